@@ -1,0 +1,1 @@
+"""Identity Center client side: sessions, login, token cache, portal, catalog. No Textual."""

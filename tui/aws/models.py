@@ -1,0 +1,126 @@
+"""The domain's values: frozen dataclasses whose reprs never show a secret."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (one place, so tests can reason about it)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SsoSession:
+    """Where to log in: an `[sso-session]` section, a legacy profile, or ad hoc flags.
+
+    `name` is None for ad hoc (`--start-url`) and legacy sessions; the token cache key is then
+    sha1(start URL), as the AWS CLI does.
+    """
+
+    name: str | None
+    start_url: str
+    region: str
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    default_region: str | None = None  # a `region` to give credentials, when one is configured
+
+    @property
+    def label(self) -> str:
+        """How the session is named to the user."""
+        return self.name or self.start_url
+
+    @property
+    def cache_key(self) -> str:
+        """sha1 of the session name (or start URL): the AWS CLI v2 token cache file stem."""
+        source = self.name if self.name is not None else self.start_url
+        return hashlib.sha1(source.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Token:
+    """An SSO access token as the AWS CLI v2 caches it; secrets are hidden from repr."""
+
+    start_url: str
+    region: str
+    access_token: str = field(repr=False)
+    expires_at: datetime
+    client_id: str | None = field(default=None, repr=False)
+    client_secret: str | None = field(default=None, repr=False)
+    registration_expires_at: datetime | None = None
+    refresh_token: str | None = field(default=None, repr=False)
+
+    def expires_within(self, margin: timedelta, now: datetime | None = None) -> bool:
+        """True when the token is expired or will be within `margin`."""
+        return self.expires_at - margin <= (now or utcnow())
+
+    @property
+    def is_expired(self) -> bool:
+        """True once the token can no longer be used."""
+        return self.expires_within(timedelta(0))
+
+    @property
+    def can_refresh(self) -> bool:
+        """True when a refresh token and a still-valid client registration are at hand."""
+        if not (self.refresh_token and self.client_id and self.client_secret):
+            return False
+        return self.registration_expires_at is None or self.registration_expires_at > utcnow()
+
+
+@dataclass(frozen=True)
+class Account:
+    """An AWS account the user can reach."""
+
+    account_id: str
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role (permission set) the user can take in one account."""
+
+    account_id: str
+    role_name: str
+
+
+@dataclass(frozen=True)
+class RoleCredentials:
+    """Short-lived role credentials; kept in memory only, secrets hidden from repr."""
+
+    account: Account
+    role_name: str
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: datetime
+    region: str | None = None
+    session_label: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every account and its roles for one session, as last fetched (no secrets).
+
+    `failed` maps an account id to the reason its roles could not be listed; such an account
+    is kept with whatever roles were known and can be retried.
+    """
+
+    accounts: tuple[Account, ...]
+    roles: dict[str, tuple[str, ...]]
+    fetched_at: datetime
+    failed: dict[str, str] = field(default_factory=dict)
+    complete: bool = True
+
+    def roles_of(self, account_id: str) -> tuple[str, ...]:
+        """The role names of one account (empty when unknown)."""
+        return self.roles.get(account_id, ())
+
+    def pairs(self) -> list[tuple[Account, str]]:
+        """Every (account, role) pair, sorted by account name then role name."""
+        out = [(a, r) for a in self.accounts for r in self.roles_of(a.account_id)]
+        out.sort(key=lambda p: (p[0].name.casefold(), p[0].account_id, p[1].casefold()))
+        return out

@@ -1,0 +1,52 @@
+"""The one family of errors a user can cause or meet; the CLI and the UI show their message."""
+
+from __future__ import annotations
+
+
+class SsotuiError(Exception):
+    """An expected failure: `message` is one line that says what happened and what to do."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(SsotuiError):
+    """The command line itself is wrong (exit 2)."""
+
+    exit_code = 2
+
+
+class ConfigError(SsotuiError):
+    """A configuration file is missing, malformed or ambiguous."""
+
+
+class NotLoggedIn(SsotuiError):
+    """No usable token: the user has to run `ssotui login`."""
+
+
+class LoginFailed(SsotuiError):
+    """The device authorization was denied, expired or could not start."""
+
+
+class NoAccess(SsotuiError):
+    """The portal refused role credentials (permission set not assigned)."""
+
+
+class ServiceError(SsotuiError):
+    """Identity Center was unreachable, throttled past retries or answered nonsense."""
+
+
+class NotFound(SsotuiError):
+    """An ACCOUNT or ROLE argument matched nothing, or more than one thing."""
+
+
+class FileWriteError(SsotuiError):
+    """A file could not be written safely; the old file is left as it was."""

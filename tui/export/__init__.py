@@ -1,0 +1,1 @@
+"""Handing credentials on: env formats, subshell, files, clipboard. No Textual."""

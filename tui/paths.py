@@ -1,0 +1,72 @@
+"""Every path ssotui reads or writes, in one place; nothing is created at import time.
+
+AWS paths honour the AWS CLI's environment variables; ssotui's own folders come from
+platformdirs and can be moved with SSOTUI_CONFIG_DIR / SSOTUI_CACHE_DIR / SSOTUI_STATE_DIR.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "ssotui"
+
+
+def _home() -> Path:
+    return Path(os.path.expanduser("~"))
+
+
+def aws_config_file() -> Path:
+    """The AWS config file (`AWS_CONFIG_FILE`, default `~/.aws/config`)."""
+    return Path(os.path.expanduser(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")))
+
+
+def aws_credentials_file() -> Path:
+    """The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`)."""
+    return Path(
+        os.path.expanduser(os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"))
+    )
+
+
+def sso_cache_dir() -> Path:
+    """The AWS CLI v2 SSO token cache folder, shared with `aws sso login`."""
+    return _home() / ".aws" / "sso" / "cache"
+
+
+def _platform_dir(env: str, kind: str) -> Path:
+    override = os.environ.get(env)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    getter = {
+        "config": platformdirs.user_config_dir,
+        "cache": platformdirs.user_cache_dir,
+        "state": platformdirs.user_state_dir,
+    }[kind]
+    return Path(getter(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    """ssotui's own config folder (holds `config.toml`, user-edited)."""
+    return _platform_dir("SSOTUI_CONFIG_DIR", "config")
+
+
+def config_file() -> Path:
+    """ssotui's own config file."""
+    return config_dir() / "config.toml"
+
+
+def cache_dir() -> Path:
+    """ssotui's cache folder (catalog caches, no secrets)."""
+    return _platform_dir("SSOTUI_CACHE_DIR", "cache")
+
+
+def state_dir() -> Path:
+    """ssotui's state folder (favourites, recent roles)."""
+    return _platform_dir("SSOTUI_STATE_DIR", "state")
+
+
+def state_file() -> Path:
+    """ssotui's state file, written with tomli-w."""
+    return state_dir() / "state.toml"
