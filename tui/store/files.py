@@ -97,8 +97,9 @@ def locked(path: Path) -> Iterator[None]:
 
 
 def read_text(path: Path) -> str | None:
-    """The text of `path`, or None when it does not exist."""
+    """The exact text of `path` (line endings kept), or None when it does not exist."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as handle:  # keep CRLF as it is
+            return handle.read()
     except FileNotFoundError:
         return None

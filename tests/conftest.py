@@ -1,0 +1,115 @@
+"""Shared fixtures: every test gets its own HOME, AWS files and ssotui folders; the simulator."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tui.sim import Organisation, Simulator
+
+_AWS_VARS = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_SSO_OIDC",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "SSOTUI_ACCOUNT_ID",
+    "SSOTUI_ACCOUNT_NAME",
+    "SSOTUI_ROLE_NAME",
+    "SSOTUI_SESSION",
+    "BROWSER",
+)
+
+
+@dataclass
+class Home:
+    """The isolated folders of one test."""
+
+    root: Path
+    aws_config: Path
+    aws_credentials: Path
+    sso_cache: Path
+    config_dir: Path
+    cache_dir: Path
+    state_dir: Path
+
+    def write_config(self, text: str) -> Path:
+        """Write the AWS config file of this test."""
+        self.aws_config.parent.mkdir(parents=True, exist_ok=True)
+        self.aws_config.write_text(text, encoding="utf-8")
+        return self.aws_config
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
+    """Point HOME, the AWS files and ssotui's folders into tmp_path; clear AWS variables."""
+    root = tmp_path / "home"
+    (root / ".aws").mkdir(parents=True)
+    for var in _AWS_VARS:
+        monkeypatch.delenv(var, raising=False)
+    h = Home(
+        root=root,
+        aws_config=root / ".aws" / "config",
+        aws_credentials=root / ".aws" / "credentials",
+        sso_cache=root / ".aws" / "sso" / "cache",
+        config_dir=tmp_path / "ssotui-config",
+        cache_dir=tmp_path / "ssotui-cache",
+        state_dir=tmp_path / "ssotui-state",
+    )
+    monkeypatch.setenv("HOME", str(root))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(h.aws_config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(h.aws_credentials))
+    monkeypatch.setenv("SSOTUI_CONFIG_DIR", str(h.config_dir))
+    monkeypatch.setenv("SSOTUI_CACHE_DIR", str(h.cache_dir))
+    monkeypatch.setenv("SSOTUI_STATE_DIR", str(h.state_dir))
+    # No real browser and no real clipboard, ever.
+    monkeypatch.setenv("BROWSER", "true")
+    monkeypatch.setenv("SSOTUI_CLIPBOARD", "none")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return h
+
+
+@pytest.fixture
+def org() -> Organisation:
+    """A small organisation: a few accounts, one with a unicode name, one with no roles."""
+    return Organisation.generate(accounts=12, seed=7)
+
+
+@pytest.fixture
+def sim(org: Organisation, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
+    """A running simulator with the endpoint variables pointing at it."""
+    simulator = Simulator(org)
+    simulator.start()
+    for key, value in simulator.env().items():
+        monkeypatch.setenv(key, value)
+    try:
+        yield simulator
+    finally:
+        simulator.stop()
+
+
+@pytest.fixture
+def sso_config(home: Home, sim: Simulator) -> Path:
+    """An AWS config with one `[sso-session dev]` pointing at the simulator."""
+    return home.write_config(
+        "[sso-session dev]\n"
+        f"sso_start_url = {sim.start_url}\n"
+        f"sso_region = {sim.region}\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
+
+
+def environ_snapshot() -> dict[str, str]:
+    """The test process's environment (for subprocess calls)."""
+    return dict(os.environ)
