@@ -1,0 +1,61 @@
+"""The domain never loads Textual; light commands never load Textual or boto3."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+DOMAIN = [
+    "tui.aws.models",
+    "tui.aws.sessions",
+    "tui.aws.clients",
+    "tui.aws.token_cache",
+    "tui.aws.login",
+    "tui.aws.tokens",
+    "tui.aws.portal",
+    "tui.aws.catalog",
+    "tui.export.select",
+    "tui.export.env",
+    "tui.export.formats",
+    "tui.export.subshell",
+    "tui.export.credentials_file",
+    "tui.export.clipboard",
+    "tui.store.files",
+    "tui.store.settings",
+    "tui.store.catalog_cache",
+    "tui.store.state",
+    "tui.sim",
+    "tui.commands",
+    "tui.cli",
+]
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split())
+
+
+@pytest.mark.parametrize("module", DOMAIN)
+def test_domain_module_does_not_import_textual(module: str) -> None:
+    loaded = _loaded_after(f"import {module}")
+    assert "textual" not in loaded, f"{module} pulled in Textual"
+
+
+def test_sim_imports_nothing_of_the_rest() -> None:
+    loaded = _loaded_after("import tui.sim")
+    assert not {m for m in loaded if m.startswith("tui.") and not m.startswith("tui.sim")}
+
+
+def test_version_loads_neither_textual_nor_boto3() -> None:
+    loaded = _loaded_after(
+        "import sys\nfrom tui.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass"
+    )
+    assert "textual" not in loaded
+    assert "boto3" not in loaded
+    assert "botocore" not in loaded

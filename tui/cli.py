@@ -1,0 +1,160 @@
+"""The command line: argparse, one sub-command per verb, one clear line per failure.
+
+Imports stay lazy so `ssotui --version` and `ssotui credential-process` never load Textual,
+and nothing loads boto3 before it is needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from tui import __version__
+from tui.errors import SsotuiError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _session_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("session")
+    group.add_argument(
+        "--session", metavar="NAME", help="the [sso-session NAME] of the AWS config file"
+    )
+    group.add_argument("--start-url", metavar="URL", help="an ad hoc start URL (nothing written)")
+    group.add_argument("--sso-region", metavar="REGION", help="the SSO region of --start-url")
+    common.add_argument("--debug", action="store_true", help="log details (secrets redacted)")
+    return common
+
+
+def _selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("account", metavar="ACCOUNT", help="account id, name, or a unique part")
+    parser.add_argument("role", metavar="ROLE", help="role name (case-insensitive if unique)")
+    parser.add_argument("--refresh", action="store_true", help="fetch the catalog afresh")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command-line contract of DESIGN.md."""
+    common = _session_options()
+    parser = argparse.ArgumentParser(
+        prog="ssotui",
+        parents=[common],
+        description="Pick an AWS account and role from IAM Identity Center and use it.",
+        epilog="With no command: the full-screen picker. `ssotui COMMAND --help` for details.",
+    )
+    parser.add_argument("--version", action="version", version=f"ssotui {__version__}")
+    parser.add_argument("--refresh", action="store_true", help="fetch the catalog afresh")
+    parser.add_argument("--no-browser", action="store_true", help="never open a browser")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser(
+        "demo", parents=[common], help="the picker against a built-in simulator (no AWS needed)"
+    )
+
+    p = sub.add_parser("login", parents=[common], help="log in with the device authorization flow")
+    p.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
+    p.add_argument("--force", action="store_true", help="log in even if a valid token exists")
+
+    sub.add_parser(
+        "logout", parents=[common], help="revoke the token, delete it and the catalog cache"
+    )
+
+    p = sub.add_parser("list", parents=[common], help="every (account, role) pair")
+    p.add_argument("--json", action="store_true", help="a JSON array, sorted by account and role")
+    p.add_argument("--refresh", action="store_true", help="fetch the catalog afresh")
+
+    p = sub.add_parser(
+        "exec",
+        parents=[common],
+        help="run a command (default: $SHELL) with role credentials",
+        usage="ssotui exec ACCOUNT ROLE [--force] [-- CMD ARGS...]",
+    )
+    _selection(p)
+    p.add_argument("--force", action="store_true", help="allow a subshell inside a subshell")
+
+    p = sub.add_parser("export", parents=[common], help="print (or copy) the credentials")
+    _selection(p)
+    p.add_argument(
+        "--format",
+        choices=["sh", "fish", "powershell", "json"],
+        help="default: from $SHELL (fish, pwsh/powershell, else sh)",
+    )
+    p.add_argument("--copy", action="store_true", help="copy to the clipboard instead of printing")
+
+    p = sub.add_parser(
+        "credential-process",
+        parents=[common],
+        help="credential_process JSON for ~/.aws/config; never prompts",
+    )
+    _selection(p)
+
+    p = sub.add_parser(
+        "write-profile",
+        parents=[common],
+        help="write the credentials to a profile of the shared credentials file",
+    )
+    _selection(p)
+    p.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="profile name (default: ACCOUNTNAME.ROLE, sanitised, e.g. acme-prod.ReadOnlyAccess)",
+    )
+    return parser
+
+
+def _handler(command: str | None) -> Handler:
+    from tui import commands
+
+    table: dict[str | None, Handler] = {
+        None: commands.picker,
+        "demo": commands.demo,
+        "login": commands.login,
+        "logout": commands.logout,
+        "list": commands.list_roles,
+        "exec": commands.exec_command,
+        "export": commands.export,
+        "credential-process": commands.credential_process,
+        "write-profile": commands.write_profile,
+    }
+    return table[command]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ssotui; return the exit status (0 ok, 1 failure, 2 usage)."""
+    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    # Everything after `--` is the command for `exec`; argparse never sees it.
+    command: list[str] = []
+    if "--" in words:
+        cut = words.index("--")
+        words, command = words[:cut], words[cut + 1 :]
+    args = parser.parse_args(words)
+    if command and args.command != "exec":
+        parser.error("only `ssotui exec` takes a command after --")
+    args.cmd = command
+    from tui import logs
+
+    logs.setup(args.debug)
+    try:
+        return _handler(args.command)(args)
+    except SsotuiError as exc:
+        print(f"ssotui: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ssotui: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected bug: one line, details only with --debug
+        if args.debug:
+            import logging
+
+            logging.getLogger("ssotui").exception("unexpected error")
+        print(
+            f"ssotui: unexpected error ({type(exc).__name__}); run again with --debug for details",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,223 @@
+"""What each sub-command does, over the domain (tui.aws, tui.export, tui.store).
+
+Each function takes the parsed arguments and returns an exit status; expected failures are
+raised as SsotuiError and turned into one line by `tui.cli.main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from tui.errors import SsotuiError
+
+if TYPE_CHECKING:
+    from tui.aws.models import Account, Catalog, RoleCredentials, SsoSession, Token
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _session(args: argparse.Namespace) -> SsoSession:
+    from tui.aws.sessions import resolve_session
+    from tui.store.settings import load_settings
+
+    return resolve_session(
+        name=args.session,
+        start_url=args.start_url,
+        region=args.sso_region,
+        default=load_settings().default_session,
+    )
+
+
+def _catalog(session: SsoSession, token: Token, *, refresh: bool) -> Catalog:
+    from tui.aws.catalog import load_catalog
+    from tui.store.settings import load_settings
+
+    return load_catalog(session, token, refresh=refresh, lifetime=load_settings().catalog_lifetime)
+
+
+def _credentials(args: argparse.Namespace) -> RoleCredentials:
+    """Resolve ACCOUNT and ROLE against the catalog and fetch the role's credentials."""
+    from tui.aws.portal import Portal
+    from tui.aws.tokens import current_token
+    from tui.export.select import find_account, find_role
+    from tui.logs import hide
+
+    session = _session(args)
+    token = current_token(session)
+    hide(token.access_token, token.refresh_token, token.client_secret)
+    catalog = _catalog(session, token, refresh=args.refresh)
+    account: Account = find_account(catalog, args.account)
+    role = find_role(catalog, account, args.role)
+    creds = Portal(session, token).role_credentials(account, role)
+    hide(creds.secret_access_key, creds.session_token)
+    return creds
+
+
+def picker(args: argparse.Namespace) -> int:
+    """`ssotui`: the full-screen picker; prints what the `p` action asked for after it closes."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise SsotuiError(
+            "the picker needs a terminal; use `ssotui list`, `ssotui export` or `ssotui exec`"
+        )
+    from tui.aws.sessions import load_sessions, resolve_session
+    from tui.errors import ConfigError
+    from tui.store.settings import load_settings
+
+    settings = load_settings()
+    sessions = load_sessions()
+    chosen: SsoSession | None = None
+    try:
+        chosen = resolve_session(
+            name=args.session,
+            start_url=args.start_url,
+            region=args.sso_region,
+            default=settings.default_session,
+        )
+    except ConfigError:
+        if args.session or args.start_url or len(sessions) < 2:
+            raise
+    from tui.app import make_app
+
+    app = make_app(
+        sessions=sessions,
+        session=chosen,
+        open_browser=settings.open_browser and not args.no_browser,
+        refresh=args.refresh,
+    )
+    result = app.run()
+    if isinstance(result, str) and result:
+        print(result, flush=True)
+    return app.return_code or 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    """`ssotui demo`: the picker against the built-in simulator; touches no real AWS file."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise SsotuiError("the demo needs a terminal: run `ssotui demo` in one")
+    from tui.demo import run_demo
+
+    return run_demo(open_browser=False)
+
+
+def login(args: argparse.Namespace) -> int:
+    """`ssotui login`: device authorization, URL and code on stderr."""
+    from tui.aws import login as device
+    from tui.store.settings import load_settings
+
+    session = _session(args)
+
+    def announce(auth: device.DeviceAuthorization) -> None:
+        _say(f"Log in to {session.label} in your browser:")
+        _say(f"  {auth.verification_uri}")
+        _say(f"and confirm the code: {auth.user_code}")
+        _say("Waiting for approval (Ctrl-C to cancel)...")
+
+    open_browser = load_settings().open_browser and not args.no_browser
+    token = device.login(session, force=args.force, open_browser=open_browser, announce=announce)
+    _say(f"Logged in to {session.label} until {token.expires_at:%Y-%m-%d %H:%M:%S} UTC.")
+    return 0
+
+
+def logout(args: argparse.Namespace) -> int:
+    """`ssotui logout`: revoke the token, then delete it and the catalog cache."""
+    from tui.aws.portal import Portal
+    from tui.aws.token_cache import delete_token, load_token
+    from tui.store import catalog_cache
+
+    session = _session(args)
+    token = None
+    try:
+        token = load_token(session)
+    except SsotuiError:
+        token = None  # a corrupt cache is deleted all the same
+    revoked = ""
+    if token is not None and not token.is_expired:
+        try:
+            Portal(session, token).logout()
+            revoked = "token revoked, "
+        except SsotuiError as exc:
+            revoked = f"could not revoke the token ({exc.message}), "
+    delete_token(session)
+    catalog_cache.delete(session)
+    _say(f"Logged out of {session.label}: {revoked}cached token and catalog deleted.")
+    return 0
+
+
+def list_roles(args: argparse.Namespace) -> int:
+    """`ssotui list`: every (account, role) pair, as text or JSON."""
+    from tui.aws.tokens import current_token
+
+    session = _session(args)
+    catalog = _catalog(session, current_token(session), refresh=args.refresh)
+    pairs = catalog.pairs()
+    if args.json:
+        rows = [
+            {
+                "accountId": a.account_id,
+                "accountName": a.name,
+                "emailAddress": a.email,
+                "roleName": role,
+            }
+            for a, role in pairs
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        width = max((len(a.name) for a, _ in pairs), default=0)
+        for a, role in pairs:
+            print(f"{a.account_id}  {a.name:<{width}}  {role}")
+    for account_id, reason in sorted(catalog.failed.items()):
+        _say(f"warning: roles of account {account_id} could not be listed: {reason}")
+    return 1 if catalog.failed else 0
+
+
+def exec_command(args: argparse.Namespace) -> int:
+    """`ssotui exec`: run CMD (or $SHELL) with the credentials; exit with its status."""
+    from tui.export.subshell import run_with_credentials
+
+    creds = _credentials(args)
+    return run_with_credentials(creds, args.cmd or None, force=args.force)
+
+
+def export(args: argparse.Namespace) -> int:
+    """`ssotui export`: print or copy the credentials in the user's shell format."""
+    from tui.export.formats import default_format, render
+
+    fmt = args.format or default_format(os.environ.get("SHELL"))
+    creds = _credentials(args)
+    text = render(creds, fmt)
+    if args.copy:
+        from tui.export.clipboard import copy
+
+        backend = copy(text)
+        _say(f"Copied {fmt} export lines for {creds.account.name}/{creds.role_name} ({backend}).")
+    else:
+        print(text)
+    return 0
+
+
+def credential_process(args: argparse.Namespace) -> int:
+    """`ssotui credential-process`: the JSON the AWS SDKs read; never prompts."""
+    from tui.export.formats import render
+
+    print(render(_credentials(args), "json"))
+    return 0
+
+
+def write_profile(args: argparse.Namespace) -> int:
+    """`ssotui write-profile`: one profile of the shared credentials file, in place."""
+    from tui import paths
+    from tui.export.credentials_file import write_profile as write
+
+    creds = _credentials(args)
+    name = write(creds, args.profile)
+    _say(
+        f"Wrote profile [{name}] to {paths.aws_credentials_file()} "
+        f"(expires {creds.expiration:%Y-%m-%d %H:%M:%S} UTC); use it with AWS_PROFILE={name}."
+    )
+    return 0

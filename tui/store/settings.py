@@ -1,0 +1,80 @@
+"""ssotui's own `config.toml` (user-edited, read with tomllib, never rewritten by ssotui).
+
+Unknown keys and wrong types do not stop ssotui: they are reported as warnings that name the
+key and the file, and the default is used.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from tui import paths
+
+EXPORT_FORMATS = ("sh", "fish", "powershell", "json")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every key of config.toml, with its default."""
+
+    default_session: str | None = None
+    default_region: str | None = None
+    export_format: str | None = None  # None: from $SHELL
+    subshell_command: str | None = None  # None: $SHELL
+    catalog_lifetime: int = 3600  # seconds a cached catalog is shown without a refresh
+    open_browser: bool = True
+    profile_template: str = "{account}.{role}"
+    theme: str | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "default_session": (str,),
+    "default_region": (str,),
+    "export_format": (str,),
+    "subshell_command": (str,),
+    "catalog_lifetime": (int,),
+    "open_browser": (bool,),
+    "profile_template": (str,),
+    "theme": (str,),
+}
+
+
+def _check(key: str, value: Any, path: Path) -> str | None:
+    expected = _TYPES[key]
+    if isinstance(value, bool) and bool not in expected:
+        return f"{path}: `{key}` should be {expected[0].__name__}, not a boolean; ignored"
+    if not isinstance(value, expected):
+        return f"{path}: `{key}` should be {expected[0].__name__}; ignored"
+    if key == "export_format" and value not in EXPORT_FORMATS:
+        return f"{path}: `export_format` must be one of {', '.join(EXPORT_FORMATS)}; ignored"
+    if key == "catalog_lifetime" and value < 0:
+        return f"{path}: `catalog_lifetime` must be 0 or more seconds; ignored"
+    return None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read config.toml; a missing file gives the defaults, a broken one defaults + a warning."""
+    path = path or paths.config_file()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return Settings(warnings=(f"{path} is not valid TOML ({exc}); using the defaults",))
+    known = {f.name for f in fields(Settings)} - {"warnings"}
+    values: dict[str, Any] = {}
+    warnings: list[str] = []
+    for key, value in data.items():
+        if key not in known:
+            warnings.append(f"{path}: unknown key `{key}`; ignored")
+            continue
+        problem = _check(key, value, path)
+        if problem:
+            warnings.append(problem)
+        else:
+            values[key] = value
+    return Settings(**values, warnings=tuple(warnings))
