@@ -1,0 +1,230 @@
+"""The command-line contract end to end: real `ssotui` processes against the simulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.sim import Simulator
+
+
+def _login(sim: Simulator) -> None:
+    result = ssotui("login", "--no-browser")
+    assert result.status == 0, result.err
+
+
+def test_version() -> None:
+    result = ssotui("--version")
+    assert result.status == 0
+    assert result.out.startswith("ssotui ")
+
+
+def test_bad_usage_exits_2() -> None:
+    assert ssotui("list", "--nope").status == 2
+    assert ssotui("export", "only-account").status == 2
+
+
+def test_login_prints_url_and_code_and_writes_the_aws_cli_cache(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    result = ssotui("login", "--no-browser")
+    assert result.status == 0, result.err
+    assert sim.url in result.err
+    assert "code" in result.err.lower()
+    cache = list(home.sso_cache.glob("*.json"))
+    assert cache, "no token cache written"
+    token_file = home.sso_cache / (__import__("hashlib").sha1(b"dev").hexdigest() + ".json")
+    assert token_file.exists()
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    # a second login reuses the valid token: no new device authorization
+    before = sim.calls["StartDeviceAuthorization"]
+    assert ssotui("login", "--no-browser").status == 0
+    assert sim.calls["StartDeviceAuthorization"] == before
+
+
+def test_list_json_is_every_pair_sorted(sim: Simulator, sso_config: Path) -> None:
+    _login(sim)
+    result = ssotui("list", "--json")
+    assert result.status == 0, result.err
+    rows = json.loads(result.out)
+    expected = sorted(
+        (
+            (a.name.casefold(), a.account_id, r.name.casefold(), a.name, r.name)
+            for a in sim.org.accounts
+            for r in a.roles
+        ),
+    )
+    assert [(r["accountName"], r["roleName"]) for r in rows] == [(e[3], e[4]) for e in expected]
+    assert set(rows[0]) == {"accountId", "accountName", "emailAddress", "roleName"}
+
+
+def test_cached_list_makes_no_portal_call(sim: Simulator, sso_config: Path) -> None:
+    _login(sim)
+    assert ssotui("list").status == 0
+    before = sim.calls["ListAccounts"] + sim.calls["ListAccountRoles"]
+    assert ssotui("list").status == 0
+    assert sim.calls["ListAccounts"] + sim.calls["ListAccountRoles"] == before
+    assert ssotui("list", "--refresh").status == 0
+    assert sim.calls["ListAccounts"] + sim.calls["ListAccountRoles"] > before
+
+
+def test_not_logged_in_is_one_clear_line(sim: Simulator, sso_config: Path) -> None:
+    result = ssotui("list")
+    assert result.status == 1
+    assert result.err.strip().count("\n") == 0
+    assert "ssotui login" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_logout_revokes_and_deletes(sim: Simulator, sso_config: Path, home: Home) -> None:
+    _login(sim)
+    assert ssotui("list").status == 0
+    result = ssotui("logout")
+    assert result.status == 0, result.err
+    assert sim.calls["Logout"] == 1
+    assert not list(home.sso_cache.glob("*.json")) or all(
+        "accessToken" not in p.read_text() for p in home.sso_cache.glob("*.json")
+    )
+    assert ssotui("list").status == 1
+
+
+def test_malformed_config_names_the_file(home: Home) -> None:
+    home.write_config("[sso-session broken\nsso_start_url = x\n")
+    result = ssotui("list")
+    assert result.status == 1
+    assert str(home.aws_config) in result.err
+    assert "Traceback" not in result.err
+
+
+def test_no_session_configured_says_how_to_add_one(home: Home) -> None:
+    result = ssotui("list")
+    assert result.status == 1
+    assert "sso-session" in result.err or "--start-url" in result.err
+
+
+def test_several_sessions_and_no_default_lists_them(home: Home, sim: Simulator) -> None:
+    home.write_config(
+        f"[sso-session one]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        f"[sso-session two]\nsso_start_url = {sim.start_url}2\nsso_region = {sim.region}\n"
+    )
+    result = ssotui("list")
+    assert result.status == 1
+    assert "one" in result.err and "two" in result.err
+
+
+def test_ad_hoc_start_url_needs_no_config(sim: Simulator) -> None:
+    args = ("--start-url", sim.start_url, "--sso-region", sim.region)
+    assert ssotui("login", "--no-browser", *args).status == 0
+    result = ssotui("list", "--json", *args)
+    assert result.status == 0, result.err
+    assert json.loads(result.out)
+
+
+def test_picker_without_a_terminal_suggests_list(sim: Simulator, sso_config: Path) -> None:
+    result = ssotui()
+    assert result.status == 1
+    assert "ssotui list" in result.err
+
+
+def test_exec_exits_with_the_child_status(sim: Simulator, sso_config: Path) -> None:
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    result = ssotui("exec", account.account_id, role.name, "--", "sh", "-c", "exit 7")
+    assert result.status == 7, result.err
+
+
+def test_exec_child_sees_credentials_not_profile(sim: Simulator, sso_config: Path) -> None:
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    result = ssotui(
+        "exec",
+        account.account_id,
+        role.name,
+        "--",
+        "sh",
+        "-c",
+        'echo "$AWS_ACCESS_KEY_ID|${AWS_PROFILE-unset}|$SSOTUI_ACCOUNT_ID|$SSOTUI_ROLE_NAME"',
+        env={"AWS_PROFILE": "someone-else"},
+    )
+    assert result.status == 0, result.err
+    key, profile, account_id, role_name = result.out.strip().split("|")
+    assert key.startswith("ASIA")
+    assert profile == "unset"
+    assert (account_id, role_name) == (account.account_id, role.name)
+
+
+def test_export_sh_is_evaluated_by_bash_and_works_with_boto3(
+    sim: Simulator, sso_config: Path
+) -> None:
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    result = ssotui("export", account.name, role.name.lower(), "--format", "sh")
+    assert result.status == 0, result.err
+    import subprocess
+
+    shown = subprocess.run(
+        ["bash", "-c", result.out + '\necho "$AWS_ACCESS_KEY_ID $SSOTUI_ACCOUNT_NAME"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert shown.startswith("ASIA")
+    assert shown.endswith(account.name)
+
+
+def test_forbidden_role_is_no_access(sim: Simulator, sso_config: Path) -> None:
+    _login(sim)
+    account, role = next((a, r) for a in sim.org.accounts for r in a.roles if r.forbidden)
+    result = ssotui("export", account.account_id, role.name)
+    assert result.status == 1
+    assert "no access" in result.err
+    assert result.out == ""
+    assert "Traceback" not in result.err
+
+
+def test_unknown_account_is_one_line(sim: Simulator, sso_config: Path) -> None:
+    _login(sim)
+    result = ssotui("export", "no-such-account-xyz", "Admin")
+    assert result.status == 1
+    assert "no-such-account-xyz" in result.err
+    assert result.err.strip().count("\n") == 0
+
+
+def test_credential_process_profile_works_in_boto3(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    import shlex
+    import sys
+
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    command = shlex.join([sys.executable, "-m", "tui", "credential-process", account.account_id])
+    home.aws_config.write_text(
+        home.aws_config.read_text()
+        + f"\n[profile cp]\ncredential_process = {command} {shlex.quote(role.name)}\n"
+    )
+    creds = boto3.Session(profile_name="cp").get_credentials()
+    assert creds is not None
+    frozen = creds.get_frozen_credentials()
+    assert frozen.access_key.startswith("ASIA")
+    assert frozen.token
+
+
+def test_write_profile_is_read_by_botocore(sim: Simulator, sso_config: Path, home: Home) -> None:
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    result = ssotui("write-profile", account.account_id, role.name, "--profile", "picked")
+    assert result.status == 0, result.err
+    assert "ASIA" not in result.err + result.out
+    creds = boto3.Session(profile_name="picked").get_credentials()
+    assert creds is not None
+    assert creds.get_frozen_credentials().access_key.startswith("ASIA")
