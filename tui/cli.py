@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="profile name (default: ACCOUNTNAME.ROLE, sanitised, e.g. acme-prod.ReadOnlyAccess)",
     )
+
+    sub.add_parser("config", parents=[common], help="print ssotui's paths and effective settings")
+    sub.add_parser("doctor", parents=[common], help="check the set-up; exit 1 if something fails")
     return parser
 
 
@@ -116,6 +119,8 @@ def _handler(command: str | None) -> Handler:
         "export": commands.export,
         "credential-process": commands.credential_process,
         "write-profile": commands.write_profile,
+        "config": commands.show_config,
+        "doctor": commands.doctor,
     }
     return table[command]
 
@@ -137,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logs.setup(args.debug)
     try:
+        from tui.store.settings import load_settings
+
+        for warning in load_settings().warnings:
+            print(f"ssotui: warning: {warning}", file=sys.stderr)
         return _handler(args.command)(args)
     except SsotuiError as exc:
         print(f"ssotui: {exc.message}", file=sys.stderr)

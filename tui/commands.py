@@ -221,3 +221,42 @@ def write_profile(args: argparse.Namespace) -> int:
         f"(expires {creds.expiration:%Y-%m-%d %H:%M:%S} UTC); use it with AWS_PROFILE={name}."
     )
     return 0
+
+
+def show_config(args: argparse.Namespace) -> int:
+    """`ssotui config`: where ssotui reads and writes, and the settings in effect."""
+    from dataclasses import asdict
+
+    from tui import paths
+    from tui.store.settings import load_settings
+
+    print("paths:")
+    for label, path in (
+        ("AWS config", paths.aws_config_file()),
+        ("AWS credentials", paths.aws_credentials_file()),
+        ("SSO token cache", paths.sso_cache_dir()),
+        ("ssotui config", paths.config_file()),
+        ("ssotui cache", paths.cache_dir()),
+        ("ssotui state", paths.state_file()),
+    ):
+        print(f"  {label:<16} {path}{'' if path.exists() else '  (absent)'}")
+    print("settings:")
+    for key, value in asdict(load_settings()).items():
+        if key != "warnings":
+            print(f"  {key:<16} {value!r}")
+    return 0
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """`ssotui doctor`: every check with its verdict; exit 1 when one failed."""
+    from tui.doctor import Verdict, run_checks
+
+    session = None
+    if args.session or args.start_url:
+        session = _session(args)
+    failed = False
+    for check in run_checks(session):
+        failed = failed or check.verdict is Verdict.FAIL
+        print(f"[{check.verdict.value:>4}] {check.name}: {check.detail}")
+    print("Some checks failed." if failed else "All is well.")
+    return 1 if failed else 0

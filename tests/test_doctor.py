@@ -1,0 +1,87 @@
+"""`ssotui doctor` and `ssotui config`: each check's good and bad case, as the user sees them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.sim import Simulator
+
+
+def _fake_aws(folder: Path, version: str) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "aws"
+    script.write_text(f"#!/bin/sh\necho 'aws-cli/{version} Python/3.11 Linux'\n")
+    script.chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_all_well_when_logged_in(
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    result = ssotui("doctor", env=_fake_aws(tmp_path / "bin", "2.17.0"))
+    assert result.status == 0, result.out + result.err
+    assert "All is well." in result.out
+    assert "expires in" in result.out
+    assert "v2.17.0" in result.out
+    assert "against Identity Center" in result.out
+
+
+def test_missing_config_fails(home: Home) -> None:
+    result = ssotui("doctor")
+    assert result.status == 1
+    assert "[FAIL] AWS config" in result.out
+    assert "Traceback" not in result.err
+
+
+def test_not_logged_in_and_aws_cli_v1_are_warnings(
+    sim: Simulator, sso_config: Path, tmp_path: Path
+) -> None:
+    result = ssotui("doctor", env=_fake_aws(tmp_path / "bin", "1.29.0"))
+    assert "[warn] token dev: not logged in" in result.out
+    assert "SSO needs v2" in result.out
+
+
+def test_readable_credentials_file_is_flagged(sim: Simulator, sso_config: Path, home: Home) -> None:
+    home.aws_credentials.write_text("[x]\naws_access_key_id = A\n")
+    home.aws_credentials.chmod(0o644)
+    result = ssotui("doctor")
+    assert "others can read it" in result.out
+    home.aws_credentials.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    assert "others can read it" not in ssotui("doctor").out
+
+
+def test_bad_settings_are_named(sim: Simulator, sso_config: Path, home: Home) -> None:
+    home.config_dir.mkdir(parents=True)
+    (home.config_dir / "config.toml").write_text('catalog_lifetime = "long"\ncolour = 1\n')
+    result = ssotui("doctor")
+    assert "`catalog_lifetime` should be int" in result.out
+    assert "unknown key `colour`" in result.out
+    # every other command warns too, naming the key and the file
+    listing = ssotui("config")
+    assert "unknown key `colour`" in listing.err
+    assert str(home.config_dir / "config.toml") in listing.err
+
+
+def test_config_shows_paths_and_effective_settings(home: Home) -> None:
+    home.config_dir.mkdir(parents=True)
+    (home.config_dir / "config.toml").write_text('default_session = "acme"\n')
+    result = ssotui("config")
+    assert result.status == 0
+    assert str(home.aws_config) in result.out
+    assert "default_session  'acme'" in result.out
+
+
+@pytest.mark.parametrize("body", ["not toml [", "open_browser = 3"])
+def test_broken_settings_never_stop_a_command(home: Home, body: str) -> None:
+    home.config_dir.mkdir(parents=True)
+    (home.config_dir / "config.toml").write_text(body)
+    result = ssotui("config")
+    assert result.status == 0
+    assert "warning" in result.err

@@ -1,0 +1,185 @@
+"""`ssotui doctor`: one screen of checks, each with a clear verdict.
+
+Plain Python over the domain; the CLI prints the checks and exits 1 when any check failed.
+Warnings (an AWS CLI v1, a readable credentials file) do not fail the run.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+import shutil
+import stat
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from tui import paths
+from tui.aws.models import SsoSession, utcnow
+from tui.errors import SsotuiError
+
+
+class Verdict(enum.Enum):
+    """How one check came out."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report."""
+
+    name: str
+    verdict: Verdict
+    detail: str
+
+
+def _human(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "expired"
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min"
+
+
+def check_aws_config() -> tuple[Check, list[SsoSession]]:
+    """The AWS config file exists, parses, and has sessions."""
+    from tui.aws.sessions import load_sessions
+
+    path = paths.aws_config_file()
+    if not path.exists():
+        return Check("AWS config", Verdict.FAIL, f"{path} not found; add an [sso-session]"), []
+    try:
+        sessions = load_sessions(path)
+    except SsotuiError as exc:
+        return Check("AWS config", Verdict.FAIL, exc.message), []
+    if not sessions:
+        return Check("AWS config", Verdict.FAIL, f"{path} has no sso-session or SSO profile"), []
+    names = ", ".join(s.label for s in sessions)
+    return Check("AWS config", Verdict.OK, f"{path}: {len(sessions)} session(s): {names}"), sessions
+
+
+def check_token(session: SsoSession) -> Check:
+    """The cached token of one session: valid for how long, refreshable or not."""
+    from tui.aws.token_cache import load_token
+
+    name = f"token {session.label}"
+    try:
+        token = load_token(session)
+    except SsotuiError as exc:
+        return Check(name, Verdict.FAIL, exc.message)
+    if token is None:
+        return Check(name, Verdict.WARN, "not logged in: run `ssotui login`")
+    left = token.expires_at - utcnow()
+    refresh = "refreshable" if token.can_refresh else "not refreshable"
+    if token.is_expired:
+        verdict = Verdict.OK if token.can_refresh else Verdict.WARN
+        hint = "" if token.can_refresh else ": run `ssotui login`"
+        return Check(name, verdict, f"expired, {refresh}{hint}")
+    return Check(name, Verdict.OK, f"expires in {_human(left)}, {refresh}")
+
+
+def check_aws_cli() -> Check:
+    """The AWS CLI is installed, and is v2 (v1 cannot use sso-session)."""
+    aws = shutil.which("aws")
+    if aws is None:
+        return Check("AWS CLI", Verdict.WARN, "not installed (ssotui does not need it)")
+    try:
+        out = subprocess.run(
+            [aws, "--version"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check("AWS CLI", Verdict.WARN, f"{aws} did not answer: {exc}")
+    text = (out.stdout or out.stderr).strip()
+    match = re.search(r"aws-cli/(\d+)\.(\S+)", text)
+    if not match:
+        return Check("AWS CLI", Verdict.WARN, f"unknown version: {text[:60]}")
+    if match.group(1) == "1":
+        return Check(
+            "AWS CLI", Verdict.WARN, f"v{match.group(1)}.{match.group(2)}: SSO needs v2; upgrade"
+        )
+    return Check("AWS CLI", Verdict.OK, f"v{match.group(1)}.{match.group(2)}")
+
+
+def check_clipboard() -> Check:
+    """Which clipboard `c`/`--copy` would use."""
+    if os.environ.get("SSOTUI_CLIPBOARD") == "none":
+        return Check("clipboard", Verdict.OK, "disabled (SSOTUI_CLIPBOARD=none); OSC 52 fallback")
+    import pyperclip
+
+    copy, _ = pyperclip.determine_clipboard()
+    kind = type(copy).__qualname__ if not callable(getattr(copy, "__qualname__", None)) else ""
+    if "ClipboardUnavailable" in kind or "ClipboardUnavailable" in repr(copy):
+        return Check("clipboard", Verdict.OK, "no clipboard program; terminal OSC 52 fallback")
+    program = getattr(copy, "__qualname__", "pyperclip").split(".")[0].removeprefix("init_")
+    return Check("clipboard", Verdict.OK, f"system clipboard ({program})")
+
+
+def check_clock(session: SsoSession) -> Check:
+    """The local clock against the Identity Center endpoint's Date header."""
+    from tui.aws.clients import oidc_client
+
+    seen: list[str] = []
+
+    def grab(response_dict: dict[str, dict[str, str]], **_: object) -> None:
+        date = response_dict.get("headers", {}).get("Date")
+        if date:
+            seen.append(date)
+
+    try:
+        client = oidc_client(session)
+        client.meta.events.register("before-parse.sso-oidc.*", grab)
+        # Any answer carries a Date header; an invalid call costs nothing and changes nothing.
+        client.create_token(clientId="doctor", clientSecret="doctor", grantType="doctor")
+    except Exception:  # noqa: BLE001 - only the Date header matters
+        pass
+    if not seen:
+        return Check("clock", Verdict.WARN, f"could not reach Identity Center for {session.label}")
+    skew = (utcnow() - parsedate_to_datetime(seen[0])).total_seconds()
+    detail = f"{skew:+.0f} s against Identity Center"
+    return Check("clock", Verdict.OK if abs(skew) < 300 else Verdict.FAIL, detail)
+
+
+def _private(path: Path, what: str) -> Check:
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return Check(what, Verdict.OK, f"{path} does not exist")
+    if mode & 0o077:
+        return Check(
+            what, Verdict.WARN, f"{path} is mode {mode:04o}: others can read it; chmod go-rwx"
+        )
+    return Check(what, Verdict.OK, f"{path} is mode {mode:04o}")
+
+
+def check_settings() -> Check:
+    """ssotui's own config.toml is valid."""
+    from tui.store.settings import load_settings
+
+    settings = load_settings()
+    if settings.warnings:
+        return Check("ssotui config", Verdict.WARN, "; ".join(settings.warnings))
+    where = paths.config_file()
+    return Check("ssotui config", Verdict.OK, f"{where}" + ("" if where.exists() else " (none)"))
+
+
+def run_checks(session: SsoSession | None = None) -> Iterator[Check]:
+    """Every check, in the order they are shown."""
+    config, sessions = check_aws_config()
+    yield config
+    for s in sessions:
+        yield check_token(s)
+    yield check_aws_cli()
+    yield check_clipboard()
+    target = session or (sessions[0] if sessions else None)
+    if target is not None:
+        yield check_clock(target)
+    yield _private(paths.aws_credentials_file(), "credentials file")
+    yield _private(paths.sso_cache_dir(), "SSO token cache")
+    yield check_settings()
