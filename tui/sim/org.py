@@ -156,7 +156,7 @@ class Organisation:
         ids: set[int] = set()
         names: set[str] = set()
         result: list[SimAccount] = []
-        unicode_every = max(2, accounts // len(UNICODE_NAMES)) if accounts < 200 else 37
+        unicode_every = 5 if accounts < 200 else 37
         unicode_used = 0
         no_roles_at = 1 if accounts >= 2 else -1
         forbidden_at = 3 if accounts >= 5 else -1
@@ -170,9 +170,7 @@ class Organisation:
                 unicode_used += 1
                 name = base if base not in names else f"{base} {unicode_used}"
             else:
-                name = (
-                    f"{rng.choice(_COMPANIES)}-{rng.choice(_STAGES)}-{rng.choice(_TEAMS)}"
-                )
+                name = f"{rng.choice(_COMPANIES)}-{rng.choice(_STAGES)}-{rng.choice(_TEAMS)}"
             suffix = 2
             unique = name
             while unique in names:

@@ -1,0 +1,101 @@
+"""The simulator's tunable behaviour (knobs) and its request-rate limiter."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+Approve = str | int | float
+_APPROVE_WORDS = ("auto", "manual", "deny")
+
+
+@dataclass
+class Knobs:
+    """Everything a test or a demo may change, at construction or with ``Simulator.set``.
+
+    approve: "auto" (approved at the first poll), "manual" (only by ``Simulator.approve()``),
+    "deny", an int N (approved at the Nth poll) or a float (approved that many seconds after
+    StartDeviceAuthorization).
+    """
+
+    latency: float = 0.0
+    rate_limit: float | None = None
+    fail_every: int | None = None
+    fail_status: int = 500
+    token_lifetime: int = 3600
+    refresh: bool = True
+    interval: int = 1
+    device_code_lifetime: int = 600
+    approve: Approve = "auto"
+    credential_lifetime: int = 3600
+    client_lifetime: int = 90 * 86400
+    page_size: int = 20
+    malformed: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def update(self, **changes: Any) -> None:
+        """Change some knobs; unknown names or bad values raise and change nothing."""
+        names = {f.name for f in fields(self)}
+        unknown = set(changes) - names
+        if unknown:
+            raise TypeError(f"unknown simulator knob(s): {', '.join(sorted(unknown))}")
+        if "malformed" in changes:
+            changes["malformed"] = frozenset(changes["malformed"] or ())
+        old = {name: getattr(self, name) for name in changes}
+        for name, value in changes.items():
+            setattr(self, name, value)
+        try:
+            self.validate()
+        except (TypeError, ValueError):
+            for name, value in old.items():
+                setattr(self, name, value)
+            raise
+
+    def validate(self) -> None:
+        """Raise ValueError/TypeError for a knob value the simulator cannot honour."""
+        self.malformed = frozenset(self.malformed)
+        if self.latency < 0:
+            raise ValueError("latency must be >= 0")
+        if self.rate_limit is not None and not self.rate_limit > 0:
+            raise ValueError("rate_limit must be > 0 calls per second (or None)")
+        if self.fail_every is not None and self.fail_every < 1:
+            raise ValueError("fail_every must be >= 1 (or None)")
+        if not 500 <= self.fail_status <= 599:
+            raise ValueError("fail_status must be a 5xx status")
+        if self.interval < 0 or self.device_code_lifetime < 0 or self.page_size < 1:
+            raise ValueError("interval, device_code_lifetime >= 0 and page_size >= 1")
+        approve = self.approve
+        if isinstance(approve, bool) or not isinstance(approve, str | int | float):
+            raise TypeError('approve is "auto", "manual", "deny", an int or a float')
+        if isinstance(approve, str) and approve not in _APPROVE_WORDS:
+            raise ValueError(f"approve must be one of {_APPROVE_WORDS}, an int or a float")
+        if isinstance(approve, int | float) and (approve < 0 or math.isnan(approve)):
+            raise ValueError("approve after a negative number of polls/seconds")
+
+
+class TokenBucket:
+    """A token bucket: ``rate`` calls per second on average, bursts up to ``max(1, rate)``."""
+
+    def __init__(self) -> None:
+        self._tokens: float | None = None
+        self._stamp = 0.0
+
+    def take(self, rate: float, now: float) -> bool:
+        """Spend one token; False when the bucket is empty (the caller answers 429)."""
+        burst = max(1.0, rate)
+        if self._tokens is None:
+            self._tokens = burst
+        else:
+            self._tokens = min(burst, self._tokens + (now - self._stamp) * rate)
+        self._stamp = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        return False
+
+    def reset(self) -> None:
+        """Fill the bucket again (when the rate changes)."""
+        self._tokens = None

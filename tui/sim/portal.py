@@ -1,0 +1,126 @@
+"""SSO portal side of the simulator: ListAccounts, ListAccountRoles, GetRoleCredentials, Logout.
+
+Pages are ``page_size`` items unless ``max_result`` (1..100) asks for fewer or more; the
+``next_token`` is opaque to clients. Not thread-safe by itself: the server holds its lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import string
+from typing import Any
+
+from tui.sim.errors import portal_error
+from tui.sim.identity import Identity
+from tui.sim.knobs import Knobs
+from tui.sim.org import Organisation, SimAccount
+
+_KEY_CHARS = string.ascii_uppercase + string.digits
+
+
+def _page(
+    items: list[Any], query: dict[str, str], default_size: int, kind: str
+) -> tuple[list[Any], str | None]:
+    """Slice one page out of ``items``; returns the page and the next token (or None)."""
+    size = default_size
+    if "max_result" in query:
+        try:
+            size = int(query["max_result"])
+        except ValueError:
+            size = 0
+        if not 1 <= size <= 100:
+            raise portal_error(400, "InvalidRequestException", "max_result must be 1..100")
+    start = 0
+    if query.get("next_token"):
+        try:
+            prefix, _, offset = (
+                base64.urlsafe_b64decode(query["next_token"]).decode().partition(":")
+            )
+            start = int(offset)
+        except (ValueError, UnicodeDecodeError):
+            prefix, start = "", -1
+        if prefix != kind or not 0 <= start <= len(items):
+            raise portal_error(400, "InvalidRequestException", "Invalid next token")
+    end = start + size
+    token = None
+    if end < len(items):
+        token = base64.urlsafe_b64encode(f"{kind}:{end}".encode()).decode()
+    return items[start:end], token
+
+
+class Portal:
+    """The portal operations over an organisation, authorised by :class:`Identity`."""
+
+    def __init__(self, org: Organisation, identity: Identity, knobs: Knobs) -> None:
+        self.org = org
+        self.identity = identity
+        self.knobs = knobs
+
+    def list_accounts(self, token: str | None, query: dict[str, str], now: float) -> dict[str, Any]:
+        """ListAccounts: one page of every account of the organisation."""
+        self.identity.check_access(token, now)
+        page, next_token = _page(self.org.accounts, query, self.knobs.page_size, "accounts")
+        answer: dict[str, Any] = {
+            "accountList": [
+                {"accountId": a.account_id, "accountName": a.name, "emailAddress": a.email}
+                for a in page
+            ]
+        }
+        if next_token:
+            answer["nextToken"] = next_token
+        return answer
+
+    def list_account_roles(
+        self, token: str | None, query: dict[str, str], now: float
+    ) -> dict[str, Any]:
+        """ListAccountRoles: one page of the roles of ``account_id``."""
+        self.identity.check_access(token, now)
+        account = self._account(query)
+        page, next_token = _page(
+            account.roles, query, self.knobs.page_size, f"roles-{account.account_id}"
+        )
+        answer: dict[str, Any] = {
+            "roleList": [{"roleName": r.name, "accountId": account.account_id} for r in page]
+        }
+        if next_token:
+            answer["nextToken"] = next_token
+        return answer
+
+    def get_role_credentials(
+        self, token: str | None, query: dict[str, str], now: float
+    ) -> dict[str, Any]:
+        """GetRoleCredentials: fresh temporary credentials; 403 for a forbidden role."""
+        self.identity.check_access(token, now)
+        account = self._account(query)
+        role_name = query.get("role_name")
+        if not role_name:
+            raise portal_error(400, "InvalidRequestException", "role_name is required")
+        role = account.role(role_name)
+        if role is None:
+            raise portal_error(404, "ResourceNotFoundException", "Could not find role")
+        if role.forbidden:
+            raise portal_error(403, "ForbiddenException", "No access")
+        key_id = "ASIA" + "".join(secrets.choice(_KEY_CHARS) for _ in range(16))
+        return {
+            "roleCredentials": {
+                "accessKeyId": key_id,
+                "secretAccessKey": secrets.token_urlsafe(30)[:40],
+                "sessionToken": "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(300),
+                "expiration": int((now + self.knobs.credential_lifetime) * 1000),
+            }
+        }
+
+    def logout(self, token: str | None, now: float) -> dict[str, Any]:
+        """Logout: ends the sign-in the token belongs to."""
+        self.identity.logout(token, now)
+        return {}
+
+    def _account(self, query: dict[str, str]) -> SimAccount:
+        account_id = query.get("account_id")
+        if not account_id:
+            raise portal_error(400, "InvalidRequestException", "account_id is required")
+        account = self.org.account(account_id)
+        if account is None:
+            raise portal_error(404, "ResourceNotFoundException", "Could not find account")
+        return account
