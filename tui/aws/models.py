@@ -27,6 +27,8 @@ class SsoSession:
     region: str
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     default_region: str | None = None  # a `region` to give credentials, when one is configured
+    # True when `sso_registration_scopes` is set: the AWS CLI's registration cache key uses it
+    scopes_configured: bool = False
 
     @property
     def label(self) -> str:

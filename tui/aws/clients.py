@@ -1,0 +1,178 @@
+"""boto3 clients for the SSO portal and SSO OIDC: unsigned, in the session's SSO region.
+
+The user's `AWS_PROFILE`, static keys and `[default]` region never matter: the clients carry no
+credentials and name their region. Endpoint overrides are left to botocore, so
+`AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL_SSO_OIDC` and `[services]` sections work exactly as
+they do for the AWS CLI (that is how tests and `demo` reach the simulator). botocore clients
+are thread-safe, so one client per (service, region, settings) is built and shared.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any, Literal
+
+from tui import __version__, paths
+from tui.aws.models import SsoSession
+from tui.errors import ConfigError, ServiceError
+
+if TYPE_CHECKING:
+    import botocore.session
+    from mypy_boto3_sso import SSOClient
+    from mypy_boto3_sso_oidc import SSOOIDCClient
+
+# Attempts per call inside botocore (adaptive mode); the portal adds its own rounds for
+# throttling on top, so an unreachable endpoint still fails fast.
+MAX_ATTEMPTS = 3
+# Three connect attempts of 2 s plus backoff stay under ~10 s when nothing answers.
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 10.0
+DEFAULT_POOL = 10
+
+_lock = threading.Lock()
+_clients: dict[tuple[Any, ...], Any] = {}
+_MAX_CACHED = 16
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    """What, outside the arguments, decides how botocore builds a client."""
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+    stamps: list[tuple[int, int] | None] = []
+    for path in (paths.aws_config_file(), paths.aws_credentials_file()):
+        try:
+            st = path.stat()
+            stamps.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamps.append(None)
+    return (env, os.environ.get("HOME"), tuple(stamps))
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A botocore session that reads the user's config for endpoints only.
+
+    A profile named by AWS_PROFILE that does not exist would make botocore fail; ssotui needs
+    no profile, so it then falls back to none.
+    """
+    import botocore.exceptions
+    import botocore.session
+
+    try:
+        session = botocore.session.Session()
+        wanted = session.get_config_variable("profile")
+        if wanted and wanted not in session.available_profiles:
+            session = botocore.session.Session(profile="default")
+        session.get_scoped_config()  # parse the config now, so errors surface here
+    except botocore.exceptions.ConfigParseError as exc:
+        raise ConfigError(
+            f"the AWS config file {exc.kwargs.get('path', paths.aws_config_file())} is "
+            "malformed: fix it; the AWS CLI cannot read it either"
+        ) from None
+    except botocore.exceptions.BotoCoreError as exc:
+        raise ConfigError(f"botocore cannot use the AWS config: {exc}") from None
+    return session
+
+
+def _client(
+    service: Literal["sso", "sso-oidc"],
+    region: str,
+    *,
+    max_pool: int,
+    connect_timeout: float,
+    read_timeout: float,
+) -> Any:
+    import boto3
+    import botocore.exceptions
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    key = (service, region, max_pool, connect_timeout, read_timeout, _fingerprint())
+    with _lock:
+        cached = _clients.get(key)
+        if cached is not None:
+            return cached
+    config = Config(
+        region_name=region,
+        signature_version=UNSIGNED,
+        retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_pool_connections=max_pool,
+        user_agent_extra=f"ssotui/{__version__}",
+    )
+    try:
+        client = boto3.Session(botocore_session=_botocore_session()).client(service, config=config)
+    except botocore.exceptions.BotoCoreError as exc:
+        raise ConfigError(f"cannot set up the {service} client for {region}: {exc}") from None
+    with _lock:
+        if len(_clients) >= _MAX_CACHED:
+            _clients.pop(next(iter(_clients)))
+        return _clients.setdefault(key, client)
+
+
+def sso_client(
+    session: SsoSession,
+    *,
+    max_pool: int = DEFAULT_POOL,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
+) -> SSOClient:
+    """The SSO portal client (ListAccounts, ListAccountRoles, GetRoleCredentials, Logout)."""
+    client: SSOClient = _client(
+        "sso",
+        session.region,
+        max_pool=max_pool,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
+    return client
+
+
+def oidc_client(
+    session: SsoSession,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
+) -> SSOOIDCClient:
+    """The SSO OIDC client (RegisterClient, StartDeviceAuthorization, CreateToken)."""
+    client: SSOOIDCClient = _client(
+        "sso-oidc",
+        session.region,
+        max_pool=DEFAULT_POOL,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
+    return client
+
+
+def connection_error(exc: BaseException, client: Any, session: SsoSession) -> ServiceError | None:
+    """One clear line for a network-level failure from botocore, or None for anything else."""
+    import botocore.exceptions as bce
+    from botocore.parsers import ResponseParserError
+
+    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", "?")
+    if isinstance(exc, bce.ReadTimeoutError):
+        return ServiceError(
+            f"Identity Center at {endpoint} did not answer in time (session {session.label}): "
+            "try again later"
+        )
+    if isinstance(exc, bce.ConnectTimeoutError | bce.EndpointConnectionError):
+        return ServiceError(
+            f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
+            f"{session.region}): check your network, proxy and the session's sso_region"
+        )
+    if isinstance(exc, ResponseParserError):
+        return ServiceError(
+            f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"
+        )
+    if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
+        return ServiceError(
+            f"the connection to Identity Center at {endpoint} failed: try again later"
+        )
+    return None
+
+
+def clear_cache() -> None:
+    """Forget every cached client (tests; after the config changed)."""
+    with _lock:
+        _clients.clear()

@@ -1,0 +1,283 @@
+"""Device authorization login (RFC 8628), as botocore's `SSOTokenFetcher` does it.
+
+RegisterClient (a public client with the session's scopes, reused from the AWS CLI's
+registration cache until it expires), StartDeviceAuthorization, then CreateToken polled every
+`interval` seconds (+5 s for good after SlowDown) until approved, denied or `expiresIn` passes.
+The token is written to the AWS CLI v2 cache, so `aws` and boto3 profiles of the same
+sso-session work without another login.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
+
+from tui.aws import token_cache
+from tui.aws.clients import connection_error, oidc_client
+from tui.aws.models import SsoSession, Token, utcnow
+from tui.aws.token_cache import Registration
+from tui.errors import LoginFailed, NotLoggedIn, ServiceError, SsotuiError
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RFC 8628 3.5)
+DEFAULT_INTERVAL = 5
+CLIENT_NAME_PREFIX = "ssotui"
+
+
+@dataclass(frozen=True)
+class DeviceAuthorization:
+    """A pending device login: what the user must open and type, and how to poll for it."""
+
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str
+    expires_at: datetime
+    interval: int
+    device_code: str = field(repr=False)
+    client_id: str = field(repr=False, default="")
+    client_secret: str = field(repr=False, default="")
+    registration_expires_at: datetime | None = None
+
+    def seconds_left(self, now: datetime | None = None) -> float:
+        """Seconds until the code expires (never negative)."""
+        return max(0.0, (self.expires_at - (now or utcnow())).total_seconds())
+
+
+def _error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def _fail(exc: Exception, client: Any, session: SsoSession, what: str) -> SsotuiError:
+    """Turn a botocore failure during login into one clear line."""
+    network = connection_error(exc, client, session)
+    if network is not None:
+        return network
+    code = _error_code(exc)
+    if code:
+        return LoginFailed(
+            f"Identity Center refused {what} for session {session.label} ({code}): check the "
+            "session's sso_start_url and sso_region, then run `ssotui login` again"
+        )
+    return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
+
+
+def _register(session: SsoSession, client: Any) -> Registration:
+    kwargs: dict[str, Any] = {
+        "clientName": f"{CLIENT_NAME_PREFIX}-{session.name or int(time.time())}",
+        "clientType": "public",
+    }
+    if session.scopes:
+        kwargs["scopes"] = list(session.scopes)
+    try:
+        response = client.register_client(**kwargs)
+        registration = Registration(
+            client_id=response["clientId"],
+            client_secret=response["clientSecret"],
+            expires_at=datetime.fromtimestamp(int(response["clientSecretExpiresAt"]), UTC),
+            scopes=tuple(session.scopes) or None,
+        )
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise ServiceError(
+            f"Identity Center sent an unreadable RegisterClient answer for session "
+            f"{session.label}: try again later"
+        ) from None
+    except Exception as exc:
+        raise _fail(exc, client, session, "the client registration") from None
+    token_cache.save_registration(session, registration)
+    return registration
+
+
+def _registration(session: SsoSession, client: Any, *, fresh: bool = False) -> Registration:
+    """A usable client registration: the cached one (ours or the AWS CLI's) or a new one."""
+    if not fresh:
+        cached = token_cache.load_registration(session)
+        wanted = set(session.scopes)
+        if cached is not None and cached.usable and wanted <= set(cached.scopes or ()):
+            return cached
+    return _register(session, client)
+
+
+def start_login(session: SsoSession) -> DeviceAuthorization:
+    """Register (or reuse the registration) and start a device authorization."""
+    client = oidc_client(session)
+    registration = _registration(session, client)
+    for attempt in (1, 2):
+        try:
+            response = client.start_device_authorization(
+                clientId=registration.client_id,
+                clientSecret=registration.client_secret,
+                startUrl=session.start_url,
+            )
+            break
+        except Exception as exc:
+            # A cached registration the service no longer knows: register again, once.
+            if attempt == 1 and _error_code(exc) in {
+                "InvalidClientException",
+                "UnauthorizedClientException",
+            }:
+                registration = _registration(session, client, fresh=True)
+                continue
+            raise _fail(exc, client, session, "the device authorization") from None
+    try:
+        return DeviceAuthorization(
+            user_code=response["userCode"],
+            verification_uri=response["verificationUri"],
+            verification_uri_complete=response.get("verificationUriComplete")
+            or response["verificationUri"],
+            expires_at=utcnow() + timedelta(seconds=int(response["expiresIn"])),
+            interval=int(response.get("interval", DEFAULT_INTERVAL)),
+            device_code=response["deviceCode"],
+            client_id=registration.client_id,
+            client_secret=registration.client_secret,
+            registration_expires_at=registration.expires_at,
+        )
+    except (KeyError, TypeError, ValueError):
+        raise ServiceError(
+            f"Identity Center sent an unreadable device authorization for session "
+            f"{session.label}: try again later"
+        ) from None
+
+
+def token_from_response(
+    session: SsoSession,
+    response: Any,
+    *,
+    client_id: str,
+    client_secret: str,
+    registration_expires_at: datetime | None,
+    refresh_token: str | None = None,
+) -> Token:
+    """A cacheable Token from a CreateToken answer (ServiceError when it is unreadable)."""
+    try:
+        return Token(
+            start_url=session.start_url,
+            region=session.region,
+            access_token=str(response["accessToken"]),
+            expires_at=utcnow() + timedelta(seconds=int(response["expiresIn"])),
+            client_id=client_id,
+            client_secret=client_secret,
+            registration_expires_at=registration_expires_at,
+            refresh_token=response.get("refreshToken") or refresh_token,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ServiceError(
+            f"Identity Center sent an unreadable CreateToken answer for session "
+            f"{session.label}: try again later"
+        ) from None
+
+
+def wait_for_token(
+    session: SsoSession,
+    auth: DeviceAuthorization,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+    sleep: Callable[[float], object] = time.sleep,
+) -> Token:
+    """Poll CreateToken until the user approves; save and return the token.
+
+    Raises LoginFailed when denied, expired or cancelled. `sleep` is injectable (tests; the UI
+    passes an Event's wait so cancelling is immediate).
+    """
+    client = oidc_client(session)
+    interval = max(0, auth.interval)
+    waited = 0.0
+    started = time.monotonic()
+    lifetime = (auth.expires_at - utcnow()).total_seconds()
+
+    def expired() -> LoginFailed:
+        return LoginFailed(
+            f"the login code for session {session.label} expired before it was approved: "
+            "run `ssotui login` again"
+        )
+
+    while True:
+        if cancelled is not None and cancelled():
+            raise LoginFailed(f"login to session {session.label} was cancelled")
+        sleep(interval)
+        waited += interval
+        if cancelled is not None and cancelled():
+            raise LoginFailed(f"login to session {session.label} was cancelled")
+        if max(waited, time.monotonic() - started) > lifetime:
+            raise expired()
+        try:
+            response = client.create_token(
+                grantType=DEVICE_GRANT,
+                clientId=auth.client_id,
+                clientSecret=auth.client_secret,
+                deviceCode=auth.device_code,
+            )
+        except Exception as exc:
+            code = _error_code(exc)
+            if code == "AuthorizationPendingException":
+                continue
+            if code == "SlowDownException":
+                interval += SLOW_DOWN_DELAY
+                continue
+            if code == "AccessDeniedException":
+                raise LoginFailed(
+                    f"the login to session {session.label} was denied in the browser: "
+                    "run `ssotui login` again to retry"
+                ) from None
+            if code == "ExpiredTokenException":
+                raise expired() from None
+            raise _fail(exc, client, session, "the login") from None
+        token = token_from_response(
+            session,
+            response,
+            client_id=auth.client_id,
+            client_secret=auth.client_secret,
+            registration_expires_at=auth.registration_expires_at,
+        )
+        token_cache.save_token(session, token)
+        return token
+
+
+def print_instructions(auth: DeviceAuthorization, file: IO[str] | None = None) -> None:
+    """The AWS CLI's message: where to go and which code to enter (to stderr by default)."""
+    out = file or sys.stderr
+    print(
+        "If the browser does not open, or to log in on another device, open:\n\n"
+        f"  {auth.verification_uri}\n\nand enter the code:\n\n  {auth.user_code}\n\n"
+        f"(or open {auth.verification_uri_complete} which fills in the code)",
+        file=out,
+        flush=True,
+    )
+
+
+def open_in_browser(url: str) -> bool:
+    """Open `url` with `webbrowser` (so BROWSER is honoured); False when no browser ran."""
+    try:
+        return bool(webbrowser.open_new_tab(url))
+    except Exception:
+        return False
+
+
+def login(
+    session: SsoSession,
+    *,
+    force: bool = False,
+    open_browser: bool = True,
+    announce: Callable[[DeviceAuthorization], object] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    sleep: Callable[[float], object] = time.sleep,
+) -> Token:
+    """Log in with the device flow, unless a valid (or refreshable) token is cached already."""
+    if not force:
+        from tui.aws.tokens import current_token
+
+        with contextlib.suppress(NotLoggedIn):
+            return current_token(session)
+    auth = start_login(session)
+    (announce or print_instructions)(auth)
+    if open_browser:
+        open_in_browser(auth.verification_uri_complete)
+    return wait_for_token(session, auth, cancelled=cancelled, sleep=sleep)

@@ -1,0 +1,233 @@
+"""Where the start URL comes from: `[sso-session]` sections and legacy SSO profiles.
+
+The AWS config file is read with the same parser and section rules botocore uses
+(`configparser.RawConfigParser`, `botocore.configloader.build_profile_map`), so ssotui sees
+exactly the sessions the AWS CLI sees. `resolve_session` applies the rules of DESIGN "Sessions".
+"""
+
+from __future__ import annotations
+
+import configparser
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.configloader import build_profile_map
+
+from tui import paths
+from tui.aws.models import DEFAULT_SCOPES, SsoSession
+from tui.errors import ConfigError, UsageError
+
+
+@dataclass
+class _ConfigRead:
+    """What one read of the AWS config file found."""
+
+    path: Path
+    sessions: list[SsoSession] = field(default_factory=list)
+    # names (sso-session or legacy profile) -> why that entry cannot be used
+    problems: dict[str, str] = field(default_factory=dict)
+    # legacy profile name -> the session it stands for
+    legacy: dict[str, SsoSession] = field(default_factory=dict)
+    # profile name -> sso-session it uses
+    profile_sessions: dict[str, str] = field(default_factory=dict)
+
+
+def parse_scopes(raw: str) -> tuple[str, ...]:
+    """`sso_registration_scopes` the way the AWS CLI splits it: commas, stripped, no empties."""
+    return tuple(s for s in (part.strip() for part in raw.split(",")) if s)
+
+
+def _parse_error(path: Path, exc: configparser.Error) -> ConfigError:
+    lineno: int | None = getattr(exc, "lineno", None)
+    if isinstance(exc, configparser.ParsingError) and exc.errors:
+        lineno = exc.errors[0][0]
+    detail = {
+        configparser.MissingSectionHeaderError: "a setting before any [section] header",
+        configparser.DuplicateSectionError: "a section defined twice",
+        configparser.DuplicateOptionError: "a setting defined twice in one section",
+        configparser.ParsingError: "a line that is not `key = value`",
+    }.get(type(exc), "a line botocore cannot parse")
+    where = f"{path}, line {lineno}" if lineno else str(path)
+    return ConfigError(
+        f"the AWS config file {where} is malformed ({detail}): fix it; the AWS CLI cannot read "
+        "it either"
+    )
+
+
+def _raw_sections(path: Path) -> dict[str, dict[str, Any]]:
+    """Sections and values of the config file, as botocore's `raw_config_parse` gives them."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"the AWS config file {path} is not valid UTF-8 (byte {exc.start}): fix or re-save it"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the AWS config file {path}: {exc.strerror}") from None
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as exc:
+        raise _parse_error(path, exc) from None
+    sections: dict[str, dict[str, Any]] = {}
+    for name in parser.sections():
+        values = dict(parser.items(name))
+        for key, value in values.items():
+            # botocore reads an indented block as a sub-section and fails on a line without "="
+            if value.startswith("\n") and any(
+                line.strip() and "=" not in line for line in value.splitlines()
+            ):
+                raise ConfigError(
+                    f"the AWS config file {path} is malformed ([{name}] {key}: an indented line "
+                    "without `=`): fix it; the AWS CLI cannot read it either"
+                )
+        sections[name] = values
+    return sections
+
+
+def _first_region_by_session(profiles: dict[str, dict[str, Any]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for values in profiles.values():
+        name = values.get("sso_session")
+        region = values.get("region")
+        if isinstance(name, str) and isinstance(region, str) and region and name not in out:
+            out[name] = region.strip()
+    return out
+
+
+def _read(path: Path | None) -> _ConfigRead:
+    config_path = path or paths.aws_config_file()
+    result = _ConfigRead(path=config_path)
+    built = build_profile_map(_raw_sections(config_path))
+    profiles: dict[str, dict[str, Any]] = built.get("profiles", {})
+    sessions: dict[str, dict[str, Any]] = built.get("sso_sessions", {})
+    regions = _first_region_by_session(profiles)
+
+    for name, values in sessions.items():
+        start_url = str(values.get("sso_start_url", "")).strip()
+        region = str(values.get("sso_region", "")).strip()
+        missing = [k for k, v in (("sso_start_url", start_url), ("sso_region", region)) if not v]
+        if missing:
+            result.problems[name] = (
+                f"[sso-session {name}] in {config_path} has no {' or '.join(missing)}: "
+                "add it (e.g. `aws configure sso-session`)"
+            )
+            continue
+        raw_scopes = values.get("sso_registration_scopes")
+        scopes = parse_scopes(raw_scopes) if isinstance(raw_scopes, str) else ()
+        result.sessions.append(
+            SsoSession(
+                name=name,
+                start_url=start_url,
+                region=region,
+                scopes=scopes or DEFAULT_SCOPES,
+                default_region=regions.get(name),
+                scopes_configured=isinstance(raw_scopes, str),
+            )
+        )
+
+    known = {(s.start_url, s.region) for s in result.sessions}
+    by_url: dict[tuple[str, str], SsoSession] = {}
+    for profile, values in profiles.items():
+        if "sso_session" in values:
+            result.profile_sessions[profile] = str(values["sso_session"])
+            continue
+        start_url = str(values.get("sso_start_url", "")).strip()
+        if not start_url:
+            continue
+        region = str(values.get("sso_region", "")).strip()
+        if not region:
+            result.problems[profile] = (
+                f"[profile {profile}] in {config_path} has sso_start_url but no sso_region: "
+                "add sso_region"
+            )
+            continue
+        key = (start_url, region)
+        if key not in by_url:
+            region_value = values.get("region")
+            by_url[key] = SsoSession(
+                name=None,
+                start_url=start_url,
+                region=region,
+                default_region=region_value.strip() if isinstance(region_value, str) else None,
+            )
+        result.legacy[profile] = by_url[key]
+    # A legacy profile that repeats an sso-session's start URL is the same Identity Center.
+    result.sessions.extend(s for k, s in by_url.items() if k not in known)
+    return result
+
+
+def load_sessions(path: Path | None = None) -> list[SsoSession]:
+    """Every usable SSO session in the AWS config file (sso-sessions first, then legacy ones)."""
+    return list(_read(path).sessions)
+
+
+def _names(read: _ConfigRead) -> str:
+    labels = [s.name for s in read.sessions if s.name is not None]
+    legacy = {s.start_url: p for p, s in read.legacy.items()}
+    labels += [f"{legacy[s.start_url]} (legacy profile)" for s in read.sessions if s.name is None]
+    return ", ".join(labels)
+
+
+def _by_name(read: _ConfigRead, name: str) -> SsoSession:
+    for session in read.sessions:
+        if session.name == name:
+            return session
+    if name in read.legacy:
+        return read.legacy[name]
+    if name in read.problems:
+        raise ConfigError(read.problems[name])
+    if name in read.profile_sessions:  # a profile that points at an sso-session
+        return _by_name(read, read.profile_sessions[name])
+    known = _names(read)
+    hint = f"configured: {known}" if known else "none is configured"
+    raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")
+
+
+def resolve_session(
+    *,
+    name: str | None = None,
+    start_url: str | None = None,
+    region: str | None = None,
+    default: str | None = None,
+    path: Path | None = None,
+) -> SsoSession:
+    """The session to use: flags, then `--session`, then `default`, then the only one configured.
+
+    `default` is `default_session` from ssotui's own config. Raises ConfigError with the list
+    when several sessions exist and none is chosen, or with how to add one when there is none.
+    """
+    if start_url:
+        if name:
+            raise UsageError("give either --session or --start-url, not both")
+        if not region:
+            matches = [s for s in _read(path).sessions if s.start_url == start_url]
+            if not matches:
+                raise UsageError("--start-url needs --sso-region (the Identity Center's region)")
+            region = matches[0].region
+        return SsoSession(name=None, start_url=start_url.strip(), region=region.strip())
+    if region:
+        raise UsageError("--sso-region goes with --start-url")
+    read = _read(path)
+    if name:
+        return _by_name(read, name)
+    if default:
+        return _by_name(read, default)
+    if len(read.sessions) == 1:
+        return read.sessions[0]
+    if not read.sessions:
+        problems = "; ".join(read.problems.values())
+        if problems:
+            raise ConfigError(problems)
+        raise ConfigError(
+            f"no SSO session configured in {read.path}: add an [sso-session NAME] section with "
+            "sso_start_url and sso_region (`aws configure sso-session` does it), or pass "
+            "--start-url URL --sso-region REGION"
+        )
+    raise ConfigError(
+        f"several SSO sessions are configured ({_names(read)}): pass --session NAME or set "
+        "default_session in ssotui's config"
+    )

@@ -1,0 +1,235 @@
+"""The AWS CLI v2 SSO token cache, read and written the way the AWS CLI does it.
+
+`~/.aws/sso/cache/<sha1(session name)>.json` (sha1(start URL) for legacy/ad hoc sessions) holds
+the access token with the client registration beside it; a separate file keyed by sha1 of a
+JSON of the registration's properties holds the client registration alone (botocore's
+`SSOTokenFetcher._registration_cache_key`), so a registration made by `aws sso login` is reused
+and ours is reused by it. Times are written `%Y-%m-%dT%H:%M:%SZ`; the other forms the AWS CLI,
+botocore and the other SDKs write (fractions, offsets, a `UTC` suffix) are read too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tui import paths
+from tui.aws.models import SsoSession, Token, utcnow
+from tui.errors import NotLoggedIn
+from tui.store.files import write_atomic
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# The AWS CLI treats a registration as used up 15 minutes before it expires.
+REGISTRATION_MARGIN = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """An OIDC client registration (RegisterClient result) as the AWS CLI caches it."""
+
+    client_id: str = field(repr=False)
+    client_secret: str = field(repr=False)
+    expires_at: datetime
+    scopes: tuple[str, ...] | None = None
+    grant_types: tuple[str, ...] | None = None
+
+    @property
+    def usable(self) -> bool:
+        """Not about to expire, and made for the device code flow (not the PKCE one)."""
+        if self.expires_at - REGISTRATION_MARGIN <= utcnow():
+            return False
+        return not (self.grant_types and "authorization_code" in self.grant_types)
+
+
+def format_time(when: datetime) -> str:
+    """A time as the AWS CLI writes it in the cache."""
+    return when.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+def parse_time(value: object) -> datetime:
+    """Parse a cache time the way botocore (dateutil) would; naive times are UTC."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"not a time: {value!r}")
+    text = value.strip()
+    for suffix in ("UTC", "GMT"):
+        if text.upper().endswith(suffix):
+            text = text[: -len(suffix)].rstrip() + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        import dateutil.parser  # type: ignore[import-untyped]
+
+        try:
+            parsed = dateutil.parser.parse(value.strip())
+        except (ValueError, OverflowError) as exc:
+            raise ValueError(f"not a time: {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def token_path(session: SsoSession) -> Path:
+    """The token cache file of a session (shared with `aws sso login`)."""
+    return paths.sso_cache_dir() / f"{session.cache_key}.json"
+
+
+def registration_key(session: SsoSession) -> str:
+    """botocore's registration cache key: sha1 of a sorted JSON of tool, URL, region, scopes."""
+    args = {
+        "tool": "botocore",
+        "startUrl": session.start_url,
+        "region": session.region,
+        "scopes": list(session.scopes) if session.scopes_configured else None,
+        "session_name": session.name,
+    }
+    return hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def registration_path(session: SsoSession) -> Path:
+    """The AWS CLI's client registration cache file for a session."""
+    return paths.sso_cache_dir() / f"{registration_key(session)}.json"
+
+
+def _corrupt(session: SsoSession, path: Path, why: str) -> NotLoggedIn:
+    return NotLoggedIn(
+        f"the token cache {path} of session {session.label} is unusable ({why}): run `ssotui login`"
+    )
+
+
+def _read_json(path: Path) -> Any:
+    """The parsed file, None when missing; OSError/ValueError when unreadable or not JSON."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    return json.loads(raw.decode("utf-8"))
+
+
+def _optional_str(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{key} is not a string")
+    return value
+
+
+def token_from_dict(data: Any) -> Token:
+    """A Token from the AWS CLI's JSON object (ValueError when it is not one)."""
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    access_token = data.get("accessToken")
+    if not isinstance(access_token, str) or not access_token:
+        raise ValueError("no accessToken")
+    if "expiresAt" not in data:
+        raise ValueError("no expiresAt")
+    reg_expiry = data.get("registrationExpiresAt")
+    return Token(
+        start_url=_optional_str(data, "startUrl") or "",
+        region=_optional_str(data, "region") or "",
+        access_token=access_token,
+        expires_at=parse_time(data["expiresAt"]),
+        client_id=_optional_str(data, "clientId"),
+        client_secret=_optional_str(data, "clientSecret"),
+        registration_expires_at=parse_time(reg_expiry) if reg_expiry is not None else None,
+        refresh_token=_optional_str(data, "refreshToken"),
+    )
+
+
+def token_to_dict(token: Token) -> dict[str, str]:
+    """The AWS CLI's JSON object for a token (keys in the AWS CLI's order)."""
+    data = {
+        "startUrl": token.start_url,
+        "region": token.region,
+        "accessToken": token.access_token,
+        "expiresAt": format_time(token.expires_at),
+    }
+    if token.client_id and token.client_secret:
+        data["clientId"] = token.client_id
+        data["clientSecret"] = token.client_secret
+        if token.registration_expires_at is not None:
+            data["registrationExpiresAt"] = format_time(token.registration_expires_at)
+    if token.refresh_token:
+        data["refreshToken"] = token.refresh_token
+    return data
+
+
+def load_token(session: SsoSession) -> Token | None:
+    """The cached token of a session, None when there is none (or it is another org's).
+
+    A cache file that cannot be read or parsed raises NotLoggedIn with one clear line.
+    """
+    path = token_path(session)
+    try:
+        data = _read_json(path)
+    except OSError as exc:
+        raise _corrupt(session, path, exc.strerror or "cannot be read") from None
+    except ValueError:
+        raise _corrupt(session, path, "not valid JSON") from None
+    if data is None:
+        return None
+    try:
+        token = token_from_dict(data)
+    except (ValueError, OverflowError) as exc:
+        raise _corrupt(session, path, str(exc)) from None
+    # The session's start URL changed since this token was cached: it belongs elsewhere.
+    if token.start_url and token.start_url.rstrip("/") != session.start_url.rstrip("/"):
+        return None
+    return token
+
+
+def save_token(session: SsoSession, token: Token) -> None:
+    """Write a session's token where the AWS CLI keeps it (0600, atomic)."""
+    write_atomic(token_path(session), json.dumps(token_to_dict(token)), mode=0o600)
+
+
+def delete_token(session: SsoSession) -> bool:
+    """Remove a session's cached token; True when there was one."""
+    path = token_path(session)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    with contextlib.suppress(OSError):
+        path.with_name(path.name + ".lock").unlink()
+    return True
+
+
+def load_registration(session: SsoSession) -> Registration | None:
+    """The cached client registration of a session, None when missing or unreadable."""
+    try:
+        data = _read_json(registration_path(session))
+        if not isinstance(data, dict):
+            return None
+        client_id, secret = data.get("clientId"), data.get("clientSecret")
+        if not (isinstance(client_id, str) and isinstance(secret, str)):
+            return None
+        scopes, grants = data.get("scopes"), data.get("grantTypes")
+        return Registration(
+            client_id=client_id,
+            client_secret=secret,
+            expires_at=parse_time(data.get("expiresAt")),
+            scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else None,
+            grant_types=tuple(str(g) for g in grants) if isinstance(grants, list) else None,
+        )
+    except (OSError, ValueError, OverflowError):
+        return None  # a broken registration cache only costs a new RegisterClient
+
+
+def save_registration(session: SsoSession, registration: Registration) -> None:
+    """Write a client registration where the AWS CLI looks for it (0600, atomic)."""
+    data: dict[str, Any] = {
+        "clientId": registration.client_id,
+        "clientSecret": registration.client_secret,
+        "expiresAt": format_time(registration.expires_at),
+    }
+    if registration.scopes:
+        data["scopes"] = list(registration.scopes)
+    if registration.grant_types:
+        data["grantTypes"] = list(registration.grant_types)
+    write_atomic(registration_path(session), json.dumps(data), mode=0o600)

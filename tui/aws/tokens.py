@@ -1,0 +1,115 @@
+"""The current SSO token of a session: cached, refreshed near expiry, or "log in again".
+
+Refresh tokens may be single-use, so a refresh runs under a lock on the cache file and re-reads
+the cache after taking it: when another ssotui process refreshed first, its token is used
+instead of spending the (now dead) refresh token again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tui.aws import token_cache
+from tui.aws.clients import connection_error, oidc_client
+from tui.aws.login import token_from_response
+from tui.aws.models import SsoSession, Token
+from tui.errors import NotLoggedIn, ServiceError
+from tui.store.files import locked
+
+REFRESH_WINDOW = timedelta(minutes=15)
+
+# Answers that mean the refresh token or the registration is no longer any good.
+_DEAD_REFRESH = {
+    "InvalidGrantException",
+    "ExpiredTokenException",
+    "InvalidClientException",
+    "UnauthorizedClientException",
+    "AccessDeniedException",
+    "InvalidRequestException",
+}
+
+
+def not_logged_in(session: SsoSession) -> NotLoggedIn:
+    """The error for a session with no token at all."""
+    return NotLoggedIn(f"not logged in to session {session.label}: run `ssotui login`")
+
+
+def expired(session: SsoSession) -> NotLoggedIn:
+    """The error for a session whose token expired and cannot be refreshed."""
+    return NotLoggedIn(f"session {session.label} expired: run `ssotui login`")
+
+
+def _refresh(session: SsoSession, token: Token) -> Token | None:
+    """A new token from the refresh token, saved; None when the service refused it."""
+    assert token.client_id and token.client_secret and token.refresh_token
+    client = oidc_client(session)
+    try:
+        response = client.create_token(
+            grantType="refresh_token",
+            clientId=token.client_id,
+            clientSecret=token.client_secret,
+            refreshToken=token.refresh_token,
+        )
+    except Exception as exc:
+        network = connection_error(exc, client, session)
+        if network is not None:
+            raise network from None
+        response_dict = getattr(exc, "response", None)
+        if isinstance(response_dict, dict):
+            code = str(response_dict.get("Error", {}).get("Code", ""))
+            status = int(response_dict.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+            if code in _DEAD_REFRESH or 400 <= status < 500:
+                return None
+            raise ServiceError(
+                f"Identity Center answered {code or status} to a token refresh for session "
+                f"{session.label}: try again later"
+            ) from None
+        raise ServiceError(
+            f"the token refresh for session {session.label} failed: {type(exc).__name__}"
+        ) from None
+    fresh = token_from_response(
+        session,
+        response,
+        client_id=token.client_id,
+        client_secret=token.client_secret,
+        registration_expires_at=token.registration_expires_at,
+        refresh_token=token.refresh_token,
+    )
+    token_cache.save_token(session, fresh)
+    return fresh
+
+
+def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
+    """A usable token for the session, refreshing it when it is within 15 minutes of expiry.
+
+    Raises NotLoggedIn ("... run `ssotui login`") when there is none, it expired and cannot be
+    refreshed, or the cache is unreadable; ServiceError when a needed refresh cannot reach
+    Identity Center.
+    """
+    token = token_cache.load_token(session)
+    if token is None:
+        raise not_logged_in(session)
+    if not token.expires_within(REFRESH_WINDOW):
+        return token
+    if refresh and token.can_refresh:
+        with locked(token_cache.token_path(session)):
+            # Another process may have refreshed while we waited; its refresh token is the
+            # live one now.
+            latest = token_cache.load_token(session)
+            if latest is None:
+                raise not_logged_in(session)
+            if not latest.expires_within(REFRESH_WINDOW):
+                return latest
+            token = latest
+            if token.can_refresh:
+                try:
+                    fresh = _refresh(session, token)
+                except ServiceError:
+                    if token.is_expired:
+                        raise
+                    return token  # still valid for a few minutes; refresh again next time
+                if fresh is not None:
+                    return fresh
+    if token.is_expired:
+        raise expired(session)
+    return token
