@@ -1,0 +1,66 @@
+"""The environment variables that carry role credentials to a shell, a command or an export.
+
+`credential_env` is what `export` prints and `exec` adds; `child_env` is the whole environment
+of a child process: the caller's, minus anything that would make an SDK pick other credentials
+or another profile, plus `credential_env`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from tui.aws.models import RoleCredentials
+
+# Variables that would point an SDK at other credentials, or that describe credentials which
+# are no longer the ones in effect (left by aws-vault, a container or an earlier export).
+STALE_VARS: tuple[str, ...] = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_VAULT",
+)
+
+
+def iso_utc(moment: datetime) -> str:
+    """`moment` as ISO 8601 UTC, `YYYY-MM-DDTHH:MM:SSZ` (a naive time is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def credential_env(creds: RoleCredentials) -> dict[str, str]:
+    """The credential variables, in the order `aws configure export-credentials` prints them,
+    then the region (when known) and the SSOTUI_* markers for prompts and nesting checks."""
+    env = {
+        "AWS_ACCESS_KEY_ID": creds.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+        "AWS_SESSION_TOKEN": creds.session_token,
+        "AWS_CREDENTIAL_EXPIRATION": iso_utc(creds.expiration),
+    }
+    if creds.region:
+        env["AWS_REGION"] = creds.region
+        env["AWS_DEFAULT_REGION"] = creds.region
+    env["SSOTUI_ACCOUNT_ID"] = creds.account.account_id
+    env["SSOTUI_ACCOUNT_NAME"] = creds.account.name
+    env["SSOTUI_ROLE_NAME"] = creds.role_name
+    env["SSOTUI_SESSION"] = creds.session_label
+    return env
+
+
+def child_env(creds: RoleCredentials, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`base` (default: this process's environment) without stale AWS credential and profile
+    variables, plus `credential_env(creds)`."""
+    source = os.environ if base is None else base
+    env = {key: value for key, value in source.items() if key not in STALE_VARS}
+    env.update(credential_env(creds))
+    return env

@@ -1,0 +1,122 @@
+"""Turn the ACCOUNT and ROLE a user typed into one account and one role of the catalog.
+
+ACCOUNT: a 12-digit account id, an exact account name (unicode included), the same name in
+another case, or a case-insensitive fragment of exactly one name. ROLE: the exact role name,
+or the same name in another case when only one role matches. Anything else is a `NotFound`
+whose one line names what was typed and what would have worked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Sequence
+
+from tui.aws.models import Account, Catalog
+from tui.errors import NotFound
+
+MAX_LISTED = 5
+MAX_ROLES_LISTED = 12
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _norm(text: str) -> str:
+    """Comparable form: NFC (so composed and decomposed accents agree), then casefold."""
+    return _nfc(text).casefold()
+
+
+def _shown(text: str) -> str:
+    """What the user typed, kept on one line."""
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+
+
+def _label(account: Account) -> str:
+    return f"{account.name} ({account.account_id})"
+
+
+def _listing(accounts: Sequence[Account]) -> str:
+    shown = ", ".join(_label(a) for a in accounts[:MAX_LISTED])
+    more = len(accounts) - MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _ambiguous(text: str, accounts: Sequence[Account]) -> NotFound:
+    ordered = sorted(accounts, key=lambda a: (_norm(a.name), a.account_id))
+    return NotFound(
+        f"'{_shown(text)}' matches {len(accounts)} accounts: {_listing(ordered)}; "
+        "type more of the name or the 12-digit account id"
+    )
+
+
+def _no_match(text: str, catalog: Catalog) -> NotFound:
+    by_norm: dict[str, str] = {}
+    for account in catalog.accounts:
+        by_norm.setdefault(_norm(account.name), account.name)
+    close = difflib.get_close_matches(_norm(text), list(by_norm), n=3, cutoff=0.6)
+    if close:
+        hint = "did you mean " + ", ".join(f"'{by_norm[c]}'" for c in close) + "?"
+    elif not catalog.accounts:
+        hint = "this session has no accounts (run `ssotui list --refresh` to check)"
+    else:
+        hint = "run `ssotui list` to see your accounts"
+    return NotFound(f"no account matches '{_shown(text)}'; {hint}")
+
+
+def find_account(catalog: Catalog, text: str) -> Account:
+    """The one account `text` names (id, exact name, other-case name or unique fragment)."""
+    wanted = text.strip()
+    if not wanted:
+        raise NotFound("no account given; pass an account id, name or part of a name")
+    if len(wanted) == 12 and wanted.isascii() and wanted.isdigit():
+        for account in catalog.accounts:
+            if account.account_id == wanted:
+                return account
+    for matches in (
+        [a for a in catalog.accounts if a.name == wanted],
+        [a for a in catalog.accounts if _nfc(a.name) == _nfc(wanted)],
+        [a for a in catalog.accounts if _norm(a.name) == _norm(wanted)],
+        [a for a in catalog.accounts if _norm(wanted) in _norm(a.name)],
+    ):
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise _ambiguous(wanted, matches)
+    raise _no_match(wanted, catalog)
+
+
+def find_role(catalog: Catalog, account: Account, text: str) -> str:
+    """The one role of `account` that `text` names: exact, else unique case-insensitive."""
+    wanted = text.strip()
+    roles = catalog.roles_of(account.account_id)
+    if not roles:
+        reason = catalog.failed.get(account.account_id)
+        if reason:
+            raise NotFound(
+                f"the roles of {_label(account)} could not be listed ({reason}); "
+                "try again with --refresh"
+            )
+        raise NotFound(f"you have no roles in {_label(account)}; ask your administrator")
+    if wanted in roles:
+        return wanted
+    same = [r for r in roles if _norm(r) == _norm(wanted)]
+    if len(same) == 1:
+        return same[0]
+    if same:
+        raise NotFound(
+            f"'{_shown(wanted)}' matches {len(same)} roles in {_label(account)}: "
+            f"{', '.join(sorted(same))}; type the exact name"
+        )
+    ordered = sorted(roles, key=str.casefold)
+    shown = ", ".join(ordered[:MAX_ROLES_LISTED])
+    more = len(ordered) - MAX_ROLES_LISTED
+    if more > 0:
+        shown += f" and {more} more"
+    partial = (
+        " (the list may be incomplete: try --refresh)"
+        if account.account_id in catalog.failed
+        else ""
+    )
+    raise NotFound(f"no role '{_shown(wanted)}' in {_label(account)}; its roles: {shown}{partial}")
