@@ -27,8 +27,16 @@ def resolve_target(path: Path) -> Path:
 
 def ensure_dir(folder: Path) -> None:
     """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is."""
+    # Path.mkdir(parents=True) gives missing parents the default mode (often 0755), so
+    # ~/.aws would not be private: create each missing level 0700 ourselves.
+    missing: list[Path] = []
+    level = folder
+    while not level.exists() and level != level.parent:
+        missing.append(level)
+        level = level.parent
     try:
-        folder.mkdir(mode=NEW_DIR_MODE, parents=True, exist_ok=True)
+        for part in reversed(missing):
+            part.mkdir(mode=NEW_DIR_MODE, exist_ok=True)
     except OSError as exc:
         raise FileWriteError(f"cannot create folder {folder}: {exc.strerror}") from exc
 
