@@ -49,6 +49,7 @@ class SimHandler(BaseHTTPRequestHandler):
     """One connection: HTTP/1.1 keep-alive, JSON in and out."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes
     server_version = "ssotui-sim"
     timeout = 30
     server: SimServer
