@@ -40,8 +40,9 @@ def parse_scopes(raw: str) -> tuple[str, ...]:
 
 def _parse_error(path: Path, exc: configparser.Error) -> ConfigError:
     lineno: int | None = getattr(exc, "lineno", None)
-    if isinstance(exc, configparser.ParsingError) and exc.errors:
-        lineno = exc.errors[0][0]
+    errors = getattr(exc, "errors", None)
+    if lineno is None and errors:
+        lineno = errors[0][0]
     detail = {
         configparser.MissingSectionHeaderError: "a setting before any [section] header",
         configparser.DuplicateSectionError: "a section defined twice",

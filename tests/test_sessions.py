@@ -1,0 +1,182 @@
+"""Sessions: reading `[sso-session]` and legacy profiles, and the resolution rules of DESIGN."""
+
+from __future__ import annotations
+
+import hashlib
+
+import botocore.session
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Home
+from tui.aws.models import DEFAULT_SCOPES
+from tui.aws.sessions import load_sessions, parse_scopes, resolve_session
+from tui.errors import ConfigError, UsageError
+
+TWO = """\
+# my sessions
+[sso-session dev]
+sso_start_url = https://dev.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access, , other:scope
+
+[sso-session prod]
+sso_start_url = https://prod.awsapps.com/start
+sso_region = us-east-1
+
+[profile dev-admin]
+sso_session = dev
+sso_account_id = 111111111111
+sso_role_name = Admin
+region = eu-central-1
+
+[profile legacy]
+sso_start_url = https://old.awsapps.com/start
+sso_region = us-west-2
+region = us-west-1
+"""
+
+
+def test_one_session_is_chosen_without_flags(home: Home) -> None:
+    home.write_config(
+        "[sso-session dev]\nsso_start_url = https://dev.awsapps.com/start\nsso_region = eu-west-1\n"
+    )
+    session = resolve_session()
+    assert (session.name, session.start_url, session.region) == (
+        "dev",
+        "https://dev.awsapps.com/start",
+        "eu-west-1",
+    )
+    assert session.scopes == DEFAULT_SCOPES and not session.scopes_configured
+    assert session.cache_key == hashlib.sha1(b"dev").hexdigest()
+
+
+def test_sections_scopes_and_default_region(home: Home) -> None:
+    home.write_config(TWO)
+    sessions = {s.label: s for s in load_sessions()}
+    assert set(sessions) == {"dev", "prod", "https://old.awsapps.com/start"}
+    dev = sessions["dev"]
+    assert dev.scopes == ("sso:account:access", "other:scope") and dev.scopes_configured
+    assert dev.default_region == "eu-central-1"  # from the profile that uses it
+    assert sessions["prod"].default_region is None
+    legacy = sessions["https://old.awsapps.com/start"]
+    assert legacy.name is None and legacy.region == "us-west-2"
+    assert legacy.default_region == "us-west-1"
+    assert legacy.cache_key == hashlib.sha1(b"https://old.awsapps.com/start").hexdigest()
+
+
+def test_same_sessions_as_botocore_sees(home: Home) -> None:
+    home.write_config(TWO)
+    full = botocore.session.Session().full_config
+    ours = {s.name for s in load_sessions() if s.name}
+    assert ours == set(full["sso_sessions"])
+
+
+def test_several_without_default_fail_with_the_list(home: Home) -> None:
+    home.write_config(TWO)
+    with pytest.raises(ConfigError) as err:
+        resolve_session()
+    message = err.value.message
+    assert "dev" in message and "prod" in message and "legacy (legacy profile)" in message
+    assert "--session" in message and "default_session" in message
+    assert "\n" not in message
+
+
+def test_flag_beats_default_and_default_beats_guessing(home: Home) -> None:
+    home.write_config(TWO)
+    assert resolve_session(default="prod").name == "prod"
+    assert resolve_session(name="dev", default="prod").name == "dev"
+    # A legacy profile by its profile name; a profile that uses an sso-session by its name.
+    assert resolve_session(name="legacy").start_url == "https://old.awsapps.com/start"
+    assert resolve_session(name="dev-admin").name == "dev"
+
+
+def test_unknown_name_lists_the_known_ones(home: Home) -> None:
+    home.write_config(TWO)
+    with pytest.raises(ConfigError, match=r"no sso-session 'nope' in .*config.*dev, prod"):
+        resolve_session(name="nope")
+
+
+@pytest.mark.parametrize("text", [None, "", "[profile plain]\nregion = eu-west-1\n"])
+def test_none_configured_says_how_to_add_one(home: Home, text: str | None) -> None:
+    if text is not None:
+        home.write_config(text)
+    with pytest.raises(ConfigError) as err:
+        resolve_session()
+    assert "[sso-session NAME]" in err.value.message
+    assert "--start-url" in err.value.message
+    assert str(home.aws_config) in err.value.message
+
+
+def test_ad_hoc_start_url(home: Home) -> None:
+    session = resolve_session(start_url="https://x.awsapps.com/start", region="ap-south-1")
+    assert session.name is None and session.region == "ap-south-1"
+    assert session.cache_key == hashlib.sha1(b"https://x.awsapps.com/start").hexdigest()
+    with pytest.raises(UsageError, match="--sso-region"):
+        resolve_session(start_url="https://x.awsapps.com/start")
+    with pytest.raises(UsageError):
+        resolve_session(name="dev", start_url="https://x.awsapps.com/start", region="r")
+    home.write_config(TWO)  # the region of a configured session with that URL is used
+    assert resolve_session(start_url="https://prod.awsapps.com/start").region == "us-east-1"
+
+
+def test_legacy_profile_repeating_a_session_url_is_not_a_second_session(home: Home) -> None:
+    home.write_config(
+        "[sso-session dev]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n"
+        "[profile old]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n"
+    )
+    assert resolve_session().name == "dev"
+
+
+def test_incomplete_session_is_named_when_chosen(home: Home) -> None:
+    home.write_config("[sso-session half]\nsso_start_url = https://h.awsapps.com/start\n")
+    with pytest.raises(ConfigError, match=r"\[sso-session half\].*no sso_region"):
+        resolve_session(name="half")
+    with pytest.raises(ConfigError, match="no sso_region"):
+        resolve_session()
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("sso_region = us-east-1\n[sso-session a]\n", 1),
+        ("[sso-session a]\nsso_region = x\n[sso-session a]\nsso_region = y\n", 3),
+        ("[sso-session a]\nsso_region = x\nsso_region = y\n", 3),
+        ("[sso-session a]\nsso_region = x\nthis is not a setting\n", 3),
+    ],
+)
+def test_malformed_config_names_file_and_line(home: Home, text: str, line: int) -> None:
+    home.write_config(text)
+    with pytest.raises(ConfigError) as err:
+        load_sessions()
+    assert f"{home.aws_config}, line {line}" in err.value.message
+    assert "\n" not in err.value.message
+
+
+def test_malformed_nested_block_and_bad_encoding(home: Home) -> None:
+    home.write_config("[profile p]\ns3 =\n  no equals sign here\n")
+    with pytest.raises(ConfigError, match="indented line"):
+        load_sessions()
+    home.aws_config.write_bytes(b"[sso-session a]\nsso_region = \xff\xfe\n")
+    with pytest.raises(ConfigError, match="not valid UTF-8"):
+        load_sessions()
+
+
+def test_parse_scopes_like_the_aws_cli() -> None:
+    assert parse_scopes(" a , b,,c ") == ("a", "b", "c")
+    assert parse_scopes("") == ()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_bytes_give_sessions_or_one_config_error(home: Home, data: bytes) -> None:
+    home.aws_config.write_bytes(data)
+    try:
+        sessions = load_sessions()
+    except ConfigError as exc:
+        assert exc.message and "\n" not in exc.message
+    else:
+        assert all(s.start_url and s.region for s in sessions)

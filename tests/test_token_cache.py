@@ -1,0 +1,222 @@
+"""The AWS CLI v2 token cache: file names, keys, time formats, permissions, corrupt files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Home
+from tui.aws import token_cache
+from tui.aws.models import SsoSession, Token
+from tui.aws.token_cache import (
+    Registration,
+    load_registration,
+    load_token,
+    parse_time,
+    registration_path,
+    save_registration,
+    save_token,
+    token_path,
+)
+from tui.errors import NotLoggedIn
+
+DEV = SsoSession("dev", "https://dev.awsapps.com/start", "eu-west-1", scopes_configured=True)
+LEGACY = SsoSession(None, "https://old.awsapps.com/start", "us-east-1")
+ZULU = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+def _token(**changes: object) -> Token:
+    values: dict[str, object] = {
+        "start_url": DEV.start_url,
+        "region": DEV.region,
+        "access_token": "aoa-secret-access",
+        "expires_at": datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
+        "client_id": "cid",
+        "client_secret": "csecret",
+        "registration_expires_at": datetime(2030, 3, 1, tzinfo=UTC),
+        "refresh_token": "aor-secret-refresh",
+    }
+    values.update(changes)
+    return Token(**values)  # type: ignore[arg-type]
+
+
+def test_paths_are_the_aws_clis(home: Home) -> None:
+    assert token_path(DEV) == home.sso_cache / f"{hashlib.sha1(b'dev').hexdigest()}.json"
+    assert token_path(LEGACY).name == hashlib.sha1(LEGACY.start_url.encode()).hexdigest() + ".json"
+    # botocore's BaseSSOTokenFetcher._registration_cache_key: sha1 of json.dumps(sort_keys=True)
+    expected = (
+        '{"region": "eu-west-1", "scopes": ["sso:account:access"], "session_name": "dev", '
+        '"startUrl": "https://dev.awsapps.com/start", "tool": "botocore"}'
+    )
+    assert registration_path(DEV).stem == hashlib.sha1(expected.encode()).hexdigest()
+    legacy = (
+        '{"region": "us-east-1", "scopes": null, "session_name": null, '
+        '"startUrl": "https://old.awsapps.com/start", "tool": "botocore"}'
+    )
+    assert registration_path(LEGACY).stem == hashlib.sha1(legacy.encode()).hexdigest()
+
+
+def test_written_like_the_aws_cli_and_read_back(home: Home) -> None:
+    token = _token()
+    save_token(DEV, token)
+    path = token_path(DEV)
+    data = json.loads(path.read_text())
+    assert list(data) == [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    ]
+    assert data["expiresAt"] == "2030-01-02T03:04:05Z"
+    assert ZULU.match(data["registrationExpiresAt"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert load_token(DEV) == token
+    assert "secret" not in repr(load_token(DEV))
+    assert not list(path.parent.glob("*.tmp"))
+
+
+def test_minimal_token_without_registration(home: Home) -> None:
+    save_token(DEV, _token(client_id=None, client_secret=None, refresh_token=None))
+    data = json.loads(token_path(DEV).read_text())
+    assert set(data) == {"startUrl", "region", "accessToken", "expiresAt"}
+    loaded = load_token(DEV)
+    assert loaded is not None and not loaded.can_refresh
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2030-01-02T03:04:05Z",
+        "2030-01-02T03:04:05UTC",
+        "2030-01-02T03:04:05 UTC",
+        "2030-01-02T03:04:05.000Z",
+        "2030-01-02T03:04:05+00:00",
+        "2030-01-02T04:04:05+01:00",
+        "2030-01-01T22:04:05-05:00",
+        "2030-01-02T03:04:05",
+        "2030-01-02 03:04:05Z",
+    ],
+)
+def test_time_forms_other_tools_write(text: str) -> None:
+    assert parse_time(text) == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_reads_a_cache_written_by_the_aws_cli(home: Home) -> None:
+    home.sso_cache.mkdir(parents=True)
+    token_path(DEV).write_text(
+        json.dumps(
+            {
+                "startUrl": DEV.start_url,
+                "region": DEV.region,
+                "accessToken": "aoaCLI",
+                "expiresAt": "2030-01-02T03:04:05UTC",
+                "clientId": "c",
+                "clientSecret": "s",
+                "registrationExpiresAt": "2030-03-01T00:00:00Z",
+                "refreshToken": "r",
+            }
+        )
+    )
+    token = load_token(DEV)
+    assert token is not None and token.access_token == "aoaCLI" and token.can_refresh
+    assert token.expires_at == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe", "not valid JSON"),
+        (b"[]", "not a JSON object"),
+        (b'{"expiresAt": "2030-01-01T00:00:00Z"}', "no accessToken"),
+        (b'{"accessToken": "x"}', "no expiresAt"),
+        (b'{"accessToken": "x", "expiresAt": "soon"}', "not a time"),
+        (b'{"accessToken": "x", "expiresAt": "2030-01-01T00:00:00Z", "clientId": 5}', "clientId"),
+    ],
+)
+def test_corrupt_cache_is_one_clear_line(home: Home, content: bytes, why: str) -> None:
+    home.sso_cache.mkdir(parents=True)
+    token_path(DEV).write_bytes(content)
+    with pytest.raises(NotLoggedIn) as err:
+        load_token(DEV)
+    message = err.value.message
+    assert str(token_path(DEV)) in message and why in message
+    assert message.endswith("run `ssotui login`") and "\n" not in message
+
+
+def test_unreadable_cache_is_one_clear_line(home: Home) -> None:
+    token_path(DEV).mkdir(parents=True)  # a folder where the file should be
+    with pytest.raises(NotLoggedIn, match="unusable"):
+        load_token(DEV)
+
+
+def test_another_start_url_is_not_this_sessions_token(home: Home) -> None:
+    save_token(DEV, _token(start_url="https://elsewhere.awsapps.com/start"))
+    assert load_token(DEV) is None
+    save_token(DEV, _token(start_url=DEV.start_url + "/"))
+    assert load_token(DEV) is not None
+
+
+def test_delete(home: Home) -> None:
+    assert token_cache.delete_token(DEV) is False
+    save_token(DEV, _token())
+    assert token_cache.delete_token(DEV) is True
+    assert load_token(DEV) is None
+
+
+def test_registration_round_trip_and_aws_cli_form(home: Home) -> None:
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=80)
+    save_registration(DEV, Registration("cid", "sec", expires, ("sso:account:access",)))
+    data = json.loads(registration_path(DEV).read_text())
+    assert data == {
+        "clientId": "cid",
+        "clientSecret": "sec",
+        "expiresAt": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "scopes": ["sso:account:access"],
+    }
+    assert stat.S_IMODE(registration_path(DEV).stat().st_mode) == 0o600
+    loaded = load_registration(DEV)
+    assert loaded is not None and loaded.usable and loaded.client_id == "cid"
+
+
+def test_registration_not_usable_near_expiry_or_for_pkce(home: Home) -> None:
+    soon = datetime.now(UTC) + timedelta(minutes=10)
+    assert not Registration("c", "s", soon).usable
+    later = datetime.now(UTC) + timedelta(days=10)
+    assert not Registration("c", "s", later, grant_types=("authorization_code",)).usable
+    registration_path(DEV).parent.mkdir(parents=True)
+    registration_path(DEV).write_text("garbage")
+    assert load_registration(DEV) is None
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(max_size=200)
+    | st.dictionaries(
+        st.sampled_from(["accessToken", "expiresAt", "startUrl", "refreshToken", "clientId"]),
+        st.none() | st.integers() | st.text(max_size=30) | st.lists(st.integers(), max_size=2),
+    ).map(lambda d: json.dumps(d).encode())
+)
+def test_any_cache_bytes_give_a_token_none_or_not_logged_in(home: Home, data: bytes) -> None:
+    token_path(DEV).parent.mkdir(parents=True, exist_ok=True)
+    token_path(DEV).write_bytes(data)
+    try:
+        load_token(DEV)
+    except NotLoggedIn as exc:
+        assert "\n" not in exc.message
+    registration_path(DEV).write_bytes(data)
+    load_registration(DEV)  # never raises

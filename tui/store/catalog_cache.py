@@ -1,0 +1,124 @@
+"""The catalog cache: every account and role of one session, as last fetched (no secrets).
+
+One JSON file per session under the user cache dir (`catalog/<session cache key>.json`),
+written atomically 0600. A file that is missing, unreadable, corrupt, of another version or of
+another start URL reads as "no cache" (None), never as an error.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tui import paths
+from tui.aws.models import Account, Catalog, SsoSession, utcnow
+from tui.errors import FileWriteError
+from tui.store.files import write_atomic
+
+VERSION = 1
+
+
+def cache_path(session: SsoSession) -> Path:
+    """Where the catalog of a session is cached."""
+    return paths.cache_dir() / "catalog" / f"{session.cache_key}.json"
+
+
+def to_dict(session: SsoSession, catalog: Catalog) -> dict[str, Any]:
+    """The JSON form of a catalog (accounts with their roles, failures, when and whether whole)."""
+    return {
+        "version": VERSION,
+        "session": session.label,
+        "startUrl": session.start_url,
+        "fetchedAt": catalog.fetched_at.astimezone(UTC).isoformat(),
+        "complete": catalog.complete and not catalog.failed,
+        "failed": dict(catalog.failed),
+        "accounts": [
+            {
+                "accountId": a.account_id,
+                "accountName": a.name,
+                "emailAddress": a.email,
+                "roles": list(catalog.roles_of(a.account_id)),
+            }
+            for a in catalog.accounts
+        ],
+    }
+
+
+def from_dict(session: SsoSession, data: Any) -> Catalog | None:
+    """A catalog from its JSON form; None when it is not one (or not this session's)."""
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        return None
+    if data.get("startUrl") != session.start_url:
+        return None
+    try:
+        fetched_at = datetime.fromisoformat(str(data["fetchedAt"]))
+        if fetched_at.tzinfo is None:
+            fetched_at = fetched_at.replace(tzinfo=UTC)
+        accounts: list[Account] = []
+        roles: dict[str, tuple[str, ...]] = {}
+        for item in data["accounts"]:
+            account = Account(
+                account_id=_text(item["accountId"]),
+                name=_text(item["accountName"]),
+                email=_text(item.get("emailAddress", "")),
+            )
+            accounts.append(account)
+            roles[account.account_id] = tuple(_text(r) for r in item.get("roles", []))
+        failed_raw = data.get("failed") or {}
+        if not isinstance(failed_raw, dict):
+            return None
+        failed = {_text(k): _text(v) for k, v in failed_raw.items()}
+        complete = data.get("complete") is True and not failed
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return Catalog(
+        accounts=tuple(accounts),
+        roles=roles,
+        fetched_at=fetched_at,
+        failed=failed,
+        complete=complete,
+    )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
+
+
+def load(session: SsoSession) -> Catalog | None:
+    """The cached catalog of a session, or None (missing, unreadable, corrupt)."""
+    try:
+        raw = cache_path(session).read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return from_dict(session, data)
+
+
+def save(session: SsoSession, catalog: Catalog) -> None:
+    """Write the catalog of a session (atomic, 0600; a catalog with failures stays incomplete)."""
+    text = json.dumps(to_dict(session, catalog), ensure_ascii=False, separators=(",", ":"))
+    write_atomic(cache_path(session), text, mode=0o600)
+
+
+def delete(session: SsoSession) -> bool:
+    """Remove the cached catalog of a session; True when there was one."""
+    path = cache_path(session)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise FileWriteError(f"cannot delete {path}: {exc.strerror}") from None
+    return True
+
+
+def age(session: SsoSession, now: datetime | None = None) -> timedelta | None:
+    """How old the cached catalog is, or None when there is none."""
+    catalog = load(session)
+    if catalog is None:
+        return None
+    return (now or utcnow()) - catalog.fetched_at
