@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Home
+from tests.conftest import Home
 from tui.aws.models import DEFAULT_SCOPES
 from tui.aws.sessions import load_sessions, parse_scopes, resolve_session
 from tui.errors import ConfigError, UsageError

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Home
+from tests.conftest import Home
 from tui.aws import token_cache
 from tui.aws.models import SsoSession, Token
 from tui.aws.token_cache import (
