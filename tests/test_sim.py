@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 import subprocess
@@ -19,6 +20,8 @@ import botocore.exceptions
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
+from botocore.credentials import SSOProvider
+from botocore.tokens import SSOTokenProvider
 
 from tui.sim import Organisation, SimAccount, SimRole, Simulator
 
@@ -634,3 +637,50 @@ def test_standalone_command(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=5) == 0
+
+
+def test_botocore_sso_provider_uses_and_refreshes_a_cached_token(
+    sim: Simulator,
+    org: Organisation,
+    home: Any,
+    sso_config: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """botocore's own SSO token and credential providers work against the simulator."""
+    # botocore computes its SSO cache folder from HOME once, at import time.
+    monkeypatch.setattr(SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(home.sso_cache))
+    monkeypatch.setattr(SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(home.sso_cache))
+    login = Login(sim)
+    answer = login.poll()
+    soon = time.gmtime(time.time() + 300)  # inside botocore's 15-minute refresh window
+    later = time.gmtime(login.client["clientSecretExpiresAt"])
+    cache = home.sso_cache / (hashlib.sha1(b"dev").hexdigest() + ".json")
+    cache.parent.mkdir(parents=True)
+    cache.write_text(
+        json.dumps(
+            {
+                "startUrl": sim.start_url,
+                "region": sim.region,
+                "accessToken": answer["accessToken"],
+                "expiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", soon),
+                "clientId": login.client["clientId"],
+                "clientSecret": login.client["clientSecret"],
+                "registrationExpiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", later),
+                "refreshToken": answer["refreshToken"],
+            }
+        )
+    )
+    account = next(a for a in org.accounts if a.roles and not a.roles[0].forbidden)
+    with sso_config.open("a") as f:
+        f.write(
+            "[profile work]\nsso_session = dev\n"
+            f"sso_account_id = {account.account_id}\nsso_role_name = {account.roles[0].name}\n"
+        )
+    calls_before = sim.calls["CreateToken"]
+    creds = boto3.session.Session(profile_name="work").get_credentials()
+    assert creds is not None
+    assert creds.get_frozen_credentials().access_key.startswith("ASIA")
+    assert sim.calls["CreateToken"] == calls_before + 1  # refreshed with the refresh token
+    assert sim.calls["GetRoleCredentials"] == 1
+    written = json.loads(cache.read_text())
+    assert written["refreshToken"] != answer["refreshToken"]

@@ -65,7 +65,18 @@ def _error(err: SimError) -> Response:
 
 
 class Simulator:
-    """A running (after :meth:`start`) IAM Identity Center on 127.0.0.1."""
+    """A running (after :meth:`start`) IAM Identity Center on 127.0.0.1.
+
+    Knobs (keyword arguments, or :meth:`set` while running): ``latency`` seconds per call;
+    ``rate_limit`` portal calls per second (a token bucket shared by all portal calls, 429
+    TooManyRequestsException beyond it); ``fail_every`` N (every Nth portal call answers
+    ``fail_status``, 500 InternalServerException or 503 ServiceUnavailableException);
+    ``token_lifetime`` and ``credential_lifetime`` seconds; ``refresh`` (issue refresh tokens
+    to clients registered with scopes); ``interval`` (0 allowed) and ``device_code_lifetime``;
+    ``approve`` ("auto", "manual", "deny", N polls, S.S seconds); ``client_lifetime``;
+    ``page_size`` (default page of the List calls); ``malformed`` (operation names whose 200
+    answers are cut in half). ``calls`` counts requests by operation name.
+    """
 
     def __init__(
         self,
