@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import botocore.credentials
+import botocore.tokens
 import pytest
 
 from tui.sim import Organisation, Simulator
@@ -77,6 +79,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setenv("BROWSER", "true")
     monkeypatch.setenv("SSOTUI_CLIPBOARD", "none")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # botocore fixes its SSO cache folder from HOME at import time: point it here too.
+    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))
+    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))
     return h
 
 

@@ -101,6 +101,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="profile name (default: ACCOUNTNAME.ROLE, sanitised, e.g. acme-prod.ReadOnlyAccess)",
     )
 
+    p = sub.add_parser(
+        "populate",
+        parents=[common],
+        help="write SSO profiles for every reachable role into the AWS config file",
+    )
+    p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
+    p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
+    p.add_argument("--region", metavar="R", help="a `region` for every profile")
+
+    p = sub.add_parser(
+        "configure", parents=[common], help="add an [sso-session] to the AWS config file"
+    )
+    p.add_argument("--no-login", action="store_true", help="do not log in afterwards")
+
     sub.add_parser("config", parents=[common], help="print ssotui's paths and effective settings")
     sub.add_parser("doctor", parents=[common], help="check the set-up; exit 1 if something fails")
     return parser
@@ -119,6 +133,8 @@ def _handler(command: str | None) -> Handler:
         "export": commands.export,
         "credential-process": commands.credential_process,
         "write-profile": commands.write_profile,
+        "populate": commands.populate,
+        "configure": commands.configure,
         "config": commands.show_config,
         "doctor": commands.doctor,
     }

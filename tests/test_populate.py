@@ -1,0 +1,156 @@
+"""`ssotui populate` and `ssotui configure` against the simulator, read back by botocore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import boto3
+import botocore.session
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.export.aws_config import safe_name
+from tui.sim import Simulator
+
+USER_TEXT = (
+    "# my own settings, keep them\n"
+    "[default]\n"
+    "region = eu-west-1 ; inline\n"
+    "\n"
+    "[profile mine]\n"
+    "sso_session = dev\n"
+    "sso_account_id = 000000000000\n"
+    "sso_role_name = Mine\n"
+)
+
+
+def _setup(sim: Simulator, home: Home) -> Path:
+    home.write_config(
+        USER_TEXT + "\n[sso-session dev]\n"
+        f"sso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
+    assert ssotui("login", "--no-browser").status == 0
+    return home.aws_config
+
+
+def _profiles(path: Path) -> dict[str, dict[str, str]]:
+    session = botocore.session.Session()
+    return dict(session.full_config["profiles"])
+
+
+def test_populate_writes_a_profile_per_role_and_keeps_the_rest(sim: Simulator, home: Home) -> None:
+    path = _setup(sim, home)
+    before = path.read_text()
+    result = ssotui("populate", "--region", "eu-central-1")
+    assert result.status == 0, result.err
+    after = path.read_text()
+    assert after.startswith(before), "text before the block changed"
+    pairs = {(a.account_id, r.name) for a in sim.org.accounts for r in a.roles}
+    profiles = _profiles(path)
+    written = {
+        (p["sso_account_id"], p["sso_role_name"])
+        for name, p in profiles.items()
+        if name != "mine" and "sso_account_id" in p
+    }
+    assert written == pairs
+    assert profiles["mine"]["sso_role_name"] == "Mine"
+    assert all(
+        p.get("region") == "eu-central-1"
+        for n, p in profiles.items()
+        if n not in ("mine", "default")
+    )
+    assert f"Wrote {len(pairs)} profiles" in result.err
+
+
+def test_populate_twice_is_byte_identical(sim: Simulator, home: Home) -> None:
+    path = _setup(sim, home)
+    assert ssotui("populate").status == 0
+    first = path.read_bytes()
+    result = ssotui("populate")
+    assert result.status == 0
+    assert path.read_bytes() == first
+    assert "already up to date" in result.err
+
+
+def test_stale_profiles_are_removed_and_text_after_the_block_kept(
+    sim: Simulator, home: Home
+) -> None:
+    path = _setup(sim, home)
+    assert ssotui("populate").status == 0
+    path.write_text(path.read_text() + "\n# a trailing note\n[profile later]\nregion = us-east-1\n")
+    gone_account = next(a for a in sim.org.accounts if len(a.roles) >= 2)
+    gone = gone_account.roles.pop()
+    assert ssotui("populate").status == 0
+    profiles = _profiles(path)
+    pairs = {(p.get("sso_account_id"), p.get("sso_role_name")) for p in profiles.values()}
+    assert (gone_account.account_id, gone.name) not in pairs
+    assert profiles["later"] == {"region": "us-east-1"}
+    assert path.read_text().endswith("# a trailing note\n[profile later]\nregion = us-east-1\n")
+
+
+def test_dry_run_prints_the_diff_and_changes_nothing(sim: Simulator, home: Home) -> None:
+    path = _setup(sim, home)
+    before = path.read_bytes()
+    result = ssotui("populate", "--dry-run", "--prefix", "acme-")
+    assert result.status == 0, result.err
+    assert result.out.startswith("---")
+    assert "+[profile acme-" in result.out
+    assert path.read_bytes() == before
+
+
+def test_botocore_gets_credentials_through_a_populated_profile(sim: Simulator, home: Home) -> None:
+    path = _setup(sim, home)
+    assert ssotui("populate").status == 0
+    name, _ = next(
+        (n, p)
+        for n, p in _profiles(path).items()
+        if "sso_account_id" in p
+        and n != "mine"
+        and not sim.org.account(p["sso_account_id"]).role(p["sso_role_name"]).forbidden  # type: ignore[union-attr]
+    )
+    creds = boto3.Session(profile_name=name).get_credentials()
+    assert creds is not None
+    assert creds.get_frozen_credentials().access_key.startswith("ASIA")
+
+
+def test_names_are_safe_and_collisions_are_resolved() -> None:
+    assert safe_name("Zürich Analytics") == "Zurich-Analytics"
+    assert safe_name("a b/c[d]") == "a-b-c-d"
+    assert safe_name("東京") == ""
+
+
+def test_configure_writes_a_session_botocore_reads(home: Home, sim: Simulator) -> None:
+    home.write_config("# keep me\n[profile x]\nregion = us-west-2\n")
+    result = ssotui(
+        "configure",
+        "--session",
+        "acme",
+        "--start-url",
+        sim.start_url,
+        "--sso-region",
+        "eu-west-1",
+        "--no-login",
+    )
+    assert result.status == 0, result.err
+    text = home.aws_config.read_text()
+    assert text.startswith("# keep me\n[profile x]\nregion = us-west-2\n")
+    sessions = botocore.session.Session().full_config["sso_sessions"]
+    assert sessions["acme"]["sso_start_url"] == sim.start_url
+    assert sessions["acme"]["sso_region"] == "eu-west-1"
+
+
+def test_configure_refuses_bad_values(home: Home) -> None:
+    bad_region = ssotui(
+        "configure", "--session", "a", "--start-url", "https://x.awsapps.com/start",
+        "--sso-region", "mars-1", "--no-login",
+    )  # fmt: skip
+    assert bad_region.status == 2
+    assert "mars-1" in bad_region.err
+    bad_url = ssotui(
+        "configure", "--session", "a", "--start-url", "x", "--sso-region", "us-east-1", "--no-login"
+    )
+    assert bad_url.status == 2
+    missing = ssotui("configure", "--no-login")
+    assert missing.status == 2
+    assert not home.aws_config.exists()

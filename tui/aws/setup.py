@@ -1,0 +1,49 @@
+"""Validation for first-run set-up: a start URL, a real SSO region, a session name.
+
+Each check returns None when the value is good, else one line saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from urllib.parse import urlparse
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+=,-]*$")
+
+
+@cache
+def sso_regions() -> tuple[str, ...]:
+    """The regions where IAM Identity Center's OIDC service exists, from botocore's data."""
+    import botocore.session
+
+    session = botocore.session.Session()
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("sso-oidc", partition_name=partition))
+    return tuple(sorted(regions))
+
+
+def check_start_url(url: str) -> str | None:
+    """A start URL must be an absolute http(s) URL."""
+    parts = urlparse(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return f"{url!r} is not a start URL; it looks like https://my-org.awsapps.com/start"
+    if any(c.isspace() for c in url):
+        return "a start URL has no spaces"
+    return None
+
+
+def check_region(region: str) -> str | None:
+    """The SSO region must be one Identity Center runs in."""
+    regions = sso_regions()
+    if region in regions:
+        return None
+    return f"{region!r} is not an IAM Identity Center region; one of: {', '.join(regions)}"
+
+
+def check_session_name(name: str) -> str | None:
+    """A session name must read back as the same `[sso-session NAME]` header."""
+    if _NAME.match(name):
+        return None
+    return f"{name!r} is not a usable session name: letters, digits and _.@+=,- only"
