@@ -42,10 +42,11 @@ def check_nesting(*, force: bool = False) -> None:
 
 
 class _ChildSignals:
-    """Who receives SIGTERM/SIGHUP once the child has started."""
+    """Who receives SIGTERM/SIGHUP; one that arrives while the child is starting is held."""
 
     def __init__(self) -> None:
         self.child: subprocess.Popen[bytes] | None = None
+        self.pending: list[int] = []
 
     def ignore(self, signum: int, frame: FrameType | None) -> None:
         # A Python-level handler, not SIG_IGN: exec resets it, so the child starts with the
@@ -53,9 +54,17 @@ class _ChildSignals:
         return None
 
     def forward(self, signum: int, frame: FrameType | None) -> None:
-        if self.child is not None:
-            with contextlib.suppress(ProcessLookupError):
-                self.child.send_signal(signum)
+        if self.child is None:
+            self.pending.append(signum)
+            return
+        with contextlib.suppress(ProcessLookupError):
+            self.child.send_signal(signum)
+
+    def started(self, child: subprocess.Popen[bytes]) -> None:
+        """The child is running: hand it any signal that came while it was starting."""
+        self.child = child
+        while self.pending:
+            self.forward(self.pending.pop(0), None)
 
 
 @contextlib.contextmanager
@@ -77,6 +86,16 @@ def _guarded_signals() -> Iterator[_ChildSignals]:
     finally:
         for signum, previous in saved.items():
             signal.signal(signum, previous)
+
+
+def _wait(child: subprocess.Popen[bytes]) -> int:
+    """Wait for `child`, waking often: a signal the kernel hands to another thread (Textual
+    runs several) only runs its Python handler once the main thread is back in Python."""
+    while True:
+        try:
+            return child.wait(timeout=0.25)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def exit_status(returncode: int) -> int:
@@ -110,6 +129,6 @@ def run_with_credentials(
             raise SsotuiError(
                 f"cannot run {argv[0]}: {exc.strerror or exc}", exit_code=126
             ) from None
-        signals.child = child
-        returncode = child.wait()
+        signals.started(child)
+        returncode = _wait(child)
     return exit_status(returncode)

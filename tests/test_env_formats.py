@@ -1,0 +1,322 @@
+"""Credential variables and export formats, checked by the real consumers: bash, fish, botocore."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.aws.models import Account, RoleCredentials
+from tui.errors import UsageError
+from tui.export.env import child_env, credential_env
+from tui.export.formats import default_format, quote_fish, quote_powershell, render
+
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY="
+TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+/="
+
+NASTY_NAMES = [
+    "Production",
+    "Zürich Analytics 🚀",
+    "O'Brien's \"prod\" account",
+    "costs $HOME $(touch /tmp/ssotui-pwned) `id` ${x}",
+    "back\\slash \\$ \\\" end\\",
+    "tab\there; echo pwned & | < > * ? [a] {b,c} ~ # !",
+    "multi\nline",
+    "smart “quotes” „here“ and `backticks`",
+    " leading and trailing ",
+    "",
+]
+
+
+def make_creds(
+    name: str = "Production", *, region: str | None = "eu-west-1", role: str = "Admin"
+) -> RoleCredentials:
+    return RoleCredentials(
+        account=Account("123456789012", name, "ops@example.com"),
+        role_name=role,
+        access_key_id="ASIAEXAMPLEKEY123456",
+        secret_access_key=SECRET,
+        session_token=TOKEN,
+        expiration=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
+        region=region,
+        session_label="dev",
+    )
+
+
+def test_credential_env_order_and_values() -> None:
+    env = credential_env(make_creds())
+    assert list(env) == [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "SSOTUI_ACCOUNT_ID",
+        "SSOTUI_ACCOUNT_NAME",
+        "SSOTUI_ROLE_NAME",
+        "SSOTUI_SESSION",
+    ]
+    assert env["AWS_CREDENTIAL_EXPIRATION"] == "2030-01-02T03:04:05Z"
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"
+    assert env["SSOTUI_ACCOUNT_NAME"] == "Production"
+    assert env["SSOTUI_SESSION"] == "dev"
+
+
+def test_expiration_is_converted_to_utc_and_region_is_optional() -> None:
+    creds = make_creds(region=None)
+    plus_two = timezone(timedelta(hours=2))
+    shifted = RoleCredentials(
+        account=creds.account,
+        role_name=creds.role_name,
+        access_key_id=creds.access_key_id,
+        secret_access_key=creds.secret_access_key,
+        session_token=creds.session_token,
+        expiration=datetime(2030, 1, 2, 5, 4, 5, 999, tzinfo=plus_two),
+    )
+    env = credential_env(shifted)
+    assert env["AWS_CREDENTIAL_EXPIRATION"] == "2030-01-02T03:04:05Z"
+    assert "AWS_REGION" not in env and "AWS_DEFAULT_REGION" not in env
+
+
+def test_child_env_drops_stale_profile_and_credential_variables() -> None:
+    base = {
+        "PATH": "/usr/bin",
+        "HOME": "/home/me",
+        "AWS_PROFILE": "old",
+        "AWS_DEFAULT_PROFILE": "old",
+        "AWS_SECURITY_TOKEN": "stale-token",
+        "AWS_ACCESS_KEY_ID": "AKIASTALE",
+        "AWS_SESSION_EXPIRATION": "2020-01-01T00:00:00Z",
+        "AWS_ROLE_ARN": "arn:aws:iam::1:role/x",
+        "AWS_WEB_IDENTITY_TOKEN_FILE": "/token",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/creds",
+        "AWS_CONFIG_FILE": "/home/me/.aws/config",
+        "AWS_REGION": "us-west-2",
+        "SSOTUI_ACCOUNT_ID": "999999999999",
+    }
+    env = child_env(make_creds(region=None), base)
+    for gone in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SECURITY_TOKEN",
+        "AWS_SESSION_EXPIRATION",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ):
+        assert gone not in env
+    assert env["PATH"] == "/usr/bin" and env["AWS_CONFIG_FILE"] == "/home/me/.aws/config"
+    assert env["AWS_REGION"] == "us-west-2"  # no region known: the user's stays
+    assert env["AWS_ACCESS_KEY_ID"] == "ASIAEXAMPLEKEY123456"
+    assert env["SSOTUI_ACCOUNT_ID"] == "123456789012"
+    assert base["AWS_PROFILE"] == "old"  # the caller's mapping is untouched
+
+
+def test_child_env_defaults_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "old")
+    monkeypatch.setenv("SSOTUI_MARKER_TEST", "kept")
+    env = child_env(make_creds())
+    assert "AWS_PROFILE" not in env and env["SSOTUI_MARKER_TEST"] == "kept"
+
+
+def test_sh_format_is_the_aws_cli_format() -> None:
+    assert render(make_creds(), "sh") == (
+        "export AWS_ACCESS_KEY_ID=ASIAEXAMPLEKEY123456\n"
+        f"export AWS_SECRET_ACCESS_KEY={SECRET}\n"
+        f"export AWS_SESSION_TOKEN={TOKEN}\n"
+        "export AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z\n"
+        "export AWS_REGION=eu-west-1\n"
+        "export AWS_DEFAULT_REGION=eu-west-1\n"
+        "export SSOTUI_ACCOUNT_ID=123456789012\n"
+        "export SSOTUI_ACCOUNT_NAME=Production\n"
+        "export SSOTUI_ROLE_NAME=Admin\n"
+        "export SSOTUI_SESSION=dev\n"
+    )
+
+
+def test_fish_and_powershell_formats() -> None:
+    fish = render(make_creds(), "fish").splitlines()
+    assert fish[0] == 'set -gx AWS_ACCESS_KEY_ID "ASIAEXAMPLEKEY123456"'
+    assert fish[3] == 'set -gx AWS_CREDENTIAL_EXPIRATION "2030-01-02T03:04:05Z"'
+    pwsh = render(make_creds(), "powershell").splitlines()
+    assert pwsh[0] == '$Env:AWS_ACCESS_KEY_ID="ASIAEXAMPLEKEY123456"'
+    assert pwsh[1] == f'$Env:AWS_SECRET_ACCESS_KEY="{SECRET}"'
+    assert len(fish) == len(pwsh) == 10
+
+
+def test_quoting_for_fish_and_powershell() -> None:
+    assert quote_fish('a\\b"c$d\'e') == '"a\\\\b\\"c\\$d\'e"'
+    assert quote_powershell('a`b$c"d\u201ce\u201df\u201eg\'h') == (
+        '"a``b`$c`"d`\u201ce`\u201df`\u201eg\'h"'
+    )
+
+
+def test_json_is_the_credential_process_object() -> None:
+    text = render(make_creds(), "json")
+    assert text.endswith("}\n") and text.startswith('{\n  "Version": 1,\n')
+    assert json.loads(text) == {
+        "Version": 1,
+        "AccessKeyId": "ASIAEXAMPLEKEY123456",
+        "SecretAccessKey": SECRET,
+        "SessionToken": TOKEN,
+        "Expiration": "2030-01-02T03:04:05Z",
+    }
+
+
+def test_botocore_runs_the_json_as_credential_process(home: object, tmp_path: Path) -> None:
+    script = tmp_path / "print_creds.py"
+    script.write_text(f"print({render(make_creds(), 'json')!r}, end='')\n", encoding="utf-8")
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    config.write_text(
+        f"[profile proc]\ncredential_process = {sys.executable} {script}\n", encoding="utf-8"
+    )
+    creds = boto3.Session(profile_name="proc").get_credentials()
+    assert creds is not None
+    frozen = creds.get_frozen_credentials()
+    assert (frozen.access_key, frozen.secret_key, frozen.token) == (
+        "ASIAEXAMPLEKEY123456",
+        SECRET,
+        TOKEN,
+    )
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="unknown format 'tcsh'") as caught:
+        render(make_creds(), "tcsh")
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("shell", "fmt"),
+    [
+        ("/usr/bin/fish", "fish"),
+        ("/opt/homebrew/bin/fish", "fish"),
+        ("/usr/local/bin/pwsh", "powershell"),
+        ("C:\\Program Files\\PowerShell\\7\\pwsh.exe", "powershell"),
+        ("powershell", "powershell"),
+        ("/bin/bash", "sh"),
+        ("/bin/zsh", "sh"),
+        ("/bin/dash", "sh"),
+        ("", "sh"),
+    ],
+)
+def test_default_format(shell: str, fmt: str) -> None:
+    assert default_format(shell) == fmt
+
+
+def test_default_format_reads_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHELL", "/usr/bin/fish")
+    assert default_format() == "fish"
+    monkeypatch.delenv("SHELL")
+    assert default_format() == "sh"
+
+
+# --- the real consumers -------------------------------------------------------------------
+
+KEYS = list(credential_env(make_creds()))
+
+
+def bash_eval(blocks: list[str]) -> list[list[str]]:
+    """Each block `eval`ed by bash in turn; the values bash then holds for KEYS."""
+    program = (
+        f"for block in \"$@\"; do eval \"$block\"; for k in {' '.join(KEYS)}; do "
+        'printf "%s\\0" "${!k}"; done; done'
+    )
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program, "bash", *blocks],
+        capture_output=True,
+        check=True,
+        env={"PATH": os.environ["PATH"], "LC_ALL": "C.UTF-8"},
+    )
+    values = result.stdout.decode("utf-8").split("\0")[:-1]
+    return [values[i : i + len(KEYS)] for i in range(0, len(values), len(KEYS))]
+
+
+def fish_source(blocks: list[str], folder: Path) -> list[list[str]]:
+    """Each block `source`d by fish in turn; the values fish then holds for KEYS."""
+    lines = []
+    for i, block in enumerate(blocks):
+        path = folder / f"block{i}.fish"
+        path.write_text(block, encoding="utf-8")
+        lines.append(f"source {path}")
+        lines.extend(f'printf "%s\\0" "${key}"' for key in KEYS)
+    result = subprocess.run(
+        ["fish", "--no-config", "-c", "\n".join(lines)],
+        capture_output=True,
+        check=True,
+        env={"PATH": os.environ["PATH"], "LC_ALL": "C.UTF-8", "HOME": str(folder)},
+    )
+    values = result.stdout.decode("utf-8").split("\0")[:-1]
+    return [values[i : i + len(KEYS)] for i in range(0, len(values), len(KEYS))]
+
+
+def expected(creds: RoleCredentials) -> list[str]:
+    return list(credential_env(creds).values())
+
+
+def test_bash_eval_sees_every_value_even_for_nasty_account_names() -> None:
+    all_creds = [make_creds(name) for name in NASTY_NAMES]
+    seen = bash_eval([render(c, "sh") for c in all_creds])
+    assert seen == [expected(c) for c in all_creds]
+    assert not Path("/tmp/ssotui-pwned").exists()
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_source_sees_every_value_even_for_nasty_account_names(tmp_path: Path) -> None:
+    all_creds = [make_creds(name) for name in NASTY_NAMES]
+    seen = fish_source([render(c, "fish") for c in all_creds], tmp_path)
+    assert seen == [expected(c) for c in all_creds]
+    assert not Path("/tmp/ssotui-pwned").exists()
+
+
+@pytest.mark.skipif(shutil.which("pwsh") is None, reason="PowerShell is not installed")
+def test_powershell_sees_every_value(tmp_path: Path) -> None:
+    for i, name in enumerate(NASTY_NAMES):
+        creds = make_creds(name)
+        script = tmp_path / f"block{i}.ps1"
+        script.write_text(
+            render(creds, "powershell")
+            + "".join(f'[Console]::Out.Write($Env:{k} + "`0")\n' for k in KEYS),
+            encoding="utf-8-sig",
+        )
+        out = subprocess.run(
+            ["pwsh", "-NoProfile", "-File", str(script)], capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        # PowerShell cannot hold an empty environment variable: it removes it instead.
+        assert out.split("\0")[:-1] == expected(creds)
+
+
+# Names a user could see in an account list: any printable text, no NUL (an environment
+# variable cannot hold one).
+account_names = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(names=st.lists(account_names, min_size=1, max_size=8))
+def test_bash_eval_round_trips_any_account_name(names: list[str]) -> None:
+    all_creds = [make_creds(name, role="Role+=,.@-_") for name in names]
+    assert bash_eval([render(c, "sh") for c in all_creds]) == [expected(c) for c in all_creds]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(names=st.lists(account_names, min_size=1, max_size=8))
+def test_fish_source_round_trips_any_account_name(names: list[str]) -> None:
+    import tempfile
+
+    all_creds = [make_creds(name) for name in names]
+    with tempfile.TemporaryDirectory() as folder:
+        seen = fish_source([render(c, "fish") for c in all_creds], Path(folder))
+    assert seen == [expected(c) for c in all_creds]

@@ -1,0 +1,188 @@
+"""ACCOUNT and ROLE arguments: ids, exact and other-case names, fragments, and clear failures."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+
+import pytest
+
+from tui.aws.models import Account, Catalog
+from tui.errors import NotFound
+from tui.export.select import find_account, find_role
+
+ACCOUNTS = (
+    Account("111111111111", "Production", "prod@example.com"),
+    Account("222222222222", "prod-eu", "prod-eu@example.com"),
+    Account("333333333333", "Staging", "staging@example.com"),
+    Account("444444444444", "Zürich Analytics", "zh@example.com"),
+    Account("555555555555", "Sandbox Alpha"),
+    Account("555555555556", "Sandbox Beta"),
+    Account("555555555557", "Sandbox Gamma"),
+    Account("555555555558", "Sandbox Delta"),
+    Account("555555555559", "Sandbox Epsilon"),
+    Account("555555555560", "Sandbox Zeta"),
+    Account("555555555561", "Sandbox Eta"),
+    Account("666666666666", "Twin"),
+    Account("666666666667", "Twin"),
+    Account("777777777777", "Empty"),
+    Account("888888888888", "Broken"),
+)
+
+
+def catalog() -> Catalog:
+    roles = {a.account_id: ("ReadOnly",) for a in ACCOUNTS}
+    roles["111111111111"] = ("AdministratorAccess", "ReadOnly", "Billing")
+    roles["333333333333"] = ("Admin", "admin", "Viewer")
+    roles["444444444444"] = tuple(f"Role{i:02d}" for i in range(15))
+    del roles["777777777777"]
+    roles["888888888888"] = ("Viewer",)
+    return Catalog(
+        accounts=ACCOUNTS,
+        roles=roles,
+        fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
+        failed={"888888888888": "throttled"},
+    )
+
+
+def by_id(account_id: str) -> Account:
+    return next(a for a in ACCOUNTS if a.account_id == account_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "account_id"),
+    [
+        ("111111111111", "111111111111"),  # id
+        ("  333333333333 ", "333333333333"),  # id with stray spaces
+        ("Production", "111111111111"),  # exact name, though "prod" is in two names
+        ("production", "111111111111"),  # other case
+        ("prod-eu", "222222222222"),
+        ("Zürich Analytics", "444444444444"),  # unicode, exact
+        ("zürich", "444444444444"),  # unicode fragment, other case
+        ("ZÜRICH ANALYTICS", "444444444444"),
+        (unicodedata.normalize("NFD", "Zürich Analytics"), "444444444444"),  # decomposed ü
+        ("stag", "333333333333"),  # unique fragment
+        ("epsilon", "555555555559"),
+    ],
+)
+def test_find_account_matches(text: str, account_id: str) -> None:
+    assert find_account(catalog(), text) == by_id(account_id)
+
+
+def test_ambiguous_fragment_lists_five_with_ids_and_counts_the_rest() -> None:
+    with pytest.raises(NotFound) as caught:
+        find_account(catalog(), "sandbox")
+    message = caught.value.message
+    assert message.startswith("'sandbox' matches 7 accounts: ")
+    assert message.count("(5555555555") == 5
+    assert "and 2 more" in message
+    assert "account id" in message
+    assert "\n" not in message
+    assert caught.value.exit_code == 1
+
+
+def test_fragment_in_two_names_is_ambiguous() -> None:
+    with pytest.raises(NotFound, match=r"'prod' matches 2 accounts: prod-eu \(222222222222\)"):
+        find_account(catalog(), "prod")
+
+
+def test_same_exact_name_twice_is_ambiguous_and_the_id_resolves_it() -> None:
+    with pytest.raises(NotFound, match=r"'Twin' matches 2 accounts: Twin \(666666666666\), Twin"):
+        find_account(catalog(), "Twin")
+    assert find_account(catalog(), "666666666667").account_id == "666666666667"
+
+
+def test_no_match_suggests_close_names() -> None:
+    with pytest.raises(NotFound) as caught:
+        find_account(catalog(), "Prodution")
+    assert caught.value.message == "no account matches 'Prodution'; did you mean 'Production'?"
+
+
+def test_no_match_without_close_names_points_to_list() -> None:
+    with pytest.raises(NotFound) as caught:
+        find_account(catalog(), "qqqqqqqq")
+    assert caught.value.message == (
+        "no account matches 'qqqqqqqq'; run `ssotui list` to see your accounts"
+    )
+
+
+def test_unknown_id_is_not_found() -> None:
+    with pytest.raises(NotFound, match=r"^no account matches '999999999999'"):
+        find_account(catalog(), "999999999999")
+
+
+def test_empty_argument_and_empty_catalog() -> None:
+    with pytest.raises(NotFound, match="no account given"):
+        find_account(catalog(), "  ")
+    empty = Catalog(accounts=(), roles={}, fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    with pytest.raises(NotFound, match="has no accounts"):
+        find_account(empty, "prod")
+
+
+def test_message_stays_on_one_line() -> None:
+    with pytest.raises(NotFound) as caught:
+        find_account(catalog(), "a\nb")
+    assert "\n" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("AdministratorAccess", "AdministratorAccess"),
+        ("administratoraccess", "AdministratorAccess"),
+        (" readonly ", "ReadOnly"),
+    ],
+)
+def test_find_role(text: str, role: str) -> None:
+    assert find_role(catalog(), by_id("111111111111"), text) == role
+
+
+def test_role_exact_wins_over_other_case() -> None:
+    staging = by_id("333333333333")
+    assert find_role(catalog(), staging, "admin") == "admin"
+    assert find_role(catalog(), staging, "Admin") == "Admin"
+    with pytest.raises(NotFound) as caught:
+        find_role(catalog(), staging, "ADMIN")
+    assert caught.value.message == (
+        "'ADMIN' matches 2 roles in Staging (333333333333): Admin, admin; type the exact name"
+    )
+
+
+def test_unknown_role_lists_the_account_roles() -> None:
+    with pytest.raises(NotFound) as caught:
+        find_role(catalog(), by_id("111111111111"), "Admin")
+    assert caught.value.message == (
+        "no role 'Admin' in Production (111111111111); "
+        "its roles: AdministratorAccess, Billing, ReadOnly"
+    )
+
+
+def test_unknown_role_in_an_account_with_many_roles_is_shortened() -> None:
+    with pytest.raises(NotFound) as caught:
+        find_role(catalog(), by_id("444444444444"), "Admin")
+    assert "Role00, Role01" in caught.value.message
+    assert caught.value.message.endswith("Role11 and 3 more")
+
+
+def test_account_without_roles_and_account_whose_roles_failed() -> None:
+    with pytest.raises(NotFound, match=r"you have no roles in Empty \(777777777777\)"):
+        find_role(catalog(), by_id("777777777777"), "Admin")
+    with pytest.raises(NotFound, match=r"may be incomplete: try --refresh"):
+        find_role(catalog(), by_id("888888888888"), "Admin")
+    failed = Catalog(
+        accounts=ACCOUNTS,
+        roles={},
+        fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
+        failed={"888888888888": "throttled"},
+    )
+    with pytest.raises(NotFound, match=r"could not be listed \(throttled\); try again"):
+        find_role(failed, by_id("888888888888"), "Viewer")
+
+
+def test_no_match_suggests_several_close_names() -> None:
+    with pytest.raises(NotFound) as caught:
+        find_account(catalog(), "Sandbox Alfa")
+    assert caught.value.message.startswith(
+        "no account matches 'Sandbox Alfa'; did you mean 'Sandbox Alpha', "
+    )
+    assert " or 'Sandbox " in caught.value.message

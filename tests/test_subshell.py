@@ -1,0 +1,151 @@
+"""Running a command or the user's shell with the credentials: environment, status, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tui.aws.models import Account, RoleCredentials
+from tui.errors import SsotuiError
+from tui.export.subshell import run_with_credentials, user_shell
+
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+main_thread_only = pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(),
+    reason="signal handlers need the main thread",
+)
+
+
+def make_creds() -> RoleCredentials:
+    return RoleCredentials(
+        account=Account("123456789012", "Zürich Prod", "ops@example.com"),
+        role_name="Admin",
+        access_key_id="ASIAEXAMPLEKEY123456",
+        secret_access_key=SECRET,
+        session_token="token-value",
+        expiration=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
+        region="eu-west-1",
+        session_label="dev",
+    )
+
+
+def dump_env_command(target: Path) -> list[str]:
+    code = "import json, os, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))"
+    return [sys.executable, "-c", code, str(target)]
+
+
+def fake_shell(tmp_path: Path, status: int) -> Path:
+    """A stand-in for the user's shell: records its environment, exits with `status`."""
+    script = tmp_path / "fake-shell"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import json, os, sys\n"
+        f"open({str(tmp_path / 'shell-env.json')!r}, 'w').write(json.dumps(dict(os.environ)))\n"
+        f"sys.exit({status})\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return script
+
+
+def test_exit_status_is_the_childs() -> None:
+    assert run_with_credentials(make_creds(), ["sh", "-c", "exit 7"]) == 7
+    assert run_with_credentials(make_creds(), ["true"]) == 0
+
+
+def test_child_sees_credentials_and_not_the_old_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "old-profile")
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "old-profile")
+    monkeypatch.setenv("AWS_SECURITY_TOKEN", "stale")
+    out = tmp_path / "env.json"
+    assert run_with_credentials(make_creds(), dump_env_command(out)) == 0
+    env = json.loads(out.read_text())
+    assert env["AWS_ACCESS_KEY_ID"] == "ASIAEXAMPLEKEY123456"
+    assert env["AWS_SECRET_ACCESS_KEY"] == SECRET
+    assert env["AWS_SESSION_TOKEN"] == "token-value"
+    assert env["AWS_CREDENTIAL_EXPIRATION"] == "2030-01-02T03:04:05Z"
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"
+    assert env["SSOTUI_ACCOUNT_NAME"] == "Zürich Prod"
+    assert env["SSOTUI_ROLE_NAME"] == "Admin"
+    for gone in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"):
+        assert gone not in env
+    assert os.environ["AWS_PROFILE"] == "old-profile"  # ssotui's own environment is untouched
+
+
+def test_no_command_runs_the_users_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHELL", str(fake_shell(tmp_path, 3)))
+    assert run_with_credentials(make_creds(), None) == 3
+    env = json.loads((tmp_path / "shell-env.json").read_text())
+    assert env["SSOTUI_ACCOUNT_ID"] == "123456789012"
+
+
+def test_shell_falls_back_to_bin_sh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHELL", raising=False)
+    assert user_shell() == ["/bin/sh"]
+    monkeypatch.setenv("SHELL", "/usr/bin/fish")
+    assert user_shell() == ["/usr/bin/fish"]
+
+
+def test_nesting_guard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHELL", str(fake_shell(tmp_path, 0)))
+    monkeypatch.setenv("SSOTUI_ACCOUNT_ID", "999999999999")
+    monkeypatch.setenv("SSOTUI_ACCOUNT_NAME", "Staging")
+    monkeypatch.setenv("SSOTUI_ROLE_NAME", "ReadOnly")
+    with pytest.raises(SsotuiError) as caught:
+        run_with_credentials(make_creds(), None)
+    assert "already in an ssotui subshell for Staging/ReadOnly" in caught.value.message
+    assert "--force" in caught.value.message
+    assert not (tmp_path / "shell-env.json").exists()
+    # A command is fine inside a subshell, and --force starts the nested shell.
+    assert run_with_credentials(make_creds(), ["sh", "-c", "exit 4"]) == 4
+    assert run_with_credentials(make_creds(), None, force=True) == 0
+    env = json.loads((tmp_path / "shell-env.json").read_text())
+    assert env["SSOTUI_ACCOUNT_NAME"] == "Zürich Prod"
+
+
+def test_signal_death_is_128_plus_n() -> None:
+    assert run_with_credentials(make_creds(), ["sh", "-c", "kill -TERM $$"]) == 128 + 15
+
+
+def test_missing_command_is_one_clear_line() -> None:
+    with pytest.raises(SsotuiError) as caught:
+        run_with_credentials(make_creds(), ["ssotui-no-such-command-xyz"])
+    assert caught.value.message == "command not found: ssotui-no-such-command-xyz"
+    assert caught.value.exit_code == 127
+
+
+@main_thread_only
+def test_ctrl_c_reaches_the_child_not_ssotui() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    # The child interrupts its parent (as the terminal would): ssotui must keep waiting.
+    status = run_with_credentials(make_creds(), ["sh", "-c", "kill -INT $PPID; sleep 0.2; exit 5"])
+    assert status == 5
+    # The child itself still dies of SIGINT (it was not started with SIGINT ignored).
+    assert run_with_credentials(make_creds(), ["sh", "-c", "kill -INT $$; exit 0"]) == 130
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+@main_thread_only
+def test_sigterm_to_ssotui_is_passed_to_the_child() -> None:
+    status = run_with_credentials(make_creds(), ["sh", "-c", "kill -TERM $PPID; exec sleep 5"])
+    assert status == 128 + 15
+
+
+def test_works_from_a_worker_thread() -> None:
+    result: list[int] = []
+    worker = threading.Thread(
+        target=lambda: result.append(run_with_credentials(make_creds(), ["sh", "-c", "exit 9"]))
+    )
+    worker.start()
+    worker.join(10)
+    assert result == [9]
