@@ -1,0 +1,94 @@
+"""Messages that carry the results of thread workers back to the screens that started them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tui.aws.catalog import CatalogEvent
+from tui.aws.login import DeviceAuthorization
+from tui.aws.models import Catalog, RoleCredentials, Token
+from tui.store.state import State
+
+
+@dataclass
+class CacheLoaded(Message):
+    """The cached catalog (None when there is none) and the saved state were read."""
+
+    catalog: Catalog | None
+    state: State
+
+
+@dataclass
+class TokenReady(Message):
+    """A usable token for the session."""
+
+    token: Token
+
+
+@dataclass
+class CatalogProgress(Message):
+    """One event of a running catalog fetch (a page of accounts, or one account's roles)."""
+
+    event: CatalogEvent
+
+
+@dataclass
+class CatalogFetched(Message):
+    """A catalog fetch finished (and was saved to the cache)."""
+
+    catalog: Catalog
+
+
+@dataclass
+class RolesRetried(Message):
+    """Listing the roles of one account again finished: roles, or None and why not."""
+
+    account_id: str
+    roles: tuple[str, ...] | None
+    reason: str = ""
+
+
+@dataclass
+class StateSaved(Message):
+    """The state file was changed (favourites, recent roles)."""
+
+    state: State
+
+
+@dataclass
+class CredentialsReady(Message):
+    """Role credentials arrived for an action the user chose."""
+
+    creds: RoleCredentials
+    action: str
+
+
+@dataclass
+class Notice(Message):
+    """Something finished that the user should hear about (never contains a secret)."""
+
+    text: str
+    error: bool = False
+
+
+@dataclass
+class LoginStarted(Message):
+    """A device authorization is pending: show its code and URL."""
+
+    auth: DeviceAuthorization
+
+
+@dataclass
+class LoginPolled(Message):
+    """The login poll ran once more (for the status line)."""
+
+    polls: int
+
+
+@dataclass
+class LoginApproved(Message):
+    """The user approved the login; the token is saved."""
+
+    token: Token

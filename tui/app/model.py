@@ -1,0 +1,247 @@
+"""What the main screen shows, as plain data: the catalog as it streams in, and its rows.
+
+No Textual here. The model starts from the cached catalog (if any), takes the fetch's events
+as they arrive, and at the end marks what appeared (+) or disappeared (−) since the cache.
+It turns all that, with the favourites and recent roles of the state file, into list rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tui.app.matching import Row
+from tui.aws.catalog import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
+from tui.aws.models import Account, Catalog, Role
+from tui.store.state import State
+
+FAVOURITE, RECENT, REST = 0, 1, 2
+
+
+@dataclass
+class Progress:
+    """How far a catalog fetch has got."""
+
+    loading: bool = False
+    accounts: int = 0
+    roles_done: int = 0
+    failed: int = 0
+
+
+@dataclass
+class CatalogModel:
+    """Accounts and roles as known right now, with marks for what changed since the cache."""
+
+    accounts: dict[str, Account] = field(default_factory=dict)
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+    progress: Progress = field(default_factory=Progress)
+    from_cache: bool = False
+    new_accounts: set[str] = field(default_factory=set)
+    gone_accounts: set[str] = field(default_factory=set)
+    new_roles: set[tuple[str, str]] = field(default_factory=set)
+    gone_roles: set[tuple[str, str]] = field(default_factory=set)
+    _baseline: Catalog | None = None
+    _fetching_ids: set[str] = field(default_factory=set)
+    _pending_roles: set[str] = field(default_factory=set)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def show_catalog(self, catalog: Catalog, *, cached: bool) -> None:
+        """Show a whole catalog (the cache at start, or a fetched one)."""
+        self.accounts = {a.account_id: a for a in catalog.accounts}
+        self.roles = dict(catalog.roles)
+        self.failed = dict(catalog.failed)
+        self.fetched_at = catalog.fetched_at
+        self.from_cache = cached
+        if cached:
+            self._baseline = catalog
+
+    def start_fetch(self) -> None:
+        """A fetch begins: the accounts shown stay until it says otherwise."""
+        self.progress = Progress(loading=True)
+        self._fetching_ids = set()
+        self._pending_roles = set()
+
+    def apply(self, event: CatalogEvent) -> None:
+        """Take one event of a running fetch."""
+        if isinstance(event, AccountsPage):
+            for account in event.accounts:
+                known = account.account_id in self.accounts
+                self.accounts[account.account_id] = account
+                self._fetching_ids.add(account.account_id)
+                self._pending_roles.add(account.account_id)
+                if self._baseline is not None and not known:
+                    self.new_accounts.add(account.account_id)
+            self.progress.accounts = len(self._fetching_ids)
+        elif isinstance(event, RolesLoaded):
+            self._mark_new_roles(event.account_id, event.roles)
+            self.roles[event.account_id] = event.roles
+            self.failed.pop(event.account_id, None)
+            self._pending_roles.discard(event.account_id)
+            self.progress.roles_done += 1
+        elif isinstance(event, RolesFailed):
+            self.failed[event.account_id] = event.reason
+            self._pending_roles.discard(event.account_id)
+            self.progress.roles_done += 1
+            self.progress.failed += 1
+
+    def finish_fetch(self, catalog: Catalog) -> None:
+        """The fetch is complete: adopt its catalog; what vanished since the cache is marked."""
+        baseline = self._baseline
+        gone_accounts: dict[str, Account] = {}
+        if baseline is not None:
+            fresh_ids = {a.account_id for a in catalog.accounts}
+            for account in baseline.accounts:
+                if account.account_id not in fresh_ids:
+                    gone_accounts[account.account_id] = account
+                    continue
+                if account.account_id in catalog.failed:
+                    continue
+                fresh_roles = set(catalog.roles_of(account.account_id))
+                for role in baseline.roles_of(account.account_id):
+                    if role not in fresh_roles:
+                        self.gone_roles.add((account.account_id, role))
+        self.show_catalog(catalog, cached=False)
+        for account_id, account in gone_accounts.items():
+            self.accounts[account_id] = account
+            self.roles.setdefault(account_id, baseline.roles_of(account_id) if baseline else ())
+        self.gone_accounts = set(gone_accounts)
+        self.progress = Progress(
+            loading=False,
+            accounts=len(catalog.accounts),
+            roles_done=len(catalog.accounts),
+            failed=len(catalog.failed),
+        )
+        self._pending_roles = set()
+
+    def fetch_failed(self) -> None:
+        """The fetch stopped early; what was shown stays."""
+        self.progress.loading = False
+        self._pending_roles = set()
+
+    def retry_started(self, account_id: str) -> None:
+        """The roles of one account are being listed again."""
+        self._pending_roles.add(account_id)
+
+    def retry_done(self, account_id: str, roles: tuple[str, ...] | None, reason: str) -> None:
+        """A retry finished: with its roles, or failed again for `reason`."""
+        self._pending_roles.discard(account_id)
+        if roles is None:
+            self.failed[account_id] = reason
+        else:
+            self.roles[account_id] = roles
+            self.failed.pop(account_id, None)
+
+    def as_catalog(self) -> Catalog | None:
+        """The catalog as known now (to save after a retry), without vanished accounts."""
+        if self.fetched_at is None:
+            return None
+        accounts = tuple(a for aid, a in self.accounts.items() if aid not in self.gone_accounts)
+        return Catalog(
+            accounts=accounts,
+            roles={a.account_id: self.roles.get(a.account_id, ()) for a in accounts},
+            fetched_at=self.fetched_at,
+            failed=dict(self.failed),
+            complete=not self.failed,
+        )
+
+    def _mark_new_roles(self, account_id: str, roles: tuple[str, ...]) -> None:
+        baseline = self._baseline
+        # A new account is marked as a whole; its roles are not "new" one by one.
+        if baseline is None or account_id in self.new_accounts or account_id not in baseline.roles:
+            return
+        before = set(baseline.roles_of(account_id))
+        self.new_roles.update((account_id, r) for r in roles if r not in before)
+
+    # -- questions ----------------------------------------------------------------------------
+
+    def roles_pending(self, account_id: str) -> bool:
+        """True while the roles of the account are being listed and none are known."""
+        return account_id in self._pending_roles and account_id not in self.roles
+
+    def account(self, account_id: str) -> Account | None:
+        """The account with this id, if known."""
+        return self.accounts.get(account_id)
+
+    # -- rows ---------------------------------------------------------------------------------
+
+    def account_rows(self, state: State) -> list[Row[Account]]:
+        """One row per account: favourites first, then recently used, then by name."""
+        recent = {aid: n for n, aid in enumerate(state.recent_accounts())}
+        ordered = sorted(
+            self.accounts.values(),
+            key=lambda a: (recent.get(a.account_id, len(recent)), a.name.casefold(), a.account_id),
+        )
+        rows: list[Row[Account]] = []
+        for account in ordered:
+            aid = account.account_id
+            favourite = state.is_favourite_account(aid)
+            rank = FAVOURITE if favourite else RECENT if aid in recent else REST
+            mark, kind = self._account_mark(aid, favourite, aid in recent)
+            rows.append(
+                Row(
+                    value=account,
+                    columns=(account.name, aid, account.email),
+                    rank=rank,
+                    mark=mark,
+                    mark_kind=kind,
+                    dim=aid in self.gone_accounts,
+                )
+            )
+        return rows
+
+    def _account_mark(self, aid: str, favourite: bool, recent: bool) -> tuple[str, str]:
+        if aid in self.failed:
+            return "!", "failed"
+        if aid in self.gone_accounts:
+            return "−", "gone"
+        if aid in self.new_accounts:
+            return "+", "new"
+        if favourite:
+            return "★", "favourite"
+        if self.roles_pending(aid):
+            return "…", "loading"
+        if recent:
+            return "•", "recent"
+        return "", ""
+
+    def role_rows(self, account_id: str, state: State) -> list[Row[Role]]:
+        """The roles of one account: favourites first, then recently used, then by name."""
+        recent = {
+            role: n for n, (aid, role) in enumerate(state.recent_roles()) if aid == account_id
+        }
+        shown = list(self.roles.get(account_id, ()))
+        shown += [r for a, r in self.gone_roles if a == account_id and r not in shown]
+        names = sorted(
+            shown,
+            key=lambda r: (recent.get(r, len(recent)), r.casefold()),
+        )
+        gone = account_id in self.gone_accounts
+        rows: list[Row[Role]] = []
+        for name in names:
+            key = (account_id, name)
+            favourite = state.is_favourite_role(account_id, name)
+            rank = FAVOURITE if favourite else RECENT if name in recent else REST
+            if key in self.gone_roles or gone:
+                mark, kind = "−", "gone"
+            elif key in self.new_roles:
+                mark, kind = "+", "new"
+            elif favourite:
+                mark, kind = "★", "favourite"
+            elif name in recent:
+                mark, kind = "•", "recent"
+            else:
+                mark, kind = "", ""
+            rows.append(
+                Row(
+                    value=Role(account_id, name),
+                    columns=(name,),
+                    rank=rank,
+                    mark=mark,
+                    mark_kind=kind,
+                    dim=key in self.gone_roles or gone,
+                )
+            )
+        return rows

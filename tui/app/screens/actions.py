@@ -1,0 +1,104 @@
+"""The action menu on a role (one key each), and the prompt for a profile name."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from tui.aws.models import Account
+from tui.errors import SsotuiError
+from tui.export.ini_sections import check_name
+
+
+class Action(StrEnum):
+    """What to do with a role's credentials."""
+
+    SUBSHELL = "subshell"
+    COPY = "copy"
+    WRITE_PROFILE = "write"
+    PRINT = "print"
+
+
+_MENU = (
+    ("s", Action.SUBSHELL, "open a subshell with the credentials (exit it to come back)"),
+    ("c", Action.COPY, "copy export lines to the clipboard"),
+    ("w", Action.WRITE_PROFILE, "write a profile to the AWS credentials file"),
+    ("p", Action.PRINT, "print export lines when ssotui exits (for eval)"),
+)
+
+
+class ActionMenu(ModalScreen[Action | None]):
+    """A small modal: s, c, w or p picks the action; Escape closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(key, f"pick('{action.value}')", action.value) for key, action, _ in _MENU),
+        Binding("escape", "pick('')", "Back"),
+    ]
+
+    def __init__(self, account: Account, role: str, export_format: str) -> None:
+        super().__init__()
+        self.account = account
+        self.role = role
+        self.export_format = export_format
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="actions-box") as box:
+            box.border_title = f"{self.account.name} · {self.role}"
+            box.border_subtitle = self.account.account_id
+            for key, action, text in _MENU:
+                if action in (Action.COPY, Action.PRINT):
+                    text = f"{text} ({self.export_format})"
+                yield Static(_keyed(key, text), classes="action-line")
+            yield Static(_keyed("esc", "back"), classes="action-line action-back")
+
+    def action_pick(self, value: str) -> None:
+        self.dismiss(Action(value) if value else None)
+
+
+def _keyed(key: str, text: str) -> Text:
+    """A key in bold, then what it does."""
+    return Text.assemble((key, "bold"), " ", text)
+
+
+class ProfileNameScreen(ModalScreen[str | None]):
+    """Asks for the profile name, prefilled; Enter writes, Escape gives up."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, default: str, path: str) -> None:
+        super().__init__()
+        self.default = default
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="profile-box") as box:
+            box.border_title = "Write a credentials profile"
+            yield Static(f"Profile name in {self.path}:")
+            yield Input(value=self.default, id="profile-name", select_on_focus=False)
+            yield Static("", id="profile-error")
+            yield Static(Text.assemble(_keyed("enter", "write   "), _keyed("esc", "cancel")))
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = event.value.strip()
+        try:
+            check_name(name)
+        except SsotuiError as exc:
+            self.query_one("#profile-error", Static).update(exc.message)
+            return
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

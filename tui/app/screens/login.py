@@ -1,0 +1,204 @@
+"""The login screen: the device code in large type, the URL, a countdown, polling as it goes.
+
+Dismisses with the new Token on approval, or None when the user cancels (Escape). Denial,
+expiry and errors are said on screen with `r` to try again.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from tui.app import clock
+from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
+from tui.app.widgets.big_code import BigCode
+from tui.aws import login
+from tui.aws.login import DeviceAuthorization
+from tui.aws.models import SsoSession, Token
+from tui.errors import SsotuiError
+from tui.export import clipboard
+
+
+class LoginScreen(Screen[Token | None]):
+    """Device authorization for one session, polled in a thread while the screen is up."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "open_browser", "Open browser"),
+        Binding("c", "copy_code", "Copy code"),
+        Binding("r", "retry", "Retry"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, session: SsoSession, *, open_browser: bool, reason: str = "") -> None:
+        super().__init__()
+        self.session = session
+        self.open_browser = open_browser
+        self.reason = reason
+        self.auth: DeviceAuthorization | None = None
+        self.failed = False
+        self._cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="login-box"):
+            yield Static(
+                f"Log in to AWS IAM Identity Center · session {self.session.label}",
+                id="login-title",
+            )
+            yield Static(self.reason, id="login-reason")
+            yield Static("Open this page and confirm the code:", classes="login-label")
+            yield Static("", id="login-url")
+            with Center():
+                yield BigCode("", id="login-code")
+            yield Static("", id="login-code-text")
+            yield Static("", id="login-countdown")
+            yield Static("Starting the login…", id="login-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#login-reason").display = bool(self.reason)
+        self.set_interval(1.0, self._tick)
+        self._start()
+
+    def on_unmount(self) -> None:
+        self._cancel.set()  # stop polling when the screen goes, whatever the reason
+
+    # -- the login itself ---------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self.failed = False
+        self._cancel = threading.Event()
+        self._set_status("Starting the login…")
+        self.refresh_bindings()
+        self._run_login(self._cancel)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
+    def _run_login(self, cancel: threading.Event) -> None:
+        auth = login.start_login(self.session)
+        self.post_message(LoginStarted(auth))
+        if self.open_browser:
+            login.open_in_browser(auth.verification_uri_complete)
+        polls = 0
+
+        def sleep(seconds: float) -> None:
+            nonlocal polls
+            cancel.wait(seconds)  # returns at once when the user cancels
+            polls += 1
+            self.post_message(LoginPolled(polls))
+
+        token = login.wait_for_token(self.session, auth, cancelled=cancel.is_set, sleep=sleep)
+        if not cancel.is_set():
+            self.post_message(LoginApproved(token))
+
+    @on(LoginStarted)
+    def _show_code(self, message: LoginStarted) -> None:
+        auth = message.auth
+        self.auth = auth
+        self.query_one("#login-url", Static).update(auth.verification_uri)
+        self.query_one("#login-code", BigCode).update(auth.user_code)
+        self.query_one("#login-code-text", Static).update(f"code {auth.user_code}")
+        opened = "The browser was opened for you; " if self.open_browser else ""
+        self._set_status(f"{opened}waiting for approval…")
+        self._tick()
+        self.refresh_bindings()
+
+    @on(LoginPolled)
+    def _polled(self, message: LoginPolled) -> None:
+        if not self.failed:
+            times = "once" if message.polls == 1 else f"{message.polls} times"
+            self._set_status(f"Waiting for approval… (checked {times})")
+
+    @on(LoginApproved)
+    def _approved(self, message: LoginApproved) -> None:
+        self._set_status("Approved.")
+        self.dismiss(message.token)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place this screen handles failed workers."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = (
+            error.message if isinstance(error, SsotuiError) else f"unexpected error: {error!r}"
+        )
+        if event.worker.group == "login":
+            if self._cancel.is_set():
+                return
+            self.failed = True
+            self._set_status(f"{message} — press r to try again", error=True)
+            self.refresh_bindings()
+        else:
+            self.notify(message, severity="error")
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return self.failed
+        if action in {"open_browser", "copy_code"}:
+            return self.auth is not None and not self.failed
+        return True
+
+    def action_open_browser(self) -> None:
+        if self.auth is not None:
+            self._open_browser(self.auth.verification_uri_complete)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browser")
+    def _open_browser(self, url: str) -> None:
+        opened = login.open_in_browser(url)
+        self.post_message(
+            Notice(
+                "Opened the browser."
+                if opened
+                else "No browser could be opened here; open the address shown on another device.",
+                error=not opened,
+            )
+        )
+
+    def action_copy_code(self) -> None:
+        if self.auth is not None:
+            self._copy(self.auth.user_code)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
+    def _copy(self, code: str) -> None:
+        backend = clipboard.copy(code)
+        self.post_message(Notice(f"Copied the code to the {_backend_words(backend)}."))
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notify(message.text, severity="error" if message.error else "information")
+
+    def action_retry(self) -> None:
+        if self.failed:
+            self._start()
+
+    def action_cancel(self) -> None:
+        self._cancel.set()
+        self.dismiss(None)
+
+    # -- display ------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        countdown = self.query_one("#login-countdown", Static)
+        if self.auth is None or self.failed:
+            countdown.update("")
+            return
+        left = clock.countdown(self.auth.expires_at)
+        countdown.update(f"The code expires in {left}")
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#login-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+
+def _backend_words(backend: str) -> str:
+    """How a clipboard backend is named to the user."""
+    return "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"

@@ -1,0 +1,141 @@
+"""ssotui's state file: favourite accounts and roles, and recently used roles (tomli-w).
+
+The file is small TOML under the state folder (`paths.state_file()`), written atomically. A
+missing, unreadable or corrupt file reads as an empty state, never as an error: losing
+favourites is a nuisance, refusing to start would be worse. `update` does a locked
+read-change-write so two ssotui windows never drop each other's changes.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from tui import paths
+from tui.aws.models import utcnow
+from tui.store.files import locked, write_atomic
+
+VERSION = 1
+MAX_RECENT = 20
+HEADER = "# ssotui state: favourites and recently used roles (rewritten by ssotui)\n"
+
+RoleKey = tuple[str, str]  # (account id, role name)
+
+
+@dataclass(frozen=True)
+class State:
+    """Favourites and recent use; every change returns a new State."""
+
+    favourite_accounts: frozenset[str] = frozenset()
+    favourite_roles: frozenset[RoleKey] = frozenset()
+    recent: tuple[tuple[str, str, datetime], ...] = ()  # most recent first
+
+    def is_favourite_account(self, account_id: str) -> bool:
+        """True when the account is a favourite."""
+        return account_id in self.favourite_accounts
+
+    def is_favourite_role(self, account_id: str, role: str) -> bool:
+        """True when the role of that account is a favourite."""
+        return (account_id, role) in self.favourite_roles
+
+    def toggle_favourite_account(self, account_id: str) -> State:
+        """The state with the account's favourite mark flipped."""
+        return replace(self, favourite_accounts=self.favourite_accounts ^ {account_id})
+
+    def toggle_favourite_role(self, account_id: str, role: str) -> State:
+        """The state with the role's favourite mark flipped."""
+        return replace(self, favourite_roles=self.favourite_roles ^ {(account_id, role)})
+
+    def record_use(self, account_id: str, role: str, when: datetime | None = None) -> State:
+        """The state with this role first among the recently used ones."""
+        moment = when or utcnow()
+        kept = [r for r in self.recent if (r[0], r[1]) != (account_id, role)]
+        recent = ((account_id, role, moment), *kept)[:MAX_RECENT]
+        return replace(self, recent=recent)
+
+    def recent_roles(self) -> list[RoleKey]:
+        """Recently used (account id, role) pairs, most recent first."""
+        return [(a, r) for a, r, _ in self.recent]
+
+    def recent_accounts(self) -> list[str]:
+        """Account ids of the recently used roles, most recent first, each once."""
+        seen: dict[str, None] = {}
+        for account_id, _, _ in self.recent:
+            seen.setdefault(account_id, None)
+        return list(seen)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, list):
+        yield from (v for v in value if isinstance(v, str) and v)
+
+
+def _pairs(value: Any) -> Iterable[tuple[str, str, Any]]:
+    if not isinstance(value, list):
+        return
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        account_id, role = item.get("account_id"), item.get("role")
+        if isinstance(account_id, str) and isinstance(role, str) and account_id and role:
+            yield account_id, role, item.get("used_at")
+
+
+def _moment(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(0, UTC)
+
+
+def from_dict(data: dict[str, Any]) -> State:
+    """A State from the parsed TOML; entries of the wrong shape are skipped."""
+    recent = tuple((a, r, _moment(when)) for a, r, when in _pairs(data.get("recent")))
+    return State(
+        favourite_accounts=frozenset(_strings(data.get("favourite_accounts"))),
+        favourite_roles=frozenset((a, r) for a, r, _ in _pairs(data.get("favourite_roles"))),
+        recent=recent[:MAX_RECENT],
+    )
+
+
+def to_dict(state: State) -> dict[str, Any]:
+    """The TOML form of a State (sorted, so the file is stable)."""
+    return {
+        "version": VERSION,
+        "favourite_accounts": sorted(state.favourite_accounts),
+        "favourite_roles": [{"account_id": a, "role": r} for a, r in sorted(state.favourite_roles)],
+        "recent": [
+            {"account_id": a, "role": r, "used_at": when.astimezone(UTC).replace(microsecond=0)}
+            for a, r, when in state.recent
+        ],
+    }
+
+
+def load(path: Path | None = None) -> State:
+    """The saved state; an empty one when the file is missing, unreadable or corrupt."""
+    target = path or paths.state_file()
+    try:
+        data = tomllib.loads(target.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return State()
+    return from_dict(data)
+
+
+def save(state: State, path: Path | None = None) -> None:
+    """Write the state atomically (0600); raises FileWriteError when it cannot."""
+    target = path or paths.state_file()
+    write_atomic(target, HEADER + tomli_w.dumps(to_dict(state)), mode=0o600)
+
+
+def update(change: Callable[[State], State], path: Path | None = None) -> State:
+    """Apply `change` to the saved state under the file's lock, save it and return it."""
+    target = path or paths.state_file()
+    with locked(target):
+        state = change(load(target))
+        save(state, target)
+    return state
