@@ -24,15 +24,21 @@ def _say(message: str) -> None:
 
 
 def _session(args: argparse.Namespace) -> SsoSession:
+    from dataclasses import replace
+
     from tui.aws.sessions import resolve_session
     from tui.store.settings import load_settings
 
-    return resolve_session(
+    settings = load_settings()
+    session = resolve_session(
         name=args.session,
         start_url=args.start_url,
         region=args.sso_region,
-        default=load_settings().default_session,
+        default=settings.default_session,
     )
+    if session.default_region is None and settings.default_region:
+        session = replace(session, default_region=settings.default_region)
+    return session
 
 
 def _catalog(session: SsoSession, token: Token, *, refresh: bool) -> Catalog:
@@ -188,8 +194,9 @@ def exec_command(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace) -> int:
     """`ssotui export`: print or copy the credentials in the user's shell format."""
     from tui.export.formats import default_format, render
+    from tui.store.settings import load_settings
 
-    fmt = args.format or default_format(os.environ.get("SHELL"))
+    fmt = args.format or load_settings().export_format or default_format(os.environ.get("SHELL"))
     creds = _credentials(args)
     text = render(creds, fmt)
     if args.copy:

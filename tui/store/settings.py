@@ -51,7 +51,7 @@ def _check(key: str, value: Any, path: Path) -> str | None:
         return f"{path}: `{key}` should be {expected[0].__name__}; ignored"
     if key == "export_format" and value not in EXPORT_FORMATS:
         return f"{path}: `export_format` must be one of {', '.join(EXPORT_FORMATS)}; ignored"
-    if key == "catalog_lifetime" and value < 0:
+    if key == "catalog_lifetime" and isinstance(value, int) and value < 0:
         return f"{path}: `catalog_lifetime` must be 0 or more seconds; ignored"
     return None
 
