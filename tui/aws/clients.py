@@ -9,6 +9,7 @@ are thread-safe, so one client per (service, region, settings) is built and shar
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,6 +36,23 @@ _clients: dict[tuple[Any, ...], Any] = {}
 _MAX_CACHED = 16
 
 
+class MalformedResponse(Exception):
+    """Identity Center answered 2xx with a body that is not JSON.
+
+    botocore's JSON parser quietly turns such a body into an empty result, which would read as
+    "no accounts"; this makes it an error instead.
+    """
+
+
+def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
+    body = response_dict.get("body") or b""
+    if 200 <= int(response_dict.get("status_code") or 0) < 300 and body.strip():
+        try:
+            json.loads(body)
+        except ValueError:
+            raise MalformedResponse("the response body is not JSON") from None
+
+
 def _fingerprint() -> tuple[Any, ...]:
     """What, outside the arguments, decides how botocore builds a client."""
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
@@ -56,6 +74,7 @@ def _botocore_session() -> botocore.session.Session:
     """
     import botocore.exceptions
     import botocore.session
+    from botocore.tokens import TokenProviderChain
 
     try:
         session = botocore.session.Session()
@@ -63,6 +82,9 @@ def _botocore_session() -> botocore.session.Session:
         if wanted and wanted not in session.available_profiles:
             session = botocore.session.Session(profile="default")
         session.get_scoped_config()  # parse the config now, so errors surface here
+        # The portal takes the token as a parameter; botocore's own bearer-token lookup (which
+        # fails on a profile with a dangling sso_session) is not wanted here.
+        session.register_component("token_provider", TokenProviderChain(providers=[]))
     except botocore.exceptions.ConfigParseError as exc:
         raise ConfigError(
             f"the AWS config file {exc.kwargs.get('path', paths.aws_config_file())} is "
@@ -104,6 +126,7 @@ def _client(
         client = boto3.Session(botocore_session=_botocore_session()).client(service, config=config)
     except botocore.exceptions.BotoCoreError as exc:
         raise ConfigError(f"cannot set up the {service} client for {region}: {exc}") from None
+    client.meta.events.register("before-parse", _check_json)
     with _lock:
         if len(_clients) >= _MAX_CACHED:
             _clients.pop(next(iter(_clients)))
@@ -161,7 +184,7 @@ def connection_error(exc: BaseException, client: Any, session: SsoSession) -> Se
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
             f"{session.region}): check your network, proxy and the session's sso_region"
         )
-    if isinstance(exc, ResponseParserError):
+    if isinstance(exc, ResponseParserError | MalformedResponse):
         return ServiceError(
             f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"
         )

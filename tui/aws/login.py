@@ -162,7 +162,10 @@ def token_from_response(
             start_url=session.start_url,
             region=session.region,
             access_token=str(response["accessToken"]),
-            expires_at=utcnow() + timedelta(seconds=int(response["expiresIn"])),
+            # whole seconds: what the cache keeps is what the caller gets
+            expires_at=(utcnow() + timedelta(seconds=int(response["expiresIn"]))).replace(
+                microsecond=0
+            ),
             client_id=client_id,
             client_secret=client_secret,
             registration_expires_at=registration_expires_at,

@@ -1,0 +1,226 @@
+"""The catalog pipeline and its cache, over real HTTP: events, throttling, 5xx, failures, cache."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.aws.catalog import (
+    AccountsPage,
+    CatalogEvent,
+    RolesFailed,
+    RolesLoaded,
+    fetch_catalog,
+    load_catalog,
+)
+from tui.aws.login import login
+from tui.aws.models import Catalog, SsoSession, Token, utcnow
+from tui.aws.portal import Portal
+from tui.aws.sessions import resolve_session
+from tui.errors import NotLoggedIn
+from tui.sim import Simulator
+from tui.store import catalog_cache
+
+PORTAL_CALLS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout")
+
+
+@pytest.fixture
+def session(sso_config: Path, sim: Simulator) -> SsoSession:
+    sim.set(interval=0)
+    return resolve_session()
+
+
+@pytest.fixture
+def token(session: SsoSession) -> Token:
+    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+
+
+def _expected(sim: Simulator) -> dict[str, set[str]]:
+    return {a.account_id: {r.name for r in a.roles} for a in sim.org.accounts}
+
+
+def _got(catalog: Catalog) -> dict[str, set[str]]:
+    return {a.account_id: set(catalog.roles_of(a.account_id)) for a in catalog.accounts}
+
+
+def _portal_calls(sim: Simulator) -> int:
+    return sum(sim.calls[op] for op in PORTAL_CALLS)
+
+
+class OneBadAccount(Portal):
+    """A real portal whose ListAccountRoles for one account asks about an unknown account."""
+
+    bad = ""
+
+    def list_roles(self, account_id: str) -> tuple[str, ...]:
+        return super().list_roles("000000000000" if account_id == self.bad else account_id)
+
+
+def test_everything_with_events_in_order(session: SsoSession, token: Token, sim: Simulator) -> None:
+    events: list[CatalogEvent] = []
+    portal = Portal(session, token, page_size=5)
+    catalog = fetch_catalog(session, token, on_event=events.append, portal=portal, concurrency=4)
+    assert _got(catalog) == _expected(sim) and catalog.complete and not catalog.failed
+    assert sim.calls["ListAccounts"] == 3 and sim.calls["ListAccountRoles"] == 12
+    announced: set[str] = set()
+    loaded: set[str] = set()
+    for event in events:
+        if isinstance(event, AccountsPage):
+            announced.update(a.account_id for a in event.accounts)
+        else:
+            assert isinstance(event, RolesLoaded) and event.account_id in announced
+            assert set(event.roles) == _expected(sim)[event.account_id]
+            loaded.add(event.account_id)
+    assert announced == loaded == set(_expected(sim))
+    names = [a.name.casefold() for a in catalog.accounts]
+    assert names == sorted(names)
+
+
+def test_a_429_storm_loses_no_account(session: SsoSession, token: Token, sim: Simulator) -> None:
+    sim.set(rate_limit=8)
+    sim.reset_calls()
+    catalog = fetch_catalog(session, token, portal=Portal(session, token, page_size=3))
+    assert _got(catalog) == _expected(sim) and catalog.complete
+    assert sim.calls["ListAccounts"] + sim.calls["ListAccountRoles"] > 16  # some were refused
+
+
+def test_every_third_call_failing_loses_no_account(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    sim.set(fail_every=3)
+    portal = Portal(session, token, page_size=2, sleep=lambda _s: None)
+    catalog = fetch_catalog(session, token, portal=portal)
+    assert _got(catalog) == _expected(sim) and catalog.complete
+
+
+def test_one_failing_account_is_marked_and_the_rest_kept(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    bad = sim.org.accounts[3].account_id
+    portal = OneBadAccount(session, token)
+    portal.bad = bad
+    events: list[CatalogEvent] = []
+    catalog = fetch_catalog(session, token, portal=portal, on_event=events.append)
+    assert set(catalog.failed) == {bad} and "no access" in catalog.failed[bad]
+    assert not catalog.complete
+    assert [e.account_id for e in events if isinstance(e, RolesFailed)] == [bad]
+    expected = _expected(sim)
+    expected[bad] = set()
+    assert _got(catalog) == expected
+
+
+def test_incomplete_catalog_is_cached_as_such_and_retried(
+    session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = sim.org.accounts[5].account_id
+    monkeypatch.setattr(OneBadAccount, "bad", bad)
+    monkeypatch.setattr("tui.aws.catalog.Portal", OneBadAccount)
+    first = load_catalog(session, token)
+    assert not first.complete
+    saved = json.loads(catalog_cache.cache_path(session).read_text())
+    assert saved["complete"] is False and bad in saved["failed"]
+    monkeypatch.setattr(OneBadAccount, "bad", "")  # the account works again
+    sim.reset_calls()
+    second = load_catalog(session, token)
+    assert second.complete and _got(second) == _expected(sim)
+    assert sim.calls["ListAccounts"] == 0 and sim.calls["ListAccountRoles"] == 1  # only it
+    assert catalog_cache.load(session) == second
+
+
+def test_revoked_mid_listing_aborts_with_not_logged_in(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    def on_event(event: CatalogEvent) -> None:
+        if isinstance(event, AccountsPage):
+            sim.revoke_tokens()
+
+    with pytest.raises(NotLoggedIn, match="expired or was revoked"):
+        fetch_catalog(session, token, portal=Portal(session, token, page_size=4), on_event=on_event)
+
+
+def test_fresh_cache_costs_no_portal_call(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    fetched = load_catalog(session, token)
+    sim.reset_calls()
+    assert load_catalog(session, token) == fetched
+    assert _portal_calls(sim) == 0
+    assert _got(load_catalog(session, token, refresh=True)) == _expected(sim)
+    assert sim.calls["ListAccounts"] == 1
+    sim.reset_calls()
+    load_catalog(session, token, lifetime=0)
+    assert sim.calls["ListAccounts"] == 1
+
+
+def test_stale_cache_is_refetched(session: SsoSession, token: Token, sim: Simulator) -> None:
+    old = load_catalog(session, token)
+    aged = Catalog(old.accounts, old.roles, utcnow() - timedelta(hours=2), old.failed)
+    catalog_cache.save(session, aged)
+    sim.reset_calls()
+    assert load_catalog(session, token).fetched_at > aged.fetched_at
+    assert sim.calls["ListAccounts"] == 1
+
+
+def test_cache_file_is_private_and_has_no_secret(
+    session: SsoSession, token: Token, home: object
+) -> None:
+    load_catalog(session, token)
+    path = catalog_cache.cache_path(session)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text(encoding="utf-8")
+    for secret in (token.access_token, token.refresh_token, token.client_secret):
+        assert secret and secret not in text
+    age = catalog_cache.age(session)
+    assert age is not None and timedelta(0) <= age < timedelta(minutes=1)
+    assert catalog_cache.delete(session) and catalog_cache.load(session) is None
+    assert not catalog_cache.delete(session) and catalog_cache.age(session) is None
+
+
+def test_cache_of_another_start_url_or_version_is_ignored(
+    session: SsoSession, token: Token
+) -> None:
+    load_catalog(session, token)
+    path = catalog_cache.cache_path(session)
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "startUrl": "https://other.awsapps.com/start"}))
+    assert catalog_cache.load(session) is None
+    path.write_text(json.dumps({**data, "version": 99}))
+    assert catalog_cache.load(session) is None
+
+
+OFFLINE = SsoSession("dev", "https://dev.awsapps.com/start", "eu-west-1")
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(max_size=300)
+    | st.fixed_dictionaries(
+        {"version": st.just(1), "startUrl": st.just(OFFLINE.start_url)},
+        optional={
+            "fetchedAt": st.text(max_size=30) | st.integers(),
+            "complete": st.booleans() | st.none(),
+            "failed": st.dictionaries(st.text(max_size=5), st.text(max_size=5) | st.integers()),
+            "accounts": st.lists(
+                st.dictionaries(
+                    st.sampled_from(["accountId", "accountName", "emailAddress", "roles"]),
+                    st.text(max_size=5) | st.lists(st.text(max_size=5), max_size=2),
+                ),
+                max_size=3,
+            ),
+        },
+    ).map(lambda d: json.dumps(d).encode())
+)
+def test_any_cache_bytes_give_a_catalog_or_none(home: object, data: bytes) -> None:
+    path = catalog_cache.cache_path(OFFLINE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    catalog = catalog_cache.load(OFFLINE)
+    assert catalog is None or isinstance(catalog, Catalog)

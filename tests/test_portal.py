@@ -1,0 +1,285 @@
+"""The SSO portal over real HTTP: pages, roles, credentials, error mapping, interop, isolation."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.conftest import Home
+from tui.aws.login import login
+from tui.aws.models import Account, SsoSession, Token, utcnow
+from tui.aws.portal import Portal
+from tui.aws.sessions import resolve_session
+from tui.aws.token_cache import registration_path, token_path
+from tui.aws.tokens import current_token
+from tui.errors import NoAccess, NotLoggedIn, ServiceError
+from tui.sim import Organisation, Simulator
+
+
+@pytest.fixture
+def session(sso_config: Path, sim: Simulator) -> SsoSession:
+    sim.set(interval=0)
+    return resolve_session()
+
+
+@pytest.fixture
+def token(session: SsoSession) -> Token:
+    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _forbidden(org: Organisation) -> tuple[Account, str]:
+    for a in org.accounts:
+        for r in a.roles:
+            if r.forbidden:
+                return Account(a.account_id, a.name, a.email), r.name
+    raise AssertionError("the organisation has no forbidden role")
+
+
+def test_accounts_in_tiny_pages(session: SsoSession, token: Token, sim: Simulator) -> None:
+    sim.reset_calls()
+    pages = list(Portal(session, token, page_size=5).list_accounts())
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert sim.calls["ListAccounts"] == 3
+    got = {(a.account_id, a.name, a.email) for page in pages for a in page}
+    assert got == {(a.account_id, a.name, a.email) for a in sim.org.accounts}
+    assert any(not a.name.isascii() for page in pages for a in page)
+
+
+def test_roles_in_pages_of_one(session: SsoSession, token: Token, sim: Simulator) -> None:
+    portal = Portal(session, token, page_size=1)
+    for account in sim.org.accounts:
+        assert set(portal.list_roles(account.account_id)) == {r.name for r in account.roles}
+    assert portal.list_roles(next(a for a in sim.org.accounts if not a.roles).account_id) == ()
+
+
+def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
+    sim.set(interval=0)
+    home.write_config(
+        sso_config.read_text() + "[profile p]\nsso_session = dev\nregion = eu-north-1\n"
+    )
+    session = resolve_session()
+    token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    source = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    account = Account(source.account_id, source.name, source.email)
+    role = next(r.name for r in source.roles if not r.forbidden)
+    creds = Portal(session, token).role_credentials(account, role)
+    assert creds.access_key_id.startswith("ASIA") and creds.secret_access_key
+    assert creds.expiration.tzinfo is not None
+    assert timedelta(minutes=59) < creds.expiration - datetime.now(UTC) <= timedelta(hours=1)
+    assert creds.region == "eu-north-1" and creds.session_label == "dev"
+    assert creds.secret_access_key not in repr(creds) and creds.session_token not in repr(creds)
+
+
+def test_forbidden_role_is_no_access(session: SsoSession, token: Token, sim: Simulator) -> None:
+    account, role = _forbidden(sim.org)
+    with pytest.raises(NoAccess) as err:
+        Portal(session, token).role_credentials(account, role)
+    message = err.value.message
+    assert f"no access to role {role} in account {account.name} ({account.account_id})" in message
+    assert "administrator" in message and token.access_token not in message
+    with pytest.raises(NoAccess, match="no access to role Nope"):
+        Portal(session, token).role_credentials(account, "Nope")
+
+
+def test_expired_and_revoked_tokens(session: SsoSession, token: Token, sim: Simulator) -> None:
+    portal = Portal(session, token)
+    sim.expire_tokens()
+    with pytest.raises(
+        NotLoggedIn, match=r"^session dev expired or was revoked: run `ssotui login`$"
+    ):
+        list(portal.list_accounts())
+    fresh = login(session, force=True, announce=lambda _a: None, open_browser=False)
+    sim.revoke_tokens()
+    with pytest.raises(NotLoggedIn, match="expired or was revoked"):
+        Portal(session, fresh).list_roles(sim.org.accounts[0].account_id)
+
+
+def test_logout_ends_the_token(session: SsoSession, token: Token, sim: Simulator) -> None:
+    portal = Portal(session, token)
+    portal.logout()
+    assert sim.calls["Logout"] == 1
+    with pytest.raises(NotLoggedIn):
+        list(portal.list_accounts())
+    portal.logout()  # a second logout is no error
+
+
+def test_malformed_answer_is_one_line(session: SsoSession, token: Token, sim: Simulator) -> None:
+    sim.set(malformed={"ListAccounts"})
+    with pytest.raises(ServiceError) as err:
+        list(Portal(session, token).list_accounts())
+    assert "could not read" in err.value.message or "cannot read" in err.value.message
+    assert "\n" not in err.value.message and token.access_token not in err.value.message
+
+
+def test_server_errors_are_retried(session: SsoSession, token: Token, sim: Simulator) -> None:
+    sim.set(fail_every=2)
+    portal = Portal(session, token, page_size=2, sleep=lambda _s: None)
+    assert sum(len(p) for p in portal.list_accounts()) == len(sim.org.accounts)
+
+
+def test_unreachable_portal_fails_fast(
+    session: SsoSession, token: Token, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = _closed_port()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as err:
+        list(Portal(session, token).list_accounts())
+    assert time.monotonic() - started < 10
+    assert err.value.message.startswith(f"cannot reach Identity Center at http://127.0.0.1:{port}")
+    assert "\n" not in err.value.message
+
+
+def test_throttling_past_retries_is_one_line(session: SsoSession, token: Token) -> None:
+    portal = Portal(session, token, sleep=lambda _s: None)
+    calls = 0
+
+    def throttled() -> None:
+        nonlocal calls
+        calls += 1
+        raise ClientError(
+            {
+                "Error": {"Code": "TooManyRequestsException", "Message": "slow"},
+                "ResponseMetadata": {"HTTPStatusCode": 429},
+            },
+            "ListAccounts",
+        )
+
+    with pytest.raises(ServiceError, match=r"kept throttling .*\(HTTP 429\).*try again"):
+        portal._call("ListAccounts", throttled)
+    assert calls > 3
+
+
+def test_user_profile_keys_and_region_do_not_matter(
+    session: SsoSession,
+    token: Token,
+    sim: Simulator,
+    home: Home,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home.write_config(
+        home.aws_config.read_text()
+        + "[default]\nregion = ap-southeast-2\ncredential_process = false\n"
+        + "[profile broken]\nsso_session = does-not-exist\n"
+    )
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-a-real-secret")
+    monkeypatch.setenv("AWS_REGION", "eu-west-3")
+    for profile in ("nonexistent", "broken"):
+        monkeypatch.setenv("AWS_PROFILE", profile)
+        sim.reset_calls()
+        assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
+        assert sim.calls["ListAccounts"] == 1
+
+
+def test_services_section_endpoint_is_honoured(
+    session: SsoSession, token: Token, sim: Simulator, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SSO")
+    home.write_config(
+        home.aws_config.read_text()
+        + f"[default]\nservices = local\n[services local]\nsso =\n  endpoint_url = {sim.url}\n"
+    )
+    sim.reset_calls()
+    assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
+    assert sim.calls["ListAccounts"] == 1
+
+
+def test_botocore_sso_credential_provider_uses_our_cache(
+    sso_config: Path, sim: Simulator, home: Home, token: Token
+) -> None:
+    source = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r.name for r in source.roles if not r.forbidden)
+    home.write_config(
+        sso_config.read_text()
+        + f"[profile x]\nsso_session = dev\nsso_account_id = {source.account_id}\n"
+        + f"sso_role_name = {role}\nregion = us-east-1\n"
+    )
+    sim.reset_calls()
+    code = (
+        "import boto3, json\n"
+        "c = boto3.Session(profile_name='x').get_credentials().get_frozen_credentials()\n"
+        "print(json.dumps([c.access_key, bool(c.secret_key), bool(c.token)]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    key, has_secret, has_token = json.loads(proc.stdout)
+    assert key.startswith("ASIA") and has_secret and has_token
+    assert sim.calls["GetRoleCredentials"] == 1 and sim.calls["CreateToken"] == 0
+
+
+def test_works_from_a_cache_the_aws_cli_wrote(session: SsoSession, sim: Simulator) -> None:
+    # The device flow done by plain boto3, the files written the way the AWS CLI writes them.
+    oidc = boto3.client(
+        "sso-oidc", region_name=sim.region, config=Config(signature_version=UNSIGNED)
+    )
+    reg = oidc.register_client(
+        clientName="botocore-client-dev", clientType="public", scopes=["sso:account:access"]
+    )
+    auth = oidc.start_device_authorization(
+        clientId=reg["clientId"], clientSecret=reg["clientSecret"], startUrl=sim.start_url
+    )
+    answer = oidc.create_token(
+        grantType="urn:ietf:params:oauth:grant-type:device_code",
+        clientId=reg["clientId"],
+        clientSecret=reg["clientSecret"],
+        deviceCode=auth["deviceCode"],
+    )
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    reg_expiry = datetime.fromtimestamp(reg["clientSecretExpiresAt"], UTC).strftime(fmt)
+    token_path(session).parent.mkdir(parents=True, exist_ok=True)
+    token_path(session).write_text(
+        json.dumps(
+            {
+                "startUrl": sim.start_url,
+                "region": sim.region,
+                "accessToken": answer["accessToken"],
+                "expiresAt": (utcnow() + timedelta(seconds=answer["expiresIn"])).strftime(fmt),
+                "clientId": reg["clientId"],
+                "clientSecret": reg["clientSecret"],
+                "registrationExpiresAt": reg_expiry,
+                "refreshToken": answer["refreshToken"],
+            }
+        )
+    )
+    registration_path(session).write_text(
+        json.dumps(
+            {
+                "clientId": reg["clientId"],
+                "clientSecret": reg["clientSecret"],
+                "expiresAt": reg_expiry,
+                "scopes": ["sso:account:access"],
+            }
+        )
+    )
+    sim.reset_calls()
+    token = current_token(session)
+    assert token.access_token == answer["accessToken"]
+    assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
+    assert sim.calls["CreateToken"] == 0 and sim.calls["RegisterClient"] == 0
+    login(session, force=True, open_browser=False, announce=lambda _a: None)
+    assert sim.calls["RegisterClient"] == 0  # the AWS CLI's registration was reused

@@ -1,0 +1,165 @@
+"""The current token: reuse, refresh near expiry, revoked/expired, botocore interop, races."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Home
+from tui.aws.login import login
+from tui.aws.models import SsoSession, Token, utcnow
+from tui.aws.portal import Portal
+from tui.aws.sessions import resolve_session
+from tui.aws.token_cache import load_token, save_token, token_path
+from tui.aws.tokens import current_token
+from tui.errors import NotLoggedIn
+from tui.sim import Simulator
+
+
+@pytest.fixture
+def session(sso_config: Path, sim: Simulator) -> SsoSession:
+    sim.set(interval=0)
+    return resolve_session()
+
+
+def _login(session: SsoSession) -> Token:
+    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+
+
+def _age(session: SsoSession, token: Token, expires_in: timedelta) -> Token:
+    """Rewrite the cached token as if it expired (or will) `expires_in` from now."""
+    aged = Token(**{**token.__dict__, "expires_at": (utcnow() + expires_in).replace(microsecond=0)})
+    save_token(session, aged)
+    return aged
+
+
+def test_no_token_says_log_in(session: SsoSession) -> None:
+    with pytest.raises(NotLoggedIn, match=r"^not logged in to session dev: run `ssotui login`$"):
+        current_token(session)
+
+
+def test_valid_token_is_used_as_is(session: SsoSession, sim: Simulator) -> None:
+    token = _login(session)
+    sim.reset_calls()
+    assert current_token(session) == token
+    assert sum(sim.calls.values()) == 0
+
+
+def test_refreshed_within_fifteen_minutes(session: SsoSession, sim: Simulator) -> None:
+    old = _age(session, _login(session), timedelta(minutes=10))
+    sim.reset_calls()
+    new = current_token(session)
+    assert sim.calls["CreateToken"] == 1
+    assert new.access_token != old.access_token and new.refresh_token != old.refresh_token
+    assert new.expires_at - utcnow() > timedelta(minutes=50)
+    assert load_token(session) == new  # written back
+    assert list(Portal(session, new).list_accounts())  # and it works
+    assert current_token(session, refresh=False) == new
+
+
+def test_refresh_false_keeps_a_valid_token(session: SsoSession, sim: Simulator) -> None:
+    old = _age(session, _login(session), timedelta(minutes=10))
+    sim.reset_calls()
+    assert current_token(session, refresh=False) == old
+    assert sim.calls["CreateToken"] == 0
+
+
+def test_expired_token_is_refreshed(session: SsoSession, sim: Simulator) -> None:
+    _age(session, _login(session), timedelta(minutes=-5))
+    sim.expire_tokens()
+    token = current_token(session)
+    assert not token.is_expired and list(Portal(session, token).list_accounts())
+
+
+def test_expired_without_refresh_token_means_login(session: SsoSession, sim: Simulator) -> None:
+    sim.set(refresh=False)
+    token = _login(session)
+    assert token.refresh_token is None
+    _age(session, token, timedelta(minutes=-1))
+    with pytest.raises(NotLoggedIn, match=r"^session dev expired: run `ssotui login`$"):
+        current_token(session)
+
+
+def test_revoked_refresh_token(session: SsoSession, sim: Simulator) -> None:
+    token = _login(session)
+    sim.revoke_tokens()
+    near = _age(session, token, timedelta(minutes=5))
+    assert current_token(session) == near  # still usable for 5 minutes: no logout yet
+    _age(session, token, timedelta(minutes=-1))
+    with pytest.raises(NotLoggedIn, match="expired: run `ssotui login`"):
+        current_token(session)
+
+
+def _run_python(code: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+def test_botocore_refreshes_from_our_cache(session: SsoSession, sim: Simulator, home: Home) -> None:
+    home.aws_config.write_text(home.aws_config.read_text() + "[profile x]\nsso_session = dev\n")
+    old = _age(session, _login(session), timedelta(minutes=10))
+    proc = _run_python(
+        """
+        import botocore.session
+        from botocore.tokens import SSOTokenProvider
+        session = botocore.session.Session(profile="x")
+        print(SSOTokenProvider(session).load_token().get_frozen_token().token)
+        """
+    )
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    new = load_token(session)  # botocore wrote it back in its own form; we read that
+    assert new is not None and out.strip() == new.access_token != old.access_token
+    assert current_token(session) == new
+    assert list(Portal(session, new).list_accounts())
+
+
+RACER = """
+    import sys, time
+    from pathlib import Path
+    from tui.aws.sessions import resolve_session
+    from tui.aws.tokens import current_token
+    session = resolve_session()
+    Path(sys.argv[1] + ".ready." + sys.argv[2]).touch()
+    while not Path(sys.argv[1]).exists():
+        time.sleep(0.002)
+    print(current_token(session).access_token)
+"""
+
+
+def test_parallel_refreshes_do_not_log_the_user_out(
+    session: SsoSession, sim: Simulator, tmp_path: Path
+) -> None:
+    token = _login(session)
+    sim.expire_tokens()  # expired on both sides: a failed refresh would mean "log in again"
+    _age(session, token, timedelta(minutes=-1))
+    sim.set(latency=0.2)  # each refresh takes a while, so the processes overlap
+    sim.reset_calls()
+    go = tmp_path / "go"
+    racers = [_run_python(RACER, str(go), str(i)) for i in range(3)]
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.glob("go.ready.*"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    results = [p.communicate(timeout=60) for p in racers]
+    assert [p.returncode for p in racers] == [0, 0, 0], [err for _, err in results]
+    tokens = {out.strip() for out, _ in results}
+    assert len(tokens) == 1  # one refresh; the others re-read the cache under the lock
+    assert sim.calls["CreateToken"] == 1
+    final = current_token(session)
+    assert final.access_token in tokens and list(Portal(session, final).list_accounts())
+    assert json.loads(token_path(session).read_text())["accessToken"] == final.access_token
