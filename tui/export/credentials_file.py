@@ -14,6 +14,7 @@ nothing left falls back to the 12-digit account id.
 from __future__ import annotations
 
 import configparser
+import io
 import re
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def _parse(text: str) -> dict[str, dict[str, str]] | None:
     """What botocore's parser makes of `text` (None when it cannot read it)."""
     parser = configparser.RawConfigParser()
     try:
-        parser.read_string(text)
+        # newline=None: lines end at \r, \n or \r\n, as when botocore reads the file.
+        parser.read_file(io.StringIO(text, newline=None))
     except (configparser.Error, UnicodeError):
         return None
     return {name: dict(parser.items(name)) for name in parser.sections()}

@@ -55,9 +55,11 @@ def _no_match(text: str, catalog: Catalog) -> NotFound:
     by_norm: dict[str, str] = {}
     for account in catalog.accounts:
         by_norm.setdefault(_norm(account.name), account.name)
-    close = difflib.get_close_matches(_norm(text), list(by_norm), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(_norm(text), list(by_norm), n=3, cutoff=0.7)
     if close:
-        hint = "did you mean " + ", ".join(f"'{by_norm[c]}'" for c in close) + "?"
+        names = [f"'{by_norm[c]}'" for c in close]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        hint = f"did you mean {listed}?"
     elif not catalog.accounts:
         hint = "this session has no accounts (run `ssotui list --refresh` to check)"
     else:
