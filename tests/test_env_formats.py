@@ -28,7 +28,7 @@ NASTY_NAMES = [
     "Zürich Analytics 🚀",
     "O'Brien's \"prod\" account",
     "costs $HOME $(touch /tmp/ssotui-pwned) `id` ${x}",
-    "back\\slash \\$ \\\" end\\",
+    'back\\slash \\$ \\" end\\',
     "tab\there; echo pwned & | < > * ? [a] {b,c} ~ # !",
     "multi\nline",
     "smart “quotes” „here“ and `backticks`",
@@ -155,8 +155,8 @@ def test_fish_and_powershell_formats() -> None:
 
 
 def test_quoting_for_fish_and_powershell() -> None:
-    assert quote_fish('a\\b"c$d\'e') == '"a\\\\b\\"c\\$d\'e"'
-    assert quote_powershell('a`b$c"d\u201ce\u201df\u201eg\'h') == (
+    assert quote_fish("a\\b\"c$d'e") == '"a\\\\b\\"c\\$d\'e"'
+    assert quote_powershell("a`b$c\"d\u201ce\u201df\u201eg'h") == (
         '"a``b`$c`"d`\u201ce`\u201df`\u201eg\'h"'
     )
 
@@ -229,7 +229,7 @@ KEYS = list(credential_env(make_creds()))
 def bash_eval(blocks: list[str]) -> list[list[str]]:
     """Each block `eval`ed by bash in turn; the values bash then holds for KEYS."""
     program = (
-        f"for block in \"$@\"; do eval \"$block\"; for k in {' '.join(KEYS)}; do "
+        f'for block in "$@"; do eval "$block"; for k in {" ".join(KEYS)}; do '
         'printf "%s\\0" "${!k}"; done; done'
     )
     result = subprocess.run(
