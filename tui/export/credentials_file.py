@@ -48,7 +48,10 @@ def profile_values(creds: RoleCredentials) -> dict[str, str]:
     for key, value in values.items():
         if not value or value != value.strip() or any(c in value for c in "\r\n\x00"):
             # Never echo the value itself: it may be a secret.
-            raise SsotuiError(f"refusing to write {key}: the value is empty or has a line break")
+            raise SsotuiError(
+                f"refusing to write {key}: the value is empty, padded with spaces "
+                "or has a line break"
+            )
     return values
 
 
