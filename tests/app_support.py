@@ -1,0 +1,130 @@
+"""Helpers for the picker's Pilot tests: build the app as the CLI does, wait, read the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tui.app import make_app
+from tui.app.app import SsotuiApp
+from tui.app.widgets.big_code import BigCode
+from tui.app.widgets.filter_list import FilterList
+from tui.aws import login
+from tui.aws.models import SsoSession, Token
+from tui.aws.sessions import load_sessions
+from tui.sim import Organisation, SimAccount
+from tui.store.settings import Settings
+
+SIZE = (100, 30)
+
+
+def async_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test in a fresh event loop (no asyncio plugin is installed)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def picker(**kwargs: Any) -> SsotuiApp:
+    """The app exactly as `ssotui` builds it, with default settings and no browser."""
+    kwargs.setdefault("open_browser", False)
+    kwargs.setdefault("settings", Settings())
+    return make_app(sessions=load_sessions(), **kwargs)
+
+
+def dev_session() -> SsoSession:
+    """The `[sso-session dev]` of the `sso_config` fixture."""
+    return load_sessions()[0]
+
+
+def log_in() -> Token:
+    """Log in to the dev session without the UI (the simulator approves at the first poll)."""
+    return login.login(
+        dev_session(), open_browser=False, announce=lambda _auth: None, sleep=lambda _s: None
+    )
+
+
+async def wait_until(
+    pilot: Pilot[Any], predicate: Callable[[], object], what: str, timeout: float = 8.0
+) -> None:
+    """Let the app run until `predicate()` is true (or fail after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type `text` into whatever has focus."""
+    await pilot.press(*text)
+
+
+def pane(app: SsotuiApp, which: str) -> FilterList[Any]:
+    """The accounts or roles pane of the main screen."""
+    found: FilterList[Any] = app.screen.query_one(f"#{which}", FilterList)
+    return found
+
+
+def shown(app: SsotuiApp, which: str) -> list[Any]:
+    """The items a pane lists, in order."""
+    return [row.value for row in pane(app, which).row_list.visible_rows()]
+
+
+def marks(app: SsotuiApp, which: str) -> dict[str, str]:
+    """Each listed row's first column and its mark."""
+    return {row.columns[0]: row.mark for row in pane(app, which).row_list.visible_rows()}
+
+
+def notes(app: SsotuiApp) -> list[str]:
+    """The notifications shown so far (messages only)."""
+    return [n.message for n in app._notifications]
+
+
+def screen_name(app: SsotuiApp) -> str:
+    """The class name of the screen on top."""
+    return type(app.screen).__name__
+
+
+def login_code(app: SsotuiApp) -> str:
+    """The user code the login screen shows ("" until it shows one)."""
+    if screen_name(app) != "LoginScreen":
+        return ""
+    found = app.screen.query(BigCode)
+    return found.first().code if found else ""
+
+
+def catalog_loaded(app: SsotuiApp, org: Organisation) -> Callable[[], bool]:
+    """A predicate: the main screen lists every account of `org` and is done loading."""
+
+    def done() -> bool:
+        if screen_name(app) != "MainScreen":
+            return False
+        main: Any = app.screen
+        return len(shown(app, "accounts")) == len(org.accounts) and not main.model.progress.loading
+
+    return done
+
+
+def with_roles(org: Organisation, count: int = 2) -> SimAccount:
+    """The first account with at least `count` roles, none forbidden."""
+    return next(
+        a for a in org.accounts if len(a.roles) >= count and not any(r.forbidden for r in a.roles)
+    )
+
+
+def unique_prefix(text: str, among: list[str]) -> str:
+    """The shortest prefix of `text` that no other string of `among` starts with."""
+    others = [o.lower() for o in among if o != text]
+    for n in range(1, len(text) + 1):
+        if not any(o.startswith(text[:n].lower()) for o in others):
+            return text[:n]
+    return text

@@ -1,0 +1,251 @@
+"""The action menu on a role: subshell, copy, write profile, print; and what can go wrong."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    log_in,
+    login_code,
+    notes,
+    pane,
+    picker,
+    screen_name,
+    type_text,
+    unique_prefix,
+    wait_until,
+    with_roles,
+)
+from tui.app.app import SsotuiApp
+from tui.sim import Organisation, SimAccount, Simulator
+from tui.store import state as state_store
+
+
+async def _open_menu(
+    pilot: Any, app: SsotuiApp, org: Organisation, account: SimAccount, role: str
+) -> None:
+    """Filter to the account and the role with a few keys, then Enter on each."""
+    await type_text(pilot, unique_prefix(account.account_id, [a.account_id for a in org.accounts]))
+    await pilot.press("enter")
+    await type_text(pilot, unique_prefix(role, [r.name for r in account.roles]))
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+
+
+def _first_role(account: SimAccount) -> str:
+    return next(r.name for r in account.roles if not r.forbidden)
+
+
+@async_test
+async def test_s_runs_the_shell_with_the_credentials_and_comes_back(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    out = tmp_path / "env.txt"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\nenv > "{out}"\nexit 3\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    with sso_config.open("a") as config:
+        config.write("[profile elsewhere]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_PROFILE", "elsewhere")  # must not reach the subshell
+    log_in()
+    account = with_roles(org)
+    role = _first_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await _open_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any("subshell" in n for n in notes(app)), "the return")
+        assert "exit status 3" in notes(app)[-1]
+        assert screen_name(app) == "MainScreen"
+        assert pane(app, "roles").highlighted_item.role_name == role  # where the user was
+    env = dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
+    assert env["AWS_ACCESS_KEY_ID"]
+    assert env["AWS_SECRET_ACCESS_KEY"] and env["AWS_SESSION_TOKEN"]
+    assert env["SSOTUI_ACCOUNT_ID"] == account.account_id
+    assert env["SSOTUI_ROLE_NAME"] == role
+    assert "AWS_PROFILE" not in env
+    # Using a role makes it recent: it floats to the top next time.
+    assert state_store.load().recent_roles() == [(account.account_id, role)]
+
+
+@async_test
+async def test_c_copies_export_lines_through_osc52_and_says_so(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
+) -> None:
+    master, slave = os.openpty()
+    monkeypatch.setenv("SSOTUI_TTY", os.ttyname(slave))
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("SHELL", "/usr/bin/fish")
+    log_in()
+    account = with_roles(org)
+    app = picker()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+            await _open_menu(pilot, app, org, account, _first_role(account))
+            await pilot.press("c")
+            await wait_until(pilot, lambda: notes(app), "a notification")
+        written = os.read(master, 65536)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert "Copied fish export lines" in notes(app)[0]
+    assert "OSC 52" in notes(app)[0]
+    payload = re.search(rb"\x1b\]52;c;([A-Za-z0-9+/=]+)\x07", written)
+    assert payload is not None
+    text = base64.b64decode(payload.group(1)).decode()
+    assert text.startswith("set -gx AWS_ACCESS_KEY_ID ")
+    secret = re.search(r'AWS_SECRET_ACCESS_KEY "([^"]+)"', text)
+    assert secret is not None and secret.group(1) not in notes(app)[0]
+
+
+@async_test
+async def test_c_without_any_clipboard_is_a_notification_not_a_crash(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-terminal"))
+    log_in()
+    account = with_roles(org)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await _open_menu(pilot, app, org, account, _first_role(account))
+        await pilot.press("c")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        assert notes(app)[0].startswith("no clipboard available")
+        assert screen_name(app) == "MainScreen"
+
+
+@async_test
+async def test_w_writes_a_profile_botocore_can_read(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Any
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = _first_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await _open_menu(pilot, app, org, account, role)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        prefilled = app.screen.query_one("#profile-name").value
+        assert prefilled == f"{account.name.replace(' ', '-')}.{role}"
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "team-dev")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        assert "Wrote profile [team-dev]" in notes(app)[0]
+    creds = botocore.session.Session(profile="team-dev").get_credentials()
+    assert creds is not None
+    assert creds.access_key and creds.token
+    assert f"aws_access_key_id = {creds.access_key}" in home.aws_credentials.read_text()
+
+
+@async_test
+async def test_p_prints_export_lines_after_the_app_exits(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    log_in()
+    account = with_roles(org)
+    role = _first_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await _open_menu(pilot, app, org, account, role)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: app.return_value is not None, "the exit")
+    printed = app.return_value
+    assert printed is not None and printed.startswith("export AWS_ACCESS_KEY_ID=")
+    shell = subprocess.run(
+        ["sh", "-c", 'eval "$1"; echo "$SSOTUI_ROLE_NAME $AWS_SESSION_TOKEN"', "sh", printed],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    role_seen, token = shell.stdout.split()
+    assert role_seen == role and token
+
+
+@async_test
+async def test_a_role_without_access_is_a_notification(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = next(a for a in org.accounts if any(r.forbidden for r in a.roles))
+    forbidden = next(r.name for r in account.roles if r.forbidden)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await _open_menu(pilot, app, org, account, forbidden)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        assert notes(app)[0].startswith(f"no access to role {forbidden}")
+        assert screen_name(app) == "MainScreen"
+    assert state_store.load().recent == ()
+
+
+@async_test
+async def test_escape_closes_the_menu(sim: Simulator, sso_config: Path, org: Organisation) -> None:
+    log_in()
+    account = with_roles(org)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await _open_menu(pilot, app, org, account, _first_role(account))
+        await pilot.press("escape")
+        assert screen_name(app) == "MainScreen"
+        sim.reset_calls()
+        await pilot.pause(0.1)
+        assert sim.calls["GetRoleCredentials"] == 0
+
+
+@pytest.mark.parametrize("how", ["revoked", "expired"])
+@async_test
+async def test_a_session_lost_mid_use_logs_in_again_and_finishes_the_action(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    tmp_path: Path,
+    monkeypatch: Any,
+    how: str,
+) -> None:
+    out = tmp_path / "env.txt"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\nenv > "{out}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    account = with_roles(org)
+    role = _first_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        sim.set(approve="manual")
+        if how == "revoked":
+            sim.revoke_tokens()
+        else:
+            sim.expire_tokens()
+        await _open_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: login_code(app), "the login screen")
+        assert "no longer accepts" in str(app.screen.query_one("#login-reason").render())
+        sim.approve(login_code(app))
+        await wait_until(pilot, lambda: out.exists(), "the subshell after the login")
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
+        assert pane(app, "roles").highlighted_item.role_name == role
+    assert f"SSOTUI_ROLE_NAME={role}" in out.read_text()

@@ -1,0 +1,107 @@
+"""The picker's login screen, driven with keys against the simulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    dev_session,
+    login_code,
+    notes,
+    picker,
+    screen_name,
+    wait_until,
+)
+from tui.app.widgets.big_code import big_lines
+from tui.aws import token_cache
+from tui.sim import Organisation, Simulator
+
+
+def _login_status(app: Any) -> str:
+    return str(app.screen.query_one("#login-status").render())
+
+
+@async_test
+async def test_login_screen_shows_code_then_approval_opens_the_catalog(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: sim.pending(), "a pending device login")
+        code = sim.pending()[0]
+        await wait_until(pilot, lambda: login_code(app) == code, "the code")
+        assert screen_name(app) == "LoginScreen"
+        screen_text = str(app.screen.query_one("#login-url").render())
+        assert screen_text.startswith(sim.url)
+        assert "expires in 10:00" in str(app.screen.query_one("#login-countdown").render()) or (
+            "expires in 9:5" in str(app.screen.query_one("#login-countdown").render())
+        )
+        assert sim.approve() == 1
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog after approval")
+        # The token went to the AWS CLI cache, so `aws` works without another login.
+        assert token_cache.load_token(dev_session()) is not None
+
+
+@async_test
+async def test_denied_login_says_so_and_r_retries(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    sim.set(approve="deny")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "denied" in _login_status(app), "the denial")
+        assert "press r to try again" in _login_status(app)
+        sim.set(approve="auto")
+        await pilot.press("r")
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog after the retry")
+
+
+@async_test
+async def test_escape_cancels_the_login_and_ctrl_l_logs_in_later(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: sim.pending(), "a pending device login")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
+        assert any("Not logged in" in n for n in notes(app))
+        assert "not logged in" in str(app.screen.query_one("#status").render())
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: screen_name(app) == "LoginScreen", "the login screen")
+        await wait_until(pilot, lambda: login_code(app), "a second code")
+        sim.approve(login_code(app))
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+
+
+@async_test
+async def test_c_copies_the_code_and_o_opens_the_browser(
+    sim: Simulator, sso_config: Path, monkeypatch: Any, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "not-a-terminal"))
+    opened = tmp_path / "opened"
+    monkeypatch.setenv("BROWSER", f"sh -c 'echo %s >> {opened}'")
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the code")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        assert "no clipboard available" in notes(app)[0]
+        await pilot.press("o")
+        await wait_until(pilot, lambda: opened.exists(), "the browser")
+        assert "user_code=" in opened.read_text()
+
+
+def test_big_code_draws_every_letter_of_a_code_three_lines_high() -> None:
+    lines = big_lines("WDJB-MJHT")
+    assert len(lines) == 3
+    assert len({len(line) for line in lines}) == 1
+    assert len(lines[0]) == 9 * 5 + 8
+    assert all(set(line) <= set(" ▀▄█") for line in lines)

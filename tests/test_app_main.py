@@ -1,0 +1,214 @@
+"""The picker's main screen driven with keys: filtering, navigation, cache, failures, favourites."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    dev_session,
+    log_in,
+    marks,
+    pane,
+    picker,
+    shown,
+    type_text,
+    wait_until,
+    with_roles,
+)
+from tui.aws.models import Account, Catalog, Role, utcnow
+from tui.sim import Organisation, SimAccount, Simulator
+from tui.store import catalog_cache
+from tui.store import state as state_store
+
+
+def _matches(account: SimAccount, query: str) -> bool:
+    key = f"{account.name} {account.account_id} {account.email}".lower()
+    return all(token in key for token in query.lower().split())
+
+
+def _catalog_of(org: Organisation, **changes: Any) -> Catalog:
+    accounts = tuple(Account(a.account_id, a.name, a.email) for a in org.accounts)
+    roles = {a.account_id: tuple(r.name for r in a.roles) for a in org.accounts}
+    catalog = Catalog(accounts=accounts, roles=roles, fetched_at=utcnow())
+    return replace(catalog, **changes)
+
+
+def _focused_pane(app: Any) -> str:
+    focused = app.focused
+    for which in ("accounts", "roles"):
+        if focused is not None and focused in pane(app, which).walk_children():
+            return which
+    return ""
+
+
+@async_test
+async def test_typing_filters_accounts_by_name_id_and_email(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        assert _focused_pane(app) == "accounts"
+        await type_text(pilot, "prod")
+        expected = {a.account_id for a in org.accounts if _matches(a, "prod")}
+        assert {a.account_id for a in shown(app, "accounts")} == expected
+        assert len(expected) >= 2
+
+        # Several tokens must all match, in any column: name fragment plus an id fragment.
+        target = org.by_name("umbrella-prod-ledger")
+        await pilot.press(*["backspace"] * 4)
+        await type_text(pilot, f"umbrella {target.account_id[3:8]}")
+        assert [a.account_id for a in shown(app, "accounts")] == [target.account_id]
+        # The roles pane follows the highlighted account.
+        assert {r.role_name for r in shown(app, "roles")} == {r.name for r in target.roles}
+
+        # Matching the e-mail works too; the best match (a prefix of the name) comes first.
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "wayne")
+        assert shown(app, "accounts")[0].name == "wayne-prod-search"
+        await type_text(pilot, " nothing-like-this")
+        assert shown(app, "accounts") == []
+        assert shown(app, "roles") == []
+
+
+@async_test
+async def test_enter_tab_escape_and_arrows_move_between_panes(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        accounts = shown(app, "accounts")
+        first = pane(app, "accounts").highlighted_item
+        assert first == accounts[0]
+        await pilot.press("down")
+        assert pane(app, "accounts").highlighted_item == accounts[1]
+        assert pane(app, "roles").border_title == f"Roles · {accounts[1].name}"
+        await pilot.press("up", "up")
+        assert pane(app, "accounts").highlighted_item == accounts[0]
+
+        account = with_roles(org, 3)
+        await type_text(pilot, account.name)
+        await pilot.press("enter")
+        assert _focused_pane(app) == "roles"
+        roles = [r.role_name for r in shown(app, "roles")]
+        assert roles == sorted((r.name for r in account.roles), key=str.casefold)
+        await type_text(pilot, roles[-1][:5])
+        assert [r.role_name for r in shown(app, "roles")][0] == roles[-1]
+        assert all(isinstance(r, Role) for r in shown(app, "roles"))
+
+        await pilot.press("escape")  # back a step: to the accounts, filter kept
+        assert _focused_pane(app) == "accounts"
+        assert pane(app, "accounts").query_text == account.name
+        await pilot.press("tab")  # Tab goes to the roles like Enter, role filter cleared
+        assert _focused_pane(app) == "roles"
+        assert pane(app, "roles").query_text == ""
+        await pilot.press("escape", "escape")  # back to accounts, then the filter is cleared
+        assert pane(app, "accounts").query_text == ""
+        assert len(shown(app, "accounts")) == len(org.accounts)
+        await pilot.press("pagedown")
+        assert pane(app, "accounts").highlighted_item != accounts[0]
+
+
+@async_test
+async def test_fresh_cache_is_shown_without_calling_the_portal(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    catalog_cache.save(dev_session(), _catalog_of(org))
+    sim.reset_calls()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the cached catalog")
+        await pilot.pause(0.2)
+        assert sim.calls["ListAccounts"] == 0
+        assert sim.calls["ListAccountRoles"] == 0
+        assert "catalog just now" in str(app.screen.query_one("#status").render())
+
+
+@async_test
+async def test_stale_cache_is_refreshed_and_changes_are_marked(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    cached = _catalog_of(org, fetched_at=utcnow() - timedelta(hours=3))
+    added = cached.accounts[0]  # missing from the cache: appeared since
+    gone = Account("999999999999", "retired-account", "old@example.com")
+    roles = dict(cached.roles)
+    roles[gone.account_id] = ("ReadOnlyAccess",)
+    catalog_cache.save(
+        dev_session(),
+        replace(cached, accounts=(*cached.accounts[1:], gone), roles=roles),
+    )
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(
+            pilot,
+            lambda: len(shown(app, "accounts")) == len(org.accounts) + 1,
+            "the refreshed catalog",
+        )
+        await wait_until(pilot, lambda: not app.screen.model.progress.loading, "the end of it")
+        assert marks(app, "accounts")[added.name] == "+"
+        assert marks(app, "accounts")["retired-account"] == "−"
+        fresh = catalog_cache.load(dev_session())
+        assert fresh is not None and len(fresh.accounts) == len(org.accounts)
+
+
+@async_test
+async def test_failed_roles_are_marked_and_retried_on_enter(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    sim.set(malformed={"ListAccountRoles"})
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        assert set(marks(app, "accounts").values()) == {"!"}
+        account = with_roles(org, 2)
+        await type_text(pilot, account.name)
+        assert "could not be listed" in pane(app, "roles").row_list.placeholder
+        sim.set(malformed=set())
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: shown(app, "roles"), "the roles after a retry")
+        assert {r.role_name for r in shown(app, "roles")} == {r.name for r in account.roles}
+        assert marks(app, "accounts")[account.name] != "!"
+
+
+@async_test
+async def test_favourites_float_to_the_top_and_persist_across_runs(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org, 3)
+    last_role = sorted((r.name for r in account.roles), key=str.casefold)[-1]
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, account.name)
+        await pilot.press("ctrl+f", "enter")
+        await type_text(pilot, last_role)
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: state_store.load().favourite_roles, "the state file")
+        await pilot.press("ctrl+q")
+    saved = state_store.load()
+    assert saved.favourite_accounts == {account.account_id}
+    assert saved.favourite_roles == {(account.account_id, last_role)}
+
+    again = picker()
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(again, org), "the catalog")
+        assert shown(again, "accounts")[0].account_id == account.account_id
+        assert marks(again, "accounts")[account.name] == "★"
+        await pilot.press("enter")
+        assert shown(again, "roles")[0].role_name == last_role
+        assert marks(again, "roles")[last_role] == "★"
+        await pilot.press("ctrl+f")  # and off again
+        await wait_until(pilot, lambda: not state_store.load().favourite_roles, "the state file")
