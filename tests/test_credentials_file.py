@@ -404,13 +404,16 @@ def test_any_file_only_the_target_section_changes(
         after = path.read_bytes().decode("utf-8")
         parsed_after = raw_config_parse(str(path))
         assert mode(path) == file_mode
-
-    # botocore sees our keys in the target and every other section exactly as before.
-    ours = parsed_after.pop(target)
-    assert ours["aws_access_key_id"] == "ASIAEXAMPLEKEY123456"
-    assert ours["aws_session_token"] == TOKEN
-    parsed_before.pop(target, None)
-    assert parsed_after == parsed_before
+        # botocore sees our keys in the target and every other section exactly as before.
+        ours = parsed_after.pop(target)
+        assert ours["aws_access_key_id"] == "ASIAEXAMPLEKEY123456"
+        assert ours["aws_session_token"] == TOKEN
+        parsed_before.pop(target, None)
+        assert parsed_after == parsed_before
+        # ... and taking the profile out again leaves the rest as botocore saw it.
+        assert remove_profile(target, path) is True
+        assert raw_config_parse(str(path)) == parsed_before
+        assert mode(path) == file_mode
 
     if pick >= len(chunks):
         assert after.startswith(before)  # a new section is only ever appended
@@ -430,3 +433,43 @@ def test_any_file_only_the_target_section_changes(
         f"aws_session_token = {TOKEN}",
         "x_security_token_expires = 2030-01-02T03:04:05Z",
     ]
+
+
+# --- the splice module on its own (populate reuses it for the config file) ---------------------
+
+
+def test_splice_a_config_file_section_by_its_full_name() -> None:
+    text = "[profile a]\nregion = x\n\n[sso-session dev]\nsso_region = y\n"
+    out = ini_sections.replace_section(text, "profile b", ["sso_session = dev"])
+    assert out == text + "\n[profile b]\nsso_session = dev\n"
+    out = ini_sections.replace_section(out, "profile a", ["region = z"])
+    assert out.startswith("[profile a]\nregion = z\n\n[sso-session dev]\n")
+    assert ini_sections.section_text(out, "profile b") == "[profile b]\nsso_session = dev\n"
+    assert ini_sections.remove_section(out, "profile b") == text.replace("x", "z") + "\n"
+    assert ini_sections.section_names(out) == ["profile a", "sso-session dev", "profile b"]
+
+
+def test_an_empty_header_at_the_end_gets_a_body() -> None:
+    assert ini_sections.replace_section("[a]\r\nk = v\r\n[p]", "p", ["x = 1", "y = 2"]) == (
+        "[a]\r\nk = v\r\n[p]\r\nx = 1\r\ny = 2"
+    )
+    assert ini_sections.replace_section("", "p", ["x = 1"]) == "[p]\nx = 1\n"
+
+
+ini_alphabet = st.text(st.sampled_from(list("[]=:#; \t\r\nab")), max_size=60)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=ini_alphabet)
+def test_section_names_agree_with_configparser(text: str) -> None:
+    import configparser
+    import io
+
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read_file(io.StringIO(text, newline=None))
+    except configparser.Error:
+        ini_sections.parse_sections(text)  # must not crash either way
+        return
+    ours = list(dict.fromkeys(n for n in ini_sections.section_names(text) if n != "DEFAULT"))
+    assert ours == parser.sections()
