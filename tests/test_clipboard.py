@@ -107,3 +107,10 @@ def test_a_file_that_is_not_a_terminal_gets_nothing(
     with pytest.raises(SsotuiError, match="no terminal to send OSC 52 to"):
         copy(SECRET_LINES)
     assert not_a_tty.read_bytes() == b""
+
+
+def test_a_running_app_can_send_osc52_itself(pty: int) -> None:
+    sent: list[str] = []
+    assert copy(SECRET_LINES, terminal=sent.append) == "OSC 52"
+    assert sent == [SECRET_LINES]
+    assert read_all(pty) == b""  # the app's output, not a second writer on the terminal

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Callable
 
 from tui.errors import SsotuiError
 
@@ -67,8 +68,13 @@ def _terminal_copy(text: str) -> str | None:
     return None
 
 
-def copy(text: str) -> str:
-    """Put `text` on the clipboard; returns which way it went: "clipboard" or "OSC 52"."""
+def copy(text: str, *, terminal: Callable[[str], None] | None = None) -> str:
+    """Put `text` on the clipboard; returns which way it went: "clipboard" or "OSC 52".
+
+    `terminal`, when given, replaces the OSC 52 write to the controlling terminal: a full-screen
+    app passes its own clipboard call (Textual's `App.copy_to_clipboard`) so the sequence goes
+    out through its output and never lands in the middle of a frame it is drawing.
+    """
     reasons: list[str] = []
     if os.environ.get("SSOTUI_CLIPBOARD", "").strip().lower() == "none":
         reasons.append("the system clipboard is turned off (SSOTUI_CLIPBOARD=none)")
@@ -77,6 +83,9 @@ def copy(text: str) -> str:
         if failed is None:
             return SYSTEM
         reasons.append(failed)
+    if terminal is not None:
+        terminal(text)
+        return OSC52
     failed = _terminal_copy(text)
     if failed is None:
         return OSC52
