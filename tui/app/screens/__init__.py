@@ -1,0 +1,1 @@
+"""The picker's screens: login, session chooser, main, action menu."""
