@@ -78,6 +78,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     # No real browser and no real clipboard, ever.
     monkeypatch.setenv("BROWSER", "true")
     monkeypatch.setenv("SSOTUI_CLIPBOARD", "none")
+    monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-tty"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     # botocore fixes its SSO cache folder from HOME at import time: point it here too.
     monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))

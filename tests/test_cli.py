@@ -228,3 +228,20 @@ def test_write_profile_is_read_by_botocore(sim: Simulator, sso_config: Path, hom
     creds = boto3.Session(profile_name="picked").get_credentials()
     assert creds is not None
     assert creds.get_frozen_credentials().access_key.startswith("ASIA")
+
+
+def test_logout_purge_removes_only_written_profiles(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    _login(sim)
+    home.aws_credentials.write_text("# mine\n[keep]\naws_access_key_id = AKIAKEEP\n")
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    assert ssotui("write-profile", account.account_id, role.name, "--profile", "tmp").status == 0
+    assert "[tmp]" in home.aws_credentials.read_text()
+    result = ssotui("logout", "--purge")
+    assert result.status == 0, result.err
+    # the blank line put before the appended section may stay; nothing else of the file differs
+    assert home.aws_credentials.read_text().rstrip("\n") == (
+        "# mine\n[keep]\naws_access_key_id = AKIAKEEP"
+    )

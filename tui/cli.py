@@ -56,8 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
     p.add_argument("--force", action="store_true", help="log in even if a valid token exists")
 
-    sub.add_parser(
+    p = sub.add_parser(
         "logout", parents=[common], help="revoke the token, delete it and the catalog cache"
+    )
+    p.add_argument(
+        "--purge",
+        action="store_true",
+        help="also remove every profile ssotui wrote to the shared credentials file",
     )
 
     p = sub.add_parser("list", parents=[common], help="every (account, role) pair")

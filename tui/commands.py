@@ -153,6 +153,13 @@ def logout(args: argparse.Namespace) -> int:
     delete_token(session)
     catalog_cache.delete(session)
     _say(f"Logged out of {session.label}: {revoked}cached token and catalog deleted.")
+    if args.purge:
+        from tui.export.credentials_file import remove_profile, written_profiles
+
+        purged = written_profiles()
+        for name in purged:
+            remove_profile(name)
+        _say(f"Removed {len(purged)} profile(s) ssotui wrote to the credentials file.")
     return 0
 
 
@@ -205,7 +212,7 @@ def export(args: argparse.Namespace) -> int:
         backend = copy(text)
         _say(f"Copied {fmt} export lines for {creds.account.name}/{creds.role_name} ({backend}).")
     else:
-        print(text)
+        sys.stdout.write(text)
     return 0
 
 
@@ -213,7 +220,7 @@ def credential_process(args: argparse.Namespace) -> int:
     """`ssotui credential-process`: the JSON the AWS SDKs read; never prompts."""
     from tui.export.formats import render
 
-    print(render(_credentials(args), "json"))
+    sys.stdout.write(render(_credentials(args), "json"))
     return 0
 
 
