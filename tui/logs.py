@@ -17,7 +17,7 @@ _SECRET_KEYS = (
 )
 # "key": "value" (JSON, with escaped or plain quotes), key=value, 'key': 'value' (dict reprs)
 _PATTERNS = (
-    re.compile(rf'(\\?["\'](?:{_SECRET_KEYS})\\?["\']\s*:\s*\\?["\'])([^"\'\\]+)', re.IGNORECASE),
+    re.compile(rf'(\\?["\'](?:{_SECRET_KEYS})\\?["\']\s*:\s*b?\\?["\'])([^"\'\\]+)', re.IGNORECASE),
     re.compile(rf"((?:{_SECRET_KEYS})\s*=\s*)([^\s,;&'\"]+)", re.IGNORECASE),
 )
 MASK = "<redacted>"
