@@ -41,6 +41,8 @@ class MainScreen(SessionWorkScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+f", "favourite", "Favourite"),
+        Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("ctrl+l", "login", "Log in", show=False),
     ]
 
     def __init__(

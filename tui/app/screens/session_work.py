@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import ClassVar
 
 from textual import on, work
-from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -48,11 +46,6 @@ MID_USE_LOGIN = (
 
 class SessionWorkScreen(Screen[None]):
     """Token, login, catalog and state for one session; subclasses show them."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "refresh", "Refresh"),
-        Binding("ctrl+l", "login", "Log in", show=False),
-    ]
 
     def __init__(
         self, session: SsoSession, *, settings: Settings, open_browser: bool, refresh: bool

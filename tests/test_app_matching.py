@@ -1,0 +1,69 @@
+"""The picker's matcher: every token must match, best matches first, typing narrows quickly."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui.app.matching import Matcher, Row, match_spans, query_tokens
+
+ROWS = [
+    Row("a", ("acme-prod-payments", "111122223333", "aws+payments@acme.example.com")),
+    Row("b", ("prod-core", "444455556666", "core@example.com")),
+    Row("c", ("shared-services", "777788889999", "prod-alerts@example.com")),
+    Row("d", ("reproduction", "123412341234", "lab@example.com")),
+    Row("e", ("Zürich Analytics", "999900001111", "zurich@example.com")),
+    Row("f", ("sandbox", "555566667777", "sandbox@example.com"), rank=0),
+]
+
+
+def names(indices: list[int]) -> list[str]:
+    return [ROWS[i].value for i in indices]
+
+
+def test_an_empty_query_lists_everything_pinned_rows_first() -> None:
+    assert names(Matcher(ROWS).filter("  ")) == ["f", "a", "b", "c", "d", "e"]
+
+
+def test_every_token_must_match_somewhere_in_the_row() -> None:
+    matcher = Matcher(ROWS)
+    assert names(matcher.filter("prod 1111")) == ["a"]
+    assert names(matcher.filter("PROD 4444")) == ["b"]
+    assert names(matcher.filter("prod nothing")) == []
+
+
+def test_prefix_beats_word_start_beats_anywhere_and_the_name_beats_other_columns() -> None:
+    # b: name prefix; a: word start in the name; c: word start in the e-mail only;
+    # d: inside a word of the name.
+    assert names(Matcher(ROWS).filter("prod")) == ["b", "a", "c", "d"]
+
+
+def test_pinned_rows_come_first_whatever_the_score() -> None:
+    rows = [
+        Row("data", ("data",)),
+        Row("pinned", ("zzz-metadata",), rank=0),
+        Row("r", ("x",), rank=1),
+    ]
+    assert [rows[i].value for i in Matcher(rows).filter("data")] == ["pinned", "data"]
+    assert [rows[i].value for i in Matcher(rows).filter("")] == ["pinned", "r", "data"]
+
+
+def test_matching_ignores_case_including_non_ascii() -> None:
+    assert names(Matcher(ROWS).filter("zÜRICH")) == ["e"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet="aeiprodscm -1234", min_size=0, max_size=8), min_size=1, max_size=6)
+)
+def test_typing_and_deleting_gives_the_same_result_as_a_fresh_search(queries: list[str]) -> None:
+    typed = Matcher(ROWS)
+    for query in queries:
+        for end in range(len(query) + 1):
+            assert typed.filter(query[:end]) == Matcher(ROWS).filter(query[:end])
+
+
+def test_match_spans_cover_every_occurrence_merged() -> None:
+    assert match_spans("prod-preprod", query_tokens("prod pre")) == [(0, 4), (5, 12)]
+    assert match_spans("abc", ()) == []
+    assert match_spans("İstanbul", ("st",)) == []  # lower() changes its length: no highlight

@@ -1,0 +1,98 @@
+"""Snapshots of the picker's three screens at a fixed size, with the clock and the code frozen.
+
+Update after an intended change with `pytest tests/test_app_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.app_support import SIZE, catalog_loaded, log_in, login_code, picker, wait_until
+from tui.app import clock
+from tui.aws import login
+from tui.aws.models import SsoSession
+from tui.sim import Organisation, Simulator
+
+FIXED_CODE = "WDJB-MJHT"
+FIXED_URL = "https://device.sso.us-east-1.amazonaws.com/"
+
+
+def _freeze_clock(monkeypatch: pytest.MonkeyPatch, at: datetime) -> None:
+    monkeypatch.setattr(clock, "now", lambda: at)
+
+
+def _steady_cursor(app: Any) -> None:
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+def _after_catalog(org: Organisation) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, catalog_loaded(pilot.app, org), "the catalog")  # type: ignore[arg-type]
+        _steady_cursor(pilot.app)
+
+    return run_before
+
+
+def test_login_screen(
+    snap_compare: Any, sim: Simulator, sso_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim.set(approve="manual", interval=60)  # no poll happens while the snapshot is taken
+    real_start = login.start_login
+
+    def start_login(session: SsoSession) -> login.DeviceAuthorization:
+        auth = real_start(session)
+        _freeze_clock(monkeypatch, auth.expires_at - timedelta(seconds=600))
+        return dataclasses.replace(
+            auth,
+            user_code=FIXED_CODE,
+            verification_uri=FIXED_URL,
+            verification_uri_complete=f"{FIXED_URL}?user_code={FIXED_CODE}",
+        )
+
+    monkeypatch.setattr(login, "start_login", start_login)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: login_code(pilot.app) == FIXED_CODE, "the code")  # type: ignore[arg-type]
+        await pilot.pause(0.1)
+
+    assert snap_compare(picker(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_main_screen_with_a_filter(
+    snap_compare: Any,
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = log_in()
+    _freeze_clock(monkeypatch, token.expires_at - timedelta(minutes=42, seconds=30))
+    assert snap_compare(
+        picker(), press=list("prod"), terminal_size=SIZE, run_before=_after_catalog(org)
+    )
+
+
+def test_action_menu(
+    snap_compare: Any,
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = log_in()
+    _freeze_clock(monkeypatch, token.expires_at - timedelta(minutes=42, seconds=30))
+    assert snap_compare(
+        picker(),
+        press=[*"ledger", "enter", "enter"],
+        terminal_size=SIZE,
+        run_before=_after_catalog(org),
+    )

@@ -1,0 +1,82 @@
+"""ssotui's state file: favourites and recent roles survive, a broken file never stops ssotui."""
+
+from __future__ import annotations
+
+import stat
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tui import paths
+from tui.store import state as state_store
+from tui.store.state import MAX_RECENT, State
+
+
+def test_a_missing_file_is_an_empty_state() -> None:
+    assert state_store.load() == State()
+
+
+def test_round_trip_through_the_file_with_0600() -> None:
+    when = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    state = (
+        State()
+        .toggle_favourite_account("111122223333")
+        .toggle_favourite_role("111122223333", "AdministratorAccess")
+        .record_use("444455556666", "ReadOnly", when)
+    )
+    state_store.save(state)
+    assert state_store.load() == state
+    mode = stat.S_IMODE(paths.state_file().stat().st_mode)
+    assert mode == 0o600
+    assert paths.state_file().read_text().startswith("# ssotui state")
+
+
+def test_toggling_twice_removes_the_favourite() -> None:
+    state = State().toggle_favourite_account("1").toggle_favourite_account("1")
+    assert not state.is_favourite_account("1")
+
+
+def test_recent_roles_are_most_recent_first_without_repeats_and_capped() -> None:
+    state = State()
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for n in range(MAX_RECENT + 5):
+        state = state.record_use(f"{n:012d}", "Role", start + timedelta(minutes=n))
+    state = state.record_use("000000000003", "Role", start + timedelta(days=1))
+    assert len(state.recent) == MAX_RECENT
+    assert state.recent_roles()[0] == ("000000000003", "Role")
+    assert state.recent_roles().count(("000000000003", "Role")) == 1
+    assert state.recent_accounts()[0] == "000000000003"
+
+
+def test_a_corrupt_file_reads_as_empty(home: object) -> None:
+    path = paths.state_file()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"favourite_accounts = [\x00 oops")
+    assert state_store.load() == State()
+    path.write_bytes(b"\xff\xfe not utf-8")
+    assert state_store.load() == State()
+
+
+def test_entries_of_the_wrong_shape_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "state.toml"
+    path.write_text(
+        'favourite_accounts = ["111122223333", 5, ""]\n'
+        'favourite_roles = [{account_id = "1", role = "R"}, {account_id = 2}, "x"]\n'
+        'recent = "not a list"\n'
+    )
+    state = state_store.load(path)
+    assert state.favourite_accounts == {"111122223333"}
+    assert state.favourite_roles == {("1", "R")}
+    assert state.recent == ()
+
+
+def test_concurrent_updates_lose_nothing() -> None:
+    def favourite(n: int) -> None:
+        state_store.update(lambda s: s.toggle_favourite_account(f"{n:012d}"))
+
+    threads = [threading.Thread(target=favourite, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(state_store.load().favourite_accounts) == 12
