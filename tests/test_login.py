@@ -200,6 +200,14 @@ def test_pkce_registration_of_the_aws_cli_is_not_used(
     assert sim.calls["RegisterClient"] == 1 and token.client_id != data["clientId"]
 
 
+def test_unreadable_token_answer(session: SsoSession, sim: Simulator) -> None:
+    sim.set(malformed={"CreateToken"})
+    with pytest.raises(ServiceError) as err:
+        login(session, open_browser=False, announce=lambda _a: None, sleep=no_sleep)
+    assert "cannot read" in err.value.message and "\n" not in err.value.message
+    assert load_token(session) is None
+
+
 def test_wrong_start_url_is_a_clear_failure(sim: Simulator, home: Home) -> None:
     sim.set(interval=0)
     other = SsoSession("x", "https://not-the-sim.awsapps.com/start", sim.region)

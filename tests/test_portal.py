@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -146,6 +147,49 @@ def test_unreachable_portal_fails_fast(
     assert time.monotonic() - started < 10
     assert err.value.message.startswith(f"cannot reach Identity Center at http://127.0.0.1:{port}")
     assert "\n" not in err.value.message
+
+
+def test_silent_endpoint_fails_within_ten_seconds(
+    session: SsoSession, token: Token, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A listener whose accept queue is full: the kernel drops further SYNs, so connecting
+    # hangs as it does for a firewalled or unrouted address.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = []
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        try:
+            with socket.socket() as probe:
+                probe.settimeout(0.3)
+                try:
+                    probe.connect(("127.0.0.1", port))
+                except TimeoutError:
+                    pass
+                else:
+                    pytest.skip("this kernel accepts beyond the backlog; no silent endpoint")
+            monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"http://127.0.0.1:{port}")
+            started = time.monotonic()
+            with pytest.raises(ServiceError, match="^cannot reach Identity Center"):
+                list(Portal(session, token).list_accounts())
+            assert time.monotonic() - started < 10
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+def test_something_else_at_the_endpoint(
+    session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"{sim.url}/elsewhere")
+    with pytest.raises(ServiceError, match="answered HTTP 404 to ListAccounts, not like Identity"):
+        list(Portal(session, token).list_accounts())
 
 
 def test_throttling_past_retries_is_one_line(session: SsoSession, token: Token) -> None:

@@ -99,6 +99,7 @@ def _client(
     service: Literal["sso", "sso-oidc"],
     region: str,
     *,
+    attempts: int,
     max_pool: int,
     connect_timeout: float,
     read_timeout: float,
@@ -108,7 +109,7 @@ def _client(
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    key = (service, region, max_pool, connect_timeout, read_timeout, _fingerprint())
+    key = (service, region, attempts, max_pool, connect_timeout, read_timeout, _fingerprint())
     with _lock:
         cached = _clients.get(key)
         if cached is not None:
@@ -116,7 +117,10 @@ def _client(
     config = Config(
         region_name=region,
         signature_version=UNSIGNED,
-        retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+        retries={
+            "mode": "adaptive" if attempts > 1 else "standard",
+            "total_max_attempts": attempts,
+        },
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         max_pool_connections=max_pool,
@@ -137,13 +141,18 @@ def sso_client(
     session: SsoSession,
     *,
     max_pool: int = DEFAULT_POOL,
+    attempts: int = MAX_ATTEMPTS,
     connect_timeout: float = CONNECT_TIMEOUT,
     read_timeout: float = READ_TIMEOUT,
 ) -> SSOClient:
-    """The SSO portal client (ListAccounts, ListAccountRoles, GetRoleCredentials, Logout)."""
+    """The SSO portal client (ListAccounts, ListAccountRoles, GetRoleCredentials, Logout).
+
+    `attempts` 1 leaves every retry to the caller (the Portal paces and retries itself).
+    """
     client: SSOClient = _client(
         "sso",
         session.region,
+        attempts=attempts,
         max_pool=max_pool,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
@@ -161,6 +170,7 @@ def oidc_client(
     client: SSOOIDCClient = _client(
         "sso-oidc",
         session.region,
+        attempts=MAX_ATTEMPTS,
         max_pool=DEFAULT_POOL,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,

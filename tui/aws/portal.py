@@ -1,10 +1,10 @@
 """The SSO portal API for one logged-in session: accounts, roles, role credentials, logout.
 
 Every botocore failure becomes one SsotuiError line: 401 -> NotLoggedIn, 403/404 -> NoAccess,
-unreachable, throttled or failing past retries -> ServiceError. Throttling (429) and 5xx get a
-few extra rounds with jittered backoff on top of botocore's adaptive retries, whose client-side
-rate limiter is shared by every thread using the one client. The access token never appears in
-a message.
+unreachable, throttled or failing past retries -> ServiceError. Retries are done here, not in
+botocore: a 429 goes back through the `Pacer` shared by every thread of the portal (it learns
+the rate the service allows), 5xx and network failures get a few jittered retries. The access
+token never appears in a message.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.aws.clients import connection_error, sso_client
 from tui.aws.models import Account, RoleCredentials, SsoSession, Token
+from tui.aws.throttle import Pacer
 from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
 
 if TYPE_CHECKING:
@@ -27,11 +28,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 PAGE_SIZE = 100
-# Extra rounds after botocore gave up: throttling gets more (it clears), 5xx fewer.
-THROTTLE_ROUNDS = 8
-SERVER_ERROR_ROUNDS = 3
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 8.0
+# Retries per call. A throttled call is re-paced rather than backed off, so it gets many; an
+# unreachable endpoint (3 attempts of a 2 s connect timeout) still fails within ~10 s.
+THROTTLE_RETRIES = 20
+SERVER_ERROR_RETRIES = 4
+NETWORK_RETRIES = 2
+BACKOFF_BASE = 0.25
+BACKOFF_CAP = 4.0
 _THROTTLE_CODES = {"TooManyRequestsException", "ThrottlingException", "Throttling"}
 
 
@@ -56,6 +59,13 @@ def is_server_error(exc: BaseException) -> bool:
     return parts is not None and parts[1] >= 500
 
 
+def is_network_error(exc: BaseException) -> bool:
+    """True for a connection that failed, timed out or was dropped (worth another try)."""
+    import botocore.exceptions as bce
+
+    return isinstance(exc, bce.ConnectionError | bce.HTTPClientError)
+
+
 class Portal:
     """The SSO portal for one session and token; safe to share between threads."""
 
@@ -71,9 +81,10 @@ class Portal:
     ) -> None:
         self.session = session
         self._token = token.access_token
-        self.client: SSOClient = client or sso_client(session, max_pool=max_pool)
+        self.client: SSOClient = client or sso_client(session, max_pool=max_pool, attempts=1)
         self.page_size = page_size
         self._sleep = sleep
+        self.pacer = Pacer(sleep=sleep)
 
     # -- error handling -------------------------------------------------------------------
 
@@ -92,8 +103,16 @@ class Portal:
             return NotLoggedIn(
                 f"session {self.session.label} expired or was revoked: run `ssotui login`"
             )
-        if code in {"ForbiddenException", "ResourceNotFoundException"} or status in {403, 404}:
+        if code in {"ForbiddenException", "ResourceNotFoundException"} or (
+            no_access and status in {403, 404}
+        ):
             return NoAccess(no_access or f"no access to {what} (session {self.session.label})")
+        if status in {403, 404}:  # not Identity Center's own answer: something else is there
+            return ServiceError(
+                f"{self.client.meta.endpoint_url} answered HTTP {status} to {what}, not like "
+                f"Identity Center: check the sso_region of session {self.session.label} and any "
+                "endpoint override"
+            )
         if is_throttled(exc):
             return ServiceError(
                 f"Identity Center kept throttling {what} (HTTP 429) for session "
@@ -110,23 +129,31 @@ class Portal:
         )
 
     def _call(self, what: str, fn: Callable[[], T], *, no_access: str | None = None) -> T:
-        """Run one portal call with extra throttle/5xx rounds; translate what still fails."""
-        throttled = failed = 0
+        """Run one portal call, paced, with retries; translate what still fails."""
+        throttled = failed = dropped = 0
         while True:
+            pace = self.pacer.wait()
             try:
-                return fn()
+                result = fn()
             except SsotuiError:
                 raise
             except Exception as exc:
-                if is_throttled(exc) and throttled < THROTTLE_ROUNDS:
+                if is_throttled(exc):
+                    self.pacer.throttled(pace)
                     throttled += 1
-                    self._backoff(throttled)
-                    continue
-                if is_server_error(exc) and failed < SERVER_ERROR_ROUNDS:
+                    if throttled <= THROTTLE_RETRIES:
+                        continue
+                elif is_server_error(exc) and failed < SERVER_ERROR_RETRIES:
                     failed += 1
                     self._backoff(failed)
                     continue
+                elif is_network_error(exc) and dropped < NETWORK_RETRIES:
+                    dropped += 1
+                    self._backoff(dropped)
+                    continue
                 raise self._translate(exc, what, no_access=no_access) from None
+            self.pacer.succeeded()
+            return result
 
     def _backoff(self, round_no: int) -> None:
         self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**round_no)))
