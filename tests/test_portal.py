@@ -219,19 +219,28 @@ def test_user_profile_keys_and_region_do_not_matter(
     home: Home,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    home.write_config(
-        home.aws_config.read_text()
-        + "[default]\nregion = ap-southeast-2\ncredential_process = false\n"
-        + "[profile broken]\nsso_session = does-not-exist\n"
-    )
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-a-real-secret")
     monkeypatch.setenv("AWS_REGION", "eu-west-3")
-    for profile in ("nonexistent", "broken"):
+    sessions_only = home.aws_config.read_text()
+    with_default = (
+        sessions_only
+        + "[default]\nregion = ap-southeast-2\ncredential_process = false\n"
+        + "[profile broken]\nsso_session = does-not-exist\n"
+    )
+    for config, profile in (
+        (sessions_only, "nonexistent"),
+        (with_default, "nonexistent"),
+        (with_default, "broken"),
+    ):
+        home.write_config(config)
         monkeypatch.setenv("AWS_PROFILE", profile)
+        monkeypatch.setenv("AWS_DEFAULT_PROFILE", profile)
         sim.reset_calls()
         assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
         assert sim.calls["ListAccounts"] == 1
+        assert current_token(session) == token
+        token = login(session, force=True, open_browser=False, announce=lambda _a: None)
 
 
 def test_services_section_endpoint_is_honoured(

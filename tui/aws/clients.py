@@ -80,7 +80,8 @@ def _botocore_session() -> botocore.session.Session:
         session = botocore.session.Session()
         wanted = session.get_config_variable("profile")
         if wanted and wanted not in session.available_profiles:
-            session = botocore.session.Session(profile="default")
+            # ignore AWS_PROFILE / AWS_DEFAULT_PROFILE: no profile at all, [default] if any
+            session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
         session.get_scoped_config()  # parse the config now, so errors surface here
         # The portal takes the token as a parameter; botocore's own bearer-token lookup (which
         # fails on a profile with a dangling sso_session) is not wanted here.
