@@ -21,9 +21,10 @@ from tui.aws.portal import Portal
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.store import catalog_cache
 
-# Measured against the simulator at 40 ms per call (see the core report / tui.bench):
-# 300 accounts take ~0.40 s at 16 workers, ~0.27 s at 32, ~0.22 s at 64; 32 is past the knee
-# and stays gentle on the service.
+# Measured on the 2-core dev box, simulator in another process, 40 ms per call (warm runs):
+# 300 accounts: 1 worker 13.1 s, 8: 1.7 s, 16: 0.93 s, 24: 0.70 s, 32: 0.55 s, 48: 0.50 s;
+# 1000 accounts: 16: 3.3 s, 32: 1.55 s, 48: 1.6 s, 64: 1.55 s. Past 32 the client's CPU (about
+# 1.4 ms of botocore per call) is the limit, so more workers only add load on the service.
 DEFAULT_CONCURRENCY = 32
 DEFAULT_LIFETIME = timedelta(hours=1)
 
