@@ -23,6 +23,7 @@ from tui.aws.clients import connection_error, oidc_client
 from tui.aws.models import SsoSession, Token, utcnow
 from tui.aws.token_cache import Registration
 from tui.errors import LoginFailed, NotLoggedIn, ServiceError, SsotuiError
+from tui.logs import hide
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RFC 8628 3.5)
@@ -79,6 +80,7 @@ def _register(session: SsoSession, client: Any) -> Registration:
         kwargs["scopes"] = list(session.scopes)
     try:
         response = client.register_client(**kwargs)
+        hide(response.get("clientSecret"))
         registration = Registration(
             client_id=response["clientId"],
             client_secret=response["clientSecret"],
@@ -117,6 +119,7 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
                 clientSecret=registration.client_secret,
                 startUrl=session.start_url,
             )
+            hide(response.get("deviceCode"))
             break
         except Exception as exc:
             # A cached registration the service no longer knows: register again, once.
@@ -158,6 +161,7 @@ def token_from_response(
 ) -> Token:
     """A cacheable Token from a CreateToken answer (ServiceError when it is unreadable)."""
     try:
+        hide(response.get("accessToken"), response.get("refreshToken"))
         return Token(
             start_url=session.start_url,
             region=session.region,

@@ -21,6 +21,7 @@ from tui.aws.clients import connection_error, sso_client
 from tui.aws.models import Account, RoleCredentials, SsoSession, Token
 from tui.aws.throttle import Pacer
 from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
+from tui.logs import hide
 
 if TYPE_CHECKING:
     from mypy_boto3_sso import SSOClient
@@ -226,6 +227,7 @@ class Portal:
         )
         try:
             creds: Any = response["roleCredentials"]
+            hide(creds.get("secretAccessKey"), creds.get("sessionToken"))
             return RoleCredentials(
                 account=account,
                 role_name=role_name,

@@ -21,6 +21,7 @@ from typing import Any
 from tui import paths
 from tui.aws.models import SsoSession, Token, utcnow
 from tui.errors import NotLoggedIn
+from tui.logs import hide
 from tui.store.files import write_atomic
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -129,6 +130,7 @@ def token_from_dict(data: Any) -> Token:
     if "expiresAt" not in data:
         raise ValueError("no expiresAt")
     reg_expiry = data.get("registrationExpiresAt")
+    hide(access_token, _optional_str(data, "refreshToken"), _optional_str(data, "clientSecret"))
     return Token(
         start_url=_optional_str(data, "startUrl") or "",
         region=_optional_str(data, "region") or "",
@@ -209,6 +211,7 @@ def load_registration(session: SsoSession) -> Registration | None:
         client_id, secret = data.get("clientId"), data.get("clientSecret")
         if not (isinstance(client_id, str) and isinstance(secret, str)):
             return None
+        hide(secret)
         scopes, grants = data.get("scopes"), data.get("grantTypes")
         return Registration(
             client_id=client_id,
