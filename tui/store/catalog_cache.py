@@ -65,7 +65,10 @@ def from_dict(session: SsoSession, data: Any) -> Catalog | None:
                 email=_text(item.get("emailAddress", "")),
             )
             accounts.append(account)
-            roles[account.account_id] = tuple(_text(r) for r in item.get("roles", []))
+            listed = item.get("roles", [])
+            if not isinstance(listed, list):
+                return None
+            roles[account.account_id] = tuple(_text(r) for r in listed)
         failed_raw = data.get("failed") or {}
         if not isinstance(failed_raw, dict):
             return None
