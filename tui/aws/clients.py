@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sso import SSOClient
     from mypy_boto3_sso_oidc import SSOOIDCClient
 
-# Attempts per call inside botocore (adaptive mode); the portal adds its own rounds for
-# throttling on top, so an unreachable endpoint still fails fast.
+# Total attempts per call inside botocore (adaptive mode) for OIDC and by default. The Portal
+# asks for 1 and paces and retries itself (tui.aws.throttle).
 MAX_ATTEMPTS = 3
 # Three connect attempts of 2 s plus backoff stay under ~10 s when nothing answers.
 CONNECT_TIMEOUT = 2.0
