@@ -91,7 +91,7 @@ async def test_enter_tab_escape_and_arrows_move_between_panes(
         assert first == accounts[0]
         await pilot.press("down")
         assert pane(app, "accounts").highlighted_item == accounts[1]
-        assert pane(app, "roles").border_title == f"Roles · {accounts[1].name}"
+        assert pane(app, "roles").caption_text == f"{accounts[1].name} · {accounts[1].account_id}"
         await pilot.press("up", "up")
         assert pane(app, "accounts").highlighted_item == accounts[0]
 

@@ -57,13 +57,13 @@ async def test_ten_thousand_rows_filter_and_choose_by_item() -> None:
     app = ListApp(rows)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert _pane(app).border_subtitle == "10000"
+        assert _pane(app).count_text == "10000"
         await pilot.press(*"prod 12")
         visible = _pane(app).row_list.visible_rows()
         assert visible and all(
             "prod" in " ".join(r.columns).lower() and "12" in " ".join(r.columns) for r in visible
         )
-        assert _pane(app).border_subtitle == f"{len(visible)}/10000"
+        assert _pane(app).count_text == f"{len(visible)}/10000"
         await pilot.press("down", "down", "up", "enter")
         assert app.chosen == [visible[1].value]
         assert app.highlighted[-1] == visible[1].value

@@ -4,12 +4,14 @@ Plain Python (no Textual) so it can be benchmarked on its own (`python -m tui.be
 Every token of the query must occur in a row's search key ("prod 1234" finds prod accounts whose
 id contains 1234). Rows are ordered by their pinned rank (favourites, then recently used), then
 by how well they match (prefix, then word start, then anywhere; the first column counts most),
-then by their original order. A query that only extends the previous one searches the previous
-result instead of every row, so typing a word costs one full pass, not one per key.
+then by their original order. A query that only narrows an earlier one searches that earlier
+result instead of every row, and recent queries are remembered, so typing a word costs about one
+full pass and deleting back costs nothing.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -19,6 +21,7 @@ T = TypeVar("T")
 WORD_SEPARATORS = " -_./@:()[]"
 _INDEX_BITS = 24  # up to 16M rows; the sort key packs rank, tier and index into one int
 _TIER_BITS = 16
+_REMEMBERED = 64  # recent queries whose results are kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +65,28 @@ class Matcher(Generic[T]):
         self.rows: Sequence[Row[T]] = rows
         # Base order: pinned rank first, then the order the rows were given in.
         self._all = sorted(range(len(rows)), key=lambda i: (rows[i].rank, i))
-        self._last_tokens: tuple[str, ...] = ()
-        self._last_result: list[int] = self._all
+        self._results: OrderedDict[tuple[str, ...], list[int]] = OrderedDict({(): self._all})
 
     def filter(self, query: str) -> list[int]:
-        """Indices into `rows` of the rows matching `query`, best first."""
+        """Indices into `rows` of the rows matching `query`, best first (do not modify)."""
         tokens = query_tokens(query)
-        if not tokens:
-            result = self._all
+        result = self._results.get(tokens)
+        if result is None:
+            result = self._match(tokens, self._narrowest_candidates(tokens))
+            self._results[tokens] = result
+            if len(self._results) > _REMEMBERED:
+                self._results.popitem(last=False)
         else:
-            candidates = self._last_result if _refines(tokens, self._last_tokens) else self._all
-            result = self._match(tokens, candidates)
-        self._last_tokens, self._last_result = tokens, result
+            self._results.move_to_end(tokens)
         return result
+
+    def _narrowest_candidates(self, tokens: tuple[str, ...]) -> list[int]:
+        """The smallest remembered result that every match of `tokens` must be in."""
+        best = self._all
+        for seen, result in self._results.items():
+            if len(result) < len(best) and _refines(tokens, seen):
+                best = result
+        return best
 
     def _match(self, tokens: tuple[str, ...], candidates: Sequence[int]) -> list[int]:
         rows = self.rows

@@ -122,13 +122,13 @@ class MainScreen(SessionWorkScreen):
     def _show_roles(self, account: Account | None) -> None:
         pane = self.roles
         if account is None:
-            pane.set_title("Roles")
+            pane.set_caption("")
             pane.set_rows([])
             pane.set_empty_text("")
             return
         model = self.model
         aid = account.account_id
-        pane.set_title(f"Roles · {account.name}")
+        pane.set_caption(f"{account.name} · {account.account_id}")
         pane.set_rows(model.role_rows(aid, self.state), same=_same_role)
         if aid in model.failed:
             empty = f"roles could not be listed: {model.failed[aid]} (Enter to retry)"

@@ -8,19 +8,99 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.app.matching import Row
 from tui.app.widgets.row_list import RowList
 
 T = TypeVar("T")
+
+
+class FilterInput(Input):
+    """The filter box: an Input whose edits repaint it instead of laying out the screen."""
+
+    _value_changing = False
+
+    def _watch_value(self, value: str) -> None:
+        # Input resizes its scroll canvas (`virtual_size`) on every edit, which lays out the
+        # whole screen: half the cost of a keystroke with two panes. This box has a fixed size,
+        # so while Input handles the edit, a layout request is only a repaint.
+        self._value_changing = True
+        try:
+            super()._watch_value(value)
+        finally:
+            self._value_changing = False
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if self._value_changing:
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+class MatchCount(Widget):
+    """ "12/340" beside the filter box: a fixed-size cell, so a new count is only a repaint."""
+
+    DEFAULT_CSS = """
+    MatchCount {
+        width: 13;
+        height: 1;
+        color: $text-muted;
+        text-align: right;
+        padding: 0 1 0 0;
+    }
+    """
+
+    text = ""
+
+    def show(self, shown: int, total: int, filtering: bool) -> None:
+        """Show how many rows match (when filtering) or how many there are."""
+        self.text = f"{shown}/{total}" if filtering else f"{total}"
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        return self.text
+
+
+class Caption(Widget):
+    """One line under the filter box saying what the list is of (fixed size: a repaint)."""
+
+    DEFAULT_CSS = """
+    Caption {
+        height: 1;
+        color: $text-muted;
+        text-style: italic;
+        padding: 0 1;
+        display: none;
+        &.-shown { display: block; }
+    }
+    """
+
+    text = ""
+
+    def show(self, text: str) -> None:
+        """Show `text` (hidden while empty)."""
+        if text != self.text:
+            self.text = text
+            self.set_class(bool(text), "-shown")
+            self.refresh()
+
+    def render(self) -> RenderResult:
+        return self.text
 
 
 class FilterList(Vertical, Generic[T]):
@@ -34,6 +114,7 @@ class FilterList(Vertical, Generic[T]):
         height: 1fr;
         padding: 0 0;
         &:focus-within { border: round $accent; border-title-color: $text; }
+        & > .filter-line { height: 1; }
     }
     """
 
@@ -88,7 +169,12 @@ class FilterList(Vertical, Generic[T]):
         self._tab_chooses = tab_chooses
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=self._input_placeholder, compact=True, select_on_focus=False)
+        with Horizontal(classes="filter-line"):
+            yield FilterInput(
+                placeholder=self._input_placeholder, compact=True, select_on_focus=False
+            )
+            yield MatchCount()
+        yield Caption()
         rows: RowList[T] = RowList(placeholder=self._empty)
         yield rows
 
@@ -112,6 +198,16 @@ class FilterList(Vertical, Generic[T]):
         return None if row is None else row.value
 
     @property
+    def caption_text(self) -> str:
+        """The line under the filter box ("" when hidden)."""
+        return self.query_one(Caption).text
+
+    @property
+    def count_text(self) -> str:
+        """What the match count beside the filter box says ("12/340", or "340")."""
+        return self.query_one(MatchCount).text
+
+    @property
     def query_text(self) -> str:
         """What is typed in the filter box."""
         return self.filter_input.value
@@ -129,8 +225,12 @@ class FilterList(Vertical, Generic[T]):
         self.row_list.refresh()
 
     def set_title(self, title: str) -> None:
-        """The pane's title."""
+        """The pane's title (on its border: use `set_caption` for what changes as you type)."""
         self.border_title = title
+
+    def set_caption(self, text: str) -> None:
+        """A line under the filter box (hidden when empty); cheap to change on every key."""
+        self.query_one(Caption).show(text)
 
     def focus_filter(self) -> None:
         """Put the keyboard in the filter box."""
@@ -198,4 +298,4 @@ class FilterList(Vertical, Generic[T]):
         rows = self.row_list
         total = rows.row_count
         shown = rows.match_count
-        self.border_subtitle = f"{shown}/{total}" if self.query_text.strip() else f"{total}"
+        self.query_one(MatchCount).show(shown, total, bool(self.query_text.strip()))

@@ -218,13 +218,16 @@ class RowList(ScrollView, Generic[T], can_focus=False):
             styles=styles,
             cursor=position == self._cursor,
         )
-        return strip.apply_meta({"row": position})
+        return strip
 
     # -- mouse ------------------------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:
-        position = event.style.meta.get("row")
-        if not isinstance(position, int):
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        position = self.scroll_offset.y + offset.y
+        if position >= len(self._matches):
             return
         if position == self._cursor:
             self.post_message(self.Clicked())
