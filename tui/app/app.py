@@ -6,13 +6,14 @@ action), or None.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from tui.app.screens.main import MainScreen
 from tui.app.screens.sessions import SessionScreen
+from tui.app.terminal import drawing_on_the_terminal
 from tui.aws.models import SsoSession
 from tui.store.settings import Settings
 
@@ -44,6 +45,11 @@ class SsotuiApp(App[str | None]):
         self.refresh_catalog = refresh
         if settings.theme:
             self.theme = settings.theme
+
+    def run(self, *args: Any, **kwargs: Any) -> str | None:
+        """Run the picker; returns the text to print after it closes (or None)."""
+        with drawing_on_the_terminal():
+            return super().run(*args, **kwargs)
 
     def on_mount(self) -> None:
         if self.session is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,3 +21,30 @@ def handed_over(app: App[Any]) -> Iterator[None]:
         with contextlib.suppress(SuspendNotSupported):
             stack.enter_context(app.suspend())
         yield
+
+
+@contextlib.contextmanager
+def drawing_on_the_terminal() -> Iterator[None]:
+    """While the block runs, let stdout be the terminal when only stdout is redirected.
+
+    `eval "$(ssotui)"` captures stdout for the `p` action's text; the UI draws on stderr, but
+    Textual sizes the screen from stdout (80x24 when it is a pipe) and the subshell would write
+    into the capture. So fd 1 points at the terminal (stderr's) until the UI is done, then the
+    captured stdout is put back for the text to print.
+    """
+    try:
+        redirected = not os.isatty(1) and os.isatty(2)
+    except OSError:
+        redirected = False
+    if not redirected:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)

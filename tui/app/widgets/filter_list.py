@@ -114,7 +114,8 @@ class FilterList(Vertical, Generic[T]):
         height: 1fr;
         padding: 0 0;
         &:focus-within { border: round $accent; border-title-color: $text; }
-        & > .filter-line { height: 1; }
+        & > .filter-line { height: 1; background: $surface; }
+        & > .filter-line > FilterInput { width: 1fr; }
     }
     """
 
