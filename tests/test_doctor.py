@@ -85,3 +85,30 @@ def test_broken_settings_never_stop_a_command(home: Home, body: str) -> None:
     result = ssotui("config")
     assert result.status == 0
     assert "warning" in result.err
+
+
+def test_subshell_command_setting_is_honoured(
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    marker = tmp_path / "ran"
+    home.config_dir.mkdir(parents=True)
+    (home.config_dir / "config.toml").write_text(
+        f"subshell_command = \"sh -c 'echo $SSOTUI_ROLE_NAME > {marker}'\"\n"
+    )
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    result = ssotui("exec", account.account_id, role.name)
+    assert result.status == 0, result.err
+    assert marker.read_text().strip() == role.name
+
+
+def test_export_format_setting_is_honoured(sim: Simulator, sso_config: Path, home: Home) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    home.config_dir.mkdir(parents=True)
+    (home.config_dir / "config.toml").write_text('export_format = "fish"\n')
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    result = ssotui("export", account.account_id, role.name, env={"SHELL": "/bin/bash"})
+    assert result.status == 0, result.err
+    assert result.out.startswith("set -gx AWS_ACCESS_KEY_ID ")

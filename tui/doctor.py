@@ -134,11 +134,16 @@ def check_clock(session: SsoSession) -> Check:
 
     try:
         client = oidc_client(session)
-        client.meta.events.register("before-parse.sso-oidc.*", grab)
+    except SsotuiError as exc:
+        return Check("clock", Verdict.WARN, exc.message)
+    client.meta.events.register("before-parse.sso-oidc.*", grab)
+    try:
         # Any answer carries a Date header; an invalid call costs nothing and changes nothing.
         client.create_token(clientId="doctor", clientSecret="doctor", grantType="doctor")
-    except Exception:  # noqa: BLE001 - only the Date header matters
+    except Exception:  # only the Date header matters
         pass
+    finally:
+        client.meta.events.unregister("before-parse.sso-oidc.*", grab)
     if not seen:
         return Check("clock", Verdict.WARN, f"could not reach Identity Center for {session.label}")
     skew = (utcnow() - parsedate_to_datetime(seen[0])).total_seconds()

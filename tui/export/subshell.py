@@ -24,7 +24,19 @@ FALLBACK_SHELL = "/bin/sh"
 
 
 def user_shell() -> list[str]:
-    """The user's interactive shell: `$SHELL`, else /bin/sh."""
+    """The subshell to run: `subshell_command` from config.toml, else `$SHELL`, else /bin/sh."""
+    import shlex
+
+    from tui.store.settings import load_settings
+
+    configured = load_settings().subshell_command
+    if configured and configured.strip():
+        try:
+            return shlex.split(configured)
+        except ValueError:
+            raise SsotuiError(
+                f"subshell_command {configured!r} in config.toml is not a valid command line"
+            ) from None
     shell = os.environ.get("SHELL", "").strip()
     return [shell or FALLBACK_SHELL]
 
