@@ -99,8 +99,8 @@ class SessionWorkScreen(Screen[None]):
                 self.model.fetch_failed()
                 self._fetch_started = False
                 self.status_changed()
-            # At start-up the login screen needs no explanation; later it does.
-            reason = "" if group == "token" else MID_USE_LOGIN
+            # A first login needs no explanation; losing a session that worked does.
+            reason = MID_USE_LOGIN if self.token is not None and group != "token" else ""
             self._need_login(reason, then=starter)
             return
         if group == "catalog":
