@@ -179,6 +179,7 @@ async def test_p_prints_export_lines_after_the_app_exits(
     )
     role_seen, token = shell.stdout.split()
     assert role_seen == role and token
+    assert state_store.load().recent_roles() == [(account.account_id, role)]
 
 
 @async_test

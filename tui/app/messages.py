@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from tui.app.screens.actions import Action
 from tui.aws.catalog import CatalogEvent
 from tui.aws.login import DeviceAuthorization
 from tui.aws.models import Catalog, RoleCredentials, Token
@@ -62,7 +63,7 @@ class CredentialsReady(Message):
     """Role credentials arrived for an action the user chose."""
 
     creds: RoleCredentials
-    action: str
+    action: Action
 
 
 @dataclass

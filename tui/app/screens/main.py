@@ -7,6 +7,7 @@ The work itself (token, catalog, state file) lives in SessionWorkScreen, its bas
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import shlex
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer
+from textual.worker import WorkerError, get_current_worker
 
 from tui import paths
 from tui.app.messages import CredentialsReady, Notice
@@ -166,7 +168,7 @@ class MainScreen(SessionWorkScreen):
     @on(FilterList.Chosen, "#roles")
     def _role_chosen(self, event: FilterList.Chosen) -> None:
         role = event.item
-        account = self.accounts.highlighted_item
+        account = self.model.account(role.account_id) if isinstance(role, Role) else None
         if not isinstance(role, Role) or account is None:
             return
         if (role.account_id, role.role_name) in self.model.gone_roles:
@@ -206,14 +208,15 @@ class MainScreen(SessionWorkScreen):
     def _fetch_credentials(self, account: Account, role: str, action: Action) -> None:
         portal = Portal(self.session, self._token_or_raise())
         creds = portal.role_credentials(account, role)
-        self.post_message(CredentialsReady(creds, action.value))
+        if not get_current_worker().is_cancelled:  # a later choice replaced this one
+            self.post_message(CredentialsReady(creds, action))
 
     @on(CredentialsReady)
-    def _credentials_ready(self, message: CredentialsReady) -> None:
+    async def _credentials_ready(self, message: CredentialsReady) -> None:
         creds = message.creds
         aid, role = creds.account.account_id, creds.role_name
-        self._change_state(lambda s: s.record_use(aid, role))
-        action = Action(message.action)
+        saving = self._change_state(lambda s: s.record_use(aid, role))
+        action = message.action
         if action is Action.SUBSHELL:
             self._run_subshell(creds)
         elif action is Action.COPY:
@@ -227,6 +230,8 @@ class MainScreen(SessionWorkScreen):
                 lambda name: self._profile_named(creds, name),
             )
         elif action is Action.PRINT:
+            with contextlib.suppress(WorkerError):  # its failure was shown already
+                await saving.wait()  # the role is recent next time, even though we quit now
             self.app.exit(result=formats.render(creds, self.export_format).rstrip("\n"))
 
     def _run_subshell(self, creds: RoleCredentials) -> None:

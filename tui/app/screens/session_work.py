@@ -236,12 +236,15 @@ class SessionWorkScreen(Screen[None]):
             raise tokens.not_logged_in(self.session)
         return token
 
-    def _change_state(self, change: Callable[[State], State]) -> None:
-        self.state = change(self.state)  # at once on screen; the file follows in a worker
+    def _change_state(self, change: Callable[[State], State]) -> Worker[None]:
+        """Apply a change at once on screen; the file follows in a worker (returned)."""
+        self.state = change(self.state)
         self.rows_changed()
-        self._save_state(change)
+        return self._save_state(change)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="state")
+    # Not exclusive: each save applies its own change under the file's lock, and cancelling
+    # one that has not started yet would lose a favourite.
+    @work(thread=True, exclusive=False, exit_on_error=False, group="state")
     def _save_state(self, change: Callable[[State], State]) -> None:
         self.post_message(StateSaved(state_store.update(change)))
 
