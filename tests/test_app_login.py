@@ -10,6 +10,7 @@ from tests.app_support import (
     async_test,
     catalog_loaded,
     dev_session,
+    log_in,
     login_code,
     notes,
     picker,
@@ -105,3 +106,18 @@ def test_big_code_draws_every_letter_of_a_code_three_lines_high() -> None:
     assert len({len(line) for line in lines}) == 1
     assert len(lines[0]) == 9 * 5 + 8
     assert all(set(line) <= set(" ▀▄█") for line in lines)
+
+
+@async_test
+async def test_a_cached_token_the_portal_refuses_leads_to_a_login_then_the_catalog(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    sim.revoke_tokens()  # still valid in the local cache, refused by the portal
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the login screen")
+        assert "no longer accepts" in str(app.screen.query_one("#login-reason").render())
+        sim.approve(login_code(app))
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog after the login")

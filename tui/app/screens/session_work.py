@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from textual import on, work
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.messages import (
     CacheLoaded,
@@ -96,6 +96,9 @@ class SessionWorkScreen(Screen[None]):
         if isinstance(error, NotLoggedIn):
             starter = self._starters.get(group)
             if group == "catalog":
+                # The new token starts a whole fetch again (see _maybe_fetch).
+                starter = None
+                self.force_refresh = True
                 self.model.fetch_failed()
                 self._fetch_started = False
                 self.status_changed()
@@ -198,11 +201,14 @@ class SessionWorkScreen(Screen[None]):
             result = catalog_api.fetch_catalog(
                 self.session, token, on_event=emit, previous=previous
             )
+        if get_current_worker().is_cancelled:  # a newer fetch replaced this one
+            return
         catalog_cache.save(self.session, result)
         self.post_message(CatalogFetched(result))
 
     def _emit_catalog_event(self, event: catalog_api.CatalogEvent) -> None:
-        self.post_message(CatalogProgress(event))
+        if not get_current_worker().is_cancelled:
+            self.post_message(CatalogProgress(event))
 
     @on(CatalogProgress)
     def _catalog_progress(self, message: CatalogProgress) -> None:
