@@ -1,0 +1,27 @@
+"""The benchmark's catalog part runs and counts right on a tiny organisation (no timing asserted).
+
+A smoke test of `tui.bench`, whose figures are printed by `python -m tui.bench`, never asserted.
+"""
+
+from __future__ import annotations
+
+from tui.bench.catalog_bench import bench_catalog
+from tui.bench.workspace import open_workspace
+from tui.sim import Organisation
+
+
+def test_catalog_bench_counts_every_account_and_call() -> None:
+    org = Organisation.generate(accounts=20, seed=3)
+    pairs = sum(len(a.roles) for a in org.accounts)
+    with open_workspace(org, latency=0.005) as ws:
+        figures = bench_catalog(ws, concurrency=4, repeat=1)
+    for run in (figures.ssotui, figures.sequential):
+        assert run.accounts == 20
+        assert run.pairs == pairs
+        assert run.lost == 0
+        assert run.failed == 0
+        assert run.role_calls == 20
+    assert figures.ssotui.list_pages == 1  # ssotui asks for 100 per page
+    assert figures.sequential.list_pages == 1  # the simulator's default page is 20
+    assert figures.round_trip > 0
+    assert figures.floor == 2 * figures.round_trip

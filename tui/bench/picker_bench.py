@@ -1,0 +1,125 @@
+"""The picker from cache: time until the accounts list has rows, and peak RSS.
+
+The parent writes a catalog straight into the cache of an open workspace (whose token is
+valid), then starts a fresh interpreter running `python -m tui.bench.picker_bench --probe`. The
+probe builds the App with `make_app` (what the CLI runs), runs it headless under
+`App.run_test()`, polls until the accounts pane has rows, types a query (so the peak memory
+includes filtering) and prints what it saw as JSON. CPU per keystroke of the running picker is
+the picker's own measurement (`tui.bench_filter.picker_keystrokes`). Time to rows is counted
+from the parent starting the interpreter, so it includes Python's start and every import, as a
+user would wait for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from tui.bench.workspace import SESSION, Workspace
+
+TYPED = "prod pay"
+
+
+@dataclass(frozen=True)
+class PickerFigures:
+    """What one probe saw."""
+
+    accounts: int
+    to_rows: float  # seconds from starting the interpreter until the accounts list had rows
+    app_to_rows: float  # seconds from App launch (imports done) until rows
+    rows: int
+    login_shown: bool
+    maxrss_mb: float  # peak, after typing a query into the accounts filter
+    portal_calls: int
+
+
+class PickerNotReady(RuntimeError):
+    """The picker could not be started or never showed accounts."""
+
+
+def measure(ws: Workspace, *, typed: str = TYPED, timeout: float = 60) -> PickerFigures:
+    """Cache the workspace's organisation, then run the probe in a fresh interpreter."""
+    ws.save_catalog()
+    before = ws.portal_calls()
+    started = time.time()
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui.bench.picker_bench", "--probe", "--type", typed],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout + 30,
+    )
+    calls = ws.portal_calls() - before
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        raise PickerNotReady(detail[-1] if detail else f"probe exited {proc.returncode}")
+    data: dict[str, Any] = json.loads(lines[-1])
+    return PickerFigures(
+        accounts=len(ws.org),
+        to_rows=float(data["rows_at"]) - started,
+        app_to_rows=float(data["rows_at"]) - float(data["launch_at"]),
+        rows=int(data["rows"]),
+        login_shown=bool(data["login_shown"]),
+        maxrss_mb=float(data["maxrss_kb"]) / 1024,
+        portal_calls=calls,
+    )
+
+
+async def _probe(typed: str, timeout: float) -> dict[str, Any]:
+    from tui.app import make_app
+    from tui.app.screens.login import LoginScreen
+    from tui.app.widgets.filter_list import FilterList
+    from tui.aws.sessions import load_sessions, resolve_session
+
+    session = resolve_session(name=SESSION, start_url=None, region=None)
+    app = make_app(sessions=load_sessions(), session=session, open_browser=False)
+    launch_at = time.time()
+    login_shown = False
+    async with app.run_test(size=(160, 48)) as pilot:
+        deadline = time.monotonic() + timeout
+        rows = 0
+        while time.monotonic() < deadline:
+            login_shown = login_shown or any(isinstance(s, LoginScreen) for s in app.screen_stack)
+            panes = [p for s in app.screen_stack for p in s.query(FilterList) if p.id == "accounts"]
+            if panes and panes[0].row_list.row_count and panes[0].row_list.visible_rows():
+                rows = panes[0].row_list.row_count
+                break
+            await asyncio.sleep(0.005)
+        rows_at = time.time()
+        if not rows:
+            raise PickerNotReady("the accounts list had no rows after the timeout")
+        await pilot.pause()
+        for key in typed:
+            await pilot.press("space" if key == " " else key)
+        await pilot.pause()
+        app.exit()
+    return {
+        "launch_at": launch_at,
+        "rows_at": rows_at,
+        "rows": rows,
+        "login_shown": login_shown,
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The probe's entry point (run by `measure`, not by hand)."""
+    parser = argparse.ArgumentParser(prog="python -m tui.bench.picker_bench")
+    parser.add_argument("--probe", action="store_true", required=True)
+    parser.add_argument("--type", default=TYPED, help="keys typed after the rows appear")
+    parser.add_argument("--timeout", type=float, default=60)
+    args = parser.parse_args(argv)
+    print(json.dumps(asyncio.run(_probe(args.type, args.timeout))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
