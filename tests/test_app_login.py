@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.app_support import (
     SIZE,
     async_test,
@@ -121,3 +123,19 @@ async def test_a_cached_token_the_portal_refuses_leads_to_a_login_then_the_catal
         assert "no longer accepts" in str(app.screen.query_one("#login-reason").render())
         sim.approve(login_code(app))
         await wait_until(pilot, catalog_loaded(app, org), "the catalog after the login")
+
+
+@async_test
+async def test_without_a_desktop_or_browser_setting_no_browser_is_started(
+    sim: Simulator, sso_config: Path, monkeypatch: Any
+) -> None:
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("webbrowser.open_new_tab", lambda url: pytest.fail("a browser ran"))
+    sim.set(approve="manual")
+    app = picker(open_browser=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the code")
+        assert "No browser here" in _login_status(app)
+        await pilot.press("o")  # not offered, and does nothing
+        await pilot.pause(0.1)

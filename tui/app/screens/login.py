@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from tui.app import clock
+from tui.app.browser import browser_available
 from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
 from tui.app.widgets.big_code import BigCode
 from tui.aws import login
@@ -40,7 +41,8 @@ class LoginScreen(Screen[Token | None]):
     def __init__(self, session: SsoSession, *, open_browser: bool, reason: str = "") -> None:
         super().__init__()
         self.session = session
-        self.open_browser = open_browser
+        self.can_open_browser = browser_available()
+        self.open_browser = open_browser and self.can_open_browser
         self.reason = reason
         self.auth: DeviceAuthorization | None = None
         self.failed = False
@@ -104,8 +106,13 @@ class LoginScreen(Screen[Token | None]):
         self.query_one("#login-url", Static).update(auth.verification_uri)
         self.query_one("#login-code", BigCode).update(auth.user_code)
         self.query_one("#login-code-text", Static).update(f"code {auth.user_code}")
-        opened = "The browser was opened for you; " if self.open_browser else ""
-        self._set_status(f"{opened}waiting for approval…")
+        if self.open_browser:
+            opened = "The browser was opened for you; "
+        elif not self.can_open_browser:
+            opened = "No browser here: open the address on any device; "
+        else:
+            opened = ""
+        self._set_status(f"{opened}waiting for approval…" if opened else "Waiting for approval…")
         self._tick()
         self.refresh_bindings()
 
@@ -142,7 +149,9 @@ class LoginScreen(Screen[Token | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
             return self.failed
-        if action in {"open_browser", "copy_code"}:
+        if action == "open_browser":
+            return self.auth is not None and not self.failed and self.can_open_browser
+        if action == "copy_code":
             return self.auth is not None and not self.failed
         return True
 
