@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
@@ -73,7 +74,7 @@ class MatchCount(Widget):
         self.refresh()
 
     def render(self) -> RenderResult:
-        return self.text
+        return Text(self.text, no_wrap=True)
 
 
 class Caption(Widget):
@@ -100,7 +101,7 @@ class Caption(Widget):
             self.refresh()
 
     def render(self) -> RenderResult:
-        return self.text
+        return Text(self.text, no_wrap=True, overflow="ellipsis")
 
 
 class FilterList(Vertical, Generic[T]):

@@ -78,6 +78,8 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._query = ""
         self._tokens: tuple[str, ...] = ()
         self._maxima: list[int] = []
+        self._widths: list[int] = []
+        self._widths_for = (-1, -1)  # (list width, columns) the widths were computed for
         self._cursor = 0
         self._styles: RowStyles | None = None
 
@@ -112,6 +114,7 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._rows = rows
         self._matcher = Matcher(rows)
         self._maxima = _column_maxima(rows)
+        self._widths_for = (-1, -1)
         self._matches = self._matcher.filter(self._query)
         cursor = 0
         if before is not None:
@@ -195,6 +198,12 @@ class RowList(ScrollView, Generic[T], can_focus=False):
             )
         return self._styles
 
+    def _column_widths(self, width: int) -> list[int]:
+        if self._widths_for != (width, len(self._maxima)):
+            self._widths = column_widths(self._maxima, width)
+            self._widths_for = (width, len(self._maxima))
+        return self._widths
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         styles = self._row_styles()
@@ -212,7 +221,7 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         row = self._rows[self._matches[position]]
         strip = render_row(
             row,  # type: ignore[arg-type]  # Row is read-only, so covariant in practice
-            widths=column_widths(self._maxima, width),
+            widths=self._column_widths(width),
             width=width,
             tokens=self._tokens,
             styles=styles,

@@ -95,12 +95,22 @@ def render_row(
     if row.dim:
         base = base + styles.dim
     segments: list[Segment] = []
-    mark_style = base + styles.marks.get(row.mark_kind, Style())
+    mark_style = base + styles.marks[row.mark_kind] if row.mark_kind in styles.marks else base
     segments.append(Segment(_cell(row.mark, 1) + " ", mark_style))
+    used = MARK_WIDTH
     for k, column_width in enumerate(widths):
+        if used + column_width + (GAP if k else 0) > width:
+            break
         if k:
             segments.append(Segment(" " * GAP, base))
+            used += GAP
         style = base if k == 0 else base + styles.secondary
         text = row.columns[k] if k < len(row.columns) else ""
         segments.extend(_segments(text, column_width, style, styles.match, tokens))
-    return Strip(segments).adjust_cell_length(width, base)
+        used += column_width
+    if used < width:
+        segments.append(Segment(" " * (width - used), base))
+        used = width
+    if used > width:  # narrower than the mark itself
+        return Strip(segments).crop(0, width)
+    return Strip(segments, width)
