@@ -17,6 +17,7 @@ from tui.bench.workspace import open_workspace, sim_backlog
 from tui.sim import Organisation
 
 TARGET_ACCOUNTS = 300  # the size the catalog targets are stated for
+RATE_ACCOUNTS = 150  # and the size of the throttled target
 PICKER_ACCOUNTS = 1_000
 ROWS = 10_000
 
@@ -56,7 +57,8 @@ def catalog_section(
             seconds(run.seconds),
         )
         section.add(
-            f"{n}: pipeline floor ({run.list_pages} pages + 1) × {fig.round_trip * 1000:.1f} ms",
+            f"{n}: pipeline floor ({run.list_pages} ListAccounts + 1) × "
+            f"{fig.round_trip * 1000:.1f} ms",
             seconds(fig.floor),
         )
         section.add(
@@ -113,7 +115,13 @@ def rate_section(accounts: int, rate: float, latency: float, repeat: int) -> Sec
     section.add(f"ssotui, median of {repeat} (worst {seconds(fig.worst)})", seconds(fig.median))
     section.add(f"rate floor: {fig.needed_calls} calls / {rate:g} per s", seconds(fig.floor))
     over = fig.median / fig.floor
-    section.add("ssotui / rate floor", ratio(over), "≤ 1.15×", over <= 1.15)
+    target = accounts == RATE_ACCOUNTS
+    section.add(
+        "ssotui / rate floor",
+        ratio(over),
+        "≤ 1.15×" if target else "",
+        over <= 1.15 if target else None,
+    )
     section.add("429 answers received (all runs)", str(fig.throttled))
     failed = sum(r.failed for r in fig.runs)
     section.add(
@@ -264,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, nargs="+", help="catalog sizes (default 300 1000)")
     parser.add_argument("--latency", type=float, default=0.04, help="seconds per simulated call")
     parser.add_argument("--rate", type=float, default=20.0, help="calls/s of the throttled run")
-    parser.add_argument("--rate-accounts", type=int, default=150)
+    parser.add_argument("--rate-accounts", type=int, default=RATE_ACCOUNTS)
     parser.add_argument("--sweep", action="store_true", help="also compare workers and retry modes")
     args = parser.parse_args(argv)
     sizes = args.accounts or ([TARGET_ACCOUNTS] if args.quick else [TARGET_ACCOUNTS, 1_000])
