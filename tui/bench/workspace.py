@@ -26,7 +26,6 @@ SESSION = "bench"
 # Pending connections the simulator's socket queues. socketserver's default is 5: when ssotui
 # opens 32 connections at once, SYNs past the fifth are dropped and retried after 1 s, a stall
 # the real service never causes. Raised here until tui.sim sets it (recommended there).
-SIM_BACKLOG = 128
 # Variables of the user's shell that would change what ssotui or botocore do here.
 _CLEARED = (
     "AWS_PROFILE",
@@ -110,23 +109,10 @@ def _isolate(root: Path) -> None:
 
 
 def sim_backlog() -> int:
-    """The listen backlog the benchmark's simulators use."""
+    """The listen backlog of the benchmark's simulators."""
     from tui.sim.server import SimServer
 
-    return max(SimServer.request_queue_size, SIM_BACKLOG)
-
-
-@contextmanager
-def _raised_backlog() -> Iterator[None]:
-    """Raise the simulator's listen backlog while a workspace is open, then put it back."""
-    from tui.sim.server import SimServer
-
-    before = SimServer.request_queue_size
-    SimServer.request_queue_size = sim_backlog()
-    try:
-        yield
-    finally:
-        SimServer.request_queue_size = before
+    return SimServer.request_queue_size
 
 
 @contextmanager
@@ -136,7 +122,7 @@ def open_workspace(
     """Start a simulator for `org`, log in through its device flow, then set its knobs."""
     saved = dict(os.environ)
     sim = Simulator(org, interval=0, approve="auto")
-    with _raised_backlog(), tempfile.TemporaryDirectory(prefix="ssotui-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ssotui-bench-") as tmp:
         try:
             root = Path(tmp)
             _isolate(root)
