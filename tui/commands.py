@@ -11,12 +11,14 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tui.errors import SsotuiError
 
 if TYPE_CHECKING:
     from tui.aws.models import Account, Catalog, RoleCredentials, SsoSession, Token
+
+T = TypeVar("T")
 
 
 def _say(message: str) -> None:
@@ -48,26 +50,46 @@ def _catalog(session: SsoSession, token: Token, *, refresh: bool) -> Catalog:
     return load_catalog(session, token, refresh=refresh, lifetime=load_settings().catalog_lifetime)
 
 
+def _with_token(session: SsoSession, work: Callable[[Token], T]) -> T:
+    """Run `work` with the session's token; after a 401, once more with a renewed token."""
+    from tui.aws.tokens import current_token, renewed_token
+    from tui.errors import NotLoggedIn
+    from tui.logs import hide
+
+    token = current_token(session)
+    hide(token.access_token, token.refresh_token, token.client_secret)
+    try:
+        return work(token)
+    except NotLoggedIn:
+        token = renewed_token(session, token)  # NotLoggedIn again when there is none
+        hide(token.access_token, token.refresh_token, token.client_secret)
+        return work(token)
+
+
 def _credentials(args: argparse.Namespace) -> RoleCredentials:
     """Resolve ACCOUNT and ROLE against the catalog and fetch the role's credentials."""
     from tui.aws.portal import Portal
-    from tui.aws.tokens import current_token
     from tui.export.select import find_account, find_role
     from tui.logs import hide
 
     session = _session(args)
-    token = current_token(session)
-    hide(token.access_token, token.refresh_token, token.client_secret)
-    catalog = _catalog(session, token, refresh=args.refresh)
-    account: Account = find_account(catalog, args.account)
-    role = find_role(catalog, account, args.role)
-    creds = Portal(session, token).role_credentials(account, role)
+
+    def fetch(token: Token) -> RoleCredentials:
+        catalog = _catalog(session, token, refresh=args.refresh)
+        account: Account = find_account(catalog, args.account)
+        role = find_role(catalog, account, args.role)
+        return Portal(session, token).role_credentials(account, role)
+
+    creds = _with_token(session, fetch)
     hide(creds.secret_access_key, creds.session_token)
     return creds
 
 
 def picker(args: argparse.Namespace) -> int:
-    """`ssotui`: the full-screen picker; prints what the `p` action asked for after it closes."""
+    """`ssotui`: the full-screen picker; prints what the `p` action asked for after it closes.
+
+    With no SSO session configured, it starts with a set-up form that writes one.
+    """
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise SsotuiError(
             "the picker needs a terminal; use `ssotui list`, `ssotui export` or `ssotui exec`"
@@ -79,16 +101,18 @@ def picker(args: argparse.Namespace) -> int:
     settings = load_settings()
     sessions = load_sessions()
     chosen: SsoSession | None = None
-    try:
-        chosen = resolve_session(
-            name=args.session,
-            start_url=args.start_url,
-            region=args.sso_region,
-            default=settings.default_session,
-        )
-    except ConfigError:
-        if args.session or args.start_url or len(sessions) < 2:
-            raise
+    # With no session configured at all (and none asked for), the picker starts with set-up.
+    if sessions or args.session or args.start_url or args.sso_region:
+        try:
+            chosen = resolve_session(
+                name=args.session,
+                start_url=args.start_url,
+                region=args.sso_region,
+                default=settings.default_session,
+            )
+        except ConfigError:
+            if args.session or args.start_url or len(sessions) < 2:
+                raise
     from tui.app import make_app
 
     app = make_app(
@@ -96,6 +120,7 @@ def picker(args: argparse.Namespace) -> int:
         session=chosen,
         open_browser=settings.open_browser and not args.no_browser,
         refresh=args.refresh,
+        settings=settings,
     )
     result = app.run()
     if isinstance(result, str) and result:
@@ -165,10 +190,8 @@ def logout(args: argparse.Namespace) -> int:
 
 def list_roles(args: argparse.Namespace) -> int:
     """`ssotui list`: every (account, role) pair, as text or JSON."""
-    from tui.aws.tokens import current_token
-
     session = _session(args)
-    catalog = _catalog(session, current_token(session), refresh=args.refresh)
+    catalog = _with_token(session, lambda token: _catalog(session, token, refresh=args.refresh))
     pairs = catalog.pairs()
     if args.json:
         rows = [
@@ -185,9 +208,17 @@ def list_roles(args: argparse.Namespace) -> int:
         width = max((len(a.name) for a, _ in pairs), default=0)
         for a, role in pairs:
             print(f"{a.account_id}  {a.name:<{width}}  {role}")
-    for account_id, reason in sorted(catalog.failed.items()):
-        _say(f"warning: roles of account {account_id} could not be listed: {reason}")
-    return 1 if catalog.failed else 0
+    failed = sorted(catalog.failed.items())
+    if failed:  # one line, however many accounts failed
+        ids = ", ".join(account_id for account_id, _ in failed[:3])
+        if len(failed) > 3:
+            ids += f" and {len(failed) - 3} more"
+        which = f"account {ids}" if len(failed) == 1 else f"{len(failed)} accounts ({ids})"
+        _say(
+            f"ssotui: the roles of {which} could not be listed ({failed[0][1]}); "
+            "run `ssotui list` again to retry"
+        )
+    return 1 if failed else 0
 
 
 def exec_command(args: argparse.Namespace) -> int:
@@ -280,13 +311,12 @@ def doctor(args: argparse.Namespace) -> int:
 def populate(args: argparse.Namespace) -> int:
     """`ssotui populate`: SSO profiles for every reachable role, in a managed block."""
     from tui import paths
-    from tui.aws.tokens import current_token
     from tui.export.aws_config import populate as write_block
     from tui.store.settings import load_settings
 
     settings = load_settings()
     session = _session(args)
-    catalog = _catalog(session, current_token(session), refresh=True)
+    catalog = _with_token(session, lambda token: _catalog(session, token, refresh=True))
     if catalog.failed:
         raise SsotuiError(
             f"the roles of {len(catalog.failed)} account(s) could not be listed, so populate "

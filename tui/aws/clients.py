@@ -5,6 +5,9 @@ credentials and name their region. Endpoint overrides are left to botocore, so
 `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL_SSO_OIDC` and `[services]` sections work exactly as
 they do for the AWS CLI (that is how tests and `demo` reach the simulator). botocore clients
 are thread-safe, so one client per (service, region, settings) is built and shared.
+
+`SSOTUI_READ_TIMEOUT` (seconds, default 10) sets how long a call waits for an answer: longer
+for a slow proxy, shorter for the tests of a service that hangs.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ MAX_ATTEMPTS = 3
 # Three connect attempts of 2 s plus backoff stay under ~10 s when nothing answers.
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 10.0
+READ_TIMEOUT_VAR = "SSOTUI_READ_TIMEOUT"
 DEFAULT_POOL = 10
 
 _lock = threading.Lock()
@@ -51,6 +55,15 @@ def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
             json.loads(body)
         except ValueError:
             raise MalformedResponse("the response body is not JSON") from None
+
+
+def default_read_timeout() -> float:
+    """Seconds to wait for an answer: `SSOTUI_READ_TIMEOUT` when it is a positive number."""
+    try:
+        value = float(os.environ.get(READ_TIMEOUT_VAR, ""))
+    except ValueError:
+        return READ_TIMEOUT
+    return value if 0 < value < float("inf") else READ_TIMEOUT
 
 
 def _fingerprint() -> tuple[Any, ...]:
@@ -144,11 +157,12 @@ def sso_client(
     max_pool: int = DEFAULT_POOL,
     attempts: int = MAX_ATTEMPTS,
     connect_timeout: float = CONNECT_TIMEOUT,
-    read_timeout: float = READ_TIMEOUT,
+    read_timeout: float | None = None,
 ) -> SSOClient:
     """The SSO portal client (ListAccounts, ListAccountRoles, GetRoleCredentials, Logout).
 
-    `attempts` 1 leaves every retry to the caller (the Portal paces and retries itself).
+    `attempts` 1 leaves every retry to the caller (the Portal paces and retries itself);
+    `read_timeout` None is `default_read_timeout()`.
     """
     client: SSOClient = _client(
         "sso",
@@ -156,7 +170,7 @@ def sso_client(
         attempts=attempts,
         max_pool=max_pool,
         connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+        read_timeout=default_read_timeout() if read_timeout is None else read_timeout,
     )
     return client
 
@@ -165,7 +179,7 @@ def oidc_client(
     session: SsoSession,
     *,
     connect_timeout: float = CONNECT_TIMEOUT,
-    read_timeout: float = READ_TIMEOUT,
+    read_timeout: float | None = None,
 ) -> SSOOIDCClient:
     """The SSO OIDC client (RegisterClient, StartDeviceAuthorization, CreateToken)."""
     client: SSOOIDCClient = _client(
@@ -174,7 +188,7 @@ def oidc_client(
         attempts=MAX_ATTEMPTS,
         max_pool=DEFAULT_POOL,
         connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+        read_timeout=default_read_timeout() if read_timeout is None else read_timeout,
     )
     return client
 

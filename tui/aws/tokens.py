@@ -1,12 +1,14 @@
 """The current SSO token of a session: cached, refreshed near expiry, or "log in again".
 
-Refresh tokens may be single-use, so a refresh runs under a lock on the cache file and re-reads
-the cache after taking it: when another ssotui process refreshed first, its token is used
-instead of spending the (now dead) refresh token again.
+A 401 from the portal gets the same treatment (`renewed_token`). Refresh tokens may be
+single-use, so a refresh runs under a lock on the cache file and re-reads the cache after taking
+it: when another ssotui process refreshed first, its token is used instead of spending the (now
+dead) refresh token again.
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from tui.aws import token_cache
@@ -113,3 +115,26 @@ def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
     if token.is_expired:
         raise expired(session)
     return token
+
+
+def renewed_token(session: SsoSession, rejected: Token) -> Token:
+    """A new token after the portal answered 401 to `rejected` (DESIGN: a 401 is like expiry).
+
+    A token another process saved meanwhile is used as it is; otherwise the refresh token is
+    spent, under the cache lock. Raises NotLoggedIn when neither gives a token, after deleting
+    the dead token so that `ssotui login` logs in afresh instead of reusing it.
+    """
+    path = token_cache.token_path(session)
+    with locked(path):
+        latest = token_cache.load_token(session)
+        if latest is None:
+            raise not_logged_in(session)
+        if latest.access_token != rejected.access_token and not latest.is_expired:
+            return latest
+        if latest.can_refresh:
+            fresh = _refresh(session, latest)
+            if fresh is not None:
+                return fresh
+        with contextlib.suppress(OSError):
+            path.unlink()  # the token only (delete_token would also drop the lock we hold)
+    raise NotLoggedIn(f"session {session.label} expired or was revoked: run `ssotui login`")

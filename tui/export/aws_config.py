@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -77,12 +78,38 @@ def profile_names(
     for name, _, _ in wanted:
         counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
     blocked = {t.casefold() for t in taken}
+    used = blocked | {name.casefold() for name, _, _ in wanted if counts[name.casefold()] == 1}
     out = []
     for name, account_id, role in wanted:
         if counts[name.casefold()] > 1 or name.casefold() in blocked:
-            name = f"{name}-{account_id}"
+            # `-<account id>` may still clash (two roles of one account that sanitise alike,
+            # or a name that is taken too): then count on until it is free.
+            base = unique = f"{name}-{account_id}"
+            n = 1
+            while unique.casefold() in used:
+                n += 1
+                unique = f"{base}-{n}"
+            name = unique
+            used.add(name.casefold())
         out.append(Profile(name, account_id, role))
     return out
+
+
+def profile_of(header: str) -> str | None:
+    """The profile a config file section names, read as botocore does (None: not a profile).
+
+    botocore shlex-splits the header, so `[profile  x]`, `[profile\tx]` and `[profile "x"]`
+    are all profile x.
+    """
+    if header == "default":
+        return header
+    if not header.startswith("profile"):
+        return None
+    try:
+        parts = shlex.split(header)
+    except ValueError:
+        return None
+    return parts[1] if len(parts) == 2 else None
 
 
 def _block_span(text: str, session: str) -> tuple[int, int] | None:
@@ -142,11 +169,7 @@ def populated(
         )
     span = _block_span(text, session.name)
     outside = text if span is None else text[: span[0]] + text[span[1] :]
-    taken = [
-        n.removeprefix("profile ").strip()
-        for n in ini_sections.section_names(outside)
-        if n.startswith("profile ") or n == "default"
-    ]
+    taken = [p for p in map(profile_of, ini_sections.section_names(outside)) if p is not None]
     profiles = profile_names(catalog, template=template, prefix=prefix, taken=taken)
     block = render_block(session, profiles, region=region, newline=ini_sections.newline_of(text))
     if span is not None:
