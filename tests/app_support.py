@@ -64,8 +64,8 @@ async def wait_until(
 
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:
-    """Type `text` into whatever has focus."""
-    await pilot.press(*text)
+    """Type `text` into whatever has focus, all at once as a fast typist's keys arrive."""
+    await burst(pilot, text)
 
 
 def pane(app: SsotuiApp, which: str) -> FilterList[Any]:
@@ -128,3 +128,21 @@ def unique_prefix(text: str, among: list[str]) -> str:
         if not any(o.startswith(text[:n].lower()) for o in others):
             return text[:n]
     return text
+
+
+async def burst(pilot: Pilot[Any], raw: str, *, settle: bool = True) -> None:
+    """Send `raw` as a terminal would in ONE write (e.g. "\\x15umb" is Ctrl+U then "umb").
+
+    Every key event is queued before the app handles the first, as when tmux, a paste or a
+    slow SSH link delivers several keys at once (Pilot's `press` waits after each key).
+    `settle`: wait for the app to go idle afterwards (not while something polls busily).
+    """
+    from textual._xterm_parser import XTermParser
+
+    driver = pilot.app._driver
+    assert driver is not None
+    for event in XTermParser().feed(raw):
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    if settle:
+        await pilot.pause()

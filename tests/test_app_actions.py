@@ -6,6 +6,7 @@ import base64
 import os
 import re
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +82,26 @@ async def test_s_runs_the_shell_with_the_credentials_and_comes_back(
     assert state_store.load().recent_roles() == [(account.account_id, role)]
 
 
+def _record_terminal_writes(app: SsotuiApp) -> list[tuple[str, bool]]:
+    """What the app writes to its terminal from now on, and whether from the UI thread."""
+    writes: list[tuple[str, bool]] = []
+    driver = app._driver
+    assert driver is not None
+    write = driver.write
+
+    def recording(data: str) -> None:
+        writes.append((data, threading.current_thread() is threading.main_thread()))
+        write(data)
+
+    driver.write = recording  # type: ignore[method-assign]
+    return writes
+
+
 @async_test
-async def test_c_copies_export_lines_through_osc52_and_says_so(
+async def test_c_copies_export_lines_through_the_apps_own_osc52_and_says_so(
     sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
 ) -> None:
+    # SSOTUI_CLIPBOARD=none (conftest): no system clipboard, so the terminal's gets the lines.
     master, slave = os.openpty()
     monkeypatch.setenv("SSOTUI_TTY", os.ttyname(slave))
     monkeypatch.delenv("TMUX", raising=False)
@@ -95,38 +112,45 @@ async def test_c_copies_export_lines_through_osc52_and_says_so(
     try:
         async with app.run_test(size=SIZE) as pilot:
             await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+            writes = _record_terminal_writes(app)
             await _open_menu(pilot, app, org, account, _first_role(account))
             await pilot.press("c")
             await wait_until(pilot, lambda: notes(app), "a notification")
-        written = os.read(master, 65536)
+        os.set_blocking(master, False)
+        with pytest.raises(BlockingIOError):
+            os.read(master, 65536)  # the worker thread wrote nothing to the terminal itself
     finally:
         os.close(master)
         os.close(slave)
-    assert "Copied fish export lines" in notes(app)[0]
-    assert "OSC 52" in notes(app)[0]
-    payload = re.search(rb"\x1b\]52;c;([A-Za-z0-9+/=]+)\x07", written)
-    assert payload is not None
-    text = base64.b64decode(payload.group(1)).decode()
+    text = app.clipboard  # what the app's copy_to_clipboard was given
     assert text.startswith("set -gx AWS_ACCESS_KEY_ID ")
     secret = re.search(r'AWS_SECRET_ACCESS_KEY "([^"]+)"', text)
-    assert secret is not None and secret.group(1) not in notes(app)[0]
+    assert secret is not None
+    (note,) = notes(app)
+    assert "Copied fish export lines" in note and "OSC 52" in note
+    assert secret.group(1) not in note and text not in note
+    osc52 = "\x1b]52;c;" + base64.b64encode(text.encode()).decode() + "\a"
+    assert (osc52, True) in writes  # sent by the app, on the UI thread
 
 
 @async_test
-async def test_c_without_any_clipboard_is_a_notification_not_a_crash(
-    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+async def test_in_tmux_the_osc52_is_also_passed_through_to_the_outer_terminal(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
 ) -> None:
-    monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-terminal"))
+    monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
     log_in()
     account = with_roles(org)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        writes = _record_terminal_writes(app)
         await _open_menu(pilot, app, org, account, _first_role(account))
         await pilot.press("c")
         await wait_until(pilot, lambda: notes(app), "a notification")
-        assert notes(app)[0].startswith("no clipboard available")
-        assert screen_name(app) == "MainScreen"
+    payload = base64.b64encode(app.clipboard.encode()).decode()
+    sent = [data for data, _ in writes]
+    assert f"\x1b]52;c;{payload}\a" in sent  # for tmux's own set-clipboard
+    assert f"\x1bPtmux;\x1b\x1b]52;c;{payload}\a\x1b\\" in sent  # passed through by tmux
 
 
 @async_test

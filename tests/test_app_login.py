@@ -96,7 +96,9 @@ async def test_c_copies_the_code_and_o_opens_the_browser(
         await wait_until(pilot, lambda: login_code(app), "the code")
         await pilot.press("c")
         await wait_until(pilot, lambda: notes(app), "a notification")
-        assert "no clipboard available" in notes(app)[0]
+        # No system clipboard (SSOTUI_CLIPBOARD=none): the app sends it with OSC 52.
+        assert app.clipboard == login_code(app)
+        assert notes(app)[0] == "Copied the code to the terminal clipboard (OSC 52)."
         await pilot.press("o")
         await wait_until(pilot, lambda: opened.exists(), "the browser")
         assert "user_code=" in opened.read_text()

@@ -10,6 +10,7 @@ from typing import Any
 from tests.app_support import (
     SIZE,
     async_test,
+    burst,
     catalog_loaded,
     dev_session,
     log_in,
@@ -78,6 +79,42 @@ async def test_typing_filters_accounts_by_name_id_and_email(
         await type_text(pilot, " zq")
         assert shown(app, "accounts") == []
         assert shown(app, "roles") == []
+
+
+@async_test
+async def test_keys_that_arrive_together_act_in_the_order_typed(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Ctrl+U then "umb" in one write (tmux send-keys, a paste, SSH) must not lose "umb"."""
+    log_in()
+    app = picker()
+
+    def names() -> list[str]:
+        return [a.name for a in shown(app, "accounts")]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        accounts = pane(app, "accounts")
+        await burst(pilot, "hoo plat")
+        assert accounts.query_text == "hoo plat"
+        assert names() == ["hooli-dr-platform"]
+
+        await burst(pilot, "\x15umb")  # Ctrl+U, then three letters, in one read
+        assert accounts.query_text == "umb"
+        assert sorted(names()) == sorted(a.name for a in org.accounts if "umb" in a.name)
+        roles = {r.name for r in org.by_name(names()[0]).roles}
+        assert {r.role_name for r in shown(app, "roles")} == roles
+
+        await burst(pilot, "\x7f\x7fmbrella-p")  # two Backspaces, then more letters
+        assert accounts.query_text == "umbrella-p"
+        assert sorted(names()) == sorted(
+            a.name for a in org.accounts if a.name.startswith("umbrella-p")
+        )
+
+        # Pilot's own keys, one after another with no pause in between.
+        await pilot.press("ctrl+u", "h", "o", "o", " ", "p", "l", "a", "t")
+        assert accounts.query_text == "hoo plat"
+        assert names() == ["hooli-dr-platform"]
 
 
 @async_test

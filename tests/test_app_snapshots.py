@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
-from tests.app_support import SIZE, catalog_loaded, log_in, login_code, picker, wait_until
+from tests.app_support import SIZE, burst, catalog_loaded, log_in, login_code, picker, wait_until
 from tui.app import clock
 from tui.aws import login
 from tui.aws.models import SsoSession
@@ -96,3 +96,19 @@ def test_action_menu(
         terminal_size=SIZE,
         run_before=_after_catalog(org),
     )
+
+
+def test_setup_screen(snap_compare: Any, home: Any) -> None:
+    """No session configured: the set-up form, with a start URL it refuses."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        def regions_loaded() -> bool:
+            selects = pilot.app.screen.query(Select)
+            return bool(selects) and len(selects.first()._options) > 1
+
+        await wait_until(pilot, regions_loaded, "the region list")  # type: ignore[arg-type]
+        await burst(pilot, "acme.awsapps.com")
+        await pilot.press("enter", "tab", "enter")
+        _steady_cursor(pilot.app)
+
+    assert snap_compare(picker(), terminal_size=SIZE, run_before=run_before)

@@ -25,19 +25,15 @@ def make_app(
 ) -> SsotuiApp:
     """The picker for `session` (or a chooser among `sessions` when it is None).
 
+    With no session at all, it starts with the first-run set-up, which writes one.
+
     `open_browser` opens the login page by itself; `refresh` fetches the catalog afresh even
     when the cache is fresh; `settings` default to ssotui's config.toml. The CLI, `demo`, the
     tests and the screenshot command all build the app here.
     """
     from tui.app.app import SsotuiApp
-    from tui.errors import ConfigError
     from tui.store.settings import load_settings
 
-    if session is None and not sessions:
-        raise ConfigError(
-            "no SSO session is configured: add an [sso-session NAME] to the AWS config file, "
-            "or pass --start-url and --sso-region"
-        )
     return SsotuiApp(
         sessions=list(sessions),
         session=session,

@@ -1,4 +1,6 @@
-"""The ssotui App: chooses the session, then shows the main screen (which logs in as needed).
+"""The ssotui App: chooses (or sets up) the session, then shows the main screen.
+
+The main screen logs in as needed.
 
 Its return value (`app.run()`) is the text to print to stdout after the UI closes (the `p`
 action), or None.
@@ -6,15 +8,19 @@ action), or None.
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from tui import paths
 from tui.app.screens.main import MainScreen
 from tui.app.screens.sessions import SessionScreen
+from tui.app.screens.setup import SetupScreen
 from tui.app.terminal import drawing_on_the_terminal
 from tui.aws.models import SsoSession
+from tui.export import clipboard
 from tui.store.settings import Settings
 
 
@@ -43,8 +49,22 @@ class SsotuiApp(App[str | None]):
         self.settings = settings
         self.open_browser = open_browser
         self.refresh_catalog = refresh
+        self._unknown_theme = ""
         if settings.theme:
-            self.theme = settings.theme
+            if settings.theme in self.available_themes:
+                self.theme = settings.theme
+            else:  # said once the screen is up (a notification needs a running app)
+                self._unknown_theme = settings.theme
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Put `text` on the terminal's clipboard (OSC 52), through the app's own output.
+
+        Inside tmux the sequence is sent twice: as it is, for tmux's `set-clipboard on`, and
+        wrapped for tmux to pass on to the outer terminal (`allow-passthrough on`).
+        """
+        super().copy_to_clipboard(text)
+        if os.environ.get("TMUX") and self._driver is not None:
+            self._driver.write(clipboard.osc52_sequence(text, tmux=True).decode("ascii"))
 
     def run(self, *args: Any, **kwargs: Any) -> str | None:
         """Run the picker; returns the text to print after it closes (or None)."""
@@ -52,12 +72,34 @@ class SsotuiApp(App[str | None]):
             return super().run(*args, **kwargs)
 
     def on_mount(self) -> None:
+        if self._unknown_theme:
+            self.notify(
+                f"Unknown theme {self._unknown_theme!r} in {paths.config_file()}; using "
+                f"{self.theme!r}. Themes: {', '.join(sorted(self.available_themes))}.",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
         if self.session is not None:
             self._open(self.session)
         elif len(self.sessions) == 1:
             self._open(self.sessions[0])
+        elif not self.sessions:
+            self.push_screen(
+                SetupScreen(
+                    region=self.settings.default_region, name=self.settings.default_session
+                ),
+                self._session_set_up,
+            )
         else:
             self.push_screen(SessionScreen(self.sessions), self._session_chosen)
+
+    def _session_set_up(self, session: SsoSession | None) -> None:
+        if session is None:
+            self.exit()
+        else:
+            self.sessions = [session]
+            self._open(session)
 
     def _session_chosen(self, session: SsoSession | None) -> None:
         if session is None:

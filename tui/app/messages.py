@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.message import Message
 
 from tui.app.screens.actions import Action
 from tui.aws.catalog import CatalogEvent
 from tui.aws.login import DeviceAuthorization
-from tui.aws.models import Catalog, RoleCredentials, Token
+from tui.aws.models import Catalog, RoleCredentials, SsoSession, Token
 from tui.store.state import State
 
 
@@ -93,3 +94,18 @@ class LoginApproved(Message):
     """The user approved the login; the token is saved."""
 
     token: Token
+
+
+@dataclass
+class RegionsLoaded(Message):
+    """The regions IAM Identity Center runs in (for the set-up form)."""
+
+    regions: tuple[str, ...]
+
+
+@dataclass
+class SessionWritten(Message):
+    """The set-up form's `[sso-session]` was written to `path` and reads back as `session`."""
+
+    session: SsoSession
+    path: Path

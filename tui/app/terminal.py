@@ -1,11 +1,11 @@
-"""Handing the terminal to a child process (the subshell) and taking it back."""
+"""The terminal: handing it to a child process (the subshell) and back; its clipboard."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from textual.app import App, SuspendNotSupported
@@ -48,3 +48,16 @@ def drawing_on_the_terminal() -> Iterator[None]:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def copier(app: App[Any]) -> Callable[[str], None]:
+    """For `clipboard.copy(text, terminal=...)` in a thread worker: the app sends the OSC 52.
+
+    The sequence then goes out through the app's own output on the UI thread, between two
+    frames, instead of being written to the terminal from the worker in the middle of one.
+    """
+
+    def copy(text: str) -> None:
+        app.call_from_thread(app.copy_to_clipboard, text)
+
+    return copy

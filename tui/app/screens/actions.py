@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui.app.widgets.in_order_input import InOrderInput
 from tui.aws.models import Account
 from tui.errors import SsotuiError
 from tui.export.ini_sections import check_name
@@ -82,7 +83,7 @@ class ProfileNameScreen(ModalScreen[str | None]):
         with Vertical(id="profile-box") as box:
             box.border_title = "Write a credentials profile"
             yield Static(f"Profile name in {self.path}:")
-            yield Input(value=self.default, id="profile-name", select_on_focus=False)
+            yield InOrderInput(value=self.default, id="profile-name", select_on_focus=False)
             yield Static("", id="profile-error")
             yield Static(Text.assemble(_keyed("enter", "write   "), _keyed("esc", "cancel")))
 

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from tui.app import clock
 from tui.app.browser import browser_available
 from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
+from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
 from tui.aws import login
 from tui.aws.login import DeviceAuthorization
@@ -177,7 +178,7 @@ class LoginScreen(Screen[Token | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, code: str) -> None:
-        backend = clipboard.copy(code)
+        backend = clipboard.copy(code, terminal=copier(self.app))
         self.post_message(Notice(f"Copied the code to the {_backend_words(backend)}."))
 
     @on(Notice)

@@ -24,7 +24,7 @@ from tui import paths
 from tui.app.messages import CredentialsReady, Notice
 from tui.app.screens.actions import Action, ActionMenu, ProfileNameScreen
 from tui.app.screens.session_work import SessionWorkScreen
-from tui.app.terminal import handed_over
+from tui.app.terminal import copier, handed_over
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
 from tui.aws.models import Account, Role, RoleCredentials, SsoSession
@@ -247,7 +247,8 @@ class MainScreen(SessionWorkScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, creds: RoleCredentials, fmt: str) -> None:
-        backend = clipboard.copy(formats.render(creds, fmt))
+        # OSC 52 goes out through the app's own output, never between its frames.
+        backend = clipboard.copy(formats.render(creds, fmt), terminal=copier(self.app))
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
         label = f"{creds.account.name}/{creds.role_name}"
         self.post_message(Notice(f"Copied {fmt} export lines for {label} to the {where}."))

@@ -21,12 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.app.matching import Row
+from tui.app.widgets.in_order_input import InOrderInput
 from tui.app.widgets.row_list import RowList
 
 T = TypeVar("T")
 
 
-class FilterInput(Input):
+class FilterInput(InOrderInput):
     """The filter box: an Input whose edits repaint it instead of laying out the screen."""
 
     _value_changing = False

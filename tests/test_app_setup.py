@@ -1,0 +1,159 @@
+"""First-run set-up in the picker: no session configured, so a form writes one, then login."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from textual.widgets import Select
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    burst,
+    catalog_loaded,
+    login_code,
+    notes,
+    picker,
+    screen_name,
+    wait_until,
+)
+from tui import commands
+from tui.app.app import SsotuiApp
+from tui.sim import Organisation, Simulator
+from tui.store.settings import Settings
+
+
+def _error(app: SsotuiApp, field: str) -> str:
+    """The inline problem shown under a field ("" when hidden)."""
+    shown = app.screen.query_one(f"#setup-{field}-error")
+    return str(shown.render()) if shown.has_class("-shown") else ""
+
+
+def _focused_id(app: SsotuiApp) -> str:
+    return (app.focused.id or "") if app.focused is not None else ""
+
+
+async def _regions_loaded(pilot: Any, app: SsotuiApp) -> None:
+    def loaded() -> bool:
+        if screen_name(app) != "SetupScreen":
+            return False
+        return len(app.screen.query_one("#setup-region", Select)._options) > 1
+
+    await wait_until(pilot, loaded, "the region list")
+
+
+@async_test
+async def test_no_session_asks_for_one_writes_it_and_logs_in(
+    sim: Simulator, home: Any, org: Organisation
+) -> None:
+    assert not home.aws_config.exists()
+    sim.set(approve="manual", interval=0)  # approved below, once the code is on screen
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await _regions_loaded(pilot, app)
+        assert _focused_id(app) == "setup-url"
+
+        # Nothing typed: each missing value is said under its field; focus goes to the first.
+        await pilot.press("tab", "tab", "ctrl+u", "enter")
+        assert _error(app, "url") == "the start URL is needed"
+        assert _error(app, "name") == "a name is needed"
+        assert _focused_id(app) == "setup-url"
+        await burst(pilot, "acme.awsapps.com")
+        assert _error(app, "url") == ""  # editing a field clears its problem
+        await pilot.press("enter")
+        assert _focused_id(app) == "setup-region"  # Enter moves on to the next field
+        await pilot.press("tab", "enter")
+        assert "is not a start URL" in _error(app, "url")
+        assert _focused_id(app) == "setup-url"
+        await burst(pilot, "\x15" + sim.start_url + "\r")  # Ctrl+U, the URL, Enter
+        assert _focused_id(app) == "setup-region"
+
+        # The region from the list of real ones: open it, type to find, Enter.
+        await pilot.press("enter")
+        await burst(pilot, "eu-west-2")
+        await pilot.press("enter", "tab")
+        assert app.screen.query_one("#setup-region").value == "eu-west-2"
+        assert _focused_id(app) == "setup-name"
+        await burst(pilot, "bad name\r")
+        assert "not a usable session name" in _error(app, "name")
+        assert not home.aws_config.exists()
+
+        await burst(pilot, "\x15acme\r", settle=False)  # the login polls busily (interval 0)
+        await wait_until(pilot, lambda: login_code(app), "the login screen's code")
+        assert any("Wrote [sso-session acme] to ~/.aws/config" in n for n in notes(app))
+        sim.approve(login_code(app))  # approved: straight on to the accounts
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        assert "acme" in str(app.screen.query_one("#status").render())
+
+    # The AWS CLI's own format: botocore reads the section back as the session ssotui used.
+    assert botocore.session.Session().full_config["sso_sessions"]["acme"] == {
+        "sso_start_url": sim.start_url,
+        "sso_region": "eu-west-2",
+        "sso_registration_scopes": "sso:account:access",
+    }
+
+
+@async_test
+async def test_escape_quits_the_set_up_and_writes_nothing(home: Any) -> None:
+    app = picker(settings=Settings(default_region="eu-central-1", default_session="work"))
+    async with app.run_test(size=SIZE) as pilot:
+        await _regions_loaded(pilot, app)
+        # ssotui's own config guesses the region and the name.
+        assert app.screen.query_one("#setup-region").value == "eu-central-1"
+        assert app.screen.query_one("#setup-name").value == "work"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not app.is_running, "the exit")
+    assert app.return_value is None
+    assert not home.aws_config.exists()
+
+
+@async_test
+async def test_a_file_that_cannot_be_written_is_said_on_the_form(
+    sim: Simulator, home: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    app = picker()
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(blocked / "config"))  # its folder is a file
+    async with app.run_test(size=SIZE) as pilot:
+        await _regions_loaded(pilot, app)
+        await burst(pilot, sim.start_url)
+        await pilot.press("tab", "tab", "enter")
+        status = app.screen.query_one("#setup-status")
+        await wait_until(pilot, lambda: status.has_class("-error"), "the error")
+        assert "not-a-folder" in str(status.render())
+        assert screen_name(app) == "SetupScreen"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_ssotui_with_no_session_opens_the_set_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ssotui` itself: no session and no flags is no longer an error but the set-up form."""
+    built: dict[str, Any] = {}
+
+    class Ran:
+        return_code = 0
+
+        def run(self) -> None:
+            return None
+
+    def make_app(**kwargs: Any) -> Ran:
+        built.update(kwargs)
+        return Ran()
+
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    monkeypatch.setattr("tui.app.make_app", make_app)
+    args = argparse.Namespace(
+        session=None, start_url=None, sso_region=None, no_browser=True, refresh=False
+    )
+    assert commands.picker(args) == 0
+    assert built["sessions"] == [] and built["session"] is None

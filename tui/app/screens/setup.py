@@ -1,0 +1,194 @@
+"""First-run set-up: no SSO session is configured, so ask for one and write it.
+
+Asks for the start URL, the SSO region (from the regions IAM Identity Center runs in) and a
+session name, checks each with `tui.aws.setup` (the same checks as `ssotui configure`), and
+writes an `[sso-session NAME]` section in the AWS CLI's own format in a thread worker. Problems
+are said under the field they concern. Dismisses with the new session as botocore reads it
+back, or None when the user quits (Escape).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Select, Static
+from textual.worker import Worker, WorkerState
+
+from tui import paths
+from tui.app.messages import RegionsLoaded, SessionWritten
+from tui.app.widgets.in_order_input import InOrderInput
+from tui.aws import setup
+from tui.aws.models import SsoSession
+from tui.aws.sessions import load_sessions
+from tui.errors import ConfigError, SsotuiError
+from tui.export.aws_config import write_sso_session
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_NAME = "default-sso"  # as `ssotui configure` suggests
+URL_EXAMPLE = "https://my-org.awsapps.com/start"
+
+
+class SetupScreen(Screen[SsoSession | None]):
+    """A three-field form; Enter moves on, Enter in the last field (or the button) saves."""
+
+    # Escape quits; the footer already shows ^q for that.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit", show=False)]
+
+    def __init__(self, *, region: str | None = None, name: str | None = None) -> None:
+        super().__init__()
+        self.initial_region = region or DEFAULT_REGION
+        self.session_name = name or DEFAULT_NAME
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="setup-box") as box:
+            box.border_title = "Set up ssotui"
+            yield Static(
+                f"No SSO session is configured in {_shown(paths.aws_config_file())}. Tell "
+                "ssotui where your IAM Identity Center is; it adds an [sso-session] section "
+                "there, which the AWS CLI and the SDKs use too.",
+                id="setup-intro",
+                markup=False,
+            )
+            yield Static("Start URL (the AWS access portal)", classes="setup-label")
+            yield InOrderInput(placeholder=URL_EXAMPLE, id="setup-url")
+            yield Static("", id="setup-url-error", classes="setup-error", markup=False)
+            yield Static("SSO region (where IAM Identity Center runs)", classes="setup-label")
+            yield Select(
+                [(self.initial_region, self.initial_region)],
+                value=self.initial_region,
+                allow_blank=False,
+                id="setup-region",
+            )
+            yield Static("", id="setup-region-error", classes="setup-error", markup=False)
+            yield Static("Session name", classes="setup-label")
+            yield InOrderInput(value=self.session_name, id="setup-name")
+            yield Static("", id="setup-name-error", classes="setup-error", markup=False)
+            yield Button("Save and log in", id="setup-save", variant="primary")
+            yield Static("", id="setup-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#setup-url", Input).focus()
+        self._load_regions()
+
+    # -- regions ------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="regions")
+    def _load_regions(self) -> None:
+        self.post_message(RegionsLoaded(setup.sso_regions()))
+
+    @on(RegionsLoaded)
+    def _regions_loaded(self, message: RegionsLoaded) -> None:
+        select: Select[str] = self.query_one("#setup-region", Select)
+        chosen = select.value if isinstance(select.value, str) else self.initial_region
+        regions = message.regions
+        select.set_options((region, region) for region in regions)
+        select.value = chosen if chosen in regions else DEFAULT_REGION
+
+    # -- the form -----------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#setup-url")
+    def _url_entered(self) -> None:
+        self.query_one("#setup-region", Select).focus()
+
+    @on(Input.Submitted, "#setup-name")
+    @on(Button.Pressed, "#setup-save")
+    def _save_requested(self) -> None:
+        self._save()
+
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        if event.input.id:
+            self._show_error(event.input.id, None)
+
+    @on(Select.Changed)
+    def _region_changed(self) -> None:
+        self._show_error("setup-region", None)
+
+    def _save(self) -> None:
+        if self.saving:
+            return
+        url = self.query_one("#setup-url", Input).value.strip()
+        region_value = self.query_one("#setup-region", Select).value
+        region = region_value if isinstance(region_value, str) else ""
+        name = self.query_one("#setup-name", Input).value.strip()
+        problems = {
+            "setup-url": setup.check_start_url(url) if url else "the start URL is needed",
+            "setup-region": setup.check_region(region),
+            "setup-name": setup.check_session_name(name) if name else "a name is needed",
+        }
+        first_wrong = None
+        for field, problem in problems.items():
+            self._show_error(field, problem)
+            if problem and first_wrong is None:
+                first_wrong = field
+        if first_wrong is not None:
+            self.query_one(f"#{first_wrong}").focus()
+            return
+        self.saving = True
+        self._set_status(f"Writing [sso-session {name}]…")
+        self._write(name, url, region)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write")
+    def _write(self, name: str, start_url: str, region: str) -> None:
+        path = write_sso_session(name, start_url, region)
+        # Read back the way every ssotui command will, so what the picker uses is what is saved.
+        session = next((s for s in load_sessions(path) if s.name == name), None)
+        if session is None:
+            raise ConfigError(f"[sso-session {name}] was written to {path} but does not read back")
+        self.post_message(SessionWritten(session, path))
+
+    @on(SessionWritten)
+    def _written(self, message: SessionWritten) -> None:
+        self.notify(
+            f"Wrote [sso-session {message.session.name}] to {_shown(message.path)}.",
+            markup=False,
+        )
+        self.dismiss(message.session)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place this screen handles failed workers."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = (
+            error.message if isinstance(error, SsotuiError) else f"unexpected error: {error!r}"
+        )
+        if event.worker.group == "write":
+            self.saving = False
+            self._set_status(message, error=True)
+        else:  # the region list: the one shown still works, and is checked on save
+            self.notify(message, severity="warning", markup=False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    # -- display ------------------------------------------------------------------------------
+
+    def _show_error(self, field: str, problem: str | None) -> None:
+        error = self.query_one(f"#{field}-error", Static)
+        error.update(problem or "")
+        error.set_class(bool(problem), "-shown")
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#setup-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+        status.set_class(bool(text), "-shown")
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it (~ for the home folder)."""
+    home = os.path.expanduser("~")
+    text = str(path)
+    if home not in ("", "/") and (text == home or text.startswith(home + os.sep)):
+        return "~" + text[len(home) :]
+    return text
