@@ -164,17 +164,33 @@ def test_listing_completes_through_server_errors_and_throttling(
     knobs: dict[str, Any], sim: Simulator, token: Token, home: Home, org: Organisation
 ) -> None:
     sim.set(**knobs)
-    list_json(home, org)
-    assert_cached_complete(home, org)
+    run = ssotui("list", "--json")
     # the faults happened: more calls than the 1 ListAccounts + 12 ListAccountRoles needed
     assert portal_calls(sim) > 1 + len(org.accounts)
+    if run.status == 0:
+        assert_clean(run, home)
+        assert (json.loads(run.out), run.err) == (expected_rows(org), "")
+        assert_cached_complete(home, org)
+        return
+    # An account whose every retry met a fault (possible when every 2nd call fails: the calls
+    # of 12 accounts interleave): named in one line, cached as failed, retried by the next run.
+    assert_one_line(run, home, "could not be listed")
+    cache = catalog_cache(home)
+    assert cache is not None
+    assert cache["complete"] is False
+    assert set(cache["failed"]) < {a.account_id for a in org.accounts}
+    known = [row for row in expected_rows(org) if row["accountId"] not in cache["failed"]]
+    assert json.loads(run.out) == known
+    sim.set(fail_every=None, rate_limit=None)
+    list_json(home, org)
+    assert_cached_complete(home, org)
 
 
 def test_a_token_expired_at_the_service_mid_listing_is_refreshed(
     sim: Simulator, token: Token, home: Home, org: Organisation
 ) -> None:
     # The service ends the access token early (its clock, an admin): a 401 means "refresh".
-    sim.set(latency=0.05)
+    sim.set(latency=0.2)
     before = sim.calls["CreateToken"]
     when(sim, "ListAccountRoles", 3, sim.expire_tokens)
     list_json(home, org)
@@ -289,8 +305,8 @@ def test_roles_that_cannot_be_read_are_cached_as_failed_and_retried(
 def test_a_token_revoked_mid_listing_is_one_line_and_caches_nothing(
     sim: Simulator, session: SsoSession, token: Token, home: Home, org: Organisation
 ) -> None:
-    # 32 role listings in flight at a time, 0.1 s each: revoked once the second wave started.
-    sim.set(latency=0.1)
+    # 32 role listings in flight at a time, 0.2 s each: revoked once the second wave started.
+    sim.set(latency=0.2)
     watcher = when(sim, "ListAccountRoles", 33, sim.revoke_tokens)
     run = ssotui("list", "--json")
     watcher.join()
