@@ -11,6 +11,7 @@ and they are as private as the file itself.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import stat
 import subprocess
@@ -146,3 +147,20 @@ def test_write_profile_killed_at_random_moments_leaves_a_whole_file(tmp_path: Pa
 
     text = target.read_bytes().decode()
     assert text.startswith(original)  # the user's profiles are all still there, byte for byte
+
+
+def test_stale_temp_files_of_a_killed_writer_are_removed(tmp_path: Path) -> None:
+    from tui.store.files import STALE_TEMP_AGE, write_atomic
+
+    target = tmp_path / "credentials"
+    target.write_text("old")
+    stale = tmp_path / ".credentials.abc123.tmp"
+    fresh = tmp_path / ".credentials.def456.tmp"  # may belong to a writer still at work
+    stale.write_text("secret copy")
+    fresh.write_text("in progress")
+    old = time.time() - STALE_TEMP_AGE - 5
+    os.utime(stale, (old, old))
+    write_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert not stale.exists()
+    assert fresh.exists()

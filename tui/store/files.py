@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,14 +43,28 @@ def ensure_dir(folder: Path) -> None:
         raise FileWriteError(f"cannot create folder {folder}: {exc.strerror}") from exc
 
 
+STALE_TEMP_AGE = 60.0  # seconds: a temp file this old belongs to a writer that was killed
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Delete temp files of `target` left by a killed writer (they may hold a copy of secrets)."""
+    cutoff = time.time() - STALE_TEMP_AGE
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.lstat().st_mtime < cutoff:
+                leftover.unlink()
+
+
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
     """Replace `path` with `data` atomically (temp file in the same folder, fsync, rename).
 
     An existing file keeps its mode; a new one gets `mode` (default 0600). A symlinked path
-    is followed so the link itself stays a link.
+    is followed so the link itself stays a link. Temp files a killed writer left behind are
+    removed once they are a minute old.
     """
     target = resolve_target(path)
     ensure_dir(target.parent)
+    _remove_stale_temps(target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         keep = stat.S_IMODE(target.stat().st_mode)
