@@ -17,6 +17,7 @@ from tests.app_support import (
     marks,
     pane,
     picker,
+    screen_name,
     shown,
     type_text,
     unique_prefix,
@@ -89,20 +90,22 @@ async def test_keys_that_arrive_together_act_in_the_order_typed(
     log_in()
     app = picker()
 
-    def names() -> list[str]:
-        return [a.name for a in shown(app, "accounts")]
-
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        accounts = pane(app, "accounts")
+        accounts, roles_pane = pane(app, "accounts"), pane(app, "roles")
+
+        def names() -> list[str]:
+            return [row.value.name for row in accounts.row_list.visible_rows()]
+
         await burst(pilot, "hoo plat")
         assert accounts.query_text == "hoo plat"
         assert names() == ["hooli-dr-platform"]
 
-        await burst(pilot, "\x15umb")  # Ctrl+U, then three letters, in one read
+        await burst(pilot, "\x15umb\x1b[B")  # Ctrl+U, three letters and Down, in one read
         assert accounts.query_text == "umb"
         assert sorted(names()) == sorted(a.name for a in org.accounts if "umb" in a.name)
-        roles = {r.name for r in org.by_name(names()[0]).roles}
+        assert accounts.highlighted_item == shown(app, "accounts")[1]  # Down: the 2nd match
+        roles = {r.name for r in org.by_name(names()[1]).roles}
         assert {r.role_name for r in shown(app, "roles")} == roles
 
         await burst(pilot, "\x7f\x7fmbrella-p")  # two Backspaces, then more letters
@@ -115,6 +118,24 @@ async def test_keys_that_arrive_together_act_in_the_order_typed(
         await pilot.press("ctrl+u", "h", "o", "o", " ", "p", "l", "a", "t")
         assert accounts.query_text == "hoo plat"
         assert names() == ["hooli-dr-platform"]
+
+        # Keys after Enter go where Enter leads: the roles filter, then the action menu.
+        await burst(pilot, "\x15umb\x1b[B\rview\r")  # the 2nd "umb" account, role "view"
+        await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+        assert accounts.query_text == "umb"
+        assert roles_pane.query_text == "view"
+        menu: Any = app.screen
+        assert (menu.account.name, menu.role) == (names()[1], "ViewOnlyAccess")
+        await pilot.press("escape", "escape")
+        # Tab chooses too; after an Enter that leads nowhere, the keys stay in the box.
+        await burst(pilot, "\x15ledger\tsec")
+        assert roles_pane.query_text == "sec"
+        assert roles_pane.caption_text.startswith("umbrella-prod-ledger")
+        assert [r.role_name for r in shown(app, "roles")] == ["SecurityAudit"]
+        await pilot.press("escape")
+        await burst(pilot, "\x15umbrella-prod-search\rx")  # an account without roles
+        await wait_until(pilot, lambda: accounts.query_text.endswith("x"), "the held key")
+        assert accounts.query_text == "umbrella-prod-searchx"
 
 
 @async_test

@@ -9,7 +9,7 @@ from typing import Any
 
 import botocore.session
 import pytest
-from textual.widgets import Select
+from textual.widgets import Input, Select
 
 from tests.app_support import (
     SIZE,
@@ -40,9 +40,7 @@ def _focused_id(app: SsotuiApp) -> str:
 
 async def _regions_loaded(pilot: Any, app: SsotuiApp) -> None:
     def loaded() -> bool:
-        if screen_name(app) != "SetupScreen":
-            return False
-        return len(app.screen.query_one("#setup-region", Select)._options) > 1
+        return screen_name(app) == "SetupScreen" and bool(app.screen.regions)  # type: ignore[attr-defined]
 
     await wait_until(pilot, loaded, "the region list")
 
@@ -60,27 +58,30 @@ async def test_no_session_asks_for_one_writes_it_and_logs_in(
 
         # Nothing typed: each missing value is said under its field; focus goes to the first.
         await pilot.press("tab", "tab", "ctrl+u", "enter")
-        assert _error(app, "url") == "the start URL is needed"
+        await wait_until(pilot, lambda: _error(app, "url") == "the start URL is needed", "1")
         assert _error(app, "name") == "a name is needed"
-        assert _focused_id(app) == "setup-url"
+        await wait_until(pilot, lambda: _focused_id(app) == "setup-url", "focus on the URL")
         await burst(pilot, "acme.awsapps.com")
-        assert _error(app, "url") == ""  # editing a field clears its problem
-        await pilot.press("enter")
-        assert _focused_id(app) == "setup-region"  # Enter moves on to the next field
+        await wait_until(pilot, lambda: not _error(app, "url"), "editing clears the problem")
+        await pilot.press("enter")  # Enter moves on to the next field
+        await wait_until(pilot, lambda: _focused_id(app) == "setup-region", "the region")
         await pilot.press("tab", "enter")
-        assert "is not a start URL" in _error(app, "url")
-        assert _focused_id(app) == "setup-url"
+        await wait_until(pilot, lambda: "is not a start URL" in _error(app, "url"), "2")
+        await wait_until(pilot, lambda: _focused_id(app) == "setup-url", "focus on the URL")
         await burst(pilot, "\x15" + sim.start_url + "\r")  # Ctrl+U, the URL, Enter
-        assert _focused_id(app) == "setup-region"
+        await wait_until(pilot, lambda: _focused_id(app) == "setup-region", "the region")
 
         # The region from the list of real ones: open it, type to find, Enter.
+        region = app.screen.query_one("#setup-region", Select)
         await pilot.press("enter")
+        await wait_until(pilot, lambda: region.expanded, "the region list open")
         await burst(pilot, "eu-west-2")
-        await pilot.press("enter", "tab")
-        assert app.screen.query_one("#setup-region").value == "eu-west-2"
-        assert _focused_id(app) == "setup-name"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: region.value == "eu-west-2", "the region chosen")
+        await pilot.press("tab")
+        await wait_until(pilot, lambda: _focused_id(app) == "setup-name", "the name")
         await burst(pilot, "bad name\r")
-        assert "not a usable session name" in _error(app, "name")
+        await wait_until(pilot, lambda: "not a usable session name" in _error(app, "name"), "3")
         assert not home.aws_config.exists()
 
         await burst(pilot, "\x15acme\r", settle=False)  # the login polls busily (interval 0)
@@ -104,8 +105,8 @@ async def test_escape_quits_the_set_up_and_writes_nothing(home: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _regions_loaded(pilot, app)
         # ssotui's own config guesses the region and the name.
-        assert app.screen.query_one("#setup-region").value == "eu-central-1"
-        assert app.screen.query_one("#setup-name").value == "work"
+        assert app.screen.query_one("#setup-region", Select).value == "eu-central-1"
+        assert app.screen.query_one("#setup-name", Input).value == "work"
         await pilot.press("escape")
         await wait_until(pilot, lambda: not app.is_running, "the exit")
     assert app.return_value is None

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
+import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +21,57 @@ from pathlib import Path
 from tui.sim import Organisation, Simulator
 
 DEMO_SESSION = "demo"
-DEMO_ACCOUNTS = 40
 DEMO_SEED = 2024
 APPROVE_AFTER = 2.5  # seconds: long enough to read the login screen
 DEMO_LATENCY = 0.03  # seconds per portal call, so the catalog is seen streaming in
+DEMO_DOMAIN = "acme.example.com"
+
+# One company's organisation, laid out as AWS Control Tower and most teams lay theirs out:
+# foundation accounts, each team's workloads per stage, a few sandboxes, and subsidiaries
+# that kept their own names (unicode, as real ones do).
+_FOUNDATION: dict[str, tuple[str, ...]] = {
+    "acme-management": (),  # no role for this user: the picker says so
+    "acme-log-archive": ("ReadOnlyAccess", "SecurityAudit"),
+    "acme-audit": ("SecurityAudit", "ReadOnlyAccess", "!RestrictedAdmin"),  # ! refused
+    "acme-security-tooling": ("SecurityAudit", "IncidentResponder", "ReadOnlyAccess"),
+    "acme-network-hub": ("NetworkAdministrator", "ReadOnlyAccess"),
+    "acme-shared-services": ("PlatformEngineer", "SupportUser", "ReadOnlyAccess"),
+    "acme-backup": ("SystemAdministrator", "ReadOnlyAccess"),
+}
+_STAGES: dict[str, tuple[str, ...]] = {
+    "prod": (
+        "payments", "checkout", "search", "ledger", "data-lake", "ml", "mobile", "web",
+        "identity", "edge",
+    ),
+    "staging": ("payments", "checkout", "search", "ledger", "mobile", "web", "identity"),
+    "dev": ("payments", "checkout", "search", "data-lake", "mobile", "web"),
+    "sandbox": ("platform", "ml", "growth"),
+    "perf": ("checkout",),
+    "dr": ("payments",),
+}  # fmt: skip
+_STAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "prod": ("ReadOnlyAccess", "ViewOnlyAccess", "IncidentResponder"),
+    "staging": ("DeveloperAccess", "PowerUserAccess", "ReadOnlyAccess"),
+    "dev": ("AdministratorAccess", "DeveloperAccess", "ReadOnlyAccess"),
+    "sandbox": ("AdministratorAccess", "ReadOnlyAccess"),
+    "perf": ("PowerUserAccess", "ReadOnlyAccess"),
+    "dr": ("IncidentResponder", "AdministratorAccess", "ReadOnlyAccess"),
+}
+_TEAM_ROLES: dict[str, tuple[str, ...]] = {
+    "ledger": ("DatabaseAdministrator",),
+    "data-lake": ("DataScientist",),
+    "ml": ("DataScientist",),
+    "edge": ("NetworkAdministrator",),
+}
+_SUBSIDIARIES: dict[str, tuple[str, ...]] = {
+    "Zürich Analytics": ("DataScientist", "ReadOnlyAccess"),
+    "São Paulo Data": ("DataScientist", "DeveloperAccess", "ReadOnlyAccess"),
+    "東京 sandbox": ("AdministratorAccess",),
+    "Kraków QA": ("DeveloperAccess", "ReadOnlyAccess"),
+    "서울 platform": ("PlatformEngineer", "ReadOnlyAccess"),
+}
+# The root e-mail's local part where the name does not spell one.
+_MAILBOXES = {"東京 sandbox": "tokyo-sandbox", "서울 platform": "seoul-platform"}
 
 
 @dataclass
@@ -32,9 +82,50 @@ class DemoWorld:
     root: Path
 
 
+def _demo_accounts() -> list[tuple[str, tuple[str, ...]]]:
+    """Every account of the sample organisation: (name, roles), roles marked ! are refused."""
+    accounts = list(_FOUNDATION.items())
+    for stage, teams in _STAGES.items():
+        for team in teams:
+            roles = _STAGE_ROLES[stage] + _TEAM_ROLES.get(team, ())
+            accounts.append((f"acme-{stage}-{team}", roles))
+    accounts.extend(_SUBSIDIARIES.items())
+    return accounts
+
+
 def demo_organisation() -> Organisation:
-    """The sample organisation: a few dozen accounts of varied names, several roles each."""
-    return Organisation.generate(accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, roles_per_account=(2, 5))
+    """The sample organisation: one company's forty accounts, several roles in most.
+
+    Account ids come from the simulator's own generator (so they look random but never
+    change); names, e-mails and roles are those of a plausible company.
+    """
+    accounts = _demo_accounts()
+    generated = Organisation.generate(accounts=len(accounts), seed=DEMO_SEED)
+    ids = [a.account_id for a in generated.accounts]
+    order = list(range(len(accounts)))
+    random.Random(DEMO_SEED).shuffle(order)  # ListAccounts answers in no particular order
+    return Organisation.from_dict(
+        {
+            "accounts": [
+                {
+                    "accountId": ids[n],
+                    "accountName": name,
+                    "emailAddress": f"aws+{_MAILBOXES.get(name) or _slug(name)}@{DEMO_DOMAIN}",
+                    "roles": [
+                        {"name": role[1:], "forbidden": True} if role.startswith("!") else role
+                        for role in roles
+                    ],
+                }
+                for n, (name, roles) in enumerate(accounts[k] for k in order)
+            ]
+        }
+    )
+
+
+def _slug(name: str) -> str:
+    """An account name as the local part of its root e-mail address."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "account"
 
 
 @contextlib.contextmanager

@@ -2,13 +2,14 @@
 
 Drives the same App as `ssotui demo` (built by `make_app`, against the simulator with the demo
 organisation) with keys, headless at a fixed size, and saves SVGs of the login screen, the
-main screen with a filter typed, and the action menu.
+main screen with a filter typed, the action menu, and the first-run set-up form.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -65,14 +66,28 @@ async def _shoot(out: Path) -> list[Path]:
                 return model is not None and len(model.accounts) > 0 and not model.progress.loading
 
             await _wait(pilot, loaded, "the catalog")
-            await pilot.press(*"umbrella-sand", "ctrl+f", "escape")  # a favourite, to show ★
-            await pilot.press(*"sand")
+            await pilot.press(*"prod-pay", "ctrl+f", "escape")  # a favourite, to show ★
+            await pilot.press(*"prod")
             await pilot.pause(0.3)
             save(app, "main.svg")
-            await pilot.press("down", "enter", "enter")
+            await pilot.press("enter", "enter")
             await pilot.pause(0.3)
             save(app, "actions.svg")
             await pilot.press("escape")
+
+        # First run: nothing configured yet, so the picker starts with the set-up form.
+        config = Path(os.environ["AWS_CONFIG_FILE"])
+        config.rename(config.with_name("config.demo"))
+        app = make_app(sessions=[], open_browser=False, settings=Settings())
+        async with app.run_test(size=SIZE) as pilot:
+
+            def regions_loaded() -> bool:
+                return bool(getattr(app.screen, "regions", ()))
+
+            await _wait(pilot, regions_loaded, "the set-up form")
+            await pilot.press(*"https://acme.awsapps.com/start", "enter")
+            await pilot.pause(0.3)
+            save(app, "setup.svg")
     return written
 
 

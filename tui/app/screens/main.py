@@ -158,11 +158,13 @@ class MainScreen(SessionWorkScreen):
         if aid in self.model.failed:
             self._start("roles", lambda: self._retry_roles(account))
             self.model.retry_started(aid)
-            self._show_roles(account)
         elif not self.model.roles.get(aid) and not self.model.roles_pending(aid):
             self.notify(f"{account.name} has no roles you can use.", markup=False)
             return
+        # Its roles now, not when the Highlighted message arrives: keys typed right after
+        # Enter filter and choose among them.
         self.roles.clear_filter()
+        self._show_roles(account)
         self.roles.focus_filter()
 
     @on(FilterList.Chosen, "#roles")

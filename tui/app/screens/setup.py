@@ -46,6 +46,7 @@ class SetupScreen(Screen[SsoSession | None]):
         self.initial_region = region or DEFAULT_REGION
         self.session_name = name or DEFAULT_NAME
         self.saving = False
+        self.regions: tuple[str, ...] = ()  # the full list, once loaded
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="setup-box") as box:
@@ -89,7 +90,7 @@ class SetupScreen(Screen[SsoSession | None]):
     def _regions_loaded(self, message: RegionsLoaded) -> None:
         select: Select[str] = self.query_one("#setup-region", Select)
         chosen = select.value if isinstance(select.value, str) else self.initial_region
-        regions = message.regions
+        regions = self.regions = message.regions
         select.set_options((region, region) for region in regions)
         select.value = chosen if chosen in regions else DEFAULT_REGION
 

@@ -28,9 +28,27 @@ T = TypeVar("T")
 
 
 class FilterInput(InOrderInput):
-    """The filter box: an Input whose edits repaint it instead of laying out the screen."""
+    """The filter box: an Input whose edits repaint it instead of laying out the screen.
+
+    The list follows each edit at once (not a message later), so a key right after it (Down,
+    Tab, Enter) acts on the rows that match what is typed, however fast keys arrive.
+    """
 
     _value_changing = False
+
+    def __init__(
+        self,
+        *,
+        on_query: Callable[[str], None],
+        on_enter: Callable[[], None],
+        placeholder: str,
+    ) -> None:
+        super().__init__(placeholder=placeholder, compact=True, select_on_focus=False)
+        self._follow_query = on_query
+        self._choose_highlighted = on_enter
+
+    async def action_submit(self) -> None:
+        self._choose_highlighted()
 
     def _watch_value(self, value: str) -> None:
         # Input resizes its scroll canvas (`virtual_size`) on every edit, which lays out the
@@ -41,6 +59,7 @@ class FilterInput(InOrderInput):
             super()._watch_value(value)
         finally:
             self._value_changing = False
+        self._follow_query(value)
 
     def refresh(
         self,
@@ -174,7 +193,9 @@ class FilterList(Vertical, Generic[T]):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filter-line"):
             yield FilterInput(
-                placeholder=self._input_placeholder, compact=True, select_on_focus=False
+                on_query=self._query_changed,
+                on_enter=self.choose,
+                placeholder=self._input_placeholder,
             )
             yield MatchCount()
         yield Caption()
@@ -184,9 +205,9 @@ class FilterList(Vertical, Generic[T]):
     # -- public API ---------------------------------------------------------------------------
 
     @property
-    def filter_input(self) -> Input:
+    def filter_input(self) -> FilterInput:
         """The filter box."""
-        return self.query_one(Input)
+        return self.query_one(FilterInput)
 
     @property
     def row_list(self) -> RowList[T]:
@@ -245,16 +266,14 @@ class FilterList(Vertical, Generic[T]):
 
     # -- events -------------------------------------------------------------------------------
 
+    def _query_changed(self, query: str) -> None:
+        if self.is_mounted:
+            self.row_list.set_query(query)
+            self._update_counts()
+
     @on(Input.Changed)
     def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.row_list.set_query(event.value)
-        self._update_counts()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._choose()
+        event.stop()  # the list followed the edit already (_query_changed)
 
     @on(RowList.CursorMoved)
     def _cursor_moved(self, event: RowList.CursorMoved) -> None:
@@ -264,7 +283,7 @@ class FilterList(Vertical, Generic[T]):
     @on(RowList.Clicked)
     def _clicked(self, event: RowList.Clicked) -> None:
         event.stop()
-        self._choose()
+        self.choose()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self.row_list.add_class("-active")
@@ -288,13 +307,15 @@ class FilterList(Vertical, Generic[T]):
 
     def action_tab(self) -> None:
         if self._tab_chooses:
-            self._choose()
+            self.choose()
         else:
             self.screen.focus_next()
 
-    def _choose(self) -> None:
+    def choose(self) -> None:
+        """Choose the highlighted item (what Enter does): post `Chosen` if there is one."""
         item = self.highlighted_item
         if item is not None:
+            self.filter_input.hold_keys()  # keys typed after it go where the choice leads
             self.post_message(self.Chosen(self, item))
 
     def _update_counts(self) -> None:

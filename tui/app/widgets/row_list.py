@@ -123,14 +123,15 @@ class RowList(ScrollView, Generic[T], can_focus=False):
                 if equal(rows[index].value, before.value):
                     cursor = position
                     break
-        self._set_cursor(cursor, force_message=before is None)
+        self._place_cursor(cursor, before, force_message=before is None)
 
     def set_query(self, query: str) -> None:
         """Filter the rows by `query`; the cursor goes to the best match."""
+        before = self.cursor_row
         self._query = query
         self._tokens = query_tokens(query)
         self._matches = self._matcher.filter(query)
-        self._set_cursor(0, force_message=True)
+        self._place_cursor(0, before, force_message=True)
         self.scroll_to(y=0, animate=False)
 
     # -- cursor -----------------------------------------------------------------------------
@@ -148,7 +149,16 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._set_cursor(len(self._matches) - 1 if last else 0)
 
     def _set_cursor(self, cursor: int, *, force_message: bool = False) -> None:
-        before = self.cursor_row
+        self._place_cursor(cursor, self.cursor_row, force_message=force_message)
+
+    def _place_cursor(
+        self, cursor: int, before: Row[T] | None, *, force_message: bool = False
+    ) -> None:
+        """Put the cursor at `cursor` (clamped); `before` is the row it was on (for the message).
+
+        After the rows or the matches changed, the old cursor position may point past the end,
+        so the caller says which row it was on before changing them.
+        """
         self._cursor = max(0, min(cursor, len(self._matches) - 1))
         self._update_virtual_size()
         self._scroll_cursor_into_view()
