@@ -132,10 +132,17 @@ async def test_keys_that_arrive_together_act_in_the_order_typed(
         assert roles_pane.query_text == "sec"
         assert roles_pane.caption_text.startswith("umbrella-prod-ledger")
         assert [r.role_name for r in shown(app, "roles")] == ["SecurityAudit"]
+        await burst(pilot, "zz")
+        assert roles_pane.row_list.placeholder == "no role matches"
         await pilot.press("escape")
         await burst(pilot, "\x15umbrella-prod-search\rx")  # an account without roles
         await wait_until(pilot, lambda: accounts.query_text.endswith("x"), "the held key")
         assert accounts.query_text == "umbrella-prod-searchx"
+        # Tab in the roles filter moves on to the accounts filter; the keys after it follow.
+        await burst(pilot, "\x15ledger\t")
+        await wait_until(pilot, lambda: roles_pane.has_focus_within, "the roles filter")
+        await burst(pilot, "\t\x15umb")
+        assert accounts.query_text == "umb" and roles_pane.query_text == ""
 
 
 @async_test

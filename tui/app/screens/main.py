@@ -138,6 +138,8 @@ class MainScreen(SessionWorkScreen):
             empty = "loading roles…"
         elif aid in model.gone_accounts:
             empty = "this account is no longer in the catalog"
+        elif model.roles.get(aid):  # there are roles; what is typed hides them all
+            empty = "no role matches"
         else:
             empty = "no roles you can use in this account"
         pane.set_empty_text(empty)

@@ -10,13 +10,15 @@ over a slow SSH link from a fast typist. Textual then goes wrong in two ways:
 - Every key of the read is handed to the widget focused when it arrived. Keys typed after
   Enter (which moves on to the next pane or a menu a moment later) landed in the box Enter
   was pressed in. Here, after Enter, the Input holds the keys that follow until the focus has
-  moved (or a moment has passed), then hands them to the App again to go where focus now is.
+  moved (or a moment has passed), then hands them to the App again to go where focus now is;
+  keys that reach it after the focus left (Tab) are handed on the same way.
 """
 
 from __future__ import annotations
 
 from textual import events
 from textual.app import ScreenStackError
+from textual.dom import NoScreen
 from textual.timer import Timer
 from textual.widgets import Input
 
@@ -46,7 +48,14 @@ class InOrderInput(Input):
             event.prevent_default()
             self._held.append(events.Key(event.key, event.character))
             return
-        if not event.is_printable and self.has_focus and await self._run_binding(event.key):
+        focused = self._focused()
+        if not focused and self._focus_moved_on():
+            # Queued here before a key (Tab) moved the focus on: send it after the focus.
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key(event.key, event.character))
+            return
+        if not event.is_printable and focused and await self._run_binding(event.key):
             event.stop()
             event.prevent_default()
         # Otherwise Input's own handler runs next (Textual calls each class's in turn).
@@ -56,13 +65,20 @@ class InOrderInput(Input):
             self._release_keys()
         # Otherwise (the terminal lost focus, the app is closing) the timer decides.
 
+    def _focused(self) -> bool:
+        """Whether this Input has the focus now (`has_focus` follows a moment later)."""
+        try:
+            return self.screen.focused is self
+        except NoScreen:
+            return False
+
     def _focus_moved_on(self) -> bool:
         """True when another widget, or another screen, has the keyboard now."""
         try:
             top = self.app.screen
-        except ScreenStackError:
+            return top is not self.screen or top.focused not in (None, self)
+        except (NoScreen, ScreenStackError):
             return False
-        return top is not self.screen or top.focused not in (None, self)
 
     def _on_unmount(self) -> None:
         # Gone with its screen, or the app is closing: nowhere sensible is left for them.
