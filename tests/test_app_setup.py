@@ -22,8 +22,8 @@ from tests.app_support import (
     screen_name,
     wait_until,
 )
-from tui import commands
 from tui.app.app import SsotuiApp
+from tui.commands import picker as commands
 from tui.sim import Organisation, Simulator
 from tui.store.settings import Settings
 

@@ -32,7 +32,11 @@ DOMAIN = [
     "tui.store.catalog_cache",
     "tui.store.state",
     "tui.sim",
-    "tui.commands",
+    "tui.commands.resolve",
+    "tui.commands.session",
+    "tui.commands.credentials",
+    "tui.commands.setup",
+    "tui.commands.picker",
     "tui.cli",
 ]
 

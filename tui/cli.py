@@ -125,25 +125,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _handler(command: str | None) -> Handler:
-    from tui import commands
+# command -> "module:function" under tui.commands; only the module of the command is imported.
+_COMMANDS: dict[str | None, str] = {
+    None: "picker:picker",
+    "demo": "picker:demo",
+    "login": "session:login",
+    "logout": "session:logout",
+    "list": "session:list_roles",
+    "exec": "credentials:exec_command",
+    "export": "credentials:export",
+    "credential-process": "credentials:credential_process",
+    "write-profile": "credentials:write_profile",
+    "populate": "setup:populate",
+    "configure": "setup:configure",
+    "config": "setup:show_config",
+    "doctor": "setup:doctor",
+}
 
-    table: dict[str | None, Handler] = {
-        None: commands.picker,
-        "demo": commands.demo,
-        "login": commands.login,
-        "logout": commands.logout,
-        "list": commands.list_roles,
-        "exec": commands.exec_command,
-        "export": commands.export,
-        "credential-process": commands.credential_process,
-        "write-profile": commands.write_profile,
-        "populate": commands.populate,
-        "configure": commands.configure,
-        "config": commands.show_config,
-        "doctor": commands.doctor,
-    }
-    return table[command]
+
+def _handler(command: str | None) -> Handler:
+    import importlib
+
+    module, function = _COMMANDS[command].split(":")
+    handler: Handler = getattr(importlib.import_module(f"tui.commands.{module}"), function)
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
