@@ -21,7 +21,8 @@ def picker(args: argparse.Namespace) -> int:
         raise SsotuiError(
             "the picker needs a terminal; use `ssotui list`, `ssotui export` or `ssotui exec`"
         )
-    from tui.aws.sessions import load_sessions, resolve_session
+    from tui.aws.sessions import load_sessions
+    from tui.commands.resolve import session_of
     from tui.errors import ConfigError
     from tui.store.settings import load_settings
 
@@ -31,12 +32,7 @@ def picker(args: argparse.Namespace) -> int:
     # With no session configured at all (and none asked for), the picker starts with set-up.
     if sessions or args.session or args.start_url or args.sso_region:
         try:
-            chosen = resolve_session(
-                name=args.session,
-                start_url=args.start_url,
-                region=args.sso_region,
-                default=settings.default_session,
-            )
+            chosen = session_of(args)
         except ConfigError:
             if args.session or args.start_url or len(sessions) < 2:
                 raise
