@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,9 @@ import botocore.credentials
 import botocore.tokens
 import pytest
 
+from tui.aws.login import login
+from tui.aws.models import SsoSession, Token
+from tui.aws.sessions import resolve_session
 from tui.sim import Organisation, Simulator
 
 _AWS_VARS = (
@@ -116,6 +118,14 @@ def sso_config(home: Home, sim: Simulator) -> Path:
     )
 
 
-def environ_snapshot() -> dict[str, str]:
-    """The test process's environment (for subprocess calls)."""
-    return dict(os.environ)
+@pytest.fixture
+def session(sso_config: Path, sim: Simulator) -> SsoSession:
+    """The `dev` session of `sso_config`, with the simulator polled without delay."""
+    sim.set(interval=0)
+    return resolve_session()
+
+
+@pytest.fixture
+def token(session: SsoSession) -> Token:
+    """Logged in, in this process (faster than a `ssotui login` each time)."""
+    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)

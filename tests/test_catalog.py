@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import stat
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,27 +18,14 @@ from tui.aws.catalog import (
     fetch_catalog,
     load_catalog,
 )
-from tui.aws.login import login
 from tui.aws.models import Catalog, SsoSession, Token, utcnow
 from tui.aws.portal import Portal
-from tui.aws.sessions import resolve_session
 from tui.aws.throttle import Pacer
 from tui.errors import NotLoggedIn
 from tui.sim import Simulator
 from tui.store import catalog_cache
 
 PORTAL_CALLS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout")
-
-
-@pytest.fixture
-def session(sso_config: Path, sim: Simulator) -> SsoSession:
-    sim.set(interval=0)
-    return resolve_session()
-
-
-@pytest.fixture
-def token(session: SsoSession) -> Token:
-    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 def _expected(sim: Simulator) -> dict[str, set[str]]:

@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +26,6 @@ from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
 from tui.aws.login import login
 from tui.aws.models import SsoSession, Token, utcnow
-from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import save_token, token_path
 from tui.sim import Organisation, Simulator
 
@@ -39,18 +37,6 @@ def org(request: pytest.FixtureRequest) -> Organisation:
     """12 accounts (as everywhere), or `(accounts, roles_per_account)` given indirectly."""
     accounts, roles = getattr(request, "param", (12, (1, 4)))
     return Organisation.generate(accounts=accounts, seed=7, roles_per_account=roles)
-
-
-@pytest.fixture
-def session(sso_config: Path, sim: Simulator) -> SsoSession:
-    sim.set(interval=0)
-    return resolve_session()
-
-
-@pytest.fixture
-def token(session: SsoSession) -> Token:
-    """Logged in (in this process: faster than a `ssotui login` each time)."""
-    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 # --- checks ----------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from tests.conftest import Home
 from tui.aws import login as device
 from tui.aws.login import DeviceAuthorization, login, start_login, wait_for_token
 from tui.aws.models import SsoSession
-from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import load_registration, load_token, registration_path, token_path
 from tui.errors import LoginFailed, ServiceError
 from tui.sim import Simulator
@@ -26,12 +25,6 @@ from tui.sim import Simulator
 
 def no_sleep(_seconds: float) -> None:
     """Polling without waiting (the simulator's interval is 0 in these tests)."""
-
-
-@pytest.fixture
-def session(sso_config: object, sim: Simulator) -> SsoSession:
-    sim.set(interval=0)
-    return resolve_session()
 
 
 def closed_port() -> int:

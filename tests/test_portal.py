@@ -29,17 +29,6 @@ from tui.errors import NoAccess, NotLoggedIn, ServiceError
 from tui.sim import Organisation, Simulator
 
 
-@pytest.fixture
-def session(sso_config: Path, sim: Simulator) -> SsoSession:
-    sim.set(interval=0)
-    return resolve_session()
-
-
-@pytest.fixture
-def token(session: SsoSession) -> Token:
-    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
-
-
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

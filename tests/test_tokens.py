@@ -17,17 +17,10 @@ from tests.conftest import Home
 from tui.aws.login import login
 from tui.aws.models import SsoSession, Token, utcnow
 from tui.aws.portal import Portal
-from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import load_token, save_token, token_path
 from tui.aws.tokens import current_token
 from tui.errors import NotLoggedIn
 from tui.sim import Simulator
-
-
-@pytest.fixture
-def session(sso_config: Path, sim: Simulator) -> SsoSession:
-    sim.set(interval=0)
-    return resolve_session()
 
 
 def _login(session: SsoSession) -> Token:
