@@ -112,3 +112,10 @@ def test_export_format_setting_is_honoured(sim: Simulator, sso_config: Path, hom
     result = ssotui("export", account.account_id, role.name, env={"SHELL": "/bin/bash"})
     assert result.status == 0, result.err
     assert result.out.startswith("set -gx AWS_ACCESS_KEY_ID ")
+
+
+def test_clock_skew_against_the_server_fails(sim: Simulator, sso_config: Path) -> None:
+    sim.set(clock_skew=-900)  # the server's clock is 15 minutes behind ours
+    result = ssotui("doctor")
+    assert result.status == 1
+    assert "[FAIL] clock: +900 s against Identity Center" in result.out

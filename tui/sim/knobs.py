@@ -16,7 +16,7 @@ class Knobs:
 
     approve: "auto" (approved at the first poll), "manual" (only by ``Simulator.approve()``),
     "deny", an int N (approved at the Nth poll) or a float (approved that many seconds after
-    StartDeviceAuthorization).
+    StartDeviceAuthorization). clock_skew: seconds added to the server's Date header.
     """
 
     latency: float = 0.0
@@ -32,6 +32,7 @@ class Knobs:
     client_lifetime: int = 90 * 86400
     page_size: int = 20
     malformed: frozenset[str] = field(default_factory=frozenset)
+    clock_skew: float = 0.0
 
     def __post_init__(self) -> None:
         self.validate()
