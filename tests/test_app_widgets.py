@@ -94,6 +94,23 @@ async def test_only_the_visible_lines_are_drawn(monkeypatch: Any) -> None:
 
 
 @async_test
+async def test_a_change_repaints_only_the_lines_that_changed(monkeypatch: Any) -> None:
+    monkeypatch.setattr("tui.app.widgets.filter_list.RowList", CountingRowList)
+    rows = sample_rows(50)
+    app = ListApp(rows)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        CountingRowList.drawn = 0
+        _pane(app).set_rows(list(rows))  # the same rows again (a catalog refresh)
+        _pane(app).set_empty_text("nothing here")  # not shown while rows match
+        await pilot.pause()
+        assert CountingRowList.drawn == 0
+        await pilot.press("down")  # the cursor leaves one row for the next
+        await pilot.pause()
+        assert CountingRowList.drawn == 2
+
+
+@async_test
 async def test_a_click_moves_the_cursor_and_a_second_click_chooses() -> None:
     app = ListApp(sample_rows(50))
     async with app.run_test(size=(100, 30)) as pilot:

@@ -61,6 +61,7 @@ class MainScreen(SessionWorkScreen):
                 placeholder="filter accounts: name, id, email…",
                 empty="loading accounts…",
                 tab_chooses=True,
+                on_highlighted=self._show_roles,
                 id="accounts",
             )
             yield FilterList[Role](
@@ -143,10 +144,6 @@ class MainScreen(SessionWorkScreen):
         else:
             empty = "no roles you can use in this account"
         pane.set_empty_text(empty)
-
-    @on(FilterList.Highlighted, "#accounts")
-    def _account_highlighted(self, event: FilterList.Highlighted) -> None:
-        self._show_roles(event.item if isinstance(event.item, Account) else None)
 
     @on(FilterList.Chosen, "#accounts")
     def _account_chosen(self, event: FilterList.Chosen) -> None:

@@ -2,6 +2,9 @@
 
 Typing filters; Up/Down/PageUp/PageDown move the cursor while the box keeps focus; Enter (and
 Tab, when asked to) chooses. Its messages carry the item itself, never an index.
+
+A keystroke is one screen update: each part repaints only when what it shows changed, and
+what follows the highlighted item (`on_highlighted`) is told at once, not a message later.
 """
 
 from __future__ import annotations
@@ -90,8 +93,10 @@ class MatchCount(Widget):
 
     def show(self, shown: int, total: int, filtering: bool) -> None:
         """Show how many rows match (when filtering) or how many there are."""
-        self.text = f"{shown}/{total}" if filtering else f"{total}"
-        self.refresh()
+        text = f"{shown}/{total}" if filtering else f"{total}"
+        if text != self.text:
+            self.text = text
+            self.refresh()
 
     def render(self) -> RenderResult:
         return Text(self.text, no_wrap=True)
@@ -181,10 +186,17 @@ class FilterList(Vertical, Generic[T]):
         placeholder: str = "type to filter",
         empty: str = "",
         tab_chooses: bool = False,
+        on_highlighted: Callable[[T | None], None] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """`on_highlighted` is called with the item under the cursor as soon as it changes.
+
+        Use it for what must change together with the list (on the same screen update);
+        the `Highlighted` message follows either way.
+        """
         super().__init__(id=id, classes=classes)
+        self._on_highlighted = on_highlighted
         self.border_title = title
         self._input_placeholder = placeholder
         self._empty = empty
@@ -199,7 +211,7 @@ class FilterList(Vertical, Generic[T]):
             )
             yield MatchCount()
         yield Caption()
-        rows: RowList[T] = RowList(placeholder=self._empty)
+        rows: RowList[T] = RowList(placeholder=self._empty, on_cursor_moved=self._cursor_moved)
         yield rows
 
     # -- public API ---------------------------------------------------------------------------
@@ -246,7 +258,6 @@ class FilterList(Vertical, Generic[T]):
     def set_empty_text(self, text: str) -> None:
         """What the list says when it has nothing to show."""
         self.row_list.placeholder = text
-        self.row_list.refresh()
 
     def set_title(self, title: str) -> None:
         """The pane's title (on its border: use `set_caption` for what changes as you type)."""
@@ -275,10 +286,11 @@ class FilterList(Vertical, Generic[T]):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()  # the list followed the edit already (_query_changed)
 
-    @on(RowList.CursorMoved)
-    def _cursor_moved(self, event: RowList.CursorMoved) -> None:
-        event.stop()
-        self.post_message(self.Highlighted(self, self.highlighted_item))
+    def _cursor_moved(self) -> None:
+        item = self.highlighted_item
+        if self._on_highlighted is not None:
+            self._on_highlighted(item)
+        self.post_message(self.Highlighted(self, item))
 
     @on(RowList.Clicked)
     def _clicked(self, event: RowList.Clicked) -> None:

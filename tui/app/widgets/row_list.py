@@ -1,14 +1,14 @@
 """A list that draws only the rows on screen, so 10,000 rows filter and scroll without stutter.
 
 A Line API widget (ScrollView): the matcher produces the ordered indices of matching rows and
-`render_line` draws just the visible ones. It never takes focus; the filter box above it keeps
-the keyboard and drives the cursor.
+`render_line` draws just the visible ones, and a change repaints only the lines whose content
+changed. It never takes focus; the filter box above it keeps the keyboard and drives the cursor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, TypeAlias, TypeVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -26,6 +26,10 @@ T = TypeVar("T")
 
 MARK_KINDS = ("favourite", "recent", "failed", "new", "gone", "loading")
 _MAX_COLUMN = 48
+
+# What decides how a line looks (not which value it stands for), so two rows that look the
+# same, like one role name in two accounts, need no repaint.
+LineLook: TypeAlias = tuple[object, ...]
 
 
 class RowList(ScrollView, Generic[T], can_focus=False):
@@ -61,17 +65,25 @@ class RowList(ScrollView, Generic[T], can_focus=False):
     }
     """
 
-    class CursorMoved(Message):
-        """The cursor is on another row (or on none)."""
-
     class Clicked(Message):
         """A row was clicked where the cursor already was."""
 
     def __init__(
-        self, *, placeholder: str = "", id: str | None = None, classes: str | None = None
+        self,
+        *,
+        placeholder: str = "",
+        on_cursor_moved: Callable[[], None] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
+        """`on_cursor_moved` is called at once when the cursor lands on another row (or none).
+
+        A call rather than a message: what follows the cursor (the roles of the highlighted
+        account) changes in the same screen update as the list, not in a second one.
+        """
         super().__init__(id=id, classes=classes)
-        self.placeholder = placeholder
+        self._placeholder = placeholder
+        self._on_cursor_moved = on_cursor_moved
         self._rows: Sequence[Row[T]] = ()
         self._matcher: Matcher[T] = Matcher(())
         self._matches: list[int] = []
@@ -82,6 +94,18 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._widths_for = (-1, -1)  # (list width, columns) the widths were computed for
         self._cursor = 0
         self._styles: RowStyles | None = None
+        self._drawn: dict[int, LineLook] = {}  # screen line -> how it was last drawn
+
+    @property
+    def placeholder(self) -> str:
+        """What the list says when nothing matches."""
+        return self._placeholder
+
+    @placeholder.setter
+    def placeholder(self, text: str) -> None:
+        if text != self._placeholder:
+            self._placeholder = text
+            self._refresh_changed_lines()
 
     # -- data -------------------------------------------------------------------------------
 
@@ -162,10 +186,10 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._cursor = max(0, min(cursor, len(self._matches) - 1))
         self._update_virtual_size()
         self._scroll_cursor_into_view()
-        self.refresh()
+        self._refresh_changed_lines()
         after = self.cursor_row
-        if force_message or before is not after:
-            self.post_message(self.CursorMoved())
+        if (force_message or before is not after) and self._on_cursor_moved is not None:
+            self._on_cursor_moved()
 
     def _scroll_cursor_into_view(self) -> None:
         if not self._matches:
@@ -184,6 +208,7 @@ class RowList(ScrollView, Generic[T], can_focus=False):
     def _on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
         self._scroll_cursor_into_view()
+        self.refresh()
 
     def _update_virtual_size(self) -> None:
         size = Size(self.scrollable_content_region.width, len(self._matches))
@@ -193,7 +218,6 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         # scrollbar updated, as ScrollView itself does on resize.
         self.set_reactive(RowList.virtual_size, size)
         self._scroll_update(size)
-        self.refresh()
 
     def _row_styles(self) -> RowStyles:
         if self._styles is None:
@@ -214,14 +238,45 @@ class RowList(ScrollView, Generic[T], can_focus=False):
             self._widths_for = (width, len(self._maxima))
         return self._widths
 
+    def _line_look(self, y: int, top: int, width: int) -> LineLook:
+        """What screen line `y` shows now (scrolled to `top`), as far as its drawing goes."""
+        position = top + y
+        if not self._matches:
+            return ("placeholder", self._placeholder, width) if y == 0 and self._placeholder else ()
+        if position >= len(self._matches):
+            return ()
+        row = self._rows[self._matches[position]]
+        cursor = position == self._cursor
+        widths = self._column_widths(width)
+        return (row.columns, row.mark, row.mark_kind, row.dim, cursor, self._tokens, widths, width)
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint the lines on screen whose content changed since they were drawn.
+
+        A whole-widget refresh redraws every line, blank ones included, and each costs as
+        much in Textual's compositing as in drawing; most keys change a few lines of a pane.
+        """
+        if not self.is_mounted:
+            self.refresh()
+            return
+        region = self.scrollable_content_region
+        width, top, look, drawn = region.width, self.scroll_offset.y, self._line_look, self._drawn
+        changed = [y for y in range(region.height) if drawn.get(y) != look(y, top, width)]
+        if not changed:
+            return
+        # One region from the first changed line to the last: fewer, larger updates.
+        first, last = changed[0], changed[-1]
+        self.refresh(Region(0, first, max(self.size.width, 1), last - first + 1))
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         styles = self._row_styles()
         position = self.scroll_offset.y + y
+        self._drawn[y] = self._line_look(y, self.scroll_offset.y, width)
         if not self._matches:
-            if y == 0 and self.placeholder:
+            if y == 0 and self._placeholder:
                 style = self.get_component_rich_style("row-list--placeholder")
-                text = " " + self.placeholder
+                text = " " + self._placeholder
                 return Strip([Segment(text, style)], cell_len(text)).adjust_cell_length(
                     width, styles.base
                 )
