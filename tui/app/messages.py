@@ -30,6 +30,17 @@ class TokenReady(Message):
 
 
 @dataclass
+class TokenRenewed(Message):
+    """A worker's call met a 401 and the refresh token gave this new token.
+
+    `fetch_restarts`: the catalog fetch runs again from its start with it.
+    """
+
+    token: Token
+    fetch_restarts: bool = False
+
+
+@dataclass
 class CatalogProgress(Message):
     """One event of a running catalog fetch (a page of accounts, or one account's roles)."""
 

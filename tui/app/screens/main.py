@@ -207,8 +207,9 @@ class MainScreen(SessionWorkScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
     def _fetch_credentials(self, account: Account, role: str, action: Action) -> None:
-        portal = Portal(self.session, self._token_or_raise())
-        creds = portal.role_credentials(account, role)
+        creds = self._renewing(
+            lambda token: Portal(self.session, token).role_credentials(account, role)
+        )
         if not get_current_worker().is_cancelled:  # a later choice replaced this one
             self.post_message(CredentialsReady(creds, action))
 

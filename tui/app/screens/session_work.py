@@ -2,8 +2,10 @@
 
 A base Screen that owns the thread workers and their results: it reads the cache and the
 state file, checks the token, fetches the catalog (streaming its events into the model),
-retries an account's roles, and saves favourites. Failures of every worker reach one handler;
-a NotLoggedIn opens the login screen over this one and, once logged in, re-runs what failed.
+retries an account's roles, and saves favourites. A call the portal answers with 401 (the
+service ended the token early) is tried once more with a token renewed from the refresh token
+(`_renewing`, in the worker). Failures of every worker reach one handler; a NotLoggedIn that
+renewal could not help opens the login screen and, once logged in, re-runs what failed.
 The subclass (MainScreen) draws: it is told through `rows_changed` and `status_changed`.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from textual import on, work
 from textual.screen import Screen
@@ -24,6 +27,7 @@ from tui.app.messages import (
     RolesRetried,
     StateSaved,
     TokenReady,
+    TokenRenewed,
 )
 from tui.app.model import CatalogModel
 from tui.app.screens.login import LoginScreen
@@ -37,6 +41,8 @@ from tui.store import catalog_cache
 from tui.store import state as state_store
 from tui.store.settings import Settings
 from tui.store.state import State
+
+R = TypeVar("R")
 
 MID_USE_LOGIN = (
     "Identity Center no longer accepts this session. Log in again and ssotui carries on "
@@ -193,14 +199,14 @@ class SessionWorkScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="catalog")
     def _fetch_catalog(self, previous: Catalog | None, retry_only: bool) -> None:
-        token = self._token_or_raise()
         emit = self._emit_catalog_event
-        if retry_only and previous is not None:
-            result = catalog_api.retry_failed(self.session, token, previous, on_event=emit)
-        else:
-            result = catalog_api.fetch_catalog(
-                self.session, token, on_event=emit, previous=previous
-            )
+
+        def fetch(token: Token) -> Catalog:
+            if retry_only and previous is not None:
+                return catalog_api.retry_failed(self.session, token, previous, on_event=emit)
+            return catalog_api.fetch_catalog(self.session, token, on_event=emit, previous=previous)
+
+        result = self._renewing(fetch, fetch_restarts=True)
         if get_current_worker().is_cancelled:  # a newer fetch replaced this one
             return
         catalog_cache.save(self.session, result)
@@ -242,6 +248,31 @@ class SessionWorkScreen(Screen[None]):
             raise tokens.not_logged_in(self.session)
         return token
 
+    def _renewing(self, call: Callable[[Token], R], *, fetch_restarts: bool = False) -> R:
+        """Run `call` with the token (in a worker); after a 401, once more with a renewed one.
+
+        Identity Center can end an access token before its expiry (a 401); the refresh token
+        usually still works, and the user need not log in again. When it does not either,
+        `renewed_token` raises NotLoggedIn and the error handler opens the login screen.
+        """
+        token = self._token_or_raise()
+        try:
+            return call(token)
+        except NotLoggedIn:
+            if get_current_worker().is_cancelled:
+                raise
+            fresh = tokens.renewed_token(self.session, token)
+        # Posted before the second call's own messages, so the screen has the token first.
+        self.post_message(TokenRenewed(fresh, fetch_restarts=fetch_restarts))
+        return call(fresh)
+
+    @on(TokenRenewed)
+    def _token_renewed(self, message: TokenRenewed) -> None:
+        self.token = message.token
+        self.status.show_token(message.token.expires_at)
+        if message.fetch_restarts:
+            self.model.start_fetch()  # its events come again from the first page
+
     def _change_state(self, change: Callable[[State], State]) -> Worker[None]:
         """Apply a change at once on screen; the file follows in a worker (returned)."""
         self.state = change(self.state)
@@ -262,9 +293,10 @@ class SessionWorkScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roles")
     def _retry_roles(self, account: Account) -> None:
-        portal = Portal(self.session, self._token_or_raise())
         try:
-            roles = portal.list_roles(account.account_id)
+            roles = self._renewing(
+                lambda token: Portal(self.session, token).list_roles(account.account_id)
+            )
         except NotLoggedIn:
             raise
         except SsotuiError as exc:
