@@ -1,6 +1,6 @@
 """Filtering rows by what the user types: multi-token substring matching with a cheap score.
 
-Plain Python (no Textual) so it can be benchmarked on its own (`python -m tui.bench_filter`).
+Plain Python (no Textual) so it can be benchmarked on its own (`python -m tui.bench.keystrokes`).
 Every token of the query must occur in a row's search key ("prod 1234" finds prod accounts whose
 id contains 1234). Rows are ordered by their pinned rank (favourites, then recently used), then
 by how well they match (prefix, then word start, then anywhere; the first column counts most),

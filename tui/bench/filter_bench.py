@@ -1,6 +1,6 @@
 """Filter time per keystroke over 10,000 rows, and peak memory with them loaded.
 
-Reuses the picker's own benchmark pieces (`tui.bench_filter`: the sample rows, the queries
+Reuses the picker's own benchmark pieces (`tui.bench.keystrokes`: the sample rows, the queries
 typed one character at a time, the timing loop over `tui.app.matching.Matcher` and the list
 widget's off-screen drawing), so the figure is that of the code users run. It runs in a fresh
 interpreter, with the garbage collector frozen when the picker would freeze it.
@@ -56,9 +56,9 @@ class FilterFigures:
 
 def queries() -> tuple[str, ...]:
     """The queries typed one character at a time."""
-    from tui import bench_filter
+    from tui.bench import keystrokes
 
-    return tuple(bench_filter.QUERIES)
+    return tuple(keystrokes.QUERIES)
 
 
 def _freeze_threshold() -> int | None:
@@ -73,19 +73,19 @@ def _freeze_threshold() -> int | None:
 
 def _child(rows: int, repeat: int) -> None:
     """In a fresh interpreter: time every keystroke, then print the figures and peak RSS."""
-    from tui import bench_filter
+    from tui.bench import keystrokes
 
-    sample = bench_filter.sample_rows(rows)
-    texts = bench_filter.keystrokes(bench_filter.QUERIES)
+    sample = keystrokes.sample_rows(rows)
+    texts = keystrokes.keystrokes(keystrokes.QUERIES)
     threshold = _freeze_threshold()
     frozen = threshold is not None and rows >= threshold
     if frozen:  # as the picker does with this many rows
         gc.collect()
         gc.freeze()
     out: dict[str, object] = {"gc_frozen": frozen}
-    out["matcher"] = bench_filter.bench_matcher(sample, texts, repeat)
+    out["matcher"] = keystrokes.bench_matcher(sample, texts, repeat)
     try:
-        out["drawn"] = bench_filter.bench_widget(sample, texts, DRAWN, repeat)
+        out["drawn"] = keystrokes.bench_widget(sample, texts, DRAWN, repeat)
     except (ImportError, AttributeError):  # the list widget cannot draw off screen (yet)
         out["drawn"] = None
     out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -94,10 +94,10 @@ def _child(rows: int, repeat: int) -> None:
 
 def picker_keystrokes(rows: int = ROWS) -> tuple[float, float]:
     """Median and worst CPU ms per keystroke of the whole picker over `rows` cached accounts
-    (the picker's own measurement, `tui.bench_filter.picker_keystrokes`)."""
-    from tui import bench_filter
+    (the picker's own measurement, `tui.bench.keystrokes.picker_keystrokes`)."""
+    from tui.bench import keystrokes
 
-    return bench_filter.picker_keystrokes(rows)
+    return keystrokes.picker_keystrokes(rows)
 
 
 def measure(rows: int = ROWS, repeat: int = 3) -> FilterFigures:

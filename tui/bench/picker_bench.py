@@ -5,7 +5,7 @@ valid), then starts a fresh interpreter running `python -m tui.bench.picker_benc
 probe builds the App with `make_app` (what the CLI runs), runs it headless under
 `App.run_test()`, polls until the accounts pane has rows, types a query (so the peak memory
 includes filtering) and prints what it saw as JSON. CPU per keystroke of the running picker is
-the picker's own measurement (`tui.bench_filter.picker_keystrokes`). Time to rows is counted
+the picker's own measurement (`tui.bench.keystrokes.picker_keystrokes`). Time to rows is counted
 from the parent starting the interpreter, so it includes Python's start and every import, as a
 user would wait for them.
 """

@@ -1,4 +1,4 @@
-"""Benchmark: filter time per keystroke over 10,000 rows (`python -m tui.bench_filter [--app]`).
+"""Benchmark: filter time per keystroke over 10,000 rows (`python -m tui.bench.keystrokes [--app]`).
 
 Types several queries one character at a time, as a user would, and times each keystroke of
 the matcher alone and of the matcher plus drawing the visible rows of the picker's list widget.
@@ -121,7 +121,7 @@ def bench_widget(rows: list[Row[str]], texts: list[str], height: int, repeat: in
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m tui.bench_filter", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tui.bench.keystrokes", description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of the whole query set")
     parser.add_argument("--height", type=int, default=30, help="visible rows drawn per key")
@@ -210,7 +210,7 @@ print(f"{statistics.median(times):.2f} {max(times):.2f} {len(times)}")
 _SEED_CACHE = r"""
 import sys
 from datetime import timedelta
-from tui.bench_filter import sample_rows
+from tui.bench.keystrokes import sample_rows
 from tui.aws.models import Account, Catalog, SsoSession, Token, utcnow
 from tui.aws import token_cache
 from tui.store import catalog_cache
