@@ -12,7 +12,7 @@ from tui.app.matching import Row
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.in_order_input import HOLD_LIMIT
 from tui.app.widgets.row_list import RowList
-from tui.bench_filter import sample_rows
+from tui.bench.keystrokes import sample_rows
 
 
 class CountingRowList(RowList[str]):
