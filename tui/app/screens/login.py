@@ -19,13 +19,13 @@ from textual.worker import Worker, WorkerState
 
 from tui.app import clock
 from tui.app.browser import browser_available
+from tui.app.failures import failure_text
 from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
 from tui.aws import login
 from tui.aws.login import DeviceAuthorization
 from tui.aws.models import SsoSession, Token
-from tui.errors import SsotuiError
 from tui.export import clipboard
 
 
@@ -133,9 +133,7 @@ class LoginScreen(Screen[Token | None]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        message = (
-            error.message if isinstance(error, SsotuiError) else f"unexpected error: {error!r}"
-        )
+        message = failure_text(error)
         if event.worker.group == "login":
             if self._cancel.is_set():
                 return

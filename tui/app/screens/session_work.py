@@ -19,6 +19,7 @@ from textual import on, work
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui.app.failures import failure_text
 from tui.app.messages import (
     CacheLoaded,
     CatalogFetched,
@@ -117,9 +118,7 @@ class SessionWorkScreen(Screen[None]):
             self._fetch_started = False
             self.status_changed()
             self.status.show_note("catalog fetch failed; ctrl+r to try again")
-        message = (
-            error.message if isinstance(error, SsotuiError) else f"unexpected error: {error!r}"
-        )
+        message = failure_text(error)
         self.notify(message, severity="error", markup=False, timeout=8)
 
     def _need_login(self, reason: str, *, then: Callable[[], object] | None) -> None:

@@ -22,12 +22,13 @@ from textual.widgets import Button, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui import paths
+from tui.app.failures import failure_text
 from tui.app.messages import RegionsLoaded, SessionWritten
 from tui.app.widgets.in_order_input import InOrderInput
 from tui.aws import setup
 from tui.aws.models import SsoSession
 from tui.aws.sessions import load_sessions
-from tui.errors import ConfigError, SsotuiError
+from tui.errors import ConfigError
 from tui.export.aws_config import write_sso_session
 
 DEFAULT_REGION = "us-east-1"
@@ -160,9 +161,7 @@ class SetupScreen(Screen[SsoSession | None]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        message = (
-            error.message if isinstance(error, SsotuiError) else f"unexpected error: {error!r}"
-        )
+        message = failure_text(error)
         if event.worker.group == "write":
             self.saving = False
             self._set_status(message, error=True)
