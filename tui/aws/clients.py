@@ -1,4 +1,4 @@
-"""boto3 clients for the SSO portal and SSO OIDC: unsigned, in the session's SSO region.
+"""botocore clients for the SSO portal and SSO OIDC: unsigned, in the session's SSO region.
 
 The user's `AWS_PROFILE`, static keys and `[default]` region never matter: the clients carry no
 credentials and name their region. Endpoint overrides are left to botocore, so
@@ -118,7 +118,6 @@ def _client(
     connect_timeout: float,
     read_timeout: float,
 ) -> Any:
-    import boto3
     import botocore.exceptions
     from botocore import UNSIGNED
     from botocore.config import Config
@@ -141,7 +140,8 @@ def _client(
         user_agent_extra=f"ssotui/{__version__}",
     )
     try:
-        client = boto3.Session(botocore_session=_botocore_session()).client(service, config=config)
+        # botocore directly: boto3 adds nothing to these clients but ~0.1 s of imports
+        client = _botocore_session().create_client(service, config=config)
     except botocore.exceptions.BotoCoreError as exc:
         raise ConfigError(f"cannot set up the {service} client for {region}: {exc}") from None
     client.meta.events.register("before-parse", _check_json)
