@@ -1,67 +1,34 @@
 """The Simulator: a local IAM Identity Center (SSO OIDC + SSO portal) over real HTTP.
 
-Routes are those of botocore's ``sso`` and ``sso-oidc`` service models (rest-json). Errors carry
-their name in the ``x-amzn-ErrorType`` header and ``{"message": ...}`` in the body (plus
-``error``/``error_description`` for OIDC, as the real service sends). Knobs (see
-:class:`tui.sim.knobs.Knobs`) change at construction or with :meth:`Simulator.set`.
+Requests are routed and answered in botocore's rest-json (see :mod:`tui.sim.protocol`); around
+each call the Simulator counts it, waits the latency, and applies the portal's rate limit and
+injected failures. Knobs (see :class:`tui.sim.knobs.Knobs`) change at construction or with
+:meth:`Simulator.set`.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tui.sim.device_page import device_page, result_page
-from tui.sim.errors import SimError, oidc_error, portal_error
+from tui.sim.errors import SimError, portal_error
 from tui.sim.identity import Identity
 from tui.sim.knobs import Approve, Knobs, TokenBucket
 from tui.sim.org import Organisation
 from tui.sim.portal import Portal
+from tui.sim.protocol import ROUTES as ROUTES  # re-exported: it used to live here
+from tui.sim.protocol import Response as Response  # re-exported: server.py imports it here
+from tui.sim.protocol import call_operation, error_response, json_response
 from tui.sim.server import SimServer
 
 DEFAULT_START_URL = "https://ssotui-sim.awsapps.com/start"
-_ERROR_NAMESPACE = ":http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
-_TOKEN_HEADER = "x-amz-sso_bearer_token"
-
-# (method, path) -> (operation name, is a portal call)
-ROUTES: dict[tuple[str, str], tuple[str, bool]] = {
-    ("POST", "/client/register"): ("RegisterClient", False),
-    ("POST", "/device_authorization"): ("StartDeviceAuthorization", False),
-    ("POST", "/token"): ("CreateToken", False),
-    ("GET", "/assignment/accounts"): ("ListAccounts", True),
-    ("GET", "/assignment/roles"): ("ListAccountRoles", True),
-    ("GET", "/federation/credentials"): ("GetRoleCredentials", True),
-    ("POST", "/logout"): ("Logout", True),
-}
 _FAIL_TYPES = {503: "ServiceUnavailableException", 502: "BadGatewayException"}
-
-
-@dataclass
-class Response:
-    """What the handler writes back."""
-
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def _json(status: int, data: dict[str, Any]) -> Response:
-    headers = {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
-    return Response(status, json.dumps(data, ensure_ascii=False).encode(), headers)
-
-
-def _error(err: SimError) -> Response:
-    response = _json(err.status, err.body())
-    response.headers["x-amzn-ErrorType"] = err.error_type + _ERROR_NAMESPACE
-    return response
 
 
 class Simulator:
@@ -251,24 +218,34 @@ class Simulator:
             return self._device(method, query, body)
         route = ROUTES.get((method, split.path))
         if route is None:
-            return _error(SimError(404, "UnknownOperationException", "Unknown operation"))
+            return error_response(SimError(404, "UnknownOperationException", "Unknown operation"))
         op, is_portal = route
         with self._lock:
             self._calls[op] += 1
             latency = self.knobs.latency
         if latency and self._stopping.wait(latency):
-            return _error(SimError(503, "ServiceUnavailableException", "Simulator stopping"))
+            stopping = SimError(503, "ServiceUnavailableException", "Simulator stopping")
+            return error_response(stopping)
         lowered = {k.lower(): v for k, v in headers.items()}
         try:
             with self._lock:
                 now = time.time()
                 if is_portal:
                     self._portal_gate(now)
-                result = self._operation(op, query, lowered, body, now)
+                result = call_operation(
+                    op,
+                    query,
+                    lowered,
+                    body,
+                    now,
+                    identity=self.identity,
+                    portal=self.portal,
+                    verification_uri=lambda: f"{self.url}/device",
+                )
                 malformed = op in self.knobs.malformed
         except SimError as err:
-            return _error(err)
-        response = _json(200, result)
+            return error_response(err)
+        response = json_response(200, result)
         if malformed:
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response
@@ -285,30 +262,6 @@ class Simulator:
                 status = self.knobs.fail_status
                 name = _FAIL_TYPES.get(status, "InternalServerException")
                 raise portal_error(status, name, "Injected failure")
-
-    def _operation(
-        self, op: str, query: dict[str, str], headers: dict[str, str], body: bytes, now: float
-    ) -> dict[str, Any]:
-        token = headers.get(_TOKEN_HEADER)
-        if op == "ListAccounts":
-            return self.portal.list_accounts(token, query, now)
-        if op == "ListAccountRoles":
-            return self.portal.list_account_roles(token, query, now)
-        if op == "GetRoleCredentials":
-            return self.portal.get_role_credentials(token, query, now)
-        if op == "Logout":
-            return self.portal.logout(token, now)
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise oidc_error("InvalidRequestException", "request body is not a JSON object")
-        if op == "RegisterClient":
-            return self.identity.register_client(data, now)
-        if op == "StartDeviceAuthorization":
-            return self.identity.start_device_authorization(data, now, f"{self.url}/device")
-        return self.identity.create_token(data, now)
 
     def _device(self, method: str, query: dict[str, str], body: bytes) -> Response:
         html_type = {"Content-Type": "text/html; charset=utf-8"}
