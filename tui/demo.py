@@ -128,10 +128,23 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "account"
 
 
+# The profile and credentials of the user's own shell must not leak into the demo.
+_USER_AWS_VARS = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+
+
 @contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
+def _environment(values: dict[str, str], removed: tuple[str, ...] = ()) -> Iterator[None]:
+    """`values` set and `removed` unset in os.environ for the block; all put back after it."""
+    saved = {key: os.environ.get(key) for key in (*values, *removed)}
     os.environ.update(values)
+    for key in removed:
+        os.environ.pop(key, None)
     try:
         yield
     finally:
@@ -169,16 +182,7 @@ def demo_world(
                 "sso_registration_scopes = sso:account:access\n",
                 encoding="utf-8",
             )
-            with _environment(values):
-                # The profile and AWS_* variables of the user's own shell must not leak in.
-                for key in (
-                    "AWS_PROFILE",
-                    "AWS_DEFAULT_PROFILE",
-                    "AWS_ACCESS_KEY_ID",
-                    "AWS_SECRET_ACCESS_KEY",
-                    "AWS_SESSION_TOKEN",
-                ):
-                    os.environ.pop(key, None)
+            with _environment(values, removed=_USER_AWS_VARS):
                 yield DemoWorld(sim=sim, root=root)
 
 
