@@ -1,9 +1,10 @@
 """`ssotui demo`: the picker against the built-in simulator, with a sample organisation.
 
-Needs no AWS account and touches no real file: HOME, the AWS config and credentials files,
-the SSO token cache and ssotui's own folders all point into a temporary folder for the life of
-the demo, and the SSO endpoints point at the simulator. The device login is approved by itself
-after a few seconds, so the login screen is seen.
+Needs no AWS account and touches no real file: the AWS config and credentials files, the SSO
+token cache and ssotui's own folders all point into a temporary folder for the life of the
+demo, through their own variables, and the SSO endpoints point at the simulator. HOME stays
+the user's, so a subshell (or a browser) started from the demo is theirs, with their start-up
+files. The device login is approved by itself after a few seconds, so the login screen is seen.
 """
 
 from __future__ import annotations
@@ -157,9 +158,13 @@ def _environment(values: dict[str, str], removed: tuple[str, ...] = ()) -> Itera
 
 @contextlib.contextmanager
 def demo_world(
-    *, approve: str | float = APPROVE_AFTER, latency: float = DEMO_LATENCY
+    *, approve: str | float = APPROVE_AFTER, latency: float = DEMO_LATENCY, fake_home: bool = True
 ) -> Iterator[DemoWorld]:
-    """A simulator and a throw-away HOME with `[sso-session demo]`, for the block's duration."""
+    """A simulator and a throw-away home with `[sso-session demo]`, for the block's duration.
+
+    With `fake_home` HOME points there too, so paths read `~/.aws/config` (the screenshots);
+    `ssotui demo` keeps the user's HOME for the children it starts.
+    """
     with tempfile.TemporaryDirectory(prefix="ssotui-demo-") as folder:
         root = Path(folder)
         home = root / "home"
@@ -167,14 +172,16 @@ def demo_world(
         config = home / ".aws" / "config"
         with Simulator(demo_organisation(), approve=approve, latency=latency, interval=1) as sim:
             values = {
-                "HOME": str(home),
                 "AWS_CONFIG_FILE": str(config),
                 "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+                "SSOTUI_SSO_CACHE_DIR": str(home / ".aws" / "sso" / "cache"),
                 "SSOTUI_CONFIG_DIR": str(root / "config"),
                 "SSOTUI_CACHE_DIR": str(root / "cache"),
                 "SSOTUI_STATE_DIR": str(root / "state"),
                 **sim.env(),
             }
+            if fake_home:
+                values["HOME"] = str(home)
             config.write_text(
                 f"[sso-session {DEMO_SESSION}]\n"
                 f"sso_start_url = {sim.start_url}\n"
@@ -192,7 +199,7 @@ def run_demo(*, open_browser: bool = False) -> int:
     from tui.aws.sessions import load_sessions
     from tui.store.settings import Settings
 
-    with demo_world():
+    with demo_world(fake_home=False):
         sessions = load_sessions()
         app = make_app(
             sessions=sessions,

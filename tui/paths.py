@@ -1,7 +1,8 @@
 """Every path ssotui reads or writes, in one place; nothing is created at import time.
 
 AWS paths honour the AWS CLI's environment variables; ssotui's own folders come from
-platformdirs and can be moved with SSOTUI_CONFIG_DIR / SSOTUI_CACHE_DIR / SSOTUI_STATE_DIR.
+platformdirs and can be moved with SSOTUI_CONFIG_DIR / SSOTUI_CACHE_DIR / SSOTUI_STATE_DIR
+(and the SSO token cache with SSOTUI_SSO_CACHE_DIR).
 """
 
 from __future__ import annotations
@@ -29,8 +30,13 @@ def aws_credentials_file() -> Path:
 
 
 def sso_cache_dir() -> Path:
-    """The AWS CLI v2 SSO token cache folder, shared with `aws sso login`."""
-    return _home() / ".aws" / "sso" / "cache"
+    """The AWS CLI v2 SSO token cache folder, shared with `aws sso login`.
+
+    `SSOTUI_SSO_CACHE_DIR` moves it (the demo's throw-away token); the AWS CLI has no such
+    variable, so a moved cache is ssotui's alone.
+    """
+    override = os.environ.get("SSOTUI_SSO_CACHE_DIR")
+    return Path(override) if override else _home() / ".aws" / "sso" / "cache"
 
 
 def _platform_dir(env: str, kind: str) -> Path:

@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, TypeError) as err:
         print(f"cannot start the simulator: {err}", file=sys.stderr)
         return 1
-    print(_banner(sim), flush=True)
     try:
+        print(_banner(sim), flush=True)  # inside: a Ctrl-C just after it is still a clean stop
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
