@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sso import SSOClient
     from mypy_boto3_sso_oidc import SSOOIDCClient
 
+    from tui.aws.portal_http import PortalHttpClient
+
 # Total attempts per call inside botocore (adaptive mode) for OIDC and by default. The Portal
 # asks for 1 and paces and retries itself (tui.aws.throttle).
 MAX_ATTEMPTS = 3
@@ -175,6 +177,36 @@ def sso_client(
     return client
 
 
+def portal_client(
+    session: SsoSession, *, max_pool: int = DEFAULT_POOL
+) -> SSOClient | PortalHttpClient:
+    """The client the Portal calls through: ssotui's direct one where the endpoint is plain
+    (`tui.aws.endpoints`), else a botocore client with one attempt per call (the Portal paces
+    and retries itself)."""
+    from tui.aws.endpoints import portal_endpoint
+
+    url = portal_endpoint(session.region)
+    if url is None:
+        return sso_client(session, max_pool=max_pool, attempts=1)
+    from tui.aws.portal_http import PortalHttpClient, ca_bundle
+
+    read_timeout = default_read_timeout()
+    cafile = ca_bundle() if url.startswith("https:") else None
+    key = ("direct", url, max_pool, read_timeout, cafile)
+    with _lock:
+        cached: PortalHttpClient | None = _clients.get(key)
+        if cached is not None:
+            return cached
+    client = PortalHttpClient(
+        url, max_pool=max_pool, connect_timeout=CONNECT_TIMEOUT, read_timeout=read_timeout
+    )
+    with _lock:
+        if len(_clients) >= _MAX_CACHED:
+            _clients.pop(next(iter(_clients)))
+        direct: PortalHttpClient = _clients.setdefault(key, client)
+        return direct
+
+
 def oidc_client(
     session: SsoSession,
     *,
@@ -194,30 +226,57 @@ def oidc_client(
 
 
 def connection_error(exc: BaseException, client: Any, session: SsoSession) -> ServiceError | None:
-    """One clear line for a network-level failure from botocore, or None for anything else."""
+    """One clear line for a network-level failure (either client), or None for anything else."""
+    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", "?")
+    from tui.aws import portal_http as direct
+
+    if isinstance(exc, MalformedResponse):
+        return _network_line("parse", endpoint, session)
+    if isinstance(exc, direct.TransportError):
+        kinds: dict[type[direct.TransportError], str] = {
+            direct.ReadTimeout: "read",
+            direct.ConnectTimeout: "connect",
+            direct.Unreachable: "connect",
+            direct.UntrustedCertificate: "tls",
+        }
+        return _network_line(kinds.get(type(exc), "dropped"), endpoint, session)
     import botocore.exceptions as bce
     from botocore.parsers import ResponseParserError
 
-    endpoint = getattr(getattr(client, "meta", None), "endpoint_url", "?")
     if isinstance(exc, bce.ReadTimeoutError):
+        return _network_line("read", endpoint, session)
+    if isinstance(exc, bce.ConnectTimeoutError | bce.EndpointConnectionError):
+        return _network_line("connect", endpoint, session)
+    if isinstance(exc, ResponseParserError):
+        return _network_line("parse", endpoint, session)
+    if isinstance(exc, bce.SSLError):
+        return _network_line("tls", endpoint, session)
+    if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
+        return _network_line("dropped", endpoint, session)
+    return None
+
+
+def _network_line(kind: str, endpoint: str, session: SsoSession) -> ServiceError:
+    if kind == "read":
         return ServiceError(
             f"Identity Center at {endpoint} did not answer in time (session {session.label}): "
             "try again later"
         )
-    if isinstance(exc, bce.ConnectTimeoutError | bce.EndpointConnectionError):
+    if kind == "connect":
         return ServiceError(
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
             f"{session.region}): check your network, proxy and the session's sso_region"
         )
-    if isinstance(exc, ResponseParserError | MalformedResponse):
+    if kind == "parse":
         return ServiceError(
             f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"
         )
-    if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
+    if kind == "tls":
         return ServiceError(
-            f"the connection to Identity Center at {endpoint} failed: try again later"
+            f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
+            "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
         )
-    return None
+    return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
 
 
 def clear_cache() -> None:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tui.aws.clients import connection_error, sso_client
+from tui.aws.clients import connection_error, portal_client
 from tui.aws.models import Account, RoleCredentials, SsoSession, Token
 from tui.aws.throttle import Pacer
 from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
@@ -25,6 +25,8 @@ from tui.logs import hide
 
 if TYPE_CHECKING:
     from mypy_boto3_sso import SSOClient
+
+    from tui.aws.portal_http import PortalHttpClient
 
 T = TypeVar("T")
 
@@ -62,9 +64,15 @@ def is_server_error(exc: BaseException) -> bool:
 
 def is_network_error(exc: BaseException) -> bool:
     """True for a connection that failed, timed out or was dropped (worth another try)."""
+    from tui.aws import portal_http as direct
+
+    if isinstance(exc, direct.TransportError):
+        return not isinstance(exc, direct.UntrustedCertificate)
     import botocore.exceptions as bce
 
-    return isinstance(exc, bce.ConnectionError | bce.HTTPClientError)
+    return isinstance(exc, bce.ConnectionError | bce.HTTPClientError) and not isinstance(
+        exc, bce.SSLError
+    )
 
 
 class Portal:
@@ -75,14 +83,16 @@ class Portal:
         session: SsoSession,
         token: Token,
         *,
-        client: SSOClient | None = None,
+        client: SSOClient | PortalHttpClient | None = None,
         max_pool: int = 10,
         page_size: int = PAGE_SIZE,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.session = session
         self._token = token.access_token
-        self.client: SSOClient = client or sso_client(session, max_pool=max_pool, attempts=1)
+        self.client: SSOClient | PortalHttpClient = client or portal_client(
+            session, max_pool=max_pool
+        )
         self.page_size = page_size
         self._sleep = sleep
         self.pacer = Pacer(sleep=sleep)

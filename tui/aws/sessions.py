@@ -89,6 +89,11 @@ def _raw_sections(path: Path) -> dict[str, dict[str, Any]]:
     return sections
 
 
+def config_sections(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Every section of the AWS config file and its values (empty when there is no file)."""
+    return _raw_sections(path or paths.aws_config_file())
+
+
 def _first_region_by_session(profiles: dict[str, dict[str, Any]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for values in profiles.values():

@@ -6,7 +6,6 @@ key and the file, and the default is used.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -60,10 +59,16 @@ def load_settings(path: Path | None = None) -> Settings:
     """Read config.toml; a missing file gives the defaults, a broken one defaults + a warning."""
     path = path or paths.config_file()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        return Settings(warnings=(f"{path} cannot be read ({exc}); using the defaults",))
+    import tomllib  # only when there is a file: it is most of this module's import time
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         return Settings(warnings=(f"{path} is not valid TOML ({exc}); using the defaults",))
     known = {f.name for f in fields(Settings)} - {"warnings"}
     values: dict[str, Any] = {}

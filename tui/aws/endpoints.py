@@ -1,0 +1,87 @@
+"""Where the SSO portal is, worked out without botocore when the settings are plain.
+
+botocore takes about 0.3 s to import and set up a client; ssotui's direct portal client
+(`tui.aws.portal_http`) needs only the URL. This module gives it, following the AWS SDKs'
+order: `AWS_ENDPOINT_URL_SSO`, then `AWS_ENDPOINT_URL`, then the standard address of the
+region's partition, `https://portal.sso.{region}.{dns suffix}`, as botocore's endpoint rules
+build it (tests/test_endpoints.py checks every region botocore knows).
+
+It answers None, leaving everything to botocore, whenever a setting could make the answer
+differ in a way not modelled here: a proxy, FIPS or dual-stack endpoints, any endpoint or CA
+setting in the AWS config file, a region outside the commercial, China and GovCloud
+partitions, or `SSOTUI_PORTAL_CLIENT=botocore`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import urlsplit
+
+from tui.aws.sessions import config_sections
+
+CHOICE_VAR = "SSOTUI_PORTAL_CLIENT"  # "botocore" always uses botocore; anything else: auto
+
+# (region pattern, DNS suffix) of the partitions whose portal address is the plain one
+_PARTITIONS = (
+    (re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$"), "amazonaws.com"),
+    (re.compile(r"^cn-\w+-\d+$"), "amazonaws.com.cn"),
+    (re.compile(r"^us-gov-\w+-\d+$"), "amazonaws.com"),
+)
+# Environment variables with which botocore would reach the portal some other way
+_BOTOCORE_ENV = (
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+# Settings in the AWS config file that can change the endpoint or how it is reached
+_BOTOCORE_SETTINGS = {
+    "endpoint_url",
+    "services",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    "ignore_configured_endpoint_urls",
+    "ca_bundle",
+}
+
+
+def standard_endpoint(region: str) -> str | None:
+    """The portal's address in `region` with no override, or None outside the known partitions."""
+    for pattern, suffix in _PARTITIONS:
+        if pattern.match(region):
+            return f"https://portal.sso.{region}.{suffix}"
+    return None
+
+
+def _plain_url(url: str) -> str | None:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
+        return None
+    return url.strip()
+
+
+def _config_needs_botocore() -> bool:
+    for name, values in config_sections().items():
+        if name.startswith("services ") or _BOTOCORE_SETTINGS & set(values):
+            return True
+    return False
+
+
+def portal_endpoint(region: str) -> str | None:
+    """The portal URL for the direct client, or None when botocore should make the calls."""
+    if os.environ.get(CHOICE_VAR, "").strip().lower() == "botocore":
+        return None
+    if any(os.environ.get(name) for name in _BOTOCORE_ENV):
+        return None
+    if _config_needs_botocore():
+        return None
+    override = os.environ.get("AWS_ENDPOINT_URL_SSO") or os.environ.get("AWS_ENDPOINT_URL")
+    if override:
+        return _plain_url(override)
+    return standard_endpoint(region)

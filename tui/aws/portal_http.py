@@ -1,0 +1,287 @@
+"""The SSO portal spoken directly over HTTP: the four operations of botocore's `sso` model.
+
+botocore costs about 1–1.5 ms of CPU per call and 0.3 s of imports and set-up before the
+first; a catalog of 300 accounts is 300 calls, so in a fresh process botocore alone takes
+longer than the whole fetch should. The portal API is small and plain — GET or POST, a query
+string and one header in, JSON out, no signing — so where `tui.aws.endpoints` finds a plain
+endpoint, ssotui sends the requests itself with `http.client`:
+
+- the requests are botocore's (tests/test_portal_http.py holds them against the model and
+  against what botocore sends);
+- answers are read as botocore's rest-json parser reads them, and a refusal is raised as
+  `ServiceAnswer`, whose `response` has the shape of botocore's `ClientError`, so the Portal
+  handles both clients alike;
+- connections are kept alive in a pool shared by the threads; a kept connection the server
+  has closed meanwhile is replaced once, silently. Retries and pacing are the Portal's.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import sys
+import threading
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from tui import __version__
+from tui.aws.clients import MalformedResponse
+
+TOKEN_HEADER = "x-amz-sso_bearer_token"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One portal operation: HTTP method, path, and its parameters' query-string names."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+
+
+OPERATIONS = {
+    "GetRoleCredentials": Operation(
+        "GET", "/federation/credentials", {"roleName": "role_name", "accountId": "account_id"}
+    ),
+    "ListAccountRoles": Operation(
+        "GET",
+        "/assignment/roles",
+        {"nextToken": "next_token", "maxResults": "max_result", "accountId": "account_id"},
+    ),
+    "ListAccounts": Operation(
+        "GET", "/assignment/accounts", {"nextToken": "next_token", "maxResults": "max_result"}
+    ),
+    "Logout": Operation("POST", "/logout", {}),
+}
+
+
+class ServiceAnswer(Exception):
+    """The portal refused a call; `response` is shaped like botocore's `ClientError.response`."""
+
+    def __init__(self, operation: str, status: int, code: str, message: str) -> None:
+        super().__init__(f"{operation}: HTTP {status} {code}")
+        self.response: dict[str, Any] = {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
+
+
+class TransportError(Exception):
+    """The exchange itself failed (no answer from Identity Center to read)."""
+
+
+class ConnectTimeout(TransportError):
+    """No connection within the connect timeout."""
+
+
+class Unreachable(TransportError):
+    """The endpoint's name did not resolve or nothing accepted the connection."""
+
+
+class ReadTimeout(TransportError):
+    """Connected, but no answer within the read timeout."""
+
+
+class Dropped(TransportError):
+    """The connection broke during the exchange."""
+
+
+class UntrustedCertificate(TransportError):
+    """The TLS handshake failed: the server's certificate is not trusted here."""
+
+
+def error_code(status: int, headers: http.client.HTTPMessage, body: bytes) -> tuple[str, str]:
+    """(code, message) of a refusal, read as botocore's rest-json parser reads them."""
+    if status >= 500 and (not body.strip() or body.strip().startswith(b"<html>")):
+        return str(status), http.client.responses.get(status, "")  # a generic error page
+    try:
+        parsed = json.loads(body) if body else {}
+    except ValueError:
+        parsed = {"message": body.decode("utf-8", "replace")}
+    if not isinstance(parsed, dict):
+        parsed = {}
+    code = parsed.get("__type", str(status))
+    if headers.get("x-amzn-ErrorType") is not None:
+        code = headers["x-amzn-ErrorType"]
+    elif "code" in parsed or "Code" in parsed:
+        code = parsed.get("code", parsed.get("Code", ""))
+    code = str(code).split(":", 1)[0].rsplit("#", 1)[-1]
+    return code, str(parsed.get("message", parsed.get("Message", "")))
+
+
+def ca_bundle() -> str:
+    """The CA file botocore verifies with: `AWS_CA_BUNDLE`, else certifi's, else botocore's own."""
+    chosen = os.environ.get("AWS_CA_BUNDLE")
+    if chosen:
+        return chosen
+    import importlib.util
+
+    for package in ("certifi", "botocore"):  # found, not imported: both keep cacert.pem beside
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None:
+            return os.path.join(os.path.dirname(spec.origin), "cacert.pem")
+    raise RuntimeError("botocore is not installed")  # it is a dependency: cannot happen
+
+
+class PortalHttpClient:
+    """What the Portal needs of a botocore `sso` client, without botocore. Thread-safe."""
+
+    def __init__(
+        self,
+        endpoint_url: str,
+        *,
+        max_pool: int,
+        connect_timeout: float,
+        read_timeout: float,
+    ) -> None:
+        parts = urlsplit(endpoint_url)
+        self.meta = SimpleNamespace(endpoint_url=endpoint_url)  # as botocore's client.meta
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or ""
+        self._port = parts.port
+        self._prefix = parts.path.rstrip("/")
+        self._max_pool = max_pool
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._tls: Any = None
+        self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
+
+    # -- the operations, with botocore's parameter names ----------------------------------
+
+    def list_accounts(
+        self, *, accessToken: str, maxResults: int | None = None, nextToken: str | None = None
+    ) -> dict[str, Any]:
+        """ListAccounts: one page of the accounts the token can reach."""
+        return self._call("ListAccounts", accessToken, maxResults=maxResults, nextToken=nextToken)
+
+    def list_account_roles(
+        self,
+        *,
+        accessToken: str,
+        accountId: str,
+        maxResults: int | None = None,
+        nextToken: str | None = None,
+    ) -> dict[str, Any]:
+        """ListAccountRoles: one page of the roles the token can take in an account."""
+        return self._call(
+            "ListAccountRoles",
+            accessToken,
+            accountId=accountId,
+            maxResults=maxResults,
+            nextToken=nextToken,
+        )
+
+    def get_role_credentials(
+        self, *, roleName: str, accountId: str, accessToken: str
+    ) -> dict[str, Any]:
+        """GetRoleCredentials: short-lived credentials for one role."""
+        return self._call("GetRoleCredentials", accessToken, roleName=roleName, accountId=accountId)
+
+    def logout(self, *, accessToken: str) -> dict[str, Any]:
+        """Logout: end the portal session of the token."""
+        return self._call("Logout", accessToken)
+
+    # -- the exchange ------------------------------------------------------------------------
+
+    def _call(self, name: str, token: str, **params: str | int | None) -> dict[str, Any]:
+        operation = OPERATIONS[name]
+        query = "&".join(
+            f"{operation.query[key]}={quote(str(value), safe='-_.~')}"
+            for key, value in params.items()
+            if value is not None
+        )
+        target = self._prefix + operation.path + (f"?{query}" if query else "")
+        headers = {TOKEN_HEADER: token, "User-Agent": self._user_agent}
+        status, answer_headers, body = self._exchange(operation.method, target, headers)
+        if status >= 301:  # botocore's line between an answer and a refusal
+            code, message = error_code(status, answer_headers, body)
+            raise ServiceAnswer(name, status, code, message)
+        if not body.strip():
+            return {}
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            raise MalformedResponse("the response body is not JSON") from None
+        if not isinstance(parsed, dict):
+            raise MalformedResponse("the response body is not a JSON object")
+        return parsed
+
+    def _exchange(
+        self, method: str, target: str, headers: dict[str, str]
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        conn, reused = self._take()
+        try:
+            try:
+                conn.request(method, target, headers=headers)
+                response = conn.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                if not reused:
+                    raise
+                # a kept-alive connection the server had closed: once more on a new one
+                conn.close()
+                conn, reused = self._connect(), False
+                conn.request(method, target, headers=headers)
+                response = conn.getresponse()
+            body = response.read()
+        except TimeoutError:
+            conn.close()
+            raise ReadTimeout(f"no answer from {self.meta.endpoint_url}") from None
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise Dropped(f"connection to {self.meta.endpoint_url} broke: {exc}") from None
+        if response.will_close:
+            conn.close()
+        else:
+            self._give_back(conn)
+        return response.status, response.msg, body
+
+    def _take(self) -> tuple[http.client.HTTPConnection, bool]:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop(), True
+        return self._connect(), False
+
+    def _give_back(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if len(self._idle) < self._max_pool:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        conn: http.client.HTTPConnection
+        if self._https:
+            conn = http.client.HTTPSConnection(
+                self._host, self._port, timeout=self._connect_timeout, context=self._context()
+            )
+        else:
+            conn = http.client.HTTPConnection(self._host, self._port, timeout=self._connect_timeout)
+        where = self.meta.endpoint_url
+        try:
+            conn.connect()
+        except TimeoutError:
+            raise ConnectTimeout(f"no connection to {where} in time") from None
+        except OSError as exc:
+            import ssl
+
+            if isinstance(exc, ssl.SSLError):
+                raise UntrustedCertificate(f"TLS with {where} failed: {exc}") from None
+            raise Unreachable(f"cannot reach {where}: {exc}") from None
+        assert conn.sock is not None
+        conn.sock.settimeout(self._read_timeout)
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+
+    def _context(self) -> Any:
+        with self._lock:
+            if self._tls is None:
+                import ssl
+
+                self._tls = ssl.create_default_context(cafile=ca_bundle())
+            return self._tls
