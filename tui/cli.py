@@ -191,5 +191,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def run() -> None:
+    """The `ssotui` program: `main`, then exit without a last garbage collection.
+
+    Everything still alive is freed by the exit anyway; sparing the interpreter's final
+    collection over it saves ~25 ms per run, which `credential-process` pays on every AWS call.
+    """
+    status = main()
+    import gc
+
+    gc.freeze()
+    raise SystemExit(status)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -232,6 +232,11 @@ def connection_error(exc: BaseException, client: Any, session: SsoSession) -> Se
 
     if isinstance(exc, MalformedResponse):
         return _network_line("parse", endpoint, session)
+    if isinstance(exc, direct.UnreadableCaFile):
+        return ServiceError(
+            f"cannot read the CA file {exc.path} to check Identity Center's certificate: fix "
+            "AWS_CA_BUNDLE or unset it"
+        )
     if isinstance(exc, direct.TransportError):
         kinds: dict[type[direct.TransportError], str] = {
             direct.ReadTimeout: "read",

@@ -67,7 +67,7 @@ def is_network_error(exc: BaseException) -> bool:
     from tui.aws import portal_http as direct
 
     if isinstance(exc, direct.TransportError):
-        return not isinstance(exc, direct.UntrustedCertificate)
+        return not isinstance(exc, direct.UntrustedCertificate | direct.UnreadableCaFile)
     import botocore.exceptions as bce
 
     return isinstance(exc, bce.ConnectionError | bce.HTTPClientError) and not isinstance(

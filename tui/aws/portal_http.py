@@ -94,6 +94,14 @@ class UntrustedCertificate(TransportError):
     """The TLS handshake failed: the server's certificate is not trusted here."""
 
 
+class UnreadableCaFile(TransportError):
+    """The CA file to verify with (`AWS_CA_BUNDLE`) cannot be read."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"cannot read the CA file {path}")
+        self.path = path
+
+
 def error_code(status: int, headers: http.client.HTTPMessage, body: bytes) -> tuple[str, str]:
     """(code, message) of a refusal, read as botocore's rest-json parser reads them."""
     if status >= 500 and (not body.strip() or body.strip().startswith(b"<html>")):
@@ -283,5 +291,9 @@ class PortalHttpClient:
             if self._tls is None:
                 import ssl
 
-                self._tls = ssl.create_default_context(cafile=ca_bundle())
+                cafile = ca_bundle()
+                try:
+                    self._tls = ssl.create_default_context(cafile=cafile)
+                except (OSError, ValueError):  # missing, unreadable or not PEM
+                    raise UnreadableCaFile(cafile) from None
             return self._tls

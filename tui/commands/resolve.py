@@ -39,10 +39,17 @@ def session_of(args: argparse.Namespace) -> SsoSession:
 
 
 def catalog_of(session: SsoSession, token: Token, *, refresh: bool) -> Catalog:
-    from tui.aws.catalog import load_catalog
+    from tui.aws.catalog import DEFAULT_CONCURRENCY, load_catalog
     from tui.store.settings import load_settings
 
-    return load_catalog(session, token, refresh=refresh, lifetime=load_settings().catalog_lifetime)
+    settings = load_settings()
+    return load_catalog(
+        session,
+        token,
+        refresh=refresh,
+        lifetime=settings.catalog_lifetime,
+        concurrency=settings.concurrent_requests or DEFAULT_CONCURRENCY,
+    )
 
 
 def with_token(session: SsoSession, work: Callable[[Token], T]) -> T:

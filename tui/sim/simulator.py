@@ -91,6 +91,8 @@ class Simulator:
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._calls: Counter[str] = Counter()
+        self._in_flight: Counter[str] = Counter()
+        self._peak: Counter[str] = Counter()  # most requests of one operation at once
         self._portal_calls = 0
         self._bucket = TokenBucket()
         self.identity = Identity(self.knobs, start_url)
@@ -168,10 +170,17 @@ class Simulator:
         with self._lock:
             return Counter(self._calls)
 
+    @property
+    def peak_in_flight(self) -> Counter[str]:
+        """A snapshot: operation name -> most requests of it being answered at the same time."""
+        with self._lock:
+            return Counter(self._peak)
+
     def reset_calls(self) -> None:
-        """Forget the counted calls."""
+        """Forget the counted calls and peaks."""
         with self._lock:
             self._calls.clear()
+            self._peak.clear()
 
     def approve(self, user_code: str | None = None) -> int:
         """Approve pending device authorizations (all, or the one with ``user_code``)."""
@@ -222,6 +231,18 @@ class Simulator:
         op, is_portal = route
         with self._lock:
             self._calls[op] += 1
+            self._in_flight[op] += 1
+            self._peak[op] = max(self._peak[op], self._in_flight[op])
+        try:
+            return self._answer(op, is_portal, query, headers, body)
+        finally:
+            with self._lock:
+                self._in_flight[op] -= 1
+
+    def _answer(
+        self, op: str, is_portal: bool, query: dict[str, str], headers: dict[str, str], body: bytes
+    ) -> Response:
+        with self._lock:
             latency = self.knobs.latency
         if latency and self._stopping.wait(latency):
             stopping = SimError(503, "ServiceUnavailableException", "Simulator stopping")

@@ -13,6 +13,7 @@ from typing import Any
 from tui import paths
 
 EXPORT_FORMATS = ("sh", "fish", "powershell", "json")
+MAX_REQUESTS = 256  # concurrent_requests above this only add load on Identity Center
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Settings:
     export_format: str | None = None  # None: from $SHELL
     subshell_command: str | None = None  # None: $SHELL
     catalog_lifetime: int = 3600  # seconds a cached catalog is shown without a refresh
+    concurrent_requests: int | None = None  # None: tui.aws.catalog.DEFAULT_CONCURRENCY
     open_browser: bool = True
     profile_template: str = "{account}.{role}"
     theme: str | None = None
@@ -36,6 +38,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "export_format": (str,),
     "subshell_command": (str,),
     "catalog_lifetime": (int,),
+    "concurrent_requests": (int,),
     "open_browser": (bool,),
     "profile_template": (str,),
     "theme": (str,),
@@ -52,6 +55,8 @@ def _check(key: str, value: Any, path: Path) -> str | None:
         return f"{path}: `export_format` must be one of {', '.join(EXPORT_FORMATS)}; ignored"
     if key == "catalog_lifetime" and isinstance(value, int) and value < 0:
         return f"{path}: `catalog_lifetime` must be 0 or more seconds; ignored"
+    if key == "concurrent_requests" and isinstance(value, int) and not 1 <= value <= MAX_REQUESTS:
+        return f"{path}: `concurrent_requests` must be 1 to {MAX_REQUESTS}; ignored"
     return None
 
 

@@ -200,10 +200,16 @@ class SessionWorkScreen(Screen[None]):
     def _fetch_catalog(self, previous: Catalog | None, retry_only: bool) -> None:
         emit = self._emit_catalog_event
 
+        workers = self.settings.concurrent_requests or catalog_api.DEFAULT_CONCURRENCY
+
         def fetch(token: Token) -> Catalog:
             if retry_only and previous is not None:
-                return catalog_api.retry_failed(self.session, token, previous, on_event=emit)
-            return catalog_api.fetch_catalog(self.session, token, on_event=emit, previous=previous)
+                return catalog_api.retry_failed(
+                    self.session, token, previous, on_event=emit, concurrency=workers
+                )
+            return catalog_api.fetch_catalog(
+                self.session, token, on_event=emit, previous=previous, concurrency=workers
+            )
 
         result = self._renewing(fetch, fetch_restarts=True)
         if get_current_worker().is_cancelled:  # a newer fetch replaced this one

@@ -1,0 +1,43 @@
+"""ssotui's config.toml: the keys users set change what ssotui does; bad values are named."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.aws.models import Token
+from tui.sim import Organisation, Simulator
+from tui.store.settings import MAX_REQUESTS, load_settings
+
+
+def test_concurrent_requests_bounds_the_calls_in_flight(
+    sim: Simulator, org: Organisation, home: Home, token: Token
+) -> None:
+    sim.set(latency=0.05)
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("concurrent_requests = 2\n")
+    sim.reset_calls()
+    result = ssotui("list", "--refresh")
+    assert result.status == 0, result.err
+    assert sim.calls["ListAccountRoles"] >= len(org.accounts)
+    assert sim.peak_in_flight["ListAccountRoles"] == 2
+
+
+def test_without_the_key_many_requests_are_in_flight(
+    sim: Simulator, org: Organisation, home: Home, token: Token
+) -> None:
+    sim.set(latency=0.05)
+    sim.reset_calls()
+    assert ssotui("list", "--refresh").status == 0
+    assert sim.peak_in_flight["ListAccountRoles"] > 2
+
+
+@pytest.mark.parametrize("value", ["0", str(MAX_REQUESTS + 1), '"many"'])
+def test_a_bad_concurrent_requests_is_named_and_ignored(home: Home, value: str) -> None:
+    path = home.config_dir / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"concurrent_requests = {value}\n")
+    settings = load_settings()
+    assert settings.concurrent_requests is None
+    assert any("concurrent_requests" in w and str(path) in w for w in settings.warnings)
