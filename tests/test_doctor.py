@@ -121,3 +121,11 @@ def test_clock_skew_against_the_server_fails(sim: Simulator, sso_config: Path) -
     assert result.status == 1
     # HTTP dates have whole seconds: the skew reads 900 or 901 s
     assert re.search(r"\[FAIL\] clock: \+90[01] s against Identity Center", result.out)
+
+
+def test_doctor_says_how_the_portal_is_reached(sim: Simulator, sso_config: Path) -> None:
+    direct = ssotui("doctor").out
+    assert f"[  ok] portal: direct to {sim.url} (from AWS_ENDPOINT_URL_SSO)" in direct
+    # A proxy is something only botocore knows how to go through: the portal calls go there.
+    proxied = ssotui("doctor", env={"HTTPS_PROXY": "http://127.0.0.1:9"}).out
+    assert "[  ok] portal: through botocore (HTTPS_PROXY is set)" in proxied

@@ -174,6 +174,19 @@ def check_settings() -> Check:
     return Check("ssotui config", Verdict.OK, f"{where}" + ("" if where.exists() else " (none)"))
 
 
+def check_portal(session: SsoSession) -> Check:
+    """How the portal calls will go: ssotui's direct client or botocore, and why."""
+    from tui.aws.endpoints import portal_route
+
+    try:
+        url, why = portal_route(session.region)
+    except SsotuiError as exc:
+        return Check("portal", Verdict.FAIL, exc.message)
+    if url is None:
+        return Check("portal", Verdict.OK, f"through botocore ({why})")
+    return Check("portal", Verdict.OK, f"direct to {url} ({why})")
+
+
 def run_checks(session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
     config, sessions = check_aws_config()
@@ -184,6 +197,7 @@ def run_checks(session: SsoSession | None = None) -> Iterator[Check]:
     yield check_clipboard()
     target = session or (sessions[0] if sessions else None)
     if target is not None:
+        yield check_portal(target)
         yield check_clock(target)
     yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache")

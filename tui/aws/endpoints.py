@@ -66,22 +66,38 @@ def _plain_url(url: str) -> str | None:
     return url.strip()
 
 
-def _config_needs_botocore() -> bool:
+def _config_setting() -> str | None:
+    """What in the AWS config file would change how botocore reaches the portal, if anything."""
     for name, values in config_sections().items():
-        if name.startswith("services ") or _BOTOCORE_SETTINGS & set(values):
-            return True
-    return False
+        if name.startswith("services "):
+            return f"[{name}]"
+        found = sorted(_BOTOCORE_SETTINGS & set(values))
+        if found:
+            return f"`{found[0]}` in [{name}]"
+    return None
+
+
+def portal_route(region: str) -> tuple[str | None, str]:
+    """(URL for the direct client or None for botocore, why) — `ssotui doctor` shows the why."""
+    if os.environ.get(CHOICE_VAR, "").strip().lower() == "botocore":
+        return None, f"{CHOICE_VAR}=botocore"
+    for name in _BOTOCORE_ENV:
+        if os.environ.get(name):
+            return None, f"{name} is set"
+    setting = _config_setting()
+    if setting:
+        return None, f"the AWS config file has {setting}"
+    for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"):
+        override = os.environ.get(name)
+        if override:
+            url = _plain_url(override)
+            return url, f"from {name}" if url else f"{name} is not a plain http(s) URL"
+    url = standard_endpoint(region)
+    if url is None:
+        return None, f"region {region} is outside the commercial, China and GovCloud partitions"
+    return url, f"the standard address of {region}"
 
 
 def portal_endpoint(region: str) -> str | None:
     """The portal URL for the direct client, or None when botocore should make the calls."""
-    if os.environ.get(CHOICE_VAR, "").strip().lower() == "botocore":
-        return None
-    if any(os.environ.get(name) for name in _BOTOCORE_ENV):
-        return None
-    if _config_needs_botocore():
-        return None
-    override = os.environ.get("AWS_ENDPOINT_URL_SSO") or os.environ.get("AWS_ENDPOINT_URL")
-    if override:
-        return _plain_url(override)
-    return standard_endpoint(region)
+    return portal_route(region)[0]
