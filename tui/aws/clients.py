@@ -146,6 +146,11 @@ def _client(
         client = _botocore_session().create_client(service, config=config)
     except botocore.exceptions.BotoCoreError as exc:
         raise ConfigError(f"cannot set up the {service} client for {region}: {exc}") from None
+    except ValueError as exc:  # e.g. "Invalid endpoint" for an AWS_ENDPOINT_URL_* that is no URL
+        raise ConfigError(
+            f"cannot set up the {service} client for {region}: {exc}; check the AWS_ENDPOINT_URL* "
+            "variables and endpoint settings"
+        ) from None
     client.meta.events.register("before-parse", _check_json)
     with _lock:
         if len(_clients) >= _MAX_CACHED:

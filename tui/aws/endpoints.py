@@ -8,17 +8,20 @@ build it (tests/test_endpoints.py checks every region botocore knows).
 
 It answers None, leaving everything to botocore, whenever a setting could make the answer
 differ in a way not modelled here: a proxy, FIPS or dual-stack endpoints, any endpoint or CA
-setting in the AWS config file, a region outside the commercial, China and GovCloud
-partitions, or `SSOTUI_PORTAL_CLIENT=botocore`.
+setting in the AWS config or credentials file, a region outside the commercial, China and
+GovCloud partitions, or `SSOTUI_PORTAL_CLIENT=botocore`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 from urllib.parse import urlsplit
 
+from tui import paths
 from tui.aws.sessions import config_sections
+from tui.errors import ConfigError
 
 CHOICE_VAR = "SSOTUI_PORTAL_CLIENT"  # "botocore" always uses botocore; anything else: auto
 
@@ -33,14 +36,9 @@ _BOTOCORE_ENV = (
     "AWS_USE_FIPS_ENDPOINT",
     "AWS_USE_DUALSTACK_ENDPOINT",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
 )
-# Settings in the AWS config file that can change the endpoint or how it is reached
+_PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+# Settings in the AWS config (or credentials) file that change the endpoint or how it is reached
 _BOTOCORE_SETTINGS = {
     "endpoint_url",
     "services",
@@ -66,14 +64,36 @@ def _plain_url(url: str) -> str | None:
     return url.strip()
 
 
-def _config_setting() -> str | None:
-    """What in the AWS config file would change how botocore reaches the portal, if anything."""
-    for name, values in config_sections().items():
-        if name.startswith("services "):
-            return f"[{name}]"
-        found = sorted(_BOTOCORE_SETTINGS & set(values))
-        if found:
-            return f"`{found[0]}` in [{name}]"
+def _proxy() -> str | None:
+    """Why botocore would go through a proxy, if it would (it asks urllib, as here)."""
+    if sys.platform in {"darwin", "win32"}:  # there urllib also reads the system's settings
+        import urllib.request
+
+        found = urllib.request.getproxies()
+        if any(found.get(scheme) for scheme in ("http", "https", "all")):
+            return "a proxy is configured"
+        return None
+    return next((f"{name} is set" for name in _PROXY_ENV if os.environ.get(name)), None)
+
+
+def _file_setting() -> str | None:
+    """What in the AWS config or credentials file would change how botocore reaches the portal
+    (botocore merges the credentials file's profiles into the config's)."""
+    files = (
+        ("AWS config file", paths.aws_config_file()),
+        ("shared credentials file", paths.aws_credentials_file()),
+    )
+    for what, path in files:
+        try:
+            sections = config_sections(path)
+        except ConfigError:
+            return f"a {what} ssotui cannot read"
+        for name, values in sections.items():
+            if name.startswith("services "):
+                return f"the {what} has [{name}]"
+            found = sorted(_BOTOCORE_SETTINGS & set(values))
+            if found:
+                return f"the {what} has `{found[0]}` in [{name}]"
     return None
 
 
@@ -84,9 +104,9 @@ def portal_route(region: str) -> tuple[str | None, str]:
     for name in _BOTOCORE_ENV:
         if os.environ.get(name):
             return None, f"{name} is set"
-    setting = _config_setting()
-    if setting:
-        return None, f"the AWS config file has {setting}"
+    reason = _proxy() or _file_setting()
+    if reason:
+        return None, reason
     for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"):
         override = os.environ.get(name)
         if override:
