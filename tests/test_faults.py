@@ -24,12 +24,33 @@ import pytest
 
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
+from tui.aws import clients
+from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
 from tui.aws.models import SsoSession, Token, utcnow
 from tui.aws.token_cache import save_token, token_path
 from tui.sim import Organisation, Simulator
 
 PORTAL_CALLS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout")
+
+
+@pytest.fixture(params=["direct", "botocore"])
+def portal_client_kind(
+    request: pytest.FixtureRequest, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The test once with ssotui's direct portal client (the default for the simulator's plain
+    endpoint) and once with botocore's (`SSOTUI_PORTAL_CLIENT=botocore`)."""
+    if request.param == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    else:
+        monkeypatch.delenv(CHOICE_VAR, raising=False)
+    clients.clear_cache()
+    assert (portal_endpoint(sim.region) == sim.url) == (request.param == "direct")
+    return str(request.param)
+
+
+# on the tests where the portal misbehaves (401, 429, 5xx, unreadable, unreachable, slow)
+both_clients = pytest.mark.usefixtures("portal_client_kind")
 
 
 @pytest.fixture
@@ -137,6 +158,7 @@ def closed_port() -> int:
 # --- the service misbehaves, the listing still completes --------------------------------------
 
 
+@both_clients
 @pytest.mark.parametrize(
     "knobs",
     [
@@ -172,6 +194,7 @@ def test_listing_completes_through_server_errors_and_throttling(
     assert_cached_complete(home, org)
 
 
+@both_clients
 def test_a_token_expired_at_the_service_mid_listing_is_refreshed(
     sim: Simulator, token: Token, home: Home, org: Organisation
 ) -> None:
@@ -208,6 +231,7 @@ def test_five_thousand_accounts_list_completely(
 # --- the service fails for good: one line, exit 1, nothing cached ----------------------------
 
 
+@both_clients
 @pytest.mark.parametrize(
     ("knobs", "env", "fragment"),
     [
@@ -250,6 +274,7 @@ def test_listing_that_cannot_succeed_is_one_line_and_caches_nothing(
     assert_cached_complete(home, org)
 
 
+@both_clients
 @pytest.mark.parametrize("command", ["list", "login"])
 def test_connection_refused_gives_up_fast_with_one_line(
     command: str, session: SsoSession, home: Home
@@ -266,6 +291,7 @@ def test_connection_refused_gives_up_fast_with_one_line(
     assert catalog_cache(home) is None
 
 
+@both_clients
 def test_roles_that_cannot_be_read_are_cached_as_failed_and_retried(
     sim: Simulator, token: Token, home: Home, org: Organisation
 ) -> None:
@@ -287,6 +313,7 @@ def test_roles_that_cannot_be_read_are_cached_as_failed_and_retried(
     assert (sim.calls["ListAccounts"], sim.calls["ListAccountRoles"]) == (0, len(org.accounts))
 
 
+@both_clients
 @pytest.mark.parametrize("org", [pytest.param((60, (1, 2)), id="60-accounts")], indirect=True)
 def test_a_token_revoked_mid_listing_is_one_line_and_caches_nothing(
     sim: Simulator, session: SsoSession, token: Token, home: Home, org: Organisation
@@ -378,6 +405,7 @@ def test_login_that_fails_is_one_line_and_writes_no_token(
     assert not token_path(session).exists()
 
 
+@both_clients
 def test_unreadable_role_credentials_are_one_line(
     sim: Simulator, token: Token, home: Home, org: Organisation
 ) -> None:

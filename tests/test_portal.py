@@ -19,6 +19,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.conftest import Home
+from tui.aws import clients
+from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
 from tui.aws.models import Account, SsoSession, Token, utcnow
 from tui.aws.portal import Portal
@@ -27,6 +29,24 @@ from tui.aws.token_cache import registration_path, token_path
 from tui.aws.tokens import current_token
 from tui.errors import NoAccess, NotLoggedIn, ServiceError
 from tui.sim import Organisation, Simulator
+
+
+@pytest.fixture(params=["direct", "botocore"])
+def portal_client_kind(
+    request: pytest.FixtureRequest, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The test once with ssotui's direct portal client (the default for the simulator's plain
+    endpoint) and once with botocore's (`SSOTUI_PORTAL_CLIENT=botocore`)."""
+    if request.param == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    else:
+        monkeypatch.delenv(CHOICE_VAR, raising=False)
+    clients.clear_cache()
+    assert (portal_endpoint(sim.region) == sim.url) == (request.param == "direct")
+    return str(request.param)
+
+
+both_clients = pytest.mark.usefixtures("portal_client_kind")
 
 
 def _closed_port() -> int:
@@ -43,6 +63,7 @@ def _forbidden(org: Organisation) -> tuple[Account, str]:
     raise AssertionError("the organisation has no forbidden role")
 
 
+@both_clients
 def test_accounts_in_tiny_pages(session: SsoSession, token: Token, sim: Simulator) -> None:
     sim.reset_calls()
     pages = list(Portal(session, token, page_size=5).list_accounts())
@@ -53,6 +74,7 @@ def test_accounts_in_tiny_pages(session: SsoSession, token: Token, sim: Simulato
     assert any(not a.name.isascii() for page in pages for a in page)
 
 
+@both_clients
 def test_roles_in_pages_of_one(session: SsoSession, token: Token, sim: Simulator) -> None:
     portal = Portal(session, token, page_size=1)
     for account in sim.org.accounts:
@@ -60,6 +82,7 @@ def test_roles_in_pages_of_one(session: SsoSession, token: Token, sim: Simulator
     assert portal.list_roles(next(a for a in sim.org.accounts if not a.roles).account_id) == ()
 
 
+@both_clients
 def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
     sim.set(interval=0)
     home.write_config(
@@ -78,6 +101,7 @@ def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
     assert creds.secret_access_key not in repr(creds) and creds.session_token not in repr(creds)
 
 
+@both_clients
 def test_forbidden_role_is_no_access(session: SsoSession, token: Token, sim: Simulator) -> None:
     account, role = _forbidden(sim.org)
     with pytest.raises(NoAccess) as err:
@@ -89,6 +113,7 @@ def test_forbidden_role_is_no_access(session: SsoSession, token: Token, sim: Sim
         Portal(session, token).role_credentials(account, "Nope")
 
 
+@both_clients
 def test_expired_and_revoked_tokens(session: SsoSession, token: Token, sim: Simulator) -> None:
     portal = Portal(session, token)
     sim.expire_tokens()
@@ -102,6 +127,7 @@ def test_expired_and_revoked_tokens(session: SsoSession, token: Token, sim: Simu
         Portal(session, fresh).list_roles(sim.org.accounts[0].account_id)
 
 
+@both_clients
 def test_logout_ends_the_token(session: SsoSession, token: Token, sim: Simulator) -> None:
     portal = Portal(session, token)
     portal.logout()
@@ -111,6 +137,7 @@ def test_logout_ends_the_token(session: SsoSession, token: Token, sim: Simulator
     portal.logout()  # a second logout is no error
 
 
+@both_clients
 def test_malformed_answer_is_one_line(session: SsoSession, token: Token, sim: Simulator) -> None:
     sim.set(malformed={"ListAccounts"})
     with pytest.raises(ServiceError) as err:
@@ -119,12 +146,14 @@ def test_malformed_answer_is_one_line(session: SsoSession, token: Token, sim: Si
     assert "\n" not in err.value.message and token.access_token not in err.value.message
 
 
+@both_clients
 def test_server_errors_are_retried(session: SsoSession, token: Token, sim: Simulator) -> None:
     sim.set(fail_every=2)
     portal = Portal(session, token, page_size=2, sleep=lambda _s: None)
     assert sum(len(p) for p in portal.list_accounts()) == len(sim.org.accounts)
 
 
+@both_clients
 def test_unreachable_portal_fails_fast(
     session: SsoSession, token: Token, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -138,6 +167,7 @@ def test_unreachable_portal_fails_fast(
     assert "\n" not in err.value.message
 
 
+@both_clients
 def test_silent_endpoint_fails_within_ten_seconds(
     session: SsoSession, token: Token, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -173,6 +203,7 @@ def test_silent_endpoint_fails_within_ten_seconds(
                 filler.close()
 
 
+@both_clients
 def test_something_else_at_the_endpoint(
     session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,6 +232,7 @@ def test_throttling_past_retries_is_one_line(session: SsoSession, token: Token) 
     assert calls > 3
 
 
+@both_clients
 def test_user_profile_keys_and_region_do_not_matter(
     session: SsoSession,
     token: Token,
@@ -274,6 +306,7 @@ def test_botocore_sso_credential_provider_uses_our_cache(
     assert sim.calls["GetRoleCredentials"] == 1 and sim.calls["CreateToken"] == 0
 
 
+@both_clients
 def test_works_from_a_cache_the_aws_cli_wrote(session: SsoSession, sim: Simulator) -> None:
     # The device flow done by plain boto3, the files written the way the AWS CLI writes them.
     oidc = boto3.client(

@@ -1,0 +1,712 @@
+"""ssotui's direct portal client held against botocore's `sso` client, and against the network.
+
+The direct client (`tui.aws.portal_http`) replaces botocore wherever the endpoint is plain, so
+it has to be indistinguishable from it: the same operations as botocore's service model, the
+same bytes on the wire, the same reading of every kind of answer (both clients are pointed at
+one recording server and compared), and the same one-line errors when the network misbehaves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore import xform_name
+
+from tests.http_recorder import Answer, Recorded, Recorder, recording
+from tui.aws import clients
+from tui.aws.clients import MalformedResponse, portal_client
+from tui.aws.models import Account, SsoSession, Token, utcnow
+from tui.aws.portal import Portal
+from tui.aws.portal_http import (
+    OPERATIONS,
+    TOKEN_HEADER,
+    PortalHttpClient,
+    ServiceAnswer,
+    ca_bundle,
+)
+from tui.errors import NoAccess, ServiceError, SsotuiError
+from tui.sim import Organisation, Simulator
+
+SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")
+# looks like a real access token, and is easy to spot wherever it leaks
+SECRET = "aoaAAAAAGh0dHBzOi8vZXhhbXBsZS5jb20-SECRET+token/value=="
+ACCOUNT = "012345678901"
+JSON = (("Content-Type", "application/json"),)
+# headers only botocore sends (per-attempt bookkeeping); every other header must match
+BOTOCORE_ONLY_HEADERS = {"amz-sdk-invocation-id", "amz-sdk-request"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Clients are cached by endpoint and settings: every test builds its own, with no proxy
+    or endpoint setting of the machine's (either would send botocore elsewhere)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("all_proxy", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", raising=False)
+    clients.clear_cache()
+    yield
+    clients.clear_cache()
+
+
+def client_for(mode: str, url: str, monkeypatch: pytest.MonkeyPatch) -> PortalHttpClient | Any:
+    """The client the Portal would use with `SSOTUI_PORTAL_CLIENT=mode`, aimed at `url`."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
+    monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", mode)
+    clients.clear_cache()
+    client = portal_client(SESSION)
+    assert isinstance(client, PortalHttpClient) == (mode == "direct"), type(client)
+    return client
+
+
+def a_token(secret: str = SECRET) -> Token:
+    return Token(
+        start_url=SESSION.start_url,
+        region=SESSION.region,
+        access_token=secret,
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+
+
+def no_sleep(_seconds: float) -> None:
+    pass
+
+
+# --- 1. the model -----------------------------------------------------------------------------
+
+
+def test_operations_are_exactly_those_of_botocores_sso_model() -> None:
+    model = botocore.session.get_session().get_service_model("sso")
+    assert model.protocol == "rest-json"
+    assert set(OPERATIONS) == set(model.operation_names)
+    for name, operation in OPERATIONS.items():
+        modelled = model.operation_model(name)
+        assert (operation.method, operation.path) == (
+            modelled.http["method"],
+            modelled.http["requestUri"],
+        ), name
+        # unsigned, and on the endpoint itself (no host prefix): nothing the direct client skips
+        assert modelled.auth_type == "none", name
+        assert modelled.endpoint is None, name
+        where: dict[str, dict[str, str]] = {}
+        assert modelled.input_shape is not None
+        for member, shape in modelled.input_shape.members.items():
+            location = shape.serialization.get("location", "body")
+            where.setdefault(location, {})[member] = shape.serialization.get("name", member)
+        assert where.pop("header") == {"accessToken": TOKEN_HEADER}, name
+        assert where.pop("querystring", {}) == operation.query, name
+        assert where == {}, f"{name} has members the direct client does not send: {where}"
+
+
+def test_client_methods_take_botocores_parameters() -> None:
+    model = botocore.session.get_session().get_service_model("sso")
+    for name in OPERATIONS:
+        modelled = model.operation_model(name)
+        assert modelled.input_shape is not None
+        method = getattr(PortalHttpClient, xform_name(name))
+        params = list(inspect.signature(method).parameters.values())[1:]
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params), name
+        assert {p.name for p in params} == set(modelled.input_shape.members), name
+        required = {p.name for p in params if p.default is inspect.Parameter.empty}
+        assert required == set(modelled.input_shape.required_members), name
+
+
+# --- 2. the wire ------------------------------------------------------------------------------
+
+AWKWARD_TOKEN = "AAEAA+b/c==  d\u00fc\u20ac~*'()!&%2F?#"
+CALLS = [
+    pytest.param("list_accounts", {"maxResults": 100}, id="ListAccounts"),
+    pytest.param(
+        "list_accounts", {"maxResults": 1, "nextToken": AWKWARD_TOKEN}, id="ListAccounts-page-2"
+    ),
+    pytest.param(
+        "list_account_roles",
+        {"accountId": ACCOUNT, "maxResults": 100, "nextToken": AWKWARD_TOKEN},
+        id="ListAccountRoles",
+    ),
+    pytest.param(
+        "get_role_credentials",
+        {"roleName": "Admin+=,.@-_Role", "accountId": ACCOUNT},
+        id="GetRoleCredentials",
+    ),
+    pytest.param("logout", {}, id="Logout"),
+]
+
+
+def sent_by_both(
+    server: Recorder, monkeypatch: pytest.MonkeyPatch, url: str, method: str, kwargs: dict[str, Any]
+) -> tuple[Recorded, Recorded]:
+    """The request the direct client sent for a call, and the one botocore sent."""
+    got = []
+    for mode in ("direct", "botocore"):
+        server.forget()
+        getattr(client_for(mode, url, monkeypatch), method)(accessToken=SECRET, **kwargs)
+        [request] = server.requests
+        got.append(request)
+    return got[0], got[1]
+
+
+def assert_same_request(direct: Recorded, boto: Recorded) -> None:
+    assert (direct.method, direct.path, direct.query) == (boto.method, boto.path, boto.query)
+    # encoded alike, not only decoded alike ('+' and '%20' both decode to a space)
+    pieces = [sorted(r.target.partition("?")[2].split("&")) for r in (direct, boto)]
+    assert pieces[0] == pieces[1]
+    assert direct.headers[TOKEN_HEADER] == boto.headers[TOKEN_HEADER] == SECRET
+    assert direct.body == boto.body
+    assert set(direct.headers) == set(boto.headers) - BOTOCORE_ONLY_HEADERS
+    differ = {k for k in direct.headers if direct.headers[k] != boto.headers[k]}
+    assert differ <= {"user-agent"}
+
+
+@pytest.mark.parametrize("base", ["", "/", "/portal", "/portal/"])
+@pytest.mark.parametrize(("method", "kwargs"), CALLS)
+def test_requests_are_botocores_on_the_wire(
+    method: str, kwargs: dict[str, Any], base: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with recording() as server:
+        direct, boto = sent_by_both(server, monkeypatch, server.url + base, method, kwargs)
+    assert_same_request(direct, boto)
+    assert direct.path.startswith(base.rstrip("/") + "/")
+
+
+def test_parameters_that_are_none_are_not_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    with recording() as server:
+        direct = client_for("direct", server.url, monkeypatch)
+        direct.list_accounts(accessToken=SECRET, maxResults=None, nextToken=None)
+        direct.list_account_roles(
+            accessToken=SECRET, accountId=ACCOUNT, maxResults=None, nextToken=None
+        )
+        boto = client_for("botocore", server.url, monkeypatch)
+        boto.list_accounts(accessToken=SECRET)  # botocore refuses None: it leaves them out
+        boto.list_account_roles(accessToken=SECRET, accountId=ACCOUNT)
+        sent = server.requests
+    assert sent[0].target == "/assignment/accounts"
+    assert sent[1].target == f"/assignment/roles?account_id={ACCOUNT}"
+    assert_same_request(sent[0], sent[2])
+    assert_same_request(sent[1], sent[3])
+
+
+# --- 3. the answers ---------------------------------------------------------------------------
+
+UNAUTHORIZED = "UnauthorizedException:http://internal.amazon.com/coral/com.amazonaws.switchboard/"
+ANSWERS = [
+    pytest.param(
+        Answer(
+            200,
+            json.dumps(
+                {
+                    "accountList": [
+                        {
+                            "accountId": ACCOUNT,
+                            "accountName": "Pr\u00fcf \u2603",
+                            "emailAddress": "a@b",
+                        }
+                    ],
+                    "nextToken": "n+/=",
+                },
+                ensure_ascii=False,
+            ).encode(),
+        ),
+        id="200-json",
+    ),
+    pytest.param(Answer(200, b'{"accountList": []}', chunked=True), id="200-json-chunked"),
+    pytest.param(Answer(200, b""), id="200-empty"),
+    pytest.param(Answer(204, b"", ()), id="204"),
+    pytest.param(Answer(200, b"<html>captive portal</html>", ()), id="200-not-json"),
+    pytest.param(Answer(302, b"", (("Location", "https://login.example/"),)), id="302"),
+    pytest.param(
+        Answer(
+            401,
+            b'{"message":"Session token not found or invalid"}',
+            (*JSON, ("x-amzn-ErrorType", UNAUTHORIZED)),
+        ),
+        id="401-header",
+    ),
+    pytest.param(
+        Answer(429, b'{"__type":"com.amazon#TooManyRequestsException","message":"slow"}'),
+        id="429-__type",
+    ),
+    pytest.param(
+        Answer(
+            403,
+            b'{"__type":"NotThis","message":"No access"}',
+            (*JSON, ("x-amzn-ErrorType", "ForbiddenException")),
+        ),
+        id="403-header-beats-__type",
+    ),
+    pytest.param(
+        Answer(404, b'{"code":"ResourceNotFoundException","Message":"gone"}'), id="404-code"
+    ),
+    pytest.param(
+        Answer(400, b'{"__type":"InvalidRequestException:http://x/","message":"bad"}'),
+        id="400-__type-with-namespace",
+    ),
+    pytest.param(Answer(409, b'{"Code":"ConflictException","Message":"busy"}'), id="409-Code"),
+    pytest.param(Answer(400, b"Bad Request: nope", ()), id="400-text"),
+    pytest.param(Answer(403, b"<html><body>Blocked by proxy</body></html>", ()), id="403-html"),
+    pytest.param(Answer(404, b"", ()), id="404-empty"),
+    pytest.param(Answer(500, b"<html><body><h1>500</h1></body></html>", ()), id="500-html-generic"),
+    pytest.param(
+        Answer(500, b'{"__type":"InternalServerException","message":"boom"}'), id="500-json"
+    ),
+    pytest.param(Answer(502, b"", ()), id="502-empty-generic"),
+    pytest.param(Answer(503, b"  \r\n", ()), id="503-blank-generic"),
+    pytest.param(Answer(503, b"Service Unavailable", ()), id="503-text"),
+    pytest.param(Answer(504, b"<!DOCTYPE html><html>gateway</html>", ()), id="504-doctype"),
+    pytest.param(Answer(503, b'<html lang="en">busy</html>', ()), id="503-html-attributes"),
+]
+
+
+def outcome(call: Callable[[], dict[str, Any]]) -> tuple[Any, ...]:
+    """What a call gave, in terms both clients share."""
+    try:
+        result = dict(call())
+    except MalformedResponse:
+        return ("malformed",)
+    except Exception as exc:
+        response: dict[str, Any] = getattr(exc, "response", None) or {}
+        if "Error" not in response:
+            raise
+        return (
+            "refused",
+            response["Error"]["Code"],
+            response["Error"]["Message"],
+            response["ResponseMetadata"]["HTTPStatusCode"],
+        )
+    result.pop("ResponseMetadata", None)
+    return ("answer", result)
+
+
+def through_portal(client: Any) -> tuple[Any, ...]:
+    """What the user gets from listing accounts through `client`."""
+    portal = Portal(SESSION, a_token(), client=client, sleep=no_sleep)
+    try:
+        return ("accounts", [a for page in portal.list_accounts() for a in page])
+    except SsotuiError as exc:
+        return (type(exc).__name__, exc.message)
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_answers_are_read_as_botocore_reads_them(
+    answer: Answer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with recording(answer) as server:
+        direct = client_for("direct", server.url, monkeypatch)
+        boto = client_for("botocore", server.url, monkeypatch)
+        got = outcome(lambda: direct.list_accounts(accessToken=SECRET))
+        assert got == outcome(lambda: boto.list_accounts(accessToken=SECRET))
+        # and so the user sees the same thing whichever client is in use
+        assert through_portal(direct) == through_portal(boto)
+    if answer.status >= 300:
+        assert got[0] == "refused"
+
+
+def test_refusals_are_service_answers_shaped_like_client_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answer = Answer(403, b'{"message":"No access"}', (("x-amzn-ErrorType", "ForbiddenException"),))
+    with recording(answer) as server:
+        direct = client_for("direct", server.url, monkeypatch)
+        with pytest.raises(ServiceAnswer) as err:
+            direct.get_role_credentials(roleName="R", accountId=ACCOUNT, accessToken=SECRET)
+        portal = Portal(SESSION, a_token(), client=direct, sleep=no_sleep)
+        with pytest.raises(NoAccess, match="no access to role R in account n"):
+            portal.role_credentials(Account(ACCOUNT, "n"), "R")
+    assert err.value.response["Error"] == {"Code": "ForbiddenException", "Message": "No access"}
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_role_credentials_are_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    expires = 1_900_000_000_000  # milliseconds, as the service sends them
+    answer = {
+        "roleCredentials": {
+            "accessKeyId": "ASIAEXAMPLEEXAMPLE00",
+            "secretAccessKey": "secret/+key",
+            "sessionToken": "session+token/==",
+            "expiration": expires,
+        }
+    }
+    with recording(Answer(200, json.dumps(answer).encode())) as server:
+        got = []
+        for mode in ("direct", "botocore"):
+            client = client_for(mode, server.url, monkeypatch)
+            raw = outcome(
+                lambda c=client: c.get_role_credentials(
+                    roleName="R", accountId=ACCOUNT, accessToken=SECRET
+                )
+            )
+            portal = Portal(SESSION, a_token(), client=client)
+            creds = portal.role_credentials(Account(ACCOUNT, "n"), "R")
+            got.append((raw, creds))
+    assert got[0] == got[1]
+    assert got[0][0] == ("answer", answer)
+    assert got[0][1].expiration.timestamp() == expires / 1000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"[]", id="a-list"),
+        pytest.param(b"null", id="null"),
+        pytest.param(b'"accounts"', id="a-string"),
+    ],
+)
+def test_json_that_is_not_an_object_is_one_line_with_either_client(
+    body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # botocore's parser fails on these with an AttributeError or TypeError of its own; the
+    # direct client says MalformedResponse. The user gets one ServiceError line either way.
+    with recording(Answer(200, body)) as server:
+        direct = client_for("direct", server.url, monkeypatch)
+        with pytest.raises(MalformedResponse):
+            direct.list_accounts(accessToken=SECRET)
+        for mode in ("direct", "botocore"):
+            kind, line = through_portal(client_for(mode, server.url, monkeypatch))
+            assert kind == "ServiceError" and "try again later" in line, (mode, line)
+
+
+def test_unmodelled_keys_and_nulls_do_not_change_the_listing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # botocore keeps only modelled members and drops nulls; the direct client keeps the JSON
+    # as it came. What the Portal makes of it must not differ.
+    page = {
+        "accountList": [
+            {"accountId": ACCOUNT, "accountName": None, "emailAddress": "a@b", "extra": [1]},
+            {"accountId": "111122223333", "accountName": "two", "new": {"x": 1}},
+        ],
+        "nextToken": None,
+        "somethingNew": True,
+    }
+    with recording(Answer(200, json.dumps(page).encode())) as server:
+        seen = [
+            through_portal(client_for(mode, server.url, monkeypatch))
+            for mode in ("direct", "botocore")
+        ]
+        assert len(server.requests) == 2  # a null nextToken ends the listing for both
+    assert seen[0] == seen[1]
+    assert seen[0] == (
+        "accounts",
+        [Account(ACCOUNT, ACCOUNT, "a@b"), Account("111122223333", "two", "")],
+    )
+
+
+# --- 6. the network ---------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def portal_at(url: str, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> Portal:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
+    monkeypatch.delenv("SSOTUI_PORTAL_CLIENT", raising=False)
+    clients.clear_cache()
+    portal = Portal(SESSION, a_token(), **kwargs)
+    assert isinstance(portal.client, PortalHttpClient)
+    return portal
+
+
+def test_connection_refused_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    portal = portal_at(url, monkeypatch)
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as err:
+        list(portal.list_accounts())
+    assert time.monotonic() - started < 5
+    assert err.value.message.startswith(f"cannot reach Identity Center at {url} (session dev")
+    assert "\n" not in err.value.message
+
+
+def test_a_server_that_never_answers_times_out_with_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "0.5")
+    with recording(hang=True) as server:
+        portal = portal_at(server.url, monkeypatch)
+        started = time.monotonic()
+        with pytest.raises(ServiceError) as err:
+            list(portal.list_accounts())
+        took = time.monotonic() - started
+        asked = len(server.requests)
+    assert err.value.message == (
+        f"Identity Center at {server.url} did not answer in time (session dev): try again later"
+    )
+    assert took < 6  # 3 x 0.5 s and the backoffs between them, nowhere near 10 s
+    assert asked == 3  # the first try and the Portal's two retries, no more
+
+
+def pages_of_accounts(request: Recorded) -> Answer:
+    """ListAccounts in pages of one: three pages, then the end."""
+    number = int(request.query.get("next_token", ["0"])[0])
+    page: dict[str, Any] = {"accountList": [{"accountId": f"{number:012d}", "accountName": "a"}]}
+    if number < 2:
+        page["nextToken"] = str(number + 1)
+    if request.path == "/assignment/roles":
+        page = {"roleList": [{"roleName": "Admin", "accountId": ACCOUNT}]}
+    return Answer(200, json.dumps(page).encode())
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_kept_connections_the_server_closed_are_replaced_silently(
+    scheme: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HTTP/1.1 without `Connection: close`, then the socket closes: like a load balancer whose
+    # idle timeout is shorter than the client's. The client finds out only when it reuses one.
+    tls = None
+    if scheme == "https":
+        tls = server_context(request.getfixturevalue("self_signed"), monkeypatch)
+    slept: list[float] = []
+    with recording(pages_of_accounts, drop_after_answer=True, tls=tls) as server:
+        portal = portal_at(server.url, monkeypatch, page_size=1, sleep=slept.append)
+        for _ in range(5):
+            accounts = [a.account_id for page in portal.list_accounts() for a in page]
+            assert accounts == [f"{n:012d}" for n in range(3)]
+            assert portal.list_roles(ACCOUNT) == ("Admin",)
+            time.sleep(0.01)  # let the server's close arrive before the next reuse
+        sent = server.requests
+        accepted = server.accepted
+    assert len(sent) == 5 * 4  # each call reached the server exactly once
+    assert accepted == len(sent)  # ... each on a connection of its own: every reuse was stale
+    assert slept == []  # no retry of the Portal's (with its backoff) was needed
+
+
+def test_the_pool_reuses_connections_the_server_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    with recording(pages_of_accounts) as server:
+        portal = portal_at(server.url, monkeypatch, page_size=1)
+        for _ in range(5):
+            assert len([a for page in portal.list_accounts() for a in page]) == 3
+        assert (len(server.requests), server.accepted) == (15, 1)
+
+
+def echo_account(request: Recorded) -> Answer:
+    """ListAccountRoles answered with a role named after the account asked about."""
+    account = request.query["account_id"][0]
+    return Answer(200, json.dumps({"roleList": [{"roleName": f"R{account}"}]}).encode())
+
+
+@pytest.mark.parametrize("drop", [False, True], ids=["kept", "dropped-after-each"])
+def test_threads_sharing_the_client_each_get_their_own_answer(
+    drop: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The catalog lists the roles of many accounts at once over one client: an answer read
+    # on the wrong thread would put one account's roles under another.
+    with recording(echo_account, drop_after_answer=drop) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", server.url)
+        client = portal_client(SESSION, max_pool=4)
+        assert isinstance(client, PortalHttpClient)
+        portal = Portal(SESSION, a_token(), client=client, sleep=no_sleep)
+        accounts = [f"{n:012d}" for n in range(200)]
+        with ThreadPoolExecutor(16) as pool:
+            roles = list(pool.map(portal.list_roles, accounts))
+        assert roles == [(f"R{a}",) for a in accounts]
+        assert len(server.requests) == len(accounts)
+        if not drop:
+            assert server.accepted < len(accounts) // 2  # connections were kept and reused
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(certificate, key) of a self-signed certificate for 127.0.0.1, made by `openssl`."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl command to make a certificate with")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def server_context(
+    self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> ssl.SSLContext:
+    """A server side TLS context with the self-signed certificate, which the client trusts."""
+    cert, key = self_signed
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
+    return context
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
+    mode: str, self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, _key = self_signed
+    page = Answer(200, json.dumps({"accountList": [{"accountId": ACCOUNT}]}).encode())
+    with recording(page, tls=server_context(self_signed, monkeypatch)) as server:
+        assert server.url.startswith("https://")
+        monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)  # this machine sets one globally
+        portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
+        started = time.monotonic()
+        with pytest.raises(ServiceError) as err:
+            list(portal.list_accounts())
+        assert time.monotonic() - started < 5
+        assert server.accepted == 1  # refused once, not retried
+        assert err.value.message == (
+            f"the TLS certificate of {server.url} is not trusted here: if your network "
+            "inspects TLS, set AWS_CA_BUNDLE to your organisation's CA file"
+        )
+
+        # as the line says: with the CA file named, it works
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
+        portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
+        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, ACCOUNT)]
+        assert len(server.requests) == 1
+
+
+def test_an_unreadable_ca_file_is_named_and_nothing_is_sent(
+    self_signed: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_pem = tmp_path / "corp-ca.txt"
+    not_pem.write_text("not a certificate\n")
+    with recording(tls=server_context(self_signed, monkeypatch)) as server:
+        for cafile in (tmp_path / "missing.pem", not_pem):
+            monkeypatch.setenv("AWS_CA_BUNDLE", str(cafile))
+            portal = Portal(
+                SESSION, a_token(), client=client_for("direct", server.url, monkeypatch)
+            )
+            with pytest.raises(ServiceError) as err:
+                list(portal.list_accounts())
+            assert err.value.message == (
+                f"cannot read the CA file {cafile} to check Identity Center's certificate: fix "
+                "AWS_CA_BUNDLE or unset it"
+            )
+        assert server.accepted == 0
+
+
+def test_the_ca_file_is_the_one_botocore_verifies_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.httpsession
+
+    monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
+    assert ca_bundle() == botocore.httpsession.get_cert_path(True)  # certifi's, else botocore's
+    assert Path(ca_bundle()).is_file()
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(tmp_path / "corp.pem"))
+    assert ca_bundle() == botocore.session.Session().get_config_variable("ca_bundle")
+
+
+# --- secrets ----------------------------------------------------------------------------------
+
+FAILURES = [
+    pytest.param(
+        Answer(401, b'{"message":"bad token"}', (("x-amzn-ErrorType", UNAUTHORIZED),)), {}, id="401"
+    ),
+    pytest.param(
+        Answer(403, b'{"message":"no"}', (("x-amzn-ErrorType", "ForbiddenException"),)),
+        {},
+        id="403",
+    ),
+    pytest.param(Answer(500, b"<html>x</html>", ()), {}, id="500"),
+    pytest.param(Answer(200, b"<html>", ()), {}, id="not-json"),
+    pytest.param(None, {"hang": True}, id="no-answer"),
+    pytest.param(None, {"drop_instead": True}, id="dropped"),
+    pytest.param(None, {"refused": True}, id="refused"),
+]
+
+
+@pytest.mark.parametrize(("answer", "options"), FAILURES)
+def test_the_token_is_in_no_error_and_no_repr(
+    answer: Answer | None, options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "0.3")
+    with contextlib.ExitStack() as stack:
+        if options.pop("refused", False):
+            url = f"http://127.0.0.1:{closed_port()}"
+        else:
+            url = stack.enter_context(recording(answer, **options)).url
+        client = client_for("direct", url, monkeypatch)
+        with pytest.raises(Exception) as raw:
+            client.get_role_credentials(roleName="R", accountId=ACCOUNT, accessToken=SECRET)
+        portal = Portal(SESSION, a_token(), client=client, sleep=no_sleep)
+        with pytest.raises(SsotuiError) as user:
+            portal.role_credentials(Account(ACCOUNT, "n"), "R")
+    for exc in (raw.value, user.value):
+        shown = [str(exc), repr(exc), repr(exc.args), repr(getattr(exc, "response", None))]
+        assert not [text for text in shown if SECRET in text]
+    assert "\n" not in user.value.message
+    assert SECRET not in repr(portal) + repr(client) + repr(vars(client))
+
+
+# --- 7. no botocore where it is not needed ----------------------------------------------------
+
+# What costs the 0.3 s: botocore's client machinery and urllib3. (`botocore.configloader`, and
+# `botocore.exceptions` with it, are loaded on purpose by tui.aws.sessions to read the config
+# file as botocore does: ~15 ms, mostly `logging`.)
+BOTOCORE_MACHINERY = {
+    "boto3",
+    "botocore.session",
+    "botocore.client",
+    "botocore.endpoint",
+    "botocore.httpsession",
+    "botocore.parsers",
+    "botocore.loaders",
+    "urllib3",
+}
+
+
+def loaded_by(*argv: str) -> tuple[set[str], int, str, str]:
+    """Run `tui.cli.main(argv)` in a fresh interpreter: (modules loaded, status, out, err)."""
+    probe = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        f"status = main({list(argv)!r})\n"
+        "print(status, *sorted(sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    *err, last = proc.stderr.splitlines() or [""]
+    status, *modules = last.split()
+    return set(modules), int(status), proc.stdout, "\n".join(err)
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+def test_list_and_credential_process_load_botocore_only_when_asked_to(
+    mode: str, sim: Simulator, token: Token, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", mode)
+    account = next(a for a in org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r.name for r in account.roles if not r.forbidden)
+    sim.reset_calls()
+
+    modules, status, out, err = loaded_by("list", "--json", "--refresh")
+    assert (status, err) == (0, "")
+    assert len(json.loads(out)) == sum(len(a.roles) for a in org.accounts)
+    assert bool(modules & BOTOCORE_MACHINERY) == (mode == "botocore"), modules & BOTOCORE_MACHINERY
+
+    modules, status, out, err = loaded_by("credential-process", account.account_id, role)
+    assert (status, err) == (0, "")
+    assert json.loads(out)["AccessKeyId"].startswith("ASIA")
+    assert bool(modules & BOTOCORE_MACHINERY) == (mode == "botocore"), modules & BOTOCORE_MACHINERY
+    assert (sim.calls["ListAccounts"], sim.calls["GetRoleCredentials"]) == (1, 1)
