@@ -51,6 +51,13 @@ JSON = (("Content-Type", "application/json"),)
 # headers only botocore sends (per-attempt bookkeeping); every other header must match
 BOTOCORE_ONLY_HEADERS = {"amz-sdk-invocation-id", "amz-sdk-request"}
 
+REQUESTS_CA_BUNDLE_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="tui/aws/portal_http.py ca_bundle() ignores REQUESTS_CA_BUNDLE, which botocore "
+    "verifies with when AWS_CA_BUNDLE and ca_bundle are unset "
+    "(botocore/endpoint.py EndpointCreator._get_verify_value)",
+)
+
 
 @pytest.fixture(autouse=True)
 def fresh_clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -561,7 +568,9 @@ def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
     page = Answer(200, json.dumps({"accountList": [{"accountId": ACCOUNT}]}).encode())
     with recording(page, tls=server_context(self_signed, monkeypatch)) as server:
         assert server.url.startswith("https://")
-        monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)  # this machine sets one globally
+        # no CA setting at all (this machine sets both globally)
+        monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
         portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
         started = time.monotonic()
         with pytest.raises(ServiceError) as err:
@@ -578,6 +587,26 @@ def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
         portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
         assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, ACCOUNT)]
         assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        pytest.param("direct", marks=REQUESTS_CA_BUNDLE_BUG),
+        "botocore",
+    ],
+)
+def test_requests_ca_bundle_is_honoured_as_botocore_honours_it(
+    mode: str, self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Set for pip and requests behind a TLS-inspecting proxy, it is enough for the AWS CLI.
+    cert, _key = self_signed
+    page = Answer(200, json.dumps({"accountList": [{"accountId": ACCOUNT}]}).encode())
+    with recording(page, tls=server_context(self_signed, monkeypatch)) as server:
+        monkeypatch.delenv("AWS_CA_BUNDLE")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+        portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
+        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, ACCOUNT)]
 
 
 def test_an_unreadable_ca_file_is_named_and_nothing_is_sent(
@@ -600,16 +629,36 @@ def test_an_unreadable_ca_file_is_named_and_nothing_is_sent(
         assert server.accepted == 0
 
 
-def test_the_ca_file_is_the_one_botocore_verifies_with(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def botocore_ca_file() -> str:
+    """The CA file botocore's own sso client verifies with (read from the client it built)."""
     import botocore.httpsession
 
-    monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
-    assert ca_bundle() == botocore.httpsession.get_cert_path(True)  # certifi's, else botocore's
-    assert Path(ca_bundle()).is_file()
-    monkeypatch.setenv("AWS_CA_BUNDLE", str(tmp_path / "corp.pem"))
-    assert ca_bundle() == botocore.session.Session().get_config_variable("ca_bundle")
+    client = clients.sso_client(SESSION, attempts=1)
+    verify = client._endpoint.http_session._verify  # botocore's choice, private but exact
+    return str(botocore.httpsession.get_cert_path(verify))
+
+
+@pytest.mark.parametrize(
+    ("aws", "requests"),
+    [
+        pytest.param(None, None, id="neither"),
+        pytest.param("aws.pem", None, id="AWS_CA_BUNDLE"),
+        pytest.param("aws.pem", "requests.pem", id="both"),
+        pytest.param(None, "requests.pem", id="REQUESTS_CA_BUNDLE", marks=REQUESTS_CA_BUNDLE_BUG),
+    ],
+)
+def test_the_ca_file_is_the_one_botocore_verifies_with(
+    aws: str | None, requests: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # this machine sets both variables globally: each case says what it wants
+    for name, value in (("AWS_CA_BUNDLE", aws), ("REQUESTS_CA_BUNDLE", requests)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, str(tmp_path / value))
+    assert ca_bundle() == botocore_ca_file()
+    if aws is requests is None:
+        assert Path(ca_bundle()).is_file()  # certifi's, else botocore's own
 
 
 # --- secrets ----------------------------------------------------------------------------------
