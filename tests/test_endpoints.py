@@ -317,6 +317,7 @@ def test_a_proxy_is_honoured_through_botocore(
     with pytest.raises(ServiceError) as err:
         list(portal.list_accounts())
     assert sim.url in err.value.message and "\n" not in err.value.message
+    assert "through the proxy" in err.value.message  # the proxy is named as the way that failed
     assert sim.calls["ListAccounts"] == 0
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")

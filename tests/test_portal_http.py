@@ -51,13 +51,6 @@ JSON = (("Content-Type", "application/json"),)
 # headers only botocore sends (per-attempt bookkeeping); every other header must match
 BOTOCORE_ONLY_HEADERS = {"amz-sdk-invocation-id", "amz-sdk-request"}
 
-REQUESTS_CA_BUNDLE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="tui/aws/portal_http.py ca_bundle() ignores REQUESTS_CA_BUNDLE, which botocore "
-    "verifies with when AWS_CA_BUNDLE and ca_bundle are unset "
-    "(botocore/endpoint.py EndpointCreator._get_verify_value)",
-)
-
 
 @pytest.fixture(autouse=True)
 def fresh_clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -592,7 +585,7 @@ def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
 @pytest.mark.parametrize(
     "mode",
     [
-        pytest.param("direct", marks=REQUESTS_CA_BUNDLE_BUG),
+        "direct",
         "botocore",
     ],
 )
@@ -644,7 +637,7 @@ def botocore_ca_file() -> str:
         pytest.param(None, None, id="neither"),
         pytest.param("aws.pem", None, id="AWS_CA_BUNDLE"),
         pytest.param("aws.pem", "requests.pem", id="both"),
-        pytest.param(None, "requests.pem", id="REQUESTS_CA_BUNDLE", marks=REQUESTS_CA_BUNDLE_BUG),
+        pytest.param(None, "requests.pem", id="REQUESTS_CA_BUNDLE"),
     ],
 )
 def test_the_ca_file_is_the_one_botocore_verifies_with(

@@ -238,10 +238,7 @@ def connection_error(exc: BaseException, client: Any, session: SsoSession) -> Se
     if isinstance(exc, MalformedResponse):
         return _network_line("parse", endpoint, session)
     if isinstance(exc, direct.UnreadableCaFile):
-        return ServiceError(
-            f"cannot read the CA file {exc.path} to check Identity Center's certificate: fix "
-            "AWS_CA_BUNDLE or unset it"
-        )
+        return _ca_file_line(exc.path)
     if isinstance(exc, direct.TransportError):
         kinds: dict[type[direct.TransportError], str] = {
             direct.ReadTimeout: "read",
@@ -260,10 +257,26 @@ def connection_error(exc: BaseException, client: Any, session: SsoSession) -> Se
     if isinstance(exc, ResponseParserError):
         return _network_line("parse", endpoint, session)
     if isinstance(exc, bce.SSLError):
+        chosen = os.environ.get("AWS_CA_BUNDLE") or os.environ.get("REQUESTS_CA_BUNDLE")
+        if chosen and not os.access(chosen, os.R_OK):
+            return _ca_file_line(chosen)
         return _network_line("tls", endpoint, session)
+    if isinstance(exc, bce.ProxyConnectionError):
+        return ServiceError(
+            f"cannot reach Identity Center at {endpoint} through the proxy: check HTTPS_PROXY "
+            "and NO_PROXY"
+        )
     if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
         return _network_line("dropped", endpoint, session)
     return None
+
+
+def _ca_file_line(path: str) -> ServiceError:
+    chosen = "AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE") else "REQUESTS_CA_BUNDLE"
+    return ServiceError(
+        f"cannot read the CA file {path} to check Identity Center's certificate: fix "
+        f"{chosen} or unset it"
+    )
 
 
 def _network_line(kind: str, endpoint: str, session: SsoSession) -> ServiceError:

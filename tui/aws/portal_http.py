@@ -122,8 +122,9 @@ def error_code(status: int, headers: http.client.HTTPMessage, body: bytes) -> tu
 
 
 def ca_bundle() -> str:
-    """The CA file botocore verifies with: `AWS_CA_BUNDLE`, else certifi's, else botocore's own."""
-    chosen = os.environ.get("AWS_CA_BUNDLE")
+    """The CA file botocore verifies with: `AWS_CA_BUNDLE`, `REQUESTS_CA_BUNDLE`, else
+    certifi's, else botocore's own."""
+    chosen = os.environ.get("AWS_CA_BUNDLE") or os.environ.get("REQUESTS_CA_BUNDLE")
     if chosen:
         return chosen
     import importlib.util
@@ -228,7 +229,12 @@ class PortalHttpClient:
             try:
                 conn.request(method, target, headers=headers)
                 response = conn.getresponse()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            except (
+                http.client.RemoteDisconnected,
+                ConnectionResetError,
+                ConnectionAbortedError,  # what Windows may say instead
+                BrokenPipeError,
+            ):
                 if not reused:
                     raise
                 # a kept-alive connection the server had closed: once more on a new one
