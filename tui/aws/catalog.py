@@ -12,16 +12,18 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from tui.aws.models import Account, Catalog, SsoSession, Token, utcnow
 from tui.aws.portal import Portal
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.store import catalog_cache
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 # Measured on the 2-core dev box (fetch only, own process, simulator in another, 40 ms per
 # call, median of 5, direct portal client): 300 accounts: 32 workers 0.47 s, 64: 0.28 s,
@@ -113,38 +115,43 @@ class _RolePipeline:
                 raise exc
 
 
-def _read_ahead(pages: Iterator[T]) -> Iterator[T]:
-    """The items of `pages`, each next one already on its way while the caller handles this one.
+class _ReadAhead(Generic[T]):
+    """The items of `pages`, fetched on a thread of their own from the moment this is built.
 
-    ListAccounts pages are the pipeline's critical path: the next page is asked for the moment
-    one arrives, not after its accounts have been handed to the workers (which cost a page
-    about 30 ms here). Stops asking when the caller stops reading.
+    ListAccounts pages are the pipeline's critical path: the first is asked for before the
+    worker pool exists, and each next one the moment the last arrives, not after its accounts
+    have been handed to the workers (which cost a page about 30 ms here). `close` stops it.
     """
-    box: queue.Queue[tuple[list[T], BaseException | None]] = queue.Queue()  # ([], None): end
-    stop = threading.Event()
 
-    def produce() -> None:
+    def __init__(self, pages: Iterator[T]) -> None:
+        self._pages = pages
+        self._box: queue.Queue[tuple[list[T], BaseException | None]] = queue.Queue()
+        self._stop = threading.Event()
+        threading.Thread(target=self._produce, name="ssotui-accounts", daemon=True).start()
+
+    def _produce(self) -> None:
         try:
-            for page in pages:
-                box.put(([page], None))
-                if stop.is_set():
+            for page in self._pages:
+                self._box.put(([page], None))
+                if self._stop.is_set():
                     return
-        except BaseException as exc:  # handed over, raised on the caller's thread
-            box.put(([], exc))
+        except BaseException as exc:  # handed over, raised on the reading thread
+            self._box.put(([], exc))
         else:
-            box.put(([], None))
+            self._box.put(([], None))  # the end
 
-    threading.Thread(target=produce, name="ssotui-accounts", daemon=True).start()
-    try:
+    def __iter__(self) -> Iterator[T]:
         while True:
-            items, error = box.get()
+            items, error = self._box.get()
             if error is not None:
                 raise error
             if not items:
                 return
             yield items[0]
-    finally:
-        stop.set()
+
+    def close(self) -> None:
+        """Ask for no further page."""
+        self._stop.set()
 
 
 def _sorted(accounts: Iterable[Account]) -> tuple[Account, ...]:
@@ -158,6 +165,8 @@ def _run(
     previous: Catalog | None,
     fill: Callable[[_RolePipeline], None],
 ) -> _RolePipeline:
+    from concurrent.futures import ThreadPoolExecutor  # here: after the first request left
+
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ssotui-roles") as pool:
         pipeline = _RolePipeline(portal, pool, emit, previous)
         try:
@@ -188,15 +197,20 @@ def fetch_catalog(
     emit: EventHandler = on_event or (lambda _event: None)
     accounts: dict[str, Account] = {}
 
+    pages = _ReadAhead(portal.list_accounts())
+
     def fill(pipeline: _RolePipeline) -> None:
-        for page in _read_ahead(portal.list_accounts()):
+        for page in pages:
             new = [a for a in page if a.account_id not in accounts]
             accounts.update((a.account_id, a) for a in new)
             emit(AccountsPage(tuple(new)))
             pipeline.submit(new)
             pipeline.drain(wait=False)
 
-    pipeline = _run(portal, concurrency, emit, previous, fill)
+    try:
+        pipeline = _run(portal, concurrency, emit, previous, fill)
+    finally:
+        pages.close()
     return Catalog(
         accounts=_sorted(accounts.values()),
         roles=pipeline.roles,

@@ -242,7 +242,7 @@ def sweep_sections(
     sizes: list[int], latency: float, rate_accounts: int, rate: float
 ) -> list[Section]:
     """Worker counts at full speed, and botocore retry modes under the rate limit."""
-    levels = (4, 8, 16, 32, 64)
+    levels = (8, 16, 32, 64, 96, 128, 192)
     sweep = Section(f"Workers (fetch_catalog concurrency) at {latency * 1000:.0f} ms per call")
     for n in sizes:
         _progress(f"sweep: {n} accounts at {levels}")
