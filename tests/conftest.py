@@ -10,6 +10,8 @@ import botocore.credentials
 import botocore.tokens
 import pytest
 
+from tui.aws import clients
+from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
 from tui.aws.models import SsoSession, Token
 from tui.aws.sessions import resolve_session
@@ -105,6 +107,21 @@ def sim(org: Organisation, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulato
         yield simulator
     finally:
         simulator.stop()
+
+
+@pytest.fixture(params=["direct", "botocore"])
+def portal_client_kind(
+    request: pytest.FixtureRequest, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The test once with ssotui's direct portal client (the default for the simulator's plain
+    endpoint) and once with botocore's (`SSOTUI_PORTAL_CLIENT=botocore`)."""
+    if request.param == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    else:
+        monkeypatch.delenv(CHOICE_VAR, raising=False)
+    clients.clear_cache()
+    assert (portal_endpoint(sim.region) == sim.url) == (request.param == "direct")
+    return str(request.param)
 
 
 @pytest.fixture

@@ -24,8 +24,6 @@ import pytest
 
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
-from tui.aws import clients
-from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
 from tui.aws.models import SsoSession, Token, utcnow
 from tui.aws.token_cache import save_token, token_path
@@ -33,23 +31,7 @@ from tui.sim import Organisation, Simulator
 
 PORTAL_CALLS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout")
 
-
-@pytest.fixture(params=["direct", "botocore"])
-def portal_client_kind(
-    request: pytest.FixtureRequest, sim: Simulator, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    """The test once with ssotui's direct portal client (the default for the simulator's plain
-    endpoint) and once with botocore's (`SSOTUI_PORTAL_CLIENT=botocore`)."""
-    if request.param == "botocore":
-        monkeypatch.setenv(CHOICE_VAR, "botocore")
-    else:
-        monkeypatch.delenv(CHOICE_VAR, raising=False)
-    clients.clear_cache()
-    assert (portal_endpoint(sim.region) == sim.url) == (request.param == "direct")
-    return str(request.param)
-
-
-# on the tests where the portal misbehaves (401, 429, 5xx, unreadable, unreachable, slow)
+# the portal misbehaves (401, 429, 5xx, unreadable, unreachable, slow): once with each client
 both_clients = pytest.mark.usefixtures("portal_client_kind")
 
 

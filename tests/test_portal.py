@@ -19,8 +19,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.conftest import Home
-from tui.aws import clients
-from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
 from tui.aws.models import Account, SsoSession, Token, utcnow
 from tui.aws.portal import Portal
@@ -29,22 +27,6 @@ from tui.aws.token_cache import registration_path, token_path
 from tui.aws.tokens import current_token
 from tui.errors import NoAccess, NotLoggedIn, ServiceError
 from tui.sim import Organisation, Simulator
-
-
-@pytest.fixture(params=["direct", "botocore"])
-def portal_client_kind(
-    request: pytest.FixtureRequest, sim: Simulator, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    """The test once with ssotui's direct portal client (the default for the simulator's plain
-    endpoint) and once with botocore's (`SSOTUI_PORTAL_CLIENT=botocore`)."""
-    if request.param == "botocore":
-        monkeypatch.setenv(CHOICE_VAR, "botocore")
-    else:
-        monkeypatch.delenv(CHOICE_VAR, raising=False)
-    clients.clear_cache()
-    assert (portal_endpoint(sim.region) == sim.url) == (request.param == "direct")
-    return str(request.param)
-
 
 both_clients = pytest.mark.usefixtures("portal_client_kind")
 

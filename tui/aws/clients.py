@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__, paths
 from tui.aws.models import SsoSession
@@ -39,6 +41,7 @@ DEFAULT_POOL = 10
 
 _lock = threading.Lock()
 _clients: dict[tuple[Any, ...], Any] = {}
+T = TypeVar("T")
 _MAX_CACHED = 16
 
 
@@ -120,15 +123,32 @@ def _client(
     connect_timeout: float,
     read_timeout: float,
 ) -> Any:
+    key = (service, region, attempts, max_pool, connect_timeout, read_timeout, _fingerprint())
+    build = partial(
+        _build_client,
+        service,
+        region,
+        attempts=attempts,
+        max_pool=max_pool,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
+    return _remembered(key, build)
+
+
+def _build_client(
+    service: Literal["sso", "sso-oidc"],
+    region: str,
+    *,
+    attempts: int,
+    max_pool: int,
+    connect_timeout: float,
+    read_timeout: float,
+) -> Any:
     import botocore.exceptions
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    key = (service, region, attempts, max_pool, connect_timeout, read_timeout, _fingerprint())
-    with _lock:
-        cached = _clients.get(key)
-        if cached is not None:
-            return cached
     config = Config(
         region_name=region,
         signature_version=UNSIGNED,
@@ -152,10 +172,21 @@ def _client(
             "variables and endpoint settings"
         ) from None
     client.meta.events.register("before-parse", _check_json)
+    return client
+
+
+def _remembered(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """The client cached under `key`, else `build()`'s, cached (the oldest goes past 16)."""
+    with _lock:
+        cached: T | None = _clients.get(key)
+    if cached is not None:
+        return cached
+    client = build()
     with _lock:
         if len(_clients) >= _MAX_CACHED:
             _clients.pop(next(iter(_clients)))
-        return _clients.setdefault(key, client)
+        kept: T = _clients.setdefault(key, client)
+        return kept
 
 
 def sso_client(
@@ -197,19 +228,12 @@ def portal_client(
 
     read_timeout = default_read_timeout()
     cafile = ca_bundle() if url.startswith("https:") else None
-    key = ("direct", url, max_pool, read_timeout, cafile)
-    with _lock:
-        cached: PortalHttpClient | None = _clients.get(key)
-        if cached is not None:
-            return cached
-    client = PortalHttpClient(
-        url, max_pool=max_pool, connect_timeout=CONNECT_TIMEOUT, read_timeout=read_timeout
+    return _remembered(
+        ("direct", url, max_pool, read_timeout, cafile),
+        lambda: PortalHttpClient(
+            url, max_pool=max_pool, connect_timeout=CONNECT_TIMEOUT, read_timeout=read_timeout
+        ),
     )
-    with _lock:
-        if len(_clients) >= _MAX_CACHED:
-            _clients.pop(next(iter(_clients)))
-        direct: PortalHttpClient = _clients.setdefault(key, client)
-        return direct
 
 
 def oidc_client(
@@ -238,7 +262,7 @@ def connection_error(exc: BaseException, client: Any, session: SsoSession) -> Se
     if isinstance(exc, MalformedResponse):
         return _network_line("parse", endpoint, session)
     if isinstance(exc, direct.UnreadableCaFile):
-        return _ca_file_line(exc.path)
+        return _ca_file_line(exc.path, direct.named_ca_file())
     if isinstance(exc, direct.TransportError):
         kinds: dict[type[direct.TransportError], str] = {
             direct.ReadTimeout: "read",
@@ -257,9 +281,9 @@ def connection_error(exc: BaseException, client: Any, session: SsoSession) -> Se
     if isinstance(exc, ResponseParserError):
         return _network_line("parse", endpoint, session)
     if isinstance(exc, bce.SSLError):
-        chosen = os.environ.get("AWS_CA_BUNDLE") or os.environ.get("REQUESTS_CA_BUNDLE")
-        if chosen and not os.access(chosen, os.R_OK):
-            return _ca_file_line(chosen)
+        named = direct.named_ca_file()
+        if named is not None and not os.access(named[1], os.R_OK):
+            return _ca_file_line(named[1], named)
         return _network_line("tls", endpoint, session)
     if isinstance(exc, bce.ProxyConnectionError):
         return ServiceError(
@@ -271,11 +295,11 @@ def connection_error(exc: BaseException, client: Any, session: SsoSession) -> Se
     return None
 
 
-def _ca_file_line(path: str) -> ServiceError:
-    chosen = "AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE") else "REQUESTS_CA_BUNDLE"
+def _ca_file_line(path: str, named: tuple[str, str] | None) -> ServiceError:
+    variable = named[0] if named is not None else "AWS_CA_BUNDLE"
     return ServiceError(
         f"cannot read the CA file {path} to check Identity Center's certificate: fix "
-        f"{chosen} or unset it"
+        f"{variable} or unset it"
     )
 
 

@@ -121,12 +121,21 @@ def error_code(status: int, headers: http.client.HTTPMessage, body: bytes) -> tu
     return code, str(parsed.get("message", parsed.get("Message", "")))
 
 
+def named_ca_file() -> tuple[str, str] | None:
+    """(variable, path) of the CA file the user named, in botocore's order, or None."""
+    for variable in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
+        path = os.environ.get(variable)
+        if path:
+            return variable, path
+    return None
+
+
 def ca_bundle() -> str:
-    """The CA file botocore verifies with: `AWS_CA_BUNDLE`, `REQUESTS_CA_BUNDLE`, else
-    certifi's, else botocore's own."""
-    chosen = os.environ.get("AWS_CA_BUNDLE") or os.environ.get("REQUESTS_CA_BUNDLE")
-    if chosen:
-        return chosen
+    """The CA file botocore verifies with: the one named (`named_ca_file`), else certifi's,
+    else botocore's own."""
+    named = named_ca_file()
+    if named is not None:
+        return named[1]
     import importlib.util
 
     for package in ("certifi", "botocore"):  # found, not imported: both keep cacert.pem beside
