@@ -15,8 +15,8 @@ from tui.app.app import SsotuiApp
 from tui.app.widgets.big_code import BigCode
 from tui.app.widgets.filter_list import FilterList
 from tui.aws import login
-from tui.aws.models import SsoSession, Token
 from tui.aws.sessions import load_sessions
+from tui.models import SsoSession, Token
 from tui.sim import Organisation, SimAccount
 from tui.store.settings import Settings
 

@@ -13,8 +13,8 @@ import pytest
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
-from tui.aws.models import SsoSession, Token
 from tui.aws.sessions import resolve_session
+from tui.models import SsoSession, Token
 from tui.sim import Organisation, Simulator
 
 _AWS_VARS = (

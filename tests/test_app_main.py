@@ -24,7 +24,7 @@ from tests.app_support import (
     wait_until,
     with_roles,
 )
-from tui.aws.models import Account, Catalog, Role, utcnow
+from tui.models import Account, Catalog, Role, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import catalog_cache
 from tui.store import state as state_store

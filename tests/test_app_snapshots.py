@@ -18,7 +18,7 @@ from textual.widgets import Input
 from tests.app_support import SIZE, burst, catalog_loaded, log_in, login_code, picker, wait_until
 from tui.app import clock
 from tui.aws import login
-from tui.aws.models import SsoSession
+from tui.models import SsoSession
 from tui.sim import Organisation, Simulator
 
 FIXED_CODE = "WDJB-MJHT"

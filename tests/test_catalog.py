@@ -18,10 +18,10 @@ from tui.aws.catalog import (
     fetch_catalog,
     load_catalog,
 )
-from tui.aws.models import Catalog, SsoSession, Token, utcnow
 from tui.aws.portal import Portal
 from tui.aws.throttle import Pacer
 from tui.errors import NotLoggedIn
+from tui.models import Catalog, SsoSession, Token, utcnow
 from tui.sim import Simulator
 from tui.store import catalog_cache
 

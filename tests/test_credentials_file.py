@@ -22,7 +22,6 @@ from botocore.configloader import raw_config_parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.aws.models import Account, RoleCredentials
 from tui.errors import FileWriteError, SsotuiError
 from tui.export import ini_sections
 from tui.export.credentials_file import (
@@ -31,6 +30,7 @@ from tui.export.credentials_file import (
     write_profile,
     written_profiles,
 )
+from tui.models import Account, RoleCredentials
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+/="
@@ -272,7 +272,7 @@ WRITER = """
 import sys
 import time
 from datetime import UTC, datetime
-from tui.aws.models import Account, RoleCredentials
+from tui.models import Account, RoleCredentials
 from tui.export.credentials_file import write_profile
 
 n, start_at, ROUNDS = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])

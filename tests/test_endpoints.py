@@ -22,10 +22,10 @@ from botocore.config import Config
 from tests.conftest import Home
 from tui.aws import clients
 from tui.aws.endpoints import portal_endpoint, standard_endpoint
-from tui.aws.models import SsoSession, Token
 from tui.aws.portal import Portal
 from tui.aws.portal_http import PortalHttpClient
 from tui.errors import ConfigError, ServiceError
+from tui.models import SsoSession, Token
 from tui.sim import Simulator
 
 PLAIN_PARTITIONS = {"aws", "aws-cn", "aws-us-gov"}

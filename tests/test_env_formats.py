@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.aws.models import Account, RoleCredentials
 from tui.errors import UsageError
 from tui.export.env import child_env, credential_env
 from tui.export.formats import default_format, quote_fish, quote_powershell, render
+from tui.models import Account, RoleCredentials
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY="
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+/="

@@ -25,8 +25,8 @@ import pytest
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
 from tui.aws.login import login
-from tui.aws.models import SsoSession, Token, utcnow
 from tui.aws.token_cache import save_token, token_path
+from tui.models import SsoSession, Token, utcnow
 from tui.sim import Organisation, Simulator
 
 PORTAL_CALLS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout")

@@ -20,8 +20,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui.aws.models import Account, RoleCredentials
 from tui.export.credentials_file import write_profile
+from tui.models import Account, RoleCredentials
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIALS = 8

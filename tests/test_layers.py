@@ -8,7 +8,7 @@ import sys
 import pytest
 
 DOMAIN = [
-    "tui.aws.models",
+    "tui.models",
     "tui.aws.sessions",
     "tui.aws.clients",
     "tui.aws.token_cache",
@@ -16,7 +16,7 @@ DOMAIN = [
     "tui.aws.tokens",
     "tui.aws.portal",
     "tui.aws.catalog",
-    "tui.export.select",
+    "tui.workspace.select",
     "tui.export.env",
     "tui.export.formats",
     "tui.export.subshell",
@@ -24,8 +24,8 @@ DOMAIN = [
     "tui.export.clipboard",
     "tui.export.ini_sections",
     "tui.export.aws_config",
-    "tui.aws.setup",
-    "tui.doctor",
+    "tui.workspace.setup",
+    "tui.commands.doctor",
     "tui.logs",
     "tui.store.files",
     "tui.store.settings",

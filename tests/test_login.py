@@ -17,9 +17,9 @@ from botocore.config import Config
 from tests.conftest import Home
 from tui.aws import login as device
 from tui.aws.login import DeviceAuthorization, login, start_login, wait_for_token
-from tui.aws.models import SsoSession
 from tui.aws.token_cache import load_registration, load_token, registration_path, token_path
 from tui.errors import LoginFailed, ServiceError
+from tui.models import SsoSession
 from tui.sim import Simulator
 
 

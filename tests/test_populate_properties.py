@@ -20,9 +20,9 @@ from botocore.configloader import build_profile_map, raw_config_parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.aws.models import Account, Catalog, SsoSession
 from tui.export.aws_config import populated, profile_names, render_block
 from tui.export.ini_sections import split_lines
+from tui.models import Account, Catalog, SsoSession
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="eu-west-1")
 OTHER = SsoSession(name="other", start_url="https://other.awsapps.com/start", region="us-east-1")

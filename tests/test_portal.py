@@ -20,12 +20,12 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import Home
 from tui.aws.login import login
-from tui.aws.models import Account, SsoSession, Token, utcnow
 from tui.aws.portal import Portal
 from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import registration_path, token_path
 from tui.aws.tokens import current_token
 from tui.errors import NoAccess, NotLoggedIn, ServiceError
+from tui.models import Account, SsoSession, Token, utcnow
 from tui.sim import Organisation, Simulator
 
 both_clients = pytest.mark.usefixtures("portal_client_kind")

@@ -31,7 +31,6 @@ from botocore import xform_name
 from tests.http_recorder import Answer, Recorded, Recorder, recording
 from tui.aws import clients
 from tui.aws.clients import MalformedResponse, portal_client
-from tui.aws.models import Account, SsoSession, Token, utcnow
 from tui.aws.portal import Portal
 from tui.aws.portal_http import (
     OPERATIONS,
@@ -41,6 +40,7 @@ from tui.aws.portal_http import (
     ca_bundle,
 )
 from tui.errors import NoAccess, ServiceError, SsotuiError
+from tui.models import Account, SsoSession, Token, utcnow
 from tui.sim import Organisation, Simulator
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")

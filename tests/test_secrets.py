@@ -16,7 +16,7 @@ import pytest
 
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
-from tui.aws.models import Account, RoleCredentials, SsoSession, Token, utcnow
+from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.sim import Simulator
 
 SECRET_FIELDS = {

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tui.aws.models import Account, Catalog
 from tui.errors import NotFound
-from tui.export.select import find_account, find_role
+from tui.models import Account, Catalog
+from tui.workspace.select import find_account, find_role
 
 ACCOUNTS = (
     Account("111111111111", "Production", "prod@example.com"),

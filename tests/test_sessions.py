@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Home
-from tui.aws.models import DEFAULT_SCOPES
 from tui.aws.sessions import load_sessions, parse_scopes, resolve_session
 from tui.errors import ConfigError, UsageError
+from tui.models import DEFAULT_SCOPES
 
 TWO = """\
 # my sessions

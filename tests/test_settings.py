@@ -6,7 +6,7 @@ import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tui.aws.models import Token
+from tui.models import Token
 from tui.sim import Organisation, Simulator
 from tui.store.settings import MAX_REQUESTS, load_settings
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.aws.models import Account, RoleCredentials
 from tui.errors import SsotuiError
 from tui.export.subshell import run_with_credentials, user_shell
+from tui.models import Account, RoleCredentials
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 

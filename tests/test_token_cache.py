@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from tests.conftest import Home
 from tui.aws import token_cache
-from tui.aws.models import SsoSession, Token
 from tui.aws.token_cache import (
     Registration,
     load_registration,
@@ -26,6 +25,7 @@ from tui.aws.token_cache import (
     token_path,
 )
 from tui.errors import NotLoggedIn
+from tui.models import SsoSession, Token
 
 DEV = SsoSession("dev", "https://dev.awsapps.com/start", "eu-west-1", scopes_configured=True)
 LEGACY = SsoSession(None, "https://old.awsapps.com/start", "us-east-1")

@@ -15,11 +15,11 @@ import pytest
 
 from tests.conftest import Home
 from tui.aws.login import login
-from tui.aws.models import SsoSession, Token, utcnow
 from tui.aws.portal import Portal
 from tui.aws.token_cache import load_token, save_token, token_path
 from tui.aws.tokens import current_token
 from tui.errors import NotLoggedIn
+from tui.models import SsoSession, Token, utcnow
 from tui.sim import Simulator
 
 

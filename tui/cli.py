@@ -139,7 +139,7 @@ _COMMANDS: dict[str | None, str] = {
     "populate": "setup:populate",
     "configure": "setup:configure",
     "config": "setup:show_config",
-    "doctor": "setup:doctor",
+    "doctor": "doctor:doctor",
 }
 
 

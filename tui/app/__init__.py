@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tui.app.app import SsotuiApp
-    from tui.aws.models import SsoSession
+    from tui.models import SsoSession
     from tui.store.settings import Settings
 
 

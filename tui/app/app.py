@@ -19,8 +19,8 @@ from tui.app.screens.main import MainScreen
 from tui.app.screens.sessions import SessionScreen
 from tui.app.screens.setup import SetupScreen
 from tui.app.terminal import drawing_on_the_terminal
-from tui.aws.models import SsoSession
 from tui.export import clipboard
+from tui.models import SsoSession
 from tui.store.settings import Settings
 
 

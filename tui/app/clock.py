@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from tui.aws.models import utcnow
+from tui.models import utcnow
 
 
 def now() -> datetime:

@@ -10,7 +10,7 @@ from textual.message import Message
 from tui.app.screens.actions import Action
 from tui.aws.catalog import CatalogEvent
 from tui.aws.login import DeviceAuthorization
-from tui.aws.models import Catalog, RoleCredentials, SsoSession, Token
+from tui.models import Catalog, RoleCredentials, SsoSession, Token
 from tui.store.state import State
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from tui.app.matching import Row
 from tui.aws.catalog import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
-from tui.aws.models import Account, Catalog, Role
+from tui.models import Account, Catalog, Role
 from tui.store.state import State
 
 FAVOURITE, RECENT, REST = 0, 1, 2

@@ -17,9 +17,9 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from tui.aws.models import Account, Catalog, SsoSession, Token, utcnow
 from tui.aws.portal import Portal
 from tui.errors import NotLoggedIn, SsotuiError
+from tui.models import Account, Catalog, SsoSession, Token, utcnow
 from tui.store import catalog_cache
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__, paths
-from tui.aws.models import SsoSession
 from tui.errors import ConfigError, ServiceError
+from tui.models import SsoSession
 
 if TYPE_CHECKING:
     import botocore.session

@@ -20,10 +20,10 @@ from typing import IO, Any
 
 from tui.aws import token_cache
 from tui.aws.clients import connection_error, oidc_client
-from tui.aws.models import SsoSession, Token, utcnow
 from tui.aws.token_cache import Registration
 from tui.errors import LoginFailed, NotLoggedIn, ServiceError, SsotuiError
 from tui.logs import hide
+from tui.models import SsoSession, Token, utcnow
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RFC 8628 3.5)

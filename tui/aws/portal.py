@@ -18,10 +18,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.aws.clients import connection_error, portal_client
-from tui.aws.models import Account, RoleCredentials, SsoSession, Token
 from tui.aws.throttle import Pacer
 from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
 from tui.logs import hide
+from tui.models import Account, RoleCredentials, SsoSession, Token
 
 if TYPE_CHECKING:
     from mypy_boto3_sso import SSOClient

@@ -15,8 +15,8 @@ from typing import Any
 from botocore.configloader import build_profile_map
 
 from tui import paths
-from tui.aws.models import DEFAULT_SCOPES, SsoSession
 from tui.errors import ConfigError, UsageError
+from tui.models import DEFAULT_SCOPES, SsoSession
 
 
 @dataclass

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from tui import paths
-from tui.aws.models import SsoSession, Token, utcnow
 from tui.errors import NotLoggedIn
 from tui.logs import hide
+from tui.models import SsoSession, Token, utcnow
 from tui.store.files import write_atomic
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

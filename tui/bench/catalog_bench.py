@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Literal
 
 from tui.aws import clients
 from tui.aws.catalog import DEFAULT_CONCURRENCY, fetch_catalog
-from tui.aws.models import Catalog
 from tui.aws.portal import PAGE_SIZE, Portal
 from tui.aws.throttle import Pacer
 from tui.bench.workspace import Workspace
+from tui.models import Catalog
 
 if TYPE_CHECKING:
     from mypy_boto3_sso import SSOClient
@@ -219,7 +219,7 @@ def ssotui_fetch(
 
 def sequential_fetch(ws: Workspace) -> FetchRun:
     """The baseline: boto3 paginators, one ListAccountRoles after another."""
-    from tui.aws.models import Account, utcnow
+    from tui.models import Account, utcnow
 
     client = plain_client(ws)
     token = ws.token.access_token

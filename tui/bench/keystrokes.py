@@ -211,7 +211,7 @@ _SEED_CACHE = r"""
 import sys
 from datetime import timedelta
 from tui.bench.keystrokes import sample_rows
-from tui.aws.models import Account, Catalog, SsoSession, Token, utcnow
+from tui.models import Account, Catalog, SsoSession, Token, utcnow
 from tui.aws import token_cache
 from tui.store import catalog_cache
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from tui.aws import clients
 from tui.aws.login import start_login, wait_for_token
-from tui.aws.models import Catalog, SsoSession, Token, utcnow
 from tui.aws.sessions import resolve_session
+from tui.models import Catalog, SsoSession, Token, utcnow
 from tui.sim import Organisation, Simulator
 from tui.store import catalog_cache
 
@@ -71,7 +71,7 @@ class Workspace:
 
     def save_catalog(self) -> Catalog:
         """Write the organisation straight into ssotui's catalog cache (no portal call)."""
-        from tui.aws.models import Account
+        from tui.models import Account
 
         accounts = tuple(
             sorted(

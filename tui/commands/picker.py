@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from tui.errors import SsotuiError
 
 if TYPE_CHECKING:
-    from tui.aws.models import SsoSession
+    from tui.models import SsoSession
 
 
 def picker(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from tui.aws.models import Account, Catalog, RoleCredentials, SsoSession, Token
+    from tui.models import Account, Catalog, RoleCredentials, SsoSession, Token
 
 T = TypeVar("T")
 
@@ -71,8 +71,8 @@ def with_token(session: SsoSession, work: Callable[[Token], T]) -> T:
 def role_credentials(args: argparse.Namespace) -> RoleCredentials:
     """Resolve ACCOUNT and ROLE against the catalog and fetch the role's credentials."""
     from tui.aws.portal import Portal
-    from tui.export.select import find_account, find_role
     from tui.logs import hide
+    from tui.workspace.select import find_account, find_role
 
     session = session_of(args)
 

@@ -34,21 +34,6 @@ def show_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def doctor(args: argparse.Namespace) -> int:
-    """`ssotui doctor`: every check with its verdict; exit 1 when one failed."""
-    from tui.doctor import Verdict, run_checks
-
-    session = None
-    if args.session or args.start_url:
-        session = session_of(args)
-    failed = False
-    for check in run_checks(session):
-        failed = failed or check.verdict is Verdict.FAIL
-        print(f"[{check.verdict.value:>4}] {check.name}: {check.detail}")
-    print("Some checks failed." if failed else "All is well.")
-    return 1 if failed else 0
-
-
 def populate(args: argparse.Namespace) -> int:
     """`ssotui populate`: SSO profiles for every reachable role, in a managed block."""
     from tui import paths
@@ -100,8 +85,8 @@ def _ask(prompt: str, check: Callable[[str], str | None], default: str | None = 
 
 def configure(args: argparse.Namespace) -> int:
     """`ssotui configure`: ask for (or take) a start URL, region and name; write the session."""
-    from tui.aws.setup import check_region, check_session_name, check_start_url
     from tui.export.aws_config import write_sso_session
+    from tui.workspace.setup import check_region, check_session_name, check_start_url
 
     interactive = sys.stdin.isatty()
     values = {}

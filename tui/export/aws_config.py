@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui import paths
-from tui.aws.models import Catalog, SsoSession
 from tui.errors import ConfigError, SsotuiError
 from tui.export import ini_sections
+from tui.models import Catalog, SsoSession
 from tui.store import files
 
 DEFAULT_TEMPLATE = "{account}.{role}"

@@ -19,10 +19,10 @@ import re
 from pathlib import Path
 
 from tui import paths
-from tui.aws.models import RoleCredentials
 from tui.errors import FileWriteError, SsotuiError
 from tui.export import ini_sections
 from tui.export.env import iso_utc
+from tui.models import RoleCredentials
 from tui.store import files
 
 MARKER = "# written by ssotui"

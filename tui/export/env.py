@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from tui.aws.models import RoleCredentials
+from tui.models import RoleCredentials
 
 # Variables that would point an SDK at other credentials, or that describe credentials which
 # are no longer the ones in effect (left by aws-vault, a container or an earlier export).

@@ -16,9 +16,9 @@ import shlex
 import sys
 from collections.abc import Callable
 
-from tui.aws.models import RoleCredentials
 from tui.errors import UsageError
 from tui.export.env import credential_env, iso_utc
+from tui.models import RoleCredentials
 
 FORMATS: tuple[str, ...] = ("sh", "fish", "powershell", "json")
 

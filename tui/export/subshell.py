@@ -16,9 +16,9 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from tui.aws.models import RoleCredentials
 from tui.errors import SsotuiError
 from tui.export.env import child_env
+from tui.models import RoleCredentials
 
 FALLBACK_SHELL = "/bin/sh"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tui import paths
-from tui.aws.models import Account, Catalog, SsoSession, utcnow
 from tui.errors import FileWriteError
+from tui.models import Account, Catalog, SsoSession, utcnow
 from tui.store.files import write_atomic
 
 VERSION = 1

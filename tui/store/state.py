@@ -18,7 +18,7 @@ from typing import Any
 import tomli_w
 
 from tui import paths
-from tui.aws.models import utcnow
+from tui.models import utcnow
 from tui.store.files import locked, write_atomic
 
 VERSION = 1

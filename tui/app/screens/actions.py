@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui.app.widgets.in_order_input import InOrderInput
-from tui.aws.models import Account
 from tui.errors import SsotuiError
 from tui.export.ini_sections import check_name
+from tui.models import Account
 
 
 class Action(StrEnum):

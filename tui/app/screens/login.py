@@ -25,8 +25,8 @@ from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
 from tui.aws import login
 from tui.aws.login import DeviceAuthorization
-from tui.aws.models import SsoSession, Token
 from tui.export import clipboard
+from tui.models import SsoSession, Token
 
 
 class LoginScreen(Screen[Token | None]):

@@ -27,10 +27,10 @@ from tui.app.screens.session_work import SessionWorkScreen
 from tui.app.terminal import copier, handed_over
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
-from tui.aws.models import Account, Role, RoleCredentials, SsoSession
 from tui.aws.portal import Portal
 from tui.errors import SsotuiError
 from tui.export import clipboard, credentials_file, formats, subshell
+from tui.models import Account, Role, RoleCredentials, SsoSession
 from tui.store.settings import Settings
 
 ROWS_DELAY = 0.05  # batch the catalog's events into one list update per 50 ms

@@ -35,9 +35,9 @@ from tui.app.screens.login import LoginScreen
 from tui.app.widgets.status import StatusLine
 from tui.aws import catalog as catalog_api
 from tui.aws import tokens
-from tui.aws.models import Account, Catalog, SsoSession, Token
 from tui.aws.portal import Portal
 from tui.errors import NotLoggedIn, SsotuiError
+from tui.models import Account, Catalog, SsoSession, Token
 from tui.store import catalog_cache
 from tui.store import state as state_store
 from tui.store.settings import Settings

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.aws.models import SsoSession
+from tui.models import SsoSession
 
 
 class SessionScreen(Screen[SsoSession | None]):

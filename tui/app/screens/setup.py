@@ -1,7 +1,7 @@
 """First-run set-up: no SSO session is configured, so ask for one and write it.
 
 Asks for the start URL, the SSO region (from the regions IAM Identity Center runs in) and a
-session name, checks each with `tui.aws.setup` (the same checks as `ssotui configure`), and
+session name, checks each with `tui.workspace.setup` (the same checks as `ssotui configure`), and
 writes an `[sso-session NAME]` section in the AWS CLI's own format in a thread worker. Problems
 are said under the field they concern. Dismisses with the new session as botocore reads it
 back, or None when the user quits (Escape).
@@ -25,11 +25,11 @@ from tui import paths
 from tui.app.failures import failure_text
 from tui.app.messages import RegionsLoaded, SessionWritten
 from tui.app.widgets.in_order_input import InOrderInput
-from tui.aws import setup
-from tui.aws.models import SsoSession
 from tui.aws.sessions import load_sessions
 from tui.errors import ConfigError
 from tui.export.aws_config import write_sso_session
+from tui.models import SsoSession
+from tui.workspace import setup
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_NAME = "default-sso"  # as `ssotui configure` suggests

@@ -6,6 +6,7 @@ Warnings (an AWS CLI v1, a readable credentials file) do not fail the run.
 
 from __future__ import annotations
 
+import argparse
 import enum
 import os
 import re
@@ -19,8 +20,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from tui import paths
-from tui.aws.models import SsoSession, utcnow
+from tui.commands.resolve import session_of
 from tui.errors import SsotuiError
+from tui.models import SsoSession, utcnow
 
 
 class Verdict(enum.Enum):
@@ -202,3 +204,16 @@ def run_checks(session: SsoSession | None = None) -> Iterator[Check]:
     yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache")
     yield check_settings()
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """`ssotui doctor`: every check with its verdict; exit 1 when one failed."""
+    session = None
+    if args.session or args.start_url:
+        session = session_of(args)
+    failed = False
+    for check in run_checks(session):
+        failed = failed or check.verdict is Verdict.FAIL
+        print(f"[{check.verdict.value:>4}] {check.name}: {check.detail}")
+    print("Some checks failed." if failed else "All is well.")
+    return 1 if failed else 0

@@ -12,8 +12,8 @@ import difflib
 import unicodedata
 from collections.abc import Sequence
 
-from tui.aws.models import Account, Catalog
 from tui.errors import NotFound
+from tui.models import Account, Catalog
 
 MAX_LISTED = 5
 MAX_ROLES_LISTED = 12

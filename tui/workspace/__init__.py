@@ -1,0 +1,1 @@
+"""The use cases, written once for both front doors (the command line and the picker)."""
