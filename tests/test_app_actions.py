@@ -17,6 +17,7 @@ from tests.app_support import (
     SIZE,
     async_test,
     catalog_loaded,
+    dev_session,
     log_in,
     login_code,
     notes,
@@ -29,6 +30,7 @@ from tests.app_support import (
     with_roles,
 )
 from tui.app.app import SsotuiApp
+from tui.aws.token_cache import load_token
 from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import state as state_store
 
@@ -290,7 +292,8 @@ async def test_an_access_token_ended_early_is_renewed_without_a_login(
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
         assert not sim.pending()  # no login was started
         main: Any = app.screen
-        assert main.token.access_token != first.access_token
+        renewed = load_token(dev_session())
+        assert renewed is not None and renewed.access_token != first.access_token
         # The catalog fetch renews the same way, and starts over with the new token.
         sim.expire_tokens()
         fetched = sim.calls["ListAccounts"]

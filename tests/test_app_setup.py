@@ -26,6 +26,7 @@ from tui.app.app import SsotuiApp
 from tui.commands import picker as commands
 from tui.sim import Organisation, Simulator
 from tui.store.settings import Settings
+from tui.workspace import Context
 
 
 def _error(app: SsotuiApp, field: str) -> str:
@@ -154,7 +155,7 @@ def test_ssotui_with_no_session_opens_the_set_up(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr("sys.stderr", _Terminal())
     monkeypatch.setattr("tui.app.make_app", make_app)
     args = argparse.Namespace(
-        session=None, start_url=None, sso_region=None, no_browser=True, refresh=False
+        session=None, start_url=None, sso_region=None, no_browser=True, refresh=False, force=False
     )
-    assert commands.picker(args) == 0
+    assert commands.picker(args, Context.load()) == 0
     assert built["sessions"] == [] and built["session"] is None

@@ -89,11 +89,10 @@ def test_no_command_runs_the_users_shell(tmp_path: Path, monkeypatch: pytest.Mon
     assert env["SSOTUI_ACCOUNT_ID"] == "123456789012"
 
 
-def test_shell_falls_back_to_bin_sh(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SHELL", raising=False)
-    assert user_shell() == ["/bin/sh"]
-    monkeypatch.setenv("SHELL", "/usr/bin/fish")
-    assert user_shell() == ["/usr/bin/fish"]
+def test_shell_falls_back_to_bin_sh() -> None:
+    assert user_shell(None, {}) == ["/bin/sh"]
+    assert user_shell(None, {"SHELL": "/usr/bin/fish"}) == ["/usr/bin/fish"]
+    assert user_shell("fish -l", {"SHELL": "/bin/bash"}) == ["fish", "-l"]
 
 
 def test_nesting_guard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

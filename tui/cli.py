@@ -9,11 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from tui import __version__
 from tui.errors import SsotuiError
 
-Handler = Callable[[argparse.Namespace], int]
+if TYPE_CHECKING:
+    from tui.workspace import Context
+
+Handler = Callable[[argparse.Namespace, "Context"], int]
 
 
 def _session_options() -> argparse.ArgumentParser:
@@ -46,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ssotui {__version__}")
     parser.add_argument("--refresh", action="store_true", help="fetch the catalog afresh")
     parser.add_argument("--no-browser", action="store_true", help="never open a browser")
+    parser.add_argument("--force", action="store_true", help="allow `s` inside an ssotui subshell")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser(
@@ -168,11 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logs.setup(args.debug)
     try:
-        from tui.store.settings import load_settings
+        from tui.workspace import Context
 
-        for warning in load_settings().warnings:
+        context = Context.load()  # config.toml and the environment, read once
+        for warning in context.settings.warnings:
             print(f"ssotui: warning: {warning}", file=sys.stderr)
-        return _handler(args.command)(args)
+        return _handler(args.command)(args, context)
     except SsotuiError as exc:
         print(f"ssotui: {exc.message}", file=sys.stderr)
         return exc.exit_code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
@@ -126,3 +126,10 @@ class Catalog:
         out = [(a, r) for a in self.accounts for r in self.roles_of(a.account_id)]
         out.sort(key=lambda p: (p[0].name.casefold(), p[0].account_id, p[1].casefold()))
         return out
+
+    def with_roles(self, account_id: str, roles: tuple[str, ...]) -> Catalog:
+        """This catalog with one account's roles listed anew (no longer marked failed)."""
+        failed = {aid: why for aid, why in self.failed.items() if aid != account_id}
+        return replace(
+            self, roles={**self.roles, account_id: roles}, failed=failed, complete=not failed
+        )

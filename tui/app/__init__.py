@@ -1,6 +1,6 @@
 """The full-screen picker (Textual). `make_app` is the one way to build it.
 
-result = make_app(sessions=load_sessions(), session=chosen).run()
+result = make_app(sessions=context.sessions(), session=chosen, context=context).run()
 if result:
     print(result)  # the `p` action: export lines for `eval "$(ssotui)"`
 """
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from tui.app.app import SsotuiApp
     from tui.models import SsoSession
     from tui.store.settings import Settings
+    from tui.workspace import Context
 
 
 def make_app(
@@ -21,23 +22,33 @@ def make_app(
     session: SsoSession | None = None,
     open_browser: bool = True,
     refresh: bool = False,
+    force: bool = False,
     settings: Settings | None = None,
+    context: Context | None = None,
 ) -> SsotuiApp:
     """The picker for `session` (or a chooser among `sessions` when it is None).
 
     With no session at all, it starts with the first-run set-up, which writes one.
 
-    `open_browser` opens the login page by itself; `refresh` fetches the catalog afresh even
-    when the cache is fresh; `settings` default to ssotui's config.toml. The CLI, `demo`, the
-    tests and the screenshot command all build the app here.
+    `open_browser` lets a login open the browser by itself (config.toml's `open_browser` must
+    allow it too); `refresh` fetches the catalog afresh even when the cache is fresh; `force`
+    allows a subshell inside an ssotui subshell. `context` (settings and environment) defaults
+    to this process's; `settings` replaces its settings. The CLI, `demo`, the tests and the
+    screenshot command all build the app here.
     """
-    from tui.app.app import SsotuiApp
-    from tui.store.settings import load_settings
+    from dataclasses import replace
 
+    from tui.app.app import SsotuiApp
+    from tui.workspace import Context
+
+    context = context or Context.load()
+    if settings is not None:
+        context = replace(context, settings=settings)
     return SsotuiApp(
         sessions=list(sessions),
         session=session,
-        settings=settings if settings is not None else load_settings(),
+        context=context,
         open_browser=open_browser,
         refresh=refresh,
+        force=force,
     )

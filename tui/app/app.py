@@ -8,7 +8,6 @@ action), or None.
 
 from __future__ import annotations
 
-import os
 from typing import Any, ClassVar
 
 from textual.app import App
@@ -21,7 +20,7 @@ from tui.app.screens.setup import SetupScreen
 from tui.app.terminal import drawing_on_the_terminal
 from tui.export import clipboard
 from tui.models import SsoSession
-from tui.store.settings import Settings
+from tui.workspace import Context
 
 
 class SsotuiApp(App[str | None]):
@@ -39,16 +38,20 @@ class SsotuiApp(App[str | None]):
         *,
         sessions: list[SsoSession],
         session: SsoSession | None,
-        settings: Settings,
+        context: Context,
         open_browser: bool,
         refresh: bool,
+        force: bool = False,
     ) -> None:
         super().__init__()
         self.sessions = sessions
         self.session = session
-        self.settings = settings
+        self.context = context
+        self.settings = context.settings
         self.open_browser = open_browser
         self.refresh_catalog = refresh
+        self.force = force
+        settings = context.settings
         self._unknown_theme = ""
         if settings.theme:
             if settings.theme in self.available_themes:
@@ -63,7 +66,7 @@ class SsotuiApp(App[str | None]):
         wrapped for tmux to pass on to the outer terminal (`allow-passthrough on`).
         """
         super().copy_to_clipboard(text)
-        if os.environ.get("TMUX") and self._driver is not None:
+        if self.context.environ.get("TMUX") and self._driver is not None:
             self._driver.write(clipboard.osc52_sequence(text, tmux=True).decode("ascii"))
 
     def run(self, *args: Any, **kwargs: Any) -> str | None:
@@ -111,9 +114,9 @@ class SsotuiApp(App[str | None]):
         self.session = session
         self.push_screen(
             MainScreen(
-                session,
-                settings=self.settings,
+                self.context.workspace(session),
                 open_browser=self.open_browser,
                 refresh=self.refresh_catalog,
+                force=self.force,
             )
         )

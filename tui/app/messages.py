@@ -56,10 +56,11 @@ class CatalogFetched(Message):
 
 @dataclass
 class RolesRetried(Message):
-    """Listing the roles of one account again finished: roles, or None and why not."""
+    """Listing the roles of one account again finished: the catalog with them, or None and why
+    not."""
 
     account_id: str
-    roles: tuple[str, ...] | None
+    catalog: Catalog | None
     reason: str = ""
 
 

@@ -3,55 +3,49 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from tui.commands.resolve import role_credentials, say
+from tui.commands.resolve import say, workspace_of
+from tui.workspace import Context
 
 
-def exec_command(args: argparse.Namespace) -> int:
+def exec_command(args: argparse.Namespace, context: Context) -> int:
     """`ssotui exec`: run CMD (or $SHELL) with the credentials; exit with its status."""
-    from tui.export.subshell import run_with_credentials
+    from tui.export.subshell import run
 
-    creds = role_credentials(args)
-    return run_with_credentials(creds, args.cmd or None, force=args.force)
+    workspace = workspace_of(args, context)
+    creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
+    return run(workspace.subshell(creds, args.cmd or None, force=args.force)).status
 
 
-def export(args: argparse.Namespace) -> int:
+def export(args: argparse.Namespace, context: Context) -> int:
     """`ssotui export`: print or copy the credentials in the user's shell format."""
-    from tui.export.formats import default_format, render
-    from tui.store.settings import load_settings
-
-    fmt = args.format or load_settings().export_format or default_format(os.environ.get("SHELL"))
-    creds = role_credentials(args)
-    text = render(creds, fmt)
+    workspace = workspace_of(args, context)
+    creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
+    fmt = workspace.export_format(args.format)
     if args.copy:
-        from tui.export.clipboard import copy
-
-        backend = copy(text)
+        backend = workspace.copy_exports(creds, fmt)
         say(f"Copied {fmt} export lines for {creds.account.name}/{creds.role_name} ({backend}).")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(workspace.export_text(creds, fmt))
     return 0
 
 
-def credential_process(args: argparse.Namespace) -> int:
+def credential_process(args: argparse.Namespace, context: Context) -> int:
     """`ssotui credential-process`: the JSON the AWS SDKs read; never prompts."""
-    from tui.export.formats import render
-
-    sys.stdout.write(render(role_credentials(args), "json"))
+    workspace = workspace_of(args, context)
+    creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
+    sys.stdout.write(workspace.export_text(creds, "json"))
     return 0
 
 
-def write_profile(args: argparse.Namespace) -> int:
+def write_profile(args: argparse.Namespace, context: Context) -> int:
     """`ssotui write-profile`: one profile of the shared credentials file, in place."""
-    from tui import paths
-    from tui.export.credentials_file import write_profile as write
-
-    creds = role_credentials(args)
-    name = write(creds, args.profile)
+    workspace = workspace_of(args, context)
+    creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
+    name, path = workspace.write_profile(creds, args.profile)
     say(
-        f"Wrote profile [{name}] to {paths.aws_credentials_file()} "
+        f"Wrote profile [{name}] to {path} "
         f"(expires {creds.expiration:%Y-%m-%d %H:%M:%S} UTC); use it with AWS_PROFILE={name}."
     )
     return 0

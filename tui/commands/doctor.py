@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import argparse
 import enum
-import os
 import re
 import shutil
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from tui import paths
-from tui.commands.resolve import session_of
 from tui.errors import SsotuiError
 from tui.models import SsoSession, utcnow
+from tui.store.settings import Settings
+from tui.workspace import Context
 
 
 class Verdict(enum.Enum):
@@ -109,9 +109,9 @@ def check_aws_cli() -> Check:
     return Check("AWS CLI", Verdict.OK, f"v{match.group(1)}.{match.group(2)}")
 
 
-def check_clipboard() -> Check:
+def check_clipboard(environ: Mapping[str, str]) -> Check:
     """Which clipboard `c`/`--copy` would use."""
-    if os.environ.get("SSOTUI_CLIPBOARD") == "none":
+    if environ.get("SSOTUI_CLIPBOARD") == "none":
         return Check("clipboard", Verdict.OK, "disabled (SSOTUI_CLIPBOARD=none); OSC 52 fallback")
     import pyperclip
 
@@ -165,11 +165,8 @@ def _private(path: Path, what: str) -> Check:
     return Check(what, Verdict.OK, f"{path} is mode {mode:04o}")
 
 
-def check_settings() -> Check:
+def check_settings(settings: Settings) -> Check:
     """ssotui's own config.toml is valid."""
-    from tui.store.settings import load_settings
-
-    settings = load_settings()
     if settings.warnings:
         return Check("ssotui config", Verdict.WARN, "; ".join(settings.warnings))
     where = paths.config_file()
@@ -189,30 +186,32 @@ def check_portal(session: SsoSession) -> Check:
     return Check("portal", Verdict.OK, f"direct to {url} ({why})")
 
 
-def run_checks(session: SsoSession | None = None) -> Iterator[Check]:
+def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
     config, sessions = check_aws_config()
     yield config
     for s in sessions:
         yield check_token(s)
     yield check_aws_cli()
-    yield check_clipboard()
+    yield check_clipboard(context.environ)
     target = session or (sessions[0] if sessions else None)
     if target is not None:
         yield check_portal(target)
         yield check_clock(target)
     yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache")
-    yield check_settings()
+    yield check_settings(context.settings)
 
 
-def doctor(args: argparse.Namespace) -> int:
+def doctor(args: argparse.Namespace, context: Context) -> int:
     """`ssotui doctor`: every check with its verdict; exit 1 when one failed."""
     session = None
     if args.session or args.start_url:
-        session = session_of(args)
+        session = context.session(
+            name=args.session, start_url=args.start_url, sso_region=args.sso_region
+        )
     failed = False
-    for check in run_checks(session):
+    for check in run_checks(context, session):
         failed = failed or check.verdict is Verdict.FAIL
         print(f"[{check.verdict.value:>4}] {check.name}: {check.detail}")
     print("Some checks failed." if failed else "All is well.")

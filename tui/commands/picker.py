@@ -7,12 +7,13 @@ import sys
 from typing import TYPE_CHECKING
 
 from tui.errors import SsotuiError
+from tui.workspace import Context
 
 if TYPE_CHECKING:
     from tui.models import SsoSession
 
 
-def picker(args: argparse.Namespace) -> int:
+def picker(args: argparse.Namespace, context: Context) -> int:
     """`ssotui`: the full-screen picker; prints what the `p` action asked for after it closes.
 
     With no SSO session configured, it starts with a set-up form that writes one.
@@ -21,18 +22,16 @@ def picker(args: argparse.Namespace) -> int:
         raise SsotuiError(
             "the picker needs a terminal; use `ssotui list`, `ssotui export` or `ssotui exec`"
         )
-    from tui.aws.sessions import load_sessions
-    from tui.commands.resolve import session_of
     from tui.errors import ConfigError
-    from tui.store.settings import load_settings
 
-    settings = load_settings()
-    sessions = load_sessions()
+    sessions = context.sessions()
     chosen: SsoSession | None = None
     # With no session configured at all (and none asked for), the picker starts with set-up.
     if sessions or args.session or args.start_url or args.sso_region:
         try:
-            chosen = session_of(args)
+            chosen = context.session(
+                name=args.session, start_url=args.start_url, sso_region=args.sso_region
+            )
         except ConfigError:
             if args.session or args.start_url or len(sessions) < 2:
                 raise
@@ -41,9 +40,10 @@ def picker(args: argparse.Namespace) -> int:
     app = make_app(
         sessions=sessions,
         session=chosen,
-        open_browser=settings.open_browser and not args.no_browser,
+        open_browser=not args.no_browser,
         refresh=args.refresh,
-        settings=settings,
+        force=args.force,
+        context=context,
     )
     result = app.run()
     if isinstance(result, str) and result:
@@ -51,7 +51,7 @@ def picker(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def demo(args: argparse.Namespace) -> int:
+def demo(args: argparse.Namespace, context: Context) -> int:
     """`ssotui demo`: the picker against the built-in simulator; touches no real AWS file."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise SsotuiError("the demo needs a terminal: run `ssotui demo` in one")

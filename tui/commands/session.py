@@ -5,65 +5,47 @@ from __future__ import annotations
 import argparse
 import json
 
-from tui.commands.resolve import catalog_of, say, session_of, with_token
-from tui.errors import SsotuiError
+from tui.commands.resolve import say, workspace_of
+from tui.workspace import Context
 
 
-def login(args: argparse.Namespace) -> int:
+def login(args: argparse.Namespace, context: Context) -> int:
     """`ssotui login`: device authorization, URL and code on stderr."""
-    from tui.aws import login as device
-    from tui.store.settings import load_settings
+    from tui.aws.login import DeviceAuthorization
 
-    session = session_of(args)
+    workspace = workspace_of(args, context)
+    label = workspace.session.label
 
-    def announce(auth: device.DeviceAuthorization) -> None:
-        say(f"Log in to {session.label} in your browser:")
+    def announce(auth: DeviceAuthorization) -> None:
+        say(f"Log in to {label} in your browser:")
         say(f"  {auth.verification_uri}")
         say(f"and confirm the code: {auth.user_code}")
         say("Waiting for approval (Ctrl-C to cancel)...")
 
-    open_browser = load_settings().open_browser and not args.no_browser
-    token = device.login(session, force=args.force, open_browser=open_browser, announce=announce)
-    say(f"Logged in to {session.label} until {token.expires_at:%Y-%m-%d %H:%M:%S} UTC.")
+    token = workspace.log_in(force=args.force, open_browser=not args.no_browser, announce=announce)
+    say(f"Logged in to {label} until {token.expires_at:%Y-%m-%d %H:%M:%S} UTC.")
     return 0
 
 
-def logout(args: argparse.Namespace) -> int:
+def logout(args: argparse.Namespace, context: Context) -> int:
     """`ssotui logout`: revoke the token, then delete it and the catalog cache."""
-    from tui.aws.portal import Portal
-    from tui.aws.token_cache import delete_token, load_token
-    from tui.store import catalog_cache
-
-    session = session_of(args)
-    token = None
-    try:
-        token = load_token(session)
-    except SsotuiError:
-        token = None  # a corrupt cache is deleted all the same
-    revoked = ""
-    if token is not None and not token.is_expired:
-        try:
-            Portal(session, token).logout()
-            revoked = "token revoked, "
-        except SsotuiError as exc:
-            revoked = f"could not revoke the token ({exc.message}), "
-    delete_token(session)
-    catalog_cache.delete(session)
-    say(f"Logged out of {session.label}: {revoked}cached token and catalog deleted.")
+    workspace = workspace_of(args, context)
+    report = workspace.log_out(purge=args.purge)
+    if report.revoked:
+        revoked = "token revoked, "
+    elif report.problem:
+        revoked = f"could not revoke the token ({report.problem}), "
+    else:
+        revoked = ""
+    say(f"Logged out of {workspace.session.label}: {revoked}cached token and catalog deleted.")
     if args.purge:
-        from tui.export.credentials_file import remove_profile, written_profiles
-
-        purged = written_profiles()
-        for name in purged:
-            remove_profile(name)
-        say(f"Removed {len(purged)} profile(s) ssotui wrote to the credentials file.")
+        say(f"Removed {len(report.purged)} profile(s) ssotui wrote to the credentials file.")
     return 0
 
 
-def list_roles(args: argparse.Namespace) -> int:
+def list_roles(args: argparse.Namespace, context: Context) -> int:
     """`ssotui list`: every (account, role) pair, as text or JSON."""
-    session = session_of(args)
-    catalog = with_token(session, lambda token: catalog_of(session, token, refresh=args.refresh))
+    catalog = workspace_of(args, context).catalog(refresh=args.refresh)
     pairs = catalog.pairs()
     if args.json:
         rows = [

@@ -6,16 +6,16 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from tui.commands.resolve import catalog_of, say, session_of, with_token
+from tui.commands.resolve import say, workspace_of
 from tui.errors import SsotuiError
+from tui.workspace import Context
 
 
-def show_config(args: argparse.Namespace) -> int:
+def show_config(args: argparse.Namespace, context: Context) -> int:
     """`ssotui config`: where ssotui reads and writes, and the settings in effect."""
     from dataclasses import asdict
 
     from tui import paths
-    from tui.store.settings import load_settings
 
     print("paths:")
     for label, path in (
@@ -28,43 +28,27 @@ def show_config(args: argparse.Namespace) -> int:
     ):
         print(f"  {label:<16} {path}{'' if path.exists() else '  (absent)'}")
     print("settings:")
-    for key, value in asdict(load_settings()).items():
+    for key, value in asdict(context.settings).items():
         if key != "warnings":
             print(f"  {key:<16} {value!r}")
     return 0
 
 
-def populate(args: argparse.Namespace) -> int:
+def populate(args: argparse.Namespace, context: Context) -> int:
     """`ssotui populate`: SSO profiles for every reachable role, in a managed block."""
     from tui import paths
-    from tui.export.aws_config import populate as write_block
-    from tui.store.settings import load_settings
 
-    settings = load_settings()
-    session = session_of(args)
-    catalog = with_token(session, lambda token: catalog_of(session, token, refresh=True))
-    if catalog.failed:
-        raise SsotuiError(
-            f"the roles of {len(catalog.failed)} account(s) could not be listed, so populate "
-            "changed nothing (it would drop their profiles); run it again"
-        )
-    region = args.region or settings.default_region or session.default_region
-    count, change = write_block(
-        session,
-        catalog,
-        region=region,
-        prefix=args.prefix,
-        template=settings.profile_template,
-        dry_run=args.dry_run,
-    )
+    workspace = workspace_of(args, context)
+    label = workspace.session.label
+    count, change = workspace.populate(region=args.region, prefix=args.prefix, dry_run=args.dry_run)
     where = paths.aws_config_file()
     if args.dry_run:
         print(change, end="")
         say(f"Dry run: {count} profiles; {where} unchanged.")
     elif change:
-        say(f"Wrote {count} profiles for session {session.label} to {where}.")
+        say(f"Wrote {count} profiles for session {label} to {where}.")
     else:
-        say(f"{count} profiles for session {session.label} already up to date in {where}.")
+        say(f"{count} profiles for session {label} already up to date in {where}.")
     return 0
 
 
@@ -83,10 +67,14 @@ def _ask(prompt: str, check: Callable[[str], str | None], default: str | None = 
         say(problem)
 
 
-def configure(args: argparse.Namespace) -> int:
+def configure(args: argparse.Namespace, context: Context) -> int:
     """`ssotui configure`: ask for (or take) a start URL, region and name; write the session."""
-    from tui.export.aws_config import write_sso_session
-    from tui.workspace.setup import check_region, check_session_name, check_start_url
+    from tui.workspace.setup import (
+        check_region,
+        check_session_name,
+        check_start_url,
+        set_up_session,
+    )
 
     interactive = sys.stdin.isatty()
     values = {}
@@ -108,7 +96,7 @@ def configure(args: argparse.Namespace) -> int:
                 f"--{key.replace('_', '-')} is missing and there is no terminal to ask",
                 exit_code=2,
             )
-    path = write_sso_session(values["session"], values["start_url"], values["sso_region"])
+    _session, path = set_up_session(values["session"], values["start_url"], values["sso_region"])
     say(f"Wrote [sso-session {values['session']}] to {path}.")
     if args.no_login:
         say(f"Log in with: ssotui login --session {values['session']}")
@@ -118,4 +106,4 @@ def configure(args: argparse.Namespace) -> int:
     args.no_browser = getattr(args, "no_browser", False)
     from tui.commands.session import login
 
-    return login(args)
+    return login(args, context)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
+import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import FrameType
 
 from tui.errors import SsotuiError
@@ -23,33 +26,69 @@ from tui.models import RoleCredentials
 FALLBACK_SHELL = "/bin/sh"
 
 
-def user_shell() -> list[str]:
+def user_shell(configured: str | None, environ: Mapping[str, str]) -> list[str]:
     """The subshell to run: `subshell_command` from config.toml, else `$SHELL`, else /bin/sh."""
-    import shlex
-
-    from tui.store.settings import load_settings
-
-    configured = load_settings().subshell_command
     if configured and configured.strip():
         try:
             return shlex.split(configured)
         except ValueError:
             raise SsotuiError(
-                f"subshell_command {configured!r} in config.toml is not a valid command line"
+                f"subshell_command {configured!r} in config.toml is not a valid command line "
+                "(check its quotes)"
             ) from None
-    shell = os.environ.get("SHELL", "").strip()
+    shell = environ.get("SHELL", "").strip()
     return [shell or FALLBACK_SHELL]
 
 
-def check_nesting(*, force: bool = False) -> None:
+def check_nesting(environ: Mapping[str, str], *, force: bool = False) -> None:
     """Refuse to start a subshell inside another ssotui subshell unless `force`."""
-    if force or not os.environ.get("SSOTUI_ACCOUNT_ID"):
+    if force or not environ.get("SSOTUI_ACCOUNT_ID"):
         return
-    account = os.environ.get("SSOTUI_ACCOUNT_NAME") or os.environ["SSOTUI_ACCOUNT_ID"]
-    role = os.environ.get("SSOTUI_ROLE_NAME", "?")
+    account = environ.get("SSOTUI_ACCOUNT_NAME") or environ["SSOTUI_ACCOUNT_ID"]
+    role = environ.get("SSOTUI_ROLE_NAME", "?")
     raise SsotuiError(
         f"you are already in an ssotui subshell for {account}/{role}; "
         "exit it first, or use --force to start another inside it"
+    )
+
+
+@dataclass(frozen=True)
+class SubshellPlan:
+    """A program ready to run with role credentials: what `run` starts."""
+
+    argv: tuple[str, ...]
+    env: dict[str, str] = field(repr=False)  # holds the secrets
+    label: str  # account/role, for messages
+
+
+def plan_subshell(
+    creds: RoleCredentials,
+    command: Sequence[str] | None,
+    *,
+    configured: str | None,
+    environ: Mapping[str, str],
+    force: bool = False,
+) -> SubshellPlan:
+    """Check everything that can be checked before the terminal is handed over.
+
+    With no command: the user's shell (`configured`, else `$SHELL`), refused inside another
+    ssotui subshell unless `force`. The program must exist: a missing one is one line (exit
+    127), never a terminal left suspended.
+    """
+    if command:
+        argv = list(command)
+    else:
+        check_nesting(environ, force=force)
+        argv = user_shell(configured, environ)
+    env = child_env(creds, environ)
+    found = shutil.which(argv[0], path=env.get("PATH", os.defpath))
+    if found is None:
+        where = "" if command else " (the subshell: subshell_command in config.toml, else $SHELL)"
+        raise SsotuiError(f"command not found: {argv[0]}{where}", exit_code=127)
+    return SubshellPlan(
+        argv=(found, *argv[1:]),
+        env=env,
+        label=f"{creds.account.name}/{creds.role_name}",
     )
 
 
@@ -59,6 +98,7 @@ class _ChildSignals:
     def __init__(self) -> None:
         self.child: subprocess.Popen[bytes] | None = None
         self.pending: list[int] = []
+        self.received: set[int] = set()
 
     def ignore(self, signum: int, frame: FrameType | None) -> None:
         # A Python-level handler, not SIG_IGN: exec resets it, so the child starts with the
@@ -66,6 +106,7 @@ class _ChildSignals:
         return None
 
     def forward(self, signum: int, frame: FrameType | None) -> None:
+        self.received.add(signum)
         if self.child is None:
             self.pending.append(signum)
             return
@@ -115,32 +156,52 @@ def exit_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def run_with_credentials(
-    creds: RoleCredentials, command: list[str] | None, *, force: bool = False
-) -> int:
-    """Run `command` (or the user's shell) with `creds` in its environment; its exit status.
+@dataclass(frozen=True)
+class Finished:
+    """How a program run by `run` ended."""
 
-    With no command this starts an interactive subshell, and refuses to do so inside another
-    ssotui subshell unless `force`.
+    status: int  # as a shell reports it
+    hung_up: bool  # the terminal went away (SIGHUP) while it ran
+
+
+def run(plan: SubshellPlan) -> Finished:
+    """Run the planned program; wait for it; its exit status (and whether the terminal hung up).
+
+    SsotuiError when it cannot be started after all (permissions, a race with its removal).
     """
-    if not command:
-        check_nesting(force=force)
-        argv = user_shell()
-    else:
-        argv = list(command)
-    env = child_env(creds)
     # Handlers go in before the child starts, so no Ctrl-C can fall between the two.
     with _guarded_signals() as signals:
         try:
-            child = subprocess.Popen(argv, env=env)
+            child = subprocess.Popen(list(plan.argv), env=plan.env)
         except FileNotFoundError:
-            raise SsotuiError(f"command not found: {argv[0]}", exit_code=127) from None
+            raise SsotuiError(f"command not found: {plan.argv[0]}", exit_code=127) from None
         except PermissionError:
-            raise SsotuiError(f"cannot run {argv[0]}: permission denied", exit_code=126) from None
+            raise SsotuiError(
+                f"cannot run {plan.argv[0]}: permission denied", exit_code=126
+            ) from None
         except OSError as exc:
             raise SsotuiError(
-                f"cannot run {argv[0]}: {exc.strerror or exc}", exit_code=126
+                f"cannot run {plan.argv[0]}: {exc.strerror or exc}", exit_code=126
             ) from None
         signals.started(child)
         returncode = _wait(child)
-    return exit_status(returncode)
+    return Finished(exit_status(returncode), hung_up=signal.SIGHUP in signals.received)
+
+
+def run_with_credentials(
+    creds: RoleCredentials,
+    command: Sequence[str] | None,
+    *,
+    force: bool = False,
+    configured: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Plan and run in one go (no terminal to hand over in between); the exit status."""
+    plan = plan_subshell(
+        creds,
+        command,
+        configured=configured,
+        environ=os.environ if environ is None else environ,
+        force=force,
+    )
+    return run(plan).status

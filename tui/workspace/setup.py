@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlparse
+
+from tui.errors import ConfigError
+from tui.models import SsoSession
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+=,-]*$")
 
@@ -47,3 +51,16 @@ def check_session_name(name: str) -> str | None:
     if _NAME.match(name):
         return None
     return f"{name!r} is not a usable session name: letters, digits and _.@+=,- only"
+
+
+def set_up_session(name: str, start_url: str, region: str) -> tuple[SsoSession, Path]:
+    """Write `[sso-session NAME]` to the AWS config file and read it back as every command
+    will, so what is used is what was saved: (the session, the file)."""
+    from tui.aws.sessions import load_sessions
+    from tui.export.aws_config import write_sso_session
+
+    path = write_sso_session(name, start_url, region)
+    session = next((s for s in load_sessions(path) if s.name == name), None)
+    if session is None:
+        raise ConfigError(f"[sso-session {name}] was written to {path} but does not read back")
+    return session, path

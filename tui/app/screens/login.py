@@ -23,10 +23,10 @@ from tui.app.failures import failure_text
 from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
-from tui.aws import login
 from tui.aws.login import DeviceAuthorization
 from tui.export import clipboard
-from tui.models import SsoSession, Token
+from tui.models import Token
+from tui.workspace.workspace import Workspace
 
 
 class LoginScreen(Screen[Token | None]):
@@ -39,9 +39,10 @@ class LoginScreen(Screen[Token | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, session: SsoSession, *, open_browser: bool, reason: str = "") -> None:
+    def __init__(self, workspace: Workspace, *, open_browser: bool, reason: str = "") -> None:
         super().__init__()
-        self.session = session
+        self.workspace = workspace
+        self.session = workspace.session
         self.can_open_browser = browser_available()
         self.open_browser = open_browser and self.can_open_browser
         self.reason = reason
@@ -84,10 +85,6 @@ class LoginScreen(Screen[Token | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def _run_login(self, cancel: threading.Event) -> None:
-        auth = login.start_login(self.session)
-        self.post_message(LoginStarted(auth))
-        if self.open_browser:
-            login.open_in_browser(auth.verification_uri_complete)
         polls = 0
 
         def sleep(seconds: float) -> None:
@@ -96,7 +93,12 @@ class LoginScreen(Screen[Token | None]):
             polls += 1
             self.post_message(LoginPolled(polls))
 
-        token = login.wait_for_token(self.session, auth, cancelled=cancel.is_set, sleep=sleep)
+        token = self.workspace.log_in(
+            open_browser=self.open_browser,
+            announce=lambda auth: self.post_message(LoginStarted(auth)),
+            cancelled=cancel.is_set,
+            sleep=sleep,
+        )
         if not cancel.is_set():
             self.post_message(LoginApproved(token))
 
@@ -160,7 +162,7 @@ class LoginScreen(Screen[Token | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="browser")
     def _open_browser(self, url: str) -> None:
-        opened = login.open_in_browser(url)
+        opened = self.workspace.open_in_browser(url)
         self.post_message(
             Notice(
                 "Opened the browser."

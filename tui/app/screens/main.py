@@ -2,59 +2,66 @@
 
 It composes the widgets and routes their messages: typing and choosing in the panes, Escape,
 favourites, and the action menu on a role with what follows (subshell, copy, profile, print).
-The work itself (token, catalog, state file) lives in SessionWorkScreen, its base.
+The work itself (token, catalog, state file, credentials) is run by the SessionWork widget it
+composes, through the workspace's use cases.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import os
-import shlex
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import WorkerError, get_current_worker
+from textual.worker import Worker, WorkerError, WorkerState
 
 from tui import paths
+from tui.app.failures import failure_text
 from tui.app.messages import CredentialsReady, Notice
+from tui.app.model import CatalogModel
 from tui.app.screens.actions import Action, ActionMenu, ProfileNameScreen
-from tui.app.screens.session_work import SessionWorkScreen
+from tui.app.screens.login import LoginScreen
+from tui.app.session_work import Phase, SessionWork
 from tui.app.terminal import copier, handed_over
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
-from tui.aws.portal import Portal
 from tui.errors import SsotuiError
-from tui.export import clipboard, credentials_file, formats, subshell
-from tui.models import Account, Role, RoleCredentials, SsoSession
-from tui.store.settings import Settings
+from tui.export import clipboard, subshell
+from tui.models import Account, Role, RoleCredentials
+from tui.workspace.workspace import Workspace
 
 ROWS_DELAY = 0.05  # batch the catalog's events into one list update per 50 ms
 FREEZE_ROWS = 2000  # with this many rows, keep the garbage collector out of typing
 
 
-class MainScreen(SessionWorkScreen):
+class MainScreen(Screen[None]):
     """Accounts on the left, roles of the highlighted account on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+f", "favourite", "Favourite"),
         Binding("ctrl+r", "refresh", "Refresh"),
-        Binding("ctrl+l", "login", "Log in", show=False),
+        Binding("ctrl+l", "login", "Log in"),
     ]
 
     def __init__(
-        self, session: SsoSession, *, settings: Settings, open_browser: bool, refresh: bool
+        self, workspace: Workspace, *, open_browser: bool, refresh: bool, force: bool = False
     ) -> None:
-        super().__init__(session, settings=settings, open_browser=open_browser, refresh=refresh)
+        super().__init__()
+        self.workspace = workspace
+        self.open_browser = open_browser
+        self.force = force  # a subshell inside an ssotui subshell is allowed
+        self.work = SessionWork(workspace, refresh=refresh)
         self._rows_pending = False
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.session.label, id="status")
+        yield self.work
+        yield StatusLine(self.workspace.session.label, id="status")
         with Horizontal(id="panes"):
             yield FilterList[Account](
                 title="Accounts",
@@ -83,30 +90,62 @@ class MainScreen(SessionWorkScreen):
         return self.query_one("#roles", FilterList)
 
     @property
-    def export_format(self) -> str:
-        """The export format for copy and print: the configured one, else from $SHELL."""
-        return self.settings.export_format or formats.default_format(os.environ.get("SHELL"))
+    def status(self) -> StatusLine:
+        """The status line."""
+        return self.query_one(StatusLine)
+
+    @property
+    def model(self) -> CatalogModel:
+        """What the panes show."""
+        return self.work.model
 
     def on_mount(self) -> None:
         self.accounts.focus_filter()
 
-    def rows_changed(self, *, soon: bool = False) -> None:
-        if not soon:
+    # -- what the work reports ------------------------------------------------------------------
+
+    @on(SessionWork.Changed)
+    def _work_changed(self, message: SessionWork.Changed) -> None:
+        if not message.soon:
             self._update_rows()
         elif not self._rows_pending:
             self._rows_pending = True
             self.set_timer(ROWS_DELAY, self._update_rows)
 
-    def status_changed(self) -> None:
+    @on(SessionWork.LoginNeeded)
+    def _login_needed(self, message: SessionWork.LoginNeeded) -> None:
         self._update_status()
+        self.app.push_screen(
+            LoginScreen(self.workspace, open_browser=self.open_browser, reason=message.reason),
+            self.work.logged_in,
+        )
+
+    @on(SessionWork.Problem)
+    def _problem(self, message: SessionWork.Problem) -> None:
+        self.notify(message.text, severity=message.severity, markup=False, timeout=8)
+        self._update_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "login":  # shown (and working) only while logged out
+            return self.work.phase in (Phase.LOGGED_OUT, Phase.FAILED, Phase.OPENING)
+        return True
+
+    def action_login(self) -> None:
+        self.work.log_in()
+
+    def action_refresh(self) -> None:
+        if self.work.phase in (Phase.LOGGED_OUT, Phase.OPENING) or (
+            self.work.token_expires is None and self.work.phase is not Phase.LOADING
+        ):
+            self.work.log_in()
+        else:
+            self.work.bring_up_to_date(refresh=True)
 
     def _update_rows(self) -> None:
         self._rows_pending = False
-        rows = self.model.account_rows(self.state)
+        rows = self.model.account_rows(self.work.state)
         self.accounts.set_rows(rows, same=_same_account)
-        self.accounts.set_empty_text(
-            "loading accounts…" if self.model.progress.loading or not rows else "no account matches"
-        )
+        self.accounts.set_empty_text(_accounts_empty_text(self.work.phase, bool(rows)))
         self._show_roles(self.accounts.highlighted_item)
         self._update_status()
         if len(rows) >= FREEZE_ROWS and not self.model.progress.loading:
@@ -115,6 +154,15 @@ class MainScreen(SessionWorkScreen):
 
     def _update_status(self) -> None:
         model = self.model
+        phase = self.work.phase
+        self.refresh_bindings()
+        self.status.show_token(self.work.token_expires)
+        if phase is Phase.LOGGED_OUT:
+            self.status.show_note("not logged in: ctrl+l to log in")
+        elif phase is Phase.FAILED:
+            self.status.show_note("catalog fetch failed; ctrl+r to try again")
+        else:
+            self.status.show_note("")
         self.status.show_catalog(
             fetched_at=model.fetched_at,
             from_cache=model.from_cache,
@@ -132,7 +180,7 @@ class MainScreen(SessionWorkScreen):
         model = self.model
         aid = account.account_id
         pane.set_caption(f"{account.name} · {account.account_id}")
-        pane.set_rows(model.role_rows(aid, self.state), same=_same_role)
+        pane.set_rows(model.role_rows(aid, self.work.state), same=_same_role)
         if aid in model.failed:
             empty = f"roles could not be listed: {model.failed[aid]} (Enter to retry)"
         elif model.roles_pending(aid) or (model.progress.loading and aid not in model.roles):
@@ -155,8 +203,7 @@ class MainScreen(SessionWorkScreen):
             self.notify(f"{account.name} is no longer in the catalog.", markup=False)
             return
         if aid in self.model.failed:
-            self._start("roles", lambda: self._retry_roles(account))
-            self.model.retry_started(aid)
+            self.work.retry_roles(account)
         elif not self.model.roles.get(aid) and not self.model.roles_pending(aid):
             self.notify(f"{account.name} has no roles you can use.", markup=False)
             return
@@ -176,7 +223,7 @@ class MainScreen(SessionWorkScreen):
             self.notify(f"{role.role_name} is no longer in the catalog.", markup=False)
             return
         self.app.push_screen(
-            ActionMenu(account, role.role_name, self.export_format),
+            ActionMenu(account, role.role_name, self.workspace.export_format()),
             lambda action: self._action_chosen(account, role.role_name, action),
         )
 
@@ -192,65 +239,70 @@ class MainScreen(SessionWorkScreen):
             if role is None:
                 return
             aid, name = role.account_id, role.role_name
-            self._change_state(lambda s: s.toggle_favourite_role(aid, name))
+            self.work.change_state(lambda s: s.toggle_favourite_role(aid, name))
         else:
             account = self.accounts.highlighted_item
             if account is None:
                 return
             aid = account.account_id
-            self._change_state(lambda s: s.toggle_favourite_account(aid))
+            self.work.change_state(lambda s: s.toggle_favourite_account(aid))
 
     def _action_chosen(self, account: Account, role: str, action: Action | None) -> None:
-        if action is None:
-            return
-        self._start("credentials", lambda: self._fetch_credentials(account, role, action))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
-    def _fetch_credentials(self, account: Account, role: str, action: Action) -> None:
-        creds = self._renewing(
-            lambda token: Portal(self.session, token).role_credentials(account, role)
-        )
-        if not get_current_worker().is_cancelled:  # a later choice replaced this one
-            self.post_message(CredentialsReady(creds, action))
+        if action is not None:
+            self.work.fetch_credentials(account, role, action)
 
     @on(CredentialsReady)
     async def _credentials_ready(self, message: CredentialsReady) -> None:
         creds = message.creds
         aid, role = creds.account.account_id, creds.role_name
-        saving = self._change_state(lambda s: s.record_use(aid, role))
+        saving = self.work.change_state(lambda s: s.record_use(aid, role))
         action = message.action
         if action is Action.SUBSHELL:
             self._run_subshell(creds)
         elif action is Action.COPY:
-            self._copy(creds, self.export_format)
+            self._copy(creds)
         elif action is Action.WRITE_PROFILE:
             self.app.push_screen(
                 ProfileNameScreen(
-                    credentials_file.default_profile_name(creds),
-                    str(paths.aws_credentials_file()),
+                    self.workspace.profile_name(creds), str(paths.aws_credentials_file())
                 ),
                 lambda name: self._profile_named(creds, name),
             )
         elif action is Action.PRINT:
             with contextlib.suppress(WorkerError):  # its failure was shown already
                 await saving.wait()  # the role is recent next time, even though we quit now
-            self.app.exit(result=formats.render(creds, self.export_format).rstrip("\n"))
+            self.app.exit(result=self.workspace.export_text(creds).rstrip("\n"))
 
     def _run_subshell(self, creds: RoleCredentials) -> None:
-        command = shlex.split(self.settings.subshell_command or "") or None
-        label = f"{creds.account.name}/{creds.role_name}"
+        # Everything that can go wrong is checked before the terminal is handed over.
         try:
-            with handed_over(self.app):
-                code = subshell.run_with_credentials(creds, command, force=True)
+            plan = self.workspace.subshell(creds, force=self.force)
         except SsotuiError as exc:
             self.notify(exc.message, severity="error", markup=False)
             return
-        self.notify(f"Back from the subshell for {label} (exit status {code}).", markup=False)
+        failure: SsotuiError | None = None
+        finished: subshell.Finished | None = None
+        with handed_over(self.app):
+            try:
+                finished = subshell.run(plan)
+            except SsotuiError as exc:  # said once the picker is back on the terminal
+                failure = exc
+        if finished is not None and finished.hung_up:
+            self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
+            return
+        if failure is not None:
+            self.notify(failure.message, severity="error", markup=False)
+            return
+        status = finished.status if finished is not None else 0
+        self.notify(
+            f"Back from the subshell for {plan.label} (exit status {status}).", markup=False
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
-    def _copy(self, creds: RoleCredentials, fmt: str) -> None:
+    def _copy(self, creds: RoleCredentials) -> None:
         # OSC 52 goes out through the app's own output, never between its frames.
-        backend = clipboard.copy(formats.render(creds, fmt), terminal=copier(self.app))
+        fmt = self.workspace.export_format()
+        backend = self.workspace.copy_exports(creds, fmt, terminal=copier(self.app))
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
         label = f"{creds.account.name}/{creds.role_name}"
         self.post_message(Notice(f"Copied {fmt} export lines for {label} to the {where}."))
@@ -261,11 +313,34 @@ class MainScreen(SessionWorkScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
     def _write_profile(self, creds: RoleCredentials, name: str) -> None:
-        written = credentials_file.write_profile(creds, name)
-        path = paths.aws_credentials_file()
+        written, path = self.workspace.write_profile(creds, name)
         self.post_message(
             Notice(f"Wrote profile [{written}] to {path}; use it with AWS_PROFILE={written}.")
         )
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notify(
+            message.text, severity="error" if message.error else "information", markup=False
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place this screen handles its own failed workers (copy, profile)."""
+        if event.state == WorkerState.ERROR:
+            self.notify(failure_text(event.worker.error), severity="error", markup=False)
+
+
+def _accounts_empty_text(phase: Phase, has_rows: bool) -> str:
+    """What the accounts pane says when it shows no row."""
+    if has_rows:
+        return "no account matches"
+    if phase is Phase.LOGGED_OUT:
+        return "not logged in: press ctrl+l to log in"
+    if phase is Phase.FAILED:
+        return "the catalog could not be fetched: ctrl+r to try again"
+    if phase is Phase.READY:
+        return "no accounts in this session"
+    return "loading accounts…"
 
 
 def _same_account(a: Account, b: Account) -> bool:

@@ -25,9 +25,6 @@ from tui import paths
 from tui.app.failures import failure_text
 from tui.app.messages import RegionsLoaded, SessionWritten
 from tui.app.widgets.in_order_input import InOrderInput
-from tui.aws.sessions import load_sessions
-from tui.errors import ConfigError
-from tui.export.aws_config import write_sso_session
 from tui.models import SsoSession
 from tui.workspace import setup
 
@@ -141,11 +138,7 @@ class SetupScreen(Screen[SsoSession | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def _write(self, name: str, start_url: str, region: str) -> None:
-        path = write_sso_session(name, start_url, region)
-        # Read back the way every ssotui command will, so what the picker uses is what is saved.
-        session = next((s for s in load_sessions(path) if s.name == name), None)
-        if session is None:
-            raise ConfigError(f"[sso-session {name}] was written to {path} but does not read back")
+        session, path = setup.set_up_session(name, start_url, region)
         self.post_message(SessionWritten(session, path))
 
     @on(SessionWritten)

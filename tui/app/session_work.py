@@ -1,0 +1,309 @@
+"""The work behind the main screen, as a widget it composes: catalog, token, state, credentials.
+
+Every use case is the workspace's; this widget runs them in thread workers and turns their
+results into the model the screen draws. It has an explicit phase (`Phase`) instead of flags.
+A worker that meets NotLoggedIn (after the workspace's own renewal failed) asks the screen for a
+login (`LoginNeeded`) and says what to run again once logged in.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual import on, work
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.app.failures import failure_text
+from tui.app.messages import (
+    CacheLoaded,
+    CatalogFetched,
+    CatalogProgress,
+    CredentialsReady,
+    RolesRetried,
+    StateSaved,
+    TokenReady,
+    TokenRenewed,
+)
+from tui.app.model import CatalogModel
+from tui.app.screens.actions import Action
+from tui.aws.catalog import CatalogEvent
+from tui.errors import NotLoggedIn, SsotuiError
+from tui.models import Account, Catalog, Token
+from tui.store.state import State
+from tui.workspace.workspace import CatalogPlan, Workspace
+
+MID_USE_LOGIN = (
+    "Identity Center no longer accepts this session. Log in again and ssotui carries on "
+    "where you were."
+)
+
+
+class Phase(enum.Enum):
+    """Where the session stands."""
+
+    OPENING = "opening"  # reading the cache, the state and the token
+    LOGGING_IN = "logging in"  # the login screen is up
+    LOGGED_OUT = "not logged in"  # the user left the login screen
+    LOADING = "loading"  # the catalog is being fetched
+    READY = "ready"
+    FAILED = "failed"  # the catalog fetch failed; ctrl+r tries again
+
+
+class SessionWork(Widget):
+    """Runs the workspace's use cases for the main screen; holds what they produced."""
+
+    DEFAULT_CSS = "SessionWork { display: none; }"
+
+    @dataclass
+    class Changed(Message):
+        """The catalog, the state or the phase changed (`soon`: more is on the way)."""
+
+        soon: bool = False
+
+    @dataclass
+    class LoginNeeded(Message):
+        """No usable token: the screen shows the login (`reason` says why, if it is news)."""
+
+        reason: str
+
+    @dataclass
+    class Problem(Message):
+        """Something failed that the user should read (one line, never a secret)."""
+
+        text: str
+        severity: SeverityLevel = "error"
+
+    def __init__(self, workspace: Workspace, *, refresh: bool) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.phase = Phase.OPENING
+        self.model = CatalogModel()
+        self.state = State()
+        self.catalog: Catalog | None = None  # the latest whole catalog (cached or fetched)
+        self.token_expires: datetime | None = None
+        self._refresh = refresh
+        self._after_login: Callable[[], object] | None = None
+
+    def on_mount(self) -> None:
+        self._open()
+
+    # -- phases ---------------------------------------------------------------------------------
+
+    def _enter(self, phase: Phase, *, soon: bool = False) -> None:
+        self.phase = phase
+        self.post_message(self.Changed(soon=soon))
+
+    def _need_login(self, reason: str, then: Callable[[], object]) -> None:
+        """Ask for a login; run `then` after it (one login at a time)."""
+        self._after_login = then
+        self.token_expires = None
+        if self.phase is not Phase.LOGGING_IN:
+            self._enter(Phase.LOGGING_IN)
+            self.post_message(self.LoginNeeded(reason))
+
+    def logged_in(self, token: Token | None) -> None:
+        """The login screen closed: with a token, carry on where the session stopped."""
+        then, self._after_login = self._after_login, None
+        if token is None:
+            self._enter(Phase.LOGGED_OUT)
+            self.post_message(
+                self.Problem("Not logged in: ctrl+l to log in, ctrl+q to quit.", "information")
+            )
+            return
+        self._token_known(token)
+        self._enter(Phase.READY)
+        if then is not None:
+            then()
+
+    def log_in(self) -> None:
+        """The user asked to log in (ctrl+l): then bring the catalog up to date."""
+        self._need_login("", self.bring_up_to_date)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place this widget handles failed workers."""
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.group in ("open", "catalog"):
+            self.model.fetch_failed()
+            self._enter(Phase.FAILED)
+        self.post_message(self.Problem(failure_text(event.worker.error)))
+
+    # -- the catalog ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def _open(self) -> None:
+        workspace = self.workspace
+        self.post_message(CacheLoaded(workspace.cached_catalog(), workspace.load_state()))
+        try:
+            token = workspace.token()
+        except NotLoggedIn:
+            self.app.call_from_thread(self._need_login, "", self.bring_up_to_date)
+            return
+        self.post_message(TokenReady(token))
+
+    @on(CacheLoaded)
+    def _cache_loaded(self, message: CacheLoaded) -> None:
+        message.stop()
+        self.state = message.state
+        if message.catalog is not None:
+            self.catalog = message.catalog
+            self.model.show_catalog(message.catalog, cached=True)
+        self.post_message(self.Changed())
+
+    @on(TokenReady)
+    def _token_ready(self, message: TokenReady) -> None:
+        message.stop()
+        self._token_known(message.token)
+        self.bring_up_to_date()
+
+    def _token_known(self, token: Token) -> None:
+        self.token_expires = token.expires_at
+
+    def bring_up_to_date(self, *, refresh: bool = False) -> None:
+        """Fetch what the cached catalog lacks (the workspace decides what), unless loading."""
+        if self.phase is Phase.LOADING:
+            return
+        plan = self.workspace.catalog_plan(self.catalog, refresh=refresh or self._refresh)
+        self._refresh = False
+        if plan is CatalogPlan.CACHED:
+            self._enter(Phase.READY)
+            return
+        self.model.start_fetch()
+        self._enter(Phase.LOADING)
+        self._update(plan, self.catalog)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="catalog")
+    def _update(self, plan: CatalogPlan, cached: Catalog | None) -> None:
+        def renewed(token: Token) -> None:
+            self.post_message(TokenRenewed(token, fetch_restarts=True))
+
+        try:
+            result = self.workspace.update_catalog(
+                plan, cached, on_event=self._progress, renewed=renewed
+            )
+        except NotLoggedIn:
+            self.app.call_from_thread(self._fetch_needs_login)
+            return
+        if not get_current_worker().is_cancelled:  # a newer fetch replaced this one
+            self.post_message(CatalogFetched(result))
+
+    def _fetch_needs_login(self) -> None:
+        self.model.fetch_failed()
+        self.phase = Phase.FAILED
+        reason = MID_USE_LOGIN if self.token_expires is not None else ""
+        self._need_login(reason, lambda: self.bring_up_to_date(refresh=True))
+
+    def _progress(self, event: CatalogEvent) -> None:
+        if not get_current_worker().is_cancelled:
+            self.post_message(CatalogProgress(event))
+
+    @on(CatalogProgress)
+    def _catalog_progress(self, message: CatalogProgress) -> None:
+        message.stop()
+        self.model.apply(message.event)
+        self.post_message(self.Changed(soon=True))
+
+    @on(CatalogFetched)
+    def _catalog_fetched(self, message: CatalogFetched) -> None:
+        message.stop()
+        self.catalog = message.catalog
+        self.model.finish_fetch(message.catalog)
+        self._enter(Phase.READY)
+        failed = len(message.catalog.failed)
+        if failed:
+            self.post_message(
+                self.Problem(
+                    f"The roles of {failed} account(s) could not be listed; they are marked ! "
+                    "and retried on Enter.",
+                    severity="warning",
+                )
+            )
+
+    @on(TokenRenewed)
+    def _token_renewed(self, message: TokenRenewed) -> None:
+        message.stop()
+        self._token_known(message.token)
+        if message.fetch_restarts:
+            self.model.start_fetch()  # its events come again from the first page
+        self.post_message(self.Changed())
+
+    def retry_roles(self, account: Account) -> None:
+        """List again the roles of an account whose listing failed."""
+        if self.catalog is None:
+            return
+        self.model.retry_started(account.account_id)
+        self._retry(account, self.catalog)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roles")
+    def _retry(self, account: Account, catalog: Catalog) -> None:
+        try:
+            updated = self.workspace.retry_account(catalog, account)
+        except NotLoggedIn:
+            self.app.call_from_thread(
+                self._need_login, MID_USE_LOGIN, lambda: self.retry_roles(account)
+            )
+            return
+        except SsotuiError as exc:
+            self.post_message(RolesRetried(account.account_id, None, exc.message))
+            return
+        self.post_message(RolesRetried(account.account_id, updated))
+
+    @on(RolesRetried)
+    def _roles_retried(self, message: RolesRetried) -> None:
+        message.stop()
+        aid = message.account_id
+        if message.catalog is None:
+            self.model.retry_done(aid, None, message.reason)
+            self.post_message(self.Problem(f"Still failing: {message.reason}"))
+        else:
+            self.catalog = message.catalog
+            self.model.retry_done(aid, message.catalog.roles_of(aid), "")
+        self.post_message(self.Changed())
+
+    # -- favourites and recent roles ------------------------------------------------------------
+
+    def change_state(self, change: Callable[[State], State]) -> Worker[None]:
+        """Apply a change at once on screen; the file follows in a worker (returned)."""
+        self.state = change(self.state)
+        self.post_message(self.Changed())
+        return self._save_state(change)
+
+    # Not exclusive: each save applies its own change under the file's lock, and cancelling
+    # one that has not started yet would lose a favourite.
+    @work(thread=True, exclusive=False, exit_on_error=False, group="state")
+    def _save_state(self, change: Callable[[State], State]) -> None:
+        self.post_message(StateSaved(self.workspace.update_state(change)))
+
+    @on(StateSaved)
+    def _state_saved(self, message: StateSaved) -> None:
+        message.stop()
+        if message.state != self.state:
+            self.state = message.state
+            self.post_message(self.Changed())
+
+    # -- role credentials -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
+    def fetch_credentials(self, account: Account, role: str, action: Action) -> None:
+        """Role credentials for `action`; the screen gets CredentialsReady."""
+
+        def renewed(token: Token) -> None:
+            self.post_message(TokenRenewed(token))
+
+        try:
+            creds = self.workspace.role_credentials(account, role, renewed=renewed)
+        except NotLoggedIn:
+            self.app.call_from_thread(
+                self._need_login,
+                MID_USE_LOGIN,
+                lambda: self.fetch_credentials(account, role, action),
+            )
+            return
+        if not get_current_worker().is_cancelled:  # a later choice replaced this one
+            self.post_message(CredentialsReady(creds, action))

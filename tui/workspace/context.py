@@ -1,0 +1,67 @@
+"""What a process knows once: its settings and its environment, and the sessions they lead to.
+
+Built once per process (`Context.load`) and handed down: lower layers never read config.toml
+or the environment behind the caller's back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.models import SsoSession
+from tui.store.settings import Settings
+
+if TYPE_CHECKING:
+    from tui.workspace.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Context:
+    """The settings (config.toml, read once) and a snapshot of the environment."""
+
+    settings: Settings = field(default_factory=Settings)
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls) -> Context:
+        """Read config.toml and take the environment as it is now."""
+        import os
+
+        from tui.store.settings import load_settings
+
+        return cls(settings=load_settings(), environ=dict(os.environ))
+
+    def sessions(self) -> list[SsoSession]:
+        """Every SSO session of the AWS config file (sso-sessions, then legacy profiles)."""
+        from tui.aws.sessions import load_sessions
+
+        return load_sessions()
+
+    def session(
+        self,
+        *,
+        name: str | None = None,
+        start_url: str | None = None,
+        sso_region: str | None = None,
+    ) -> SsoSession:
+        """The session asked for (DESIGN "Sessions")."""
+        from tui.aws.sessions import resolve_session
+
+        return resolve_session(
+            name=name,
+            start_url=start_url,
+            region=sso_region,
+            default=self.settings.default_session,
+        )
+
+    def workspace(self, session: SsoSession) -> Workspace:
+        """The use cases of `session` (config.toml's `default_region` where it has none)."""
+        from dataclasses import replace
+
+        from tui.workspace.workspace import Workspace
+
+        if session.default_region is None and self.settings.default_region:
+            session = replace(session, default_region=self.settings.default_region)
+        return Workspace(session, settings=self.settings, environ=self.environ)

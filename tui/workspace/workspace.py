@@ -1,0 +1,359 @@
+"""One SSO session's use cases, written once for the command line and the picker.
+
+A `Workspace` is built once per process and session from the settings and a snapshot of the
+environment (`tui.workspace.context`). Its methods block (call them from a thread worker in the
+picker) and report progress through plain callbacks. A portal call that gets a 401 is tried once
+more with a token renewed from the refresh token (`with_token`), whichever door asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from tui import paths
+from tui.errors import NotLoggedIn, SsotuiError
+from tui.models import Account, Catalog, RoleCredentials, SsoSession, Token
+from tui.store.settings import Settings
+from tui.store.state import State
+
+if TYPE_CHECKING:
+    from tui.aws.catalog import EventHandler
+    from tui.aws.login import DeviceAuthorization
+    from tui.export.subshell import SubshellPlan
+
+T = TypeVar("T")
+TokenHandler = Callable[[Token], object]
+
+
+class CatalogPlan(Enum):
+    """What bringing the catalog up to date takes."""
+
+    CACHED = "cached"  # the cache is fresh and complete: no portal call
+    RETRY_FAILED = "retry"  # fresh, but some accounts failed: list only their roles again
+    FETCH = "fetch"  # no cache, a stale one, or a refresh asked for: the whole catalog
+
+
+@dataclass(frozen=True)
+class LogoutReport:
+    """What `log_out` did, for the door to say."""
+
+    revoked: bool
+    problem: str = ""  # why the token could not be revoked at the service
+    token_deleted: bool = False
+    catalog_deleted: bool = False
+    purged: tuple[str, ...] = ()
+
+
+class Workspace:
+    """The use cases of one SSO session."""
+
+    def __init__(
+        self, session: SsoSession, *, settings: Settings, environ: Mapping[str, str]
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.environ = environ
+
+    # -- the token ------------------------------------------------------------------------------
+
+    def token(self) -> Token:
+        """A usable token, refreshed when near expiry; NotLoggedIn when a login is needed."""
+        from tui.aws.tokens import current_token
+        from tui.logs import hide
+
+        token = current_token(self.session)
+        hide(token.access_token, token.refresh_token, token.client_secret)
+        return token
+
+    def with_token(self, work: Callable[[Token], T], *, renewed: TokenHandler | None = None) -> T:
+        """Run `work` with the token; after a 401, once more with a token renewed for it.
+
+        Identity Center can end an access token before its expiry; the refresh token usually
+        still works. `renewed` hears of the new token before the second call starts. When no
+        token can be had, NotLoggedIn tells the door to offer a login.
+        """
+        from tui.aws.tokens import renewed_token
+        from tui.logs import hide
+
+        token = self.token()
+        try:
+            return work(token)
+        except NotLoggedIn:
+            fresh = renewed_token(self.session, token)
+        hide(fresh.access_token, fresh.refresh_token, fresh.client_secret)
+        if renewed is not None:
+            renewed(fresh)
+        return work(fresh)
+
+    @property
+    def opens_browser(self) -> bool:
+        """Whether a login opens the browser by itself (config.toml's `open_browser`)."""
+        return self.settings.open_browser
+
+    def log_in(
+        self,
+        *,
+        force: bool = False,
+        open_browser: bool = True,
+        announce: Callable[[DeviceAuthorization], object] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> Token:
+        """Log in (device code), unless a usable token is cached and `force` is not set."""
+        import time
+
+        from tui.aws import login
+
+        return login.login(
+            self.session,
+            force=force,
+            open_browser=open_browser and self.settings.open_browser,
+            announce=announce,
+            cancelled=cancelled,
+            sleep=sleep or time.sleep,
+        )
+
+    def log_out(self, *, purge: bool = False) -> LogoutReport:
+        """Revoke the token at the service, delete it and the catalog cache; `purge`: also the
+        profiles ssotui wrote to the shared credentials file."""
+        from tui.aws.portal import Portal
+        from tui.aws.token_cache import delete_token, load_token
+        from tui.store import catalog_cache
+
+        try:
+            token = load_token(self.session)
+        except SsotuiError:
+            token = None  # a corrupt cache is deleted all the same
+        revoked, problem = False, ""
+        if token is not None and not token.is_expired:
+            try:
+                Portal(self.session, token).logout()
+                revoked = True
+            except SsotuiError as exc:
+                problem = exc.message
+        purged: tuple[str, ...] = ()
+        if purge:
+            from tui.export.credentials_file import remove_profile, written_profiles
+
+            purged = tuple(written_profiles())
+            for name in purged:
+                remove_profile(name)
+        return LogoutReport(
+            revoked=revoked,
+            problem=problem,
+            token_deleted=delete_token(self.session),
+            catalog_deleted=catalog_cache.delete(self.session),
+            purged=purged,
+        )
+
+    # -- the catalog ----------------------------------------------------------------------------
+
+    @property
+    def concurrency(self) -> int:
+        """ListAccountRoles calls in flight at once (`concurrent_requests`)."""
+        from tui.aws.catalog import DEFAULT_CONCURRENCY
+
+        return self.settings.concurrent_requests or DEFAULT_CONCURRENCY
+
+    def cached_catalog(self) -> Catalog | None:
+        """The catalog cached on disk, however old (None when there is none)."""
+        from tui.store import catalog_cache
+
+        return catalog_cache.load(self.session)
+
+    def catalog_plan(self, cached: Catalog | None, *, refresh: bool = False) -> CatalogPlan:
+        """What `cached` needs: nothing while fresh, its failed accounts, or a whole fetch."""
+        from tui.aws.catalog import is_fresh
+
+        lifetime = timedelta(seconds=self.settings.catalog_lifetime)
+        if refresh or cached is None or not is_fresh(cached, lifetime):
+            return CatalogPlan.FETCH
+        return CatalogPlan.RETRY_FAILED if cached.failed else CatalogPlan.CACHED
+
+    def update_catalog(
+        self,
+        plan: CatalogPlan,
+        cached: Catalog | None,
+        *,
+        on_event: EventHandler | None = None,
+        renewed: TokenHandler | None = None,
+    ) -> Catalog:
+        """Carry out `plan` over `cached` and save the result (a 401 restarts it once).
+
+        `on_event` streams the fetch's progress; after a renewal the events start again from
+        the first page. A failure in one account marks it; the rest is kept and saved.
+        """
+        from tui.aws import catalog as catalog_api
+        from tui.store import catalog_cache
+
+        if plan is CatalogPlan.CACHED and cached is not None:
+            return cached
+
+        def run(token: Token) -> Catalog:
+            if plan is CatalogPlan.RETRY_FAILED and cached is not None:
+                return catalog_api.retry_failed(
+                    self.session, token, cached, on_event=on_event, concurrency=self.concurrency
+                )
+            return catalog_api.fetch_catalog(
+                self.session,
+                token,
+                on_event=on_event,
+                previous=cached,
+                concurrency=self.concurrency,
+            )
+
+        catalog = self.with_token(run, renewed=renewed)
+        catalog_cache.save(self.session, catalog)
+        return catalog
+
+    def catalog(self, *, refresh: bool = False, on_event: EventHandler | None = None) -> Catalog:
+        """The catalog: the cached one while fresh (no portal call), else brought up to date.
+
+        Needs a login even when the cache is fresh: a catalog nobody may use any more is not
+        shown as if it were current.
+        """
+        self.token()
+        cached = self.cached_catalog()
+        return self.update_catalog(
+            self.catalog_plan(cached, refresh=refresh), cached, on_event=on_event
+        )
+
+    def retry_account(self, catalog: Catalog, account: Account) -> Catalog:
+        """List again the roles of one account whose listing failed; save and return the
+        catalog with them (SsotuiError, and the account still marked, when it fails again)."""
+        from tui.aws.portal import Portal
+        from tui.store import catalog_cache
+
+        roles = self.with_token(
+            lambda token: Portal(self.session, token).list_roles(account.account_id)
+        )
+        updated = catalog.with_roles(account.account_id, roles)
+        catalog_cache.save(self.session, updated)
+        return updated
+
+    def populate(
+        self, *, region: str | None = None, prefix: str = "", dry_run: bool = False
+    ) -> tuple[int, str]:
+        """SSO profiles for every role, from a catalog fetched afresh: (count, diff).
+
+        Refuses when some account's roles could not be listed: its profiles would be dropped.
+        """
+        from tui.export.aws_config import populate
+
+        catalog = self.catalog(refresh=True)
+        if catalog.failed:
+            raise SsotuiError(
+                f"the roles of {len(catalog.failed)} account(s) could not be listed, so populate "
+                "changed nothing (it would drop their profiles); run it again"
+            )
+        return populate(
+            self.session,
+            catalog,
+            region=region or self.session.default_region,
+            prefix=prefix,
+            template=self.settings.profile_template,
+            dry_run=dry_run,
+        )
+
+    # -- favourites and recent roles ------------------------------------------------------------
+
+    def load_state(self) -> State:
+        """Favourites and recently used roles (state.toml)."""
+        from tui.store import state
+
+        return state.load()
+
+    def update_state(self, change: Callable[[State], State]) -> State:
+        """Apply `change` to state.toml under its lock (other processes' changes kept)."""
+        from tui.store import state
+
+        return state.update(change)
+
+    # -- role credentials and what is done with them --------------------------------------------
+
+    def role_credentials(
+        self, account: Account, role: str, *, renewed: TokenHandler | None = None
+    ) -> RoleCredentials:
+        """Short-lived credentials for one role of the catalog."""
+        from tui.aws.portal import Portal
+        from tui.logs import hide
+
+        creds = self.with_token(
+            lambda token: Portal(self.session, token).role_credentials(account, role),
+            renewed=renewed,
+        )
+        hide(creds.secret_access_key, creds.session_token)
+        return creds
+
+    def credentials_for(
+        self, account_text: str, role_text: str, *, refresh: bool = False
+    ) -> RoleCredentials:
+        """Credentials for the ACCOUNT and ROLE a user typed (resolved against the catalog)."""
+        from tui.workspace.select import find_account, find_role
+
+        catalog = self.catalog(refresh=refresh)
+        account = find_account(catalog, account_text)
+        return self.role_credentials(account, find_role(catalog, account, role_text))
+
+    def export_format(self, requested: str | None = None) -> str:
+        """The export format: the one asked for, config.toml's, else the one of `$SHELL`."""
+        from tui.export.formats import default_format
+
+        return requested or self.settings.export_format or default_format(self.environ.get("SHELL"))
+
+    def export_text(self, creds: RoleCredentials, fmt: str | None = None) -> str:
+        """The credentials as lines for the user's shell (or the credential_process JSON)."""
+        from tui.export.formats import render
+
+        return render(creds, self.export_format(fmt))
+
+    def copy_exports(
+        self,
+        creds: RoleCredentials,
+        fmt: str | None = None,
+        *,
+        terminal: Callable[[str], None] | None = None,
+    ) -> str:
+        """Put the export lines on the clipboard; returns which way they went."""
+        from tui.export import clipboard
+
+        return clipboard.copy(self.export_text(creds, fmt), terminal=terminal)
+
+    def profile_name(self, creds: RoleCredentials) -> str:
+        """The profile name `write_profile` uses when none is given."""
+        from tui.export.credentials_file import default_profile_name
+
+        return default_profile_name(creds)
+
+    def write_profile(self, creds: RoleCredentials, name: str | None = None) -> tuple[str, Path]:
+        """Write the credentials to a profile of the shared credentials file: (name, path)."""
+        from tui.export.credentials_file import write_profile
+
+        return write_profile(creds, name), paths.aws_credentials_file()
+
+    def open_in_browser(self, url: str) -> bool:
+        """Open `url` in the user's browser (`BROWSER` honoured); False when none could run."""
+        from tui.aws.login import open_in_browser
+
+        return open_in_browser(url)
+
+    def subshell(
+        self, creds: RoleCredentials, command: list[str] | None = None, *, force: bool = False
+    ) -> SubshellPlan:
+        """What running `command` (or the user's shell) with the credentials takes; a
+        SsotuiError says why it cannot run (nested, bad `subshell_command`, no such program)
+        before anything touches the terminal."""
+        from tui.export.subshell import plan_subshell
+
+        return plan_subshell(
+            creds,
+            command,
+            configured=self.settings.subshell_command,
+            environ=self.environ,
+            force=force,
+        )
