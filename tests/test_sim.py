@@ -600,7 +600,11 @@ def test_lifecycle() -> None:
     with sim:
         url = sim.url
         assert url.startswith("http://127.0.0.1:")
-        assert sim.env() == {"AWS_ENDPOINT_URL_SSO": url, "AWS_ENDPOINT_URL_SSO_OIDC": url}
+        assert sim.env() == {
+            "AWS_ENDPOINT_URL_SSO": url,
+            "AWS_ENDPOINT_URL_SSO_OIDC": url,
+            "AWS_ENDPOINT_URL_SIGNIN": url,
+        }
         slow = threading.Thread(target=lambda: _raw(f"{url}/assignment/accounts"))
         slow.start()
         time.sleep(0.1)

@@ -14,6 +14,7 @@ _SECRET_KEYS = (
     "accessToken|refreshToken|idToken|clientSecret|deviceCode|secretAccessKey|sessionToken"
     "|aws_secret_access_key|aws_session_token|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN"
     "|SecretAccessKey|SessionToken|x-amz-sso_bearer_token|Authorization|code_verifier"
+    "|sessionKey|SigninToken"
 )
 # "key": "value" (JSON, with escaped or plain quotes), key=value, 'key': 'value' (dict reprs)
 _PATTERNS = (

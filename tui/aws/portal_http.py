@@ -23,6 +23,7 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -121,19 +122,22 @@ def error_code(status: int, headers: http.client.HTTPMessage, body: bytes) -> tu
     return code, str(parsed.get("message", parsed.get("Message", "")))
 
 
-def named_ca_file() -> tuple[str, str] | None:
-    """(variable, path) of the CA file the user named, in botocore's order, or None."""
+def named_ca_file(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """(variable, path) of the CA file the user named, in botocore's order, or None.
+
+    `environ` is the environment to read (default: this process's)."""
+    env = os.environ if environ is None else environ
     for variable in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
-        path = os.environ.get(variable)
+        path = env.get(variable)
         if path:
             return variable, path
     return None
 
 
-def ca_bundle() -> str:
+def ca_bundle(environ: Mapping[str, str] | None = None) -> str:
     """The CA file botocore verifies with: the one named (`named_ca_file`), else certifi's,
     else botocore's own."""
-    named = named_ca_file()
+    named = named_ca_file(environ)
     if named is not None:
         return named[1]
     import importlib.util

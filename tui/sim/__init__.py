@@ -1,7 +1,8 @@
-"""A local IAM Identity Center (SSO OIDC + SSO portal) for the demo, the tests and by hand.
+"""A local IAM Identity Center (SSO OIDC + SSO portal + console sign-in) for the demo, the tests
+and by hand.
 
     with Simulator(Organisation.generate(accounts=50)) as sim:
-        os.environ.update(sim.env())   # AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC
+        os.environ.update(sim.env())   # AWS_ENDPOINT_URL_SSO / _SSO_OIDC / _SIGNIN
         ...                            # log in against sim.start_url in sim.region
 
 Imports nothing from the rest of ``tui``; stdlib only.

@@ -61,6 +61,7 @@ Point the AWS CLI, boto3 or ssotui at it:
 
 export AWS_ENDPOINT_URL_SSO={sim.url}
 export AWS_ENDPOINT_URL_SSO_OIDC={sim.url}
+export AWS_ENDPOINT_URL_SIGNIN={sim.url}
 
 and in ~/.aws/config:
 

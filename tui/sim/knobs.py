@@ -33,6 +33,7 @@ class Knobs:
     page_size: int = 20
     malformed: frozenset[str] = field(default_factory=frozenset)
     clock_skew: float = 0.0
+    signin_fail_status: int | None = None  # getSigninToken answers this 5xx status
 
     def __post_init__(self) -> None:
         self.validate()
@@ -66,6 +67,8 @@ class Knobs:
             raise ValueError("fail_every must be >= 1 (or None)")
         if not 500 <= self.fail_status <= 599:
             raise ValueError("fail_status must be a 5xx status")
+        if self.signin_fail_status is not None and not 500 <= self.signin_fail_status <= 599:
+            raise ValueError("signin_fail_status must be a 5xx status (or None)")
         if self.interval < 0 or self.device_code_lifetime < 0 or self.page_size < 1:
             raise ValueError("interval, device_code_lifetime >= 0 and page_size >= 1")
         approve = self.approve

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import secrets
 import string
+from dataclasses import dataclass
 from typing import Any
 
 from tui.sim.errors import portal_error
@@ -49,6 +50,15 @@ def _page(
     return items[start:end], token
 
 
+@dataclass(frozen=True)
+class IssuedCredentials:
+    """Role credentials GetRoleCredentials handed out (the federation endpoint checks them)."""
+
+    secret_access_key: str
+    session_token: str
+    expires_at: float
+
+
 class Portal:
     """The portal operations over an organisation, authorised by :class:`Identity`."""
 
@@ -56,6 +66,7 @@ class Portal:
         self.org = org
         self.identity = identity
         self.knobs = knobs
+        self.issued: dict[str, IssuedCredentials] = {}  # access key id -> what was issued
 
     def list_accounts(self, token: str | None, query: dict[str, str], now: float) -> dict[str, Any]:
         """ListAccounts: one page of every account of the organisation."""
@@ -102,13 +113,40 @@ class Portal:
         if role.forbidden:
             raise portal_error(403, "ForbiddenException", "No access")
         key_id = "ASIA" + "".join(secrets.choice(_KEY_CHARS) for _ in range(16))
+        issued = IssuedCredentials(
+            secret_access_key=secrets.token_urlsafe(30)[:40],
+            session_token="IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(300),
+            expires_at=now + self.knobs.credential_lifetime,
+        )
+        self.issued[key_id] = issued
         return {
             "roleCredentials": {
                 "accessKeyId": key_id,
-                "secretAccessKey": secrets.token_urlsafe(30)[:40],
-                "sessionToken": "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(300),
-                "expiration": int((now + self.knobs.credential_lifetime) * 1000),
+                "secretAccessKey": issued.secret_access_key,
+                "sessionToken": issued.session_token,
+                "expiration": int(issued.expires_at * 1000),
             }
+        }
+
+    def credentials_valid(
+        self, access_key_id: str, secret_access_key: str, session_token: str, now: float
+    ) -> bool:
+        """True for credentials this portal issued that have not expired."""
+        issued = self.issued.get(access_key_id)
+        return (
+            issued is not None
+            and secrets.compare_digest(
+                issued.secret_access_key.encode(), secret_access_key.encode()
+            )
+            and secrets.compare_digest(issued.session_token.encode(), session_token.encode())
+            and now < issued.expires_at
+        )
+
+    def expire_credentials(self, now: float) -> None:
+        """Make every role credential issued so far expired."""
+        self.issued = {
+            key: IssuedCredentials(c.secret_access_key, c.session_token, min(c.expires_at, now))
+            for key, c in self.issued.items()
         }
 
     def logout(self, token: str | None, now: float) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tui.sim.device_page import device_page, result_page
 from tui.sim.errors import SimError, portal_error
+from tui.sim.federation import ACTIONS, Federation, error_page, parameters
 from tui.sim.identity import Identity
 from tui.sim.knobs import Approve, Knobs, TokenBucket
 from tui.sim.org import Organisation
@@ -42,7 +43,9 @@ class Simulator:
     to clients registered with scopes); ``interval`` (0 allowed) and ``device_code_lifetime``;
     ``approve`` ("auto", "manual", "deny", N polls, S.S seconds); ``client_lifetime``;
     ``page_size`` (default page of the List calls); ``malformed`` (operation names whose 200
-    answers are cut in half). ``calls`` counts requests by operation name.
+    answers are cut in half); ``signin_fail_status`` (a 5xx the federation endpoint's
+    getSigninToken answers). ``calls`` counts requests by operation name (``getSigninToken``
+    and ``login`` for the federation endpoint).
     """
 
     def __init__(
@@ -62,6 +65,7 @@ class Simulator:
         client_lifetime: int = 90 * 86400,
         page_size: int = 20,
         malformed: set[str] | frozenset[str] = frozenset(),
+        signin_fail_status: int | None = None,
         start_url: str = DEFAULT_START_URL,
         region: str = "us-east-1",
         host: str = "127.0.0.1",
@@ -83,6 +87,7 @@ class Simulator:
             client_lifetime=client_lifetime,
             page_size=page_size,
             malformed=frozenset(malformed),
+            signin_fail_status=signin_fail_status,
         )
         self.start_url = start_url
         self.region = region
@@ -97,6 +102,7 @@ class Simulator:
         self._bucket = TokenBucket()
         self.identity = Identity(self.knobs, start_url)
         self.portal = Portal(self.org, self.identity, self.knobs)
+        self.federation = Federation(self.portal)
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -150,8 +156,13 @@ class Simulator:
         return f"http://{host!s}:{port}"
 
     def env(self) -> dict[str, str]:
-        """The endpoint variables that point botocore's SSO and SSO OIDC clients here."""
-        return {"AWS_ENDPOINT_URL_SSO": self.url, "AWS_ENDPOINT_URL_SSO_OIDC": self.url}
+        """The endpoint variables that point botocore's SSO and SSO OIDC clients here, and
+        the console sign-in (``AWS_ENDPOINT_URL_SIGNIN``, the federation endpoint)."""
+        return {
+            "AWS_ENDPOINT_URL_SSO": self.url,
+            "AWS_ENDPOINT_URL_SSO_OIDC": self.url,
+            "AWS_ENDPOINT_URL_SIGNIN": self.url,
+        }
 
     # -- knobs ------------------------------------------------------------------------------
 
@@ -207,6 +218,16 @@ class Simulator:
         with self._lock:
             self.identity.expire_tokens(time.time())
 
+    def expire_credentials(self) -> None:
+        """Expire every role credential issued so far (getSigninToken refuses them)."""
+        with self._lock:
+            self.portal.expire_credentials(time.time())
+
+    def expire_signin_tokens(self) -> None:
+        """Expire every sign-in token issued so far (login refuses them)."""
+        with self._lock:
+            self.federation.expire_tokens(time.time())
+
     def expire_clients(self) -> None:
         """Expire every client registration (InvalidClientException from then on)."""
         with self._lock:
@@ -225,6 +246,8 @@ class Simulator:
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         if split.path.rstrip("/") == "/device":
             return self._device(method, query, body)
+        if split.path.rstrip("/") == "/federation":
+            return self._federation(method, query, headers, body)
         route = ROUTES.get((method, split.path))
         if route is None:
             return error_response(SimError(404, "UnknownOperationException", "Unknown operation"))
@@ -283,6 +306,28 @@ class Simulator:
                 status = self.knobs.fail_status
                 name = _FAIL_TYPES.get(status, "InternalServerException")
                 raise portal_error(status, name, "Injected failure")
+
+    def _federation(
+        self, method: str, query: dict[str, str], headers: dict[str, str], body: bytes
+    ) -> Response:
+        """The federation endpoint, counted by action, with latency and injected failures."""
+        params = parameters(method, query, headers, body)
+        action = params.get("Action", "")
+        if action not in ACTIONS or method not in {"GET", "POST"}:
+            return error_page(400, "Unknown action.")
+        with self._lock:
+            self._calls[action] += 1
+            latency = self.knobs.latency
+        if latency and self._stopping.wait(latency):
+            return error_page(503, "Simulator stopping.")
+        with self._lock:
+            now = time.time()
+            if action == "login":
+                return self.federation.login(params, now)
+            failing = self.knobs.signin_fail_status
+            if failing is not None:
+                return error_page(failing, "Injected failure.")
+            return self.federation.get_signin_token(params, now)
 
     def _device(self, method: str, query: dict[str, str], body: bytes) -> Response:
         html_type = {"Content-Type": "text/html; charset=utf-8"}
