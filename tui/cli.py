@@ -83,6 +83,33 @@ def build_parser() -> argparse.ArgumentParser:
     _selection(p)
     p.add_argument("--force", action="store_true", help="allow a subshell inside a subshell")
 
+    p = sub.add_parser(
+        "console",
+        parents=[common],
+        help="open the AWS console in the browser, signed in as the role",
+        description="Sign in to the AWS console as the role: opens the browser, or prints or "
+        "copies the sign-in link (a secret for 15 minutes).",
+        epilog="examples: ssotui console prod Admin --service s3 | "
+        "ssotui console 123456789012 ReadOnly --print",
+    )
+    _selection(p)
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--service", metavar="S", help="console service to open, e.g. s3, ec2")
+    where.add_argument("--destination", metavar="URL", help="an https console URL to open")
+    p.add_argument("--region", metavar="R", help="the console's region")
+    p.add_argument(
+        "--duration", type=int, metavar="SECONDS", help="console session length (900-43200)"
+    )
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--print", action="store_true", help="print the sign-in link")
+    how.add_argument("--copy", action="store_true", help="copy the sign-in link")
+    p.add_argument(
+        "--shortcut",
+        action="store_true",
+        help="print (and open) the access portal's shortcut link instead: no credentials "
+        "fetched, the browser's own sign-in applies",
+    )
+
     p = sub.add_parser("export", parents=[common], help="print (or copy) the credentials")
     _selection(p)
     p.add_argument(
@@ -139,6 +166,7 @@ _COMMANDS: dict[str | None, str] = {
     "list": "session:list_roles",
     "exec": "credentials:exec_command",
     "export": "credentials:export",
+    "console": "console:console",
     "credential-process": "credentials:credential_process",
     "write-profile": "credentials:write_profile",
     "populate": "setup:populate",

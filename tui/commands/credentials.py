@@ -15,19 +15,19 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
 
     workspace = workspace_of(args, context)
     creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
-    return run(workspace.subshell(creds, args.cmd or None, force=args.force)).status
+    return run(workspace.handoff.subshell(creds, args.cmd or None, force=args.force)).status
 
 
 def export(args: argparse.Namespace, context: Context) -> int:
     """`ssotui export`: print or copy the credentials in the user's shell format."""
     workspace = workspace_of(args, context)
     creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
-    fmt = workspace.export_format(args.format)
+    fmt = workspace.handoff.export_format(args.format)
     if args.copy:
-        backend = workspace.copy_exports(creds, fmt)
+        backend = workspace.handoff.copy_exports(creds, fmt)
         say(f"Copied {fmt} export lines for {creds.account.name}/{creds.role_name} ({backend}).")
     else:
-        sys.stdout.write(workspace.export_text(creds, fmt))
+        sys.stdout.write(workspace.handoff.export_text(creds, fmt))
     return 0
 
 
@@ -35,7 +35,7 @@ def credential_process(args: argparse.Namespace, context: Context) -> int:
     """`ssotui credential-process`: the JSON the AWS SDKs read; never prompts."""
     workspace = workspace_of(args, context)
     creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
-    sys.stdout.write(workspace.export_text(creds, "json"))
+    sys.stdout.write(workspace.handoff.export_text(creds, "json"))
     return 0
 
 
@@ -43,7 +43,7 @@ def write_profile(args: argparse.Namespace, context: Context) -> int:
     """`ssotui write-profile`: one profile of the shared credentials file, in place."""
     workspace = workspace_of(args, context)
     creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
-    name, path = workspace.write_profile(creds, args.profile)
+    name, path = workspace.handoff.write_profile(creds, args.profile)
     say(
         f"Wrote profile [{name}] to {path} "
         f"(expires {creds.expiration:%Y-%m-%d %H:%M:%S} UTC); use it with AWS_PROFILE={name}."

@@ -12,19 +12,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from tui import paths
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, RoleCredentials, SsoSession, Token
 from tui.store.settings import Settings
 from tui.store.state import State
+from tui.workspace.handoff import Handoff
 
 if TYPE_CHECKING:
     from tui.aws.catalog import EventHandler
     from tui.aws.login import DeviceAuthorization
-    from tui.export.subshell import SubshellPlan
 
 T = TypeVar("T")
 TokenHandler = Callable[[Token], object]
@@ -58,6 +56,7 @@ class Workspace:
         self.session = session
         self.settings = settings
         self.environ = environ
+        self.handoff = Handoff(session, settings=settings, environ=environ)
 
     # -- the token ------------------------------------------------------------------------------
 
@@ -89,11 +88,6 @@ class Workspace:
         if renewed is not None:
             renewed(fresh)
         return work(fresh)
-
-    @property
-    def opens_browser(self) -> bool:
-        """Whether a login opens the browser by itself (config.toml's `open_browser`)."""
-        return self.settings.open_browser
 
     def log_in(
         self,
@@ -274,7 +268,7 @@ class Workspace:
 
         return state.update(change)
 
-    # -- role credentials and what is done with them --------------------------------------------
+    # -- role credentials (what is done with them: `self.handoff`) -------------------------
 
     def role_credentials(
         self, account: Account, role: str, *, renewed: TokenHandler | None = None
@@ -290,70 +284,18 @@ class Workspace:
         hide(creds.secret_access_key, creds.session_token)
         return creds
 
-    def credentials_for(
+    def find(
         self, account_text: str, role_text: str, *, refresh: bool = False
-    ) -> RoleCredentials:
-        """Credentials for the ACCOUNT and ROLE a user typed (resolved against the catalog)."""
+    ) -> tuple[Account, str]:
+        """The account and role a user typed (ACCOUNT, ROLE), resolved against the catalog."""
         from tui.workspace.select import find_account, find_role
 
         catalog = self.catalog(refresh=refresh)
         account = find_account(catalog, account_text)
-        return self.role_credentials(account, find_role(catalog, account, role_text))
+        return account, find_role(catalog, account, role_text)
 
-    def export_format(self, requested: str | None = None) -> str:
-        """The export format: the one asked for, config.toml's, else the one of `$SHELL`."""
-        from tui.export.formats import default_format
-
-        return requested or self.settings.export_format or default_format(self.environ.get("SHELL"))
-
-    def export_text(self, creds: RoleCredentials, fmt: str | None = None) -> str:
-        """The credentials as lines for the user's shell (or the credential_process JSON)."""
-        from tui.export.formats import render
-
-        return render(creds, self.export_format(fmt))
-
-    def copy_exports(
-        self,
-        creds: RoleCredentials,
-        fmt: str | None = None,
-        *,
-        terminal: Callable[[str], None] | None = None,
-    ) -> str:
-        """Put the export lines on the clipboard; returns which way they went."""
-        from tui.export import clipboard
-
-        return clipboard.copy(self.export_text(creds, fmt), terminal=terminal)
-
-    def profile_name(self, creds: RoleCredentials) -> str:
-        """The profile name `write_profile` uses when none is given."""
-        from tui.export.credentials_file import default_profile_name
-
-        return default_profile_name(creds)
-
-    def write_profile(self, creds: RoleCredentials, name: str | None = None) -> tuple[str, Path]:
-        """Write the credentials to a profile of the shared credentials file: (name, path)."""
-        from tui.export.credentials_file import write_profile
-
-        return write_profile(creds, name), paths.aws_credentials_file()
-
-    def open_in_browser(self, url: str) -> bool:
-        """Open `url` in the user's browser (`BROWSER` honoured); False when none could run."""
-        from tui.aws.login import open_in_browser
-
-        return open_in_browser(url)
-
-    def subshell(
-        self, creds: RoleCredentials, command: list[str] | None = None, *, force: bool = False
-    ) -> SubshellPlan:
-        """What running `command` (or the user's shell) with the credentials takes; a
-        SsotuiError says why it cannot run (nested, bad `subshell_command`, no such program)
-        before anything touches the terminal."""
-        from tui.export.subshell import plan_subshell
-
-        return plan_subshell(
-            creds,
-            command,
-            configured=self.settings.subshell_command,
-            environ=self.environ,
-            force=force,
-        )
+    def credentials_for(
+        self, account_text: str, role_text: str, *, refresh: bool = False
+    ) -> RoleCredentials:
+        """Credentials for the ACCOUNT and ROLE a user typed (resolved against the catalog)."""
+        return self.role_credentials(*self.find(account_text, role_text, refresh=refresh))

@@ -26,6 +26,7 @@ class Action(StrEnum):
     COPY = "copy"
     WRITE_PROFILE = "write"
     PRINT = "print"
+    CONSOLE = "console"
 
 
 _MENU = (
@@ -33,6 +34,7 @@ _MENU = (
     ("c", Action.COPY, "copy export lines to the clipboard"),
     ("w", Action.WRITE_PROFILE, "write a profile to the AWS credentials file"),
     ("p", Action.PRINT, "print export lines when ssotui exits (for eval)"),
+    ("o", Action.CONSOLE, "open the AWS console as the role, in the browser"),
 )
 
 

@@ -162,7 +162,7 @@ class LoginScreen(Screen[Token | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="browser")
     def _open_browser(self, url: str) -> None:
-        opened = self.workspace.open_in_browser(url)
+        opened = self.workspace.handoff.open_in_browser(url)
         self.post_message(
             Notice(
                 "Opened the browser."

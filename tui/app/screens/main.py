@@ -21,6 +21,7 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerError, WorkerState
 
 from tui import paths
+from tui.app.browser import browser_available
 from tui.app.failures import failure_text
 from tui.app.messages import CredentialsReady, Notice
 from tui.app.model import CatalogModel
@@ -223,7 +224,7 @@ class MainScreen(Screen[None]):
             self.notify(f"{role.role_name} is no longer in the catalog.", markup=False)
             return
         self.app.push_screen(
-            ActionMenu(account, role.role_name, self.workspace.export_format()),
+            ActionMenu(account, role.role_name, self.workspace.handoff.export_format()),
             lambda action: self._action_chosen(account, role.role_name, action),
         )
 
@@ -264,19 +265,21 @@ class MainScreen(Screen[None]):
         elif action is Action.WRITE_PROFILE:
             self.app.push_screen(
                 ProfileNameScreen(
-                    self.workspace.profile_name(creds), str(paths.aws_credentials_file())
+                    self.workspace.handoff.profile_name(creds), str(paths.aws_credentials_file())
                 ),
                 lambda name: self._profile_named(creds, name),
             )
+        elif action is Action.CONSOLE:
+            self._open_console(creds)
         elif action is Action.PRINT:
             with contextlib.suppress(WorkerError):  # its failure was shown already
                 await saving.wait()  # the role is recent next time, even though we quit now
-            self.app.exit(result=self.workspace.export_text(creds).rstrip("\n"))
+            self.app.exit(result=self.workspace.handoff.export_text(creds).rstrip("\n"))
 
     def _run_subshell(self, creds: RoleCredentials) -> None:
         # Everything that can go wrong is checked before the terminal is handed over.
         try:
-            plan = self.workspace.subshell(creds, force=self.force)
+            plan = self.workspace.handoff.subshell(creds, force=self.force)
         except SsotuiError as exc:
             self.notify(exc.message, severity="error", markup=False)
             return
@@ -301,11 +304,29 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, creds: RoleCredentials) -> None:
         # OSC 52 goes out through the app's own output, never between its frames.
-        fmt = self.workspace.export_format()
-        backend = self.workspace.copy_exports(creds, fmt, terminal=copier(self.app))
+        fmt = self.workspace.handoff.export_format()
+        backend = self.workspace.handoff.copy_exports(creds, fmt, terminal=copier(self.app))
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
         label = f"{creds.account.name}/{creds.role_name}"
         self.post_message(Notice(f"Copied {fmt} export lines for {label} to the {where}."))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="console")
+    def _open_console(self, creds: RoleCredentials) -> None:
+        handoff = self.workspace.handoff
+        url = handoff.console_url(creds, handoff.console_request())
+        label = f"{creds.account.name}/{creds.role_name}"
+        # A text browser started from here would fight the picker for the terminal.
+        if browser_available() and handoff.open_in_browser(url):
+            self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
+            return
+        backend = handoff.copy_text(url, terminal=copier(self.app))
+        where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
+        self.post_message(
+            Notice(
+                f"No browser here: copied the console link for {label} to the {where}; "
+                "it signs in for 15 minutes."
+            )
+        )
 
     def _profile_named(self, creds: RoleCredentials, name: str | None) -> None:
         if name:
@@ -313,7 +334,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
     def _write_profile(self, creds: RoleCredentials, name: str) -> None:
-        written, path = self.workspace.write_profile(creds, name)
+        written, path = self.workspace.handoff.write_profile(creds, name)
         self.post_message(
             Notice(f"Wrote profile [{written}] to {path}; use it with AWS_PROFILE={written}.")
         )

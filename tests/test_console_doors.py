@@ -1,0 +1,120 @@
+"""The AWS console from both doors: `ssotui console` and `o` in the picker's action menu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    log_in,
+    notes,
+    picker,
+    screen_name,
+    type_text,
+    unique_prefix,
+    wait_until,
+    with_roles,
+)
+from tests.cli_helpers import ssotui
+from tests.test_console_signin import follow
+from tui.sim import Organisation, SimAccount, Simulator
+
+
+def _role(account: SimAccount) -> str:
+    return next(r.name for r in account.roles if not r.forbidden)
+
+
+def test_console_print_gives_a_link_that_signs_in(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    run = ssotui("console", account.account_id, _role(account), "--service", "s3", "--print")
+    assert run.status == 0, run.err
+    url = run.out.strip()
+    assert "\n" not in url and "Action=login" in url
+    destination = parse_qs(urlsplit(url).query)["Destination"][0]
+    assert destination.endswith("/s3/home?region=" + sim.region)
+    assert follow(url) == (302, destination)
+    assert url not in run.err
+
+
+def test_console_shortcut_fetches_no_credentials(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = _role(account)
+    before = sim.calls["GetRoleCredentials"]
+    run = ssotui("console", account.account_id, role, "--shortcut", "--print")
+    assert run.status == 0, run.err
+    assert run.out.strip() == (
+        f"{sim.start_url}/#/console?account_id={account.account_id}&role_name={role}"
+    )
+    assert sim.calls["GetRoleCredentials"] == before
+
+
+@pytest.mark.parametrize(
+    ("flags", "fragment"),
+    [
+        (("--duration", "60"), "900"),
+        (("--destination", "http://console.aws.amazon.com/"), "https"),
+        (("--service", "s3/../../x y"), "service"),
+    ],
+)
+def test_console_bad_usage_is_exit_2_before_any_call(
+    sim: Simulator, sso_config: Path, org: Organisation, flags: tuple[str, ...], fragment: str
+) -> None:
+    log_in()
+    account = with_roles(org)
+    before = sim.calls["GetRoleCredentials"]
+    run = ssotui("console", account.account_id, _role(account), *flags, "--print")
+    assert run.status == 2, run.err
+    assert fragment in run.err and len(run.err.strip().splitlines()) == 1
+    assert sim.calls["GetRoleCredentials"] == before and not run.out
+
+
+def test_console_for_a_role_you_may_not_take_is_one_line(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account, role = next((a, r.name) for a in org.accounts for r in a.roles if r.forbidden)
+    run = ssotui("console", account.account_id, role, "--print")
+    assert run.status == 1 and "no access to role" in run.err
+    assert not run.out and "Traceback" not in run.err
+
+
+@async_test
+async def test_o_opens_the_console_in_the_browser(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{opened}"\n')
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(browser))
+    log_in()
+    account = with_roles(org)
+    role = _role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        ids = [a.account_id for a in org.accounts]
+        await type_text(pilot, unique_prefix(account.account_id, ids))
+        await pilot.press("enter")
+        await type_text(pilot, unique_prefix(role, [r.name for r in account.roles]))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+        await pilot.press("o")
+        await wait_until(pilot, lambda: any("console" in n for n in notes(app)), "the toast")
+        assert "Opened the AWS console" in notes(app)[-1]
+        assert "SigninToken" not in " ".join(notes(app))
+    url = opened.read_text()
+    destination = parse_qs(urlsplit(url).query)["Destination"][0]
+    assert follow(url) == (302, destination)

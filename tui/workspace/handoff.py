@@ -1,0 +1,122 @@
+"""What is done with role credentials: exports, the clipboard, a profile, a subshell, the
+AWS console. One `Handoff` per workspace (`Workspace.handoff`), for both doors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui import paths
+from tui.models import Account, RoleCredentials, SsoSession
+from tui.store.settings import Settings
+
+if TYPE_CHECKING:
+    from tui.aws.console import ConsoleRequest
+    from tui.export.subshell import SubshellPlan
+
+
+class Handoff:
+    """Hands a session's role credentials on, as the settings and the environment say."""
+
+    def __init__(
+        self, session: SsoSession, *, settings: Settings, environ: Mapping[str, str]
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.environ = environ
+
+    def export_format(self, requested: str | None = None) -> str:
+        """The export format: the one asked for, config.toml's, else the one of `$SHELL`."""
+        from tui.export.formats import default_format
+
+        return requested or self.settings.export_format or default_format(self.environ.get("SHELL"))
+
+    def export_text(self, creds: RoleCredentials, fmt: str | None = None) -> str:
+        """The credentials as lines for the user's shell (or the credential_process JSON)."""
+        from tui.export.formats import render
+
+        return render(creds, self.export_format(fmt))
+
+    def copy_exports(
+        self,
+        creds: RoleCredentials,
+        fmt: str | None = None,
+        *,
+        terminal: Callable[[str], None] | None = None,
+    ) -> str:
+        """Put the export lines on the clipboard; returns which way they went."""
+        from tui.export import clipboard
+
+        return clipboard.copy(self.export_text(creds, fmt), terminal=terminal)
+
+    def profile_name(self, creds: RoleCredentials) -> str:
+        """The profile name `write_profile` uses when none is given."""
+        from tui.export.credentials_file import default_profile_name
+
+        return default_profile_name(creds)
+
+    def write_profile(self, creds: RoleCredentials, name: str | None = None) -> tuple[str, Path]:
+        """Write the credentials to a profile of the shared credentials file: (name, path)."""
+        from tui.export.credentials_file import write_profile
+
+        return write_profile(creds, name), paths.aws_credentials_file()
+
+    def open_in_browser(self, url: str) -> bool:
+        """Open `url` in the user's browser (`BROWSER` honoured); False when none could run."""
+        from tui.aws.login import open_in_browser
+
+        return open_in_browser(url)
+
+    def subshell(
+        self, creds: RoleCredentials, command: list[str] | None = None, *, force: bool = False
+    ) -> SubshellPlan:
+        """What running `command` (or the user's shell) with the credentials takes; a
+        SsotuiError says why it cannot run (nested, bad `subshell_command`, no such program)
+        before anything touches the terminal."""
+        from tui.export.subshell import plan_subshell
+
+        return plan_subshell(
+            creds,
+            command,
+            configured=self.settings.subshell_command,
+            environ=self.environ,
+            force=force,
+        )
+
+    def copy_text(self, text: str, *, terminal: Callable[[str], None] | None = None) -> str:
+        """Put `text` on the clipboard (system, else OSC 52); returns which way it went."""
+        from tui.export import clipboard
+
+        return clipboard.copy(text, terminal=terminal)
+
+    def console_request(
+        self,
+        *,
+        region: str | None = None,
+        service: str | None = None,
+        destination: str | None = None,
+        duration: int | None = None,
+    ) -> ConsoleRequest:
+        """Where the console should open (checked: UsageError before any call). The region is
+        `--region`, else the session's default region, else the Identity Center region."""
+        from tui.aws.console import ConsoleRequest
+
+        return ConsoleRequest(
+            region=region or self.session.default_region or self.session.region,
+            service=service,
+            destination=destination,
+            duration=duration,
+        )
+
+    def console_url(self, creds: RoleCredentials, request: ConsoleRequest) -> str:
+        """A sign-in URL that opens the console as the role (a bearer secret for 15 minutes)."""
+        from tui.aws.console import console_url
+
+        return console_url(creds, request, start_url=self.session.start_url, environ=self.environ)
+
+    def console_shortcut(self, account: Account, role: str, request: ConsoleRequest) -> str:
+        """The access portal's shortcut to the console as the role (no credentials needed)."""
+        from tui.aws.console import shortcut_url
+
+        return shortcut_url(self.session.start_url, account.account_id, role, request)
