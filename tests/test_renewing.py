@@ -61,6 +61,7 @@ def test_fetched_again_at_15_minutes_left(
     clock.now = first.expiration - timedelta(minutes=15)
     second = renewing.get()
     assert second.access_key_id != first.access_key_id
+    clock.now = second.expiration - timedelta(minutes=15, seconds=1)
     assert renewing.get() is second
     assert sim.calls["GetRoleCredentials"] == 2 and renewing.fetches == 2
 
