@@ -25,3 +25,14 @@ def test_catalog_bench_counts_every_account_and_call() -> None:
     assert figures.sequential.list_pages == 1  # the simulator's default page is 20
     assert figures.round_trip > 0
     assert figures.floor == 2 * figures.round_trip
+
+
+def test_endpoint_bench_serves_every_request_from_the_cache() -> None:
+    from tui.bench.endpoint_bench import measure
+
+    with open_workspace(Organisation.generate(accounts=6, seed=3)) as ws:
+        figures = measure(ws, requests=40)
+        issued = ws.sim.calls["GetRoleCredentials"]
+    assert len(figures.kept_alive.times) == 40
+    assert len(figures.botocore.times) == len(figures.new_connection.times) == 40
+    assert figures.portal_calls == 0 and issued == 1

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.errors import UsageError
-from tui.export.env import child_env, credential_env
+from tui.export.env import STATIC_KEY_VARS, child_env, credential_env, endpoint_child_env
 from tui.export.formats import default_format, quote_fish, quote_powershell, render
 from tui.models import Account, RoleCredentials
 
@@ -320,3 +320,50 @@ def test_fish_source_round_trips_any_account_name(names: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         seen = fish_source([render(c, "fish") for c in all_creds], Path(folder))
     assert seen == [expected(c) for c in all_creds]
+
+
+def test_endpoint_child_env_has_the_endpoint_markers_and_region_and_no_static_keys() -> None:
+    base = {
+        "PATH": "/usr/bin",
+        "AWS_CONFIG_FILE": "/home/me/.aws/config",
+        "AWS_PROFILE": "old",
+        "AWS_DEFAULT_PROFILE": "old",
+        "AWS_SECURITY_TOKEN": "stale-token",
+        "AWS_ACCESS_KEY_ID": "AKIASTALE",
+        "AWS_SECRET_ACCESS_KEY": "stale-secret",
+        "AWS_SESSION_TOKEN": "stale-session",
+        "AWS_CREDENTIAL_EXPIRATION": "2020-01-01T00:00:00Z",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/creds",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/run/token",
+        "AWS_CONTAINER_SOMETHING_NEW": "x",
+        "AWS_WEB_IDENTITY_TOKEN_FILE": "/token",
+        "AWS_WEB_IDENTITY_SOMETHING_NEW": "x",
+        "SSOTUI_ACCOUNT_ID": "999999999999",
+    }
+    endpoint = {
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:4321/path",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t" * 43,
+    }
+    creds = make_creds()
+    env = endpoint_child_env(endpoint, creds, base)
+    static = child_env(creds, base)
+    families = ("AWS_CONTAINER_", "AWS_WEB_IDENTITY_")
+    assert {k: v for k, v in env.items() if k.startswith(families)} == endpoint
+    for gone in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", *STATIC_KEY_VARS):
+        assert gone not in env
+    markers = ("AWS_REGION", "AWS_DEFAULT_REGION", "SSOTUI_ACCOUNT_ID", "SSOTUI_ACCOUNT_NAME")
+    markers += ("SSOTUI_ROLE_NAME", "SSOTUI_SESSION")
+    assert {k: env[k] for k in markers} == {k: static[k] for k in markers}
+    assert env["SSOTUI_ACCOUNT_ID"] == "123456789012" and env["AWS_REGION"] == "eu-west-1"
+    assert env["PATH"] == "/usr/bin" and env["AWS_CONFIG_FILE"] == "/home/me/.aws/config"
+    assert creds.secret_access_key not in env.values() and creds.session_token not in env.values()
+    assert base["AWS_ACCESS_KEY_ID"] == "AKIASTALE"  # the caller's mapping is untouched
+    # The static environment drops the same families.
+    assert not [k for k in static if k.startswith(families)]
+
+
+def test_endpoint_child_env_defaults_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASTALE")
+    monkeypatch.setenv("SSOTUI_MARKER_TEST", "kept")
+    env = endpoint_child_env({}, make_creds(region=None))
+    assert "AWS_ACCESS_KEY_ID" not in env and env["SSOTUI_MARKER_TEST"] == "kept"

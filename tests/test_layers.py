@@ -32,6 +32,7 @@ DOMAIN = [
     "tui.store.catalog_cache",
     "tui.store.state",
     "tui.sim",
+    "tui.serve",
     "tui.commands.resolve",
     "tui.commands.session",
     "tui.commands.credentials",
@@ -58,6 +59,15 @@ def test_domain_module_does_not_import_textual(module: str) -> None:
 def test_sim_imports_nothing_of_the_rest() -> None:
     loaded = _loaded_after("import tui.sim")
     assert not {m for m in loaded if m.startswith("tui.") and not m.startswith("tui.sim")}
+
+
+def test_the_credential_endpoint_loads_neither_boto3_nor_the_rest() -> None:
+    loaded = _loaded_after("import tui.serve")
+    assert not {"boto3", "botocore", "textual"} & loaded
+    ours = {m for m in loaded if m.startswith("tui.")}
+    assert ours <= {"tui.errors", "tui.logs", "tui.models", "tui.export", "tui.export.env"} | {
+        m for m in ours if m.startswith("tui.serve")
+    }
 
 
 def test_version_loads_neither_textual_nor_boto3() -> None:

@@ -41,3 +41,24 @@ def test_a_bad_concurrent_requests_is_named_and_ignored(home: Home, value: str) 
     settings = load_settings()
     assert settings.concurrent_requests is None
     assert any("concurrent_requests" in w and str(path) in w for w in settings.warnings)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("", False), ("renew_credentials = true\n", True)])
+def test_renew_credentials_is_off_unless_set(home: Home, text: str, expected: bool) -> None:
+    path = home.config_dir / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    settings = load_settings()
+    assert settings.renew_credentials is expected and settings.warnings == ()
+
+
+@pytest.mark.parametrize("value", ['"yes"', "1"])
+def test_a_renew_credentials_that_is_not_a_boolean_is_named_and_ignored(
+    home: Home, value: str
+) -> None:
+    path = home.config_dir / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"renew_credentials = {value}\n")
+    settings = load_settings()
+    assert settings.renew_credentials is False
+    assert any("renew_credentials" in w and "bool" in w for w in settings.warnings)

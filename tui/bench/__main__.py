@@ -12,6 +12,7 @@ import time
 
 from tui.aws.catalog import DEFAULT_CONCURRENCY
 from tui.bench import catalog_bench, cli_bench, filter_bench, picker_bench
+from tui.bench.endpoint_bench import endpoint_section
 from tui.bench.table import Section, machine, millis, ratio, render, seconds
 from tui.bench.workspace import open_workspace, sim_backlog
 from tui.sim import Organisation
@@ -305,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     _show(catalog)
     _show(rate_section(args.rate_accounts, args.rate, args.latency, repeat=1 if quick else 3))
     _show(commands)
+    _progress("credential endpoint: 2,000 cached GETs from a client process")
+    _show(endpoint_section(args.latency))
     _show(filter_section(ROWS, 1 if quick else 3, whole_picker=not quick))
     _show(picker_section(PICKER_ACCOUNTS, ROWS))
     print(f"\n(benchmark took {time.perf_counter() - began:.0f} s)")

@@ -2,7 +2,8 @@
 
 `credential_env` is what `export` prints and `exec` adds; `child_env` is the whole environment
 of a child process: the caller's, minus anything that would make an SDK pick other credentials
-or another profile, plus `credential_env`.
+or another profile, plus `credential_env`. `endpoint_child_env` is the same child environment
+for self-renewing credentials: the credential endpoint's two variables instead of static keys.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ STALE_VARS: tuple[str, ...] = (
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     "AWS_VAULT",
 )
+# Whole families of such variables (a container's or a web identity's), present and future.
+STALE_PREFIXES: tuple[str, ...] = ("AWS_CONTAINER_", "AWS_WEB_IDENTITY_")
+# The static keys: with the credential endpoint they must be absent, as SDKs prefer them.
+STATIC_KEY_VARS: tuple[str, ...] = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -36,6 +46,20 @@ def iso_utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def marker_env(creds: RoleCredentials) -> dict[str, str]:
+    """The region (when known) and the SSOTUI_* markers for prompts and nesting checks; no
+    secret of `creds` is used."""
+    env: dict[str, str] = {}
+    if creds.region:
+        env["AWS_REGION"] = creds.region
+        env["AWS_DEFAULT_REGION"] = creds.region
+    env["SSOTUI_ACCOUNT_ID"] = creds.account.account_id
+    env["SSOTUI_ACCOUNT_NAME"] = creds.account.name
+    env["SSOTUI_ROLE_NAME"] = creds.role_name
+    env["SSOTUI_SESSION"] = creds.session_label
+    return env
 
 
 def credential_env(creds: RoleCredentials) -> dict[str, str]:
@@ -47,20 +71,38 @@ def credential_env(creds: RoleCredentials) -> dict[str, str]:
         "AWS_SESSION_TOKEN": creds.session_token,
         "AWS_CREDENTIAL_EXPIRATION": iso_utc(creds.expiration),
     }
-    if creds.region:
-        env["AWS_REGION"] = creds.region
-        env["AWS_DEFAULT_REGION"] = creds.region
-    env["SSOTUI_ACCOUNT_ID"] = creds.account.account_id
-    env["SSOTUI_ACCOUNT_NAME"] = creds.account.name
-    env["SSOTUI_ROLE_NAME"] = creds.role_name
-    env["SSOTUI_SESSION"] = creds.session_label
+    env.update(marker_env(creds))
     return env
+
+
+def _is_stale(name: str) -> bool:
+    return name in STALE_VARS or name.startswith(STALE_PREFIXES)
+
+
+def _without_stale(base: Mapping[str, str] | None) -> dict[str, str]:
+    source = os.environ if base is None else base
+    return {key: value for key, value in source.items() if not _is_stale(key)}
 
 
 def child_env(creds: RoleCredentials, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """`base` (default: this process's environment) without stale AWS credential and profile
     variables, plus `credential_env(creds)`."""
-    source = os.environ if base is None else base
-    env = {key: value for key, value in source.items() if key not in STALE_VARS}
+    env = _without_stale(base)
     env.update(credential_env(creds))
+    return env
+
+
+def endpoint_child_env(
+    endpoint: Mapping[str, str],
+    creds: RoleCredentials,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The child environment for self-renewing credentials: `base` (default: this process's
+    environment) without stale variables and without static keys, plus `endpoint` (the
+    `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN` of a running
+    `tui.serve.CredentialEndpoint`) and the region and markers of `creds` (whose keys are not
+    used: the child asks the endpoint for its keys)."""
+    env = {key: value for key, value in _without_stale(base).items() if key not in STATIC_KEY_VARS}
+    env.update(endpoint)
+    env.update(marker_env(creds))
     return env

@@ -29,6 +29,7 @@ class Settings:
     open_browser: bool = True
     profile_template: str = "{account}.{role}"
     theme: str | None = None
+    renew_credentials: bool = False  # the picker's subshell uses the credential endpoint
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -42,6 +43,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "open_browser": (bool,),
     "profile_template": (str,),
     "theme": (str,),
+    "renew_credentials": (bool,),
 }
 
 

@@ -1,0 +1,123 @@
+"""The cache behind the credential endpoint, with credentials from the simulator and a clock the
+test moves: when it fetches, what it hands out when a fetch fails, and never anything expired."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.endpoint_support import allowed_role, role_fetch
+from tui.aws.token_cache import token_path
+from tui.errors import NotLoggedIn, ServiceError
+from tui.models import RoleCredentials, SsoSession, Token, utcnow
+from tui.serve import RENEW_MARGIN, RenewingCredentials
+from tui.sim import Simulator
+
+
+class Clock:
+    """A clock that stands still until the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def renewing(
+    session: SsoSession, token: Token, sim: Simulator, clock: Clock
+) -> RenewingCredentials:
+    account, role = allowed_role(sim)
+    sim.reset_calls()
+    return RenewingCredentials(role_fetch(session, account, role), clock=clock)
+
+
+def test_the_margin_is_the_15_minutes_botocore_refreshes_at() -> None:
+    assert timedelta(minutes=15) == RENEW_MARGIN
+
+
+def test_handed_out_while_more_than_15_minutes_left(
+    renewing: RenewingCredentials, sim: Simulator, clock: Clock
+) -> None:
+    first = renewing.get()
+    clock.now = first.expiration - timedelta(minutes=15, seconds=1)
+    assert all(renewing.get() is first for _ in range(100))
+    assert sim.calls["GetRoleCredentials"] == 1
+
+
+def test_fetched_again_at_15_minutes_left(
+    renewing: RenewingCredentials, sim: Simulator, clock: Clock
+) -> None:
+    first = renewing.get()
+    clock.now = first.expiration - timedelta(minutes=15)
+    second = renewing.get()
+    assert second.access_key_id != first.access_key_id
+    clock.now = second.expiration - timedelta(minutes=15, seconds=1)
+    assert renewing.get() is second
+    assert sim.calls["GetRoleCredentials"] == 2 and renewing.fetches == 2
+
+
+def test_a_failed_renewal_hands_out_what_has_not_expired_then_fails(
+    renewing: RenewingCredentials, session: SsoSession, sim: Simulator, clock: Clock
+) -> None:
+    first = renewing.get()
+    token_path(session).unlink()  # logged out
+    clock.now = first.expiration - timedelta(minutes=5)
+    assert renewing.get() is first  # still good for 5 minutes, and the SDK knows when it ends
+    assert sim.calls["GetRoleCredentials"] == 1
+    clock.now = first.expiration
+    with pytest.raises(NotLoggedIn, match="run `ssotui login`"):
+        renewing.get()
+    assert renewing.fetches == 3  # each call tried again
+
+
+def test_credentials_expired_on_arrival_are_refused(
+    renewing: RenewingCredentials, clock: Clock
+) -> None:
+    clock.now = utcnow() + timedelta(days=1)  # this computer's clock is a day ahead
+    with pytest.raises(ServiceError, match="check this computer's clock"):
+        renewing.get()
+
+
+def test_a_failure_reaches_every_waiting_caller_and_the_next_one_tries_again(
+    clock: Clock,
+) -> None:
+    calls: list[int] = []
+    release = threading.Event()
+
+    def fetch() -> RoleCredentials:
+        calls.append(1)
+        release.wait(10)
+        raise NotLoggedIn("not logged in to session dev: run `ssotui login`")
+
+    renewing = RenewingCredentials(fetch, clock=clock)
+    failures: list[str] = []
+
+    def one() -> None:
+        try:
+            renewing.get()
+        except NotLoggedIn as exc:
+            failures.append(exc.message)
+
+    waiting = [threading.Thread(target=one) for _ in range(6)]
+    for t in waiting:
+        t.start()
+    while not calls:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the others are waiting for that fetch by now
+    release.set()
+    for t in waiting:
+        t.join()
+    assert len(failures) == 6 and len(calls) == 1
+    with pytest.raises(NotLoggedIn):
+        renewing.get()
+    assert len(calls) == 2

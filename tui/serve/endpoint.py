@@ -1,0 +1,193 @@
+"""The credential endpoint: a loopback HTTP server, in a thread of ssotui's own process, that
+serves role credentials renewing themselves to a child process in the container-credentials
+protocol every AWS SDK, the AWS CLI and Terraform read.
+
+    with CredentialEndpoint(fetch) as endpoint:
+        endpoint.credentials()  # the first fetch, so a lost login fails before the child starts
+        env = endpoint_child_env(endpoint.environment(), creds)
+        ...run the child with env...
+
+It listens on 127.0.0.1 on a port the system picks, at a random path, and answers only with the
+random Authorization token of `environment()`; leaving the block closes it, its port and every
+open connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import selectors
+import socket
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from tui.logs import hide
+from tui.models import RoleCredentials, utcnow
+from tui.serve.handler import CredentialRequestHandler, EndpointServer
+from tui.serve.renewing import RENEW_MARGIN, RenewingCredentials
+
+HOST = "127.0.0.1"
+URI_VAR = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+TOKEN_VAR = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+
+
+class _Server(EndpointServer):
+    """A threaded TCP server that tracks its connections so that closing ends them too."""
+
+    daemon_threads = True
+
+    def __init__(self, credentials: RenewingCredentials, token: str, path: str) -> None:
+        super().__init__((HOST, 0), CredentialRequestHandler)
+        self.port = int(self.server_address[1])
+        self.token = token
+        self.path = path
+        self.credentials = credentials
+        self._open: set[Any] = set()
+        self._open_lock = threading.Lock()
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        """Only 127.0.0.1 itself."""
+        return bool(client_address and client_address[0] == HOST)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Remember the connection, then answer it in its own thread."""
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        """Forget and close the connection."""
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Nothing: a client gone mid-answer is no news, and a traceback must never reach the
+        terminal the child shares with ssotui."""
+
+    def end_connections(self) -> None:
+        """Shut every open connection, which ends the threads waiting on them."""
+        with self._open_lock:
+            still_open = list(self._open)
+        for request in still_open:
+            with contextlib.suppress(OSError):
+                request.shutdown(socket.SHUT_RDWR)
+
+
+class CredentialEndpoint:
+    """Self-renewing role credentials served on 127.0.0.1 for the lifetime of a `with` block.
+
+    `fetch` returns fresh credentials of the one role (renewing the SSO token when needed) or
+    raises an `SsotuiError`; it is called on the first request and again once the credentials
+    have no more than `renew_margin` left. `clock` is for tests.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], RoleCredentials],
+        *,
+        renew_margin: timedelta = RENEW_MARGIN,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._renewing = RenewingCredentials(fetch, renew_margin=renew_margin, clock=clock)
+        self._token = secrets.token_urlsafe(32)  # 43 characters, 256 bits
+        self._path = "/" + secrets.token_urlsafe(18)
+        hide(self._token, self._path[1:])
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._wake: tuple[socket.socket, socket.socket] | None = None
+
+    def __repr__(self) -> str:
+        where = f"{HOST}:{self._server.port}" if self._server else "not started"
+        return f"CredentialEndpoint({where})"
+
+    # -- lifetime --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Listen on 127.0.0.1 (a port the system picks) and serve from a daemon thread."""
+        if self._server is not None:
+            return
+        self._server = server = _Server(self._renewing, self._token, self._path)
+        self._wake = socket.socketpair()
+        self._thread = threading.Thread(
+            target=self._serve,
+            args=(server, self._wake[0]),
+            name="ssotui-credential-endpoint",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop listening, release the port and end open connections (idempotent)."""
+        server, thread, wake = self._server, self._thread, self._wake
+        if server is None or thread is None or wake is None:
+            return
+        self._thread = self._wake = None
+        with contextlib.suppress(OSError):
+            wake[1].send(b"x")
+        thread.join()
+        server.server_close()
+        server.end_connections()
+        for end in wake:
+            end.close()
+
+    def __enter__(self) -> CredentialEndpoint:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @staticmethod
+    def _serve(server: _Server, wake: socket.socket) -> None:
+        """Accept connections until `close` writes to `wake` (no polling)."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(server.socket, selectors.EVENT_READ)
+            selector.register(wake, selectors.EVENT_READ)
+            while True:
+                ready = selector.select()
+                if any(key.fileobj is wake for key, _ in ready):
+                    return
+                try:
+                    request, client_address = server.get_request()
+                except OSError:
+                    continue
+                if not server.verify_request(request, client_address):
+                    server.shutdown_request(request)
+                    continue
+                try:
+                    server.process_request(request, client_address)
+                except Exception:
+                    server.shutdown_request(request)
+
+    # -- what the caller uses --------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The port listened on (the endpoint must be started)."""
+        if self._server is None:
+            raise RuntimeError("the credential endpoint is not started")
+        return self._server.port
+
+    def environment(self) -> dict[str, str]:
+        """The two variables a child needs: `AWS_CONTAINER_CREDENTIALS_FULL_URI` and
+        `AWS_CONTAINER_AUTHORIZATION_TOKEN` (a secret: never log it)."""
+        return {URI_VAR: f"http://{HOST}:{self.port}{self._path}", TOKEN_VAR: self._token}
+
+    def credentials(self) -> RoleCredentials:
+        """What a request gets now: cached credentials, or fresh ones; raises what `fetch`
+        raises (call it before starting the child so a lost login fails at once)."""
+        return self._renewing.get()
+
+    @property
+    def fetches(self) -> int:
+        """How many times `fetch` was called so far."""
+        return self._renewing.fetches
