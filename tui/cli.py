@@ -78,10 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
         "exec",
         parents=[common],
         help="run a command (default: $SHELL) with role credentials",
-        usage="ssotui exec ACCOUNT ROLE [--force] [-- CMD ARGS...]",
+        usage="ssotui exec ACCOUNT ROLE [--renew] [--force] [-- CMD ARGS...]",
+        description="Run CMD (default: your shell) with the role's credentials in its "
+        "environment; exit with its status.",
+        epilog="examples: ssotui exec prod Admin -- aws s3 ls | "
+        "ssotui exec --renew prod Admin -- terraform apply",
     )
     _selection(p)
     p.add_argument("--force", action="store_true", help="allow a subshell inside a subshell")
+    p.add_argument(
+        "--renew",
+        action="store_true",
+        help="credentials that renew themselves: a loopback endpoint instead of static keys",
+    )
 
     p = sub.add_parser(
         "console",

@@ -14,8 +14,17 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
     from tui.export.subshell import run
 
     workspace = workspace_of(args, context)
-    creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
-    return run(workspace.handoff.subshell(creds, args.cmd or None, force=args.force)).status
+    command = args.cmd or None
+    if not args.renew:
+        creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
+        return run(workspace.handoff.subshell(creds, command, force=args.force)).status
+    account, role = workspace.find(args.account, args.role, refresh=args.refresh)
+    with workspace.credential_endpoint(account, role) as endpoint:
+        creds = endpoint.credentials()  # a lost login fails here, before the child starts
+        plan = workspace.handoff.subshell(
+            creds, command, force=args.force, endpoint=endpoint.environment()
+        )
+        return run(plan).status
 
 
 def export(args: argparse.Namespace, context: Context) -> int:

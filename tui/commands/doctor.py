@@ -173,6 +173,15 @@ def check_settings(settings: Settings) -> Check:
     return Check("ssotui config", Verdict.OK, f"{where}" + ("" if where.exists() else " (none)"))
 
 
+def check_subshell_credentials(settings: Settings) -> Check:
+    """Which credentials the picker's subshell gets (`renew_credentials`)."""
+    if settings.renew_credentials:
+        detail = "the picker's subshell renews its credentials (a loopback endpoint)"
+    else:
+        detail = "the picker's subshell gets static keys (renew_credentials = true to renew)"
+    return Check("subshell credentials", Verdict.OK, detail)
+
+
 def check_portal(session: SsoSession) -> Check:
     """How the portal calls will go: ssotui's direct client or botocore, and why."""
     from tui.aws.endpoints import portal_route
@@ -201,6 +210,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache")
     yield check_settings(context.settings)
+    yield check_subshell_credentials(context.settings)
 
 
 def doctor(args: argparse.Namespace, context: Context) -> int:

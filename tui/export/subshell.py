@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from tui.errors import SsotuiError
-from tui.export.env import child_env
+from tui.export.env import child_env, endpoint_child_env
 from tui.models import RoleCredentials
 
 FALLBACK_SHELL = "/bin/sh"
@@ -68,8 +68,12 @@ def plan_subshell(
     configured: str | None,
     environ: Mapping[str, str],
     force: bool = False,
+    endpoint: Mapping[str, str] | None = None,
 ) -> SubshellPlan:
     """Check everything that can be checked before the terminal is handed over.
+
+    `endpoint`: the environment of a running credential endpoint (`tui.serve`): the child
+    then gets it instead of static keys, and its credentials renew themselves.
 
     With no command: the user's shell (`configured`, else `$SHELL`), refused inside another
     ssotui subshell unless `force`. The program must exist: a missing one is one line (exit
@@ -80,7 +84,11 @@ def plan_subshell(
     else:
         check_nesting(environ, force=force)
         argv = user_shell(configured, environ)
-    env = child_env(creds, environ)
+    env = (
+        child_env(creds, environ)
+        if endpoint is None
+        else endpoint_child_env(endpoint, creds, environ)
+    )
     found = shutil.which(argv[0], path=env.get("PATH", os.defpath))
     if found is None:
         where = "" if command else " (the subshell: subshell_command in config.toml, else $SHELL)"

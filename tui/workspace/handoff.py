@@ -69,7 +69,12 @@ class Handoff:
         return open_in_browser(url)
 
     def subshell(
-        self, creds: RoleCredentials, command: list[str] | None = None, *, force: bool = False
+        self,
+        creds: RoleCredentials,
+        command: list[str] | None = None,
+        *,
+        force: bool = False,
+        endpoint: Mapping[str, str] | None = None,
     ) -> SubshellPlan:
         """What running `command` (or the user's shell) with the credentials takes; a
         SsotuiError says why it cannot run (nested, bad `subshell_command`, no such program)
@@ -82,6 +87,7 @@ class Handoff:
             configured=self.settings.subshell_command,
             environ=self.environ,
             force=force,
+            endpoint=endpoint,
         )
 
     def copy_text(self, text: str, *, terminal: Callable[[str], None] | None = None) -> str:

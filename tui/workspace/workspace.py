@@ -23,6 +23,7 @@ from tui.workspace.handoff import Handoff
 if TYPE_CHECKING:
     from tui.aws.catalog import EventHandler
     from tui.aws.login import DeviceAuthorization
+    from tui.serve import CredentialEndpoint
 
 T = TypeVar("T")
 TokenHandler = Callable[[Token], object]
@@ -283,6 +284,13 @@ class Workspace:
         )
         hide(creds.secret_access_key, creds.session_token)
         return creds
+
+    def credential_endpoint(self, account: Account, role: str) -> CredentialEndpoint:
+        """A loopback endpoint (not started: use it in a `with`) that serves the role's
+        credentials and renews them, and the SSO token, before they expire; never prompts."""
+        from tui.serve import CredentialEndpoint
+
+        return CredentialEndpoint(lambda: self.role_credentials(account, role))
 
     def find(
         self, account_text: str, role_text: str, *, refresh: bool = False

@@ -46,8 +46,11 @@ class ActionMenu(ModalScreen[Action | None]):
         Binding("escape", "pick('')", "Back"),
     ]
 
-    def __init__(self, account: Account, role: str, export_format: str) -> None:
+    def __init__(
+        self, account: Account, role: str, export_format: str, *, renewing: bool = False
+    ) -> None:
         super().__init__()
+        self.renewing = renewing
         self.account = account
         self.role = role
         self.export_format = export_format
@@ -59,6 +62,8 @@ class ActionMenu(ModalScreen[Action | None]):
             for key, action, text in _MENU:
                 if action in (Action.COPY, Action.PRINT):
                     text = f"{text} ({self.export_format})"
+                elif action is Action.SUBSHELL and self.renewing:
+                    text = "open a subshell whose credentials renew themselves (exit to come back)"
                 yield Static(_keyed(key, text), classes="action-line")
             yield Static(_keyed("esc", "back"), classes="action-line action-back")
 

@@ -224,7 +224,12 @@ class MainScreen(Screen[None]):
             self.notify(f"{role.role_name} is no longer in the catalog.", markup=False)
             return
         self.app.push_screen(
-            ActionMenu(account, role.role_name, self.workspace.handoff.export_format()),
+            ActionMenu(
+                account,
+                role.role_name,
+                self.workspace.handoff.export_format(),
+                renewing=self.workspace.settings.renew_credentials,
+            ),
             lambda action: self._action_chosen(account, role.role_name, action),
         )
 
@@ -277,12 +282,31 @@ class MainScreen(Screen[None]):
             self.app.exit(result=self.workspace.handoff.export_text(creds).rstrip("\n"))
 
     def _run_subshell(self, creds: RoleCredentials) -> None:
-        # Everything that can go wrong is checked before the terminal is handed over.
-        try:
-            plan = self.workspace.handoff.subshell(creds, force=self.force)
-        except SsotuiError as exc:
-            self.notify(exc.message, severity="error", markup=False)
+        workspace = self.workspace
+        with contextlib.ExitStack() as stack:
+            endpoint: dict[str, str] | None = None
+            if workspace.settings.renew_credentials:  # served, and renewed, while it runs
+                served = workspace.credential_endpoint(creds.account, creds.role_name)
+                endpoint = stack.enter_context(served).environment()
+            # Everything that can go wrong is checked before the terminal is handed over.
+            try:
+                plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
+            except SsotuiError as exc:
+                self.notify(exc.message, severity="error", markup=False)
+                return
+            finished = self._hand_over(plan)
+        if finished is None:
             return
+        if finished.hung_up:
+            self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
+            return
+        self.notify(
+            f"Back from the subshell for {plan.label} (exit status {finished.status}).",
+            markup=False,
+        )
+
+    def _hand_over(self, plan: subshell.SubshellPlan) -> subshell.Finished | None:
+        """Run the subshell on the terminal; None (and the reason said) when it did not start."""
         failure: SsotuiError | None = None
         finished: subshell.Finished | None = None
         with handed_over(self.app):
@@ -290,16 +314,9 @@ class MainScreen(Screen[None]):
                 finished = subshell.run(plan)
             except SsotuiError as exc:  # said once the picker is back on the terminal
                 failure = exc
-        if finished is not None and finished.hung_up:
-            self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
-            return
         if failure is not None:
             self.notify(failure.message, severity="error", markup=False)
-            return
-        status = finished.status if finished is not None else 0
-        self.notify(
-            f"Back from the subshell for {plan.label} (exit status {status}).", markup=False
-        )
+        return finished
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, creds: RoleCredentials) -> None:

@@ -1,0 +1,130 @@
+"""Self-renewing credentials from both doors: `ssotui exec --renew` and the picker's `s` with
+`renew_credentials = true`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    log_in,
+    notes,
+    picker,
+    screen_name,
+    type_text,
+    unique_prefix,
+    wait_until,
+    with_roles,
+)
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.sim import Organisation, SimAccount, Simulator
+from tui.store.settings import load_settings
+
+# What the child does: botocore's own credential chain, then what the endpoint said.
+_CHILD = """
+import json, os, sys
+import botocore.session
+creds = botocore.session.Session().get_credentials().get_frozen_credentials()
+json.dump({"key": creds.access_key, "env": dict(os.environ)}, open(sys.argv[1], "w"))
+sys.exit(7)
+"""
+
+
+def _role(account: SimAccount) -> str:
+    return next(r.name for r in account.roles if not r.forbidden)
+
+
+def test_exec_renew_serves_the_child_and_closes_after_it(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path
+) -> None:
+    log_in()
+    account = with_roles(org)
+    out = tmp_path / "child.json"
+    before = sim.calls["GetRoleCredentials"]
+    run = ssotui(
+        "exec", "--renew", account.account_id, _role(account), "--",
+        sys.executable, "-c", _CHILD, str(out),
+    )  # fmt: skip
+    assert run.status == 7, run.err  # the child's own status
+    seen = json.loads(out.read_text())
+    env = seen["env"]
+    assert seen["key"].startswith("ASIA")
+    assert "AWS_ACCESS_KEY_ID" not in env and "AWS_SESSION_TOKEN" not in env
+    assert env["SSOTUI_ACCOUNT_ID"] == account.account_id
+    assert len(env["AWS_CONTAINER_AUTHORIZATION_TOKEN"]) >= 32
+    assert sim.calls["GetRoleCredentials"] > before
+    # The endpoint went with ssotui.
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(env["AWS_CONTAINER_CREDENTIALS_FULL_URI"], timeout=2)
+
+
+def test_exec_renew_without_a_login_fails_before_the_child(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path
+) -> None:
+    account = with_roles(org)
+    out = tmp_path / "child.json"
+    run = ssotui(
+        "exec", "--renew", account.account_id, _role(account), "--",
+        sys.executable, "-c", _CHILD, str(out),
+    )  # fmt: skip
+    assert run.status == 1 and "ssotui login" in run.err
+    assert not out.exists()
+
+
+def test_exec_renew_follows_the_nesting_rule(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_in()
+    account = with_roles(org)
+    monkeypatch.setenv("SSOTUI_ACCOUNT_ID", "999999999999")
+    run = ssotui("exec", "--renew", account.account_id, _role(account))
+    assert run.status == 1 and "already in an ssotui subshell" in run.err
+
+
+@async_test
+async def test_s_with_renew_credentials_gives_the_endpoint(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    out = tmp_path / "child.json"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    account = with_roles(org)
+    role = _role(account)
+    app = picker(settings=load_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        ids = [a.account_id for a in org.accounts]
+        await type_text(pilot, unique_prefix(account.account_id, ids))
+        await pilot.press("enter")
+        await type_text(pilot, unique_prefix(role, [r.name for r in account.roles]))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+        menu = " ".join(str(line.render()) for line in app.screen.query(".action-line"))
+        assert "renew themselves" in menu
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+        assert "exit status 7" in notes(app)[-1]
+    seen = json.loads(out.read_text())
+    assert seen["key"].startswith("ASIA")
+    assert "AWS_SECRET_ACCESS_KEY" not in seen["env"]
+    assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in seen["env"]
