@@ -39,7 +39,7 @@ def _selection(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command-line contract of DESIGN.md."""
+    """The whole command-line contract (README "Use")."""
     common = _session_options()
     parser = argparse.ArgumentParser(
         prog="ssotui",

@@ -18,6 +18,7 @@ from tui.app.screens.main import MainScreen
 from tui.app.screens.sessions import SessionScreen
 from tui.app.screens.setup import SetupScreen
 from tui.app.terminal import drawing_on_the_terminal
+from tui.app.textual_private import write_to_terminal
 from tui.export import clipboard
 from tui.models import SsoSession
 from tui.workspace import Context
@@ -66,8 +67,8 @@ class SsotuiApp(App[str | None]):
         wrapped for tmux to pass on to the outer terminal (`allow-passthrough on`).
         """
         super().copy_to_clipboard(text)
-        if self.context.environ.get("TMUX") and self._driver is not None:
-            self._driver.write(clipboard.osc52_sequence(text, tmux=True).decode("ascii"))
+        if self.context.environ.get("TMUX"):
+            write_to_terminal(self, clipboard.osc52_sequence(text, tmux=True).decode("ascii"))
 
     def run(self, *args: Any, **kwargs: Any) -> str | None:
         """Run the picker; returns the text to print after it closes (or None)."""

@@ -2,7 +2,7 @@
 
 The AWS config file is read with the same parser and section rules botocore uses
 (`configparser.RawConfigParser`, `botocore.configloader.build_profile_map`), so ssotui sees
-exactly the sessions the AWS CLI sees. `resolve_session` applies the rules of DESIGN "Sessions".
+exactly the sessions the AWS CLI sees. `resolve_session` applies the rules README "Use" gives.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
 
 
 def renewed_token(session: SsoSession, rejected: Token) -> Token:
-    """A new token after the portal answered 401 to `rejected` (DESIGN: a 401 is like expiry).
+    """A new token after the portal answered 401 to `rejected` (a 401 is treated like expiry).
 
     A token another process saved meanwhile is used as it is; otherwise the refresh token is
     spent, under the cache lock. Raises NotLoggedIn when neither gives a token, after deleting

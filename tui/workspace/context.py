@@ -46,7 +46,7 @@ class Context:
         start_url: str | None = None,
         sso_region: str | None = None,
     ) -> SsoSession:
-        """The session asked for (DESIGN "Sessions")."""
+        """The session asked for: flags, `--session`, `default_session`, else the only one."""
         from tui.aws.sessions import resolve_session
 
         return resolve_session(

@@ -53,7 +53,7 @@ class FilterInput(InOrderInput):
     async def action_submit(self) -> None:
         self._choose_highlighted()
 
-    def _watch_value(self, value: str) -> None:
+    def _watch_value(self, value: str) -> None:  # private Textual API: see textual_private.py
         # Input resizes its scroll canvas (`virtual_size`) on every edit, which lays out the
         # whole screen: half the cost of a keystroke with two panes. This box has a fixed size,
         # so while Input handles the edit, a layout request is only a repaint.

@@ -22,6 +22,8 @@ from textual.dom import NoScreen
 from textual.timer import Timer
 from textual.widgets import Input
 
+from tui.app.textual_private import run_key_binding
+
 HOLD_LIMIT = 0.25  # seconds: keys after Enter wait at most this long for the focus to move
 
 
@@ -101,4 +103,4 @@ class InOrderInput(Input):
         scrollable input, gives way to the list's), only sooner. Priority bindings never get
         here: the App runs them before it hands the key on.
         """
-        return await self.app._check_bindings(key)
+        return await run_key_binding(self.app, key)

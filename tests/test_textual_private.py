@@ -1,0 +1,52 @@
+"""The private Textual APIs the picker uses (tui/app/textual_private.py) are still there.
+
+If a Textual upgrade removes or reshapes one, this fails with its name, rather than the picker
+misbehaving somewhere less obvious.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from textual.app import App
+from textual.drivers.headless_driver import HeadlessDriver
+from textual.widgets import Input
+
+from tests.app_support import async_test
+from tui.app.textual_private import run_key_binding, write_to_terminal
+from tui.app.widgets.filter_list import FilterInput
+
+
+def test_app_check_bindings_takes_a_key_and_is_awaitable() -> None:
+    method = App._check_bindings
+    assert inspect.iscoroutinefunction(method)
+    assert list(inspect.signature(method).parameters)[:2] == ["self", "key"]
+
+
+def test_input_still_watches_its_value_where_filter_input_overrides_it() -> None:
+    assert "_watch_value" in vars(Input), (
+        "Input no longer has _watch_value: FilterInput's speed-up is dead"
+    )
+    assert "_watch_value" in vars(FilterInput)
+
+
+def test_the_driver_can_write() -> None:
+    assert callable(HeadlessDriver.write)
+
+
+@async_test
+async def test_the_helpers_work_on_a_running_app() -> None:
+    ran: list[str] = []
+
+    class Probe(App[None]):
+        BINDINGS = [("x", "mark", "")]
+
+        def action_mark(self) -> None:
+            ran.append("x")
+
+    app = Probe()
+    async with app.run_test():
+        assert await run_key_binding(app, "x") is True
+        assert ran == ["x"]
+        assert await run_key_binding(app, "y") is False
+        assert write_to_terminal(app, "") is True
