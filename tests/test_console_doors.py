@@ -96,7 +96,9 @@ async def test_o_opens_the_console_in_the_browser(
 ) -> None:
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser"
-    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{opened}"\n')
+    browser.write_text(
+        f'#!/bin/sh\nprintf "%s" "$1" > "{opened}.part"\nmv "{opened}.part" "{opened}"\n'
+    )
     browser.chmod(0o755)
     monkeypatch.setenv("BROWSER", str(browser))
     log_in()
@@ -115,6 +117,12 @@ async def test_o_opens_the_console_in_the_browser(
         await wait_until(pilot, lambda: any("console" in n for n in notes(app)), "the toast")
         assert "Opened the AWS console" in notes(app)[-1]
         assert "SigninToken" not in " ".join(notes(app))
+        # webbrowser starts the browser and does not wait for it.
+        await wait_until(
+            pilot,
+            lambda: opened.exists() and opened.read_text().count("&") >= 3,
+            "the browser to have the URL",
+        )
     url = opened.read_text()
     destination = parse_qs(urlsplit(url).query)["Destination"][0]
     assert follow(url) == (302, destination)

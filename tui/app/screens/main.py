@@ -12,28 +12,23 @@ import contextlib
 import gc
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import Worker, WorkerError, WorkerState
+from textual.worker import WorkerError
 
-from tui import paths
-from tui.app.browser import browser_available
-from tui.app.failures import failure_text
-from tui.app.messages import CredentialsReady, Notice
+from tui.app.messages import CredentialsReady
 from tui.app.model import CatalogModel
-from tui.app.screens.actions import Action, ActionMenu, ProfileNameScreen
+from tui.app.role_actions import RoleActions
+from tui.app.screens.actions import Action, ActionMenu
 from tui.app.screens.login import LoginScreen
 from tui.app.session_work import Phase, SessionWork
-from tui.app.terminal import copier, handed_over
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
-from tui.errors import SsotuiError
-from tui.export import clipboard, subshell
-from tui.models import Account, Role, RoleCredentials
+from tui.models import Account, Role
 from tui.workspace.workspace import Workspace
 
 ROWS_DELAY = 0.05  # batch the catalog's events into one list update per 50 ms
@@ -56,12 +51,13 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.open_browser = open_browser
-        self.force = force  # a subshell inside an ssotui subshell is allowed
         self.work = SessionWork(workspace, refresh=refresh)
+        self.actions = RoleActions(workspace, force=force)
         self._rows_pending = False
 
     def compose(self) -> ComposeResult:
         yield self.work
+        yield self.actions
         yield StatusLine(self.workspace.session.label, id="status")
         with Horizontal(id="panes"):
             yield FilterList[Account](
@@ -262,110 +258,10 @@ class MainScreen(Screen[None]):
         creds = message.creds
         aid, role = creds.account.account_id, creds.role_name
         saving = self.work.change_state(lambda s: s.record_use(aid, role))
-        action = message.action
-        if action is Action.SUBSHELL:
-            self._run_subshell(creds)
-        elif action is Action.COPY:
-            self._copy(creds)
-        elif action is Action.WRITE_PROFILE:
-            self.app.push_screen(
-                ProfileNameScreen(
-                    self.workspace.handoff.profile_name(creds), str(paths.aws_credentials_file())
-                ),
-                lambda name: self._profile_named(creds, name),
-            )
-        elif action is Action.CONSOLE:
-            self._open_console(creds)
-        elif action is Action.PRINT:
+        if message.action is Action.PRINT:
             with contextlib.suppress(WorkerError):  # its failure was shown already
                 await saving.wait()  # the role is recent next time, even though we quit now
-            self.app.exit(result=self.workspace.handoff.export_text(creds).rstrip("\n"))
-
-    def _run_subshell(self, creds: RoleCredentials) -> None:
-        workspace = self.workspace
-        with contextlib.ExitStack() as stack:
-            endpoint: dict[str, str] | None = None
-            if workspace.settings.renew_credentials:  # served, and renewed, while it runs
-                served = workspace.credential_endpoint(creds.account, creds.role_name)
-                endpoint = stack.enter_context(served).environment()
-            # Everything that can go wrong is checked before the terminal is handed over.
-            try:
-                plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
-            except SsotuiError as exc:
-                self.notify(exc.message, severity="error", markup=False)
-                return
-            finished = self._hand_over(plan)
-        if finished is None:
-            return
-        if finished.hung_up:
-            self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
-            return
-        self.notify(
-            f"Back from the subshell for {plan.label} (exit status {finished.status}).",
-            markup=False,
-        )
-
-    def _hand_over(self, plan: subshell.SubshellPlan) -> subshell.Finished | None:
-        """Run the subshell on the terminal; None (and the reason said) when it did not start."""
-        failure: SsotuiError | None = None
-        finished: subshell.Finished | None = None
-        with handed_over(self.app):
-            try:
-                finished = subshell.run(plan)
-            except SsotuiError as exc:  # said once the picker is back on the terminal
-                failure = exc
-        if failure is not None:
-            self.notify(failure.message, severity="error", markup=False)
-        return finished
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
-    def _copy(self, creds: RoleCredentials) -> None:
-        # OSC 52 goes out through the app's own output, never between its frames.
-        fmt = self.workspace.handoff.export_format()
-        backend = self.workspace.handoff.copy_exports(creds, fmt, terminal=copier(self.app))
-        where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
-        label = f"{creds.account.name}/{creds.role_name}"
-        self.post_message(Notice(f"Copied {fmt} export lines for {label} to the {where}."))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="console")
-    def _open_console(self, creds: RoleCredentials) -> None:
-        handoff = self.workspace.handoff
-        url = handoff.console_url(creds, handoff.console_request())
-        label = f"{creds.account.name}/{creds.role_name}"
-        # A text browser started from here would fight the picker for the terminal.
-        if browser_available() and handoff.open_in_browser(url):
-            self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
-            return
-        backend = handoff.copy_text(url, terminal=copier(self.app))
-        where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
-        self.post_message(
-            Notice(
-                f"No browser here: copied the console link for {label} to the {where}; "
-                "it signs in for 15 minutes."
-            )
-        )
-
-    def _profile_named(self, creds: RoleCredentials, name: str | None) -> None:
-        if name:
-            self._write_profile(creds, name)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
-    def _write_profile(self, creds: RoleCredentials, name: str) -> None:
-        written, path = self.workspace.handoff.write_profile(creds, name)
-        self.post_message(
-            Notice(f"Wrote profile [{written}] to {path}; use it with AWS_PROFILE={written}.")
-        )
-
-    @on(Notice)
-    def _notice(self, message: Notice) -> None:
-        self.notify(
-            message.text, severity="error" if message.error else "information", markup=False
-        )
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place this screen handles its own failed workers (copy, profile)."""
-        if event.state == WorkerState.ERROR:
-            self.notify(failure_text(event.worker.error), severity="error", markup=False)
+        self.actions.run(creds, message.action)
 
 
 def _accounts_empty_text(phase: Phase, has_rows: bool) -> str:

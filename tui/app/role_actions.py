@@ -1,0 +1,139 @@
+"""What is done with a role's credentials in the picker: the action menu's actions.
+
+A widget the main screen composes (it shows nothing): each action calls the same Handoff
+use case as the command line, in a worker where it blocks, and says what happened in a toast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual import on, work
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState
+
+from tui import paths
+from tui.app.browser import browser_available
+from tui.app.failures import failure_text
+from tui.app.messages import Notice
+from tui.app.screens.actions import Action, ProfileNameScreen
+from tui.app.terminal import copier, handed_over
+from tui.errors import SsotuiError
+from tui.export import clipboard, subshell
+from tui.models import RoleCredentials
+from tui.workspace.workspace import Workspace
+
+
+class RoleActions(Widget):
+    """Subshell, copy, profile, console and print, for credentials already fetched."""
+
+    DEFAULT_CSS = "RoleActions { display: none; }"
+
+    def __init__(self, workspace: Workspace, *, force: bool = False) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.force = force  # a subshell inside an ssotui subshell is allowed
+
+    def run(self, creds: RoleCredentials, action: Action) -> None:
+        """Do `action` with `creds`."""
+        if action is Action.SUBSHELL:
+            self._run_subshell(creds)
+        elif action is Action.COPY:
+            self._copy(creds)
+        elif action is Action.WRITE_PROFILE:
+            self.app.push_screen(
+                ProfileNameScreen(
+                    self.workspace.handoff.profile_name(creds), str(paths.aws_credentials_file())
+                ),
+                lambda name: self._profile_named(creds, name),
+            )
+        elif action is Action.CONSOLE:
+            self._open_console(creds)
+        elif action is Action.PRINT:
+            self.app.exit(result=self.workspace.handoff.export_text(creds).rstrip("\n"))
+
+    def _run_subshell(self, creds: RoleCredentials) -> None:
+        workspace = self.workspace
+        with contextlib.ExitStack() as stack:
+            endpoint: dict[str, str] | None = None
+            if workspace.settings.renew_credentials:  # served, and renewed, while it runs
+                served = workspace.credential_endpoint(creds.account, creds.role_name)
+                endpoint = stack.enter_context(served).environment()
+            # Everything that can go wrong is checked before the terminal is handed over.
+            try:
+                plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
+            except SsotuiError as exc:
+                self.notify(exc.message, severity="error", markup=False)
+                return
+            finished = self._hand_over(plan)
+        if finished is None:
+            return
+        if finished.hung_up:
+            self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
+            return
+        self.notify(
+            f"Back from the subshell for {plan.label} (exit status {finished.status}).",
+            markup=False,
+        )
+
+    def _hand_over(self, plan: subshell.SubshellPlan) -> subshell.Finished | None:
+        """Run the subshell on the terminal; None (and the reason said) when it did not start."""
+        failure: SsotuiError | None = None
+        finished: subshell.Finished | None = None
+        with handed_over(self.app):
+            try:
+                finished = subshell.run(plan)
+            except SsotuiError as exc:  # said once the picker is back on the terminal
+                failure = exc
+        if failure is not None:
+            self.notify(failure.message, severity="error", markup=False)
+        return finished
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
+    def _copy(self, creds: RoleCredentials) -> None:
+        # OSC 52 goes out through the app's own output, never between its frames.
+        fmt = self.workspace.handoff.export_format()
+        backend = self.workspace.handoff.copy_exports(creds, fmt, terminal=copier(self.app))
+        where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
+        label = f"{creds.account.name}/{creds.role_name}"
+        self.post_message(Notice(f"Copied {fmt} export lines for {label} to the {where}."))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="console")
+    def _open_console(self, creds: RoleCredentials) -> None:
+        handoff = self.workspace.handoff
+        url = handoff.console_url(creds, handoff.console_request())
+        label = f"{creds.account.name}/{creds.role_name}"
+        # A text browser started from here would fight the picker for the terminal.
+        if browser_available() and handoff.open_in_browser(url):
+            self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
+            return
+        backend = handoff.copy_text(url, terminal=copier(self.app))
+        where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
+        self.post_message(
+            Notice(
+                f"No browser here: copied the console link for {label} to the {where}; "
+                "it signs in for 15 minutes."
+            )
+        )
+
+    def _profile_named(self, creds: RoleCredentials, name: str | None) -> None:
+        if name:
+            self._write_profile(creds, name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
+    def _write_profile(self, creds: RoleCredentials, name: str) -> None:
+        written, path = self.workspace.handoff.write_profile(creds, name)
+        self.post_message(
+            Notice(f"Wrote profile [{written}] to {path}; use it with AWS_PROFILE={written}.")
+        )
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notify(
+            message.text, severity="error" if message.error else "information", markup=False
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place this screen handles its own failed workers (copy, profile)."""
+        if event.state == WorkerState.ERROR:
+            self.notify(failure_text(event.worker.error), severity="error", markup=False)
