@@ -272,9 +272,17 @@ class Workspace:
     # -- role credentials (what is done with them: `self.handoff`) -------------------------
 
     def role_credentials(
-        self, account: Account, role: str, *, renewed: TokenHandler | None = None
+        self,
+        account: Account,
+        role: str,
+        *,
+        region: str | None = None,
+        renewed: TokenHandler | None = None,
     ) -> RoleCredentials:
-        """Short-lived credentials for one role of the catalog."""
+        """Short-lived credentials for one role of the catalog; `region` (else the session's
+        default region, else none) goes with them to the environment and profiles."""
+        from dataclasses import replace
+
         from tui.aws.portal import Portal
         from tui.logs import hide
 
@@ -283,14 +291,16 @@ class Workspace:
             renewed=renewed,
         )
         hide(creds.secret_access_key, creds.session_token)
-        return creds
+        return replace(creds, region=region) if region else creds
 
-    def credential_endpoint(self, account: Account, role: str) -> CredentialEndpoint:
+    def credential_endpoint(
+        self, account: Account, role: str, *, region: str | None = None
+    ) -> CredentialEndpoint:
         """A loopback endpoint (not started: use it in a `with`) that serves the role's
         credentials and renews them, and the SSO token, before they expire; never prompts."""
         from tui.serve import CredentialEndpoint
 
-        return CredentialEndpoint(lambda: self.role_credentials(account, role))
+        return CredentialEndpoint(lambda: self.role_credentials(account, role, region=region))
 
     def find(
         self, account_text: str, role_text: str, *, refresh: bool = False
@@ -303,7 +313,13 @@ class Workspace:
         return account, find_role(catalog, account, role_text)
 
     def credentials_for(
-        self, account_text: str, role_text: str, *, refresh: bool = False
+        self,
+        account_text: str,
+        role_text: str,
+        *,
+        refresh: bool = False,
+        region: str | None = None,
     ) -> RoleCredentials:
         """Credentials for the ACCOUNT and ROLE a user typed (resolved against the catalog)."""
-        return self.role_credentials(*self.find(account_text, role_text, refresh=refresh))
+        account, role = self.find(account_text, role_text, refresh=refresh)
+        return self.role_credentials(account, role, region=region)

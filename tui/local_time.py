@@ -1,0 +1,15 @@
+"""How a moment is written for a person to read: local time, with its zone.
+
+Files and the AWS tools keep UTC (ISO 8601); people read their own clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def local_time(moment: datetime, *, seconds: bool = False) -> str:
+    """`moment` in this machine's local time with the zone, e.g. "2026-11-30 18:05 CET"."""
+    local = moment.astimezone()
+    zone = local.tzname() or local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" {zone}"
