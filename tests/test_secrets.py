@@ -103,14 +103,16 @@ def test_files_ssotui_keeps_hold_no_role_secret_and_are_private(
     account, role = _pick(sim)
     assert ssotui("login", "--no-browser").status == 0
     assert ssotui("export", account, role).status == 0
+    kept = home.cache_dir / "role-credentials"  # kept role credentials: secret by design
     for folder in (home.cache_dir, home.state_dir):
         for path in folder.rglob("*"):
-            if path.is_file():
+            if path.is_file() and kept not in path.parents:
                 text = path.read_text(errors="replace")
                 assert not [s for s in secrets_seen if s in text], path
     created = [p for p in (home.cache_dir.rglob("*")) if p.is_file()]
     created += [p for p in home.sso_cache.rglob("*") if p.is_file()]
-    assert created
+    assert created and any(kept in p.parents for p in created)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o700
     for path in created:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700, path.parent

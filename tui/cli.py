@@ -35,7 +35,9 @@ def _session_options() -> argparse.ArgumentParser:
 def _selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("account", metavar="ACCOUNT", help="account id, name, or a unique part")
     parser.add_argument("role", metavar="ROLE", help="role name (case-insensitive if unique)")
-    parser.add_argument("--refresh", action="store_true", help="fetch the catalog afresh")
+    parser.add_argument(
+        "--refresh", action="store_true", help="fetch the catalog and the credentials afresh"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

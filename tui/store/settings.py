@@ -29,7 +29,8 @@ class Settings:
     open_browser: bool = True
     profile_template: str = "{account}.{role}"
     theme: str | None = None
-    renew_credentials: bool = False  # the picker's subshell uses the credential endpoint
+    renew_credentials: bool = False
+    cache_role_credentials: bool = True  # keep role credentials between runs (0600 files)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -44,6 +45,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "profile_template": (str,),
     "theme": (str,),
     "renew_credentials": (bool,),
+    "cache_role_credentials": (bool,),
 }
 
 

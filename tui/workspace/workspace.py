@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from tui.serve import CredentialEndpoint
 
 T = TypeVar("T")
+# Kept role credentials are reused while they have more than this left (botocore asks for new
+# container credentials from 15 minutes before expiry, the AWS CLI's SSO cache likewise).
+CREDENTIALS_MARGIN = timedelta(minutes=15)
 TokenHandler = Callable[[Token], object]
 
 
@@ -45,6 +48,7 @@ class LogoutReport:
     problem: str = ""  # why the token could not be revoked at the service
     token_deleted: bool = False
     catalog_deleted: bool = False
+    credentials_deleted: int = 0  # role credentials kept between runs
     purged: tuple[str, ...] = ()
 
 
@@ -138,7 +142,10 @@ class Workspace:
             purged = tuple(written_profiles())
             for name in purged:
                 remove_profile(name)
+        from tui.store import credentials_cache
+
         return LogoutReport(
+            credentials_deleted=credentials_cache.delete(self.session),
             revoked=revoked,
             problem=problem,
             token_deleted=delete_token(self.session),
@@ -277,21 +284,47 @@ class Workspace:
         role: str,
         *,
         region: str | None = None,
+        fresh: bool = False,
         renewed: TokenHandler | None = None,
     ) -> RoleCredentials:
-        """Short-lived credentials for one role of the catalog; `region` (else the session's
-        default region, else none) goes with them to the environment and profiles."""
+        """Short-lived credentials for one role of the catalog.
+
+        Kept between runs (`cache_role_credentials`) and reused while they have more than
+        15 minutes left, unless `fresh`; processes asking at once share one fetch. `region`
+        (else the session's default region, else none) goes with them to the environment.
+        """
         from dataclasses import replace
 
-        from tui.aws.portal import Portal
         from tui.logs import hide
 
-        creds = self.with_token(
+        if self.settings.cache_role_credentials:
+            from tui.store import credentials_cache
+
+            with credentials_cache.one_fetch(self.session, account.account_id, role) as path:
+                kept = None
+                if not fresh:
+                    kept = credentials_cache.load(path, account, role, margin=CREDENTIALS_MARGIN)
+                creds = kept or self._fetch_credentials(account, role, renewed)
+                if kept is None:
+                    credentials_cache.save(path, creds)
+        else:
+            creds = self._fetch_credentials(account, role, renewed)
+        hide(creds.secret_access_key, creds.session_token)
+        return replace(
+            creds,
+            region=region or self.session.default_region,
+            session_label=self.session.label,
+        )
+
+    def _fetch_credentials(
+        self, account: Account, role: str, renewed: TokenHandler | None
+    ) -> RoleCredentials:
+        from tui.aws.portal import Portal
+
+        return self.with_token(
             lambda token: Portal(self.session, token).role_credentials(account, role),
             renewed=renewed,
         )
-        hide(creds.secret_access_key, creds.session_token)
-        return replace(creds, region=region) if region else creds
 
     def credential_endpoint(
         self, account: Account, role: str, *, region: str | None = None
@@ -308,7 +341,11 @@ class Workspace:
         """The account and role a user typed (ACCOUNT, ROLE), resolved against the catalog."""
         from tui.workspace.select import find_account, find_role
 
-        catalog = self.catalog(refresh=refresh)
+        catalog = None if refresh else self.cached_catalog()
+        # A fresh, complete cache resolves the names without the token: with role credentials
+        # kept too, a `credential_process` call then needs no network at all.
+        if catalog is None or self.catalog_plan(catalog) is not CatalogPlan.CACHED:
+            catalog = self.catalog(refresh=refresh)
         account = find_account(catalog, account_text)
         return account, find_role(catalog, account, role_text)
 
@@ -322,4 +359,4 @@ class Workspace:
     ) -> RoleCredentials:
         """Credentials for the ACCOUNT and ROLE a user typed (resolved against the catalog)."""
         account, role = self.find(account_text, role_text, refresh=refresh)
-        return self.role_credentials(account, role, region=region)
+        return self.role_credentials(account, role, region=region, fresh=refresh)

@@ -1,0 +1,188 @@
+"""Role credentials kept between runs: reused while they have over 15 minutes left, shared by
+processes that ask at once, never trusted when corrupt, foreign or past their time."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import botocore.session
+
+from tests.app_support import log_in, with_roles
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.models import Account, RoleCredentials, utcnow
+from tui.sim import Organisation, SimAccount, Simulator
+from tui.store import credentials_cache
+
+
+def _role(account: SimAccount) -> str:
+    return next(r.name for r in account.roles if not r.forbidden)
+
+
+def _process(account: SimAccount, *flags: str) -> dict[str, str]:
+    run = ssotui("credential-process", account.account_id, _role(account), *flags)
+    assert run.status == 0, run.err
+    data: dict[str, str] = json.loads(run.out)
+    return data
+
+
+def _kept_files(home: Home) -> list[Path]:
+    return sorted((home.cache_dir / "role-credentials").glob("*.json"))
+
+
+def test_a_second_call_makes_no_portal_call(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    log_in()
+    account = with_roles(org)
+    first = _process(account)
+    calls = sum(sim.calls.values())
+    second = _process(account)
+    assert sum(sim.calls.values()) == calls  # no call at all, not even ListAccounts
+    assert second == first
+    # --refresh fetches anew, and what it fetched is kept.
+    third = _process(account, "--refresh")
+    assert third["AccessKeyId"] != first["AccessKeyId"]
+    assert _process(account)["AccessKeyId"] == third["AccessKeyId"]
+
+
+def test_kept_credentials_are_private_and_not_in_the_catalog_cache(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    log_in()
+    account = with_roles(org)
+    secret = _process(account)["SecretAccessKey"]
+    [kept] = _kept_files(home)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    for path in (home.cache_dir / "catalog").glob("*"):
+        assert secret not in path.read_text()
+
+
+def test_logout_deletes_them(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    log_in()
+    _process(with_roles(org))
+    assert _kept_files(home)
+    assert ssotui("logout").status == 0
+    assert not _kept_files(home)
+
+
+def test_turned_off_every_call_fetches(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("cache_role_credentials = false\n")
+    log_in()
+    account = with_roles(org)
+    before = sim.calls["GetRoleCredentials"]
+    assert _process(account) != _process(account)
+    assert sim.calls["GetRoleCredentials"] == before + 2
+    assert not _kept_files(home)
+
+
+def test_credentials_with_15_minutes_or_less_left_are_fetched_anew(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    sim.set(credential_lifetime=15 * 60)
+    log_in()
+    account = with_roles(org)
+    before = sim.calls["GetRoleCredentials"]
+    _process(account)
+    _process(account)
+    assert sim.calls["GetRoleCredentials"] == before + 2
+
+
+def test_a_corrupt_or_readable_file_is_ignored_and_replaced(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    log_in()
+    account = with_roles(org)
+    first = _process(account)
+    [kept] = _kept_files(home)
+    kept.write_text("{not json")
+    second = _process(account)
+    assert second["AccessKeyId"] != first["AccessKeyId"]
+    assert json.loads(kept.read_text())["accessKeyId"] == second["AccessKeyId"]
+    kept.chmod(0o644)  # someone else could have written or read it: not trusted
+    third = _process(account)
+    assert third["AccessKeyId"] != second["AccessKeyId"]
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def _creds(expires_in: timedelta) -> RoleCredentials:
+    return RoleCredentials(
+        account=Account("123456789012", "acme"),
+        role_name="Admin",
+        access_key_id="ASIAEXAMPLE",
+        secret_access_key="secret",
+        session_token="token",
+        expiration=utcnow() + expires_in,
+    )
+
+
+def test_never_served_past_expiry_even_when_the_clock_jumps(tmp_path: Path) -> None:
+    path = tmp_path / "kept.json"
+    account = Account("123456789012", "acme")
+    margin = timedelta(minutes=15)
+    credentials_cache.save(path, _creds(timedelta(hours=1)))
+    assert credentials_cache.load(path, account, "Admin", margin=margin) is not None
+    now = utcnow()
+    # Forward past the margin: not served.
+    later = now + timedelta(minutes=46)
+    assert credentials_cache.load(path, account, "Admin", margin=margin, now=later) is None
+    # Back before they were fetched: the expiry cannot be trusted either.
+    earlier = now - timedelta(hours=2)
+    assert credentials_cache.load(path, account, "Admin", margin=margin, now=earlier) is None
+    # Another role's file is not this role's.
+    assert credentials_cache.load(path, account, "ReadOnly", margin=margin) is None
+
+
+def test_processes_asking_at_once_share_one_fetch(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    ssotui("list")  # the catalog cached, so only the credentials are fetched below
+    sim.set(latency=0.2)
+    before = sim.calls["GetRoleCredentials"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tui", "credential-process", account.account_id, _role(account)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
+        for _ in range(6)
+    ]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert len({json.loads(out)["AccessKeyId"] for out, _ in outs}) == 1
+    assert sim.calls["GetRoleCredentials"] == before + 1
+
+
+def test_botocore_reads_the_kept_credentials_through_credential_process(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    log_in()
+    account = with_roles(org)
+    with sso_config.open("a") as config:
+        config.write(
+            "[profile kept]\ncredential_process = "
+            f"{sys.executable} -m tui credential-process {account.account_id} {_role(account)}\n"
+        )
+    keys = set()
+    before = sim.calls["GetRoleCredentials"]
+    for _ in range(3):  # as Terraform's providers would, one process each
+        creds = botocore.session.Session(profile="kept").get_credentials()
+        keys.add(creds.get_frozen_credentials().access_key)
+    assert len(keys) == 1
+    assert sim.calls["GetRoleCredentials"] == before + 1

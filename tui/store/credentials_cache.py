@@ -1,0 +1,122 @@
+"""Role credentials kept between runs, as the AWS CLI keeps them in `~/.aws/cli/cache`.
+
+One JSON file per (session, account, role) in ssotui's cache folder (`role-credentials/`),
+0600 in a 0700 folder, never in the catalog cache. A file is used only while its credentials
+have more than `margin` left and the clock has not gone back since they were fetched; a file
+that is corrupt, not ours, or readable by others is ignored (and replaced by the next fetch).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tui import paths
+from tui.models import Account, RoleCredentials, SsoSession, utcnow
+from tui.store.files import locked, write_atomic
+
+FOLDER = "role-credentials"
+
+
+def folder() -> Path:
+    """Where every session's role credentials are kept."""
+    return paths.cache_dir() / FOLDER
+
+
+def cache_path(session: SsoSession, account_id: str, role: str) -> Path:
+    """The file of one role's credentials."""
+    key = "\0".join((session.cache_key, account_id, role))
+    return folder() / f"{session.cache_key[:12]}-{hashlib.sha1(key.encode()).hexdigest()}.json"
+
+
+@contextlib.contextmanager
+def one_fetch(session: SsoSession, account_id: str, role: str) -> Iterator[Path]:
+    """Hold the role's lock while the block looks and fetches: processes that ask for the same
+    role at the same moment make one GetRoleCredentials call between them."""
+    path = cache_path(session, account_id, role)
+    with locked(path):
+        yield path
+
+
+def _trusted(path: Path) -> bool:
+    """Ours, a regular file, and readable by nobody else."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISREG(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not stat.S_IMODE(info.st_mode) & 0o077
+    )
+
+
+def load(
+    path: Path,
+    account: Account,
+    role: str,
+    *,
+    margin: timedelta,
+    now: datetime | None = None,
+) -> RoleCredentials | None:
+    """The credentials kept at `path` while they have more than `margin` left, else None."""
+    if not _trusted(path):
+        return None
+    now = now or utcnow()
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        fetched_at = datetime.fromisoformat(data["fetchedAt"])
+        expiration = datetime.fromisoformat(data["expiration"])
+        if data["accountId"] != account.account_id or data["roleName"] != role:
+            return None
+        creds = RoleCredentials(
+            account=account,
+            role_name=role,
+            access_key_id=str(data["accessKeyId"]),
+            secret_access_key=str(data["secretAccessKey"]),
+            session_token=str(data["sessionToken"]),
+            expiration=expiration,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if fetched_at.tzinfo is None or expiration.tzinfo is None:
+        return None
+    # A clock that went back (now before the fetch) could make expired credentials look
+    # young: then they are not trusted, whatever their expiry says.
+    if now < fetched_at or now + margin >= expiration:
+        return None
+    return creds
+
+
+def save(path: Path, creds: RoleCredentials, *, fetched_at: datetime | None = None) -> None:
+    """Keep `creds` at `path` (0600, atomically)."""
+    data = {
+        "accountId": creds.account.account_id,
+        "roleName": creds.role_name,
+        "accessKeyId": creds.access_key_id,
+        "secretAccessKey": creds.secret_access_key,
+        "sessionToken": creds.session_token,
+        "expiration": creds.expiration.astimezone(UTC).isoformat(),
+        "fetchedAt": (fetched_at or utcnow()).astimezone(UTC).isoformat(),
+    }
+    if not _trusted(path):  # a foreign or world-readable file is replaced, never reused
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    write_atomic(path, json.dumps(data), mode=0o600)
+
+
+def delete(session: SsoSession) -> int:
+    """Delete every role's credentials kept for `session`; how many files went."""
+    removed = 0
+    for path in folder().glob(f"{session.cache_key[:12]}-*.json*"):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += path.suffix == ".json"
+    return removed
