@@ -46,10 +46,17 @@ class Registration:
 
     @property
     def usable(self) -> bool:
-        """Not about to expire, and made for the device code flow (not the PKCE one)."""
-        if self.expires_at - REGISTRATION_MARGIN <= utcnow():
-            return False
-        return not (self.grant_types and "authorization_code" in self.grant_types)
+        """Not within 15 minutes of expiry (the AWS CLI's rule)."""
+        return self.expires_at - REGISTRATION_MARGIN > utcnow()
+
+    @property
+    def for_browser(self) -> bool:
+        """Made for the browser (authorization code) flow; else for the device code flow.
+
+        The AWS CLI wrote no `grantTypes` before it had the browser flow, so a registration
+        without them is a device code one (botocore's `_is_registration_for_auth_code`).
+        """
+        return bool(self.grant_types and AUTHORIZATION_CODE_GRANT in self.grant_types)
 
 
 def format_time(when: datetime) -> str:
