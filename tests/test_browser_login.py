@@ -24,6 +24,7 @@ from tui.aws.token_cache import load_registration, load_token, token_path
 from tui.errors import LoginCancelled, LoginFailed, ServiceError
 from tui.models import SsoSession
 from tui.sim import Simulator
+from tui.sim.headless import open_headless
 
 
 def quiet(_event: LoginEvent) -> None:
@@ -259,3 +260,11 @@ def test_browser_flow_then_device_code_then_browser_flow(
     assert sim.calls["RegisterClient"] == 3
     # Each token refreshes with its own registration.
     assert all(t.refresh_token for t in (browser_token, device_token, again))
+
+
+def test_headless_browser_of_the_simulator(session: SsoSession, sim: Simulator) -> None:
+    """What `demo` can use where no browser exists: the browser flow still ends by itself."""
+    events: list[LoginEvent] = []
+    token = log_in(session, announce=events.append, open_url=open_headless)
+    assert token.access_token and any(isinstance(e, BrowserAuthorization) for e in events)
+    assert sim.calls["StartDeviceAuthorization"] == 0
