@@ -24,7 +24,7 @@ from tui.aws.login import DeviceAuthorization, print_instructions, start_login, 
 from tui.aws.login_lock import one_login_at_a_time
 from tui.aws.loopback import ListenerUnavailable
 from tui.aws.tokens import current_token
-from tui.errors import NotLoggedIn
+from tui.errors import NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
 
 
@@ -107,7 +107,8 @@ def log_in(
         session, cancelled=cancelled, waiting=lambda: say(WaitingForOtherLogin(session.label))
     ) as waited:
         if not force:
-            with contextlib.suppress(NotLoggedIn):
+            # a token that cannot be used or renewed (even for a network fault) means: log in
+            with contextlib.suppress(NotLoggedIn, ServiceError):
                 return current_token(session)
         elif waited:
             other = _token_from_other_login(session, before)

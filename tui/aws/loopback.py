@@ -69,6 +69,9 @@ class _Server(ThreadingHTTPServer):
         self.listener = listener
         super().__init__((HOST, PORT), _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Silent: a browser that hangs up must not print a traceback over the picker."""
+
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks the host name up (getfqdn), which can hang on a
         # machine with slow reverse DNS: bind only.
