@@ -6,8 +6,8 @@ import io
 import json
 import socket
 import time
-import webbrowser
 from datetime import UTC, datetime
+from pathlib import Path
 
 import boto3
 import pytest
@@ -15,6 +15,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 
 from tests.conftest import Home
+from tests.fake_browser import use_fake_browser
 from tui.aws import login as device
 from tui.aws.login import DeviceAuthorization, login, start_login, wait_for_token
 from tui.aws.token_cache import load_registration, load_token, registration_path, token_path
@@ -62,16 +63,14 @@ def test_valid_token_is_reused_unless_forced(session: SsoSession, sim: Simulator
 
 
 def test_browser_opens_the_complete_uri(
-    session: SsoSession, monkeypatch: pytest.MonkeyPatch
+    session: SsoSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open_new_tab", lambda url: opened.append(url) or True)
+    browser = use_fake_browser(monkeypatch, tmp_path, "record")
     auths: list[DeviceAuthorization] = []
     login(session, announce=auths.append, sleep=no_sleep)
-    assert opened == [auths[0].verification_uri_complete]
-    opened.clear()
+    assert [v["url"] for v in browser.visits()] == [auths[0].verification_uri_complete]
     login(session, force=True, open_browser=False, announce=lambda _a: None, sleep=no_sleep)
-    assert opened == []
+    assert len(browser.visits()) == 1
 
 
 def test_default_announcement_prints_url_and_code(session: SsoSession) -> None:

@@ -191,11 +191,13 @@ def test_registration_round_trip_and_aws_cli_form(home: Home) -> None:
     assert loaded is not None and loaded.usable and loaded.client_id == "cid"
 
 
-def test_registration_not_usable_near_expiry_or_for_pkce(home: Home) -> None:
+def test_registration_not_usable_near_expiry_and_its_flow(home: Home) -> None:
     soon = datetime.now(UTC) + timedelta(minutes=10)
     assert not Registration("c", "s", soon).usable
     later = datetime.now(UTC) + timedelta(days=10)
-    assert not Registration("c", "s", later, grant_types=("authorization_code",)).usable
+    browser = Registration("c", "s", later, grant_types=("authorization_code", "refresh_token"))
+    assert browser.usable and browser.for_browser
+    assert not Registration("c", "s", later).for_browser  # no grantTypes: the device code's
     registration_path(DEV).parent.mkdir(parents=True)
     registration_path(DEV).write_text("garbage")
     assert load_registration(DEV) is None

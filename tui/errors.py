@@ -33,7 +33,11 @@ class NotLoggedIn(SsotuiError):
 
 
 class LoginFailed(SsotuiError):
-    """The device authorization was denied, expired or could not start."""
+    """The login was denied, expired or could not start."""
+
+
+class LoginCancelled(LoginFailed):
+    """The user cancelled a login while it waited (for the browser, or for another login)."""
 
 
 class NoAccess(SsotuiError):

@@ -1,10 +1,12 @@
 """Device authorization login (RFC 8628), as botocore's `SSOTokenFetcher` does it.
 
 RegisterClient (a public client with the session's scopes, reused from the AWS CLI's
-registration cache until it expires), StartDeviceAuthorization, then CreateToken polled every
-`interval` seconds (+5 s for good after SlowDown) until approved, denied or `expiresIn` passes.
+registration cache until it expires: `tui.aws.registrations`), StartDeviceAuthorization, then
+CreateToken polled every `interval` seconds (+5 s for good after SlowDown) until approved,
+denied or `expiresIn` passes.
 The token is written to the AWS CLI v2 cache, so `aws` and boto3 profiles of the same
-sso-session work without another login.
+sso-session work without another login. `tui.aws.login_flows.log_in` is the entry that picks
+this flow or the browser one; `login` here is the device flow alone.
 """
 
 from __future__ import annotations
@@ -12,23 +14,24 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import IO, Any
+from datetime import datetime, timedelta
+from typing import IO
 
+from tui import browser
 from tui.aws import token_cache
-from tui.aws.clients import connection_error, oidc_client
-from tui.aws.token_cache import Registration
-from tui.errors import LoginFailed, NotLoggedIn, ServiceError, SsotuiError
+from tui.aws.clients import oidc_client
+from tui.aws.oidc_answers import error_code, login_failure, token_from_response
+from tui.aws.registrations import device_registration
+from tui.aws.tokens import current_token
+from tui.errors import LoginCancelled, LoginFailed, NotLoggedIn, ServiceError
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RFC 8628 3.5)
 DEFAULT_INTERVAL = 5
-CLIENT_NAME_PREFIX = "ssotui"
 
 
 @dataclass(frozen=True)
@@ -50,68 +53,10 @@ class DeviceAuthorization:
         return max(0.0, (self.expires_at - (now or utcnow())).total_seconds())
 
 
-def _error_code(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""
-
-
-def _fail(exc: Exception, client: Any, session: SsoSession, what: str) -> SsotuiError:
-    """Turn a botocore failure during login into one clear line."""
-    network = connection_error(exc, client, session)
-    if network is not None:
-        return network
-    code = _error_code(exc)
-    if code:
-        return LoginFailed(
-            f"Identity Center refused {what} for session {session.label} ({code}): check the "
-            "session's sso_start_url and sso_region, then run `ssotui login` again"
-        )
-    return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
-
-
-def _register(session: SsoSession, client: Any) -> Registration:
-    kwargs: dict[str, Any] = {
-        "clientName": f"{CLIENT_NAME_PREFIX}-{session.name or int(time.time())}",
-        "clientType": "public",
-    }
-    if session.scopes:
-        kwargs["scopes"] = list(session.scopes)
-    try:
-        response = client.register_client(**kwargs)
-        hide(response.get("clientSecret"))
-        registration = Registration(
-            client_id=response["clientId"],
-            client_secret=response["clientSecret"],
-            expires_at=datetime.fromtimestamp(int(response["clientSecretExpiresAt"]), UTC),
-            scopes=tuple(session.scopes) or None,
-        )
-    except (KeyError, TypeError, ValueError, OverflowError):
-        raise ServiceError(
-            f"Identity Center sent an unreadable RegisterClient answer for session "
-            f"{session.label}: try again later"
-        ) from None
-    except Exception as exc:
-        raise _fail(exc, client, session, "the client registration") from None
-    token_cache.save_registration(session, registration)
-    return registration
-
-
-def _registration(session: SsoSession, client: Any, *, fresh: bool = False) -> Registration:
-    """A usable client registration: the cached one (ours or the AWS CLI's) or a new one."""
-    if not fresh:
-        cached = token_cache.load_registration(session)
-        wanted = set(session.scopes)
-        if cached is not None and cached.usable and wanted <= set(cached.scopes or ()):
-            return cached
-    return _register(session, client)
-
-
 def start_login(session: SsoSession) -> DeviceAuthorization:
     """Register (or reuse the registration) and start a device authorization."""
     client = oidc_client(session)
-    registration = _registration(session, client)
+    registration = device_registration(session, client)
     for attempt in (1, 2):
         try:
             response = client.start_device_authorization(
@@ -123,13 +68,13 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
             break
         except Exception as exc:
             # A cached registration the service no longer knows: register again, once.
-            if attempt == 1 and _error_code(exc) in {
+            if attempt == 1 and error_code(exc) in {
                 "InvalidClientException",
                 "UnauthorizedClientException",
             }:
-                registration = _registration(session, client, fresh=True)
+                registration = device_registration(session, client, fresh=True)
                 continue
-            raise _fail(exc, client, session, "the device authorization") from None
+            raise login_failure(exc, client, session, "the device authorization") from None
     try:
         return DeviceAuthorization(
             user_code=response["userCode"],
@@ -146,38 +91,6 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
     except (KeyError, TypeError, ValueError):
         raise ServiceError(
             f"Identity Center sent an unreadable device authorization for session "
-            f"{session.label}: try again later"
-        ) from None
-
-
-def token_from_response(
-    session: SsoSession,
-    response: Any,
-    *,
-    client_id: str,
-    client_secret: str,
-    registration_expires_at: datetime | None,
-    refresh_token: str | None = None,
-) -> Token:
-    """A cacheable Token from a CreateToken answer (ServiceError when it is unreadable)."""
-    try:
-        hide(response.get("accessToken"), response.get("refreshToken"))
-        return Token(
-            start_url=session.start_url,
-            region=session.region,
-            access_token=str(response["accessToken"]),
-            # whole seconds: what the cache keeps is what the caller gets
-            expires_at=(utcnow() + timedelta(seconds=int(response["expiresIn"]))).replace(
-                microsecond=0
-            ),
-            client_id=client_id,
-            client_secret=client_secret,
-            registration_expires_at=registration_expires_at,
-            refresh_token=response.get("refreshToken") or refresh_token,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError):
-        raise ServiceError(
-            f"Identity Center sent an unreadable CreateToken answer for session "
             f"{session.label}: try again later"
         ) from None
 
@@ -208,11 +121,11 @@ def wait_for_token(
 
     while True:
         if cancelled is not None and cancelled():
-            raise LoginFailed(f"login to session {session.label} was cancelled")
+            raise LoginCancelled(f"login to session {session.label} was cancelled")
         sleep(interval)
         waited += interval
         if cancelled is not None and cancelled():
-            raise LoginFailed(f"login to session {session.label} was cancelled")
+            raise LoginCancelled(f"login to session {session.label} was cancelled")
         if max(waited, time.monotonic() - started) > lifetime:
             raise expired()
         try:
@@ -223,7 +136,7 @@ def wait_for_token(
                 deviceCode=auth.device_code,
             )
         except Exception as exc:
-            code = _error_code(exc)
+            code = error_code(exc)
             if code == "AuthorizationPendingException":
                 continue
             if code == "SlowDownException":
@@ -236,7 +149,7 @@ def wait_for_token(
                 ) from None
             if code == "ExpiredTokenException":
                 raise expired() from None
-            raise _fail(exc, client, session, "the login") from None
+            raise login_failure(exc, client, session, "the login") from None
         token = token_from_response(
             session,
             response,
@@ -261,11 +174,8 @@ def print_instructions(auth: DeviceAuthorization, file: IO[str] | None = None) -
 
 
 def open_in_browser(url: str) -> bool:
-    """Open `url` with `webbrowser` (so BROWSER is honoured); False when no browser ran."""
-    try:
-        return bool(webbrowser.open_new_tab(url))
-    except Exception:
-        return False
+    """Open `url` in a browser (`tui.browser.open_url`); False when no browser ran."""
+    return browser.open_url(url)
 
 
 def login(
@@ -279,8 +189,6 @@ def login(
 ) -> Token:
     """Log in with the device flow, unless a valid (or refreshable) token is cached already."""
     if not force:
-        from tui.aws.tokens import current_token
-
         with contextlib.suppress(NotLoggedIn):
             return current_token(session)
     auth = start_login(session)

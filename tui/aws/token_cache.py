@@ -6,6 +6,10 @@ JSON of the registration's properties holds the client registration alone (botoc
 `SSOTokenFetcher._registration_cache_key`), so a registration made by `aws sso login` is reused
 and ours is reused by it. Times are written `%Y-%m-%dT%H:%M:%SZ`; the other forms the AWS CLI,
 botocore and the other SDKs write (fractions, offsets, a `UTC` suffix) are read too.
+
+Both files are written as botocore writes them (temp file, rename over the path), always 0600:
+a symlink at the path is replaced, never followed. Both login flows share the one registration
+file, as in the AWS CLI; its `grantTypes` says which flow it was made for.
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from tui import paths
 from tui.errors import NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
-from tui.store.files import write_atomic
+from tui.store.secret_file import mode_open_to_others, write_secret_file
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The AWS CLI treats a registration as used up 15 minutes before it expires.
 REGISTRATION_MARGIN = timedelta(minutes=15)
+AUTHORIZATION_CODE_GRANT = "authorization_code"
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,17 @@ class Registration:
 
     @property
     def usable(self) -> bool:
-        """Not about to expire, and made for the device code flow (not the PKCE one)."""
-        if self.expires_at - REGISTRATION_MARGIN <= utcnow():
-            return False
-        return not (self.grant_types and "authorization_code" in self.grant_types)
+        """Not within 15 minutes of expiry (the AWS CLI's rule)."""
+        return self.expires_at - REGISTRATION_MARGIN > utcnow()
+
+    @property
+    def for_browser(self) -> bool:
+        """Made for the browser (authorization code) flow; else for the device code flow.
+
+        The AWS CLI wrote no `grantTypes` before it had the browser flow, so a registration
+        without them is a device code one (botocore's `_is_registration_for_auth_code`).
+        """
+        return bool(self.grant_types and AUTHORIZATION_CODE_GRANT in self.grant_types)
 
 
 def format_time(when: datetime) -> str:
@@ -186,8 +198,8 @@ def load_token(session: SsoSession) -> Token | None:
 
 
 def save_token(session: SsoSession, token: Token) -> None:
-    """Write a session's token where the AWS CLI keeps it (0600, atomic)."""
-    write_atomic(token_path(session), json.dumps(token_to_dict(token)), mode=0o600)
+    """Write a session's token where the AWS CLI keeps it (0600, atomic, a symlink replaced)."""
+    write_secret_file(token_path(session), json.dumps(token_to_dict(token)))
 
 
 def delete_token(session: SsoSession) -> bool:
@@ -225,7 +237,8 @@ def load_registration(session: SsoSession) -> Registration | None:
 
 
 def save_registration(session: SsoSession, registration: Registration) -> None:
-    """Write a client registration where the AWS CLI looks for it (0600, atomic)."""
+    """Write a client registration where the AWS CLI looks for it (0600, atomic, a symlink
+    replaced)."""
     data: dict[str, Any] = {
         "clientId": registration.client_id,
         "clientSecret": registration.client_secret,
@@ -235,4 +248,21 @@ def save_registration(session: SsoSession, registration: Registration) -> None:
         data["scopes"] = list(registration.scopes)
     if registration.grant_types:
         data["grantTypes"] = list(registration.grant_types)
-    write_atomic(registration_path(session), json.dumps(data), mode=0o600)
+    write_secret_file(registration_path(session), json.dumps(data))
+
+
+def files_open_to_others() -> list[tuple[Path, int]]:
+    """Every token and registration file of the SSO cache whose mode lets other users read or
+    change it, with that mode (for `doctor`: the next ssotui write makes such a file 0600, but a
+    file written by another tool stays as it is until then)."""
+    folder = paths.sso_cache_dir()
+    try:
+        candidates = sorted(folder.glob("*.json"))
+    except OSError:
+        return []
+    found: list[tuple[Path, int]] = []
+    for path in candidates:
+        mode = mode_open_to_others(path)
+        if mode is not None:
+            found.append((path, mode))
+    return found

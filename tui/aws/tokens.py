@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from tui.aws import token_cache
 from tui.aws.clients import connection_error, oidc_client
-from tui.aws.login import token_from_response
+from tui.aws.oidc_answers import token_from_response
 from tui.errors import NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
 from tui.store.files import locked

@@ -1,8 +1,11 @@
 """SSO OIDC side of the simulator: client registrations, device authorizations, tokens.
 
-Behaves like IAM Identity Center: RegisterClient issues a public client; refresh tokens are only
-issued to clients registered with scopes (the real service's "legacy" clients get none) and only
-when the ``refresh`` knob is on. Refresh tokens are single use. Polling CreateToken faster than
+Behaves like IAM Identity Center: RegisterClient issues a public client, for the device code
+flow or for the authorization code flow (:mod:`tui.sim.grants`); each is refused the other
+flow (UnauthorizedClientException). The browser side of the code flow is in
+:mod:`tui.sim.authorize`. Refresh tokens are only issued to clients registered with scopes (the
+real service's "legacy" clients get none) and allowed the refresh grant, and only when the
+``refresh`` knob is on. Refresh tokens are single use. Polling CreateToken faster than
 ``interval`` answers SlowDownException and from then on that device code needs ``interval + 5``
 seconds between polls (RFC 8628 section 3.5). Not thread-safe by itself: the server holds its lock.
 """
@@ -13,11 +16,18 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.sim.authorize import Answer, Authorizations
 from tui.sim.errors import SimError, oidc_error, portal_error
+from tui.sim.grants import (
+    AUTH_CODE_GRANT,
+    DEVICE_GRANT,
+    GRANTS,
+    REFRESH_GRANT,
+    allows,
+    registration_grants,
+)
 from tui.sim.knobs import Knobs
 
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-REFRESH_GRANT = "refresh_token"
 _CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXZ"
 
 
@@ -31,6 +41,12 @@ class Client:
     scopes: list[str]
     issued_at: float
     expires_at: float
+    grant_types: list[str] = field(default_factory=list)  # empty: device code and refresh
+    redirect_uris: list[str] = field(default_factory=list)
+
+    def allows(self, grant: str) -> bool:
+        """Whether this registration may use `grant` (no grantTypes: the device code flow's)."""
+        return allows(self.grant_types, grant)
 
 
 @dataclass
@@ -69,6 +85,7 @@ class Identity:
         self.grants: list[Grant] = []
         self._access: dict[str, Grant] = {}
         self._refresh: dict[str, Grant] = {}
+        self.authorizations = Authorizations(knobs)
 
     # -- operations -------------------------------------------------------------------------
 
@@ -82,6 +99,7 @@ class Identity:
         scopes = body.get("scopes") or []
         if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
             raise oidc_error("InvalidScopeException", "scopes must be a list of strings")
+        grants, redirects = registration_grants(body, self.start_url)
         client = Client(
             client_id=secrets.token_urlsafe(16),
             secret="sim." + secrets.token_urlsafe(96),
@@ -89,6 +107,8 @@ class Identity:
             scopes=list(scopes),
             issued_at=now,
             expires_at=now + self.knobs.client_lifetime,
+            grant_types=grants,
+            redirect_uris=redirects,
         )
         self.clients[client.client_id] = client
         return {
@@ -102,7 +122,7 @@ class Identity:
         self, body: dict[str, Any], now: float, verification_uri: str
     ) -> dict[str, Any]:
         """StartDeviceAuthorization for the simulator's start URL."""
-        self._client(body, now)
+        self._allowed(self._client(body, now), DEVICE_GRANT)
         start_url = body.get("startUrl")
         if not isinstance(start_url, str) or start_url.rstrip("/") != self.start_url.rstrip("/"):
             raise oidc_error("InvalidRequestException", f"unknown start URL {start_url!r}")
@@ -125,14 +145,29 @@ class Identity:
         }
 
     def create_token(self, body: dict[str, Any], now: float) -> dict[str, Any]:
-        """CreateToken with the device_code or the refresh_token grant."""
+        """CreateToken with the device_code, authorization_code or refresh_token grant."""
         client = self._client(body, now)
         grant_type = body.get("grantType")
+        if grant_type not in GRANTS:
+            raise oidc_error("UnsupportedGrantTypeException", f"unsupported grant {grant_type!r}")
+        self._allowed(client, str(grant_type))
         if grant_type == DEVICE_GRANT:
             return self._device_token(client, body.get("deviceCode"), now)
-        if grant_type == REFRESH_GRANT:
-            return self._refresh_token(client, body.get("refreshToken"), now)
-        raise oidc_error("UnsupportedGrantTypeException", f"unsupported grant {grant_type!r}")
+        if grant_type == AUTH_CODE_GRANT:
+            self.authorizations.redeem(client, body, now)
+            grant = Grant(client.client_id)
+            self.grants.append(grant)
+            return self._issue(client, grant, now)
+        return self._refresh_token(client, body.get("refreshToken"), now)
+
+    def authorize(self, query: dict[str, str], now: float) -> Answer:
+        """``GET /authorize`` (the browser's side of the authorization code flow)."""
+        client = self.clients.get(query.get("client_id", ""))
+        return self.authorizations.authorize(client, query, now)
+
+    def decide_authorization(self, request_id: str, approve: bool, now: float) -> Answer:
+        """The Approve/Deny click on the manual authorize page."""
+        return self.authorizations.decide(request_id, approve, now)
 
     def check_access(self, token: str | None, now: float) -> Grant:
         """The sign-in of a valid access token; 401 UnauthorizedException otherwise."""
@@ -193,6 +228,12 @@ class Identity:
         if client.expires_at <= now:
             raise oidc_error("InvalidClientException", "Client registration has expired", 401)
         return client
+
+    def _allowed(self, client: Client, grant: str) -> None:
+        if not client.allows(grant):
+            raise oidc_error(
+                "UnauthorizedClientException", f"Client is not authorized for grant {grant}"
+            )
 
     def _new_user_code(self) -> str:
         while True:
@@ -262,7 +303,7 @@ class Identity:
             "tokenType": "Bearer",
             "expiresIn": self.knobs.token_lifetime,
         }
-        if self.knobs.refresh and client.scopes:
+        if self.knobs.refresh and client.scopes and client.allows(REFRESH_GRANT):
             refresh = "aor" + secrets.token_urlsafe(96)
             grant.refresh.add(refresh)
             self._refresh[refresh] = grant
@@ -270,4 +311,4 @@ class Identity:
         return answer
 
 
-__all__ = ["DEVICE_GRANT", "REFRESH_GRANT", "Identity", "SimError"]
+__all__ = ["AUTH_CODE_GRANT", "DEVICE_GRANT", "REFRESH_GRANT", "Identity", "SimError"]

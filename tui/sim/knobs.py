@@ -16,7 +16,10 @@ class Knobs:
 
     approve: "auto" (approved at the first poll), "manual" (only by ``Simulator.approve()``),
     "deny", an int N (approved at the Nth poll) or a float (approved that many seconds after
-    StartDeviceAuthorization). clock_skew: seconds added to the server's Date header.
+    StartDeviceAuthorization). For the browser flow's ``/authorize``: "manual" shows a page
+    with Approve and Deny, "deny" denies, anything else approves at once. code_lifetime:
+    seconds an authorization code can be redeemed. clock_skew: seconds added to the server's
+    Date header.
     """
 
     latency: float = 0.0
@@ -34,6 +37,7 @@ class Knobs:
     malformed: frozenset[str] = field(default_factory=frozenset)
     clock_skew: float = 0.0
     signin_fail_status: int | None = None  # getSigninToken answers this 5xx status
+    code_lifetime: int = 300
 
     def __post_init__(self) -> None:
         self.validate()
@@ -71,6 +75,8 @@ class Knobs:
             raise ValueError("signin_fail_status must be a 5xx status (or None)")
         if self.interval < 0 or self.device_code_lifetime < 0 or self.page_size < 1:
             raise ValueError("interval, device_code_lifetime >= 0 and page_size >= 1")
+        if self.code_lifetime < 0:
+            raise ValueError("code_lifetime must be >= 0")
         approve = self.approve
         if isinstance(approve, bool) or not isinstance(approve, str | int | float):
             raise TypeError('approve is "auto", "manual", "deny", an int or a float')

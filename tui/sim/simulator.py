@@ -248,6 +248,8 @@ class Simulator:
             return self._device(method, query, body)
         if split.path.rstrip("/") == "/federation":
             return self._federation(method, query, headers, body)
+        if split.path.rstrip("/") == "/authorize":
+            return self._authorize(method, query, body)
         route = ROUTES.get((method, split.path))
         if route is None:
             return error_response(SimError(404, "UnknownOperationException", "Unknown operation"))
@@ -328,6 +330,26 @@ class Simulator:
             if failing is not None:
                 return error_page(failing, "Injected failure.")
             return self.federation.get_signin_token(params, now)
+
+    def _authorize(self, method: str, query: dict[str, str], body: bytes) -> Response:
+        """The browser flow's authorize page (:mod:`tui.sim.authorize`); counted as
+        ``Authorize``."""
+        with self._lock:
+            self._calls["Authorize"] += 1
+            now = time.time()
+            if method == "POST":
+                form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+                answer = self.identity.decide_authorization(
+                    form.get("request_id", ""), form.get("action") == "approve", now
+                )
+            elif method == "GET":
+                answer = self.identity.authorize(query, now)
+            else:
+                return error_response(SimError(404, "UnknownOperationException", "Not found"))
+        headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+        if answer.location is not None:
+            headers["Location"] = answer.location
+        return Response(answer.status, answer.page.encode(), headers)
 
     def _device(self, method: str, query: dict[str, str], body: bytes) -> Response:
         html_type = {"Content-Type": "text/html; charset=utf-8"}

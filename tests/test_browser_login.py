@@ -1,0 +1,270 @@
+"""Browser login (authorization code with PKCE) against the simulator, over real HTTP.
+
+The "browser" is tests/fake_browser.py run through BROWSER: it fetches the authorize URL and
+follows the simulator's redirect to ssotui's loopback listener, as a browser does.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+
+from tests.conftest import Home
+from tests.fake_browser import use_fake_browser
+from tui.aws import loopback
+from tui.aws.browser_login import BrowserAuthorization, start_browser_login
+from tui.aws.flow_choice import Flow
+from tui.aws.login_flows import FallingBack, LoginEvent, log_in
+from tui.aws.token_cache import load_registration, load_token, token_path
+from tui.errors import LoginCancelled, LoginFailed, ServiceError
+from tui.models import SsoSession
+from tui.sim import Simulator
+from tui.sim.headless import open_headless
+
+
+def quiet(_event: LoginEvent) -> None:
+    """An announce that shows nothing."""
+
+
+def browser_url(events: list[LoginEvent]) -> str:
+    return next(e.url for e in events if isinstance(e, BrowserAuthorization))
+
+
+def listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_browser_login_end_to_end(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    browser = use_fake_browser(monkeypatch, tmp_path, probe="1")
+    events: list[LoginEvent] = []
+    token = log_in(session, announce=events.append)
+    # The browser was sent to the simulator's authorize page, as botocore builds it ...
+    url = browser_url(events)
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}" == sim.url and parts.path == "/authorize"
+    names = [pair.split("=")[0] for pair in parts.query.split("&")]
+    assert names == [
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "state",
+        "code_challenge_method",
+        "scopes",
+        "code_challenge",
+    ]
+    query = parse_qs(parts.query)
+    assert query["response_type"] == ["code"] and query["code_challenge_method"] == ["S256"]
+    assert query["scopes"] == ["sso:account:access"]
+    redirect = urlsplit(query["redirect_uri"][0])
+    assert redirect.hostname == "127.0.0.1" and redirect.path == "/oauth/callback"
+    # ... came back to the listener, which said the page can be closed, then stopped.
+    [visit] = browser.visits()
+    assert visit["status"] == 200 and visit["final"] == "/oauth/callback"
+    assert "close this window" in str(visit["body"])
+    assert visit["probe"] == 404  # any other path of the listener
+    assert not listening(int(redirect.port or 0))
+    assert "Authorize" in sim.calls and sim.calls["CreateToken"] == 1
+    # The token is in the AWS CLI's cache with its refresh token, usable at the portal.
+    assert load_token(session) == token and token.refresh_token
+    data = json.loads(token_path(session).read_text())
+    assert data["clientId"] == token.client_id and data["refreshToken"] == token.refresh_token
+    registration = load_registration(session)
+    assert registration is not None and registration.for_browser
+    assert registration.grant_types == ("authorization_code", "refresh_token")
+    accounts = boto3.client("sso", region_name=sim.region).list_accounts(
+        accessToken=token.access_token
+    )
+    assert accounts["accountList"]
+    # Not announced, not shown: the verifier, the code, the tokens.
+    assert not [e for e in events if isinstance(e, FallingBack)]
+    assert token.access_token not in repr(events)
+
+
+def test_registration_is_reused_and_a_valid_token_kept(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    browser = use_fake_browser(monkeypatch, tmp_path)
+    first = log_in(session, announce=quiet)
+    assert log_in(session, announce=quiet) == first  # valid: no browser
+    second = log_in(session, announce=quiet, force=True)
+    assert second.access_token != first.access_token and second.client_id == first.client_id
+    assert sim.calls["RegisterClient"] == 1 and len(browser.visits()) == 2
+
+
+def test_botocore_refreshes_a_token_the_browser_flow_cached(
+    session: SsoSession,
+    sim: Simulator,
+    home: Home,
+    sso_config: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    use_fake_browser(monkeypatch, tmp_path)
+    token = log_in(session, announce=quiet)
+    # Make the cached token due for a refresh (inside botocore's 15-minute window).
+    data = json.loads(token_path(session).read_text())
+    data["expiresAt"] = "2000-01-01T00:00:00Z"
+    token_path(session).write_text(json.dumps(data))
+    account = next(a for a in sim.org.accounts if a.roles and not a.roles[0].forbidden)
+    with sso_config.open("a") as f:
+        f.write(
+            "[profile work]\nsso_session = dev\n"
+            f"sso_account_id = {account.account_id}\nsso_role_name = {account.roles[0].name}\n"
+        )
+    creds = boto3.session.Session(profile_name="work").get_credentials()
+    assert creds is not None and creds.get_frozen_credentials().access_key.startswith("ASIA")
+    written = json.loads(token_path(session).read_text())
+    assert written["refreshToken"] != token.refresh_token  # botocore refreshed it
+    assert written["accessToken"] != token.access_token
+
+
+def test_manual_approval_on_the_page(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sim.set(approve="manual")
+    browser = use_fake_browser(monkeypatch, tmp_path, click="approve")
+    assert log_in(session, announce=quiet).access_token
+    [visit] = browser.visits()
+    assert visit["page"] == 200 and visit["status"] == 200
+
+
+@pytest.mark.parametrize("how", ["knob", "click"])
+def test_denied_in_the_browser(
+    session: SsoSession,
+    sim: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    how: str,
+) -> None:
+    sim.set(approve="deny" if how == "knob" else "manual")
+    use_fake_browser(monkeypatch, tmp_path, click="deny")
+    with pytest.raises(LoginFailed) as err:
+        log_in(session, announce=quiet)
+    assert err.value.message == (
+        "the login to session dev was denied in the browser: run `ssotui login` again to retry"
+    )
+    assert load_token(session) is None and sim.calls["CreateToken"] == 0
+
+
+def test_error_in_the_callback(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    browser = use_fake_browser(monkeypatch, tmp_path, "error")
+    with pytest.raises(LoginFailed) as err:
+        log_in(session, announce=quiet)
+    assert "(server_error)" in err.value.message and "\n" not in err.value.message
+    assert browser.visits()[0]["status"] == 200
+    assert load_token(session) is None
+
+
+def test_wrong_state_is_ignored_until_the_timeout(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    browser = use_fake_browser(monkeypatch, tmp_path, "wrong-state")
+    with pytest.raises(LoginFailed) as err:
+        log_in(session, announce=quiet, browser_timeout=1.5)
+    assert err.value.message.startswith(
+        "the browser did not come back within 1.5 seconds for session dev"
+    )
+    assert "--use-device-code" in err.value.message
+    assert browser.visits()[0]["status"] == 400
+    assert load_token(session) is None and sim.calls["CreateToken"] == 0
+
+
+def test_listener_that_cannot_bind_falls_back_to_the_device_code(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    browser = use_fake_browser(monkeypatch, tmp_path, "record")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(loopback, "PORT", taken.getsockname()[1])
+        events: list[LoginEvent] = []
+        token = log_in(session, announce=events.append, sleep=lambda _s: None)
+    [fallback] = [e for e in events if isinstance(e, FallingBack)]
+    assert fallback.reason.startswith("cannot listen on 127.0.0.1 for the browser's answer")
+    assert token.access_token and sim.calls["StartDeviceAuthorization"] == 1
+    assert "Authorize" not in sim.calls
+    assert [v["url"] for v in browser.visits()] == [
+        e.verification_uri_complete for e in events if hasattr(e, "verification_uri_complete")
+    ]
+
+
+def test_no_browser_started_falls_back_to_the_device_code(
+    session: SsoSession, sim: Simulator
+) -> None:
+    events: list[LoginEvent] = []
+    token = log_in(session, announce=events.append, open_url=lambda _url: False)
+    assert token.access_token and sim.calls["StartDeviceAuthorization"] == 1
+    assert FallingBack("no browser could be started") in events
+
+
+def test_create_token_refused(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sim.set(code_lifetime=0)  # the code is dead by the time ssotui redeems it
+    use_fake_browser(monkeypatch, tmp_path)
+    with pytest.raises(LoginFailed) as err:
+        log_in(session, announce=quiet)
+    assert err.value.message == (
+        "the sign-in to session dev expired before ssotui could use it: run `ssotui login` again"
+    )
+    assert load_token(session) is None
+
+
+def test_unreadable_create_token_answer(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sim.set(malformed={"CreateToken"})
+    use_fake_browser(monkeypatch, tmp_path)
+    with pytest.raises(ServiceError, match="cannot read"):
+        log_in(session, announce=quiet)
+    assert load_token(session) is None
+
+
+def test_cancelled_while_waiting_closes_the_listener(session: SsoSession, sim: Simulator) -> None:
+    pending = start_browser_login(session)
+    port = int(
+        urlsplit(parse_qs(urlsplit(pending.authorization.url).query)["redirect_uri"][0]).port or 0
+    )
+    assert listening(port)
+    with pytest.raises(LoginCancelled):
+        pending.wait(cancelled=lambda: True)
+    assert not listening(port)
+    assert load_token(session) is None
+
+
+def test_browser_flow_then_device_code_then_browser_flow(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each flow registers its own client: the service refuses the other flow's."""
+    use_fake_browser(monkeypatch, tmp_path)
+    browser_token = log_in(session, announce=quiet)
+    device_token = log_in(session, flow=Flow.DEVICE_CODE, announce=quiet, force=True, open_url=None)
+    assert device_token.client_id != browser_token.client_id
+    registration = load_registration(session)
+    assert registration is not None and not registration.for_browser
+    again = log_in(session, announce=quiet, force=True)
+    assert again.client_id not in (browser_token.client_id, device_token.client_id)
+    assert sim.calls["RegisterClient"] == 3
+    # Each token refreshes with its own registration.
+    assert all(t.refresh_token for t in (browser_token, device_token, again))
+
+
+def test_headless_browser_of_the_simulator(session: SsoSession, sim: Simulator) -> None:
+    """What `demo` can use where no browser exists: the browser flow still ends by itself."""
+    events: list[LoginEvent] = []
+    token = log_in(session, announce=events.append, open_url=open_headless)
+    assert token.access_token and any(isinstance(e, BrowserAuthorization) for e in events)
+    assert sim.calls["StartDeviceAuthorization"] == 0

@@ -1,0 +1,156 @@
+"""Logging in to a session with either flow: the one entry the command line and picker call.
+
+`log_in` takes the session's login lock (a second login waits and then uses the first one's
+token), runs the chosen flow (`tui.aws.flow_choice`), and falls back from the browser to the
+device code, saying so, when the loopback listener cannot be bound or no browser could be
+started. What the user must see or do comes to `announce` as events: the device code to enter,
+the browser page to open, a fall-back and its reason, a wait for another login.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
+
+from tui import browser
+from tui.aws import token_cache
+from tui.aws.browser_login import BROWSER_TIMEOUT, BrowserAuthorization, start_browser_login
+from tui.aws.flow_choice import Flow
+from tui.aws.login import DeviceAuthorization, print_instructions, start_login, wait_for_token
+from tui.aws.login_lock import one_login_at_a_time
+from tui.aws.loopback import ListenerUnavailable
+from tui.aws.tokens import current_token
+from tui.errors import NotLoggedIn, ServiceError
+from tui.models import SsoSession, Token
+
+
+@dataclass(frozen=True)
+class FallingBack:
+    """The browser flow cannot run; the device code runs instead (`reason`: why, one line)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class WaitingForOtherLogin:
+    """Another ssotui is logging in to this session; this login waits for it and uses its
+    token."""
+
+    session_label: str
+
+
+LoginEvent = DeviceAuthorization | BrowserAuthorization | FallingBack | WaitingForOtherLogin
+
+
+def print_event(event: LoginEvent, file: IO[str] | None = None) -> None:
+    """The default `announce`: plain lines on stderr."""
+    out = file or sys.stderr
+    if isinstance(event, DeviceAuthorization):
+        print_instructions(event, out)
+        return
+    if isinstance(event, BrowserAuthorization):
+        text = (
+            "Log in in the browser. If no browser opened, open this page in a browser on this "
+            f"machine:\n\n  {event.url}\n"
+        )
+    elif isinstance(event, FallingBack):
+        text = f"Falling back to the device code: {event.reason}."
+    else:
+        text = f"Another ssotui is logging in to session {event.session_label}: waiting for it..."
+    print(text, file=out, flush=True)
+
+
+def _cached_access_token(session: SsoSession) -> str | None:
+    with contextlib.suppress(NotLoggedIn):
+        token = token_cache.load_token(session)
+        return token.access_token if token is not None else None
+    return None
+
+
+def _token_from_other_login(session: SsoSession, before: str | None) -> Token | None:
+    """A valid token saved by another login while this one waited for the lock."""
+    with contextlib.suppress(NotLoggedIn):
+        latest = token_cache.load_token(session)
+        if latest is not None and latest.access_token != before and not latest.is_expired:
+            return latest
+    return None
+
+
+def log_in(
+    session: SsoSession,
+    *,
+    flow: Flow = Flow.BROWSER,
+    announce: Callable[[LoginEvent], object] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    open_url: Callable[[str], bool] | None = browser.open_url,
+    force: bool = False,
+    browser_timeout: float = BROWSER_TIMEOUT,
+    sleep: Callable[[float], object] = time.sleep,
+) -> Token:
+    """Log in to `session` with `flow`, one login per session at a time; the token is cached.
+
+    Without `force`, a valid (or refreshable) cached token is returned as it is. With it, a new
+    login runs unless another one finished while this one waited for it. `open_url` opens the
+    browser page (None: only announce it); `cancelled` is looked at while waiting (an Event's
+    `is_set`); `browser_timeout` is how long the browser flow waits for the browser.
+
+    Raises LoginCancelled, LoginFailed (denied, expired, refused, ...) or ServiceError; nothing
+    is cached then.
+    """
+    say = announce or print_event
+    before = _cached_access_token(session)
+    with one_login_at_a_time(
+        session, cancelled=cancelled, waiting=lambda: say(WaitingForOtherLogin(session.label))
+    ) as waited:
+        if not force:
+            # a token that cannot be used or renewed (even for a network fault) means: log in
+            with contextlib.suppress(NotLoggedIn, ServiceError):
+                return current_token(session)
+        elif waited:
+            other = _token_from_other_login(session, before)
+            if other is not None:
+                return other
+        if flow is Flow.BROWSER:
+            token = _browser(session, say, cancelled, open_url, browser_timeout)
+            if token is not None:
+                return token
+        return _device_code(session, say, cancelled, open_url, sleep)
+
+
+def _browser(
+    session: SsoSession,
+    say: Callable[[LoginEvent], object],
+    cancelled: Callable[[], bool] | None,
+    open_url: Callable[[str], bool] | None,
+    timeout: float,
+) -> Token | None:
+    """The browser flow's token, or None when it cannot run (after saying why)."""
+    try:
+        pending = start_browser_login(session, timeout=timeout)
+    except ListenerUnavailable as exc:
+        say(FallingBack(exc.reason))
+        return None
+    with pending:
+        say(pending.authorization)
+        if open_url is None or open_url(pending.authorization.url):
+            return pending.wait(cancelled=cancelled)
+    say(FallingBack("no browser could be started"))
+    return None
+
+
+def _device_code(
+    session: SsoSession,
+    say: Callable[[LoginEvent], object],
+    cancelled: Callable[[], bool] | None,
+    open_url: Callable[[str], bool] | None,
+    sleep: Callable[[float], object],
+) -> Token:
+    auth = start_login(session)
+    say(auth)
+    if open_url is not None:
+        open_url(auth.verification_uri_complete)
+    return wait_for_token(session, auth, cancelled=cancelled, sleep=sleep)

@@ -1,0 +1,68 @@
+"""Reading SSO OIDC answers: a CreateToken answer as a Token, a refusal as one clear line.
+
+Shared by both login flows and the token refresh, so none of them imports another.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tui.aws.clients import connection_error
+from tui.errors import LoginFailed, ServiceError, SsotuiError
+from tui.logs import hide
+from tui.models import SsoSession, Token, utcnow
+
+
+def error_code(exc: BaseException) -> str:
+    """The service's error name (`InvalidGrantException`, ...) of a botocore ClientError."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -> SsotuiError:
+    """Turn a botocore failure during a login into one clear line."""
+    network = connection_error(exc, client, session)
+    if network is not None:
+        return network
+    code = error_code(exc)
+    if code:
+        return LoginFailed(
+            f"Identity Center refused {what} for session {session.label} ({code}): check the "
+            "session's sso_start_url and sso_region, then run `ssotui login` again"
+        )
+    return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
+
+
+def token_from_response(
+    session: SsoSession,
+    response: Any,
+    *,
+    client_id: str,
+    client_secret: str,
+    registration_expires_at: datetime | None,
+    refresh_token: str | None = None,
+) -> Token:
+    """A cacheable Token from a CreateToken answer (ServiceError when it is unreadable)."""
+    try:
+        hide(response.get("accessToken"), response.get("refreshToken"))
+        return Token(
+            start_url=session.start_url,
+            region=session.region,
+            access_token=str(response["accessToken"]),
+            # whole seconds: what the cache keeps is what the caller gets
+            expires_at=(utcnow() + timedelta(seconds=int(response["expiresIn"]))).replace(
+                microsecond=0
+            ),
+            client_id=client_id,
+            client_secret=client_secret,
+            registration_expires_at=registration_expires_at,
+            refresh_token=response.get("refreshToken") or refresh_token,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ServiceError(
+            f"Identity Center sent an unreadable CreateToken answer for session "
+            f"{session.label}: try again later"
+        ) from None

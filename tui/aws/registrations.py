@@ -1,0 +1,88 @@
+"""OIDC client registrations for the two login flows, cached and reused as the AWS CLI does.
+
+The service refuses a registration made for the other flow, so each flow registers its own:
+the device code flow without grant types (botocore's `SSOTokenFetcher`), the browser flow with
+`grantTypes ["authorization_code","refresh_token"]`, the loopback redirect URI and the start URL
+as issuer (`SSOTokenFetcherAuth`). Both are cached under the one key botocore uses for either
+flow, so `aws sso login` and ssotui reuse each other's registration; a cached one is taken
+while it is more than 15 minutes from expiry, made for the wanted flow and covers the scopes,
+and is otherwise replaced by a new one.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from tui.aws import token_cache
+from tui.aws.oidc_answers import login_failure
+from tui.aws.token_cache import AUTHORIZATION_CODE_GRANT, Registration
+from tui.errors import ServiceError
+from tui.logs import hide
+from tui.models import DEFAULT_SCOPES, SsoSession
+
+CLIENT_NAME_PREFIX = "ssotui"
+BROWSER_GRANT_TYPES = (AUTHORIZATION_CODE_GRANT, "refresh_token")
+# botocore registers this redirect URI (no port): the service accepts any loopback port on it.
+REDIRECT_URI = "http://127.0.0.1/oauth/callback"
+
+
+def browser_scopes(session: SsoSession) -> list[str]:
+    """The scopes the browser flow registers and asks for (botocore: the session's, else the
+    default `sso:account:access`)."""
+    return list(session.scopes) or list(DEFAULT_SCOPES)
+
+
+def _register(session: SsoSession, client: Any, *, browser: bool) -> Registration:
+    kwargs: dict[str, Any] = {
+        "clientName": f"{CLIENT_NAME_PREFIX}-{session.name or int(time.time())}",
+        "clientType": "public",
+    }
+    if browser:
+        kwargs["grantTypes"] = list(BROWSER_GRANT_TYPES)
+        kwargs["redirectUris"] = [REDIRECT_URI]
+        kwargs["issuerUrl"] = session.start_url
+        kwargs["scopes"] = browser_scopes(session)
+    elif session.scopes:
+        kwargs["scopes"] = list(session.scopes)
+    try:
+        response = client.register_client(**kwargs)
+        hide(response.get("clientSecret"))
+        registration = Registration(
+            client_id=response["clientId"],
+            client_secret=response["clientSecret"],
+            expires_at=datetime.fromtimestamp(int(response["clientSecretExpiresAt"]), UTC),
+            scopes=tuple(kwargs.get("scopes") or ()) or None,
+            grant_types=BROWSER_GRANT_TYPES if browser else None,
+        )
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise ServiceError(
+            f"Identity Center sent an unreadable RegisterClient answer for session "
+            f"{session.label}: try again later"
+        ) from None
+    except Exception as exc:
+        raise login_failure(exc, client, session, "the client registration") from None
+    token_cache.save_registration(session, registration)
+    return registration
+
+
+def _cached(session: SsoSession, *, browser: bool) -> Registration | None:
+    cached = token_cache.load_registration(session)
+    if cached is None or not cached.usable or cached.for_browser != browser:
+        return None
+    if not set(session.scopes) <= set(cached.scopes or ()):
+        return None
+    return cached
+
+
+def device_registration(session: SsoSession, client: Any, *, fresh: bool = False) -> Registration:
+    """A registration for the device code flow: the cached one, or a new one (cached)."""
+    cached = None if fresh else _cached(session, browser=False)
+    return cached or _register(session, client, browser=False)
+
+
+def browser_registration(session: SsoSession, client: Any, *, fresh: bool = False) -> Registration:
+    """A registration for the browser (authorization code) flow: cached, or a new one."""
+    cached = None if fresh else _cached(session, browser=True)
+    return cached or _register(session, client, browser=True)
