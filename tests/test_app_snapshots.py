@@ -17,7 +17,7 @@ from textual.widgets import Input
 
 from tests.app_support import SIZE, burst, catalog_loaded, log_in, login_code, picker, wait_until
 from tui.app import clock
-from tui.aws import login
+from tui.aws import login, login_flows
 from tui.models import SsoSession
 from tui.sim import Organisation, Simulator
 
@@ -58,7 +58,7 @@ def test_login_screen(
             verification_uri_complete=f"{FIXED_URL}?user_code={FIXED_CODE}",
         )
 
-    monkeypatch.setattr(login, "start_login", start_login)
+    monkeypatch.setattr(login_flows, "start_login", start_login)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_until(pilot, lambda: login_code(pilot.app) == FIXED_CODE, "the code")  # type: ignore[arg-type]

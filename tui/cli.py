@@ -59,8 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", parents=[common], help="the picker against a built-in simulator (no AWS needed)"
     )
 
-    p = sub.add_parser("login", parents=[common], help="log in with the device authorization flow")
-    p.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
+    p = sub.add_parser(
+        "login",
+        parents=[common],
+        help="log in: in the browser (PKCE), or with a device code",
+        description="Log in to the session's IAM Identity Center, as `aws sso login` does: in "
+        "the browser by default, with a device code over SSH, with --use-device-code or "
+        "--no-browser. The token is shared with the AWS CLI.",
+        epilog="examples: ssotui login | ssotui login --use-device-code --session work",
+    )
+    p.add_argument(
+        "--use-device-code", action="store_true", help="log in with a code to enter on any device"
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="open no browser: a device code to enter"
+    )
     p.add_argument("--force", action="store_true", help="log in even if a valid token exists")
 
     p = sub.add_parser(

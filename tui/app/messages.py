@@ -9,7 +9,7 @@ from textual.message import Message
 
 from tui.app.screens.actions import Action
 from tui.aws.catalog import CatalogEvent
-from tui.aws.login import DeviceAuthorization
+from tui.aws.login_flows import LoginEvent
 from tui.models import Catalog, RoleCredentials, SsoSession, Token
 from tui.store.state import State
 
@@ -89,9 +89,9 @@ class Notice(Message):
 
 @dataclass
 class LoginStarted(Message):
-    """A device authorization is pending: show its code and URL."""
+    """The login has something to show: a device code, the browser page, a fall-back, a wait."""
 
-    auth: DeviceAuthorization
+    event: LoginEvent
 
 
 @dataclass

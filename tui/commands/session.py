@@ -6,24 +6,17 @@ import argparse
 import json
 
 from tui.commands.resolve import say, workspace_of
+from tui.local_time import local_time
 from tui.workspace import Context
 
 
 def login(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui login`: device authorization, URL and code on stderr."""
-    from tui.aws.login import DeviceAuthorization
-
+    """`ssotui login`: in the browser (PKCE), or with a device code; what to do on stderr."""
     workspace = workspace_of(args, context)
-    label = workspace.session.label
-
-    def announce(auth: DeviceAuthorization) -> None:
-        say(f"Log in to {label} in your browser:")
-        say(f"  {auth.verification_uri}")
-        say(f"and confirm the code: {auth.user_code}")
-        say("Waiting for approval (Ctrl-C to cancel)...")
-
-    token = workspace.log_in(force=args.force, open_browser=not args.no_browser, announce=announce)
-    say(f"Logged in to {label} until {token.expires_at:%Y-%m-%d %H:%M:%S} UTC.")
+    token = workspace.log_in(
+        use_device_code=args.use_device_code, no_browser=args.no_browser, force=args.force
+    )
+    say(f"Logged in to {workspace.session.label} until {local_time(token.expires_at)}.")
     return 0
 
 

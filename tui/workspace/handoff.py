@@ -62,11 +62,18 @@ class Handoff:
 
         return write_profile(creds, name), paths.aws_credentials_file()
 
+    def can_open_browser(self) -> bool:
+        """Whether a graphical browser can start here (not over SSH without a desktop, where a
+        text browser would take over the terminal)."""
+        from tui.browser import browser_can_start
+
+        return browser_can_start(self.environ)
+
     def open_in_browser(self, url: str) -> bool:
         """Open `url` in the user's browser (`BROWSER` honoured); False when none could run."""
-        from tui.aws.login import open_in_browser
+        from tui.browser import open_url
 
-        return open_in_browser(url)
+        return open_url(url, self.environ)
 
     def subshell(
         self,

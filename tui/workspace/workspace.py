@@ -22,7 +22,7 @@ from tui.workspace.handoff import Handoff
 
 if TYPE_CHECKING:
     from tui.aws.catalog import EventHandler
-    from tui.aws.login import DeviceAuthorization
+    from tui.aws.login_flows import LoginEvent
     from tui.serve import CredentialEndpoint
 
 T = TypeVar("T")
@@ -97,23 +97,48 @@ class Workspace:
     def log_in(
         self,
         *,
+        use_device_code: bool = False,
+        no_browser: bool = False,
         force: bool = False,
-        open_browser: bool = True,
-        announce: Callable[[DeviceAuthorization], object] | None = None,
+        announce: Callable[[LoginEvent], object] | None = None,
         cancelled: Callable[[], bool] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> Token:
-        """Log in (device code), unless a usable token is cached and `force` is not set."""
+        """Log in, unless a usable token is cached and `force` is not set.
+
+        In the browser with PKCE by default; with a device code when asked, over SSH, where no
+        browser can start (saying why), or with `no_browser` (also config.toml's
+        `open_browser = false`). One login per session at a time, across processes.
+        """
         import time
 
-        from tui.aws import login
+        from tui import browser
+        from tui.aws.flow_choice import choose_flow
+        from tui.aws.login_flows import FallingBack, log_in, print_event
 
-        return login.login(
+        no_browser = no_browser or not self.settings.open_browser
+        can_start = browser.browser_can_start(self.environ)
+        choice = choose_flow(
+            use_device_code=use_device_code,
+            no_browser=no_browser,
+            environ=self.environ,
+            browser_can_start=can_start,
+            named_session=self.session.name is not None,
+        )
+        say = announce or print_event
+        if choice.fallback:
+            say(FallingBack(choice.reason))
+
+        def open_url(url: str) -> bool:
+            return browser.open_url(url, self.environ)
+
+        return log_in(
             self.session,
-            force=force,
-            open_browser=open_browser and self.settings.open_browser,
-            announce=announce,
+            flow=choice.flow,
+            announce=say,
             cancelled=cancelled,
+            open_url=open_url if can_start and not no_browser else None,
+            force=force,
             sleep=sleep or time.sleep,
         )
 

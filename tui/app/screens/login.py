@@ -1,4 +1,5 @@
-"""The login screen: the device code in large type, the URL, a countdown, polling as it goes.
+"""The login screen: the browser page to use, or the device code in large type, the URL and a
+countdown, while the login runs in a thread.
 
 Dismisses with the new Token on approval, or None when the user cancels (Escape). Denial,
 expiry and errors are said on screen with `r` to try again.
@@ -18,23 +19,25 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from tui.app import clock
-from tui.app.browser import browser_available
 from tui.app.failures import failure_text
 from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
+from tui.aws.browser_login import BrowserAuthorization
 from tui.aws.login import DeviceAuthorization
+from tui.aws.login_flows import FallingBack
 from tui.export import clipboard
 from tui.models import Token
 from tui.workspace.workspace import Workspace
 
 
 class LoginScreen(Screen[Token | None]):
-    """Device authorization for one session, polled in a thread while the screen is up."""
+    """A login to one session (browser or device code), run in a thread while it is up."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "open_browser", "Open browser"),
         Binding("c", "copy_code", "Copy code"),
+        Binding("d", "device_code", "Use a device code"),
         Binding("r", "retry", "Retry"),
         Binding("escape", "cancel", "Cancel"),
     ]
@@ -43,12 +46,15 @@ class LoginScreen(Screen[Token | None]):
         super().__init__()
         self.workspace = workspace
         self.session = workspace.session
-        self.can_open_browser = browser_available()
-        self.open_browser = open_browser and self.can_open_browser
+        self.can_open_browser = workspace.handoff.can_open_browser()
+        self.no_browser = not open_browser
+        self.use_device_code = False
         self.reason = reason
         self.auth: DeviceAuthorization | None = None
+        self.browser_page: BrowserAuthorization | None = None
         self.failed = False
         self._cancel = threading.Event()
+        self._login: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
@@ -57,7 +63,7 @@ class LoginScreen(Screen[Token | None]):
                 id="login-title",
             )
             yield Static(self.reason, id="login-reason")
-            yield Static("Open this page and confirm the code:", classes="login-label")
+            yield Static("", id="login-how", classes="login-label")
             yield Static("", id="login-url")
             with Center():
                 yield BigCode("", id="login-code")
@@ -78,10 +84,12 @@ class LoginScreen(Screen[Token | None]):
 
     def _start(self) -> None:
         self.failed = False
+        self.auth = self.browser_page = None
+        self._cancel.set()  # a login still running (before `d`) stops
         self._cancel = threading.Event()
         self._set_status("Starting the login…")
         self.refresh_bindings()
-        self._run_login(self._cancel)
+        self._login = self._run_login(self._cancel)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def _run_login(self, cancel: threading.Event) -> None:
@@ -94,8 +102,9 @@ class LoginScreen(Screen[Token | None]):
             self.post_message(LoginPolled(polls))
 
         token = self.workspace.log_in(
-            open_browser=self.open_browser,
-            announce=lambda auth: self.post_message(LoginStarted(auth)),
+            use_device_code=self.use_device_code,
+            no_browser=self.no_browser,
+            announce=lambda event: self.post_message(LoginStarted(event)),
             cancelled=cancel.is_set,
             sleep=sleep,
         )
@@ -103,21 +112,42 @@ class LoginScreen(Screen[Token | None]):
             self.post_message(LoginApproved(token))
 
     @on(LoginStarted)
-    def _show_code(self, message: LoginStarted) -> None:
-        auth = message.auth
+    def _show(self, message: LoginStarted) -> None:
+        event = message.event
+        if isinstance(event, DeviceAuthorization):
+            self._show_code(event)
+        elif isinstance(event, BrowserAuthorization):
+            self._show_browser_page(event)
+        elif isinstance(event, FallingBack):
+            self.notify(f"Using a device code: {event.reason}.", markup=False, timeout=8)
+        else:
+            self._set_status("Another ssotui is logging in to this session: waiting for it…")
+        self._tick()
+        self.refresh_bindings()
+
+    def _show_code(self, auth: DeviceAuthorization) -> None:
         self.auth = auth
+        self.query_one("#login-how", Static).update("Open this page and confirm the code:")
         self.query_one("#login-url", Static).update(auth.verification_uri)
         self.query_one("#login-code", BigCode).update(auth.user_code)
         self.query_one("#login-code-text", Static).update(f"code {auth.user_code}")
-        if self.open_browser:
+        if not self.no_browser and self.can_open_browser:
             opened = "The browser was opened for you; "
         elif not self.can_open_browser:
             opened = "No browser here: open the address on any device; "
         else:
             opened = ""
         self._set_status(f"{opened}waiting for approval…" if opened else "Waiting for approval…")
-        self._tick()
-        self.refresh_bindings()
+
+    def _show_browser_page(self, page: BrowserAuthorization) -> None:
+        self.browser_page = page
+        self.query_one("#login-how", Static).update(
+            "Log in in the browser that opened (or open this page in a browser on this machine):"
+        )
+        self.query_one("#login-url", Static).update(page.url)
+        self.query_one("#login-code", BigCode).update("")
+        self.query_one("#login-code-text", Static).update("")
+        self._set_status("Waiting for the browser… (d: use a device code instead)")
 
     @on(LoginPolled)
     def _polled(self, message: LoginPolled) -> None:
@@ -137,8 +167,8 @@ class LoginScreen(Screen[Token | None]):
         error = event.worker.error
         message = failure_text(error)
         if event.worker.group == "login":
-            if self._cancel.is_set():
-                return
+            if self._cancel.is_set() or event.worker is not self._login:
+                return  # cancelled, or a login this screen left for another (`d`)
             self.failed = True
             self._set_status(f"{message} — press r to try again", error=True)
             self.refresh_bindings()
@@ -151,14 +181,24 @@ class LoginScreen(Screen[Token | None]):
         if action == "retry":
             return self.failed
         if action == "open_browser":
-            return self.auth is not None and not self.failed and self.can_open_browser
+            waiting = self.auth is not None or self.browser_page is not None
+            return waiting and not self.failed and self.can_open_browser
         if action == "copy_code":
             return self.auth is not None and not self.failed
+        if action == "device_code":
+            return self.browser_page is not None and self.auth is None and not self.failed
         return True
 
     def action_open_browser(self) -> None:
         if self.auth is not None:
             self._open_browser(self.auth.verification_uri_complete)
+        elif self.browser_page is not None:
+            self._open_browser(self.browser_page.url)
+
+    def action_device_code(self) -> None:
+        """Leave the browser flow for a device code (a browser elsewhere cannot reach here)."""
+        self.use_device_code = True
+        self._start()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="browser")
     def _open_browser(self, url: str) -> None:
@@ -197,11 +237,15 @@ class LoginScreen(Screen[Token | None]):
 
     def _tick(self) -> None:
         countdown = self.query_one("#login-countdown", Static)
-        if self.auth is None or self.failed:
+        if self.failed:
             countdown.update("")
-            return
-        left = clock.countdown(self.auth.expires_at)
-        countdown.update(f"The code expires in {left}")
+        elif self.auth is not None:
+            countdown.update(f"The code expires in {clock.countdown(self.auth.expires_at)}")
+        elif self.browser_page is not None:
+            left = clock.countdown(self.browser_page.expires_at)
+            countdown.update(f"ssotui waits for the browser for {left}")
+        else:
+            countdown.update("")
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#login-status", Static)
