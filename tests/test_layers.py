@@ -9,6 +9,7 @@ import pytest
 
 DOMAIN = [
     "tui.models",
+    "tui.text",
     "tui.aws.sessions",
     "tui.aws.clients",
     "tui.aws.token_cache",

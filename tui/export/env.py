@@ -2,7 +2,8 @@
 
 `credential_env` is what `export` prints and `exec` adds; `child_env` is the whole environment
 of a child process: the caller's, minus anything that would make an SDK pick other credentials
-or another profile, plus `credential_env`.
+or another profile, plus `credential_env`. The `SSOTUI_*` marker values are the names passed
+through `tui.text.printable` (no control character, no NUL).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from tui.models import RoleCredentials
+from tui.text import printable
 
 # Variables that would point an SDK at other credentials, or that describe credentials which
 # are no longer the ones in effect (left by aws-vault, a container or an earlier export).
@@ -50,10 +52,12 @@ def credential_env(creds: RoleCredentials) -> dict[str, str]:
     if creds.region:
         env["AWS_REGION"] = creds.region
         env["AWS_DEFAULT_REGION"] = creds.region
-    env["SSOTUI_ACCOUNT_ID"] = creds.account.account_id
-    env["SSOTUI_ACCOUNT_NAME"] = creds.account.name
-    env["SSOTUI_ROLE_NAME"] = creds.role_name
-    env["SSOTUI_SESSION"] = creds.session_label
+    # Shell prompts print the markers: they get the names as a terminal may show them, which
+    # also keeps out the NUL that no environment variable can hold.
+    env["SSOTUI_ACCOUNT_ID"] = printable(creds.account.account_id)
+    env["SSOTUI_ACCOUNT_NAME"] = printable(creds.account.name)
+    env["SSOTUI_ROLE_NAME"] = printable(creds.role_name)
+    env["SSOTUI_SESSION"] = printable(creds.session_label)
     return env
 
 

@@ -19,6 +19,7 @@ from types import FrameType
 from tui.errors import SsotuiError
 from tui.export.env import child_env
 from tui.models import RoleCredentials
+from tui.text import printable
 
 FALLBACK_SHELL = "/bin/sh"
 
@@ -45,8 +46,8 @@ def check_nesting(*, force: bool = False) -> None:
     """Refuse to start a subshell inside another ssotui subshell unless `force`."""
     if force or not os.environ.get("SSOTUI_ACCOUNT_ID"):
         return
-    account = os.environ.get("SSOTUI_ACCOUNT_NAME") or os.environ["SSOTUI_ACCOUNT_ID"]
-    role = os.environ.get("SSOTUI_ROLE_NAME", "?")
+    account = printable(os.environ.get("SSOTUI_ACCOUNT_NAME") or os.environ["SSOTUI_ACCOUNT_ID"])
+    role = printable(os.environ.get("SSOTUI_ROLE_NAME", "?"))
     raise SsotuiError(
         f"you are already in an ssotui subshell for {account}/{role}; "
         "exit it first, or use --force to start another inside it"
