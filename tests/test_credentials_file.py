@@ -119,8 +119,8 @@ def test_new_file_is_0600_in_a_0700_folder_and_botocore_reads_it(
         f"aws_session_token = {TOKEN}\n"
         "x_security_token_expires = 2030-01-02T03:04:05Z\n"
     )
-    # No temporary file is left beside it (the lock file may stay).
-    assert {p.name for p in path.parent.iterdir()} <= {"credentials", "credentials.lock"}
+    # Nothing is left beside it: no temporary file, no lock file.
+    assert {p.name for p in path.parent.iterdir()} == {"credentials"}
 
 
 # --- existing files: only the section changes ------------------------------------------------

@@ -208,7 +208,7 @@ def populate(
     """Write (or with `dry_run`, only plan) the managed block: (profile count, diff)."""
     path = path or paths.aws_config_file()
     with files.locked(path):
-        old = files.read_text(files.resolve_target(path)) or ""
+        old = files.read_text(files.writable_target(path)) or ""
         new, count = populated(
             old, session, catalog, region=region, prefix=prefix, template=template
         )
@@ -233,6 +233,6 @@ def write_sso_session(
         f"sso_registration_scopes = {scopes}",
     ]
     with files.locked(path):
-        old = files.read_text(files.resolve_target(path)) or ""
+        old = files.read_text(files.writable_target(path)) or ""
         files.write_atomic(path, ini_sections.replace_section(old, f"sso-session {name}", lines))
     return path

@@ -4,7 +4,7 @@ The file is `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`. Only the chos
 section changes (see `ini_sections`); the whole read-modify-write runs under the file's lock
 and ends in an atomic replace, so a crash leaves the old file and concurrent runs lose nothing.
 A new file is 0600 in a 0700 folder; an existing file keeps its mode; a symlinked file is
-followed (the link stays a link).
+followed (the link stays a link) only when it ends at a regular file (see `tui.store.files`).
 
 The default profile name is `<account name>.<role name>` (e.g. `Prod-Payments.AdministratorAccess`):
 characters other than letters, digits and `_ + = , . @ -` become `-`; an account name with
@@ -120,7 +120,7 @@ def write_profile(
     expected = profile_values(creds)
     file_path = path if path is not None else paths.aws_credentials_file()
     with files.locked(file_path):
-        target = files.resolve_target(file_path)
+        target = files.writable_target(file_path)
         before = _read(target)
         after = ini_sections.replace_section(before, name, body)
         _check_splice(file_path, before, after, name, expected)
@@ -133,7 +133,7 @@ def remove_profile(profile: str, path: Path | None = None) -> bool:
     ini_sections.check_name(profile)
     file_path = path if path is not None else paths.aws_credentials_file()
     with files.locked(file_path):
-        target = files.resolve_target(file_path)
+        target = files.writable_target(file_path)
         before = _read(target)
         after = ini_sections.remove_section(before, profile)
         if after == before:
