@@ -50,3 +50,13 @@ class NotFound(SsotuiError):
 
 class FileWriteError(SsotuiError):
     """A file could not be written safely; the old file is left as it was."""
+
+
+class StaticKeysProfile(SsotuiError):
+    """A profile holds long-lived keys (`aws_access_key_id` without `aws_session_token`):
+    ssotui overwrites it only when told to (`--force`, or the picker's question)."""
+
+    def __init__(self, message: str, *, profile: str, path: str) -> None:
+        super().__init__(message)
+        self.profile = profile
+        self.path = path
