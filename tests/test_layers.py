@@ -28,6 +28,7 @@ DOMAIN = [
     "tui.workspace.setup",
     "tui.commands.doctor",
     "tui.logs",
+    "tui.log_redaction",
     "tui.store.files",
     "tui.store.settings",
     "tui.store.catalog_cache",

@@ -84,7 +84,7 @@ class Identity:
             raise oidc_error("InvalidScopeException", "scopes must be a list of strings")
         client = Client(
             client_id=secrets.token_urlsafe(16),
-            secret="sim." + secrets.token_urlsafe(96),
+            secret="sim." + secrets.token_urlsafe(96) + self.knobs.secret_suffix,
             name=name,
             scopes=list(scopes),
             issued_at=now,
@@ -254,7 +254,7 @@ class Identity:
         return self._issue(client, grant, now)
 
     def _issue(self, client: Client, grant: Grant, now: float) -> dict[str, Any]:
-        access = "aoa" + secrets.token_urlsafe(96)
+        access = "aoa" + secrets.token_urlsafe(96) + self.knobs.secret_suffix
         grant.access[access] = now + self.knobs.token_lifetime
         self._access[access] = grant
         answer: dict[str, Any] = {
@@ -263,7 +263,7 @@ class Identity:
             "expiresIn": self.knobs.token_lifetime,
         }
         if self.knobs.refresh and client.scopes:
-            refresh = "aor" + secrets.token_urlsafe(96)
+            refresh = "aor" + secrets.token_urlsafe(96) + self.knobs.secret_suffix
             grant.refresh.add(refresh)
             self._refresh[refresh] = grant
             answer["refreshToken"] = refresh

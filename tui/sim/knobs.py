@@ -17,6 +17,8 @@ class Knobs:
     approve: "auto" (approved at the first poll), "manual" (only by ``Simulator.approve()``),
     "deny", an int N (approved at the Nth poll) or a float (approved that many seconds after
     StartDeviceAuthorization). clock_skew: seconds added to the server's Date header.
+    secret_suffix: text appended to every secret handed out (client secrets, access and refresh
+    tokens, secret keys, session tokens), e.g. quotes and backslashes for redaction tests.
     """
 
     latency: float = 0.0
@@ -33,6 +35,7 @@ class Knobs:
     page_size: int = 20
     malformed: frozenset[str] = field(default_factory=frozenset)
     clock_skew: float = 0.0
+    secret_suffix: str = ""
 
     def __post_init__(self) -> None:
         self.validate()
@@ -75,6 +78,8 @@ class Knobs:
             raise ValueError(f"approve must be one of {_APPROVE_WORDS}, an int or a float")
         if isinstance(approve, int | float) and (approve < 0 or math.isnan(approve)):
             raise ValueError("approve after a negative number of polls/seconds")
+        if not isinstance(self.secret_suffix, str):
+            raise TypeError("secret_suffix is a string")
 
 
 class TokenBucket:

@@ -105,8 +105,10 @@ class Portal:
         return {
             "roleCredentials": {
                 "accessKeyId": key_id,
-                "secretAccessKey": secrets.token_urlsafe(30)[:40],
-                "sessionToken": "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(300),
+                "secretAccessKey": secrets.token_urlsafe(30)[:40] + self.knobs.secret_suffix,
+                "sessionToken": "IQoJb3JpZ2luX2VjE"
+                + secrets.token_urlsafe(300)
+                + self.knobs.secret_suffix,
                 "expiration": int((now + self.knobs.credential_lifetime) * 1000),
             }
         }
