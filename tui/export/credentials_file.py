@@ -7,8 +7,8 @@ A new file is 0600 in a 0700 folder; an existing file keeps its mode; a symlinke
 followed (the link stays a link) only when it ends at a regular file (see `tui.store.files`).
 
 The default profile name is `<account name>.<role name>` (e.g. `Prod-Payments.AdministratorAccess`),
-each part made safe by `profile_names.profile_name_part` (the rule `populate` uses too); an
-account name with nothing left falls back to the 12-digit account id.
+made by `profile_names.profile_name`, the rule `populate` uses too: letters of any script kept,
+other characters `-`; an account name with nothing left falls back to the account id.
 
 A profile that holds long-lived keys (`aws_access_key_id` without `aws_session_token`) is never
 overwritten unless the caller passes `force=True` (`StaticKeysProfile` otherwise). Each profile
@@ -30,7 +30,7 @@ from tui import paths
 from tui.errors import FileWriteError, SsotuiError, StaticKeysProfile
 from tui.export import ini_sections
 from tui.export.env import iso_utc
-from tui.export.profile_names import profile_name_part
+from tui.export.profile_names import profile_name, profile_name_part
 from tui.models import RoleCredentials
 from tui.store import files
 from tui.text import printable
@@ -46,10 +46,9 @@ _FINGERPRINT = re.compile(r"; keys sha256:([0-9a-f]{16})\s*$")
 
 
 def default_profile_name(creds: RoleCredentials) -> str:
-    """`<account name>.<role name>`, made safe for a section header and a shell argument."""
-    account = profile_name_part(creds.account.name) or creds.account.account_id
-    role = profile_name_part(creds.role_name) or "role"
-    return f"{account}.{role}"
+    """`<account name>.<role name>`, made safe for a section header and a shell argument: the
+    name `populate` gives the same role with its default template."""
+    return profile_name(creds.account, creds.role_name) or "ssotui"
 
 
 def fingerprint(values: dict[str, str]) -> str:
