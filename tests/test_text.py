@@ -78,3 +78,31 @@ def test_pad_lines_up_mixed_scripts() -> None:
     assert padded[1] == "東京 sandbox" + " " * (width - 12)
     assert pad("東京", 6, align="right") == "  東京"
     assert pad("too long", 3) == "too long"  # never cut
+
+
+def test_error_messages_hold_no_control_character() -> None:
+    from tui.errors import NoAccess, SsotuiError, StaticKeysProfile
+
+    role, account = "\x1b]52;c;ZXZpbA==\x07clip", "x\x1b]0;TITLE\x07\x1b[2J"
+    for error in (
+        SsotuiError(f"no role '{role}' in {account}"),
+        NoAccess(f"no access to role {role} in account {account} (123456789012)"),
+        StaticKeysProfile(f"profile [{role}] holds long-lived keys", profile=role, path="p"),
+    ):
+        assert is_terminal_safe(error.message) and str(error) == error.message
+        assert "␛]52;c;ZXZpbA==␇clip" in error.message
+
+
+def test_measuring_cells_loads_no_textual() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom tui.text import cell_width, pad\n"
+        "cell_width('東京'); pad('x', 3)\nprint(' '.join(sorted(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "rich.cells" in loaded
+    assert not [m for m in loaded if m.startswith("textual") or m == "rich.console"]

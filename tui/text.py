@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
-from rich.cells import cell_len
-
 REPLACEMENT: Final = "\ufffd"  # the one-cell "cannot show this character" glyph
 _PICTURES: Final = 0x2400  # Unicode's Control Pictures: U+2400 + code for C0 (␀ … ␟)
 _DEL_PICTURE: Final = "\u2421"  # ␡
@@ -48,13 +46,21 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(_stand_in, text)
 
 
+def _cells(shown: str) -> int:
+    # Imported here so that `printable` (which every error message goes through) costs no
+    # import of Rich; `rich.cells` alone loads neither Textual nor the rest of Rich.
+    from rich.cells import cell_len
+
+    return cell_len(shown)
+
+
 def cell_width(text: str) -> int:
     """How many terminal cells `printable(text)` takes (CJK and most emoji take two)."""
-    return cell_len(printable(text))
+    return _cells(printable(text))
 
 
 def pad(text: str, width: int, *, align: Literal["left", "right"] = "left") -> str:
     """`printable(text)` padded with spaces to `width` cells; a wider text is returned whole."""
     shown = printable(text)
-    fill = " " * max(0, width - cell_len(shown))
+    fill = " " * max(0, width - _cells(shown))
     return shown + fill if align == "left" else fill + shown
