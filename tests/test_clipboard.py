@@ -1,22 +1,25 @@
-"""Clipboard: pyperclip first, OSC 52 to the terminal otherwise, a clear line when neither.
+"""Clipboard: a program that reads stdin first, OSC 52 otherwise, a clear line when neither.
 
-The real clipboard and the real terminal are never touched: pyperclip's `copy` is replaced by
-a recorder, and OSC 52 goes to a pseudo-terminal the test reads back.
+The real clipboard and the real terminal are never touched: fake clipboard programs on PATH
+record their arguments and what they read, and OSC 52 goes to a pseudo-terminal the test reads
+back. The text must reach a program on its stdin only, never in its arguments (`ps` shows
+those to every local user).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import select
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyperclip
 import pytest
 
 from tui.errors import SsotuiError
-from tui.export.clipboard import copy, osc52_sequence
+from tui.export.clipboard import copy, osc52_sequence, system_program
 
 SECRET_LINES = "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"
 
@@ -63,25 +66,140 @@ def test_osc52_inside_tmux_uses_passthrough(pty: int, monkeypatch: pytest.Monkey
     assert read_all(pty) == osc52_sequence("unicode ✓ text", tmux=True)
 
 
-def test_pyperclip_first(pty: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    copied: list[str] = []
-    monkeypatch.delenv("SSOTUI_CLIPBOARD")
-    monkeypatch.setattr(pyperclip, "copy", copied.append)
-    assert copy(SECRET_LINES) == "clipboard"
-    assert copied == [SECRET_LINES]
+FAKE_PROGRAM = """#!{python}
+import json, os, sys
+data = sys.stdin.buffer.read()
+with open(os.environ["CLIPBOARD_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps({{"argv": sys.argv, "stdin": data.hex()}}) + "\\n")
+sys.exit(int(os.environ.get("CLIPBOARD_EXIT", "0")))
+"""
+EVERY_PROGRAM = (
+    "pbcopy",
+    "wl-copy",
+    "wl-paste",
+    "xclip",
+    "xsel",
+    "clip.exe",
+    "termux-clipboard-set",
+    "qdbus",
+    "klipper",
+)
+DESKTOP_VARS = ("WAYLAND_DISPLAY", "DISPLAY", "WSL_DISTRO_NAME", "TERMUX_VERSION")
+
+
+class Programs:
+    """Fake clipboard programs on PATH that record their arguments and what they read."""
+
+    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.bin = folder / "bin"
+        self.bin.mkdir()
+        self.log = folder / "runs.jsonl"
+        monkeypatch.setenv("PATH", str(self.bin))
+        monkeypatch.setenv("CLIPBOARD_LOG", str(self.log))
+        monkeypatch.delenv("SSOTUI_CLIPBOARD")
+        for var in DESKTOP_VARS:
+            monkeypatch.delenv(var, raising=False)
+
+    def install(self, *names: str) -> None:
+        for name in names:
+            program = self.bin / name
+            program.write_text(FAKE_PROGRAM.format(python=sys.executable))
+            program.chmod(0o755)
+
+    def runs(self) -> list[tuple[list[str], bytes]]:
+        if not self.log.exists():
+            return []
+        lines = self.log.read_text(encoding="utf-8").splitlines()
+        return [(r["argv"], bytes.fromhex(r["stdin"])) for r in map(json.loads, lines)]
+
+
+@pytest.fixture
+def programs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Programs:
+    return Programs(tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("desktop", "installed", "program", "args", "encoding"),
+    [
+        ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, EVERY_PROGRAM, "wl-copy", [], "utf-8"),
+        ({"DISPLAY": ":0"}, EVERY_PROGRAM, "xclip", ["-selection", "clipboard"], "utf-8"),
+        (
+            {"DISPLAY": ":0"},
+            ("xsel", "qdbus", "klipper"),
+            "xsel",
+            ["--clipboard", "--input"],
+            "utf-8",
+        ),
+        ({"WSL_DISTRO_NAME": "Ubuntu"}, EVERY_PROGRAM, "clip.exe", [], "utf-16"),
+        ({"TERMUX_VERSION": "0.118"}, EVERY_PROGRAM, "termux-clipboard-set", [], "utf-8"),
+        ({"platform": "darwin", "DISPLAY": ":0"}, EVERY_PROGRAM, "pbcopy", [], "utf-8"),
+    ],
+)
+def test_the_text_goes_on_stdin_never_in_argv(
+    programs: Programs,
+    pty: int,
+    monkeypatch: pytest.MonkeyPatch,
+    desktop: dict[str, str],
+    installed: tuple[str, ...],
+    program: str,
+    args: list[str],
+    encoding: str,
+) -> None:
+    programs.install(*installed)
+    for var, value in desktop.items():
+        if var == "platform":
+            monkeypatch.setattr(sys, "platform", value)
+        else:
+            monkeypatch.setenv(var, value)
+    assert copy(SECRET_LINES + "Zürich ✓") == "clipboard"
+    [(argv, stdin)] = programs.runs()
+    assert [Path(argv[0]).name, *argv[1:]] == [program, *args]
+    text = SECRET_LINES + "Zürich ✓"
+    if encoding == "utf-16":  # clip.exe: UTF-16LE after a byte order mark
+        assert stdin == b"\xff\xfe" + text.encode("utf-16-le")
+    else:
+        assert stdin == text.encode("utf-8")
+    assert not any("wJalrXUtnFEMI" in arg for arg in argv)
     assert read_all(pty) == b""  # nothing went to the terminal
 
 
-def test_no_clipboard_program_falls_back_to_osc52(
-    pty: int, monkeypatch: pytest.MonkeyPatch
+def test_klipper_is_never_used_so_qdbus_never_sees_the_text(
+    programs: Programs, pty: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def missing(text: str) -> None:
-        raise pyperclip.PyperclipException("could not find a copy/paste mechanism")
+    programs.install("klipper", "qdbus")  # a KDE desktop without xclip or xsel
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
+    assert copy(SECRET_LINES) == "OSC 52"
+    assert programs.runs() == []
+    assert read_all(pty) == osc52_sequence(SECRET_LINES)
 
-    monkeypatch.delenv("SSOTUI_CLIPBOARD")
-    monkeypatch.setattr(pyperclip, "copy", missing)
+
+def test_a_failing_clipboard_program_falls_back_to_osc52(
+    programs: Programs, pty: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    programs.install("xclip")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("CLIPBOARD_EXIT", "1")
+    assert copy(SECRET_LINES) == "OSC 52"
+    assert len(programs.runs()) == 1
+    assert read_all(pty) == osc52_sequence(SECRET_LINES)
+
+
+def test_no_clipboard_program_falls_back_to_osc52(programs: Programs, pty: int) -> None:
+    assert system_program() is None
     assert copy(SECRET_LINES) == "OSC 52"
     assert read_all(pty) == osc52_sequence(SECRET_LINES)
+
+
+def test_system_program_names_what_copy_would_run(
+    programs: Programs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    programs.install("xsel")
+    monkeypatch.setenv("DISPLAY", ":0")
+    found = system_program()
+    assert found is not None and found.name == "xsel"
+    monkeypatch.setenv("SSOTUI_CLIPBOARD", "none")
+    assert system_program() is None
 
 
 def test_neither_is_one_clear_line_without_the_secret(

@@ -23,9 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.errors import FileWriteError, SsotuiError
+from tui.export import credentials_file as credentials_file_module
 from tui.export import ini_sections
 from tui.export.credentials_file import (
     default_profile_name,
+    profile_values,
     remove_profile,
     write_profile,
     written_profiles,
@@ -48,6 +50,11 @@ def make_creds(
         session_token=TOKEN,
         expiration=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
     )
+
+
+def fingerprint(creds: RoleCredentials | None = None) -> str:
+    """The fingerprint ssotui writes in its marker for `creds` (default: `make_creds()`)."""
+    return credentials_file_module.fingerprint(profile_values(creds or make_creds()))
 
 
 def credentials_file() -> Path:
@@ -113,14 +120,14 @@ def test_new_file_is_0600_in_a_0700_folder_and_botocore_reads_it(
     text = path.read_text()
     assert text == (
         "[Production.Admin]\n"
-        "# written by ssotui for account 123456789012, role Admin\n"
+        f"# written by ssotui for account 123456789012, role Admin; keys sha256:{fingerprint()}\n"
         "aws_access_key_id = ASIAEXAMPLEKEY123456\n"
         f"aws_secret_access_key = {SECRET}\n"
         f"aws_session_token = {TOKEN}\n"
         "x_security_token_expires = 2030-01-02T03:04:05Z\n"
     )
-    # No temporary file is left beside it (the lock file may stay).
-    assert {p.name for p in path.parent.iterdir()} <= {"credentials", "credentials.lock"}
+    # Nothing is left beside it: no temporary file, no lock file.
+    assert {p.name for p in path.parent.iterdir()} == {"credentials"}
 
 
 # --- existing files: only the section changes ------------------------------------------------
@@ -149,7 +156,7 @@ def test_replaces_the_section_in_place_and_keeps_every_other_byte() -> None:
     path = credentials_file()
     path.write_bytes(EXISTING.encode("utf-8"))
     path.chmod(0o640)
-    write_profile(make_creds(), "prod")
+    write_profile(make_creds(), "prod", force=True)  # [prod] holds long-lived keys
     after = path.read_bytes().decode("utf-8")
     head = EXISTING.index("aws_access_key_id = OLDKEY")
     tail = EXISTING.index("\r\n# the next one")
@@ -157,7 +164,7 @@ def test_replaces_the_section_in_place_and_keeps_every_other_byte() -> None:
     assert after.endswith(EXISTING[tail:])
     middle = after[head : len(after) - len(EXISTING[tail:])]
     assert middle == (
-        "# written by ssotui for account 123456789012, role Admin\r\n"
+        f"# written by ssotui for account 123456789012, role Admin; keys sha256:{fingerprint()}\r\n"
         "aws_access_key_id = ASIAEXAMPLEKEY123456\r\n"
         f"aws_secret_access_key = {SECRET}\r\n"
         f"aws_session_token = {TOKEN}\r\n"
@@ -204,7 +211,7 @@ def test_bytes_that_are_not_utf8_are_kept() -> None:
 def test_section_at_the_end_without_a_newline_keeps_the_file_without_one() -> None:
     path = credentials_file()
     path.write_bytes(b"[a]\nk = v\n\n[p]\naws_access_key_id = OLD")
-    write_profile(make_creds(), "p")
+    write_profile(make_creds(), "p", force=True)
     after = path.read_bytes()
     assert after.startswith(b"[a]\nk = v\n\n[p]\n# written by ssotui")
     assert after.endswith(b"x_security_token_expires = 2030-01-02T03:04:05Z")
@@ -262,7 +269,7 @@ def test_failure_before_rename_leaves_the_old_file(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(FileWriteError, match="old file is unchanged"):
-        write_profile(make_creds(), "prod")
+        write_profile(make_creds(), "prod", force=True)
     assert path.read_bytes() == EXISTING.encode("utf-8")
     leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []

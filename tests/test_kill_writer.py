@@ -3,9 +3,9 @@
 A child process rewrites a large file in a loop (`write_atomic` directly, and `write_profile` on
 a credentials file with thousands of profiles); it is killed with SIGKILL at a random moment,
 several times. The file must then be exactly one of the versions written (or the original),
-and the only other files allowed are the lock file and hidden `.<name>.*.tmp` temp files of the
-write that was cut short. Those are never read back (every reader opens the file by its name)
-and they are as private as the file itself.
+and the only other files allowed are hidden `.<name>.*.tmp` temp files of the write that was
+cut short (the lock lives in ssotui's cache folder, never beside the file). Those are never
+read back (every reader opens the file by its name) and they are as private as the file itself.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def kill_at_random(script: str, args: list[str], target: Path, allowed: set[str]
     rng = random.Random(20240601)
     cut_short = 0
     folder = target.parent
-    keep = {target.name, target.name + ".lock"}
+    keep = {target.name}
     for _ in range(TRIALS):
         before = {p.name for p in folder.iterdir()}
         writer = subprocess.Popen(

@@ -9,7 +9,7 @@ import botocore.session
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tui.export.aws_config import safe_name
+from tui.export.profile_names import profile_name_part
 from tui.sim import Simulator
 
 USER_TEXT = (
@@ -115,9 +115,9 @@ def test_botocore_gets_credentials_through_a_populated_profile(sim: Simulator, h
 
 
 def test_names_are_safe_and_collisions_are_resolved() -> None:
-    assert safe_name("Zürich Analytics") == "Zurich-Analytics"
-    assert safe_name("a b/c[d]") == "a-b-c-d"
-    assert safe_name("東京") == ""
+    assert profile_name_part("Zürich Analytics") == "Zürich-Analytics"
+    assert profile_name_part("a b/c[d]") == "a-b-c-d"
+    assert profile_name_part("東京") == "東京"
 
 
 def test_configure_writes_a_session_botocore_reads(home: Home, sim: Simulator) -> None:

@@ -20,8 +20,9 @@ from botocore.configloader import build_profile_map, raw_config_parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.export.aws_config import populated, profile_names, render_block
+from tui.export.aws_config import populated, render_block
 from tui.export.ini_sections import split_lines
+from tui.export.profile_names import profile_names
 from tui.models import Account, Catalog, SsoSession
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="eu-west-1")
@@ -192,9 +193,9 @@ def test_managed_block_changes_only_itself_is_idempotent_and_parses(
     parse(text)  # the generated input is valid: botocore reads it
     mine = user_profiles(text)
 
-    result, count = populated(
-        text, SESSION, catalog, region=region, prefix=prefix, template=template
-    )
+    plan = populated(text, SESSION, catalog, region=region, prefix=prefix, template=template)
+    result, count = plan.text, plan.count
+    assert plan.skipped == []
 
     # Nothing outside the block moved.
     old = block_span(text)
@@ -211,9 +212,8 @@ def test_managed_block_changes_only_itself_is_idempotent_and_parses(
         assert {e for _, e, _ in split_lines(result[new[0] : new[1]])} == {layout.newline}
 
     # A second run changes nothing.
-    again, again_count = populated(
-        result, SESSION, catalog, region=region, prefix=prefix, template=template
-    )
+    second = populated(result, SESSION, catalog, region=region, prefix=prefix, template=template)
+    again, again_count = second.text, second.count
     assert again == result
     assert again_count == count == len(catalog.pairs())
 
@@ -239,7 +239,7 @@ def test_roles_that_sanitise_alike_in_one_account_get_distinct_names() -> None:
         roles={acme.account_id: ("Admin", "Admin-", "Admin.")},
         fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
     )
-    result, _ = populated("", SESSION, catalog)
+    result = populated("", SESSION, catalog).text
     profiles = parse(result)["profiles"]  # a duplicate section would not parse
     assert sorted(p["sso_role_name"] for p in profiles.values()) == ["Admin", "Admin-", "Admin."]
 
@@ -252,7 +252,7 @@ def test_profiles_named_with_a_tab_or_quotes_are_the_users() -> None:
         fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
     )
     text = '[profile\tacme.Admin]\nregion = x\n[profile "acme.ReadOnly"]\nregion = y\n'
-    result, _ = populated(text, SESSION, catalog)
+    result = populated(text, SESSION, catalog).text
     profiles = parse(result)["profiles"]
     assert profiles["acme.Admin"] == {"region": "x"}
     assert profiles["acme.ReadOnly"] == {"region": "y"}

@@ -186,3 +186,46 @@ def test_no_match_suggests_several_close_names() -> None:
         "no account matches 'Sandbox Alfa'; did you mean 'Sandbox Alpha', "
     )
     assert " or 'Sandbox " in caught.value.message
+
+
+HOSTILE = (
+    Account("900000000001", "evil\x1b]0;TITLE\x07\x1b[2J one"),
+    Account("900000000002", "evil\x1b]52;c;ZXZpbA==\x07 two"),
+    Account("900000000003", "Kraków\nfake row"),
+)
+
+
+def hostile_catalog() -> Catalog:
+    return Catalog(
+        accounts=HOSTILE,
+        roles={
+            "900000000001": ("\x1b]52;c;ZXZpbA==\x07clip", "Admin\x9b2J", "admin\x9b2J"),
+            "900000000002": ("ReadOnly",),
+            "900000000003": ("ReadOnly",),
+        },
+        fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+
+
+def no_control_character(message: str) -> bool:
+    return not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in message)
+
+
+def test_messages_that_list_hostile_names_hold_no_control_character() -> None:
+    catalog = hostile_catalog()
+    failures = []
+    for call in (
+        lambda: find_account(catalog, "evil"),  # ambiguous: lists both names
+        lambda: find_account(catalog, "evil\x1b]0;TITLE\x07\x1b[2J onf"),  # did you mean …
+        lambda: find_role(catalog, HOSTILE[0], "nope"),  # lists the account's roles
+        lambda: find_role(catalog, HOSTILE[0], "ADMIN\x9b2J"),  # two roles in other cases
+    ):
+        with pytest.raises(NotFound) as caught:
+            call()
+        failures.append(caught.value.message)
+    for message in failures:
+        assert no_control_character(message), repr(message)
+    assert "evil␛]0;TITLE␇␛[2J one (900000000001)" in failures[0]
+    assert "'evil␛]0;TITLE␇␛[2J one'" in failures[1]
+    assert "␛]52;c;ZXZpbA==␇clip" in failures[2]
+    assert "Kraków␊fake row" not in failures[0]  # a fragment matches only what it names

@@ -1,6 +1,13 @@
-"""The one family of errors a user can cause or meet; the CLI and the UI show their message."""
+"""The one family of errors a user can cause or meet; the CLI and the UI show their message.
+
+A message often names an account or a role, which come from the service and may hold anything:
+it is kept on one line with control characters replaced (`tui.text.printable`), so no error
+message can move the cursor, retitle the window or write the clipboard.
+"""
 
 from __future__ import annotations
+
+from tui.text import printable
 
 
 class SsotuiError(Exception):
@@ -9,6 +16,7 @@ class SsotuiError(Exception):
     exit_code: int = 1
 
     def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        message = printable(message)
         super().__init__(message)
         self.message = message
         if exit_code is not None:
@@ -54,3 +62,13 @@ class NotFound(SsotuiError):
 
 class FileWriteError(SsotuiError):
     """A file could not be written safely; the old file is left as it was."""
+
+
+class StaticKeysProfile(SsotuiError):
+    """A profile holds long-lived keys (`aws_access_key_id` without `aws_session_token`):
+    ssotui overwrites it only when told to (`--force`, or the picker's question)."""
+
+    def __init__(self, message: str, *, profile: str, path: str) -> None:
+        super().__init__(message)
+        self.profile = profile
+        self.path = path

@@ -1,14 +1,23 @@
 """`--debug` logging to stderr with every token and secret redacted.
 
-botocore's debug logs carry request headers and response bodies; the filter masks the values of
-every secret-bearing field and any secret value registered with `hide`.
+botocore's debug logs carry request headers, URLs and response bodies. Each record is masked in
+three passes: by structure first (`tui.log_redaction`: the values of secret-bearing keys,
+headers and query parameters in the log call's arguments, JSON bodies parsed), so a secret
+holding `"` or `\\` is masked whole; then every secret registered with `hide`, in each form a log
+may print it (as is, JSON-escaped, in a str or bytes repr, URL-quoted); then, on the final text,
+the values of secret-bearing fields by pattern, for text no structure describes.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
+from collections.abc import Mapping
+from urllib.parse import quote, quote_plus
+
+from tui.log_redaction import Scrubber
 
 _SECRET_KEYS = (
     "accessToken|refreshToken|idToken|clientSecret|deviceCode|secretAccessKey|sessionToken"
@@ -16,27 +25,54 @@ _SECRET_KEYS = (
     "|SecretAccessKey|SessionToken|x-amz-sso_bearer_token|Authorization|code_verifier"
     "|sessionKey|SigninToken"
 )
-# "key": "value" (JSON, with escaped or plain quotes), key=value, 'key': 'value' (dict reprs)
-_PATTERNS = (
-    re.compile(rf'(\\?["\'](?:{_SECRET_KEYS})\\?["\']\s*:\s*b?\\?["\'])([^"\'\\]+)', re.IGNORECASE),
-    re.compile(rf"((?:{_SECRET_KEYS})\s*=\s*)([^\s,;&'\"]+)", re.IGNORECASE),
+# Names only a structure gives a meaning to: the authorization code and PKCE verifier of
+# CreateToken, OAuth's own spellings, and the federation endpoint's query parameters.
+_STRUCTURE_KEYS = frozenset(
+    {"code", "codeVerifier", "client_secret", "refresh_token", "access_token"}
+    | {"Session", "SigninToken", "sessionId", "sessionKey"}
 )
 MASK = "<redacted>"
+# "key": "value" (JSON, with escaped or plain quotes), key=value, 'key': 'value' (dict reprs).
+# A value runs to the next separator, quotes and escapes included: over-masking a line is fine.
+# A value the structure pass already masked is left as it is.
+_PATTERNS = (
+    re.compile(
+        rf'(\\?["\'](?:{_SECRET_KEYS})\\?["\']\s*:\s*b?\\?["\'])(?!{MASK})((?:\\.|[^\s,;}}\]])+)',
+        re.IGNORECASE,
+    ),
+    re.compile(rf"((?:{_SECRET_KEYS})\s*=\s*)(?!{MASK})([^\s,;&]+)", re.IGNORECASE),
+)
 
 _known: set[str] = set()
 _known_lock = threading.Lock()
 
 
+def printed_forms(secret: str) -> set[str]:
+    """`secret` as a log line may show it: as is, JSON-escaped, inside a str or bytes repr
+    (also of JSON), URL-quoted."""
+    escaped = json.dumps(secret)[1:-1]
+    forms = {
+        secret,
+        escaped,
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        repr(secret.encode("utf-8", "surrogateescape"))[2:-1],
+        repr(escaped.encode("utf-8"))[2:-1],
+        quote(secret, safe=""),
+        quote_plus(secret, safe=""),
+    }
+    return {form for form in forms if len(form) >= 8}
+
+
 def hide(*secrets: str | None) -> None:
     """Register secret values that must never appear in a log line."""
     with _known_lock:
-        _known.update(s for s in secrets if s and len(s) >= 8)
+        for secret in secrets:
+            if secret and len(secret) >= 8:
+                _known.update(printed_forms(secret))
 
 
-def redact(text: str) -> str:
-    """`text` with every secret field value and registered secret masked."""
-    for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+def _mask_known(text: str) -> str:
     with _known_lock:
         known = sorted(_known, key=len, reverse=True)
     for secret in known:
@@ -45,11 +81,35 @@ def redact(text: str) -> str:
     return text
 
 
+def redact(text: str) -> str:
+    """`text` with every registered secret and every secret field value masked."""
+    # Whole registered secrets first: a pattern that masked only their start would hide them.
+    text = _mask_known(text)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return text
+
+
+_SCRUBBER = Scrubber(frozenset(_SECRET_KEYS.split("|")) | _STRUCTURE_KEYS, MASK, _mask_known)
+
+
+def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
+    """A copy of `record` whose message and arguments hold no secret by structure."""
+    copy = logging.makeLogRecord(record.__dict__)
+    if isinstance(copy.args, Mapping):
+        copy.args = _SCRUBBER.scrub(copy.args)
+    elif copy.args:
+        copy.args = tuple(_SCRUBBER.scrub(arg) for arg in copy.args)
+    if not isinstance(copy.msg, str):
+        copy.msg = _SCRUBBER.scrub(copy.msg)
+    return copy
+
+
 class RedactingFormatter(logging.Formatter):
-    """A formatter whose output passes through `redact`."""
+    """A formatter that scrubs each record by structure, then passes its text through `redact`."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return redact(super().format(scrub_record(record)))
 
 
 def setup(debug: bool) -> None:

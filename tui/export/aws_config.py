@@ -4,26 +4,26 @@
 the block is regenerated whole from the catalog and spliced in place of the old one, so a second
 run with the same catalog leaves the file byte-identical and nothing outside the block moves.
 Like every write, the read-modify-write runs under the file's lock and ends in an atomic replace.
+Profiles are named by `profile_names.plan_profiles`; a role it cannot write (a line break or
+another control character in its name, padding spaces) is skipped and `populate_profiles`
+returns one warning line for it, while the rest is written. The `--dry-run` diff shows names
+through `tui.text.printable`.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 import shlex
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tui import paths
 from tui.errors import ConfigError, SsotuiError
 from tui.export import ini_sections
+from tui.export.profile_names import DEFAULT_TEMPLATE, Profile, SkippedProfile, plan_profiles
 from tui.models import Catalog, SsoSession
 from tui.store import files
-
-DEFAULT_TEMPLATE = "{account}.{role}"
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.@+=,-]+")
+from tui.text import printable
 
 
 def _begin(session: str) -> str:
@@ -35,64 +35,26 @@ def _end(session: str) -> str:
 
 
 @dataclass(frozen=True)
-class Profile:
-    """One profile of the managed block."""
+class PopulatePlan:
+    """The config file's text after populate, and what went into its block."""
 
-    name: str
-    account_id: str
-    role_name: str
-
-
-def safe_name(text: str) -> str:
-    """`text` made safe for an INI header and a shell word: ASCII letters, digits, `_.@+=,-`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _UNSAFE.sub("-", ascii_text).strip("-.")
+    text: str
+    count: int
+    skipped: list[SkippedProfile]
 
 
-def profile_names(
-    catalog: Catalog,
-    *,
-    template: str = DEFAULT_TEMPLATE,
-    prefix: str = "",
-    taken: Iterable[str] = (),
-) -> list[Profile]:
-    """A profile per (account, role), named from `template`; collisions get `-<account id>`.
+@dataclass(frozen=True)
+class PopulateResult:
+    """What `populate_profiles` did (or, for a dry run, would do)."""
 
-    `taken` are names used outside the block (the user's own profiles): a generated name that
-    would clash with one of them is disambiguated the same way, never overwritten.
-    """
-    wanted: list[tuple[str, str, str]] = []
-    for account, role in catalog.pairs():
-        try:
-            raw = template.format(account=account.name, role=role, account_id=account.account_id)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ConfigError(
-                f"profile_template {template!r} is invalid ({exc}); "
-                "use {account}, {role} and {account_id}"
-            ) from None
-        name = safe_name(prefix + raw) if safe_name(account.name) else ""
-        if not name:  # an account name with no ASCII letters at all
-            name = safe_name(f"{prefix}{account.account_id}.{role}")
-        wanted.append((name, account.account_id, role))
-    counts: dict[str, int] = {}
-    for name, _, _ in wanted:
-        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
-    blocked = {t.casefold() for t in taken}
-    used = blocked | {name.casefold() for name, _, _ in wanted if counts[name.casefold()] == 1}
-    out = []
-    for name, account_id, role in wanted:
-        if counts[name.casefold()] > 1 or name.casefold() in blocked:
-            # `-<account id>` may still clash (two roles of one account that sanitise alike,
-            # or a name that is taken too): then count on until it is free.
-            base = unique = f"{name}-{account_id}"
-            n = 1
-            while unique.casefold() in used:
-                n += 1
-                unique = f"{base}-{n}"
-            name = unique
-            used.add(name.casefold())
-        out.append(Profile(name, account_id, role))
-    return out
+    count: int  # profiles in the block
+    diff: str  # a unified diff of the change, safe to print ("" when nothing changed)
+    skipped: tuple[SkippedProfile, ...]
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per skipped role, for the caller to show."""
+        return [s.warning for s in self.skipped]
 
 
 def profile_of(header: str) -> str | None:
@@ -160,8 +122,9 @@ def populated(
     region: str | None = None,
     prefix: str = "",
     template: str = DEFAULT_TEMPLATE,
-) -> tuple[str, int]:
-    """`text` with the session's managed block regenerated; and how many profiles it holds."""
+) -> PopulatePlan:
+    """`text` with the session's managed block regenerated; how many profiles it holds and
+    which roles were skipped."""
     if session.name is None:
         raise SsotuiError(
             "populate needs a named [sso-session] (profiles refer to it); "
@@ -170,29 +133,65 @@ def populated(
     span = _block_span(text, session.name)
     outside = text if span is None else text[: span[0]] + text[span[1] :]
     taken = [p for p in map(profile_of, ini_sections.section_names(outside)) if p is not None]
-    profiles = profile_names(catalog, template=template, prefix=prefix, taken=taken)
-    block = render_block(session, profiles, region=region, newline=ini_sections.newline_of(text))
-    if span is not None:
-        return text[: span[0]] + block + text[span[1] :], len(profiles)
+    plan = plan_profiles(catalog, template=template, prefix=prefix, taken=taken)
     newline = ini_sections.newline_of(text)
+    block = render_block(session, plan.profiles, region=region, newline=newline)
+    count = len(plan.profiles)
+    if span is not None:
+        return PopulatePlan(text[: span[0]] + block + text[span[1] :], count, plan.skipped)
     lead = ""
     if text and not text.endswith(("\n", "\r")):
         lead = newline + newline
     elif text and text.strip():
         lead = newline
-    return text + lead + block, len(profiles)
+    return PopulatePlan(text + lead + block, count, plan.skipped)
+
+
+def _shown_lines(text: str) -> list[str]:
+    """`text`'s lines as a terminal may show them: split at \\r, \\n and \\r\\n only (as the
+    INI parser does), control characters replaced, each ending in \\n."""
+    return [printable(body) + "\n" for body, _ending, _start in ini_sections.split_lines(text)]
 
 
 def diff(old: str, new: str, path: Path) -> str:
-    """A unified diff of a planned change (for `--dry-run`)."""
+    """A unified diff of a planned change (for `--dry-run`), safe to print: control characters
+    of names in the file are replaced (see `tui.text.printable`)."""
+    shown = printable(str(path))
     return "".join(
         difflib.unified_diff(
-            old.splitlines(keepends=True),
-            new.splitlines(keepends=True),
-            fromfile=str(path),
-            tofile=f"{path} (after populate)",
+            _shown_lines(old),
+            _shown_lines(new),
+            fromfile=shown,
+            tofile=f"{shown} (after populate)",
         )
     )
+
+
+def populate_profiles(
+    session: SsoSession,
+    catalog: Catalog,
+    *,
+    region: str | None = None,
+    prefix: str = "",
+    template: str = DEFAULT_TEMPLATE,
+    dry_run: bool = False,
+    path: Path | None = None,
+) -> PopulateResult:
+    """Write (or with `dry_run`, only plan) the managed block.
+
+    A role that cannot be written is skipped, the rest written; `PopulateResult.warnings` says
+    which, one line each, for the caller to show. Raises ConfigError (bad template, a block
+    without its end marker), FileWriteError (the file cannot be written safely), SsotuiError (a
+    session without a name).
+    """
+    path = path or paths.aws_config_file()
+    with files.locked(path):
+        old = files.read_text(files.writable_target(path)) or ""
+        plan = populated(old, session, catalog, region=region, prefix=prefix, template=template)
+        change = diff(old, plan.text, path)
+        if plan.text != old and not dry_run:
+            files.write_atomic(path, plan.text)
+    return PopulateResult(plan.count, change, tuple(plan.skipped))
 
 
 def populate(
@@ -205,17 +204,20 @@ def populate(
     dry_run: bool = False,
     path: Path | None = None,
 ) -> tuple[int, str]:
-    """Write (or with `dry_run`, only plan) the managed block: (profile count, diff)."""
-    path = path or paths.aws_config_file()
-    with files.locked(path):
-        old = files.read_text(files.resolve_target(path)) or ""
-        new, count = populated(
-            old, session, catalog, region=region, prefix=prefix, template=template
-        )
-        change = diff(old, new, path)
-        if change and not dry_run:
-            files.write_atomic(path, new)
-    return count, change
+    """`populate_profiles` as (profile count, diff), its warnings dropped.
+
+    Kept for the command line until it calls `populate_profiles` and shows the warnings.
+    """
+    result = populate_profiles(
+        session,
+        catalog,
+        region=region,
+        prefix=prefix,
+        template=template,
+        dry_run=dry_run,
+        path=path,
+    )
+    return result.count, result.diff
 
 
 def write_sso_session(
@@ -233,6 +235,6 @@ def write_sso_session(
         f"sso_registration_scopes = {scopes}",
     ]
     with files.locked(path):
-        old = files.read_text(files.resolve_target(path)) or ""
+        old = files.read_text(files.writable_target(path)) or ""
         files.write_atomic(path, ini_sections.replace_section(old, f"sso-session {name}", lines))
     return path

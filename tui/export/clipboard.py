@@ -1,9 +1,13 @@
 """Put text on the user's clipboard: the system clipboard, else the terminal's (OSC 52).
 
-pyperclip is tried first (pbcopy, wl-copy, xclip, xsel, ...). Where it finds no clipboard
-program, as over SSH or on a headless box, the text goes to the terminal as an OSC 52 escape
-sequence written to the controlling terminal (wrapped in tmux's DCS passthrough inside tmux),
-which most terminal emulators turn into a clipboard write. The text itself is never printed.
+The system clipboard is reached only through a program that reads the text on its standard
+input: pbcopy (macOS), wl-copy (Wayland), xclip or xsel (X11), clip.exe (Windows, WSL),
+termux-clipboard-set (Termux). The text is never an argument of any program, where every local
+user could read it in `ps` (pyperclip's klipper backend passes it to `qdbus` so; pyperclip is
+not used here). Where no such program is found, as over SSH or on a headless box, the text goes
+to the terminal as an OSC 52 escape sequence written to the controlling terminal (wrapped in
+tmux's DCS passthrough inside tmux), which most terminal emulators turn into a clipboard write.
+The text itself is never printed.
 
 `SSOTUI_CLIPBOARD=none` skips the system clipboard (the tests set it); `SSOTUI_TTY` names the
 terminal device to write OSC 52 to (default /dev/tty; tests point it at a pseudo-terminal).
@@ -13,13 +17,88 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Callable
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from tui.errors import SsotuiError
 
 SYSTEM = "clipboard"
 OSC52 = "OSC 52"
 DEFAULT_TTY = "/dev/tty"
+PROGRAM_TIMEOUT = 5.0  # seconds; the X11 and Wayland tools fork a server and return at once
+
+
+@dataclass(frozen=True)
+class ClipboardProgram:
+    """A program that takes the clipboard's new text on stdin: its path and fixed arguments."""
+
+    name: str  # how the user knows it: "wl-copy"
+    argv: tuple[str, ...]  # never holds the text
+    encoding: str = "utf-8"
+
+    def stdin(self, text: str) -> bytes:
+        """`text` as this program reads it."""
+        if self.encoding == "utf-16-le":  # clip.exe takes unicode only with a UTF-16 BOM
+            return ("\ufeff" + text).encode("utf-16-le")
+        return text.encode(self.encoding)
+
+
+# (name, fixed arguments, encoding) per kind of desktop, in the order they are tried.
+_MACOS = (("pbcopy", (), "utf-8"),)
+_WINDOWS = (("clip.exe", (), "utf-16-le"), ("clip", (), "utf-16-le"))
+_WAYLAND = (("wl-copy", (), "utf-8"),)
+_X11 = (
+    ("xclip", ("-selection", "clipboard"), "utf-8"),
+    ("xsel", ("--clipboard", "--input"), "utf-8"),
+)
+_WSL = (("clip.exe", (), "utf-16-le"),)
+_TERMUX = (("termux-clipboard-set", (), "utf-8"),)
+
+
+def _is_wsl(env: Mapping[str, str]) -> bool:
+    if env.get("WSL_DISTRO_NAME"):
+        return True
+    try:
+        with open("/proc/version", encoding="utf-8", errors="replace") as handle:
+            return "microsoft" in handle.read().lower()
+    except OSError:
+        return False
+
+
+def _candidates(env: Mapping[str, str]) -> list[tuple[str, tuple[str, ...], str]]:
+    if sys.platform == "darwin":
+        return list(_MACOS)
+    if sys.platform in ("win32", "cygwin"):
+        return list(_WINDOWS)
+    found: list[tuple[str, tuple[str, ...], str]] = []
+    if env.get("WAYLAND_DISPLAY"):
+        found += _WAYLAND
+    if env.get("DISPLAY"):
+        found += _X11
+    if _is_wsl(env):
+        found += _WSL
+    if env.get("TERMUX_VERSION"):
+        found += _TERMUX
+    return found
+
+
+def system_program(env: Mapping[str, str] | None = None) -> ClipboardProgram | None:
+    """The program `copy` would hand the text to, or None (then OSC 52 is used).
+
+    None too when `SSOTUI_CLIPBOARD=none`. `env` defaults to this process's environment.
+    """
+    source = os.environ if env is None else env
+    if source.get("SSOTUI_CLIPBOARD", "").strip().lower() == "none":
+        return None
+    search = source.get("PATH", os.defpath)
+    for name, args, encoding in _candidates(source):
+        path = shutil.which(name, path=search)
+        if path:
+            return ClipboardProgram(name, (path, *args), encoding)
+    return None
 
 
 def osc52_sequence(text: str, *, tmux: bool = False) -> bytes:
@@ -32,17 +111,23 @@ def osc52_sequence(text: str, *, tmux: bool = False) -> bytes:
     return sequence
 
 
-def _system_copy(text: str) -> str | None:
-    """Copy with pyperclip; None when it worked, else why it did not."""
+def _system_copy(program: ClipboardProgram, text: str) -> str | None:
+    """Hand `text` to `program` on its stdin; None when it worked, else why it did not."""
     try:
-        import pyperclip
-    except ImportError:
-        return "pyperclip is not installed"
-    try:
-        pyperclip.copy(text)
-    except Exception as exc:  # pyperclip raises its own and subprocess errors alike
-        # Its message never contains the text, only which mechanism failed.
-        return f"no clipboard program ({type(exc).__name__})"
+        done = subprocess.run(
+            program.argv,
+            input=program.stdin(text),
+            stdout=subprocess.DEVNULL,  # a forked clipboard server must not hold our pipes
+            stderr=subprocess.DEVNULL,
+            timeout=PROGRAM_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"{program.name} did not finish"
+    except OSError as exc:
+        return f"cannot run {program.name} ({exc.strerror or type(exc).__name__})"
+    if done.returncode != 0:
+        return f"{program.name} failed (exit status {done.returncode})"
     return None
 
 
@@ -79,10 +164,14 @@ def copy(text: str, *, terminal: Callable[[str], None] | None = None) -> str:
     if os.environ.get("SSOTUI_CLIPBOARD", "").strip().lower() == "none":
         reasons.append("the system clipboard is turned off (SSOTUI_CLIPBOARD=none)")
     else:
-        failed = _system_copy(text)
-        if failed is None:
-            return SYSTEM
-        reasons.append(failed)
+        program = system_program()
+        if program is None:
+            reasons.append("no clipboard program (wl-copy, xclip, xsel, pbcopy, clip.exe)")
+        else:
+            failed = _system_copy(program, text)
+            if failed is None:
+                return SYSTEM
+            reasons.append(failed)
     if terminal is not None:
         terminal(text)
         return OSC52

@@ -4,45 +4,65 @@ The file is `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`. Only the chos
 section changes (see `ini_sections`); the whole read-modify-write runs under the file's lock
 and ends in an atomic replace, so a crash leaves the old file and concurrent runs lose nothing.
 A new file is 0600 in a 0700 folder; an existing file keeps its mode; a symlinked file is
-followed (the link stays a link).
+followed (the link stays a link) only when it ends at a regular file (see `tui.store.files`).
 
-The default profile name is `<account name>.<role name>` (e.g. `Prod-Payments.AdministratorAccess`):
-characters other than letters, digits and `_ + = , . @ -` become `-`; an account name with
-nothing left falls back to the 12-digit account id.
+The default profile name is `<account name>.<role name>` (e.g. `Prod-Payments.AdministratorAccess`),
+made by `profile_names.profile_name`, the rule `populate` uses too: letters of any script kept,
+other characters `-`; an account name with nothing left falls back to the account id.
+
+A profile that holds long-lived keys (`aws_access_key_id` without `aws_session_token`) is never
+overwritten unless the caller passes `force=True` (`StaticKeysProfile` otherwise). Each profile
+ssotui writes carries a marker comment with a fingerprint of the keys it wrote
+(`# written by ssotui for account A, role R; keys sha256:…`); `purge_written_profiles` (and
+`remove_profile`) take out only profiles whose keys still match it, so a section the user has
+since filled with keys of their own stays.
 """
 
 from __future__ import annotations
 
 import configparser
+import hashlib
 import io
 import re
 from pathlib import Path
 
 from tui import paths
-from tui.errors import FileWriteError, SsotuiError
+from tui.errors import FileWriteError, SsotuiError, StaticKeysProfile
 from tui.export import ini_sections
 from tui.export.env import iso_utc
+from tui.export.profile_names import profile_name, profile_name_part
 from tui.models import RoleCredentials
 from tui.store import files
+from tui.text import printable
 
 MARKER = "# written by ssotui"
 EXPIRES_KEY = "x_security_token_expires"  # the key saml2aws and others use; botocore ignores it
-_UNSAFE = re.compile(r"[^\w+=,.@-]+")
+KEY_ID, SECRET_KEY, SESSION_TOKEN = (
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+)
+_FINGERPRINT = re.compile(r"; keys sha256:([0-9a-f]{16})\s*$")
 
 
 def default_profile_name(creds: RoleCredentials) -> str:
-    """`<account name>.<role name>`, made safe for a section header and a shell argument."""
-    account = _UNSAFE.sub("-", creds.account.name).strip("-.") or creds.account.account_id
-    role = _UNSAFE.sub("-", creds.role_name).strip("-") or "role"
-    return f"{account}.{role}"
+    """`<account name>.<role name>`, made safe for a section header and a shell argument: the
+    name `populate` gives the same role with its default template."""
+    return profile_name(creds.account, creds.role_name) or "ssotui"
+
+
+def fingerprint(values: dict[str, str]) -> str:
+    """A short digest of the three keys of a profile: tells ssotui's keys from anyone else's."""
+    keys = "\0".join(values.get(k, "") for k in (KEY_ID, SECRET_KEY, SESSION_TOKEN))
+    return hashlib.sha256(keys.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def profile_values(creds: RoleCredentials) -> dict[str, str]:
     """The keys of the profile section: the three botocore reads and the expiry."""
     values = {
-        "aws_access_key_id": creds.access_key_id,
-        "aws_secret_access_key": creds.secret_access_key,
-        "aws_session_token": creds.session_token,
+        KEY_ID: creds.access_key_id,
+        SECRET_KEY: creds.secret_access_key,
+        SESSION_TOKEN: creds.session_token,
         EXPIRES_KEY: iso_utc(creds.expiration),
     }
     for key, value in values.items():
@@ -58,9 +78,9 @@ def profile_values(creds: RoleCredentials) -> dict[str, str]:
 def profile_lines(creds: RoleCredentials) -> list[str]:
     """The body of the profile section: a marker comment, then `key = value` lines."""
     values = profile_values(creds)
-    account_id = _UNSAFE.sub("-", creds.account.account_id)
-    role = _UNSAFE.sub("-", creds.role_name)
-    marker = f"{MARKER} for account {account_id}, role {role}"
+    account_id = profile_name_part(creds.account.account_id) or "-"
+    role = profile_name_part(creds.role_name) or "-"
+    marker = f"{MARKER} for account {account_id}, role {role}; keys sha256:{fingerprint(values)}"
     return [marker] + [f"{key} = {value}" for key, value in values.items()]
 
 
@@ -110,31 +130,99 @@ def _check_splice(
         )
 
 
+def _section_values(text: str, section: ini_sections.Section) -> dict[str, str]:
+    """The keys botocore reads from one section (its own text parsed alone)."""
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read_file(io.StringIO(text[section.start : section.content_end], newline=None))
+    except (configparser.Error, UnicodeError):
+        return {}
+    names = parser.sections()
+    return dict(parser.items(names[0])) if names else {}
+
+
+def _static_keys(values: dict[str, str]) -> bool:
+    return bool(values.get(KEY_ID)) and not values.get(SESSION_TOKEN)
+
+
+def _ours(text: str, section: ini_sections.Section) -> bool:
+    """True when ssotui wrote `section` and it still holds the keys ssotui wrote there."""
+    body = text[section.header_end : section.content_end]
+    markers = [line.strip() for line in body.splitlines() if line.strip().startswith(MARKER)]
+    if not markers:
+        return False
+    values = _section_values(text, section)
+    if not values.get(KEY_ID) or not values.get(SESSION_TOKEN):
+        return False
+    match = _FINGERPRINT.search(markers[0])
+    if match is None:
+        return True  # an older ssotui's marker, without a fingerprint: temporary keys are its own
+    return match.group(1) == fingerprint(values)
+
+
+def _refuse_static_keys(text: str, name: str, path: Path) -> None:
+    for section in ini_sections.parse_sections(text):
+        if section.name == name and _static_keys(_section_values(text, section)):
+            raise StaticKeysProfile(
+                f"profile [{printable(name)}] of {path} holds long-lived keys "
+                "(aws_access_key_id without aws_session_token); ssotui does not overwrite them: "
+                "pass --force to replace them, or choose another profile name",
+                profile=name,
+                path=str(path),
+            )
+
+
 def write_profile(
-    creds: RoleCredentials, profile: str | None = None, path: Path | None = None
+    creds: RoleCredentials,
+    profile: str | None = None,
+    path: Path | None = None,
+    *,
+    force: bool = False,
 ) -> str:
-    """Write `creds` to section `[profile]` of the credentials file; returns the profile name."""
+    """Write `creds` to section `[profile]` of the credentials file; returns the profile name.
+
+    Raises StaticKeysProfile when that profile holds long-lived keys, unless `force`;
+    FileWriteError when the file cannot be written safely; SsotuiError for a bad name.
+    """
     name = profile if profile is not None else default_profile_name(creds)
     ini_sections.check_name(name)
     body = profile_lines(creds)
     expected = profile_values(creds)
     file_path = path if path is not None else paths.aws_credentials_file()
     with files.locked(file_path):
-        target = files.resolve_target(file_path)
+        target = files.writable_target(file_path)
         before = _read(target)
+        if not force:
+            _refuse_static_keys(before, name, file_path)
         after = ini_sections.replace_section(before, name, body)
         _check_splice(file_path, before, after, name, expected)
         files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return name
 
 
-def remove_profile(profile: str, path: Path | None = None) -> bool:
-    """Remove section `[profile]` from the credentials file; False when it was not there."""
+def _owned_names(text: str) -> list[str]:
+    """Profiles ssotui wrote that still hold its keys (every section of that name), file order."""
+    sections = ini_sections.parse_sections(text)
+    out: list[str] = []
+    for section in sections:
+        if section.name in out:
+            continue
+        same = [s for s in sections if s.name == section.name]
+        if all(_ours(text, s) for s in same):
+            out.append(section.name)
+    return out
+
+
+def remove_profile(profile: str, path: Path | None = None, *, force: bool = False) -> bool:
+    """Remove section `[profile]` from the credentials file when ssotui wrote it and it still
+    holds ssotui's keys (any section with `force`); False when it was not there or not ours."""
     ini_sections.check_name(profile)
     file_path = path if path is not None else paths.aws_credentials_file()
     with files.locked(file_path):
-        target = files.resolve_target(file_path)
+        target = files.writable_target(file_path)
         before = _read(target)
+        if not force and profile not in _owned_names(before):
+            return False
         after = ini_sections.remove_section(before, profile)
         if after == before:
             return False
@@ -144,12 +232,34 @@ def remove_profile(profile: str, path: Path | None = None) -> bool:
 
 
 def written_profiles(path: Path | None = None) -> list[str]:
-    """The profiles of the credentials file that ssotui wrote (they carry its marker)."""
+    """The profiles of the credentials file that ssotui wrote and that still hold the keys it
+    wrote (its marker's fingerprint matches); a file ssotui cannot write counts as none."""
     file_path = path if path is not None else paths.aws_credentials_file()
-    text = _read(files.resolve_target(file_path))
-    out: list[str] = []
-    for section in ini_sections.parse_sections(text):
-        body = text[section.header_end : section.content_end]
-        if any(line.strip().startswith(MARKER) for line in body.splitlines()):
-            out.append(section.name)
-    return out
+    try:
+        target = files.writable_target(file_path)
+    except FileWriteError:
+        return []
+    return _owned_names(_read(target))
+
+
+def purge_written_profiles(path: Path | None = None) -> list[str]:
+    """Remove every profile `written_profiles` names, in one write; returns their names.
+
+    For `logout --purge`: a profile ssotui wrote whose keys were since replaced stays.
+    """
+    file_path = path if path is not None else paths.aws_credentials_file()
+    with files.locked(file_path):
+        try:
+            target = files.writable_target(file_path)
+        except FileWriteError:
+            return []
+        before = _read(target)
+        names = _owned_names(before)
+        after = before
+        for name in names:
+            step = ini_sections.remove_section(after, name)
+            _check_splice(file_path, after, step, name, None)
+            after = step
+        if after != before:
+            files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
+    return names

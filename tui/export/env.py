@@ -4,6 +4,8 @@
 of a child process: the caller's, minus anything that would make an SDK pick other credentials
 or another profile, plus `credential_env`. `endpoint_child_env` is the same child environment
 for self-renewing credentials: the credential endpoint's two variables instead of static keys.
+The `SSOTUI_*` marker values are the names passed through `tui.text.printable` (no control
+character, no NUL).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from tui.models import RoleCredentials
+from tui.text import printable
 
 # Variables that would point an SDK at other credentials, or that describe credentials which
 # are no longer the ones in effect (left by aws-vault, a container or an earlier export).
@@ -55,10 +58,12 @@ def marker_env(creds: RoleCredentials) -> dict[str, str]:
     if creds.region:
         env["AWS_REGION"] = creds.region
         env["AWS_DEFAULT_REGION"] = creds.region
-    env["SSOTUI_ACCOUNT_ID"] = creds.account.account_id
-    env["SSOTUI_ACCOUNT_NAME"] = creds.account.name
-    env["SSOTUI_ROLE_NAME"] = creds.role_name
-    env["SSOTUI_SESSION"] = creds.session_label
+    # Shell prompts print the markers: they get the names as a terminal may show them, which
+    # also keeps out the NUL that no environment variable can hold.
+    env["SSOTUI_ACCOUNT_ID"] = printable(creds.account.account_id)
+    env["SSOTUI_ACCOUNT_NAME"] = printable(creds.account.name)
+    env["SSOTUI_ROLE_NAME"] = printable(creds.role_name)
+    env["SSOTUI_SESSION"] = printable(creds.session_label)
     return env
 
 

@@ -22,6 +22,7 @@ from types import FrameType
 from tui.errors import SsotuiError
 from tui.export.env import child_env, endpoint_child_env
 from tui.models import RoleCredentials
+from tui.text import printable
 
 FALLBACK_SHELL = "/bin/sh"
 
@@ -44,8 +45,8 @@ def check_nesting(environ: Mapping[str, str], *, force: bool = False) -> None:
     """Refuse to start a subshell inside another ssotui subshell unless `force`."""
     if force or not environ.get("SSOTUI_ACCOUNT_ID"):
         return
-    account = environ.get("SSOTUI_ACCOUNT_NAME") or environ["SSOTUI_ACCOUNT_ID"]
-    role = environ.get("SSOTUI_ROLE_NAME", "?")
+    account = printable(environ.get("SSOTUI_ACCOUNT_NAME") or environ["SSOTUI_ACCOUNT_ID"])
+    role = printable(environ.get("SSOTUI_ROLE_NAME", "?"))
     raise SsotuiError(
         f"you are already in an ssotui subshell for {account}/{role}; "
         "exit it first, or use --force to start another inside it"

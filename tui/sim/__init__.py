@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from tui.sim.errors import SimError
 from tui.sim.knobs import Knobs
-from tui.sim.org import Organisation, SimAccount, SimRole
+from tui.sim.org import HOSTILE_ACCOUNTS, Organisation, SimAccount, SimRole
 from tui.sim.simulator import DEFAULT_START_URL, Simulator
 
 __all__ = [
     "DEFAULT_START_URL",
+    "HOSTILE_ACCOUNTS",
     "Knobs",
     "Organisation",
     "SimAccount",

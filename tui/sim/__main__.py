@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", type=int, default=40, help="generated accounts (default 40)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated organisation")
     p.add_argument("--org", metavar="FILE", help="organisation JSON file (see tui/sim/org.py)")
+    p.add_argument(
+        "--hostile-names",
+        action="store_true",
+        help="add accounts whose names hold escape sequences, line breaks, NUL, CJK, bidi",
+    )
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free)")
     p.add_argument("--start-url", default=DEFAULT_START_URL, help="start URL to accept")
     p.add_argument("--region", default="us-east-1", help="region to advertise")
@@ -84,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     else:
         org = Organisation.generate(accounts=args.accounts, seed=args.seed)
+    if args.hostile_names:
+        org = org.with_hostile_names(args.seed)
     if args.dump_org:
         print(json.dumps(org.to_dict(), indent=2, ensure_ascii=False))
         return 0

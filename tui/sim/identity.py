@@ -102,7 +102,7 @@ class Identity:
         grants, redirects = registration_grants(body, self.start_url)
         client = Client(
             client_id=secrets.token_urlsafe(16),
-            secret="sim." + secrets.token_urlsafe(96),
+            secret="sim." + secrets.token_urlsafe(96) + self.knobs.secret_suffix,
             name=name,
             scopes=list(scopes),
             issued_at=now,
@@ -295,7 +295,7 @@ class Identity:
         return self._issue(client, grant, now)
 
     def _issue(self, client: Client, grant: Grant, now: float) -> dict[str, Any]:
-        access = "aoa" + secrets.token_urlsafe(96)
+        access = "aoa" + secrets.token_urlsafe(96) + self.knobs.secret_suffix
         grant.access[access] = now + self.knobs.token_lifetime
         self._access[access] = grant
         answer: dict[str, Any] = {
@@ -304,7 +304,7 @@ class Identity:
             "expiresIn": self.knobs.token_lifetime,
         }
         if self.knobs.refresh and client.scopes and client.allows(REFRESH_GRANT):
-            refresh = "aor" + secrets.token_urlsafe(96)
+            refresh = "aor" + secrets.token_urlsafe(96) + self.knobs.secret_suffix
             grant.refresh.add(refresh)
             self._refresh[refresh] = grant
             answer["refreshToken"] = refresh

@@ -19,7 +19,9 @@ class Knobs:
     StartDeviceAuthorization). For the browser flow's ``/authorize``: "manual" shows a page
     with Approve and Deny, "deny" denies, anything else approves at once. code_lifetime:
     seconds an authorization code can be redeemed. clock_skew: seconds added to the server's
-    Date header.
+    Date header. secret_suffix: text appended to every secret handed out (client secrets,
+    access and refresh tokens, secret keys, session tokens), e.g. quotes and backslashes for
+    redaction tests.
     """
 
     latency: float = 0.0
@@ -38,6 +40,7 @@ class Knobs:
     clock_skew: float = 0.0
     signin_fail_status: int | None = None  # getSigninToken answers this 5xx status
     code_lifetime: int = 300
+    secret_suffix: str = ""
 
     def __post_init__(self) -> None:
         self.validate()
@@ -84,6 +87,8 @@ class Knobs:
             raise ValueError(f"approve must be one of {_APPROVE_WORDS}, an int or a float")
         if isinstance(approve, int | float) and (approve < 0 or math.isnan(approve)):
             raise ValueError("approve after a negative number of polls/seconds")
+        if not isinstance(self.secret_suffix, str):
+            raise TypeError("secret_suffix is a string")
 
 
 class TokenBucket:

@@ -20,6 +20,12 @@ File format (JSON, UTF-8), also what :meth:`Organisation.to_dict` writes::
 role is a permission-set name or an object with ``name`` and optional ``forbidden`` (its
 GetRoleCredentials answers 403 ForbiddenException although ListAccountRoles lists it). An
 account may have no roles.
+
+Hostile names (the ``hostile_names`` knob of :meth:`Organisation.generate`, or
+:meth:`Organisation.with_hostile_names`, or ``python -m tui.sim --hostile-names``) add accounts
+whose names, e-mails and roles hold what a real directory may hand out and a terminal must
+never obey: escape sequences (window title, clear screen, OSC 52 clipboard), a C1 control, a
+line break, a NUL, CJK text, a bidi override, padding spaces. See ``HOSTILE_ACCOUNTS``.
 """
 
 from __future__ import annotations
@@ -84,6 +90,25 @@ UNICODE_NAMES = (
     "서울 platform",
 )
 
+# (account name, e-mail, roles): each one something a terminal, a file or a shell must survive.
+HOSTILE_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "x\x1b]0;TITLE\x07\x1b[2J",  # retitles the window, clears the screen
+        "title\x1b[2J@hostile.example.com",
+        ("\x1b]52;c;ZXZpbA==\x07clip", "ReadOnlyAccess"),  # OSC 52: "evil" on the clipboard
+    ),
+    (
+        "fake\nrow",  # a line break: a fake extra row in a list
+        "row@hostile.example.com",
+        ("Admin\n000000000000  fake  AdministratorAccess", "ReadOnlyAccess"),
+    ),
+    ("nul\x00byte", "nul@hostile.example.com", ("Nul\x00Role", "ReadOnlyAccess")),
+    ("\x9b2J c1 control", "c1@hostile.example.com", ("ReadOnlyAccess",)),  # C1 CSI
+    ("東京 本番環境", "tokyo@hostile.example.com", ("管理者", "ReadOnlyAccess")),  # two cells each
+    ("bidi \u202etxt.exe", "bidi@hostile.example.com", ("\u202eAdmin", "ReadOnlyAccess")),
+    ("  padded  ", "padded@hostile.example.com", (" Admin ", "ReadOnlyAccess")),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SimRole:
@@ -140,15 +165,36 @@ class Organisation:
                 return account
         raise KeyError(name)
 
+    def with_hostile_names(self, seed: int = 0) -> Organisation:
+        """This organisation plus the accounts of ``HOSTILE_ACCOUNTS`` (new unique ids)."""
+        rng = random.Random(f"hostile-{seed}")
+        taken = set(self._by_id)
+        added: list[SimAccount] = []
+        for name, email, roles in HOSTILE_ACCOUNTS:
+            account_id = f"{rng.randrange(10**11, 10**12):012d}"
+            while account_id in taken:
+                account_id = f"{rng.randrange(10**11, 10**12):012d}"
+            taken.add(account_id)
+            added.append(SimAccount(account_id, name, email, [SimRole(r) for r in roles]))
+        return Organisation([*self.accounts, *added])
+
     @classmethod
     def generate(
-        cls, accounts: int, seed: int = 0, roles_per_account: tuple[int, int] = (1, 4)
+        cls,
+        accounts: int,
+        seed: int = 0,
+        roles_per_account: tuple[int, int] = (1, 4),
+        *,
+        hostile_names: bool = False,
     ) -> Organisation:
         """A deterministic organisation of ``accounts`` accounts.
 
         Includes unicode account names, one account with no roles (when there are at least 2
-        accounts) and one forbidden role (when there are at least 5 accounts).
+        accounts) and one forbidden role (when there are at least 5 accounts). With
+        ``hostile_names``, the accounts of ``HOSTILE_ACCOUNTS`` come after those.
         """
+        if hostile_names:
+            return cls.generate(accounts, seed, roles_per_account).with_hostile_names(seed)
         if accounts < 0:
             raise ValueError("accounts must be >= 0")
         low, high = roles_per_account

@@ -114,8 +114,10 @@ class Portal:
             raise portal_error(403, "ForbiddenException", "No access")
         key_id = "ASIA" + "".join(secrets.choice(_KEY_CHARS) for _ in range(16))
         issued = IssuedCredentials(
-            secret_access_key=secrets.token_urlsafe(30)[:40],
-            session_token="IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(300),
+            secret_access_key=secrets.token_urlsafe(30)[:40] + self.knobs.secret_suffix,
+            session_token="IQoJb3JpZ2luX2VjE"
+            + secrets.token_urlsafe(300)
+            + self.knobs.secret_suffix,
             expires_at=now + self.knobs.credential_lifetime,
         )
         self.issued[key_id] = issued

@@ -2,6 +2,11 @@
 
 Every file ssotui writes goes through `write_atomic` (and `locked` when it reads, changes and
 writes back), so a crash leaves the old file and concurrent ssotui runs lose nothing.
+
+A symlinked file is written through only when the link ends at a regular file: a link to
+/dev/null, a folder, a FIFO or nothing is refused with one line (`FileWriteError`), and so is a
+path that is itself not a regular file. The lock is an empty file in ssotui's own cache folder
+(`<cache>/locks/<sha256 of the real path>.lock`), so nothing is left beside the user's files.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
 import os
 import stat
 import tempfile
@@ -16,6 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from tui import paths
 from tui.errors import FileWriteError
 
 NEW_FILE_MODE = 0o600
@@ -25,6 +32,60 @@ NEW_DIR_MODE = 0o700
 def resolve_target(path: Path) -> Path:
     """The file a write to `path` should change: a symlink is followed to its target."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def writable_target(path: Path) -> Path:
+    """`resolve_target(path)`, checked: the regular file (or the free name) a write replaces.
+
+    Raises FileWriteError, one line, when `path` is a symlink that does not end at a regular
+    file (a device such as /dev/null, a folder, a pipe, a missing file or a loop) or that
+    another user (not root) owns, or when `path` itself exists and is not a regular file.
+    """
+    try:
+        link = path.lstat()
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        raise FileWriteError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    linked = stat.S_ISLNK(link.st_mode)
+    if linked and link.st_uid not in (os.geteuid(), 0):
+        # realpath() resolves links itself, so the kernel's protected_symlinks never sees
+        # this one: refuse, as it would, a link someone else planted (e.g. in a shared HOME).
+        raise FileWriteError(
+            f"{path} is a symlink owned by another user; ssotui does not write through it"
+        )
+    target = resolve_target(path)
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        if linked:
+            raise FileWriteError(
+                f"{path} is a symlink to {target}, which does not exist; ssotui writes through "
+                "a symlink only to a regular file: create it or remove the link"
+            ) from None
+        return target
+    except OSError as exc:  # a symlink loop, a folder it may not enter
+        raise FileWriteError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if stat.S_ISREG(mode):
+        return target
+    if linked:
+        raise FileWriteError(
+            f"{path} is a symlink to {target}, which is {_kind(mode)}; ssotui writes through "
+            "a symlink only to a regular file: remove the link or point it at a file"
+        )
+    raise FileWriteError(f"{path} is {_kind(mode)}; ssotui writes only to a regular file there")
 
 
 def ensure_dir(folder: Path) -> None:
@@ -59,10 +120,11 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     """Replace `path` with `data` atomically (temp file in the same folder, fsync, rename).
 
     An existing file keeps its mode; a new one gets `mode` (default 0600). A symlinked path
-    is followed so the link itself stays a link. Temp files a killed writer left behind are
-    removed once they are a minute old.
+    is followed so the link itself stays a link, but only to a regular file (see
+    `writable_target`, which raises FileWriteError otherwise). Temp files a killed writer left
+    behind are removed once they are a minute old.
     """
-    target = resolve_target(path)
+    target = writable_target(path)
     ensure_dir(target.parent)
     _remove_stale_temps(target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -101,16 +163,31 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
             os.close(dir_fd)
 
 
+def lock_file(path: Path) -> Path:
+    """The lock file of `path`: in ssotui's cache folder, named by the real path it guards.
+
+    Every spelling of one file (a symlink, a relative path, `..`) shares one lock.
+    """
+    real = os.path.realpath(path)
+    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:40]
+    return paths.cache_dir() / "locks" / f"{digest}.lock"
+
+
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `<path>.lock` (beside the real target) while the block runs."""
-    target = resolve_target(path)
-    ensure_dir(target.parent)
-    lock_path = target.with_name(target.name + ".lock")
+    """Hold an exclusive lock on `path` (against every ssotui process) while the block runs.
+
+    The lock is `lock_file(path)`, never a file beside `path`: the user's folders (~/.aws, the
+    SSO cache) are left as they were.
+    """
+    lock_path = lock_file(path)
+    ensure_dir(lock_path.parent)
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, NEW_FILE_MODE)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, NEW_FILE_MODE)
     except OSError as exc:
-        raise FileWriteError(f"cannot lock {target}: {exc.strerror}") from exc
+        raise FileWriteError(
+            f"cannot lock {path}: cannot open {lock_path}: {exc.strerror or exc}"
+        ) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -1,5 +1,8 @@
 """Turn the ACCOUNT and ROLE a user typed into one account and one role of the catalog.
 
+Names from the service and what was typed appear in messages through `tui.text.printable`, so
+an escape sequence in an account or role name never reaches the terminal.
+
 ACCOUNT: a 12-digit account id, an exact account name (unicode included), the same name in
 another case, or a case-insensitive fragment of exactly one name. ROLE: the exact role name,
 or the same name in another case when only one role matches. Anything else is a `NotFound`
@@ -14,6 +17,7 @@ from collections.abc import Sequence
 
 from tui.errors import NotFound
 from tui.models import Account, Catalog
+from tui.text import printable
 
 MAX_LISTED = 5
 MAX_ROLES_LISTED = 12
@@ -29,12 +33,12 @@ def _norm(text: str) -> str:
 
 
 def _shown(text: str) -> str:
-    """What the user typed, kept on one line."""
-    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    """A name (from the service) or what the user typed, safe for the terminal, on one line."""
+    return printable(text)
 
 
 def _label(account: Account) -> str:
-    return f"{account.name} ({account.account_id})"
+    return f"{_shown(account.name)} ({_shown(account.account_id)})"
 
 
 def _listing(accounts: Sequence[Account]) -> str:
@@ -57,7 +61,7 @@ def _no_match(text: str, catalog: Catalog) -> NotFound:
         by_norm.setdefault(_norm(account.name), account.name)
     close = difflib.get_close_matches(_norm(text), list(by_norm), n=3, cutoff=0.7)
     if close:
-        names = [f"'{by_norm[c]}'" for c in close]
+        names = [f"'{_shown(by_norm[c])}'" for c in close]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         hint = f"did you mean {listed}?"
     elif not catalog.accounts:
@@ -97,7 +101,7 @@ def find_role(catalog: Catalog, account: Account, text: str) -> str:
         reason = catalog.failed.get(account.account_id)
         if reason:
             raise NotFound(
-                f"the roles of {_label(account)} could not be listed ({reason}); "
+                f"the roles of {_label(account)} could not be listed ({_shown(reason)}); "
                 "try again with --refresh"
             )
         raise NotFound(f"you have no roles in {_label(account)}; ask your administrator")
@@ -109,10 +113,10 @@ def find_role(catalog: Catalog, account: Account, text: str) -> str:
     if same:
         raise NotFound(
             f"'{_shown(wanted)}' matches {len(same)} roles in {_label(account)}: "
-            f"{', '.join(sorted(same))}; type the exact name"
+            f"{', '.join(_shown(r) for r in sorted(same))}; type the exact name"
         )
     ordered = sorted(roles, key=str.casefold)
-    shown = ", ".join(ordered[:MAX_ROLES_LISTED])
+    shown = ", ".join(_shown(r) for r in ordered[:MAX_ROLES_LISTED])
     more = len(ordered) - MAX_ROLES_LISTED
     if more > 0:
         shown += f" and {more} more"

@@ -1,0 +1,172 @@
+"""The AWS files under attack: symlinks to things that are not files, and no lock files left.
+
+A symlink is written through only when it ends at a regular file; anything else (a device such
+as /dev/null, a pipe, a folder, nothing, a link another user planted) is refused with one line
+and left exactly as it was. Locks live in ssotui's own cache folder, never beside the file.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Home
+from tui.errors import FileWriteError
+from tui.export import aws_config
+from tui.export.credentials_file import write_profile
+from tui.models import Account, Catalog, RoleCredentials, SsoSession
+from tui.store import files
+
+SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="eu-west-1")
+ACME = Account("123456789012", "acme")
+CATALOG = Catalog(
+    accounts=(ACME,),
+    roles={ACME.account_id: ("Admin",)},
+    fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
+)
+
+
+def creds() -> RoleCredentials:
+    return RoleCredentials(
+        account=ACME,
+        role_name="Admin",
+        access_key_id="ASIAEXAMPLEKEY123456",
+        secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
+        session_token="IQoJb3JpZ2luX2VjEXAMPLE",
+        expiration=datetime(2030, 1, 2, tzinfo=UTC),
+    )
+
+
+def a_null_device(tmp_path: Path) -> Path:
+    """/dev/null, or as root (who could replace the machine's own /dev/null if this ever
+    regressed) a private character device with the same numbers."""
+    if os.geteuid() == 0:
+        device = tmp_path / "null"
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        return device
+    return Path("/dev/null")
+
+
+Writer = Callable[[], object]
+WRITERS: dict[str, Writer] = {
+    "write_profile": lambda: write_profile(creds(), "p"),
+    "populate": lambda: aws_config.populate(SESSION, CATALOG),
+    "write_sso_session": lambda: aws_config.write_sso_session(
+        "dev", "https://example.awsapps.com/start", "eu-west-1"
+    ),
+}
+
+
+def target_of(writer: str, home: Home) -> Path:
+    return home.aws_credentials if writer == "write_profile" else home.aws_config
+
+
+def refused(writer: str, *, contains: str) -> str:
+    with pytest.raises(FileWriteError) as caught:
+        WRITERS[writer]()
+    message = caught.value.message
+    assert "\n" not in message and contains in message, message
+    return message
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_symlink_to_a_null_device_is_refused_and_the_device_stays(
+    writer: str, home: Home, tmp_path: Path
+) -> None:
+    device = a_null_device(tmp_path)
+    before = os.stat(device)
+    target_of(writer, home).symlink_to(device)
+    message = refused(writer, contains="which is a device")
+    assert "symlink" in message and str(device) in message
+    after = os.stat(device)
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev, stat.S_IMODE(after.st_mode)) == (
+        before.st_ino,
+        before.st_rdev,
+        stat.S_IMODE(before.st_mode),
+    )
+    assert target_of(writer, home).is_symlink()
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_symlink_to_a_pipe_is_refused(writer: str, home: Home, tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe, 0o666)
+    target_of(writer, home).symlink_to(pipe)
+    refused(writer, contains="which is a pipe")
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_symlink_to_nothing_or_a_folder_is_refused(
+    writer: str, home: Home, tmp_path: Path
+) -> None:
+    link = target_of(writer, home)
+    link.symlink_to(tmp_path / "missing")
+    refused(writer, contains="which does not exist")
+    assert not (tmp_path / "missing").exists()
+    link.unlink()
+    (tmp_path / "folder").mkdir()
+    link.symlink_to(tmp_path / "folder")
+    refused(writer, contains="which is a folder")
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+def test_a_file_that_is_a_pipe_itself_is_refused(home: Home) -> None:
+    os.mkfifo(home.aws_credentials, 0o600)
+    refused("write_profile", contains="is a pipe")
+    assert stat.S_ISFIFO(os.lstat(home.aws_credentials).st_mode)
+
+
+def test_a_symlink_another_user_owns_is_not_followed(
+    home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "elsewhere"
+    real.write_text("[x]\nk = v\n")
+    home.aws_credentials.symlink_to(real)
+    if os.geteuid() == 0:
+        os.lchown(home.aws_credentials, 4242, 4242)  # planted by user 4242
+    else:  # this process plays another user; the link stays its maker's
+        mine = os.geteuid()
+        monkeypatch.setattr(os, "geteuid", lambda: mine + 4242)
+    refused("write_profile", contains="symlink owned by another user")
+    assert real.read_text() == "[x]\nk = v\n"
+
+
+def test_a_symlink_to_a_regular_file_is_followed_and_keeps_its_mode(
+    home: Home, tmp_path: Path
+) -> None:
+    real = tmp_path / "dotfiles" / "credentials"
+    real.parent.mkdir()
+    real.write_text("[mine]\nk = v\n")
+    real.chmod(0o640)
+    home.aws_credentials.symlink_to(real)
+    write_profile(creds(), "p")
+    assert home.aws_credentials.is_symlink()
+    assert real.read_text().startswith("[mine]\nk = v\n\n[p]\n")
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+
+
+def test_writes_leave_no_lock_file_beside_the_aws_files(home: Home) -> None:
+    for writer in WRITERS.values():
+        writer()
+    aws = home.aws_config.parent
+    assert sorted(p.name for p in aws.iterdir()) == ["config", "credentials"]
+    locks = home.cache_dir / "locks"
+    assert stat.S_IMODE(locks.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in locks.iterdir())
+
+
+def test_every_spelling_of_a_file_shares_one_lock(home: Home, tmp_path: Path) -> None:
+    real = tmp_path / "real-credentials"
+    real.write_text("")
+    home.aws_credentials.symlink_to(real)
+    spellings = [home.aws_credentials, real, tmp_path / "x" / ".." / "real-credentials"]
+    assert len({files.lock_file(p) for p in spellings}) == 1
+    assert files.lock_file(home.aws_config) != files.lock_file(real)
+    assert files.lock_file(real).parent == home.cache_dir / "locks"

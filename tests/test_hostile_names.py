@@ -1,0 +1,68 @@
+"""Hostile names from the service (the simulator's `hostile_names`), end to end.
+
+The simulator serves them exactly through botocore; `exec` starts its command although an
+account name holds a NUL, with markers a shell prompt may print safely.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+
+from tests.cli_helpers import ssotui
+from tui.models import Token
+from tui.sim import HOSTILE_ACCOUNTS, Organisation, Simulator
+
+
+@pytest.fixture
+def org() -> Organisation:
+    """A small organisation plus every hostile account."""
+    return Organisation.generate(accounts=4, seed=7, hostile_names=True)
+
+
+def test_the_simulator_serves_hostile_names_exactly(sim: Simulator, token: Token) -> None:
+    sso = boto3.session.Session().client(
+        "sso", config=Config(signature_version=UNSIGNED, region_name=sim.region)
+    )
+    listed = sso.list_accounts(accessToken=token.access_token, maxResults=100)["accountList"]
+    served = {a["accountName"]: a for a in listed}
+    for name, email, roles in HOSTILE_ACCOUNTS:
+        account = served[name]
+        assert account["emailAddress"] == email
+        answer = sso.list_account_roles(
+            accessToken=token.access_token, accountId=account["accountId"]
+        )
+        assert [r["roleName"] for r in answer["roleList"]] == list(roles)
+        creds = sso.get_role_credentials(
+            accessToken=token.access_token, accountId=account["accountId"], roleName=roles[0]
+        )
+        assert creds["roleCredentials"]["accessKeyId"].startswith("ASIA")
+
+
+def test_the_knob_adds_accounts_and_keeps_the_generated_ones() -> None:
+    plain = Organisation.generate(accounts=4, seed=7)
+    hostile = Organisation.generate(accounts=4, seed=7, hostile_names=True)
+    assert hostile.accounts[:4] == plain.accounts
+    assert [a.name for a in hostile.accounts[4:]] == [h[0] for h in HOSTILE_ACCOUNTS]
+    assert len({a.account_id for a in hostile.accounts}) == len(hostile)
+
+
+def test_exec_runs_for_an_account_whose_name_holds_a_nul(sim: Simulator, token: Token) -> None:
+    show = "import os; print(os.environ['SSOTUI_ACCOUNT_NAME'], os.environ['SSOTUI_ROLE_NAME'])"
+    result = ssotui("exec", "nul", "ReadOnlyAccess", "--", sys.executable, "-c", show)
+    assert result.status == 0, result.err
+    assert result.out == "nul␀byte ReadOnlyAccess\n"
+
+
+def test_exec_markers_hold_no_escape_sequence(sim: Simulator, token: Token) -> None:
+    show = "import os; print(os.environ['SSOTUI_ACCOUNT_NAME'], os.environ['SSOTUI_ROLE_NAME'])"
+    account = sim.org.by_name(HOSTILE_ACCOUNTS[0][0])
+    result = ssotui("exec", account.account_id, "ReadOnlyAccess", "--", sys.executable, "-c", show)
+    assert result.status == 0, result.err
+    assert result.out == "x␛]0;TITLE␇␛[2J ReadOnlyAccess\n"
+    assert not any(unicodedata.category(c) == "Cc" for c in result.out.rstrip("\n"))

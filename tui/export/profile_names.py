@@ -1,0 +1,167 @@
+"""Profile names made from service names: one rule for `populate` and `write-profile`.
+
+`profile_name_part` makes a name safe; `plan_profiles` names populate's profiles (one per
+account and role, from a template, clashes made unique) and skips the roles that an INI file
+cannot hold.
+
+A profile name must read back the same from an INI header (`[name]` in the credentials file,
+`[profile name]` in the config file, which botocore splits as a shell would) and work as a shell
+word (`AWS_PROFILE=name`). Letters and digits of any script are kept (`Kraków-QA`, `東京`), as
+are `_ + = , . @ -`; every other run of characters (spaces, quotes, brackets, slashes, control
+characters) becomes one `-`, and `-` and `.` are trimmed from both ends.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from tui.errors import ConfigError
+from tui.models import Account, Catalog
+from tui.text import printable
+
+DEFAULT_TEMPLATE = "{account}.{role}"
+
+# \w is unicode-aware: letters, digits and marks of every script, and `_`.
+_UNSAFE: Final = re.compile(r"[^\w+=,.@-]+")
+
+
+def profile_name_part(text: str) -> str:
+    """`text` (an account name, a role name, a template's result) made safe as a profile name
+    or a part of one; "" when nothing usable is left."""
+    return _UNSAFE.sub("-", unicodedata.normalize("NFC", text)).strip("-.")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One profile of the managed block."""
+
+    name: str
+    account_id: str
+    role_name: str
+
+
+@dataclass(frozen=True)
+class SkippedProfile:
+    """A role populate wrote no profile for, and why (its values would not read back)."""
+
+    account: Account
+    role_name: str
+    reason: str  # e.g. "the role name has a line break"
+
+    @property
+    def warning(self) -> str:
+        """One line for the user, names made safe for the terminal."""
+        return (
+            f"skipped the profile for role '{printable(self.role_name)}' of account "
+            f"{printable(self.account.name)} ({printable(self.account.account_id)}): "
+            f"{self.reason}, which the AWS config file cannot hold"
+        )
+
+
+@dataclass(frozen=True)
+class ProfilePlan:
+    """The profiles populate writes, and the roles it skips."""
+
+    profiles: list[Profile]
+    skipped: list[SkippedProfile]
+
+
+def profile_name(
+    account: Account, role: str, *, template: str = DEFAULT_TEMPLATE, prefix: str = ""
+) -> str:
+    """The profile name of (`account`, `role`): `template` filled with the safe parts of the
+    account name, role name and account id, after `prefix`; when the account name has no
+    letter or digit, `<prefix><account id>.<role>`. "" when nothing usable is left.
+
+    Raises ConfigError for a template that uses other fields than {account}, {role} and
+    {account_id}.
+    """
+    account_part = profile_name_part(account.name)
+    id_part = profile_name_part(account.account_id)
+    role_part = profile_name_part(role)
+    try:
+        filled = template.format(account=account_part, role=role_part, account_id=id_part)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"profile_template {template!r} is invalid ({exc}); "
+            "use {account}, {role} and {account_id}"
+        ) from None
+    name = profile_name_part(prefix + filled) if account_part else ""
+    return name or profile_name_part(f"{prefix}{id_part}.{role_part}")
+
+
+def _unwritable(what: str, value: str) -> str | None:
+    """Why `key = value` would not read back as `value` in an INI file, or None."""
+    if not value:
+        return f"the {what} is empty"
+    if "\r" in value or "\n" in value:
+        return f"the {what} has a line break"
+    if printable(value) != value:
+        return f"the {what} holds control characters"
+    if value != value.strip():
+        return f"the {what} starts or ends with a space"
+    return None
+
+
+def plan_profiles(
+    catalog: Catalog,
+    *,
+    template: str = DEFAULT_TEMPLATE,
+    prefix: str = "",
+    taken: Iterable[str] = (),
+) -> ProfilePlan:
+    """A profile per (account, role), named from `template`; collisions get `-<account id>`.
+
+    `taken` are names used outside the block (the user's own profiles): a generated name that
+    would clash with one of them is disambiguated the same way, never overwritten. A role whose
+    name or account id cannot be written as an INI value (a line break, a control character,
+    padding spaces) is skipped and reported in `skipped`.
+    """
+    wanted: list[tuple[str, str, str]] = []
+    skipped: list[SkippedProfile] = []
+    for account, role in catalog.pairs():
+        reason = _unwritable("role name", role) or _unwritable("account id", account.account_id)
+        if reason:
+            skipped.append(SkippedProfile(account, role, reason))
+            continue
+        name = profile_name(account, role, template=template, prefix=prefix)
+        if not name:
+            skipped.append(
+                SkippedProfile(account, role, "no letter or digit is left for a profile name")
+            )
+            continue
+        wanted.append((name, account.account_id, role))
+    counts: dict[str, int] = {}
+    for name, _, _ in wanted:
+        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
+    blocked = {t.casefold() for t in taken}
+    used = blocked | {name.casefold() for name, _, _ in wanted if counts[name.casefold()] == 1}
+    out = []
+    for name, account_id, role in wanted:
+        if counts[name.casefold()] > 1 or name.casefold() in blocked:
+            # `-<account id>` may still clash (two roles of one account that sanitise alike,
+            # or a name that is taken too): then count on until it is free.
+            base = unique = f"{name}-{profile_name_part(account_id) or 'account'}"
+            n = 1
+            while unique.casefold() in used:
+                n += 1
+                unique = f"{base}-{n}"
+            name = unique
+            used.add(name.casefold())
+        out.append(Profile(name, account_id, role))
+    return ProfilePlan(out, skipped)
+
+
+def profile_names(
+    catalog: Catalog,
+    *,
+    template: str = DEFAULT_TEMPLATE,
+    prefix: str = "",
+    taken: Iterable[str] = (),
+) -> list[Profile]:
+    """The profiles of `plan_profiles` (the skipped roles left out)."""
+    return plan_profiles(catalog, template=template, prefix=prefix, taken=taken).profiles

@@ -1,0 +1,66 @@
+"""Service strings made safe to show on a terminal, and their width in terminal cells.
+
+Account names, role names and emails come from the service and may hold anything: an escape
+sequence that retitles the window or writes the clipboard (OSC 52), a line break that fakes a
+row, a bidi override that shows text in another order than it is stored. `printable` replaces
+every such character with a visible stand-in; `cell_width` and `pad` measure and align what is
+shown by terminal cells (CJK characters take two). `--json` output keeps the exact values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+REPLACEMENT: Final = "\ufffd"  # the one-cell "cannot show this character" glyph
+_PICTURES: Final = 0x2400  # Unicode's Control Pictures: U+2400 + code for C0 (␀ … ␟)
+_DEL_PICTURE: Final = "\u2421"  # ␡
+
+# C0 and DEL, C1, the Arabic letter mark, LRM/RLM, the line and paragraph separators, the bidi
+# embeddings/overrides (LRE RLE PDF LRO RLO) and isolates (LRI RLI FSI PDI), lone surrogates
+# (a JSON "\ud800" that no terminal encoding can write).
+_UNSAFE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x20:
+        return chr(_PICTURES + code)
+    if code == 0x7F:
+        return _DEL_PICTURE
+    return REPLACEMENT
+
+
+def printable(text: str) -> str:
+    """`text` with control characters replaced, safe to write to a terminal on one line.
+
+    C0 controls and DEL become their Control Pictures (ESC shows as ␛, a line feed as ␊, NUL as
+    ␀); C1 controls, bidi overrides and isolates, line and paragraph separators and lone
+    surrogates become U+FFFD (�). Every stand-in is one cell wide. Other text, unicode letters
+    and emoji included, is kept; the result of `printable` is printable again unchanged.
+    """
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(_stand_in, text)
+
+
+def _cells(shown: str) -> int:
+    # Imported here so that `printable` (which every error message goes through) costs no
+    # import of Rich; `rich.cells` alone loads neither Textual nor the rest of Rich.
+    from rich.cells import cell_len
+
+    return cell_len(shown)
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells `printable(text)` takes (CJK and most emoji take two)."""
+    return _cells(printable(text))
+
+
+def pad(text: str, width: int, *, align: Literal["left", "right"] = "left") -> str:
+    """`printable(text)` padded with spaces to `width` cells; a wider text is returned whole."""
+    shown = printable(text)
+    fill = " " * max(0, width - _cells(shown))
+    return shown + fill if align == "left" else fill + shown
