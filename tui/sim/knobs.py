@@ -8,6 +8,7 @@ from typing import Any
 
 Approve = str | int | float
 _APPROVE_WORDS = ("auto", "manual", "deny")
+_OPERATION_SETS = ("malformed", "hang", "looping_pages", "endless_pages")
 
 
 @dataclass
@@ -17,6 +18,10 @@ class Knobs:
     approve: "auto" (approved at the first poll), "manual" (only by ``Simulator.approve()``),
     "deny", an int N (approved at the Nth poll) or a float (approved that many seconds after
     StartDeviceAuthorization). clock_skew: seconds added to the server's Date header.
+    hang: operation names whose requests are accepted and never answered (until the knob is
+    cleared or the simulator stops). looping_pages / endless_pages: List operations whose page
+    tokens go round (the last page points back to an earlier one) / never end (the last page
+    again, with a new token each time).
     """
 
     latency: float = 0.0
@@ -33,6 +38,9 @@ class Knobs:
     page_size: int = 20
     malformed: frozenset[str] = field(default_factory=frozenset)
     clock_skew: float = 0.0
+    hang: frozenset[str] = field(default_factory=frozenset)
+    looping_pages: frozenset[str] = field(default_factory=frozenset)
+    endless_pages: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -43,8 +51,9 @@ class Knobs:
         unknown = set(changes) - names
         if unknown:
             raise TypeError(f"unknown simulator knob(s): {', '.join(sorted(unknown))}")
-        if "malformed" in changes:
-            changes["malformed"] = frozenset(changes["malformed"] or ())
+        for name in _OPERATION_SETS:
+            if name in changes:
+                changes[name] = frozenset(changes[name] or ())
         old = {name: getattr(self, name) for name in changes}
         for name, value in changes.items():
             setattr(self, name, value)
@@ -57,7 +66,8 @@ class Knobs:
 
     def validate(self) -> None:
         """Raise ValueError/TypeError for a knob value the simulator cannot honour."""
-        self.malformed = frozenset(self.malformed)
+        for name in _OPERATION_SETS:
+            setattr(self, name, frozenset(getattr(self, name)))
         if self.latency < 0:
             raise ValueError("latency must be >= 0")
         if self.rate_limit is not None and not self.rate_limit > 0:

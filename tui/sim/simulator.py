@@ -42,7 +42,9 @@ class Simulator:
     to clients registered with scopes); ``interval`` (0 allowed) and ``device_code_lifetime``;
     ``approve`` ("auto", "manual", "deny", N polls, S.S seconds); ``client_lifetime``;
     ``page_size`` (default page of the List calls); ``malformed`` (operation names whose 200
-    answers are cut in half). ``calls`` counts requests by operation name.
+    answers are cut in half); ``hang``, ``looping_pages``, ``endless_pages`` (operation names:
+    see :class:`tui.sim.knobs.Knobs`; set them with :meth:`set`). ``calls`` counts requests by
+    operation name.
     """
 
     def __init__(
@@ -244,7 +246,7 @@ class Simulator:
     ) -> Response:
         with self._lock:
             latency = self.knobs.latency
-        if latency and self._stopping.wait(latency):
+        if (latency and self._stopping.wait(latency)) or self._hangs(op):
             stopping = SimError(503, "ServiceUnavailableException", "Simulator stopping")
             return error_response(stopping)
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -270,6 +272,16 @@ class Simulator:
         if malformed:
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response
+
+    def _hangs(self, op: str) -> bool:
+        """Hold a request of an operation in the ``hang`` knob: True if the simulator stops
+        meanwhile, False once the knob no longer names it (or never did)."""
+        while True:
+            with self._lock:
+                if op not in self.knobs.hang:
+                    return False
+            if self._stopping.wait(0.05):
+                return True
 
     def _portal_gate(self, now: float) -> None:
         """Rate limit (429) and injected failures (5xx) shared by all portal calls."""
