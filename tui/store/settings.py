@@ -29,6 +29,7 @@ class Settings:
     open_browser: bool = True
     profile_template: str = "{account}.{role}"
     theme: str | None = None
+    request_deadline: float = 15.0  # seconds one portal call may take, all its attempts together
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -42,6 +43,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "open_browser": (bool,),
     "profile_template": (str,),
     "theme": (str,),
+    "request_deadline": (float, int),
 }
 
 
@@ -57,6 +59,9 @@ def _check(key: str, value: Any, path: Path) -> str | None:
         return f"{path}: `catalog_lifetime` must be 0 or more seconds; ignored"
     if key == "concurrent_requests" and isinstance(value, int) and not 1 <= value <= MAX_REQUESTS:
         return f"{path}: `concurrent_requests` must be 1 to {MAX_REQUESTS}; ignored"
+    positive = isinstance(value, int | float) and 0 < value < float("inf")
+    if key == "request_deadline" and not positive:
+        return f"{path}: `request_deadline` must be more than 0 seconds; ignored"
     return None
 
 
