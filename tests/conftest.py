@@ -14,7 +14,7 @@ from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
-from tui.models import SsoSession, Token
+from tui.models import Catalog, SsoSession, Token
 from tui.sim import Organisation, Simulator
 
 _AWS_VARS = (
@@ -147,3 +147,15 @@ def session(sso_config: Path, sim: Simulator) -> SsoSession:
 def token(session: SsoSession) -> Token:
     """Logged in, in this process (faster than a `ssotui login` each time)."""
     return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+
+
+def load_catalog(
+    session: SsoSession, token: Token, *, refresh: bool = False, lifetime: int = 3600
+) -> Catalog:
+    """The catalog as every command gets it (`Workspace.catalog`), with `catalog_lifetime`."""
+    from tui.store.settings import Settings
+    from tui.workspace import Context
+
+    del token  # logged in: the workspace reads the cached token itself
+    workspace = Context(settings=Settings(catalog_lifetime=lifetime)).workspace(session)
+    return workspace.catalog(refresh=refresh)

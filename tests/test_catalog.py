@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import load_catalog
 from tui.aws.catalog import (
     AccountsPage,
     CatalogEvent,
     RolesFailed,
     RolesLoaded,
     fetch_catalog,
-    load_catalog,
 )
 from tui.aws.portal import Portal
 from tui.aws.throttle import Pacer

@@ -16,7 +16,6 @@ import boto3
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from tests.conftest import Home
 from tui.aws.login import login
@@ -192,26 +191,6 @@ def test_something_else_at_the_endpoint(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"{sim.url}/elsewhere")
     with pytest.raises(ServiceError, match="answered HTTP 404 to ListAccounts, not like Identity"):
         list(Portal(session, token).list_accounts())
-
-
-def test_throttling_past_retries_is_one_line(session: SsoSession, token: Token) -> None:
-    portal = Portal(session, token, sleep=lambda _s: None)
-    calls = 0
-
-    def throttled() -> None:
-        nonlocal calls
-        calls += 1
-        raise ClientError(
-            {
-                "Error": {"Code": "TooManyRequestsException", "Message": "slow"},
-                "ResponseMetadata": {"HTTPStatusCode": 429},
-            },
-            "ListAccounts",
-        )
-
-    with pytest.raises(ServiceError, match=r"kept throttling .*\(HTTP 429\).*try again"):
-        portal._call("ListAccounts", throttled)
-    assert calls > 3
 
 
 @both_clients

@@ -30,14 +30,18 @@ from botocore import xform_name
 
 from tests.http_recorder import Answer, Recorded, Recorder, recording
 from tui.aws import clients
-from tui.aws.clients import MalformedResponse, portal_client
+from tui.aws.clients import portal_client
 from tui.aws.portal import Portal
-from tui.aws.portal_http import (
-    OPERATIONS,
-    TOKEN_HEADER,
-    PortalHttpClient,
-    ServiceAnswer,
-    ca_bundle,
+from tui.aws.portal_botocore import BotocorePortalClient
+from tui.aws.portal_http import OPERATIONS, TOKEN_HEADER, PortalHttpClient, ca_bundle
+from tui.aws.transport import (
+    Dropped,
+    MalformedResponse,
+    PortalClient,
+    ReadTimeout,
+    Refused,
+    TransportError,
+    Unreachable,
 )
 from tui.errors import NoAccess, ServiceError, SsotuiError
 from tui.models import Account, SsoSession, Token, utcnow
@@ -66,13 +70,14 @@ def fresh_clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     clients.clear_cache()
 
 
-def client_for(mode: str, url: str, monkeypatch: pytest.MonkeyPatch) -> PortalHttpClient | Any:
+def client_for(mode: str, url: str, monkeypatch: pytest.MonkeyPatch) -> PortalClient:
     """The client the Portal would use with `SSOTUI_PORTAL_CLIENT=mode`, aimed at `url`."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
     monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", mode)
     clients.clear_cache()
     client = portal_client(SESSION)
-    assert isinstance(client, PortalHttpClient) == (mode == "direct"), type(client)
+    kind = PortalHttpClient if mode == "direct" else BotocorePortalClient
+    assert isinstance(client, kind), type(client)
     return client
 
 
@@ -115,12 +120,13 @@ def test_operations_are_exactly_those_of_botocores_sso_model() -> None:
         assert where == {}, f"{name} has members the direct client does not send: {where}"
 
 
-def test_client_methods_take_botocores_parameters() -> None:
+@pytest.mark.parametrize("kind", [PortalHttpClient, BotocorePortalClient])
+def test_client_methods_take_botocores_parameters(kind: type[PortalClient]) -> None:
     model = botocore.session.get_session().get_service_model("sso")
     for name in OPERATIONS:
         modelled = model.operation_model(name)
         assert modelled.input_shape is not None
-        method = getattr(PortalHttpClient, xform_name(name))
+        method = getattr(kind, xform_name(name))
         params = list(inspect.signature(method).parameters.values())[1:]
         assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params), name
         assert {p.name for p in params} == set(modelled.input_shape.members), name
@@ -278,18 +284,10 @@ def outcome(call: Callable[[], dict[str, Any]]) -> tuple[Any, ...]:
     """What a call gave, in terms both clients share."""
     try:
         result = dict(call())
-    except MalformedResponse:
-        return ("malformed",)
-    except Exception as exc:
-        response: dict[str, Any] = getattr(exc, "response", None) or {}
-        if "Error" not in response:
-            raise
-        return (
-            "refused",
-            response["Error"]["Code"],
-            response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPStatusCode"],
-        )
+    except MalformedResponse as exc:
+        return ("malformed", exc.endpoint)
+    except Refused as exc:
+        return ("refused", exc.operation, exc.status, exc.code, exc.message, exc.endpoint)
     result.pop("ResponseMetadata", None)
     return ("answer", result)
 
@@ -318,19 +316,28 @@ def test_answers_are_read_as_botocore_reads_them(
         assert got[0] == "refused"
 
 
-def test_refusals_are_service_answers_shaped_like_client_errors(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+def test_refusals_are_the_transports_own_type_from_either_client(
+    mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answer = Answer(403, b'{"message":"No access"}', (("x-amzn-ErrorType", "ForbiddenException"),))
     with recording(answer) as server:
-        direct = client_for("direct", server.url, monkeypatch)
-        with pytest.raises(ServiceAnswer) as err:
-            direct.get_role_credentials(roleName="R", accountId=ACCOUNT, accessToken=SECRET)
-        portal = Portal(SESSION, a_token(), client=direct, sleep=no_sleep)
+        client = client_for(mode, server.url, monkeypatch)
+        with pytest.raises(Refused) as err:
+            client.get_role_credentials(roleName="R", accountId=ACCOUNT, accessToken=SECRET)
+        portal = Portal(SESSION, a_token(), client=client, sleep=no_sleep)
         with pytest.raises(NoAccess, match="no access to role R in account n"):
             portal.role_credentials(Account(ACCOUNT, "n"), "R")
-    assert err.value.response["Error"] == {"Code": "ForbiddenException", "Message": "No access"}
-    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    refused = err.value
+    assert (refused.operation, refused.status, refused.code, refused.message) == (
+        "GetRoleCredentials",
+        403,
+        "ForbiddenException",
+        "No access",
+    )
+    assert refused.endpoint == server.url
+    assert not refused.throttled and not refused.server_error
+    assert not hasattr(refused, "response")  # no imitation of botocore's ClientError any more
 
 
 def test_role_credentials_are_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -371,13 +378,12 @@ def test_role_credentials_are_read_alike(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_json_that_is_not_an_object_is_one_line_with_either_client(
     body: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # botocore's parser fails on these with an AttributeError or TypeError of its own; the
-    # direct client says MalformedResponse. The user gets one ServiceError line either way.
+    # botocore's parser would fail on these with an AttributeError or TypeError of its own;
+    # both clients say MalformedResponse, and the user gets one ServiceError line.
     with recording(Answer(200, body)) as server:
-        direct = client_for("direct", server.url, monkeypatch)
-        with pytest.raises(MalformedResponse):
-            direct.list_accounts(accessToken=SECRET)
         for mode in ("direct", "botocore"):
+            with pytest.raises(MalformedResponse):
+                client_for(mode, server.url, monkeypatch).list_accounts(accessToken=SECRET)
             kind, line = through_portal(client_for(mode, server.url, monkeypatch))
             assert kind == "ServiceError" and "try again later" in line, (mode, line)
 
@@ -652,6 +658,51 @@ def test_the_ca_file_is_the_one_botocore_verifies_with(
     assert ca_bundle() == botocore_ca_file()
     if aws is requests is None:
         assert Path(ca_bundle()).is_file()  # certifi's, else botocore's own
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+@pytest.mark.parametrize(
+    ("failure", "kind"),
+    [
+        pytest.param("refused", Unreachable, id="refused"),
+        pytest.param("hang", ReadTimeout, id="no-answer"),
+        pytest.param("drop_instead", Dropped, id="dropped"),
+    ],
+)
+def test_network_failures_are_the_same_types_from_either_client(
+    mode: str, failure: str, kind: type[TransportError], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "0.3")
+    with contextlib.ExitStack() as stack:
+        if failure == "refused":
+            url = f"http://127.0.0.1:{closed_port()}"
+        else:
+            url = stack.enter_context(recording(**{failure: True})).url
+        client = client_for(mode, url, monkeypatch)
+        started = time.monotonic()
+        with pytest.raises(TransportError) as err:
+            client.list_accounts(accessToken=SECRET)
+        took = time.monotonic() - started
+    assert type(err.value) is kind and err.value.retryable
+    assert err.value.endpoint == url
+    assert took < 2
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+def test_an_attempt_waits_no_longer_than_it_is_given(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the Portal gives each attempt the time its call has left (`timeout`): a portal that
+    # never answers costs that, not the read timeout (10 s here)
+    monkeypatch.delenv("SSOTUI_READ_TIMEOUT", raising=False)
+    with recording(hang=True) as server:
+        client = client_for(mode, server.url, monkeypatch)
+        assert client.read_timeout == 10
+        started = time.monotonic()
+        with pytest.raises(ReadTimeout):
+            client.call("ListAccounts", timeout=0.4, accessToken=SECRET)
+        took = time.monotonic() - started
+    assert took < 1.5
 
 
 # --- secrets ----------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from tui.aws.portal import Portal
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, SsoSession, Token, utcnow
-from tui.store import catalog_cache
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 # 96: 0.56 s, 128: 0.53 s, 256: 0.57 s (floor 0.47 s). Past ~96 the gain is noise and the load
 # on the service grows. `concurrent_requests` in config.toml changes it.
 DEFAULT_CONCURRENCY = 96
-DEFAULT_LIFETIME = timedelta(hours=1)
+DEFAULT_DEADLINE = 15.0  # seconds one portal call may take (`request_deadline`)
 
 T = TypeVar("T")
 
@@ -186,6 +185,7 @@ def fetch_catalog(
     concurrency: int = DEFAULT_CONCURRENCY,
     previous: Catalog | None = None,
     portal: Portal | None = None,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> Catalog:
     """Fetch every account and its roles, pipelined; failures per account are recorded.
 
@@ -193,7 +193,7 @@ def fetch_catalog(
     failed this time. Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails.
     """
     concurrency = max(1, concurrency)
-    portal = portal or Portal(session, token, max_pool=concurrency)
+    portal = portal or Portal(session, token, max_pool=concurrency, deadline=deadline)
     emit: EventHandler = on_event or (lambda _event: None)
     accounts: dict[str, Account] = {}
 
@@ -228,12 +228,13 @@ def retry_failed(
     on_event: EventHandler | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     portal: Portal | None = None,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> Catalog:
     """List again the roles of the accounts that failed last time; the rest is kept."""
     if not catalog.failed:
         return catalog
     concurrency = max(1, min(concurrency, len(catalog.failed)))
-    portal = portal or Portal(session, token, max_pool=concurrency)
+    portal = portal or Portal(session, token, max_pool=concurrency, deadline=deadline)
     emit: EventHandler = on_event or (lambda _event: None)
     by_id = {a.account_id: a for a in catalog.accounts}
     retry = [by_id[aid] for aid in catalog.failed if aid in by_id]
@@ -253,33 +254,3 @@ def is_fresh(catalog: Catalog, lifetime: timedelta) -> bool:
     """True while a cached catalog is younger than `lifetime`."""
     age = utcnow() - catalog.fetched_at
     return timedelta(0) <= age < lifetime
-
-
-def load_catalog(
-    session: SsoSession,
-    token: Token,
-    *,
-    refresh: bool = False,
-    lifetime: timedelta | float = DEFAULT_LIFETIME,
-    on_event: EventHandler | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-) -> Catalog:
-    """The catalog: the cached one while fresh (no portal call), else fetched and cached.
-
-    A fresh cache with failed accounts gets only those retried. `lifetime` is a timedelta or
-    seconds. A catalog with failures is saved as incomplete, never as if complete.
-    """
-    if not isinstance(lifetime, timedelta):
-        lifetime = timedelta(seconds=lifetime)
-    cached = catalog_cache.load(session)
-    if not refresh and cached is not None and is_fresh(cached, lifetime):
-        if not cached.failed:
-            return cached
-        updated = retry_failed(session, token, cached, on_event=on_event, concurrency=concurrency)
-        catalog_cache.save(session, updated)
-        return updated
-    catalog = fetch_catalog(
-        session, token, on_event=on_event, concurrency=concurrency, previous=cached
-    )
-    catalog_cache.save(session, catalog)
-    return catalog

@@ -6,8 +6,10 @@ credentials and name their region. Endpoint overrides are left to botocore, so
 they do for the AWS CLI (that is how tests and `demo` reach the simulator). botocore clients
 are thread-safe, so one client per (service, region, settings) is built and shared.
 
-`SSOTUI_READ_TIMEOUT` (seconds, default 10) sets how long a call waits for an answer: longer
-for a slow proxy, shorter for the tests of a service that hangs.
+`SSOTUI_READ_TIMEOUT` (seconds, default 10) sets how long one attempt waits for an answer:
+longer for a slow proxy, shorter for the tests of a service that hangs. The Portal may give an
+attempt less (its call's deadline is near). `portal_client` gives the portal's client, direct or
+botocore's; both raise only the transport's own errors (`tui.aws.transport`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__, paths
+from tui.aws.transport import MalformedResponse, PortalClient, failure_line
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
 
@@ -27,8 +30,6 @@ if TYPE_CHECKING:
     import botocore.session
     from mypy_boto3_sso import SSOClient
     from mypy_boto3_sso_oidc import SSOOIDCClient
-
-    from tui.aws.portal_http import PortalHttpClient
 
 # Total attempts per call inside botocore (adaptive mode) for OIDC and by default. The Portal
 # asks for 1 and paces and retries itself (tui.aws.throttle).
@@ -40,26 +41,24 @@ READ_TIMEOUT_VAR = "SSOTUI_READ_TIMEOUT"
 DEFAULT_POOL = 10
 
 _lock = threading.Lock()
+_building = threading.Lock()
 _clients: dict[tuple[Any, ...], Any] = {}
 T = TypeVar("T")
 _MAX_CACHED = 16
 
 
-class MalformedResponse(Exception):
-    """Identity Center answered 2xx with a body that is not JSON.
-
-    botocore's JSON parser quietly turns such a body into an empty result, which would read as
-    "no accounts"; this makes it an error instead.
-    """
-
-
 def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore's `before-parse` hook: a 2xx body that is not a JSON object is an error (its
+    parser would read no JSON as an empty answer, and fail on other JSON with its own
+    AttributeError)."""
     body = response_dict.get("body") or b""
     if 200 <= int(response_dict.get("status_code") or 0) < 300 and body.strip():
         try:
-            json.loads(body)
+            parsed = json.loads(body)
         except ValueError:
             raise MalformedResponse("the response body is not JSON") from None
+        if not isinstance(parsed, dict):
+            raise MalformedResponse("the response body is not a JSON object")
 
 
 def default_read_timeout() -> float:
@@ -181,12 +180,17 @@ def _remembered(key: tuple[Any, ...], build: Callable[[], T]) -> T:
         cached: T | None = _clients.get(key)
     if cached is not None:
         return cached
-    client = build()
-    with _lock:
-        if len(_clients) >= _MAX_CACHED:
-            _clients.pop(next(iter(_clients)))
-        kept: T = _clients.setdefault(key, client)
-        return kept
+    with _building:  # threads that want the same new client wait for one to build it
+        with _lock:
+            built: T | None = _clients.get(key)
+        if built is not None:
+            return built
+        client = build()
+        with _lock:
+            if len(_clients) >= _MAX_CACHED:
+                _clients.pop(next(iter(_clients)))
+            kept: T = _clients.setdefault(key, client)
+            return kept
 
 
 def sso_client(
@@ -213,20 +217,29 @@ def sso_client(
     return client
 
 
-def portal_client(
-    session: SsoSession, *, max_pool: int = DEFAULT_POOL
-) -> SSOClient | PortalHttpClient:
+def portal_client(session: SsoSession, *, max_pool: int = DEFAULT_POOL) -> PortalClient:
     """The client the Portal calls through: ssotui's direct one where the endpoint is plain
-    (`tui.aws.endpoints`), else a botocore client with one attempt per call (the Portal paces
-    and retries itself)."""
+    (`tui.aws.endpoints`), else botocore's with one attempt per call (the Portal paces and
+    retries itself). Either raises only the transport's own errors (`tui.aws.transport`)."""
     from tui.aws.endpoints import portal_endpoint
 
+    read_timeout = default_read_timeout()
     url = portal_endpoint(session.region)
     if url is None:
-        return sso_client(session, max_pool=max_pool, attempts=1)
+        from tui.aws.portal_botocore import BotocorePortalClient
+
+        def within(seconds: float) -> SSOClient:
+            return sso_client(
+                session,
+                max_pool=max_pool,
+                attempts=1,
+                connect_timeout=min(CONNECT_TIMEOUT, seconds),
+                read_timeout=seconds,
+            )
+
+        return BotocorePortalClient(within(read_timeout), read_timeout=read_timeout, shorter=within)
     from tui.aws.portal_http import PortalHttpClient, ca_bundle
 
-    read_timeout = default_read_timeout()
     cafile = ca_bundle() if url.startswith("https:") else None
     return _remembered(
         ("direct", url, max_pool, read_timeout, cafile),
@@ -255,75 +268,13 @@ def oidc_client(
 
 
 def connection_error(exc: BaseException, client: Any, session: SsoSession) -> ServiceError | None:
-    """One clear line for a network-level failure (either client), or None for anything else."""
+    """One clear line for a network-level failure of a botocore call (or one of the transport's
+    own errors), or None for anything else: an answer, or not botocore's."""
     endpoint = getattr(getattr(client, "meta", None), "endpoint_url", "?")
-    from tui.aws import portal_http as direct
+    from tui.aws.botocore_errors import from_botocore
 
-    if isinstance(exc, MalformedResponse):
-        return _network_line("parse", endpoint, session)
-    if isinstance(exc, direct.UnreadableCaFile):
-        return _ca_file_line(exc.path, direct.named_ca_file())
-    if isinstance(exc, direct.TransportError):
-        kinds: dict[type[direct.TransportError], str] = {
-            direct.ReadTimeout: "read",
-            direct.ConnectTimeout: "connect",
-            direct.Unreachable: "connect",
-            direct.UntrustedCertificate: "tls",
-        }
-        return _network_line(kinds.get(type(exc), "dropped"), endpoint, session)
-    import botocore.exceptions as bce
-    from botocore.parsers import ResponseParserError
-
-    if isinstance(exc, bce.ReadTimeoutError):
-        return _network_line("read", endpoint, session)
-    if isinstance(exc, bce.ConnectTimeoutError | bce.EndpointConnectionError):
-        return _network_line("connect", endpoint, session)
-    if isinstance(exc, ResponseParserError):
-        return _network_line("parse", endpoint, session)
-    if isinstance(exc, bce.SSLError):
-        named = direct.named_ca_file()
-        if named is not None and not os.access(named[1], os.R_OK):
-            return _ca_file_line(named[1], named)
-        return _network_line("tls", endpoint, session)
-    if isinstance(exc, bce.ProxyConnectionError):
-        return ServiceError(
-            f"cannot reach Identity Center at {endpoint} through the proxy: check HTTPS_PROXY "
-            "and NO_PROXY"
-        )
-    if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
-        return _network_line("dropped", endpoint, session)
-    return None
-
-
-def _ca_file_line(path: str, named: tuple[str, str] | None) -> ServiceError:
-    variable = named[0] if named is not None else "AWS_CA_BUNDLE"
-    return ServiceError(
-        f"cannot read the CA file {path} to check Identity Center's certificate: fix "
-        f"{variable} or unset it"
-    )
-
-
-def _network_line(kind: str, endpoint: str, session: SsoSession) -> ServiceError:
-    if kind == "read":
-        return ServiceError(
-            f"Identity Center at {endpoint} did not answer in time (session {session.label}): "
-            "try again later"
-        )
-    if kind == "connect":
-        return ServiceError(
-            f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
-            f"{session.region}): check your network, proxy and the session's sso_region"
-        )
-    if kind == "parse":
-        return ServiceError(
-            f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"
-        )
-    if kind == "tls":
-        return ServiceError(
-            f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
-            "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
-        )
-    return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
+    failure = from_botocore(exc, endpoint)
+    return None if failure is None else failure_line(failure, session)
 
 
 def clear_cache() -> None:

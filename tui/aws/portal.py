@@ -1,10 +1,13 @@
 """The SSO portal API for one logged-in session: accounts, roles, role credentials, logout.
 
-Every botocore failure becomes one SsotuiError line: 401 -> NotLoggedIn, 403/404 -> NoAccess,
-unreachable, throttled or failing past retries -> ServiceError. Retries are done here, not in
-botocore: a 429 goes back through the `Pacer` shared by every thread of the portal (it learns
-the rate the service allows), 5xx and network failures get a few jittered retries. The access
-token never appears in a message.
+Every failure becomes one SsotuiError line: 401 -> NotLoggedIn, 403/404 -> NoAccess,
+unreachable, throttled or failing past retries or past the deadline -> ServiceError. The
+client (direct or botocore, `tui.aws.clients.portal_client`) raises only the transport's own
+errors (`tui.aws.transport`), and those are all the Portal reads. Retries are done here: a 429
+goes back through the `Pacer` shared by every thread of the portal (it learns the rate the
+service allows), 5xx and network failures get a few jittered retries, and all the attempts of
+one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round,
+or that goes on past `max_pages`, is stopped. The access token never appears in a message.
 """
 
 from __future__ import annotations
@@ -12,25 +15,32 @@ from __future__ import annotations
 import contextlib
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
-from tui.aws.clients import connection_error, portal_client
+from tui.aws.clients import portal_client
+from tui.aws.deadline import CallDeadlines
 from tui.aws.throttle import Pacer
+from tui.aws.transport import (
+    CallFailed,
+    ConnectTimeout,
+    PortalClient,
+    ReadTimeout,
+    Refused,
+    TransportError,
+    failure_line,
+)
 from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
 from tui.logs import hide
 from tui.models import Account, RoleCredentials, SsoSession, Token
 
-if TYPE_CHECKING:
-    from mypy_boto3_sso import SSOClient
-
-    from tui.aws.portal_http import PortalHttpClient
-
-T = TypeVar("T")
-
 PAGE_SIZE = 100
+# Seconds all the attempts of one call may take together (`request_deadline` in config.toml).
+DEFAULT_DEADLINE = 15.0
+# Pages of one listing: 10,000 accounts are 100 pages of 100; the service may send fewer a page.
+MAX_PAGES = 2000
 # Retries per call. A throttled call is re-paced rather than backed off, so it gets many; an
 # unreachable endpoint (3 attempts of a 2 s connect timeout) still fails within ~10 s.
 THROTTLE_RETRIES = 20
@@ -38,78 +48,49 @@ SERVER_ERROR_RETRIES = 4
 NETWORK_RETRIES = 2
 BACKOFF_BASE = 0.25
 BACKOFF_CAP = 4.0
-_THROTTLE_CODES = {"TooManyRequestsException", "ThrottlingException", "Throttling"}
-
-
-def _error_parts(exc: BaseException) -> tuple[str, int] | None:
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return None
-    code = str(response.get("Error", {}).get("Code", ""))
-    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    return code, status
-
-
-def is_throttled(exc: BaseException) -> bool:
-    """True for a 429 / throttling answer."""
-    parts = _error_parts(exc)
-    return parts is not None and (parts[0] in _THROTTLE_CODES or parts[1] == 429)
-
-
-def is_server_error(exc: BaseException) -> bool:
-    """True for a 5xx answer."""
-    parts = _error_parts(exc)
-    return parts is not None and parts[1] >= 500
-
-
-def is_network_error(exc: BaseException) -> bool:
-    """True for a connection that failed, timed out or was dropped (worth another try)."""
-    from tui.aws import portal_http as direct
-
-    if isinstance(exc, direct.TransportError):
-        return not isinstance(exc, direct.UntrustedCertificate | direct.UnreadableCaFile)
-    import botocore.exceptions as bce
-
-    return isinstance(exc, bce.ConnectionError | bce.HTTPClientError) and not isinstance(
-        exc, bce.SSLError
-    )
+SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth sending
 
 
 class Portal:
-    """The SSO portal for one session and token; safe to share between threads."""
+    """The SSO portal for one session and token; safe to share between threads.
+
+    One Portal is meant for one piece of work (a command, a catalog fetch, a retry the user
+    asked for): what it learns on the way (the rate the service allows, that it answers
+    nothing at the moment) serves that piece of work.
+
+    `deadline`: seconds one call may take, all its attempts together (the `request_deadline`
+    setting). `max_pages`: pages one listing may have before it is stopped.
+    """
 
     def __init__(
         self,
         session: SsoSession,
         token: Token,
         *,
-        client: SSOClient | PortalHttpClient | None = None,
+        client: PortalClient | None = None,
         max_pool: int = 10,
         page_size: int = PAGE_SIZE,
+        deadline: float = DEFAULT_DEADLINE,
+        max_pages: int = MAX_PAGES,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.session = session
         self._token = token.access_token
-        self.client: SSOClient | PortalHttpClient = client or portal_client(
-            session, max_pool=max_pool
-        )
+        self.client: PortalClient = client or portal_client(session, max_pool=max_pool)
         self.page_size = page_size
-        self._sleep = sleep
-        self.pacer = Pacer(sleep=sleep)
+        self.max_pages = max_pages
+        self.deadlines = CallDeadlines(deadline, rate=lambda: self.pacer.rate, sleep=sleep)
+        self.pacer = Pacer(sleep=self.deadlines.wait_in_queue)
+        self._last_failure: CallFailed | None = None  # of any thread: why calls are failing
 
     # -- error handling -------------------------------------------------------------------
 
-    def _translate(self, exc: Exception, what: str, *, no_access: str | None = None) -> SsotuiError:
-        network = connection_error(exc, self.client, self.session)
-        if network is not None:
-            return network
-        parts = _error_parts(exc)
-        if parts is None:
-            return ServiceError(
-                f"{what} failed for session {self.session.label} ({type(exc).__name__}): "
-                "try again later"
-            )
-        code, status = parts
+    def _translate(
+        self, exc: CallFailed, what: str, *, no_access: str | None = None
+    ) -> SsotuiError:
+        if not isinstance(exc, Refused):
+            return failure_line(exc, self.session) or self._failed(what, exc)
+        code, status = exc.code, exc.status
         if code == "UnauthorizedException" or status == 401:
             return NotLoggedIn(
                 f"session {self.session.label} expired or was revoked: run `ssotui login`"
@@ -120,16 +101,15 @@ class Portal:
             return NoAccess(no_access or f"no access to {what} (session {self.session.label})")
         if status in {403, 404}:  # not Identity Center's own answer: something else is there
             return ServiceError(
-                f"{self.client.meta.endpoint_url} answered HTTP {status} to {what}, not like "
-                f"Identity Center: check the sso_region of session {self.session.label} and any "
-                "endpoint override"
+                f"{exc.endpoint} answered HTTP {status} to {what}, not like Identity Center: "
+                f"check the sso_region of session {self.session.label} and any endpoint override"
             )
-        if is_throttled(exc):
+        if exc.throttled:
             return ServiceError(
                 f"Identity Center kept throttling {what} (HTTP 429) for session "
                 f"{self.session.label}: wait a minute and try again"
             )
-        if status >= 500:
+        if exc.server_error:
             return ServiceError(
                 f"Identity Center failed {what} with HTTP {status} after retries (session "
                 f"{self.session.label}): try again later"
@@ -139,65 +119,134 @@ class Portal:
             f"{self.session.label}: try `ssotui login --force`"
         )
 
-    def _call(self, what: str, fn: Callable[[], T], *, no_access: str | None = None) -> T:
-        """Run one portal call, paced, with retries; translate what still fails."""
-        throttled = failed = dropped = 0
+    def _failed(self, what: str, exc: BaseException) -> ServiceError:
+        return ServiceError(
+            f"{what} failed for session {self.session.label} ({type(exc).__name__}): "
+            "try again later"
+        )
+
+    def _out_of_time(self, what: str, last: CallFailed | None) -> SsotuiError:
+        """The line for a call that used up its deadline, or gave up at once after another
+        did; `last`: the last failure seen, if any."""
+        seconds = f"{self.deadlines.seconds:g} s"
+        label = self.session.label
+        if self.deadlines.ran_late() or (isinstance(last, Refused) and last.throttled):
+            return ServiceError(
+                f"Identity Center kept throttling {what} (HTTP 429) for {seconds} (session "
+                f"{label}): wait a minute and try again"
+            )
+        if isinstance(last, Refused) and last.server_error:
+            return ServiceError(
+                f"Identity Center failed {what} with HTTP {last.status} for {seconds} (session "
+                f"{label}): try again later"
+            )
+        if last is None or isinstance(last, ReadTimeout | ConnectTimeout):
+            return ServiceError(
+                f"Identity Center at {self.client.meta.endpoint_url} did not answer {what} within "
+                f"{seconds} (session {label}): try again later, or allow longer with "
+                "`request_deadline` in config.toml"
+            )
+        return self._translate(last, what)  # what the call that gave up was told
+
+    # -- one call -------------------------------------------------------------------------
+
+    def _call(
+        self, what: str, operation: str, params: dict[str, Any], *, no_access: str | None = None
+    ) -> dict[str, Any]:
+        """Run one portal call, paced, with retries, within the deadline; translate what
+        still fails."""
+        if not self.deadlines.begin():  # a call just gave up unanswered: no use trying
+            raise self._out_of_time(what, self._last_failure)
+        try:
+            return self._attempts(what, operation, params, no_access)
+        except ServiceError:  # not NotLoggedIn, NoAccess, ConfigError: those say it all
+            self.deadlines.gave_up()
+            raise
+
+    def _attempts(
+        self, what: str, operation: str, params: dict[str, Any], no_access: str | None
+    ) -> dict[str, Any]:
+        deadlines = self.deadlines
+        tries: Counter[str] = Counter()
+        last: CallFailed | None = None
         while True:
             pace = self.pacer.wait()
+            left = deadlines.left()
+            if deadlines.ran_late() or left < SHORTEST_ATTEMPT:
+                raise self._out_of_time(what, last)
             try:
-                result = fn()
+                result = self.client.call(
+                    operation, timeout=left, accessToken=self._token, **params
+                )
             except SsotuiError:
                 raise
-            except Exception as exc:
-                if is_throttled(exc):
-                    self.pacer.throttled(pace)
-                    throttled += 1
-                    if throttled <= THROTTLE_RETRIES:
-                        continue
-                elif is_server_error(exc) and failed < SERVER_ERROR_RETRIES:
-                    failed += 1
-                    self._backoff(failed)
-                    continue
-                elif is_network_error(exc) and dropped < NETWORK_RETRIES:
-                    dropped += 1
-                    self._backoff(dropped)
+            except CallFailed as exc:
+                last = self._last_failure = exc
+                if isinstance(exc, Refused) and not (exc.throttled or exc.server_error):
+                    deadlines.got_through()  # a refusal: the service is there and answering
+                if self._another_try(what, exc, tries, pace):
                     continue
                 raise self._translate(exc, what, no_access=no_access) from None
+            except Exception as exc:  # not the transport's: a bug, still one line for the user
+                raise self._failed(what, exc) from None
             self.pacer.succeeded()
+            deadlines.got_through()
             return result
 
-    def _backoff(self, round_no: int) -> None:
-        self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**round_no)))
+    def _another_try(self, what: str, exc: CallFailed, tries: Counter[str], pace: int) -> bool:
+        """Whether `exc` is worth another attempt; the pacing or backoff before it is done."""
+        if isinstance(exc, Refused) and exc.throttled:
+            self.pacer.throttled(pace)
+            kind, limit = "throttled", THROTTLE_RETRIES
+        elif isinstance(exc, Refused) and exc.server_error:
+            kind, limit = "failed", SERVER_ERROR_RETRIES
+        elif isinstance(exc, TransportError) and exc.retryable:
+            kind, limit = "dropped", NETWORK_RETRIES
+        else:
+            return False
+        tries[kind] += 1
+        if tries[kind] > limit:
+            return False
+        if kind != "throttled":  # a 429 waits for the pacer instead
+            delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** tries[kind]))
+            if not self.deadlines.pause(delay):
+                raise self._out_of_time(what, exc)
+        return True
 
-    def _pages(self, what: str, fetch: Callable[..., Any]) -> Iterator[dict[str, Any]]:
+    def _pages(self, what: str, operation: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Pages of a `nextToken` listing; a failed page is retried from where it stopped.
 
         (botocore's paginator cannot resume after an exception without re-listing what was
-        already yielded, so the token is followed here.)
+        already yielded, so the token is followed here.) Every token is remembered: one that
+        comes back means the listing goes round, and it is stopped, as it is past `max_pages`.
         """
         next_token: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"accessToken": self._token, "maxResults": self.page_size}
-            if next_token:
-                kwargs["nextToken"] = next_token
-
-            def one_page(kwargs: dict[str, Any] = kwargs) -> Any:
-                return fetch(**kwargs)
-
-            page = self._call(what, one_page)
-            if not isinstance(page, dict):
-                raise self._malformed(what)
+        seen: set[str] = set()
+        for number in range(1, self.max_pages + 1):
+            kwargs = {**params, "maxResults": self.page_size, "nextToken": next_token}
+            page = self._call(what, operation, kwargs)
             yield page
             token = page.get("nextToken")
-            if not token or token == next_token:
+            if not token:
                 return
             next_token = str(token)
+            if next_token in seen:
+                raise ServiceError(
+                    f"Identity Center sent page tokens that go round for {what} (page "
+                    f"{number + 1} would repeat an earlier one; session {self.session.label}): "
+                    "stopped; try again later"
+                )
+            seen.add(next_token)
+        raise ServiceError(
+            f"Identity Center had still more pages of {what} after {self.max_pages:,} (session "
+            f"{self.session.label}): stopped; try again later"
+        )
 
     # -- the API --------------------------------------------------------------------------
 
     def list_accounts(self) -> Iterator[list[Account]]:
         """Every account the user can reach, one list per ListAccounts page."""
-        for page in self._pages("ListAccounts", self.client.list_accounts):
+        for page in self._pages("ListAccounts", "ListAccounts", {}):
             try:
                 yield [
                     Account(
@@ -214,8 +263,7 @@ class Portal:
         """The role names the user can take in one account."""
         names: list[str] = []
         what = f"the roles of account {account_id}"
-        fetch = partial(self.client.list_account_roles, accountId=account_id)
-        for page in self._pages(what, fetch):
+        for page in self._pages(what, "ListAccountRoles", {"accountId": account_id}):
             try:
                 names.extend(str(item["roleName"]) for item in page.get("roleList", []))
             except (KeyError, TypeError, AttributeError):
@@ -226,9 +274,8 @@ class Portal:
         """Short-lived credentials for one role (NoAccess when it is not assigned)."""
         response = self._call(
             f"role {role_name} in account {account.name} ({account.account_id})",
-            lambda: self.client.get_role_credentials(
-                roleName=role_name, accountId=account.account_id, accessToken=self._token
-            ),
+            "GetRoleCredentials",
+            {"roleName": role_name, "accountId": account.account_id},
             no_access=(
                 f"no access to role {role_name} in account {account.name} "
                 f"({account.account_id}): the permission set is not (or no longer) assigned "
@@ -254,7 +301,7 @@ class Portal:
     def logout(self) -> None:
         """End the portal session (the token stops working); a dead token is no error."""
         with contextlib.suppress(NotLoggedIn):
-            self._call("Logout", lambda: self.client.logout(accessToken=self._token))
+            self._call("Logout", "Logout", {})
 
     def _malformed(self, operation: str) -> ServiceError:
         return ServiceError(

@@ -8,9 +8,9 @@ endpoint, ssotui sends the requests itself with `http.client`:
 
 - the requests are botocore's (tests/test_portal_http.py holds them against the model and
   against what botocore sends);
-- answers are read as botocore's rest-json parser reads them, and a refusal is raised as
-  `ServiceAnswer`, whose `response` has the shape of botocore's `ClientError`, so the Portal
-  handles both clients alike;
+- answers are read as botocore's rest-json parser reads them; a refusal is raised as the
+  transport's own `Refused` (`tui.aws.transport`), as the botocore client's refusals are, so
+  the Portal handles both clients alike;
 - connections are kept alive in a pool shared by the threads; a kept connection the server
   has closed meanwhile is replaced once, silently. Retries and pacing are the Portal's.
 """
@@ -30,7 +30,17 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from tui import __version__
-from tui.aws.clients import MalformedResponse
+from tui.aws.transport import (
+    ConnectTimeout,
+    Dropped,
+    MalformedResponse,
+    PortalClient,
+    ReadTimeout,
+    Refused,
+    Unreachable,
+    UnreadableCaFile,
+    UntrustedCertificate,
+)
 
 TOKEN_HEADER = "x-amz-sso_bearer_token"
 
@@ -58,49 +68,6 @@ OPERATIONS = {
     ),
     "Logout": Operation("POST", "/logout", {}),
 }
-
-
-class ServiceAnswer(Exception):
-    """The portal refused a call; `response` is shaped like botocore's `ClientError.response`."""
-
-    def __init__(self, operation: str, status: int, code: str, message: str) -> None:
-        super().__init__(f"{operation}: HTTP {status} {code}")
-        self.response: dict[str, Any] = {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status},
-        }
-
-
-class TransportError(Exception):
-    """The exchange itself failed (no answer from Identity Center to read)."""
-
-
-class ConnectTimeout(TransportError):
-    """No connection within the connect timeout."""
-
-
-class Unreachable(TransportError):
-    """The endpoint's name did not resolve or nothing accepted the connection."""
-
-
-class ReadTimeout(TransportError):
-    """Connected, but no answer within the read timeout."""
-
-
-class Dropped(TransportError):
-    """The connection broke during the exchange."""
-
-
-class UntrustedCertificate(TransportError):
-    """The TLS handshake failed: the server's certificate is not trusted here."""
-
-
-class UnreadableCaFile(TransportError):
-    """The CA file to verify with (`AWS_CA_BUNDLE`) cannot be read."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(f"cannot read the CA file {path}")
-        self.path = path
 
 
 def error_code(status: int, headers: http.client.HTTPMessage, body: bytes) -> tuple[str, str]:
@@ -149,7 +116,7 @@ def ca_bundle(environ: Mapping[str, str] | None = None) -> str:
     raise RuntimeError("botocore is not installed")  # it is a dependency: cannot happen
 
 
-class PortalHttpClient:
+class PortalHttpClient(PortalClient):
     """What the Portal needs of a botocore `sso` client, without botocore. Thread-safe."""
 
     def __init__(
@@ -167,77 +134,51 @@ class PortalHttpClient:
         self._port = parts.port
         self._prefix = parts.path.rstrip("/")
         self._max_pool = max_pool
-        self._connect_timeout = connect_timeout
-        self._read_timeout = read_timeout
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
         self._tls: Any = None
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
 
-    # -- the operations, with botocore's parameter names ----------------------------------
-
-    def list_accounts(
-        self, *, accessToken: str, maxResults: int | None = None, nextToken: str | None = None
-    ) -> dict[str, Any]:
-        """ListAccounts: one page of the accounts the token can reach."""
-        return self._call("ListAccounts", accessToken, maxResults=maxResults, nextToken=nextToken)
-
-    def list_account_roles(
-        self,
-        *,
-        accessToken: str,
-        accountId: str,
-        maxResults: int | None = None,
-        nextToken: str | None = None,
-    ) -> dict[str, Any]:
-        """ListAccountRoles: one page of the roles the token can take in an account."""
-        return self._call(
-            "ListAccountRoles",
-            accessToken,
-            accountId=accountId,
-            maxResults=maxResults,
-            nextToken=nextToken,
-        )
-
-    def get_role_credentials(
-        self, *, roleName: str, accountId: str, accessToken: str
-    ) -> dict[str, Any]:
-        """GetRoleCredentials: short-lived credentials for one role."""
-        return self._call("GetRoleCredentials", accessToken, roleName=roleName, accountId=accountId)
-
-    def logout(self, *, accessToken: str) -> dict[str, Any]:
-        """Logout: end the portal session of the token."""
-        return self._call("Logout", accessToken)
-
     # -- the exchange ------------------------------------------------------------------------
 
-    def _call(self, name: str, token: str, **params: str | int | None) -> dict[str, Any]:
-        operation = OPERATIONS[name]
+    def call(
+        self, operation: str, *, timeout: float | None = None, **params: Any
+    ) -> dict[str, Any]:
+        """One request with botocore's parameter names; `timeout` caps connect and read."""
+        spec = OPERATIONS[operation]
+        token = str(params.pop("accessToken"))
         query = "&".join(
-            f"{operation.query[key]}={quote(str(value), safe='-_.~')}"
+            f"{spec.query[key]}={quote(str(value), safe='-_.~')}"
             for key, value in params.items()
             if value is not None
         )
-        target = self._prefix + operation.path + (f"?{query}" if query else "")
+        target = self._prefix + spec.path + (f"?{query}" if query else "")
         headers = {TOKEN_HEADER: token, "User-Agent": self._user_agent}
-        status, answer_headers, body = self._exchange(operation.method, target, headers)
+        limit = self.read_timeout if timeout is None else min(self.read_timeout, timeout)
+        status, answer_headers, body = self._exchange(spec.method, target, headers, limit)
         if status >= 301:  # botocore's line between an answer and a refusal
             code, message = error_code(status, answer_headers, body)
-            raise ServiceAnswer(name, status, code, message)
+            raise Refused(operation, status, code, message, endpoint=self.meta.endpoint_url)
         if not body.strip():
             return {}
         try:
             parsed = json.loads(body)
         except ValueError:
-            raise MalformedResponse("the response body is not JSON") from None
+            raise self._malformed("the response body is not JSON") from None
         if not isinstance(parsed, dict):
-            raise MalformedResponse("the response body is not a JSON object")
+            raise self._malformed("the response body is not a JSON object")
         return parsed
 
+    def _malformed(self, detail: str) -> MalformedResponse:
+        return MalformedResponse(detail, endpoint=self.meta.endpoint_url)
+
     def _exchange(
-        self, method: str, target: str, headers: dict[str, str]
+        self, method: str, target: str, headers: dict[str, str], limit: float
     ) -> tuple[int, http.client.HTTPMessage, bytes]:
-        conn, reused = self._take()
+        """(status, headers, body); `limit` seconds at most for connecting and for reading."""
+        conn, reused = self._take(limit)
         try:
             try:
                 conn.request(method, target, headers=headers)
@@ -252,27 +193,35 @@ class PortalHttpClient:
                     raise
                 # a kept-alive connection the server had closed: once more on a new one
                 conn.close()
-                conn, reused = self._connect(), False
+                conn, reused = self._connect(limit), False
                 conn.request(method, target, headers=headers)
                 response = conn.getresponse()
             body = response.read()
         except TimeoutError:
             conn.close()
-            raise ReadTimeout(f"no answer from {self.meta.endpoint_url}") from None
+            raise ReadTimeout(
+                f"no answer from {self.meta.endpoint_url}", endpoint=self.meta.endpoint_url
+            ) from None
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
-            raise Dropped(f"connection to {self.meta.endpoint_url} broke: {exc}") from None
+            raise Dropped(
+                f"connection to {self.meta.endpoint_url} broke: {exc}",
+                endpoint=self.meta.endpoint_url,
+            ) from None
         if response.will_close:
             conn.close()
         else:
             self._give_back(conn)
         return response.status, response.msg, body
 
-    def _take(self) -> tuple[http.client.HTTPConnection, bool]:
+    def _take(self, limit: float) -> tuple[http.client.HTTPConnection, bool]:
         with self._lock:
-            if self._idle:
-                return self._idle.pop(), True
-        return self._connect(), False
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            return self._connect(limit), False
+        assert conn.sock is not None
+        conn.sock.settimeout(limit)
+        return conn, True
 
     def _give_back(self, conn: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -281,27 +230,30 @@ class PortalHttpClient:
                 return
         conn.close()
 
-    def _connect(self) -> http.client.HTTPConnection:
+    def _connect(self, limit: float) -> http.client.HTTPConnection:
         conn: http.client.HTTPConnection
+        wait = min(self.connect_timeout, limit)
         if self._https:
             conn = http.client.HTTPSConnection(
-                self._host, self._port, timeout=self._connect_timeout, context=self._context()
+                self._host, self._port, timeout=wait, context=self._context()
             )
         else:
-            conn = http.client.HTTPConnection(self._host, self._port, timeout=self._connect_timeout)
+            conn = http.client.HTTPConnection(self._host, self._port, timeout=wait)
         where = self.meta.endpoint_url
         try:
             conn.connect()
         except TimeoutError:
-            raise ConnectTimeout(f"no connection to {where} in time") from None
+            raise ConnectTimeout(f"no connection to {where} in time", endpoint=where) from None
         except OSError as exc:
             import ssl
 
             if isinstance(exc, ssl.SSLError):
-                raise UntrustedCertificate(f"TLS with {where} failed: {exc}") from None
-            raise Unreachable(f"cannot reach {where}: {exc}") from None
+                raise UntrustedCertificate(
+                    f"TLS with {where} failed: {exc}", endpoint=where
+                ) from None
+            raise Unreachable(f"cannot reach {where}: {exc}", endpoint=where) from None
         assert conn.sock is not None
-        conn.sock.settimeout(self._read_timeout)
+        conn.sock.settimeout(limit)
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
@@ -310,9 +262,13 @@ class PortalHttpClient:
             if self._tls is None:
                 import ssl
 
+                named = named_ca_file()
                 cafile = ca_bundle()
                 try:
                     self._tls = ssl.create_default_context(cafile=cafile)
                 except (OSError, ValueError):  # missing, unreadable or not PEM
-                    raise UnreadableCaFile(cafile) from None
+                    variable = named[0] if named is not None else "AWS_CA_BUNDLE"
+                    raise UnreadableCaFile(
+                        cafile, variable, endpoint=self.meta.endpoint_url
+                    ) from None
             return self._tls

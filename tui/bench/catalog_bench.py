@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from tui.aws import clients
 from tui.aws.catalog import DEFAULT_CONCURRENCY, fetch_catalog
 from tui.aws.portal import PAGE_SIZE, Portal
+from tui.aws.portal_botocore import BotocorePortalClient
 from tui.aws.throttle import Pacer
 from tui.bench.workspace import Workspace
 from tui.models import Catalog
@@ -208,7 +209,8 @@ def ssotui_fetch(
     clients.clear_cache()
     client = None
     if throttling != "pacer":
-        client = tuned_client(ws, mode=throttling, max_pool=concurrency)
+        tuned = tuned_client(ws, mode=throttling, max_pool=concurrency)
+        client = BotocorePortalClient(tuned, read_timeout=clients.READ_TIMEOUT)
     portal = Portal(ws.session, ws.token, client=client, max_pool=concurrency)
     if throttling != "pacer":
         portal.pacer = _Unpaced()

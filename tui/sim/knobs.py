@@ -8,6 +8,7 @@ from typing import Any
 
 Approve = str | int | float
 _APPROVE_WORDS = ("auto", "manual", "deny")
+_OPERATION_SETS = ("malformed", "hang", "looping_pages", "endless_pages")
 
 
 @dataclass
@@ -22,6 +23,10 @@ class Knobs:
     Date header. secret_suffix: text appended to every secret handed out (client secrets,
     access and refresh tokens, secret keys, session tokens), e.g. quotes and backslashes for
     redaction tests.
+    hang: operation names whose requests are accepted and never answered (until the knob is
+    cleared or the simulator stops). looping_pages / endless_pages: List operations whose page
+    tokens go round (the last page points back to an earlier one) / never end (the last page
+    again, with a new token each time).
     """
 
     latency: float = 0.0
@@ -41,6 +46,9 @@ class Knobs:
     signin_fail_status: int | None = None  # getSigninToken answers this 5xx status
     code_lifetime: int = 300
     secret_suffix: str = ""
+    hang: frozenset[str] = field(default_factory=frozenset)
+    looping_pages: frozenset[str] = field(default_factory=frozenset)
+    endless_pages: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -51,8 +59,9 @@ class Knobs:
         unknown = set(changes) - names
         if unknown:
             raise TypeError(f"unknown simulator knob(s): {', '.join(sorted(unknown))}")
-        if "malformed" in changes:
-            changes["malformed"] = frozenset(changes["malformed"] or ())
+        for name in _OPERATION_SETS:
+            if name in changes:
+                changes[name] = frozenset(changes[name] or ())
         old = {name: getattr(self, name) for name in changes}
         for name, value in changes.items():
             setattr(self, name, value)
@@ -65,7 +74,8 @@ class Knobs:
 
     def validate(self) -> None:
         """Raise ValueError/TypeError for a knob value the simulator cannot honour."""
-        self.malformed = frozenset(self.malformed)
+        for name in _OPERATION_SETS:
+            setattr(self, name, frozenset(getattr(self, name)))
         if self.latency < 0:
             raise ValueError("latency must be >= 0")
         if self.rate_limit is not None and not self.rate_limit > 0:

@@ -21,9 +21,13 @@ _KEY_CHARS = string.ascii_uppercase + string.digits
 
 
 def _page(
-    items: list[Any], query: dict[str, str], default_size: int, kind: str
+    items: list[Any], query: dict[str, str], default_size: int, kind: str, tokens: str = "end"
 ) -> tuple[list[Any], str | None]:
-    """Slice one page out of ``items``; returns the page and the next token (or None)."""
+    """Slice one page out of ``items``; returns the page and the next token (or None).
+
+    ``tokens``: "end" (the last page has none), "loop" (the last page's token points back to
+    the second page, or the first) or "endless" (the last page again, a new token each time).
+    """
     size = default_size
     if "max_result" in query:
         try:
@@ -35,10 +39,8 @@ def _page(
     start = 0
     if query.get("next_token"):
         try:
-            prefix, _, offset = (
-                base64.urlsafe_b64decode(query["next_token"]).decode().partition(":")
-            )
-            start = int(offset)
+            prefix, _, rest = base64.urlsafe_b64decode(query["next_token"]).decode().partition(":")
+            start = int(rest.partition(":")[0])
         except (ValueError, UnicodeDecodeError):
             prefix, start = "", -1
         if prefix != kind or not 0 <= start <= len(items):
@@ -46,7 +48,11 @@ def _page(
     end = start + size
     token = None
     if end < len(items):
-        token = base64.urlsafe_b64encode(f"{kind}:{end}".encode()).decode()
+        token = _token(kind, end)
+    elif tokens == "loop":
+        token = _token(kind, size if size < len(items) else 0)
+    elif tokens == "endless":
+        token = _token(kind, start, secrets.token_hex(4))
     return items[start:end], token
 
 
@@ -57,6 +63,11 @@ class IssuedCredentials:
     secret_access_key: str
     session_token: str
     expires_at: float
+
+
+def _token(kind: str, offset: int, salt: str = "") -> str:
+    plain = f"{kind}:{offset}" + (f":{salt}" if salt else "")
+    return base64.urlsafe_b64encode(plain.encode()).decode()
 
 
 class Portal:
@@ -71,7 +82,9 @@ class Portal:
     def list_accounts(self, token: str | None, query: dict[str, str], now: float) -> dict[str, Any]:
         """ListAccounts: one page of every account of the organisation."""
         self.identity.check_access(token, now)
-        page, next_token = _page(self.org.accounts, query, self.knobs.page_size, "accounts")
+        page, next_token = _page(
+            self.org.accounts, query, self.knobs.page_size, "accounts", self._tokens("ListAccounts")
+        )
         answer: dict[str, Any] = {
             "accountList": [
                 {"accountId": a.account_id, "accountName": a.name, "emailAddress": a.email}
@@ -89,7 +102,11 @@ class Portal:
         self.identity.check_access(token, now)
         account = self._account(query)
         page, next_token = _page(
-            account.roles, query, self.knobs.page_size, f"roles-{account.account_id}"
+            account.roles,
+            query,
+            self.knobs.page_size,
+            f"roles-{account.account_id}",
+            self._tokens("ListAccountRoles"),
         )
         answer: dict[str, Any] = {
             "roleList": [{"roleName": r.name, "accountId": account.account_id} for r in page]
@@ -155,6 +172,11 @@ class Portal:
         """Logout: ends the sign-in the token belongs to."""
         self.identity.logout(token, now)
         return {}
+
+    def _tokens(self, operation: str) -> str:
+        if operation in self.knobs.looping_pages:
+            return "loop"
+        return "endless" if operation in self.knobs.endless_pages else "end"
 
     def _account(self, query: dict[str, str]) -> SimAccount:
         account_id = query.get("account_id")

@@ -44,8 +44,9 @@ class Simulator:
     ``approve`` ("auto", "manual", "deny", N polls, S.S seconds); ``client_lifetime``;
     ``page_size`` (default page of the List calls); ``malformed`` (operation names whose 200
     answers are cut in half); ``signin_fail_status`` (a 5xx the federation endpoint's
-    getSigninToken answers). ``calls`` counts requests by operation name (``getSigninToken``
-    and ``login`` for the federation endpoint).
+    getSigninToken answers); ``hang``, ``looping_pages``, ``endless_pages`` (operation names:
+    see :class:`tui.sim.knobs.Knobs`; set them with :meth:`set`). ``calls`` counts requests by
+    operation name (``getSigninToken`` and ``login`` for the federation endpoint).
     """
 
     def __init__(
@@ -269,7 +270,7 @@ class Simulator:
     ) -> Response:
         with self._lock:
             latency = self.knobs.latency
-        if latency and self._stopping.wait(latency):
+        if (latency and self._stopping.wait(latency)) or self._hangs(op):
             stopping = SimError(503, "ServiceUnavailableException", "Simulator stopping")
             return error_response(stopping)
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -295,6 +296,16 @@ class Simulator:
         if malformed:
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response
+
+    def _hangs(self, op: str) -> bool:
+        """Hold a request of an operation in the ``hang`` knob: True if the simulator stops
+        meanwhile, False once the knob no longer names it (or never did)."""
+        while True:
+            with self._lock:
+                if op not in self.knobs.hang:
+                    return False
+            if self._stopping.wait(0.05):
+                return True
 
     def _portal_gate(self, now: float) -> None:
         """Rate limit (429) and injected failures (5xx) shared by all portal calls."""

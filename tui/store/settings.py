@@ -31,6 +31,7 @@ class Settings:
     theme: str | None = None
     renew_credentials: bool = False
     cache_role_credentials: bool = True  # keep role credentials between runs (0600 files)
+    request_deadline: float = 15.0  # seconds one portal call may take, all its attempts together
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -46,6 +47,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "theme": (str,),
     "renew_credentials": (bool,),
     "cache_role_credentials": (bool,),
+    "request_deadline": (float, int),
 }
 
 
@@ -61,6 +63,9 @@ def _check(key: str, value: Any, path: Path) -> str | None:
         return f"{path}: `catalog_lifetime` must be 0 or more seconds; ignored"
     if key == "concurrent_requests" and isinstance(value, int) and not 1 <= value <= MAX_REQUESTS:
         return f"{path}: `concurrent_requests` must be 1 to {MAX_REQUESTS}; ignored"
+    positive = isinstance(value, int | float) and 0 < value < float("inf")
+    if key == "request_deadline" and not positive:
+        return f"{path}: `request_deadline` must be more than 0 seconds; ignored"
     return None
 
 

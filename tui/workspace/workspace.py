@@ -23,6 +23,7 @@ from tui.workspace.handoff import Handoff
 if TYPE_CHECKING:
     from tui.aws.catalog import EventHandler
     from tui.aws.login_flows import LoginEvent
+    from tui.aws.portal import Portal
     from tui.serve import CredentialEndpoint
 
 T = TypeVar("T")
@@ -145,7 +146,6 @@ class Workspace:
     def log_out(self, *, purge: bool = False) -> LogoutReport:
         """Revoke the token at the service, delete it and the catalog cache; `purge`: also the
         profiles ssotui wrote to the shared credentials file."""
-        from tui.aws.portal import Portal
         from tui.aws.token_cache import delete_token, load_token
         from tui.store import catalog_cache
 
@@ -156,7 +156,7 @@ class Workspace:
         revoked, problem = False, ""
         if token is not None and not token.is_expired:
             try:
-                Portal(self.session, token).logout()
+                self._portal(token).logout()
                 revoked = True
             except SsotuiError as exc:
                 problem = exc.message
@@ -177,6 +177,12 @@ class Workspace:
             catalog_deleted=catalog_cache.delete(self.session),
             purged=purged,
         )
+
+    def _portal(self, token: Token) -> Portal:
+        """The portal for one piece of work (a call, a retry), with `request_deadline`."""
+        from tui.aws.portal import Portal
+
+        return Portal(self.session, token, deadline=self.settings.request_deadline)
 
     # -- the catalog ----------------------------------------------------------------------------
 
@@ -224,7 +230,12 @@ class Workspace:
         def run(token: Token) -> Catalog:
             if plan is CatalogPlan.RETRY_FAILED and cached is not None:
                 return catalog_api.retry_failed(
-                    self.session, token, cached, on_event=on_event, concurrency=self.concurrency
+                    self.session,
+                    token,
+                    cached,
+                    on_event=on_event,
+                    concurrency=self.concurrency,
+                    deadline=self.settings.request_deadline,
                 )
             return catalog_api.fetch_catalog(
                 self.session,
@@ -232,6 +243,7 @@ class Workspace:
                 on_event=on_event,
                 previous=cached,
                 concurrency=self.concurrency,
+                deadline=self.settings.request_deadline,
             )
 
         catalog = self.with_token(run, renewed=renewed)
@@ -253,12 +265,9 @@ class Workspace:
     def retry_account(self, catalog: Catalog, account: Account) -> Catalog:
         """List again the roles of one account whose listing failed; save and return the
         catalog with them (SsotuiError, and the account still marked, when it fails again)."""
-        from tui.aws.portal import Portal
         from tui.store import catalog_cache
 
-        roles = self.with_token(
-            lambda token: Portal(self.session, token).list_roles(account.account_id)
-        )
+        roles = self.with_token(lambda token: self._portal(token).list_roles(account.account_id))
         updated = catalog.with_roles(account.account_id, roles)
         catalog_cache.save(self.session, updated)
         return updated
@@ -344,10 +353,9 @@ class Workspace:
     def _fetch_credentials(
         self, account: Account, role: str, renewed: TokenHandler | None
     ) -> RoleCredentials:
-        from tui.aws.portal import Portal
 
         return self.with_token(
-            lambda token: Portal(self.session, token).role_credentials(account, role),
+            lambda token: self._portal(token).role_credentials(account, role),
             renewed=renewed,
         )
 

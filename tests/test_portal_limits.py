@@ -1,0 +1,289 @@
+"""The portal's limits over real HTTP: a deadline per call, 429 storms, page tokens that loop.
+
+Each case is a service that would otherwise keep ssotui waiting: a portal that accepts
+connections and never answers, one that throttles every call, listings that never end. Each
+ends in one line that names the operation, within the call's deadline (short here, so the tests
+stay fast), with either portal client.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import Home, load_catalog
+from tui.aws.catalog import CatalogEvent, RolesFailed, fetch_catalog
+from tui.aws.portal import DEFAULT_DEADLINE, Portal
+from tui.errors import NotLoggedIn, ServiceError
+from tui.models import Account, SsoSession, Token
+from tui.sim import Organisation, Simulator
+from tui.store import catalog_cache
+from tui.store.settings import Settings, load_settings
+
+both_clients = pytest.mark.usefixtures("portal_client_kind")
+DEADLINE = 1.0
+
+
+@pytest.fixture
+def org(request: pytest.FixtureRequest) -> Organisation:
+    """12 accounts (as everywhere), or as many as given indirectly."""
+    return Organisation.generate(accounts=getattr(request, "param", 12), seed=7)
+
+
+def _allowed_role(org: Organisation) -> tuple[Account, str]:
+    source = next(a for a in org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r.name for r in source.roles if not r.forbidden)
+    return Account(source.account_id, source.name, source.email), role
+
+
+def _storm(sim: Simulator, session: SsoSession, token: Token) -> None:
+    """Every portal call from now on is throttled (after one that the limiter lets through,
+    spent here on a portal of its own)."""
+    sim.set(rate_limit=1e-6)
+    Portal(session, token).list_roles(sim.org.accounts[0].account_id)
+
+
+# --- a portal that never answers ----------------------------------------------------------------
+
+
+@both_clients
+@pytest.mark.parametrize(
+    ("operation", "what"),
+    [
+        pytest.param("ListAccounts", "ListAccounts", id="list"),
+        pytest.param("GetRoleCredentials", "role {role} in account {name} ({id})", id="creds"),
+        pytest.param("Logout", "Logout", id="logout"),
+    ],
+)
+def test_a_portal_that_never_answers_ends_at_the_deadline(
+    operation: str, what: str, session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    account, role = _allowed_role(sim.org)
+    portal = Portal(session, token, deadline=DEADLINE)
+    sim.set(hang={operation})
+    calls = {
+        "ListAccounts": lambda: list(portal.list_accounts()),
+        "GetRoleCredentials": lambda: portal.role_credentials(account, role),
+        "Logout": portal.logout,
+    }
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as err:
+        calls[operation]()
+    took = time.monotonic() - started
+    named = what.format(role=role, name=account.name, id=account.account_id)
+    assert err.value.message == (
+        f"Identity Center at {sim.url} did not answer {named} within 1 s (session dev): try "
+        "again later, or allow longer with `request_deadline` in config.toml"
+    )
+    assert DEADLINE * 0.5 < took < DEADLINE + 1.0  # the deadline, not three read timeouts
+    assert sim.calls[operation] >= 1
+    assert token.access_token not in err.value.message
+
+
+@both_clients
+def test_the_service_answering_again_is_used_at_once(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    sim.set(hang={"ListAccounts"})
+    with pytest.raises(ServiceError, match="did not answer ListAccounts within 1 s"):
+        list(Portal(session, token, deadline=DEADLINE).list_accounts())
+    sim.set(hang=set())
+    assert sum(len(p) for p in Portal(session, token, deadline=DEADLINE).list_accounts()) == 12
+
+
+@both_clients
+def test_a_cached_catalog_stays_usable_when_the_portal_hangs(
+    session: SsoSession, token: Token, sim: Simulator, home: Home
+) -> None:
+    cached = load_catalog(session, token)
+    assert cached.complete
+    # the account list never comes: the refresh fails in one line, the cache is untouched
+    sim.set(hang={"ListAccounts"})
+    started = time.monotonic()
+    with pytest.raises(ServiceError, match="did not answer ListAccounts within 1 s"):
+        fetch_catalog(session, token, portal=Portal(session, token, deadline=DEADLINE))
+    assert time.monotonic() - started < DEADLINE + 1.0
+    assert catalog_cache.load(session) == cached
+    sim.reset_calls()
+    assert load_catalog(session, token) == cached  # still shown, with no portal call
+    assert sim.calls["ListAccounts"] == 0
+    # the roles never come: every account is kept, marked failed, with the roles it had
+    sim.set(hang={"ListAccountRoles"})
+    sim.reset_calls()
+    events: list[CatalogEvent] = []
+    started = time.monotonic()
+    fresh = fetch_catalog(
+        session,
+        token,
+        portal=Portal(session, token, deadline=DEADLINE),
+        previous=cached,
+        on_event=events.append,
+    )
+    assert time.monotonic() - started < DEADLINE + 1.5  # the 12 accounts wait side by side
+    assert fresh.accounts == cached.accounts and fresh.roles == cached.roles
+    assert set(fresh.failed) == {a.account_id for a in cached.accounts}
+    assert all("did not answer the roles of account" in why for why in fresh.failed.values()), (
+        fresh.failed
+    )
+    assert len([e for e in events if isinstance(e, RolesFailed)]) == 12
+
+
+@both_clients
+def test_after_a_deadline_with_no_answer_the_other_accounts_give_up_at_once(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # 2 workers for 12 accounts: six waves of role listings if each waited its deadline
+    sim.set(hang={"ListAccountRoles"})
+    portal = Portal(session, token, deadline=DEADLINE)
+    started = time.monotonic()
+    catalog = fetch_catalog(session, token, portal=portal, concurrency=2)
+    took = time.monotonic() - started
+    assert set(catalog.failed) == {a.account_id for a in catalog.accounts}
+    assert all("did not answer the roles of account" in why for why in catalog.failed.values()), (
+        catalog.failed
+    )
+    assert took < 2 * DEADLINE
+    assert sim.calls["ListAccountRoles"] < 12
+    # once Identity Center answers again, so does the next piece of work (a new portal)
+    sim.set(hang=set())
+    account = sim.org.accounts[0].account_id
+    assert Portal(session, token, deadline=DEADLINE).list_roles(account)
+
+
+# --- a 429 storm that never lets up -----------------------------------------------------------
+
+
+@both_clients
+def test_a_throttling_storm_ends_within_the_deadline_naming_it(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    _storm(sim, session, token)
+    account, role = _allowed_role(sim.org)
+    portal = Portal(session, token, deadline=DEADLINE)
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as err:
+        list(portal.list_accounts())
+    with pytest.raises(ServiceError) as creds:
+        portal.role_credentials(account, role)
+    assert time.monotonic() - started < 2 * DEADLINE + 0.5
+    assert err.value.message == (
+        "Identity Center kept throttling ListAccounts (HTTP 429) for 1 s (session dev): wait a "
+        "minute and try again"
+    )
+    assert creds.value.message.startswith(
+        f"Identity Center kept throttling role {role} in account {account.name} ("
+    )
+
+
+@both_clients
+def test_a_throttling_storm_marks_every_account_and_ends_in_time(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # One call gets through (the account list), then every role listing is refused.
+    sim.set(rate_limit=1e-6)
+    started = time.monotonic()
+    catalog = fetch_catalog(session, token, portal=Portal(session, token, deadline=DEADLINE))
+    took = time.monotonic() - started
+    assert len(catalog.accounts) == 12 and not catalog.complete
+    assert set(catalog.failed) == {a.account_id for a in catalog.accounts}
+    assert all("kept throttling the roles of account" in why for why in catalog.failed.values())
+    assert took < DEADLINE + 1.5  # the accounts' deadlines ran side by side: one deadline
+    assert sim.calls["ListAccountRoles"] < 60
+
+
+@pytest.mark.parametrize("org", [pytest.param(60, id="60-accounts")], indirect=True)
+def test_a_long_queue_that_moves_is_no_deadline(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # 60 accounts under 20 calls/s: after the first burst the last role listings wait ~2 s
+    # for their turn, four times the deadline; calls keep getting through meanwhile, so none
+    # of them is given up.
+    sim.set(rate_limit=20)
+    catalog = fetch_catalog(session, token, portal=Portal(session, token, deadline=0.5))
+    assert catalog.complete and not catalog.failed
+    assert len(catalog.accounts) == 60
+    assert sim.calls["ListAccountRoles"] > 60  # some were refused: the queue was real
+
+
+# --- page tokens that go round, listings that never end -----------------------------------------
+
+
+@both_clients
+@pytest.mark.parametrize("page_size", [5, 100])
+def test_account_pages_that_go_round_stop_with_one_line(
+    page_size: int, session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    sim.set(looping_pages={"ListAccounts"})
+    with pytest.raises(ServiceError) as err:
+        list(Portal(session, token, page_size=page_size).list_accounts())
+    assert err.value.message.startswith(
+        "Identity Center sent page tokens that go round for ListAccounts (page "
+    )
+    assert err.value.message.endswith("session dev): stopped; try again later")
+    # 12 accounts in pages of 5: tokens A, B, then A again (not asked for a second time); in
+    # one page of 100: A, then A again
+    assert sim.calls["ListAccounts"] == (3 if page_size == 5 else 2)
+
+
+@both_clients
+def test_role_pages_that_go_round_mark_the_accounts(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    sim.set(looping_pages={"ListAccountRoles"})
+    account = sim.org.accounts[0].account_id
+    with pytest.raises(ServiceError, match=f"go round for the roles of account {account} "):
+        Portal(session, token).list_roles(account)
+    catalog = fetch_catalog(session, token, portal=Portal(session, token, page_size=2))
+    assert len(catalog.accounts) == 12
+    assert set(catalog.failed) == {a.account_id for a in catalog.accounts}
+    assert all("go round" in why for why in catalog.failed.values())
+
+
+@both_clients
+def test_a_listing_that_never_ends_stops_at_the_page_cap(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    sim.set(endless_pages={"ListAccounts"})
+    portal = Portal(session, token, page_size=5, max_pages=40)
+    with pytest.raises(ServiceError) as err:
+        for _page in portal.list_accounts():
+            pass
+    assert err.value.message == (
+        "Identity Center had still more pages of ListAccounts after 40 (session dev): stopped; "
+        "try again later"
+    )
+    assert sim.calls["ListAccounts"] == 40
+
+
+# --- the setting --------------------------------------------------------------------------------
+
+
+def test_request_deadline_in_config_toml(home: Home) -> None:
+    assert Settings().request_deadline == DEFAULT_DEADLINE
+    path = home.config_dir / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("request_deadline = 4.5\n")
+    assert load_settings().request_deadline == 4.5
+    path.write_text("request_deadline = 30\n")
+    assert load_settings().request_deadline == 30
+    for bad in ("0", "-1", "nan", "inf", '"soon"', "true"):
+        path.write_text(f"request_deadline = {bad}\n")
+        settings = load_settings()
+        assert settings.request_deadline == DEFAULT_DEADLINE, bad
+        assert [w for w in settings.warnings if "request_deadline" in w and str(path) in w], bad
+
+
+def test_a_deadline_must_be_positive(session: SsoSession, token: Token) -> None:
+    with pytest.raises(ValueError):
+        Portal(session, token, deadline=0)
+
+
+@both_clients
+def test_a_revoked_token_is_still_not_logged_in(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # the deadline changes nothing about what a refusal means
+    sim.revoke_tokens()
+    with pytest.raises(NotLoggedIn):
+        list(Portal(session, token, deadline=DEADLINE).list_accounts())

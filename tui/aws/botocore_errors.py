@@ -1,0 +1,70 @@
+"""botocore's exceptions translated into the transport's own (`tui.aws.transport`).
+
+The portal's botocore client (`tui.aws.portal_botocore`) raises what this gives, so the Portal
+never sees a botocore type. The login and token code, which call SSO OIDC through botocore, can
+call `from_botocore` too and then read one family of errors:
+
+    failure = from_botocore(exc, client.meta.endpoint_url)
+    if isinstance(failure, Refused): ...            # failure.code, failure.status
+    elif failure is not None: raise failure_line(failure, session) from None
+    else: raise                                     # not botocore's: a bug
+"""
+
+from __future__ import annotations
+
+import os
+
+from tui.aws.portal_http import named_ca_file
+from tui.aws.transport import (
+    CallFailed,
+    ConnectTimeout,
+    Dropped,
+    MalformedResponse,
+    ProxyUnreachable,
+    ReadTimeout,
+    Refused,
+    Unreachable,
+    UnreadableCaFile,
+    UntrustedCertificate,
+)
+
+
+def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
+    """`exc` (raised by a botocore client call to `endpoint`) as the transport's own type;
+    None when it is neither an answer nor a network failure (e.g. a bad parameter: a bug)."""
+    if isinstance(exc, CallFailed):  # raised inside botocore by our own hook (`MalformedResponse`)
+        exc.endpoint = exc.endpoint or endpoint
+        return exc
+    import botocore.exceptions as bce
+
+    if isinstance(exc, bce.ClientError):
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return Refused(
+            exc.operation_name,
+            int(status or 0),
+            str(error.get("Code", "")),
+            str(error.get("Message", "")),
+            endpoint=endpoint,
+        )
+    from botocore.parsers import ResponseParserError
+
+    detail = type(exc).__name__
+    if isinstance(exc, ResponseParserError):
+        return MalformedResponse(detail, endpoint=endpoint)
+    if isinstance(exc, bce.ReadTimeoutError):
+        return ReadTimeout(detail, endpoint=endpoint)
+    if isinstance(exc, bce.ConnectTimeoutError):
+        return ConnectTimeout(detail, endpoint=endpoint)
+    if isinstance(exc, bce.EndpointConnectionError):
+        return Unreachable(detail, endpoint=endpoint)
+    if isinstance(exc, bce.SSLError):
+        named = named_ca_file()
+        if named is not None and not os.access(named[1], os.R_OK):
+            return UnreadableCaFile(named[1], named[0], endpoint=endpoint)
+        return UntrustedCertificate(detail, endpoint=endpoint)
+    if isinstance(exc, bce.ProxyConnectionError):
+        return ProxyUnreachable(detail, endpoint=endpoint)
+    if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
+        return Dropped(detail, endpoint=endpoint)
+    return None

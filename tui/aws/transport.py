@@ -1,0 +1,199 @@
+"""The portal transport's boundary: what a portal client offers, and what it raises.
+
+Two clients make the portal calls: ssotui's own (`tui.aws.portal_http`) and botocore's
+(`tui.aws.portal_botocore`, which translates botocore's exceptions at the one place it calls
+botocore). Both are `PortalClient`s and both raise only the `CallFailed` family below, so the
+Portal reads one set of types whichever client is in use:
+
+- `Refused`: an answer that is an error (HTTP status, error code, message);
+- `MalformedResponse`: a 2xx answer ssotui cannot read;
+- `TransportError` and its kinds: no answer at all (connect, read, TLS, proxy, CA file).
+
+`failure_line` gives the one line a user reads for a failure that is not a refusal; what a
+refusal means depends on the call, so the Portal (or the login code) says it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from tui.errors import ServiceError
+from tui.models import SsoSession
+
+THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
+
+
+class CallFailed(Exception):
+    """One call to Identity Center gave nothing ssotui can use. `endpoint`: where it went."""
+
+    def __init__(self, detail: str, *, endpoint: str = "") -> None:
+        super().__init__(detail)
+        self.endpoint = endpoint
+
+
+class Refused(CallFailed):
+    """The endpoint answered with an error: HTTP `status`, error `code` and its `message`,
+    read as botocore's rest-json parser reads them."""
+
+    def __init__(
+        self, operation: str, status: int, code: str, message: str, *, endpoint: str = ""
+    ) -> None:
+        super().__init__(f"{operation}: HTTP {status} {code}", endpoint=endpoint)
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.message = message
+
+    @property
+    def throttled(self) -> bool:
+        """A 429 or a throttling error code: slow down and try again."""
+        return self.status == 429 or self.code in THROTTLE_CODES
+
+    @property
+    def server_error(self) -> bool:
+        """A 5xx: the service failed this time; another try may work."""
+        return self.status >= 500
+
+
+class MalformedResponse(CallFailed):
+    """Identity Center answered 2xx with a body that is not a JSON object.
+
+    botocore's JSON parser quietly turns a body that is not JSON into an empty result, which
+    would read as "no accounts"; this makes it an error instead.
+    """
+
+
+class TransportError(CallFailed):
+    """The exchange itself failed: no answer to read. `retryable`: another try may work."""
+
+    retryable: ClassVar[bool] = True
+
+
+class ConnectTimeout(TransportError):
+    """No connection within the connect timeout."""
+
+
+class Unreachable(TransportError):
+    """The endpoint's name did not resolve or nothing accepted the connection."""
+
+
+class ReadTimeout(TransportError):
+    """Connected, but no answer within the read timeout."""
+
+
+class Dropped(TransportError):
+    """The connection broke during the exchange."""
+
+
+class ProxyUnreachable(TransportError):
+    """The proxy between ssotui and Identity Center could not be reached (botocore only)."""
+
+
+class UntrustedCertificate(TransportError):
+    """The TLS handshake failed: the server's certificate is not trusted here."""
+
+    retryable = False
+
+
+class UnreadableCaFile(TransportError):
+    """The CA file to verify with cannot be read; `variable` is where the user named it."""
+
+    retryable = False
+
+    def __init__(self, path: str, variable: str = "AWS_CA_BUNDLE", *, endpoint: str = "") -> None:
+        super().__init__(f"cannot read the CA file {path}", endpoint=endpoint)
+        self.path = path
+        self.variable = variable
+
+
+class PortalClient:
+    """What the Portal calls: the four operations of botocore's `sso` model.
+
+    `call` is the one method a client implements; `timeout` caps how long this one attempt may
+    wait (connect and answer), None for the client's own timeouts. The named methods take
+    botocore's parameter names, so a client reads like botocore's `sso` client.
+    """
+
+    meta: Any  # `meta.endpoint_url`, as on a botocore client
+    read_timeout: float  # seconds one attempt waits for an answer, unless `timeout` is less
+
+    def call(
+        self, operation: str, *, timeout: float | None = None, **params: Any
+    ) -> dict[str, Any]:
+        """Make one call; raises only `CallFailed` (and its kinds) for what went wrong."""
+        raise NotImplementedError
+
+    def list_accounts(
+        self, *, accessToken: str, maxResults: int | None = None, nextToken: str | None = None
+    ) -> dict[str, Any]:
+        """ListAccounts: one page of the accounts the token can reach."""
+        return self.call(
+            "ListAccounts", accessToken=accessToken, maxResults=maxResults, nextToken=nextToken
+        )
+
+    def list_account_roles(
+        self,
+        *,
+        accessToken: str,
+        accountId: str,
+        maxResults: int | None = None,
+        nextToken: str | None = None,
+    ) -> dict[str, Any]:
+        """ListAccountRoles: one page of the roles the token can take in an account."""
+        return self.call(
+            "ListAccountRoles",
+            accessToken=accessToken,
+            accountId=accountId,
+            maxResults=maxResults,
+            nextToken=nextToken,
+        )
+
+    def get_role_credentials(
+        self, *, roleName: str, accountId: str, accessToken: str
+    ) -> dict[str, Any]:
+        """GetRoleCredentials: short-lived credentials for one role."""
+        return self.call(
+            "GetRoleCredentials", roleName=roleName, accountId=accountId, accessToken=accessToken
+        )
+
+    def logout(self, *, accessToken: str) -> dict[str, Any]:
+        """Logout: end the portal session of the token."""
+        return self.call("Logout", accessToken=accessToken)
+
+
+def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
+    """The one line for a call that got no usable answer; None for a refusal (the caller
+    knows what a refusal of its call means)."""
+    endpoint = exc.endpoint or "?"
+    if isinstance(exc, Refused):
+        return None
+    if isinstance(exc, MalformedResponse):
+        return ServiceError(
+            f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"
+        )
+    if isinstance(exc, UnreadableCaFile):
+        return ServiceError(
+            f"cannot read the CA file {exc.path} to check Identity Center's certificate: fix "
+            f"{exc.variable} or unset it"
+        )
+    if isinstance(exc, ReadTimeout):
+        return ServiceError(
+            f"Identity Center at {endpoint} did not answer in time (session {session.label}): "
+            "try again later"
+        )
+    if isinstance(exc, ConnectTimeout | Unreachable):
+        return ServiceError(
+            f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
+            f"{session.region}): check your network, proxy and the session's sso_region"
+        )
+    if isinstance(exc, UntrustedCertificate):
+        return ServiceError(
+            f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
+            "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
+        )
+    if isinstance(exc, ProxyUnreachable):
+        return ServiceError(
+            f"cannot reach Identity Center at {endpoint} through the proxy: check HTTPS_PROXY "
+            "and NO_PROXY"
+        )
+    return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
