@@ -55,7 +55,7 @@ def a_null_device(tmp_path: Path) -> Path:
 Writer = Callable[[], object]
 WRITERS: dict[str, Writer] = {
     "write_profile": lambda: write_profile(creds(), "p"),
-    "populate": lambda: aws_config.populate(SESSION, CATALOG),
+    "populate": lambda: aws_config.populate_profiles(SESSION, CATALOG),
     "write_sso_session": lambda: aws_config.write_sso_session(
         "dev", "https://example.awsapps.com/start", "eu-west-1"
     ),

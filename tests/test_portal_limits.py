@@ -143,7 +143,7 @@ def test_after_a_deadline_with_no_answer_the_other_accounts_give_up_at_once(
     assert all("did not answer the roles of account" in why for why in catalog.failed.values()), (
         catalog.failed
     )
-    assert took < 2 * DEADLINE
+    assert took < 4 * DEADLINE  # six waves would take 6 (some slack for a loaded machine)
     assert sim.calls["ListAccountRoles"] < 12
     # once Identity Center answers again, so does the next piece of work (a new portal)
     sim.set(hang=set())

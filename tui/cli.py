@@ -161,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="profile name (default: ACCOUNTNAME.ROLE, sanitised, e.g. acme-prod.ReadOnlyAccess)",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite the profile even when it holds long-lived keys",
+    )
 
     p = sub.add_parser(
         "populate",

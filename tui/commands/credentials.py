@@ -52,7 +52,7 @@ def write_profile(args: argparse.Namespace, context: Context) -> int:
     """`ssotui write-profile`: one profile of the shared credentials file, in place."""
     workspace = workspace_of(args, context)
     creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
-    name, path = workspace.handoff.write_profile(creds, args.profile)
+    name, path = workspace.handoff.write_profile(creds, args.profile, force=args.force)
     say(
         f"Wrote profile [{name}] to {path} "
         f"(expires {creds.expiration:%Y-%m-%d %H:%M:%S} UTC); use it with AWS_PROFILE={name}."

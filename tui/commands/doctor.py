@@ -113,14 +113,12 @@ def check_clipboard(environ: Mapping[str, str]) -> Check:
     """Which clipboard `c`/`--copy` would use."""
     if environ.get("SSOTUI_CLIPBOARD") == "none":
         return Check("clipboard", Verdict.OK, "disabled (SSOTUI_CLIPBOARD=none); OSC 52 fallback")
-    import pyperclip
+    from tui.export.clipboard import system_program
 
-    copy, _ = pyperclip.determine_clipboard()
-    kind = type(copy).__qualname__ if not callable(getattr(copy, "__qualname__", None)) else ""
-    if "ClipboardUnavailable" in kind or "ClipboardUnavailable" in repr(copy):
+    program = system_program(environ)
+    if program is None:
         return Check("clipboard", Verdict.OK, "no clipboard program; terminal OSC 52 fallback")
-    program = getattr(copy, "__qualname__", "pyperclip").split(".")[0].removeprefix("init_")
-    return Check("clipboard", Verdict.OK, f"system clipboard ({program})")
+    return Check("clipboard", Verdict.OK, f"system clipboard ({program.name})")
 
 
 def check_clock(session: SsoSession) -> Check:
@@ -163,6 +161,22 @@ def _private(path: Path, what: str) -> Check:
             what, Verdict.WARN, f"{path} is mode {mode:04o}: others can read it; chmod go-rwx"
         )
     return Check(what, Verdict.OK, f"{path} is mode {mode:04o}")
+
+
+def check_token_files() -> Check:
+    """Each token and registration file of the SSO cache is readable by its owner only."""
+    from tui.aws.token_cache import files_open_to_others
+
+    open_files = files_open_to_others()
+    if not open_files:
+        return Check("token files", Verdict.OK, "each token and registration file is 0600")
+    listed = ", ".join(f"{path.name} ({mode:04o})" for path, mode in open_files[:3])
+    more = f" and {len(open_files) - 3} more" if len(open_files) > 3 else ""
+    return Check(
+        "token files",
+        Verdict.FAIL,
+        f"others can read {listed}{more} in {paths.sso_cache_dir()}: chmod 600 them",
+    )
 
 
 def check_settings(settings: Settings) -> Check:
@@ -209,6 +223,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
         yield check_clock(target)
     yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache")
+    yield check_token_files()
     yield check_settings(context.settings)
     yield check_subshell_credentials(context.settings)
 

@@ -12,8 +12,11 @@ if TYPE_CHECKING:
 
 
 def say(message: str) -> None:
-    """One line for the user, on stderr (stdout is for what a command outputs)."""
-    print(message, file=sys.stderr, flush=True)
+    """One line for the user, on stderr (stdout is for what a command outputs); names from
+    the service in it reach the terminal with their control characters replaced."""
+    from tui.text import printable
+
+    print(printable(message), file=sys.stderr, flush=True)
 
 
 def workspace_of(args: argparse.Namespace, context: Context) -> Workspace:

@@ -27,7 +27,11 @@ def logout(args: argparse.Namespace, context: Context) -> int:
     if report.revoked:
         revoked = "token revoked, "
     elif report.problem:
-        revoked = f"could not revoke the token ({report.problem}), "
+        until = f" until {local_time(report.token_expires)}" if report.token_expires else ""
+        revoked = (
+            f"could not revoke the token ({report.problem}): it stays valid at Identity Center"
+            f"{until}; "
+        )
     else:
         revoked = ""
     say(f"Logged out of {workspace.session.label}: {revoked}cached token and catalog deleted.")
@@ -52,9 +56,12 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         ]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        width = max((len(a.name) for a, _ in pairs), default=0)
+        from tui.text import cell_width, pad, printable
+
+        # Names from the service are cleaned for the terminal and lined up in cells (CJK is 2).
+        width = max((cell_width(a.name) for a, _ in pairs), default=0)
         for a, role in pairs:
-            print(f"{a.account_id}  {a.name:<{width}}  {role}")
+            print(f"{printable(a.account_id)}  {pad(a.name, width)}  {printable(role)}")
     failed = sorted(catalog.failed.items())
     if failed:  # one line, however many accounts failed
         ids = ", ".join(account_id for account_id, _ in failed[:3])

@@ -40,7 +40,10 @@ def populate(args: argparse.Namespace, context: Context) -> int:
 
     workspace = workspace_of(args, context)
     label = workspace.session.label
-    count, change = workspace.populate(region=args.region, prefix=args.prefix, dry_run=args.dry_run)
+    result = workspace.populate(region=args.region, prefix=args.prefix, dry_run=args.dry_run)
+    count, change = result.count, result.diff
+    for warning in result.warnings:
+        say(f"ssotui: warning: {warning}")
     where = paths.aws_config_file()
     if args.dry_run:
         print(change, end="")

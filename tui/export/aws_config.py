@@ -194,32 +194,6 @@ def populate_profiles(
     return PopulateResult(plan.count, change, tuple(plan.skipped))
 
 
-def populate(
-    session: SsoSession,
-    catalog: Catalog,
-    *,
-    region: str | None = None,
-    prefix: str = "",
-    template: str = DEFAULT_TEMPLATE,
-    dry_run: bool = False,
-    path: Path | None = None,
-) -> tuple[int, str]:
-    """`populate_profiles` as (profile count, diff), its warnings dropped.
-
-    Kept for the command line until it calls `populate_profiles` and shows the warnings.
-    """
-    result = populate_profiles(
-        session,
-        catalog,
-        region=region,
-        prefix=prefix,
-        template=template,
-        dry_run=dry_run,
-        path=path,
-    )
-    return result.count, result.diff
-
-
 def write_sso_session(
     name: str,
     start_url: str,

@@ -56,11 +56,16 @@ class Handoff:
 
         return default_profile_name(creds)
 
-    def write_profile(self, creds: RoleCredentials, name: str | None = None) -> tuple[str, Path]:
-        """Write the credentials to a profile of the shared credentials file: (name, path)."""
+    def write_profile(
+        self, creds: RoleCredentials, name: str | None = None, *, force: bool = False
+    ) -> tuple[str, Path]:
+        """Write the credentials to a profile of the shared credentials file: (name, path).
+
+        StaticKeysProfile when that profile holds long-lived keys, unless `force`.
+        """
         from tui.export.credentials_file import write_profile
 
-        return write_profile(creds, name), paths.aws_credentials_file()
+        return write_profile(creds, name, force=force), paths.aws_credentials_file()
 
     def can_open_browser(self) -> bool:
         """Whether a graphical browser can start here (not over SSH without a desktop, where a

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tui.aws.catalog import EventHandler
     from tui.aws.login_flows import LoginEvent
     from tui.aws.portal import Portal
+    from tui.export.aws_config import PopulateResult
     from tui.serve import CredentialEndpoint
 
 T = TypeVar("T")
@@ -47,6 +48,7 @@ class LogoutReport:
 
     revoked: bool
     problem: str = ""  # why the token could not be revoked at the service
+    token_expires: datetime | None = None  # until when an unrevoked token stays valid there
     token_deleted: bool = False
     catalog_deleted: bool = False
     credentials_deleted: int = 0  # role credentials kept between runs
@@ -162,15 +164,14 @@ class Workspace:
                 problem = exc.message
         purged: tuple[str, ...] = ()
         if purge:
-            from tui.export.credentials_file import remove_profile, written_profiles
+            from tui.export.credentials_file import purge_written_profiles
 
-            purged = tuple(written_profiles())
-            for name in purged:
-                remove_profile(name)
+            purged = tuple(purge_written_profiles())
         from tui.store import credentials_cache
 
         return LogoutReport(
             credentials_deleted=credentials_cache.delete(self.session),
+            token_expires=token.expires_at if token is not None else None,
             revoked=revoked,
             problem=problem,
             token_deleted=delete_token(self.session),
@@ -274,12 +275,13 @@ class Workspace:
 
     def populate(
         self, *, region: str | None = None, prefix: str = "", dry_run: bool = False
-    ) -> tuple[int, str]:
-        """SSO profiles for every role, from a catalog fetched afresh: (count, diff).
+    ) -> PopulateResult:
+        """SSO profiles for every role, from a catalog fetched afresh (count, diff, and the
+        roles skipped because the config file cannot hold their names).
 
         Refuses when some account's roles could not be listed: its profiles would be dropped.
         """
-        from tui.export.aws_config import populate
+        from tui.export.aws_config import populate_profiles
 
         catalog = self.catalog(refresh=True)
         if catalog.failed:
@@ -287,7 +289,7 @@ class Workspace:
                 f"the roles of {len(catalog.failed)} account(s) could not be listed, so populate "
                 "changed nothing (it would drop their profiles); run it again"
             )
-        return populate(
+        return populate_profiles(
             self.session,
             catalog,
             region=region or self.session.default_region,
