@@ -235,7 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = Context.load()  # config.toml and the environment, read once
         for warning in context.settings.warnings:
             print(f"ssotui: warning: {warning}", file=sys.stderr)
-        return _handler(args.command)(args, context)
+        from tui.commands.resolve import offering_login
+
+        handler = _handler(args.command)
+        return offering_login(args, context, lambda: handler(args, context))
     except SsotuiError as exc:
         print(f"ssotui: {exc.message}", file=sys.stderr)
         return exc.exit_code

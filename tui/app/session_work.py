@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual import on, work
 from textual.message import Message
@@ -34,10 +34,11 @@ from tui.app.model import CatalogModel
 from tui.app.screens.actions import Action
 from tui.aws.catalog import CatalogEvent
 from tui.errors import NotLoggedIn, SsotuiError
-from tui.models import Account, Catalog, Token
+from tui.models import Account, Catalog, Token, utcnow
 from tui.store.state import State
 from tui.workspace.workspace import CatalogPlan, Workspace
 
+RENEW_BEFORE = timedelta(minutes=15)  # as the workspace refreshes a token near its end
 MID_USE_LOGIN = (
     "Identity Center no longer accepts this session. Log in again and ssotui carries on "
     "where you were."
@@ -87,11 +88,13 @@ class SessionWork(Widget):
         self.state = State()
         self.catalog: Catalog | None = None  # the latest whole catalog (cached or fetched)
         self.token_expires: datetime | None = None
+        self.token_renewable = False
         self._refresh = refresh
         self._after_login: Callable[[], object] | None = None
 
     def on_mount(self) -> None:
         self._open()
+        self.set_interval(60, self._renew_when_due)
 
     # -- phases ---------------------------------------------------------------------------------
 
@@ -164,6 +167,21 @@ class SessionWork(Widget):
 
     def _token_known(self, token: Token) -> None:
         self.token_expires = token.expires_at
+        self.token_renewable = token.can_refresh
+
+    def _renew_when_due(self) -> None:
+        """Every minute: a token within 15 minutes of its end is renewed from its refresh
+        token in the background, so the status line never reads "expired" while it can be."""
+        due = self.token_expires is not None and self.token_expires - utcnow() < RENEW_BEFORE
+        if due and self.token_renewable and self.phase is Phase.READY:
+            self._renew()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="renew")
+    def _renew(self) -> None:
+        try:
+            self.post_message(TokenRenewed(self.workspace.token()))
+        except NotLoggedIn:
+            self.token_renewable = False  # the status line says "expired" now
 
     def bring_up_to_date(self, *, refresh: bool = False) -> None:
         """Fetch what the cached catalog lacks (the workspace decides what), unless loading."""

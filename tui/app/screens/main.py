@@ -153,7 +153,7 @@ class MainScreen(Screen[None]):
         model = self.model
         phase = self.work.phase
         self.refresh_bindings()
-        self.status.show_token(self.work.token_expires)
+        self.status.show_token(self.work.token_expires, renewable=self.work.token_renewable)
         if phase is Phase.LOGGED_OUT:
             self.status.show_note("not logged in: ctrl+l to log in")
         elif phase is Phase.FAILED:

@@ -30,6 +30,7 @@ class StatusLine(Widget):
         super().__init__(id=id)
         self.session_label = session_label
         self.token_expires: datetime | None = None
+        self.token_renewable = False
         self.logged_in = False
         self.fetched_at: datetime | None = None
         self.from_cache = False
@@ -40,9 +41,11 @@ class StatusLine(Widget):
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)
 
-    def show_token(self, expires_at: datetime | None) -> None:
-        """The token's expiry (None: not logged in)."""
+    def show_token(self, expires_at: datetime | None, *, renewable: bool = False) -> None:
+        """The token's expiry (None: not logged in); `renewable`: a refresh token can renew it,
+        so it is not shown as expired."""
         self.token_expires = expires_at
+        self.token_renewable = renewable
         self.logged_in = expires_at is not None
         self.refresh()
 
@@ -71,10 +74,13 @@ class StatusLine(Widget):
         else:
             left = clock.time_left(self.token_expires)
             soon = self.token_expires - clock.now() < WARN_BEFORE
-            text.append(
-                f"token {left}" if left == "expired" else f"token {left} left",
-                style="bold yellow" if soon else "",
-            )
+            if left != "expired":
+                words = f"token {left} left"
+            elif self.token_renewable:
+                words = "token renews on next use"
+            else:
+                words = "token expired"
+            text.append(words, style="bold yellow" if soon else "")
         text.append(" · ")
         progress = self.progress
         if progress.loading:

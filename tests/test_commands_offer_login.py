@@ -1,0 +1,84 @@
+"""Commands run by a person at a terminal log in first when they need to, and carry on;
+without a terminal (or for `credential-process`) they stay one line and exit 1."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.app_support import with_roles
+from tests.cli_helpers import ssotui
+from tests.fake_browser import use_fake_browser
+from tui.sim import Organisation, Simulator
+
+
+def _at_a_terminal(*args: str) -> tuple[int, str, str]:
+    """Run ssotui with stdin and stderr on a terminal (stdout captured): (status, out, err)."""
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tui", *args],
+            stdin=follower,
+            stderr=follower,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
+        os.close(follower)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            err += chunk
+        out = proc.stdout.read() if proc.stdout else ""
+        status = proc.wait(timeout=60)
+    finally:
+        os.close(leader)
+    return status, out, err.decode("utf-8", "replace")
+
+
+def test_list_at_a_terminal_logs_in_in_the_browser_and_lists(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    browser = use_fake_browser(monkeypatch, tmp_path)
+    status, out, err = _at_a_terminal("list")
+    assert status == 0, err
+    assert "not logged in to session dev; logging in first" in err
+    assert with_roles(org).account_id in out
+    assert browser.log.exists()  # the login went through the browser, with PKCE
+    assert sim.calls["Authorize"] == 1
+
+
+def test_without_a_terminal_it_stays_one_line(sim: Simulator, sso_config: Path) -> None:
+    run = ssotui("list")
+    assert run.status == 1
+    assert run.err.strip() == "ssotui: not logged in to session dev: run `ssotui login`"
+
+
+def test_credential_process_never_prompts(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_fake_browser(monkeypatch, tmp_path)
+    account = with_roles(org)
+    role = next(r.name for r in account.roles if not r.forbidden)
+    status, out, err = _at_a_terminal("credential-process", account.account_id, role)
+    assert status == 1 and not out
+    assert "run `ssotui login`" in err
+    assert sim.calls["Authorize"] == 0
