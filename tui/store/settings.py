@@ -31,6 +31,7 @@ class Settings:
     theme: str | None = None
     renew_credentials: bool = False  # the picker's subshell uses the credential endpoint
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    given: frozenset[str] = field(default=frozenset(), compare=False)  # keys config.toml set
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -77,7 +78,7 @@ def load_settings(path: Path | None = None) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return Settings(warnings=(f"{path} is not valid TOML ({exc}); using the defaults",))
-    known = {f.name for f in fields(Settings)} - {"warnings"}
+    known = {f.name for f in fields(Settings)} - {"warnings", "given"}
     values: dict[str, Any] = {}
     warnings: list[str] = []
     for key, value in data.items():
@@ -89,4 +90,4 @@ def load_settings(path: Path | None = None) -> Settings:
             warnings.append(problem)
         else:
             values[key] = value
-    return Settings(**values, warnings=tuple(warnings))
+    return Settings(**values, warnings=tuple(warnings), given=frozenset(values))
