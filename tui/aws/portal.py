@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tui.aws.call_log import timed
 from tui.aws.clients import connection_error, portal_client
 from tui.aws.throttle import Pacer
 from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
@@ -145,7 +146,7 @@ class Portal:
         while True:
             pace = self.pacer.wait()
             try:
-                result = fn()
+                result = timed(what, fn)
             except SsotuiError:
                 raise
             except Exception as exc:
