@@ -1,17 +1,22 @@
 """The command line: argparse, one sub-command per verb, one clear line per failure.
 
 Imports stay lazy so `ssotui --version` and `ssotui credential-process` never load Textual,
-and nothing loads boto3 before it is needed.
+and nothing loads boto3 before it is needed. Shell completion (`_ARGCOMPLETE` in the
+environment, set by the script `ssotui completion SHELL` prints) answers from the parser and
+the cached catalog and exits before anything else runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui import __version__
+from tui.commands.pages import PAGES, PROGRAM
 from tui.errors import SsotuiError
 
 if TYPE_CHECKING:
@@ -19,93 +24,198 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
 
+# Options every command takes, before or after its name, and their values when not given.
+GLOBAL_OPTIONS: dict[str, Any] = {
+    "session": None,
+    "start_url": None,
+    "sso_region": None,
+    "debug": False,
+}
+# The picker's own flags; given before a command, they apply to it when it takes them.
+PICKER_FLAGS: dict[str, str] = {
+    "refresh": "fetch the catalog afresh",
+    "no_browser": "never open a browser",
+    "force": "allow `s` inside an ssotui subshell",
+}
+# Which of them each command takes, with what they mean there.
+COMMAND_FLAGS: dict[str, dict[str, str]] = {
+    "login": {
+        "no_browser": "print the URL, open no browser",
+        "force": "log in even if a valid token exists",
+    },
+    "configure": {"no_browser": "log in afterwards without opening a browser"},
+    "list": {"refresh": PICKER_FLAGS["refresh"]},
+    "exec": {
+        "refresh": PICKER_FLAGS["refresh"],
+        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+        "force": "allow a subshell inside a subshell",
+    },
+    "console": {
+        "refresh": PICKER_FLAGS["refresh"],
+        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+    },
+    "export": {
+        "refresh": PICKER_FLAGS["refresh"],
+        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+    },
+    "credential-process": {"refresh": PICKER_FLAGS["refresh"]},
+    "write-profile": {"refresh": PICKER_FLAGS["refresh"]},
+}
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
-def _session_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    group = common.add_argument_group("session")
-    group.add_argument(
-        "--session", metavar="NAME", help="the [sso-session NAME] of the AWS config file"
+
+def _region(text: str) -> str:
+    """An AWS region name, checked for its shape (`eu-west-1`, `us-gov-west-1`)."""
+    if not _REGION.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name (e.g. eu-west-1)")
+    return text
+
+
+def _completes(action: argparse.Action, kind: str) -> None:
+    """Shell completion for `action`'s values: `kind` names what (see tui.commands.completion)."""
+
+    def completer(
+        prefix: str, parsed_args: argparse.Namespace, **_: object
+    ) -> dict[str, str] | list[str]:
+        from tui.commands.completion import candidates
+
+        return candidates(kind, prefix, parsed_args)
+
+    action.completer = completer  # type: ignore[attr-defined]  # read by argcomplete
+
+
+_BEFORE = "before_"  # the dest prefix of an option given before the command
+
+
+def _global_options(parser: argparse.ArgumentParser, *, before: bool = False) -> None:
+    """The session options and --debug (`before`: the program's own, kept apart until
+    `settle` merges them with the command's)."""
+    group = parser.add_argument_group("session (before or after the command)")
+    prefix = _BEFORE if before else ""
+    quiet = argparse.SUPPRESS
+    _completes(
+        group.add_argument(
+            "--session",
+            dest=prefix + "session",
+            metavar="NAME",
+            default=quiet,
+            help="the [sso-session NAME] of the AWS config file",
+        ),
+        "session",
     )
-    group.add_argument("--start-url", metavar="URL", help="an ad hoc start URL (nothing written)")
-    group.add_argument("--sso-region", metavar="REGION", help="the SSO region of --start-url")
-    common.add_argument("--debug", action="store_true", help="log details (secrets redacted)")
-    return common
+    group.add_argument(
+        "--start-url",
+        dest=prefix + "start_url",
+        metavar="URL",
+        default=quiet,
+        help="an ad hoc start URL (nothing written); https:// is added when missing",
+    )
+    group.add_argument(
+        "--sso-region",
+        dest=prefix + "sso_region",
+        metavar="REGION",
+        default=quiet,
+        help="the SSO region of --start-url",
+    )
+    group.add_argument(
+        "--debug",
+        dest=prefix + "debug",
+        action="store_true",
+        default=quiet,
+        help="log details, and each portal call (secrets redacted)",
+    )
 
 
-def _selection(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("account", metavar="ACCOUNT", help="account id, name, or a unique part")
-    parser.add_argument("role", metavar="ROLE", help="role name (case-insensitive if unique)")
-    parser.add_argument("--refresh", action="store_true", help="fetch the catalog afresh")
+def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A sub-command with its -h page (tui.commands.pages), the global options, its flags."""
+    page = PAGES[name]
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=page.summary,
+        description=page.does,
+        epilog=page.epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **kwargs,
+    )
+    _global_options(parser)
+    for flag, meaning in COMMAND_FLAGS.get(name, {}).items():
+        parser.add_argument(
+            "--" + flag.replace("_", "-"),
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help=meaning,
+        )
+    return parser
+
+
+def _selection(parser: argparse.ArgumentParser, *, picked: bool = False) -> None:
+    """ACCOUNT and ROLE; `picked`: both may be left out, to be picked in the picker."""
+    if picked:
+        account_help = "account id, name, or a unique part (left out: pick in the picker)"
+        role_help = "role name (left out: pick in the picker)"
+    else:
+        account_help = "account id, name, or a unique part"
+        role_help = "role name (case-insensitive if unique)"
+    nargs = "?" if picked else None
+    _completes(
+        parser.add_argument("account", metavar="ACCOUNT", nargs=nargs, help=account_help),
+        "account",
+    )
+    _completes(parser.add_argument("role", metavar="ROLE", nargs=nargs, help=role_help), "role")
+
+
+def _region_option(parser: argparse.ArgumentParser, meaning: str) -> None:
+    parser.add_argument("--region", metavar="R", type=_region, help=meaning)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line contract (README "Use")."""
-    common = _session_options()
     parser = argparse.ArgumentParser(
         prog="ssotui",
-        parents=[common],
-        description="Pick an AWS account and role from IAM Identity Center and use it.",
-        epilog="With no command: the full-screen picker. `ssotui COMMAND --help` for details.",
+        description=PROGRAM.does,
+        epilog=PROGRAM.epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ssotui {__version__}")
-    parser.add_argument("--refresh", action="store_true", help="fetch the catalog afresh")
-    parser.add_argument("--no-browser", action="store_true", help="never open a browser")
-    parser.add_argument("--force", action="store_true", help="allow `s` inside an ssotui subshell")
+    _global_options(parser, before=True)
+    picker = parser.add_argument_group("the picker (or a command that takes them)")
+    for flag, meaning in PICKER_FLAGS.items():
+        picker.add_argument(
+            "--" + flag.replace("_", "-"),
+            dest=_BEFORE + flag,
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help=meaning,
+        )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    credentials_region = "the region that goes with the credentials (AWS_REGION, profile)"
 
-    sub.add_parser(
-        "demo", parents=[common], help="the picker against a built-in simulator (no AWS needed)"
-    )
-
-    p = sub.add_parser("login", parents=[common], help="log in with the device authorization flow")
-    p.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
-    p.add_argument("--force", action="store_true", help="log in even if a valid token exists")
-
-    p = sub.add_parser(
-        "logout", parents=[common], help="revoke the token, delete it and the catalog cache"
-    )
+    _command(sub, "demo")
+    _command(sub, "login")
+    p = _command(sub, "logout")
     p.add_argument(
         "--purge",
         action="store_true",
         help="also remove every profile ssotui wrote to the shared credentials file",
     )
-
-    p = sub.add_parser("list", parents=[common], help="every (account, role) pair")
+    p = _command(sub, "list")
     p.add_argument("--json", action="store_true", help="a JSON array, sorted by account and role")
-    p.add_argument("--refresh", action="store_true", help="fetch the catalog afresh")
 
-    p = sub.add_parser(
-        "exec",
-        parents=[common],
-        help="run a command (default: $SHELL) with role credentials",
-        usage="ssotui exec ACCOUNT ROLE [--renew] [--force] [-- CMD ARGS...]",
-        description="Run CMD (default: your shell) with the role's credentials in its "
-        "environment; exit with its status.",
-        epilog="examples: ssotui exec prod Admin -- aws s3 ls | "
-        "ssotui exec --renew prod Admin -- terraform apply",
-    )
-    _selection(p)
-    p.add_argument("--force", action="store_true", help="allow a subshell inside a subshell")
+    p = _command(sub, "exec", usage="%(prog)s [options] [ACCOUNT [ROLE]] [-- CMD ARGS...]")
+    _selection(p, picked=True)
+    _region_option(p, credentials_region)
     p.add_argument(
         "--renew",
         action="store_true",
         help="credentials that renew themselves: a loopback endpoint instead of static keys",
     )
 
-    p = sub.add_parser(
-        "console",
-        parents=[common],
-        help="open the AWS console in the browser, signed in as the role",
-        description="Sign in to the AWS console as the role: opens the browser, or prints or "
-        "copies the sign-in link (a secret for 15 minutes).",
-        epilog="examples: ssotui console prod Admin --service s3 | "
-        "ssotui console 123456789012 ReadOnly --print",
-    )
-    _selection(p)
+    p = _command(sub, "console")
+    _selection(p, picked=True)
     where = p.add_mutually_exclusive_group()
     where.add_argument("--service", metavar="S", help="console service to open, e.g. s3, ec2")
     where.add_argument("--destination", metavar="URL", help="an https console URL to open")
-    p.add_argument("--region", metavar="R", help="the console's region")
+    _region_option(p, "the console's region")
     p.add_argument(
         "--duration", type=int, metavar="SECONDS", help="console session length (900-43200)"
     )
@@ -119,51 +229,59 @@ def build_parser() -> argparse.ArgumentParser:
         "fetched, the browser's own sign-in applies",
     )
 
-    p = sub.add_parser("export", parents=[common], help="print (or copy) the credentials")
-    _selection(p)
+    p = _command(sub, "export")
+    _selection(p, picked=True)
     p.add_argument(
         "--format",
         choices=["sh", "fish", "powershell", "json"],
         help="default: from $SHELL (fish, pwsh/powershell, else sh)",
     )
     p.add_argument("--copy", action="store_true", help="copy to the clipboard instead of printing")
+    _region_option(p, credentials_region)
 
-    p = sub.add_parser(
-        "credential-process",
-        parents=[common],
-        help="credential_process JSON for ~/.aws/config; never prompts",
-    )
+    p = _command(sub, "credential-process")
     _selection(p)
+    _region_option(p, "ignored by credential_process; accepted like the other commands")
 
-    p = sub.add_parser(
-        "write-profile",
-        parents=[common],
-        help="write the credentials to a profile of the shared credentials file",
-    )
+    p = _command(sub, "write-profile")
     _selection(p)
     p.add_argument(
         "--profile",
         metavar="NAME",
         help="profile name (default: ACCOUNTNAME.ROLE, sanitised, e.g. acme-prod.ReadOnlyAccess)",
     )
+    _region_option(p, "a `region` line in the profile")
 
-    p = sub.add_parser(
-        "populate",
-        parents=[common],
-        help="write SSO profiles for every reachable role into the AWS config file",
-    )
+    p = _command(sub, "populate")
     p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
     p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
-    p.add_argument("--region", metavar="R", help="a `region` for every profile")
+    _region_option(p, "a `region` for every profile")
 
-    p = sub.add_parser(
-        "configure", parents=[common], help="add an [sso-session] to the AWS config file"
-    )
+    p = _command(sub, "configure")
     p.add_argument("--no-login", action="store_true", help="do not log in afterwards")
 
-    sub.add_parser("config", parents=[common], help="print ssotui's paths and effective settings")
-    sub.add_parser("doctor", parents=[common], help="check the set-up; exit 1 if something fails")
+    _command(sub, "config")
+    _command(sub, "doctor")
+    p = _command(sub, "completion")
+    p.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell to complete in")
     return parser
+
+
+def settle(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """Merge the options given before the command with the command's own (given after, they
+    win) and give every option not given its value. A picker flag given before a command that
+    does not take it is a usage error: it would otherwise be silently ignored."""
+    takes = COMMAND_FLAGS.get(args.command, {}) if args.command else PICKER_FLAGS
+    for flag in PICKER_FLAGS:
+        if hasattr(args, _BEFORE + flag) and flag not in takes:
+            option = "--" + flag.replace("_", "-")
+            parser.error(f"{option} does not apply to `ssotui {args.command}`")
+    defaults = {**GLOBAL_OPTIONS, **dict.fromkeys(PICKER_FLAGS, False)}
+    for name, default in defaults.items():
+        before = vars(args).pop(_BEFORE + name, None)
+        after = getattr(args, name, None)
+        setattr(args, name, after if after not in (None, False) else (before or default))
+    return args
 
 
 # command -> "module:function" under tui.commands; only the module of the command is imported.
@@ -182,6 +300,7 @@ _COMMANDS: dict[str | None, str] = {
     "configure": "setup:configure",
     "config": "setup:show_config",
     "doctor": "doctor:doctor",
+    "completion": "completion:completion",
 }
 
 
@@ -193,19 +312,29 @@ def _handler(command: str | None) -> Handler:
     return handler
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ssotui; return the exit status (0 ok, 1 failure, 2 usage)."""
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line as a namespace with every option set (`cmd`: the words after `--`)."""
     parser = build_parser()
-    words = list(sys.argv[1:] if argv is None else argv)
+    words = list(argv)
     # Everything after `--` is the command for `exec`; argparse never sees it.
     command: list[str] = []
     if "--" in words:
         cut = words.index("--")
         words, command = words[:cut], words[cut + 1 :]
-    args = parser.parse_args(words)
+    args = settle(parser, parser.parse_args(words))
     if command and args.command != "exec":
         parser.error("only `ssotui exec` takes a command after --")
     args.cmd = command
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ssotui; return the exit status (0 ok, 1 failure, 2 usage)."""
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions: answer, then exit
+        from tui.commands.completion import answer
+
+        answer(build_parser())
+    args = parse(sys.argv[1:] if argv is None else argv)
     from tui import logs
 
     logs.setup(args.debug)
@@ -217,7 +346,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"ssotui: warning: {warning}", file=sys.stderr)
         return _handler(args.command)(args, context)
     except SsotuiError as exc:
-        print(f"ssotui: {exc.message}", file=sys.stderr)
+        from tui.commands.resolve import said_on_the_command_line
+
+        print(f"ssotui: {said_on_the_command_line(exc, args)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("ssotui: interrupted", file=sys.stderr)

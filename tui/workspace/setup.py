@@ -28,6 +28,14 @@ def sso_regions() -> tuple[str, ...]:
     return tuple(sorted(regions))
 
 
+def with_scheme(url: str) -> str:
+    """A start URL typed without its scheme (`acme.awsapps.com/start`) gets `https://`."""
+    url = url.strip()
+    if url and "://" not in url:
+        return "https://" + url
+    return url
+
+
 def check_start_url(url: str) -> str | None:
     """A start URL must be an absolute http(s) URL."""
     parts = urlparse(url)
