@@ -8,6 +8,9 @@ import configparser
 import json
 import os
 import re
+import select
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,6 +25,7 @@ from tui.cli import build_parser, parse
 from tui.commands.pages import PAGES
 from tui.local_time import local_time
 from tui.sim import SimAccount, Simulator
+from tui.workspace.setup import with_scheme
 
 
 def _two_sessions(home: Home, sim: Simulator) -> None:
@@ -236,3 +240,50 @@ def test_list_refresh_shows_no_progress_when_stderr_is_not_a_terminal(
     result = ssotui("list", "--refresh")
     assert result.status == 0
     assert result.err == ""
+
+
+def test_list_refresh_on_a_terminal_shows_one_line_of_progress_then_clears_it(
+    sim: Simulator, sso_config: Path
+) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    master, slave = os.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", "list", "--refresh"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=60,
+        )
+        os.close(slave)
+        shown = b""
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other side is closed: all was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    text = shown.decode()
+    assert f"ssotui: fetching the catalog: {len(sim.org.accounts)} accounts" in text
+    assert "\n" not in text.replace("\r\n", "")  # one line, rewritten in place
+    assert text.endswith("\r\x1b[K")  # and cleared at the end
+    assert len(done.stdout.decode().splitlines()) == sum(len(a.roles) for a in sim.org.accounts)
+
+
+@pytest.mark.parametrize(
+    ("typed", "used"),
+    [
+        ("acme.awsapps.com/start", "https://acme.awsapps.com/start"),
+        (" d-1234567890.awsapps.com/start/ ", "https://d-1234567890.awsapps.com/start/"),
+        ("https://acme.awsapps.com/start", "https://acme.awsapps.com/start"),
+        ("http://127.0.0.1:8080/start", "http://127.0.0.1:8080/start"),
+        ("x", "x"),  # no host name: left for the check to refuse
+    ],
+)
+def test_a_start_url_gets_https_when_it_starts_with_a_host(typed: str, used: str) -> None:
+    assert with_scheme(typed) == used

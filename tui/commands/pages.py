@@ -40,7 +40,7 @@ PROGRAM = Page(
         "ssotui                                  # the picker",
         "ssotui configure                        # first time: add your start URL",
         "ssotui exec                             # pick a role, then a shell with it",
-        'eval "$(ssotui export prod Admin)"        # credentials into this shell',
+        'eval "$(ssotui export prod Admin)"      # credentials into this shell',
         "ssotui --session acme list              # another session (before or after list)",
         "ssotui COMMAND -h                       # what a command does, with examples",
     ),
@@ -127,7 +127,7 @@ PAGES: dict[str, Page] = {
             'eval "$(ssotui export prod Admin)"                  # bash, zsh',
             "ssotui export prod Admin --format fish | source     # fish",
             "ssotui export prod Admin --copy                     # to the clipboard",
-            'eval "$(ssotui export)"                              # pick, then export',
+            'eval "$(ssotui export)"                             # pick, then export',
         ),
     ),
     "credential-process": Page(

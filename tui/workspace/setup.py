@@ -29,9 +29,10 @@ def sso_regions() -> tuple[str, ...]:
 
 
 def with_scheme(url: str) -> str:
-    """A start URL typed without its scheme (`acme.awsapps.com/start`) gets `https://`."""
+    """A start URL typed without its scheme (`acme.awsapps.com/start`) gets `https://`; what
+    does not start with a host name (no dot before the first `/`) is left to be refused."""
     url = url.strip()
-    if url and "://" not in url:
+    if "://" not in url and "." in url.split("/", 1)[0]:
         return "https://" + url
     return url
 
