@@ -10,162 +10,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tui import __version__
-from tui.commands.pages import PAGES, PROGRAM
+from tui.commands.options import (
+    BEFORE,
+    PICKER_FLAGS,
+    add_command,
+    global_options,
+    region_option,
+    selection,
+    settle,
+)
+from tui.commands.pages import PROGRAM
 from tui.errors import SsotuiError
 
 if TYPE_CHECKING:
     from tui.workspace import Context
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
-
-# Options every command takes, before or after its name, and their values when not given.
-GLOBAL_OPTIONS: dict[str, Any] = {
-    "session": None,
-    "start_url": None,
-    "sso_region": None,
-    "debug": False,
-}
-# The picker's own flags; given before a command, they apply to it when it takes them.
-PICKER_FLAGS: dict[str, str] = {
-    "refresh": "fetch the catalog afresh",
-    "no_browser": "never open a browser",
-    "force": "allow `s` inside an ssotui subshell",
-}
-# Which of them each command takes, with what they mean there.
-COMMAND_FLAGS: dict[str, dict[str, str]] = {
-    "login": {
-        "no_browser": "print the URL, open no browser",
-        "force": "log in even if a valid token exists",
-    },
-    "configure": {"no_browser": "log in afterwards without opening a browser"},
-    "list": {"refresh": PICKER_FLAGS["refresh"]},
-    "exec": {
-        "refresh": PICKER_FLAGS["refresh"],
-        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
-        "force": "allow a subshell inside a subshell",
-    },
-    "console": {
-        "refresh": PICKER_FLAGS["refresh"],
-        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
-    },
-    "export": {
-        "refresh": PICKER_FLAGS["refresh"],
-        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
-    },
-    "credential-process": {"refresh": PICKER_FLAGS["refresh"]},
-    "write-profile": {"refresh": PICKER_FLAGS["refresh"]},
-}
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
-
-
-def _region(text: str) -> str:
-    """An AWS region name, checked for its shape (`eu-west-1`, `us-gov-west-1`)."""
-    if not _REGION.match(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name (e.g. eu-west-1)")
-    return text
-
-
-def _completes(action: argparse.Action, kind: str) -> None:
-    """Shell completion for `action`'s values: `kind` names what (see tui.commands.completion)."""
-
-    def completer(
-        prefix: str, parsed_args: argparse.Namespace, **_: object
-    ) -> dict[str, str] | list[str]:
-        from tui.commands.completion import candidates
-
-        return candidates(kind, prefix, parsed_args)
-
-    action.completer = completer  # type: ignore[attr-defined]  # read by argcomplete
-
-
-_BEFORE = "before_"  # the dest prefix of an option given before the command
-
-
-def _global_options(parser: argparse.ArgumentParser, *, before: bool = False) -> None:
-    """The session options and --debug (`before`: the program's own, kept apart until
-    `settle` merges them with the command's)."""
-    group = parser.add_argument_group("session (before or after the command)")
-    prefix = _BEFORE if before else ""
-    quiet = argparse.SUPPRESS
-    _completes(
-        group.add_argument(
-            "--session",
-            dest=prefix + "session",
-            metavar="NAME",
-            default=quiet,
-            help="the [sso-session NAME] of the AWS config file",
-        ),
-        "session",
-    )
-    group.add_argument(
-        "--start-url",
-        dest=prefix + "start_url",
-        metavar="URL",
-        default=quiet,
-        help="an ad hoc start URL (nothing written); https:// is added when missing",
-    )
-    group.add_argument(
-        "--sso-region",
-        dest=prefix + "sso_region",
-        metavar="REGION",
-        default=quiet,
-        help="the SSO region of --start-url",
-    )
-    group.add_argument(
-        "--debug",
-        dest=prefix + "debug",
-        action="store_true",
-        default=quiet,
-        help="log details, and each portal call (secrets redacted)",
-    )
-
-
-def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-    """A sub-command with its -h page (tui.commands.pages), the global options, its flags."""
-    page = PAGES[name]
-    parser: argparse.ArgumentParser = sub.add_parser(
-        name,
-        help=page.summary,
-        description=page.does,
-        epilog=page.epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        **kwargs,
-    )
-    _global_options(parser)
-    for flag, meaning in COMMAND_FLAGS.get(name, {}).items():
-        parser.add_argument(
-            "--" + flag.replace("_", "-"),
-            action="store_true",
-            default=argparse.SUPPRESS,
-            help=meaning,
-        )
-    return parser
-
-
-def _selection(parser: argparse.ArgumentParser, *, picked: bool = False) -> None:
-    """ACCOUNT and ROLE; `picked`: both may be left out, to be picked in the picker."""
-    if picked:
-        account_help = "account id, name, or a unique part (left out: pick in the picker)"
-        role_help = "role name (left out: pick in the picker)"
-    else:
-        account_help = "account id, name, or a unique part"
-        role_help = "role name (case-insensitive if unique)"
-    nargs = "?" if picked else None
-    _completes(
-        parser.add_argument("account", metavar="ACCOUNT", nargs=nargs, help=account_help),
-        "account",
-    )
-    _completes(parser.add_argument("role", metavar="ROLE", nargs=nargs, help=role_help), "role")
-
-
-def _region_option(parser: argparse.ArgumentParser, meaning: str) -> None:
-    parser.add_argument("--region", metavar="R", type=_region, help=meaning)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,12 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ssotui {__version__}")
-    _global_options(parser, before=True)
+    global_options(parser, before=True)
     picker = parser.add_argument_group("the picker (or a command that takes them)")
     for flag, meaning in PICKER_FLAGS.items():
         picker.add_argument(
             "--" + flag.replace("_", "-"),
-            dest=_BEFORE + flag,
+            dest=BEFORE + flag,
             action="store_true",
             default=argparse.SUPPRESS,
             help=meaning,
@@ -190,32 +55,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     credentials_region = "the region that goes with the credentials (AWS_REGION, profile)"
 
-    _command(sub, "demo")
-    _command(sub, "login")
-    p = _command(sub, "logout")
+    add_command(sub, "demo")
+    add_command(sub, "login")
+    p = add_command(sub, "logout")
     p.add_argument(
         "--purge",
         action="store_true",
         help="also remove every profile ssotui wrote to the shared credentials file",
     )
-    p = _command(sub, "list")
+    p = add_command(sub, "list")
     p.add_argument("--json", action="store_true", help="a JSON array, sorted by account and role")
 
-    p = _command(sub, "exec", usage="%(prog)s [options] [ACCOUNT [ROLE]] [-- CMD ARGS...]")
-    _selection(p, picked=True)
-    _region_option(p, credentials_region)
+    p = add_command(sub, "exec", usage="%(prog)s [options] [ACCOUNT [ROLE]] [-- CMD ARGS...]")
+    selection(p, picked=True)
+    region_option(p, credentials_region)
     p.add_argument(
         "--renew",
         action="store_true",
         help="credentials that renew themselves: a loopback endpoint instead of static keys",
     )
 
-    p = _command(sub, "console")
-    _selection(p, picked=True)
+    p = add_command(sub, "console")
+    selection(p, picked=True)
     where = p.add_mutually_exclusive_group()
     where.add_argument("--service", metavar="S", help="console service to open, e.g. s3, ec2")
     where.add_argument("--destination", metavar="URL", help="an https console URL to open")
-    _region_option(p, "the console's region")
+    region_option(p, "the console's region")
     p.add_argument(
         "--duration", type=int, metavar="SECONDS", help="console session length (900-43200)"
     )
@@ -229,59 +94,42 @@ def build_parser() -> argparse.ArgumentParser:
         "fetched, the browser's own sign-in applies",
     )
 
-    p = _command(sub, "export")
-    _selection(p, picked=True)
+    p = add_command(sub, "export")
+    selection(p, picked=True)
     p.add_argument(
         "--format",
         choices=["sh", "fish", "powershell", "json"],
         help="default: from $SHELL (fish, pwsh/powershell, else sh)",
     )
     p.add_argument("--copy", action="store_true", help="copy to the clipboard instead of printing")
-    _region_option(p, credentials_region)
+    region_option(p, credentials_region)
 
-    p = _command(sub, "credential-process")
-    _selection(p)
-    _region_option(p, "ignored by credential_process; accepted like the other commands")
+    p = add_command(sub, "credential-process")
+    selection(p)
+    region_option(p, "ignored by credential_process; accepted like the other commands")
 
-    p = _command(sub, "write-profile")
-    _selection(p)
+    p = add_command(sub, "write-profile")
+    selection(p)
     p.add_argument(
         "--profile",
         metavar="NAME",
         help="profile name (default: ACCOUNTNAME.ROLE, sanitised, e.g. acme-prod.ReadOnlyAccess)",
     )
-    _region_option(p, "a `region` line in the profile")
+    region_option(p, "a `region` line in the profile")
 
-    p = _command(sub, "populate")
+    p = add_command(sub, "populate")
     p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
     p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
-    _region_option(p, "a `region` for every profile")
+    region_option(p, "a `region` for every profile")
 
-    p = _command(sub, "configure")
+    p = add_command(sub, "configure")
     p.add_argument("--no-login", action="store_true", help="do not log in afterwards")
 
-    _command(sub, "config")
-    _command(sub, "doctor")
-    p = _command(sub, "completion")
+    add_command(sub, "config")
+    add_command(sub, "doctor")
+    p = add_command(sub, "completion")
     p.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell to complete in")
     return parser
-
-
-def settle(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
-    """Merge the options given before the command with the command's own (given after, they
-    win) and give every option not given its value. A picker flag given before a command that
-    does not take it is a usage error: it would otherwise be silently ignored."""
-    takes = COMMAND_FLAGS.get(args.command, {}) if args.command else PICKER_FLAGS
-    for flag in PICKER_FLAGS:
-        if hasattr(args, _BEFORE + flag) and flag not in takes:
-            option = "--" + flag.replace("_", "-")
-            parser.error(f"{option} does not apply to `ssotui {args.command}`")
-    defaults = {**GLOBAL_OPTIONS, **dict.fromkeys(PICKER_FLAGS, False)}
-    for name, default in defaults.items():
-        before = vars(args).pop(_BEFORE + name, None)
-        after = getattr(args, name, None)
-        setattr(args, name, after if after not in (None, False) else (before or default))
-    return args
 
 
 # command -> "module:function" under tui.commands; only the module of the command is imported.
