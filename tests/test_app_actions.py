@@ -125,7 +125,8 @@ async def test_c_copies_export_lines_through_the_apps_own_osc52_and_says_so(
         os.close(master)
         os.close(slave)
     text = app.clipboard  # what the app's copy_to_clipboard was given
-    assert text.startswith("set -gx AWS_ACCESS_KEY_ID ")
+    assert text.startswith("set -e AWS_PROFILE; or true\n")  # as `ssotui export` prints them
+    assert "\nset -gx AWS_ACCESS_KEY_ID " in text
     secret = re.search(r'AWS_SECRET_ACCESS_KEY "([^"]+)"', text)
     assert secret is not None
     (note,) = notes(app)
@@ -196,7 +197,8 @@ async def test_p_prints_export_lines_after_the_app_exits(
         await pilot.press("p")
         await wait_until(pilot, lambda: app.return_value is not None, "the exit")
     printed = app.return_value
-    assert printed is not None and printed.startswith("export AWS_ACCESS_KEY_ID=")
+    assert printed is not None and printed.startswith("unset AWS_PROFILE ")
+    assert "\nexport AWS_ACCESS_KEY_ID=" in printed
     shell = subprocess.run(
         ["sh", "-c", 'eval "$1"; echo "$SSOTUI_ROLE_NAME $AWS_SESSION_TOKEN"', "sh", printed],
         capture_output=True,

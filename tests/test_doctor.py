@@ -70,13 +70,28 @@ def test_bad_settings_are_named(sim: Simulator, sso_config: Path, home: Home) ->
     assert str(home.config_dir / "config.toml") in listing.err
 
 
-def test_config_shows_paths_and_effective_settings(home: Home) -> None:
+def _row(out: str, name: str) -> list[str]:
+    """The words after `name` on its line of `ssotui config`."""
+    lines = (line.strip() for line in out.splitlines())
+    return next(line[len(name) :].split() for line in lines if line.startswith(name + " "))
+
+
+def test_config_shows_effective_values_and_where_each_comes_from(home: Home) -> None:
     home.config_dir.mkdir(parents=True)
-    (home.config_dir / "config.toml").write_text('default_session = "acme"\n')
-    result = ssotui("config")
-    assert result.status == 0
+    (home.config_dir / "config.toml").write_text('default_session = "acme"\ntheme = "nord"\n')
+    result = ssotui("config", env={"SHELL": "/usr/bin/fish", "SSOTUI_READ_TIMEOUT": "30"})
+    assert result.status == 0, result.err
     assert str(home.aws_config) in result.out
-    assert "default_session  'acme'" in result.out
+    assert "None" not in result.out
+    assert _row(result.out, "default_session") == ['"acme"', "(config.toml)"]
+    assert _row(result.out, "theme") == ['"nord"', "(config.toml)"]
+    # not set anywhere: the value in effect, and where it comes from
+    assert _row(result.out, "export_format")[:2] == ['"fish"', "(environment:"]
+    assert _row(result.out, "subshell_command")[:2] == ['"/usr/bin/fish"', "(environment:"]
+    assert _row(result.out, "concurrent_requests") == ["96", "(default)"]
+    assert _row(result.out, "catalog_lifetime") == ["3600", "(default)"]
+    assert _row(result.out, "SSOTUI_READ_TIMEOUT") == ["30", "(environment)"]
+    assert _row(result.out, "ssotui config")[-1] == "$SSOTUI_CONFIG_DIR)"
 
 
 @pytest.mark.parametrize("body", ["not toml [", "open_browser = 3"])
@@ -112,7 +127,8 @@ def test_export_format_setting_is_honoured(sim: Simulator, sso_config: Path, hom
     role = next(r for r in account.roles if not r.forbidden)
     result = ssotui("export", account.account_id, role.name, env={"SHELL": "/bin/bash"})
     assert result.status == 0, result.err
-    assert result.out.startswith("set -gx AWS_ACCESS_KEY_ID ")
+    assert result.out.startswith("set -e AWS_PROFILE; or true\n")
+    assert "\nset -gx AWS_ACCESS_KEY_ID " in result.out
 
 
 def test_clock_skew_against_the_server_fails(sim: Simulator, sso_config: Path) -> None:

@@ -129,8 +129,9 @@ def test_child_env_defaults_to_this_process(monkeypatch: pytest.MonkeyPatch) -> 
     assert "AWS_PROFILE" not in env and env["SSOTUI_MARKER_TEST"] == "kept"
 
 
-def test_sh_format_is_the_aws_cli_format() -> None:
+def test_sh_format_is_the_aws_cli_format_after_unsetting_profiles() -> None:
     assert render(make_creds(), "sh") == (
+        "unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SECURITY_TOKEN\n"
         "export AWS_ACCESS_KEY_ID=ASIAEXAMPLEKEY123456\n"
         f"export AWS_SECRET_ACCESS_KEY={SECRET}\n"
         f"export AWS_SESSION_TOKEN={TOKEN}\n"
@@ -146,12 +147,22 @@ def test_sh_format_is_the_aws_cli_format() -> None:
 
 def test_fish_and_powershell_formats() -> None:
     fish = render(make_creds(), "fish").splitlines()
-    assert fish[0] == 'set -gx AWS_ACCESS_KEY_ID "ASIAEXAMPLEKEY123456"'
-    assert fish[3] == 'set -gx AWS_CREDENTIAL_EXPIRATION "2030-01-02T03:04:05Z"'
+    assert fish[:3] == [
+        "set -e AWS_PROFILE; or true",
+        "set -e AWS_DEFAULT_PROFILE; or true",
+        "set -e AWS_SECURITY_TOKEN; or true",
+    ]
+    assert fish[3] == 'set -gx AWS_ACCESS_KEY_ID "ASIAEXAMPLEKEY123456"'
+    assert fish[6] == 'set -gx AWS_CREDENTIAL_EXPIRATION "2030-01-02T03:04:05Z"'
     pwsh = render(make_creds(), "powershell").splitlines()
-    assert pwsh[0] == '$Env:AWS_ACCESS_KEY_ID="ASIAEXAMPLEKEY123456"'
-    assert pwsh[1] == f'$Env:AWS_SECRET_ACCESS_KEY="{SECRET}"'
-    assert len(fish) == len(pwsh) == 10
+    assert pwsh[:3] == [
+        "Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue",
+        "Remove-Item Env:AWS_DEFAULT_PROFILE -ErrorAction SilentlyContinue",
+        "Remove-Item Env:AWS_SECURITY_TOKEN -ErrorAction SilentlyContinue",
+    ]
+    assert pwsh[3] == '$Env:AWS_ACCESS_KEY_ID="ASIAEXAMPLEKEY123456"'
+    assert pwsh[4] == f'$Env:AWS_SECRET_ACCESS_KEY="{SECRET}"'
+    assert len(fish) == len(pwsh) == 13
 
 
 def test_quoting_for_fish_and_powershell() -> None:
@@ -277,6 +288,44 @@ def test_fish_source_sees_every_value_even_for_nasty_account_names(tmp_path: Pat
     seen = fish_source([render(c, "fish") for c in all_creds], tmp_path)
     assert seen == [expected(c) for c in all_creds]
     assert not Path("/tmp/ssotui-pwned").exists()
+
+
+PROFILE_VARS = {"AWS_PROFILE": "other", "AWS_DEFAULT_PROFILE": "other", "AWS_SECURITY_TOKEN": "old"}
+
+
+def test_bash_eval_drops_the_profile_variables_and_succeeds() -> None:
+    """A profile left set would win over the keys in botocore; `eval` still succeeds."""
+    program = 'eval "$1" && echo "status=$?" && ' + " && ".join(
+        f'echo "{name}=[${{{name}-unset}}]"' for name in PROFILE_VARS
+    )
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program, "bash", render(make_creds(), "sh")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": os.environ["PATH"], **PROFILE_VARS},
+    )
+    assert result.stdout.split() == ["status=0"] + [f"{name}=[unset]" for name in PROFILE_VARS]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_source_drops_the_profile_variables_and_succeeds(tmp_path: Path) -> None:
+    for present in (True, False):  # erasing what is not set must not fail `source`
+        block = tmp_path / "exports.fish"
+        block.write_text(render(make_creds(), "fish"), encoding="utf-8")
+        checks = "".join(f"set -q {name}; and echo {name} still set\n" for name in PROFILE_VARS)
+        result = subprocess.run(
+            ["fish", "--no-config", "-c", f"source {block}\necho status=$status\n{checks}true"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={
+                "PATH": os.environ["PATH"],
+                "HOME": str(tmp_path),
+                **(PROFILE_VARS if present else {}),
+            },
+        )
+        assert result.stdout.split() == ["status=0"], (present, result.stdout)
 
 
 @pytest.mark.skipif(shutil.which("pwsh") is None, reason="PowerShell is not installed")

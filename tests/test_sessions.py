@@ -105,6 +105,7 @@ def test_none_configured_says_how_to_add_one(home: Home, text: str | None) -> No
     with pytest.raises(ConfigError) as err:
         resolve_session()
     assert "[sso-session NAME]" in err.value.message
+    assert "`ssotui configure`" in err.value.message
     assert "--start-url" in err.value.message
     assert str(home.aws_config) in err.value.message
 

@@ -60,6 +60,10 @@ class NotFound(SsotuiError):
     """An ACCOUNT or ROLE argument matched nothing, or more than one thing."""
 
 
+class Ambiguous(NotFound):
+    """An ACCOUNT argument matched several accounts (the picker can show them to choose)."""
+
+
 class FileWriteError(SsotuiError):
     """A file could not be written safely; the old file is left as it was."""
 

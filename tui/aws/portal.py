@@ -18,8 +18,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+from tui.aws.call_log import timed
 from tui.aws.clients import portal_client
 from tui.aws.deadline import CallDeadlines
 from tui.aws.throttle import Pacer
@@ -175,8 +177,11 @@ class Portal:
             if deadlines.ran_late() or left < SHORTEST_ATTEMPT:
                 raise self._out_of_time(what, last)
             try:
-                result = self.client.call(
-                    operation, timeout=left, accessToken=self._token, **params
+                result = timed(
+                    operation,
+                    partial(
+                        self.client.call, operation, timeout=left, accessToken=self._token, **params
+                    ),
                 )
             except SsotuiError:
                 raise

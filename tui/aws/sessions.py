@@ -229,8 +229,8 @@ def resolve_session(
         if problems:
             raise ConfigError(problems)
         raise ConfigError(
-            f"no SSO session configured in {read.path}: add an [sso-session NAME] section with "
-            "sso_start_url and sso_region (`aws configure sso-session` does it), or pass "
+            f"no SSO session configured in {read.path}: run `ssotui configure` to add an "
+            "[sso-session NAME] section (or `aws configure sso-session`), or pass "
             "--start-url URL --sso-region REGION"
         )
     raise ConfigError(

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
-from tui.commands.resolve import say, workspace_of
-from tui.errors import SsotuiError
+from tui.commands.resolve import chosen_role, say, workspace_of
+from tui.errors import ConfigError, SsotuiError
+from tui.local_time import local_time
 from tui.workspace import Context
 
 
 def console(args: argparse.Namespace, context: Context) -> int:
-    """Open (or print, or copy) a console sign-in URL, or the access portal's shortcut."""
-    workspace = workspace_of(args, context)
+    """Open (or print, or copy) a console sign-in URL, or the access portal's shortcut.
+
+    Without ACCOUNT/ROLE on a terminal, they are picked in the picker first."""
+    # Checked before anything is fetched or picked: a bad --service or --duration is usage.
+    # (With no session settled yet, the picker asks for one; the request is checked after.)
+    options = {"service": args.service, "destination": args.destination, "duration": args.duration}
+    with contextlib.suppress(ConfigError):
+        workspace_of(args, context).handoff.console_request(region=args.region, **options)
+    workspace, account, role, region = chosen_role(args, context, "console")
     handoff = workspace.handoff
-    # Checked before anything is fetched: a bad --service or --duration is usage (exit 2).
-    request = handoff.console_request(
-        region=args.region,
-        service=args.service,
-        destination=args.destination,
-        duration=args.duration,
-    )
-    account, role = workspace.find(args.account, args.role, refresh=args.refresh)
+    request = handoff.console_request(region=region, **options)
     label = f"{account.name}/{role}"
+    lasts = ""  # how long the console session will last, when the credentials say it
     if args.shortcut:
         url = handoff.console_shortcut(account, role, request)
         if not args.copy:  # no secret in it: always printed, opened too unless --print
@@ -31,14 +34,17 @@ def console(args: argparse.Namespace, context: Context) -> int:
             say("No browser could be opened here: open the link above yourself.")
             return 0
     else:
-        url = handoff.console_url(workspace.role_credentials(account, role), request)
+        creds = workspace.role_credentials(account, role)
+        url = handoff.console_url(creds, request)
+        if args.duration is None:
+            lasts = f"; the console session lasts until {local_time(creds.expiration)}"
     if args.print:
         print(url, flush=True)
     elif args.copy:
         backend = handoff.copy_text(url)
-        say(f"Copied the console link for {label} ({backend}); it works for 15 minutes.")
+        say(f"Copied the console link for {label} ({backend}); it works for 15 minutes{lasts}.")
     elif handoff.open_in_browser(url):
-        say(f"Opened the AWS console for {label} in the browser.")
+        say(f"Opened the AWS console for {label} in the browser{lasts}.")
     else:
         raise SsotuiError(
             "no browser could be opened here: use `--print` or `--copy` and open the link "

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
-from tui.commands.resolve import say, workspace_of
+from tui.commands.resolve import chosen_role, say, workspace_of
+from tui.local_time import local_time
 from tui.workspace import Context
 
 
 def exec_command(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui exec`: run CMD (or $SHELL) with the credentials; exit with its status."""
+    """`ssotui exec`: run CMD (or $SHELL) with the credentials; exit with its status.
+
+    Without ACCOUNT/ROLE on a terminal, they are picked in the picker first; the command runs
+    after the picker has closed."""
     from tui.export.subshell import run
 
-    workspace = workspace_of(args, context)
+    workspace, account, role, region = chosen_role(args, context, "exec")
     command = args.cmd or None
     if not args.renew:
-        creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
+        creds = workspace.role_credentials(account, role, region=region)
         return run(workspace.handoff.subshell(creds, command, force=args.force)).status
-    account, role = workspace.find(args.account, args.role, refresh=args.refresh)
-    with workspace.credential_endpoint(account, role) as endpoint:
+    with workspace.credential_endpoint(account, role, region=region) as endpoint:
         creds = endpoint.credentials()  # a lost login fails here, before the child starts
         plan = workspace.handoff.subshell(
             creds, command, force=args.force, endpoint=endpoint.environment()
@@ -29,12 +33,15 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
 
 def export(args: argparse.Namespace, context: Context) -> int:
     """`ssotui export`: print or copy the credentials in the user's shell format."""
-    workspace = workspace_of(args, context)
-    creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
+    workspace, account, role, region = chosen_role(args, context, "export")
+    creds = workspace.role_credentials(account, role, region=region)
     fmt = workspace.handoff.export_format(args.format)
     if args.copy:
         backend = workspace.handoff.copy_exports(creds, fmt)
-        say(f"Copied {fmt} export lines for {creds.account.name}/{creds.role_name} ({backend}).")
+        say(
+            f"Copied {fmt} export lines for {creds.account.name}/{creds.role_name} ({backend}); "
+            f"the credentials expire {local_time(creds.expiration)}."
+        )
     else:
         sys.stdout.write(workspace.handoff.export_text(creds, fmt))
     return 0
@@ -43,7 +50,9 @@ def export(args: argparse.Namespace, context: Context) -> int:
 def credential_process(args: argparse.Namespace, context: Context) -> int:
     """`ssotui credential-process`: the JSON the AWS SDKs read; never prompts."""
     workspace = workspace_of(args, context)
-    creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
+    creds = workspace.credentials_for(
+        args.account, args.role, refresh=args.refresh, region=args.region
+    )
     sys.stdout.write(workspace.handoff.export_text(creds, "json"))
     return 0
 
@@ -51,10 +60,15 @@ def credential_process(args: argparse.Namespace, context: Context) -> int:
 def write_profile(args: argparse.Namespace, context: Context) -> int:
     """`ssotui write-profile`: one profile of the shared credentials file, in place."""
     workspace = workspace_of(args, context)
-    creds = workspace.credentials_for(args.account, args.role, refresh=args.refresh)
-    name, path = workspace.handoff.write_profile(creds, args.profile, force=args.force)
+    creds = workspace.credentials_for(
+        args.account, args.role, refresh=args.refresh, region=args.region
+    )
+    # The profile gets a `region` only when --region asks for one (default_region stays out).
+    name, path = workspace.handoff.write_profile(
+        replace(creds, region=args.region), args.profile, force=args.force
+    )
     say(
-        f"Wrote profile [{name}] to {path} "
-        f"(expires {creds.expiration:%Y-%m-%d %H:%M:%S} UTC); use it with AWS_PROFILE={name}."
+        f"Wrote profile [{name}] to {path}; the credentials expire "
+        f"{local_time(creds.expiration)}. Use it with AWS_PROFILE={name}."
     )
     return 0

@@ -1,11 +1,13 @@
-"""`ssotui` (the full-screen picker) and `ssotui demo`."""
+"""`ssotui` (the full-screen picker), `ssotui demo`, and picking a role for `exec`, `export`
+and `console` (pick first, then act). The one place the command line starts the picker."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from tui.commands.resolve import Chosen
 from tui.errors import SsotuiError
 from tui.workspace import Context
 
@@ -13,15 +15,18 @@ if TYPE_CHECKING:
     from tui.models import SsoSession
 
 
-def picker(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui`: the full-screen picker; prints what the `p` action asked for after it closes.
-
-    With no SSO session configured, it starts with a set-up form that writes one.
-    """
+def _needs_a_terminal() -> None:
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise SsotuiError(
             "the picker needs a terminal; use `ssotui list`, `ssotui export` or `ssotui exec`"
         )
+
+
+def _open_picker(
+    args: argparse.Namespace, context: Context, **pick: Any
+) -> tuple[object, SsoSession | None, int]:
+    """Build the picker as the options say, run it, and return what `app.run()` returns,
+    with the session it ended on: (result, session). `pick`: `pick_for`, `initial_filter`."""
     from tui.errors import ConfigError
 
     sessions = context.sessions()
@@ -44,11 +49,52 @@ def picker(args: argparse.Namespace, context: Context) -> int:
         refresh=args.refresh,
         force=args.force,
         context=context,
+        **pick,
     )
     result = app.run()
+    session: SsoSession | None = getattr(app, "session", None) or chosen
+    return result, session, app.return_code or 0
+
+
+def picker(args: argparse.Namespace, context: Context) -> int:
+    """`ssotui`: the full-screen picker; prints what the `p` action asked for after it closes.
+
+    With no SSO session configured, it starts with a set-up form that writes one.
+    """
+    _needs_a_terminal()
+    result, _session, status = _open_picker(args, context)
     if isinstance(result, str) and result:
         print(result, flush=True)
-    return app.return_code or 0
+    return status
+
+
+def pick_role(
+    args: argparse.Namespace, context: Context, *, pick_for: str, initial_filter: str | None
+) -> Chosen | None:
+    """Open the picker for `ssotui PICK_FOR` (its accounts filtered to `initial_filter`); the
+    role Enter was pressed on, with the workspace of its session, or None when the user quit.
+
+    The picker's contract: `make_app(..., pick_for="exec"|"export"|"console",
+    initial_filter=str|None)`; `app.run()` returns the chosen `(Account, role_name)`, or None
+    when the user quit, and `app.session` is then the session the role is of. (An answer with
+    `account`, `role` and, optionally, `session` and `region` attributes is read as well.)
+    """
+    _needs_a_terminal()
+    result, session, _status = _open_picker(
+        args, context, pick_for=pick_for, initial_filter=initial_filter
+    )
+    region: str | None = None
+    if isinstance(result, tuple) and len(result) == 2:
+        account, role = result
+    elif hasattr(result, "account") and hasattr(result, "role"):
+        account, role = result.account, result.role
+        session = getattr(result, "session", None) or session
+        region = getattr(result, "region", None)
+    else:
+        return None
+    if session is None:
+        return None
+    return Chosen(context.workspace(session), account, str(role), region)
 
 
 def demo(args: argparse.Namespace, context: Context) -> int:

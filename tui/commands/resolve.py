@@ -1,15 +1,29 @@
-"""What every command starts from: the workspace of the session the user named, and `say`."""
+"""What every command starts from: the workspace of the session the user named, the role it
+acts on (typed, or picked in the picker), and how a message is said on the command line."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+from tui.errors import Ambiguous, SsotuiError, UsageError
 
 if TYPE_CHECKING:
+    from tui.models import Account
     from tui.workspace import Context
     from tui.workspace.workspace import Workspace
+
+
+class Chosen(NamedTuple):
+    """The role a command acts on: its session's workspace, the account, the role, and the
+    region for its credentials (None: the session's default region, if any)."""
+
+    workspace: Workspace
+    account: Account
+    role: str
+    region: str | None = None
 
 
 def say(message: str) -> None:
@@ -33,12 +47,16 @@ def offering_login(args: argparse.Namespace, context: Context, run: Callable[[],
     try:
         return run()
     except NotLoggedIn as exc:
-        at_terminal = sys.stdin.isatty() and sys.stderr.isatty()
-        if args.command not in OFFER_LOGIN or not at_terminal:
+        if args.command not in OFFER_LOGIN or not on_a_terminal():
             raise
         say(f"ssotui: {exc.message.split(': run')[0]}; logging in first.")
     workspace_of(args, context).log_in(no_browser=getattr(args, "no_browser", False))
     return run()
+
+
+def on_a_terminal() -> bool:
+    """True when a person is at a terminal the picker can draw on (stdin and stderr)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def workspace_of(args: argparse.Namespace, context: Context) -> Workspace:
@@ -46,3 +64,44 @@ def workspace_of(args: argparse.Namespace, context: Context) -> Workspace:
     return context.workspace(
         context.session(name=args.session, start_url=args.start_url, sso_region=args.sso_region)
     )
+
+
+def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chosen:
+    """The session, account, role and region `ssotui ACTION` acts on.
+
+    ACCOUNT and ROLE as typed; on a terminal, when either is left out or ACCOUNT matches
+    several accounts, the ones picked in the picker (opened filtered to ACCOUNT). Without a
+    terminal both are needed (usage error). Quitting the picker ends the command (exit 130).
+    The region is `--region`, else the one the picker showed, else the session's rule.
+    """
+    if args.account is not None and args.role is not None:
+        workspace = workspace_of(args, context)
+        try:
+            account, role = workspace.find(args.account, args.role, refresh=args.refresh)
+            return Chosen(workspace, account, role, args.region)
+        except Ambiguous:
+            if not on_a_terminal():
+                raise
+    elif not on_a_terminal():
+        raise UsageError(
+            f"`ssotui {action}` needs ACCOUNT and ROLE when there is no terminal to pick them "
+            f"in: ssotui {action} ACCOUNT ROLE"
+        )
+    from tui.commands.picker import pick_role
+
+    picked = pick_role(args, context, pick_for=action, initial_filter=args.account)
+    if picked is None:
+        raise SsotuiError("nothing picked; nothing done", exit_code=130)
+    return picked._replace(region=args.region or picked.region)
+
+
+def said_on_the_command_line(error: SsotuiError, args: argparse.Namespace) -> str:
+    """The error's line, its advice carrying the session options the user typed."""
+    from tui.workspace.advice import for_the_command_line, session_options
+
+    options = session_options(
+        session=getattr(args, "session", None),
+        start_url=getattr(args, "start_url", None),
+        sso_region=getattr(args, "sso_region", None),
+    )
+    return for_the_command_line(error.message, options)

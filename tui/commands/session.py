@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from typing import TYPE_CHECKING
 
 from tui.commands.resolve import say, workspace_of
 from tui.local_time import local_time
 from tui.workspace import Context
+
+if TYPE_CHECKING:
+    from tui.workspace.workspace import LogoutReport
 
 
 def login(args: argparse.Namespace, context: Context) -> int:
@@ -20,10 +25,18 @@ def login(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
-def logout(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui logout`: revoke the token, then delete it and the catalog cache."""
-    workspace = workspace_of(args, context)
-    report = workspace.log_out(purge=args.purge)
+def _logged_out(report: LogoutReport, label: str) -> str:
+    """What `logout` did, in one line; a repeated logout says there was nothing to do."""
+    deleted = [
+        what
+        for what, done in (
+            ("cached token", report.token_deleted),
+            ("catalog", report.catalog_deleted),
+        )
+        if done
+    ]
+    if not (deleted or report.revoked or report.problem):
+        return f"Not logged in to {label}: there was no cached token or catalog to delete."
     if report.revoked:
         revoked = "token revoked, "
     elif report.problem:
@@ -34,15 +47,31 @@ def logout(args: argparse.Namespace, context: Context) -> int:
         )
     else:
         revoked = ""
-    say(f"Logged out of {workspace.session.label}: {revoked}cached token and catalog deleted.")
+    gone = f"{' and '.join(deleted)} deleted" if deleted else "nothing cached to delete"
+    return f"Logged out of {label}: {revoked}{gone}."
+
+
+def logout(args: argparse.Namespace, context: Context) -> int:
+    """`ssotui logout`: revoke the token, then delete it and the catalog cache."""
+    workspace = workspace_of(args, context)
+    report = workspace.log_out(purge=args.purge)
+    say(_logged_out(report, workspace.session.label))
     if args.purge:
         say(f"Removed {len(report.purged)} profile(s) ssotui wrote to the credentials file.")
     return 0
 
 
 def list_roles(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui list`: every (account, role) pair, as text or JSON."""
-    catalog = workspace_of(args, context).catalog(refresh=args.refresh)
+    """`ssotui list`: every (account, role) pair, as text or JSON; while the catalog is
+    fetched, a progress line on stderr when that is a terminal."""
+    workspace = workspace_of(args, context)
+    if sys.stderr.isatty():
+        from tui.commands.progress import CatalogProgress
+
+        with CatalogProgress() as progress:
+            catalog = workspace.catalog(refresh=args.refresh, on_event=progress)
+    else:
+        catalog = workspace.catalog(refresh=args.refresh)
     pairs = catalog.pairs()
     if args.json:
         rows = [

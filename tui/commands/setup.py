@@ -12,25 +12,36 @@ from tui.workspace import Context
 
 
 def show_config(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui config`: where ssotui reads and writes, and the settings in effect."""
-    from dataclasses import asdict
+    """`ssotui config`: where ssotui reads and writes, and each setting in effect with where
+    its value comes from (default, config.toml, environment)."""
+    from tui.workspace.effective import (
+        Effective,
+        effective_paths,
+        effective_settings,
+        effective_variables,
+    )
 
-    from tui import paths
+    def section(title: str, items: list[tuple[Effective, str]]) -> None:
+        print(title)
+        name_width = max(len(item.name) for item, _ in items)
+        value_width = min(48, max(len(item.value + note) for item, note in items))
+        for item, note in items:
+            print(
+                f"  {item.name:<{name_width}}  {item.value + note:<{value_width}}  ({item.source})"
+            )
 
-    print("paths:")
-    for label, path in (
-        ("AWS config", paths.aws_config_file()),
-        ("AWS credentials", paths.aws_credentials_file()),
-        ("SSO token cache", paths.sso_cache_dir()),
-        ("ssotui config", paths.config_file()),
-        ("ssotui cache", paths.cache_dir()),
-        ("ssotui state", paths.state_file()),
-    ):
-        print(f"  {label:<16} {path}{'' if path.exists() else '  (absent)'}")
-    print("settings:")
-    for key, value in asdict(context.settings).items():
-        if key != "warnings":
-            print(f"  {key:<16} {value!r}")
+    section(
+        "paths:",
+        [
+            (item, "" if exists else " (absent)")
+            for item, exists in effective_paths(context.environ)
+        ],
+    )
+    section(
+        "settings (config.toml):",
+        [(item, "") for item in effective_settings(context.settings, context.environ)],
+    )
+    section("environment:", [(item, "") for item in effective_variables(context.environ)])
     return 0
 
 
@@ -77,12 +88,16 @@ def configure(args: argparse.Namespace, context: Context) -> int:
         check_session_name,
         check_start_url,
         set_up_session,
+        with_scheme,
     )
+
+    def check_url(text: str) -> str | None:  # `acme.awsapps.com/start` is taken as https://
+        return check_start_url(with_scheme(text))
 
     interactive = sys.stdin.isatty()
     values = {}
     for key, prompt, check, default in (
-        ("start_url", "SSO start URL (https://....awsapps.com/start)", check_start_url, None),
+        ("start_url", "SSO start URL (e.g. my-org.awsapps.com/start)", check_url, None),
         ("sso_region", "SSO region", check_region, "us-east-1"),
         ("session", "Session name", check_session_name, "default-sso"),
     ):
@@ -99,6 +114,7 @@ def configure(args: argparse.Namespace, context: Context) -> int:
                 f"--{key.replace('_', '-')} is missing and there is no terminal to ask",
                 exit_code=2,
             )
+    values["start_url"] = with_scheme(values["start_url"])
     _session, path = set_up_session(values["session"], values["start_url"], values["sso_region"])
     say(f"Wrote [sso-session {values['session']}] to {path}.")
     if args.no_login:

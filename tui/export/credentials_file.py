@@ -187,6 +187,8 @@ def write_profile(
     name = profile if profile is not None else default_profile_name(creds)
     ini_sections.check_name(name)
     body = profile_lines(creds)
+    if creds.region and re.fullmatch(r"[a-z0-9-]+", creds.region):  # botocore reads it here too
+        body.append(f"region = {creds.region}")
     expected = profile_values(creds)
     file_path = path if path is not None else paths.aws_credentials_file()
     with files.locked(file_path):

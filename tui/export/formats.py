@@ -1,7 +1,10 @@
 """Credentials as text for a shell to evaluate, or as `credential_process` JSON.
 
 The line formats are those of `aws configure export-credentials`: sh `export K=V`, fish
-`set -gx K "V"`, PowerShell `$Env:K="V"`, json the `credential_process` object. Values are
+`set -gx K "V"`, PowerShell `$Env:K="V"`, json the `credential_process` object. The line
+formats first unset what the subshell also removes (`UNSET_VARS`: a profile that would win over
+the keys in AWS SDKs, a stale boto2 token): sh `unset`, fish `set -e`, PowerShell
+`Remove-Item Env:`. Values are
 quoted for their shell only where needed, so an account name with spaces, quotes, `$`, or
 unicode arrives intact after `eval "$(ssotui export ...)"` (sh) or `... | source` (fish),
 while plain keys print exactly as the AWS CLI prints them.
@@ -21,6 +24,8 @@ from tui.export.env import credential_env, iso_utc
 from tui.models import RoleCredentials
 
 FORMATS: tuple[str, ...] = ("sh", "fish", "powershell", "json")
+# Unset before the keys are set: with AWS_PROFILE set, botocore ignores keys in the environment.
+UNSET_VARS: tuple[str, ...] = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 
 # PowerShell also ends a double-quoted string at the typographic double quotes.
 _POWERSHELL_SPECIAL = frozenset('`$"\u201c\u201d\u201e')
@@ -45,11 +50,18 @@ def _lines(creds: RoleCredentials, line: Callable[[str, str], str]) -> str:
 def render(creds: RoleCredentials, fmt: str) -> str:
     """The credentials in format `fmt` (sh, fish, powershell or json), ending in a newline."""
     if fmt == "sh":
-        return _lines(creds, lambda k, v: f"export {k}={shlex.quote(v)}")
+        unset = f"unset {' '.join(UNSET_VARS)}\n"
+        return unset + _lines(creds, lambda k, v: f"export {k}={shlex.quote(v)}")
     if fmt == "fish":
-        return _lines(creds, lambda k, v: f"set -gx {k} {quote_fish(v)}")
+        # `; or true`: fish's `set` keeps the status before it, and erasing a variable that is
+        # not set fails, which would leave `... | source` failing.
+        unset = "".join(f"set -e {name}; or true\n" for name in UNSET_VARS)
+        return unset + _lines(creds, lambda k, v: f"set -gx {k} {quote_fish(v)}")
     if fmt == "powershell":
-        return _lines(creds, lambda k, v: f"$Env:{k}={quote_powershell(v)}")
+        unset = "".join(
+            f"Remove-Item Env:{name} -ErrorAction SilentlyContinue\n" for name in UNSET_VARS
+        )
+        return unset + _lines(creds, lambda k, v: f"$Env:{k}={quote_powershell(v)}")
     if fmt == "json":
         return credential_process_json(creds)
     raise UsageError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")

@@ -33,6 +33,7 @@ class Settings:
     cache_role_credentials: bool = True  # keep role credentials between runs (0600 files)
     request_deadline: float = 15.0  # seconds one portal call may take, all its attempts together
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    given: frozenset[str] = field(default=frozenset(), compare=False)  # keys config.toml set
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -84,7 +85,7 @@ def load_settings(path: Path | None = None) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return Settings(warnings=(f"{path} is not valid TOML ({exc}); using the defaults",))
-    known = {f.name for f in fields(Settings)} - {"warnings"}
+    known = {f.name for f in fields(Settings)} - {"warnings", "given"}
     values: dict[str, Any] = {}
     warnings: list[str] = []
     for key, value in data.items():
@@ -96,4 +97,4 @@ def load_settings(path: Path | None = None) -> Settings:
             warnings.append(problem)
         else:
             values[key] = value
-    return Settings(**values, warnings=tuple(warnings))
+    return Settings(**values, warnings=tuple(warnings), given=frozenset(values))

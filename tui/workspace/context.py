@@ -46,12 +46,14 @@ class Context:
         start_url: str | None = None,
         sso_region: str | None = None,
     ) -> SsoSession:
-        """The session asked for: flags, `--session`, `default_session`, else the only one."""
+        """The session asked for: flags, `--session`, `default_session`, else the only one.
+        A start URL without its scheme gets `https://`."""
         from tui.aws.sessions import resolve_session
+        from tui.workspace.setup import with_scheme
 
         return resolve_session(
             name=name,
-            start_url=start_url,
+            start_url=with_scheme(start_url) if start_url else None,
             region=sso_region,
             default=self.settings.default_session,
         )

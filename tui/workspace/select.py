@@ -15,7 +15,7 @@ import difflib
 import unicodedata
 from collections.abc import Sequence
 
-from tui.errors import NotFound
+from tui.errors import Ambiguous, NotFound
 from tui.models import Account, Catalog
 from tui.text import printable
 
@@ -47,9 +47,9 @@ def _listing(accounts: Sequence[Account]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _ambiguous(text: str, accounts: Sequence[Account]) -> NotFound:
+def _ambiguous(text: str, accounts: Sequence[Account]) -> Ambiguous:
     ordered = sorted(accounts, key=lambda a: (_norm(a.name), a.account_id))
-    return NotFound(
+    return Ambiguous(
         f"'{_shown(text)}' matches {len(accounts)} accounts: {_listing(ordered)}; "
         "type more of the name or the 12-digit account id"
     )

@@ -28,6 +28,15 @@ def sso_regions() -> tuple[str, ...]:
     return tuple(sorted(regions))
 
 
+def with_scheme(url: str) -> str:
+    """A start URL typed without its scheme (`acme.awsapps.com/start`) gets `https://`; what
+    does not start with a host name (no dot before the first `/`) is left to be refused."""
+    url = url.strip()
+    if "://" not in url and "." in url.split("/", 1)[0]:
+        return "https://" + url
+    return url
+
+
 def check_start_url(url: str) -> str | None:
     """A start URL must be an absolute http(s) URL."""
     parts = urlparse(url)

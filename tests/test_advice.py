@@ -1,0 +1,87 @@
+"""Advice in the words of the door: command-line advice carries the session options the user
+typed; in the picker it becomes the key that does the same, or goes where the screen shows it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.aws.sessions import resolve_session
+from tui.errors import ConfigError
+from tui.workspace.advice import for_the_command_line, for_the_picker, session_options
+
+# The messages of the errors a door shows, as the domain words them.
+EXPIRED_CODE = (
+    "the login code for session dev expired before it was approved: run `ssotui login` again"
+)
+DENIED = "the login to session dev was denied in the browser: run `ssotui login` again to retry"
+REFUSED = (
+    "Identity Center refused the login for session dev (InvalidClientException): check the "
+    "session's sso_start_url and sso_region, then run `ssotui login` again"
+)
+NOT_LOGGED_IN = "not logged in to session dev: run `ssotui login`"
+NO_ACCESS = (
+    "no access to role Admin in account prod (123456789012): the permission set is not (or no "
+    "longer) assigned to you; ask your administrator, or run `ssotui list --refresh`"
+)
+FORCE = "Identity Center refused ListAccounts (Odd) for session dev: try `ssotui login --force`"
+FAILED_ROLES = (
+    "the roles of prod (123456789012) could not be listed (HTTP 500); try again with --refresh"
+)
+
+
+def test_the_command_line_repeats_the_session_options_typed() -> None:
+    ad_hoc = session_options(
+        session=None, start_url="acme.awsapps.com/start", sso_region="eu-west-1"
+    )
+    assert for_the_command_line(NOT_LOGGED_IN, ad_hoc) == (
+        "not logged in to session dev: run "
+        "`ssotui login --start-url acme.awsapps.com/start --sso-region eu-west-1`"
+    )
+    named = session_options(session="my session", start_url=None, sso_region=None)
+    assert for_the_command_line(FORCE, named).endswith(
+        "`ssotui login --force --session 'my session'`"
+    )
+    assert for_the_command_line(NO_ACCESS, named).endswith(
+        "`ssotui list --refresh --session 'my session'`"
+    )
+    assert for_the_command_line(NOT_LOGGED_IN, []) == NOT_LOGGED_IN  # the default session
+
+
+def test_configure_advice_is_left_alone(home: object) -> None:
+    with pytest.raises(ConfigError) as caught:
+        resolve_session()
+    options = session_options(session=None, start_url=None, sso_region=None)
+    assert for_the_command_line(caught.value.message, options) == caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        (EXPIRED_CODE, "the login code for session dev expired before it was approved"),
+        (DENIED, "the login to session dev was denied in the browser"),
+        (
+            REFUSED,
+            "Identity Center refused the login for session dev (InvalidClientException): check "
+            "the session's sso_start_url and sso_region",
+        ),
+        (NOT_LOGGED_IN, "not logged in to session dev: press ctrl+l to log in"),
+        (
+            NO_ACCESS,
+            "no access to role Admin in account prod (123456789012): the permission set is not "
+            "(or no longer) assigned to you; ask your administrator, or press ctrl+r to refresh "
+            "the list",
+        ),
+        (
+            FORCE,
+            "Identity Center refused ListAccounts (Odd) for session dev: log in again with ctrl+l",
+        ),
+        (
+            FAILED_ROLES,
+            "the roles of prod (123456789012) could not be listed (HTTP 500); press ctrl+r to "
+            "try again",
+        ),
+    ],
+)
+def test_the_picker_gives_keys_not_commands(message: str, said: str) -> None:
+    assert for_the_picker(message) == said
+    assert "`ssotui" not in said and "--" not in said

@@ -1,0 +1,289 @@
+"""The command line's options as a user meets them in the first hour: global options before or
+after the command, the -h pages, --region, start URLs without https://, the hints and messages
+(real `ssotui` processes against the simulator)."""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.cli import build_parser, parse
+from tui.commands.pages import PAGES
+from tui.local_time import local_time
+from tui.sim import SimAccount, Simulator
+from tui.workspace.setup import with_scheme
+
+
+def _two_sessions(home: Home, sim: Simulator) -> None:
+    """`dev` reaches the simulator; `other` is a session nobody is logged in to."""
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        "[sso-session other]\nsso_start_url = https://other.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+    )
+
+
+def _usable(sim: Simulator) -> tuple[SimAccount, str]:
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    return account, next(r.name for r in account.roles if not r.forbidden)
+
+
+def test_session_before_or_after_the_command_is_the_session_used(
+    home: Home, sim: Simulator
+) -> None:
+    _two_sessions(home, sim)
+    sim.set(interval=0)
+    assert ssotui("--session", "dev", "login", "--no-browser").status == 0
+    before = ssotui("--session", "dev", "list", "--json")
+    after = ssotui("list", "--json", "--session", "dev")
+    assert before.status == after.status == 0, before.err + after.err
+    assert json.loads(before.out) == json.loads(after.out) != []
+    # Not ignored: the other session is not logged in, wherever --session stands.
+    for argv in (("--session", "other", "list"), ("list", "--session", "other")):
+        result = ssotui(*argv)
+        assert result.status == 1
+        assert "other" in result.err and "ssotui login --session other" in result.err
+    # Given twice, the one after the command wins.
+    assert ssotui("--session", "other", "list", "--session", "dev").status == 0
+
+
+def test_debug_before_the_command_logs_each_portal_call_redacted(
+    sim: Simulator, sso_config: Path
+) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    account, role = _usable(sim)
+    result = ssotui("--debug", "export", account.account_id, role, "--refresh")
+    assert result.status == 0, result.err
+    assert re.search(r"ssotui\.portal DEBUG ListAccounts: HTTP 2(\d\d|xx) in \d+ ms", result.err)
+    assert re.search(r"GetRoleCredentials: HTTP 2(\d\d|xx) in \d+ ms", result.err)
+    secret = re.search(r"AWS_SECRET_ACCESS_KEY=(\S+)", result.out)
+    assert secret is not None and secret.group(1) not in result.err
+    assert ssotui("--debug", "list").err.count("ssotui.portal") == 0  # cached: no call made
+    assert "ssotui.portal" not in ssotui("list", "--refresh").err  # no --debug: silent
+
+
+def test_picker_flags_before_a_command_apply_to_it_or_are_refused() -> None:
+    assert parse(["--force", "login"]).force
+    assert parse(["--refresh", "export", "a", "b"]).refresh
+    assert parse(["--no-browser", "configure"]).no_browser
+    assert not parse(["login"]).force
+    result = ssotui("--refresh", "doctor")
+    assert result.status == 2
+    assert "--refresh does not apply to `ssotui doctor`" in result.err
+
+
+def test_configure_takes_no_browser_and_adds_https(sim: Simulator, home: Home) -> None:
+    sim.set(interval=0)
+    bare = sim.start_url.removeprefix("https://")
+    result = ssotui(
+        "configure",
+        "--no-browser",
+        "--session",
+        "acme",
+        "--start-url",
+        bare,
+        "--sso-region",
+        sim.region,
+    )
+    assert result.status == 0, result.err
+    assert f"sso_start_url = {sim.start_url}\n" in home.aws_config.read_text()
+    assert "Logged in to acme until" in result.err
+
+
+def test_an_ad_hoc_start_url_without_https_and_the_hint_repeats_the_flags(
+    sim: Simulator,
+) -> None:
+    bare = sim.start_url.removeprefix("https://")
+    flags = ("--start-url", bare, "--sso-region", sim.region)
+    result = ssotui("list", *flags)
+    assert result.status == 1
+    assert f"run `ssotui login --start-url {bare} --sso-region {sim.region}`" in result.err
+    sim.set(interval=0)
+    assert ssotui("login", "--no-browser", *flags).status == 0
+    # the https:// form is the same session: the same token
+    assert ssotui("list", "--start-url", sim.start_url, "--sso-region", sim.region).status == 0
+
+
+@pytest.mark.parametrize("command", sorted(PAGES))
+def test_every_help_page_says_what_the_command_does_with_examples(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args([command, "-h"])
+    assert done.value.code == 0
+    page = capsys.readouterr().out
+    first_sentence = PAGES[command].does.split(".")[0].replace("\n", " ")
+    assert first_sentence in page.replace("\n", " ")
+    examples = page.split("examples:\n", 1)[1].splitlines()
+    assert examples[: len(PAGES[command].examples)] == [
+        f"  {line}" for line in PAGES[command].examples
+    ]
+
+
+def test_the_program_help_shows_examples_and_the_global_options() -> None:
+    result = ssotui("-h")
+    assert result.status == 0
+    assert "examples:\n  ssotui " in result.out
+    assert "session (before or after the command)" in result.out
+    assert "completion" in result.out
+
+
+def test_region_goes_with_the_credentials(
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    account, role = _usable(sim)
+    exported = ssotui("export", account.account_id, role, "--region", "eu-west-2")
+    assert exported.status == 0, exported.err
+    assert "export AWS_REGION=eu-west-2\n" in exported.out
+    assert "AWS_REGION" not in ssotui("export", account.account_id, role).out  # as before
+
+    ran = ssotui(
+        "exec",
+        account.account_id,
+        role,
+        "--region",
+        "ap-south-1",
+        "--",
+        "sh",
+        "-c",
+        "echo $AWS_REGION",
+    )
+    assert (ran.status, ran.out.strip()) == (0, "ap-south-1"), ran.err
+
+    wrote = ssotui(
+        "write-profile", account.account_id, role, "--profile", "p", "--region", "ca-central-1"
+    )
+    assert wrote.status == 0, wrote.err
+    assert boto3.Session(profile_name="p").region_name == "ca-central-1"
+    assert (
+        ssotui("credential-process", account.account_id, role, "--region", "eu-west-1").status == 0
+    )
+
+    bad = ssotui("export", account.account_id, role, "--region", "Europe")
+    assert bad.status == 2
+    assert "'Europe' is not an AWS region name" in bad.err
+
+
+@pytest.fixture
+def tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Local time is Tokyo's, here and in the commands run."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield {"TZ": "Asia/Tokyo"}
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_times_people_read_are_local_with_the_zone(
+    sim: Simulator, sso_config: Path, home: Home, tokyo: dict[str, str]
+) -> None:
+    logged_in = ssotui("login", "--no-browser")
+    assert logged_in.status == 0, logged_in.err
+    assert re.search(r"Logged in to dev until \d{4}-\d\d-\d\d \d\d:\d\d JST\.", logged_in.err)
+    account, role = _usable(sim)
+    wrote = ssotui("write-profile", account.account_id, role, "--profile", "p")
+    assert wrote.status == 0, wrote.err
+    written = configparser.ConfigParser()
+    written.read(home.aws_credentials)
+    expires = datetime.fromisoformat(written["p"]["x_security_token_expires"])
+    assert f"the credentials expire {local_time(expires)}." in wrote.err
+    assert local_time(expires).endswith(" JST")
+    master, slave = os.openpty()  # the terminal OSC 52 goes to
+    try:
+        copied = ssotui(
+            "export", account.account_id, role, "--copy", env={"SSOTUI_TTY": os.ttyname(slave)}
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert copied.status == 0, copied.err
+    assert re.search(r"the credentials expire \d{4}-\d\d-\d\d \d\d:\d\d JST\.", copied.err)
+
+
+def test_a_repeated_logout_says_there_was_nothing_to_delete(
+    sim: Simulator, sso_config: Path
+) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    first = ssotui("logout")
+    assert first.status == 0
+    assert "Logged out of dev: token revoked, cached token deleted." in first.err
+    again = ssotui("logout")
+    assert again.status == 0
+    assert "Not logged in to dev: there was no cached token or catalog to delete." in again.err
+
+
+def test_no_session_configured_points_at_configure(home: Home) -> None:
+    result = ssotui("list")
+    assert result.status == 1
+    assert "run `ssotui configure`" in result.err
+
+
+def test_list_refresh_shows_no_progress_when_stderr_is_not_a_terminal(
+    sim: Simulator, sso_config: Path
+) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    result = ssotui("list", "--refresh")
+    assert result.status == 0
+    assert result.err == ""
+
+
+def test_list_refresh_on_a_terminal_shows_one_line_of_progress_then_clears_it(
+    sim: Simulator, sso_config: Path
+) -> None:
+    assert ssotui("login", "--no-browser").status == 0
+    master, slave = os.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", "list", "--refresh"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=60,
+        )
+        os.close(slave)
+        shown = b""
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other side is closed: all was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    text = shown.decode()
+    assert f"ssotui: fetching the catalog: {len(sim.org.accounts)} accounts" in text
+    assert "\n" not in text.replace("\r\n", "")  # one line, rewritten in place
+    assert text.endswith("\r\x1b[K")  # and cleared at the end
+    assert len(done.stdout.decode().splitlines()) == sum(len(a.roles) for a in sim.org.accounts)
+
+
+@pytest.mark.parametrize(
+    ("typed", "used"),
+    [
+        ("acme.awsapps.com/start", "https://acme.awsapps.com/start"),
+        (" d-1234567890.awsapps.com/start/ ", "https://d-1234567890.awsapps.com/start/"),
+        ("https://acme.awsapps.com/start", "https://acme.awsapps.com/start"),
+        ("http://127.0.0.1:8080/start", "http://127.0.0.1:8080/start"),
+        ("x", "x"),  # no host name: left for the check to refuse
+    ],
+)
+def test_a_start_url_gets_https_when_it_starts_with_a_host(typed: str, used: str) -> None:
+    assert with_scheme(typed) == used

@@ -1,0 +1,177 @@
+"""Shell completion: the scripts `ssotui completion SHELL` prints are valid for their shell, and
+the real shells, through them, complete commands, options, session names, and ACCOUNT and ROLE
+from the cached catalog (no simulator runs here: completion never goes to the network)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.models import Account, Catalog, SsoSession
+from tui.sim import Organisation
+from tui.store import catalog_cache
+
+START_URL = "https://acme.awsapps.com/start"
+ORG = Organisation.generate(accounts=40, seed=11)
+
+
+@pytest.fixture
+def cached(home: Home, tmp_path: Path) -> dict[str, str]:
+    """Two sessions, the catalog of `dev` cached, no token at all; the environment in which
+    `ssotui` is the real program (as a shell would find it on PATH)."""
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {START_URL}\nsso_region = eu-west-1\n"
+        "[sso-session other]\nsso_start_url = https://other.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+    )
+    home.config_dir.mkdir(parents=True)
+    (home.config_dir / "config.toml").write_text('default_session = "dev"\n')
+    catalog_cache.save(
+        SsoSession(name="dev", start_url=START_URL, region="eu-west-1"),
+        Catalog(
+            accounts=tuple(Account(a.account_id, a.name, a.email) for a in ORG.accounts),
+            roles={a.account_id: tuple(r.name for r in a.roles) for a in ORG.accounts},
+            fetched_at=datetime.now(UTC),
+        ),
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    program = bin_dir / "ssotui"
+    program.write_text(f'#!/bin/sh\nexec {sys.executable} -m tui "$@"\n')
+    program.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def ask(line: str, env: dict[str, str], tmp_path: Path) -> list[str]:
+    """The candidates `ssotui` answers for `line` (cursor at the end), asked as bash does."""
+    answer = tmp_path / "answer"
+    request = {
+        **env,
+        "_ARGCOMPLETE": "1",
+        "_ARGCOMPLETE_SHELL": "bash",
+        "_ARGCOMPLETE_IFS": "\n",
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tui"], env=request, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    return [c.rstrip() for c in answer.read_text().split("\n") if c]
+
+
+def _account_with_roles(prefix_length: int = 5) -> tuple[str, list[str], list[str]]:
+    """An account name, the names sharing its first letters, and its roles."""
+    account = next(a for a in ORG.accounts if len(a.roles) >= 2)
+    prefix = account.name[:prefix_length]
+    sharing = sorted(
+        (a.name for a in ORG.accounts if a.name.casefold().startswith(prefix.casefold())),
+        key=str.casefold,
+    )
+    return account.name, sharing, sorted((r.name for r in account.roles), key=str.casefold)
+
+
+def test_the_protocol_answers_commands_options_sessions_accounts_and_roles(
+    cached: dict[str, str], tmp_path: Path
+) -> None:
+    assert "export" in ask("ssotui ", cached, tmp_path)
+    assert ask("ssotui ex", cached, tmp_path) == ["exec", "export"]
+    assert ask("ssotui --se", cached, tmp_path) == ["--session"]
+    assert "--region" in ask("ssotui export --", cached, tmp_path)
+    assert ask("ssotui export --format f", cached, tmp_path) == ["fish"]
+    assert ask("ssotui --session ", cached, tmp_path) == ["dev", "other"]
+    assert ask("ssotui completion ", cached, tmp_path) == ["bash", "zsh", "fish"]
+    name, sharing, roles = _account_with_roles()
+    assert ask(f"ssotui exec {name[:5]}", cached, tmp_path) == sharing
+    assert ask(f"ssotui exec {name[:5].upper()}", cached, tmp_path) == sharing  # any case
+    assert ask(f"ssotui export {name} ", cached, tmp_path) == roles
+    assert ask(f"ssotui console {name} {roles[0][:3]}", cached, tmp_path) == [
+        r for r in roles if r.startswith(roles[0][:3])
+    ]
+    one = ORG.accounts[3]
+    assert ask(f"ssotui exec {one.account_id[:8]}", cached, tmp_path) == [one.account_id]
+    # options before the command count: `other` has no cached catalog, so no account
+    assert ask(f"ssotui --session other exec {name[:5]}", cached, tmp_path) == []
+    assert ask(f"ssotui exec --session other {name[:5]}", cached, tmp_path) == []
+    # no ACCOUNT typed yet: no roles among the account names
+    assert not set(ask("ssotui exec ", cached, tmp_path)) & set(roles)
+
+
+def test_completing_makes_no_network_call_and_needs_no_login(
+    cached: dict[str, str], tmp_path: Path, home: Home
+) -> None:
+    env = {**cached, "AWS_ENDPOINT_URL_SSO": "http://127.0.0.1:9", "SSOTUI_READ_TIMEOUT": "1"}
+    name, sharing, _roles = _account_with_roles()
+    assert ask(f"ssotui exec {name[:5]}", env, tmp_path) == sharing
+    assert not home.sso_cache.exists() or not list(home.sso_cache.iterdir())
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_each_script_is_valid_for_its_shell(shell: str, tmp_path: Path) -> None:
+    result = ssotui("completion", shell)
+    assert result.status == 0 and result.out
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    script = tmp_path / f"ssotui.{shell}"
+    script.write_text(result.out)
+    check = {"bash": ["bash", "-n"], "zsh": ["zsh", "-n"], "fish": ["fish", "--no-execute"]}
+    done = subprocess.run([*check[shell], str(script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_bash_completes_through_the_script(cached: dict[str, str], tmp_path: Path) -> None:
+    script = tmp_path / "ssotui.bash"
+    script.write_text(ssotui("completion", "bash").out)
+    name, sharing, roles = _account_with_roles()
+
+    def complete(*words: str) -> list[str]:
+        program = (
+            f"source {script}\n"
+            'COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; '
+            "COMP_POINT=${#COMP_LINE}; COMP_TYPE=9\n"
+            '_python_argcomplete ssotui; printf "%s\\n" "${COMPREPLY[@]}"\n'
+        )
+        done = subprocess.run(
+            ["bash", "--norc", "--noprofile", "-c", program, "bash", "ssotui", *words],
+            capture_output=True,
+            text=True,
+            env=cached,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return [line.rstrip() for line in done.stdout.splitlines() if line]
+
+    assert complete("li") == ["list"]
+    assert complete("exec", name[:5]) == sharing
+    assert complete("exec", name, "") == roles
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_completes_through_the_script(cached: dict[str, str], tmp_path: Path) -> None:
+    script = tmp_path / "ssotui.fish"
+    script.write_text(ssotui("completion", "fish").out)
+    name, sharing, roles = _account_with_roles()
+
+    def complete(line: str) -> list[str]:
+        done = subprocess.run(
+            ["fish", "--no-config", "-c", f"source {script}; complete -C {line!r}"],
+            capture_output=True,
+            text=True,
+            env={**cached, "HOME": str(tmp_path)},
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return [line.split("\t")[0] for line in done.stdout.splitlines() if line]
+
+    assert complete("ssotui li") == ["list"]
+    assert complete(f"ssotui exec {name[:5]}") == sharing
+    assert complete(f"ssotui exec {name} ") == roles

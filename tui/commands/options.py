@@ -1,0 +1,178 @@
+"""The options every command shares, and how each command's are declared: the session
+options and --debug (before or after the command), the picker's flags (before a command that
+takes them), ACCOUNT/ROLE, --region, and the shell completion of their values.
+
+`tui.cli` declares the commands with these; `settle` merges what was given before the command
+with what was given after it (after wins) once argparse has read the line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+from tui.commands.pages import PAGES
+
+# Options every command takes, before or after its name, and their values when not given.
+GLOBAL_OPTIONS: dict[str, Any] = {
+    "session": None,
+    "start_url": None,
+    "sso_region": None,
+    "debug": False,
+}
+# The picker's own flags; given before a command, they apply to it when it takes them.
+PICKER_FLAGS: dict[str, str] = {
+    "refresh": "fetch the catalog afresh",
+    "no_browser": "never open a browser",
+    "force": "allow `s` inside an ssotui subshell",
+}
+# Which of them each command takes, with what they mean there.
+COMMAND_FLAGS: dict[str, dict[str, str]] = {
+    "login": {
+        "no_browser": "open no browser: a device code to enter on any device",
+        "force": "log in even if a valid token exists",
+    },
+    "configure": {"no_browser": "log in afterwards without opening a browser"},
+    "list": {"refresh": PICKER_FLAGS["refresh"]},
+    "exec": {
+        "refresh": PICKER_FLAGS["refresh"],
+        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+        "force": "allow a subshell inside a subshell",
+    },
+    "console": {
+        "refresh": PICKER_FLAGS["refresh"],
+        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+    },
+    "export": {
+        "refresh": PICKER_FLAGS["refresh"],
+        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+    },
+    "credential-process": {"refresh": PICKER_FLAGS["refresh"]},
+    "write-profile": {
+        "refresh": PICKER_FLAGS["refresh"],
+        "force": "overwrite the profile even when it holds long-lived keys",
+    },
+}
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+
+
+def _region(text: str) -> str:
+    """An AWS region name, checked for its shape (`eu-west-1`, `us-gov-west-1`)."""
+    if not _REGION.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name (e.g. eu-west-1)")
+    return text
+
+
+def _completes(action: argparse.Action, kind: str) -> None:
+    """Shell completion for `action`'s values: `kind` names what (see tui.commands.completion)."""
+
+    def completer(
+        prefix: str, parsed_args: argparse.Namespace, **_: object
+    ) -> dict[str, str] | list[str]:
+        from tui.commands.completion import candidates
+
+        return candidates(kind, prefix, parsed_args)
+
+    action.completer = completer  # type: ignore[attr-defined]  # read by argcomplete
+
+
+BEFORE = "before_"  # the dest prefix of an option given before the command
+
+
+def global_options(parser: argparse.ArgumentParser, *, before: bool = False) -> None:
+    """The session options and --debug (`before`: the program's own, kept apart until
+    `settle` merges them with the command's)."""
+    group = parser.add_argument_group("session (before or after the command)")
+    prefix = BEFORE if before else ""
+    quiet = argparse.SUPPRESS
+    _completes(
+        group.add_argument(
+            "--session",
+            dest=prefix + "session",
+            metavar="NAME",
+            default=quiet,
+            help="the [sso-session NAME] of the AWS config file",
+        ),
+        "session",
+    )
+    group.add_argument(
+        "--start-url",
+        dest=prefix + "start_url",
+        metavar="URL",
+        default=quiet,
+        help="an ad hoc start URL (nothing written); https:// is added when missing",
+    )
+    group.add_argument(
+        "--sso-region",
+        dest=prefix + "sso_region",
+        metavar="REGION",
+        default=quiet,
+        help="the SSO region of --start-url",
+    )
+    group.add_argument(
+        "--debug",
+        dest=prefix + "debug",
+        action="store_true",
+        default=quiet,
+        help="log details, and each portal call (secrets redacted)",
+    )
+
+
+def add_command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A sub-command with its -h page (tui.commands.pages), the global options, its flags."""
+    page = PAGES[name]
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=page.summary,
+        description=page.does,
+        epilog=page.epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **kwargs,
+    )
+    global_options(parser)
+    for flag, meaning in COMMAND_FLAGS.get(name, {}).items():
+        parser.add_argument(
+            "--" + flag.replace("_", "-"),
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help=meaning,
+        )
+    return parser
+
+
+def selection(parser: argparse.ArgumentParser, *, picked: bool = False) -> None:
+    """ACCOUNT and ROLE; `picked`: both may be left out, to be picked in the picker."""
+    if picked:
+        account_help = "account id, name, or a unique part (left out: pick in the picker)"
+        role_help = "role name (left out: pick in the picker)"
+    else:
+        account_help = "account id, name, or a unique part"
+        role_help = "role name (case-insensitive if unique)"
+    nargs = "?" if picked else None
+    _completes(
+        parser.add_argument("account", metavar="ACCOUNT", nargs=nargs, help=account_help),
+        "account",
+    )
+    _completes(parser.add_argument("role", metavar="ROLE", nargs=nargs, help=role_help), "role")
+
+
+def region_option(parser: argparse.ArgumentParser, meaning: str) -> None:
+    parser.add_argument("--region", metavar="R", type=_region, help=meaning)
+
+
+def settle(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """Merge the options given before the command with the command's own (given after, they
+    win) and give every option not given its value. A picker flag given before a command that
+    does not take it is a usage error: it would otherwise be silently ignored."""
+    takes = COMMAND_FLAGS.get(args.command, {}) if args.command else PICKER_FLAGS
+    for flag in PICKER_FLAGS:
+        if hasattr(args, BEFORE + flag) and flag not in takes:
+            option = "--" + flag.replace("_", "-")
+            parser.error(f"{option} does not apply to `ssotui {args.command}`")
+    defaults = {**GLOBAL_OPTIONS, **dict.fromkeys(PICKER_FLAGS, False)}
+    for name, default in defaults.items():
+        before = vars(args).pop(BEFORE + name, None)
+        after = getattr(args, name, None)
+        setattr(args, name, after if after not in (None, False) else (before or default))
+    return args

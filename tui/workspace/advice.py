@@ -1,0 +1,67 @@
+"""What a message tells the user to do, in the words of the door it is shown at.
+
+Errors carry command-line advice ("run `ssotui login`", "try again with --refresh"). On the
+command line that advice gets the session options the user typed, so that following it reaches
+the same session; in the picker it becomes the key that does the same, or goes when the screen
+already shows that key. The decision is made here only.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Sequence
+
+# `ssotui <command ...>` in backticks: advice that names a command of one session.
+_SESSION_COMMAND = re.compile(r"`ssotui (login|logout|list)([^`]*)`")
+
+# Command-line advice -> the picker's words for it ("" drops it: the screen shows the key).
+# Longest first, so "run `ssotui login` again to retry" is not read as "run `ssotui login`".
+_IN_THE_PICKER: tuple[tuple[str, str], ...] = (
+    ("then run `ssotui login` again", ""),
+    ("run `ssotui login` again to retry", ""),
+    ("run `ssotui login` again", ""),
+    ("try `ssotui login --force`", "log in again with ctrl+l"),
+    ("run `ssotui login`", "press ctrl+l to log in"),
+    ("run `ssotui list --refresh` to check", "press ctrl+r to check"),
+    ("run `ssotui list --refresh`", "press ctrl+r to refresh the list"),
+    ("run `ssotui list` again to retry", "press ctrl+r to try again"),
+    ("try again with --refresh", "press ctrl+r to try again"),
+    ("try --refresh", "press ctrl+r"),
+    ("run `ssotui list` to see your accounts", "type less of the name"),
+)
+
+
+def session_options(
+    *, session: str | None, start_url: str | None, sso_region: str | None
+) -> list[str]:
+    """The session options as the user gave them (none when the default session is used)."""
+    words: list[str] = []
+    if session:
+        words += ["--session", session]
+    if start_url:
+        words += ["--start-url", start_url]
+    if sso_region:
+        words += ["--sso-region", sso_region]
+    return words
+
+
+def for_the_command_line(message: str, options: Sequence[str] = ()) -> str:
+    """`message` with the session `options` added to every `ssotui login/logout/list` it
+    advises, so an ad hoc session (`--start-url`) is the one logged in to."""
+    if not options:
+        return message
+    typed = " " + shlex.join(options)
+    return _SESSION_COMMAND.sub(lambda m: f"`ssotui {m.group(1)}{m.group(2)}{typed}`", message)
+
+
+def for_the_picker(message: str) -> str:
+    """`message` with its command-line advice turned into the picker's keys (or dropped when
+    the screen shows the key already), and no dangling separator left behind."""
+    for advice, keys in _IN_THE_PICKER:
+        if advice in message:
+            message = message.replace(advice, keys)
+    message = re.sub(r"\s*\(\s*\)", "", message)  # "(run ...)" dropped whole
+    message = re.sub(r"[:;,]\s*$", "", message.rstrip())
+    message = re.sub(r"[:;,]\s*([:;,)])", r"\1", message)
+    return re.sub(r"\s{2,}", " ", message).strip()

@@ -1,0 +1,109 @@
+"""Every setting in effect, with where its value comes from: a default, config.toml, or the
+environment. What `ssotui config` shows; a setting left unset says what happens instead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from tui import paths
+from tui.store.settings import Settings
+
+DEFAULT = "default"
+CONFIG_FILE = "config.toml"
+
+
+@dataclass(frozen=True)
+class Effective:
+    """One setting: its name, its value as shown to a person, and where it comes from."""
+
+    name: str
+    value: str
+    source: str
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def _unset(key: str, environ: Mapping[str, str]) -> Effective:
+    """What an unset key of config.toml amounts to."""
+    shell = environ.get("SHELL", "").strip()
+    if key == "default_session":
+        return Effective(key, "(none)", f"{DEFAULT}: the only session configured, else --session")
+    if key == "default_region":
+        return Effective(key, "(none)", f"{DEFAULT}: credentials carry no region unless --region")
+    if key == "export_format":
+        from tui.export.formats import default_format
+
+        where = f"environment: $SHELL is {shell}" if shell else f"{DEFAULT}: no $SHELL"
+        return Effective(key, _shown(default_format(shell)), where)
+    if key == "subshell_command":
+        from tui.export.subshell import FALLBACK_SHELL
+
+        if shell:
+            return Effective(key, _shown(shell), "environment: $SHELL")
+        return Effective(key, _shown(FALLBACK_SHELL), f"{DEFAULT}: no $SHELL")
+    if key == "concurrent_requests":
+        from tui.aws.catalog import DEFAULT_CONCURRENCY
+
+        return Effective(key, str(DEFAULT_CONCURRENCY), DEFAULT)
+    if key == "theme":
+        return Effective(key, "(none)", f"{DEFAULT}: Textual's theme")
+    return Effective(key, _shown(getattr(Settings(), key)), DEFAULT)
+
+
+def effective_settings(settings: Settings, environ: Mapping[str, str]) -> list[Effective]:
+    """Each key of config.toml, as ssotui uses it."""
+    keys = [f.name for f in fields(Settings) if f.name not in ("warnings", "given")]
+    return [
+        Effective(key, _shown(getattr(settings, key)), CONFIG_FILE)
+        if key in settings.given
+        else _unset(key, environ)
+        for key in keys
+    ]
+
+
+# (what, environment variable that moves it, where it is) for each file and folder.
+_PATHS: tuple[tuple[str, str, Callable[[], Path]], ...] = (
+    ("AWS config", "AWS_CONFIG_FILE", paths.aws_config_file),
+    ("AWS credentials", "AWS_SHARED_CREDENTIALS_FILE", paths.aws_credentials_file),
+    ("SSO token cache", "SSOTUI_SSO_CACHE_DIR", paths.sso_cache_dir),
+    ("ssotui config", "SSOTUI_CONFIG_DIR", paths.config_file),
+    ("ssotui cache", "SSOTUI_CACHE_DIR", paths.cache_dir),
+    ("ssotui state", "SSOTUI_STATE_DIR", paths.state_file),
+)
+
+
+def effective_paths(environ: Mapping[str, str]) -> list[tuple[Effective, bool]]:
+    """Each file and folder ssotui uses, with whether it exists."""
+    found = []
+    for what, variable, where in _PATHS:
+        path = where()
+        source = f"environment: ${variable}" if environ.get(variable) else DEFAULT
+        found.append((Effective(what, str(path), source), path.exists()))
+    return found
+
+
+# Variables ssotui reads besides the AWS ones: (name, value when not set, what that means).
+_VARIABLES: tuple[tuple[str, str, str], ...] = (
+    ("SSOTUI_READ_TIMEOUT", "10", "seconds"),
+    ("SSOTUI_PORTAL_CLIENT", "auto", "direct where the endpoint allows, else botocore"),
+    ("SSOTUI_CLIPBOARD", "system", "the system clipboard, else OSC 52"),
+    ("SSOTUI_TTY", "/dev/tty", "where OSC 52 is written"),
+)
+
+
+def effective_variables(environ: Mapping[str, str]) -> list[Effective]:
+    """ssotui's own environment variables: the value set, or what applies without one."""
+    return [
+        Effective(name, environ[name], "environment")
+        if environ.get(name)
+        else Effective(name, default, f"{DEFAULT}: {meaning}")
+        for name, default, meaning in _VARIABLES
+    ]
