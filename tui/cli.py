@@ -207,6 +207,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ssotui: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ssotui list | head -1`): end quietly, as `ls | head` does.
+        # Later writes (the interpreter's last flush) go nowhere instead of failing again.
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+        return 0
     except Exception as exc:  # an unexpected bug: one line, details only with --debug
         if args.debug:
             import logging
