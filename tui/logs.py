@@ -10,14 +10,17 @@ the values of secret-bearing fields by pattern, for text no structure describes.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
-from tui.log_redaction import Scrubber
+if TYPE_CHECKING:
+    from tui.log_redaction import Scrubber
 
 _SECRET_KEYS = (
     "accessToken|refreshToken|idToken|clientSecret|deviceCode|secretAccessKey|sessionToken"
@@ -35,15 +38,22 @@ MASK = "<redacted>"
 # "key": "value" (JSON, with escaped or plain quotes), key=value, 'key': 'value' (dict reprs).
 # A value runs to the next separator, quotes and escapes included: over-masking a line is fine.
 # A value the structure pass already masked is left as it is.
-_PATTERNS = (
-    re.compile(
-        rf'(\\?["\'](?:{_SECRET_KEYS})\\?["\']\s*:\s*b?\\?["\'])(?!{MASK})((?:\\.|[^\s,;}}\]])+)',
-        re.IGNORECASE,
-    ),
-    re.compile(rf"((?:{_SECRET_KEYS})\s*=\s*)(?!{MASK})([^\s,;&]+)", re.IGNORECASE),
-)
 
-_known: set[str] = set()
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    """Compiled when a debug line is first written: most runs never log at all."""
+    return (
+        re.compile(
+            rf'(\\?["\'](?:{_SECRET_KEYS})\\?["\']\s*:\s*b?\\?["\'])(?!{MASK})((?:\\.|[^\s,;}}\]])+)',
+            re.IGNORECASE,
+        ),
+        re.compile(rf"((?:{_SECRET_KEYS})\s*=\s*)(?!{MASK})([^\s,;&]+)", re.IGNORECASE),
+    )
+
+
+_known: set[str] = set()  # every printed form of the secrets below
+_unexpanded: set[str] = set()  # secrets registered since the forms were last worked out
 _known_lock = threading.Lock()
 
 
@@ -66,14 +76,14 @@ def printed_forms(secret: str) -> set[str]:
 
 def hide(*secrets: str | None) -> None:
     """Register secret values that must never appear in a log line."""
-    with _known_lock:
-        for secret in secrets:
-            if secret and len(secret) >= 8:
-                _known.update(printed_forms(secret))
+    with _known_lock:  # cheap: the forms are worked out only when a line is to be masked
+        _unexpanded.update(s for s in secrets if s and len(s) >= 8)
 
 
 def _mask_known(text: str) -> str:
     with _known_lock:
+        while _unexpanded:
+            _known.update(printed_forms(_unexpanded.pop()))
         known = sorted(_known, key=len, reverse=True)
     for secret in known:
         if secret in text:
@@ -85,23 +95,27 @@ def redact(text: str) -> str:
     """`text` with every registered secret and every secret field value masked."""
     # Whole registered secrets first: a pattern that masked only their start would hide them.
     text = _mask_known(text)
-    for pattern in _PATTERNS:
+    for pattern in _patterns():
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text
 
 
-_SCRUBBER = Scrubber(frozenset(_SECRET_KEYS.split("|")) | _STRUCTURE_KEYS, MASK, _mask_known)
+@functools.cache
+def _scrubber() -> Scrubber:
+    from tui.log_redaction import Scrubber
+
+    return Scrubber(frozenset(_SECRET_KEYS.split("|")) | _STRUCTURE_KEYS, MASK, _mask_known)
 
 
 def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
     """A copy of `record` whose message and arguments hold no secret by structure."""
     copy = logging.makeLogRecord(record.__dict__)
     if isinstance(copy.args, Mapping):
-        copy.args = _SCRUBBER.scrub(copy.args)
+        copy.args = _scrubber().scrub(copy.args)
     elif copy.args:
-        copy.args = tuple(_SCRUBBER.scrub(arg) for arg in copy.args)
+        copy.args = tuple(_scrubber().scrub(arg) for arg in copy.args)
     if not isinstance(copy.msg, str):
-        copy.msg = _SCRUBBER.scrub(copy.msg)
+        copy.msg = _scrubber().scrub(copy.msg)
     return copy
 
 

@@ -127,6 +127,11 @@ class Catalog:
         out.sort(key=lambda p: (p[0].name.casefold(), p[0].account_id, p[1].casefold()))
         return out
 
+    def is_fresh(self, lifetime: timedelta, now: datetime | None = None) -> bool:
+        """True while the catalog is younger than `lifetime` (and not from the future)."""
+        age = (now or utcnow()) - self.fetched_at
+        return timedelta(0) <= age < lifetime
+
     def with_roles(self, account_id: str, roles: tuple[str, ...]) -> Catalog:
         """This catalog with one account's roles listed anew (no longer marked failed)."""
         failed = {aid: why for aid, why in self.failed.items() if aid != account_id}

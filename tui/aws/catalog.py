@@ -13,7 +13,6 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -248,9 +247,3 @@ def retry_failed(
         failed=pipeline.failed,
         complete=not pipeline.failed,
     )
-
-
-def is_fresh(catalog: Catalog, lifetime: timedelta) -> bool:
-    """True while a cached catalog is younger than `lifetime`."""
-    age = utcnow() - catalog.fetched_at
-    return timedelta(0) <= age < lifetime

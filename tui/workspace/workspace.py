@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, TypeVar
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, RoleCredentials, SsoSession, Token
 from tui.store.settings import Settings
-from tui.store.state import State
 from tui.workspace.handoff import Handoff
 
 if TYPE_CHECKING:
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from tui.aws.portal import Portal
     from tui.export.aws_config import PopulateResult
     from tui.serve import CredentialEndpoint
+    from tui.store.state import State
 
 T = TypeVar("T")
 # Kept role credentials are reused while they have more than this left (botocore asks for new
@@ -202,10 +202,8 @@ class Workspace:
 
     def catalog_plan(self, cached: Catalog | None, *, refresh: bool = False) -> CatalogPlan:
         """What `cached` needs: nothing while fresh, its failed accounts, or a whole fetch."""
-        from tui.aws.catalog import is_fresh
-
         lifetime = timedelta(seconds=self.settings.catalog_lifetime)
-        if refresh or cached is None or not is_fresh(cached, lifetime):
+        if refresh or cached is None or not cached.is_fresh(lifetime):
             return CatalogPlan.FETCH
         return CatalogPlan.RETRY_FAILED if cached.failed else CatalogPlan.CACHED
 
