@@ -21,6 +21,7 @@ from tui.app import clock
 from tui.app.browser import browser_available
 from tui.app.failures import failure_text
 from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
+from tui.app.shown import shown
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
 from tui.aws.login import DeviceAuthorization
@@ -32,6 +33,7 @@ from tui.workspace.workspace import Workspace
 class LoginScreen(Screen[Token | None]):
     """Device authorization for one session, polled in a thread while the screen is up."""
 
+    BINDING_GROUP_TITLE = "Login"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "open_browser", "Open browser"),
         Binding("c", "copy_code", "Copy code"),
@@ -53,8 +55,9 @@ class LoginScreen(Screen[Token | None]):
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
             yield Static(
-                f"Log in to AWS IAM Identity Center · session {self.session.label}",
+                f"Log in to AWS IAM Identity Center · session {shown(self.session.label)}",
                 id="login-title",
+                markup=False,
             )
             yield Static(self.reason, id="login-reason")
             yield Static("Open this page and confirm the code:", classes="login-label")
