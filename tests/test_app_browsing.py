@@ -63,7 +63,7 @@ async def test_the_highlight_stays_on_top_while_accounts_stream_in(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
     log_in()
-    sim.set(latency=0.15)  # pages of 20 accounts arrive one after another
+    sim.set(latency=0.4)  # pages of 100 accounts arrive one after another, slowly
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         accounts = pane(app, "accounts")
@@ -81,7 +81,7 @@ async def test_a_highlight_the_user_moved_stays_on_its_account_while_streaming(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
     log_in()
-    sim.set(latency=0.15)
+    sim.set(latency=0.4)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         accounts = pane(app, "accounts")
