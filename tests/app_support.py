@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import html
+import re
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -87,6 +89,52 @@ def marks(app: SsotuiApp, which: str) -> dict[str, str]:
 def notes(app: SsotuiApp) -> list[str]:
     """The notifications shown so far (messages only)."""
     return [n.message for n in app._notifications]
+
+
+def footer_keys(app: SsotuiApp) -> dict[str, str]:
+    """What the footer of the screen on top shows: each shown key and its description."""
+    return {
+        key: active.binding.description
+        for key, active in app.screen.active_bindings.items()
+        if active.binding.show
+    }
+
+
+def status_text(app: SsotuiApp) -> str:
+    """The main screen's status line as drawn."""
+    return str(app.screen.query_one("#status").render())
+
+
+def screen_text(app: SsotuiApp) -> str:
+    """The whole terminal as text lines, as drawn (from the app's own SVG screenshot)."""
+    svg = app.export_screenshot()
+    lines: dict[int, list[tuple[int, str]]] = {}
+    cell = 12.2  # the SVG's cell width
+    for match in re.finditer(
+        r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+        r'clip-path="url\(#[\w-]*-line-(\d+)\)">([^<]*)</text>',
+        svg,
+    ):
+        x, line, text = match.groups()
+        text = html.unescape(text).replace("\xa0", " ")
+        lines.setdefault(int(line), []).append((round(float(x) / cell), text))
+    out = []
+    for n in range(max(lines, default=-1) + 1):
+        row = ""
+        for column, text in sorted(lines.get(n, [])):
+            row = row.ljust(column) + text
+        out.append(row.rstrip())
+    return "\n".join(out)
+
+
+async def use_palette(pilot: Pilot[Any], app: SsotuiApp, words: str) -> None:
+    """Open the command palette (ctrl+p), type `words` and run the best match."""
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: screen_name(app) == "CommandPalette", "the palette")
+    await pilot.press(*words)
+    await pilot.pause(0.4)  # the palette searches in the background
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: screen_name(app) != "CommandPalette", "the palette to close")
 
 
 def screen_name(app: SsotuiApp) -> str:

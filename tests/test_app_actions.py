@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ from tests.app_support import (
 )
 from tui.app.app import SsotuiApp
 from tui.aws.token_cache import load_token
+from tui.export.credentials_file import EXPIRES_KEY
+from tui.local_time import local_time
 from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import state as state_store
 
@@ -72,6 +75,8 @@ async def test_s_runs_the_shell_with_the_credentials_and_comes_back(
         await pilot.press("s")
         await wait_until(pilot, lambda: any("subshell" in n for n in notes(app)), "the return")
         assert "exit status 3" in notes(app)[-1]
+        # How long the subshell's credentials had left when it returned (they last an hour).
+        assert re.search(r"its credentials: they had (59|60)m left\.$", notes(app)[-1])
         assert screen_name(app) == "MainScreen"
         assert pane(app, "roles").highlighted_item.role_name == role  # where the user was
     env = dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
@@ -131,6 +136,11 @@ async def test_c_copies_export_lines_through_the_apps_own_osc52_and_says_so(
     assert secret is not None
     (note,) = notes(app)
     assert "Copied fish export lines" in note and "OSC 52" in note
+    # When they expire, in local time with the zone.
+    expiry = re.search(r'AWS_CREDENTIAL_EXPIRATION "([^"]+)"', text)
+    assert expiry is not None
+    expires = datetime.fromisoformat(expiry.group(1).replace("Z", "+00:00"))
+    assert f"they expire {local_time(expires)} (in " in note
     assert secret.group(1) not in note and text not in note
     osc52 = "\x1b]52;c;" + base64.b64encode(text.encode()).decode() + "\a"
     assert (osc52, True) in writes  # sent by the app, on the UI thread
@@ -179,7 +189,12 @@ async def test_w_writes_a_profile_botocore_can_read(
     creds = botocore.session.Session(profile="team-dev").get_credentials()
     assert creds is not None
     assert creds.access_key and creds.token
-    assert f"aws_access_key_id = {creds.access_key}" in home.aws_credentials.read_text()
+    written = home.aws_credentials.read_text()
+    assert f"aws_access_key_id = {creds.access_key}" in written
+    expiry = re.search(rf"{EXPIRES_KEY} = (\S+)", written)
+    assert expiry is not None
+    expires = datetime.fromisoformat(expiry.group(1).replace("Z", "+00:00"))
+    assert f"It expires {local_time(expires)} (in " in notes(app)[0]
 
 
 @async_test

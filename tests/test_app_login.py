@@ -12,11 +12,14 @@ from tests.app_support import (
     async_test,
     catalog_loaded,
     dev_session,
+    footer_keys,
     log_in,
     login_code,
     notes,
+    pane,
     picker,
     screen_name,
+    status_text,
     wait_until,
 )
 from tui.app.widgets.big_code import big_lines
@@ -74,8 +77,11 @@ async def test_escape_cancels_the_login_and_ctrl_l_logs_in_later(
         await wait_until(pilot, lambda: sim.pending(), "a pending device login")
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
-        assert any("Not logged in" in n for n in notes(app))
-        assert "not logged in" in str(app.screen.query_one("#status").render())
+        # It stays said: on the status line, in the accounts pane, and ctrl+l in the footer.
+        await pilot.pause(0.3)
+        assert "not logged in" in status_text(app) and "ctrl+l to log in" in status_text(app)
+        assert "ctrl+l to log in" in pane(app, "accounts").row_list.placeholder
+        assert footer_keys(app)["ctrl+l"] == "Log in"
         await pilot.press("ctrl+l")
         await wait_until(pilot, lambda: screen_name(app) == "LoginScreen", "the login screen")
         await wait_until(pilot, lambda: login_code(app), "a second code")

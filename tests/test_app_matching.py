@@ -67,3 +67,39 @@ def test_match_spans_cover_every_occurrence_merged() -> None:
     assert match_spans("prod-preprod", query_tokens("prod pre")) == [(0, 4), (5, 12)]
     assert match_spans("abc", ()) == []
     assert match_spans("İstanbul", ("st",)) == []  # lower() changes its length: no highlight
+
+
+def test_with_no_word_match_a_subsequence_finds_the_row() -> None:
+    rows = [
+        Row("sandbox", ("umbrella-sandbox-eu", "111122223333", "sandbox@umbrella.example.com")),
+        Row("prod", ("umbrella-prod", "444455556666", "prod@umbrella.example.com")),
+        Row("loose", ("u-m-b-s-a-n-d", "777788889999", "x@example.com")),
+    ]
+    matcher = Matcher(rows)
+    assert [rows[i].value for i in matcher.filter("umbsand")] == ["sandbox", "loose"]
+    assert matcher.fuzzy
+    # As soon as a word matches, only word matches are listed.
+    assert [rows[i].value for i in matcher.filter("umb")] == ["sandbox", "prod"]
+    assert not matcher.fuzzy
+
+
+def test_fuzzy_rows_with_more_tokens_matched_as_words_come_first() -> None:
+    rows = [
+        Row("loose", ("p-r-o-d-payments",)),  # both tokens only as subsequences
+        Row("word", ("acme-prod-payments",)),  # "prod" as a word, "pymts" as a subsequence
+    ]
+    assert [rows[i].value for i in Matcher(rows).filter("prod pymts")] == ["word", "loose"]
+
+
+def test_only_the_name_counts_for_a_subsequence() -> None:
+    # s, b, x from the name and 5 from the id: the name alone does not hold them in order.
+    assert names(Matcher(ROWS).filter("sbx5")) == []
+    assert names(Matcher(ROWS).filter("sbx")) == ["f"]
+    # "aws+payments@acme.example.com": a subsequence of the e-mail only.
+    assert names(Matcher(ROWS).filter("wsacm")) == []
+
+
+def test_fuzzy_spans_highlight_each_character_of_a_subsequence() -> None:
+    assert match_spans("umbrella-sandbox", ("umbsand",), fuzzy=True) == [(0, 3), (9, 13)]
+    assert match_spans("umbrella-sandbox", ("umbsand",)) == []
+    assert match_spans("umbrella", ("umbsand",), fuzzy=True) == []

@@ -1,4 +1,5 @@
-"""The session chooser, and the picker drawing on the terminal while stdout is captured."""
+"""The session chooser (at start and on ctrl+s), and the picker drawing on the terminal while
+stdout is captured."""
 
 from __future__ import annotations
 
@@ -7,7 +8,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.app_support import SIZE, async_test, catalog_loaded, picker, screen_name, wait_until
+import pytest
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    dev_session,
+    footer_keys,
+    picker,
+    screen_name,
+    screen_text,
+    status_text,
+    use_palette,
+    wait_until,
+)
+from tui.aws import login
+from tui.aws.sessions import load_sessions
 from tui.sim import Organisation, Simulator
 
 
@@ -67,3 +84,58 @@ def test_stdout_is_the_terminal_while_the_ui_runs_then_the_capture_again() -> No
         os.close(slave)
     assert done.stdout == "after False\n"
     assert "inside True" in on_terminal
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35), (200, 50)])
+@async_test
+async def test_the_chooser_draws_every_session_at_any_size(
+    size: tuple[int, int], sim: Simulator, sso_config: Path
+) -> None:
+    _two_sessions(sso_config, sim)
+    app = picker(session=None)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        listed = [line for line in lines if sim.start_url in line]
+        assert len(listed) == 2
+        assert " dev " in listed[0] and " ops " in listed[1]
+        assert footer_keys(app) == {"enter": "Open", "escape": "Quit", "question_mark": "Keys"}
+
+
+def _log_in_to(name: str) -> None:
+    session = next(s for s in load_sessions() if s.name == name)
+    login.login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+
+
+@async_test
+async def test_ctrl_s_switches_the_session_without_restarting(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    _two_sessions(sso_config, sim)
+    _log_in_to("dev")
+    _log_in_to("ops")
+    app = picker(session=dev_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog of dev")
+        first = app.screen
+        assert footer_keys(app)["ctrl+s"] == "Session"
+
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        assert "dev " in screen_text(app) and "(in use)" in screen_text(app)
+        assert footer_keys(app)["escape"] == "Back"
+        await pilot.press("escape")  # back where it was, not out of the picker
+        await wait_until(pilot, lambda: app.screen is first, "the same main screen")
+
+        await use_palette(pilot, app, "switch session")
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        await pilot.press("down", "enter")
+        await wait_until(
+            pilot,
+            lambda: app.screen is not first and catalog_loaded(app, org)(),
+            "the catalog of ops",
+        )
+        assert "ops" in status_text(app)
+        assert app.session is not None and app.session.name == "ops"
+        assert len(app.screen_stack) == 2  # the first session's screen is gone

@@ -1,4 +1,5 @@
-"""Snapshots of the picker's three screens at a fixed size, with the clock and the code frozen.
+"""Snapshots of the picker's screens at a fixed size, with the clock and the code frozen; the
+ones that must fit a small terminal at 80x24.
 
 Update after an intended change with `pytest tests/test_app_snapshots.py --snapshot-update`.
 """
@@ -15,11 +16,24 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.app_support import SIZE, burst, catalog_loaded, log_in, login_code, picker, wait_until
+from tests.app_support import (
+    SIZE,
+    burst,
+    catalog_loaded,
+    log_in,
+    login_code,
+    picker,
+    screen_name,
+    wait_until,
+)
 from tui.app import clock
 from tui.aws import login, login_flows
 from tui.models import SsoSession
 from tui.sim import Organisation, Simulator
+from tui.store import state as state_store
+from tui.store.state import State
+
+SMALL = (80, 24)
 
 FIXED_CODE = "WDJB-MJHT"
 FIXED_URL = "https://device.sso.us-east-1.amazonaws.com/"
@@ -111,3 +125,100 @@ def test_setup_screen(snap_compare: Any, home: Any) -> None:
         _steady_cursor(pilot.app)
 
     assert snap_compare(picker(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_main_screen_at_80x24(
+    snap_compare: Any,
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The status line (with a region) and the roles caption fit; the account id stays whole."""
+    token = log_in()
+    _freeze_clock(monkeypatch, token.expires_at - timedelta(minutes=42, seconds=30))
+    ledger = org.by_name("umbrella-prod-ledger")
+    state_store.save(State().with_region(ledger.account_id, "eu-central-1"))
+    assert snap_compare(
+        picker(), press=[*"ledger", "enter"], terminal_size=SMALL, run_before=_after_catalog(org)
+    )
+
+
+def test_setup_screen_at_80x24(snap_compare: Any, home: Any) -> None:
+    """The set-up form's button shows at 80x24."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        def regions_loaded() -> bool:
+            return bool(getattr(pilot.app.screen, "regions", ()))
+
+        await wait_until(pilot, regions_loaded, "the region list")  # type: ignore[arg-type]
+        _steady_cursor(pilot.app)
+
+    assert snap_compare(picker(), terminal_size=SMALL, run_before=run_before)
+
+
+def test_not_logged_in_at_80x24(
+    snap_compare: Any, sim: Simulator, sso_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Escape on the login screen: the main screen says so, and how to log in, until then."""
+    sim.set(approve="manual", interval=60)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: sim.pending(), "a pending login")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: screen_name(pilot.app) == "MainScreen", "the main screen")  # type: ignore[arg-type]
+        await pilot.pause(0.2)
+        _steady_cursor(pilot.app)
+
+    assert snap_compare(picker(), terminal_size=SMALL, run_before=run_before)
+
+
+def test_session_chooser_at_80x24(snap_compare: Any, sim: Simulator, sso_config: Path) -> None:
+    """Several sessions and no default: every one is listed, the first highlighted."""
+    with sso_config.open("a") as config:
+        config.write(
+            f"\n[sso-session ops]\nsso_start_url = {sim.start_url}\nsso_region = eu-west-1\n"
+        )
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: screen_name(pilot.app) == "SessionScreen", "the chooser")  # type: ignore[arg-type]
+
+    assert snap_compare(picker(session=None), terminal_size=SMALL, run_before=run_before)
+
+
+def test_help_screen(
+    snap_compare: Any,
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """? on the main screen: every key that works there."""
+    token = log_in()
+    _freeze_clock(monkeypatch, token.expires_at - timedelta(minutes=42, seconds=30))
+    assert snap_compare(
+        picker(), press=["question_mark"], terminal_size=SIZE, run_before=_after_catalog(org)
+    )
+
+
+def test_region_chooser_at_80x24(
+    snap_compare: Any,
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ctrl+g: the partition's regions, filtered by what is typed."""
+    token = log_in()
+    _freeze_clock(monkeypatch, token.expires_at - timedelta(minutes=42, seconds=30))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _after_catalog(org)(pilot)
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: screen_name(pilot.app) == "RegionScreen", "the list")  # type: ignore[arg-type]
+        regions: Any = pilot.app.screen
+        await wait_until(pilot, lambda: regions.regions.row_list.row_count > 10, "the regions")
+        await pilot.press(*"eu")
+        _steady_cursor(pilot.app)
+
+    assert snap_compare(picker(), terminal_size=SMALL, run_before=run_before)

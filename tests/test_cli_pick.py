@@ -2,9 +2,9 @@
 terminal open the picker, and the command acts on the role picked there.
 
 The picker is faked (as tests/test_app_setup.py does) to hold the command line to its contract
-with the picker: `make_app(..., pick_for="exec"|"export"|"console", initial_filter=...)`, and
-`app.run()` returns the chosen `(Account, role_name)` or None; the rest is the real command
-against the simulator.
+with the picker: `make_app(..., pick_for=Action, initial_filter=...)`, and `app.run()` returns
+a `Picked(session, account, role, region)` or None; the rest is the real command against the
+simulator.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.cli_helpers import ssotui
+from tui.app.pick import Picked
 from tui.aws.sessions import resolve_session
 from tui.cli import main
 from tui.models import Account, SsoSession, Token
@@ -45,6 +46,9 @@ class FakePicker:
     return_code = 0
 
     def run(self) -> object:
+        if isinstance(self.answer, tuple):  # (account, role) picked in the session it opened on
+            account, role = self.answer
+            return Picked(self.session, account, role)
         return self.answer
 
 
@@ -99,7 +103,7 @@ def test_export_with_nothing_typed_picks_then_prints_the_picked_role(
     ran = at_a_terminal("export", "--format", "sh")
     assert ran.status == 0, ran.err
     (built,) = picker.built
-    assert built["pick_for"] == "export" and built["initial_filter"] is None
+    assert built["pick_for"] == "print" and built["initial_filter"] is None
     assert isinstance(built["session"], SsoSession) and built["session"].name == "dev"
     assert f"export SSOTUI_ACCOUNT_ID={account.account_id}\n" in ran.out
     assert f"export SSOTUI_ROLE_NAME={role}\n" in ran.out
@@ -118,7 +122,7 @@ def test_an_account_matching_several_opens_the_picker_filtered_to_it(
         ran = at_a_terminal(*argv)
         assert ran.status == 0, ran.err
         assert picker.built[-1]["initial_filter"] == fragment
-        assert picker.built[-1]["pick_for"] == "export"
+        assert picker.built[-1]["pick_for"] == "print"
         assert f"SSOTUI_ACCOUNT_ID={chosen.account_id}" in ran.out
     # A typed ACCOUNT and ROLE that match one role need no picker.
     account, role = _usable(org)
@@ -135,7 +139,7 @@ def test_exec_runs_its_command_after_the_picker_closed(
     command = f'echo "$SSOTUI_ACCOUNT_ID $SSOTUI_ROLE_NAME $AWS_REGION" > {seen}'
     ran = at_a_terminal("exec", "--region", "eu-north-1", "--", "sh", "-c", command)
     assert ran.status == 0, ran.err
-    assert picker.built[0]["pick_for"] == "exec"
+    assert picker.built[0]["pick_for"] == "subshell"
     assert seen.read_text().split() == [account.account_id, role, "eu-north-1"]
 
 
@@ -154,14 +158,6 @@ def test_an_answer_with_the_session_and_region_the_picker_chose_is_read_too(
     picker: FakePicker, token: Token, org: Organisation
 ) -> None:
     account, role = _usable(org)
-
-    @dataclass(frozen=True)
-    class Picked:
-        session: SsoSession
-        account: Account
-        role: str
-        region: str | None
-
     picker.answer = Picked(resolve_session(), account, role, "eu-west-3")
     ran = at_a_terminal("export", "--format", "sh")
     assert ran.status == 0, ran.err

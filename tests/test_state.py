@@ -80,3 +80,35 @@ def test_concurrent_updates_lose_nothing() -> None:
     for thread in threads:
         thread.join()
     assert len(state_store.load().favourite_accounts) == 12
+
+
+def test_a_region_per_account_round_trips_and_goes_back_to_none() -> None:
+    state = (
+        State().with_region("111122223333", "eu-west-1").with_region("444455556666", "us-east-2")
+    )
+    state_store.save(state)
+    loaded = state_store.load()
+    assert loaded.region_of("111122223333") == "eu-west-1"
+    assert loaded.region_of("444455556666") == "us-east-2"
+    assert loaded.region_of("777788889999") is None
+    assert loaded.with_region("111122223333", None).region_of("111122223333") is None
+    assert "[regions]" in paths.state_file().read_text()
+
+
+def test_a_state_file_from_before_regions_still_reads() -> None:
+    paths.state_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.state_file().write_text(
+        'version = 1\nfavourite_accounts = ["111122223333"]\nfavourite_roles = []\nrecent = []\n'
+    )
+    loaded = state_store.load()
+    assert loaded.favourite_accounts == {"111122223333"}
+    assert loaded.regions == ()
+
+
+def test_a_region_that_is_no_region_name_is_skipped() -> None:
+    paths.state_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.state_file().write_text(
+        '[regions]\n111122223333 = "eu-west-1; rm -rf ~"\n444455556666 = 3\n'
+        '777788889999 = "ap-southeast-2"\n'
+    )
+    assert state_store.load().regions == (("777788889999", "ap-southeast-2"),)

@@ -7,13 +7,14 @@ misbehaving somewhere less obvious.
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 from textual.app import App
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input
 
 from tests.app_support import async_test
-from tui.app.textual_private import run_key_binding, write_to_terminal
+from tui.app.textual_private import drop_keys, run_key_binding, show_key, write_to_terminal
 from tui.app.widgets.filter_list import FilterInput
 
 
@@ -50,3 +51,30 @@ async def test_the_helpers_work_on_a_running_app() -> None:
         assert ran == ["x"]
         assert await run_key_binding(app, "y") is False
         assert write_to_terminal(app, "") is True
+
+
+@async_test
+async def test_one_widget_can_show_or_drop_a_key_of_its_class_alone() -> None:
+    class Probe(App[None]):
+        def compose(self) -> Any:
+            yield Input(id="a")
+            yield Input(id="b")
+
+    app = Probe()
+    async with app.run_test() as pilot:
+        first, second = app.query_one("#a", Input), app.query_one("#b", Input)
+        show_key(first, "enter", "Go", key_display="⏎/tab")
+        drop_keys(first, "left")
+        first.focus()
+        await pilot.pause()
+        shown = app.screen.active_bindings["enter"].binding
+        assert (shown.description, shown.show, shown.key_display) == ("Go", True, "⏎/tab")
+        assert shown.action == "submit"  # what Enter does is unchanged
+        assert app.screen.active_bindings.get("left") is None or (
+            app.screen.active_bindings["left"].node is not first
+        )
+        second.focus()
+        await pilot.pause()
+        other = app.screen.active_bindings["enter"].binding
+        assert (other.description, other.show) == ("Submit", False)
+        assert app.screen.active_bindings["left"].node is second

@@ -2,7 +2,8 @@
 
 Drives the same App as `ssotui demo` (built by `make_app`, against the simulator with the demo
 organisation) with keys, headless at a fixed size, and saves SVGs of the login screen, the
-main screen with a filter typed, the action menu, and the first-run set-up form.
+main screen with a filter typed, its help screen (`?`), the action menu, and the first-run set-up
+form.
 """
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ async def _shoot(out: Path) -> list[Path]:
             await pilot.press(*"prod")
             await pilot.pause(0.3)
             save(app, "main.svg")
-            await pilot.press("enter", "enter")
+            await pilot.press("question_mark")  # every key of the main screen
+            await pilot.pause(0.3)
+            save(app, "help.svg")
+            await pilot.press("escape", "enter", "enter")
             await pilot.pause(0.3)
             save(app, "actions.svg")
             await pilot.press("escape")

@@ -1,13 +1,24 @@
 """The full-screen picker (Textual). `make_app` is the one way to build it.
 
 result = make_app(sessions=context.sessions(), session=chosen, context=context).run()
-if result:
+if isinstance(result, str):
     print(result)  # the `p` action: export lines for `eval "$(ssotui)"`
+
+Pick first, then act (`ssotui exec` with no ACCOUNT/ROLE): the picker returns the role chosen.
+
+picked = make_app(..., pick_for=Action.SUBSHELL, initial_filter="prod").run()
+if isinstance(picked, Picked):  # None: the user left without choosing
+    workspace = context.workspace(picked.session)
+    creds = workspace.role_credentials(picked.account, picked.role, region=picked.region)
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from tui.app.pick import Action, Picked
+
+__all__ = ["Action", "Picked", "make_app"]
 
 if TYPE_CHECKING:
     from tui.app.app import SsotuiApp
@@ -25,6 +36,8 @@ def make_app(
     force: bool = False,
     settings: Settings | None = None,
     context: Context | None = None,
+    pick_for: Action | None = None,
+    initial_filter: str | None = None,
 ) -> SsotuiApp:
     """The picker for `session` (or a chooser among `sessions` when it is None).
 
@@ -35,6 +48,13 @@ def make_app(
     allows a subshell inside an ssotui subshell. `context` (settings and environment) defaults
     to this process's; `settings` replaces its settings. The CLI, `demo`, the tests and the
     screenshot command all build the app here.
+
+    `pick_for` opens it to pick a role for that action: Enter on a role closes the picker and
+    `app.run()` returns a `Picked` (the session, which the user may have switched to, the
+    account, the role and the region the picker would use), after recording the role as
+    recently used; the caller does the action. Leaving without a choice (Escape in an empty
+    accounts filter, ctrl+q, ctrl+c) returns None. The action menu is not shown and its keys
+    are not offered. `initial_filter` is typed into the accounts filter at the start.
     """
     from dataclasses import replace
 
@@ -51,4 +71,6 @@ def make_app(
         open_browser=open_browser,
         refresh=refresh,
         force=force,
+        pick_for=pick_for,
+        initial_filter=initial_filter or "",
     )

@@ -1,37 +1,49 @@
 """The ssotui App: chooses (or sets up) the session, then shows the main screen.
 
-The main screen logs in as needed.
+The main screen logs in as needed. Anywhere: `?`/F1 lists the keys of the screen, ctrl+p opens
+the command palette, ctrl+q or ctrl+c quits; ctrl+s on the main screen switches the session.
 
 Its return value (`app.run()`) is the text to print to stdout after the UI closes (the `p`
-action), or None.
+action), a `Picked` when it was opened to pick a role (`pick_for`), or None.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Input
 
 from tui import paths
+from tui.app.palette import main_screen_commands
+from tui.app.pick import Action, Picked
+from tui.app.screens.help import HelpScreen, keys_of
 from tui.app.screens.main import MainScreen
 from tui.app.screens.sessions import SessionScreen
 from tui.app.screens.setup import SetupScreen
 from tui.app.terminal import drawing_on_the_terminal
 from tui.app.textual_private import write_to_terminal
+from tui.app.widgets.filter_list import FilterInput
 from tui.export import clipboard
 from tui.models import SsoSession
 from tui.workspace import Context
 
 
-class SsotuiApp(App[str | None]):
+class SsotuiApp(App[str | Picked | None]):
     """The full-screen picker."""
 
     CSS_PATH = "app.tcss"
     TITLE = "ssotui"
-    ENABLE_COMMAND_PALETTE = False
+    BINDING_GROUP_TITLE = "Anywhere"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("question_mark", "help('?')", "Keys", key_display="?", priority=True),
+        Binding("f1", "help", "Keys", show=False, priority=True),
+        # Each screen's footer shows its own way out (Escape); ctrl+q and ctrl+c work anywhere.
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -43,6 +55,8 @@ class SsotuiApp(App[str | None]):
         open_browser: bool,
         refresh: bool,
         force: bool = False,
+        pick_for: Action | None = None,
+        initial_filter: str = "",
     ) -> None:
         super().__init__()
         self.sessions = sessions
@@ -52,6 +66,8 @@ class SsotuiApp(App[str | None]):
         self.open_browser = open_browser
         self.refresh_catalog = refresh
         self.force = force
+        self.pick_for = pick_for
+        self.initial_filter = initial_filter
         settings = context.settings
         self._unknown_theme = ""
         if settings.theme:
@@ -70,8 +86,9 @@ class SsotuiApp(App[str | None]):
         if self.context.environ.get("TMUX"):
             write_to_terminal(self, clipboard.osc52_sequence(text, tmux=True).decode("ascii"))
 
-    def run(self, *args: Any, **kwargs: Any) -> str | None:
-        """Run the picker; returns the text to print after it closes (or None)."""
+    def run(self, *args: Any, **kwargs: Any) -> str | Picked | None:
+        """Run the picker; returns the text to print after it closes, the role picked
+        (`pick_for`), or None."""
         with drawing_on_the_terminal():
             return super().run(*args, **kwargs)
 
@@ -98,6 +115,52 @@ class SsotuiApp(App[str | None]):
         else:
             self.push_screen(SessionScreen(self.sessions), self._session_chosen)
 
+    # -- keys and the command palette -----------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help" and parameters == ("?",):
+            # "?" is a character in a box that takes any text (a profile name, a start URL);
+            # in a filter box, and everywhere else, it shows the keys.
+            focused = self.screen.focused
+            return not (isinstance(focused, Input) and not isinstance(focused, FilterInput))
+        if action == "switch_session":
+            return isinstance(self.screen, MainScreen) and bool(self._other_sessions())
+        return True
+
+    def action_help(self, key: str = "") -> None:
+        """Show every key of the screen on top (or close the help when it is that screen)."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss(None)
+            return
+        title = getattr(screen, "BINDING_GROUP_TITLE", None) or type(screen).__name__
+        self.push_screen(HelpScreen(title, keys_of(screen, self)))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette: this screen's actions by name, then the theme and the rest."""
+        yield SystemCommand("Keys", "Every key of this screen (? or F1)", self.action_help)
+        if isinstance(screen, MainScreen):
+            yield from main_screen_commands(screen)
+            if self._other_sessions():
+                yield SystemCommand(
+                    "Switch session", "Another SSO session (ctrl+s)", self.action_switch_session
+                )
+        for command in super().get_system_commands(screen):
+            if command.callback not in (self.action_show_help_panel, self.action_hide_help_panel):
+                yield command  # Textual's key panel: our help screen replaces it
+
+    # -- sessions -------------------------------------------------------------------------------
+
+    def _other_sessions(self) -> list[SsoSession]:
+        return [s for s in self.sessions if s != self.session]
+
+    def action_switch_session(self) -> None:
+        """Choose another session; its main screen replaces this one."""
+        if self._other_sessions():
+            self.push_screen(
+                SessionScreen(self.sessions, current=self.session), self._session_switched
+            )
+
     def _session_set_up(self, session: SsoSession | None) -> None:
         if session is None:
             self.exit()
@@ -111,13 +174,21 @@ class SsotuiApp(App[str | None]):
         else:
             self._open(session)
 
-    def _open(self, session: SsoSession) -> None:
+    def _session_switched(self, session: SsoSession | None) -> None:
+        if session is not None and session != self.session:
+            self._open(session, replacing=True)
+
+    def _open(self, session: SsoSession, *, replacing: bool = False) -> None:
         self.session = session
-        self.push_screen(
-            MainScreen(
-                self.context.workspace(session),
-                open_browser=self.open_browser,
-                refresh=self.refresh_catalog,
-                force=self.force,
-            )
+        main = MainScreen(
+            self.context.workspace(session),
+            open_browser=self.open_browser,
+            refresh=self.refresh_catalog and not replacing,
+            force=self.force,
+            pick_for=self.pick_for,
+            initial_filter="" if replacing else self.initial_filter,
         )
+        if replacing:
+            self.switch_screen(main)
+        else:
+            self.push_screen(main)

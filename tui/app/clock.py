@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from tui.local_time import local_time
 from tui.models import utcnow
 
 
@@ -29,6 +30,12 @@ def time_left(until: datetime) -> str:
     if seconds <= 0:
         return "expired"
     return _span(timedelta(seconds=seconds))
+
+
+def expiry(moment: datetime) -> str:
+    """When something expires, for a person: "2026-11-30 18:05 CET (in 59m)"."""
+    left = time_left(moment)
+    return local_time(moment) + (" (expired)" if left == "expired" else f" (in {left})")
 
 
 def age(since: datetime) -> str:

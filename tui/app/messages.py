@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.message import Message
 
-from tui.app.screens.actions import Action
+from tui.app.pick import Action
 from tui.aws.catalog import CatalogEvent
 from tui.aws.login_flows import LoginEvent
 from tui.models import Catalog, RoleCredentials, SsoSession, Token

@@ -2,7 +2,8 @@
 
 No Textual here. The model starts from the cached catalog (if any), takes the fetch's events
 as they arrive, and at the end marks what appeared (+) or disappeared (−) since the cache.
-It turns all that, with the favourites and recent roles of the state file, into list rows.
+It turns all that, with the favourites and recent roles of the state file, into list rows,
+whose text is safe to draw (`shown`) while their values keep the names as the service gave them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tui.app.matching import Row
+from tui.app.shown import shown
 from tui.aws.catalog import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
 from tui.models import Account, Catalog, Role
 from tui.store.state import State
@@ -183,7 +185,7 @@ class CatalogModel:
             rows.append(
                 Row(
                     value=account,
-                    columns=(account.name, aid, account.email),
+                    columns=(shown(account.name), aid, shown(account.email)),
                     rank=rank,
                     mark=mark,
                     mark_kind=kind,
@@ -212,10 +214,10 @@ class CatalogModel:
         recent = {
             role: n for n, (aid, role) in enumerate(state.recent_roles()) if aid == account_id
         }
-        shown = list(self.roles.get(account_id, ()))
-        shown += [r for a, r in self.gone_roles if a == account_id and r not in shown]
+        listed = list(self.roles.get(account_id, ()))
+        listed += [r for a, r in self.gone_roles if a == account_id and r not in listed]
         names = sorted(
-            shown,
+            listed,
             key=lambda r: (recent.get(r, len(recent)), r.casefold()),
         )
         gone = account_id in self.gone_accounts
@@ -237,7 +239,7 @@ class CatalogModel:
             rows.append(
                 Row(
                     value=Role(account_id, name),
-                    columns=(name,),
+                    columns=(shown(name),),
                     rank=rank,
                     mark=mark,
                     mark_kind=kind,

@@ -13,13 +13,17 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from tui import paths
+from tui.app import clock
 from tui.app.browser import browser_available
 from tui.app.failures import failure_text
 from tui.app.messages import Notice
-from tui.app.screens.actions import Action, ProfileNameScreen
+from tui.app.pick import Action
+from tui.app.screens.actions import ProfileNameScreen
+from tui.app.shown import shown
 from tui.app.terminal import copier, handed_over
 from tui.errors import SsotuiError
 from tui.export import clipboard, subshell
+from tui.local_time import local_time
 from tui.models import RoleCredentials
 from tui.workspace.workspace import Workspace
 
@@ -56,14 +60,17 @@ class RoleActions(Widget):
         workspace = self.workspace
         with contextlib.ExitStack() as stack:
             endpoint: dict[str, str] | None = None
-            if workspace.settings.renew_credentials:  # served, and renewed, while it runs
-                served = workspace.credential_endpoint(creds.account, creds.role_name)
+            renewing = workspace.settings.renew_credentials
+            if renewing:  # served, and renewed, while it runs
+                served = workspace.credential_endpoint(
+                    creds.account, creds.role_name, region=creds.region
+                )
                 endpoint = stack.enter_context(served).environment()
             # Everything that can go wrong is checked before the terminal is handed over.
             try:
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
             except SsotuiError as exc:
-                self.notify(exc.message, severity="error", markup=False)
+                self.notify(shown(exc.message), severity="error", markup=False)
                 return
             finished = self._hand_over(plan)
         if finished is None:
@@ -71,8 +78,15 @@ class RoleActions(Widget):
         if finished.hung_up:
             self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
             return
+        if renewing:
+            left = "they renewed themselves while it ran"
+        elif clock.time_left(creds.expiration) == "expired":
+            left = f"they expired at {local_time(creds.expiration)}"
+        else:
+            left = f"they had {clock.time_left(creds.expiration)} left"
         self.notify(
-            f"Back from the subshell for {plan.label} (exit status {finished.status}).",
+            f"Back from the subshell for {shown(plan.label)} (exit status {finished.status}); "
+            f"its credentials: {left}.",
             markup=False,
         )
 
@@ -86,7 +100,7 @@ class RoleActions(Widget):
             except SsotuiError as exc:  # said once the picker is back on the terminal
                 failure = exc
         if failure is not None:
-            self.notify(failure.message, severity="error", markup=False)
+            self.notify(shown(failure.message), severity="error", markup=False)
         return finished
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
@@ -95,14 +109,18 @@ class RoleActions(Widget):
         fmt = self.workspace.handoff.export_format()
         backend = self.workspace.handoff.copy_exports(creds, fmt, terminal=copier(self.app))
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
-        label = f"{creds.account.name}/{creds.role_name}"
-        self.post_message(Notice(f"Copied {fmt} export lines for {label} to the {where}."))
+        self.post_message(
+            Notice(
+                f"Copied {fmt} export lines for {_label(creds)} to the {where}; they expire "
+                f"{clock.expiry(creds.expiration)}."
+            )
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="console")
     def _open_console(self, creds: RoleCredentials) -> None:
         handoff = self.workspace.handoff
-        url = handoff.console_url(creds, handoff.console_request())
-        label = f"{creds.account.name}/{creds.role_name}"
+        url = handoff.console_url(creds, handoff.console_request(region=creds.region))
+        label = _label(creds)
         # A text browser started from here would fight the picker for the terminal.
         if browser_available() and handoff.open_in_browser(url):
             self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
@@ -124,7 +142,10 @@ class RoleActions(Widget):
     def _write_profile(self, creds: RoleCredentials, name: str) -> None:
         written, path = self.workspace.handoff.write_profile(creds, name)
         self.post_message(
-            Notice(f"Wrote profile [{written}] to {path}; use it with AWS_PROFILE={written}.")
+            Notice(
+                f"Wrote profile [{shown(written)}] to {path}; use it with "
+                f"AWS_PROFILE={shown(written)}. It expires {clock.expiry(creds.expiration)}."
+            )
         )
 
     @on(Notice)
@@ -137,3 +158,8 @@ class RoleActions(Widget):
         """The one place this screen handles its own failed workers (copy, profile)."""
         if event.state == WorkerState.ERROR:
             self.notify(failure_text(event.worker.error), severity="error", markup=False)
+
+
+def _label(creds: RoleCredentials) -> str:
+    """ "account/role", safe to show."""
+    return shown(f"{creds.account.name}/{creds.role_name}")

@@ -31,7 +31,7 @@ from tui.app.messages import (
     TokenRenewed,
 )
 from tui.app.model import CatalogModel
-from tui.app.screens.actions import Action
+from tui.app.pick import Action
 from tui.aws.catalog import CatalogEvent
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
@@ -113,11 +113,8 @@ class SessionWork(Widget):
     def logged_in(self, token: Token | None) -> None:
         """The login screen closed: with a token, carry on where the session stopped."""
         then, self._after_login = self._after_login, None
-        if token is None:
+        if token is None:  # the screen shows it until the user logs in (ctrl+l)
             self._enter(Phase.LOGGED_OUT)
-            self.post_message(
-                self.Problem("Not logged in: ctrl+l to log in, ctrl+q to quit.", "information")
-            )
             return
         self._token_known(token)
         self._enter(Phase.READY)
@@ -309,13 +306,15 @@ class SessionWork(Widget):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
     def fetch_credentials(self, account: Account, role: str, action: Action) -> None:
-        """Role credentials for `action`; the screen gets CredentialsReady."""
+        """Role credentials for `action`, with the region chosen for the account (else the
+        session's default region); the screen gets CredentialsReady."""
 
         def renewed(token: Token) -> None:
             self.post_message(TokenRenewed(token))
 
+        region = self.workspace.region_for(self.state, account.account_id)
         try:
-            creds = self.workspace.role_credentials(account, role, renewed=renewed)
+            creds = self.workspace.role_credentials(account, role, region=region, renewed=renewed)
         except NotLoggedIn:
             self.app.call_from_thread(
                 self._need_login,

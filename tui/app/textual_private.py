@@ -10,13 +10,18 @@ instead of somewhere in the picker.
   `InOrderInput` held back while the focus moved).
 - `Input._watch_value`: overridden by `FilterInput` (tui/app/widgets/filter_list.py) to keep a
   keystroke from laying out the whole screen.
+- `DOMNode._bindings`: the bindings of one widget (a copy of its class's), changed by `show_key`
+  so each pane's footer says what Enter and Tab do there, and by `drop_keys` so a filter box's
+  scrolling keys (it never scrolls) leave Up/Down to its list.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from textual.app import App
+from textual.dom import DOMNode
 
 
 def write_to_terminal(app: App[Any], text: str) -> bool:
@@ -31,3 +36,24 @@ def write_to_terminal(app: App[Any], text: str) -> bool:
 async def run_key_binding(app: App[Any], key: str) -> bool:
     """Run the binding of `key` along the focus chain, as the App would; True if one ran."""
     return await app._check_bindings(key)
+
+
+def show_key(
+    node: DOMNode, key: str, description: str, *, key_display: str | None = None, show: bool = True
+) -> None:
+    """Show `key` in the footer as `description` (or hide it), for this one widget: its class's
+    binding for the key (same action) changes on this instance only."""
+    bindings = node._bindings.key_to_bindings
+    if key in bindings:  # a new list: the class's own is shared by every instance
+        bindings[key] = [
+            replace(b, description=description, show=show, key_display=key_display or b.key_display)
+            for b in bindings[key]
+        ]
+
+
+def drop_keys(node: DOMNode, *keys: str) -> None:
+    """Unbind `keys` on this one widget, so the same keys of its ancestors are the ones that act
+    (and the help lists those)."""
+    bindings = node._bindings.key_to_bindings
+    for key in keys:
+        bindings.pop(key, None)

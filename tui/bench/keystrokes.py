@@ -17,7 +17,18 @@ from collections.abc import Callable
 
 from tui.app.matching import Matcher, Row
 
-QUERIES = ("prod", "prod 12", "payments-staging", "data eu", "zzz", "a", "sandbox 9", "@ml")
+QUERIES = (
+    "prod",
+    "prod 12",
+    "payments-staging",
+    "data eu",
+    "zzz",
+    "a",
+    "sandbox 9",
+    "@ml",
+    "pymstg",  # no word matches: the fuzzy fallback (payments-staging)
+    "scadt eu",  # security-audit as a subsequence, "eu" as a word
+)
 _WORDS = [
     "prod",
     "staging",

@@ -68,33 +68,29 @@ def picker(args: argparse.Namespace, context: Context) -> int:
     return status
 
 
+# What the picker is opened to do for each command that can pick first.
+_PICK_FOR = {"exec": "subshell", "export": "print", "console": "console"}
+
+
 def pick_role(
     args: argparse.Namespace, context: Context, *, pick_for: str, initial_filter: str | None
 ) -> Chosen | None:
     """Open the picker for `ssotui PICK_FOR` (its accounts filtered to `initial_filter`); the
     role Enter was pressed on, with the workspace of its session, or None when the user quit.
 
-    The picker's contract: `make_app(..., pick_for="exec"|"export"|"console",
-    initial_filter=str|None)`; `app.run()` returns the chosen `(Account, role_name)`, or None
-    when the user quit, and `app.session` is then the session the role is of. (An answer with
-    `account`, `role` and, optionally, `session` and `region` attributes is read as well.)
+    The picker's contract (tui/app/pick.py): `make_app(..., pick_for=Action,
+    initial_filter=str|None)`; `app.run()` returns a `Picked(session, account, role, region)`,
+    or None when the user left without a choice.
     """
+    from tui.app.pick import Action, Picked
+
     _needs_a_terminal()
-    result, session, _status = _open_picker(
-        args, context, pick_for=pick_for, initial_filter=initial_filter
+    result, _session, _status = _open_picker(
+        args, context, pick_for=Action(_PICK_FOR[pick_for]), initial_filter=initial_filter
     )
-    region: str | None = None
-    if isinstance(result, tuple) and len(result) == 2:
-        account, role = result
-    elif hasattr(result, "account") and hasattr(result, "role"):
-        account, role = result.account, result.role
-        session = getattr(result, "session", None) or session
-        region = getattr(result, "region", None)
-    else:
+    if not isinstance(result, Picked):
         return None
-    if session is None:
-        return None
-    return Chosen(context.workspace(session), account, str(role), region)
+    return Chosen(context.workspace(result.session), result.account, result.role, result.region)
 
 
 def demo(args: argparse.Namespace, context: Context) -> int:

@@ -1,4 +1,5 @@
-"""ssotui's state file: favourite accounts and roles, and recently used roles (tomli-w).
+"""ssotui's state file: favourite accounts and roles, recently used roles, and the region chosen
+for an account's credentials in the picker (tomli-w).
 
 The file is small TOML under the state folder (`paths.state_file()`), written atomically. A
 missing, unreadable or corrupt file reads as an empty state, never as an error: losing
@@ -8,6 +9,7 @@ read-change-write so two ssotui windows never drop each other's changes.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -23,7 +25,9 @@ from tui.store.files import locked, write_atomic
 
 VERSION = 1
 MAX_RECENT = 20
-HEADER = "# ssotui state: favourites and recently used roles (rewritten by ssotui)\n"
+HEADER = "# ssotui state: favourites, recently used roles, regions (rewritten by ssotui)\n"
+# What a region name may look like (it goes into the environment as AWS_REGION).
+_REGION = re.compile(r"^[a-z]{2,5}(-[a-z0-9]+)+-\d{1,2}$")
 
 RoleKey = tuple[str, str]  # (account id, role name)
 
@@ -35,6 +39,7 @@ class State:
     favourite_accounts: frozenset[str] = frozenset()
     favourite_roles: frozenset[RoleKey] = frozenset()
     recent: tuple[tuple[str, str, datetime], ...] = ()  # most recent first
+    regions: tuple[tuple[str, str], ...] = ()  # (account id, region), sorted by account id
 
     def is_favourite_account(self, account_id: str) -> bool:
         """True when the account is a favourite."""
@@ -63,6 +68,17 @@ class State:
         """Recently used (account id, role) pairs, most recent first."""
         return [(a, r) for a, r, _ in self.recent]
 
+    def region_of(self, account_id: str) -> str | None:
+        """The region chosen for the account's credentials, if any."""
+        return next((region for aid, region in self.regions if aid == account_id), None)
+
+    def with_region(self, account_id: str, region: str | None) -> State:
+        """The state with `region` chosen for the account (None: back to the default)."""
+        kept = [(aid, r) for aid, r in self.regions if aid != account_id]
+        if region:
+            kept.append((account_id, region))
+        return replace(self, regions=tuple(sorted(kept)))
+
     def recent_accounts(self) -> list[str]:
         """Account ids of the recently used roles, most recent first, each once."""
         seen: dict[str, None] = {}
@@ -87,6 +103,14 @@ def _pairs(value: Any) -> Iterable[tuple[str, str, Any]]:
             yield account_id, role, item.get("used_at")
 
 
+def _regions(value: Any) -> Iterable[tuple[str, str]]:
+    if not isinstance(value, dict):
+        return
+    for account_id, region in value.items():
+        if isinstance(region, str) and account_id and _REGION.match(region):
+            yield account_id, region
+
+
 def _moment(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -100,6 +124,7 @@ def from_dict(data: dict[str, Any]) -> State:
         favourite_accounts=frozenset(_strings(data.get("favourite_accounts"))),
         favourite_roles=frozenset((a, r) for a, r, _ in _pairs(data.get("favourite_roles"))),
         recent=recent[:MAX_RECENT],
+        regions=tuple(sorted(_regions(data.get("regions")))),
     )
 
 
@@ -113,6 +138,7 @@ def to_dict(state: State) -> dict[str, Any]:
             {"account_id": a, "role": r, "used_at": when.astimezone(UTC).replace(microsecond=0)}
             for a, r, when in state.recent
         ],
+        "regions": dict(state.regions),
     }
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tui.aws.catalog import EventHandler
     from tui.aws.login_flows import LoginEvent
     from tui.aws.portal import Portal
+    from tui.aws.regions import AwsRegion
     from tui.export.aws_config import PopulateResult
     from tui.serve import CredentialEndpoint
     from tui.store.state import State
@@ -309,6 +310,19 @@ class Workspace:
         from tui.store import state
 
         return state.update(change)
+
+    # -- regions --------------------------------------------------------------------------------
+
+    def credential_regions(self) -> tuple[AwsRegion, ...]:
+        """The regions this session's role credentials can be used in (its partition's)."""
+        from tui.aws.regions import partition_regions
+
+        return partition_regions(self.session.region)
+
+    def region_for(self, state: State, account_id: str) -> str | None:
+        """The region for an account's credentials: the one chosen for it (state.toml), else
+        the session's default region, else none."""
+        return state.region_of(account_id) or self.session.default_region
 
     # -- role credentials (what is done with them: `self.handoff`) -------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,22 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
+from tui.app.pick import Action
+from tui.app.shown import shown
 from tui.app.widgets.in_order_input import InOrderInput
 from tui.errors import SsotuiError
 from tui.export.ini_sections import check_name
 from tui.models import Account
 
-
-class Action(StrEnum):
-    """What to do with a role's credentials."""
-
-    SUBSHELL = "subshell"
-    COPY = "copy"
-    WRITE_PROFILE = "write"
-    PRINT = "print"
-    CONSOLE = "console"
+__all__ = ["Action", "ActionMenu", "ProfileNameScreen"]
 
 
 _MENU = (
@@ -39,26 +32,35 @@ _MENU = (
 
 
 class ActionMenu(ModalScreen[Action | None]):
-    """A small modal: s, c, w or p picks the action; Escape closes it."""
+    """A small modal: s, c, w, p or o picks the action; Escape closes it."""
 
+    BINDING_GROUP_TITLE = "Action menu"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"pick('{action.value}')", action.value) for key, action, _ in _MENU),
         Binding("escape", "pick('')", "Back"),
     ]
 
     def __init__(
-        self, account: Account, role: str, export_format: str, *, renewing: bool = False
+        self,
+        account: Account,
+        role: str,
+        export_format: str,
+        *,
+        renewing: bool = False,
+        region: str | None = None,
     ) -> None:
         super().__init__()
         self.renewing = renewing
         self.account = account
         self.role = role
         self.export_format = export_format
+        self.aws_region = region
 
     def compose(self) -> ComposeResult:
         with Vertical(id="actions-box") as box:
-            box.border_title = f"{self.account.name} · {self.role}"
-            box.border_subtitle = self.account.account_id
+            box.border_title = f"{shown(self.account.name)} · {shown(self.role)}"
+            where = f"region {self.aws_region}" if self.aws_region else "no region"
+            box.border_subtitle = f"{self.account.account_id} · {where}"
             for key, action, text in _MENU:
                 if action in (Action.COPY, Action.PRINT):
                     text = f"{text} ({self.export_format})"
@@ -66,6 +68,7 @@ class ActionMenu(ModalScreen[Action | None]):
                     text = "open a subshell whose credentials renew themselves (exit to come back)"
                 yield Static(_keyed(key, text), classes="action-line")
             yield Static(_keyed("esc", "back"), classes="action-line action-back")
+        yield Footer()
 
     def action_pick(self, value: str) -> None:
         self.dismiss(Action(value) if value else None)
@@ -79,6 +82,7 @@ def _keyed(key: str, text: str) -> Text:
 class ProfileNameScreen(ModalScreen[str | None]):
     """Asks for the profile name, prefilled; Enter writes, Escape gives up."""
 
+    BINDING_GROUP_TITLE = "Profile name"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, default: str, path: str) -> None:
@@ -93,6 +97,7 @@ class ProfileNameScreen(ModalScreen[str | None]):
             yield InOrderInput(value=self.default, id="profile-name", select_on_focus=False)
             yield Static("", id="profile-error")
             yield Static(Text.assemble(_keyed("enter", "write   "), _keyed("esc", "cancel")))
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

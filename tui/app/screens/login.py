@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from tui.app import clock
 from tui.app.failures import failure_text
 from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
+from tui.app.shown import shown
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
 from tui.aws.browser_login import BrowserAuthorization
@@ -34,6 +35,7 @@ from tui.workspace.workspace import Workspace
 class LoginScreen(Screen[Token | None]):
     """A login to one session (browser or device code), run in a thread while it is up."""
 
+    BINDING_GROUP_TITLE = "Login"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "open_browser", "Open browser"),
         Binding("c", "copy_code", "Copy code"),
@@ -59,8 +61,9 @@ class LoginScreen(Screen[Token | None]):
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
             yield Static(
-                f"Log in to AWS IAM Identity Center · session {self.session.label}",
+                f"Log in to AWS IAM Identity Center · session {shown(self.session.label)}",
                 id="login-title",
+                markup=False,
             )
             yield Static(self.reason, id="login-reason")
             yield Static("", id="login-how", classes="login-label")

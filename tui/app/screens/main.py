@@ -1,9 +1,13 @@
 """The main screen: the accounts pane, the roles pane of the highlighted account, the status.
 
 It composes the widgets and routes their messages: typing and choosing in the panes, Escape,
-favourites, and the action menu on a role with what follows (subshell, copy, profile, print).
-The work itself (token, catalog, state file, credentials) is run by the SessionWork widget it
-composes, through the workspace's use cases.
+favourites, the region of an account, and the action menu on a role with what follows
+(subshell, copy, profile, print, console). The work itself (token, catalog, state file,
+credentials) is run by the SessionWork widget it composes, through the workspace's use cases;
+what is done with credentials, by the RoleActions widget.
+
+Opened to pick a role (`pick_for`), Enter on a role ends the picker with a `Picked` instead of
+opening the action menu.
 """
 
 from __future__ import annotations
@@ -22,10 +26,14 @@ from textual.worker import WorkerError
 
 from tui.app.messages import CredentialsReady
 from tui.app.model import CatalogModel
+from tui.app.pick import PICK_VERBS, Action, Picked
 from tui.app.role_actions import RoleActions
-from tui.app.screens.actions import Action, ActionMenu
+from tui.app.screens.actions import ActionMenu
 from tui.app.screens.login import LoginScreen
+from tui.app.screens.main_texts import accounts_empty_text, roles_empty_text, status_note
+from tui.app.screens.regions import RegionScreen
 from tui.app.session_work import Phase, SessionWork
+from tui.app.shown import shown
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
 from tui.models import Account, Role
@@ -38,22 +46,41 @@ FREEZE_ROWS = 2000  # with this many rows, keep the garbage collector out of typ
 class MainScreen(Screen[None]):
     """Accounts on the left, roles of the highlighted account on the right."""
 
+    BINDING_GROUP_TITLE = "Accounts and roles"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        # The App's own "?" runs first; this one puts "? Keys" early in the footer.
+        Binding("question_mark", "app.help('?')", "Keys", key_display="?"),
+        # One of the two works, by the pane (check_action), and the footer says which. In the
+        # accounts, Escape clears the filter, or quits when it is empty (fzf-style).
+        Binding("escape", "escape('back')", "Back"),
+        Binding("escape", "escape('leave')", "Clear/Quit"),
         Binding("ctrl+f", "favourite", "Favourite"),
         Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("ctrl+g", "region", "Region"),
+        Binding("ctrl+s", "app.switch_session", "Session"),
         Binding("ctrl+l", "login", "Log in"),
     ]
 
     def __init__(
-        self, workspace: Workspace, *, open_browser: bool, refresh: bool, force: bool = False
+        self,
+        workspace: Workspace,
+        *,
+        open_browser: bool,
+        refresh: bool,
+        force: bool = False,
+        pick_for: Action | None = None,
+        initial_filter: str = "",
     ) -> None:
         super().__init__()
         self.workspace = workspace
         self.open_browser = open_browser
+        self.pick_for = pick_for
+        self.initial_filter = initial_filter
         self.work = SessionWork(workspace, refresh=refresh)
         self.actions = RoleActions(workspace, force=force)
         self._rows_pending = False
+        self._roles_of: str | None = None  # the account whose roles the roles pane shows
+        self._phase_shown: Phase | None = None
 
     def compose(self) -> ComposeResult:
         yield self.work
@@ -65,6 +92,8 @@ class MainScreen(Screen[None]):
                 placeholder="filter accounts: name, id, email…",
                 empty="loading accounts…",
                 tab_chooses=True,
+                enter_label="Roles",
+                tab_label="Roles",
                 on_highlighted=self._show_roles,
                 id="accounts",
             )
@@ -72,6 +101,8 @@ class MainScreen(Screen[None]):
                 title="Roles",
                 placeholder="filter roles…",
                 empty="",
+                enter_label=PICK_VERBS[self.pick_for] if self.pick_for else "Actions",
+                tab_label="Accounts",
                 id="roles",
             )
         yield Footer()
@@ -87,16 +118,14 @@ class MainScreen(Screen[None]):
         return self.query_one("#roles", FilterList)
 
     @property
-    def status(self) -> StatusLine:
-        """The status line."""
-        return self.query_one(StatusLine)
-
-    @property
     def model(self) -> CatalogModel:
         """What the panes show."""
         return self.work.model
 
     def on_mount(self) -> None:
+        if self.initial_filter:  # the picker opened filtered (an ACCOUNT that matched several)
+            self.accounts.filter_input.value = self.initial_filter
+            self.accounts.filter_input.cursor_position = len(self.initial_filter)
         self.accounts.focus_filter()
 
     # -- what the work reports ------------------------------------------------------------------
@@ -125,6 +154,12 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "login":  # shown (and working) only while logged out
             return self.work.phase in (Phase.LOGGED_OUT, Phase.FAILED, Phase.OPENING)
+        if action == "escape":  # (a footer that changed as the filter empties would cost a
+            # whole footer rebuild, 40 ms, on the first key typed)
+            in_accounts = self.accounts.has_focus_within
+            return parameters == (("leave",) if in_accounts else ("back",))
+        if action == "region":
+            return self.accounts.highlighted_item is not None
         return True
 
     def action_login(self) -> None:
@@ -142,7 +177,7 @@ class MainScreen(Screen[None]):
         self._rows_pending = False
         rows = self.model.account_rows(self.work.state)
         self.accounts.set_rows(rows, same=_same_account)
-        self.accounts.set_empty_text(_accounts_empty_text(self.work.phase, bool(rows)))
+        self.accounts.set_empty_text(accounts_empty_text(self.work.phase, bool(rows)))
         self._show_roles(self.accounts.highlighted_item)
         self._update_status()
         if len(rows) >= FREEZE_ROWS and not self.model.progress.loading:
@@ -150,16 +185,12 @@ class MainScreen(Screen[None]):
             gc.freeze()
 
     def _update_status(self) -> None:
-        model = self.model
-        phase = self.work.phase
-        self.refresh_bindings()
+        model, phase = self.model, self.work.phase
+        if phase is not self._phase_shown:  # what ctrl+l does depends on it
+            self._phase_shown = phase
+            self.refresh_bindings()
         self.status.show_token(self.work.token_expires, renewable=self.work.token_renewable)
-        if phase is Phase.LOGGED_OUT:
-            self.status.show_note("not logged in: ctrl+l to log in")
-        elif phase is Phase.FAILED:
-            self.status.show_note("catalog fetch failed; ctrl+r to try again")
-        else:
-            self.status.show_note("")
+        self.status.show_note(status_note(phase, self.pick_for))
         self.status.show_catalog(
             fetched_at=model.fetched_at,
             from_cache=model.from_cache,
@@ -167,28 +198,27 @@ class MainScreen(Screen[None]):
             accounts=len(model.accounts),
         )
 
+    @property
+    def status(self) -> StatusLine:
+        """The status line."""
+        return self.query_one(StatusLine)
+
     def _show_roles(self, account: Account | None) -> None:
         pane = self.roles
+        aid = account.account_id if account is not None else None
+        if aid != self._roles_of:  # another account: what was typed for the last one goes
+            self._roles_of = aid
+            pane.clear_filter()
         if account is None:
             pane.set_caption("")
             pane.set_rows([])
             pane.set_empty_text("")
+            self.status.show_region(None, known=False)
             return
-        model = self.model
-        aid = account.account_id
-        pane.set_caption(f"{account.name} · {account.account_id}")
-        pane.set_rows(model.role_rows(aid, self.work.state), same=_same_role)
-        if aid in model.failed:
-            empty = f"roles could not be listed: {model.failed[aid]} (Enter to retry)"
-        elif model.roles_pending(aid) or (model.progress.loading and aid not in model.roles):
-            empty = "loading roles…"
-        elif aid in model.gone_accounts:
-            empty = "this account is no longer in the catalog"
-        elif model.roles.get(aid):  # there are roles; what is typed hides them all
-            empty = "no role matches"
-        else:
-            empty = "no roles you can use in this account"
-        pane.set_empty_text(empty)
+        pane.set_caption(shown(account.name), f" · {account.account_id}")
+        pane.set_rows(self.model.role_rows(account.account_id, self.work.state), same=_same_role)
+        pane.set_empty_text(roles_empty_text(self.model, account.account_id))
+        self.status.show_region(self.workspace.region_for(self.work.state, account.account_id))
 
     @on(FilterList.Chosen, "#accounts")
     def _account_chosen(self, event: FilterList.Chosen) -> None:
@@ -197,12 +227,12 @@ class MainScreen(Screen[None]):
             return
         aid = account.account_id
         if aid in self.model.gone_accounts:
-            self.notify(f"{account.name} is no longer in the catalog.", markup=False)
+            self.notify(f"{shown(account.name)} is no longer in the catalog.", markup=False)
             return
         if aid in self.model.failed:
             self.work.retry_roles(account)
         elif not self.model.roles.get(aid) and not self.model.roles_pending(aid):
-            self.notify(f"{account.name} has no roles you can use.", markup=False)
+            self.notify(f"{shown(account.name)} has no roles you can use.", markup=False)
             return
         # Its roles now, not when the Highlighted message arrives: keys typed right after
         # Enter filter and choose among them.
@@ -211,29 +241,34 @@ class MainScreen(Screen[None]):
         self.roles.focus_filter()
 
     @on(FilterList.Chosen, "#roles")
-    def _role_chosen(self, event: FilterList.Chosen) -> None:
+    async def _role_chosen(self, event: FilterList.Chosen) -> None:
         role = event.item
         account = self.model.account(role.account_id) if isinstance(role, Role) else None
         if not isinstance(role, Role) or account is None:
             return
         if (role.account_id, role.role_name) in self.model.gone_roles:
-            self.notify(f"{role.role_name} is no longer in the catalog.", markup=False)
-            return
-        self.app.push_screen(
-            ActionMenu(
-                account,
-                role.role_name,
-                self.workspace.handoff.export_format(),
-                renewing=self.workspace.settings.renew_credentials,
-            ),
-            lambda action: self._action_chosen(account, role.role_name, action),
-        )
+            self.notify(f"{shown(role.role_name)} is no longer in the catalog.", markup=False)
+        elif self.pick_for is not None:
+            await self.pick(account, role.role_name)
+        else:
+            self.app.push_screen(
+                ActionMenu(
+                    account,
+                    role.role_name,
+                    self.workspace.handoff.export_format(),
+                    renewing=self.workspace.settings.renew_credentials,
+                    region=self.workspace.region_for(self.work.state, account.account_id),
+                ),
+                lambda action: self.act_on_role(account, role.role_name, action),
+            )
 
-    def action_back(self) -> None:
-        if self.roles.has_focus_within:
+    def action_escape(self, step: str) -> None:
+        if step == "back":
             self.accounts.focus_filter()
         elif self.accounts.query_text:
             self.accounts.clear_filter()
+        else:  # Escape in an empty accounts filter leaves, as in fzf-style pickers
+            self.app.exit()
 
     def action_favourite(self) -> None:
         if self.roles.has_focus_within:
@@ -246,12 +281,44 @@ class MainScreen(Screen[None]):
             account = self.accounts.highlighted_item
             if account is None:
                 return
+            self.accounts.keep_highlight()  # on the account marked, wherever it sorts now
             aid = account.account_id
             self.work.change_state(lambda s: s.toggle_favourite_account(aid))
 
-    def _action_chosen(self, account: Account, role: str, action: Action | None) -> None:
+    def action_region(self) -> None:
+        """Choose the region for the highlighted account's credentials (state.toml)."""
+        account = self.accounts.highlighted_item
+        if account is None:
+            return
+        aid = account.account_id
+
+        def chosen(region: str | None) -> None:
+            if region is None:  # went back
+                return
+            self.work.change_state(lambda s: s.with_region(aid, region or None))
+            used = self.workspace.region_for(self.work.state, aid)
+            self.notify(
+                f"Credentials for {shown(account.name)} get "
+                + (f"region {used}." if used else "no region."),
+                markup=False,
+            )
+
+        current = self.work.state.region_of(aid)
+        self.app.push_screen(RegionScreen(self.workspace, account, current), chosen)
+
+    def act_on_role(self, account: Account, role: str, action: Action | None) -> None:
+        """Fetch the role's credentials, then do `action` with them (None: nothing)."""
         if action is not None:
             self.work.fetch_credentials(account, role, action)
+
+    async def pick(self, account: Account, role: str) -> None:
+        """End the picker with this role (opened to pick one): a `Picked` for the caller."""
+        aid = account.account_id
+        saving = self.work.change_state(lambda s: s.record_use(aid, role))
+        with contextlib.suppress(WorkerError):  # its failure was shown already
+            await saving.wait()  # the role is recent next time, even though we quit now
+        region = self.workspace.region_for(self.work.state, aid)
+        self.app.exit(Picked(self.workspace.session, account, role, region))
 
     @on(CredentialsReady)
     async def _credentials_ready(self, message: CredentialsReady) -> None:
@@ -262,19 +329,6 @@ class MainScreen(Screen[None]):
             with contextlib.suppress(WorkerError):  # its failure was shown already
                 await saving.wait()  # the role is recent next time, even though we quit now
         self.actions.run(creds, message.action)
-
-
-def _accounts_empty_text(phase: Phase, has_rows: bool) -> str:
-    """What the accounts pane says when it shows no row."""
-    if has_rows:
-        return "no account matches"
-    if phase is Phase.LOGGED_OUT:
-        return "not logged in: press ctrl+l to log in"
-    if phase is Phase.FAILED:
-        return "the catalog could not be fetched: ctrl+r to try again"
-    if phase is Phase.READY:
-        return "no accounts in this session"
-    return "loading accounts…"
 
 
 def _same_account(a: Account, b: Account) -> bool:

@@ -1,4 +1,5 @@
-"""The session chooser: shown first when several sso-sessions exist and none is the default."""
+"""The session chooser: shown first when several sso-sessions exist and none is the default, and
+on ctrl+s in the main screen to switch to another session without restarting."""
 
 from __future__ import annotations
 
@@ -8,39 +9,61 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.app.shown import shown
+from tui.app.textual_private import show_key
 from tui.models import SsoSession
 
 
 class SessionScreen(Screen[SsoSession | None]):
-    """A small list of sessions; Enter picks one, Escape quits."""
+    """A small list of sessions; Enter picks one, Escape quits (or goes back, when switching)."""
 
+    BINDING_GROUP_TITLE = "Session chooser"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
 
-    def __init__(self, sessions: list[SsoSession]) -> None:
+    def __init__(self, sessions: list[SsoSession], *, current: SsoSession | None = None) -> None:
+        """`current`: the session in use, when switching (Escape then goes back to it)."""
         super().__init__()
         self.sessions = sessions
+        self.current = current
+        if current is not None:
+            show_key(self, "escape", "Back")
 
     def compose(self) -> ComposeResult:
-        with Center(), Vertical(id="sessions-box"):
-            yield Static("Choose an SSO session", id="sessions-title")
-            yield Static(
-                "Set `default_session` in ssotui's config.toml (or pass --session) to skip this.",
-                id="sessions-hint",
-            )
-            yield OptionList(
-                *(Option(_label(s), id=str(n)) for n, s in enumerate(self.sessions)),
+        with Vertical(id="sessions-box"):
+            if self.current is None:
+                yield Static("Choose an SSO session", id="sessions-title")
+                yield Static(
+                    "Set `default_session` in ssotui's config.toml (or pass --session) to skip "
+                    "this.",
+                    id="sessions-hint",
+                    markup=False,
+                )
+            else:
+                yield Static("Switch to another SSO session", id="sessions-title")
+                yield Static(
+                    f"In use: {shown(self.current.label)}. The picker opens the one you choose.",
+                    id="sessions-hint",
+                    markup=False,
+                )
+            options = OptionList(
+                *(
+                    Option(_label(s, in_use=s == self.current), id=str(n))
+                    for n, s in enumerate(self.sessions)
+                ),
                 id="sessions-list",
             )
+            show_key(options, "enter", "Open")
+            yield options
         yield Footer()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.highlighted = 0
+        options.highlighted = next((n for n, s in enumerate(self.sessions) if s == self.current), 0)
         options.focus()
 
     @on(OptionList.OptionSelected)
@@ -52,7 +75,9 @@ class SessionScreen(Screen[SsoSession | None]):
         self.dismiss(None)
 
 
-def _label(session: SsoSession) -> Text:
-    text = Text(session.label, style="bold")
-    text.append(f"  {session.start_url}  {session.region}", style="dim")
+def _label(session: SsoSession, *, in_use: bool) -> Text:
+    text = Text(shown(session.label), style="bold")
+    text.append(f"  {shown(session.start_url)}  {session.region}", style="dim")
+    if in_use:
+        text.append("  (in use)", style="italic")
     return text

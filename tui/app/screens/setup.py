@@ -16,7 +16,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
@@ -36,8 +36,8 @@ URL_EXAMPLE = "https://my-org.awsapps.com/start"
 class SetupScreen(Screen[SsoSession | None]):
     """A three-field form; Enter moves on, Enter in the last field (or the button) saves."""
 
-    # Escape quits; the footer already shows ^q for that.
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit", show=False)]
+    BINDING_GROUP_TITLE = "Set-up"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
 
     def __init__(self, *, region: str | None = None, name: str | None = None) -> None:
         super().__init__()
@@ -47,7 +47,7 @@ class SetupScreen(Screen[SsoSession | None]):
         self.regions: tuple[str, ...] = ()  # the full list, once loaded
 
     def compose(self) -> ComposeResult:
-        with Center(), Vertical(id="setup-box") as box:
+        with Vertical(id="setup-box") as box:
             box.border_title = "Set up ssotui"
             yield Static(
                 f"No SSO session is configured in {_shown(paths.aws_config_file())}. Tell "

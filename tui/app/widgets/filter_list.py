@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, RenderResult
@@ -24,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.app.matching import Row
+from tui.app.textual_private import drop_keys, show_key
 from tui.app.widgets.in_order_input import InOrderInput
 from tui.app.widgets.row_list import RowList
 
@@ -47,11 +49,19 @@ class FilterInput(InOrderInput):
         placeholder: str,
     ) -> None:
         super().__init__(placeholder=placeholder, compact=True, select_on_focus=False)
+        # A one-line box never scrolls: these keys belong to the list under it.
+        drop_keys(self, "up", "down", "pageup", "pagedown", "ctrl+pageup", "ctrl+pagedown")
         self._follow_query = on_query
         self._choose_highlighted = on_enter
 
+    BINDING_GROUP_TITLE = "Filter box"
+
     async def action_submit(self) -> None:
         self._choose_highlighted()
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # "?" shows the keys (names, ids and e-mails have none), so it is not typed here.
+        return character != "?" and super().check_consume_key(key, character)
 
     def _watch_value(self, value: str) -> None:  # private Textual API: see textual_private.py
         # Input resizes its scroll canvas (`virtual_size`) on every edit, which lays out the
@@ -103,7 +113,10 @@ class MatchCount(Widget):
 
 
 class Caption(Widget):
-    """One line under the filter box saying what the list is of (fixed size: a repaint)."""
+    """One line under the filter box saying what the list is of (fixed size: a repaint).
+
+    When it is too long, the text is cut with an ellipsis and the tail (an account id) stays.
+    """
 
     DEFAULT_CSS = """
     Caption {
@@ -117,21 +130,27 @@ class Caption(Widget):
     """
 
     text = ""
+    tail = ""
 
-    def show(self, text: str) -> None:
-        """Show `text` (hidden while empty)."""
-        if text != self.text:
-            self.text = text
-            self.set_class(bool(text), "-shown")
+    def show(self, text: str, tail: str = "") -> None:
+        """Show `text`, then `tail` (hidden while both are empty)."""
+        if (text, tail) != (self.text, self.tail):
+            self.text, self.tail = text, tail
+            self.set_class(bool(text or tail), "-shown")
             self.refresh()
 
     def render(self) -> RenderResult:
-        return Text(self.text, no_wrap=True, overflow="ellipsis")
+        width = self.content_size.width
+        text, tail = self.text, self.tail
+        if width and cell_len(text + tail) > width and cell_len(tail) < width - 1:
+            text = set_cell_size(text, width - cell_len(tail) - 1) + "…"
+        return Text(text + tail, no_wrap=True, overflow="ellipsis")
 
 
 class FilterList(Vertical, Generic[T]):
     """A titled pane: an Input that filters the RowList under it."""
 
+    BINDING_GROUP_TITLE = "In the list"
     DEFAULT_CSS = """
     FilterList {
         border: round $panel-lighten-2;
@@ -186,6 +205,8 @@ class FilterList(Vertical, Generic[T]):
         placeholder: str = "type to filter",
         empty: str = "",
         tab_chooses: bool = False,
+        enter_label: str = "",
+        tab_label: str = "",
         on_highlighted: Callable[[T | None], None] | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -193,7 +214,8 @@ class FilterList(Vertical, Generic[T]):
         """`on_highlighted` is called with the item under the cursor as soon as it changes.
 
         Use it for what must change together with the list (on the same screen update);
-        the `Highlighted` message follows either way.
+        the `Highlighted` message follows either way. `enter_label` and `tab_label` are what
+        the footer says Enter and Tab do in this pane (not shown when empty).
         """
         super().__init__(id=id, classes=classes)
         self._on_highlighted = on_highlighted
@@ -201,14 +223,22 @@ class FilterList(Vertical, Generic[T]):
         self._input_placeholder = placeholder
         self._empty = empty
         self._tab_chooses = tab_chooses
+        self._enter_label = enter_label
+        # Enter and Tab doing the same is said once: "⏎/tab Roles".
+        self._enter_display = "⏎/tab" if tab_chooses and tab_label == enter_label else None
+        if tab_label:
+            show_key(self, "tab", tab_label, show=self._enter_display is None)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filter-line"):
-            yield FilterInput(
+            box = FilterInput(
                 on_query=self._query_changed,
                 on_enter=self.choose,
                 placeholder=self._input_placeholder,
             )
+            if self._enter_label:
+                show_key(box, "enter", self._enter_label, key_display=self._enter_display)
+            yield box
             yield MatchCount()
         yield Caption()
         rows: RowList[T] = RowList(placeholder=self._empty, on_cursor_moved=self._cursor_moved)
@@ -235,8 +265,9 @@ class FilterList(Vertical, Generic[T]):
 
     @property
     def caption_text(self) -> str:
-        """The line under the filter box ("" when hidden)."""
-        return self.query_one(Caption).text
+        """The line under the filter box ("" when hidden), uncut."""
+        caption = self.query_one(Caption)
+        return caption.text + caption.tail
 
     @property
     def count_text(self) -> str:
@@ -263,9 +294,11 @@ class FilterList(Vertical, Generic[T]):
         """The pane's title (on its border: use `set_caption` for what changes as you type)."""
         self.border_title = title
 
-    def set_caption(self, text: str) -> None:
-        """A line under the filter box (hidden when empty); cheap to change on every key."""
-        self.query_one(Caption).show(text)
+    def set_caption(self, text: str, tail: str = "") -> None:
+        """A line under the filter box (hidden when empty); cheap to change on every key.
+
+        When it does not fit, `text` is cut and `tail` stays whole."""
+        self.query_one(Caption).show(text, tail)
 
     def focus_filter(self) -> None:
         """Put the keyboard in the filter box."""
@@ -274,6 +307,15 @@ class FilterList(Vertical, Generic[T]):
     def clear_filter(self) -> None:
         """Empty the filter box (shows every row)."""
         self.filter_input.value = ""
+
+    def highlight(self, wanted: Callable[[T], bool]) -> bool:
+        """Move the highlight to the first listed item that is `wanted`; False if none."""
+        return self.row_list.move_to(wanted)
+
+    def keep_highlight(self) -> None:
+        """Keep the highlight on its item when the rows change, until the next edit of the
+        filter (otherwise it stays on the first row while rows stream in)."""
+        self.row_list.hold_cursor()
 
     # -- events -------------------------------------------------------------------------------
 
@@ -327,6 +369,7 @@ class FilterList(Vertical, Generic[T]):
         """Choose the highlighted item (what Enter does): post `Chosen` if there is one."""
         item = self.highlighted_item
         if item is not None:
+            self.keep_highlight()
             self.filter_input.hold_keys()  # keys typed after it go where the choice leads
             self.post_message(self.Chosen(self, item))
 

@@ -93,6 +93,8 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._widths: list[int] = []
         self._widths_for = (-1, -1)  # (list width, columns) the widths were computed for
         self._cursor = 0
+        # The cursor stays on the first row while rows stream in, until the user moves it.
+        self._cursor_held = False
         self._styles: RowStyles | None = None
         self._drawn: dict[int, LineLook] = {}  # screen line -> how it was last drawn
 
@@ -133,7 +135,8 @@ class RowList(ScrollView, Generic[T], can_focus=False):
     def set_rows(
         self, rows: Sequence[Row[T]], *, same: Callable[[T, T], bool] | None = None
     ) -> None:
-        """Replace the rows, keeping the query and the cursor on the same value when present."""
+        """Replace the rows, keeping the query; the cursor stays on the first row until the
+        user moves it (or `hold_cursor` is called), then on the same value when present."""
         before = self.cursor_row
         self._rows = rows
         self._matcher = Matcher(rows)
@@ -141,7 +144,7 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._widths_for = (-1, -1)
         self._matches = self._matcher.filter(self._query)
         cursor = 0
-        if before is not None:
+        if before is not None and self._cursor_held:
             equal = same or (lambda a, b: a == b)
             for position, index in enumerate(self._matches):
                 if equal(rows[index].value, before.value):
@@ -155,14 +158,27 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._query = query
         self._tokens = query_tokens(query)
         self._matches = self._matcher.filter(query)
+        self._cursor_held = False
         self._place_cursor(0, before, force_message=True)
         self.scroll_to(y=0, animate=False)
 
     # -- cursor -----------------------------------------------------------------------------
 
+    def hold_cursor(self) -> None:
+        """Keep the cursor on the row it is on when the rows change (until the next query)."""
+        self._cursor_held = True
+
     def move_cursor(self, delta: int) -> None:
         """Move the cursor by `delta` rows, stopping at either end."""
         self._set_cursor(self._cursor + delta)
+
+    def move_to(self, wanted: Callable[[T], bool]) -> bool:
+        """Move the cursor to the first listed row whose value is `wanted`; False if none."""
+        for position, index in enumerate(self._matches):
+            if wanted(self._rows[index].value):
+                self._set_cursor(position)
+                return True
+        return False
 
     def move_page(self, direction: int) -> None:
         """Move the cursor one screenful up (-1) or down (1)."""
@@ -173,6 +189,7 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._set_cursor(len(self._matches) - 1 if last else 0)
 
     def _set_cursor(self, cursor: int, *, force_message: bool = False) -> None:
+        self._cursor_held = True  # the user moved it: it follows its row from now on
         self._place_cursor(cursor, self.cursor_row, force_message=force_message)
 
     def _place_cursor(
@@ -248,7 +265,9 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         row = self._rows[self._matches[position]]
         cursor = position == self._cursor
         widths = self._column_widths(width)
-        return (row.columns, row.mark, row.mark_kind, row.dim, cursor, self._tokens, widths, width)
+        fuzzy = self._matcher.fuzzy
+        look = (row.columns, row.mark, row.mark_kind, row.dim, cursor, self._tokens, fuzzy)
+        return (*look, widths, width)
 
     def _refresh_changed_lines(self) -> None:
         """Repaint the lines on screen whose content changed since they were drawn.
@@ -291,6 +310,7 @@ class RowList(ScrollView, Generic[T], can_focus=False):
             tokens=self._tokens,
             styles=styles,
             cursor=position == self._cursor,
+            fuzzy=self._matcher.fuzzy,
         )
         return strip
 
@@ -344,6 +364,7 @@ def render_rows_offscreen(
 
     def step(query: str) -> list[Strip]:
         matches = matcher.filter(query)
+        fuzzy = matcher.fuzzy
         tokens = query_tokens(query)
         widths = column_widths(maxima, width)
         return [
@@ -354,6 +375,7 @@ def render_rows_offscreen(
                 tokens=tokens,
                 styles=styles,
                 cursor=n == 0,
+                fuzzy=fuzzy,
             )
             for n, i in enumerate(matches[:height])
         ]

@@ -62,10 +62,10 @@ def _cell(text: str, width: int) -> str:
 
 
 def _segments(
-    text: str, width: int, style: Style, match: Style, tokens: Sequence[str]
+    text: str, width: int, style: Style, match: Style, tokens: Sequence[str], fuzzy: bool
 ) -> list[Segment]:
     shown = _cell(text, width)
-    spans = match_spans(shown, tokens) if tokens else []
+    spans = match_spans(shown, tokens, fuzzy=fuzzy) if tokens else []
     if not spans:
         return [Segment(shown, style)]
     out: list[Segment] = []
@@ -89,8 +89,10 @@ def render_row(
     tokens: Sequence[str],
     styles: RowStyles,
     cursor: bool,
+    fuzzy: bool = False,
 ) -> Strip:
-    """One row as a Strip exactly `width` cells wide."""
+    """One row as a Strip exactly `width` cells wide (`fuzzy`: the tokens matched as
+    subsequences, so their characters are highlighted one by one)."""
     base = styles.cursor if cursor else styles.base
     if row.dim:
         base = base + styles.dim
@@ -106,7 +108,10 @@ def render_row(
             used += GAP
         style = base if k == 0 else base + styles.secondary
         text = row.columns[k] if k < len(row.columns) else ""
-        segments.extend(_segments(text, column_width, style, styles.match, tokens))
+        # A subsequence counts in the name only (see matching.py).
+        segments.extend(
+            _segments(text, column_width, style, styles.match, tokens, fuzzy and k == 0)
+        )
         used += column_width
     if used < width:
         segments.append(Segment(" " * (width - used), base))

@@ -1,17 +1,37 @@
-"""The status line: session, token time left (ticking), catalog age and loading progress."""
+"""The status line: session, token time left (ticking), catalog age and loading progress, and the
+region the highlighted account's credentials get.
+
+At a narrow width each part falls back to a shorter form, least needed first, so the line still
+says everything at 80 columns.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
 from tui.app import clock
 from tui.app.model import Progress
+from tui.app.shown import shown
 
 WARN_BEFORE = timedelta(minutes=15)
+SEPARATOR = " · "
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the line: its full form, a shorter one for narrow terminals, its style."""
+
+    full: str
+    short: str
+    style: str = ""
+    shrink_order: int = 0  # lower shrinks first
 
 
 class StatusLine(Widget):
@@ -28,7 +48,7 @@ class StatusLine(Widget):
 
     def __init__(self, session_label: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.session_label = session_label
+        self.session_label = shown(session_label)
         self.token_expires: datetime | None = None
         self.token_renewable = False
         self.logged_in = False
@@ -37,6 +57,8 @@ class StatusLine(Widget):
         self.progress = Progress()
         self.accounts = 0
         self.note = ""
+        self.aws_region: str | None = None
+        self.region_known = False  # False: no account highlighted, nothing to say
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)
@@ -61,42 +83,91 @@ class StatusLine(Widget):
 
     def show_note(self, note: str) -> None:
         """A short note at the end of the line (empty to clear)."""
-        self.note = note
-        self.refresh()
+        if note != self.note:
+            self.note = note
+            self.refresh()
 
-    def render(self) -> RenderResult:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("ssotui ", style="bold")
-        text.append(f"· {self.session_label} ", style="bold")
-        text.append("· ")
-        if not self.logged_in or self.token_expires is None:
-            text.append("not logged in", style="bold red")
-        else:
-            left = clock.time_left(self.token_expires)
-            soon = self.token_expires - clock.now() < WARN_BEFORE
-            if left != "expired":
-                words = f"token {left} left"
-            elif self.token_renewable:
-                words = "token renews on next use"
+    def show_region(self, region: str | None, *, known: bool = True) -> None:
+        """The region the highlighted account's credentials get (None: none); `known` False
+        when no account is highlighted."""
+        if (region, known) != (self.aws_region, self.region_known):
+            self.aws_region, self.region_known = region, known
+            self.refresh()
+
+    def parts(self) -> list[Part]:
+        """What the line says, in order."""
+        parts = [
+            Part("ssotui", "", "bold", shrink_order=0),
+            Part(self.session_label, self.session_label, "bold", shrink_order=9),
+            self._token_part(),
+            *self._catalog_parts(),
+        ]
+        if self.region_known:
+            if self.aws_region:
+                parts.append(Part(f"region {self.aws_region}", self.aws_region, shrink_order=3))
             else:
-                words = "token expired"
-            text.append(words, style="bold yellow" if soon else "")
-        text.append(" · ")
+                parts.append(Part("no region", "", "dim", shrink_order=2))
+        if self.note:
+            parts.append(Part(self.note, self.note, "italic", shrink_order=9))
+        return parts
+
+    def _token_part(self) -> Part:
+        if not self.logged_in or self.token_expires is None:
+            return Part("not logged in", "not logged in", "bold red", shrink_order=9)
+        left = clock.time_left(self.token_expires)
+        soon = self.token_expires - clock.now() < WARN_BEFORE
+        style = "bold yellow" if soon else ""
+        if left == "expired" and self.token_renewable:  # the next call renews it
+            return Part("token renews on next use", "token renews", style, shrink_order=9)
+        if left == "expired":
+            return Part("token expired", "token expired", style, shrink_order=9)
+        return Part(f"token {left} left", f"{left} left", style, shrink_order=4)
+
+    def _catalog_parts(self) -> Iterator[Part]:
         progress = self.progress
         if progress.loading:
-            text.append(
+            yield Part(
                 f"loading: {progress.accounts} accounts, roles {progress.roles_done}/"
                 f"{progress.accounts}",
-                style="italic",
+                f"loading {progress.roles_done}/{progress.accounts}",
+                "italic",
+                shrink_order=1,
             )
             if self.fetched_at is not None:
-                text.append(f" · cached {clock.age(self.fetched_at)}")
+                yield Part(f"cached {clock.age(self.fetched_at)}", "", shrink_order=1)
         elif self.fetched_at is None:
-            text.append("no catalog yet")
+            yield Part("no catalog yet", "no catalog yet", shrink_order=9)
         else:
-            text.append(f"{self.accounts} accounts · catalog {clock.age(self.fetched_at)}")
+            age = clock.age(self.fetched_at)
+            yield Part(
+                f"{self.accounts} accounts · catalog {age}",
+                f"{self.accounts} accounts · {age}",
+                shrink_order=1,
+            )
         if progress.failed:
-            text.append(f" · {progress.failed} failed", style="bold red")
-        if self.note:
-            text.append(f" · {self.note}", style="italic")
+            yield Part(f"{progress.failed} failed", f"{progress.failed} failed", "bold red", 9)
+
+    def render(self) -> RenderResult:
+        parts = self.parts()
+        width = self.content_size.width
+        if width:
+            chosen = [p.full for p in parts]
+            for n in sorted(range(len(parts)), key=lambda k: parts[k].shrink_order):
+                if _width(chosen) <= width:
+                    break
+                chosen[n] = parts[n].short
+        else:
+            chosen = [p.full for p in parts]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for part, shown_text in zip(parts, chosen, strict=True):
+            if not shown_text:
+                continue
+            if text:
+                text.append(SEPARATOR)
+            text.append(shown_text, style=part.style)
         return text
+
+
+def _width(texts: list[str]) -> int:
+    kept = [t for t in texts if t]
+    return sum(cell_len(t) for t in kept) + cell_len(SEPARATOR) * max(0, len(kept) - 1)

@@ -1,0 +1,169 @@
+"""Browsing the main screen: the roles filter per account, the highlight while rows stream in,
+leaving with Escape or Ctrl+C, the fuzzy fallback, and names that hold control characters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    burst,
+    catalog_loaded,
+    footer_keys,
+    log_in,
+    pane,
+    picker,
+    screen_text,
+    shown,
+    type_text,
+    wait_until,
+    with_roles,
+)
+from tui.sim import Organisation, SimAccount, SimRole, Simulator
+from tui.text import printable
+
+
+def _roles_text(app: Any) -> str:
+    return str(pane(app, "roles").query_text)
+
+
+@async_test
+async def test_the_roles_filter_is_cleared_when_another_account_is_highlighted(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        account = with_roles(org, 2)
+        await type_text(pilot, account.account_id)
+        await pilot.press("enter")
+        await type_text(pilot, "zz")  # nothing matches in this account
+        assert pane(app, "roles").row_list.placeholder == "no role matches"
+        await pilot.press("escape", "ctrl+u", "down")  # back, and browse to another account
+        assert pane(app, "accounts").highlighted_item.account_id != account.account_id
+        assert _roles_text(app) == ""
+        assert shown(app, "roles")  # its roles, not "no role matches"
+        # Back on the same account through another one: still cleared.
+        await pilot.press("up")
+        assert _roles_text(app) == "" and shown(app, "roles")
+
+
+@pytest.fixture
+def org() -> Organisation:
+    """Three pages of accounts (100 a page); the first by name comes on the third."""
+    return Organisation.generate(accounts=250, seed=1)
+
+
+@async_test
+async def test_the_highlight_stays_on_top_while_accounts_stream_in(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    sim.set(latency=0.4)  # pages of 100 accounts arrive one after another, slowly
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        accounts = pane(app, "accounts")
+        await wait_until(pilot, lambda: accounts.highlighted_item is not None, "the first page")
+        first_seen = accounts.highlighted_item
+        await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
+        top = shown(app, "accounts")[0]
+        assert top != first_seen  # the test means something: the first page's top sank
+        assert accounts.highlighted_item == top
+        assert pane(app, "roles").caption_text.startswith(top.name)
+
+
+@async_test
+async def test_a_highlight_the_user_moved_stays_on_its_account_while_streaming(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    sim.set(latency=0.4)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        accounts = pane(app, "accounts")
+        await wait_until(pilot, lambda: len(shown(app, "accounts")) >= 2, "the first page")
+        await pilot.press("down")
+        chosen = accounts.highlighted_item
+        await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
+        assert accounts.highlighted_item == chosen
+
+
+@async_test
+async def test_escape_in_an_empty_accounts_filter_quits(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, "prod")
+        assert footer_keys(app)["escape"] == "Clear/Quit"
+        await pilot.press("escape")
+        assert pane(app, "accounts").query_text == "" and app.is_running
+        await pilot.press("enter")
+        assert footer_keys(app)["escape"] == "Back"
+        await pilot.press("escape", "escape")
+        await wait_until(pilot, lambda: not app.is_running, "the exit")
+    assert app.return_value is None
+
+
+@async_test
+async def test_ctrl_c_quits_at_once_even_in_a_filter_box(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, "prod")
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: not app.is_running, "the exit")
+
+
+@async_test
+async def test_letters_in_order_find_an_account_when_no_word_matches(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await burst(pilot, "umbsand")
+        assert shown(app, "accounts")[0].name.startswith("umbrella-sandbox")
+        await burst(pilot, "\x15umb")  # as soon as a word matches, words only
+        assert all("umb" in a.name for a in shown(app, "accounts"))
+
+
+HOSTILE = SimAccount(
+    "111122223333",
+    "evil\x1b]52;c;cHduZWQ=\x07\x1b[2J-prod",
+    "x\x9b31m@example.com",
+    [SimRole("Admin\x1b[31m\rRed")],
+)
+
+
+@async_test
+async def test_names_with_control_characters_are_drawn_without_them(
+    sim: Simulator, sso_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim.org.accounts.append(HOSTILE)
+    sim.org._by_id[HOSTILE.account_id] = HOSTILE
+    monkeypatch.setenv("SHELL", "/bin/sh")
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(shown(app, "accounts")) > 12, "the catalog")
+        await type_text(pilot, "evil")
+        await pilot.press("enter", "enter")  # the action menu: its title names the role
+        await wait_until(pilot, lambda: "Admin" in screen_text(app), "the action menu")
+        await pilot.press("c")  # the toast names the account and the role
+        await wait_until(pilot, lambda: app._notifications, "the toast")
+        drawn = screen_text(app) + " ".join(n.message for n in app._notifications)
+        for control in ("\x1b", "\x07", "\x9b", "\r"):
+            assert control not in drawn
+        assert printable(HOSTILE.name) in drawn  # as the command line shows it

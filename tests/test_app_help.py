@@ -1,0 +1,155 @@
+"""Finding one's way: the help screen (? and F1), the footer, and the command palette (ctrl+p)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    footer_keys,
+    log_in,
+    notes,
+    pane,
+    picker,
+    screen_name,
+    type_text,
+    use_palette,
+    wait_until,
+    with_roles,
+)
+from tui.sim import Organisation, Simulator
+
+
+def _help_lines(app: Any) -> dict[str, dict[str, str]]:
+    """The help screen's groups: title -> {keys: what they do}."""
+    return {group.title: dict(group.keys) for group in app.screen.groups}
+
+
+@async_test
+async def test_question_mark_and_f1_list_every_key_of_the_screen(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await pilot.press("question_mark")
+        assert screen_name(app) == "HelpScreen"
+        keys = _help_lines(app)
+        assert keys["Accounts and roles"] == {
+            "esc": "Clear/Quit",
+            "ctrl+f": "Favourite",
+            "ctrl+r": "Refresh",
+            "ctrl+g": "Region",
+            "shift+tab": "Focus Previous",
+        }
+        assert keys["In the list"]["↓"] == "Down" and keys["In the list"]["tab"] == "Roles"
+        assert keys["Filter box"]["enter"] == "Roles"
+        assert keys["Anywhere"]["? / f1"] == "Keys"
+        assert keys["Anywhere"]["ctrl+c / ctrl+q"] == "Quit"
+        assert keys["Anywhere"]["ctrl+p"] == "Command palette: every action, by name"
+        await pilot.press("question_mark")  # closes it; "?" never lands in the filter
+        assert screen_name(app) == "MainScreen" and pane(app, "accounts").query_text == ""
+
+        account = with_roles(org)
+        await type_text(pilot, account.account_id)
+        await pilot.press("enter", "f1")  # in the roles pane: what the keys do there
+        keys = _help_lines(app)
+        assert keys["Accounts and roles"]["esc"] == "Back"
+        assert keys["Filter box"]["enter"] == "Actions"
+        await pilot.press("escape", "enter", "question_mark")  # the action menu's own keys
+        keys = _help_lines(app)
+        assert (
+            keys["Action menu"].items()
+            >= {
+                "s": "subshell",
+                "c": "copy",
+                "w": "write",
+                "p": "print",
+                "o": "console",
+                "esc": "Back",
+            }.items()
+        )
+        assert keys["Anywhere"]["ctrl+c / ctrl+q"] == "Quit"
+        assert "ctrl+c" not in str(keys["Action menu"])  # it quits, whatever Textual binds
+
+
+@async_test
+async def test_a_question_mark_in_a_profile_name_is_typed(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, with_roles(org).account_id)
+        await pilot.press("enter", "enter", "w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        await pilot.press("ctrl+u", "a", "question_mark", "b")
+        assert app.screen.query_one("#profile-name").value == "a?b"
+        assert screen_name(app) == "ProfileNameScreen"
+
+
+@async_test
+async def test_the_footer_says_what_enter_and_tab_do_in_each_pane(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        footer = footer_keys(app)
+        assert footer["enter"] == "Roles" and "tab" not in footer  # "⏎/tab Roles", once
+        assert app.screen.active_bindings["enter"].binding.key_display == "⏎/tab"
+        assert "ctrl+l" not in footer  # logged in: nothing to log in to
+        await type_text(pilot, with_roles(org).account_id)
+        await pilot.press("enter")
+        footer = footer_keys(app)
+        assert (footer["enter"], footer["tab"], footer["escape"]) == ("Actions", "Accounts", "Back")
+        await pilot.press("enter")  # the action menu shows its own keys, and only those
+        assert set(footer_keys(app)) == {"s", "c", "w", "p", "o", "escape"}
+
+
+@async_test
+async def test_the_palette_offers_every_action_and_runs_it(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, account.account_id)
+        main = app.screen
+        titles = [command.title for command in app.get_system_commands(main)]
+        role = pane(app, "roles").highlighted_item.role_name
+        label = f"{account.name}/{role}"
+        for expected in (
+            "Keys",
+            "Refresh the catalog",
+            f"Mark account {account.name} as a favourite",
+            f"Region for {account.name}…",
+            f"Subshell as {label}",
+            f"Copy export lines for {label}",
+            f"Write a credentials profile for {label}",
+            f"Print export lines on exit for {label}",
+            f"Open the AWS console as {label}",
+            f"Mark role {label} as a favourite",
+            "Theme",
+            "Quit",
+        ):
+            assert expected in titles
+
+        sim.reset_calls()
+        await use_palette(pilot, app, "refresh the catalog")
+        await wait_until(pilot, lambda: sim.calls["ListAccounts"] >= 1, "a fresh ListAccounts")
+
+        await use_palette(pilot, app, f"copy export lines for {account.name}")
+        await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
+        assert "AWS_SESSION_TOKEN" in app.clipboard
+
+        await use_palette(pilot, app, "keys")
+        assert screen_name(app) == "HelpScreen"

@@ -1,0 +1,93 @@
+"""The command palette's entries for the main screen (ctrl+p): every action, by name.
+
+Each entry runs what its key runs (the key is named in its help line), on the highlighted
+account and the highlighted role of its roles pane; the App adds session switching, the theme
+and quitting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+
+from tui.app.pick import PICK_VERBS, Action
+from tui.app.session_work import Phase
+from tui.app.shown import shown
+
+if TYPE_CHECKING:
+    from tui.app.screens.main import MainScreen
+    from tui.models import Account
+
+# What the action menu's keys do, as palette entries: (action, title, key).
+ROLE_ACTIONS = (
+    (Action.SUBSHELL, "Subshell as", "s"),
+    (Action.COPY, "Copy export lines for", "c"),
+    (Action.WRITE_PROFILE, "Write a credentials profile for", "w"),
+    (Action.PRINT, "Print export lines on exit for", "p"),
+    (Action.CONSOLE, "Open the AWS console as", "o"),
+)
+
+
+def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
+    """The entries for what can be done on the main screen right now."""
+    yield SystemCommand(
+        "Refresh the catalog", "Fetch every account and role afresh (ctrl+r)", screen.action_refresh
+    )
+    if screen.work.phase in (Phase.LOGGED_OUT, Phase.FAILED, Phase.OPENING):
+        yield SystemCommand("Log in", "Log in to the session again (ctrl+l)", screen.action_login)
+    account = screen.accounts.highlighted_item
+    if account is None:
+        return
+    yield from _account_commands(screen, account)
+    role = screen.roles.highlighted_item
+    if role is None or role.account_id != account.account_id:
+        return
+    label = f"{shown(account.name)}/{shown(role.role_name)}"
+    aid, name = account.account_id, role.role_name
+    if screen.pick_for is not None:
+        verb = PICK_VERBS[screen.pick_for]
+        yield SystemCommand(
+            f"{verb}: {label}", "What Enter on the role does", lambda: screen.pick(account, name)
+        )
+        return
+    for action, title, key in ROLE_ACTIONS:
+        yield SystemCommand(
+            f"{title} {label}",
+            f"The action menu's {key}",
+            _acting(screen, account, name, action),
+        )
+    favourite = screen.work.state.is_favourite_role(aid, name)
+    yield SystemCommand(
+        f"{'Unmark' if favourite else 'Mark'} role {label} as a favourite",
+        "Favourites come first (ctrl+f in the roles)",
+        lambda: screen.work.change_state(lambda s: s.toggle_favourite_role(aid, name)),
+    )
+
+
+def _account_commands(screen: MainScreen, account: Account) -> Iterator[SystemCommand]:
+    aid = account.account_id
+    name = shown(account.name)
+    favourite = screen.work.state.is_favourite_account(aid)
+
+    def toggle() -> None:
+        screen.accounts.keep_highlight()
+        screen.work.change_state(lambda s: s.toggle_favourite_account(aid))
+
+    yield SystemCommand(
+        f"{'Unmark' if favourite else 'Mark'} account {name} as a favourite",
+        "Favourites come first (ctrl+f in the accounts)",
+        toggle,
+    )
+    region = screen.workspace.region_for(screen.work.state, aid) or "none"
+    yield SystemCommand(
+        f"Region for {name}…",
+        f"Which region its credentials get, now {region} (ctrl+g)",
+        screen.action_region,
+    )
+
+
+def _acting(screen: MainScreen, account: Account, role: str, action: Action) -> Callable[[], None]:
+    """A palette callback doing `action` on the role, as its key in the action menu does."""
+    return lambda: screen.act_on_role(account, role, action)

@@ -1,0 +1,141 @@
+"""The help screen (`?` or F1): every key of the screen it was opened on, and what it does.
+
+Built from that screen's live bindings (`Screen.active_bindings`: the focused widget's, the
+screen's and the App's, as they stand), so it lists exactly the keys that work there and
+never goes stale. Keys are grouped under the `BINDING_GROUP_TITLE` of what defines them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.keys import format_key
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static
+
+from tui.app.widgets.filter_list import FilterInput
+
+_KEY_NAMES = {
+    "enter": "enter",
+    "escape": "esc",
+    "question_mark": "?",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "pageup": "pgup",
+    "pagedown": "pgdn",
+    "backspace": "backspace",
+}
+MAX_KEY_WIDTH = 16  # longer key names push their line's text along
+
+
+@dataclass(frozen=True)
+class KeyGroup:
+    """The keys defined by one part of the screen (the App, the screen, a pane, a box)."""
+
+    title: str
+    keys: tuple[tuple[str, str], ...]  # (keys, what they do)
+
+
+def key_name(binding: Binding) -> str:
+    """A key as the help says it: "ctrl+f", "enter", "?"."""
+    modifiers, key = binding.parse_key()
+    return "+".join([*modifiers, _KEY_NAMES.get(key) or format_key(key)])
+
+
+def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
+    """Every key that works on `screen` now, grouped, in the order the footer would show."""
+    found: dict[str, dict[str, list[str]]] = {}  # group -> description -> keys
+    order: dict[str, int] = {}  # the screen's own keys first, then the App's, text editing last
+
+    def add(node: object, binding: Binding) -> None:
+        title = _title(node, screen, app)
+        order.setdefault(
+            title,
+            0 if node is screen else 2 if node is app else 3 if isinstance(node, Input) else 1,
+        )
+        what = binding.description or binding.action.rsplit(".", 1)[-1].replace("_", " ")
+        if binding.action == "command_palette":  # Textual's own binding says only "palette"
+            what = "Command palette: every action, by name"
+        keys = found.setdefault(title, {}).setdefault(what, [])
+        if (name := key_name(binding)) not in keys:
+            keys.append(name)
+
+    if isinstance(screen.focused, FilterInput):  # the one thing done without a binding
+        title = _title(screen.focused, screen, app)
+        order[title] = 3
+        found[title] = {"type: filter the list (words in any order)": []}
+    acting: dict[str, tuple[object, Binding]] = {
+        key: (active.node, active.binding) for key, active in screen.active_bindings.items()
+    }
+    if screen.is_modal:  # a modal screen hides the App's bindings, except priority ones
+        for binding in Binding.make_bindings(type(app).BINDINGS):
+            if binding.priority:  # which run before anything the screen binds to the key
+                acting[binding.key] = (app, binding)
+    # In each group, the keys its footer shows first.
+    for node, binding in sorted(acting.values(), key=lambda item: not item[1].show):
+        add(node, binding)
+    return [
+        KeyGroup(title, tuple((" / ".join(keys), what) for what, keys in lines.items()))
+        for title, lines in sorted(found.items(), key=lambda item: order[item[0]])
+    ]
+
+
+def _title(node: object, screen: Screen[Any], app: App[Any]) -> str:
+    title = getattr(node, "BINDING_GROUP_TITLE", None)
+    if title:
+        return str(title)
+    if node is app:
+        return "Anywhere"
+    if node is screen:
+        return "This screen"
+    return type(node).__name__
+
+
+def _group_text(group: KeyGroup, width: int) -> Text:
+    lines = [Text(group.title, style="bold")]
+    for keys, what in group.keys:
+        if keys:
+            lines.append(Text.assemble((f"  {keys:<{width}}", "bold"), f"  {what}"))
+        else:  # a line with no key of its own ("type: filter the list")
+            lines.append(Text(f"  {what}", style="italic"))
+    return Text("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the screen beneath, grouped; Escape, `?`, F1 or q closes it."""
+
+    BINDING_GROUP_TITLE = "Help"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close"),
+        Binding("question_mark,f1", "close", "Close", show=False, priority=True),
+    ]
+
+    def __init__(self, title: str, groups: list[KeyGroup]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box") as box:
+            box.border_title = f"Keys · {self.title_text}"
+            box.border_subtitle = "ctrl+p: every action, by name"
+            width = min(
+                MAX_KEY_WIDTH, max((len(k) for g in self.groups for k, _ in g.keys), default=0)
+            )
+            with VerticalScroll(id="help-keys"):
+                for group in self.groups:
+                    yield Static(_group_text(group, width), classes="help-group", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-keys").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

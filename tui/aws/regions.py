@@ -1,0 +1,47 @@
+"""The AWS regions a role's credentials can be used in: those of the SSO region's partition.
+
+Read from botocore's own data (`partitions.json`: each partition's regions with their names),
+so the list grows with botocore, not with ssotui.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class AwsRegion:
+    """A region and how AWS names it (e.g. "eu-west-1", "Europe (Ireland)")."""
+
+    name: str
+    description: str = ""
+
+
+@cache
+def _partitions() -> tuple[tuple[re.Pattern[str], tuple[AwsRegion, ...]], ...]:
+    import botocore.loaders
+
+    data = botocore.loaders.create_loader().load_data("partitions")
+    found: list[tuple[re.Pattern[str], tuple[AwsRegion, ...]]] = []
+    for partition in data.get("partitions", ()):
+        regions = tuple(
+            AwsRegion(name, str(about.get("description", "")))
+            for name, about in sorted(partition.get("regions", {}).items())
+            if not name.endswith("-global")  # a pseudo-region for global endpoints
+        )
+        found.append((re.compile(partition.get("regionRegex", "^$")), regions))
+    return tuple(found)
+
+
+def partition_regions(region: str) -> tuple[AwsRegion, ...]:
+    """The regions of the partition `region` belongs to, by name (commercial when unknown)."""
+    partitions = _partitions()
+    for _pattern, regions in partitions:
+        if any(r.name == region for r in regions):
+            return regions
+    for pattern, regions in partitions:
+        if pattern.match(region):
+            return regions
+    return partitions[0][1] if partitions else ()
