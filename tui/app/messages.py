@@ -16,10 +16,9 @@ from tui.store.state import State
 
 @dataclass
 class CacheLoaded(Message):
-    """The cached catalog (None when there is none) and the saved state were read."""
+    """The cached catalog was read (None when there is none)."""
 
     catalog: Catalog | None
-    state: State
 
 
 @dataclass

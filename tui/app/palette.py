@@ -58,29 +58,29 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
             f"The action menu's {key}",
             _acting(screen, account, name, action),
         )
-    favourite = screen.work.state.is_favourite_role(aid, name)
+    favourite = screen.saved.state.is_favourite_role(aid, name)
     yield SystemCommand(
         f"{'Unmark' if favourite else 'Mark'} role {label} as a favourite",
         "Favourites come first (ctrl+f in the roles)",
-        lambda: screen.work.change_state(lambda s: s.toggle_favourite_role(aid, name)),
+        lambda: screen.saved.change(lambda s: s.toggle_favourite_role(aid, name)),
     )
 
 
 def _account_commands(screen: MainScreen, account: Account) -> Iterator[SystemCommand]:
     aid = account.account_id
     name = shown(account.name)
-    favourite = screen.work.state.is_favourite_account(aid)
+    favourite = screen.saved.state.is_favourite_account(aid)
 
     def toggle() -> None:
         screen.accounts.keep_highlight()
-        screen.work.change_state(lambda s: s.toggle_favourite_account(aid))
+        screen.saved.change(lambda s: s.toggle_favourite_account(aid))
 
     yield SystemCommand(
         f"{'Unmark' if favourite else 'Mark'} account {name} as a favourite",
         "Favourites come first (ctrl+f in the accounts)",
         toggle,
     )
-    region = screen.workspace.region_for(screen.work.state, aid) or "none"
+    region = screen.workspace.region_for(screen.saved.state, aid) or "none"
     yield SystemCommand(
         f"Region for {name}…",
         f"Which region its credentials get, now {region} (ctrl+g)",

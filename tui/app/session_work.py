@@ -26,7 +26,6 @@ from tui.app.messages import (
     CatalogProgress,
     CredentialsReady,
     RolesRetried,
-    StateSaved,
     TokenReady,
     TokenRenewed,
 )
@@ -35,7 +34,6 @@ from tui.app.pick import Action
 from tui.aws.catalog import CatalogEvent
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
-from tui.store.state import State
 from tui.workspace.workspace import CatalogPlan, Workspace
 
 RENEW_BEFORE = timedelta(minutes=15)  # as the workspace refreshes a token near its end
@@ -85,7 +83,6 @@ class SessionWork(Widget):
         self.workspace = workspace
         self.phase = Phase.OPENING
         self.model = CatalogModel()
-        self.state = State()
         self.catalog: Catalog | None = None  # the latest whole catalog (cached or fetched)
         self.token_expires: datetime | None = None
         self.token_renewable = False
@@ -139,7 +136,7 @@ class SessionWork(Widget):
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
         workspace = self.workspace
-        self.post_message(CacheLoaded(workspace.cached_catalog(), workspace.load_state()))
+        self.post_message(CacheLoaded(workspace.cached_catalog()))
         try:
             token = workspace.token()
         except NotLoggedIn:
@@ -150,7 +147,6 @@ class SessionWork(Widget):
     @on(CacheLoaded)
     def _cache_loaded(self, message: CacheLoaded) -> None:
         message.stop()
-        self.state = message.state
         if message.catalog is not None:
             self.catalog = message.catalog
             self.model.show_catalog(message.catalog, cached=True)
@@ -281,45 +277,25 @@ class SessionWork(Widget):
             self.model.retry_done(aid, message.catalog.roles_of(aid), "")
         self.post_message(self.Changed())
 
-    # -- favourites and recent roles ------------------------------------------------------------
-
-    def change_state(self, change: Callable[[State], State]) -> Worker[None]:
-        """Apply a change at once on screen; the file follows in a worker (returned)."""
-        self.state = change(self.state)
-        self.post_message(self.Changed())
-        return self._save_state(change)
-
-    # Not exclusive: each save applies its own change under the file's lock, and cancelling
-    # one that has not started yet would lose a favourite.
-    @work(thread=True, exclusive=False, exit_on_error=False, group="state")
-    def _save_state(self, change: Callable[[State], State]) -> None:
-        self.post_message(StateSaved(self.workspace.update_state(change)))
-
-    @on(StateSaved)
-    def _state_saved(self, message: StateSaved) -> None:
-        message.stop()
-        if message.state != self.state:
-            self.state = message.state
-            self.post_message(self.Changed())
-
     # -- role credentials -----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
-    def fetch_credentials(self, account: Account, role: str, action: Action) -> None:
-        """Role credentials for `action`, with the region chosen for the account (else the
-        session's default region); the screen gets CredentialsReady."""
+    def fetch_credentials(
+        self, account: Account, role: str, action: Action, region: str | None
+    ) -> None:
+        """Role credentials for `action`, with `region` (the one chosen for the account, else
+        the session's default region); the screen gets CredentialsReady."""
 
         def renewed(token: Token) -> None:
             self.post_message(TokenRenewed(token))
 
-        region = self.workspace.region_for(self.state, account.account_id)
         try:
             creds = self.workspace.role_credentials(account, role, region=region, renewed=renewed)
         except NotLoggedIn:
             self.app.call_from_thread(
                 self._need_login,
                 MID_USE_LOGIN,
-                lambda: self.fetch_credentials(account, role, action),
+                lambda: self.fetch_credentials(account, role, action, region),
             )
             return
         if not get_current_worker().is_cancelled:  # a later choice replaced this one

@@ -28,6 +28,7 @@ from tui.app.messages import CredentialsReady
 from tui.app.model import CatalogModel
 from tui.app.pick import PICK_VERBS, Action, Picked
 from tui.app.role_actions import RoleActions
+from tui.app.saved_state import SavedState
 from tui.app.screens.actions import ActionMenu
 from tui.app.screens.login import LoginScreen
 from tui.app.screens.main_texts import accounts_empty_text, roles_empty_text, status_note
@@ -76,6 +77,7 @@ class MainScreen(Screen[None]):
         self.open_browser = open_browser
         self.pick_for = pick_for
         self.initial_filter = initial_filter
+        self.saved = SavedState(workspace)
         self.work = SessionWork(workspace, refresh=refresh)
         self.actions = RoleActions(workspace, force=force)
         self._rows_pending = False
@@ -84,6 +86,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.work
+        yield self.saved
         yield self.actions
         yield StatusLine(self.workspace.session.label, id="status")
         with Horizontal(id="panes"):
@@ -131,8 +134,9 @@ class MainScreen(Screen[None]):
     # -- what the work reports ------------------------------------------------------------------
 
     @on(SessionWork.Changed)
-    def _work_changed(self, message: SessionWork.Changed) -> None:
-        if not message.soon:
+    @on(SavedState.Changed)
+    def _work_changed(self, message: SessionWork.Changed | SavedState.Changed) -> None:
+        if not getattr(message, "soon", False):
             self._update_rows()
         elif not self._rows_pending:
             self._rows_pending = True
@@ -175,7 +179,7 @@ class MainScreen(Screen[None]):
 
     def _update_rows(self) -> None:
         self._rows_pending = False
-        rows = self.model.account_rows(self.work.state)
+        rows = self.model.account_rows(self.saved.state)
         self.accounts.set_rows(rows, same=_same_account)
         self.accounts.set_empty_text(accounts_empty_text(self.work.phase, bool(rows)))
         self._show_roles(self.accounts.highlighted_item)
@@ -216,9 +220,9 @@ class MainScreen(Screen[None]):
             self.status.show_region(None, known=False)
             return
         pane.set_caption(shown(account.name), f" · {account.account_id}")
-        pane.set_rows(self.model.role_rows(account.account_id, self.work.state), same=_same_role)
+        pane.set_rows(self.model.role_rows(account.account_id, self.saved.state), same=_same_role)
         pane.set_empty_text(roles_empty_text(self.model, account.account_id))
-        self.status.show_region(self.workspace.region_for(self.work.state, account.account_id))
+        self.status.show_region(self.workspace.region_for(self.saved.state, account.account_id))
 
     @on(FilterList.Chosen, "#accounts")
     def _account_chosen(self, event: FilterList.Chosen) -> None:
@@ -257,7 +261,7 @@ class MainScreen(Screen[None]):
                     role.role_name,
                     self.workspace.handoff.export_format(),
                     renewing=self.workspace.settings.renew_credentials,
-                    region=self.workspace.region_for(self.work.state, account.account_id),
+                    region=self.workspace.region_for(self.saved.state, account.account_id),
                 ),
                 lambda action: self.act_on_role(account, role.role_name, action),
             )
@@ -276,14 +280,14 @@ class MainScreen(Screen[None]):
             if role is None:
                 return
             aid, name = role.account_id, role.role_name
-            self.work.change_state(lambda s: s.toggle_favourite_role(aid, name))
+            self.saved.change(lambda s: s.toggle_favourite_role(aid, name))
         else:
             account = self.accounts.highlighted_item
             if account is None:
                 return
             self.accounts.keep_highlight()  # on the account marked, wherever it sorts now
             aid = account.account_id
-            self.work.change_state(lambda s: s.toggle_favourite_account(aid))
+            self.saved.change(lambda s: s.toggle_favourite_account(aid))
 
     def action_region(self) -> None:
         """Choose the region for the highlighted account's credentials (state.toml)."""
@@ -295,36 +299,37 @@ class MainScreen(Screen[None]):
         def chosen(region: str | None) -> None:
             if region is None:  # went back
                 return
-            self.work.change_state(lambda s: s.with_region(aid, region or None))
-            used = self.workspace.region_for(self.work.state, aid)
+            self.saved.change(lambda s: s.with_region(aid, region or None))
+            used = self.workspace.region_for(self.saved.state, aid)
             self.notify(
                 f"Credentials for {shown(account.name)} get "
                 + (f"region {used}." if used else "no region."),
                 markup=False,
             )
 
-        current = self.work.state.region_of(aid)
+        current = self.saved.state.region_of(aid)
         self.app.push_screen(RegionScreen(self.workspace, account, current), chosen)
 
     def act_on_role(self, account: Account, role: str, action: Action | None) -> None:
         """Fetch the role's credentials, then do `action` with them (None: nothing)."""
         if action is not None:
-            self.work.fetch_credentials(account, role, action)
+            region = self.workspace.region_for(self.saved.state, account.account_id)
+            self.work.fetch_credentials(account, role, action, region)
 
     async def pick(self, account: Account, role: str) -> None:
         """End the picker with this role (opened to pick one): a `Picked` for the caller."""
         aid = account.account_id
-        saving = self.work.change_state(lambda s: s.record_use(aid, role))
+        saving = self.saved.change(lambda s: s.record_use(aid, role))
         with contextlib.suppress(WorkerError):  # its failure was shown already
             await saving.wait()  # the role is recent next time, even though we quit now
-        region = self.workspace.region_for(self.work.state, aid)
+        region = self.workspace.region_for(self.saved.state, aid)
         self.app.exit(Picked(self.workspace.session, account, role, region))
 
     @on(CredentialsReady)
     async def _credentials_ready(self, message: CredentialsReady) -> None:
         creds = message.creds
         aid, role = creds.account.account_id, creds.role_name
-        saving = self.work.change_state(lambda s: s.record_use(aid, role))
+        saving = self.saved.change(lambda s: s.record_use(aid, role))
         if message.action is Action.PRINT:
             with contextlib.suppress(WorkerError):  # its failure was shown already
                 await saving.wait()  # the role is recent next time, even though we quit now
