@@ -194,3 +194,19 @@ async def burst(pilot: Pilot[Any], raw: str, *, settle: bool = True) -> None:
         driver.send_message(event)
     if settle:
         await pilot.pause()
+
+
+def usable_role(account: SimAccount) -> str:
+    """The first role of `account` the user may take."""
+    return next(r.name for r in account.roles if not r.forbidden)
+
+
+async def open_action_menu(
+    pilot: Pilot[Any], app: SsotuiApp, org: Organisation, account: SimAccount, role: str
+) -> None:
+    """Filter to the account and the role with a few keys, then Enter on each: the menu."""
+    await type_text(pilot, unique_prefix(account.account_id, [a.account_id for a in org.accounts]))
+    await pilot.press("enter")
+    await type_text(pilot, unique_prefix(role, [r.name for r in account.roles]))
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")

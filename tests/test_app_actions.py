@@ -22,11 +22,12 @@ from tests.app_support import (
     log_in,
     login_code,
     notes,
+    open_action_menu,
     pane,
     picker,
     screen_name,
     type_text,
-    unique_prefix,
+    usable_role,
     wait_until,
     with_roles,
 )
@@ -34,23 +35,8 @@ from tui.app.app import SsotuiApp
 from tui.aws.token_cache import load_token
 from tui.export.credentials_file import EXPIRES_KEY
 from tui.local_time import local_time
-from tui.sim import Organisation, SimAccount, Simulator
+from tui.sim import Organisation, Simulator
 from tui.store import state as state_store
-
-
-async def _open_menu(
-    pilot: Any, app: SsotuiApp, org: Organisation, account: SimAccount, role: str
-) -> None:
-    """Filter to the account and the role with a few keys, then Enter on each."""
-    await type_text(pilot, unique_prefix(account.account_id, [a.account_id for a in org.accounts]))
-    await pilot.press("enter")
-    await type_text(pilot, unique_prefix(role, [r.name for r in account.roles]))
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
-
-
-def _first_role(account: SimAccount) -> str:
-    return next(r.name for r in account.roles if not r.forbidden)
 
 
 @async_test
@@ -67,11 +53,11 @@ async def test_s_runs_the_shell_with_the_credentials_and_comes_back(
     monkeypatch.setenv("AWS_PROFILE", "elsewhere")  # must not reach the subshell
     log_in()
     account = with_roles(org)
-    role = _first_role(account)
+    role = usable_role(account)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await _open_menu(pilot, app, org, account, role)
+        await open_action_menu(pilot, app, org, account, role)
         await pilot.press("s")
         await wait_until(pilot, lambda: any("subshell" in n for n in notes(app)), "the return")
         assert "exit status 3" in notes(app)[-1]
@@ -120,7 +106,7 @@ async def test_c_copies_export_lines_through_the_apps_own_osc52_and_says_so(
         async with app.run_test(size=SIZE) as pilot:
             await wait_until(pilot, catalog_loaded(app, org), "the catalog")
             writes = _record_terminal_writes(app)
-            await _open_menu(pilot, app, org, account, _first_role(account))
+            await open_action_menu(pilot, app, org, account, usable_role(account))
             await pilot.press("c")
             await wait_until(pilot, lambda: notes(app), "a notification")
         os.set_blocking(master, False)
@@ -157,7 +143,7 @@ async def test_in_tmux_the_osc52_is_also_passed_through_to_the_outer_terminal(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         writes = _record_terminal_writes(app)
-        await _open_menu(pilot, app, org, account, _first_role(account))
+        await open_action_menu(pilot, app, org, account, usable_role(account))
         await pilot.press("c")
         await wait_until(pilot, lambda: notes(app), "a notification")
     payload = base64.b64encode(app.clipboard.encode()).decode()
@@ -172,11 +158,11 @@ async def test_w_writes_a_profile_botocore_can_read(
 ) -> None:
     log_in()
     account = with_roles(org)
-    role = _first_role(account)
+    role = usable_role(account)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await _open_menu(pilot, app, org, account, role)
+        await open_action_menu(pilot, app, org, account, role)
         await pilot.press("w")
         await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
         prefilled = app.screen.query_one("#profile-name").value
@@ -204,11 +190,11 @@ async def test_p_prints_export_lines_after_the_app_exits(
     monkeypatch.setenv("SHELL", "/bin/bash")
     log_in()
     account = with_roles(org)
-    role = _first_role(account)
+    role = usable_role(account)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await _open_menu(pilot, app, org, account, role)
+        await open_action_menu(pilot, app, org, account, role)
         await pilot.press("p")
         await wait_until(pilot, lambda: app.return_value is not None, "the exit")
     printed = app.return_value
@@ -235,7 +221,7 @@ async def test_a_role_without_access_is_a_notification(
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await _open_menu(pilot, app, org, account, forbidden)
+        await open_action_menu(pilot, app, org, account, forbidden)
         await pilot.press("c")
         await wait_until(pilot, lambda: notes(app), "a notification")
         assert notes(app)[0].startswith(f"no access to role {forbidden}")
@@ -250,7 +236,7 @@ async def test_escape_closes_the_menu(sim: Simulator, sso_config: Path, org: Org
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await _open_menu(pilot, app, org, account, _first_role(account))
+        await open_action_menu(pilot, app, org, account, usable_role(account))
         await pilot.press("escape")
         assert screen_name(app) == "MainScreen"
         sim.reset_calls()
@@ -269,13 +255,13 @@ async def test_a_session_lost_mid_use_logs_in_again_and_finishes_the_action(
     monkeypatch.setenv("SHELL", str(shell))
     log_in()
     account = with_roles(org)
-    role = _first_role(account)
+    role = usable_role(account)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         sim.set(approve="manual")
         sim.revoke_tokens()  # the refresh token too: only a login helps
-        await _open_menu(pilot, app, org, account, role)
+        await open_action_menu(pilot, app, org, account, role)
         await pilot.press("s")
         await wait_until(pilot, lambda: login_code(app), "the login screen")
         assert "no longer accepts" in str(app.screen.query_one("#login-reason").render())
@@ -297,13 +283,13 @@ async def test_an_access_token_ended_early_is_renewed_without_a_login(
     monkeypatch.setenv("SHELL", str(shell))
     first = log_in()
     account = with_roles(org)
-    role = _first_role(account)
+    role = usable_role(account)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         sim.set(approve="manual")  # a login screen would wait, and the test would time out
         sim.expire_tokens()  # refused by the portal long before the expiry the cache says
-        await _open_menu(pilot, app, org, account, role)
+        await open_action_menu(pilot, app, org, account, role)
         await pilot.press("s")
         await wait_until(pilot, lambda: out.exists(), "the subshell with a renewed token")
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")

@@ -14,20 +14,15 @@ from tests.app_support import (
     catalog_loaded,
     log_in,
     notes,
+    open_action_menu,
     picker,
-    screen_name,
-    type_text,
-    unique_prefix,
+    usable_role,
     wait_until,
     with_roles,
 )
 from tests.cli_helpers import ssotui
 from tests.test_console_signin import follow
-from tui.sim import Organisation, SimAccount, Simulator
-
-
-def _role(account: SimAccount) -> str:
-    return next(r.name for r in account.roles if not r.forbidden)
+from tui.sim import Organisation, Simulator
 
 
 def test_console_print_gives_a_link_that_signs_in(
@@ -35,7 +30,7 @@ def test_console_print_gives_a_link_that_signs_in(
 ) -> None:
     log_in()
     account = with_roles(org)
-    run = ssotui("console", account.account_id, _role(account), "--service", "s3", "--print")
+    run = ssotui("console", account.account_id, usable_role(account), "--service", "s3", "--print")
     assert run.status == 0, run.err
     url = run.out.strip()
     assert "\n" not in url and "Action=login" in url
@@ -50,7 +45,7 @@ def test_console_shortcut_fetches_no_credentials(
 ) -> None:
     log_in()
     account = with_roles(org)
-    role = _role(account)
+    role = usable_role(account)
     before = sim.calls["GetRoleCredentials"]
     run = ssotui("console", account.account_id, role, "--shortcut", "--print")
     assert run.status == 0, run.err
@@ -74,7 +69,7 @@ def test_console_bad_usage_is_exit_2_before_any_call(
     log_in()
     account = with_roles(org)
     before = sim.calls["GetRoleCredentials"]
-    run = ssotui("console", account.account_id, _role(account), *flags, "--print")
+    run = ssotui("console", account.account_id, usable_role(account), *flags, "--print")
     assert run.status == 2, run.err
     assert fragment in run.err and len(run.err.strip().splitlines()) == 1
     assert sim.calls["GetRoleCredentials"] == before and not run.out
@@ -103,16 +98,11 @@ async def test_o_opens_the_console_in_the_browser(
     monkeypatch.setenv("BROWSER", str(browser))
     log_in()
     account = with_roles(org)
-    role = _role(account)
+    role = usable_role(account)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        ids = [a.account_id for a in org.accounts]
-        await type_text(pilot, unique_prefix(account.account_id, ids))
-        await pilot.press("enter")
-        await type_text(pilot, unique_prefix(role, [r.name for r in account.roles]))
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+        await open_action_menu(pilot, app, org, account, role)
         await pilot.press("o")
         await wait_until(pilot, lambda: any("console" in n for n in notes(app)), "the toast")
         assert "Opened the AWS console" in notes(app)[-1]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import botocore.session
 
-from tests.app_support import log_in, with_roles
+from tests.app_support import log_in, usable_role, with_roles
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.models import Account, RoleCredentials, utcnow
@@ -21,12 +21,8 @@ from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import credentials_cache
 
 
-def _role(account: SimAccount) -> str:
-    return next(r.name for r in account.roles if not r.forbidden)
-
-
 def _process(account: SimAccount, *flags: str) -> dict[str, str]:
-    run = ssotui("credential-process", account.account_id, _role(account), *flags)
+    run = ssotui("credential-process", account.account_id, usable_role(account), *flags)
     assert run.status == 0, run.err
     data: dict[str, str] = json.loads(run.out)
     return data
@@ -150,12 +146,20 @@ def test_processes_asking_at_once_share_one_fetch(
 ) -> None:
     log_in()
     account = with_roles(org)
+    role = usable_role(account)
     ssotui("list")  # the catalog cached, so only the credentials are fetched below
     sim.set(latency=0.2)
     before = sim.calls["GetRoleCredentials"]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tui", "credential-process", account.account_id, _role(account)],
+            [
+                sys.executable,
+                "-m",
+                "tui",
+                "credential-process",
+                account.account_id,
+                role,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -174,10 +178,11 @@ def test_botocore_reads_the_kept_credentials_through_credential_process(
 ) -> None:
     log_in()
     account = with_roles(org)
+    role = usable_role(account)
     with sso_config.open("a") as config:
         config.write(
             "[profile kept]\ncredential_process = "
-            f"{sys.executable} -m tui credential-process {account.account_id} {_role(account)}\n"
+            f"{sys.executable} -m tui credential-process {account.account_id} {role}\n"
         )
     keys = set()
     before = sim.calls["GetRoleCredentials"]

@@ -18,16 +18,15 @@ from tests.app_support import (
     catalog_loaded,
     log_in,
     notes,
+    open_action_menu,
     picker,
-    screen_name,
-    type_text,
-    unique_prefix,
+    usable_role,
     wait_until,
     with_roles,
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tui.sim import Organisation, SimAccount, Simulator
+from tui.sim import Organisation, Simulator
 from tui.store.settings import load_settings
 
 # What the child does: botocore's own credential chain, then what the endpoint said.
@@ -40,10 +39,6 @@ sys.exit(7)
 """
 
 
-def _role(account: SimAccount) -> str:
-    return next(r.name for r in account.roles if not r.forbidden)
-
-
 def test_exec_renew_serves_the_child_and_closes_after_it(
     sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path
 ) -> None:
@@ -52,7 +47,7 @@ def test_exec_renew_serves_the_child_and_closes_after_it(
     out = tmp_path / "child.json"
     before = sim.calls["GetRoleCredentials"]
     run = ssotui(
-        "exec", "--renew", account.account_id, _role(account), "--",
+        "exec", "--renew", account.account_id, usable_role(account), "--",
         sys.executable, "-c", _CHILD, str(out),
     )  # fmt: skip
     assert run.status == 7, run.err  # the child's own status
@@ -74,7 +69,7 @@ def test_exec_renew_without_a_login_fails_before_the_child(
     account = with_roles(org)
     out = tmp_path / "child.json"
     run = ssotui(
-        "exec", "--renew", account.account_id, _role(account), "--",
+        "exec", "--renew", account.account_id, usable_role(account), "--",
         sys.executable, "-c", _CHILD, str(out),
     )  # fmt: skip
     assert run.status == 1 and "ssotui login" in run.err
@@ -87,7 +82,7 @@ def test_exec_renew_follows_the_nesting_rule(
     log_in()
     account = with_roles(org)
     monkeypatch.setenv("SSOTUI_ACCOUNT_ID", "999999999999")
-    run = ssotui("exec", "--renew", account.account_id, _role(account))
+    run = ssotui("exec", "--renew", account.account_id, usable_role(account))
     assert run.status == 1 and "already in an ssotui subshell" in run.err
 
 
@@ -109,16 +104,11 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
     monkeypatch.setenv("SHELL", str(shell))
     log_in()
     account = with_roles(org)
-    role = _role(account)
+    role = usable_role(account)
     app = picker(settings=load_settings())
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        ids = [a.account_id for a in org.accounts]
-        await type_text(pilot, unique_prefix(account.account_id, ids))
-        await pilot.press("enter")
-        await type_text(pilot, unique_prefix(role, [r.name for r in account.roles]))
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+        await open_action_menu(pilot, app, org, account, role)
         menu = " ".join(str(line.render()) for line in app.screen.query(".action-line"))
         assert "renew themselves" in menu
         await pilot.press("s")

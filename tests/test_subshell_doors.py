@@ -22,32 +22,24 @@ from tests.app_support import (
     catalog_loaded,
     log_in,
     notes,
+    open_action_menu,
     picker,
     screen_name,
-    type_text,
     unique_prefix,
+    usable_role,
     wait_until,
     with_roles,
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tui.sim import Organisation, SimAccount, Simulator
-
-
-def _role(account: SimAccount) -> str:
-    return next(r.name for r in account.roles if not r.forbidden)
+from tui.sim import Organisation, Simulator
 
 
 async def _press_s(pilot: Any, app: Any, org: Organisation) -> None:
     """Open the action menu on a role and press `s`."""
     account = with_roles(org)
     await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-    await type_text(pilot, unique_prefix(account.account_id, [a.account_id for a in org.accounts]))
-    await pilot.press("enter")
-    role = _role(account)
-    await type_text(pilot, unique_prefix(role, [r.name for r in account.roles]))
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+    await open_action_menu(pilot, app, org, account, usable_role(account))
     await pilot.press("s")
 
 
@@ -65,7 +57,7 @@ def _config(home: Home, text: str) -> None:
 
 def _exec_shell(org: Organisation) -> tuple[str, str]:
     account = with_roles(org)
-    return account.account_id, _role(account)
+    return account.account_id, usable_role(account)
 
 
 # -- a subshell_command that is not a command line ----------------------------------------------
@@ -200,7 +192,7 @@ def test_the_picker_exits_when_its_terminal_goes_away_during_a_subshell(
 ) -> None:
     log_in()
     account = with_roles(org)
-    role = _role(account)
+    role = usable_role(account)
     pid_file = tmp_path / "ssotui.pid"
     in_shell = tmp_path / "in-shell"
     shell = tmp_path / "fake-shell"

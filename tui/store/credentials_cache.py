@@ -20,7 +20,8 @@ from typing import Any
 
 from tui import paths
 from tui.models import Account, RoleCredentials, SsoSession, utcnow
-from tui.store.files import locked, write_atomic
+from tui.store.files import locked
+from tui.store.secret_file import write_secret_file
 
 FOLDER = "role-credentials"
 
@@ -106,10 +107,7 @@ def save(path: Path, creds: RoleCredentials, *, fetched_at: datetime | None = No
         "expiration": creds.expiration.astimezone(UTC).isoformat(),
         "fetchedAt": (fetched_at or utcnow()).astimezone(UTC).isoformat(),
     }
-    if not _trusted(path):  # a foreign or world-readable file is replaced, never reused
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-    write_atomic(path, json.dumps(data), mode=0o600)
+    write_secret_file(path, json.dumps(data))  # 0600, a link or foreign file replaced
 
 
 def delete(session: SsoSession) -> int:

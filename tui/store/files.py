@@ -126,7 +126,6 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     """
     target = writable_target(path)
     ensure_dir(target.parent)
-    _remove_stale_temps(target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         keep = stat.S_IMODE(target.stat().st_mode)
@@ -134,11 +133,22 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
         keep = NEW_FILE_MODE if mode is None else mode
     except OSError as exc:
         raise FileWriteError(f"cannot read {target}: {exc.strerror}") from exc
+    replace_file(target, payload, keep)
+
+
+def replace_file(target: Path, payload: bytes, mode: int) -> None:
+    """Put `payload` at `target` with `mode`: a temp file in the same folder (fsynced), renamed
+    over the path (so a link there is replaced, not followed), then the folder fsynced.
+
+    FileWriteError (one line; whatever was at `target` is left as it was) when it fails.
+    """
+    _remove_stale_temps(target)
     tmp_name = ""
     try:
+        # mkstemp creates the file 0600 (O_EXCL, whatever the umask): no moment is readable.
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
-            os.fchmod(fd, keep)
+            os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
                 handle.flush()
