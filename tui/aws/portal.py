@@ -143,7 +143,7 @@ class Portal:
         """Run one portal call, paced, with retries; translate what still fails."""
         throttled = failed = dropped = 0
         while True:
-            pace = self.pacer.wait()
+            pace = self.pacer.wait(throttled)
             try:
                 result = fn()
             except SsotuiError:
@@ -163,7 +163,7 @@ class Portal:
                     self._backoff(dropped)
                     continue
                 raise self._translate(exc, what, no_access=no_access) from None
-            self.pacer.succeeded()
+            self.pacer.succeeded(pace)
             return result
 
     def _backoff(self, round_no: int) -> None:

@@ -2,6 +2,8 @@
 
 Sections print as they finish; progress goes to stderr. `--quick` measures 300 accounts only,
 with fewer repeats (under ~40 s); `--sweep` adds the worker-count and retry-mode comparisons.
+`--throttle` runs only the throttling matrix (every limiter shape at 5, 20 and 50 calls/s,
+about five minutes; `--rates` to choose).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 import time
 
 from tui.aws.catalog import DEFAULT_CONCURRENCY
-from tui.bench import catalog_bench, cli_bench, filter_bench, picker_bench
+from tui.bench import catalog_bench, cli_bench, filter_bench, picker_bench, throttle_bench
 from tui.bench.table import Section, machine, millis, ratio, render, seconds
 from tui.bench.workspace import open_workspace, sim_backlog
 from tui.sim import Organisation
@@ -284,7 +286,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="calls/s of the throttled run")
     parser.add_argument("--rate-accounts", type=int, default=RATE_ACCOUNTS)
     parser.add_argument("--sweep", action="store_true", help="also compare workers and retry modes")
+    parser.add_argument(
+        "--throttle", action="store_true", help="only the throttling matrix (every limiter shape)"
+    )
+    parser.add_argument(
+        "--rates", type=float, nargs="+", help="calls/s of the throttling matrix (default 5 20 50)"
+    )
     args = parser.parse_args(argv)
+    if args.throttle:
+        print(machine())
+        rates = tuple(args.rates) if args.rates else throttle_bench.RATES
+        throttle_bench.run_matrix(rates, args.rate_accounts, args.latency)
+        return 0
     sizes = args.accounts or ([TARGET_ACCOUNTS] if args.quick else [TARGET_ACCOUNTS, 1_000])
     quick = bool(args.quick)
     began = time.perf_counter()

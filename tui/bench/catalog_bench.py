@@ -35,10 +35,10 @@ Throttling = Literal["pacer", "adaptive", "standard"]
 class _Unpaced(Pacer):
     """A pacer that never paces: throttling is left to botocore's retry mode."""
 
-    def wait(self) -> int:
+    def wait(self, refused: int = 0) -> int:
         return 0
 
-    def succeeded(self) -> None:
+    def succeeded(self, generation: int | None = None) -> None:
         return None
 
     def throttled(self, generation: int) -> None:
@@ -202,14 +202,18 @@ def _measured(ws: Workspace, fetch: Callable[[], Catalog]) -> FetchRun:
 
 
 def ssotui_fetch(
-    ws: Workspace, *, concurrency: int = DEFAULT_CONCURRENCY, throttling: Throttling = "pacer"
+    ws: Workspace,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    throttling: Throttling = "pacer",
+    page_size: int = PAGE_SIZE,
 ) -> FetchRun:
     """One `fetch_catalog` with a fresh client (its connections and rate state start cold)."""
     clients.clear_cache()
     client = None
     if throttling != "pacer":
         client = tuned_client(ws, mode=throttling, max_pool=concurrency)
-    portal = Portal(ws.session, ws.token, client=client, max_pool=concurrency)
+    portal = Portal(ws.session, ws.token, client=client, max_pool=concurrency, page_size=page_size)
     if throttling != "pacer":
         portal.pacer = _Unpaced()
     return _measured(

@@ -8,6 +8,7 @@ import sys
 import threading
 
 from tui.sim.knobs import Approve
+from tui.sim.limiters import SHAPES
 from tui.sim.org import Organisation
 from tui.sim.simulator import DEFAULT_START_URL, Simulator
 
@@ -38,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--region", default="us-east-1", help="region to advertise")
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every call")
     p.add_argument("--rate-limit", type=float, help="portal calls per second before 429")
+    p.add_argument(
+        "--limiter",
+        choices=SHAPES,
+        default="bucket",
+        help="shape of the rate limit: token bucket (default), fixed or sliding 1 s windows",
+    )
+    p.add_argument("--burst", type=float, help="token bucket size (default: the rate, at least 1)")
     p.add_argument("--fail-every", type=int, help="answer 500 to every Nth portal call")
     p.add_argument(
         "--approve",
@@ -91,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             org,
             latency=args.latency,
             rate_limit=args.rate_limit,
+            limiter=args.limiter,
+            burst=args.burst,
             fail_every=args.fail_every,
             approve=args.approve,
             interval=args.interval,

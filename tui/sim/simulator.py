@@ -19,7 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 from tui.sim.device_page import device_page, result_page
 from tui.sim.errors import SimError, portal_error
 from tui.sim.identity import Identity
-from tui.sim.knobs import Approve, Knobs, TokenBucket
+from tui.sim.knobs import Approve, Knobs
+from tui.sim.limiters import Limiter, make_limiter
 from tui.sim.org import Organisation
 from tui.sim.portal import Portal
 from tui.sim.protocol import ROUTES as ROUTES  # re-exported: it used to live here
@@ -35,9 +36,10 @@ class Simulator:
     """A running (after :meth:`start`) IAM Identity Center on 127.0.0.1.
 
     Knobs (keyword arguments, or :meth:`set` while running): ``latency`` seconds per call;
-    ``rate_limit`` portal calls per second (a token bucket shared by all portal calls, 429
-    TooManyRequestsException beyond it); ``fail_every`` N (every Nth portal call answers
-    ``fail_status``, 500 InternalServerException or 503 ServiceUnavailableException);
+    ``rate_limit`` portal calls per second (shared by all portal calls, 429
+    TooManyRequestsException beyond it) of the ``limiter`` shape ("bucket" by default, of
+    ``burst`` tokens; "fixed-window", "sliding-window"); ``fail_every`` N (every Nth portal
+    call answers ``fail_status``, 500 InternalServerException or 503 ServiceUnavailableException);
     ``token_lifetime`` and ``credential_lifetime`` seconds; ``refresh`` (issue refresh tokens
     to clients registered with scopes); ``interval`` (0 allowed) and ``device_code_lifetime``;
     ``approve`` ("auto", "manual", "deny", N polls, S.S seconds); ``client_lifetime``;
@@ -51,6 +53,8 @@ class Simulator:
         *,
         latency: float = 0.0,
         rate_limit: float | None = None,
+        limiter: str = "bucket",
+        burst: float | None = None,
         fail_every: int | None = None,
         fail_status: int = 500,
         token_lifetime: int = 3600,
@@ -72,6 +76,8 @@ class Simulator:
         self.knobs = Knobs(
             latency=latency,
             rate_limit=rate_limit,
+            limiter=limiter,
+            burst=burst,
             fail_every=fail_every,
             fail_status=fail_status,
             token_lifetime=token_lifetime,
@@ -94,7 +100,7 @@ class Simulator:
         self._in_flight: Counter[str] = Counter()
         self._peak: Counter[str] = Counter()  # most requests of one operation at once
         self._portal_calls = 0
-        self._bucket = TokenBucket()
+        self._limiter: Limiter | None = None  # built at the first limited call
         self.identity = Identity(self.knobs, start_url)
         self.portal = Portal(self.org, self.identity, self.knobs)
         self._server: SimServer | None = None
@@ -159,8 +165,8 @@ class Simulator:
         """Change knobs while running, e.g. ``sim.set(rate_limit=5, approve="manual")``."""
         with self._lock:
             self.knobs.update(**knobs)
-            if "rate_limit" in knobs:
-                self._bucket.reset()
+            if {"rate_limit", "limiter", "burst"} & set(knobs):
+                self._limiter = None  # a fresh one (a full bucket) with the new settings
             if "fail_every" in knobs:
                 self._portal_calls = 0
 
@@ -274,8 +280,11 @@ class Simulator:
     def _portal_gate(self, now: float) -> None:
         """Rate limit (429) and injected failures (5xx) shared by all portal calls."""
         rate = self.knobs.rate_limit
-        if rate is not None and not self._bucket.take(rate, now):
-            raise portal_error(429, "TooManyRequestsException", "Too many requests")
+        if rate is not None:
+            if self._limiter is None:
+                self._limiter = make_limiter(self.knobs.limiter, rate, self.knobs.burst)
+            if not self._limiter.take(now):
+                raise portal_error(429, "TooManyRequestsException", "Too many requests")
         every = self.knobs.fail_every
         if every is not None:
             self._portal_calls += 1
