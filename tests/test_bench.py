@@ -25,3 +25,19 @@ def test_catalog_bench_counts_every_account_and_call() -> None:
     assert figures.sequential.list_pages == 1  # the simulator's default page is 20
     assert figures.round_trip > 0
     assert figures.floor == 2 * figures.round_trip
+
+
+def test_throttle_matrix_cell_counts_429s_and_lost_accounts() -> None:
+    from tui.bench.throttle_bench import SHAPES, markdown, needed_calls, one_cell, row
+
+    with open_workspace(Organisation.generate(accounts=40, seed=5), latency=0.005) as ws:
+        cell = one_cell(ws, 40.0, SHAPES[0])  # a bucket of one at 40 calls/s
+        assert ws.sim.knobs.rate_limit is None  # the limit is lifted after the cell
+    assert cell.lost == 0
+    assert cell.needed == needed_calls(40) == 2 + 40
+    assert cell.throttled > 0  # a bucket of one refuses the first fan-out at least
+    assert cell.floor == cell.needed / 40.0
+    assert "bucket, burst 1" in row(cell)
+    table = markdown([cell])
+    assert table.splitlines()[0] == "| limiter | 40 calls/s |"
+    assert "| bucket, burst 1 |" in table and "| 1.1 s |" in table  # 42 calls / 40 per s

@@ -182,7 +182,7 @@ def markdown(results: list[Cell]) -> str:
             lost = f", {cell.lost} lost" if cell.lost else ""
             parts.append(f"{cell.seconds:.1f} s, {cell.ratio:.2f}×{lost}")
         out.append(f"| {label} | " + " | ".join(parts) + " |")
-    floors = [f"{needed_calls(ACCOUNTS) / r:.1f} s" for r in rates]
+    floors = [f"{next(c.floor for c in results if c.rate == r):.1f} s" for r in rates]
     out.append("| floor (pages + accounts) / R | " + " | ".join(floors) + " |")
     return "\n".join(out)
 
