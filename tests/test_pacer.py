@@ -4,8 +4,8 @@ catalog fetch played out against every limiter shape (`tests/pacing.py`)."""
 from __future__ import annotations
 
 import pytest
-from pacing import SHAPES_AT, Clock, play
 
+from tests.pacing import SHAPES_AT, Clock, play
 from tui.aws.throttle import BACKOFF_AFTER, MIN_RATE, STORM, Pacer, backoff
 
 

@@ -8,6 +8,7 @@ injected failures. Knobs (see :class:`tui.sim.knobs.Knobs`) change at constructi
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import Counter
@@ -44,7 +45,8 @@ class Simulator:
     to clients registered with scopes); ``interval`` (0 allowed) and ``device_code_lifetime``;
     ``approve`` ("auto", "manual", "deny", N polls, S.S seconds); ``client_lifetime``;
     ``page_size`` (default page of the List calls); ``malformed`` (operation names whose 200
-    answers are cut in half). ``calls`` counts requests by operation name.
+    answers are cut in half). ``calls`` counts requests by operation name. ``tls``: an
+    ``ssl.SSLContext`` to serve HTTPS with (:mod:`tui.sim.certificate` makes one).
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         log: Callable[[str], None] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.org = org if org is not None else Organisation.generate(accounts=30)
         self.knobs = Knobs(
@@ -94,6 +97,7 @@ class Simulator:
         self.region = region
         self._host, self._port = host, port
         self._log = log
+        self._tls = tls  # HTTPS with this (see tui.sim.certificate), else plain HTTP
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._calls: Counter[str] = Counter()
@@ -113,7 +117,7 @@ class Simulator:
         if self._server is not None:
             raise RuntimeError("simulator already started")
         self._stopping.clear()
-        self._server = SimServer((self._host, self._port), self)
+        self._server = SimServer((self._host, self._port), self, self._tls)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -149,11 +153,11 @@ class Simulator:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT`` of the running simulator."""
+        """``http://127.0.0.1:PORT`` of the running simulator (``https`` with TLS)."""
         if self._server is None:
             raise RuntimeError("simulator is not running: call start() first")
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self._tls else 'http'}://{host!s}:{port}"
 
     def env(self) -> dict[str, str]:
         """The endpoint variables that point botocore's SSO and SSO OIDC clients here."""
