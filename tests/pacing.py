@@ -113,7 +113,7 @@ class Fetch:
     # -- one call, paced and retried as Portal._call does --------------------------------
 
     def call(self, finished: Callable[[], None], refused: int = 0) -> None:
-        alone = self.pacer._line.waiting < BACKOFF_LINE
+        alone = self.pacer.waiting < BACKOFF_LINE
         pause = backoff(refused) if refused and alone else 0.0
         if pause:
             self.at(self.clock.now + pause, lambda: self.line_up(finished, refused))

@@ -49,6 +49,20 @@ def test_the_first_429_measures_over_the_time_elapsed_not_the_last_second() -> N
     assert pacer.rate == pytest.approx(40)
 
 
+def test_successes_long_before_the_first_429_are_no_burst() -> None:
+    """A pacer that served calls an hour ago: only what went through lately is the burst."""
+    fake = Sleeper()
+    pacer = fake.pacer()
+    for _ in range(300):
+        pacer.succeeded(pacer.wait())
+    fake.clock.now += 3600
+    for _ in range(5):
+        pacer.succeeded(pacer.wait())
+        fake.clock.now += 0.05
+    pacer.throttled(pacer.wait())
+    assert pacer.rate == pytest.approx(5 / 0.25)
+
+
 def test_while_the_limiter_stays_empty_the_pace_decays_to_the_burst_then_further() -> None:
     fake = Sleeper()
     pacer = fake.pacer()

@@ -6,10 +6,11 @@ burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python
 --throttle`). What it does:
 
 - Nothing is paced until the first 429 that follows a success.
-- That 429 says the limiter's allowance is spent: what got through before it is the burst,
-  not a rate. The pace starts at what got through over the time actually elapsed, which has
-  the burst in it, so it starts too fast rather than too slow; while the limiter stays empty
-  it decays, but not below the burst spread over a second (a window limiter's allowance).
+- That 429 says the limiter's allowance is spent: what got through in the seconds before it
+  is the burst, not a rate. The pace starts at what got through over the time actually
+  elapsed, which has the burst in it, so it starts too fast rather than too slow; while the
+  limiter stays empty it decays, but not below the burst spread over a second (a window
+  limiter's allowance) unless nothing at all gets through for two seconds (a storm).
 - At each 429 that follows a success (the limiter ran dry again), the pace drops according
   to how much got through lately: to that rate if under a third of the calls went through,
   by a fifth if under four in five did, else a step (2 %) below the slowest pace refused
@@ -30,12 +31,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from tui.aws.pace_line import Line, Turn
 from tui.aws.rate_meter import Meter
 
 MIN_RATE = 0.5  # calls/s: never slower than this
+BURST_SPAN = 2.0  # seconds before the first 429 whose successes count as its burst
 STORM = 2.0  # seconds without a success: the limiter is not about to reopen
 EMPTY_DECAY = 0.7  # a 429 while the limiter stays empty: this much slower
 GEN_ANSWERS = 4  # answers at a pace before their share is trusted
@@ -86,7 +89,7 @@ class Pacer:
         self._generation = 0  # bumped at every change of pace after a 429
         self._gen_ok = self._gen_refused = 0  # answers to the calls sent at this pace
         self._ok = 0  # successes so far
-        self._first_ok: float | None = None
+        self._before: deque[float] = deque()  # successes before the first 429, lately
         self._last_ok = 0.0
         self._fresh_success = False  # a success since the last 429
         self._burst = MIN_RATE  # what got through before the first 429, per second
@@ -104,6 +107,12 @@ class Pacer:
     def rate(self) -> float | None:
         """Calls per second currently allowed (None: not throttled yet, unpaced)."""
         return self._rate
+
+    @property
+    def waiting(self) -> int:
+        """Callers in line, not yet let through."""
+        with self._lock:
+            return self._line.waiting
 
     # -- the line -------------------------------------------------------------------------
 
@@ -155,9 +164,10 @@ class Pacer:
                 self._gen_ok += 1
             self._fresh_success = True
             self._last_ok = now
-            if self._first_ok is None:
-                self._first_ok = now
             if self._rate is None:
+                self._before.append(now)
+                while self._before[0] < now - BURST_SPAN:
+                    self._before.popleft()
                 return
             self._meter.success(now)
             if self._line.waiting:  # only a pace that holds callers back grows
@@ -186,11 +196,14 @@ class Pacer:
     # -- the decisions ---------------------------------------------------------------------
 
     def _first_429(self, now: float) -> None:
-        if self._first_ok is None:
-            return  # nothing went through yet: nothing to measure (a lone call backs off)
-        self._burst = max(MIN_RATE, float(self._ok))
-        elapsed = max(now - self._first_ok, 1e-3)
-        self._set_pace(now, max(self._burst, self._ok / elapsed))
+        while self._before and self._before[0] < now - BURST_SPAN:
+            self._before.popleft()
+        if not self._before:
+            return  # nothing went through lately: nothing to measure (a lone call backs off)
+        got = len(self._before)
+        self._burst = max(MIN_RATE, float(got))
+        elapsed = max(now - self._before[0], 1e-3)
+        self._set_pace(now, max(self._burst, got / elapsed))
 
     def _still_empty(self, now: float) -> None:
         """No success since the last 429: slower, to no less than what got through lately
