@@ -62,6 +62,7 @@ class Fetch:
         workers: int = 96,
         latency: float = 0.04,
         jitter: float = 0.0005,
+        stalls: float = 0.0,
         start: float = 1000.0,
         seed: int = 0,
         pacer: Callable[[Clock], Pacer] | None = None,
@@ -75,6 +76,7 @@ class Fetch:
         self.pages = max(1, math.ceil(accounts / page_size))
         self.latency = latency
         self.jitter = jitter
+        self.stalls = stalls  # share of calls held up 5-30 ms on the way (a loaded machine)
         self.random = random.Random(seed)
         self.free_workers = workers
         self.backlog: deque[int] = deque()
@@ -91,7 +93,10 @@ class Fetch:
         heapq.heappush(self.events, (when, next(self.order), action))
 
     def lateness(self) -> float:
-        return self.random.expovariate(1.0 / self.jitter) if self.jitter else 0.0
+        late = self.random.expovariate(1.0 / self.jitter) if self.jitter else 0.0
+        if self.stalls and self.random.random() < self.stalls:
+            late += self.random.uniform(0.005, 0.03)
+        return late
 
     def run(self, limit: float = 600.0) -> Outcome:
         self.call(lambda: self.page_done(0))
