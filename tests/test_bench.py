@@ -36,3 +36,19 @@ def test_endpoint_bench_serves_every_request_from_the_cache() -> None:
     assert len(figures.kept_alive.times) == 40
     assert len(figures.botocore.times) == len(figures.new_connection.times) == 40
     assert figures.portal_calls == 0 and issued == 1
+
+
+def test_throttle_matrix_cell_counts_429s_and_lost_accounts() -> None:
+    from tui.bench.throttle_bench import SHAPES, markdown, needed_calls, one_cell, row
+
+    with open_workspace(Organisation.generate(accounts=40, seed=5), latency=0.005) as ws:
+        cell = one_cell(ws, 40.0, SHAPES[0])  # a bucket of one at 40 calls/s
+        assert ws.sim.knobs.rate_limit is None  # the limit is lifted after the cell
+    assert cell.lost == 0
+    assert cell.needed == needed_calls(40) == 2 + 40
+    assert cell.throttled > 0  # a bucket of one refuses the first fan-out at least
+    assert cell.floor == cell.needed / 40.0
+    assert "bucket, burst 1" in row(cell)
+    table = markdown([cell])
+    assert table.splitlines()[0] == "| limiter | 40 calls/s |"
+    assert "| bucket, burst 1 |" in table and "| 1.1 s |" in table  # 42 calls / 40 per s

@@ -19,7 +19,6 @@ from tui.aws.catalog import (
     fetch_catalog,
 )
 from tui.aws.portal import Portal
-from tui.aws.throttle import Pacer
 from tui.errors import NotLoggedIn
 from tui.models import Catalog, SsoSession, Token, utcnow
 from tui.sim import Simulator
@@ -67,44 +66,6 @@ def test_everything_with_events_in_order(session: SsoSession, token: Token, sim:
     assert announced == loaded == set(_expected(sim))
     names = [a.name.casefold() for a in catalog.accounts]
     assert names == sorted(names)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def test_pacer_learns_the_rate_that_gets_through() -> None:
-    clock = FakeClock()
-    pacer = Pacer(clock=clock, sleep=clock.sleep)
-    assert pacer.wait() == 0 and pacer.rate is None  # unpaced until the first 429
-    for _ in range(20):
-        pacer.succeeded()
-    clock.now += 0.5
-    pacer.throttled(0)
-    assert pacer.rate == 20
-    pacer.throttled(0)  # sent before the pace changed: ignored
-    assert pacer.rate == 20
-    generation = pacer.wait()
-    assert generation == 1 and clock.slept == [pytest.approx(0.05)]
-    pacer.wait()
-    assert clock.slept[-1] == pytest.approx(0.05)  # one slot every 1/20 s
-    before = pacer.rate
-    for _ in range(20):
-        pacer.succeeded()
-    grown = pacer.rate
-    assert before is not None and grown is not None and grown > before  # grows again
-    clock.now += 5  # nothing got through in the last second: halve
-    pacer.throttled(generation)
-    assert pacer.rate == pytest.approx(grown / 2)
 
 
 def test_a_429_storm_loses_no_account(session: SsoSession, token: Token, sim: Simulator) -> None:

@@ -132,7 +132,10 @@ class Portal:
         did; `last`: the last failure seen, if any."""
         seconds = f"{self.deadlines.seconds:g} s"
         label = self.session.label
-        if self.deadlines.ran_late() or (isinstance(last, Refused) and last.throttled):
+        # A call that waited its turn all along saw nothing itself: what the others met says
+        # why (a throttling storm paces every call into the queue).
+        seen = last or self._last_failure
+        if self.deadlines.ran_late() or (isinstance(seen, Refused) and seen.throttled):
             return ServiceError(
                 f"Identity Center kept throttling {what} (HTTP 429) for {seconds} (session "
                 f"{label}): wait a minute and try again"
@@ -172,7 +175,7 @@ class Portal:
         tries: Counter[str] = Counter()
         last: CallFailed | None = None
         while True:
-            pace = self.pacer.wait()
+            pace = self.pacer.wait(tries["throttled"])
             left = deadlines.left()
             if deadlines.ran_late() or left < SHORTEST_ATTEMPT:
                 raise self._out_of_time(what, last)
@@ -194,7 +197,7 @@ class Portal:
                 raise self._translate(exc, what, no_access=no_access) from None
             except Exception as exc:  # not the transport's: a bug, still one line for the user
                 raise self._failed(what, exc) from None
-            self.pacer.succeeded()
+            self.pacer.succeeded(pace)
             deadlines.got_through()
             return result
 

@@ -1,11 +1,30 @@
-"""One request pacer shared by every worker of a portal client: learns the service's rate.
+"""One request pacer shared by every worker of a portal client: learns the rate the service
+allows, whatever the shape of its limiter.
 
-Until Identity Center first answers 429 nothing is paced. After a 429 the pace is set to the
-rate at which calls actually succeeded over the last second (what the service lets through),
-then grows additively (+1 call/s per second) while calls succeed and is measured again at the
-next 429. Against a token-bucket limit of R calls/s this settles just around R, so a throttled
-catalog takes close to calls / R (150 accounts at 20 calls/s: 1.03x the floor, where botocore's
-adaptive mode, CUBIC with multiplicative decrease, took 1.45x).
+Identity Center's limiter is not documented; the pacer was tuned against token buckets of any
+burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python -m tui.bench
+--throttle`). What it does:
+
+- Nothing is paced until the first 429 that follows a success.
+- That 429 says the limiter's allowance is spent: what got through in the seconds before it
+  is the burst, not a rate. The pace starts at what got through over the time actually
+  elapsed, which has the burst in it, so it starts too fast rather than too slow; while the
+  limiter stays empty it decays, but not below the burst spread over a second (a window
+  limiter's allowance) unless nothing at all gets through for two seconds (a storm).
+- At each 429 that follows a success (the limiter ran dry again), the pace drops according
+  to how much got through lately: to that rate if under a third of the calls went through,
+  by a fifth if under four in five did, else a step (2 %) below the slowest pace refused
+  lately, longer (4, 8, 16 %) when refused again straight away.
+- Between 429s the pace climbs back to where it was within five successes, then probes
+  upward multiplicatively, faster the longer no 429 comes (at most 2 % a success and 50 % a
+  second), but stays 2 % below the slowest pace refused lately, a mark that itself rises
+  about 1 % every fifty successes. So a limiter that punishes every early call (a bucket of
+  one) sees few 429s, and one that allows more later is found again.
+- A throttled call is never failed here: the Portal retries it through `wait()`, paced. A
+  call refused again and again that is nearly alone in line steps out of it for a while
+  (`backoff`), so it does not spend its retries while the limiter stays shut.
+
+Callers wait in a line served in turn, one slot every 1/rate seconds (`tui.aws.pace_line`).
 """
 
 from __future__ import annotations
@@ -15,13 +34,45 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-WINDOW = 1.0  # seconds of successes that define the measured rate
+from tui.aws.pace_line import Line, Turn
+from tui.aws.rate_meter import Meter
+
 MIN_RATE = 0.5  # calls/s: never slower than this
-BACKOFF = 0.95  # a 429 for a call sent at the current pace: that pace is still too fast
+BURST_SPAN = 2.0  # seconds before the first 429 whose successes count as its burst
+STORM = 2.0  # seconds without a success: the limiter is not about to reopen
+EMPTY_DECAY = 0.7  # a 429 while the limiter stays empty: this much slower
+GEN_ANSWERS = 4  # answers at a pace before their share is trusted
+LOW_SHARE = 0.35  # fewer let through: far too fast, back to what got through
+GOOD_SHARE = 0.8  # fewer let through: too fast
+TOO_FAST_STEP = 0.8
+EARLY_STEP = 0.9  # a 429 before anything could be measured
+STEP = 0.98  # just over
+MAX_STREAK = 3  # the step is squared each time a pace is refused straight away, this often
+BELOW_REFUSED = 0.98  # the pace stays this much below the slowest pace refused lately
+AGING = 0.0002  # ... a mark that rises this much a success
+REGAIN = 5  # successes to climb back to the former pace
+PROBE = 8  # then successes until the probe is PROBE_GAIN higher (cubic: faster and faster)
+PROBE_GAIN = 0.05
+MAX_STEP = 0.02  # growth per success at most
+MAX_GROWTH = 1.5  # growth per second at most (successes come in bursts from some limiters)
+BACKOFF_AFTER = 4  # refusals in a row before a call steps out of line
+BACKOFF_LINE = 4  # ... when fewer callers than this are waiting
+BACKOFF_BASE = 0.05
+BACKOFF_CAP = 1.0
+RECHECK = 0.1  # seconds: a waiting caller looks again at its slot this often
+
+
+def backoff(refused: int) -> float:
+    """Seconds a call refused `refused` times in a row stays out of line before rejoining:
+    none for the first few, then doubling up to a second."""
+    if refused < BACKOFF_AFTER:
+        return 0.0
+    return min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (refused - BACKOFF_AFTER))
 
 
 class Pacer:
-    """Thread-safe pacing of calls; `wait()` before a call, then `succeeded()`/`throttled()`."""
+    """Thread-safe pacing of calls: `wait()` before a call, then `succeeded()`/`throttled()`
+    with what `wait()` returned."""
 
     def __init__(
         self,
@@ -32,59 +83,202 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
+        self._line = Line()
+        self._meter = Meter()
         self._rate: float | None = None
-        self._next = 0.0
-        self._ok: deque[float] = deque()
         self._generation = 0  # bumped at every change of pace after a 429
+        self._gen_ok = self._gen_refused = 0  # answers to the calls sent at this pace
+        self._ok = 0  # successes so far
+        self._before: deque[float] = deque()  # successes before the first 429, lately
+        self._last_ok = 0.0
+        self._fresh_success = False  # a success since the last 429
+        self._burst = MIN_RATE  # what got through before the first 429, per second
+        # the climb since the last decrease
+        self._set_at = 0.0
+        self._set_rate = MIN_RATE
+        self._ceiling = MIN_RATE
+        self._drop = 0.0
+        self._climbed = 0  # successes since
+        self._streak = 0  # "just over" refusals in a row, each soon after the last
+        self._refused_low = float("inf")  # the slowest pace refused lately, and _ok then
+        self._refused_low_ok = 0
 
     @property
     def rate(self) -> float | None:
         """Calls per second currently allowed (None: not throttled yet, unpaced)."""
         return self._rate
 
-    def wait(self) -> int:
-        """Block until this caller's slot comes; returns the pace's generation (for throttled)."""
+    @property
+    def waiting(self) -> int:
+        """Callers in line, not yet let through."""
         with self._lock:
-            generation = self._generation
-            if self._rate is None:
-                return generation
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + 1.0 / self._rate
-        if slot > now:
-            self._sleep(slot - now)
-        return generation
+            return self._line.waiting
 
-    def succeeded(self) -> None:
-        """A call went through."""
+    # -- the line -------------------------------------------------------------------------
+
+    def wait(self, refused: int = 0) -> int:
+        """Block until this caller's slot comes; returns the pace's generation (for
+        `succeeded`/`throttled`). `refused`: how many times this call was already refused (429):
+        past a few, a call nearly alone in line first stays out of it a while."""
+        if refused:
+            with self._lock:
+                alone = self._line.waiting < BACKOFF_LINE
+            if alone:  # in a long line a call waits its turn anyway
+                self._sleep(backoff(refused))
+        turn = self.queue()
+        slept = 0.0
+        while (delay := self.due_in(turn, slept)) > 0:
+            self._sleep(delay)
+            slept += delay
+        return turn.generation
+
+    def queue(self) -> Turn:
+        """Take a place in line (`wait` is `queue`, then `due_in` until it says 0)."""
         with self._lock:
-            now = self._clock()
-            self._ok.append(now)
-            self._trim(now)
-            if self._rate is not None:
-                self._rate += 1.0 / self._rate  # successes arrive `rate` a second: +1/s per s
+            return self._line.join(self._clock(), self._rate)
 
-    def throttled(self, generation: int) -> None:
-        """A call sent at pace `generation` was refused with 429: slow down to what got through.
+    def due_in(self, turn: Turn, slept: float = 0.0) -> float:
+        """Seconds `turn` should wait before asking again; 0: go now (it is let through).
 
-        A call sent before the pace last changed says nothing about the new pace: ignored.
+        `slept`: what the caller waited since queueing; a sleep that returned early (a test's
+        no-op sleep) counts as slept.
         """
         with self._lock:
+            now = max(self._clock(), turn.since + slept)
+            if self._rate is not None:
+                slot = self._line.slot(turn.ticket, self._rate)
+                if slot > now:
+                    return min(slot - now, RECHECK)
+            self._line.let_through(turn, now)
+            turn.generation = self._generation
+            return 0.0
+
+    # -- what the service said -------------------------------------------------------------
+
+    def succeeded(self, generation: int | None = None) -> None:
+        """A call went through (`generation`: what its `wait()` returned, if known)."""
+        with self._lock:
+            now = self._clock()
+            self._ok += 1
+            if generation == self._generation:
+                self._gen_ok += 1
+            self._fresh_success = True
+            self._last_ok = now
+            if self._rate is None:
+                self._before.append(now)
+                while self._before[0] < now - BURST_SPAN:
+                    self._before.popleft()
+                return
+            self._meter.success(now)
+            if self._line.waiting:  # only a pace that holds callers back grows
+                self._climb(now)
+
+    def throttled(self, generation: int) -> None:
+        """A call sent at pace `generation` was refused with 429: slow down.
+
+        Only a call sent at the current pace says something about it; an older one only
+        counts in what was measured.
+        """
+        with self._lock:
+            now = self._clock()
+            self._meter.refusal(now)
             if generation != self._generation:
                 return
-            now = self._clock()
-            self._trim(now)
-            measured = len(self._ok) / WINDOW
+            self._gen_refused += 1
+            after_success, self._fresh_success = self._fresh_success, False
             if self._rate is None:
-                rate = measured or MIN_RATE
-            elif measured:
-                rate = min(self._rate, measured) * BACKOFF
+                self._first_429(now)
+            elif not after_success:
+                self._still_empty(now)
             else:
-                rate = self._rate / 2
-            self._rate = max(MIN_RATE, rate)
-            self._generation += 1
-            self._next = max(self._next, now + 1.0 / self._rate)
+                self._ran_dry(now)
 
-    def _trim(self, now: float) -> None:
-        while self._ok and self._ok[0] < now - WINDOW:
-            self._ok.popleft()
+    # -- the decisions ---------------------------------------------------------------------
+
+    def _first_429(self, now: float) -> None:
+        while self._before and self._before[0] < now - BURST_SPAN:
+            self._before.popleft()
+        if not self._before:
+            return  # nothing went through lately: nothing to measure (a lone call backs off)
+        got = len(self._before)
+        self._burst = max(MIN_RATE, float(got))
+        elapsed = max(now - self._before[0], 1e-3)
+        self._set_pace(now, max(self._burst, got / elapsed))
+
+    def _still_empty(self, now: float) -> None:
+        """No success since the last 429: slower, to no less than what got through lately
+        (or the burst), unless nothing has for a while (a storm)."""
+        assert self._rate is not None
+        measure = self._meter.measure(now)
+        floor = self._burst if measure is None else measure.rate
+        if now - self._last_ok > STORM:
+            floor = MIN_RATE
+        if self._rate > floor:
+            self._set_pace(now, max(floor, self._rate * EMPTY_DECAY))
+
+    def _ran_dry(self, now: float) -> None:
+        """A 429 after successes: the pace met the limit."""
+        assert self._rate is not None
+        refused_at = self._rate
+        measure = self._meter.measure(now)
+        if measure is None:  # too early to tell: a step down, soon back
+            self._set_pace(now, refused_at * EARLY_STEP, refused_at)
+            return
+        cap = self._lowest_refused(refused_at) * BELOW_REFUSED
+        share = self._share(measure.share)
+        if share < LOW_SHARE:  # far too fast: what got through
+            self._set_pace(now, measure.rate, (measure.rate * refused_at) ** 0.5)
+        elif share < GOOD_SHARE:  # too fast
+            self._set_pace(now, max(measure.rate, refused_at * TOO_FAST_STEP), cap)
+        else:  # just over: a step below; a longer one if refused again straight away
+            again = self._climbed < REGAIN + PROBE
+            self._streak = min(self._streak + 1, MAX_STREAK) if again else 0
+            self._set_pace(now, min(refused_at, cap) * STEP ** (2**self._streak), cap)
+
+    def _share(self, lately: float) -> float:
+        """The share let through: of the calls sent at this pace if enough were answered;
+        else of those answered lately, which lags (so only a low share counts)."""
+        answered = self._gen_ok + self._gen_refused
+        if answered >= GEN_ANSWERS:
+            return self._gen_ok / answered
+        return lately if lately < LOW_SHARE else max(lately, GOOD_SHARE)
+
+    def _set_pace(self, now: float, rate: float, ceiling: float | None = None) -> None:
+        """A new pace after a 429: `rate` now, back up to `ceiling` within REGAIN successes."""
+        self._rate = self._set_rate = max(MIN_RATE, rate)
+        self._set_at = now
+        self._ceiling = max(self._rate, ceiling or 0.0)
+        self._drop = self._ceiling - self._rate
+        self._climbed = 0 if self._drop else REGAIN
+        self._generation += 1
+        self._gen_ok = self._gen_refused = 0
+        self._line.restart(now, self._rate)
+
+    def _climb(self, now: float) -> None:
+        """One success further since the last decrease: back up to the ceiling (concave),
+        then probing past it (convex), within the bounds."""
+        assert self._rate is not None
+        self._climbed += 1
+        k, c = self._climbed, self._ceiling
+        if k < REGAIN:
+            rate = c - self._drop * (1.0 - k / REGAIN) ** 3
+        else:
+            rate = c * (1.0 + PROBE_GAIN * ((k - REGAIN) / PROBE) ** 3)
+        rate = min(
+            rate,
+            self._rate * (1.0 + MAX_STEP),
+            self._set_rate * MAX_GROWTH ** (now - self._set_at),
+            self._lowest_refused() * BELOW_REFUSED,
+        )
+        if rate > self._rate:
+            self._rate = rate
+            self._line.restart(now, rate)
+
+    def _lowest_refused(self, refused_at: float | None = None) -> float:
+        """The slowest pace refused lately, `refused_at` included. It rises by AGING with
+        every success since (a limiter may allow more later, a 429 may be bad luck)."""
+        aged = self._refused_low * (1.0 + AGING) ** (self._ok - self._refused_low_ok)
+        if refused_at is not None and refused_at < aged:
+            self._refused_low, self._refused_low_ok = refused_at, self._ok
+            return refused_at
+        return aged

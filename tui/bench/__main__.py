@@ -2,6 +2,8 @@
 
 Sections print as they finish; progress goes to stderr. `--quick` measures 300 accounts only,
 with fewer repeats (under ~40 s); `--sweep` adds the worker-count and retry-mode comparisons.
+`--throttle` runs only the throttling matrix (every limiter shape at 5, 20 and 50 calls/s,
+about five minutes; `--rates` to choose); `--tls` only the catalog over TLS against plain HTTP.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ import sys
 import time
 
 from tui.aws.catalog import DEFAULT_CONCURRENCY
-from tui.bench import catalog_bench, cli_bench, filter_bench, picker_bench
+from tui.bench import (
+    catalog_bench,
+    cli_bench,
+    filter_bench,
+    picker_bench,
+    throttle_bench,
+    tls_bench,
+)
 from tui.bench.endpoint_bench import endpoint_section
 from tui.bench.table import Section, machine, millis, ratio, render, seconds
 from tui.bench.workspace import open_workspace, sim_backlog
@@ -109,6 +118,34 @@ def catalog_section(
             "0",
             lost == 0,
         )
+    return section
+
+
+def tls_section(accounts: int, latency: float, runs: int) -> Section:
+    """The catalog fetch over TLS against plain HTTP, and against sequential over TLS."""
+    ms = latency * 1000
+    section = Section(
+        f"Full catalog over TLS ({accounts} accounts, {ms:.0f} ms per call; self-signed "
+        "certificate through AWS_CA_BUNDLE; each fetch in its own process, alternating)"
+    )
+    _progress(f"tls: {accounts} accounts, {runs} fetches over each, then sequential over TLS")
+    fig = tls_bench.compare(accounts, latency, runs)
+    section.add(
+        f"plain HTTP: fetch, median of {runs} (worst {seconds(max(fig.plain))})",
+        seconds(fig.plain_median),
+    )
+    section.add(
+        f"TLS: fetch, median of {runs} (worst {seconds(max(fig.tls))})", seconds(fig.tls_median)
+    )
+    section.add("TLS / plain HTTP", ratio(fig.ratio), "≤ 1.3×", fig.ratio <= 1.3)
+    section.add(
+        "CPU of the fetching process: plain | TLS (medians)",
+        f"{seconds(fig.plain_cpu)} | {seconds(fig.tls_cpu)}",
+    )
+    section.add("sequential (boto3 paginators) over TLS", seconds(fig.sequential_tls))
+    section.add(
+        "speed-up over sequential, over TLS", ratio(fig.speedup), "≥ 30×", fig.speedup >= 30
+    )
     return section
 
 
@@ -285,7 +322,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="calls/s of the throttled run")
     parser.add_argument("--rate-accounts", type=int, default=RATE_ACCOUNTS)
     parser.add_argument("--sweep", action="store_true", help="also compare workers and retry modes")
+    parser.add_argument(
+        "--throttle", action="store_true", help="only the throttling matrix (every limiter shape)"
+    )
+    parser.add_argument(
+        "--rates", type=float, nargs="+", help="calls/s of the throttling matrix (default 5 20 50)"
+    )
+    parser.add_argument(
+        "--tls", action="store_true", help="only the catalog over TLS against plain HTTP"
+    )
     args = parser.parse_args(argv)
+    if args.throttle:
+        print(machine())
+        rates = tuple(args.rates) if args.rates else throttle_bench.RATES
+        throttle_bench.run_matrix(rates, args.rate_accounts, args.latency)
+        return 0
+    if args.tls:
+        print(machine())
+        _show(tls_section(TARGET_ACCOUNTS, args.latency, runs=3 if args.quick else 9))
+        return 0
     sizes = args.accounts or ([TARGET_ACCOUNTS] if args.quick else [TARGET_ACCOUNTS, 1_000])
     quick = bool(args.quick)
     began = time.perf_counter()
@@ -304,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         start=start,
     )
     _show(catalog)
+    _show(tls_section(TARGET_ACCOUNTS, args.latency, runs=3 if quick else 7))
     _show(rate_section(args.rate_accounts, args.rate, args.latency, repeat=1 if quick else 3))
     _show(commands)
     _progress("credential endpoint: 2,000 cached GETs from a client process")

@@ -36,10 +36,10 @@ Throttling = Literal["pacer", "adaptive", "standard"]
 class _Unpaced(Pacer):
     """A pacer that never paces: throttling is left to botocore's retry mode."""
 
-    def wait(self) -> int:
+    def wait(self, refused: int = 0) -> int:
         return 0
 
-    def succeeded(self) -> None:
+    def succeeded(self, generation: int | None = None) -> None:
         return None
 
     def throttled(self, generation: int) -> None:
@@ -203,7 +203,11 @@ def _measured(ws: Workspace, fetch: Callable[[], Catalog]) -> FetchRun:
 
 
 def ssotui_fetch(
-    ws: Workspace, *, concurrency: int = DEFAULT_CONCURRENCY, throttling: Throttling = "pacer"
+    ws: Workspace,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    throttling: Throttling = "pacer",
+    page_size: int = PAGE_SIZE,
 ) -> FetchRun:
     """One `fetch_catalog` with a fresh client (its connections and rate state start cold)."""
     clients.clear_cache()
@@ -211,7 +215,7 @@ def ssotui_fetch(
     if throttling != "pacer":
         tuned = tuned_client(ws, mode=throttling, max_pool=concurrency)
         client = BotocorePortalClient(tuned, read_timeout=clients.READ_TIMEOUT)
-    portal = Portal(ws.session, ws.token, client=client, max_pool=concurrency)
+    portal = Portal(ws.session, ws.token, client=client, max_pool=concurrency, page_size=page_size)
     if throttling != "pacer":
         portal.pacer = _Unpaced()
     return _measured(

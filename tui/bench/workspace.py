@@ -20,6 +20,7 @@ from tui.aws.login import start_login, wait_for_token
 from tui.aws.sessions import resolve_session
 from tui.models import Catalog, SsoSession, Token, utcnow
 from tui.sim import Organisation, Simulator
+from tui.sim.certificate import self_signed, server_context
 from tui.store import catalog_cache
 
 SESSION = "bench"
@@ -117,15 +118,25 @@ def sim_backlog() -> int:
 
 @contextmanager
 def open_workspace(
-    org: Organisation, *, latency: float = 0.0, rate_limit: float | None = None
+    org: Organisation, *, latency: float = 0.0, rate_limit: float | None = None, tls: bool = False
 ) -> Iterator[Workspace]:
-    """Start a simulator for `org`, log in through its device flow, then set its knobs."""
+    """Start a simulator for `org`, log in through its device flow, then set its knobs.
+
+    `tls`: the simulator speaks HTTPS with a self-signed certificate made for the occasion,
+    trusted through `AWS_CA_BUNDLE` (as a user behind an inspecting proxy would).
+    """
     saved = dict(os.environ)
-    sim = Simulator(org, interval=0, approve="auto")
     with tempfile.TemporaryDirectory(prefix="ssotui-bench-") as tmp:
+        root = Path(tmp)
+        context = None
+        if tls:
+            cert, key = self_signed(root / "tls")
+            context = server_context(cert, key)
+        sim = Simulator(org, interval=0, approve="auto", tls=context)
         try:
-            root = Path(tmp)
             _isolate(root)
+            if tls:
+                os.environ["AWS_CA_BUNDLE"] = str(root / "tls" / "cert.pem")
             sim.start()
             os.environ.update(sim.env())
             Path(os.environ["AWS_CONFIG_FILE"]).write_text(

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
 import sys
+import tempfile
 import threading
+from pathlib import Path
 
 from tui.sim.knobs import Approve
+from tui.sim.limiters import SHAPES
 from tui.sim.org import Organisation
 from tui.sim.simulator import DEFAULT_START_URL, Simulator
 
@@ -43,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--region", default="us-east-1", help="region to advertise")
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every call")
     p.add_argument("--rate-limit", type=float, help="portal calls per second before 429")
+    p.add_argument(
+        "--limiter",
+        choices=SHAPES,
+        default="bucket",
+        help="shape of the rate limit: token bucket (default), fixed or sliding 1 s windows",
+    )
+    p.add_argument("--burst", type=float, help="token bucket size (default: the rate, at least 1)")
     p.add_argument("--fail-every", type=int, help="answer 500 to every Nth portal call")
     p.add_argument(
         "--approve",
@@ -53,12 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=int, default=1, help="device polling interval (s)")
     p.add_argument("--token-lifetime", type=int, default=3600, help="access token lifetime (s)")
     p.add_argument("--no-refresh", action="store_true", help="issue no refresh tokens")
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="HTTPS with a self-signed certificate (made by openssl), trusted via AWS_CA_BUNDLE",
+    )
     p.add_argument("--dump-org", action="store_true", help="print the organisation JSON and exit")
     p.add_argument("--quiet", action="store_true", help="no access log on stderr")
     return p
 
 
-def _banner(sim: Simulator) -> str:
+def _banner(sim: Simulator, cert: Path | None = None) -> str:
+    trust = f"\nexport AWS_CA_BUNDLE={cert}" if cert else ""
     return f"""ssotui simulator listening on {sim.url}
   {len(sim.org)} accounts; approve={sim.knobs.approve!r}; sign-in page {sim.url}/device
 
@@ -66,7 +84,7 @@ Point the AWS CLI, boto3 or ssotui at it:
 
 export AWS_ENDPOINT_URL_SSO={sim.url}
 export AWS_ENDPOINT_URL_SSO_OIDC={sim.url}
-export AWS_ENDPOINT_URL_SIGNIN={sim.url}
+export AWS_ENDPOINT_URL_SIGNIN={sim.url}{trust}
 
 and in ~/.aws/config:
 
@@ -94,11 +112,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.dump_org:
         print(json.dumps(org.to_dict(), indent=2, ensure_ascii=False))
         return 0
+    cert: Path | None = None
+    folder = tempfile.mkdtemp(prefix="ssotui-sim-tls-") if args.tls else None
     try:
+        tls = None
+        if folder is not None:
+            from tui.sim.certificate import self_signed, server_context
+
+            cert, key = self_signed(Path(folder))
+            tls = server_context(cert, key)
         sim = Simulator(
             org,
             latency=args.latency,
             rate_limit=args.rate_limit,
+            limiter=args.limiter,
+            burst=args.burst,
             fail_every=args.fail_every,
             approve=args.approve,
             interval=args.interval,
@@ -108,18 +136,23 @@ def main(argv: list[str] | None = None) -> int:
             region=args.region,
             port=args.port,
             log=None if args.quiet else lambda line: print(line, file=sys.stderr, flush=True),
+            tls=tls,
         )
         sim.start()
-    except (OSError, ValueError, TypeError) as err:
+    except (OSError, ValueError, TypeError, RuntimeError, subprocess.SubprocessError) as err:
         print(f"cannot start the simulator: {err}", file=sys.stderr)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         return 1
     try:
-        print(_banner(sim), flush=True)  # inside: a Ctrl-C just after it is still a clean stop
+        print(_banner(sim, cert), flush=True)  # inside: a Ctrl-C just after it is a clean stop
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
         sim.stop()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

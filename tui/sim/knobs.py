@@ -1,10 +1,12 @@
-"""The simulator's tunable behaviour (knobs) and its request-rate limiter."""
+"""The simulator's tunable behaviour (knobs); the rate limiter's shapes are in limiters.py."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from tui.sim.limiters import SHAPES
 
 Approve = str | int | float
 _APPROVE_WORDS = ("auto", "manual", "deny")
@@ -27,10 +29,14 @@ class Knobs:
     cleared or the simulator stops). looping_pages / endless_pages: List operations whose page
     tokens go round (the last page points back to an earlier one) / never end (the last page
     again, with a new token each time).
+    limiter: the shape of the ``rate_limit`` (see :mod:`tui.sim.limiters`); burst: the
+    bucket's size (None: ``max(1, rate_limit)``).
     """
 
     latency: float = 0.0
     rate_limit: float | None = None
+    limiter: str = "bucket"
+    burst: float | None = None
     fail_every: int | None = None
     fail_status: int = 500
     token_lifetime: int = 3600
@@ -80,6 +86,10 @@ class Knobs:
             raise ValueError("latency must be >= 0")
         if self.rate_limit is not None and not self.rate_limit > 0:
             raise ValueError("rate_limit must be > 0 calls per second (or None)")
+        if self.limiter not in SHAPES:
+            raise ValueError(f"limiter must be one of {', '.join(SHAPES)}")
+        if self.burst is not None and not self.burst >= 1:
+            raise ValueError("burst must be >= 1 call (or None)")
         if self.fail_every is not None and self.fail_every < 1:
             raise ValueError("fail_every must be >= 1 (or None)")
         if not 500 <= self.fail_status <= 599:
@@ -99,28 +109,3 @@ class Knobs:
             raise ValueError("approve after a negative number of polls/seconds")
         if not isinstance(self.secret_suffix, str):
             raise TypeError("secret_suffix is a string")
-
-
-class TokenBucket:
-    """A token bucket: ``rate`` calls per second on average, bursts up to ``max(1, rate)``."""
-
-    def __init__(self) -> None:
-        self._tokens: float | None = None
-        self._stamp = 0.0
-
-    def take(self, rate: float, now: float) -> bool:
-        """Spend one token; False when the bucket is empty (the caller answers 429)."""
-        burst = max(1.0, rate)
-        if self._tokens is None:
-            self._tokens = burst
-        else:
-            self._tokens = min(burst, self._tokens + (now - self._stamp) * rate)
-        self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return True
-        return False
-
-    def reset(self) -> None:
-        """Fill the bucket again (when the rate changes)."""
-        self._tokens = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -27,11 +28,17 @@ class SimServer(ThreadingHTTPServer):
     # and each dropped SYN costs a 1 s retry.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
+    def __init__(
+        self, address: tuple[str, int], sim: Simulator, tls: ssl.SSLContext | None = None
+    ) -> None:
         super().__init__(address, SimHandler)
         self.sim = sim
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
+        if tls is not None:  # the handshake is done by each connection's thread, not here
+            self.socket = tls.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
 
     def track(self, conn: socket.socket, alive: bool) -> None:
         """Remember (or forget) an open client connection."""
@@ -72,6 +79,14 @@ class SimHandler(BaseHTTPRequestHandler):
         self.server.track(self.connection, False)
         with contextlib.suppress(OSError):
             super().finish()
+
+    def handle(self) -> None:
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.do_handshake()
+            except OSError:  # a client that does not trust the certificate, or went away
+                return
+        super().handle()
 
     def version_string(self) -> str:
         return self.server_version

@@ -8,6 +8,7 @@ injected failures. Knobs (see :class:`tui.sim.knobs.Knobs`) change at constructi
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import Counter
@@ -20,7 +21,8 @@ from tui.sim.device_page import device_page, result_page
 from tui.sim.errors import SimError, portal_error
 from tui.sim.federation import ACTIONS, Federation, error_page, parameters
 from tui.sim.identity import Identity
-from tui.sim.knobs import Approve, Knobs, TokenBucket
+from tui.sim.knobs import Approve, Knobs
+from tui.sim.limiters import Limiter, make_limiter
 from tui.sim.org import Organisation
 from tui.sim.portal import Portal
 from tui.sim.protocol import ROUTES as ROUTES  # re-exported: it used to live here
@@ -36,9 +38,10 @@ class Simulator:
     """A running (after :meth:`start`) IAM Identity Center on 127.0.0.1.
 
     Knobs (keyword arguments, or :meth:`set` while running): ``latency`` seconds per call;
-    ``rate_limit`` portal calls per second (a token bucket shared by all portal calls, 429
-    TooManyRequestsException beyond it); ``fail_every`` N (every Nth portal call answers
-    ``fail_status``, 500 InternalServerException or 503 ServiceUnavailableException);
+    ``rate_limit`` portal calls per second (shared by all portal calls, 429
+    TooManyRequestsException beyond it) of the ``limiter`` shape ("bucket" by default, of
+    ``burst`` tokens; "fixed-window", "sliding-window"); ``fail_every`` N (every Nth portal
+    call answers ``fail_status``, 500 InternalServerException or 503 ServiceUnavailableException);
     ``token_lifetime`` and ``credential_lifetime`` seconds; ``refresh`` (issue refresh tokens
     to clients registered with scopes); ``interval`` (0 allowed) and ``device_code_lifetime``;
     ``approve`` ("auto", "manual", "deny", N polls, S.S seconds); ``client_lifetime``;
@@ -46,7 +49,8 @@ class Simulator:
     answers are cut in half); ``signin_fail_status`` (a 5xx the federation endpoint's
     getSigninToken answers); ``hang``, ``looping_pages``, ``endless_pages`` (operation names:
     see :class:`tui.sim.knobs.Knobs`; set them with :meth:`set`). ``calls`` counts requests by
-    operation name (``getSigninToken`` and ``login`` for the federation endpoint).
+    operation name (``getSigninToken`` and ``login`` for the federation endpoint). ``tls``: an
+    ``ssl.SSLContext`` to serve HTTPS with (:mod:`tui.sim.certificate` makes one).
     """
 
     def __init__(
@@ -55,6 +59,8 @@ class Simulator:
         *,
         latency: float = 0.0,
         rate_limit: float | None = None,
+        limiter: str = "bucket",
+        burst: float | None = None,
         fail_every: int | None = None,
         fail_status: int = 500,
         token_lifetime: int = 3600,
@@ -72,11 +78,14 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         log: Callable[[str], None] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.org = org if org is not None else Organisation.generate(accounts=30)
         self.knobs = Knobs(
             latency=latency,
             rate_limit=rate_limit,
+            limiter=limiter,
+            burst=burst,
             fail_every=fail_every,
             fail_status=fail_status,
             token_lifetime=token_lifetime,
@@ -94,13 +103,14 @@ class Simulator:
         self.region = region
         self._host, self._port = host, port
         self._log = log
+        self._tls = tls  # HTTPS with this (see tui.sim.certificate), else plain HTTP
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._calls: Counter[str] = Counter()
         self._in_flight: Counter[str] = Counter()
         self._peak: Counter[str] = Counter()  # most requests of one operation at once
         self._portal_calls = 0
-        self._bucket = TokenBucket()
+        self._limiter: Limiter | None = None  # built at the first limited call
         self.identity = Identity(self.knobs, start_url)
         self.portal = Portal(self.org, self.identity, self.knobs)
         self.federation = Federation(self.portal)
@@ -114,7 +124,7 @@ class Simulator:
         if self._server is not None:
             raise RuntimeError("simulator already started")
         self._stopping.clear()
-        self._server = SimServer((self._host, self._port), self)
+        self._server = SimServer((self._host, self._port), self, self._tls)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -150,11 +160,11 @@ class Simulator:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT`` of the running simulator."""
+        """``http://127.0.0.1:PORT`` of the running simulator (``https`` with TLS)."""
         if self._server is None:
             raise RuntimeError("simulator is not running: call start() first")
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self._tls else 'http'}://{host!s}:{port}"
 
     def env(self) -> dict[str, str]:
         """The endpoint variables that point botocore's SSO and SSO OIDC clients here, and
@@ -171,8 +181,8 @@ class Simulator:
         """Change knobs while running, e.g. ``sim.set(rate_limit=5, approve="manual")``."""
         with self._lock:
             self.knobs.update(**knobs)
-            if "rate_limit" in knobs:
-                self._bucket.reset()
+            if {"rate_limit", "limiter", "burst"} & set(knobs):
+                self._limiter = None  # a fresh one (a full bucket) with the new settings
             if "fail_every" in knobs:
                 self._portal_calls = 0
 
@@ -310,8 +320,11 @@ class Simulator:
     def _portal_gate(self, now: float) -> None:
         """Rate limit (429) and injected failures (5xx) shared by all portal calls."""
         rate = self.knobs.rate_limit
-        if rate is not None and not self._bucket.take(rate, now):
-            raise portal_error(429, "TooManyRequestsException", "Too many requests")
+        if rate is not None:
+            if self._limiter is None:
+                self._limiter = make_limiter(self.knobs.limiter, rate, self.knobs.burst)
+            if not self._limiter.take(now):
+                raise portal_error(429, "TooManyRequestsException", "Too many requests")
         every = self.knobs.fail_every
         if every is not None:
             self._portal_calls += 1

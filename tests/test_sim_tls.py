@@ -1,0 +1,78 @@
+"""The simulator over HTTPS with a self-signed certificate, trusted through AWS_CA_BUNDLE: login
+and the catalog work with both portal clients, and an untrusted client gets nothing."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Home
+from tui.aws.catalog import fetch_catalog
+from tui.aws.login import login
+from tui.aws.sessions import resolve_session
+from tui.sim import Organisation, Simulator
+from tui.sim.__main__ import _banner
+from tui.sim.certificate import self_signed, server_context
+
+pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl command")
+
+
+@pytest.fixture
+def tls_sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Simulator, Path]]:
+    cert, key = self_signed(tmp_path / "tls")
+    sim = Simulator(Organisation.generate(accounts=8, seed=3), tls=server_context(cert, key))
+    sim.start()
+    for name, value in sim.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
+    try:
+        yield sim, cert
+    finally:
+        sim.stop()
+
+
+@pytest.mark.usefixtures("portal_client_kind")
+def test_login_and_catalog_over_tls(tls_sim: tuple[Simulator, Path], home: Home) -> None:
+    sim, cert = tls_sim
+    assert sim.url.startswith("https://127.0.0.1:")
+    assert (cert.parent / "key.pem").stat().st_mode & 0o077 == 0
+    home.write_config(
+        "[sso-session dev]\n"
+        f"sso_start_url = {sim.start_url}\n"
+        f"sso_region = {sim.region}\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
+    sim.set(interval=0)
+    session = resolve_session()
+    token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    catalog = fetch_catalog(session, token)
+    assert catalog.complete
+    assert {a.account_id for a in catalog.accounts} == {a.account_id for a in sim.org.accounts}
+
+
+def test_a_client_that_does_not_trust_the_certificate_gets_nothing(
+    tls_sim: tuple[Simulator, Path],
+) -> None:
+    sim, cert = tls_sim
+    with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
+        urllib.request.urlopen(
+            f"{sim.url}/assignment/accounts", context=ssl.create_default_context()
+        )
+    trusted = ssl.create_default_context(cafile=str(cert))
+    with pytest.raises(urllib.request.HTTPError) as err:  # trusted: a 401 from the portal
+        urllib.request.urlopen(f"{sim.url}/assignment/accounts", context=trusted)
+    assert err.value.code == 401
+    assert sim.calls["ListAccounts"] == 1  # the refused handshake never reached it
+
+
+def test_the_banner_says_how_to_trust_the_certificate(tls_sim: tuple[Simulator, Path]) -> None:
+    sim, cert = tls_sim
+    banner = _banner(sim, cert)
+    assert f"export AWS_ENDPOINT_URL_SSO={sim.url}\n" in banner
+    assert f"export AWS_CA_BUNDLE={cert}\n" in banner
