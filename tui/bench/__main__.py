@@ -201,10 +201,13 @@ def commands_section(accounts: int, latency: float, runs: int) -> tuple[Section,
     calls = sum(listed.portal_calls)
     section.add("portal calls made by cached `list` (all runs)", str(calls), "0", calls == 0)
     section.add(
-        f"`ssotui credential-process` (1 call at {latency * 1000:.0f} ms; "
-        f"worst {seconds(creds.worst)})",
+        f"second `ssotui credential-process`, credentials kept (worst {seconds(creds.worst)})",
         seconds(creds.median),
+        "≤ 0.08 s",
+        creds.median <= 0.08,
     )
+    kept_calls = sum(creds.portal_calls)
+    section.add("portal calls made by those (all runs)", str(kept_calls), "0", kept_calls == 0)
     return section, version.median
 
 

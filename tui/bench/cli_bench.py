@@ -155,7 +155,8 @@ def refreshed_list(ws: Workspace, runs: int = 3) -> RefreshFigures:
 
 
 def credential_process(ws: Workspace, runs: int = 5) -> CommandFigures:
-    """`ssotui credential-process ACCOUNT ROLE` with the catalog cached (one portal call)."""
+    """`ssotui credential-process ACCOUNT ROLE` after a first one: the catalog is cached and the
+    role's credentials are kept, so no portal call at all (issue: as the AWS CLI's own cache)."""
     account, role = next((a, r) for a in ws.org.accounts for r in a.roles if not r.forbidden)
     args = ("credential-process", "--session", SESSION, account.account_id, role.name)
     figures = time_command(args, ws, runs=runs)
