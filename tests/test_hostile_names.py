@@ -66,3 +66,46 @@ def test_exec_markers_hold_no_escape_sequence(sim: Simulator, token: Token) -> N
     assert result.status == 0, result.err
     assert result.out == "x␛]0;TITLE␇␛[2J ReadOnlyAccess\n"
     assert not any(unicodedata.category(c) == "Cc" for c in result.out.rstrip("\n"))
+
+
+def _raw_controls(text: str) -> set[str]:
+    """Control characters (C0 but the line breaks a listing is made of, DEL, C1) in `text`."""
+    return {
+        c
+        for c in text
+        if unicodedata.category(c) == "Cc" and c != "\n" or unicodedata.category(c) == "Cf"
+    }
+
+
+def test_list_shows_hostile_names_cleaned_one_row_each_aligned_in_cells(
+    sim: Simulator, token: Token, org: Organisation
+) -> None:
+    from tui.text import cell_width
+
+    listed = ssotui("list")
+    assert listed.status == 0, listed.err
+    assert not _raw_controls(listed.out), "a raw control character reached the terminal"
+    pairs = sum(len(a.roles) for a in org.accounts)
+    rows = listed.out.splitlines()
+    assert len(rows) == pairs  # a line break in a name makes no extra row
+    # --json keeps the exact values (JSON escapes them), in the same order as the text.
+    import json
+
+    from tui.text import printable
+
+    exact = json.loads(ssotui("list", "--json").out)
+    assert {name for name, _email, _roles in HOSTILE_ACCOUNTS} <= {r["accountName"] for r in exact}
+    # The role column starts at the same cell on every row, CJK names included.
+    starts = set()
+    for row, pair in zip(rows, exact, strict=True):
+        role = printable(pair["roleName"])
+        assert row.endswith(role), (row, role)
+        starts.add(cell_width(row[: len(row) - len(role)]))
+    assert len(starts) == 1, starts
+
+
+def test_messages_that_name_accounts_are_cleaned(sim: Simulator, token: Token) -> None:
+    run = ssotui("export", "x", "nope")  # matches several accounts: the message lists them
+    assert run.status == 1
+    assert not _raw_controls(run.err.rstrip("\n")), run.err
+    assert len(run.err.strip().splitlines()) == 1
