@@ -7,11 +7,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.resolve import Chosen
 from tui.errors import SsotuiError
 from tui.workspace import Context
 
 if TYPE_CHECKING:
+    from tui.app.pick import Picked
     from tui.models import SsoSession
 
 
@@ -74,9 +74,9 @@ _PICK_FOR = {"exec": "subshell", "export": "print", "console": "console"}
 
 def pick_role(
     args: argparse.Namespace, context: Context, *, pick_for: str, initial_filter: str | None
-) -> Chosen | None:
+) -> Picked | None:
     """Open the picker for `ssotui PICK_FOR` (its accounts filtered to `initial_filter`); the
-    role Enter was pressed on, with the workspace of its session, or None when the user quit.
+    role Enter was pressed on, with its session and region, or None when the user quit.
 
     The picker's contract (tui/app/pick.py): `make_app(..., pick_for=Action,
     initial_filter=str|None)`; `app.run()` returns a `Picked(session, account, role, region)`,
@@ -88,9 +88,7 @@ def pick_role(
     result, _session, _status = _open_picker(
         args, context, pick_for=Action(_PICK_FOR[pick_for]), initial_filter=initial_filter
     )
-    if not isinstance(result, Picked):
-        return None
-    return Chosen(context.workspace(result.session), result.account, result.role, result.region)
+    return result if isinstance(result, Picked) else None
 
 
 def demo(args: argparse.Namespace, context: Context) -> int:

@@ -92,7 +92,8 @@ def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chos
     picked = pick_role(args, context, pick_for=action, initial_filter=args.account)
     if picked is None:
         raise SsotuiError("nothing picked; nothing done", exit_code=130)
-    return picked._replace(region=args.region or picked.region)
+    workspace = context.workspace(picked.session)
+    return Chosen(workspace, picked.account, picked.role, args.region or picked.region)
 
 
 def said_on_the_command_line(error: SsotuiError, args: argparse.Namespace) -> str:
