@@ -145,3 +145,15 @@ def test_doctor_says_how_the_portal_is_reached(sim: Simulator, sso_config: Path)
     # A proxy is something only botocore knows how to go through: the portal calls go there.
     proxied = ssotui("doctor", env={"HTTPS_PROXY": "http://127.0.0.1:9"}).out
     assert "[  ok] portal: through botocore (HTTPS_PROXY is set)" in proxied
+
+
+def test_a_token_file_others_can_read_fails_the_check(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    assert ssotui("login", "--use-device-code").status == 0
+    [token_file] = [p for p in home.sso_cache.glob("*.json") if "accessToken" in p.read_text()]
+    assert "[  ok] token files" in ssotui("doctor").out
+    token_file.chmod(0o644)  # as a file another tool wrote might be
+    result = ssotui("doctor")
+    assert result.status == 1
+    assert f"others can read {token_file.name} (0644)" in result.out
