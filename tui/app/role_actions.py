@@ -14,7 +14,6 @@ from textual.worker import Worker, WorkerState
 
 from tui import paths
 from tui.app import clock
-from tui.app.browser import browser_available
 from tui.app.failures import failure_text
 from tui.app.messages import Notice
 from tui.app.pick import Action
@@ -122,7 +121,7 @@ class RoleActions(Widget):
         url = handoff.console_url(creds, handoff.console_request(region=creds.region))
         label = _label(creds)
         # A text browser started from here would fight the picker for the terminal.
-        if browser_available() and handoff.open_in_browser(url):
+        if handoff.can_open_browser() and handoff.open_in_browser(url):
             self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
             return
         backend = handoff.copy_text(url, terminal=copier(self.app))
