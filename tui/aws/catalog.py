@@ -5,6 +5,10 @@ bounded thread pool as soon as its page arrives, through one shared Portal (one 
 pool, one pacer for throttling), while the next page is already being fetched. A failure in one
 account is recorded with its reason and the rest are kept; a 401 aborts the whole fetch with
 NotLoggedIn. Progress is reported as events, on the calling thread, for the picker to stream.
+
+A refresh knows from the last catalog how many connections it will want at once, and opens
+them while the first page is on its way: over TLS each costs a handshake (two round trips and
+the CPU of both ends), which would otherwise all fall due the moment that page arrives.
 """
 
 from __future__ import annotations
@@ -152,6 +156,15 @@ class _ReadAhead(Generic[T]):
         self._stop.set()
 
 
+def _needed(previous: Catalog | None, concurrency: int) -> int:
+    """Connections a fetch will want at once, as far as the last catalog tells: one per
+    account's roles and one for the pages, up to the workers. Nothing known, none opened
+    ahead: the pool then grows as the pages arrive."""
+    if previous is None:
+        return 0
+    return min(concurrency, len(previous.accounts) + 1)
+
+
 def _sorted(accounts: Iterable[Account]) -> tuple[Account, ...]:
     return tuple(sorted(accounts, key=lambda a: (a.name.casefold(), a.account_id)))
 
@@ -162,10 +175,13 @@ def _run(
     emit: EventHandler,
     previous: Catalog | None,
     fill: Callable[[_RolePipeline], None],
+    connections_ahead: int = 0,
 ) -> _RolePipeline:
     from concurrent.futures import ThreadPoolExecutor  # here: after the first request left
 
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ssotui-roles") as pool:
+        for _ in range(connections_ahead):  # while the first page is on its way
+            pool.submit(portal.client.open_ahead, connections_ahead)
         pipeline = _RolePipeline(portal, pool, emit, previous)
         try:
             fill(pipeline)
@@ -207,7 +223,7 @@ def fetch_catalog(
             pipeline.drain(wait=False)
 
     try:
-        pipeline = _run(portal, concurrency, emit, previous, fill)
+        pipeline = _run(portal, concurrency, emit, previous, fill, _needed(previous, concurrency))
     finally:
         pages.close()
     return Catalog(

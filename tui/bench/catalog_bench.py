@@ -310,21 +310,29 @@ def bench_rate_limited(
     return RateFigures(rate=rate, needed_calls=needed_calls(len(ws.org)), runs=tuple(runs))
 
 
-def _fetch_child(concurrency: int) -> None:
-    """In a fresh interpreter (the workspace's environment): time one fetch, print seconds."""
+def _fetch_child(concurrency: int, refresh: bool = False) -> None:
+    """In a fresh interpreter (the workspace's environment): time one fetch, print seconds.
+
+    `refresh`: the workspace's cached catalog is the last one, as for `ssotui list --refresh`
+    (it tells the fetch how many connections it will want); else nothing is known."""
     import json
 
     from tui.aws.sessions import resolve_session
     from tui.aws.token_cache import load_token
     from tui.bench.workspace import SESSION
+    from tui.store import catalog_cache
 
     session = resolve_session(name=SESSION, start_url=None, region=None)
     token = load_token(session)
     assert token is not None, "the workspace's token is not cached"
+    previous = catalog_cache.load(session) if refresh else None
+    assert previous is not None or not refresh, "the workspace's catalog is not cached"
     portal = Portal(session, token, max_pool=concurrency)
     cpu = time.process_time()
     start = time.perf_counter()
-    catalog = fetch_catalog(session, token, concurrency=concurrency, portal=portal)
+    catalog = fetch_catalog(
+        session, token, concurrency=concurrency, portal=portal, previous=previous
+    )
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu
     print(json.dumps({"seconds": elapsed, "cpu": cpu, "accounts": len(catalog.accounts)}))

@@ -2,9 +2,12 @@
 
 Two simulators run side by side, one plain and one speaking HTTPS with a self-signed
 certificate trusted through `AWS_CA_BUNDLE` (`tui.sim.certificate`); ssotui fetches the
-catalog from each in a process of its own, the two alternating so that the load of a shared
-machine falls on both alike. Every new connection costs a TLS handshake, on both sides: here
-the simulator's half of it is on this machine too, which the real portal spares the user.
+catalog from each in a process of its own, the runs alternating so that the load of a shared
+machine falls on all alike. Two kinds of fetch: a refresh, where the last catalog is cached
+(as for `ssotui list --refresh` and the picker's refresh: it knows how many connections it will
+want and opens them while the first page is on its way), and a first fetch, with nothing
+cached. Every new connection costs a TLS handshake, on both sides: here the simulator's half
+of it is on this machine too, which the real portal spares the user.
 """
 
 from __future__ import annotations
@@ -23,15 +26,13 @@ from tui.sim import Organisation
 
 
 @dataclass(frozen=True)
-class TlsFigures:
-    """Own-process fetches over plain HTTP and over TLS, and the sequential baseline."""
+class Fetches:
+    """Own-process fetches of one kind over plain HTTP and over TLS."""
 
-    accounts: int
     plain: tuple[float, ...]  # wall seconds of each fetch
     tls: tuple[float, ...]
     plain_cpu: float  # median CPU seconds of the fetching process
     tls_cpu: float
-    sequential_tls: float  # one call at a time, over TLS
 
     @property
     def plain_median(self) -> float:
@@ -48,15 +49,28 @@ class TlsFigures:
         """TLS over plain HTTP (medians)."""
         return self.tls_median / self.plain_median
 
+
+@dataclass(frozen=True)
+class TlsFigures:
+    """A refresh and a first fetch, each over both, and the sequential baseline over TLS."""
+
+    accounts: int
+    refresh: Fetches
+    first: Fetches
+    sequential_tls: float  # one call at a time, over TLS
+
     @property
     def speedup(self) -> float:
-        """The sequential baseline over TLS, over ssotui over TLS."""
-        return self.sequential_tls / self.tls_median
+        """The sequential baseline over TLS, over ssotui's first fetch over TLS."""
+        return self.sequential_tls / self.first.tls_median
 
 
-def _fetch(env: dict[str, str], accounts: int) -> tuple[float, float]:
+def _fetch(env: dict[str, str], accounts: int, *, refresh: bool) -> tuple[float, float]:
     """One fetch in a fresh interpreter with `env` (a workspace's): (wall, CPU) seconds."""
-    code = f"from tui.bench.catalog_bench import _fetch_child; _fetch_child({DEFAULT_CONCURRENCY})"
+    code = (
+        "from tui.bench.catalog_bench import _fetch_child; "
+        f"_fetch_child({DEFAULT_CONCURRENCY}, refresh={refresh})"
+    )
     proc = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -71,25 +85,37 @@ def _fetch(env: dict[str, str], accounts: int) -> tuple[float, float]:
     return float(data["seconds"]), float(data["cpu"])
 
 
+def _fetches(runs: list[tuple[float, float]], tls_runs: list[tuple[float, float]]) -> Fetches:
+    return Fetches(
+        plain=tuple(wall for wall, _ in runs),
+        tls=tuple(wall for wall, _ in tls_runs),
+        plain_cpu=statistics.median(cpu for _, cpu in runs),
+        tls_cpu=statistics.median(cpu for _, cpu in tls_runs),
+    )
+
+
 def compare(accounts: int = 300, latency: float = 0.04, runs: int = 7) -> TlsFigures:
-    """`runs` fetches over each, alternating, and the sequential baseline over TLS."""
+    """`runs` fetches of each kind over each, alternating, and sequential over TLS."""
     org = Organisation.generate(accounts)
-    with open_workspace(org, latency=latency):
+    kinds = (True, False)  # refresh, first fetch
+    walls: dict[tuple[bool, bool], list[tuple[float, float]]] = {}
+    with open_workspace(org, latency=latency) as plain_ws:
+        plain_ws.save_catalog()
         plain_env = dict(os.environ)
         with open_workspace(org, latency=latency, tls=True) as tls_ws:
+            tls_ws.save_catalog()
             tls_env = dict(os.environ)
-            plain, tls = [], []
             for _ in range(max(1, runs)):
-                plain.append(_fetch(plain_env, accounts))
-                tls.append(_fetch(tls_env, accounts))
+                for refresh in kinds:
+                    for tls, env in ((False, plain_env), (True, tls_env)):
+                        fetched = _fetch(env, accounts, refresh=refresh)
+                        walls.setdefault((refresh, tls), []).append(fetched)
             sequential = sequential_fetch(tls_ws)
     if sequential.lost:
         raise RuntimeError(f"the sequential baseline lost {sequential.lost} accounts")
     return TlsFigures(
         accounts=accounts,
-        plain=tuple(wall for wall, _ in plain),
-        tls=tuple(wall for wall, _ in tls),
-        plain_cpu=statistics.median(cpu for _, cpu in plain),
-        tls_cpu=statistics.median(cpu for _, cpu in tls),
+        refresh=_fetches(walls[True, False], walls[True, True]),
+        first=_fetches(walls[False, False], walls[False, True]),
         sequential_tls=sequential.seconds,
     )
