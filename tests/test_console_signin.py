@@ -34,6 +34,7 @@ from tui.aws.console import (
 )
 from tui.aws.federation import TIMEOUT
 from tui.aws.portal import Portal
+from tui.debug_log import RedactingFormatter
 from tui.errors import ServiceError
 from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.sim import Simulator
@@ -371,7 +372,7 @@ def debug_log() -> Iterator[io.StringIO]:
     out = io.StringIO()
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.StreamHandler) and isinstance(
-            handler.formatter, logs.RedactingFormatter
+            handler.formatter, RedactingFormatter
         ):
             handler.setStream(out)
     try:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import Run, ssotui
-from tui import logs
+from tui import debug_log, logs
 from tui.sim import Simulator
 
 SUFFIX = '"SFXQ\\SFXB\'SFXA\\"SFXE'
@@ -83,7 +83,7 @@ def test_botocore_debug_log_masks_secrets_with_quotes_and_backslashes(
 
 
 def record(msg: str, *args: Any) -> str:
-    formatter = logs.RedactingFormatter("%(message)s")
+    formatter = debug_log.RedactingFormatter("%(message)s")
     return formatter.format(logging.LogRecord("botocore.x", logging.DEBUG, "", 0, msg, args, None))
 
 

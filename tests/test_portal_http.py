@@ -803,3 +803,27 @@ def test_list_and_credential_process_load_botocore_only_when_asked_to(
     assert json.loads(out)["AccessKeyId"].startswith("ASIA")
     assert bool(modules & BOTOCORE_MACHINERY) == (mode == "botocore"), modules & BOTOCORE_MACHINERY
     assert (sim.calls["ListAccounts"], sim.calls["GetRoleCredentials"]) == (1, 1)
+
+
+def test_the_endpoint_is_looked_up_once_for_the_whole_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each new connection of the catalog's burst would otherwise ask the resolver again; by
+    # name ("localhost" may also give ::1, where nothing listens: the next address is tried).
+    lookups: list[object] = []
+    real = socket.getaddrinfo
+
+    def counted(host: Any, *args: Any, **kwargs: Any) -> Any:
+        lookups.append(host)
+        return real(host, *args, **kwargs)
+
+    with recording(echo_account) as server:
+        portal = portal_at(server.url.replace("127.0.0.1", "localhost"), monkeypatch)
+        monkeypatch.setattr(socket, "getaddrinfo", counted)
+        accounts = [f"{n:012d}" for n in range(40)]
+        with ThreadPoolExecutor(8) as pool:
+            roles = list(pool.map(portal.list_roles, accounts))
+        accepted = server.accepted
+    assert roles == [(f"R{a}",) for a in accounts]
+    assert accepted > 1  # several connections were opened ...
+    assert lookups == [b"localhost"]  # ... for one lookup

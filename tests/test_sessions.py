@@ -6,11 +6,12 @@ import hashlib
 
 import botocore.session
 import pytest
+from botocore.configloader import build_profile_map
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Home
-from tui.aws.sessions import load_sessions, parse_scopes, resolve_session
+from tui.aws.sessions import load_sessions, parse_scopes, profile_map, resolve_session
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES
 
@@ -181,3 +182,27 @@ def test_any_bytes_give_sessions_or_one_config_error(home: Home, data: bytes) ->
         assert exc.message and "\n" not in exc.message
     else:
         assert all(s.start_url and s.region for s in sessions)
+
+
+_TITLE_WORDS = st.sampled_from(
+    ["profile", "sso-session", "services", "default", "profiles", "sso_sessions", "preview"]
+)
+_NAMES = st.text(alphabet=st.sampled_from(list("ab -'\"\\_")), max_size=6)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(_TITLE_WORDS, st.builds("{} {}".format, _TITLE_WORDS, _NAMES), _NAMES),
+            st.dictionaries(st.sampled_from(["region", "sso_session", "x"]), _NAMES, max_size=2),
+        ),
+        max_size=6,
+    )
+)
+def test_sections_are_grouped_exactly_as_botocore_groups_them(
+    sections: list[tuple[str, dict[str, str]]],
+) -> None:
+    # ssotui groups the sections itself (importing botocore would cost every command ~5 ms):
+    # quoted names, odd titles, `default`, a later section of the same name, all as botocore.
+    parsed = dict(sections)
+    assert profile_map(parsed) == build_profile_map(parsed)

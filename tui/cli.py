@@ -18,6 +18,7 @@ from tui import __version__
 from tui.commands.options import (
     BEFORE,
     PICKER_FLAGS,
+    Pages,
     add_command,
     global_options,
     region_option,
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ssotui",
         description=PROGRAM.does,
         epilog=PROGRAM.epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=Pages,
     )
     parser.add_argument("--version", action="version", version=f"ssotui {__version__}")
     global_options(parser, before=True)

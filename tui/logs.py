@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import re
+import sys
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus
 
-if TYPE_CHECKING:
-    from tui.log_redaction import Scrubber
-
-_SECRET_KEYS = (
+SECRET_KEYS = (
     "accessToken|refreshToken|idToken|clientSecret|deviceCode|secretAccessKey|sessionToken"
     "|aws_secret_access_key|aws_session_token|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN"
     "|SecretAccessKey|SessionToken|x-amz-sso_bearer_token|Authorization|code_verifier"
@@ -30,7 +25,7 @@ _SECRET_KEYS = (
 )
 # Names only a structure gives a meaning to: the authorization code and PKCE verifier of
 # CreateToken, OAuth's own spellings, and the federation endpoint's query parameters.
-_STRUCTURE_KEYS = frozenset(
+STRUCTURE_KEYS = frozenset(
     {"code", "codeVerifier", "client_secret", "refresh_token", "access_token"}
     | {"Session", "SigninToken", "sessionId", "sessionKey"}
 )
@@ -45,13 +40,14 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     """Compiled when a debug line is first written: most runs never log at all."""
     return (
         re.compile(
-            rf'(\\?["\'](?:{_SECRET_KEYS})\\?["\']\s*:\s*b?\\?["\'])(?!{MASK})((?:\\.|[^\s,;}}\]])+)',
+            rf'(\\?["\'](?:{SECRET_KEYS})\\?["\']\s*:\s*b?\\?["\'])(?!{MASK})((?:\\.|[^\s,;}}\]])+)',
             re.IGNORECASE,
         ),
-        re.compile(rf"((?:{_SECRET_KEYS})\s*=\s*)(?!{MASK})([^\s,;&]+)", re.IGNORECASE),
+        re.compile(rf"((?:{SECRET_KEYS})\s*=\s*)(?!{MASK})([^\s,;&]+)", re.IGNORECASE),
     )
 
 
+_debug = False  # `--debug` was given
 _known: set[str] = set()  # every printed form of the secrets below
 _unexpanded: set[str] = set()  # secrets registered since the forms were last worked out
 _known_lock = threading.Lock()
@@ -80,7 +76,7 @@ def hide(*secrets: str | None) -> None:
         _unexpanded.update(s for s in secrets if s and len(s) >= 8)
 
 
-def _mask_known(text: str) -> str:
+def mask_known(text: str) -> str:
     with _known_lock:
         while _unexpanded:
             _known.update(printed_forms(_unexpanded.pop()))
@@ -94,49 +90,39 @@ def _mask_known(text: str) -> str:
 def redact(text: str) -> str:
     """`text` with every registered secret and every secret field value masked."""
     # Whole registered secrets first: a pattern that masked only their start would hide them.
-    text = _mask_known(text)
+    text = mask_known(text)
     for pattern in _patterns():
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text
 
 
-@functools.cache
-def _scrubber() -> Scrubber:
-    from tui.log_redaction import Scrubber
-
-    return Scrubber(frozenset(_SECRET_KEYS.split("|")) | _STRUCTURE_KEYS, MASK, _mask_known)
-
-
-def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
-    """A copy of `record` whose message and arguments hold no secret by structure."""
-    copy = logging.makeLogRecord(record.__dict__)
-    if isinstance(copy.args, Mapping):
-        copy.args = _scrubber().scrub(copy.args)
-    elif copy.args:
-        copy.args = tuple(_scrubber().scrub(arg) for arg in copy.args)
-    if not isinstance(copy.msg, str):
-        copy.msg = _scrubber().scrub(copy.msg)
-    return copy
-
-
-class RedactingFormatter(logging.Formatter):
-    """A formatter that scrubs each record by structure, then passes its text through `redact`."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(scrub_record(record)))
-
-
 def setup(debug: bool) -> None:
-    """Send debug logs (ssotui's and botocore's) to stderr, redacted; quiet otherwise."""
+    """Send debug logs (ssotui's and botocore's) to stderr, redacted; quiet otherwise.
+
+    Quiet costs nothing until something imports `logging` (~6 ms a command that never logs
+    need not pay): the picker, which runs libraries that may log, calls `quiet` as it starts."""
+    global _debug
+    _debug = debug
+    if debug:
+        from tui.debug_log import start
+
+        start()
+    elif "logging" in sys.modules:
+        quiet()
+
+
+def debugging() -> bool:
+    """Whether `--debug` asked for debug lines."""
+    return _debug
+
+
+def quiet() -> None:
+    """No log line on stderr, whatever logs (unless `--debug` set logging up)."""
+    if _debug:
+        return
+    import logging
+
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    if not debug:
-        root.setLevel(logging.CRITICAL + 1)
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    for noisy in ("urllib3", "botocore.hooks", "botocore.loaders", "asyncio", "markdown_it"):
-        logging.getLogger(noisy).setLevel(logging.INFO)
+    root.setLevel(logging.CRITICAL + 1)

@@ -2,19 +2,19 @@
 
 One line per attempt (a retried call shows each try), through the `ssotui.portal` logger, so
 `--debug`'s redacting formatter sees it like every other line; the call's arguments (the token
-among them) are never part of it. With debug logging off it costs one level check per call.
+among them) are never part of it. Without `--debug` it costs one check per call, and `logging`
+is not even imported.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-T = TypeVar("T")
+from tui.logs import debugging
 
-log = logging.getLogger("ssotui.portal")
+T = TypeVar("T")
 
 
 def _answered(result: Any) -> str:
@@ -42,8 +42,11 @@ def _failed(exc: BaseException) -> str:
 
 def timed(operation: str, call: Callable[[], T]) -> T:
     """Make one portal call (`call()`) and log it: `operation`, status, milliseconds."""
-    if not log.isEnabledFor(logging.DEBUG):
+    if not debugging():
         return call()
+    import logging
+
+    log = logging.getLogger("ssotui.portal")
     start = time.perf_counter()
     try:
         result = call()

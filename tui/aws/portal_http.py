@@ -141,6 +141,7 @@ class PortalHttpClient(PortalClient):
         self._lock = threading.Lock()
         self._tls: Any = None
         self._opened = 0  # connections opened so far, or being opened
+        self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
 
     # -- the exchange ------------------------------------------------------------------------
@@ -251,18 +252,20 @@ class PortalHttpClient(PortalClient):
     def _connect(self, limit: float, *, counted: bool = False) -> http.client.HTTPConnection:
         conn: http.client.HTTPConnection
         wait = min(self.connect_timeout, limit)
-        if self._https:
-            conn = http.client.HTTPSConnection(
-                self._host, self._port, timeout=wait, context=self._context()
-            )
-        else:
-            conn = http.client.HTTPConnection(self._host, self._port, timeout=wait)
         where = self.meta.endpoint_url
         if not counted:
             with self._lock:
                 self._opened += 1
+        context = self._context() if self._https else None  # an unreadable CA file: no connection
         try:
-            conn.connect()
+            sock = self._socket(wait)
+            if context is not None:
+                sock = context.wrap_socket(sock, server_hostname=self._host)
+                conn = http.client.HTTPSConnection(
+                    self._host, self._port, timeout=wait, context=context
+                )
+            else:
+                conn = http.client.HTTPConnection(self._host, self._port, timeout=wait)
         except TimeoutError:
             raise ConnectTimeout(f"no connection to {where} in time", endpoint=where) from None
         except OSError as exc:
@@ -273,10 +276,38 @@ class PortalHttpClient(PortalClient):
                     f"TLS with {where} failed: {exc}", endpoint=where
                 ) from None
             raise Unreachable(f"cannot reach {where}: {exc}", endpoint=where) from None
-        assert conn.sock is not None
-        conn.sock.settimeout(limit)
-        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn.sock = sock
+        sock.settimeout(limit)
         return conn
+
+    def _socket(self, wait: float) -> socket.socket:
+        """A TCP connection to the endpoint, trying its addresses in turn (as
+        `socket.create_connection` does, without looking the name up again)."""
+        failure: OSError | None = None
+        for family, kind, proto, _name, address in self._addresses():
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(wait)
+                sock.connect(address)
+            except OSError as exc:
+                sock.close()
+                failure = exc
+                continue
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        raise failure or OSError(f"no address for {self._host}")
+
+    def _addresses(self) -> list[tuple[Any, ...]]:
+        """The endpoint's addresses, looked up once for the pool rather than once for each
+        new connection (a lookup can be a round trip to the resolver, on that connection's
+        path). An ASCII name is passed as bytes: no IDNA codec to load for it."""
+        with self._lock:
+            if self._resolved is None:
+                name = self._host
+                host = name.encode("ascii") if name.isascii() else name.encode("idna")
+                port = self._port or (443 if self._https else 80)
+                self._resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            return self._resolved
 
     def _context(self) -> Any:
         with self._lock:

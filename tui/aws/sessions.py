@@ -1,18 +1,20 @@
 """Where the start URL comes from: `[sso-session]` sections and legacy SSO profiles.
 
 The AWS config file is read with the same parser and section rules botocore uses
-(`configparser.RawConfigParser`, `botocore.configloader.build_profile_map`), so ssotui sees
-exactly the sessions the AWS CLI sees. `resolve_session` applies the rules README "Use" gives.
+(`configparser.RawConfigParser`, and `profile_map`: botocore's `build_profile_map`, held equal to
+it by tests/test_sessions.py), so ssotui sees exactly the sessions the AWS CLI sees. The rules
+are written out here rather than imported: importing botocore costs every command ~5 ms before
+anything else, and most commands need nothing else of it. `resolve_session` applies the rules
+README "Use" gives.
 """
 
 from __future__ import annotations
 
 import configparser
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from botocore.configloader import build_profile_map
 
 from tui import paths
 from tui.errors import ConfigError, UsageError
@@ -94,6 +96,36 @@ def config_sections(path: Path | None = None) -> dict[str, dict[str, Any]]:
     return _raw_sections(path or paths.aws_config_file())
 
 
+def _named(title: str) -> str | None:
+    """`profile NAME` -> NAME, as botocore splits a section title: shell words, exactly two."""
+    try:
+        words = shlex.split(title)
+    except ValueError:
+        return None
+    return words[1] if len(words) == 2 else None
+
+
+def profile_map(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The sections of a config file grouped as botocore's `build_profile_map` groups them:
+    `profiles` (with `default`), `sso_sessions`, `services`, and every other section as is."""
+    grouped: dict[str, dict[str, Any]] = {"profiles": {}, "sso_sessions": {}, "services": {}}
+    others: dict[str, dict[str, Any]] = {}
+    for title, values in sections.items():
+        kind = next((kind for prefix, kind in _KINDS if title.startswith(prefix)), None)
+        if kind is not None:
+            name = _named(title)
+            if name is not None:
+                grouped[kind][name] = dict(values)
+        elif title == "default":  # the one profile without "profile " before its name
+            grouped["profiles"]["default"] = dict(values)
+        else:
+            others[title] = dict(values)
+    return {**others, **grouped}
+
+
+_KINDS = (("profile", "profiles"), ("sso-session", "sso_sessions"), ("services", "services"))
+
+
 def _first_region_by_session(profiles: dict[str, dict[str, Any]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for values in profiles.values():
@@ -107,7 +139,7 @@ def _first_region_by_session(profiles: dict[str, dict[str, Any]]) -> dict[str, s
 def _read(path: Path | None) -> _ConfigRead:
     config_path = path or paths.aws_config_file()
     result = _ConfigRead(path=config_path)
-    built = build_profile_map(_raw_sections(config_path))
+    built = profile_map(_raw_sections(config_path))
     profiles: dict[str, dict[str, Any]] = built.get("profiles", {})
     sessions: dict[str, dict[str, Any]] = built.get("sso_sessions", {})
     regions = _first_region_by_session(profiles)
