@@ -29,7 +29,7 @@ import pytest
 from botocore import xform_name
 
 from tests.http_recorder import Answer, Recorded, Recorder, recording
-from tui.aws import clients
+from tui.aws import clients, portal_http
 from tui.aws.clients import portal_client
 from tui.aws.portal import Portal
 from tui.aws.portal_botocore import BotocorePortalClient
@@ -827,3 +827,42 @@ def test_the_endpoint_is_looked_up_once_for_the_whole_pool(
     assert roles == [(f"R{a}",) for a in accounts]
     assert accepted > 1  # several connections were opened ...
     assert lookups == [b"localhost"]  # ... for one lookup
+
+
+def test_an_address_that_stopped_answering_is_looked_up_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The picker keeps its client for hours: when the portal moves (the addresses it was
+    # looked up at no longer answer), the next attempt asks the resolver again, and succeeds.
+    real = socket.getaddrinfo
+    dead = closed_port()
+    lookups: list[int] = []
+
+    def moving(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        lookups.append(port)
+        return real(host, dead if len(lookups) == 1 else port, *args, **kwargs)
+
+    with recording(echo_account) as server:
+        portal = portal_at(server.url.replace("127.0.0.1", "localhost"), monkeypatch)
+        monkeypatch.setattr(socket, "getaddrinfo", moving)
+        assert portal.list_roles(ACCOUNT) == (f"R{ACCOUNT}",)
+    assert len(lookups) == 2  # the stale addresses failed once, then the name was asked again
+
+
+def test_addresses_are_looked_up_again_once_they_are_old(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lookups: list[object] = []
+    real = socket.getaddrinfo
+
+    def counted(host: Any, *args: Any, **kwargs: Any) -> Any:
+        lookups.append(host)
+        return real(host, *args, **kwargs)
+
+    with recording(echo_account, drop_after_answer=True) as server:
+        portal = portal_at(server.url, monkeypatch)
+        monkeypatch.setattr(socket, "getaddrinfo", counted)
+        monkeypatch.setattr(portal_http, "ADDRESSES_KEPT", 0.0)  # every lookup is "old" at once
+        for _ in range(3):  # a new connection each time: the server closes after each answer
+            assert portal.list_roles(ACCOUNT) == (f"R{ACCOUNT}",)
+    assert len(lookups) == 3

@@ -23,6 +23,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -44,6 +45,7 @@ from tui.aws.transport import (
 )
 
 TOKEN_HEADER = "x-amz-sso_bearer_token"
+ADDRESSES_KEPT = 60.0  # seconds the endpoint's looked-up addresses are used for new connections
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class PortalHttpClient(PortalClient):
         self._tls: Any = None
         self._opened = 0  # connections opened so far, or being opened
         self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
+        self._resolved_at = 0.0  # when they were looked up (time.monotonic)
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
 
     # -- the exchange ------------------------------------------------------------------------
@@ -282,7 +285,8 @@ class PortalHttpClient(PortalClient):
 
     def _socket(self, wait: float) -> socket.socket:
         """A TCP connection to the endpoint, trying its addresses in turn (as
-        `socket.create_connection` does, without looking the name up again)."""
+        `socket.create_connection` does, without looking the name up again). When none
+        answers, the addresses are forgotten: the next connection looks the name up anew."""
         failure: OSError | None = None
         for family, kind, proto, _name, address in self._addresses():
             sock = socket.socket(family, kind, proto)
@@ -295,18 +299,23 @@ class PortalHttpClient(PortalClient):
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return sock
+        with self._lock:
+            self._resolved = None
         raise failure or OSError(f"no address for {self._host}")
 
     def _addresses(self) -> list[tuple[Any, ...]]:
         """The endpoint's addresses, looked up once for the pool rather than once for each
         new connection (a lookup can be a round trip to the resolver, on that connection's
-        path). An ASCII name is passed as bytes: no IDNA codec to load for it."""
+        path), and again once they are a minute old (the picker lives for hours; the portal's
+        addresses change). An ASCII name is passed as bytes: no IDNA codec to load for it."""
         with self._lock:
-            if self._resolved is None:
+            now = time.monotonic()
+            if self._resolved is None or now - self._resolved_at > ADDRESSES_KEPT:
                 name = self._host
                 host = name.encode("ascii") if name.isascii() else name.encode("idna")
                 port = self._port or (443 if self._https else 80)
                 self._resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                self._resolved_at = now
             return self._resolved
 
     def _context(self) -> Any:
