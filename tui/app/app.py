@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from tui import paths
+from tui.app import startup_gc
 from tui.app.palette import main_screen_commands
 from tui.app.pick import Action, Picked
 from tui.app.screens.help import HelpScreen, keys_of
@@ -114,6 +115,11 @@ class SsotuiApp(App[str | Picked | None]):
             )
         else:
             self.push_screen(SessionScreen(self.sessions), self._session_chosen)
+        if self.session is None and len(self.sessions) != 1:  # the main screen resumes it
+            self.call_after_refresh(startup_gc.resume)
+
+    def on_unmount(self) -> None:
+        startup_gc.release()
 
     # -- keys and the command palette -----------------------------------------------------------
 

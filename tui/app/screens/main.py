@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import WorkerError
 
+from tui.app import startup_gc
 from tui.app.messages import CredentialsReady
 from tui.app.model import CatalogModel
 from tui.app.pick import PICK_VERBS, Action, Picked
@@ -187,6 +188,8 @@ class MainScreen(Screen[None]):
         if len(rows) >= FREEZE_ROWS and not self.model.progress.loading:
             # Long-lived rows would make every full collection walk them mid-keystroke.
             gc.freeze()
+        # The first rows (or the first word on them) are the end of the start.
+        self.call_after_refresh(startup_gc.resume)
 
     def _update_status(self) -> None:
         model, phase = self.model, self.work.phase
