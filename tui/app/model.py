@@ -13,7 +13,7 @@ from datetime import datetime
 
 from tui.app.matching import Row
 from tui.app.shown import shown
-from tui.aws.catalog import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
+from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
 from tui.models import Account, Catalog, Role
 from tui.store.state import State
 
