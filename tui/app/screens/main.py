@@ -30,10 +30,7 @@ from tui.app.model import CatalogModel
 from tui.app.pick import PICK_VERBS, Action, Picked
 from tui.app.role_actions import RoleActions
 from tui.app.saved_state import SavedState
-from tui.app.screens.actions import ActionMenu
-from tui.app.screens.login import LoginScreen
 from tui.app.screens.main_texts import accounts_empty_text, roles_empty_text, status_note
-from tui.app.screens.regions import RegionScreen
 from tui.app.session_work import Phase, SessionWork
 from tui.app.shown import shown
 from tui.app.widgets.filter_list import FilterList
@@ -145,6 +142,10 @@ class MainScreen(Screen[None]):
 
     @on(SessionWork.LoginNeeded)
     def _login_needed(self, message: SessionWork.LoginNeeded) -> None:
+        # The screens this one opens are loaded when first opened: a start from a fresh cache
+        # needs none of them (a login screen with its HTTP listener alone is ~18 ms of imports).
+        from tui.app.screens.login import LoginScreen
+
         self._update_status()
         self.app.push_screen(
             LoginScreen(self.workspace, open_browser=self.open_browser, reason=message.reason),
@@ -258,6 +259,8 @@ class MainScreen(Screen[None]):
         elif self.pick_for is not None:
             await self.pick(account, role.role_name)
         else:
+            from tui.app.screens.actions import ActionMenu
+
             self.app.push_screen(
                 ActionMenu(
                     account,
@@ -309,6 +312,8 @@ class MainScreen(Screen[None]):
                 + (f"region {used}." if used else "no region."),
                 markup=False,
             )
+
+        from tui.app.screens.regions import RegionScreen
 
         current = self.saved.state.region_of(aid)
         self.app.push_screen(RegionScreen(self.workspace, account, current), chosen)
