@@ -36,6 +36,7 @@ from tui.app.shown import shown
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
 from tui.models import Account, Role
+from tui.store.state import State
 from tui.workspace.workspace import Workspace
 
 ROWS_DELAY = 0.05  # batch the catalog's events into one list update per 50 ms
@@ -81,6 +82,7 @@ class MainScreen(Screen[None]):
         self._rows_pending = False
         self._roles_of: str | None = None  # the account whose roles the roles pane shows
         self._phase_shown: Phase | None = None
+        self._rows_of: tuple[int, State] | None = None  # what the account rows were made from
 
     def compose(self) -> ComposeResult:
         yield self.work
@@ -181,12 +183,15 @@ class MainScreen(Screen[None]):
 
     def _update_rows(self) -> None:
         self._rows_pending = False
-        rows = self.model.account_rows(self.saved.state)
-        self.accounts.set_rows(rows, same=_same_account)
-        self.accounts.set_empty_text(accounts_empty_text(self.work.phase, bool(rows)))
+        model, state = self.model, self.saved.state
+        if (model.revision, state) != self._rows_of:  # (the phase alone changes no row)
+            self._rows_of = (model.revision, state)
+            self.accounts.set_rows(model.account_rows(state), same=_same_account)
+        count = self.accounts.row_list.row_count
+        self.accounts.set_empty_text(accounts_empty_text(self.work.phase, bool(count)))
         self._show_roles(self.accounts.highlighted_item)
         self._update_status()
-        if len(rows) >= FREEZE_ROWS and not self.model.progress.loading:
+        if count >= FREEZE_ROWS and not self.model.progress.loading:
             # Long-lived rows would make every full collection walk them mid-keystroke.
             gc.freeze()
         # The first rows (or the first word on them) are the end of the start.
