@@ -11,13 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import load_catalog
-from tui.aws.catalog import (
-    AccountsPage,
-    CatalogEvent,
-    RolesFailed,
-    RolesLoaded,
-    fetch_catalog,
-)
+from tui.aws.catalog import fetch_catalog
+from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
 from tui.aws.portal import Portal
 from tui.errors import NotLoggedIn
 from tui.models import Catalog, SsoSession, Token, utcnow

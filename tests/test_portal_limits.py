@@ -13,7 +13,8 @@ import time
 import pytest
 
 from tests.conftest import Home, load_catalog
-from tui.aws.catalog import CatalogEvent, RolesFailed, fetch_catalog
+from tui.aws.catalog import fetch_catalog
+from tui.aws.catalog_events import CatalogEvent, RolesFailed
 from tui.aws.portal import DEFAULT_DEADLINE, Portal
 from tui.errors import NotLoggedIn, ServiceError
 from tui.models import Account, SsoSession, Token

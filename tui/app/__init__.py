@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tui.app import startup_gc
 from tui.app.pick import Action, Picked
 
 __all__ = ["Action", "Picked", "make_app"]
@@ -56,6 +57,7 @@ def make_app(
     accounts filter, ctrl+q, ctrl+c) returns None. The action menu is not shown and its keys
     are not offered. `initial_filter` is typed into the accounts filter at the start.
     """
+    startup_gc.pause()  # until the first screen is drawn (the App resumes it)
     from dataclasses import replace
 
     from tui.app.app import SsotuiApp

@@ -18,12 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from tui import paths
+from tui.app import startup_gc
 from tui.app.palette import main_screen_commands
 from tui.app.pick import Action, Picked
-from tui.app.screens.help import HelpScreen, keys_of
 from tui.app.screens.main import MainScreen
-from tui.app.screens.sessions import SessionScreen
-from tui.app.screens.setup import SetupScreen
 from tui.app.terminal import drawing_on_the_terminal
 from tui.app.textual_private import write_to_terminal
 from tui.app.widgets.filter_list import FilterInput
@@ -106,6 +104,8 @@ class SsotuiApp(App[str | Picked | None]):
         elif len(self.sessions) == 1:
             self._open(self.sessions[0])
         elif not self.sessions:
+            from tui.app.screens.setup import SetupScreen  # the screens below load when needed
+
             self.push_screen(
                 SetupScreen(
                     region=self.settings.default_region, name=self.settings.default_session
@@ -113,7 +113,14 @@ class SsotuiApp(App[str | Picked | None]):
                 self._session_set_up,
             )
         else:
+            from tui.app.screens.sessions import SessionScreen
+
             self.push_screen(SessionScreen(self.sessions), self._session_chosen)
+        if self.session is None and len(self.sessions) != 1:  # the main screen resumes it
+            self.call_after_refresh(startup_gc.resume)
+
+    def on_unmount(self) -> None:
+        startup_gc.release()
 
     # -- keys and the command palette -----------------------------------------------------------
 
@@ -129,6 +136,8 @@ class SsotuiApp(App[str | Picked | None]):
 
     def action_help(self, key: str = "") -> None:
         """Show every key of the screen on top (or close the help when it is that screen)."""
+        from tui.app.screens.help import HelpScreen, keys_of
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             screen.dismiss(None)
@@ -157,6 +166,8 @@ class SsotuiApp(App[str | Picked | None]):
     def action_switch_session(self) -> None:
         """Choose another session; its main screen replaces this one."""
         if self._other_sessions():
+            from tui.app.screens.sessions import SessionScreen
+
             self.push_screen(
                 SessionScreen(self.sessions, current=self.session), self._session_switched
             )

@@ -52,9 +52,12 @@ class Row(Generic[T]):
     name_len: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        lowered = [c.lower() for c in self.columns]
-        object.__setattr__(self, "key", COLUMN_BREAK.join(lowered))
-        object.__setattr__(self, "name_len", len(lowered[0]) if lowered else 0)
+        # One lower() of the joined columns is each column lowered (the break is no letter, so
+        # even a final sigma lowers alike), in one call instead of one per column.
+        key = COLUMN_BREAK.join(self.columns).lower()
+        object.__setattr__(self, "key", key)
+        end = key.find(COLUMN_BREAK)
+        object.__setattr__(self, "name_len", len(key) if end < 0 else end)
 
 
 def query_tokens(query: str) -> tuple[str, ...]:

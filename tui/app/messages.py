@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from tui.app.pick import Action
-from tui.aws.catalog import CatalogEvent
-from tui.aws.login_flows import LoginEvent
-from tui.models import Catalog, RoleCredentials, SsoSession, Token
-from tui.store.state import State
+if TYPE_CHECKING:  # what they carry is made by the workers; naming it loads nothing
+    from pathlib import Path
+
+    from tui.app.pick import Action
+    from tui.aws.catalog_events import CatalogEvent
+    from tui.aws.login_flows import LoginEvent
+    from tui.models import Catalog, RoleCredentials, SsoSession, Token
+    from tui.store.state import State
 
 
 @dataclass

@@ -7,6 +7,7 @@ use case as the command line, in a worker where it blocks, and says what happene
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.widget import Widget
@@ -17,14 +18,16 @@ from tui.app import clock
 from tui.app.failures import failure_text
 from tui.app.messages import Notice
 from tui.app.pick import Action
-from tui.app.screens.actions import ProfileNameScreen
 from tui.app.shown import shown
 from tui.app.terminal import copier, handed_over
 from tui.errors import SsotuiError
-from tui.export import clipboard, subshell
+from tui.export import clipboard
 from tui.local_time import local_time
 from tui.models import RoleCredentials
 from tui.workspace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tui.export import subshell
 
 
 class RoleActions(Widget):
@@ -44,6 +47,8 @@ class RoleActions(Widget):
         elif action is Action.COPY:
             self._copy(creds)
         elif action is Action.WRITE_PROFILE:
+            from tui.app.screens.actions import ProfileNameScreen  # loaded when first needed
+
             self.app.push_screen(
                 ProfileNameScreen(
                     self.workspace.handoff.profile_name(creds), str(paths.aws_credentials_file())
@@ -91,6 +96,8 @@ class RoleActions(Widget):
 
     def _hand_over(self, plan: subshell.SubshellPlan) -> subshell.Finished | None:
         """Run the subshell on the terminal; None (and the reason said) when it did not start."""
+        from tui.export import subshell
+
         failure: SsotuiError | None = None
         finished: subshell.Finished | None = None
         with handed_over(self.app):

@@ -31,7 +31,7 @@ from tui.app.messages import (
 )
 from tui.app.model import CatalogModel
 from tui.app.pick import Action
-from tui.aws.catalog import CatalogEvent
+from tui.aws.catalog_events import CatalogEvent
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
 from tui.workspace.workspace import CatalogPlan, Workspace

@@ -16,10 +16,15 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from tui.aws.catalog_events import (
+    AccountsPage,
+    EventHandler,
+    RolesFailed,
+    RolesLoaded,
+)
 from tui.aws.portal import Portal
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, SsoSession, Token, utcnow
@@ -36,33 +41,6 @@ DEFAULT_CONCURRENCY = 96
 DEFAULT_DEADLINE = 15.0  # seconds one portal call may take (`request_deadline`)
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class AccountsPage:
-    """A ListAccounts page arrived: these accounts are known now (roles still loading)."""
-
-    accounts: tuple[Account, ...]
-
-
-@dataclass(frozen=True)
-class RolesLoaded:
-    """The roles of one account are known."""
-
-    account_id: str
-    roles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RolesFailed:
-    """The roles of one account could not be listed (the account is kept, marked)."""
-
-    account_id: str
-    reason: str
-
-
-CatalogEvent = AccountsPage | RolesLoaded | RolesFailed
-EventHandler = Callable[[CatalogEvent], object]
 
 
 class _RolePipeline:

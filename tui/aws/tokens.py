@@ -12,8 +12,6 @@ import contextlib
 from datetime import timedelta
 
 from tui.aws import token_cache
-from tui.aws.clients import connection_error, oidc_client
-from tui.aws.oidc_answers import token_from_response
 from tui.errors import NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
 from tui.store.files import locked
@@ -43,6 +41,11 @@ def expired(session: SsoSession) -> NotLoggedIn:
 
 def _refresh(session: SsoSession, token: Token) -> Token | None:
     """A new token from the refresh token, saved; None when the service refused it."""
+    # Loaded only for a refresh: reading a valid token (every start of the picker) needs none
+    # of the client side.
+    from tui.aws.clients import connection_error, oidc_client
+    from tui.aws.oidc_answers import token_from_response
+
     assert token.client_id and token.client_secret and token.refresh_token
     client = oidc_client(session)
     try:

@@ -259,8 +259,8 @@ def picker_section(accounts: int, rows: int) -> Section:
         section.add(
             f"{accounts:,} accounts: accounts on screen, from process start",
             seconds(fig.to_rows),
-            "≤ 1.0 s",
-            fig.to_rows <= 1.0,
+            "≤ 0.35 s",
+            fig.to_rows <= 0.35,
         )
         section.add(
             f"{accounts:,} accounts: from App launch (imports done)", seconds(fig.app_to_rows)
@@ -273,8 +273,12 @@ def picker_section(accounts: int, rows: int) -> Section:
         with open_workspace(Organisation.generate(rows, roles_per_account=(1, 1))) as ws:
             big = picker_bench.measure(ws)
         section.add(
-            f"{rows:,} accounts: accounts on screen, from process start", seconds(big.to_rows)
+            f"{rows:,} accounts: accounts on screen, from process start",
+            seconds(big.to_rows),
+            "≤ 0.45 s",
+            big.to_rows <= 0.45,
         )
+        section.add(f"{rows:,} accounts: from App launch (imports done)", seconds(big.app_to_rows))
         section.add(
             f"{rows:,} rows: peak RSS of the picker",
             f"{big.maxrss_mb:.0f} MB",

@@ -20,9 +20,10 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.bench.workspace import SESSION, Workspace
+if TYPE_CHECKING:  # the probe must not load the simulator: a user's picker never does
+    from tui.bench.workspace import Workspace
 
 TYPED = "prod pay"
 
@@ -48,9 +49,10 @@ def measure(ws: Workspace, *, typed: str = TYPED, timeout: float = 60) -> Picker
     """Cache the workspace's organisation, then run the probe in a fresh interpreter."""
     ws.save_catalog()
     before = ws.portal_calls()
+    probe = ["--probe", "--session", ws.session.label, "--type", typed]
     started = time.time()
     proc = subprocess.run(
-        [sys.executable, "-m", "tui.bench.picker_bench", "--probe", "--type", typed],
+        [sys.executable, "-m", "tui.bench.picker_bench", *probe],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -73,21 +75,25 @@ def measure(ws: Workspace, *, typed: str = TYPED, timeout: float = 60) -> Picker
     )
 
 
-async def _probe(typed: str, timeout: float) -> dict[str, Any]:
+async def _probe(session_name: str, typed: str, timeout: float) -> dict[str, Any]:
     from tui.app import make_app
-    from tui.app.screens.login import LoginScreen
-    from tui.app.widgets.filter_list import FilterList
     from tui.aws.sessions import load_sessions, resolve_session
 
-    session = resolve_session(name=SESSION, start_url=None, region=None)
+    session = resolve_session(name=session_name, start_url=None, region=None)
     app = make_app(sessions=load_sessions(), session=session, open_browser=False)
     launch_at = time.time()
+    # Loaded by the app already; the login screen is known by name, as the picker loads it
+    # only when a login is needed.
+    from tui.app.widgets.filter_list import FilterList
+
     login_shown = False
     async with app.run_test(size=(160, 48)) as pilot:
         deadline = time.monotonic() + timeout
         rows = 0
         while time.monotonic() < deadline:
-            login_shown = login_shown or any(isinstance(s, LoginScreen) for s in app.screen_stack)
+            login_shown = login_shown or any(
+                type(s).__name__ == "LoginScreen" for s in app.screen_stack
+            )
             panes = [p for s in app.screen_stack for p in s.query(FilterList) if p.id == "accounts"]
             if panes and panes[0].row_list.row_count and panes[0].row_list.visible_rows():
                 rows = panes[0].row_list.row_count
@@ -114,10 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     """The probe's entry point (run by `measure`, not by hand)."""
     parser = argparse.ArgumentParser(prog="python -m tui.bench.picker_bench")
     parser.add_argument("--probe", action="store_true", required=True)
+    parser.add_argument("--session", required=True, help="the SSO session to open")
     parser.add_argument("--type", default=TYPED, help="keys typed after the rows appear")
     parser.add_argument("--timeout", type=float, default=60)
     args = parser.parse_args(argv)
-    print(json.dumps(asyncio.run(_probe(args.type, args.timeout))), flush=True)
+    print(json.dumps(asyncio.run(_probe(args.session, args.type, args.timeout))), flush=True)
     return 0
 
 

@@ -11,7 +11,7 @@ import time
 from types import TracebackType
 from typing import TextIO
 
-from tui.aws.catalog import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
+from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
 
 REDRAW_EVERY = 0.05  # seconds: a thousand accounts redraw the line about twenty times a second
 CLEAR = "\r\x1b[K"

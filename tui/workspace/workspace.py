@@ -20,7 +20,7 @@ from tui.store.settings import Settings
 from tui.workspace.handoff import Handoff
 
 if TYPE_CHECKING:
-    from tui.aws.catalog import EventHandler
+    from tui.aws.catalog_events import EventHandler
     from tui.aws.login_flows import LoginEvent
     from tui.aws.portal import Portal
     from tui.aws.regions import AwsRegion

@@ -24,20 +24,19 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import WorkerError
 
+from tui.app import startup_gc
 from tui.app.messages import CredentialsReady
 from tui.app.model import CatalogModel
 from tui.app.pick import PICK_VERBS, Action, Picked
 from tui.app.role_actions import RoleActions
 from tui.app.saved_state import SavedState
-from tui.app.screens.actions import ActionMenu
-from tui.app.screens.login import LoginScreen
 from tui.app.screens.main_texts import accounts_empty_text, roles_empty_text, status_note
-from tui.app.screens.regions import RegionScreen
 from tui.app.session_work import Phase, SessionWork
 from tui.app.shown import shown
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
 from tui.models import Account, Role
+from tui.store.state import State
 from tui.workspace.workspace import Workspace
 
 ROWS_DELAY = 0.05  # batch the catalog's events into one list update per 50 ms
@@ -83,6 +82,7 @@ class MainScreen(Screen[None]):
         self._rows_pending = False
         self._roles_of: str | None = None  # the account whose roles the roles pane shows
         self._phase_shown: Phase | None = None
+        self._rows_of: tuple[int, State] | None = None  # what the account rows were made from
 
     def compose(self) -> ComposeResult:
         yield self.work
@@ -144,6 +144,10 @@ class MainScreen(Screen[None]):
 
     @on(SessionWork.LoginNeeded)
     def _login_needed(self, message: SessionWork.LoginNeeded) -> None:
+        # The screens this one opens are loaded when first opened: a start from a fresh cache
+        # needs none of them (a login screen with its HTTP listener alone is ~18 ms of imports).
+        from tui.app.screens.login import LoginScreen
+
         self._update_status()
         self.app.push_screen(
             LoginScreen(self.workspace, open_browser=self.open_browser, reason=message.reason),
@@ -179,14 +183,19 @@ class MainScreen(Screen[None]):
 
     def _update_rows(self) -> None:
         self._rows_pending = False
-        rows = self.model.account_rows(self.saved.state)
-        self.accounts.set_rows(rows, same=_same_account)
-        self.accounts.set_empty_text(accounts_empty_text(self.work.phase, bool(rows)))
+        model, state = self.model, self.saved.state
+        if (model.revision, state) != self._rows_of:  # (the phase alone changes no row)
+            self._rows_of = (model.revision, state)
+            self.accounts.set_rows(model.account_rows(state), same=_same_account)
+        count = self.accounts.row_list.row_count
+        self.accounts.set_empty_text(accounts_empty_text(self.work.phase, bool(count)))
         self._show_roles(self.accounts.highlighted_item)
         self._update_status()
-        if len(rows) >= FREEZE_ROWS and not self.model.progress.loading:
+        if count >= FREEZE_ROWS and not self.model.progress.loading:
             # Long-lived rows would make every full collection walk them mid-keystroke.
             gc.freeze()
+        # The first rows (or the first word on them) are the end of the start.
+        self.call_after_refresh(startup_gc.resume)
 
     def _update_status(self) -> None:
         model, phase = self.model, self.work.phase
@@ -255,6 +264,8 @@ class MainScreen(Screen[None]):
         elif self.pick_for is not None:
             await self.pick(account, role.role_name)
         else:
+            from tui.app.screens.actions import ActionMenu
+
             self.app.push_screen(
                 ActionMenu(
                     account,
@@ -306,6 +317,8 @@ class MainScreen(Screen[None]):
                 + (f"region {used}." if used else "no region."),
                 markup=False,
             )
+
+        from tui.app.screens.regions import RegionScreen
 
         current = self.saved.state.region_of(aid)
         self.app.push_screen(RegionScreen(self.workspace, account, current), chosen)
