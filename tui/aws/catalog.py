@@ -6,9 +6,13 @@ pool, one pacer for throttling), while the next page is already being fetched. A
 account is recorded with its reason and the rest are kept; a 401 aborts the whole fetch with
 NotLoggedIn. Progress is reported as events, on the calling thread, for the picker to stream.
 
-A refresh knows from the last catalog how many connections it will want at once, and opens
-them while the first page is on its way: over TLS each costs a handshake (two round trips and
-the CPU of both ends), which would otherwise all fall due the moment that page arrives.
+A refresh does not wait for the pages to learn what it already knows: the last catalog names
+the accounts, so their roles are asked for from the start, beside the first page (`look_ahead`).
+An account the pages then list takes the answer already on its way; one they no longer list
+has its answer dropped; one new since is asked for when its page arrives. The roles of an
+account are always its roles at this refresh, and the events keep their order (an account's
+page, then its roles). Over TLS this also opens the connections while the first page is on its
+way, rather than all at once when it arrives.
 """
 
 from __future__ import annotations
@@ -61,12 +65,30 @@ class _RolePipeline:
         self.failed: dict[str, str] = {}
         self._done: queue.Queue[tuple[str, Future[tuple[str, ...]]]] = queue.Queue()
         self._pending = 0
+        self._ahead: dict[str, Future[tuple[str, ...]]] = {}  # asked before any page listed it
+
+    def look_ahead(self, accounts: Iterable[Account]) -> None:
+        """Ask for the roles of accounts known from before, ahead of the pages that list them."""
+        for account in accounts:
+            if account.account_id not in self._ahead:
+                future = self.pool.submit(self.portal.list_roles, account.account_id)
+                self._ahead[account.account_id] = future
 
     def submit(self, accounts: Iterable[Account]) -> None:
+        """The roles of accounts a page listed: the answer asked for ahead, else a new call."""
         for account in accounts:
-            future = self.pool.submit(self.portal.list_roles, account.account_id)
+            future = self._ahead.pop(account.account_id, None)
+            if future is None:
+                future = self.pool.submit(self.portal.list_roles, account.account_id)
             future.add_done_callback(partial(self._finished, account.account_id))
             self._pending += 1
+
+    def drop_ahead(self) -> None:
+        """The pages are all in: what was asked ahead for accounts they did not list is not
+        wanted (not yet sent: not sent at all; answered: ignored, whatever it said)."""
+        for future in self._ahead.values():
+            future.cancel()
+        self._ahead.clear()
 
     def _finished(self, account_id: str, future: Future[tuple[str, ...]]) -> None:
         self._done.put((account_id, future))
@@ -134,15 +156,6 @@ class _ReadAhead(Generic[T]):
         self._stop.set()
 
 
-def _needed(previous: Catalog | None, concurrency: int) -> int:
-    """Connections a fetch will want at once, as far as the last catalog tells: one per
-    account's roles and one for the pages, up to the workers. Nothing known, none opened
-    ahead: the pool then grows as the pages arrive."""
-    if previous is None:
-        return 0
-    return min(concurrency, len(previous.accounts) + 1)
-
-
 def _sorted(accounts: Iterable[Account]) -> tuple[Account, ...]:
     return tuple(sorted(accounts, key=lambda a: (a.name.casefold(), a.account_id)))
 
@@ -153,20 +166,18 @@ def _run(
     emit: EventHandler,
     previous: Catalog | None,
     fill: Callable[[_RolePipeline], None],
-    connections_ahead: int = 0,
 ) -> _RolePipeline:
     from concurrent.futures import ThreadPoolExecutor  # here: after the first request left
 
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ssotui-roles") as pool:
-        for _ in range(connections_ahead):  # while the first page is on its way
-            pool.submit(portal.client.open_ahead, connections_ahead)
-        pipeline = _RolePipeline(portal, pool, emit, previous)
-        try:
-            fill(pipeline)
-            pipeline.drain(wait=True)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ssotui-roles")
+    pipeline = _RolePipeline(portal, pool, emit, previous)
+    try:
+        fill(pipeline)
+        pipeline.drain(wait=True)
+    finally:
+        # Nothing wanted is left: idle workers end on their own, and one still waiting on an
+        # answer nobody wants (asked ahead, for an account no longer listed) is not waited for.
+        pool.shutdown(wait=False, cancel_futures=True)
     return pipeline
 
 
@@ -182,8 +193,9 @@ def fetch_catalog(
 ) -> Catalog:
     """Fetch every account and its roles, pipelined; failures per account are recorded.
 
-    `previous` (the last cached catalog) supplies the roles of an account whose listing
-    failed this time. Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails.
+    `previous` (the last cached catalog) names the accounts whose roles are asked for ahead
+    of their pages, and supplies the roles of an account whose listing failed this time.
+    Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails.
     """
     concurrency = max(1, concurrency)
     portal = portal or Portal(session, token, max_pool=concurrency, deadline=deadline)
@@ -193,15 +205,18 @@ def fetch_catalog(
     pages = _ReadAhead(portal.list_accounts())
 
     def fill(pipeline: _RolePipeline) -> None:
+        if previous is not None:
+            pipeline.look_ahead(previous.accounts)
         for page in pages:
             new = [a for a in page if a.account_id not in accounts]
             accounts.update((a.account_id, a) for a in new)
             emit(AccountsPage(tuple(new)))
             pipeline.submit(new)
             pipeline.drain(wait=False)
+        pipeline.drop_ahead()
 
     try:
-        pipeline = _run(portal, concurrency, emit, previous, fill, _needed(previous, concurrency))
+        pipeline = _run(portal, concurrency, emit, previous, fill)
     finally:
         pages.close()
     return Catalog(

@@ -38,7 +38,6 @@ from tui.aws.transport import (
     PortalClient,
     ReadTimeout,
     Refused,
-    TransportError,
     Unreachable,
     UnreadableCaFile,
     UntrustedCertificate,
@@ -142,7 +141,6 @@ class PortalHttpClient(PortalClient):
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
         self._tls: Any = None
-        self._opened = 0  # connections opened so far, or being opened
         self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
         self._resolved_at = 0.0  # when they were looked up (time.monotonic)
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
@@ -220,22 +218,6 @@ class PortalHttpClient(PortalClient):
             self._give_back(conn)
         return response.status, response.msg, body
 
-    def open_ahead(self, connections: int) -> None:
-        """Open one connection into the pool unless `connections` are open or being opened.
-
-        Handshakes are the cost of a new connection (two round trips, and CPU on both ends
-        over TLS); opened while the first page is on its way, they are done before the
-        accounts it lists need them. A failure here is left for the work itself to meet."""
-        with self._lock:
-            if self._opened >= connections:
-                return
-            self._opened += 1
-        try:
-            conn = self._connect(self.connect_timeout, counted=True)
-        except TransportError:
-            return
-        self._give_back(conn)
-
     def _take(self, limit: float) -> tuple[http.client.HTTPConnection, bool]:
         with self._lock:
             conn = self._idle.pop() if self._idle else None
@@ -252,13 +234,10 @@ class PortalHttpClient(PortalClient):
                 return
         conn.close()
 
-    def _connect(self, limit: float, *, counted: bool = False) -> http.client.HTTPConnection:
+    def _connect(self, limit: float) -> http.client.HTTPConnection:
         conn: http.client.HTTPConnection
         wait = min(self.connect_timeout, limit)
         where = self.meta.endpoint_url
-        if not counted:
-            with self._lock:
-                self._opened += 1
         context = self._context() if self._https else None  # an unreadable CA file: no connection
         try:
             sock = self._socket(wait)

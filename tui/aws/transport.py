@@ -123,11 +123,6 @@ class PortalClient:
         """Make one call; raises only `CallFailed` (and its kinds) for what went wrong."""
         raise NotImplementedError
 
-    def open_ahead(self, connections: int) -> None:
-        """Open one connection for work known to be coming, unless `connections` are open.
-
-        A client without a pool of its own (botocore's) does nothing."""
-
     def list_accounts(
         self, *, accessToken: str, maxResults: int | None = None, nextToken: str | None = None
     ) -> dict[str, Any]:
