@@ -87,10 +87,12 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
     else:
         from tui.text import cell_width, pad, printable
 
-        # Names from the service are cleaned for the terminal and lined up in cells (CJK is 2).
-        width = max((cell_width(a.name) for a, _ in pairs), default=0)
-        for a, role in pairs:
-            print(f"{printable(a.account_id)}  {pad(a.name, width)}  {printable(role)}")
+        # Names from the service are cleaned for the terminal and lined up in cells (CJK is 2);
+        # each account's name is measured once, however many roles it has.
+        listed = {a.account_id: a for a, _ in pairs}
+        width = max((cell_width(a.name) for a in listed.values()), default=0)
+        shown = {key: f"{printable(key)}  {pad(a.name, width)}  " for key, a in listed.items()}
+        sys.stdout.write("".join(f"{shown[a.account_id]}{printable(r)}\n" for a, r in pairs))
     failed = sorted(catalog.failed.items())
     if failed:  # one line, however many accounts failed
         ids = ", ".join(account_id for account_id, _ in failed[:3])
