@@ -805,21 +805,28 @@ def test_list_and_credential_process_load_botocore_only_when_asked_to(
     assert (sim.calls["ListAccounts"], sim.calls["GetRoleCredentials"]) == (1, 1)
 
 
-def test_the_endpoint_is_looked_up_once_for_the_whole_pool(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Each new connection of the catalog's burst would otherwise ask the resolver again; by
-    # name ("localhost" may also give ::1, where nothing listens: the next address is tried).
-    lookups: list[object] = []
+@pytest.fixture
+def lookups() -> Iterator[list[object]]:
+    """The names the resolver is asked for (`socket.getaddrinfo`, counted, still answering)."""
+    asked: list[object] = []
     real = socket.getaddrinfo
 
     def counted(host: Any, *args: Any, **kwargs: Any) -> Any:
-        lookups.append(host)
+        asked.append(host)
         return real(host, *args, **kwargs)
 
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket, "getaddrinfo", counted)
+        yield asked
+
+
+def test_the_endpoint_is_looked_up_once_for_the_whole_pool(
+    lookups: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each new connection of the catalog's burst would otherwise ask the resolver again; by
+    # name ("localhost" may also give ::1, where nothing listens: the next address is tried).
     with recording(echo_account) as server:
         portal = portal_at(server.url.replace("127.0.0.1", "localhost"), monkeypatch)
-        monkeypatch.setattr(socket, "getaddrinfo", counted)
         accounts = [f"{n:012d}" for n in range(40)]
         with ThreadPoolExecutor(8) as pool:
             roles = list(pool.map(portal.list_roles, accounts))
@@ -850,18 +857,10 @@ def test_an_address_that_stopped_answering_is_looked_up_again(
 
 
 def test_addresses_are_looked_up_again_once_they_are_old(
-    monkeypatch: pytest.MonkeyPatch,
+    lookups: list[object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lookups: list[object] = []
-    real = socket.getaddrinfo
-
-    def counted(host: Any, *args: Any, **kwargs: Any) -> Any:
-        lookups.append(host)
-        return real(host, *args, **kwargs)
-
     with recording(echo_account, drop_after_answer=True) as server:
         portal = portal_at(server.url, monkeypatch)
-        monkeypatch.setattr(socket, "getaddrinfo", counted)
         monkeypatch.setattr(portal_http, "ADDRESSES_KEPT", 0.0)  # every lookup is "old" at once
         for _ in range(3):  # a new connection each time: the server closes after each answer
             assert portal.list_roles(ACCOUNT) == (f"R{ACCOUNT}",)
