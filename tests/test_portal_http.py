@@ -805,6 +805,30 @@ def test_list_and_credential_process_load_botocore_only_when_asked_to(
     assert (sim.calls["ListAccounts"], sim.calls["GetRoleCredentials"]) == (1, 1)
 
 
+# What a command that answers from its caches need not load: botocore at all, `logging`
+# without --debug, `tempfile` and `shutil` (argparse's help formatter brought the latter), the
+# IDNA codec. Each is a few ms of every `credential-process`, which an AWS SDK runs for every
+# client it makes. (A fetch loads `logging` with `concurrent.futures`, once its first call left.)
+NOT_LOADED = {"botocore", "logging", "tempfile", "shutil", "encodings.idna"}
+
+
+def test_a_command_answering_from_its_caches_loads_nothing_it_does_not_use(
+    sim: Simulator, token: Token, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", "direct")
+    account = next(a for a in org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r.name for r in account.roles if not r.forbidden)
+    commands = (("list", "--json"), ("credential-process", account.account_id, role))
+    for argv in commands:  # the catalog cached, the role's credentials kept
+        assert loaded_by(*argv)[1] == 0
+    sim.reset_calls()
+    for argv in commands:
+        modules, status, _out, err = loaded_by(*argv)
+        assert (status, err) == (0, "")
+        assert not modules & NOT_LOADED, (argv, modules & NOT_LOADED)
+    assert sum(sim.calls.values()) == 0
+
+
 @pytest.fixture
 def lookups() -> Iterator[list[object]]:
     """The names the resolver is asked for (`socket.getaddrinfo`, counted, still answering)."""
