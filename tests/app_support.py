@@ -151,13 +151,19 @@ def login_code(app: SsotuiApp) -> str:
 
 
 def catalog_loaded(app: SsotuiApp, org: Organisation) -> Callable[[], bool]:
-    """A predicate: the main screen lists every account of `org` and is done loading."""
+    """A predicate: the main screen lists every account of `org`, is done loading, and its
+    rows show it (they are redrawn a moment after the model changes: no row still loading)."""
 
     def done() -> bool:
         if screen_name(app) != "MainScreen":
             return False
         main: Any = app.screen
-        return len(shown(app, "accounts")) == len(org.accounts) and not main.model.progress.loading
+        rows = pane(app, "accounts").row_list.visible_rows()
+        return (
+            len(rows) == len(org.accounts)
+            and not main.model.progress.loading
+            and all(row.mark_kind != "loading" for row in rows)
+        )
 
     return done
 

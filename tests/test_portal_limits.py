@@ -124,9 +124,10 @@ def test_a_cached_catalog_stays_usable_when_the_portal_hangs(
     assert time.monotonic() - started < DEADLINE + 1.5  # the 12 accounts wait side by side
     assert fresh.accounts == cached.accounts and fresh.roles == cached.roles
     assert set(fresh.failed) == {a.account_id for a in cached.accounts}
-    assert all("did not answer the roles of account" in why for why in fresh.failed.values()), (
-        fresh.failed
-    )
+    # each says the service did not answer (in time, or within the deadline, as the last retry
+    # or the deadline came first), not that access was refused or the calls throttled
+    odd = {a: why for a, why in fresh.failed.items() if "did not answer" not in why}
+    assert not odd, odd
     assert len([e for e in events if isinstance(e, RolesFailed)]) == 12
 
 
