@@ -9,6 +9,7 @@ the cached catalog and exits before anything else runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -233,13 +234,14 @@ def run() -> None:
     Everything the command wrote is flushed first, and every file it wrote was complete when
     written (`tui.store.files`); what the interpreter would still do on its way out (free every
     object and module, and wait for the idle workers of a catalog fetch) changes nothing but
-    the time: 6-8 ms a run, which `credential-process` pays on every AWS call."""
+    the time: ~9 ms of `credential-process`, which an AWS SDK runs for every client, and ~20
+    ms of a `list --refresh` (measured side by side, 11 runs each). A picker quit while its
+    catalog is still being fetched ends at once too, instead of waiting for the fetch."""
     status = main()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # a reader gone (`| head`) or a stream closed: nothing more to say to it
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):  # a reader gone (`| head`), a stream closed: nothing to add
-            pass
     os._exit(status)
 
 
