@@ -235,8 +235,7 @@ def run() -> None:
     written (`tui.store.files`); what the interpreter would still do on its way out (free every
     object and module, and wait for the idle workers of a catalog fetch) changes nothing but
     the time: ~9 ms of `credential-process`, which an AWS SDK runs for every client, and ~20
-    ms of a `list --refresh` (measured side by side, 11 runs each). A picker quit while its
-    catalog is still being fetched ends at once too, instead of waiting for the fetch."""
+    ms of a `list --refresh` (measured side by side, 11 runs each)."""
     status = main()
     for stream in (sys.stdout, sys.stderr):
         # a reader gone (`| head`) or a stream closed: nothing more to say to it
