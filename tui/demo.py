@@ -207,9 +207,6 @@ def run_demo(*, open_browser: bool = False) -> int:
             open_browser=open_browser,
             settings=Settings(),
         )
-        from tui import logs
-
-        logs.quiet()  # as the picker: what it runs may log, never onto its screen
         result = app.run()
     if result:
         print(result, flush=True)

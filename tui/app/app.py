@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
-from tui import paths
+from tui import logs, paths
 from tui.app import startup_gc
 from tui.app.palette import main_screen_commands
 from tui.app.pick import Action, Picked
@@ -86,7 +86,9 @@ class SsotuiApp(App[str | Picked | None]):
 
     def run(self, *args: Any, **kwargs: Any) -> str | Picked | None:
         """Run the picker; returns the text to print after it closes, the role picked
-        (`pick_for`), or None."""
+        (`pick_for`), or None. No line any library logs (asyncio's among them) may land on
+        its screen meanwhile, whichever door started it."""
+        logs.quiet()
         with drawing_on_the_terminal():
             return super().run(*args, **kwargs)
 

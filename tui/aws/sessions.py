@@ -96,6 +96,9 @@ def config_sections(path: Path | None = None) -> dict[str, dict[str, Any]]:
     return _raw_sections(path or paths.aws_config_file())
 
 
+_KINDS = (("profile", "profiles"), ("sso-session", "sso_sessions"), ("services", "services"))
+
+
 def _named(title: str) -> str | None:
     """`profile NAME` -> NAME, as botocore splits a section title: shell words, exactly two."""
     try:
@@ -121,9 +124,6 @@ def profile_map(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
         else:
             others[title] = dict(values)
     return {**others, **grouped}
-
-
-_KINDS = (("profile", "profiles"), ("sso-session", "sso_sessions"), ("services", "services"))
 
 
 def _first_region_by_session(profiles: dict[str, dict[str, Any]]) -> dict[str, str]:

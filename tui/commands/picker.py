@@ -51,9 +51,6 @@ def _open_picker(
         context=context,
         **pick,
     )
-    from tui import logs
-
-    logs.quiet()  # what the picker runs (asyncio among it) may log: never onto its screen
     result = app.run()
     session: SsoSession | None = getattr(app, "session", None) or chosen
     return result, session, app.return_code or 0
