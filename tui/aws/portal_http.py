@@ -12,12 +12,13 @@ endpoint, ssotui sends the requests itself with `http.client`:
   transport's own `Refused` (`tui.aws.transport`), as the botocore client's refusals are, so
   the Portal handles both clients alike;
 - connections are kept alive in a pool shared by the threads; a kept connection the server
-  has closed meanwhile is replaced once, silently. Retries and pacing are the Portal's.
+  has closed meanwhile is replaced once, silently. Retries and pacing are the Portal's;
+- each exchange is written and read by `tui.aws.http1` rather than `http.client`, whose
+  `email` imports and header parsing cost more than the rest of a call.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import socket
@@ -31,6 +32,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from tui import __version__
+from tui.aws import http1
 from tui.aws.transport import (
     ConnectTimeout,
     Dropped,
@@ -72,10 +74,14 @@ OPERATIONS = {
 }
 
 
-def error_code(status: int, headers: http.client.HTTPMessage, body: bytes) -> tuple[str, str]:
-    """(code, message) of a refusal, read as botocore's rest-json parser reads them."""
+def error_code(status: int, headers: Mapping[str, str], body: bytes) -> tuple[str, str]:
+    """(code, message) of a refusal, read as botocore's rest-json parser reads them.
+
+    `headers`: the answer's, with names in lower case."""
     if status >= 500 and (not body.strip() or body.strip().startswith(b"<html>")):
-        return str(status), http.client.responses.get(status, "")  # a generic error page
+        import http.client  # only here: a generic error page names its status
+
+        return str(status), http.client.responses.get(status, "")
     try:
         parsed = json.loads(body) if body else {}
     except ValueError:
@@ -83,8 +89,8 @@ def error_code(status: int, headers: http.client.HTTPMessage, body: bytes) -> tu
     if not isinstance(parsed, dict):
         parsed = {}
     code = parsed.get("__type", str(status))
-    if headers.get("x-amzn-ErrorType") is not None:
-        code = headers["x-amzn-ErrorType"]
+    if headers.get("x-amzn-errortype") is not None:
+        code = headers["x-amzn-errortype"]
     elif "code" in parsed or "Code" in parsed:
         code = parsed.get("code", parsed.get("Code", ""))
     code = str(code).split(":", 1)[0].rsplit("#", 1)[-1]
@@ -138,12 +144,13 @@ class PortalHttpClient(PortalClient):
         self._max_pool = max_pool
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
-        self._idle: list[http.client.HTTPConnection] = []
+        self._idle: list[http1.Connection] = []
         self._lock = threading.Lock()
         self._tls: Any = None
         self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
         self._resolved_at = 0.0  # when they were looked up (time.monotonic)
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
+        self._host_header = http1.host_header(self._host, self._port, 443 if self._https else 80)
 
     # -- the exchange ------------------------------------------------------------------------
 
@@ -180,15 +187,14 @@ class PortalHttpClient(PortalClient):
 
     def _exchange(
         self, method: str, target: str, headers: dict[str, str], limit: float
-    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+    ) -> tuple[int, dict[str, str], bytes]:
         """(status, headers, body); `limit` seconds at most for connecting and for reading."""
         conn, reused = self._take(limit)
         try:
             try:
-                conn.request(method, target, headers=headers)
-                response = conn.getresponse()
+                answer = conn.exchange(method, target, headers)
             except (
-                http.client.RemoteDisconnected,
+                http1.Closed,
                 ConnectionResetError,
                 ConnectionAbortedError,  # what Windows may say instead
                 BrokenPipeError,
@@ -198,44 +204,40 @@ class PortalHttpClient(PortalClient):
                 # a kept-alive connection the server had closed: once more on a new one
                 conn.close()
                 conn, reused = self._connect(limit), False
-                conn.request(method, target, headers=headers)
-                response = conn.getresponse()
-            body = response.read()
+                answer = conn.exchange(method, target, headers)
         except TimeoutError:
             conn.close()
             raise ReadTimeout(
                 f"no answer from {self.meta.endpoint_url}", endpoint=self.meta.endpoint_url
             ) from None
-        except (OSError, http.client.HTTPException) as exc:
+        except OSError as exc:
             conn.close()
             raise Dropped(
                 f"connection to {self.meta.endpoint_url} broke: {exc}",
                 endpoint=self.meta.endpoint_url,
             ) from None
-        if response.will_close:
+        if answer.will_close:
             conn.close()
         else:
             self._give_back(conn)
-        return response.status, response.msg, body
+        return answer.status, answer.headers, answer.body
 
-    def _take(self, limit: float) -> tuple[http.client.HTTPConnection, bool]:
+    def _take(self, limit: float) -> tuple[http1.Connection, bool]:
         with self._lock:
             conn = self._idle.pop() if self._idle else None
         if conn is None:
             return self._connect(limit), False
-        assert conn.sock is not None
         conn.sock.settimeout(limit)
         return conn, True
 
-    def _give_back(self, conn: http.client.HTTPConnection) -> None:
+    def _give_back(self, conn: http1.Connection) -> None:
         with self._lock:
             if len(self._idle) < self._max_pool:
                 self._idle.append(conn)
                 return
         conn.close()
 
-    def _connect(self, limit: float) -> http.client.HTTPConnection:
-        conn: http.client.HTTPConnection
+    def _connect(self, limit: float) -> http1.Connection:
         wait = min(self.connect_timeout, limit)
         where = self.meta.endpoint_url
         context = self._context() if self._https else None  # an unreadable CA file: no connection
@@ -243,11 +245,6 @@ class PortalHttpClient(PortalClient):
             sock = self._socket(wait)
             if context is not None:
                 sock = context.wrap_socket(sock, server_hostname=self._host)
-                conn = http.client.HTTPSConnection(
-                    self._host, self._port, timeout=wait, context=context
-                )
-            else:
-                conn = http.client.HTTPConnection(self._host, self._port, timeout=wait)
         except TimeoutError:
             raise ConnectTimeout(f"no connection to {where} in time", endpoint=where) from None
         except OSError as exc:
@@ -258,9 +255,8 @@ class PortalHttpClient(PortalClient):
                     f"TLS with {where} failed: {exc}", endpoint=where
                 ) from None
             raise Unreachable(f"cannot reach {where}: {exc}", endpoint=where) from None
-        conn.sock = sock
         sock.settimeout(limit)
-        return conn
+        return http1.Connection(sock, self._host_header)
 
     def _socket(self, wait: float) -> socket.socket:
         """A TCP connection to the endpoint, trying its addresses in turn (as

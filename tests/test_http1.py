@@ -1,0 +1,243 @@
+"""ssotui's own HTTP/1.1 exchange (`tui.aws.http1`), held against `http.client` and against
+answers the recording server of test_portal_http.py cannot send: interim answers, HTTP/1.0,
+no length, cut short, not HTTP at all.
+
+Each answer is scripted byte for byte on a raw socket, and read through the Portal, as a
+command reads it: what a user would see is the accounts listed, or one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from tui.aws import clients, http1
+from tui.aws.portal import Portal
+from tui.aws.portal_http import PortalHttpClient
+from tui.errors import ServiceError
+from tui.models import SsoSession, Token, utcnow
+
+SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")
+PAGE = json.dumps({"accountList": [{"accountId": "012345678901", "accountName": "Prod"}]}).encode()
+LISTED = [("012345678901", "Prod")]
+
+Script = Callable[[int], tuple[bytes, bool]]  # request number -> (bytes to send, then close)
+
+
+@dataclass
+class RawServer:
+    """Answers each request with scripted bytes; counts connections and requests."""
+
+    url: str
+    accepted: int = 0
+    requests: list[bytes] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def raw_server(script: Script) -> Iterator[RawServer]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = RawServer(url=f"http://127.0.0.1:{listener.getsockname()[1]}")
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            data = b""
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                request, _, data = data.partition(b"\r\n\r\n")
+                server.requests.append(request + b"\r\n\r\n")
+                reply, close = script(len(server.requests))
+                conn.sendall(reply)
+                if close:
+                    return
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            server.accepted += 1
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield server
+    finally:
+        listener.close()
+
+
+def portal_at(url: str, monkeypatch: pytest.MonkeyPatch) -> Portal:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
+    monkeypatch.delenv("SSOTUI_PORTAL_CLIENT", raising=False)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    clients.clear_cache()
+    token = Token(
+        start_url=SESSION.start_url,
+        region=SESSION.region,
+        access_token="secret-token",
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    portal = Portal(SESSION, token, sleep=lambda _s: None)
+    assert isinstance(portal.client, PortalHttpClient)
+    return portal
+
+
+def listed(portal: Portal) -> list[tuple[str, str]]:
+    return [(a.account_id, a.name) for page in portal.list_accounts() for a in page]
+
+
+def always(reply: bytes, close: bool = False) -> Script:
+    return lambda _n: (reply, close)
+
+
+def answer(head: str, body: bytes = PAGE) -> bytes:
+    return head.replace("\n", "\r\n").encode() + b"\r\n" + body
+
+
+# --- what is sent -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "default"),
+    [
+        ("127.0.0.1", None, 80),
+        ("127.0.0.1", 8080, 80),
+        ("portal.example", 443, 443),
+        ("::1", 9, 443),
+    ],
+)
+def test_the_host_header_is_the_one_http_client_writes(
+    host: str, port: int | None, default: int
+) -> None:
+    conn = (http.client.HTTPConnection if default == 80 else http.client.HTTPSConnection)(
+        host, port
+    )
+    sent: list[bytes] = []
+    conn.send = sent.append  # type: ignore[method-assign]
+    conn.putrequest("GET", "/")
+    conn.endheaders()
+    host_line = next(line for line in sent[0].split(b"\r\n") if line.startswith(b"Host: "))
+    assert host_line.decode() == f"Host: {http1.host_header(host, port, default)}"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_request_is_byte_for_byte_what_http_client_sends(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = {"x-amz-sso_bearer_token": "t0ken+/=", "User-Agent": "ssotui/1 Python/3"}
+    target = "/assignment/roles?account_id=012345678901&max_result=100"
+    with raw_server(always(answer("HTTP/1.1 200 OK\nContent-Length: 2\n", b"{}"))) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        ours = http1.Connection(socket.create_connection(("127.0.0.1", port)), f"127.0.0.1:{port}")
+        ours.exchange(method, target, headers)
+        ours.close()
+        theirs = http.client.HTTPConnection("127.0.0.1", port)
+        theirs.request(method, target, headers=headers)
+        theirs.getresponse().read()
+        theirs.close()
+        assert server.requests[0] == server.requests[1]
+
+
+def test_a_line_break_in_a_header_is_refused_before_anything_is_sent() -> None:
+    with raw_server(always(b"")) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        conn = http1.Connection(socket.create_connection(("127.0.0.1", port)), "127.0.0.1")
+        with pytest.raises(ValueError, match="line break"):
+            conn.exchange("GET", "/", {"x-amz-sso_bearer_token": "a\r\nX-Injected: 1"})
+        conn.close()
+        assert server.requests == []
+
+
+# --- what is read -----------------------------------------------------------------------------
+
+
+def test_interim_answers_before_the_answer_are_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    reply = (
+        b"HTTP/1.1 100 Continue\r\n\r\n"
+        b"HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n"
+        + answer(f"HTTP/1.1 200 OK\nContent-Length: {len(PAGE)}\n")
+    )
+    with raw_server(always(reply)) as server:
+        assert listed(portal_at(server.url, monkeypatch)) == LISTED
+
+
+def test_chunks_with_extensions_and_trailers_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    half = len(PAGE) // 2
+    body = (
+        f"{half:x};name=value\r\n".encode()
+        + PAGE[:half]
+        + f"\r\n{len(PAGE) - half:X}\r\n".encode()
+        + PAGE[half:]
+        + b"\r\n0\r\nx-checksum: abc\r\n\r\n"
+    )
+    reply = answer("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n", body)
+    with raw_server(always(reply)) as server:
+        portal = portal_at(server.url, monkeypatch)
+        assert listed(portal) == LISTED
+        assert listed(portal) == LISTED
+        assert server.accepted == 1  # the whole answer was read: the connection was kept
+
+
+@pytest.mark.parametrize(
+    ("head", "kept"),
+    [
+        ("HTTP/1.1 200 OK\nContent-Length: {n}\n", True),
+        ("HTTP/1.1 200 OK\nContent-Length: {n}\nConnection: close\n", False),
+        ("HTTP/1.0 200 OK\nContent-Length: {n}\n", False),
+        ("HTTP/1.0 200 OK\nContent-Length: {n}\nConnection: keep-alive\n", True),
+    ],
+    ids=["1.1", "1.1-close", "1.0", "1.0-keep-alive"],
+)
+def test_a_connection_is_reused_only_when_the_server_keeps_it(
+    head: str, kept: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reply = answer(head.format(n=len(PAGE)))
+    with raw_server(always(reply, close=not kept)) as server:
+        portal = portal_at(server.url, monkeypatch)
+        for _ in range(3):
+            assert listed(portal) == LISTED
+        assert server.accepted == (1 if kept else 3)
+
+
+def test_an_answer_without_a_length_ends_at_the_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    with raw_server(always(answer("HTTP/1.1 200 OK\n"), close=True)) as server:
+        portal = portal_at(server.url, monkeypatch)
+        assert listed(portal) == LISTED
+        assert listed(portal) == LISTED
+        assert server.accepted == 2  # read to the close: never reused
+
+
+@pytest.mark.parametrize(
+    ("reply", "close"),
+    [
+        (answer("HTTP/1.1 200 OK\nContent-Length: 500\n"), True),  # cut short
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", True),
+        (b"SSH-2.0-OpenSSH_9.6\r\n", True),  # not HTTP at all
+        (b"HTTP/1.1 2OO OK\r\n\r\n", True),
+        (b"HTTP/1.1 200 OK\r\n" + b"x-a: b\r\n" * 101 + b"\r\n", True),
+        (b"HTTP/1.1 200 OK\r\nx-long: " + b"a" * 70000 + b"\r\n\r\n", True),
+        (b"", True),  # closed without a word
+    ],
+    ids=["cut-short", "bad-chunk", "not-http", "bad-status", "101-headers", "long-line", "closed"],
+)
+def test_an_answer_that_cannot_be_read_is_one_line(
+    reply: bytes, close: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with raw_server(always(reply, close)) as server, pytest.raises(ServiceError) as err:
+        listed(portal_at(server.url, monkeypatch))
+    assert err.value.message == (
+        f"the connection to Identity Center at {server.url} failed: try again later"
+    )

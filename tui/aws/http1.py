@@ -1,0 +1,174 @@
+"""One HTTP/1.1 exchange at a time on a kept-alive connection: what the portal client needs of
+`http.client`, without its cost.
+
+`http.client` reads every answer's headers through the `email` package: about 10 ms of imports
+before a command's first call and about 0.1 ms of CPU per call (`python -m tui.bench`). The
+portal's exchanges are plain (a GET or POST with a few headers, a JSON answer), so they are
+written and read here, as RFC 9112 says and as `http.client` does:
+
+- a request line, `Host`, `Accept-Encoding: identity`, for a POST `Content-Length: 0`, then the
+  caller's headers (what `http.client` sends for the same call, byte for byte);
+- interim 1xx answers are skipped; HEAD, 204 and 304 have no body; otherwise the body is
+  `Transfer-Encoding: chunked`, else `Content-Length` long, else everything up to the close;
+- the connection is kept unless the answer says `Connection: close`, is HTTP/1.0 without
+  keep-alive, or has no length.
+
+Errors are `OSError`s, as a broken connection's are: `Closed` (the server closed the connection
+before answering: a kept-alive connection it had dropped) and `BadResponse`.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import NamedTuple
+
+MAX_LINE = 65536  # bytes in a status or header line (http.client's limit)
+MAX_HEADERS = 100  # header lines in one answer (http.client's limit)
+_NO_BODY = frozenset({204, 304})
+_BAD_IN_TARGET = frozenset(range(0x21)) | {0x7F}
+
+
+class Closed(ConnectionError):
+    """The server closed the connection without answering."""
+
+
+class BadResponse(OSError):
+    """What came back is not an HTTP/1.1 answer."""
+
+
+class Response(NamedTuple):
+    """An answer: status, headers (names in lower case, repeated ones joined with ", "),
+    body, and whether the server will close the connection after it."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    will_close: bool
+
+
+def host_header(host: str, port: int | None, default_port: int) -> str:
+    """The `Host` value for `host` and `port`, as `http.client` writes it."""
+    name = host.encode("idna").decode("ascii") if not host.isascii() else host
+    if ":" in name:  # an IPv6 address
+        name = f"[{name}]"
+    return name if port in (None, default_port) else f"{name}:{port}"
+
+
+class Connection:
+    """A connected socket (plain or TLS) and the answers read from it, one at a time."""
+
+    def __init__(self, sock: socket.socket, host: str) -> None:
+        self.sock = sock
+        self._host = host
+        self._in = sock.makefile("rb")
+
+    def close(self) -> None:
+        """Close the connection (harmless when already closed)."""
+        self._in.close()
+        self.sock.close()
+
+    def exchange(self, method: str, target: str, headers: dict[str, str]) -> Response:
+        """Send one request and read its answer (the socket's timeout applies to each read)."""
+        if any(ord(c) in _BAD_IN_TARGET for c in target):
+            raise BadResponse(f"the request target {target!r} holds a space or control byte")
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {self._host}", "Accept-Encoding: identity"]
+        if method in ("POST", "PUT", "PATCH"):
+            lines.append("Content-Length: 0")
+        for name, value in headers.items():
+            if "\r" in value or "\n" in value:
+                raise ValueError(f"the {name} header holds a line break")
+            lines.append(f"{name}: {value}")
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        return self._answer(method)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _line(self) -> bytes:
+        line = self._in.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise BadResponse("a line of the answer is too long")
+        return line
+
+    def _answer(self, method: str) -> Response:
+        while True:
+            line = self._line()
+            if not line:
+                raise Closed("the server closed the connection without answering")
+            version, status = _status_line(line)
+            headers = self._headers()
+            if not 100 <= status < 200 or status == 101:
+                break
+        if status in _NO_BODY or 100 <= status < 200 or method == "HEAD":
+            return Response(status, headers, b"", _closes(version, headers, known_length=True))
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return Response(status, headers, self._chunked(), _closes(version, headers, True))
+        length = _length(headers.get("content-length"))
+        if length is None:
+            return Response(status, headers, self._in.read(), True)  # up to the close
+        body = self._in.read(length)
+        if len(body) < length:
+            raise BadResponse(f"the answer ended after {len(body)} of {length} bytes")
+        return Response(status, headers, body, _closes(version, headers, known_length=True))
+
+    def _headers(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for _ in range(MAX_HEADERS + 1):
+            line = self._line()
+            if line in (b"\r\n", b"\n", b""):
+                return headers
+            name, colon, value = line.decode("iso-8859-1").partition(":")
+            if not colon:
+                continue  # not a field (http.client skips these too)
+            key, text = name.strip().lower(), value.strip()
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        raise BadResponse(f"the answer has more than {MAX_HEADERS} headers")
+
+    def _chunked(self) -> bytes:
+        parts = []
+        while True:
+            size_line = self._line()
+            try:
+                size = int(size_line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise BadResponse("a chunk of the answer has no readable size") from None
+            if size == 0:
+                break
+            data = self._in.read(size)
+            self._line()  # the CRLF after the chunk
+            if len(data) < size:
+                raise BadResponse("the answer ended inside a chunk")
+            parts.append(data)
+        while self._line() not in (b"\r\n", b"\n", b""):  # trailer fields: not used
+            pass
+        return b"".join(parts)
+
+
+def _status_line(line: bytes) -> tuple[str, int]:
+    """(version, status) of a status line, as `http.client` reads it."""
+    parts = line.decode("iso-8859-1").split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not _digits(parts[1]):
+        raise BadResponse(f"not an HTTP status line: {line[:40]!r}")
+    status = int(parts[1])
+    if not 100 <= status <= 999:
+        raise BadResponse(f"not an HTTP status: {status}")
+    return parts[0], status
+
+
+def _length(value: str | None) -> int | None:
+    if value is None or not _digits(value.strip()):
+        return None  # unknown: read up to the close (as http.client does)
+    return int(value)
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _closes(version: str, headers: dict[str, str], known_length: bool) -> bool:
+    """Whether the server closes the connection after this answer."""
+    connection = headers.get("connection", "").lower()
+    if "close" in connection or not known_length:
+        return True
+    if version == "HTTP/1.0":
+        return "keep-alive" not in connection and "keep-alive" not in headers
+    return False
