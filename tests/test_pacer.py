@@ -49,6 +49,34 @@ def test_the_first_429_measures_over_the_time_elapsed_not_the_last_second() -> N
     assert pacer.rate == pytest.approx(40)
 
 
+def test_a_first_measure_made_on_few_calls_is_climbed_out_of_quickly() -> None:
+    """Two calls through 0.09 s apart, then a 429: 22/s, while the limiter allows 50/s (a
+    bucket of one, whose first answers say little). Until the pace is first refused it
+    probes upward fast: past 45/s within half a second, where 2 % a success and 1.5x a
+    second would take two seconds. Then, refused, it holds below the pace refused."""
+    fake = Sleeper()
+    pacer = fake.pacer()
+    pacer.succeeded(pacer.wait())
+    fake.clock.now += 0.09
+    pacer.succeeded(pacer.wait())
+    pacer.throttled(pacer.wait())
+    assert pacer.rate == pytest.approx(2 / 0.09)
+    generation = pacer.wait()
+    line = [pacer.queue() for _ in range(50)]  # callers waiting: the pace may grow
+    started = fake.clock.now
+    while pacer.rate < 45 and fake.clock.now - started < 5:
+        fake.clock.now += 1 / pacer.rate
+        pacer.succeeded()
+    assert fake.clock.now - started < 0.5
+    refused_at = pacer.rate
+    pacer.throttled(generation)
+    for _ in range(20):
+        fake.clock.now += 1 / pacer.rate
+        pacer.succeeded()
+    assert pacer.rate < refused_at
+    assert line
+
+
 def test_successes_long_before_the_first_429_are_no_burst() -> None:
     """A pacer that served calls an hour ago: only what went through lately is the burst."""
     fake = Sleeper()

@@ -13,8 +13,11 @@ burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python
   limiter's allowance) unless nothing at all gets through for two seconds (a storm).
 - At each 429 that follows a success (the limiter ran dry again), the pace drops according
   to how much got through lately: to that rate if under a third of the calls went through,
-  by a fifth if under four in five did, else a step (2 %) below the slowest pace refused
-  lately, longer (4, 8, 16 %) when refused again straight away.
+  by a fifth if under four in five did, else a step (1 %) below the slowest pace refused
+  lately, longer (2, 4, 8 %) when refused again straight away.
+- Until the pace is first refused, the first 429's measure is only a start: made on the few
+  calls a small limiter let through, it can be half the rate allowed. The pace probes upward
+  6 % a success, up to 4x a second, until a 429 says where the limit is.
 - Between 429s the pace climbs back to where it was within five successes, then probes
   upward multiplicatively, faster the longer no 429 comes (at most 2 % a success and 50 % a
   second), but stays 2 % below the slowest pace refused lately, a mark that itself rises
@@ -46,7 +49,7 @@ LOW_SHARE = 0.35  # fewer let through: far too fast, back to what got through
 GOOD_SHARE = 0.8  # fewer let through: too fast
 TOO_FAST_STEP = 0.8
 EARLY_STEP = 0.9  # a 429 before anything could be measured
-STEP = 0.98  # just over
+STEP = 0.99  # just over
 MAX_STREAK = 3  # the step is squared each time a pace is refused straight away, this often
 BELOW_REFUSED = 0.98  # the pace stays this much below the slowest pace refused lately
 AGING = 0.0002  # ... a mark that rises this much a success
@@ -55,6 +58,8 @@ PROBE = 8  # then successes until the probe is PROBE_GAIN higher (cubic: faster 
 PROBE_GAIN = 0.05
 MAX_STEP = 0.02  # growth per success at most
 MAX_GROWTH = 1.5  # growth per second at most (successes come in bursts from some limiters)
+FIRST_STEP = 0.06  # until the pace first runs dry: growth per success ...
+FIRST_GROWTH = 4.0  # ... and per second at most
 BACKOFF_AFTER = 4  # refusals in a row before a call steps out of line
 BACKOFF_LINE = 4  # ... when fewer callers than this are waiting
 BACKOFF_BASE = 0.05
@@ -102,6 +107,7 @@ class Pacer:
         self._streak = 0  # "just over" refusals in a row, each soon after the last
         self._refused_low = float("inf")  # the slowest pace refused lately, and _ok then
         self._refused_low_ok = 0
+        self._first_climb = False  # from the first 429 until the pace first runs dry
 
     @property
     def rate(self) -> float | None:
@@ -204,6 +210,7 @@ class Pacer:
         self._burst = max(MIN_RATE, float(got))
         elapsed = max(now - self._before[0], 1e-3)
         self._set_pace(now, max(self._burst, got / elapsed))
+        self._first_climb = True
 
     def _still_empty(self, now: float) -> None:
         """No success since the last 429: slower, to no less than what got through lately
@@ -219,6 +226,7 @@ class Pacer:
     def _ran_dry(self, now: float) -> None:
         """A 429 after successes: the pace met the limit."""
         assert self._rate is not None
+        self._first_climb = False
         refused_at = self._rate
         measure = self._meter.measure(now)
         if measure is None:  # too early to tell: a step down, soon back
@@ -260,14 +268,17 @@ class Pacer:
         assert self._rate is not None
         self._climbed += 1
         k, c = self._climbed, self._ceiling
-        if k < REGAIN:
+        step, growth = (FIRST_STEP, FIRST_GROWTH) if self._first_climb else (MAX_STEP, MAX_GROWTH)
+        if self._first_climb:  # the first measure was made on few calls: probe upward
+            rate = self._rate * (1.0 + step)
+        elif k < REGAIN:
             rate = c - self._drop * (1.0 - k / REGAIN) ** 3
         else:
             rate = c * (1.0 + PROBE_GAIN * ((k - REGAIN) / PROBE) ** 3)
         rate = min(
             rate,
-            self._rate * (1.0 + MAX_STEP),
-            self._set_rate * MAX_GROWTH ** (now - self._set_at),
+            self._rate * (1.0 + step),
+            self._set_rate * growth ** (now - self._set_at),
             self._lowest_refused() * BELOW_REFUSED,
         )
         if rate > self._rate:

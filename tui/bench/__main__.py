@@ -249,15 +249,17 @@ def filter_section(rows: int, repeat: int, whole_picker: bool) -> Section:
     return section
 
 
-def picker_section(accounts: int, rows: int) -> Section:
-    """Time to first accounts from cache, and peak RSS with `rows` rows."""
-    section = Section("Picker from cache (make_app under App.run_test, fresh interpreter)")
-    _progress(f"picker: {accounts} accounts from cache")
+def picker_section(accounts: int, rows: int, runs: int) -> Section:
+    """Time to first accounts from cache (median of `runs` starts), and peak RSS."""
+    section = Section(
+        f"Picker from cache (make_app under App.run_test, fresh interpreter, median of {runs})"
+    )
+    _progress(f"picker: {accounts} accounts from cache, {runs} starts")
     try:
         with open_workspace(Organisation.generate(accounts)) as ws:
-            fig = picker_bench.measure(ws)
+            fig = picker_bench.measure_runs(ws, runs)
         section.add(
-            f"{accounts:,} accounts: accounts on screen, from process start",
+            f"{accounts:,} accounts: on screen from process start (worst {seconds(fig.worst)})",
             seconds(fig.to_rows),
             "≤ 0.35 s",
             fig.to_rows <= 0.35,
@@ -267,23 +269,21 @@ def picker_section(accounts: int, rows: int) -> Section:
         )
         section.add(
             f"{accounts:,} accounts: portal calls, login screen shown",
-            f"{fig.portal_calls}, {'yes' if fig.login_shown else 'no'}",
+            f"{fig.last.portal_calls}, {'yes' if fig.last.login_shown else 'no'}",
         )
-        _progress(f"picker: {rows:,} accounts from cache (peak RSS)")
+        _progress(f"picker: {rows:,} accounts from cache, {runs} starts (peak RSS)")
         with open_workspace(Organisation.generate(rows, roles_per_account=(1, 1))) as ws:
-            big = picker_bench.measure(ws)
+            big = picker_bench.measure_runs(ws, runs)
         section.add(
-            f"{rows:,} accounts: accounts on screen, from process start",
+            f"{rows:,} accounts: on screen from process start (worst {seconds(big.worst)})",
             seconds(big.to_rows),
             "≤ 0.45 s",
             big.to_rows <= 0.45,
         )
         section.add(f"{rows:,} accounts: from App launch (imports done)", seconds(big.app_to_rows))
+        peak = max(r.maxrss_mb for r in big.runs)
         section.add(
-            f"{rows:,} rows: peak RSS of the picker",
-            f"{big.maxrss_mb:.0f} MB",
-            "≤ 200 MB",
-            big.maxrss_mb <= 200,
+            f"{rows:,} rows: peak RSS of the picker", f"{peak:.0f} MB", "≤ 200 MB", peak <= 200
         )
     except picker_bench.PickerNotReady as exc:
         section.add(f"n/a (picker not ready: {exc})"[:160], "n/a")
@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     _progress("credential endpoint: 2,000 cached GETs from a client process")
     _show(endpoint_section(args.latency))
     _show(filter_section(ROWS, 1 if quick else 3, whole_picker=not quick))
-    _show(picker_section(PICKER_ACCOUNTS, ROWS))
+    _show(picker_section(PICKER_ACCOUNTS, ROWS, 3 if args.quick else 7))
     print(f"\n(benchmark took {time.perf_counter() - began:.0f} s)")
     if args.sweep:
         for section in sweep_sections(sizes, args.latency, args.rate_accounts, args.rate):

@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -39,6 +40,33 @@ class PickerFigures:
     login_shown: bool
     maxrss_mb: float  # peak, after typing a query into the accounts filter
     portal_calls: int
+
+
+@dataclass(frozen=True)
+class PickerRuns:
+    """Several probes of one catalog: each start is a fresh interpreter."""
+
+    runs: tuple[PickerFigures, ...]
+
+    @property
+    def to_rows(self) -> float:
+        """Median seconds from starting the interpreter until the accounts list had rows."""
+        return statistics.median(r.to_rows for r in self.runs)
+
+    @property
+    def worst(self) -> float:
+        """Slowest of the runs, seconds to rows."""
+        return max(r.to_rows for r in self.runs)
+
+    @property
+    def app_to_rows(self) -> float:
+        """Median seconds from App launch until rows."""
+        return statistics.median(r.app_to_rows for r in self.runs)
+
+    @property
+    def last(self) -> PickerFigures:
+        """The last probe (portal calls, login screen, memory: alike in every run)."""
+        return self.runs[-1]
 
 
 class PickerNotReady(RuntimeError):
@@ -73,6 +101,13 @@ def measure(ws: Workspace, *, typed: str = TYPED, timeout: float = 60) -> Picker
         maxrss_mb=float(data["maxrss_kb"]) / 1024,
         portal_calls=calls,
     )
+
+
+def measure_runs(ws: Workspace, runs: int) -> PickerRuns:
+    """`runs` probes, after one unmeasured: each measured start finds Python's, Textual's and
+    ssotui's files in the OS's cache, as every start of a user's but the first after a boot."""
+    measure(ws)
+    return PickerRuns(tuple(measure(ws) for _ in range(max(1, runs))))
 
 
 async def _probe(session_name: str, typed: str, timeout: float) -> dict[str, Any]:
