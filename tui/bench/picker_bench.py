@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -44,13 +43,16 @@ class PickerFigures:
 
 @dataclass(frozen=True)
 class PickerRuns:
-    """Several probes of one catalog: each start is a fresh interpreter."""
+    """Several probes of one catalog: each start is a fresh interpreter. (`statistics` is
+    imported where used: the probe, this module run as a program, must not pay for it.)"""
 
     runs: tuple[PickerFigures, ...]
 
     @property
     def to_rows(self) -> float:
         """Median seconds from starting the interpreter until the accounts list had rows."""
+        import statistics
+
         return statistics.median(r.to_rows for r in self.runs)
 
     @property
@@ -61,6 +63,8 @@ class PickerRuns:
     @property
     def app_to_rows(self) -> float:
         """Median seconds from App launch until rows."""
+        import statistics
+
         return statistics.median(r.app_to_rows for r in self.runs)
 
     @property
