@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from tui.app import make_app
@@ -57,12 +58,21 @@ def log_in() -> Token:
 async def wait_until(
     pilot: Pilot[Any], predicate: Callable[[], object], what: str, timeout: float = 8.0
 ) -> None:
-    """Let the app run until `predicate()` is true (or fail after `timeout` seconds)."""
+    """Let the app run until `predicate()` is true (or fail after `timeout` seconds). A widget
+    the predicate looks for that is not there yet (its screen is current, not yet composed:
+    the picker's first screen is) is not yet true."""
     deadline = time.monotonic() + timeout
-    while not predicate():
+    while not _holds(predicate):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+def _holds(predicate: Callable[[], object]) -> bool:
+    try:
+        return bool(predicate())
+    except NoMatches:
+        return False
 
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:

@@ -138,4 +138,4 @@ async def test_ctrl_s_switches_the_session_without_restarting(
         )
         assert "ops" in status_text(app)
         assert app.session is not None and app.session.name == "ops"
-        assert len(app.screen_stack) == 2  # the first session's screen is gone
+        assert app.screen_stack == [app.screen]  # the first session's screen is gone

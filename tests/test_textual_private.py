@@ -11,6 +11,7 @@ from typing import Any
 
 from textual.app import App
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.screen import Screen
 from textual.widgets import Input
 
 from tests.app_support import async_test
@@ -29,6 +30,12 @@ def test_input_still_watches_its_value_where_filter_input_overrides_it() -> None
         "Input no longer has _watch_value: FilterInput's speed-up is dead"
     )
     assert "_watch_value" in vars(FilterInput)
+
+
+def test_a_screen_still_takes_a_result_callback_as_switch_screen_gives_it() -> None:
+    parameters = list(inspect.signature(Screen._push_result_callback).parameters)
+    assert parameters[:3] == ["self", "requester", "callback"]
+    assert "_pop_result_callback" in vars(Screen)  # what switch_screen calls on the one replaced
 
 
 def test_the_driver_can_write() -> None:

@@ -23,7 +23,7 @@ from tui.app.palette import main_screen_commands
 from tui.app.pick import Action, Picked
 from tui.app.screens.main import MainScreen
 from tui.app.terminal import drawing_on_the_terminal
-from tui.app.textual_private import write_to_terminal
+from tui.app.textual_private import first_screen, write_to_terminal
 from tui.app.widgets.filter_list import FilterInput
 from tui.export import clipboard
 from tui.models import SsoSession
@@ -101,10 +101,8 @@ class SsotuiApp(App[str | Picked | None]):
                 markup=False,
                 timeout=10,
             )
-        if self.session is not None:
-            self._open(self.session)
-        elif len(self.sessions) == 1:
-            self._open(self.sessions[0])
+        if isinstance(self.screen_stack[0], MainScreen):
+            pass  # the session was known from the start: its main screen is the first screen
         elif not self.sessions:
             from tui.app.screens.setup import SetupScreen  # the screens below load when needed
 
@@ -120,6 +118,14 @@ class SsotuiApp(App[str | Picked | None]):
             self.push_screen(SessionScreen(self.sessions), self._session_chosen)
         if self.session is None and len(self.sessions) != 1:  # the main screen resumes it
             self.call_after_refresh(startup_gc.resume)
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The first screen: the main screen when the session is known from the start (one
+        screen composed and styled, not a blank one and then the main screen over it)."""
+        session = self.session or (self.sessions[0] if len(self.sessions) == 1 else None)
+        if session is None:
+            return super().get_default_screen()
+        return first_screen(self._main_screen(session, replacing=False))
 
     def on_unmount(self) -> None:
         startup_gc.release()
@@ -191,9 +197,9 @@ class SsotuiApp(App[str | Picked | None]):
         if session is not None and session != self.session:
             self._open(session, replacing=True)
 
-    def _open(self, session: SsoSession, *, replacing: bool = False) -> None:
+    def _main_screen(self, session: SsoSession, *, replacing: bool) -> MainScreen:
         self.session = session
-        main = MainScreen(
+        return MainScreen(
             self.context.workspace(session),
             open_browser=self.open_browser,
             refresh=self.refresh_catalog and not replacing,
@@ -201,6 +207,9 @@ class SsotuiApp(App[str | Picked | None]):
             pick_for=self.pick_for,
             initial_filter="" if replacing else self.initial_filter,
         )
+
+    def _open(self, session: SsoSession, *, replacing: bool = False) -> None:
+        main = self._main_screen(session, replacing=replacing)
         if replacing:
             self.switch_screen(main)
         else:

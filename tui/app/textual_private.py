@@ -10,6 +10,10 @@ instead of somewhere in the picker.
   `InOrderInput` held back while the focus moved).
 - `Input._watch_value`: overridden by `FilterInput` (tui/app/widgets/filter_list.py) to keep a
   keystroke from laying out the whole screen.
+- `Screen._push_result_callback`: what Textual gives a screen it pushes or switches to, and
+  `switch_screen` takes off the screen it replaces. The App's first screen gets none, so the
+  main screen, made the first screen (`first_screen`), gets one as `switch_screen` would
+  give it: a session switch can then replace it.
 - `DOMNode._bindings`: the bindings of one widget (a copy of its class's), changed by `show_key`
   so each pane's footer says what Enter and Tab do there, and by `drop_keys` so a filter box's
   scrolling keys (it never scrolls) leave Up/Down to its list.
@@ -22,6 +26,7 @@ from typing import Any
 
 from textual.app import App
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 
 def write_to_terminal(app: App[Any], text: str) -> bool:
@@ -31,6 +36,13 @@ def write_to_terminal(app: App[Any], text: str) -> bool:
         return False
     driver.write(text)
     return True
+
+
+def first_screen(screen: Screen[Any]) -> Screen[Any]:
+    """`screen`, ready to be the App's first screen (`App.get_default_screen`) and yet be
+    replaced later by `App.switch_screen`, as a screen pushed or switched to can be."""
+    screen._push_result_callback(screen, None)
+    return screen
 
 
 async def run_key_binding(app: App[Any], key: str) -> bool:
