@@ -121,7 +121,8 @@ class SsotuiApp(App[str | Picked | None]):
 
     def get_default_screen(self) -> Screen[Any]:
         """The first screen: the main screen when the session is known from the start (one
-        screen composed and styled, not a blank one and then the main screen over it)."""
+        screen composed and styled, not a blank one and then the main screen over it). Its
+        styles are in app.tcss: Textual loads no `CSS` of a screen it did not push."""
         session = self.session or (self.sessions[0] if len(self.sessions) == 1 else None)
         if session is None:
             return super().get_default_screen()

@@ -146,6 +146,10 @@ def tls_section(accounts: int, latency: float, runs: int) -> Section:
             f"{kind}: CPU of the fetching process, plain | TLS (medians)",
             f"{seconds(fetches.plain_cpu)} | {seconds(fetches.tls_cpu)}",
         )
+        section.add(
+            f"{kind}: CPU of the simulator meanwhile, plain | TLS (same 2 cores)",
+            f"{seconds(fetches.plain_server_cpu)} | {seconds(fetches.tls_server_cpu)}",
+        )
     section.add("sequential (boto3 paginators) over TLS", seconds(fig.sequential_tls))
     section.add(
         "speed-up over sequential, over TLS (first fetch)",

@@ -17,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 
 from tui.aws.catalog import DEFAULT_CONCURRENCY
@@ -33,6 +34,8 @@ class Fetches:
     tls: tuple[float, ...]
     plain_cpu: float  # median CPU seconds of the fetching process
     tls_cpu: float
+    plain_server_cpu: float  # median CPU seconds of this process (the simulators) meanwhile
+    tls_server_cpu: float
 
     @property
     def plain_median(self) -> float:
@@ -65,12 +68,15 @@ class TlsFigures:
         return self.sequential_tls / self.first.tls_median
 
 
-def _fetch(env: dict[str, str], accounts: int, *, refresh: bool) -> tuple[float, float]:
-    """One fetch in a fresh interpreter with `env` (a workspace's): (wall, CPU) seconds."""
+def _fetch(env: dict[str, str], accounts: int, *, refresh: bool) -> tuple[float, float, float]:
+    """One fetch in a fresh interpreter with `env` (a workspace's): (wall, CPU, server CPU)
+    seconds; server CPU is this process's meanwhile, where the simulators run (with the
+    start of the interpreter, alike for both)."""
     code = (
         "from tui.bench.catalog_bench import _fetch_child; "
         f"_fetch_child({DEFAULT_CONCURRENCY}, refresh={refresh})"
     )
+    server = time.process_time()
     proc = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -79,18 +85,24 @@ def _fetch(env: dict[str, str], accounts: int, *, refresh: bool) -> tuple[float,
         timeout=300,
         env=env,
     )
+    server = time.process_time() - server
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     if data["accounts"] != accounts:
         raise RuntimeError(f"fetched {data['accounts']} accounts of {accounts}")
-    return float(data["seconds"]), float(data["cpu"])
+    return float(data["seconds"]), float(data["cpu"]), server
 
 
-def _fetches(runs: list[tuple[float, float]], tls_runs: list[tuple[float, float]]) -> Fetches:
+Run = tuple[float, float, float]  # wall, CPU of the fetch, CPU of the server meanwhile
+
+
+def _fetches(runs: list[Run], tls_runs: list[Run]) -> Fetches:
     return Fetches(
-        plain=tuple(wall for wall, _ in runs),
-        tls=tuple(wall for wall, _ in tls_runs),
-        plain_cpu=statistics.median(cpu for _, cpu in runs),
-        tls_cpu=statistics.median(cpu for _, cpu in tls_runs),
+        plain=tuple(run[0] for run in runs),
+        tls=tuple(run[0] for run in tls_runs),
+        plain_cpu=statistics.median(run[1] for run in runs),
+        tls_cpu=statistics.median(run[1] for run in tls_runs),
+        plain_server_cpu=statistics.median(run[2] for run in runs),
+        tls_server_cpu=statistics.median(run[2] for run in tls_runs),
     )
 
 
@@ -98,7 +110,7 @@ def compare(accounts: int = 300, latency: float = 0.04, runs: int = 7) -> TlsFig
     """`runs` fetches of each kind over each, alternating, and sequential over TLS."""
     org = Organisation.generate(accounts)
     kinds = (True, False)  # refresh, first fetch
-    walls: dict[tuple[bool, bool], list[tuple[float, float]]] = {}
+    walls: dict[tuple[bool, bool], list[Run]] = {}
     with open_workspace(org, latency=latency) as plain_ws:
         plain_ws.save_catalog()
         plain_env = dict(os.environ)
