@@ -11,7 +11,6 @@ whose one line names what was typed and what would have worked.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Sequence
 
@@ -56,6 +55,8 @@ def _ambiguous(text: str, accounts: Sequence[Account]) -> Ambiguous:
 
 
 def _no_match(text: str, catalog: Catalog) -> NotFound:
+    import difflib  # here: only a name that matched nothing asks for suggestions
+
     by_norm: dict[str, str] = {}
     for account in catalog.accounts:
         by_norm.setdefault(_norm(account.name), account.name)
