@@ -14,7 +14,7 @@ written and read here, as RFC 9112 says and as `http.client` does:
   keep-alive, or has no length.
 
 Errors are `OSError`s, as a broken connection's are: `Closed` (the server closed the connection
-before answering: a kept-alive connection it had dropped) and `BadResponse`.
+before answering: a kept-alive connection it had dropped), `BadResponse` and `BadTarget`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ class Closed(ConnectionError):
 
 class BadResponse(OSError):
     """What came back is not an HTTP/1.1 answer."""
+
+
+class BadTarget(OSError):
+    """The request cannot be sent: its target holds a space or a control character (the
+    path of an endpoint URL set by hand, say); nothing was sent."""
 
 
 class Response(NamedTuple):
@@ -70,7 +75,7 @@ class Connection:
     def exchange(self, method: str, target: str, headers: dict[str, str]) -> Response:
         """Send one request and read its answer (the socket's timeout applies to each read)."""
         if any(ord(c) in _BAD_IN_TARGET for c in target):
-            raise BadResponse(f"the request target {target!r} holds a space or control byte")
+            raise BadTarget(f"the request target {target!r} holds a space or control character")
         lines = [f"{method} {target} HTTP/1.1", f"Host: {self._host}", "Accept-Encoding: identity"]
         if method in ("POST", "PUT", "PATCH"):
             lines.append("Content-Length: 0")
