@@ -605,13 +605,24 @@ def test_lifecycle() -> None:
             "AWS_ENDPOINT_URL_SSO_OIDC": url,
             "AWS_ENDPOINT_URL_SIGNIN": url,
         }
-        slow = threading.Thread(target=lambda: _raw(f"{url}/assignment/accounts"))
+        ended: list[BaseException | None] = []
+
+        def ask() -> None:
+            try:
+                _raw(f"{url}/assignment/accounts")
+            except OSError as exc:
+                ended.append(exc)
+            else:
+                ended.append(None)
+
+        slow = threading.Thread(target=ask)
         slow.start()
         time.sleep(0.1)
         started = time.monotonic()
     assert time.monotonic() - started < 2  # stop does not wait for the 5 s latency
     slow.join(timeout=2)
     assert not slow.is_alive()
+    assert len(ended) == 1  # answered or dropped as the simulator stopped: not left hanging
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/assignment/accounts", timeout=2)
 
