@@ -102,8 +102,8 @@ class SsotuiApp(App[str | Picked | None]):
                 timeout=10,
             )
         if isinstance(self.screen_stack[0], MainScreen):
-            pass  # the session was known from the start: its main screen is the first screen
-        elif not self.sessions:
+            return  # the session was known from the start: its main screen is the first one
+        if not self.sessions:
             from tui.app.screens.setup import SetupScreen  # the screens below load when needed
 
             self.push_screen(
@@ -116,8 +116,7 @@ class SsotuiApp(App[str | Picked | None]):
             from tui.app.screens.sessions import SessionScreen
 
             self.push_screen(SessionScreen(self.sessions), self._session_chosen)
-        if self.session is None and len(self.sessions) != 1:  # the main screen resumes it
-            self.call_after_refresh(startup_gc.resume)
+        self.call_after_refresh(startup_gc.resume)  # (a main screen resumes it once it has rows)
 
     def get_default_screen(self) -> Screen[Any]:
         """The first screen: the main screen when the session is known from the start (one

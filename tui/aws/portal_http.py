@@ -4,7 +4,7 @@ botocore costs about 1–1.5 ms of CPU per call and 0.3 s of imports and set-up 
 first; a catalog of 300 accounts is 300 calls, so in a fresh process botocore alone takes
 longer than the whole fetch should. The portal API is small and plain — GET or POST, a query
 string and one header in, JSON out, no signing — so where `tui.aws.endpoints` finds a plain
-endpoint, ssotui sends the requests itself with `http.client`:
+endpoint, ssotui sends the requests itself:
 
 - the requests are botocore's (tests/test_portal_http.py holds them against the model and
   against what botocore sends);
