@@ -13,10 +13,7 @@ import io
 import json
 import logging
 import os
-import shutil
 import socket
-import ssl
-import subprocess
 import time
 import traceback
 from collections.abc import Iterator
@@ -38,6 +35,7 @@ from tui.debug_log import RedactingFormatter
 from tui.errors import ServiceError
 from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.sim import Simulator
+from tui.sim.certificate import NoOpenssl, self_signed, server_context
 
 START_URL = "https://acme.awsapps.com/start"
 SIGNIN_TOKEN = "sIgNiNtOkEn-" + "x" * 40
@@ -308,28 +306,18 @@ def test_the_proxy_of_the_environment_is_used_unless_no_proxy(sim: Simulator) ->
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(certificate, key) of a self-signed certificate for 127.0.0.1, made by `openssl`."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
+    """(certificate, key) of a self-signed certificate for 127.0.0.1, the simulator's."""
+    try:
+        return self_signed(tmp_path_factory.mktemp("tls"))
+    except NoOpenssl:
         pytest.skip("no openssl command to make a certificate with")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
 
 
 def test_tls_is_verified_against_aws_ca_bundle(
     certificate: tuple[Path, Path], tmp_path: Path
 ) -> None:
     cert, key = certificate
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    context = server_context(cert, key)
     answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
     request = ConsoleRequest("eu-west-1")
     with recording(answer, tls=context) as server:

@@ -12,7 +12,6 @@ import contextlib
 import inspect
 import json
 import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -45,7 +44,7 @@ from tui.aws.transport import (
 )
 from tui.errors import NoAccess, ServiceError, SsotuiError
 from tui.models import Account, SsoSession, Token, utcnow
-from tui.sim import Organisation, Simulator
+from tui.sim import Organisation, Simulator, certificate
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")
 # looks like a real access token, and is easy to spot wherever it leaks
@@ -532,20 +531,11 @@ def test_threads_sharing_the_client_each_get_their_own_answer(
 
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(certificate, key) of a self-signed certificate for 127.0.0.1, made by `openssl`."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
+    """(certificate, key) of a self-signed certificate for 127.0.0.1, the simulator's."""
+    try:
+        return certificate.self_signed(tmp_path_factory.mktemp("tls"))
+    except certificate.NoOpenssl:
         pytest.skip("no openssl command to make a certificate with")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
 
 
 def server_context(
@@ -553,10 +543,8 @@ def server_context(
 ) -> ssl.SSLContext:
     """A server side TLS context with the self-signed certificate, which the client trusts."""
     cert, key = self_signed
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
     monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
-    return context
+    return certificate.server_context(cert, key)
 
 
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
