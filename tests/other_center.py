@@ -76,6 +76,7 @@ class OtherCenter:
         self.slow_down_first_poll = False
         self.stale_client_error = ("InvalidClientException", 401)  # for a registration not ours
         self.refresh_tokens = False
+        self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
         # -- state -------------------------------------------------------------------------
         self.clients: dict[str, str] = {}  # client id -> secret
         self.devices: dict[str, int] = {}  # device code -> polls
@@ -146,6 +147,9 @@ class OtherCenter:
                 data = json.loads(body) if body else {}
             except ValueError:
                 return self.error(400, "InvalidRequestException", "body is not JSON")
+            busy = self.busy.pop(handler.__name__, None)
+            if busy is not None:
+                return self.error(busy[0], busy[1], "try again later")
             try:
                 return handler(query, headers, data)
             except Failure as failure:

@@ -207,3 +207,15 @@ def test_the_server_is_right_for_botocore(center: OtherCenter, logged_in: Token)
     pages = client.get_paginator("list_accounts").paginate(accessToken=logged_in.access_token)
     listed = [a["accountId"] for page in pages for a in page["accountList"]]
     assert listed == [a.account_id for a in center.accounts]
+
+
+@pytest.mark.parametrize("operation", ["register_client", "start_device_authorization"])
+def test_a_busy_service_at_login_says_wait_not_check_the_config(
+    center: OtherCenter, operation: str
+) -> None:
+    center.busy = {operation: (400, "SlowDownException")}  # both in the model's errors
+    result = ssotui("login", "--use-device-code", "--no-browser")
+    assert result.status == 1 and "Traceback" not in result.err
+    assert "SlowDownException" in result.err and "wait a minute" in result.err
+    assert "sso_start_url" not in result.err
+    assert center.calls[operation] == 1
