@@ -78,6 +78,7 @@ def test_default_announcement_prints_url_and_code(session: SsoSession) -> None:
     out = io.StringIO()
     device.print_instructions(auth, out)
     assert auth.verification_uri in out.getvalue() and auth.user_code in out.getvalue()
+    assert f"open {auth.verification_uri_complete} which fills in the code" in out.getvalue()
 
 
 def test_polls_until_approved_after_n_polls(session: SsoSession, sim: Simulator) -> None:

@@ -233,6 +233,7 @@ ANSWERS = [
     ),
     pytest.param(Answer(200, b'{"accountList": []}', chunked=True), id="200-json-chunked"),
     pytest.param(Answer(200, b""), id="200-empty"),
+    pytest.param(Answer(200, b'{"accountList": null, "nextToken": null}'), id="200-nulls"),
     pytest.param(Answer(204, b"", ()), id="204"),
     pytest.param(Answer(200, b"<html>captive portal</html>", ()), id="200-not-json"),
     pytest.param(Answer(302, b"", (("Location", "https://login.example/"),)), id="302"),

@@ -208,7 +208,8 @@ def fetch_catalog(
         if previous is not None:
             pipeline.look_ahead(previous.accounts)
         for page in pages:
-            new = [a for a in page if a.account_id not in accounts]
+            # an account a page lists twice, or an earlier page listed, is announced once
+            new = list({a.account_id: a for a in page if a.account_id not in accounts}.values())
             accounts.update((a.account_id, a) for a in new)
             emit(AccountsPage(tuple(new)))
             pipeline.submit(new)

@@ -164,13 +164,13 @@ def wait_for_token(
 def print_instructions(auth: DeviceAuthorization, file: IO[str] | None = None) -> None:
     """The AWS CLI's message: where to go and which code to enter (to stderr by default)."""
     out = file or sys.stderr
-    print(
+    text = (
         "If the browser does not open, or to log in on another device, open:\n\n"
-        f"  {auth.verification_uri}\n\nand enter the code:\n\n  {auth.user_code}\n\n"
-        f"(or open {auth.verification_uri_complete} which fills in the code)",
-        file=out,
-        flush=True,
+        f"  {auth.verification_uri}\n\nand enter the code:\n\n  {auth.user_code}"
     )
+    if auth.verification_uri_complete != auth.verification_uri:  # the service may send none
+        text += f"\n\n(or open {auth.verification_uri_complete} which fills in the code)"
+    print(text, file=out, flush=True)
 
 
 def open_in_browser(url: str) -> bool:

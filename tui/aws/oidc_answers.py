@@ -13,6 +13,10 @@ from tui.errors import LoginFailed, ServiceError, SsotuiError
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
 
+# Refusals in botocore's sso-oidc model that mean "later", not "misconfigured": botocore's
+# retries take neither SlowDownException nor a 500 past its attempts.
+_BUSY = frozenset({"SlowDownException", "InternalServerException"})
+
 
 def error_code(exc: BaseException) -> str:
     """The service's error name (`InvalidGrantException`, ...) of a botocore ClientError."""
@@ -28,6 +32,11 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
     if network is not None:
         return network
     code = error_code(exc)
+    if code in _BUSY:  # the service is overloaded or failing, not the session misconfigured
+        return ServiceError(
+            f"Identity Center is too busy for {what} of session {session.label} ({code}): "
+            "wait a minute, then run `ssotui login` again"
+        )
     if code:
         return LoginFailed(
             f"Identity Center refused {what} for session {session.label} ({code}): check the "

@@ -8,9 +8,9 @@ endpoint, ssotui sends the requests itself:
 
 - the requests are botocore's (tests/test_portal_http.py holds them against the model and
   against what botocore sends);
-- answers are read as botocore's rest-json parser reads them; a refusal is raised as the
-  transport's own `Refused` (`tui.aws.transport`), as the botocore client's refusals are, so
-  the Portal handles both clients alike;
+- answers are read as botocore's rest-json parser reads them (a member sent as null is one
+  left out); a refusal is raised as the transport's own `Refused` (`tui.aws.transport`), as
+  the botocore client's refusals are, so the Portal handles both clients alike;
 - connections are kept alive in a pool shared by the threads; a kept connection the server
   has closed meanwhile is replaced once, silently. Retries and pacing are the Portal's;
 - each exchange is written and read by `tui.aws.http1` rather than `http.client`, whose
@@ -97,6 +97,11 @@ def error_code(status: int, headers: Mapping[str, str], body: bytes) -> tuple[st
     return code, str(parsed.get("message", parsed.get("Message", "")))
 
 
+def _without_nulls(members: dict[str, Any]) -> dict[str, Any]:
+    """A JSON object without its null members, as botocore's parser leaves them out."""
+    return {key: value for key, value in members.items() if value is not None}
+
+
 def named_ca_file(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
     """(variable, path) of the CA file the user named, in botocore's order, or None.
 
@@ -175,7 +180,10 @@ class PortalHttpClient(PortalClient):
         if not body.strip():
             return {}
         try:
-            parsed = json.loads(body)
+            # botocore reads a member sent as null as one left out ("roleList": null is no
+            # roles); the scan keeps the hook off the usual answer, which has no null
+            hook = _without_nulls if b"null" in body else None
+            parsed = json.loads(body, object_hook=hook)
         except ValueError:
             raise self._malformed("the response body is not JSON") from None
         if not isinstance(parsed, dict):

@@ -1,0 +1,405 @@
+"""A second Identity Center for interop tests, written apart from `tui.sim` (stdlib only).
+
+It speaks the SSO portal and SSO OIDC operations as botocore's service models allow, but with
+the freedoms a conforming server has and our simulator never takes: pages of 1-3 items
+whatever `max_result` asks, opaque page tokens holding `+/=`, an empty (or null) token on the
+last page, unknown members, optional members left out or sent as JSON null, error names only
+in the `x-amzn-ErrorType` header (with a namespace suffix) or only in `__type` (with a
+`namespace#` prefix), `Connection: close` or chunked bodies, device authorizations without
+`verificationUriComplete` and `interval`, no refresh token, SlowDown on a first poll, and
+registrations it forgets (a restart, a new region cell). Knobs are plain attributes, changed
+between calls. Both APIs live under one port, the portal below `/portal`, OIDC below `/oidc`.
+
+    python -m tests.other_center   # serves until interrupted, prints the endpoint variables
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+PORTAL_PREFIX = "/portal"
+OIDC_PREFIX = "/oidc"
+START_URL = "https://other.example.com/start"
+REGION = "eu-west-3"
+
+
+@dataclass
+class OtherAccount:
+    """An account and its roles, as this server lists them."""
+
+    account_id: str
+    name: str | None
+    email: str | None
+    roles: list[str] = field(default_factory=list)
+
+
+def sample_accounts() -> list[OtherAccount]:
+    """Seven accounts: some without name or email, odd but legal role names, one without roles."""
+    return [
+        OtherAccount("111111111111", "Prod", "prod@example.com", ["Admin", "ReadOnly"]),
+        OtherAccount("222222222222", None, None, ["Ops+Dev=1,2.x@y-z"]),
+        OtherAccount("333333333333", "Staging", None, ["Dev", "ReadOnly", "a" * 64]),
+        OtherAccount("444444444444", "Sandbox", "sb@example.com", []),
+        OtherAccount("555555555555", "Ünïcode 账户", "u@example.com", ["Admin"]),
+        OtherAccount("666666666666", "Data", "data@example.com", ["Analyst"]),
+        OtherAccount("777777777777", "Logs", "logs@example.com", ["Auditor"]),
+    ]
+
+
+class OtherCenter:
+    """The server and its knobs; `start`, `env`, `stop`."""
+
+    def __init__(self, accounts: list[OtherAccount] | None = None) -> None:
+        self.accounts = accounts if accounts is not None else sample_accounts()
+        # -- knobs -------------------------------------------------------------------------
+        self.page_sizes = (2, 1, 3)  # items per page in turn, whatever max_result says
+        self.last_token: str | None = ""  # on the last page: "", None (JSON null) or "omit"
+        self.nulls = False  # absent optional members written as JSON null
+        self.error_style = "header"  # "header": x-amzn-ErrorType only; "type": __type only
+        self.close_every_answer = False
+        self.chunked = False
+        self.duplicate_accounts = False  # the last account of a page again on the next page
+        self.repeat_in_page = False  # each page of accounts lists its first account twice
+        self.http10 = False  # HTTP/1.0 answers with no Content-Length: the body ends at the close
+        self.expiration_ms = int((time.time() + 3600) * 1000)
+        self.token_lifetime = 3600
+        self.polls_before_approval = 1
+        self.slow_down_first_poll = False
+        self.stale_client_error = ("InvalidClientException", 401)  # for a registration not ours
+        self.refresh_tokens = False
+        self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
+        # -- state -------------------------------------------------------------------------
+        self.clients: dict[str, str] = {}  # client id -> secret
+        self.devices: dict[str, int] = {}  # device code -> polls
+        self.tokens: dict[str, float] = {}  # access token -> expires (time.time)
+        self.refresh: dict[str, str] = {}  # refresh token -> client id
+        self.calls: Counter[str] = Counter()
+        self.requests: list[tuple[str, str]] = []  # (method, target) in order
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- running ----------------------------------------------------------------------------
+
+    @property
+    def base(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def env(self) -> dict[str, str]:
+        """The endpoint variables that send botocore and ssotui here."""
+        return {
+            "AWS_ENDPOINT_URL_SSO": self.base + PORTAL_PREFIX,
+            "AWS_ENDPOINT_URL_SSO_OIDC": self.base + OIDC_PREFIX,
+        }
+
+    def start(self) -> OtherCenter:
+        center = self
+
+        class Handler(_Handler):
+            owner = center
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def forget_clients(self) -> None:
+        """As after a restart: no registration, device code or token made so far is known."""
+        with self._lock:
+            self.clients.clear()
+            self.devices.clear()
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+        parts = urlsplit(target)
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        routes = {
+            ("GET", PORTAL_PREFIX + "/assignment/accounts"): self.list_accounts,
+            ("GET", PORTAL_PREFIX + "/assignment/roles"): self.list_account_roles,
+            ("GET", PORTAL_PREFIX + "/federation/credentials"): self.get_role_credentials,
+            ("POST", PORTAL_PREFIX + "/logout"): self.logout,
+            ("POST", OIDC_PREFIX + "/client/register"): self.register_client,
+            ("POST", OIDC_PREFIX + "/device_authorization"): self.start_device_authorization,
+            ("POST", OIDC_PREFIX + "/token"): self.create_token,
+        }
+        handler = routes.get((method, parts.path))
+        if handler is None:
+            return self.error(404, "UnknownOperationException", "no such operation")
+        with self._lock:
+            self.calls[handler.__name__] += 1
+            self.requests.append((method, target))
+            try:
+                data = json.loads(body) if body else {}
+            except ValueError:
+                return self.error(400, "InvalidRequestException", "body is not JSON")
+            busy = self.busy.pop(handler.__name__, None)
+            if busy is not None:
+                return self.error(busy[0], busy[1], "try again later")
+            try:
+                return handler(query, headers, data)
+            except Failure as failure:
+                return self.error(failure.status, failure.code, failure.message)
+
+    def reply(self, data: dict[str, Any]) -> Reply:
+        data = {**data, "someFutureMember": {"nested": [1, 2]}}  # unknown: to be ignored
+        return Reply(200, json.dumps(data).encode())
+
+    def error(self, status: int, code: str, message: str) -> Reply:
+        headers: dict[str, str] = {}
+        body: dict[str, Any] = {"message": message, "error_description": message}
+        if self.error_style == "header":
+            headers["x-amzn-ErrorType"] = f"{code}:http://internal.example.com/other/"
+        else:
+            body["__type"] = f"com.example.other.v1#{code}"
+        return Reply(status, json.dumps(body).encode(), headers)
+
+    def _member(self, data: dict[str, Any], key: str, value: Any) -> None:
+        if value is not None:
+            data[key] = value
+        elif self.nulls:
+            data[key] = None
+
+    def _page(self, items: list[Any], query: dict[str, str], kind: str) -> tuple[list[Any], Any]:
+        start = 0
+        if query.get("next_token"):
+            try:
+                plain = base64.b64decode(query["next_token"], validate=True).decode("latin-1")
+                got_kind, number, start_text = plain.split("|")[:3]
+                start = int(start_text)
+            except ValueError:
+                raise Failure(400, "InvalidRequestException", "bad next token") from None
+            if got_kind != kind:
+                raise Failure(400, "InvalidRequestException", "next token of another listing")
+        else:
+            number = "0"
+        size = self.page_sizes[int(number) % len(self.page_sizes)]
+        page = items[start : start + size]
+        end = start + size
+        if end >= len(items):
+            return page, self.last_token
+        # bytes chosen so that standard base64 holds "+", "/" and "="
+        plain = f"{kind}|{int(number) + 1}|{end}|\xfb\xff\xbe~"
+        plain += "x" * ((1 - len(plain)) % 3)  # and "==" at the end
+        return page, base64.b64encode(plain.encode("latin-1")).decode()
+
+    def _paged(self, data: dict[str, Any], token: Any) -> Reply:
+        if token == "omit":
+            pass
+        elif token is None:
+            data["nextToken"] = None
+        else:
+            data["nextToken"] = token
+        return self.reply(data)
+
+    # -- portal -------------------------------------------------------------------------------
+
+    def _check(self, headers: dict[str, str]) -> None:
+        expires = self.tokens.get(headers.get("x-amz-sso_bearer_token", ""))
+        if expires is None or expires < time.time():
+            raise Failure(401, "UnauthorizedException", "Session token not found or invalid")
+
+    def _account(self, query: dict[str, str]) -> OtherAccount:
+        for account in self.accounts:
+            if account.account_id == query.get("account_id"):
+                return account
+        raise Failure(404, "ResourceNotFoundException", "Could not find account")
+
+    def list_accounts(self, query: dict[str, str], headers: dict[str, str], _: Any) -> Reply:
+        self._check(headers)
+        items = list(self.accounts)
+        page, token = self._page(items, query, "acc")
+        if self.duplicate_accounts and query.get("next_token"):
+            start = int(base64.b64decode(query["next_token"]).decode("latin-1").split("|")[2])
+            page = [items[start - 1], *page]  # the last of the page before, again
+        if self.repeat_in_page and page:
+            page = [page[0], *page]
+        listed = []
+        for account in page:
+            item: dict[str, Any] = {"accountId": account.account_id}
+            self._member(item, "accountName", account.name)
+            self._member(item, "emailAddress", account.email)
+            listed.append(item)
+        return self._paged({"accountList": listed}, token)
+
+    def list_account_roles(self, query: dict[str, str], headers: dict[str, str], _: Any) -> Reply:
+        self._check(headers)
+        account = self._account(query)
+        page, token = self._page(account.roles, query, f"roles{account.account_id}")
+        roles = [{"roleName": r, "accountId": account.account_id} for r in page]
+        data: dict[str, Any] = {}
+        self._member(data, "roleList", roles or None)
+        return self._paged(data, token)
+
+    def get_role_credentials(self, query: dict[str, str], headers: dict[str, str], _: Any) -> Reply:
+        self._check(headers)
+        account = self._account(query)
+        if query.get("role_name") not in account.roles:
+            raise Failure(404, "ResourceNotFoundException", "No access")
+        return self.reply(
+            {
+                "roleCredentials": {
+                    "accessKeyId": "ASIAOTHER" + secrets.token_hex(6).upper()[:11],
+                    "secretAccessKey": secrets.token_urlsafe(30),
+                    "sessionToken": "other/" + secrets.token_urlsafe(120) + "+=",
+                    "expiration": self.expiration_ms,
+                }
+            }
+        )
+
+    def logout(self, query: dict[str, str], headers: dict[str, str], _: Any) -> Reply:
+        self._check(headers)
+        self.tokens.pop(headers.get("x-amz-sso_bearer_token", ""), None)
+        return Reply(200, b"")  # no output shape: nothing at all
+
+    # -- OIDC ---------------------------------------------------------------------------------
+
+    def _client(self, data: dict[str, Any]) -> str:
+        client_id = str(data.get("clientId"))
+        if self.clients.get(client_id) != data.get("clientSecret"):
+            code, status = self.stale_client_error
+            raise Failure(status, code, "Invalid client")
+        return client_id
+
+    def register_client(self, query: dict[str, str], headers: dict[str, str], data: Any) -> Reply:
+        if not data.get("clientName") or data.get("clientType") != "public":
+            raise Failure(400, "InvalidClientMetadataException", "bad client metadata")
+        client_id = "oc-" + secrets.token_hex(8)
+        self.clients[client_id] = secrets.token_urlsafe(40)
+        now = int(time.time())
+        return self.reply(
+            {
+                "clientId": client_id,
+                "clientSecret": self.clients[client_id],
+                "clientIdIssuedAt": now,
+                "clientSecretExpiresAt": now + 90 * 86400,
+            }
+        )
+
+    def start_device_authorization(
+        self, query: dict[str, str], headers: dict[str, str], data: Any
+    ) -> Reply:
+        self._client(data)
+        code = secrets.token_urlsafe(24)
+        self.devices[code] = 0
+        # no verificationUriComplete, no interval: both optional
+        return self.reply(
+            {
+                "deviceCode": code,
+                "userCode": "OTHR-" + secrets.token_hex(2).upper(),
+                "verificationUri": self.base + "/device",
+                "expiresIn": 600,
+            }
+        )
+
+    def create_token(self, query: dict[str, str], headers: dict[str, str], data: Any) -> Reply:
+        client_id = self._client(data)
+        if data.get("grantType") == "refresh_token":
+            if self.refresh.pop(str(data.get("refreshToken")), None) != client_id:
+                raise Failure(400, "InvalidGrantException", "Invalid refresh token")
+            return self._token(client_id)
+        device = str(data.get("deviceCode"))
+        if device not in self.devices:
+            raise Failure(400, "InvalidGrantException", "Invalid grant")
+        self.devices[device] += 1
+        polls = self.devices[device]
+        if polls == 1 and self.slow_down_first_poll:
+            raise Failure(400, "SlowDownException", "slow down")
+        if polls < self.polls_before_approval + (1 if self.slow_down_first_poll else 0):
+            raise Failure(400, "AuthorizationPendingException", "pending")
+        del self.devices[device]
+        return self._token(client_id)
+
+    def _token(self, client_id: str) -> Reply:
+        access = "ot-" + secrets.token_urlsafe(40)
+        self.tokens[access] = time.time() + self.token_lifetime
+        answer: dict[str, Any] = {
+            "accessToken": access,
+            "tokenType": "Bearer",
+            "expiresIn": self.token_lifetime,
+        }
+        if self.refresh_tokens:
+            refresh = "or-" + secrets.token_urlsafe(40)
+            self.refresh[refresh] = client_id
+            answer["refreshToken"] = refresh
+        return self.reply(answer)
+
+
+class Failure(Exception):
+    """An error answer: HTTP status, error name, message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    owner: OtherCenter
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply = self.owner.answer(self.command, self.path, headers, body)
+        if self.owner.http10:
+            self.protocol_version = "HTTP/1.0"
+            self.close_connection = True
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        if self.owner.close_every_answer:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        if self.owner.http10:
+            self.end_headers()
+            self.wfile.write(reply.body)
+        elif self.owner.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(reply.body), 7):
+                piece = reply.body[i : i + 7]
+                self.wfile.write(b"%x;ext=1\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.write(b"0\r\nX-Trailer: yes\r\n\r\n")
+        else:
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+
+    do_GET = do_POST = _serve  # noqa: N815
+
+
+if __name__ == "__main__":
+    center = OtherCenter().start()
+    for key, value in center.env().items():
+        print(f"export {key}={value}")
+    print(f"# start URL {START_URL}, region {REGION}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        center.stop()

@@ -1,0 +1,221 @@
+"""ssotui against a second Identity Center (`tests/other_center.py`), not our simulator.
+
+That server takes the freedoms botocore's `sso` and `sso-oidc` models leave a conforming
+implementation (short pages whatever `max_result` says, page tokens with `+/=`, an empty token
+on the last page, missing or null optional members, unknown members, other error encodings and
+HTTP framings, a device authorization without `interval` or `verificationUriComplete`). What a
+user does is run through `ssotui` itself; boto3 over the same server checks the server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tests.other_center import REGION, START_URL, OtherCenter
+from tui.aws import clients
+from tui.aws.catalog import fetch_catalog
+from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesLoaded
+from tui.aws.endpoints import CHOICE_VAR
+from tui.aws.login import login
+from tui.aws.sessions import resolve_session
+from tui.aws.token_cache import load_registration
+from tui.models import SsoSession, Token
+
+
+@pytest.fixture
+def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
+    """The other server, reached through the endpoint variables, with an `other` session."""
+    server = OtherCenter().start()
+    for key, value in server.env().items():
+        monkeypatch.setenv(key, value)
+    home.write_config(
+        "[sso-session other]\n"
+        f"sso_start_url = {START_URL}\n"
+        f"sso_region = {REGION}\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
+    clients.clear_cache()
+    try:
+        yield server
+    finally:
+        server.stop()
+        clients.clear_cache()
+
+
+@pytest.fixture
+def other(center: OtherCenter) -> SsoSession:
+    return resolve_session()
+
+
+@pytest.fixture
+def logged_in(other: SsoSession) -> Token:
+    """Logged in in this process (the CLI's device login waits the default 5 s interval)."""
+    return login(other, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+
+
+@pytest.fixture(params=["direct", "botocore"])
+def client_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Once with ssotui's own portal client, once with botocore's."""
+    if request.param == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    else:
+        monkeypatch.delenv(CHOICE_VAR, raising=False)
+    clients.clear_cache()
+    return str(request.param)
+
+
+def _pairs(center: OtherCenter) -> set[tuple[str, str]]:
+    return {(a.account_id, r) for a in center.accounts for r in a.roles}
+
+
+def _listed(out: str) -> set[tuple[str, str]]:
+    rows = json.loads(out)
+    return {(row["accountId"], row["roleName"]) for row in rows}
+
+
+def test_a_user_session_end_to_end(center: OtherCenter, home: Home) -> None:
+    result = ssotui("login", "--use-device-code", "--no-browser")
+    assert result.status == 0, result.err
+    assert "OTHR-" in result.err and center.base + "/device" in result.err
+    # no verificationUriComplete: nothing claims a link that fills in the code
+    assert "fills in the code" not in result.err
+
+    listed = ssotui("list", "--json")
+    assert listed.status == 0, listed.err
+    assert _listed(listed.out) == _pairs(center)
+    nameless = [row for row in json.loads(listed.out) if row["accountId"] == "222222222222"]
+    assert nameless[0]["roleName"] == "Ops+Dev=1,2.x@y-z" and nameless[0]["emailAddress"] == ""
+    # pages of 1-3 items, tokens with "+/=" sent back intact
+    pages = [t for m, t in center.requests if "/assignment/accounts" in t]
+    assert len(pages) == 4 and all("%2B" in t and "%3D%3D" in t for t in pages[1:])
+
+    exported = ssotui("export", "222222222222", "ops+dev=1,2.x@y-z", "--format", "json")
+    assert exported.status == 0, exported.err
+    assert json.loads(exported.out)["AccessKeyId"].startswith("ASIAOTHER")
+
+    assert ssotui("write-profile", "Staging", "Dev", "--profile", "picked").status == 0
+    creds = boto3.Session(profile_name="picked").get_credentials()
+    assert creds is not None and creds.get_frozen_credentials().access_key.startswith("ASIAOTHER")
+
+    # botocore itself works with the token ssotui cached, over the same quirky server
+    home.write_config(
+        home.aws_config.read_text()
+        + "\n[profile sso]\nsso_session = other\nsso_account_id = 555555555555\n"
+        "sso_role_name = Admin\nregion = eu-west-3\n"
+    )
+    from_cache = boto3.Session(profile_name="sso").get_credentials()
+    assert from_cache is not None
+    assert from_cache.get_frozen_credentials().access_key.startswith("ASIAOTHER")
+
+    out = ssotui("logout")
+    assert out.status == 0, out.err
+    assert center.calls["logout"] == 1 and not center.tokens
+    assert ssotui("list").status == 1
+
+
+@pytest.mark.parametrize("last_token", ["", None, "omit"])
+def test_null_and_empty_members_are_absent_ones(
+    center: OtherCenter, logged_in: Token, client_kind: str, last_token: str | None
+) -> None:
+    center.nulls = True  # "accountName": null, "roleList": null (an account without roles), ...
+    center.last_token = last_token
+    result = ssotui("list", "--json", "--refresh")
+    assert result.status == 0, result.err
+    assert _listed(result.out) == _pairs(center)
+
+
+@pytest.mark.parametrize("framing", ["close_every_answer", "chunked", "http10"])
+def test_other_http_framings(
+    center: OtherCenter, logged_in: Token, client_kind: str, framing: str
+) -> None:
+    setattr(center, framing, True)
+    result = ssotui("list", "--json", "--refresh")
+    assert result.status == 0, result.err
+    assert _listed(result.out) == _pairs(center)
+    exported = ssotui("export", "Prod", "Admin")
+    assert exported.status == 0, exported.err
+    assert "AWS_SESSION_TOKEN=other/" in exported.out
+    assert ssotui("logout").status == 0 and not center.tokens
+
+
+@pytest.mark.parametrize("style", ["header", "type"])
+def test_errors_named_in_the_header_or_in_type_only(
+    center: OtherCenter, logged_in: Token, client_kind: str, style: str
+) -> None:
+    center.error_style = style
+    assert ssotui("list").status == 0
+    center.accounts[0].roles.remove("ReadOnly")  # unassigned since the catalog was fetched
+    denied = ssotui("export", "Prod", "ReadOnly")
+    assert denied.status == 1 and denied.out == ""
+    assert "no access to role ReadOnly in account Prod" in denied.err
+    center.tokens.clear()  # revoked at the service
+    revoked = ssotui("export", "Prod", "Admin")
+    assert revoked.status == 1 and "Traceback" not in revoked.err
+    assert "ssotui login" in revoked.err
+
+
+def test_an_account_listed_twice_is_one_account(
+    center: OtherCenter, other: SsoSession, logged_in: Token
+) -> None:
+    center.duplicate_accounts = True  # again on the next page
+    center.repeat_in_page = True  # and twice on one page
+    events: list[CatalogEvent] = []
+    catalog = fetch_catalog(other, logged_in, on_event=events.append)
+    ids = [a.account_id for a in catalog.accounts]
+    assert sorted(ids) == sorted(a.account_id for a in center.accounts)
+    paged = [a.account_id for e in events if isinstance(e, AccountsPage) for a in e.accounts]
+    assert sorted(paged) == sorted(ids)  # each account announced once
+    loaded = [e.account_id for e in events if isinstance(e, RolesLoaded)]
+    assert sorted(loaded) == sorted(ids)  # and its roles listed once
+    role_pages = sum(1 for _m, t in center.requests if "/assignment/roles" in t)
+    assert role_pages == len(center.accounts) + 1  # Staging's three roles take two pages
+
+
+def test_device_login_without_interval_and_with_slow_down(
+    center: OtherCenter, other: SsoSession
+) -> None:
+    center.slow_down_first_poll = True
+    center.polls_before_approval = 2
+    waits: list[float] = []
+    token = login(other, open_browser=False, announce=lambda _a: None, sleep=waits.append)
+    assert token.access_token.startswith("ot-") and token.refresh_token is None
+    assert waits == [5, 10, 10]  # the default interval, then 5 s more for good (RFC 8628)
+
+
+def test_a_registration_the_service_forgot_is_replaced(
+    center: OtherCenter, other: SsoSession, logged_in: Token
+) -> None:
+    first = load_registration(other)
+    center.forget_clients()  # a restart: the cached registration is unknown there now
+    login(other, force=True, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    second = load_registration(other)
+    assert first is not None and second is not None and second.client_id != first.client_id
+    assert center.calls["register_client"] == 2
+
+
+def test_the_server_is_right_for_botocore(center: OtherCenter, logged_in: Token) -> None:
+    """The server's answers, read by botocore's own paginator (a check of the helper)."""
+    client = boto3.client("sso", region_name=REGION, config=Config(signature_version=UNSIGNED))
+    pages = client.get_paginator("list_accounts").paginate(accessToken=logged_in.access_token)
+    listed = [a["accountId"] for page in pages for a in page["accountList"]]
+    assert listed == [a.account_id for a in center.accounts]
+
+
+@pytest.mark.parametrize("operation", ["register_client", "start_device_authorization"])
+def test_a_busy_service_at_login_says_wait_not_check_the_config(
+    center: OtherCenter, operation: str
+) -> None:
+    center.busy = {operation: (400, "SlowDownException")}  # both in the model's errors
+    result = ssotui("login", "--use-device-code", "--no-browser")
+    assert result.status == 1 and "Traceback" not in result.err
+    assert "SlowDownException" in result.err and "wait a minute" in result.err
+    assert "sso_start_url" not in result.err
+    assert center.calls[operation] == 1
