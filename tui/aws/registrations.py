@@ -11,6 +11,7 @@ and is otherwise replaced by a new one.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -86,3 +87,14 @@ def browser_registration(session: SsoSession, client: Any, *, fresh: bool = Fals
     """A registration for the browser (authorization code) flow: cached, or a new one."""
     cached = None if fresh else _cached(session, browser=True)
     return cached or _register(session, client, browser=True)
+
+
+def forget_registration(session: SsoSession, registration: Registration) -> None:
+    """Drop `registration` from the cache when it is still the cached one, so the next login
+    registers afresh. For a browser login that never came back: a service that no longer knows
+    the client shows an error page instead of redirecting (RFC 6749 4.1.2.1), and reusing the
+    registration would lead every later login to the same page."""
+    cached = token_cache.load_registration(session)
+    if cached is not None and cached.client_id == registration.client_id:
+        with contextlib.suppress(OSError):
+            token_cache.registration_path(session).unlink()
