@@ -93,8 +93,14 @@ def test_browser_login_end_to_end_and_botocore_refreshes_its_token(
     refreshed = json.loads(token_path(resolve_session()).read_text())
     assert refreshed["accessToken"] != cached["accessToken"]
     assert refreshed["refreshToken"] != cached["refreshToken"]
-    # and ssotui goes on with botocore's refreshed token
-    assert ssotui("export", "Prod", "Admin").status == 0
+    # and ssotui goes on with botocore's refreshed token, and refreshes it in turn
+    refreshed["expiresAt"] = "2000-01-01T00:00:00Z"
+    token_path(resolve_session()).write_text(json.dumps(refreshed))
+    exported = ssotui("export", "Prod", "Admin")
+    assert exported.status == 0, exported.err
+    again = json.loads(token_path(resolve_session()).read_text())
+    assert again["refreshToken"] not in (refreshed["refreshToken"], cached["refreshToken"])
+    assert center.calls["register_client"] == 1
 
 
 def test_the_authorize_request_is_the_one_botocore_sends(
