@@ -6,7 +6,8 @@ the device code flow without grant types (botocore's `SSOTokenFetcher`), the bro
 as issuer (`SSOTokenFetcherAuth`). Both are cached under the one key botocore uses for either
 flow, so `aws sso login` and ssotui reuse each other's registration; a cached one is taken
 while it is more than 15 minutes from expiry, made for the wanted flow and covers the scopes,
-and is otherwise replaced by a new one.
+and is otherwise replaced by a new one. A browser login that never came back drops the one it
+used (`forget_registration`): the service may no longer know it, and then never redirects.
 """
 
 from __future__ import annotations
