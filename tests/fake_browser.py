@@ -8,6 +8,8 @@ What it does with the URL it is given is set by FAKE_BROWSER_MODE:
   record            open nothing
 Each URL it was given, and what it saw, is appended as one JSON line to FAKE_BROWSER_LOG.
 FAKE_BROWSER_PROBE=1 first asks the listener for another path and records the status;
+FAKE_BROWSER_TWICE=1 loads the page it ended on once more (a browser's retry or reload) and
+records that status ("refused" when nothing listens any more);
 FAKE_BROWSER_WAIT_FOR=<file> waits until that file exists before doing anything.
 """
 
@@ -82,6 +84,11 @@ def run(url: str) -> dict[str, object]:
         parts = urlsplit(final)
         status, final, body = _fetch(f"{parts.scheme}://{parts.netloc}/authorize", form.encode())
     seen.update(status=status, final=urlsplit(final).path, body=body)
+    if os.environ.get("FAKE_BROWSER_TWICE"):
+        try:
+            seen["again"] = _fetch(final)[0]
+        except urllib.error.URLError:
+            seen["again"] = "refused"
     return seen
 
 
@@ -101,7 +108,7 @@ class FakeBrowser:
 def use_fake_browser(
     monkeypatch: pytest.MonkeyPatch, folder: Path, mode: str = "follow", **settings: str
 ) -> FakeBrowser:
-    """Set BROWSER to this script (and its settings: click=, probe=, wait_for=)."""
+    """Set BROWSER to this script (and its settings: click=, probe=, twice=, wait_for=)."""
     log = folder / "browser.log"
     monkeypatch.setenv("BROWSER", f"{sys.executable} {Path(__file__).resolve()} %s")
     monkeypatch.setenv("FAKE_BROWSER_MODE", mode)

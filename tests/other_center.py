@@ -10,12 +10,22 @@ in the `x-amzn-ErrorType` header (with a namespace suffix) or only in `__type` (
 registrations it forgets (a restart, a new region cell). Knobs are plain attributes, changed
 between calls. Both APIs live under one port, the portal below `/portal`, OIDC below `/oidc`.
 
+The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
+`SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
+answers 303, puts `state` first and adds `iss` and `session_state`, escapes the code's `+/=`,
+denies with an `error_description`, refuses a wrong verifier with InvalidRequestException, and
+shows a page (no redirect) for a client it does not know, as RFC 6749 4.1.2.1 requires. The
+federation endpoint (`/federation`, reached through `AWS_ENDPOINT_URL_SIGNIN`) answers
+getSigninToken with `SigninToken` and whatever else `federation_answer` says.
+
     python -m tests.other_center   # serves until interrupted, prints the endpoint variables
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import html
 import json
 import secrets
 import threading
@@ -24,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 PORTAL_PREFIX = "/portal"
 OIDC_PREFIX = "/oidc"
@@ -77,11 +87,21 @@ class OtherCenter:
         self.stale_client_error = ("InvalidClientException", 401)  # for a registration not ours
         self.refresh_tokens = False
         self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
+        self.authorize_answer = "approve"  # or "deny", or an OAuth error name to redirect with
+        self.code_lifetime = 60.0
+        self.code_failure: tuple[int, str] | None = None  # every CreateToken for a code: this
+        # getSigninToken: (status, content type, body) or None for a JSON SigninToken answer
+        self.federation_answer: tuple[int, str, bytes] | None = None
+        self.federation_extra: dict[str, Any] = {}  # more members beside SigninToken
+        self.federation_delay = 0.0
         # -- state -------------------------------------------------------------------------
         self.clients: dict[str, str] = {}  # client id -> secret
         self.devices: dict[str, int] = {}  # device code -> polls
         self.tokens: dict[str, float] = {}  # access token -> expires (time.time)
         self.refresh: dict[str, str] = {}  # refresh token -> client id
+        self.grants: dict[str, dict[str, Any]] = {}  # client id -> its RegisterClient request
+        self.codes: dict[str, dict[str, Any]] = {}  # authorization code -> what it was for
+        self.signins: list[dict[str, str]] = []  # getSigninToken forms received
         self.calls: Counter[str] = Counter()
         self.requests: list[tuple[str, str]] = []  # (method, target) in order
         self._lock = threading.Lock()
@@ -122,6 +142,7 @@ class OtherCenter:
         with self._lock:
             self.clients.clear()
             self.devices.clear()
+            self.codes.clear()
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -136,6 +157,8 @@ class OtherCenter:
             ("POST", OIDC_PREFIX + "/client/register"): self.register_client,
             ("POST", OIDC_PREFIX + "/device_authorization"): self.start_device_authorization,
             ("POST", OIDC_PREFIX + "/token"): self.create_token,
+            ("GET", "/authorize"): self.authorize,
+            ("POST", "/federation"): self.federation,
         }
         handler = routes.get((method, parts.path))
         if handler is None:
@@ -144,7 +167,8 @@ class OtherCenter:
             self.calls[handler.__name__] += 1
             self.requests.append((method, target))
             try:
-                data = json.loads(body) if body else {}
+                form = headers.get("content-type", "").startswith("application/x-www-form")
+                data = _form(body) if form else json.loads(body) if body else {}
             except ValueError:
                 return self.error(400, "InvalidRequestException", "body is not JSON")
             busy = self.busy.pop(handler.__name__, None)
@@ -280,6 +304,7 @@ class OtherCenter:
             raise Failure(400, "InvalidClientMetadataException", "bad client metadata")
         client_id = "oc-" + secrets.token_hex(8)
         self.clients[client_id] = secrets.token_urlsafe(40)
+        self.grants[client_id] = dict(data)
         now = int(time.time())
         return self.reply(
             {
@@ -312,6 +337,8 @@ class OtherCenter:
             if self.refresh.pop(str(data.get("refreshToken")), None) != client_id:
                 raise Failure(400, "InvalidGrantException", "Invalid refresh token")
             return self._token(client_id)
+        if data.get("grantType") == "authorization_code":
+            return self._redeem(client_id, data)
         device = str(data.get("deviceCode"))
         if device not in self.devices:
             raise Failure(400, "InvalidGrantException", "Invalid grant")
@@ -332,11 +359,103 @@ class OtherCenter:
             "tokenType": "Bearer",
             "expiresIn": self.token_lifetime,
         }
-        if self.refresh_tokens:
+        granted = self.grants.get(client_id, {}).get("grantTypes") or []
+        if self.refresh_tokens or "refresh_token" in granted:
             refresh = "or-" + secrets.token_urlsafe(40)
             self.refresh[refresh] = client_id
             answer["refreshToken"] = refresh
         return self.reply(answer)
+
+    # -- browser side of the authorization code flow ----------------------------------------
+
+    def authorize(self, query: dict[str, str], headers: dict[str, str], _: Any) -> Reply:
+        client = self.grants.get(query.get("client_id", ""))
+        redirect_uri = query.get("redirect_uri", "")
+        if client is None or query.get("client_id") not in self.clients:
+            return _page(400, "This application is not known here (invalid_client).")
+        if not any(_same_loopback(r, redirect_uri) for r in client.get("redirectUris") or []):
+            return _page(400, "The redirect address is not registered (invalid_request).")
+        state = query.get("state")
+        if query.get("response_type") != "code":
+            return self._redirect(redirect_uri, state, error="unsupported_response_type")
+        if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
+            return self._redirect(redirect_uri, state, error="invalid_request")
+        if self.authorize_answer == "deny":
+            return self._redirect(
+                redirect_uri,
+                state,
+                error="access_denied",
+                error_description="The user said no. Ask your administrator (ref #42).",
+            )
+        if self.authorize_answer != "approve":
+            return self._redirect(redirect_uri, state, error=self.authorize_answer)
+        # standard base64: "+", "/" and "=" must be escaped in the redirect
+        code = base64.b64encode(secrets.token_bytes(30) + b"\xfb\xff").decode()
+        self.codes[code] = {
+            "client_id": query["client_id"],
+            "redirect_uri": redirect_uri,
+            "challenge": query["code_challenge"],
+            "expires": time.time() + self.code_lifetime,
+        }
+        return self._redirect(redirect_uri, state, code=code)
+
+    def _redirect(self, redirect_uri: str, state: str | None, **params: str) -> Reply:
+        # state first, then the rest, and two members the client does not know
+        ordered = {**({"state": state} if state is not None else {}), **params}
+        ordered.update(iss=self.base + OIDC_PREFIX, session_state=secrets.token_hex(8))
+        query = urlencode(ordered, quote_via=quote, safe="")
+        return Reply(303, b"", {"Location": f"{redirect_uri}?{query}"}, "text/html")
+
+    def _redeem(self, client_id: str, data: dict[str, Any]) -> Reply:
+        issued = self.codes.pop(str(data.get("code")), None)  # once only, whatever follows
+        if self.code_failure is not None:
+            status, code = self.code_failure
+            raise Failure(status, code, "refused")
+        if issued is None or issued["client_id"] != client_id:
+            raise Failure(400, "InvalidGrantException", "Invalid authorization code")
+        if issued["expires"] < time.time():
+            raise Failure(400, "ExpiredTokenException", "Authorization code expired")
+        if data.get("redirectUri") != issued["redirect_uri"]:
+            raise Failure(400, "InvalidGrantException", "redirectUri mismatch")
+        verifier = str(data.get("codeVerifier") or "")
+        digest = hashlib.sha256(verifier.encode()).digest()
+        if base64.urlsafe_b64encode(digest).decode().rstrip("=") != issued["challenge"]:
+            raise Failure(400, "InvalidRequestException", "Invalid code verifier")
+        return self._token(client_id)
+
+    # -- the federation endpoint ------------------------------------------------------------
+
+    def federation(self, query: dict[str, str], headers: dict[str, str], data: Any) -> Reply:
+        self.signins.append(dict(data))
+        if self.federation_delay:
+            self._lock.release()  # a slow answer must not hold up other requests
+            try:
+                time.sleep(self.federation_delay)
+            finally:
+                self._lock.acquire()
+        if self.federation_answer is not None:
+            status, content_type, body = self.federation_answer
+            return Reply(status, body, {}, content_type)
+        if data.get("Action") != "getSigninToken":
+            return _page(400, "Bad action")
+        token = "other-signin-" + secrets.token_urlsafe(600)
+        return Reply(200, json.dumps({"SigninToken": token, **self.federation_extra}).encode())
+
+
+def _form(body: bytes) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+
+
+def _same_loopback(registered: str, given: str) -> bool:
+    """A loopback redirect URI registered without a port matches any port (RFC 8252 7.3)."""
+    r, g = urlsplit(registered), urlsplit(given)
+    same = (r.scheme, r.hostname, r.path) == (g.scheme, g.hostname, g.path)
+    return same and not g.query and not g.fragment and (r.port is None or r.port == g.port)
+
+
+def _page(status: int, message: str) -> Reply:
+    body = f"<!doctype html><title>Other sign-in</title><p>{html.escape(message)}</p>"
+    return Reply(status, body.encode(), {}, "text/html; charset=utf-8")
 
 
 class Failure(Exception):
@@ -352,6 +471,7 @@ class Reply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -370,7 +490,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.protocol_version = "HTTP/1.0"
             self.close_connection = True
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", reply.content_type)
         for key, value in reply.headers.items():
             self.send_header(key, value)
         if self.owner.close_every_answer:

@@ -30,7 +30,7 @@ from tui.aws import token_cache
 from tui.aws.clients import oidc_client
 from tui.aws.loopback import Callback, CallbackListener
 from tui.aws.oidc_answers import error_code, login_failure, token_from_response
-from tui.aws.registrations import browser_registration, browser_scopes
+from tui.aws.registrations import browser_registration, browser_scopes, forget_registration
 from tui.aws.token_cache import Registration
 from tui.errors import LoginCancelled, LoginFailed
 from tui.logs import hide
@@ -166,6 +166,7 @@ class BrowserLogin:
         """
         label = self.session.label
         deadline = clock() + self._timeout
+        callback: Callback | None = None
         try:
             while True:
                 if cancelled is not None and cancelled():
@@ -182,6 +183,8 @@ class BrowserLogin:
                     break
         finally:
             self.close()
+            if callback is None:  # timed out, cancelled, interrupted: maybe a client unknown there
+                forget_registration(self.session, self._registration)
         return self._token(callback)
 
     def _token(self, callback: Callback) -> Token:

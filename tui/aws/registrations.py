@@ -6,11 +6,13 @@ the device code flow without grant types (botocore's `SSOTokenFetcher`), the bro
 as issuer (`SSOTokenFetcherAuth`). Both are cached under the one key botocore uses for either
 flow, so `aws sso login` and ssotui reuse each other's registration; a cached one is taken
 while it is more than 15 minutes from expiry, made for the wanted flow and covers the scopes,
-and is otherwise replaced by a new one.
+and is otherwise replaced by a new one. A browser login that never came back drops the one it
+used (`forget_registration`): the service may no longer know it, and then never redirects.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -86,3 +88,14 @@ def browser_registration(session: SsoSession, client: Any, *, fresh: bool = Fals
     """A registration for the browser (authorization code) flow: cached, or a new one."""
     cached = None if fresh else _cached(session, browser=True)
     return cached or _register(session, client, browser=True)
+
+
+def forget_registration(session: SsoSession, registration: Registration) -> None:
+    """Drop `registration` from the cache when it is still the cached one, so the next login
+    registers afresh. For a browser login that never came back: a service that no longer knows
+    the client shows an error page instead of redirecting (RFC 6749 4.1.2.1), and reusing the
+    registration would lead every later login to the same page."""
+    cached = token_cache.load_registration(session)
+    if cached is not None and cached.client_id == registration.client_id:
+        with contextlib.suppress(OSError):
+            token_cache.registration_path(session).unlink()
