@@ -10,6 +10,7 @@ from botocore.configloader import build_profile_map
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.aws.sessions import load_sessions, parse_scopes, profile_map, resolve_session
 from tui.errors import ConfigError, UsageError
@@ -91,6 +92,18 @@ def test_flag_beats_default_and_default_beats_guessing(home: Home) -> None:
     # A legacy profile by its profile name; a profile that uses an sso-session by its name.
     assert resolve_session(name="legacy").start_url == "https://old.awsapps.com/start"
     assert resolve_session(name="dev-admin").name == "dev"
+
+
+def test_aws_config_file_with_a_variable_is_the_file_botocore_reads(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.write_config(TWO)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "$HOME/.aws/config")
+    assert set(botocore.session.Session().full_config["sso_sessions"]) == {"dev", "prod"}
+    assert resolve_session(name="prod").start_url == "https://prod.awsapps.com/start"
+    result = ssotui("config")
+    assert result.status == 0, result.err
+    assert str(home.aws_config) in result.out and "(absent)" not in result.out.split("\n")[1]
 
 
 def test_unknown_name_lists_the_known_ones(home: Home) -> None:
