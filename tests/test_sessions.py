@@ -94,6 +94,31 @@ def test_flag_beats_default_and_default_beats_guessing(home: Home) -> None:
     assert resolve_session(name="dev-admin").name == "dev"
 
 
+@pytest.mark.parametrize(
+    "profiles",
+    [
+        "[profile corp]\nsso_session = corp\n",  # its sso-session section is missing
+        "[profile a]\nsso_session = b\n[profile b]\nsso_session = a\n",
+    ],
+)
+def test_a_profile_whose_sso_session_is_missing_is_one_clear_line(
+    home: Home, profiles: str
+) -> None:
+    # botocore reads `sso_session` as an [sso-session] name only (never another profile).
+    home.write_config(
+        "[sso-session dev]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n"
+        + profiles
+    )
+    name = "corp" if "corp" in profiles else "a"
+    with pytest.raises(ConfigError) as err:
+        resolve_session(name=name)
+    assert "no [sso-session" in err.value.message and "\n" not in err.value.message
+    result = ssotui("list", "--session", name)
+    assert result.status == 1
+    assert "Traceback" not in result.err and "unexpected error" not in result.err
+    assert "no [sso-session" in result.err
+
+
 def test_aws_config_file_with_a_variable_is_the_file_botocore_reads(
     home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:

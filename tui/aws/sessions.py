@@ -210,16 +210,22 @@ def _names(read: _ConfigRead) -> str:
     return ", ".join(labels)
 
 
-def _by_name(read: _ConfigRead, name: str) -> SsoSession:
+def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSession:
     for session in read.sessions:
         if session.name == name:
             return session
-    if name in read.legacy:
+    if via is None and name in read.legacy:
         return read.legacy[name]
     if name in read.problems:
         raise ConfigError(read.problems[name])
+    if via is not None:
+        # botocore reads `sso_session` as the name of an [sso-session] only, never a profile
+        raise ConfigError(
+            f"[profile {via}] in {read.path} uses sso_session = {name}, but there is no "
+            f"[sso-session {name}] section: add it, or fix sso_session"
+        )
     if name in read.profile_sessions:  # a profile that points at an sso-session
-        return _by_name(read, read.profile_sessions[name])
+        return _by_name(read, read.profile_sessions[name], via=name)
     known = _names(read)
     hint = f"configured: {known}" if known else "none is configured"
     raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")
