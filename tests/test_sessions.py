@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import botocore.exceptions
 import botocore.session
 import pytest
 from botocore.configloader import build_profile_map
@@ -201,6 +202,12 @@ def test_malformed_nested_block_and_bad_encoding(home: Home) -> None:
     home.aws_config.write_bytes(b"[sso-session a]\nsso_region = \xff\xfe\n")
     with pytest.raises(ConfigError, match="not valid UTF-8"):
         load_sessions()
+    # A byte order mark: botocore refuses the file ("no section headers"); ssotui says why.
+    home.aws_config.write_bytes(b"\xef\xbb\xbf[sso-session a]\nsso_region = x\n")
+    with pytest.raises(ConfigError, match=r"byte order mark \(BOM\)"):
+        load_sessions()
+    with pytest.raises(botocore.exceptions.ConfigParseError):
+        botocore.session.Session().get_scoped_config()
 
 
 def test_parse_scopes_like_the_aws_cli() -> None:

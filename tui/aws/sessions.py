@@ -70,6 +70,12 @@ def _raw_sections(path: Path) -> dict[str, dict[str, Any]]:
         ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the AWS config file {path}: {exc.strerror}") from None
+    if text.startswith("\ufeff"):
+        # botocore reads the mark as text before the first [section] and refuses the file
+        raise ConfigError(
+            f"the AWS config file {path} starts with a byte order mark (BOM), which the AWS CLI "
+            "cannot read either: save it as UTF-8 without BOM"
+        )
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(text, source=str(path))
