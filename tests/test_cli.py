@@ -245,3 +245,15 @@ def test_logout_purge_removes_only_written_profiles(
     assert home.aws_credentials.read_text().rstrip("\n") == (
         "# mine\n[keep]\naws_access_key_id = AKIAKEEP"
     )
+
+
+def test_a_credentials_file_botocore_refuses_is_named_as_such(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    _login(sim)
+    # A byte order mark (Notepad's "UTF-8"): botocore, and so the AWS CLI, cannot parse it.
+    home.aws_credentials.write_bytes(b"\xef\xbb\xbf[default]\r\naws_access_key_id = AKIA\r\n")
+    result = ssotui("list", "--refresh")
+    assert result.status == 1
+    assert f"the shared credentials file {home.aws_credentials} is malformed" in result.err
+    assert "Traceback" not in result.err

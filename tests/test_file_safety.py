@@ -170,3 +170,12 @@ def test_every_spelling_of_a_file_shares_one_lock(home: Home, tmp_path: Path) ->
     assert len({files.lock_file(p) for p in spellings}) == 1
     assert files.lock_file(home.aws_config) != files.lock_file(real)
     assert files.lock_file(real).parent == home.cache_dir / "locks"
+
+
+@pytest.mark.parametrize("writer", ["populate", "write_sso_session"])
+def test_a_config_file_that_is_not_utf8_is_refused_and_kept(writer: str, home: Home) -> None:
+    # Each config-file writer on its own (the commands check the file before they get here).
+    original = b"# caf\xe9 in latin-1\n[default]\nregion = eu-west-1\n"
+    home.aws_config.write_bytes(original)
+    refused(writer, contains="not valid UTF-8")
+    assert home.aws_config.read_bytes() == original

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import boto3
 import botocore.session
+import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
@@ -154,3 +155,26 @@ def test_configure_refuses_bad_values(home: Home) -> None:
     missing = ssotui("configure", "--no-login")
     assert missing.status == 2
     assert not home.aws_config.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"\xef\xbb\xbf[default]\r\nregion = eu-west-1\r\n", "byte order mark"),
+        (b"# caf\xe9 (latin-1)\n[default]\nregion = eu-west-1\n", "not valid UTF-8"),
+        (b"[default]\na = 1\n[default]\nb = 2\n", "line 3 is malformed"),
+    ],
+)
+def test_configure_leaves_a_file_the_aws_cli_cannot_read_unchanged(
+    home: Home, content: bytes, said: str
+) -> None:
+    # botocore refuses each of these files; configure says why in one line and adds nothing.
+    home.aws_config.write_bytes(content)
+    result = ssotui(
+        "configure", "--session", "acme", "--start-url", "https://acme.awsapps.com/start",
+        "--sso-region", "eu-west-1", "--no-login",
+    )  # fmt: skip
+    assert result.status == 1
+    assert said in result.err and str(home.aws_config) in result.err
+    assert "unexpected error" not in result.err and len(result.err.strip().splitlines()) == 1
+    assert home.aws_config.read_bytes() == content

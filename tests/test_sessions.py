@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
+import botocore.exceptions
 import botocore.session
 import pytest
 from botocore.configloader import build_profile_map
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.aws.sessions import load_sessions, parse_scopes, profile_map, resolve_session
 from tui.errors import ConfigError, UsageError
@@ -93,6 +95,43 @@ def test_flag_beats_default_and_default_beats_guessing(home: Home) -> None:
     assert resolve_session(name="dev-admin").name == "dev"
 
 
+@pytest.mark.parametrize(
+    "profiles",
+    [
+        "[profile corp]\nsso_session = corp\n",  # its sso-session section is missing
+        "[profile a]\nsso_session = b\n[profile b]\nsso_session = a\n",
+    ],
+)
+def test_a_profile_whose_sso_session_is_missing_is_one_clear_line(
+    home: Home, profiles: str
+) -> None:
+    # botocore reads `sso_session` as an [sso-session] name only (never another profile).
+    home.write_config(
+        "[sso-session dev]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n"
+        + profiles
+    )
+    name = "corp" if "corp" in profiles else "a"
+    with pytest.raises(ConfigError) as err:
+        resolve_session(name=name)
+    assert "no [sso-session" in err.value.message and "\n" not in err.value.message
+    result = ssotui("list", "--session", name)
+    assert result.status == 1
+    assert "Traceback" not in result.err and "unexpected error" not in result.err
+    assert "no [sso-session" in result.err
+
+
+def test_aws_config_file_with_a_variable_is_the_file_botocore_reads(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.write_config(TWO)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "$HOME/.aws/config")
+    assert set(botocore.session.Session().full_config["sso_sessions"]) == {"dev", "prod"}
+    assert resolve_session(name="prod").start_url == "https://prod.awsapps.com/start"
+    result = ssotui("config")
+    assert result.status == 0, result.err
+    assert str(home.aws_config) in result.out and "(absent)" not in result.out.split("\n")[1]
+
+
 def test_unknown_name_lists_the_known_ones(home: Home) -> None:
     home.write_config(TWO)
     with pytest.raises(ConfigError, match=r"no sso-session 'nope' in .*config.*dev, prod"):
@@ -163,6 +202,12 @@ def test_malformed_nested_block_and_bad_encoding(home: Home) -> None:
     home.aws_config.write_bytes(b"[sso-session a]\nsso_region = \xff\xfe\n")
     with pytest.raises(ConfigError, match="not valid UTF-8"):
         load_sessions()
+    # A byte order mark: botocore refuses the file ("no section headers"); ssotui says why.
+    home.aws_config.write_bytes(b"\xef\xbb\xbf[sso-session a]\nsso_region = x\n")
+    with pytest.raises(ConfigError, match=r"byte order mark \(BOM\)"):
+        load_sessions()
+    with pytest.raises(botocore.exceptions.ConfigParseError):
+        botocore.session.Session().get_scoped_config()
 
 
 def test_parse_scopes_like_the_aws_cli() -> None:

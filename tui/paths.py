@@ -17,16 +17,20 @@ def _home() -> Path:
     return Path(os.path.expanduser("~"))
 
 
+def _aws_file(variable: str, default: str) -> Path:
+    # botocore's raw_config_parse expands `$VAR` and `~` in the name (in that order), so
+    # AWS_CONFIG_FILE='$HOME/.aws/config' names the same file for ssotui as for the AWS CLI.
+    return Path(os.path.expanduser(os.path.expandvars(os.environ.get(variable, default))))
+
+
 def aws_config_file() -> Path:
     """The AWS config file (`AWS_CONFIG_FILE`, default `~/.aws/config`)."""
-    return Path(os.path.expanduser(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")))
+    return _aws_file("AWS_CONFIG_FILE", "~/.aws/config")
 
 
 def aws_credentials_file() -> Path:
     """The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`)."""
-    return Path(
-        os.path.expanduser(os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"))
-    )
+    return _aws_file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
 
 
 def sso_cache_dir() -> Path:

@@ -104,9 +104,13 @@ def _botocore_session() -> botocore.session.Session:
         # fails on a profile with a dangling sso_session) is not wanted here.
         session.register_component("token_provider", TokenProviderChain(providers=[]))
     except botocore.exceptions.ConfigParseError as exc:
+        # botocore also parses the shared credentials file: name the one it refused
+        path = str(exc.kwargs.get("path", paths.aws_config_file()))
+        what = "AWS config file"
+        if path == str(paths.aws_credentials_file()):
+            what = "shared credentials file"
         raise ConfigError(
-            f"the AWS config file {exc.kwargs.get('path', paths.aws_config_file())} is "
-            "malformed: fix it; the AWS CLI cannot read it either"
+            f"the {what} {path} is malformed: fix it; the AWS CLI cannot read it either"
         ) from None
     except botocore.exceptions.BotoCoreError as exc:
         raise ConfigError(f"botocore cannot use the AWS config: {exc}") from None

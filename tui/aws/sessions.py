@@ -70,6 +70,12 @@ def _raw_sections(path: Path) -> dict[str, dict[str, Any]]:
         ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the AWS config file {path}: {exc.strerror}") from None
+    if text.startswith("\ufeff"):
+        # botocore reads the mark as text before the first [section] and refuses the file
+        raise ConfigError(
+            f"the AWS config file {path} starts with a byte order mark (BOM), which the AWS CLI "
+            "cannot read either: save it as UTF-8 without BOM"
+        )
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(text, source=str(path))
@@ -210,16 +216,22 @@ def _names(read: _ConfigRead) -> str:
     return ", ".join(labels)
 
 
-def _by_name(read: _ConfigRead, name: str) -> SsoSession:
+def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSession:
     for session in read.sessions:
         if session.name == name:
             return session
-    if name in read.legacy:
+    if via is None and name in read.legacy:
         return read.legacy[name]
     if name in read.problems:
         raise ConfigError(read.problems[name])
+    if via is not None:
+        # botocore reads `sso_session` as the name of an [sso-session] only, never a profile
+        raise ConfigError(
+            f"[profile {via}] in {read.path} uses sso_session = {name}, but there is no "
+            f"[sso-session {name}] section: add it, or fix sso_session"
+        )
     if name in read.profile_sessions:  # a profile that points at an sso-session
-        return _by_name(read, read.profile_sessions[name])
+        return _by_name(read, read.profile_sessions[name], via=name)
     known = _names(read)
     hint = f"configured: {known}" if known else "none is configured"
     raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")

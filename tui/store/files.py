@@ -222,9 +222,18 @@ def locked(path: Path) -> Iterator[None]:
 
 
 def read_text(path: Path) -> str | None:
-    """The exact text of `path` (line endings kept), or None when it does not exist."""
+    """The exact text of `path` (line endings kept), or None when it does not exist.
+
+    FileWriteError, one line, when it cannot be read or is not UTF-8 (nothing is written then).
+    """
     try:
         with open(path, encoding="utf-8", newline="") as handle:  # keep CRLF as it is
             return handle.read()
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError as exc:
+        raise FileWriteError(
+            f"{path} is not valid UTF-8 (byte {exc.start}); ssotui leaves it unchanged"
+        ) from None
+    except OSError as exc:
+        raise FileWriteError(f"cannot read {path}: {exc.strerror or exc}") from exc

@@ -18,13 +18,21 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+=,-]*$")
 
 @cache
 def sso_regions() -> tuple[str, ...]:
-    """The regions where IAM Identity Center's OIDC service exists, from botocore's data."""
-    import botocore.session
+    """The regions where IAM Identity Center's OIDC service exists, from botocore's data.
 
-    session = botocore.session.Session()
+    Read from botocore's endpoint data alone, not through a botocore session: a session parses
+    the user's AWS config, and `configure` must still answer (with one line) when that is
+    malformed."""
+    import botocore.loaders
+    import botocore.regions
+
+    resolver = botocore.regions.EndpointResolver(
+        botocore.loaders.create_loader().load_data("endpoints")
+    )
     regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("sso-oidc", partition_name=partition))
+    for partition in resolver.get_available_partitions():
+        # "oidc" is the endpoint prefix of the sso-oidc service
+        regions.update(resolver.get_available_endpoints("oidc", partition))
     return tuple(sorted(regions))
 
 
@@ -65,9 +73,13 @@ def check_session_name(name: str) -> str | None:
 def set_up_session(name: str, start_url: str, region: str) -> tuple[SsoSession, Path]:
     """Write `[sso-session NAME]` to the AWS config file and read it back as every command
     will, so what is used is what was saved: (the session, the file)."""
-    from tui.aws.sessions import load_sessions
+    from tui import paths
+    from tui.aws.sessions import config_sections, load_sessions
     from tui.export.aws_config import write_sso_session
 
+    # A file botocore cannot parse is refused (one line naming it) before anything is added
+    # to it: neither the AWS CLI nor ssotui could read the new section back.
+    config_sections(paths.aws_config_file())
     path = write_sso_session(name, start_url, region)
     session = next((s for s in load_sessions(path) if s.name == name), None)
     if session is None:
