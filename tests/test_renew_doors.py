@@ -81,6 +81,7 @@ def test_exec_renew_follows_the_nesting_rule(
 ) -> None:
     log_in()
     account = with_roles(org)
+    monkeypatch.setenv("SSOTUI_SUBSHELL", "1")
     monkeypatch.setenv("SSOTUI_ACCOUNT_ID", "999999999999")
     run = ssotui("exec", "--renew", account.account_id, usable_role(account))
     assert run.status == 1 and "already in an ssotui subshell" in run.err

@@ -97,6 +97,7 @@ def test_shell_falls_back_to_bin_sh() -> None:
 
 def test_nesting_guard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHELL", str(fake_shell(tmp_path, 0)))
+    monkeypatch.setenv("SSOTUI_SUBSHELL", "1")
     monkeypatch.setenv("SSOTUI_ACCOUNT_ID", "999999999999")
     monkeypatch.setenv("SSOTUI_ACCOUNT_NAME", "Staging")
     monkeypatch.setenv("SSOTUI_ROLE_NAME", "ReadOnly")

@@ -21,7 +21,7 @@ from types import FrameType
 
 from tui import paths
 from tui.errors import SsotuiError
-from tui.export.env import child_env, endpoint_child_env
+from tui.export.env import SUBSHELL_MARKER, child_env, endpoint_child_env
 from tui.export.shadowing import shadowing_setting
 from tui.models import RoleCredentials
 from tui.text import printable
@@ -44,10 +44,13 @@ def user_shell(configured: str | None, environ: Mapping[str, str]) -> list[str]:
 
 
 def check_nesting(environ: Mapping[str, str], *, force: bool = False) -> None:
-    """Refuse to start a subshell inside another ssotui subshell unless `force`."""
-    if force or not environ.get("SSOTUI_ACCOUNT_ID"):
+    """Refuse to start a subshell inside another ssotui subshell unless `force` (a shell that
+    only evaluated `export` lines has the markers too, but is no subshell to exit)."""
+    if force or not environ.get(SUBSHELL_MARKER):
         return
-    account = printable(environ.get("SSOTUI_ACCOUNT_NAME") or environ["SSOTUI_ACCOUNT_ID"])
+    account = printable(
+        environ.get("SSOTUI_ACCOUNT_NAME") or environ.get("SSOTUI_ACCOUNT_ID") or "?"
+    )
     role = printable(environ.get("SSOTUI_ROLE_NAME", "?"))
     raise SsotuiError(
         f"you are already in an ssotui subshell for {account}/{role}; "
