@@ -114,6 +114,11 @@ def plan_subshell(
     found = shutil.which(argv[0], path=env.get("PATH", os.defpath))
     if found is None:
         where = "" if command else " (the subshell: subshell_command in config.toml, else $SHELL)"
+        # A path that is there but cannot run is 126 with its reason, as a shell says it.
+        if os.sep in argv[0] and os.path.isdir(argv[0]):
+            raise SsotuiError(f"cannot run {argv[0]}: is a directory{where}", exit_code=126)
+        if os.sep in argv[0] and os.path.exists(argv[0]):
+            raise SsotuiError(f"cannot run {argv[0]}: permission denied{where}", exit_code=126)
         raise SsotuiError(f"command not found: {argv[0]}{where}", exit_code=127)
     return SubshellPlan(argv=(found, *argv[1:]), env=env, label=label)
 
