@@ -173,6 +173,35 @@ def test_processes_asking_at_once_share_one_fetch(
     assert sim.calls["GetRoleCredentials"] == before + 1
 
 
+def test_processes_started_together_without_a_catalog_list_the_accounts_once(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    # Terraform starts one credential_process per provider at once; with no (or an old) catalog
+    # cache each one listed every account, which a large organisation answers with throttling.
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    sim.set(latency=0.05)
+    before = (sim.calls["ListAccounts"], sim.calls["GetRoleCredentials"])
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tui", "credential-process", account.account_id, role],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
+        for _ in range(8)
+    ]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert len({json.loads(out)["AccessKeyId"] for out, _ in outs}) == 1
+    assert (sim.calls["ListAccounts"], sim.calls["GetRoleCredentials"]) == (
+        before[0] + 1,
+        before[1] + 1,
+    )
+
+
 def test_botocore_reads_the_kept_credentials_through_credential_process(
     sim: Simulator, sso_config: Path, org: Organisation, home: Home
 ) -> None:

@@ -81,6 +81,7 @@ def test_exec_renew_follows_the_nesting_rule(
 ) -> None:
     log_in()
     account = with_roles(org)
+    monkeypatch.setenv("SSOTUI_SUBSHELL", "1")
     monkeypatch.setenv("SSOTUI_ACCOUNT_ID", "999999999999")
     run = ssotui("exec", "--renew", account.account_id, usable_role(account))
     assert run.status == 1 and "already in an ssotui subshell" in run.err
@@ -118,3 +119,56 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
     assert seen["key"].startswith("ASIA")
     assert "AWS_SECRET_ACCESS_KEY" not in seen["env"]
     assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in seen["env"]
+
+
+@pytest.mark.parametrize(
+    ("file", "default"),
+    [
+        ("credentials", "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n"),
+        ("config", "[default]\nsso_session = dev\nsso_account_id = 111111111111\n"
+         "sso_role_name = Other\n"),
+        ("config", "[profile default]\ncredential_process = /bin/false\n"),
+    ],
+)  # fmt: skip
+def test_exec_renew_refuses_a_default_profile_the_childs_sdk_would_take_first(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    file: str,
+    default: str,
+) -> None:
+    # botocore asks the default profile before the container endpoint: the child would run as
+    # whoever that profile is, not as the role asked for.
+    log_in()
+    account = with_roles(org)
+    target = home.aws_credentials if file == "credentials" else home.aws_config
+    with target.open("a") as handle:
+        handle.write(default)
+    out = tmp_path / "child.json"
+    run = ssotui(
+        "exec", "--renew", account.account_id, usable_role(account), "--",
+        sys.executable, "-c", _CHILD, str(out),
+    )  # fmt: skip
+    assert run.status == 1, run.err
+    assert f"[default] profile in {target}" in run.err and "without --renew" in run.err
+    assert len(run.err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_exec_renew_serves_the_child_beside_a_default_profile_without_credentials(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home, tmp_path: Path
+) -> None:
+    log_in()
+    account = with_roles(org)
+    home.aws_credentials.write_text("[default]\nregion = eu-west-1\n")
+    with sso_config.open("a") as config:
+        config.write("[default]\nregion = eu-west-1\noutput = json\n")
+    out = tmp_path / "child.json"
+    run = ssotui(
+        "exec", "--renew", account.account_id, usable_role(account), "--",
+        sys.executable, "-c", _CHILD, str(out),
+    )  # fmt: skip
+    assert run.status == 7, run.err
+    assert json.loads(out.read_text())["key"].startswith("ASIA")

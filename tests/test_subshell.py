@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
+import subprocess
 import sys
 import threading
 from datetime import UTC, datetime
@@ -97,6 +99,7 @@ def test_shell_falls_back_to_bin_sh() -> None:
 
 def test_nesting_guard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHELL", str(fake_shell(tmp_path, 0)))
+    monkeypatch.setenv("SSOTUI_SUBSHELL", "1")
     monkeypatch.setenv("SSOTUI_ACCOUNT_ID", "999999999999")
     monkeypatch.setenv("SSOTUI_ACCOUNT_NAME", "Staging")
     monkeypatch.setenv("SSOTUI_ROLE_NAME", "ReadOnly")
@@ -124,6 +127,19 @@ def test_missing_command_is_one_clear_line() -> None:
 
 
 @main_thread_only
+def test_a_path_that_cannot_run_is_126_with_its_reason_as_a_shell_says(tmp_path: Path) -> None:
+    # It was "command not found" (127) for a script that is there but not executable.
+    script = tmp_path / "deploy.sh"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    for path, reason in ((script, "permission denied"), (tmp_path, "is a directory")):
+        with pytest.raises(SsotuiError) as caught:
+            run_with_credentials(make_creds(), [str(path)])
+        assert caught.value.exit_code == 126
+        assert caught.value.message == f"cannot run {path}: {reason}"
+        shell = subprocess.run(["sh", "-c", shlex.quote(str(path))], capture_output=True)
+        assert shell.returncode == 126
+
+
 def test_ctrl_c_reaches_the_child_not_ssotui() -> None:
     before = signal.getsignal(signal.SIGINT)
     # The child interrupts its parent (as the terminal would): ssotui must keep waiting.

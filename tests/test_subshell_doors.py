@@ -7,6 +7,7 @@ exist, the nesting rule, and a terminal that goes away while the subshell runs.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -125,6 +126,7 @@ def _inside_a_subshell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     shell.write_text(f'#!/bin/sh\ntouch "{ran}"\n')
     shell.chmod(0o755)
     monkeypatch.setenv("SHELL", str(shell))
+    monkeypatch.setenv("SSOTUI_SUBSHELL", "1")
     monkeypatch.setenv("SSOTUI_ACCOUNT_ID", "999999999999")
     monkeypatch.setenv("SSOTUI_ACCOUNT_NAME", "Staging")
     monkeypatch.setenv("SSOTUI_ROLE_NAME", "ReadOnly")
@@ -142,6 +144,34 @@ def test_exec_refuses_a_nested_subshell(
     ran = _inside_a_subshell(monkeypatch, tmp_path)
     run = ssotui("exec", *_exec_shell(org))
     assert run.status == 1 and "already in an ssotui subshell for Staging/ReadOnly" in run.err
+    assert not ran.exists()
+
+
+def test_a_shell_that_evaluated_export_lines_is_not_a_subshell_but_an_exec_child_is(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # `eval "$(ssotui export ...)"` in the login shell set the SSOTUI_* markers for the prompt;
+    # a later subshell was refused with "exit it first", which would close the terminal.
+    log_in()
+    ran = tmp_path / "shell-ran"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\ntouch "{ran}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    account, role = _exec_shell(org)
+    tui = f"{shlex.quote(sys.executable)} -m tui"
+    script = f'eval "$({tui} export {account} {role} --format sh)" && {tui} exec {account} {role}'
+    after_export = subprocess.run(["sh", "-c", script], capture_output=True, text=True)
+    assert after_export.returncode == 0, after_export.stderr
+    assert ran.exists()
+    ran.unlink()
+    # Inside a subshell ssotui started (here: exec's command), the rule still holds.
+    nested = ssotui("exec", account, role, "--", "sh", "-c", f"{tui} exec {account} {role}")
+    assert nested.status == 1 and "already in an ssotui subshell" in nested.err
     assert not ran.exists()
 
 

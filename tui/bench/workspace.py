@@ -45,6 +45,7 @@ _CLEARED = (
     "SSOTUI_ACCOUNT_NAME",
     "SSOTUI_ROLE_NAME",
     "SSOTUI_SESSION",
+    "SSOTUI_SUBSHELL",
     # Installed ssotui has its bytecode compiled; without this every subprocess would compile
     # tui/ from source and the command timings would be those of a first run.
     "PYTHONDONTWRITEBYTECODE",

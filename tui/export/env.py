@@ -35,6 +35,9 @@ STALE_VARS: tuple[str, ...] = (
 )
 # Whole families of such variables (a container's or a web identity's), present and future.
 STALE_PREFIXES: tuple[str, ...] = ("AWS_CONTAINER_", "AWS_WEB_IDENTITY_")
+# Set in the environment of a subshell or command that ssotui starts, never in `export` lines: a
+# shell that evaluated those is not nested, though it has the other SSOTUI_* markers.
+SUBSHELL_MARKER = "SSOTUI_SUBSHELL"
 # The static keys: with the credential endpoint they must be absent, as SDKs prefer them.
 STATIC_KEY_VARS: tuple[str, ...] = (
     "AWS_ACCESS_KEY_ID",
@@ -91,9 +94,10 @@ def _without_stale(base: Mapping[str, str] | None) -> dict[str, str]:
 
 def child_env(creds: RoleCredentials, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """`base` (default: this process's environment) without stale AWS credential and profile
-    variables, plus `credential_env(creds)`."""
+    variables, plus `credential_env(creds)` and `SUBSHELL_MARKER`."""
     env = _without_stale(base)
     env.update(credential_env(creds))
+    env[SUBSHELL_MARKER] = "1"
     return env
 
 
@@ -110,4 +114,5 @@ def endpoint_child_env(
     env = {key: value for key, value in _without_stale(base).items() if key not in STATIC_KEY_VARS}
     env.update(endpoint)
     env.update(marker_env(creds))
+    env[SUBSHELL_MARKER] = "1"
     return env

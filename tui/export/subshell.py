@@ -19,8 +19,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
+from tui import paths
 from tui.errors import SsotuiError
-from tui.export.env import child_env, endpoint_child_env
+from tui.export.env import SUBSHELL_MARKER, child_env, endpoint_child_env
+from tui.export.shadowing import shadowing_setting
 from tui.models import RoleCredentials
 from tui.text import printable
 
@@ -42,15 +44,31 @@ def user_shell(configured: str | None, environ: Mapping[str, str]) -> list[str]:
 
 
 def check_nesting(environ: Mapping[str, str], *, force: bool = False) -> None:
-    """Refuse to start a subshell inside another ssotui subshell unless `force`."""
-    if force or not environ.get("SSOTUI_ACCOUNT_ID"):
+    """Refuse to start a subshell inside another ssotui subshell unless `force` (a shell that
+    only evaluated `export` lines has the markers too, but is no subshell to exit)."""
+    if force or not environ.get(SUBSHELL_MARKER):
         return
-    account = printable(environ.get("SSOTUI_ACCOUNT_NAME") or environ["SSOTUI_ACCOUNT_ID"])
+    account = printable(
+        environ.get("SSOTUI_ACCOUNT_NAME") or environ.get("SSOTUI_ACCOUNT_ID") or "?"
+    )
     role = printable(environ.get("SSOTUI_ROLE_NAME", "?"))
     raise SsotuiError(
         f"you are already in an ssotui subshell for {account}/{role}; "
         "exit it first, or use --force to start another inside it"
     )
+
+
+def check_not_shadowed(label: str) -> None:
+    """Refuse self-renewing credentials that the child's SDK would never ask for: the
+    `default` profile holds credentials, which SDKs take before the credential endpoint."""
+    shadow = shadowing_setting(paths.aws_config_file(), paths.aws_credentials_file())
+    if shadow is not None:
+        path, setting = shadow
+        raise SsotuiError(
+            f"the [default] profile in {path} has {setting}, which AWS SDKs use before "
+            f"self-renewing credentials: the command would not run as {label}; move it to a "
+            "named profile, or use static keys (exec without --renew)"
+        )
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,9 @@ def plan_subshell(
     else:
         check_nesting(environ, force=force)
         argv = user_shell(configured, environ)
+    label = f"{creds.account.name}/{creds.role_name}"
+    if endpoint is not None:
+        check_not_shadowed(printable(label))
     env = (
         child_env(creds, environ)
         if endpoint is None
@@ -93,12 +114,13 @@ def plan_subshell(
     found = shutil.which(argv[0], path=env.get("PATH", os.defpath))
     if found is None:
         where = "" if command else " (the subshell: subshell_command in config.toml, else $SHELL)"
+        # A path that is there but cannot run is 126 with its reason, as a shell says it.
+        if os.sep in argv[0] and os.path.isdir(argv[0]):
+            raise SsotuiError(f"cannot run {argv[0]}: is a directory{where}", exit_code=126)
+        if os.sep in argv[0] and os.path.exists(argv[0]):
+            raise SsotuiError(f"cannot run {argv[0]}: permission denied{where}", exit_code=126)
         raise SsotuiError(f"command not found: {argv[0]}{where}", exit_code=127)
-    return SubshellPlan(
-        argv=(found, *argv[1:]),
-        env=env,
-        label=f"{creds.account.name}/{creds.role_name}",
-    )
+    return SubshellPlan(argv=(found, *argv[1:]), env=env, label=label)
 
 
 class _ChildSignals:

@@ -7,7 +7,9 @@ another start URL reads as "no cache" (None), never as an error.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 from tui import paths
 from tui.errors import FileWriteError
 from tui.models import Account, Catalog, SsoSession, utcnow
-from tui.store.files import write_atomic
+from tui.store.files import locked, write_atomic
 
 VERSION = 1
 
@@ -23,6 +25,14 @@ VERSION = 1
 def cache_path(session: SsoSession) -> Path:
     """Where the catalog of a session is cached."""
     return paths.cache_dir() / "catalog" / f"{session.cache_key}.json"
+
+
+@contextlib.contextmanager
+def one_update(session: SsoSession) -> Iterator[None]:
+    """Hold the session's catalog lock while the block looks at the cache and fetches: processes
+    that start together with an old or no cache make one fetch between them."""
+    with locked(cache_path(session)):
+        yield
 
 
 def to_dict(session: SsoSession, catalog: Catalog) -> dict[str, Any]:

@@ -392,9 +392,21 @@ class Workspace:
         # A fresh, complete cache resolves the names without the token: with role credentials
         # kept too, a `credential_process` call then needs no network at all.
         if catalog is None or self.catalog_plan(catalog) is not CatalogPlan.CACHED:
-            catalog = self.catalog(refresh=refresh)
+            catalog = self._catalog_once(refresh=refresh)
         account = find_account(catalog, account_text)
         return account, find_role(catalog, account, role_text)
+
+    def _catalog_once(self, *, refresh: bool) -> Catalog:
+        """The catalog brought up to date by one process at a time: `credential_process` calls
+        started together (Terraform starts one per provider) wait for the first one's fetch and
+        use the catalog it saved, rather than each listing every account."""
+        from tui.store import catalog_cache
+
+        with catalog_cache.one_update(self.session):
+            cached = None if refresh else self.cached_catalog()
+            if cached is not None and self.catalog_plan(cached) is CatalogPlan.CACHED:
+                return cached
+            return self.catalog(refresh=refresh)
 
     def credentials_for(
         self,
