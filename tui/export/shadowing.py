@@ -13,9 +13,6 @@ import configparser
 from pathlib import Path
 from typing import Any
 
-import botocore.exceptions
-from botocore.configloader import load_config, raw_config_parse
-
 # The settings of a profile that make a provider before botocore's ContainerProvider answer:
 # shared credentials and config keys, assume-role, web identity, SSO, credential_process.
 CREDENTIAL_SETTINGS: tuple[str, ...] = (
@@ -30,6 +27,9 @@ CREDENTIAL_SETTINGS: tuple[str, ...] = (
 
 def _default_profile(path: Path, *, config_file: bool) -> dict[str, Any]:
     """The `default` profile of `path` as botocore reads it (empty when it cannot)."""
+    import botocore.exceptions  # here: only `exec --renew` asks, and botocore costs ~7 ms
+    from botocore.configloader import load_config, raw_config_parse
+
     try:
         if config_file:
             profiles: dict[str, Any] = load_config(str(path)).get("profiles", {})
