@@ -116,7 +116,7 @@ async def test_c_copies_export_lines_through_the_apps_own_osc52_and_says_so(
         os.close(master)
         os.close(slave)
     text = app.clipboard  # what the app's copy_to_clipboard was given
-    assert text.startswith("set -e AWS_PROFILE; or true\n")  # as `ssotui export` prints them
+    assert text.startswith("set -e -g AWS_PROFILE; or true\n")  # as `ssotui export` prints them
     assert "\nset -gx AWS_ACCESS_KEY_ID " in text
     secret = re.search(r'AWS_SECRET_ACCESS_KEY "([^"]+)"', text)
     assert secret is not None

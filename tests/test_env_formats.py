@@ -148,9 +148,9 @@ def test_sh_format_is_the_aws_cli_format_after_unsetting_profiles() -> None:
 def test_fish_and_powershell_formats() -> None:
     fish = render(make_creds(), "fish").splitlines()
     assert fish[:3] == [
-        "set -e AWS_PROFILE; or true",
-        "set -e AWS_DEFAULT_PROFILE; or true",
-        "set -e AWS_SECURITY_TOKEN; or true",
+        "set -e -g AWS_PROFILE; or true",
+        "set -e -g AWS_DEFAULT_PROFILE; or true",
+        "set -e -g AWS_SECURITY_TOKEN; or true",
     ]
     assert fish[3] == 'set -gx AWS_ACCESS_KEY_ID "ASIAEXAMPLEKEY123456"'
     assert fish[6] == 'set -gx AWS_CREDENTIAL_EXPIRATION "2030-01-02T03:04:05Z"'
@@ -416,3 +416,26 @@ def test_endpoint_child_env_defaults_to_this_process(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("SSOTUI_MARKER_TEST", "kept")
     env = endpoint_child_env({}, make_creds(region=None))
     assert "AWS_ACCESS_KEY_ID" not in env and env["SSOTUI_MARKER_TEST"] == "kept"
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_source_keeps_a_universal_profile_variable(tmp_path: Path) -> None:
+    """`set -Ux AWS_PROFILE` is the user's setting for every fish session: sourcing the exports
+    in one session must not erase it for all of them (a bare `set -e` did)."""
+    block = tmp_path / "exports.fish"
+    block.write_text(render(make_creds(), "fish"), encoding="utf-8")
+    # not --no-config, which leaves universal variables out; the config folder is empty
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+
+    def fish(program: str) -> str:
+        return subprocess.run(
+            ["fish", "-c", program],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout
+
+    fish("set -Ux AWS_PROFILE mine")
+    assert fish(f"source {block}; echo status=$status").split() == ["status=0"]
+    assert fish("echo [$AWS_PROFILE]").split() == ["[mine]"]  # a later fish session still has it

@@ -53,9 +53,11 @@ def render(creds: RoleCredentials, fmt: str) -> str:
         unset = f"unset {' '.join(UNSET_VARS)}\n"
         return unset + _lines(creds, lambda k, v: f"export {k}={shlex.quote(v)}")
     if fmt == "fish":
-        # `; or true`: fish's `set` keeps the status before it, and erasing a variable that is
-        # not set fails, which would leave `... | source` failing.
-        unset = "".join(f"set -e {name}; or true\n" for name in UNSET_VARS)
+        # `-g`: a universal variable is the user's lasting setting, shared by every fish
+        # session (a bare `set -e` erases it for good when no global one hides it); the keys
+        # set below come before a profile in botocore's chain anyway. `; or true`: erasing a
+        # variable that is not set fails, which would leave `... | source` failing.
+        unset = "".join(f"set -e -g {name}; or true\n" for name in UNSET_VARS)
         return unset + _lines(creds, lambda k, v: f"set -gx {k} {quote_fish(v)}")
     if fmt == "powershell":
         unset = "".join(
