@@ -147,13 +147,14 @@ def test_sh_format_is_the_aws_cli_format_after_unsetting_profiles() -> None:
 
 def test_fish_and_powershell_formats() -> None:
     fish = render(make_creds(), "fish").splitlines()
-    assert fish[:3] == [
+    assert fish[:4] == [
         "set -e -g AWS_PROFILE; or true",
         "set -e -g AWS_DEFAULT_PROFILE; or true",
         "set -e -g AWS_SECURITY_TOKEN; or true",
+        "set -e -U AWS_SECURITY_TOKEN; or true",
     ]
-    assert fish[3] == 'set -gx AWS_ACCESS_KEY_ID "ASIAEXAMPLEKEY123456"'
-    assert fish[6] == 'set -gx AWS_CREDENTIAL_EXPIRATION "2030-01-02T03:04:05Z"'
+    assert fish[4] == 'set -gx AWS_ACCESS_KEY_ID "ASIAEXAMPLEKEY123456"'
+    assert fish[7] == 'set -gx AWS_CREDENTIAL_EXPIRATION "2030-01-02T03:04:05Z"'
     pwsh = render(make_creds(), "powershell").splitlines()
     assert pwsh[:3] == [
         "Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue",
@@ -162,7 +163,7 @@ def test_fish_and_powershell_formats() -> None:
     ]
     assert pwsh[3] == '$Env:AWS_ACCESS_KEY_ID="ASIAEXAMPLEKEY123456"'
     assert pwsh[4] == f'$Env:AWS_SECRET_ACCESS_KEY="{SECRET}"'
-    assert len(fish) == len(pwsh) == 13
+    assert len(fish) == len(pwsh) + 1 == 14
 
 
 def test_quoting_for_fish_and_powershell() -> None:
@@ -436,6 +437,8 @@ def test_fish_source_keeps_a_universal_profile_variable(tmp_path: Path) -> None:
             env=env,
         ).stdout
 
-    fish("set -Ux AWS_PROFILE mine")
+    fish("set -Ux AWS_PROFILE mine; set -Ux AWS_SECURITY_TOKEN stale")
     assert fish(f"source {block}; echo status=$status").split() == ["status=0"]
-    assert fish("echo [$AWS_PROFILE]").split() == ["[mine]"]  # a later fish session still has it
+    # a later fish session still has the profile; the stale token, read before the new one by
+    # botocore, is gone
+    assert fish("echo [$AWS_PROFILE] [$AWS_SECURITY_TOKEN]").split() == ["[mine]"]

@@ -25,7 +25,8 @@ from tui.models import RoleCredentials
 
 FORMATS: tuple[str, ...] = ("sh", "fish", "powershell", "json")
 # Unset before the keys are set: with AWS_PROFILE set, botocore ignores keys in the environment.
-UNSET_VARS: tuple[str, ...] = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
+STALE_TOKEN = "AWS_SECURITY_TOKEN"  # boto2's name for the session token, read first by botocore
+UNSET_VARS: tuple[str, ...] = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", STALE_TOKEN)
 
 # PowerShell also ends a double-quoted string at the typographic double quotes.
 _POWERSHELL_SPECIAL = frozenset('`$"\u201c\u201d\u201e')
@@ -53,11 +54,13 @@ def render(creds: RoleCredentials, fmt: str) -> str:
         unset = f"unset {' '.join(UNSET_VARS)}\n"
         return unset + _lines(creds, lambda k, v: f"export {k}={shlex.quote(v)}")
     if fmt == "fish":
-        # `-g`: a universal variable is the user's lasting setting, shared by every fish
-        # session (a bare `set -e` erases it for good when no global one hides it); the keys
-        # set below come before a profile in botocore's chain anyway. `; or true`: erasing a
-        # variable that is not set fails, which would leave `... | source` failing.
+        # `-g`: a universal profile variable is the user's lasting setting, shared by every fish
+        # session (a bare `set -e` erased it for good), and the keys below come before it in
+        # botocore's chain; a universal AWS_SECURITY_TOKEN is erased too, as botocore reads it
+        # before AWS_SESSION_TOKEN. `; or true`: erasing what is not set fails, which would
+        # leave `... | source` failing.
         unset = "".join(f"set -e -g {name}; or true\n" for name in UNSET_VARS)
+        unset += f"set -e -U {STALE_TOKEN}; or true\n"
         return unset + _lines(creds, lambda k, v: f"set -gx {k} {quote_fish(v)}")
     if fmt == "powershell":
         unset = "".join(
