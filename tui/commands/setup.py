@@ -52,12 +52,12 @@ def populate(args: argparse.Namespace, context: Context) -> int:
     workspace = workspace_of(args, context)
     label = workspace.session.label
     result = workspace.populate(region=args.region, prefix=args.prefix, dry_run=args.dry_run)
-    count, change = result.count, result.diff
+    count, change = result.count, result.changed
     for warning in result.warnings:
         say(f"ssotui: warning: {warning}")
     where = paths.aws_config_file()
     if args.dry_run:
-        print(change, end="")
+        print(result.diff, end="")
         say(f"Dry run: {count} profiles; {where} unchanged.")
     elif change:
         say(f"Wrote {count} profiles for session {label} to {where}.")

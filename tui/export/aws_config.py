@@ -6,13 +6,12 @@ run with the same catalog leaves the file byte-identical and nothing outside the
 Like every write, the read-modify-write runs under the file's lock and ends in an atomic replace.
 Profiles are named by `profile_names.plan_profiles`; a role it cannot write (a line break or
 another control character in its name, padding spaces) is skipped and `populate_profiles`
-returns one warning line for it, while the rest is written. The `--dry-run` diff shows names
-through `tui.text.printable`.
+returns one warning line for it, while the rest is written. The `--dry-run` diff (see
+`config_diff`) shows names through `tui.text.printable`.
 """
 
 from __future__ import annotations
 
-import difflib
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,10 @@ from pathlib import Path
 from tui import paths
 from tui.errors import ConfigError, SsotuiError
 from tui.export import ini_sections
+from tui.export.config_diff import diff
 from tui.export.profile_names import DEFAULT_TEMPLATE, Profile, SkippedProfile, plan_profiles
 from tui.models import Catalog, SsoSession
 from tui.store import files
-from tui.text import printable
 
 
 def _begin(session: str) -> str:
@@ -48,8 +47,9 @@ class PopulateResult:
     """What `populate_profiles` did (or, for a dry run, would do)."""
 
     count: int  # profiles in the block
-    diff: str  # a unified diff of the change, safe to print ("" when nothing changed)
+    diff: str  # for a dry run, a unified diff of the change, safe to print ("" otherwise)
     skipped: tuple[SkippedProfile, ...]
+    changed: bool = False  # the file was (for a dry run: would be) rewritten
 
     @property
     def warnings(self) -> list[str]:
@@ -147,26 +147,6 @@ def populated(
     return PopulatePlan(text + lead + block, count, plan.skipped)
 
 
-def _shown_lines(text: str) -> list[str]:
-    """`text`'s lines as a terminal may show them: split at \\r, \\n and \\r\\n only (as the
-    INI parser does), control characters replaced, each ending in \\n."""
-    return [printable(body) + "\n" for body, _ending, _start in ini_sections.split_lines(text)]
-
-
-def diff(old: str, new: str, path: Path) -> str:
-    """A unified diff of a planned change (for `--dry-run`), safe to print: control characters
-    of names in the file are replaced (see `tui.text.printable`)."""
-    shown = printable(str(path))
-    return "".join(
-        difflib.unified_diff(
-            _shown_lines(old),
-            _shown_lines(new),
-            fromfile=shown,
-            tofile=f"{shown} (after populate)",
-        )
-    )
-
-
 def populate_profiles(
     session: SsoSession,
     catalog: Catalog,
@@ -188,10 +168,12 @@ def populate_profiles(
     with files.locked(path):
         old = files.read_text(files.writable_target(path)) or ""
         plan = populated(old, session, catalog, region=region, prefix=prefix, template=template)
-        change = diff(old, plan.text, path)
-        if plan.text != old and not dry_run:
+        changed = plan.text != old
+        if changed and not dry_run:
             files.write_atomic(path, plan.text)
-    return PopulateResult(plan.count, change, tuple(plan.skipped))
+    # Only a dry run shows the diff: the file is written first, unlocked sooner.
+    change = diff(old, plan.text, path) if dry_run else ""
+    return PopulateResult(plan.count, change, tuple(plan.skipped), changed)
 
 
 def write_sso_session(
