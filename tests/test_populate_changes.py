@@ -7,9 +7,14 @@ import re
 import time
 from datetime import UTC, datetime
 
+import botocore.session
+
+from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tests.test_populate import _setup
 from tui.export.aws_config import populate_profiles
 from tui.models import Account, Catalog, SsoSession
+from tui.sim import Simulator
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="eu-west-1")
 HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -66,3 +71,36 @@ def test_a_dry_run_over_thousands_of_changed_profiles_is_quick_and_exact(home: H
     after = populate_profiles(SESSION, big, region="eu-west-2")
     assert after.changed and after.diff == ""
     assert apply(before, result.diff) == home.aws_config.read_text()
+
+
+def generated_regions() -> set[str | None]:
+    profiles = botocore.session.Session().full_config["profiles"]
+    return {
+        p.get("region")
+        for name, p in profiles.items()
+        if p.get("sso_session") == "dev" and name not in ("mine", "dev-box")
+    }
+
+
+def test_a_run_without_region_keeps_the_region_the_last_run_wrote(
+    sim: Simulator, home: Home
+) -> None:
+    path = _setup(sim, home)
+    assert ssotui("populate", "--region", "eu-west-1").status == 0
+    # The user later adds a profile of their own for this session, above the block.
+    text = path.read_text()
+    path.write_text(
+        "[profile dev-box]\nsso_session = dev\nsso_account_id = 000000000000\n"
+        "sso_role_name = Mine\nregion = ap-south-1\n\n" + text
+    )
+    before = path.read_bytes()
+
+    dry = ssotui("populate", "--dry-run")
+    assert dry.status == 0 and dry.out == ""
+    again = ssotui("populate")
+    assert again.status == 0 and "already up to date" in again.err
+    assert path.read_bytes() == before
+    assert generated_regions() == {"eu-west-1"}
+
+    assert ssotui("populate", "--region", "us-west-2").status == 0
+    assert generated_regions() == {"us-west-2"}

@@ -94,6 +94,15 @@ def _block_span(text: str, session: str) -> tuple[int, int] | None:
     return start, end
 
 
+def _block_region(block: str) -> str | None:
+    """The `region` the profiles of an existing block have (the first one), or None."""
+    for body, _ending, _start in ini_sections.split_lines(block):
+        key, sep, value = body.partition("=")
+        if sep and key.strip() == "region" and value.strip():
+            return value.strip()
+    return None
+
+
 def render_block(
     session: SsoSession, profiles: list[Profile], *, region: str | None, newline: str = "\n"
 ) -> str:
@@ -122,9 +131,14 @@ def populated(
     region: str | None = None,
     prefix: str = "",
     template: str = DEFAULT_TEMPLATE,
+    default_region: str | None = None,
 ) -> PopulatePlan:
     """`text` with the session's managed block regenerated; how many profiles it holds and
-    which roles were skipped."""
+    which roles were skipped.
+
+    The profiles get `region`, else the region the block's profiles already have (so a run
+    without --region keeps what the last one wrote), else `default_region`.
+    """
     if session.name is None:
         raise SsotuiError(
             "populate needs a named [sso-session] (profiles refer to it); "
@@ -132,6 +146,9 @@ def populated(
         )
     span = _block_span(text, session.name)
     outside = text if span is None else text[: span[0]] + text[span[1] :]
+    if not region and span is not None:
+        region = _block_region(text[span[0] : span[1]])
+    region = region or default_region
     taken = [p for p in map(profile_of, ini_sections.section_names(outside)) if p is not None]
     plan = plan_profiles(catalog, template=template, prefix=prefix, taken=taken)
     newline = ini_sections.newline_of(text)
@@ -154,6 +171,7 @@ def populate_profiles(
     region: str | None = None,
     prefix: str = "",
     template: str = DEFAULT_TEMPLATE,
+    default_region: str | None = None,
     dry_run: bool = False,
     path: Path | None = None,
 ) -> PopulateResult:
@@ -167,7 +185,15 @@ def populate_profiles(
     path = path or paths.aws_config_file()
     with files.locked(path):
         old = files.read_text(files.writable_target(path)) or ""
-        plan = populated(old, session, catalog, region=region, prefix=prefix, template=template)
+        plan = populated(
+            old,
+            session,
+            catalog,
+            region=region,
+            prefix=prefix,
+            template=template,
+            default_region=default_region,
+        )
         changed = plan.text != old
         if changed and not dry_run:
             files.write_atomic(path, plan.text)
