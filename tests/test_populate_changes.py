@@ -15,6 +15,7 @@ from tests.test_populate import _setup
 from tui.export.aws_config import populate_profiles
 from tui.models import Account, Catalog, SsoSession
 from tui.sim import Simulator
+from tui.sim.org import SimRole
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="eu-west-1")
 HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -104,3 +105,30 @@ def test_a_run_without_region_keeps_the_region_the_last_run_wrote(
 
     assert ssotui("populate", "--region", "us-west-2").status == 0
     assert generated_regions() == {"us-west-2"}
+
+
+def test_the_user_is_told_which_profiles_came_and_went(sim: Simulator, home: Home) -> None:
+    path = _setup(sim, home)
+    assert ssotui("populate", "--region", "eu-west-1").status == 0
+    assert "already up to date" in ssotui("populate", "--dry-run").err  # not just "unchanged"
+
+    account = next(a for a in sim.org.accounts if len(a.roles) >= 2)
+    gone = account.roles.pop()
+    account.roles.append(SimRole("IncidentCommander"))
+    lost = next(
+        name
+        for name, p in botocore.session.Session().full_config["profiles"].items()
+        if (p.get("sso_account_id"), p.get("sso_role_name")) == (account.account_id, gone.name)
+    )
+    before = path.read_bytes()
+
+    dry = ssotui("populate", "--dry-run")
+    assert dry.status == 0
+    assert f"would write {sum(len(a.roles) for a in sim.org.accounts)} profiles" in dry.err
+    assert f"(1 added, 1 removed ({lost}))" in dry.err
+    assert path.read_bytes() == before
+
+    real = ssotui("populate")
+    assert real.status == 0 and f"(1 added, 1 removed ({lost}))" in real.err
+    again = ssotui("populate", "--region", "us-west-2")
+    assert f"({sum(len(a.roles) for a in sim.org.accounts)} changed)" in again.err

@@ -23,6 +23,7 @@ from tui.export.config_diff import diff
 from tui.export.profile_names import DEFAULT_TEMPLATE, Profile, SkippedProfile, plan_profiles
 from tui.models import Catalog, SsoSession
 from tui.store import files
+from tui.text import printable
 
 
 def _begin(session: str) -> str:
@@ -34,12 +35,33 @@ def _end(session: str) -> str:
 
 
 @dataclass(frozen=True)
+class BlockChange:
+    """How the block's profiles differ from the last run's (profile names)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """E.g. "2 added, 1 removed (acme.Admin)", safe to print; "" when none changed."""
+        parts = [f"{len(self.added)} added"] if self.added else []
+        if self.removed:
+            shown = ", ".join(printable(name) for name in self.removed[:5])
+            more = f" and {len(self.removed) - 5} more" if len(self.removed) > 5 else ""
+            parts.append(f"{len(self.removed)} removed ({shown}{more})")
+        if self.changed:
+            parts.append(f"{len(self.changed)} changed")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
 class PopulatePlan:
     """The config file's text after populate, and what went into its block."""
 
     text: str
     count: int
     skipped: list[SkippedProfile]
+    profiles: BlockChange = BlockChange()
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,7 @@ class PopulateResult:
     diff: str  # for a dry run, a unified diff of the change, safe to print ("" otherwise)
     skipped: tuple[SkippedProfile, ...]
     changed: bool = False  # the file was (for a dry run: would be) rewritten
+    profiles: BlockChange = BlockChange()
 
     @property
     def warnings(self) -> list[str]:
@@ -101,6 +124,26 @@ def _block_region(block: str) -> str | None:
         if sep and key.strip() == "region" and value.strip():
             return value.strip()
     return None
+
+
+def _block_profiles(block: str) -> dict[str, list[str]]:
+    """Each profile of a block and its lines (line endings left out)."""
+    out: dict[str, list[str]] = {}
+    for section in ini_sections.parse_sections(block):
+        name = profile_of(section.name)
+        if name is not None:
+            lines = ini_sections.split_lines(block[section.start : section.content_end])
+            out[name] = [body for body, _ending, _start in lines]
+    return out
+
+
+def _compare(old_block: str, new_block: str) -> BlockChange:
+    old, new = _block_profiles(old_block), _block_profiles(new_block)
+    return BlockChange(
+        added=tuple(n for n in new if n not in old),
+        removed=tuple(n for n in old if n not in new),
+        changed=tuple(n for n in new if n in old and old[n] != new[n]),
+    )
 
 
 def render_block(
@@ -155,13 +198,14 @@ def populated(
     block = render_block(session, plan.profiles, region=region, newline=newline)
     count = len(plan.profiles)
     if span is not None:
-        return PopulatePlan(text[: span[0]] + block + text[span[1] :], count, plan.skipped)
+        change = _compare(text[span[0] : span[1]], block)
+        return PopulatePlan(text[: span[0]] + block + text[span[1] :], count, plan.skipped, change)
     lead = ""
     if text and not text.endswith(("\n", "\r")):
         lead = newline + newline
     elif text and text.strip():
         lead = newline
-    return PopulatePlan(text + lead + block, count, plan.skipped)
+    return PopulatePlan(text + lead + block, count, plan.skipped, _compare("", block))
 
 
 def populate_profiles(
@@ -199,7 +243,7 @@ def populate_profiles(
             files.write_atomic(path, plan.text)
     # Only a dry run shows the diff: the file is written first, unlocked sooner.
     change = diff(old, plan.text, path) if dry_run else ""
-    return PopulateResult(plan.count, change, tuple(plan.skipped), changed)
+    return PopulateResult(plan.count, change, tuple(plan.skipped), changed, plan.profiles)
 
 
 def write_sso_session(
