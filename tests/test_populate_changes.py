@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import botocore.session
+import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.test_populate import _setup
+from tui.export import aws_config
 from tui.export.aws_config import populate_profiles
 from tui.models import Account, Catalog, SsoSession
 from tui.sim import Simulator
@@ -132,3 +135,28 @@ def test_the_user_is_told_which_profiles_came_and_went(sim: Simulator, home: Hom
     assert real.status == 0 and f"(1 added, 1 removed ({lost}))" in real.err
     again = ssotui("populate", "--region", "us-west-2")
     assert f"({sum(len(a.roles) for a in sim.org.accounts)} changed)" in again.err
+
+
+def test_a_change_another_program_makes_while_populate_plans_is_kept(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An editor or `aws configure set` takes no lock; one that saves while populate works on
+    # thousands of profiles must not have its change written away.
+    home.write_config("[default]\nregion = eu-west-1\n")
+    real = aws_config.plan_profiles
+    calls = 0
+
+    def plan_while_someone_writes(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            with home.aws_config.open("a") as handle:
+                handle.write("\n[profile added-meanwhile]\nregion = us-east-2\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aws_config, "plan_profiles", plan_while_someone_writes)
+    result = populate_profiles(SESSION, catalog(2))
+    profiles = botocore.session.Session().full_config["profiles"]
+    assert profiles.get("added-meanwhile") == {"region": "us-east-2"}
+    assert len(profiles) == 2 + 6
+    assert result.changed and calls == 2

@@ -3,7 +3,8 @@
 `populate` keeps every profile it writes between two marker comments, one block per session;
 the block is regenerated whole from the catalog and spliced in place of the old one, so a second
 run with the same catalog leaves the file byte-identical and nothing outside the block moves.
-Like every write, the read-modify-write runs under the file's lock and ends in an atomic replace.
+Like every write, the read-modify-write runs under the file's lock and ends in an atomic replace;
+as other programs take no lock, the file is read again just before and planned anew if it changed.
 Profiles are named by `profile_names.plan_profiles`; a role it cannot write (a line break or
 another control character in its name, padding spaces) is skipped and `populate_profiles`
 returns one warning line for it, while the rest is written. The `--dry-run` diff (see
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui import paths
-from tui.errors import ConfigError, SsotuiError
+from tui.errors import ConfigError, FileWriteError, SsotuiError
 from tui.export import ini_sections
 from tui.export.config_diff import diff
 from tui.export.profile_names import DEFAULT_TEMPLATE, Profile, SkippedProfile, plan_profiles
@@ -228,19 +229,28 @@ def populate_profiles(
     """
     path = path or paths.aws_config_file()
     with files.locked(path):
-        old = files.read_text(files.writable_target(path)) or ""
-        plan = populated(
-            old,
-            session,
-            catalog,
-            region=region,
-            prefix=prefix,
-            template=template,
-            default_region=default_region,
-        )
-        changed = plan.text != old
-        if changed and not dry_run:
-            files.write_atomic(path, plan.text)
+        target = files.writable_target(path)
+        for _attempt in range(3):
+            old = files.read_text(target) or ""
+            plan = populated(
+                old,
+                session,
+                catalog,
+                region=region,
+                prefix=prefix,
+                template=template,
+                default_region=default_region,
+            )
+            changed = plan.text != old
+            if not changed or dry_run:
+                break
+            # Editors and `aws configure set` take no lock: when the file changed while the
+            # plan was made, plan again on the new text rather than write their change away.
+            if (files.read_text(target) or "") == old:
+                files.write_atomic(path, plan.text)
+                break
+        else:
+            raise FileWriteError(f"{path} kept changing while populate ran; run it again")
     # Only a dry run shows the diff: the file is written first, unlocked sooner.
     change = diff(old, plan.text, path) if dry_run else ""
     return PopulateResult(plan.count, change, tuple(plan.skipped), changed, plan.profiles)
