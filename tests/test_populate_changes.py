@@ -16,10 +16,12 @@ from tests.conftest import Home
 from tests.test_populate import _setup
 from tui.export import aws_config
 from tui.export.aws_config import populate_profiles
-from tui.models import Account, Catalog, SsoSession
+from tui.export.credentials_file import write_profile
+from tui.models import Account, Catalog, RoleCredentials, SsoSession
 from tui.sim import Simulator
 from tui.sim.org import SimRole
 
+LATER = datetime(2030, 1, 1, tzinfo=UTC)
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="eu-west-1")
 HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
@@ -160,3 +162,47 @@ def test_a_change_another_program_makes_while_populate_plans_is_kept(
     assert profiles.get("added-meanwhile") == {"region": "us-east-2"}
     assert len(profiles) == 2 + 6
     assert result.changed and calls == 2
+
+
+def test_a_profile_of_the_credentials_file_keeps_its_keys(home: Home) -> None:
+    # botocore merges [acme.Admin] of the credentials file into [profile acme.Admin] of the
+    # config file, and there SSO wins: a generated profile of that name would take it over.
+    home.write_config(
+        "[sso-session dev]\nsso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+    )
+    # A profile ssotui's own write-profile left there (the same role) does not count.
+    acme = Account("123456789012", "acme")
+    write_profile(
+        RoleCredentials(acme, "ReadOnly", "ASIAKEY0000000000000", "s" * 40, "t" * 40, LATER)
+    )
+    with home.aws_credentials.open("a") as handle:
+        handle.write(
+            "[acme.Admin]\naws_access_key_id = AKIAUSERSOWNKEY00000\naws_secret_access_key = s\n"
+        )
+    result = populate_profiles(
+        SESSION,
+        Catalog(accounts=(acme,), roles={acme.account_id: ("Admin", "ReadOnly")}, fetched_at=LATER),
+    )
+    creds = botocore.session.Session(profile="acme.Admin").get_credentials()
+    assert creds is not None and creds.access_key == "AKIAUSERSOWNKEY00000"
+    assert result.profiles.added == ("acme.Admin-123456789012", "acme.ReadOnly")
+
+
+def test_no_generated_profile_becomes_the_default_profile(home: Home) -> None:
+    # With profile_template "{account}", an account named "default" would be [profile
+    # default]: what every `aws` command without --profile uses.
+    home.write_config("[profile mine]\nregion = eu-west-1\n")
+    ops = Account("123456789012", "default")
+    populate_profiles(
+        SESSION,
+        Catalog(
+            accounts=(ops,),
+            roles={ops.account_id: ("Admin",)},
+            fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
+        ),
+        template="{account}",
+    )
+    profiles = botocore.session.Session().full_config["profiles"]
+    assert "default" not in profiles
+    assert profiles["default-123456789012"]["sso_role_name"] == "Admin"

@@ -14,12 +14,13 @@ returns one warning line for it, while the rest is written. The `--dry-run` diff
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tui import paths
 from tui.errors import ConfigError, FileWriteError, SsotuiError
-from tui.export import ini_sections
+from tui.export import credentials_file, ini_sections
 from tui.export.config_diff import diff
 from tui.export.profile_names import DEFAULT_TEMPLATE, Profile, SkippedProfile, plan_profiles
 from tui.models import Catalog, SsoSession
@@ -176,12 +177,15 @@ def populated(
     prefix: str = "",
     template: str = DEFAULT_TEMPLATE,
     default_region: str | None = None,
+    also_taken: Iterable[str] = (),
 ) -> PopulatePlan:
     """`text` with the session's managed block regenerated; how many profiles it holds and
     which roles were skipped.
 
     The profiles get `region`, else the region the block's profiles already have (so a run
-    without --region keeps what the last one wrote), else `default_region`.
+    without --region keeps what the last one wrote), else `default_region`. A name of a
+    profile outside the block, in `also_taken` or `default` is never generated (see
+    `plan_profiles`).
     """
     if session.name is None:
         raise SsotuiError(
@@ -194,6 +198,8 @@ def populated(
         region = _block_region(text[span[0] : span[1]])
     region = region or default_region
     taken = [p for p in map(profile_of, ini_sections.section_names(outside)) if p is not None]
+    # A generated profile never becomes the one every tool uses without --profile.
+    taken += ["default", *also_taken]
     plan = plan_profiles(catalog, template=template, prefix=prefix, taken=taken)
     newline = ini_sections.newline_of(text)
     block = render_block(session, plan.profiles, region=region, newline=newline)
@@ -207,6 +213,22 @@ def populated(
     elif text and text.strip():
         lead = newline
     return PopulatePlan(text + lead + block, count, plan.skipped, _compare("", block))
+
+
+def _users_credentials_profiles() -> list[str]:
+    """The profiles of the shared credentials file that ssotui did not write.
+
+    botocore merges such a profile into the config file's profile of the same name, and there
+    an SSO profile wins over the keys: populate leaves those names to the user's keys. A file
+    that cannot be read has none (botocore cannot read it either).
+    """
+    path = paths.aws_credentials_file()
+    try:
+        names = ini_sections.section_names(files.read_text(path) or "")
+    except FileWriteError:
+        return []
+    ours = set(credentials_file.written_profiles(path))
+    return [name for name in names if name not in ours]
 
 
 def populate_profiles(
@@ -228,6 +250,7 @@ def populate_profiles(
     session without a name).
     """
     path = path or paths.aws_config_file()
+    credentials = _users_credentials_profiles()
     with files.locked(path):
         target = files.writable_target(path)
         for _attempt in range(3):
@@ -240,6 +263,7 @@ def populate_profiles(
                 prefix=prefix,
                 template=template,
                 default_region=default_region,
+                also_taken=credentials,
             )
             changed = plan.text != old
             if not changed or dry_run:
