@@ -93,6 +93,9 @@ def test_the_clash_suffix_is_sanitised_and_reads_back() -> None:
         ("서울 platform", "서울-platform.Admin"),
         ("  padded  ", "padded.Admin"),
         ("Zu\u0308rich", "Zürich.Admin"),  # decomposed ü: one spelling, composed
+        ("हिन्दी टीम", "हिन्दी-टीम.Admin"),  # vowel signs and virama are marks, not letters
+        ("สวัสดี", "สวัสดี.Admin"),
+        ("Payments ❤\ufe0f", "Payments.Admin"),  # a mark on a dropped symbol goes with it
         ("x\x1b]0;TITLE\x07\x1b[2J", "x-0-TITLE-2J.Admin"),
         ("!!!", "123456789012.Admin"),
     ],

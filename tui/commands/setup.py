@@ -52,17 +52,20 @@ def populate(args: argparse.Namespace, context: Context) -> int:
     workspace = workspace_of(args, context)
     label = workspace.session.label
     result = workspace.populate(region=args.region, prefix=args.prefix, dry_run=args.dry_run)
-    count, change = result.count, result.diff
+    count = result.count
     for warning in result.warnings:
         say(f"ssotui: warning: {warning}")
     where = paths.aws_config_file()
+    summary = result.profiles.summary()
+    detail = f" ({summary})" if summary else ""
     if args.dry_run:
-        print(change, end="")
-        say(f"Dry run: {count} profiles; {where} unchanged.")
-    elif change:
-        say(f"Wrote {count} profiles for session {label} to {where}.")
-    else:
+        print(result.diff, end="")
+    if not result.changed:
         say(f"{count} profiles for session {label} already up to date in {where}.")
+    elif args.dry_run:
+        say(f"Dry run: would write {count} profiles{detail}; {where} unchanged.")
+    else:
+        say(f"Wrote {count} profiles for session {label}{detail} to {where}.")
     return 0
 
 

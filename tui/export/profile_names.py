@@ -6,9 +6,10 @@ cannot hold.
 
 A profile name must read back the same from an INI header (`[name]` in the credentials file,
 `[profile name]` in the config file, which botocore splits as a shell would) and work as a shell
-word (`AWS_PROFILE=name`). Letters and digits of any script are kept (`Kraków-QA`, `東京`), as
-are `_ + = , . @ -`; every other run of characters (spaces, quotes, brackets, slashes, control
-characters) becomes one `-`, and `-` and `.` are trimmed from both ends.
+word (`AWS_PROFILE=name`). Letters and digits of any script are kept (`Kraków-QA`, `東京`,
+`हिन्दी` with its vowel signs), as are `_ + = , . @ -`; every other run of characters (spaces,
+quotes, brackets, slashes, control characters) becomes one `-`, and `-` and `.` are trimmed
+from both ends.
 """
 
 from __future__ import annotations
@@ -25,14 +26,29 @@ from tui.text import printable
 
 DEFAULT_TEMPLATE = "{account}.{role}"
 
-# \w is unicode-aware: letters, digits and marks of every script, and `_`.
+# \w is unicode-aware: letters and digits of every script, and `_`; but not the combining marks
+# most Indic and Southeast Asian words are spelt with (हिन्दी, สวัสดี), which `_replace` keeps.
 _UNSAFE: Final = re.compile(r"[^\w+=,.@-]+")
+
+
+def _replace(run: re.Match[str]) -> str:
+    """A run of unsafe characters as `-`, but for the combining marks at its start that sit on
+    the letter or digit before it (a mark after a dropped character goes with it)."""
+    text, start = run.string, run.start()
+    marks = 0
+    if start and text[start - 1].isalnum():
+        for char in run.group():
+            if not unicodedata.category(char).startswith("M"):
+                break
+            marks += 1
+    rest = run.group()[marks:]
+    return run.group()[:marks] + ("-" if rest else "")
 
 
 def profile_name_part(text: str) -> str:
     """`text` (an account name, a role name, a template's result) made safe as a profile name
     or a part of one; "" when nothing usable is left."""
-    return _UNSAFE.sub("-", unicodedata.normalize("NFC", text)).strip("-.")
+    return _UNSAFE.sub(_replace, unicodedata.normalize("NFC", text)).strip("-.")
 
 
 @dataclass(frozen=True)

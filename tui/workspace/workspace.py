@@ -291,7 +291,8 @@ class Workspace:
         return populate_profiles(
             self.session,
             catalog,
-            region=region or self.session.default_region,
+            region=region,
+            default_region=self.session.default_region,
             prefix=prefix,
             template=self.settings.profile_template,
             dry_run=dry_run,
