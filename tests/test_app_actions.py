@@ -35,7 +35,9 @@ from tui.app.app import SsotuiApp
 from tui.aws.token_cache import load_token
 from tui.export.credentials_file import EXPIRES_KEY
 from tui.local_time import local_time
+from tui.models import Account, Catalog, utcnow
 from tui.sim import Organisation, Simulator
+from tui.store import catalog_cache
 from tui.store import state as state_store
 
 
@@ -270,6 +272,31 @@ async def test_a_session_lost_mid_use_logs_in_again_and_finishes_the_action(
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
         assert pane(app, "roles").highlighted_item.role_name == role
     assert f"SSOTUI_ROLE_NAME={role}" in out.read_text()
+
+
+@async_test
+async def test_a_role_chosen_while_logged_out_asks_for_the_login_it_never_had(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    # Accounts from the cache, no token: the user left the first login screen, then picks.
+    accounts = tuple(Account(a.account_id, a.name, a.email) for a in org.accounts)
+    roles = {a.account_id: tuple(r.name for r in a.roles) for a in org.accounts}
+    catalog_cache.save(dev_session(), Catalog(accounts, roles, fetched_at=utcnow()))
+    sim.set(approve="manual")
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the first login screen")
+        await pilot.press("escape")
+        await wait_until(pilot, catalog_loaded(app, org), "the cached catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: login_code(app), "the login screen for the role")
+        # Nothing "no longer accepts" a session that was never logged in.
+        assert not app.screen.query_one("#login-reason").display
+        sim.approve(login_code(app))
+        await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
 
 
 @async_test

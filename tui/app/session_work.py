@@ -107,6 +107,11 @@ class SessionWork(Widget):
             self._enter(Phase.LOGGING_IN)
             self.post_message(self.LoginNeeded(reason))
 
+    def _login_lost(self, then: Callable[[], object]) -> None:
+        """A call met NotLoggedIn: ask for a login, saying the session was lost only when
+        there was one (not when the user had left the login screen)."""
+        self._need_login(MID_USE_LOGIN if self.token_expires is not None else "", then)
+
     def logged_in(self, token: Token | None) -> None:
         """The login screen closed: with a token, carry on where the session stopped."""
         then, self._after_login = self._after_login, None
@@ -207,8 +212,7 @@ class SessionWork(Widget):
     def _fetch_needs_login(self) -> None:
         self.model.fetch_failed()
         self.phase = Phase.FAILED
-        reason = MID_USE_LOGIN if self.token_expires is not None else ""
-        self._need_login(reason, lambda: self.bring_up_to_date(refresh=True))
+        self._login_lost(lambda: self.bring_up_to_date(refresh=True))
 
     def _progress(self, event: CatalogEvent) -> None:
         if not get_current_worker().is_cancelled:
@@ -256,9 +260,7 @@ class SessionWork(Widget):
         try:
             updated = self.workspace.retry_account(catalog, account)
         except NotLoggedIn:
-            self.app.call_from_thread(
-                self._need_login, MID_USE_LOGIN, lambda: self.retry_roles(account)
-            )
+            self.app.call_from_thread(self._login_lost, lambda: self.retry_roles(account))
             return
         except SsotuiError as exc:
             self.post_message(RolesRetried(account.account_id, None, exc.message))
@@ -293,9 +295,7 @@ class SessionWork(Widget):
             creds = self.workspace.role_credentials(account, role, region=region, renewed=renewed)
         except NotLoggedIn:
             self.app.call_from_thread(
-                self._need_login,
-                MID_USE_LOGIN,
-                lambda: self.fetch_credentials(account, role, action, region),
+                self._login_lost, lambda: self.fetch_credentials(account, role, action, region)
             )
             return
         if not get_current_worker().is_cancelled:  # a later choice replaced this one
