@@ -26,6 +26,7 @@ from tests.app_support import (
     pane,
     picker,
     screen_name,
+    status_text,
     type_text,
     usable_role,
     wait_until,
@@ -229,6 +230,35 @@ async def test_a_role_without_access_is_a_notification(
         assert notes(app)[0].startswith(f"no access to role {forbidden}")
         assert screen_name(app) == "MainScreen"
     assert state_store.load().recent == ()
+
+
+@async_test
+async def test_the_status_line_says_credentials_are_on_their_way_until_they_come(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    forbidden_in = next(a for a in org.accounts if any(r.forbidden for r in a.roles))
+    forbidden = next(r.name for r in forbidden_in.roles if r.forbidden)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        sim.set(hang={"GetRoleCredentials"})  # a slow or throttled portal: it takes a while
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: sim.calls["GetRoleCredentials"], "the call")
+        await pilot.pause(0.1)
+        assert "getting credentials…" in status_text(app)
+        sim.set(hang=())
+        await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
+        assert "getting credentials" not in status_text(app)
+        # A refusal ends the wait too.
+        await pilot.press("tab", "ctrl+u")
+        await open_action_menu(pilot, app, org, forbidden_in, forbidden)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: any("no access" in n for n in notes(app)), "the refusal")
+        assert "getting credentials" not in status_text(app)
 
 
 @async_test

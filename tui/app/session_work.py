@@ -86,6 +86,7 @@ class SessionWork(Widget):
         self.catalog: Catalog | None = None  # the latest whole catalog (cached or fetched)
         self.token_expires: datetime | None = None
         self.token_renewable = False
+        self.getting_credentials = False  # a role's credentials are on their way
         self._refresh = refresh
         self._after_login: Callable[[], object] | None = None
 
@@ -134,6 +135,8 @@ class SessionWork(Widget):
         if event.worker.group in ("open", "catalog"):
             self.model.fetch_failed()
             self._enter(Phase.FAILED)
+        elif event.worker.group == "credentials":
+            self._credentials_done()
         self.post_message(self.Problem(failure_text(event.worker.error)))
 
     # -- the catalog ----------------------------------------------------------------------------
@@ -281,22 +284,38 @@ class SessionWork(Widget):
 
     # -- role credentials -----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
     def fetch_credentials(
         self, account: Account, role: str, action: Action, region: str | None
     ) -> None:
         """Role credentials for `action`, with `region` (the one chosen for the account, else
-        the session's default region); the screen gets CredentialsReady."""
+        the session's default region); the screen gets CredentialsReady. Until then (a slow or
+        throttled portal takes seconds) `getting_credentials` is True."""
+        self.getting_credentials = True
+        self.post_message(self.Changed())
+        self._fetch_credentials(account, role, action, region)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
+    def _fetch_credentials(
+        self, account: Account, role: str, action: Action, region: str | None
+    ) -> None:
         def renewed(token: Token) -> None:
             self.post_message(TokenRenewed(token))
 
         try:
             creds = self.workspace.role_credentials(account, role, region=region, renewed=renewed)
         except NotLoggedIn:
+            self.app.call_from_thread(self._credentials_done)
             self.app.call_from_thread(
                 self._login_lost, lambda: self.fetch_credentials(account, role, action, region)
             )
             return
         if not get_current_worker().is_cancelled:  # a later choice replaced this one
             self.post_message(CredentialsReady(creds, action))
+
+    @on(CredentialsReady)
+    def _credentials_arrived(self, _message: CredentialsReady) -> None:
+        self._credentials_done()  # (the message goes on to the screen)
+
+    def _credentials_done(self) -> None:
+        self.getting_credentials = False
+        self.post_message(self.Changed())
