@@ -97,6 +97,24 @@ async def test_a_highlight_the_user_moved_stays_on_its_account_while_streaming(
 
 
 @async_test
+async def test_what_is_typed_stays_readable_in_a_narrow_terminal(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=(40, 12)) as pilot:  # a narrow tmux split
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, "prod")
+        matches = len(shown(app, "accounts"))
+        filter_line = screen_text(app).splitlines()[2]
+        assert "prod" in filter_line, filter_line
+        assert str(matches) in filter_line  # the count, as short as it must be
+        await pilot.resize_terminal(100, 30)  # and back: the whole count again
+        await pilot.pause()
+        assert f"{matches}/{len(org.accounts)}" in screen_text(app).splitlines()[2]
+
+
+@async_test
 async def test_escape_in_an_empty_accounts_filter_quits(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
