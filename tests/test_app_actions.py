@@ -187,6 +187,40 @@ async def test_w_writes_a_profile_botocore_can_read(
 
 
 @async_test
+async def test_w_on_a_profile_with_long_lived_keys_asks_for_another_name(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Any
+) -> None:
+    static = "[static]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = kept\n"
+    home.aws_credentials.write_text(static)
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "static")
+        await pilot.press("enter")
+        # Asked again, with why; no "--force", which the picker has no way to pass.
+        await wait_until(
+            pilot,
+            lambda: "long-lived" in str(app.screen.query_one("#profile-error").render()),
+            "the prompt again, with why",
+        )
+        said = str(app.screen.query_one("#profile-error").render())
+        assert "--force" not in said and "another name" in said
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "team-dev")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        assert "Wrote profile [team-dev]" in notes(app)[0]
+    assert home.aws_credentials.read_text().startswith(static)
+
+
+@async_test
 async def test_p_prints_export_lines_after_the_app_exits(
     sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
 ) -> None:
