@@ -26,6 +26,7 @@ from tests.app_support import (
     pane,
     picker,
     screen_name,
+    status_text,
     type_text,
     usable_role,
     wait_until,
@@ -35,7 +36,9 @@ from tui.app.app import SsotuiApp
 from tui.aws.token_cache import load_token
 from tui.export.credentials_file import EXPIRES_KEY
 from tui.local_time import local_time
+from tui.models import Account, Catalog, utcnow
 from tui.sim import Organisation, Simulator
+from tui.store import catalog_cache
 from tui.store import state as state_store
 
 
@@ -184,6 +187,40 @@ async def test_w_writes_a_profile_botocore_can_read(
 
 
 @async_test
+async def test_w_on_a_profile_with_long_lived_keys_asks_for_another_name(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Any
+) -> None:
+    static = "[static]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = kept\n"
+    home.aws_credentials.write_text(static)
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "static")
+        await pilot.press("enter")
+        # Asked again, with why; no "--force", which the picker has no way to pass.
+        await wait_until(
+            pilot,
+            lambda: "long-lived" in str(app.screen.query_one("#profile-error").render()),
+            "the prompt again, with why",
+        )
+        said = str(app.screen.query_one("#profile-error").render())
+        assert "--force" not in said and "another name" in said
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "team-dev")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        assert "Wrote profile [team-dev]" in notes(app)[0]
+    assert home.aws_credentials.read_text().startswith(static)
+
+
+@async_test
 async def test_p_prints_export_lines_after_the_app_exits(
     sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
 ) -> None:
@@ -230,6 +267,35 @@ async def test_a_role_without_access_is_a_notification(
 
 
 @async_test
+async def test_the_status_line_says_credentials_are_on_their_way_until_they_come(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    forbidden_in = next(a for a in org.accounts if any(r.forbidden for r in a.roles))
+    forbidden = next(r.name for r in forbidden_in.roles if r.forbidden)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        sim.set(hang={"GetRoleCredentials"})  # a slow or throttled portal: it takes a while
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: sim.calls["GetRoleCredentials"], "the call")
+        await pilot.pause(0.1)
+        assert "getting credentials…" in status_text(app)
+        sim.set(hang=())
+        await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
+        assert "getting credentials" not in status_text(app)
+        # A refusal ends the wait too.
+        await pilot.press("tab", "ctrl+u")
+        await open_action_menu(pilot, app, org, forbidden_in, forbidden)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: any("no access" in n for n in notes(app)), "the refusal")
+        assert "getting credentials" not in status_text(app)
+
+
+@async_test
 async def test_escape_closes_the_menu(sim: Simulator, sso_config: Path, org: Organisation) -> None:
     log_in()
     account = with_roles(org)
@@ -270,6 +336,31 @@ async def test_a_session_lost_mid_use_logs_in_again_and_finishes_the_action(
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
         assert pane(app, "roles").highlighted_item.role_name == role
     assert f"SSOTUI_ROLE_NAME={role}" in out.read_text()
+
+
+@async_test
+async def test_a_role_chosen_while_logged_out_asks_for_the_login_it_never_had(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    # Accounts from the cache, no token: the user left the first login screen, then picks.
+    accounts = tuple(Account(a.account_id, a.name, a.email) for a in org.accounts)
+    roles = {a.account_id: tuple(r.name for r in a.roles) for a in org.accounts}
+    catalog_cache.save(dev_session(), Catalog(accounts, roles, fetched_at=utcnow()))
+    sim.set(approve="manual")
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the first login screen")
+        await pilot.press("escape")
+        await wait_until(pilot, catalog_loaded(app, org), "the cached catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: login_code(app), "the login screen for the role")
+        # Nothing "no longer accepts" a session that was never logged in.
+        assert not app.screen.query_one("#login-reason").display
+        sim.approve(login_code(app))
+        await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
 
 
 @async_test

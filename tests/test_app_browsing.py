@@ -3,10 +3,12 @@ leaving with Escape or Ctrl+C, the fuzzy fallback, and names that hold control c
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.app_support import (
     SIZE,
@@ -24,6 +26,7 @@ from tests.app_support import (
     with_roles,
 )
 from tui.sim import Organisation, SimAccount, SimRole, Simulator
+from tui.store.settings import Settings
 from tui.text import printable
 
 
@@ -94,6 +97,24 @@ async def test_a_highlight_the_user_moved_stays_on_its_account_while_streaming(
 
 
 @async_test
+async def test_what_is_typed_stays_readable_in_a_narrow_terminal(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=(40, 12)) as pilot:  # a narrow tmux split
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, "prod")
+        matches = len(shown(app, "accounts"))
+        filter_line = screen_text(app).splitlines()[2]
+        assert "prod" in filter_line, filter_line
+        assert str(matches) in filter_line  # the count, as short as it must be
+        await pilot.resize_terminal(100, 30)  # and back: the whole count again
+        await pilot.pause()
+        assert f"{matches}/{len(org.accounts)}" in screen_text(app).splitlines()[2]
+
+
+@async_test
 async def test_escape_in_an_empty_accounts_filter_quits(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
@@ -123,6 +144,34 @@ async def test_ctrl_c_quits_at_once_even_in_a_filter_box(
         await type_text(pilot, "prod")
         await pilot.press("ctrl+c")
         await wait_until(pilot, lambda: not app.is_running, "the exit")
+
+
+def test_ctrl_q_quits_at_once_while_a_call_hangs(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The picker ends when asked, not when the portal answers: the shell prompt comes back
+    while a refresh still waits on Identity Center (here for good, or a deadline away)."""
+    log_in()
+    app = picker(settings=Settings(request_deadline=600))
+    held = threading.Event()
+
+    async def use(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        sim.set(hang={"ListAccounts"})
+        held.set()
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: sim.calls["ListAccounts"] >= 2, "the refresh's call")
+        await pilot.press("ctrl+q")
+
+    # Should the picker wait for the call, let it go after a while, so the test ends anyway.
+    release = threading.Timer(20, lambda: sim.set(hang=()))
+    release.start()
+    try:
+        app.run(headless=True, size=SIZE, auto_pilot=use)
+        assert held.is_set() and sim.knobs.hang, "ctrl+q waited for the portal to answer"
+    finally:
+        release.cancel()
+        sim.set(hang=())
 
 
 @async_test

@@ -9,6 +9,7 @@ action), a `Picked` when it was opened to pick a role (`pick_for`), or None.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ from textual.widgets import Input
 
 from tui import logs, paths
 from tui.app import startup_gc
+from tui.app.leaving import LeftBehind
 from tui.app.palette import main_screen_commands
 from tui.app.pick import Action, Picked
 from tui.app.screens.main import MainScreen
@@ -66,6 +68,7 @@ class SsotuiApp(App[str | Picked | None]):
         self.force = force
         self.pick_for = pick_for
         self.initial_filter = initial_filter
+        self._quits_at_once = False  # set by `run`: a quit does not wait for worker threads
         settings = context.settings
         self._unknown_theme = ""
         if settings.theme:
@@ -87,10 +90,17 @@ class SsotuiApp(App[str | Picked | None]):
     def run(self, *args: Any, **kwargs: Any) -> str | Picked | None:
         """Run the picker; returns the text to print after it closes, the role picked
         (`pick_for`), or None. No line any library logs (asyncio's among them) may land on
-        its screen meanwhile, whichever door started it."""
+        its screen meanwhile, whichever door started it. It ends when the user quits, even
+        while a worker still waits on Identity Center (tui/app/leaving.py)."""
         logs.quiet()
+        self._quits_at_once = True
         with drawing_on_the_terminal():
             return super().run(*args, **kwargs)
+
+    def on_load(self) -> None:
+        # Before any worker starts. Not under `run_test`: a test's threads must end in it.
+        if self._quits_at_once:
+            asyncio.get_running_loop().set_default_executor(LeftBehind())
 
     def on_mount(self) -> None:
         if self._unknown_theme:

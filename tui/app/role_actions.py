@@ -20,7 +20,7 @@ from tui.app.messages import Notice
 from tui.app.pick import Action
 from tui.app.shown import shown
 from tui.app.terminal import copier, handed_over
-from tui.errors import SsotuiError
+from tui.errors import SsotuiError, StaticKeysProfile
 from tui.export import clipboard
 from tui.local_time import local_time
 from tui.models import RoleCredentials
@@ -47,14 +47,7 @@ class RoleActions(Widget):
         elif action is Action.COPY:
             self._copy(creds)
         elif action is Action.WRITE_PROFILE:
-            from tui.app.screens.actions import ProfileNameScreen  # loaded when first needed
-
-            self.app.push_screen(
-                ProfileNameScreen(
-                    self.workspace.handoff.profile_name(creds), str(paths.aws_credentials_file())
-                ),
-                lambda name: self._profile_named(creds, name),
-            )
+            self._ask_profile_name(creds, self.workspace.handoff.profile_name(creds))
         elif action is Action.CONSOLE:
             self._open_console(creds)
         elif action is Action.PRINT:
@@ -140,13 +133,32 @@ class RoleActions(Widget):
             )
         )
 
+    def _ask_profile_name(self, creds: RoleCredentials, default: str, error: str = "") -> None:
+        from tui.app.screens.actions import ProfileNameScreen  # loaded when first needed
+
+        self.app.push_screen(
+            ProfileNameScreen(default, str(paths.aws_credentials_file()), error=error),
+            lambda name: self._profile_named(creds, name),
+        )
+
     def _profile_named(self, creds: RoleCredentials, name: str | None) -> None:
         if name:
             self._write_profile(creds, name)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
     def _write_profile(self, creds: RoleCredentials, name: str) -> None:
-        written, path = self.workspace.handoff.write_profile(creds, name)
+        try:
+            written, path = self.workspace.handoff.write_profile(creds, name)
+        except StaticKeysProfile:
+            # The command line's way out (--force) is none here: the same question again.
+            self.app.call_from_thread(
+                self._ask_profile_name,
+                creds,
+                name,
+                f"[{shown(name)}] holds long-lived keys, which ssotui does not overwrite: "
+                "choose another name.",
+            )
+            return
         self.post_message(
             Notice(
                 f"Wrote profile [{shown(written)}] to {path}; use it with "

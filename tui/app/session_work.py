@@ -86,6 +86,7 @@ class SessionWork(Widget):
         self.catalog: Catalog | None = None  # the latest whole catalog (cached or fetched)
         self.token_expires: datetime | None = None
         self.token_renewable = False
+        self.getting_credentials = False  # a role's credentials are on their way
         self._refresh = refresh
         self._after_login: Callable[[], object] | None = None
 
@@ -106,6 +107,11 @@ class SessionWork(Widget):
         if self.phase is not Phase.LOGGING_IN:
             self._enter(Phase.LOGGING_IN)
             self.post_message(self.LoginNeeded(reason))
+
+    def _login_lost(self, then: Callable[[], object]) -> None:
+        """A call met NotLoggedIn: ask for a login, saying the session was lost only when
+        there was one (not when the user had left the login screen)."""
+        self._need_login(MID_USE_LOGIN if self.token_expires is not None else "", then)
 
     def logged_in(self, token: Token | None) -> None:
         """The login screen closed: with a token, carry on where the session stopped."""
@@ -129,6 +135,8 @@ class SessionWork(Widget):
         if event.worker.group in ("open", "catalog"):
             self.model.fetch_failed()
             self._enter(Phase.FAILED)
+        elif event.worker.group == "credentials":
+            self._credentials_done()
         self.post_message(self.Problem(failure_text(event.worker.error)))
 
     # -- the catalog ----------------------------------------------------------------------------
@@ -207,8 +215,7 @@ class SessionWork(Widget):
     def _fetch_needs_login(self) -> None:
         self.model.fetch_failed()
         self.phase = Phase.FAILED
-        reason = MID_USE_LOGIN if self.token_expires is not None else ""
-        self._need_login(reason, lambda: self.bring_up_to_date(refresh=True))
+        self._login_lost(lambda: self.bring_up_to_date(refresh=True))
 
     def _progress(self, event: CatalogEvent) -> None:
         if not get_current_worker().is_cancelled:
@@ -256,9 +263,7 @@ class SessionWork(Widget):
         try:
             updated = self.workspace.retry_account(catalog, account)
         except NotLoggedIn:
-            self.app.call_from_thread(
-                self._need_login, MID_USE_LOGIN, lambda: self.retry_roles(account)
-            )
+            self.app.call_from_thread(self._login_lost, lambda: self.retry_roles(account))
             return
         except SsotuiError as exc:
             self.post_message(RolesRetried(account.account_id, None, exc.message))
@@ -279,24 +284,38 @@ class SessionWork(Widget):
 
     # -- role credentials -----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
     def fetch_credentials(
         self, account: Account, role: str, action: Action, region: str | None
     ) -> None:
         """Role credentials for `action`, with `region` (the one chosen for the account, else
-        the session's default region); the screen gets CredentialsReady."""
+        the session's default region); the screen gets CredentialsReady. Until then (a slow or
+        throttled portal takes seconds) `getting_credentials` is True."""
+        self.getting_credentials = True
+        self.post_message(self.Changed())
+        self._fetch_credentials(account, role, action, region)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
+    def _fetch_credentials(
+        self, account: Account, role: str, action: Action, region: str | None
+    ) -> None:
         def renewed(token: Token) -> None:
             self.post_message(TokenRenewed(token))
 
         try:
             creds = self.workspace.role_credentials(account, role, region=region, renewed=renewed)
         except NotLoggedIn:
+            self.app.call_from_thread(self._credentials_done)
             self.app.call_from_thread(
-                self._need_login,
-                MID_USE_LOGIN,
-                lambda: self.fetch_credentials(account, role, action, region),
+                self._login_lost, lambda: self.fetch_credentials(account, role, action, region)
             )
             return
         if not get_current_worker().is_cancelled:  # a later choice replaced this one
             self.post_message(CredentialsReady(creds, action))
+
+    @on(CredentialsReady)
+    def _credentials_arrived(self, _message: CredentialsReady) -> None:
+        self._credentials_done()  # (the message goes on to the screen)
+
+    def _credentials_done(self) -> None:
+        self.getting_credentials = False
+        self.post_message(self.Changed())

@@ -80,22 +80,24 @@ def _keyed(key: str, text: str) -> Text:
 
 
 class ProfileNameScreen(ModalScreen[str | None]):
-    """Asks for the profile name, prefilled; Enter writes, Escape gives up."""
+    """Asks for the profile name, prefilled; Enter writes, Escape gives up. `error` says why
+    the name given last could not be used."""
 
     BINDING_GROUP_TITLE = "Profile name"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, default: str, path: str) -> None:
+    def __init__(self, default: str, path: str, *, error: str = "") -> None:
         super().__init__()
         self.default = default
         self.path = path
+        self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(id="profile-box") as box:
             box.border_title = "Write a credentials profile"
             yield Static(f"Profile name in {self.path}:")
             yield InOrderInput(value=self.default, id="profile-name", select_on_focus=False)
-            yield Static("", id="profile-error")
+            yield Static(self.error, id="profile-error", markup=False)
             yield Static(Text.assemble(_keyed("enter", "write   "), _keyed("esc", "cancel")))
         yield Footer()
 

@@ -203,7 +203,7 @@ class MainScreen(Screen[None]):
             self._phase_shown = phase
             self.refresh_bindings()
         self.status.show_token(self.work.token_expires, renewable=self.work.token_renewable)
-        self.status.show_note(status_note(phase, self.pick_for))
+        self.status.show_note(status_note(phase, self.pick_for, self.work.getting_credentials))
         self.status.show_catalog(
             fetched_at=model.fetched_at,
             from_cache=model.from_cache,

@@ -45,8 +45,11 @@ def roles_empty_text(model: CatalogModel, account_id: str) -> str:
     return "no roles you can use in this account"
 
 
-def status_note(phase: Phase, pick_for: Action | None) -> str:
-    """The note at the end of the status line (the state the user must act on, first)."""
+def status_note(phase: Phase, pick_for: Action | None, getting_credentials: bool = False) -> str:
+    """The note at the end of the status line: credentials on their way (the role was just
+    chosen), else the state the user must act on, first."""
+    if getting_credentials:
+        return "getting credentials…"
     if phase is Phase.LOGGED_OUT:
         return "ctrl+l to log in"
     if phase is Phase.FAILED:

@@ -87,11 +87,16 @@ class FilterInput(InOrderInput):
 
 
 class MatchCount(Widget):
-    """ "12/340" beside the filter box: a fixed-size cell, so a new count is only a repaint."""
+    """ "12/340" beside the filter box: a fixed-size cell, so a new count is only a repaint.
+
+    In a narrow pane it takes at most half the line, so what is typed stays readable, and
+    says only how many match when "12/340" does not fit.
+    """
 
     DEFAULT_CSS = """
     MatchCount {
         width: 13;
+        max-width: 50%;
         height: 1;
         color: $text-muted;
         text-align: right;
@@ -101,15 +106,19 @@ class MatchCount(Widget):
 
     text = ""
 
+    matches = ""
+
     def show(self, shown: int, total: int, filtering: bool) -> None:
         """Show how many rows match (when filtering) or how many there are."""
         text = f"{shown}/{total}" if filtering else f"{total}"
         if text != self.text:
-            self.text = text
+            self.text, self.matches = text, f"{shown}"
             self.refresh()
 
     def render(self) -> RenderResult:
-        return Text(self.text, no_wrap=True)
+        width = self.content_size.width
+        text = self.matches if width and cell_len(self.text) > width else self.text
+        return Text(text, no_wrap=True)
 
 
 class Caption(Widget):
