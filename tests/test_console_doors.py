@@ -116,3 +116,23 @@ async def test_o_opens_the_console_in_the_browser(
     url = opened.read_text()
     destination = parse_qs(urlsplit(url).query)["Destination"][0]
     assert follow(url) == (302, destination)
+
+
+def test_credentials_the_sign_in_endpoint_refuses_are_fetched_anew_next_time(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Kept credentials revoked before they expired: the error says run it again, and that
+    works (they are no longer kept), rather than failing the same way until they expire."""
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    assert ssotui("console", account.account_id, role, "--print").status == 0  # now kept
+    sim.portal.issued.clear()  # the service no longer honours them
+
+    refused = ssotui("console", account.account_id, role, "--print")
+    assert refused.status == 1
+    assert "refused the credentials" in refused.err and "run it again" in refused.err
+
+    again = ssotui("console", account.account_id, role, "--print")
+    assert again.status == 0, again.err
+    assert follow(again.out.strip())[0] == 302

@@ -30,6 +30,11 @@ from tui.errors import ServiceError
 from tui.logs import hide
 from tui.models import RoleCredentials
 
+
+class CredentialsRefused(ServiceError):
+    """The sign-in endpoint refused the role's credentials (HTTP 400): expired or revoked."""
+
+
 TIMEOUT = 10.0  # seconds per connect and per read: a dead endpoint fails well within 15 s
 MAX_ANSWER = 64 * 1024  # a sign-in token is about 1 KB; anything far larger is not an answer
 
@@ -140,7 +145,7 @@ def get_signin_token(
     log.debug("getSigninToken at %s: HTTP %s, %d bytes", endpoint, status, len(answer))
     if status == 400:
         asked = f" for {duration} s" if duration is not None else ""
-        raise ServiceError(
+        raise CredentialsRefused(
             f"the AWS sign-in endpoint {endpoint} refused the credentials of {role}{asked} "
             "(HTTP 400): they expired or are not valid there; run it again"
             + (", or without --duration" if duration is not None else "")

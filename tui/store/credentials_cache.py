@@ -110,6 +110,12 @@ def save(path: Path, creds: RoleCredentials, *, fetched_at: datetime | None = No
     write_secret_file(path, json.dumps(data))  # 0600, a link or foreign file replaced
 
 
+def forget(session: SsoSession, account_id: str, role: str) -> None:
+    """Delete one role's kept credentials (a service refused them: the next use fetches anew)."""
+    with contextlib.suppress(FileNotFoundError):
+        cache_path(session, account_id, role).unlink()
+
+
 def delete(session: SsoSession) -> int:
     """Delete every role's credentials kept for `session`; how many files went."""
     removed = 0

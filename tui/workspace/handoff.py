@@ -128,10 +128,22 @@ class Handoff:
         )
 
     def console_url(self, creds: RoleCredentials, request: ConsoleRequest) -> str:
-        """A sign-in URL that opens the console as the role (a bearer secret for 15 minutes)."""
-        from tui.aws.console import console_url
+        """A sign-in URL that opens the console as the role (a bearer secret for 15 minutes).
 
-        return console_url(creds, request, start_url=self.session.start_url, environ=self.environ)
+        Credentials the sign-in endpoint refuses (revoked before they expired) are no longer
+        kept, so "run it again", as the error says, fetches new ones, from either door."""
+        from tui.aws.console import console_url
+        from tui.aws.federation import CredentialsRefused
+
+        try:
+            return console_url(
+                creds, request, start_url=self.session.start_url, environ=self.environ
+            )
+        except CredentialsRefused:
+            from tui.store import credentials_cache
+
+            credentials_cache.forget(self.session, creds.account.account_id, creds.role_name)
+            raise
 
     def console_shortcut(self, account: Account, role: str, request: ConsoleRequest) -> str:
         """The access portal's shortcut to the console as the role (no credentials needed)."""
