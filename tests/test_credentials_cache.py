@@ -11,6 +11,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import boto3
 import botocore.session
 
 from tests.app_support import log_in, usable_role, with_roles
@@ -69,6 +70,27 @@ def test_logout_deletes_them(
     assert _kept_files(home)
     assert ssotui("logout").status == 0
     assert not _kept_files(home)
+
+
+def test_aws_sso_logout_ends_them_too(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    token = log_in()
+    account = with_roles(org)
+    _process(account)
+    # `aws sso logout`: Logout at the service, then every token file deleted (its own kept
+    # credentials too; ours it does not know)
+    sso = boto3.session.Session().client("sso", region_name=token.region)
+    sso.logout(accessToken=token.access_token)
+    for path in home.sso_cache.glob("*.json"):
+        if "accessToken" in json.loads(path.read_text()):
+            path.unlink()
+    for command in ("credential-process", "export"):
+        run = ssotui(command, account.account_id, usable_role(account))
+        assert run.status == 1 and run.out == ""  # was: the kept credentials, as if logged in
+        assert run.err == "ssotui: not logged in to session dev: run `ssotui login`\n"
+    log_in()
+    assert _process(account)["AccessKeyId"]
 
 
 def test_turned_off_every_call_fetches(

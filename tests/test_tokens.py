@@ -7,17 +7,21 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
+from botocore.utils import JSONFileCache, SSOTokenLoader
 
 from tests.conftest import Home
 from tui.aws.login import login
 from tui.aws.portal import Portal
-from tui.aws.token_cache import load_token, save_token, token_path
-from tui.aws.tokens import current_token
+from tui.aws.token_cache import format_time, load_token, save_token, token_path
+from tui.aws.tokens import current_token, renewed_token
 from tui.errors import NotLoggedIn
 from tui.models import SsoSession, Token, utcnow
 from tui.sim import Simulator
@@ -156,3 +160,76 @@ def test_parallel_refreshes_do_not_log_the_user_out(
     final = current_token(session)
     assert final.access_token in tokens and list(Portal(session, final).list_accounts())
     assert json.loads(token_path(session).read_text())["accessToken"] == final.access_token
+
+
+def _botocore_refresh(session: SsoSession, token: Token) -> dict[str, Any]:
+    """What botocore's SSOTokenProvider does near expiry, without a lock: spends the cached
+    refresh token and builds the token it will save."""
+    client = boto3.session.Session().client("sso-oidc", region_name=session.region)
+    answer = client.create_token(
+        grantType="refresh_token",
+        clientId=token.client_id,
+        clientSecret=token.client_secret,
+        refreshToken=token.refresh_token,
+    )
+    assert token.registration_expires_at is not None
+    return {
+        "startUrl": session.start_url,
+        "region": session.region,
+        "accessToken": answer["accessToken"],
+        "expiresAt": format_time(utcnow() + timedelta(seconds=answer["expiresIn"])),
+        "clientId": token.client_id,
+        "clientSecret": token.client_secret,
+        "registrationExpiresAt": format_time(token.registration_expires_at),
+        "refreshToken": answer["refreshToken"],
+    }
+
+
+def _botocore_saves_after(
+    session: SsoSession, home: Home, data: dict[str, Any], delay: float
+) -> threading.Timer:
+    """botocore saving its refreshed token `delay` seconds from now (as another process)."""
+    loader = SSOTokenLoader(JSONFileCache(str(home.sso_cache)))
+    timer = threading.Timer(
+        delay, loader.save_token, (session.start_url, data), {"session_name": session.name}
+    )
+    timer.start()
+    return timer
+
+
+def test_refresh_token_spent_by_botocore_uses_its_token(
+    session: SsoSession, sim: Simulator, home: Home
+) -> None:
+    # boto3 and ssotui start together on an expired token; boto3 spends the refresh token
+    # first and is still saving its new token when the service refuses ours.
+    token = _age(session, _login(session), timedelta(minutes=-1))
+    sim.expire_tokens()
+    theirs = _botocore_refresh(session, token)
+    sim.reset_calls()
+    timer = _botocore_saves_after(session, home, theirs, 0.5)
+    try:
+        got = current_token(session)  # was: "session dev expired: run `ssotui login`"
+    finally:
+        timer.join()
+    assert sim.calls["CreateToken"] == 1  # ours, refused: the refresh token was spent
+    assert got.access_token == theirs["accessToken"]
+    assert list(Portal(session, got).list_accounts())
+    assert json.loads(token_path(session).read_text())["accessToken"] == theirs["accessToken"]
+
+
+def test_a_401_keeps_the_token_botocore_saves_meanwhile(
+    session: SsoSession, sim: Simulator, home: Home
+) -> None:
+    # The portal refused our token (401) while boto3 was refreshing it: the token it saves
+    # is used, and not deleted.
+    token = _login(session)
+    sim.expire_tokens()
+    theirs = _botocore_refresh(session, token)
+    timer = _botocore_saves_after(session, home, theirs, 0.5)
+    try:
+        got = renewed_token(session, token)  # was: "expired or was revoked", token deleted
+    finally:
+        timer.join()
+    assert got.access_token == theirs["accessToken"]
+    assert list(Portal(session, got).list_accounts())
+    assert current_token(session).access_token == theirs["accessToken"]

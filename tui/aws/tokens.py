@@ -3,12 +3,15 @@
 A 401 from the portal gets the same treatment (`renewed_token`). Refresh tokens may be
 single-use, so a refresh runs under a lock on the cache file and re-reads the cache after taking
 it: when another ssotui process refreshed first, its token is used instead of spending the (now
-dead) refresh token again.
+dead) refresh token again. botocore (boto3, the AWS CLI, Terraform's SDK) takes no lock: when it
+spent the refresh token first, the service refuses ours while botocore is saving its new token,
+so a refused refresh waits a moment for that token before saying "log in again".
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from datetime import timedelta
 
 from tui.aws import token_cache
@@ -17,6 +20,10 @@ from tui.models import SsoSession, Token
 from tui.store.files import locked
 
 REFRESH_WINDOW = timedelta(minutes=15)
+# How long a refused refresh looks for the token of a process that spent the refresh token first
+# (botocore saves it just after its CreateToken answer), and how often.
+OTHER_REFRESH_WAIT = 2.0
+OTHER_REFRESH_POLL = 0.05
 
 # Answers that mean the refresh token or the registration is no longer any good.
 _DEAD_REFRESH = {
@@ -84,6 +91,24 @@ def _refresh(session: SsoSession, token: Token) -> Token | None:
     return fresh
 
 
+def _saved_by_another(session: SsoSession, spent: Token, *, wait: float) -> Token | None:
+    """A valid token another process saved in place of `spent` after the service refused
+    `spent`'s refresh token, looked for during `wait` seconds; None when none came."""
+    deadline = time.monotonic() + wait
+    while True:
+        with contextlib.suppress(NotLoggedIn):  # a file being replaced: look again
+            latest = token_cache.load_token(session)
+            if (
+                latest is not None
+                and latest.access_token != spent.access_token
+                and not latest.is_expired
+            ):
+                return latest
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(OTHER_REFRESH_POLL)
+
+
 def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
     """A usable token for the session, refreshing it when it is within 15 minutes of expiry.
 
@@ -115,6 +140,11 @@ def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
                     return token  # still valid for a few minutes; refresh again next time
                 if fresh is not None:
                     return fresh
+                # Refused: wait for the new token only when the one in hand is of no more use.
+                wait = OTHER_REFRESH_WAIT if token.is_expired else 0.0
+                other = _saved_by_another(session, token, wait=wait)
+                if other is not None:
+                    return other
     if token.is_expired:
         raise expired(session)
     return token
@@ -138,6 +168,11 @@ def renewed_token(session: SsoSession, rejected: Token) -> Token:
             fresh = _refresh(session, latest)
             if fresh is not None:
                 return fresh
-        with contextlib.suppress(OSError):
-            path.unlink()  # the token only (delete_token would also drop the lock we hold)
+            other = _saved_by_another(session, latest, wait=OTHER_REFRESH_WAIT)
+            if other is not None:
+                return other
+        with contextlib.suppress(OSError, NotLoggedIn):
+            # only the dead token: not one another process saved meanwhile
+            if token_cache.load_token(session) == latest:
+                path.unlink()  # the token only (delete_token would also drop the lock we hold)
     raise NotLoggedIn(f"session {session.label} expired or was revoked: run `ssotui login`")

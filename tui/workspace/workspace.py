@@ -351,7 +351,7 @@ class Workspace:
 
             with credentials_cache.one_fetch(self.session, account.account_id, role) as path:
                 kept = None
-                if not fresh:
+                if not fresh and self._token_cached():
                     kept = credentials_cache.load(path, account, role, margin=CREDENTIALS_MARGIN)
                 creds = kept or self._fetch_credentials(account, role, renewed)
                 if kept is None:
@@ -364,6 +364,17 @@ class Workspace:
             region=region or self.session.default_region,
             session_label=self.session.label,
         )
+
+    def _token_cached(self) -> bool:
+        """The session's token is still in the shared cache, expired or not: kept credentials
+        outlive neither `ssotui logout` nor `aws sso logout` (which deletes every token file and
+        the AWS CLI's own kept credentials)."""
+        from tui.aws.token_cache import load_token
+
+        try:
+            return load_token(self.session) is not None
+        except NotLoggedIn:
+            return False  # an unreadable cache: the fetch says so in one line
 
     def _fetch_credentials(
         self, account: Account, role: str, renewed: TokenHandler | None
