@@ -74,7 +74,6 @@ def hostile(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[HostileCent
         {"verificationUriComplete": "file:///etc/passwd"},
         {"verificationUriComplete": "ms-msdt:/id PCWDiagnostic"},
         {"verificationUriComplete": "--remote-debugging-port=9222"},
-        {"verificationUri": "http://device.example.com/"},  # plain http to another machine
         {"verificationUri": "https://device.example.com/" + ESCAPES},
         {"verificationUri": "https://device.example.com/ x"},
         {"verificationUri": "https://[::1/"},
@@ -91,7 +90,7 @@ def test_an_unsafe_device_authorization_is_refused(
         start_login(resolve_session())
 
 
-def test_https_and_loopback_addresses_are_accepted(hostile: HostileCenter) -> None:
+def test_http_and_https_addresses_are_accepted(hostile: HostileCenter) -> None:
     hostile.device_members = {
         "verificationUri": "https://device.sso.eu-west-3.amazonaws.com/",
         "verificationUriComplete": "https://device.sso.eu-west-3.amazonaws.com/?user_code=AB-CD",
@@ -101,6 +100,8 @@ def test_https_and_loopback_addresses_are_accepted(hostile: HostileCenter) -> No
     assert auth.verification_uri_complete.endswith("?user_code=AB-CD")
     hostile.device_members = {"verificationUri": "http://localhost:8080/device"}
     assert start_login(resolve_session()).verification_uri == "http://localhost:8080/device"
+    hostile.device_members = {"verificationUri": "http://sso-test:8080/device"}  # a test rig
+    assert start_login(resolve_session()).verification_uri == "http://sso-test:8080/device"
 
 
 def test_login_runs_nothing_and_prints_no_escape_sequence(

@@ -34,7 +34,6 @@ from tui.text import printable
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RFC 8628 3.5)
 DEFAULT_INTERVAL = 5
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -62,9 +61,10 @@ def _printable(text: object) -> bool:
 
 
 def _verification_address(url: object) -> bool:
-    """True for a page ssotui may show and open: https (http only on this machine, as the
-    simulator's), with no space and nothing a terminal would act on. A `javascript:`, `file:`
-    or other scheme would make the browser, or whatever the system hands it to, run something."""
+    """True for a page ssotui may show and open: http or https, with no space and nothing a
+    terminal would act on. A `javascript:`, `file:` or other scheme would make the browser, or
+    whatever the system hands it to, run something. (Plain http is not refused: a test
+    service or a proxy in front of one may serve its page so, and opening it runs nothing.)"""
     if not _printable(url) or any(c.isspace() for c in str(url)):
         return False
     try:
@@ -72,9 +72,7 @@ def _verification_address(url: object) -> bool:
         host = parts.hostname or ""
     except ValueError:  # a broken IPv6 host
         return False
-    return bool(host) and (
-        parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK)
-    )
+    return bool(host) and parts.scheme in ("https", "http")
 
 
 def _checked(auth: DeviceAuthorization, session: SsoSession) -> DeviceAuthorization:
@@ -87,8 +85,8 @@ def _checked(auth: DeviceAuthorization, session: SsoSession) -> DeviceAuthorizat
         return auth
     raise ServiceError(
         f"Identity Center sent a device authorization for session {session.label} with an "
-        "address or code ssotui will not show or open (only https pages are opened): check "
-        "the session's region and AWS_ENDPOINT_URL_SSO_OIDC"
+        "address or code ssotui will not show or open (only http and https pages are opened): "
+        "check the session's region and AWS_ENDPOINT_URL_SSO_OIDC"
     )
 
 
