@@ -8,11 +8,14 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import boto3
 import botocore.session
+import pytest
 
 from tests.app_support import log_in, usable_role, with_roles
 from tests.cli_helpers import ssotui
@@ -161,6 +164,65 @@ def test_never_served_past_expiry_even_when_the_clock_jumps(tmp_path: Path) -> N
     assert credentials_cache.load(path, account, "Admin", margin=margin, now=earlier) is None
     # Another role's file is not this role's.
     assert credentials_cache.load(path, account, "ReadOnly", margin=margin) is None
+
+
+def test_a_file_swapped_in_after_the_check_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a cache folder someone else can write to, they replace the kept file with a link to
+    # keys of their own (their account) right after ssotui first looks at it: ssotui must read
+    # the file it checked, not what the name leads to a moment later.
+    path = tmp_path / "kept.json"
+    account = Account("123456789012", "acme")
+    credentials_cache.save(path, _creds(timedelta(hours=1)))
+    planted = tmp_path / "planted.json"
+    planted.write_text(path.read_text().replace("ASIAEXAMPLE", "ASIAPLANTED"))
+    real_lstat, real_open = Path.lstat, os.open
+    swapped: list[bool] = []
+
+    def swap() -> None:
+        if not swapped:
+            swapped.append(True)
+            os.rename(path, tmp_path / "aside.json")
+            os.symlink(planted, path)
+
+    def lstat_then_swap(self: Path) -> os.stat_result:
+        result = real_lstat(self)
+        if self == path:
+            swap()
+        return result
+
+    def open_then_swap(name: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        fd = real_open(name, flags, *args, **kwargs)
+        if Path(name) == path:
+            swap()
+        return fd
+
+    monkeypatch.setattr(Path, "lstat", lstat_then_swap)
+    monkeypatch.setattr(os, "open", open_then_swap)
+    kept = credentials_cache.load(path, account, "Admin", margin=timedelta(minutes=15))
+    monkeypatch.undo()
+    assert swapped and path.is_symlink()
+    assert kept is not None and kept.access_key_id == "ASIAEXAMPLE"
+    # Once the link is there, it is never followed.
+    assert credentials_cache.load(path, account, "Admin", margin=timedelta(minutes=15)) is None
+
+
+def test_a_pipe_at_the_path_is_ignored_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "kept.json"
+    os.mkfifo(path, 0o600)
+    found: list[object] = []
+    reader = threading.Thread(
+        target=lambda: found.append(
+            credentials_cache.load(
+                path, Account("123456789012", "acme"), "Admin", margin=timedelta(minutes=15)
+            )
+        ),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(5)
+    assert not reader.is_alive() and found == [None]
 
 
 def test_processes_asking_at_once_share_one_fetch(

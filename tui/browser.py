@@ -22,6 +22,9 @@ OSRELEASE = "/proc/sys/kernel/osrelease"
 _CMD_SPECIAL = frozenset("^&|<>()%!")
 _CMD_ENCODED = {" ": "%20", "\t": "%09", '"': "%22", "\r": "%0D", "\n": "%0A"}
 OPEN_TIMEOUT = 15.0  # seconds for wslview / cmd.exe to hand the URL over
+# Anything else (`javascript:`, `file:`, a scheme some program registered, `-option`) would
+# have the browser or the system's opener run or read something rather than show a page.
+OPENED_PREFIXES = ("https://", "http://")
 
 
 def is_wsl(environ: Mapping[str, str], osrelease: str) -> bool:
@@ -116,10 +119,13 @@ def _open_on_windows(url: str, environ: Mapping[str, str]) -> bool:
 
 
 def open_url(url: str, environ: Mapping[str, str] | None = None) -> bool:
-    """Open `url` in a browser; False when no browser could be started.
+    """Open `url` in a browser; False when no browser could be started, or when `url` is not
+    an http or https address (nothing is run then).
 
     `environ` defaults to the process environment (BROWSER, PATH and the WSL variables).
     """
+    if not url.lower().startswith(OPENED_PREFIXES):
+        return False
     env = os.environ if environ is None else environ
     commands = env.get("BROWSER", "")
     if commands:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO
+from urllib.parse import urlsplit
 
 from tui import browser
 from tui.aws import token_cache
@@ -28,6 +29,7 @@ from tui.aws.tokens import current_token
 from tui.errors import LoginCancelled, LoginFailed, NotLoggedIn, ServiceError
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
+from tui.text import printable
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RFC 8628 3.5)
@@ -53,6 +55,41 @@ class DeviceAuthorization:
         return max(0.0, (self.expires_at - (now or utcnow())).total_seconds())
 
 
+def _printable(text: object) -> bool:
+    """True for a non-empty string holding no character a terminal would act on or hide."""
+    return isinstance(text, str) and bool(text) and printable(text) == text
+
+
+def _verification_address(url: object) -> bool:
+    """True for a page ssotui may show and open: http or https, with no space and nothing a
+    terminal would act on. A `javascript:`, `file:` or other scheme would make the browser, or
+    whatever the system hands it to, run something. (Plain http is not refused: a test
+    service or a proxy in front of one may serve its page so, and opening it runs nothing.)"""
+    if not _printable(url) or any(c.isspace() for c in str(url)):
+        return False
+    try:
+        parts = urlsplit(str(url))
+        host = parts.hostname or ""
+    except ValueError:  # a broken IPv6 host
+        return False
+    return bool(host) and parts.scheme in ("https", "http")
+
+
+def _checked(auth: DeviceAuthorization, session: SsoSession) -> DeviceAuthorization:
+    """`auth` when its addresses and code are safe to print and open; else ServiceError."""
+    if (
+        _verification_address(auth.verification_uri)
+        and _verification_address(auth.verification_uri_complete)
+        and _printable(auth.user_code)
+    ):
+        return auth
+    raise ServiceError(
+        f"Identity Center sent a device authorization for session {session.label} with an "
+        "address or code ssotui will not show or open (only http and https pages are opened): "
+        "check the session's region and AWS_ENDPOINT_URL_SSO_OIDC"
+    )
+
+
 def start_login(session: SsoSession) -> DeviceAuthorization:
     """Register (or reuse the registration) and start a device authorization."""
     client = oidc_client(session)
@@ -76,7 +113,7 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
                 continue
             raise login_failure(exc, client, session, "the device authorization") from None
     try:
-        return DeviceAuthorization(
+        auth = DeviceAuthorization(
             user_code=response["userCode"],
             verification_uri=response["verificationUri"],
             verification_uri_complete=response.get("verificationUriComplete")
@@ -93,6 +130,7 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
             f"Identity Center sent an unreadable device authorization for session "
             f"{session.label}: try again later"
         ) from None
+    return _checked(auth, session)
 
 
 def wait_for_token(

@@ -46,17 +46,30 @@ def one_fetch(session: SsoSession, account_id: str, role: str) -> Iterator[Path]
         yield path
 
 
-def _trusted(path: Path) -> bool:
-    """Ours, a regular file, and readable by nobody else."""
+def _trusted_text(path: Path) -> str | None:
+    """The file's text when it is ours, a regular file and readable by nobody else; else None.
+
+    Checked on the file opened (never through a link, never blocking on a pipe), not on the
+    name: in a cache folder others can write to, a file swapped in after a check on the name
+    would be read instead, and its keys (someone else's account) used as this role's.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        info = path.lstat()
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError:
-        return False
-    return (
-        stat.S_ISREG(info.st_mode)
-        and info.st_uid == os.getuid()
-        and not stat.S_IMODE(info.st_mode) & 0o077
-    )
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not (
+            stat.S_ISREG(info.st_mode)
+            and info.st_uid == os.getuid()
+            and not stat.S_IMODE(info.st_mode) & 0o077
+        ):
+            return None
+        try:
+            return handle.read().decode("utf-8")
+        except (OSError, ValueError):
+            return None
 
 
 def load(
@@ -68,11 +81,12 @@ def load(
     now: datetime | None = None,
 ) -> RoleCredentials | None:
     """The credentials kept at `path` while they have more than `margin` left, else None."""
-    if not _trusted(path):
+    text = _trusted_text(path)
+    if text is None:
         return None
     now = now or utcnow()
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(text)
         fetched_at = datetime.fromisoformat(data["fetchedAt"])
         expiration = datetime.fromisoformat(data["expiration"])
         if data["accountId"] != account.account_id or data["roleName"] != role:

@@ -65,14 +65,14 @@ class LoginScreen(Screen[Token | None]):
                 id="login-title",
                 markup=False,
             )
-            yield Static(self.reason, id="login-reason")
+            yield Static(self.reason, id="login-reason", markup=False)
             yield Static("", id="login-how", classes="login-label")
-            yield Static("", id="login-url")
+            yield Static("", id="login-url", markup=False)
             with Center():
                 yield BigCode("", id="login-code")
-            yield Static("", id="login-code-text")
+            yield Static("", id="login-code-text", markup=False)
             yield Static("", id="login-countdown")
-            yield Static("Starting the login…", id="login-status")
+            yield Static("Starting the login…", id="login-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -176,7 +176,7 @@ class LoginScreen(Screen[Token | None]):
             self._set_status(f"{message} — press r to try again", error=True)
             self.refresh_bindings()
         else:
-            self.notify(message, severity="error")
+            self.notify(message, severity="error", markup=False)
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -226,7 +226,9 @@ class LoginScreen(Screen[Token | None]):
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:
-        self.notify(message.text, severity="error" if message.error else "information")
+        self.notify(
+            message.text, severity="error" if message.error else "information", markup=False
+        )
 
     def action_retry(self) -> None:
         if self.failed:
