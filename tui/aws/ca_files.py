@@ -57,14 +57,11 @@ def configured_ca_file(environ: Mapping[str, str] | None = None) -> tuple[str, s
 
 
 def usable(path: str) -> bool:
-    """True when `path` is a CA file (PEM) or folder that TLS can verify with."""
+    """True when `path` is a CA file (PEM) TLS can verify with (botocore takes no folder)."""
     import ssl
 
     try:
-        if os.path.isdir(path):
-            ssl.create_default_context(capath=path)
-        else:
-            ssl.create_default_context(cafile=path)
+        ssl.create_default_context(cafile=path)
     except (OSError, ValueError):  # missing, unreadable or not PEM
         return False
     return True

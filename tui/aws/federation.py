@@ -16,7 +16,6 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import os
 import re
 import socket
 import ssl
@@ -82,10 +81,7 @@ def _opener(endpoint: str, environ: Mapping[str, str]) -> urllib.request.OpenerD
         named = configured_ca_file(environ)
         cafile = ca_bundle() if named is None else named[1]
         try:
-            if os.path.isdir(cafile):  # botocore takes a folder of certificates too
-                context = ssl.create_default_context(capath=cafile)
-            else:
-                context = ssl.create_default_context(cafile=cafile)
+            context = ssl.create_default_context(cafile=cafile)
         except (OSError, ValueError):  # missing, unreadable or not PEM
             variable = named[0] if named is not None else "AWS_CA_BUNDLE"
             raise ServiceError(
