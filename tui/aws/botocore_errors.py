@@ -12,9 +12,10 @@ call `from_botocore` too and then read one family of errors:
 
 from __future__ import annotations
 
-import os
+import re
+from urllib.parse import urlsplit
 
-from tui.aws.portal_http import named_ca_file
+from tui.aws.ca_files import configured_ca_file, usable
 from tui.aws.transport import (
     CallFailed,
     ConnectTimeout,
@@ -26,7 +27,11 @@ from tui.aws.transport import (
     Unreachable,
     UnreadableCaFile,
     UntrustedCertificate,
+    masked,
 )
+
+# how urllib3 reports a proxy's answer other than 200 to CONNECT
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
 
 
 def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
@@ -59,12 +64,23 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
     if isinstance(exc, bce.EndpointConnectionError):
         return Unreachable(detail, endpoint=endpoint)
     if isinstance(exc, bce.SSLError):
-        named = named_ca_file()
-        if named is not None and not os.access(named[1], os.R_OK):
+        named = configured_ca_file()
+        if named is not None and not usable(named[1]):  # missing, unreadable or not PEM
             return UnreadableCaFile(named[1], named[0], endpoint=endpoint)
         return UntrustedCertificate(detail, endpoint=endpoint)
     if isinstance(exc, bce.ProxyConnectionError):
-        return ProxyUnreachable(detail, endpoint=endpoint)
+        answer = _TUNNEL_REFUSED.search(str(exc.kwargs.get("error", "")))
+        return ProxyUnreachable(
+            detail,
+            endpoint=endpoint,
+            proxy=masked(str(exc.kwargs.get("proxy_url", ""))),
+            proxy_status=int(answer.group(1)) if answer else None,
+        )
     if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
-        return Dropped(detail, endpoint=endpoint)
+        dropped = Dropped(detail, endpoint=endpoint)
+        # a proxy that closes the connection before its answer looks the same: name it
+        from botocore.utils import get_environ_proxies
+
+        dropped.proxy = masked(get_environ_proxies(endpoint).get(urlsplit(endpoint).scheme, ""))
+        return dropped
     return None

@@ -4,7 +4,8 @@ One POST, form-encoded (a long session token would make an over-long URL), as th
 "Enable custom identity broker access to the AWS console" describes: `Action=getSigninToken`,
 `Session` = the JSON of `sessionId`/`sessionKey`/`sessionToken`, and `SessionDuration` only
 when the caller asks for one. TLS is verified against the CA file botocore would use
-(`AWS_CA_BUNDLE`, `REQUESTS_CA_BUNDLE`, else certifi's); `HTTPS_PROXY`/`NO_PROXY` are honoured.
+(`AWS_CA_BUNDLE`, `ca_bundle` in the AWS config, `REQUESTS_CA_BUNDLE`, else certifi's), and the
+proxy is the one botocore would take (`HTTPS_PROXY`, `NO_PROXY`; `tui.aws.ca_files`, `_proxies`).
 There is one attempt with a time limit per connect and per read, so a dead endpoint fails in
 `TIMEOUT` seconds. Every refusal is one `ServiceError` line that names the endpoint and never
 a secret; the environment is handed in, never read behind the caller's back.
@@ -15,6 +16,8 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
+import socket
 import ssl
 import sys
 import unicodedata
@@ -25,7 +28,9 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from tui import __version__
-from tui.aws.portal_http import ca_bundle, named_ca_file
+from tui.aws.ca_files import configured_ca_file
+from tui.aws.portal_http import ca_bundle
+from tui.aws.transport import masked, proxy_failure
 from tui.errors import ServiceError
 from tui.logs import hide
 from tui.models import RoleCredentials
@@ -39,6 +44,8 @@ TIMEOUT = 10.0  # seconds per connect and per read: a dead endpoint fails well w
 MAX_ANSWER = 64 * 1024  # a sign-in token is about 1 KB; anything far larger is not an answer
 
 log = logging.getLogger(__name__)
+# how http.client reports a proxy's answer other than 200 to CONNECT
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -48,43 +55,34 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _proxies(host: str, environ: Mapping[str, str]) -> dict[str, str]:
-    """The proxies of `environ` that apply to `host` (lower-case names first, as urllib does)."""
+def _proxies(netloc: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The proxies of `environ` for `netloc` (host[:port]), as botocore picks them for its
+    calls: urllib's rules (lower-case names first, an empty one unsets the other, NO_PROXY read
+    by `proxy_bypass_environment`) and no ALL_PROXY, which botocore does not use."""
     found: dict[str, str] = {}
-    for scheme in ("http", "https", "all", "no"):
-        value = environ.get(f"{scheme}_proxy") or environ.get(f"{scheme.upper()}_PROXY")
+    for scheme in ("http", "https", "no"):
+        lower = environ.get(f"{scheme}_proxy")
+        value = lower if lower is not None else environ.get(f"{scheme.upper()}_PROXY")
         if value:
             found[scheme] = value
-    if _bypassed(host, found.pop("no", "")):
+    # the function botocore's `proxy_bypass` is on Linux; typeshed does not list it
+    if urllib.request.proxy_bypass_environment(netloc, found):  # type: ignore[attr-defined]
         return {}
-    if "all" in found:
-        all_proxy = found.pop("all")
-        found.setdefault("http", all_proxy)
-        found.setdefault("https", all_proxy)
+    found.pop("no", None)
     return found
-
-
-def _bypassed(host: str, no_proxy: str) -> bool:
-    """True when NO_PROXY names `host` (`*`, the host, or a domain it is in), as curl reads it."""
-    host = host.lower().strip("[]")
-    for entry in no_proxy.lower().replace(" ", "").split(","):
-        name = entry.split(":", 1)[0].lstrip(".") if entry.count(":") <= 1 else entry
-        if entry == "*" or (name and (host == name or host.endswith("." + name))):
-            return True
-    return False
 
 
 def _opener(endpoint: str, environ: Mapping[str, str]) -> urllib.request.OpenerDirector:
     handlers: list[urllib.request.BaseHandler] = [
-        urllib.request.ProxyHandler(_proxies(urlsplit(endpoint).hostname or "", environ)),
+        urllib.request.ProxyHandler(_proxies(urlsplit(endpoint).netloc, environ)),
         _NoRedirect(),
     ]
     if endpoint.startswith("https:"):
-        cafile = ca_bundle(environ)
+        named = configured_ca_file(environ)
+        cafile = ca_bundle() if named is None else named[1]
         try:
             context = ssl.create_default_context(cafile=cafile)
         except (OSError, ValueError):  # missing, unreadable or not PEM
-            named = named_ca_file(environ)
             variable = named[0] if named is not None else "AWS_CA_BUNDLE"
             raise ServiceError(
                 f"cannot read the CA file {cafile} to check the AWS sign-in endpoint's "
@@ -138,10 +136,12 @@ def get_signin_token(
         },
     )
     opener = _opener(endpoint, environ)
+    parts = urlsplit(endpoint)
+    proxy = masked(_proxies(parts.netloc, environ).get(parts.scheme, ""))
     log.debug(
         "getSigninToken at %s for %s (SessionDuration %s)", endpoint, role, duration or "not set"
     )
-    status, answer = _exchange(opener, request, endpoint, timeout)
+    status, answer = _exchange(opener, request, endpoint, timeout, proxy)
     log.debug("getSigninToken at %s: HTTP %s, %d bytes", endpoint, status, len(answer))
     if status == 400:
         asked = f" for {duration} s" if duration is not None else ""
@@ -188,8 +188,10 @@ def _exchange(
     request: urllib.request.Request,
     endpoint: str,
     timeout: float,
+    proxy: str,
 ) -> tuple[int, bytes]:
-    """(status, body) of one exchange; a network failure is one ServiceError line."""
+    """(status, body) of one exchange through `proxy` (masked; "" for none); a network failure
+    is one ServiceError line."""
     try:
         try:
             with opener.open(request, timeout=timeout) as response:
@@ -201,6 +203,10 @@ def _exchange(
         reason = exc.reason
     except (OSError, http.client.HTTPException) as exc:
         reason = exc
+    refused = _TUNNEL_REFUSED.search(str(reason))
+    if proxy and (refused or isinstance(reason, ConnectionRefusedError | socket.gaierror)):
+        status = int(refused.group(1)) if refused else None
+        raise proxy_failure("the AWS sign-in endpoint", endpoint, proxy, status) from None
     if isinstance(reason, TimeoutError):
         raise ServiceError(
             f"the AWS sign-in endpoint {endpoint} did not answer within {timeout:g} s: "
@@ -212,8 +218,9 @@ def _exchange(
             "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
         ) from None
     if isinstance(reason, http.client.HTTPException | ConnectionResetError | ssl.SSLError):
+        through = f" through the proxy {proxy}" if proxy else ""
         raise ServiceError(
-            f"the connection to the AWS sign-in endpoint {endpoint} broke: try again"
+            f"the connection to the AWS sign-in endpoint {endpoint}{through} broke: try again"
         ) from None
     raise ServiceError(
         f"cannot reach the AWS sign-in endpoint {endpoint}: check your network and proxy "

@@ -16,6 +16,7 @@ refusal means depends on the call, so the Portal (or the login code) says it.
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from tui.errors import ServiceError
 from tui.models import SsoSession
@@ -82,11 +83,33 @@ class ReadTimeout(TransportError):
 
 
 class Dropped(TransportError):
-    """The connection broke during the exchange."""
+    """The connection broke during the exchange. `proxy`: the proxy it went through (its
+    credentials masked), "" for none."""
+
+    proxy: str = ""
 
 
 class ProxyUnreachable(TransportError):
-    """The proxy between ssotui and Identity Center could not be reached (botocore only)."""
+    """The proxy between ssotui and Identity Center could not be reached, or refused to connect
+    to it (botocore only). `proxy`: its URL, with any user and password masked;
+    `proxy_status`: its answer to CONNECT (407: it wants credentials), None when there was none.
+    """
+
+    def __init__(
+        self, detail: str, *, endpoint: str = "", proxy: str = "", proxy_status: int | None = None
+    ) -> None:
+        super().__init__(detail, endpoint=endpoint)
+        self.proxy = proxy
+        self.proxy_status = proxy_status
+
+
+def masked(url: str) -> str:
+    """`url` with the user and password it may hold (a proxy's) shown as `***:***`; a proxy
+    may be written without its `http://`, as urllib and botocore accept it."""
+    netloc = urlsplit(url if "://" in url else "//" + url).netloc
+    if "@" not in netloc:
+        return url
+    return url.replace(netloc, "***:***@" + netloc.rpartition("@")[2], 1)
 
 
 class UntrustedCertificate(TransportError):
@@ -192,8 +215,38 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
         )
     if isinstance(exc, ProxyUnreachable):
+        return proxy_failure("Identity Center", endpoint, exc.proxy, exc.proxy_status)
+    if isinstance(exc, Dropped) and exc.proxy:
+        variable = "HTTPS_PROXY" if endpoint.startswith("https:") else "HTTP_PROXY"
         return ServiceError(
-            f"cannot reach Identity Center at {endpoint} through the proxy: check HTTPS_PROXY "
-            "and NO_PROXY"
+            f"the connection to Identity Center at {endpoint} through the proxy {exc.proxy} "
+            f"failed: try again later; if it keeps failing, check {variable} and NO_PROXY"
         )
     return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
+
+
+def proxy_failure(what: str, endpoint: str, proxy_url: str, status: int | None) -> ServiceError:
+    """The line for a proxy in the way of `what` at `endpoint`: which proxy (`proxy_url`, its
+    credentials masked), what it answered to CONNECT (`status`) and which variable to fix."""
+    variable = "HTTPS_PROXY" if endpoint.startswith("https:") else "HTTP_PROXY"
+    proxy = f"the proxy {proxy_url}" if proxy_url else "the proxy"
+    if status == 407 and "@" in proxy_url:
+        return ServiceError(
+            f"{proxy} refused the user name and password in {variable} (HTTP 407) on the way "
+            f"to {what} at {endpoint}: check them (characters such as @ : / "
+            "percent-encoded)"
+        )
+    if status == 407:
+        return ServiceError(
+            f"{proxy} wants a user name and password to reach {what} at {endpoint} "
+            f"(HTTP 407): put them in {variable} as http://USER:PASSWORD@HOST:PORT (characters "
+            "such as @ : / percent-encoded)"
+        )
+    if status is not None:
+        return ServiceError(
+            f"{proxy} refused to connect to {what} at {endpoint} (HTTP {status}): "
+            f"ask your network team to allow it, or exempt it with NO_PROXY"
+        )
+    return ServiceError(
+        f"cannot reach {what} at {endpoint} through {proxy}: check {variable} and NO_PROXY"
+    )
