@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,19 @@ def test_a_start_url_without_https_is_named_with_the_fix(sim: Simulator, home: H
         f"[FAIL] session s: sso_start_url 'd-123.awsapps.com/start' in {home.aws_config} is not "
         "a URL: write sso_start_url = https://d-123.awsapps.com/start"
     ) in result.out
+
+
+@pytest.mark.skipif(sys.platform in {"darwin", "win32"}, reason="XDG folders are Linux's")
+def test_config_names_the_xdg_variable_that_moved_a_folder(
+    home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("SSOTUI_CONFIG_DIR", "SSOTUI_CACHE_DIR", "SSOTUI_STATE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"), "XDG_CACHE_HOME": ""}
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    result = ssotui("config", env=env)
+    assert result.status == 0, result.err
+    config_row = _row(result.out, "ssotui config")
+    assert config_row[0] == str(tmp_path / "xdg-config" / "ssotui" / "config.toml")
+    assert config_row[-1] == "$XDG_CONFIG_HOME)"
+    assert _row(result.out, "ssotui cache")[-1] == "(default)"  # empty: platformdirs ignores it
