@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tui.sim import Simulator
+from tui.sim import Organisation, Simulator
+from tui.sim.certificate import self_signed, server_context
 
 
 def _fake_aws(folder: Path, version: str) -> dict[str, str]:
@@ -157,3 +160,77 @@ def test_a_token_file_others_can_read_fails_the_check(
     result = ssotui("doctor")
     assert result.status == 1
     assert f"others can read {token_file.name} (0644)" in result.out
+
+
+def test_an_endpoint_nobody_answers_fails_and_names_it(sim: Simulator, sso_config: Path) -> None:
+    # an AWS_ENDPOINT_URL_SSO_OIDC left over from a simulator that has stopped
+    result = ssotui("doctor", env={"AWS_ENDPOINT_URL_SSO_OIDC": "http://127.0.0.1:9"})
+    assert result.status == 1, result.out
+    assert (
+        "[FAIL] Identity Center: cannot reach Identity Center at http://127.0.0.1:9" in result.out
+    )
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl command")
+def test_a_ca_file_that_cannot_be_read_fails_and_names_it(home: Home, tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path / "tls")
+    sim = Simulator(Organisation.generate(accounts=2, seed=3), tls=server_context(cert, key))
+    sim.start()
+    try:
+        home.write_config(
+            f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        )
+        missing = tmp_path / "corp-ca.pem"
+        result = ssotui("doctor", env={**sim.env(), "AWS_CA_BUNDLE": str(missing)})
+    finally:
+        sim.stop()
+    assert result.status == 1, result.out
+    assert (
+        f"[FAIL] Identity Center: cannot read the CA file {missing} to check Identity Center's "
+        "certificate: fix AWS_CA_BUNDLE or unset it"
+    ) in result.out
+
+
+def test_a_profile_without_sso_region_is_named(home: Home) -> None:
+    home.write_config("[profile p]\nsso_start_url = https://d-123.awsapps.com/start\n")
+    result = ssotui("doctor")
+    assert result.status == 1
+    assert (
+        f"[FAIL] AWS config: [profile p] in {home.aws_config} has sso_start_url but no "
+        "sso_region: add sso_region"
+    ) in result.out
+    # beside a usable session too: the broken one is still named
+    home.write_config(
+        "[profile p]\nsso_start_url = https://d-123.awsapps.com/start\n"
+        "[sso-session ok]\nsso_start_url = https://d-9.awsapps.com/start\nsso_region = eu-west-1\n"
+    )
+    assert "[FAIL] AWS config: [profile p]" in ssotui("doctor").out
+
+
+def test_a_start_url_without_https_is_named_with_the_fix(sim: Simulator, home: Home) -> None:
+    home.write_config(
+        f"[sso-session s]\nsso_start_url = d-123.awsapps.com/start\nsso_region = {sim.region}\n"
+    )
+    result = ssotui("doctor")
+    assert result.status == 1
+    assert (
+        f"[FAIL] session s: sso_start_url 'd-123.awsapps.com/start' in {home.aws_config} is not "
+        "a URL: write sso_start_url = https://d-123.awsapps.com/start"
+    ) in result.out
+
+
+@pytest.mark.skipif(sys.platform in {"darwin", "win32"}, reason="XDG folders are Linux's")
+def test_config_names_the_xdg_variable_that_moved_a_folder(
+    home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("SSOTUI_CONFIG_DIR", "SSOTUI_CACHE_DIR", "SSOTUI_STATE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"), "XDG_CACHE_HOME": ""}
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    result = ssotui("config", env=env)
+    assert result.status == 0, result.err
+    config_row = _row(result.out, "ssotui config")
+    assert config_row[0] == str(tmp_path / "xdg-config" / "ssotui" / "config.toml")
+    assert config_row[-1] == "$XDG_CONFIG_HOME)"
+    assert _row(result.out, "ssotui cache")[-1] == "(default)"  # empty: platformdirs ignores it

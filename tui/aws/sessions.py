@@ -209,6 +209,12 @@ def load_sessions(path: Path | None = None) -> list[SsoSession]:
     return list(_read(path).sessions)
 
 
+def session_problems(path: Path | None = None) -> list[str]:
+    """Why each incomplete sso-session or SSO profile in the AWS config file cannot be used,
+    one line each (`ssotui doctor` shows them; a command meets one only when it is chosen)."""
+    return list(_read(path).problems.values())
+
+
 def _names(read: _ConfigRead) -> str:
     labels = [s.name for s in read.sessions if s.name is not None]
     legacy = {s.start_url: p for p, s in read.legacy.items()}

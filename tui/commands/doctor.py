@@ -50,21 +50,40 @@ def _human(delta: timedelta) -> str:
     return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min"
 
 
-def check_aws_config() -> tuple[Check, list[SsoSession]]:
-    """The AWS config file exists, parses, and has sessions."""
-    from tui.aws.sessions import load_sessions
+def check_aws_config() -> tuple[list[Check], list[SsoSession]]:
+    """The AWS config file exists, parses, and has sessions, each complete, with a start URL
+    that is a URL."""
+    from tui.aws.sessions import load_sessions, session_problems
+    from tui.workspace.setup import check_start_url, with_scheme
 
     path = paths.aws_config_file()
     if not path.exists():
-        return Check("AWS config", Verdict.FAIL, f"{path} not found; add an [sso-session]"), []
+        return [Check("AWS config", Verdict.FAIL, f"{path} not found; add an [sso-session]")], []
     try:
         sessions = load_sessions(path)
+        problems = session_problems(path)
     except SsotuiError as exc:
-        return Check("AWS config", Verdict.FAIL, exc.message), []
+        return [Check("AWS config", Verdict.FAIL, exc.message)], []
+    checks = [Check("AWS config", Verdict.FAIL, problem) for problem in problems]
     if not sessions:
-        return Check("AWS config", Verdict.FAIL, f"{path} has no sso-session or SSO profile"), []
+        if not checks:
+            checks.append(
+                Check("AWS config", Verdict.FAIL, f"{path} has no sso-session or SSO profile")
+            )
+        return checks, []
     names = ", ".join(s.label for s in sessions)
-    return Check("AWS config", Verdict.OK, f"{path}: {len(sessions)} session(s): {names}"), sessions
+    checks.insert(
+        0, Check("AWS config", Verdict.OK, f"{path}: {len(sessions)} session(s): {names}")
+    )
+    for s in sessions:
+        if check_start_url(s.start_url) is not None:
+            fixed = with_scheme(s.start_url)
+            hint = "write the full URL"
+            if check_start_url(fixed) is None:
+                hint = f"write sso_start_url = {fixed}"
+            detail = f"sso_start_url {s.start_url!r} in {path} is not a URL: {hint}"
+            checks.append(Check(f"session {s.label}", Verdict.FAIL, detail))
+    return checks, sessions
 
 
 def check_token(session: SsoSession) -> Check:
@@ -137,13 +156,21 @@ def check_clock(session: SsoSession) -> Check:
     except SsotuiError as exc:
         return Check("clock", Verdict.WARN, exc.message)
     client.meta.events.register("before-parse.sso-oidc.*", grab)
+    failure: SsotuiError | None = None
     try:
         # Any answer carries a Date header; an invalid call costs nothing and changes nothing.
         client.create_token(clientId="doctor", clientSecret="doctor", grantType="doctor")
-    except Exception:  # only the Date header matters
-        pass
+    except Exception as exc:  # an answer (any refusal) carries the Date; no answer is the problem
+        from tui.aws.botocore_errors import from_botocore
+        from tui.aws.transport import failure_line
+
+        failed = from_botocore(exc, client.meta.endpoint_url)
+        failure = failure_line(failed, session) if failed is not None else None
     finally:
         client.meta.events.unregister("before-parse.sso-oidc.*", grab)
+    if failure is not None and not seen:
+        # what every login and refresh would meet too: the unreachable URL, the unusable CA file
+        return Check("Identity Center", Verdict.FAIL, failure.message)
     if not seen:
         return Check("clock", Verdict.WARN, f"could not reach Identity Center for {session.label}")
     skew = (utcnow() - parsedate_to_datetime(seen[0])).total_seconds()
@@ -212,7 +239,7 @@ def check_portal(session: SsoSession) -> Check:
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
     config, sessions = check_aws_config()
-    yield config
+    yield from config
     for s in sessions:
         yield check_token(s)
     yield check_aws_cli()

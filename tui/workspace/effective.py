@@ -3,6 +3,7 @@ environment. What `ssotui config` shows; a setting left unset says what happens 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -80,12 +81,28 @@ _PATHS: tuple[tuple[str, str, Callable[[], Path]], ...] = (
 )
 
 
+# The XDG variable platformdirs reads (on Linux and the BSDs) for each of ssotui's own folders
+_XDG = {"SSOTUI_CONFIG_DIR": "XDG_CONFIG_HOME", "SSOTUI_CACHE_DIR": "XDG_CACHE_HOME"}
+_XDG["SSOTUI_STATE_DIR"] = "XDG_STATE_HOME"
+
+
+def _moved_by(variable: str, environ: Mapping[str, str]) -> str | None:
+    """The variable that moved this path, if one did."""
+    if environ.get(variable):
+        return variable
+    xdg = _XDG.get(variable)
+    if xdg and sys.platform not in {"darwin", "win32"} and environ.get(xdg, "").strip():
+        return xdg
+    return None
+
+
 def effective_paths(environ: Mapping[str, str]) -> list[tuple[Effective, bool]]:
     """Each file and folder ssotui uses, with whether it exists."""
     found = []
     for what, variable, where in _PATHS:
         path = where()
-        source = f"environment: ${variable}" if environ.get(variable) else DEFAULT
+        moved_by = _moved_by(variable, environ)
+        source = f"environment: ${moved_by}" if moved_by else DEFAULT
         found.append((Effective(what, str(path), source), path.exists()))
     return found
 
