@@ -179,6 +179,27 @@ def test_region_goes_with_the_credentials(
     assert "'Europe' is not an AWS region name" in bad.err
 
 
+def test_a_region_of_another_partition_is_refused_before_any_call(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    """Credentials of a commercial session do not work in China or GovCloud, and the console
+    would post them to that partition's sign-in endpoint: refused in one line, nothing sent."""
+    assert ssotui("login", "--no-browser").status == 0
+    account, role = _usable(sim)
+    issued = len(sim.portal.issued)
+    for command in (("export",), ("console", "--print"), ("write-profile", "--profile", "p")):
+        run = ssotui(command[0], account.account_id, role, *command[1:], "--region", "cn-north-1")
+        assert run.status == 2, (command, run.err)
+        assert "cn-north-1 is not in the partition of session" in run.err, run.err
+        assert run.out == ""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_region = "us-gov-west-1"\n')
+    run = ssotui("export", account.account_id, role)
+    assert run.status == 2 and "us-gov-west-1 is not in the partition" in run.err, run.err
+    assert len(sim.portal.issued) == issued  # no credentials were asked for
+    assert not home.aws_credentials.exists()
+
+
 @pytest.fixture
 def tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Local time is Tokyo's, here and in the commands run."""

@@ -79,8 +79,10 @@ def test_the_printed_url_carries_the_sign_in_token(center: OtherCenter, extra: d
     ],
 )
 def test_durations_and_regions_reach_the_sign_in(
-    center: OtherCenter, region: str, host: str
+    center: OtherCenter, home: Home, region: str, host: str
 ) -> None:
+    # a session of that partition: credentials work only in their own partition's regions
+    home.write_config(f"[sso-session other]\nsso_start_url = {START_URL}\nsso_region = {region}\n")
     run = ssotui("console", "Prod", "Admin", "--print", "--region", region, "--duration", "43200")
     assert run.status == 0, run.err
     destination = parse_qs(urlsplit(run.out.strip()).query)["Destination"][0]

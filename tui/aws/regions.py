@@ -45,3 +45,9 @@ def partition_regions(region: str) -> tuple[AwsRegion, ...]:
         if pattern.match(region):
             return regions
     return partitions[0][1] if partitions else ()
+
+
+def same_partition(region: str, other: str) -> bool:
+    """Whether credentials issued in `other`'s partition work in `region` (by botocore's data;
+    an unknown region counts as commercial, as above)."""
+    return partition_regions(region) == partition_regions(other)

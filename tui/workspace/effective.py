@@ -82,8 +82,11 @@ _PATHS: tuple[tuple[str, str, Callable[[], Path]], ...] = (
 
 
 # The XDG variable platformdirs reads (on Linux and the BSDs) for each of ssotui's own folders
-_XDG = {"SSOTUI_CONFIG_DIR": "XDG_CONFIG_HOME", "SSOTUI_CACHE_DIR": "XDG_CACHE_HOME"}
-_XDG["SSOTUI_STATE_DIR"] = "XDG_STATE_HOME"
+_XDG = {
+    "SSOTUI_CONFIG_DIR": "XDG_CONFIG_HOME",
+    "SSOTUI_CACHE_DIR": "XDG_CACHE_HOME",
+    "SSOTUI_STATE_DIR": "XDG_STATE_HOME",
+}
 
 
 def _moved_by(variable: str, environ: Mapping[str, str]) -> str | None:

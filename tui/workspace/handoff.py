@@ -10,10 +10,27 @@ from typing import TYPE_CHECKING
 from tui import paths
 from tui.models import Account, RoleCredentials, SsoSession
 from tui.store.settings import Settings
+from tui.text import printable
 
 if TYPE_CHECKING:
     from tui.aws.console import ConsoleRequest
     from tui.export.subshell import SubshellPlan
+
+
+def check_partition(region: str | None, session: SsoSession) -> None:
+    """UsageError when `region` (a --region, `default_region` or a chosen one) is in another
+    partition than the session's Identity Center: its credentials would not work there, and the
+    console would send them to another partition's sign-in endpoint."""
+    from tui.aws.regions import same_partition
+
+    if region and not same_partition(region, session.region):
+        from tui.errors import UsageError
+
+        raise UsageError(
+            f"region {printable(region)} is not in the partition of session "
+            f"{session.label}'s sso_region {session.region}: its credentials work only in that "
+            "partition's regions; choose one of them (--region, default_region in config.toml)"
+        )
 
 
 class Handoff:
@@ -120,6 +137,7 @@ class Handoff:
         `--region`, else the session's default region, else the Identity Center region."""
         from tui.aws.console import ConsoleRequest
 
+        check_partition(region or self.session.default_region, self.session)
         return ConsoleRequest(
             region=region or self.session.default_region or self.session.region,
             service=service,

@@ -345,7 +345,9 @@ class Workspace:
         from dataclasses import replace
 
         from tui.logs import hide
+        from tui.workspace.handoff import check_partition
 
+        check_partition(region or self.session.default_region, self.session)
         if self.settings.cache_role_credentials:
             from tui.store import credentials_cache
 
