@@ -6,9 +6,11 @@ so the list grows with botocore, not with ssotui.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,29 @@ class AwsRegion:
     description: str = ""
 
 
+def _partitions_data() -> dict[str, Any]:
+    """botocore's `partitions.json`, read as a file: importing botocore's loader costs ~70 ms,
+    and `credential-process` with a region asks this on every call."""
+    import importlib.util
+    import json
+    import os
+
+    spec = importlib.util.find_spec("botocore")
+    if spec is not None and spec.origin is not None:
+        path = os.path.join(os.path.dirname(spec.origin), "data", "partitions.json")
+        with contextlib.suppress(OSError, ValueError), open(path, encoding="utf-8") as file:
+            data = json.load(file)
+            if isinstance(data, dict):
+                return data
+    import botocore.loaders  # a botocore that keeps its data otherwise
+
+    loaded: dict[str, Any] = botocore.loaders.create_loader().load_data("partitions")
+    return loaded
+
+
 @cache
 def _partitions() -> tuple[tuple[re.Pattern[str], tuple[AwsRegion, ...]], ...]:
-    import botocore.loaders
-
-    data = botocore.loaders.create_loader().load_data("partitions")
+    data = _partitions_data()
     found: list[tuple[re.Pattern[str], tuple[AwsRegion, ...]]] = []
     for partition in data.get("partitions", ()):
         regions = tuple(
