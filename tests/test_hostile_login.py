@@ -20,9 +20,9 @@ from tests.app_support import SIZE, async_test, picker, screen_name, wait_until
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
-from tests.other_center import REGION, START_URL, Failure, OtherCenter, Reply
+from tests.other_center import Failure, OtherCenter, Reply
+from tests.other_center_support import reached
 from tui import browser
-from tui.aws import clients
 from tui.aws.login import start_login
 from tui.aws.sessions import resolve_session
 from tui.errors import ServiceError
@@ -50,21 +50,8 @@ class HostileCenter(OtherCenter):
 
 @pytest.fixture
 def hostile(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[HostileCenter]:
-    server = HostileCenter().start()
-    for key, value in server.env().items():
-        monkeypatch.setenv(key, value)
-    home.write_config(
-        "[sso-session other]\n"
-        f"sso_start_url = {START_URL}\n"
-        f"sso_region = {REGION}\n"
-        "sso_registration_scopes = sso:account:access\n"
-    )
-    clients.clear_cache()
-    try:
+    with reached(HostileCenter(), monkeypatch, home) as server:
         yield server
-    finally:
-        server.stop()
-        clients.clear_cache()
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ from botocore.config import Config
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tests.other_center import REGION, START_URL, OtherCenter
+from tests.other_center import REGION, OtherCenter
+from tests.other_center_support import reached
 from tui.aws import clients
 from tui.aws.catalog import fetch_catalog
 from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesLoaded
@@ -33,21 +34,8 @@ from tui.models import SsoSession, Token
 @pytest.fixture
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
     """The other server, reached through the endpoint variables, with an `other` session."""
-    server = OtherCenter().start()
-    for key, value in server.env().items():
-        monkeypatch.setenv(key, value)
-    home.write_config(
-        "[sso-session other]\n"
-        f"sso_start_url = {START_URL}\n"
-        f"sso_region = {REGION}\n"
-        "sso_registration_scopes = sso:account:access\n"
-    )
-    clients.clear_cache()
-    try:
+    with reached(OtherCenter(), monkeypatch, home) as server:
         yield server
-    finally:
-        server.stop()
-        clients.clear_cache()
 
 
 @pytest.fixture

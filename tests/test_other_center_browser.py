@@ -19,8 +19,8 @@ import pytest
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
-from tests.other_center import OIDC_PREFIX, REGION, START_URL, OtherCenter
-from tui.aws import clients
+from tests.other_center import OIDC_PREFIX, START_URL, OtherCenter
+from tests.other_center_support import reached
 from tui.aws.login_flows import log_in
 from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import load_registration, token_path
@@ -31,23 +31,10 @@ from tui.models import SsoSession
 @pytest.fixture
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
     """The other server, an `other` session, no SSH (the browser flow is the default)."""
-    server = OtherCenter().start()
-    for key, value in server.env().items():
-        monkeypatch.setenv(key, value)
     for name in ("SSH_CONNECTION", "SSH_TTY"):
         monkeypatch.delenv(name, raising=False)
-    home.write_config(
-        "[sso-session other]\n"
-        f"sso_start_url = {START_URL}\n"
-        f"sso_region = {REGION}\n"
-        "sso_registration_scopes = sso:account:access\n"
-    )
-    clients.clear_cache()
-    try:
+    with reached(OtherCenter(), monkeypatch, home) as server:
         yield server
-    finally:
-        server.stop()
-        clients.clear_cache()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
 from tests.other_center import REGION, START_URL, OtherCenter
-from tui.aws import clients
+from tests.other_center_support import reached
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 
@@ -24,18 +24,12 @@ from tui.aws.sessions import resolve_session
 @pytest.fixture
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
     """The other server as Identity Center and sign-in endpoint; logged in to `other`."""
-    server = OtherCenter().start()
-    for key, value in server.env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", server.base + "/")
-    home.write_config(f"[sso-session other]\nsso_start_url = {START_URL}\nsso_region = {REGION}\n")
-    clients.clear_cache()
-    login(resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
-    try:
+    with reached(OtherCenter(), monkeypatch, home) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", server.base + "/")
+        login(
+            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+        )
         yield server
-    finally:
-        server.stop()
-        clients.clear_cache()
 
 
 def _secrets(center: OtherCenter) -> list[str]:

@@ -26,9 +26,9 @@ from tests.app_support import (
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tests.other_center import REGION, START_URL, OtherCenter
+from tests.other_center import OtherCenter
+from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
-from tui.aws import clients
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 
@@ -36,19 +36,13 @@ from tui.aws.sessions import resolve_session
 @pytest.fixture
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
     """The other server at its most awkward, logged in to its one session."""
-    server = OtherCenter().start()
-    for key, value in server.env().items():
-        monkeypatch.setenv(key, value)
-    home.write_config(f"[sso-session other]\nsso_start_url = {START_URL}\nsso_region = {REGION}\n")
-    clients.clear_cache()
-    login(resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
-    server.nulls = server.duplicate_accounts = server.repeat_in_page = True
-    server.last_token = None
-    try:
+    with reached(OtherCenter(), monkeypatch, home) as server:
+        login(
+            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+        )
+        server.nulls = server.duplicate_accounts = server.repeat_in_page = True
+        server.last_token = None
         yield server
-    finally:
-        server.stop()
-        clients.clear_cache()
 
 
 def _loaded(app: SsotuiApp, center: OtherCenter) -> bool:
