@@ -202,6 +202,22 @@ def test_a_proxy_without_its_scheme_is_named_without_its_password(
     no_secret(line)
 
 
+@pytest.mark.parametrize("password", ["s3cr/et", "s3cr?et", "s3cr#et"])
+def test_a_password_holding_a_url_character_is_masked_too(
+    sim: Simulator, sso_config: Path, password: str
+) -> None:
+    """Written unencoded (as users do, though it should be percent-encoded), `/`, `?` or `#`
+    ends a parsed host early: the password must still not be shown."""
+    with ForwardProxy() as dead:
+        port = dead.port
+    env = {"HTTP_PROXY": f"http://bob:{password}@127.0.0.1:{port}", "NO_PROXY": "127.0.0.1"}
+    assert ssotui("login", "--no-browser", env=env).status == 0
+    env["AWS_ENDPOINT_URL_SIGNIN"] = sim.url.replace("127.0.0.1", "localhost")
+    line = one_line(ssotui("console", *a_role(sim), "--print", env=env))
+    assert f"through the proxy http://***:***@127.0.0.1:{port}" in line, line
+    assert "s3cr" not in line and "bob" not in line
+
+
 def test_a_proxy_that_hangs_up_is_named(tls_sim: Simulator) -> None:
     with ForwardProxy(close=True) as proxy:
         line = one_line(

@@ -16,7 +16,6 @@ refusal means depends on the call, so the Portal (or the login code) says it.
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from tui.errors import ServiceError
 from tui.models import SsoSession
@@ -105,11 +104,13 @@ class ProxyUnreachable(TransportError):
 
 def masked(url: str) -> str:
     """`url` with the user and password it may hold (a proxy's) shown as `***:***`; a proxy
-    may be written without its `http://`, as urllib and botocore accept it."""
-    netloc = urlsplit(url if "://" in url else "//" + url).netloc
-    if "@" not in netloc:
+    may be written without its `http://`, as urllib and botocore accept it. Read as text, not
+    parsed: a password holding an unencoded `/`, `?` or `#` ends a parsed host early, and
+    would be shown whole."""
+    scheme, sep, rest = url.partition("://") if "://" in url else ("", "", url)
+    if "@" not in rest:
         return url
-    return url.replace(netloc, "***:***@" + netloc.rpartition("@")[2], 1)
+    return f"{scheme}{sep}***:***@{rest.rpartition('@')[2]}"
 
 
 class UntrustedCertificate(TransportError):
