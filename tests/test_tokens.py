@@ -93,6 +93,12 @@ def test_revoked_refresh_token(session: SsoSession, sim: Simulator) -> None:
     _age(session, token, timedelta(minutes=-1))
     with pytest.raises(NotLoggedIn, match="expired: run `ssotui login`"):
         current_token(session)
+    # the dead token is gone: the next process (8 Terraform providers queued on the lock, say)
+    # fails at once, without spending a call and waiting for another's token in turn
+    calls = sim.calls["CreateToken"]
+    with pytest.raises(NotLoggedIn, match="run `ssotui login`"):
+        current_token(session)
+    assert sim.calls["CreateToken"] == calls
 
 
 def _run_python(code: str, *args: str) -> subprocess.Popen[str]:

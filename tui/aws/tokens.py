@@ -109,6 +109,14 @@ def _saved_by_another(session: SsoSession, spent: Token, *, wait: float) -> Toke
         time.sleep(OTHER_REFRESH_POLL)
 
 
+def _forget(session: SsoSession, dead: Token) -> None:
+    """Delete the cached token if it is still `dead` (not one another process saved meanwhile);
+    the token file only: delete_token would also drop the lock the caller holds."""
+    with contextlib.suppress(OSError, NotLoggedIn):
+        if token_cache.load_token(session) == dead:
+            token_cache.token_path(session).unlink()
+
+
 def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
     """A usable token for the session, refreshing it when it is within 15 minutes of expiry.
 
@@ -145,6 +153,8 @@ def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
                 other = _saved_by_another(session, token, wait=wait)
                 if other is not None:
                     return other
+                if token.is_expired:  # of no use to anyone: who queued behind us fails at once
+                    _forget(session, token)
     if token.is_expired:
         raise expired(session)
     return token
@@ -171,8 +181,5 @@ def renewed_token(session: SsoSession, rejected: Token) -> Token:
             other = _saved_by_another(session, latest, wait=OTHER_REFRESH_WAIT)
             if other is not None:
                 return other
-        with contextlib.suppress(OSError, NotLoggedIn):
-            # only the dead token: not one another process saved meanwhile
-            if token_cache.load_token(session) == latest:
-                path.unlink()  # the token only (delete_token would also drop the lock we hold)
+        _forget(session, latest)
     raise NotLoggedIn(f"session {session.label} expired or was revoked: run `ssotui login`")
