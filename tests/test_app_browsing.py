@@ -216,3 +216,21 @@ async def test_names_with_control_characters_are_drawn_without_them(
         for control in ("\x1b", "\x07", "\x9b", "\r"):
             assert control not in drawn
         assert printable(HOSTILE.name) in drawn  # as the command line shows it
+
+
+def test_work_nearly_done_at_a_quit_is_not_cut_off(tmp_path: Path) -> None:
+    """A favourite being saved when the user quits is saved: the threads still running get a
+    moment before the process ends (a call hanging on the network does not hold it longer;
+    see the test above)."""
+    from tui.app.leaving import LeftBehind
+
+    executor = LeftBehind()
+    saved = tmp_path / "state.toml"
+
+    def save() -> None:
+        threading.Event().wait(0.2)  # a save held up by another ssotui's lock, briefly
+        saved.write_text("favourites = []\n")
+
+    executor.submit(save)
+    executor.shutdown(wait=True)
+    assert saved.exists()
