@@ -79,7 +79,7 @@ def _opener(endpoint: str, environ: Mapping[str, str]) -> urllib.request.OpenerD
     ]
     if endpoint.startswith("https:"):
         named = configured_ca_file(environ)
-        cafile = ca_bundle() if named is None else named[1]
+        cafile = ca_bundle(environ) if named is None else named[1]
         try:
             context = ssl.create_default_context(cafile=cafile)
         except (OSError, ValueError):  # missing, unreadable or not PEM
