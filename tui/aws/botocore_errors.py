@@ -12,7 +12,6 @@ call `from_botocore` too and then read one family of errors:
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 from tui.aws.ca_files import configured_ca_file, usable
@@ -28,10 +27,8 @@ from tui.aws.transport import (
     UnreadableCaFile,
     UntrustedCertificate,
     masked,
+    tunnel_refused,
 )
-
-# how urllib3 reports a proxy's answer other than 200 to CONNECT
-_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
 
 
 def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
@@ -69,18 +66,16 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
             return UnreadableCaFile(named[1], named[0], endpoint=endpoint)
         return UntrustedCertificate(detail, endpoint=endpoint)
     if isinstance(exc, bce.ProxyConnectionError):
-        answer = _TUNNEL_REFUSED.search(str(exc.kwargs.get("error", "")))
         return ProxyUnreachable(
             detail,
             endpoint=endpoint,
             proxy=masked(str(exc.kwargs.get("proxy_url", ""))),
-            proxy_status=int(answer.group(1)) if answer else None,
+            proxy_status=tunnel_refused(exc.kwargs.get("error", "")),
         )
     if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
-        dropped = Dropped(detail, endpoint=endpoint)
         # a proxy that closes the connection before its answer looks the same: name it
         from botocore.utils import get_environ_proxies
 
-        dropped.proxy = masked(get_environ_proxies(endpoint).get(urlsplit(endpoint).scheme, ""))
-        return dropped
+        proxy = get_environ_proxies(endpoint).get(urlsplit(endpoint).scheme, "")
+        return Dropped(detail, endpoint=endpoint, proxy=masked(proxy))
     return None

@@ -16,7 +16,6 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import re
 import socket
 import ssl
 import sys
@@ -30,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 from tui import __version__
 from tui.aws.ca_files import configured_ca_file
 from tui.aws.portal_http import ca_bundle
-from tui.aws.transport import masked, proxy_failure
+from tui.aws.transport import masked, proxy_failure, tunnel_refused
 from tui.errors import ServiceError
 from tui.logs import hide
 from tui.models import RoleCredentials
@@ -44,8 +43,6 @@ TIMEOUT = 10.0  # seconds per connect and per read: a dead endpoint fails well w
 MAX_ANSWER = 64 * 1024  # a sign-in token is about 1 KB; anything far larger is not an answer
 
 log = logging.getLogger(__name__)
-# how http.client reports a proxy's answer other than 200 to CONNECT
-_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -72,9 +69,11 @@ def _proxies(netloc: str, environ: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
-def _opener(endpoint: str, environ: Mapping[str, str]) -> urllib.request.OpenerDirector:
+def _opener(
+    endpoint: str, proxies: dict[str, str], environ: Mapping[str, str]
+) -> urllib.request.OpenerDirector:
     handlers: list[urllib.request.BaseHandler] = [
-        urllib.request.ProxyHandler(_proxies(urlsplit(endpoint).netloc, environ)),
+        urllib.request.ProxyHandler(proxies),
         _NoRedirect(),
     ]
     if endpoint.startswith("https:"):
@@ -135,9 +134,10 @@ def get_signin_token(
             "User-Agent": "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3]),
         },
     )
-    opener = _opener(endpoint, environ)
     parts = urlsplit(endpoint)
-    proxy = masked(_proxies(parts.netloc, environ).get(parts.scheme, ""))
+    proxies = _proxies(parts.netloc, environ)
+    opener = _opener(endpoint, proxies, environ)
+    proxy = masked(proxies.get(parts.scheme, ""))
     log.debug(
         "getSigninToken at %s for %s (SessionDuration %s)", endpoint, role, duration or "not set"
     )
@@ -203,10 +203,9 @@ def _exchange(
         reason = exc.reason
     except (OSError, http.client.HTTPException) as exc:
         reason = exc
-    refused = _TUNNEL_REFUSED.search(str(reason))
+    refused = tunnel_refused(reason)
     if proxy and (refused or isinstance(reason, ConnectionRefusedError | socket.gaierror)):
-        status = int(refused.group(1)) if refused else None
-        raise proxy_failure("the AWS sign-in endpoint", endpoint, proxy, status) from None
+        raise proxy_failure("the AWS sign-in endpoint", endpoint, proxy, refused) from None
     if isinstance(reason, TimeoutError):
         raise ServiceError(
             f"the AWS sign-in endpoint {endpoint} did not answer within {timeout:g} s: "

@@ -15,6 +15,7 @@ refusal means depends on the call, so the Portal (or the login code) says it.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from tui.errors import ServiceError
@@ -85,7 +86,9 @@ class Dropped(TransportError):
     """The connection broke during the exchange. `proxy`: the proxy it went through (its
     credentials masked), "" for none."""
 
-    proxy: str = ""
+    def __init__(self, detail: str, *, endpoint: str = "", proxy: str = "") -> None:
+        super().__init__(detail, endpoint=endpoint)
+        self.proxy = proxy
 
 
 class ProxyUnreachable(TransportError):
@@ -100,6 +103,22 @@ class ProxyUnreachable(TransportError):
         super().__init__(detail, endpoint=endpoint)
         self.proxy = proxy
         self.proxy_status = proxy_status
+
+
+# how http.client and urllib3 report a proxy's answer other than 200 to CONNECT
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
+
+
+def tunnel_refused(error: object) -> int | None:
+    """The status a proxy answered CONNECT with, read from a connection error's text; None
+    when the error says no such answer."""
+    found = _TUNNEL_REFUSED.search(str(error))
+    return int(found.group(1)) if found else None
+
+
+def proxy_variable(endpoint: str) -> str:
+    """The variable that names the proxy for `endpoint`."""
+    return "HTTPS_PROXY" if endpoint.startswith("https:") else "HTTP_PROXY"
 
 
 def masked(url: str) -> str:
@@ -218,10 +237,10 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
     if isinstance(exc, ProxyUnreachable):
         return proxy_failure("Identity Center", endpoint, exc.proxy, exc.proxy_status)
     if isinstance(exc, Dropped) and exc.proxy:
-        variable = "HTTPS_PROXY" if endpoint.startswith("https:") else "HTTP_PROXY"
         return ServiceError(
             f"the connection to Identity Center at {endpoint} through the proxy {exc.proxy} "
-            f"failed: try again later; if it keeps failing, check {variable} and NO_PROXY"
+            f"failed: try again later; if it keeps failing, check {proxy_variable(endpoint)} "
+            "and NO_PROXY"
         )
     return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
 
@@ -229,7 +248,7 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
 def proxy_failure(what: str, endpoint: str, proxy_url: str, status: int | None) -> ServiceError:
     """The line for a proxy in the way of `what` at `endpoint`: which proxy (`proxy_url`, its
     credentials masked), what it answered to CONNECT (`status`) and which variable to fix."""
-    variable = "HTTPS_PROXY" if endpoint.startswith("https:") else "HTTP_PROXY"
+    variable = proxy_variable(endpoint)
     proxy = f"the proxy {proxy_url}" if proxy_url else "the proxy"
     if status == 407 and "@" in proxy_url:
         return ServiceError(
