@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import paths
+from tui.errors import UsageError
 from tui.models import Account, RoleCredentials, SsoSession
 from tui.store.settings import Settings
 from tui.text import printable
@@ -24,8 +25,6 @@ def check_partition(region: str | None, session: SsoSession) -> None:
     from tui.aws.regions import same_partition
 
     if region and not same_partition(region, session.region):
-        from tui.errors import UsageError
-
         raise UsageError(
             f"region {printable(region)} is not in the partition of session "
             f"{session.label}'s sso_region {session.region}: its credentials work only in that "
