@@ -77,11 +77,18 @@ class Handoff:
     ) -> tuple[str, Path]:
         """Write the credentials to a profile of the shared credentials file: (name, path).
 
-        StaticKeysProfile when that profile holds long-lived keys, unless `force`.
+        StaticKeysProfile when that profile holds long-lived keys, unless `force`; ConfigError,
+        with the file left as it was, when botocore cannot read the file.
         """
+        from tui.aws.sessions import config_sections
         from tui.export.credentials_file import write_profile
 
-        return write_profile(creds, name, force=force), paths.aws_credentials_file()
+        path = paths.aws_credentials_file()
+        # As `configure` does with the config file: a file botocore cannot parse is refused
+        # (one line naming it and what is wrong) before anything is added to it, since no SDK
+        # could read the new profile from it.
+        config_sections(path, what="shared credentials file")
+        return write_profile(creds, name, force=force), path
 
     def can_open_browser(self) -> bool:
         """Whether a graphical browser can start here (not over SSH without a desktop, where a
