@@ -83,6 +83,33 @@ class PopulateResult:
 
 
 _SHLEX_SPECIAL = frozenset(" \t\r\n\"'\\")
+# botocore's `build_profile_map` tries these prefixes of a section header in this order.
+_KINDS = ("profile", "sso-session", "services")
+
+
+def config_section(header: str) -> tuple[str, str] | None:
+    """(kind, name) of a config file section as botocore reads its header, e.g.
+    ("sso-session", "corp"); None for a section botocore gives no kind.
+
+    botocore takes a header that starts with `profile`, `sso-session` or `services` and
+    shlex-splits it into exactly two words, so `[sso-session corp]`, `[sso-session  corp]`,
+    `[sso-session "corp"]` and `[sso-session\tcorp]` are one session, and `[default]` is
+    profile default.
+    """
+    if header == "default":
+        return "profile", header
+    kind = next((k for k in _KINDS if header.startswith(k)), None)
+    if kind is None:
+        return None
+    name = header[len(kind) + 1 :]
+    plain = name and header[len(kind)] == " " and not any(c in _SHLEX_SPECIAL for c in name)
+    if plain:
+        return kind, name  # what shlex makes of it, without its cost (9,000 headers: a second)
+    try:
+        parts = shlex.split(header)
+    except ValueError:
+        return None
+    return (kind, parts[1]) if len(parts) == 2 else None
 
 
 def profile_of(header: str) -> str | None:
@@ -91,18 +118,8 @@ def profile_of(header: str) -> str | None:
     botocore shlex-splits the header, so `[profile  x]`, `[profile\tx]` and `[profile "x"]`
     are all profile x.
     """
-    if header == "default":
-        return header
-    if not header.startswith("profile"):
-        return None
-    name = header[len("profile ") :]
-    if header.startswith("profile ") and name and not any(c in _SHLEX_SPECIAL for c in name):
-        return name  # what shlex makes of it, without its cost (9,000 headers: a second)
-    try:
-        parts = shlex.split(header)
-    except ValueError:
-        return None
-    return parts[1] if len(parts) == 2 else None
+    section = config_section(header)
+    return section[1] if section is not None and section[0] == "profile" else None
 
 
 def _block_span(text: str, session: str) -> tuple[int, int] | None:
@@ -299,7 +316,12 @@ def write_sso_session(
     scopes: str = "sso:account:access",
     path: Path | None = None,
 ) -> Path:
-    """Write `[sso-session NAME]` in the AWS CLI's own format (replacing one of that name)."""
+    """Write `[sso-session NAME]` in the AWS CLI's own format.
+
+    A section botocore reads as that session, however its header is spelt (`[sso-session
+    "NAME"]`), gets the new values under its own header; any further one is removed, so
+    the file holds the session once.
+    """
     path = path or paths.aws_config_file()
     lines = [
         f"sso_start_url = {start_url}",
@@ -308,5 +330,11 @@ def write_sso_session(
     ]
     with files.locked(path):
         old = files.read_text(files.writable_target(path)) or ""
-        files.write_atomic(path, ini_sections.replace_section(old, f"sso-session {name}", lines))
+        new = ini_sections.replace_section(
+            old,
+            f"sso-session {name}",
+            lines,
+            same=lambda header: config_section(header) == ("sso-session", name),
+        )
+        files.write_atomic(path, new)
     return path
