@@ -293,3 +293,39 @@ def test_write_profile_leaves_a_credentials_file_botocore_cannot_parse_unchanged
     )
     assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
     assert home.aws_credentials.read_bytes() == content
+
+
+def test_configure_with_an_empty_aws_config_file_writes_nothing_and_says_why(
+    home: Home, tmp_path: Path
+) -> None:
+    # botocore reads no config file at all then: a session written anywhere would go unseen.
+    here = tmp_path / "here"
+    here.mkdir()
+    result = ssotui(
+        "configure", "--session", "acme", "--start-url", "https://acme.awsapps.com/start",
+        "--sso-region", "eu-west-1", "--no-login", env={"AWS_CONFIG_FILE": ""}, cwd=here,
+    )  # fmt: skip
+    assert result.status == 1
+    assert result.err.startswith("ssotui: AWS_CONFIG_FILE is set but empty, so the AWS CLI")
+    assert "nothing was written" in result.err and len(result.err.strip().splitlines()) == 1
+    assert not home.aws_config.exists() and list(here.iterdir()) == []
+
+
+def test_write_profile_with_an_empty_credentials_file_variable_writes_nothing_and_says_why(
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+) -> None:
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    empty = {"AWS_SHARED_CREDENTIALS_FILE": ""}
+    here = tmp_path / "here"
+    here.mkdir()
+    result = ssotui("write-profile", account.account_id, role.name, env=empty, cwd=here)
+    assert result.status == 1
+    said = "ssotui: AWS_SHARED_CREDENTIALS_FILE is set but empty, so the AWS CLI and SDKs read"
+    assert result.err.startswith(said) and "~/.aws/credentials" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not home.aws_credentials.exists() and list(here.iterdir()) == []
+    # Reading is as botocore's: no credentials file, so nothing to take out, and no error.
+    purge = ssotui("logout", "--purge", env=empty, cwd=here)
+    assert purge.status == 0, purge.err

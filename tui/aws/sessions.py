@@ -26,6 +26,7 @@ class _ConfigRead:
     """What one read of the AWS config file found."""
 
     path: Path
+    unset: bool = False  # AWS_CONFIG_FILE is set but empty: no config file is read at all
     sessions: list[SsoSession] = field(default_factory=list)
     # names (sso-session or legacy profile) -> why that entry cannot be used
     problems: dict[str, str] = field(default_factory=dict)
@@ -148,7 +149,8 @@ def _first_region_by_session(profiles: dict[str, dict[str, Any]]) -> dict[str, s
 
 def _read(path: Path | None) -> _ConfigRead:
     config_path = path or paths.aws_config_file()
-    result = _ConfigRead(path=config_path)
+    unset = path is None and paths.set_but_empty(paths.CONFIG_VARIABLE)
+    result = _ConfigRead(path=config_path, unset=unset)
     built = profile_map(_raw_sections(config_path, "AWS config file"))
     profiles: dict[str, dict[str, Any]] = built.get("profiles", {})
     sessions: dict[str, dict[str, Any]] = built.get("sso_sessions", {})
@@ -219,6 +221,14 @@ def session_problems(path: Path | None = None) -> list[str]:
     return list(_read(path).problems.values())
 
 
+# Why no session is found while AWS_CONFIG_FILE is set but empty, and what to do.
+_NO_CONFIG_FILE = (
+    f"{paths.CONFIG_VARIABLE} is set but empty, so no AWS config file is read (the AWS CLI "
+    "reads none either): unset it to use ~/.aws/config, or set it to a file, or pass "
+    "--start-url URL --sso-region REGION"
+)
+
+
 def _names(read: _ConfigRead) -> str:
     labels = [s.name for s in read.sessions if s.name is not None]
     legacy = {s.start_url: p for p, s in read.legacy.items()}
@@ -242,6 +252,8 @@ def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSess
         )
     if name in read.profile_sessions:  # a profile that points at an sso-session
         return _by_name(read, read.profile_sessions[name], via=name)
+    if read.unset:
+        raise ConfigError(f"no sso-session '{name}': {_NO_CONFIG_FILE}")
     known = _names(read)
     hint = f"configured: {known}" if known else "none is configured"
     raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")
@@ -282,6 +294,8 @@ def resolve_session(
         problems = "; ".join(read.problems.values())
         if problems:
             raise ConfigError(problems)
+        if read.unset:
+            raise ConfigError(f"no SSO session configured: {_NO_CONFIG_FILE}")
         raise ConfigError(
             f"no SSO session configured in {read.path}: run `ssotui configure` to add an "
             "[sso-session NAME] section (or `aws configure sso-session`), or pass "
