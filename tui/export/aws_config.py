@@ -64,6 +64,8 @@ class PopulatePlan:
     count: int
     skipped: list[SkippedProfile]
     profiles: BlockChange = BlockChange()
+    sso_region_used: bool = False  # the profiles' region is the session's sso_region, for want
+    # of --region, a region in the block and default_region
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class PopulateResult:
     skipped: tuple[SkippedProfile, ...]
     changed: bool = False  # the file was (for a dry run: would be) rewritten
     profiles: BlockChange = BlockChange()
+    sso_region_used: bool = False  # see PopulatePlan
 
     @property
     def warnings(self) -> list[str]:
@@ -212,9 +215,10 @@ def populated(
     which roles were skipped.
 
     The profiles get `region`, else the region the block's profiles already have (so a run
-    without --region keeps what the last one wrote), else `default_region`. A name of a
-    profile outside the block, in `also_taken` or `default` is never generated (see
-    `plan_profiles`).
+    without --region keeps what the last one wrote), else `default_region`, else the
+    session's `sso_region`: a profile without a region fails in most SDK clients ("You must
+    specify a region"). A name of a profile outside the block, in `also_taken` or `default` is
+    never generated (see `plan_profiles`).
     """
     if session.name is None:
         raise SsotuiError(
@@ -226,6 +230,8 @@ def populated(
     if not region and span is not None:
         region = _block_region(text[span[0] : span[1]])
     region = region or default_region
+    sso_region_used = not region
+    region = region or session.region
     taken = [p for p in map(profile_of, ini_sections.section_names(outside)) if p is not None]
     # A generated profile never becomes the one every tool uses without --profile.
     taken += ["default", *also_taken]
@@ -235,13 +241,15 @@ def populated(
     count = len(plan.profiles)
     if span is not None:
         change = _compare(text[span[0] : span[1]], block)
-        return PopulatePlan(text[: span[0]] + block + text[span[1] :], count, plan.skipped, change)
+        new_text = text[: span[0]] + block + text[span[1] :]
+        return PopulatePlan(new_text, count, plan.skipped, change, sso_region_used)
     lead = ""
     if text and not text.endswith(("\n", "\r")):
         lead = newline + newline
     elif text and text.strip():
         lead = newline
-    return PopulatePlan(text + lead + block, count, plan.skipped, _compare("", block))
+    change = _compare("", block)
+    return PopulatePlan(text + lead + block, count, plan.skipped, change, sso_region_used)
 
 
 def _users_credentials_profiles() -> list[str]:
@@ -306,7 +314,9 @@ def populate_profiles(
             raise FileWriteError(f"{path} kept changing while populate ran; run it again")
     # Only a dry run shows the diff: the file is written first, unlocked sooner.
     change = diff(old, plan.text, path) if dry_run else ""
-    return PopulateResult(plan.count, change, tuple(plan.skipped), changed, plan.profiles)
+    return PopulateResult(
+        plan.count, change, tuple(plan.skipped), changed, plan.profiles, plan.sso_region_used
+    )
 
 
 def write_sso_session(
