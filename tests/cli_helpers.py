@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -17,8 +18,11 @@ class Run:
     err: str
 
 
-def ssotui(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Run:
-    """Run `python -m tui ARGS` with the test's environment (isolated HOME, sim endpoints)."""
+def ssotui(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, cwd: Path | None = None
+) -> Run:
+    """Run `python -m tui ARGS` with the test's environment (isolated HOME, sim endpoints), in
+    `cwd` when given."""
     proc = subprocess.run(
         [sys.executable, "-m", "tui", *args],
         capture_output=True,
@@ -26,5 +30,6 @@ def ssotui(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -
         env={**os.environ, **(env or {})},
         timeout=timeout,
         stdin=subprocess.DEVNULL,
+        cwd=cwd,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)

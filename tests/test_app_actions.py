@@ -221,6 +221,30 @@ async def test_w_on_a_profile_with_long_lived_keys_asks_for_another_name(
 
 
 @async_test
+async def test_w_into_a_credentials_file_botocore_cannot_parse_says_why_and_leaves_it(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Any
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    broken = b"aws_access_key_id = AKIAEXAMPLE\n[mine]\nk = v\n"  # a setting before any header
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        # Broken while the prompt is open: the credentials are already in hand.
+        home.aws_credentials.write_bytes(broken)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        said = notes(app)[0]
+        assert said.startswith(f"the shared credentials file {home.aws_credentials}, line 1")
+        assert "a setting before any [section] header" in said and "\n" not in said
+    assert home.aws_credentials.read_bytes() == broken
+
+
+@async_test
 async def test_p_prints_export_lines_after_the_app_exits(
     sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
 ) -> None:

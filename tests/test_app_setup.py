@@ -24,6 +24,7 @@ from tests.app_support import (
 )
 from tui.app.app import SsotuiApp
 from tui.commands import picker as commands
+from tui.errors import ConfigError
 from tui.sim import Organisation, Simulator
 from tui.store.settings import Settings
 from tui.workspace import Context
@@ -159,3 +160,23 @@ def test_ssotui_with_no_session_opens_the_set_up(monkeypatch: pytest.MonkeyPatch
     )
     assert commands.picker(args, Context.load()) == 0
     assert built["sessions"] == [] and built["session"] is None
+
+
+def test_ssotui_with_an_empty_aws_config_file_says_why_instead_of_a_form_it_cannot_save(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """AWS_CONFIG_FILE set but empty: the AWS tools read no config file, so no session could be
+    written where they would see it; the one line says so, and no picker opens."""
+
+    def make_app(**kwargs: Any) -> Any:
+        raise AssertionError("the picker opened with its set-up form")
+
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    monkeypatch.setattr("tui.app.make_app", make_app)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "")
+    args = argparse.Namespace(
+        session=None, start_url=None, sso_region=None, no_browser=True, refresh=False, force=False
+    )
+    with pytest.raises(ConfigError, match="AWS_CONFIG_FILE is set but empty, so no AWS config"):
+        commands.picker(args, Context.load())

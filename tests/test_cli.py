@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 import boto3
+import pytest
+from botocore.configloader import raw_config_parse
+from botocore.exceptions import ConfigParseError
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
@@ -255,5 +258,74 @@ def test_a_credentials_file_botocore_refuses_is_named_as_such(
     home.aws_credentials.write_bytes(b"\xef\xbb\xbf[default]\r\naws_access_key_id = AKIA\r\n")
     result = ssotui("list", "--refresh")
     assert result.status == 1
-    assert f"the shared credentials file {home.aws_credentials} is malformed" in result.err
-    assert "Traceback" not in result.err
+    said = f"the shared credentials file {home.aws_credentials} starts with a byte order mark"
+    assert said in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"aws_access_key_id = AKIA\n[mine]\nk = v\n", "line 1 is malformed (a setting before"),
+        (b"[mine]\nk = v\nnot a setting\n", "line 3 is malformed (a line that is not"),
+        (b"[mine]\nk = 1\nk = 2\n", "line 3 is malformed (a setting defined twice"),
+        (b"[picked]\nk = 1\n[picked]\nk = 2\n", "line 3 is malformed (a section defined twice"),
+        (b"[mine]\ns3 =\n  no equals sign\n", "([mine] s3: an indented line without `=`)"),
+        (b"\xef\xbb\xbf[mine]\r\nk = v\r\n", "starts with a byte order mark"),
+        (b"# caf\xe9 (latin-1)\n[mine]\nk = v\n", "is not valid UTF-8"),
+    ],
+)
+def test_write_profile_leaves_a_credentials_file_botocore_cannot_parse_unchanged(
+    sim: Simulator, sso_config: Path, home: Home, content: bytes, said: str
+) -> None:
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    # A first write fetches (and keeps) the credentials, so the second meets only the file.
+    assert ssotui("write-profile", account.account_id, role.name, "--profile", "a").status == 0
+    home.aws_credentials.write_bytes(content)
+    with pytest.raises(ConfigParseError):
+        raw_config_parse(str(home.aws_credentials))
+    result = ssotui("write-profile", account.account_id, role.name, "--profile", "picked")
+    assert result.status == 1
+    assert (
+        f"the shared credentials file {home.aws_credentials}" in result.err and said in result.err
+    )
+    assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    assert home.aws_credentials.read_bytes() == content
+
+
+def test_configure_with_an_empty_aws_config_file_writes_nothing_and_says_why(
+    home: Home, tmp_path: Path
+) -> None:
+    # botocore reads no config file at all then: a session written anywhere would go unseen.
+    here = tmp_path / "here"
+    here.mkdir()
+    result = ssotui(
+        "configure", "--session", "acme", "--start-url", "https://acme.awsapps.com/start",
+        "--sso-region", "eu-west-1", "--no-login", env={"AWS_CONFIG_FILE": ""}, cwd=here,
+    )  # fmt: skip
+    assert result.status == 1
+    assert result.err.startswith("ssotui: AWS_CONFIG_FILE is set but empty, so the AWS CLI")
+    assert "nothing was written" in result.err and len(result.err.strip().splitlines()) == 1
+    assert not home.aws_config.exists() and list(here.iterdir()) == []
+
+
+def test_write_profile_with_an_empty_credentials_file_variable_writes_nothing_and_says_why(
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+) -> None:
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    empty = {"AWS_SHARED_CREDENTIALS_FILE": ""}
+    here = tmp_path / "here"
+    here.mkdir()
+    result = ssotui("write-profile", account.account_id, role.name, env=empty, cwd=here)
+    assert result.status == 1
+    said = "ssotui: AWS_SHARED_CREDENTIALS_FILE is set but empty, so the AWS CLI and SDKs read"
+    assert result.err.startswith(said) and "~/.aws/credentials" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not home.aws_credentials.exists() and list(here.iterdir()) == []
+    # Reading is as botocore's: no credentials file, so nothing to take out, and no error.
+    purge = ssotui("logout", "--purge", env=empty, cwd=here)
+    assert purge.status == 0, purge.err

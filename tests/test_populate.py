@@ -7,9 +7,13 @@ from pathlib import Path
 import boto3
 import botocore.session
 import pytest
+from botocore.configloader import build_profile_map
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tui.export.aws_config import config_section
 from tui.export.profile_names import profile_name_part
 from tui.sim import Simulator
 
@@ -178,3 +182,85 @@ def test_configure_leaves_a_file_the_aws_cli_cannot_read_unchanged(
     assert said in result.err and str(home.aws_config) in result.err
     assert "unexpected error" not in result.err and len(result.err.strip().splitlines()) == 1
     assert home.aws_config.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '[sso-session "acme"]',
+        "[sso-session 'acme']",
+        "[sso-session  acme]",
+        "[sso-session\tacme]",
+        "[sso-sessions acme]",  # botocore only asks that the title start with `sso-session`
+    ],
+)
+def test_configure_updates_the_session_however_its_header_is_spelt(home: Home, header: str) -> None:
+    old = "sso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n"
+    profile = "\n[profile a]\nsso_session = acme\n"
+    home.write_config(f"# mine\n{header}\n{old}{profile}")
+    assert list(botocore.session.Session().full_config["sso_sessions"]) == ["acme"]
+    result = ssotui(
+        "configure", "--session", "acme", "--start-url", "https://acme.awsapps.com/start",
+        "--sso-region", "eu-west-1", "--no-login",
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    # The one section botocore reads as the session, under its own header, has the new values.
+    new = (
+        "sso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
+    assert home.aws_config.read_text() == f"# mine\n{header}\n{new}{profile}"
+    sessions = botocore.session.Session().full_config["sso_sessions"]
+    assert sessions == {
+        "acme": {
+            "sso_start_url": "https://acme.awsapps.com/start",
+            "sso_region": "eu-west-1",
+            "sso_registration_scopes": "sso:account:access",
+        }
+    }
+
+
+def test_configure_keeps_a_session_spelt_twice_once(home: Home) -> None:
+    # What an earlier configure left: botocore reads the last of the two, ssotui updates both.
+    home.write_config(
+        '[sso-session "acme"]\nsso_start_url = https://one.awsapps.com/start\n'
+        "sso_region = us-east-1\n\n[profile a]\nsso_session = acme\n\n"
+        "[sso-session acme]\nsso_start_url = https://two.awsapps.com/start\n"
+        "sso_region = us-east-1\n# the end\n"
+    )
+    result = ssotui(
+        "configure", "--session", "acme", "--start-url", "https://acme.awsapps.com/start",
+        "--sso-region", "eu-west-1", "--no-login",
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    assert home.aws_config.read_text() == (
+        '[sso-session "acme"]\nsso_start_url = https://acme.awsapps.com/start\n'
+        "sso_region = eu-west-1\nsso_registration_scopes = sso:account:access\n\n"
+        "[profile a]\nsso_session = acme\n\n# the end\n"
+    )
+
+
+def test_configure_adds_a_session_botocore_does_not_read_as_the_same(home: Home) -> None:
+    # A space before the title makes another section for botocore (not a session at all).
+    text = "[ sso-session acme ]\nsso_region = us-east-1\n"
+    home.write_config(text)
+    result = ssotui(
+        "configure", "--session", "acme", "--start-url", "https://acme.awsapps.com/start",
+        "--sso-region", "eu-west-1", "--no-login",
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    assert home.aws_config.read_text().startswith(text + "\n[sso-session acme]\n")
+    sessions = botocore.session.Session().full_config["sso_sessions"]
+    assert sessions["acme"]["sso_region"] == "eu-west-1"
+
+
+_TITLES = st.sampled_from(["profile", "sso-session", "services", "default", "profiles", "x"])
+_WORDS = st.text(alphabet=st.sampled_from(list("ab -'\"\\\t_")), max_size=6)
+
+
+@given(header=st.one_of(st.builds("{}{}".format, _TITLES, _WORDS), _WORDS))
+def test_a_header_names_the_section_botocore_reads_from_it(header: str) -> None:
+    built = build_profile_map({header: {"k": "v"}})
+    kinds = (("profile", "profiles"), ("sso-session", "sso_sessions"), ("services", "services"))
+    seen = [(kind, name) for kind, key in kinds for name in built[key]]
+    assert config_section(header) == (seen[0] if seen else None)

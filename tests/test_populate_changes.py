@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
 import botocore.session
 import pytest
 
@@ -106,6 +107,33 @@ def test_a_run_without_region_keeps_the_region_the_last_run_wrote(
 
     assert ssotui("populate", "--region", "us-west-2").status == 0
     assert generated_regions() == {"us-west-2"}
+
+
+def test_a_run_with_no_region_anywhere_gives_the_profiles_the_sso_region(
+    sim: Simulator, home: Home
+) -> None:
+    _setup(sim, home)  # no --region, no region in a block, no default_region
+    result = ssotui("populate")
+    assert result.status == 0, result.err
+    said = f", with region {sim.region}, the session's sso_region (--region R for another)."
+    assert result.err.rstrip("\n").endswith(said)
+    assert generated_regions() == {sim.region}
+    profiles = botocore.session.Session().full_config["profiles"]
+    name = next(n for n, p in profiles.items() if p.get("sso_session") == "dev" and n != "mine")
+    # Without a region, boto3 refused to make most clients ("You must specify a region").
+    assert boto3.Session(profile_name=name).client("ec2").meta.region_name == sim.region
+    again = ssotui("populate")
+    assert "already up to date" in again.err and "sso_region" not in again.err
+
+
+def test_default_region_comes_before_the_sso_region(sim: Simulator, home: Home) -> None:
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_region = "ca-central-1"\n')
+    _setup(sim, home)
+    result = ssotui("populate")
+    assert result.status == 0, result.err
+    assert "sso_region" not in result.err
+    assert generated_regions() == {"ca-central-1"}
 
 
 def test_the_user_is_told_which_profiles_came_and_went(sim: Simulator, home: Home) -> None:

@@ -132,6 +132,30 @@ def test_aws_config_file_with_a_variable_is_the_file_botocore_reads(
     assert str(home.aws_config) in result.out and "(absent)" not in result.out.split("\n")[1]
 
 
+def test_an_empty_aws_config_file_reads_no_file_as_botocore_does(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.write_config(TWO)  # the default file is there, but set-but-empty means none at all
+    monkeypatch.setenv("HOME", str(home.root))
+    monkeypatch.setenv("AWS_CONFIG_FILE", "")
+    botocore_sees = botocore.session.Session().full_config
+    assert botocore_sees == {"profiles": {}}
+    assert load_sessions() == []
+    for name in (None, "dev"):
+        with pytest.raises(ConfigError) as err:
+            resolve_session(name=name)
+        said = err.value.message
+        assert "AWS_CONFIG_FILE is set but empty, so no AWS config file is read" in said
+        assert "--start-url" in said and "\n" not in said
+    ad_hoc = resolve_session(start_url="https://x.awsapps.com/start", region="ap-south-1")
+    assert ad_hoc.start_url == "https://x.awsapps.com/start"
+    result = ssotui("config")
+    assert result.status == 0, result.err
+    assert "AWS config       (none)" in result.out and "$AWS_CONFIG_FILE is empty" in result.out
+    doctor = ssotui("doctor")
+    assert "[FAIL] AWS config: AWS_CONFIG_FILE is set but empty" in doctor.out
+
+
 def test_unknown_name_lists_the_known_ones(home: Home) -> None:
     home.write_config(TWO)
     with pytest.raises(ConfigError, match=r"no sso-session 'nope' in .*config.*dev, prod"):

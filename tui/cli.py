@@ -125,7 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add_command(sub, "populate")
     p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
     p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
-    region_option(p, "a `region` for every profile")
+    region_option(
+        p,
+        "a `region` for every profile (default: the one they have, else default_region, "
+        "else the session's sso_region)",
+    )
 
     p = add_command(sub, "configure")
     p.add_argument("--no-login", action="store_true", help="do not log in afterwards")

@@ -17,20 +17,35 @@ def _home() -> Path:
     return Path(os.path.expanduser("~"))
 
 
+CONFIG_VARIABLE = "AWS_CONFIG_FILE"
+CREDENTIALS_VARIABLE = "AWS_SHARED_CREDENTIALS_FILE"
+
+
+def set_but_empty(variable: str) -> bool:
+    """True when `variable` (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`) is set but
+    empty: botocore, and so the AWS CLI and SDKs, then read no such file at all (not the
+    default one), and its path here is os.devnull, which reads as an empty file. Nothing is
+    written there: the use cases refuse first (`tui.workspace.aws_files`)."""
+    return os.environ.get(variable) == ""
+
+
 def _aws_file(variable: str, default: str) -> Path:
+    if set_but_empty(variable):
+        return Path(os.devnull)
     # botocore's raw_config_parse expands `$VAR` and `~` in the name (in that order), so
     # AWS_CONFIG_FILE='$HOME/.aws/config' names the same file for ssotui as for the AWS CLI.
     return Path(os.path.expanduser(os.path.expandvars(os.environ.get(variable, default))))
 
 
 def aws_config_file() -> Path:
-    """The AWS config file (`AWS_CONFIG_FILE`, default `~/.aws/config`)."""
-    return _aws_file("AWS_CONFIG_FILE", "~/.aws/config")
+    """The AWS config file (`AWS_CONFIG_FILE`, default `~/.aws/config`; see `set_but_empty`)."""
+    return _aws_file(CONFIG_VARIABLE, "~/.aws/config")
 
 
 def aws_credentials_file() -> Path:
-    """The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`)."""
-    return _aws_file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+    """The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`;
+    see `set_but_empty`)."""
+    return _aws_file(CREDENTIALS_VARIABLE, "~/.aws/credentials")
 
 
 def sso_cache_dir() -> Path:

@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__, paths
@@ -83,6 +84,18 @@ def _fingerprint() -> tuple[Any, ...]:
     return (env, os.environ.get("HOME"), tuple(stamps))
 
 
+def _refused_file(path: Path, what: str) -> ConfigError:
+    """The one line for a file botocore refused: what is wrong with it, as `configure` and
+    `write-profile` say it."""
+    from tui.aws.sessions import config_sections
+
+    try:
+        config_sections(path, what=what)
+    except ConfigError as exc:
+        return exc
+    return ConfigError(f"the {what} {path} is malformed: fix it; the AWS CLI cannot read it either")
+
+
 def _botocore_session() -> botocore.session.Session:
     """A botocore session that reads the user's config for endpoints only.
 
@@ -109,9 +122,7 @@ def _botocore_session() -> botocore.session.Session:
         what = "AWS config file"
         if path == str(paths.aws_credentials_file()):
             what = "shared credentials file"
-        raise ConfigError(
-            f"the {what} {path} is malformed: fix it; the AWS CLI cannot read it either"
-        ) from None
+        raise _refused_file(Path(path), what) from None
     except botocore.exceptions.BotoCoreError as exc:
         raise ConfigError(f"botocore cannot use the AWS config: {exc}") from None
     return session

@@ -26,6 +26,7 @@ class _ConfigRead:
     """What one read of the AWS config file found."""
 
     path: Path
+    unset: bool = False  # AWS_CONFIG_FILE is set but empty: no config file is read at all
     sessions: list[SsoSession] = field(default_factory=list)
     # names (sso-session or legacy profile) -> why that entry cannot be used
     problems: dict[str, str] = field(default_factory=dict)
@@ -40,7 +41,7 @@ def parse_scopes(raw: str) -> tuple[str, ...]:
     return tuple(s for s in (part.strip() for part in raw.split(",")) if s)
 
 
-def _parse_error(path: Path, exc: configparser.Error) -> ConfigError:
+def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
     lineno: int | None = getattr(exc, "lineno", None)
     errors = getattr(exc, "errors", None)
     if lineno is None and errors:
@@ -53,34 +54,34 @@ def _parse_error(path: Path, exc: configparser.Error) -> ConfigError:
     }.get(type(exc), "a line botocore cannot parse")
     where = f"{path}, line {lineno}" if lineno else str(path)
     return ConfigError(
-        f"the AWS config file {where} is malformed ({detail}): fix it; the AWS CLI cannot read "
-        "it either"
+        f"the {what} {where} is malformed ({detail}): fix it; the AWS CLI cannot read it either"
     )
 
 
-def _raw_sections(path: Path) -> dict[str, dict[str, Any]]:
-    """Sections and values of the config file, as botocore's `raw_config_parse` gives them."""
+def _raw_sections(path: Path, what: str) -> dict[str, dict[str, Any]]:
+    """Sections and values of the file, as botocore's `raw_config_parse` gives them; `what`
+    names the file in the one line of a ConfigError ("AWS config file")."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"the AWS config file {path} is not valid UTF-8 (byte {exc.start}): fix or re-save it"
+            f"the {what} {path} is not valid UTF-8 (byte {exc.start}): fix or re-save it"
         ) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read the AWS config file {path}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read the {what} {path}: {exc.strerror}") from None
     if text.startswith("\ufeff"):
         # botocore reads the mark as text before the first [section] and refuses the file
         raise ConfigError(
-            f"the AWS config file {path} starts with a byte order mark (BOM), which the AWS CLI "
-            "cannot read either: save it as UTF-8 without BOM"
+            f"the {what} {path} starts with a byte order mark (BOM), which the AWS CLI cannot "
+            "read either: save it as UTF-8 without BOM"
         )
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as exc:
-        raise _parse_error(path, exc) from None
+        raise _parse_error(path, exc, what) from None
     sections: dict[str, dict[str, Any]] = {}
     for name in parser.sections():
         values = dict(parser.items(name))
@@ -90,16 +91,20 @@ def _raw_sections(path: Path) -> dict[str, dict[str, Any]]:
                 line.strip() and "=" not in line for line in value.splitlines()
             ):
                 raise ConfigError(
-                    f"the AWS config file {path} is malformed ([{name}] {key}: an indented line "
-                    "without `=`): fix it; the AWS CLI cannot read it either"
+                    f"the {what} {path} is malformed ([{name}] {key}: an indented line without "
+                    "`=`): fix it; the AWS CLI cannot read it either"
                 )
         sections[name] = values
     return sections
 
 
-def config_sections(path: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Every section of the AWS config file and its values (empty when there is no file)."""
-    return _raw_sections(path or paths.aws_config_file())
+def config_sections(
+    path: Path | None = None, *, what: str = "AWS config file"
+) -> dict[str, dict[str, Any]]:
+    """Every section of the AWS config file (or of `path`, which `what` names in messages) and
+    its values, empty when there is no file. ConfigError, one line saying what is wrong, for a
+    file botocore cannot read."""
+    return _raw_sections(path or paths.aws_config_file(), what)
 
 
 _KINDS = (("profile", "profiles"), ("sso-session", "sso_sessions"), ("services", "services"))
@@ -144,8 +149,9 @@ def _first_region_by_session(profiles: dict[str, dict[str, Any]]) -> dict[str, s
 
 def _read(path: Path | None) -> _ConfigRead:
     config_path = path or paths.aws_config_file()
-    result = _ConfigRead(path=config_path)
-    built = profile_map(_raw_sections(config_path))
+    unset = path is None and paths.set_but_empty(paths.CONFIG_VARIABLE)
+    result = _ConfigRead(path=config_path, unset=unset)
+    built = profile_map(_raw_sections(config_path, "AWS config file"))
     profiles: dict[str, dict[str, Any]] = built.get("profiles", {})
     sessions: dict[str, dict[str, Any]] = built.get("sso_sessions", {})
     regions = _first_region_by_session(profiles)
@@ -215,6 +221,14 @@ def session_problems(path: Path | None = None) -> list[str]:
     return list(_read(path).problems.values())
 
 
+# Why no session is found while AWS_CONFIG_FILE is set but empty, and what to do.
+_NO_CONFIG_FILE = (
+    f"{paths.CONFIG_VARIABLE} is set but empty, so no AWS config file is read (the AWS CLI "
+    "reads none either): unset it to use ~/.aws/config, or set it to a file, or pass "
+    "--start-url URL --sso-region REGION"
+)
+
+
 def _names(read: _ConfigRead) -> str:
     labels = [s.name for s in read.sessions if s.name is not None]
     legacy = {s.start_url: p for p, s in read.legacy.items()}
@@ -238,6 +252,8 @@ def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSess
         )
     if name in read.profile_sessions:  # a profile that points at an sso-session
         return _by_name(read, read.profile_sessions[name], via=name)
+    if read.unset:
+        raise ConfigError(f"no sso-session '{name}': {_NO_CONFIG_FILE}")
     known = _names(read)
     hint = f"configured: {known}" if known else "none is configured"
     raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")
@@ -278,6 +294,8 @@ def resolve_session(
         problems = "; ".join(read.problems.values())
         if problems:
             raise ConfigError(problems)
+        if read.unset:
+            raise ConfigError(f"no SSO session configured: {_NO_CONFIG_FILE}")
         raise ConfigError(
             f"no SSO session configured in {read.path}: run `ssotui configure` to add an "
             "[sso-session NAME] section (or `aws configure sso-session`), or pass "

@@ -56,6 +56,12 @@ def check_aws_config() -> tuple[list[Check], list[SsoSession]]:
     from tui.aws.sessions import load_sessions, session_problems
     from tui.workspace.setup import check_start_url, with_scheme
 
+    if paths.set_but_empty(paths.CONFIG_VARIABLE):
+        detail = (
+            f"{paths.CONFIG_VARIABLE} is set but empty, so no config file is read (the AWS CLI "
+            "reads none either): unset it to use ~/.aws/config, or set it to a file"
+        )
+        return [Check("AWS config", Verdict.FAIL, detail)], []
     path = paths.aws_config_file()
     if not path.exists():
         return [Check("AWS config", Verdict.FAIL, f"{path} not found; add an [sso-session]")], []
@@ -248,7 +254,11 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     if target is not None:
         yield check_portal(target)
         yield check_clock(target)
-    yield _private(paths.aws_credentials_file(), "credentials file")
+    if paths.set_but_empty(paths.CREDENTIALS_VARIABLE):
+        detail = f"none ({paths.CREDENTIALS_VARIABLE} is set but empty: the AWS CLI reads none)"
+        yield Check("credentials file", Verdict.OK, detail)
+    else:
+        yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache")
     yield check_token_files()
     yield check_settings(context.settings)

@@ -31,8 +31,10 @@ def _open_picker(
 
     sessions = context.sessions()
     chosen: SsoSession | None = None
-    # With no session configured at all (and none asked for), the picker starts with set-up.
-    if sessions or args.session or args.start_url or args.sso_region:
+    # With no session configured at all (and none asked for), the picker starts with set-up,
+    # where one can be set up.
+    asked = args.session or args.start_url or args.sso_region
+    if sessions or asked or not context.can_add_session():
         try:
             chosen = context.session(
                 name=args.session, start_url=args.start_url, sso_region=args.sso_region

@@ -58,14 +58,20 @@ def populate(args: argparse.Namespace, context: Context) -> int:
     where = paths.aws_config_file()
     summary = result.profiles.summary()
     detail = f" ({summary})" if summary else ""
+    region = ""
+    if result.sso_region_used:
+        region = (
+            f", with region {workspace.session.region}, the session's sso_region "
+            "(--region R for another)"
+        )
     if args.dry_run:
         print(result.diff, end="")
     if not result.changed:
         say(f"{count} profiles for session {label} already up to date in {where}.")
     elif args.dry_run:
-        say(f"Dry run: would write {count} profiles{detail}; {where} unchanged.")
+        say(f"Dry run: would write {count} profiles{detail}{region}; {where} unchanged.")
     else:
-        say(f"Wrote {count} profiles for session {label}{detail} to {where}.")
+        say(f"Wrote {count} profiles for session {label}{detail} to {where}{region}.")
     return 0
 
 

@@ -64,6 +64,8 @@ class PopulatePlan:
     count: int
     skipped: list[SkippedProfile]
     profiles: BlockChange = BlockChange()
+    sso_region_used: bool = False  # the profiles' region is the session's sso_region, for want
+    # of --region, a region in the block and default_region
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class PopulateResult:
     skipped: tuple[SkippedProfile, ...]
     changed: bool = False  # the file was (for a dry run: would be) rewritten
     profiles: BlockChange = BlockChange()
+    sso_region_used: bool = False  # see PopulatePlan
 
     @property
     def warnings(self) -> list[str]:
@@ -83,6 +86,33 @@ class PopulateResult:
 
 
 _SHLEX_SPECIAL = frozenset(" \t\r\n\"'\\")
+# botocore's `build_profile_map` tries these prefixes of a section header in this order.
+_KINDS = ("profile", "sso-session", "services")
+
+
+def config_section(header: str) -> tuple[str, str] | None:
+    """(kind, name) of a config file section as botocore reads its header, e.g.
+    ("sso-session", "corp"); None for a section botocore gives no kind.
+
+    botocore takes a header that starts with `profile`, `sso-session` or `services` and
+    shlex-splits it into exactly two words, so `[sso-session corp]`, `[sso-session  corp]`,
+    `[sso-session "corp"]` and `[sso-session\tcorp]` are one session, and `[default]` is
+    profile default.
+    """
+    if header == "default":
+        return "profile", header
+    kind = next((k for k in _KINDS if header.startswith(k)), None)
+    if kind is None:
+        return None
+    name = header[len(kind) + 1 :]
+    plain = name and header[len(kind)] == " " and not any(c in _SHLEX_SPECIAL for c in name)
+    if plain:
+        return kind, name  # what shlex makes of it, without its cost (9,000 headers: a second)
+    try:
+        parts = shlex.split(header)
+    except ValueError:
+        return None
+    return (kind, parts[1]) if len(parts) == 2 else None
 
 
 def profile_of(header: str) -> str | None:
@@ -91,18 +121,8 @@ def profile_of(header: str) -> str | None:
     botocore shlex-splits the header, so `[profile  x]`, `[profile\tx]` and `[profile "x"]`
     are all profile x.
     """
-    if header == "default":
-        return header
-    if not header.startswith("profile"):
-        return None
-    name = header[len("profile ") :]
-    if header.startswith("profile ") and name and not any(c in _SHLEX_SPECIAL for c in name):
-        return name  # what shlex makes of it, without its cost (9,000 headers: a second)
-    try:
-        parts = shlex.split(header)
-    except ValueError:
-        return None
-    return parts[1] if len(parts) == 2 else None
+    section = config_section(header)
+    return section[1] if section is not None and section[0] == "profile" else None
 
 
 def _block_span(text: str, session: str) -> tuple[int, int] | None:
@@ -195,9 +215,10 @@ def populated(
     which roles were skipped.
 
     The profiles get `region`, else the region the block's profiles already have (so a run
-    without --region keeps what the last one wrote), else `default_region`. A name of a
-    profile outside the block, in `also_taken` or `default` is never generated (see
-    `plan_profiles`).
+    without --region keeps what the last one wrote), else `default_region`, else the
+    session's `sso_region`: a profile without a region fails in most SDK clients ("You must
+    specify a region"). A name of a profile outside the block, in `also_taken` or `default` is
+    never generated (see `plan_profiles`).
     """
     if session.name is None:
         raise SsotuiError(
@@ -209,6 +230,8 @@ def populated(
     if not region and span is not None:
         region = _block_region(text[span[0] : span[1]])
     region = region or default_region
+    sso_region_used = not region
+    region = region or session.region
     taken = [p for p in map(profile_of, ini_sections.section_names(outside)) if p is not None]
     # A generated profile never becomes the one every tool uses without --profile.
     taken += ["default", *also_taken]
@@ -218,13 +241,15 @@ def populated(
     count = len(plan.profiles)
     if span is not None:
         change = _compare(text[span[0] : span[1]], block)
-        return PopulatePlan(text[: span[0]] + block + text[span[1] :], count, plan.skipped, change)
+        new_text = text[: span[0]] + block + text[span[1] :]
+        return PopulatePlan(new_text, count, plan.skipped, change, sso_region_used)
     lead = ""
     if text and not text.endswith(("\n", "\r")):
         lead = newline + newline
     elif text and text.strip():
         lead = newline
-    return PopulatePlan(text + lead + block, count, plan.skipped, _compare("", block))
+    change = _compare("", block)
+    return PopulatePlan(text + lead + block, count, plan.skipped, change, sso_region_used)
 
 
 def _users_credentials_profiles() -> list[str]:
@@ -289,7 +314,9 @@ def populate_profiles(
             raise FileWriteError(f"{path} kept changing while populate ran; run it again")
     # Only a dry run shows the diff: the file is written first, unlocked sooner.
     change = diff(old, plan.text, path) if dry_run else ""
-    return PopulateResult(plan.count, change, tuple(plan.skipped), changed, plan.profiles)
+    return PopulateResult(
+        plan.count, change, tuple(plan.skipped), changed, plan.profiles, plan.sso_region_used
+    )
 
 
 def write_sso_session(
@@ -299,7 +326,12 @@ def write_sso_session(
     scopes: str = "sso:account:access",
     path: Path | None = None,
 ) -> Path:
-    """Write `[sso-session NAME]` in the AWS CLI's own format (replacing one of that name)."""
+    """Write `[sso-session NAME]` in the AWS CLI's own format.
+
+    A section botocore reads as that session, however its header is spelt (`[sso-session
+    "NAME"]`), gets the new values under its own header; any further one is removed, so
+    the file holds the session once.
+    """
     path = path or paths.aws_config_file()
     lines = [
         f"sso_start_url = {start_url}",
@@ -308,5 +340,11 @@ def write_sso_session(
     ]
     with files.locked(path):
         old = files.read_text(files.writable_target(path)) or ""
-        files.write_atomic(path, ini_sections.replace_section(old, f"sso-session {name}", lines))
+        new = ini_sections.replace_section(
+            old,
+            f"sso-session {name}",
+            lines,
+            same=lambda header: config_section(header) == ("sso-session", name),
+        )
+        files.write_atomic(path, new)
     return path

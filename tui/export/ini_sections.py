@@ -13,7 +13,7 @@ Used by `credentials_file` (the shared credentials file) and by `populate` (the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final
@@ -197,17 +197,22 @@ def _body(lines: Sequence[str], newline: str, indent: str, *, final_newline: boo
     return joined + newline if final_newline else joined
 
 
-def replace_section(text: str, name: str, lines: Sequence[str]) -> str:
+def replace_section(
+    text: str, name: str, lines: Sequence[str], *, same: Callable[[str], bool] | None = None
+) -> str:
     """`text` with the body of section `name` replaced by `lines` (or the section appended).
 
-    The header line is kept as it was; the body's options and continuations are replaced;
-    comments and blank lines after the last option stay where they are. A second section of
-    the same name (which botocore would refuse to read) is removed. Nothing else changes.
+    `same` tells a header that names the same section in other words (botocore reads
+    `[sso-session "x"]` of the config file as `[sso-session x]`); by default only `name`
+    itself does. The header line is kept as it was; the body's options and continuations are
+    replaced; comments and blank lines after the last option stay where they are. A second
+    such section (which botocore would refuse to read, or read in place of the first) is
+    removed. Nothing else changes.
     """
     check_name(name)
     for line in lines:
         check_line(line)
-    matches = [s for s in parse_sections(text) if s.name == name]
+    matches = [s for s in parse_sections(text) if (same(s.name) if same else s.name == name)]
     if not matches:
         return _append(text, name, lines)
     first, *duplicates = matches

@@ -39,6 +39,13 @@ class Context:
 
         return load_sessions()
 
+    def can_add_session(self) -> bool:
+        """Whether a session can be set up here: not while AWS_CONFIG_FILE is set but empty,
+        when the AWS tools read no config file (`session` then says what to do)."""
+        from tui import paths
+
+        return not paths.set_but_empty(paths.CONFIG_VARIABLE)
+
     def session(
         self,
         *,

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui import paths
 from tui.errors import UsageError
 from tui.models import Account, RoleCredentials, SsoSession
 from tui.store.settings import Settings
@@ -77,11 +76,15 @@ class Handoff:
     ) -> tuple[str, Path]:
         """Write the credentials to a profile of the shared credentials file: (name, path).
 
-        StaticKeysProfile when that profile holds long-lived keys, unless `force`.
+        StaticKeysProfile when that profile holds long-lived keys, unless `force`; ConfigError,
+        with nothing written, when the AWS tools could not read the profile there (see
+        `tui.workspace.aws_files`).
         """
         from tui.export.credentials_file import write_profile
+        from tui.workspace.aws_files import credentials_file_to_write
 
-        return write_profile(creds, name, force=force), paths.aws_credentials_file()
+        path = credentials_file_to_write()
+        return write_profile(creds, name, path, force=force), path
 
     def can_open_browser(self) -> bool:
         """Whether a graphical browser can start here (not over SSH without a desktop, where a

@@ -73,14 +73,13 @@ def check_session_name(name: str) -> str | None:
 def set_up_session(name: str, start_url: str, region: str) -> tuple[SsoSession, Path]:
     """Write `[sso-session NAME]` to the AWS config file and read it back as every command
     will, so what is used is what was saved: (the session, the file)."""
-    from tui import paths
-    from tui.aws.sessions import config_sections, load_sessions
+    from tui.aws.sessions import load_sessions
     from tui.export.aws_config import write_sso_session
+    from tui.workspace.aws_files import config_file_to_write
 
-    # A file botocore cannot parse is refused (one line naming it) before anything is added
-    # to it: neither the AWS CLI nor ssotui could read the new section back.
-    config_sections(paths.aws_config_file())
-    path = write_sso_session(name, start_url, region)
+    # Refused in one line, before anything is written, when neither the AWS CLI nor ssotui
+    # could read the new section back (a file botocore cannot parse, AWS_CONFIG_FILE empty).
+    path = write_sso_session(name, start_url, region, path=config_file_to_write())
     session = next((s for s in load_sessions(path) if s.name == name), None)
     if session is None:
         raise ConfigError(f"[sso-session {name}] was written to {path} but does not read back")

@@ -1,0 +1,47 @@
+"""The AWS config and shared credentials files, checked before ssotui adds to them.
+
+ssotui writes only what the AWS CLI and the SDKs will read back: a file botocore cannot parse is
+left as it is, and nothing is written while the variable that names the file is set but empty
+(botocore then reads no such file at all). Each refusal is one line (ConfigError) that says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tui import paths
+from tui.errors import ConfigError
+
+
+def config_file_to_write() -> Path:
+    """The AWS config file, checked: ConfigError when nothing should be written to it."""
+    return _checked(
+        "AWS config file", paths.CONFIG_VARIABLE, "~/.aws/config", paths.aws_config_file
+    )
+
+
+def credentials_file_to_write() -> Path:
+    """The shared credentials file, checked: ConfigError when nothing should be written to it."""
+    return _checked(
+        "shared credentials file",
+        paths.CREDENTIALS_VARIABLE,
+        "~/.aws/credentials",
+        paths.aws_credentials_file,
+    )
+
+
+def _checked(what: str, variable: str, default: str, where: Callable[[], Path]) -> Path:
+    from tui.aws.sessions import config_sections
+
+    if paths.set_but_empty(variable):
+        raise ConfigError(
+            f"{variable} is set but empty, so the AWS CLI and SDKs read no {what} and would not "
+            f"see what ssotui wrote there; nothing was written: unset it to use {default}, or "
+            "set it to a file"
+        )
+    path = where()
+    # A file botocore cannot parse is refused (one line naming it and what is wrong) before
+    # anything is added to it: no SDK could read the new section from it.
+    config_sections(path, what=what)
+    return path
