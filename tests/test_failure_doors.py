@@ -1,0 +1,74 @@
+"""The same failure from both doors: the same line, each with its own way out.
+
+Errors carry command-line advice ("run `ssotui list --refresh`"); the picker shows the key that
+does the same instead (tui/workspace/advice.py), never a command to leave it for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    log_in,
+    notes,
+    open_action_menu,
+    picker,
+    wait_until,
+)
+from tests.cli_helpers import ssotui
+from tui.sim import Organisation, Simulator
+
+
+def _forbidden(org: Organisation) -> tuple[str, str]:
+    account, role = next((a, r.name) for a in org.accounts for r in a.roles if r.forbidden)
+    return account.account_id, role
+
+
+@async_test
+async def test_no_access_to_a_role_says_the_command_or_the_key(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account_id, role = _forbidden(org)
+    run = ssotui("export", account_id, role)
+    assert run.status == 1
+    assert "no access to role" in run.err and "run `ssotui list --refresh`" in run.err
+
+    account = org.account(account_id)
+    assert account is not None
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: notes(app), "the failure")
+        said = notes(app)[-1]
+    assert said.startswith(f"no access to role {role}")
+    assert said.endswith("ask your administrator, or press ctrl+r to refresh the list")
+    assert "ssotui" not in said
+
+
+@async_test
+async def test_a_denied_login_says_press_r_not_run_ssotui_login(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    sim.set(approve="deny")
+    run = ssotui("login", "--no-browser")
+    assert run.status == 1
+    assert run.err.strip().splitlines()[-1] == (
+        "ssotui: the login to session dev was denied in the browser: run `ssotui login` again "
+        "to retry"
+    )
+
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+
+        def status() -> str:
+            return str(app.screen.query_one("#login-status").render())
+
+        await wait_until(pilot, lambda: "denied" in status(), "the denial")
+        said = status()
+    assert said == "the login to session dev was denied in the browser — press r to try again"
