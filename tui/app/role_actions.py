@@ -18,6 +18,7 @@ from tui.app import clock
 from tui.app.failures import failure_text
 from tui.app.messages import Notice
 from tui.app.pick import Action
+from tui.app.saved_state import SavedState
 from tui.app.shown import shown
 from tui.app.terminal import copier, handed_over
 from tui.errors import SsotuiError, StaticKeysProfile
@@ -35,9 +36,10 @@ class RoleActions(Widget):
 
     DEFAULT_CSS = "RoleActions { display: none; }"
 
-    def __init__(self, workspace: Workspace, *, force: bool = False) -> None:
+    def __init__(self, workspace: Workspace, saved: SavedState, *, force: bool = False) -> None:
         super().__init__()
         self.workspace = workspace
+        self.saved = saved  # the regions chosen per account
         self.force = force  # a subshell inside an ssotui subshell is allowed
 
     def run(self, creds: RoleCredentials, action: Action) -> None:
@@ -148,7 +150,8 @@ class RoleActions(Widget):
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
     def _write_profile(self, creds: RoleCredentials, name: str) -> None:
         try:
-            written, path = self.workspace.handoff.write_profile(creds, name)
+            region = self.workspace.profile_region(self.saved.state, creds.account.account_id)
+            written, path = self.workspace.handoff.write_profile(creds, name, region=region)
         except StaticKeysProfile:
             # The command line's way out (--force) is none here: the same question again.
             self.app.call_from_thread(

@@ -73,15 +73,26 @@ class Handoff:
         return default_profile_name(creds)
 
     def write_profile(
-        self, creds: RoleCredentials, name: str | None = None, *, force: bool = False
+        self,
+        creds: RoleCredentials,
+        name: str | None = None,
+        *,
+        region: str | None = None,
+        force: bool = False,
     ) -> tuple[str, Path]:
         """Write the credentials to a profile of the shared credentials file: (name, path).
 
-        StaticKeysProfile when that profile holds long-lived keys, unless `force`.
+        The profile gets a `region` line only for a region asked for (`--region`, or the one
+        chosen for the account in the picker), never the credentials' own, which may be
+        `default_region` (README "Regions"). StaticKeysProfile when that profile holds
+        long-lived keys, unless `force`.
         """
+        from dataclasses import replace
+
         from tui.export.credentials_file import write_profile
 
-        return write_profile(creds, name, force=force), paths.aws_credentials_file()
+        written = write_profile(replace(creds, region=region), name, force=force)
+        return written, paths.aws_credentials_file()
 
     def can_open_browser(self) -> bool:
         """Whether a graphical browser can start here (not over SSH without a desktop, where a

@@ -325,6 +325,12 @@ class Workspace:
         the session's default region, else none."""
         return state.region_of(account_id) or self.session.default_region
 
+    def profile_region(self, state: State, account_id: str) -> str | None:
+        """The `region` line of a profile written for an account: the region chosen for it
+        (state.toml), else none; `default_region` stays out of the credentials file, as with
+        `write-profile` without --region."""
+        return state.region_of(account_id)
+
     # -- role credentials (what is done with them: `self.handoff`) -------------------------
 
     def role_credentials(
