@@ -122,8 +122,7 @@ class RoleActions(Widget):
         handoff = self.workspace.handoff
         url = handoff.console_url(creds, handoff.console_request(region=creds.region))
         label = _label(creds)
-        # A text browser started from here would fight the picker for the terminal.
-        if handoff.can_open_browser() and handoff.open_in_browser(url):
+        if handoff.open_in_browser(url):
             self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
             return
         backend = handoff.copy_text(url, terminal=copier(self.app))

@@ -102,10 +102,12 @@ class Handoff:
         return browser_can_start(self.environ)
 
     def open_in_browser(self, url: str) -> bool:
-        """Open `url` in the user's browser (`BROWSER` honoured); False when none could run."""
+        """Open `url` in the user's browser (`BROWSER` honoured); False when none could run,
+        or where only a text browser would (`can_open_browser`): it would take the terminal
+        over with a page it cannot use, from either door."""
         from tui.browser import open_url
 
-        return open_url(url, self.environ)
+        return self.can_open_browser() and open_url(url, self.environ)
 
     def subshell(
         self,
