@@ -183,3 +183,19 @@ async def test_without_a_desktop_neither_door_starts_a_text_browser(
         await wait_until(pilot, lambda: any("console" in n for n in notes(app)), "the toast")
         assert notes(app)[-1].startswith("No browser here: copied the console link")
     assert not ran.exists()
+
+
+def test_copy_without_a_clipboard_says_to_print_the_link(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Not `ssotui export`, which the export lines' failure names: the link is what was asked
+    for, and `--print` gives it."""
+    log_in()
+    account = with_roles(org)
+    run = ssotui("console", account.account_id, usable_role(account), "--copy")
+    assert run.status == 1 and not run.out
+    [line] = run.err.strip().splitlines()
+    assert line.startswith("ssotui: no clipboard available: ")
+    assert line.endswith("; use `--print` and open the link yourself")
+    exports = ssotui("export", account.account_id, usable_role(account), "--copy")
+    assert exports.err.strip().endswith("; use `ssotui export` and copy the lines yourself")

@@ -125,7 +125,7 @@ class RoleActions(Widget):
         if handoff.open_in_browser(url):
             self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
             return
-        backend = handoff.copy_text(url, terminal=copier(self.app))
+        backend = handoff.copy_console_link(url, terminal=copier(self.app))
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
         self.post_message(
             Notice(

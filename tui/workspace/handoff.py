@@ -131,11 +131,12 @@ class Handoff:
             endpoint=endpoint,
         )
 
-    def copy_text(self, text: str, *, terminal: Callable[[str], None] | None = None) -> str:
-        """Put `text` on the clipboard (system, else OSC 52); returns which way it went."""
+    def copy_console_link(self, url: str, *, terminal: Callable[[str], None] | None = None) -> str:
+        """Put a console sign-in link on the clipboard (system, else OSC 52); returns which way
+        it went (without either, the error says to print it instead)."""
         from tui.export import clipboard
 
-        return clipboard.copy(text, terminal=terminal)
+        return clipboard.copy(url, terminal=terminal, instead=clipboard.CONSOLE_LINK_INSTEAD)
 
     def console_request(
         self,
