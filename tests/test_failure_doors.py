@@ -19,7 +19,9 @@ from tests.app_support import (
     wait_until,
 )
 from tests.cli_helpers import ssotui
+from tests.conftest import Home
 from tui.sim import Organisation, Simulator
+from tui.store.settings import load_settings
 
 
 def _forbidden(org: Organisation) -> tuple[str, str]:
@@ -72,3 +74,22 @@ async def test_a_denied_login_says_press_r_not_run_ssotui_login(
         await wait_until(pilot, lambda: "denied" in status(), "the denial")
         said = status()
     assert said == "the login to session dev was denied in the browser — press r to try again"
+
+
+@async_test
+async def test_a_mistake_in_config_toml_is_said_by_both_doors(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """The command line says it on stderr; the picker, which covers stderr until it closes,
+    says it on screen."""
+    log_in()
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('defualt_region = "eu-west-1"\n')
+    said = f"{home.config_dir / 'config.toml'}: unknown key `defualt_region`; ignored"
+    run = ssotui("list")
+    assert run.status == 0 and run.err.splitlines() == [f"ssotui: warning: {said}"]
+
+    app = picker(settings=load_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        assert notes(app) == [said]
