@@ -13,9 +13,11 @@ from tests.app_support import (
     async_test,
     catalog_loaded,
     log_in,
+    marks,
     notes,
     open_action_menu,
     picker,
+    shown,
     wait_until,
 )
 from tests.cli_helpers import ssotui
@@ -93,3 +95,22 @@ async def test_a_mistake_in_config_toml_is_said_by_both_doors(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         assert notes(app) == [said]
+
+
+@async_test
+async def test_a_favourite_that_cannot_be_saved_is_said_and_not_shown_as_kept(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """The state folder cannot be written (here: a file stands where it should be)."""
+    log_in()
+    home.state_dir.write_text("not a folder")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        first = shown(app, "accounts")[0]
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: notes(app), "the failure")
+        [said] = notes(app)
+        assert said.startswith("Favourites, recent roles and regions not saved: ")
+        assert str(home.state_dir) in said
+        await wait_until(pilot, lambda: marks(app, "accounts")[first.name] != "★", "the mark")
