@@ -25,6 +25,7 @@ from tests.app_support import (
 from tui.app.widgets.big_code import big_lines
 from tui.aws import token_cache
 from tui.sim import Organisation, Simulator
+from tui.store.settings import Settings
 
 
 def _login_status(app: Any) -> str:
@@ -147,3 +148,23 @@ async def test_without_a_desktop_or_browser_setting_no_browser_is_started(
         assert "No browser here" in _login_status(app)
         await pilot.press("o")  # not offered, and does nothing
         await pilot.pause(0.1)
+
+
+@async_test
+async def test_open_browser_false_in_config_toml_is_not_said_to_have_opened_one(
+    sim: Simulator, sso_config: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`open_browser = false` keeps the browser shut from both doors; the picker said it had
+    opened it (it looked only at --no-browser)."""
+    ran = tmp_path / "ran"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> "{ran}"\n')
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(browser))
+    sim.set(approve="manual")
+    app = picker(open_browser=True, settings=Settings(open_browser=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the code")
+        assert _login_status(app) == "Waiting for approval…"
+        await pilot.pause(0.2)
+        assert not ran.exists()

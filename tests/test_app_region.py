@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +14,19 @@ from tests.app_support import (
     catalog_loaded,
     log_in,
     notes,
+    open_action_menu,
     pane,
     picker,
     screen_name,
     shown,
     status_text,
     type_text,
+    usable_role,
     wait_until,
     with_roles,
 )
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
 from tui.sim import Organisation, Simulator
 from tui.store import state as state_store
 from tui.store.settings import Settings
@@ -106,3 +111,43 @@ async def test_without_a_choice_the_sessions_default_region_is_used(
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
     assert state_store.load().regions == ()
+
+
+def _profile_region(home: Home, profile: str) -> str | None:
+    written = configparser.ConfigParser(interpolation=None)
+    written.read(home.aws_credentials, encoding="utf-8")
+    return written[profile].get("region")
+
+
+async def _write_profile(app: Any, org: Organisation, account: Any, name: str) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, name)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("Wrote" in n for n in notes(app)), "the profile")
+
+
+@async_test
+async def test_a_profile_gets_the_region_chosen_for_its_account_never_default_region(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """`default_region` stays out of the credentials file from both doors (README "Regions");
+    a region chosen for the account in the picker goes in, as --region does."""
+    log_in()
+    account = with_roles(org)
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_region = "eu-west-1"\n')
+    run = ssotui("write-profile", account.account_id, usable_role(account), "--profile", "cli")
+    assert run.status == 0, run.err
+    assert _profile_region(home, "cli") is None
+
+    await _write_profile(picker(settings=Settings(default_region="eu-west-1")), org, account, "tui")
+    assert _profile_region(home, "tui") is None
+
+    state_store.update(lambda s: s.with_region(account.account_id, "us-west-2"))
+    await _write_profile(picker(settings=Settings(default_region="eu-west-1")), org, account, "set")
+    assert _profile_region(home, "set") == "us-west-2"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -136,3 +137,65 @@ def test_credentials_the_sign_in_endpoint_refuses_are_fetched_anew_next_time(
     again = ssotui("console", account.account_id, role, "--print")
     assert again.status == 0, again.err
     assert follow(again.out.strip())[0] == 302
+
+
+def _text_browsers(folder: Path, ran: Path) -> str:
+    """A PATH whose console browsers (what `webbrowser` finds without a desktop) record that
+    they ran instead of taking over the terminal."""
+    folder.mkdir()
+    for name in ("www-browser", "links", "elinks", "lynx", "w3m"):
+        program = folder / name
+        program.write_text(f'#!/bin/sh\necho {name} >> "{ran}"\n')
+        program.chmod(0o755)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
+@async_test
+async def test_without_a_desktop_neither_door_starts_a_text_browser(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Over SSH or on a headless box a text browser would take the terminal with a sign-in
+    link it cannot use: the command says to --print or --copy, the picker copies the link."""
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    ran = tmp_path / "ran"
+    monkeypatch.setenv("PATH", _text_browsers(tmp_path / "bin", ran))
+    monkeypatch.setenv("TERM", "xterm")
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+
+    run = ssotui("console", account.account_id, role)
+    assert run.status == 1 and not ran.exists()
+    assert run.err.strip().splitlines() == [
+        "ssotui: no browser could be opened here: use `--print` or `--copy` and open the link "
+        "yourself (it signs in for 15 minutes)"
+    ]
+    shortcut = ssotui("console", account.account_id, role, "--shortcut")
+    assert shortcut.status == 0 and not ran.exists()
+    assert "open the link above yourself" in shortcut.err
+
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("o")
+        await wait_until(pilot, lambda: any("console" in n for n in notes(app)), "the toast")
+        assert notes(app)[-1].startswith("No browser here: copied the console link")
+    assert not ran.exists()
+
+
+def test_copy_without_a_clipboard_says_to_print_the_link(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Not `ssotui export`, which the export lines' failure names: the link is what was asked
+    for, and `--print` gives it."""
+    log_in()
+    account = with_roles(org)
+    run = ssotui("console", account.account_id, usable_role(account), "--copy")
+    assert run.status == 1 and not run.out
+    [line] = run.err.strip().splitlines()
+    assert line.startswith("ssotui: no clipboard available: ")
+    assert line.endswith("; use `--print` and open the link yourself")
+    exports = ssotui("export", account.account_id, usable_role(account), "--copy")
+    assert exports.err.strip().endswith("; use `ssotui export` and copy the lines yourself")

@@ -103,6 +103,10 @@ class SsotuiApp(App[str | Picked | None]):
             asyncio.get_running_loop().set_default_executor(LeftBehind())
 
     def on_mount(self) -> None:
+        # The command line printed these before the picker took the screen, where they stay
+        # hidden until it closes: said here too, while the setting they name is in use.
+        for warning in self.settings.warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
         if self._unknown_theme:
             self.notify(
                 f"Unknown theme {self._unknown_theme!r} in {paths.config_file()}; using "

@@ -18,6 +18,7 @@ from tui.app import clock
 from tui.app.failures import failure_text
 from tui.app.messages import Notice
 from tui.app.pick import Action
+from tui.app.saved_state import SavedState
 from tui.app.shown import shown
 from tui.app.terminal import copier, handed_over
 from tui.errors import SsotuiError, StaticKeysProfile
@@ -35,9 +36,10 @@ class RoleActions(Widget):
 
     DEFAULT_CSS = "RoleActions { display: none; }"
 
-    def __init__(self, workspace: Workspace, *, force: bool = False) -> None:
+    def __init__(self, workspace: Workspace, saved: SavedState, *, force: bool = False) -> None:
         super().__init__()
         self.workspace = workspace
+        self.saved = saved  # the regions chosen per account
         self.force = force  # a subshell inside an ssotui subshell is allowed
 
     def run(self, creds: RoleCredentials, action: Action) -> None:
@@ -67,7 +69,7 @@ class RoleActions(Widget):
             try:
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
             except SsotuiError as exc:
-                self.notify(shown(exc.message), severity="error", markup=False)
+                self.notify(failure_text(exc), severity="error", markup=False)
                 return
             finished = self._hand_over(plan)
         if finished is None:
@@ -99,7 +101,7 @@ class RoleActions(Widget):
             except SsotuiError as exc:  # said once the picker is back on the terminal
                 failure = exc
         if failure is not None:
-            self.notify(shown(failure.message), severity="error", markup=False)
+            self.notify(failure_text(failure), severity="error", markup=False)
         return finished
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
@@ -120,11 +122,10 @@ class RoleActions(Widget):
         handoff = self.workspace.handoff
         url = handoff.console_url(creds, handoff.console_request(region=creds.region))
         label = _label(creds)
-        # A text browser started from here would fight the picker for the terminal.
-        if handoff.can_open_browser() and handoff.open_in_browser(url):
+        if handoff.open_in_browser(url):
             self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
             return
-        backend = handoff.copy_text(url, terminal=copier(self.app))
+        backend = handoff.copy_console_link(url, terminal=copier(self.app))
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
         self.post_message(
             Notice(
@@ -148,7 +149,8 @@ class RoleActions(Widget):
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
     def _write_profile(self, creds: RoleCredentials, name: str) -> None:
         try:
-            written, path = self.workspace.handoff.write_profile(creds, name)
+            region = self.workspace.profile_region(self.saved.state, creds.account.account_id)
+            written, path = self.workspace.handoff.write_profile(creds, name, region=region)
         except StaticKeysProfile:
             # The command line's way out (--force) is none here: the same question again.
             self.app.call_from_thread(

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from textual import on, work
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
+from tui.app.failures import failure_text
 from tui.app.messages import StateSaved
 from tui.store.state import State
 from tui.workspace.workspace import Workspace
@@ -50,6 +51,20 @@ class SavedState(Widget):
     @work(thread=True, exclusive=False, exit_on_error=False, group="state")
     def _save(self, change: Callable[[State], State]) -> None:
         self.post_message(StateSaved(self.workspace.update_state(change)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place this widget handles its failed workers: a change that could not be
+        saved is said, and the marks go back to what the file holds."""
+        if event.state != WorkerState.ERROR:
+            return
+        self.notify(
+            f"Favourites, recent roles and regions not saved: {failure_text(event.worker.error)}",
+            severity="error",
+            markup=False,
+            timeout=8,
+        )
+        if event.worker.group == "state":
+            self._load()
 
     @on(StateSaved)
     def _saved(self, message: StateSaved) -> None:

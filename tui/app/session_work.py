@@ -266,7 +266,7 @@ class SessionWork(Widget):
             self.app.call_from_thread(self._login_lost, lambda: self.retry_roles(account))
             return
         except SsotuiError as exc:
-            self.post_message(RolesRetried(account.account_id, None, exc.message))
+            self.post_message(RolesRetried(account.account_id, None, failure_text(exc)))
             return
         self.post_message(RolesRetried(account.account_id, updated))
 

@@ -41,7 +41,7 @@ def console(args: argparse.Namespace, context: Context) -> int:
     if args.print:
         print(url, flush=True)
     elif args.copy:
-        backend = handoff.copy_text(url)
+        backend = handoff.copy_console_link(url)
         say(f"Copied the console link for {label} ({backend}); it works for 15 minutes{lasts}.")
     elif handoff.open_in_browser(url):
         say(f"Opened the AWS console for {label} in the browser{lasts}.")

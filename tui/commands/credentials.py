@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 
 from tui.commands.resolve import chosen_role, say, workspace_of
 from tui.local_time import local_time
@@ -63,9 +62,8 @@ def write_profile(args: argparse.Namespace, context: Context) -> int:
     creds = workspace.credentials_for(
         args.account, args.role, refresh=args.refresh, region=args.region
     )
-    # The profile gets a `region` only when --region asks for one (default_region stays out).
     name, path = workspace.handoff.write_profile(
-        replace(creds, region=args.region), args.profile, force=args.force
+        creds, args.profile, region=args.region, force=args.force
     )
     say(
         f"Wrote profile [{name}] to {path}; the credentials expire "

@@ -28,6 +28,9 @@ from tui.errors import SsotuiError
 SYSTEM = "clipboard"
 OSC52 = "OSC 52"
 DEFAULT_TTY = "/dev/tty"
+# What to do without a clipboard, for the export lines (the default) and the console link.
+EXPORT_INSTEAD = "use `ssotui export` and copy the lines yourself"
+CONSOLE_LINK_INSTEAD = "use `--print` and open the link yourself"
 PROGRAM_TIMEOUT = 5.0  # seconds; the X11 and Wayland tools fork a server and return at once
 
 
@@ -153,12 +156,18 @@ def _terminal_copy(text: str) -> str | None:
     return None
 
 
-def copy(text: str, *, terminal: Callable[[str], None] | None = None) -> str:
+def copy(
+    text: str,
+    *,
+    terminal: Callable[[str], None] | None = None,
+    instead: str = EXPORT_INSTEAD,
+) -> str:
     """Put `text` on the clipboard; returns which way it went: "clipboard" or "OSC 52".
 
     `terminal`, when given, replaces the OSC 52 write to the controlling terminal: a full-screen
     app passes its own clipboard call (Textual's `App.copy_to_clipboard`) so the sequence goes
-    out through its output and never lands in the middle of a frame it is drawing.
+    out through its output and never lands in the middle of a frame it is drawing. `instead`:
+    what the error says to do when neither way works.
     """
     reasons: list[str] = []
     if os.environ.get("SSOTUI_CLIPBOARD", "").strip().lower() == "none":
@@ -179,7 +188,4 @@ def copy(text: str, *, terminal: Callable[[str], None] | None = None) -> str:
     if failed is None:
         return OSC52
     reasons.append(failed)
-    raise SsotuiError(
-        f"no clipboard available: {' and '.join(reasons)}; "
-        "use `ssotui export` and copy the lines yourself"
-    )
+    raise SsotuiError(f"no clipboard available: {' and '.join(reasons)}; {instead}")

@@ -72,19 +72,28 @@ class Handoff:
         return default_profile_name(creds)
 
     def write_profile(
-        self, creds: RoleCredentials, name: str | None = None, *, force: bool = False
+        self,
+        creds: RoleCredentials,
+        name: str | None = None,
+        *,
+        region: str | None = None,
+        force: bool = False,
     ) -> tuple[str, Path]:
         """Write the credentials to a profile of the shared credentials file: (name, path).
 
-        StaticKeysProfile when that profile holds long-lived keys, unless `force`; ConfigError,
-        with nothing written, when the AWS tools could not read the profile there (see
-        `tui.workspace.aws_files`).
+        The profile gets a `region` line only for a region asked for (`--region`, or the one
+        chosen for the account in the picker), never the credentials' own, which may be
+        `default_region` (README "Regions"). StaticKeysProfile when that profile holds
+        long-lived keys, unless `force`; ConfigError, with nothing written, when the AWS tools
+        could not read the profile there (see `tui.workspace.aws_files`).
         """
+        from dataclasses import replace
+
         from tui.export.credentials_file import write_profile
         from tui.workspace.aws_files import credentials_file_to_write
 
         path = credentials_file_to_write()
-        return write_profile(creds, name, path, force=force), path
+        return write_profile(replace(creds, region=region), name, path, force=force), path
 
     def can_open_browser(self) -> bool:
         """Whether a graphical browser can start here (not over SSH without a desktop, where a
@@ -94,10 +103,12 @@ class Handoff:
         return browser_can_start(self.environ)
 
     def open_in_browser(self, url: str) -> bool:
-        """Open `url` in the user's browser (`BROWSER` honoured); False when none could run."""
+        """Open `url` in the user's browser (`BROWSER` honoured); False when none could run,
+        or where only a text browser would (`can_open_browser`): it would take the terminal
+        over with a page it cannot use, from either door."""
         from tui.browser import open_url
 
-        return open_url(url, self.environ)
+        return self.can_open_browser() and open_url(url, self.environ)
 
     def subshell(
         self,
@@ -121,11 +132,12 @@ class Handoff:
             endpoint=endpoint,
         )
 
-    def copy_text(self, text: str, *, terminal: Callable[[str], None] | None = None) -> str:
-        """Put `text` on the clipboard (system, else OSC 52); returns which way it went."""
+    def copy_console_link(self, url: str, *, terminal: Callable[[str], None] | None = None) -> str:
+        """Put a console sign-in link on the clipboard (system, else OSC 52); returns which way
+        it went (without either, the error says to print it instead)."""
         from tui.export import clipboard
 
-        return clipboard.copy(text, terminal=terminal)
+        return clipboard.copy(url, terminal=terminal, instead=clipboard.CONSOLE_LINK_INSTEAD)
 
     def console_request(
         self,

@@ -120,13 +120,12 @@ class Workspace:
         from tui.aws.flow_choice import choose_flow
         from tui.aws.login_flows import FallingBack, log_in, print_event
 
-        no_browser = no_browser or not self.settings.open_browser
-        can_start = browser.browser_can_start(self.environ)
+        opens = self.opens_browser(no_browser=no_browser)
         choice = choose_flow(
             use_device_code=use_device_code,
-            no_browser=no_browser,
+            no_browser=no_browser or not self.settings.open_browser,
             environ=self.environ,
-            browser_can_start=can_start,
+            browser_can_start=browser.browser_can_start(self.environ),
             named_session=self.session.name is not None,
         )
         say = announce or print_event
@@ -141,9 +140,20 @@ class Workspace:
             flow=choice.flow,
             announce=say,
             cancelled=cancelled,
-            open_url=open_url if can_start and not no_browser else None,
+            open_url=open_url if opens else None,
             force=force,
             sleep=sleep or time.sleep,
+        )
+
+    def opens_browser(self, *, no_browser: bool = False) -> bool:
+        """Whether a login opens the browser by itself: a graphical one can start here, and
+        neither `no_browser` (--no-browser) nor config.toml's `open_browser = false` forbids it."""
+        from tui import browser
+
+        return (
+            not no_browser
+            and self.settings.open_browser
+            and browser.browser_can_start(self.environ)
         )
 
     def log_out(self, *, purge: bool = False) -> LogoutReport:
@@ -324,6 +334,12 @@ class Workspace:
         """The region for an account's credentials: the one chosen for it (state.toml), else
         the session's default region, else none."""
         return state.region_of(account_id) or self.session.default_region
+
+    def profile_region(self, state: State, account_id: str) -> str | None:
+        """The `region` line of a profile written for an account: the region chosen for it
+        (state.toml), else none; `default_region` stays out of the credentials file, as with
+        `write-profile` without --region."""
+        return state.region_of(account_id)
 
     # -- role credentials (what is done with them: `self.handoff`) -------------------------
 

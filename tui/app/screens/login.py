@@ -134,7 +134,7 @@ class LoginScreen(Screen[Token | None]):
         self.query_one("#login-url", Static).update(auth.verification_uri)
         self.query_one("#login-code", BigCode).update(auth.user_code)
         self.query_one("#login-code-text", Static).update(f"code {auth.user_code}")
-        if not self.no_browser and self.can_open_browser:
+        if self.workspace.opens_browser(no_browser=self.no_browser):
             opened = "The browser was opened for you; "
         elif not self.can_open_browser:
             opened = "No browser here: open the address on any device; "
