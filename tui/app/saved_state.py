@@ -12,8 +12,9 @@ from collections.abc import Callable
 from textual import on, work
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
+from tui.app.failures import failure_text
 from tui.app.messages import StateSaved
 from tui.store.state import State
 from tui.workspace.workspace import Workspace
@@ -31,6 +32,7 @@ class SavedState(Widget):
         super().__init__()
         self.workspace = workspace
         self.state = State()
+        self._said: set[str] = set()  # why saving failed, as already told
 
     def on_mount(self) -> None:
         self._load()
@@ -57,3 +59,13 @@ class SavedState(Widget):
         if message.state != self.state:
             self.state = message.state
             self.post_message(self.Changed())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A change the file did not take is said: it shows now but is gone at the next start.
+        Said once per reason: every role used is a change (recent roles)."""
+        if event.state != WorkerState.ERROR or event.worker.group != "state":
+            return
+        text = f"Not saved for next time: {failure_text(event.worker.error)}"
+        if text not in self._said:
+            self._said.add(text)
+            self.notify(text, severity="error", markup=False)
