@@ -67,7 +67,7 @@ class RoleActions(Widget):
             try:
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
             except SsotuiError as exc:
-                self.notify(shown(exc.message), severity="error", markup=False)
+                self.notify(failure_text(exc), severity="error", markup=False)
                 return
             finished = self._hand_over(plan)
         if finished is None:
@@ -99,7 +99,7 @@ class RoleActions(Widget):
             except SsotuiError as exc:  # said once the picker is back on the terminal
                 failure = exc
         if failure is not None:
-            self.notify(shown(failure.message), severity="error", markup=False)
+            self.notify(failure_text(failure), severity="error", markup=False)
         return finished
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
