@@ -86,6 +86,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setenv("SSOTUI_CLIPBOARD", "none")
     monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-tty"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # A terminal the picker can draw on, whatever runs the tests (CI often has TERM=dumb).
+    monkeypatch.setenv("TERM", "xterm-256color")
     # botocore fixes its SSO cache folder from HOME at import time: point it here too.
     monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))
     monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))

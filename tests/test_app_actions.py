@@ -286,6 +286,9 @@ async def test_a_role_without_access_is_a_notification(
         await pilot.press("c")
         await wait_until(pilot, lambda: notes(app), "a notification")
         assert notes(app)[0].startswith(f"no access to role {forbidden}")
+        # The picker's key for the command line's advice (`ssotui list --refresh`).
+        assert notes(app)[0].endswith("or press ctrl+r to refresh the list")
+        assert "`ssotui" not in notes(app)[0]
         assert screen_name(app) == "MainScreen"
     assert state_store.load().recent == ()
 

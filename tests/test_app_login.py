@@ -63,6 +63,7 @@ async def test_denied_login_says_so_and_r_retries(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: "denied" in _login_status(app), "the denial")
         assert "press r to try again" in _login_status(app)
+        assert "`ssotui login`" not in _login_status(app)  # r is the picker's way to retry
         sim.set(approve="auto")
         await pilot.press("r")
         await wait_until(pilot, catalog_loaded(app, org), "the catalog after the retry")

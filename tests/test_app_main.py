@@ -15,6 +15,7 @@ from tests.app_support import (
     dev_session,
     log_in,
     marks,
+    notes,
     pane,
     picker,
     screen_name,
@@ -24,6 +25,7 @@ from tests.app_support import (
     wait_until,
     with_roles,
 )
+from tests.conftest import Home
 from tui.models import Account, Catalog, Role, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import catalog_cache
@@ -280,3 +282,23 @@ async def test_favourites_float_to_the_top_and_persist_across_runs(
         assert marks(again, "roles")[last_role] == "★"
         await pilot.press("ctrl+f")  # and off again
         await wait_until(pilot, lambda: not state_store.load().favourite_roles, "the state file")
+
+
+@async_test
+async def test_a_favourite_the_state_file_does_not_take_is_said(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """ctrl+f shows the star at once; when state.toml cannot be written, the user is told
+    (it was silent, and the favourite was gone at the next start)."""
+    log_in()
+    home.state_dir.write_text("not a folder", encoding="utf-8")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: any("not saved" in n for n in notes(app)), "a note")
+        await pilot.press("ctrl+f")  # and off: the same reason is not said again
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    (said,) = [n for n in notes(app) if "not saved" in n]
+    assert str(home.state_dir) in said

@@ -188,3 +188,23 @@ def test_without_a_terminal_an_ambiguous_account_is_one_line(
     assert result.status == 1
     assert f"matches {len(matching)} accounts" in result.err
     assert result.err.strip().count("\n") == 0
+
+
+def test_a_dumb_terminal_gets_one_line_not_a_picker_drawn_in_escape_sequences(
+    picker: FakePicker, token: Token, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TERM=dumb (Emacs' shell buffer, some IDE consoles) cannot show a full-screen app: both
+    `ssotui` and pick-first act as without a terminal, and a typed role still works."""
+    monkeypatch.setenv("TERM", "dumb")
+    picker.answer = _usable(org)
+    ran = at_a_terminal()
+    assert ran.status == 1 and "TERM=dumb" in ran.err
+    assert ran.err.strip().count("\n") == 0
+    ran = at_a_terminal("export")
+    assert ran.status == 2 and "`ssotui export` needs ACCOUNT and ROLE" in ran.err
+    fragment, _matching = _shared_fragment(org)
+    assert at_a_terminal("export", fragment, "Admin").status == 1  # ambiguous: one line
+    assert picker.built == []
+    account, role = _usable(org)
+    ran = at_a_terminal("export", account.account_id, role)
+    assert ran.status == 0 and f"SSOTUI_ROLE_NAME={role}" in ran.out

@@ -12,7 +12,11 @@ import base64
 import json
 import os
 import select
+import shlex
+import shutil
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,10 +64,16 @@ def test_osc52_to_the_terminal_when_the_system_clipboard_is_off(pty: int) -> Non
     assert b"wJalrXUtnFEMI" not in sent  # only ever base64, never the text itself
 
 
-def test_osc52_inside_tmux_uses_passthrough(pty: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_osc52_inside_tmux_is_sent_plain_and_passed_through(
+    pty: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the picker sends it: plain for tmux's own `set-clipboard on` (what README tells tmux
+    users to set; tmux 3.3+ drops the wrapped form unless `allow-passthrough` is on), and
+    wrapped for tmux to pass on to the outer terminal."""
     monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
     assert copy("unicode ✓ text") == "OSC 52"
-    assert read_all(pty) == osc52_sequence("unicode ✓ text", tmux=True)
+    sent = read_all(pty)
+    assert sent == osc52_sequence("unicode ✓ text") + osc52_sequence("unicode ✓ text", tmux=True)
 
 
 FAKE_PROGRAM = """#!{python}
@@ -232,3 +242,46 @@ def test_a_running_app_can_send_osc52_itself(pty: int) -> None:
     assert copy(SECRET_LINES, terminal=sent.append) == "OSC 52"
     assert sent == [SECRET_LINES]
     assert read_all(pty) == b""  # the app's output, not a second writer on the terminal
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_a_copy_inside_tmux_reaches_tmux_with_set_clipboard_on(tmp_path: Path) -> None:
+    """`set -g set-clipboard on`, what README tells tmux users, and nothing else: the copy
+    lands in tmux's paste buffer (tmux 3.3+ drops the passthrough form by default)."""
+    socket = f"ssotui-clip-{os.getpid()}"
+    done = tmp_path / "done"
+    script = (
+        "from tui.export.clipboard import copy; "
+        f"way = copy('export A=1'); open({str(done)!r}, 'w').write(way)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SSOTUI_TTY"}  # the pane's own /dev/tty
+
+    def tmux(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["tmux", "-L", socket, *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+            env=env,
+        )
+
+    started = tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24")
+    assert started.returncode == 0, started.stderr
+    try:
+        tmux("set-option", "-g", "set-clipboard", "on")
+        command = f"{shlex.quote(sys.executable)} -c {shlex.quote(script)}; sleep 5"
+        tmux("new-window", "-d", "-n", "copy", "-c", os.getcwd(), command)
+        deadline = time.monotonic() + 10
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert done.read_text() == "OSC 52"
+        buffer = ""
+        while time.monotonic() < deadline:
+            buffer = tmux("show-buffer").stdout
+            if buffer:
+                break
+            time.sleep(0.1)
+        assert buffer == "export A=1"
+    finally:
+        tmux("kill-server")

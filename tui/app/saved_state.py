@@ -32,6 +32,7 @@ class SavedState(Widget):
         super().__init__()
         self.workspace = workspace
         self.state = State()
+        self._said: set[str] = set()  # why saving failed, as already told
 
     def on_mount(self) -> None:
         self._load()
@@ -52,23 +53,26 @@ class SavedState(Widget):
     def _save(self, change: Callable[[State], State]) -> None:
         self.post_message(StateSaved(self.workspace.update_state(change)))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place this widget handles its failed workers: a change that could not be
-        saved is said, and the marks go back to what the file holds."""
-        if event.state != WorkerState.ERROR:
-            return
-        self.notify(
-            f"Favourites, recent roles and regions not saved: {failure_text(event.worker.error)}",
-            severity="error",
-            markup=False,
-            timeout=8,
-        )
-        if event.worker.group == "state":
-            self._load()
-
     @on(StateSaved)
     def _saved(self, message: StateSaved) -> None:
         message.stop()
         if message.state != self.state:
             self.state = message.state
             self.post_message(self.Changed())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place this widget handles its failed workers. A change the file did not
+        take is said (it would show now and be gone at the next start) and the marks go back
+        to what the file holds. Each reason is said once: every role used is a change."""
+        if event.state != WorkerState.ERROR:
+            return
+        saving = event.worker.group == "state"
+        done = "saved" if saving else "read"
+        text = (
+            f"Favourites, recent roles and regions not {done}: {failure_text(event.worker.error)}"
+        )
+        if text not in self._said:
+            self._said.add(text)
+            self.notify(text, severity="error", markup=False, timeout=8)
+        if saving:
+            self._load()

@@ -19,7 +19,7 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui.app.failures import failure_text
+from tui.app.failures import failure_text, reason_text
 from tui.app.messages import (
     CacheLoaded,
     CatalogFetched,
@@ -276,7 +276,7 @@ class SessionWork(Widget):
         aid = message.account_id
         if message.catalog is None:
             self.model.retry_done(aid, None, message.reason)
-            self.post_message(self.Problem(f"Still failing: {message.reason}"))
+            self.post_message(self.Problem(f"Still failing: {reason_text(message.reason)}"))
         else:
             self.catalog = message.catalog
             self.model.retry_done(aid, message.catalog.roles_of(aid), "")

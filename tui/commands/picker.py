@@ -4,9 +4,9 @@ and `console` (pick first, then act). The one place the command line starts the 
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any
 
+from tui.commands.resolve import on_a_terminal, picker_can_open
 from tui.errors import SsotuiError
 from tui.workspace import Context
 
@@ -15,10 +15,15 @@ if TYPE_CHECKING:
     from tui.models import SsoSession
 
 
-def _needs_a_terminal() -> None:
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+def _needs_a_terminal(context: Context) -> None:
+    if not on_a_terminal():
         raise SsotuiError(
             "the picker needs a terminal; use `ssotui list`, `ssotui export` or `ssotui exec`"
+        )
+    if not picker_can_open(context):
+        raise SsotuiError(
+            "the picker cannot draw on a TERM=dumb terminal; use `ssotui list`, or `ssotui "
+            "export` or `ssotui exec` with ACCOUNT and ROLE"
         )
 
 
@@ -63,7 +68,7 @@ def picker(args: argparse.Namespace, context: Context) -> int:
 
     With no SSO session configured, it starts with a set-up form that writes one.
     """
-    _needs_a_terminal()
+    _needs_a_terminal(context)
     result, _session, status = _open_picker(args, context)
     if isinstance(result, str) and result:
         print(result, flush=True)
@@ -86,7 +91,7 @@ def pick_role(
     """
     from tui.app.pick import Action, Picked
 
-    _needs_a_terminal()
+    _needs_a_terminal(context)
     result, _session, _status = _open_picker(
         args, context, pick_for=Action(_PICK_FOR[pick_for]), initial_filter=initial_filter
     )
@@ -95,8 +100,8 @@ def pick_role(
 
 def demo(args: argparse.Namespace, context: Context) -> int:
     """`ssotui demo`: the picker against the built-in simulator; touches no real AWS file."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise SsotuiError("the demo needs a terminal: run `ssotui demo` in one")
+    if not picker_can_open(context):
+        raise SsotuiError("the demo needs a terminal it can draw on: run `ssotui demo` in one")
     from tui.demo import run_demo
 
     return run_demo(open_browser=False)

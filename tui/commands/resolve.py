@@ -55,8 +55,14 @@ def offering_login(args: argparse.Namespace, context: Context, run: Callable[[],
 
 
 def on_a_terminal() -> bool:
-    """True when a person is at a terminal the picker can draw on (stdin and stderr)."""
+    """True when a person is at a terminal (stdin and stderr): one that can answer a login."""
     return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def picker_can_open(context: Context) -> bool:
+    """True when a person is at a terminal the picker can draw on: not `TERM=dumb` (Emacs'
+    shell buffer, some IDE consoles), which shows a full-screen app as escape sequences."""
+    return on_a_terminal() and context.environ.get("TERM") != "dumb"
 
 
 def workspace_of(args: argparse.Namespace, context: Context) -> Workspace:
@@ -80,9 +86,9 @@ def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chos
             account, role = workspace.find(args.account, args.role, refresh=args.refresh)
             return Chosen(workspace, account, role, args.region)
         except Ambiguous:
-            if not on_a_terminal():
+            if not picker_can_open(context):
                 raise
-    elif not on_a_terminal():
+    elif not picker_can_open(context):
         raise UsageError(
             f"`ssotui {action}` needs ACCOUNT and ROLE when there is no terminal to pick them "
             f"in: ssotui {action} ACCOUNT ROLE"

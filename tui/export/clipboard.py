@@ -5,8 +5,10 @@ input: pbcopy (macOS), wl-copy (Wayland), xclip or xsel (X11), clip.exe (Windows
 termux-clipboard-set (Termux). The text is never an argument of any program, where every local
 user could read it in `ps` (pyperclip's klipper backend passes it to `qdbus` so; pyperclip is
 not used here). Where no such program is found, as over SSH or on a headless box, the text goes
-to the terminal as an OSC 52 escape sequence written to the controlling terminal (wrapped in
-tmux's DCS passthrough inside tmux), which most terminal emulators turn into a clipboard write.
+to the terminal as an OSC 52 escape sequence written to the controlling terminal, which most
+terminal emulators turn into a clipboard write. Inside tmux it is sent twice, as the picker
+sends it: as it is, for tmux's `set-clipboard on` (tmux 3.3 and later drop the other form
+unless `allow-passthrough` is on), and wrapped in tmux's DCS passthrough for the outer terminal.
 The text itself is never printed.
 
 `SSOTUI_CLIPBOARD=none` skips the system clipboard (the tests set it); `SSOTUI_TTY` names the
@@ -144,7 +146,9 @@ def _terminal_copy(text: str) -> str | None:
     try:
         if not os.isatty(fd):
             return "no terminal to send OSC 52 to"
-        data = osc52_sequence(text, tmux=bool(os.environ.get("TMUX")))
+        data = osc52_sequence(text)
+        if os.environ.get("TMUX"):
+            data += osc52_sequence(text, tmux=True)
         view = memoryview(data)
         while view:
             written = os.write(fd, view)

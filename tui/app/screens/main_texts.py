@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tui.app.failures import reason_text
 from tui.app.model import CatalogModel
 from tui.app.pick import Action
 from tui.app.session_work import Phase
-from tui.app.shown import shown
 
 # What Enter on a role does when the picker was opened to pick one (the status line says it).
 _PICKING = {
@@ -33,7 +33,9 @@ def accounts_empty_text(phase: Phase, has_rows: bool) -> str:
 def roles_empty_text(model: CatalogModel, account_id: str) -> str:
     """What the roles pane says when it shows no role of the account."""
     if account_id in model.failed:
-        return f"roles could not be listed: {shown(model.failed[account_id])} (Enter to retry)"
+        return (
+            f"roles could not be listed: {reason_text(model.failed[account_id])} (Enter to retry)"
+        )
     if model.roles_pending(account_id) or (
         model.progress.loading and account_id not in model.roles
     ):
