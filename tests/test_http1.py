@@ -141,7 +141,9 @@ def test_a_request_is_byte_for_byte_what_http_client_sends(
     target = "/assignment/roles?account_id=012345678901&max_result=100"
     with raw_server(always(answer("HTTP/1.1 200 OK\nContent-Length: 2\n", b"{}"))) as server:
         port = int(server.url.rsplit(":", 1)[1])
-        ours = http1.Connection(socket.create_connection(("127.0.0.1", port)), f"127.0.0.1:{port}")
+        ours = http1.Connection(
+            socket.create_connection(("127.0.0.1", port)), f"127.0.0.1:{port}", max_body=1 << 20
+        )
         ours.exchange(method, target, headers)
         ours.close()
         theirs = http.client.HTTPConnection("127.0.0.1", port)
@@ -154,7 +156,9 @@ def test_a_request_is_byte_for_byte_what_http_client_sends(
 def test_a_line_break_in_a_header_is_refused_before_anything_is_sent() -> None:
     with raw_server(always(b"")) as server:
         port = int(server.url.rsplit(":", 1)[1])
-        conn = http1.Connection(socket.create_connection(("127.0.0.1", port)), "127.0.0.1")
+        conn = http1.Connection(
+            socket.create_connection(("127.0.0.1", port)), "127.0.0.1", max_body=1 << 20
+        )
         with pytest.raises(ValueError, match="line break"):
             conn.exchange("GET", "/", {"x-amz-sso_bearer_token": "a\r\nX-Injected: 1"})
         conn.close()
@@ -230,8 +234,23 @@ def test_an_answer_without_a_length_ends_at_the_close(monkeypatch: pytest.Monkey
         (b"HTTP/1.1 200 OK\r\n" + b"x-a: b\r\n" * 101 + b"\r\n", True),
         (b"HTTP/1.1 200 OK\r\nx-long: " + b"a" * 70000 + b"\r\n\r\n", True),
         (b"", True),  # closed without a word
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+            + b"x-trailer: a\r\n" * 101
+            + b"\r\n",
+            True,
+        ),
     ],
-    ids=["cut-short", "bad-chunk", "not-http", "bad-status", "101-headers", "long-line", "closed"],
+    ids=[
+        "cut-short",
+        "bad-chunk",
+        "not-http",
+        "bad-status",
+        "101-headers",
+        "long-line",
+        "closed",
+        "101-trailers",
+    ],
 )
 def test_an_answer_that_cannot_be_read_is_one_line(
     reply: bytes, close: bool, monkeypatch: pytest.MonkeyPatch

@@ -1,7 +1,10 @@
-"""The SSO token cache and registration files: written by rename, 0600, symlinks replaced.
+"""The SSO token cache and registration files: written by rename, 0600, symlinks replaced;
+read only when they are the user's.
 
 botocore writes these files with a temp file renamed over the path; a symlink planted at the
-path must not carry the token, refresh token and client secret into its target.
+path must not carry the token, refresh token and client secret into its target. botocore reads
+whatever file is there; ssotui does not use one another user could have planted (it would sign
+the user in as someone else), but reads the AWS CLI's and the SDKs' usual files.
 """
 
 from __future__ import annotations
@@ -9,23 +12,30 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from botocore.utils import JSONFileCache, SSOTokenLoader
 
+from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import (
     Registration,
     files_open_to_others,
+    load_registration,
     load_token,
     registration_path,
     save_registration,
     save_token,
     token_path,
+    token_to_dict,
 )
-from tui.errors import FileWriteError
+from tui.errors import FileWriteError, NotLoggedIn
 from tui.models import SsoSession, Token
+from tui.sim import Simulator
 
 DEV = SsoSession("dev", "https://dev.awsapps.com/start", "eu-west-1", scopes_configured=True)
 
@@ -114,3 +124,105 @@ def test_a_folder_in_the_way_is_one_clear_line(home: Home) -> None:
     assert str(token_path(DEV)) in err.value.message and "\n" not in err.value.message
     assert "aoa-secret" not in err.value.message
     assert not [p for p in token_path(DEV).parent.iterdir() if p.name.endswith(".tmp")]
+
+
+NOBODY = 65534
+
+
+def _another_users(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Make `path` another user's (really, when running as root); the uid it now has."""
+    if os.geteuid() == 0:
+        try:
+            os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
+        except OSError:
+            pytest.skip("cannot give a file to another user here")
+        return NOBODY
+    mine = os.geteuid()
+    monkeypatch.setattr(os, "geteuid", lambda: mine + 1)  # this process is someone else now
+    return mine
+
+
+def test_a_token_file_of_another_user_is_not_used(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Someone else planted a valid token (of their own identity) in a cache folder they can
+    # write to: botocore would use it, and the user would act as them.
+    save_token(DEV, _token())
+    home.sso_cache.chmod(0o777)
+    owner = _another_users(token_path(DEV), monkeypatch)
+    with pytest.raises(NotLoggedIn) as err:
+        load_token(DEV)  # was: the planted token
+    assert err.value.message == (
+        f"the token cache {token_path(DEV)} of session dev belongs to another user (uid "
+        f"{owner}); ssotui does not use a token file that may not be yours: run `ssotui login` "
+        "to replace it"
+    )
+    assert "aoa-secret" not in err.value.message
+
+
+def test_a_registration_of_another_user_is_not_used(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_registration(DEV, _registration())
+    assert load_registration(DEV) is not None
+    _another_users(registration_path(DEV), monkeypatch)
+    assert load_registration(DEV) is None  # a new RegisterClient replaces it
+
+
+def test_a_symlinked_token_file_is_not_followed_and_login_replaces_it(
+    home: Home, sim: Simulator, sso_config: Path
+) -> None:
+    session = resolve_session()
+    elsewhere = home.root / "shared" / "token.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(json.dumps(token_to_dict(_token())))
+    elsewhere.chmod(0o600)
+    token_path(session).parent.mkdir(parents=True)
+    token_path(session).symlink_to(elsewhere)
+    listed = ssotui("list")
+    assert listed.status == 1  # was: 0, as whoever the linked token belongs to
+    assert listed.err == (
+        f"ssotui: the token cache {token_path(session)} of session dev is a symlink; ssotui "
+        "does not use a token file that may not be yours: run `ssotui login` to replace it\n"
+    )
+    assert ssotui("login", "--use-device-code", "--no-browser").status == 0
+    assert not token_path(session).is_symlink() and _mode(token_path(session)) == 0o600
+    assert ssotui("list").status == 0
+    assert json.loads(elsewhere.read_text())["accessToken"] == "aoa-secret-access-token"
+
+
+def test_a_token_file_anyone_may_change_is_not_used(home: Home) -> None:
+    save_token(DEV, _token())
+    token_path(DEV).chmod(0o666)
+    with pytest.raises(NotLoggedIn, match=r"can be changed by any user \(mode 0666\)"):
+        load_token(DEV)
+
+
+def test_a_pipe_at_the_path_is_one_line_not_a_hang(home: Home) -> None:
+    token_path(DEV).parent.mkdir(parents=True)
+    os.mkfifo(token_path(DEV))
+    errors: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            load_token(DEV)
+        except Exception as exc:  # handed to the test
+            errors.append(exc)
+
+    reader = threading.Thread(target=load, daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    assert not reader.is_alive()  # was: blocked for good, waiting for a writer
+    assert isinstance(errors[0], NotLoggedIn) and "is not a regular file" in str(errors[0])
+
+
+@pytest.mark.parametrize("folder_mode", [0o700, 0o755, 0o775])
+@pytest.mark.parametrize("file_mode", [0o600, 0o644, 0o664])
+def test_the_aws_cli_and_sdk_files_are_used(home: Home, folder_mode: int, file_mode: int) -> None:
+    # botocore makes the folder with the umask's mode and writes 0600; the JavaScript SDK
+    # writes with the umask's mode (0644, or 0664 where users have a group of their own).
+    loader = SSOTokenLoader(JSONFileCache(str(home.sso_cache)))
+    loader.save_token(DEV.start_url, token_to_dict(_token()), session_name=DEV.name)
+    home.sso_cache.chmod(folder_mode)
+    token_path(DEV).chmod(file_mode)
+    assert load_token(DEV) == _token()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -239,3 +240,46 @@ def test_a_401_keeps_the_token_botocore_saves_meanwhile(
     assert got.access_token == theirs["accessToken"]
     assert list(Portal(session, got).list_accounts())
     assert current_token(session).access_token == theirs["accessToken"]
+
+
+def _ssotui(*args: str) -> subprocess.Popen[str]:
+    """`ssotui ARGS` started in another process, as a user (or Terraform) would."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=dict(os.environ),
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+def test_a_logout_during_another_process_refresh_stays_logged_out(
+    session: SsoSession, sim: Simulator
+) -> None:
+    # Another ssotui (a credential_process run by Terraform) is refreshing the expired token
+    # when the user runs `ssotui logout`: the refreshed token must not come back afterwards.
+    _age(session, _login(session), timedelta(minutes=-1))
+    sim.set(hang={"CreateToken"})  # the refresh stays in flight until released
+    sim.reset_calls()
+    refresher = _ssotui("list")
+    deadline = time.monotonic() + 30
+    while sim.calls["CreateToken"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sim.calls["CreateToken"] == 1, refresher.communicate(timeout=5)
+    logout = _ssotui("logout")
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        logout.wait(timeout=3)  # was: done at once, before the refresh's token was written
+    sim.set(hang=())
+    refresher.communicate(timeout=60)
+    out, err = logout.communicate(timeout=60)
+    assert logout.returncode == 0, err
+    said = out + err
+    assert "Logged out of dev" in said and "cached token" in said  # (and the catalog, if listed)
+    assert not token_path(session).exists()  # was: the refreshed token, written back
+    with pytest.raises(NotLoggedIn, match="run `ssotui login`"):
+        current_token(session)
+    after = _ssotui("list")
+    _, err = after.communicate(timeout=60)
+    assert after.returncode == 1 and "not logged in to session dev" in err

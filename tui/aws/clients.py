@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__, paths
+from tui.aws.answer_limit import limit_answers
 from tui.aws.transport import MalformedResponse, PortalClient, failure_line
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
@@ -186,6 +187,7 @@ def _build_client(
             "variables and endpoint settings"
         ) from None
     client.meta.events.register("before-parse", _check_json)
+    limit_answers(client, service)
     return client
 
 

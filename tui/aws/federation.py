@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 from tui import __version__
 from tui.aws.ca_files import configured_ca_file
 from tui.aws.portal_http import ca_bundle
-from tui.aws.transport import masked, proxy_failure, tunnel_refused
+from tui.aws.transport import masked, proxy_failure, size_text, tunnel_refused
 from tui.errors import ServiceError
 from tui.logs import hide
 from tui.models import RoleCredentials
@@ -40,7 +40,9 @@ class CredentialsRefused(ServiceError):
 
 
 TIMEOUT = 10.0  # seconds per connect and per read: a dead endpoint fails well within 15 s
-MAX_ANSWER = 64 * 1024  # a sign-in token is about 1 KB; anything far larger is not an answer
+# A sign-in token is about 1 KB; anything far larger is not an answer, and is not read on (one
+# byte past this says it was larger).
+MAX_ANSWER = 64 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,11 @@ def get_signin_token(
             f"{endpoint} answered HTTP {status} to getSigninToken, not like the AWS sign-in "
             "endpoint: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings"
         )
+    if len(answer) > MAX_ANSWER:  # read no further: not the endpoint's answer
+        raise ServiceError(
+            f"the answer from {endpoint} is larger than {size_text(MAX_ANSWER)}, far more than "
+            "the AWS sign-in endpoint sends: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings"
+        )
     token = _token_of(answer)
     if token is None:
         raise ServiceError(
@@ -195,10 +202,10 @@ def _exchange(
     try:
         try:
             with opener.open(request, timeout=timeout) as response:
-                return int(response.status), response.read(MAX_ANSWER)
+                return int(response.status), response.read(MAX_ANSWER + 1)
         except urllib.error.HTTPError as refusal:
             with refusal:
-                return refusal.code, refusal.read(MAX_ANSWER)
+                return refusal.code, refusal.read(MAX_ANSWER + 1)
     except urllib.error.URLError as exc:
         reason = exc.reason
     except (OSError, http.client.HTTPException) as exc:

@@ -11,10 +11,14 @@ written and read here, as RFC 9112 says and as `http.client` does:
 - interim 1xx answers are skipped; HEAD, 204 and 304 have no body; otherwise the body is
   `Transfer-Encoding: chunked`, else `Content-Length` long, else everything up to the close;
 - the connection is kept unless the answer says `Connection: close`, is HTTP/1.0 without
-  keep-alive, or has no length.
+  keep-alive, or has no length;
+- a body longer than the connection's `max_body` is not read on: a `Content-Length` over it
+  fails before a byte of the body is read, a chunked or read-to-the-close body as soon as it
+  passes it (chunk sizes and extensions counted, so tiny chunks cannot hold it up).
 
 Errors are `OSError`s, as a broken connection's are: `Closed` (the server closed the connection
-before answering: a kept-alive connection it had dropped), `BadResponse` and `BadTarget`.
+before answering: a kept-alive connection it had dropped), `BadResponse`, `TooLarge` (after
+which the connection is of no more use) and `BadTarget`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ class Closed(ConnectionError):
 
 class BadResponse(OSError):
     """What came back is not an HTTP/1.1 answer."""
+
+
+class TooLarge(BadResponse):
+    """The answer's body is longer than `limit` bytes; the rest of it was not read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the answer is longer than {limit} bytes")
+        self.limit = limit
 
 
 class BadTarget(OSError):
@@ -60,12 +72,14 @@ def host_header(host: str, port: int | None, default_port: int) -> str:
 
 
 class Connection:
-    """A connected socket (plain or TLS) and the answers read from it, one at a time."""
+    """A connected socket (plain or TLS) and the answers read from it, one at a time; a body
+    longer than `max_body` bytes raises TooLarge."""
 
-    def __init__(self, sock: socket.socket, host: str) -> None:
+    def __init__(self, sock: socket.socket, host: str, *, max_body: int) -> None:
         self.sock = sock
         self._host = host
         self._in = sock.makefile("rb")
+        self.max_body = max_body
 
     def close(self) -> None:
         """Close the connection (harmless when already closed)."""
@@ -108,8 +122,13 @@ class Connection:
         if "chunked" in headers.get("transfer-encoding", "").lower():
             return Response(status, headers, self._chunked(), _closes(version, headers, True))
         length = _length(headers.get("content-length"))
-        if length is None:
-            return Response(status, headers, self._in.read(), True)  # up to the close
+        if length is None:  # up to the close
+            body = self._in.read(self.max_body + 1)
+            if len(body) > self.max_body:
+                raise TooLarge(self.max_body)
+            return Response(status, headers, body, True)
+        if length > self.max_body:
+            raise TooLarge(self.max_body)
         body = self._in.read(length)
         if len(body) < length:
             raise BadResponse(f"the answer ended after {len(body)} of {length} bytes")
@@ -129,23 +148,28 @@ class Connection:
         raise BadResponse(f"the answer has more than {MAX_HEADERS} headers")
 
     def _chunked(self) -> bytes:
-        parts = []
+        body = bytearray()
+        read = 0  # bytes of the body read, its chunks' size lines and line ends included
         while True:
             size_line = self._line()
+            read += len(size_line)
             try:
                 size = int(size_line.split(b";", 1)[0].strip(), 16)
             except ValueError:
                 raise BadResponse("a chunk of the answer has no readable size") from None
             if size == 0:
                 break
+            if read + size > self.max_body:
+                raise TooLarge(self.max_body)
             data = self._in.read(size)
-            self._line()  # the CRLF after the chunk
+            read += len(data) + len(self._line())  # the CRLF after the chunk
             if len(data) < size:
                 raise BadResponse("the answer ended inside a chunk")
-            parts.append(data)
-        while self._line() not in (b"\r\n", b"\n", b""):  # trailer fields: not used
-            pass
-        return b"".join(parts)
+            body += data
+        for _ in range(MAX_HEADERS + 1):  # trailer fields: not used
+            if self._line() in (b"\r\n", b"\n", b""):
+                return bytes(body)
+        raise BadResponse(f"the answer has more than {MAX_HEADERS} trailer fields")
 
 
 def _status_line(line: bytes) -> tuple[str, int]:

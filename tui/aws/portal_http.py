@@ -14,7 +14,8 @@ endpoint, ssotui sends the requests itself:
 - connections are kept alive in a pool shared by the threads; a kept connection the server
   has closed meanwhile is replaced once, silently. Retries and pacing are the Portal's;
 - each exchange is written and read by `tui.aws.http1` rather than `http.client`, whose
-  `email` imports and header parsing cost more than the rest of a call.
+  `email` imports and header parsing cost more than the rest of a call; an answer longer than
+  `MAX_ANSWER` is not read on (`AnswerTooLarge`, one line, no retry).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from urllib.parse import quote, urlsplit
 from tui import __version__
 from tui.aws import http1
 from tui.aws.transport import (
+    MAX_ANSWER,
+    AnswerTooLarge,
     ConnectTimeout,
     Dropped,
     MalformedResponse,
@@ -213,6 +216,11 @@ class PortalHttpClient(PortalClient):
                 conn.close()
                 conn, reused = self._connect(limit), False
                 answer = conn.exchange(method, target, headers)
+        except http1.TooLarge as exc:
+            conn.close()  # the rest of the answer is still on its way: of no use any more
+            raise AnswerTooLarge(
+                endpoint=self.meta.endpoint_url, variable="AWS_ENDPOINT_URL_SSO", limit=exc.limit
+            ) from None
         except TimeoutError:
             conn.close()
             raise ReadTimeout(
@@ -264,7 +272,7 @@ class PortalHttpClient(PortalClient):
                 ) from None
             raise Unreachable(f"cannot reach {where}: {exc}", endpoint=where) from None
         sock.settimeout(limit)
-        return http1.Connection(sock, self._host_header)
+        return http1.Connection(sock, self._host_header, max_body=MAX_ANSWER)
 
     def _socket(self, wait: float) -> socket.socket:
         """A TCP connection to the endpoint, trying its addresses in turn (as

@@ -8,8 +8,11 @@ and ours is reused by it. Times are written `%Y-%m-%dT%H:%M:%SZ`; the other form
 botocore and the other SDKs write (fractions, offsets, a `UTC` suffix) are read too.
 
 Both files are written as botocore writes them (temp file, rename over the path), always 0600:
-a symlink at the path is replaced, never followed. Both login flows share the one registration
-file, as in the AWS CLI; its `grantTypes` says which flow it was made for.
+a symlink at the path is replaced, never followed. Unlike botocore, ssotui reads them only when
+the user could have written them (`tui.store.secret_file.read_own_file`): a token file planted
+by someone else is "run `ssotui login`", a registration like that is made anew. Both login
+flows share the one registration file, as in the AWS CLI; its `grantTypes` says which flow it
+was made for.
 """
 
 from __future__ import annotations
@@ -26,7 +29,12 @@ from tui import paths
 from tui.errors import NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
-from tui.store.secret_file import mode_open_to_others, write_secret_file
+from tui.store.secret_file import (
+    UntrustedFile,
+    mode_open_to_others,
+    read_own_file,
+    write_secret_file,
+)
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The AWS CLI treats a registration as used up 15 minutes before it expires.
@@ -114,11 +122,18 @@ def _corrupt(session: SsoSession, path: Path, why: str) -> NotLoggedIn:
     )
 
 
+def _untrusted(session: SsoSession, problem: UntrustedFile) -> NotLoggedIn:
+    return NotLoggedIn(
+        f"the token cache {problem.path} of session {session.label} {problem.why}; ssotui "
+        "does not use a token file that may not be yours: run `ssotui login` to replace it"
+    )
+
+
 def _read_json(path: Path) -> Any:
-    """The parsed file, None when missing; OSError/ValueError when unreadable or not JSON."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    """The parsed file, None when missing; UntrustedFile when it may not be the user's
+    (`read_own_file`), OSError/ValueError when unreadable or not JSON."""
+    raw = read_own_file(path)
+    if raw is None:
         return None
     return json.loads(raw.decode("utf-8"))
 
@@ -181,6 +196,8 @@ def load_token(session: SsoSession) -> Token | None:
     path = token_path(session)
     try:
         data = _read_json(path)
+    except UntrustedFile as problem:
+        raise _untrusted(session, problem) from None
     except OSError as exc:
         raise _corrupt(session, path, exc.strerror or "cannot be read") from None
     except ValueError:
@@ -232,8 +249,10 @@ def load_registration(session: SsoSession) -> Registration | None:
             scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else None,
             grant_types=tuple(str(g) for g in grants) if isinstance(grants, list) else None,
         )
-    except (OSError, ValueError, OverflowError):
-        return None  # a broken registration cache only costs a new RegisterClient
+    except (UntrustedFile, OSError, ValueError, OverflowError):
+        # a broken registration, or one that may not be the user's, only costs a new
+        # RegisterClient (and is replaced by it)
+        return None
 
 
 def save_registration(session: SsoSession, registration: Registration) -> None:

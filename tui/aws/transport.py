@@ -7,7 +7,8 @@ Portal reads one set of types whichever client is in use:
 
 - `Refused`: an answer that is an error (HTTP status, error code, message);
 - `MalformedResponse`: a 2xx answer ssotui cannot read;
-- `TransportError` and its kinds: no answer at all (connect, read, TLS, proxy, CA file).
+- `TransportError` and its kinds: no answer at all (connect, read, TLS, proxy, CA file), or
+  one far larger than Identity Center's (`AnswerTooLarge`, never read whole).
 
 `failure_line` gives the one line a user reads for a failure that is not a refusal; what a
 refusal means depends on the call, so the Portal (or the login code) says it.
@@ -22,6 +23,13 @@ from tui.errors import ServiceError
 from tui.models import SsoSession
 
 THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
+# The largest answer read from Identity Center (portal or SSO OIDC), in bytes. Its answers are a
+# few KB: a page of at most 100 accounts (a 12-digit id, a name of up to 50 characters, an
+# e-mail of up to 64) is under 25 KB, a token or role credentials a few KB. Even a service that
+# ignored maxResults and sent 50,000 accounts in one page (~10 MB) fits. Past it, the body is
+# not read on: held whole and parsed, it cost about three times its size in memory (a 300 MB
+# answer from a wrong or hostile endpoint took ~940 MB).
+MAX_ANSWER = 16 * 1024 * 1024
 
 
 class CallFailed(Exception):
@@ -132,6 +140,27 @@ def masked(url: str) -> str:
     return f"{scheme}{sep}***:***@{rest.rpartition('@')[2]}"
 
 
+class AnswerTooLarge(TransportError):
+    """The answer is longer than `limit` bytes (`MAX_ANSWER`): not Identity Center's, and not
+    read on. `variable`: the setting that points ssotui at the endpoint
+    (`AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL_SSO_OIDC`)."""
+
+    retryable = False
+
+    def __init__(self, *, endpoint: str, variable: str, limit: int = MAX_ANSWER) -> None:
+        super().__init__(f"an answer over {limit} bytes", endpoint=endpoint)
+        self.variable = variable
+        self.limit = limit
+
+
+def size_text(count: int) -> str:
+    """A byte count as a user reads it: `16 MiB`, `64 KiB`, `900 bytes`."""
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count} bytes"
+
+
 class UntrustedCertificate(TransportError):
     """The TLS handshake failed: the server's certificate is not trusted here."""
 
@@ -210,6 +239,11 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
     endpoint = exc.endpoint or "?"
     if isinstance(exc, Refused):
         return None
+    if isinstance(exc, AnswerTooLarge):
+        return ServiceError(
+            f"the answer from {endpoint} is larger than {size_text(exc.limit)}, far more than "
+            f"Identity Center sends: check {exc.variable}"
+        )
     if isinstance(exc, MalformedResponse):
         return ServiceError(
             f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"

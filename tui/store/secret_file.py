@@ -4,10 +4,17 @@ Written as botocore's JSONFileCache writes them: a temp file in the same folder,
 over the path. A symlink at the path is replaced by the new file, never written through (the
 token would otherwise land wherever the link points, with that file's mode), and the file is
 0600 whatever mode an older one had.
+
+Read only when the user (or root) could have written it, which botocore does not check: a token
+file planted by another user (in a cache folder others can write to, say) would sign the user
+in as whoever the token belongs to. The folder's own mode is not judged: botocore creates
+`~/.aws/sso/cache` with the umask's mode (often 0755), and what matters is the file opened.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
 from pathlib import Path
 
@@ -16,6 +23,16 @@ from tui.store.files import ensure_dir, replace_file
 SECRET_FILE_MODE = 0o600
 # Permission bits that let someone other than the owner read or change the file.
 OPEN_TO_OTHERS = stat.S_IRWXG | stat.S_IRWXO
+
+
+class UntrustedFile(Exception):
+    """A secrets file someone other than the user may have written; `why` says what it is
+    ("is a symlink", "belongs to another user (uid 1001)", ...)."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(f"{path} {why}")
+        self.path = path
+        self.why = why
 
 
 def write_secret_file(path: Path, data: str) -> None:
@@ -38,3 +55,35 @@ def mode_open_to_others(path: Path) -> int | None:
         return None
     mode = stat.S_IMODE(st.st_mode)
     return mode if mode & OPEN_TO_OTHERS else None
+
+
+def read_own_file(path: Path) -> bytes | None:
+    """The bytes of the secrets file at `path`, None when there is none.
+
+    Checked on the file opened, never through a symlink and never blocking on a pipe, so a file
+    swapped in after a check cannot be read instead. Raises UntrustedFile when `path` is a
+    symlink or not a regular file, belongs to another user (root's is trusted: it can write
+    anywhere), or any user may change it; OSError when it cannot be read. A file of the user's
+    that the group may change is read: the JavaScript SDK writes token files with the umask's
+    mode, 0664 where users have a group of their own (umask 002).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        # O_NOFOLLOW on a symlink: ELOOP (Linux, macOS), EMLINK (FreeBSD)
+        if exc.errno in (errno.ELOOP, errno.EMLINK) and path.is_symlink():
+            raise UntrustedFile(path, "is a symlink") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UntrustedFile(path, "is not a regular file")
+        if info.st_uid not in (os.geteuid(), 0):
+            raise UntrustedFile(path, f"belongs to another user (uid {info.st_uid})")
+        if info.st_mode & stat.S_IWOTH:
+            mode = stat.S_IMODE(info.st_mode)
+            raise UntrustedFile(path, f"can be changed by any user (mode {mode:04o})")
+        return handle.read()

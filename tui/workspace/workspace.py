@@ -158,21 +158,30 @@ class Workspace:
 
     def log_out(self, *, purge: bool = False) -> LogoutReport:
         """Revoke the token at the service, delete it and the catalog cache; `purge`: also the
-        profiles ssotui wrote to the shared credentials file."""
-        from tui.aws.token_cache import delete_token, load_token
-        from tui.store import catalog_cache
+        profiles ssotui wrote to the shared credentials file.
 
-        try:
-            token = load_token(self.session)
-        except SsotuiError:
-            token = None  # a corrupt cache is deleted all the same
-        revoked, problem = False, ""
-        if token is not None and not token.is_expired:
+        The token is read, revoked and deleted under the lock its refreshes take: a refresh
+        another ssotui process has in flight (a `credential_process` run by Terraform) ends
+        first and its new token is the one revoked and deleted; one that starts meanwhile
+        waits, then finds no token and writes none back.
+        """
+        from tui.aws.token_cache import delete_token, load_token, token_path
+        from tui.store import catalog_cache
+        from tui.store.files import locked
+
+        with locked(token_path(self.session)):
             try:
-                self._portal(token).logout()
-                revoked = True
-            except SsotuiError as exc:
-                problem = exc.message
+                token = load_token(self.session)
+            except SsotuiError:
+                token = None  # a corrupt cache is deleted all the same
+            revoked, problem = False, ""
+            if token is not None and not token.is_expired:
+                try:
+                    self._portal(token).logout()  # no renewal on a 401: that takes this lock
+                    revoked = True
+                except SsotuiError as exc:
+                    problem = exc.message
+            token_deleted = delete_token(self.session)
         purged: tuple[str, ...] = ()
         if purge:
             from tui.export.credentials_file import purge_written_profiles
@@ -185,7 +194,7 @@ class Workspace:
             token_expires=token.expires_at if token is not None else None,
             revoked=revoked,
             problem=problem,
-            token_deleted=delete_token(self.session),
+            token_deleted=token_deleted,
             catalog_deleted=catalog_cache.delete(self.session),
             purged=purged,
         )

@@ -1,0 +1,119 @@
+"""botocore's answers read no further than `MAX_ANSWER` bytes (SSO OIDC, and the portal where
+botocore calls it).
+
+botocore reads every answer whole into memory before its parser looks at it, and parsing a
+huge one costs about three times its size: a wrong or hostile endpoint could make a login take
+gigabytes. botocore has no setting for a limit, and no event between an answer's headers and
+its body, so the client's HTTP session is wrapped: the request is sent as a streamed one (the
+body left unread), then the body is read here up to the limit and handed on as botocore would
+have read it. A `Content-Length` over the limit fails before a byte of the body is read.
+
+Failures while reading become botocore's own exceptions, as botocore's session makes them, so
+its retries and `tui.aws.botocore_errors` see what they always saw; an answer over the limit is
+`AnswerTooLarge`, which neither retries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from tui.aws.transport import MAX_ANSWER, AnswerTooLarge
+
+CHUNK = 64 * 1024  # bytes read at a time (what botocore's own read asks for)
+# The variable that points each service's client elsewhere, named in the too-large line.
+ENDPOINT_VARIABLES = {"sso": "AWS_ENDPOINT_URL_SSO", "sso-oidc": "AWS_ENDPOINT_URL_SSO_OIDC"}
+
+
+class _ReadBody:
+    """What botocore's AWSResponse reads a body from (`raw.stream()`): bytes already read."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, *_args: Any, **_kwargs: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+class LimitedSession:
+    """A botocore HTTP session (`client._endpoint.http_session`) whose answers' bodies are read
+    up to `limit` bytes; everything else is the wrapped session's."""
+
+    def __init__(self, inner: Any, *, variable: str, limit: int) -> None:
+        self._inner = inner
+        self._variable = variable
+        self._limit = limit
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def send(self, request: Any) -> Any:
+        """Send `request` with the wrapped session, then read the answer's body (unless the
+        operation streams its output) no further than the limit."""
+        if request.stream_output:
+            return self._inner.send(request)
+        request.stream_output = True  # the wrapped session leaves the body unread
+        try:
+            response = self._inner.send(request)
+        finally:
+            request.stream_output = False
+        response.raw = _ReadBody(self._body(response.raw, request))  # what `.content` reads
+        return response
+
+    def _body(self, raw: Any, request: Any) -> bytes:
+        """The whole body of `raw` (a urllib3 response), or AnswerTooLarge."""
+        try:
+            length = int(raw.headers.get("content-length", ""))
+        except ValueError:
+            length = None  # chunked, or up to the close
+        body = bytearray()
+        try:
+            if length is not None and length > self._limit:
+                raise self._too_large()
+            for chunk in raw.stream(CHUNK):
+                body += chunk
+                if len(body) > self._limit:
+                    raise self._too_large()
+        except AnswerTooLarge:
+            _drop(raw)
+            raise
+        except Exception as exc:
+            _drop(raw)
+            raise _as_botocore(exc, request) from exc
+        return bytes(body)
+
+    def _too_large(self) -> AnswerTooLarge:
+        # the endpoint is the client's: `from_botocore` names it, as for `MalformedResponse`
+        return AnswerTooLarge(endpoint="", variable=self._variable, limit=self._limit)
+
+
+def _drop(raw: Any) -> None:
+    """Close the connection of an answer left unread (its pool opens a new one next time)."""
+    with contextlib.suppress(Exception):  # closing a broken connection: nothing more to do
+        raw.close()
+        raw.release_conn()
+
+
+def _as_botocore(exc: Exception, request: Any) -> Exception:
+    """A failure while reading a body, as botocore's HTTP session raises it."""
+    import botocore.exceptions as bce
+    from urllib3.exceptions import ProtocolError, ReadTimeoutError, SSLError
+
+    if isinstance(exc, ReadTimeoutError):
+        return bce.ReadTimeoutError(endpoint_url=request.url, error=exc)
+    if isinstance(exc, SSLError):
+        return bce.SSLError(endpoint_url=request.url, error=exc)
+    if isinstance(exc, ProtocolError):
+        return bce.ConnectionClosedError(error=exc, request=request, endpoint_url=request.url)
+    return bce.HTTPClientError(error=exc)
+
+
+def limit_answers(client: Any, service: str) -> None:
+    """Make `client` (a botocore client of `service`) read no answer past `MAX_ANSWER`."""
+    endpoint = client._endpoint  # botocore's; no public way to the HTTP session
+    endpoint.http_session = LimitedSession(
+        endpoint.http_session,
+        variable=ENDPOINT_VARIABLES.get(service, "AWS_ENDPOINT_URL"),
+        limit=MAX_ANSWER,
+    )
