@@ -110,10 +110,17 @@ def _as_botocore(exc: Exception, request: Any) -> Exception:
 
 
 def limit_answers(client: Any, service: str) -> None:
-    """Make `client` (a botocore client of `service`) read no answer past `MAX_ANSWER`."""
-    endpoint = client._endpoint  # botocore's; no public way to the HTTP session
+    """Make `client` (a botocore client of `service`) read no answer past `MAX_ANSWER`.
+
+    The HTTP session is botocore's private `client._endpoint.http_session`: a botocore that
+    no longer has it leaves the client as it is (no limit), rather than breaking every login.
+    """
+    endpoint: Any = getattr(client, "_endpoint", None)  # no public way to the HTTP session
+    inner = getattr(endpoint, "http_session", None)
+    if inner is None or not callable(getattr(inner, "send", None)):
+        return
     endpoint.http_session = LimitedSession(
-        endpoint.http_session,
+        inner,
         variable=ENDPOINT_VARIABLES.get(service, "AWS_ENDPOINT_URL"),
         limit=MAX_ANSWER,
     )
