@@ -253,3 +253,15 @@ def test_tiny_chunks_with_long_extensions_count_too() -> None:
         with pytest.raises(http1.TooLarge):
             conn.exchange("GET", "/", {})
     listener.close()
+
+
+def test_a_botocore_without_the_private_http_session_is_left_unlimited() -> None:
+    """The limit reaches into botocore's private `client._endpoint.http_session`; a botocore
+    that moved it must still log in (without the limit), not fail on every call."""
+    from types import SimpleNamespace
+
+    from tui.aws.answer_limit import limit_answers
+
+    for client in (SimpleNamespace(), SimpleNamespace(_endpoint=SimpleNamespace())):
+        limit_answers(client, "sso-oidc")  # no AttributeError
+        assert not hasattr(getattr(client, "_endpoint", None), "http_session")
