@@ -208,6 +208,20 @@ def test_a_long_queue_that_moves_is_no_deadline(
     assert sim.calls["ListAccountRoles"] > 60  # some were refused: the queue was real
 
 
+@pytest.mark.parametrize("org", [pytest.param(16, id="16-accounts")], indirect=True)
+def test_a_slow_line_that_moves_is_no_deadline(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # 4 calls/s: an answer comes every quarter second, so most of the pacer's 0.1 s looks at
+    # the line see none; the last role listings still wait ~4 s for their turn, 2.5 times the
+    # deadline, while the line moves all along (`ssotui list` at `--rate-limit 2` lost 3 of 40
+    # accounts at the 15 s deadline)
+    sim.set(rate_limit=4)
+    catalog = fetch_catalog(session, token, portal=Portal(session, token, deadline=1.6))
+    assert catalog.complete and not catalog.failed
+    assert len(catalog.accounts) == 16
+
+
 # --- page tokens that go round, listings that never end -----------------------------------------
 
 

@@ -7,7 +7,7 @@ ends the call at its deadline, not after three full read timeouts.
 
 One exception: waiting in the pacer's queue while other calls get through is not the call's
 own slowness but the catalog's width (96 calls queued at 5 calls/s wait 19 s for their turn),
-so time in the queue during which some call was answered is not counted. While nothing gets
+so time in the queue while calls are answered at the pacer's rate is not counted. While nothing gets
 through (a 429 storm) the queue counts like any wait, and a slot after the deadline is not
 waited for: the call gives up at once. So a storm that never lets up ends every call within
 its deadline.
@@ -112,9 +112,18 @@ class CallDeadlines:
             later = self._clock()
             if later - now < step / 2:  # a sleep that lets no time pass (tests): go now
                 return
-            if self._last_through >= now:  # calls got through meanwhile: not this call's time
+            if self._moving(later):  # calls get through meanwhile: not this call's time
                 self._mine.end += later - now
             now = later
+
+    def _moving(self, now: float) -> bool:
+        """Whether the line moves: a call was answered within about two of the pacer's gaps
+        (at 2 calls/s, the last second; a check every 0.1 s sees an answer in one check of
+        five), and never longer ago than a quarter of the deadline, so that a storm which
+        follows an answer adds little to any call's time."""
+        rate = self._rate()
+        window = max(_STEP / 10, 2.0 / rate) if rate else _STEP
+        return now - self._last_through <= min(window, self.seconds / 4)
 
     def _getting_through(self, now: float) -> bool:
         rate = self._rate()
