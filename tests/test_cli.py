@@ -233,6 +233,28 @@ def test_write_profile_is_read_by_botocore(sim: Simulator, sso_config: Path, hom
     assert creds.get_frozen_credentials().access_key.startswith("ASIA")
 
 
+def test_write_profile_says_how_to_use_a_name_with_a_space_in_a_shell(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    """The line says `AWS_PROFILE=…` to paste into a shell: a name with a space is quoted, so
+    that bash gives the profile's whole name to the command, which botocore then finds."""
+    import re
+    import subprocess
+
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    result = ssotui("write-profile", account.account_id, role.name, "--profile", "my prof")
+    assert result.status == 0, result.err
+    use = re.search(r"Use it with (AWS_PROFILE=.*)\.$", result.err.strip())
+    assert use is not None, result.err
+    pasted = subprocess.run(
+        ["bash", "-c", f"{use.group(1)} printenv AWS_PROFILE"], capture_output=True, text=True
+    )
+    assert pasted.stdout == "my prof\n", pasted.stderr
+    assert boto3.Session(profile_name="my prof").get_credentials() is not None
+
+
 def test_logout_purge_removes_only_written_profiles(
     sim: Simulator, sso_config: Path, home: Home
 ) -> None:

@@ -161,10 +161,12 @@ class RoleActions(Widget):
                 "choose another name.",
             )
             return
+        use = shown(self.workspace.handoff.profile_use(written))
+        expires = clock.expiry(creds.expiration)
         self.post_message(
             Notice(
-                f"Wrote profile [{shown(written)}] to {path}; use it with "
-                f"AWS_PROFILE={shown(written)}. It expires {clock.expiry(creds.expiration)}."
+                f"Wrote profile [{shown(written)}] to {path}; use it with {use}. "
+                f"It expires {expires}."
             )
         )
 

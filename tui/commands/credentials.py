@@ -67,6 +67,6 @@ def write_profile(args: argparse.Namespace, context: Context) -> int:
     )
     say(
         f"Wrote profile [{name}] to {path}; the credentials expire "
-        f"{local_time(creds.expiration)}. Use it with AWS_PROFILE={name}."
+        f"{local_time(creds.expiration)}. Use it with {workspace.handoff.profile_use(name)}."
     )
     return 0

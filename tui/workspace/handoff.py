@@ -71,6 +71,14 @@ class Handoff:
 
         return default_profile_name(creds)
 
+    @staticmethod
+    def profile_use(name: str) -> str:
+        """How a shell uses a written profile: `AWS_PROFILE=NAME`, quoted where the name holds
+        a space or a character the shell would read (`AWS_PROFILE='my prof'`)."""
+        import shlex
+
+        return f"AWS_PROFILE={shlex.quote(name)}"
+
     def write_profile(
         self,
         creds: RoleCredentials,
