@@ -23,8 +23,8 @@ from tui.errors import ConfigError
 def _profile_setting(environ: Mapping[str, str]) -> tuple[str, str] | None:
     """(where, path) of `ca_bundle` in the profile botocore reads, or None."""
     try:
-        config = profile_map(config_sections(paths.aws_config_file())).get("profiles", {})
-        credentials = config_sections(paths.aws_credentials_file())
+        config = profile_map(config_sections(paths.aws_config_file(environ))).get("profiles", {})
+        credentials = config_sections(paths.aws_credentials_file(environ))
     except ConfigError:
         return None  # botocore cannot read it either: the call fails before TLS
     wanted = environ.get("AWS_DEFAULT_PROFILE") or environ.get("AWS_PROFILE") or "default"
