@@ -12,9 +12,10 @@ call `from_botocore` too and then read one family of errors:
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
-from tui.aws.ca_files import configured_ca_file, usable
+from tui.aws.ca_files import chosen_ca_file, tls_context
 from tui.aws.transport import (
     CallFailed,
     ConnectTimeout,
@@ -61,9 +62,9 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
     if isinstance(exc, bce.EndpointConnectionError):
         return Unreachable(detail, endpoint=endpoint)
     if isinstance(exc, bce.SSLError):
-        named = configured_ca_file()
-        if named is not None and not usable(named[1]):  # missing, unreadable or not PEM
-            return UnreadableCaFile(named[1], named[0], endpoint=endpoint)
+        ca = chosen_ca_file(os.environ)  # what botocore verified with: its environment's
+        if ca.setting is not None and tls_context(ca) is None:  # missing, unreadable, not PEM
+            return UnreadableCaFile(ca.path, ca.setting, endpoint=endpoint)
         return UntrustedCertificate(detail, endpoint=endpoint)
     if isinstance(exc, bce.ProxyConnectionError):
         return ProxyUnreachable(

@@ -4,8 +4,8 @@ One POST, form-encoded (a long session token would make an over-long URL), as th
 "Enable custom identity broker access to the AWS console" describes: `Action=getSigninToken`,
 `Session` = the JSON of `sessionId`/`sessionKey`/`sessionToken`, and `SessionDuration` only
 when the caller asks for one. TLS is verified against the CA file botocore would use
-(`AWS_CA_BUNDLE`, `ca_bundle` in the AWS config, `REQUESTS_CA_BUNDLE`, else certifi's), and the
-proxy is the one botocore would take (`HTTPS_PROXY`, `NO_PROXY`; `tui.aws.ca_files`, `_proxies`).
+(`tui.aws.ca_files`: `AWS_CA_BUNDLE`, `ca_bundle` in the AWS config, `REQUESTS_CA_BUNDLE`, else
+certifi's), and the proxy is the one botocore would take (`HTTPS_PROXY`, `NO_PROXY`; `_proxies`).
 There is one attempt with a time limit per connect and per read, so a dead endpoint fails in
 `TIMEOUT` seconds. Every refusal is one `ServiceError` line that names the endpoint and never
 a secret; the environment is handed in, never read behind the caller's back.
@@ -27,8 +27,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from tui import __version__
-from tui.aws.ca_files import configured_ca_file
-from tui.aws.portal_http import ca_bundle
+from tui.aws.ca_files import chosen_ca_file, tls_context, unusable_line
 from tui.aws.transport import masked, proxy_failure, tunnel_refused
 from tui.errors import ServiceError
 from tui.logs import hide
@@ -77,16 +76,10 @@ def _opener(
         _NoRedirect(),
     ]
     if endpoint.startswith("https:"):
-        named = configured_ca_file(environ)
-        cafile = ca_bundle(environ) if named is None else named[1]
-        try:
-            context = ssl.create_default_context(cafile=cafile)
-        except (OSError, ValueError):  # missing, unreadable or not PEM
-            variable = named[0] if named is not None else "AWS_CA_BUNDLE"
-            raise ServiceError(
-                f"cannot read the CA file {cafile} to check the AWS sign-in endpoint's "
-                f"certificate: fix {variable} or unset it"
-            ) from None
+        ca = chosen_ca_file(environ)
+        context = tls_context(ca)
+        if context is None:
+            raise ServiceError(unusable_line(ca, "the AWS sign-in endpoint"))
         handlers.append(urllib.request.HTTPSHandler(context=context))
     return urllib.request.build_opener(*handlers)
 

@@ -215,10 +215,9 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"
         )
     if isinstance(exc, UnreadableCaFile):
-        return ServiceError(
-            f"cannot read the CA file {exc.path} to check Identity Center's certificate: fix "
-            f"{exc.variable} or unset it"
-        )
+        from tui.aws.ca_files import CaFile, unusable_line
+
+        return ServiceError(unusable_line(CaFile(exc.path, exc.variable), "Identity Center"))
     if isinstance(exc, ReadTimeout):
         return ServiceError(
             f"Identity Center at {endpoint} did not answer in time (session {session.label}): "
