@@ -321,7 +321,7 @@ def test_tls_is_verified_against_aws_ca_bundle(
     answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
     request = ConsoleRequest("eu-west-1")
     with recording(answer, tls=context) as server:
-        environ = {"AWS_ENDPOINT_URL_SIGNIN": server.url}
+        environ = {"AWS_ENDPOINT_URL_SIGNIN": server.url, "HOME": os.environ["HOME"]}
         with pytest.raises(ServiceError) as err:
             console_url(made_up_credentials(), request, start_url=START_URL, environ=environ)
         assert err.value.message == (
@@ -372,6 +372,7 @@ def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
     answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
     with recording(answer, tls=server_context(cert, key)) as server:
         handed = {
+            "HOME": os.environ["HOME"],  # this test's, never the user's
             "AWS_ENDPOINT_URL_SIGNIN": server.url,
             "AWS_CONFIG_FILE": str(tmp_path / "config"),
             "REQUESTS_CA_BUNDLE": str(cert),

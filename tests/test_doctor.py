@@ -146,9 +146,10 @@ def test_clock_skew_against_the_server_fails(sim: Simulator, sso_config: Path) -
 def test_doctor_says_how_the_portal_is_reached(sim: Simulator, sso_config: Path) -> None:
     direct = ssotui("doctor").out
     assert f"[  ok] portal: direct to {sim.url} (from AWS_ENDPOINT_URL_SSO)" in direct
-    # A proxy is something only botocore knows how to go through: the portal calls go there.
-    proxied = ssotui("doctor", env={"HTTPS_PROXY": "http://127.0.0.1:9"}).out
-    assert "[  ok] portal: through botocore (HTTPS_PROXY is set)" in proxied
+    # A proxy is something only botocore knows how to go through: the portal calls go there
+    # when botocore would take one for it (the simulator's address is http://).
+    proxied = ssotui("doctor", env={"HTTP_PROXY": "http://127.0.0.1:9"}).out
+    assert "[  ok] portal: through botocore (HTTP_PROXY is set)" in proxied
 
 
 def test_doctor_names_the_ca_file_and_the_setting_that_chose_it(
