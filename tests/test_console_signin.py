@@ -321,7 +321,7 @@ def test_tls_is_verified_against_aws_ca_bundle(
     answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
     request = ConsoleRequest("eu-west-1")
     with recording(answer, tls=context) as server:
-        environ = {"AWS_ENDPOINT_URL_SIGNIN": server.url}
+        environ = {"AWS_ENDPOINT_URL_SIGNIN": server.url, "HOME": os.environ["HOME"]}
         with pytest.raises(ServiceError) as err:
             console_url(made_up_credentials(), request, start_url=START_URL, environ=environ)
         assert err.value.message == (
@@ -348,6 +348,48 @@ def test_tls_is_verified_against_aws_ca_bundle(
             "certificate: fix AWS_CA_BUNDLE or unset it"
         )
         assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("environ", "config", "setting"),
+    [
+        ({"AWS_CA_BUNDLE": ""}, "", "AWS_CA_BUNDLE"),
+        ({"REQUESTS_CA_BUNDLE": " "}, "", "REQUESTS_CA_BUNDLE"),
+        ({}, "[default]\nca_bundle =\n", "ca_bundle in [default] of the AWS config file"),
+    ],
+)
+def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    environ: dict[str, str],
+    config: str,
+    setting: str,
+) -> None:
+    # botocore refuses it rather than go on to the next setting (older versions turned
+    # verification off): the sign-in took the next file, here one that trusts the endpoint.
+    cert, key = certificate
+    (tmp_path / "config").write_text(config)
+    answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
+    with recording(answer, tls=server_context(cert, key)) as server:
+        handed = {
+            "HOME": os.environ["HOME"],  # this test's, never the user's
+            "AWS_ENDPOINT_URL_SIGNIN": server.url,
+            "AWS_CONFIG_FILE": str(tmp_path / "config"),
+            "REQUESTS_CA_BUNDLE": str(cert),
+            **environ,
+        }
+        with pytest.raises(ServiceError) as err:
+            console_url(
+                made_up_credentials(),
+                ConsoleRequest("eu-west-1"),
+                start_url=START_URL,
+                environ=handed,
+            )
+        assert err.value.message == (
+            f"{setting} is set but empty, so there is no CA file to check the AWS sign-in "
+            "endpoint's certificate with: name your CA file there or unset it"
+        )
+        assert server.requests == []
 
 
 # --- secrets: the URL and the credentials in no message and no log line ---------------------

@@ -13,6 +13,7 @@ import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tui.aws.ca_files import default_ca_file
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import self_signed, server_context
 
@@ -145,9 +146,32 @@ def test_clock_skew_against_the_server_fails(sim: Simulator, sso_config: Path) -
 def test_doctor_says_how_the_portal_is_reached(sim: Simulator, sso_config: Path) -> None:
     direct = ssotui("doctor").out
     assert f"[  ok] portal: direct to {sim.url} (from AWS_ENDPOINT_URL_SSO)" in direct
-    # A proxy is something only botocore knows how to go through: the portal calls go there.
-    proxied = ssotui("doctor", env={"HTTPS_PROXY": "http://127.0.0.1:9"}).out
-    assert "[  ok] portal: through botocore (HTTPS_PROXY is set)" in proxied
+    # A proxy is something only botocore knows how to go through: the portal calls go there
+    # when botocore would take one for it (the simulator's address is http://).
+    proxied = ssotui("doctor", env={"HTTP_PROXY": "http://127.0.0.1:9"}).out
+    assert "[  ok] portal: through botocore (HTTP_PROXY is set)" in proxied
+
+
+def test_doctor_names_the_ca_file_and_the_setting_that_chose_it(
+    home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    default = default_ca_file()
+    assert f"[  ok] CA file: {default} (the default: no CA setting)" in ssotui("doctor").out
+    corp = tmp_path / "corp-ca.pem"
+    corp.write_bytes(Path(default).read_bytes())  # a PEM file of CAs, as a company's is
+    home.write_config(f"[profile corp]\nca_bundle = {corp}\n")
+    result = ssotui("doctor", env={"AWS_PROFILE": "corp", "REQUESTS_CA_BUNDLE": default})
+    assert f"[  ok] CA file: {corp} (from ca_bundle in [profile corp] of the AWS config file)" in (
+        result.out
+    )
+    result = ssotui("doctor", env={"REQUESTS_CA_BUNDLE": str(tmp_path / "gone.pem")})
+    assert result.status == 1
+    assert (
+        f"[FAIL] CA file: cannot read the CA file {tmp_path / 'gone.pem'} to check Identity "
+        "Center's certificate: fix REQUESTS_CA_BUNDLE or unset it"
+    ) in result.out
 
 
 def test_a_token_file_others_can_read_fails_the_check(

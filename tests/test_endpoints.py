@@ -21,7 +21,7 @@ from botocore.config import Config
 
 from tests.conftest import Home
 from tui.aws import clients
-from tui.aws.endpoints import portal_endpoint, standard_endpoint
+from tui.aws.endpoints import portal_endpoint, portal_route, standard_endpoint
 from tui.aws.portal import Portal
 from tui.aws.portal_http import PortalHttpClient
 from tui.errors import ConfigError, ServiceError
@@ -138,8 +138,8 @@ def test_other_partitions_and_odd_regions_are_left_to_botocore() -> None:
         pytest.param({"SSOTUI_PORTAL_CLIENT": " BotoCore "}, "", id="SSOTUI_PORTAL_CLIENT-case"),
         pytest.param({"HTTPS_PROXY": "http://proxy.example:3128"}, "", id="HTTPS_PROXY"),
         pytest.param({"https_proxy": "http://proxy.example:3128"}, "", id="https_proxy"),
-        pytest.param({"HTTP_PROXY": "http://proxy.example:3128"}, "", id="HTTP_PROXY"),
-        pytest.param({"ALL_PROXY": "socks5://proxy.example:1080"}, "", id="ALL_PROXY"),
+        # urllib, which botocore asks, reads <scheme>_proxy in any case
+        pytest.param({"Https_Proxy": "http://proxy.example:3128"}, "", id="Https_Proxy"),
         pytest.param({"AWS_USE_FIPS_ENDPOINT": "true"}, "", id="AWS_USE_FIPS_ENDPOINT"),
         pytest.param({"AWS_USE_DUALSTACK_ENDPOINT": "true"}, "", id="AWS_USE_DUALSTACK_ENDPOINT"),
         pytest.param(
@@ -208,6 +208,31 @@ def test_settings_that_leave_the_portal_to_botocore(
             "https://portal.sso.eu-west-1.amazonaws.com",
             id="other-SSOTUI_PORTAL_CLIENT",
         ),
+        # proxies botocore would not use for the portal: it goes direct, and so does ssotui
+        pytest.param(
+            {"HTTP_PROXY": "http://proxy.example:3128"},
+            "",
+            "https://portal.sso.eu-west-1.amazonaws.com",
+            id="HTTP_PROXY-for-https",
+        ),
+        pytest.param(
+            {"ALL_PROXY": "socks5://proxy.example:1080"},
+            "",
+            "https://portal.sso.eu-west-1.amazonaws.com",
+            id="ALL_PROXY",
+        ),
+        pytest.param(
+            {"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": ".amazonaws.com"},
+            "",
+            "https://portal.sso.eu-west-1.amazonaws.com",
+            id="NO_PROXY",
+        ),
+        pytest.param(
+            {"HTTPS_PROXY": "http://proxy.example:3128", "https_proxy": ""},
+            "",
+            "https://portal.sso.eu-west-1.amazonaws.com",
+            id="empty-https_proxy",
+        ),
     ],
 )
 def test_plain_settings_give_the_url_botocore_would_call(
@@ -222,6 +247,8 @@ def test_plain_settings_give_the_url_botocore_would_call(
     home.write_config(SESSION_SECTION.format(region="eu-west-1") + config)
     assert portal_endpoint("eu-west-1") == expected
     assert botocore_url("eu-west-1") == expected.rstrip("/")
+    scheme = expected.split(":", 1)[0]
+    assert not botocore.utils.get_environ_proxies(expected).get(scheme)  # botocore: no proxy
     session = SsoSession(name="dev", start_url="https://x", region="eu-west-1")
     assert isinstance(clients.portal_client(session), PortalHttpClient)
 
@@ -270,20 +297,30 @@ def test_settings_in_the_shared_credentials_file_leave_the_portal_to_botocore(
 
 
 @pytest.mark.parametrize("platform", ["darwin", "win32"])
-def test_a_system_proxy_leaves_the_portal_to_botocore(
-    platform: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("bypassed", [False, True], ids=["proxied", "an-exception"])
+def test_a_system_proxy_leaves_the_portal_to_botocore_where_botocore_would_use_it(
+    platform: str, bypassed: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A Mac (or Windows machine) whose network settings name a proxy, with no *_PROXY variable:
-    # there urllib.request.getproxies() reads the system's settings (_scproxy, the registry).
-    def system_proxies() -> dict[str, str]:
-        return {"https": "http://proxy.corp.example:3128"}
-
+    # there urllib.request reads the system's settings (_scproxy, the registry), and botocore
+    # takes them, unless the settings' exceptions cover the portal.
+    proxy = "http://proxy.corp.example:3128"
+    get, bypass = {
+        "darwin": ("getproxies_macosx_sysconf", "proxy_bypass_macosx_sysconf"),
+        "win32": ("getproxies_registry", "proxy_bypass_registry"),
+    }[platform]
     monkeypatch.setattr(sys, "platform", platform)
-    monkeypatch.setattr(urllib.request, "getproxies", system_proxies)
-    monkeypatch.setattr(botocore.utils, "getproxies", system_proxies)
+    monkeypatch.setattr(urllib.request, get, lambda: {"https": proxy}, raising=False)
+    monkeypatch.setattr(urllib.request, bypass, lambda host: bypassed, raising=False)
+    # botocore's getproxies and proxy_bypass there (no variable set: the system's functions)
+    monkeypatch.setattr(botocore.utils, "getproxies", getattr(urllib.request, get))
+    monkeypatch.setattr(botocore.utils, "proxy_bypass", getattr(urllib.request, bypass))
     url = "https://portal.sso.us-east-1.amazonaws.com"
-    assert botocore.utils.get_environ_proxies(url) == system_proxies()  # botocore would use it
-    assert portal_endpoint("us-east-1") is None
+    botocore_proxy = botocore.utils.get_environ_proxies(url).get("https")
+    assert botocore_proxy == (None if bypassed else proxy)
+    assert (portal_endpoint("us-east-1") is None) == (botocore_proxy is not None)
+    if not bypassed:
+        assert portal_route("us-east-1")[1] == "the system's proxy settings name one"
 
 
 # --- end to end -------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from tui.aws import clients, portal_http
 from tui.aws.clients import portal_client
 from tui.aws.portal import Portal
 from tui.aws.portal_botocore import BotocorePortalClient
-from tui.aws.portal_http import OPERATIONS, TOKEN_HEADER, PortalHttpClient, ca_bundle
+from tui.aws.portal_http import OPERATIONS, TOKEN_HEADER, PortalHttpClient
 from tui.aws.transport import (
     Dropped,
     MalformedResponse,
@@ -617,36 +617,24 @@ def test_an_unreadable_ca_file_is_named_and_nothing_is_sent(
         assert server.accepted == 0
 
 
-def botocore_ca_file() -> str:
-    """The CA file botocore's own sso client verifies with (read from the client it built)."""
-    import botocore.httpsession
-
-    client = clients.sso_client(SESSION, attempts=1)
-    verify = client._endpoint.http_session._verify  # botocore's choice, private but exact
-    return str(botocore.httpsession.get_cert_path(verify))
-
-
-@pytest.mark.parametrize(
-    ("aws", "requests"),
-    [
-        pytest.param(None, None, id="neither"),
-        pytest.param("aws.pem", None, id="AWS_CA_BUNDLE"),
-        pytest.param("aws.pem", "requests.pem", id="both"),
-        pytest.param(None, "requests.pem", id="REQUESTS_CA_BUNDLE"),
-    ],
-)
-def test_the_ca_file_is_the_one_botocore_verifies_with(
-    aws: str | None, requests: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
+    mode: str, self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # this machine sets both variables globally: each case says what it wants
-    for name, value in (("AWS_CA_BUNDLE", aws), ("REQUESTS_CA_BUNDLE", requests)):
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, str(tmp_path / value))
-    assert ca_bundle() == botocore_ca_file()
-    if aws is requests is None:
-        assert Path(ca_bundle()).is_file()  # certifi's, else botocore's own
+    # botocore refuses an empty AWS_CA_BUNDLE (it does not go on to REQUESTS_CA_BUNDLE); the
+    # direct client took the next file instead, and older botocore turned verification off.
+    cert, _key = self_signed
+    with recording(tls=server_context(self_signed, monkeypatch)) as server:
+        monkeypatch.setenv("AWS_CA_BUNDLE", "")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+        with pytest.raises(SsotuiError) as err:
+            portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
+            list(portal.list_accounts())
+        assert err.value.message == (
+            "AWS_CA_BUNDLE is set but empty, so there is no CA file to check Identity Center's "
+            "certificate with: name your CA file there or unset it"
+        )
+        assert server.accepted == 0
 
 
 @pytest.mark.parametrize("mode", ["direct", "botocore"])

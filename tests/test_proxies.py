@@ -11,10 +11,12 @@ credential endpoint of `exec --renew` is never reached through a proxy.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import botocore.utils
@@ -23,7 +25,11 @@ import pytest
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
 from tests.forward_proxy import ForwardProxy
-from tui.aws.federation import _proxies
+from tests.http_recorder import Answer, recording
+from tui.aws.console import ConsoleRequest, console_url
+from tui.aws.proxies import SYSTEM, chosen_proxy
+from tui.errors import ServiceError
+from tui.models import Account, RoleCredentials, utcnow
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import self_signed, server_context
 
@@ -76,6 +82,17 @@ def one_line(run: Run) -> str:
     assert len(lines) == 1 and lines[0].startswith("ssotui: "), run.err
     assert "Traceback" not in run.err
     return lines[0]
+
+
+def made_up_credentials() -> RoleCredentials:
+    return RoleCredentials(
+        account=Account("111122223333", "prod"),
+        role_name="Admin",
+        access_key_id="ASIAMADEUPKEYID00001",
+        secret_access_key="MadeUpSecretKey/+abcdefghijklmnopqrstuvw",
+        session_token="IQoJMadeUpSessionToken+/=" + "t" * 60,
+        expiration=utcnow(),
+    )
 
 
 def no_secret(text: str) -> None:
@@ -262,16 +279,139 @@ P, Q = "http://proxy.corp.example:3128", "http://other.corp.example:8080"
         ("https://localhost:8443/federation", {"HTTPS_PROXY": P, "NO_PROXY": "localhost:9443"}),
         ("https://10.1.2.3/federation", {"HTTPS_PROXY": P, "NO_PROXY": "10.0.0.0/8"}),
         ("https://127.0.0.1:8443/federation", {"HTTPS_PROXY": P, "no_proxy": "127.0.0.1"}),
+        # urllib reads <scheme>_proxy in any case, the lower-case one last
+        ("https://signin.aws.amazon.com/federation", {"Https_Proxy": P}),
+        ("https://signin.aws.amazon.com/federation", {"HTTPS_PROXY": Q, "HTTPS_proxy": P}),
+        ("https://signin.aws.amazon.com/federation", {"HTTPS_PROXY": P, "NO_proxy": "*"}),
+        # under CGI (REQUEST_METHOD set) an upper-case HTTP_PROXY may be a client's header
+        ("http://127.0.0.1:8080/federation", {"HTTP_PROXY": P, "REQUEST_METHOD": "GET"}),
+        ("http://127.0.0.1:8080/federation", {"http_proxy": P, "REQUEST_METHOD": "GET"}),
     ],
 )
 def test_console_sign_in_takes_the_proxy_botocore_would_take(
     url: str, environ: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("REQUEST_METHOD", raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    scheme, netloc = url.split("://", 1)[0], url.split("/")[2]
+    scheme = url.split("://", 1)[0]
     expected = botocore.utils.get_environ_proxies(url).get(scheme)
-    assert _proxies(netloc, environ).get(scheme) == expected
+    chosen = chosen_proxy(url, dict(os.environ))
+    assert (chosen.url if chosen else None) == expected
+
+
+# --- the system's proxy settings (macOS, Windows), where no variable names one ---------------
+
+
+def system_settings(
+    monkeypatch: pytest.MonkeyPatch,
+    platform: str,
+    proxies: dict[str, str],
+    bypassed: Callable[[str], bool] = lambda host: False,
+) -> None:
+    """This machine as a Mac or Windows one whose network settings say `proxies` (and which
+    hosts go direct), read by urllib where it reads them: _scproxy, the registry."""
+    monkeypatch.setattr(sys, "platform", platform)
+    get, bypass = {
+        "darwin": ("getproxies_macosx_sysconf", "proxy_bypass_macosx_sysconf"),
+        "win32": ("getproxies_registry", "proxy_bypass_registry"),
+    }[platform]
+    monkeypatch.setattr(urllib.request, get, lambda: dict(proxies), raising=False)
+    monkeypatch.setattr(urllib.request, bypass, bypassed, raising=False)
+
+
+def botocore_there(monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+    """botocore's `getproxies` and `proxy_bypass` as urllib defines them on `platform`: the
+    variables when any is set, else the system's settings (urllib.request, darwin and nt)."""
+    get, bypass = {
+        "darwin": ("getproxies_macosx_sysconf", "proxy_bypass_macosx_sysconf"),
+        "win32": ("getproxies_registry", "proxy_bypass_registry"),
+    }[platform]
+    environment = urllib.request.getproxies_environment
+
+    def getproxies() -> dict[str, str]:
+        return environment() or getattr(urllib.request, get)()
+
+    def proxy_bypass(host: str) -> object:
+        found = environment()
+        if found:
+            return urllib.request.proxy_bypass_environment(host, found)  # type: ignore[attr-defined]
+        return getattr(urllib.request, bypass)(host)
+
+    monkeypatch.setattr(botocore.utils, "getproxies", getproxies)
+    monkeypatch.setattr(botocore.utils, "proxy_bypass", proxy_bypass)
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+@pytest.mark.parametrize(
+    ("environ", "bypassed"),
+    [
+        ({}, False),  # the system's proxy
+        ({}, True),  # the system's exceptions cover the host
+        ({"HTTPS_PROXY": Q}, False),  # a variable: the system's settings are not read
+        ({"NO_PROXY": "signin.aws.amazon.com"}, False),  # NO_PROXY alone: no proxy at all
+        ({"ALL_PROXY": "socks5://127.0.0.1:1080"}, False),  # a variable, but none for https
+    ],
+)
+def test_where_no_variable_names_a_proxy_the_systems_is_taken_as_by_botocore(
+    platform: str,
+    environ: dict[str, str],
+    bypassed: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = "https://signin.aws.amazon.com/federation"
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    system_settings(monkeypatch, platform, {"http": P, "https": P}, lambda host: bypassed)
+    botocore_there(monkeypatch, platform)
+    expected = botocore.utils.get_environ_proxies(url).get("https")
+    chosen = chosen_proxy(url, dict(os.environ))
+    assert (chosen.url if chosen else None) == expected
+    if chosen is not None:
+        assert chosen.setting == ("HTTPS_PROXY" if environ else SYSTEM)
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_console_sign_in_goes_through_the_proxy_of_the_systems_settings(
+    platform: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Mac (or a Windows machine) whose network settings name the company's proxy, and no
+    # *_PROXY variable: the AWS CLI goes through it, so the console sign-in must too.
+    answer = Answer(200, json.dumps({"SigninToken": "sIgNiN"}).encode())
+    with recording(answer) as server, ForwardProxy() as proxy:
+        system_settings(monkeypatch, platform, {"http": proxy.url, "https": proxy.url})
+        url = console_url(
+            made_up_credentials(),
+            ConsoleRequest("eu-west-1"),
+            start_url="https://acme.awsapps.com/start",
+            environ={"AWS_ENDPOINT_URL_SIGNIN": server.url},
+        )
+    assert url.endswith("SigninToken=sIgNiN")
+    assert proxy.passed == [f"POST {server.url}/federation"]
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_a_system_proxy_that_refuses_is_named_as_the_systems(
+    platform: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ForwardProxy() as dead:
+        gone = dead.url
+    system_settings(monkeypatch, platform, {"https": gone})
+    endpoint = "https://signin.example.test/federation"
+    with pytest.raises(ServiceError) as err:
+        console_url(
+            made_up_credentials(),
+            ConsoleRequest("eu-west-1"),
+            start_url="https://acme.awsapps.com/start",
+            environ={
+                "AWS_ENDPOINT_URL_SIGNIN": endpoint.removesuffix("/federation"),
+                "HOME": os.environ["HOME"],  # this test's, never the user's
+            },
+        )
+    assert err.value.message == (
+        f"cannot reach the AWS sign-in endpoint at {endpoint} through the proxy {gone}: check "
+        "the system's proxy settings and NO_PROXY"
+    )
 
 
 def test_all_proxy_is_left_alone_by_console_sign_in_as_by_botocore(

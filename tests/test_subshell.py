@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Home
 from tui.errors import SsotuiError
-from tui.export.subshell import run_with_credentials, user_shell
+from tui.export.subshell import plan_subshell, run_with_credentials, user_shell
 from tui.models import Account, RoleCredentials
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -164,3 +165,32 @@ def test_works_from_a_worker_thread() -> None:
     worker.start()
     worker.join(10)
     assert result == [9]
+
+
+def test_self_renewing_credentials_are_checked_against_the_files_the_child_will_read(
+    tmp_path: Path, home: Home
+) -> None:
+    # The environment handed in (the workspace's, the child's), not this process's, names the
+    # AWS files the child's SDK reads: here its HOME holds a [default] profile that would be
+    # used before the credential endpoint, while this process's AWS_CONFIG_FILE names a clean
+    # file; then the other way round.
+    endpoint = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/x"}
+    theirs = tmp_path / "their-home"
+    (theirs / ".aws").mkdir(parents=True)
+    (theirs / ".aws" / "config").write_text("[default]\ncredential_process = /bin/false\n")
+    environ = {"HOME": str(theirs), "PATH": os.environ["PATH"]}
+    with pytest.raises(SsotuiError) as refused:
+        plan_subshell(make_creds(), ["true"], configured=None, environ=environ, endpoint=endpoint)
+    assert f"[default] profile in {theirs / '.aws' / 'config'} has credential_process" in str(
+        refused.value.message
+    )
+
+    home.write_config("[default]\ncredential_process = /bin/false\n")  # this process's
+    (theirs / ".aws" / "config").write_text("[default]\nregion = eu-west-1\n")
+    plan = plan_subshell(
+        make_creds(), ["true"], configured=None, environ=environ, endpoint=endpoint
+    )
+    assert (
+        plan.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+        == endpoint["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+    )

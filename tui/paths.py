@@ -8,9 +8,15 @@ platformdirs and can be moved with SSOTUI_CONFIG_DIR / SSOTUI_CACHE_DIR / SSOTUI
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 APP_NAME = "ssotui"
+# `$NAME` and `${NAME}` as os.path.expandvars reads them (and `%NAME%` on Windows)
+_VARIABLE = re.compile(
+    r"\$(\w+)|\$\{([^}]*)\}" + (r"|%([^%]+)%" if os.name == "nt" else ""), re.ASCII
+)
 
 
 def _home() -> Path:
@@ -21,31 +27,76 @@ CONFIG_VARIABLE = "AWS_CONFIG_FILE"
 CREDENTIALS_VARIABLE = "AWS_SHARED_CREDENTIALS_FILE"
 
 
-def set_but_empty(variable: str) -> bool:
+def set_but_empty(variable: str, environ: Mapping[str, str] | None = None) -> bool:
     """True when `variable` (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`) is set but
-    empty: botocore, and so the AWS CLI and SDKs, then read no such file at all (not the
-    default one), and its path here is os.devnull, which reads as an empty file. Nothing is
-    written there: the use cases refuse first (`tui.workspace.aws_files`)."""
-    return os.environ.get(variable) == ""
+    empty in `environ` (default: this process's): botocore, and so the AWS CLI and SDKs, then
+    read no such file at all (not the default one), and its path here is os.devnull, which
+    reads as an empty file. Nothing is written there: the use cases refuse first
+    (`tui.workspace.aws_files`)."""
+    return (os.environ if environ is None else environ).get(variable) == ""
 
 
-def _aws_file(variable: str, default: str) -> Path:
-    if set_but_empty(variable):
+def _home_in(environ: Mapping[str, str]) -> str | None:
+    """The home folder `~` stands for in `environ`, as os.path.expanduser finds it."""
+    if os.name == "nt":
+        if "USERPROFILE" in environ:
+            return environ["USERPROFILE"]
+        if "HOMEPATH" in environ:
+            return os.path.join(environ.get("HOMEDRIVE", ""), environ["HOMEPATH"])
+        return None
+    if "HOME" in environ:
+        return environ["HOME"]
+    import pwd  # no HOME: the user database, as expanduser does
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:
+        return None
+
+
+def expanded(raw: str, environ: Mapping[str, str]) -> Path:
+    """`raw` with its variables and a leading `~` expanded from `environ`, as botocore expands
+    a file name (os.path.expandvars, then expanduser) from the environment it runs in."""
+    if environ is os.environ:
+        return Path(os.path.expanduser(os.path.expandvars(raw)))
+
+    def value(found: re.Match[str]) -> str:
+        name = next(group for group in found.groups() if group is not None)
+        if name in environ:
+            return environ[name]
+        return environ.get(name.upper(), found.group(0)) if os.name == "nt" else found.group(0)
+
+    text = _VARIABLE.sub(value, raw)
+    separators = "/\\" if os.name == "nt" else "/"
+    cut = next((i for i, c in enumerate(text) if c in separators), len(text))
+    if not text.startswith("~") or cut > 1:  # ~user is the user database's, no variable
+        return Path(os.path.expanduser(text))
+    home = _home_in(environ)
+    if home is None:
+        return Path(text)
+    return Path(home.rstrip(separators) + text[1:] or "/")
+
+
+def _aws_file(variable: str, default: str, environ: Mapping[str, str] | None) -> Path:
+    if set_but_empty(variable, environ):
         return Path(os.devnull)
     # botocore's raw_config_parse expands `$VAR` and `~` in the name (in that order), so
     # AWS_CONFIG_FILE='$HOME/.aws/config' names the same file for ssotui as for the AWS CLI.
-    return Path(os.path.expanduser(os.path.expandvars(os.environ.get(variable, default))))
+    env = os.environ if environ is None else environ
+    return expanded(env.get(variable, default), env)
 
 
-def aws_config_file() -> Path:
-    """The AWS config file (`AWS_CONFIG_FILE`, default `~/.aws/config`; see `set_but_empty`)."""
-    return _aws_file(CONFIG_VARIABLE, "~/.aws/config")
+def aws_config_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The AWS config file (`AWS_CONFIG_FILE`, default `~/.aws/config`; see `set_but_empty`)
+    that `environ` names (default: this process's environment)."""
+    return _aws_file(CONFIG_VARIABLE, "~/.aws/config", environ)
 
 
-def aws_credentials_file() -> Path:
-    """The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`;
-    see `set_but_empty`)."""
-    return _aws_file(CREDENTIALS_VARIABLE, "~/.aws/credentials")
+def aws_credentials_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, default
+    `~/.aws/credentials`; see `set_but_empty`) that `environ` names (default: this process's
+    environment)."""
+    return _aws_file(CREDENTIALS_VARIABLE, "~/.aws/credentials", environ)
 
 
 def sso_cache_dir() -> Path:

@@ -7,6 +7,8 @@ use case as the command line, in a worker where it blocks, and says what happene
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -36,11 +38,20 @@ class RoleActions(Widget):
 
     DEFAULT_CSS = "RoleActions { display: none; }"
 
-    def __init__(self, workspace: Workspace, saved: SavedState, *, force: bool = False) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        saved: SavedState,
+        *,
+        force: bool = False,
+        calls_held: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self.saved = saved  # the regions chosen per account
         self.force = force  # a subshell inside an ssotui subshell is allowed
+        # the background work's portal calls, held while the subshell has the terminal
+        self.calls_held = calls_held
 
     def run(self, creds: RoleCredentials, action: Action) -> None:
         """Do `action` with `creds`."""
@@ -95,7 +106,7 @@ class RoleActions(Widget):
 
         failure: SsotuiError | None = None
         finished: subshell.Finished | None = None
-        with handed_over(self.app):
+        with self.calls_held(), handed_over(self.app):
             try:
                 finished = subshell.run(plan)
             except SsotuiError as exc:  # said once the picker is back on the terminal

@@ -4,12 +4,19 @@ Every use case is the workspace's; this widget runs them in thread workers and t
 results into the model the screen draws. It has an explicit phase (`Phase`) instead of flags.
 A worker that meets NotLoggedIn (after the workspace's own renewal failed) asks the screen for a
 login (`LoginNeeded`) and says what to run again once logged in.
+
+A catalog fetch makes its portal calls through a switch (`tui.aws.call_switch`): held while
+the terminal is handed to a subshell (`calls_held`), so it does not compete with the user's own
+AWS calls there and carries on where it was afterwards; stopped when the widget goes (the
+picker closed, or another session's screen replaced this one), so nothing of it goes on
+calling the portal behind a command that runs after the picker (`ssotui exec`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,6 +38,7 @@ from tui.app.messages import (
 )
 from tui.app.model import CatalogModel
 from tui.app.pick import Action
+from tui.aws.call_switch import CallsStopped, CallSwitch
 from tui.aws.catalog_events import CatalogEvent
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
@@ -89,10 +97,21 @@ class SessionWork(Widget):
         self.getting_credentials = False  # a role's credentials are on their way
         self._refresh = refresh
         self._after_login: Callable[[], object] | None = None
+        self._calls = CallSwitch()  # over the catalog fetches' portal calls
 
     def on_mount(self) -> None:
         self._open()
         self.set_interval(60, self._renew_when_due)
+
+    def on_unmount(self) -> None:
+        self._calls.stop()  # a fetch still running makes no more calls
+
+    @contextlib.contextmanager
+    def calls_held(self) -> Iterator[None]:
+        """While the block runs (a subshell has the terminal), a catalog fetch sends nothing
+        more to the portal; afterwards it carries on where it was."""
+        with self._calls.paused():
+            yield
 
     # -- phases ---------------------------------------------------------------------------------
 
@@ -204,10 +223,12 @@ class SessionWork(Widget):
 
         try:
             result = self.workspace.update_catalog(
-                plan, cached, on_event=self._progress, renewed=renewed
+                plan, cached, on_event=self._progress, renewed=renewed, switch=self._calls
             )
         except NotLoggedIn:
             self.app.call_from_thread(self._fetch_needs_login)
+            return
+        except CallsStopped:  # the picker is going: nobody waits for this catalog
             return
         if not get_current_worker().is_cancelled:  # a newer fetch replaced this one
             self.post_message(CatalogFetched(result))

@@ -12,9 +12,10 @@ call `from_botocore` too and then read one family of errors:
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import os
 
-from tui.aws.ca_files import configured_ca_file, usable
+from tui.aws.ca_files import chosen_ca_file, tls_context
+from tui.aws.proxies import chosen_proxy
 from tui.aws.transport import (
     CallFailed,
     ConnectTimeout,
@@ -61,21 +62,23 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
     if isinstance(exc, bce.EndpointConnectionError):
         return Unreachable(detail, endpoint=endpoint)
     if isinstance(exc, bce.SSLError):
-        named = configured_ca_file()
-        if named is not None and not usable(named[1]):  # missing, unreadable or not PEM
-            return UnreadableCaFile(named[1], named[0], endpoint=endpoint)
+        ca = chosen_ca_file(os.environ)  # what botocore verified with: its environment's
+        if ca.setting is not None and tls_context(ca) is None:  # missing, unreadable, not PEM
+            return UnreadableCaFile(ca.path, ca.setting, endpoint=endpoint)
         return UntrustedCertificate(detail, endpoint=endpoint)
+    # the proxy botocore went through: its choice, from this process's environment
+    proxy = chosen_proxy(endpoint, os.environ) if endpoint.startswith("http") else None
     if isinstance(exc, bce.ProxyConnectionError):
         return ProxyUnreachable(
             detail,
             endpoint=endpoint,
             proxy=masked(str(exc.kwargs.get("proxy_url", ""))),
+            setting=proxy.setting if proxy else "",
             proxy_status=tunnel_refused(exc.kwargs.get("error", "")),
         )
     if isinstance(exc, bce.HTTPClientError | bce.ConnectionError):
         # a proxy that closes the connection before its answer looks the same: name it
-        from botocore.utils import get_environ_proxies
-
-        proxy = get_environ_proxies(endpoint).get(urlsplit(endpoint).scheme, "")
-        return Dropped(detail, endpoint=endpoint, proxy=masked(proxy))
+        if proxy is None:
+            return Dropped(detail, endpoint=endpoint)
+        return Dropped(detail, endpoint=endpoint, proxy=masked(proxy.url), setting=proxy.setting)
     return None

@@ -1,33 +1,100 @@
-"""The CA file botocore verifies TLS with, with where the user named it.
+"""Which CA file TLS is verified with, and which setting named it: botocore's choice, once.
 
 botocore takes `AWS_CA_BUNDLE`, then `ca_bundle` in the profile it reads (`AWS_DEFAULT_PROFILE`,
 `AWS_PROFILE`, else `[default]`; the shared credentials file's section of that name overrides
-the config file's), then `REQUESTS_CA_BUNDLE`, else its default bundle. The paths that do not
-go through botocore (console sign-in) verify with the same file, and a failed TLS check of a
-botocore call names the setting when that file cannot be used. The direct portal client is
-never used with a `ca_bundle` setting (`tui.aws.endpoints`), so it reads only the variables
-(`tui.aws.portal_http.named_ca_file`), without parsing the files on every call.
+the config file's), then `REQUESTS_CA_BUNDLE`, else its default bundle (certifi's, else its
+own). A setting that is there but empty is refused by botocore (1.40 and later; before, it
+turned verification off): here it is a CA file that cannot be used, never no check at all.
+
+Every TLS connection ssotui makes itself asks `chosen_ca_file`: the direct portal client
+(`tui.aws.portal_http`, through `tui.aws.clients`), the console sign-in (`tui.aws.federation`),
+the reading of a botocore TLS failure (`tui.aws.botocore_errors`) and `ssotui doctor`; and
+`unusable_line` is the one line each says when that file cannot be used.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tui import paths
 from tui.aws.sessions import config_sections, profile_map
 from tui.errors import ConfigError
 
+if TYPE_CHECKING:
+    import ssl
+
+
+@dataclass(frozen=True)
+class CaFile:
+    """The CA file to verify with (`path`) and what named it (`setting`: "AWS_CA_BUNDLE",
+    "ca_bundle in [default] of the AWS config file", "REQUESTS_CA_BUNDLE"), None for the
+    default bundle."""
+
+    path: str
+    setting: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Named by a setting that holds nothing (botocore refuses it)."""
+        return not self.path.strip()
+
+
+def default_ca_file() -> str:
+    """botocore's default bundle: certifi's, else its own (found, not imported: both keep
+    cacert.pem beside their code)."""
+    import importlib.util
+
+    for package in ("certifi", "botocore"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None:
+            return os.path.join(os.path.dirname(spec.origin), "cacert.pem")
+    raise RuntimeError("botocore is not installed")  # it is a dependency: cannot happen
+
+
+# The last answer of `_profile_setting`, kept while the files are unchanged: the portal's
+# client asks for every piece of work, and an AWS config of thousands of profiles takes
+# ~0.1 s to read.
+_last: tuple[tuple[Any, ...], tuple[str, str] | None] | None = None
+_lock = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _wanted_profile(environ: Mapping[str, str]) -> str:
+    """The profile botocore reads: the first of `AWS_DEFAULT_PROFILE`, `AWS_PROFILE` that is
+    set, else `default`."""
+    wanted = environ.get("AWS_DEFAULT_PROFILE")
+    if wanted is None:
+        wanted = environ.get("AWS_PROFILE")
+    return wanted or "default"
+
 
 def _profile_setting(environ: Mapping[str, str]) -> tuple[str, str] | None:
     """(where, path) of `ca_bundle` in the profile botocore reads, or None."""
+    global _last
+    config_file = paths.aws_config_file(environ)
+    credentials_file = paths.aws_credentials_file(environ)
+    wanted = _wanted_profile(environ)
+    key = (wanted, config_file, _stamp(config_file), credentials_file, _stamp(credentials_file))
+    with _lock:
+        if _last is not None and _last[0] == key:
+            return _last[1]
     try:
-        config = profile_map(config_sections(paths.aws_config_file())).get("profiles", {})
-        credentials = config_sections(paths.aws_credentials_file())
+        config = profile_map(config_sections(config_file)).get("profiles", {})
+        credentials = config_sections(credentials_file)
     except ConfigError:
         return None  # botocore cannot read it either: the call fails before TLS
-    wanted = environ.get("AWS_DEFAULT_PROFILE") or environ.get("AWS_PROFILE") or "default"
     if wanted not in config and wanted not in credentials:
         wanted = "default"  # ssotui's botocore session falls back to no profile at all
     in_config = "default" if wanted == "default" else f"profile {wanted}"
@@ -35,33 +102,55 @@ def _profile_setting(environ: Mapping[str, str]) -> tuple[str, str] | None:
         (f"[{wanted}] of the shared credentials file", credentials.get(wanted, {})),
         (f"[{in_config}] of the AWS config file", config.get(wanted, {})),
     ]
-    for where, values in found:
-        value = values.get("ca_bundle")
-        if isinstance(value, str) and value:
-            return f"ca_bundle in {where}", value
-    return None
+    answer = next(
+        (
+            (f"ca_bundle in {where}", values["ca_bundle"])
+            for where, values in found
+            if isinstance(values.get("ca_bundle"), str)
+        ),
+        None,
+    )
+    with _lock:
+        _last = (key, answer)
+    return answer
 
 
-def configured_ca_file(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    """(where the user named it, path) of the CA file botocore would verify with, in botocore's
-    order; None for its default bundle. `environ`: the environment (default: this process's)."""
-    env = os.environ if environ is None else environ
-    if env.get("AWS_CA_BUNDLE"):
-        return "AWS_CA_BUNDLE", env["AWS_CA_BUNDLE"]
-    in_profile = _profile_setting(env)
+def chosen_ca_file(environ: Mapping[str, str]) -> CaFile:
+    """The CA file botocore verifies TLS with under `environ`, and the setting that named it,
+    in botocore's order (see the module's docstring)."""
+    if "AWS_CA_BUNDLE" in environ:
+        return CaFile(environ["AWS_CA_BUNDLE"], "AWS_CA_BUNDLE")
+    in_profile = _profile_setting(environ)
     if in_profile is not None:
-        return in_profile
-    if env.get("REQUESTS_CA_BUNDLE"):
-        return "REQUESTS_CA_BUNDLE", env["REQUESTS_CA_BUNDLE"]
-    return None
+        where, path = in_profile
+        return CaFile(path, where)
+    if "REQUESTS_CA_BUNDLE" in environ:
+        return CaFile(environ["REQUESTS_CA_BUNDLE"], "REQUESTS_CA_BUNDLE")
+    return CaFile(default_ca_file())
 
 
-def usable(path: str) -> bool:
-    """True when `path` is a CA file (PEM) TLS can verify with (botocore takes no folder)."""
+def tls_context(ca: CaFile) -> ssl.SSLContext | None:
+    """A TLS context that verifies with `ca` alone; None when it cannot be used (empty,
+    missing, unreadable, not PEM, a folder: botocore takes no folder)."""
     import ssl
 
+    if ca.empty:
+        return None  # an empty cafile would quietly mean the system's CAs
     try:
-        ssl.create_default_context(cafile=path)
-    except (OSError, ValueError):  # missing, unreadable or not PEM
-        return False
-    return True
+        return ssl.create_default_context(cafile=ca.path)
+    except (OSError, ValueError):
+        return None
+
+
+def unusable_line(ca: CaFile, what: str) -> str:
+    """The line for a CA file that cannot be used to check `what`'s certificate."""
+    setting = ca.setting or "AWS_CA_BUNDLE"
+    if ca.empty:
+        return (
+            f"{setting} is set but empty, so there is no CA file to check {what}'s certificate "
+            "with: name your CA file there or unset it"
+        )
+    return (
+        f"cannot read the CA file {ca.path} to check {what}'s certificate: fix {setting} or "
+        "unset it"
+    )

@@ -36,6 +36,8 @@ from tui.models import Account, Catalog, SsoSession, Token, utcnow
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    from tui.aws.call_switch import CallSwitch
+
 # Measured on the 2-core dev box (fetch only, own process, simulator in another, 40 ms per
 # call, median of 5, direct portal client): 300 accounts: 32 workers 0.47 s, 64: 0.28 s,
 # 96: 0.24 s, 128: 0.23 s, 256: 0.24 s (floor 0.17 s); 1,000 accounts: 32: 1.40 s, 64: 0.74 s,
@@ -190,15 +192,19 @@ def fetch_catalog(
     previous: Catalog | None = None,
     portal: Portal | None = None,
     deadline: float = DEFAULT_DEADLINE,
+    switch: CallSwitch | None = None,
 ) -> Catalog:
     """Fetch every account and its roles, pipelined; failures per account are recorded.
 
     `previous` (the last cached catalog) names the accounts whose roles are asked for ahead
     of their pages, and supplies the roles of an account whose listing failed this time.
-    Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails.
+    Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails, CallsStopped
+    when `switch` (`tui.aws.call_switch`: the caller holds or stops the calls) was stopped.
     """
     concurrency = max(1, concurrency)
-    portal = portal or Portal(session, token, max_pool=concurrency, deadline=deadline)
+    portal = portal or Portal(
+        session, token, max_pool=concurrency, deadline=deadline, switch=switch
+    )
     emit: EventHandler = on_event or (lambda _event: None)
     accounts: dict[str, Account] = {}
 
@@ -238,12 +244,15 @@ def retry_failed(
     concurrency: int = DEFAULT_CONCURRENCY,
     portal: Portal | None = None,
     deadline: float = DEFAULT_DEADLINE,
+    switch: CallSwitch | None = None,
 ) -> Catalog:
     """List again the roles of the accounts that failed last time; the rest is kept."""
     if not catalog.failed:
         return catalog
     concurrency = max(1, min(concurrency, len(catalog.failed)))
-    portal = portal or Portal(session, token, max_pool=concurrency, deadline=deadline)
+    portal = portal or Portal(
+        session, token, max_pool=concurrency, deadline=deadline, switch=switch
+    )
     emit: EventHandler = on_event or (lambda _event: None)
     by_id = {a.account_id: a for a in catalog.accounts}
     retry = [by_id[aid] for aid in catalog.failed if aid in by_id]

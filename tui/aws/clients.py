@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sso import SSOClient
     from mypy_boto3_sso_oidc import SSOOIDCClient
 
+    from tui.aws.ca_files import CaFile
+
 # Total attempts per call inside botocore (adaptive mode) for OIDC and by default. The Portal
 # asks for 1 and paces and retries itself (tui.aws.throttle).
 MAX_ATTEMPTS = 3
@@ -164,6 +166,7 @@ def _build_client(
     from botocore import UNSIGNED
     from botocore.config import Config
 
+    _usable_ca_setting()
     config = Config(
         region_name=region,
         signature_version=UNSIGNED,
@@ -189,6 +192,18 @@ def _build_client(
     client.meta.events.register("before-parse", _check_json)
     limit_answers(client, service)
     return client
+
+
+def _usable_ca_setting() -> CaFile:
+    """The CA file botocore's clients verify with (they read this process's environment);
+    ConfigError for a setting left empty, which botocore refuses (older versions turned
+    verification off instead)."""
+    from tui.aws.ca_files import chosen_ca_file, unusable_line
+
+    ca = chosen_ca_file(os.environ)
+    if ca.empty:
+        raise ConfigError(unusable_line(ca, "Identity Center"))
+    return ca
 
 
 def _remembered(key: tuple[Any, ...], build: Callable[[], T]) -> T:
@@ -255,13 +270,18 @@ def portal_client(session: SsoSession, *, max_pool: int = DEFAULT_POOL) -> Porta
             )
 
         return BotocorePortalClient(within(read_timeout), read_timeout=read_timeout, shorter=within)
-    from tui.aws.portal_http import PortalHttpClient, ca_bundle
+    from tui.aws.portal_http import PortalHttpClient
 
-    cafile = ca_bundle() if url.startswith("https:") else None
+    # botocore's choice for its own clients, which read this process's environment
+    ca = _usable_ca_setting() if url.startswith("https:") else None
     return _remembered(
-        ("direct", url, max_pool, read_timeout, cafile),
+        ("direct", url, max_pool, read_timeout, ca),
         lambda: PortalHttpClient(
-            url, max_pool=max_pool, connect_timeout=CONNECT_TIMEOUT, read_timeout=read_timeout
+            url,
+            max_pool=max_pool,
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=read_timeout,
+            ca_file=ca,
         ),
     )
 

@@ -83,6 +83,12 @@ class CallDeadlines:
         self._last_through = self._clock()
         self._silent_since = None
 
+    def held(self, seconds: float) -> None:
+        """The current call was held `seconds` by the work's owner (`tui.aws.call_switch`):
+        not its own time, so its deadline moves on by as much."""
+        if seconds > 0 and getattr(self._mine, "end", None) is not None:
+            self._mine.end += seconds
+
     def pause(self, seconds: float) -> bool:
         """Back off for `seconds` if the current call has that long left; False if not."""
         if seconds >= self.left():

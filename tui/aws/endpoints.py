@@ -7,19 +7,21 @@ region's partition, `https://portal.sso.{region}.{dns suffix}`, as botocore's en
 build it (tests/test_endpoints.py checks every region botocore knows).
 
 It answers None, leaving everything to botocore, whenever a setting could make the answer
-differ in a way not modelled here: a proxy, FIPS or dual-stack endpoints, any endpoint or CA
-setting in the AWS config or credentials file, a region outside the commercial, China and
-GovCloud partitions, or `SSOTUI_PORTAL_CLIENT=botocore`.
+differ in a way not modelled here: a proxy botocore would go through to that address
+(`tui.aws.proxies`: the variables, else on macOS and Windows the system's settings), FIPS or
+dual-stack endpoints, any endpoint or CA setting in the AWS config or credentials file, a
+region outside the commercial, China and GovCloud partitions, or
+`SSOTUI_PORTAL_CLIENT=botocore`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sys
 from urllib.parse import urlsplit
 
 from tui import paths
+from tui.aws.proxies import SYSTEM, chosen_proxy
 from tui.aws.sessions import config_sections
 from tui.errors import ConfigError
 
@@ -37,7 +39,6 @@ _BOTOCORE_ENV = (
     "AWS_USE_DUALSTACK_ENDPOINT",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 )
-_PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 # Settings in the AWS config (or credentials) file that change the endpoint or how it is reached
 _BOTOCORE_SETTINGS = {
     "endpoint_url",
@@ -62,18 +63,6 @@ def _plain_url(url: str) -> str | None:
     if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
         return None
     return url.strip()
-
-
-def _proxy() -> str | None:
-    """Why botocore would go through a proxy, if it would (it asks urllib, as here)."""
-    if sys.platform in {"darwin", "win32"}:  # there urllib also reads the system's settings
-        import urllib.request
-
-        found = urllib.request.getproxies()
-        if any(found.get(scheme) for scheme in ("http", "https", "all")):
-            return "a proxy is configured"
-        return None
-    return next((f"{name} is set" for name in _PROXY_ENV if os.environ.get(name)), None)
 
 
 def _file_setting() -> str | None:
@@ -104,9 +93,20 @@ def portal_route(region: str) -> tuple[str | None, str]:
     for name in _BOTOCORE_ENV:
         if os.environ.get(name):
             return None, f"{name} is set"
-    reason = _proxy() or _file_setting()
+    reason = _file_setting()
     if reason:
         return None, reason
+    url, why = _address(region)
+    if url is None:
+        return None, why
+    proxy = chosen_proxy(url, os.environ)  # botocore's choice: it alone goes through one
+    if proxy is not None:
+        return None, f"{proxy.setting} is set" if proxy.setting != SYSTEM else f"{SYSTEM} name one"
+    return url, why
+
+
+def _address(region: str) -> tuple[str | None, str]:
+    """(the portal's address, or None, and where it comes from) as the SDKs work it out."""
     for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"):
         override = os.environ.get(name)
         if override:

@@ -4,8 +4,9 @@ One POST, form-encoded (a long session token would make an over-long URL), as th
 "Enable custom identity broker access to the AWS console" describes: `Action=getSigninToken`,
 `Session` = the JSON of `sessionId`/`sessionKey`/`sessionToken`, and `SessionDuration` only
 when the caller asks for one. TLS is verified against the CA file botocore would use
-(`AWS_CA_BUNDLE`, `ca_bundle` in the AWS config, `REQUESTS_CA_BUNDLE`, else certifi's), and the
-proxy is the one botocore would take (`HTTPS_PROXY`, `NO_PROXY`; `tui.aws.ca_files`, `_proxies`).
+(`tui.aws.ca_files`: `AWS_CA_BUNDLE`, `ca_bundle` in the AWS config, `REQUESTS_CA_BUNDLE`, else
+certifi's), and the proxy is the one botocore would take (`tui.aws.proxies`: `HTTPS_PROXY`,
+`NO_PROXY`, else on macOS and Windows the system's settings).
 There is one attempt with a time limit per connect and per read, so a dead endpoint fails in
 `TIMEOUT` seconds. Every refusal is one `ServiceError` line that names the endpoint and never
 a secret; the environment is handed in, never read behind the caller's back.
@@ -27,8 +28,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from tui import __version__
-from tui.aws.ca_files import configured_ca_file
-from tui.aws.portal_http import ca_bundle
+from tui.aws.ca_files import chosen_ca_file, tls_context, unusable_line
+from tui.aws.proxies import Proxy, chosen_proxy
 from tui.aws.transport import masked, proxy_failure, size_text, tunnel_refused
 from tui.errors import ServiceError
 from tui.logs import hide
@@ -54,41 +55,20 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _proxies(netloc: str, environ: Mapping[str, str]) -> dict[str, str]:
-    """The proxies of `environ` for `netloc` (host[:port]), as botocore picks them for its
-    calls: urllib's rules (lower-case names first, an empty one unsets the other, NO_PROXY read
-    by `proxy_bypass_environment`) and no ALL_PROXY, which botocore does not use."""
-    found: dict[str, str] = {}
-    for scheme in ("http", "https", "no"):
-        lower = environ.get(f"{scheme}_proxy")
-        value = lower if lower is not None else environ.get(f"{scheme.upper()}_PROXY")
-        if value:
-            found[scheme] = value
-    # the function botocore's `proxy_bypass` is on Linux; typeshed does not list it
-    if urllib.request.proxy_bypass_environment(netloc, found):  # type: ignore[attr-defined]
-        return {}
-    found.pop("no", None)
-    return found
-
-
 def _opener(
-    endpoint: str, proxies: dict[str, str], environ: Mapping[str, str]
+    endpoint: str, proxy: Proxy | None, environ: Mapping[str, str]
 ) -> urllib.request.OpenerDirector:
+    # the proxy given, or none at all (an empty mapping: urllib reads no variable itself)
+    scheme = urlsplit(endpoint).scheme
     handlers: list[urllib.request.BaseHandler] = [
-        urllib.request.ProxyHandler(proxies),
+        urllib.request.ProxyHandler({scheme: proxy.url} if proxy else {}),
         _NoRedirect(),
     ]
     if endpoint.startswith("https:"):
-        named = configured_ca_file(environ)
-        cafile = ca_bundle(environ) if named is None else named[1]
-        try:
-            context = ssl.create_default_context(cafile=cafile)
-        except (OSError, ValueError):  # missing, unreadable or not PEM
-            variable = named[0] if named is not None else "AWS_CA_BUNDLE"
-            raise ServiceError(
-                f"cannot read the CA file {cafile} to check the AWS sign-in endpoint's "
-                f"certificate: fix {variable} or unset it"
-            ) from None
+        ca = chosen_ca_file(environ)
+        context = tls_context(ca)
+        if context is None:
+            raise ServiceError(unusable_line(ca, "the AWS sign-in endpoint"))
         handlers.append(urllib.request.HTTPSHandler(context=context))
     return urllib.request.build_opener(*handlers)
 
@@ -136,10 +116,8 @@ def get_signin_token(
             "User-Agent": "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3]),
         },
     )
-    parts = urlsplit(endpoint)
-    proxies = _proxies(parts.netloc, environ)
-    opener = _opener(endpoint, proxies, environ)
-    proxy = masked(proxies.get(parts.scheme, ""))
+    proxy = chosen_proxy(endpoint, environ)
+    opener = _opener(endpoint, proxy, environ)
     log.debug(
         "getSigninToken at %s for %s (SessionDuration %s)", endpoint, role, duration or "not set"
     )
@@ -195,10 +173,11 @@ def _exchange(
     request: urllib.request.Request,
     endpoint: str,
     timeout: float,
-    proxy: str,
+    chosen: Proxy | None,
 ) -> tuple[int, bytes]:
-    """(status, body) of one exchange through `proxy` (masked; "" for none); a network failure
-    is one ServiceError line."""
+    """(status, body) of one exchange through `chosen` (None: direct); a network failure is
+    one ServiceError line (a proxy's credentials masked)."""
+    proxy = masked(chosen.url) if chosen else ""
     try:
         try:
             with opener.open(request, timeout=timeout) as response:
@@ -212,7 +191,10 @@ def _exchange(
         reason = exc
     refused = tunnel_refused(reason)
     if proxy and (refused or isinstance(reason, ConnectionRefusedError | socket.gaierror)):
-        raise proxy_failure("the AWS sign-in endpoint", endpoint, proxy, refused) from None
+        setting = chosen.setting if chosen else ""
+        raise proxy_failure(
+            "the AWS sign-in endpoint", endpoint, proxy, refused, setting=setting
+        ) from None
     if isinstance(reason, TimeoutError):
         raise ServiceError(
             f"the AWS sign-in endpoint {endpoint} did not answer within {timeout:g} s: "

@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from tui.aws.call_log import timed
+from tui.aws.call_switch import CallSwitch
 from tui.aws.clients import portal_client
 from tui.aws.deadline import CallDeadlines
 from tui.aws.throttle import Pacer
@@ -61,7 +62,9 @@ class Portal:
     nothing at the moment) serves that piece of work.
 
     `deadline`: seconds one call may take, all its attempts together (the `request_deadline`
-    setting). `max_pages`: pages one listing may have before it is stopped.
+    setting). `max_pages`: pages one listing may have before it is stopped. `switch`: lets
+    the work's owner hold or stop the calls (`tui.aws.call_switch`); time held is not counted
+    against a call's deadline.
     """
 
     def __init__(
@@ -75,6 +78,7 @@ class Portal:
         deadline: float = DEFAULT_DEADLINE,
         max_pages: int = MAX_PAGES,
         sleep: Callable[[float], object] = time.sleep,
+        switch: CallSwitch | None = None,
     ) -> None:
         self.session = session
         self._token = token.access_token
@@ -84,6 +88,7 @@ class Portal:
         self.deadlines = CallDeadlines(deadline, rate=lambda: self.pacer.rate, sleep=sleep)
         self.pacer = Pacer(sleep=self.deadlines.wait_in_queue)
         self._last_failure: CallFailed | None = None  # of any thread: why calls are failing
+        self.switch = switch
 
     # -- error handling -------------------------------------------------------------------
 
@@ -175,7 +180,9 @@ class Portal:
         tries: Counter[str] = Counter()
         last: CallFailed | None = None
         while True:
+            self._held()
             pace = self.pacer.wait(tries["throttled"])
+            self._held()  # a hold that began while this call waited for its turn
             left = deadlines.left()
             if deadlines.ran_late() or left < SHORTEST_ATTEMPT:
                 raise self._out_of_time(what, last)
@@ -200,6 +207,11 @@ class Portal:
             self.pacer.succeeded(pace)
             deadlines.got_through()
             return result
+
+    def _held(self) -> None:
+        """Wait while the owner holds the calls (raises CallsStopped once it stops them)."""
+        if self.switch is not None:
+            self.deadlines.held(self.switch.wait_for_go())
 
     def _another_try(self, what: str, exc: CallFailed, tries: Counter[str], pace: int) -> bool:
         """Whether `exc` is worth another attempt; the pacing or backoff before it is done."""

@@ -34,6 +34,7 @@ from urllib.parse import quote, urlsplit
 
 from tui import __version__
 from tui.aws import http1
+from tui.aws.ca_files import CaFile, chosen_ca_file, tls_context
 from tui.aws.transport import (
     MAX_ANSWER,
     AnswerTooLarge,
@@ -105,33 +106,6 @@ def _without_nulls(members: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in members.items() if value is not None}
 
 
-def named_ca_file(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    """(variable, path) of the CA file the user named, in botocore's order, or None.
-
-    `environ` is the environment to read (default: this process's)."""
-    env = os.environ if environ is None else environ
-    for variable in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
-        path = env.get(variable)
-        if path:
-            return variable, path
-    return None
-
-
-def ca_bundle(environ: Mapping[str, str] | None = None) -> str:
-    """The CA file botocore verifies with: the one named (`named_ca_file`), else certifi's,
-    else botocore's own."""
-    named = named_ca_file(environ)
-    if named is not None:
-        return named[1]
-    import importlib.util
-
-    for package in ("certifi", "botocore"):  # found, not imported: both keep cacert.pem beside
-        spec = importlib.util.find_spec(package)
-        if spec is not None and spec.origin is not None:
-            return os.path.join(os.path.dirname(spec.origin), "cacert.pem")
-    raise RuntimeError("botocore is not installed")  # it is a dependency: cannot happen
-
-
 class PortalHttpClient(PortalClient):
     """What the Portal needs of a botocore `sso` client, without botocore. Thread-safe."""
 
@@ -142,6 +116,7 @@ class PortalHttpClient(PortalClient):
         max_pool: int,
         connect_timeout: float,
         read_timeout: float,
+        ca_file: CaFile | None = None,
     ) -> None:
         parts = urlsplit(endpoint_url)
         self.meta = SimpleNamespace(endpoint_url=endpoint_url)  # as botocore's client.meta
@@ -155,6 +130,7 @@ class PortalHttpClient(PortalClient):
         self._idle: list[http1.Connection] = []
         self._lock = threading.Lock()
         self._tls: Any = None
+        self._ca_file = ca_file  # None: botocore's choice in this process's environment
         self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
         self._resolved_at = 0.0  # when they were looked up (time.monotonic)
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
@@ -312,15 +288,10 @@ class PortalHttpClient(PortalClient):
     def _context(self) -> Any:
         with self._lock:
             if self._tls is None:
-                import ssl
-
-                named = named_ca_file()
-                cafile = ca_bundle()
-                try:
-                    self._tls = ssl.create_default_context(cafile=cafile)
-                except (OSError, ValueError):  # missing, unreadable or not PEM
-                    variable = named[0] if named is not None else "AWS_CA_BUNDLE"
+                ca = self._ca_file or chosen_ca_file(os.environ)
+                self._tls = tls_context(ca)
+                if self._tls is None:
                     raise UnreadableCaFile(
-                        cafile, variable, endpoint=self.meta.endpoint_url
-                    ) from None
+                        ca.path, ca.setting or "AWS_CA_BUNDLE", endpoint=self.meta.endpoint_url
+                    )
             return self._tls

@@ -92,24 +92,35 @@ class ReadTimeout(TransportError):
 
 class Dropped(TransportError):
     """The connection broke during the exchange. `proxy`: the proxy it went through (its
-    credentials masked), "" for none."""
+    credentials masked), "" for none; `setting`: what named it (`tui.aws.proxies.Proxy`)."""
 
-    def __init__(self, detail: str, *, endpoint: str = "", proxy: str = "") -> None:
+    def __init__(
+        self, detail: str, *, endpoint: str = "", proxy: str = "", setting: str = ""
+    ) -> None:
         super().__init__(detail, endpoint=endpoint)
         self.proxy = proxy
+        self.setting = setting
 
 
 class ProxyUnreachable(TransportError):
     """The proxy between ssotui and Identity Center could not be reached, or refused to connect
-    to it (botocore only). `proxy`: its URL, with any user and password masked;
-    `proxy_status`: its answer to CONNECT (407: it wants credentials), None when there was none.
+    to it (botocore only). `proxy`: its URL, with any user and password masked; `setting`:
+    what named it (`tui.aws.proxies.Proxy`), "" when not known; `proxy_status`: its answer to
+    CONNECT (407: it wants credentials), None when there was none.
     """
 
     def __init__(
-        self, detail: str, *, endpoint: str = "", proxy: str = "", proxy_status: int | None = None
+        self,
+        detail: str,
+        *,
+        endpoint: str = "",
+        proxy: str = "",
+        setting: str = "",
+        proxy_status: int | None = None,
     ) -> None:
         super().__init__(detail, endpoint=endpoint)
         self.proxy = proxy
+        self.setting = setting
         self.proxy_status = proxy_status
 
 
@@ -249,10 +260,9 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"
         )
     if isinstance(exc, UnreadableCaFile):
-        return ServiceError(
-            f"cannot read the CA file {exc.path} to check Identity Center's certificate: fix "
-            f"{exc.variable} or unset it"
-        )
+        from tui.aws.ca_files import CaFile, unusable_line
+
+        return ServiceError(unusable_line(CaFile(exc.path, exc.variable), "Identity Center"))
     if isinstance(exc, ReadTimeout):
         return ServiceError(
             f"Identity Center at {endpoint} did not answer in time (session {session.label}): "
@@ -269,20 +279,28 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
         )
     if isinstance(exc, ProxyUnreachable):
-        return proxy_failure("Identity Center", endpoint, exc.proxy, exc.proxy_status)
+        return proxy_failure(
+            "Identity Center", endpoint, exc.proxy, exc.proxy_status, setting=exc.setting
+        )
     if isinstance(exc, Dropped) and exc.proxy:
         return ServiceError(
             f"the connection to Identity Center at {endpoint} through the proxy {exc.proxy} "
-            f"failed: try again later; if it keeps failing, check {proxy_variable(endpoint)} "
-            "and NO_PROXY"
+            f"failed: try again later; if it keeps failing, check "
+            f"{exc.setting or proxy_variable(endpoint)} and NO_PROXY"
         )
     return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
 
 
-def proxy_failure(what: str, endpoint: str, proxy_url: str, status: int | None) -> ServiceError:
+def proxy_failure(
+    what: str, endpoint: str, proxy_url: str, status: int | None, *, setting: str = ""
+) -> ServiceError:
     """The line for a proxy in the way of `what` at `endpoint`: which proxy (`proxy_url`, its
-    credentials masked), what it answered to CONNECT (`status`) and which variable to fix."""
-    variable = proxy_variable(endpoint)
+    credentials masked), what it answered to CONNECT (`status`) and which setting to fix:
+    `setting`, what named the proxy (a variable, or the system's settings), else the variable
+    for `endpoint`'s scheme."""
+    from tui.aws.proxies import SYSTEM
+
+    variable = setting or proxy_variable(endpoint)
     proxy = f"the proxy {proxy_url}" if proxy_url else "the proxy"
     if status == 407 and "@" in proxy_url:
         return ServiceError(
@@ -291,9 +309,15 @@ def proxy_failure(what: str, endpoint: str, proxy_url: str, status: int | None) 
             "percent-encoded)"
         )
     if status == 407:
+        # a proxy from the system's settings gets no password from urllib or botocore
+        where = (
+            f"set {proxy_variable(endpoint)} to"
+            if variable == SYSTEM
+            else f"put them in {variable} as"
+        )
         return ServiceError(
             f"{proxy} wants a user name and password to reach {what} at {endpoint} "
-            f"(HTTP 407): put them in {variable} as http://USER:PASSWORD@HOST:PORT (characters "
+            f"(HTTP 407): {where} http://USER:PASSWORD@HOST:PORT (characters "
             "such as @ : / percent-encoded)"
         )
     if status is not None:

@@ -229,6 +229,18 @@ def check_subshell_credentials(settings: Settings) -> Check:
     return Check("subshell credentials", Verdict.OK, detail)
 
 
+def check_ca_file(environ: Mapping[str, str]) -> Check:
+    """The CA file TLS is verified with (botocore's choice) and the setting that named it."""
+    from tui.aws.ca_files import chosen_ca_file, tls_context, unusable_line
+
+    ca = chosen_ca_file(environ)
+    if tls_context(ca) is None:
+        return Check("CA file", Verdict.FAIL, unusable_line(ca, "Identity Center"))
+    if ca.setting is None:
+        return Check("CA file", Verdict.OK, f"{ca.path} (the default: no CA setting)")
+    return Check("CA file", Verdict.OK, f"{ca.path} (from {ca.setting})")
+
+
 def check_portal(session: SsoSession) -> Check:
     """How the portal calls will go: ssotui's direct client or botocore, and why."""
     from tui.aws.endpoints import portal_route
@@ -250,6 +262,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
         yield check_token(s)
     yield check_aws_cli()
     yield check_clipboard(context.environ)
+    yield check_ca_file(context.environ)
     target = session or (sessions[0] if sessions else None)
     if target is not None:
         yield check_portal(target)

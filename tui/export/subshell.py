@@ -58,10 +58,11 @@ def check_nesting(environ: Mapping[str, str], *, force: bool = False) -> None:
     )
 
 
-def check_not_shadowed(label: str) -> None:
+def check_not_shadowed(label: str, environ: Mapping[str, str]) -> None:
     """Refuse self-renewing credentials that the child's SDK would never ask for: the
-    `default` profile holds credentials, which SDKs take before the credential endpoint."""
-    shadow = shadowing_setting(paths.aws_config_file(), paths.aws_credentials_file())
+    `default` profile holds credentials, which SDKs take before the credential endpoint.
+    `environ`: the child's environment, which names the files its SDK reads."""
+    shadow = shadowing_setting(paths.aws_config_file(environ), paths.aws_credentials_file(environ))
     if shadow is not None:
         path, setting = shadow
         raise SsotuiError(
@@ -104,13 +105,13 @@ def plan_subshell(
         check_nesting(environ, force=force)
         argv = user_shell(configured, environ)
     label = f"{creds.account.name}/{creds.role_name}"
-    if endpoint is not None:
-        check_not_shadowed(printable(label))
     env = (
         child_env(creds, environ)
         if endpoint is None
         else endpoint_child_env(endpoint, creds, environ)
     )
+    if endpoint is not None:
+        check_not_shadowed(printable(label), env)
     found = shutil.which(argv[0], path=env.get("PATH", os.defpath))
     if found is None:
         where = "" if command else " (the subshell: subshell_command in config.toml, else $SHELL)"

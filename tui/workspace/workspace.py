@@ -20,6 +20,7 @@ from tui.store.settings import Settings
 from tui.workspace.handoff import Handoff
 
 if TYPE_CHECKING:
+    from tui.aws.call_switch import CallSwitch
     from tui.aws.catalog_events import EventHandler
     from tui.aws.login_flows import LoginEvent
     from tui.aws.portal import Portal
@@ -234,11 +235,14 @@ class Workspace:
         *,
         on_event: EventHandler | None = None,
         renewed: TokenHandler | None = None,
+        switch: CallSwitch | None = None,
     ) -> Catalog:
         """Carry out `plan` over `cached` and save the result (a 401 restarts it once).
 
         `on_event` streams the fetch's progress; after a renewal the events start again from
         the first page. A failure in one account marks it; the rest is kept and saved.
+        `switch` lets the caller hold the portal calls, or stop them (`CallsStopped` is raised
+        and nothing is saved): a fetch in the background of the picker.
         """
         from tui.aws import catalog as catalog_api
         from tui.store import catalog_cache
@@ -255,6 +259,7 @@ class Workspace:
                     on_event=on_event,
                     concurrency=self.concurrency,
                     deadline=self.settings.request_deadline,
+                    switch=switch,
                 )
             return catalog_api.fetch_catalog(
                 self.session,
@@ -263,6 +268,7 @@ class Workspace:
                 previous=cached,
                 concurrency=self.concurrency,
                 deadline=self.settings.request_deadline,
+                switch=switch,
             )
 
         catalog = self.with_token(run, renewed=renewed)

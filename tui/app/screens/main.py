@@ -82,7 +82,9 @@ class MainScreen(Screen[None]):
         self.initial_filter = initial_filter
         self.saved = SavedState(workspace)
         self.work = SessionWork(workspace, refresh=refresh)
-        self.actions = RoleActions(workspace, self.saved, force=force)
+        self.actions = RoleActions(
+            workspace, self.saved, force=force, calls_held=self.work.calls_held
+        )
         self._rows_pending = False
         self._rows_took = 0.0  # seconds the last update of the rows took
         self._roles_of: str | None = None  # the account whose roles the roles pane shows

@@ -1,0 +1,59 @@
+"""Where the AWS files are: named by the environment handed in, expanded as botocore expands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tui import paths
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "~/.aws/config",
+        "~",
+        "~/",
+        "$HOME/.aws/config",
+        "${HOME}/.aws/config",
+        "$SSOTUI_NOT_SET/config",
+        "${SSOTUI_NOT_SET}/config",
+        "/etc/$USER/config",
+        "relative/config",
+        "~root/config",
+        "$",
+        "${}",
+    ],
+)
+def test_a_name_is_expanded_as_botocore_expands_it(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("USER", "jo")
+    monkeypatch.delenv("SSOTUI_NOT_SET", raising=False)
+    # botocore's raw_config_parse: os.path.expandvars, then os.path.expanduser
+    assert paths.expanded(raw, dict(os.environ)) == Path(
+        os.path.expanduser(os.path.expandvars(raw))
+    )
+
+
+def test_the_aws_files_are_those_the_environment_handed_in_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This process's environment names other files: they must not be the answer.
+    monkeypatch.setenv("HOME", str(tmp_path / "mine"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "mine" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "mine" / "credentials"))
+    theirs = tmp_path / "theirs"
+    environ = {"HOME": str(theirs)}
+    assert paths.aws_config_file(environ) == theirs / ".aws" / "config"
+    assert paths.aws_credentials_file(environ) == theirs / ".aws" / "credentials"
+    environ = {
+        "HOME": str(theirs),
+        "AWS_CONFIG_FILE": "$HOME/cfg",
+        "AWS_SHARED_CREDENTIALS_FILE": "~/c",
+    }
+    assert paths.aws_config_file(environ) == theirs / "cfg"
+    assert paths.aws_credentials_file(environ) == theirs / "c"
+    assert paths.aws_config_file() == tmp_path / "mine" / "config"  # none handed in: this one's
