@@ -175,3 +175,19 @@ def test_fish_completes_through_the_script(cached: dict[str, str], tmp_path: Pat
     assert complete("ssotui li") == ["list"]
     assert complete(f"ssotui exec {name[:5]}") == sharing
     assert complete(f"ssotui exec {name} ") == roles
+
+
+def test_an_account_with_no_name_is_offered_by_its_id(
+    cached: dict[str, str], tmp_path: Path
+) -> None:
+    nameless = Account("123456789012", "")  # the service may leave accountName out
+    catalog_cache.save(
+        SsoSession(name="dev", start_url=START_URL, region="eu-west-1"),
+        Catalog(
+            accounts=(nameless, Account("210987654321", "Zeta")),
+            roles={"123456789012": ("Admin",), "210987654321": ("Dev",)},
+            fetched_at=datetime.now(UTC),
+        ),
+    )
+    assert ask("ssotui export ", cached, tmp_path) == ["123456789012", "Zeta"]
+    assert ask("ssotui export 123456789012 ", cached, tmp_path) == ["Admin"]

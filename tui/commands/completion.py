@@ -104,8 +104,9 @@ def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str]:
         return {}
     if prefix.isdigit():
         return {a.account_id: a.name if a.name.isprintable() else "" for a in catalog.accounts}
-    named = sorted(catalog.accounts, key=lambda a: (a.name.casefold(), a.account_id))
-    return {a.name: a.account_id for a in named if a.name.isprintable()}
+    # An account with no name is offered by its id (with no description to repeat it).
+    named = sorted(catalog.accounts, key=lambda a: (a.label.casefold(), a.account_id))
+    return {a.label: a.account_id if a.name else "" for a in named if a.label.isprintable()}
 
 
 def _roles(parsed: argparse.Namespace) -> list[str]:

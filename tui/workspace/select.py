@@ -37,7 +37,7 @@ def _shown(text: str) -> str:
 
 
 def _label(account: Account) -> str:
-    return f"{_shown(account.name)} ({_shown(account.account_id)})"
+    return _shown(account.label_with_id)
 
 
 def _listing(accounts: Sequence[Account]) -> str:
@@ -47,7 +47,7 @@ def _listing(accounts: Sequence[Account]) -> str:
 
 
 def _ambiguous(text: str, accounts: Sequence[Account]) -> Ambiguous:
-    ordered = sorted(accounts, key=lambda a: (_norm(a.name), a.account_id))
+    ordered = sorted(accounts, key=lambda a: (_norm(a.label), a.account_id))
     return Ambiguous(
         f"'{_shown(text)}' matches {len(accounts)} accounts: {_listing(ordered)}; "
         "type more of the name or the 12-digit account id"
