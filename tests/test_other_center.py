@@ -120,6 +120,31 @@ def test_null_and_empty_members_are_absent_ones(
     assert _listed(result.out) == _pairs(center)
 
 
+@pytest.mark.parametrize("nulls", [False, True], ids=["left-out", "null"])
+def test_a_nameless_account_has_no_name_in_json_and_its_id_where_people_read(
+    center: OtherCenter, logged_in: Token, client_kind: str, nulls: bool, home: Home
+) -> None:
+    center.nulls = nulls
+    listed = ssotui("list", "--json", "--refresh")
+    assert listed.status == 0, listed.err
+    rows = {row["accountId"]: row for row in json.loads(listed.out)}
+    # what the service gave: no name, no e-mail ("" as emailAddress always was: a string
+    # for every script, and `jq -r` prints no "null" that reads like a name)
+    assert (rows["222222222222"]["accountName"], rows["222222222222"]["emailAddress"]) == ("", "")
+    assert (rows["333333333333"]["accountName"], rows["333333333333"]["emailAddress"]) == (
+        "Staging",
+        "",
+    )
+    # a person still reads the id where the name would be: the list, prompts, profile names
+    human = ssotui("list").out.splitlines()
+    assert "222222222222  222222222222" in human[0]
+    exported = ssotui("export", "222222222222", "ops+dev=1,2.x@y-z")
+    assert exported.status == 0, exported.err
+    assert "export SSOTUI_ACCOUNT_NAME=222222222222\n" in exported.out
+    assert ssotui("populate").status == 0
+    assert "[profile 222222222222.Ops+Dev=1,2.x@y-z]" in home.aws_config.read_text()
+
+
 @pytest.mark.parametrize("framing", ["close_every_answer", "chunked", "http10"])
 def test_other_http_framings(
     center: OtherCenter, logged_in: Token, client_kind: str, framing: str

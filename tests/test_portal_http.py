@@ -410,7 +410,7 @@ def test_unmodelled_keys_and_nulls_do_not_change_the_listing(
     assert seen[0] == seen[1]
     assert seen[0] == (
         "accounts",
-        [Account(ACCOUNT, ACCOUNT, "a@b"), Account("111122223333", "two", "")],
+        [Account(ACCOUNT, "", "a@b"), Account("111122223333", "two", "")],
     )
 
 
@@ -573,7 +573,7 @@ def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
         # as the line says: with the CA file named, it works
         monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
         portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
-        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, ACCOUNT)]
+        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, "")]
         assert len(server.requests) == 1
 
 
@@ -594,7 +594,7 @@ def test_requests_ca_bundle_is_honoured_as_botocore_honours_it(
         monkeypatch.delenv("AWS_CA_BUNDLE")
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
         portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
-        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, ACCOUNT)]
+        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, "")]
 
 
 def test_an_unreadable_ca_file_is_named_and_nothing_is_sent(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 
 from tui.errors import NotFound
 from tui.models import Account, Catalog
+from tui.sim import Organisation
 from tui.workspace.select import find_account, find_role
 
 ACCOUNTS = (
@@ -186,6 +190,79 @@ def test_no_match_suggests_several_close_names() -> None:
         "no account matches 'Sandbox Alfa'; did you mean 'Sandbox Alpha', "
     )
     assert " or 'Sandbox " in caught.value.message
+
+
+def test_a_mistyped_beginning_of_a_long_name_is_suggested() -> None:
+    accounts = (
+        Account("100000000001", "umbrella-prod-payments"),
+        Account("100000000002", "umbrella-staging-payments"),
+        Account("100000000003", "globex-prod-payments"),
+    )
+    big = Catalog(accounts=accounts, roles={}, fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    with pytest.raises(NotFound) as caught:
+        find_account(big, "umberlla-prod")
+    assert caught.value.message == (
+        "no account matches 'umberlla-prod'; did you mean 'umbrella-prod-payments'?"
+    )
+
+
+@functools.cache
+def long_names(count: int) -> tuple[Account, ...]:
+    """`count` accounts with names of 50 characters, the most AWS allows, much alike."""
+    org = Organisation.generate(accounts=count, seed=7)
+    words = ("payments", "ledger", "data", "edge", "core", "batch")
+    accounts = []
+    for n, account in enumerate(org.accounts):
+        name = account.name
+        while len(name) < 50:
+            name += "-" + words[(n + len(name)) % len(words)]
+        accounts.append(Account(account.account_id, name[:50]))
+    return tuple(accounts)
+
+
+TYPOS: dict[str, Callable[[str], str]] = {
+    "swapped letters": lambda name: name[:9] + name[10] + name[9] + name[11:],
+    "a missing letter": lambda name: name[:9] + name[10:],
+    "an added letter": lambda name: name[:9] + "x" + name[9:],
+    "a wrong letter and case": lambda name: (name[:9] + "q" + name[10:]).upper(),
+    "a mistyped beginning": lambda name: name[:3] + name[4] + name[3] + name[5:16],
+}
+
+
+@pytest.mark.parametrize("kind", TYPOS)
+def test_a_typo_among_20000_long_names_is_found_comparing_few_of_them(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = long_names(20_000)
+    big = Catalog(accounts=accounts, roles={}, fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    meant = accounts[1234].name
+    compared = 0
+    ratio = difflib.SequenceMatcher.ratio
+
+    def counted(self: difflib.SequenceMatcher[str]) -> float:
+        nonlocal compared
+        compared += 1
+        return ratio(self)
+
+    # difflib's ratio is what took the time (0.8 s for these names, each compared in turn)
+    monkeypatch.setattr(difflib.SequenceMatcher, "ratio", counted)
+    with pytest.raises(NotFound) as caught:
+        find_account(big, TYPOS[kind](meant))
+    suggested = caught.value.message.split("did you mean ")[1]
+    wanted = meant if kind != "a mistyped beginning" else meant[:16]
+    assert suggested.startswith(f"'{wanted}"), (kind, caught.value.message)
+    assert compared <= 200, compared
+
+
+def test_a_name_holding_a_nul_is_suggested_like_any_other() -> None:
+    accounts = (
+        Account("100000000001", "evil\0name-production-payments"),
+        Account("100000000002", "plain-production-payments"),
+    )
+    odd = Catalog(accounts=accounts, roles={}, fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    with pytest.raises(NotFound) as caught:
+        find_account(odd, "evil\0name-prodcution-payments")
+    assert "did you mean 'evil␀name-production-payments'" in caught.value.message
 
 
 HOSTILE = (

@@ -74,11 +74,25 @@ class Token:
 
 @dataclass(frozen=True)
 class Account:
-    """An AWS account the user can reach."""
+    """An AWS account the user can reach.
+
+    `name` and `email` are what the service gave, "" when it gave none (both are optional in
+    the portal's model); `label` is what a person is shown.
+    """
 
     account_id: str
     name: str
     email: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the account is named to the user: its name, or its id when it has none."""
+        return self.name or self.account_id
+
+    @property
+    def label_with_id(self) -> str:
+        """`name (id)` for messages; the id alone for an account with no name."""
+        return f"{self.name} ({self.account_id})" if self.name else self.account_id
 
 
 @dataclass(frozen=True)
@@ -124,7 +138,7 @@ class Catalog:
     def pairs(self) -> list[tuple[Account, str]]:
         """Every (account, role) pair, sorted by account name then role name."""
         out = [(a, r) for a in self.accounts for r in self.roles_of(a.account_id)]
-        out.sort(key=lambda p: (p[0].name.casefold(), p[0].account_id, p[1].casefold()))
+        out.sort(key=lambda p: (p[0].label.casefold(), p[0].account_id, p[1].casefold()))
         return out
 
     def is_fresh(self, lifetime: timedelta, now: datetime | None = None) -> bool:

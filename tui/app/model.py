@@ -184,7 +184,7 @@ class CatalogModel:
         recent = {aid: n for n, aid in enumerate(state.recent_accounts())}
         ordered = sorted(
             self.accounts.values(),
-            key=lambda a: (recent.get(a.account_id, len(recent)), a.name.casefold(), a.account_id),
+            key=lambda a: (recent.get(a.account_id, len(recent)), a.label.casefold(), a.account_id),
         )
         rows: list[Row[Account]] = []
         for account in ordered:
@@ -195,7 +195,7 @@ class CatalogModel:
             rows.append(
                 Row(
                     value=account,
-                    columns=(shown(account.name), aid, shown(account.email)),
+                    columns=(shown(account.label), aid, shown(account.email)),
                     rank=rank,
                     mark=mark,
                     mark_kind=kind,

@@ -44,7 +44,7 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
     role = screen.roles.highlighted_item
     if role is None or role.account_id != account.account_id:
         return
-    label = f"{shown(account.name)}/{shown(role.role_name)}"
+    label = f"{shown(account.label)}/{shown(role.role_name)}"
     aid, name = account.account_id, role.role_name
     if screen.pick_for is not None:
         verb = PICK_VERBS[screen.pick_for]
@@ -68,7 +68,7 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
 
 def _account_commands(screen: MainScreen, account: Account) -> Iterator[SystemCommand]:
     aid = account.account_id
-    name = shown(account.name)
+    name = shown(account.label)
     favourite = screen.saved.state.is_favourite_account(aid)
 
     def toggle() -> None:

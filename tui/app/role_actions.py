@@ -195,4 +195,4 @@ class RoleActions(Widget):
 
 def _label(creds: RoleCredentials) -> str:
     """ "account/role", safe to show."""
-    return shown(f"{creds.account.name}/{creds.role_name}")
+    return shown(f"{creds.account.label}/{creds.role_name}")

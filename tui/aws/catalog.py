@@ -159,7 +159,7 @@ class _ReadAhead(Generic[T]):
 
 
 def _sorted(accounts: Iterable[Account]) -> tuple[Account, ...]:
-    return tuple(sorted(accounts, key=lambda a: (a.name.casefold(), a.account_id)))
+    return tuple(sorted(accounts, key=lambda a: (a.label.casefold(), a.account_id)))
 
 
 def _run(

@@ -271,7 +271,7 @@ class Portal:
                 yield [
                     Account(
                         account_id=str(item["accountId"]),
-                        name=str(item.get("accountName") or item["accountId"]),
+                        name=str(item.get("accountName") or ""),
                         email=str(item.get("emailAddress") or ""),
                     )
                     for item in page.get("accountList", [])
@@ -293,13 +293,13 @@ class Portal:
     def role_credentials(self, account: Account, role_name: str) -> RoleCredentials:
         """Short-lived credentials for one role (NoAccess when it is not assigned)."""
         response = self._call(
-            f"role {role_name} in account {account.name} ({account.account_id})",
+            f"role {role_name} in account {account.label_with_id}",
             "GetRoleCredentials",
             {"roleName": role_name, "accountId": account.account_id},
             no_access=(
-                f"no access to role {role_name} in account {account.name} "
-                f"({account.account_id}): the permission set is not (or no longer) assigned "
-                "to you; ask your administrator, or run `ssotui list --refresh`"
+                f"no access to role {role_name} in account {account.label_with_id}: the "
+                "permission set is not (or no longer) assigned to you; ask your administrator, "
+                "or run `ssotui list --refresh`"
             ),
         )
         try:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tui.workspace import Context
 
 SHELLS = ("bash", "zsh", "fish")
+MOST_DESCRIBED = 2000  # account candidates offered with descriptions (see `_accounts`)
 
 
 def completion(args: argparse.Namespace, context: Context) -> int:
@@ -96,16 +97,28 @@ def _sessions() -> dict[str, str]:
     }
 
 
-def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str]:
-    """Account names (an account id when the prefix is digits), each with the other as its
-    description; a name the shell cannot take as typed (control characters) is left out."""
+def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[str]:
+    """Account names (an account id when the prefix is digits) that begin with `prefix` in any
+    case, each with the other as its description; a name the shell cannot take as typed
+    (control characters) is left out. More than MOST_DESCRIBED of them come without
+    descriptions: zsh lines descriptions up in a time that grows faster than their number
+    (20,000 accounts took 1.7 s to offer, and 0.6 s without), and nobody reads that many."""
     catalog = _cached_catalog(parsed)
     if catalog is None:
         return {}
+    offered: dict[str, str]
     if prefix.isdigit():
-        return {a.account_id: a.name if a.name.isprintable() else "" for a in catalog.accounts}
-    named = sorted(catalog.accounts, key=lambda a: (a.name.casefold(), a.account_id))
-    return {a.name: a.account_id for a in named if a.name.isprintable()}
+        offered = {a.account_id: a.name if a.name.isprintable() else "" for a in catalog.accounts}
+    else:
+        # An account with no name is offered by its id (with no description to repeat it).
+        named = sorted(catalog.accounts, key=lambda a: (a.label.casefold(), a.account_id))
+        offered = {a.label: a.account_id if a.name else "" for a in named if a.label.isprintable()}
+    if prefix:
+        folded = prefix.casefold()
+        offered = {
+            key: about for key, about in offered.items() if key.casefold().startswith(folded)
+        }
+    return offered if len(offered) <= MOST_DESCRIBED else list(offered)
 
 
 def _roles(parsed: argparse.Namespace) -> list[str]:

@@ -23,7 +23,7 @@ def console(args: argparse.Namespace, context: Context) -> int:
     workspace, account, role, region = chosen_role(args, context, "console")
     handoff = workspace.handoff
     request = handoff.console_request(region=region, **options)
-    label = f"{account.name}/{role}"
+    label = f"{account.label}/{role}"
     lasts = ""  # how long the console session will last, when the credentials say it
     if args.shortcut:
         url = handoff.console_shortcut(account, role, request)

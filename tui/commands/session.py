@@ -90,8 +90,8 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         # Names from the service are cleaned for the terminal and lined up in cells (CJK is 2);
         # each account's name is measured once, however many roles it has.
         listed = {a.account_id: a for a, _ in pairs}
-        width = max((cell_width(a.name) for a in listed.values()), default=0)
-        shown = {key: f"{printable(key)}  {pad(a.name, width)}  " for key, a in listed.items()}
+        width = max((cell_width(a.label) for a in listed.values()), default=0)
+        shown = {key: f"{printable(key)}  {pad(a.label, width)}  " for key, a in listed.items()}
         sys.stdout.write("".join(f"{shown[a.account_id]}{printable(r)}\n" for a, r in pairs))
     failed = sorted(catalog.failed.items())
     if failed:  # one line, however many accounts failed

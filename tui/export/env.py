@@ -62,9 +62,11 @@ def marker_env(creds: RoleCredentials) -> dict[str, str]:
         env["AWS_REGION"] = creds.region
         env["AWS_DEFAULT_REGION"] = creds.region
     # Shell prompts print the markers: they get the names as a terminal may show them, which
-    # also keeps out the NUL that no environment variable can hold.
+    # also keeps out the NUL that no environment variable can hold. An account with no name
+    # shows its id, as everywhere a person reads it: an empty marker would take the prompt
+    # (`${SSOTUI_ACCOUNT_NAME:+...}`) away in a shell that holds credentials.
     env["SSOTUI_ACCOUNT_ID"] = printable(creds.account.account_id)
-    env["SSOTUI_ACCOUNT_NAME"] = printable(creds.account.name)
+    env["SSOTUI_ACCOUNT_NAME"] = printable(creds.account.label)
     env["SSOTUI_ROLE_NAME"] = printable(creds.role_name)
     env["SSOTUI_SESSION"] = printable(creds.session_label)
     return env

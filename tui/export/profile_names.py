@@ -73,7 +73,7 @@ class SkippedProfile:
         """One line for the user, names made safe for the terminal."""
         return (
             f"skipped the profile for role '{printable(self.role_name)}' of account "
-            f"{printable(self.account.name)} ({printable(self.account.account_id)}): "
+            f"{printable(self.account.label_with_id)}: "
             f"{self.reason}, which the AWS config file cannot hold"
         )
 

@@ -104,7 +104,7 @@ def plan_subshell(
     else:
         check_nesting(environ, force=force)
         argv = user_shell(configured, environ)
-    label = f"{creds.account.name}/{creds.role_name}"
+    label = f"{creds.account.label}/{creds.role_name}"
     env = (
         child_env(creds, environ)
         if endpoint is None

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from functools import partial
+from operator import attrgetter
 
 from tui.errors import Ambiguous, NotFound
 from tui.models import Account, Catalog
@@ -37,7 +39,7 @@ def _shown(text: str) -> str:
 
 
 def _label(account: Account) -> str:
-    return f"{_shown(account.name)} ({_shown(account.account_id)})"
+    return _shown(account.label_with_id)
 
 
 def _listing(accounts: Sequence[Account]) -> str:
@@ -47,23 +49,24 @@ def _listing(accounts: Sequence[Account]) -> str:
 
 
 def _ambiguous(text: str, accounts: Sequence[Account]) -> Ambiguous:
-    ordered = sorted(accounts, key=lambda a: (_norm(a.name), a.account_id))
+    ordered = sorted(accounts, key=lambda a: (_norm(a.label), a.account_id))
     return Ambiguous(
         f"'{_shown(text)}' matches {len(accounts)} accounts: {_listing(ordered)}; "
         "type more of the name or the 12-digit account id"
     )
 
 
-def _no_match(text: str, catalog: Catalog) -> NotFound:
-    import difflib  # here: only a name that matched nothing asks for suggestions
+def _no_match(text: str, catalog: Catalog, names: list[str], folded: list[str]) -> NotFound:
+    """`names`: the accounts' names; `folded`: the same in comparable form (`_norm`)."""
+    # here: only a name that matched nothing asks for suggestions
+    from tui.workspace.suggestions import close_names
 
-    by_norm: dict[str, str] = {}
-    for account in catalog.accounts:
-        by_norm.setdefault(_norm(account.name), account.name)
-    close = difflib.get_close_matches(_norm(text), list(by_norm), n=3, cutoff=0.7)
+    by_norm = dict(zip(folded, names, strict=True))
+    by_norm.pop("", None)  # an account with no name is named by its id, which matched nothing
+    close = close_names(_norm(text), list(by_norm))
     if close:
-        names = [f"'{_shown(by_norm[c])}'" for c in close]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        shown = [f"'{_shown(by_norm[c])}'" for c in close]
+        listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
         hint = f"did you mean {listed}?"
     elif not catalog.accounts:
         hint = "this session has no accounts (run `ssotui list --refresh` to check)"
@@ -77,21 +80,49 @@ def find_account(catalog: Catalog, text: str) -> Account:
     wanted = text.strip()
     if not wanted:
         raise NotFound("no account given; pass an account id, name or part of a name")
+    accounts = catalog.accounts
     if len(wanted) == 12 and wanted.isascii() and wanted.isdigit():
-        for account in catalog.accounts:
+        for account in accounts:
             if account.account_id == wanted:
                 return account
-    for matches in (
-        [a for a in catalog.accounts if a.name == wanted],
-        [a for a in catalog.accounts if _nfc(a.name) == _nfc(wanted)],
-        [a for a in catalog.accounts if _norm(a.name) == _norm(wanted)],
-        [a for a in catalog.accounts if _norm(wanted) in _norm(a.name)],
-    ):
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise _ambiguous(wanted, matches)
-    raise _no_match(wanted, catalog)
+    # Each way of matching is tried only when those before matched nothing, and the names are
+    # brought to comparable form once, in C (`map`): a name that matches nothing is looked
+    # for among them all, and there may be tens of thousands.
+    names = list(map(attrgetter("name"), accounts))
+    if one := _the_one(wanted, _matching(accounts, names, wanted)):
+        return one
+    composed = list(map(partial(unicodedata.normalize, "NFC"), names))
+    wanted_nfc = _nfc(wanted)
+    if one := _the_one(wanted, _matching(accounts, composed, wanted_nfc)):
+        return one
+    folded = list(map(str.casefold, composed))
+    wanted_norm = wanted_nfc.casefold()
+    if one := _the_one(wanted, _matching(accounts, folded, wanted_norm)):
+        return one
+    if one := _the_one(wanted, _matching(accounts, folded, wanted_norm, part=True)):
+        return one
+    raise _no_match(wanted, catalog, names, folded)
+
+
+def _matching(
+    accounts: Sequence[Account], keys: list[str], wanted: str, *, part: bool = False
+) -> list[Account]:
+    """The accounts whose key is `wanted` (holds it, with `part`). Nearly always there is none
+    or one, which a search in C tells before any key is looked at in turn."""
+    if part:
+        if wanted not in "\n".join(keys):  # a false hit only costs the look in turn
+            return []
+        return [a for a, key in zip(accounts, keys, strict=True) if wanted in key]
+    if wanted not in keys:
+        return []
+    return [a for a, key in zip(accounts, keys, strict=True) if key == wanted]
+
+
+def _the_one(wanted: str, matches: list[Account]) -> Account | None:
+    """The account when `matches` holds one; None when none; Ambiguous when several."""
+    if len(matches) > 1:
+        raise _ambiguous(wanted, matches)
+    return matches[0] if matches else None
 
 
 def find_role(catalog: Catalog, account: Account, text: str) -> str:

@@ -58,7 +58,7 @@ class ActionMenu(ModalScreen[Action | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="actions-box") as box:
-            box.border_title = f"{shown(self.account.name)} · {shown(self.role)}"
+            box.border_title = f"{shown(self.account.label)} · {shown(self.role)}"
             where = f"region {self.aws_region}" if self.aws_region else "no region"
             box.border_subtitle = f"{self.account.account_id} · {where}"
             for key, action, text in _MENU:

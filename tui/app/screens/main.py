@@ -237,7 +237,7 @@ class MainScreen(Screen[None]):
             pane.set_empty_text("")
             self.status.show_region(None, known=False)
             return
-        pane.set_caption(shown(account.name), f" · {account.account_id}")
+        pane.set_caption(shown(account.label), f" · {account.account_id}")
         pane.set_rows(self.model.role_rows(account.account_id, self.saved.state), same=_same_role)
         pane.set_empty_text(roles_empty_text(self.model, account.account_id))
         self.status.show_region(self.workspace.region_for(self.saved.state, account.account_id))
@@ -249,12 +249,12 @@ class MainScreen(Screen[None]):
             return
         aid = account.account_id
         if aid in self.model.gone_accounts:
-            self.notify(f"{shown(account.name)} is no longer in the catalog.", markup=False)
+            self.notify(f"{shown(account.label)} is no longer in the catalog.", markup=False)
             return
         if aid in self.model.failed:
             self.work.retry_roles(account)
         elif not self.model.roles.get(aid) and not self.model.roles_pending(aid):
-            self.notify(f"{shown(account.name)} has no roles you can use.", markup=False)
+            self.notify(f"{shown(account.label)} has no roles you can use.", markup=False)
             return
         # Its roles now, not when the Highlighted message arrives: keys typed right after
         # Enter filter and choose among them.
@@ -322,7 +322,7 @@ class MainScreen(Screen[None]):
             self.saved.change(lambda s: s.with_region(aid, region or None))
             used = self.workspace.region_for(self.saved.state, aid)
             self.notify(
-                f"Credentials for {shown(account.name)} get "
+                f"Credentials for {shown(account.label)} get "
                 + (f"region {used}." if used else "no region."),
                 markup=False,
             )

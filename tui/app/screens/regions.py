@@ -50,7 +50,7 @@ class RegionScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="regions-box") as box:
-            box.border_title = f"Region for {shown(self.account.name)}"
+            box.border_title = f"Region for {shown(self.account.label)}"
             yield Static(
                 "The region for its role credentials: AWS_REGION, profiles, console.",
                 id="regions-hint",
