@@ -308,3 +308,31 @@ def test_list_refresh_on_a_terminal_shows_one_line_of_progress_then_clears_it(
 )
 def test_a_start_url_gets_https_when_it_starts_with_a_host(typed: str, used: str) -> None:
     assert with_scheme(typed) == used
+
+
+def test_a_profile_of_the_session_lends_its_region_to_no_other_role(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    """README "Regions": role credentials carry no region unless one is asked for (--region,
+    default_region). The `region` of a profile that uses the session (as `aws configure sso`
+    or `populate --region` write them) is that profile's: it went into every export and exec,
+    the console's address and new populate blocks, while `ssotui config` said none."""
+    account, role = _usable(sim)
+    other = next(a for a in sim.org.accounts if a.account_id != account.account_id and a.roles)
+    home.write_config(
+        sso_config.read_text()
+        + f"[profile theirs]\nsso_session = dev\nsso_account_id = {other.account_id}\n"
+        f"sso_role_name = {other.roles[0].name}\nregion = ap-northeast-1\n"
+    )
+    assert ssotui("login", "--no-browser").status == 0
+    exported = ssotui("export", account.account_id, role)
+    assert exported.status == 0, exported.err
+    assert "AWS_REGION" not in exported.out and "AWS_DEFAULT_REGION" not in exported.out
+    ran = ssotui("exec", account.account_id, role, "--", "sh", "-c", "echo ${AWS_REGION-none}")
+    assert (ran.status, ran.out.strip()) == (0, "none"), ran.err
+    url = ssotui("console", account.account_id, role, "--print")
+    assert url.status == 0, url.err
+    assert "ap-northeast-1" not in url.out
+    # asked for, it is there
+    asked = ssotui("export", account.account_id, role, "--region", "ap-northeast-1")
+    assert "export AWS_REGION=ap-northeast-1\n" in asked.out
