@@ -34,7 +34,7 @@ def console(args: argparse.Namespace, context: Context) -> int:
             say("No browser could be opened here: open the link above yourself.")
             return 0
     else:
-        creds = workspace.role_credentials(account, role)
+        creds = workspace.role_credentials(account, role, fresh=args.refresh)
         url = handoff.console_url(creds, request)
         if args.duration is None:
             lasts = f"; the console session lasts until {local_time(creds.expiration)}"

@@ -29,6 +29,8 @@ PICKER_FLAGS: dict[str, str] = {
     "no_browser": "never open a browser",
     "force": "allow `s` inside an ssotui subshell",
 }
+# What --refresh means to a command that hands on role credentials (`cache_role_credentials`).
+_REFRESH_CREDENTIALS = "fetch the catalog and the role's credentials afresh"
 # Which of them each command takes, with what they mean there.
 COMMAND_FLAGS: dict[str, dict[str, str]] = {
     "login": {
@@ -38,21 +40,21 @@ COMMAND_FLAGS: dict[str, dict[str, str]] = {
     "configure": {"no_browser": "log in afterwards without opening a browser"},
     "list": {"refresh": PICKER_FLAGS["refresh"]},
     "exec": {
-        "refresh": PICKER_FLAGS["refresh"],
+        "refresh": _REFRESH_CREDENTIALS,
         "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
         "force": "allow a subshell inside a subshell",
     },
     "console": {
-        "refresh": PICKER_FLAGS["refresh"],
+        "refresh": _REFRESH_CREDENTIALS,
         "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
     },
     "export": {
-        "refresh": PICKER_FLAGS["refresh"],
+        "refresh": _REFRESH_CREDENTIALS,
         "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
     },
-    "credential-process": {"refresh": PICKER_FLAGS["refresh"]},
+    "credential-process": {"refresh": _REFRESH_CREDENTIALS},
     "write-profile": {
-        "refresh": PICKER_FLAGS["refresh"],
+        "refresh": _REFRESH_CREDENTIALS,
         "force": "overwrite the profile even when it holds long-lived keys",
     },
 }
