@@ -40,6 +40,9 @@ def console(args: argparse.Namespace, context: Context) -> int:
             lasts = f"; the console session lasts until {local_time(creds.expiration)}"
     if args.print:
         print(url, flush=True)
+    elif args.copy and args.shortcut:  # no secret, no time limit: the browser signs in
+        backend = handoff.copy_text(url)
+        say(f"Copied the access portal's shortcut link for {label} ({backend}).")
     elif args.copy:
         backend = handoff.copy_text(url)
         say(f"Copied the console link for {label} ({backend}); it works for 15 minutes{lasts}.")
