@@ -71,8 +71,12 @@ def test_logout_deletes_them(
     log_in()
     _process(with_roles(org))
     assert _kept_files(home)
-    assert ssotui("logout").status == 0
+    out = ssotui("logout")
+    assert out.status == 0
     assert not _kept_files(home)
+    # and says so (it named only the token and the catalog)
+    assert "cached token, catalog and kept role credentials deleted." in out.err
+    assert "the role credentials kept between runs" in " ".join(ssotui("logout", "-h").out.split())
 
 
 def test_aws_sso_logout_ends_them_too(

@@ -69,10 +69,11 @@ PAGES: dict[str, Page] = {
         ),
     ),
     "logout": Page(
-        summary="revoke the token, delete it and the catalog cache",
+        summary="revoke the token, delete it, the catalog cache and kept credentials",
         does=(
             "Log out of the SSO session: revoke the token at Identity Center, then delete\n"
-            "the cached token and the session's cached catalog."
+            "the cached token, the session's cached catalog and the role credentials kept\n"
+            "between runs."
         ),
         examples=("ssotui logout", "ssotui logout --purge   # also the profiles ssotui wrote"),
     ),
