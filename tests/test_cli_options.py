@@ -336,3 +336,15 @@ def test_a_profile_of_the_session_lends_its_region_to_no_other_role(
     # asked for, it is there
     asked = ssotui("export", account.account_id, role, "--region", "ap-northeast-1")
     assert "export AWS_REGION=ap-northeast-1\n" in asked.out
+
+
+def test_an_option_a_command_does_not_take_is_its_own_usage_error() -> None:
+    """`ssotui login --refresh` said "unrecognized arguments: --refresh" under the program's
+    usage line, which lists `[--refresh]`: the command's own usage says what it takes."""
+    run = ssotui("login", "--refresh")
+    assert run.status == 2 and run.out == ""
+    assert run.err.startswith("usage: ssotui login ")
+    assert run.err.rstrip().endswith("ssotui login: error: unrecognized arguments: --refresh")
+    assert "[--refresh]" not in run.err
+    before = ssotui("--bogus", "list")  # before the command: the program's usage, as before
+    assert before.status == 2 and "ssotui: error: unrecognized arguments: --bogus" in before.err

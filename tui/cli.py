@@ -19,6 +19,7 @@ from tui import __version__
 from tui.commands.options import (
     BEFORE,
     PICKER_FLAGS,
+    CommandParser,
     Pages,
     add_command,
     global_options,
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help=meaning,
         )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     credentials_region = "the region that goes with the credentials (AWS_REGION, profile)"
 
     add_command(sub, "demo")

@@ -12,6 +12,7 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from tui.commands.pages import PAGES
@@ -121,6 +122,21 @@ def global_options(parser: argparse.ArgumentParser, *, before: bool = False) -> 
         default=quiet,
         help="log details, and each portal call (secrets redacted)",
     )
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser: an option it does not know is its own usage error, said with its
+    own usage line. (argparse leaves it to the program's parser, whose usage lists the picker's
+    flags: `ssotui login --refresh` showed `[--refresh]` above "unrecognized arguments:
+    --refresh".)"""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 class Pages(argparse.RawDescriptionHelpFormatter):
