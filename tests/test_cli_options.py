@@ -348,3 +348,29 @@ def test_an_option_a_command_does_not_take_is_its_own_usage_error() -> None:
     assert "[--refresh]" not in run.err
     before = ssotui("--bogus", "list")  # before the command: the program's usage, as before
     assert before.status == 2 and "ssotui: error: unrecognized arguments: --bogus" in before.err
+
+
+def test_help_pages_say_what_each_option_does_on_that_command() -> None:
+    """Lines of the -h pages that said something else than what the option does there."""
+
+    def page(*argv: str) -> str:
+        run = ssotui(*argv, "-h")
+        assert run.status == 0, run.err
+        return " ".join(run.out.split())
+
+    for command in ("exec", "export"):  # neither writes a profile
+        assert "(AWS_REGION, AWS_DEFAULT_REGION)" in page(command), command
+        assert "(AWS_REGION, profile)" not in page(command), command
+        # any login the command needs honours it, not only the picker's
+        assert "--no-browser a login it needs runs with a device code" in page(command)
+    assert "unset AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN" in page("export")
+    # configure writes the session its options name
+    configure = page("configure")
+    assert "(nothing written)" not in configure
+    assert "--start-url URL the start URL to write" in configure
+    # credential-process refuses a region of another partition: not "ignored"
+    assert "ignored" not in page("credential-process")
+    # the picker's --no-browser is about logging in (`o` still opens the console)
+    assert "never open a browser" not in page()
+    # a fresh home has none of the completion folders
+    assert "mkdir -p" in page("completion")

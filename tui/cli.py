@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
             help=meaning,
         )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
-    credentials_region = "the region that goes with the credentials (AWS_REGION, profile)"
+    credentials_region = (
+        "the region that goes with the credentials (AWS_REGION, AWS_DEFAULT_REGION)"
+    )
 
     add_command(sub, "demo")
     p = add_command(sub, "login")
@@ -112,7 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add_command(sub, "credential-process")
     selection(p)
-    region_option(p, "ignored by credential_process; accepted like the other commands")
+    region_option(
+        p,
+        "checked as the other commands check it, but the credential_process JSON has no "
+        "region: put `region` in the profile",
+    )
 
     p = add_command(sub, "write-profile")
     selection(p)
