@@ -308,3 +308,69 @@ def test_list_refresh_on_a_terminal_shows_one_line_of_progress_then_clears_it(
 )
 def test_a_start_url_gets_https_when_it_starts_with_a_host(typed: str, used: str) -> None:
     assert with_scheme(typed) == used
+
+
+def test_a_profile_of_the_session_lends_its_region_to_no_other_role(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    """README "Regions": role credentials carry no region unless one is asked for (--region,
+    default_region). The `region` of a profile that uses the session (as `aws configure sso`
+    or `populate --region` write them) is that profile's: it went into every export and exec,
+    the console's address and new populate blocks, while `ssotui config` said none."""
+    account, role = _usable(sim)
+    other = next(a for a in sim.org.accounts if a.account_id != account.account_id and a.roles)
+    home.write_config(
+        sso_config.read_text()
+        + f"[profile theirs]\nsso_session = dev\nsso_account_id = {other.account_id}\n"
+        f"sso_role_name = {other.roles[0].name}\nregion = ap-northeast-1\n"
+    )
+    assert ssotui("login", "--no-browser").status == 0
+    exported = ssotui("export", account.account_id, role)
+    assert exported.status == 0, exported.err
+    assert "AWS_REGION" not in exported.out and "AWS_DEFAULT_REGION" not in exported.out
+    ran = ssotui("exec", account.account_id, role, "--", "sh", "-c", "echo ${AWS_REGION-none}")
+    assert (ran.status, ran.out.strip()) == (0, "none"), ran.err
+    url = ssotui("console", account.account_id, role, "--print")
+    assert url.status == 0, url.err
+    assert "ap-northeast-1" not in url.out
+    # asked for, it is there
+    asked = ssotui("export", account.account_id, role, "--region", "ap-northeast-1")
+    assert "export AWS_REGION=ap-northeast-1\n" in asked.out
+
+
+def test_an_option_a_command_does_not_take_is_its_own_usage_error() -> None:
+    """`ssotui login --refresh` said "unrecognized arguments: --refresh" under the program's
+    usage line, which lists `[--refresh]`: the command's own usage says what it takes."""
+    run = ssotui("login", "--refresh")
+    assert run.status == 2 and run.out == ""
+    assert run.err.startswith("usage: ssotui login ")
+    assert run.err.rstrip().endswith("ssotui login: error: unrecognized arguments: --refresh")
+    assert "[--refresh]" not in run.err
+    before = ssotui("--bogus", "list")  # before the command: the program's usage, as before
+    assert before.status == 2 and "ssotui: error: unrecognized arguments: --bogus" in before.err
+
+
+def test_help_pages_say_what_each_option_does_on_that_command() -> None:
+    """Lines of the -h pages that said something else than what the option does there."""
+
+    def page(*argv: str) -> str:
+        run = ssotui(*argv, "-h")
+        assert run.status == 0, run.err
+        return " ".join(run.out.split())
+
+    for command in ("exec", "export"):  # neither writes a profile
+        assert "(AWS_REGION, AWS_DEFAULT_REGION)" in page(command), command
+        assert "(AWS_REGION, profile)" not in page(command), command
+        # any login the command needs honours it, not only the picker's
+        assert "--no-browser a login it needs runs with a device code" in page(command)
+    assert "unset AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN" in page("export")
+    # configure writes the session its options name
+    configure = page("configure")
+    assert "(nothing written)" not in configure
+    assert "--start-url URL the start URL to write" in configure
+    # credential-process refuses a region of another partition: not "ignored"
+    assert "ignored" not in page("credential-process")
+    # the picker's --no-browser is about logging in (`o` still opens the console)
+    assert "never open a browser" not in page()
+    # a fresh home has none of the completion folders
+    assert "mkdir -p" in page("completion")

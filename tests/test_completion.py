@@ -5,6 +5,7 @@ from the cached catalog (no simulator runs here: completion never goes to the ne
 from __future__ import annotations
 
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -215,3 +216,68 @@ def test_zsh_is_offered_thousands_of_accounts_without_descriptions(
     few = ask(f"ssotui export {some.name[:6]}", cached, tmp_path, shell="zsh")
     assert 0 < len(few) < 2_000
     assert f"{some.name}:{some.account_id}" in few
+
+
+def _zsh_line(typed: str, env: dict[str, str], tmp_path: Path) -> str:
+    """The command line after typing `typed` and Tab in an interactive zsh set up as README
+    says (the script in a folder on $fpath, then compinit)."""
+    functions = tmp_path / "zfunc"
+    functions.mkdir(exist_ok=True)
+    (functions / "_ssotui").write_text(ssotui("completion", "zsh").out)
+    line = tmp_path / "line"
+    line.unlink(missing_ok=True)
+    (tmp_path / ".zshrc").write_text(
+        f"fpath=({functions} $fpath)\n"
+        f"autoload -Uz compinit && compinit -u -d {tmp_path}/zcompdump\n"
+        # ctrl+t writes the line to a file and leaves the shell
+        f'_write_line() {{ print -r -- "$BUFFER" > {line}; BUFFER=exit; zle accept-line }}\n'
+        "zle -N _write_line\nbindkey '^T' _write_line\n"
+    )
+    leader, follower = pty.openpty()
+    shell = subprocess.Popen(
+        ["zsh", "--no-globalrcs", "-i"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**env, "ZDOTDIR": str(tmp_path), "TERM": "xterm"},
+        start_new_session=True,
+    )
+    os.close(follower)
+    try:
+        os.write(leader, f"{typed}\t\x14".encode())
+        while True:  # read what it draws until it leaves (the terminal closes with it)
+            try:
+                if not os.read(leader, 4096):
+                    break
+            except OSError:
+                break
+        assert shell.wait(timeout=60) == 0
+    finally:
+        os.close(leader)
+    return line.read_text().rstrip("\n")
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+def test_zsh_completes_account_and_role_names_in_any_case(
+    cached: dict[str, str], tmp_path: Path
+) -> None:
+    """README: `prod<Tab>` finds `Prod-Payments`. zsh kept only the answers that began with
+    the word typed, in its case, so a name typed in another case completed to nothing."""
+    name, _sharing, roles = _account_with_roles()
+    folded = [a.name.casefold() for a in ORG.accounts]
+    typed = next(
+        name[:n]
+        for n in range(3, len(name) + 1)
+        if sum(f.startswith(name[:n]) for f in folded) == 1
+    )
+    role = roles[-1]
+    begun = next(
+        role[:n]
+        for n in range(1, len(role) + 1)
+        if sum(r.casefold().startswith(role[:n].casefold()) for r in roles) == 1
+    )
+    assert _zsh_line(f"ssotui exec {typed.upper()}", cached, tmp_path) == f"ssotui exec {name} "
+    assert _zsh_line(f"ssotui exec {name} {begun.swapcase()}", cached, tmp_path) == (
+        f"ssotui exec {name} {role} "
+    )
+    assert _zsh_line("ssotui li", cached, tmp_path) == "ssotui list "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,36 @@ def test_console_shortcut_fetches_no_credentials(
         f"{sim.start_url}/#/console?account_id={account.account_id}&role_name={role}"
     )
     assert sim.calls["GetRoleCredentials"] == before
+
+
+def test_a_copied_shortcut_is_not_said_to_expire(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`--shortcut --copy` copies the portal's link, which holds no secret and no time limit;
+    it was announced as "the console link ... works for 15 minutes"."""
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    leader, follower = os.openpty()  # the terminal OSC 52 goes to
+    try:
+        run = ssotui(
+            "console",
+            account.account_id,
+            role,
+            "--shortcut",
+            "--copy",
+            env={"SSOTUI_TTY": os.ttyname(follower)},
+        )
+        sent = os.read(leader, 4096)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert run.status == 0, run.err
+    link = f"{sim.start_url}/#/console?account_id={account.account_id}&role_name={role}"
+    assert base64.b64encode(link.encode()) in sent
+    assert run.err.strip() == (
+        f"Copied the access portal's shortcut link for {account.name}/{role} (OSC 52)."
+    )
 
 
 @pytest.mark.parametrize(

@@ -71,8 +71,12 @@ def test_logout_deletes_them(
     log_in()
     _process(with_roles(org))
     assert _kept_files(home)
-    assert ssotui("logout").status == 0
+    out = ssotui("logout")
+    assert out.status == 0
     assert not _kept_files(home)
+    # and says so (it named only the token and the catalog)
+    assert "cached token, catalog and kept role credentials deleted." in out.err
+    assert "the role credentials kept between runs" in " ".join(ssotui("logout", "-h").out.split())
 
 
 def test_aws_sso_logout_ends_them_too(
@@ -304,3 +308,49 @@ def test_botocore_reads_the_kept_credentials_through_credential_process(
         keys.add(creds.get_frozen_credentials().access_key)
     assert len(keys) == 1
     assert sim.calls["GetRoleCredentials"] == before + 1
+
+
+def test_refresh_fetches_anew_for_every_command_that_hands_them_on(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """README (`cache_role_credentials`): `--refresh` fetches anew. `export`, `exec` and
+    `console` took the refresh for the catalog only and handed on the kept credentials."""
+    for command in ("exec", "export", "console", "credential-process", "write-profile"):
+        page = " ".join(ssotui(command, "-h").out.split())
+        assert "--refresh fetch the catalog and the role's credentials afresh" in page, command
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    kept = _process(account)["AccessKeyId"]
+
+    def export_key(*flags: str) -> str:
+        run = ssotui("export", account.account_id, role, "--format", "json", *flags)
+        assert run.status == 0, run.err
+        key: str = json.loads(run.out)["AccessKeyId"]
+        return key
+
+    assert export_key() == kept
+    fresh = export_key("--refresh")
+    assert fresh != kept
+    assert export_key() == fresh  # and what it fetched is kept
+
+    ran = ssotui(
+        "exec", account.account_id, role, "--refresh", "--", "printenv", "AWS_ACCESS_KEY_ID"
+    )
+    assert ran.status == 0, ran.err
+    assert ran.out.strip() not in ("", fresh)
+
+    show = (
+        "import boto3; print(boto3.Session().get_credentials().get_frozen_credentials().access_key)"
+    )
+    renewed = ssotui(
+        "exec", account.account_id, role, "--renew", "--refresh", "--", sys.executable, "-c", show
+    )
+    assert renewed.status == 0, renewed.err
+    assert renewed.out.strip() not in ("", fresh, ran.out.strip())
+
+    issued = len(sim.portal.issued)
+    assert ssotui("console", account.account_id, role, "--print").status == 0
+    assert len(sim.portal.issued) == issued  # the kept ones
+    assert ssotui("console", account.account_id, role, "--print", "--refresh").status == 0
+    assert len(sim.portal.issued) == issued + 1

@@ -14,6 +14,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
+from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
 from tui.aws import login as device
@@ -79,6 +80,20 @@ def test_default_announcement_prints_url_and_code(session: SsoSession) -> None:
     device.print_instructions(auth, out)
     assert auth.verification_uri in out.getvalue() and auth.user_code in out.getvalue()
     assert f"open {auth.verification_uri_complete} which fills in the code" in out.getvalue()
+
+
+def test_without_a_browser_the_page_is_not_said_to_open(
+    session: SsoSession, sim: Simulator
+) -> None:
+    """`ssotui login --no-browser` opens no browser: its lines said "If the browser does not
+    open", as if one would."""
+    result = ssotui("login", "--no-browser")
+    assert result.status == 0, result.err
+    assert "If the browser does not open" not in result.err
+    assert "Open this page in a browser, on this machine or on any other device:" in result.err
+    tried = ssotui("login", "--force", "--use-device-code")  # a browser is tried (BROWSER)
+    assert tried.status == 0, tried.err
+    assert "If the browser does not open, or to log in on another device, open:" in tried.err
 
 
 def test_polls_until_approved_after_n_polls(session: SsoSession, sim: Simulator) -> None:

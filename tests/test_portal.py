@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -66,10 +67,11 @@ def test_roles_in_pages_of_one(session: SsoSession, token: Token, sim: Simulator
 @both_clients
 def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
     sim.set(interval=0)
+    # the region of a profile is not the session's: `default_region` (config.toml) is
     home.write_config(
-        sso_config.read_text() + "[profile p]\nsso_session = dev\nregion = eu-north-1\n"
+        sso_config.read_text() + "[profile p]\nsso_session = dev\nregion = eu-west-3\n"
     )
-    session = resolve_session()
+    session = replace(resolve_session(), default_region="eu-north-1")
     token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
     source = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
     account = Account(source.account_id, source.name, source.email)

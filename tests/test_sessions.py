@@ -55,17 +55,18 @@ def test_one_session_is_chosen_without_flags(home: Home) -> None:
     assert session.cache_key == hashlib.sha1(b"dev").hexdigest()
 
 
-def test_sections_scopes_and_default_region(home: Home) -> None:
+def test_sections_and_scopes_and_a_profiles_region_stays_the_profiles(home: Home) -> None:
     home.write_config(TWO)
     sessions = {s.label: s for s in load_sessions()}
     assert set(sessions) == {"dev", "prod", "https://old.awsapps.com/start"}
     dev = sessions["dev"]
     assert dev.scopes == ("sso:account:access", "other:scope") and dev.scopes_configured
-    assert dev.default_region == "eu-central-1"  # from the profile that uses it
+    # `region` in a profile that uses the session is that profile's, not the session's
+    assert dev.default_region is None
     assert sessions["prod"].default_region is None
     legacy = sessions["https://old.awsapps.com/start"]
     assert legacy.name is None and legacy.region == "us-west-2"
-    assert legacy.default_region == "us-west-1"
+    assert legacy.default_region is None
     assert legacy.cache_key == hashlib.sha1(b"https://old.awsapps.com/start").hexdigest()
 
 

@@ -19,6 +19,7 @@ from tui import __version__
 from tui.commands.options import (
     BEFORE,
     PICKER_FLAGS,
+    CommandParser,
     Pages,
     add_command,
     global_options,
@@ -54,8 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help=meaning,
         )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    credentials_region = "the region that goes with the credentials (AWS_REGION, profile)"
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
+    credentials_region = (
+        "the region that goes with the credentials (AWS_REGION, AWS_DEFAULT_REGION)"
+    )
 
     add_command(sub, "demo")
     p = add_command(sub, "login")
@@ -111,7 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add_command(sub, "credential-process")
     selection(p)
-    region_option(p, "ignored by credential_process; accepted like the other commands")
+    region_option(
+        p,
+        "checked as the other commands check it, but the credential_process JSON has no "
+        "region: put `region` in the profile",
+    )
 
     p = add_command(sub, "write-profile")
     selection(p)

@@ -26,7 +26,8 @@ class SsoSession:
     start_url: str
     region: str
     scopes: tuple[str, ...] = DEFAULT_SCOPES
-    default_region: str | None = None  # a `region` to give credentials, when one is configured
+    # the region role credentials get when none is asked for: config.toml's `default_region`
+    default_region: str | None = None
     # True when `sso_registration_scopes` is set: the AWS CLI's registration cache key uses it
     scopes_configured: bool = False
 

@@ -15,7 +15,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import IO
 from urllib.parse import urlsplit
@@ -49,6 +49,7 @@ class DeviceAuthorization:
     client_id: str = field(repr=False, default="")
     client_secret: str = field(repr=False, default="")
     registration_expires_at: datetime | None = None
+    browser_opens: bool = True  # False: no browser is started on the page (--no-browser)
 
     def seconds_left(self, now: datetime | None = None) -> float:
         """Seconds until the code expires (never negative)."""
@@ -202,10 +203,12 @@ def wait_for_token(
 def print_instructions(auth: DeviceAuthorization, file: IO[str] | None = None) -> None:
     """The AWS CLI's message: where to go and which code to enter (to stderr by default)."""
     out = file or sys.stderr
-    text = (
-        "If the browser does not open, or to log in on another device, open:\n\n"
-        f"  {auth.verification_uri}\n\nand enter the code:\n\n  {auth.user_code}"
+    where = (
+        "If the browser does not open, or to log in on another device, open:"
+        if auth.browser_opens
+        else "Open this page in a browser, on this machine or on any other device:"
     )
+    text = f"{where}\n\n  {auth.verification_uri}\n\nand enter the code:\n\n  {auth.user_code}"
     if auth.verification_uri_complete != auth.verification_uri:  # the service may send none
         text += f"\n\n(or open {auth.verification_uri_complete} which fills in the code)"
     print(text, file=out, flush=True)
@@ -229,7 +232,7 @@ def login(
     if not force:
         with contextlib.suppress(NotLoggedIn):
             return current_token(session)
-    auth = start_login(session)
+    auth = replace(start_login(session), browser_opens=open_browser)
     (announce or print_instructions)(auth)
     if open_browser:
         open_in_browser(auth.verification_uri_complete)

@@ -13,7 +13,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 from tui import browser
@@ -149,7 +149,7 @@ def _device_code(
     open_url: Callable[[str], bool] | None,
     sleep: Callable[[float], object],
 ) -> Token:
-    auth = start_login(session)
+    auth = replace(start_login(session), browser_opens=open_url is not None)
     say(auth)
     if open_url is not None:
         open_url(auth.verification_uri_complete)

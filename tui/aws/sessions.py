@@ -137,16 +137,6 @@ def profile_map(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
     return {**others, **grouped}
 
 
-def _first_region_by_session(profiles: dict[str, dict[str, Any]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for values in profiles.values():
-        name = values.get("sso_session")
-        region = values.get("region")
-        if isinstance(name, str) and isinstance(region, str) and region and name not in out:
-            out[name] = region.strip()
-    return out
-
-
 def _read(path: Path | None) -> _ConfigRead:
     config_path = path or paths.aws_config_file()
     unset = path is None and paths.set_but_empty(paths.CONFIG_VARIABLE)
@@ -154,7 +144,8 @@ def _read(path: Path | None) -> _ConfigRead:
     built = profile_map(_raw_sections(config_path, "AWS config file"))
     profiles: dict[str, dict[str, Any]] = built.get("profiles", {})
     sessions: dict[str, dict[str, Any]] = built.get("sso_sessions", {})
-    regions = _first_region_by_session(profiles)
+    # A profile's `region` is that profile's: it is not the session's. Role credentials get a
+    # region only when one is asked for (--region, default_region in config.toml, the picker).
 
     for name, values in sessions.items():
         start_url = str(values.get("sso_start_url", "")).strip()
@@ -174,7 +165,6 @@ def _read(path: Path | None) -> _ConfigRead:
                 start_url=start_url,
                 region=region,
                 scopes=scopes or DEFAULT_SCOPES,
-                default_region=regions.get(name),
                 scopes_configured=isinstance(raw_scopes, str),
             )
         )
@@ -197,13 +187,7 @@ def _read(path: Path | None) -> _ConfigRead:
             continue
         key = (start_url, region)
         if key not in by_url:
-            region_value = values.get("region")
-            by_url[key] = SsoSession(
-                name=None,
-                start_url=start_url,
-                region=region,
-                default_region=region_value.strip() if isinstance(region_value, str) else None,
-            )
+            by_url[key] = SsoSession(name=None, start_url=start_url, region=region)
         result.legacy[profile] = by_url[key]
     # A legacy profile that repeats an sso-session's start URL is the same Identity Center.
     result.sessions.extend(s for k, s in by_url.items() if k not in known)

@@ -25,11 +25,26 @@ SHELLS = ("bash", "zsh", "fish")
 MOST_DESCRIBED = 2000  # account candidates offered with descriptions (see `_accounts`)
 
 
-def completion(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui completion SHELL`: print the script that hooks ssotui into the shell."""
+# argcomplete's zsh script hands the answers to `_describe`, whose `compadd` keeps only those
+# that start with the word typed, in its case: `prod` would never become `Prod-Payments`.
+# ssotui has matched them in any case already (`_any_case_prefix`), so zsh takes them as they
+# are (`compadd -U`), as bash and fish do.
+_ZSH_DESCRIBE = '_describe "${words[1]}" completions "${nosort[@]}" "${nospace[@]}"'
+
+
+def script(shell: str) -> str:
+    """The completion script for `shell` (argcomplete's, matching in any case in zsh too)."""
     from argcomplete.shell_integration import shellcode
 
-    sys.stdout.write(shellcode(["ssotui"], shell=args.shell))
+    code: str = shellcode(["ssotui"], shell=shell)
+    if shell == "zsh":
+        code = code.replace(_ZSH_DESCRIBE, _ZSH_DESCRIBE + " -U")
+    return code
+
+
+def completion(args: argparse.Namespace, context: Context) -> int:
+    """`ssotui completion SHELL`: print the script that hooks ssotui into the shell."""
+    sys.stdout.write(script(args.shell))
     return 0
 
 

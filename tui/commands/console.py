@@ -34,12 +34,15 @@ def console(args: argparse.Namespace, context: Context) -> int:
             say("No browser could be opened here: open the link above yourself.")
             return 0
     else:
-        creds = workspace.role_credentials(account, role)
+        creds = workspace.role_credentials(account, role, fresh=args.refresh)
         url = handoff.console_url(creds, request)
         if args.duration is None:
             lasts = f"; the console session lasts until {local_time(creds.expiration)}"
     if args.print:
         print(url, flush=True)
+    elif args.copy and args.shortcut:  # no secret, no time limit: the browser signs in
+        backend = handoff.copy_console_link(url)
+        say(f"Copied the access portal's shortcut link for {label} ({backend}).")
     elif args.copy:
         backend = handoff.copy_console_link(url)
         say(f"Copied the console link for {label} ({backend}); it works for 15 minutes{lasts}.")

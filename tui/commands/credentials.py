@@ -20,9 +20,10 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
     workspace, account, role, region = chosen_role(args, context, "exec")
     command = args.cmd or None
     if not args.renew:
-        creds = workspace.role_credentials(account, role, region=region)
+        creds = workspace.role_credentials(account, role, region=region, fresh=args.refresh)
         return run(workspace.handoff.subshell(creds, command, force=args.force)).status
-    with workspace.credential_endpoint(account, role, region=region) as endpoint:
+    endpoint_of = workspace.credential_endpoint(account, role, region=region, fresh=args.refresh)
+    with endpoint_of as endpoint:
         creds = endpoint.credentials()  # a lost login fails here, before the child starts
         plan = workspace.handoff.subshell(
             creds, command, force=args.force, endpoint=endpoint.environment()
@@ -33,7 +34,7 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
 def export(args: argparse.Namespace, context: Context) -> int:
     """`ssotui export`: print or copy the credentials in the user's shell format."""
     workspace, account, role, region = chosen_role(args, context, "export")
-    creds = workspace.role_credentials(account, role, region=region)
+    creds = workspace.role_credentials(account, role, region=region, fresh=args.refresh)
     fmt = workspace.handoff.export_format(args.format)
     if args.copy:
         backend = workspace.handoff.copy_exports(creds, fmt)

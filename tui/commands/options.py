@@ -12,6 +12,7 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from tui.commands.pages import PAGES
@@ -26,9 +27,13 @@ GLOBAL_OPTIONS: dict[str, Any] = {
 # The picker's own flags; given before a command, they apply to it when it takes them.
 PICKER_FLAGS: dict[str, str] = {
     "refresh": "fetch the catalog afresh",
-    "no_browser": "never open a browser",
+    "no_browser": "log in with a device code: no browser opened",
     "force": "allow `s` inside an ssotui subshell",
 }
+# What --refresh means to a command that hands on role credentials (`cache_role_credentials`).
+_REFRESH_CREDENTIALS = "fetch the catalog and the role's credentials afresh"
+# What --no-browser means to a command that logs in first when it must.
+_NO_BROWSER = "a login it needs runs with a device code: no browser opened"
 # Which of them each command takes, with what they mean there.
 COMMAND_FLAGS: dict[str, dict[str, str]] = {
     "login": {
@@ -38,21 +43,21 @@ COMMAND_FLAGS: dict[str, dict[str, str]] = {
     "configure": {"no_browser": "log in afterwards without opening a browser"},
     "list": {"refresh": PICKER_FLAGS["refresh"]},
     "exec": {
-        "refresh": PICKER_FLAGS["refresh"],
-        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+        "refresh": _REFRESH_CREDENTIALS,
+        "no_browser": _NO_BROWSER,
         "force": "allow a subshell inside a subshell",
     },
     "console": {
-        "refresh": PICKER_FLAGS["refresh"],
-        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+        "refresh": _REFRESH_CREDENTIALS,
+        "no_browser": _NO_BROWSER,
     },
     "export": {
-        "refresh": PICKER_FLAGS["refresh"],
-        "no_browser": "the picker's login opens no browser (when ACCOUNT/ROLE are picked)",
+        "refresh": _REFRESH_CREDENTIALS,
+        "no_browser": _NO_BROWSER,
     },
-    "credential-process": {"refresh": PICKER_FLAGS["refresh"]},
+    "credential-process": {"refresh": _REFRESH_CREDENTIALS},
     "write-profile": {
-        "refresh": PICKER_FLAGS["refresh"],
+        "refresh": _REFRESH_CREDENTIALS,
         "force": "overwrite the profile even when it holds long-lived keys",
     },
 }
@@ -82,19 +87,37 @@ def _completes(action: argparse.Action, kind: str) -> None:
 BEFORE = "before_"  # the dest prefix of an option given before the command
 
 
-def global_options(parser: argparse.ArgumentParser, *, before: bool = False) -> None:
+# What the session options mean (`configure` writes the session they name).
+SESSION_MEANINGS: dict[str, str] = {
+    "session": "the [sso-session NAME] of the AWS config file",
+    "start_url": "an ad hoc start URL (nothing written); https:// is added when missing",
+    "sso_region": "the SSO region of --start-url",
+}
+COMMAND_SESSION_MEANINGS: dict[str, dict[str, str]] = {
+    "configure": {
+        "session": "the name of the [sso-session] to write (asked for when not given)",
+        "start_url": "the start URL to write; https:// is added when missing",
+        "sso_region": "the SSO region to write (where IAM Identity Center runs)",
+    },
+}
+
+
+def global_options(
+    parser: argparse.ArgumentParser, *, before: bool = False, command: str | None = None
+) -> None:
     """The session options and --debug (`before`: the program's own, kept apart until
-    `settle` merges them with the command's)."""
+    `settle` merges them with the command's; `command`: the one whose page they are on)."""
     group = parser.add_argument_group("session (before or after the command)")
     prefix = BEFORE if before else ""
     quiet = argparse.SUPPRESS
+    meaning = {**SESSION_MEANINGS, **COMMAND_SESSION_MEANINGS.get(command or "", {})}
     _completes(
         group.add_argument(
             "--session",
             dest=prefix + "session",
             metavar="NAME",
             default=quiet,
-            help="the [sso-session NAME] of the AWS config file",
+            help=meaning["session"],
         ),
         "session",
     )
@@ -103,14 +126,14 @@ def global_options(parser: argparse.ArgumentParser, *, before: bool = False) -> 
         dest=prefix + "start_url",
         metavar="URL",
         default=quiet,
-        help="an ad hoc start URL (nothing written); https:// is added when missing",
+        help=meaning["start_url"],
     )
     group.add_argument(
         "--sso-region",
         dest=prefix + "sso_region",
         metavar="REGION",
         default=quiet,
-        help="the SSO region of --start-url",
+        help=meaning["sso_region"],
     )
     group.add_argument(
         "--debug",
@@ -119,6 +142,21 @@ def global_options(parser: argparse.ArgumentParser, *, before: bool = False) -> 
         default=quiet,
         help="log details, and each portal call (secrets redacted)",
     )
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser: an option it does not know is its own usage error, said with its
+    own usage line. (argparse leaves it to the program's parser, whose usage lists the picker's
+    flags: `ssotui login --refresh` showed `[--refresh]` above "unrecognized arguments:
+    --refresh".)"""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 class Pages(argparse.RawDescriptionHelpFormatter):
@@ -163,7 +201,7 @@ def add_command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         formatter_class=Pages,
         **kwargs,
     )
-    global_options(parser)
+    global_options(parser, command=name)
     for flag, meaning in COMMAND_FLAGS.get(name, {}).items():
         parser.add_argument(
             "--" + flag.replace("_", "-"),

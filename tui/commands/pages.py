@@ -69,10 +69,11 @@ PAGES: dict[str, Page] = {
         ),
     ),
     "logout": Page(
-        summary="revoke the token, delete it and the catalog cache",
+        summary="revoke the token, delete it, the catalog cache and kept credentials",
         does=(
             "Log out of the SSO session: revoke the token at Identity Center, then delete\n"
-            "the cached token and the session's cached catalog."
+            "the cached token, the session's cached catalog and the role credentials kept\n"
+            "between runs."
         ),
         examples=("ssotui logout", "ssotui logout --purge   # also the profiles ssotui wrote"),
     ),
@@ -121,8 +122,9 @@ PAGES: dict[str, Page] = {
         summary="print (or copy) the credentials",
         does=(
             "Print the role's credentials as lines for your shell (or as JSON), or copy\n"
-            "them. The lines also unset AWS_PROFILE and AWS_DEFAULT_PROFILE. Without ACCOUNT\n"
-            "and ROLE, on a terminal: pick them in the picker first."
+            "them. The lines also unset AWS_PROFILE, AWS_DEFAULT_PROFILE and\n"
+            "AWS_SECURITY_TOKEN. Without ACCOUNT and ROLE, on a terminal: pick them in the\n"
+            "picker first."
         ),
         examples=(
             'eval "$(ssotui export prod Admin)"                  # bash, zsh',
@@ -193,11 +195,13 @@ PAGES: dict[str, Page] = {
         summary="print the shell completion script (bash, zsh or fish)",
         does=(
             "Print the script that makes your shell complete ssotui's commands, options,\n"
-            "session names, and ACCOUNT and ROLE from the cached catalog (no network call)."
+            "session names, and ACCOUNT and ROLE from the cached catalog (no network call).\n"
+            "Create the folder first where it is missing (mkdir -p)."
         ),
         examples=(
             "ssotui completion bash > ~/.local/share/bash-completion/completions/ssotui",
-            "ssotui completion zsh > ~/.zfunc/_ssotui   # with fpath+=~/.zfunc before compinit",
+            'eval "$(ssotui completion bash)"          # in ~/.bashrc, without bash-completion',
+            "ssotui completion zsh > ~/.zfunc/_ssotui  # with fpath+=~/.zfunc before compinit",
             "ssotui completion fish > ~/.config/fish/completions/ssotui.fish",
         ),
     ),

@@ -32,6 +32,7 @@ def _logged_out(report: LogoutReport, label: str) -> str:
         for what, done in (
             ("cached token", report.token_deleted),
             ("catalog", report.catalog_deleted),
+            ("kept role credentials", report.credentials_deleted > 0),
         )
         if done
     ]
@@ -47,12 +48,16 @@ def _logged_out(report: LogoutReport, label: str) -> str:
         )
     else:
         revoked = ""
-    gone = f"{' and '.join(deleted)} deleted" if deleted else "nothing cached to delete"
+    listed = (
+        ", ".join(deleted[:-1]) + " and " + deleted[-1] if len(deleted) > 1 else "".join(deleted)
+    )
+    gone = f"{listed} deleted" if deleted else "nothing cached to delete"
     return f"Logged out of {label}: {revoked}{gone}."
 
 
 def logout(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui logout`: revoke the token, then delete it and the catalog cache."""
+    """`ssotui logout`: revoke the token, then delete it, the catalog cache and the kept role
+    credentials."""
     workspace = workspace_of(args, context)
     report = workspace.log_out(purge=args.purge)
     say(_logged_out(report, workspace.session.label))

@@ -419,13 +419,21 @@ class Workspace:
         )
 
     def credential_endpoint(
-        self, account: Account, role: str, *, region: str | None = None
+        self, account: Account, role: str, *, region: str | None = None, fresh: bool = False
     ) -> CredentialEndpoint:
         """A loopback endpoint (not started: use it in a `with`) that serves the role's
-        credentials and renews them, and the SSO token, before they expire; never prompts."""
+        credentials and renews them, and the SSO token, before they expire; never prompts.
+        `fresh`: its first credentials are fetched anew rather than the ones kept."""
         from tui.serve import CredentialEndpoint
 
-        return CredentialEndpoint(lambda: self.role_credentials(account, role, region=region))
+        fetch_anew = fresh  # the endpoint fetches one at a time (RenewingCredentials)
+
+        def credentials() -> RoleCredentials:
+            nonlocal fetch_anew
+            anew, fetch_anew = fetch_anew, False
+            return self.role_credentials(account, role, region=region, fresh=anew)
+
+        return CredentialEndpoint(credentials)
 
     def find(
         self, account_text: str, role_text: str, *, refresh: bool = False
