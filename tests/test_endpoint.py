@@ -267,3 +267,43 @@ def test_debug_log_holds_the_request_line_and_no_secret(
     secrets.append(served[0].session_token)
     for secret in secrets:
         assert secret not in caplog.text
+
+
+def test_a_burst_of_clients_all_connect_while_the_endpoint_is_busy(
+    session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 SDK clients (threads, parallel commands) connecting at once, faster than the endpoint
+    # takes them: each must connect at once and wait its turn, not have its connection dropped
+    # and tried again a second or more later (botocore gives up after 2 s, JavaScript after 1).
+    from tui.serve.endpoint import _Server
+
+    busy = threading.Event()
+    taken = _Server.get_request
+
+    def get_request(server: _Server) -> tuple[socket.socket, tuple[str, int]]:
+        busy.wait(30)
+        return taken(server)
+
+    monkeypatch.setattr(_Server, "get_request", get_request)
+    account, role = allowed_role(sim)
+    with CredentialEndpoint(role_fetch(session, account, role)) as endpoint:
+        endpoint.credentials()
+        env = endpoint.environment()
+        request = (
+            f"GET {urlsplit(env[URI_VAR]).path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: {env[TOKEN_VAR]}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        clients: list[socket.socket] = []
+        try:
+            for _ in range(40):
+                client = socket.create_connection(("127.0.0.1", endpoint.port), timeout=0.5)
+                client.sendall(request)
+                clients.append(client)
+            busy.set()
+            for client in clients:
+                client.settimeout(10)
+                assert client.recv(100).startswith(b"HTTP/1.1 200 ")
+        finally:
+            busy.set()
+            for client in clients:
+                client.close()

@@ -38,6 +38,9 @@ class _Server(EndpointServer):
     """A threaded TCP server that tracks its connections so that closing ends them too."""
 
     daemon_threads = True
+    # Connections waiting to be taken: socketserver's 5 drops the rest of a burst (20 SDK
+    # clients at once), whose SYNs are sent again only a second or more later.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, credentials: RenewingCredentials, token: str, path: str) -> None:
         super().__init__((HOST, 0), CredentialRequestHandler)
