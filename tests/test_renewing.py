@@ -187,3 +187,31 @@ def test_with_nothing_to_hand_out_a_slow_fetch_is_said_then_the_last_failure(
         renewing.get()  # a new fetch, not answered yet: what the last one said
     assert not isinstance(raised.value, FetchPending)
     release.set()
+
+
+def test_a_renewal_that_kept_one_caller_waiting_keeps_no_other(
+    session: SsoSession, token: Token, sim: Simulator, clock: Clock
+) -> None:
+    account, role = allowed_role(sim)
+    portal = role_fetch(session, account, role)
+    release = threading.Event()
+
+    def fetch() -> RoleCredentials:
+        if renewing.fetches > 1:
+            release.wait(60)  # a renewal that does not answer
+        return portal()
+
+    renewing = RenewingCredentials(fetch, answer_wait=5, clock=clock)
+    first = renewing.get()
+    clock.now = first.expiration - timedelta(minutes=10)
+    try:
+        assert renewing.get() is first  # after waiting 5 s for the renewal
+        # Every further AWS call of the child must not pay those 5 s again.
+        got: list[RoleCredentials] = []
+        asking = threading.Thread(target=lambda: got.extend(renewing.get() for _ in range(3)))
+        asking.start()
+        asking.join(2.5)
+        assert got == [first] * 3
+        assert renewing.fetches == 2
+    finally:
+        release.set()

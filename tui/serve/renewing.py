@@ -6,8 +6,9 @@ new ones, on a thread of its own, and callers that arrive meanwhile wait for tha
 instead of starting their own.
 
 No caller waits longer than `answer_wait` for a fetch while the cached credentials still have
-more than `near_expiry` left: it gets those (an SDK gives up on an answer after 1 s, the
-JavaScript SDK, or 2 s, botocore, and Identity Center can be slow or throttling). When a fetch
+more than `near_expiry` left, and once one has, the others do not wait for that fetch at all:
+they get those credentials (an SDK gives up on an answer after 1 s, the JavaScript SDK, or 2 s,
+botocore, and Identity Center can be slow or throttling for longer). When a fetch
 fails, such credentials are still handed out (an SDK keeps using what it has until it expires,
 too). Credentials within `near_expiry` of their end are never handed out after a failure: a
 request signed with them could reach AWS after they expired, and the SDK would show
@@ -60,6 +61,7 @@ class RenewingCredentials:
         self._cached: RoleCredentials | None = None
         self._in_flight: Future[RoleCredentials] | None = None
         self._failure: BaseException | None = None  # the last fetch's, until one succeeds
+        self._overdue: Future[RoleCredentials] | None = None  # a fetch slower than answer_wait
         self.fetches = 0  # how many times `fetch` was called (figures and tests)
 
     def get(self, *, wait: bool = False) -> RoleCredentials:
@@ -72,10 +74,17 @@ class RenewingCredentials:
             if cached is not None and cached.expiration - self._clock() > self.renew_margin:
                 return cached
             flight = self._in_flight or self._start_fetch()
+            overdue = flight is self._overdue
+        timeout = None if wait else self.answer_wait
+        if overdue and not wait and self._usable() is not None:
+            timeout = 0  # that fetch kept a caller waiting already: no other waits for it
         try:
-            return flight.result(timeout=None if wait else self.answer_wait)
+            return flight.result(timeout=timeout)
         except Exception as exc:
-            failure = exc if flight.done() else None  # else: not answered within answer_wait
+            failure = exc if flight.done() else None
+        if failure is None:  # not answered within the wait
+            with self._lock:
+                self._overdue = flight
         usable = self._usable()
         if usable is not None:
             return usable
