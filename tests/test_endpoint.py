@@ -7,6 +7,7 @@ import http.client
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -307,3 +308,27 @@ def test_a_burst_of_clients_all_connect_while_the_endpoint_is_busy(
             busy.set()
             for client in clients:
                 client.close()
+
+
+def test_after_the_computer_slept_past_their_end_old_credentials_are_never_served(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    slept = timedelta(0)
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + slept
+
+    account, role = allowed_role(sim)
+    with CredentialEndpoint(role_fetch(session, account, role), clock=clock) as endpoint:
+        before = ask(endpoint).body
+        slept = timedelta(hours=2)  # the lid was closed; the network is not back yet
+        sim.set(hang={"GetRoleCredentials"}, credential_lifetime=4 * 3600)
+        for _ in range(3):
+            reply = ask(endpoint)
+            assert reply.status == 503 and "AccessKeyId" not in reply.body
+            assert "try again in a moment" in reply.body["Message"]
+        sim.set(hang=())  # back: the renewal gets its answer
+        deadline = time.monotonic() + 10
+        while (after := ask(endpoint)).status != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert after.status == 200 and after.body["AccessKeyId"] != before["AccessKeyId"]
