@@ -7,6 +7,7 @@ import http.client
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -267,3 +268,67 @@ def test_debug_log_holds_the_request_line_and_no_secret(
     secrets.append(served[0].session_token)
     for secret in secrets:
         assert secret not in caplog.text
+
+
+def test_a_burst_of_clients_all_connect_while_the_endpoint_is_busy(
+    session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 SDK clients (threads, parallel commands) connecting at once, faster than the endpoint
+    # takes them: each must connect at once and wait its turn, not have its connection dropped
+    # and tried again a second or more later (botocore gives up after 2 s, JavaScript after 1).
+    from tui.serve.endpoint import _Server
+
+    busy = threading.Event()
+    taken = _Server.get_request
+
+    def get_request(server: _Server) -> tuple[socket.socket, tuple[str, int]]:
+        busy.wait(30)
+        return taken(server)
+
+    monkeypatch.setattr(_Server, "get_request", get_request)
+    account, role = allowed_role(sim)
+    with CredentialEndpoint(role_fetch(session, account, role)) as endpoint:
+        endpoint.credentials()
+        env = endpoint.environment()
+        request = (
+            f"GET {urlsplit(env[URI_VAR]).path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: {env[TOKEN_VAR]}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        clients: list[socket.socket] = []
+        try:
+            for _ in range(40):
+                client = socket.create_connection(("127.0.0.1", endpoint.port), timeout=0.5)
+                client.sendall(request)
+                clients.append(client)
+            busy.set()
+            for client in clients:
+                client.settimeout(10)
+                assert client.recv(100).startswith(b"HTTP/1.1 200 ")
+        finally:
+            busy.set()
+            for client in clients:
+                client.close()
+
+
+def test_after_the_computer_slept_past_their_end_old_credentials_are_never_served(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    slept = timedelta(0)
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + slept
+
+    account, role = allowed_role(sim)
+    with CredentialEndpoint(role_fetch(session, account, role), clock=clock) as endpoint:
+        before = ask(endpoint).body
+        slept = timedelta(hours=2)  # the lid was closed; the network is not back yet
+        sim.set(hang={"GetRoleCredentials"}, credential_lifetime=4 * 3600)
+        for _ in range(3):
+            reply = ask(endpoint)
+            assert reply.status == 503 and "AccessKeyId" not in reply.body
+            assert "try again in a moment" in reply.body["Message"]
+        sim.set(hang=())  # back: the renewal gets its answer
+        deadline = time.monotonic() + 10
+        while (after := ask(endpoint)).status != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert after.status == 200 and after.body["AccessKeyId"] != before["AccessKeyId"]

@@ -171,3 +171,41 @@ def test_aws_cli_v1_reads_the_endpoint(session: SsoSession, token: Token, sim: S
     access_key = next(line for line in proc.stdout.splitlines() if "access_key" in line)
     assert access_key.split()[1].endswith(creds.access_key_id[-4:])
     assert "container-role" in access_key
+
+
+def _read_once(home: Home, endpoint: CredentialEndpoint) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", READ_ONCE],
+        env=_only_the_endpoint(home, endpoint),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    return proc.stdout.strip()
+
+
+def test_botocore_in_a_child_keeps_working_while_identity_center_does_not_answer(
+    session: SsoSession, token: Token, sim: Simulator, home: Home
+) -> None:
+    sim.set(credential_lifetime=300)  # 5 minutes: botocore asks again at every call
+    account, role = allowed_role(sim)
+    with CredentialEndpoint(role_fetch(session, account, role)) as endpoint:
+        first = endpoint.credentials()
+        sim.set(hang={"GetRoleCredentials"})  # the renewal gets no answer
+        line = _read_once(home, endpoint)
+        sim.set(hang=())
+    assert line == first.access_key_id  # not botocore's "Read timeout on endpoint URL"
+
+
+def test_botocore_in_a_child_is_told_why_while_there_are_no_credentials_yet(
+    session: SsoSession, token: Token, sim: Simulator, home: Home
+) -> None:
+    account, role = allowed_role(sim)
+    sim.set(hang={"GetRoleCredentials"})
+    with CredentialEndpoint(role_fetch(session, account, role)) as endpoint:
+        line = _read_once(home, endpoint)
+        sim.set(hang=())
+    assert line.startswith("CredentialRetrievalError: Error when retrieving credentials from")
+    assert "Received non 200 response 503" in line
+    assert "ssotui: Identity Center has not given the role's credentials yet" in line

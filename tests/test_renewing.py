@@ -13,7 +13,7 @@ from tests.endpoint_support import allowed_role, role_fetch
 from tui.aws.token_cache import token_path
 from tui.errors import NotLoggedIn, ServiceError
 from tui.models import RoleCredentials, SsoSession, Token, utcnow
-from tui.serve import RENEW_MARGIN, RenewingCredentials
+from tui.serve import RENEW_MARGIN, FetchPending, RenewingCredentials
 from tui.sim import Simulator
 
 
@@ -121,3 +121,97 @@ def test_a_failure_reaches_every_waiting_caller_and_the_next_one_tries_again(
     with pytest.raises(NotLoggedIn):
         renewing.get()
     assert len(calls) == 2
+
+
+def test_a_slow_renewal_does_not_hold_callers_that_have_good_credentials(
+    session: SsoSession, token: Token, sim: Simulator, clock: Clock
+) -> None:
+    account, role = allowed_role(sim)
+    portal = role_fetch(session, account, role)
+    release = threading.Event()
+
+    def fetch() -> RoleCredentials:
+        if renewing.fetches > 1:  # the renewal: Identity Center slow, or throttling
+            release.wait(30)
+        return portal()
+
+    renewing = RenewingCredentials(fetch, clock=clock)
+    first = renewing.get()
+    clock.now = first.expiration - timedelta(minutes=10)  # botocore asks at every call now
+    got: list[RoleCredentials] = []
+    asking = threading.Thread(target=lambda: got.append(renewing.get()))
+    asking.start()
+    asking.join(10)
+    answered_while_fetching = bool(got) and not release.is_set()
+    release.set()
+    asking.join()
+    assert answered_while_fetching and got == [first]
+    deadline = time.monotonic() + 10
+    while renewing.get() is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert renewing.get().access_key_id != first.access_key_id  # and then the new ones
+
+
+def test_after_a_failed_renewal_credentials_near_their_end_are_not_handed_out(
+    renewing: RenewingCredentials, session: SsoSession, clock: Clock
+) -> None:
+    first = renewing.get()
+    token_path(session).unlink()  # logged out
+    clock.now = first.expiration - timedelta(seconds=61)
+    assert renewing.get() is first
+    clock.now = first.expiration - timedelta(seconds=59)  # signed now, it could arrive expired
+    with pytest.raises(NotLoggedIn, match="run `ssotui login`"):
+        renewing.get()
+
+
+def test_with_nothing_to_hand_out_a_slow_fetch_is_said_then_the_last_failure(
+    clock: Clock,
+) -> None:
+    release = threading.Event()
+    failing = [True]
+
+    def fetch() -> RoleCredentials:
+        release.wait(30)
+        if failing[0]:
+            raise ServiceError("Identity Center failed … with HTTP 503 after retries")
+        raise AssertionError("not reached")
+
+    renewing = RenewingCredentials(fetch, answer_wait=0.1, clock=clock)
+    with pytest.raises(FetchPending, match="try again in a moment"):
+        renewing.get()  # no credentials yet, and no answer within 0.1 s
+    release.set()
+    with pytest.raises(ServiceError, match="HTTP 503"):
+        renewing.get(wait=True)
+    release.clear()
+    with pytest.raises(ServiceError, match="HTTP 503") as raised:
+        renewing.get()  # a new fetch, not answered yet: what the last one said
+    assert not isinstance(raised.value, FetchPending)
+    release.set()
+
+
+def test_a_renewal_that_kept_one_caller_waiting_keeps_no_other(
+    session: SsoSession, token: Token, sim: Simulator, clock: Clock
+) -> None:
+    account, role = allowed_role(sim)
+    portal = role_fetch(session, account, role)
+    release = threading.Event()
+
+    def fetch() -> RoleCredentials:
+        if renewing.fetches > 1:
+            release.wait(60)  # a renewal that does not answer
+        return portal()
+
+    renewing = RenewingCredentials(fetch, answer_wait=5, clock=clock)
+    first = renewing.get()
+    clock.now = first.expiration - timedelta(minutes=10)
+    try:
+        assert renewing.get() is first  # after waiting 5 s for the renewal
+        # Every further AWS call of the child must not pay those 5 s again.
+        got: list[RoleCredentials] = []
+        asking = threading.Thread(target=lambda: got.extend(renewing.get() for _ in range(3)))
+        asking.start()
+        asking.join(2.5)
+        assert got == [first] * 3
+        assert renewing.fetches == 2
+    finally:
+        release.set()

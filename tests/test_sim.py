@@ -700,3 +700,20 @@ def test_botocore_sso_provider_uses_and_refreshes_a_cached_token(
     assert sim.calls["GetRoleCredentials"] == 1
     written = json.loads(cache.read_text())
     assert written["refreshToken"] != answer["refreshToken"]
+
+
+def test_standalone_command_sets_the_role_credentials_lifetime(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.sim import __main__ as standalone
+
+    given: dict[str, Any] = {}
+
+    def simulator(org: Organisation, **knobs: Any) -> Simulator:
+        given.update(knobs)
+        raise ValueError("not started in this test")
+
+    monkeypatch.setattr(standalone, "Simulator", simulator)
+    assert standalone.main(["--accounts", "2", "--credential-lifetime", "30"]) == 1
+    assert given["credential_lifetime"] == 30
+    assert "not started in this test" in capsys.readouterr().err

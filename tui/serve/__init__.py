@@ -9,6 +9,13 @@ environment around it. Standard library only.
 from __future__ import annotations
 
 from tui.serve.endpoint import TOKEN_VAR, URI_VAR, CredentialEndpoint
-from tui.serve.renewing import RENEW_MARGIN, RenewingCredentials
+from tui.serve.renewing import RENEW_MARGIN, FetchPending, RenewingCredentials
 
-__all__ = ["RENEW_MARGIN", "TOKEN_VAR", "URI_VAR", "CredentialEndpoint", "RenewingCredentials"]
+__all__ = [
+    "RENEW_MARGIN",
+    "TOKEN_VAR",
+    "URI_VAR",
+    "CredentialEndpoint",
+    "FetchPending",
+    "RenewingCredentials",
+]

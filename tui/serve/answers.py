@@ -7,7 +7,8 @@ SDK takes any status but 200 as a failure: botocore shows the body in its error
 and `message` (case-insensitively) and the JavaScript SDK `Code` and `Message` of a 4xx answer.
 So a failure carries its one-line message as `Message`, and a failed fetch is a 4xx: retrying
 at once would not help (the login is gone, the role is not assigned, the portal kept failing
-after ssotui's own retries), and the Go SDK does not retry a 4xx.
+after ssotui's own retries), and the Go SDK does not retry a 4xx. A fetch still running is a
+503: asking again in a moment may well work.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from http import HTTPStatus
 from tui.errors import NoAccess, NotLoggedIn, SsotuiError
 from tui.export.env import iso_utc
 from tui.models import RoleCredentials
+from tui.serve.renewing import FetchPending
 
 # A fetch that failed: the request was fine, what it depends on (the portal, the login) was not.
 FETCH_FAILED = HTTPStatus.FAILED_DEPENDENCY
@@ -72,6 +74,8 @@ def error_answer(status: HTTPStatus, code: str, message: str) -> Answer:
 def fetch_failed(exc: BaseException) -> Answer:
     """The answer for a fetch that raised `exc`: its own message for an `SsotuiError`, a
     generic line (the exception's type only, never its text) for anything else."""
+    if isinstance(exc, FetchPending):
+        return error_answer(HTTPStatus.SERVICE_UNAVAILABLE, "Pending", f"ssotui: {exc.message}")
     if isinstance(exc, SsotuiError):
         code = (
             "NotLoggedIn"

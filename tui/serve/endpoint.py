@@ -27,7 +27,7 @@ from typing import Any
 from tui.logs import hide
 from tui.models import RoleCredentials, utcnow
 from tui.serve.handler import CredentialRequestHandler, EndpointServer
-from tui.serve.renewing import RENEW_MARGIN, RenewingCredentials
+from tui.serve.renewing import ANSWER_WAIT, NEAR_EXPIRY, RENEW_MARGIN, RenewingCredentials
 
 HOST = "127.0.0.1"
 URI_VAR = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
@@ -38,6 +38,9 @@ class _Server(EndpointServer):
     """A threaded TCP server that tracks its connections so that closing ends them too."""
 
     daemon_threads = True
+    # Connections waiting to be taken: socketserver's 5 drops the rest of a burst (20 SDK
+    # clients at once), whose SYNs are sent again only a second or more later.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, credentials: RenewingCredentials, token: str, path: str) -> None:
         super().__init__((HOST, 0), CredentialRequestHandler)
@@ -82,7 +85,8 @@ class CredentialEndpoint:
 
     `fetch` returns fresh credentials of the one role (renewing the SSO token when needed) or
     raises an `SsotuiError`; it is called on the first request and again once the credentials
-    have no more than `renew_margin` left. `clock` is for tests.
+    have no more than `renew_margin` left (see `RenewingCredentials` for `near_expiry` and
+    `answer_wait`). `clock` is for tests.
     """
 
     def __init__(
@@ -90,9 +94,17 @@ class CredentialEndpoint:
         fetch: Callable[[], RoleCredentials],
         *,
         renew_margin: timedelta = RENEW_MARGIN,
+        near_expiry: timedelta = NEAR_EXPIRY,
+        answer_wait: float = ANSWER_WAIT,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._renewing = RenewingCredentials(fetch, renew_margin=renew_margin, clock=clock)
+        self._renewing = RenewingCredentials(
+            fetch,
+            renew_margin=renew_margin,
+            near_expiry=near_expiry,
+            answer_wait=answer_wait,
+            clock=clock,
+        )
         self._token = secrets.token_urlsafe(32)  # 43 characters, 256 bits
         self._path = "/" + secrets.token_urlsafe(18)
         hide(self._token, self._path[1:])
@@ -183,9 +195,9 @@ class CredentialEndpoint:
         return {URI_VAR: f"http://{HOST}:{self.port}{self._path}", TOKEN_VAR: self._token}
 
     def credentials(self) -> RoleCredentials:
-        """What a request gets now: cached credentials, or fresh ones; raises what `fetch`
+        """Cached credentials, or fresh ones however long the fetch takes; raises what `fetch`
         raises (call it before starting the child so a lost login fails at once)."""
-        return self._renewing.get()
+        return self._renewing.get(wait=True)
 
     @property
     def fetches(self) -> int:

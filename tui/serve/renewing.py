@@ -1,12 +1,20 @@
 """Role credentials that renew themselves: the cache behind the credential endpoint.
 
 The cached credentials are handed out while they have more than `renew_margin` left (15 minutes,
-when botocore starts refreshing container credentials); after that the next caller fetches new
-ones, and callers that arrive meanwhile wait for that same fetch instead of starting their own.
-When a fetch fails, credentials that have not expired yet are still handed out (an SDK keeps
-using what it has until it expires, too); otherwise the failure goes to every waiting caller, and
-the next caller tries again, so a login done elsewhere makes it work again. Expired credentials
-are never handed out.
+when botocore starts refreshing container credentials); after that a caller starts a fetch of
+new ones, on a thread of its own, and callers that arrive meanwhile wait for that same fetch
+instead of starting their own.
+
+No caller waits longer than `answer_wait` for a fetch while the cached credentials still have
+more than `near_expiry` left, and once one has, the others do not wait for that fetch at all:
+they get those credentials (an SDK gives up on an answer after 1 s, the JavaScript SDK, or 2 s,
+botocore, and Identity Center can be slow or throttling for longer). When a fetch
+fails, such credentials are still handed out (an SDK keeps using what it has until it expires,
+too). Credentials within `near_expiry` of their end are never handed out after a failure: a
+request signed with them could reach AWS after they expired, and the SDK would show
+ExpiredToken rather than the reason. Then callers get the failure (the next caller tries again,
+so a login done elsewhere makes it work again), or, while a fetch has not answered within
+`answer_wait`, the previous failure or `FetchPending`. Expired credentials are never handed out.
 """
 
 from __future__ import annotations
@@ -20,6 +28,15 @@ from tui.errors import ServiceError
 from tui.models import RoleCredentials, utcnow
 
 RENEW_MARGIN = timedelta(minutes=15)
+# After a failed renewal, credentials with less than this left are no longer handed out.
+NEAR_EXPIRY = timedelta(minutes=1)
+# Seconds a caller with credentials still to hand out waits for a fetch: within the 1 s the
+# JavaScript SDK waits for an answer (botocore: 2 s).
+ANSWER_WAIT = 0.8
+
+
+class FetchPending(ServiceError):
+    """A fetch has not answered yet and there are no credentials to hand out meanwhile."""
 
 
 class RenewingCredentials:
@@ -31,38 +48,74 @@ class RenewingCredentials:
         fetch: Callable[[], RoleCredentials],
         *,
         renew_margin: timedelta = RENEW_MARGIN,
+        near_expiry: timedelta = NEAR_EXPIRY,
+        answer_wait: float = ANSWER_WAIT,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._fetch = fetch
         self.renew_margin = renew_margin
+        self.near_expiry = near_expiry
+        self.answer_wait = answer_wait
         self._clock = clock
         self._lock = threading.Lock()
         self._cached: RoleCredentials | None = None
         self._in_flight: Future[RoleCredentials] | None = None
+        self._failure: BaseException | None = None  # the last fetch's, until one succeeds
+        self._overdue: Future[RoleCredentials] | None = None  # a fetch slower than answer_wait
         self.fetches = 0  # how many times `fetch` was called (figures and tests)
 
-    def get(self) -> RoleCredentials:
-        """Credentials with more than `renew_margin` left when they can be had, else credentials
-        that have not expired; raises what `fetch` raised when there are none."""
+    def get(self, *, wait: bool = False) -> RoleCredentials:
+        """Credentials with more than `renew_margin` left when they can be had within
+        `answer_wait` (however long it takes, with `wait`), else cached credentials with more
+        than `near_expiry` left; raises what `fetch` raised, or `FetchPending`, when there are
+        none."""
         with self._lock:
             cached = self._cached
             if cached is not None and cached.expiration - self._clock() > self.renew_margin:
                 return cached
-            flight = self._in_flight
-            leading = flight is None
-            if flight is None:
-                flight = self._in_flight = Future()
-                self.fetches += 1
-        if leading:
-            self._run(flight)
+            flight = self._in_flight or self._start_fetch()
+            overdue = flight is self._overdue
+        timeout = None if wait else self.answer_wait
+        if overdue and not wait and self._usable() is not None:
+            timeout = 0  # that fetch kept a caller waiting already: no other waits for it
         try:
-            return flight.result()
-        except Exception:
+            return flight.result(timeout=timeout)
+        except Exception as exc:
+            failure = exc if flight.done() else None
+        if failure is None:  # not answered within the wait
             with self._lock:
-                cached = self._cached
-            if cached is not None and cached.expiration > self._clock():
-                return cached
-            raise
+                self._overdue = flight
+        usable = self._usable()
+        if usable is not None:
+            return usable
+        if failure is not None:
+            raise failure
+        with self._lock:
+            previous = self._failure
+        if previous is not None:
+            raise previous
+        raise FetchPending(
+            "Identity Center has not given the role's credentials yet (slow to answer): "
+            "try again in a moment"
+        )
+
+    def _usable(self) -> RoleCredentials | None:
+        """The cached credentials while they have more than `near_expiry` left."""
+        with self._lock:
+            cached = self._cached
+        if cached is not None and cached.expiration - self._clock() > self.near_expiry:
+            return cached
+        return None
+
+    def _start_fetch(self) -> Future[RoleCredentials]:
+        """A fetch on its own thread, for every caller until it ends (hold `_lock`)."""
+        flight: Future[RoleCredentials] = Future()
+        self._in_flight = flight
+        self.fetches += 1
+        threading.Thread(
+            target=self._run, args=(flight,), name="ssotui-credential-fetch", daemon=True
+        ).start()
+        return flight
 
     def _run(self, flight: Future[RoleCredentials]) -> None:
         """Fetch for every caller waiting on `flight`; never raises."""
@@ -73,12 +126,14 @@ class RenewingCredentials:
                     f"Identity Center gave credentials for {creds.role_name} that expired at "
                     f"{creds.expiration:%Y-%m-%d %H:%M:%S} UTC: check this computer's clock"
                 )
-        except BaseException as exc:  # every waiter gets it; a KeyboardInterrupt too
+        except BaseException as exc:  # every waiter gets it
             with self._lock:
                 self._in_flight = None
+                self._failure = exc
             flight.set_exception(exc)
             return
         with self._lock:
             self._cached = creds
             self._in_flight = None
+            self._failure = None
         flight.set_result(creds)

@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--token-lifetime", type=int, default=3600, help="access token lifetime (s)")
     p.add_argument("--no-refresh", action="store_true", help="issue no refresh tokens")
     p.add_argument(
+        "--credential-lifetime", type=int, default=3600, help="role credentials' lifetime (s)"
+    )
+    p.add_argument(
         "--tls",
         action="store_true",
         help="HTTPS with a self-signed certificate (made by openssl), trusted via AWS_CA_BUNDLE",
@@ -132,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             interval=args.interval,
             token_lifetime=args.token_lifetime,
             refresh=not args.no_refresh,
+            credential_lifetime=args.credential_lifetime,
             start_url=args.start_url,
             region=args.region,
             port=args.port,
