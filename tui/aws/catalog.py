@@ -31,7 +31,7 @@ from tui.aws.catalog_events import (
 )
 from tui.aws.portal import Portal
 from tui.errors import NotLoggedIn, SsotuiError
-from tui.models import Account, Catalog, SsoSession, Token, utcnow
+from tui.models import Account, Catalog, SsoSession, Token, name_order, utcnow
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -159,7 +159,7 @@ class _ReadAhead(Generic[T]):
 
 
 def _sorted(accounts: Iterable[Account]) -> tuple[Account, ...]:
-    return tuple(sorted(accounts, key=lambda a: (a.name.casefold(), a.account_id)))
+    return tuple(sorted(accounts, key=lambda a: (name_order(a.name), a.account_id)))
 
 
 def _run(
