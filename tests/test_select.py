@@ -229,3 +229,19 @@ def test_messages_that_list_hostile_names_hold_no_control_character() -> None:
     assert "'evil␛]0;TITLE␇␛[2J one'" in failures[1]
     assert "␛]52;c;ZXZpbA==␇clip" in failures[2]
     assert "Kraków␊fake row" not in failures[0]  # a fragment matches only what it names
+
+
+def test_names_with_spaces_of_their_own_are_found_as_typed() -> None:
+    # "  padded  " typed exactly (quoted) resolved to another account, "padded", and a role
+    # named " Admin " could not be chosen at all, not even by its exact name.
+    accounts = (Account("100000000001", "  padded  "), Account("100000000002", "padded"))
+    spaced = Catalog(
+        accounts=accounts,
+        roles={"100000000001": (" Admin ", "ReadOnly"), "100000000002": ("Admin",)},
+        fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    assert find_account(spaced, "  padded  ") == accounts[0]
+    assert find_account(spaced, "padded") == accounts[1]
+    assert find_role(spaced, accounts[0], " Admin ") == " Admin "
+    assert find_role(spaced, accounts[0], "admin") == " Admin "  # other case, spaces aside
+    assert find_role(spaced, accounts[1], " Admin ") == "Admin"  # stray spaces dropped

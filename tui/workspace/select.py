@@ -5,8 +5,9 @@ an escape sequence in an account or role name never reaches the terminal.
 
 ACCOUNT: a 12-digit account id, an exact account name (unicode included), the same name in
 another case, or a case-insensitive fragment of exactly one name. ROLE: the exact role name,
-or the same name in another case when only one role matches. Anything else is a `NotFound`
-whose one line names what was typed and what would have worked.
+or the same name in another case when only one role matches. A name is compared as typed
+first, then without the spaces around it (the service's names may have spaces of their own).
+Anything else is a `NotFound` whose one line names what was typed and what would have worked.
 """
 
 from __future__ import annotations
@@ -81,7 +82,10 @@ def find_account(catalog: Catalog, text: str) -> Account:
         for account in catalog.accounts:
             if account.account_id == wanted:
                 return account
+    # A name is compared as typed first: stray spaces are dropped only after, so a name that
+    # has some of its own ("  padded  ") is not taken for another account's ("padded").
     for matches in (
+        [a for a in catalog.accounts if a.name == text],
         [a for a in catalog.accounts if a.name == wanted],
         [a for a in catalog.accounts if _nfc(a.name) == _nfc(wanted)],
         [a for a in catalog.accounts if _norm(a.name) == _norm(wanted)],
@@ -106,9 +110,10 @@ def find_role(catalog: Catalog, account: Account, text: str) -> str:
                 "try again with --refresh"
             )
         raise NotFound(f"you have no roles in {_label(account)}; ask your administrator")
-    if wanted in roles:
-        return wanted
-    same = [r for r in roles if _norm(r) == _norm(wanted)]
+    for exact in (text, wanted):  # as typed first: a role name may have spaces of its own
+        if exact in roles:
+            return exact
+    same = [r for r in roles if _norm(r.strip()) == _norm(wanted)]
     if len(same) == 1:
         return same[0]
     if same:
