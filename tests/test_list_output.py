@@ -9,6 +9,11 @@ import unicodedata
 import pytest
 
 from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tests.other_center import OtherAccount, OtherCenter
+from tests.other_center_support import reached
+from tui.aws.login import login
+from tui.aws.sessions import resolve_session
 from tui.models import Token
 from tui.sim import Organisation, Simulator
 from tui.sim.org import SimAccount, SimRole
@@ -57,3 +62,24 @@ def test_an_accent_sorts_the_same_composed_or_decomposed(sim: Simulator, token: 
         "100000000002",
         "100000000001",
     ]
+
+
+def test_a_lone_surrogate_in_a_name_breaks_nothing(
+    monkeypatch: pytest.MonkeyPatch, home: Home
+) -> None:
+    # `"\ud800"` is valid JSON and AccountNameType any string: a name holding one made every
+    # command that read the catalog fail with "unexpected error (UnicodeEncodeError)".
+    odd = OtherAccount("111111111111", "bad\ud800name", "e\udfff@example.com", ["Admin"])
+    plain = OtherAccount("222222222222", "plain", "p@example.com", ["Admin"])
+    with reached(OtherCenter([odd, plain]), monkeypatch, home):
+        login(resolve_session(), open_browser=False, announce=print, sleep=lambda _s: None)
+        shown = ssotui("list")
+        assert shown.status == 0, shown.err
+        assert shown.out.splitlines()[0].split() == ["111111111111", "bad\ufffdname", "Admin"]
+        exact = ssotui("list", "--json")
+        assert exact.status == 0, exact.err
+        assert [(r["accountName"], r["emailAddress"]) for r in json.loads(exact.out)][0] == (
+            odd.name,
+            odd.email,
+        )
+        assert ssotui("export", "bad", "Admin").status == 0

@@ -83,7 +83,9 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
             }
             for a, role in pairs
         ]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        from tui.text import utf8_json
+
+        print(utf8_json(json.dumps(rows, indent=2, ensure_ascii=False)))
     else:
         from tui.text import cell_width, pad, printable
 

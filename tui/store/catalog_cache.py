@@ -120,7 +120,10 @@ def load(session: SsoSession) -> Catalog | None:
 def save(session: SsoSession, catalog: Catalog) -> None:
     """Write the catalog of a session (atomic, 0600, a symlink there replaced; a catalog with
     failures stays incomplete)."""
+    from tui.text import utf8_json
+
     text = json.dumps(to_dict(session, catalog), ensure_ascii=False, separators=(",", ":"))
+    text = utf8_json(text)  # a name the service sent with a lone surrogate is kept exact
     write_secret_file(cache_path(session), text)
 
 
