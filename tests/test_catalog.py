@@ -169,6 +169,17 @@ def test_fresh_cache_costs_no_portal_call(
     assert sim.calls["ListAccounts"] == 1
 
 
+def test_a_catalog_lifetime_of_forever_keeps_the_cache(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # `catalog_lifetime = 100000000000000` (a user's "never refresh") failed each command that
+    # reads the catalog with "unexpected error (OverflowError)".
+    fetched = load_catalog(session, token, lifetime=10**14)
+    sim.reset_calls()
+    assert load_catalog(session, token, lifetime=2**63 - 1) == fetched
+    assert _portal_calls(sim) == 0
+
+
 def test_stale_cache_is_refetched(session: SsoSession, token: Token, sim: Simulator) -> None:
     old = load_catalog(session, token)
     aged = Catalog(old.accounts, old.roles, utcnow() - timedelta(hours=2), old.failed)

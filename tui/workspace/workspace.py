@@ -34,6 +34,7 @@ T = TypeVar("T")
 # container credentials from 15 minutes before expiry, the AWS CLI's SSO cache likewise).
 CREDENTIALS_MARGIN = timedelta(minutes=15)
 TokenHandler = Callable[[Token], object]
+LONGEST_LIFETIME = 100 * 365 * 86400  # seconds: `catalog_lifetime` beyond this is "never stale"
 
 
 class CatalogPlan(Enum):
@@ -223,7 +224,9 @@ class Workspace:
 
     def catalog_plan(self, cached: Catalog | None, *, refresh: bool = False) -> CatalogPlan:
         """What `cached` needs: nothing while fresh, its failed accounts, or a whole fetch."""
-        lifetime = timedelta(seconds=self.settings.catalog_lifetime)
+        # timedelta ends at ~2.7 million years: a longer `catalog_lifetime` (a user's "never")
+        # is a century, rather than an OverflowError.
+        lifetime = timedelta(seconds=min(self.settings.catalog_lifetime, LONGEST_LIFETIME))
         if refresh or cached is None or not cached.is_fresh(lifetime):
             return CatalogPlan.FETCH
         return CatalogPlan.RETRY_FAILED if cached.failed else CatalogPlan.CACHED
