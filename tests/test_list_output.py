@@ -17,6 +17,7 @@ from tui.aws.sessions import resolve_session
 from tui.models import Token
 from tui.sim import Organisation, Simulator
 from tui.sim.org import SimAccount, SimRole
+from tui.text import cell_width
 
 NFC_A = unicodedata.normalize("NFC", "Café-a")
 NFD_B = unicodedata.normalize("NFD", "Café-b")
@@ -83,3 +84,16 @@ def test_a_lone_surrogate_in_a_name_breaks_nothing(
             odd.email,
         )
         assert ssotui("export", "bad", "Admin").status == 0
+
+
+def test_one_very_long_name_does_not_push_every_role_off_the_screen(
+    sim: Simulator, token: Token
+) -> None:
+    long = SimAccount("100000000009", "x" * 300, "e" * 240 + "@example.com", [SimRole("Admin")])
+    sim.org = sim.portal.org = Organisation([*sim.org.accounts, long])
+    rows = ssotui("list").out.splitlines()
+    # was: every row padded to the 300-cell name, its role past the edge of any terminal
+    assert all(len(row) < 100 for row in rows if "x" * 300 not in row)
+    assert rows[-1] == f"100000000009  {'x' * 300}  Admin"  # whole, not cut
+    starts = {cell_width(row[: row.rindex("  ")]) for row in rows[:-1]}
+    assert len(starts) == 1  # the others still line up, in cells
