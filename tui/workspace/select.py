@@ -49,9 +49,16 @@ def _listing(accounts: Sequence[Account]) -> str:
 
 def _ambiguous(text: str, accounts: Sequence[Account]) -> Ambiguous:
     ordered = sorted(accounts, key=lambda a: (_norm(a.name), a.account_id))
+    # More of the name cannot tell apart names that are all the one typed but for case (or
+    # all alike): say what can.
+    if len({a.name for a in accounts}) == 1:
+        advice = "they share the name: use the 12-digit account id"
+    elif all(_norm(a.name) == _norm(text) for a in accounts):
+        advice = "type the name in its exact case, or the 12-digit account id"
+    else:
+        advice = "type more of the name or the 12-digit account id"
     return Ambiguous(
-        f"'{_shown(text)}' matches {len(accounts)} accounts: {_listing(ordered)}; "
-        "type more of the name or the 12-digit account id"
+        f"'{_shown(text)}' matches {len(accounts)} accounts: {_listing(ordered)}; {advice}"
     )
 
 
