@@ -125,6 +125,25 @@ def test_incomplete_catalog_is_cached_as_such_and_retried(
     assert catalog_cache.load(session) == second
 
 
+def test_an_account_refused_since_shows_none_of_its_old_roles(
+    session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ListAccountRoles answers 404 (no access) for an account that had roles: its old roles were
+    # kept and `list` went on showing them as if they could still be taken.
+    bad = sim.org.accounts[5].account_id
+    assert load_catalog(session, token).roles_of(bad)
+    monkeypatch.setattr(OneBadAccount, "bad", bad)
+    monkeypatch.setattr("tui.aws.catalog.Portal", OneBadAccount)
+    refused = load_catalog(session, token, refresh=True)
+    assert refused.roles_of(bad) == () and "no access" in refused.failed[bad]
+    assert bad not in {a.account_id for a, _ in refused.pairs()}
+    retried = load_catalog(session, token)  # fresh but incomplete: only that account again
+    assert retried.roles_of(bad) == () and bad in retried.failed
+    expected = _expected(sim)
+    expected[bad] = set()
+    assert _got(retried) == expected
+
+
 def test_revoked_mid_listing_aborts_with_not_logged_in(
     session: SsoSession, token: Token, sim: Simulator
 ) -> None:
@@ -148,6 +167,17 @@ def test_fresh_cache_costs_no_portal_call(
     sim.reset_calls()
     load_catalog(session, token, lifetime=0)
     assert sim.calls["ListAccounts"] == 1
+
+
+def test_a_catalog_lifetime_of_forever_keeps_the_cache(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # `catalog_lifetime = 100000000000000` (a user's "never refresh") failed each command that
+    # reads the catalog with "unexpected error (OverflowError)".
+    fetched = load_catalog(session, token, lifetime=10**14)
+    sim.reset_calls()
+    assert load_catalog(session, token, lifetime=2**63 - 1) == fetched
+    assert _portal_calls(sim) == 0
 
 
 def test_stale_cache_is_refetched(session: SsoSession, token: Token, sim: Simulator) -> None:

@@ -200,6 +200,25 @@ def test_unknown_account_is_one_line(sim: Simulator, sso_config: Path) -> None:
     assert result.err.strip().count("\n") == 0
 
 
+def test_an_account_assigned_since_the_cache_is_found_with_refresh(
+    sim: Simulator, sso_config: Path
+) -> None:
+    from tui.sim import Organisation
+    from tui.sim.org import SimAccount, SimRole
+
+    _login(sim)
+    assert ssotui("list").status == 0  # cached, fresh for an hour
+    new = SimAccount("999999999999", "brand-new", "new@example.com", [SimRole("Admin")])
+    sim.org = sim.portal.org = Organisation([*sim.org.accounts, new])
+    missed = ssotui("export", "brand-new", "Admin")
+    # was: "no account matches 'brand-new'; run `ssotui list` to see your accounts", and
+    # `ssotui list` showed the same cached catalog without it
+    assert missed.status == 1 and missed.err.count("\n") == 1
+    assert "(the catalog was cached under a minute ago: add --refresh for an account" in missed.err
+    assert ssotui("export", "brand-new", "Admin", "--refresh").status == 0
+    assert ssotui("export", "no-such-account-xyz", "Admin", "--refresh").err.count("--refresh") == 0
+
+
 def test_credential_process_profile_works_in_boto3(
     sim: Simulator, sso_config: Path, home: Home
 ) -> None:

@@ -96,6 +96,27 @@ def test_same_exact_name_twice_is_ambiguous_and_the_id_resolves_it() -> None:
     assert find_account(catalog(), "666666666667").account_id == "666666666667"
 
 
+def test_names_alike_but_for_case_are_told_apart_by_case_or_id() -> None:
+    # "type more of the name" cannot help when the names are the one typed: it said so anyway.
+    with pytest.raises(NotFound) as caught:
+        find_account(catalog(), "twin")
+    assert caught.value.message.endswith("; they share the name: use the 12-digit account id")
+    cased = Catalog(
+        accounts=(Account("100000000001", "prod"), Account("100000000002", "Prod")),
+        roles={},
+        fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    with pytest.raises(NotFound) as caught:
+        find_account(cased, "PROD")
+    assert caught.value.message == (
+        "'PROD' matches 2 accounts: prod (100000000001), Prod (100000000002); "
+        "type the name in its exact case, or the 12-digit account id"
+    )
+    assert find_account(cased, "Prod").account_id == "100000000002"
+    with pytest.raises(NotFound, match="type more of the name"):
+        find_account(cased, "pro")
+
+
 def test_no_match_suggests_close_names() -> None:
     with pytest.raises(NotFound) as caught:
         find_account(catalog(), "Prodution")
@@ -306,3 +327,19 @@ def test_messages_that_list_hostile_names_hold_no_control_character() -> None:
     assert "'evil␛]0;TITLE␇␛[2J one'" in failures[1]
     assert "␛]52;c;ZXZpbA==␇clip" in failures[2]
     assert "Kraków␊fake row" not in failures[0]  # a fragment matches only what it names
+
+
+def test_names_with_spaces_of_their_own_are_found_as_typed() -> None:
+    # "  padded  " typed exactly (quoted) resolved to another account, "padded", and a role
+    # named " Admin " could not be chosen at all, not even by its exact name.
+    accounts = (Account("100000000001", "  padded  "), Account("100000000002", "padded"))
+    spaced = Catalog(
+        accounts=accounts,
+        roles={"100000000001": (" Admin ", "ReadOnly"), "100000000002": ("Admin",)},
+        fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    assert find_account(spaced, "  padded  ") == accounts[0]
+    assert find_account(spaced, "padded") == accounts[1]
+    assert find_role(spaced, accounts[0], " Admin ") == " Admin "
+    assert find_role(spaced, accounts[0], "admin") == " Admin "  # other case, spaces aside
+    assert find_role(spaced, accounts[1], " Admin ") == "Admin"  # stray spaces dropped

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """How account and role names are sorted for people: without regard to case or to how an
+    accent is encoded (NFC, then casefold), and names that still tie by their exact text, so
+    the order never depends on the order the service happened to list them in."""
+    return unicodedata.normalize("NFC", name).casefold(), name
 
 
 def utcnow() -> datetime:
@@ -137,9 +145,9 @@ class Catalog:
         return self.roles.get(account_id, ())
 
     def pairs(self) -> list[tuple[Account, str]]:
-        """Every (account, role) pair, sorted by account name then role name."""
+        """Every (account, role) pair, sorted by account name then role name (`name_order`)."""
         out = [(a, r) for a in self.accounts for r in self.roles_of(a.account_id)]
-        out.sort(key=lambda p: (p[0].label.casefold(), p[0].account_id, p[1].casefold()))
+        out.sort(key=lambda p: (name_order(p[0].label), p[0].account_id, name_order(p[1])))
         return out
 
     def is_fresh(self, lifetime: timedelta, now: datetime | None = None) -> bool:

@@ -65,3 +65,15 @@ def pad(text: str, width: int, *, align: Literal["left", "right"] = "left") -> s
     shown = printable(text)
     fill = " " * max(0, width - _cells(shown))
     return shown + fill if align == "left" else fill + shown
+
+
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def utf8_json(text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every lone surrogate written
+    as its `\\uXXXX` escape: the service may send one (`"\\ud800"` is valid JSON), and no UTF-8
+    file or stream can hold it raw. The values the JSON decodes to are unchanged."""
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

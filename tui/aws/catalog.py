@@ -30,8 +30,8 @@ from tui.aws.catalog_events import (
     RolesLoaded,
 )
 from tui.aws.portal import Portal
-from tui.errors import NotLoggedIn, SsotuiError
-from tui.models import Account, Catalog, SsoSession, Token, utcnow
+from tui.errors import NoAccess, NotLoggedIn, SsotuiError
+from tui.models import Account, Catalog, SsoSession, Token, name_order, utcnow
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -112,7 +112,11 @@ class _RolePipeline:
                 raise exc
             elif isinstance(exc, SsotuiError):
                 self.failed[account_id] = exc.message
-                if self.previous is not None:
+                if isinstance(exc, NoAccess):
+                    # Identity Center's own answer (403/404): the roles known from before are
+                    # not shown as if the user still had them.
+                    self.roles[account_id] = ()
+                elif self.previous is not None:
                     self.roles[account_id] = self.previous.roles_of(account_id)
                 self.emit(RolesFailed(account_id, exc.message))
             else:
@@ -159,7 +163,7 @@ class _ReadAhead(Generic[T]):
 
 
 def _sorted(accounts: Iterable[Account]) -> tuple[Account, ...]:
-    return tuple(sorted(accounts, key=lambda a: (a.label.casefold(), a.account_id)))
+    return tuple(sorted(accounts, key=lambda a: (name_order(a.label), a.account_id)))
 
 
 def _run(
@@ -197,7 +201,8 @@ def fetch_catalog(
     """Fetch every account and its roles, pipelined; failures per account are recorded.
 
     `previous` (the last cached catalog) names the accounts whose roles are asked for ahead
-    of their pages, and supplies the roles of an account whose listing failed this time.
+    of their pages, and supplies the roles of an account whose listing failed this time (not
+    when Identity Center refused it: the account then has none until it is listed again).
     Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails, CallsStopped
     when `switch` (`tui.aws.call_switch`: the caller holds or stops the calls) was stopped.
     """

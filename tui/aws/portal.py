@@ -37,7 +37,7 @@ from tui.aws.transport import (
 )
 from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
 from tui.logs import hide
-from tui.models import Account, RoleCredentials, SsoSession, Token
+from tui.models import Account, RoleCredentials, SsoSession, Token, name_order
 
 PAGE_SIZE = 100
 # Seconds all the attempts of one call may take together (`request_deadline` in config.toml).
@@ -288,7 +288,7 @@ class Portal:
                 names.extend(str(item["roleName"]) for item in page.get("roleList", []))
             except (KeyError, TypeError, AttributeError):
                 raise self._malformed("ListAccountRoles") from None
-        return tuple(sorted(set(names), key=str.casefold))
+        return tuple(sorted(set(names), key=name_order))
 
     def role_credentials(self, account: Account, role_name: str) -> RoleCredentials:
         """Short-lived credentials for one role (NoAccess when it is not assigned)."""

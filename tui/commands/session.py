@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from tui.workspace.workspace import LogoutReport
 
 
+NAME_COLUMN = 64  # cells of the account name column of `list`, at most
+
+
 def login(args: argparse.Namespace, context: Context) -> int:
     """`ssotui login`: in the browser (PKCE), or with a device code; what to do on stderr."""
     workspace = workspace_of(args, context)
@@ -88,14 +91,18 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
             }
             for a, role in pairs
         ]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        from tui.text import utf8_json
+
+        print(utf8_json(json.dumps(rows, indent=2, ensure_ascii=False)))
     else:
         from tui.text import cell_width, pad, printable
 
         # Names from the service are cleaned for the terminal and lined up in cells (CJK is 2);
-        # each account's name is measured once, however many roles it has.
+        # each account's name is measured once, however many roles it has. A name wider than
+        # NAME_COLUMN (AWS allows 50 characters) is shown whole on its own rows, rather than
+        # padding every row of the list past the edge of the terminal.
         listed = {a.account_id: a for a, _ in pairs}
-        width = max((cell_width(a.label) for a in listed.values()), default=0)
+        width = min(max((cell_width(a.label) for a in listed.values()), default=0), NAME_COLUMN)
         shown = {key: f"{printable(key)}  {pad(a.label, width)}  " for key, a in listed.items()}
         sys.stdout.write("".join(f"{shown[a.account_id]}{printable(r)}\n" for a, r in pairs))
     failed = sorted(catalog.failed.items())

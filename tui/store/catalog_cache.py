@@ -1,8 +1,11 @@
 """The catalog cache: every account and role of one session, as last fetched (no secrets).
 
 One JSON file per session under the user cache dir (`catalog/<session cache key>.json`),
-written atomically 0600. A file that is missing, unreadable, corrupt, of another version or of
-another start URL reads as "no cache" (None), never as an error.
+written atomically 0600; a symlink there is replaced, never written through. A file that is
+missing, unreadable, corrupt, of another version or of another start URL reads as "no cache"
+(None), never as an error; so does one that is not the user's own regular file (a symlink, a
+pipe, another user's or anyone's to change): it could name another account than the user's
+for a name they type.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Any
 from tui import paths
 from tui.errors import FileWriteError
 from tui.models import Account, Catalog, SsoSession, utcnow
-from tui.store.files import locked, write_atomic
+from tui.store.files import locked
+from tui.store.secret_file import UntrustedFile, read_own_file, write_secret_file
 
 VERSION = 1
 
@@ -104,17 +108,23 @@ def _text(value: object) -> str:
 def load(session: SsoSession) -> Catalog | None:
     """The cached catalog of a session, or None (missing, unreadable, corrupt)."""
     try:
-        raw = cache_path(session).read_bytes()
+        raw = read_own_file(cache_path(session))  # no link followed, no pipe waited on
+        if raw is None:
+            return None
         data = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, UntrustedFile):
         return None
     return from_dict(session, data)
 
 
 def save(session: SsoSession, catalog: Catalog) -> None:
-    """Write the catalog of a session (atomic, 0600; a catalog with failures stays incomplete)."""
+    """Write the catalog of a session (atomic, 0600, a symlink there replaced; a catalog with
+    failures stays incomplete)."""
+    from tui.text import utf8_json
+
     text = json.dumps(to_dict(session, catalog), ensure_ascii=False, separators=(",", ":"))
-    write_atomic(cache_path(session), text, mode=0o600)
+    text = utf8_json(text)  # a name the service sent with a lone surrogate is kept exact
+    write_secret_file(cache_path(session), text)
 
 
 def delete(session: SsoSession) -> bool:

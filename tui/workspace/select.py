@@ -5,8 +5,9 @@ an escape sequence in an account or role name never reaches the terminal.
 
 ACCOUNT: a 12-digit account id, an exact account name (unicode included), the same name in
 another case, or a case-insensitive fragment of exactly one name. ROLE: the exact role name,
-or the same name in another case when only one role matches. Anything else is a `NotFound`
-whose one line names what was typed and what would have worked.
+or the same name in another case when only one role matches. A name is compared as typed
+first, then without the spaces around it (the service's names may have spaces of their own).
+Anything else is a `NotFound` whose one line names what was typed and what would have worked.
 """
 
 from __future__ import annotations
@@ -50,9 +51,16 @@ def _listing(accounts: Sequence[Account]) -> str:
 
 def _ambiguous(text: str, accounts: Sequence[Account]) -> Ambiguous:
     ordered = sorted(accounts, key=lambda a: (_norm(a.label), a.account_id))
+    # More of the name cannot tell apart names that are all the one typed but for case (or
+    # all alike): say what can.
+    if len({a.name for a in accounts}) == 1:
+        advice = "they share the name: use the 12-digit account id"
+    elif all(_norm(a.name) == _norm(text) for a in accounts):
+        advice = "type the name in its exact case, or the 12-digit account id"
+    else:
+        advice = "type more of the name or the 12-digit account id"
     return Ambiguous(
-        f"'{_shown(text)}' matches {len(accounts)} accounts: {_listing(ordered)}; "
-        "type more of the name or the 12-digit account id"
+        f"'{_shown(text)}' matches {len(accounts)} accounts: {_listing(ordered)}; {advice}"
     )
 
 
@@ -89,6 +97,10 @@ def find_account(catalog: Catalog, text: str) -> Account:
     # brought to comparable form once, in C (`map`): a name that matches nothing is looked
     # for among them all, and there may be tens of thousands.
     names = list(map(attrgetter("name"), accounts))
+    # A name is compared as typed first: stray spaces are dropped only after, so a name that
+    # has some of its own ("  padded  ") is not taken for another account's ("padded").
+    if text != wanted and (one := _the_one(text, _matching(accounts, names, text))):
+        return one
     if one := _the_one(wanted, _matching(accounts, names, wanted)):
         return one
     composed = list(map(partial(unicodedata.normalize, "NFC"), names))
@@ -137,9 +149,10 @@ def find_role(catalog: Catalog, account: Account, text: str) -> str:
                 "try again with --refresh"
             )
         raise NotFound(f"you have no roles in {_label(account)}; ask your administrator")
-    if wanted in roles:
-        return wanted
-    same = [r for r in roles if _norm(r) == _norm(wanted)]
+    for exact in (text, wanted):  # as typed first: a role name may have spaces of its own
+        if exact in roles:
+            return exact
+    same = [r for r in roles if _norm(r.strip()) == _norm(wanted)]
     if len(same) == 1:
         return same[0]
     if same:

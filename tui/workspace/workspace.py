@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
-from tui.errors import NotLoggedIn, SsotuiError
-from tui.models import Account, Catalog, RoleCredentials, SsoSession, Token
+from tui.errors import Ambiguous, NotFound, NotLoggedIn, SsotuiError
+from tui.models import Account, Catalog, RoleCredentials, SsoSession, Token, utcnow
 from tui.store.settings import Settings
 from tui.workspace.handoff import Handoff
 
@@ -34,6 +34,7 @@ T = TypeVar("T")
 # container credentials from 15 minutes before expiry, the AWS CLI's SSO cache likewise).
 CREDENTIALS_MARGIN = timedelta(minutes=15)
 TokenHandler = Callable[[Token], object]
+LONGEST_LIFETIME = 100 * 365 * 86400  # seconds: `catalog_lifetime` beyond this is "never stale"
 
 
 class CatalogPlan(Enum):
@@ -223,7 +224,9 @@ class Workspace:
 
     def catalog_plan(self, cached: Catalog | None, *, refresh: bool = False) -> CatalogPlan:
         """What `cached` needs: nothing while fresh, its failed accounts, or a whole fetch."""
-        lifetime = timedelta(seconds=self.settings.catalog_lifetime)
+        # timedelta ends at ~2.7 million years: a longer `catalog_lifetime` (a user's "never")
+        # is a century, rather than an OverflowError.
+        lifetime = timedelta(seconds=min(self.settings.catalog_lifetime, LONGEST_LIFETIME))
         if refresh or cached is None or not cached.is_fresh(lifetime):
             return CatalogPlan.FETCH
         return CatalogPlan.RETRY_FAILED if cached.failed else CatalogPlan.CACHED
@@ -438,16 +441,35 @@ class Workspace:
     def find(
         self, account_text: str, role_text: str, *, refresh: bool = False
     ) -> tuple[Account, str]:
-        """The account and role a user typed (ACCOUNT, ROLE), resolved against the catalog."""
+        """The account and role a user typed (ACCOUNT, ROLE), resolved against the catalog.
+
+        NotFound when they name nothing; when the catalog came from the cache, its line says
+        that --refresh fetches it afresh (an account or role assigned since is not in it).
+        """
         from tui.workspace.select import find_account, find_role
 
+        started = utcnow()
         catalog = None if refresh else self.cached_catalog()
         # A fresh, complete cache resolves the names without the token: with role credentials
         # kept too, a `credential_process` call then needs no network at all.
         if catalog is None or self.catalog_plan(catalog) is not CatalogPlan.CACHED:
             catalog = self._catalog_once(refresh=refresh)
-        account = find_account(catalog, account_text)
-        return account, find_role(catalog, account, role_text)
+        try:
+            account = find_account(catalog, account_text)
+            return account, find_role(catalog, account, role_text)
+        except Ambiguous:
+            raise
+        except NotFound as exc:
+            if catalog.fetched_at >= started or "--refresh" in exc.message:
+                raise
+            minutes = int((started - catalog.fetched_at).total_seconds() // 60)
+            ago = "under a minute" if minutes < 1 else f"{minutes} min"
+            if minutes >= 120:
+                ago = f"{minutes // 60} h"
+            raise NotFound(
+                f"{exc.message} (the catalog was cached {ago} ago: add --refresh for an "
+                "account or role assigned since)"
+            ) from None
 
     def _catalog_once(self, *, refresh: bool) -> Catalog:
         """The catalog brought up to date by one process at a time: `credential_process` calls
