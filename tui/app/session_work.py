@@ -9,7 +9,8 @@ A catalog fetch makes its portal calls through a switch (`tui.aws.call_switch`):
 the terminal is handed to a subshell (`calls_held`), so it does not compete with the user's own
 AWS calls there and carries on where it was afterwards; stopped when the widget goes (the
 picker closed, or another session's screen replaced this one), so nothing of it goes on
-calling the portal behind a command that runs after the picker (`ssotui exec`).
+calling the portal behind a command that runs after the picker (`ssotui exec`). It lists the
+roles of the account the user looks at (`look_at`) before the others.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from tui.app.model import CatalogModel
 from tui.app.pick import Action
 from tui.aws.call_switch import CallsStopped, CallSwitch
 from tui.aws.catalog_events import CatalogEvent
+from tui.aws.roles_first import RolesFirst
 from tui.errors import NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
 from tui.workspace.workspace import CatalogPlan, Workspace
@@ -98,6 +100,7 @@ class SessionWork(Widget):
         self._refresh = refresh
         self._after_login: Callable[[], object] | None = None
         self._calls = CallSwitch()  # over the catalog fetches' portal calls
+        self._first = RolesFirst()  # the account whose roles a fetch lists first
 
     def on_mount(self) -> None:
         self._open()
@@ -105,6 +108,10 @@ class SessionWork(Widget):
 
     def on_unmount(self) -> None:
         self._calls.stop()  # a fetch still running makes no more calls
+
+    def look_at(self, account: Account | None) -> None:
+        """The user looks at `account` now: a fetch lists its roles before the others'."""
+        self._first.look_at(account.account_id if account is not None else None)
 
     @contextlib.contextmanager
     def calls_held(self) -> Iterator[None]:
@@ -223,7 +230,12 @@ class SessionWork(Widget):
 
         try:
             result = self.workspace.update_catalog(
-                plan, cached, on_event=self._progress, renewed=renewed, switch=self._calls
+                plan,
+                cached,
+                on_event=self._progress,
+                renewed=renewed,
+                switch=self._calls,
+                first=self._first,
             )
         except NotLoggedIn:
             self.app.call_from_thread(self._fetch_needs_login)
