@@ -27,7 +27,7 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui.app.failures import failure_text, reason_text
+from tui.app.failures import failure_text, login_reason_text, reason_text
 from tui.app.messages import (
     CacheLoaded,
     CatalogFetched,
@@ -42,7 +42,7 @@ from tui.app.pick import Action
 from tui.aws.call_switch import CallsStopped, CallSwitch
 from tui.aws.catalog_events import CatalogEvent
 from tui.aws.roles_first import RolesFirst
-from tui.errors import NotLoggedIn, SsotuiError
+from tui.errors import NotLoggedIn, NoToken, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
 from tui.workspace.workspace import CatalogPlan, Workspace
 
@@ -173,8 +173,13 @@ class SessionWork(Widget):
         self.post_message(CacheLoaded(workspace.cached_catalog()))
         try:
             token = workspace.token()
-        except NotLoggedIn:
+        except NoToken:  # the login screen says it all
             self.app.call_from_thread(self._need_login, "", self.bring_up_to_date)
+            return
+        except NotLoggedIn as exc:  # what the command line would say: an unusable token file,
+            # an expired token whose refresh was refused
+            reason = login_reason_text(exc.message)
+            self.app.call_from_thread(self._need_login, reason, self.bring_up_to_date)
             return
         self.post_message(TokenReady(token))
 
