@@ -19,7 +19,7 @@ import contextlib
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual import on, work
 from textual.message import Message
@@ -42,11 +42,11 @@ from tui.app.pick import Action
 from tui.aws.call_switch import CallsStopped, CallSwitch
 from tui.aws.catalog_events import CatalogEvent
 from tui.aws.roles_first import RolesFirst
+from tui.aws.tokens import REFRESH_WINDOW  # when the workspace refreshes a token near its end
 from tui.errors import NotLoggedIn, NoToken, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
 from tui.workspace.workspace import CatalogPlan, Workspace
 
-RENEW_BEFORE = timedelta(minutes=15)  # as the workspace refreshes a token near its end
 MID_USE_LOGIN = (
     "Identity Center no longer accepts this session. Log in again and ssotui carries on "
     "where you were."
@@ -204,7 +204,7 @@ class SessionWork(Widget):
     def _renew_when_due(self) -> None:
         """Every minute: a token within 15 minutes of its end is renewed from its refresh
         token in the background, so the status line never reads "expired" while it can be."""
-        due = self.token_expires is not None and self.token_expires - utcnow() < RENEW_BEFORE
+        due = self.token_expires is not None and self.token_expires - utcnow() < REFRESH_WINDOW
         if due and self.token_renewable and self.phase is Phase.READY:
             self._renew()
 
