@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from tests.app_support import (
 )
 from tui.app.widgets.big_code import big_lines
 from tui.aws import token_cache
+from tui.models import utcnow
 from tui.sim import Organisation, Simulator
 from tui.store.settings import Settings
 
@@ -133,6 +136,60 @@ async def test_a_cached_token_the_portal_refuses_leads_to_a_login_then_the_catal
         assert "no longer accepts" in str(app.screen.query_one("#login-reason").render())
         sim.approve(login_code(app))
         await wait_until(pilot, catalog_loaded(app, org), "the catalog after the login")
+
+
+def _login_reason(app: Any) -> str:
+    reason = app.screen.query_one("#login-reason")
+    return str(reason.render()) if reason.display else ""
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ('{"accessToken": "abc", "expiresAt": ', "(not valid JSON)"),  # cut short
+        # a time that is no time, and that would retitle the terminal and break the line
+        ('{"accessToken": "abc", "expiresAt": "\\u001b]0;owned\\u0007\\nsoon"}', "owned"),
+    ],
+)
+@async_test
+async def test_a_token_file_that_cannot_be_read_is_said_on_the_login_screen(
+    sim: Simulator, sso_config: Path, content: str, why: str
+) -> None:
+    path = token_cache.token_path(dev_session())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the login screen")
+        # what `ssotui list` says, but its advice: this is the login
+        said = _login_reason(app)
+        assert said.startswith(f"the token cache {path} of session dev is unusable (")
+        assert why in said and said.endswith(")")
+        assert said.isprintable()  # one line, no escape sequence
+
+
+@async_test
+async def test_an_expired_token_whose_refresh_is_refused_is_said_on_the_login_screen(
+    sim: Simulator, sso_config: Path
+) -> None:
+    token = log_in()
+    sim.revoke_tokens()  # its refresh token is refused too
+    token_cache.save_token(dev_session(), replace(token, expires_at=utcnow() - timedelta(hours=1)))
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the login screen", timeout=15)
+        assert _login_reason(app) == "session dev expired"
+
+
+@async_test
+async def test_a_first_login_needs_no_reason(sim: Simulator, sso_config: Path) -> None:
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the login screen")
+        assert _login_reason(app) == ""  # the title says it: "Log in to … session dev"
 
 
 @async_test

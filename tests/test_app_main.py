@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.app_support import (
     SIZE,
     async_test,
@@ -19,6 +21,7 @@ from tests.app_support import (
     pane,
     picker,
     screen_name,
+    screen_text,
     shown,
     type_text,
     unique_prefix,
@@ -26,6 +29,7 @@ from tests.app_support import (
     with_roles,
 )
 from tests.conftest import Home
+from tui.app.failures import reason_text
 from tui.models import Account, Catalog, Role, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import catalog_cache
@@ -250,6 +254,36 @@ async def test_failed_roles_are_marked_and_retried_on_enter(
         await wait_until(pilot, lambda: shown(app, "roles"), "the roles after a retry")
         assert {r.role_name for r in shown(app, "roles")} == {r.name for r in account.roles}
         assert marks(app, "accounts")[account.name] != "!"
+
+
+def roles_pane_lines(app: Any) -> list[str]:
+    """The roles pane's lines as drawn (the right of the two panes), borders stripped."""
+    return [
+        line.split("││", 1)[1].rstrip("│ ").strip()
+        for line in screen_text(app).splitlines()
+        if "││" in line
+    ]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@async_test
+async def test_why_roles_could_not_be_listed_is_said_whole_with_the_key_that_retries(
+    sim: Simulator, sso_config: Path, org: Organisation, size: tuple[int, int]
+) -> None:
+    log_in()
+    sim.set(malformed={"ListAccountRoles"})  # every account's listing fails
+    app = picker()
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        account = pane(app, "accounts").highlighted_item
+        reason = app.screen.model.failed[account.account_id]
+        assert "cannot read" in reason
+        await pilot.pause(0.1)
+        drawn = roles_pane_lines(app)
+        start = next(n for n, line in enumerate(drawn) if line.startswith("roles could not"))
+        end = drawn.index("(Enter to retry)")  # the key, whole, on a line of its own
+        said = " ".join(drawn[start:end])
+        assert said == f"roles could not be listed: {reason_text(reason)}"
 
 
 @async_test

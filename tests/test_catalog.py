@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from tests.conftest import load_catalog
 from tui.aws.catalog import fetch_catalog, retry_failed
 from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
 from tui.aws.portal import Portal
+from tui.aws.roles_first import RolesFirst
 from tui.errors import NotLoggedIn
 from tui.models import Catalog, SsoSession, Token, utcnow
 from tui.sim import Simulator
@@ -39,8 +41,11 @@ class OneBadAccount(Portal):
 
     bad = ""
 
-    def list_roles(self, account_id: str) -> tuple[str, ...]:
-        return super().list_roles("000000000000" if account_id == self.bad else account_id)
+    def list_roles(
+        self, account_id: str, *, first: Callable[[], bool] | None = None
+    ) -> tuple[str, ...]:
+        wrong = "000000000000" if account_id == self.bad else account_id
+        return super().list_roles(wrong, first=first)
 
 
 def test_everything_with_events_in_order(session: SsoSession, token: Token, sim: Simulator) -> None:
@@ -61,6 +66,32 @@ def test_everything_with_events_in_order(session: SsoSession, token: Token, sim:
     assert announced == loaded == set(_expected(sim))
     names = [a.name.casefold() for a in catalog.accounts]
     assert names == sorted(names)
+
+
+def test_the_account_looked_at_has_its_roles_listed_before_the_others(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # One worker, so the order is the order of the calls. The account looked at is the one
+    # the page lists last; once its roles are in, the user moves to the one before it.
+    sim.set(latency=0.05)
+    listed = [a.account_id for a in sim.org.accounts]
+    first = RolesFirst()
+    first.look_at(listed[-1])
+    loaded: list[str] = []
+
+    def on_event(event: CatalogEvent) -> None:
+        if isinstance(event, RolesLoaded):
+            loaded.append(event.account_id)
+            if event.account_id == listed[-1]:
+                first.look_at(listed[-2])
+
+    catalog = fetch_catalog(session, token, on_event=on_event, concurrency=1, first=first)
+    # (the worker may start on the first account before the page is all queued, and on
+    # the next account before the user moves: one call each at most)
+    assert loaded.index(listed[-1]) <= 1
+    assert loaded.index(listed[-2]) <= loaded.index(listed[-1]) + 2
+    assert _got(catalog) == _expected(sim) and catalog.complete  # every other one too
+    assert sorted(loaded) == sorted(listed)
 
 
 def test_a_429_storm_loses_no_account(session: SsoSession, token: Token, sim: Simulator) -> None:

@@ -24,6 +24,9 @@ import pytest
 
 from tui.errors import SsotuiError
 from tui.export.clipboard import copy, osc52_sequence, system_program
+from tui.models import SsoSession
+from tui.store.settings import Settings
+from tui.workspace.handoff import Handoff
 
 SECRET_LINES = "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"
 
@@ -224,6 +227,23 @@ def test_neither_is_one_clear_line_without_the_secret(
     assert "\n" not in message and "wJalrXUtnFEMI" not in message
     out, err = capsys.readouterr()
     assert "wJalrXUtnFEMI" not in out + err
+
+
+def test_a_login_code_goes_the_same_ways_and_without_either_says_to_type_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pty: int
+) -> None:
+    handoff = Handoff(
+        SsoSession("dev", "https://d-1.awsapps.com/start", "us-east-1"),
+        settings=Settings(),
+        environ={},
+    )
+    sent: list[str] = []
+    assert handoff.copy_login_code("WDJB-MJHT", terminal=sent.append) == "OSC 52"
+    assert sent == ["WDJB-MJHT"]
+    monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-such-tty"))
+    with pytest.raises(SsotuiError) as caught:
+        handoff.copy_login_code("WDJB-MJHT")
+    assert caught.value.message.endswith("; type the code shown yourself")
 
 
 def test_a_file_that_is_not_a_terminal_gets_nothing(

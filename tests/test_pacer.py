@@ -127,6 +127,31 @@ def test_callers_are_served_in_turn_one_slot_per_interval() -> None:
     assert pacer.due_in(turns[2]) == pytest.approx(0.1)
 
 
+def test_a_caller_sent_to_the_front_takes_the_next_slot_and_those_it_passes_one_later() -> None:
+    """The roles of the account the user looks at jump the line; the pace is the same."""
+    fake = Sleeper()
+    pacer = fake.pacer()
+    pacer.succeeded(pacer.wait())
+    for _ in range(4):
+        pacer.succeeded(pacer.wait())
+        fake.clock.now += 0.1
+    pacer.throttled(pacer.wait())  # 12.5/s: a slot every 0.08 s
+    line = [pacer.queue() for _ in range(4)]  # four callers waiting before it
+    started = fake.clock.now
+    pacer.wait(first=lambda: True)
+    assert fake.clock.now - started == pytest.approx(0.08)  # the slot the first had
+    gone: list[tuple[int, float]] = []
+    while len(gone) < len(line):
+        gone += [
+            (n, fake.clock.now - started)
+            for n, turn in enumerate(line)
+            if n not in [g for g, _ in gone] and pacer.due_in(turn) == 0
+        ]
+        fake.clock.now += 0.001
+    assert [n for n, _ in gone] == [0, 1, 2, 3]  # in turn, each one slot later
+    assert [at for _, at in gone] == pytest.approx([0.16, 0.24, 0.32, 0.40], abs=0.002)
+
+
 def test_waiting_callers_move_with_the_pace() -> None:
     """A caller in line does not keep the slot it was given at a slower pace."""
     fake = Sleeper()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import urllib.error
@@ -26,6 +27,9 @@ from tests.app_support import (
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tui.errors import SsotuiError
+from tui.serve import CredentialEndpoint
+from tui.serve.endpoint import _Server
 from tui.sim import Organisation, Simulator
 from tui.store.settings import load_settings
 
@@ -119,6 +123,59 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
     assert seen["key"].startswith("ASIA")
     assert "AWS_SECRET_ACCESS_KEY" not in seen["env"]
     assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in seen["env"]
+
+
+def _refuse_to_listen(monkeypatch: Any) -> None:
+    """No port can be opened on 127.0.0.1 (every address in use, or a sandbox forbids it)."""
+
+    def refused(_server: object) -> None:
+        raise OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")
+
+    monkeypatch.setattr(_Server, "server_bind", refused)
+
+
+@async_test
+async def test_s_says_in_one_line_when_the_endpoint_cannot_listen_and_the_picker_stays(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    ran = tmp_path / "ran"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\ntouch "{ran}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    _refuse_to_listen(monkeypatch)
+    log_in()
+    account = with_roles(org)
+    app = picker(settings=load_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("s")
+        await wait_until(pilot, lambda: notes(app), "what happened")
+        (said,) = notes(app)
+        assert said == (
+            "self-renewing credentials need a port on 127.0.0.1, and none could be opened "
+            "(Cannot assign requested address): try again, or use credentials that do not "
+            "renew themselves"
+        )
+        assert app.is_running and type(app.screen).__name__ == "MainScreen"
+    assert not ran.exists()  # no subshell without its credentials
+
+
+def test_an_endpoint_that_cannot_listen_is_one_line(monkeypatch: Any) -> None:
+    _refuse_to_listen(monkeypatch)
+    endpoint = CredentialEndpoint(lambda: pytest.fail("no credentials are fetched"))
+    with pytest.raises(SsotuiError) as failure, endpoint:
+        pass
+    assert "Cannot assign requested address" in failure.value.message
+    assert "\n" not in failure.value.message
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,10 @@ class NotLoggedIn(SsotuiError):
     """No usable token: the user has to run `ssotui login`."""
 
 
+class NoToken(NotLoggedIn):
+    """No token is cached at all (never logged in, or logged out): nothing went wrong."""
+
+
 class LoginFailed(SsotuiError):
     """The login was denied, expired or could not start."""
 

@@ -1,10 +1,11 @@
-"""The one line a screen shows for a worker that failed, its advice in the picker's keys."""
+"""The one line a screen shows for a worker that failed, its advice in the picker's keys (and
+why a login is needed, on the login screen)."""
 
 from __future__ import annotations
 
 from tui.app.shown import shown
 from tui.errors import SsotuiError
-from tui.workspace.advice import for_the_picker
+from tui.workspace.advice import for_the_login_screen, for_the_picker
 
 
 def failure_text(error: BaseException | None) -> str:
@@ -20,3 +21,9 @@ def failure_text(error: BaseException | None) -> str:
 def reason_text(message: str) -> str:
     """A failure's message as the picker says it: safe to draw, advice in the picker's keys."""
     return shown(for_the_picker(message))
+
+
+def login_reason_text(message: str) -> str:
+    """Why a login is needed, as the login screen says it (safe to draw, no advice to log in:
+    the screen is the login)."""
+    return shown(for_the_login_screen(message))

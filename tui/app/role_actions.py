@@ -68,16 +68,16 @@ class RoleActions(Widget):
 
     def _run_subshell(self, creds: RoleCredentials) -> None:
         workspace = self.workspace
+        renewing = workspace.settings.renew_credentials
         with contextlib.ExitStack() as stack:
-            endpoint: dict[str, str] | None = None
-            renewing = workspace.settings.renew_credentials
-            if renewing:  # served, and renewed, while it runs
-                served = workspace.credential_endpoint(
-                    creds.account, creds.role_name, region=creds.region
-                )
-                endpoint = stack.enter_context(served).environment()
             # Everything that can go wrong is checked before the terminal is handed over.
             try:
+                endpoint: dict[str, str] | None = None
+                if renewing:  # served, and renewed, while it runs
+                    served = workspace.credential_endpoint(
+                        creds.account, creds.role_name, region=creds.region
+                    )
+                    endpoint = stack.enter_context(served).environment()
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
             except SsotuiError as exc:
                 self.notify(failure_text(exc), severity="error", markup=False)

@@ -9,7 +9,8 @@ A catalog fetch makes its portal calls through a switch (`tui.aws.call_switch`):
 the terminal is handed to a subshell (`calls_held`), so it does not compete with the user's own
 AWS calls there and carries on where it was afterwards; stopped when the widget goes (the
 picker closed, or another session's screen replaced this one), so nothing of it goes on
-calling the portal behind a command that runs after the picker (`ssotui exec`).
+calling the portal behind a command that runs after the picker (`ssotui exec`). It lists the
+roles of the account the user looks at (`look_at`) before the others.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import contextlib
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual import on, work
 from textual.message import Message
@@ -26,7 +27,7 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui.app.failures import failure_text, reason_text
+from tui.app.failures import failure_text, login_reason_text, reason_text
 from tui.app.messages import (
     CacheLoaded,
     CatalogFetched,
@@ -40,11 +41,12 @@ from tui.app.model import CatalogModel
 from tui.app.pick import Action
 from tui.aws.call_switch import CallsStopped, CallSwitch
 from tui.aws.catalog_events import CatalogEvent
-from tui.errors import NotLoggedIn, SsotuiError
+from tui.aws.roles_first import RolesFirst
+from tui.aws.tokens import REFRESH_WINDOW  # when the workspace refreshes a token near its end
+from tui.errors import NotLoggedIn, NoToken, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
 from tui.workspace.workspace import CatalogPlan, Workspace
 
-RENEW_BEFORE = timedelta(minutes=15)  # as the workspace refreshes a token near its end
 MID_USE_LOGIN = (
     "Identity Center no longer accepts this session. Log in again and ssotui carries on "
     "where you were."
@@ -98,6 +100,7 @@ class SessionWork(Widget):
         self._refresh = refresh
         self._after_login: Callable[[], object] | None = None
         self._calls = CallSwitch()  # over the catalog fetches' portal calls
+        self._first = RolesFirst()  # the account whose roles a fetch lists first
 
     def on_mount(self) -> None:
         self._open()
@@ -105,6 +108,10 @@ class SessionWork(Widget):
 
     def on_unmount(self) -> None:
         self._calls.stop()  # a fetch still running makes no more calls
+
+    def look_at(self, account: Account | None) -> None:
+        """The user looks at `account` now: a fetch lists its roles before the others'."""
+        self._first.look_at(account.account_id if account is not None else None)
 
     @contextlib.contextmanager
     def calls_held(self) -> Iterator[None]:
@@ -166,8 +173,13 @@ class SessionWork(Widget):
         self.post_message(CacheLoaded(workspace.cached_catalog()))
         try:
             token = workspace.token()
-        except NotLoggedIn:
+        except NoToken:  # the login screen says it all
             self.app.call_from_thread(self._need_login, "", self.bring_up_to_date)
+            return
+        except NotLoggedIn as exc:  # what the command line would say: an unusable token file,
+            # an expired token whose refresh was refused
+            reason = login_reason_text(exc.message)
+            self.app.call_from_thread(self._need_login, reason, self.bring_up_to_date)
             return
         self.post_message(TokenReady(token))
 
@@ -192,7 +204,7 @@ class SessionWork(Widget):
     def _renew_when_due(self) -> None:
         """Every minute: a token within 15 minutes of its end is renewed from its refresh
         token in the background, so the status line never reads "expired" while it can be."""
-        due = self.token_expires is not None and self.token_expires - utcnow() < RENEW_BEFORE
+        due = self.token_expires is not None and self.token_expires - utcnow() < REFRESH_WINDOW
         if due and self.token_renewable and self.phase is Phase.READY:
             self._renew()
 
@@ -223,7 +235,12 @@ class SessionWork(Widget):
 
         try:
             result = self.workspace.update_catalog(
-                plan, cached, on_event=self._progress, renewed=renewed, switch=self._calls
+                plan,
+                cached,
+                on_event=self._progress,
+                renewed=renewed,
+                switch=self._calls,
+                first=self._first,
             )
         except NotLoggedIn:
             self.app.call_from_thread(self._fetch_needs_login)

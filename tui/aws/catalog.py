@@ -5,6 +5,7 @@ bounded thread pool as soon as its page arrives, through one shared Portal (one 
 pool, one pacer for throttling), while the next page is already being fetched. A failure in one
 account is recorded with its reason and the rest are kept; a 401 aborts the whole fetch with
 NotLoggedIn. Progress is reported as events, on the calling thread, for the picker to stream.
+The roles of the account the user looks at (`tui.aws.roles_first`) go before the others.
 
 A refresh does not wait for the pages to learn what it already knows: the last catalog names
 the accounts, so their roles are asked for from the start, beside the first page (`look_ahead`).
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from tui.aws.call_switch import CallSwitch
+    from tui.aws.roles_first import RolesFirst
 
 # Measured on the 2-core dev box (fetch only, own process, simulator in another, 40 ms per
 # call, median of 5, direct portal client): 300 accounts: 32 workers 0.47 s, 64: 0.28 s,
@@ -50,7 +52,12 @@ T = TypeVar("T")
 
 
 class _RolePipeline:
-    """ListAccountRoles for accounts as they arrive, with results drained on the caller."""
+    """ListAccountRoles for accounts as they arrive, with results drained on the caller.
+
+    Accounts wait in order for a free worker, but the one `first` names (the account the
+    user looks at) is taken before them, and its call waiting for the pacer goes to the
+    front of the pacer's line. One worker task per account asked for: none is lost.
+    """
 
     def __init__(
         self,
@@ -58,32 +65,64 @@ class _RolePipeline:
         pool: ThreadPoolExecutor,
         emit: EventHandler,
         previous: Catalog | None,
+        first: RolesFirst | None = None,
     ) -> None:
         self.portal = portal
         self.pool = pool
         self.emit = emit
         self.previous = previous
+        self.first = first
         self.roles: dict[str, tuple[str, ...]] = {}
         self.failed: dict[str, str] = {}
         self._done: queue.Queue[tuple[str, Future[tuple[str, ...]]]] = queue.Queue()
         self._pending = 0
         self._ahead: dict[str, Future[tuple[str, ...]]] = {}  # asked before any page listed it
+        self._waiting: dict[str, Future[tuple[str, ...]]] = {}  # for a worker, in order
+        self._lock = threading.Lock()
 
     def look_ahead(self, accounts: Iterable[Account]) -> None:
         """Ask for the roles of accounts known from before, ahead of the pages that list them."""
         for account in accounts:
             if account.account_id not in self._ahead:
-                future = self.pool.submit(self.portal.list_roles, account.account_id)
-                self._ahead[account.account_id] = future
+                self._ahead[account.account_id] = self._ask(account.account_id)
 
     def submit(self, accounts: Iterable[Account]) -> None:
         """The roles of accounts a page listed: the answer asked for ahead, else a new call."""
         for account in accounts:
             future = self._ahead.pop(account.account_id, None)
             if future is None:
-                future = self.pool.submit(self.portal.list_roles, account.account_id)
+                future = self._ask(account.account_id)
             future.add_done_callback(partial(self._finished, account.account_id))
             self._pending += 1
+
+    def _ask(self, account_id: str) -> Future[tuple[str, ...]]:
+        """The roles of `account_id`, listed by the next free worker (in order, but the
+        account looked at first)."""
+        from concurrent.futures import Future
+
+        with self._lock:
+            future = self._waiting.get(account_id)
+            if future is not None:  # asked already, not started: one call answers both
+                return future
+            future = self._waiting[account_id] = Future()
+        self.pool.submit(self._list_next)
+        return future
+
+    def _list_next(self) -> None:
+        """A worker's task: list the roles of the account looked at, if it waits, else of
+        the one that has waited longest."""
+        first = self.first
+        with self._lock:
+            wanted = first.account_id if first is not None else None
+            account_id = wanted if wanted in self._waiting else next(iter(self._waiting))
+            future = self._waiting.pop(account_id)
+        if not future.set_running_or_notify_cancel():  # asked ahead and no longer wanted
+            return
+        try:
+            hurry = None if first is None else partial(first.wants, account_id)
+            future.set_result(self.portal.list_roles(account_id, first=hurry))
+        except BaseException as exc:  # handed over, raised on the draining thread
+            future.set_exception(exc)
 
     def drop_ahead(self) -> None:
         """The pages are all in: what was asked ahead for accounts they did not list is not
@@ -172,11 +211,12 @@ def _run(
     emit: EventHandler,
     previous: Catalog | None,
     fill: Callable[[_RolePipeline], None],
+    first: RolesFirst | None = None,
 ) -> _RolePipeline:
     from concurrent.futures import ThreadPoolExecutor  # here: after the first request left
 
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ssotui-roles")
-    pipeline = _RolePipeline(portal, pool, emit, previous)
+    pipeline = _RolePipeline(portal, pool, emit, previous, first)
     try:
         fill(pipeline)
         pipeline.drain(wait=True)
@@ -197,12 +237,14 @@ def fetch_catalog(
     portal: Portal | None = None,
     deadline: float = DEFAULT_DEADLINE,
     switch: CallSwitch | None = None,
+    first: RolesFirst | None = None,
 ) -> Catalog:
     """Fetch every account and its roles, pipelined; failures per account are recorded.
 
     `previous` (the last cached catalog) names the accounts whose roles are asked for ahead
     of their pages, and supplies the roles of an account whose listing failed this time (not
     when Identity Center refused it: the account then has none until it is listed again).
+    `first` names the account whose roles to list before the others (`tui.aws.roles_first`).
     Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails, CallsStopped
     when `switch` (`tui.aws.call_switch`: the caller holds or stops the calls) was stopped.
     """
@@ -228,7 +270,7 @@ def fetch_catalog(
         pipeline.drop_ahead()
 
     try:
-        pipeline = _run(portal, concurrency, emit, previous, fill)
+        pipeline = _run(portal, concurrency, emit, previous, fill, first)
     finally:
         pages.close()
     return Catalog(
@@ -250,8 +292,10 @@ def retry_failed(
     portal: Portal | None = None,
     deadline: float = DEFAULT_DEADLINE,
     switch: CallSwitch | None = None,
+    first: RolesFirst | None = None,
 ) -> Catalog:
-    """List again the roles of the accounts that failed last time; the rest is kept."""
+    """List again the roles of the accounts that failed last time (`first`'s before the
+    others); the rest is kept."""
     if not catalog.failed:
         return catalog
     concurrency = max(1, min(concurrency, len(catalog.failed)))
@@ -261,7 +305,7 @@ def retry_failed(
     emit: EventHandler = on_event or (lambda _event: None)
     by_id = {a.account_id: a for a in catalog.accounts}
     retry = [by_id[aid] for aid in catalog.failed if aid in by_id]
-    pipeline = _run(portal, concurrency, emit, catalog, lambda p: p.submit(retry))
+    pipeline = _run(portal, concurrency, emit, catalog, lambda p: p.submit(retry), first)
     roles = dict(catalog.roles)
     roles.update(pipeline.roles)
     return Catalog(

@@ -2,8 +2,10 @@
 
 Each caller takes a ticket; ticket k's slot is `base_time + (k - base_ticket) / rate`. When
 the rate changes the slots are counted afresh from the head of the line, so callers already
-waiting move with the new rate instead of keeping the slot they were given. Not thread-safe:
-the Pacer holds its lock around every use.
+waiting move with the new rate instead of keeping the slot they were given. A caller sent to
+the front (`to_front`) takes the first ticket still waiting, and each one it passes the next
+one's: the slots themselves stay as they were. Not thread-safe: the Pacer holds its lock
+around every use.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Line:
         self._base_ticket = 0
         self._base_time = 0.0
         self._last_sent: float | None = None
+        self._waiting: dict[int, Turn] = {}  # by ticket
 
     @property
     def waiting(self) -> int:
@@ -40,6 +43,7 @@ class Line:
         earns no burst of slots)."""
         turn = Turn(self.issued, now)
         self.issued += 1
+        self._waiting[turn.ticket] = turn
         if rate is not None and turn.ticket == self.head and self.slot(turn.ticket, rate) < now:
             self.restart(now, rate, turn.ticket)
         return turn
@@ -57,5 +61,17 @@ class Line:
 
     def let_through(self, turn: Turn, now: float) -> None:
         """`turn` goes now."""
+        self._waiting.pop(turn.ticket, None)
         self.head = max(self.head, turn.ticket + 1)
         self._last_sent = now
+
+    def to_front(self, turn: Turn) -> None:
+        """`turn` (waiting) goes before every caller waiting ahead of it: it takes the first
+        ticket still waiting, and each caller it passes the ticket of the one behind it."""
+        tickets = sorted(ticket for ticket in self._waiting if ticket <= turn.ticket)
+        if self._waiting.get(turn.ticket) is not turn or tickets[0] == turn.ticket:
+            return  # let through already, or first already
+        passed = [self._waiting[ticket] for ticket in tickets[:-1]]
+        for ticket, moved in zip(tickets, [turn, *passed], strict=True):
+            moved.ticket = ticket
+            self._waiting[ticket] = moved

@@ -161,27 +161,39 @@ class Portal:
     # -- one call -------------------------------------------------------------------------
 
     def _call(
-        self, what: str, operation: str, params: dict[str, Any], *, no_access: str | None = None
+        self,
+        what: str,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        no_access: str | None = None,
+        first: Callable[[], bool] | None = None,
     ) -> dict[str, Any]:
         """Run one portal call, paced, with retries, within the deadline; translate what
-        still fails."""
+        still fails. `first`: once it says True, the call goes to the front of the pacer's
+        line (the roles of the account the user looks at)."""
         if not self.deadlines.begin():  # a call just gave up unanswered: no use trying
             raise self._out_of_time(what, self._last_failure)
         try:
-            return self._attempts(what, operation, params, no_access)
+            return self._attempts(what, operation, params, no_access, first)
         except ServiceError:  # not NotLoggedIn, NoAccess, ConfigError: those say it all
             self.deadlines.gave_up()
             raise
 
     def _attempts(
-        self, what: str, operation: str, params: dict[str, Any], no_access: str | None
+        self,
+        what: str,
+        operation: str,
+        params: dict[str, Any],
+        no_access: str | None,
+        first: Callable[[], bool] | None,
     ) -> dict[str, Any]:
         deadlines = self.deadlines
         tries: Counter[str] = Counter()
         last: CallFailed | None = None
         while True:
             self._held()
-            pace = self.pacer.wait(tries["throttled"])
+            pace = self.pacer.wait(tries["throttled"], first)
             self._held()  # a hold that began while this call waited for its turn
             left = deadlines.left()
             if deadlines.ran_late() or left < SHORTEST_ATTEMPT:
@@ -233,7 +245,13 @@ class Portal:
                 raise self._out_of_time(what, exc)
         return True
 
-    def _pages(self, what: str, operation: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def _pages(
+        self,
+        what: str,
+        operation: str,
+        params: dict[str, Any],
+        first: Callable[[], bool] | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Pages of a `nextToken` listing; a failed page is retried from where it stopped.
 
         (botocore's paginator cannot resume after an exception without re-listing what was
@@ -244,7 +262,7 @@ class Portal:
         seen: set[str] = set()
         for number in range(1, self.max_pages + 1):
             kwargs = {**params, "maxResults": self.page_size, "nextToken": next_token}
-            page = self._call(what, operation, kwargs)
+            page = self._call(what, operation, kwargs, first=first)
             yield page
             token = page.get("nextToken")
             if not token:
@@ -279,11 +297,13 @@ class Portal:
             except (KeyError, TypeError, AttributeError):
                 raise self._malformed("ListAccounts") from None
 
-    def list_roles(self, account_id: str) -> tuple[str, ...]:
-        """The role names the user can take in one account."""
+    def list_roles(
+        self, account_id: str, *, first: Callable[[], bool] | None = None
+    ) -> tuple[str, ...]:
+        """The role names the user can take in one account (`first`: see `_call`)."""
         names: list[str] = []
         what = f"the roles of account {account_id}"
-        for page in self._pages(what, "ListAccountRoles", {"accountId": account_id}):
+        for page in self._pages(what, "ListAccountRoles", {"accountId": account_id}, first):
             try:
                 names.extend(str(item["roleName"]) for item in page.get("roleList", []))
             except (KeyError, TypeError, AttributeError):

@@ -28,6 +28,8 @@ burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python
   (`backoff`), so it does not spend its retries while the limiter stays shut.
 
 Callers wait in a line served in turn, one slot every 1/rate seconds (`tui.aws.pace_line`).
+A caller may be sent to the front of it (`wait(first=...)`: the roles of the account the user
+looks at): it takes the next slot, and those it passes each wait one slot longer.
 """
 
 from __future__ import annotations
@@ -122,10 +124,11 @@ class Pacer:
 
     # -- the line -------------------------------------------------------------------------
 
-    def wait(self, refused: int = 0) -> int:
+    def wait(self, refused: int = 0, first: Callable[[], bool] | None = None) -> int:
         """Block until this caller's slot comes; returns the pace's generation (for
         `succeeded`/`throttled`). `refused`: how many times this call was already refused (429):
-        past a few, a call nearly alone in line first stays out of it a while."""
+        past a few, a call nearly alone in line first stays out of it a while. `first`: asked
+        while the caller waits; once it says True, the caller goes to the front of the line."""
         if refused:
             with self._lock:
                 alone = self._line.waiting < BACKOFF_LINE
@@ -134,6 +137,10 @@ class Pacer:
         turn = self.queue()
         slept = 0.0
         while (delay := self.due_in(turn, slept)) > 0:
+            if first is not None and first():
+                first = None
+                self.to_front(turn)
+                continue
             self._sleep(delay)
             slept += delay
         return turn.generation
@@ -142,6 +149,11 @@ class Pacer:
         """Take a place in line (`wait` is `queue`, then `due_in` until it says 0)."""
         with self._lock:
             return self._line.join(self._clock(), self._rate)
+
+    def to_front(self, turn: Turn) -> None:
+        """Move `turn`, still waiting, to the front of the line (it goes at the next slot)."""
+        with self._lock:
+            self._line.to_front(turn)
 
     def due_in(self, turn: Turn, slept: float = 0.0) -> float:
         """Seconds `turn` should wait before asking again; 0: go now (it is let through).

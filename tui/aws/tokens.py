@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 
 from tui.aws import token_cache
-from tui.errors import NotLoggedIn, ServiceError
+from tui.errors import NotLoggedIn, NoToken, ServiceError
 from tui.models import SsoSession, Token
 from tui.store.files import locked
 
@@ -36,9 +36,9 @@ _DEAD_REFRESH = {
 }
 
 
-def not_logged_in(session: SsoSession) -> NotLoggedIn:
+def not_logged_in(session: SsoSession) -> NoToken:
     """The error for a session with no token at all."""
-    return NotLoggedIn(f"not logged in to session {session.label}: run `ssotui login`")
+    return NoToken(f"not logged in to session {session.label}: run `ssotui login`")
 
 
 def expired(session: SsoSession) -> NotLoggedIn:

@@ -36,7 +36,7 @@ Throttling = Literal["pacer", "adaptive", "standard"]
 class _Unpaced(Pacer):
     """A pacer that never paces: throttling is left to botocore's retry mode."""
 
-    def wait(self, refused: int = 0) -> int:
+    def wait(self, refused: int = 0, first: Callable[[], bool] | None = None) -> int:
         return 0
 
     def succeeded(self, generation: int | None = None) -> None:

@@ -30,9 +30,11 @@ from tui.errors import SsotuiError
 SYSTEM = "clipboard"
 OSC52 = "OSC 52"
 DEFAULT_TTY = "/dev/tty"
-# What to do without a clipboard, for the export lines (the default) and the console link.
+# What to do without a clipboard, for the export lines (the default), the console link and a
+# login's code.
 EXPORT_INSTEAD = "use `ssotui export` and copy the lines yourself"
 CONSOLE_LINK_INSTEAD = "use `--print` and open the link yourself"
+LOGIN_CODE_INSTEAD = "type the code shown yourself"
 PROGRAM_TIMEOUT = 5.0  # seconds; the X11 and Wayland tools fork a server and return at once
 
 

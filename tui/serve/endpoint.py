@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
+from tui.errors import SsotuiError
 from tui.logs import hide
 from tui.models import RoleCredentials, utcnow
 from tui.serve.handler import CredentialRequestHandler, EndpointServer
@@ -80,6 +81,14 @@ class _Server(EndpointServer):
                 request.shutdown(socket.SHUT_RDWR)
 
 
+def _cannot_listen(exc: OSError) -> SsotuiError:
+    return SsotuiError(
+        f"self-renewing credentials need a port on {HOST}, and none could be opened "
+        f"({exc.strerror or type(exc).__name__}): try again, or use credentials that do not "
+        "renew themselves"
+    )
+
+
 class CredentialEndpoint:
     """Self-renewing role credentials served on 127.0.0.1 for the lifetime of a `with` block.
 
@@ -119,14 +128,23 @@ class CredentialEndpoint:
     # -- lifetime --------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Listen on 127.0.0.1 (a port the system picks) and serve from a daemon thread."""
+        """Listen on 127.0.0.1 (a port the system picks) and serve from a daemon thread;
+        SsotuiError, one line, when no port can be opened there."""
         if self._server is not None:
             return
-        self._server = server = _Server(self._renewing, self._token, self._path)
-        self._wake = socket.socketpair()
+        try:
+            server = _Server(self._renewing, self._token, self._path)
+        except OSError as exc:
+            raise _cannot_listen(exc) from None
+        try:
+            wake = socket.socketpair()
+        except OSError as exc:
+            server.server_close()
+            raise _cannot_listen(exc) from None
+        self._server, self._wake = server, wake
         self._thread = threading.Thread(
             target=self._serve,
-            args=(server, self._wake[0]),
+            args=(server, wake[0]),
             name="ssotui-credential-endpoint",
             daemon=True,
         )

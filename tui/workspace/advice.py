@@ -55,6 +55,21 @@ def for_the_command_line(message: str, options: Sequence[str] = ()) -> str:
     return _SESSION_COMMAND.sub(lambda m: f"`ssotui {m.group(1)}{m.group(2)}{typed}`", message)
 
 
+# On the login screen the login is under way: advice to log in goes.
+_ON_THE_LOGIN_SCREEN: tuple[tuple[str, str], ...] = (
+    ("run `ssotui login` to replace it", "logging in replaces it"),
+    ("run `ssotui login`", ""),
+)
+
+
+def for_the_login_screen(message: str) -> str:
+    """`message` (why a login is needed) as the login screen says it: its advice to log in
+    dropped, any other advice in the picker's keys."""
+    for advice, words in _ON_THE_LOGIN_SCREEN:
+        message = message.replace(advice, words)
+    return for_the_picker(message)
+
+
 def for_the_picker(message: str) -> str:
     """`message` with its command-line advice turned into the picker's keys (or dropped when
     the screen shows the key already), and no dangling separator left behind."""

@@ -1,5 +1,6 @@
 """What is done with role credentials: exports, the clipboard, a profile, a subshell, the
-AWS console. One `Handoff` per workspace (`Workspace.handoff`), for both doors."""
+AWS console (and a login's code on the clipboard). One `Handoff` per workspace
+(`Workspace.handoff`), for both doors."""
 
 from __future__ import annotations
 
@@ -146,6 +147,13 @@ class Handoff:
         from tui.export import clipboard
 
         return clipboard.copy(url, terminal=terminal, instead=clipboard.CONSOLE_LINK_INSTEAD)
+
+    def copy_login_code(self, code: str, *, terminal: Callable[[str], None] | None = None) -> str:
+        """Put a device login's code on the clipboard (system, else OSC 52); returns which way
+        it went (without either, the error says to type it)."""
+        from tui.export import clipboard
+
+        return clipboard.copy(code, terminal=terminal, instead=clipboard.LOGIN_CODE_INSTEAD)
 
     def console_request(
         self,

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tui.aws.login_flows import LoginEvent
     from tui.aws.portal import Portal
     from tui.aws.regions import AwsRegion
+    from tui.aws.roles_first import RolesFirst
     from tui.export.aws_config import PopulateResult
     from tui.serve import CredentialEndpoint
     from tui.store.state import State
@@ -239,13 +240,15 @@ class Workspace:
         on_event: EventHandler | None = None,
         renewed: TokenHandler | None = None,
         switch: CallSwitch | None = None,
+        first: RolesFirst | None = None,
     ) -> Catalog:
         """Carry out `plan` over `cached` and save the result (a 401 restarts it once).
 
         `on_event` streams the fetch's progress; after a renewal the events start again from
         the first page. A failure in one account marks it; the rest is kept and saved.
         `switch` lets the caller hold the portal calls, or stop them (`CallsStopped` is raised
-        and nothing is saved): a fetch in the background of the picker.
+        and nothing is saved): a fetch in the background of the picker. `first` names the
+        account whose roles are listed before the others (the one the user looks at).
         """
         from tui.aws import catalog as catalog_api
         from tui.store import catalog_cache
@@ -263,6 +266,7 @@ class Workspace:
                     concurrency=self.concurrency,
                     deadline=self.settings.request_deadline,
                     switch=switch,
+                    first=first,
                 )
             return catalog_api.fetch_catalog(
                 self.session,
@@ -272,6 +276,7 @@ class Workspace:
                 concurrency=self.concurrency,
                 deadline=self.settings.request_deadline,
                 switch=switch,
+                first=first,
             )
 
         catalog = self.with_token(run, renewed=renewed)

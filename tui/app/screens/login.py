@@ -221,7 +221,7 @@ class LoginScreen(Screen[Token | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, code: str) -> None:
-        backend = clipboard.copy(code, terminal=copier(self.app))
+        backend = self.workspace.handoff.copy_login_code(code, terminal=copier(self.app))
         self.post_message(Notice(f"Copied the code to the {_backend_words(backend)}."))
 
     @on(Notice)

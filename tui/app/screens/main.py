@@ -231,6 +231,7 @@ class MainScreen(Screen[None]):
         if aid != self._roles_of:  # another account: what was typed for the last one goes
             self._roles_of = aid
             pane.clear_filter()
+            self.work.look_at(account)  # its roles jump the line of a fetch still going
         if account is None:
             pane.set_caption("")
             pane.set_rows([])

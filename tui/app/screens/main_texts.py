@@ -32,9 +32,9 @@ def accounts_empty_text(phase: Phase, has_rows: bool) -> str:
 
 def roles_empty_text(model: CatalogModel, account_id: str) -> str:
     """What the roles pane says when it shows no role of the account."""
-    if account_id in model.failed:
+    if account_id in model.failed:  # (the pane wraps it; the key stays whole, on its own line)
         return (
-            f"roles could not be listed: {reason_text(model.failed[account_id])} (Enter to retry)"
+            f"roles could not be listed: {reason_text(model.failed[account_id])}\n(Enter to retry)"
         )
     if model.roles_pending(account_id) or (
         model.progress.loading and account_id not in model.roles

@@ -13,6 +13,7 @@ from typing import ClassVar, Generic, TypeAlias, TypeVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -97,10 +98,11 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._cursor_held = False
         self._styles: RowStyles | None = None
         self._drawn: dict[int, LineLook] = {}  # screen line -> how it was last drawn
+        self._wrapped: tuple[tuple[str, int], tuple[str, ...]] = (("", 0), ())
 
     @property
     def placeholder(self) -> str:
-        """What the list says when nothing matches."""
+        """What the list says when nothing matches (word-wrapped to the list's width)."""
         return self._placeholder
 
     @placeholder.setter
@@ -108,6 +110,18 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         if text != self._placeholder:
             self._placeholder = text
             self._refresh_changed_lines()
+
+    def _placeholder_lines(self, width: int) -> tuple[str, ...]:
+        """The placeholder as drawn in a list `width` cells wide: its lines wrapped between
+        words, a cell of margin each side (a failure's whole reason, and the key after it)."""
+        if self._wrapped[0] != (self._placeholder, width):
+            text = Text(self._placeholder)
+            lines = text.wrap(self.app.console, max(1, width - 2)) if self._placeholder else ()
+            self._wrapped = (
+                (self._placeholder, width),
+                tuple(line.plain.rstrip() for line in lines),
+            )
+        return self._wrapped[1]
 
     # -- data -------------------------------------------------------------------------------
 
@@ -259,7 +273,8 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         """What screen line `y` shows now (scrolled to `top`), as far as its drawing goes."""
         position = top + y
         if not self._matches:
-            return ("placeholder", self._placeholder, width) if y == 0 and self._placeholder else ()
+            lines = self._placeholder_lines(width)
+            return ("placeholder", lines[y], width) if y < len(lines) else ()
         if position >= len(self._matches):
             return ()
         row = self._rows[self._matches[position]]
@@ -293,9 +308,10 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         position = self.scroll_offset.y + y
         self._drawn[y] = self._line_look(y, self.scroll_offset.y, width)
         if not self._matches:
-            if y == 0 and self._placeholder:
+            lines = self._placeholder_lines(width)
+            if y < len(lines):
                 style = self.get_component_rich_style("row-list--placeholder")
-                text = " " + self._placeholder
+                text = " " + lines[y]
                 return Strip([Segment(text, style)], cell_len(text)).adjust_cell_length(
                     width, styles.base
                 )
