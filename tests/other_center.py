@@ -87,6 +87,7 @@ class OtherCenter:
         self.stale_client_error = ("InvalidClientException", 401)  # for a registration not ours
         self.refresh_tokens = False
         self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
+        self.busy_times = 1  # ... or this many times in a row (past botocore's retries)
         self.authorize_answer = "approve"  # or "deny", or an OAuth error name to redirect with
         self.code_lifetime = 60.0
         self.code_failure: tuple[int, str] | None = None  # every CreateToken for a code: this
@@ -171,8 +172,11 @@ class OtherCenter:
                 data = _form(body) if form else json.loads(body) if body else {}
             except ValueError:
                 return self.error(400, "InvalidRequestException", "body is not JSON")
-            busy = self.busy.pop(handler.__name__, None)
+            busy = self.busy.get(handler.__name__)
             if busy is not None:
+                self.calls["busy:" + handler.__name__] += 1
+                if self.calls["busy:" + handler.__name__] >= self.busy_times:
+                    del self.busy[handler.__name__]
                 return self.error(busy[0], busy[1], "try again later")
             try:
                 return handler(query, headers, data)

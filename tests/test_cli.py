@@ -49,6 +49,21 @@ def test_login_prints_url_and_code_and_writes_the_aws_cli_cache(
     assert sim.calls["StartDeviceAuthorization"] == before
 
 
+def test_login_replaces_a_token_that_ends_soon_and_cannot_be_renewed(
+    sim: Simulator, sso_config: Path
+) -> None:
+    # 10-minute tokens without refresh tokens: the one cached is within botocore's 15-minute
+    # window, so `aws sso login` would log in afresh; `ssotui login` said "Logged in until
+    # <10 minutes from now>" and did nothing, and the session ended minutes later.
+    sim.set(token_lifetime=600, refresh=False)
+    assert ssotui("login", "--no-browser").status == 0
+    before = sim.calls["StartDeviceAuthorization"]
+    result = ssotui("login", "--no-browser")
+    assert result.status == 0, result.err
+    assert sim.calls["StartDeviceAuthorization"] == before + 1
+    assert "enter the code" in result.err
+
+
 def test_list_json_is_every_pair_sorted(sim: Simulator, sso_config: Path) -> None:
     _login(sim)
     result = ssotui("list", "--json")

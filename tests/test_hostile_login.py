@@ -23,7 +23,7 @@ from tests.fake_browser import use_fake_browser
 from tests.other_center import Failure, OtherCenter, Reply
 from tests.other_center_support import reached
 from tui import browser
-from tui.aws.login import start_login
+from tui.aws.login import login, start_login
 from tui.aws.sessions import resolve_session
 from tui.errors import ServiceError
 
@@ -155,3 +155,18 @@ async def test_the_picker_shows_markup_in_an_error_name_as_text(hostile: Hostile
         assert "([/x][@click=app.quit]Q[/])" in status()
         assert screen_name(app) == "LoginScreen"
     assert app.return_code in (None, 0)
+
+
+def test_a_device_authorization_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
+    hostile.device_members = {"expiresIn": 10**15}  # past what a date can hold
+    with pytest.raises(ServiceError, match="unreadable device authorization"):
+        start_login(resolve_session())
+
+
+def test_a_token_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
+    # It was "unexpected error (OverflowError)", and nothing said the service was at fault.
+    hostile.token_lifetime = 10**15
+    with pytest.raises(ServiceError, match="unreadable CreateToken answer"):
+        login(
+            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+        )

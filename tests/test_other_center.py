@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -27,8 +29,8 @@ from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesLoaded
 from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
-from tui.aws.token_cache import load_registration
-from tui.models import SsoSession, Token
+from tui.aws.token_cache import load_registration, load_token, save_token
+from tui.models import SsoSession, Token, utcnow
 
 
 @pytest.fixture
@@ -232,3 +234,26 @@ def test_a_busy_service_at_login_says_wait_not_check_the_config(
     assert "SlowDownException" in result.err and "wait a minute" in result.err
     assert "sso_start_url" not in result.err
     assert center.calls[operation] == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "times"),
+    [((400, "SlowDownException"), 1), ((429, "RateExceeded"), 3)],  # botocore retries a 429
+    ids=["slow-down", "429"],
+)
+def test_a_busy_answer_to_a_refresh_keeps_the_session(
+    center: OtherCenter, other: SsoSession, answer: tuple[int, str], times: int
+) -> None:
+    # An expired token (a laptop that slept) and a service that answers a refresh "not now":
+    # ssotui deleted the token, so `ssotui login` was needed, by the AWS CLI too.
+    center.refresh_tokens = True
+    token = login(other, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    save_token(other, replace(token, expires_at=utcnow() - timedelta(minutes=5)))
+    center.busy, center.busy_times = {"create_token": answer}, times
+    busy = ssotui("list")
+    assert busy.status == 1 and busy.err.count("\n") == 1 and "Traceback" not in busy.err
+    assert "try again later" in busy.err and "ssotui login" not in busy.err
+    assert load_token(other) is not None  # kept for the next try
+    listed = ssotui("list")
+    assert listed.status == 0, listed.err
+    assert center.calls["create_token"] == 1 + times + 1  # the login, the busy ones, the refresh

@@ -23,7 +23,9 @@ from tui.aws.token_cache import (
     save_registration,
     save_token,
     token_path,
+    token_to_dict,
 )
+from tui.aws.tokens import current_token
 from tui.errors import NotLoggedIn
 from tui.models import SsoSession, Token
 
@@ -156,6 +158,25 @@ def test_corrupt_cache_is_one_clear_line(home: Home, content: bytes, why: str) -
     assert message.endswith("run `ssotui login`") and "\n" not in message
 
 
+@pytest.mark.parametrize("seen", [b"", b'{"startUrl": "https://dev.awsap'])
+def test_a_token_file_caught_mid_write_is_read_again(
+    home: Home, monkeypatch: pytest.MonkeyPatch, seen: bytes
+) -> None:
+    # The JavaScript SDK (and older botocore) rewrites the file in place after a refresh:
+    # a read between its truncation and its write saw "" or half a file, and ssotui said the
+    # cache was unusable and to log in again.
+    token = _token(expires_at=datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1))
+    token_path(DEV).parent.mkdir(parents=True)
+    token_path(DEV).write_bytes(seen)
+    token_path(DEV).chmod(0o600)
+
+    def other_tool_finishes_writing() -> None:
+        token_path(DEV).write_text(json.dumps(token_to_dict(token)))
+
+    monkeypatch.setattr(token_cache, "_pause", other_tool_finishes_writing, raising=False)
+    assert current_token(DEV) == token
+
+
 def test_unreadable_cache_is_one_clear_line(home: Home) -> None:
     token_path(DEV).mkdir(parents=True)  # a folder where the file should be
     with pytest.raises(NotLoggedIn, match="unusable"):
@@ -213,7 +234,10 @@ def test_registration_not_usable_near_expiry_and_its_flow(home: Home) -> None:
         st.none() | st.integers() | st.text(max_size=30) | st.lists(st.integers(), max_size=2),
     ).map(lambda d: json.dumps(d).encode())
 )
-def test_any_cache_bytes_give_a_token_none_or_not_logged_in(home: Home, data: bytes) -> None:
+def test_any_cache_bytes_give_a_token_none_or_not_logged_in(
+    home: Home, data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(token_cache, "_pause", lambda: None)  # no second look worth waiting for
     token_path(DEV).parent.mkdir(parents=True, exist_ok=True)
     token_path(DEV).write_bytes(data)
     try:

@@ -126,7 +126,7 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
             client_secret=registration.client_secret,
             registration_expires_at=registration.expires_at,
         )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: expiresIn 10**15
         raise ServiceError(
             f"Identity Center sent an unreadable device authorization for session "
             f"{session.label}: try again later"

@@ -23,7 +23,7 @@ from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization, print_instructions, start_login, wait_for_token
 from tui.aws.login_lock import one_login_at_a_time
 from tui.aws.loopback import ListenerUnavailable
-from tui.aws.tokens import current_token
+from tui.aws.tokens import REFRESH_WINDOW, current_token
 from tui.errors import NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
 
@@ -93,10 +93,12 @@ def log_in(
 ) -> Token:
     """Log in to `session` with `flow`, one login per session at a time; the token is cached.
 
-    Without `force`, a valid (or refreshable) cached token is returned as it is. With it, a new
-    login runs unless another one finished while this one waited for it. `open_url` opens the
-    browser page (None: only announce it); `cancelled` is looked at while waiting (an Event's
-    `is_set`); `browser_timeout` is how long the browser flow waits for the browser.
+    A login that waited for another one uses its token. Otherwise, without `force`, a cached
+    token is returned when it has more than 15 minutes left, after a refresh if it needed one;
+    one that does not (no refresh token, a refusal) means a new login, as in the AWS CLI. With
+    `force`, a new login runs. `open_url` opens the browser page (None: only announce it);
+    `cancelled` is looked at while waiting (an Event's `is_set`); `browser_timeout` is how long
+    the browser flow waits for the browser.
 
     Raises LoginCancelled, LoginFailed (denied, expired, refused, ...) or ServiceError; nothing
     is cached then.
@@ -106,14 +108,18 @@ def log_in(
     with one_login_at_a_time(
         session, cancelled=cancelled, waiting=lambda: say(WaitingForOtherLogin(session.label))
     ) as waited:
-        if not force:
-            # a token that cannot be used or renewed (even for a network fault) means: log in
-            with contextlib.suppress(NotLoggedIn, ServiceError):
-                return current_token(session)
-        elif waited:
+        if waited:  # another login ended meanwhile: its token, however long it lasts
             other = _token_from_other_login(session, before)
             if other is not None:
                 return other
+        if not force:
+            # a token that cannot be used or renewed (even for a network fault) means: log in;
+            # so does one that ends within the refresh window and could not be renewed: the
+            # AWS CLI's login counts it as expired, and it would end minutes after this
+            with contextlib.suppress(NotLoggedIn, ServiceError):
+                cached = current_token(session)
+                if not cached.expires_within(REFRESH_WINDOW):
+                    return cached
         if flow is Flow.BROWSER:
             token = _browser(session, say, cancelled, open_url, browser_timeout)
             if token is not None:

@@ -70,7 +70,7 @@ def token_from_response(
             registration_expires_at=registration_expires_at,
             refresh_token=response.get("refreshToken") or refresh_token,
         )
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # e.g. 10**15 s
         raise ServiceError(
             f"Identity Center sent an unreadable CreateToken answer for session "
             f"{session.label}: try again later"

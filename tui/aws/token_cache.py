@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +41,15 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The AWS CLI treats a registration as used up 15 minutes before it expires.
 REGISTRATION_MARGIN = timedelta(minutes=15)
 AUTHORIZATION_CODE_GRANT = "authorization_code"
+# A token file that is not JSON is read again a few times before it is called unusable: the
+# JavaScript SDK (and older botocore) rewrite it in place, so a read can fall between the
+# truncation and the write.
+TORN_READ_TRIES = 4
+TORN_READ_PAUSE = 0.05  # seconds
+
+
+def _pause() -> None:
+    time.sleep(TORN_READ_PAUSE)
 
 
 @dataclass(frozen=True)
@@ -191,17 +201,22 @@ def token_to_dict(token: Token) -> dict[str, str]:
 def load_token(session: SsoSession) -> Token | None:
     """The cached token of a session, None when there is none (or it is another org's).
 
-    A cache file that cannot be read or parsed raises NotLoggedIn with one clear line.
+    A cache file that cannot be read or parsed (after a few looks, for a file caught while
+    another tool rewrites it) raises NotLoggedIn with one clear line.
     """
     path = token_path(session)
-    try:
-        data = _read_json(path)
-    except UntrustedFile as problem:
-        raise _untrusted(session, problem) from None
-    except OSError as exc:
-        raise _corrupt(session, path, exc.strerror or "cannot be read") from None
-    except ValueError:
-        raise _corrupt(session, path, "not valid JSON") from None
+    for attempt in range(1, TORN_READ_TRIES + 1):
+        try:
+            data = _read_json(path)
+            break
+        except UntrustedFile as problem:
+            raise _untrusted(session, problem) from None
+        except OSError as exc:
+            raise _corrupt(session, path, exc.strerror or "cannot be read") from None
+        except ValueError:
+            if attempt == TORN_READ_TRIES:
+                raise _corrupt(session, path, "not valid JSON") from None
+            _pause()  # maybe caught mid-write by another tool: look again
     if data is None:
         return None
     try:

@@ -5,7 +5,8 @@ single-use, so a refresh runs under a lock on the cache file and re-reads the ca
 it: when another ssotui process refreshed first, its token is used instead of spending the (now
 dead) refresh token again. botocore (boto3, the AWS CLI, Terraform's SDK) takes no lock: when it
 spent the refresh token first, the service refuses ours while botocore is saving its new token,
-so a refused refresh waits a moment for that token before saying "log in again".
+so a refused refresh waits a moment for that token before saying "log in again". A busy
+answer (SlowDown, a throttle) refuses nothing: it is "try again later", and the token is kept.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ REFRESH_WINDOW = timedelta(minutes=15)
 OTHER_REFRESH_WAIT = 2.0
 OTHER_REFRESH_POLL = 0.05
 
+# Answers that mean "not now" (a throttle, an overloaded service), not "this refresh token is
+# dead": the token is kept for the next try, as botocore keeps it.
+_BUSY = {"SlowDownException", "TooManyRequestsException", "ThrottlingException"}
 # Answers that mean the refresh token or the registration is no longer any good.
 _DEAD_REFRESH = {
     "InvalidGrantException",
@@ -70,7 +74,8 @@ def _refresh(session: SsoSession, token: Token) -> Token | None:
         if isinstance(response_dict, dict):
             code = str(response_dict.get("Error", {}).get("Code", ""))
             status = int(response_dict.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-            if code in _DEAD_REFRESH or 400 <= status < 500:
+            busy = code in _BUSY or status == 429
+            if not busy and (code in _DEAD_REFRESH or 400 <= status < 500):
                 return None
             raise ServiceError(
                 f"Identity Center answered {code or status} to a token refresh for session "
