@@ -22,7 +22,7 @@ from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.models import Account, RoleCredentials, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
-from tui.store import credentials_cache
+from tui.store import catalog_cache, credentials_cache
 from tui.store.settings import Settings
 from tui.workspace.workspace import Workspace
 
@@ -396,3 +396,39 @@ def test_credentials_fetched_before_a_logout_are_not_used_after_the_next_login(
     # what is fetched after the login is kept and reused as before
     assert _process(sim_account)["AccessKeyId"] == _process(sim_account)["AccessKeyId"]
     assert len(_kept_files(home)) == 1
+
+
+def test_a_catalog_fetched_before_a_logout_is_not_used_after_the_next_login(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The same race for the catalog: saved after the logout deleted it, it would be the next
+    # login's catalog (another person's accounts), used without a portal call while fresh.
+    log_in()
+    workspace = Workspace(dev_session(), settings=Settings(), environ=dict(os.environ))
+    fetched, logged_out = threading.Event(), threading.Event()
+    save = catalog_cache.save
+
+    def save_after_the_logout(*args: Any, **kwargs: Any) -> None:
+        fetched.set()
+        assert logged_out.wait(30)
+        save(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_cache, "save", save_after_the_logout)
+    fetcher = threading.Thread(target=workspace.catalog)
+    fetcher.start()
+    assert fetched.wait(30)
+    logout = ssotui("logout")
+    logged_out.set()
+    fetcher.join(30)
+    assert logout.status == 0, logout.err
+    log_in()
+    sim.reset_calls()
+    assert ssotui("list").status == 0
+    assert sim.calls["ListAccounts"] >= 1  # was: none, the catalog of before the logout shown
+    sim.reset_calls()
+    assert ssotui("list").status == 0
+    assert sim.calls["ListAccounts"] == 0  # the one fetched after the login is cached as before
