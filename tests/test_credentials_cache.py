@@ -17,12 +17,14 @@ import boto3
 import botocore.session
 import pytest
 
-from tests.app_support import log_in, usable_role, with_roles
+from tests.app_support import dev_session, log_in, usable_role, with_roles
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.models import Account, RoleCredentials, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
-from tui.store import credentials_cache
+from tui.store import catalog_cache, credentials_cache
+from tui.store.settings import Settings
+from tui.workspace.workspace import Workspace
 
 
 def _process(account: SimAccount, *flags: str) -> dict[str, str]:
@@ -354,3 +356,79 @@ def test_refresh_fetches_anew_for_every_command_that_hands_them_on(
     assert len(sim.portal.issued) == issued  # the kept ones
     assert ssotui("console", account.account_id, role, "--print", "--refresh").status == 0
     assert len(sim.portal.issued) == issued + 1
+
+
+def test_credentials_fetched_before_a_logout_are_not_used_after_the_next_login(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A credential_process got the role's credentials just before `ssotui logout` revoked the
+    # token, and saves them just after logout deleted the kept ones: the next login (maybe
+    # someone else's, on a shared machine) must not be handed them.
+    log_in()
+    sim_account = with_roles(org)
+    workspace = Workspace(dev_session(), settings=Settings(), environ=dict(os.environ))
+    account, role = workspace.find(sim_account.account_id, usable_role(sim_account))
+    fetched, logged_out = threading.Event(), threading.Event()
+    save = credentials_cache.save
+
+    def save_after_the_logout(*args: Any, **kwargs: Any) -> None:
+        fetched.set()
+        assert logged_out.wait(30)
+        save(*args, **kwargs)
+
+    monkeypatch.setattr(credentials_cache, "save", save_after_the_logout)
+    got: list[RoleCredentials] = []
+    fetcher = threading.Thread(target=lambda: got.append(workspace.role_credentials(account, role)))
+    fetcher.start()
+    assert fetched.wait(30)
+    logout = ssotui("logout")  # another process, while the fetch is between answer and save
+    logged_out.set()
+    fetcher.join(30)
+    assert logout.status == 0, logout.err
+    [before] = got
+    assert not _kept_files(home)  # was: the credentials, on disk after the logout
+    log_in()  # the next login
+    assert _process(sim_account)["AccessKeyId"] != before.access_key_id  # was: the old ones
+    # what is fetched after the login is kept and reused as before
+    assert _process(sim_account)["AccessKeyId"] == _process(sim_account)["AccessKeyId"]
+    assert len(_kept_files(home)) == 1
+
+
+def test_a_catalog_fetched_before_a_logout_is_not_used_after_the_next_login(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The same race for the catalog: saved after the logout deleted it, it would be the next
+    # login's catalog (another person's accounts), used without a portal call while fresh.
+    log_in()
+    workspace = Workspace(dev_session(), settings=Settings(), environ=dict(os.environ))
+    fetched, logged_out = threading.Event(), threading.Event()
+    save = catalog_cache.save
+
+    def save_after_the_logout(*args: Any, **kwargs: Any) -> None:
+        fetched.set()
+        assert logged_out.wait(30)
+        save(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_cache, "save", save_after_the_logout)
+    fetcher = threading.Thread(target=workspace.catalog)
+    fetcher.start()
+    assert fetched.wait(30)
+    logout = ssotui("logout")
+    logged_out.set()
+    fetcher.join(30)
+    assert logout.status == 0, logout.err
+    log_in()
+    sim.reset_calls()
+    assert ssotui("list").status == 0
+    assert sim.calls["ListAccounts"] >= 1  # was: none, the catalog of before the logout shown
+    sim.reset_calls()
+    assert ssotui("list").status == 0
+    assert sim.calls["ListAccounts"] == 0  # the one fetched after the login is cached as before

@@ -283,3 +283,41 @@ def test_a_logout_during_another_process_refresh_stays_logged_out(
     after = _ssotui("list")
     _, err = after.communicate(timeout=60)
     assert after.returncode == 1 and "not logged in to session dev" in err
+
+
+def test_a_forced_login_during_another_process_refresh_keeps_its_token(
+    session: SsoSession, sim: Simulator
+) -> None:
+    # Another ssotui (a credential_process) is refreshing the expired token of an earlier
+    # login (maybe someone else's) when the user runs `ssotui login --force`: the refreshed
+    # token must not replace the one the user just logged in with.
+    _age(session, _login(session), timedelta(minutes=-1))
+    sim.set(hang={"CreateToken:refresh_token"})  # the refresh stays in flight, logins do not
+    sim.reset_calls()
+    refresher = _ssotui("list")
+    deadline = time.monotonic() + 30
+    while sim.calls["CreateToken"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sim.calls["CreateToken"] == 1, refresher.communicate(timeout=5)
+    logged_in: list[Token] = []
+    user = threading.Thread(
+        target=lambda: logged_in.append(
+            login(
+                session,
+                force=True,
+                open_browser=False,
+                announce=lambda _a: None,
+                sleep=lambda _s: None,
+            )
+        )
+    )
+    user.start()
+    user.join(3)  # was: saved at once, before the refresh's token was written
+    sim.set(hang=())
+    _, err = refresher.communicate(timeout=60)
+    user.join(60)
+    assert refresher.returncode == 0, err
+    [mine] = logged_in
+    cached = load_token(session)
+    assert cached is not None and cached.access_token == mine.access_token  # was: the refresh's
+    assert current_token(session).access_token == mine.access_token

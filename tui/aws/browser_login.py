@@ -231,7 +231,7 @@ class BrowserLogin:
             client_secret=registration.client_secret,
             registration_expires_at=registration.expires_at,
         )
-        token_cache.save_token(self.session, token)
+        token_cache.save_login_token(self.session, token)
         return token
 
 

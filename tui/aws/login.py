@@ -196,7 +196,7 @@ def wait_for_token(
             client_secret=auth.client_secret,
             registration_expires_at=auth.registration_expires_at,
         )
-        token_cache.save_token(session, token)
+        token_cache.save_login_token(session, token)
         return token
 
 

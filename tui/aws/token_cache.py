@@ -30,6 +30,7 @@ from tui import paths
 from tui.errors import NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
+from tui.store.files import locked
 from tui.store.secret_file import (
     UntrustedFile,
     mode_open_to_others,
@@ -232,6 +233,14 @@ def load_token(session: SsoSession) -> Token | None:
 def save_token(session: SsoSession, token: Token) -> None:
     """Write a session's token where the AWS CLI keeps it (0600, atomic, a symlink replaced)."""
     write_secret_file(token_path(session), json.dumps(token_to_dict(token)))
+
+
+def save_login_token(session: SsoSession, token: Token) -> None:
+    """Save the token a login got, under the lock refreshes and logouts hold: a refresh another
+    process has in flight ends first, so the token it writes (of the login before) never
+    replaces this one; a refresh that starts after reads this one."""
+    with locked(token_path(session)):
+        save_token(session, token)
 
 
 def delete_token(session: SsoSession) -> bool:

@@ -26,9 +26,10 @@ class Knobs:
     access and refresh tokens, secret keys, session tokens), e.g. quotes and backslashes for
     redaction tests.
     hang: operation names whose requests are accepted and never answered (until the knob is
-    cleared or the simulator stops). looping_pages / endless_pages: List operations whose page
-    tokens go round (the last page points back to an earlier one) / never end (the last page
-    again, with a new token each time).
+    cleared or the simulator stops); ``CreateToken:GRANT`` holds only that grant's CreateToken
+    (``CreateToken:refresh_token``: the refreshes, not the logins). looping_pages /
+    endless_pages: List operations whose page tokens go round (the last page points back to
+    an earlier one) / never end (the last page again, with a new token each time).
     limiter: the shape of the ``rate_limit`` (see :mod:`tui.sim.limiters`); burst: the
     bucket's size (None: ``max(1, rate_limit)``).
     """

@@ -8,6 +8,7 @@ injected failures. Knobs (see :class:`tui.sim.knobs.Knobs`) change at constructi
 
 from __future__ import annotations
 
+import json
 import ssl
 import threading
 import time
@@ -280,7 +281,7 @@ class Simulator:
     ) -> Response:
         with self._lock:
             latency = self.knobs.latency
-        if (latency and self._stopping.wait(latency)) or self._hangs(op):
+        if (latency and self._stopping.wait(latency)) or self._hangs(op, _grant_type(op, body)):
             stopping = SimError(503, "ServiceUnavailableException", "Simulator stopping")
             return error_response(stopping)
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -307,12 +308,14 @@ class Simulator:
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response
 
-    def _hangs(self, op: str) -> bool:
-        """Hold a request of an operation in the ``hang`` knob: True if the simulator stops
-        meanwhile, False once the knob no longer names it (or never did)."""
+    def _hangs(self, op: str, grant: str = "") -> bool:
+        """Hold a request of an operation in the ``hang`` knob (``CreateToken:refresh_token``
+        names the refreshes only): True if the simulator stops meanwhile, False once the knob
+        no longer names it (or never did)."""
+        names = {op, f"{op}:{grant}"} if grant else {op}
         while True:
             with self._lock:
-                if op not in self.knobs.hang:
+                if not names & self.knobs.hang:
                     return False
             if self._stopping.wait(0.05):
                 return True
@@ -389,3 +392,14 @@ class Simulator:
             return Response(200, result_page(message).encode(), html_type)
         page = device_page(query.get("user_code", ""), self.pending())
         return Response(200, page.encode(), html_type)
+
+
+def _grant_type(op: str, body: bytes) -> str:
+    """The `grantType` of a CreateToken request ("" for other operations or a bad body)."""
+    if op != "CreateToken":
+        return ""
+    try:
+        grant = json.loads(body).get("grantType", "")
+    except (ValueError, AttributeError):
+        return ""
+    return grant if isinstance(grant, str) else ""

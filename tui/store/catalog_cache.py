@@ -5,7 +5,8 @@ written atomically 0600; a symlink there is replaced, never written through. A f
 missing, unreadable, corrupt, of another version or of another start URL reads as "no cache"
 (None), never as an error; so does one that is not the user's own regular file (a symlink, a
 pipe, another user's or anyone's to change): it could name another account than the user's
-for a name they type.
+for a name they type. A catalog fetched before the session's last logout is ignored and
+removed, even when it was saved after it (`tui.store.logouts`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from tui import paths
 from tui.errors import FileWriteError
 from tui.models import Account, Catalog, SsoSession, utcnow
+from tui.store import logouts
 from tui.store.files import locked
 from tui.store.secret_file import UntrustedFile, read_own_file, write_secret_file
 
@@ -114,7 +116,15 @@ def load(session: SsoSession) -> Catalog | None:
         data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError, UntrustedFile):
         return None
-    return from_dict(session, data)
+    catalog = from_dict(session, data)
+    logged_out = logouts.last(session)
+    # Fetched with a token of before the last logout (every call of a fetch needs the token,
+    # so it ended before the revoke), yet saved after the logout deleted the cache.
+    if catalog is not None and logged_out is not None and catalog.fetched_at <= logged_out:
+        with contextlib.suppress(OSError):
+            cache_path(session).unlink()
+        return None
+    return catalog
 
 
 def save(session: SsoSession, catalog: Catalog) -> None:

@@ -4,6 +4,8 @@ One JSON file per (session, account, role) in ssotui's cache folder (`role-crede
 0600 in a 0700 folder, never in the catalog cache. A file is used only while its credentials
 have more than `margin` left and the clock has not gone back since they were fetched; a file
 that is corrupt, not ours, or readable by others is ignored (and replaced by the next fetch).
+`fetchedAt` is when the fetch started: one that started before the session's last logout
+(`tui.store.logouts`) is ignored and removed, even when it was saved after the logout.
 """
 
 from __future__ import annotations
@@ -79,8 +81,13 @@ def load(
     *,
     margin: timedelta,
     now: datetime | None = None,
+    logged_out: datetime | None = None,
 ) -> RoleCredentials | None:
-    """The credentials kept at `path` while they have more than `margin` left, else None."""
+    """The credentials kept at `path` while they have more than `margin` left, else None.
+
+    Credentials whose fetch started at or before `logged_out` (the session's last logout) are
+    None, and their file is deleted: they came with a token of before that logout.
+    """
     text = _trusted_text(path)
     if text is None:
         return None
@@ -103,6 +110,10 @@ def load(
         return None
     if fetched_at.tzinfo is None or expiration.tzinfo is None:
         return None
+    if logged_out is not None and fetched_at <= logged_out:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
     # A clock that went back (now before the fetch) could make expired credentials look
     # young: then they are not trusted, whatever their expiry says.
     if now < fetched_at or now + margin >= expiration:
@@ -111,7 +122,7 @@ def load(
 
 
 def save(path: Path, creds: RoleCredentials, *, fetched_at: datetime | None = None) -> None:
-    """Keep `creds` at `path` (0600, atomically)."""
+    """Keep `creds` at `path` (0600, atomically); `fetched_at`: when their fetch started."""
     data = {
         "accountId": creds.account.account_id,
         "roleName": creds.role_name,

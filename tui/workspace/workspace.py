@@ -169,7 +169,7 @@ class Workspace:
         waits, then finds no token and writes none back.
         """
         from tui.aws.token_cache import delete_token, load_token, token_path
-        from tui.store import catalog_cache
+        from tui.store import catalog_cache, logouts
         from tui.store.files import locked
 
         with locked(token_path(self.session)):
@@ -185,6 +185,9 @@ class Workspace:
                 except SsotuiError as exc:
                     problem = exc.message
             token_deleted = delete_token(self.session)
+            # After the token is gone: whatever another process fetches from here on needs a
+            # new login, and whatever it fetched before is never used (tui.store.logouts).
+            logouts.record(self.session)
         purged: tuple[str, ...] = ()
         if purge:
             from tui.export.credentials_file import purge_written_profiles
@@ -388,15 +391,25 @@ class Workspace:
 
         check_partition(region or self.session.default_region, self.session)
         if self.settings.cache_role_credentials:
-            from tui.store import credentials_cache
+            from tui.store import credentials_cache, logouts
 
             with credentials_cache.one_fetch(self.session, account.account_id, role) as path:
                 kept = None
                 if not fresh and self._token_cached():
-                    kept = credentials_cache.load(path, account, role, margin=CREDENTIALS_MARGIN)
+                    kept = credentials_cache.load(
+                        path,
+                        account,
+                        role,
+                        margin=CREDENTIALS_MARGIN,
+                        logged_out=logouts.last(self.session),
+                    )
+                # Taken before the token is read: a logout after it makes these unusable.
+                started = utcnow()
                 creds = kept or self._fetch_credentials(account, role, renewed)
                 if kept is None:
-                    credentials_cache.save(path, creds)
+                    credentials_cache.save(path, creds, fetched_at=started)
+                    if logouts.started_before_logout(self.session, started):
+                        path.unlink(missing_ok=True)  # a logout came meanwhile: keep nothing
         else:
             creds = self._fetch_credentials(account, role, renewed)
         hide(creds.secret_access_key, creds.session_token)
