@@ -9,7 +9,7 @@ protocol every AWS SDK, the AWS CLI and Terraform read.
 
 It listens on 127.0.0.1 on a port the system picks, at a random path, and answers only with the
 random Authorization token of `environment()`; leaving the block closes it, its port and every
-open connection.
+open connection. How many connections it holds, and for how long, is `tui.serve.connections`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 from tui.errors import SsotuiError
 from tui.logs import hide
 from tui.models import RoleCredentials, utcnow
+from tui.serve.connections import Connections
 from tui.serve.handler import CredentialRequestHandler, EndpointServer
 from tui.serve.renewing import ANSWER_WAIT, NEAR_EXPIRY, RENEW_MARGIN, RenewingCredentials
 
@@ -36,7 +37,8 @@ TOKEN_VAR = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
 
 
 class _Server(EndpointServer):
-    """A threaded TCP server that tracks its connections so that closing ends them too."""
+    """A threaded TCP server that holds a bounded number of connections and ends them when it
+    closes."""
 
     daemon_threads = True
     # Connections waiting to be taken: socketserver's 5 drops the rest of a burst (20 SDK
@@ -49,8 +51,7 @@ class _Server(EndpointServer):
         self.token = token
         self.path = path
         self.credentials = credentials
-        self._open: set[Any] = set()
-        self._open_lock = threading.Lock()
+        self.connections = Connections()
 
     def verify_request(self, request: Any, client_address: Any) -> bool:
         """Only 127.0.0.1 itself."""
@@ -58,27 +59,17 @@ class _Server(EndpointServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Remember the connection, then answer it in its own thread."""
-        with self._open_lock:
-            self._open.add(request)
+        self.connections.add(request)
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
         """Forget and close the connection."""
-        with self._open_lock:
-            self._open.discard(request)
+        self.connections.remove(request)
         super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Nothing: a client gone mid-answer is no news, and a traceback must never reach the
         terminal the child shares with ssotui."""
-
-    def end_connections(self) -> None:
-        """Shut every open connection, which ends the threads waiting on them."""
-        with self._open_lock:
-            still_open = list(self._open)
-        for request in still_open:
-            with contextlib.suppress(OSError):
-                request.shutdown(socket.SHUT_RDWR)
 
 
 def _cannot_listen(exc: OSError) -> SsotuiError:
@@ -158,9 +149,9 @@ class CredentialEndpoint:
         self._thread = self._wake = None
         with contextlib.suppress(OSError):
             wake[1].send(b"x")
+        server.connections.stop()  # also wakes the loop waiting for room
         thread.join()
         server.server_close()
-        server.end_connections()
         for end in wake:
             end.close()
 
@@ -178,11 +169,12 @@ class CredentialEndpoint:
 
     @staticmethod
     def _serve(server: _Server, wake: socket.socket) -> None:
-        """Accept connections until `close` writes to `wake` (no polling)."""
+        """Accept connections, once there is room for one more, until `close` writes to `wake`
+        (no polling)."""
         with selectors.DefaultSelector() as selector:
             selector.register(server.socket, selectors.EVENT_READ)
             selector.register(wake, selectors.EVENT_READ)
-            while True:
+            while server.connections.make_room():
                 ready = selector.select()
                 if any(key.fileobj is wake for key, _ in ready):
                     return

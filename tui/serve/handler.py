@@ -1,29 +1,35 @@
 """One request to the credential endpoint: the guards, then the credentials or an error JSON.
 
 Checks in this order: Host (403), Authorization (401 missing, 403 wrong), the path (404), the
-method (405, only GET). Every answer is JSON without CORS headers; a refused request closes its
-connection. Nothing is written to stderr: the request line, without its path, goes to the
-`ssotui.serve` logger at debug level, and that is all that is logged.
+method (405, only GET). A request's line and headers must arrive within the deadline of
+`tui.serve.connections`, and a kept-alive connection waits for the next one only as long as it
+says (each read is bounded by the time left). Every answer is JSON without CORS headers; a
+refused request closes its connection. Nothing is written to stderr: the request line, without
+its path, goes to the `ssotui.serve` logger at debug level, and that is all that is logged.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import socket
 import socketserver
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, cast
 
 from tui.serve.answers import Answer, credentials_answer, error_answer, fetch_failed
+from tui.serve.connections import HEAD_DEADLINE, Connections
 from tui.serve.guards import authorization_refusal, host_allowed
 from tui.serve.renewing import RenewingCredentials
 
 log = logging.getLogger("ssotui.serve")
 
-# A kept-alive connection left idle this long is closed (an SDK opens a new one when it needs).
-IDLE_TIMEOUT = 60.0
+_IDLE_CHECK = 1.0
+
 _METHOD = re.compile(r"[A-Z]{1,16}")
 _VERSION = re.compile(r"HTTP/\d\.\d")
 
@@ -35,6 +41,35 @@ class EndpointServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     token: str
     path: str
     credentials: RenewingCredentials
+    connections: Connections
+
+
+class _TimedReader(io.RawIOBase):
+    """The bytes of a connection, each read bounded by the time its request has left."""
+
+    def __init__(self, handler: CredentialRequestHandler) -> None:
+        super().__init__()
+        self._handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        handler = self._handler
+        while True:
+            left = handler.time_left()
+            if left <= 0:
+                raise TimeoutError("the request took too long")
+            # An idle connection looks again every second: the idle timeout shortens when the
+            # endpoint gets crowded.
+            handler.connection.settimeout(min(left, _IDLE_CHECK) if handler.idle else left)
+            try:
+                count = handler.connection.recv_into(buffer)
+            except TimeoutError:
+                continue
+            if count and handler.idle:
+                handler.request_started()
+            return int(count)
 
 
 class CredentialRequestHandler(BaseHTTPRequestHandler):
@@ -44,7 +79,41 @@ class CredentialRequestHandler(BaseHTTPRequestHandler):
     # Each answer is buffered and sent in one write when the request is done, then at once.
     wbufsize = -1
     disable_nagle_algorithm = True
-    timeout = IDLE_TIMEOUT
+    connection: socket.socket
+    # Whether the connection waits for a kept-alive connection's next request (since
+    # `idle_since`), or for a request begun, whose line and headers must come by `deadline`.
+    idle = False
+    idle_since = 0.0
+    deadline = 0.0
+    _answered = 0
+
+    def setup(self) -> None:
+        """The connection's reader bounds every read by the request's deadline."""
+        super().setup()
+        self.deadline = time.monotonic() + HEAD_DEADLINE  # the first request: from the connect
+        self.rfile = io.BufferedReader(_TimedReader(self))
+
+    def handle_one_request(self) -> None:
+        """One request; after the first, the wait for it is the idle timeout of the moment."""
+        if self._answered:
+            self.idle = True
+            self.idle_since = time.monotonic()
+            cast(EndpointServer, self.server).connections.waiting(self.connection)
+        super().handle_one_request()
+
+    def time_left(self) -> float:
+        """How long the current read may still wait."""
+        if self.idle:
+            timeout = cast(EndpointServer, self.server).connections.idle_timeout()
+            return self.idle_since + timeout - time.monotonic()
+        return self.deadline - time.monotonic()
+
+    def request_started(self) -> None:
+        """The first bytes of a kept-alive connection's next request came: the rest must come
+        within the deadline."""
+        self.idle = False
+        self.deadline = time.monotonic() + HEAD_DEADLINE
+        cast(EndpointServer, self.server).connections.waiting(self.connection)
 
     def version_string(self) -> str:
         """The Server header."""
@@ -58,6 +127,11 @@ class CredentialRequestHandler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _answer_request(self) -> None:
+        if not cast(EndpointServer, self.server).connections.answering(self.connection):
+            self.close_connection = True  # dropped to make room for another
+            return
+        self.connection.settimeout(HEAD_DEADLINE)  # for the answer, which is small
+        self._answered += 1
         self._send(self._decide())
 
     def _decide(self) -> Answer:

@@ -1,0 +1,151 @@
+"""The credential endpoint under a crowd of connections over real sockets: another local process
+(any user can reach 127.0.0.1) holding many slow connections does not keep the child's SDK from
+its credentials, nor make the endpoint hold a thread for each."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from botocore.credentials import ContainerProvider
+
+from tests.endpoint_support import allowed_role, ask, role_fetch
+from tui.models import SsoSession, Token
+from tui.serve import TOKEN_VAR, URI_VAR, CredentialEndpoint
+from tui.serve.connections import BUSY_IDLE_TIMEOUT, HEAD_DEADLINE, MAX_CONNECTIONS
+from tui.sim import Simulator
+
+_HALF_A_REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-"
+
+
+@pytest.fixture
+def endpoint(session: SsoSession, token: Token, sim: Simulator) -> Iterator[CredentialEndpoint]:
+    account, role = allowed_role(sim)
+    with CredentialEndpoint(role_fetch(session, account, role)) as running:
+        running.credentials()
+        yield running
+
+
+def _slow_connection(port: int) -> socket.socket | None:
+    try:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+        sock.sendall(_HALF_A_REQUEST)
+    except OSError:
+        return None
+    return sock
+
+
+def _is_closed(sock: socket.socket) -> bool:
+    sock.settimeout(0)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def test_many_slow_connections_keep_neither_botocore_from_credentials_nor_a_thread_each(
+    endpoint: CredentialEndpoint,
+) -> None:
+    # An attacker opens three times as many connections as the endpoint holds, sends half a
+    # request on each and one more byte every half second, and opens a new one for each closed.
+    threads_before = threading.active_count()
+    slots: list[socket.socket | None] = [
+        _slow_connection(endpoint.port) for _ in range(3 * MAX_CONNECTIONS)
+    ]
+    stop = threading.Event()
+    most_threads = [0]
+
+    def keep_them_slow() -> None:
+        while not stop.wait(0.5):
+            most_threads[0] = max(most_threads[0], threading.active_count())
+            for i, sock in enumerate(slots):
+                try:
+                    if sock is None:
+                        raise OSError
+                    sock.sendall(b"a")
+                except OSError:
+                    if sock is not None:
+                        sock.close()
+                    slots[i] = _slow_connection(endpoint.port)
+
+    attacker = threading.Thread(target=keep_them_slow, daemon=True)
+    attacker.start()
+    try:
+        time.sleep(1.5)
+        env = endpoint.environment()
+        took = []
+        for _ in range(3):  # the child's SDK, three times over
+            started = time.monotonic()
+            creds = ContainerProvider(environ=env).load()
+            assert creds is not None
+            assert creds.get_frozen_credentials().access_key.startswith("ASIA")
+            took.append(time.monotonic() - started)
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        attacker.join()
+        for sock in slots:
+            if sock is not None:
+                sock.close()
+    # Answered at its first try each time (botocore waits 1 s before trying again).
+    assert max(took) < 1.0, took
+    # One thread per connection held, no more: the attacker, the accepting thread, and at most
+    # MAX_CONNECTIONS answering.
+    assert most_threads[0] <= threads_before + 1 + MAX_CONNECTIONS, most_threads
+
+
+def test_a_request_sent_a_byte_at_a_time_is_cut_off_after_the_deadline(
+    endpoint: CredentialEndpoint,
+) -> None:
+    env = endpoint.environment()
+    request = (
+        f"GET {urlsplit(env[URI_VAR]).path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: {env[TOKEN_VAR]}\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", endpoint.port), timeout=10) as sock:
+        for byte in request:
+            if _is_closed(sock):
+                break
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.25)
+            if time.monotonic() - started > HEAD_DEADLINE + 3:
+                pytest.fail("a request trickled in a byte at a time was still read")
+    assert time.monotonic() - started < HEAD_DEADLINE + 3
+    assert ask(endpoint).status == 200  # and the SDK itself is answered
+
+
+def test_idle_kept_alive_connections_are_closed_sooner_when_many_are_open(
+    endpoint: CredentialEndpoint,
+) -> None:
+    env = endpoint.environment()
+    request = (
+        f"GET {urlsplit(env[URI_VAR]).path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: {env[TOKEN_VAR]}\r\n\r\n"
+    ).encode()
+    kept: list[socket.socket] = []
+    crowded = MAX_CONNECTIONS // 2
+    try:
+        for _ in range(crowded + 4):  # many SDK clients, each kept alive
+            sock = socket.create_connection(("127.0.0.1", endpoint.port), timeout=10)
+            sock.sendall(request)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+            kept.append(sock)
+        deadline = time.monotonic() + BUSY_IDLE_TIMEOUT + 4  # not the 60 s of a quiet endpoint
+        # Closed until the endpoint is no longer crowded; those left keep the longer wait.
+        while sum(not _is_closed(sock) for sock in kept) >= crowded:
+            assert time.monotonic() < deadline, "idle connections still held"
+            time.sleep(0.25)
+    finally:
+        for sock in kept:
+            sock.close()
+    assert ask(endpoint).status == 200
