@@ -5,7 +5,8 @@ bounded thread pool as soon as its page arrives, through one shared Portal (one 
 pool, one pacer for throttling), while the next page is already being fetched. A failure in one
 account is recorded with its reason and the rest are kept; a 401 aborts the whole fetch with
 NotLoggedIn. Progress is reported as events, on the calling thread, for the picker to stream.
-The roles of the account the user looks at (`tui.aws.roles_first`) go before the others.
+The roles of the account the user looks at (`tui.aws.roles_first`) go before the others, and
+a page of accounts before any role call waiting for the pacer.
 
 A refresh does not wait for the pages to learn what it already knows: the last catalog names
 the accounts, so their roles are asked for from the start, beside the first page (`look_ahead`).
@@ -162,12 +163,19 @@ class _RolePipeline:
                 raise exc
 
 
+def _always() -> bool:
+    return True
+
+
 class _ReadAhead(Generic[T]):
     """The items of `pages`, fetched on a thread of their own from the moment this is built.
 
     ListAccounts pages are the pipeline's critical path: the first is asked for before the
     worker pool exists, and each next one the moment the last arrives, not after its accounts
-    have been handed to the workers (which cost a page about 30 ms here). `close` stops it.
+    have been handed to the workers (which cost a page about 30 ms here). Throttled, a page
+    call waiting for the pacer goes to the front of its line (`fetch_catalog` asks so), not
+    behind the role calls of the accounts already listed: until a page arrives its accounts
+    are not even shown. `close` stops it.
     """
 
     def __init__(self, pages: Iterator[T]) -> None:
@@ -255,7 +263,7 @@ def fetch_catalog(
     emit: EventHandler = on_event or (lambda _event: None)
     accounts: dict[str, Account] = {}
 
-    pages = _ReadAhead(portal.list_accounts())
+    pages = _ReadAhead(portal.list_accounts(first=_always))
 
     def fill(pipeline: _RolePipeline) -> None:
         if previous is not None:

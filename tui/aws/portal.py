@@ -282,9 +282,10 @@ class Portal:
 
     # -- the API --------------------------------------------------------------------------
 
-    def list_accounts(self) -> Iterator[list[Account]]:
-        """Every account the user can reach, one list per ListAccounts page."""
-        for page in self._pages("ListAccounts", "ListAccounts", {}):
+    def list_accounts(self, *, first: Callable[[], bool] | None = None) -> Iterator[list[Account]]:
+        """Every account the user can reach, one list per ListAccounts page (`first`: see
+        `_call`)."""
+        for page in self._pages("ListAccounts", "ListAccounts", {}, first):
             try:
                 yield [
                     Account(

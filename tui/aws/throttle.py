@@ -28,8 +28,9 @@ burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python
   (`backoff`), so it does not spend its retries while the limiter stays shut.
 
 Callers wait in a line served in turn, one slot every 1/rate seconds (`tui.aws.pace_line`).
-A caller may be sent to the front of it (`wait(first=...)`: the roles of the account the user
-looks at): it takes the next slot, and those it passes each wait one slot longer.
+A caller may be sent to the front of it (`wait(first=...)`: a page of accounts, the roles of
+the account the user looks at): it takes the next slot, and those it passes each wait one slot
+longer.
 """
 
 from __future__ import annotations
