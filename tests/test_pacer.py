@@ -210,6 +210,18 @@ def test_a_lone_call_refused_again_and_again_steps_out_of_line() -> None:
     assert fake.slept == []
 
 
+def test_a_call_sent_to_the_front_refused_again_and_again_steps_out_as_a_lone_one() -> None:
+    """A page of accounts goes to the front of the line: refused at every next slot while a
+    burst fills the limiter's window, it spent its 20 retries in 0.4 s at 50 calls/s and the
+    whole `list` failed ("kept throttling ListAccounts", 4 runs in 50 of the sliding window
+    at 50/s). Waiting its turn no more, it backs off as a call alone in line does."""
+    fake = Sleeper()
+    pacer = fake.pacer()
+    [pacer.queue() for _ in range(10)]  # a long line it does not wait in
+    pacer.wait(refused=BACKOFF_AFTER, first=lambda: True)
+    assert fake.slept[0] == backoff(BACKOFF_AFTER)
+
+
 def test_retries_of_a_refused_call_take_no_real_time_with_a_fake_sleep() -> None:
     """The Portal's tests pass a no-op sleep: a paced retry must not wait for real."""
     pacer = Pacer(sleep=lambda _s: None)

@@ -133,7 +133,10 @@ class Pacer:
         if refused:
             with self._lock:
                 alone = self._line.waiting < BACKOFF_LINE
-            if alone:  # in a long line a call waits its turn anyway
+            # In a long line a call waits its turn anyway; one sent to the front waits for no
+            # one, so, refused again and again (a window the burst filled), it steps out as a
+            # lone call does, rather than spend its retries on the next slots.
+            if alone or (first is not None and first()):
                 self._sleep(backoff(refused))
         turn = self.queue()
         slept = 0.0

@@ -105,8 +105,10 @@ def fetch_apart(ws: Workspace) -> tuple[float, int]:
     stays in this process): (seconds, accounts lost)."""
     code = "from tui.bench.throttle_bench import _child; _child()"
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=600
     )
+    if proc.returncode != 0:  # the child's own last words say what went wrong
+        raise RuntimeError(f"the fetch failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     got: dict[str, list[str]] = data["roles"]
     failed = set(data["failed"])
