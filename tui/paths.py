@@ -36,6 +36,19 @@ def set_but_empty(variable: str, environ: Mapping[str, str] | None = None) -> bo
     return (os.environ if environ is None else environ).get(variable) == ""
 
 
+def empty_variable_reason(variable: str) -> str:
+    """What an empty `variable` (`set_but_empty`) means and what to do, in words for a line."""
+    what, default = (
+        ("AWS config file", "~/.aws/config")
+        if variable == CONFIG_VARIABLE
+        else ("shared credentials file", "~/.aws/credentials")
+    )
+    return (
+        f"{variable} is set but empty, so no {what} is read (the AWS CLI reads none either): "
+        f"unset it to use {default}, or set it to a file"
+    )
+
+
 def _home_in(environ: Mapping[str, str]) -> str | None:
     """The home folder `~` stands for in `environ`, as os.path.expanduser finds it."""
     if os.name == "nt":

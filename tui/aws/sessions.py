@@ -207,8 +207,7 @@ def session_problems(path: Path | None = None) -> list[str]:
 
 # Why no session is found while AWS_CONFIG_FILE is set but empty, and what to do.
 _NO_CONFIG_FILE = (
-    f"{paths.CONFIG_VARIABLE} is set but empty, so no AWS config file is read (the AWS CLI "
-    "reads none either): unset it to use ~/.aws/config, or set it to a file, or pass "
+    f"{paths.empty_variable_reason(paths.CONFIG_VARIABLE)}, or pass "
     "--start-url URL --sso-region REGION"
 )
 

@@ -57,10 +57,7 @@ def check_aws_config() -> tuple[list[Check], list[SsoSession]]:
     from tui.workspace.setup import check_start_url, with_scheme
 
     if paths.set_but_empty(paths.CONFIG_VARIABLE):
-        detail = (
-            f"{paths.CONFIG_VARIABLE} is set but empty, so no config file is read (the AWS CLI "
-            "reads none either): unset it to use ~/.aws/config, or set it to a file"
-        )
+        detail = paths.empty_variable_reason(paths.CONFIG_VARIABLE)
         return [Check("AWS config", Verdict.FAIL, detail)], []
     path = paths.aws_config_file()
     if not path.exists():
@@ -285,9 +282,12 @@ def doctor(args: argparse.Namespace, context: Context) -> int:
         session = context.session(
             name=args.session, start_url=args.start_url, sso_region=args.sso_region
         )
+    from tui.text import printable
+
     failed = False
     for check in run_checks(context, session):
         failed = failed or check.verdict is Verdict.FAIL
-        print(f"[{check.verdict.value:>4}] {check.name}: {check.detail}")
+        # details may quote the config file or the service: control characters replaced
+        print(printable(f"[{check.verdict.value:>4}] {check.name}: {check.detail}"))
     print("Some checks failed." if failed else "All is well.")
     return 1 if failed else 0

@@ -103,9 +103,8 @@ def effective_paths(environ: Mapping[str, str]) -> list[tuple[Effective, bool]]:
     """Each file and folder ssotui uses, with whether it exists."""
     found = []
     for what, variable, where in _PATHS:
-        if (
-            variable in (paths.CONFIG_VARIABLE, paths.CREDENTIALS_VARIABLE)
-            and environ.get(variable) == ""
+        if variable in (paths.CONFIG_VARIABLE, paths.CREDENTIALS_VARIABLE) and (
+            paths.set_but_empty(variable, environ)
         ):
             # botocore reads no such file then, not the default one: none, rather than absent
             found.append((Effective(what, "(none)", f"environment: ${variable} is empty"), True))
