@@ -226,3 +226,26 @@ async def test_open_browser_false_in_config_toml_is_not_said_to_have_opened_one(
         assert _login_status(app) == "Waiting for approval…"
         await pilot.pause(0.2)
         assert not ran.exists()
+
+
+@async_test
+async def test_ctrl_l_after_the_scopes_changed_logs_in_again_and_says_why(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()  # for sso:account:access
+    sso_config.write_text(
+        sso_config.read_text().replace(
+            "sso_registration_scopes = sso:account:access",
+            "sso_registration_scopes = sso:account:access, codewhisperer:completions",
+        )
+    )
+    sim.set(fail_every=1, fail_status=503, approve="manual")  # the catalog cannot load
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: footer_keys(app).get("ctrl+l"), "ctrl+l", timeout=30)
+        sim.set(fail_every=None)
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: login_code(app), "a login code")
+        assert "The session's scopes changed: logging in again." in notes(app)
+        sim.approve(login_code(app))
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog after the login")

@@ -4,7 +4,8 @@
 token), runs the chosen flow (`tui.aws.flow_choice`), and falls back from the browser to the
 device code, saying so, when the loopback listener cannot be bound or no browser could be
 started. What the user must see or do comes to `announce` as events: the device code to enter,
-the browser page to open, a fall-back and its reason, a wait for another login.
+the browser page to open, a fall-back and its reason, a wait for another login, a cached token
+passed over because the session's scopes changed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization, print_instructions, start_login, wait_for_token
 from tui.aws.login_lock import one_login_at_a_time
 from tui.aws.loopback import ListenerUnavailable
+from tui.aws.scope_change import granted_for_other_scopes
 from tui.aws.tokens import REFRESH_WINDOW, current_token
 from tui.errors import NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
@@ -43,7 +45,17 @@ class WaitingForOtherLogin:
     session_label: str
 
 
-LoginEvent = DeviceAuthorization | BrowserAuthorization | FallingBack | WaitingForOtherLogin
+@dataclass(frozen=True)
+class ScopesChanged:
+    """The cached token was granted for other `sso_registration_scopes` than the session has
+    now: a new login runs, as `aws sso login` does."""
+
+    session_label: str
+
+
+LoginEvent = (
+    DeviceAuthorization | BrowserAuthorization | FallingBack | WaitingForOtherLogin | ScopesChanged
+)
 
 
 def print_event(event: LoginEvent, file: IO[str] | None = None) -> None:
@@ -59,6 +71,8 @@ def print_event(event: LoginEvent, file: IO[str] | None = None) -> None:
         )
     elif isinstance(event, FallingBack):
         text = f"Falling back to the device code: {event.reason}."
+    elif isinstance(event, ScopesChanged):
+        text = f"The scopes of session {event.session_label} changed: logging in again."
     else:
         text = f"Another ssotui is logging in to session {event.session_label}: waiting for it..."
     print(text, file=out, flush=True)
@@ -69,6 +83,13 @@ def _cached_access_token(session: SsoSession) -> str | None:
         token = token_cache.load_token(session)
         return token.access_token if token is not None else None
     return None
+
+
+def _granted_for_other_scopes(session: SsoSession) -> bool:
+    with contextlib.suppress(NotLoggedIn):
+        token = token_cache.load_token(session)
+        return token is not None and granted_for_other_scopes(session, token)
+    return False
 
 
 def _token_from_other_login(session: SsoSession, before: str | None) -> Token | None:
@@ -95,8 +116,9 @@ def log_in(
 
     A login that waited for another one uses its token. Otherwise, without `force`, a cached
     token is returned when it has more than 15 minutes left, after a refresh if it needed one;
-    one that does not (no refresh token, a refusal) means a new login, as in the AWS CLI. With
-    `force`, a new login runs. `open_url` opens the browser page (None: only announce it);
+    one that does not (no refresh token, a refusal) means a new login, as in the AWS CLI, and so
+    does one granted for other scopes than the session's now (`ScopesChanged` is announced).
+    With `force`, a new login runs. `open_url` opens the browser page (None: only announce it);
     `cancelled` is looked at while waiting (an Event's `is_set`); `browser_timeout` is how long
     the browser flow waits for the browser.
 
@@ -112,7 +134,9 @@ def log_in(
             other = _token_from_other_login(session, before)
             if other is not None:
                 return other
-        if not force:
+        if not force and _granted_for_other_scopes(session):
+            say(ScopesChanged(session.label))
+        elif not force:
             # a token that cannot be used or renewed (even for a network fault) means: log in;
             # so does one that ends within the refresh window and could not be renewed: the
             # AWS CLI's login counts it as expired, and it would end minutes after this

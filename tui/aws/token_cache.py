@@ -111,12 +111,19 @@ def token_path(session: SsoSession) -> Path:
 
 
 def registration_key(session: SsoSession) -> str:
-    """botocore's registration cache key: sha1 of a sorted JSON of tool, URL, region, scopes."""
+    """botocore's registration cache key: sha1 of a sorted JSON of tool, URL, region, scopes
+    (`sso_registration_scopes`, None when the session does not set it)."""
+    scopes = list(session.scopes) if session.scopes_configured else None
+    return registration_key_with(session, scopes)
+
+
+def registration_key_with(session: SsoSession, scopes: list[str] | None) -> str:
+    """The registration key the session has when `scopes` is its `sso_registration_scopes`."""
     args = {
         "tool": "botocore",
         "startUrl": session.start_url,
         "region": session.region,
-        "scopes": list(session.scopes) if session.scopes_configured else None,
+        "scopes": scopes,
         "session_name": session.name,
     }
     return hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
@@ -257,9 +264,15 @@ def delete_token(session: SsoSession) -> bool:
 
 def load_registration(session: SsoSession) -> Registration | None:
     """The cached client registration of a session, None when missing or unreadable."""
+    return read_registration(registration_path(session))
+
+
+def read_registration(path: Path) -> Registration | None:
+    """The client registration in the file at `path`, None when missing, unreadable or not a
+    registration (a token file, which holds a clientId too, is not one)."""
     try:
-        data = _read_json(registration_path(session))
-        if not isinstance(data, dict):
+        data = _read_json(path)
+        if not isinstance(data, dict) or "accessToken" in data:
             return None
         client_id, secret = data.get("clientId"), data.get("clientSecret")
         if not (isinstance(client_id, str) and isinstance(secret, str)):

@@ -26,7 +26,7 @@ from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
 from tui.aws.browser_login import BrowserAuthorization
 from tui.aws.login import DeviceAuthorization
-from tui.aws.login_flows import FallingBack
+from tui.aws.login_flows import FallingBack, ScopesChanged
 from tui.export import clipboard
 from tui.models import Token
 from tui.workspace.workspace import Workspace
@@ -123,6 +123,8 @@ class LoginScreen(Screen[Token | None]):
             self._show_browser_page(event)
         elif isinstance(event, FallingBack):
             self.notify(f"Using a device code: {event.reason}.", markup=False, timeout=8)
+        elif isinstance(event, ScopesChanged):
+            self.notify("The session's scopes changed: logging in again.", markup=False, timeout=8)
         else:
             self._set_status("Another ssotui is logging in to this session: waiting for it…")
         self._tick()
