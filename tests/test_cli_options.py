@@ -86,6 +86,26 @@ def test_picker_flags_before_a_command_apply_to_it_or_are_refused() -> None:
     assert "--refresh does not apply to `ssotui doctor`" in result.err
 
 
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (("demo", "--session", "prod"), "--session does"),
+        (("--session", "prod", "demo"), "--session does"),
+        (("demo", "--start-url", "acme", "--sso-region", "eu-west-1"), "--start-url and --sso"),
+    ],
+)
+def test_demo_refuses_a_session_option_instead_of_ignoring_it(
+    home: Home, argv: tuple[str, ...], named: str
+) -> None:
+    # The demo always runs its own session against the simulator; the option was ignored.
+    result = ssotui(*argv)
+    assert result.status == 2  # was: 1 here ("needs a terminal"), the picker on a terminal
+    assert result.out == ""
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert result.err.startswith(f"ssotui: {named}")
+    assert "not apply to `ssotui demo`, which always uses its own session (`demo`)" in result.err
+
+
 def test_configure_takes_no_browser_and_adds_https(sim: Simulator, home: Home) -> None:
     sim.set(interval=0)
     bare = sim.start_url.removeprefix("https://")
