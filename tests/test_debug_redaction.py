@@ -16,6 +16,8 @@ import pytest
 
 from tests.cli_helpers import Run, ssotui
 from tui import debug_log, logs
+from tui.aws.sessions import resolve_session
+from tui.aws.token_cache import token_path
 from tui.sim import Simulator
 
 SUFFIX = '"SFXQ\\SFXB\'SFXA\\"SFXE'
@@ -112,3 +114,18 @@ def test_registered_secrets_are_masked_in_every_printed_form() -> None:
     for shown in (repr(secret), repr(secret.encode()), escaped, repr(escaped.encode())):
         line = record("value %s", shown)
         assert "9876543210" not in line and "sec" not in line, line
+
+
+def test_debug_shows_the_status_each_portal_call_got_and_no_token(
+    portal_client_kind: str, sim: Simulator, sso_config: Path
+) -> None:
+    sim.set(interval=0)
+    assert ssotui("login", "--no-browser").status == 0
+    access_token = json.loads(token_path(resolve_session()).read_text())["accessToken"]
+    result = ssotui("list", "--refresh", "--debug")
+    assert result.status == 0, result.err
+    calls = [line for line in result.err.splitlines() if "ssotui.portal DEBUG" in line]
+    assert any("ListAccounts: HTTP 200 in " in line for line in calls), calls
+    assert any("ListAccountRoles: HTTP 200 in " in line for line in calls), calls
+    assert "HTTP 2xx" not in result.err  # was the direct client's every line
+    assert access_token not in result.out + result.err

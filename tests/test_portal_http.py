@@ -317,6 +317,17 @@ def test_answers_are_read_as_botocore_reads_them(
 
 
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
+@pytest.mark.parametrize("answer", [Answer(203, b'{"accountList":[]}'), Answer(200, b"")])
+def test_an_answer_carries_its_status_as_botocores_do(
+    mode: str, answer: Answer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What `--debug` shows for the call (tui.aws.call_log): the direct client's said "2xx".
+    with recording(answer) as server:
+        result = client_for(mode, server.url, monkeypatch).list_accounts(accessToken=SECRET)
+    assert result["ResponseMetadata"]["HTTPStatusCode"] == answer.status
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
 def test_refusals_are_the_transports_own_type_from_either_client(
     mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

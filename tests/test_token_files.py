@@ -9,8 +9,10 @@ the user in as someone else), but reads the AWS CLI's and the SDKs' usual files.
 
 from __future__ import annotations
 
+import grp
 import json
 import os
+import pwd
 import stat
 import threading
 from datetime import UTC, datetime, timedelta
@@ -36,6 +38,7 @@ from tui.aws.token_cache import (
 from tui.errors import FileWriteError, NotLoggedIn
 from tui.models import SsoSession, Token
 from tui.sim import Simulator
+from tui.store.secret_file import shared_group
 
 DEV = SsoSession("dev", "https://dev.awsapps.com/start", "eu-west-1", scopes_configured=True)
 
@@ -59,6 +62,36 @@ def _registration() -> Registration:
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.lstat().st_mode)
+
+
+def _my_account() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwuid(os.geteuid())
+    except KeyError:
+        pytest.skip("this uid has no account (no name to tell its own group by)")
+
+
+def _a_shared_group() -> grp.struct_group:
+    """A group other users may be in that this process may give a file to: one of its own
+    groups (any group when running as root) not named after the user nor its primary group."""
+    me = _my_account()
+    usable = grp.getgrall() if os.geteuid() == 0 else [grp.getgrgid(g) for g in os.getgroups()]
+    for group in usable:
+        if group.gr_name != me.pw_name and group.gr_gid != me.pw_gid:
+            return group
+    pytest.skip("this process is in no group but its own: no shared group to give a file to")
+
+
+def _my_private_group() -> int:
+    """The user's own group (named after the user, no other member listed), else skip."""
+    me = _my_account()
+    try:
+        group = grp.getgrgid(me.pw_gid)
+    except KeyError:
+        pytest.skip("the primary group has no entry")
+    if group.gr_name != me.pw_name or set(group.gr_mem) - {me.pw_name}:
+        pytest.skip(f"the user's primary group {group.gr_name} is not a private one")
+    return group.gr_gid
 
 
 @pytest.mark.parametrize("which", ["token", "registration"])
@@ -225,4 +258,91 @@ def test_the_aws_cli_and_sdk_files_are_used(home: Home, folder_mode: int, file_m
     loader.save_token(DEV.start_url, token_to_dict(_token()), session_name=DEV.name)
     home.sso_cache.chmod(folder_mode)
     token_path(DEV).chmod(file_mode)
+    if file_mode & stat.S_IWGRP:  # written under umask 002: the group is the user's own
+        os.chown(token_path(DEV), -1, _my_private_group())
     assert load_token(DEV) == _token()
+
+
+def test_a_token_file_a_shared_group_may_change_is_not_used_and_login_replaces_it(
+    home: Home, sim: Simulator, sso_config: Path
+) -> None:
+    # Anyone in the group could have put their own token there (and could read this one).
+    group = _a_shared_group()
+    session = resolve_session()
+    assert ssotui("login", "--use-device-code", "--no-browser").status == 0
+    os.chown(token_path(session), -1, group.gr_gid)
+    token_path(session).chmod(0o664)
+    listed = ssotui("list")
+    assert listed.status == 1  # was: 0, with whatever token the group left there
+    assert listed.err == (
+        f"ssotui: the token cache {token_path(session)} of session dev can be changed by group "
+        f"{group.gr_name}, which other users may be in (mode 0664); ssotui does not use a token "
+        "file that may not be yours: run `ssotui login` to replace it\n"
+    )
+    assert ssotui("login", "--use-device-code", "--no-browser").status == 0
+    assert _mode(token_path(session)) == 0o600
+    assert ssotui("list").status == 0
+
+
+@pytest.mark.parametrize("file_mode", [0o620, 0o664])
+def test_a_registration_a_shared_group_may_change_is_made_anew(home: Home, file_mode: int) -> None:
+    save_registration(DEV, _registration())
+    os.chown(registration_path(DEV), -1, _a_shared_group().gr_gid)
+    registration_path(DEV).chmod(file_mode)
+    assert load_registration(DEV) is None  # was: its client secret used
+    registration_path(DEV).chmod(0o644)  # the group may read it, not change it: used
+    assert load_registration(DEV) is not None
+
+
+_ALICE = pwd.struct_passwd(("alice", "x", 1000, 1000, "", "/home/alice", "/bin/sh"))
+_BOB = pwd.struct_passwd(("bob", "x", 1001, 100, "", "/home/bob", "/bin/sh"))
+
+
+@pytest.mark.parametrize(
+    ("account", "groups", "gid", "shared"),
+    [
+        # the private group useradd/adduser give alice (umask 002 files): hers
+        (_ALICE, {1000: ("alice", [])}, 1000, None),
+        (_ALICE, {1000: ("alice", ["alice"])}, 1000, None),
+        # ... unless someone was added to it
+        (_ALICE, {1000: ("alice", ["bob"])}, 1000, "alice"),
+        # her primary group under another name, no one else's: hers
+        (_ALICE, {1000: ("alice-grp", [])}, 1000, None),
+        # a primary group bob has too, or a group with members, or one of bob's: not hers
+        (pwd.struct_passwd(("carol", "x", 1002, 100, "", "/", "")), {100: ("users", [])}, 100,
+         "users"),
+        (_ALICE, {1000: ("alice", []), 50: ("staff", ["alice", "bob"])}, 50, "staff"),
+        (_ALICE, {1000: ("alice", []), 50: ("staff", [])}, 50, "staff"),
+        # a gid with no group entry that is not hers
+        (_ALICE, {1000: ("alice", [])}, 4242, "4242"),
+        # a uid with no account (a container's): the process's own group, no one else's
+        (None, {}, 1000, None),
+        (None, {}, 100, "100"),
+    ],
+)  # fmt: skip
+def test_whose_group_may_change_a_file(
+    monkeypatch: pytest.MonkeyPatch,
+    account: pwd.struct_passwd | None,
+    groups: dict[int, tuple[str, list[str]]],
+    gid: int,
+    shared: str | None,
+) -> None:
+    uid = account.pw_uid if account else 1000
+    monkeypatch.setattr(os, "geteuid", lambda: uid)
+    monkeypatch.setattr(os, "getegid", lambda: 1000)
+    accounts = [a for a in (account, _BOB) if a is not None]
+
+    def getpwuid(wanted: int) -> pwd.struct_passwd:
+        for one in accounts:
+            if one.pw_uid == wanted:
+                return one
+        raise KeyError(wanted)  # no account, as pwd says
+
+    def getgrgid(wanted: int) -> grp.struct_group:
+        name, members = groups[wanted]  # KeyError: no entry, as grp says
+        return grp.struct_group((name, "x", wanted, members))
+
+    monkeypatch.setattr(pwd, "getpwuid", getpwuid)
+    monkeypatch.setattr(pwd, "getpwall", lambda: accounts)
+    monkeypatch.setattr(grp, "getgrgid", getgrgid)
+    assert shared_group(gid) == shared

@@ -18,7 +18,8 @@ T = TypeVar("T")
 
 
 def _answered(result: Any) -> str:
-    """The status of a successful answer: botocore's carries it; the direct client's is a 2xx."""
+    """The status of a successful answer, from its `ResponseMetadata` as both clients (botocore's
+    and the direct one) give it; "HTTP 2xx" only for an answer that carries none."""
     meta = result.get("ResponseMetadata") if isinstance(result, dict) else None
     status = meta.get("HTTPStatusCode") if isinstance(meta, dict) else None
     return f"HTTP {status}" if status else "HTTP 2xx"

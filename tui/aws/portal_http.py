@@ -156,8 +156,10 @@ class PortalHttpClient(PortalClient):
         if status >= 301:  # botocore's line between an answer and a refusal
             code, message = error_code(status, answer_headers, body)
             raise Refused(operation, status, code, message, endpoint=self.meta.endpoint_url)
+        # the status as botocore's answers carry it (`--debug` shows it, tui.aws.call_log)
+        answered = {"ResponseMetadata": {"HTTPStatusCode": status}}
         if not body.strip():
-            return {}
+            return answered
         try:
             # botocore reads a member sent as null as one left out ("roleList": null is no
             # roles); the scan keeps the hook off the usual answer, which has no null
@@ -167,6 +169,7 @@ class PortalHttpClient(PortalClient):
             raise self._malformed("the response body is not JSON") from None
         if not isinstance(parsed, dict):
             raise self._malformed("the response body is not a JSON object")
+        parsed.update(answered)
         return parsed
 
     def _malformed(self, detail: str) -> MalformedResponse:

@@ -93,7 +93,9 @@ SESSION_MEANINGS: dict[str, str] = {
     "start_url": "an ad hoc start URL (nothing written); https:// is added when missing",
     "sso_region": "the SSO region of --start-url",
 }
+_NOT_IN_THE_DEMO = "refused: the demo uses its own session"
 COMMAND_SESSION_MEANINGS: dict[str, dict[str, str]] = {
+    "demo": dict.fromkeys(("session", "start_url", "sso_region"), _NOT_IN_THE_DEMO),
     "configure": {
         "session": "the name of the [sso-session] to write (asked for when not given)",
         "start_url": "the start URL to write; https:// is added when missing",

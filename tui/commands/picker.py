@@ -7,7 +7,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.resolve import on_a_terminal, picker_can_open
-from tui.errors import SsotuiError
+from tui.errors import SsotuiError, UsageError
 from tui.workspace import Context
 
 if TYPE_CHECKING:
@@ -99,7 +99,22 @@ def pick_role(
 
 
 def demo(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui demo`: the picker against the built-in simulator; touches no real AWS file."""
+    """`ssotui demo`: the picker against the built-in simulator; touches no real AWS file.
+
+    The demo has its one session of its own: a session option is refused (exit 2) rather
+    than ignored, so no one believes the demo ran against the session they named."""
+    given = [
+        "--" + name.replace("_", "-")
+        for name in ("session", "start_url", "sso_region")
+        if getattr(args, name, None) is not None
+    ]
+    if given:
+        one = len(given) == 1
+        raise UsageError(
+            f"{' and '.join(given)} {'does' if one else 'do'} not apply to `ssotui demo`, "
+            "which always uses its own session (`demo`) against the built-in simulator: run "
+            f"`ssotui demo` without {'it' if one else 'them'}"
+        )
     if not picker_can_open(context):
         raise SsotuiError("the demo needs a terminal it can draw on: run `ssotui demo` in one")
     from tui.demo import run_demo

@@ -9,6 +9,11 @@ Read only when the user (or root) could have written it, which botocore does not
 file planted by another user (in a cache folder others can write to, say) would sign the user
 in as whoever the token belongs to. The folder's own mode is not judged: botocore creates
 `~/.aws/sso/cache` with the umask's mode (often 0755), and what matters is the file opened.
+
+A file its group may change is read only when that group is the user's own (`shared_group`):
+the JavaScript SDK writes token files with the umask's mode, 0664 under umask 002, which
+systems set where each user has a private group; a group other users are in (`staff`, `users`,
+a team's, one a setgid folder handed down) could change the token as any other user could.
 """
 
 from __future__ import annotations
@@ -63,9 +68,9 @@ def read_own_file(path: Path) -> bytes | None:
     Checked on the file opened, never through a symlink and never blocking on a pipe, so a file
     swapped in after a check cannot be read instead. Raises UntrustedFile when `path` is a
     symlink or not a regular file, belongs to another user (root's is trusted: it can write
-    anywhere), or any user may change it; OSError when it cannot be read. A file of the user's
-    that the group may change is read: the JavaScript SDK writes token files with the umask's
-    mode, 0664 where users have a group of their own (umask 002).
+    anywhere), any user may change it, or its group may change it and others may be in that
+    group; OSError when it cannot be read. A file the user's own group may change is read: the
+    JavaScript SDK writes token files 0664 where users have a group of their own (umask 002).
     """
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -83,7 +88,48 @@ def read_own_file(path: Path) -> bytes | None:
             raise UntrustedFile(path, "is not a regular file")
         if info.st_uid not in (os.geteuid(), 0):
             raise UntrustedFile(path, f"belongs to another user (uid {info.st_uid})")
-        if info.st_mode & stat.S_IWOTH:
-            mode = stat.S_IMODE(info.st_mode)
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & stat.S_IWOTH:
             raise UntrustedFile(path, f"can be changed by any user (mode {mode:04o})")
+        if mode & stat.S_IWGRP and (group := shared_group(info.st_gid)) is not None:
+            raise UntrustedFile(
+                path,
+                f"can be changed by group {group}, which other users may be in (mode {mode:04o})",
+            )
         return handle.read()
+
+
+def shared_group(gid: int) -> str | None:
+    """The name of group `gid` when users besides this one (and root) may be in it; None when
+    it is the user's own.
+
+    The user's own: a group that lists no member but the user and either bears the user's name
+    (the private group useradd, adduser and FreeIPA give each user, the setups where umask 002
+    is usual) or is the user's primary group and no other account's. Any other group may hold
+    others, a gid with no group entry included. The account list is walked only for a group
+    not named after the user: on a large directory (LDAP) that can take seconds.
+    """
+    import grp  # only for a file its group may change: rare
+    import pwd
+
+    me = os.geteuid()
+    try:
+        account = pwd.getpwuid(me)
+        name: str | None = account.pw_name
+        primary = account.pw_gid
+    except KeyError:  # a uid with no account (a container's): its group is the process's
+        name, primary = None, os.getegid()
+    try:
+        group = grp.getgrgid(gid)
+        group_name, members = group.gr_name, set(group.gr_mem)
+    except KeyError:
+        group_name, members = str(gid), set()
+    if members - {name, "root"}:
+        return group_name
+    if name is not None and group_name == name:
+        return None
+    if gid == primary and not any(
+        other.pw_gid == gid and other.pw_uid not in (me, 0) for other in pwd.getpwall()
+    ):
+        return None
+    return group_name
