@@ -87,7 +87,8 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
                 if action in (Action.COPY, Action.PRINT):
                     text = f"{text} ({self.export_format})"
                 elif action is Action.SUBSHELL and self.renewing:
-                    text = "open a subshell whose credentials renew themselves (exit to come back)"
+                    # (within the box's 66 cells: a longer line is cut at its edge)
+                    text = "open a subshell whose credentials renew (exit it to come back)"
                 yield Static(_keyed(key, text), classes="action-line")
             yield Static(self._new_line(), id="action-new", classes="action-line action-new")
             yield Static(_keyed("esc", "back"), classes="action-line action-back")
