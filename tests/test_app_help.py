@@ -70,6 +70,7 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
                 "w": "write",
                 "p": "print",
                 "o": "console",
+                "n": "new credentials",
                 "esc": "Back",
             }.items()
         )
@@ -110,7 +111,7 @@ async def test_the_footer_says_what_enter_and_tab_do_in_each_pane(
         footer = footer_keys(app)
         assert (footer["enter"], footer["tab"], footer["escape"]) == ("Actions", "Accounts", "Back")
         await pilot.press("enter")  # the action menu shows its own keys, and only those
-        assert set(footer_keys(app)) == {"s", "c", "w", "p", "o", "escape"}
+        assert set(footer_keys(app)) == {"s", "c", "w", "p", "o", "n", "escape"}
 
 
 @async_test

@@ -21,6 +21,7 @@ from tests.app_support import (
     notes,
     open_action_menu,
     picker,
+    screen_text,
     usable_role,
     wait_until,
     with_roles,
@@ -115,7 +116,9 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await open_action_menu(pilot, app, org, account, role)
         menu = " ".join(str(line.render()) for line in app.screen.query(".action-line"))
-        assert "renew themselves" in menu
+        assert "whose credentials renew" in menu
+        # The whole line is drawn, not cut at the box's edge (72 cells, as at 80x24).
+        assert "whose credentials renew (exit it to come back)" in screen_text(app)
         await pilot.press("s")
         await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
         assert "exit status 7" in notes(app)[-1]

@@ -75,10 +75,12 @@ class StateSaved(Message):
 
 @dataclass
 class CredentialsReady(Message):
-    """Role credentials arrived for an action the user chose."""
+    """Role credentials arrived for an action the user chose; `fresh`: new ones were asked
+    for (not those kept)."""
 
     creds: RoleCredentials
     action: Action
+    fresh: bool = False
 
 
 @dataclass

@@ -58,6 +58,13 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
             f"The action menu's {key}",
             _acting(screen, account, name, action),
         )
+    if screen.workspace.settings.cache_role_credentials:  # else every one is new already
+        for action, title, key in ROLE_ACTIONS:
+            yield SystemCommand(
+                f"{title} {label} with new credentials",
+                f"Not the kept ones: the action menu's n, then {key}",
+                _acting(screen, account, name, action, fresh=True),
+            )
     favourite = screen.saved.state.is_favourite_role(aid, name)
     yield SystemCommand(
         f"{'Unmark' if favourite else 'Mark'} role {label} as a favourite",
@@ -88,6 +95,9 @@ def _account_commands(screen: MainScreen, account: Account) -> Iterator[SystemCo
     )
 
 
-def _acting(screen: MainScreen, account: Account, role: str, action: Action) -> Callable[[], None]:
-    """A palette callback doing `action` on the role, as its key in the action menu does."""
-    return lambda: screen.act_on_role(account, role, action)
+def _acting(
+    screen: MainScreen, account: Account, role: str, action: Action, *, fresh: bool = False
+) -> Callable[[], None]:
+    """A palette callback doing `action` on the role, as its key in the action menu does
+    (`fresh`: with new credentials, as after its `n`)."""
+    return lambda: screen.act_on_role(account, role, action, fresh=fresh)

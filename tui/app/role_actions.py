@@ -32,6 +32,8 @@ from tui.workspace.workspace import Workspace
 if TYPE_CHECKING:
     from tui.export import subshell
 
+NEW_CREDENTIALS = " (new credentials)"  # after the role's name, when new ones were asked for
+
 
 class RoleActions(Widget):
     """Subshell, copy, profile, console and print, for credentials already fetched."""
@@ -53,20 +55,21 @@ class RoleActions(Widget):
         # the background work's portal calls, held while the subshell has the terminal
         self.calls_held = calls_held
 
-    def run(self, creds: RoleCredentials, action: Action) -> None:
-        """Do `action` with `creds`."""
+    def run(self, creds: RoleCredentials, action: Action, *, fresh: bool = False) -> None:
+        """Do `action` with `creds`; `fresh`: they are new ones (and the user is told so)."""
+        new = NEW_CREDENTIALS if fresh else ""  # said after the role's name in what follows
         if action is Action.SUBSHELL:
-            self._run_subshell(creds)
+            self._run_subshell(creds, new)
         elif action is Action.COPY:
-            self._copy(creds)
+            self._copy(creds, new)
         elif action is Action.WRITE_PROFILE:
-            self._ask_profile_name(creds, self.workspace.handoff.profile_name(creds))
+            self._ask_profile_name(creds, self.workspace.handoff.profile_name(creds), new)
         elif action is Action.CONSOLE:
-            self._open_console(creds)
+            self._open_console(creds, new)
         elif action is Action.PRINT:
             self.app.exit(result=self.workspace.handoff.export_text(creds).rstrip("\n"))
 
-    def _run_subshell(self, creds: RoleCredentials) -> None:
+    def _run_subshell(self, creds: RoleCredentials, new: str) -> None:
         workspace = self.workspace
         renewing = workspace.settings.renew_credentials
         with contextlib.ExitStack() as stack:
@@ -95,7 +98,7 @@ class RoleActions(Widget):
         else:
             left = f"they had {clock.time_left(creds.expiration)} left"
         self.notify(
-            f"Back from the subshell for {shown(plan.label)} (exit status {finished.status}); "
+            f"Back from the subshell for {shown(plan.label)}{new} (exit status {finished.status}); "
             f"its credentials: {left}.",
             markup=False,
         )
@@ -116,23 +119,23 @@ class RoleActions(Widget):
         return finished
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
-    def _copy(self, creds: RoleCredentials) -> None:
+    def _copy(self, creds: RoleCredentials, new: str) -> None:
         # OSC 52 goes out through the app's own output, never between its frames.
         fmt = self.workspace.handoff.export_format()
         backend = self.workspace.handoff.copy_exports(creds, fmt, terminal=copier(self.app))
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
         self.post_message(
             Notice(
-                f"Copied {fmt} export lines for {_label(creds)} to the {where}; they expire "
+                f"Copied {fmt} export lines for {_label(creds)}{new} to the {where}; they expire "
                 f"{clock.expiry(creds.expiration)}."
             )
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="console")
-    def _open_console(self, creds: RoleCredentials) -> None:
+    def _open_console(self, creds: RoleCredentials, new: str) -> None:
         handoff = self.workspace.handoff
         url = handoff.console_url(creds, handoff.console_request(region=creds.region))
-        label = _label(creds)
+        label = _label(creds) + new
         if handoff.open_in_browser(url):
             self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
             return
@@ -145,20 +148,22 @@ class RoleActions(Widget):
             )
         )
 
-    def _ask_profile_name(self, creds: RoleCredentials, default: str, error: str = "") -> None:
+    def _ask_profile_name(
+        self, creds: RoleCredentials, default: str, new: str, error: str = ""
+    ) -> None:
         from tui.app.screens.actions import ProfileNameScreen  # loaded when first needed
 
         self.app.push_screen(
             ProfileNameScreen(default, str(paths.aws_credentials_file()), error=error),
-            lambda name: self._profile_named(creds, name),
+            lambda name: self._profile_named(creds, name, new),
         )
 
-    def _profile_named(self, creds: RoleCredentials, name: str | None) -> None:
+    def _profile_named(self, creds: RoleCredentials, name: str | None, new: str) -> None:
         if name:
-            self._write_profile(creds, name)
+            self._write_profile(creds, name, new)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
-    def _write_profile(self, creds: RoleCredentials, name: str) -> None:
+    def _write_profile(self, creds: RoleCredentials, name: str, new: str) -> None:
         try:
             region = self.workspace.profile_region(self.saved.state, creds.account.account_id)
             written, path = self.workspace.handoff.write_profile(creds, name, region=region)
@@ -168,6 +173,7 @@ class RoleActions(Widget):
                 self._ask_profile_name,
                 creds,
                 name,
+                new,
                 f"[{shown(name)}] holds long-lived keys, which ssotui does not overwrite: "
                 "choose another name.",
             )
@@ -176,7 +182,7 @@ class RoleActions(Widget):
         expires = clock.expiry(creds.expiration)
         self.post_message(
             Notice(
-                f"Wrote profile [{shown(written)}] to {path}; use it with {use}. "
+                f"Wrote profile [{shown(written)}]{new} to {path}; use it with {use}. "
                 f"It expires {expires}."
             )
         )

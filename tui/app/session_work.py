@@ -323,32 +323,36 @@ class SessionWork(Widget):
     # -- role credentials -----------------------------------------------------------------------
 
     def fetch_credentials(
-        self, account: Account, role: str, action: Action, region: str | None
+        self, account: Account, role: str, action: Action, region: str | None, *, fresh: bool
     ) -> None:
         """Role credentials for `action`, with `region` (the one chosen for the account, else
         the session's default region); the screen gets CredentialsReady. Until then (a slow or
-        throttled portal takes seconds) `getting_credentials` is True."""
+        throttled portal takes seconds) `getting_credentials` is True. `fresh`: new ones, not
+        those kept."""
         self.getting_credentials = True
         self.post_message(self.Changed())
-        self._fetch_credentials(account, role, action, region)
+        self._fetch_credentials(account, role, action, region, fresh)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="credentials")
     def _fetch_credentials(
-        self, account: Account, role: str, action: Action, region: str | None
+        self, account: Account, role: str, action: Action, region: str | None, fresh: bool
     ) -> None:
         def renewed(token: Token) -> None:
             self.post_message(TokenRenewed(token))
 
         try:
-            creds = self.workspace.role_credentials(account, role, region=region, renewed=renewed)
+            creds = self.workspace.role_credentials(
+                account, role, region=region, fresh=fresh, renewed=renewed
+            )
         except NotLoggedIn:
             self.app.call_from_thread(self._credentials_done)
             self.app.call_from_thread(
-                self._login_lost, lambda: self.fetch_credentials(account, role, action, region)
+                self._login_lost,
+                lambda: self.fetch_credentials(account, role, action, region, fresh=fresh),
             )
             return
         if not get_current_worker().is_cancelled:  # a later choice replaced this one
-            self.post_message(CredentialsReady(creds, action))
+            self.post_message(CredentialsReady(creds, action, fresh))
 
     @on(CredentialsReady)
     def _credentials_arrived(self, _message: CredentialsReady) -> None:

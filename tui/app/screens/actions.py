@@ -1,7 +1,12 @@
-"""The action menu on a role (one key each), and the prompt for a profile name."""
+"""The action menu on a role (one key each), and the prompt for a profile name.
+
+`n` switches "new credentials" for the action picked next: fetched anew rather than the ones
+kept (as `--refresh` does on the command line), for credentials revoked before they expired.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,7 +24,7 @@ from tui.errors import SsotuiError
 from tui.export.ini_sections import check_name
 from tui.models import Account
 
-__all__ = ["Action", "ActionMenu", "ProfileNameScreen"]
+__all__ = ["Action", "ActionMenu", "MenuChoice", "ProfileNameScreen"]
 
 
 _MENU = (
@@ -31,12 +36,25 @@ _MENU = (
 )
 
 
-class ActionMenu(ModalScreen[Action | None]):
-    """A small modal: s, c, w, p or o picks the action; Escape closes it."""
+NEW_KEY = "n"
+
+
+@dataclass(frozen=True)
+class MenuChoice:
+    """What the menu was closed with: the action, and whether its credentials are new ones."""
+
+    action: Action
+    fresh: bool = False
+
+
+class ActionMenu(ModalScreen[MenuChoice | None]):
+    """A small modal: s, c, w, p or o picks the action; n switches new credentials on or off
+    for it; Escape closes it."""
 
     BINDING_GROUP_TITLE = "Action menu"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"pick('{action.value}')", action.value) for key, action, _ in _MENU),
+        Binding(NEW_KEY, "new_credentials", "new credentials"),
         Binding("escape", "pick('')", "Back"),
     ]
 
@@ -48,9 +66,13 @@ class ActionMenu(ModalScreen[Action | None]):
         *,
         renewing: bool = False,
         region: str | None = None,
+        keeping: bool = True,
     ) -> None:
         super().__init__()
         self.renewing = renewing
+        # Credentials are kept between runs (`cache_role_credentials`); else every one is new.
+        self.keeping = keeping
+        self.fresh = False  # the action picked next fetches new credentials
         self.account = account
         self.role = role
         self.export_format = export_format
@@ -65,13 +87,35 @@ class ActionMenu(ModalScreen[Action | None]):
                 if action in (Action.COPY, Action.PRINT):
                     text = f"{text} ({self.export_format})"
                 elif action is Action.SUBSHELL and self.renewing:
-                    text = "open a subshell whose credentials renew themselves (exit to come back)"
+                    # (within the box's 66 cells: a longer line is cut at its edge)
+                    text = "open a subshell whose credentials renew (exit it to come back)"
                 yield Static(_keyed(key, text), classes="action-line")
+            yield Static(self._new_line(), id="action-new", classes="action-line action-new")
             yield Static(_keyed("esc", "back"), classes="action-line action-back")
         yield Footer()
 
+    def _new_line(self) -> Text:
+        if not self.keeping:
+            return _keyed(" ", "new credentials every time (none are kept)")
+        if self.fresh:
+            state = Text.assemble(("on", "bold reverse"), " (fetched anew for the next action)")
+        else:
+            state = Text("off (kept ones are reused)")
+        return Text.assemble(_keyed(NEW_KEY, "new credentials: "), state)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_credentials":  # nothing to switch when none are kept
+            return self.keeping
+        return True
+
+    def action_new_credentials(self) -> None:
+        """Switch new credentials on or off for the action picked next."""
+        self.fresh = not self.fresh
+        self.query_one("#action-new", Static).update(self._new_line())
+        self.set_class(self.fresh, "-fresh")
+
     def action_pick(self, value: str) -> None:
-        self.dismiss(Action(value) if value else None)
+        self.dismiss(MenuChoice(Action(value), fresh=self.fresh) if value else None)
 
 
 def _keyed(key: str, text: str) -> Text:

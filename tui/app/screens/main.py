@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -39,6 +39,9 @@ from tui.app.widgets.status import StatusLine
 from tui.models import Account, Role
 from tui.store.state import State
 from tui.workspace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tui.app.screens.actions import MenuChoice
 
 ROWS_DELAY = 0.05  # batch the catalog's events into one list update per 50 ms at least ...
 # ... and wait this many times as long as the last update took: rebuilding every row costs more
@@ -283,9 +286,14 @@ class MainScreen(Screen[None]):
                     self.workspace.handoff.export_format(),
                     renewing=self.workspace.settings.renew_credentials,
                     region=self.workspace.region_for(self.saved.state, account.account_id),
+                    keeping=self.workspace.settings.cache_role_credentials,
                 ),
-                lambda action: self.act_on_role(account, role.role_name, action),
+                lambda choice: self._menu_closed(account, role.role_name, choice),
             )
+
+    def _menu_closed(self, account: Account, role: str, choice: MenuChoice | None) -> None:
+        if choice is not None:
+            self.act_on_role(account, role, choice.action, fresh=choice.fresh)
 
     def action_escape(self, step: str) -> None:
         if step == "back":
@@ -333,11 +341,15 @@ class MainScreen(Screen[None]):
         current = self.saved.state.region_of(aid)
         self.app.push_screen(RegionScreen(self.workspace, account, current), chosen)
 
-    def act_on_role(self, account: Account, role: str, action: Action | None) -> None:
-        """Fetch the role's credentials, then do `action` with them (None: nothing)."""
+    def act_on_role(
+        self, account: Account, role: str, action: Action | None, *, fresh: bool = False
+    ) -> None:
+        """Fetch the role's credentials, then do `action` with them (None: nothing).
+
+        `fresh`: new ones, not those kept (the command line's `--refresh`)."""
         if action is not None:
             region = self.workspace.region_for(self.saved.state, account.account_id)
-            self.work.fetch_credentials(account, role, action, region)
+            self.work.fetch_credentials(account, role, action, region, fresh=fresh)
 
     async def pick(self, account: Account, role: str) -> None:
         """End the picker with this role (opened to pick one): a `Picked` for the caller."""
@@ -356,7 +368,7 @@ class MainScreen(Screen[None]):
         if message.action is Action.PRINT:
             with contextlib.suppress(WorkerError):  # its failure was shown already
                 await saving.wait()  # the role is recent next time, even though we quit now
-        self.actions.run(creds, message.action)
+        self.actions.run(creds, message.action, fresh=message.fresh)
 
 
 def _same_account(a: Account, b: Account) -> bool:
