@@ -300,10 +300,8 @@ def test_logout_purge_removes_only_written_profiles(
     assert "[tmp]" in home.aws_credentials.read_text()
     result = ssotui("logout", "--purge")
     assert result.status == 0, result.err
-    # the blank line put before the appended section may stay; nothing else of the file differs
-    assert home.aws_credentials.read_text().rstrip("\n") == (
-        "# mine\n[keep]\naws_access_key_id = AKIAKEEP"
-    )
+    # as before write-profile, to the byte (was: the blank line put before [tmp] stayed)
+    assert home.aws_credentials.read_text() == "# mine\n[keep]\naws_access_key_id = AKIAKEEP\n"
 
 
 def test_a_credentials_file_botocore_refuses_is_named_as_such(

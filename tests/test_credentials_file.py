@@ -242,6 +242,39 @@ def test_remove_profile_and_written_profiles() -> None:
     assert ini_sections.section_names(path.read_text()) == ["mine"]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_purge_leaves_the_file_as_if_the_profiles_had_never_been_written(newline: str) -> None:
+    path = credentials_file()
+    mine = (
+        "# my keys\n[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n"
+        "\n; work\n[work]\nregion = eu-west-1\n"
+    ).replace("\n", newline)
+    path.write_bytes(mine.encode())
+    write_profile(make_creds(), "one")
+    write_profile(make_creds(), "two")
+    later = f"{newline}# added by hand{newline}[later]{newline}k = v{newline}"
+    with path.open("ab") as handle:  # the user adds a profile after ssotui's
+        handle.write(later.encode())
+    write_profile(make_creds(), "three")
+    assert credentials_file_module.purge_written_profiles() == ["one", "two", "three"]
+    after = path.read_bytes().decode()
+    assert after == mine + later  # was: a run of blank lines where each profile had been
+    assert raw_config_parse(str(path)) == {
+        "default": {"aws_access_key_id": "AKIADEFAULT", "aws_secret_access_key": "s"},
+        "work": {"region": "eu-west-1"},
+        "later": {"k": "v"},
+    }
+
+
+def test_a_profile_first_in_the_file_leaves_no_gap_at_its_top() -> None:
+    path = credentials_file()
+    write_profile(make_creds(), "mine")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n[default]\nk = v\n")
+    assert remove_profile("mine") is True
+    assert path.read_text(encoding="utf-8") == "[default]\nk = v\n"
+
+
 # --- symlinks, atomicity, concurrency ---------------------------------------------------------
 
 
@@ -480,3 +513,22 @@ def test_section_names_agree_with_configparser(text: str) -> None:
         return
     ours = list(dict.fromkeys(n for n in ini_sections.section_names(text) if n != "DEFAULT"))
     assert ours == parser.sections()
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=ini_alphabet)
+def test_dropping_a_section_changes_no_other_and_leaves_no_run_of_blank_lines(text: str) -> None:
+    before = credentials_file_module._parse(text)
+    if before is None:
+        return
+    for name in dict.fromkeys(ini_sections.section_names(text)):
+        if name == "DEFAULT":
+            continue
+        after_text = ini_sections.drop_section(text, name)
+        after = credentials_file_module._parse(after_text)
+        assert after is not None
+        assert after == {k: v for k, v in before.items() if k != name}
+        runs = "\n".join(line.strip() for line in after_text.splitlines())
+        assert "\n\n\n" not in runs or "\n\n\n" in "\n".join(
+            line.strip() for line in text.splitlines()
+        )

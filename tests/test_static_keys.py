@@ -152,4 +152,4 @@ def test_write_profile_command_refuses_and_logout_purge_keeps_the_users_keys(
     assert ssotui("write-profile", account.account_id, role, "--profile", "temp").status == 0
     result = ssotui("logout", "--purge")
     assert result.status == 0, result.err
-    assert credentials().read_text() == USER_KEYS + "\n"
+    assert credentials().read_text() == USER_KEYS  # no blank line left where [temp] was

@@ -122,6 +122,19 @@ def sso_cache_dir() -> Path:
     return Path(override) if override else _home() / ".aws" / "sso" / "cache"
 
 
+def aws_role_cache_dirs() -> tuple[Path, ...]:
+    """The folders where botocore's file caches keep role credentials of SSO profiles: the AWS
+    CLI v2's `~/.aws/cli/cache`, and `~/.aws/boto/cache`, botocore's `JSONFileCache` default.
+
+    None when `SSOTUI_SSO_CACHE_DIR` moves the token cache: ssotui's session is then not the
+    one the AWS CLI logs in to, and files there of a session of the same name are not its.
+    """
+    if os.environ.get("SSOTUI_SSO_CACHE_DIR"):
+        return ()
+    aws = _home() / ".aws"
+    return (aws / "cli" / "cache", aws / "boto" / "cache")
+
+
 def _platform_dir(env: str, kind: str) -> Path:
     override = os.environ.get(env)
     if override:

@@ -72,8 +72,9 @@ PAGES: dict[str, Page] = {
         summary="revoke the token, delete it, the catalog cache and kept credentials",
         does=(
             "Log out of the SSO session: revoke the token at Identity Center, then delete\n"
-            "the cached token, the session's cached catalog and the role credentials kept\n"
-            "between runs."
+            "the cached token, the session's cached catalog, the role credentials kept\n"
+            "between runs and those the AWS CLI cached for the session's roles in\n"
+            "~/.aws/cli/cache (other sessions' stay)."
         ),
         examples=("ssotui logout", "ssotui logout --purge   # also the profiles ssotui wrote"),
     ),

@@ -58,14 +58,32 @@ def _logged_out(report: LogoutReport, label: str) -> str:
     return f"Logged out of {label}: {revoked}{gone}."
 
 
+def _cli_cache_left(report: LogoutReport) -> str:
+    """The one line for role credentials of the AWS CLI's cache that could not be deleted."""
+    (path, why), *more = report.cli_credentials_failed
+    others = f" and {len(more)} more there" if more else ""
+    return (
+        f"ssotui: could not delete {path}{others} ({why}): role credentials the AWS CLI cached "
+        "for this session, usable until they expire; delete the file by hand"
+    )
+
+
 def logout(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui logout`: revoke the token, then delete it, the catalog cache and the kept role
-    credentials."""
+    """`ssotui logout`: revoke the token, then delete it, the catalog cache, the kept role
+    credentials and those the AWS CLI cached for the session's roles."""
     workspace = workspace_of(args, context)
     report = workspace.log_out(purge=args.purge)
     say(_logged_out(report, workspace.session.label))
+    if report.cli_credentials_deleted:
+        say(
+            f"Removed {report.cli_credentials_deleted} file(s) of role credentials "
+            "the AWS CLI cached for this session."
+        )
     if args.purge:
         say(f"Removed {len(report.purged)} profile(s) ssotui wrote to the credentials file.")
+    if report.cli_credentials_failed:
+        say(_cli_cache_left(report))
+        return 1
     return 0
 
 

@@ -225,7 +225,7 @@ def remove_profile(profile: str, path: Path | None = None, *, force: bool = Fals
         before = _read(target)
         if not force and profile not in _owned_names(before):
             return False
-        after = ini_sections.remove_section(before, profile)
+        after = ini_sections.drop_section(before, profile)
         if after == before:
             return False
         _check_splice(file_path, before, after, profile, None)
@@ -259,7 +259,7 @@ def purge_written_profiles(path: Path | None = None) -> list[str]:
         names = _owned_names(before)
         after = before
         for name in names:
-            step = ini_sections.remove_section(after, name)
+            step = ini_sections.drop_section(after, name)
             _check_splice(file_path, after, step, name, None)
             after = step
         if after != before:

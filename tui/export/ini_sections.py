@@ -5,7 +5,8 @@ universal newlines. `parse_sections` replays that parser's line rules (comments 
 lines, indented continuations, `[header]` lines) on the exact text, so the spans it finds are the
 sections botocore sees. `replace_section` and `remove_section` then splice text in those spans
 only: comments, order, other sections, line endings (LF, CRLF, CR), a missing final newline and
-any bytes outside the section come back unchanged.
+any bytes outside the section come back unchanged. `drop_section` also takes the blank lines that
+set a removed section apart, so no gap is left where it was.
 
 Used by `credentials_file` (the shared credentials file) and by `populate` (the config file).
 """
@@ -254,6 +255,37 @@ def remove_section(text: str, name: str) -> str:
     out = text
     for section in reversed([s for s in parse_sections(text) if s.name == name]):
         out = out[: section.start] + out[section.content_end :]
+    return out
+
+
+def drop_section(text: str, name: str) -> str:
+    """`text` without section `name`, and without the blank lines that set it apart: the file
+    reads as if the section had never been appended (`replace_section` puts one blank line
+    before a section it appends). Unchanged when absent.
+
+    The blank lines before the section go when blank lines or the end of the text follow it (one
+    gap stays between its neighbours, none at the end); those after it go too when nothing but
+    blank lines comes before it. A comment or header right after it keeps the gap before it.
+    """
+    out = text
+    for section in reversed([s for s in parse_sections(text) if s.name == name]):
+        lines = classify(out)
+        first = next(i for i, line in enumerate(lines) if line.start == section.start)
+        before = first
+        while before > 0 and lines[before - 1].kind is LineKind.BLANK:
+            before -= 1
+        after = next((i for i, line in enumerate(lines) if line.start >= section.content_end), None)
+        if after is None:
+            after = len(lines)
+        end = after
+        while end < len(lines) and lines[end].kind is LineKind.BLANK:
+            end += 1
+        start, stop = section.start, section.content_end
+        if end == len(lines) or end > after:  # blank lines or the end of the text follow
+            start = lines[before].start
+        if before == 0:  # nothing but blank lines before it
+            stop = lines[end].start if end < len(lines) else len(out)
+        out = out[:start] + out[stop:]
     return out
 
 

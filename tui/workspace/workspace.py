@@ -20,6 +20,8 @@ from tui.store.settings import Settings
 from tui.workspace.handoff import Handoff
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.aws.call_switch import CallSwitch
     from tui.aws.catalog_events import EventHandler
     from tui.aws.login_flows import LoginEvent
@@ -57,6 +59,9 @@ class LogoutReport:
     catalog_deleted: bool = False
     credentials_deleted: int = 0  # role credentials kept between runs
     purged: tuple[str, ...] = ()
+    # role credentials the AWS CLI cached for this session's profiles (`tui.aws.cli_role_cache`)
+    cli_credentials_deleted: int = 0
+    cli_credentials_failed: tuple[tuple[Path, str], ...] = ()  # (file, why) left behind
 
 
 class Workspace:
@@ -160,7 +165,8 @@ class Workspace:
         )
 
     def log_out(self, *, purge: bool = False) -> LogoutReport:
-        """Revoke the token at the service, delete it and the catalog cache; `purge`: also the
+        """Revoke the token at the service, delete it, the catalog cache, the kept role
+        credentials and those the AWS CLI cached for this session's roles; `purge`: also the
         profiles ssotui wrote to the shared credentials file.
 
         The token is read, revoked and deleted under the lock its refreshes take: a refresh
@@ -172,6 +178,7 @@ class Workspace:
         from tui.store import catalog_cache, logouts
         from tui.store.files import locked
 
+        roles = self._roles_reached()  # before the logout makes the catalog unreadable
         with locked(token_path(self.session)):
             try:
                 token = load_token(self.session)
@@ -193,9 +200,15 @@ class Workspace:
             from tui.export.credentials_file import purge_written_profiles
 
             purged = tuple(purge_written_profiles())
+        from tui import paths
+        from tui.aws.cli_role_cache import delete_cached
         from tui.store import credentials_cache
 
+        # After the token is gone, so the AWS CLI cannot fetch and cache them again.
+        swept = delete_cached(self.session, roles, paths.aws_role_cache_dirs())
         return LogoutReport(
+            cli_credentials_deleted=swept.deleted,
+            cli_credentials_failed=swept.failed,
             credentials_deleted=credentials_cache.delete(self.session),
             token_expires=token.expires_at if token is not None else None,
             revoked=revoked,
@@ -204,6 +217,22 @@ class Workspace:
             catalog_deleted=catalog_cache.delete(self.session),
             purged=purged,
         )
+
+    def _roles_reached(self) -> set[tuple[str, str]]:
+        """Every (account id, role) of this session the AWS CLI may have cached credentials
+        for: the cached catalog's, and those of the AWS config file's profiles that use this
+        session (a profile may name a role the catalog no longer lists)."""
+        from tui.aws.cli_role_cache import profile_roles
+        from tui.aws.sessions import config_sections, profile_map
+        from tui.store import catalog_cache
+
+        catalog = catalog_cache.load(self.session)
+        roles = {(a.account_id, role) for a, role in catalog.pairs()} if catalog else set()
+        try:
+            profiles = profile_map(config_sections()).get("profiles", {})
+        except SsotuiError:
+            profiles = {}  # a config file botocore cannot read gave the AWS CLI no profile
+        return roles | profile_roles(self.session, profiles)
 
     def _portal(self, token: Token) -> Portal:
         """The portal for one piece of work (a call, a retry), with `request_deadline`."""
