@@ -184,3 +184,20 @@ async def test_with_no_credentials_kept_the_menu_says_every_one_is_new(
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert f"Copy export lines for {account.name}/{role}" in titles
         assert not any("with new credentials" in t for t in titles)
+
+
+@async_test
+async def test_the_n_line_is_whole_in_a_60_column_terminal(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        assert "n new credentials: off (kept ones are reused)" in screen_text(app)
+        await pilot.press("n")
+        # was: "n new credentials: on (fetched anew for the next", cut at the box's edge
+        assert "n new credentials: on (new ones for the next action)" in screen_text(app)

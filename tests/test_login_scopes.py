@@ -250,3 +250,21 @@ def test_the_browser_login_of_both_doors_asks_for_the_new_scopes(
     assert botocore_token(home) == second
     third, events = log_in(resolve_session())
     assert third == second and not events and len(browser.visits()) == 2
+
+
+def test_a_file_nested_too_deeply_in_the_cache_folder_is_passed_over(
+    quick: Simulator, home: Home
+) -> None:
+    sim = quick
+    configure(home, sim, "sso:account:access")
+    assert ssotui("login", "--no-browser").status == 0
+    configure(home, sim, ",".join(NEW_SCOPES))
+    # a file of another tool under a name like botocore's, read (first: the names are sorted)
+    # while looking for the registration the token was granted to
+    deep = home.sso_cache / f"{'0' * 40}.json"
+    deep.write_text("[" * 100_000, encoding="utf-8")
+    deep.chmod(0o600)
+    result = ssotui("login", "--no-browser")
+    # was: a RecursionError traceback, and no login
+    assert result.status == 0, result.err
+    assert "Traceback" not in result.err and CHANGED in result.err

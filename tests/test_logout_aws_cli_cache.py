@@ -3,6 +3,7 @@ profiles (`~/.aws/cli/cache`), as `aws sso logout` does, and no other session's.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -157,3 +158,47 @@ def test_a_token_cache_of_its_own_leaves_the_aws_cli_cache_alone(
     assert paths.aws_role_cache_dirs()
     monkeypatch.setenv("SSOTUI_SSO_CACHE_DIR", "/tmp/elsewhere")
     assert paths.aws_role_cache_dirs() == ()
+
+
+@pytest.mark.usefixtures("two_sessions")
+def test_a_file_where_a_cache_folder_would_be_is_no_failure(home: Home) -> None:
+    mine = _cached(home, "mine")
+    (home.root / ".aws" / "boto").mkdir()
+    (home.root / ".aws" / "boto" / "cache").write_text("not a folder\n", encoding="utf-8")
+    result = ssotui("logout", "--session", "dev")
+    # was: exit 1, "could not delete …/boto/cache/<hash>.json (Not a directory)"
+    assert result.status == 0, result.err
+    assert not mine.exists()
+    assert "could not" not in result.err
+
+
+@pytest.mark.usefixtures("two_sessions")
+def test_a_cache_folder_that_cannot_be_looked_in_is_said_once(
+    home: Home, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ssotui("list", "--session", "dev").status == 0  # the catalog: many roles
+    folder = _aws_cli_cache(home)
+    folder.mkdir(parents=True)
+    listdir, lstat = os.listdir, Path.lstat
+
+    def unlisted(path: str | os.PathLike[str]) -> list[str]:
+        if Path(path) == folder:  # mode 0300 or 0000, another user's (and not root)
+            raise PermissionError(13, "Permission denied", str(path))
+        return listdir(path)
+
+    def unsearched(path: Path) -> os.stat_result:
+        if path.parent == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return lstat(path)
+
+    monkeypatch.setattr(os, "listdir", unlisted)
+    monkeypatch.setattr(Path, "lstat", unsearched)
+    status = main(["logout", "--session", "dev"])
+    err = capsys.readouterr().err
+    assert status == 1
+    # was: "could not delete …/<hash>.json and 19 more there", files that may not exist
+    assert err.splitlines()[-1] == (
+        f"ssotui: could not look in {folder} (Permission denied) for role credentials the AWS "
+        "CLI cached for this session, usable until they expire: let yourself read it and "
+        "delete them by hand, or run `aws sso logout` (it deletes every session's)"
+    )

@@ -153,7 +153,10 @@ def _read_json(path: Path) -> Any:
     raw = read_own_file(path)
     if raw is None:
         return None
-    return json.loads(raw.decode("utf-8"))
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except RecursionError:  # nested deeper than the parser goes: no file the AWS CLI wrote
+        raise ValueError("nested too deeply") from None
 
 
 def _optional_str(data: dict[str, Any], key: str) -> str | None:

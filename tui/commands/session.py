@@ -59,7 +59,15 @@ def _logged_out(report: LogoutReport, label: str) -> str:
 
 
 def _cli_cache_left(report: LogoutReport) -> str:
-    """The one line for role credentials of the AWS CLI's cache that could not be deleted."""
+    """The one line for role credentials of the AWS CLI's cache that could not be deleted, or
+    for a cache folder that could not be looked in."""
+    if not report.cli_credentials_failed:
+        (folder, why), *_ = report.cli_folders_unsearched
+        return (
+            f"ssotui: could not look in {folder} ({why}) for role credentials the AWS CLI "
+            "cached for this session, usable until they expire: let yourself read it and "
+            "delete them by hand, or run `aws sso logout` (it deletes every session's)"
+        )
     (path, why), *more = report.cli_credentials_failed
     others = f" and {len(more)} more there" if more else ""
     return (
@@ -81,7 +89,7 @@ def logout(args: argparse.Namespace, context: Context) -> int:
         )
     if args.purge:
         say(f"Removed {len(report.purged)} profile(s) ssotui wrote to the credentials file.")
-    if report.cli_credentials_failed:
+    if report.cli_credentials_failed or report.cli_folders_unsearched:
         say(_cli_cache_left(report))
         return 1
     return 0

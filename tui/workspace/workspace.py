@@ -62,6 +62,7 @@ class LogoutReport:
     # role credentials the AWS CLI cached for this session's profiles (`tui.aws.cli_role_cache`)
     cli_credentials_deleted: int = 0
     cli_credentials_failed: tuple[tuple[Path, str], ...] = ()  # (file, why) left behind
+    cli_folders_unsearched: tuple[tuple[Path, str], ...] = ()  # (folder, why) not looked in
 
 
 class Workspace:
@@ -209,6 +210,7 @@ class Workspace:
         return LogoutReport(
             cli_credentials_deleted=swept.deleted,
             cli_credentials_failed=swept.failed,
+            cli_folders_unsearched=swept.unsearched,
             credentials_deleted=credentials_cache.delete(self.session),
             token_expires=token.expires_at if token is not None else None,
             revoked=revoked,

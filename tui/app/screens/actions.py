@@ -98,7 +98,7 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
         if not self.keeping:
             return _keyed(" ", "new credentials every time (none are kept)")
         if self.fresh:
-            state = Text.assemble(("on", "bold reverse"), " (fetched anew for the next action)")
+            state = Text.assemble(("on", "bold reverse"), " (new ones for the next action)")
         else:
             state = Text("off (kept ones are reused)")
         return Text.assemble(_keyed(NEW_KEY, "new credentials: "), state)
