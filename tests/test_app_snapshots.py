@@ -144,6 +144,21 @@ def test_main_screen_at_80x24(
     )
 
 
+def test_main_screen_at_40x12(
+    snap_compare: Any,
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A narrow tmux split: the accounts pane, in use, is the wide one; whole key hints."""
+    token = log_in()
+    _freeze_clock(monkeypatch, token.expires_at - timedelta(minutes=42, seconds=30))
+    assert snap_compare(
+        picker(), press=list("umb"), terminal_size=(40, 12), run_before=_after_catalog(org)
+    )
+
+
 def test_setup_screen_at_80x24(snap_compare: Any, home: Any) -> None:
     """The set-up form's button shows at 80x24."""
 

@@ -17,12 +17,12 @@ import gc
 import time
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import WorkerError
 
 from tui.app import startup_gc
@@ -36,6 +36,7 @@ from tui.app.session_work import Phase, SessionWork
 from tui.app.shown import shown
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
+from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.models import Account, Role
 from tui.store.state import State
 from tui.workspace.workspace import Workspace
@@ -48,10 +49,16 @@ ROWS_DELAY = 0.05  # batch the catalog's events into one list update per 50 ms a
 # as accounts stream in, and at a fixed pace 20,000 accounts cost their fetch twice its CPU
 ROWS_WAIT_FACTOR = 4
 FREEZE_ROWS = 2000  # with this many rows, keep the garbage collector out of typing
+# Below this many columns the pane in use takes two thirds of the width ("-narrow" in
+# app.tcss), so its names stay readable; from it on, the panes keep their fixed shares.
+WIDE = 80
+# Narrower than this and at least this tall, the panes are stacked: accounts above roles.
+STACK_BELOW, STACK_FROM_HEIGHT = 60, 20
 
 
 class MainScreen(Screen[None]):
-    """Accounts on the left, roles of the highlighted account on the right."""
+    """Accounts on the left, roles of the highlighted account on the right (stacked, accounts
+    above roles, in a narrow and tall terminal)."""
 
     BINDING_GROUP_TITLE = "Accounts and roles"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -118,7 +125,7 @@ class MainScreen(Screen[None]):
                 tab_label="Accounts",
                 id="roles",
             )
-        yield Footer()
+        yield WholeKeysFooter()
 
     @property
     def accounts(self) -> FilterList[Account]:
@@ -140,6 +147,17 @@ class MainScreen(Screen[None]):
             self.accounts.filter_input.value = self.initial_filter
             self.accounts.filter_input.cursor_position = len(self.initial_filter)
         self.accounts.focus_filter()
+
+    # -- the layout for the terminal's size -------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_layout(event.size)
+
+    def _fit_layout(self, size: Size) -> None:
+        narrow = size.width < WIDE
+        self.set_class(narrow, "-narrow")
+        self.set_class(size.width < STACK_BELOW and size.height >= STACK_FROM_HEIGHT, "-stacked")
+        self.query_one(WholeKeysFooter).compact = narrow
 
     # -- what the work reports ------------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+"""The footer of key hints that, when compact (a narrow terminal), never cuts a hint in half.
+
+Textual's Footer lays its keys out in a row and cuts the row where the terminal ends, so a
+narrow terminal shows "esc Cl". Compact, this one shows the keys in their order while each
+fits whole beside the command palette's key, and hides the rest; "? Keys" lists every key.
+Not compact, it is Textual's Footer as it is (the wide layout stays as it always was).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.geometry import Size
+from textual.widget import Widget
+from textual.widgets import Footer
+
+
+class WholeKeysFooter(Footer):
+    """A Footer whose key hints, when compact, are shown whole or not at all."""
+
+    async def recompose(self) -> None:
+        await super().recompose()  # the keys change with the focus and the bindings
+        self.fit_keys()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_keys()
+
+    def watch_compact(self, compact: bool) -> None:
+        # The keys take their new padding with the next styles update: measure after it.
+        self.call_after_refresh(self.fit_keys)
+
+    def fit_keys(self) -> None:
+        """Compact: show the keys, in order, that fit whole, and hide the others."""
+        width = self.size.width
+        if not width:
+            return
+        if not self.compact:
+            for child in self.children:
+                child.display = True
+            return
+        keys = [child for child in self.children if not child.has_class("-command-palette")]
+        room = width - sum(
+            _width(child, width) for child in self.children if child.has_class("-command-palette")
+        )
+        for key in keys:
+            need = _width(key, width)
+            # (a right margin may run under the palette's key: it is only space)
+            fits = need - key.styles.margin.right <= room
+            key.display = fits
+            room = max(room - need, 0) if fits else 0  # later keys stay hidden: order matters
+
+
+def _width(widget: Widget, row: int) -> int:
+    """The cells `widget` takes in a row `row` cells wide: its text, padding, border, margin."""
+    widget.clear_cached_dimensions()  # (cached by row width: compact keys are narrower)
+    content = widget.get_content_width(Size(row, 1), Size(row, 1))
+    return content + widget.styles.gutter.width + widget.styles.margin.width
