@@ -10,16 +10,18 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
+from tui.app import small_terminal
 from tui.app.pick import Action
 from tui.app.shown import shown
 from tui.app.widgets.in_order_input import InOrderInput
+from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.errors import SsotuiError
 from tui.export.ini_sections import check_name
 from tui.models import Account
@@ -87,12 +89,14 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
                 if action in (Action.COPY, Action.PRINT):
                     text = f"{text} ({self.export_format})"
                 elif action is Action.SUBSHELL and self.renewing:
-                    # (within the box's 66 cells: a longer line is cut at its edge)
                     text = "open a subshell whose credentials renew (exit it to come back)"
                 yield Static(_keyed(key, text), classes="action-line")
             yield Static(self._new_line(), id="action-new", classes="action-line action-new")
             yield Static(_keyed("esc", "back"), classes="action-line action-back")
-        yield Footer()
+        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+
+    def on_resize(self, event: events.Resize) -> None:
+        small_terminal.fit(self, event.size)
 
     def _new_line(self) -> Text:
         if not self.keeping:
@@ -143,7 +147,10 @@ class ProfileNameScreen(ModalScreen[str | None]):
             yield InOrderInput(value=self.default, id="profile-name", select_on_focus=False)
             yield Static(self.error, id="profile-error", markup=False)
             yield Static(Text.assemble(_keyed("enter", "write   "), _keyed("esc", "cancel")))
-        yield Footer()
+        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+
+    def on_resize(self, event: events.Resize) -> None:
+        small_terminal.fit(self, event.size)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

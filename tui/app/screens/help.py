@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.keys import format_key
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
+from tui.app import small_terminal
 from tui.app.widgets.filter_list import FilterInput
+from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 
 _KEY_NAMES = {
     "enter": "enter",
@@ -132,7 +135,10 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-keys"):
                 for group in self.groups:
                     yield Static(_group_text(group, width), classes="help-group", markup=False)
-        yield Footer()
+        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+
+    def on_resize(self, event: events.Resize) -> None:
+        small_terminal.fit(self, event.size)
 
     def on_mount(self) -> None:
         self.query_one("#help-keys").focus()

@@ -10,20 +10,21 @@ from __future__ import annotations
 import threading
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from tui.app import clock
+from tui.app import clock, small_terminal
 from tui.app.failures import failure_text
 from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
 from tui.app.shown import shown
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
+from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.aws.browser_login import BrowserAuthorization
 from tui.aws.login import DeviceAuthorization
 from tui.aws.login_flows import FallingBack, ScopesChanged
@@ -73,7 +74,10 @@ class LoginScreen(Screen[Token | None]):
             yield Static("", id="login-code-text", markup=False)
             yield Static("", id="login-countdown")
             yield Static("Starting the login…", id="login-status", markup=False)
-        yield Footer()
+        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+
+    def on_resize(self, event: events.Resize) -> None:
+        small_terminal.fit(self, event.size)
 
     def on_mount(self) -> None:
         self.query_one("#login-reason").display = bool(self.reason)

@@ -10,19 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from tui.app import small_terminal
 from tui.app.failures import failure_text
 from tui.app.matching import Row
 from tui.app.shown import shown
 from tui.app.widgets.filter_list import FilterList
+from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.aws.regions import AwsRegion
 from tui.models import Account
 from tui.workspace.workspace import Workspace
@@ -62,7 +64,10 @@ class RegionScreen(ModalScreen[str | None]):
                 enter_label="Use",
                 id="regions",
             )
-        yield Footer()
+        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+
+    def on_resize(self, event: events.Resize) -> None:
+        small_terminal.fit(self, event.size)
 
     @property
     def regions(self) -> FilterList[str]:

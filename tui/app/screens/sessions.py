@@ -6,16 +6,18 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.app import small_terminal
 from tui.app.shown import shown
 from tui.app.textual_private import show_key
+from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.models import SsoSession
 
 
@@ -59,7 +61,10 @@ class SessionScreen(Screen[SsoSession | None]):
             )
             show_key(options, "enter", "Open")
             yield options
-        yield Footer()
+        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+
+    def on_resize(self, event: events.Resize) -> None:
+        small_terminal.fit(self, event.size)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -13,18 +13,20 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui import paths
+from tui.app import small_terminal
 from tui.app.failures import failure_text
 from tui.app.messages import RegionsLoaded, SessionWritten
 from tui.app.widgets.in_order_input import InOrderInput
+from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.models import SsoSession
 from tui.workspace import setup
 
@@ -72,7 +74,10 @@ class SetupScreen(Screen[SsoSession | None]):
             yield Static("", id="setup-name-error", classes="setup-error", markup=False)
             yield Button("Save and log in", id="setup-save", variant="primary")
             yield Static("", id="setup-status", markup=False)
-        yield Footer()
+        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+
+    def on_resize(self, event: events.Resize) -> None:
+        small_terminal.fit(self, event.size)
 
     def on_mount(self) -> None:
         self.query_one("#setup-url", Input).focus()

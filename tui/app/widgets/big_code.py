@@ -1,7 +1,8 @@
 """The device login's user code in large type (a 5x5 pixel font drawn with half blocks).
 
 Textual's Digits only draws 0-9 and A-F; user codes use the whole alphabet. Characters the font
-does not know are drawn as themselves in the middle row.
+does not know are drawn as themselves in the middle row. Where the code does not fit whole (a
+narrow terminal) it is not drawn at all: a code cut short would be read as another code.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class BigCode(Widget):
     DEFAULT_CSS = """
     BigCode {
         width: auto;
-        height: 3;
+        height: auto;
         color: $text;
     }
     """
@@ -114,7 +115,8 @@ class BigCode(Widget):
         return Text("\n".join(big_lines(self._code)), style=Style(bold=True), no_wrap=True)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return len(big_lines(self._code)[0]) if self._code else 0
+        width = len(big_lines(self._code)[0]) if self._code else 0
+        return width if width <= container.width else 0
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return 3
+        return 0 if self._code and not width else 3

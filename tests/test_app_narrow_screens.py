@@ -1,0 +1,100 @@
+"""The picker's screens other than the main one in a small terminal (a tmux split): nothing a
+user must read or type is cut, and the footers show key hints whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app_support import (
+    async_test,
+    catalog_loaded,
+    log_in,
+    login_code,
+    open_action_menu,
+    picker,
+    screen_name,
+    screen_text,
+    usable_role,
+    wait_until,
+)
+from tui.sim import Organisation, Simulator
+
+LOGIN_HINTS = ["o Open browser", "c Copy code", "esc Cancel", "? Keys", "^p palette"]
+
+
+def _cut_hints(footer: str, hints: list[str]) -> str:
+    """What is left of the footer line once every whole hint is taken out ("" when none)."""
+    for hint in sorted(hints, key=len, reverse=True):
+        footer = footer.replace(hint, "")
+    return footer.replace("▏", "").strip()
+
+
+@async_test
+async def test_the_action_menu_wraps_its_lines_in_a_narrow_terminal(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    account = next(a for a in org.accounts if a.roles)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.pause()
+        text = " ".join(line.strip("│ ") for line in screen_text(app).splitlines())
+        assert "(exit it to come back)" in text, screen_text(app)
+        assert "n new credentials: off (kept ones are reused)" in text
+        assert "esc back" in text
+
+
+@async_test
+async def test_the_login_shows_the_whole_code_and_address_at_40x12(
+    sim: Simulator, sso_config: Path
+) -> None:
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_until(pilot, lambda: sim.pending(), "a pending device login")
+        code = sim.pending()[0]
+        await wait_until(pilot, lambda: login_code(app) == code, "the code")
+        await pilot.pause()
+        drawn = screen_text(app)
+        assert f"code {code}" in drawn, drawn
+        assert f"{sim.url}/device" in drawn, drawn
+        assert "expires in" in drawn
+        # The large code is not drawn cut short (it does not fit 40 columns: it is left out).
+        assert "█" not in drawn and "▀" not in drawn, drawn
+        for size in ((40, 12), (50, 15), (60, 20)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            footer = screen_text(app).splitlines()[-1]
+            assert "c Copy code" in footer and _cut_hints(footer, LOGIN_HINTS) == "", footer
+
+
+@async_test
+async def test_the_session_chooser_shows_the_sessions_at_40x12(
+    sim: Simulator, sso_config: Path
+) -> None:
+    with sso_config.open("a") as config:
+        config.write(
+            f"\n[sso-session ops]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        )
+    app = picker(session=None)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        await pilot.pause()
+        drawn = screen_text(app)
+        assert "▊ dev" in drawn and "awsapps.com" in drawn, drawn
+
+
+@async_test
+async def test_the_region_chooser_shows_regions_at_40x12(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: "af-south-1" in screen_text(app), "the regions")
+        assert "default" in screen_text(app)
+        assert screen_text(app).splitlines()[-1].strip() == "⏎ Use esc Back"
