@@ -11,7 +11,7 @@ from typing import Any
 from textual.geometry import Size
 from textual.screen import Screen
 
-WIDE = 80  # as the main screen's WIDE: from here on, the footer is Textual's own
+WIDE = 80  # from here on (every screen, the main one too), the footer is Textual's own
 TALL = 24
 
 

@@ -34,6 +34,7 @@ from tui.app.saved_state import SavedState
 from tui.app.screens.main_texts import accounts_empty_text, roles_empty_text, status_note
 from tui.app.session_work import Phase, SessionWork
 from tui.app.shown import shown
+from tui.app.small_terminal import WIDE
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
@@ -49,9 +50,6 @@ ROWS_DELAY = 0.05  # batch the catalog's events into one list update per 50 ms a
 # as accounts stream in, and at a fixed pace 20,000 accounts cost their fetch twice its CPU
 ROWS_WAIT_FACTOR = 4
 FREEZE_ROWS = 2000  # with this many rows, keep the garbage collector out of typing
-# Below this many columns the pane in use takes two thirds of the width ("-narrow" in
-# app.tcss), so its names stay readable; from it on, the panes keep their fixed shares.
-WIDE = 80
 # Narrower than this and at least this tall, the panes are stacked: accounts above roles.
 STACK_BELOW, STACK_FROM_HEIGHT = 60, 20
 
@@ -154,6 +152,8 @@ class MainScreen(Screen[None]):
         self._fit_layout(event.size)
 
     def _fit_layout(self, size: Size) -> None:
+        # narrower than WIDE, the pane in use takes two thirds of the width ("-narrow" in
+        # app.tcss), so its names stay readable; from it on, the panes keep their fixed shares
         narrow = size.width < WIDE
         self.set_class(narrow, "-narrow")
         self.set_class(size.width < STACK_BELOW and size.height >= STACK_FROM_HEIGHT, "-stacked")
