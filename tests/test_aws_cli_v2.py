@@ -10,6 +10,7 @@ both.
 from __future__ import annotations
 
 import configparser
+import hashlib
 import json
 import shutil
 import time
@@ -137,6 +138,50 @@ def test_after_ssotui_login_the_aws_cli_uses_a_populated_profile_without_a_login
     )
 
 
+def _token_file(home: Home, session: str) -> Path:
+    return home.sso_cache / f"{hashlib.sha1(session.encode()).hexdigest()}.json"
+
+
+def test_the_aws_cli_renews_a_token_ssotui_wrote_and_ssotui_then_uses_it(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    account, role = _roles(world.sim.org)[0]
+    _add_profile(home, "mine", "dev", account, role)
+    world.sim.set(token_lifetime=600)  # inside the 15 minutes in which both renew
+    _ok(ssotui("login", "--session", "dev", "--use-device-code"))
+    written = json.loads(_token_file(home, "dev").read_text())
+    world.sim.set(token_lifetime=3600)
+
+    _process(aws(cli, "configure", "export-credentials", "--profile", "mine", home=home))
+
+    renewed = json.loads(_token_file(home, "dev").read_text())
+    assert renewed["accessToken"] != written["accessToken"]  # renewed by the CLI, not a login
+    assert world.sim.calls["StartDeviceAuthorization"] == 1
+    assert world.sim.calls["CreateToken"] == 2
+    _ok(ssotui("list", "--session", "dev"))
+    assert world.sim.calls["CreateToken"] == 2  # ssotui took the CLI's renewed token as it is
+
+
+def test_ssotui_renews_a_token_the_aws_cli_wrote_and_the_cli_then_uses_it(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    account, role = _roles(world.sim.org)[0]
+    _add_profile(home, "mine", "dev", account, role)
+    world.sim.set(token_lifetime=600)
+    _ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    written = json.loads(_token_file(home, "dev").read_text())
+    world.sim.set(token_lifetime=3600)
+
+    _ok(ssotui("list", "--session", "dev"))
+
+    renewed = json.loads(_token_file(home, "dev").read_text())
+    assert renewed["accessToken"] != written["accessToken"]
+    assert world.sim.calls["StartDeviceAuthorization"] == 1
+    assert world.sim.calls["CreateToken"] == 2
+    _process(aws(cli, "configure", "export-credentials", "--profile", "mine", home=home))
+    assert world.sim.calls["CreateToken"] == 2  # the CLI took ssotui's renewed token
+
+
 # --- one logout for both ----------------------------------------------------------------------
 
 
@@ -181,6 +226,26 @@ def test_after_aws_sso_logout_ssotui_is_not_logged_in(
     assert world.sim.calls["Logout"] == 1  # the CLI logged the token out at the portal
     line = _one_line(ssotui("export", account.account_id, role, "--session", "dev"))
     assert line == "ssotui: not logged in to session dev: run `ssotui login --session dev`"
+
+
+def test_after_aws_sso_logout_and_another_login_ssotui_fetches_new_credentials(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    # As the AWS CLI does (its logout deletes what it kept): the next login may be someone
+    # else's, who must not be handed the role credentials of the one before.
+    account, role = _roles(world.sim.org)[0]
+    export = ("export", account.account_id, role, "--session", "dev", "--format", "json")
+    _ok(ssotui("login", "--session", "dev", "--use-device-code"))
+    before = json.loads(_ok(ssotui(*export)).out)
+    assert json.loads(_ok(ssotui(*export)).out) == before  # kept between runs
+
+    _ok(aws(cli, "sso", "logout", home=home))
+    _ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+
+    after = json.loads(_ok(ssotui(*export)).out)
+    assert after["AccessKeyId"] != before["AccessKeyId"]  # was: the ones kept from before
+    assert world.sim.calls["GetRoleCredentials"] == 2
+    assert json.loads(_ok(ssotui(*export)).out) == after  # and these are kept in turn
 
 
 # --- the same credentials, the same lines -----------------------------------------------------
