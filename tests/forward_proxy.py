@@ -5,7 +5,10 @@ read) and absolute-form requests (`GET http://host/path HTTP/1.1`) for http. It 
 passed through (`passed`: "CONNECT host:port" or "METHOD URL"), can require
 `Proxy-Authorization` (`credentials`: the user and password it accepts), can refuse everything
 with one status (`refuse`: 403, 407, ...) or close each connection at once (`close = True`).
-Every Proxy-Authorization it saw is kept in `authorizations`.
+Every Proxy-Authorization it saw is kept in `authorizations`. With `tunnels` (host name -> port)
+it plays the internet for a client that cannot be given another endpoint (the AWS CLI before
+2.13 has no `AWS_ENDPOINT_URL_SSO`): a CONNECT to a name there is tunnelled to that port on
+127.0.0.1, and any other CONNECT or request is refused with 403.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class ForwardProxy:
     credentials: tuple[str, str] | None = None
     refuse: int | None = None
     close: bool = False
+    tunnels: dict[str, int] | None = None
     passed: list[str] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
     _server: socketserver.ThreadingTCPServer | None = None
@@ -90,8 +94,14 @@ class ForwardProxy:
             return
         if method == "CONNECT":
             host, _, port = target.rpartition(":")
+            host = host.strip("[]")
+            if self.tunnels is not None:
+                if host.lower() not in self.tunnels:
+                    _answer(client, 403)
+                    return
+                host, port = "127.0.0.1", str(self.tunnels[host.lower()])
             try:
-                upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
+                upstream = socket.create_connection((host, int(port)), timeout=10)
             except OSError:
                 _answer(client, 502)
                 return
@@ -100,6 +110,9 @@ class ForwardProxy:
             if rest:
                 upstream.sendall(rest)
             _relay(client, upstream)
+            return
+        if self.tunnels is not None:
+            _answer(client, 403)
             return
         parts = urlsplit(target)
         if parts.scheme != "http" or not parts.hostname:

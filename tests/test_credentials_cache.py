@@ -86,7 +86,7 @@ def test_aws_sso_logout_ends_them_too(
 ) -> None:
     token = log_in()
     account = with_roles(org)
-    _process(account)
+    before = _process(account)
     # `aws sso logout`: Logout at the service, then every token file deleted (its own kept
     # credentials too; ours it does not know)
     sso = boto3.session.Session().client("sso", region_name=token.region)
@@ -98,8 +98,8 @@ def test_aws_sso_logout_ends_them_too(
         run = ssotui(command, account.account_id, usable_role(account))
         assert run.status == 1 and run.out == ""  # was: the kept credentials, as if logged in
         assert run.err == "ssotui: not logged in to session dev: run `ssotui login`\n"
-    log_in()
-    assert _process(account)["AccessKeyId"]
+    log_in()  # `aws sso login`: maybe someone else, who must not get the ones kept before
+    assert _process(account)["AccessKeyId"] != before["AccessKeyId"]
 
 
 def test_turned_off_every_call_fetches(

@@ -1,18 +1,17 @@
 """The credential endpoint read by real consumers in a child process: botocore's own container
-provider (renewing keys over ~10 s, and a lost login), the AWS CLI v2 and v1 when installed."""
+provider (renewing keys over ~10 s, and a lost login), the AWS CLI v2 and v1 when installed
+(each found wherever it is: `tests.aws_cli_support.aws_cli`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import timedelta
 
-import pytest
-
+from tests.aws_cli_support import aws_cli
 from tests.conftest import Home
 from tests.endpoint_support import allowed_role, role_fetch
 from tui.aws.token_cache import token_path
@@ -116,16 +115,6 @@ def test_botocore_in_a_child_shows_the_login_message(
     assert proc.stderr == ""
 
 
-def _aws_cli(major: str) -> str:
-    aws = shutil.which("aws")
-    if aws is None:
-        pytest.skip("no AWS CLI installed")
-    version = subprocess.run([aws, "--version"], capture_output=True, text=True, timeout=60)
-    if not (version.stdout + version.stderr).startswith(f"aws-cli/{major}."):
-        pytest.skip(f"the installed AWS CLI is not v{major}")
-    return aws
-
-
 def _child_env(endpoint: CredentialEndpoint) -> dict[str, str]:
     env = endpoint_child_env(endpoint.environment(), endpoint.credentials())
     assert not set(STATIC_KEY_VARS) & set(env)
@@ -135,7 +124,7 @@ def _child_env(endpoint: CredentialEndpoint) -> dict[str, str]:
 def test_aws_cli_v2_exports_the_endpoints_credentials(
     session: SsoSession, token: Token, sim: Simulator
 ) -> None:
-    aws = _aws_cli("2")
+    aws = aws_cli("2")
     account, role = allowed_role(sim)
     served: list[RoleCredentials] = []
     with CredentialEndpoint(role_fetch(session, account, role, served)) as endpoint:
@@ -155,7 +144,7 @@ def test_aws_cli_v2_exports_the_endpoints_credentials(
 
 
 def test_aws_cli_v1_reads_the_endpoint(session: SsoSession, token: Token, sim: Simulator) -> None:
-    aws = _aws_cli("1")
+    aws = aws_cli("1")
     account, role = allowed_role(sim)
     served: list[RoleCredentials] = []
     with CredentialEndpoint(role_fetch(session, account, role, served)) as endpoint:

@@ -6,6 +6,9 @@ have more than `margin` left and the clock has not gone back since they were fet
 that is corrupt, not ours, or readable by others is ignored (and replaced by the next fetch).
 `fetchedAt` is when the fetch started: one that started before the session's last logout
 (`tui.store.logouts`) is ignored and removed, even when it was saved after the logout.
+`signIn` names the sign-in they were fetched under (`sign_in`: a digest of the token's refresh
+token, else of its access token): after `aws sso logout` and another login, which leave no
+logout time here, the token in the shared cache is another one and they are not used.
 """
 
 from __future__ import annotations
@@ -21,11 +24,18 @@ from pathlib import Path
 from typing import Any
 
 from tui import paths
-from tui.models import Account, RoleCredentials, SsoSession, utcnow
+from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.store.files import locked
 from tui.store.secret_file import write_secret_file
 
 FOLDER = "role-credentials"
+
+
+def sign_in(token: Token) -> str:
+    """What tells the sign-in `token` belongs to from another: a renewal keeps it while the
+    service keeps the refresh token; a new login (by ssotui or `aws sso login`) changes it."""
+    secret = token.refresh_token or token.access_token
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32]
 
 
 def folder() -> Path:
@@ -82,11 +92,14 @@ def load(
     margin: timedelta,
     now: datetime | None = None,
     logged_out: datetime | None = None,
+    signed_in: str | None = None,
 ) -> RoleCredentials | None:
     """The credentials kept at `path` while they have more than `margin` left, else None.
 
     Credentials whose fetch started at or before `logged_out` (the session's last logout) are
-    None, and their file is deleted: they came with a token of before that logout.
+    None, and their file is deleted: they came with a token of before that logout. With
+    `signed_in` (`sign_in` of the session's token now), credentials fetched under another
+    sign-in are None.
     """
     text = _trusted_text(path)
     if text is None:
@@ -97,6 +110,8 @@ def load(
         fetched_at = datetime.fromisoformat(data["fetchedAt"])
         expiration = datetime.fromisoformat(data["expiration"])
         if data["accountId"] != account.account_id or data["roleName"] != role:
+            return None
+        if signed_in is not None and data.get("signIn") != signed_in:
             return None
         creds = RoleCredentials(
             account=account,
@@ -121,9 +136,16 @@ def load(
     return creds
 
 
-def save(path: Path, creds: RoleCredentials, *, fetched_at: datetime | None = None) -> None:
-    """Keep `creds` at `path` (0600, atomically); `fetched_at`: when their fetch started."""
-    data = {
+def save(
+    path: Path,
+    creds: RoleCredentials,
+    *,
+    fetched_at: datetime | None = None,
+    signed_in: str | None = None,
+) -> None:
+    """Keep `creds` at `path` (0600, atomically); `fetched_at`: when their fetch started;
+    `signed_in`: `sign_in` of the token they were fetched with."""
+    data: dict[str, str] = {
         "accountId": creds.account.account_id,
         "roleName": creds.role_name,
         "accessKeyId": creds.access_key_id,
@@ -132,6 +154,8 @@ def save(path: Path, creds: RoleCredentials, *, fetched_at: datetime | None = No
         "expiration": creds.expiration.astimezone(UTC).isoformat(),
         "fetchedAt": (fetched_at or utcnow()).astimezone(UTC).isoformat(),
     }
+    if signed_in is not None:
+        data["signIn"] = signed_in
     write_secret_file(path, json.dumps(data))  # 0600, a link or foreign file replaced
 
 

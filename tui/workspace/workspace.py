@@ -426,19 +426,23 @@ class Workspace:
 
             with credentials_cache.one_fetch(self.session, account.account_id, role) as path:
                 kept = None
-                if not fresh and self._token_cached():
+                # Read before the fetch: what it gets is kept under the sign-in it may have
+                # used, never under a later one.
+                signed_in = self._signed_in()
+                if not fresh and signed_in is not None:
                     kept = credentials_cache.load(
                         path,
                         account,
                         role,
                         margin=CREDENTIALS_MARGIN,
                         logged_out=logouts.last(self.session),
+                        signed_in=signed_in,
                     )
                 # Taken before the token is read: a logout after it makes these unusable.
                 started = utcnow()
                 creds = kept or self._fetch_credentials(account, role, renewed)
                 if kept is None:
-                    credentials_cache.save(path, creds, fetched_at=started)
+                    credentials_cache.save(path, creds, fetched_at=started, signed_in=signed_in)
                     if logouts.started_before_logout(self.session, started):
                         path.unlink(missing_ok=True)  # a logout came meanwhile: keep nothing
         else:
@@ -450,16 +454,19 @@ class Workspace:
             session_label=self.session.label,
         )
 
-    def _token_cached(self) -> bool:
-        """The session's token is still in the shared cache, expired or not: kept credentials
-        outlive neither `ssotui logout` nor `aws sso logout` (which deletes every token file and
-        the AWS CLI's own kept credentials)."""
+    def _signed_in(self) -> str | None:
+        """Which sign-in the session's token in the shared cache (expired or not) belongs to
+        (`credentials_cache.sign_in`), None without one: kept credentials outlive neither
+        `ssotui logout` nor `aws sso logout` (which deletes every token file and the AWS CLI's
+        own kept credentials), not even once the user has logged in again."""
         from tui.aws.token_cache import load_token
+        from tui.store.credentials_cache import sign_in
 
         try:
-            return load_token(self.session) is not None
+            token = load_token(self.session)
         except NotLoggedIn:
-            return False  # an unreadable cache: the fetch says so in one line
+            return None  # an unreadable cache: the fetch says so in one line
+        return None if token is None else sign_in(token)
 
     def _fetch_credentials(
         self, account: Account, role: str, renewed: TokenHandler | None
