@@ -15,10 +15,15 @@ one port serves both. ssotui runs the same way, with no endpoint variable: as a 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -27,7 +32,7 @@ import pytest
 from tests.cli_helpers import Run
 from tests.conftest import Home
 from tests.forward_proxy import ForwardProxy
-from tui.sim import Organisation, Simulator
+from tui.sim import Organisation, SimAccount, Simulator
 from tui.sim.certificate import self_signed, server_context
 
 # Where a distribution puts its AWS CLI, looked at after PATH
@@ -153,3 +158,94 @@ def aws(cli: str, *args: str, home: Home) -> Run:
         stdin=subprocess.DEVNULL,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+# --- what the tests of ssotui beside the AWS CLI share ----------------------------------------
+
+# A proxy or CA file of the machine would lead ssotui or the CLI elsewhere than the simulator.
+_MACHINE_VARS = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "AWS_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
+    "SSOTUI_PORTAL_CLIENT",
+)
+
+
+@contextlib.contextmanager
+def real_names_world(
+    folder: Path, org: Organisation, monkeypatch: pytest.MonkeyPatch, region: str = "us-east-1"
+) -> Iterator[RealNames]:
+    """`RealNames` for `org`, with this process's environment (and so ssotui's and the CLI's)
+    set to reach it and nothing of the machine's proxies; skips without openssl."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make a certificate with")
+    for name in _MACHINE_VARS:
+        monkeypatch.delenv(name, raising=False)
+    with RealNames(folder, org, region) as names:
+        for key, value in names.env().items():
+            monkeypatch.setenv(key, value)
+        yield names
+
+
+def sso_session_section(name: str, start_url: str, region: str, scopes: str | None) -> str:
+    """An `[sso-session NAME]` as `aws configure sso-session` writes it (no scopes line when
+    `scopes` is None)."""
+    line = f"sso_registration_scopes = {scopes}\n" if scopes is not None else ""
+    return f"[sso-session {name}]\nsso_start_url = {start_url}\nsso_region = {region}\n{line}\n"
+
+
+def granted_roles(org: Organisation) -> list[tuple[SimAccount, str]]:
+    """Every (account, role name) the simulator's user may take."""
+    return [(a, r.name) for a in org.accounts for r in a.roles if not r.forbidden]
+
+
+def add_sso_profile(
+    home: Home, name: str, session: str, account: SimAccount, role: str, region: str
+) -> None:
+    """Append an SSO profile of `session` for the role to the AWS config."""
+    with home.aws_config.open("a", encoding="utf-8") as config:
+        config.write(
+            f"[profile {name}]\nsso_session = {session}\nsso_account_id = {account.account_id}\n"
+            f"sso_role_name = {role}\nregion = {region}\n\n"
+        )
+
+
+def ok(run: Run) -> Run:
+    """`run`, asserted to have succeeded without a traceback."""
+    assert run.status == 0, run.err[-2000:]
+    assert "Traceback" not in run.err
+    return run
+
+
+def process_credentials(run: Run) -> dict[str, str]:
+    """The credentials of `aws configure export-credentials --format process`."""
+    data: dict[str, str] = json.loads(ok(run).out)
+    return data
+
+
+def token_file(home: Home, session: str) -> Path:
+    """The SSO token cache file of an `[sso-session]`, where the AWS CLI keeps it."""
+    return home.sso_cache / f"{hashlib.sha1(session.encode()).hexdigest()}.json"
+
+
+def cli_registration_file(
+    home: Home, session: str, start_url: str, region: str, scopes: list[str] | None
+) -> Path:
+    """Where the AWS CLI v2 keeps a session's client registration for `scopes` (botocore's
+    `_registration_cache_key`, written out here rather than taken from ssotui)."""
+    args = {
+        "tool": "botocore",
+        "startUrl": start_url,
+        "region": region,
+        "scopes": scopes,
+        "session_name": session,
+    }
+    key = hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
+    return home.sso_cache / f"{key}.json"

@@ -11,6 +11,9 @@ FAKE_BROWSER_PROBE=1 first asks the listener for another path and records the st
 FAKE_BROWSER_TWICE=1 loads the page it ended on once more (a browser's retry or reload) and
 records that status ("refused" when nothing listens any more);
 FAKE_BROWSER_WAIT_FOR=<file> waits until that file exists before doing anything.
+FAKE_BROWSER_HTTPS_PROXY=<url> sends https requests through that proxy (CONNECT), trusting the
+certificates of FAKE_BROWSER_CA: a browser that reaches a simulator behind the real endpoint
+names (`tests.aws_cli_support.RealNames`); http (the loopback listener) goes direct.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import ssl
 import sys
 import time
 import urllib.error
@@ -30,13 +34,21 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 if TYPE_CHECKING:
     import pytest
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+def _opener() -> urllib.request.OpenerDirector:
+    proxy = os.environ.get("FAKE_BROWSER_HTTPS_PROXY")
+    if not proxy:
+        return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    context = ssl.create_default_context(cafile=os.environ.get("FAKE_BROWSER_CA"))
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({"https": proxy}), urllib.request.HTTPSHandler(context=context)
+    )
 
 
 def _fetch(url: str, data: bytes | None = None) -> tuple[int, str, str]:
     """(status, final URL, body) after following redirects."""
     try:
-        with _OPENER.open(url, data=data, timeout=10) as answer:
+        with _opener().open(url, data=data, timeout=10) as answer:
             return answer.status, answer.geturl(), answer.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as err:
         return err.code, err.geturl(), err.read().decode("utf-8", "replace")
