@@ -16,10 +16,13 @@ import pytest
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.aws import clients
+from tui.aws.portal_botocore import BotocorePortalClient
 from tui.aws.portal_http import PortalHttpClient
 from tui.aws.transport import ReadTimeout
+from tui.models import SsoSession
 from tui.sim import Simulator
 
+SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")
 SECRET = "aoaAAAAAGh0dHBzOi8vZXhhbXBsZS5jb20-SECRET+token/value=="
 STEP = 0.05  # seconds between the drops of a drip
 
@@ -78,6 +81,49 @@ def test_a_dripping_answer_ends_the_attempt_in_the_time_it_was_given(kind: str) 
             client.call("ListAccounts", timeout=0.6, accessToken=SECRET)
         took = time.monotonic() - started
     assert took < 2  # not the read timeout (10 s), and not for as long as the drip goes on
+
+
+# botocore reads the status line and headers itself (http.client): only a body is read here
+@pytest.mark.parametrize("kind", ["body", "chunks", "to-the-close"])
+def test_a_dripping_body_ends_botocores_attempt_in_the_time_it_was_given(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with dripping(kind) as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
+        monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", "botocore")
+        clients.clear_cache()
+        client = clients.portal_client(SESSION)
+        assert isinstance(client, BotocorePortalClient)
+        started = time.monotonic()
+        with pytest.raises(ReadTimeout):
+            client.call("ListAccounts", timeout=0.6, accessToken=SECRET)
+        took = time.monotonic() - started
+    clients.clear_cache()
+    assert took < 2
+
+
+def test_login_against_a_dripping_oidc_endpoint_ends_with_one_line(
+    home: Home, sim: Simulator
+) -> None:
+    # SSO OIDC is botocore's: three attempts of the read timeout each, then one line
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+    )
+    with dripping("body") as url:
+        started = time.monotonic()
+        run = ssotui(
+            "login",
+            "--use-device-code",
+            "--no-browser",
+            env={"AWS_ENDPOINT_URL_SSO_OIDC": url, "SSOTUI_READ_TIMEOUT": "0.5"},
+            timeout=30,
+        )
+        took = time.monotonic() - started
+    assert run.status == 1
+    assert run.err == (
+        f"ssotui: Identity Center at {url} did not answer in time (session dev): try again later\n"
+    )
+    assert took < 10
 
 
 def test_list_against_a_dripping_portal_ends_at_request_deadline_with_one_line(
