@@ -8,6 +8,10 @@ its body, so the client's HTTP session is wrapped: the request is sent as a stre
 body left unread), then the body is read here up to the limit and handed on as botocore would
 have read it. A `Content-Length` over the limit fails before a byte of the body is read.
 
+The body must also come whole within the client's read timeout, however it arrives: botocore's
+timeout holds for each read only, so a body that drips in a byte at a time would otherwise be
+read for ever. It is read as it comes (`read1`), and the time looked at between reads.
+
 Failures while reading become botocore's own exceptions, as botocore's session makes them, so
 its retries and `tui.aws.botocore_errors` see what they always saw; an answer over the limit is
 `AnswerTooLarge`, which neither retries.
@@ -16,6 +20,7 @@ its retries and `tui.aws.botocore_errors` see what they always saw; an answer ov
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,10 +45,13 @@ class LimitedSession:
     """A botocore HTTP session (`client._endpoint.http_session`) whose answers' bodies are read
     up to `limit` bytes; everything else is the wrapped session's."""
 
-    def __init__(self, inner: Any, *, variable: str, limit: int) -> None:
+    def __init__(
+        self, inner: Any, *, variable: str, limit: int, seconds: float | None = None
+    ) -> None:
         self._inner = inner
         self._variable = variable
         self._limit = limit
+        self._seconds = seconds  # the body comes whole within this, from the request on
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -54,15 +62,17 @@ class LimitedSession:
         if request.stream_output:
             return self._inner.send(request)
         request.stream_output = True  # the wrapped session leaves the body unread
+        until = None if self._seconds is None else time.monotonic() + self._seconds
         try:
             response = self._inner.send(request)
         finally:
             request.stream_output = False
-        response.raw = _ReadBody(self._body(response.raw, request))  # what `.content` reads
+        response.raw = _ReadBody(self._body(response.raw, request, until))  # what `.content` reads
         return response
 
-    def _body(self, raw: Any, request: Any) -> bytes:
-        """The whole body of `raw` (a urllib3 response), or AnswerTooLarge."""
+    def _body(self, raw: Any, request: Any, until: float | None) -> bytes:
+        """The whole body of `raw` (a urllib3 response), or AnswerTooLarge; a read timeout
+        once `until` (time.monotonic) has passed before it is whole."""
         try:
             length = int(raw.headers.get("content-length", ""))
         except ValueError:
@@ -71,10 +81,12 @@ class LimitedSession:
         try:
             if length is not None and length > self._limit:
                 raise self._too_large()
-            for chunk in raw.stream(CHUNK):
+            for chunk in _as_it_comes(raw):
                 body += chunk
                 if len(body) > self._limit:
                     raise self._too_large()
+                if until is not None and time.monotonic() > until:
+                    raise _too_slow(request)
         except AnswerTooLarge:
             _drop(raw)
             raise
@@ -86,6 +98,23 @@ class LimitedSession:
     def _too_large(self) -> AnswerTooLarge:
         # the endpoint is the client's: `from_botocore` names it, as for `MalformedResponse`
         return AnswerTooLarge(endpoint="", variable=self._variable, limit=self._limit)
+
+
+def _as_it_comes(raw: Any) -> Iterator[bytes]:
+    """The body of `raw` in the pieces that arrive (a urllib3 without `read1`: in CHUNKs)."""
+    read1 = getattr(raw, "read1", None)
+    if read1 is None:
+        yield from raw.stream(CHUNK)
+        return
+    while chunk := read1(CHUNK):
+        yield chunk
+
+
+def _too_slow(request: Any) -> Exception:
+    """urllib3's read timeout, for a body that did not come whole in time."""
+    from urllib3.exceptions import ReadTimeoutError
+
+    return ReadTimeoutError(None, request.url, "the answer did not come whole in time")  # type: ignore[arg-type]  # no pool to name
 
 
 def _drop(raw: Any) -> None:
@@ -110,7 +139,8 @@ def _as_botocore(exc: Exception, request: Any) -> Exception:
 
 
 def limit_answers(client: Any, service: str) -> None:
-    """Make `client` (a botocore client of `service`) read no answer past `MAX_ANSWER`.
+    """Make `client` (a botocore client of `service`) read no answer past `MAX_ANSWER`, nor
+    for longer than its read timeout.
 
     The HTTP session is botocore's private `client._endpoint.http_session`: a botocore that
     no longer has it leaves the client as it is (no limit), rather than breaking every login.
@@ -123,4 +153,5 @@ def limit_answers(client: Any, service: str) -> None:
         inner,
         variable=ENDPOINT_VARIABLES.get(service, "AWS_ENDPOINT_URL"),
         limit=MAX_ANSWER,
+        seconds=getattr(client.meta.config, "read_timeout", None),
     )

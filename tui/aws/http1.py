@@ -16,6 +16,11 @@ written and read here, as RFC 9112 says and as `http.client` does:
   fails before a byte of the body is read, a chunked or read-to-the-close body as soon as it
   passes it (chunk sizes and extensions counted, so tiny chunks cannot hold it up).
 
+An answer must come whole within the time the caller gives `exchange` (`within`), however
+it arrives: a server that drips a byte a second, or sends `100 Continue` forever, gets a
+TimeoutError at that time, as a silent one does (each read also waits at most the socket's
+own timeout).
+
 Errors are `OSError`s, as a broken connection's are: `Closed` (the server closed the connection
 before answering: a kept-alive connection it had dropped), `BadResponse`, `TooLarge` (after
 which the connection is of no more use) and `BadTarget`.
@@ -23,7 +28,9 @@ which the connection is of no more use) and `BadTarget`.
 
 from __future__ import annotations
 
+import io
 import socket
+import time
 from typing import NamedTuple
 
 MAX_LINE = 65536  # bytes in a status or header line (http.client's limit)
@@ -71,6 +78,28 @@ def host_header(host: str, port: int | None, default_port: int) -> str:
     return name if port in (None, default_port) else f"{name}:{port}"
 
 
+class _TimedReader(io.RawIOBase):
+    """The socket's bytes, each read waiting no longer than the socket's timeout nor past
+    `until` (time.monotonic; None: no end)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self.sock = sock
+        self.until: float | None = None
+        self.each: float | None = None  # the socket's own timeout for one read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self.until is not None:
+            left = self.until - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the answer did not come whole in time")
+            self.sock.settimeout(left if self.each is None else min(self.each, left))
+        return self.sock.recv_into(buffer)
+
+
 class Connection:
     """A connected socket (plain or TLS) and the answers read from it, one at a time; a body
     longer than `max_body` bytes raises TooLarge."""
@@ -78,7 +107,8 @@ class Connection:
     def __init__(self, sock: socket.socket, host: str, *, max_body: int) -> None:
         self.sock = sock
         self._host = host
-        self._in = sock.makefile("rb")
+        self._raw = _TimedReader(sock)
+        self._in = io.BufferedReader(self._raw)
         self.max_body = max_body
 
     def close(self) -> None:
@@ -86,8 +116,16 @@ class Connection:
         self._in.close()
         self.sock.close()
 
-    def exchange(self, method: str, target: str, headers: dict[str, str]) -> Response:
-        """Send one request and read its answer (the socket's timeout applies to each read)."""
+    def exchange(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        *,
+        within: float | None = None,
+    ) -> Response:
+        """Send one request and read its answer: each read waits at most the socket's timeout,
+        and the whole answer must have come `within` seconds from now (None: no such end)."""
         if any(ord(c) in _BAD_IN_TARGET for c in target):
             raise BadTarget(f"the request target {target!r} holds a space or control character")
         lines = [f"{method} {target} HTTP/1.1", f"Host: {self._host}", "Accept-Encoding: identity"]
@@ -97,8 +135,15 @@ class Connection:
             if "\r" in value or "\n" in value:
                 raise ValueError(f"the {name} header holds a line break")
             lines.append(f"{name}: {value}")
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        return self._answer(method)
+        each = self.sock.gettimeout()
+        self._raw.each = each
+        self._raw.until = None if within is None else time.monotonic() + within
+        try:
+            self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            return self._answer(method)
+        finally:
+            self._raw.until = None
+            self.sock.settimeout(each)
 
     # -- reading -------------------------------------------------------------------------------
 

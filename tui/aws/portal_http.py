@@ -178,11 +178,12 @@ class PortalHttpClient(PortalClient):
     def _exchange(
         self, method: str, target: str, headers: dict[str, str], limit: float
     ) -> tuple[int, dict[str, str], bytes]:
-        """(status, headers, body); `limit` seconds at most for connecting and for reading."""
+        """(status, headers, body); `limit` seconds at most for connecting, for each read and
+        for the whole answer, however slowly it comes."""
         conn, reused = self._take(limit)
         try:
             try:
-                answer = conn.exchange(method, target, headers)
+                answer = conn.exchange(method, target, headers, within=limit)
             except (
                 http1.Closed,
                 ConnectionResetError,
@@ -194,7 +195,7 @@ class PortalHttpClient(PortalClient):
                 # a kept-alive connection the server had closed: once more on a new one
                 conn.close()
                 conn, reused = self._connect(limit), False
-                answer = conn.exchange(method, target, headers)
+                answer = conn.exchange(method, target, headers, within=limit)
         except http1.TooLarge as exc:
             conn.close()  # the rest of the answer is still on its way: of no use any more
             raise AnswerTooLarge(

@@ -19,6 +19,7 @@ from typing import Any
 from tui import paths
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES, SsoSession
+from tui.store import files
 
 
 @dataclass
@@ -62,7 +63,7 @@ def _raw_sections(path: Path, what: str) -> dict[str, dict[str, Any]]:
     """Sections and values of the file, as botocore's `raw_config_parse` gives them; `what`
     names the file in the one line of a ConfigError ("AWS config file")."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = files.read_text_now(path)
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError as exc:

@@ -237,3 +237,41 @@ def read_text(path: Path) -> str | None:
         ) from None
     except OSError as exc:
         raise FileWriteError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+PIPE_WAIT = 2.0  # seconds a file that is a pipe may take to give its first bytes
+
+
+class NothingWrites(OSError):
+    """The file is a pipe (a FIFO) that nothing writes to: reading it would wait for ever."""
+
+    def __init__(self) -> None:
+        super().__init__(errno.EAGAIN, "it is a pipe that nothing writes to")
+
+
+def read_text_now(path: Path, *, wait: float = PIPE_WAIT) -> str:
+    """The text of `path` (UTF-8), as `Path.read_text` gives it, without waiting for ever.
+
+    A regular file is read as usual. A pipe (a FIFO; `<(…)` in a shell) is read as it comes,
+    but when nothing arrives for `wait` seconds it is NothingWrites, not a hang. Raises what
+    `read_text` raises (FileNotFoundError, UnicodeDecodeError, OSError).
+    """
+    import select
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return handle.read().decode("utf-8")
+        data = bytearray()
+        while True:
+            if not select.select([fd], [], [], wait)[0]:
+                raise NothingWrites()
+            try:
+                piece = os.read(fd, 65536)
+            except BlockingIOError:
+                continue
+            if not piece:
+                return data.decode("utf-8")
+            data += piece

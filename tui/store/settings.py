@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import paths
+from tui.store import files
 
 EXPORT_FORMATS = ("sh", "fish", "powershell", "json")
 MAX_REQUESTS = 256  # concurrent_requests above this only add load on Identity Center
@@ -74,7 +75,7 @@ def load_settings(path: Path | None = None) -> Settings:
     """Read config.toml; a missing file gives the defaults, a broken one defaults + a warning."""
     path = path or paths.config_file()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = files.read_text_now(path)
     except FileNotFoundError:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:

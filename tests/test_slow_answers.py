@@ -1,0 +1,149 @@
+"""Servers that answer, but too slowly to ever finish: a byte at a time, or `100 Continue`
+for ever. Each read gets something well within the read timeout, so only a bound on the
+whole answer ends the call; a call must end within the time it was given, as for a server
+that says nothing at all."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui.aws import clients
+from tui.aws.portal_botocore import BotocorePortalClient
+from tui.aws.portal_http import PortalHttpClient
+from tui.aws.transport import ReadTimeout
+from tui.models import SsoSession
+from tui.sim import Simulator
+
+SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")
+SECRET = "aoaAAAAAGh0dHBzOi8vZXhhbXBsZS5jb20-SECRET+token/value=="
+STEP = 0.05  # seconds between the drops of a drip
+
+# What each kind of server sends first, then what it sends again every STEP, for ever.
+DRIPS = {
+    "body": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 99999\r\n\r\n{",
+        b" ",
+    ),
+    "headers": (b"HTTP/1.1 200 OK\r\n", b"X-Slow: yes\r\n"),
+    "chunks": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", b"1\r\n \r\n"),
+    "to-the-close": (b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{", b" "),
+    "continue": (b"", b"HTTP/1.1 100 Continue\r\n\r\n"),
+}
+
+
+@contextmanager
+def dripping(kind: str) -> Iterator[str]:
+    """A server on 127.0.0.1 that answers every request with the drip of `kind`; its URL."""
+    first, again = DRIPS[kind]
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(first)
+                while not stop.wait(STEP):
+                    conn.sendall(again)
+            except OSError:
+                pass
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        listener.close()
+
+
+@pytest.mark.parametrize("kind", sorted(DRIPS))
+def test_a_dripping_answer_ends_the_attempt_in_the_time_it_was_given(kind: str) -> None:
+    with dripping(kind) as url:
+        client = PortalHttpClient(url, max_pool=1, connect_timeout=2, read_timeout=10)
+        started = time.monotonic()
+        with pytest.raises(ReadTimeout):
+            client.call("ListAccounts", timeout=0.6, accessToken=SECRET)
+        took = time.monotonic() - started
+    assert took < 2  # not the read timeout (10 s), and not for as long as the drip goes on
+
+
+# botocore reads the status line and headers itself (http.client): only a body is read here
+@pytest.mark.parametrize("kind", ["body", "chunks", "to-the-close"])
+def test_a_dripping_body_ends_botocores_attempt_in_the_time_it_was_given(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with dripping(kind) as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
+        monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", "botocore")
+        clients.clear_cache()
+        client = clients.portal_client(SESSION)
+        assert isinstance(client, BotocorePortalClient)
+        started = time.monotonic()
+        with pytest.raises(ReadTimeout):
+            client.call("ListAccounts", timeout=0.6, accessToken=SECRET)
+        took = time.monotonic() - started
+    clients.clear_cache()
+    assert took < 2
+
+
+def test_login_against_a_dripping_oidc_endpoint_ends_with_one_line(
+    home: Home, sim: Simulator
+) -> None:
+    # SSO OIDC is botocore's: three attempts of the read timeout each, then one line
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+    )
+    with dripping("body") as url:
+        started = time.monotonic()
+        run = ssotui(
+            "login",
+            "--use-device-code",
+            "--no-browser",
+            env={"AWS_ENDPOINT_URL_SSO_OIDC": url, "SSOTUI_READ_TIMEOUT": "0.5"},
+            timeout=30,
+        )
+        took = time.monotonic() - started
+    assert run.status == 1
+    assert run.err == (
+        f"ssotui: Identity Center at {url} did not answer in time (session dev): try again later\n"
+    )
+    assert took < 10
+
+
+def test_list_against_a_dripping_portal_ends_at_request_deadline_with_one_line(
+    home: Home, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+    )
+    sim.set(interval=0)
+    assert ssotui("login", "--use-device-code", "--no-browser").status == 0
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("request_deadline = 2\n", encoding="utf-8")
+    clients.clear_cache()
+    with dripping("body") as url:
+        started = time.monotonic()
+        run = ssotui("list", "--refresh", env={"AWS_ENDPOINT_URL_SSO": url}, timeout=30)
+        took = time.monotonic() - started
+    assert run.status == 1
+    assert run.err == (
+        f"ssotui: Identity Center at {url} did not answer ListAccounts within 2 s (session dev): "
+        "try again later, or allow longer with `request_deadline` in config.toml\n"
+    )
+    assert took < 8  # the deadline and a Python start, not the drip's endless minutes
