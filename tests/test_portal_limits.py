@@ -190,7 +190,9 @@ def test_a_throttling_storm_marks_every_account_and_ends_in_time(
     assert len(catalog.accounts) == 12 and not catalog.complete
     assert set(catalog.failed) == {a.account_id for a in catalog.accounts}
     assert all("kept throttling the roles of account" in why for why in catalog.failed.values())
-    assert took < DEADLINE + 1.5  # the accounts' deadlines ran side by side: one deadline
+    # the accounts' deadlines ran side by side: about one deadline, far from the twelve one
+    # after another would take (the margin is for a loaded machine: 2.8 s was seen there)
+    assert took < 4 * DEADLINE
     assert sim.calls["ListAccountRoles"] < 60
 
 
