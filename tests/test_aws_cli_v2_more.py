@@ -261,20 +261,38 @@ def test_a_credential_process_profile_hands_the_aws_cli_kept_then_refreshed_cred
 # --- a browser login by ssotui, then `aws sso login` of a CLI before 2.22 ----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed: ssotui keeps its browser (PKCE) registration under botocore's key, as "
-    "the AWS CLI 2.22+ does; a CLI before 2.22 reuses it for the device code and is refused",
-)
 def test_aws_sso_login_of_an_older_cli_works_after_a_browser_login_by_ssotui(
     cli: str, world: RealNames, home: Home, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """ssotui keeps its browser (PKCE) registration out of botocore's key, where a CLI before
+    2.22 takes any registration for its device code login."""
     use_fake_browser(monkeypatch, tmp_path, https_proxy=world.proxy.url, ca=str(world.certificate))
     ok(ssotui("login", "--session", "dev"))
     assert world.sim.calls["Authorize"] == 1  # the browser flow ran
 
     said = aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home)
 
-    # 2.9.19: "An error occurred (UnauthorizedClientException) when calling the
+    # was (2.9.19): "An error occurred (UnauthorizedClientException) when calling the
     # StartDeviceAuthorization operation: Client is not authorized for grant ...device_code"
     assert said.status == 0, said.err
+    cli_token = json.loads(token_file(home, "dev").read_text())
+    listed = ok(
+        aws(
+            cli,
+            "sso",
+            "list-accounts",
+            "--access-token",
+            cli_token["accessToken"],
+            "--region",
+            REGION,
+            "--output",
+            "json",
+            home=home,
+        )
+    )
+    assert json.loads(listed.out)["accountList"]
+    # Each tool's next login reuses its own registration: one each, in all.
+    ok(ssotui("login", "--session", "dev", "--force"))
+    assert world.sim.calls["Authorize"] == 2
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    assert world.sim.calls["RegisterClient"] == 2

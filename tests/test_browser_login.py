@@ -12,15 +12,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import botocore.session
+import botocore.tokens
 import pytest
 
+from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
 from tui.aws import loopback
 from tui.aws.browser_login import BrowserAuthorization, start_browser_login
 from tui.aws.flow_choice import Flow
 from tui.aws.login_flows import FallingBack, LoginEvent, log_in
-from tui.aws.token_cache import load_registration, load_token, token_path
+from tui.aws.token_cache import load_registration, load_token, registration_path, token_path
 from tui.errors import LoginCancelled, LoginFailed, ServiceError
 from tui.models import SsoSession
 from tui.sim import Simulator
@@ -79,9 +82,10 @@ def test_browser_login_end_to_end(
     assert load_token(session) == token and token.refresh_token
     data = json.loads(token_path(session).read_text())
     assert data["clientId"] == token.client_id and data["refreshToken"] == token.refresh_token
-    registration = load_registration(session)
+    registration = load_registration(session, browser=True)
     assert registration is not None and registration.for_browser
     assert registration.grant_types == ("authorization_code", "refresh_token")
+    assert load_registration(session) is None  # botocore's key: the device code's
     accounts = boto3.client("sso", region_name=sim.region).list_accounts(
         accessToken=token.access_token
     )
@@ -245,21 +249,73 @@ def test_cancelled_while_waiting_closes_the_listener(session: SsoSession, sim: S
     assert load_token(session) is None
 
 
+def _botocore_refreshes(home: Home, token_file: Path) -> dict[str, str]:
+    """The token file after botocore's SSOTokenProvider loaded it expired (so refreshed it with
+    the clientId/clientSecret the file holds), as the AWS CLI and the SDKs do."""
+    cached = json.loads(token_file.read_text())
+    cached["expiresAt"] = "2000-01-01T00:00:00Z"
+    token_file.write_text(json.dumps(cached))
+    provider = botocore.tokens.SSOTokenProvider(botocore.session.Session(profile="work"))
+    loaded = provider.load_token()
+    assert loaded is not None
+    access_token = loaded.get_frozen_token().token  # refreshes now
+    refreshed: dict[str, str] = json.loads(token_file.read_text())
+    assert access_token == refreshed["accessToken"] != cached["accessToken"]
+    assert refreshed["clientId"] == cached["clientId"]
+    return refreshed
+
+
 def test_browser_flow_then_device_code_then_browser_flow(
+    session: SsoSession,
+    sim: Simulator,
+    home: Home,
+    sso_config: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Each flow registers its own client (the service refuses the other flow's), kept in a
+    file of its own: switching flows reuses both."""
+    home.write_config(
+        sso_config.read_text() + "\n[profile work]\nsso_session = dev\n"
+        "sso_account_id = 111111111111\nsso_role_name = Admin\n"
+    )
+    use_fake_browser(monkeypatch, tmp_path)
+    tokens = []
+    for flow in ((), ("--use-device-code",), (), ("--use-device-code",)):
+        result = ssotui("login", "--force", *flow)
+        assert result.status == 0, result.err
+        tokens.append(json.loads(token_path(session).read_text()))
+    browser, device, browser_again, device_again = (t["clientId"] for t in tokens)
+    assert browser != device and browser_again == browser and device_again == device
+    assert sim.calls["Authorize"] == 2 and sim.calls["StartDeviceAuthorization"] == 2
+    # was 4: each login of the other flow replaced the one registration file
+    assert sim.calls["RegisterClient"] == 2
+    # The device code registration is where every AWS CLI's device login looks.
+    registration = load_registration(session)
+    assert registration is not None and registration.client_id == device
+    # botocore refreshes the token of either flow with the registration it names.
+    _botocore_refreshes(home, token_path(session))  # the device code login's
+    ok = ssotui("login", "--force")
+    assert ok.status == 0, ok.err
+    assert _botocore_refreshes(home, token_path(session))["clientId"] == browser
+    assert sim.calls["RegisterClient"] == 2
+
+
+def test_a_browser_registration_the_aws_cli_left_under_its_key_is_reused(
     session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Each flow registers its own client: the service refuses the other flow's."""
+    """The AWS CLI 2.22+ keeps its browser registration under botocore's key: ssotui's browser
+    login takes it from there (and writes none there), its device login replaces it."""
     use_fake_browser(monkeypatch, tmp_path)
-    browser_token = log_in(session, announce=quiet)
-    device_token = log_in(session, flow=Flow.DEVICE_CODE, announce=quiet, force=True, open_url=None)
-    assert device_token.client_id != browser_token.client_id
-    registration = load_registration(session)
-    assert registration is not None and not registration.for_browser
+    first = log_in(session, announce=quiet)
+    registration_path(session, browser=True).rename(registration_path(session))  # as the CLI
     again = log_in(session, announce=quiet, force=True)
-    assert again.client_id not in (browser_token.client_id, device_token.client_id)
-    assert sim.calls["RegisterClient"] == 3
-    # Each token refreshes with its own registration.
-    assert all(t.refresh_token for t in (browser_token, device_token, again))
+    assert again.client_id == first.client_id and sim.calls["RegisterClient"] == 1
+    assert not registration_path(session, browser=True).exists()
+    device = log_in(session, flow=Flow.DEVICE_CODE, announce=quiet, force=True, open_url=None)
+    replaced = load_registration(session)
+    assert replaced is not None and not replaced.for_browser
+    assert replaced.client_id == device.client_id != first.client_id
 
 
 def test_headless_browser_of_the_simulator(session: SsoSession, sim: Simulator) -> None:

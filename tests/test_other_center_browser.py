@@ -23,7 +23,7 @@ from tests.other_center import OIDC_PREFIX, START_URL, OtherCenter
 from tests.other_center_support import reached
 from tui.aws.login_flows import log_in
 from tui.aws.sessions import resolve_session
-from tui.aws.token_cache import load_registration, token_path
+from tui.aws.token_cache import load_registration, registration_path, token_path
 from tui.errors import LoginFailed
 from tui.models import SsoSession
 
@@ -165,7 +165,7 @@ def test_a_registration_the_authorize_page_does_not_know(
     """The service forgot the cached registration: its page says so and never redirects."""
     browser = use_fake_browser(monkeypatch, tmp_path)
     log_in(other, announce=lambda _e: None)
-    first = load_registration(other)
+    first = load_registration(other, browser=True)
     center.forget_clients()
     with pytest.raises(LoginFailed) as err:
         log_in(other, announce=lambda _e: None, force=True, browser_timeout=1.5)
@@ -173,6 +173,24 @@ def test_a_registration_the_authorize_page_does_not_know(
     assert browser.visits()[-1]["status"] == 400
     # the next login must not open the same dead end again
     token = log_in(other, announce=lambda _e: None, force=True, browser_timeout=5)
-    second = load_registration(other)
+    second = load_registration(other, browser=True)
     assert first is not None and second is not None and second.client_id != first.client_id
     assert token.client_id == second.client_id
+
+
+def test_a_forgotten_registration_the_aws_cli_left_is_dropped_too(
+    center: OtherCenter, other: SsoSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A browser registration the AWS CLI 2.22+ keeps under botocore's key, which the service
+    forgot: dropped from there, and the next login registers one under ssotui's own key."""
+    use_fake_browser(monkeypatch, tmp_path)
+    first = log_in(other, announce=lambda _e: None)
+    registration_path(other, browser=True).rename(registration_path(other))  # as the CLI keeps it
+    center.forget_clients()
+    with pytest.raises(LoginFailed):
+        log_in(other, announce=lambda _e: None, force=True, browser_timeout=1.5)
+    assert load_registration(other) is None
+    token = log_in(other, announce=lambda _e: None, force=True, browser_timeout=5)
+    second = load_registration(other, browser=True)
+    assert second is not None and token.client_id == second.client_id != first.client_id
+    assert load_registration(other) is None

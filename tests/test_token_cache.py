@@ -212,6 +212,32 @@ def test_registration_round_trip_and_aws_cli_form(home: Home) -> None:
     assert loaded is not None and loaded.usable and loaded.client_id == "cid"
 
 
+def test_a_browser_registration_is_kept_apart_from_botocores_key(home: Home) -> None:
+    """A CLI before 2.22 takes whatever is under botocore's key for its device code login: a
+    browser registration goes under a key of ssotui's own, same folder, form and mode."""
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=80)
+    grants = ("authorization_code", "refresh_token")
+    save_registration(DEV, Registration("bid", "bsec", expires, ("sso:account:access",), grants))
+    assert not registration_path(DEV).exists()
+    key = (
+        '{"flow": "authorization_code", "region": "eu-west-1", "scopes": ["sso:account:access"], '
+        '"session_name": "dev", "startUrl": "https://dev.awsapps.com/start", "tool": "botocore"}'
+    )
+    path = home.sso_cache / f"{hashlib.sha1(key.encode()).hexdigest()}.json"
+    assert registration_path(DEV, browser=True) == path
+    assert json.loads(path.read_text()) == {
+        "clientId": "bid",
+        "clientSecret": "bsec",
+        "expiresAt": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "scopes": ["sso:account:access"],
+        "grantTypes": ["authorization_code", "refresh_token"],
+    }
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    loaded = load_registration(DEV, browser=True)
+    assert loaded is not None and loaded.for_browser and loaded.client_id == "bid"
+    assert load_registration(DEV) is None
+
+
 def test_registration_not_usable_near_expiry_and_its_flow(home: Home) -> None:
     soon = datetime.now(UTC) + timedelta(minutes=10)
     assert not Registration("c", "s", soon).usable

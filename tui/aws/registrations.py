@@ -3,11 +3,15 @@
 The service refuses a registration made for the other flow, so each flow registers its own:
 the device code flow without grant types (botocore's `SSOTokenFetcher`), the browser flow with
 `grantTypes ["authorization_code","refresh_token"]`, the loopback redirect URI and the start URL
-as issuer (`SSOTokenFetcherAuth`). Both are cached under the one key botocore uses for either
-flow, so `aws sso login` and ssotui reuse each other's registration; a cached one is taken
-while it is more than 15 minutes from expiry, made for the wanted flow and covers the scopes,
-and is otherwise replaced by a new one. A browser login that never came back drops the one it
-used (`forget_registration`): the service may no longer know it, and then never redirects.
+as issuer (`SSOTokenFetcherAuth`). They are cached in separate files: the device code one under
+botocore's key, where every AWS CLI's device login looks (so `aws sso login` and ssotui reuse
+each other's); the browser one under ssotui's browser key (`token_cache.registration_key`),
+because a CLI before 2.22 takes whatever is under botocore's key for its device code login and
+is refused. A browser login also takes a browser registration the AWS CLI 2.22+ left under
+botocore's key; a device login replaces one it finds there. A cached one is taken while it is
+more than 15 minutes from expiry, made for the wanted flow and covers the scopes, and is
+otherwise replaced by a new one. A browser login that never came back drops the one it used
+(`forget_registration`): the service may no longer know it, and then never redirects.
 """
 
 from __future__ import annotations
@@ -69,13 +73,20 @@ def _register(session: SsoSession, client: Any, *, browser: bool) -> Registratio
     return registration
 
 
+def _places(browser: bool) -> tuple[bool, ...]:
+    """Where a flow's registration may be cached (True: under ssotui's browser key): the
+    browser flow looks under its own key first, then under botocore's (the AWS CLI 2.22+)."""
+    return (True, False) if browser else (False,)
+
+
 def _cached(session: SsoSession, *, browser: bool) -> Registration | None:
-    cached = token_cache.load_registration(session)
-    if cached is None or not cached.usable or cached.for_browser != browser:
-        return None
-    if not set(session.scopes) <= set(cached.scopes or ()):
-        return None
-    return cached
+    for at_browser_key in _places(browser):
+        cached = token_cache.load_registration(session, browser=at_browser_key)
+        if cached is None or not cached.usable or cached.for_browser != browser:
+            continue
+        if set(session.scopes) <= set(cached.scopes or ()):
+            return cached
+    return None
 
 
 def device_registration(session: SsoSession, client: Any, *, fresh: bool = False) -> Registration:
@@ -91,11 +102,12 @@ def browser_registration(session: SsoSession, client: Any, *, fresh: bool = Fals
 
 
 def forget_registration(session: SsoSession, registration: Registration) -> None:
-    """Drop `registration` from the cache when it is still the cached one, so the next login
+    """Drop `registration` from the cache wherever it is still the cached one, so the next login
     registers afresh. For a browser login that never came back: a service that no longer knows
     the client shows an error page instead of redirecting (RFC 6749 4.1.2.1), and reusing the
     registration would lead every later login to the same page."""
-    cached = token_cache.load_registration(session)
-    if cached is not None and cached.client_id == registration.client_id:
-        with contextlib.suppress(OSError):
-            token_cache.registration_path(session).unlink()
+    for at_browser_key in _places(registration.for_browser):
+        cached = token_cache.load_registration(session, browser=at_browser_key)
+        if cached is not None and cached.client_id == registration.client_id:
+            with contextlib.suppress(OSError):
+                token_cache.registration_path(session, browser=at_browser_key).unlink()

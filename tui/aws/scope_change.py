@@ -4,10 +4,11 @@ The AWS CLI keeps a client registration per session *and* `sso_registration_scop
 registration cache key holds the scopes), and the token names the client it was granted to
 (`clientId`). So after the user changes the scopes, `aws sso login` registers a new client for
 them and logs in again; `ssotui login` does the same when the token's client is found among the
-cached registrations under this session's key for other scopes (the key is computed again from
-the scopes the registration holds, which proves whose it is). When that cannot be told (a token
-without a clientId, its registration file gone or replaced, another region's), the token is
-reused as before: a needless login costs a browser trip, a missed one only the new scopes.
+cached registrations under this session's key for other scopes, botocore's or ssotui's browser
+key (the key is computed again from the scopes the registration holds, which proves whose it
+is). When that cannot be told (a token without a clientId, its registration file gone or
+replaced, another region's), the token is reused as before: a needless login costs a browser
+trip, a missed one only the new scopes.
 """
 
 from __future__ import annotations
@@ -35,12 +36,15 @@ def _registration_files() -> Iterator[Path]:
 
 
 def _registered_for_session(session: SsoSession, path: Path, scopes: tuple[str, ...]) -> bool:
-    """Whether `path` is where the AWS CLI keeps this session's registration for some setting
-    of `sso_registration_scopes` whose registration holds `scopes` (the scopes as set, none
-    set, or set empty: the device flow records none, the browser flow its default then)."""
+    """Whether `path` is where the AWS CLI (or ssotui, for its browser flow) keeps this
+    session's registration for some setting of `sso_registration_scopes` whose registration
+    holds `scopes` (the scopes as set, none set, or set empty: the device flow records none, the
+    browser flow its default then)."""
     settings: list[list[str] | None] = [list(scopes), None, []]
     return any(
-        path.stem == token_cache.registration_key_with(session, setting) for setting in settings
+        path.stem == token_cache.registration_key_with(session, setting, browser=browser)
+        for setting in settings
+        for browser in (False, True)
     )
 
 
@@ -50,9 +54,10 @@ def granted_for_other_scopes(session: SsoSession, token: Token) -> bool:
     when the scopes are the same or cannot be told."""
     if not token.client_id:
         return False
-    current = token_cache.load_registration(session)
-    if current is not None and current.client_id == token.client_id:
-        return False  # the client registered for the scopes set now
+    for browser in (False, True):
+        current = token_cache.load_registration(session, browser=browser)
+        if current is not None and current.client_id == token.client_id:
+            return False  # the client registered for the scopes set now
     for path in _registration_files():
         registration = token_cache.read_registration(path)
         if registration is None or registration.client_id != token.client_id:

@@ -7,12 +7,18 @@ JSON of the registration's properties holds the client registration alone (botoc
 and ours is reused by it. Times are written `%Y-%m-%dT%H:%M:%SZ`; the other forms the AWS CLI,
 botocore and the other SDKs write (fractions, offsets, a `UTC` suffix) are read too.
 
+The AWS CLI 2.22+ keeps either flow's registration under botocore's key, but a CLI before 2.22
+reuses whatever it finds there for its device code login, and the service refuses a browser
+registration for that. So only device code registrations are written under botocore's key;
+ssotui's browser registrations go under a key of their own (`registration_key(session,
+browser=True)`: the same JSON with one more member, `"flow": "authorization_code"`), in the same
+folder and form, where no AWS CLI looks.
+
 Both files are written as botocore writes them (temp file, rename over the path), always 0600:
 a symlink at the path is replaced, never followed. Unlike botocore, ssotui reads them only when
 the user could have written them (`tui.store.secret_file.read_own_file`): a token file planted
-by someone else is "run `ssotui login`", a registration like that is made anew. Both login
-flows share the one registration file, as in the AWS CLI; its `grantTypes` says which flow it
-was made for.
+by someone else is "run `ssotui login`", a registration like that is made anew. A
+registration's `grantTypes` says which flow it was made for.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The AWS CLI treats a registration as used up 15 minutes before it expires.
 REGISTRATION_MARGIN = timedelta(minutes=15)
 AUTHORIZATION_CODE_GRANT = "authorization_code"
+# The member that sets the key of ssotui's browser registrations apart from botocore's.
+BROWSER_KEY_MEMBER = "flow"
 # A token file that is not JSON is read again a few times before it is called unusable: the
 # JavaScript SDK (and older botocore) rewrite it in place, so a read can fall between the
 # truncation and the write.
@@ -110,28 +118,35 @@ def token_path(session: SsoSession) -> Path:
     return paths.sso_cache_dir() / f"{session.cache_key}.json"
 
 
-def registration_key(session: SsoSession) -> str:
+def registration_key(session: SsoSession, *, browser: bool = False) -> str:
     """botocore's registration cache key: sha1 of a sorted JSON of tool, URL, region, scopes
-    (`sso_registration_scopes`, None when the session does not set it)."""
+    (`sso_registration_scopes`, None when the session does not set it); with `browser`, the
+    key of ssotui's browser registrations, which no AWS CLI reads."""
     scopes = list(session.scopes) if session.scopes_configured else None
-    return registration_key_with(session, scopes)
+    return registration_key_with(session, scopes, browser=browser)
 
 
-def registration_key_with(session: SsoSession, scopes: list[str] | None) -> str:
+def registration_key_with(
+    session: SsoSession, scopes: list[str] | None, *, browser: bool = False
+) -> str:
     """The registration key the session has when `scopes` is its `sso_registration_scopes`."""
-    args = {
+    args: dict[str, Any] = {
         "tool": "botocore",
         "startUrl": session.start_url,
         "region": session.region,
         "scopes": scopes,
         "session_name": session.name,
     }
+    if browser:
+        # never botocore's key: a CLI before 2.22 would use the registration for a device code
+        args[BROWSER_KEY_MEMBER] = AUTHORIZATION_CODE_GRANT
     return hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def registration_path(session: SsoSession) -> Path:
-    """The AWS CLI's client registration cache file for a session."""
-    return paths.sso_cache_dir() / f"{registration_key(session)}.json"
+def registration_path(session: SsoSession, *, browser: bool = False) -> Path:
+    """The AWS CLI's client registration cache file for a session; with `browser`, the file of
+    ssotui's browser registration beside it."""
+    return paths.sso_cache_dir() / f"{registration_key(session, browser=browser)}.json"
 
 
 def _corrupt(session: SsoSession, path: Path, why: str) -> NotLoggedIn:
@@ -265,9 +280,10 @@ def delete_token(session: SsoSession) -> bool:
     return True
 
 
-def load_registration(session: SsoSession) -> Registration | None:
-    """The cached client registration of a session, None when missing or unreadable."""
-    return read_registration(registration_path(session))
+def load_registration(session: SsoSession, *, browser: bool = False) -> Registration | None:
+    """The client registration cached under a session's key (with `browser`, under ssotui's
+    browser key), None when missing or unreadable."""
+    return read_registration(registration_path(session, browser=browser))
 
 
 def read_registration(path: Path) -> Registration | None:
@@ -296,8 +312,8 @@ def read_registration(path: Path) -> Registration | None:
 
 
 def save_registration(session: SsoSession, registration: Registration) -> None:
-    """Write a client registration where the AWS CLI looks for it (0600, atomic, a symlink
-    replaced)."""
+    """Write a client registration (0600, atomic, a symlink replaced): a device code one where
+    every AWS CLI looks for it, a browser one under ssotui's browser key."""
     data: dict[str, Any] = {
         "clientId": registration.client_id,
         "clientSecret": registration.client_secret,
@@ -307,7 +323,8 @@ def save_registration(session: SsoSession, registration: Registration) -> None:
         data["scopes"] = list(registration.scopes)
     if registration.grant_types:
         data["grantTypes"] = list(registration.grant_types)
-    write_secret_file(registration_path(session), json.dumps(data))
+    path = registration_path(session, browser=registration.for_browser)
+    write_secret_file(path, json.dumps(data))
 
 
 def files_open_to_others() -> list[tuple[Path, int]]:

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def forget_registration() -> None:
             with contextlib.suppress(FileNotFoundError):
-                registration_path(session).unlink()
+                registration_path(session, browser=True).unlink()
 
         def browser_login() -> object:
             return log_in(session, force=True, announce=_quiet, open_url=open_headless)
