@@ -60,7 +60,8 @@ PAGES: dict[str, Page] = {
         does=(
             "Log in to the SSO session as `aws sso login` does: in the browser (PKCE) by\n"
             "default; with a device code over SSH, with --use-device-code or --no-browser.\n"
-            "The token is shared with the AWS CLI. A valid cached token is reused unless --force."
+            "The token is shared with the AWS CLI. A valid cached token is reused, unless\n"
+            "--force or it was granted before the session's sso_registration_scopes changed."
         ),
         examples=(
             "ssotui login",
