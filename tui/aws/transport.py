@@ -291,6 +291,20 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
     return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
 
 
+def redirected(
+    what: str, endpoint: str, status: int, variable: str, session: SsoSession
+) -> ServiceError:
+    """The line for an endpoint that answered `what` with a redirect (HTTP 3xx): Identity Center
+    never redirects, so the address is wrong (an override in `variable`, the region, a proxy or a
+    captive portal), and logging in again would not help. Nothing follows the redirect: a
+    bearer token must not travel on to wherever it points."""
+    return ServiceError(
+        f"{endpoint} answered {what} with a redirect (HTTP {status}), which Identity Center "
+        f"never does: check {variable} (or AWS_ENDPOINT_URL), the sso_region of session "
+        f"{session.label} and any proxy in the way"
+    )
+
+
 def proxy_failure(
     what: str, endpoint: str, proxy_url: str, status: int | None, *, setting: str = ""
 ) -> ServiceError:
