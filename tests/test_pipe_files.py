@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 
@@ -46,3 +48,15 @@ def test_an_aws_config_written_into_a_pipe_is_read(home: Home) -> None:
         f"ssotui: [sso-session dev] in {home.aws_config} has no sso_region: add it "
         "(e.g. `aws configure sso-session`)\n"
     )
+
+
+@pytest.mark.usefixtures("token")
+def test_populate_passes_over_a_credentials_file_that_is_a_pipe(home: Home) -> None:
+    # botocore reads no shared credentials file that is not a regular file: nor does populate
+    # when it looks there for the user's own profiles (it waited for ever)
+    home.aws_credentials.unlink(missing_ok=True)
+    os.mkfifo(home.aws_credentials)
+    run = ssotui("populate", "--dry-run", timeout=30)
+    assert run.status == 0, run.err
+    assert "Dry run: would write" in run.err
+    assert "[profile " in run.out

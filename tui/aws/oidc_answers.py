@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tui.aws.clients import connection_error
+from tui.aws.transport import redirected
 from tui.errors import LoginFailed, ServiceError, SsotuiError
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
@@ -31,6 +32,10 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
     network = connection_error(exc, client, session)
     if network is not None:
         return network
+    status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    if isinstance(status, int) and 300 <= status < 400:
+        endpoint = str(getattr(client.meta, "endpoint_url", "") or "?")
+        return redirected(what, endpoint, status, "AWS_ENDPOINT_URL_SSO_OIDC", session)
     code = error_code(exc)
     if code in _BUSY:  # the service is overloaded or failing, not the session misconfigured
         return ServiceError(

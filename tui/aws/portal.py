@@ -34,6 +34,7 @@ from tui.aws.transport import (
     Refused,
     TransportError,
     failure_line,
+    redirected,
 )
 from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
 from tui.logs import hide
@@ -106,6 +107,10 @@ class Portal:
             no_access and status in {403, 404}
         ):
             return NoAccess(no_access or f"no access to {what} (session {self.session.label})")
+        if 300 <= status < 400:
+            return redirected(
+                what, exc.endpoint or "?", status, "AWS_ENDPOINT_URL_SSO", self.session
+            )
         if status in {403, 404}:  # not Identity Center's own answer: something else is there
             return ServiceError(
                 f"{exc.endpoint} answered HTTP {status} to {what}, not like Identity Center: "

@@ -173,9 +173,23 @@ def size_text(count: int) -> str:
 
 
 class UntrustedCertificate(TransportError):
-    """The TLS handshake failed: the server's certificate is not trusted here."""
+    """The TLS handshake failed: the server's certificate is not trusted here. `problem`, read
+    from the TLS library's words: "expired" (or not yet valid), "host" (for another name), or
+    "" (signed by no CA trusted here, or any other failure)."""
 
     retryable = False
+
+    @property
+    def problem(self) -> str:
+        """What is wrong with the certificate, as far as the failure says."""
+        text = str(self).lower()
+        if "certificate has expired" in text or "certificate is not yet valid" in text:
+            return "expired"
+        # OpenSSL's words, then urllib3's (it checks the name itself for botocore)
+        host_words = ("hostname mismatch", "ip address mismatch", "doesn't match", "subjectaltname")
+        if any(words in text for words in host_words):
+            return "host"
+        return ""
 
 
 class UnreadableCaFile(TransportError):
@@ -273,6 +287,19 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
             f"{session.region}): check your network, proxy and the session's sso_region"
         )
+    if isinstance(exc, UntrustedCertificate) and exc.problem == "expired":
+        return ServiceError(
+            f"the TLS certificate of {endpoint} has expired, or this machine's clock is wrong: "
+            "check the clock; if it is right, whatever presents that certificate (an endpoint "
+            "set in AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC, or a proxy that "
+            "inspects TLS) must renew it"
+        )
+    if isinstance(exc, UntrustedCertificate) and exc.problem == "host":
+        return ServiceError(
+            f"the TLS certificate of {endpoint} is for another host name: check the address "
+            "in AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (it must be a name the "
+            "certificate is for) and any proxy that inspects TLS"
+        )
     if isinstance(exc, UntrustedCertificate):
         return ServiceError(
             f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
@@ -289,6 +316,20 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"{exc.setting or proxy_variable(endpoint)} and NO_PROXY"
         )
     return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
+
+
+def redirected(
+    what: str, endpoint: str, status: int, variable: str, session: SsoSession
+) -> ServiceError:
+    """The line for an endpoint that answered `what` with a redirect (HTTP 3xx): Identity Center
+    never redirects, so the address is wrong (an override in `variable`, the region, a proxy or a
+    captive portal), and logging in again would not help. Nothing follows the redirect: a
+    bearer token must not travel on to wherever it points."""
+    return ServiceError(
+        f"{endpoint} answered {what} with a redirect (HTTP {status}), which Identity Center "
+        f"never does: check {variable} (or AWS_ENDPOINT_URL), the sso_region of session "
+        f"{session.label} and any proxy in the way"
+    )
 
 
 def proxy_failure(

@@ -224,10 +224,17 @@ def locked(path: Path) -> Iterator[None]:
 def read_text(path: Path) -> str | None:
     """The exact text of `path` (line endings kept), or None when it does not exist.
 
-    FileWriteError, one line, when it cannot be read or is not UTF-8 (nothing is written then).
+    FileWriteError, one line, when it cannot be read, is not a regular file (a pipe would be
+    waited on for ever; botocore reads no such file either) or is not UTF-8 (nothing is
+    written then).
     """
     try:
-        with open(path, encoding="utf-8", newline="") as handle:  # keep CRLF as it is
+        # O_NONBLOCK: opening a pipe nothing writes to returns at once instead of waiting
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, encoding="utf-8", newline="") as handle:  # keep CRLF as it is
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                raise FileWriteError(f"cannot read {path}: it is {_kind(mode)}, not a file")
             return handle.read()
     except FileNotFoundError:
         return None
