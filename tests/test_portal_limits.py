@@ -104,7 +104,8 @@ def test_a_cached_catalog_stays_usable_when_the_portal_hangs(
     started = time.monotonic()
     with pytest.raises(ServiceError, match="did not answer ListAccounts within 1 s"):
         fetch_catalog(session, token, portal=Portal(session, token, deadline=DEADLINE))
-    assert time.monotonic() - started < DEADLINE + 1.0
+    # within about the deadline (a loaded machine took 3.2 s), far from a read timeout's 10 s
+    assert time.monotonic() - started < 4 * DEADLINE
     assert catalog_cache.load(session) == cached
     sim.reset_calls()
     assert load_catalog(session, token) == cached  # still shown, with no portal call
@@ -121,7 +122,7 @@ def test_a_cached_catalog_stays_usable_when_the_portal_hangs(
         previous=cached,
         on_event=events.append,
     )
-    assert time.monotonic() - started < DEADLINE + 1.5  # the 12 accounts wait side by side
+    assert time.monotonic() - started < 4 * DEADLINE  # the 12 accounts wait side by side
     assert fresh.accounts == cached.accounts and fresh.roles == cached.roles
     assert set(fresh.failed) == {a.account_id for a in cached.accounts}
     # each says the service did not answer (in time, or within the deadline, as the last retry
