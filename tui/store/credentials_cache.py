@@ -16,8 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +24,7 @@ from typing import Any
 from tui import paths
 from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.store.files import locked
-from tui.store.secret_file import write_secret_file
+from tui.store.secret_file import read_private_text, write_secret_file
 
 FOLDER = "role-credentials"
 
@@ -58,32 +56,6 @@ def one_fetch(session: SsoSession, account_id: str, role: str) -> Iterator[Path]
         yield path
 
 
-def _trusted_text(path: Path) -> str | None:
-    """The file's text when it is ours, a regular file and readable by nobody else; else None.
-
-    Checked on the file opened (never through a link, never blocking on a pipe), not on the
-    name: in a cache folder others can write to, a file swapped in after a check on the name
-    would be read instead, and its keys (someone else's account) used as this role's.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not (
-            stat.S_ISREG(info.st_mode)
-            and info.st_uid == os.getuid()
-            and not stat.S_IMODE(info.st_mode) & 0o077
-        ):
-            return None
-        try:
-            return handle.read().decode("utf-8")
-        except (OSError, ValueError):
-            return None
-
-
 def load(
     path: Path,
     account: Account,
@@ -101,7 +73,7 @@ def load(
     `signed_in` (`sign_in` of the session's token now), credentials fetched under another
     sign-in are None.
     """
-    text = _trusted_text(path)
+    text = read_private_text(path)
     if text is None:
         return None
     now = now or utcnow()
