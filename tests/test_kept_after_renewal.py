@@ -22,11 +22,13 @@ from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.aws import login, token_cache
 from tui.errors import SsotuiError
-from tui.models import utcnow
+from tui.models import Token, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import sign_ins
 from tui.store.settings import Settings
 from tui.workspace.workspace import Workspace
+
+MINUTES_10 = timedelta(minutes=10)
 
 
 def _process(account: SimAccount, role: str) -> dict[str, str]:
@@ -256,3 +258,35 @@ def test_a_folder_in_place_of_the_chain_costs_a_fetch_not_a_failure(
     _near_expiry()
     _process(account, _roles(account)[1])  # a renewal that cannot note itself
     assert _process(account, first)["AccessKeyId"] != kept["AccessKeyId"]
+
+
+def _token(refresh: str) -> Token:
+    return Token(
+        "https://example.awsapps.com/start",
+        "us-east-1",
+        access_token="a-" + refresh,
+        expires_at=utcnow() + timedelta(hours=1),
+        refresh_token=refresh,
+    )
+
+
+def test_the_chain_stays_short(sso_config: Path, home: Home) -> None:
+    session = dev_session()
+    start = utcnow()
+    tokens = [_token(f"r{n}") for n in range(40)]
+    for n in range(39):  # a renewal every 10 minutes for six and a half hours
+        sign_ins.record_renewal(session, tokens[n], tokens[n + 1], now=start + n * MINUTES_10)
+    latest = sign_ins.sign_in(tokens[39])
+    now = start + 39 * MINUTES_10
+    continued = sign_ins.continued_by(session, latest, now=now)
+    assert continued == {sign_ins.sign_in(t) for t in tokens[39 - 24 : 39]}
+    # 12 hours after a link was made, what was kept under it has expired: so has the link
+    later = start + 38 * MINUTES_10 + sign_ins.KEPT_FOR
+    assert sign_ins.continued_by(session, latest, now=later) == set()
+    # a renewal that does not continue the latest sign-in (the AWS CLI renewed in between, or
+    # a login came) starts the chain again
+    sign_ins.record_renewal(session, _token("cli"), _token("next"), now=now)
+    assert sign_ins.continued_by(session, sign_ins.sign_in(_token("next")), now=now) == {
+        sign_ins.sign_in(_token("cli"))
+    }
+    assert sign_ins.continued_by(session, latest, now=now) == set()
