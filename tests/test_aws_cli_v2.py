@@ -15,7 +15,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -246,6 +246,31 @@ def test_after_aws_sso_logout_and_another_login_ssotui_fetches_new_credentials(
     assert after["AccessKeyId"] != before["AccessKeyId"]  # was: the ones kept from before
     assert world.sim.calls["GetRoleCredentials"] == 2
     assert json.loads(_ok(ssotui(*export)).out) == after  # and these are kept in turn
+
+
+def test_kept_credentials_outlive_ssotui_renewals_but_not_aws_sso_logout_and_login(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    account, role = _roles(world.sim.org)[0]
+    export = ("export", account.account_id, role, "--session", "dev", "--format", "json")
+    _ok(ssotui("login", "--session", "dev", "--use-device-code"))
+    before = json.loads(_ok(ssotui(*export)).out)
+    token = json.loads(_token_file(home, "dev").read_text())
+    soon = datetime.now(UTC) + timedelta(minutes=5)  # inside the 15 in which ssotui renews
+    token["expiresAt"] = soon.strftime("%Y-%m-%dT%H:%M:%SZ")
+    _token_file(home, "dev").write_text(json.dumps(token))
+    _ok(ssotui("list", "--session", "dev", "--refresh"))  # renews the token
+    assert json.loads(_token_file(home, "dev").read_text())["refreshToken"] != token["refreshToken"]
+    assert world.sim.calls["CreateToken"] == 2
+    assert json.loads(_ok(ssotui(*export)).out) == before  # was: fetched anew (new sign-in)
+    assert world.sim.calls["GetRoleCredentials"] == 1
+
+    _ok(aws(cli, "sso", "logout", home=home))
+    _ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+
+    after = json.loads(_ok(ssotui(*export)).out)
+    assert after["AccessKeyId"] != before["AccessKeyId"]  # another sign-in: not a renewal
+    assert world.sim.calls["GetRoleCredentials"] == 2
 
 
 # --- the same credentials, the same lines -----------------------------------------------------

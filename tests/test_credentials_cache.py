@@ -231,6 +231,14 @@ def test_a_pipe_at_the_path_is_ignored_without_waiting(tmp_path: Path) -> None:
     assert not reader.is_alive() and found == [None]
 
 
+def test_a_folder_at_the_path_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "kept.json"
+    path.mkdir(mode=0o700)
+    account = Account("123456789012", "acme")
+    # was: IsADirectoryError, "ssotui: unexpected error" for every command using the role
+    assert credentials_cache.load(path, account, "Admin", margin=timedelta(minutes=15)) is None
+
+
 def test_processes_asking_at_once_share_one_fetch(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:

@@ -7,6 +7,8 @@ dead) refresh token again. botocore (boto3, the AWS CLI, Terraform's SDK) takes 
 spent the refresh token first, the service refuses ours while botocore is saving its new token,
 so a refused refresh waits a moment for that token before saying "log in again". A busy
 answer (SlowDown, a throttle) refuses nothing: it is "try again later", and the token is kept.
+A renewal notes, under the same lock, that the new token continues the old one's sign-in
+(`tui.store.sign_ins`), so role credentials kept under it stay in use.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import timedelta
 from tui.aws import token_cache
 from tui.errors import NotLoggedIn, NoToken, ServiceError
 from tui.models import SsoSession, Token
+from tui.store import sign_ins
 from tui.store.files import locked
 
 REFRESH_WINDOW = timedelta(minutes=15)
@@ -93,6 +96,8 @@ def _refresh(session: SsoSession, token: Token) -> Token | None:
         refresh_token=token.refresh_token,
     )
     token_cache.save_token(session, fresh)
+    # A new refresh token would make role credentials kept under this sign-in unrecognised.
+    sign_ins.record_renewal(session, token, fresh)
     return fresh
 
 

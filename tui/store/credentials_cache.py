@@ -8,7 +8,9 @@ that is corrupt, not ours, or readable by others is ignored (and replaced by the
 (`tui.store.logouts`) is ignored and removed, even when it was saved after the logout.
 `signIn` names the sign-in they were fetched under (`sign_in`: a digest of the token's refresh
 token, else of its access token): after `aws sso logout` and another login, which leave no
-logout time here, the token in the shared cache is another one and they are not used.
+logout time here, the token in the shared cache is another one and they are not used. A renewal
+by ssotui that brings a new refresh token carries the sign-in on (`tui.store.sign_ins`); one by
+the AWS CLI or an SDK, which ssotui does not see, costs one fetch per role.
 """
 
 from __future__ import annotations
@@ -16,26 +18,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import stat
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tui import paths
-from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
+from tui.models import Account, RoleCredentials, SsoSession, utcnow
 from tui.store.files import locked
-from tui.store.secret_file import write_secret_file
+from tui.store.secret_file import read_private_text, write_secret_file
+from tui.store.sign_ins import sign_in as sign_in  # where the workspace and tests look
 
 FOLDER = "role-credentials"
-
-
-def sign_in(token: Token) -> str:
-    """What tells the sign-in `token` belongs to from another: a renewal keeps it while the
-    service keeps the refresh token; a new login (by ssotui or `aws sso login`) changes it."""
-    secret = token.refresh_token or token.access_token
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32]
 
 
 def folder() -> Path:
@@ -58,32 +52,6 @@ def one_fetch(session: SsoSession, account_id: str, role: str) -> Iterator[Path]
         yield path
 
 
-def _trusted_text(path: Path) -> str | None:
-    """The file's text when it is ours, a regular file and readable by nobody else; else None.
-
-    Checked on the file opened (never through a link, never blocking on a pipe), not on the
-    name: in a cache folder others can write to, a file swapped in after a check on the name
-    would be read instead, and its keys (someone else's account) used as this role's.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not (
-            stat.S_ISREG(info.st_mode)
-            and info.st_uid == os.getuid()
-            and not stat.S_IMODE(info.st_mode) & 0o077
-        ):
-            return None
-        try:
-            return handle.read().decode("utf-8")
-        except (OSError, ValueError):
-            return None
-
-
 def load(
     path: Path,
     account: Account,
@@ -93,15 +61,17 @@ def load(
     now: datetime | None = None,
     logged_out: datetime | None = None,
     signed_in: str | None = None,
+    continued: Collection[str] = (),
 ) -> RoleCredentials | None:
     """The credentials kept at `path` while they have more than `margin` left, else None.
 
     Credentials whose fetch started at or before `logged_out` (the session's last logout) are
     None, and their file is deleted: they came with a token of before that logout. With
     `signed_in` (`sign_in` of the session's token now), credentials fetched under another
-    sign-in are None.
+    sign-in are None, unless it is one of `continued` (those ssotui's renewals carried on to
+    `signed_in`: `tui.store.sign_ins.continued_by`).
     """
-    text = _trusted_text(path)
+    text = read_private_text(path)
     if text is None:
         return None
     now = now or utcnow()
@@ -111,7 +81,7 @@ def load(
         expiration = datetime.fromisoformat(data["expiration"])
         if data["accountId"] != account.account_id or data["roleName"] != role:
             return None
-        if signed_in is not None and data.get("signIn") != signed_in:
+        if signed_in is not None and data.get("signIn") not in {signed_in, *continued}:
             return None
         creds = RoleCredentials(
             account=account,

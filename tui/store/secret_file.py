@@ -133,3 +133,36 @@ def shared_group(gid: int) -> str | None:
     ):
         return None
     return group_name
+
+
+def read_private_text(path: Path) -> str | None:
+    """The file's text when it is ours, a regular file and readable by nobody else; else None.
+
+    Checked on the file opened (never through a link, never blocking on a pipe), not on the
+    name: in a cache folder others can write to, a file swapped in after a check on the name
+    would be read instead, and what it says (someone else's keys) taken as ours. Stricter than
+    `read_own_file`: for ssotui's own files (kept role credentials, `tui.store.sign_ins`),
+    which nothing else writes.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        os.close(fd)
+        return None
+    if not (
+        stat.S_ISREG(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not stat.S_IMODE(info.st_mode) & 0o077
+    ):
+        os.close(fd)  # before any fdopen: a folder's raises IsADirectoryError
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            return handle.read().decode("utf-8")
+        except (OSError, ValueError):
+            return None

@@ -176,7 +176,7 @@ class Workspace:
         waits, then finds no token and writes none back.
         """
         from tui.aws.token_cache import delete_token, load_token, token_path
-        from tui.store import catalog_cache, logouts
+        from tui.store import catalog_cache, logouts, sign_ins
         from tui.store.files import locked
 
         roles = self._roles_reached()  # before the logout makes the catalog unreadable
@@ -196,6 +196,7 @@ class Workspace:
             # After the token is gone: whatever another process fetches from here on needs a
             # new login, and whatever it fetched before is never used (tui.store.logouts).
             logouts.record(self.session)
+            sign_ins.forget(self.session)  # no later sign-in continues this one
         purged: tuple[str, ...] = ()
         if purge:
             from tui.export.credentials_file import purge_written_profiles
@@ -422,7 +423,7 @@ class Workspace:
 
         check_partition(region or self.session.default_region, self.session)
         if self.settings.cache_role_credentials:
-            from tui.store import credentials_cache, logouts
+            from tui.store import credentials_cache, logouts, sign_ins
 
             with credentials_cache.one_fetch(self.session, account.account_id, role) as path:
                 kept = None
@@ -437,6 +438,7 @@ class Workspace:
                         margin=CREDENTIALS_MARGIN,
                         logged_out=logouts.last(self.session),
                         signed_in=signed_in,
+                        continued=sign_ins.continued_by(self.session, signed_in),
                     )
                 # Taken before the token is read: a logout after it makes these unusable.
                 started = utcnow()
@@ -458,7 +460,8 @@ class Workspace:
         """Which sign-in the session's token in the shared cache (expired or not) belongs to
         (`credentials_cache.sign_in`), None without one: kept credentials outlive neither
         `ssotui logout` nor `aws sso logout` (which deletes every token file and the AWS CLI's
-        own kept credentials), not even once the user has logged in again."""
+        own kept credentials), not even once the user has logged in again; they outlive the
+        renewals ssotui makes (`tui.store.sign_ins`)."""
         from tui.aws.token_cache import load_token
         from tui.store.credentials_cache import sign_in
 
