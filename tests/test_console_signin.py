@@ -265,7 +265,7 @@ def test_an_unreachable_endpoint_is_one_line_at_once() -> None:
 
 
 @pytest.mark.parametrize("timeout", [0.5, TIMEOUT], ids=["short", "default"])
-def test_a_silent_endpoint_gives_up_within_15_seconds(timeout: float) -> None:
+def test_a_silent_endpoint_gives_up_at_the_deadline(timeout: float) -> None:
     with recording(hang=True) as server:
         started = time.monotonic()
         with pytest.raises(ServiceError) as err:
@@ -277,10 +277,10 @@ def test_a_silent_endpoint_gives_up_within_15_seconds(timeout: float) -> None:
                 timeout=timeout,
             )
         elapsed = time.monotonic() - started
-    assert timeout <= elapsed < 15
+    assert timeout <= elapsed < timeout + 2
     assert err.value.message == (
         f"the AWS sign-in endpoint {server.url}/federation did not answer within {timeout:g} s: "
-        "try again later"
+        "try again later, or allow longer with `request_deadline` in config.toml"
     )
 
 

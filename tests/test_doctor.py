@@ -258,3 +258,31 @@ def test_config_names_the_xdg_variable_that_moved_a_folder(
     assert config_row[0] == str(tmp_path / "xdg-config" / "ssotui" / "config.toml")
     assert config_row[-1] == "$XDG_CONFIG_HOME)"
     assert _row(result.out, "ssotui cache")[-1] == "(default)"  # empty: platformdirs ignores it
+
+
+def test_a_credentials_file_that_is_a_pipe_fails_and_says_so(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    # the AWS CLI reads no credentials file that is not a regular file (doctor said all is well)
+    home.aws_credentials.unlink(missing_ok=True)
+    os.mkfifo(home.aws_credentials)
+    result = ssotui("doctor", timeout=30)
+    assert result.status == 1
+    assert (
+        f"[FAIL] credentials file: {home.aws_credentials} is a pipe, not a regular file: the AWS "
+        "CLI and ssotui cannot use it; replace it with a regular file\n"
+    ) in result.out
+    assert "All is well." not in result.out
+
+
+def test_an_sso_cache_that_is_a_file_fails_and_says_so(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    home.sso_cache.parent.mkdir(parents=True, exist_ok=True)
+    home.sso_cache.write_text("")
+    result = ssotui("doctor", timeout=30)
+    assert result.status == 1
+    assert (
+        f"[FAIL] SSO token cache: {home.sso_cache} is a file, not a folder: the AWS CLI and "
+        "ssotui cannot use it; replace it with a folder\n"
+    ) in result.out

@@ -10,17 +10,22 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
+from tests.app_support import log_in, usable_role, with_roles
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tests.test_console_signin import made_up_credentials
 from tui.aws import clients
+from tui.aws.console import ConsoleRequest, console_url
 from tui.aws.portal_botocore import BotocorePortalClient
 from tui.aws.portal_http import PortalHttpClient
 from tui.aws.transport import ReadTimeout
+from tui.errors import ServiceError
 from tui.models import SsoSession
-from tui.sim import Simulator
+from tui.sim import Organisation, Simulator
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")
 SECRET = "aoaAAAAAGh0dHBzOi8vZXhhbXBsZS5jb20-SECRET+token/value=="
@@ -146,4 +151,53 @@ def test_list_against_a_dripping_portal_ends_at_request_deadline_with_one_line(
         f"ssotui: Identity Center at {url} did not answer ListAccounts within 2 s (session dev): "
         "try again later, or allow longer with `request_deadline` in config.toml\n"
     )
+    assert took < 8  # the deadline and a Python start, not the drip's endless minutes
+
+
+@pytest.mark.parametrize("kind", sorted(DRIPS))
+def test_a_dripping_sign_in_endpoint_ends_in_the_time_it_was_given(kind: str) -> None:
+    # urllib's socket timeout is per read: each drop restarted it, and `console` waited for ever
+    with dripping(kind) as url:
+        started = time.monotonic()
+        with pytest.raises(ServiceError) as err:
+            console_url(
+                made_up_credentials(),
+                ConsoleRequest("eu-west-1"),
+                start_url=SESSION.start_url,
+                environ={"AWS_ENDPOINT_URL_SIGNIN": url},
+                timeout=0.6,
+            )
+        took = time.monotonic() - started
+    assert took < 2
+    assert err.value.message == (
+        f"the AWS sign-in endpoint {url}/federation did not answer within 0.6 s: try again "
+        "later, or allow longer with `request_deadline` in config.toml"
+    )
+
+
+@pytest.mark.parametrize("kind", ["body", "continue"])
+def test_console_against_a_dripping_sign_in_endpoint_ends_at_request_deadline(
+    kind: str, home: Home, sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("request_deadline = 2\n", encoding="utf-8")
+    with dripping(kind) as url:
+        started = time.monotonic()
+        run = ssotui(
+            "console",
+            account.account_id,
+            usable_role(account),
+            "--print",
+            env={"AWS_ENDPOINT_URL_SIGNIN": url},
+            timeout=30,
+        )
+        took = time.monotonic() - started
+    assert run.status == 1
+    assert run.err == (
+        f"ssotui: the AWS sign-in endpoint {url}/federation did not answer within 2 s: try "
+        "again later, or allow longer with `request_deadline` in config.toml\n"
+    )
+    assert run.out == ""
     assert took < 8  # the deadline and a Python start, not the drip's endless minutes

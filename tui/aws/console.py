@@ -229,7 +229,7 @@ def console_url(
     Calls getSigninToken once. Raises `ConfigError` (a bad `AWS_ENDPOINT_URL_SIGNIN`, a
     region outside the known partitions) before any call, and `ServiceError` when the
     endpoint refuses (400, 5xx), answers nonsense, cannot be reached or is silent for
-    `timeout` seconds. No message holds a secret.
+    `timeout` seconds (all of its answer). No message holds a secret.
     """
     endpoint = signin_endpoint(request.region, environ)
     token = get_signin_token(

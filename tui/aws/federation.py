@@ -7,19 +7,23 @@ when the caller asks for one. TLS is verified against the CA file botocore would
 (`tui.aws.ca_files`: `AWS_CA_BUNDLE`, `ca_bundle` in the AWS config, `REQUESTS_CA_BUNDLE`, else
 certifi's), and the proxy is the one botocore would take (`tui.aws.proxies`: `HTTPS_PROXY`,
 `NO_PROXY`, else on macOS and Windows the system's settings).
-There is one attempt with a time limit per connect and per read, so a dead endpoint fails in
-`TIMEOUT` seconds. Every refusal is one `ServiceError` line that names the endpoint and never
+There is one attempt, and the whole answer must have come within its time limit (the
+`request_deadline` setting; `TIMEOUT` by default), however it arrives: an endpoint that says
+nothing, drips a byte at a time or sends `100 Continue` for ever fails then, with one line.
+Every refusal is one `ServiceError` line that names the endpoint and never
 a secret; the environment is handed in, never read behind the caller's back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
 import socket
 import ssl
 import sys
+import threading
 import unicodedata
 import urllib.error
 import urllib.request
@@ -40,7 +44,7 @@ class CredentialsRefused(ServiceError):
     """The sign-in endpoint refused the role's credentials (HTTP 400): expired or revoked."""
 
 
-TIMEOUT = 10.0  # seconds per connect and per read: a dead endpoint fails well within 15 s
+TIMEOUT = 15.0  # seconds the whole exchange may take (`request_deadline`'s default)
 # A sign-in token is about 1 KB; anything far larger is not an answer, and is not read on (one
 # byte past this says it was larger).
 MAX_ANSWER = 64 * 1024
@@ -55,21 +59,99 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _Watch:
+    """Ends an exchange that runs past its time: every socket opened for it is shut down then,
+    so a read that keeps getting a byte at a time (which no socket timeout ends) ends too."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []  # duplicates: still open after a TLS wrap
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watch:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def opened(self, sock: socket.socket) -> None:
+        """Watch `sock` (shut down at once if the time is already up)."""
+        with self._lock:
+            self._sockets.append(sock.dup())
+            if self.fired:
+                _shut(self._sockets[-1])
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed by the other side
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched(base: type[http.client.HTTPConnection], watch: _Watch) -> Any:
+    """`base` with every socket it opens (a proxy tunnel's too) handed to `watch`."""
+
+    class Watched(base):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+
+            def opened(*args: Any, **kwargs: Any) -> socket.socket:
+                sock = socket.create_connection(*args, **kwargs)  # http.client's own way
+                watch.opened(sock)
+                return sock
+
+            self._create_connection = opened
+
+    return Watched
+
+
+class _HttpHandler(urllib.request.HTTPHandler):
+    def __init__(self, watch: _Watch) -> None:
+        super().__init__()
+        self._connection = _watched(http.client.HTTPConnection, watch)
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+
+class _HttpsHandler(urllib.request.HTTPSHandler):
+    def __init__(self, context: ssl.SSLContext, watch: _Watch) -> None:
+        super().__init__(context=context)
+        self._tls = context
+        self._connection = _watched(http.client.HTTPSConnection, watch)
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req, context=self._tls)
+
+
 def _opener(
-    endpoint: str, proxy: Proxy | None, environ: Mapping[str, str]
+    endpoint: str, proxy: Proxy | None, environ: Mapping[str, str], watch: _Watch
 ) -> urllib.request.OpenerDirector:
     # the proxy given, or none at all (an empty mapping: urllib reads no variable itself)
     scheme = urlsplit(endpoint).scheme
     handlers: list[urllib.request.BaseHandler] = [
         urllib.request.ProxyHandler({scheme: proxy.url} if proxy else {}),
         _NoRedirect(),
+        _HttpHandler(watch),
     ]
     if endpoint.startswith("https:"):
         ca = chosen_ca_file(environ)
         context = tls_context(ca)
         if context is None:
             raise ServiceError(unusable_line(ca, "the AWS sign-in endpoint"))
-        handlers.append(urllib.request.HTTPSHandler(context=context))
+        handlers.append(_HttpsHandler(context, watch))
     return urllib.request.build_opener(*handlers)
 
 
@@ -100,7 +182,7 @@ def get_signin_token(
     Raises `ServiceError` (one line, no secret) when the endpoint refuses (HTTP 400: the
     credentials are not, or no longer, valid, or the duration is not allowed; 5xx), answers
     something that is not a sign-in token, cannot be reached, does not answer within `timeout`
-    seconds, or presents a certificate not trusted here.
+    seconds (all of its answer), or presents a certificate not trusted here.
     """
     hide(creds.secret_access_key, creds.session_token)
     role = f"role {_shown(creds.role_name)} in account {creds.account.account_id}"
@@ -117,11 +199,19 @@ def get_signin_token(
         },
     )
     proxy = chosen_proxy(endpoint, environ)
-    opener = _opener(endpoint, proxy, environ)
     log.debug(
         "getSigninToken at %s for %s (SessionDuration %s)", endpoint, role, duration or "not set"
     )
-    status, answer = _exchange(opener, request, endpoint, timeout, proxy)
+    with _Watch(timeout) as watch:
+        opener = _opener(endpoint, proxy, environ, watch)
+        try:
+            status, answer = _exchange(opener, request, endpoint, timeout, proxy)
+        except ServiceError:
+            if not watch.fired:
+                raise
+            status, answer = 0, b""
+    if watch.fired:  # whatever the cut-off answer made of it, the time was up
+        raise _too_slow(endpoint, timeout)
     log.debug("getSigninToken at %s: HTTP %s, %d bytes", endpoint, status, len(answer))
     if status == 400:
         asked = f" for {duration} s" if duration is not None else ""
@@ -152,6 +242,13 @@ def get_signin_token(
         )
     hide(token)
     return token
+
+
+def _too_slow(endpoint: str, timeout: float) -> ServiceError:
+    return ServiceError(
+        f"the AWS sign-in endpoint {endpoint} did not answer within {timeout:g} s: try again "
+        "later, or allow longer with `request_deadline` in config.toml"
+    )
 
 
 def _shown(text: str) -> str:
@@ -196,10 +293,7 @@ def _exchange(
             "the AWS sign-in endpoint", endpoint, proxy, refused, setting=setting
         ) from None
     if isinstance(reason, TimeoutError):
-        raise ServiceError(
-            f"the AWS sign-in endpoint {endpoint} did not answer within {timeout:g} s: "
-            "try again later"
-        ) from None
+        raise _too_slow(endpoint, timeout) from None
     if isinstance(reason, ssl.SSLCertVerificationError):
         raise ServiceError(
             f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "

@@ -1,7 +1,8 @@
 """`ssotui doctor`: one screen of checks, each with a clear verdict.
 
 Plain Python over the domain; the CLI prints the checks and exits 1 when any check failed.
-Warnings (an AWS CLI v1, a readable credentials file) do not fail the run.
+Warnings (an AWS CLI v1, a readable credentials file) do not fail the run; a credentials
+file or SSO cache that is not what it should be (a pipe, a folder) does.
 """
 
 from __future__ import annotations
@@ -181,11 +182,28 @@ def check_clock(session: SsoSession) -> Check:
     return Check("clock", Verdict.OK if abs(skew) < 300 else Verdict.FAIL, detail)
 
 
-def _private(path: Path, what: str) -> Check:
+def _private(path: Path, what: str, *, folder: bool = False) -> Check:
+    """`path` (a file, or a folder when `folder`) is what it should be and others cannot read
+    it."""
+    from tui.store.files import file_kind
+
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        status = path.stat()
     except FileNotFoundError:
         return Check(what, Verdict.OK, f"{path} does not exist")
+    except OSError as exc:  # a symlink loop, a folder it may not enter
+        return Check(what, Verdict.FAIL, f"cannot read {path}: {exc.strerror or exc}")
+    expected = stat.S_ISDIR(status.st_mode) if folder else stat.S_ISREG(status.st_mode)
+    if not expected:
+        # botocore reads no shared file that is not a regular file, and ssotui writes none
+        want = "a folder" if folder else "a regular file"
+        return Check(
+            what,
+            Verdict.FAIL,
+            f"{path} is {file_kind(status.st_mode)}, not {want}: the AWS CLI and ssotui cannot "
+            f"use it; replace it with {want}",
+        )
+    mode = stat.S_IMODE(status.st_mode)
     if mode & 0o077:
         return Check(
             what, Verdict.WARN, f"{path} is mode {mode:04o}: others can read it; chmod go-rwx"
@@ -269,7 +287,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
         yield Check("credentials file", Verdict.OK, detail)
     else:
         yield _private(paths.aws_credentials_file(), "credentials file")
-    yield _private(paths.sso_cache_dir(), "SSO token cache")
+    yield _private(paths.sso_cache_dir(), "SSO token cache", folder=True)
     yield check_token_files()
     yield check_settings(context.settings)
     yield check_subshell_credentials(context.settings)

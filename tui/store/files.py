@@ -34,7 +34,11 @@ def resolve_target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file of `mode` is, in words ("a pipe", "a folder"), for one that is not the kind
+    expected."""
+    if stat.S_ISREG(mode):
+        return "a file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -82,10 +86,10 @@ def writable_target(path: Path) -> Path:
         return target
     if linked:
         raise FileWriteError(
-            f"{path} is a symlink to {target}, which is {_kind(mode)}; ssotui writes through "
+            f"{path} is a symlink to {target}, which is {file_kind(mode)}; ssotui writes through "
             "a symlink only to a regular file: remove the link or point it at a file"
         )
-    raise FileWriteError(f"{path} is {_kind(mode)}; ssotui writes only to a regular file there")
+    raise FileWriteError(f"{path} is {file_kind(mode)}; ssotui writes only to a regular file there")
 
 
 def ensure_dir(folder: Path) -> None:
@@ -234,7 +238,7 @@ def read_text(path: Path) -> str | None:
         with open(fd, encoding="utf-8", newline="") as handle:  # keep CRLF as it is
             mode = os.fstat(fd).st_mode
             if not stat.S_ISREG(mode):
-                raise FileWriteError(f"cannot read {path}: it is {_kind(mode)}, not a file")
+                raise FileWriteError(f"cannot read {path}: it is {file_kind(mode)}, not a file")
             return handle.read()
     except FileNotFoundError:
         return None

@@ -179,13 +179,18 @@ class Handoff:
         """A sign-in URL that opens the console as the role (a bearer secret for 15 minutes).
 
         Credentials the sign-in endpoint refuses (revoked before they expired) are no longer
-        kept, so "run it again", as the error says, fetches new ones, from either door."""
+        kept, so "run it again", as the error says, fetches new ones, from either door. The
+        sign-in call, all of its answer, gets `request_deadline` seconds."""
         from tui.aws.console import console_url
         from tui.aws.federation import CredentialsRefused
 
         try:
             return console_url(
-                creds, request, start_url=self.session.start_url, environ=self.environ
+                creds,
+                request,
+                start_url=self.session.start_url,
+                environ=self.environ,
+                timeout=self.settings.request_deadline,
             )
         except CredentialsRefused:
             from tui.store import credentials_cache
