@@ -11,6 +11,7 @@ README "Use" gives.
 from __future__ import annotations
 
 import configparser
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,12 +112,21 @@ def config_sections(
 _KINDS = (("profile", "profiles"), ("sso-session", "sso_sessions"), ("services", "services"))
 
 
+# What makes shell words other than runs of blanks (shlex.split: quotes and the escape); a
+# title without any is split as shlex splits it, without its cost (0.2 s for 10,000 profiles).
+_QUOTING = frozenset("'\"\\")
+_BLANKS = re.compile(r"[ \t\r\n]+")
+
+
 def _named(title: str) -> str | None:
     """`profile NAME` -> NAME, as botocore splits a section title: shell words, exactly two."""
-    try:
-        words = shlex.split(title)
-    except ValueError:
-        return None
+    if _QUOTING.isdisjoint(title):
+        words = _BLANKS.split(title.strip(" \t\r\n"))
+    else:
+        try:
+            words = shlex.split(title)
+        except ValueError:
+            return None
     return words[1] if len(words) == 2 else None
 
 
