@@ -30,6 +30,7 @@ from tests.app_support import (
 )
 from tests.conftest import Home
 from tui.app.failures import reason_text
+from tui.app.widgets.filter_list import FilterList
 from tui.models import Account, Catalog, Role, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import catalog_cache
@@ -339,3 +340,32 @@ async def test_a_favourite_the_state_file_does_not_take_is_said(
         await pilot.pause()
     (said,) = [n for n in notes(app) if "not saved" in n]
     assert str(home.state_dir) in said
+
+
+@async_test
+async def test_a_key_that_keeps_the_account_highlighted_leaves_the_roles_pane_alone(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    # Most keys typed in the accounts keep the same account on top: its roles, their
+    # highlight, the caption and the region stay as they are (nothing is rebuilt for them).
+    log_in()
+    target = org.by_name("umbrella-prod-ledger")
+    moved: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, FilterList.Highlighted) and message.filter_list.id == "roles":
+            moved.append(str(message.item))
+
+    app = picker()
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, "umbrella-prod-ledg")
+        assert pane(app, "accounts").highlighted_item.account_id == target.account_id
+        await pilot.pause()
+        roles_before = shown(app, "roles")
+        moved.clear()
+        await type_text(pilot, "er")
+        await pilot.press("backspace")
+        assert pane(app, "accounts").highlighted_item.account_id == target.account_id
+        assert shown(app, "roles") == roles_before
+        assert moved == []

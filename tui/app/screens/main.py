@@ -96,6 +96,9 @@ class MainScreen(Screen[None]):
         self._rows_pending = False
         self._rows_took = 0.0  # seconds the last update of the rows took
         self._roles_of: str | None = None  # the account whose roles the roles pane shows
+        # What the roles pane was last filled from: a key typed in the accounts that leaves
+        # the same account highlighted (most keys) need not rebuild it, its caption or status.
+        self._roles_from: tuple[Account | None, int, State] | None = None
         self._phase_shown: Phase | None = None
         self._rows_of: tuple[int, State] | None = None  # what the account rows were made from
 
@@ -247,6 +250,10 @@ class MainScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def _show_roles(self, account: Account | None) -> None:
+        shows = (account, self.model.revision, self.saved.state)
+        if self._roles_from is not None and _same_source(shows, self._roles_from):
+            return
+        self._roles_from = shows
         pane = self.roles
         aid = account.account_id if account is not None else None
         if aid != self._roles_of:  # another account: what was typed for the last one goes
@@ -387,6 +394,14 @@ class MainScreen(Screen[None]):
             with contextlib.suppress(WorkerError):  # its failure was shown already
                 await saving.wait()  # the role is recent next time, even though we quit now
         self.actions.run(creds, message.action, fresh=message.fresh)
+
+
+def _same_source(
+    a: tuple[Account | None, int, State], b: tuple[Account | None, int, State]
+) -> bool:
+    """Whether the roles pane would show the same from `a` as from `b` (the state is frozen:
+    a change is a new object, so identity says it is the same, without comparing its lists)."""
+    return a[0] == b[0] and a[1] == b[1] and a[2] is b[2]
 
 
 def _same_account(a: Account, b: Account) -> bool:

@@ -99,6 +99,7 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         self._styles: RowStyles | None = None
         self._drawn: dict[int, LineLook] = {}  # screen line -> how it was last drawn
         self._wrapped: tuple[tuple[str, int], tuple[str, ...]] = (("", 0), ())
+        self._drawing: tuple[int, int] | None = None  # (width, top) while lines are drawn
 
     @property
     def placeholder(self) -> str:
@@ -302,11 +303,20 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         first, last = changed[0], changed[-1]
         self.refresh(Region(0, first, max(self.size.width, 1), last - first + 1))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines drawn in one pass share the width and scroll position: Textual works
+        # each out anew when asked (a third of the cost of drawing a row), so ask once.
+        self._drawing = (self.scrollable_content_region.width, self.scroll_offset.y)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width, top = self._drawing or (self.scrollable_content_region.width, self.scroll_offset.y)
         styles = self._row_styles()
-        position = self.scroll_offset.y + y
-        self._drawn[y] = self._line_look(y, self.scroll_offset.y, width)
+        position = top + y
+        self._drawn[y] = self._line_look(y, top, width)
         if not self._matches:
             lines = self._placeholder_lines(width)
             if y < len(lines):
