@@ -20,7 +20,7 @@ from typing import Any
 from tui import paths
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES, SsoSession
-from tui.store import files
+from tui.store import config_reads, files
 
 
 @dataclass
@@ -62,7 +62,11 @@ def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
 
 def _raw_sections(path: Path, what: str) -> dict[str, dict[str, Any]]:
     """Sections and values of the file, as botocore's `raw_config_parse` gives them; `what`
-    names the file in the one line of a ConfigError ("AWS config file")."""
+    names the file in the one line of a ConfigError ("AWS config file"). A large file read
+    before and unchanged since is not parsed again (`tui.store.config_reads`)."""
+    info, seen_at = config_reads.stat_now(path)
+    if info is not None and (kept := config_reads.load(path, info)) is not None:
+        return kept
     try:
         text = files.read_text_now(path)
     except FileNotFoundError:
@@ -97,6 +101,8 @@ def _raw_sections(path: Path, what: str) -> dict[str, dict[str, Any]]:
                     "`=`): fix it; the AWS CLI cannot read it either"
                 )
         sections[name] = values
+    if info is not None:
+        config_reads.save(path, info, seen_at, sections)
     return sections
 
 

@@ -1,0 +1,124 @@
+"""What a large AWS config file holds, kept so the next command need not parse it again.
+
+`ssotui populate` (or aws-sso-util) for an organisation of 2,000 accounts writes ~10,000
+profiles, ~1 MB, and `configparser` takes ~125 ms to read that, twice in `credential-process`,
+which an AWS SDK runs for every client. The sections one read gave are kept in ssotui's cache
+folder (`config-reads/`, one file per config file path, 0600 in a 0700 folder, written
+atomically) under the file's path and stat: device, inode, size, mtime_ns and ctime_ns. They are
+used only for a regular file and only while every part matches; a kept file that is corrupt,
+not ours or readable by others is ignored (and replaced by the next read).
+
+Any write to the file changes its ctime, which no one can set back, so a changed file is read
+anew at once. A file changed less than `SETTLED_NS` before it was looked at is not kept: a
+second write within the file system's clock tick would leave the same ctime. A file smaller
+than `LARGE` (read in under ~3 ms) or holding keys (`aws_secret_access_key`...) is never kept:
+ssotui copies no secret into its cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+from tui import paths
+from tui.errors import FileWriteError
+from tui.store.secret_file import read_private_text, write_secret_file
+
+FOLDER = "config-reads"
+VERSION = 1
+LARGE = 32 * 1024
+SETTLED_NS = 2_000_000_000
+_SECRET_KEYS = frozenset({"aws_secret_access_key", "aws_session_token", "aws_security_token"})
+
+Sections = dict[str, dict[str, str]]
+
+# path -> (key, sections) of the last read in this process: `credential-process` reads the
+# config file twice (the session, then what changes how botocore reaches the portal)
+_last: dict[str, tuple[list[Any], Sections]] = {}
+
+
+def cache_path(path: Path) -> Path:
+    """The kept read of the config file at `path`."""
+    digest = hashlib.sha256(os.fsencode(str(path))).hexdigest()
+    return paths.cache_dir() / FOLDER / f"{digest}.json"
+
+
+def _key(path: Path, info: os.stat_result) -> list[Any]:
+    return [
+        str(path),
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    ]
+
+
+def _worth_keeping(info: os.stat_result) -> bool:
+    return stat.S_ISREG(info.st_mode) and info.st_size >= LARGE
+
+
+def load(path: Path, info: os.stat_result) -> Sections | None:
+    """The sections kept for the file at `path` when `info` (its stat, taken before anything
+    else is read) matches what they were kept under; else None."""
+    if not _worth_keeping(info):
+        return None
+    key = _key(path, info)
+    last = _last.get(str(path))
+    if last is not None and last[0] == key:
+        return _copy(last[1])
+    text = read_private_text(cache_path(path))
+    if text is None:
+        return None
+    try:
+        kept = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(kept, dict) or kept.get("version") != VERSION:
+        return None
+    if kept.get("key") != key:
+        return None
+    sections = kept.get("sections")
+    if not isinstance(sections, dict) or not all(
+        isinstance(values, dict) and all(isinstance(v, str) for v in values.values())
+        for values in sections.values()
+    ):
+        return None
+    _last[str(path)] = (key, sections)
+    return _copy(sections)
+
+
+def save(path: Path, info: os.stat_result, seen_at_ns: int, sections: Sections) -> None:
+    """Keep `sections`, read from `path` after `info` was taken at `seen_at_ns` (time.time_ns),
+    when the file is worth keeping; a folder or file that cannot be written is passed over."""
+    if not _worth_keeping(info):
+        return
+    if seen_at_ns - max(info.st_mtime_ns, info.st_ctime_ns) < SETTLED_NS:
+        return
+    if any(not _SECRET_KEYS.isdisjoint(values) for values in sections.values()):
+        return
+    key = _key(path, info)
+    _last[str(path)] = (key, _copy(sections))
+    kept = {"version": VERSION, "key": key, "sections": sections}
+    with contextlib.suppress(FileWriteError, OSError):
+        write_secret_file(cache_path(path), json.dumps(kept, separators=(",", ":")))
+
+
+def _copy(sections: Sections) -> Sections:
+    return {name: dict(values) for name, values in sections.items()}
+
+
+def stat_now(path: Path) -> tuple[os.stat_result | None, int]:
+    """The stat of the file at `path` (None when there is none or it cannot be looked at) and
+    the time it was taken, for `load` and `save`."""
+    seen_at = time.time_ns()
+    try:
+        return os.stat(path), seen_at
+    except (OSError, ValueError):
+        return None, seen_at
