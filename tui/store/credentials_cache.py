@@ -27,7 +27,6 @@ from tui import paths
 from tui.models import Account, RoleCredentials, SsoSession, utcnow
 from tui.store.files import locked
 from tui.store.secret_file import read_private_text, write_secret_file
-from tui.store.sign_ins import sign_in as sign_in  # where the workspace and tests look
 
 FOLDER = "role-credentials"
 

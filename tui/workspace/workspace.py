@@ -458,12 +458,12 @@ class Workspace:
 
     def _signed_in(self) -> str | None:
         """Which sign-in the session's token in the shared cache (expired or not) belongs to
-        (`credentials_cache.sign_in`), None without one: kept credentials outlive neither
+        (`tui.store.sign_ins.sign_in`), None without one: kept credentials outlive neither
         `ssotui logout` nor `aws sso logout` (which deletes every token file and the AWS CLI's
         own kept credentials), not even once the user has logged in again; they outlive the
         renewals ssotui makes (`tui.store.sign_ins`)."""
         from tui.aws.token_cache import load_token
-        from tui.store.credentials_cache import sign_in
+        from tui.store.sign_ins import sign_in
 
         try:
             token = load_token(self.session)

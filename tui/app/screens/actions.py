@@ -93,7 +93,7 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
                 yield Static(_keyed(key, text), classes="action-line")
             yield Static(self._new_line(), id="action-new", classes="action-line action-new")
             yield Static(_keyed("esc", "back"), classes="action-line action-back")
-        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+        yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)
@@ -147,7 +147,7 @@ class ProfileNameScreen(ModalScreen[str | None]):
             yield InOrderInput(value=self.default, id="profile-name", select_on_focus=False)
             yield Static(self.error, id="profile-error", markup=False)
             yield Static(Text.assemble(_keyed("enter", "write   "), _keyed("esc", "cancel")))
-        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+        yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)

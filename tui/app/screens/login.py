@@ -74,7 +74,7 @@ class LoginScreen(Screen[Token | None]):
             yield Static("", id="login-code-text", markup=False)
             yield Static("", id="login-countdown")
             yield Static("Starting the login…", id="login-status", markup=False)
-        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+        yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)

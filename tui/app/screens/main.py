@@ -160,7 +160,6 @@ class MainScreen(Screen[None]):
         narrow = size.width < WIDE
         self.set_class(narrow, "-narrow")
         self.set_class(size.width < STACK_BELOW and size.height >= STACK_FROM_HEIGHT, "-stacked")
-        self.query_one(WholeKeysFooter).compact = narrow
 
     # -- what the work reports ------------------------------------------------------------------
 

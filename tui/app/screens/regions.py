@@ -64,7 +64,7 @@ class RegionScreen(ModalScreen[str | None]):
                 enter_label="Use",
                 id="regions",
             )
-        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+        yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)

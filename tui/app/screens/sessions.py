@@ -61,7 +61,7 @@ class SessionScreen(Screen[SsoSession | None]):
             )
             show_key(options, "enter", "Open")
             yield options
-        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+        yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)

@@ -74,7 +74,7 @@ class SetupScreen(Screen[SsoSession | None]):
             yield Static("", id="setup-name-error", classes="setup-error", markup=False)
             yield Button("Save and log in", id="setup-save", variant="primary")
             yield Static("", id="setup-status", markup=False)
-        yield WholeKeysFooter(compact_below=small_terminal.WIDE)
+        yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)

@@ -3,9 +3,8 @@
 Textual's Footer lays its keys out in a row and cuts the row where the terminal ends, so a
 narrow terminal shows "esc Cl". Compact, this one shows the keys in their order while each
 fits whole beside the command palette's key, and hides the rest; "? Keys" lists every key.
-Not compact, it is Textual's Footer as it is (the wide layout stays as it always was).
-The main screen says when it is compact; other screens give `compact_below`, the width under
-which it is.
+Not compact, it is Textual's Footer as it is (the wide layout stays as it always was). It is
+compact in a terminal narrower than `tui.app.small_terminal.WIDE`, on every screen.
 """
 
 from __future__ import annotations
@@ -15,23 +14,18 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from tui.app.small_terminal import WIDE
+
 
 class WholeKeysFooter(Footer):
     """A Footer whose key hints, when compact, are shown whole or not at all."""
-
-    def __init__(self, *, compact_below: int | None = None) -> None:
-        """`compact_below`: be compact in a terminal narrower than this (None: as told)."""
-        super().__init__()
-        self.compact_below = compact_below
 
     async def recompose(self) -> None:
         await super().recompose()  # the keys change with the focus and the bindings
         self.fit_keys()
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.compact_below is not None and self.compact != (
-            compact := event.size.width < self.compact_below
-        ):
+        if self.compact != (compact := event.size.width < WIDE):
             self.compact = compact  # (which fits the keys after the styles update)
             return
         self.fit_keys()
