@@ -308,6 +308,7 @@ def populate_profiles(
             # Editors and `aws configure set` take no lock: when the file changed while the
             # plan was made, plan again on the new text rather than write their change away.
             if (files.read_text(target) or "") == old:
+                files.refuse_read_only(path)
                 files.write_atomic(path, plan.text)
                 break
         else:
@@ -346,5 +347,7 @@ def write_sso_session(
             lines,
             same=lambda header: config_section(header) == ("sso-session", name),
         )
-        files.write_atomic(path, new)
+        if new != old:
+            files.refuse_read_only(path)
+            files.write_atomic(path, new)
     return path

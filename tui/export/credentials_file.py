@@ -198,6 +198,7 @@ def write_profile(
             _refuse_static_keys(before, name, file_path)
         after = ini_sections.replace_section(before, name, body)
         _check_splice(file_path, before, after, name, expected)
+        files.refuse_read_only(file_path)
         files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return name
 
@@ -229,6 +230,7 @@ def remove_profile(profile: str, path: Path | None = None, *, force: bool = Fals
         if after == before:
             return False
         _check_splice(file_path, before, after, profile, None)
+        files.refuse_read_only(file_path)
         files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return True
 
@@ -263,5 +265,6 @@ def purge_written_profiles(path: Path | None = None) -> list[str]:
             _check_splice(file_path, after, step, name, None)
             after = step
         if after != before:
+            files.refuse_read_only(file_path)
             files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return names

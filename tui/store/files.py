@@ -92,6 +92,24 @@ def writable_target(path: Path) -> Path:
     raise FileWriteError(f"{path} is {file_kind(mode)}; ssotui writes only to a regular file there")
 
 
+def refuse_read_only(path: Path) -> None:
+    """FileWriteError, one line, when the file at `path` (a symlink: its target) exists and is
+    read-only: no one may write it (`chmod a-w`; root's rename would pass over that) or this
+    user may not (another user's file: replaced, it would become this user's). The AWS CLI's
+    `aws configure set` writes in place and fails there too; ssotui leaves the file as it is.
+    """
+    target = resolve_target(path)
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # no file yet (or none to see): nothing to keep
+    if stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        raise FileWriteError(
+            f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); ssotui leaves it unchanged: "
+            "make it writable (chmod u+w) and run again"
+        )
+
+
 def ensure_dir(folder: Path) -> None:
     """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is."""
     # Path.mkdir(parents=True) gives missing parents the default mode (often 0755), so
