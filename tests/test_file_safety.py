@@ -206,3 +206,28 @@ def test_a_read_only_credentials_file_keeps_the_profiles_purge_would_take(home: 
     with pytest.raises(FileWriteError, match="is read-only"):
         purge_written_profiles()
     assert home.aws_credentials.read_bytes() == original
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_file_another_ssotui_keeps_locked_is_refused_not_waited_on_for_ever(
+    writer: str, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another ssotui stopped (Ctrl-Z) while it changes the file holds its lock: a second one
+    says so in one line after a while and writes nothing, instead of hanging in silence."""
+    import fcntl
+
+    monkeypatch.setattr(files, "AWS_FILE_LOCK_WAIT", 0.2)
+    path = target_of(writer, home)
+    original = b"[default]\nregion = eu-west-1\n"
+    path.write_bytes(original)
+    lock = files.lock_file(path)
+    files.ensure_dir(lock.parent)
+    other = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)  # a lock of its own, as another process
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        refused(writer, contains="another ssotui has been changing")
+        assert path.read_bytes() == original
+    finally:
+        os.close(other)
+    WRITERS[writer]()  # once it is let go, the change goes through
+    assert path.read_bytes() != original
