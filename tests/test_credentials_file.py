@@ -266,6 +266,37 @@ def test_purge_leaves_the_file_as_if_the_profiles_had_never_been_written(newline
     }
 
 
+def test_purge_of_many_profiles_reads_a_large_file_once_not_once_per_profile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`logout --purge` of 200 profiles from a file of 400 took 5 s (2,000 of the user's and 50
+    of ssotui's: 7 s), each profile dropped and checked on the whole file again; now it is one
+    pass, so its passes over the file do not grow with the number of profiles."""
+    path = credentials_file()
+    mine = "\n".join(
+        f"[u{i}]\naws_access_key_id = AKIA{i}\naws_secret_access_key = s\n" for i in range(50)
+    )
+    path.write_text(mine)
+    for i in range(40):
+        write_profile(make_creds(key=f"ASIAEXAMPLEKEY{i:06d}"), f"s{i}")
+    passes = {"classify": 0, "parse": 0}
+    classify, parse = ini_sections.classify, credentials_file_module._parse
+
+    def counted_classify(text: str) -> list[ini_sections.Line]:
+        passes["classify"] += 1
+        return classify(text)
+
+    def counted_parse(text: str) -> dict[str, dict[str, str]] | None:
+        passes["parse"] += 1
+        return parse(text)
+
+    monkeypatch.setattr(ini_sections, "classify", counted_classify)
+    monkeypatch.setattr(credentials_file_module, "_parse", counted_parse)
+    assert credentials_file_module.purge_written_profiles() == [f"s{i}" for i in range(40)]
+    assert path.read_text() == mine
+    assert passes["classify"] <= 3 and passes["parse"] <= 2, passes
+
+
 def test_a_profile_first_in_the_file_leaves_no_gap_at_its_top() -> None:
     path = credentials_file()
     write_profile(make_creds(), "mine")
@@ -532,3 +563,15 @@ def test_dropping_a_section_changes_no_other_and_leaves_no_run_of_blank_lines(te
         assert "\n\n\n" not in runs or "\n\n\n" in "\n".join(
             line.strip() for line in text.splitlines()
         )
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=ini_alphabet, data=st.data())
+def test_dropping_several_sections_at_once_changes_no_other(text: str, data: st.DataObject) -> None:
+    before = credentials_file_module._parse(text)
+    if before is None:
+        return
+    names = [n for n in dict.fromkeys(ini_sections.section_names(text)) if n != "DEFAULT"]
+    gone = data.draw(st.lists(st.sampled_from(names), unique=True)) if names else []
+    after = credentials_file_module._parse(ini_sections.drop_sections(text, gone))
+    assert after == {k: v for k, v in before.items() if k not in gone}

@@ -1,8 +1,10 @@
-"""The AWS files under attack: symlinks to things that are not files, and no lock files left.
+"""The AWS files under attack: symlinks to things that are not files, read-only files, and no
+lock files left.
 
 A symlink is written through only when it ends at a regular file; anything else (a device such
 as /dev/null, a pipe, a folder, nothing, a link another user planted) is refused with one line
-and left exactly as it was. Locks live in ssotui's own cache folder, never beside the file.
+and left exactly as it was; so is a read-only file. Locks live in ssotui's own cache folder,
+never beside the file.
 """
 
 from __future__ import annotations
@@ -179,3 +181,53 @@ def test_a_config_file_that_is_not_utf8_is_refused_and_kept(writer: str, home: H
     home.aws_config.write_bytes(original)
     refused(writer, contains="not valid UTF-8")
     assert home.aws_config.read_bytes() == original
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_read_only_file_is_refused_and_kept(writer: str, home: Home) -> None:
+    """`chmod a-w` says "leave it": the AWS CLI cannot write such a file, and neither may
+    ssotui (its rename beside the file, and root, would pass over the mode unasked)."""
+    path = target_of(writer, home)
+    original = b"# keep me as I am\n[default]\nregion = eu-west-1\n"
+    path.write_bytes(original)
+    path.chmod(0o400)
+    message = refused(writer, contains="is read-only (mode 0400)")
+    assert "chmod u+w" in message
+    assert path.read_bytes() == original
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400
+
+
+def test_a_read_only_credentials_file_keeps_the_profiles_purge_would_take(home: Home) -> None:
+    from tui.export.credentials_file import purge_written_profiles
+
+    write_profile(creds(), "p")
+    original = home.aws_credentials.read_bytes()
+    home.aws_credentials.chmod(0o444)
+    with pytest.raises(FileWriteError, match="is read-only"):
+        purge_written_profiles()
+    assert home.aws_credentials.read_bytes() == original
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_file_another_ssotui_keeps_locked_is_refused_not_waited_on_for_ever(
+    writer: str, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another ssotui stopped (Ctrl-Z) while it changes the file holds its lock: a second one
+    says so in one line after a while and writes nothing, instead of hanging in silence."""
+    import fcntl
+
+    monkeypatch.setattr(files, "AWS_FILE_LOCK_WAIT", 0.2)
+    path = target_of(writer, home)
+    original = b"[default]\nregion = eu-west-1\n"
+    path.write_bytes(original)
+    lock = files.lock_file(path)
+    files.ensure_dir(lock.parent)
+    other = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)  # a lock of its own, as another process
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        refused(writer, contains="another ssotui has been changing")
+        assert path.read_bytes() == original
+    finally:
+        os.close(other)
+    WRITERS[writer]()  # once it is let go, the change goes through
+    assert path.read_bytes() != original

@@ -288,7 +288,7 @@ def populate_profiles(
     """
     path = path or paths.aws_config_file()
     credentials = _users_credentials_profiles()
-    with files.locked(path):
+    with files.locked(path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(path)
         for _attempt in range(3):
             old = files.read_text(target) or ""
@@ -308,6 +308,7 @@ def populate_profiles(
             # Editors and `aws configure set` take no lock: when the file changed while the
             # plan was made, plan again on the new text rather than write their change away.
             if (files.read_text(target) or "") == old:
+                files.refuse_read_only(path)
                 files.write_atomic(path, plan.text)
                 break
         else:
@@ -338,7 +339,7 @@ def write_sso_session(
         f"sso_region = {region}",
         f"sso_registration_scopes = {scopes}",
     ]
-    with files.locked(path):
+    with files.locked(path, wait=files.AWS_FILE_LOCK_WAIT):
         old = files.read_text(files.writable_target(path)) or ""
         new = ini_sections.replace_section(
             old,
@@ -346,5 +347,7 @@ def write_sso_session(
             lines,
             same=lambda header: config_section(header) == ("sso-session", name),
         )
-        files.write_atomic(path, new)
+        if new != old:
+            files.refuse_read_only(path)
+            files.write_atomic(path, new)
     return path

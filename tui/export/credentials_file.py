@@ -107,22 +107,26 @@ def _parse(text: str) -> dict[str, dict[str, str]] | None:
 
 
 def _check_splice(
-    path: Path, before: str, after: str, profile: str, expected: dict[str, str] | None
+    path: Path, before: str, after: str, changed: dict[str, dict[str, str] | None]
 ) -> None:
-    """Refuse a result in which botocore would not see `expected` in `profile` (None: no such
-    profile) or would see any other section differently."""
+    """Refuse a result in which botocore would not see, for each profile of `changed`, the
+    values given (None: no such profile), or would see any other section differently."""
     old = _parse(before)
     new = _parse(after)
     if old is None:
         return  # botocore could not read the file before; the splice kept its bytes anyway
     if new is None:
         raise FileWriteError(f"cannot safely change {path}: the result would not parse")
-    old.pop(profile, None)
-    got = new.pop(profile, None)
-    if expected is None:
-        readable = got is None
-    else:
-        readable = got is not None and all(got.get(k) == v for k, v in expected.items())
+    readable = True
+    for profile, expected in changed.items():
+        old.pop(profile, None)
+        got = new.pop(profile, None)
+        if expected is None:
+            readable = readable and got is None
+        else:
+            readable = (
+                readable and got is not None and all(got.get(k) == v for k, v in expected.items())
+            )
     if old != new or not readable:
         raise FileWriteError(
             f"cannot safely change {path}: its layout would change other profiles; "
@@ -191,28 +195,24 @@ def write_profile(
         body.append(f"region = {creds.region}")
     expected = profile_values(creds)
     file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(file_path):
+    with files.locked(file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
         if not force:
             _refuse_static_keys(before, name, file_path)
         after = ini_sections.replace_section(before, name, body)
-        _check_splice(file_path, before, after, name, expected)
+        _check_splice(file_path, before, after, {name: expected})
+        files.refuse_read_only(file_path)
         files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return name
 
 
 def _owned_names(text: str) -> list[str]:
     """Profiles ssotui wrote that still hold its keys (every section of that name), file order."""
-    sections = ini_sections.parse_sections(text)
-    out: list[str] = []
-    for section in sections:
-        if section.name in out:
-            continue
-        same = [s for s in sections if s.name == section.name]
-        if all(_ours(text, s) for s in same):
-            out.append(section.name)
-    return out
+    by_name: dict[str, list[ini_sections.Section]] = {}
+    for section in ini_sections.parse_sections(text):
+        by_name.setdefault(section.name, []).append(section)
+    return [name for name, same in by_name.items() if all(_ours(text, s) for s in same)]
 
 
 def remove_profile(profile: str, path: Path | None = None, *, force: bool = False) -> bool:
@@ -220,7 +220,7 @@ def remove_profile(profile: str, path: Path | None = None, *, force: bool = Fals
     holds ssotui's keys (any section with `force`); False when it was not there or not ours."""
     ini_sections.check_name(profile)
     file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(file_path):
+    with files.locked(file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
         if not force and profile not in _owned_names(before):
@@ -228,7 +228,8 @@ def remove_profile(profile: str, path: Path | None = None, *, force: bool = Fals
         after = ini_sections.drop_section(before, profile)
         if after == before:
             return False
-        _check_splice(file_path, before, after, profile, None)
+        _check_splice(file_path, before, after, {profile: None})
+        files.refuse_read_only(file_path)
         files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return True
 
@@ -250,18 +251,16 @@ def purge_written_profiles(path: Path | None = None) -> list[str]:
     For `logout --purge`: a profile ssotui wrote whose keys were since replaced stays.
     """
     file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(file_path):
+    with files.locked(file_path, wait=files.AWS_FILE_LOCK_WAIT):
         try:
             target = files.writable_target(file_path)
         except FileWriteError:
             return []
         before = _read(target)
         names = _owned_names(before)
-        after = before
-        for name in names:
-            step = ini_sections.drop_section(after, name)
-            _check_splice(file_path, after, step, name, None)
-            after = step
+        after = ini_sections.drop_sections(before, names)
+        _check_splice(file_path, before, after, dict.fromkeys(names))
         if after != before:
+            files.refuse_read_only(file_path)
             files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return names

@@ -92,6 +92,24 @@ def writable_target(path: Path) -> Path:
     raise FileWriteError(f"{path} is {file_kind(mode)}; ssotui writes only to a regular file there")
 
 
+def refuse_read_only(path: Path) -> None:
+    """FileWriteError, one line, when the file at `path` (a symlink: its target) exists and is
+    read-only: no one may write it (`chmod a-w`; root's rename would pass over that) or this
+    user may not (another user's file: replaced, it would become this user's). The AWS CLI's
+    `aws configure set` writes in place and fails there too; ssotui leaves the file as it is.
+    """
+    target = resolve_target(path)
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # no file yet (or none to see): nothing to keep
+    if stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        raise FileWriteError(
+            f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); ssotui leaves it unchanged: "
+            "make it writable (chmod u+w) and run again"
+        )
+
+
 def ensure_dir(folder: Path) -> None:
     """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is."""
     # Path.mkdir(parents=True) gives missing parents the default mode (often 0755), so
@@ -201,12 +219,18 @@ def lock_file(path: Path) -> Path:
     return paths.cache_dir() / "locks" / f"{digest}.lock"
 
 
+# seconds a change to the AWS config or credentials file waits for another ssotui to finish
+# own change (seconds at most): one that holds the lock longer is stuck (stopped with Ctrl-Z)
+AWS_FILE_LOCK_WAIT = 30.0
+
+
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path, *, wait: float | None = None) -> Iterator[None]:
     """Hold an exclusive lock on `path` (against every ssotui process) while the block runs.
 
     The lock is `lock_file(path)`, never a file beside `path`: the user's folders (~/.aws, the
-    SSO cache) are left as they were.
+    SSO cache) are left as they were. With `wait`, a lock another process still holds after
+    that many seconds is FileWriteError (one line) instead of a wait without end.
     """
     lock_path = lock_file(path)
     ensure_dir(lock_path.parent)
@@ -217,12 +241,30 @@ def locked(path: Path) -> Iterator[None]:
             f"cannot lock {path}: cannot open {lock_path}: {exc.strerror or exc}"
         ) from exc
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        _take_lock(fd, path, wait)
         yield
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def _take_lock(fd: int, path: Path, wait: float | None) -> None:
+    if wait is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise FileWriteError(
+                    f"another ssotui has been changing {path} for {wait:.0f} s and still is; "
+                    "nothing was written: try again when it has finished (or end that one)"
+                ) from None
+            time.sleep(0.05)
 
 
 def read_text(path: Path) -> str | None:
