@@ -304,6 +304,37 @@ def test_logout_purge_removes_only_written_profiles(
     assert home.aws_credentials.read_text() == "# mine\n[keep]\naws_access_key_id = AKIAKEEP\n"
 
 
+def test_logout_purge_on_a_read_only_file_still_logs_out_and_says_what_stayed(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    """A purge refused (a read-only credentials file) used to end the logout there: the token
+    was gone but the catalog and kept credentials stayed, and nothing said the logout had
+    happened. Now the logout is whole, and one line says which profiles stayed."""
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    assert ssotui("write-profile", account.account_id, role.name, "--profile", "tmp").status == 0
+    assert ssotui("list").status == 0  # the catalog is cached
+    from tui.aws.sessions import resolve_session
+    from tui.store import catalog_cache, credentials_cache
+
+    session = resolve_session(name="dev", start_url=None, region=None)
+    catalog = catalog_cache.cache_path(session)
+    kept = credentials_cache.cache_path(session, account.account_id, role.name)
+    assert catalog.exists() and kept.exists()
+    written = home.aws_credentials.read_bytes()
+    home.aws_credentials.chmod(0o400)
+    result = ssotui("logout", "--purge")
+    assert result.status == 1
+    assert "Logged out of dev: token revoked" in result.err
+    assert "catalog" in result.err.splitlines()[0]
+    assert "profiles ssotui wrote were not removed" in result.err and "read-only" in result.err
+    assert "Traceback" not in result.err
+    assert home.aws_credentials.read_bytes() == written  # the file as it was
+    assert not catalog.exists() and not kept.exists()  # the logout went on after the refusal
+    assert ssotui("list").status == 1
+
+
 def test_a_credentials_file_botocore_refuses_is_named_as_such(
     sim: Simulator, sso_config: Path, home: Home
 ) -> None:

@@ -225,7 +225,7 @@ def test_a_file_another_ssotui_keeps_locked_is_refused_not_waited_on_for_ever(
     other = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)  # a lock of its own, as another process
     try:
         fcntl.flock(other, fcntl.LOCK_EX)
-        refused(writer, contains="another ssotui has been changing")
+        refused(writer, contains="another ssotui is still changing")
         assert path.read_bytes() == original
     finally:
         os.close(other)

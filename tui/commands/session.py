@@ -87,8 +87,12 @@ def logout(args: argparse.Namespace, context: Context) -> int:
             f"Removed {report.cli_credentials_deleted} file(s) of role credentials "
             "the AWS CLI cached for this session."
         )
-    if args.purge:
+    if report.purge_problem:
+        say(f"ssotui: the profiles ssotui wrote were not removed: {report.purge_problem}")
+    elif args.purge:
         say(f"Removed {len(report.purged)} profile(s) ssotui wrote to the credentials file.")
+    if report.purge_problem:
+        return 1
     if report.cli_credentials_failed or report.cli_folders_unsearched:
         say(_cli_cache_left(report))
         return 1

@@ -261,7 +261,7 @@ def _take_lock(fd: int, path: Path, wait: float | None) -> None:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 raise FileWriteError(
-                    f"another ssotui has been changing {path} for {wait:.0f} s and still is; "
+                    f"another ssotui is still changing {path} after {wait:.0f} s of waiting; "
                     "nothing was written: try again when it has finished (or end that one)"
                 ) from None
             time.sleep(0.05)

@@ -59,6 +59,7 @@ class LogoutReport:
     catalog_deleted: bool = False
     credentials_deleted: int = 0  # role credentials kept between runs
     purged: tuple[str, ...] = ()
+    purge_problem: str = ""  # why the profiles ssotui wrote could not be removed (file kept)
     # role credentials the AWS CLI cached for this session's profiles (`tui.aws.cli_role_cache`)
     cli_credentials_deleted: int = 0
     cli_credentials_failed: tuple[tuple[Path, str], ...] = ()  # (file, why) left behind
@@ -198,10 +199,14 @@ class Workspace:
             logouts.record(self.session)
             sign_ins.forget(self.session)  # no later sign-in continues this one
         purged: tuple[str, ...] = ()
-        if purge:
+        purge_problem = ""
+        if purge:  # a file it may not change is said, and the rest of the logout goes on
             from tui.export.credentials_file import purge_written_profiles
 
-            purged = tuple(purge_written_profiles())
+            try:
+                purged = tuple(purge_written_profiles())
+            except SsotuiError as exc:
+                purge_problem = exc.message
         from tui import paths
         from tui.aws.cli_role_cache import delete_cached
         from tui.store import credentials_cache
@@ -219,6 +224,7 @@ class Workspace:
             token_deleted=token_deleted,
             catalog_deleted=catalog_cache.delete(self.session),
             purged=purged,
+            purge_problem=purge_problem,
         )
 
     def _roles_reached(self) -> set[tuple[str, str]]:
