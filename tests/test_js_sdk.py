@@ -27,7 +27,8 @@ from tests.aws_cli_support import add_sso_profile, granted_roles, ok
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.js_sdk_support import js_sdk, node_argv, node_credentials, node_env
-from tui.sim import SimAccount, Simulator
+from tui.sim import Organisation, SimAccount, Simulator
+from tui.sim.org import SimRole
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +136,34 @@ def test_ssotui_renews_a_token_the_sdk_wrote_and_the_sdk_takes_ssotuis_renewal(
     creds = node_credentials("sso", "mine").creds
     assert _issued(sim, creds)
     assert sim.calls["CreateToken"] == 3  # the SDK took ssotui's renewal as it is
+
+
+# Account names of any script, and the `=` and `,` IAM allows in role names: the SDK reads a
+# `[profile NAME]` of the config file only when NAME is ASCII letters, digits and `_-@+.%:/`
+# (any other section is silently not a profile).
+_ODD = Organisation(
+    [
+        SimAccount("111111111111", "Kraków QA", "k@example.com", [SimRole("Admin")]),
+        SimAccount("222222222222", "東京", "t@example.com", [SimRole("Admin")]),
+        SimAccount("333333333333", "Zürich", "z@example.com", [SimRole("Deploy=prod,eu")]),
+    ]
+)
+
+
+@pytest.mark.parametrize("org", [_ODD])
+def test_every_profile_populate_writes_for_odd_names_is_one_the_sdk_finds(
+    sim: Simulator, home: Home
+) -> None:
+    _login()
+    ok(ssotui("populate", "--session", "dev"))
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(home.aws_config, encoding="utf-8")
+    profiles = [s.removeprefix("profile ") for s in config.sections() if s.startswith("profile ")]
+    assert len(profiles) == 3, profiles
+
+    for name in profiles:
+        assert _issued(sim, node_credentials("sso", name).creds), name
+    assert sim.calls["GetRoleCredentials"] == 3
 
 
 # --- fromProcess: credential_process ----------------------------------------------------------
