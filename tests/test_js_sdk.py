@@ -246,3 +246,22 @@ def test_exported_lines_evaluated_by_bash_give_the_sdk_the_keys_and_their_expiry
     assert proc.returncode == 0, proc.stderr
     creds = json.loads(proc.stdout.strip().splitlines()[-1])
     assert _issued(sim, creds) and _expires_as_issued(sim, creds)
+
+
+def test_exec_renew_answers_the_sdk_within_its_one_second_while_identity_center_is_slow(
+    sim: Simulator,
+) -> None:
+    account, role = _role(sim)
+    _login()
+    # Credentials inside the 15 minutes in which the endpoint renews them, from a portal that
+    # takes longer than the second the SDK waits for an answer.
+    sim.set(credential_lifetime=900, latency=1.2)
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        *node_argv("chain"), env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 0, run.err
+    creds = json.loads(run.out.strip().splitlines()[-1])
+    assert _issued(sim, creds)
