@@ -79,7 +79,7 @@ def mode(path: Path) -> int:
     ("account", "role", "expected"),
     [
         ("Production", "AdministratorAccess", "Production.AdministratorAccess"),
-        ("Zürich Analytics", "ReadOnly", "Zürich-Analytics.ReadOnly"),
+        ("Zürich Analytics", "ReadOnly", "Zurich-Analytics.ReadOnly"),
         ("O'Brien [prod] / eu", "Admin", "O-Brien-prod-eu.Admin"),
         ("!!!", "Admin", "123456789012.Admin"),
     ],

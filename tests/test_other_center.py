@@ -144,7 +144,7 @@ def test_a_nameless_account_has_no_name_in_json_and_its_id_where_people_read(
     assert exported.status == 0, exported.err
     assert "export SSOTUI_ACCOUNT_NAME=222222222222\n" in exported.out
     assert ssotui("populate").status == 0
-    assert "[profile 222222222222.Ops+Dev=1,2.x@y-z]" in home.aws_config.read_text()
+    assert "[profile 222222222222.Ops+Dev-1-2.x@y-z]" in home.aws_config.read_text()
 
 
 @pytest.mark.parametrize("framing", ["close_every_answer", "chunked", "http10"])

@@ -120,9 +120,10 @@ def test_botocore_gets_credentials_through_a_populated_profile(sim: Simulator, h
 
 
 def test_names_are_safe_and_collisions_are_resolved() -> None:
-    assert profile_name_part("Zürich Analytics") == "Zürich-Analytics"
+    assert profile_name_part("Zürich Analytics") == "Zurich-Analytics"
     assert profile_name_part("a b/c[d]") == "a-b-c-d"
-    assert profile_name_part("東京") == "東京"
+    assert profile_name_part("Straße Łódź") == "Strasse-Lodz"
+    assert profile_name_part("東京") == ""  # the account id stands in (profile_name)
 
 
 def test_configure_writes_a_session_botocore_reads(home: Home, sim: Simulator) -> None:

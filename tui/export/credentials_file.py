@@ -7,8 +7,9 @@ A new file is 0600 in a 0700 folder; an existing file keeps its mode; a symlinke
 followed (the link stays a link) only when it ends at a regular file (see `tui.store.files`).
 
 The default profile name is `<account name>.<role name>` (e.g. `Prod-Payments.AdministratorAccess`),
-made by `profile_names.profile_name`, the rule `populate` uses too: letters of any script kept,
-other characters `-`; an account name with nothing left falls back to the account id.
+made by `profile_names.profile_name`, the rule `populate` uses too: ASCII letters and digits
+kept (accents dropped), other characters `-`; an account name with nothing left falls back to the
+account id.
 
 A profile that holds long-lived keys (`aws_access_key_id` without `aws_session_token`) is never
 overwritten unless the caller passes `force=True` (`StaticKeysProfile` otherwise). Each profile

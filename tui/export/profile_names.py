@@ -5,11 +5,15 @@ account and role, from a template, clashes made unique) and skips the roles that
 cannot hold.
 
 A profile name must read back the same from an INI header (`[name]` in the credentials file,
-`[profile name]` in the config file, which botocore splits as a shell would) and work as a shell
-word (`AWS_PROFILE=name`). Letters and digits of any script are kept (`Kraków-QA`, `東京`,
-`हिन्दी` with its vowel signs), as are `_ + = , . @ -`; every other run of characters (spaces,
-quotes, brackets, slashes, control characters) becomes one `-`, and `-` and `.` are trimmed
-from both ends.
+`[profile name]` in the config file, which botocore splits as a shell would), work as a shell
+word (`AWS_PROFILE=name`), and be one every SDK takes: the JavaScript SDK v3 reads a
+`[profile NAME]` only when NAME is ASCII letters, digits and `_ - @ + . % : /`, and silently
+skips any other ("Profile Kraków-QA.Admin was not found"). So names keep ASCII letters and
+digits and `_ + . @ -`; a Latin letter with an accent loses it (`Kraków` is `Krakow`,
+`Zürich` `Zurich`, `Straße` `Strasse`); every other run of characters (spaces, quotes,
+brackets, slashes, `=` and `,`, letters of other scripts, control characters) becomes one `-`,
+and `-` and `.` are trimmed from both ends. An account name with no ASCII letter or digit left
+(`東京`) gives the account id instead (see `profile_name`).
 """
 
 from __future__ import annotations
@@ -26,29 +30,31 @@ from tui.text import printable
 
 DEFAULT_TEMPLATE = "{account}.{role}"
 
-# \w is unicode-aware: letters and digits of every script, and `_`; but not the combining marks
-# most Indic and Southeast Asian words are spelt with (हिन्दी, สวัสดี), which `_replace` keeps.
-_UNSAFE: Final = re.compile(r"[^\w+=,.@-]+")
+# What every SDK reads in a profile name (the JavaScript SDK's `[\w\-@+.%:/]`, ASCII), less
+# `% : /`, which are not safe in every shell and file name.
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9_+.@-]+")
+
+# Latin letters that have no decomposition into an ASCII letter and a mark.
+_LATIN: Final = str.maketrans(
+    {
+        "ß": "ss", "ẞ": "SS", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o",
+        "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Þ": "Th", "þ": "th",
+        "ı": "i", "Ħ": "H", "ħ": "h",
+    }
+)  # fmt: skip
 
 
-def _replace(run: re.Match[str]) -> str:
-    """A run of unsafe characters as `-`, but for the combining marks at its start that sit on
-    the letter or digit before it (a mark after a dropped character goes with it)."""
-    text, start = run.string, run.start()
-    marks = 0
-    if start and text[start - 1].isalnum():
-        for char in run.group():
-            if not unicodedata.category(char).startswith("M"):
-                break
-            marks += 1
-    rest = run.group()[marks:]
-    return run.group()[:marks] + ("-" if rest else "")
+def _ascii(text: str) -> str:
+    """`text` with compatibility forms spelt out (`ﬁ`, full-width `Ａ`) and accents and other
+    marks dropped, so a Latin letter is its ASCII letter; other letters stay as they are."""
+    spelt = unicodedata.normalize("NFKD", text).translate(_LATIN)
+    return "".join(c for c in spelt if not unicodedata.category(c).startswith("M"))
 
 
 def profile_name_part(text: str) -> str:
     """`text` (an account name, a role name, a template's result) made safe as a profile name
     or a part of one; "" when nothing usable is left."""
-    return _UNSAFE.sub(_replace, unicodedata.normalize("NFC", text)).strip("-.")
+    return _UNSAFE.sub("-", _ascii(text)).strip("-.")
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def profile_name(
 ) -> str:
     """The profile name of (`account`, `role`): `template` filled with the safe parts of the
     account name, role name and account id, after `prefix`; when the account name has no
-    letter or digit, `<prefix><account id>.<role>`. "" when nothing usable is left.
+    ASCII letter or digit, `<prefix><account id>.<role>`. "" when nothing usable is left.
 
     Raises ConfigError for a template that uses other fields than {account}, {role} and
     {account_id}.
@@ -147,7 +153,7 @@ def plan_profiles(
         name = profile_name(account, role, template=template, prefix=prefix)
         if not name:
             skipped.append(
-                SkippedProfile(account, role, "no letter or digit is left for a profile name")
+                SkippedProfile(account, role, "no ASCII letter or digit is left for a profile name")
             )
             continue
         wanted.append((name, account.account_id, role))

@@ -1,0 +1,267 @@
+"""ssotui beside the AWS SDK for JavaScript v3, each running its own code against the simulator.
+
+Terraform and many tools use SDKs other than botocore, stricter in places; this one is checked
+through its own credential providers in a Node.js process (`tests.js_sdk_support`), reaching
+the simulator by `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC` as ssotui does. What is
+checked is what a user relies on: a login by ssotui is one for the SDK's SSO profiles, a token
+renewed by one is taken by the other as it is, and the credentials ssotui hands out
+(`credential_process`, the self-renewing endpoint, the environment of `exec` and `export`)
+are read whole, with their expiry.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import json
+import shlex
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.aws_cli_support import add_sso_profile, granted_roles, ok
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tests.js_sdk_support import js_sdk, node_argv, node_credentials, node_env
+from tui.sim import Organisation, SimAccount, Simulator
+from tui.sim.org import SimRole
+
+
+@pytest.fixture(autouse=True)
+def sdk(sim: Simulator, sso_config: Path) -> Path:
+    """The SDK installed (else the test is skipped), the simulator polled without delay and the
+    `dev` session of `sso_config`."""
+    del sso_config
+    sim.set(interval=0)
+    return js_sdk()
+
+
+def _role(sim: Simulator) -> tuple[SimAccount, str]:
+    return granted_roles(sim.org)[0]
+
+
+def _login() -> None:
+    ok(ssotui("login", "--session", "dev", "--use-device-code"))
+
+
+def _token_file(home: Home) -> Path:
+    return home.sso_cache / f"{hashlib.sha1(b'dev').hexdigest()}.json"
+
+
+def _issued(sim: Simulator, creds: dict[str, Any]) -> bool:
+    """Credentials the simulator handed out, still valid."""
+    return sim.portal.credentials_valid(
+        creds["accessKeyId"], creds["secretAccessKey"], creds["sessionToken"], time.time()
+    )
+
+
+def _expiration(creds: dict[str, Any]) -> datetime:
+    """The credentials' expiry as the SDK parsed it (its own Date, written back as ISO 8601)."""
+    value = creds["expiration"]
+    assert value not in (None, "Invalid Date"), creds
+    return datetime.fromisoformat(value)
+
+
+def _expires_as_issued(sim: Simulator, creds: dict[str, Any]) -> bool:
+    """The SDK's expiry is the simulator's, to the second ssotui rounds it down to."""
+    issued = datetime.fromtimestamp(sim.portal.issued[creds["accessKeyId"]].expires_at, UTC)
+    return timedelta(0) <= issued - _expiration(creds) < timedelta(seconds=1)
+
+
+# --- fromSSO: ssotui's login and token cache --------------------------------------------------
+
+
+def test_after_ssotui_login_the_sdk_takes_a_populated_profile_without_a_login(
+    sim: Simulator, home: Home
+) -> None:
+    _login()
+    ok(ssotui("populate", "--session", "dev"))
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(home.aws_config, encoding="utf-8")
+    profiles = [s for s in config.sections() if config[s].get("sso_session") == "dev"]
+    assert profiles, home.aws_config.read_text(encoding="utf-8")
+    calls = dict(sim.calls)
+
+    creds = node_credentials("sso", profiles[0].removeprefix("profile ")).creds
+
+    assert creds["accessKeyId"].startswith("ASIA") and _issued(sim, creds)
+    assert _expires_as_issued(sim, creds)
+    assert sim.calls["StartDeviceAuthorization"] == calls["StartDeviceAuthorization"]
+    assert sim.calls["CreateToken"] == calls["CreateToken"]  # ssotui's token as it is
+
+
+def test_the_sdk_renews_a_token_ssotui_cached_and_ssotui_uses_the_sdks_file(
+    sim: Simulator, home: Home
+) -> None:
+    account, role = _role(sim)
+    add_sso_profile(home, "mine", "dev", account, role, sim.region)
+    sim.set(token_lifetime=240)  # inside the 5 minutes in which the SDK renews
+    _login()
+    written = json.loads(_token_file(home).read_text())
+    sim.set(token_lifetime=3600)
+
+    creds = node_credentials("sso", "mine").creds
+
+    assert _issued(sim, creds)
+    renewed = json.loads(_token_file(home).read_text())
+    assert renewed["accessToken"] != written["accessToken"]  # renewed by the SDK, not a login
+    assert renewed["expiresAt"] != written["expiresAt"]
+    assert sim.calls["StartDeviceAuthorization"] == 1 and sim.calls["CreateToken"] == 2
+    listed = ok(ssotui("list", "--session", "dev", "--json"))
+    assert json.loads(listed.out)
+    assert sim.calls["CreateToken"] == 2  # ssotui took the SDK's renewed token as it is
+    assert sim.calls["StartDeviceAuthorization"] == 1
+
+
+def test_ssotui_renews_a_token_the_sdk_wrote_and_the_sdk_takes_ssotuis_renewal(
+    sim: Simulator, home: Home
+) -> None:
+    account, role = _role(sim)
+    add_sso_profile(home, "mine", "dev", account, role, sim.region)
+    sim.set(token_lifetime=240)
+    _login()
+    assert _issued(sim, node_credentials("sso", "mine").creds)  # renewed for 4 minutes again
+    assert sim.calls["CreateToken"] == 2
+    sim.set(token_lifetime=3600)
+
+    # ssotui renews the SDK's file with the refresh token and registration the SDK kept in it
+    ok(ssotui("credential-process", account.account_id, role, "--session", "dev"))
+    assert sim.calls["CreateToken"] == 3 and sim.calls["StartDeviceAuthorization"] == 1
+    assert home.sso_cache.joinpath(_token_file(home).name).stat().st_mode & 0o077 == 0
+
+    creds = node_credentials("sso", "mine").creds
+    assert _issued(sim, creds)
+    assert sim.calls["CreateToken"] == 3  # the SDK took ssotui's renewal as it is
+
+
+# Account names of any script, and the `=` and `,` IAM allows in role names: the SDK reads a
+# `[profile NAME]` of the config file only when NAME is ASCII letters, digits and `_-@+.%:/`
+# (any other section is silently not a profile).
+_ODD = Organisation(
+    [
+        SimAccount("111111111111", "Kraków QA", "k@example.com", [SimRole("Admin")]),
+        SimAccount("222222222222", "東京", "t@example.com", [SimRole("Admin")]),
+        SimAccount("333333333333", "Zürich", "z@example.com", [SimRole("Deploy=prod,eu")]),
+    ]
+)
+
+
+@pytest.mark.parametrize("org", [_ODD])
+def test_every_profile_populate_writes_for_odd_names_is_one_the_sdk_finds(
+    sim: Simulator, home: Home
+) -> None:
+    _login()
+    ok(ssotui("populate", "--session", "dev"))
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(home.aws_config, encoding="utf-8")
+    profiles = [s.removeprefix("profile ") for s in config.sections() if s.startswith("profile ")]
+    assert len(profiles) == 3, profiles
+
+    for name in profiles:
+        assert _issued(sim, node_credentials("sso", name).creds), name
+    assert sim.calls["GetRoleCredentials"] == 3
+
+
+# --- fromProcess: credential_process ----------------------------------------------------------
+
+
+def test_a_credential_process_profile_gives_the_sdk_credentials_and_their_expiry(
+    sim: Simulator, home: Home
+) -> None:
+    account, role = _role(sim)
+    with home.aws_config.open("a", encoding="utf-8") as config:
+        config.write(
+            f"\n[profile process]\ncredential_process = ssotui credential-process "
+            f"{account.account_id} {shlex.quote(role)} --session dev\n"
+        )
+    _login()
+
+    first = node_credentials("process", "process").creds
+    again = node_credentials("process", "process").creds
+
+    assert _issued(sim, first) and _expires_as_issued(sim, first)
+    assert again == first and sim.calls["GetRoleCredentials"] == 1  # kept between runs
+
+
+# --- fromHttp: exec --renew -------------------------------------------------------------------
+
+
+def test_exec_renew_gives_the_sdks_default_chain_credentials_from_the_endpoint(
+    sim: Simulator,
+) -> None:
+    account, role = _role(sim)
+    _login()
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        *node_argv("chain"), env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 0, run.err
+    creds = json.loads(run.out.strip().splitlines()[-1])
+    assert _issued(sim, creds) and _expires_as_issued(sim, creds)
+    assert sim.calls["GetRoleCredentials"] == 1
+
+
+# --- fromEnv: exec and export -----------------------------------------------------------------
+
+
+def test_exec_gives_the_sdk_the_keys_and_their_expiry_in_the_environment(
+    sim: Simulator,
+) -> None:
+    account, role = _role(sim)
+    _login()
+
+    run = ssotui(
+        "exec", account.account_id, role, "--session", "dev", "--", *node_argv("env"),
+        env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 0, run.err
+    creds = json.loads(run.out.strip().splitlines()[-1])
+    assert _issued(sim, creds) and _expires_as_issued(sim, creds)
+
+
+def test_exported_lines_evaluated_by_bash_give_the_sdk_the_keys_and_their_expiry(
+    sim: Simulator,
+) -> None:
+    account, role = _role(sim)
+    _login()
+    export = shlex.join(["ssotui", "export", account.account_id, role, "--session", "dev"])
+    script = f'eval "$({export})" && exec {shlex.join(node_argv("env"))}'
+
+    proc = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        env=node_env(),
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+    assert proc.returncode == 0, proc.stderr
+    creds = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert _issued(sim, creds) and _expires_as_issued(sim, creds)
+
+
+def test_exec_renew_answers_the_sdk_within_its_one_second_while_identity_center_is_slow(
+    sim: Simulator,
+) -> None:
+    account, role = _role(sim)
+    _login()
+    # Credentials inside the 15 minutes in which the endpoint renews them, from a portal that
+    # takes longer than the second the SDK waits for an answer.
+    sim.set(credential_lifetime=900, latency=1.2)
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        *node_argv("chain"), env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 0, run.err
+    creds = json.loads(run.out.strip().splitlines()[-1])
+    assert _issued(sim, creds)
