@@ -166,6 +166,26 @@ def test_every_profile_populate_writes_for_odd_names_is_one_the_sdk_finds(
     assert sim.calls["GetRoleCredentials"] == 3
 
 
+@pytest.mark.parametrize("refused", ["acme=prod", "acme,prod", "Kraków", "my org"])
+def test_configure_takes_only_session_names_the_sdk_reads(
+    sim: Simulator, home: Home, refused: str
+) -> None:
+    """`configure` took `acme=prod`: botocore read `[sso-session acme=prod]`, the JavaScript SDK
+    found no such session. Such names are refused before anything is written; one with every
+    character still allowed is written, logged in to and used by the SDK."""
+    flags = ("--no-browser", "--start-url", sim.start_url, "--sso-region", sim.region)
+    before = home.aws_config.read_bytes()
+    result = ssotui("configure", "--session", refused, *flags)
+    assert result.status == 2 and "is not a usable session name" in result.err
+    assert home.aws_config.read_bytes() == before
+
+    name = "acme.prod_1@eu+x-2"
+    ok(ssotui("configure", "--session", name, *flags))
+    account, role = _role(sim)
+    add_sso_profile(home, "p", name, account, role, sim.region)
+    assert _issued(sim, node_credentials("sso", "p").creds)
+
+
 # --- fromProcess: credential_process ----------------------------------------------------------
 
 

@@ -13,7 +13,9 @@ from urllib.parse import urlparse
 from tui.errors import ConfigError
 from tui.models import SsoSession
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+=,-]*$")
+# What botocore reads back from `[sso-session NAME]` and the JavaScript SDK v3 reads at all (its
+# section names are `[\w\-@+.%:/]`, ASCII; `=` or `,` in one makes it "not found" there).
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]*")
 
 
 @cache
@@ -65,9 +67,9 @@ def check_region(region: str) -> str | None:
 
 def check_session_name(name: str) -> str | None:
     """A session name must read back as the same `[sso-session NAME]` header."""
-    if _NAME.match(name):
+    if _NAME.fullmatch(name):
         return None
-    return f"{name!r} is not a usable session name: letters, digits and _.@+=,- only"
+    return f"{name!r} is not a usable session name: ASCII letters, digits and _.@+- only"
 
 
 def set_up_session(name: str, start_url: str, region: str) -> tuple[SsoSession, Path]:
