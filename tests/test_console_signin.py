@@ -255,6 +255,12 @@ def test_a_failing_endpoint_is_one_line(sim: Simulator, session: SsoSession, tok
             "(HTTPS_PROXY, NO_PROXY)",
             id="redirect",
         ),
+        pytest.param(  # was "not like the AWS sign-in endpoint: check AWS_ENDPOINT_URL_SIGNIN"
+            Answer(429, b"Rate exceeded", (("Retry-After", "30"),)),
+            "the AWS sign-in endpoint {url}/federation is throttling (HTTP 429): wait a minute and "
+            "try again",
+            id="throttled",
+        ),
         pytest.param(
             Answer(404, b"not found"),
             "{url}/federation answered HTTP 404 to getSigninToken, not like the AWS sign-in "

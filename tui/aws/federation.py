@@ -222,6 +222,11 @@ def get_signin_token(
             "(HTTP 400): they expired or are not valid there; run it again"
             + (", or without --duration" if duration is not None else "")
         )
+    if status == 429:  # the endpoint, or a gateway or proxy before it, asks to slow down
+        raise ServiceError(
+            f"the AWS sign-in endpoint {endpoint} is throttling (HTTP 429): wait a minute and "
+            "try again"
+        )
     if status >= 500:
         raise ServiceError(
             f"the AWS sign-in endpoint {endpoint} failed with HTTP {status}: try again later"
