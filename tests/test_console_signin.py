@@ -248,6 +248,18 @@ def test_a_failing_endpoint_is_one_line(sim: Simulator, session: SsoSession, tok
             "sign-in token): try again later",
             id="empty-token",
         ),
+        pytest.param(  # these made a login URL that failed only in the browser
+            Answer(200, b'{"SigninToken": "   "}'),
+            "the AWS sign-in endpoint {url}/federation sent an answer ssotui cannot read (no "
+            "sign-in token): try again later",
+            id="blank-token",
+        ),
+        pytest.param(
+            Answer(200, b'{"SigninToken": "abc\\ndef\\u001b[2J"}'),
+            "the AWS sign-in endpoint {url}/federation sent an answer ssotui cannot read (no "
+            "sign-in token): try again later",
+            id="control-characters-in-token",
+        ),
         pytest.param(
             Answer(302, b"", (("Location", "https://login.example/"),)),
             "{url}/federation answered HTTP 302 to getSigninToken, not like the AWS sign-in "

@@ -249,7 +249,9 @@ def get_signin_token(
             f"(a network login page in the way?): {_CHECK}"
         )
     token = parsed.get("SigninToken") if isinstance(parsed, dict) else None
-    if not isinstance(token, str) or not token:
+    # a token is one word of printable characters; blank or broken, the login URL would fail in
+    # the browser instead of here
+    if not isinstance(token, str) or not token or not token.isprintable() or " " in token:
         raise ServiceError(
             f"the AWS sign-in endpoint {endpoint} sent an answer ssotui cannot read (no sign-in "
             "token): try again later"
