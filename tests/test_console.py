@@ -116,12 +116,26 @@ def test_the_environment_is_the_one_handed_in(monkeypatch: pytest.MonkeyPatch) -
     assert signin_endpoint("eu-west-1", os.environ) == "http://127.0.0.1:9/federation"
 
 
-@pytest.mark.parametrize("value", ["ftp://127.0.0.1:9", "http://127.0.0.1:9/?x=1", "127.0.0.1"])
-def test_a_bad_endpoint_override_is_one_line(value: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("ftp://127.0.0.1:9", None),
+        ("http://127.0.0.1:9/?x=1", None),
+        ("127.0.0.1", None),
+        # urlsplit raised ValueError for these: "unexpected error (ValueError)"
+        ("https://[::1", None),
+        ("https://signin.example:99999", None),
+        ("https://signin.example:443x", None),
+        # went on to the network, and came back as "the connection ... broke: try again"
+        ("https://signin.example/a b", None),
+        ("https://signin.example/\x1b[2Jx", "https://signin.example/ [2Jx"),
+    ],
+)
+def test_a_bad_endpoint_override_is_one_line(value: str, shown: str | None) -> None:
     with pytest.raises(ConfigError) as err:
         signin_endpoint("eu-west-1", {"AWS_ENDPOINT_URL_SIGNIN": value})
     assert err.value.message == (
-        f"AWS_ENDPOINT_URL_SIGNIN is '{value}', not an http(s) base URL: fix or unset it"
+        f"AWS_ENDPOINT_URL_SIGNIN is '{shown or value}', not an http(s) base URL: fix or unset it"
     )
 
 
@@ -139,7 +153,16 @@ def test_a_region_outside_the_known_partitions_is_one_line() -> None:
     assert signin_endpoint(request.region, {"AWS_ENDPOINT_URL_SIGNIN": "https://s.example"})
 
 
-@pytest.mark.parametrize("region", ["evil.example/x?", "EU-WEST-1", "eu-west-1.attacker.example"])
+@pytest.mark.parametrize(
+    "region",
+    [
+        "evil.example/x?",
+        "EU-WEST-1",
+        "eu-west-1.attacker.example",
+        "eu-west-1\n",  # was taken: the host became "eu-west-1\n.console.aws.amazon.com"
+        "us-gov-west-1\n",
+    ],
+)
 def test_a_region_that_is_no_region_name_never_becomes_a_host(region: str) -> None:
     with pytest.raises(UsageError) as err:
         ConsoleRequest(region)
@@ -174,6 +197,22 @@ def test_a_region_that_is_no_region_name_never_becomes_a_host(region: str) -> No
             {"destination": "https://console.aws.amazon.com/s3\nx"},
             "--destination must be an https:// URL, not 'https://console.aws.amazon.com/s3 x'",
             id="control-character",
+        ),
+        # urlsplit raises ValueError for these: they were "unexpected error (ValueError)"
+        pytest.param(
+            {"destination": "https://[::1/s3"},
+            "--destination must be an https:// URL, not 'https://[::1/s3'",
+            id="unclosed-bracket",
+        ),
+        pytest.param(
+            {"destination": "https://console\x1b[31m.aws.amazon.com/"},
+            "--destination must be an https:// URL, not 'https://console [31m.aws.amazon.com/'",
+            id="escape-sequence",
+        ),
+        pytest.param(
+            {"destination": "https://console.aws.amazon.com:70000/s3"},
+            "--destination must be an https:// URL, not 'https://console.aws.amazon.com:70000/s3'",
+            id="port-out-of-range",
         ),
         pytest.param(
             {"service": "s3?region=x"},

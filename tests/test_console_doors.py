@@ -230,3 +230,26 @@ def test_copy_without_a_clipboard_says_to_print_the_link(
     assert line.endswith("; use `--print` and open the link yourself")
     exports = ssotui("export", account.account_id, usable_role(account), "--copy")
     assert exports.err.strip().endswith("; use `ssotui export` and copy the lines yourself")
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        # urlsplit's ValueError reached the user as "unexpected error (ValueError)", exit 1
+        (["--destination", "https://[::1/s3"], "--destination must be an https:// URL"),
+        (["--destination", "https://console\x1b[31m.aws.amazon.com/"], "must be an https:// URL"),
+        # a region with a line break after it was taken, and put in the console's host name
+        (["--region", "eu-west-1\n"], "is not an AWS region name"),
+    ],
+    ids=["unclosed-bracket", "escape-in-host", "region-line-break"],
+)
+def test_a_destination_or_region_that_is_no_such_thing_is_usage(
+    sim: Simulator, sso_config: Path, org: Organisation, option: list[str], said: str
+) -> None:
+    log_in()
+    account = with_roles(org)
+    before = sim.calls["GetRoleCredentials"]
+    run = ssotui("console", account.account_id, usable_role(account), *option, "--print")
+    assert (run.status, run.out) == (2, "")
+    assert said in run.err.splitlines()[-1] and "\x1b" not in run.err
+    assert sim.calls["GetRoleCredentials"] == before

@@ -207,11 +207,40 @@ def test_a_failing_endpoint_is_one_line(sim: Simulator, session: SsoSession, tok
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
+        pytest.param(  # a captive portal or a proxy's login page, with 200
+            Answer(
+                200, b"\n <html>Log in to the guest Wi-Fi</html>", (("Content-Type", "text/html"),)
+            ),
+            "{url}/federation answered getSigninToken with a web page, not like the AWS sign-in "
+            "endpoint (a network login page in the way?): check AWS_ENDPOINT_URL_SIGNIN and your "
+            "proxy settings (HTTPS_PROXY, NO_PROXY)",
+            id="html",
+        ),
         pytest.param(
-            Answer(200, b"<html>maintenance</html>", (("Content-Type", "text/html"),)),
+            Answer(200, b"OK", (("Content-Type", "text/plain"),)),
+            "{url}/federation answered getSigninToken with an answer that is not JSON, not like "
+            "the AWS sign-in endpoint (a network login page in the way?): check "
+            "AWS_ENDPOINT_URL_SIGNIN and your proxy settings (HTTPS_PROXY, NO_PROXY)",
+            id="not-json",
+        ),
+        pytest.param(  # json.loads gives up with RecursionError, not ValueError
+            Answer(200, b"[" * 60_000),
+            "{url}/federation answered getSigninToken with an answer that is not JSON, not like "
+            "the AWS sign-in endpoint (a network login page in the way?): check "
+            "AWS_ENDPOINT_URL_SIGNIN and your proxy settings (HTTPS_PROXY, NO_PROXY)",
+            id="nested-too-deep",
+        ),
+        pytest.param(
+            Answer(200, b'{"SigninToken": 12345}'),
             "the AWS sign-in endpoint {url}/federation sent an answer ssotui cannot read (no "
             "sign-in token): try again later",
-            id="html",
+            id="number-token",
+        ),
+        pytest.param(
+            Answer(200, b'["SigninToken"]'),
+            "the AWS sign-in endpoint {url}/federation sent an answer ssotui cannot read (no "
+            "sign-in token): try again later",
+            id="not-an-object",
         ),
         pytest.param(
             Answer(200, b'{"SigninToken": ""}'),
@@ -219,16 +248,36 @@ def test_a_failing_endpoint_is_one_line(sim: Simulator, session: SsoSession, tok
             "sign-in token): try again later",
             id="empty-token",
         ),
+        pytest.param(  # these made a login URL that failed only in the browser
+            Answer(200, b'{"SigninToken": "   "}'),
+            "the AWS sign-in endpoint {url}/federation sent an answer ssotui cannot read (no "
+            "sign-in token): try again later",
+            id="blank-token",
+        ),
+        pytest.param(
+            Answer(200, b'{"SigninToken": "abc\\ndef\\u001b[2J"}'),
+            "the AWS sign-in endpoint {url}/federation sent an answer ssotui cannot read (no "
+            "sign-in token): try again later",
+            id="control-characters-in-token",
+        ),
         pytest.param(
             Answer(302, b"", (("Location", "https://login.example/"),)),
             "{url}/federation answered HTTP 302 to getSigninToken, not like the AWS sign-in "
-            "endpoint: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings",
+            "endpoint: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings "
+            "(HTTPS_PROXY, NO_PROXY)",
             id="redirect",
+        ),
+        pytest.param(  # was "not like the AWS sign-in endpoint: check AWS_ENDPOINT_URL_SIGNIN"
+            Answer(429, b"Rate exceeded", (("Retry-After", "30"),)),
+            "the AWS sign-in endpoint {url}/federation is throttling (HTTP 429): wait a minute and "
+            "try again",
+            id="throttled",
         ),
         pytest.param(
             Answer(404, b"not found"),
             "{url}/federation answered HTTP 404 to getSigninToken, not like the AWS sign-in "
-            "endpoint: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings",
+            "endpoint: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings "
+            "(HTTPS_PROXY, NO_PROXY)",
             id="not-found",
         ),
     ],

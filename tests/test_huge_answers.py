@@ -173,7 +173,8 @@ def test_a_huge_sign_in_answer_says_so(sim: Simulator) -> None:
         server.wait()
     assert err.value.message == (
         f"the answer from {server.url}/federation is larger than 64 KiB, far more than the AWS "
-        "sign-in endpoint sends: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings"
+        "sign-in endpoint sends: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings "
+        "(HTTPS_PROXY, NO_PROXY)"
     )  # was: "sent an answer ssotui cannot read (no sign-in token): try again later"
 
 

@@ -90,7 +90,7 @@ def test_durations_and_regions_reach_the_sign_in(
         ((400, "text/html", b"<html><h1>Invalid credentials parameter</h1></html>"), "HTTP 400"),
         ((403, "text/html", b"<html>Forbidden</html>"), "HTTP 403"),
         ((503, "text/html", b"<html>Service Unavailable</html>"), "HTTP 503"),
-        ((200, "text/html", b"<html>captive portal</html>"), "cannot read"),
+        ((200, "text/html", b"<html>captive portal</html>"), "HTTPS_PROXY, NO_PROXY"),
         ((200, "application/json", b'{"SigninToken": null}'), "cannot read"),
         ((200, "application/json", b'{"signinToken": "lower-case"}'), "cannot read"),
     ],

@@ -8,6 +8,7 @@ stay fast), with either portal client.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -306,3 +307,39 @@ def test_a_revoked_token_is_still_not_logged_in(
     sim.revoke_tokens()
     with pytest.raises(NotLoggedIn):
         list(Portal(session, token, deadline=DEADLINE).list_accounts())
+
+
+# --- 5xx retries that stop before the deadline ------------------------------------------------
+
+
+@both_clients
+def test_server_errors_cut_short_by_the_deadline_say_what_really_happened(
+    session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The longest backoffs (0.5 s, then 1 s): the second does not fit in a 1 s deadline, so
+    # the call stops after 2 attempts in about half a second, not "for 1 s".
+    monkeypatch.setattr("tui.aws.portal.random.uniform", lambda _low, high: high)
+    sim.set(fail_every=1)
+    portal = Portal(session, token, deadline=DEADLINE)
+    before = sim.calls["ListAccounts"]
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as err:
+        list(portal.list_accounts())
+    took = time.monotonic() - started
+    sent = sim.calls["ListAccounts"] - before
+    said = re.fullmatch(
+        r"Identity Center failed ListAccounts with HTTP 500 on (\d+) attempts in ([\d.]+) s "
+        r"\(session dev\): try again later",
+        err.value.message,
+    )
+    assert said, err.value.message
+    assert int(said[1]) == sent == 2
+    assert abs(float(said[2]) - took) <= 0.1 and took < DEADLINE
+    # the next call gives up at once, unsent, and says so (not that it failed for 1 s)
+    with pytest.raises(ServiceError) as again:
+        list(portal.list_accounts())
+    assert sim.calls["ListAccounts"] - before == sent
+    assert again.value.message == (
+        "Identity Center was failing calls with HTTP 500 (session dev), so ListAccounts was "
+        "not sent: try again later"
+    )

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import SplitResult, quote, urlencode, urlsplit
 
 from tui.aws.federation import TIMEOUT, get_signin_token
 from tui.errors import ConfigError, UsageError
@@ -72,9 +72,9 @@ def partition_of(region: str) -> Partition | None:
 
     Raises `UsageError` for a string that is not a region name at all (it would become part of
     a host name)."""
-    if not _REGION.match(region):
+    if not _REGION.fullmatch(region):  # not `match`: its `$` lets a trailing line break by
         raise UsageError(f"'{_shown(region)}' is not an AWS region name (like eu-west-1)")
-    return next((p for pattern, p in _PARTITIONS if pattern.match(region)), None)
+    return next((p for pattern, p in _PARTITIONS if pattern.fullmatch(region)), None)
 
 
 def _unknown_partition(region: str, what: str, fix: str) -> ConfigError:
@@ -109,8 +109,14 @@ def _override(environ: Mapping[str, str]) -> str | None:
     value = environ.get(SIGNIN_ENDPOINT_VAR, "").strip()
     if not value:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+    parts = _url_parts(value)
+    if (
+        parts is None
+        or parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+    ):
         raise ConfigError(
             f"{SIGNIN_ENDPOINT_VAR} is '{_shown(value)}', not an http(s) base URL: fix or unset it"
         )
@@ -122,7 +128,7 @@ def check_service(service: str) -> str:
 
     Raises `UsageError` for anything else (a full URL, `..`, spaces, a query)."""
     path = service.strip().lower()
-    if not _SERVICE.match(path):
+    if not _SERVICE.fullmatch(path):
         raise UsageError(
             f"--service '{_shown(service)}' is not a console service path (like s3, ec2 or "
             "systems-manager): for a full address use --destination URL"
@@ -130,11 +136,24 @@ def check_service(service: str) -> str:
     return path
 
 
+def _url_parts(url: str) -> SplitResult | None:
+    """`url` split, or None when it is no URL at all: a space or control character in it, an
+    unclosed `[`, a port that is no port number (urlsplit raises ValueError for the last two,
+    and `.port` only when asked)."""
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return None
+    return parts
+
+
 def check_destination(url: str) -> str:
     """`url` as given, when it is an https URL with a host; else `UsageError`."""
-    parts = urlsplit(url)
-    clean = not any(c.isspace() or unicodedata.category(c) == "Cc" for c in url)
-    if parts.scheme != "https" or not parts.hostname or not clean:
+    parts = _url_parts(url)
+    if parts is None or parts.scheme != "https" or not parts.hostname:
         raise UsageError(f"--destination must be an https:// URL, not '{_shown(url)}'")
     return url
 

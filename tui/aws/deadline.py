@@ -60,6 +60,8 @@ class CallDeadlines:
         """
         now = self._clock()
         self._mine.end = now + self.seconds
+        self._mine.started = now
+        self._mine.held = 0.0
         self._mine.late = False
         silent = self._silent_since
         return silent is None or now - silent >= self.seconds
@@ -88,6 +90,14 @@ class CallDeadlines:
         not its own time, so its deadline moves on by as much."""
         if seconds > 0 and getattr(self._mine, "end", None) is not None:
             self._mine.end += seconds
+            self._mine.held += seconds
+
+    def spent(self) -> float:
+        """Seconds the current call has taken so far, time held by the owner not counted."""
+        started = getattr(self._mine, "started", None)
+        if started is None:
+            return 0.0
+        return max(0.0, self._clock() - float(started) - float(self._mine.held))
 
     def pause(self, seconds: float) -> bool:
         """Back off for `seconds` if the current call has that long left; False if not."""

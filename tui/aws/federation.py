@@ -50,6 +50,8 @@ TIMEOUT = 15.0  # seconds the whole exchange may take (`request_deadline`'s defa
 MAX_ANSWER = 64 * 1024
 
 log = logging.getLogger(__name__)
+# What to look at when something other than the sign-in endpoint answers.
+_CHECK = "check AWS_ENDPOINT_URL_SIGNIN and your proxy settings (HTTPS_PROXY, NO_PROXY)"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -220,6 +222,11 @@ def get_signin_token(
             "(HTTP 400): they expired or are not valid there; run it again"
             + (", or without --duration" if duration is not None else "")
         )
+    if status == 429:  # the endpoint, or a gateway or proxy before it, asks to slow down
+        raise ServiceError(
+            f"the AWS sign-in endpoint {endpoint} is throttling (HTTP 429): wait a minute and "
+            "try again"
+        )
     if status >= 500:
         raise ServiceError(
             f"the AWS sign-in endpoint {endpoint} failed with HTTP {status}: try again later"
@@ -227,15 +234,24 @@ def get_signin_token(
     if status != 200:
         raise ServiceError(
             f"{endpoint} answered HTTP {status} to getSigninToken, not like the AWS sign-in "
-            "endpoint: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings"
+            f"endpoint: {_CHECK}"
         )
     if len(answer) > MAX_ANSWER:  # read no further: not the endpoint's answer
         raise ServiceError(
             f"the answer from {endpoint} is larger than {size_text(MAX_ANSWER)}, far more than "
-            "the AWS sign-in endpoint sends: check AWS_ENDPOINT_URL_SIGNIN and your proxy settings"
+            f"the AWS sign-in endpoint sends: {_CHECK}"
         )
-    token = _token_of(answer)
-    if token is None:
+    parsed = _json_of(answer)
+    if parsed is _NOT_JSON:  # a captive portal, a proxy's login page, another server
+        page = "a web page" if answer.lstrip()[:1] == b"<" else "an answer that is not JSON"
+        raise ServiceError(
+            f"{endpoint} answered getSigninToken with {page}, not like the AWS sign-in endpoint "
+            f"(a network login page in the way?): {_CHECK}"
+        )
+    token = parsed.get("SigninToken") if isinstance(parsed, dict) else None
+    # a token is one word of printable characters; blank or broken, the login URL would fail in
+    # the browser instead of here
+    if not isinstance(token, str) or not token or not token.isprintable() or " " in token:
         raise ServiceError(
             f"the AWS sign-in endpoint {endpoint} sent an answer ssotui cannot read (no sign-in "
             "token): try again later"
@@ -256,13 +272,15 @@ def _shown(text: str) -> str:
     return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
 
 
-def _token_of(answer: bytes) -> str | None:
+_NOT_JSON = object()
+
+
+def _json_of(answer: bytes) -> Any:
+    """`answer` parsed as JSON, or `_NOT_JSON` (nested too deep to parse is not JSON either)."""
     try:
-        parsed = json.loads(answer)
-    except ValueError:
-        return None
-    token = parsed.get("SigninToken") if isinstance(parsed, dict) else None
-    return token if isinstance(token, str) and token else None
+        return json.loads(answer)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
 
 
 def _exchange(

@@ -137,9 +137,9 @@ class Portal:
             "try again later"
         )
 
-    def _out_of_time(self, what: str, last: CallFailed | None) -> SsotuiError:
+    def _out_of_time(self, what: str, last: CallFailed | None, attempts: int = 0) -> SsotuiError:
         """The line for a call that used up its deadline, or gave up at once after another
-        did; `last`: the last failure seen, if any."""
+        did; `last`: the last failure seen, if any; `attempts`: how many this call sent."""
         seconds = f"{self.deadlines.seconds:g} s"
         label = self.session.label
         # A call that waited its turn all along saw nothing itself: what the others met says
@@ -151,9 +151,17 @@ class Portal:
                 f"{label}): wait a minute and try again"
             )
         if isinstance(last, Refused) and last.server_error:
+            # what happened, not the deadline: the retries stop when the next backoff would
+            # not fit, and a call after one that gave up is not sent at all
+            if attempts == 0:
+                return ServiceError(
+                    f"Identity Center was failing calls with HTTP {last.status} (session "
+                    f"{label}), so {what} was not sent: try again later"
+                )
+            tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
             return ServiceError(
-                f"Identity Center failed {what} with HTTP {last.status} for {seconds} (session "
-                f"{label}): try again later"
+                f"Identity Center failed {what} with HTTP {last.status} on {tries} in "
+                f"{self.deadlines.spent():.1f} s (session {label}): try again later"
             )
         if last is None or isinstance(last, ReadTimeout | ConnectTimeout):
             return ServiceError(
@@ -202,7 +210,7 @@ class Portal:
             self._held()  # a hold that began while this call waited for its turn
             left = deadlines.left()
             if deadlines.ran_late() or left < SHORTEST_ATTEMPT:
-                raise self._out_of_time(what, last)
+                raise self._out_of_time(what, last, tries.total())
             try:
                 result = timed(
                     operation,
@@ -247,7 +255,7 @@ class Portal:
         if kind != "throttled":  # a 429 waits for the pacer instead
             delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** tries[kind]))
             if not self.deadlines.pause(delay):
-                raise self._out_of_time(what, exc)
+                raise self._out_of_time(what, exc, tries.total())
         return True
 
     def _pages(

@@ -66,7 +66,7 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 def _region(text: str) -> str:
     """An AWS region name, checked for its shape (`eu-west-1`, `us-gov-west-1`)."""
-    if not _REGION.match(text):
+    if not _REGION.fullmatch(text):  # `match` would let "eu-west-1\n" by
         raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name (e.g. eu-west-1)")
     return text
 
