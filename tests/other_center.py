@@ -190,7 +190,9 @@ class OtherCenter:
     def error(self, status: int, code: str, message: str) -> Reply:
         headers: dict[str, str] = {}
         body: dict[str, Any] = {"message": message, "error_description": message}
-        if self.error_style == "header":
+        if not code:  # a bare failure (a gateway's 502): no error name anywhere
+            pass
+        elif self.error_style == "header":
             headers["x-amzn-ErrorType"] = f"{code}:http://internal.example.com/other/"
         else:
             body["__type"] = f"com.example.other.v1#{code}"

@@ -236,6 +236,20 @@ def test_a_busy_service_at_login_says_wait_not_check_the_config(
     assert center.calls[operation] == 1
 
 
+@pytest.mark.parametrize("answer", [(500, ""), (503, "ServiceUnavailable"), (502, "")])
+def test_a_failing_service_at_login_says_try_later_not_check_the_config(
+    center: OtherCenter, answer: tuple[int, str]
+) -> None:
+    """A 5xx past botocore's retries, with or without an error name, is the service failing:
+    it said "Identity Center refused RegisterClient (500): check the session's sso_start_url"."""
+    center.busy, center.busy_times = {"register_client": answer}, 20
+    result = ssotui("login", "--use-device-code", "--no-browser")
+    assert result.status == 1 and "Traceback" not in result.err
+    assert result.err.count("\n") == 1, result.err
+    assert f"HTTP {answer[0]}" in result.err and "try again" in result.err, result.err
+    assert "sso_start_url" not in result.err and "refused" not in result.err
+
+
 @pytest.mark.parametrize(
     ("answer", "times"),
     [((400, "SlowDownException"), 1), ((429, "RateExceeded"), 3)],  # botocore retries a 429

@@ -37,6 +37,13 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
         endpoint = str(getattr(client.meta, "endpoint_url", "") or "?")
         return redirected(what, endpoint, status, "AWS_ENDPOINT_URL_SSO_OIDC", session)
     code = error_code(exc)
+    if isinstance(status, int) and status >= 500 and code not in _BUSY:
+        # past botocore's retries; without an error name botocore names it by the status
+        named = "" if code in ("", str(status)) else f" ({code})"
+        return ServiceError(
+            f"Identity Center failed {what} of session {session.label} with HTTP {status}"
+            f"{named}: try again in a minute with `ssotui login`"
+        )
     if code in _BUSY:  # the service is overloaded or failing, not the session misconfigured
         return ServiceError(
             f"Identity Center is too busy for {what} of session {session.label} ({code}): "
