@@ -21,7 +21,7 @@ from botocore.config import Config
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tests.other_center import REGION, OtherCenter
+from tests.other_center import REGION, OtherAccount, OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
 from tui.aws.catalog import fetch_catalog
@@ -145,6 +145,21 @@ def test_a_nameless_account_has_no_name_in_json_and_its_id_where_people_read(
     assert "export SSOTUI_ACCOUNT_NAME=222222222222\n" in exported.out
     assert ssotui("populate").status == 0
     assert "[profile 222222222222.Ops+Dev=1,2.x@y-z]" in home.aws_config.read_text()
+
+
+@pytest.mark.parametrize("nulls", [False, True], ids=["left-out", "null"])
+def test_an_entry_without_an_account_id_or_role_name_is_passed_over(
+    center: OtherCenter, logged_in: Token, client_kind: str, nulls: bool
+) -> None:
+    # every member of AccountInfo and RoleInfo is optional in botocore's model
+    center.nulls = nulls
+    center.accounts.append(OtherAccount("", "No id", None, ["Admin"]))
+    center.accounts[0].roles.append("")  # a RoleInfo with an accountId and no roleName
+    result = ssotui("list", "--json", "--refresh")
+    # was: "Identity Center sent an unreadable ListAccounts answer", and no account at all
+    assert result.status == 0, result.err
+    assert _listed(result.out) == {pair for pair in _pairs(center) if all(pair)}
+    assert ssotui("export", "Prod", "Admin").status == 0
 
 
 @pytest.mark.parametrize("framing", ["close_every_answer", "chunked", "http10"])

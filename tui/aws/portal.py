@@ -292,13 +292,17 @@ class Portal:
         `_call`)."""
         for page in self._pages("ListAccounts", "ListAccounts", {}, first):
             try:
+                # Every member of AccountInfo is optional in the model: an entry without an
+                # id names no account that roles or credentials could be asked for, and is
+                # passed over rather than failing the whole list.
                 yield [
                     Account(
                         account_id=str(item["accountId"]),
                         name=str(item.get("accountName") or ""),
                         email=str(item.get("emailAddress") or ""),
                     )
-                    for item in page.get("accountList", [])
+                    for item in page.get("accountList") or []
+                    if item.get("accountId") not in (None, "")
                 ]
             except (KeyError, TypeError, AttributeError):
                 raise self._malformed("ListAccounts") from None
@@ -311,7 +315,12 @@ class Portal:
         what = f"the roles of account {account_id}"
         for page in self._pages(what, "ListAccountRoles", {"accountId": account_id}, first):
             try:
-                names.extend(str(item["roleName"]) for item in page.get("roleList", []))
+                # roleName is optional in RoleInfo: an entry without one names no role
+                names.extend(
+                    str(item["roleName"])
+                    for item in page.get("roleList") or []
+                    if item.get("roleName") not in (None, "")
+                )
             except (KeyError, TypeError, AttributeError):
                 raise self._malformed("ListAccountRoles") from None
         return tuple(sorted(set(names), key=name_order))
