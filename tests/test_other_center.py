@@ -162,6 +162,22 @@ def test_an_entry_without_an_account_id_or_role_name_is_passed_over(
     assert ssotui("export", "Prod", "Admin").status == 0
 
 
+def test_an_account_id_of_another_shape_names_its_account(
+    center: OtherCenter, logged_in: Token
+) -> None:
+    # AccountIdType is any string in the model; a nameless account has only its id to go by
+    center.accounts += [
+        OtherAccount("12345", None, None, ["Admin"]),
+        OtherAccount("0123456789012", "Thirteen", None, ["Dev"]),
+    ]
+    assert "12345  12345" in ssotui("list", "--refresh").out
+    for account, role in [("12345", "Admin"), ("0123456789012", "Dev")]:
+        exported = ssotui("export", account, role)
+        # was: "no account matches '12345'", for an account `ssotui list` had just shown
+        assert exported.status == 0, exported.err
+        assert f"export SSOTUI_ACCOUNT_ID={account}\n" in exported.out
+
+
 @pytest.mark.parametrize("framing", ["close_every_answer", "chunked", "http10"])
 def test_other_http_framings(
     center: OtherCenter, logged_in: Token, client_kind: str, framing: str
