@@ -31,6 +31,7 @@ from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import load_registration, load_token, save_token
 from tui.models import SsoSession, Token, utcnow
+from tui.store import catalog_cache
 
 
 @pytest.fixture
@@ -176,6 +177,24 @@ def test_an_account_id_of_another_shape_names_its_account(
         # was: "no account matches '12345'", for an account `ssotui list` had just shown
         assert exported.status == 0, exported.err
         assert f"export SSOTUI_ACCOUNT_ID={account}\n" in exported.out
+
+
+def test_empty_pages_are_read_past_but_an_endless_run_of_them_is_stopped(
+    center: OtherCenter, logged_in: Token, other: SsoSession
+) -> None:
+    center.page_sizes = (0, 2, 0, 0, 1)  # a page may hold nothing and still have a next one
+    listed = ssotui("list", "--json", "--refresh")
+    assert listed.status == 0, listed.err
+    assert _listed(listed.out) == _pairs(center)
+    kept = catalog_cache.cache_path(other).read_bytes()
+    center.page_sizes = (0,)  # nothing, ever, but always another page
+    center.calls.clear()
+    endless = ssotui("list", "--refresh")
+    # was: 2,000 pages (90 s here, minutes from a real service) of nothing on the screen
+    assert endless.status == 1 and endless.err.count("\n") == 1, endless.err
+    assert "empty pages in a row of ListAccounts" in endless.err and "try again" in endless.err
+    assert center.calls["list_accounts"] <= 50
+    assert catalog_cache.cache_path(other).read_bytes() == kept  # the last catalog kept
 
 
 @pytest.mark.parametrize("framing", ["close_every_answer", "chunked", "http10"])
