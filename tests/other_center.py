@@ -80,6 +80,10 @@ class OtherCenter:
         self.duplicate_accounts = False  # the last account of a page again on the next page
         self.repeat_in_page = False  # each page of accounts lists its first account twice
         self.http10 = False  # HTTP/1.0 answers with no Content-Length: the body ends at the close
+        self.role_failures: dict[str, tuple[int, str]] = {}  # account id -> ListAccountRoles error
+        self.tokens_go_round = False  # the last page of a listing points back to the second
+        self.revoke_after: int | None = None  # portal calls answered before the token is revoked
+        self.drop_after: int | None = None  # portal calls answered before the rest are dropped
         self.expiration_ms = int((time.time() + 3600) * 1000)
         self.token_lifetime = 3600
         self.polls_before_approval = 1
@@ -172,6 +176,12 @@ class OtherCenter:
                 data = _form(body) if form else json.loads(body) if body else {}
             except ValueError:
                 return self.error(400, "InvalidRequestException", "body is not JSON")
+            if parts.path.startswith(PORTAL_PREFIX + "/assignment/"):
+                self.calls["listings"] += 1
+                if self.drop_after is not None and self.calls["listings"] > self.drop_after:
+                    return Reply(0, b"")  # the connection closed, no answer: gone
+                if self.revoke_after is not None and self.calls["listings"] > self.revoke_after:
+                    self.tokens.clear()
             busy = self.busy.get(handler.__name__)
             if busy is not None:
                 self.calls["busy:" + handler.__name__] += 1
@@ -221,11 +231,16 @@ class OtherCenter:
         page = items[start : start + size]
         end = start + size
         if end >= len(items):
+            if self.tokens_go_round and int(number) > 0:
+                return page, self._token_for(kind, 1, self.page_sizes[0])
             return page, self.last_token
+        return page, self._token_for(kind, int(number) + 1, end)
+
+    def _token_for(self, kind: str, number: int, start: int) -> str:
         # bytes chosen so that standard base64 holds "+", "/" and "="
-        plain = f"{kind}|{int(number) + 1}|{end}|\xfb\xff\xbe~"
+        plain = f"{kind}|{number}|{start}|\xfb\xff\xbe~"
         plain += "x" * ((1 - len(plain)) % 3)  # and "==" at the end
-        return page, base64.b64encode(plain.encode("latin-1")).decode()
+        return base64.b64encode(plain.encode("latin-1")).decode()
 
     def _paged(self, data: dict[str, Any], token: Any) -> Reply:
         if token == "omit":
@@ -260,7 +275,8 @@ class OtherCenter:
             page = [page[0], *page]
         listed = []
         for account in page:
-            item: dict[str, Any] = {"accountId": account.account_id}
+            item: dict[str, Any] = {}
+            self._member(item, "accountId", account.account_id or None)  # optional in the model
             self._member(item, "accountName", account.name)
             self._member(item, "emailAddress", account.email)
             listed.append(item)
@@ -269,8 +285,16 @@ class OtherCenter:
     def list_account_roles(self, query: dict[str, str], headers: dict[str, str], _: Any) -> Reply:
         self._check(headers)
         account = self._account(query)
+        failure = self.role_failures.get(account.account_id)
+        if failure is not None:
+            raise Failure(*failure, "not for this account")
         page, token = self._page(account.roles, query, f"roles{account.account_id}")
-        roles = [{"roleName": r, "accountId": account.account_id} for r in page]
+        roles: list[dict[str, Any]] = []
+        for name in page:  # both members optional in the model: "" leaves one out
+            role: dict[str, Any] = {}
+            self._member(role, "roleName", name or None)
+            self._member(role, "accountId", account.account_id or None)
+            roles.append(role)
         data: dict[str, Any] = {}
         self._member(data, "roleList", roles or None)
         return self._paged(data, token)
@@ -492,6 +516,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.owner.answer(self.command, self.path, headers, body)
+        if reply.status == 0:  # no answer at all: the connection just closes
+            self.close_connection = True
+            return
         if self.owner.http10:
             self.protocol_version = "HTTP/1.0"
             self.close_connection = True

@@ -83,3 +83,20 @@ def test_a_cache_of_another_user_is_not_used(
         mine = os.geteuid()
         monkeypatch.setattr(os, "geteuid", lambda: mine + 1)  # this process is someone else
     assert catalog_cache.load(session) is None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"[" * 100_000, b'{"version": 1, "accounts": [{"accountId": "1'],
+    ids=["nested-too-deep", "truncated"],
+)
+def test_a_damaged_cache_is_fetched_anew_and_replaced(
+    session: SsoSession, token: Token, sim: Simulator, damage: bytes
+) -> None:
+    path = catalog_cache.cache_path(session)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(damage)
+    result = ssotui("list")  # was, nested too deep: "unexpected error (RecursionError)", always
+    assert result.status == 0, result.err
+    assert len(result.out.splitlines()) == sum(len(a.roles) for a in sim.org.accounts)
+    assert catalog_cache.load(session) is not None  # replaced by the catalog just fetched

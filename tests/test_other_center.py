@@ -21,7 +21,7 @@ from botocore.config import Config
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
-from tests.other_center import REGION, OtherCenter
+from tests.other_center import REGION, OtherAccount, OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
 from tui.aws.catalog import fetch_catalog
@@ -31,6 +31,7 @@ from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import load_registration, load_token, save_token
 from tui.models import SsoSession, Token, utcnow
+from tui.store import catalog_cache
 
 
 @pytest.fixture
@@ -145,6 +146,55 @@ def test_a_nameless_account_has_no_name_in_json_and_its_id_where_people_read(
     assert "export SSOTUI_ACCOUNT_NAME=222222222222\n" in exported.out
     assert ssotui("populate").status == 0
     assert "[profile 222222222222.Ops+Dev-1-2.x@y-z]" in home.aws_config.read_text()
+
+
+@pytest.mark.parametrize("nulls", [False, True], ids=["left-out", "null"])
+def test_an_entry_without_an_account_id_or_role_name_is_passed_over(
+    center: OtherCenter, logged_in: Token, client_kind: str, nulls: bool
+) -> None:
+    # every member of AccountInfo and RoleInfo is optional in botocore's model
+    center.nulls = nulls
+    center.accounts.append(OtherAccount("", "No id", None, ["Admin"]))
+    center.accounts[0].roles.append("")  # a RoleInfo with an accountId and no roleName
+    result = ssotui("list", "--json", "--refresh")
+    # was: "Identity Center sent an unreadable ListAccounts answer", and no account at all
+    assert result.status == 0, result.err
+    assert _listed(result.out) == {pair for pair in _pairs(center) if all(pair)}
+    assert ssotui("export", "Prod", "Admin").status == 0
+
+
+def test_an_account_id_of_another_shape_names_its_account(
+    center: OtherCenter, logged_in: Token
+) -> None:
+    # AccountIdType is any string in the model; a nameless account has only its id to go by
+    center.accounts += [
+        OtherAccount("12345", None, None, ["Admin"]),
+        OtherAccount("0123456789012", "Thirteen", None, ["Dev"]),
+    ]
+    assert "12345  12345" in ssotui("list", "--refresh").out
+    for account, role in [("12345", "Admin"), ("0123456789012", "Dev")]:
+        exported = ssotui("export", account, role)
+        # was: "no account matches '12345'", for an account `ssotui list` had just shown
+        assert exported.status == 0, exported.err
+        assert f"export SSOTUI_ACCOUNT_ID={account}\n" in exported.out
+
+
+def test_empty_pages_are_read_past_but_an_endless_run_of_them_is_stopped(
+    center: OtherCenter, logged_in: Token, other: SsoSession
+) -> None:
+    center.page_sizes = (0, 2, 0, 0, 1)  # a page may hold nothing and still have a next one
+    listed = ssotui("list", "--json", "--refresh")
+    assert listed.status == 0, listed.err
+    assert _listed(listed.out) == _pairs(center)
+    kept = catalog_cache.cache_path(other).read_bytes()
+    center.page_sizes = (0,)  # nothing, ever, but always another page
+    center.calls.clear()
+    endless = ssotui("list", "--refresh")
+    # was: 2,000 pages (90 s here, minutes from a real service) of nothing on the screen
+    assert endless.status == 1 and endless.err.count("\n") == 1, endless.err
+    assert "empty pages in a row of ListAccounts" in endless.err and "try again" in endless.err
+    assert center.calls["list_accounts"] <= 50
+    assert catalog_cache.cache_path(other).read_bytes() == kept  # the last catalog kept
 
 
 @pytest.mark.parametrize("framing", ["close_every_answer", "chunked", "http10"])

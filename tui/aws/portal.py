@@ -7,7 +7,8 @@ errors (`tui.aws.transport`), and those are all the Portal reads. Retries are do
 goes back through the `Pacer` shared by every thread of the portal (it learns the rate the
 service allows), 5xx and network failures get a few jittered retries, and all the attempts of
 one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round,
-or that goes on past `max_pages`, is stopped. The access token never appears in a message.
+that goes on past `max_pages`, or that sends empty page after empty page, is stopped. The
+access token never appears in a message.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ PAGE_SIZE = 100
 DEFAULT_DEADLINE = 15.0
 # Pages of one listing: 10,000 accounts are 100 pages of 100; the service may send fewer a page.
 MAX_PAGES = 2000
+# Empty pages in a row that still point to a next one: a service may send a few (a page is
+# allowed to hold nothing), but a run this long is a listing that never ends, and at 2,000
+# pages of 50 ms each the user would wait minutes before `MAX_PAGES` stopped it.
+EMPTY_PAGES_IN_A_ROW = 50
 # Retries per call. A throttled call is re-paced rather than backed off, so it gets many; an
 # unreachable endpoint (3 attempts of a 2 s connect timeout) still fails within ~10 s.
 THROTTLE_RETRIES = 20
@@ -263,16 +268,20 @@ class Portal:
         what: str,
         operation: str,
         params: dict[str, Any],
+        items: str,
         first: Callable[[], bool] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Pages of a `nextToken` listing; a failed page is retried from where it stopped.
+        """Pages of a `nextToken` listing (`items`: the member that holds each page's items);
+        a failed page is retried from where it stopped.
 
         (botocore's paginator cannot resume after an exception without re-listing what was
         already yielded, so the token is followed here.) Every token is remembered: one that
-        comes back means the listing goes round, and it is stopped, as it is past `max_pages`.
+        comes back means the listing goes round, and it is stopped, as it is past `max_pages`
+        or after `EMPTY_PAGES_IN_A_ROW` pages that hold nothing yet point to another.
         """
         next_token: str | None = None
         seen: set[str] = set()
+        empty = 0
         for number in range(1, self.max_pages + 1):
             kwargs = {**params, "maxResults": self.page_size, "nextToken": next_token}
             page = self._call(what, operation, kwargs, first=first)
@@ -280,6 +289,13 @@ class Portal:
             token = page.get("nextToken")
             if not token:
                 return
+            empty = 0 if page.get(items) else empty + 1
+            if empty >= EMPTY_PAGES_IN_A_ROW:
+                raise ServiceError(
+                    f"Identity Center sent {empty} empty pages in a row of {what}, each "
+                    f"pointing to another (session {self.session.label}): stopped; try again "
+                    "later"
+                )
             next_token = str(token)
             if next_token in seen:
                 raise ServiceError(
@@ -298,15 +314,19 @@ class Portal:
     def list_accounts(self, *, first: Callable[[], bool] | None = None) -> Iterator[list[Account]]:
         """Every account the user can reach, one list per ListAccounts page (`first`: see
         `_call`)."""
-        for page in self._pages("ListAccounts", "ListAccounts", {}, first):
+        for page in self._pages("ListAccounts", "ListAccounts", {}, "accountList", first):
             try:
+                # Every member of AccountInfo is optional in the model: an entry without an
+                # id names no account that roles or credentials could be asked for, and is
+                # passed over rather than failing the whole list.
                 yield [
                     Account(
                         account_id=str(item["accountId"]),
                         name=str(item.get("accountName") or ""),
                         email=str(item.get("emailAddress") or ""),
                     )
-                    for item in page.get("accountList", [])
+                    for item in page.get("accountList") or []
+                    if item.get("accountId") not in (None, "")
                 ]
             except (KeyError, TypeError, AttributeError):
                 raise self._malformed("ListAccounts") from None
@@ -317,9 +337,16 @@ class Portal:
         """The role names the user can take in one account (`first`: see `_call`)."""
         names: list[str] = []
         what = f"the roles of account {account_id}"
-        for page in self._pages(what, "ListAccountRoles", {"accountId": account_id}, first):
+        for page in self._pages(
+            what, "ListAccountRoles", {"accountId": account_id}, "roleList", first
+        ):
             try:
-                names.extend(str(item["roleName"]) for item in page.get("roleList", []))
+                # roleName is optional in RoleInfo: an entry without one names no role
+                names.extend(
+                    str(item["roleName"])
+                    for item in page.get("roleList") or []
+                    if item.get("roleName") not in (None, "")
+                )
             except (KeyError, TypeError, AttributeError):
                 raise self._malformed("ListAccountRoles") from None
         return tuple(sorted(set(names), key=name_order))

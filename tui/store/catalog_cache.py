@@ -2,11 +2,12 @@
 
 One JSON file per session under the user cache dir (`catalog/<session cache key>.json`),
 written atomically 0600; a symlink there is replaced, never written through. A file that is
-missing, unreadable, corrupt, of another version or of another start URL reads as "no cache"
-(None), never as an error; so does one that is not the user's own regular file (a symlink, a
-pipe, another user's or anyone's to change): it could name another account than the user's
-for a name they type. A catalog fetched before the session's last logout is ignored and
-removed, even when it was saved after it (`tui.store.logouts`).
+missing, unreadable, corrupt (even nested too deep to parse), of another version or of
+another start URL reads as "no cache" (None), never as an error; so does one that is not the
+user's own regular file (a symlink, a pipe, another user's or anyone's to change): it could
+name another account than the user's for a name they type. A catalog fetched before the
+session's last logout is ignored and removed, even when it was saved after it
+(`tui.store.logouts`).
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def load(session: SsoSession) -> Catalog | None:
         if raw is None:
             return None
         data = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError, UntrustedFile):
+    # RecursionError: brackets nested past Python's limit ("[[[[…"), a file no ssotui wrote
+    except (OSError, ValueError, RecursionError, UntrustedFile):
         return None
     catalog = from_dict(session, data)
     logged_out = logouts.last(session)

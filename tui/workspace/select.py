@@ -3,8 +3,9 @@
 Names from the service and what was typed appear in messages through `tui.text.printable`, so
 an escape sequence in an account or role name never reaches the terminal.
 
-ACCOUNT: a 12-digit account id, an exact account name (unicode included), the same name in
-another case, or a case-insensitive fragment of exactly one name. ROLE: the exact role name,
+ACCOUNT: an account id (12 digits, or whatever else the service sent), an exact account name
+(unicode included), the same name in another case, or a case-insensitive fragment of exactly
+one name. ROLE: the exact role name,
 or the same name in another case when only one role matches. A name is compared as typed
 first, then without the spaces around it (the service's names may have spaces of their own).
 Anything else is a `NotFound` whose one line names what was typed and what would have worked.
@@ -89,10 +90,11 @@ def find_account(catalog: Catalog, text: str) -> Account:
     if not wanted:
         raise NotFound("no account given; pass an account id, name or part of a name")
     accounts = catalog.accounts
-    if len(wanted) == 12 and wanted.isascii() and wanted.isdigit():
-        for account in accounts:
-            if account.account_id == wanted:
-                return account
+    # Any id the service sent, not only 12 digits: the model's AccountIdType is any string,
+    # and an account with an id of another shape and no name has nothing else to be named by.
+    ids = list(map(attrgetter("account_id"), accounts))
+    if wanted in ids:
+        return accounts[ids.index(wanted)]
     # Each way of matching is tried only when those before matched nothing, and the names are
     # brought to comparable form once, in C (`map`): a name that matches nothing is looked
     # for among them all, and there may be tens of thousands.
