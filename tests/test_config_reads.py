@@ -100,7 +100,9 @@ def test_small_files_and_files_with_keys_are_not_kept(home: Home, parses: list[s
     assert not config_reads.cache_path(home.aws_config).exists()
 
 
-@pytest.mark.parametrize("change", ["truncated", "open to others", "other sections"])
+@pytest.mark.parametrize(
+    "change", ["truncated", "nested too deep", "open to others", "other sections"]
+)
 def test_a_kept_read_that_is_corrupt_or_not_ours_is_ignored(
     home: Home, parses: list[str], monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -110,6 +112,8 @@ def test_a_kept_read_that_is_corrupt_or_not_ours_is_ignored(
     text = kept.read_text()
     if change == "truncated":
         kept.write_text(text[: len(text) // 2])
+    elif change == "nested too deep":
+        kept.write_text("[" * 100_000)
     elif change == "open to others":
         kept.write_text(text.replace("dev.awsapps", "evil.awsapps"))
         kept.chmod(0o644)

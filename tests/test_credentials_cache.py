@@ -134,6 +134,8 @@ def test_a_corrupt_or_readable_file_is_ignored_and_replaced(
     account = with_roles(org)
     first = _process(account)
     [kept] = _kept_files(home)
+    kept.write_text("[" * 100_000)  # nested past the JSON parser's depth: RecursionError
+    assert _process(account)["AccessKeyId"] != first["AccessKeyId"]
     kept.write_text("{not json")
     second = _process(account)
     assert second["AccessKeyId"] != first["AccessKeyId"]

@@ -266,3 +266,40 @@ def test_a_botocore_without_the_private_http_session_is_left_unlimited() -> None
     for client in (SimpleNamespace(), SimpleNamespace(_endpoint=SimpleNamespace())):
         limit_answers(client, "sso-oidc")  # no AttributeError
         assert not hasattr(getattr(client, "_endpoint", None), "http_session")
+
+
+@pytest.mark.parametrize("status", [200, 400, 500])
+@pytest.mark.parametrize("client", ["direct", "botocore"])
+def test_an_answer_nested_past_the_parser_is_one_line(
+    client: str, status: int, sim: Simulator, token: Token
+) -> None:
+    """100 KB of `[` (well under the size limit): Python's JSON parser gives up with a
+    RecursionError, which was "ssotui: unexpected error (RecursionError)"."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = b"[" * 100_000
+
+    class Deep(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Deep)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = {"AWS_ENDPOINT_URL_SSO": f"http://127.0.0.1:{server.server_address[1]}"}
+        if client == "botocore":
+            env["SSOTUI_PORTAL_CLIENT"] = "botocore"
+        result = ssotui("list", "--refresh", env=env)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.status == 1
+    assert result.err.count("\n") == 1 and result.err.startswith("ssotui: "), result.err
+    assert "unexpected error" not in result.err and "Recursion" not in result.err, result.err

@@ -53,7 +53,9 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
     from botocore.parsers import ResponseParserError
 
     detail = type(exc).__name__
-    if isinstance(exc, ResponseParserError):
+    # RecursionError: an answer nested past the JSON parser's depth (botocore's error parser
+    # reads a refusal's body without our hook before it)
+    if isinstance(exc, ResponseParserError | RecursionError):
         return MalformedResponse(detail, endpoint=endpoint)
     if isinstance(exc, bce.ReadTimeoutError):
         return ReadTimeout(detail, endpoint=endpoint)

@@ -59,7 +59,7 @@ def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
     if 200 <= int(response_dict.get("status_code") or 0) < 300 and body.strip():
         try:
             parsed = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser's depth
             raise MalformedResponse("the response body is not JSON") from None
         if not isinstance(parsed, dict):
             raise MalformedResponse("the response body is not a JSON object")

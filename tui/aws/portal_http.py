@@ -88,7 +88,7 @@ def error_code(status: int, headers: Mapping[str, str], body: bytes) -> tuple[st
         return str(status), http.client.responses.get(status, "")
     try:
         parsed = json.loads(body) if body else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         parsed = {"message": body.decode("utf-8", "replace")}
     if not isinstance(parsed, dict):
         parsed = {}
@@ -165,7 +165,7 @@ class PortalHttpClient(PortalClient):
             # roles); the scan keeps the hook off the usual answer, which has no null
             hook = _without_nulls if b"null" in body else None
             parsed = json.loads(body, object_hook=hook)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser's depth
             raise self._malformed("the response body is not JSON") from None
         if not isinstance(parsed, dict):
             raise self._malformed("the response body is not a JSON object")

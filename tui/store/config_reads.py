@@ -78,7 +78,7 @@ def load(path: Path, info: os.stat_result) -> Sections | None:
         return None
     try:
         kept = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the parser's depth: not ours
         return None
     if not isinstance(kept, dict) or kept.get("version") != VERSION:
         return None

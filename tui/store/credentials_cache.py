@@ -90,7 +90,7 @@ def load(
             session_token=str(data["sessionToken"]),
             expiration=expiration,
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, RecursionError, KeyError, TypeError):
         return None
     if fetched_at.tzinfo is None or expiration.tzinfo is None:
         return None

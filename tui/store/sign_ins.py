@@ -68,7 +68,7 @@ def _read(session: SsoSession) -> tuple[str, list[tuple[str, datetime]]] | None:
             if not _is_digest(name) or when.tzinfo is None:
                 return None
             earlier.append((name, when))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, RecursionError, KeyError, TypeError):
         return None
     return latest, earlier
 
