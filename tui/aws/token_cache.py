@@ -73,8 +73,9 @@ class Registration:
 
     @property
     def usable(self) -> bool:
-        """Not within 15 minutes of expiry (the AWS CLI's rule)."""
-        return self.expires_at - REGISTRATION_MARGIN > utcnow()
+        """Not within 15 minutes of expiry (the AWS CLI's rule; `0001-01-01`, a zero time,
+        is long past)."""
+        return self.expires_at > utcnow() + REGISTRATION_MARGIN
 
     @property
     def for_browser(self) -> bool:
