@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import paths
-from tui.errors import NotLoggedIn
+from tui.errors import FileWriteError, NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
 from tui.store.files import locked
@@ -287,12 +287,21 @@ def save_login_token(session: SsoSession, token: Token) -> None:
 
 
 def delete_token(session: SsoSession) -> bool:
-    """Remove a session's cached token; True when there was one."""
+    """Remove a session's cached token; True when there was one.
+
+    Raises FileWriteError (one line) when something at the path cannot be removed (a folder,
+    a read-only or locked-down cache folder); a cache "folder" that is a file holds no token.
+    """
     path = token_path(session)
     try:
         path.unlink()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return False
+    except OSError as exc:
+        raise FileWriteError(
+            f"cannot remove the token cache {path} of session {session.label}: "
+            f"{exc.strerror or type(exc).__name__}; remove it by hand"
+        ) from None
     with contextlib.suppress(OSError):
         path.with_name(path.name + ".lock").unlink()
     return True
