@@ -296,3 +296,27 @@ def test_aws_sso_login_of_an_older_cli_works_after_a_browser_login_by_ssotui(
     assert world.sim.calls["Authorize"] == 2
     ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
     assert world.sim.calls["RegisterClient"] == 2
+
+
+def test_after_an_upgrade_from_an_ssotui_that_kept_its_browser_registration_under_botocores_key(
+    cli: str, world: RealNames, home: Home, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An ssotui before the browser key left its browser registration where a CLI before 2.22
+    takes it for its device code: the next `ssotui login`, even one that keeps the token, moves
+    it aside, and `aws sso login` works at once (not after the 90 days it lives)."""
+    use_fake_browser(monkeypatch, tmp_path, https_proxy=world.proxy.url, ca=str(world.certificate))
+    ok(ssotui("login", "--session", "dev"))
+    botocores = cli_registration_file(home, "dev", world.sim.start_url, REGION, OLD_SCOPES)
+    ours = next(p for p in home.sso_cache.glob("*.json") if "grantTypes" in p.read_text())
+    ours.rename(botocores)  # where, and as, the earlier ssotui wrote it
+    refused = aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home)
+    assert refused.status != 0 and "UnauthorizedClient" in refused.err  # as a user had it
+
+    kept = ok(ssotui("login", "--session", "dev"))
+    assert world.sim.calls["Authorize"] == 1 and "Log in" not in kept.err  # the token was kept
+
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    assert world.sim.calls["RegisterClient"] == 2  # the CLI's own device code client
+    # ssotui's next browser login still reuses the registration it had
+    ok(ssotui("login", "--session", "dev", "--force"))
+    assert world.sim.calls["Authorize"] == 2 and world.sim.calls["RegisterClient"] == 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,11 +24,18 @@ from tui.aws import loopback
 from tui.aws.browser_login import BrowserAuthorization, start_browser_login
 from tui.aws.flow_choice import Flow
 from tui.aws.login_flows import FallingBack, LoginEvent, log_in
-from tui.aws.token_cache import load_registration, load_token, registration_path, token_path
+from tui.aws.token_cache import (
+    Registration,
+    load_registration,
+    load_token,
+    registration_path,
+    token_path,
+)
 from tui.errors import LoginCancelled, LoginFailed, ServiceError
-from tui.models import SsoSession
+from tui.models import SsoSession, utcnow
 from tui.sim import Simulator
 from tui.sim.headless import open_headless
+from tui.store.secret_file import write_secret_file
 
 
 def quiet(_event: LoginEvent) -> None:
@@ -301,21 +309,59 @@ def test_browser_flow_then_device_code_then_browser_flow(
     assert sim.calls["RegisterClient"] == 2
 
 
-def test_a_browser_registration_the_aws_cli_left_under_its_key_is_reused(
+def test_a_browser_registration_under_botocores_key_is_moved_to_ssotuis_and_reused(
     session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The AWS CLI 2.22+ keeps its browser registration under botocore's key: ssotui's browser
-    login takes it from there (and writes none there), its device login replaces it."""
+    """A browser registration under botocore's key (an earlier ssotui's, or the AWS CLI
+    2.22+'s: the files are alike) while ssotui has none of its own: the next login of either
+    flow moves it to ssotui's browser key, where a CLI before 2.22 never takes it for its device
+    code, and ssotui's browser logins keep reusing it."""
     use_fake_browser(monkeypatch, tmp_path)
     first = log_in(session, announce=quiet)
-    registration_path(session, browser=True).rename(registration_path(session))  # as the CLI
-    again = log_in(session, announce=quiet, force=True)
-    assert again.client_id == first.client_id and sim.calls["RegisterClient"] == 1
-    assert not registration_path(session, browser=True).exists()
+    registration_path(session, browser=True).rename(registration_path(session))  # as before
     device = log_in(session, flow=Flow.DEVICE_CODE, announce=quiet, force=True, open_url=None)
-    replaced = load_registration(session)
-    assert replaced is not None and not replaced.for_browser
-    assert replaced.client_id == device.client_id != first.client_id
+    moved = load_registration(session, browser=True)
+    assert moved is not None and moved.client_id == first.client_id
+    at_botocores = load_registration(session)
+    assert at_botocores is not None and not at_botocores.for_browser
+    assert at_botocores.client_id == device.client_id != first.client_id
+    again = log_in(session, announce=quiet, force=True)
+    # was 3: the device login wrote over the browser registration, the browser login made anew
+    assert again.client_id == first.client_id and sim.calls["RegisterClient"] == 2
+
+
+def test_a_browser_registration_of_the_aws_cli_is_left_where_it_is_once_ssotui_has_its_own(
+    session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With a usable browser registration of ssotui's own, one the AWS CLI 2.22+ keeps under
+    botocore's key stays there: the CLI reuses it rather than register a client at each
+    login after an ssotui one."""
+    use_fake_browser(monkeypatch, tmp_path)
+    ours = log_in(session, announce=quiet)
+    cli_made = Registration(
+        "cli-client",
+        "cli-secret",
+        utcnow() + timedelta(days=80),
+        ("sso:account:access",),
+        ("authorization_code", "refresh_token"),
+    )
+    write_secret_file(registration_path(session), json.dumps(_as_the_cli_writes(cli_made)))
+    log_in(session, announce=quiet)  # the token kept
+    again = log_in(session, announce=quiet, force=True, browser_timeout=5)
+    left = load_registration(session)
+    assert left is not None and left.client_id == "cli-client"
+    assert again.client_id == ours.client_id and sim.calls["RegisterClient"] == 1
+
+
+def _as_the_cli_writes(registration: Registration) -> dict[str, object]:
+    """The JSON the AWS CLI 2.22+ writes for a browser registration (`SSOTokenFetcherAuth`)."""
+    return {
+        "clientId": registration.client_id,
+        "clientSecret": registration.client_secret,
+        "expiresAt": registration.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "scopes": list(registration.scopes or ()),
+        "grantTypes": list(registration.grant_types or ()),
+    }
 
 
 def test_headless_browser_of_the_simulator(session: SsoSession, sim: Simulator) -> None:

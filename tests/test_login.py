@@ -235,3 +235,20 @@ def test_unreachable_endpoint_fails_fast_with_one_line(
     assert time.monotonic() - started < 10
     assert f"cannot reach Identity Center at http://127.0.0.1:{port}" in err.value.message
     assert "\n" not in err.value.message
+
+
+def test_a_registration_of_the_zero_time_is_replaced(session: SsoSession, sim: Simulator) -> None:
+    """A cached registration expiring `0001-01-01T00:00:00Z` (a zero time) is expired, as the
+    AWS CLI's `_is_expired` finds: a new one is registered, not 'unexpected error
+    (OverflowError)'."""
+    path = registration_path(session)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"clientId": "c", "clientSecret": "s", "expiresAt": "0001-01-01T00:00:00Z"})
+    )
+    path.chmod(0o600)
+    token = login(session, open_browser=False, announce=lambda _a: None, sleep=no_sleep)
+    assert sim.calls["RegisterClient"] == 1
+    registration = load_registration(session)
+    assert registration is not None and registration.usable
+    assert token.client_id == registration.client_id != "c"

@@ -8,6 +8,8 @@ import re
 import stat
 from datetime import UTC, datetime, timedelta
 
+import botocore.session
+import botocore.tokens
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 from tests.conftest import Home
 from tui.aws import token_cache
 from tui.aws.token_cache import (
+    TIME_FORMAT,
     Registration,
     load_registration,
     load_token,
@@ -137,6 +140,48 @@ def test_reads_a_cache_written_by_the_aws_cli(home: Home) -> None:
 
 
 @pytest.mark.parametrize(
+    ("odd", "refreshable"),
+    [
+        ({"clientId": 5}, False),
+        ({"clientSecret": None, "refreshToken": None}, False),
+        ({"refreshToken": ["r"]}, False),
+        ({"registrationExpiresAt": "soon"}, False),
+        ({"registrationExpiresAt": 1893456000}, False),
+        ({"startUrl": None, "region": 7}, True),
+    ],
+)
+def test_a_token_botocore_uses_is_used_whatever_its_refresh_members_hold(
+    home: Home, odd: dict[str, object], refreshable: bool
+) -> None:
+    """botocore needs `accessToken` and `expiresAt`, and reads the other members only to
+    refresh: a token whose refresh members another tool wrote oddly is used while valid, as
+    botocore uses it (was: "unusable: run `ssotui login`"), and not refreshed."""
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {DEV.start_url}\nsso_region = {DEV.region}\n"
+        "[profile p]\nsso_session = dev\n"
+    )
+    data = {
+        "startUrl": DEV.start_url,
+        "region": DEV.region,
+        "accessToken": "aoa-odd",
+        "expiresAt": (datetime.now(UTC) + timedelta(hours=2)).strftime(TIME_FORMAT),
+        "clientId": "c",
+        "clientSecret": "s",
+        "registrationExpiresAt": "2030-03-01T00:00:00Z",
+        "refreshToken": "r",
+        **odd,
+    }
+    home.sso_cache.mkdir(parents=True)
+    token_path(DEV).write_text(json.dumps(data))
+    provider = botocore.tokens.SSOTokenProvider(botocore.session.Session(profile="p"))
+    loaded = provider.load_token()
+    assert loaded is not None and loaded.get_frozen_token().token == "aoa-odd"  # botocore's
+    token = load_token(DEV)
+    assert token is not None and token.access_token == "aoa-odd"
+    assert token.can_refresh is refreshable
+
+
+@pytest.mark.parametrize(
     ("content", "why"),
     [
         (b"{not json", "not valid JSON"),
@@ -145,7 +190,6 @@ def test_reads_a_cache_written_by_the_aws_cli(home: Home) -> None:
         (b'{"expiresAt": "2030-01-01T00:00:00Z"}', "no accessToken"),
         (b'{"accessToken": "x"}', "no expiresAt"),
         (b'{"accessToken": "x", "expiresAt": "soon"}', "not a time"),
-        (b'{"accessToken": "x", "expiresAt": "2030-01-01T00:00:00Z", "clientId": 5}', "clientId"),
     ],
 )
 def test_corrupt_cache_is_one_clear_line(home: Home, content: bytes, why: str) -> None:

@@ -346,3 +346,26 @@ def test_whose_group_may_change_a_file(
     monkeypatch.setattr(pwd, "getpwall", lambda: accounts)
     monkeypatch.setattr(grp, "getgrgid", getgrgid)
     assert shared_group(gid) == shared
+
+
+@pytest.mark.parametrize("in_the_way", ["cache folder is a file", "token path is a folder"])
+def test_logout_with_something_in_the_way_is_one_line(home: Home, in_the_way: str) -> None:
+    """`ssotui logout` where the cache holds no token file but something else: one line (was
+    'unexpected error (NotADirectoryError / IsADirectoryError)')."""
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {DEV.start_url}\nsso_region = {DEV.region}\n"
+    )
+    if in_the_way == "cache folder is a file":
+        home.sso_cache.parent.mkdir(parents=True)
+        home.sso_cache.write_text("not a folder")
+    else:
+        token_path(DEV).mkdir(parents=True)
+
+    said = ssotui("logout", "--session", "dev")
+
+    assert "unexpected error" not in said.err and "Traceback" not in said.err
+    if in_the_way == "cache folder is a file":  # nothing to remove: logged out
+        assert said.status == 0, said.err
+    else:
+        assert said.status == 1 and said.err.count("\n") == 1
+        assert f"cannot remove the token cache {token_path(DEV)}" in said.err

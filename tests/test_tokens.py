@@ -321,3 +321,29 @@ def test_a_forced_login_during_another_process_refresh_keeps_its_token(
     cached = load_token(session)
     assert cached is not None and cached.access_token == mine.access_token  # was: the refresh's
     assert current_token(session).access_token == mine.access_token
+
+
+def test_a_token_of_the_zero_time_is_refreshed_as_botocore_refreshes_it(
+    session: SsoSession, sim: Simulator
+) -> None:
+    """`0001-01-01T00:00:00Z` (the zero time of Go and other SDKs) is a time botocore reads:
+    long expired, so refreshed. ssotui did the same, not 'unexpected error (OverflowError)' on
+    every command, `ssotui login` included."""
+    token = _login(session)
+    data = json.loads(token_path(session).read_text())
+    data["expiresAt"] = "0001-01-01T00:00:00Z"
+    token_path(session).write_text(json.dumps(data))
+    sim.reset_calls()
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "tui", "list", "--session", "dev"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert listed.returncode == 0, listed.stderr
+    assert sim.calls["CreateToken"] == 1
+    refreshed = load_token(session)
+    assert refreshed is not None and refreshed.access_token != token.access_token
+    assert not refreshed.is_expired

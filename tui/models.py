@@ -65,8 +65,9 @@ class Token:
     refresh_token: str | None = field(default=None, repr=False)
 
     def expires_within(self, margin: timedelta, now: datetime | None = None) -> bool:
-        """True when the token is expired or will be within `margin`."""
-        return self.expires_at - margin <= (now or utcnow())
+        """True when the token is expired or will be within `margin` (also for the earliest
+        time a datetime holds, `0001-01-01T00:00:00Z`, the zero time some tools write)."""
+        return self.expires_at <= (now or utcnow()) + margin
 
     @property
     def is_expired(self) -> bool:

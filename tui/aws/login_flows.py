@@ -24,6 +24,7 @@ from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization, print_instructions, start_login, wait_for_token
 from tui.aws.login_lock import one_login_at_a_time
 from tui.aws.loopback import ListenerUnavailable
+from tui.aws.registrations import keep_browser_registration_apart
 from tui.aws.scope_change import granted_for_other_scopes
 from tui.aws.tokens import REFRESH_WINDOW, current_token
 from tui.errors import NotLoggedIn, ServiceError
@@ -118,9 +119,11 @@ def log_in(
     token is returned when it has more than 15 minutes left, after a refresh if it needed one;
     one that does not (no refresh token, a refusal) means a new login, as in the AWS CLI, and so
     does one granted for other scopes than the session's now (`ScopesChanged` is announced).
-    With `force`, a new login runs. `open_url` opens the browser page (None: only announce it);
-    `cancelled` is looked at while waiting (an Event's `is_set`); `browser_timeout` is how long
-    the browser flow waits for the browser.
+    With `force`, a new login runs. Either way, a browser registration an earlier ssotui left
+    under botocore's key is moved to ssotui's own (`keep_browser_registration_apart`).
+    `open_url` opens the browser page (None: only announce it); `cancelled` is looked at while
+    waiting (an Event's `is_set`); `browser_timeout` is how long the browser flow waits for the
+    browser.
 
     Raises LoginCancelled, LoginFailed (denied, expired, refused, ...) or ServiceError; nothing
     is cached then.
@@ -130,6 +133,9 @@ def log_in(
     with one_login_at_a_time(
         session, cancelled=cancelled, waiting=lambda: say(WaitingForOtherLogin(session.label))
     ) as waited:
+        # an earlier ssotui's browser registration where a CLI before 2.22 takes it for its
+        # device code: moved aside at any login, a token kept or not
+        keep_browser_registration_apart(session)
         if waited:  # another login ended meanwhile: its token, however long it lasts
             other = _token_from_other_login(session, before)
             if other is not None:

@@ -12,6 +12,15 @@ botocore's key; a device login replaces one it finds there. A cached one is take
 more than 15 minutes from expiry, made for the wanted flow and covers the scopes, and is
 otherwise replaced by a new one. A browser login that never came back drops the one it used
 (`forget_registration`): the service may no longer know it, and then never redirects.
+
+An ssotui before the browser key kept its browser registration under botocore's key, in the
+very form the AWS CLI 2.22+ writes there (same members, order, time form, mode): which of the
+two wrote it cannot be told. `keep_browser_registration_apart` moves a usable one from there to
+ssotui's browser key at each login while ssotui has no usable one of its own: a CLI before 2.22
+then registers its own device code client at once instead of being refused for up to 90 days;
+when it was the AWS CLI 2.22+'s, nothing breaks (ssotui reuses it, tokens keep the client they
+name), and that CLI registers one more client on its next browser login, once: with a
+registration of ssotui's in place, nothing is moved again.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from typing import Any
 from tui.aws import token_cache
 from tui.aws.oidc_answers import login_failure
 from tui.aws.token_cache import AUTHORIZATION_CODE_GRANT, Registration
-from tui.errors import ServiceError
+from tui.errors import FileWriteError, ServiceError
 from tui.logs import hide
 from tui.models import DEFAULT_SCOPES, SsoSession
 
@@ -87,6 +96,23 @@ def _cached(session: SsoSession, *, browser: bool) -> Registration | None:
         if set(session.scopes) <= set(cached.scopes or ()):
             return cached
     return None
+
+
+def keep_browser_registration_apart(session: SsoSession) -> None:
+    """Move a usable browser registration from botocore's key to ssotui's browser key when
+    ssotui has no usable one there (see the module's docstring); nothing else is changed, and a
+    file that cannot be read, written or removed is left as it is."""
+    at_botocore = token_cache.load_registration(session)
+    if at_botocore is None or not at_botocore.for_browser or not at_botocore.usable:
+        return
+    own = token_cache.load_registration(session, browser=True)
+    if own is not None and own.for_browser and own.usable:
+        return
+    with contextlib.suppress(OSError, FileWriteError):
+        token_cache.save_registration(session, at_botocore)  # a browser one: ssotui's key
+        still = token_cache.load_registration(session)
+        if still is not None and still.client_id == at_botocore.client_id:  # not rewritten since
+            token_cache.registration_path(session).unlink()
 
 
 def device_registration(session: SsoSession, client: Any, *, fresh: bool = False) -> Registration:

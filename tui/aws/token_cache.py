@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import paths
-from tui.errors import NotLoggedIn
+from tui.errors import FileWriteError, NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
 from tui.store.files import locked
@@ -47,6 +47,8 @@ from tui.store.secret_file import (
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The AWS CLI treats a registration as used up 15 minutes before it expires.
 REGISTRATION_MARGIN = timedelta(minutes=15)
+# A registration expiry that cannot be read: long past.
+LONG_AGO = datetime.min.replace(tzinfo=UTC)
 AUTHORIZATION_CODE_GRANT = "authorization_code"
 # The member that sets the key of ssotui's browser registrations apart from botocore's.
 BROWSER_KEY_MEMBER = "flow"
@@ -73,8 +75,9 @@ class Registration:
 
     @property
     def usable(self) -> bool:
-        """Not within 15 minutes of expiry (the AWS CLI's rule)."""
-        return self.expires_at - REGISTRATION_MARGIN > utcnow()
+        """Not within 15 minutes of expiry (the AWS CLI's rule; `0001-01-01`, a zero time,
+        is long past)."""
+        return self.expires_at > utcnow() + REGISTRATION_MARGIN
 
     @property
     def for_browser(self) -> bool:
@@ -175,16 +178,32 @@ def _read_json(path: Path) -> Any:
 
 
 def _optional_str(data: dict[str, Any], key: str) -> str | None:
+    """A member only a refresh (or the start URL check) uses: None when missing or not a
+    string. botocore reads the token without it, so ssotui uses the token too."""
     value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _registration_expiry(data: dict[str, Any]) -> datetime | None:
+    """`registrationExpiresAt`: None when missing (a refresh is tried, as ever); a time that
+    cannot be read counts as past, so the token is used and not refreshed (botocore reads it
+    only to refresh, and fails there)."""
+    value = data.get("registrationExpiresAt")
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise ValueError(f"{key} is not a string")
-    return value
+    try:
+        return parse_time(value)
+    except (ValueError, OverflowError):
+        return LONG_AGO
 
 
 def token_from_dict(data: Any) -> Token:
-    """A Token from the AWS CLI's JSON object (ValueError when it is not one)."""
+    """A Token from the AWS CLI's JSON object (ValueError when it is not one).
+
+    What botocore needs is needed here: `accessToken` and a readable `expiresAt`. The members a
+    refresh uses are taken only when readable: without them the token is used while valid and
+    then means "log in again", as in botocore (which fails its refresh on them).
+    """
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     access_token = data.get("accessToken")
@@ -192,7 +211,6 @@ def token_from_dict(data: Any) -> Token:
         raise ValueError("no accessToken")
     if "expiresAt" not in data:
         raise ValueError("no expiresAt")
-    reg_expiry = data.get("registrationExpiresAt")
     hide(access_token, _optional_str(data, "refreshToken"), _optional_str(data, "clientSecret"))
     return Token(
         start_url=_optional_str(data, "startUrl") or "",
@@ -201,7 +219,7 @@ def token_from_dict(data: Any) -> Token:
         expires_at=parse_time(data["expiresAt"]),
         client_id=_optional_str(data, "clientId"),
         client_secret=_optional_str(data, "clientSecret"),
-        registration_expires_at=parse_time(reg_expiry) if reg_expiry is not None else None,
+        registration_expires_at=_registration_expiry(data),
         refresh_token=_optional_str(data, "refreshToken"),
     )
 
@@ -269,12 +287,21 @@ def save_login_token(session: SsoSession, token: Token) -> None:
 
 
 def delete_token(session: SsoSession) -> bool:
-    """Remove a session's cached token; True when there was one."""
+    """Remove a session's cached token; True when there was one.
+
+    Raises FileWriteError (one line) when something at the path cannot be removed (a folder,
+    a read-only or locked-down cache folder); a cache "folder" that is a file holds no token.
+    """
     path = token_path(session)
     try:
         path.unlink()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return False
+    except OSError as exc:
+        raise FileWriteError(
+            f"cannot remove the token cache {path} of session {session.label}: "
+            f"{exc.strerror or type(exc).__name__}; remove it by hand"
+        ) from None
     with contextlib.suppress(OSError):
         path.with_name(path.name + ".lock").unlink()
     return True
