@@ -118,6 +118,19 @@ def test_time_forms_other_tools_write(text: str) -> None:
     assert parse_time(text) == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("text", "expired"),
+    [("9999-12-31T23:59:59-01:00", False), ("0001-01-01T00:30:00+01:00", True)],
+)
+def test_a_time_past_what_utc_holds_is_the_last_or_first_moment(text: str, expired: bool) -> None:
+    """botocore reads these (dateutil); ssotui said the token was unusable (out of range)."""
+    from tui.models import Token
+
+    moment = parse_time(text)
+    token = Token(start_url="", region="us-east-1", access_token="t", expires_at=moment)
+    assert token.is_expired is expired
+
+
 def test_reads_a_cache_written_by_the_aws_cli(home: Home) -> None:
     home.sso_cache.mkdir(parents=True)
     token_path(DEV).write_text(

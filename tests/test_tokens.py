@@ -347,3 +347,26 @@ def test_a_token_of_the_zero_time_is_refreshed_as_botocore_refreshes_it(
     refreshed = load_token(session)
     assert refreshed is not None and refreshed.access_token != token.access_token
     assert not refreshed.is_expired
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/Los_Angeles"])
+def test_a_token_that_never_expires_is_shown_in_any_time_zone(
+    session: SsoSession, sim: Simulator, zone: str
+) -> None:
+    """`9999-12-31T23:59:59Z` (what some tools write for "never"), east of UTC: local time
+    cannot hold it, and `ssotui login` said 'unexpected error (OverflowError)'."""
+    _login(session)
+    data = json.loads(token_path(session).read_text())
+    data["expiresAt"] = "9999-12-31T23:59:59Z"
+    token_path(session).write_text(json.dumps(data))
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "tui", "login", "--session", "dev"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TZ": zone},
+    )
+
+    assert shown.returncode == 0, shown.stderr
+    assert "9999-12-31" in shown.stderr and "Traceback" not in shown.stderr

@@ -5,11 +5,16 @@ Files and the AWS tools keep UTC (ISO 8601); people read their own clock.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 def local_time(moment: datetime, *, seconds: bool = False) -> str:
-    """`moment` in this machine's local time with the zone, e.g. "2026-11-30 18:05 CET"."""
-    local = moment.astimezone()
+    """`moment` in this machine's local time with the zone, e.g. "2026-11-30 18:05 CET"; a
+    moment local time cannot hold (the last day of year 9999 east of UTC, the first of year 1
+    west of it, which some tools write for "never" and "long ago") stays in UTC."""
+    try:
+        local = moment.astimezone()
+    except (OverflowError, ValueError, OSError):
+        local = moment.astimezone(UTC)
     zone = local.tzname() or local.strftime("%z")
     return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" {zone}"

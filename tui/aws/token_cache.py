@@ -113,7 +113,10 @@ def parse_time(value: object) -> datetime:
             raise ValueError(f"not a time: {value!r}") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # past the last (or before the first) moment a datetime holds in UTC
+        return (datetime.max if parsed.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
 def token_path(session: SsoSession) -> Path:
