@@ -141,6 +141,35 @@ def test_a_path_that_cannot_run_is_126_with_its_reason_as_a_shell_says(tmp_path:
         assert shell.returncode == 126
 
 
+def test_a_script_without_a_shebang_runs_in_sh_with_its_arguments_as_env_runs_it(
+    tmp_path: Path,
+) -> None:
+    # It was "cannot run …: Exec format error" (126), where env, bash and execvp run it.
+    script = tmp_path / "deploy"
+    out = tmp_path / "args"
+    script.write_text(f'printf "[%s]" "$@" > {shlex.quote(str(out))}\nexit 4\n')
+    script.chmod(0o755)
+    args = ["a b", "q'\"", "l1\nl2", "\udcff"]  # the last: byte 0xff, as Python passes it
+    assert run_with_credentials(make_creds(), [str(script), *args]) == 4
+    assert out.read_bytes() == b"[a b][q'\"][l1\nl2][\xff]"
+    assert subprocess.run(["env", str(script), *args]).returncode == 4
+
+
+def test_a_script_whose_interpreter_is_missing_says_so_not_command_not_found(
+    tmp_path: Path,
+) -> None:
+    # It was "command not found: …/deploy" for a script that is right there.
+    script = tmp_path / "deploy"
+    script.write_text("#!/nonexistent/python3 -u\nprint(1)\n")
+    script.chmod(0o755)
+    with pytest.raises(SsotuiError) as caught:
+        run_with_credentials(make_creds(), [str(script)])
+    assert caught.value.message == (
+        f"cannot run {script}: bad interpreter /nonexistent/python3 (its #! line): no such file"
+    )
+    assert caught.value.exit_code == subprocess.run(["bash", "-c", str(script)]).returncode == 127
+
+
 def test_ctrl_c_reaches_the_child_not_ssotui() -> None:
     before = signal.getsignal(signal.SIGINT)
     # The child interrupts its parent (as the terminal would): ssotui must keep waiting.

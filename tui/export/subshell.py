@@ -9,6 +9,7 @@ The exit status is the child's (128 + N when a signal N ended it), as a shell re
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shlex
 import shutil
@@ -196,6 +197,35 @@ class Finished:
     hung_up: bool  # the terminal went away (SIGHUP) while it ran
 
 
+def _start(plan: SubshellPlan) -> subprocess.Popen[bytes]:
+    """Start the planned program; a file without a `#!` line that the system will not run
+    (ENOEXEC) is a shell script, run by /bin/sh as `env`, bash and execvp(3) run it."""
+    try:
+        return subprocess.Popen(list(plan.argv), env=plan.env)
+    except OSError as exc:
+        if exc.errno != errno.ENOEXEC:
+            raise
+    return subprocess.Popen([FALLBACK_SHELL, *plan.argv], env=plan.env)
+
+
+def _not_found(program: str) -> SsotuiError:
+    """A program the system says is not there: when it is there after all, its `#!` line names
+    an interpreter that is not (exit 127, as bash and `env` give)."""
+    try:
+        with open(program, "rb") as script:
+            first = script.readline(4096)
+    except OSError:
+        first = b""
+    if first.startswith(b"#!") and first[2:].split():
+        interpreter = os.fsdecode(first[2:].split()[0])
+        return SsotuiError(
+            f"cannot run {printable(program)}: bad interpreter {printable(interpreter)} "
+            "(its #! line): no such file",
+            exit_code=127,
+        )
+    return SsotuiError(f"command not found: {printable(program)}", exit_code=127)
+
+
 def run(plan: SubshellPlan) -> Finished:
     """Run the planned program; wait for it; its exit status (and whether the terminal hung up).
 
@@ -204,9 +234,9 @@ def run(plan: SubshellPlan) -> Finished:
     # Handlers go in before the child starts, so no Ctrl-C can fall between the two.
     with _guarded_signals() as signals:
         try:
-            child = subprocess.Popen(list(plan.argv), env=plan.env)
+            child = _start(plan)
         except FileNotFoundError:
-            raise SsotuiError(f"command not found: {plan.argv[0]}", exit_code=127) from None
+            raise _not_found(plan.argv[0]) from None
         except PermissionError:
             raise SsotuiError(
                 f"cannot run {plan.argv[0]}: permission denied", exit_code=126
