@@ -211,8 +211,9 @@ def _start(plan: SubshellPlan) -> subprocess.Popen[bytes]:
 def _not_found(program: str) -> SsotuiError:
     """A program the system says is not there: when it is there after all, its `#!` line names
     an interpreter that is not (exit 127, as bash and `env` give)."""
+    path = program if os.sep in program else shutil.which(program) or program
     try:
-        with open(program, "rb") as script:
+        with open(path, "rb") as script:
             first = script.readline(4096)
     except OSError:
         first = b""
