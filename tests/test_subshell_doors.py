@@ -272,3 +272,51 @@ def test_the_picker_exits_when_its_terminal_goes_away_during_a_subshell(
     if _alive(pid):
         os.kill(pid, 9)
         pytest.fail("ssotui was still running 10 s after its terminal went away")
+
+
+# -- signals sent to a whole process group --------------------------------------------------------
+
+
+_COUNTS_TERMS = """
+import os, signal, sys, time
+got = []
+signal.signal(signal.SIGTERM, lambda *_: got.append(1))
+open(sys.argv[1], "w").write(str(os.getpid()))
+deadline = time.monotonic() + 20
+while not got and time.monotonic() < deadline:
+    time.sleep(0.01)
+time.sleep(0.5)  # a forwarded copy would come now
+print(len(got), flush=True)
+"""
+
+
+def test_exec_cmd_gets_a_group_sigterm_once_as_ssotuis_own_process(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path
+) -> None:
+    """`timeout`, systemd and job control signal a whole process group. ssotui stayed as the
+    command's parent and passed SIGTERM on, so the command got it twice (Terraform quits at
+    once on a second one, leaving its state locked). Now the command takes ssotui's place, as
+    with `env`: one SIGTERM, and ssotui's process id is the command's."""
+    log_in()
+    account, role = _exec_shell(org)
+    pid_file = tmp_path / "pid"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tui", "exec", account, role, "--"]
+        + [sys.executable, "-c", _COUNTS_TERMS, str(pid_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own, as `timeout` makes
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert pid_file.read_text() == str(child.pid)  # the command is ssotui's process
+        os.killpg(child.pid, 15)
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, 9)
+    assert out.strip() == "1", err
+    assert child.returncode == 0

@@ -11,17 +11,18 @@ from tui.workspace import Context
 
 
 def exec_command(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui exec`: run CMD (or $SHELL) with the credentials; exit with its status.
+    """`ssotui exec`: run CMD (or $SHELL) with the credentials; exit with its status (without
+    `--renew`, CMD replaces ssotui, as in `env`; with it, ssotui serves the endpoint and waits).
 
     Without ACCOUNT/ROLE on a terminal, they are picked in the picker first; the command runs
     after the picker has closed."""
-    from tui.export.subshell import run
+    from tui.export.subshell import become, run
 
     workspace, account, role, region = chosen_role(args, context, "exec")
     command = args.cmd or None
-    if not args.renew:
+    if not args.renew:  # nothing left for ssotui to do: the command takes its place
         creds = workspace.role_credentials(account, role, region=region, fresh=args.refresh)
-        return run(workspace.handoff.subshell(creds, command, force=args.force)).status
+        become(workspace.handoff.subshell(creds, command, force=args.force))
     endpoint_of = workspace.credential_endpoint(account, role, region=region, fresh=args.refresh)
     with endpoint_of as endpoint:
         creds = endpoint.credentials()  # a lost login fails here, before the child starts

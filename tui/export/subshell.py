@@ -4,6 +4,8 @@ The child gets `child_env(creds)`. While it runs, Ctrl-C (SIGINT) and Ctrl-\\ (S
 from the terminal and are ignored by ssotui, so an interrupted `terraform plan` stops but
 ssotui stays to report its status; SIGTERM and SIGHUP sent to ssotui are passed on to the child.
 The exit status is the child's (128 + N when a signal N ended it), as a shell reports it.
+`become` instead replaces ssotui with the program (`exec` without `--renew`): no parent is left
+to forward a signal the program has already had from its process group.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import NoReturn
 
 from tui import paths
 from tui.errors import SsotuiError
@@ -249,6 +253,36 @@ def run(plan: SubshellPlan) -> Finished:
         signals.started(child)
         returncode = _wait(child)
     return Finished(exit_status(returncode), hung_up=signal.SIGHUP in signals.received)
+
+
+def become(plan: SubshellPlan) -> NoReturn:
+    """Replace this process with the planned program, as `env` and `exec` do: the program has
+    ssotui's process id, terminal and process group, so every signal reaches it once, from
+    whoever sends it (a terminal's Ctrl-C, `timeout`, systemd stopping a group: forwarded by a
+    waiting parent as well, a second SIGTERM makes Terraform quit at once, its state locked),
+    and its exit status is ssotui's. For `exec` without `--renew`, which has nothing left to do
+    once the program runs.
+
+    SsotuiError, with this process still there, when it cannot be run (as `run` says it).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    program = plan.argv[0]
+    try:
+        try:
+            os.execve(program, list(plan.argv), dict(plan.env))
+        except OSError as exc:
+            if exc.errno != errno.ENOEXEC:
+                raise
+        # no `#!` line: a shell script, run by /bin/sh as `env` and execvp(3) run it
+        os.execve(FALLBACK_SHELL, [FALLBACK_SHELL, *plan.argv], dict(plan.env))
+    except FileNotFoundError:
+        raise _not_found(program) from None
+    except PermissionError:
+        raise SsotuiError(f"cannot run {program}: permission denied", exit_code=126) from None
+    except OSError as exc:
+        raise SsotuiError(f"cannot run {program}: {exc.strerror or exc}", exit_code=126) from None
 
 
 def run_with_credentials(
