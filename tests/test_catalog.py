@@ -16,7 +16,7 @@ from tui.aws.catalog import fetch_catalog, retry_failed
 from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
 from tui.aws.portal import Portal
 from tui.aws.roles_first import RolesFirst
-from tui.errors import NotLoggedIn
+from tui.errors import NotLoggedIn, ServiceError
 from tui.models import Catalog, SsoSession, Token, utcnow
 from tui.sim import Simulator
 from tui.store import catalog_cache
@@ -46,6 +46,20 @@ class OneBadAccount(Portal):
     ) -> tuple[str, ...]:
         wrong = "000000000000" if account_id == self.bad else account_id
         return super().list_roles(wrong, first=first)
+
+
+class OneFailingAccount(Portal):
+    """A real portal whose ListAccountRoles for one account fails as a 5xx past its retries
+    does (a failure that may pass, unlike Identity Center's refusal of an unknown account)."""
+
+    bad = ""
+
+    def list_roles(
+        self, account_id: str, *, first: Callable[[], bool] | None = None
+    ) -> tuple[str, ...]:
+        if account_id == self.bad:
+            raise ServiceError(f"Identity Center failed the roles of account {account_id}")
+        return super().list_roles(account_id, first=first)
 
 
 def test_everything_with_events_in_order(session: SsoSession, token: Token, sim: Simulator) -> None:
@@ -126,12 +140,12 @@ def test_one_failing_account_is_marked_and_the_rest_kept(
     session: SsoSession, token: Token, sim: Simulator
 ) -> None:
     bad = sim.org.accounts[3].account_id
-    portal = OneBadAccount(session, token)
+    portal = OneFailingAccount(session, token)
     portal.bad = bad
     events: list[CatalogEvent] = []
     catalog = fetch_catalog(session, token, portal=portal, on_event=events.append)
-    assert set(catalog.failed) == {bad} and "no access" in catalog.failed[bad]
-    assert not catalog.complete
+    assert set(catalog.failed) == {bad} and "failed" in catalog.failed[bad]
+    assert not catalog.complete and not catalog.refused
     assert [e.account_id for e in events if isinstance(e, RolesFailed)] == [bad]
     expected = _expected(sim)
     expected[bad] = set()
@@ -142,13 +156,13 @@ def test_incomplete_catalog_is_cached_as_such_and_retried(
     session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bad = sim.org.accounts[5].account_id
-    monkeypatch.setattr(OneBadAccount, "bad", bad)
-    monkeypatch.setattr("tui.aws.catalog.Portal", OneBadAccount)
+    monkeypatch.setattr(OneFailingAccount, "bad", bad)
+    monkeypatch.setattr("tui.aws.catalog.Portal", OneFailingAccount)
     first = load_catalog(session, token)
     assert not first.complete
     saved = json.loads(catalog_cache.cache_path(session).read_text())
     assert saved["complete"] is False and bad in saved["failed"]
-    monkeypatch.setattr(OneBadAccount, "bad", "")  # the account works again
+    monkeypatch.setattr(OneFailingAccount, "bad", "")  # the account works again
     sim.reset_calls()
     second = load_catalog(session, token)
     assert second.complete and _got(second) == _expected(sim)
@@ -160,19 +174,26 @@ def test_an_account_refused_since_shows_none_of_its_old_roles(
     session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # ListAccountRoles answers 404 (no access) for an account that had roles: its old roles were
-    # kept and `list` went on showing them as if they could still be taken.
+    # kept and `list` went on showing them as if they could still be taken. It is Identity
+    # Center's answer, not a failure: the account is refused, the catalog complete, and a fresh
+    # cache asks nothing again (every run retried it, and failed, for ever).
     bad = sim.org.accounts[5].account_id
     assert load_catalog(session, token).roles_of(bad)
     monkeypatch.setattr(OneBadAccount, "bad", bad)
     monkeypatch.setattr("tui.aws.catalog.Portal", OneBadAccount)
     refused = load_catalog(session, token, refresh=True)
-    assert refused.roles_of(bad) == () and "no access" in refused.failed[bad]
+    assert refused.roles_of(bad) == () and not refused.failed and refused.complete
+    assert refused.refused == {bad: "no access to its roles (ResourceNotFoundException)"}
     assert bad not in {a.account_id for a, _ in refused.pairs()}
-    retried = load_catalog(session, token)  # fresh but incomplete: only that account again
-    assert retried.roles_of(bad) == () and bad in retried.failed
+    sim.reset_calls()
+    again = load_catalog(session, token)  # fresh and complete: no call at all
+    assert _portal_calls(sim) == 0 and again == refused
     expected = _expected(sim)
     expected[bad] = set()
-    assert _got(retried) == expected
+    assert _got(again) == expected
+    monkeypatch.setattr(OneBadAccount, "bad", "")  # access given back: a refresh lists it
+    back = load_catalog(session, token, refresh=True)
+    assert _got(back) == _expected(sim) and not back.refused
 
 
 def test_revoked_mid_listing_aborts_with_not_logged_in(

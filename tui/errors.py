@@ -56,6 +56,20 @@ class NoAccess(SsotuiError):
     """The portal refused role credentials (permission set not assigned)."""
 
 
+class AccountRefused(NoAccess):
+    """Identity Center refused to list the roles of one account with an answer of its own
+    (403, 404, or 400 for that account: an assignment removed, an account being closed).
+
+    An answer, not a failure another try at once would get past: the catalog keeps the account
+    without roles and with `note` (what happened, without naming the account), and asks again
+    at its next fetch, not at its next retry of failed accounts.
+    """
+
+    def __init__(self, message: str, *, note: str) -> None:
+        super().__init__(message)
+        self.note = printable(note)
+
+
 class ServiceError(SsotuiError):
     """Identity Center was unreachable, throttled past retries or answered nonsense."""
 

@@ -131,8 +131,11 @@ class RoleCredentials:
 class Catalog:
     """Every account and its roles for one session, as last fetched (no secrets).
 
-    `failed` maps an account id to the reason its roles could not be listed; such an account
-    is kept with whatever roles were known and can be retried.
+    `failed` maps an account id to the reason its roles could not be listed this time (a
+    failure that may pass: 5xx, throttling, a timeout); such an account is kept with whatever
+    roles were known, and retried. `refused` maps an account id to a note on Identity Center's
+    own refusal to list its roles (`AccountRefused`): an answer, so the account is kept without
+    roles, the catalog is still complete, and it is asked again at the next fetch only.
     """
 
     accounts: tuple[Account, ...]
@@ -140,6 +143,7 @@ class Catalog:
     fetched_at: datetime
     failed: dict[str, str] = field(default_factory=dict)
     complete: bool = True
+    refused: dict[str, str] = field(default_factory=dict)
 
     def roles_of(self, account_id: str) -> tuple[str, ...]:
         """The role names of one account (empty when unknown)."""
@@ -156,9 +160,27 @@ class Catalog:
         age = (now or utcnow()) - self.fetched_at
         return timedelta(0) <= age < lifetime
 
+    def refused_accounts(self) -> list[tuple[Account, str]]:
+        """The accounts Identity Center refused, each with its note, sorted by name."""
+        out = [
+            (a, self.refused[a.account_id]) for a in self.accounts if a.account_id in self.refused
+        ]
+        out.sort(key=lambda pair: (name_order(pair[0].label), pair[0].account_id))
+        return out
+
     def with_roles(self, account_id: str, roles: tuple[str, ...]) -> Catalog:
-        """This catalog with one account's roles listed anew (no longer marked failed)."""
+        """This catalog with one account's roles listed anew (no longer marked failed or
+        refused)."""
         failed = {aid: why for aid, why in self.failed.items() if aid != account_id}
+        refused = {aid: why for aid, why in self.refused.items() if aid != account_id}
         return replace(
-            self, roles={**self.roles, account_id: roles}, failed=failed, complete=not failed
+            self,
+            roles={**self.roles, account_id: roles},
+            failed=failed,
+            complete=not failed,
+            refused=refused,
         )
+
+    def with_refused(self, account_id: str, note: str) -> Catalog:
+        """This catalog with one account refused by Identity Center (`note`), without roles."""
+        return replace(self.with_roles(account_id, ()), refused={**self.refused, account_id: note})

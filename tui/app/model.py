@@ -13,7 +13,13 @@ from datetime import datetime
 
 from tui.app.matching import Row
 from tui.app.shown import shown
-from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
+from tui.aws.catalog_events import (
+    AccountsPage,
+    CatalogEvent,
+    RolesFailed,
+    RolesLoaded,
+    RolesRefused,
+)
 from tui.models import Account, Catalog, Role
 from tui.store.state import State
 
@@ -37,6 +43,7 @@ class CatalogModel:
     accounts: dict[str, Account] = field(default_factory=dict)
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # Identity Center's note, no roles
     fetched_at: datetime | None = None
     progress: Progress = field(default_factory=Progress)
     from_cache: bool = False
@@ -59,6 +66,7 @@ class CatalogModel:
         self.accounts = {a.account_id: a for a in catalog.accounts}
         self.roles = dict(catalog.roles)
         self.failed = dict(catalog.failed)
+        self.refused = dict(catalog.refused)
         self.fetched_at = catalog.fetched_at
         self.from_cache = cached
         if cached:
@@ -87,6 +95,13 @@ class CatalogModel:
             self._mark_new_roles(event.account_id, event.roles)
             self.roles[event.account_id] = event.roles
             self.failed.pop(event.account_id, None)
+            self.refused.pop(event.account_id, None)
+            self._pending_roles.discard(event.account_id)
+            self.progress.roles_done += 1
+        elif isinstance(event, RolesRefused):
+            self.roles[event.account_id] = ()
+            self.refused[event.account_id] = event.note
+            self.failed.pop(event.account_id, None)
             self._pending_roles.discard(event.account_id)
             self.progress.roles_done += 1
         elif isinstance(event, RolesFailed):
@@ -106,7 +121,8 @@ class CatalogModel:
                 if account.account_id not in fresh_ids:
                     gone_accounts[account.account_id] = account
                     continue
-                if account.account_id in catalog.failed:
+                # a refused account shows Identity Center's note, not its old roles as gone
+                if account.account_id in catalog.failed or account.account_id in catalog.refused:
                     continue
                 fresh_roles = set(catalog.roles_of(account.account_id))
                 for role in baseline.roles_of(account.account_id):
@@ -136,15 +152,21 @@ class CatalogModel:
         self.revision += 1
         self._pending_roles.add(account_id)
 
-    def retry_done(self, account_id: str, roles: tuple[str, ...] | None, reason: str) -> None:
-        """A retry finished: with its roles, or failed again for `reason`."""
+    def retry_done(self, account_id: str, catalog: Catalog | None, reason: str) -> None:
+        """A retry finished: the catalog with its roles (or Identity Center's refusal), or
+        None when it failed again for `reason`."""
         self.revision += 1
         self._pending_roles.discard(account_id)
-        if roles is None:
+        if catalog is None:
             self.failed[account_id] = reason
+            return
+        self.roles[account_id] = catalog.roles_of(account_id)
+        self.failed.pop(account_id, None)
+        note = catalog.refused.get(account_id)
+        if note is None:
+            self.refused.pop(account_id, None)
         else:
-            self.roles[account_id] = roles
-            self.failed.pop(account_id, None)
+            self.refused[account_id] = note
 
     def as_catalog(self) -> Catalog | None:
         """The catalog as known now (to save after a retry), without vanished accounts."""
@@ -157,6 +179,7 @@ class CatalogModel:
             fetched_at=self.fetched_at,
             failed=dict(self.failed),
             complete=not self.failed,
+            refused={aid: note for aid, note in self.refused.items() if aid not in self.failed},
         )
 
     def _mark_new_roles(self, account_id: str, roles: tuple[str, ...]) -> None:
@@ -207,6 +230,8 @@ class CatalogModel:
     def _account_mark(self, aid: str, favourite: bool, recent: bool) -> tuple[str, str]:
         if aid in self.failed:
             return "!", "failed"
+        if aid in self.refused:
+            return "⊘", "refused"
         if aid in self.gone_accounts:
             return "−", "gone"
         if aid in self.new_accounts:

@@ -317,7 +317,10 @@ class SessionWork(Widget):
             self.post_message(self.Problem(f"Still failing: {reason_text(message.reason)}"))
         else:
             self.catalog = message.catalog
-            self.model.retry_done(aid, message.catalog.roles_of(aid), "")
+            self.model.retry_done(aid, message.catalog, "")
+            note = message.catalog.refused.get(aid)
+            if note is not None:
+                self.post_message(self.Problem(f"{reason_text(note)}.", severity="warning"))
         self.post_message(self.Changed())
 
     # -- role credentials -----------------------------------------------------------------------

@@ -3,10 +3,12 @@
 ListAccounts pages are sequential by nature; each account's ListAccountRoles is submitted to a
 bounded thread pool as soon as its page arrives, through one shared Portal (one connection
 pool, one pacer for throttling), while the next page is already being fetched. A failure in one
-account is recorded with its reason and the rest are kept; a 401 aborts the whole fetch with
-NotLoggedIn. Progress is reported as events, on the calling thread, for the picker to stream.
-The roles of the account the user looks at (`tui.aws.roles_first`) go before the others, and
-a page of accounts before any role call waiting for the pacer.
+account is recorded with its reason and the rest are kept; Identity Center's own refusal of
+one account (`AccountRefused`) is recorded apart, as an answer (the account has no roles, and
+is not retried before the next fetch); a 401 aborts the whole fetch with NotLoggedIn.
+Progress is reported as events, on the calling thread, for the picker to stream. The roles
+of the account the user looks at (`tui.aws.roles_first`) go before the others, and a page of
+accounts before any role call waiting for the pacer.
 
 A refresh does not wait for the pages to learn what it already knows: the last catalog names
 the accounts, so their roles are asked for from the start, beside the first page (`look_ahead`).
@@ -30,9 +32,10 @@ from tui.aws.catalog_events import (
     EventHandler,
     RolesFailed,
     RolesLoaded,
+    RolesRefused,
 )
 from tui.aws.portal import Portal
-from tui.errors import NoAccess, NotLoggedIn, SsotuiError
+from tui.errors import AccountRefused, NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, SsoSession, Token, name_order, utcnow
 
 if TYPE_CHECKING:
@@ -75,6 +78,7 @@ class _RolePipeline:
         self.first = first
         self.roles: dict[str, tuple[str, ...]] = {}
         self.failed: dict[str, str] = {}
+        self.refused: dict[str, str] = {}
         self._done: queue.Queue[tuple[str, Future[tuple[str, ...]]]] = queue.Queue()
         self._pending = 0
         self._ahead: dict[str, Future[tuple[str, ...]]] = {}  # asked before any page listed it
@@ -150,13 +154,15 @@ class _RolePipeline:
                 self.emit(RolesLoaded(account_id, roles))
             elif isinstance(exc, NotLoggedIn):
                 raise exc
+            elif isinstance(exc, AccountRefused):
+                # Identity Center's own answer: the roles known from before are not shown as
+                # if the user still had them, and asking again at once would get it again.
+                self.roles[account_id] = ()
+                self.refused[account_id] = exc.note
+                self.emit(RolesRefused(account_id, exc.note))
             elif isinstance(exc, SsotuiError):
                 self.failed[account_id] = exc.message
-                if isinstance(exc, NoAccess):
-                    # Identity Center's own answer (403/404): the roles known from before are
-                    # not shown as if the user still had them.
-                    self.roles[account_id] = ()
-                elif self.previous is not None:
+                if self.previous is not None:
                     self.roles[account_id] = self.previous.roles_of(account_id)
                 self.emit(RolesFailed(account_id, exc.message))
             else:
@@ -251,7 +257,7 @@ def fetch_catalog(
 
     `previous` (the last cached catalog) names the accounts whose roles are asked for ahead
     of their pages, and supplies the roles of an account whose listing failed this time (not
-    when Identity Center refused it: the account then has none until it is listed again).
+    when Identity Center refused it: the account is then `refused`, without roles).
     `first` names the account whose roles to list before the others (`tui.aws.roles_first`).
     Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails, CallsStopped
     when `switch` (`tui.aws.call_switch`: the caller holds or stops the calls) was stopped.
@@ -287,6 +293,7 @@ def fetch_catalog(
         fetched_at=utcnow(),
         failed=pipeline.failed,
         complete=not pipeline.failed,
+        refused=pipeline.refused,
     )
 
 
@@ -303,7 +310,7 @@ def retry_failed(
     first: RolesFirst | None = None,
 ) -> Catalog:
     """List again the roles of the accounts that failed last time (`first`'s before the
-    others); the rest is kept."""
+    others); the rest is kept (the accounts Identity Center refused too: not asked again)."""
     if not catalog.failed:
         return catalog
     concurrency = max(1, min(concurrency, len(catalog.failed)))
@@ -322,4 +329,5 @@ def retry_failed(
         fetched_at=catalog.fetched_at,
         failed=pipeline.failed,
         complete=not pipeline.failed,
+        refused={**catalog.refused, **pipeline.refused},
     )

@@ -35,5 +35,14 @@ class RolesFailed:
     reason: str
 
 
-CatalogEvent = AccountsPage | RolesLoaded | RolesFailed
+@dataclass(frozen=True)
+class RolesRefused:
+    """Identity Center refused to list the roles of one account (`tui.errors.AccountRefused`):
+    the account is kept without roles, with `note`; no retry until the next fetch."""
+
+    account_id: str
+    note: str
+
+
+CatalogEvent = AccountsPage | RolesLoaded | RolesFailed | RolesRefused
 EventHandler = Callable[[CatalogEvent], object]

@@ -1,6 +1,7 @@
 """The SSO portal API for one logged-in session: accounts, roles, role credentials, logout.
 
-Every failure becomes one SsotuiError line: 401 -> NotLoggedIn, 403/404 -> NoAccess,
+Every failure becomes one SsotuiError line: 401 -> NotLoggedIn, 403/404 -> NoAccess (for
+the roles of one account, and its 400 InvalidRequestException too: AccountRefused),
 unreachable, throttled or failing past retries or past the deadline -> ServiceError. The
 client (direct or botocore, `tui.aws.clients.portal_client`) raises only the transport's own
 errors (`tui.aws.transport`), and those are all the Portal reads. Retries are done here: a 429
@@ -37,7 +38,7 @@ from tui.aws.transport import (
     failure_line,
     redirected,
 )
-from tui.errors import NoAccess, NotLoggedIn, ServiceError, SsotuiError
+from tui.errors import AccountRefused, NoAccess, NotLoggedIn, ServiceError, SsotuiError
 from tui.logs import hide
 from tui.models import Account, RoleCredentials, SsoSession, Token, name_order
 
@@ -58,6 +59,14 @@ NETWORK_RETRIES = 2
 BACKOFF_BASE = 0.25
 BACKOFF_CAP = 4.0
 SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth sending
+# Identity Center's own refusals of one account's roles, and what the catalog notes for it: the
+# service's answer about that account (an assignment removed, an account being closed, an id
+# it will not take), which the same call again would get too.
+ACCOUNT_REFUSALS = {
+    "ForbiddenException": "no access to its roles",
+    "ResourceNotFoundException": "no access to its roles",
+    "InvalidRequestException": "Identity Center refused to list its roles",
+}
 
 
 class Portal:
@@ -99,14 +108,29 @@ class Portal:
     # -- error handling -------------------------------------------------------------------
 
     def _translate(
-        self, exc: CallFailed, what: str, *, no_access: str | None = None
+        self,
+        exc: CallFailed,
+        what: str,
+        *,
+        no_access: str | None = None,
+        account_id: str | None = None,
     ) -> SsotuiError:
+        """The one line for a call that failed. `no_access`: the NoAccess line for a 403/404;
+        `account_id`: the call lists that account's roles (its refusals are AccountRefused)."""
         if not isinstance(exc, Refused):
             return failure_line(exc, self.session) or self._failed(what, exc)
         code, status = exc.code, exc.status
         if code == "UnauthorizedException" or status == 401:
             return NotLoggedIn(
                 f"session {self.session.label} expired or was revoked: run `ssotui login`"
+            )
+        note = ACCOUNT_REFUSALS.get(code or "")
+        if account_id is not None and note is not None and 400 <= status < 500:
+            return AccountRefused(
+                f"Identity Center refused to list the roles of account {account_id} ({code}, "
+                f"session {self.session.label}): it is shown without roles until a refresh "
+                "lists them; ask your administrator if you should have access",
+                note=f"{note} ({code})",
             )
         if code in {"ForbiddenException", "ResourceNotFoundException"} or (
             no_access and status in {403, 404}
@@ -186,14 +210,16 @@ class Portal:
         *,
         no_access: str | None = None,
         first: Callable[[], bool] | None = None,
+        account_id: str | None = None,
     ) -> dict[str, Any]:
         """Run one portal call, paced, with retries, within the deadline; translate what
         still fails. `first`: once it says True, the call goes to the front of the pacer's
-        line (the roles of the account the user looks at)."""
+        line (the roles of the account the user looks at). `no_access`, `account_id`: see
+        `_translate`."""
         if not self.deadlines.begin():  # a call just gave up unanswered: no use trying
             raise self._out_of_time(what, self._last_failure)
         try:
-            return self._attempts(what, operation, params, no_access, first)
+            return self._attempts(what, operation, params, no_access, first, account_id)
         except ServiceError:  # not NotLoggedIn, NoAccess, ConfigError: those say it all
             self.deadlines.gave_up()
             raise
@@ -205,6 +231,7 @@ class Portal:
         params: dict[str, Any],
         no_access: str | None,
         first: Callable[[], bool] | None,
+        account_id: str | None,
     ) -> dict[str, Any]:
         deadlines = self.deadlines
         tries: Counter[str] = Counter()
@@ -231,7 +258,9 @@ class Portal:
                     deadlines.got_through()  # a refusal: the service is there and answering
                 if self._another_try(what, exc, tries, pace):
                     continue
-                raise self._translate(exc, what, no_access=no_access) from None
+                raise self._translate(
+                    exc, what, no_access=no_access, account_id=account_id
+                ) from None
             except Exception as exc:  # not the transport's: a bug, still one line for the user
                 raise self._failed(what, exc) from None
             self.pacer.succeeded(pace)
@@ -270,6 +299,7 @@ class Portal:
         params: dict[str, Any],
         items: str,
         first: Callable[[], bool] | None = None,
+        account_id: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Pages of a `nextToken` listing (`items`: the member that holds each page's items);
         a failed page is retried from where it stopped.
@@ -284,7 +314,7 @@ class Portal:
         empty = 0
         for number in range(1, self.max_pages + 1):
             kwargs = {**params, "maxResults": self.page_size, "nextToken": next_token}
-            page = self._call(what, operation, kwargs, first=first)
+            page = self._call(what, operation, kwargs, first=first, account_id=account_id)
             yield page
             token = page.get("nextToken")
             if not token:
@@ -334,11 +364,12 @@ class Portal:
     def list_roles(
         self, account_id: str, *, first: Callable[[], bool] | None = None
     ) -> tuple[str, ...]:
-        """The role names the user can take in one account (`first`: see `_call`)."""
+        """The role names the user can take in one account (`first`: see `_call`);
+        AccountRefused when Identity Center refuses that account."""
         names: list[str] = []
         what = f"the roles of account {account_id}"
         for page in self._pages(
-            what, "ListAccountRoles", {"accountId": account_id}, "roleList", first
+            what, "ListAccountRoles", {"accountId": account_id}, "roleList", first, account_id
         ):
             try:
                 # roleName is optional in RoleInfo: an entry without one names no role

@@ -11,7 +11,13 @@ import time
 from types import TracebackType
 from typing import TextIO
 
-from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
+from tui.aws.catalog_events import (
+    AccountsPage,
+    CatalogEvent,
+    RolesFailed,
+    RolesLoaded,
+    RolesRefused,
+)
 
 REDRAW_EVERY = 0.05  # seconds: a thousand accounts redraw the line about twenty times a second
 CLEAR = "\r\x1b[K"
@@ -32,7 +38,7 @@ class CatalogProgress:
     def __call__(self, event: CatalogEvent) -> None:
         if isinstance(event, AccountsPage):
             self.accounts += len(event.accounts)
-        elif isinstance(event, RolesLoaded):
+        elif isinstance(event, RolesLoaded | RolesRefused):  # refused: the service's answer
             self.listed += 1
         elif isinstance(event, RolesFailed):
             self.listed += 1

@@ -135,6 +135,19 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         width = min(max((cell_width(a.label) for a in listed.values()), default=0), NAME_COLUMN)
         shown = {key: f"{printable(key)}  {pad(a.label, width)}  " for key, a in listed.items()}
         sys.stdout.write("".join(f"{shown[a.account_id]}{printable(r)}\n" for a, r in pairs))
+    refused = catalog.refused_accounts()
+    if refused:  # Identity Center's answer, not a failure: one line, and the exit status is 0
+        from tui.text import printable
+
+        names = ", ".join(printable(a.label_with_id) for a, _ in refused[:3])
+        if len(refused) > 3:
+            names += f" and {len(refused) - 3} more"
+        what = (
+            f"account {names}: {printable(refused[0][1])}"
+            if len(refused) == 1
+            else f"Identity Center refused to list the roles of {len(refused)} accounts ({names})"
+        )
+        say(f"ssotui: warning: {what}; left out until a refresh lists them")
     failed = sorted(catalog.failed.items())
     if failed:  # one line, however many accounts failed
         ids = ", ".join(account_id for account_id, _ in failed[:3])

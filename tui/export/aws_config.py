@@ -78,11 +78,13 @@ class PopulateResult:
     changed: bool = False  # the file was (for a dry run: would be) rewritten
     profiles: BlockChange = BlockChange()
     sso_region_used: bool = False  # see PopulatePlan
+    # one line per account Identity Center refused to list the roles of: it gets no profiles
+    refused: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
-        """One line per skipped role, for the caller to show."""
-        return [s.warning for s in self.skipped]
+        """One line per refused account, then per skipped role, for the caller to show."""
+        return [*self.refused, *(s.warning for s in self.skipped)]
 
 
 _SHLEX_SPECIAL = frozenset(" \t\r\n\"'\\")
@@ -282,9 +284,10 @@ def populate_profiles(
     """Write (or with `dry_run`, only plan) the managed block.
 
     A role that cannot be written is skipped, the rest written; `PopulateResult.warnings` says
-    which, one line each, for the caller to show. Raises ConfigError (bad template, a block
-    without its end marker), FileWriteError (the file cannot be written safely), SsotuiError (a
-    session without a name).
+    which, one line each, for the caller to show, and which accounts Identity Center refused
+    (`Catalog.refused`: they have no roles, so no profiles). Raises ConfigError (bad template,
+    a block without its end marker), FileWriteError (the file cannot be written safely),
+    SsotuiError (a session without a name).
     """
     path = path or paths.aws_config_file()
     credentials = _users_credentials_profiles()
@@ -315,8 +318,19 @@ def populate_profiles(
             raise FileWriteError(f"{path} kept changing while populate ran; run it again")
     # Only a dry run shows the diff: the file is written first, unlocked sooner.
     change = diff(old, plan.text, path) if dry_run else ""
+    refused = tuple(
+        f"skipped account {printable(account.label_with_id)}: {printable(note)}, so it gets "
+        "no profiles"
+        for account, note in catalog.refused_accounts()
+    )
     return PopulateResult(
-        plan.count, change, tuple(plan.skipped), changed, plan.profiles, plan.sso_region_used
+        plan.count,
+        change,
+        tuple(plan.skipped),
+        changed,
+        plan.profiles,
+        plan.sso_region_used,
+        refused,
     )
 
 

@@ -8,6 +8,10 @@ user's own regular file (a symlink, a pipe, another user's or anyone's to change
 name another account than the user's for a name they type. A catalog fetched before the
 session's last logout is ignored and removed, even when it was saved after it
 (`tui.store.logouts`).
+
+The accounts Identity Center refused (`refused`, id -> note) came after version 1 without a
+new version: a file without them reads as none refused, and an older ssotui reading a newer
+file sees such an account with no roles, which is what it has.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ def to_dict(session: SsoSession, catalog: Catalog) -> dict[str, Any]:
         "fetchedAt": catalog.fetched_at.astimezone(UTC).isoformat(),
         "complete": catalog.complete and not catalog.failed,
         "failed": dict(catalog.failed),
+        "refused": dict(catalog.refused),
         "accounts": [
             {
                 "accountId": a.account_id,
@@ -90,6 +95,10 @@ def from_dict(session: SsoSession, data: Any) -> Catalog | None:
         if not isinstance(failed_raw, dict):
             return None
         failed = {_text(k): _text(v) for k, v in failed_raw.items()}
+        refused_raw = data.get("refused") or {}
+        if not isinstance(refused_raw, dict):
+            return None
+        refused = {_text(k): _text(v) for k, v in refused_raw.items() if k not in failed}
         complete = data.get("complete") is True and not failed
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -99,6 +108,7 @@ def from_dict(session: SsoSession, data: Any) -> Catalog | None:
         fetched_at=fetched_at,
         failed=failed,
         complete=complete,
+        refused=refused,
     )
 
 

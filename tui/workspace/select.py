@@ -150,6 +150,12 @@ def find_role(catalog: Catalog, account: Account, text: str) -> str:
                 f"the roles of {_label(account)} could not be listed ({_shown(reason)}); "
                 "try again with --refresh"
             )
+        note = catalog.refused.get(account.account_id)
+        if note:
+            raise NotFound(
+                f"{_label(account)}: {_shown(note)}; ask your administrator, or try again "
+                "with --refresh"
+            )
         raise NotFound(f"you have no roles in {_label(account)}; ask your administrator")
     for exact in (text, wanted):  # as typed first: a role name may have spaces of its own
         if exact in roles:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
-from tui.errors import Ambiguous, NotFound, NotLoggedIn, SsotuiError
+from tui.errors import AccountRefused, Ambiguous, NotFound, NotLoggedIn, SsotuiError
 from tui.models import Account, Catalog, RoleCredentials, SsoSession, Token, utcnow
 from tui.store.settings import Settings
 from tui.workspace.handoff import Handoff
@@ -338,11 +338,18 @@ class Workspace:
 
     def retry_account(self, catalog: Catalog, account: Account) -> Catalog:
         """List again the roles of one account whose listing failed; save and return the
-        catalog with them (SsotuiError, and the account still marked, when it fails again)."""
+        catalog with them, or with the account refused when Identity Center refuses it
+        (SsotuiError, and the account still marked, when it fails again)."""
         from tui.store import catalog_cache
 
-        roles = self.with_token(lambda token: self._portal(token).list_roles(account.account_id))
-        updated = catalog.with_roles(account.account_id, roles)
+        try:
+            roles = self.with_token(
+                lambda token: self._portal(token).list_roles(account.account_id)
+            )
+        except AccountRefused as exc:
+            updated = catalog.with_refused(account.account_id, exc.note)
+        else:
+            updated = catalog.with_roles(account.account_id, roles)
         catalog_cache.save(self.session, updated)
         return updated
 
@@ -350,9 +357,11 @@ class Workspace:
         self, *, region: str | None = None, prefix: str = "", dry_run: bool = False
     ) -> PopulateResult:
         """SSO profiles for every role, from a catalog fetched afresh (count, diff, and the
-        roles skipped because the config file cannot hold their names).
+        roles skipped because the config file cannot hold their names, and the accounts
+        Identity Center refused, which get no profiles).
 
-        Refuses when some account's roles could not be listed: its profiles would be dropped.
+        Refuses when some account's roles could not be listed (a failure that may pass): its
+        profiles would be dropped.
         """
         from tui.export.aws_config import populate_profiles
 

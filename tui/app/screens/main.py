@@ -279,6 +279,13 @@ class MainScreen(Screen[None]):
         if aid in self.model.gone_accounts:
             self.notify(f"{shown(account.label)} is no longer in the catalog.", markup=False)
             return
+        if aid in self.model.refused:  # Identity Center's answer: asking again now would get it
+            self.notify(
+                f"{shown(account.label)}: {shown(self.model.refused[aid])}.",
+                severity="warning",
+                markup=False,
+            )
+            return
         if aid in self.model.failed:
             self.work.retry_roles(account)
         elif not self.model.roles.get(aid) and not self.model.roles_pending(aid):

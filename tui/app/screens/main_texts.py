@@ -36,6 +36,10 @@ def roles_empty_text(model: CatalogModel, account_id: str) -> str:
         return (
             f"roles could not be listed: {reason_text(model.failed[account_id])}\n(Enter to retry)"
         )
+    if account_id in model.refused:
+        return (
+            f"{reason_text(model.refused[account_id])}\n(asked again at the next refresh, ctrl+r)"
+        )
     if model.roles_pending(account_id) or (
         model.progress.loading and account_id not in model.roles
     ):
