@@ -24,6 +24,14 @@ NO_ACCESS = (
     "longer) assigned to you; ask your administrator, or run `ssotui list --refresh`"
 )
 FORCE = "Identity Center refused ListAccounts (Odd) for session dev: try `ssotui login --force`"
+FAILED_AT_LOGIN = (
+    "Identity Center failed the client registration of session dev with HTTP 503 "
+    "(ServiceUnavailable): try again in a minute with `ssotui login`"
+)
+BROWSER_GONE = (
+    "the browser did not come back within 10 minutes for session dev: run `ssotui login` again "
+    "(or `ssotui login --use-device-code` to log in on another device)"
+)
 FAILED_ROLES = (
     "the roles of prod (123456789012) could not be listed (HTTP 500); try again with --refresh"
 )
@@ -75,6 +83,12 @@ def test_configure_advice_is_left_alone(home: object) -> None:
             FORCE,
             "Identity Center refused ListAccounts (Odd) for session dev: log in again with ctrl+l",
         ),
+        (
+            FAILED_AT_LOGIN,
+            "Identity Center failed the client registration of session dev with HTTP 503 "
+            "(ServiceUnavailable): try again in a minute",
+        ),
+        (BROWSER_GONE, "the browser did not come back within 10 minutes for session dev"),
         (
             FAILED_ROLES,
             "the roles of prod (123456789012) could not be listed (HTTP 500); press ctrl+r to "

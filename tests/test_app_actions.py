@@ -248,6 +248,33 @@ async def test_w_into_a_credentials_file_botocore_cannot_parse_says_why_and_leav
 
 
 @async_test
+async def test_w_names_a_credentials_file_with_brackets_and_escapes_as_it_is_and_safely(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The prompt read "[b]" in the folder's name as markup ("awswork"); the toast that says
+    where the profile went had the ESC of the name raw."""
+    folder = tmp_path / "aws[b]work \x1b[7m"
+    folder.mkdir()
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(folder / "credentials"))
+    log_in()
+    account = with_roles(org)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        prompt = str(app.screen.query_one("#profile-file").render())
+        assert prompt.endswith("/aws[b]work ␛[7m/credentials:")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        [said] = notes(app)
+        assert said.startswith("Wrote profile [") and "aws[b]work " in said
+        assert "\x1b" not in said
+    assert (folder / "credentials").exists()
+
+
+@async_test
 async def test_p_prints_export_lines_after_the_app_exits(
     sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
 ) -> None:

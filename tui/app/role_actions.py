@@ -182,7 +182,7 @@ class RoleActions(Widget):
         expires = clock.expiry(creds.expiration)
         self.post_message(
             Notice(
-                f"Wrote profile [{shown(written)}]{new} to {path}; use it with {use}. "
+                f"Wrote profile [{shown(written)}]{new} to {shown(str(path))}; use it with {use}. "
                 f"It expires {expires}."
             )
         )

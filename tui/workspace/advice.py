@@ -18,6 +18,13 @@ _SESSION_COMMAND = re.compile(r"`ssotui (login|logout|list)([^`]*)`")
 # Command-line advice -> the picker's words for it ("" drops it: the screen shows the key).
 # Longest first, so "run `ssotui login` again to retry" is not read as "run `ssotui login`".
 _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
+    # the login screen's `r` retries, and its `d` (shown while it waits) takes a device code
+    (
+        "run `ssotui login` again (or `ssotui login --use-device-code` to log in on another "
+        "device)",
+        "",
+    ),
+    ("try again in a minute with `ssotui login`", "try again in a minute"),
     ("then run `ssotui login` again", ""),
     ("run `ssotui login` again to retry", ""),
     ("run `ssotui login` again", ""),

@@ -143,7 +143,7 @@ class ProfileNameScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="profile-box") as box:
             box.border_title = "Write a credentials profile"
-            yield Static(f"Profile name in {self.path}:")
+            yield Static(f"Profile name in {shown(self.path)}:", id="profile-file", markup=False)
             yield InOrderInput(value=self.default, id="profile-name", select_on_focus=False)
             yield Static(self.error, id="profile-error", markup=False)
             yield Static(Text.assemble(_keyed("enter", "write   "), _keyed("esc", "cancel")))
