@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,6 +22,7 @@ from tests.cli_helpers import ssotui
 from tui.app.pick import Picked
 from tui.aws.sessions import resolve_session
 from tui.cli import main
+from tui.export.subshell import SubshellPlan, run
 from tui.models import Account, SsoSession, Token
 from tui.sim import Organisation, SimAccount
 
@@ -67,14 +68,32 @@ class Ran:
     err: str
 
 
+class _Became(BaseException):  # not caught by main, as SystemExit is not
+    """`exec`'s command ended (run as a child: it cannot take this test process's place)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _become_a_child(plan: SubshellPlan) -> NoReturn:
+    raise _Became(run(plan).status)
+
+
 def at_a_terminal(*argv: str) -> Ran:
-    """`ssotui ARGV` in this process, with stdin and stderr a terminal (stdout captured)."""
+    """`ssotui ARGV` in this process, with stdin and stderr a terminal (stdout captured).
+    `exec`'s command, which takes ssotui's process (`tui.export.subshell.become`), runs as a
+    child here, so as not to replace the test run."""
     out, err = io.StringIO(), _Terminal()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("sys.stdin", _Terminal())
         patch.setattr("sys.stdout", out)
         patch.setattr("sys.stderr", err)
-        status = main(list(argv))
+        patch.setattr("tui.export.subshell.become", _become_a_child)
+        try:
+            status = main(list(argv))
+        except _Became as became:
+            status = became.status
     return Ran(status, out.getvalue(), err.getvalue())
 
 
