@@ -169,6 +169,8 @@ async def test_w_into_a_read_only_file_says_the_command_lines_line_then_writes_o
         await pilot.pause(0.2)
         assert notes(app) == [said]
         assert _toast_on_screen(app) == _whole(said)
+        # long enough to read a failure's advice to its end (it went after Textual's 5 s)
+        assert [n.timeout for n in app._notifications] == [10]
         credentials.chmod(0o600)
         await _again(pilot, app, "w")
         await wait_until(pilot, lambda: len(notes(app)) == 2, "the profile")

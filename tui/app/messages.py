@@ -83,12 +83,23 @@ class CredentialsReady(Message):
     fresh: bool = False
 
 
+# Seconds a toast stays: a failure's line (what happened, what to do) is read to its end, at
+# 50 columns five lines or more; Textual's 5 s is for short news.
+FAILURE_SECONDS = 10.0
+NEWS_SECONDS = 8.0
+
+
 @dataclass
 class Notice(Message):
     """Something finished that the user should hear about (never contains a secret)."""
 
     text: str
     error: bool = False
+
+    @property
+    def seconds(self) -> float:
+        """How long its toast stays."""
+        return FAILURE_SECONDS if self.error else NEWS_SECONDS
 
 
 @dataclass

@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from tui import paths
 from tui.app import clock
 from tui.app.failures import failure_text
-from tui.app.messages import Notice
+from tui.app.messages import FAILURE_SECONDS, Notice
 from tui.app.pick import Action
 from tui.app.saved_state import SavedState
 from tui.app.shown import shown
@@ -83,7 +83,9 @@ class RoleActions(Widget):
                     endpoint = stack.enter_context(served).environment()
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
             except SsotuiError as exc:
-                self.notify(failure_text(exc), severity="error", markup=False)
+                self.notify(
+                    failure_text(exc), severity="error", markup=False, timeout=FAILURE_SECONDS
+                )
                 return
             finished = self._hand_over(plan)
         if finished is None:
@@ -115,7 +117,9 @@ class RoleActions(Widget):
             except SsotuiError as exc:  # said once the picker is back on the terminal
                 failure = exc
         if failure is not None:
-            self.notify(failure_text(failure), severity="error", markup=False)
+            self.notify(
+                failure_text(failure), severity="error", markup=False, timeout=FAILURE_SECONDS
+            )
         return finished
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
@@ -190,13 +194,21 @@ class RoleActions(Widget):
     @on(Notice)
     def _notice(self, message: Notice) -> None:
         self.notify(
-            message.text, severity="error" if message.error else "information", markup=False
+            message.text,
+            severity="error" if message.error else "information",
+            markup=False,
+            timeout=message.seconds,
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place this screen handles its own failed workers (copy, profile)."""
         if event.state == WorkerState.ERROR:
-            self.notify(failure_text(event.worker.error), severity="error", markup=False)
+            self.notify(
+                failure_text(event.worker.error),
+                severity="error",
+                markup=False,
+                timeout=FAILURE_SECONDS,
+            )
 
 
 def _label(creds: RoleCredentials) -> str:

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.app import clock, small_terminal
 from tui.app.failures import failure_text
-from tui.app.messages import LoginApproved, LoginPolled, LoginStarted, Notice
+from tui.app.messages import FAILURE_SECONDS, LoginApproved, LoginPolled, LoginStarted, Notice
 from tui.app.shown import shown
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
@@ -182,7 +182,7 @@ class LoginScreen(Screen[Token | None]):
             self._set_status(f"{message} — press r to try again", error=True)
             self.refresh_bindings()
         else:
-            self.notify(message, severity="error", markup=False)
+            self.notify(message, severity="error", markup=False, timeout=FAILURE_SECONDS)
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -233,7 +233,10 @@ class LoginScreen(Screen[Token | None]):
     @on(Notice)
     def _notice(self, message: Notice) -> None:
         self.notify(
-            message.text, severity="error" if message.error else "information", markup=False
+            message.text,
+            severity="error" if message.error else "information",
+            markup=False,
+            timeout=message.seconds,
         )
 
     def action_retry(self) -> None:

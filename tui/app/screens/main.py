@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.worker import WorkerError
 
 from tui.app import startup_gc
-from tui.app.messages import CredentialsReady
+from tui.app.messages import FAILURE_SECONDS, NEWS_SECONDS, CredentialsReady
 from tui.app.model import CatalogModel
 from tui.app.pick import PICK_VERBS, Action, Picked
 from tui.app.role_actions import RoleActions
@@ -186,7 +186,12 @@ class MainScreen(Screen[None]):
 
     @on(SessionWork.Problem)
     def _problem(self, message: SessionWork.Problem) -> None:
-        self.notify(message.text, severity=message.severity, markup=False, timeout=8)
+        self.notify(
+            message.text,
+            severity=message.severity,
+            markup=False,
+            timeout=FAILURE_SECONDS if message.severity == "error" else NEWS_SECONDS,
+        )
         self._update_status()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
