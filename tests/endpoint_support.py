@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from tui.aws.portal import Portal
+from tui.aws.portal import DEFAULT_DEADLINE, Portal
 from tui.aws.tokens import current_token
 from tui.models import Account, RoleCredentials, SsoSession
 from tui.serve import TOKEN_VAR, URI_VAR, CredentialEndpoint
@@ -25,13 +25,20 @@ def allowed_role(sim: Simulator) -> tuple[Account, str]:
 
 
 def role_fetch(
-    session: SsoSession, account: Account, role: str, served: list[RoleCredentials] | None = None
+    session: SsoSession,
+    account: Account,
+    role: str,
+    served: list[RoleCredentials] | None = None,
+    *,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> Callable[[], RoleCredentials]:
     """What the workspace passes: the current token of the session (refreshed when needed),
-    then GetRoleCredentials; every result is appended to `served` when given."""
+    then GetRoleCredentials within `deadline` seconds (`request_deadline`); every result is
+    appended to `served` when given."""
 
     def fetch() -> RoleCredentials:
-        creds = Portal(session, current_token(session)).role_credentials(account, role)
+        portal = Portal(session, current_token(session), deadline=deadline)
+        creds = portal.role_credentials(account, role)
         if served is not None:
             served.append(creds)
         return creds

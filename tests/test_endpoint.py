@@ -14,11 +14,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.endpoint_support import allowed_role, ask, role_fetch
+from tests.endpoint_support import Reply, allowed_role, ask, role_fetch
 from tui.aws.login import login
+from tui.aws.portal import SERVER_ERROR_RETRIES
 from tui.aws.token_cache import token_path
 from tui.models import RoleCredentials, SsoSession, Token
 from tui.serve import TOKEN_VAR, URI_VAR, CredentialEndpoint
+from tui.serve.renewing import RETRY_CAP, RETRY_LOGIN
 from tui.sim import Simulator
 
 
@@ -181,9 +183,12 @@ def test_lost_login_is_an_error_json_saying_login_then_works_again(
     assert reply.body["Code"] == "NotLoggedIn"
     assert "run `ssotui login`" in reply.body["Message"]
     assert reply.headers["content-type"] == "application/json"
-    assert ask(endpoint).status == 424  # tried again, still logged out
+    assert ask(endpoint).status == 424  # still logged out
     login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
-    after = ask(endpoint)
+    # Tried again within RETRY_LOGIN of the last failure (a login takes longer than that).
+    deadline = time.monotonic() + RETRY_LOGIN.total_seconds() + 1
+    while (after := ask(endpoint)).status != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert after.status == 200 and after.body["AccessKeyId"].startswith("ASIA")
 
 
@@ -332,3 +337,68 @@ def test_after_the_computer_slept_past_their_end_old_credentials_are_never_serve
         while (after := ask(endpoint)).status != 200 and time.monotonic() < deadline:
             time.sleep(0.1)
     assert after.status == 200 and after.body["AccessKeyId"] != before["AccessKeyId"]
+
+
+class StillClock:
+    """A clock that stands still until the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _ask_from_threads(endpoint: CredentialEndpoint, threads: int, each: int) -> list[Reply]:
+    """`threads` SDK clients asking `each` times; every answer must come within the 1 s the
+    JavaScript SDK waits (botocore: 2 s)."""
+    replies: list[Reply] = []
+
+    def one() -> None:
+        for _ in range(each):
+            started = time.monotonic()
+            reply = ask(endpoint)
+            assert time.monotonic() - started < 1.0
+            replies.append(reply)
+
+    running = [threading.Thread(target=one) for _ in range(threads)]
+    for t in running:
+        t.start()
+    for t in running:
+        t.join()
+    assert len(replies) == threads * each  # no thread failed
+    return replies
+
+
+def test_while_identity_center_fails_sdk_calls_cost_no_fetch_each(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # The child's SDK asks at every AWS call within its refresh window (botocore: 15 minutes
+    # before the end, the Go and JavaScript SDKs: 5): Identity Center, failing, must not get a
+    # fetch (and its retries) for each, and the child must get its answers all the same.
+    clock = StillClock()
+    account, role = allowed_role(sim)
+    fetch = role_fetch(session, account, role, deadline=0.3)
+    with CredentialEndpoint(fetch, clock=clock) as endpoint:
+        first = endpoint.credentials()
+        clock.now = first.expiration - timedelta(minutes=10)
+        sim.set(fail_every=1, fail_status=500)
+        sim.reset_calls()
+        replies = _ask_from_threads(endpoint, 4, 25)
+        assert {r.status for r in replies} == {200}
+        assert {r.body["AccessKeyId"] for r in replies} == {first.access_key_id}
+        one_fetch = 1 + SERVER_ERROR_RETRIES  # the most a fetch calls, with its own retries
+        assert endpoint.fetches == 2 and 1 <= sim.calls["GetRoleCredentials"] <= one_fetch
+        clock.now = first.expiration + timedelta(seconds=1)  # now they have expired
+        sim.reset_calls()
+        replies = _ask_from_threads(endpoint, 4, 10)
+        assert {r.status for r in replies} == {424}
+        assert {r.body["Code"] for r in replies} == {"CredentialsUnavailable"}
+        assert all("HTTP 500" in r.body["Message"] for r in replies)
+        assert all(r.body["Message"].endswith("try again later") for r in replies)
+        assert endpoint.fetches == 3 and sim.calls["GetRoleCredentials"] <= one_fetch
+        # Back: the first call after the wait gets new credentials (valid by the test's clock).
+        sim.set(fail_every=None, credential_lifetime=4 * 3600)
+        clock.now += RETRY_CAP
+        after = ask(endpoint)
+    assert after.status == 200 and after.body["AccessKeyId"] != first.access_key_id

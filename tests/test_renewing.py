@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from datetime import datetime, timedelta
 
 import pytest
 
 from tests.endpoint_support import allowed_role, role_fetch
+from tui.aws.portal import SERVER_ERROR_RETRIES
 from tui.aws.token_cache import token_path
 from tui.errors import NotLoggedIn, ServiceError
 from tui.models import RoleCredentials, SsoSession, Token, utcnow
 from tui.serve import RENEW_MARGIN, FetchPending, RenewingCredentials
+from tui.serve.renewing import RETRY_CAP, RETRY_FIRST, RETRY_LOGIN
 from tui.sim import Simulator
 
 
@@ -88,7 +91,7 @@ def test_credentials_expired_on_arrival_are_refused(
         renewing.get()
 
 
-def test_a_failure_reaches_every_waiting_caller_and_the_next_one_tries_again(
+def test_a_failure_reaches_every_waiting_caller_and_one_after_the_login_wait_tries_again(
     clock: Clock,
 ) -> None:
     calls: list[int] = []
@@ -118,6 +121,10 @@ def test_a_failure_reaches_every_waiting_caller_and_the_next_one_tries_again(
     for t in waiting:
         t.join()
     assert len(failures) == 6 and len(calls) == 1
+    with pytest.raises(NotLoggedIn):
+        renewing.get()  # at once: a login takes longer than that
+    assert len(calls) == 1
+    clock.now += RETRY_LOGIN
     with pytest.raises(NotLoggedIn):
         renewing.get()
     assert len(calls) == 2
@@ -215,3 +222,68 @@ def test_a_renewal_that_kept_one_caller_waiting_keeps_no_other(
         assert renewing.fetches == 2
     finally:
         release.set()
+
+
+def fetched_after(renewing: RenewingCredentials, clock: Clock, step: timedelta) -> bool:
+    """Whether a caller `step` later starts a fetch (while the old credentials still serve)."""
+    clock.now += step
+    before = renewing.fetches
+    renewing.get()
+    return renewing.fetches > before
+
+
+def test_a_failing_identity_center_is_asked_again_only_after_a_growing_wait(
+    session: SsoSession, token: Token, sim: Simulator, clock: Clock
+) -> None:
+    # botocore asks the endpoint at every AWS call once its credentials are within 15 minutes
+    # of their end: each ask must not become a fetch (with its retries) while the portal fails.
+    account, role = allowed_role(sim)
+    renewing = RenewingCredentials(role_fetch(session, account, role, deadline=0.3), clock=clock)
+    first = renewing.get()
+    clock.now = first.expiration - timedelta(minutes=10)
+    sim.set(fail_every=1, fail_status=500)
+    sim.reset_calls()
+    assert all(renewing.get() is first for _ in range(20))  # the old ones, still good
+    one_fetch = 1 + SERVER_ERROR_RETRIES  # the most a fetch calls, with its own retries
+    assert renewing.fetches == 2 and 1 <= sim.calls["GetRoleCredentials"] <= one_fetch
+    # The wait after the nth failure in a row: between half and all of 2, 4, 8, 16, 30 s.
+    assert timedelta(seconds=30) == RETRY_CAP
+    for longest in (2, 4, 8, 16, 30, 30):
+        wait = timedelta(seconds=longest)
+        assert not fetched_after(renewing, clock, wait / 2 - timedelta(milliseconds=1))
+        assert fetched_after(renewing, clock, wait / 2)
+        assert sim.calls["GetRoleCredentials"] <= one_fetch * (renewing.fetches - 1)
+        assert renewing.get() is first
+    sim.set(fail_every=None)  # Identity Center is back: renewed at the next try
+    clock.now += RETRY_CAP
+    renewed = renewing.get()
+    assert renewed.access_key_id != first.access_key_id
+    # A failure after a success waits the first wait again, not the longest.
+    clock.now = renewed.expiration - timedelta(minutes=10)
+    sim.set(fail_every=1)
+    assert renewing.get() is renewed
+    assert not fetched_after(renewing, clock, RETRY_FIRST / 2 - timedelta(milliseconds=1))
+    assert fetched_after(renewing, clock, RETRY_FIRST / 2)
+
+
+def test_with_expired_credentials_a_failing_renewal_is_answered_at_once_without_a_fetch(
+    session: SsoSession, token: Token, sim: Simulator, clock: Clock
+) -> None:
+    account, role = allowed_role(sim)
+    renewing = RenewingCredentials(role_fetch(session, account, role, deadline=0.3), clock=clock)
+    first = renewing.get()
+    clock.now = first.expiration + timedelta(seconds=1)
+    sim.set(fail_every=1, fail_status=503)
+    with pytest.raises(ServiceError, match="HTTP 503"):
+        renewing.get()
+    sim.reset_calls()
+    raised: list[ServiceError] = []
+    for _ in range(200):
+        with pytest.raises(ServiceError, match="HTTP 503") as failed:
+            renewing.get()
+        raised.append(failed.value)
+    assert sim.calls["GetRoleCredentials"] == 0 and renewing.fetches == 2
+    # The one failure, raised afresh each time: its traceback (and the frames it holds) does
+    # not grow with every answer.
+    assert len({id(exc) for exc in raised}) == 1
+    assert len(traceback.extract_tb(raised[0].__traceback__)) < 5
