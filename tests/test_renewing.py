@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from tests.endpoint_support import allowed_role, role_fetch
 from tui.aws.portal import SERVER_ERROR_RETRIES
 from tui.aws.token_cache import token_path
 from tui.errors import NotLoggedIn, ServiceError
-from tui.models import RoleCredentials, SsoSession, Token, utcnow
+from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.serve import RENEW_MARGIN, FetchPending, RenewingCredentials
 from tui.serve.renewing import RETRY_CAP, RETRY_FIRST, RETRY_LOGIN
 from tui.sim import Simulator
@@ -287,3 +288,89 @@ def test_with_expired_credentials_a_failing_renewal_is_answered_at_once_without_
     # not grow with every answer.
     assert len({id(exc) for exc in raised}) == 1
     assert len(traceback.extract_tb(raised[0].__traceback__)) < 5
+
+
+def _fake_credentials(clock: Clock, lifetime: timedelta, key: str) -> RoleCredentials:
+    return RoleCredentials(
+        account=Account("111111111111", "dev", "dev@example.com"),
+        role_name="Admin",
+        access_key_id=key,
+        secret_access_key="secret",
+        session_token="session",
+        expiration=clock.now + lifetime,
+    )
+
+
+def test_a_renewal_no_caller_waits_for_tries_less_hard_one_a_caller_needs_does_not(
+    clock: Clock,
+) -> None:
+    used: list[str] = []
+
+    def fetch() -> RoleCredentials:  # a command's effort
+        used.append("fetch")
+        return _fake_credentials(clock, timedelta(hours=1), f"ASIA{len(used)}")
+
+    def renew() -> RoleCredentials:  # a shorter deadline, fewer retries
+        used.append("renew")
+        raise ServiceError("Identity Center kept throttling (HTTP 429): wait a minute")
+
+    renewing = RenewingCredentials(fetch, renew=renew, clock=clock)
+    first = renewing.get(wait=True)
+    clock.now = first.expiration - timedelta(minutes=10)  # renewed while still handed out
+    assert renewing.get() is first
+    _wait_for(lambda: len(used) == 2)
+    clock.now = first.expiration - timedelta(seconds=30)  # nothing to hand out: callers wait
+    assert renewing.get() is not first
+    assert used == ["fetch", "renew", "fetch"]
+
+
+def _wait_for(done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not done():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+class Stamp:
+    """A token cache file's stat, as the test changes it."""
+
+    def __init__(self) -> None:
+        self.value: object = (1, 100, 7)
+
+    def __call__(self) -> object:
+        return self.value
+
+
+def test_a_lost_login_is_fetched_again_when_the_login_stamp_changes_else_after_backing_off(
+    clock: Clock,
+) -> None:
+    stamp = Stamp()
+    calls: list[int] = []
+
+    def fetch() -> RoleCredentials:
+        calls.append(1)
+        raise NotLoggedIn("session dev expired: run `ssotui login`")
+
+    renewing = RenewingCredentials(fetch, login_stamp=stamp, clock=clock)
+    waits = []
+    for _ in range(6):
+        with pytest.raises(NotLoggedIn):
+            renewing.get()
+        fetched = len(calls)
+        waited = timedelta(0)
+        while len(calls) == fetched:  # how long until the next fetch
+            waited += timedelta(milliseconds=500)
+            clock.now += timedelta(milliseconds=500)
+            with pytest.raises(NotLoggedIn):
+                renewing.get()
+        waits.append(waited)
+    # Not every 2 s (RETRY_LOGIN): doubling, as after any failure, up to RETRY_CAP.
+    assert waits[-1] > 4 * RETRY_LOGIN and max(waits) <= RETRY_CAP + timedelta(seconds=1)
+    fetched = len(calls)
+    with pytest.raises(NotLoggedIn):
+        renewing.get()
+    assert len(calls) == fetched  # within the wait, nothing changed: no fetch
+    stamp.value = (2, 120, 8)  # `ssotui login` / `aws sso login` saved a token
+    with pytest.raises(NotLoggedIn):
+        renewing.get()
+    assert len(calls) == fetched + 1  # at once

@@ -79,7 +79,8 @@ class Portal:
     `deadline`: seconds one call may take, all its attempts together (the `request_deadline`
     setting). `max_pages`: pages one listing may have before it is stopped. `switch`: lets
     the work's owner hold or stop the calls (`tui.aws.call_switch`); time held is not counted
-    against a call's deadline.
+    against a call's deadline. `throttle_retries`: how often a throttled call is tried again
+    (fewer for work that is tried again later anyway, a background renewal).
     """
 
     def __init__(
@@ -94,8 +95,10 @@ class Portal:
         max_pages: int = MAX_PAGES,
         sleep: Callable[[float], object] = time.sleep,
         switch: CallSwitch | None = None,
+        throttle_retries: int = THROTTLE_RETRIES,
     ) -> None:
         self.session = session
+        self.throttle_retries = throttle_retries
         self._token = token.access_token
         self.client: PortalClient = client or portal_client(session, max_pool=max_pool)
         self.page_size = page_size
@@ -276,7 +279,7 @@ class Portal:
         """Whether `exc` is worth another attempt; the pacing or backoff before it is done."""
         if isinstance(exc, Refused) and exc.throttled:
             self.pacer.throttled(pace)
-            kind, limit = "throttled", THROTTLE_RETRIES
+            kind, limit = "throttled", self.throttle_retries
         elif isinstance(exc, Refused) and exc.server_error:
             kind, limit = "failed", SERVER_ERROR_RETRIES
         elif isinstance(exc, TransportError) and exc.retryable:

@@ -85,14 +85,19 @@ class CredentialEndpoint:
 
     `fetch` returns fresh credentials of the one role (renewing the SSO token when needed) or
     raises an `SsotuiError`; it is called on the first request and again once the credentials
-    have no more than `renew_margin` left (see `RenewingCredentials` for `near_expiry` and
-    `answer_wait`). `clock` is for tests.
+    have no more than `renew_margin` left (see `RenewingCredentials` for `near_expiry`,
+    `answer_wait`, and `renew`, `login_stamp` and `pending`: a background renewal that tries
+    less hard, what tells that a login was saved, what a slow fetch waits for). `clock` is for
+    tests.
     """
 
     def __init__(
         self,
         fetch: Callable[[], RoleCredentials],
         *,
+        renew: Callable[[], RoleCredentials] | None = None,
+        login_stamp: Callable[[], object] | None = None,
+        pending: Callable[[], str] | None = None,
         renew_margin: timedelta = RENEW_MARGIN,
         near_expiry: timedelta = NEAR_EXPIRY,
         answer_wait: float = ANSWER_WAIT,
@@ -100,6 +105,9 @@ class CredentialEndpoint:
     ) -> None:
         self._renewing = RenewingCredentials(
             fetch,
+            renew=renew,
+            login_stamp=login_stamp,
+            pending=pending,
             renew_margin=renew_margin,
             near_expiry=near_expiry,
             answer_wait=answer_wait,

@@ -37,6 +37,12 @@ T = TypeVar("T")
 # container credentials from 15 minutes before expiry, the AWS CLI's SSO cache likewise).
 CREDENTIALS_MARGIN = timedelta(minutes=15)
 TokenHandler = Callable[[Token], object]
+# A renewal of the credential endpoint while the credentials it replaces are still handed out:
+# no caller waits for it, and a failed one is tried again after a growing wait
+# (`tui.serve.renewing`), so its call gets this many seconds (at most `request_deadline`) and
+# this many retries after a 429 (a command's call: 15 s and 20, ~21 attempts when throttled).
+RENEWAL_DEADLINE = 4.0
+RENEWAL_THROTTLE_RETRIES = 2
 LONGEST_LIFETIME = 100 * 365 * 86400  # seconds: `catalog_lifetime` beyond this is "never stale"
 
 
@@ -243,11 +249,21 @@ class Workspace:
             profiles = {}  # a config file botocore cannot read gave the AWS CLI no profile
         return roles | profile_roles(self.session, profiles)
 
-    def _portal(self, token: Token) -> Portal:
-        """The portal for one piece of work (a call, a retry), with `request_deadline`."""
+    def _portal(self, token: Token, *, background: bool = False) -> Portal:
+        """The portal for one piece of work (a call, a retry), with `request_deadline`;
+        `background`: work no one waits for, tried again later if it fails (shorter deadline,
+        fewer retries after a 429)."""
         from tui.aws.portal import Portal
 
-        return Portal(self.session, token, deadline=self.settings.request_deadline)
+        deadline = self.settings.request_deadline
+        if not background:
+            return Portal(self.session, token, deadline=deadline)
+        return Portal(
+            self.session,
+            token,
+            deadline=min(RENEWAL_DEADLINE, deadline),
+            throttle_retries=RENEWAL_THROTTLE_RETRIES,
+        )
 
     # -- the catalog ----------------------------------------------------------------------------
 
@@ -424,12 +440,18 @@ class Workspace:
         region: str | None = None,
         fresh: bool = False,
         renewed: TokenHandler | None = None,
+        background: bool = False,
+        token_step: Callable[[bool], object] | None = None,
     ) -> RoleCredentials:
         """Short-lived credentials for one role of the catalog.
 
         Kept between runs (`cache_role_credentials`) and reused while they have more than
         15 minutes left, unless `fresh`; processes asking at once share one fetch. `region`
         (else the session's default region, else none) goes with them to the environment.
+        `background`: no one waits for them (the credential endpoint's renewal while the old
+        ones are handed out): the portal call tries less hard (`RENEWAL_DEADLINE`,
+        `RENEWAL_THROTTLE_RETRIES`). `token_step` hears True while a fetch gets the SSO token
+        (which may mean renewing it), False once it asks for the credentials.
         """
         from dataclasses import replace
 
@@ -457,13 +479,17 @@ class Workspace:
                     )
                 # Taken before the token is read: a logout after it makes these unusable.
                 started = utcnow()
-                creds = kept or self._fetch_credentials(account, role, renewed)
+                creds = kept or self._fetch_credentials(
+                    account, role, renewed, background=background, token_step=token_step
+                )
                 if kept is None:
                     credentials_cache.save(path, creds, fetched_at=started, signed_in=signed_in)
                     if logouts.started_before_logout(self.session, started):
                         path.unlink(missing_ok=True)  # a logout came meanwhile: keep nothing
         else:
-            creds = self._fetch_credentials(account, role, renewed)
+            creds = self._fetch_credentials(
+                account, role, renewed, background=background, token_step=token_step
+            )
         hide(creds.secret_access_key, creds.session_token)
         return replace(
             creds,
@@ -487,30 +513,82 @@ class Workspace:
         return None if token is None else sign_in(token)
 
     def _fetch_credentials(
-        self, account: Account, role: str, renewed: TokenHandler | None
+        self,
+        account: Account,
+        role: str,
+        renewed: TokenHandler | None,
+        *,
+        background: bool = False,
+        token_step: Callable[[bool], object] | None = None,
     ) -> RoleCredentials:
+        step = token_step or (lambda _token: None)
 
-        return self.with_token(
-            lambda token: self._portal(token).role_credentials(account, role),
-            renewed=renewed,
-        )
+        def fetch(token: Token) -> RoleCredentials:
+            step(False)
+            try:
+                return self._portal(token, background=background).role_credentials(account, role)
+            except NotLoggedIn:
+                step(True)  # a 401: the token is renewed for another try
+                raise
+
+        step(True)
+        return self.with_token(fetch, renewed=renewed)
+
+    def _token_stamp(self) -> tuple[int, int, int] | None:
+        """What changes when a login is saved, by ssotui or `aws sso login`: the stat of the
+        session's token cache file (None while there is none)."""
+        from tui.aws.token_cache import token_path
+
+        try:
+            info = token_path(self.session).stat()
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size, info.st_ino)
 
     def credential_endpoint(
         self, account: Account, role: str, *, region: str | None = None, fresh: bool = False
     ) -> CredentialEndpoint:
         """A loopback endpoint (not started: use it in a `with`) that serves the role's
         credentials and renews them, and the SSO token, before they expire; never prompts.
-        `fresh`: its first credentials are fetched anew rather than the ones kept."""
+        `fresh`: its first credentials are fetched anew rather than the ones kept.
+
+        A renewal while the old credentials are still handed out tries less hard (`background`
+        of `role_credentials`); after a lost login the endpoint tries again once the
+        token cache file changes (a login saved elsewhere); a fetch slow to answer says whether
+        it waits for the SSO token's renewal or for the role's credentials."""
         from tui.serve import CredentialEndpoint
 
         fetch_anew = fresh  # the endpoint fetches one at a time (RenewingCredentials)
+        getting_token = False
 
-        def credentials() -> RoleCredentials:
+        def on_token_step(token: bool) -> None:
+            nonlocal getting_token
+            getting_token = token
+
+        def credentials(*, background: bool = False) -> RoleCredentials:
             nonlocal fetch_anew
             anew, fetch_anew = fetch_anew, False
-            return self.role_credentials(account, role, region=region, fresh=anew)
+            on_token_step(False)
+            return self.role_credentials(
+                account,
+                role,
+                region=region,
+                fresh=anew,
+                background=background,
+                token_step=on_token_step,
+            )
 
-        return CredentialEndpoint(credentials)
+        def pending() -> str:
+            if getting_token:
+                return f"a renewed SSO token for session {self.session.label}"
+            return f"the credentials of role {role} in account {account.label_with_id}"
+
+        return CredentialEndpoint(
+            credentials,
+            renew=lambda: credentials(background=True),
+            login_stamp=self._token_stamp,
+            pending=pending,
+        )
 
     def find(
         self, account_text: str, role_text: str, *, refresh: bool = False
