@@ -578,10 +578,15 @@ class Workspace:
                 token_step=on_token_step,
             )
 
-        def pending() -> str:
+        def pending() -> str:  # names from the service reach the child's SDK: made printable
+            from tui.text import printable
+
             if getting_token:
-                return f"a renewed SSO token for session {self.session.label}"
-            return f"the credentials of role {role} in account {account.label_with_id}"
+                return f"a renewed SSO token for session {printable(self.session.label)}"
+            return (
+                f"the credentials of role {printable(role)} in account "
+                f"{printable(account.label_with_id)}"
+            )
 
         return CredentialEndpoint(
             credentials,
