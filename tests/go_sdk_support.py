@@ -19,17 +19,17 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.sdk_runs import SdkRun, last_json
 
 GO_FOLDER = Path(__file__).parent / "go"
 _BUILD = GO_FOLDER / "build"
@@ -143,27 +143,6 @@ def go_program() -> Path:
     return binary
 
 
-@dataclass
-class GoRun:
-    """What the SDK's default chain gave: the credentials, or the error it returned."""
-
-    status: int
-    answer: dict[str, Any]
-    err: str
-
-    @property
-    def creds(self) -> dict[str, Any]:
-        """The credentials, asserted to have been given."""
-        assert self.status == 0 and "error" not in self.answer, (self.answer, self.err[-2000:])
-        return self.answer
-
-    @property
-    def error(self) -> str:
-        """The SDK's error message, asserted to have been returned."""
-        assert self.status == 1 and "error" in self.answer, (self.answer, self.err[-2000:])
-        return str(self.answer["error"])
-
-
 # What the Go program is given of the test's environment: its isolated files, ssotui's folders
 # (for a `credential_process` that runs ssotui), the way to the simulator and the time zone;
 # nothing else, so neither a profile, a key nor a proxy of the machine reaches it.
@@ -193,13 +172,13 @@ def go_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def go_credentials(profile: str | None = None, env: dict[str, str] | None = None) -> GoRun:
+def go_credentials(profile: str | None = None, env: dict[str, str] | None = None) -> SdkRun:
     """Run the SDK's default chain (for `profile` when given; see `tests/go/credentials.go`)."""
     args = [str(go_program()), *([profile] if profile else [])]
     proc = subprocess.run(
         args, capture_output=True, text=True, env=go_env(env), timeout=60, stdin=subprocess.DEVNULL
     )
-    return GoRun(proc.returncode, last_json(proc.stdout), proc.stderr)
+    return SdkRun.of(proc.returncode, proc.stdout, proc.stderr)
 
 
 def go_credentials_token(profile: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -212,12 +191,3 @@ def go_credentials_token(profile: str, env: dict[str, str] | None = None) -> dic
     answer = last_json(proc.stdout)
     assert proc.returncode == 0 and "error" not in answer, (answer, proc.stderr[-2000:])
     return answer
-
-
-def last_json(out: str) -> dict[str, Any]:
-    """The last line of the program's output, read as JSON."""
-    lines = out.strip().splitlines()
-    if not lines:
-        return {"error": "(the program printed nothing)"}
-    data: dict[str, Any] = json.loads(lines[-1])
-    return data

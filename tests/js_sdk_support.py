@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import json
 import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.sdk_runs import SdkRun
 
 JS_FOLDER = Path(__file__).parent / "js"
 _MARKER = JS_FOLDER / "node_modules" / "@aws-sdk" / "credential-providers" / "package.json"
@@ -76,27 +75,6 @@ def js_sdk() -> Path:
     return JS_FOLDER
 
 
-@dataclass
-class NodeRun:
-    """What the SDK's provider gave: the credentials, or the error it raised."""
-
-    status: int
-    answer: dict[str, Any]
-    err: str
-
-    @property
-    def creds(self) -> dict[str, Any]:
-        """The credentials, asserted to have been given."""
-        assert self.status == 0 and "error" not in self.answer, (self.answer, self.err[-2000:])
-        return self.answer
-
-    @property
-    def error(self) -> str:
-        """The provider's error message, asserted to have been raised."""
-        assert self.status == 1 and "error" in self.answer, (self.answer, self.err[-2000:])
-        return str(self.answer["error"])
-
-
 def node_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The test's environment (its HOME, AWS files, endpoint variables) for a Node.js program,
     with the test venv first on PATH so `ssotui` (a `credential_process`) is this one."""
@@ -111,7 +89,7 @@ def node_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def node_credentials(
     provider: str, profile: str | None = None, env: dict[str, str] | None = None
-) -> NodeRun:
+) -> SdkRun:
     """Run the SDK's `provider` (see `tests/js/credentials.js`) for `profile`."""
     folder = js_sdk()
     args = ["node", str(folder / "credentials.js"), provider, *([profile] if profile else [])]
@@ -124,18 +102,10 @@ def node_credentials(
         stdin=subprocess.DEVNULL,
         cwd=folder,
     )
-    return NodeRun(proc.returncode, _last_json(proc.stdout), proc.stderr)
+    return SdkRun.of(proc.returncode, proc.stdout, proc.stderr)
 
 
 def node_argv(provider: str) -> list[str]:
     """The command line of `tests/js/credentials.js` for `provider`, for `ssotui exec -- …`."""
     node = shutil.which("node") or "node"
     return [node, str(js_sdk() / "credentials.js"), provider]
-
-
-def _last_json(out: str) -> dict[str, Any]:
-    lines = out.strip().splitlines()
-    if not lines:
-        return {"error": "(the script printed nothing)"}
-    data: dict[str, Any] = json.loads(lines[-1])
-    return data
