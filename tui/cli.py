@@ -209,9 +209,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in context.settings.warnings:
             print(f"ssotui: warning: {warning}", file=sys.stderr)
         from tui.commands.resolve import offering_login
+        from tui.commands.waiting import QUIET_COMMANDS, say_waiting
+        from tui.store.waits import told_to
 
         handler = _handler(args.command)
-        return offering_login(args, context, lambda: handler(args, context))
+        with told_to(None if args.command in QUIET_COMMANDS else say_waiting):
+            return offering_login(args, context, lambda: handler(args, context))
     except SsotuiError as exc:
         from tui.commands.resolve import said_on_the_command_line
 

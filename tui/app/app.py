@@ -10,6 +10,7 @@ action), a `Picked` when it was opened to pick a role (`pick_for`), or None.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -24,11 +25,13 @@ from tui.app.leaving import LeftBehind
 from tui.app.palette import main_screen_commands
 from tui.app.pick import Action, Picked
 from tui.app.screens.main import MainScreen
+from tui.app.shown import shown
 from tui.app.terminal import drawing_on_the_terminal
 from tui.app.textual_private import first_screen, write_to_terminal
 from tui.app.widgets.filter_list import FilterInput
 from tui.export import clipboard
 from tui.models import SsoSession
+from tui.store.waits import WaitingForOtherSsotui, told_to
 from tui.workspace import Context
 
 
@@ -69,6 +72,7 @@ class SsotuiApp(App[str | Picked | None]):
         self.pick_for = pick_for
         self.initial_filter = initial_filter
         self._quits_at_once = False  # set by `run`: a quit does not wait for worker threads
+        self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
         settings = context.settings
         self._unknown_theme = ""
         if settings.theme:
@@ -98,7 +102,9 @@ class SsotuiApp(App[str | Picked | None]):
             return super().run(*args, **kwargs)
 
     def on_load(self) -> None:
-        # Before any worker starts. Not under `run_test`: a test's threads must end in it.
+        # Before any worker starts: a wait for a lock another ssotui holds is a notice.
+        self._told.enter_context(told_to(self._say_waiting))
+        # Not under `run_test`: a test's threads must end in it.
         if self._quits_at_once:
             asyncio.get_running_loop().set_default_executor(LeftBehind())
 
@@ -143,6 +149,11 @@ class SsotuiApp(App[str | Picked | None]):
 
     def on_unmount(self) -> None:
         startup_gc.release()
+        self._told.close()
+
+    def _say_waiting(self, event: WaitingForOtherSsotui) -> None:
+        """A wait on another ssotui (told in a worker's thread: `notify` is thread-safe)."""
+        self.notify(f"Another ssotui is {shown(event.doing)}: waiting for it…", markup=False)
 
     # -- keys and the command palette -----------------------------------------------------------
 

@@ -27,6 +27,7 @@ from tui.errors import SsotuiError, StaticKeysProfile
 from tui.export import clipboard
 from tui.local_time import local_time
 from tui.models import RoleCredentials
+from tui.store.waits import told_to
 from tui.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class RoleActions(Widget):
                     failure_text(exc), severity="error", markup=False, timeout=FAILURE_SECONDS
                 )
                 return
+            # the shell has the terminal: a renewal's wait would be a stale notice afterwards
+            stack.enter_context(told_to(None))
             finished = self._hand_over(plan)
         if finished is None:
             return

@@ -124,6 +124,12 @@ def token_path(session: SsoSession) -> Path:
     return paths.sso_cache_dir() / f"{session.cache_key}.json"
 
 
+def token_lock(session: SsoSession) -> contextlib.AbstractContextManager[None]:
+    """The lock a renewal, a login's save and a logout hold on the session's token, across
+    ssotui processes (a wait for it of more than a second is told: `tui.store.waits`)."""
+    return locked(token_path(session), doing=f"renewing the token of session {session.label}")
+
+
 def registration_key(session: SsoSession, *, browser: bool = False) -> str:
     """botocore's registration cache key: sha1 of a sorted JSON of tool, URL, region, scopes
     (`sso_registration_scopes`, None when the session does not set it); with `browser`, the
@@ -285,7 +291,7 @@ def save_login_token(session: SsoSession, token: Token) -> None:
     """Save the token a login got, under the lock refreshes and logouts hold: a refresh another
     process has in flight ends first, so the token it writes (of the login before) never
     replaces this one; a refresh that starts after reads this one."""
-    with locked(token_path(session)):
+    with token_lock(session):
         save_token(session, token)
 
 

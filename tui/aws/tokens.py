@@ -21,7 +21,6 @@ from tui.aws import token_cache
 from tui.errors import NotLoggedIn, NoToken, ServiceError
 from tui.models import SsoSession, Token
 from tui.store import sign_ins
-from tui.store.files import locked
 
 REFRESH_WINDOW = timedelta(minutes=15)
 # How long a refused refresh looks for the token of a process that spent the refresh token first
@@ -140,7 +139,7 @@ def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
     if not token.expires_within(REFRESH_WINDOW):
         return token
     if refresh and token.can_refresh:
-        with locked(token_cache.token_path(session)):
+        with token_cache.token_lock(session):
             # Another process may have refreshed while we waited; its refresh token is the
             # live one now.
             latest = token_cache.load_token(session)
@@ -177,8 +176,7 @@ def renewed_token(session: SsoSession, rejected: Token) -> Token:
     spent, under the cache lock. Raises NotLoggedIn when neither gives a token, after deleting
     the dead token so that `ssotui login` logs in afresh instead of reusing it.
     """
-    path = token_cache.token_path(session)
-    with locked(path):
+    with token_cache.token_lock(session):
         latest = token_cache.load_token(session)
         if latest is None:
             raise not_logged_in(session)

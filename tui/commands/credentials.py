@@ -17,6 +17,7 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
     Without ACCOUNT/ROLE on a terminal, they are picked in the picker first; the command runs
     after the picker has closed."""
     from tui.export.subshell import become, run
+    from tui.store.waits import told_to
 
     workspace, account, role, region = chosen_role(args, context, "exec")
     command = args.cmd or None
@@ -29,7 +30,8 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
         plan = workspace.handoff.subshell(
             creds, command, force=args.force, endpoint=endpoint.environment()
         )
-        return run(plan).status
+        with told_to(None):  # the command has the terminal: a renewal's wait is not said
+            return run(plan).status
 
 
 def export(args: argparse.Namespace, context: Context) -> int:

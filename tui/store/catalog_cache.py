@@ -42,7 +42,7 @@ def cache_path(session: SsoSession) -> Path:
 def one_update(session: SsoSession) -> Iterator[None]:
     """Hold the session's catalog lock while the block looks at the cache and fetches: processes
     that start together with an old or no cache make one fetch between them."""
-    with locked(cache_path(session)):
+    with locked(cache_path(session), doing=f"fetching the catalog of session {session.label}"):
         yield
 
 

@@ -43,11 +43,11 @@ def cache_path(session: SsoSession, account_id: str, role: str) -> Path:
 
 
 @contextlib.contextmanager
-def one_fetch(session: SsoSession, account_id: str, role: str) -> Iterator[Path]:
+def one_fetch(session: SsoSession, account: Account, role: str) -> Iterator[Path]:
     """Hold the role's lock while the block looks and fetches: processes that ask for the same
     role at the same moment make one GetRoleCredentials call between them."""
-    path = cache_path(session, account_id, role)
-    with locked(path):
+    path = cache_path(session, account.account_id, role)
+    with locked(path, doing=f"fetching the credentials of {account.label_with_id}/{role}"):
         yield path
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tui import paths
 from tui.errors import FileWriteError
+from tui.store import waits
 
 NEW_FILE_MODE = 0o600
 NEW_DIR_MODE = 0o700
@@ -225,12 +226,14 @@ AWS_FILE_LOCK_WAIT = 30.0
 
 
 @contextlib.contextmanager
-def locked(path: Path, *, wait: float | None = None) -> Iterator[None]:
+def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterator[None]:
     """Hold an exclusive lock on `path` (against every ssotui process) while the block runs.
 
     The lock is `lock_file(path)`, never a file beside `path`: the user's folders (~/.aws, the
     SSO cache) are left as they were. With `wait`, a lock another process still holds after
-    that many seconds is FileWriteError (one line) instead of a wait without end.
+    that many seconds is FileWriteError (one line) instead of a wait without end. A wait of
+    more than `waits.SAID_AFTER` seconds is told once (`tui.store.waits`) with `doing`, what
+    the holder is doing in the user's words (default: "changing <path>").
     """
     lock_path = lock_file(path)
     ensure_dir(lock_path.parent)
@@ -241,7 +244,7 @@ def locked(path: Path, *, wait: float | None = None) -> Iterator[None]:
             f"cannot lock {path}: cannot open {lock_path}: {exc.strerror or exc}"
         ) from exc
     try:
-        _take_lock(fd, path, wait)
+        _take_lock(fd, path, wait, doing or f"changing {path}")
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -249,22 +252,35 @@ def locked(path: Path, *, wait: float | None = None) -> Iterator[None]:
         os.close(fd)
 
 
-def _take_lock(fd: int, path: Path, wait: float | None) -> None:
-    if wait is None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+LOCK_POLL = 0.05  # seconds between attempts at a lock that is waited on for a while
+FIRST_POLL = 0.01  # ... and in the first second, where a wait is told: most locks go by then
+
+
+def _take_lock(fd: int, path: Path, wait: float | None, doing: str) -> None:
+    if wait is None and not waits.listened():
+        fcntl.flock(fd, fcntl.LOCK_EX)  # no one to tell: the kernel wakes us when it is free
         return
-    deadline = time.monotonic() + wait
+    started = time.monotonic()
+    told = False
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
         except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise FileWriteError(
-                    f"another ssotui is still changing {path} after {wait:.0f} s of waiting; "
-                    "nothing was written: try again when it has finished (or end that one)"
-                ) from None
-            time.sleep(0.05)
+            pass
+        waited = time.monotonic() - started
+        if wait is not None and waited >= wait:
+            raise FileWriteError(
+                f"another ssotui is still changing {path} after {wait:.0f} s of waiting; "
+                "nothing was written: try again when it has finished (or end that one)"
+            ) from None
+        if not told and waited >= waits.SAID_AFTER:
+            told = True
+            waits.tell(doing)
+            if wait is None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                return
+        time.sleep(LOCK_POLL if told else FIRST_POLL)
 
 
 def read_text(path: Path) -> str | None:

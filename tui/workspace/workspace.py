@@ -182,12 +182,11 @@ class Workspace:
         first and its new token is the one revoked and deleted; one that starts meanwhile
         waits, then finds no token and writes none back.
         """
-        from tui.aws.token_cache import delete_token, load_token, token_path
+        from tui.aws.token_cache import delete_token, load_token, token_lock
         from tui.store import catalog_cache, logouts, sign_ins
-        from tui.store.files import locked
 
         roles = self._roles_reached()  # before the logout makes the catalog unreadable
-        with locked(token_path(self.session)):
+        with token_lock(self.session):
             try:
                 token = load_token(self.session)
             except SsotuiError:
@@ -462,7 +461,7 @@ class Workspace:
         if self.settings.cache_role_credentials:
             from tui.store import credentials_cache, logouts, sign_ins
 
-            with credentials_cache.one_fetch(self.session, account.account_id, role) as path:
+            with credentials_cache.one_fetch(self.session, account, role) as path:
                 kept = None
                 # Read before the fetch: what it gets is kept under the sign-in it may have
                 # used, never under a later one.

@@ -1,0 +1,173 @@
+"""A wait on another ssotui is said once, after about a second, instead of a silent pause.
+
+Another process holds one of ssotui's locks (as a second ssotui would while it changes
+~/.aws/credentials, fetches the catalog or renews the token) for a few seconds: the command line
+says one line on stderr and then does its work; the picker shows a notice. `credential-process`
+says nothing: its stderr goes to the program that ran it (botocore puts it in front of its error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+
+from tests.app_support import (
+    async_test,
+    catalog_loaded,
+    dev_session,
+    log_in,
+    notes,
+    open_action_menu,
+    picker,
+    screen_name,
+    usable_role,
+    wait_until,
+    with_roles,
+)
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tui import paths
+from tui.aws import token_cache
+from tui.models import Account
+from tui.sim import Organisation
+from tui.store import catalog_cache, credentials_cache, files
+
+HOLD = 2.5  # seconds the other process keeps its lock: longer than the second before a word
+
+_HOLDER = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+@contextlib.contextmanager
+def another_process_holding(path: Path) -> Iterator[None]:
+    """Another process holds the ssotui lock of `path` for `HOLD` seconds (from when the block
+    starts), as a second ssotui does while it works on that file."""
+    lock = files.lock_file(path)
+    files.ensure_dir(lock.parent)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(lock), str(HOLD)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _waiting_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "waiting for it" in line]
+
+
+def test_write_profile_says_it_waits_for_another_ssotui_changing_the_credentials_file(
+    sim: object, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    log_in()
+    account = with_roles(org)
+    credentials = paths.aws_credentials_file()
+    with another_process_holding(credentials):
+        run = ssotui("write-profile", account.account_id, usable_role(account), "--profile", "p")
+    assert run.status == 0, run.err
+    assert _waiting_lines(run.err) == [
+        f"Another ssotui is changing {credentials}: waiting for it..."
+    ]
+    assert "[p]" in credentials.read_text()
+
+
+def test_export_says_it_waits_for_another_ssotui_fetching_the_catalog(
+    sim: object, sso_config: Path, org: Organisation
+) -> None:
+    """No catalog cached yet: the names typed are looked up in the one another ssotui (a
+    `credential_process` of Terraform's) is fetching, once it has it."""
+    log_in()
+    account = with_roles(org)
+    with another_process_holding(catalog_cache.cache_path(dev_session())):
+        run = ssotui("export", account.account_id, usable_role(account))
+    assert run.status == 0, run.err
+    assert _waiting_lines(run.err) == [
+        "Another ssotui is fetching the catalog of session dev: waiting for it..."
+    ]
+    assert "AWS_SESSION_TOKEN" in run.out
+
+
+def test_logout_says_it_waits_for_another_ssotui_renewing_the_token(
+    sim: object, sso_config: Path
+) -> None:
+    log_in()
+    with another_process_holding(token_cache.token_path(dev_session())):
+        run = ssotui("logout")
+    assert run.status == 0, run.err
+    assert _waiting_lines(run.err) == [
+        "Another ssotui is renewing the token of session dev: waiting for it..."
+    ]
+
+
+def test_export_says_it_waits_for_another_ssotui_fetching_the_same_credentials(
+    sim: object, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    kept = credentials_cache.cache_path(dev_session(), account.account_id, role)
+    with another_process_holding(kept):
+        run = ssotui("export", account.account_id, role)
+    assert run.status == 0, run.err
+    shown = Account(account.account_id, account.name).label_with_id
+    assert _waiting_lines(run.err) == [
+        f"Another ssotui is fetching the credentials of {shown}/{role}: waiting for it..."
+    ]
+    assert "AWS_SESSION_TOKEN" in run.out
+
+
+def test_credential_process_waits_in_silence_for_botocore(
+    sim: object, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """botocore keeps a credential_process's stderr for its error: a waiting line would come
+    before the reason of a failure; on success nothing may be added to what it reads."""
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    home.write_config(
+        sso_config.read_text() + "\n[profile cp]\ncredential_process = "
+        f"{sys.executable} -m tui credential-process {account.account_id} {role}\n"
+    )
+    kept = credentials_cache.cache_path(dev_session(), account.account_id, role)
+    with another_process_holding(kept):
+        run = ssotui("credential-process", account.account_id, role)
+    assert run.status == 0 and run.err == ""
+    assert json.loads(run.out)["Version"] == 1
+    with another_process_holding(kept):
+        creds = boto3.Session(profile_name="cp").get_credentials()
+    assert creds is not None and creds.get_frozen_credentials().access_key.startswith("ASIA")
+
+
+@async_test
+async def test_w_shows_a_notice_while_another_ssotui_changes_the_credentials_file(
+    sim: object, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    credentials = paths.aws_credentials_file()
+    app = picker()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the name")
+        with another_process_holding(credentials):
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: notes(app), "the notice", timeout=HOLD)
+            assert notes(app) == [f"Another ssotui is changing {credentials}: waiting for it…"]
+        await wait_until(pilot, lambda: len(notes(app)) == 2, "the profile")
+        assert notes(app)[-1].startswith("Wrote profile [")
