@@ -22,14 +22,12 @@ from textual.widgets import Input
 from tui import logs, paths
 from tui.app import startup_gc
 from tui.app.leaving import LeftBehind
-from tui.app.palette import main_screen_commands
 from tui.app.pick import Action, Picked
 from tui.app.screens.main import MainScreen
 from tui.app.shown import shown
 from tui.app.terminal import drawing_on_the_terminal
 from tui.app.textual_private import first_screen, write_to_terminal
 from tui.app.widgets.filter_list import FilterInput
-from tui.export import clipboard
 from tui.models import SsoSession
 from tui.store.waits import WaitingForOtherSsotui, told_to
 from tui.workspace import Context
@@ -89,6 +87,8 @@ class SsotuiApp(App[str | Picked | None]):
         """
         super().copy_to_clipboard(text)
         if self.context.environ.get("TMUX"):
+            from tui.export import clipboard
+
             write_to_terminal(self, clipboard.osc52_sequence(text, tmux=True).decode("ascii"))
 
     def run(self, *args: Any, **kwargs: Any) -> str | Picked | None:
@@ -182,6 +182,8 @@ class SsotuiApp(App[str | Picked | None]):
         """The command palette: this screen's actions by name, then the theme and the rest."""
         yield SystemCommand("Keys", "Every key of this screen (? or F1)", self.action_help)
         if isinstance(screen, MainScreen):
+            from tui.app.palette import main_screen_commands  # when the palette first opens
+
             yield from main_screen_commands(screen)
             if self._other_sessions():
                 yield SystemCommand(

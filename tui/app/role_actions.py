@@ -24,7 +24,6 @@ from tui.app.saved_state import SavedState
 from tui.app.shown import shown
 from tui.app.terminal import copier, handed_over
 from tui.errors import SsotuiError, StaticKeysProfile
-from tui.export import clipboard
 from tui.local_time import local_time
 from tui.models import RoleCredentials
 from tui.store.waits import told_to
@@ -130,6 +129,8 @@ class RoleActions(Widget):
         # OSC 52 goes out through the app's own output, never between its frames.
         fmt = self.workspace.handoff.export_format()
         backend = self.workspace.handoff.copy_exports(creds, fmt, terminal=copier(self.app))
+        from tui.export import clipboard  # a copy is the first to need it, not the start
+
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
         self.post_message(
             Notice(
@@ -147,6 +148,8 @@ class RoleActions(Widget):
             self.post_message(Notice(f"Opened the AWS console for {label} in the browser."))
             return
         backend = handoff.copy_console_link(url, terminal=copier(self.app))
+        from tui.export import clipboard
+
         where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
         self.post_message(
             Notice(

@@ -325,14 +325,14 @@ def read_text_now(path: Path, *, wait: float = PIPE_WAIT) -> str:
     but when nothing arrives for `wait` seconds it is NothingWrites, not a hang. Raises what
     `read_text` raises (FileNotFoundError, UnicodeDecodeError, OSError).
     """
-    import select
-
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
         if stat.S_ISDIR(os.fstat(fd).st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         if stat.S_ISREG(os.fstat(fd).st_mode):
             return handle.read().decode("utf-8")
+        import select  # only for a pipe: a regular file, the usual case, needs none
+
         data = bytearray()
         while True:
             if not select.select([fd], [], [], wait)[0]:

@@ -10,14 +10,11 @@ read-change-write so two ssotui windows never drop each other's changes.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from tui import paths
 from tui.models import utcnow
@@ -146,14 +143,22 @@ def load(path: Path | None = None) -> State:
     """The saved state; an empty one when the file is missing, unreadable or corrupt."""
     target = path or paths.state_file()
     try:
-        data = tomllib.loads(target.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return State()
+    import tomllib  # only when there is a file: the picker's first start has none
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return State()
     return from_dict(data)
 
 
 def save(state: State, path: Path | None = None) -> None:
     """Write the state atomically (0600); raises FileWriteError when it cannot."""
+    import tomli_w  # only a change writes: a start that reads the state needs none
+
     target = path or paths.state_file()
     write_atomic(target, HEADER + tomli_w.dumps(to_dict(state)), mode=0o600)
 

@@ -56,11 +56,14 @@ class Context:
         """The session asked for: flags, `--session`, `default_session`, else the only one.
         A start URL without its scheme gets `https://`."""
         from tui.aws.sessions import resolve_session
-        from tui.workspace.setup import with_scheme
 
+        if start_url:  # (the set-up's module is loaded only for a start URL given)
+            from tui.workspace.setup import with_scheme
+
+            start_url = with_scheme(start_url)
         return resolve_session(
             name=name,
-            start_url=with_scheme(start_url) if start_url else None,
+            start_url=start_url or None,
             region=sso_region,
             default=self.settings.default_session,
         )
