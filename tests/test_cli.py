@@ -49,6 +49,21 @@ def test_login_prints_url_and_code_and_writes_the_aws_cli_cache(
     assert sim.calls["StartDeviceAuthorization"] == before
 
 
+def test_login_that_keeps_the_token_says_nothing_of_falling_back(
+    sim: Simulator, sso_config: Path
+) -> None:
+    # over SSH the device code replaces the browser; a second `ssotui login`, which keeps the
+    # valid token and logs in no way at all, said "Falling back to the device code: ..." too
+    over_ssh = {"SSH_CONNECTION": "10.0.0.1 50000 10.0.0.2 22"}
+    first = ssotui("login", env=over_ssh)
+    assert first.status == 0, first.err
+    assert "Falling back to the device code: this is an SSH session" in first.err
+    again = ssotui("login", env=over_ssh)
+    assert again.status == 0, again.err
+    assert "Falling back" not in again.err
+    assert again.err.startswith("Logged in to dev until ")
+
+
 def test_login_replaces_a_token_that_ends_soon_and_cannot_be_renewed(
     sim: Simulator, sso_config: Path
 ) -> None:

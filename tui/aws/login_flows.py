@@ -112,6 +112,7 @@ def log_in(
     force: bool = False,
     browser_timeout: float = BROWSER_TIMEOUT,
     sleep: Callable[[float], object] = time.sleep,
+    fallback: str | None = None,
 ) -> Token:
     """Log in to `session` with `flow`, one login per session at a time; the token is cached.
 
@@ -123,7 +124,8 @@ def log_in(
     under botocore's key is moved to ssotui's own (`keep_browser_registration_apart`).
     `open_url` opens the browser page (None: only announce it); `cancelled` is looked at while
     waiting (an Event's `is_set`); `browser_timeout` is how long the browser flow waits for the
-    browser.
+    browser. `fallback`: why ssotui chose the device code over the browser, announced
+    (`FallingBack`) only when a login runs, not when a cached token is kept.
 
     Raises LoginCancelled, LoginFailed (denied, expired, refused, ...) or ServiceError; nothing
     is cached then.
@@ -150,6 +152,8 @@ def log_in(
                 cached = current_token(session)
                 if not cached.expires_within(REFRESH_WINDOW):
                     return cached
+        if fallback is not None:
+            say(FallingBack(fallback))
         if flow is Flow.BROWSER:
             token = _browser(session, say, cancelled, open_url, browser_timeout)
             if token is not None:

@@ -134,7 +134,7 @@ class Workspace:
 
         from tui import browser
         from tui.aws.flow_choice import choose_flow
-        from tui.aws.login_flows import FallingBack, log_in, print_event
+        from tui.aws.login_flows import log_in, print_event
 
         opens = self.opens_browser(no_browser=no_browser)
         choice = choose_flow(
@@ -145,8 +145,6 @@ class Workspace:
             named_session=self.session.name is not None,
         )
         say = announce or print_event
-        if choice.fallback:
-            say(FallingBack(choice.reason))
 
         def open_url(url: str) -> bool:
             return browser.open_url(url, self.environ)
@@ -159,6 +157,7 @@ class Workspace:
             open_url=open_url if opens else None,
             force=force,
             sleep=sleep or time.sleep,
+            fallback=choice.reason if choice.fallback else None,
         )
 
     def opens_browser(self, *, no_browser: bool = False) -> bool:
