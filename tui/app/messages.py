@@ -18,6 +18,13 @@ if TYPE_CHECKING:  # what they carry is made by the workers; naming it loads not
 
 
 @dataclass
+class CacheLoaded(Message):
+    """The cached catalog was read (None when there is none)."""
+
+    catalog: Catalog | None
+
+
+@dataclass
 class TokenReady(Message):
     """A usable token for the session."""
 

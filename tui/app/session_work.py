@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.failures import failure_text, login_reason_text, reason_text
 from tui.app.messages import (
+    CacheLoaded,
     CatalogFetched,
     CatalogProgress,
     CredentialsReady,
@@ -102,16 +103,6 @@ class SessionWork(Widget):
         self._first = RolesFirst()  # the account whose roles a fetch lists first
 
     def on_mount(self) -> None:
-        # The cache is read here, before the first frame, not in `_open`'s thread: the first
-        # frame has the rows (one layout and drawing pass fewer), and the read does not wait
-        # for the interpreter lock behind the screen being built (1,000 accounts: ~2 ms alone,
-        # ~30 ms from a thread while the screen mounts). It takes no lock and waits on nothing.
-        try:
-            cached = self.workspace.cached_catalog()
-        except SsotuiError as exc:  # a cache folder that cannot be (an ssotui setting): said
-            cached = None
-            self.post_message(self.Problem(failure_text(exc)))
-        self._show_cached(cached)
         self._open()
         self.set_interval(60, self._renew_when_due)
 
@@ -179,6 +170,7 @@ class SessionWork(Widget):
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(self) -> None:
         workspace = self.workspace
+        self.post_message(CacheLoaded(workspace.cached_catalog()))
         try:
             token = workspace.token()
         except NoToken:  # the login screen says it all
@@ -191,10 +183,12 @@ class SessionWork(Widget):
             return
         self.post_message(TokenReady(token))
 
-    def _show_cached(self, catalog: Catalog | None) -> None:
-        if catalog is not None:
-            self.catalog = catalog
-            self.model.show_catalog(catalog, cached=True)
+    @on(CacheLoaded)
+    def _cache_loaded(self, message: CacheLoaded) -> None:
+        message.stop()
+        if message.catalog is not None:
+            self.catalog = message.catalog
+            self.model.show_catalog(message.catalog, cached=True)
         self.post_message(self.Changed())
 
     @on(TokenReady)
