@@ -532,66 +532,15 @@ class Workspace:
         step(True)
         return self.with_token(fetch, renewed=renewed)
 
-    def _token_stamp(self) -> tuple[int, int, int] | None:
-        """What changes when a login is saved, by ssotui or `aws sso login`: the stat of the
-        session's token cache file (None while there is none)."""
-        from tui.aws.token_cache import token_path
-
-        try:
-            info = token_path(self.session).stat()
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size, info.st_ino)
-
     def credential_endpoint(
         self, account: Account, role: str, *, region: str | None = None, fresh: bool = False
     ) -> CredentialEndpoint:
         """A loopback endpoint (not started: use it in a `with`) that serves the role's
-        credentials and renews them, and the SSO token, before they expire; never prompts.
-        `fresh`: its first credentials are fetched anew rather than the ones kept.
+        credentials and renews them, and the SSO token, before they expire; never prompts
+        (`tui.workspace.endpoint`). `fresh`: its first credentials are fetched anew."""
+        from tui.workspace.endpoint import credential_endpoint
 
-        A renewal while the old credentials are still handed out tries less hard (`background`
-        of `role_credentials`); after a lost login the endpoint tries again once the
-        token cache file changes (a login saved elsewhere); a fetch slow to answer says whether
-        it waits for the SSO token's renewal or for the role's credentials."""
-        from tui.serve import CredentialEndpoint
-
-        fetch_anew = fresh  # the endpoint fetches one at a time (RenewingCredentials)
-        getting_token = False
-
-        def on_token_step(token: bool) -> None:
-            nonlocal getting_token
-            getting_token = token
-
-        def credentials(*, background: bool = False) -> RoleCredentials:
-            nonlocal fetch_anew
-            anew, fetch_anew = fetch_anew, False
-            on_token_step(False)
-            return self.role_credentials(
-                account,
-                role,
-                region=region,
-                fresh=anew,
-                background=background,
-                token_step=on_token_step,
-            )
-
-        def pending() -> str:  # names from the service reach the child's SDK: made printable
-            from tui.text import printable
-
-            if getting_token:
-                return f"a renewed SSO token for session {printable(self.session.label)}"
-            return (
-                f"the credentials of role {printable(role)} in account "
-                f"{printable(account.label_with_id)}"
-            )
-
-        return CredentialEndpoint(
-            credentials,
-            renew=lambda: credentials(background=True),
-            login_stamp=self._token_stamp,
-            pending=pending,
-        )
+        return credential_endpoint(self, account, role, region=region, fresh=fresh)
 
     def find(
         self, account_text: str, role_text: str, *, refresh: bool = False

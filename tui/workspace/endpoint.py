@@ -1,0 +1,81 @@
+"""The credential endpoint of `exec --renew` (and the picker's renewing subshell), for one role:
+how the workspace's use cases feed `tui.serve.CredentialEndpoint`.
+
+A renewal while the old credentials are still handed out tries less hard (`background` of
+`Workspace.role_credentials`); after a lost login the endpoint tries again once the session's
+token cache file changes (a login saved by ssotui or `aws sso login` elsewhere); a fetch slow to
+answer says whether it waits for the SSO token's renewal or for the role's credentials.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.models import Account, RoleCredentials, SsoSession
+from tui.text import printable
+
+if TYPE_CHECKING:
+    from tui.serve import CredentialEndpoint
+    from tui.workspace.workspace import Workspace
+
+
+def token_stamp(session: SsoSession) -> tuple[int, int, int] | None:
+    """What changes when a login is saved, by ssotui or `aws sso login`: the stat of the
+    session's token cache file (None while there is none)."""
+    from tui.aws.token_cache import token_path
+
+    try:
+        info = token_path(session).stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def credential_endpoint(
+    workspace: Workspace,
+    account: Account,
+    role: str,
+    *,
+    region: str | None = None,
+    fresh: bool = False,
+) -> CredentialEndpoint:
+    """A loopback endpoint (not started: use it in a `with`) that serves the role's
+    credentials and renews them, and the SSO token, before they expire; never prompts.
+    `fresh`: its first credentials are fetched anew rather than the ones kept."""
+    from tui.serve import CredentialEndpoint
+
+    session = workspace.session
+    fetch_anew = fresh  # the endpoint fetches one at a time (RenewingCredentials)
+    getting_token = False
+
+    def on_token_step(token: bool) -> None:
+        nonlocal getting_token
+        getting_token = token
+
+    def credentials(*, background: bool = False) -> RoleCredentials:
+        nonlocal fetch_anew
+        anew, fetch_anew = fetch_anew, False
+        on_token_step(False)
+        return workspace.role_credentials(
+            account,
+            role,
+            region=region,
+            fresh=anew,
+            background=background,
+            token_step=on_token_step,
+        )
+
+    def pending() -> str:  # names from the service reach the child's SDK: made printable
+        if getting_token:
+            return f"a renewed SSO token for session {printable(session.label)}"
+        return (
+            f"the credentials of role {printable(role)} in account "
+            f"{printable(account.label_with_id)}"
+        )
+
+    return CredentialEndpoint(
+        credentials,
+        renew=lambda: credentials(background=True),
+        login_stamp=lambda: token_stamp(session),
+        pending=pending,
+    )
