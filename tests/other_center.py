@@ -92,6 +92,7 @@ class OtherCenter:
         self.refresh_tokens = False
         self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
         self.busy_times = 1  # ... or this many times in a row (past botocore's retries)
+        self.busy_message = "try again later"  # ... with this message
         self.authorize_answer = "approve"  # or "deny", or an OAuth error name to redirect with
         self.code_lifetime = 60.0
         self.code_failure: tuple[int, str] | None = None  # every CreateToken for a code: this
@@ -187,7 +188,7 @@ class OtherCenter:
                 self.calls["busy:" + handler.__name__] += 1
                 if self.calls["busy:" + handler.__name__] >= self.busy_times:
                     del self.busy[handler.__name__]
-                return self.error(busy[0], busy[1], "try again later")
+                return self.error(busy[0], busy[1], self.busy_message)
             try:
                 return handler(query, headers, data)
             except Failure as failure:

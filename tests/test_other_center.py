@@ -274,6 +274,23 @@ def test_the_server_is_right_for_botocore(center: OtherCenter, logged_in: Token)
     assert listed == [a.account_id for a in center.accounts]
 
 
+def test_a_refusal_nothing_else_explains_shows_the_services_words_masked(
+    center: OtherCenter, logged_in: Token, client_kind: str
+) -> None:
+    """A 400 InvalidRequestException for GetRoleCredentials said only its name; the service's
+    message says what it took amiss. It is shown in one line, any known secret masked (an
+    endpoint may echo the token), control characters replaced."""
+    del client_kind
+    account = center.accounts[0]
+    center.busy, center.busy_times = {"get_role_credentials": (400, "InvalidRequestException")}, 9
+    center.busy_message = f"role name\x1b[31m not valid for token {logged_in.access_token}"
+    result = ssotui("export", account.account_id, account.roles[0])
+    assert result.status == 1 and result.err.count("\n") == 1, result.err
+    assert "(InvalidRequestException: role name" in result.err, result.err
+    assert "not valid for token" in result.err and logged_in.access_token not in result.err
+    assert "\x1b" not in result.err
+
+
 @pytest.mark.parametrize("operation", ["register_client", "start_device_authorization"])
 def test_a_busy_service_at_login_says_wait_not_check_the_config(
     center: OtherCenter, operation: str

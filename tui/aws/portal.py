@@ -58,6 +58,7 @@ SERVER_ERROR_RETRIES = 4
 NETWORK_RETRIES = 2
 BACKOFF_BASE = 0.25
 BACKOFF_CAP = 4.0
+SAID_LENGTH = 160  # characters of the service's own message shown with a refusal
 SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth sending
 # Identity Center's own refusals of one account's roles, and what the catalog notes for it: the
 # service's answer about that account (an assignment removed, an account being closed, an id
@@ -67,6 +68,19 @@ ACCOUNT_REFUSALS = {
     "ResourceNotFoundException": "no access to its roles",
     "InvalidRequestException": "Identity Center refused to list its roles",
 }
+
+
+def _said(message: str) -> str:
+    """The service's own words for a refusal nothing else explains, as they may be shown: one
+    line, control characters replaced, every known secret masked (an endpoint may echo the
+    token), at most `SAID_LENGTH` characters; "" when it said nothing."""
+    from tui.logs import redact
+    from tui.text import printable
+
+    text = " ".join(redact(printable(message)).split())
+    if len(text) > SAID_LENGTH:
+        text = text[: SAID_LENGTH - 1] + "…"
+    return f": {text}" if text else ""
 
 
 class Portal:
@@ -159,7 +173,7 @@ class Portal:
                 f"{self.session.label}): try again later"
             )
         return ServiceError(
-            f"Identity Center refused {what} ({code or status}) for session "
+            f"Identity Center refused {what} ({code or status}{_said(exc.message)}) for session "
             f"{self.session.label}: try `ssotui login --force`"
         )
 
