@@ -409,3 +409,20 @@ def test_a_dripping_connection_is_cut_off_and_does_not_hold_the_login(
         assert _callback(listener.port, "state=right&code=real")[0] == 200
         result = listener.wait(2)
     assert result is not None and result.code == "real"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example"])
+def test_a_callback_naming_another_host_is_not_found_and_the_login_goes_on(host: str) -> None:
+    """DNS rebinding: a web page whose name resolves to 127.0.0.1 reaches the listener with its
+    own name as Host. It is answered 404, as any stranger, and never ends the login (it did,
+    given the state: a login with the attacker's code), while the browser's callback, naming
+    127.0.0.1 or localhost, still does."""
+    with loopback.CallbackListener("right") as listener:
+        port = listener.port
+        status, body = _callback(port, "state=right&code=evil", host.format(port=port))
+        assert status == 404 and "Not found." in body
+        assert listener.wait(0.2) is None
+        assert _callback(port, "state=wrong&code=x", f"localhost:{port}")[0] == 400
+        assert _callback(port, "state=right&code=real", f"127.0.0.1:{port}")[0] == 200
+        result = listener.wait(2)
+    assert result is not None and result.code == "real"
