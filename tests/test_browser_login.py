@@ -228,12 +228,15 @@ def test_create_token_refused(
     session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     sim.set(code_lifetime=0)  # the code is dead by the time ssotui redeems it
-    use_fake_browser(monkeypatch, tmp_path)
+    browser = use_fake_browser(monkeypatch, tmp_path)
     with pytest.raises(LoginFailed) as err:
         log_in(session, announce=quiet)
     assert err.value.message == (
         "the sign-in to session dev expired before ssotui could use it: run `ssotui login` again"
     )
+    # the page came before CreateToken: it said "You are logged in", the terminal the opposite
+    [visit] = browser.visits()
+    assert "logged in" not in str(visit["body"]) and "says whether it worked" in str(visit["body"])
     assert load_token(session) is None
 
 

@@ -218,7 +218,9 @@ class CallbackListener:
             return 400, "The sign-in came back without a code.", Callback(error="no_code")
         return (
             200,
-            "You are logged in. You can close this window and go back to ssotui.",
+            # not "logged in" yet: the code is redeemed after this page, and may be refused
+            "ssotui got the sign-in and finishes the login. You can close this window and go "
+            "back to ssotui, which says whether it worked.",
             Callback(code=code),
         )
 
