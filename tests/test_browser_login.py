@@ -6,8 +6,10 @@ follows the simulator's redirect to ssotui's loopback listener, as a browser doe
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -226,12 +228,15 @@ def test_create_token_refused(
     session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     sim.set(code_lifetime=0)  # the code is dead by the time ssotui redeems it
-    use_fake_browser(monkeypatch, tmp_path)
+    browser = use_fake_browser(monkeypatch, tmp_path)
     with pytest.raises(LoginFailed) as err:
         log_in(session, announce=quiet)
     assert err.value.message == (
         "the sign-in to session dev expired before ssotui could use it: run `ssotui login` again"
     )
+    # the page came before CreateToken: it said "You are logged in", the terminal the opposite
+    [visit] = browser.visits()
+    assert "logged in" not in str(visit["body"]) and "says whether it worked" in str(visit["body"])
     assert load_token(session) is None
 
 
@@ -370,3 +375,57 @@ def test_headless_browser_of_the_simulator(session: SsoSession, sim: Simulator) 
     token = log_in(session, announce=events.append, open_url=open_headless)
     assert token.access_token and any(isinstance(e, BrowserAuthorization) for e in events)
     assert sim.calls["StartDeviceAuthorization"] == 0
+
+
+def _callback(port: int, query: str, host: str | None = None) -> tuple[int, str]:
+    """What the listener answers a GET of its callback (with that Host header, if any)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", f"/oauth/callback?{query}", headers={"Host": host} if host else {})
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+def test_a_dripping_connection_is_cut_off_and_does_not_hold_the_login(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A connection sending its request a byte at a time (slowloris) is closed after
+    REQUEST_TIMEOUT in all: it was kept as long as each byte came within the socket timeout,
+    with its thread, even after the login ended."""
+    monkeypatch.setattr(loopback, "REQUEST_TIMEOUT", 0.5)
+    with loopback.CallbackListener("right") as listener:
+        drip = socket.create_connection(("127.0.0.1", listener.port), timeout=2)
+        drip.sendall(b"GET /oauth/callback?state=right&code=")
+        started = time.monotonic()
+        cut = False
+        while time.monotonic() - started < 3 and not cut:
+            try:
+                drip.sendall(b"x")
+                time.sleep(0.1)
+            except OSError:
+                cut = True
+        drip.close()
+        assert cut and time.monotonic() - started < 2
+        # the real browser still gets its page, and the login its code
+        assert _callback(listener.port, "state=right&code=real")[0] == 200
+        result = listener.wait(2)
+    assert result is not None and result.code == "real"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example"])
+def test_a_callback_naming_another_host_is_not_found_and_the_login_goes_on(host: str) -> None:
+    """DNS rebinding: a web page whose name resolves to 127.0.0.1 reaches the listener with its
+    own name as Host. It is answered 404, as any stranger, and never ends the login (it did,
+    given the state: a login with the attacker's code), while the browser's callback, naming
+    127.0.0.1 or localhost, still does."""
+    with loopback.CallbackListener("right") as listener:
+        port = listener.port
+        status, body = _callback(port, "state=right&code=evil", host.format(port=port))
+        assert status == 404 and "Not found." in body
+        assert listener.wait(0.2) is None
+        assert _callback(port, "state=wrong&code=x", f"localhost:{port}")[0] == 400
+        assert _callback(port, "state=right&code=real", f"127.0.0.1:{port}")[0] == 200
+        result = listener.wait(2)
+    assert result is not None and result.code == "real"

@@ -4,14 +4,19 @@ It listens on 127.0.0.1 only, on a free port (port 0), and is bound before anyth
 happens, as botocore's `AuthCodeFetcher` is. `GET /oauth/callback` with the expected `state`
 ends the wait with its `code` or its `error`, after the browser got a short page saying it can
 be closed; a callback with any other state is answered 400 and ignored (the wait goes on);
-every other request gets 404. `close()` stops it: the login closes it as soon as it ends.
+every other request gets 404, and so does one naming another host than 127.0.0.1 or localhost
+(a web page whose name an attacker points at 127.0.0.1: DNS rebinding). A connection has
+`REQUEST_TIMEOUT` seconds in all to send its request, however it drips it. `close()` stops it:
+the login closes it as soon as it ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import secrets
+import socket
 import socketserver
 import threading
 from dataclasses import dataclass, field
@@ -24,7 +29,8 @@ from tui.errors import LoginFailed
 HOST = "127.0.0.1"
 PORT = 0  # any free port; a test may point it at a taken one
 CALLBACK_PATH = "/oauth/callback"
-REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request
+REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request, in all
+_OUR_HOSTS = (HOST, "localhost")
 _OAUTH_ERROR = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
 
@@ -84,8 +90,44 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = REQUEST_TIMEOUT
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        self._was_cut = False
+        # the socket timeout bounds each read only: one byte every few seconds would hold the
+        # connection (and its thread) for ever, even after the listener is closed
+        self._cutoff = threading.Timer(REQUEST_TIMEOUT, self._cut_off)
+        self._cutoff.daemon = True
+        self._cutoff.start()
+
+    def _cut_off(self) -> None:
+        self._was_cut = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()  # reads the headers too
+        self._cutoff.cancel()  # the request is in: the answer is written at once
+        if self._was_cut:  # what came before the cut is not a request (nor a callback)
+            self.close_connection = True
+            return False
+        return parsed
+
+    def finish(self) -> None:
+        self._cutoff.cancel()
+        super().finish()
+
     def version_string(self) -> str:
         return "ssotui"
+
+    def _for_us(self) -> bool:
+        """Whether the request names this listener (127.0.0.1 or localhost, its port or none)."""
+        host = self.headers.get("Host")
+        if host is None:
+            return True  # an HTTP/1.0 client without one: no web page sends that
+        name, _, port = host.strip().lower().rpartition(":")
+        if not name:  # no port given
+            name, port = port, ""
+        return name in _OUR_HOSTS and port in ("", str(self.server.server_port))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         """Silent: the request line carries the authorization code."""
@@ -102,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (stdlib name)
         split = urlsplit(self.path)
-        if split.path != CALLBACK_PATH:
+        if split.path != CALLBACK_PATH or not self._for_us():
             self._not_found()
             return
         query = {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
@@ -176,7 +218,9 @@ class CallbackListener:
             return 400, "The sign-in came back without a code.", Callback(error="no_code")
         return (
             200,
-            "You are logged in. You can close this window and go back to ssotui.",
+            # not "logged in" yet: the code is redeemed after this page, and may be refused
+            "ssotui got the sign-in and finishes the login. You can close this window and go "
+            "back to ssotui, which says whether it worked.",
             Callback(code=code),
         )
 
