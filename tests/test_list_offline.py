@@ -115,3 +115,17 @@ def test_export_by_name_with_a_stale_cache_and_no_portal_fails_in_one_line(
     [line] = run.err.splitlines()
     assert "cannot reach Identity Center" in line
 
+
+def test_export_by_name_uses_kept_credentials_with_a_stale_cache_and_no_portal(
+    listed: str,
+) -> None:
+    # The names resolved against the catalog only after a refresh it could not get: `export`
+    # (and `credential_process`, run by botocore for each profile) failed offline although
+    # the role credentials kept from a minute ago had most of an hour left.
+    row = json.loads(listed)[0]
+    online = ssotui("export", row["accountId"], row["roleName"], "--format", "json")
+    assert online.status == 0, online.err
+    run = ssotui("export", row["accountName"], row["roleName"], "--format", "json", env=_offline())
+    assert run.status == 0, run.err
+    assert json.loads(run.out)["AccessKeyId"] == json.loads(online.out)["AccessKeyId"]
+    assert run.err == ""

@@ -620,14 +620,16 @@ class Workspace:
     def _catalog_once(self, *, refresh: bool) -> Catalog:
         """The catalog brought up to date by one process at a time: `credential_process` calls
         started together (Terraform starts one per provider) wait for the first one's fetch and
-        use the catalog it saved, rather than each listing every account."""
+        use the catalog it saved, rather than each listing every account. When Identity Center
+        cannot be reached to bring a cached one up to date, that one (`catalog_to_show`): the
+        names resolve, and role credentials kept between runs still serve offline."""
         from tui.store import catalog_cache
 
         with catalog_cache.one_update(self.session):
             cached = None if refresh else self.cached_catalog()
             if cached is not None and self.catalog_plan(cached) is CatalogPlan.CACHED:
                 return cached
-            return self.catalog(refresh=refresh)
+            return self.catalog_to_show(refresh=refresh).catalog
 
     def credentials_for(
         self,
