@@ -101,15 +101,17 @@ def logout(args: argparse.Namespace, context: Context) -> int:
 
 def list_roles(args: argparse.Namespace, context: Context) -> int:
     """`ssotui list`: every (account, role) pair, as text or JSON; while the catalog is
-    fetched, a progress line on stderr when that is a terminal."""
+    fetched, a progress line on stderr when that is a terminal. When Identity Center cannot be
+    reached to bring a cached catalog up to date, that catalog and a warning line (exit 0)."""
     workspace = workspace_of(args, context)
     if sys.stderr.isatty():
         from tui.commands.progress import CatalogProgress
 
         with CatalogProgress() as progress:
-            catalog = workspace.catalog(refresh=args.refresh, on_event=progress)
+            answer = workspace.catalog_to_show(refresh=args.refresh, on_event=progress)
     else:
-        catalog = workspace.catalog(refresh=args.refresh)
+        answer = workspace.catalog_to_show(refresh=args.refresh)
+    catalog = answer.catalog
     pairs = catalog.pairs()
     if args.json:
         rows = [
@@ -135,6 +137,13 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         width = min(max((cell_width(a.label) for a in listed.values()), default=0), NAME_COLUMN)
         shown = {key: f"{printable(key)}  {pad(a.label, width)}  " for key, a in listed.items()}
         sys.stdout.write("".join(f"{shown[a.account_id]}{printable(r)}\n" for a, r in pairs))
+    if answer.unreached:  # offline, say: the cached catalog rather than nothing
+        from tui.workspace.workspace import cached_ago
+
+        say(
+            f"ssotui: warning: Identity Center could not be reached ({answer.unreached}); "
+            f"showing the catalog cached {cached_ago(catalog.fetched_at)} ago"
+        )
     refused = catalog.refused_accounts()
     if refused:  # Identity Center's answer, not a failure: one line, and the exit status is 0
         from tui.text import printable

@@ -14,7 +14,14 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
-from tui.errors import AccountRefused, Ambiguous, NotFound, NotLoggedIn, SsotuiError
+from tui.errors import (
+    AccountRefused,
+    Ambiguous,
+    NotFound,
+    NotLoggedIn,
+    ServiceError,
+    SsotuiError,
+)
 from tui.models import Account, Catalog, RoleCredentials, SsoSession, Token, utcnow
 from tui.store.settings import Settings
 from tui.workspace.handoff import Handoff
@@ -52,6 +59,26 @@ class CatalogPlan(Enum):
     CACHED = "cached"  # the cache is fresh and complete: no portal call
     RETRY_FAILED = "retry"  # fresh, but some accounts failed: list only their roles again
     FETCH = "fetch"  # no cache, a stale one, or a refresh asked for: the whole catalog
+
+
+@dataclass(frozen=True)
+class ShownCatalog:
+    """The catalog a door shows: brought up to date, or the cached one when Identity Center
+    could not be reached to bring it up to date (`unreached`: that failure's line)."""
+
+    catalog: Catalog
+    unreached: str = ""
+
+
+def cached_ago(fetched_at: datetime, now: datetime | None = None) -> str:
+    """How long ago a catalog was cached, in the user's words ("12 min", "3 h", "2 days")."""
+    minutes = max(0, int(((now or utcnow()) - fetched_at).total_seconds() // 60))
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
 @dataclass(frozen=True)
@@ -350,6 +377,24 @@ class Workspace:
             self.catalog_plan(cached, refresh=refresh), cached, on_event=on_event
         )
 
+    def catalog_to_show(
+        self, *, refresh: bool = False, on_event: EventHandler | None = None
+    ) -> ShownCatalog:
+        """The catalog as `catalog` brings it; when Identity Center cannot be reached to bring
+        a cached one up to date (ServiceError: offline, throttled past retries, a 5xx, a
+        listing that loops), that cache and why, rather than nothing (it holds no secrets).
+
+        Not with `refresh` (a fresh catalog was asked for), nor without a cache, nor when a
+        login is needed (NotLoggedIn: a catalog nobody may use is not shown).
+        """
+        cached = None if refresh else self.cached_catalog()
+        try:
+            return ShownCatalog(self.catalog(refresh=refresh, on_event=on_event))
+        except ServiceError as exc:
+            if cached is None:
+                raise
+            return ShownCatalog(cached, unreached=exc.message)
+
     def retry_account(self, catalog: Catalog, account: Account) -> Catalog:
         """List again the roles of one account whose listing failed; save and return the
         catalog with them, or with the account refused when Identity Center refuses it
@@ -566,10 +611,7 @@ class Workspace:
         except NotFound as exc:
             if catalog.fetched_at >= started or "--refresh" in exc.message:
                 raise
-            minutes = int((started - catalog.fetched_at).total_seconds() // 60)
-            ago = "under a minute" if minutes < 1 else f"{minutes} min"
-            if minutes >= 120:
-                ago = f"{minutes // 60} h"
+            ago = cached_ago(catalog.fetched_at, started)
             raise NotFound(
                 f"{exc.message} (the catalog was cached {ago} ago: add --refresh for an "
                 "account or role assigned since)"
@@ -578,14 +620,16 @@ class Workspace:
     def _catalog_once(self, *, refresh: bool) -> Catalog:
         """The catalog brought up to date by one process at a time: `credential_process` calls
         started together (Terraform starts one per provider) wait for the first one's fetch and
-        use the catalog it saved, rather than each listing every account."""
+        use the catalog it saved, rather than each listing every account. When Identity Center
+        cannot be reached to bring a cached one up to date, that one (`catalog_to_show`): the
+        names resolve, and role credentials kept between runs still serve offline."""
         from tui.store import catalog_cache
 
         with catalog_cache.one_update(self.session):
             cached = None if refresh else self.cached_catalog()
             if cached is not None and self.catalog_plan(cached) is CatalogPlan.CACHED:
                 return cached
-            return self.catalog(refresh=refresh)
+            return self.catalog_to_show(refresh=refresh).catalog
 
     def credentials_for(
         self,
