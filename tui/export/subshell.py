@@ -19,10 +19,10 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from tui import paths
 from tui.errors import SsotuiError
@@ -32,6 +32,7 @@ from tui.models import RoleCredentials
 from tui.text import printable
 
 FALLBACK_SHELL = "/bin/sh"
+T = TypeVar("T")
 
 
 def user_shell(configured: str | None, environ: Mapping[str, str]) -> list[str]:
@@ -201,15 +202,24 @@ class Finished:
     hung_up: bool  # the terminal went away (SIGHUP) while it ran
 
 
-def _start(plan: SubshellPlan) -> subprocess.Popen[bytes]:
-    """Start the planned program; a file without a `#!` line that the system will not run
-    (ENOEXEC) is a shell script, run by /bin/sh as `env`, bash and execvp(3) run it."""
+def _or_in_sh(start: Callable[[list[str]], T], argv: Sequence[str]) -> T:
+    """`start(argv)`; a file without a `#!` line that the system will not run (ENOEXEC) is a
+    shell script, started as `start([/bin/sh, *argv])`, as `env`, bash and execvp(3) run it."""
     try:
-        return subprocess.Popen(list(plan.argv), env=plan.env)
+        return start(list(argv))
     except OSError as exc:
         if exc.errno != errno.ENOEXEC:
             raise
-    return subprocess.Popen([FALLBACK_SHELL, *plan.argv], env=plan.env)
+    return start([FALLBACK_SHELL, *argv])
+
+
+def _cannot_run(program: str, exc: OSError) -> SsotuiError:
+    """The line for a program that could not be started (exit 127 or 126, as a shell gives)."""
+    if isinstance(exc, FileNotFoundError):
+        return _not_found(program)
+    if isinstance(exc, PermissionError):
+        return SsotuiError(f"cannot run {program}: permission denied", exit_code=126)
+    return SsotuiError(f"cannot run {program}: {exc.strerror or exc}", exit_code=126)
 
 
 def _not_found(program: str) -> SsotuiError:
@@ -239,17 +249,9 @@ def run(plan: SubshellPlan) -> Finished:
     # Handlers go in before the child starts, so no Ctrl-C can fall between the two.
     with _guarded_signals() as signals:
         try:
-            child = _start(plan)
-        except FileNotFoundError:
-            raise _not_found(plan.argv[0]) from None
-        except PermissionError:
-            raise SsotuiError(
-                f"cannot run {plan.argv[0]}: permission denied", exit_code=126
-            ) from None
+            child = _or_in_sh(lambda argv: subprocess.Popen(argv, env=plan.env), plan.argv)
         except OSError as exc:
-            raise SsotuiError(
-                f"cannot run {plan.argv[0]}: {exc.strerror or exc}", exit_code=126
-            ) from None
+            raise _cannot_run(plan.argv[0], exc) from None
         signals.started(child)
         returncode = _wait(child)
     return Finished(exit_status(returncode), hung_up=signal.SIGHUP in signals.received)
@@ -268,21 +270,12 @@ def become(plan: SubshellPlan) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
-    program = plan.argv[0]
+    env = dict(plan.env)
     try:
-        try:
-            os.execve(program, list(plan.argv), dict(plan.env))
-        except OSError as exc:
-            if exc.errno != errno.ENOEXEC:
-                raise
-        # no `#!` line: a shell script, run by /bin/sh as `env` and execvp(3) run it
-        os.execve(FALLBACK_SHELL, [FALLBACK_SHELL, *plan.argv], dict(plan.env))
-    except FileNotFoundError:
-        raise _not_found(program) from None
-    except PermissionError:
-        raise SsotuiError(f"cannot run {program}: permission denied", exit_code=126) from None
+        _or_in_sh(lambda argv: os.execve(argv[0], argv, env), plan.argv)
     except OSError as exc:
-        raise SsotuiError(f"cannot run {program}: {exc.strerror or exc}", exit_code=126) from None
+        raise _cannot_run(plan.argv[0], exc) from None
+    raise AssertionError("execve returned")  # it never does: it raises or replaces us
 
 
 def run_with_credentials(

@@ -371,8 +371,13 @@ class Workspace:
         Needs a login even when the cache is fresh: a catalog nobody may use any more is not
         shown as if it were current.
         """
+        return self._catalog_from(self.cached_catalog(), refresh=refresh, on_event=on_event)
+
+    def _catalog_from(
+        self, cached: Catalog | None, *, refresh: bool, on_event: EventHandler | None = None
+    ) -> Catalog:
+        """`catalog`, the cache already read (`cached`)."""
         self.token()
-        cached = self.cached_catalog()
         return self.update_catalog(
             self.catalog_plan(cached, refresh=refresh), cached, on_event=on_event
         )
@@ -387,11 +392,16 @@ class Workspace:
         Not with `refresh` (a fresh catalog was asked for), nor without a cache, nor when a
         login is needed (NotLoggedIn: a catalog nobody may use is not shown).
         """
-        cached = None if refresh else self.cached_catalog()
+        return self._shown_from(self.cached_catalog(), refresh=refresh, on_event=on_event)
+
+    def _shown_from(
+        self, cached: Catalog | None, *, refresh: bool, on_event: EventHandler | None = None
+    ) -> ShownCatalog:
+        """`catalog_to_show`, the cache already read (`cached`): read once per use case."""
         try:
-            return ShownCatalog(self.catalog(refresh=refresh, on_event=on_event))
+            return ShownCatalog(self._catalog_from(cached, refresh=refresh, on_event=on_event))
         except ServiceError as exc:
-            if cached is None:
+            if cached is None or refresh:
                 raise
             return ShownCatalog(cached, unreached=exc.message)
 
@@ -626,10 +636,14 @@ class Workspace:
         from tui.store import catalog_cache
 
         with catalog_cache.one_update(self.session):
-            cached = None if refresh else self.cached_catalog()
-            if cached is not None and self.catalog_plan(cached) is CatalogPlan.CACHED:
+            cached = self.cached_catalog()
+            if (
+                not refresh
+                and cached is not None
+                and self.catalog_plan(cached) is CatalogPlan.CACHED
+            ):
                 return cached
-            return self.catalog_to_show(refresh=refresh).catalog
+            return self._shown_from(cached, refresh=refresh).catalog
 
     def credentials_for(
         self,
