@@ -193,7 +193,8 @@ async def test_the_picker_shows_the_refused_account_with_its_note(center: OtherC
     app = picker(refresh=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: _loaded(app), "the catalog")
-        assert marks(app, "accounts")["Prod"] == "⊘"  # not "!", a failure Enter retries
+        # not "!", a failure Enter retries (the rows are redrawn a moment after the model)
+        await wait_until(pilot, lambda: marks(app, "accounts").get("Prod") == "⊘", "the mark")
         assert "failed" not in status_text(app)
         await type_text(pilot, "prod")
         await wait_until(
@@ -223,7 +224,8 @@ async def test_a_failed_account_retried_in_the_picker_and_refused_shows_the_note
     app = picker(refresh=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: _loaded(app), "the catalog", timeout=15)
-        assert marks(app, "accounts")["Prod"] == "!"
+        # the rows are redrawn a moment after the model (they showed "…" under load)
+        await wait_until(pilot, lambda: marks(app, "accounts").get("Prod") == "!", "the failure")
         center.role_failures = {PROD: (404, "ResourceNotFoundException")}
         await type_text(pilot, "prod")
         await wait_until(
