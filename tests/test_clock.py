@@ -10,6 +10,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
 from tui.aws.portal import clock_checked
 from tui.errors import ServiceError
+from tui.local_time import local_time
 from tui.models import Account, RoleCredentials
 from tui.sim import Organisation, Simulator
 
@@ -112,3 +115,41 @@ def test_a_clock_two_hours_ahead_is_told_and_two_hours_behind_still_works(
     again = _skewed("-2h", "credential-process", account.account_id, role)
     # kept: a clock that is merely behind does not make every call fetch anew
     assert json.loads(again.out)["AccessKeyId"] == json.loads(behind.out)["AccessKeyId"]
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set this process's time zone (TZ, then tzset), restored after the test."""
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("tz", "shown"),
+    [
+        # POSIX: a zone named "UTC", 14 hours east of UTC; never shown as if it were UTC
+        ("UTC-14", "2026-12-02 01:27 +1400"),
+        ("GMT+3", "2026-12-01 08:27 -0300"),
+        ("Asia/Kathmandu", "2026-12-01 17:12 +0545"),
+        ("America/St_Johns", "2026-12-01 07:57 NST"),
+        ("Europe/London", "2026-12-01 11:27 GMT"),
+        ("UTC", "2026-12-01 11:27 UTC"),
+    ],
+)
+def test_a_time_shown_says_the_zone_it_is_in(
+    zone: Callable[[str], None], tz: str, shown: str
+) -> None:
+    zone(tz)
+    assert local_time(datetime(2026, 12, 1, 11, 27, tzinfo=UTC)) == shown
+
+
+def test_a_time_shown_follows_daylight_saving_time(zone: Callable[[str], None]) -> None:
+    zone("America/St_Johns")  # NST -03:30, NDT -02:30 from 2026-03-08 05:30 UTC
+    assert local_time(datetime(2026, 3, 8, 5, 29, tzinfo=UTC)) == "2026-03-08 01:59 NST"
+    assert local_time(datetime(2026, 3, 8, 5, 30, tzinfo=UTC)) == "2026-03-08 03:00 NDT"
