@@ -40,7 +40,7 @@ from tui.aws.transport import (
 )
 from tui.errors import AccountRefused, NoAccess, NotLoggedIn, ServiceError, SsotuiError
 from tui.logs import hide
-from tui.models import Account, RoleCredentials, SsoSession, Token, name_order
+from tui.models import Account, RoleCredentials, SsoSession, Token, name_order, utcnow
 
 PAGE_SIZE = 100
 # Seconds all the attempts of one call may take together (`request_deadline` in config.toml).
@@ -81,6 +81,21 @@ def _said(message: str) -> str:
     if len(text) > SAID_LENGTH:
         text = text[: SAID_LENGTH - 1] + "…"
     return f": {text}" if text else ""
+
+
+def clock_checked(creds: RoleCredentials, now: datetime) -> RoleCredentials:
+    """`creds` as they came, unless they had expired by this computer's clock (`now`) on
+    arrival: then ServiceError saying to check the clock. Only a clock ahead of Identity
+    Center's by more than their lifetime does that; every consumer would refuse them (botocore:
+    "the refreshed credentials are still expired"), and each run would fetch them anew."""
+    if creds.expiration > now:
+        return creds
+    raise ServiceError(
+        f"Identity Center gave credentials for role {creds.role_name} in account "
+        f"{creds.account.label_with_id} that expired at {creds.expiration:%Y-%m-%d %H:%M:%S} "
+        f"UTC, before this computer's clock ({now:%Y-%m-%d %H:%M:%S} UTC): check this "
+        "computer's clock and time zone settings"
+    )
 
 
 class Portal:
@@ -414,7 +429,7 @@ class Portal:
         try:
             creds: Any = response["roleCredentials"]
             hide(creds.get("secretAccessKey"), creds.get("sessionToken"))
-            return RoleCredentials(
+            fetched = RoleCredentials(
                 account=account,
                 role_name=role_name,
                 access_key_id=str(creds["accessKeyId"]),
@@ -426,6 +441,7 @@ class Portal:
             )
         except (KeyError, TypeError, ValueError, OverflowError):
             raise self._malformed("GetRoleCredentials") from None
+        return clock_checked(fetched, utcnow())
 
     def logout(self) -> None:
         """End the portal session (the token stops working); a dead token is no error."""
