@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import Home
 from tui.errors import SsotuiError
+from tui.export import subshell
 from tui.export.subshell import plan_subshell, run_with_credentials, user_shell
 from tui.models import Account, RoleCredentials
 
@@ -170,7 +171,9 @@ def test_a_script_whose_interpreter_is_missing_says_so_not_command_not_found(
     assert caught.value.exit_code == subprocess.run(["bash", "-c", str(script)]).returncode == 127
 
 
-def test_ctrl_c_reaches_the_child_not_ssotui() -> None:
+def test_ctrl_c_reaches_the_child_not_ssotui(monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a terminal (without one, see tests/test_subshell_signals.py, SIGINT is passed on).
+    monkeypatch.setattr(subshell, "has_terminal", lambda: True)
     before = signal.getsignal(signal.SIGINT)
     # The child interrupts its parent (as the terminal would): ssotui must keep waiting.
     status = run_with_credentials(make_creds(), ["sh", "-c", "kill -INT $PPID; sleep 0.2; exit 5"])
@@ -184,6 +187,35 @@ def test_ctrl_c_reaches_the_child_not_ssotui() -> None:
 def test_sigterm_to_ssotui_is_passed_to_the_child() -> None:
     status = run_with_credentials(make_creds(), ["sh", "-c", "kill -TERM $PPID; exec sleep 5"])
     assert status == 128 + 15
+
+
+# Counts the SIGTERMs delivered to it (one byte each, even when the handler runs once).
+_COUNTS_TERMS = """
+import os, signal, sys, time
+deliveries, wakeup = os.pipe()
+os.set_blocking(deliveries, False)
+os.set_blocking(wakeup, False)
+signal.set_wakeup_fd(wakeup)
+signal.signal(signal.SIGTERM, lambda *_: None)
+os.kill(os.getppid(), signal.SIGTERM)
+time.sleep(0.1)  # `timeout` descheduled between signalling ssotui and signalling its group
+os.kill(os.getppid(), signal.SIGTERM)
+time.sleep(1)
+try:
+    sys.exit(list(os.read(deliveries, 100)).count(signal.SIGTERM))
+except BlockingIOError:
+    sys.exit(0)
+"""
+
+
+@main_thread_only
+@pytest.mark.parametrize("terminal", [True, False])
+def test_the_same_signal_twice_in_a_moment_is_passed_on_once(
+    terminal: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`timeout` signals ssotui, then its group: two copies for ssotui, one for the command."""
+    monkeypatch.setattr(subshell, "has_terminal", lambda: terminal)
+    assert run_with_credentials(make_creds(), [sys.executable, "-c", _COUNTS_TERMS]) == 1
 
 
 def test_works_from_a_worker_thread() -> None:

@@ -1,8 +1,13 @@
 """Run a command, or the user's shell, with role credentials in its environment.
 
-The child gets `child_env(creds)`. While it runs, Ctrl-C (SIGINT) and Ctrl-\\ (SIGQUIT) reach it
-from the terminal and are ignored by ssotui, so an interrupted `terraform plan` stops but
-ssotui stays to report its status; SIGTERM and SIGHUP sent to ssotui are passed on to the child.
+The child gets `child_env(creds)`. On a terminal it shares ssotui's process group, so job
+control and Ctrl-C (SIGINT) and Ctrl-\\ (SIGQUIT) reach it from the terminal; ssotui ignores
+those two, so an interrupted `terraform plan` stops but ssotui stays to report its status, and
+passes SIGTERM and SIGHUP on. With no controlling terminal (CI, systemd, cron, `setsid`) there
+is no job control to keep: the child gets a process group of its own and ssotui passes all four
+on, so a signal sent to ssotui's group (`timeout`, a CI runner) reaches it once, through ssotui,
+and one sent to ssotui alone reaches it too. The same signal twice within a moment (`timeout`
+sends it to ssotui and to its group at once) is passed on once.
 The exit status is the child's (128 + N when a signal N ended it), as a shell reports it.
 `become` instead replaces ssotui with the program (`exec` without `--renew`): no parent is left
 to forward a signal the program has already had from its process group.
@@ -19,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
@@ -32,6 +38,8 @@ from tui.models import RoleCredentials
 from tui.text import printable
 
 FALLBACK_SHELL = "/bin/sh"
+# `timeout` signals ssotui and then its group, a moment apart: one signal, passed on once.
+SAME_SIGNAL_WITHIN = 0.5  # seconds
 T = TypeVar("T")
 
 
@@ -130,13 +138,30 @@ def plan_subshell(
     return SubshellPlan(argv=(found, *argv[1:]), env=env, label=label)
 
 
-class _ChildSignals:
-    """Who receives SIGTERM/SIGHUP; one that arrives while the child is starting is held."""
+def has_terminal() -> bool:
+    """Whether this process has a controlling terminal, whose Ctrl-C and job control reach its
+    process group. Only "no such device" says it has none; anything else keeps the child in
+    ssotui's group, as on a terminal (a child wrongly left in a group of its own would be
+    stopped when it reads the terminal)."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError as exc:
+        return exc.errno not in (errno.ENXIO, errno.ENOENT)
+    os.close(tty)
+    return True
 
-    def __init__(self) -> None:
+
+class _ChildSignals:
+    """Who receives the signals ssotui passes on; one that arrives while the child is starting
+    is held. `own_group`: the child leads a process group of its own, which is signalled whole
+    (the command's own children too, as a signal to ssotui's group reached them before)."""
+
+    def __init__(self, *, own_group: bool) -> None:
+        self.own_group = own_group
         self.child: subprocess.Popen[bytes] | None = None
         self.pending: list[int] = []
         self.received: set[int] = set()
+        self.last: dict[int, float] = {}
 
     def ignore(self, signum: int, frame: FrameType | None) -> None:
         # A Python-level handler, not SIG_IGN: exec resets it, so the child starts with the
@@ -145,29 +170,46 @@ class _ChildSignals:
 
     def forward(self, signum: int, frame: FrameType | None) -> None:
         self.received.add(signum)
+        now = time.monotonic()
+        previous = self.last.get(signum)
+        self.last[signum] = now
+        if previous is not None and now - previous < SAME_SIGNAL_WITHIN:
+            return  # the same signal again, sent to ssotui and its group at once
         if self.child is None:
             self.pending.append(signum)
             return
-        with contextlib.suppress(ProcessLookupError):
-            self.child.send_signal(signum)
+        self._send(self.child, signum)
+
+    def _send(self, child: subprocess.Popen[bytes], signum: int) -> None:
+        if not self.own_group:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signum)
+            return
+        # As send_signal does: not once the child is reaped, when its id may be another's.
+        if child.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signum)
 
     def started(self, child: subprocess.Popen[bytes]) -> None:
         """The child is running: hand it any signal that came while it was starting."""
         self.child = child
         while self.pending:
-            self.forward(self.pending.pop(0), None)
+            self._send(child, self.pending.pop(0))
 
 
 @contextlib.contextmanager
 def _guarded_signals() -> Iterator[_ChildSignals]:
-    """While the block runs: ignore terminal interrupts, pass SIGTERM/SIGHUP to the child."""
-    target = _ChildSignals()
+    """While the block runs: on a terminal, ignore its interrupts and pass SIGTERM/SIGHUP to
+    the child; with none, give the child a group of its own and pass all four on."""
     if threading.current_thread() is not threading.main_thread():
-        yield target  # signal handlers can only be set from the main thread
+        # Signal handlers can only be set from the main thread: nothing could be passed on.
+        yield _ChildSignals(own_group=False)
         return
+    target = _ChildSignals(own_group=not has_terminal())
+    interrupt = target.forward if target.own_group else target.ignore
     wanted = {
-        signal.SIGINT: target.ignore,
-        signal.SIGQUIT: target.ignore,
+        signal.SIGINT: interrupt,
+        signal.SIGQUIT: interrupt,
         signal.SIGTERM: target.forward,
         signal.SIGHUP: target.forward,
     }
@@ -249,7 +291,10 @@ def run(plan: SubshellPlan) -> Finished:
     # Handlers go in before the child starts, so no Ctrl-C can fall between the two.
     with _guarded_signals() as signals:
         try:
-            child = _or_in_sh(lambda argv: subprocess.Popen(argv, env=plan.env), plan.argv)
+            group = 0 if signals.own_group else None
+            child = _or_in_sh(
+                lambda argv: subprocess.Popen(argv, env=plan.env, process_group=group), plan.argv
+            )
         except OSError as exc:
             raise _cannot_run(plan.argv[0], exc) from None
         signals.started(child)
