@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 import pytest
 
 from tests.http_recorder import Answer, recording
-from tui import logs
+from tui import debug_mode
 from tui.aws.console import (
     ConsoleRequest,
     console_url,
@@ -447,7 +447,7 @@ def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
 @pytest.fixture
 def debug_log() -> Iterator[io.StringIO]:
     """`--debug` logging as the command line sets it up (redacting formatter), into a buffer."""
-    logs.setup(True)
+    debug_mode.setup(True)
     out = io.StringIO()
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.StreamHandler) and isinstance(
@@ -457,7 +457,7 @@ def debug_log() -> Iterator[io.StringIO]:
     try:
         yield out
     finally:
-        logs.setup(False)
+        debug_mode.setup(False)
 
 
 def test_no_secret_in_a_message_or_a_debug_line(

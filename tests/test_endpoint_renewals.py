@@ -14,7 +14,7 @@ from tui.serve import CredentialEndpoint
 from tui.sim import Simulator
 from tui.store.settings import Settings
 from tui.workspace import Context
-from tui.workspace.workspace import RENEWAL_DEADLINE, RENEWAL_THROTTLE_RETRIES
+from tui.workspace.session_token import RENEWAL_DEADLINE, RENEWAL_THROTTLE_RETRIES
 
 
 def _endpoint(session: SsoSession, sim: Simulator) -> CredentialEndpoint:

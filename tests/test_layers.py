@@ -37,6 +37,7 @@ DOMAIN = [
     "tui.workspace.setup",
     "tui.commands.doctor",
     "tui.logs",
+    "tui.debug_mode",
     "tui.log_redaction",
     "tui.store.files",
     "tui.store.settings",

@@ -199,9 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         answer(build_parser())
     args = parse(sys.argv[1:] if argv is None else argv)
-    from tui import logs
+    from tui import debug_mode
 
-    logs.setup(args.debug)
+    debug_mode.setup(args.debug)
     try:
         from tui.workspace import Context
 

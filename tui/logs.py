@@ -1,4 +1,4 @@
-"""`--debug` logging to stderr with every token and secret redacted.
+"""Every token and secret masked in `--debug` log lines (`tui.debug_mode` turns them on).
 
 botocore's debug logs carry request headers, URLs and response bodies. Each record is masked in
 three passes: by structure first (`tui.log_redaction`: the values of secret-bearing keys,
@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import sys
 import threading
 from urllib.parse import quote, quote_plus
 
@@ -47,7 +46,6 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
-_debug = False  # `--debug` was given
 _known: set[str] = set()  # every printed form of the secrets below
 _unexpanded: set[str] = set()  # secrets registered since the forms were last worked out
 _known_lock = threading.Lock()
@@ -94,35 +92,3 @@ def redact(text: str) -> str:
     for pattern in _patterns():
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text
-
-
-def setup(debug: bool) -> None:
-    """Send debug logs (ssotui's and botocore's) to stderr, redacted; quiet otherwise.
-
-    Quiet costs nothing until something imports `logging` (~6 ms a command that never logs
-    need not pay): the picker, which runs libraries that may log, calls `quiet` as it starts."""
-    global _debug
-    _debug = debug
-    if debug:
-        from tui.debug_log import start
-
-        start()
-    elif "logging" in sys.modules:
-        quiet()
-
-
-def debugging() -> bool:
-    """Whether `--debug` asked for debug lines."""
-    return _debug
-
-
-def quiet() -> None:
-    """No log line on stderr, whatever logs (unless `--debug` set logging up)."""
-    if _debug:
-        return
-    import logging
-
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    root.setLevel(logging.CRITICAL + 1)

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
-from tui import logs, paths
+from tui import debug_mode, paths
 from tui.app import startup_gc
 from tui.app.leaving import LeftBehind
 from tui.app.pick import Action, Picked
@@ -96,7 +96,7 @@ class SsotuiApp(App[str | Picked | None]):
         (`pick_for`), or None. No line any library logs (asyncio's among them) may land on
         its screen meanwhile, whichever door started it. It ends when the user quits, even
         while a worker still waits on Identity Center (tui/app/leaving.py)."""
-        logs.quiet()
+        debug_mode.quiet()
         self._quits_at_once = True
         with drawing_on_the_terminal():
             return super().run(*args, **kwargs)

@@ -45,7 +45,8 @@ from tui.aws.roles_first import RolesFirst
 from tui.aws.tokens import REFRESH_WINDOW  # when the workspace refreshes a token near its end
 from tui.errors import NotLoggedIn, NoToken, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
-from tui.workspace.workspace import CatalogPlan, Workspace
+from tui.workspace.catalog import CatalogPlan
+from tui.workspace.workspace import Workspace
 
 MID_USE_LOGIN = (
     "Identity Center no longer accepts this session. Log in again and ssotui carries on "

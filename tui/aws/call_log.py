@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tui.logs import debugging
+from tui.debug_mode import debugging
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.resolve import on_a_terminal, picker_can_open
+from tui.commands.terminal import on_a_terminal, picker_can_open
 from tui.errors import SsotuiError, UsageError
 from tui.workspace import Context
 

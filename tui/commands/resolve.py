@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
+from tui.commands.terminal import on_a_terminal, picker_can_open
 from tui.errors import Ambiguous, SsotuiError, UsageError
 
 if TYPE_CHECKING:
@@ -52,17 +53,6 @@ def offering_login(args: argparse.Namespace, context: Context, run: Callable[[],
         say(f"ssotui: {exc.message.split(': run')[0]}; logging in first.")
     workspace_of(args, context).log_in(no_browser=getattr(args, "no_browser", False))
     return run()
-
-
-def on_a_terminal() -> bool:
-    """True when a person is at a terminal (stdin and stderr): one that can answer a login."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
-def picker_can_open(context: Context) -> bool:
-    """True when a person is at a terminal the picker can draw on: not `TERM=dumb` (Emacs'
-    shell buffer, some IDE consoles), which shows a full-screen app as escape sequences."""
-    return on_a_terminal() and context.environ.get("TERM") != "dumb"
 
 
 def workspace_of(args: argparse.Namespace, context: Context) -> Workspace:

@@ -12,7 +12,7 @@ from tui.local_time import local_time
 from tui.workspace import Context
 
 if TYPE_CHECKING:
-    from tui.workspace.workspace import LogoutReport
+    from tui.workspace.login import LogoutReport
 
 
 NAME_COLUMN = 64  # cells of the account name column of `list`, at most
@@ -138,7 +138,7 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         shown = {key: f"{printable(key)}  {pad(a.label, width)}  " for key, a in listed.items()}
         sys.stdout.write("".join(f"{shown[a.account_id]}{printable(r)}\n" for a, r in pairs))
     if answer.unreached:  # offline, say: the cached catalog rather than nothing
-        from tui.workspace.workspace import cached_ago
+        from tui.workspace.catalog import cached_ago
 
         say(
             f"ssotui: warning: Identity Center could not be reached ({answer.unreached}); "

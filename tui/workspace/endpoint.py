@@ -16,7 +16,7 @@ from tui.text import printable
 
 if TYPE_CHECKING:
     from tui.serve import CredentialEndpoint
-    from tui.workspace.workspace import Workspace
+    from tui.workspace.role_credentials import RoleCredentialUseCases
 
 
 def token_stamp(session: SsoSession) -> tuple[int, int, int] | None:
@@ -32,7 +32,7 @@ def token_stamp(session: SsoSession) -> tuple[int, int, int] | None:
 
 
 def credential_endpoint(
-    workspace: Workspace,
+    workspace: RoleCredentialUseCases,
     account: Account,
     role: str,
     *,

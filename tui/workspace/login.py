@@ -1,0 +1,177 @@
+"""The login and logout use cases of one SSO session: a login in the browser or with a device
+code, and a logout that revokes the token and deletes what the session left behind
+(`LogoutReport`).
+
+Part of `Workspace` (`tui.workspace.workspace`), the doors' one way in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tui.errors import SsotuiError
+from tui.models import Token
+from tui.workspace.session_token import SessionToken
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tui.aws.login_flows import LoginEvent
+
+
+@dataclass(frozen=True)
+class LogoutReport:
+    """What `log_out` did, for the door to say."""
+
+    revoked: bool
+    problem: str = ""  # why the token could not be revoked at the service
+    token_expires: datetime | None = None  # until when an unrevoked token stays valid there
+    token_deleted: bool = False
+    catalog_deleted: bool = False
+    credentials_deleted: int = 0  # role credentials kept between runs
+    purged: tuple[str, ...] = ()
+    purge_problem: str = ""  # why the profiles ssotui wrote could not be removed (file kept)
+    # role credentials the AWS CLI cached for this session's profiles (`tui.aws.cli_role_cache`)
+    cli_credentials_deleted: int = 0
+    cli_credentials_failed: tuple[tuple[Path, str], ...] = ()  # (file, why) left behind
+    cli_folders_unsearched: tuple[tuple[Path, str], ...] = ()  # (folder, why) not looked in
+
+
+class LoginUseCases(SessionToken):
+    """Logging in to and out of one SSO session."""
+
+    def log_in(
+        self,
+        *,
+        use_device_code: bool = False,
+        no_browser: bool = False,
+        force: bool = False,
+        announce: Callable[[LoginEvent], object] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> Token:
+        """Log in, unless a usable token is cached and `force` is not set.
+
+        In the browser with PKCE by default; with a device code when asked, over SSH, where no
+        browser can start (saying why), or with `no_browser` (also config.toml's
+        `open_browser = false`). One login per session at a time, across processes.
+        """
+        import time
+
+        from tui import browser
+        from tui.aws.flow_choice import choose_flow
+        from tui.aws.login_flows import log_in, print_event
+
+        opens = self.opens_browser(no_browser=no_browser)
+        choice = choose_flow(
+            use_device_code=use_device_code,
+            no_browser=no_browser or not self.settings.open_browser,
+            environ=self.environ,
+            browser_can_start=browser.browser_can_start(self.environ),
+            named_session=self.session.name is not None,
+        )
+        say = announce or print_event
+
+        def open_url(url: str) -> bool:
+            return browser.open_url(url, self.environ)
+
+        return log_in(
+            self.session,
+            flow=choice.flow,
+            announce=say,
+            cancelled=cancelled,
+            open_url=open_url if opens else None,
+            force=force,
+            sleep=sleep or time.sleep,
+            fallback=choice.reason if choice.fallback else None,
+        )
+
+    def opens_browser(self, *, no_browser: bool = False) -> bool:
+        """Whether a login opens the browser by itself: a graphical one can start here, and
+        neither `no_browser` (--no-browser) nor config.toml's `open_browser = false` forbids it."""
+        from tui import browser
+
+        return (
+            not no_browser
+            and self.settings.open_browser
+            and browser.browser_can_start(self.environ)
+        )
+
+    def log_out(self, *, purge: bool = False) -> LogoutReport:
+        """Revoke the token at the service, delete it, the catalog cache, the kept role
+        credentials and those the AWS CLI cached for this session's roles; `purge`: also the
+        profiles ssotui wrote to the shared credentials file.
+
+        The token is read, revoked and deleted under the lock its refreshes take: a refresh
+        another ssotui process has in flight (a `credential_process` run by Terraform) ends
+        first and its new token is the one revoked and deleted; one that starts meanwhile
+        waits, then finds no token and writes none back.
+        """
+        from tui.aws.token_cache import delete_token, load_token, token_lock
+        from tui.store import catalog_cache, logouts, sign_ins
+
+        roles = self._roles_reached()  # before the logout makes the catalog unreadable
+        with token_lock(self.session):
+            try:
+                token = load_token(self.session)
+            except SsotuiError:
+                token = None  # a corrupt cache is deleted all the same
+            revoked, problem = False, ""
+            if token is not None and not token.is_expired:
+                try:
+                    self._portal(token).logout()  # no renewal on a 401: that takes this lock
+                    revoked = True
+                except SsotuiError as exc:
+                    problem = exc.message
+            token_deleted = delete_token(self.session)
+            # After the token is gone: whatever another process fetches from here on needs a
+            # new login, and whatever it fetched before is never used (tui.store.logouts).
+            logouts.record(self.session)
+            sign_ins.forget(self.session)  # no later sign-in continues this one
+        purged: tuple[str, ...] = ()
+        purge_problem = ""
+        if purge:  # a file it may not change is said, and the rest of the logout goes on
+            from tui.export.credentials_file import purge_written_profiles
+
+            try:
+                purged = tuple(purge_written_profiles())
+            except SsotuiError as exc:
+                purge_problem = exc.message
+        from tui import paths
+        from tui.aws.cli_role_cache import delete_cached
+        from tui.store import credentials_cache
+
+        # After the token is gone, so the AWS CLI cannot fetch and cache them again.
+        swept = delete_cached(self.session, roles, paths.aws_role_cache_dirs())
+        return LogoutReport(
+            cli_credentials_deleted=swept.deleted,
+            cli_credentials_failed=swept.failed,
+            cli_folders_unsearched=swept.unsearched,
+            credentials_deleted=credentials_cache.delete(self.session),
+            token_expires=token.expires_at if token is not None else None,
+            revoked=revoked,
+            problem=problem,
+            token_deleted=token_deleted,
+            catalog_deleted=catalog_cache.delete(self.session),
+            purged=purged,
+            purge_problem=purge_problem,
+        )
+
+    def _roles_reached(self) -> set[tuple[str, str]]:
+        """Every (account id, role) of this session the AWS CLI may have cached credentials
+        for: the cached catalog's, and those of the AWS config file's profiles that use this
+        session (a profile may name a role the catalog no longer lists)."""
+        from tui.aws.cli_role_cache import profile_roles
+        from tui.aws.sessions import config_sections, profile_map
+        from tui.store import catalog_cache
+
+        catalog = catalog_cache.load(self.session)
+        roles = {(a.account_id, role) for a, role in catalog.pairs()} if catalog else set()
+        try:
+            profiles = profile_map(config_sections()).get("profiles", {})
+        except SsotuiError:
+            profiles = {}  # a config file botocore cannot read gave the AWS CLI no profile
+        return roles | profile_roles(self.session, profiles)

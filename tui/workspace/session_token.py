@@ -1,0 +1,83 @@
+"""One SSO session's token, and the portal calls made with it: the ground every use case of the
+workspace stands on (`tui.workspace.workspace`).
+
+A portal call that gets a 401 is tried once more with a token renewed from the refresh token
+(`with_token`), whichever door asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+from tui.errors import NotLoggedIn
+from tui.models import SsoSession, Token
+from tui.store.settings import Settings
+
+if TYPE_CHECKING:
+    from tui.aws.portal import Portal
+
+T = TypeVar("T")
+TokenHandler = Callable[[Token], object]
+# A renewal of the credential endpoint while the credentials it replaces are still handed out:
+# no caller waits for it, and a failed one is tried again after a growing wait
+# (`tui.serve.renewing`), so its call gets this many seconds (at most `request_deadline`) and
+# this many retries after a 429 (a command's call: 15 s and 20, ~21 attempts when throttled).
+RENEWAL_DEADLINE = 4.0
+RENEWAL_THROTTLE_RETRIES = 2
+
+
+class SessionToken:
+    """The session, the settings and the environment; its token and portal calls."""
+
+    def __init__(
+        self, session: SsoSession, *, settings: Settings, environ: Mapping[str, str]
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.environ = environ
+
+    def token(self) -> Token:
+        """A usable token, refreshed when near expiry; NotLoggedIn when a login is needed."""
+        from tui.aws.tokens import current_token
+        from tui.logs import hide
+
+        token = current_token(self.session)
+        hide(token.access_token, token.refresh_token, token.client_secret)
+        return token
+
+    def with_token(self, work: Callable[[Token], T], *, renewed: TokenHandler | None = None) -> T:
+        """Run `work` with the token; after a 401, once more with a token renewed for it.
+
+        Identity Center can end an access token before its expiry; the refresh token usually
+        still works. `renewed` hears of the new token before the second call starts. When no
+        token can be had, NotLoggedIn tells the door to offer a login.
+        """
+        from tui.aws.tokens import renewed_token
+        from tui.logs import hide
+
+        token = self.token()
+        try:
+            return work(token)
+        except NotLoggedIn:
+            fresh = renewed_token(self.session, token)
+        hide(fresh.access_token, fresh.refresh_token, fresh.client_secret)
+        if renewed is not None:
+            renewed(fresh)
+        return work(fresh)
+
+    def _portal(self, token: Token, *, background: bool = False) -> Portal:
+        """The portal for one piece of work (a call, a retry), with `request_deadline`;
+        `background`: work no one waits for, tried again later if it fails (shorter deadline,
+        fewer retries after a 429)."""
+        from tui.aws.portal import Portal
+
+        deadline = self.settings.request_deadline
+        if not background:
+            return Portal(self.session, token, deadline=deadline)
+        return Portal(
+            self.session,
+            token,
+            deadline=min(RENEWAL_DEADLINE, deadline),
+            throttle_retries=RENEWAL_THROTTLE_RETRIES,
+        )
