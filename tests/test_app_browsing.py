@@ -234,3 +234,24 @@ def test_work_nearly_done_at_a_quit_is_not_cut_off(tmp_path: Path) -> None:
     executor.submit(save)
     executor.shutdown(wait=True)
     assert saved.exists()
+
+
+@async_test
+async def test_a_pasted_account_id_opens_that_account_even_when_another_is_named_so(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    owner = with_roles(org)
+    # An account whose name is another account's id (and sorts ahead of it).
+    decoy = SimAccount("100000000003", owner.account_id, "decoy@example.com", [SimRole("Decoy")])
+    sim.org.accounts.append(decoy)
+    sim.org._by_id[decoy.account_id] = decoy
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, sim.org), "the catalog")
+        await type_text(pilot, owner.account_id)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: pane(app, "roles").has_focus_within, "the roles pane")
+        assert pane(app, "accounts").highlighted_item.account_id == owner.account_id
+        await wait_until(pilot, lambda: shown(app, "roles"), "the roles")
+        assert {r.role_name for r in shown(app, "roles")} == {r.name for r in owner.roles}

@@ -103,3 +103,18 @@ def test_fuzzy_spans_highlight_each_character_of_a_subsequence() -> None:
     assert match_spans("umbrella-sandbox", ("umbsand",), fuzzy=True) == [(0, 3), (9, 13)]
     assert match_spans("umbrella-sandbox", ("umbsand",)) == []
     assert match_spans("umbrella", ("umbsand",), fuzzy=True) == []
+
+
+def test_a_whole_account_id_comes_first_even_before_a_name_that_is_that_id() -> None:
+    # An account may be named with another account's id; pasting the id must find the account
+    # that has it, so that Enter opens its roles.
+    rows = [
+        Row("named-like-an-id", ("111122223333", "100000000003", "x@example.com")),
+        Row("prod", ("prod", "444455556666", "prod@example.com")),
+        Row("owner", ("zz-owner", "111122223333", "owner@example.com")),
+        Row("prod-core", ("prod-core", "777788889999", "core@example.com")),
+    ]
+    matcher = Matcher(rows)
+    assert [rows[i].value for i in matcher.filter("111122223333")][0] == "owner"
+    assert [rows[i].value for i in matcher.filter("prod")][:2] == ["prod", "prod-core"]
+    assert [rows[i].value for i in matcher.filter("core@example.com")] == ["prod-core"]

@@ -3,10 +3,10 @@
 Plain Python (no Textual) so it can be benchmarked on its own (`python -m tui.bench.keystrokes`).
 Every token of the query must occur in a row's search key ("prod 1234" finds prod accounts whose
 id contains 1234). Rows are ordered by their pinned rank (favourites, then recently used), then
-by how well they match (prefix, then word start, then anywhere; the first column counts most),
-then by their original order. A query that only narrows an earlier one searches that earlier
-result instead of every row, and recent queries are remembered, so typing a word costs about one
-full pass and deleting back costs nothing.
+by how well they match (a whole id or e-mail, then a whole name, then prefix, then word start,
+then anywhere; the first column counts most), then by their original order. A query that only
+narrows an earlier one searches that earlier result instead of every row, and recent queries are
+remembered, so typing a word costs about one full pass and deleting back costs nothing.
 
 When no row has every token, a token may also match as a subsequence of the name ("umbsand"
 finds "umbrella-sandbox"): the fuzzy fallback. Its rows rank after any whose tokens all occur
@@ -136,19 +136,26 @@ class Matcher(Generic[T]):
         if len(tokens) == 1:
             (token,) = tokens
             spaced = " " + token
+            whole, last = COLUMN_BREAK + token + COLUMN_BREAK, COLUMN_BREAK + token
             for i in candidates:
                 row = rows[i]
                 key = row.key
                 pos = key.find(token)
                 if pos < 0:
                     continue
-                if pos == 0:
+                # A whole id or e-mail names one row: first, even before a name that is
+                # another account's id; then a whole name; then the tiers below, from 2.
+                if key.find(whole, row.name_len) >= 0 or key.endswith(last):
                     tier = 0
-                elif key[pos - 1] in seps or spaced in key:
+                elif pos == 0 and row.name_len == len(token):
+                    tier = 1
+                elif pos == 0:
                     tier = 2
-                else:
+                elif key[pos - 1] in seps or spaced in key:
                     tier = 4
-                if pos >= row.name_len:
+                else:
+                    tier = 6
+                if tier > 1 and pos >= row.name_len:
                     tier += 1
                 append((((row.rank << _TIER_BITS) | tier) << _INDEX_BITS) | i)
         else:
