@@ -13,6 +13,7 @@ returns one warning line for it, while the rest is written. The `--dry-run` diff
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ def config_section(header: str) -> tuple[str, str] | None:
     if kind is None:
         return None
     name = header[len(kind) + 1 :]
-    plain = name and header[len(kind)] == " " and not any(c in _SHLEX_SPECIAL for c in name)
+    plain = name and header[len(kind)] == " " and _SHLEX_SPECIAL.isdisjoint(name)
     if plain:
         return kind, name  # what shlex makes of it, without its cost (9,000 headers: a second)
     try:
@@ -127,18 +128,36 @@ def profile_of(header: str) -> str | None:
     return section[1] if section is not None and section[0] == "profile" else None
 
 
+# The line endings `ini_sections.split_lines` splits at.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _marker_line(text: str, marker: str, pos: int) -> tuple[int, int] | None:
+    """Start and end (past its line ending) of the first line at or after `pos` (a line's
+    start) that is `marker` give or take spaces; None when there is none.
+
+    The marker is looked for as a string, and only the lines that hold it are split out: a
+    config file of 75,000 lines is not split line by line to find the block.
+    """
+    at = text.find(marker, pos)
+    while at != -1:
+        start = max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
+        brk = _LINE_BREAK.search(text, at)
+        stop = brk.start() if brk else len(text)
+        if text[start:stop].strip() == marker:
+            return start, brk.end() if brk else stop
+        at = text.find(marker, at + 1)
+    return None
+
+
 def _block_span(text: str, session: str) -> tuple[int, int] | None:
     """Offsets of the managed block of `session` (begin marker to end marker line end)."""
-    lines = ini_sections.split_lines(text)
-    start = end = None
-    for body, ending, offset in lines:
-        if body.strip() == _begin(session) and start is None:
-            start = offset
-        elif body.strip() == _end(session) and start is not None:
-            end = offset + len(body) + len(ending)
-            break
-    if start is None:
+    begin = _marker_line(text, _begin(session), 0)
+    if begin is None:
         return None
+    start = begin[0]
+    end_line = _marker_line(text, _end(session), begin[1])
+    end = end_line[1] if end_line else None
     if end is None:
         raise ConfigError(
             f"{paths.aws_config_file()}: the ssotui block of session {session} has no end marker "
@@ -147,24 +166,24 @@ def _block_span(text: str, session: str) -> tuple[int, int] | None:
     return start, end
 
 
-def _block_region(block: str) -> str | None:
-    """The `region` the profiles of an existing block have (the first one), or None."""
-    for body, _ending, _start in ini_sections.split_lines(block):
+def _block_region(block: list[str]) -> str | None:
+    """The `region` the profiles of an existing block (its lines) have (the first), or None."""
+    for body in block:
         key, sep, value = body.partition("=")
         if sep and key.strip() == "region" and value.strip():
             return value.strip()
     return None
 
 
-def _block_profiles(block: str) -> dict[str, list[str]]:
-    """Each profile of a block and its lines up to the next header (line endings left out).
+def _block_profiles(block: list[str]) -> dict[str, list[str]]:
+    """Each profile of a block (its lines) and its lines up to the next header.
 
     One pass over the lines: the block is populate's own text (9,000 profiles in a tenth of a
     second, where `ini_sections.parse_sections` took half a second).
     """
     out: dict[str, list[str]] = {}
     current: list[str] = []
-    for body, _ending, _start in ini_sections.split_lines(block):
+    for body in block:
         header = body.strip()
         name = profile_of(header[1:-1]) if header[:1] == "[" and header[-1:] == "]" else None
         if name is not None:
@@ -173,7 +192,9 @@ def _block_profiles(block: str) -> dict[str, list[str]]:
     return out
 
 
-def _compare(old_block: str, new_block: str) -> BlockChange:
+def _compare(old_block: list[str], new_block: list[str]) -> BlockChange:
+    if old_block == new_block:
+        return BlockChange()  # the usual second run: nothing to sort out profile by profile
     old, new = _block_profiles(old_block), _block_profiles(new_block)
     return BlockChange(
         added=tuple(n for n in new if n not in old),
@@ -197,8 +218,8 @@ def render_block(
             out.append(f"region = {region}")
         out.append("")
     out.append(_end(name))
-    for line in out:
-        ini_sections.check_line(line)
+    # One check of all lines at once: a line break or NUL in any line is one in their sum.
+    ini_sections.check_line("".join(out))
     return newline.join(out) + newline
 
 
@@ -229,8 +250,9 @@ def populated(
         )
     span = _block_span(text, session.name)
     outside = text if span is None else text[: span[0]] + text[span[1] :]
+    old_block = ini_sections.line_texts(text[span[0] : span[1]]) if span is not None else []
     if not region and span is not None:
-        region = _block_region(text[span[0] : span[1]])
+        region = _block_region(old_block)
     region = region or default_region
     sso_region_used = not region
     region = region or session.region
@@ -241,8 +263,8 @@ def populated(
     newline = ini_sections.newline_of(text)
     block = render_block(session, plan.profiles, region=region, newline=newline)
     count = len(plan.profiles)
+    change = _compare(old_block, ini_sections.line_texts(block))
     if span is not None:
-        change = _compare(text[span[0] : span[1]], block)
         new_text = text[: span[0]] + block + text[span[1] :]
         return PopulatePlan(new_text, count, plan.skipped, change, sso_region_used)
     lead = ""
@@ -250,7 +272,6 @@ def populated(
         lead = newline + newline
     elif text and text.strip():
         lead = newline
-    change = _compare("", block)
     return PopulatePlan(text + lead + block, count, plan.skipped, change, sso_region_used)
 
 

@@ -24,7 +24,7 @@ Opcode = tuple[Tag, int, int, int, int]
 def shown_lines(text: str) -> list[str]:
     """`text`'s lines as a terminal may show them: split at \\r, \\n and \\r\\n only (as the
     INI parser does), control characters replaced, each ending in \\n."""
-    return [printable(body) + "\n" for body, _ending, _start in ini_sections.split_lines(text)]
+    return [printable(body) + "\n" for body in ini_sections.line_texts(text)]
 
 
 def _sections(lines: list[str]) -> list[tuple[int, int]]:
