@@ -13,7 +13,6 @@ returns one warning line for it, while the rest is written. The `--dry-run` diff
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -128,10 +127,6 @@ def profile_of(header: str) -> str | None:
     return section[1] if section is not None and section[0] == "profile" else None
 
 
-# The line endings `ini_sections.split_lines` splits at.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
 def _marker_line(text: str, marker: str, pos: int) -> tuple[int, int] | None:
     """Start and end (past its line ending) of the first line at or after `pos` (a line's
     start) that is `marker` give or take spaces; None when there is none.
@@ -142,7 +137,7 @@ def _marker_line(text: str, marker: str, pos: int) -> tuple[int, int] | None:
     at = text.find(marker, pos)
     while at != -1:
         start = max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
-        brk = _LINE_BREAK.search(text, at)
+        brk = ini_sections.LINE_END.search(text, at)
         stop = brk.start() if brk else len(text)
         if text[start:stop].strip() == marker:
             return start, brk.end() if brk else stop

@@ -29,7 +29,7 @@ _COMMENT_PREFIXES: Final = ("#", ";")
 # Universal newlines: what Python's text mode (and so configparser) treats as a line end.
 _LINE_RE: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _FORBIDDEN_IN_LINE: Final = ("\r", "\n")
-_LINE_END_RE: Final = re.compile(r"\r\n|\r|\n")
+LINE_END: Final = re.compile(r"\r\n|\r|\n")  # a line ending, as `split_lines` splits
 
 
 class LineKind(Enum):
@@ -92,7 +92,7 @@ def split_lines(text: str) -> list[tuple[str, str, int]]:
 def line_texts(text: str) -> list[str]:
     """The text of every line, as `split_lines` gives it, without endings and offsets: one
     split in C (a 75,000-line file in a hundredth of a second)."""
-    lines = _LINE_END_RE.split(text)
+    lines = LINE_END.split(text)
     if lines[-1] == "":
         lines.pop()  # after a final line ending (or in "") no further line starts
     return lines
@@ -177,7 +177,7 @@ def section_names(text: str) -> list[str]:
 
 def newline_of(text: str) -> str:
     """The line ending the file already uses (its first one), else "\\n"."""
-    first = _LINE_END_RE.search(text)  # not a split of every line: a file may have 75,000
+    first = LINE_END.search(text)  # not a split of every line: a file may have 75,000
     return first.group(0) if first else "\n"
 
 
