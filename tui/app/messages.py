@@ -110,13 +110,6 @@ class LoginStarted(Message):
 
 
 @dataclass
-class LoginPolled(Message):
-    """The login poll ran once more (for the status line)."""
-
-    polls: int
-
-
-@dataclass
 class LoginApproved(Message):
     """The user approved the login; the token is saved."""
 

@@ -11,6 +11,10 @@ AWS calls there and carries on where it was afterwards; stopped when the widget 
 picker closed, or another session's screen replaced this one), so nothing of it goes on
 calling the portal behind a command that runs after the picker (`ssotui exec`). It lists the
 roles of the account the user looks at (`look_at`) before the others.
+
+Every second it looks at the token file's stat (no portal call): a logout, a login or a refresh
+by another program shows on the status line, without changing screens; a login elsewhere while
+the user had left the login screen brings the catalog up to date.
 """
 
 from __future__ import annotations
@@ -42,11 +46,14 @@ from tui.app.pick import Action
 from tui.aws.call_switch import CallsStopped, CallSwitch
 from tui.aws.catalog_events import CatalogEvent
 from tui.aws.roles_first import RolesFirst
+from tui.aws.token_watch import TokenWatch
 from tui.aws.tokens import REFRESH_WINDOW  # when the workspace refreshes a token near its end
 from tui.errors import NotLoggedIn, NoToken, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
 from tui.workspace.catalog import CatalogPlan
 from tui.workspace.workspace import Workspace
+
+TOKEN_LOOK_EVERY = 1.0  # seconds between looks at the token file's stat
 
 MID_USE_LOGIN = (
     "Identity Center no longer accepts this session. Log in again and ssotui carries on "
@@ -102,10 +109,13 @@ class SessionWork(Widget):
         self._after_login: Callable[[], object] | None = None
         self._calls = CallSwitch()  # over the catalog fetches' portal calls
         self._first = RolesFirst()  # the account whose roles a fetch lists first
+        self._token_file: TokenWatch | None = None
 
     def on_mount(self) -> None:
+        self._token_file = self.workspace.watch_token()  # before the token is read
         self._open()
         self.set_interval(60, self._renew_when_due)
+        self.set_interval(TOKEN_LOOK_EVERY, self._look_at_token_file)
 
     def on_unmount(self) -> None:
         self._calls.stop()  # a fetch still running makes no more calls
@@ -208,6 +218,31 @@ class SessionWork(Widget):
         due = self.token_expires is not None and self.token_expires - utcnow() < REFRESH_WINDOW
         if due and self.token_renewable and self.phase is Phase.READY:
             self._renew()
+
+    def _look_at_token_file(self) -> None:
+        """Every second: what another program did to the cached token (logged out, logged in,
+        renewed it) is what the status line says; the file is read only when its stat changed."""
+        watch = self._token_file
+        if watch is None or self.phase in (Phase.OPENING, Phase.LOGGING_IN):
+            return  # the login screen watches it itself
+        if not watch.changed():
+            return
+        token = watch.token()
+        if token is None:
+            if self.token_expires is None:
+                return
+            self.token_expires, self.token_renewable = None, False
+            if self.phase is Phase.READY:
+                self.phase = Phase.LOGGED_OUT  # ctrl+l logs in; no screen changes by itself
+            self.post_message(self.Changed())
+            return
+        if (token.expires_at, token.can_refresh) == (self.token_expires, self.token_renewable):
+            return
+        self._token_known(token)
+        if self.phase is Phase.LOGGED_OUT and not token.is_expired:
+            self.bring_up_to_date()  # logged in elsewhere: carry on
+        else:
+            self.post_message(self.Changed())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="renew")
     def _renew(self) -> None:

@@ -140,17 +140,20 @@ def wait_for_token(
     *,
     cancelled: Callable[[], bool] | None = None,
     sleep: Callable[[float], object] = time.sleep,
+    polled: Callable[[int], object] | None = None,
 ) -> Token:
     """Poll CreateToken until the user approves; save and return the token.
 
     Raises LoginFailed when denied, expired or cancelled. `sleep` is injectable (tests; the UI
-    passes an Event's wait so cancelling is immediate).
+    passes an Event's wait so cancelling is immediate); `polled(n)` is told each time the
+    service said "not yet" (n: how many times so far).
     """
     client = oidc_client(session)
     interval = max(0, auth.interval)
     waited = 0.0
     started = time.monotonic()
     lifetime = (auth.expires_at - utcnow()).total_seconds()
+    polls = 0
 
     def expired() -> LoginFailed:
         return LoginFailed(
@@ -176,10 +179,12 @@ def wait_for_token(
             )
         except Exception as exc:
             code = error_code(exc)
-            if code == "AuthorizationPendingException":
-                continue
-            if code == "SlowDownException":
-                interval += SLOW_DOWN_DELAY
+            if code in ("AuthorizationPendingException", "SlowDownException"):
+                if code == "SlowDownException":
+                    interval += SLOW_DOWN_DELAY
+                polls += 1
+                if polled is not None:
+                    polled(polls)
                 continue
             if code == "AccessDeniedException":
                 raise LoginFailed(

@@ -6,6 +6,14 @@ device code, saying so, when the loopback listener cannot be bound or no browser
 started. What the user must see or do comes to `announce` as events: the device code to enter,
 the browser page to open, a fall-back and its reason, a wait for another login, a cached token
 passed over because the session's scopes changed.
+
+While a login waits for the user (the browser to come back, the device code to be approved) it
+looks at the token cache: a valid token that another program saved meanwhile (another ssotui,
+`aws sso login`, an SDK: they take no lock of ssotui's) ends the wait and is used. A login that
+`gives_way` (the picker's) also steps aside while it only waits for the user when a login is
+started elsewhere (`ssotui login` in another terminal), then waits for that one and uses its
+token: the login the user has just started is the one they are looking at. `ssotui login`
+itself never gives way, so two started at once still open one browser tab.
 """
 
 from __future__ import annotations
@@ -22,12 +30,13 @@ from tui.aws import token_cache
 from tui.aws.browser_login import BROWSER_TIMEOUT, BrowserAuthorization, start_browser_login
 from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization, print_instructions, start_login, wait_for_token
-from tui.aws.login_lock import one_login_at_a_time
+from tui.aws.login_lock import another_login_waits, one_login_at_a_time
 from tui.aws.loopback import ListenerUnavailable
 from tui.aws.registrations import keep_browser_registration_apart
 from tui.aws.scope_change import granted_for_other_scopes
+from tui.aws.token_watch import LOOK_EVERY, SavedElsewhere
 from tui.aws.tokens import REFRESH_WINDOW, current_token
-from tui.errors import NotLoggedIn, ServiceError
+from tui.errors import LoginCancelled, NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
 
 
@@ -54,9 +63,60 @@ class ScopesChanged:
     session_label: str
 
 
+@dataclass(frozen=True)
+class Polled:
+    """The service said "not yet approved" `times` times so far (device code)."""
+
+    times: int
+
+
 LoginEvent = (
-    DeviceAuthorization | BrowserAuthorization | FallingBack | WaitingForOtherLogin | ScopesChanged
+    DeviceAuthorization
+    | BrowserAuthorization
+    | FallingBack
+    | WaitingForOtherLogin
+    | ScopesChanged
+    | Polled
 )
+
+GIVE_WAY_WAIT = 5.0  # seconds a login that gave way waits for the other to take the lock
+
+
+class _Interruptions:
+    """What ends a login's wait for the user besides `cancelled`: a token saved elsewhere, and
+    (for a login that gives way) another login waiting for the lock."""
+
+    def __init__(
+        self, session: SsoSession, cancelled: Callable[[], bool] | None, gives_way: bool
+    ) -> None:
+        self.session = session
+        self.cancelled = cancelled
+        self.gives_way = gives_way
+        self.saved = SavedElsewhere(session)
+        self.gave_way = False
+        self._next_look = time.monotonic()
+
+    def __call__(self) -> bool:
+        if self.cancelled is not None and self.cancelled():
+            return True
+        if self.saved.arrived():
+            return True
+        if self.gives_way and time.monotonic() >= self._next_look:
+            self._next_look = time.monotonic() + LOOK_EVERY
+            self.gave_way = another_login_waits(self.session)
+        return self.gave_way
+
+    def sleep(self, sleep: Callable[[float], object]) -> Callable[[float], object]:
+        """`sleep` cut in steps of at most a second, ending early when the wait should end."""
+
+        def watchful(seconds: float) -> None:
+            left = seconds
+            while left > 0 and not self():
+                step = min(1.0, left)
+                sleep(step)
+                left -= step
+
+        return watchful
 
 
 def print_event(event: LoginEvent, file: IO[str] | None = None) -> None:
@@ -65,6 +125,8 @@ def print_event(event: LoginEvent, file: IO[str] | None = None) -> None:
     if isinstance(event, DeviceAuthorization):
         print_instructions(event, out)
         return
+    if isinstance(event, Polled):
+        return  # the terminal shows the code until the end
     if isinstance(event, BrowserAuthorization):
         text = (
             "Log in in the browser. If no browser opened, open this page in a browser on this "
@@ -113,10 +175,14 @@ def log_in(
     browser_timeout: float = BROWSER_TIMEOUT,
     sleep: Callable[[float], object] = time.sleep,
     fallback: str | None = None,
+    gives_way: bool = False,
 ) -> Token:
     """Log in to `session` with `flow`, one login per session at a time; the token is cached.
 
-    A login that waited for another one uses its token. Otherwise, without `force`, a cached
+    A login that waited for another one uses its token, and so does one that sees a valid token
+    saved by another program while it waits for the user. With `gives_way`, a login waiting for
+    the user steps aside for one started elsewhere (announcing `WaitingForOtherLogin`), then
+    uses its token, or logs in again when that one got none. Otherwise, without `force`, a cached
     token is returned when it has more than 15 minutes left, after a refresh if it needed one;
     one that does not (no refresh token, a refusal) means a new login, as in the AWS CLI, and so
     does one granted for other scopes than the session's now (`ScopesChanged` is announced).
@@ -132,33 +198,60 @@ def log_in(
     """
     say = announce or print_event
     before = _cached_access_token(session)
-    with one_login_at_a_time(
-        session, cancelled=cancelled, waiting=lambda: say(WaitingForOtherLogin(session.label))
-    ) as waited:
-        # an earlier ssotui's browser registration where a CLI before 2.22 takes it for its
-        # device code: moved aside at any login, a token kept or not
-        keep_browser_registration_apart(session)
-        if waited:  # another login ended meanwhile: its token, however long it lasts
-            other = _token_from_other_login(session, before)
-            if other is not None:
-                return other
-        if not force and _granted_for_other_scopes(session):
-            say(ScopesChanged(session.label))
-        elif not force:
-            # a token that cannot be used or renewed (even for a network fault) means: log in;
-            # so does one that ends within the refresh window and could not be renewed: the
-            # AWS CLI's login counts it as expired, and it would end minutes after this
-            with contextlib.suppress(NotLoggedIn, ServiceError):
-                cached = current_token(session)
-                if not cached.expires_within(REFRESH_WINDOW):
-                    return cached
-        if fallback is not None:
-            say(FallingBack(fallback))
-        if flow is Flow.BROWSER:
-            token = _browser(session, say, cancelled, open_url, browser_timeout)
-            if token is not None:
-                return token
-        return _device_code(session, say, cancelled, open_url, sleep)
+    gave_way = False
+    while True:
+        with one_login_at_a_time(
+            session,
+            cancelled=cancelled,
+            waiting=lambda: say(WaitingForOtherLogin(session.label)),
+            asks_to_go_first=not gave_way,
+        ) as waited:
+            # an earlier ssotui's browser registration where a CLI before 2.22 takes it for its
+            # device code: moved aside at any login, a token kept or not
+            keep_browser_registration_apart(session)
+            if waited or gave_way:  # another login ended meanwhile: its token, however long
+                other = _token_from_other_login(session, before)
+                if other is not None:
+                    return other
+            if not force and _granted_for_other_scopes(session):
+                say(ScopesChanged(session.label))
+            elif not force:
+                # a token that cannot be used or renewed (even for a network fault) means: log
+                # in; so does one that ends within the refresh window and could not be renewed:
+                # the AWS CLI's login counts it as expired, and it would end minutes after this
+                with contextlib.suppress(NotLoggedIn, ServiceError):
+                    cached = current_token(session)
+                    if not cached.expires_within(REFRESH_WINDOW):
+                        return cached
+            if fallback is not None:
+                say(FallingBack(fallback))
+            stop = _Interruptions(session, cancelled, gives_way)
+            try:
+                if flow is Flow.BROWSER:
+                    token = _browser(session, say, stop, open_url, browser_timeout)
+                    if token is not None:
+                        return token
+                return _device_code(session, say, stop, open_url, stop.sleep(sleep))
+            except LoginCancelled:
+                if cancelled is not None and cancelled():
+                    raise
+                if stop.saved.token is not None:  # another program logged in meanwhile
+                    return stop.saved.token
+                if not stop.gave_way:
+                    raise
+        # Stepped aside: the lock is free for the login that waits; it takes it within a poll.
+        gave_way = True
+        say(WaitingForOtherLogin(session.label))
+        _until_taken(session, cancelled)
+
+
+def _until_taken(session: SsoSession, cancelled: Callable[[], bool] | None) -> None:
+    """Wait (a few seconds at most) until the login this one gave way to holds the lock."""
+    deadline = time.monotonic() + GIVE_WAY_WAIT
+    while another_login_waits(session) and time.monotonic() < deadline:
+        if cancelled is not None and cancelled():
+            raise LoginCancelled(f"login to session {session.label} was cancelled")
+        time.sleep(0.05)
 
 
 def _browser(
@@ -193,4 +286,6 @@ def _device_code(
     say(auth)
     if open_url is not None:
         open_url(auth.verification_uri_complete)
-    return wait_for_token(session, auth, cancelled=cancelled, sleep=sleep)
+    return wait_for_token(
+        session, auth, cancelled=cancelled, sleep=sleep, polled=lambda n: say(Polled(n))
+    )

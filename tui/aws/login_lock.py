@@ -5,6 +5,10 @@ uses the token it got instead of opening another browser tab. The lock is an flo
 `<ssotui cache>/login/<session cache key>.lock`, not a file in `~/.aws`, and not the token
 file's own lock: a refresh in another process must not wait minutes for a browser. The lock is
 released when its holder ends, even when it is killed.
+
+A login that waits for the lock also holds a shared lock on `<key>.wanted`, so that a login
+only waiting for the user (the picker's login screen, perhaps in a terminal nobody looks at)
+can see that someone started a login elsewhere and give way to it (`another_login_waits`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,44 @@ def lock_path(session: SsoSession) -> Path:
     return paths.cache_dir() / "login" / f"{session.cache_key}.lock"
 
 
+def wanted_path(session: SsoSession) -> Path:
+    """The file logins waiting for the lock hold a shared lock on."""
+    return lock_path(session).with_suffix(".wanted")
+
+
+def _open(path: Path) -> int:
+    ensure_dir(path.parent)
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, NEW_FILE_MODE)
+    except OSError as exc:
+        raise FileWriteError(f"cannot create the login lock {path}: {exc.strerror}") from None
+
+
+def another_login_waits(session: SsoSession) -> bool:
+    """True while another login (another process) waits for this session's login lock."""
+    try:
+        fd = os.open(wanted_path(session), os.O_RDWR)
+    except OSError:
+        return False  # nobody ever waited: the file is made by the first to wait
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True  # a waiter holds it shared
+    finally:
+        os.close(fd)  # also releases the probe's lock
+    return False
+
+
+def _say_wanted(fd: int) -> bool:
+    """Take the shared lock that tells a holder someone waits; False when it is busy (a
+    holder's probe, for an instant: tried again at the next poll)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def one_login_at_a_time(
     session: SsoSession,
@@ -36,18 +78,19 @@ def one_login_at_a_time(
     cancelled: Callable[[], bool] | None = None,
     waiting: Callable[[], object] | None = None,
     sleep: Callable[[float], object] = time.sleep,
+    asks_to_go_first: bool = True,
 ) -> Iterator[bool]:
     """Hold the session's login lock while the block runs; yields True when it had to wait.
 
-    `waiting()` is called once when another login holds the lock. Raises LoginCancelled when
+    `waiting()` is called once when another login holds the lock. While it waits, a login that
+    `asks_to_go_first` lets the holder know (`another_login_waits`); one that gave way itself
+    does not, or two pickers would hand the lock to and fro. Raises LoginCancelled when
     `cancelled()` turns true while waiting, FileWriteError when the lock cannot be taken.
     """
     path = lock_path(session)
-    ensure_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, NEW_FILE_MODE)
-    except OSError as exc:
-        raise FileWriteError(f"cannot create the login lock {path}: {exc.strerror}") from None
+    fd = _open(path)
+    wanted: int | None = None
+    asked = False
     waited = False
     try:
         while True:
@@ -62,9 +105,18 @@ def one_login_at_a_time(
                 waited = True
                 if waiting is not None:
                     waiting()
+            if asks_to_go_first and not asked:
+                if wanted is None:
+                    wanted = _open(wanted_path(session))
+                asked = _say_wanted(wanted)
             if cancelled is not None and cancelled():
                 raise LoginCancelled(f"login to session {session.label} was cancelled")
             sleep(POLL)
+        if wanted is not None:
+            os.close(wanted)  # no longer waiting (also releases its lock)
+            wanted = None
         yield waited
     finally:
+        if wanted is not None:
+            os.close(wanted)
         os.close(fd)  # also releases the lock

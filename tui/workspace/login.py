@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from tui.aws.login_flows import LoginEvent
+    from tui.aws.token_watch import TokenWatch
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,16 @@ class LoginUseCases(SessionToken):
         announce: Callable[[LoginEvent], object] | None = None,
         cancelled: Callable[[], bool] | None = None,
         sleep: Callable[[float], object] | None = None,
+        gives_way: bool = False,
     ) -> Token:
         """Log in, unless a usable token is cached and `force` is not set.
 
         In the browser with PKCE by default; with a device code when asked, over SSH, where no
         browser can start (saying why), or with `no_browser` (also config.toml's
-        `open_browser = false`). One login per session at a time, across processes.
+        `open_browser = false`). One login per session at a time, across processes; a token
+        another program saves while this login waits for the user is used. `gives_way` (the
+        picker): while waiting for the user, step aside for a login started elsewhere and use
+        its token.
         """
         import time
 
@@ -87,7 +92,15 @@ class LoginUseCases(SessionToken):
             force=force,
             sleep=sleep or time.sleep,
             fallback=choice.reason if choice.fallback else None,
+            gives_way=gives_way,
         )
+
+    def watch_token(self) -> TokenWatch:
+        """A watch on the session's cached token file: a login, logout or refresh by another
+        program (stat only; no portal call)."""
+        from tui.aws.token_watch import TokenWatch
+
+        return TokenWatch(self.session)
 
     def opens_browser(self, *, no_browser: bool = False) -> bool:
         """Whether a login opens the browser by itself: a graphical one can start here, and

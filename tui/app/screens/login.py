@@ -2,7 +2,9 @@
 countdown, while the login runs in a thread.
 
 Dismisses with the new Token on approval, or None when the user cancels (Escape). Denial,
-expiry and errors are said on screen with `r` to try again.
+expiry and errors are said on screen with `r` to try again. A token another program saves
+meanwhile (`ssotui login` or `aws sso login` in another terminal) is taken as this login's, within
+a second; a login started elsewhere is not kept waiting: this one steps aside for it and says so.
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ from textual.worker import Worker, WorkerState
 
 from tui.app import clock, small_terminal
 from tui.app.failures import failure_text
-from tui.app.messages import FAILURE_SECONDS, LoginApproved, LoginPolled, LoginStarted, Notice
+from tui.app.messages import FAILURE_SECONDS, LoginApproved, LoginStarted, Notice
 from tui.app.shown import shown
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.aws.browser_login import BrowserAuthorization
 from tui.aws.login import DeviceAuthorization
-from tui.aws.login_flows import FallingBack, ScopesChanged
+from tui.aws.login_flows import FallingBack, Polled, ScopesChanged
 from tui.export import clipboard
 from tui.models import Token
 from tui.workspace.workspace import Workspace
@@ -100,20 +102,13 @@ class LoginScreen(Screen[Token | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def _run_login(self, cancel: threading.Event) -> None:
-        polls = 0
-
-        def sleep(seconds: float) -> None:
-            nonlocal polls
-            cancel.wait(seconds)  # returns at once when the user cancels
-            polls += 1
-            self.post_message(LoginPolled(polls))
-
         token = self.workspace.log_in(
             use_device_code=self.use_device_code,
             no_browser=self.no_browser,
             announce=lambda event: self.post_message(LoginStarted(event)),
             cancelled=cancel.is_set,
-            sleep=sleep,
+            sleep=cancel.wait,  # returns at once when the user cancels
+            gives_way=True,  # a screen waiting for the user holds up no login started elsewhere
         )
         if not cancel.is_set():
             self.post_message(LoginApproved(token))
@@ -129,8 +124,10 @@ class LoginScreen(Screen[Token | None]):
             self.notify(f"Using a device code: {event.reason}.", markup=False, timeout=8)
         elif isinstance(event, ScopesChanged):
             self.notify("The session's scopes changed: logging in again.", markup=False, timeout=8)
+        elif isinstance(event, Polled):
+            self._polled(event.times)
         else:
-            self._set_status("Another ssotui is logging in to this session: waiting for it…")
+            self._show_waiting()
         self._tick()
         self.refresh_bindings()
 
@@ -158,10 +155,21 @@ class LoginScreen(Screen[Token | None]):
         self.query_one("#login-code-text", Static).update("")
         self._set_status("Waiting for the browser… (d: use a device code instead)")
 
-    @on(LoginPolled)
-    def _polled(self, message: LoginPolled) -> None:
+    def _show_waiting(self) -> None:
+        """Another login runs (started elsewhere, or this one stepped aside for it): its page
+        or code is not this screen's, so none is shown."""
+        self.auth = self.browser_page = None
+        for part in ("#login-how", "#login-url", "#login-code-text"):
+            self.query_one(part, Static).update("")
+        self.query_one("#login-code", BigCode).update("")
+        self._set_status(
+            "Another ssotui is logging in to this session (in another terminal?): waiting for "
+            "it, then carrying on with its login…"
+        )
+
+    def _polled(self, polls: int) -> None:
         if not self.failed:
-            times = "once" if message.polls == 1 else f"{message.polls} times"
+            times = "once" if polls == 1 else f"{polls} times"
             self._set_status(f"Waiting for approval… (checked {times})")
 
     @on(LoginApproved)

@@ -1,0 +1,135 @@
+"""Logging in and out somewhere else while the picker is open: its login screen carries on with
+a token another program saved, steps aside for a login started in a terminal, and its status
+line follows the token file."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    dev_session,
+    log_in,
+    login_code,
+    picker,
+    screen_name,
+    status_text,
+    wait_until,
+)
+from tui.aws import login, token_cache
+from tui.aws.flow_choice import Flow
+from tui.aws.login import DeviceAuthorization
+from tui.aws.login_flows import LoginEvent
+from tui.aws.login_flows import log_in as ssotui_login
+from tui.models import Token
+from tui.sim import Organisation, Simulator
+
+
+def _login_status(app: Any) -> str:
+    return str(app.screen.query_one("#login-status").render())
+
+
+def _in_a_thread(run: Any) -> tuple[threading.Thread, list[Any]]:
+    """Run `run()` in a thread; its result (or exception) lands in the list."""
+    out: list[Any] = []
+
+    def target() -> None:
+        try:
+            out.append(run())
+        except BaseException as exc:
+            out.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread, out
+
+
+@async_test
+async def test_a_token_another_program_saves_ends_the_login_screen(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the picker's code")
+        mine = login_code(app)
+        # `aws sso login` in another terminal: a device login of its own, no ssotui lock
+        codes: list[str] = []
+        thread, out = _in_a_thread(
+            lambda: login.login(
+                dev_session(),
+                force=True,
+                open_browser=False,
+                announce=lambda auth: codes.append(auth.user_code),
+                sleep=lambda _s: time.sleep(0.05),
+            )
+        )
+        await wait_until(pilot, lambda: codes, "the other program's code")
+        sim.approve(codes[0])
+        thread.join(10)
+        assert isinstance(out[0], Token)
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog, with no approval here")
+        assert mine in sim.pending()  # the picker's own code was never approved
+        assert "left" in status_text(app)
+
+
+@async_test
+async def test_a_login_started_in_a_terminal_is_not_held_up_by_the_login_screen(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the picker's code")
+        # `ssotui login --use-device-code` in another terminal
+        events: list[LoginEvent] = []
+        thread, out = _in_a_thread(
+            lambda: ssotui_login(
+                dev_session(),
+                flow=Flow.DEVICE_CODE,
+                announce=events.append,
+                open_url=None,
+                sleep=lambda _s: time.sleep(0.05),
+            )
+        )
+        await wait_until(
+            pilot,
+            lambda: any(isinstance(e, DeviceAuthorization) for e in events),
+            "the terminal's own code, within seconds (not after the picker's wait)",
+        )
+        await wait_until(
+            pilot, lambda: "Another ssotui is logging in" in _login_status(app), "the picker's word"
+        )
+        assert not login_code(app)  # the picker's own code is no longer offered
+        code = next(e for e in events if isinstance(e, DeviceAuthorization)).user_code
+        sim.approve(code)
+        thread.join(10)
+        assert isinstance(out[0], Token)
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog with the terminal's token")
+        assert sim.calls["CreateToken"] >= 1
+        saved = token_cache.load_token(dev_session())
+        assert saved is not None and saved.access_token == out[0].access_token
+
+
+@async_test
+async def test_the_status_line_follows_a_logout_and_a_login_elsewhere(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        assert "left" in status_text(app)
+        token_cache.delete_token(dev_session())  # `ssotui logout` in another terminal
+        await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
+        assert screen_name(app) == "MainScreen"  # no screen jumps up by itself
+        assert "ctrl+l to log in" in status_text(app)
+        log_in()  # `ssotui login` (or `aws sso login`) in another terminal
+        await wait_until(pilot, lambda: "left" in status_text(app), "the new token's time")
+        assert "not logged in" not in status_text(app)
+        assert screen_name(app) == "MainScreen"
