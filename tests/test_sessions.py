@@ -278,3 +278,47 @@ def test_sections_are_grouped_exactly_as_botocore_groups_them(
     # quoted names, odd titles, `default`, a later section of the same name, all as botocore.
     parsed = dict(sections)
     assert profile_map(parsed) == build_profile_map(parsed)
+
+
+def _session_chosen(err: str) -> str:
+    """The session a command that is not logged in names in its one line."""
+    assert "Traceback" not in err and "\n" not in err.strip(), err
+    return err.split("not logged in to session ", 1)[1].split(": run", 1)[0]
+
+
+def test_aws_profile_naming_an_sso_profile_picks_its_session(home: Home) -> None:
+    # `aws sso login` with AWS_PROFILE set logs in to that profile's session: so does ssotui,
+    # instead of "several SSO sessions are configured" (or default_session's).
+    home.write_config(TWO)
+    assert botocore.session.Session(profile="dev-admin").get_scoped_config()["sso_session"] == "dev"
+    result = ssotui("list", env={"AWS_PROFILE": "dev-admin"})
+    assert result.status == 1 and _session_chosen(result.err) == "dev"
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_session = "prod"\n')
+    result = ssotui("list", env={"AWS_PROFILE": "dev-admin"})
+    assert _session_chosen(result.err) == "dev"
+    # botocore's order: AWS_DEFAULT_PROFILE before AWS_PROFILE; --session before both
+    env = {"AWS_PROFILE": "nothing-like-it", "AWS_DEFAULT_PROFILE": "dev-admin"}
+    assert _session_chosen(ssotui("list", env=env).err) == "dev"
+    result = ssotui("list", "--session", "prod", env={"AWS_PROFILE": "dev-admin"})
+    assert _session_chosen(result.err) == "prod"
+
+
+def test_aws_profile_naming_a_legacy_sso_profile_picks_its_start_url(home: Home) -> None:
+    home.write_config(TWO)
+    result = ssotui("list", env={"AWS_PROFILE": "legacy"})
+    assert result.status == 1 and _session_chosen(result.err) == "https://old.awsapps.com/start"
+    session = resolve_session(profile="legacy", default="prod")
+    assert (session.name, session.region) == (None, "us-west-2")
+
+
+@pytest.mark.parametrize("profile", ["keys", "nowhere", "broken", "prod"])
+def test_aws_profile_without_a_usable_sso_session_changes_nothing(home: Home, profile: str) -> None:
+    # A profile of static keys, one that is not there, one whose sso_session is missing, and a
+    # name that is a session's but no profile's: the usual rules apply, as without AWS_PROFILE.
+    home.write_config(
+        TWO + "[profile keys]\nregion = eu-west-1\n[profile broken]\nsso_session = gone\n"
+    )
+    assert resolve_session(profile=profile, default="dev").name == "dev"
+    result = ssotui("list", env={"AWS_PROFILE": profile})
+    assert result.status == 1 and "several SSO sessions are configured" in result.err

@@ -13,6 +13,7 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -259,18 +260,42 @@ def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSess
     raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")
 
 
+def profile_in(environ: Mapping[str, str]) -> str | None:
+    """The profile the environment names for the AWS tools, as botocore picks it:
+    `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`; None when neither is set (or both are empty)."""
+    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
+        if environ.get(variable):
+            return environ[variable]
+    return None
+
+
+def _of_profile(read: _ConfigRead, profile: str) -> SsoSession | None:
+    """The session the SSO profile `profile` logs in with, as `aws sso login --profile` finds
+    it (its `sso_session`, else its own `sso_start_url`); None for a profile that is not there,
+    has no SSO set-up or names a session that cannot be used."""
+    if profile in read.profile_sessions:
+        wanted = read.profile_sessions[profile]
+        return next((s for s in read.sessions if s.name == wanted), None)
+    return read.legacy.get(profile)
+
+
 def resolve_session(
     *,
     name: str | None = None,
     start_url: str | None = None,
     region: str | None = None,
     default: str | None = None,
+    profile: str | None = None,
     path: Path | None = None,
 ) -> SsoSession:
-    """The session to use: flags, then `--session`, then `default`, then the only one configured.
+    """The session to use: flags, then `--session`, then the session of `profile`, then
+    `default`, then the only one configured.
 
-    `default` is `default_session` from ssotui's own config. Raises ConfigError with the list
-    when several sessions exist and none is chosen, or with how to add one when there is none.
+    `profile` is the profile the environment names (`profile_in`: `AWS_PROFILE`), which counts
+    only when it is an SSO profile whose session can be used: the one `aws sso login` would
+    log in to. `default` is `default_session` from ssotui's own config. Raises ConfigError with
+    the list when several sessions exist and none is chosen, or with how to add one when there
+    is none.
     """
     if start_url:
         if name:
@@ -286,6 +311,8 @@ def resolve_session(
     read = _read(path)
     if name:
         return _by_name(read, name)
+    if profile and (of_profile := _of_profile(read, profile)) is not None:
+        return of_profile
     if default:
         return _by_name(read, default)
     if len(read.sessions) == 1:
