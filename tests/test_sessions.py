@@ -322,3 +322,28 @@ def test_aws_profile_without_a_usable_sso_session_changes_nothing(home: Home, pr
     assert resolve_session(profile=profile, default="dev").name == "dev"
     result = ssotui("list", env={"AWS_PROFILE": profile})
     assert result.status == 1 and "several SSO sessions are configured" in result.err
+
+
+@pytest.mark.parametrize("copied", ["/", "/#/", "#/", "//"])
+def test_legacy_profile_with_the_portal_url_as_the_browser_shows_it_is_not_a_second_session(
+    home: Home, copied: str
+) -> None:
+    # Old profiles often hold the start URL copied from the browser's address bar.
+    home.write_config(
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+        f"[profile old]\nsso_start_url = https://corp.awsapps.com/start{copied}\n"
+        "sso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = Admin\n"
+    )
+    result = ssotui("list")
+    assert result.status == 1 and _session_chosen(result.err) == "corp"
+    assert [s.name for s in load_sessions()] == ["corp"]
+    # The profile itself still logs in under its own URL: the AWS CLI caches its token by it.
+    old = resolve_session(name="old")
+    assert (
+        old.cache_key
+        == hashlib.sha1(f"https://corp.awsapps.com/start{copied}".encode()).hexdigest()
+    )
+    assert (
+        resolve_session(start_url=f"https://corp.awsapps.com/start{copied}").region == "eu-west-1"
+    )

@@ -44,6 +44,12 @@ def parse_scopes(raw: str) -> tuple[str, ...]:
     return tuple(s for s in (part.strip() for part in raw.split(",")) if s)
 
 
+def same_portal(start_url: str) -> str:
+    """`start_url` as far as it names the access portal: without the `#/` the browser shows
+    and trailing slashes (`https://x.awsapps.com/start/#/` is `https://x.awsapps.com/start`)."""
+    return start_url.split("#", 1)[0].rstrip("/")
+
+
 def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
     lineno: int | None = getattr(exc, "lineno", None)
     errors = getattr(exc, "errors", None)
@@ -187,8 +193,9 @@ def _read(path: Path | None) -> _ConfigRead:
             )
         )
 
-    known = {(s.start_url, s.region) for s in result.sessions}
+    known = {(same_portal(s.start_url), s.region) for s in result.sessions}
     by_url: dict[tuple[str, str], SsoSession] = {}
+    exact: dict[tuple[str, str], SsoSession] = {}
     for profile, values in profiles.items():
         if "sso_session" in values:
             result.profile_sessions[profile] = str(values["sso_session"])
@@ -203,11 +210,13 @@ def _read(path: Path | None) -> _ConfigRead:
                 "add sso_region"
             )
             continue
-        key = (start_url, region)
-        if key not in by_url:
-            by_url[key] = SsoSession(name=None, start_url=start_url, region=region)
-        result.legacy[profile] = by_url[key]
-    # A legacy profile that repeats an sso-session's start URL is the same Identity Center.
+        # Each profile keeps its own URL: the AWS CLI caches its token under sha1 of it.
+        if (start_url, region) not in exact:
+            exact[start_url, region] = SsoSession(name=None, start_url=start_url, region=region)
+        result.legacy[profile] = exact[start_url, region]
+        by_url.setdefault((same_portal(start_url), region), result.legacy[profile])
+    # A legacy profile that repeats an sso-session's start URL is the same Identity Center, and
+    # so is one with the URL as the browser shows it (a trailing `/` or `#/`): not listed again.
     result.sessions.extend(s for k, s in by_url.items() if k not in known)
     return result
 
@@ -301,7 +310,8 @@ def resolve_session(
         if name:
             raise UsageError("give either --session or --start-url, not both")
         if not region:
-            matches = [s for s in _read(path).sessions if s.start_url == start_url]
+            portal = same_portal(start_url.strip())
+            matches = [s for s in _read(path).sessions if same_portal(s.start_url) == portal]
             if not matches:
                 raise UsageError("--start-url needs --sso-region (the Identity Center's region)")
             region = matches[0].region
