@@ -347,3 +347,17 @@ def test_legacy_profile_with_the_portal_url_as_the_browser_shows_it_is_not_a_sec
     assert (
         resolve_session(start_url=f"https://corp.awsapps.com/start{copied}").region == "eu-west-1"
     )
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_line_endings_read_as_botocore_reads_them(home: Home, newline: str) -> None:
+    text = (
+        "# saved on an old Mac\n[sso-session corp]\nsso_start_url = https://c.awsapps.com/start\n"
+        "sso_region = eu-west-1\n[profile p]\nsso_session = corp\nregion = us-east-1\n"
+    )
+    home.aws_config.write_bytes(text.replace("\n", newline).encode())
+    full = botocore.session.Session().full_config
+    assert full["sso_sessions"]["corp"]["sso_region"] == "eu-west-1"
+    assert [(s.name, s.start_url, s.region) for s in load_sessions()] == [
+        ("corp", "https://c.awsapps.com/start", "eu-west-1")
+    ]

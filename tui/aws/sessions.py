@@ -90,6 +90,9 @@ def _raw_sections(path: Path, what: str) -> dict[str, dict[str, Any]]:
             f"the {what} {path} starts with a byte order mark (BOM), which the AWS CLI cannot "
             "read either: save it as UTF-8 without BOM"
         )
+    # botocore opens the file with universal newlines: a lone \r (old Mac files) ends a line too
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(text, source=str(path))
