@@ -278,3 +278,86 @@ def test_sections_are_grouped_exactly_as_botocore_groups_them(
     # quoted names, odd titles, `default`, a later section of the same name, all as botocore.
     parsed = dict(sections)
     assert profile_map(parsed) == build_profile_map(parsed)
+
+
+def _session_chosen(err: str) -> str:
+    """The session a command that is not logged in names in its one line."""
+    assert "Traceback" not in err and "\n" not in err.strip(), err
+    return err.split("not logged in to session ", 1)[1].split(": run", 1)[0]
+
+
+def test_aws_profile_naming_an_sso_profile_picks_its_session(home: Home) -> None:
+    # `aws sso login` with AWS_PROFILE set logs in to that profile's session: so does ssotui,
+    # instead of "several SSO sessions are configured" (or default_session's).
+    home.write_config(TWO)
+    assert botocore.session.Session(profile="dev-admin").get_scoped_config()["sso_session"] == "dev"
+    result = ssotui("list", env={"AWS_PROFILE": "dev-admin"})
+    assert result.status == 1 and _session_chosen(result.err) == "dev"
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_session = "prod"\n')
+    result = ssotui("list", env={"AWS_PROFILE": "dev-admin"})
+    assert _session_chosen(result.err) == "dev"
+    # botocore's order: AWS_DEFAULT_PROFILE before AWS_PROFILE; --session before both
+    env = {"AWS_PROFILE": "nothing-like-it", "AWS_DEFAULT_PROFILE": "dev-admin"}
+    assert _session_chosen(ssotui("list", env=env).err) == "dev"
+    result = ssotui("list", "--session", "prod", env={"AWS_PROFILE": "dev-admin"})
+    assert _session_chosen(result.err) == "prod"
+
+
+def test_aws_profile_naming_a_legacy_sso_profile_picks_its_start_url(home: Home) -> None:
+    home.write_config(TWO)
+    result = ssotui("list", env={"AWS_PROFILE": "legacy"})
+    assert result.status == 1 and _session_chosen(result.err) == "https://old.awsapps.com/start"
+    session = resolve_session(profile="legacy", default="prod")
+    assert (session.name, session.region) == (None, "us-west-2")
+
+
+@pytest.mark.parametrize("profile", ["keys", "nowhere", "broken", "prod"])
+def test_aws_profile_without_a_usable_sso_session_changes_nothing(home: Home, profile: str) -> None:
+    # A profile of static keys, one that is not there, one whose sso_session is missing, and a
+    # name that is a session's but no profile's: the usual rules apply, as without AWS_PROFILE.
+    home.write_config(
+        TWO + "[profile keys]\nregion = eu-west-1\n[profile broken]\nsso_session = gone\n"
+    )
+    assert resolve_session(profile=profile, default="dev").name == "dev"
+    result = ssotui("list", env={"AWS_PROFILE": profile})
+    assert result.status == 1 and "several SSO sessions are configured" in result.err
+
+
+@pytest.mark.parametrize("copied", ["/", "/#/", "#/", "//"])
+def test_legacy_profile_with_the_portal_url_as_the_browser_shows_it_is_not_a_second_session(
+    home: Home, copied: str
+) -> None:
+    # Old profiles often hold the start URL copied from the browser's address bar.
+    home.write_config(
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+        f"[profile old]\nsso_start_url = https://corp.awsapps.com/start{copied}\n"
+        "sso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = Admin\n"
+    )
+    result = ssotui("list")
+    assert result.status == 1 and _session_chosen(result.err) == "corp"
+    assert [s.name for s in load_sessions()] == ["corp"]
+    # The profile itself still logs in under its own URL: the AWS CLI caches its token by it.
+    old = resolve_session(name="old")
+    assert (
+        old.cache_key
+        == hashlib.sha1(f"https://corp.awsapps.com/start{copied}".encode()).hexdigest()
+    )
+    assert (
+        resolve_session(start_url=f"https://corp.awsapps.com/start{copied}").region == "eu-west-1"
+    )
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_line_endings_read_as_botocore_reads_them(home: Home, newline: str) -> None:
+    text = (
+        "# saved on an old Mac\n[sso-session corp]\nsso_start_url = https://c.awsapps.com/start\n"
+        "sso_region = eu-west-1\n[profile p]\nsso_session = corp\nregion = us-east-1\n"
+    )
+    home.aws_config.write_bytes(text.replace("\n", newline).encode())
+    full = botocore.session.Session().full_config
+    assert full["sso_sessions"]["corp"]["sso_region"] == "eu-west-1"
+    assert [(s.name, s.start_url, s.region) for s in load_sessions()] == [
+        ("corp", "https://c.awsapps.com/start", "eu-west-1")
+    ]

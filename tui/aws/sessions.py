@@ -13,6 +13,7 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,12 @@ class _ConfigRead:
 def parse_scopes(raw: str) -> tuple[str, ...]:
     """`sso_registration_scopes` the way the AWS CLI splits it: commas, stripped, no empties."""
     return tuple(s for s in (part.strip() for part in raw.split(",")) if s)
+
+
+def same_portal(start_url: str) -> str:
+    """`start_url` as far as it names the access portal: without the `#/` the browser shows
+    and trailing slashes (`https://x.awsapps.com/start/#/` is `https://x.awsapps.com/start`)."""
+    return start_url.split("#", 1)[0].rstrip("/")
 
 
 def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
@@ -83,6 +90,9 @@ def _raw_sections(path: Path, what: str) -> dict[str, dict[str, Any]]:
             f"the {what} {path} starts with a byte order mark (BOM), which the AWS CLI cannot "
             "read either: save it as UTF-8 without BOM"
         )
+    # botocore opens the file with universal newlines: a lone \r (old Mac files) ends a line too
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(text, source=str(path))
@@ -186,8 +196,9 @@ def _read(path: Path | None) -> _ConfigRead:
             )
         )
 
-    known = {(s.start_url, s.region) for s in result.sessions}
+    known = {(same_portal(s.start_url), s.region) for s in result.sessions}
     by_url: dict[tuple[str, str], SsoSession] = {}
+    exact: dict[tuple[str, str], SsoSession] = {}
     for profile, values in profiles.items():
         if "sso_session" in values:
             result.profile_sessions[profile] = str(values["sso_session"])
@@ -202,11 +213,13 @@ def _read(path: Path | None) -> _ConfigRead:
                 "add sso_region"
             )
             continue
-        key = (start_url, region)
-        if key not in by_url:
-            by_url[key] = SsoSession(name=None, start_url=start_url, region=region)
-        result.legacy[profile] = by_url[key]
-    # A legacy profile that repeats an sso-session's start URL is the same Identity Center.
+        # Each profile keeps its own URL: the AWS CLI caches its token under sha1 of it.
+        if (start_url, region) not in exact:
+            exact[start_url, region] = SsoSession(name=None, start_url=start_url, region=region)
+        result.legacy[profile] = exact[start_url, region]
+        by_url.setdefault((same_portal(start_url), region), result.legacy[profile])
+    # A legacy profile that repeats an sso-session's start URL is the same Identity Center, and
+    # so is one with the URL as the browser shows it (a trailing `/` or `#/`): not listed again.
     result.sessions.extend(s for k, s in by_url.items() if k not in known)
     return result
 
@@ -259,24 +272,49 @@ def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSess
     raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")
 
 
+def profile_in(environ: Mapping[str, str]) -> str | None:
+    """The profile the environment names for the AWS tools, as botocore picks it:
+    `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`; None when neither is set (or both are empty)."""
+    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
+        if environ.get(variable):
+            return environ[variable]
+    return None
+
+
+def _of_profile(read: _ConfigRead, profile: str) -> SsoSession | None:
+    """The session the SSO profile `profile` logs in with, as `aws sso login --profile` finds
+    it (its `sso_session`, else its own `sso_start_url`); None for a profile that is not there,
+    has no SSO set-up or names a session that cannot be used."""
+    if profile in read.profile_sessions:
+        wanted = read.profile_sessions[profile]
+        return next((s for s in read.sessions if s.name == wanted), None)
+    return read.legacy.get(profile)
+
+
 def resolve_session(
     *,
     name: str | None = None,
     start_url: str | None = None,
     region: str | None = None,
     default: str | None = None,
+    profile: str | None = None,
     path: Path | None = None,
 ) -> SsoSession:
-    """The session to use: flags, then `--session`, then `default`, then the only one configured.
+    """The session to use: flags, then `--session`, then the session of `profile`, then
+    `default`, then the only one configured.
 
-    `default` is `default_session` from ssotui's own config. Raises ConfigError with the list
-    when several sessions exist and none is chosen, or with how to add one when there is none.
+    `profile` is the profile the environment names (`profile_in`: `AWS_PROFILE`), which counts
+    only when it is an SSO profile whose session can be used: the one `aws sso login` would
+    log in to. `default` is `default_session` from ssotui's own config. Raises ConfigError with
+    the list when several sessions exist and none is chosen, or with how to add one when there
+    is none.
     """
     if start_url:
         if name:
             raise UsageError("give either --session or --start-url, not both")
         if not region:
-            matches = [s for s in _read(path).sessions if s.start_url == start_url]
+            portal = same_portal(start_url.strip())
+            matches = [s for s in _read(path).sessions if same_portal(s.start_url) == portal]
             if not matches:
                 raise UsageError("--start-url needs --sso-region (the Identity Center's region)")
             region = matches[0].region
@@ -286,6 +324,8 @@ def resolve_session(
     read = _read(path)
     if name:
         return _by_name(read, name)
+    if profile and (of_profile := _of_profile(read, profile)) is not None:
+        return of_profile
     if default:
         return _by_name(read, default)
     if len(read.sessions) == 1:

@@ -53,9 +53,9 @@ class Context:
         start_url: str | None = None,
         sso_region: str | None = None,
     ) -> SsoSession:
-        """The session asked for: flags, `--session`, `default_session`, else the only one.
-        A start URL without its scheme gets `https://`."""
-        from tui.aws.sessions import resolve_session
+        """The session asked for: flags, `--session`, the SSO profile `AWS_PROFILE` names,
+        `default_session`, else the only one. A start URL without its scheme gets `https://`."""
+        from tui.aws.sessions import profile_in, resolve_session
 
         if start_url:  # (the set-up's module is loaded only for a start URL given)
             from tui.workspace.setup import with_scheme
@@ -66,6 +66,7 @@ class Context:
             start_url=start_url or None,
             region=sso_region,
             default=self.settings.default_session,
+            profile=profile_in(self.environ),
         )
 
     def workspace(self, session: SsoSession) -> Workspace:

@@ -36,7 +36,12 @@ def _unset(key: str, environ: Mapping[str, str]) -> Effective:
     """What an unset key of config.toml amounts to."""
     shell = environ.get("SHELL", "").strip()
     if key == "default_session":
-        return Effective(key, "(none)", f"{DEFAULT}: the only session configured, else --session")
+        return Effective(
+            key,
+            "(none)",
+            f"{DEFAULT}: the session of an SSO profile in AWS_PROFILE, else the only one, "
+            "else --session",
+        )
     if key == "default_region":
         return Effective(key, "(none)", f"{DEFAULT}: credentials carry no region unless --region")
     if key == "export_format":
