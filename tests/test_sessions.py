@@ -288,7 +288,8 @@ def _session_chosen(err: str) -> str:
 
 def test_aws_profile_naming_an_sso_profile_picks_its_session(home: Home) -> None:
     # `aws sso login` with AWS_PROFILE set logs in to that profile's session: so does ssotui,
-    # instead of "several SSO sessions are configured" (or default_session's).
+    # instead of "several SSO sessions are configured"; ssotui's own default_session still
+    # comes first, as the contract has it.
     home.write_config(TWO)
     assert botocore.session.Session(profile="dev-admin").get_scoped_config()["sso_session"] == "dev"
     result = ssotui("list", env={"AWS_PROFILE": "dev-admin"})
@@ -296,7 +297,8 @@ def test_aws_profile_naming_an_sso_profile_picks_its_session(home: Home) -> None
     home.config_dir.mkdir(parents=True, exist_ok=True)
     (home.config_dir / "config.toml").write_text('default_session = "prod"\n')
     result = ssotui("list", env={"AWS_PROFILE": "dev-admin"})
-    assert _session_chosen(result.err) == "dev"
+    assert _session_chosen(result.err) == "prod"
+    (home.config_dir / "config.toml").unlink()
     # botocore's order: AWS_DEFAULT_PROFILE before AWS_PROFILE; --session before both
     env = {"AWS_PROFILE": "nothing-like-it", "AWS_DEFAULT_PROFILE": "dev-admin"}
     assert _session_chosen(ssotui("list", env=env).err) == "dev"
@@ -308,7 +310,7 @@ def test_aws_profile_naming_a_legacy_sso_profile_picks_its_start_url(home: Home)
     home.write_config(TWO)
     result = ssotui("list", env={"AWS_PROFILE": "legacy"})
     assert result.status == 1 and _session_chosen(result.err) == "https://old.awsapps.com/start"
-    session = resolve_session(profile="legacy", default="prod")
+    session = resolve_session(profile="legacy")
     assert (session.name, session.region) == (None, "us-west-2")
 
 

@@ -300,12 +300,13 @@ def resolve_session(
     profile: str | None = None,
     path: Path | None = None,
 ) -> SsoSession:
-    """The session to use: flags, then `--session`, then the session of `profile`, then
-    `default`, then the only one configured.
+    """The session to use: flags, then `--session`, then `default`, then the session of
+    `profile`, then the only one configured.
 
-    `profile` is the profile the environment names (`profile_in`: `AWS_PROFILE`), which counts
-    only when it is an SSO profile whose session can be used: the one `aws sso login` would
-    log in to. `default` is `default_session` from ssotui's own config. Raises ConfigError with
+    `default` is `default_session` from ssotui's own config. `profile` is the profile the
+    environment names (`profile_in`: `AWS_PROFILE`), which counts only when it is an SSO
+    profile whose session can be used (the one `aws sso login` would log in to) and no
+    `default_session` is set. Raises ConfigError with
     the list when several sessions exist and none is chosen, or with how to add one when there
     is none.
     """
@@ -324,10 +325,10 @@ def resolve_session(
     read = _read(path)
     if name:
         return _by_name(read, name)
-    if profile and (of_profile := _of_profile(read, profile)) is not None:
-        return of_profile
     if default:
         return _by_name(read, default)
+    if profile and (of_profile := _of_profile(read, profile)) is not None:
+        return of_profile
     if len(read.sessions) == 1:
         return read.sessions[0]
     if not read.sessions:

@@ -53,8 +53,8 @@ class Context:
         start_url: str | None = None,
         sso_region: str | None = None,
     ) -> SsoSession:
-        """The session asked for: flags, `--session`, the SSO profile `AWS_PROFILE` names,
-        `default_session`, else the only one. A start URL without its scheme gets `https://`."""
+        """The session asked for: flags, `--session`, `default_session`, the SSO profile
+        `AWS_PROFILE` names, else the only one. A start URL without its scheme gets `https://`."""
         from tui.aws.sessions import profile_in, resolve_session
 
         if start_url:  # (the set-up's module is loaded only for a start URL given)
