@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import Home
-from tui.aws.sessions import config_sections, load_sessions, resolve_session
+from tui.aws import kept_sessions, sessions
+from tui.aws.sessions import config_sections, load_sessions, resolve_session, session_problems
 from tui.errors import ConfigError
 from tui.store import config_reads
 
@@ -124,3 +125,83 @@ def test_a_kept_read_that_is_corrupt_or_not_ours_is_ignored(
     _forget_this_process(monkeypatch)
     assert [s.start_url for s in load_sessions()] == ["https://dev.awsapps.com/start"]
     assert len(parses) == 2
+
+
+MIXED = """\
+[sso-session dev]
+sso_start_url = https://dev.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access, other:scope
+
+[sso-session broken]
+sso_start_url = https://broken.awsapps.com/start
+
+[profile old-a]
+sso_start_url = https://old.awsapps.com/start
+sso_region = us-west-2
+
+[profile old-b]
+sso_start_url = https://dev.awsapps.com/start
+sso_region = eu-west-1
+
+[profile old-c]
+sso_start_url = https://old.awsapps.com/start
+
+[profile uses-missing]
+sso_session = nowhere
+"""
+
+
+def _what_commands_see() -> list[Any]:
+    """What the sessions read from the config file tell a user, by every way they are asked."""
+    seen: list[Any] = [load_sessions(), session_problems()]
+    for name in ("dev", "p7", "old-a", "old-b", "old-c", "broken", "uses-missing", "nope"):
+        try:
+            seen.append(resolve_session(name=name))
+        except ConfigError as exc:
+            seen.append(str(exc))
+    try:
+        resolve_session()
+    except ConfigError as exc:
+        seen.append(str(exc))
+    return seen
+
+
+def test_the_next_command_uses_what_the_last_one_found(
+    home: Home, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.write_config(_big(MIXED))
+    first = _what_commands_see()
+    built: list[int] = []
+    real = sessions.profile_map
+    monkeypatch.setattr(sessions, "profile_map", lambda s: built.append(1) or real(s))
+    _forget_this_process(monkeypatch)
+    assert _what_commands_see() == first
+    # neither parsed nor rebuilt: 15,000 profiles cost every command ~90 ms to rebuild
+    assert parses == [str(home.aws_config)] and built == []
+    assert [s.start_url for s in first[0]] == [
+        "https://dev.awsapps.com/start",
+        "https://old.awsapps.com/start",
+    ]
+
+
+def test_what_was_found_by_other_rules_is_not_used(
+    home: Home, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.write_config(_big())
+    load_sessions()
+    kept = config_reads.cache_path(home.aws_config)
+    kept.write_text(kept.read_text().replace("dev.awsapps", "old.awsapps"))
+    kept.chmod(0o600)
+    _forget_this_process(monkeypatch)
+    # a byte changed in what was kept: its checksum fails
+    assert [s.start_url for s in load_sessions()] == ["https://dev.awsapps.com/start"]
+    assert len(parses) == 2
+    # kept by another ssotui (other rules): the kept sections are used, not what it found
+    built: list[int] = []
+    real = sessions.profile_map
+    monkeypatch.setattr(sessions, "profile_map", lambda s: built.append(1) or real(s))
+    monkeypatch.setattr(kept_sessions, "rules", lambda: "other rules")
+    _forget_this_process(monkeypatch)
+    assert [s.start_url for s in load_sessions()] == ["https://dev.awsapps.com/start"]
+    assert len(parses) == 2 and built == [1]

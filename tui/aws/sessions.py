@@ -5,12 +5,14 @@ The AWS config file is read with the same parser and section rules botocore uses
 it by tests/test_sessions.py), so ssotui sees exactly the sessions the AWS CLI sees. The rules
 are written out here rather than imported: importing botocore costs every command ~5 ms before
 anything else, and most commands need nothing else of it. `resolve_session` applies the rules
-README "Use" gives.
+README "Use" gives. What a read of a large file found is kept for the next command while the
+file is unchanged (`tui.aws.kept_sessions`).
 """
 
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import re
 import shlex
 from collections.abc import Mapping
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import paths
+from tui.aws import kept_sessions
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES, SsoSession
 from tui.store import config_reads, files
@@ -67,10 +70,11 @@ def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
     )
 
 
-def _raw_sections(path: Path, what: str) -> dict[str, dict[str, Any]]:
+def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict[str, Any]]:
     """Sections and values of the file, as botocore's `raw_config_parse` gives them; `what`
     names the file in the one line of a ConfigError ("AWS config file"). A large file read
-    before and unchanged since is not parsed again (`tui.store.config_reads`)."""
+    before and unchanged since is not parsed again (`tui.store.config_reads`); `keep=False`
+    leaves keeping a new read to the caller."""
     info, seen_at = config_reads.stat_now(path)
     if info is not None and (kept := config_reads.load(path, info)) is not None:
         return kept
@@ -111,7 +115,7 @@ def _raw_sections(path: Path, what: str) -> dict[str, dict[str, Any]]:
                     "`=`): fix it; the AWS CLI cannot read it either"
                 )
         sections[name] = values
-    if info is not None:
+    if info is not None and keep:
         config_reads.save(path, info, seen_at, sections)
     return sections
 
@@ -167,8 +171,13 @@ def profile_map(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
 def _read(path: Path | None) -> _ConfigRead:
     config_path = path or paths.aws_config_file()
     unset = path is None and paths.set_but_empty(paths.CONFIG_VARIABLE)
+    info, seen_at = config_reads.stat_now(config_path)
+    if info is not None and (kept := kept_sessions.load(config_path, info)) is not None:
+        return _ConfigRead(path=config_path, unset=unset, **kept)
     result = _ConfigRead(path=config_path, unset=unset)
-    built = profile_map(_raw_sections(config_path, "AWS config file"))
+    keep_read = info is not None and bool(kept_sessions.rules())
+    raw = _raw_sections(config_path, "AWS config file", keep=not keep_read)
+    built = profile_map(raw)
     profiles: dict[str, dict[str, Any]] = built.get("profiles", {})
     sessions: dict[str, dict[str, Any]] = built.get("sso_sessions", {})
     # A profile's `region` is that profile's: it is not the session's. Role credentials get a
@@ -221,6 +230,10 @@ def _read(path: Path | None) -> _ConfigRead:
     # A legacy profile that repeats an sso-session's start URL is the same Identity Center, and
     # so is one with the URL as the browser shows it (a trailing `/` or `#/`): not listed again.
     result.sessions.extend(s for k, s in by_url.items() if k not in known)
+    found = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    del found["path"], found["unset"]  # the caller's, not the file's
+    if info is not None and keep_read and (form := kept_sessions.form(found)) is not None:
+        config_reads.save(config_path, info, seen_at, raw, form)
     return result
 
 

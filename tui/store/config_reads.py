@@ -13,6 +13,12 @@ anew at once. A file changed less than `SETTLED_NS` before it was looked at is n
 second write within the file system's clock tick would leave the same ctime. A file smaller
 than `LARGE` (read in under ~3 ms) or holding keys (`aws_secret_access_key`...) is never kept:
 ssotui copies no secret into its cache.
+
+Beside the sections, a reader may keep what it derives from them (`read`, tagged with `rules`
+that name how it was derived: `tui.aws.kept_sessions`), so that the next command neither parses
+15,000 sections nor rebuilds them. The kept file is one JSON object laid out as `save` writes it,
+with a CRC-32 of everything after its header: a kept file that is cut short or changed in any
+byte is ignored, without checking every value, and `load_read` parses the derived part alone.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import json
 import os
 import stat
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +38,7 @@ from tui.errors import FileWriteError
 from tui.store.secret_file import read_private_text, write_secret_file
 
 FOLDER = "config-reads"
-VERSION = 1
+VERSION = 2
 LARGE = 32 * 1024
 SETTLED_NS = 2_000_000_000
 _SECRET_KEYS = frozenset({"aws_secret_access_key", "aws_session_token", "aws_security_token"})
@@ -64,6 +71,29 @@ def _worth_keeping(info: os.stat_result) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_size >= LARGE
 
 
+def _header(key: list[Any]) -> str:
+    return f'{{"version":{VERSION},"key":{_compact(key)},"crc32":'
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _body(path: Path, info: os.stat_result) -> str | None:
+    """What follows the header of the kept file for `path`, when it was kept under `info` and
+    its checksum holds; else None."""
+    if not _worth_keeping(info):
+        return None
+    text = read_private_text(cache_path(path))
+    header = _header(_key(path, info))
+    if text is None or not text.startswith(header):
+        return None
+    crc, comma, body = text[len(header) :].partition(",")
+    if not comma or not crc.isdigit() or zlib.crc32(body.encode("utf-8")) != int(crc):
+        return None
+    return body
+
+
 def load(path: Path, info: os.stat_result) -> Sections | None:
     """The sections kept for the file at `path` when `info` (its stat, taken before anything
     else is read) matches what they were kept under; else None."""
@@ -73,30 +103,47 @@ def load(path: Path, info: os.stat_result) -> Sections | None:
     last = _last.get(str(path))
     if last is not None and last[0] == key:
         return _copy(last[1])
-    text = read_private_text(cache_path(path))
-    if text is None:
+    body = _body(path, info)
+    if body is None:
         return None
     try:
-        kept = json.loads(text)
+        kept = json.loads("{" + body)
     except (ValueError, RecursionError):  # nested past the parser's depth: not ours
         return None
-    if not isinstance(kept, dict) or kept.get("version") != VERSION:
-        return None
-    if kept.get("key") != key:
-        return None
-    sections = kept.get("sections")
-    if not isinstance(sections, dict) or not all(
-        isinstance(values, dict) and all(isinstance(v, str) for v in values.values())
-        for values in sections.values()
-    ):
+    sections = kept.get("sections") if isinstance(kept, dict) else None
+    if not isinstance(sections, dict):
         return None
     _last[str(path)] = (key, sections)
     return _copy(sections)
 
 
-def save(path: Path, info: os.stat_result, seen_at_ns: int, sections: Sections) -> None:
+def load_read(path: Path, info: os.stat_result, rules: str) -> Any:
+    """What a reader derived from the file at `path` and kept with its sections, by the
+    `rules` given, when `info` matches what it was kept under; else None. Only that part of
+    the kept file is parsed."""
+    body = _body(path, info)
+    prefix = f'"rules":{_compact(rules)},"read_size":'
+    if body is None or not body.startswith(prefix):
+        return None
+    size, comma, rest = body[len(prefix) :].partition(",")
+    if not comma or not size.isdigit() or not rest.startswith('"read":'):
+        return None
+    try:
+        return json.loads(rest[7 : 7 + int(size)])
+    except (ValueError, RecursionError):
+        return None
+
+
+def save(
+    path: Path,
+    info: os.stat_result,
+    seen_at_ns: int,
+    sections: Sections,
+    read: tuple[str, Any] | None = None,
+) -> None:
     """Keep `sections`, read from `path` after `info` was taken at `seen_at_ns` (time.time_ns),
-    when the file is worth keeping; a folder or file that cannot be written is passed over."""
+    when the file is worth keeping; a folder or file that cannot be written is passed over.
+    `read` is (rules, what a reader derived from `sections` by them), for `load_read`."""
     if not _worth_keeping(info):
         return
     if seen_at_ns - max(info.st_mtime_ns, info.st_ctime_ns) < SETTLED_NS:
@@ -105,9 +152,18 @@ def save(path: Path, info: os.stat_result, seen_at_ns: int, sections: Sections) 
         return
     key = _key(path, info)
     _last[str(path)] = (key, _copy(sections))
-    kept = {"version": VERSION, "key": key, "sections": sections}
+    rules, derived = read if read is not None else ("", None)
+    try:
+        derived_text = _compact(derived)
+    except (TypeError, ValueError):  # not JSON: keep the sections alone
+        rules, derived_text = "", "null"
+    body = (
+        f'"rules":{_compact(rules)},"read_size":{len(derived_text)},"read":{derived_text},'
+        f'"sections":{_compact(sections)}}}'
+    )
+    crc = zlib.crc32(body.encode("utf-8"))
     with contextlib.suppress(FileWriteError, OSError):
-        write_secret_file(cache_path(path), json.dumps(kept, separators=(",", ":")))
+        write_secret_file(cache_path(path), f"{_header(key)}{crc},{body}")
 
 
 def _copy(sections: Sections) -> Sections:
