@@ -1,0 +1,97 @@
+"""A login while other programs use the same session: what it takes from the token file, and
+when it steps aside (tui/aws/login_flows, login_lock, token_watch), without the picker."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import botocore.tokens
+
+from tui.aws import token_cache
+from tui.aws.flow_choice import Flow
+from tui.aws.login import DeviceAuthorization
+from tui.aws.login_flows import LoginEvent, log_in
+from tui.models import SsoSession, Token, utcnow
+from tui.sim import Simulator
+
+
+def _in_a_thread(run: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run `run()` in a thread; its result (or exception) lands in the list."""
+    out: list[Any] = []
+
+    def target() -> None:
+        try:
+            out.append(run())
+        except BaseException as exc:
+            out.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def _until(predicate: Callable[[], object], what: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.05)
+
+
+def _device_login(session: SsoSession, events: list[LoginEvent], **kwargs: Any) -> Token:
+    return log_in(
+        session,
+        flow=Flow.DEVICE_CODE,
+        announce=events.append,
+        open_url=None,
+        sleep=lambda _s: time.sleep(0.05),
+        **kwargs,
+    )
+
+
+def _codes(events: list[LoginEvent]) -> list[str]:
+    return [e.user_code for e in events if isinstance(e, DeviceAuthorization)]
+
+
+def _botocore_refreshes(home_config: Path) -> str:
+    """botocore (the AWS CLI, an SDK) refreshing the session's token in another process: the
+    access token it saved."""
+    text = home_config.read_text()
+    if "[profile work]" not in text:
+        home_config.write_text(
+            text + "\n[profile work]\nsso_session = dev\nsso_account_id = 111111111111\n"
+            "sso_role_name = Admin\n"
+        )
+    provider = botocore.tokens.SSOTokenProvider(botocore.session.Session(profile="work"))
+    loaded = provider.load_token()
+    assert loaded is not None
+    return str(loaded.get_frozen_token().token)
+
+
+def test_a_forced_login_is_not_ended_by_a_refresh_elsewhere(
+    session: SsoSession, sim: Simulator, sso_config: Path
+) -> None:
+    """`ssotui login --force` (to log in afresh, say as another user) while botocore refreshes
+    the token it replaces: the login still waits for its own approval."""
+    log_in(session, flow=Flow.DEVICE_CODE, open_url=None, announce=lambda _e: None)
+    # botocore refreshes a token within 15 minutes of its end
+    old = token_cache.load_token(session)
+    assert old is not None
+    token_cache.save_token(session, replace(old, expires_at=utcnow() + timedelta(minutes=10)))
+    sim.set(approve="manual")
+    events: list[LoginEvent] = []
+    thread, out = _in_a_thread(lambda: _device_login(session, events, force=True))
+    _until(lambda: _codes(events), "device code")
+    refreshed = _botocore_refreshes(sso_config)
+    time.sleep(2)  # the login looks at the token file every half second
+    assert not out, "the forced login ended with the refreshed token"
+    sim.approve(_codes(events)[0])
+    thread.join(10)
+    assert isinstance(out[0], Token)
+    assert out[0].access_token != refreshed
