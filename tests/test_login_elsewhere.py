@@ -14,10 +14,11 @@ from typing import Any
 import botocore.session
 import botocore.tokens
 
-from tui.aws import token_cache
+from tui.aws import login, token_cache
 from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization
-from tui.aws.login_flows import LoginEvent, log_in
+from tui.aws.login_flows import LoginEvent, WaitingForOtherLogin, log_in
+from tui.aws.login_lock import one_login_at_a_time, wanted_path
 from tui.models import SsoSession, Token, utcnow
 from tui.sim import Simulator
 
@@ -95,3 +96,46 @@ def test_a_forced_login_is_not_ended_by_a_refresh_elsewhere(
     thread.join(10)
     assert isinstance(out[0], Token)
     assert out[0].access_token != refreshed
+
+
+def test_a_login_waits_even_when_it_cannot_say_so(session: SsoSession, sim: Simulator) -> None:
+    """The file a waiting login marks (`<key>.wanted`) cannot be opened (not a file, made
+    unreadable): the login still waits for the one in progress and uses its token, instead of
+    failing."""
+    wanted = wanted_path(session)
+    wanted.parent.mkdir(parents=True, exist_ok=True)
+    wanted.mkdir()  # what no open(O_RDWR) takes
+    events: list[LoginEvent] = []
+    with one_login_at_a_time(session):  # the login in progress, which then gets its token
+        thread, out = _in_a_thread(lambda: _device_login(session, events))
+        _until(lambda: events, "a word from the second login")
+        time.sleep(0.3)  # a few polls of the lock
+        assert events == [WaitingForOtherLogin("dev")]
+        other = login.login(
+            session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+        )
+    thread.join(10)
+    assert not thread.is_alive()
+    assert isinstance(out[0], Token), out
+    assert out[0].access_token == other.access_token
+    assert not _codes(events)  # no login of its own
+
+
+def test_a_symlinked_wanted_file_is_not_followed(
+    session: SsoSession, sim: Simulator, tmp_path: Path
+) -> None:
+    """`<key>.wanted` made a symlink (to a file of the user's, or to none yet): a waiting
+    login neither creates nor locks what it points at, and still waits and uses the token."""
+    target = tmp_path / "not-ssotuis"
+    wanted = wanted_path(session)
+    wanted.parent.mkdir(parents=True, exist_ok=True)
+    wanted.symlink_to(target)
+    events: list[LoginEvent] = []
+    with one_login_at_a_time(session):
+        thread, out = _in_a_thread(lambda: _device_login(session, events))
+        _until(lambda: events, "a word from the second login")
+        time.sleep(0.3)
+        login.login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    thread.join(10)
+    assert isinstance(out[0], Token), out
+    assert not target.exists()
