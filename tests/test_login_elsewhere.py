@@ -19,6 +19,7 @@ from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization
 from tui.aws.login_flows import LoginEvent, WaitingForOtherLogin, log_in
 from tui.aws.login_lock import one_login_at_a_time, wanted_path
+from tui.errors import LoginCancelled
 from tui.models import SsoSession, Token, utcnow
 from tui.sim import Simulator
 
@@ -139,3 +140,28 @@ def test_a_symlinked_wanted_file_is_not_followed(
     thread.join(10)
     assert isinstance(out[0], Token), out
     assert not target.exists()
+
+
+def test_a_login_that_gave_way_logs_in_itself_when_the_other_is_cancelled(
+    session: SsoSession, sim: Simulator
+) -> None:
+    """The picker's login steps aside for `ssotui login` in a terminal; that one is cancelled
+    (Ctrl+C) before approval: the picker's login starts its own again, once, and gets a token."""
+    sim.set(approve="manual")
+    mine: list[LoginEvent] = []
+    thread, out = _in_a_thread(lambda: _device_login(session, mine, gives_way=True))
+    _until(lambda: _codes(mine), "the picker's code")
+    stop = threading.Event()
+    theirs: list[LoginEvent] = []
+    other, other_out = _in_a_thread(lambda: _device_login(session, theirs, cancelled=stop.is_set))
+    _until(lambda: _codes(theirs), "the terminal's own code")
+    assert any(isinstance(e, WaitingForOtherLogin) for e in mine)
+    stop.set()
+    other.join(10)
+    assert isinstance(other_out[0], LoginCancelled)
+    _until(lambda: len(_codes(mine)) == 2, "the picker's second code")
+    time.sleep(1.5)  # a loop would show more codes
+    assert len(_codes(mine)) == 2
+    sim.approve(_codes(mine)[1])
+    thread.join(10)
+    assert isinstance(out[0], Token)
