@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.aws import kept_sessions, sessions
 from tui.aws.sessions import config_sections, load_sessions, resolve_session, session_problems
@@ -205,3 +206,27 @@ def test_what_was_found_by_other_rules_is_not_used(
     _forget_this_process(monkeypatch)
     assert [s.start_url for s in load_sessions()] == ["https://dev.awsapps.com/start"]
     assert len(parses) == 2 and built == [1]
+
+
+def test_a_kept_read_still_follows_aws_profile_and_default_session(home: Home) -> None:
+    """What a command found in a large config file is kept; the next commands, run with
+    AWS_PROFILE naming a profile of the other session, then with default_session set, pick
+    the session those name (neither is in the file, so neither may come from what was kept)."""
+    home.write_config(
+        _big(extra="\n[sso-session ops]\nsso_start_url = https://ops.awsapps.com/start\n"
+             "sso_region = us-east-2\n\n[profile opsprof]\nsso_session = ops\n")
+    )  # fmt: skip
+    time.sleep(config_reads.SETTLED_NS / 1e9 + 0.2)  # settled: the read is kept
+    first = ssotui("list")
+    assert first.status != 0 and "several SSO sessions" in first.err, first.err
+    assert config_reads.cache_path(home.aws_config).exists()
+    with_profile = ssotui("list", env={"AWS_PROFILE": "opsprof"})
+    assert "session ops" in with_profile.err and "session dev" not in with_profile.err, (
+        with_profile.err
+    )
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_session = "dev"\n')
+    with_default = ssotui("list", env={"AWS_PROFILE": "opsprof"})
+    assert "session dev" in with_default.err and "session ops" not in with_default.err, (
+        with_default.err
+    )

@@ -9,7 +9,8 @@ passed over because the session's scopes changed.
 
 While a login waits for the user (the browser to come back, the device code to be approved) it
 looks at the token cache: a valid token that another program saved meanwhile (another ssotui,
-`aws sso login`, an SDK: they take no lock of ssotui's) ends the wait and is used. A login that
+`aws sso login`, an SDK: they take no lock of ssotui's) ends the wait and is used, except in a
+forced login (a refresh of the token it replaces cannot be told from a new one). A login that
 `gives_way` (the picker's) also steps aside while it only waits for the user when a login is
 started elsewhere (`ssotui login` in another terminal), then waits for that one and uses its
 token: the login the user has just started is the one they are looking at. `ssotui login`
@@ -83,15 +84,26 @@ GIVE_WAY_WAIT = 5.0  # seconds a login that gave way waits for the other to take
 
 
 class _Interruptions:
-    """What ends a login's wait for the user besides `cancelled`: a token saved elsewhere, and
-    (for a login that gives way) another login waiting for the lock."""
+    """What ends a login's wait for the user besides `cancelled`: a token saved elsewhere
+    (unless the login is forced), and (for a login that gives way) another login waiting for
+    the lock.
+
+    A forced login takes no token saved elsewhere: it replaces the sign-in in the file, and a
+    refresh of that sign-in (botocore, another ssotui) cannot be told from a new login.
+    """
 
     def __init__(
-        self, session: SsoSession, cancelled: Callable[[], bool] | None, gives_way: bool
+        self,
+        session: SsoSession,
+        cancelled: Callable[[], bool] | None,
+        *,
+        gives_way: bool,
+        force: bool,
     ) -> None:
         self.session = session
         self.cancelled = cancelled
         self.gives_way = gives_way
+        self.takes_saved = not force
         self.saved = SavedElsewhere(session)
         self.gave_way = False
         self._next_look = time.monotonic()
@@ -99,7 +111,7 @@ class _Interruptions:
     def __call__(self) -> bool:
         if self.cancelled is not None and self.cancelled():
             return True
-        if self.saved.arrived():
+        if self.takes_saved and self.saved.arrived():
             return True
         if self.gives_way and time.monotonic() >= self._next_look:
             self._next_look = time.monotonic() + LOOK_EVERY
@@ -180,14 +192,15 @@ def log_in(
     """Log in to `session` with `flow`, one login per session at a time; the token is cached.
 
     A login that waited for another one uses its token, and so does one that sees a valid token
-    saved by another program while it waits for the user. With `gives_way`, a login waiting for
-    the user steps aside for one started elsewhere (announcing `WaitingForOtherLogin`), then
-    uses its token, or logs in again when that one got none. Otherwise, without `force`, a cached
-    token is returned when it has more than 15 minutes left, after a refresh if it needed one;
-    one that does not (no refresh token, a refusal) means a new login, as in the AWS CLI, and so
-    does one granted for other scopes than the session's now (`ScopesChanged` is announced).
-    With `force`, a new login runs. Either way, a browser registration an earlier ssotui left
-    under botocore's key is moved to ssotui's own (`keep_browser_registration_apart`).
+    saved by another program while it waits for the user (unless forced). With `gives_way`, a
+    login waiting for the user steps aside for one started elsewhere (announcing
+    `WaitingForOtherLogin`), then uses its token, or logs in again when that one got none.
+    Otherwise, without `force`, a cached token is returned when it has more than 15 minutes
+    left, after a refresh if it needed one; one that does not (no refresh token, a refusal)
+    means a new login, as in the AWS CLI, and so does one granted for other scopes than the
+    session's now (`ScopesChanged` is announced). With `force`, a new login runs. Either way, a
+    browser registration an earlier ssotui left under botocore's key is moved to ssotui's own
+    (`keep_browser_registration_apart`).
     `open_url` opens the browser page (None: only announce it); `cancelled` is looked at while
     waiting (an Event's `is_set`); `browser_timeout` is how long the browser flow waits for the
     browser. `fallback`: why ssotui chose the device code over the browser, announced
@@ -225,7 +238,7 @@ def log_in(
                         return cached
             if fallback is not None:
                 say(FallingBack(fallback))
-            stop = _Interruptions(session, cancelled, gives_way)
+            stop = _Interruptions(session, cancelled, gives_way=gives_way, force=force)
             try:
                 if flow is Flow.BROWSER:
                     token = _browser(session, say, stop, open_url, browser_timeout)

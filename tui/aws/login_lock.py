@@ -9,6 +9,8 @@ released when its holder ends, even when it is killed.
 A login that waits for the lock also holds a shared lock on `<key>.wanted`, so that a login
 only waiting for the user (the picker's login screen, perhaps in a terminal nobody looks at)
 can see that someone started a login elsewhere and give way to it (`another_login_waits`).
+That file is only a hint: one that cannot be opened (or is a symlink) is not followed, and the
+login waits all the same.
 """
 
 from __future__ import annotations
@@ -46,10 +48,21 @@ def _open(path: Path) -> int:
         raise FileWriteError(f"cannot create the login lock {path}: {exc.strerror}") from None
 
 
+def _open_wanted(session: SsoSession) -> int | None:
+    """The `.wanted` file, made if missing; None when it cannot be opened (a directory, an
+    unreadable or foreign file, a symlink): a hint, so a login then waits without giving it."""
+    path = wanted_path(session)
+    try:
+        ensure_dir(path.parent)
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, NEW_FILE_MODE)
+    except (OSError, FileWriteError):
+        return None
+
+
 def another_login_waits(session: SsoSession) -> bool:
     """True while another login (another process) waits for this session's login lock."""
     try:
-        fd = os.open(wanted_path(session), os.O_RDWR)
+        fd = os.open(wanted_path(session), os.O_RDWR | os.O_NOFOLLOW)
     except OSError:
         return False  # nobody ever waited: the file is made by the first to wait
     try:
@@ -90,7 +103,7 @@ def one_login_at_a_time(
     path = lock_path(session)
     fd = _open(path)
     wanted: int | None = None
-    asked = False
+    asked = not asks_to_go_first
     waited = False
     try:
         while True:
@@ -105,10 +118,10 @@ def one_login_at_a_time(
                 waited = True
                 if waiting is not None:
                     waiting()
-            if asks_to_go_first and not asked:
+            if not asked:
                 if wanted is None:
-                    wanted = _open(wanted_path(session))
-                asked = _say_wanted(wanted)
+                    wanted = _open_wanted(session)
+                asked = wanted is None or _say_wanted(wanted)
             if cancelled is not None and cancelled():
                 raise LoginCancelled(f"login to session {session.label} was cancelled")
             sleep(POLL)
