@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import os
 import re
 import shlex
 from collections.abc import Mapping
@@ -70,6 +71,26 @@ def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
     )
 
 
+# The variable that names each file, for the line that says how to point it elsewhere.
+_VARIABLE_OF = {
+    "AWS config file": paths.CONFIG_VARIABLE,
+    "shared credentials file": paths.CREDENTIALS_VARIABLE,
+}
+
+
+def _folder_line(path: Path, what: str) -> str:
+    """What to do about a folder where the file should be: botocore reads nothing from it (as
+    from no file at all), so no profile or session of it can be there."""
+    variable = _VARIABLE_OF.get(what)
+    if variable is None:
+        fix = "name the file itself"
+    elif os.environ.get(variable):
+        fix = f"point {variable} at the file itself"
+    else:
+        fix = f"move the folder aside and keep the {what} in a file there, or set {variable}"
+    return f"the {what} {path} is a folder, not a file (the AWS CLI reads nothing from it): {fix}"
+
+
 def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict[str, Any]]:
     """Sections and values of the file, as botocore's `raw_config_parse` gives them; `what`
     names the file in the one line of a ConfigError ("AWS config file"). A large file read
@@ -86,6 +107,8 @@ def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict
         raise ConfigError(
             f"the {what} {path} is not valid UTF-8 (byte {exc.start}): fix or re-save it"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(_folder_line(path, what)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the {what} {path}: {exc.strerror}") from None
     if text.startswith("\ufeff"):

@@ -1,0 +1,77 @@
+"""Small slips in the AWS files that a user meets: each ends in one line that says what to fix.
+
+A folder where the config or credentials file should be, a profile whose `sso_session` names a
+section that is not there, and an inline comment after a value (` ; eu`, ` # corp`), which
+botocore keeps in the value: ssotui reads what botocore reads, and says why it fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import botocore.session
+import pytest
+
+from tests.cli_helpers import Run, ssotui
+from tests.conftest import Home
+from tui.aws.sessions import resolve_session
+from tui.errors import ConfigError
+from tui.sim import Simulator
+
+
+def one_line(run: Run) -> str:
+    """The single line a failed command printed on stderr."""
+    assert run.status == 1, run
+    assert "Traceback" not in run.err
+    lines = run.err.splitlines()
+    assert len(lines) == 1, run.err
+    return lines[0]
+
+
+def test_an_aws_config_file_that_is_a_folder_says_to_point_the_variable_at_the_file(
+    home: Home,
+) -> None:
+    home.aws_config.mkdir()
+    (home.aws_config / "kept").write_text("mine")
+    line = one_line(ssotui("list"))
+    assert f"the AWS config file {home.aws_config} is a folder, not a file" in line
+    assert "point AWS_CONFIG_FILE at the file itself" in line
+    assert "Is a directory" not in line
+    assert (home.aws_config / "kept").read_text() == "mine"
+
+
+def test_the_default_aws_config_file_that_is_a_folder_says_to_move_it(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_CONFIG_FILE")
+    home.aws_config.mkdir()
+    # what the line says of the AWS CLI: botocore reads nothing from a folder
+    assert botocore.session.Session().full_config["profiles"] == {}
+    with pytest.raises(ConfigError) as caught:
+        resolve_session()
+    assert "is a folder, not a file" in caught.value.message
+    assert "move the folder aside" in caught.value.message
+    assert "or set AWS_CONFIG_FILE" in caught.value.message
+
+
+def _login(sim: Simulator) -> None:
+    sim.set(interval=0)
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 0, run.err
+
+
+def test_a_credentials_file_that_is_a_folder_is_one_line_and_nothing_is_lost(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    home.aws_credentials.mkdir()
+    (home.aws_credentials / "kept").write_text("mine")
+    line = one_line(ssotui("write-profile", account.account_id, role.name))
+    assert f"the shared credentials file {home.aws_credentials} is a folder, not a file" in line
+    assert "point AWS_SHARED_CREDENTIALS_FILE at the file itself" in line
+    purge = ssotui("logout", "--purge")
+    assert purge.status == 0 and "Traceback" not in purge.err, purge
+    assert [p.name for p in home.aws_credentials.iterdir()] == ["kept"]
+    assert (home.aws_credentials / "kept").read_text() == "mine"
