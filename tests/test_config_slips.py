@@ -75,3 +75,29 @@ def test_a_credentials_file_that_is_a_folder_is_one_line_and_nothing_is_lost(
     assert purge.status == 0 and "Traceback" not in purge.err, purge
     assert [p.name for p in home.aws_credentials.iterdir()] == ["kept"]
     assert (home.aws_credentials / "kept").read_text() == "mine"
+
+
+BROKEN = """\
+[profile app-admin]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = Admin
+
+[profile app-read]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+"""
+
+
+def test_a_profile_that_names_a_missing_sso_session_is_named_with_the_fix(home: Home) -> None:
+    home.write_config(BROKEN)
+    line = one_line(ssotui("list"))
+    assert f"[profile app-admin] in {home.aws_config} (and 1 other profile)" in line
+    assert "uses sso_session = corp, but there is no [sso-session corp] section" in line
+    assert "add it, or fix sso_session" in line
+    assert "ssotui configure" not in line
+    doctor = ssotui("doctor")
+    assert doctor.status == 1
+    assert "[FAIL] AWS config: [profile app-admin]" in doctor.out
+    assert "has no sso-session or SSO profile" not in doctor.out

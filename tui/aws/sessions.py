@@ -267,8 +267,10 @@ def load_sessions(path: Path | None = None) -> list[SsoSession]:
 
 def session_problems(path: Path | None = None) -> list[str]:
     """Why each incomplete sso-session or SSO profile in the AWS config file cannot be used,
-    one line each (`ssotui doctor` shows them; a command meets one only when it is chosen)."""
-    return list(_read(path).problems.values())
+    and each sso-session that profiles name but the file lacks, one line each (`ssotui doctor`
+    shows them; a command meets one only when it is chosen)."""
+    read = _read(path)
+    return [*read.problems.values(), *_dangling(read)]
 
 
 # Why no session is found while AWS_CONFIG_FILE is set but empty, and what to do.
@@ -285,6 +287,28 @@ def _names(read: _ConfigRead) -> str:
     return ", ".join(labels)
 
 
+def _no_such_session(read: _ConfigRead, profile: str, name: str, others: int = 0) -> str:
+    also = f" (and {others} other profile{'s' if others > 1 else ''})" if others else ""
+    return (
+        f"[profile {profile}] in {read.path}{also} uses sso_session = {name}, but there is no "
+        f"[sso-session {name}] section: add it, or fix sso_session"
+    )
+
+
+def _dangling(read: _ConfigRead) -> list[str]:
+    """One line for each sso-session that profiles name but the file does not hold (what
+    `aws sso login --profile` fails on), naming the first such profile."""
+    usable = {s.name for s in read.sessions}
+    named: dict[str, list[str]] = {}
+    for profile, name in read.profile_sessions.items():
+        if name not in usable and name not in read.problems:
+            named.setdefault(name, []).append(profile)
+    return [
+        _no_such_session(read, profiles[0], name, len(profiles) - 1)
+        for name, profiles in named.items()
+    ]
+
+
 def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSession:
     for session in read.sessions:
         if session.name == name:
@@ -295,10 +319,7 @@ def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSess
         raise ConfigError(read.problems[name])
     if via is not None:
         # botocore reads `sso_session` as the name of an [sso-session] only, never a profile
-        raise ConfigError(
-            f"[profile {via}] in {read.path} uses sso_session = {name}, but there is no "
-            f"[sso-session {name}] section: add it, or fix sso_session"
-        )
+        raise ConfigError(_no_such_session(read, via, name))
     if name in read.profile_sessions:  # a profile that points at an sso-session
         return _by_name(read, read.profile_sessions[name], via=name)
     if read.unset:
@@ -306,6 +327,10 @@ def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSess
     known = _names(read)
     hint = f"configured: {known}" if known else "none is configured"
     raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")
+
+
+# How many reasons the line for "no usable session" gives before it sends the user to doctor.
+_SHOWN_PROBLEMS = 3
 
 
 def profile_in(environ: Mapping[str, str]) -> str | None:
@@ -368,9 +393,11 @@ def resolve_session(
     if len(read.sessions) == 1:
         return read.sessions[0]
     if not read.sessions:
-        problems = "; ".join(read.problems.values())
+        problems = [*read.problems.values(), *_dangling(read)]
         if problems:
-            raise ConfigError(problems)
+            more = len(problems) - _SHOWN_PROBLEMS
+            tail = f"; and {more} more (`ssotui doctor` lists them)" if more > 0 else ""
+            raise ConfigError("; ".join(problems[:_SHOWN_PROBLEMS]) + tail)
         if read.unset:
             raise ConfigError(f"no SSO session configured: {_NO_CONFIG_FILE}")
         raise ConfigError(
