@@ -101,3 +101,60 @@ def test_a_profile_that_names_a_missing_sso_session_is_named_with_the_fix(home: 
     assert doctor.status == 1
     assert "[FAIL] AWS config: [profile app-admin]" in doctor.out
     assert "has no sso-session or SSO profile" not in doctor.out
+
+
+def _config(
+    home: Home, sim: Simulator, *, url: str = "", region: str = "", scopes: str = ""
+) -> None:
+    home.write_config(
+        "[sso-session dev]\n"
+        f"sso_start_url = {sim.start_url}{url}\n"
+        f"sso_region = {sim.region}{region}\n"
+        f"sso_registration_scopes = sso:account:access{scopes}\n"
+    )
+
+
+def test_a_region_with_an_inline_comment_says_so_when_login_fails(
+    sim: Simulator, home: Home
+) -> None:
+    _config(home, sim, region=" ; eu")
+    # what is read stays botocore's reading: the comment is part of the value
+    assert botocore.session.Session().full_config["sso_sessions"]["dev"]["sso_region"] == (
+        f"{sim.region} ; eu"
+    )
+    for flow in (("--use-device-code", "--no-browser"), ()):
+        line = one_line(ssotui("login", *flow))
+        assert f"sso_region of session dev is '{sim.region} ; eu'" in line
+        assert "'; eu' as part of it, not as a comment" in line
+        assert "put the comment on a line of its own" in line
+        assert "region_name" not in line
+
+
+@pytest.mark.parametrize("comment", [" # corp", " ; corp"])
+def test_a_start_url_with_an_inline_comment_says_so_when_identity_center_refuses_it(
+    sim: Simulator, home: Home, comment: str
+) -> None:
+    _config(home, sim, url=comment)
+    for flow in (("--use-device-code", "--no-browser"), ()):
+        line = one_line(ssotui("login", *flow))
+        assert "Identity Center refused" in line
+        assert f"sso_start_url of session dev is '{sim.start_url}{comment}'" in line
+        assert "put the comment on a line of its own, then run `ssotui login` again" in line
+
+
+def test_doctor_flags_an_inline_comment_and_fails_on_one_that_cannot_work(
+    sim: Simulator, home: Home
+) -> None:
+    _config(home, sim, scopes=" # the default")
+    run = ssotui("doctor")
+    assert "[warn] session dev: sso_registration_scopes of session dev is" in run.out
+    assert "'# the default' as part of it" in run.out
+    assert run.status == 0, run.out
+    _config(home, sim, url=" # corp")
+    run = ssotui("doctor")
+    assert "[FAIL] session dev: sso_start_url of session dev is" in run.out
+    assert "write the full URL" not in run.out
+    assert run.status == 1
+    _config(home, sim, region=" ; eu")
+    run = ssotui("doctor")
+    assert f"[FAIL] session dev: sso_region of session dev is '{sim.region} ; eu'" in run.out

@@ -48,6 +48,32 @@ def parse_scopes(raw: str) -> tuple[str, ...]:
     return tuple(s for s in (part.strip() for part in raw.split(",")) if s)
 
 
+# What a reader takes for a comment after a value but botocore keeps in it: the AWS CLI's
+# parser has no inline comments, so `sso_region = us-east-1 ; eu` is that whole region.
+_INLINE_COMMENT = re.compile(r"[ \t][;#]")
+SSO_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
+
+
+def inline_comment(session: SsoSession, keys: tuple[str, ...] = SSO_KEYS) -> str | None:
+    """What to say when one of the session's `keys` holds what reads as an inline comment
+    (` ;…` or ` #…`, which botocore and so ssotui keep as part of the value): one line naming
+    the setting and the fix; None when none does."""
+    values = {
+        "sso_start_url": [session.start_url],
+        "sso_region": [session.region],
+        "sso_registration_scopes": list(session.scopes) if session.scopes_configured else [],
+    }
+    for key in keys:
+        for value in values.get(key, []):
+            if (found := _INLINE_COMMENT.search(value)) is not None:
+                return (
+                    f"{key} of session {session.label} is {value!r}: the AWS CLI reads "
+                    f"{value[found.start() + 1 :]!r} as part of it, not as a comment; put the "
+                    "comment on a line of its own"
+                )
+    return None
+
+
 def same_portal(start_url: str) -> str:
     """`start_url` as far as it names the access portal: without the `#/` the browser shows
     and trailing slashes (`https://x.awsapps.com/start/#/` is `https://x.awsapps.com/start`)."""
