@@ -194,6 +194,16 @@ def _build_client(
     return client
 
 
+def _check_region(session: SsoSession) -> None:
+    """ConfigError, saying so, for an `sso_region` that ends in what reads as a comment: botocore
+    refuses any region with a space in it, but its line does not say why there is one."""
+    from tui.aws.sessions import inline_comment
+
+    note = inline_comment(session, ("sso_region",))
+    if note is not None:
+        raise ConfigError(note)
+
+
 def _usable_ca_setting() -> CaFile:
     """The CA file botocore's clients verify with (they read this process's environment);
     ConfigError for a setting left empty, which botocore refuses (older versions turned
@@ -238,6 +248,7 @@ def sso_client(
     `attempts` 1 leaves every retry to the caller (the Portal paces and retries itself);
     `read_timeout` None is `default_read_timeout()`.
     """
+    _check_region(session)
     client: SSOClient = _client(
         "sso",
         session.region,
@@ -293,6 +304,7 @@ def oidc_client(
     read_timeout: float | None = None,
 ) -> SSOOIDCClient:
     """The SSO OIDC client (RegisterClient, StartDeviceAuthorization, CreateToken)."""
+    _check_region(session)
     client: SSOOIDCClient = _client(
         "sso-oidc",
         session.region,

@@ -50,9 +50,12 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
             "wait a minute, then run `ssotui login` again"
         )
     if code:
+        from tui.aws.sessions import inline_comment
+
+        fix = inline_comment(session) or "check the session's sso_start_url and sso_region"
         return LoginFailed(
-            f"Identity Center refused {what} for session {session.label} ({code}): check the "
-            "session's sso_start_url and sso_region, then run `ssotui login` again"
+            f"Identity Center refused {what} for session {session.label} ({code}): {fix}, then "
+            "run `ssotui login` again"
         )
     return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
 

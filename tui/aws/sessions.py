@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import os
 import re
 import shlex
 from collections.abc import Mapping
@@ -47,6 +48,32 @@ def parse_scopes(raw: str) -> tuple[str, ...]:
     return tuple(s for s in (part.strip() for part in raw.split(",")) if s)
 
 
+# What a reader takes for a comment after a value but botocore keeps in it: the AWS CLI's
+# parser has no inline comments, so `sso_region = us-east-1 ; eu` is that whole region.
+_INLINE_COMMENT = re.compile(r"[ \t][;#]")
+SSO_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
+
+
+def inline_comment(session: SsoSession, keys: tuple[str, ...] = SSO_KEYS) -> str | None:
+    """What to say when one of the session's `keys` holds what reads as an inline comment
+    (` ;…` or ` #…`, which botocore and so ssotui keep as part of the value): one line naming
+    the setting and the fix; None when none does."""
+    values = {
+        "sso_start_url": [session.start_url],
+        "sso_region": [session.region],
+        "sso_registration_scopes": list(session.scopes) if session.scopes_configured else [],
+    }
+    for key in keys:
+        for value in values.get(key, []):
+            if (found := _INLINE_COMMENT.search(value)) is not None:
+                return (
+                    f"{key} of session {session.label} is {value!r}: the AWS CLI reads "
+                    f"{value[found.start() + 1 :]!r} as part of it, not as a comment; put the "
+                    "comment on a line of its own"
+                )
+    return None
+
+
 def same_portal(start_url: str) -> str:
     """`start_url` as far as it names the access portal: without the `#/` the browser shows
     and trailing slashes (`https://x.awsapps.com/start/#/` is `https://x.awsapps.com/start`)."""
@@ -70,6 +97,26 @@ def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
     )
 
 
+# The variable that names each file, for the line that says how to point it elsewhere.
+_VARIABLE_OF = {
+    "AWS config file": paths.CONFIG_VARIABLE,
+    "shared credentials file": paths.CREDENTIALS_VARIABLE,
+}
+
+
+def _folder_line(path: Path, what: str) -> str:
+    """What to do about a folder where the file should be: botocore reads nothing from it (as
+    from no file at all), so no profile or session of it can be there."""
+    variable = _VARIABLE_OF.get(what)
+    if variable is None:
+        fix = "name the file itself"
+    elif os.environ.get(variable):
+        fix = f"point {variable} at the file itself"
+    else:
+        fix = f"move the folder aside and keep the {what} in a file there, or set {variable}"
+    return f"the {what} {path} is a folder, not a file (the AWS CLI reads nothing from it): {fix}"
+
+
 def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict[str, Any]]:
     """Sections and values of the file, as botocore's `raw_config_parse` gives them; `what`
     names the file in the one line of a ConfigError ("AWS config file"). A large file read
@@ -86,6 +133,8 @@ def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict
         raise ConfigError(
             f"the {what} {path} is not valid UTF-8 (byte {exc.start}): fix or re-save it"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(_folder_line(path, what)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the {what} {path}: {exc.strerror}") from None
     if text.startswith("\ufeff"):
@@ -244,8 +293,10 @@ def load_sessions(path: Path | None = None) -> list[SsoSession]:
 
 def session_problems(path: Path | None = None) -> list[str]:
     """Why each incomplete sso-session or SSO profile in the AWS config file cannot be used,
-    one line each (`ssotui doctor` shows them; a command meets one only when it is chosen)."""
-    return list(_read(path).problems.values())
+    and each sso-session that profiles name but the file lacks, one line each (`ssotui doctor`
+    shows them; a command meets one only when it is chosen)."""
+    read = _read(path)
+    return [*read.problems.values(), *_dangling(read)]
 
 
 # Why no session is found while AWS_CONFIG_FILE is set but empty, and what to do.
@@ -262,6 +313,28 @@ def _names(read: _ConfigRead) -> str:
     return ", ".join(labels)
 
 
+def _no_such_session(read: _ConfigRead, profile: str, name: str, others: int = 0) -> str:
+    also = f" (and {others} other profile{'s' if others > 1 else ''})" if others else ""
+    return (
+        f"[profile {profile}] in {read.path}{also} uses sso_session = {name}, but there is no "
+        f"[sso-session {name}] section: add it, or fix sso_session"
+    )
+
+
+def _dangling(read: _ConfigRead) -> list[str]:
+    """One line for each sso-session that profiles name but the file does not hold (what
+    `aws sso login --profile` fails on), naming the first such profile."""
+    usable = {s.name for s in read.sessions}
+    named: dict[str, list[str]] = {}
+    for profile, name in read.profile_sessions.items():
+        if name not in usable and name not in read.problems:
+            named.setdefault(name, []).append(profile)
+    return [
+        _no_such_session(read, profiles[0], name, len(profiles) - 1)
+        for name, profiles in named.items()
+    ]
+
+
 def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSession:
     for session in read.sessions:
         if session.name == name:
@@ -272,10 +345,7 @@ def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSess
         raise ConfigError(read.problems[name])
     if via is not None:
         # botocore reads `sso_session` as the name of an [sso-session] only, never a profile
-        raise ConfigError(
-            f"[profile {via}] in {read.path} uses sso_session = {name}, but there is no "
-            f"[sso-session {name}] section: add it, or fix sso_session"
-        )
+        raise ConfigError(_no_such_session(read, via, name))
     if name in read.profile_sessions:  # a profile that points at an sso-session
         return _by_name(read, read.profile_sessions[name], via=name)
     if read.unset:
@@ -283,6 +353,10 @@ def _by_name(read: _ConfigRead, name: str, *, via: str | None = None) -> SsoSess
     known = _names(read)
     hint = f"configured: {known}" if known else "none is configured"
     raise ConfigError(f"no sso-session '{name}' in {read.path} ({hint})")
+
+
+# How many reasons the line for "no usable session" gives before it sends the user to doctor.
+_SHOWN_PROBLEMS = 3
 
 
 def profile_in(environ: Mapping[str, str]) -> str | None:
@@ -345,9 +419,11 @@ def resolve_session(
     if len(read.sessions) == 1:
         return read.sessions[0]
     if not read.sessions:
-        problems = "; ".join(read.problems.values())
+        problems = [*read.problems.values(), *_dangling(read)]
         if problems:
-            raise ConfigError(problems)
+            more = len(problems) - _SHOWN_PROBLEMS
+            tail = f"; and {more} more (`ssotui doctor` lists them)" if more > 0 else ""
+            raise ConfigError("; ".join(problems[:_SHOWN_PROBLEMS]) + tail)
         if read.unset:
             raise ConfigError(f"no SSO session configured: {_NO_CONFIG_FILE}")
         raise ConfigError(

@@ -53,8 +53,8 @@ def _human(delta: timedelta) -> str:
 
 def check_aws_config() -> tuple[list[Check], list[SsoSession]]:
     """The AWS config file exists, parses, and has sessions, each complete, with a start URL
-    that is a URL."""
-    from tui.aws.sessions import load_sessions, session_problems
+    that is a URL and no setting that holds what reads as an inline comment."""
+    from tui.aws.sessions import inline_comment, load_sessions, session_problems
     from tui.workspace.setup import check_start_url, with_scheme
 
     if paths.set_but_empty(paths.CONFIG_VARIABLE):
@@ -80,7 +80,13 @@ def check_aws_config() -> tuple[list[Check], list[SsoSession]]:
         0, Check("AWS config", Verdict.OK, f"{path}: {len(sessions)} session(s): {names}")
     )
     for s in sessions:
-        if check_start_url(s.start_url) is not None:
+        if (note := inline_comment(s)) is not None:
+            # A region or start URL with a space in it cannot work; a scope may merely be refused
+            works = inline_comment(s, ("sso_start_url", "sso_region")) is None
+            checks.append(
+                Check(f"session {s.label}", Verdict.WARN if works else Verdict.FAIL, note)
+            )
+        elif check_start_url(s.start_url) is not None:
             fixed = with_scheme(s.start_url)
             hint = "write the full URL"
             if check_start_url(fixed) is None:
