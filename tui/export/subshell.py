@@ -242,6 +242,7 @@ class Finished:
 
     status: int  # as a shell reports it
     hung_up: bool  # the terminal went away (SIGHUP) while it ran
+    ended_by_signal: int | None = None  # the signal that ended it, if one did
 
 
 def _or_in_sh(start: Callable[[list[str]], T], argv: Sequence[str]) -> T:
@@ -299,7 +300,11 @@ def run(plan: SubshellPlan) -> Finished:
             raise _cannot_run(plan.argv[0], exc) from None
         signals.started(child)
         returncode = _wait(child)
-    return Finished(exit_status(returncode), hung_up=signal.SIGHUP in signals.received)
+    return Finished(
+        exit_status(returncode),
+        hung_up=signal.SIGHUP in signals.received,
+        ended_by_signal=-returncode if returncode < 0 else None,
+    )
 
 
 def become(plan: SubshellPlan) -> NoReturn:
