@@ -66,7 +66,12 @@ async def test_s_runs_the_shell_with_the_credentials_and_comes_back(
         await wait_until(pilot, lambda: any("subshell" in n for n in notes(app)), "the return")
         assert "exit status 3" in notes(app)[-1]
         # How long the subshell's credentials had left when it returned (they last an hour).
-        assert re.search(r"its credentials: they had (59|60)m left\.$", notes(app)[-1])
+        label = re.escape(f"{account.name}/{role}")
+        assert re.fullmatch(
+            rf"Back from the subshell for {label} \(exit status 3\); "
+            r"its credentials had (59|60)m left\.",
+            notes(app)[-1],
+        )
         assert screen_name(app) == "MainScreen"
         assert pane(app, "roles").highlighted_item.role_name == role  # where the user was
     env = dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
@@ -77,6 +82,32 @@ async def test_s_runs_the_shell_with_the_credentials_and_comes_back(
     assert "AWS_PROFILE" not in env
     # Using a role makes it recent: it floats to the top next time.
     assert state_store.load().recent_roles() == [(account.account_id, role)]
+
+
+@async_test
+async def test_the_return_from_a_subshell_ended_by_a_signal_names_it_in_one_sentence(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    shell = tmp_path / "fake-shell"
+    shell.write_text("#!/bin/sh\nsleep 2.5\nkill -TERM $$\n")  # outlives its credentials
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    sim.set(credential_lifetime=2)
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("n", "s")  # new credentials, then the subshell
+        await wait_until(pilot, lambda: any("subshell" in n for n in notes(app)), "the return")
+        label = re.escape(f"{account.name}/{role}")
+        assert re.fullmatch(
+            rf"Back from the subshell for {label} \(new credentials, ended by "
+            r"SIGTERM\); its credentials expired at \d{4}-\d\d-\d\d \d\d:\d\d \S+\.",
+            notes(app)[-1],
+        ), notes(app)[-1]
 
 
 def _record_terminal_writes(app: SsotuiApp) -> list[tuple[str, bool]]:

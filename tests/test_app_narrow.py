@@ -122,6 +122,25 @@ async def test_the_footer_shows_whole_key_hints_in_a_narrow_terminal(
 
 
 @async_test
+async def test_from_80_columns_up_the_footer_shows_whole_key_hints_too(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=(120, 24)) as pilot:
+        await _open(pilot, org)
+        # Wide enough: every key, none hidden.
+        await wait_until(pilot, lambda: "^g Region" in _footer(app), "every key")
+        for which in ("accounts", "roles"):
+            for width in range(80, 121, 2):
+                await pilot.resize_terminal(width, 24)
+                await pilot.pause()
+                footer = _footer(app)
+                assert PALETTE in footer and _cut_hints(footer) == "", (which, width, footer)
+            await pilot.press("tab")  # the roles' keys
+
+
+@async_test
 async def test_a_narrow_and_tall_terminal_stacks_accounts_above_roles(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:

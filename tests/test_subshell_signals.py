@@ -205,3 +205,57 @@ def test_ctrl_c_on_a_terminal_reaches_the_command_once_and_ssotui_keeps_serving(
     assert status_file.exists(), screen
     assert _seen(tmp_path) == {"term": 0, "int": 1, "served": True, "answer": "yes"}, screen
     assert status_file.read_text().strip() == str(128 + signal.SIGINT)
+
+
+# A job-control shell on a terminal: takes the terminal's foreground for its own group (as bash
+# and zsh do), then dies of SIGKILL, so it never hands the terminal back as it would on exit.
+_TAKES_THE_TERMINAL_AND_DIES = """
+import os, signal
+os.setpgid(0, 0)
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+os.tcsetpgrp(0, os.getpgrp())
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+# ssotui's side, on a terminal of its own: run the shell above, then use the terminal as the
+# picker does once it is back (it sets the terminal's modes): stopped (SIGTTOU) if it is not
+# its own, or refused (EIO) here, where its group has no parent in the session to resume it.
+_RUNS_IT_ON_A_TERMINAL = """
+import fcntl, os, sys, termios
+fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+from tui.export import subshell
+argv = (sys.executable, "-c", sys.argv[1])
+plan = subshell.SubshellPlan(argv=argv, env=dict(os.environ), label="x")
+finished = subshell.run(plan)
+termios.tcsetattr(0, termios.TCSANOW, termios.tcgetattr(0))
+print(finished.status, finished.ended_by_signal, os.tcgetpgrp(0) == os.getpgrp(), file=sys.stderr)
+"""
+
+
+def test_a_subshell_killed_on_a_terminal_leaves_it_to_ssotui_which_is_not_stopped() -> None:
+    """The picker's `s`, the shell killed (`kill -KILL $$`): the picker was stopped ("[1]+
+    Stopped ssotui") when it took the terminal back, until the user typed `fg`."""
+    controller, terminal = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _RUNS_IT_ON_A_TERMINAL, _TAKES_THE_TERMINAL_AND_DIES],
+            stdin=terminal,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            err = proc.communicate(timeout=20)[1]
+        except subprocess.TimeoutExpired:
+            stopped = Path(f"/proc/{proc.pid}/stat").read_text().split(") ")[1][0] == "T"
+            raise AssertionError(f"ssotui did not come back (stopped: {stopped})") from None
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert proc.returncode == 0, err
+    assert err.split() == [str(128 + signal.SIGKILL), str(int(signal.SIGKILL)), "True"], err

@@ -7,6 +7,7 @@ use case as the command line, in a worker where it blocks, and says what happene
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
@@ -32,7 +33,8 @@ from tui.workspace.workspace import Workspace
 if TYPE_CHECKING:
     from tui.export import subshell
 
-NEW_CREDENTIALS = " (new credentials)"  # after the role's name, when new ones were asked for
+NEW = "new credentials"
+NEW_CREDENTIALS = f" ({NEW})"  # after the role's name, when new ones were asked for
 
 
 class RoleActions(Widget):
@@ -95,16 +97,8 @@ class RoleActions(Widget):
         if finished.hung_up:
             self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
             return
-        if renewing:
-            left = "they renewed themselves while it ran"
-        elif clock.time_left(creds.expiration) == "expired":
-            left = f"they expired at {local_time(creds.expiration)}"
-        else:
-            left = f"they had {clock.time_left(creds.expiration)} left"
         self.notify(
-            f"Back from the subshell for {shown(plan.label)}{new} (exit status {finished.status}); "
-            f"its credentials: {left}.",
-            markup=False,
+            _back_from_subshell(shown(plan.label), finished, creds, new, renewing), markup=False
         )
 
     def _hand_over(self, plan: subshell.SubshellPlan) -> subshell.Finished | None:
@@ -220,3 +214,30 @@ class RoleActions(Widget):
 def _label(creds: RoleCredentials) -> str:
     """ "account/role", safe to show."""
     return shown(f"{creds.account.label}/{creds.role_name}")
+
+
+def _back_from_subshell(
+    label: str, finished: subshell.Finished, creds: RoleCredentials, new: str, renewing: bool
+) -> str:
+    """The notice once the subshell is over: how it ended and how its credentials fared, e.g.
+    "Back from the subshell for acme/Admin (exit status 0); its credentials had 59m left"."""
+    how = [NEW] if new else []  # one pair of brackets, not "(new credentials) (exit status 0)"
+    if finished.ended_by_signal is not None:
+        how.append(f"ended by {_signal_name(finished.ended_by_signal)}")
+    else:
+        how.append(f"exit status {finished.status}")
+    if renewing:
+        fared = "renewed themselves while it ran"
+    elif clock.time_left(creds.expiration) == "expired":
+        fared = f"expired at {local_time(creds.expiration)}"
+    else:
+        fared = f"had {clock.time_left(creds.expiration)} left"
+    return f"Back from the subshell for {label} ({', '.join(how)}); its credentials {fared}."
+
+
+def _signal_name(number: int) -> str:
+    """ "SIGTERM" for 15; "signal 42" for a number with no name here."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

@@ -221,6 +221,35 @@ def _guarded_signals() -> Iterator[_ChildSignals]:
             signal.signal(signum, previous)
 
 
+@contextlib.contextmanager
+def _terminal_taken_back() -> Iterator[None]:
+    """While the block runs the child may make its own group the terminal's foreground, as a
+    job-control shell does; it gives the terminal back when it exits, but not when a signal
+    kills it. Then ssotui takes it back, or its next use of the terminal would stop it
+    (SIGTTOU: "[1]+ Stopped ssotui" until the user types `fg`)."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:  # no terminal: nothing to take back
+        yield
+        return
+    try:
+        try:
+            before = os.tcgetpgrp(tty)
+        except OSError:
+            before = -1
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            if before == os.getpgrp() and os.tcgetpgrp(tty) != before:
+                # A group not in the foreground may set it only with SIGTTOU blocked.
+                held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTTOU})
+                try:
+                    os.tcsetpgrp(tty, before)
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        os.close(tty)
+
+
 def _wait(child: subprocess.Popen[bytes]) -> int:
     """Wait for `child`, waking often: a signal the kernel hands to another thread (Textual
     runs several) only runs its Python handler once the main thread is back in Python."""
@@ -242,6 +271,7 @@ class Finished:
 
     status: int  # as a shell reports it
     hung_up: bool  # the terminal went away (SIGHUP) while it ran
+    ended_by_signal: int | None = None  # the signal that ended it, if one did
 
 
 def _or_in_sh(start: Callable[[list[str]], T], argv: Sequence[str]) -> T:
@@ -298,8 +328,13 @@ def run(plan: SubshellPlan) -> Finished:
         except OSError as exc:
             raise _cannot_run(plan.argv[0], exc) from None
         signals.started(child)
-        returncode = _wait(child)
-    return Finished(exit_status(returncode), hung_up=signal.SIGHUP in signals.received)
+        with _terminal_taken_back():
+            returncode = _wait(child)
+    return Finished(
+        exit_status(returncode),
+        hung_up=signal.SIGHUP in signals.received,
+        ended_by_signal=-returncode if returncode < 0 else None,
+    )
 
 
 def become(plan: SubshellPlan) -> NoReturn:

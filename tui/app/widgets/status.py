@@ -2,7 +2,9 @@
 region the highlighted account's credentials get.
 
 At a narrow width each part falls back to a shorter form, least needed first, so the line still
-says everything at 80 columns.
+says everything at 80 columns; narrower, whole parts give way, least useful first (the session,
+the token's time left and the catalog's age stay longest), and what still does not fit ends in
+"…", never cut mid-word.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
@@ -26,12 +28,20 @@ SEPARATOR = " · "
 
 @dataclass(frozen=True)
 class Part:
-    """One part of the line: its full form, a shorter one for narrow terminals, its style."""
+    """One part of the line: its full form, a shorter one for narrow terminals, its style, and
+    when it gives way: `shrink_order` to its short form, then `keep` to none at all."""
 
     full: str
     short: str
     style: str = ""
     shrink_order: int = 0  # lower shrinks first
+    keep: int = 0  # lower goes first when even the short forms do not fit; the session's is top
+
+
+# How long each kind of part stays when the line is too narrow for all (higher stays longer).
+KEEP_SESSION, KEEP_TOKEN, KEEP_NOTE, KEEP_FAILED, KEEP_AGE = 9, 8, 7, 6, 5
+KEEP_REGION, KEEP_COUNT, KEEP_CACHED = 3, 2, 1
+FEWEST_CELLS = 6  # a part cut shorter than this (with its "…") says nothing: cut the line
 
 
 class StatusLine(Widget):
@@ -98,30 +108,30 @@ class StatusLine(Widget):
         """What the line says, in order."""
         parts = [
             Part("ssotui", "", "bold", shrink_order=0),
-            Part(self.session_label, self.session_label, "bold", shrink_order=9),
+            Part(self.session_label, self.session_label, "bold", 9, KEEP_SESSION),
             self._token_part(),
             *self._catalog_parts(),
         ]
         if self.region_known:
             if self.aws_region:
-                parts.append(Part(f"region {self.aws_region}", self.aws_region, shrink_order=3))
+                parts.append(Part(f"region {self.aws_region}", self.aws_region, "", 3, KEEP_REGION))
             else:
                 parts.append(Part("no region", "", "dim", shrink_order=2))
         if self.note:
-            parts.append(Part(self.note, self.note, "italic", shrink_order=9))
+            parts.append(Part(self.note, self.note, "italic", 9, KEEP_NOTE))
         return parts
 
     def _token_part(self) -> Part:
         if not self.logged_in or self.token_expires is None:
-            return Part("not logged in", "not logged in", "bold red", shrink_order=9)
+            return Part("not logged in", "not logged in", "bold red", 9, KEEP_TOKEN)
         left = clock.time_left(self.token_expires)
         soon = self.token_expires - clock.now() < WARN_BEFORE
         style = "bold yellow" if soon else ""
         if left == "expired" and self.token_renewable:  # the next call renews it
-            return Part("token renews on next use", "token renews", style, shrink_order=9)
+            return Part("token renews on next use", "token renews", style, 9, KEEP_TOKEN)
         if left == "expired":
-            return Part("token expired", "token expired", style, shrink_order=9)
-        return Part(f"token {left} left", f"{left} left", style, shrink_order=4)
+            return Part("token expired", "token expired", style, 9, KEEP_TOKEN)
+        return Part(f"token {left} left", f"{left} left", style, 4, KEEP_TOKEN)
 
     def _catalog_parts(self) -> Iterator[Part]:
         progress = self.progress
@@ -131,41 +141,66 @@ class StatusLine(Widget):
                 f"{progress.accounts}",
                 f"loading {progress.roles_done}/{progress.accounts}",
                 "italic",
-                shrink_order=1,
+                1,
+                KEEP_AGE,
             )
             if self.fetched_at is not None:
-                yield Part(f"cached {clock.age(self.fetched_at)}", "", shrink_order=1)
+                yield Part(f"cached {clock.age(self.fetched_at)}", "", "", 1, KEEP_CACHED)
         elif self.fetched_at is None:
-            yield Part("no catalog yet", "no catalog yet", shrink_order=9)
+            yield Part("no catalog yet", "no catalog yet", "", 9, KEEP_AGE)
         else:
             age = clock.age(self.fetched_at)
-            yield Part(
-                f"{self.accounts} accounts · catalog {age}",
-                f"{self.accounts} accounts · {age}",
-                shrink_order=1,
-            )
+            yield Part(f"{self.accounts} accounts", f"{self.accounts} accounts", "", 9, KEEP_COUNT)
+            yield Part(f"catalog {age}", age, "", 1, KEEP_AGE)
         if progress.failed:
-            yield Part(f"{progress.failed} failed", f"{progress.failed} failed", "bold red", 9)
+            failed = f"{progress.failed} failed"
+            yield Part(failed, failed, "bold red", 9, KEEP_FAILED)
 
     def render(self) -> RenderResult:
         parts = self.parts()
         width = self.content_size.width
-        if width:
-            chosen = [p.full for p in parts]
-            for n in sorted(range(len(parts)), key=lambda k: parts[k].shrink_order):
-                if _width(chosen) <= width:
-                    break
-                chosen[n] = parts[n].short
-        else:
-            chosen = [p.full for p in parts]
-        text = Text(no_wrap=True, overflow="ellipsis")
+        chosen = _fit(parts, width) if width else [p.full for p in parts]
+        text = Text(no_wrap=True)
         for part, shown_text in zip(parts, chosen, strict=True):
             if not shown_text:
                 continue
             if text:
                 text.append(SEPARATOR)
             text.append(shown_text, style=part.style)
+        if width:
+            text.truncate(width, overflow="ellipsis")  # "…" where it is cut, never a bare cut
         return text
+
+
+def _fit(parts: list[Part], width: int) -> list[str]:
+    """Each part's text at `width` cells ("" for a part left out): short forms first, least
+    needed first; if even those are too wide, the most useful parts that fit, back in their
+    full forms where there is room; if the session and the token's time left alone are too
+    wide, the session label cut with "…"."""
+    chosen = [p.full for p in parts]
+    for n in sorted(range(len(parts)), key=lambda k: parts[k].shrink_order):
+        if _width(chosen) <= width:
+            return chosen
+        chosen[n] = parts[n].short
+    if _width(chosen) <= width:
+        return chosen
+    by_use = sorted(range(len(parts)), key=lambda k: parts[k].keep, reverse=True)
+    session, token = by_use[:2]
+    kept = [""] * len(parts)
+    for n in by_use:
+        tried = [*kept[:n], chosen[n], *kept[n + 1 :]]
+        if n in (session, token) or _width(tried) <= width:
+            kept = tried
+    for n in sorted(range(len(parts)), key=lambda k: parts[k].shrink_order):
+        if kept[n]:
+            grown = [*kept[:n], parts[n].full, *kept[n + 1 :]]
+            if _width(grown) <= width:
+                kept = grown
+    over = _width(kept) - width
+    room = cell_len(kept[session]) - over - 1  # what is left of the label, before its "…"
+    if over > 0 and room >= FEWEST_CELLS:
+        kept[session] = set_cell_size(kept[session], room) + "…"
+    return kept
 
 
 def _width(texts: list[str]) -> int:

@@ -1,10 +1,10 @@
-"""The footer of key hints that, when compact (a narrow terminal), never cuts a hint in half.
+"""The footer of key hints that never cuts a hint in half.
 
 Textual's Footer lays its keys out in a row and cuts the row where the terminal ends, so a
-narrow terminal shows "esc Cl". Compact, this one shows the keys in their order while each
-fits whole beside the command palette's key, and hides the rest; "? Keys" lists every key.
-Not compact, it is Textual's Footer as it is (the wide layout stays as it always was). It is
-compact in a terminal narrower than `tui.app.small_terminal.WIDE`, on every screen.
+narrow terminal shows "esc Cl" (and 80 columns "^g R"). This one shows the keys in their order
+while each fits whole beside the command palette's key, and hides the rest; "? Keys" lists
+every key. It is compact (less padding) in a terminal narrower than
+`tui.app.small_terminal.WIDE`, on every screen; wider, its keys are spaced as Textual's are.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tui.app.small_terminal import WIDE
 
 
 class WholeKeysFooter(Footer):
-    """A Footer whose key hints, when compact, are shown whole or not at all."""
+    """A Footer whose key hints are shown whole or not at all."""
 
     async def recompose(self) -> None:
         await super().recompose()  # the keys change with the focus and the bindings
@@ -35,13 +35,9 @@ class WholeKeysFooter(Footer):
         self.call_after_refresh(self.fit_keys)
 
     def fit_keys(self) -> None:
-        """Compact: show the keys, in order, that fit whole, and hide the others."""
+        """Show the keys, in order, that fit whole, and hide the others."""
         width = self.size.width
         if not width:
-            return
-        if not self.compact:
-            for child in self.children:
-                child.display = True
             return
         keys = [child for child in self.children if not child.has_class("-command-palette")]
         room = width - sum(
@@ -49,8 +45,8 @@ class WholeKeysFooter(Footer):
         )
         for key in keys:
             need = _width(key, width)
-            # (a right margin may run under the palette's key: it is only space)
-            fits = need - key.styles.margin.right <= room
+            # (its blank end may run under the palette's key: it is only space)
+            fits = need - _blank_end(key) <= room
             key.display = fits
             room = max(room - need, 0) if fits else 0  # later keys stay hidden: order matters
 
@@ -60,3 +56,10 @@ def _width(widget: Widget, row: int) -> int:
     widget.clear_cached_dimensions()  # (cached by row width: compact keys are narrower)
     content = widget.get_content_width(Size(row, 1), Size(row, 1))
     return content + widget.styles.gutter.width + widget.styles.margin.width
+
+
+def _blank_end(widget: Widget) -> int:
+    """The blank cells at the right end of `widget`: its right margin, and the space after its
+    description (Textual pads it when not compact)."""
+    text = str(widget.render())
+    return widget.styles.margin.right + len(text) - len(text.rstrip(" "))
