@@ -318,8 +318,9 @@ def run(plan: SubshellPlan) -> Finished:
 
     SsotuiError when it cannot be started after all (permissions, a race with its removal).
     """
-    # Handlers go in before the child starts, so no Ctrl-C can fall between the two.
-    with _guarded_signals() as signals:
+    # Handlers go in before the child starts, so no Ctrl-C can fall between the two; the
+    # terminal's foreground is noted before too (a shell takes it as soon as it starts).
+    with _guarded_signals() as signals, _terminal_taken_back():
         try:
             group = 0 if signals.own_group else None
             child = _or_in_sh(
@@ -328,8 +329,7 @@ def run(plan: SubshellPlan) -> Finished:
         except OSError as exc:
             raise _cannot_run(plan.argv[0], exc) from None
         signals.started(child)
-        with _terminal_taken_back():
-            returncode = _wait(child)
+        returncode = _wait(child)
     return Finished(
         exit_status(returncode),
         hung_up=signal.SIGHUP in signals.received,
