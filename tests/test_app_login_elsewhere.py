@@ -4,7 +4,6 @@ line follows the token file."""
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from tests.app_support import (
     status_text,
     wait_until,
 )
+from tests.threads import in_a_thread
 from tui.aws import login, token_cache
 from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization
@@ -34,21 +34,6 @@ def _login_status(app: Any) -> str:
     return str(app.screen.query_one("#login-status").render())
 
 
-def _in_a_thread(run: Any) -> tuple[threading.Thread, list[Any]]:
-    """Run `run()` in a thread; its result (or exception) lands in the list."""
-    out: list[Any] = []
-
-    def target() -> None:
-        try:
-            out.append(run())
-        except BaseException as exc:
-            out.append(exc)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    return thread, out
-
-
 @async_test
 async def test_a_token_another_program_saves_ends_the_login_screen(
     sim: Simulator, sso_config: Path, org: Organisation
@@ -60,7 +45,7 @@ async def test_a_token_another_program_saves_ends_the_login_screen(
         mine = login_code(app)
         # `aws sso login` in another terminal: a device login of its own, no ssotui lock
         codes: list[str] = []
-        thread, out = _in_a_thread(
+        thread, out = in_a_thread(
             lambda: login.login(
                 dev_session(),
                 force=True,
@@ -88,7 +73,7 @@ async def test_a_login_started_in_a_terminal_is_not_held_up_by_the_login_screen(
         await wait_until(pilot, lambda: login_code(app), "the picker's code")
         # `ssotui login --use-device-code` in another terminal
         events: list[LoginEvent] = []
-        thread, out = _in_a_thread(
+        thread, out = in_a_thread(
             lambda: ssotui_login(
                 dev_session(),
                 flow=Flow.DEVICE_CODE,

@@ -14,6 +14,7 @@ from typing import Any
 import botocore.session
 import botocore.tokens
 
+from tests.threads import in_a_thread
 from tui.aws import login, token_cache
 from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization
@@ -22,21 +23,6 @@ from tui.aws.login_lock import one_login_at_a_time, wanted_path
 from tui.errors import LoginCancelled
 from tui.models import SsoSession, Token, utcnow
 from tui.sim import Simulator
-
-
-def _in_a_thread(run: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-    """Run `run()` in a thread; its result (or exception) lands in the list."""
-    out: list[Any] = []
-
-    def target() -> None:
-        try:
-            out.append(run())
-        except BaseException as exc:
-            out.append(exc)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    return thread, out
 
 
 def _until(predicate: Callable[[], object], what: str, timeout: float = 10) -> None:
@@ -88,7 +74,7 @@ def test_a_forced_login_is_not_ended_by_a_refresh_elsewhere(
     token_cache.save_token(session, replace(old, expires_at=utcnow() + timedelta(minutes=10)))
     sim.set(approve="manual")
     events: list[LoginEvent] = []
-    thread, out = _in_a_thread(lambda: _device_login(session, events, force=True))
+    thread, out = in_a_thread(lambda: _device_login(session, events, force=True))
     _until(lambda: _codes(events), "device code")
     refreshed = _botocore_refreshes(sso_config)
     time.sleep(2)  # the login looks at the token file every half second
@@ -108,7 +94,7 @@ def test_a_login_waits_even_when_it_cannot_say_so(session: SsoSession, sim: Simu
     wanted.mkdir()  # what no open(O_RDWR) takes
     events: list[LoginEvent] = []
     with one_login_at_a_time(session):  # the login in progress, which then gets its token
-        thread, out = _in_a_thread(lambda: _device_login(session, events))
+        thread, out = in_a_thread(lambda: _device_login(session, events))
         _until(lambda: events, "a word from the second login")
         time.sleep(0.3)  # a few polls of the lock
         assert events == [WaitingForOtherLogin("dev")]
@@ -133,7 +119,7 @@ def test_a_symlinked_wanted_file_is_not_followed(
     wanted.symlink_to(target)
     events: list[LoginEvent] = []
     with one_login_at_a_time(session):
-        thread, out = _in_a_thread(lambda: _device_login(session, events))
+        thread, out = in_a_thread(lambda: _device_login(session, events))
         _until(lambda: events, "a word from the second login")
         time.sleep(0.3)
         login.login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
@@ -149,11 +135,11 @@ def test_a_login_that_gave_way_logs_in_itself_when_the_other_is_cancelled(
     (Ctrl+C) before approval: the picker's login starts its own again, once, and gets a token."""
     sim.set(approve="manual")
     mine: list[LoginEvent] = []
-    thread, out = _in_a_thread(lambda: _device_login(session, mine, gives_way=True))
+    thread, out = in_a_thread(lambda: _device_login(session, mine, gives_way=True))
     _until(lambda: _codes(mine), "the picker's code")
     stop = threading.Event()
     theirs: list[LoginEvent] = []
-    other, other_out = _in_a_thread(lambda: _device_login(session, theirs, cancelled=stop.is_set))
+    other, other_out = in_a_thread(lambda: _device_login(session, theirs, cancelled=stop.is_set))
     _until(lambda: _codes(theirs), "the terminal's own code")
     assert any(isinstance(e, WaitingForOtherLogin) for e in mine)
     stop.set()
