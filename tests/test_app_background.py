@@ -100,7 +100,7 @@ async def test_a_refresh_sends_nothing_while_the_subshell_runs_and_carries_on_af
     )
     shell.chmod(0o755)
     monkeypatch.setenv("SHELL", str(shell))
-    sim.set(rate_limit=8)  # a refresh of 60 accounts takes ~8 s
+    sim.set(rate_limit=5)  # a refresh of 60 accounts takes ~13 s: still running when the shell ends
     account = with_roles(org)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
