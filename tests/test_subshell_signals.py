@@ -1,6 +1,6 @@
 """Signals and `exec --renew`: ssotui stays as the command's parent, so what reaches the command
 is ssotui's doing. Real processes: ssotui under `setsid` (no controlling terminal, as in CI,
-systemd or cron), under the real `timeout`, and on a real terminal (tmux)."""
+systemd or cron), under the real `timeout`, killed (SIGKILL), and on a real terminal (tmux)."""
 
 from __future__ import annotations
 
@@ -153,6 +153,39 @@ def test_timeout_stopping_ssotui_stops_the_command_once(
     err = _finish(proc)
     assert _seen(tmp_path) == {"term": 1, "int": 0, "served": True, "answer": None}, err
     assert proc.returncode == 128 + signal.SIGTERM
+
+
+# Says when a SIGTERM ended it, else ends by itself after about 10 s (no test has to kill it).
+_ENDS_ON_SIGTERM = (
+    'trap \'echo TERM > "$1"; exit 143\' TERM; echo $$ > "$2"; '
+    'i=0; while [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done; echo deadline > "$1"'
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux's parent-death signal")
+def test_a_sigkill_to_ssotui_stops_the_command_with_sigterm(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path
+) -> None:
+    """`kill -9` of ssotui (the OOM killer, a CI runner's hard stop): the command, in a process
+    group of its own, ran on against a credential endpoint that was gone."""
+    log_in()
+    account = with_roles(org)
+    ended = tmp_path / "ended"
+    proc = _without_a_terminal(
+        [sys.executable, "-m", "tui", "exec", "--renew", account.account_id,
+         usable_role(account), "--", "sh", "-c", _ENDS_ON_SIGTERM, "sh", str(ended),
+         str(tmp_path / "pid")]
+    )  # fmt: skip
+    command = _started(tmp_path)
+    os.kill(proc.pid, signal.SIGKILL)
+    err = _finish(proc)
+    deadline = time.monotonic() + 60
+    while not (ended.exists() and ended.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not ended.exists():
+        os.kill(command, signal.SIGKILL)
+    assert proc.returncode == -signal.SIGKILL, err
+    assert ended.read_text().strip() == "TERM", err
 
 
 # -- on a terminal --------------------------------------------------------------------------------

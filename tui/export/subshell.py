@@ -7,7 +7,8 @@ passes SIGTERM and SIGHUP on. With no controlling terminal (CI, systemd, cron, `
 is no job control to keep: the child gets a process group of its own and ssotui passes all four
 on, so a signal sent to ssotui's group (`timeout`, a CI runner) reaches it once, through ssotui,
 and one sent to ssotui alone reaches it too. The same signal twice within a moment (`timeout`
-sends it to ssotui and to its group at once) is passed on once.
+sends it to ssotui and to its group at once) is passed on once. With no terminal, on Linux, the
+child also gets SIGTERM when ssotui dies, even of SIGKILL (`tui.export.parent_death`).
 The exit status is the child's (128 + N when a signal N ended it), as a shell reports it.
 `become` instead replaces ssotui with the program (`exec` without `--renew`): no parent is left
 to forward a signal the program has already had from its process group.
@@ -33,6 +34,7 @@ from typing import NoReturn, TypeVar
 from tui import paths
 from tui.errors import SsotuiError
 from tui.export.env import SUBSHELL_MARKER, child_env, endpoint_child_env
+from tui.export.parent_death import start_dying_with_us
 from tui.export.shadowing import shadowing_setting
 from tui.models import RoleCredentials
 from tui.text import printable
@@ -322,10 +324,15 @@ def run(plan: SubshellPlan) -> Finished:
     # terminal's foreground is noted before too (a shell takes it as soon as it starts).
     with _guarded_signals() as signals, _terminal_taken_back():
         try:
-            group = 0 if signals.own_group else None
-            child = _or_in_sh(
-                lambda argv: subprocess.Popen(argv, env=plan.env, process_group=group), plan.argv
-            )
+            if signals.own_group:
+                # Nothing else reaches a group of its own when ssotui is killed (SIGKILL): the
+                # kernel then sends SIGTERM. Started from the main thread (own_group says so),
+                # which lives as long as ssotui.
+                child = _or_in_sh(
+                    lambda argv: start_dying_with_us(argv, plan.env, process_group=0), plan.argv
+                )
+            else:
+                child = _or_in_sh(lambda argv: subprocess.Popen(argv, env=plan.env), plan.argv)
         except OSError as exc:
             raise _cannot_run(plan.argv[0], exc) from None
         signals.started(child)
