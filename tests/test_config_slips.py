@@ -16,6 +16,7 @@ from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
 from tui.aws.sessions import resolve_session
 from tui.errors import ConfigError
+from tui.models import Token
 from tui.sim import Simulator
 
 
@@ -138,6 +139,23 @@ def test_a_region_with_an_inline_comment_says_so_when_login_fails(
         assert "'; eu' as part of it, not as a comment" in line
         assert "put the comment on a line of its own" in line
         assert "region_name" not in line
+
+
+def test_a_region_with_an_inline_comment_says_so_with_either_portal_client(
+    sim: Simulator, home: Home, token: Token, portal_client_kind: str
+) -> None:
+    """Logged in before the comment was added: ssotui's direct portal client used to fetch the
+    catalog and role credentials for 'us-east-1 # prod' (the simulator's address overrides the
+    region's), where botocore's client said this line."""
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    _config(home, sim, region=" # prod")
+    for command in (("list", "--refresh"), ("credential-process", account.account_id, role.name)):
+        line = one_line(ssotui(*command))
+        assert line == (
+            f"ssotui: sso_region of session dev is '{sim.region} # prod': the AWS CLI reads "
+            "'# prod' as part of it, not as a comment; put the comment on a line of its own"
+        ), command
 
 
 @pytest.mark.parametrize("comment", [" # corp", " ; corp"])
