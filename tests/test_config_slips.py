@@ -150,7 +150,11 @@ def test_a_region_with_an_inline_comment_says_so_with_either_portal_client(
     account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
     role = next(r for r in account.roles if not r.forbidden)
     _config(home, sim, region=" # prod")
-    for command in (("list", "--refresh"), ("credential-process", account.account_id, role.name)):
+    for command in (
+        ("list", "--refresh"),
+        ("credential-process", account.account_id, role.name),
+        ("console", account.account_id, role.name, "--print"),  # was: "… is not a region name"
+    ):
         line = one_line(ssotui(*command))
         assert line == (
             f"ssotui: sso_region of session dev is '{sim.region} # prod': the AWS CLI reads "
