@@ -69,3 +69,29 @@ async def test_a_long_session_name_is_cut_with_an_ellipsis_before_the_token_time
         await pilot.resize_terminal(80, 12)
         await pilot.pause()
         assert name in _status_line(app).split(SEPARATOR)
+
+
+@async_test
+async def test_a_failure_note_too_wide_for_the_line_keeps_its_first_words_with_an_ellipsis(
+    sim: Simulator, sso_config: Path
+) -> None:
+    """It was left out whole: from 30 to 60 columns nothing said the catalog fetch had failed."""
+    log_in()
+    sim.set(malformed={"ListAccounts"})  # every fetch of the catalog fails
+    note = "catalog fetch failed; ctrl+r to try again"
+    app = picker()
+    async with app.run_test(size=(30, 12)) as pilot:
+        await wait_until(pilot, lambda: note in app.screen.query_one("#status").note, "a failure")
+        for width in range(30, 101):
+            await pilot.resize_terminal(width, 12)
+            await pilot.pause()
+            line = _status_line(app)
+            said = line.split(SEPARATOR)[-1]
+            assert said == note or said.endswith("…"), (width, line)
+            words = said.removesuffix("…")
+            assert len(words) >= len("catalog") and note.startswith(words), (width, line)
+            assert words == note or not note[len(words)].isalnum(), (width, line)  # a word whole
+            parts = line.split(SEPARATOR)  # the session and the token's time left stay
+            assert "dev" in parts and any(p.endswith(" left") for p in parts), (width, line)
+            if width >= 60:
+                assert said == note, (width, line)

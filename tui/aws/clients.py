@@ -194,14 +194,18 @@ def _build_client(
     return client
 
 
-def _check_region(session: SsoSession) -> None:
-    """ConfigError, saying so, for an `sso_region` that ends in what reads as a comment: botocore
-    refuses any region with a space in it, but its line does not say why there is one."""
+def identity_center_region(session: SsoSession) -> str:
+    """The session's `sso_region`, which every client that reaches Identity Center is built for
+    (botocore's SSO and SSO OIDC clients, ssotui's direct portal client): ConfigError, saying
+    so, for one that ends in what reads as a comment. botocore refuses any region with a space
+    in it, but its line does not say why there is one; the direct client, where an endpoint
+    override gives its address, would call with it all the same."""
     from tui.aws.sessions import inline_comment
 
     note = inline_comment(session, ("sso_region",))
     if note is not None:
         raise ConfigError(note)
+    return session.region
 
 
 def _usable_ca_setting() -> CaFile:
@@ -248,10 +252,9 @@ def sso_client(
     `attempts` 1 leaves every retry to the caller (the Portal paces and retries itself);
     `read_timeout` None is `default_read_timeout()`.
     """
-    _check_region(session)
     client: SSOClient = _client(
         "sso",
-        session.region,
+        identity_center_region(session),
         attempts=attempts,
         max_pool=max_pool,
         connect_timeout=connect_timeout,
@@ -267,7 +270,7 @@ def portal_client(session: SsoSession, *, max_pool: int = DEFAULT_POOL) -> Porta
     from tui.aws.endpoints import portal_endpoint
 
     read_timeout = default_read_timeout()
-    url = portal_endpoint(session.region)
+    url = portal_endpoint(identity_center_region(session))
     if url is None:
         from tui.aws.portal_botocore import BotocorePortalClient
 
@@ -304,10 +307,9 @@ def oidc_client(
     read_timeout: float | None = None,
 ) -> SSOOIDCClient:
     """The SSO OIDC client (RegisterClient, StartDeviceAuthorization, CreateToken)."""
-    _check_region(session)
     client: SSOOIDCClient = _client(
         "sso-oidc",
-        session.region,
+        identity_center_region(session),
         attempts=MAX_ATTEMPTS,
         max_pool=DEFAULT_POOL,
         connect_timeout=connect_timeout,

@@ -104,7 +104,7 @@ _VARIABLE_OF = {
 }
 
 
-def _folder_line(path: Path, what: str) -> str:
+def folder_line(path: Path, what: str) -> str:
     """What to do about a folder where the file should be: botocore reads nothing from it (as
     from no file at all), so no profile or session of it can be there."""
     variable = _VARIABLE_OF.get(what)
@@ -134,7 +134,7 @@ def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict
             f"the {what} {path} is not valid UTF-8 (byte {exc.start}): fix or re-save it"
         ) from None
     except IsADirectoryError:
-        raise ConfigError(_folder_line(path, what)) from None
+        raise ConfigError(folder_line(path, what)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the {what} {path}: {exc.strerror}") from None
     if text.startswith("\ufeff"):

@@ -29,7 +29,8 @@ def login(args: argparse.Namespace, context: Context) -> int:
 
 
 def _logged_out(report: LogoutReport, label: str) -> str:
-    """What `logout` did, in one line; a repeated logout says there was nothing to do."""
+    """What `logout` did, in one line; a repeated logout says there was nothing to do. Empty
+    when it did nothing because a cached token is in the way (`token_problem` says so)."""
     deleted = [
         what
         for what, done in (
@@ -40,6 +41,8 @@ def _logged_out(report: LogoutReport, label: str) -> str:
         if done
     ]
     if not (deleted or report.revoked or report.problem):
+        if report.token_problem:
+            return ""  # the line that says what is in the way is all there is to say
         return f"Not logged in to {label}: there was no cached token or catalog to delete."
     if report.revoked:
         revoked = "token revoked, "
@@ -81,7 +84,8 @@ def logout(args: argparse.Namespace, context: Context) -> int:
     credentials and those the AWS CLI cached for the session's roles."""
     workspace = workspace_of(args, context)
     report = workspace.log_out(purge=args.purge)
-    say(_logged_out(report, workspace.session.label))
+    if logged_out := _logged_out(report, workspace.session.label):
+        say(logged_out)
     if report.cli_credentials_deleted:
         say(
             f"Removed {report.cli_credentials_deleted} file(s) of role credentials "
@@ -91,7 +95,9 @@ def logout(args: argparse.Namespace, context: Context) -> int:
         say(f"ssotui: the profiles ssotui wrote were not removed: {report.purge_problem}")
     elif args.purge:
         say(f"Removed {len(report.purged)} profile(s) ssotui wrote to the credentials file.")
-    if report.purge_problem:
+    if report.token_problem:  # still there, and usable by any tool that reads it
+        say(f"ssotui: {report.token_problem}")
+    if report.purge_problem or report.token_problem:
         return 1
     if report.cli_credentials_failed or report.cli_folders_unsearched:
         say(_cli_cache_left(report))

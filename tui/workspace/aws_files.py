@@ -1,4 +1,5 @@
-"""The AWS config and shared credentials files, checked before ssotui adds to them.
+"""The AWS config and shared credentials files, checked before ssotui adds to them or takes
+its profiles out.
 
 ssotui writes only what the AWS CLI and the SDKs will read back: a file botocore cannot parse is
 left as it is, and nothing is written while the variable that names the file is set but empty
@@ -29,6 +30,17 @@ def credentials_file_to_write() -> Path:
         "~/.aws/credentials",
         paths.aws_credentials_file,
     )
+
+
+def credentials_file_to_purge() -> Path:
+    """The shared credentials file, for taking ssotui's profiles out of it: ConfigError when it
+    is a folder (botocore reads no profile from a folder, so none can be taken out of it)."""
+    from tui.aws.sessions import folder_line
+
+    path = paths.aws_credentials_file()
+    if path.is_dir():  # through a symlink too: botocore follows it and reads nothing either
+        raise ConfigError(folder_line(path, "shared credentials file"))
+    return path
 
 
 def _checked(what: str, variable: str, default: str, where: Callable[[], Path]) -> Path:

@@ -165,11 +165,13 @@ class Handoff:
     ) -> ConsoleRequest:
         """Where the console should open (checked: UsageError before any call). The region is
         `--region`, else the session's default region, else the Identity Center region."""
+        from tui.aws.clients import identity_center_region
         from tui.aws.console import ConsoleRequest
 
         check_partition(region or self.session.default_region, self.session)
         return ConsoleRequest(
-            region=region or self.session.default_region or self.session.region,
+            # checked: an sso_region with an inline comment is said as such, not as no region
+            region=region or self.session.default_region or identity_center_region(self.session),
             service=service,
             destination=destination,
             duration=duration,

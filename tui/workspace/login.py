@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tui.errors import SsotuiError
+from tui.errors import FileWriteError, SsotuiError
 from tui.models import Token
 from tui.workspace.session_token import SessionToken
 
@@ -31,6 +31,7 @@ class LogoutReport:
     problem: str = ""  # why the token could not be revoked at the service
     token_expires: datetime | None = None  # until when an unrevoked token stays valid there
     token_deleted: bool = False
+    token_problem: str = ""  # why the cached token could not be deleted (it is still there)
     catalog_deleted: bool = False
     credentials_deleted: int = 0  # role credentials kept between runs
     purged: tuple[str, ...] = ()
@@ -123,23 +124,29 @@ class LoginUseCases(SessionToken):
         first and its new token is the one revoked and deleted; one that starts meanwhile
         waits, then finds no token and writes none back.
         """
-        from tui.aws.token_cache import delete_token, load_token, token_lock
+        from tui.aws.token_cache import delete_token, load_token, token_lock, token_path
         from tui.store import catalog_cache, logouts, sign_ins
 
         roles = self._roles_reached()  # before the logout makes the catalog unreadable
         with token_lock(self.session):
+            revoked, problem = False, ""
             try:
                 token = load_token(self.session)
             except SsotuiError:
                 token = None  # a corrupt cache is deleted all the same
-            revoked, problem = False, ""
+                if not token_path(self.session).is_dir():  # a folder there holds no token
+                    problem = "its cache file could not be read"
             if token is not None and not token.is_expired:
                 try:
                     self._portal(token).logout()  # no renewal on a 401: that takes this lock
                     revoked = True
                 except SsotuiError as exc:
                     problem = exc.message
-            token_deleted = delete_token(self.session)
+            token_problem = ""
+            try:
+                token_deleted = delete_token(self.session)
+            except FileWriteError as exc:  # said, and the rest of the logout goes on
+                token_deleted, token_problem = False, exc.message
             # After the token is gone: whatever another process fetches from here on needs a
             # new login, and whatever it fetched before is never used (tui.store.logouts).
             logouts.record(self.session)
@@ -148,9 +155,10 @@ class LoginUseCases(SessionToken):
         purge_problem = ""
         if purge:  # a file it may not change is said, and the rest of the logout goes on
             from tui.export.credentials_file import purge_written_profiles
+            from tui.workspace.aws_files import credentials_file_to_purge
 
             try:
-                purged = tuple(purge_written_profiles())
+                purged = tuple(purge_written_profiles(credentials_file_to_purge()))
             except SsotuiError as exc:
                 purge_problem = exc.message
         from tui import paths
@@ -168,6 +176,7 @@ class LoginUseCases(SessionToken):
             revoked=revoked,
             problem=problem,
             token_deleted=token_deleted,
+            token_problem=token_problem,
             catalog_deleted=catalog_cache.delete(self.session),
             purged=purged,
             purge_problem=purge_problem,

@@ -4,7 +4,7 @@ region the highlighted account's credentials get.
 At a narrow width each part falls back to a shorter form, least needed first, so the line still
 says everything at 80 columns; narrower, whole parts give way, least useful first (the session,
 the token's time left and the catalog's age stay longest), and what still does not fit ends in
-"…", never cut mid-word.
+"…", never cut mid-word: a note (a failure, what Enter does) keeps its first words.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Part:
     style: str = ""
     shrink_order: int = 0  # lower shrinks first
     keep: int = 0  # lower goes first when even the short forms do not fit; the session's is top
+    cut_at_words: bool = False  # too wide for the room left: its first words and "…", not gone
 
 
 # How long each kind of part stays when the line is too narrow for all (higher stays longer).
@@ -118,7 +119,7 @@ class StatusLine(Widget):
             else:
                 parts.append(Part("no region", "", "dim", shrink_order=2))
         if self.note:
-            parts.append(Part(self.note, self.note, "italic", 9, KEEP_NOTE))
+            parts.append(Part(self.note, self.note, "italic", 9, KEEP_NOTE, cut_at_words=True))
         return parts
 
     def _token_part(self) -> Part:
@@ -174,9 +175,9 @@ class StatusLine(Widget):
 
 def _fit(parts: list[Part], width: int) -> list[str]:
     """Each part's text at `width` cells ("" for a part left out): short forms first, least
-    needed first; if even those are too wide, the most useful parts that fit, back in their
-    full forms where there is room; if the session and the token's time left alone are too
-    wide, the session label cut with "…"."""
+    needed first; if even those are too wide, the most useful parts that fit (a note that does
+    not: its first words and "…"), back in their full forms where there is room; if the
+    session and the token's time left alone are too wide, the session label cut with "…"."""
     chosen = [p.full for p in parts]
     for n in sorted(range(len(parts)), key=lambda k: parts[k].shrink_order):
         if _width(chosen) <= width:
@@ -191,6 +192,9 @@ def _fit(parts: list[Part], width: int) -> list[str]:
         tried = [*kept[:n], chosen[n], *kept[n + 1 :]]
         if n in (session, token) or _width(tried) <= width:
             kept = tried
+        elif parts[n].cut_at_words:
+            room = width - _width(tried) + cell_len(chosen[n])
+            kept[n] = first_words(chosen[n], room)
     for n in sorted(range(len(parts)), key=lambda k: parts[k].shrink_order):
         if kept[n]:
             grown = [*kept[:n], parts[n].full, *kept[n + 1 :]]
@@ -206,3 +210,15 @@ def _fit(parts: list[Part], width: int) -> list[str]:
 def _width(texts: list[str]) -> int:
     kept = [t for t in texts if t]
     return sum(cell_len(t) for t in kept) + cell_len(SEPARATOR) * max(0, len(kept) - 1)
+
+
+def first_words(text: str, room: int) -> str:
+    """The most whole words of `text` that fit in `room` cells with "…" after them, trailing
+    punctuation dropped ("catalog fetch…"); "" when fewer than FEWEST_CELLS would be left.
+    Words end only at spaces: no word is cut, nor a character (a wide one, a stand-in)."""
+    words = text.split(" ")
+    for count in range(len(words) - 1, 0, -1):
+        cut = " ".join(words[:count]).rstrip(" ,;:.-") + "…"
+        if cell_len(cut) <= room:
+            return cut if cell_len(cut) >= FEWEST_CELLS else ""
+    return ""
