@@ -71,6 +71,8 @@ SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth
 # Identity Center's own refusals of one account's roles, and what the catalog notes for it: the
 # service's answer about that account (an assignment removed, an account being closed, an id
 # it will not take), which the same call again would get too.
+# Identity Center's answers for what the user may not have, or what is not there.
+NOT_YOURS = frozenset({"ForbiddenException", "ResourceNotFoundException"})
 ACCOUNT_REFUSALS = {
     "ForbiddenException": "no access to its roles",
     "ResourceNotFoundException": "no access to its roles",
@@ -172,18 +174,28 @@ class Portal:
                 "lists them; ask your administrator if you should have access",
                 note=f"{note} ({code})",
             )
-        if code in {"ForbiddenException", "ResourceNotFoundException"} or (
-            no_access and status in {403, 404}
-        ):
-            return NoAccess(no_access or f"no access to {what} (session {self.session.label})")
+        label = self.session.label
+        said = _said(exc.message)
+        if no_access and (code in NOT_YOURS or status in {403, 404}):
+            return NoAccess(no_access)
+        if (
+            code in NOT_YOURS
+        ):  # ListAccounts: the portal knows no such user, or lets it in to nothing
+            return NoAccess(
+                f"Identity Center refused {what} ({code}{said}) for session {label}: check "
+                f"that its sso_start_url and sso_region are your organisation's, or ask your "
+                "administrator whether your user may use the access portal"
+            )
         if 300 <= status < 400:
             return redirected(
                 what, exc.endpoint or "?", status, "AWS_ENDPOINT_URL_SSO", self.session
             )
         if status in {403, 404}:  # not Identity Center's own answer: something else is there
+            # (a code that is only the status again is none: botocore's stand-in for a missing one)
+            named = f" ({code}{said})" if code and code != str(status) else ""
             return ServiceError(
-                f"{exc.endpoint} answered HTTP {status} to {what}, not like Identity Center: "
-                f"check the sso_region of session {self.session.label} and any endpoint override"
+                f"{exc.endpoint} answered HTTP {status}{named} to {what}, not like Identity "
+                f"Center: check the sso_region of session {label} and any endpoint override"
             )
         if exc.throttled:
             return ServiceError(
@@ -195,9 +207,15 @@ class Portal:
                 f"Identity Center failed {what} with HTTP {status} after retries (session "
                 f"{self.session.label}): try again later"
             )
+        # Only a 401 (above) is about the token: a new login changes nothing for the rest
+        if code == "InvalidRequestException" and no_access:  # a role or account it will not take
+            return ServiceError(
+                f"Identity Center refused {what} as an invalid request ({code}{said}) for session "
+                f"{label}: run `ssotui list --refresh` to check"
+            )
         return ServiceError(
-            f"Identity Center refused {what} ({code or status}{_said(exc.message)}) for session "
-            f"{self.session.label}: try `ssotui login --force`"
+            f"Identity Center refused {what} ({code or f'HTTP {status}'}{said}) for session "
+            f"{label}: try again later, and report it if it persists"
         )
 
     def _failed(self, what: str, exc: BaseException) -> ServiceError:
