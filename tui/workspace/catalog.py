@@ -169,7 +169,9 @@ class CatalogUseCases(SessionToken):
     ) -> ShownCatalog:
         """The catalog as `catalog` brings it; when Identity Center cannot be reached to bring
         a cached one up to date (ServiceError: offline, throttled past retries, a 5xx, a
-        listing that loops), that cache and why, rather than nothing (it holds no secrets).
+        listing that never ends), that cache and why, rather than nothing (it holds no
+        secrets). A listing that goes round is no failure: it ends where a page repeats, and
+        the catalog says so (`Catalog.accounts_cut`, `Catalog.incomplete`).
 
         Not with `refresh` (a fresh catalog was asked for), nor without a cache, nor when a
         login is needed (NotLoggedIn: a catalog nobody may use is not shown).
