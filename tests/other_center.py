@@ -82,6 +82,9 @@ class OtherCenter:
         self.http10 = False  # HTTP/1.0 answers with no Content-Length: the body ends at the close
         self.role_failures: dict[str, tuple[int, str]] = {}  # account id -> ListAccountRoles error
         self.tokens_go_round = False  # the last page of a listing points back to the second
+        # listing ("acc", "roles<account id>") -> the page number from which each page's token
+        # points back to the first page (so the pages after it are never reached)
+        self.loop_after: dict[str, int] = {}
         self.revoke_after: int | None = None  # portal calls answered before the token is revoked
         self.drop_after: int | None = None  # portal calls answered before the rest are dropped
         self.expiration_ms = int((time.time() + 3600) * 1000)
@@ -231,6 +234,8 @@ class OtherCenter:
         size = self.page_sizes[int(number) % len(self.page_sizes)]
         page = items[start : start + size]
         end = start + size
+        if kind in self.loop_after and int(number) >= self.loop_after[kind]:
+            return page, self._token_for(kind, 0, 0)
         if end >= len(items):
             if self.tokens_go_round and int(number) > 0:
                 return page, self._token_for(kind, 1, self.page_sizes[0])

@@ -191,7 +191,12 @@ def test_something_else_at_the_endpoint(
     session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"{sim.url}/elsewhere")
-    with pytest.raises(ServiceError, match="answered HTTP 404 to ListAccounts, not like Identity"):
+    # the error it named is said too, with its message
+    with pytest.raises(
+        ServiceError,
+        match=r"answered HTTP 404 \(UnknownOperationException: Unknown operation\) to "
+        "ListAccounts, not like Identity",
+    ):
         list(Portal(session, token).list_accounts())
 
 

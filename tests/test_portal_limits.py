@@ -17,8 +17,8 @@ from tests.conftest import Home, load_catalog
 from tui.aws.catalog import fetch_catalog
 from tui.aws.catalog_events import CatalogEvent, RolesFailed
 from tui.aws.portal import DEFAULT_DEADLINE, Portal
-from tui.errors import NotLoggedIn, ServiceError
-from tui.models import Account, SsoSession, Token
+from tui.errors import NotLoggedIn, PageRepeated, ServiceError
+from tui.models import Account, SsoSession, Token, name_order
 from tui.sim import Organisation, Simulator
 from tui.store import catalog_cache
 from tui.store.settings import Settings, load_settings
@@ -231,33 +231,64 @@ def test_a_slow_line_that_moves_is_no_deadline(
 
 @both_clients
 @pytest.mark.parametrize("page_size", [5, 100])
-def test_account_pages_that_go_round_stop_with_one_line(
+def test_account_pages_that_go_round_stop_with_what_came_before(
     page_size: int, session: SsoSession, token: Token, sim: Simulator
 ) -> None:
     sim.set(looping_pages={"ListAccounts"})
-    with pytest.raises(ServiceError) as err:
-        list(Portal(session, token, page_size=page_size).list_accounts())
-    assert err.value.message.startswith(
-        "Identity Center sent page tokens that go round for ListAccounts (page "
+    pages: list[list[Account]] = []
+    with pytest.raises(PageRepeated) as err:
+        pages.extend(Portal(session, token, page_size=page_size).list_accounts())
+    assert err.value.message == (
+        "Identity Center repeated a page of the accounts list (session dev): it stops at the 12 "
+        "account(s) listed before it; run `ssotui list --refresh` later"
     )
-    assert err.value.message.endswith("session dev): stopped; try again later")
+    # every page up to the one whose token repeats was handed on: all 12 accounts
+    assert {a.account_id for page in pages for a in page} == {
+        a.account_id for a in sim.org.accounts
+    }
     # 12 accounts in pages of 5: tokens A, B, then A again (not asked for a second time); in
     # one page of 100: A, then A again
     assert sim.calls["ListAccounts"] == (3 if page_size == 5 else 2)
+    catalog = fetch_catalog(session, token, portal=Portal(session, token, page_size=page_size))
+    assert len(catalog.accounts) == 12 and not catalog.failed
+    assert catalog.accounts_cut == err.value.message
 
 
 @both_clients
-def test_role_pages_that_go_round_mark_the_accounts(
+def test_role_pages_that_go_round_keep_the_roles_before_and_mark_the_accounts(
     session: SsoSession, token: Token, sim: Simulator
 ) -> None:
     sim.set(looping_pages={"ListAccountRoles"})
-    account = sim.org.accounts[0].account_id
-    with pytest.raises(ServiceError, match=f"go round for the roles of account {account} "):
-        Portal(session, token).list_roles(account)
+    account = next(a for a in sim.org.accounts if len(a.roles) > 2)
+    names = tuple(sorted((r.name for r in account.roles), key=name_order))
+    with pytest.raises(PageRepeated) as err:
+        Portal(session, token).list_roles(account.account_id)
+    assert err.value.found == names
+    listed = f"{len(names)} roles listed before it"
+    assert err.value.message == (
+        f"Identity Center repeated a page of the roles of account {account.account_id} (session "
+        f"dev): the account shows the {listed}; run `ssotui list --refresh` later"
+    )
     catalog = fetch_catalog(session, token, portal=Portal(session, token, page_size=2))
-    assert len(catalog.accounts) == 12
-    assert set(catalog.failed) == {a.account_id for a in catalog.accounts}
-    assert all("go round" in why for why in catalog.failed.values())
+    assert len(catalog.accounts) == 12 and not catalog.failed and catalog.complete
+    assert set(catalog.incomplete) == {a.account_id for a in catalog.accounts}
+    assert catalog.roles_of(account.account_id) == names  # pages of 2, all before the repeat
+
+
+@both_clients
+def test_role_pages_of_one_account_that_go_round_leave_the_rest_whole(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    account = sim.org.accounts[3]
+    sim.set(looping_pages={f"ListAccountRoles:{account.account_id}"})
+    catalog = fetch_catalog(session, token)
+    assert not catalog.failed and not catalog.accounts_cut
+    assert catalog.incomplete == {
+        account.account_id: "Identity Center repeated a page of its roles: "
+        f"{len(account.roles)} role{'' if len(account.roles) == 1 else 's'} listed before it"
+    }
+    for other in sim.org.accounts:
+        assert set(catalog.roles_of(other.account_id)) == {r.name for r in other.roles}
 
 
 @both_clients

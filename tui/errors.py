@@ -74,6 +74,19 @@ class ServiceError(SsotuiError):
     """Identity Center was unreachable, throttled past retries or answered nonsense."""
 
 
+class PageRepeated(ServiceError):
+    """Identity Center sent, within one listing, a page token it had sent before: the listing
+    goes round, and was stopped there. What came before is kept: `found`, the role names of an
+    account listed before the repeat (empty for ListAccounts, whose pages were handed on as
+    they came), and `note`, what happened, without naming the account.
+    """
+
+    def __init__(self, message: str, *, note: str, found: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.note = printable(note)
+        self.found = found
+
+
 class NotFound(SsotuiError):
     """An ACCOUNT or ROLE argument matched nothing, or more than one thing."""
 

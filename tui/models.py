@@ -136,6 +136,10 @@ class Catalog:
     roles were known, and retried. `refused` maps an account id to a note on Identity Center's
     own refusal to list its roles (`AccountRefused`): an answer, so the account is kept without
     roles, the catalog is still complete, and it is asked again at the next fetch only.
+    `incomplete` maps an account id to a note on a listing of its roles that went round
+    (`PageRepeated`): also an answer, the account kept with the roles listed before the repeat.
+    `accounts_cut` is the line saying the accounts listing went round and stopped there (the
+    accounts after it are missing), "" when it ended as it should.
     """
 
     accounts: tuple[Account, ...]
@@ -144,6 +148,8 @@ class Catalog:
     failed: dict[str, str] = field(default_factory=dict)
     complete: bool = True
     refused: dict[str, str] = field(default_factory=dict)
+    incomplete: dict[str, str] = field(default_factory=dict)
+    accounts_cut: str = ""
 
     def roles_of(self, account_id: str) -> tuple[str, ...]:
         """The role names of one account (empty when unknown)."""
@@ -168,18 +174,35 @@ class Catalog:
         out.sort(key=lambda pair: (name_order(pair[0].label), pair[0].account_id))
         return out
 
+    def incomplete_accounts(self) -> list[tuple[Account, str]]:
+        """The accounts whose roles are listed only in part, each with its note, by name."""
+        out = [
+            (a, self.incomplete[a.account_id])
+            for a in self.accounts
+            if a.account_id in self.incomplete
+        ]
+        out.sort(key=lambda pair: (name_order(pair[0].label), pair[0].account_id))
+        return out
+
     def with_roles(self, account_id: str, roles: tuple[str, ...]) -> Catalog:
-        """This catalog with one account's roles listed anew (no longer marked failed or
-        refused)."""
+        """This catalog with one account's roles listed anew (no longer marked failed,
+        refused or incomplete)."""
         failed = {aid: why for aid, why in self.failed.items() if aid != account_id}
         refused = {aid: why for aid, why in self.refused.items() if aid != account_id}
+        incomplete = {aid: why for aid, why in self.incomplete.items() if aid != account_id}
         return replace(
             self,
             roles={**self.roles, account_id: roles},
             failed=failed,
             complete=not failed,
             refused=refused,
+            incomplete=incomplete,
         )
+
+    def with_incomplete(self, account_id: str, roles: tuple[str, ...], note: str) -> Catalog:
+        """This catalog with one account's roles listed in part (`note` says why)."""
+        updated = self.with_roles(account_id, roles)
+        return replace(updated, incomplete={**updated.incomplete, account_id: note})
 
     def with_refused(self, account_id: str, note: str) -> Catalog:
         """This catalog with one account refused by Identity Center (`note`), without roles."""

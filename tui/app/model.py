@@ -17,6 +17,7 @@ from tui.aws.catalog_events import (
     AccountsPage,
     CatalogEvent,
     RolesFailed,
+    RolesIncomplete,
     RolesLoaded,
     RolesRefused,
 )
@@ -44,6 +45,8 @@ class CatalogModel:
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)  # Identity Center's note, no roles
+    incomplete: dict[str, str] = field(default_factory=dict)  # its note; roles listed in part
+    accounts_cut: str = ""  # the accounts listing repeated a page and stopped there
     fetched_at: datetime | None = None
     progress: Progress = field(default_factory=Progress)
     from_cache: bool = False
@@ -67,6 +70,8 @@ class CatalogModel:
         self.roles = dict(catalog.roles)
         self.failed = dict(catalog.failed)
         self.refused = dict(catalog.refused)
+        self.incomplete = dict(catalog.incomplete)
+        self.accounts_cut = catalog.accounts_cut
         self.fetched_at = catalog.fetched_at
         self.from_cache = cached
         if cached:
@@ -96,6 +101,15 @@ class CatalogModel:
             self.roles[event.account_id] = event.roles
             self.failed.pop(event.account_id, None)
             self.refused.pop(event.account_id, None)
+            self.incomplete.pop(event.account_id, None)
+            self._pending_roles.discard(event.account_id)
+            self.progress.roles_done += 1
+        elif isinstance(event, RolesIncomplete):
+            self._mark_new_roles(event.account_id, event.roles)
+            self.roles[event.account_id] = event.roles
+            self.incomplete[event.account_id] = event.note
+            self.failed.pop(event.account_id, None)
+            self.refused.pop(event.account_id, None)
             self._pending_roles.discard(event.account_id)
             self.progress.roles_done += 1
         elif isinstance(event, RolesRefused):
@@ -122,7 +136,9 @@ class CatalogModel:
                     gone_accounts[account.account_id] = account
                     continue
                 # a refused account shows Identity Center's note, not its old roles as gone
-                if account.account_id in catalog.failed or account.account_id in catalog.refused:
+                # and one listed in part, not the roles it could not list as gone
+                aid = account.account_id
+                if aid in catalog.failed or aid in catalog.refused or aid in catalog.incomplete:
                     continue
                 fresh_roles = set(catalog.roles_of(account.account_id))
                 for role in baseline.roles_of(account.account_id):
@@ -162,11 +178,13 @@ class CatalogModel:
             return
         self.roles[account_id] = catalog.roles_of(account_id)
         self.failed.pop(account_id, None)
-        note = catalog.refused.get(account_id)
-        if note is None:
-            self.refused.pop(account_id, None)
-        else:
-            self.refused[account_id] = note
+        answers = ((self.refused, catalog.refused), (self.incomplete, catalog.incomplete))
+        for marks, notes in answers:
+            note = notes.get(account_id)
+            if note is None:
+                marks.pop(account_id, None)
+            else:
+                marks[account_id] = note
 
     def as_catalog(self) -> Catalog | None:
         """The catalog as known now (to save after a retry), without vanished accounts."""
@@ -180,6 +198,10 @@ class CatalogModel:
             failed=dict(self.failed),
             complete=not self.failed,
             refused={aid: note for aid, note in self.refused.items() if aid not in self.failed},
+            incomplete={
+                aid: note for aid, note in self.incomplete.items() if aid not in self.failed
+            },
+            accounts_cut=self.accounts_cut,
         )
 
     def _mark_new_roles(self, account_id: str, roles: tuple[str, ...]) -> None:
@@ -232,6 +254,8 @@ class CatalogModel:
             return "!", "failed"
         if aid in self.refused:
             return "⊘", "refused"
+        if aid in self.incomplete:
+            return "◐", "incomplete"
         if aid in self.gone_accounts:
             return "−", "gone"
         if aid in self.new_accounts:

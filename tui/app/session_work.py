@@ -316,6 +316,20 @@ class SessionWork(Widget):
                     severity="warning",
                 )
             )
+        incomplete = len(message.catalog.incomplete)
+        if message.catalog.accounts_cut:
+            self.post_message(
+                self.Problem(f"{reason_text(message.catalog.accounts_cut)}.", severity="warning")
+            )
+        elif incomplete:
+            self.post_message(
+                self.Problem(
+                    f"Identity Center repeated a page of the roles of {incomplete} account(s); "
+                    "they are marked ◐ and show the roles listed before it (ctrl+r lists them "
+                    "again).",
+                    severity="warning",
+                )
+            )
 
     @on(TokenRenewed)
     def _token_renewed(self, message: TokenRenewed) -> None:
@@ -354,7 +368,7 @@ class SessionWork(Widget):
         else:
             self.catalog = message.catalog
             self.model.retry_done(aid, message.catalog, "")
-            note = message.catalog.refused.get(aid)
+            note = message.catalog.refused.get(aid) or message.catalog.incomplete.get(aid)
             if note is not None:
                 self.post_message(self.Problem(f"{reason_text(note)}.", severity="warning"))
         self.post_message(self.Changed())

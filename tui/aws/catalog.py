@@ -5,10 +5,12 @@ bounded thread pool as soon as its page arrives, through one shared Portal (one 
 pool, one pacer for throttling), while the next page is already being fetched. A failure in one
 account is recorded with its reason and the rest are kept; Identity Center's own refusal of
 one account (`AccountRefused`) is recorded apart, as an answer (the account has no roles, and
-is not retried before the next fetch); a 401 aborts the whole fetch with NotLoggedIn.
-Progress is reported as events, on the calling thread, for the picker to stream. The roles
-of the account the user looks at (`tui.aws.roles_first`) go before the others, and a page of
-accounts before any role call waiting for the pacer.
+is not retried before the next fetch), and so is a listing that goes round (`PageRepeated`:
+an account keeps the roles listed before the repeat; a ListAccounts that repeats a page ends
+there, its accounts kept, `Catalog.accounts_cut` saying so); a 401 aborts the whole fetch
+with NotLoggedIn. Progress is reported as events, on the calling thread, for the picker to
+stream. The roles of the account the user looks at (`tui.aws.roles_first`) go before the
+others, and a page of accounts before any role call waiting for the pacer.
 
 A refresh does not wait for the pages to learn what it already knows: the last catalog names
 the accounts, so their roles are asked for from the start, beside the first page (`look_ahead`).
@@ -31,11 +33,12 @@ from tui.aws.catalog_events import (
     AccountsPage,
     EventHandler,
     RolesFailed,
+    RolesIncomplete,
     RolesLoaded,
     RolesRefused,
 )
 from tui.aws.portal import Portal
-from tui.errors import AccountRefused, NotLoggedIn, SsotuiError
+from tui.errors import AccountRefused, NotLoggedIn, PageRepeated, SsotuiError
 from tui.models import Account, Catalog, SsoSession, Token, name_order, utcnow
 
 if TYPE_CHECKING:
@@ -79,6 +82,7 @@ class _RolePipeline:
         self.roles: dict[str, tuple[str, ...]] = {}
         self.failed: dict[str, str] = {}
         self.refused: dict[str, str] = {}
+        self.incomplete: dict[str, str] = {}
         self._done: queue.Queue[tuple[str, Future[tuple[str, ...]]]] = queue.Queue()
         self._pending = 0
         self._ahead: dict[str, Future[tuple[str, ...]]] = {}  # asked before any page listed it
@@ -160,6 +164,12 @@ class _RolePipeline:
                 self.roles[account_id] = ()
                 self.refused[account_id] = exc.note
                 self.emit(RolesRefused(account_id, exc.note))
+            elif isinstance(exc, PageRepeated):
+                # the service's answer too: the roles listed before the repeat are what it
+                # gives, and asking again at once would go round again
+                self.roles[account_id] = exc.found
+                self.incomplete[account_id] = exc.note
+                self.emit(RolesIncomplete(account_id, exc.found, exc.note))
             elif isinstance(exc, SsotuiError):
                 self.failed[account_id] = exc.message
                 if self.previous is not None:
@@ -268,19 +278,24 @@ def fetch_catalog(
     )
     emit: EventHandler = on_event or (lambda _event: None)
     accounts: dict[str, Account] = {}
+    cut = ""  # why the accounts listing stopped early (a page repeated), "" when it did not
 
     pages = _ReadAhead(portal.list_accounts(first=_always))
 
     def fill(pipeline: _RolePipeline) -> None:
+        nonlocal cut
         if previous is not None:
             pipeline.look_ahead(previous.accounts)
-        for page in pages:
-            # an account a page lists twice, or an earlier page listed, is announced once
-            new = list({a.account_id: a for a in page if a.account_id not in accounts}.values())
-            accounts.update((a.account_id, a) for a in new)
-            emit(AccountsPage(tuple(new)))
-            pipeline.submit(new)
-            pipeline.drain(wait=False)
+        try:
+            for page in pages:
+                # an account a page lists twice, or an earlier page listed, is announced once
+                new = list({a.account_id: a for a in page if a.account_id not in accounts}.values())
+                accounts.update((a.account_id, a) for a in new)
+                emit(AccountsPage(tuple(new)))
+                pipeline.submit(new)
+                pipeline.drain(wait=False)
+        except PageRepeated as exc:  # the accounts listed before it stand, with their roles
+            cut = exc.message
         pipeline.drop_ahead()
 
     try:
@@ -294,6 +309,8 @@ def fetch_catalog(
         failed=pipeline.failed,
         complete=not pipeline.failed,
         refused=pipeline.refused,
+        incomplete=pipeline.incomplete,
+        accounts_cut=cut,
     )
 
 
@@ -330,4 +347,6 @@ def retry_failed(
         failed=pipeline.failed,
         complete=not pipeline.failed,
         refused={**catalog.refused, **pipeline.refused},
+        incomplete={**catalog.incomplete, **pipeline.incomplete},
+        accounts_cut=catalog.accounts_cut,
     )

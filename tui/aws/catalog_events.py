@@ -44,5 +44,16 @@ class RolesRefused:
     note: str
 
 
-CatalogEvent = AccountsPage | RolesLoaded | RolesFailed | RolesRefused
+@dataclass(frozen=True)
+class RolesIncomplete:
+    """Identity Center repeated a page of one account's roles (`tui.errors.PageRepeated`): the
+    account is kept with the `roles` listed before it, marked with `note`; no retry until the
+    next fetch."""
+
+    account_id: str
+    roles: tuple[str, ...]
+    note: str
+
+
+CatalogEvent = AccountsPage | RolesLoaded | RolesFailed | RolesRefused | RolesIncomplete
 EventHandler = Callable[[CatalogEvent], object]

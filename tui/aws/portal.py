@@ -7,8 +7,9 @@ client (direct or botocore, `tui.aws.clients.portal_client`) raises only the tra
 errors (`tui.aws.transport`), and those are all the Portal reads. Retries are done here: a 429
 goes back through the `Pacer` shared by every thread of the portal (it learns the rate the
 service allows), 5xx and network failures get a few jittered retries, and all the attempts of
-one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round,
-that goes on past `max_pages`, or that sends empty page after empty page, is stopped. The
+one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round
+ends where a token repeats (PageRepeated, with what came before); one that goes on past
+`max_pages`, or that sends empty page after empty page, fails. The
 access token never appears in a message.
 """
 
@@ -38,7 +39,14 @@ from tui.aws.transport import (
     failure_line,
     redirected,
 )
-from tui.errors import AccountRefused, NoAccess, NotLoggedIn, ServiceError, SsotuiError
+from tui.errors import (
+    AccountRefused,
+    NoAccess,
+    NotLoggedIn,
+    PageRepeated,
+    ServiceError,
+    SsotuiError,
+)
 from tui.logs import hide
 from tui.models import Account, RoleCredentials, SsoSession, Token, name_order, utcnow
 
@@ -63,6 +71,8 @@ SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth
 # Identity Center's own refusals of one account's roles, and what the catalog notes for it: the
 # service's answer about that account (an assignment removed, an account being closed, an id
 # it will not take), which the same call again would get too.
+# Identity Center's answers for what the user may not have, or what is not there.
+NOT_YOURS = frozenset({"ForbiddenException", "ResourceNotFoundException"})
 ACCOUNT_REFUSALS = {
     "ForbiddenException": "no access to its roles",
     "ResourceNotFoundException": "no access to its roles",
@@ -164,18 +174,28 @@ class Portal:
                 "lists them; ask your administrator if you should have access",
                 note=f"{note} ({code})",
             )
-        if code in {"ForbiddenException", "ResourceNotFoundException"} or (
-            no_access and status in {403, 404}
-        ):
-            return NoAccess(no_access or f"no access to {what} (session {self.session.label})")
+        label = self.session.label
+        said = _said(exc.message)
+        if no_access and (code in NOT_YOURS or status in {403, 404}):
+            return NoAccess(no_access)
+        if (
+            code in NOT_YOURS
+        ):  # ListAccounts: the portal knows no such user, or lets it in to nothing
+            return NoAccess(
+                f"Identity Center refused {what} ({code}{said}) for session {label}: check "
+                f"that its sso_start_url and sso_region are your organisation's, or ask your "
+                "administrator whether your user may use the access portal"
+            )
         if 300 <= status < 400:
             return redirected(
                 what, exc.endpoint or "?", status, "AWS_ENDPOINT_URL_SSO", self.session
             )
         if status in {403, 404}:  # not Identity Center's own answer: something else is there
+            # (a code that is only the status again is none: botocore's stand-in for a missing one)
+            named = f" ({code}{said})" if code and code != str(status) else ""
             return ServiceError(
-                f"{exc.endpoint} answered HTTP {status} to {what}, not like Identity Center: "
-                f"check the sso_region of session {self.session.label} and any endpoint override"
+                f"{exc.endpoint} answered HTTP {status}{named} to {what}, not like Identity "
+                f"Center: check the sso_region of session {label} and any endpoint override"
             )
         if exc.throttled:
             return ServiceError(
@@ -187,9 +207,15 @@ class Portal:
                 f"Identity Center failed {what} with HTTP {status} after retries (session "
                 f"{self.session.label}): try again later"
             )
+        # Only a 401 (above) is about the token: a new login changes nothing for the rest
+        if code == "InvalidRequestException" and no_access:  # a role or account it will not take
+            return ServiceError(
+                f"Identity Center refused {what} as an invalid request ({code}{said}) for session "
+                f"{label}: run `ssotui list --refresh` to check"
+            )
         return ServiceError(
-            f"Identity Center refused {what} ({code or status}{_said(exc.message)}) for session "
-            f"{self.session.label}: try `ssotui login --force`"
+            f"Identity Center refused {what} ({code or f'HTTP {status}'}{said}) for session "
+            f"{label}: try again later, and report it if it persists"
         )
 
     def _failed(self, what: str, exc: BaseException) -> ServiceError:
@@ -338,13 +364,14 @@ class Portal:
 
         (botocore's paginator cannot resume after an exception without re-listing what was
         already yielded, so the token is followed here.) Every token is remembered: one that
-        comes back means the listing goes round, and it is stopped, as it is past `max_pages`
-        or after `EMPTY_PAGES_IN_A_ROW` pages that hold nothing yet point to another.
+        comes back means the listing goes round, and PageRepeated ends it after the pages
+        already yielded. Past `max_pages`, or after `EMPTY_PAGES_IN_A_ROW` pages that hold
+        nothing yet point to another, it fails (ServiceError).
         """
         next_token: str | None = None
         seen: set[str] = set()
         empty = 0
-        for number in range(1, self.max_pages + 1):
+        for _page_number in range(1, self.max_pages + 1):
             kwargs = {**params, "maxResults": self.page_size, "nextToken": next_token}
             page = self._call(what, operation, kwargs, first=first, account_id=account_id)
             yield page
@@ -360,11 +387,9 @@ class Portal:
                 )
             next_token = str(token)
             if next_token in seen:
-                raise ServiceError(
-                    f"Identity Center sent page tokens that go round for {what} (page "
-                    f"{number + 1} would repeat an earlier one; session {self.session.label}): "
-                    "stopped; try again later"
-                )
+                # the service's own answer, not a failure: a page of its listing points back
+                # to an earlier one; what came before stands
+                raise self._repeated(what, "the list stops there, with what came before")
             seen.add(next_token)
         raise ServiceError(
             f"Identity Center had still more pages of {what} after {self.max_pages:,} (session "
@@ -375,23 +400,32 @@ class Portal:
 
     def list_accounts(self, *, first: Callable[[], bool] | None = None) -> Iterator[list[Account]]:
         """Every account the user can reach, one list per ListAccounts page (`first`: see
-        `_call`)."""
-        for page in self._pages("ListAccounts", "ListAccounts", {}, "accountList", first):
-            try:
-                # Every member of AccountInfo is optional in the model: an entry without an
-                # id names no account that roles or credentials could be asked for, and is
-                # passed over rather than failing the whole list.
-                yield [
-                    Account(
-                        account_id=str(item["accountId"]),
-                        name=str(item.get("accountName") or ""),
-                        email=str(item.get("emailAddress") or ""),
-                    )
-                    for item in page.get("accountList") or []
-                    if item.get("accountId") not in (None, "")
-                ]
-            except (KeyError, TypeError, AttributeError):
-                raise self._malformed("ListAccounts") from None
+        `_call`); after the pages before one that repeats, PageRepeated."""
+        listed: set[str] = set()  # ids: a page may list an account an earlier one did
+        pages = self._pages("ListAccounts", "ListAccounts", {}, "accountList", first)
+        try:
+            for page in pages:
+                try:
+                    # Every member of AccountInfo is optional in the model: an entry without an
+                    # id names no account that roles or credentials could be asked for, and is
+                    # passed over rather than failing the whole list.
+                    accounts = [
+                        Account(
+                            account_id=str(item["accountId"]),
+                            name=str(item.get("accountName") or ""),
+                            email=str(item.get("emailAddress") or ""),
+                        )
+                        for item in page.get("accountList") or []
+                        if item.get("accountId") not in (None, "")
+                    ]
+                except (KeyError, TypeError, AttributeError):
+                    raise self._malformed("ListAccounts") from None
+                listed.update(a.account_id for a in accounts)
+                yield accounts
+        except PageRepeated:
+            raise self._repeated(
+                "the accounts list", f"it stops at the {len(listed):,} account(s) listed before it"
+            ) from None
 
     def list_roles(
         self, account_id: str, *, first: Callable[[], bool] | None = None
@@ -400,18 +434,29 @@ class Portal:
         AccountRefused when Identity Center refuses that account."""
         names: list[str] = []
         what = f"the roles of account {account_id}"
-        for page in self._pages(
+        pages = self._pages(
             what, "ListAccountRoles", {"accountId": account_id}, "roleList", first, account_id
-        ):
-            try:
-                # roleName is optional in RoleInfo: an entry without one names no role
-                names.extend(
-                    str(item["roleName"])
-                    for item in page.get("roleList") or []
-                    if item.get("roleName") not in (None, "")
-                )
-            except (KeyError, TypeError, AttributeError):
-                raise self._malformed("ListAccountRoles") from None
+        )
+        try:
+            for page in pages:
+                try:
+                    # roleName is optional in RoleInfo: an entry without one names no role
+                    names.extend(
+                        str(item["roleName"])
+                        for item in page.get("roleList") or []
+                        if item.get("roleName") not in (None, "")
+                    )
+                except (KeyError, TypeError, AttributeError):
+                    raise self._malformed("ListAccountRoles") from None
+        except PageRepeated:
+            found = tuple(sorted(set(names), key=name_order))
+            listed = f"{len(found)} role" + ("" if len(found) == 1 else "s")
+            raise self._repeated(
+                what,
+                f"the account shows the {listed} listed before it",
+                note=f"Identity Center repeated a page of its roles: {listed} listed before it",
+                found=found,
+            ) from None
         return tuple(sorted(set(names), key=name_order))
 
     def role_credentials(self, account: Account, role_name: str) -> RoleCredentials:
@@ -447,6 +492,17 @@ class Portal:
         """End the portal session (the token stops working); a dead token is no error."""
         with contextlib.suppress(NotLoggedIn):
             self._call("Logout", "Logout", {})
+
+    def _repeated(
+        self, what: str, kept: str, *, note: str = "", found: tuple[str, ...] = ()
+    ) -> PageRepeated:
+        """The line for a listing that goes round (`kept`: what the user is shown of it)."""
+        return PageRepeated(
+            f"Identity Center repeated a page of {what} (session {self.session.label}): {kept}; "
+            "run `ssotui list --refresh` later",
+            note=note or f"Identity Center repeated a page of {what}",
+            found=found,
+        )
 
     def _malformed(self, operation: str) -> ServiceError:
         return ServiceError(

@@ -163,6 +163,22 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
             else f"Identity Center refused to list the roles of {len(refused)} accounts ({names})"
         )
         say(f"ssotui: warning: {what}; left out until a refresh lists them")
+    incomplete = catalog.incomplete_accounts()
+    if incomplete:  # the service's listing went round: what it gave is shown, and said so
+        from tui.text import printable
+
+        names = ", ".join(printable(a.label_with_id) for a, _ in incomplete[:3])
+        if len(incomplete) > 3:
+            names += f" and {len(incomplete) - 3} more"
+        what = (
+            f"account {names}: {printable(incomplete[0][1])}"
+            if len(incomplete) == 1
+            else f"Identity Center repeated a page of the roles of {len(incomplete)} accounts "
+            f"({names}): each shows the roles listed before it"
+        )
+        say(f"ssotui: warning: {what}; run `ssotui list --refresh` later")
+    if catalog.accounts_cut:
+        say(f"ssotui: warning: {catalog.accounts_cut}")
     failed = sorted(catalog.failed.items())
     if failed:  # one line, however many accounts failed
         ids = ", ".join(account_id for account_id, _ in failed[:3])
@@ -173,4 +189,5 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
             f"ssotui: the roles of {which} could not be listed ({failed[0][1]}); "
             "run `ssotui list` again to retry"
         )
-    return 1 if failed else 0
+    # a list known to lack accounts or roles is not a whole answer, for a script either
+    return 1 if failed or incomplete or catalog.accounts_cut else 0

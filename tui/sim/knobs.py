@@ -29,7 +29,8 @@ class Knobs:
     cleared or the simulator stops); ``CreateToken:GRANT`` holds only that grant's CreateToken
     (``CreateToken:refresh_token``: the refreshes, not the logins). looping_pages /
     endless_pages: List operations whose page tokens go round (the last page points back to
-    an earlier one) / never end (the last page again, with a new token each time).
+    an earlier one) / never end (the last page again, with a new token each time);
+    ``ListAccountRoles:ACCOUNT_ID`` in looping_pages: only that account's roles go round.
     limiter: the shape of the ``rate_limit`` (see :mod:`tui.sim.limiters`); burst: the
     bucket's size (None: ``max(1, rate_limit)``).
     """

@@ -106,7 +106,7 @@ class Portal:
             query,
             self.knobs.page_size,
             f"roles-{account.account_id}",
-            self._tokens("ListAccountRoles"),
+            self._tokens("ListAccountRoles", account.account_id),
         )
         answer: dict[str, Any] = {
             "roleList": [{"roleName": r.name, "accountId": account.account_id} for r in page]
@@ -173,8 +173,9 @@ class Portal:
         self.identity.logout(token, now)
         return {}
 
-    def _tokens(self, operation: str) -> str:
-        if operation in self.knobs.looping_pages:
+    def _tokens(self, operation: str, account_id: str = "") -> str:
+        looping = self.knobs.looping_pages
+        if operation in looping or f"{operation}:{account_id}" in looping:
             return "loop"
         return "endless" if operation in self.knobs.endless_pages else "end"
 

@@ -11,7 +11,10 @@ session's last logout is ignored and removed, even when it was saved after it
 
 The accounts Identity Center refused (`refused`, id -> note) came after version 1 without a
 new version: a file without them reads as none refused, and an older ssotui reading a newer
-file sees such an account with no roles, which is what it has.
+file sees such an account with no roles, which is what it has. So did the listings that went
+round (`incomplete`, id -> note, and `accountsCut`, the line for an accounts listing that
+stopped early): a file without them reads as none, an older ssotui sees the roles and
+accounts that were listed.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def to_dict(session: SsoSession, catalog: Catalog) -> dict[str, Any]:
         "complete": catalog.complete and not catalog.failed,
         "failed": dict(catalog.failed),
         "refused": dict(catalog.refused),
+        "incomplete": dict(catalog.incomplete),
+        "accountsCut": catalog.accounts_cut,
         "accounts": [
             {
                 "accountId": a.account_id,
@@ -99,6 +104,11 @@ def from_dict(session: SsoSession, data: Any) -> Catalog | None:
         if not isinstance(refused_raw, dict):
             return None
         refused = {_text(k): _text(v) for k, v in refused_raw.items() if k not in failed}
+        incomplete_raw = data.get("incomplete") or {}
+        if not isinstance(incomplete_raw, dict):
+            return None
+        incomplete = {_text(k): _text(v) for k, v in incomplete_raw.items() if k not in failed}
+        accounts_cut = _text(data.get("accountsCut") or "")
         complete = data.get("complete") is True and not failed
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -109,6 +119,8 @@ def from_dict(session: SsoSession, data: Any) -> Catalog | None:
         failed=failed,
         complete=complete,
         refused=refused,
+        incomplete=incomplete,
+        accounts_cut=accounts_cut,
     )
 
 

@@ -146,12 +146,16 @@ def save(
     `read` is (rules, what a reader derived from `sections` by them), for `load_read`."""
     if not _worth_keeping(info):
         return
+    key = _key(path, info)
+    # This process reads the file once: the next reader in it (the session, then the portal's
+    # route) takes what it got, even from a file written a moment ago (`populate` run twice
+    # in a row: its 771 profiles were parsed twice, ~45 ms each). The kept file waits for
+    # the file to settle: another process may still be writing it within the same tick.
+    _last[str(path)] = (key, _copy(sections))
     if seen_at_ns - max(info.st_mtime_ns, info.st_ctime_ns) < SETTLED_NS:
         return
     if any(not _SECRET_KEYS.isdisjoint(values) for values in sections.values()):
         return
-    key = _key(path, info)
-    _last[str(path)] = (key, _copy(sections))
     rules, derived = read if read is not None else ("", None)
     try:
         derived_text = _compact(derived)

@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from tui.errors import AccountRefused, Ambiguous, NotFound, ServiceError, SsotuiError
+from tui.errors import (
+    AccountRefused,
+    Ambiguous,
+    NotFound,
+    PageRepeated,
+    ServiceError,
+    SsotuiError,
+)
 from tui.models import Account, Catalog, Token, utcnow
 from tui.workspace.session_token import SessionToken, TokenHandler
 
@@ -51,6 +58,17 @@ def cached_ago(fetched_at: datetime, now: datetime | None = None) -> str:
         return f"{minutes} min"
     hours = minutes // 60
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+
+
+def _accounts_named(accounts: list[tuple[Account, str]]) -> str:
+    """ "account A (id)", or "3 accounts (A, B, C)", or "5 accounts (A, B, C and 2 more)"."""
+    from tui.text import printable
+
+    names = ", ".join(printable(a.label_with_id) for a, _ in accounts[:3])
+    if len(accounts) == 1:
+        return f"account {names}"
+    more = f" and {len(accounts) - 3} more" if len(accounts) > 3 else ""
+    return f"{len(accounts)} accounts ({names}{more})"
 
 
 class CatalogUseCases(SessionToken):
@@ -151,7 +169,9 @@ class CatalogUseCases(SessionToken):
     ) -> ShownCatalog:
         """The catalog as `catalog` brings it; when Identity Center cannot be reached to bring
         a cached one up to date (ServiceError: offline, throttled past retries, a 5xx, a
-        listing that loops), that cache and why, rather than nothing (it holds no secrets).
+        listing that never ends), that cache and why, rather than nothing (it holds no
+        secrets). A listing that goes round is no failure: it ends where a page repeats, and
+        the catalog says so (`Catalog.accounts_cut`, `Catalog.incomplete`).
 
         Not with `refresh` (a fresh catalog was asked for), nor without a cache, nor when a
         login is needed (NotLoggedIn: a catalog nobody may use is not shown).
@@ -171,8 +191,9 @@ class CatalogUseCases(SessionToken):
 
     def retry_account(self, catalog: Catalog, account: Account) -> Catalog:
         """List again the roles of one account whose listing failed; save and return the
-        catalog with them, or with the account refused when Identity Center refuses it
-        (SsotuiError, and the account still marked, when it fails again)."""
+        catalog with them, or with the account refused when Identity Center refuses it, or
+        incomplete when its listing goes round (SsotuiError, and the account still marked, when
+        it fails again)."""
         from tui.store import catalog_cache
 
         try:
@@ -181,6 +202,8 @@ class CatalogUseCases(SessionToken):
             )
         except AccountRefused as exc:
             updated = catalog.with_refused(account.account_id, exc.note)
+        except PageRepeated as exc:
+            updated = catalog.with_incomplete(account.account_id, exc.found, exc.note)
         else:
             updated = catalog.with_roles(account.account_id, roles)
         catalog_cache.save(self.session, updated)
@@ -193,8 +216,9 @@ class CatalogUseCases(SessionToken):
         roles skipped because the config file cannot hold their names, and the accounts
         Identity Center refused, which get no profiles).
 
-        Refuses when some account's roles could not be listed (a failure that may pass): its
-        profiles would be dropped.
+        Refuses when some account's roles could not be listed (a failure that may pass), or
+        when Identity Center repeated a page of a listing (the accounts after it, or the roles
+        after it, are missing): their profiles would be dropped.
         """
         from tui.export.aws_config import populate_profiles
 
@@ -203,6 +227,17 @@ class CatalogUseCases(SessionToken):
             raise SsotuiError(
                 f"the roles of {len(catalog.failed)} account(s) could not be listed, so populate "
                 "changed nothing (it would drop their profiles); run it again"
+            )
+        if catalog.accounts_cut or catalog.incomplete:
+            which = (
+                f"the accounts (after {len(catalog.accounts)})"
+                if catalog.accounts_cut
+                else f"the roles of {_accounts_named(catalog.incomplete_accounts())}"
+            )
+            raise ServiceError(
+                f"Identity Center repeated a page of {which} (session {self.session.label}), "
+                "so populate changed nothing (it would drop the profiles it could not list); "
+                "run it again later, and if it persists tell your administrator"
             )
         return populate_profiles(
             self.session,

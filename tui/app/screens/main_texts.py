@@ -40,6 +40,11 @@ def roles_empty_text(model: CatalogModel, account_id: str) -> str:
         return (
             f"{reason_text(model.refused[account_id])}\n(asked again at the next refresh, ctrl+r)"
         )
+    if account_id in model.incomplete and not model.roles.get(account_id):
+        return (
+            f"{reason_text(model.incomplete[account_id])}\n(asked again at the next refresh, "
+            "ctrl+r)"
+        )
     if model.roles_pending(account_id) or (
         model.progress.loading and account_id not in model.roles
     ):

@@ -25,7 +25,16 @@ from tui.app.widgets.row_render import RowStyles, column_widths, render_row
 
 T = TypeVar("T")
 
-MARK_KINDS = ("favourite", "recent", "failed", "refused", "new", "gone", "loading")
+MARK_KINDS = (
+    "favourite",
+    "recent",
+    "failed",
+    "refused",
+    "incomplete",
+    "new",
+    "gone",
+    "loading",
+)
 _MAX_COLUMN = 48
 
 # What decides how a line looks (not which value it stands for), so two rows that look the
@@ -61,6 +70,7 @@ class RowList(ScrollView, Generic[T], can_focus=False):
         & > .row-list--mark-recent { color: $secondary; }
         & > .row-list--mark-failed { color: $error; text-style: bold; }
         & > .row-list--mark-refused { color: $warning; }
+        & > .row-list--mark-incomplete { color: $warning; }
         & > .row-list--mark-new { color: $success; text-style: bold; }
         & > .row-list--mark-gone { color: $error; }
         & > .row-list--mark-loading { color: $text-muted; }

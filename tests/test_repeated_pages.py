@@ -1,0 +1,200 @@
+"""A listing whose page tokens go round (Identity Center sends a `nextToken` it sent before), at
+every door, through both portal clients, against the second Identity Center
+(`tests/other_center.py`).
+
+The listing stops where the token repeats, with what came before: a ListAccounts that repeats
+a page gives the accounts before it (and all their roles); a ListAccountRoles that repeats a
+page gives that account the roles before it, marked incomplete, and the rest of the catalog is
+whole. `list` shows what it got, says so in one line and exits 1; `populate` changes nothing
+(it would drop the profiles it could not list); the picker marks the account and says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    marks,
+    notes,
+    picker,
+    screen_name,
+    shown,
+    type_text,
+    wait_until,
+)
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tests.other_center import OtherCenter
+from tests.other_center_support import reached
+from tui.app.app import SsotuiApp
+from tui.aws import clients
+from tui.aws.endpoints import CHOICE_VAR
+from tui.aws.login import login
+from tui.aws.sessions import resolve_session
+from tui.store import catalog_cache
+
+STAGING = "333333333333"  # "Staging": Dev, ReadOnly, "a" * 64 (pages of 2, then 1)
+ROLES_GO_ROUND = {f"roles{STAGING}": 0}  # its first page points back to itself
+ACCOUNTS_GO_ROUND = {"acc": 0}  # the first page of accounts (2 of 7) points back to itself
+
+
+@pytest.fixture(params=["direct", "botocore"])
+def center(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, home: Home
+) -> Iterator[OtherCenter]:
+    """The other server, logged in to, reached with ssotui's portal client or botocore's."""
+    if request.param == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    else:
+        monkeypatch.delenv(CHOICE_VAR, raising=False)
+    clients.clear_cache()
+    with reached(OtherCenter(), monkeypatch, home) as server:
+        login(
+            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+        )
+        yield server
+
+
+def _pairs(center: OtherCenter, accounts: int = 99) -> set[tuple[str, str]]:
+    return {(a.account_id, r) for a in center.accounts[:accounts] for r in a.roles}
+
+
+def _listed(out: str) -> set[tuple[str, str]]:
+    return {(row["accountId"], row["roleName"]) for row in json.loads(out)}
+
+
+def test_list_shows_the_roles_before_a_repeated_page_and_the_rest_whole(
+    center: OtherCenter,
+) -> None:
+    # Before: every account whose roles went round was a failure ("run `ssotui list` again to
+    # retry", which went round again), shown without its roles.
+    center.loop_after = ROLES_GO_ROUND
+    result = ssotui("list", "--json", "--refresh")
+    assert result.status == 1
+    assert _listed(result.out) == _pairs(center) - {(STAGING, "a" * 64)}
+    assert result.err == (
+        f"ssotui: warning: account Staging ({STAGING}): Identity Center repeated a page of its "
+        "roles: 2 roles listed before it; run `ssotui list --refresh` later\n"
+    )
+    # The fresh cache says the same, without asking again.
+    asked = center.calls["list_account_roles"]
+    again = ssotui("list", "--json")
+    assert (again.status, again.err, again.out) == (1, result.err, result.out)
+    assert center.calls["list_account_roles"] == asked
+    # Mended: a refresh lists it whole, and the warning is gone.
+    center.loop_after = {}
+    back = ssotui("list", "--json", "--refresh")
+    assert (back.status, back.err) == (0, "")
+    assert _listed(back.out) == _pairs(center)
+
+
+def test_list_shows_the_accounts_before_a_repeated_page(center: OtherCenter) -> None:
+    # Before: "Identity Center sent page tokens that go round for ListAccounts ...", and
+    # nothing listed at all.
+    center.loop_after = ACCOUNTS_GO_ROUND
+    result = ssotui("list", "--json", "--refresh")
+    assert result.status == 1
+    assert _listed(result.out) == _pairs(center, accounts=2)
+    assert result.err == (
+        "ssotui: warning: Identity Center repeated a page of the accounts list (session other): "
+        "it stops at the 2 account(s) listed before it; run `ssotui list --refresh` later\n"
+    )
+    assert center.calls["list_accounts"] == 2  # the repeated page is not asked for again
+
+
+@pytest.mark.parametrize("go_round", [ROLES_GO_ROUND, ACCOUNTS_GO_ROUND], ids=["roles", "accounts"])
+def test_populate_changes_nothing_when_a_page_repeats(
+    center: OtherCenter, home: Home, go_round: dict[str, int]
+) -> None:
+    first = ssotui("populate", "--region", "eu-west-1")
+    assert first.status == 0, first.err
+    config = home.aws_config.read_text()
+    assert "[profile Staging.Dev]" in config and "[profile Logs.Auditor]" in config
+    center.loop_after = go_round
+    which = (
+        f"the roles of account Staging ({STAGING})"
+        if go_round is ROLES_GO_ROUND
+        else "the accounts (after 2)"
+    )
+    for args in (("populate", "--dry-run"), ("populate",)):
+        result = ssotui(*args, "--region", "eu-west-1")
+        assert (result.status, result.out) == (1, "")
+        assert result.err == (
+            f"ssotui: Identity Center repeated a page of {which} (session other), so populate "
+            "changed nothing (it would drop the profiles it could not list); run it again "
+            "later, and if it persists tell your administrator\n"
+        )
+        assert home.aws_config.read_text() == config
+
+
+def test_a_cache_file_from_before_still_loads(center: OtherCenter) -> None:
+    # A catalog cache written before `incomplete` and `accountsCut` existed: none of either.
+    assert ssotui("list", "--refresh").status == 0
+    path = catalog_cache.cache_path(resolve_session())
+    data = json.loads(path.read_text())
+    del data["incomplete"], data["accountsCut"]
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    loaded = catalog_cache.load(resolve_session())
+    assert loaded is not None and loaded.incomplete == {} and loaded.accounts_cut == ""
+    result = ssotui("list", "--json")
+    assert (result.status, result.err) == (0, "")
+    assert _listed(result.out) == _pairs(center)
+
+
+def _loaded(app: SsotuiApp) -> bool:
+    if screen_name(app) != "MainScreen":
+        return False
+    main: Any = app.screen
+    return bool(shown(app, "accounts")) and not main.model.progress.loading
+
+
+@async_test
+async def test_the_picker_marks_the_account_and_shows_the_roles_before_the_repeat(
+    center: OtherCenter,
+) -> None:
+    center.loop_after = ROLES_GO_ROUND
+    app = picker(refresh=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: _loaded(app), "the catalog")
+        await wait_until(pilot, lambda: marks(app, "accounts").get("Staging") == "◐", "the mark")
+        assert {m for name, m in marks(app, "accounts").items() if name != "Staging"} <= {""}
+        await wait_until(pilot, lambda: notes(app), "the warning")
+        assert notes(app) == [
+            "Identity Center repeated a page of the roles of 1 account(s); they are marked ◐ "
+            "and show the roles listed before it (ctrl+r lists them again)."
+        ]
+        await type_text(pilot, "staging")
+        await wait_until(
+            pilot, lambda: [a.account_id for a in shown(app, "accounts")] == [STAGING], "Staging"
+        )
+        names = ["Dev", "ReadOnly"]  # not "a" * 64, on the page it never reached
+        await wait_until(pilot, lambda: [r.role_name for r in shown(app, "roles")] == names, "it")
+    saved = catalog_cache.load(resolve_session())
+    assert saved is not None and not saved.failed
+    assert saved.incomplete == {
+        STAGING: "Identity Center repeated a page of its roles: 2 roles listed before it"
+    }
+
+
+@async_test
+async def test_the_picker_shows_the_accounts_before_a_repeated_page_and_says_so(
+    center: OtherCenter,
+) -> None:
+    center.loop_after = ACCOUNTS_GO_ROUND
+    app = picker(refresh=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: _loaded(app), "the catalog")
+        await wait_until(pilot, lambda: notes(app), "the warning")
+        assert notes(app) == [
+            "Identity Center repeated a page of the accounts list (session other): it stops at "
+            "the 2 account(s) listed before it; press ctrl+r to refresh the list later."
+        ]
+        wanted = {a.account_id for a in center.accounts[:2]}
+        assert {a.account_id for a in shown(app, "accounts")} == wanted
