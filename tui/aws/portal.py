@@ -68,11 +68,11 @@ BACKOFF_BASE = 0.25
 BACKOFF_CAP = 4.0
 SAID_LENGTH = 160  # characters of the service's own message shown with a refusal
 SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth sending
+# Identity Center's answers for what the user may not have, or what is not there.
+NOT_YOURS = frozenset({"ForbiddenException", "ResourceNotFoundException"})
 # Identity Center's own refusals of one account's roles, and what the catalog notes for it: the
 # service's answer about that account (an assignment removed, an account being closed, an id
 # it will not take), which the same call again would get too.
-# Identity Center's answers for what the user may not have, or what is not there.
-NOT_YOURS = frozenset({"ForbiddenException", "ResourceNotFoundException"})
 ACCOUNT_REFUSALS = {
     "ForbiddenException": "no access to its roles",
     "ResourceNotFoundException": "no access to its roles",
@@ -178,9 +178,7 @@ class Portal:
         said = _said(exc.message)
         if no_access and (code in NOT_YOURS or status in {403, 404}):
             return NoAccess(no_access)
-        if (
-            code in NOT_YOURS
-        ):  # ListAccounts: the portal knows no such user, or lets it in to nothing
+        if code in NOT_YOURS:  # ListAccounts: no such user at the portal, or access to nothing
             return NoAccess(
                 f"Identity Center refused {what} ({code}{said}) for session {label}: check "
                 f"that its sso_start_url and sso_region are your organisation's, or ask your "
