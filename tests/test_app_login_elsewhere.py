@@ -4,6 +4,7 @@ line follows the token file."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization
 from tui.aws.login_flows import LoginEvent
 from tui.aws.login_flows import log_in as ssotui_login
+from tui.aws.login_lock import one_login_at_a_time
 from tui.models import Token
 from tui.sim import Organisation, Simulator
 
@@ -51,7 +53,7 @@ async def test_a_token_another_program_saves_ends_the_login_screen(
                 force=True,
                 open_browser=False,
                 announce=lambda auth: codes.append(auth.user_code),
-                sleep=lambda _s: time.sleep(0.05),
+                # at the service's pace: polled faster, it answers SlowDown until too late
             )
         )
         await wait_until(pilot, lambda: codes, "the other program's code")
@@ -79,7 +81,6 @@ async def test_a_login_started_in_a_terminal_is_not_held_up_by_the_login_screen(
                 flow=Flow.DEVICE_CODE,
                 announce=events.append,
                 open_url=None,
-                sleep=lambda _s: time.sleep(0.05),
             )
         )
         await wait_until(
@@ -118,3 +119,83 @@ async def test_the_status_line_follows_a_logout_and_a_login_elsewhere(
         await wait_until(pilot, lambda: "left" in status_text(app), "the new token's time")
         assert "not logged in" not in status_text(app)
         assert screen_name(app) == "MainScreen"
+
+
+@async_test
+async def test_a_picker_waiting_for_a_login_carries_on_once_it_saved_its_token(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """A login elsewhere has saved its token and not yet let go of the login lock (its
+    process is still ending): the picker that waits for it carries on with the token then."""
+    let_go = threading.Event()
+    held = threading.Event()
+
+    def login_elsewhere() -> None:
+        with one_login_at_a_time(dev_session()):
+            held.set()
+            let_go.wait(30)
+
+    holder, _ = in_a_thread(login_elsewhere)
+    held.wait(10)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(
+            pilot, lambda: "Another ssotui is logging in" in _login_status(app), "its wait"
+        )
+        log_in()  # the login elsewhere saves its token
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog, the lock still held")
+        assert holder.is_alive()
+        let_go.set()
+    holder.join(10)
+
+
+@async_test
+async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`ssotui login`, then `ssotui login --force` in other terminals while the picker's login
+    screen waits for the user: the picker steps aside for the first, and carries on with its
+    token as soon as it is saved, though the second still waits for its turn."""
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the picker's code")
+        let_go, held = threading.Event(), threading.Event()
+        saved: list[Token] = []
+
+        def first_login() -> None:  # saves its token, then takes a while to end
+            with one_login_at_a_time(dev_session()):
+                held.set()
+                saved.append(
+                    login.login(
+                        dev_session(),
+                        force=True,
+                        open_browser=False,
+                        announce=lambda auth: sim.approve(auth.user_code),
+                        sleep=lambda _s: time.sleep(0.05),
+                    )
+                )
+                let_go.wait(30)
+
+        first, _ = in_a_thread(first_login)
+        await wait_until(pilot, held.is_set, "the picker stepping aside for the first login")
+        events: list[LoginEvent] = []
+        second, out = in_a_thread(
+            lambda: ssotui_login(
+                dev_session(),
+                flow=Flow.DEVICE_CODE,
+                announce=events.append,
+                open_url=None,
+                force=True,
+                sleep=lambda _s: time.sleep(0.05),
+            )
+        )
+        await wait_until(pilot, lambda: events, "the second login's word that it waits")
+        await wait_until(pilot, lambda: saved, "the first login's token")
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog with the first's token")
+        assert not out  # the second login still waits for the first to let go
+        let_go.set()
+        first.join(10)
+        second.join(10)
+        assert isinstance(out[0], Token)
+    assert out[0].access_token == saved[0].access_token  # and then takes the same token

@@ -14,7 +14,13 @@ forced login (a refresh of the token it replaces cannot be told from a new one).
 `gives_way` (the picker's) also steps aside while it only waits for the user when a login is
 started elsewhere (`ssotui login` in another terminal), then waits for that one and uses its
 token: the login the user has just started is the one they are looking at. `ssotui login`
-itself never gives way, so two started at once still open one browser tab.
+itself never gives way, so two started at once still open one browser tab. A login that gives
+way does not ask others to give way either, so a second picker waits for the first one's login
+instead of making it start over; unless it `goes_first` (the user asked to log in there).
+
+A login waiting for another (for its lock, or for the one it gave way to to take it) carries
+on with the token another program saves as soon as it is saved, not when that login lets go
+of its lock (unless forced).
 """
 
 from __future__ import annotations
@@ -31,11 +37,12 @@ from tui.aws import token_cache
 from tui.aws.browser_login import BROWSER_TIMEOUT, BrowserAuthorization, start_browser_login
 from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization, print_instructions, start_login, wait_for_token
-from tui.aws.login_lock import another_login_waits, one_login_at_a_time
+from tui.aws.login_lock import one_login_at_a_time
+from tui.aws.login_waits import Interruptions, until_taken
 from tui.aws.loopback import ListenerUnavailable
 from tui.aws.registrations import keep_browser_registration_apart
 from tui.aws.scope_change import granted_for_other_scopes
-from tui.aws.token_watch import LOOK_EVERY, SavedElsewhere
+from tui.aws.token_watch import SavedElsewhere
 from tui.aws.tokens import REFRESH_WINDOW, current_token
 from tui.errors import LoginCancelled, NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
@@ -79,56 +86,6 @@ LoginEvent = (
     | ScopesChanged
     | Polled
 )
-
-GIVE_WAY_WAIT = 5.0  # seconds a login that gave way waits for the other to take the lock
-
-
-class _Interruptions:
-    """What ends a login's wait for the user besides `cancelled`: a token saved elsewhere
-    (unless the login is forced), and (for a login that gives way) another login waiting for
-    the lock.
-
-    A forced login takes no token saved elsewhere: it replaces the sign-in in the file, and a
-    refresh of that sign-in (botocore, another ssotui) cannot be told from a new login.
-    """
-
-    def __init__(
-        self,
-        session: SsoSession,
-        cancelled: Callable[[], bool] | None,
-        *,
-        gives_way: bool,
-        force: bool,
-    ) -> None:
-        self.session = session
-        self.cancelled = cancelled
-        self.gives_way = gives_way
-        self.takes_saved = not force
-        self.saved = SavedElsewhere(session)
-        self.gave_way = False
-        self._next_look = time.monotonic()
-
-    def __call__(self) -> bool:
-        if self.cancelled is not None and self.cancelled():
-            return True
-        if self.takes_saved and self.saved.arrived():
-            return True
-        if self.gives_way and time.monotonic() >= self._next_look:
-            self._next_look = time.monotonic() + LOOK_EVERY
-            self.gave_way = another_login_waits(self.session)
-        return self.gave_way
-
-    def sleep(self, sleep: Callable[[float], object]) -> Callable[[float], object]:
-        """`sleep` cut in steps of at most a second, ending early when the wait should end."""
-
-        def watchful(seconds: float) -> None:
-            left = seconds
-            while left > 0 and not self():
-                step = min(1.0, left)
-                sleep(step)
-                left -= step
-
-        return watchful
 
 
 def print_event(event: LoginEvent, file: IO[str] | None = None) -> None:
@@ -188,13 +145,15 @@ def log_in(
     sleep: Callable[[float], object] = time.sleep,
     fallback: str | None = None,
     gives_way: bool = False,
+    goes_first: bool = False,
 ) -> Token:
     """Log in to `session` with `flow`, one login per session at a time; the token is cached.
 
     A login that waited for another one uses its token, and so does one that sees a valid token
     saved by another program while it waits for the user (unless forced). With `gives_way`, a
     login waiting for the user steps aside for one started elsewhere (announcing
-    `WaitingForOtherLogin`), then uses its token, or logs in again when that one got none.
+    `WaitingForOtherLogin`), then uses its token, or logs in again when that one got none; it
+    waits for a login in progress without asking it to step aside, unless it `goes_first`.
     Otherwise, without `force`, a cached token is returned when it has more than 15 minutes
     left, after a refresh if it needed one; one that does not (no refresh token, a refusal)
     means a new login, as in the AWS CLI, and so does one granted for other scopes than the
@@ -211,13 +170,60 @@ def log_in(
     """
     say = announce or print_event
     before = _cached_access_token(session)
+    # while it waits for another login: a token saved elsewhere ends the wait (not forced)
+    saved = None if force else SavedElsewhere(session)
+
+    def waited_enough() -> bool:
+        if cancelled is not None and cancelled():
+            return True
+        return saved is not None and saved.arrived()
+
+    try:
+        return _log_in(
+            session,
+            flow=flow,
+            say=say,
+            cancelled=cancelled,
+            waited_enough=waited_enough,
+            before=before,
+            open_url=open_url,
+            force=force,
+            browser_timeout=browser_timeout,
+            sleep=sleep,
+            fallback=fallback,
+            gives_way=gives_way,
+            asks=goes_first or not gives_way,
+        )
+    except LoginCancelled:
+        if (cancelled is None or not cancelled()) and saved is not None and saved.token:
+            return saved.token  # saved elsewhere while this login waited for another
+        raise
+
+
+def _log_in(
+    session: SsoSession,
+    *,
+    flow: Flow,
+    say: Callable[[LoginEvent], object],
+    cancelled: Callable[[], bool] | None,
+    waited_enough: Callable[[], bool],
+    before: str | None,
+    open_url: Callable[[str], bool] | None,
+    force: bool,
+    browser_timeout: float,
+    sleep: Callable[[float], object],
+    fallback: str | None,
+    gives_way: bool,
+    asks: bool,
+) -> Token:
+    """`log_in` itself; `waited_enough` ends a wait for another login (LoginCancelled)."""
     gave_way = False
     while True:
         with one_login_at_a_time(
             session,
-            cancelled=cancelled,
+            cancelled=waited_enough,
             waiting=lambda: say(WaitingForOtherLogin(session.label)),
-            asks_to_go_first=not gave_way,
+            asks_to_go_first=asks and not gave_way,
         ) as waited:
             # an earlier ssotui's browser registration where a CLI before 2.22 takes it for its
             # device code: moved aside at any login, a token kept or not
@@ -238,7 +244,7 @@ def log_in(
                         return cached
             if fallback is not None:
                 say(FallingBack(fallback))
-            stop = _Interruptions(session, cancelled, gives_way=gives_way, force=force)
+            stop = Interruptions(session, cancelled, gives_way=gives_way, force=force)
             try:
                 if flow is Flow.BROWSER:
                     token = _browser(session, say, stop, open_url, browser_timeout)
@@ -255,16 +261,7 @@ def log_in(
         # Stepped aside: the lock is free for the login that waits; it takes it within a poll.
         gave_way = True
         say(WaitingForOtherLogin(session.label))
-        _until_taken(session, cancelled)
-
-
-def _until_taken(session: SsoSession, cancelled: Callable[[], bool] | None) -> None:
-    """Wait (a few seconds at most) until the login this one gave way to holds the lock."""
-    deadline = time.monotonic() + GIVE_WAY_WAIT
-    while another_login_waits(session) and time.monotonic() < deadline:
-        if cancelled is not None and cancelled():
-            raise LoginCancelled(f"login to session {session.label} was cancelled")
-        time.sleep(0.05)
+        until_taken(session, waited_enough)
 
 
 def _browser(

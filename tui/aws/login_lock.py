@@ -74,6 +74,22 @@ def another_login_waits(session: SsoSession) -> bool:
     return False
 
 
+def held_elsewhere(session: SsoSession) -> bool:
+    """True while another login (another process, or another thread's lock) holds this
+    session's login lock. A free lock is taken for an instant by the look."""
+    try:
+        fd = os.open(lock_path(session), os.O_RDWR)
+    except OSError:
+        return False  # no login ever ran: the file is made by the first
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # also releases the look's lock
+    return False
+
+
 def _say_wanted(fd: int) -> bool:
     """Take the shared lock that tells a holder someone waits; False when it is busy (a
     holder's probe, for an instant: tried again at the next poll)."""

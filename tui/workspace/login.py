@@ -55,6 +55,7 @@ class LoginUseCases(SessionToken):
         cancelled: Callable[[], bool] | None = None,
         sleep: Callable[[float], object] | None = None,
         gives_way: bool = False,
+        goes_first: bool = False,
     ) -> Token:
         """Log in, unless a usable token is cached and `force` is not set.
 
@@ -63,7 +64,8 @@ class LoginUseCases(SessionToken):
         `open_browser = false`). One login per session at a time, across processes; a token
         another program saves while this login waits for the user is used. `gives_way` (the
         picker): while waiting for the user, step aside for a login started elsewhere and use
-        its token.
+        its token; and wait for a login in progress (another picker's) without asking it to
+        step aside, unless `goes_first` (the user asked to log in here instead).
         """
         import time
 
@@ -94,6 +96,7 @@ class LoginUseCases(SessionToken):
             sleep=sleep or time.sleep,
             fallback=choice.reason if choice.fallback else None,
             gives_way=gives_way,
+            goes_first=goes_first,
         )
 
     def watch_token(self) -> TokenWatch:

@@ -5,6 +5,8 @@ Dismisses with the new Token on approval, or None when the user cancels (Escape)
 expiry and errors are said on screen with `r` to try again. A token another program saves
 meanwhile (`ssotui login` or `aws sso login` in another terminal) is taken as this login's, within
 a second; a login started elsewhere is not kept waiting: this one steps aside for it and says so.
+A login already under way (another picker's) is waited for, not made to start over: this screen
+says so and carries on with its token; `l` logs in here instead (the other steps aside).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class LoginScreen(Screen[Token | None]):
         Binding("c", "copy_code", "Copy code"),
         Binding("d", "device_code", "Use a device code"),
         Binding("r", "retry", "Retry"),
+        Binding("l", "log_in_here", "Log in here instead"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -58,6 +61,8 @@ class LoginScreen(Screen[Token | None]):
         self.auth: DeviceAuthorization | None = None
         self.browser_page: BrowserAuthorization | None = None
         self.failed = False
+        self.waiting = False  # another ssotui's login runs; this one waits for its token
+        self.goes_first = False  # the user asked to log in here, not wait for the other
         self._cancel = threading.Event()
         self._login: Worker[None] | None = None
 
@@ -92,7 +97,7 @@ class LoginScreen(Screen[Token | None]):
     # -- the login itself ---------------------------------------------------------------------
 
     def _start(self) -> None:
-        self.failed = False
+        self.failed = self.waiting = False
         self.auth = self.browser_page = None
         self._cancel.set()  # a login still running (before `d`) stops
         self._cancel = threading.Event()
@@ -109,6 +114,7 @@ class LoginScreen(Screen[Token | None]):
             cancelled=cancel.is_set,
             sleep=cancel.wait,  # returns at once when the user cancels
             gives_way=True,  # a screen waiting for the user holds up no login started elsewhere
+            goes_first=self.goes_first,
         )
         if not cancel.is_set():
             self.post_message(LoginApproved(token))
@@ -133,6 +139,7 @@ class LoginScreen(Screen[Token | None]):
 
     def _show_code(self, auth: DeviceAuthorization) -> None:
         self.auth = auth
+        self.waiting = self.goes_first = False
         self.query_one("#login-how", Static).update("Open this page and confirm the code:")
         self.query_one("#login-url", Static).update(auth.verification_uri)
         self.query_one("#login-code", BigCode).update(auth.user_code)
@@ -147,6 +154,7 @@ class LoginScreen(Screen[Token | None]):
 
     def _show_browser_page(self, page: BrowserAuthorization) -> None:
         self.browser_page = page
+        self.waiting = self.goes_first = False
         self.query_one("#login-how", Static).update(
             "Log in in the browser that opened (or open this page in a browser on this machine):"
         )
@@ -159,13 +167,20 @@ class LoginScreen(Screen[Token | None]):
         """Another login runs (started elsewhere, or this one stepped aside for it): its page
         or code is not this screen's, so none is shown."""
         self.auth = self.browser_page = None
+        self.waiting = True
         for part in ("#login-how", "#login-url", "#login-code-text"):
             self.query_one(part, Static).update("")
         self.query_one("#login-code", BigCode).update("")
-        self._set_status(
-            "Another ssotui is logging in to this session (in another terminal?): waiting for "
-            "it, then carrying on with its login…"
-        )
+        if self.goes_first:
+            self._set_status(
+                "Waiting for the other ssotui to let this one log in (a login started with "
+                "`ssotui login` goes first)…"
+            )
+        else:
+            self._set_status(
+                "Another ssotui is logging in to this session (in another terminal?): waiting "
+                "for it, then carrying on with its login… (l: log in here instead)"
+            )
 
     def _polled(self, polls: int) -> None:
         if not self.failed:
@@ -202,6 +217,8 @@ class LoginScreen(Screen[Token | None]):
             return waiting and not self.failed and self.can_open_browser
         if action == "copy_code":
             return self.auth is not None and not self.failed
+        if action == "log_in_here":
+            return self.waiting and not self.goes_first and not self.failed
         if action == "device_code":
             return self.browser_page is not None and self.auth is None and not self.failed
         return True
@@ -246,6 +263,12 @@ class LoginScreen(Screen[Token | None]):
             markup=False,
             timeout=message.seconds,
         )
+
+    def action_log_in_here(self) -> None:
+        """Log in here rather than wait for another ssotui's login, which steps aside."""
+        if self.waiting:
+            self.goes_first = True
+            self._start()
 
     def action_retry(self) -> None:
         if self.failed:

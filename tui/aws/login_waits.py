@@ -1,0 +1,80 @@
+"""What a login waits for besides the user, and what ends those waits: a token another program
+saves, another login asking to go first, the login it stepped aside for taking the lock.
+
+Part of `tui.aws.login_flows.log_in`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from tui.aws.login_lock import another_login_waits, held_elsewhere
+from tui.aws.token_watch import LOOK_EVERY, SavedElsewhere
+from tui.errors import LoginCancelled
+from tui.models import SsoSession
+
+GIVE_WAY_WAIT = 5.0  # seconds a login that gave way waits for the other to take the lock
+
+
+class Interruptions:
+    """What ends a login's wait for the user besides `cancelled`: a token saved elsewhere
+    (unless the login is forced), and (for a login that gives way) another login waiting for
+    the lock.
+
+    A forced login takes no token saved elsewhere: it replaces the sign-in in the file, and a
+    refresh of that sign-in (botocore, another ssotui) cannot be told from a new login.
+    """
+
+    def __init__(
+        self,
+        session: SsoSession,
+        cancelled: Callable[[], bool] | None,
+        *,
+        gives_way: bool,
+        force: bool,
+    ) -> None:
+        self.session = session
+        self.cancelled = cancelled
+        self.gives_way = gives_way
+        self.takes_saved = not force
+        self.saved = SavedElsewhere(session)
+        self.gave_way = False
+        self._next_look = time.monotonic()
+
+    def __call__(self) -> bool:
+        if self.cancelled is not None and self.cancelled():
+            return True
+        if self.takes_saved and self.saved.arrived():
+            return True
+        if self.gives_way and time.monotonic() >= self._next_look:
+            self._next_look = time.monotonic() + LOOK_EVERY
+            self.gave_way = another_login_waits(self.session)
+        return self.gave_way
+
+    def sleep(self, sleep: Callable[[float], object]) -> Callable[[float], object]:
+        """`sleep` cut in steps of at most a second, ending early when the wait should end."""
+
+        def watchful(seconds: float) -> None:
+            left = seconds
+            while left > 0 and not self():
+                step = min(1.0, left)
+                sleep(step)
+                left -= step
+
+        return watchful
+
+
+def until_taken(session: SsoSession, waited_enough: Callable[[], bool]) -> None:
+    """Wait (a few seconds at most) until the login this one gave way to holds the lock.
+
+    Done as soon as any other login holds it: a second login waiting too (`ssotui login`, then
+    `ssotui login --force`) keeps saying it waits, and this one must not sit that out.
+    """
+    deadline = time.monotonic() + GIVE_WAY_WAIT
+    while (
+        not held_elsewhere(session) and another_login_waits(session) and time.monotonic() < deadline
+    ):
+        if waited_enough():
+            raise LoginCancelled(f"login to session {session.label} was cancelled")
+        time.sleep(0.05)
