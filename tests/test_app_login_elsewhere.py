@@ -40,7 +40,7 @@ def _login_status(app: Any) -> str:
 async def test_a_token_another_program_saves_ends_the_login_screen(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
-    sim.set(approve="manual", interval=0)  # the other login polls without waiting (sleep 0.05)
+    sim.set(approve="manual", interval=0)  # polled every 0.05 s, not slowed down
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the picker's code")
@@ -53,7 +53,7 @@ async def test_a_token_another_program_saves_ends_the_login_screen(
                 force=True,
                 open_browser=False,
                 announce=lambda auth: codes.append(auth.user_code),
-                # at the service's pace: polled faster, it answers SlowDown until too late
+                sleep=lambda _s: time.sleep(0.05),
             )
         )
         await wait_until(pilot, lambda: codes, "the other program's code")
@@ -69,7 +69,7 @@ async def test_a_token_another_program_saves_ends_the_login_screen(
 async def test_a_login_started_in_a_terminal_is_not_held_up_by_the_login_screen(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
-    sim.set(approve="manual", interval=0)  # the other login polls without waiting (sleep 0.05)
+    sim.set(approve="manual", interval=0)  # polled every 0.05 s, not slowed down
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the picker's code")
@@ -81,6 +81,7 @@ async def test_a_login_started_in_a_terminal_is_not_held_up_by_the_login_screen(
                 flow=Flow.DEVICE_CODE,
                 announce=events.append,
                 open_url=None,
+                sleep=lambda _s: time.sleep(0.05),
             )
         )
         await wait_until(
@@ -146,7 +147,7 @@ async def test_a_picker_waiting_for_a_login_carries_on_once_it_saved_its_token(
         await wait_until(pilot, catalog_loaded(app, org), "the catalog, the lock still held")
         assert holder.is_alive()
         let_go.set()
-    holder.join(10)
+    holder.join(60)
 
 
 @async_test
@@ -195,7 +196,7 @@ async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
         await wait_until(pilot, catalog_loaded(app, org), "the catalog with the first's token")
         assert not out  # the second login still waits for the first to let go
         let_go.set()
-        first.join(10)
-        second.join(10)
+        first.join(60)
+        second.join(60)
         assert isinstance(out[0], Token)
     assert out[0].access_token == saved[0].access_token  # and then takes the same token
