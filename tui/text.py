@@ -10,6 +10,7 @@ shown by terminal cells (CJK characters take two). `--json` output keeps the exa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final, Literal
 
 REPLACEMENT: Final = "\ufffd"  # the one-cell "cannot show this character" glyph
@@ -65,6 +66,13 @@ def pad(text: str, width: int, *, align: Literal["left", "right"] = "left") -> s
     shown = printable(text)
     fill = " " * max(0, width - _cells(shown))
     return shown + fill if align == "left" else fill + shown
+
+
+def some_of(shown: Sequence[str], most: int) -> str:
+    """The first `most` of `shown` (texts already safe to print), comma-separated, and how many
+    more: "a, b, c and 2 more"."""
+    more = len(shown) - most
+    return ", ".join(shown[:most]) + (f" and {more} more" if more > 0 else "")
 
 
 _LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")

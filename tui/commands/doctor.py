@@ -220,16 +220,16 @@ def _private(path: Path, what: str, *, folder: bool = False) -> Check:
 def check_token_files() -> Check:
     """Each token and registration file of the SSO cache is readable by its owner only."""
     from tui.aws.token_cache import files_open_to_others
+    from tui.text import some_of
 
     open_files = files_open_to_others()
     if not open_files:
         return Check("token files", Verdict.OK, "each token and registration file is 0600")
-    listed = ", ".join(f"{path.name} ({mode:04o})" for path, mode in open_files[:3])
-    more = f" and {len(open_files) - 3} more" if len(open_files) > 3 else ""
+    listed = some_of([f"{path.name} ({mode:04o})" for path, mode in open_files], 3)
     return Check(
         "token files",
         Verdict.FAIL,
-        f"others can read {listed}{more} in {paths.sso_cache_dir()}: chmod 600 them",
+        f"others can read {listed} in {paths.sso_cache_dir()}: chmod 600 them",
     )
 
 

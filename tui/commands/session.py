@@ -152,11 +152,9 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         )
     refused = catalog.refused_accounts()
     if refused:  # Identity Center's answer, not a failure: one line, and the exit status is 0
-        from tui.text import printable
+        from tui.text import printable, some_of
 
-        names = ", ".join(printable(a.label_with_id) for a, _ in refused[:3])
-        if len(refused) > 3:
-            names += f" and {len(refused) - 3} more"
+        names = some_of([printable(a.label_with_id) for a, _ in refused], 3)
         what = (
             f"account {names}: {printable(refused[0][1])}"
             if len(refused) == 1
@@ -165,11 +163,9 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         say(f"ssotui: warning: {what}; left out until a refresh lists them")
     incomplete = catalog.incomplete_accounts()
     if incomplete:  # the service's listing went round: what it gave is shown, and said so
-        from tui.text import printable
+        from tui.text import printable, some_of
 
-        names = ", ".join(printable(a.label_with_id) for a, _ in incomplete[:3])
-        if len(incomplete) > 3:
-            names += f" and {len(incomplete) - 3} more"
+        names = some_of([printable(a.label_with_id) for a, _ in incomplete], 3)
         what = (
             f"account {names}: {printable(incomplete[0][1])}"
             if len(incomplete) == 1
@@ -181,9 +177,9 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         say(f"ssotui: warning: {catalog.accounts_cut}")
     failed = sorted(catalog.failed.items())
     if failed:  # one line, however many accounts failed
-        ids = ", ".join(account_id for account_id, _ in failed[:3])
-        if len(failed) > 3:
-            ids += f" and {len(failed) - 3} more"
+        from tui.text import some_of
+
+        ids = some_of([account_id for account_id, _ in failed], 3)
         which = f"account {ids}" if len(failed) == 1 else f"{len(failed)} accounts ({ids})"
         say(
             f"ssotui: the roles of {which} could not be listed ({failed[0][1]}); "

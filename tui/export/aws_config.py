@@ -25,7 +25,7 @@ from tui.export.config_diff import diff
 from tui.export.profile_names import DEFAULT_TEMPLATE, Profile, SkippedProfile, plan_profiles
 from tui.models import Catalog, SsoSession
 from tui.store import files
-from tui.text import printable
+from tui.text import printable, some_of
 
 
 def _begin(session: str) -> str:
@@ -48,9 +48,8 @@ class BlockChange:
         """E.g. "2 added, 1 removed (acme.Admin)", safe to print; "" when none changed."""
         parts = [f"{len(self.added)} added"] if self.added else []
         if self.removed:
-            shown = ", ".join(printable(name) for name in self.removed[:5])
-            more = f" and {len(self.removed) - 5} more" if len(self.removed) > 5 else ""
-            parts.append(f"{len(self.removed)} removed ({shown}{more})")
+            shown = some_of([printable(name) for name in self.removed], 5)
+            parts.append(f"{len(self.removed)} removed ({shown})")
         if self.changed:
             parts.append(f"{len(self.changed)} changed")
         return ", ".join(parts)

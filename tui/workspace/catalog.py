@@ -62,13 +62,10 @@ def cached_ago(fetched_at: datetime, now: datetime | None = None) -> str:
 
 def _accounts_named(accounts: list[tuple[Account, str]]) -> str:
     """ "account A (id)", or "3 accounts (A, B, C)", or "5 accounts (A, B, C and 2 more)"."""
-    from tui.text import printable
+    from tui.text import printable, some_of
 
-    names = ", ".join(printable(a.label_with_id) for a, _ in accounts[:3])
-    if len(accounts) == 1:
-        return f"account {names}"
-    more = f" and {len(accounts) - 3} more" if len(accounts) > 3 else ""
-    return f"{len(accounts)} accounts ({names}{more})"
+    names = some_of([printable(a.label_with_id) for a, _ in accounts], 3)
+    return f"account {names}" if len(accounts) == 1 else f"{len(accounts)} accounts ({names})"
 
 
 class CatalogUseCases(SessionToken):

@@ -20,7 +20,7 @@ from operator import attrgetter
 
 from tui.errors import Ambiguous, NotFound
 from tui.models import Account, Catalog
-from tui.text import printable
+from tui.text import printable, some_of
 
 MAX_LISTED = 5
 MAX_ROLES_LISTED = 12
@@ -45,9 +45,7 @@ def _label(account: Account) -> str:
 
 
 def _listing(accounts: Sequence[Account]) -> str:
-    shown = ", ".join(_label(a) for a in accounts[:MAX_LISTED])
-    more = len(accounts) - MAX_LISTED
-    return shown + (f" and {more} more" if more > 0 else "")
+    return some_of([_label(a) for a in accounts], MAX_LISTED)
 
 
 def _ambiguous(text: str, accounts: Sequence[Account]) -> Ambiguous:
@@ -169,10 +167,7 @@ def find_role(catalog: Catalog, account: Account, text: str) -> str:
             f"{', '.join(_shown(r) for r in sorted(same))}; type the exact name"
         )
     ordered = sorted(roles, key=str.casefold)
-    shown = ", ".join(_shown(r) for r in ordered[:MAX_ROLES_LISTED])
-    more = len(ordered) - MAX_ROLES_LISTED
-    if more > 0:
-        shown += f" and {more} more"
+    shown = some_of([_shown(r) for r in ordered], MAX_ROLES_LISTED)
     partial = (
         " (the list may be incomplete: try --refresh)"
         if account.account_id in catalog.failed
