@@ -253,12 +253,23 @@ def test_approve_after_n_polls(sim: Simulator) -> None:
 
 
 def test_approve_after_delay(sim: Simulator) -> None:
-    sim.set(approve=0.3, interval=0)
+    # 1 s, not 0.3: a loaded machine's first poll can come that late, approved already
+    sim.set(approve=1.0, interval=0)
+    started = time.monotonic()
     login = Login(sim)
     with pytest.raises(login.oidc.exceptions.AuthorizationPendingException):
         login.poll()
-    time.sleep(0.35)
-    assert login.poll()["accessToken"]
+    # polled until approved, then checked that it was not approved early (a lower bound)
+    give_up = time.monotonic() + PATIENCE
+    while True:
+        try:
+            granted = login.poll()
+            break
+        except login.oidc.exceptions.AuthorizationPendingException:
+            assert time.monotonic() < give_up, "never approved"
+            time.sleep(0.05)
+    assert granted["accessToken"]
+    assert time.monotonic() - started >= 1.0
 
 
 def test_slow_down_when_polling_faster_than_interval(sim: Simulator) -> None:
