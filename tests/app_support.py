@@ -10,9 +10,11 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
+from tests.finishing import PATIENCE
 from tui.app import make_app
 from tui.app.app import SsotuiApp
 from tui.app.widgets.big_code import BigCode
@@ -56,7 +58,7 @@ def log_in() -> Token:
 
 
 async def wait_until(
-    pilot: Pilot[Any], predicate: Callable[[], object], what: str, timeout: float = 8.0
+    pilot: Pilot[Any], predicate: Callable[[], object], what: str, timeout: float = PATIENCE
 ) -> None:
     """Let the app run until `predicate()` is true (or fail after `timeout` seconds). A widget
     the predicate looks for that is not there yet (its screen is current, not yet composed:
@@ -142,9 +144,23 @@ async def use_palette(pilot: Pilot[Any], app: SsotuiApp, words: str) -> None:
     await pilot.press("ctrl+p")
     await wait_until(pilot, lambda: screen_name(app) == "CommandPalette", "the palette")
     await pilot.press(*words)
-    await pilot.pause(0.4)  # the palette searches in the background
+    await wait_until(pilot, lambda: _palette_found(app), f"the palette's matches for {words!r}")
     await pilot.press("enter")
     await wait_until(pilot, lambda: screen_name(app) != "CommandPalette", "the palette to close")
+
+
+# The group of the palette's search worker (Textual's own name: loud if it goes).
+PALETTE_SEARCH = CommandPalette._GATHER_COMMANDS_GROUP
+
+
+def _palette_found(app: SsotuiApp) -> bool:
+    """The palette has searched for what was typed (its search, a worker, has ended) and
+    highlights a match."""
+    searching = any(
+        worker.group == PALETTE_SEARCH and not worker.is_finished for worker in app.screen.workers
+    )
+    matches = app.screen.query_one(CommandList)
+    return not searching and matches.option_count > 0 and matches.highlighted is not None
 
 
 def screen_name(app: SsotuiApp) -> str:

@@ -65,6 +65,13 @@ def _whole(text: str) -> str:
     return "".join(text.split())
 
 
+async def _toast_drawn(pilot: Any, app: SsotuiApp) -> None:
+    """Wait until the first failure's toast is drawn, whole (a moment after it is noted)."""
+    await wait_until(
+        pilot, lambda: _toast_on_screen(app) == _whole(notes(app)[0]), "the toast, drawn whole"
+    )
+
+
 async def _act(
     pilot: Any, app: SsotuiApp, org: Organisation, account: SimAccount, key: str
 ) -> None:
@@ -139,7 +146,7 @@ async def test_o_against_a_web_page_says_the_whole_line_the_command_line_prints(
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await _act(pilot, app, org, account, "o")
         await wait_until(pilot, lambda: notes(app), "the failure")
-        await pilot.pause(0.2)  # the toast drawn
+        await _toast_drawn(pilot, app)
         assert notes(app) == [said]
         assert _toast_on_screen(app) == _whole(said)
         await _again(pilot, app, "o")  # the picker still answers: the same line again
@@ -166,7 +173,7 @@ async def test_w_into_a_read_only_file_says_the_command_lines_line_then_writes_o
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await _act(pilot, app, org, account, "w")
         await wait_until(pilot, lambda: notes(app), "the failure")
-        await pilot.pause(0.2)
+        await _toast_drawn(pilot, app)
         assert notes(app) == [said]
         assert _toast_on_screen(app) == _whole(said)
         # long enough to read a failure's advice to its end (it went after Textual's 5 s)
@@ -194,7 +201,7 @@ async def test_w_into_a_file_another_ssotui_holds_says_so_and_writes_once_it_let
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await _act(pilot, app, org, account, "w")
         await wait_until(pilot, lambda: notes(app), "the failure")
-        await pilot.pause(0.2)
+        await _toast_drawn(pilot, app)
         [said] = notes(app)
         assert said.startswith(f"another ssotui is still changing {paths.aws_credentials_file()}")
         assert said.endswith("try again when it has finished (or end that one)")
@@ -230,7 +237,7 @@ async def test_s_with_a_missing_interpreter_says_the_command_lines_line(
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await _act(pilot, app, org, account, "s")
         await wait_until(pilot, lambda: notes(app), "the failure")
-        await pilot.pause(0.2)
+        await _toast_drawn(pilot, app)
         assert notes(app) == [said]
         assert _toast_on_screen(app) == _whole(said)
         shell.write_text("#!/bin/sh\nexit 4\n")  # the interpreter fixed

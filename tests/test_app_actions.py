@@ -370,8 +370,9 @@ async def test_the_status_line_says_credentials_are_on_their_way_until_they_come
         await open_action_menu(pilot, app, org, account, role)
         await pilot.press("c")
         await wait_until(pilot, lambda: sim.calls["GetRoleCredentials"], "the call")
-        await pilot.pause(0.1)
-        assert "getting credentials…" in status_text(app)
+        await wait_until(
+            pilot, lambda: "getting credentials…" in status_text(app), "the call on the status line"
+        )
         sim.set(hang=())
         await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
         assert "getting credentials" not in status_text(app)

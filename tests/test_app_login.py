@@ -83,8 +83,11 @@ async def test_escape_cancels_the_login_and_ctrl_l_logs_in_later(
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
         # It stays said: on the status line, in the accounts pane, and ctrl+l in the footer.
-        await pilot.pause(0.3)
-        assert "not logged in" in status_text(app) and "ctrl+l to log in" in status_text(app)
+        await wait_until(
+            pilot,
+            lambda: "not logged in" in status_text(app) and "ctrl+l to log in" in status_text(app),
+            "not logged in, on the status line",
+        )
         assert "ctrl+l to log in" in pane(app, "accounts").row_list.placeholder
         assert footer_keys(app)["ctrl+l"] == "Log in"
         await pilot.press("ctrl+l")

@@ -282,7 +282,9 @@ async def test_why_roles_could_not_be_listed_is_said_whole_with_the_key_that_ret
         account = pane(app, "accounts").highlighted_item
         reason = app.screen.model.failed[account.account_id]
         assert "cannot read" in reason
-        await pilot.pause(0.1)
+        await wait_until(
+            pilot, lambda: "(Enter to retry)" in roles_pane_lines(app), "the roles pane's failure"
+        )
         drawn = roles_pane_lines(app)
         start = next(n for n, line in enumerate(drawn) if line.startswith("roles could not"))
         end = drawn.index("(Enter to retry)")  # the key, whole, on a line of its own

@@ -97,4 +97,9 @@ async def test_the_region_chooser_shows_regions_at_40x12(
         await pilot.press("ctrl+g")
         await wait_until(pilot, lambda: "af-south-1" in screen_text(app), "the regions")
         assert "default" in screen_text(app)
-        assert screen_text(app).splitlines()[-1].strip() == "⏎ Use esc Back"
+        # the footer is drawn a moment after the list: waited for, not read at once
+        await wait_until(
+            pilot,
+            lambda: screen_text(app).splitlines()[-1].strip() == "⏎ Use esc Back",
+            "the chooser's own keys in the footer",
+        )

@@ -24,6 +24,7 @@ from botocore.config import Config
 from botocore.credentials import SSOProvider
 from botocore.tokens import SSOTokenProvider
 
+from tests.finishing import NEVER, PATIENCE, finished
 from tui.sim import Organisation, SimAccount, SimRole, Simulator
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -252,12 +253,23 @@ def test_approve_after_n_polls(sim: Simulator) -> None:
 
 
 def test_approve_after_delay(sim: Simulator) -> None:
-    sim.set(approve=0.3, interval=0)
+    # 1 s, not 0.3: a loaded machine's first poll can come that late, approved already
+    sim.set(approve=1.0, interval=0)
+    started = time.monotonic()
     login = Login(sim)
     with pytest.raises(login.oidc.exceptions.AuthorizationPendingException):
         login.poll()
-    time.sleep(0.35)
-    assert login.poll()["accessToken"]
+    # polled until approved, then checked that it was not approved early (a lower bound)
+    give_up = time.monotonic() + PATIENCE
+    while True:
+        try:
+            granted = login.poll()
+            break
+        except login.oidc.exceptions.AuthorizationPendingException:
+            assert time.monotonic() < give_up, "never approved"
+            time.sleep(0.05)
+    assert granted["accessToken"]
+    assert time.monotonic() - started >= 1.0
 
 
 def test_slow_down_when_polling_faster_than_interval(sim: Simulator) -> None:
@@ -595,7 +607,7 @@ def test_knob_validation(sim: Simulator) -> None:
 
 
 def test_lifecycle() -> None:
-    sim = Simulator(Organisation.generate(accounts=3), latency=5)
+    sim = Simulator(Organisation.generate(accounts=3), latency=NEVER)
     with pytest.raises(RuntimeError):
         _ = sim.url
     with sim:
@@ -618,10 +630,12 @@ def test_lifecycle() -> None:
 
         slow = threading.Thread(target=ask)
         slow.start()
-        time.sleep(0.1)
-        started = time.monotonic()
-    assert time.monotonic() - started < 2  # stop does not wait for the 5 s latency
-    slow.join(timeout=2)
+        deadline = time.monotonic() + PATIENCE
+        while sim.calls["ListAccounts"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sim.calls["ListAccounts"] == 1  # the call is in, waiting out its latency
+        finished(sim.stop, what="stopping the simulator")  # not waiting for the latency
+    slow.join(timeout=PATIENCE)
     assert not slow.is_alive()
     assert len(ended) == 1  # answered or dropped as the simulator stopped: not left hanging
     with pytest.raises(OSError):
@@ -652,7 +666,7 @@ def test_standalone_command(tmp_path: Path) -> None:
         assert code == 401
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=5) == 0
+        assert proc.wait(timeout=PATIENCE) == 0  # it ends (5 s was too short on a loaded machine)
 
 
 def test_botocore_sso_provider_uses_and_refreshes_a_cached_token(

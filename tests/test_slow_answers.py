@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from tests.app_support import log_in, usable_role, with_roles
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tests.finishing import NEVER, PATIENCE, finished
 from tests.test_console_signin import made_up_credentials
 from tui.aws import clients
 from tui.aws.console import ConsoleRequest, console_url
@@ -80,12 +80,13 @@ def dripping(kind: str) -> Iterator[str]:
 @pytest.mark.parametrize("kind", sorted(DRIPS))
 def test_a_dripping_answer_ends_the_attempt_in_the_time_it_was_given(kind: str) -> None:
     with dripping(kind) as url:
-        client = PortalHttpClient(url, max_pool=1, connect_timeout=2, read_timeout=10)
-        started = time.monotonic()
+        client = PortalHttpClient(url, max_pool=1, connect_timeout=2, read_timeout=NEVER)
         with pytest.raises(ReadTimeout):
-            client.call("ListAccounts", timeout=0.6, accessToken=SECRET)
-        took = time.monotonic() - started
-    assert took < 2  # not the read timeout (10 s), and not for as long as the drip goes on
+            # not the read timeout, and not for as long as the drip goes on (for ever)
+            finished(
+                lambda: client.call("ListAccounts", timeout=0.6, accessToken=SECRET),
+                what="an attempt given 0.6 s",
+            )
 
 
 # botocore reads the status line and headers itself (http.client): only a body is read here
@@ -96,15 +97,16 @@ def test_a_dripping_body_ends_botocores_attempt_in_the_time_it_was_given(
     with dripping(kind) as url:
         monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
         monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", "botocore")
+        monkeypatch.setenv("SSOTUI_READ_TIMEOUT", str(NEVER))
         clients.clear_cache()
         client = clients.portal_client(SESSION)
         assert isinstance(client, BotocorePortalClient)
-        started = time.monotonic()
         with pytest.raises(ReadTimeout):
-            client.call("ListAccounts", timeout=0.6, accessToken=SECRET)
-        took = time.monotonic() - started
+            finished(
+                lambda: client.call("ListAccounts", timeout=0.6, accessToken=SECRET),
+                what="an attempt given 0.6 s",
+            )
     clients.clear_cache()
-    assert took < 2
 
 
 def test_login_against_a_dripping_oidc_endpoint_ends_with_one_line(
@@ -115,20 +117,18 @@ def test_login_against_a_dripping_oidc_endpoint_ends_with_one_line(
         f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
     )
     with dripping("body") as url:
-        started = time.monotonic()
+        # the drip goes on for ever: the run ending before `timeout` is what the test proves
         run = ssotui(
             "login",
             "--use-device-code",
             "--no-browser",
             env={"AWS_ENDPOINT_URL_SSO_OIDC": url, "SSOTUI_READ_TIMEOUT": "0.5"},
-            timeout=30,
+            timeout=PATIENCE,
         )
-        took = time.monotonic() - started
     assert run.status == 1
     assert run.err == (
         f"ssotui: Identity Center at {url} did not answer in time (session dev): try again later\n"
     )
-    assert took < 10
 
 
 def test_list_against_a_dripping_portal_ends_at_request_deadline_with_one_line(
@@ -143,32 +143,29 @@ def test_list_against_a_dripping_portal_ends_at_request_deadline_with_one_line(
     (home.config_dir / "config.toml").write_text("request_deadline = 2\n", encoding="utf-8")
     clients.clear_cache()
     with dripping("body") as url:
-        started = time.monotonic()
-        run = ssotui("list", "--refresh", env={"AWS_ENDPOINT_URL_SSO": url}, timeout=30)
-        took = time.monotonic() - started
+        # the drip goes on for ever: the run ending before `timeout` is what the test proves
+        run = ssotui("list", "--refresh", env={"AWS_ENDPOINT_URL_SSO": url}, timeout=PATIENCE)
     assert run.status == 1
     assert run.err == (
         f"ssotui: Identity Center at {url} did not answer ListAccounts within 2 s (session dev): "
         "try again later, or allow longer with `request_deadline` in config.toml\n"
     )
-    assert took < 8  # the deadline and a Python start, not the drip's endless minutes
 
 
 @pytest.mark.parametrize("kind", sorted(DRIPS))
 def test_a_dripping_sign_in_endpoint_ends_in_the_time_it_was_given(kind: str) -> None:
     # urllib's socket timeout is per read: each drop restarted it, and `console` waited for ever
-    with dripping(kind) as url:
-        started = time.monotonic()
-        with pytest.raises(ServiceError) as err:
-            console_url(
+    with dripping(kind) as url, pytest.raises(ServiceError) as err:
+        finished(
+            lambda: console_url(
                 made_up_credentials(),
                 ConsoleRequest("eu-west-1"),
                 start_url=SESSION.start_url,
                 environ={"AWS_ENDPOINT_URL_SIGNIN": url},
                 timeout=0.6,
-            )
-        took = time.monotonic() - started
-    assert took < 2
+            ),
+            what="a sign-in given 0.6 s",
+        )
     assert err.value.message == (
         f"the AWS sign-in endpoint {url}/federation did not answer within 0.6 s: try again "
         "later, or allow longer with `request_deadline` in config.toml"
@@ -184,20 +181,18 @@ def test_console_against_a_dripping_sign_in_endpoint_ends_at_request_deadline(
     home.config_dir.mkdir(parents=True, exist_ok=True)
     (home.config_dir / "config.toml").write_text("request_deadline = 2\n", encoding="utf-8")
     with dripping(kind) as url:
-        started = time.monotonic()
+        # the drip goes on for ever: the run ending before `timeout` is what the test proves
         run = ssotui(
             "console",
             account.account_id,
             usable_role(account),
             "--print",
             env={"AWS_ENDPOINT_URL_SIGNIN": url},
-            timeout=30,
+            timeout=PATIENCE,
         )
-        took = time.monotonic() - started
     assert run.status == 1
     assert run.err == (
         f"ssotui: the AWS sign-in endpoint {url}/federation did not answer within 2 s: try "
         "again later, or allow longer with `request_deadline` in config.toml\n"
     )
     assert run.out == ""
-    assert took < 8  # the deadline and a Python start, not the drip's endless minutes

@@ -116,10 +116,11 @@ class Portal:
     nothing at the moment) serves that piece of work.
 
     `deadline`: seconds one call may take, all its attempts together (the `request_deadline`
-    setting). `max_pages`: pages one listing may have before it is stopped. `switch`: lets
-    the work's owner hold or stop the calls (`tui.aws.call_switch`); time held is not counted
-    against a call's deadline. `throttle_retries`: how often a throttled call is tried again
-    (fewer for work that is tried again later anyway, a background renewal).
+    setting), measured by `clock` (backoffs waited with `sleep`). `max_pages`: pages one
+    listing may have before it is stopped. `switch`: lets the work's owner hold or stop the
+    calls (`tui.aws.call_switch`); time held is not counted against a call's deadline.
+    `throttle_retries`: how often a throttled call is tried again (fewer for work that is
+    tried again later anyway, a background renewal).
     """
 
     def __init__(
@@ -133,6 +134,7 @@ class Portal:
         deadline: float = DEFAULT_DEADLINE,
         max_pages: int = MAX_PAGES,
         sleep: Callable[[float], object] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         switch: CallSwitch | None = None,
         throttle_retries: int = THROTTLE_RETRIES,
     ) -> None:
@@ -142,7 +144,9 @@ class Portal:
         self.client: PortalClient = client or portal_client(session, max_pool=max_pool)
         self.page_size = page_size
         self.max_pages = max_pages
-        self.deadlines = CallDeadlines(deadline, rate=lambda: self.pacer.rate, sleep=sleep)
+        self.deadlines = CallDeadlines(
+            deadline, rate=lambda: self.pacer.rate, clock=clock, sleep=sleep
+        )
         self.pacer = Pacer(sleep=self.deadlines.wait_in_queue)
         self._last_failure: CallFailed | None = None  # of any thread: why calls are failing
         self.switch = switch
