@@ -25,6 +25,7 @@ from tests.app_support import (
     picker,
     screen_name,
     shown,
+    status_text,
     type_text,
     wait_until,
 )
@@ -37,6 +38,7 @@ from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
+from tui.aws.token_cache import delete_token
 from tui.store import catalog_cache
 
 STAGING = "333333333333"  # "Staging": Dev, ReadOnly, "a" * 64 (pages of 2, then 1)
@@ -198,3 +200,36 @@ async def test_the_picker_shows_the_accounts_before_a_repeated_page_and_says_so(
         ]
         wanted = {a.account_id for a in center.accounts[:2]}
         assert {a.account_id for a in shown(app, "accounts")} == wanted
+
+
+@async_test
+async def test_the_picker_says_so_again_when_it_shows_such_a_catalog_from_its_cache(
+    center: OtherCenter,
+) -> None:
+    # Before: `ssotui list` said it at every run, the picker never once: a cut list looked whole.
+    center.loop_after = ACCOUNTS_GO_ROUND
+    assert ssotui("list", "--refresh").status == 1  # the catalog cached, cut short
+    asked = center.calls["list_accounts"]
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: _loaded(app), "the cached catalog")
+        await wait_until(pilot, lambda: notes(app), "the warning")
+        warning = (
+            "Identity Center repeated a page of the accounts list (session other): it stops at "
+            "the 2 account(s) listed before it; press ctrl+r to refresh the list later."
+        )
+        assert notes(app) == [warning]
+        assert {a.account_id for a in shown(app, "accounts")} == {
+            a.account_id for a in center.accounts[:2]
+        }
+        # A logout and a login in another terminal bring the same cached catalog up to date
+        # again: the picker does not say it a second time.
+        delete_token(resolve_session())
+        await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
+        login(
+            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+        )
+        await wait_until(pilot, lambda: "left" in status_text(app), "logged in again")
+        await pilot.pause()
+        assert notes(app) == [warning]
+    assert center.calls["list_accounts"] == asked  # shown from the cache, not fetched
