@@ -1,6 +1,6 @@
 """A listing whose page tokens go round (Identity Center sends a `nextToken` it sent before), at
 every door, through both portal clients, against the second Identity Center
-(`tests/other_center.py`).
+(`tests/other_center.py`), and in the picker's retry against the simulator (`looping_pages`).
 
 The listing stops where the token repeats, with what came before: a ListAccounts that repeats
 a page gives the accounts before it (and all their roles); a ListAccountRoles that repeats a
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +21,19 @@ import pytest
 from tests.app_support import (
     SIZE,
     async_test,
+    catalog_loaded,
+    log_in,
     marks,
     notes,
+    pane,
     picker,
     screen_name,
     shown,
+    status_text,
     type_text,
+    unique_prefix,
     wait_until,
+    with_roles,
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
@@ -37,6 +44,8 @@ from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
+from tui.aws.token_cache import delete_token
+from tui.sim import Organisation, Simulator
 from tui.store import catalog_cache
 
 STAGING = "333333333333"  # "Staging": Dev, ReadOnly, "a" * 64 (pages of 2, then 1)
@@ -198,3 +207,65 @@ async def test_the_picker_shows_the_accounts_before_a_repeated_page_and_says_so(
         ]
         wanted = {a.account_id for a in center.accounts[:2]}
         assert {a.account_id for a in shown(app, "accounts")} == wanted
+
+
+@async_test
+async def test_the_picker_says_so_again_when_it_shows_such_a_catalog_from_its_cache(
+    center: OtherCenter,
+) -> None:
+    # Before: `ssotui list` said it at every run, the picker never once: a cut list looked whole.
+    center.loop_after = ACCOUNTS_GO_ROUND
+    assert ssotui("list", "--refresh").status == 1  # the catalog cached, cut short
+    asked = center.calls["list_accounts"]
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: _loaded(app), "the cached catalog")
+        await wait_until(pilot, lambda: notes(app), "the warning")
+        warning = (
+            "Identity Center repeated a page of the accounts list (session other): it stops at "
+            "the 2 account(s) listed before it; press ctrl+r to refresh the list later."
+        )
+        assert notes(app) == [warning]
+        assert {a.account_id for a in shown(app, "accounts")} == {
+            a.account_id for a in center.accounts[:2]
+        }
+        # A logout and a login in another terminal bring the same cached catalog up to date
+        # again: the picker does not say it a second time.
+        delete_token(resolve_session())
+        await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
+        login(
+            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+        )
+        await wait_until(pilot, lambda: "left" in status_text(app), "logged in again")
+        await pilot.pause()
+        assert notes(app) == [warning]
+    assert center.calls["list_accounts"] == asked  # shown from the cache, not fetched
+
+
+@async_test
+async def test_a_failed_account_retried_in_the_picker_whose_roles_go_round_is_marked_incomplete(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    sim.set(malformed={"ListAccountRoles"})
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        account = with_roles(org, 3)
+        await wait_until(pilot, lambda: marks(app, "accounts").get(account.name) == "!", "!")
+        # Mended, but its roles now come one a page and the last page points back
+        goes_round = {f"ListAccountRoles:{account.account_id}"}
+        sim.set(malformed=set(), page_size=1, looping_pages=goes_round)
+        await type_text(pilot, unique_prefix(account.name, [a.name for a in org.accounts]))
+        assert "could not be listed" in pane(app, "roles").row_list.placeholder
+        await pilot.press("enter")  # a failure: Enter retries it
+        await wait_until(pilot, lambda: marks(app, "accounts").get(account.name) == "◐", "◐")
+        listed = len(account.roles)  # the simulator goes round after the last page
+        note = f"Identity Center repeated a page of its roles: {listed} roles listed before it"
+        await wait_until(pilot, lambda: f"{note}." in notes(app), "the note")
+        names = {r.name for r in account.roles}
+        await wait_until(pilot, lambda: {r.role_name for r in shown(app, "roles")} == names, "it")
+    saved = catalog_cache.load(resolve_session())
+    assert saved is not None and account.account_id not in saved.failed
+    assert saved.incomplete == {account.account_id: note}
+    assert set(saved.roles_of(account.account_id)) == names

@@ -110,6 +110,7 @@ class SessionWork(Widget):
         self._calls = CallSwitch()  # over the catalog fetches' portal calls
         self._first = RolesFirst()  # the account whose roles a fetch lists first
         self._token_file: TokenWatch | None = None
+        self._cut_said: Catalog | None = None  # the catalog whose cut accounts list was said
 
     def on_mount(self) -> None:
         self._token_file = self.workspace.watch_token()  # before the token is read
@@ -259,6 +260,8 @@ class SessionWork(Widget):
         self._refresh = False
         if plan is CatalogPlan.CACHED:
             self._enter(Phase.READY)
+            if self.catalog is not None:
+                self._say_if_cut(self.catalog)  # a fresh cache, shown as it is
             return
         self.model.start_fetch()
         self._enter(Phase.LOADING)
@@ -318,9 +321,7 @@ class SessionWork(Widget):
             )
         incomplete = len(message.catalog.incomplete)
         if message.catalog.accounts_cut:
-            self.post_message(
-                self.Problem(f"{reason_text(message.catalog.accounts_cut)}.", severity="warning")
-            )
+            self._say_if_cut(message.catalog)
         elif incomplete:
             self.post_message(
                 self.Problem(
@@ -329,6 +330,15 @@ class SessionWork(Widget):
                     "again).",
                     severity="warning",
                 )
+            )
+
+    def _say_if_cut(self, catalog: Catalog) -> None:
+        """Say (once per catalog) that its accounts listing repeated a page and stopped there:
+        the accounts after it are missing, and nothing on the rows shows it."""
+        if catalog.accounts_cut and catalog is not self._cut_said:
+            self._cut_said = catalog
+            self.post_message(
+                self.Problem(f"{reason_text(catalog.accounts_cut)}.", severity="warning")
             )
 
     @on(TokenRenewed)

@@ -17,6 +17,8 @@ token: the login the user has just started is the one they are looking at. `ssot
 itself never gives way, so two started at once still open one browser tab. A login that gives
 way does not ask others to give way either, so a second picker waits for the first one's login
 instead of making it start over; unless it `goes_first` (the user asked to log in there).
+A login it gave way to that does not take the lock (suspended with Ctrl+Z while it waited) is
+given way to once: this login then starts again and keeps its new code while that one waits.
 
 A login waiting for another (for its lock, or for the one it gave way to to take it) carries
 on with the token another program saves as soon as it is saved, not when that login lets go
@@ -218,6 +220,7 @@ def _log_in(
 ) -> Token:
     """`log_in` itself; `waited_enough` ends a wait for another login (LoginCancelled)."""
     gave_way = False
+    deaf = False  # the login it gave way to never took the lock (suspended): not again
     while True:
         with one_login_at_a_time(
             session,
@@ -244,7 +247,9 @@ def _log_in(
                         return cached
             if fallback is not None:
                 say(FallingBack(fallback))
-            stop = Interruptions(session, cancelled, gives_way=gives_way, force=force)
+            stop = Interruptions(
+                session, cancelled, gives_way=gives_way, force=force, deaf_to_waiting=deaf
+            )
             try:
                 if flow is Flow.BROWSER:
                     token = _browser(session, say, stop, open_url, browser_timeout)
@@ -261,7 +266,7 @@ def _log_in(
         # Stepped aside: the lock is free for the login that waits; it takes it within a poll.
         gave_way = True
         say(WaitingForOtherLogin(session.label))
-        until_taken(session, waited_enough)
+        deaf = not until_taken(session, waited_enough)
 
 
 def _browser(

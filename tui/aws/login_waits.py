@@ -1,6 +1,10 @@
 """What a login waits for besides the user, and what ends those waits: a token another program
 saves, another login asking to go first, the login it stepped aside for taking the lock.
 
+A login asking to go first that never takes the lock once it is free (an `ssotui login`
+suspended with Ctrl+Z keeps its mark while it waits) is given way to once, not again while its
+mark stays: else the picker's login screen would start over with a new code every few seconds.
+
 Part of `tui.aws.login_flows.log_in`.
 """
 
@@ -20,7 +24,8 @@ GIVE_WAY_WAIT = 5.0  # seconds a login that gave way waits for the other to take
 class Interruptions:
     """What ends a login's wait for the user besides `cancelled`: a token saved elsewhere
     (unless the login is forced), and (for a login that gives way) another login waiting for
-    the lock.
+    the lock. A login `deaf_to_waiting` gave way to a waiter that never took the lock: it does
+    not give way again until that mark is gone (the waiter ended or took the lock at last).
 
     A forced login takes no token saved elsewhere: it replaces the sign-in in the file, and a
     refresh of that sign-in (botocore, another ssotui) cannot be told from a new login.
@@ -33,6 +38,7 @@ class Interruptions:
         *,
         gives_way: bool,
         force: bool,
+        deaf_to_waiting: bool = False,
     ) -> None:
         self.session = session
         self.cancelled = cancelled
@@ -40,6 +46,7 @@ class Interruptions:
         self.takes_saved = not force
         self.saved = SavedElsewhere(session)
         self.gave_way = False
+        self.deaf = deaf_to_waiting
         self._next_look = time.monotonic()
 
     def __call__(self) -> bool:
@@ -49,7 +56,9 @@ class Interruptions:
             return True
         if self.gives_way and time.monotonic() >= self._next_look:
             self._next_look = time.monotonic() + LOOK_EVERY
-            self.gave_way = another_login_waits(self.session)
+            waits = another_login_waits(self.session)
+            self.deaf = self.deaf and waits  # a mark let go once: the next waiter is heard
+            self.gave_way = waits and not self.deaf
         return self.gave_way
 
     def sleep(self, sleep: Callable[[float], object]) -> Callable[[float], object]:
@@ -65,16 +74,18 @@ class Interruptions:
         return watchful
 
 
-def until_taken(session: SsoSession, waited_enough: Callable[[], bool]) -> None:
-    """Wait (a few seconds at most) until the login this one gave way to holds the lock.
+def until_taken(session: SsoSession, waited_enough: Callable[[], bool]) -> bool:
+    """Wait (a few seconds at most) until the login this one gave way to holds the lock; False
+    when it did not take it in that time and still says it waits (a suspended process).
 
     Done as soon as any other login holds it: a second login waiting too (`ssotui login`, then
     `ssotui login --force`) keeps saying it waits, and this one must not sit that out.
     """
     deadline = time.monotonic() + GIVE_WAY_WAIT
-    while (
-        not held_elsewhere(session) and another_login_waits(session) and time.monotonic() < deadline
-    ):
+    while time.monotonic() < deadline:
+        if held_elsewhere(session) or not another_login_waits(session):
+            return True
         if waited_enough():
             raise LoginCancelled(f"login to session {session.label} was cancelled")
         time.sleep(0.05)
+    return False
