@@ -7,8 +7,10 @@ last page, unknown members, optional members left out or sent as JSON null, erro
 in the `x-amzn-ErrorType` header (with a namespace suffix) or only in `__type` (with a
 `namespace#` prefix), `Connection: close` or chunked bodies, device authorizations without
 `verificationUriComplete` and `interval`, no refresh token, SlowDown on a first poll, and
-registrations it forgets (a restart, a new region cell). Knobs are plain attributes, changed
-between calls. Both APIs live under one port, the portal below `/portal`, OIDC below `/oidc`.
+registrations it forgets (a restart, a new region cell); and, when a test asks, any answer with
+members left out or changed (`rewrite`) and 5xx answered with a web page (`error_page`). Knobs
+are plain attributes, changed between calls. Both APIs live under one port, the portal below
+`/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -31,6 +33,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -91,11 +94,15 @@ class OtherCenter:
         self.token_lifetime = 3600
         self.polls_before_approval = 1
         self.slow_down_first_poll = False
+        self.device_interval: int | None = None  # StartDeviceAuthorization's; None: left out
         self.stale_client_error = ("InvalidClientException", 401)  # for a registration not ours
         self.refresh_tokens = False
         self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
         self.busy_times = 1  # ... or this many times in a row (past botocore's retries)
         self.busy_message = "try again later"  # ... with this message
+        self.error_page: bytes | None = None  # a 5xx answered with this HTML page instead
+        # handler name -> what to do to its JSON answer (members left out, reordered, retyped)
+        self.rewrite: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
         self.authorize_answer = "approve"  # or "deny", or an OAuth error name to redirect with
         self.code_lifetime = 60.0
         self.code_failure: tuple[int, str] | None = None  # every CreateToken for a code: this
@@ -111,6 +118,7 @@ class OtherCenter:
         self.grants: dict[str, dict[str, Any]] = {}  # client id -> its RegisterClient request
         self.codes: dict[str, dict[str, Any]] = {}  # authorization code -> what it was for
         self.signins: list[dict[str, str]] = []  # getSigninToken forms received
+        self.issued: list[dict[str, Any]] = []  # roleCredentials handed out, in order
         self.calls: Counter[str] = Counter()
         self.requests: list[tuple[str, str]] = []  # (method, target) in order
         self._lock = threading.Lock()
@@ -138,7 +146,8 @@ class OtherCenter:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        server = self._server  # polled often: a test's `stop` need not wait half a second
+        threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -193,15 +202,21 @@ class OtherCenter:
                     del self.busy[handler.__name__]
                 return self.error(busy[0], busy[1], self.busy_message)
             try:
-                return handler(query, headers, data)
+                reply = handler(query, headers, data)
             except Failure as failure:
                 return self.error(failure.status, failure.code, failure.message)
+            edit = self.rewrite.get(handler.__name__)
+            if edit is not None and reply.status == 200 and reply.body:
+                reply.body = json.dumps(edit(json.loads(reply.body))).encode()
+            return reply
 
     def reply(self, data: dict[str, Any]) -> Reply:
         data = {**data, "someFutureMember": {"nested": [1, 2]}}  # unknown: to be ignored
         return Reply(200, json.dumps(data).encode())
 
     def error(self, status: int, code: str, message: str) -> Reply:
+        if status >= 500 and self.error_page is not None:  # a gateway's or a proxy's page
+            return Reply(status, self.error_page, {}, "text/html; charset=utf-8")
         headers: dict[str, str] = {}
         body: dict[str, Any] = {"message": message, "error_description": message}
         if not code:  # a bare failure (a gateway's 502): no error name anywhere
@@ -310,16 +325,14 @@ class OtherCenter:
         account = self._account(query)
         if query.get("role_name") not in account.roles:
             raise Failure(404, "ResourceNotFoundException", "No access")
-        return self.reply(
-            {
-                "roleCredentials": {
-                    "accessKeyId": "ASIAOTHER" + secrets.token_hex(6).upper()[:11],
-                    "secretAccessKey": secrets.token_urlsafe(30),
-                    "sessionToken": "other/" + secrets.token_urlsafe(120) + "+=",
-                    "expiration": self.expiration_ms,
-                }
-            }
-        )
+        creds = {
+            "accessKeyId": "ASIAOTHER" + secrets.token_hex(6).upper()[:11],
+            "secretAccessKey": secrets.token_urlsafe(30),
+            "sessionToken": "other/" + secrets.token_urlsafe(120) + "+=",
+            "expiration": self.expiration_ms,
+        }
+        self.issued.append(creds)
+        return self.reply({"roleCredentials": creds})
 
     def logout(self, query: dict[str, str], headers: dict[str, str], _: Any) -> Reply:
         self._check(headers)
@@ -357,15 +370,16 @@ class OtherCenter:
         self._client(data)
         code = secrets.token_urlsafe(24)
         self.devices[code] = 0
-        # no verificationUriComplete, no interval: both optional
-        return self.reply(
-            {
-                "deviceCode": code,
-                "userCode": "OTHR-" + secrets.token_hex(2).upper(),
-                "verificationUri": self.base + "/device",
-                "expiresIn": 600,
-            }
-        )
+        # no verificationUriComplete, no interval unless `device_interval`: both optional
+        answer: dict[str, Any] = {
+            "deviceCode": code,
+            "userCode": "OTHR-" + secrets.token_hex(2).upper(),
+            "verificationUri": self.base + "/device",
+            "expiresIn": 600,
+        }
+        if self.device_interval is not None:
+            answer["interval"] = self.device_interval
+        return self.reply(answer)
 
     def create_token(self, query: dict[str, str], headers: dict[str, str], data: Any) -> Reply:
         client_id = self._client(data)

@@ -16,14 +16,20 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import IO
 from urllib.parse import urlsplit
 
 from tui import browser
 from tui.aws import token_cache
 from tui.aws.clients import oidc_client
-from tui.aws.oidc_answers import error_code, login_failure, token_from_response
+from tui.aws.oidc_answers import (
+    ASSUMED_DEVICE_CODE_LIFETIME,
+    error_code,
+    lifetime,
+    login_failure,
+    token_from_response,
+)
 from tui.aws.registrations import device_registration
 from tui.aws.tokens import current_token
 from tui.errors import LoginCancelled, LoginFailed, NotLoggedIn, ServiceError
@@ -119,7 +125,7 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
             verification_uri=response["verificationUri"],
             verification_uri_complete=response.get("verificationUriComplete")
             or response["verificationUri"],
-            expires_at=utcnow() + timedelta(seconds=int(response["expiresIn"])),
+            expires_at=utcnow() + lifetime(response, "expiresIn", ASSUMED_DEVICE_CODE_LIFETIME),
             interval=int(response.get("interval", DEFAULT_INTERVAL)),
             device_code=response["deviceCode"],
             client_id=registration.client_id,

@@ -5,7 +5,7 @@ Shared by both login flows and the token refresh, so none of them imports anothe
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.aws.clients import connection_error
@@ -13,6 +13,17 @@ from tui.aws.transport import redirected
 from tui.errors import LoginFailed, ServiceError, SsotuiError
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
+
+# Lifetimes botocore's sso-oidc model leaves optional, for an answer without them (RFC 6749
+# 5.1 and RFC 8628 3.2 leave the default to the server): the token's is short, so a refresh
+# or a login comes early rather than a refusal late (a 401 renews it anyway); the device
+# code's is Identity Center's own (the service's ExpiredTokenException ends a shorter one).
+ASSUMED_TOKEN_LIFETIME = timedelta(hours=1)
+ASSUMED_DEVICE_CODE_LIFETIME = timedelta(minutes=10)
+# A client secret that does not expire (RFC 7591 3.2.1: `clientSecretExpiresAt` 0), one with
+# no expiry given, or one past what a date holds (seconds sent as milliseconds): kept until
+# the service refuses it, as the AWS CLI cache can say (a time botocore reads as to come).
+NO_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 # Refusals in botocore's sso-oidc model that mean "later", not "misconfigured": botocore's
 # retries take neither SlowDownException nor a 500 past its attempts.
@@ -60,6 +71,26 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
     return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
 
 
+def lifetime(response: Any, member: str, assumed: timedelta) -> timedelta:
+    """The `member` seconds of an answer, `assumed` when it has none (ValueError, TypeError or
+    OverflowError when it is no number of seconds)."""
+    value = response.get(member)
+    return assumed if value is None else timedelta(seconds=int(value))
+
+
+def secret_expiry(value: Any) -> datetime:
+    """When a registration's client secret expires: `clientSecretExpiresAt` (seconds since
+    1970), NO_EXPIRY when it is absent, 0 or past the year 9999 (ValueError or TypeError when
+    it is no number)."""
+    seconds = None if value is None else int(value)
+    if not seconds:
+        return NO_EXPIRY
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        return NO_EXPIRY if seconds > 0 else datetime.min.replace(tzinfo=UTC)
+
+
 def token_from_response(
     session: SsoSession,
     response: Any,
@@ -77,7 +108,7 @@ def token_from_response(
             region=session.region,
             access_token=str(response["accessToken"]),
             # whole seconds: what the cache keeps is what the caller gets
-            expires_at=(utcnow() + timedelta(seconds=int(response["expiresIn"]))).replace(
+            expires_at=(utcnow() + lifetime(response, "expiresIn", ASSUMED_TOKEN_LIFETIME)).replace(
                 microsecond=0
             ),
             client_id=client_id,

@@ -27,11 +27,10 @@ from __future__ import annotations
 
 import contextlib
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from tui.aws import token_cache
-from tui.aws.oidc_answers import login_failure
+from tui.aws.oidc_answers import login_failure, secret_expiry
 from tui.aws.token_cache import AUTHORIZATION_CODE_GRANT, Registration
 from tui.errors import FileWriteError, ServiceError
 from tui.logs import hide
@@ -67,7 +66,7 @@ def _register(session: SsoSession, client: Any, *, browser: bool) -> Registratio
         registration = Registration(
             client_id=response["clientId"],
             client_secret=response["clientSecret"],
-            expires_at=datetime.fromtimestamp(int(response["clientSecretExpiresAt"]), UTC),
+            expires_at=secret_expiry(response.get("clientSecretExpiresAt")),
             scopes=tuple(kwargs.get("scopes") or ()) or None,
             grant_types=BROWSER_GRANT_TYPES if browser else None,
         )

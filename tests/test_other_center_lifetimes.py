@@ -1,0 +1,142 @@
+"""Lifetimes botocore's `sso-oidc` model leaves optional, against the second Identity Center
+(`tests/other_center.py`), and other answers the models allow that our simulator never gives.
+
+RegisterClient without `clientSecretExpiresAt`, with 0 (RFC 7591: a secret that does not
+expire) or with milliseconds where seconds belong; CreateToken without `expiresIn`;
+StartDeviceAuthorization without `expiresIn`. Each was "an unreadable answer" (no login at all)
+or a registration taken as expired in 1970 (a new one at every login, no refresh, so `ssotui
+login` again each hour). And a 5xx answered with a web page, at each client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.cli_helpers import ssotui
+from tests.conftest import Home
+from tests.other_center import OtherCenter
+from tests.other_center_support import reached
+from tui.aws import portal
+from tui.aws.endpoints import CHOICE_VAR
+from tui.aws.sessions import resolve_session
+from tui.aws.token_cache import parse_time, token_path
+from tui.cli import main
+from tui.models import utcnow
+
+Edit = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@pytest.fixture
+def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
+    """The other server, its device logins quick (`interval` 0), not logged in."""
+    with reached(OtherCenter(), monkeypatch, home) as server:
+        server.device_interval = 0
+        yield server
+
+
+def _without(member: str) -> Edit:
+    return lambda answer: {k: v for k, v in answer.items() if k != member}
+
+
+def _log_in() -> None:
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 0, run.err
+
+
+def _cached() -> dict[str, Any]:
+    return json.loads(token_path(resolve_session()).read_text())
+
+
+def _expire_the_token() -> None:
+    cached = _cached()
+    cached["expiresAt"] = "2000-01-01T00:00:00Z"
+    token_path(resolve_session()).write_text(json.dumps(cached))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _without("clientSecretExpiresAt"),
+        lambda answer: {**answer, "clientSecretExpiresAt": 0},
+        lambda answer: {**answer, "clientSecretExpiresAt": answer["clientIdIssuedAt"] * 1000},
+    ],
+    ids=["left-out", "zero", "milliseconds"],
+)
+def test_a_registration_without_a_usable_expiry_logs_in_and_refreshes(
+    center: OtherCenter, home: Home, edit: Edit
+) -> None:
+    center.rewrite["register_client"] = edit
+    center.refresh_tokens = True
+    _log_in()  # was: "Identity Center sent an unreadable RegisterClient answer"
+    _expire_the_token()
+    listed = ssotui("list")  # was (0): "session other expired: run `ssotui login`"
+    assert listed.status == 0, listed.err
+    assert center.calls["create_token"] == 2  # the login, then the refresh
+    # the AWS CLI's cache says the registration is good, so botocore refreshes it too
+    _expire_the_token()
+    home.write_config(
+        home.aws_config.read_text()
+        + "\n[profile sso]\nsso_session = other\nsso_account_id = 111111111111\n"
+        "sso_role_name = Admin\nregion = eu-west-3\n"
+    )
+    creds = boto3.Session(profile_name="sso").get_credentials()
+    assert creds is not None
+    assert creds.get_frozen_credentials().access_key == center.issued[-1]["accessKeyId"]
+    assert center.calls["create_token"] == 3 and center.calls["register_client"] == 1
+
+
+def test_a_token_without_expires_in_is_taken_to_last_an_hour(center: OtherCenter) -> None:
+    center.rewrite["create_token"] = _without("expiresIn")
+    _log_in()  # was: "Identity Center sent an unreadable CreateToken answer"
+    expires = parse_time(_cached()["expiresAt"])
+    assert abs(expires - (utcnow() + timedelta(hours=1))) < timedelta(minutes=1)
+    exported = ssotui("export", "Prod", "Admin")
+    assert exported.status == 0, exported.err
+
+
+def test_a_device_authorization_without_expires_in_is_waited_for(center: OtherCenter) -> None:
+    center.rewrite["start_device_authorization"] = _without("expiresIn")
+    center.polls_before_approval = 3
+    _log_in()  # was: "Identity Center sent an unreadable device authorization"
+    assert center.calls["create_token"] == 3
+
+
+PAGE = (
+    b"<!DOCTYPE html>\n<html lang=en>\n<head><title>502 Bad Gateway</title></head>\n"
+    b"<body><h1>Bad Gateway</h1>\n<p>upstream \x1b[31mdown</p></body></html>\n"
+)
+
+
+def test_a_5xx_web_page_at_login_is_one_line(center: OtherCenter) -> None:
+    center.error_page = PAGE
+    center.busy, center.busy_times = {"register_client": (502, "")}, 20  # past every retry
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 1 and run.err.count("\n") == 1, run.err
+    assert "HTTP 502" in run.err and "try again" in run.err
+    assert "<" not in run.err and "\x1b" not in run.err
+
+
+@pytest.mark.parametrize("client", ["direct", "botocore"])
+def test_a_5xx_web_page_at_the_portal_is_one_line(
+    center: OtherCenter,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    client: str,
+) -> None:
+    if client == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    _log_in()
+    monkeypatch.setattr(portal, "BACKOFF_BASE", 0.0)  # in this process: the retries at once
+    center.error_page = PAGE
+    center.busy, center.busy_times = {"list_accounts": (502, "")}, 20  # past every retry
+    assert main(["list", "--refresh"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1, err
+    assert "HTTP 502" in err and "try again" in err
+    assert "<" not in err and "\x1b" not in err
