@@ -154,6 +154,21 @@ def test_a_symlink_to_a_regular_file_is_followed_and_keeps_its_mode(
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_file_written_as_root_keeps_its_owner_and_group(writer: str, home: Home) -> None:
+    # `sudo ssotui populate` with the user's HOME: the user must still be able to read it.
+    target = target_of(writer, home)
+    target.write_text("[profile mine]\nregion = eu-west-1\n")
+    target.chmod(0o640)
+    os.chown(target, 4242, 4343)
+    WRITERS[writer]()
+    after = target.stat()
+    assert (after.st_uid, after.st_gid) == (4242, 4343)
+    assert stat.S_IMODE(after.st_mode) == 0o640
+    assert target.read_text().startswith("[profile mine]\nregion = eu-west-1\n")
+
+
 def test_writes_leave_no_lock_file_beside_the_aws_files(home: Home) -> None:
     for writer in WRITERS.values():
         writer()
