@@ -140,6 +140,26 @@ def test_a_symlink_another_user_owns_is_not_followed(
     assert real.read_text() == "[x]\nk = v\n"
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may make a link another user owns")
+def test_a_symlink_leading_to_a_symlink_another_user_owns_is_not_followed(
+    home: Home, tmp_path: Path
+) -> None:
+    # ~/.aws/credentials -> shared/credentials, a link user 4242 may point anywhere
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    exposed = mine / "public.html"  # a file of the user's that others may read
+    exposed.write_text("<p>hello</p>\n")
+    exposed.chmod(0o644)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "credentials").symlink_to(exposed)
+    os.lchown(shared / "credentials", 4242, 4242)
+    home.aws_credentials.symlink_to(shared / "credentials")
+    message = refused("write_profile", contains="owned by another user")
+    assert str(shared / "credentials") in message
+    assert exposed.read_text() == "<p>hello</p>\n"
+
+
 def test_a_symlink_to_a_regular_file_is_followed_and_keeps_its_mode(
     home: Home, tmp_path: Path
 ) -> None:

@@ -51,12 +51,33 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+MAX_LINKS = 40  # links followed in a row before the kernel says ELOOP
+
+
+def _foreign_link(path: Path) -> Path | None:
+    """The first symlink of the chain that starts at `path` that neither this user nor root
+    owns, or None."""
+    current = str(path)
+    for _ in range(MAX_LINKS):
+        try:
+            info = os.lstat(current)
+            if not stat.S_ISLNK(info.st_mode):
+                return None
+            if info.st_uid not in (os.geteuid(), 0):
+                return Path(current)
+            current = os.path.join(os.path.dirname(current), os.readlink(current))
+        except OSError:
+            return None  # the end of the chain: what it ends at is judged by the caller
+    return None
+
+
 def writable_target(path: Path) -> Path:
     """`resolve_target(path)`, checked: the regular file (or the free name) a write replaces.
 
     Raises FileWriteError, one line, when `path` is a symlink that does not end at a regular
     file (a device such as /dev/null, a folder, a pipe, a missing file or a loop) or that
-    another user (not root) owns, or when `path` itself exists and is not a regular file.
+    another user (not root) owns or leads to through another link (the first link of the
+    chain another user owns is named), or when `path` itself exists and is not a regular file.
     """
     try:
         link = path.lstat()
@@ -65,11 +86,14 @@ def writable_target(path: Path) -> Path:
     except OSError as exc:
         raise FileWriteError(f"cannot read {path}: {exc.strerror or exc}") from exc
     linked = stat.S_ISLNK(link.st_mode)
-    if linked and link.st_uid not in (os.geteuid(), 0):
+    planted = _foreign_link(path) if linked else None
+    if planted is not None:
         # realpath() resolves links itself, so the kernel's protected_symlinks never sees
-        # this one: refuse, as it would, a link someone else planted (e.g. in a shared HOME).
+        # them: refuse, as it would, a link someone else planted (e.g. in a shared HOME), be it
+        # the path itself or a link it leads to.
+        which = "a symlink" if planted == path else f"a symlink to {planted}, a symlink"
         raise FileWriteError(
-            f"{path} is a symlink owned by another user; ssotui does not write through it"
+            f"{path} is {which} owned by another user; ssotui does not write through it"
         )
     target = resolve_target(path)
     try:
