@@ -69,9 +69,7 @@ def test_credentials_refreshed_on_a_full_disk_leave_none_older_to_be_reused(
     assert first.status == 0, first.err
     before = json.loads(first.out)["AccessKeyId"]
     assert any("role-credentials" in str(p) for p in cached(home))  # kept, room enough
-    refreshed = ssotui_on_a_full_disk(
-        "credential-process", account.account_id, role, "--refresh"
-    )
+    refreshed = ssotui_on_a_full_disk("credential-process", account.account_id, role, "--refresh")
     assert refreshed.status == 0, refreshed.err
     assert json.loads(refreshed.out)["AccessKeyId"] != before
     # the ones kept before are gone: the next run fetches, it never gets them back
