@@ -140,6 +140,26 @@ def test_a_symlink_another_user_owns_is_not_followed(
     assert real.read_text() == "[x]\nk = v\n"
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may make a link another user owns")
+def test_a_symlink_leading_to_a_symlink_another_user_owns_is_not_followed(
+    home: Home, tmp_path: Path
+) -> None:
+    # ~/.aws/credentials -> shared/credentials, a link user 4242 may point anywhere
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    exposed = mine / "public.html"  # a file of the user's that others may read
+    exposed.write_text("<p>hello</p>\n")
+    exposed.chmod(0o644)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "credentials").symlink_to(exposed)
+    os.lchown(shared / "credentials", 4242, 4242)
+    home.aws_credentials.symlink_to(shared / "credentials")
+    message = refused("write_profile", contains="owned by another user")
+    assert str(shared / "credentials") in message
+    assert exposed.read_text() == "<p>hello</p>\n"
+
+
 def test_a_symlink_to_a_regular_file_is_followed_and_keeps_its_mode(
     home: Home, tmp_path: Path
 ) -> None:
@@ -152,6 +172,21 @@ def test_a_symlink_to_a_regular_file_is_followed_and_keeps_its_mode(
     assert home.aws_credentials.is_symlink()
     assert real.read_text().startswith("[mine]\nk = v\n\n[p]\n")
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_file_written_as_root_keeps_its_owner_and_group(writer: str, home: Home) -> None:
+    # `sudo ssotui populate` with the user's HOME: the user must still be able to read it.
+    target = target_of(writer, home)
+    target.write_text("[profile mine]\nregion = eu-west-1\n")
+    target.chmod(0o640)
+    os.chown(target, 4242, 4343)
+    WRITERS[writer]()
+    after = target.stat()
+    assert (after.st_uid, after.st_gid) == (4242, 4343)
+    assert stat.S_IMODE(after.st_mode) == 0o640
+    assert target.read_text().startswith("[profile mine]\nregion = eu-west-1\n")
 
 
 def test_writes_leave_no_lock_file_beside_the_aws_files(home: Home) -> None:

@@ -31,7 +31,7 @@ from tui.errors import FileWriteError
 from tui.models import Account, Catalog, SsoSession, utcnow
 from tui.store import logouts
 from tui.store.files import locked
-from tui.store.secret_file import UntrustedFile, read_own_file, write_secret_file
+from tui.store.secret_file import UntrustedFile, read_own_file, write_cache_file
 
 VERSION = 1
 
@@ -153,12 +153,13 @@ def load(session: SsoSession) -> Catalog | None:
 
 def save(session: SsoSession, catalog: Catalog) -> None:
     """Write the catalog of a session (atomic, 0600, a symlink there replaced; a catalog with
-    failures stays incomplete)."""
+    failures stays incomplete). One that cannot be written (a full disk) is not kept, and the
+    one before it is removed: the next command fetches it again."""
     from tui.text import utf8_json
 
     text = json.dumps(to_dict(session, catalog), ensure_ascii=False, separators=(",", ":"))
     text = utf8_json(text)  # a name the service sent with a lone surrogate is kept exact
-    write_secret_file(cache_path(session), text)
+    write_cache_file(cache_path(session), text)
 
 
 def delete(session: SsoSession) -> bool:

@@ -26,7 +26,7 @@ from typing import Any
 from tui import paths
 from tui.models import Account, RoleCredentials, SsoSession, utcnow
 from tui.store.files import locked
-from tui.store.secret_file import read_private_text, write_secret_file
+from tui.store.secret_file import read_private_text, write_cache_file
 
 FOLDER = "role-credentials"
 
@@ -113,7 +113,9 @@ def save(
     signed_in: str | None = None,
 ) -> None:
     """Keep `creds` at `path` (0600, atomically); `fetched_at`: when their fetch started;
-    `signed_in`: `sign_in` of the token they were fetched with."""
+    `signed_in`: `sign_in` of the token they were fetched with. Credentials that cannot be
+    written (a full disk) are not kept, and those kept before are removed (`--refresh` was
+    maybe asked because they no longer work): the next command fetches them again."""
     data: dict[str, str] = {
         "accountId": creds.account.account_id,
         "roleName": creds.role_name,
@@ -125,7 +127,7 @@ def save(
     }
     if signed_in is not None:
         data["signIn"] = signed_in
-    write_secret_file(path, json.dumps(data))  # 0600, a link or foreign file replaced
+    write_cache_file(path, json.dumps(data))  # 0600, a link or foreign file replaced
 
 
 def forget(session: SsoSession, account_id: str, role: str) -> None:

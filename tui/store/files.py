@@ -51,12 +51,33 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+MAX_LINKS = 40  # links followed in a row before the kernel says ELOOP
+
+
+def _foreign_link(path: Path) -> Path | None:
+    """The first symlink of the chain that starts at `path` that neither this user nor root
+    owns, or None."""
+    current = str(path)
+    for _ in range(MAX_LINKS):
+        try:
+            info = os.lstat(current)
+            if not stat.S_ISLNK(info.st_mode):
+                return None
+            if info.st_uid not in (os.geteuid(), 0):
+                return Path(current)
+            current = os.path.join(os.path.dirname(current), os.readlink(current))
+        except OSError:
+            return None  # the end of the chain: what it ends at is judged by the caller
+    return None
+
+
 def writable_target(path: Path) -> Path:
     """`resolve_target(path)`, checked: the regular file (or the free name) a write replaces.
 
     Raises FileWriteError, one line, when `path` is a symlink that does not end at a regular
     file (a device such as /dev/null, a folder, a pipe, a missing file or a loop) or that
-    another user (not root) owns, or when `path` itself exists and is not a regular file.
+    another user (not root) owns or leads to through another link (the first link of the
+    chain another user owns is named), or when `path` itself exists and is not a regular file.
     """
     try:
         link = path.lstat()
@@ -65,11 +86,14 @@ def writable_target(path: Path) -> Path:
     except OSError as exc:
         raise FileWriteError(f"cannot read {path}: {exc.strerror or exc}") from exc
     linked = stat.S_ISLNK(link.st_mode)
-    if linked and link.st_uid not in (os.geteuid(), 0):
+    planted = _foreign_link(path) if linked else None
+    if planted is not None:
         # realpath() resolves links itself, so the kernel's protected_symlinks never sees
-        # this one: refuse, as it would, a link someone else planted (e.g. in a shared HOME).
+        # them: refuse, as it would, a link someone else planted (e.g. in a shared HOME), be it
+        # the path itself or a link it leads to.
+        which = "a symlink" if planted == path else f"a symlink to {planted}, a symlink"
         raise FileWriteError(
-            f"{path} is a symlink owned by another user; ssotui does not write through it"
+            f"{path} is {which} owned by another user; ssotui does not write through it"
         )
     target = resolve_target(path)
     try:
@@ -157,7 +181,8 @@ def _new_temp(target: Path) -> tuple[int, str]:
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
     """Replace `path` with `data` atomically (temp file in the same folder, fsync, rename).
 
-    An existing file keeps its mode; a new one gets `mode` (default 0600). A symlinked path
+    An existing file keeps its mode, and its owner and group where this process may give them
+    (root; a group the user is in); a new one gets `mode` (default 0600). A symlinked path
     is followed so the link itself stays a link, but only to a regular file (see
     `writable_target`, which raises FileWriteError otherwise). Temp files a killed writer left
     behind are removed once they are a minute old.
@@ -165,18 +190,32 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     target = writable_target(path)
     ensure_dir(target.parent)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    owner: tuple[int, int] | None = None
     try:
-        keep = stat.S_IMODE(target.stat().st_mode)
+        old = target.stat()
+        keep, owner = stat.S_IMODE(old.st_mode), (old.st_uid, old.st_gid)
     except FileNotFoundError:
         keep = NEW_FILE_MODE if mode is None else mode
     except OSError as exc:
         raise FileWriteError(f"cannot read {target}: {exc.strerror}") from exc
-    replace_file(target, payload, keep)
+    replace_file(target, payload, keep, owner=owner)
 
 
-def replace_file(target: Path, payload: bytes, mode: int) -> None:
-    """Put `payload` at `target` with `mode`: a temp file in the same folder (fsynced), renamed
-    over the path (so a link there is replaced, not followed), then the folder fsynced.
+def _keep_owner(fd: int, owner: tuple[int, int]) -> None:
+    """Give the new file the old one's owner (only root may) and group (root, or an owner in
+    that group), as a write in place would keep them: `sudo ssotui populate` must not leave the
+    user a config only root can read, nor a 0640 file readable by another group than before."""
+    uid, gid = owner
+    with contextlib.suppress(OSError):
+        os.fchown(fd, uid if os.geteuid() == 0 else -1, gid)
+
+
+def replace_file(
+    target: Path, payload: bytes, mode: int, *, owner: tuple[int, int] | None = None
+) -> None:
+    """Put `payload` at `target` with `mode` (and `owner`, a uid and gid, where allowed): a temp
+    file in the same folder (fsynced), renamed over the path (so a link there is replaced, not
+    followed), then the folder fsynced.
 
     FileWriteError (one line; whatever was at `target` is left as it was) when it fails.
     """
@@ -185,6 +224,8 @@ def replace_file(target: Path, payload: bytes, mode: int) -> None:
     try:
         fd, tmp_name = _new_temp(target)
         try:
+            if owner is not None:
+                _keep_owner(fd, owner)  # before the mode: a chown clears set-id bits
             os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)

@@ -18,11 +18,13 @@ a team's, one a setgid folder handed down) could change the token as any other u
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 from pathlib import Path
 
+from tui.errors import FileWriteError
 from tui.store.files import ensure_dir, replace_file
 
 SECRET_FILE_MODE = 0o600
@@ -47,6 +49,20 @@ def write_secret_file(path: Path, data: str) -> None:
     """
     ensure_dir(path.parent)
     replace_file(path, data.encode("utf-8"), SECRET_FILE_MODE)
+
+
+def write_cache_file(path: Path, data: str) -> bool:
+    """`write_secret_file` for a cache, which costs a fetch when it is missing, never the
+    command: when it cannot be written (a full disk, a read-only folder) the file there is
+    removed instead, so no out-of-date copy is used in its place, and the answer is False.
+    """
+    try:
+        write_secret_file(path, data)
+    except FileWriteError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return False
+    return True
 
 
 def mode_open_to_others(path: Path) -> int | None:

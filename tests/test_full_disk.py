@@ -1,0 +1,79 @@
+"""A disk that is full costs ssotui its caches, never the command: the catalog and the role
+credentials it could not keep are fetched again next time, nothing older is used instead, and
+no half-written or temporary file is left.
+
+The full disk is a real one to ssotui: its process runs with a file size limit
+(RLIMIT_FSIZE), so every write of more than a few bytes fails as on a full disk (EFBIG).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.app_support import log_in, usable_role, with_roles
+from tests.cli_helpers import Run, ssotui
+from tests.conftest import Home
+from tui.sim import Organisation, Simulator
+
+ROOM = 16  # bytes a file may hold: less than any cache, more than a lock (empty)
+
+LIMITED = (
+    "import resource, runpy, sys\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv.pop(1)),) * 2)\n"
+    "sys.argv[0] = 'ssotui'\n"
+    "runpy.run_module('tui', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def ssotui_on_a_full_disk(*args: str) -> Run:
+    """`ssotui ARGS`, every file it writes limited to ROOM bytes (its output is a pipe)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", LIMITED, str(ROOM), *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def cached(home: Home) -> list[Path]:
+    """The catalog and kept role credentials, and any temp file a write left."""
+    return sorted(p for p in home.cache_dir.rglob("*") if p.is_file() and p.suffix != ".lock")
+
+
+def test_on_a_full_disk_credentials_are_still_handed_on(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    log_in()
+    account = with_roles(org)
+    run = ssotui_on_a_full_disk("export", account.account_id, usable_role(account))
+    assert run.status == 0, run.err  # was: 'cannot write …/catalog/….json: File too large'
+    assert "AWS_SECRET_ACCESS_KEY" in run.out
+    assert run.err == ""
+    assert cached(home) == []  # nothing kept, nothing half-written, no temp file
+
+
+def test_credentials_refreshed_on_a_full_disk_leave_none_older_to_be_reused(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    first = ssotui("credential-process", account.account_id, role)
+    assert first.status == 0, first.err
+    before = json.loads(first.out)["AccessKeyId"]
+    assert any("role-credentials" in str(p) for p in cached(home))  # kept, room enough
+    refreshed = ssotui_on_a_full_disk("credential-process", account.account_id, role, "--refresh")
+    assert refreshed.status == 0, refreshed.err
+    assert json.loads(refreshed.out)["AccessKeyId"] != before
+    # the ones kept before are gone: the next run fetches, it never gets them back
+    assert not any("role-credentials" in str(p) for p in cached(home))
+    again = ssotui("credential-process", account.account_id, role)
+    assert again.status == 0, again.err
+    assert json.loads(again.out)["AccessKeyId"] != before
