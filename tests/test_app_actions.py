@@ -209,6 +209,7 @@ async def test_w_writes_a_profile_botocore_can_read(
         await pilot.press("enter")
         await wait_until(pilot, lambda: notes(app), "a notification")
         assert "Wrote profile [team-dev]" in notes(app)[0]
+        assert "others can read" not in notes(app)[0]
     creds = botocore.session.Session(profile="team-dev").get_credentials()
     assert creds is not None
     assert creds.access_key and creds.token
@@ -490,3 +491,27 @@ async def test_an_access_token_ended_early_is_renewed_without_a_login(
         assert sim.calls["CreateToken"] == 3  # the login, then one refresh each time
         assert len(notes(app)) == 1  # "Back from the subshell": no error on the way
     assert f"SSOTUI_ROLE_NAME={role}" in out.read_text()
+
+
+@async_test
+async def test_w_into_a_credentials_file_others_can_read_says_so(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Any
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    home.aws_credentials.parent.mkdir(parents=True, exist_ok=True)
+    home.aws_credentials.write_text("")
+    home.aws_credentials.chmod(0o640)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        assert notes(app)[0].endswith(
+            f"But others can read {home.aws_credentials} (mode 0640), and with it the keys just "
+            f"written: chmod 600 {home.aws_credentials}."
+        )

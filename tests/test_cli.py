@@ -429,3 +429,26 @@ def test_write_profile_with_an_empty_credentials_file_variable_writes_nothing_an
     # Reading is as botocore's: no credentials file, so nothing to take out, and no error.
     purge = ssotui("logout", "--purge", env=empty, cwd=here)
     assert purge.status == 0, purge.err
+
+
+def test_write_profile_into_a_file_others_can_read_says_so(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    """The keys land where others can read them: the mode is kept (as the AWS CLI keeps it),
+    and the user is told in one line how to close it."""
+    _login(sim)
+    account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
+    role = next(r for r in account.roles if not r.forbidden)
+    home.aws_credentials.parent.mkdir(parents=True, exist_ok=True)
+    home.aws_credentials.write_text("[static]\nregion = eu-west-1\n")
+    home.aws_credentials.chmod(0o644)
+    result = ssotui("write-profile", account.account_id, role.name, "--profile", "picked")
+    assert result.status == 0, result.err
+    assert result.err.splitlines()[-1] == (
+        f"ssotui: warning: others can read {home.aws_credentials} (mode 0644), and with it the "
+        f"keys just written: chmod 600 {home.aws_credentials}"
+    )
+    assert home.aws_credentials.stat().st_mode & 0o777 == 0o644
+    home.aws_credentials.chmod(0o600)
+    again = ssotui("write-profile", account.account_id, role.name, "--profile", "picked")
+    assert again.status == 0 and "warning" not in again.err

@@ -170,7 +170,7 @@ class RoleActions(Widget):
     def _write_profile(self, creds: RoleCredentials, name: str, new: str) -> None:
         try:
             region = self.workspace.profile_region(self.saved.state, creds.account.account_id)
-            written, path = self.workspace.handoff.write_profile(creds, name, region=region)
+            profile = self.workspace.handoff.write_profile(creds, name, region=region)
         except StaticKeysProfile:
             # The command line's way out (--force) is none here: the same question again.
             self.app.call_from_thread(
@@ -182,12 +182,15 @@ class RoleActions(Widget):
                 "choose another name.",
             )
             return
-        use = shown(self.workspace.handoff.profile_use(written))
+        use = shown(self.workspace.handoff.profile_use(profile.name))
         expires = clock.expiry(creds.expiration)
+        warning = profile.warning()
         self.post_message(
             Notice(
-                f"Wrote profile [{shown(written)}]{new} to {shown(str(path))}; use it with {use}. "
-                f"It expires {expires}."
+                f"Wrote profile [{shown(profile.name)}]{new} to {shown(str(profile.path))}; use it "
+                f"with {use}. It expires {expires}."
+                + (f" But {shown(warning)}." if warning else ""),
+                error=bool(warning),  # it stays as long as a failure's
             )
         )
 

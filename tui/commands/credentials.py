@@ -66,11 +66,14 @@ def write_profile(args: argparse.Namespace, context: Context) -> int:
     creds = workspace.credentials_for(
         args.account, args.role, refresh=args.refresh, region=args.region
     )
-    name, path = workspace.handoff.write_profile(
+    written = workspace.handoff.write_profile(
         creds, args.profile, region=args.region, force=args.force
     )
+    use = workspace.handoff.profile_use(written.name)
     say(
-        f"Wrote profile [{name}] to {path}; the credentials expire "
-        f"{local_time(creds.expiration)}. Use it with {workspace.handoff.profile_use(name)}."
+        f"Wrote profile [{written.name}] to {written.path}; the credentials expire "
+        f"{local_time(creds.expiration)}. Use it with {use}."
     )
+    if warning := written.warning():
+        say(f"ssotui: warning: {warning}")
     return 0

@@ -5,6 +5,7 @@ AWS console (and a login's code on the clipboard). One `Handoff` per workspace
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,26 @@ def check_partition(region: str | None, session: SsoSession) -> None:
             f"region {printable(region)} is not in the partition of session "
             f"{session.label}'s sso_region {session.region}: its credentials work only in that "
             "partition's regions; choose one of them (--region, default_region in config.toml)"
+        )
+
+
+@dataclass(frozen=True)
+class ProfileWritten:
+    """A profile `write-profile` (or `w` in the picker) wrote: its name, the file, and that
+    file's mode when others may read it (the keys in it with it), else None."""
+
+    name: str
+    path: Path
+    open_mode: int | None = None
+
+    def warning(self) -> str:
+        """One line for a file others can read (mode kept, as the AWS CLI keeps it), else ""."""
+        if self.open_mode is None:
+            return ""
+        where = printable(str(self.path))
+        return (
+            f"others can read {where} (mode {self.open_mode:04o}), and with it the keys just "
+            f"written: chmod 600 {where}"
         )
 
 
@@ -87,8 +108,8 @@ class Handoff:
         *,
         region: str | None = None,
         force: bool = False,
-    ) -> tuple[str, Path]:
-        """Write the credentials to a profile of the shared credentials file: (name, path).
+    ) -> ProfileWritten:
+        """Write the credentials to a profile of the shared credentials file.
 
         The profile gets a `region` line only for a region asked for (`--region`, or the one
         chosen for the account in the picker), never the credentials' own, which may be
@@ -99,10 +120,12 @@ class Handoff:
         from dataclasses import replace
 
         from tui.export.credentials_file import write_profile
+        from tui.store.secret_file import mode_open_to_others
         from tui.workspace.aws_files import credentials_file_to_write
 
         path = credentials_file_to_write()
-        return write_profile(replace(creds, region=region), name, path, force=force), path
+        written = write_profile(replace(creds, region=region), name, path, force=force)
+        return ProfileWritten(written, path, mode_open_to_others(path))
 
     def can_open_browser(self) -> bool:
         """Whether a graphical browser can start here (not over SSH without a desktop, where a
