@@ -13,6 +13,7 @@ from tests.app_support import (
     log_in,
     notes,
     pane,
+    screen_text,
     picker,
     screen_name,
     type_text,
@@ -154,3 +155,40 @@ async def test_the_palette_offers_every_action_and_runs_it(
 
         await use_palette(pilot, app, "keys")
         assert screen_name(app) == "HelpScreen"
+
+
+def _drawn_footer(app: Any) -> str:
+    """The footer as the user sees it: the last line drawn."""
+    return screen_text(app).splitlines()[-1]
+
+
+@async_test
+async def test_the_footer_leaves_out_the_keys_that_act_on_a_row_while_none_matches(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Before, "⏎/tab Roles", "^f Favourite" and "^g Region" stayed in the footer over "no
+    account matches" (and "⏎ Actions" over "no role matches"), and did nothing."""
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await wait_until(pilot, lambda: "^g Region" in _drawn_footer(app), "the region key")
+        assert "⏎/tab Roles" in _drawn_footer(app) and "^f Favourite" in _drawn_footer(app)
+        await type_text(pilot, "qqqzzz")  # no account has it
+        await wait_until(pilot, lambda: "Roles" not in _drawn_footer(app), "the footer redrawn")
+        footer = _drawn_footer(app)
+        assert "Favourite" not in footer and "Region" not in footer
+        assert "esc Clear/Quit" in footer and "^r Refresh" in footer  # those still work
+        await pilot.press(*["backspace"] * 6)  # every account again: the keys are back
+        await wait_until(pilot, lambda: "⏎/tab Roles" in _drawn_footer(app), "the keys back")
+        assert "^f Favourite" in _drawn_footer(app) and "^g Region" in _drawn_footer(app)
+
+        await type_text(pilot, with_roles(org).account_id)
+        await pilot.press("enter")  # in the roles pane
+        await wait_until(pilot, lambda: "⏎ Actions" in _drawn_footer(app), "the roles' keys")
+        await type_text(pilot, "qqqzzz")  # no role has it
+        await wait_until(pilot, lambda: "Actions" not in _drawn_footer(app), "the footer redrawn")
+        assert "Favourite" not in _drawn_footer(app)
+        assert "tab Accounts" in _drawn_footer(app) and "esc Back" in _drawn_footer(app)
+        await pilot.press("enter")  # nothing to act on: no menu
+        assert screen_name(app) == "MainScreen"

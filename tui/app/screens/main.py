@@ -203,6 +203,9 @@ class MainScreen(Screen[None]):
             return parameters == (("leave",) if in_accounts else ("back",))
         if action == "region":
             return self.accounts.highlighted_item is not None
+        if action == "favourite":  # (the panes refresh the footer as they empty and fill)
+            pane = self.roles if self.roles.has_focus_within else self.accounts
+            return pane.highlighted_item is not None
         return True
 
     def action_login(self) -> None:
