@@ -98,3 +98,25 @@ async def test_the_region_chooser_shows_regions_at_40x12(
         await wait_until(pilot, lambda: "af-south-1" in screen_text(app), "the regions")
         assert "default" in screen_text(app)
         assert screen_text(app).splitlines()[-1].strip() == "⏎ Use esc Back"
+
+
+@async_test
+async def test_the_keys_screen_wraps_a_long_line_under_its_own_text(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Before, the rest of "Command palette: every action, by name" went back to the box's
+    left edge, under the keys, at 60 columns."""
+    log_in()
+    app = picker()
+    async with app.run_test(size=(60, 60)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: screen_name(app) == "HelpScreen", "the keys")
+        await pilot.pause()
+        lines = [line.strip("│").rstrip() for line in screen_text(app).splitlines()]
+        first = next(n for n, line in enumerate(lines) if "Command palette: every" in line)
+        column = lines[first].index("Command palette")
+        rest = lines[first + 1]
+        assert rest.strip() and not lines[first].rstrip().endswith("name"), lines[first]
+        assert rest[:column].strip() == "" and rest[column] != " ", "\n".join(lines)
+        assert "every action, by name" in lines[first] + " " + rest.strip()

@@ -7,9 +7,11 @@ never goes stale. Keys are grouped under the `BINDING_GROUP_TITLE` of what defin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
@@ -36,6 +38,7 @@ _KEY_NAMES = {
     "backspace": "backspace",
 }
 MAX_KEY_WIDTH = 16  # longer key names push their line's text along
+MIN_ROOM = 12  # cells beside the keys below which a description wraps under them
 
 
 @dataclass(frozen=True)
@@ -101,14 +104,34 @@ def _title(node: object, screen: Screen[Any], app: App[Any]) -> str:
     return type(node).__name__
 
 
-def _group_text(group: KeyGroup, width: int) -> Text:
-    lines = [Text(group.title, style="bold")]
-    for keys, what in group.keys:
-        if keys:
-            lines.append(Text.assemble((f"  {keys:<{width}}", "bold"), f"  {what}"))
-        else:  # a line with no key of its own ("type: filter the list")
-            lines.append(Text(f"  {what}", style="italic"))
-    return Text("\n").join(lines)
+class GroupLines:
+    """One group as drawn: its title, then each key with what it does beside it. A line too long
+    for the box wraps under its own text, not back under the keys."""
+
+    def __init__(self, group: KeyGroup, width: int) -> None:
+        self.group = group
+        self.width = width  # of the keys' column
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(self.group.title, style="bold")
+        for keys, what in self.group.keys:
+            if keys:
+                head = Text(f"  {keys:<{self.width}}", style="bold") + "  "
+                yield from _beside(head, Text(what), console, options.max_width)
+            else:  # a line with no key of its own ("type: filter the list")
+                yield from _beside(
+                    Text("  "), Text(what, style="italic"), console, options.max_width
+                )
+
+
+def _beside(head: Text, what: Text, console: Console, width: int) -> Iterator[Text]:
+    """`head`, then `what` wrapped in the room left beside it (under `head`'s end)."""
+    room = width - head.cell_len
+    if room < MIN_ROOM:  # too narrow for a column: the lines wrap as they come
+        yield head + what
+        return
+    for n, line in enumerate(what.wrap(console, room)):
+        yield (head if n == 0 else Text(" " * head.cell_len)) + line
 
 
 class HelpScreen(ModalScreen[None]):
@@ -134,7 +157,7 @@ class HelpScreen(ModalScreen[None]):
             )
             with VerticalScroll(id="help-keys"):
                 for group in self.groups:
-                    yield Static(_group_text(group, width), classes="help-group", markup=False)
+                    yield Static(GroupLines(group, width), classes="help-group", markup=False)
         yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
