@@ -144,6 +144,9 @@ async def test_the_palette_offers_every_action_and_runs_it(
             "Quit",
         ):
             assert expected in titles
+        # Textual's "Maximize the focused widget" drew the one-line filter box over a hatched
+        # screen, the panes and the status line gone
+        assert "Maximize" not in titles
 
         sim.reset_calls()
         await use_palette(pilot, app, "refresh the catalog")
