@@ -11,6 +11,7 @@ from tests.app_support import (
     catalog_loaded,
     footer_keys,
     log_in,
+    login_code,
     notes,
     pane,
     picker,
@@ -45,7 +46,7 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
             "ctrl+f": "Favourite",
             "ctrl+r": "Refresh",
             "ctrl+g": "Region",
-            "shift+tab": "Focus Previous",
+            "shift+tab": "Other pane",  # was Textual's "Focus Previous"
         }
         assert keys["In the list"]["↓"] == "Down" and keys["In the list"]["tab"] == "Roles"
         assert keys["Filter box"]["enter"] == "Roles"
@@ -77,6 +78,23 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
         )
         assert keys["Anywhere"]["ctrl+c / ctrl+q"] == "Quit"
         assert "ctrl+c" not in str(keys["Action menu"])  # it quits, whatever Textual binds
+
+
+@async_test
+async def test_the_login_screens_keys_leave_out_tab_which_has_nothing_to_move_to(
+    sim: Simulator, sso_config: Path
+) -> None:
+    """The login screen has nothing to move the focus to: "tab Focus Next" and "shift+tab
+    Focus Previous", Textual's own, were listed there and did nothing."""
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the login code")
+        await pilot.press("question_mark")
+        keys = _help_lines(app)
+        assert keys["Login"]["c"] == "Copy code" and keys["Login"]["esc"] == "Cancel"
+        listed = {key for lines in keys.values() for key in lines}
+        assert "tab" not in listed and "shift+tab" not in listed, keys
 
 
 @async_test

@@ -37,6 +37,7 @@ _KEY_NAMES = {
     "pagedown": "pgdn",
     "backspace": "backspace",
 }
+_FOCUS_MOVES = ("app.focus_next", "app.focus_previous")
 MAX_KEY_WIDTH = 16  # longer key names push their line's text along
 MIN_ROOM = 12  # cells beside the keys below which a description wraps under them
 
@@ -86,6 +87,8 @@ def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
                 acting[binding.key] = (app, binding)
     # In each group, the keys its footer shows first.
     for node, binding in sorted(acting.values(), key=lambda item: not item[1].show):
+        if binding.action in _FOCUS_MOVES and len(screen.focus_chain) < 2:
+            continue  # Textual's tab and shift+tab, on a screen with nothing to move to
         add(node, binding)
     return [
         KeyGroup(title, tuple((" / ".join(keys), what) for what, keys in lines.items()))

@@ -71,6 +71,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+g", "region", "Region"),
         Binding("ctrl+s", "app.switch_session", "Session"),
         Binding("ctrl+l", "login", "Log in"),
+        Binding("shift+tab", "app.focus_previous", "Other pane", show=False),
     ]
 
     def __init__(
