@@ -298,10 +298,17 @@ def doctor(args: argparse.Namespace, context: Context) -> int:
         )
     from tui.text import printable
 
-    failed = False
+    verdicts = []
     for check in run_checks(context, session):
-        failed = failed or check.verdict is Verdict.FAIL
+        verdicts.append(check.verdict)
         # details may quote the config file or the service: control characters replaced
         print(printable(f"[{check.verdict.value:>4}] {check.name}: {check.detail}"))
-    print("Some checks failed." if failed else "All is well.")
+    failed = Verdict.FAIL in verdicts
+    warned = verdicts.count(Verdict.WARN)
+    if failed:
+        print("Some checks failed.")
+    elif warned:  # "All is well." under a [warn] line said two things at once
+        print(f"No check failed; {warned} warning{'s' if warned > 1 else ''} above.")
+    else:
+        print("All is well.")
     return 1 if failed else 0
