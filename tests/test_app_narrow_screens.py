@@ -44,6 +44,13 @@ async def test_the_action_menu_wraps_its_lines_in_a_narrow_terminal(
         assert "(exit it to come back)" in text, screen_text(app)
         assert "n new credentials: off (kept ones are reused)" in text
         assert "esc back" in text
+        # A wrapped line goes on under its text, not under the keys (was "it to come back)"
+        # at the box's left edge, below the "s"): the column of keys stays clear.
+        inside = [line.strip("│").rstrip() for line in screen_text(app).splitlines()]
+        first = next(n for n, line in enumerate(inside) if " s open a subshell" in line)
+        rest = inside[first + 1]
+        column = inside[first].index("open a subshell")
+        assert rest[:column].strip() == "" and rest[column] != " ", "\n".join(inside)
 
 
 @async_test

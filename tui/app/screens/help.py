@@ -7,7 +7,6 @@ never goes stale. Keys are grouped under the `BINDING_GROUP_TITLE` of what defin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -23,6 +22,7 @@ from textual.widgets import Input, Static
 
 from tui.app import small_terminal
 from tui.app.widgets.filter_list import FilterInput
+from tui.app.widgets.keyed_line import beside
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 
 _KEY_NAMES = {
@@ -39,7 +39,6 @@ _KEY_NAMES = {
 }
 _FOCUS_MOVES = ("app.focus_next", "app.focus_previous")
 MAX_KEY_WIDTH = 16  # longer key names push their line's text along
-MIN_ROOM = 12  # cells beside the keys below which a description wraps under them
 
 
 @dataclass(frozen=True)
@@ -120,21 +119,11 @@ class GroupLines:
         for keys, what in self.group.keys:
             if keys:
                 head = Text(f"  {keys:<{self.width}}", style="bold") + "  "
-                yield from _beside(head, Text(what), console, options.max_width)
+                yield from beside(head, Text(what), console, options.max_width)
             else:  # a line with no key of its own ("type: filter the list")
-                yield from _beside(
+                yield from beside(
                     Text("  "), Text(what, style="italic"), console, options.max_width
                 )
-
-
-def _beside(head: Text, what: Text, console: Console, width: int) -> Iterator[Text]:
-    """`head`, then `what` wrapped in the room left beside it (under `head`'s end)."""
-    room = width - head.cell_len
-    if room < MIN_ROOM:  # too narrow for a column: the lines wrap as they come
-        yield head + what
-        return
-    for n, line in enumerate(what.wrap(console, room)):
-        yield (head if n == 0 else Text(" " * head.cell_len)) + line
 
 
 class HelpScreen(ModalScreen[None]):
