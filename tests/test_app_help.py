@@ -78,6 +78,9 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
         )
         assert keys["Anywhere"]["ctrl+c / ctrl+q"] == "Quit"
         assert "ctrl+c" not in str(keys["Action menu"])  # it quits, whatever Textual binds
+        # ctrl+p opens the palette over the menu too (it was missing here, in the box whose
+        # border says "ctrl+p: every action, by name")
+        assert keys["Anywhere"]["ctrl+p"] == "Command palette: every action, by name"
 
 
 @async_test

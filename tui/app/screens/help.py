@@ -81,7 +81,7 @@ def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
         key: (active.node, active.binding) for key, active in screen.active_bindings.items()
     }
     if screen.is_modal:  # a modal screen hides the App's bindings, except priority ones
-        for binding in Binding.make_bindings(type(app).BINDINGS):
+        for binding in _app_bindings(app):
             if binding.priority:  # which run before anything the screen binds to the key
                 acting[binding.key] = (app, binding)
     # In each group, the keys its footer shows first.
@@ -93,6 +93,15 @@ def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
         KeyGroup(title, tuple((" / ".join(keys), what) for what, keys in lines.items()))
         for title, lines in sorted(found.items(), key=lambda item: order[item[0]])
     ]
+
+
+def _app_bindings(app: App[Any]) -> list[Binding]:
+    """The App's own bindings, and the palette's, which Textual gives every App as it starts."""
+    bindings = list(Binding.make_bindings(type(app).BINDINGS))
+    if app.ENABLE_COMMAND_PALETTE:
+        palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "palette", priority=True)
+        bindings.append(palette)
+    return bindings
 
 
 def _title(node: object, screen: Screen[Any], app: App[Any]) -> str:
