@@ -11,10 +11,12 @@ from tests.app_support import (
     catalog_loaded,
     footer_keys,
     log_in,
+    login_code,
     notes,
     pane,
     picker,
     screen_name,
+    screen_text,
     type_text,
     use_palette,
     wait_until,
@@ -44,7 +46,7 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
             "ctrl+f": "Favourite",
             "ctrl+r": "Refresh",
             "ctrl+g": "Region",
-            "shift+tab": "Focus Previous",
+            "shift+tab": "Other pane",  # was Textual's "Focus Previous"
         }
         assert keys["In the list"]["↓"] == "Down" and keys["In the list"]["tab"] == "Roles"
         assert keys["Filter box"]["enter"] == "Roles"
@@ -76,6 +78,26 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
         )
         assert keys["Anywhere"]["ctrl+c / ctrl+q"] == "Quit"
         assert "ctrl+c" not in str(keys["Action menu"])  # it quits, whatever Textual binds
+        # ctrl+p opens the palette over the menu too (it was missing here, in the box whose
+        # border says "ctrl+p: every action, by name")
+        assert keys["Anywhere"]["ctrl+p"] == "Command palette: every action, by name"
+
+
+@async_test
+async def test_the_login_screens_keys_leave_out_tab_which_has_nothing_to_move_to(
+    sim: Simulator, sso_config: Path
+) -> None:
+    """The login screen has nothing to move the focus to: "tab Focus Next" and "shift+tab
+    Focus Previous", Textual's own, were listed there and did nothing."""
+    sim.set(approve="manual")
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the login code")
+        await pilot.press("question_mark")
+        keys = _help_lines(app)
+        assert keys["Login"]["c"] == "Copy code" and keys["Login"]["esc"] == "Cancel"
+        listed = {key for lines in keys.values() for key in lines}
+        assert "tab" not in listed and "shift+tab" not in listed, keys
 
 
 @async_test
@@ -143,6 +165,9 @@ async def test_the_palette_offers_every_action_and_runs_it(
             "Quit",
         ):
             assert expected in titles
+        # Textual's "Maximize the focused widget" drew the one-line filter box over a hatched
+        # screen, the panes and the status line gone
+        assert "Maximize" not in titles
 
         sim.reset_calls()
         await use_palette(pilot, app, "refresh the catalog")
@@ -154,3 +179,40 @@ async def test_the_palette_offers_every_action_and_runs_it(
 
         await use_palette(pilot, app, "keys")
         assert screen_name(app) == "HelpScreen"
+
+
+def _drawn_footer(app: Any) -> str:
+    """The footer as the user sees it: the last line drawn."""
+    return screen_text(app).splitlines()[-1]
+
+
+@async_test
+async def test_the_footer_leaves_out_the_keys_that_act_on_a_row_while_none_matches(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Before, "⏎/tab Roles", "^f Favourite" and "^g Region" stayed in the footer over "no
+    account matches" (and "⏎ Actions" over "no role matches"), and did nothing."""
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await wait_until(pilot, lambda: "^g Region" in _drawn_footer(app), "the region key")
+        assert "⏎/tab Roles" in _drawn_footer(app) and "^f Favourite" in _drawn_footer(app)
+        await type_text(pilot, "qqqzzz")  # no account has it
+        await wait_until(pilot, lambda: "Roles" not in _drawn_footer(app), "the footer redrawn")
+        footer = _drawn_footer(app)
+        assert "Favourite" not in footer and "Region" not in footer
+        assert "esc Clear/Quit" in footer and "^r Refresh" in footer  # those still work
+        await pilot.press(*["backspace"] * 6)  # every account again: the keys are back
+        await wait_until(pilot, lambda: "⏎/tab Roles" in _drawn_footer(app), "the keys back")
+        assert "^f Favourite" in _drawn_footer(app) and "^g Region" in _drawn_footer(app)
+
+        await type_text(pilot, with_roles(org).account_id)
+        await pilot.press("enter")  # in the roles pane
+        await wait_until(pilot, lambda: "⏎ Actions" in _drawn_footer(app), "the roles' keys")
+        await type_text(pilot, "qqqzzz")  # no role has it
+        await wait_until(pilot, lambda: "Actions" not in _drawn_footer(app), "the footer redrawn")
+        assert "Favourite" not in _drawn_footer(app)
+        assert "tab Accounts" in _drawn_footer(app) and "esc Back" in _drawn_footer(app)
+        await pilot.press("enter")  # nothing to act on: no menu
+        assert screen_name(app) == "MainScreen"

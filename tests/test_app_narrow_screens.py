@@ -44,6 +44,13 @@ async def test_the_action_menu_wraps_its_lines_in_a_narrow_terminal(
         assert "(exit it to come back)" in text, screen_text(app)
         assert "n new credentials: off (kept ones are reused)" in text
         assert "esc back" in text
+        # A wrapped line goes on under its text, not under the keys (was "it to come back)"
+        # at the box's left edge, below the "s"): the column of keys stays clear.
+        inside = [line.strip("│").rstrip() for line in screen_text(app).splitlines()]
+        first = next(n for n, line in enumerate(inside) if " s open a subshell" in line)
+        rest = inside[first + 1]
+        column = inside[first].index("open a subshell")
+        assert rest[:column].strip() == "" and rest[column] != " ", "\n".join(inside)
 
 
 @async_test
@@ -103,3 +110,24 @@ async def test_the_region_chooser_shows_regions_at_40x12(
             lambda: screen_text(app).splitlines()[-1].strip() == "⏎ Use esc Back",
             "the chooser's own keys in the footer",
         )
+
+
+@async_test
+async def test_the_keys_screen_wraps_a_long_line_under_its_own_text(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Before, the rest of "Command palette: every action, by name" went back to the box's
+    left edge, under the keys, at 60 columns."""
+    log_in()
+    app = picker()
+    async with app.run_test(size=(60, 60)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: "Command palette: every" in screen_text(app), "the keys")
+        lines = [line.strip("│").rstrip() for line in screen_text(app).splitlines()]
+        first = next(n for n, line in enumerate(lines) if "Command palette: every" in line)
+        column = lines[first].index("Command palette")
+        rest = lines[first + 1]
+        assert rest.strip() and not lines[first].rstrip().endswith("name"), lines[first]
+        assert rest[:column].strip() == "" and rest[column] != " ", "\n".join(lines)
+        assert "every action, by name" in lines[first] + " " + rest.strip()

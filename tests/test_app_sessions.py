@@ -103,6 +103,24 @@ async def test_the_chooser_draws_every_session_at_any_size(
         assert footer_keys(app) == {"enter": "Open", "escape": "Quit", "question_mark": "Keys"}
 
 
+@async_test
+async def test_the_chooser_lines_up_the_start_urls(sim: Simulator, sso_config: Path) -> None:
+    """Before, each start URL began two spaces after its session's name: "dev  https://…" over
+    "operations  https://…", a ragged column."""
+    with sso_config.open("a") as config:
+        config.write(
+            f"\n[sso-session operations]\nsso_start_url = {sim.start_url}\n"
+            f"sso_region = {sim.region}\n"
+        )
+    app = picker(session=None)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        await pilot.pause()
+        listed = [line for line in screen_text(app).splitlines() if sim.start_url in line]
+        assert [" dev " in listed[0], " operations " in listed[1]] == [True, True], listed
+        assert listed[0].index(sim.start_url) == listed[1].index(sim.start_url), listed
+
+
 def _log_in_to(name: str) -> None:
     session = next(s for s in load_sessions() if s.name == name)
     login.login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)

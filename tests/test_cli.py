@@ -244,7 +244,7 @@ def test_an_account_assigned_since_the_cache_is_found_with_refresh(
     # was: "no account matches 'brand-new'; run `ssotui list` to see your accounts", and
     # `ssotui list` showed the same cached catalog without it
     assert missed.status == 1 and missed.err.count("\n") == 1
-    assert "(the catalog was cached under a minute ago: add --refresh for an account" in missed.err
+    assert "(the catalog was cached just now: add --refresh for an account" in missed.err
     assert ssotui("export", "brand-new", "Admin", "--refresh").status == 0
     assert ssotui("export", "no-such-account-xyz", "Admin", "--refresh").err.count("--refresh") == 0
 

@@ -311,6 +311,8 @@ def test_list_refresh_on_a_terminal_shows_one_line_of_progress_then_clears_it(
     assert done.returncode == 0
     text = shown.decode()
     assert f"ssotui: fetching the catalog: {len(sim.org.accounts)} accounts" in text
+    # the roles as the picker's status line counts them (was "roles of 12 listed")
+    assert re.search(r"fetching the catalog: \d+ accounts, roles \d+/\d+\r", text), text
     assert "\n" not in text.replace("\r\n", "")  # one line, rewritten in place
     assert text.endswith("\r\x1b[K")  # and cleared at the end
     assert len(done.stdout.decode().splitlines()) == sum(len(a.roles) for a in sim.org.accounts)

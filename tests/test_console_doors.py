@@ -87,6 +87,29 @@ def test_a_copied_shortcut_is_not_said_to_expire(
     )
 
 
+def test_a_copied_console_link_is_said_to_sign_in_for_15_minutes_as_in_the_picker(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """One wording for the link's 15 minutes: the picker's `o` and the no-browser error say
+    "it signs in for 15 minutes"; `console --copy` said "it works for 15 minutes"."""
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    leader, follower = os.openpty()  # the terminal OSC 52 goes to
+    try:
+        run = ssotui(
+            "console", account.account_id, role, "--copy", env={"SSOTUI_TTY": os.ttyname(follower)}
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert run.status == 0, run.err
+    assert run.err.startswith(
+        f"Copied the console link for {account.name}/{role} (OSC 52); it signs in for 15 "
+        "minutes; the console session lasts until "
+    ), run.err
+
+
 @pytest.mark.parametrize(
     ("flags", "fragment"),
     [

@@ -51,6 +51,9 @@ def test_not_logged_in_and_aws_cli_v1_are_warnings(
     result = ssotui("doctor", env=_fake_aws(tmp_path / "bin", "1.29.0"))
     assert "[warn] token dev: not logged in" in result.out
     assert "SSO needs v2" in result.out
+    # the last line said "All is well." under those two [warn] lines
+    assert result.status == 0
+    assert re.fullmatch(r"No check failed; \d+ warnings above\.", result.out.splitlines()[-1])
 
 
 def test_readable_credentials_file_is_flagged(sim: Simulator, sso_config: Path, home: Home) -> None:

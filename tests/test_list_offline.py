@@ -41,7 +41,7 @@ def _one_warning(run: Run) -> str:
     lines = run.err.splitlines()
     assert len(lines) == 1, run.err
     assert lines[0].startswith("ssotui: warning: Identity Center could not be reached (cannot")
-    assert lines[0].endswith("showing the catalog cached under a minute ago")
+    assert lines[0].endswith("showing the catalog cached just now")
     return lines[0]
 
 

@@ -115,7 +115,7 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await open_action_menu(pilot, app, org, account, role)
-        menu = " ".join(str(line.render()) for line in app.screen.query(".action-line"))
+        menu = " ".join(str(line.content) for line in app.screen.query(".action-line"))
         assert "whose credentials renew" in menu
         # The whole line is drawn, not cut at the box's edge (72 cells, as at 80x24).
         assert "whose credentials renew (exit it to come back)" in screen_text(app)

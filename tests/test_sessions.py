@@ -87,6 +87,24 @@ def test_several_without_default_fail_with_the_list(home: Home) -> None:
     assert "\n" not in message
 
 
+def test_a_default_session_that_is_not_there_says_it_comes_from_config_toml(
+    home: Home,
+) -> None:
+    """`ssotui list` said only "no sso-session 'zzz' in ~/.aws/config": a name the user never
+    typed, with no word of where it came from."""
+    home.write_config(TWO)
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_session = "zzz"\n')
+    result = ssotui("list")
+    assert result.status == 1
+    assert result.err.startswith(
+        "ssotui: default_session in ssotui's config.toml: no sso-session 'zzz' in "
+    )
+    assert result.err.rstrip().endswith("; change it there, or give --session NAME")
+    assert "\n" not in result.err.strip()
+    assert ssotui("list", "--session", "zzz").err.startswith("ssotui: no sso-session 'zzz' in ")
+
+
 def test_flag_beats_default_and_default_beats_guessing(home: Home) -> None:
     home.write_config(TWO)
     assert resolve_session(default="prod").name == "prod"

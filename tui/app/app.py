@@ -189,9 +189,14 @@ class SsotuiApp(App[str | Picked | None]):
                 yield SystemCommand(
                     "Switch session", "Another SSO session (ctrl+s)", self.action_switch_session
                 )
+        left_out = (
+            self.action_show_help_panel,  # Textual's key panel: our help screen replaces it
+            self.action_hide_help_panel,
+            screen.action_maximize,  # the focused filter box over the whole screen, hatched
+        )
         for command in super().get_system_commands(screen):
-            if command.callback not in (self.action_show_help_panel, self.action_hide_help_panel):
-                yield command  # Textual's key panel: our help screen replaces it
+            if command.callback not in left_out:
+                yield command
 
     # -- sessions -------------------------------------------------------------------------------
 

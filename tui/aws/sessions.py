@@ -413,7 +413,13 @@ def resolve_session(
     if name:
         return _by_name(read, name)
     if default:
-        return _by_name(read, default)
+        try:
+            return _by_name(read, default)
+        except ConfigError as exc:  # no name was typed: say where this one comes from
+            raise ConfigError(
+                f"default_session in ssotui's config.toml: {exc.message}; change it there, "
+                "or give --session NAME"
+            ) from None
     if profile and (of_profile := _of_profile(read, profile)) is not None:
         return of_profile
     if len(read.sessions) == 1:

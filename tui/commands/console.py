@@ -45,7 +45,7 @@ def console(args: argparse.Namespace, context: Context) -> int:
         say(f"Copied the access portal's shortcut link for {label} ({backend}).")
     elif args.copy:
         backend = handoff.copy_console_link(url)
-        say(f"Copied the console link for {label} ({backend}); it works for 15 minutes{lasts}.")
+        say(f"Copied the console link for {label} ({backend}); it signs in for 15 minutes{lasts}.")
     elif handoff.open_in_browser(url):
         say(f"Opened the AWS console for {label} in the browser{lasts}.")
     else:

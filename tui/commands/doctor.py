@@ -15,11 +15,10 @@ import stat
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from tui import paths
+from tui import durations, paths
 from tui.errors import SsotuiError
 from tui.models import SsoSession, utcnow
 from tui.store.settings import Settings
@@ -41,14 +40,6 @@ class Check:
     name: str
     verdict: Verdict
     detail: str
-
-
-def _human(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds < 0:
-        return "expired"
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min"
 
 
 def check_aws_config() -> tuple[list[Check], list[SsoSession]]:
@@ -107,13 +98,12 @@ def check_token(session: SsoSession) -> Check:
         return Check(name, Verdict.FAIL, exc.message)
     if token is None:
         return Check(name, Verdict.WARN, "not logged in: run `ssotui login`")
-    left = token.expires_at - utcnow()
     refresh = "refreshable" if token.can_refresh else "not refreshable"
     if token.is_expired:
         verdict = Verdict.OK if token.can_refresh else Verdict.WARN
         hint = "" if token.can_refresh else ": run `ssotui login`"
         return Check(name, verdict, f"expired, {refresh}{hint}")
-    return Check(name, Verdict.OK, f"expires in {_human(left)}, {refresh}")
+    return Check(name, Verdict.OK, f"expires in {durations.time_left(token.expires_at)}, {refresh}")
 
 
 def check_aws_cli() -> Check:
@@ -308,10 +298,17 @@ def doctor(args: argparse.Namespace, context: Context) -> int:
         )
     from tui.text import printable
 
-    failed = False
+    verdicts = []
     for check in run_checks(context, session):
-        failed = failed or check.verdict is Verdict.FAIL
+        verdicts.append(check.verdict)
         # details may quote the config file or the service: control characters replaced
         print(printable(f"[{check.verdict.value:>4}] {check.name}: {check.detail}"))
-    print("Some checks failed." if failed else "All is well.")
+    failed = Verdict.FAIL in verdicts
+    warned = verdicts.count(Verdict.WARN)
+    if failed:
+        print("Some checks failed.")
+    elif warned:  # "All is well." under a [warn] line said two things at once
+        print(f"No check failed; {warned} warning{'s' if warned > 1 else ''} above.")
+    else:
+        print("All is well.")
     return 1 if failed else 0

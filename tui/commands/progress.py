@@ -51,9 +51,10 @@ class CatalogProgress:
     def line(self) -> str:
         """What the line says now."""
         failed = f", {self.failed} failed" if self.failed else ""
+        # as the picker's status line says it: "40 accounts, roles 26/40"
         return (
-            f"ssotui: fetching the catalog: {self.accounts} accounts, roles of "
-            f"{self.listed} listed{failed}"
+            f"ssotui: fetching the catalog: {self.accounts} accounts, roles "
+            f"{self.listed}/{self.accounts}{failed}"
         )
 
     def _draw(self) -> None:

@@ -144,11 +144,11 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         shown = {key: f"{printable(key)}  {pad(a.label, width)}  " for key, a in listed.items()}
         sys.stdout.write("".join(f"{shown[a.account_id]}{printable(r)}\n" for a, r in pairs))
     if answer.unreached:  # offline, say: the cached catalog rather than nothing
-        from tui.workspace.catalog import cached_ago
+        from tui import durations
 
         say(
             f"ssotui: warning: Identity Center could not be reached ({answer.unreached}); "
-            f"showing the catalog cached {cached_ago(catalog.fetched_at)} ago"
+            f"showing the catalog cached {durations.age(catalog.fetched_at)}"
         )
     refused = catalog.refused_accounts()
     if refused:  # Identity Center's answer, not a failure: one line, and the exit status is 0

@@ -8,10 +8,11 @@ Part of `Workspace` (`tui.workspace.workspace`), the doors' one way in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from tui import durations
 from tui.errors import (
     AccountRefused,
     Ambiguous,
@@ -47,17 +48,6 @@ class ShownCatalog:
 
     catalog: Catalog
     unreached: str = ""
-
-
-def cached_ago(fetched_at: datetime, now: datetime | None = None) -> str:
-    """How long ago a catalog was cached, in the user's words ("12 min", "3 h", "2 days")."""
-    minutes = max(0, int(((now or utcnow()) - fetched_at).total_seconds() // 60))
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 120:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
 def _accounts_named(accounts: list[tuple[Account, str]]) -> str:
@@ -270,9 +260,9 @@ class CatalogUseCases(SessionToken):
         except NotFound as exc:
             if catalog.fetched_at >= started or "--refresh" in exc.message:
                 raise
-            ago = cached_ago(catalog.fetched_at, started)
+            ago = durations.age(catalog.fetched_at, started)
             raise NotFound(
-                f"{exc.message} (the catalog was cached {ago} ago: add --refresh for an "
+                f"{exc.message} (the catalog was cached {ago}: add --refresh for an "
                 "account or role assigned since)"
             ) from None
 

@@ -21,6 +21,7 @@ from tui.app import small_terminal
 from tui.app.pick import Action
 from tui.app.shown import shown
 from tui.app.widgets.in_order_input import InOrderInput
+from tui.app.widgets.keyed_line import KeyedLine
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.errors import SsotuiError
 from tui.export.ini_sections import check_name
@@ -98,14 +99,14 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)
 
-    def _new_line(self) -> Text:
+    def _new_line(self) -> KeyedLine:
         if not self.keeping:
             return _keyed(" ", "new credentials every time (none are kept)")
         if self.fresh:
             state = Text.assemble(("on", "bold reverse"), " (new ones for the next action)")
         else:
             state = Text("off (kept ones are reused)")
-        return Text.assemble(_keyed(NEW_KEY, "new credentials: "), state)
+        return _keyed(NEW_KEY, Text.assemble("new credentials: ", state))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_credentials":  # nothing to switch when none are kept
@@ -122,9 +123,11 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
         self.dismiss(MenuChoice(Action(value), fresh=self.fresh) if value else None)
 
 
-def _keyed(key: str, text: str) -> Text:
-    """A key in bold, then what it does."""
-    return Text.assemble((key, "bold"), " ", text)
+def _keyed(key: str, text: str | Text) -> KeyedLine:
+    """A key in bold, then what it does (wrapped under itself in a narrow box)."""
+    return KeyedLine(
+        Text.assemble((key, "bold"), " "), Text(text) if isinstance(text, str) else text
+    )
 
 
 class ProfileNameScreen(ModalScreen[str | None]):
@@ -146,7 +149,7 @@ class ProfileNameScreen(ModalScreen[str | None]):
             yield Static(f"Profile name in {shown(self.path)}:", id="profile-file", markup=False)
             yield InOrderInput(value=self.default, id="profile-name", select_on_focus=False)
             yield Static(self.error, id="profile-error", markup=False)
-            yield Static(Text.assemble(_keyed("enter", "write   "), _keyed("esc", "cancel")))
+            yield Static(Text.assemble(("enter", "bold"), " write   ", ("esc", "bold"), " cancel"))
         yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:

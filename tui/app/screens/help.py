@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
@@ -21,6 +22,7 @@ from textual.widgets import Input, Static
 
 from tui.app import small_terminal
 from tui.app.widgets.filter_list import FilterInput
+from tui.app.widgets.keyed_line import beside
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 
 _KEY_NAMES = {
@@ -35,6 +37,7 @@ _KEY_NAMES = {
     "pagedown": "pgdn",
     "backspace": "backspace",
 }
+_FOCUS_MOVES = ("app.focus_next", "app.focus_previous")
 MAX_KEY_WIDTH = 16  # longer key names push their line's text along
 
 
@@ -78,16 +81,27 @@ def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
         key: (active.node, active.binding) for key, active in screen.active_bindings.items()
     }
     if screen.is_modal:  # a modal screen hides the App's bindings, except priority ones
-        for binding in Binding.make_bindings(type(app).BINDINGS):
+        for binding in _app_bindings(app):
             if binding.priority:  # which run before anything the screen binds to the key
                 acting[binding.key] = (app, binding)
     # In each group, the keys its footer shows first.
     for node, binding in sorted(acting.values(), key=lambda item: not item[1].show):
+        if binding.action in _FOCUS_MOVES and len(screen.focus_chain) < 2:
+            continue  # Textual's tab and shift+tab, on a screen with nothing to move to
         add(node, binding)
     return [
         KeyGroup(title, tuple((" / ".join(keys), what) for what, keys in lines.items()))
         for title, lines in sorted(found.items(), key=lambda item: order[item[0]])
     ]
+
+
+def _app_bindings(app: App[Any]) -> list[Binding]:
+    """The App's own bindings, and the palette's, which Textual gives every App as it starts."""
+    bindings = list(Binding.make_bindings(type(app).BINDINGS))
+    if app.ENABLE_COMMAND_PALETTE:
+        palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "palette", priority=True)
+        bindings.append(palette)
+    return bindings
 
 
 def _title(node: object, screen: Screen[Any], app: App[Any]) -> str:
@@ -101,14 +115,24 @@ def _title(node: object, screen: Screen[Any], app: App[Any]) -> str:
     return type(node).__name__
 
 
-def _group_text(group: KeyGroup, width: int) -> Text:
-    lines = [Text(group.title, style="bold")]
-    for keys, what in group.keys:
-        if keys:
-            lines.append(Text.assemble((f"  {keys:<{width}}", "bold"), f"  {what}"))
-        else:  # a line with no key of its own ("type: filter the list")
-            lines.append(Text(f"  {what}", style="italic"))
-    return Text("\n").join(lines)
+class GroupLines:
+    """One group as drawn: its title, then each key with what it does beside it. A line too long
+    for the box wraps under its own text, not back under the keys."""
+
+    def __init__(self, group: KeyGroup, width: int) -> None:
+        self.group = group
+        self.width = width  # of the keys' column
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(self.group.title, style="bold")
+        for keys, what in self.group.keys:
+            if keys:
+                head = Text(f"  {keys:<{self.width}}", style="bold") + "  "
+                yield from beside(head, Text(what), console, options.max_width)
+            else:  # a line with no key of its own ("type: filter the list")
+                yield from beside(
+                    Text("  "), Text(what, style="italic"), console, options.max_width
+                )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -134,7 +158,7 @@ class HelpScreen(ModalScreen[None]):
             )
             with VerticalScroll(id="help-keys"):
                 for group in self.groups:
-                    yield Static(_group_text(group, width), classes="help-group", markup=False)
+                    yield Static(GroupLines(group, width), classes="help-group", markup=False)
         yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -71,6 +71,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+g", "region", "Region"),
         Binding("ctrl+s", "app.switch_session", "Session"),
         Binding("ctrl+l", "login", "Log in"),
+        Binding("shift+tab", "app.focus_previous", "Other pane", show=False),
     ]
 
     def __init__(
@@ -203,6 +204,9 @@ class MainScreen(Screen[None]):
             return parameters == (("leave",) if in_accounts else ("back",))
         if action == "region":
             return self.accounts.highlighted_item is not None
+        if action == "favourite":  # (the panes refresh the footer as they empty and fill)
+            pane = self.roles if self.roles.has_focus_within else self.accounts
+            return pane.highlighted_item is not None
         return True
 
     def action_login(self) -> None:

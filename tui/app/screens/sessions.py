@@ -19,6 +19,7 @@ from tui.app.shown import shown
 from tui.app.textual_private import show_key
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.models import SsoSession
+from tui.text import cell_width, pad
 
 
 class SessionScreen(Screen[SsoSession | None]):
@@ -52,9 +53,11 @@ class SessionScreen(Screen[SsoSession | None]):
                     id="sessions-hint",
                     markup=False,
                 )
+            names = max(cell_width(s.label) for s in self.sessions)
+            urls = max(cell_width(s.start_url) for s in self.sessions)
             options = OptionList(
                 *(
-                    Option(_label(s, in_use=s == self.current), id=str(n))
+                    Option(_label(s, (names, urls), in_use=s == self.current), id=str(n))
                     for n, s in enumerate(self.sessions)
                 ),
                 id="sessions-list",
@@ -80,9 +83,11 @@ class SessionScreen(Screen[SsoSession | None]):
         self.dismiss(None)
 
 
-def _label(session: SsoSession, *, in_use: bool) -> Text:
-    text = Text(shown(session.label), style="bold")
-    text.append(f"  {shown(session.start_url)}  {session.region}", style="dim")
+def _label(session: SsoSession, widths: tuple[int, int], *, in_use: bool) -> Text:
+    """One session's line: its name, start URL and region, each in a column of `widths`."""
+    names, urls = widths
+    text = Text(pad(session.label, names), style="bold")
+    text.append(f"  {pad(session.start_url, urls)}  {shown(session.region)}", style="dim")
     if in_use:
         text.append("  (in use)", style="italic")
     return text

@@ -46,6 +46,7 @@ class FilterInput(InOrderInput):
         *,
         on_query: Callable[[str], None],
         on_enter: Callable[[], None],
+        can_choose: Callable[[], bool],
         placeholder: str,
     ) -> None:
         super().__init__(placeholder=placeholder, compact=True, select_on_focus=False)
@@ -53,8 +54,14 @@ class FilterInput(InOrderInput):
         drop_keys(self, "up", "down", "pageup", "pagedown", "ctrl+pageup", "ctrl+pagedown")
         self._follow_query = on_query
         self._choose_highlighted = on_enter
+        self._can_choose = can_choose
 
     BINDING_GROUP_TITLE = "Filter box"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":  # Enter is in the footer only while there is a row to choose
+            return self._can_choose()
+        return super().check_action(action, parameters)
 
     async def action_submit(self) -> None:
         self._choose_highlighted()
@@ -228,6 +235,7 @@ class FilterList(Vertical, Generic[T]):
         """
         super().__init__(id=id, classes=classes)
         self._on_highlighted = on_highlighted
+        self._had_item = False
         self.border_title = title
         self._input_placeholder = placeholder
         self._empty = empty
@@ -243,6 +251,7 @@ class FilterList(Vertical, Generic[T]):
             box = FilterInput(
                 on_query=self._query_changed,
                 on_enter=self.choose,
+                can_choose=lambda: self.highlighted_item is not None,
                 placeholder=self._input_placeholder,
             )
             if self._enter_label:
@@ -341,6 +350,11 @@ class FilterList(Vertical, Generic[T]):
         item = self.highlighted_item
         if self._on_highlighted is not None:
             self._on_highlighted(item)
+        if (item is not None) != self._had_item:
+            # The keys that act on a row (Enter here, the screen's own) come and go from the
+            # footer; only then, as a footer rebuild costs a keystroke's time.
+            self._had_item = item is not None
+            self.refresh_bindings()
         self.post_message(self.Highlighted(self, item))
 
     @on(RowList.Clicked)
