@@ -429,6 +429,44 @@ async def test_a_session_lost_mid_use_logs_in_again_and_finishes_the_action(
 
 
 @async_test
+async def test_a_session_lost_mid_use_is_said_so_though_its_token_file_went_first(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The dead token's file is deleted before the call that met the 401 fails; the picker's
+    look at the token file may see it go first ("not logged in"). The login screen still says
+    the session was lost (it said nothing, once, under load)."""
+    from tui.aws import tokens
+
+    monkeypatch.setenv("SHELL", "/bin/true")
+    seen_gone = threading.Event()
+    forget = tokens._forget
+
+    def forget_then_wait(*args: Any) -> None:
+        forget(*args)
+        seen_gone.wait(30)  # until the picker has seen the file go
+
+    monkeypatch.setattr(tokens, "_forget", forget_then_wait)
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        sim.set(approve="manual")
+        sim.revoke_tokens()
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: "not logged in" in status_text(app), "the file seen gone")
+        seen_gone.set()
+        await wait_until(pilot, lambda: login_code(app), "the login screen")
+        await wait_until(
+            pilot,
+            lambda: "no longer accepts" in str(app.screen.query_one("#login-reason").render()),
+            "the reason",
+        )
+
+
+@async_test
 async def test_a_role_chosen_while_logged_out_asks_for_the_login_it_never_had(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:

@@ -120,8 +120,8 @@ def test_a_command_on_a_refused_account_says_what_identity_center_said(
 def test_a_failure_that_may_pass_still_marks_the_account_and_exits_1(
     center: OtherCenter, home: Home
 ) -> None:
-    home.config_dir.mkdir(parents=True, exist_ok=True)  # the 5xx retries give up within 1 s
-    (home.config_dir / "config.toml").write_text("request_deadline = 1\n", encoding="utf-8")
+    home.config_dir.mkdir(parents=True, exist_ok=True)  # the 5xx retries give up within 3 s
+    (home.config_dir / "config.toml").write_text("request_deadline = 3\n", encoding="utf-8")
     center.role_failures = {PROD: (500, "InternalServerException")}
     result = ssotui("list", "--json", "--refresh")
     assert result.status == 1
@@ -218,8 +218,8 @@ async def test_the_picker_shows_the_refused_account_with_its_note(center: OtherC
 async def test_a_failed_account_retried_in_the_picker_and_refused_shows_the_note(
     center: OtherCenter, home: Home
 ) -> None:
-    home.config_dir.mkdir(parents=True, exist_ok=True)  # the 5xx retries give up within 1 s
-    (home.config_dir / "config.toml").write_text("request_deadline = 1\n", encoding="utf-8")
+    home.config_dir.mkdir(parents=True, exist_ok=True)  # the 5xx retries give up within 3 s
+    (home.config_dir / "config.toml").write_text("request_deadline = 3\n", encoding="utf-8")
     center.role_failures = {PROD: (500, "InternalServerException")}
     app = picker(refresh=True)
     async with app.run_test(size=SIZE) as pilot:

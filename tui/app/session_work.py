@@ -146,10 +146,13 @@ class SessionWork(Widget):
             self._enter(Phase.LOGGING_IN)
             self.post_message(self.LoginNeeded(reason))
 
-    def _login_lost(self, then: Callable[[], object]) -> None:
-        """A call met NotLoggedIn: ask for a login, saying the session was lost only when
-        there was one (not when the user had left the login screen)."""
-        self._need_login(MID_USE_LOGIN if self.token_expires is not None else "", then)
+    def _login_lost(self, lost: NotLoggedIn, then: Callable[[], object]) -> None:
+        """A call met NotLoggedIn (`lost`): ask for a login, saying the session was lost only
+        when there was one (not when the user had left the login screen). A token the service
+        refused was one, even when the look-out at the token file has already seen its file
+        go (a dead token's file is deleted before the call that met it fails)."""
+        had_one = self.token_expires is not None or not isinstance(lost, NoToken)
+        self._need_login(MID_USE_LOGIN if had_one else "", then)
 
     def logged_in(self, token: Token | None) -> None:
         """The login screen closed: with a token, carry on where the session stopped."""
@@ -281,18 +284,18 @@ class SessionWork(Widget):
                 switch=self._calls,
                 first=self._first,
             )
-        except NotLoggedIn:
-            self.app.call_from_thread(self._fetch_needs_login)
+        except NotLoggedIn as exc:
+            self.app.call_from_thread(self._fetch_needs_login, exc)
             return
         except CallsStopped:  # the picker is going: nobody waits for this catalog
             return
         if not get_current_worker().is_cancelled:  # a newer fetch replaced this one
             self.post_message(CatalogFetched(result))
 
-    def _fetch_needs_login(self) -> None:
+    def _fetch_needs_login(self, lost: NotLoggedIn) -> None:
         self.model.fetch_failed()
         self.phase = Phase.FAILED
-        self._login_lost(lambda: self.bring_up_to_date(refresh=True))
+        self._login_lost(lost, lambda: self.bring_up_to_date(refresh=True))
 
     def _progress(self, event: CatalogEvent) -> None:
         if not get_current_worker().is_cancelled:
@@ -360,8 +363,8 @@ class SessionWork(Widget):
     def _retry(self, account: Account, catalog: Catalog) -> None:
         try:
             updated = self.workspace.retry_account(catalog, account)
-        except NotLoggedIn:
-            self.app.call_from_thread(self._login_lost, lambda: self.retry_roles(account))
+        except NotLoggedIn as exc:
+            self.app.call_from_thread(self._login_lost, exc, lambda: self.retry_roles(account))
             return
         except SsotuiError as exc:
             self.post_message(RolesRetried(account.account_id, None, failure_text(exc)))
@@ -407,10 +410,11 @@ class SessionWork(Widget):
             creds = self.workspace.role_credentials(
                 account, role, region=region, fresh=fresh, renewed=renewed
             )
-        except NotLoggedIn:
+        except NotLoggedIn as exc:
             self.app.call_from_thread(self._credentials_done)
             self.app.call_from_thread(
                 self._login_lost,
+                exc,
                 lambda: self.fetch_credentials(account, role, action, region, fresh=fresh),
             )
             return
