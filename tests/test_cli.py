@@ -61,7 +61,7 @@ def test_login_that_keeps_the_token_says_nothing_of_falling_back(
     again = ssotui("login", env=over_ssh)
     assert again.status == 0, again.err
     assert "Falling back" not in again.err
-    assert again.err.startswith("Logged in to dev until ")
+    assert again.err.startswith("Already logged in to dev until ")
 
 
 def test_login_replaces_a_token_that_ends_soon_and_cannot_be_renewed(
@@ -452,3 +452,23 @@ def test_write_profile_into_a_file_others_can_read_says_so(
     home.aws_credentials.chmod(0o600)
     again = ssotui("write-profile", account.account_id, role.name, "--profile", "picked")
     assert again.status == 0 and "warning" not in again.err
+
+
+def test_a_login_that_keeps_the_token_says_it_was_already_logged_in(
+    sim: Simulator, sso_config: Path
+) -> None:
+    # a second `ssotui login` said "Logged in to dev until ...", as if it had logged in again
+    sim.set(interval=0)
+    first = ssotui("login", "--no-browser")
+    assert first.status == 0, first.err
+    assert "Logged in to dev until " in first.err and "Already" not in first.err
+    again = ssotui("login", "--no-browser")
+    assert again.status == 0, again.err
+    assert "Already logged in to dev until " in again.err
+    assert "; `ssotui login --force` logs in again." in again.err
+    # --force before the command is login's own: it logs in again, and says so
+    before = sim.calls["StartDeviceAuthorization"]
+    forced = ssotui("--force", "login", "--no-browser")
+    assert forced.status == 0, forced.err
+    assert sim.calls["StartDeviceAuthorization"] == before + 1
+    assert "Logged in to dev until " in forced.err and "Already" not in forced.err

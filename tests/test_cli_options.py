@@ -392,6 +392,8 @@ def test_help_pages_say_what_each_option_does_on_that_command() -> None:
     assert "--start-url URL the start URL to write" in configure
     # credential-process refuses a region of another partition: not "ignored"
     assert "ignored" not in page("credential-process")
+    # `ssotui --force login` logs in again: the program's page said only "allow `s` ..."
+    assert "(login: log in again even with a valid token)" in page()
     # the picker's --no-browser is about logging in (`o` still opens the console)
     assert "never open a browser" not in page()
     # a fresh home has none of the completion folders

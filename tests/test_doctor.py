@@ -33,6 +33,7 @@ def test_all_well_when_logged_in(
     result = ssotui("doctor", env=_fake_aws(tmp_path / "bin", "2.17.0"))
     assert result.status == 0, result.out + result.err
     assert "All is well." in result.out
+    assert ": 1 session: dev\n" in result.out  # said "1 session(s)"
     assert "expires in" in result.out
     assert "v2.17.0" in result.out
     assert "against Identity Center" in result.out
@@ -75,6 +76,21 @@ def test_bad_settings_are_named(sim: Simulator, sso_config: Path, home: Home) ->
     listing = ssotui("config")
     assert "unknown key `colour`" in listing.err
     assert str(home.config_dir / "config.toml") in listing.err
+
+
+def test_a_theme_the_picker_has_not_is_flagged_as_the_picker_says_it(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    # doctor said "[  ok] ssotui config" for `theme = "nope"`, which the picker warns about
+    home.config_dir.mkdir(parents=True)
+    config = home.config_dir / "config.toml"
+    config.write_text('theme = "nope"\n')
+    lines = ssotui("doctor").out.splitlines()
+    (line,) = [x for x in lines if "ssotui config" in x]
+    assert line.startswith(f"[warn] ssotui config: Unknown theme 'nope' in {config}; using ")
+    assert "Themes: " in line and "nord" in line  # the themes there are, as the picker names them
+    config.write_text('theme = "nord"\n')
+    assert f"[  ok] ssotui config: {config}" in ssotui("doctor").out.splitlines()
 
 
 def _row(out: str, name: str) -> list[str]:

@@ -86,7 +86,7 @@ def test_logout_deletes_what_the_aws_cli_cached_for_the_session_only(home: Home)
     assert result.status == 0, result.err
     assert not mine.exists()  # was: left there, and `aws --profile mine` kept working
     assert theirs.exists()  # another session's: untouched
-    said = "Removed 1 file(s) of role credentials the AWS CLI cached for this session."
+    said = "Removed 1 file of role credentials the AWS CLI cached for this session."
     assert said in result.err.splitlines()
     assert "Traceback" not in result.err
 

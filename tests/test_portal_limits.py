@@ -259,7 +259,7 @@ def test_account_pages_that_go_round_stop_with_what_came_before(
         pages.extend(Portal(session, token, page_size=page_size).list_accounts())
     assert err.value.message == (
         "Identity Center repeated a page of the accounts list (session dev): it stops at the 12 "
-        "account(s) listed before it; run `ssotui list --refresh` later"
+        "accounts listed before it; run `ssotui list --refresh` later"
     )
     # every page up to the one whose token repeats was handed on: all 12 accounts
     assert {a.account_id for page in pages for a in page} == {

@@ -112,7 +112,7 @@ def test_list_shows_the_accounts_before_a_repeated_page(center: OtherCenter) -> 
     assert _listed(result.out) == _pairs(center, accounts=2)
     assert result.err == (
         "ssotui: warning: Identity Center repeated a page of the accounts list (session other): "
-        "it stops at the 2 account(s) listed before it; run `ssotui list --refresh` later\n"
+        "it stops at the 2 accounts listed before it; run `ssotui list --refresh` later\n"
     )
     assert center.calls["list_accounts"] == 2  # the repeated page is not asked for again
 
@@ -176,7 +176,7 @@ async def test_the_picker_marks_the_account_and_shows_the_roles_before_the_repea
         assert {m for name, m in marks(app, "accounts").items() if name != "Staging"} <= {""}
         await wait_until(pilot, lambda: notes(app), "the warning")
         assert notes(app) == [
-            "Identity Center repeated a page of the roles of 1 account(s); they are marked ◐ "
+            "Identity Center repeated a page of the roles of 1 account; they are marked ◐ "
             "and show the roles listed before it (ctrl+r lists them again)."
         ]
         await type_text(pilot, "staging")
@@ -203,7 +203,7 @@ async def test_the_picker_shows_the_accounts_before_a_repeated_page_and_says_so(
         await wait_until(pilot, lambda: notes(app), "the warning")
         assert notes(app) == [
             "Identity Center repeated a page of the accounts list (session other): it stops at "
-            "the 2 account(s) listed before it; press ctrl+r to refresh the list later."
+            "the 2 accounts listed before it; press ctrl+r to refresh the list later."
         ]
         wanted = {a.account_id for a in center.accounts[:2]}
         assert {a.account_id for a in shown(app, "accounts")} == wanted
@@ -223,7 +223,7 @@ async def test_the_picker_says_so_again_when_it_shows_such_a_catalog_from_its_ca
         await wait_until(pilot, lambda: notes(app), "the warning")
         warning = (
             "Identity Center repeated a page of the accounts list (session other): it stops at "
-            "the 2 account(s) listed before it; press ctrl+r to refresh the list later."
+            "the 2 accounts listed before it; press ctrl+r to refresh the list later."
         )
         assert notes(app) == [warning]
         assert {a.account_id for a in shown(app, "accounts")} == {

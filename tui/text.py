@@ -68,6 +68,12 @@ def pad(text: str, width: int, *, align: Literal["left", "right"] = "left") -> s
     return shown + fill if align == "left" else fill + shown
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`count` and `noun`, in the plural unless there is one: "1 session", "2 sessions",
+    "1,200 accounts" (`plural`: for a noun that does not just take an "s")."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def some_of(shown: Sequence[str], most: int) -> str:
     """The first `most` of `shown` (texts already safe to print), comma-separated, and how many
     more: "a, b, c and 2 more"."""

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
-from tui import debug_mode, paths
+from tui import debug_mode
 from tui.app import startup_gc
 from tui.app.leaving import LeftBehind
 from tui.app.pick import Action, Picked
@@ -27,6 +27,7 @@ from tui.app.screens.main import MainScreen
 from tui.app.shown import shown
 from tui.app.terminal import drawing_on_the_terminal
 from tui.app.textual_private import first_screen, write_to_terminal
+from tui.app.themes import unknown_theme
 from tui.app.widgets.filter_list import FilterInput
 from tui.models import SsoSession
 from tui.store.waits import WaitingForOtherSsotui, told_to
@@ -72,12 +73,10 @@ class SsotuiApp(App[str | Picked | None]):
         self._quits_at_once = False  # set by `run`: a quit does not wait for worker threads
         self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
         settings = context.settings
-        self._unknown_theme = ""
-        if settings.theme:
-            if settings.theme in self.available_themes:
-                self.theme = settings.theme
-            else:  # said once the screen is up (a notification needs a running app)
-                self._unknown_theme = settings.theme
+        # said once the screen is up (a notification needs a running app)
+        self._unknown_theme = unknown_theme(settings.theme or "", self.theme, self.available_themes)
+        if settings.theme and self._unknown_theme is None:
+            self.theme = settings.theme
 
     def copy_to_clipboard(self, text: str) -> None:
         """Put `text` on the terminal's clipboard (OSC 52), through the app's own output.
@@ -115,8 +114,7 @@ class SsotuiApp(App[str | Picked | None]):
             self.notify(warning, severity="warning", markup=False, timeout=10)
         if self._unknown_theme:
             self.notify(
-                f"Unknown theme {self._unknown_theme!r} in {paths.config_file()}; using "
-                f"{self.theme!r}. Themes: {', '.join(sorted(self.available_themes))}.",
+                self._unknown_theme,
                 severity="warning",
                 markup=False,
                 timeout=10,

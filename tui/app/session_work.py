@@ -50,6 +50,7 @@ from tui.aws.token_watch import TokenWatch
 from tui.aws.tokens import REFRESH_WINDOW  # when the workspace refreshes a token near its end
 from tui.errors import NotLoggedIn, NoToken, SsotuiError
 from tui.models import Account, Catalog, Token, utcnow
+from tui.text import counted
 from tui.workspace.catalog import CatalogPlan
 from tui.workspace.workspace import Workspace
 
@@ -317,8 +318,8 @@ class SessionWork(Widget):
         if failed:
             self.post_message(
                 self.Problem(
-                    f"The roles of {failed} account(s) could not be listed; they are marked ! "
-                    "and retried on Enter.",
+                    f"The roles of {counted(failed, 'account')} could not be listed; they are "
+                    "marked ! and retried on Enter.",
                     severity="warning",
                 )
             )
@@ -328,9 +329,9 @@ class SessionWork(Widget):
         elif incomplete:
             self.post_message(
                 self.Problem(
-                    f"Identity Center repeated a page of the roles of {incomplete} account(s); "
-                    "they are marked ◐ and show the roles listed before it (ctrl+r lists them "
-                    "again).",
+                    "Identity Center repeated a page of the roles of "
+                    f"{counted(incomplete, 'account')}; they are marked ◐ and show the roles "
+                    "listed before it (ctrl+r lists them again).",
                     severity="warning",
                 )
             )

@@ -49,6 +49,7 @@ from tui.errors import (
 )
 from tui.logs import hide
 from tui.models import Account, RoleCredentials, SsoSession, Token, name_order, utcnow
+from tui.text import counted
 
 PAGE_SIZE = 100
 # Seconds all the attempts of one call may take together (`request_deadline` in config.toml).
@@ -426,7 +427,8 @@ class Portal:
                 yield accounts
         except PageRepeated:
             raise self._repeated(
-                "the accounts list", f"it stops at the {len(listed):,} account(s) listed before it"
+                "the accounts list",
+                f"it stops at the {counted(len(listed), 'account')} listed before it",
             ) from None
 
     def list_roles(

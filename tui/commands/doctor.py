@@ -22,6 +22,7 @@ from tui import durations, paths
 from tui.errors import SsotuiError
 from tui.models import SsoSession, utcnow
 from tui.store.settings import Settings
+from tui.text import counted
 from tui.workspace import Context
 
 
@@ -68,7 +69,7 @@ def check_aws_config() -> tuple[list[Check], list[SsoSession]]:
         return checks, []
     names = ", ".join(s.label for s in sessions)
     checks.insert(
-        0, Check("AWS config", Verdict.OK, f"{path}: {len(sessions)} session(s): {names}")
+        0, Check("AWS config", Verdict.OK, f"{path}: {counted(len(sessions), 'session')}: {names}")
     )
     for s in sessions:
         if (note := inline_comment(s)) is not None:
@@ -224,9 +225,12 @@ def check_token_files() -> Check:
 
 
 def check_settings(settings: Settings) -> Check:
-    """ssotui's own config.toml is valid."""
-    if settings.warnings:
-        return Check("ssotui config", Verdict.WARN, "; ".join(settings.warnings))
+    """ssotui's own config.toml is valid, and names a theme the picker has."""
+    from tui.commands.picker import theme_problem
+
+    warnings = [*settings.warnings, *filter(None, [theme_problem(settings)])]
+    if warnings:
+        return Check("ssotui config", Verdict.WARN, "; ".join(warnings))
     where = paths.config_file()
     return Check("ssotui config", Verdict.OK, f"{where}" + ("" if where.exists() else " (none)"))
 
@@ -308,7 +312,7 @@ def doctor(args: argparse.Namespace, context: Context) -> int:
     if failed:
         print("Some checks failed.")
     elif warned:  # "All is well." under a [warn] line said two things at once
-        print(f"No check failed; {warned} warning{'s' if warned > 1 else ''} above.")
+        print(f"No check failed; {counted(warned, 'warning')} above.")
     else:
         print("All is well.")
     return 1 if failed else 0

@@ -28,7 +28,10 @@ GLOBAL_OPTIONS: dict[str, Any] = {
 PICKER_FLAGS: dict[str, str] = {
     "refresh": "fetch the catalog afresh",
     "no_browser": "log in with a device code: no browser opened",
-    "force": "allow `s` inside an ssotui subshell",
+    "force": (
+        "allow `s` inside an ssotui subshell; before login, exec or write-profile: their "
+        "--force (login: log in again even with a valid token)"
+    ),
 }
 # What --refresh means to a command that hands on role credentials (`cache_role_credentials`).
 _REFRESH_CREDENTIALS = "fetch the catalog and the role's credentials afresh"

@@ -13,6 +13,7 @@ from tui.workspace import Context
 if TYPE_CHECKING:
     from tui.app.pick import Picked
     from tui.models import SsoSession
+    from tui.store.settings import Settings
 
 
 def _needs_a_terminal(context: Context) -> None:
@@ -120,3 +121,11 @@ def demo(args: argparse.Namespace, context: Context) -> int:
     from tui.demo import run_demo
 
     return run_demo(open_browser=False)
+
+
+def theme_problem(settings: Settings) -> str | None:
+    """What the picker says of config.toml's `theme` when it has no such theme, else None
+    (for `ssotui doctor`: the picker's own line, from the one place that words it)."""
+    from tui.app.themes import default_theme, theme_names, unknown_theme
+
+    return unknown_theme(settings.theme or "", default_theme(), theme_names())

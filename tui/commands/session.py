@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from tui.commands.resolve import say, workspace_of
 from tui.local_time import local_time
+from tui.text import counted
 from tui.workspace import Context
 
 if TYPE_CHECKING:
@@ -20,11 +21,30 @@ NAME_COLUMN = 64  # cells of the account name column of `list`, at most
 
 def login(args: argparse.Namespace, context: Context) -> int:
     """`ssotui login`: in the browser (PKCE), or with a device code; what to do on stderr."""
+    from tui.aws.browser_login import BrowserAuthorization
+    from tui.aws.login import DeviceAuthorization
+    from tui.aws.login_flows import LoginEvent, WaitingForOtherLogin, print_event
+
+    # a login ran: the user was asked to approve one here, or another ssotui logged in
+    asked: list[LoginEvent] = []
+
+    def announce(event: LoginEvent) -> None:
+        if isinstance(event, DeviceAuthorization | BrowserAuthorization | WaitingForOtherLogin):
+            asked.append(event)
+        print_event(event)
+
     workspace = workspace_of(args, context)
     token = workspace.log_in(
-        use_device_code=args.use_device_code, no_browser=args.no_browser, force=args.force
+        use_device_code=args.use_device_code,
+        no_browser=args.no_browser,
+        force=args.force,
+        announce=announce,
     )
-    say(f"Logged in to {workspace.session.label} until {local_time(token.expires_at)}.")
+    label, until = workspace.session.label, local_time(token.expires_at)
+    if asked:
+        say(f"Logged in to {label} until {until}.")
+    else:
+        say(f"Already logged in to {label} until {until}; `ssotui login --force` logs in again.")
     return 0
 
 
@@ -88,13 +108,14 @@ def logout(args: argparse.Namespace, context: Context) -> int:
         say(logged_out)
     if report.cli_credentials_deleted:
         say(
-            f"Removed {report.cli_credentials_deleted} file(s) of role credentials "
+            f"Removed {counted(report.cli_credentials_deleted, 'file')} of role credentials "
             "the AWS CLI cached for this session."
         )
     if report.purge_problem:
         say(f"ssotui: the profiles ssotui wrote were not removed: {report.purge_problem}")
     elif args.purge:
-        say(f"Removed {len(report.purged)} profile(s) ssotui wrote to the credentials file.")
+        purged = counted(len(report.purged), "profile")
+        say(f"Removed {purged} ssotui wrote to the credentials file.")
     if report.token_problem:  # still there, and usable by any tool that reads it
         say(f"ssotui: {report.token_problem}")
     if report.purge_problem or report.token_problem:

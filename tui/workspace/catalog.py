@@ -22,6 +22,7 @@ from tui.errors import (
     SsotuiError,
 )
 from tui.models import Account, Catalog, Token, utcnow
+from tui.text import counted
 from tui.workspace.session_token import SessionToken, TokenHandler
 
 if TYPE_CHECKING:
@@ -212,8 +213,8 @@ class CatalogUseCases(SessionToken):
         catalog = self.catalog(refresh=True)
         if catalog.failed:
             raise SsotuiError(
-                f"the roles of {len(catalog.failed)} account(s) could not be listed, so populate "
-                "changed nothing (it would drop their profiles); run it again"
+                f"the roles of {counted(len(catalog.failed), 'account')} could not be listed, so "
+                "populate changed nothing (it would drop their profiles); run it again"
             )
         if catalog.accounts_cut or catalog.incomplete:
             which = (
