@@ -33,3 +33,13 @@ def ssotui(
         cwd=cwd,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def fake_aws(folder: Path, version: str) -> dict[str, str]:
+    """The environment of a command that finds an `aws` of `version` first on PATH (doctor
+    judges the AWS CLI it finds; this machine's may be any)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "aws"
+    script.write_text(f"#!/bin/sh\necho 'aws-cli/{version} Python/3.11 Linux'\n")
+    script.chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}

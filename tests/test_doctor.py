@@ -11,26 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_helpers import fake_aws, ssotui
 from tests.conftest import Home
 from tui.aws.ca_files import default_ca_file
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import self_signed, server_context
 
 
-def _fake_aws(folder: Path, version: str) -> dict[str, str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "aws"
-    script.write_text(f"#!/bin/sh\necho 'aws-cli/{version} Python/3.11 Linux'\n")
-    script.chmod(0o755)
-    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
-
-
 def test_all_well_when_logged_in(
     sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
 ) -> None:
     assert ssotui("login", "--no-browser").status == 0
-    result = ssotui("doctor", env=_fake_aws(tmp_path / "bin", "2.17.0"))
+    result = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.17.0"))
     assert result.status == 0, result.out + result.err
     assert "All is well." in result.out
     assert ": 1 session: dev\n" in result.out  # said "1 session(s)"
@@ -49,7 +41,7 @@ def test_missing_config_fails(home: Home) -> None:
 def test_not_logged_in_and_aws_cli_v1_are_warnings(
     sim: Simulator, sso_config: Path, tmp_path: Path
 ) -> None:
-    result = ssotui("doctor", env=_fake_aws(tmp_path / "bin", "1.29.0"))
+    result = ssotui("doctor", env=fake_aws(tmp_path / "bin", "1.29.0"))
     assert "[warn] token dev: not logged in" in result.out
     assert "SSO needs v2" in result.out
     # the last line said "All is well." under those two [warn] lines

@@ -17,7 +17,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_helpers import fake_aws, ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
 from tests.other_center import REGION, START_URL, OtherCenter
@@ -130,8 +130,8 @@ def test_console_shortcut_needs_no_credentials(center: OtherCenter) -> None:
     assert center.calls["get_role_credentials"] == 0
 
 
-def test_doctor_finds_all_well(center: OtherCenter) -> None:
-    run = ssotui("doctor")
+def test_doctor_finds_all_well(center: OtherCenter, tmp_path: Path) -> None:
+    run = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.17.0"))  # not this machine's v1
     assert run.status == 0, run.out + run.err
     assert "All is well." in run.out
     assert "s against Identity Center" in run.out  # the clock, from the other server's Date
