@@ -13,6 +13,7 @@ from tui.text import counted
 from tui.workspace import Context
 
 if TYPE_CHECKING:
+    from tui.models import Account
     from tui.workspace.login import LogoutReport
 
 
@@ -171,29 +172,18 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
             f"ssotui: warning: Identity Center could not be reached ({answer.unreached}); "
             f"showing the catalog cached {durations.age(catalog.fetched_at)}"
         )
-    refused = catalog.refused_accounts()
-    if refused:  # Identity Center's answer, not a failure: one line, and the exit status is 0
-        from tui.text import printable, some_of
-
-        names = some_of([printable(a.label_with_id) for a, _ in refused], 3)
-        what = (
-            f"account {names}: {printable(refused[0][1])}"
-            if len(refused) == 1
-            else f"Identity Center refused to list the roles of {len(refused)} accounts ({names})"
-        )
-        say(f"ssotui: warning: {what}; left out until a refresh lists them")
-    incomplete = catalog.incomplete_accounts()
-    if incomplete:  # the service's listing went round: what it gave is shown, and said so
-        from tui.text import printable, some_of
-
-        names = some_of([printable(a.label_with_id) for a, _ in incomplete], 3)
-        what = (
-            f"account {names}: {printable(incomplete[0][1])}"
-            if len(incomplete) == 1
-            else f"Identity Center repeated a page of the roles of {len(incomplete)} accounts "
-            f"({names}): each shows the roles listed before it"
-        )
-        say(f"ssotui: warning: {what}; run `ssotui list --refresh` later")
+    # Identity Center's answers, not failures: one line each (refused accounts exit 0)
+    _warn_of(
+        catalog.refused_accounts(),
+        "Identity Center refused to list the roles of {}",
+        "left out until a refresh lists them",
+    )
+    incomplete = catalog.incomplete_accounts()  # a listing that went round: what it gave
+    _warn_of(
+        incomplete,
+        "Identity Center repeated a page of the roles of {}: each shows the roles listed before it",
+        "run `ssotui list --refresh` later",
+    )
     if catalog.accounts_cut:
         say(f"ssotui: warning: {catalog.accounts_cut}")
     failed = sorted(catalog.failed.items())
@@ -208,3 +198,16 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
         )
     # a list known to lack accounts or roles is not a whole answer, for a script either
     return 1 if failed or incomplete or catalog.accounts_cut else 0
+
+
+def _warn_of(accounts: list[tuple[Account, str]], many: str, then: str) -> None:
+    """One warning line for accounts Identity Center answered for (each with its note): the one
+    account and its note, or `many` naming how many."""
+    if not accounts:
+        return
+    from tui.text import printable
+    from tui.workspace.catalog import accounts_named
+
+    named = accounts_named(accounts)
+    what = f"{named}: {printable(accounts[0][1])}" if len(accounts) == 1 else many.format(named)
+    say(f"ssotui: warning: {what}; {then}")

@@ -51,7 +51,7 @@ class ShownCatalog:
     unreached: str = ""
 
 
-def _accounts_named(accounts: list[tuple[Account, str]]) -> str:
+def accounts_named(accounts: list[tuple[Account, str]]) -> str:
     """ "account A (id)", or "3 accounts (A, B, C)", or "5 accounts (A, B, C and 2 more)"."""
     from tui.text import printable, some_of
 
@@ -220,7 +220,7 @@ class CatalogUseCases(SessionToken):
             which = (
                 f"the accounts (after {len(catalog.accounts)})"
                 if catalog.accounts_cut
-                else f"the roles of {_accounts_named(catalog.incomplete_accounts())}"
+                else f"the roles of {accounts_named(catalog.incomplete_accounts())}"
             )
             raise ServiceError(
                 f"Identity Center repeated a page of {which} (session {self.session.label}), "
