@@ -102,8 +102,10 @@ def org() -> Organisation:
 
 @pytest.fixture
 def sim(org: Organisation, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A running simulator with the endpoint variables pointing at it."""
-    simulator = Simulator(org)
+    """A running simulator with the endpoint variables pointing at it. Device logins are polled
+    without the simulator's 1 s interval; a test that waits for a manual approval sets it back
+    (`sim.set(approve="manual", interval=1)`), else its login polls busily all the while."""
+    simulator = Simulator(org, interval=0)
     simulator.start()
     for key, value in simulator.env().items():
         monkeypatch.setenv(key, value)
