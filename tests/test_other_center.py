@@ -73,6 +73,8 @@ def _listed(out: str) -> set[tuple[str, str]]:
 
 
 def test_a_user_session_end_to_end(center: OtherCenter, home: Home) -> None:
+    # polled at once: a login without `interval` waits 5 s, as the slow-down test below shows
+    center.device_interval = 0
     result = ssotui("login", "--use-device-code", "--no-browser")
     assert result.status == 0, result.err
     assert "OTHR-" in result.err and center.base + "/device" in result.err
