@@ -115,6 +115,18 @@ def sim(org: Organisation, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulato
         simulator.stop()
 
 
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portal's backoffs after a 5xx or a dropped connection a hundredth as long, in this
+    process and in the `ssotui` commands of `tests.cli_helpers.ssotui`: for tests of what the
+    retries do and say, not of how long they wait (`test_portal_limits` counts the backoffs)."""
+    from tests import cli_helpers
+    from tui.aws import portal
+
+    monkeypatch.setattr(portal, "BACKOFF_BASE", cli_helpers.QUICK_BACKOFF)
+    monkeypatch.setattr(cli_helpers, "COMMAND", cli_helpers.QUICK_RETRIES)
+
+
 @pytest.fixture(params=["direct", "botocore"])
 def portal_client_kind(
     request: pytest.FixtureRequest, sim: Simulator, monkeypatch: pytest.MonkeyPatch

@@ -33,6 +33,9 @@ from tui.aws.token_cache import load_registration, load_token, save_token
 from tui.models import SsoSession, Token, utcnow
 from tui.store import catalog_cache
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 
 @pytest.fixture
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:

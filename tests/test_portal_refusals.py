@@ -23,6 +23,9 @@ from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 SAID = "the service said this"
 ROLE = "role Admin in account Prod (111111111111)"
 LATER = "try again later, and report it if it persists"
