@@ -231,6 +231,7 @@ async def test_open_browser_false_in_config_toml_is_not_said_to_have_opened_one(
         assert not ran.exists()
 
 
+@pytest.mark.usefixtures("quick_retries")  # the catalog's retries fail: no need to wait them
 @async_test
 async def test_ctrl_l_after_the_scopes_changed_logs_in_again_and_says_why(
     sim: Simulator, sso_config: Path, org: Organisation
