@@ -16,6 +16,7 @@ from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.models import Catalog, SsoSession, Token
 from tui.sim import Organisation, Simulator
+from tui.sim.certificate import NoOpenssl, self_signed
 
 _AWS_VARS = (
     "AWS_PROFILE",
@@ -92,6 +93,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))
     monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))
     return h
+
+
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(certificate, key): a self-signed certificate for 127.0.0.1 and localhost, made once per
+    test worker (openssl takes a few tenths of a second for each); tests only read it."""
+    try:
+        return self_signed(tmp_path_factory.mktemp("tls"))
+    except NoOpenssl:
+        pytest.skip("no openssl command to make a certificate with")
 
 
 @pytest.fixture

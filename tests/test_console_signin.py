@@ -37,7 +37,7 @@ from tui.debug_log import RedactingFormatter
 from tui.errors import ServiceError
 from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.sim import Simulator
-from tui.sim.certificate import NoOpenssl, self_signed, server_context
+from tui.sim.certificate import server_context
 from tui.store.settings import load_settings
 from tui.workspace import Context
 
@@ -363,19 +363,10 @@ def test_the_proxy_of_the_environment_is_used_unless_no_proxy(sim: Simulator) ->
 # --- TLS: verified, against the CA file the environment names ------------------------------
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(certificate, key) of a self-signed certificate for 127.0.0.1, the simulator's."""
-    try:
-        return self_signed(tmp_path_factory.mktemp("tls"))
-    except NoOpenssl:
-        pytest.skip("no openssl command to make a certificate with")
-
-
 def test_tls_is_verified_against_aws_ca_bundle(
-    certificate: tuple[Path, Path], tmp_path: Path
+    tls_certificate: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    cert, key = certificate
+    cert, key = tls_certificate
     context = server_context(cert, key)
     answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
     request = ConsoleRequest("eu-west-1")
@@ -418,7 +409,7 @@ def test_tls_is_verified_against_aws_ca_bundle(
     ],
 )
 def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
-    certificate: tuple[Path, Path],
+    tls_certificate: tuple[Path, Path],
     tmp_path: Path,
     environ: dict[str, str],
     config: str,
@@ -426,7 +417,7 @@ def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
 ) -> None:
     # botocore refuses it rather than go on to the next setting (older versions turned
     # verification off): the sign-in took the next file, here one that trusts the endpoint.
-    cert, key = certificate
+    cert, key = tls_certificate
     (tmp_path / "config").write_text(config)
     answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
     with recording(answer, tls=server_context(cert, key)) as server:
