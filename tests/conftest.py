@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import botocore.credentials
+import botocore.loaders
+import botocore.session
 import botocore.tokens
 import pytest
 
@@ -39,6 +42,17 @@ _AWS_VARS = (
     "SSOTUI_SUBSHELL",
     "BROWSER",
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def botocore_data_read_once() -> Iterator[None]:
+    """botocore reads its data files (service models, endpoints, partitions: ~40 ms of JSON)
+    once per test worker, not once per botocore Session: every test has its own HOME, so its
+    own sessions and clients, built as before from the same (never changed) data."""
+    with pytest.MonkeyPatch.context() as patch:
+        loader = functools.lru_cache(maxsize=None)(botocore.loaders.create_loader)
+        patch.setattr(botocore.session, "create_loader", loader)
+        yield
 
 
 @dataclass
