@@ -45,7 +45,12 @@ def test_the_subshell_of_the_demo_has_the_real_home_and_the_credentials(
         account = next(a for a in accounts if a.name == "acme-dev-payments")
         creds = portal.role_credentials(account, "DeveloperAccess")
         # What the `s` action runs, with a child that reports what it was given.
-        assert run_with_credentials(creds, [sys.executable, "-c", _DUMP_ENV, str(seen)]) == 0
+        assert (
+            run_with_credentials(
+                creds, [sys.executable, "-c", _DUMP_ENV, str(seen)], environ=os.environ
+            )
+            == 0
+        )
         demo_files = _files_under(world.root)
     child = json.loads(seen.read_text(encoding="utf-8"))
     assert child["HOME"] == real_home

@@ -72,7 +72,7 @@ def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
         sso_config.read_text() + "[profile p]\nsso_session = dev\nregion = eu-west-3\n"
     )
     session = replace(resolve_session(), default_region="eu-north-1")
-    token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    token = login(session, announce=lambda _a: None, sleep=lambda _s: None)
     source = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
     account = Account(source.account_id, source.name, source.email)
     role = next(r.name for r in source.roles if not r.forbidden)
@@ -104,7 +104,7 @@ def test_expired_and_revoked_tokens(session: SsoSession, token: Token, sim: Simu
         NotLoggedIn, match=r"^session dev expired or was revoked: run `ssotui login`$"
     ):
         list(portal.list_accounts())
-    fresh = login(session, force=True, announce=lambda _a: None, open_browser=False)
+    fresh = login(session, force=True, announce=lambda _a: None)
     sim.revoke_tokens()
     with pytest.raises(NotLoggedIn, match="expired or was revoked"):
         Portal(session, fresh).list_roles(sim.org.accounts[0].account_id)
@@ -229,7 +229,7 @@ def test_user_profile_keys_and_region_do_not_matter(
         assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
         assert sim.calls["ListAccounts"] == 1
         assert current_token(session) == token
-        token = login(session, force=True, open_browser=False, announce=lambda _a: None)
+        token = login(session, force=True, announce=lambda _a: None)
 
 
 def test_services_section_endpoint_is_honoured(
@@ -324,5 +324,5 @@ def test_works_from_a_cache_the_aws_cli_wrote(session: SsoSession, sim: Simulato
     assert token.access_token == answer["accessToken"]
     assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
     assert sim.calls["CreateToken"] == 0 and sim.calls["RegisterClient"] == 0
-    login(session, force=True, open_browser=False, announce=lambda _a: None)
+    login(session, force=True, announce=lambda _a: None)
     assert sim.calls["RegisterClient"] == 0  # the AWS CLI's registration was reused

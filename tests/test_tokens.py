@@ -29,7 +29,7 @@ from tui.sim import Simulator
 
 
 def _login(session: SsoSession) -> Token:
-    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    return login(session, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 def _age(session: SsoSession, token: Token, expires_in: timedelta) -> Token:
@@ -305,7 +305,6 @@ def test_a_forced_login_during_another_process_refresh_keeps_its_token(
             login(
                 session,
                 force=True,
-                open_browser=False,
                 announce=lambda _a: None,
                 sleep=lambda _s: None,
             )
