@@ -40,7 +40,7 @@ def test_the_subshell_of_the_demo_has_the_real_home_and_the_credentials(
         (session,) = load_sessions()
         world.sim.set(interval=0)
         token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: 0)
-        portal = Portal(session, token)
+        portal = Portal(session, token, environ=os.environ)
         accounts = [a for page in portal.list_accounts() for a in page]
         account = next(a for a in accounts if a.name == "acme-dev-payments")
         creds = portal.role_credentials(account, "DeveloperAccess")

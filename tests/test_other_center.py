@@ -10,6 +10,7 @@ user does is run through `ssotui` itself; boto3 over the same server checks the 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -233,7 +234,7 @@ def test_an_account_listed_twice_is_one_account(
     center.duplicate_accounts = True  # again on the next page
     center.repeat_in_page = True  # and twice on one page
     events: list[CatalogEvent] = []
-    catalog = fetch_catalog(other, logged_in, on_event=events.append)
+    catalog = fetch_catalog(other, logged_in, on_event=events.append, environ=os.environ)
     ids = [a.account_id for a in catalog.accounts]
     assert sorted(ids) == sorted(a.account_id for a in center.accounts)
     paged = [a.account_id for e in events if isinstance(e, AccountsPage) for a in e.accounts]
