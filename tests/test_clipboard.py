@@ -235,7 +235,7 @@ def test_a_login_code_goes_the_same_ways_and_without_either_says_to_type_it(
     handoff = Handoff(
         SsoSession("dev", "https://d-1.awsapps.com/start", "us-east-1"),
         settings=Settings(),
-        environ={},
+        environ=os.environ,  # the live environment: the test moves SSOTUI_TTY below
     )
     sent: list[str] = []
     assert handoff.copy_login_code("WDJB-MJHT", terminal=sent.append) == "OSC 52"
