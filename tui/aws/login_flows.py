@@ -34,7 +34,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import IO
 
-from tui import browser
 from tui.aws import token_cache
 from tui.aws.browser_login import BROWSER_TIMEOUT, BrowserAuthorization, start_browser_login
 from tui.aws.flow_choice import Flow
@@ -141,7 +140,7 @@ def log_in(
     flow: Flow = Flow.BROWSER,
     announce: Callable[[LoginEvent], object] | None = None,
     cancelled: Callable[[], bool] | None = None,
-    open_url: Callable[[str], bool] | None = browser.open_url,
+    open_url: Callable[[str], bool] | None,
     force: bool = False,
     browser_timeout: float = BROWSER_TIMEOUT,
     sleep: Callable[[float], object] = time.sleep,
@@ -162,10 +161,11 @@ def log_in(
     session's now (`ScopesChanged` is announced). With `force`, a new login runs. Either way, a
     browser registration an earlier ssotui left under botocore's key is moved to ssotui's own
     (`keep_browser_registration_apart`).
-    `open_url` opens the browser page (None: only announce it); `cancelled` is looked at while
-    waiting (an Event's `is_set`); `browser_timeout` is how long the browser flow waits for the
-    browser. `fallback`: why ssotui chose the device code over the browser, announced
-    (`FallingBack`) only when a login runs, not when a cached token is kept.
+    `open_url` opens the browser page (`tui.browser.open_url` with the caller's environment;
+    None: only announce it); `cancelled` is looked at while waiting (an Event's `is_set`);
+    `browser_timeout` is how long the browser flow waits for the browser. `fallback`: why
+    ssotui chose the device code over the browser, announced (`FallingBack`)
+    only when a login runs, not when a cached token is kept.
 
     Raises LoginCancelled, LoginFailed (denied, expired, refused, ...) or ServiceError; nothing
     is cached then.

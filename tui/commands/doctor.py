@@ -256,12 +256,12 @@ def check_ca_file(environ: Mapping[str, str]) -> Check:
     return Check("CA file", Verdict.OK, f"{ca.path} (from {ca.setting})")
 
 
-def check_portal(session: SsoSession) -> Check:
+def check_portal(session: SsoSession, environ: Mapping[str, str]) -> Check:
     """How the portal calls will go: ssotui's direct client or botocore, and why."""
     from tui.aws.endpoints import portal_route
 
     try:
-        url, why = portal_route(session.region)
+        url, why = portal_route(session.region, environ)
     except SsotuiError as exc:
         return Check("portal", Verdict.FAIL, exc.message)
     if url is None:
@@ -280,7 +280,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     yield check_ca_file(context.environ)
     target = session or (sessions[0] if sessions else None)
     if target is not None:
-        yield check_portal(target)
+        yield check_portal(target, context.environ)
         yield check_clock(target)
     if paths.set_but_empty(paths.CREDENTIALS_VARIABLE):
         detail = f"none ({paths.CREDENTIALS_VARIABLE} is set but empty: the AWS CLI reads none)"

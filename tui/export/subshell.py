@@ -1,17 +1,18 @@
 """Run a command, or the user's shell, with role credentials in its environment.
 
-The child gets `child_env(creds)`. On a terminal it shares ssotui's process group, so job
-control and Ctrl-C (SIGINT) and Ctrl-\\ (SIGQUIT) reach it from the terminal; ssotui ignores
-those two, so an interrupted `terraform plan` stops but ssotui stays to report its status, and
-passes SIGTERM and SIGHUP on. With no controlling terminal (CI, systemd, cron, `setsid`) there
-is no job control to keep: the child gets a process group of its own and ssotui passes all four
-on, so a signal sent to ssotui's group (`timeout`, a CI runner) reaches it once, through ssotui,
-and one sent to ssotui alone reaches it too. The same signal twice within a moment (`timeout`
-sends it to ssotui and to its group at once) is passed on once. With no terminal, on Linux, the
-child also gets SIGTERM when ssotui dies, even of SIGKILL (`tui.export.parent_death`).
-The exit status is the child's (128 + N when a signal N ended it), as a shell reports it.
-`become` instead replaces ssotui with the program (`exec` without `--renew`): no parent is left
-to forward a signal the program has already had from its process group.
+The child gets `child_env(creds, environ)`, made from the environment the caller hands in. On a
+terminal it shares ssotui's process group, so job control and Ctrl-C (SIGINT) and Ctrl-\\
+(SIGQUIT) reach it from the terminal; ssotui ignores those two, so an interrupted `terraform
+plan` stops but ssotui stays to report its status, and passes SIGTERM and SIGHUP on. With no
+controlling terminal (CI, systemd, cron, `setsid`) there is no job control to keep: the child
+gets a process group of its own and ssotui passes all four on, so a signal sent to ssotui's
+group (`timeout`, a CI runner) reaches it once, through ssotui, and one sent to ssotui alone
+reaches it too. The same signal twice within a moment (`timeout` sends it to ssotui and to its
+group at once) is passed on once. With no terminal, on Linux, the child also gets SIGTERM when
+ssotui dies, even of SIGKILL (`tui.export.parent_death`). The exit status is the child's (128 +
+N when a signal N ended it), as a shell reports it. `become` instead replaces ssotui with the
+program (`exec` without `--renew`): no parent is left to forward a signal the program has
+already had from its process group.
 """
 
 from __future__ import annotations
@@ -371,14 +372,9 @@ def run_with_credentials(
     *,
     force: bool = False,
     configured: str | None = None,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
 ) -> int:
-    """Plan and run in one go (no terminal to hand over in between); the exit status."""
-    plan = plan_subshell(
-        creds,
-        command,
-        configured=configured,
-        environ=os.environ if environ is None else environ,
-        force=force,
-    )
+    """Plan and run in one go (no terminal to hand over in between); the exit status.
+    `environ`: the caller's environment, which the child's is made from."""
+    plan = plan_subshell(creds, command, configured=configured, environ=environ, force=force)
     return run(plan).status
