@@ -224,6 +224,21 @@ def check_token_files() -> Check:
     )
 
 
+def check_secret_folders() -> Check:
+    """No one else may change a folder where secrets go (the SSO cache, the credentials file's,
+    ssotui's cache): ssotui keeps none there (a login there fails; caches are not kept)."""
+    from tui.errors import FileWriteError
+    from tui.store.secret_file import refuse_open_folder
+
+    folders = [paths.sso_cache_dir(), paths.aws_credentials_file().parent, paths.cache_dir()]
+    for folder in folders:
+        try:
+            refuse_open_folder(folder)
+        except FileWriteError as exc:
+            return Check("secret folders", Verdict.FAIL, exc.message)
+    return Check("secret folders", Verdict.OK, "no one else may change them")
+
+
 def check_settings(settings: Settings) -> Check:
     """ssotui's own config.toml is valid, and names a theme the picker has."""
     from tui.commands.picker import theme_problem
@@ -289,6 +304,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
         yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache", folder=True)
     yield check_token_files()
+    yield check_secret_folders()
     yield check_settings(context.settings)
     yield check_subshell_credentials(context.settings)
 
