@@ -174,3 +174,15 @@ def test_doctor_names_an_sso_cache_folder_any_user_may_change(
     assert f"run `chmod o-w {shared}`" in result.out
     shared.chmod(0o700)
     assert "[  ok] secret folders" in ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0")).out
+
+
+def test_write_profile_refuses_a_credentials_file_with_another_name(
+    home: Home, tmp_path: Path
+) -> None:
+    # a dotfiles copy hard-linked to ~/.aws/credentials: a rename would leave it the old keys
+    home.aws_credentials.write_text("[mine]\nregion = eu-west-1\n")
+    copy = tmp_path / "dotfiles-credentials"
+    os.link(home.aws_credentials, copy)
+    refused(lambda: write_profile(creds(), "acme"), naming=home.aws_credentials, fix="symlinks")
+    assert copy.read_text() == home.aws_credentials.read_text() == "[mine]\nregion = eu-west-1\n"
+    assert copy.stat().st_ino == home.aws_credentials.stat().st_ino

@@ -206,6 +206,7 @@ def write_profile(
         after = ini_sections.replace_section(before, name, body)
         _check_splice(file_path, before, after, {name: expected})
         files.refuse_read_only(file_path)
+        files.refuse_hard_linked(file_path)
         refuse_open_folder(target.parent)  # removing keys (logout --purge) is always allowed
         files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return name

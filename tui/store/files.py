@@ -135,6 +135,23 @@ def refuse_read_only(path: Path) -> None:
         )
 
 
+def refuse_hard_linked(path: Path) -> None:
+    """FileWriteError, one line, when the file at `path` (a symlink: its target) has other
+    names (hard links): the write renames a new file over this name, so the others would keep
+    the old content, keys included, even after `logout --purge`. (The AWS CLI writes in place,
+    which keeps them in step but is not atomic.)"""
+    try:
+        links = resolve_target(path).stat().st_nlink
+    except OSError:
+        return
+    if links > 1:
+        raise FileWriteError(
+            f"{path} has {links - 1} other name{'s' if links > 2 else ''} (hard links), which "
+            "would keep the keys ssotui replaces or removes: make the other names symlinks to "
+            "it (or remove them) and run again"
+        )
+
+
 def ensure_dir(folder: Path) -> None:
     """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is."""
     # Path.mkdir(parents=True) gives missing parents the default mode (often 0755), so
