@@ -1,12 +1,13 @@
-"""Secrets are not kept in a folder someone else may change, as ssh refuses such a path.
+"""Secrets are not kept in a folder another user owns, as ssh refuses such a path.
 
-Another user who may change a folder on the way to a secret file (they own it, or it is
-writable by all, or by a group others are in, without the sticky bit) cannot read the 0600
-files written there, but can delete them, swap them, or plant a file first: a credentials file
-of theirs, mode 0666, whose mode (and, as root, owner) the next write keeps. So a login's
-token and `write-profile`'s keys are refused there in one line that names the folder and the
-fix, and the caches (role credentials, catalog) are not kept there, the command going on.
-Removing keys (`logout --purge`) is never refused.
+Another user who may change a folder on the way to a secret file cannot read the 0600 files
+written there, but can delete them, swap them, or plant a file first: a credentials file of
+theirs, mode 0666, whose mode (and, as root, owner) the next write keeps. So a login's token
+and `write-profile`'s keys are refused in a folder of another user's in one line that names the
+folder and the fix, and the caches are not kept there, the command going on. A folder open
+only by its mode (writable by all or by a shared group, without the sticky bit) is allowed,
+since a Windows drive seen from WSL shows every folder as 0777 and no chmod changes it, and
+`ssotui doctor` says it. Removing keys (`logout --purge`) is never refused.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_support import dev_session, log_in, usable_role, with_roles
+from tests.app_support import dev_session, log_in
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.aws.token_cache import token_path
 from tui.errors import FileWriteError
 from tui.export.credentials_file import purge_written_profiles, write_profile
 from tui.models import Account, RoleCredentials
-from tui.sim import Organisation, Simulator
+from tui.sim import Simulator
+from tui.store.secret_file import write_cache_file
 
 OTHER_UID = 4343
 
@@ -65,13 +67,14 @@ def refused(call: object, *, naming: Path, fix: str) -> str:
     return message
 
 
-def test_a_login_keeps_no_token_in_a_cache_folder_any_user_may_change(
+def test_a_login_keeps_its_token_in_a_folder_open_by_its_mode_as_on_a_windows_drive(
     sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
 ) -> None:
-    shared = shared_folder(tmp_path, 0o777)
+    shared = shared_folder(tmp_path, 0o777)  # /mnt/c/Users/me/.aws from WSL looks like this
     sso_cache_in(home, shared)
-    refused(log_in, naming=shared, fix=f"chmod o-w {shared}")
-    assert not [p for p in shared.iterdir() if p.name.endswith(".json")]
+    log_in()
+    assert token_path(dev_session()).resolve().parent == shared
+    assert stat.S_IMODE(token_path(dev_session()).stat().st_mode) == 0o600
 
 
 def test_a_login_keeps_its_token_in_a_sticky_folder_such_as_tmp(
@@ -84,17 +87,23 @@ def test_a_login_keeps_its_token_in_a_sticky_folder_such_as_tmp(
     assert stat.S_IMODE(token_path(dev_session()).stat().st_mode) == 0o600
 
 
-def test_a_group_others_may_be_in_may_not_change_the_folder(
-    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+def test_doctor_names_a_folder_a_group_others_may_be_in_may_change(
+    sso_config: Path, home: Home, tmp_path: Path
 ) -> None:
+    from tests.cli_helpers import fake_aws
+
     shared = shared_folder(tmp_path, 0o770)
     if os.geteuid() == 0:
         os.chown(shared, 0, OTHER_UID)  # a group with no entry: anyone may be in it
     else:
         pytest.skip("only root may give a folder to a group it is not in")
     sso_cache_in(home, shared)
-    message = refused(log_in, naming=shared, fix=f"chmod g-w {shared}")
-    assert f"group {OTHER_UID}" in message
+    result = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0"))
+    assert (
+        f"[warn] secret folders: others may change {home.sso_cache}: {shared} can be changed by "
+        f"group {OTHER_UID}, which other users may be in (mode 0770)"
+    ) in result.out, result.out
+    assert f"run `chmod g-w {shared}`" in result.out
 
 
 @needs_root
@@ -112,22 +121,6 @@ def test_a_folder_on_the_way_that_another_user_owns_is_refused(
     assert f"{theirs} on its way belongs to another user (uid {OTHER_UID})" in message
 
 
-@needs_root
-def test_write_profile_leaves_a_credentials_file_planted_in_an_open_folder_without_keys(
-    home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # AWS_SHARED_CREDENTIALS_FILE in a folder all may write (a team's scratch folder): another
-    # user got there first with a file of theirs anyone may read; a write would keep its mode.
-    shared = shared_folder(tmp_path, 0o777)
-    planted = shared / "credentials"
-    planted.write_text("[default]\nregion = eu-west-1\n")
-    planted.chmod(0o666)
-    os.chown(planted, OTHER_UID, OTHER_UID)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(planted))
-    refused(lambda: write_profile(creds(), "acme"), naming=shared, fix=f"chmod o-w {shared}")
-    assert planted.read_text() == "[default]\nregion = eu-west-1\n"  # no key went there
-
-
 def test_logout_purge_still_removes_keys_from_an_open_folder(
     home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -140,22 +133,17 @@ def test_logout_purge_still_removes_keys_from_an_open_folder(
     assert "wJalrXUtnFEMI" not in target.read_text()
 
 
-def test_role_credentials_are_not_kept_in_an_open_cache_folder_and_the_command_goes_on(
-    sim: Simulator, sso_config: Path, org: Organisation, home: Home, tmp_path: Path
+@needs_root
+def test_a_cache_is_not_kept_in_a_folder_another_user_owns_and_nothing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log_in()
-    account = with_roles(org)
-    shared = shared_folder(tmp_path, 0o777)
-    run = ssotui(
-        "export",
-        account.account_id,
-        usable_role(account),
-        env={"SSOTUI_CACHE_DIR": str(shared / "ssotui")},
-    )
-    assert run.status == 0, run.err
-    assert "AWS_SECRET_ACCESS_KEY" in run.out
-    kept = [p for p in shared.rglob("*.json")]
-    assert kept == []  # neither the role's credentials nor the catalog
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o755)
+    os.chown(theirs, OTHER_UID, OTHER_UID)
+    mine = os.geteuid()
+    monkeypatch.setattr(os, "geteuid", lambda: mine + 1000)  # play a user; root's stay trusted
+    assert write_cache_file(theirs / "catalog.json", "{}") is False
+    assert list(theirs.iterdir()) == []
 
 
 def test_doctor_names_an_sso_cache_folder_any_user_may_change(
@@ -166,11 +154,10 @@ def test_doctor_names_an_sso_cache_folder_any_user_may_change(
     shared = shared_folder(tmp_path, 0o777)
     sso_cache_in(home, shared)
     result = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0"))
-    assert result.status == 1
     assert (
-        f"[FAIL] secret folders: ssotui keeps no secrets in {home.sso_cache}: {shared} can be "
-        f"changed by any user (mode 0777)"
-    ) in result.out
+        f"[warn] secret folders: others may change {home.sso_cache}: {shared} can be changed by "
+        f"any user (mode 0777)"
+    ) in result.out, result.out
     assert f"run `chmod o-w {shared}`" in result.out
     shared.chmod(0o700)
     assert "[  ok] secret folders" in ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0")).out

@@ -226,16 +226,17 @@ def check_token_files() -> Check:
 
 def check_secret_folders() -> Check:
     """No one else may change a folder where secrets go (the SSO cache, the credentials file's,
-    ssotui's cache): ssotui keeps none there (a login there fails; caches are not kept)."""
-    from tui.errors import FileWriteError
-    from tui.store.secret_file import refuse_open_folder
+    ssotui's cache): one of another user's is refused (FAIL), one open by its mode is allowed
+    but said (WARN, `tui.store.secret_file.open_folder`)."""
+    from tui.store.secret_file import open_folder
 
     folders = [paths.sso_cache_dir(), paths.aws_credentials_file().parent, paths.cache_dir()]
     for folder in folders:
-        try:
-            refuse_open_folder(folder)
-        except FileWriteError as exc:
-            return Check("secret folders", Verdict.FAIL, exc.message)
+        found = open_folder(folder)
+        if found is not None:
+            verdict = Verdict.FAIL if found.theirs else Verdict.WARN
+            kept = "ssotui keeps no secrets in" if found.theirs else "others may change"
+            return Check("secret folders", verdict, f"{kept} {folder}: {found.message}")
     return Check("secret folders", Verdict.OK, "no one else may change them")
 
 

@@ -22,6 +22,7 @@ import contextlib
 import errno
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from tui.errors import FileWriteError
@@ -53,14 +54,24 @@ def write_secret_file(path: Path, data: str) -> None:
     replace_file(path, data.encode("utf-8"), SECRET_FILE_MODE)
 
 
-def refuse_open_folder(folder: Path) -> None:
-    """FileWriteError, one line naming the folder and what to do, when `folder` or a folder
-    above it (symlinks followed: where the files really go) may be changed by someone else, as
-    ssh refuses such a path for its keys: one that belongs to another user (root's are trusted;
-    root itself judges no owner, as it writes in a user's HOME for `sudo`), that any user may
-    change, or that a group others may be in may change (`shared_group`) — unless it has the
-    sticky bit (/tmp), where no one may remove or rename another's files. As in ssh, the
-    folders above the user's home folder (the account's, not $HOME) are not judged.
+@dataclass(frozen=True)
+class OpenFolder:
+    """A folder on the way to secret files that someone else may change: `message` says which
+    and what to do; `theirs` when it belongs to another user (refused), else it is open by its
+    mode (said by `ssotui doctor`, not refused)."""
+
+    message: str
+    theirs: bool
+
+
+def open_folder(folder: Path) -> OpenFolder | None:
+    """The first folder of `folder` and those above it (symlinks followed: where the files
+    really go) that someone else may change, as ssh judges a path for its keys: one that belongs
+    to another user (root's are trusted; root itself judges no owner, as it writes in a user's
+    HOME for `sudo`), that any user may change, or that a group others may be in may change
+    (`shared_group`) — unless it has the sticky bit (/tmp), where no one may remove or rename
+    another's files. As in ssh, the folders above the user's home folder (the account's, not
+    $HOME) are not judged.
 
     Such a someone could not read the 0600 files written there, but could delete them, swap
     them for others, or plant files (a token that signs the AWS CLI in as someone else, a
@@ -74,7 +85,8 @@ def refuse_open_folder(folder: Path) -> None:
             continue  # not there (yet): the one above decides who may make it
         mode = stat.S_IMODE(info.st_mode)
         why = ""
-        if info.st_uid not in (os.geteuid(), 0) and os.geteuid() != 0:
+        theirs = info.st_uid not in (os.geteuid(), 0) and os.geteuid() != 0
+        if theirs:
             why, fix = f"belongs to another user (uid {info.st_uid})", "use a folder of your own"
         elif mode & stat.S_ISVTX:
             continue
@@ -85,10 +97,20 @@ def refuse_open_folder(folder: Path) -> None:
             fix = f"run `chmod g-w {level}`"
         if why:
             where = "it" if level == folder else f"{level}{'' if level == real else ' on its way'}"
-            raise FileWriteError(
-                f"ssotui keeps no secrets in {folder}: {where} {why}, so others could swap or "
-                f"delete the files there; {fix}"
+            return OpenFolder(
+                f"{where} {why}, so others could swap or delete the files there; {fix}", theirs
             )
+    return None
+
+
+def refuse_open_folder(folder: Path) -> None:
+    """FileWriteError, one line naming the folder and what to do, when a folder on the way to
+    `folder` belongs to another user (`open_folder`). One that is open only by its mode is not
+    refused: a Windows drive seen from WSL shows every folder as 0777 and no chmod changes it,
+    and sharing `~/.aws` with Windows that way is common; `ssotui doctor` says it instead."""
+    found = open_folder(folder)
+    if found is not None and found.theirs:
+        raise FileWriteError(f"ssotui keeps no secrets in {folder}: {found.message}")
 
 
 def write_cache_file(path: Path, data: str) -> bool:
