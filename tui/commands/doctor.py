@@ -224,6 +224,22 @@ def check_token_files() -> Check:
     )
 
 
+def check_secret_folders() -> Check:
+    """No one else may change a folder where secrets go (the SSO cache, the credentials file's,
+    ssotui's cache): one of another user's is refused (FAIL), one open by its mode is allowed
+    but said (WARN, `tui.store.secret_file.open_folder`)."""
+    from tui.store.secret_file import open_folder
+
+    folders = [paths.sso_cache_dir(), paths.aws_credentials_file().parent, paths.cache_dir()]
+    for folder in folders:
+        found = open_folder(folder)
+        if found is not None:
+            verdict = Verdict.FAIL if found.theirs else Verdict.WARN
+            kept = "ssotui keeps no secrets in" if found.theirs else "others may change"
+            return Check("secret folders", verdict, f"{kept} {folder}: {found.message}")
+    return Check("secret folders", Verdict.OK, "no one else may change them")
+
+
 def check_settings(settings: Settings) -> Check:
     """ssotui's own config.toml is valid, and names a theme the picker has."""
     from tui.commands.picker import theme_problem
@@ -289,6 +305,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
         yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache", folder=True)
     yield check_token_files()
+    yield check_secret_folders()
     yield check_settings(context.settings)
     yield check_subshell_credentials(context.settings)
 

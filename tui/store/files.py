@@ -135,6 +135,23 @@ def refuse_read_only(path: Path) -> None:
         )
 
 
+def refuse_hard_linked(path: Path) -> None:
+    """FileWriteError, one line, when the file at `path` (a symlink: its target) has other
+    names (hard links): the write renames a new file over this name, so the others would keep
+    the old content, keys included, even after `logout --purge`. (The AWS CLI writes in place,
+    which keeps them in step but is not atomic.)"""
+    try:
+        links = resolve_target(path).stat().st_nlink
+    except OSError:
+        return
+    if links > 1:
+        raise FileWriteError(
+            f"{path} has {links - 1} other name{'s' if links > 2 else ''} (hard links), which "
+            "would keep the keys ssotui replaces or removes: make the other names symlinks to "
+            "it (or remove them) and run again"
+        )
+
+
 def ensure_dir(folder: Path) -> None:
     """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is."""
     # Path.mkdir(parents=True) gives missing parents the default mode (often 0755), so
@@ -210,31 +227,72 @@ def _keep_owner(fd: int, owner: tuple[int, int]) -> None:
         os.fchown(fd, uid if os.geteuid() == 0 else -1, gid)
 
 
+def _unnamed_temp(folder: Path) -> int | None:
+    """A new file in `folder` that has no name yet (Linux's O_TMPFILE), 0600, or None where the
+    system or the file system has none: a writer killed before it is named (SIGKILL, SIGTERM,
+    Ctrl+C in a worker thread, a power cut) leaves nothing behind, not even a private copy."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):  # naming it goes through /proc
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError:  # EOPNOTSUPP, EISDIR (a kernel or file system without it), ...
+        return None
+
+
+def _name_temp(fd: int, target: Path) -> str:
+    """Give the unnamed file `fd` a hidden temp name beside `target` (for the rename)."""
+    # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N, as open(2) shows; os.link calls plain
+    # link(), which does not follow the /proc link, unless a folder fd is given
+    procfd = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for _ in range(100):
+            name = os.path.join(target.parent, f".{target.name}.{os.urandom(6).hex()}.tmp")
+            try:
+                os.link(str(fd), name, src_dir_fd=procfd, follow_symlinks=True)
+                return name
+            except FileExistsError:
+                continue
+    finally:
+        os.close(procfd)
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(target.parent))
+
+
 def replace_file(
     target: Path, payload: bytes, mode: int, *, owner: tuple[int, int] | None = None
 ) -> None:
-    """Put `payload` at `target` with `mode` (and `owner`, a uid and gid, where allowed): a temp
+    """Put `payload` at `target` with `mode` (and `owner`, a uid and gid, where allowed): a new
     file in the same folder (fsynced), renamed over the path (so a link there is replaced, not
     followed), then the folder fsynced.
 
-    FileWriteError (one line; whatever was at `target` is left as it was) when it fails.
+    The new file is 0600 until it holds all of `payload` and gets a name only then (where the
+    system can, `_unnamed_temp`): a writer killed mid-write leaves no copy, or elsewhere one
+    only its user can read. FileWriteError (one line; whatever was at `target` is left as it
+    was) when it fails.
     """
     _remove_stale_temps(target)
     tmp_name = ""
     try:
-        fd, tmp_name = _new_temp(target)
+        fd = _unnamed_temp(target.parent)
+        if fd is None:
+            fd, tmp_name = _new_temp(target)
         try:
             if owner is not None:
                 _keep_owner(fd, owner)  # before the mode: a chown clears set-id bits
-            os.fchmod(fd, mode)
-            with os.fdopen(fd, "wb") as handle:
+            with os.fdopen(fd, "wb", closefd=False) as handle:
                 handle.write(payload)
                 handle.flush()
-                os.fsync(handle.fileno())
+            os.fchmod(fd, mode)  # only now: a copy left mid-write stays 0600
+            os.fsync(fd)
+            if not tmp_name:
+                tmp_name = _name_temp(fd, target)
         except BaseException:
             with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+                if tmp_name:
+                    os.unlink(tmp_name)
             raise
+        finally:
+            os.close(fd)
         os.replace(tmp_name, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
