@@ -55,6 +55,7 @@ class SsotuiApp(App[str | Picked | None]):
         session: SsoSession | None,
         context: Context,
         open_browser: bool,
+        use_device_code: bool = False,
         refresh: bool,
         force: bool = False,
         pick_for: Action | None = None,
@@ -66,6 +67,7 @@ class SsotuiApp(App[str | Picked | None]):
         self.context = context
         self.settings = context.settings
         self.open_browser = open_browser
+        self.use_device_code = use_device_code
         self.refresh_catalog = refresh
         self.force = force
         self.pick_for = pick_for
@@ -232,6 +234,7 @@ class SsotuiApp(App[str | Picked | None]):
         return MainScreen(
             self.context.workspace(session),
             open_browser=self.open_browser,
+            use_device_code=self.use_device_code,
             refresh=self.refresh_catalog and not replacing,
             force=self.force,
             pick_for=self.pick_for,
