@@ -106,6 +106,15 @@ def test_demo_refuses_a_session_option_instead_of_ignoring_it(
     assert "not apply to `ssotui demo`, which always uses its own session (`demo`)" in result.err
 
 
+def test_demo_s_help_lists_only_what_the_demo_takes() -> None:
+    """`ssotui demo -h` listed --session, --start-url and --sso-region, each to say "refused"."""
+    page = ssotui("demo", "-h")
+    assert page.status == 0, page.err
+    for option in ("--session", "--start-url", "--sso-region", "refused"):
+        assert option not in page.out, option
+    assert "--debug" in page.out
+
+
 def test_configure_takes_no_browser_and_adds_https(sim: Simulator, home: Home) -> None:
     sim.set(interval=0)
     bare = sim.start_url.removeprefix("https://")

@@ -93,9 +93,11 @@ SESSION_MEANINGS: dict[str, str] = {
     "start_url": "an ad hoc start URL (nothing written); https:// is added when missing",
     "sso_region": "the SSO region of --start-url",
 }
-_NOT_IN_THE_DEMO = "refused: the demo uses its own session"
+# The demo uses its own session: its -h page leaves the session options out (given anyway,
+# they are refused, tui.commands.picker.demo), rather than list them only to say "refused".
+_LEFT_OUT = argparse.SUPPRESS
 COMMAND_SESSION_MEANINGS: dict[str, dict[str, str]] = {
-    "demo": dict.fromkeys(("session", "start_url", "sso_region"), _NOT_IN_THE_DEMO),
+    "demo": dict.fromkeys(("session", "start_url", "sso_region"), _LEFT_OUT),
     "configure": {
         "session": "the name of the [sso-session] to write (asked for when not given)",
         "start_url": "the start URL to write; https:// is added when missing",
@@ -109,10 +111,12 @@ def global_options(
 ) -> None:
     """The session options and --debug (`before`: the program's own, kept apart until
     `settle` merges them with the command's; `command`: the one whose page they are on)."""
-    group = parser.add_argument_group("session (before or after the command)")
+    meaning = {**SESSION_MEANINGS, **COMMAND_SESSION_MEANINGS.get(command or "", {})}
+    shown = meaning["session"] != _LEFT_OUT
+    title = "session (before or after the command)" if shown else "before or after the command"
+    group = parser.add_argument_group(title)
     prefix = BEFORE if before else ""
     quiet = argparse.SUPPRESS
-    meaning = {**SESSION_MEANINGS, **COMMAND_SESSION_MEANINGS.get(command or "", {})}
     _completes(
         group.add_argument(
             "--session",
