@@ -67,12 +67,12 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
         assert (
             keys["Action menu"].items()
             >= {
-                "s": "subshell",
-                "c": "copy",
-                "w": "write",
-                "p": "print",
-                "o": "console",
-                "n": "new credentials",
+                "s": "Subshell",
+                "c": "Copy",
+                "w": "Write",
+                "p": "Print",
+                "o": "Console",
+                "n": "New credentials",
                 "esc": "Back",
             }.items()
         )
