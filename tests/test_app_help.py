@@ -168,6 +168,13 @@ async def test_the_palette_offers_every_action_and_runs_it(
         # Textual's "Maximize the focused widget" drew the one-line filter box over a hatched
         # screen, the panes and the status line gone
         assert "Maximize" not in titles
+        # Textual's own words ("Quit the application as soon as possible", "Change the
+        # current theme", "Save an SVG 'screenshot'…"): the app's instead, as `?` says them
+        helps = {c.title: c.help for c in app.get_system_commands(main)}
+        assert helps["Quit"] == "Leave ssotui (ctrl+q or ctrl+c)"
+        assert helps["Theme"].startswith("Try another theme's colours")
+        assert "Screenshot" not in helps
+        assert not any("application" in h or "Textual" in h for h in helps.values())
 
         sim.reset_calls()
         await use_palette(pilot, app, "refresh the catalog")

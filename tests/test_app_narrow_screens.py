@@ -19,7 +19,7 @@ from tests.app_support import (
 )
 from tui.sim import Organisation, Simulator
 
-LOGIN_HINTS = ["o Open browser", "c Copy code", "esc Cancel", "? Keys", "^p palette"]
+LOGIN_HINTS = ["o Open browser", "c Copy code", "esc Cancel", "? Keys", "^p Palette"]
 
 
 def _cut_hints(footer: str, hints: list[str]) -> str:
