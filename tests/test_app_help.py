@@ -223,3 +223,33 @@ async def test_the_footer_leaves_out_the_keys_that_act_on_a_row_while_none_match
         assert "tab Accounts" in _drawn_footer(app) and "esc Back" in _drawn_footer(app)
         await pilot.press("enter")  # nothing to act on: no menu
         assert screen_name(app) == "MainScreen"
+
+
+@async_test
+async def test_every_key_is_described_in_one_casing_in_the_footer_the_keys_and_the_palette(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The action menu's footer said "s subshell … esc Back", its box "esc back", and the
+    footer's last key "^p palette": each key's description starts with a capital, as
+    Textual's own do ("Quit", "Copy selected text") and the rest of ours did."""
+    from tests.app_support import open_action_menu, usable_role
+
+    log_in()
+    app = picker()
+    account = with_roles(org)
+
+    def lower(texts: list[str]) -> list[str]:
+        return [t for t in texts if t[:1].islower()]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await wait_until(pilot, lambda: "▏^p " in _drawn_footer(app), "the footer")
+        assert _drawn_footer(app).rstrip().endswith("▏^p Palette")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        drawn = screen_text(app)
+        assert "esc Back" in drawn and "s Open a subshell" in drawn
+        assert lower(list(footer_keys(app).values())) == []
+        palette = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Subshell" in palette and lower(palette) == []
+        await pilot.press("question_mark")
+        assert lower([what for g in _help_lines(app).values() for what in g.values()]) == []
