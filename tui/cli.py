@@ -61,10 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_command(sub, "demo")
-    p = add_command(sub, "login")
-    p.add_argument(
-        "--use-device-code", action="store_true", help="log in with a code to enter on any device"
-    )
+    add_command(sub, "login")
     p = add_command(sub, "logout")
     p.add_argument(
         "--purge",
