@@ -168,7 +168,8 @@ def log_in(
     only when a login runs, not when a cached token is kept.
 
     Raises LoginCancelled, LoginFailed (denied, expired, refused, ...) or ServiceError; nothing
-    is cached then.
+    is cached then. FileWriteError when the token could not be saved
+    (`token_cache.check_token_can_be_saved`), before anything is asked of the service.
     """
     say = announce or print_event
     before = _cached_access_token(session)
@@ -245,6 +246,9 @@ def _log_in(
                     cached = current_token(session)
                     if not cached.expires_within(REFRESH_WINDOW):
                         return cached
+            # a token the login could not save is said now, before the user is asked for
+            # anything (a browser page, a code), not after they approved it
+            token_cache.check_token_can_be_saved(session)
             if fallback is not None:
                 say(FallingBack(fallback))
             stop = Interruptions(

@@ -39,6 +39,7 @@ from tui.models import SsoSession, Token, utcnow
 from tui.store.files import locked
 from tui.store.secret_file import (
     UntrustedFile,
+    check_writable,
     mode_open_to_others,
     read_own_file,
     write_secret_file,
@@ -293,6 +294,19 @@ def save_login_token(session: SsoSession, token: Token) -> None:
     replaces this one; a refresh that starts after reads this one."""
     with token_lock(session):
         save_token(session, token)
+
+
+def check_token_can_be_saved(session: SsoSession) -> None:
+    """FileWriteError, one line, when a login's token could not be saved for the session
+    (`tui.store.secret_file.check_writable`): said before the login asks anything of the
+    service or the user, not after they approved it."""
+    try:
+        check_writable(token_path(session))
+    except FileWriteError as exc:
+        raise FileWriteError(
+            f"no login to session {session.label} was started, as its token could not be "
+            f"saved: {exc.message}"
+        ) from None
 
 
 def delete_token(session: SsoSession) -> bool:

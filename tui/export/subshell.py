@@ -8,11 +8,13 @@ controlling terminal (CI, systemd, cron, `setsid`) there is no job control to ke
 gets a process group of its own and ssotui passes all four on, so a signal sent to ssotui's
 group (`timeout`, a CI runner) reaches it once, through ssotui, and one sent to ssotui alone
 reaches it too. The same signal twice within a moment (`timeout` sends it to ssotui and to its
-group at once) is passed on once. With no terminal, on Linux, the child also gets SIGTERM when
-ssotui dies, even of SIGKILL (`tui.export.parent_death`). The exit status is the child's (128 +
-N when a signal N ended it), as a shell reports it. `become` instead replaces ssotui with the
-program (`exec` without `--renew`): no parent is left to forward a signal the program has
-already had from its process group.
+group at once) is passed on once. On Linux, the child gets a signal when ssotui dies, even of
+SIGKILL (`tui.export.parent_death`): with no terminal, SIGTERM; on a terminal, SIGHUP (as at a
+hang-up), and only a child that lives on ssotui's credential endpoint (`exec --renew`, the
+picker's `renew_credentials`): a shell with static keys goes on working without ssotui. The
+exit status is the child's (128 + N when a signal N ended it), as a shell reports it. `become`
+instead replaces ssotui with the program (`exec` without `--renew`): no parent is left to
+forward a signal the program has already had from its process group.
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ class SubshellPlan:
     argv: tuple[str, ...]
     env: dict[str, str] = field(repr=False)  # holds the secrets
     label: str  # account/role, for messages
+    # its credentials come from ssotui's endpoint (`exec --renew`): useless once ssotui is gone
+    renewing: bool = False
 
 
 def plan_subshell(
@@ -138,7 +142,9 @@ def plan_subshell(
         if os.sep in argv[0] and os.path.exists(argv[0]):
             raise SsotuiError(f"cannot run {argv[0]}: permission denied{where}", exit_code=126)
         raise SsotuiError(f"command not found: {argv[0]}{where}", exit_code=127)
-    return SubshellPlan(argv=(found, *argv[1:]), env=env, label=label)
+    return SubshellPlan(
+        argv=(found, *argv[1:]), env=env, label=label, renewing=endpoint is not None
+    )
 
 
 def has_terminal() -> bool:
@@ -331,6 +337,16 @@ def run(plan: SubshellPlan) -> Finished:
                 # which lives as long as ssotui.
                 child = _or_in_sh(
                     lambda argv: start_dying_with_us(argv, plan.env, process_group=0), plan.argv
+                )
+            elif plan.renewing:
+                # On a terminal, a child whose endpoint died with ssotui (SIGKILL) would point
+                # at a port anyone may take: it gets SIGHUP, as at a hang-up, which ends an
+                # interactive shell (SIGTERM does not). Started by the thread that waits for it.
+                child = _or_in_sh(
+                    lambda argv: start_dying_with_us(
+                        argv, plan.env, process_group=None, death_signal=signal.SIGHUP
+                    ),
+                    plan.argv,
                 )
             else:
                 child = _or_in_sh(lambda argv: subprocess.Popen(argv, env=plan.env), plan.argv)

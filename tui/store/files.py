@@ -258,6 +258,21 @@ def _name_temp(fd: int, target: Path) -> str:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(target.parent))
 
 
+def check_can_create_in(folder: Path) -> None:
+    """OSError (its `strerror` says why: read-only, no permission, out of inodes) when no new
+    file can be made in `folder`, found by making one: an unnamed one where the system can
+    (`_unnamed_temp`, nothing seen by others), else a hidden temp file removed at once. Asks
+    the file system, not the mode bits, which say nothing of a read-only mount or an ACL."""
+    fd = _unnamed_temp(folder)
+    if fd is not None:
+        os.close(fd)
+        return
+    fd, name = _new_temp(folder / "probe")
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
 def replace_file(
     target: Path, payload: bytes, mode: int, *, owner: tuple[int, int] | None = None
 ) -> None:

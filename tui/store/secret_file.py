@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.errors import FileWriteError
-from tui.store.files import ensure_dir, replace_file
+from tui.store.files import check_can_create_in, ensure_dir, file_kind, replace_file
 
 SECRET_FILE_MODE = 0o600
 # Permission bits that let someone other than the owner read or change the file.
@@ -52,6 +52,38 @@ def write_secret_file(path: Path, data: str) -> None:
     ensure_dir(path.parent)
     refuse_open_folder(path.parent)
     replace_file(path, data.encode("utf-8"), SECRET_FILE_MODE)
+
+
+def check_writable(path: Path) -> None:
+    """FileWriteError, one line, when `write_secret_file(path, ...)` would refuse or fail for
+    the place itself, found before there is anything to write (a login asks the user for
+    nothing it then cannot keep): the folder cannot be made, belongs to another user on its
+    way (`refuse_open_folder`), takes no new file (read-only, not ours to write), or a folder
+    stands at `path`. The folder is made (0700) when missing, as the write would make it. A
+    full disk is not foreseen: only the write itself finds that.
+    """
+    folder = path.parent
+    refuse_open_folder(folder)  # first: nothing is made in another user's folder
+    ensure_dir(folder)
+    try:
+        kind = os.stat(folder).st_mode
+    except OSError as exc:
+        raise FileWriteError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(kind):
+        raise FileWriteError(f"{folder} is {file_kind(kind)}, not a folder; move it away")
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):  # a symlink there is replaced: no matter
+            raise FileWriteError(f"{path} is a folder; move it away")
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise FileWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        check_can_create_in(folder)
+    except OSError as exc:
+        raise FileWriteError(
+            f"cannot write in {folder}: {exc.strerror or exc}; make it writable"
+        ) from None
 
 
 @dataclass(frozen=True)
