@@ -152,3 +152,17 @@ async def test_the_picker_login_screen_shows_the_line_instead_of_a_code_and_r_re
         await pilot.press("r")
         await wait_until(pilot, catalog_loaded(app, org), "the catalog after the retry")
         assert load_token(dev_session()) is not None
+
+
+@pytest.mark.parametrize("command", [("list",), ("credential-process", "any", "role")])
+def test_a_folder_where_the_token_goes_is_named_with_what_to_do_first(
+    command: tuple[str, ...], sim: Simulator, sso_config: Path
+) -> None:
+    # not "run `ssotui login`" alone: that login would only refuse, naming the folder
+    path = folder_where_the_token_goes()
+    result = ssotui(*command)
+    assert result.status == 1
+    assert result.err.strip() == (
+        f"ssotui: the token cache {path} of session dev is a folder, not a file: move it "
+        "away, then run `ssotui login`"
+    )

@@ -265,6 +265,11 @@ def load_token(session: SsoSession) -> Token | None:
             break
         except UntrustedFile as problem:
             raise _untrusted(session, problem) from None
+        except IsADirectoryError:  # a login would fail on it too: say what to do first
+            raise NotLoggedIn(
+                f"the token cache {path} of session {session.label} is a folder, not a file: "
+                "move it away, then run `ssotui login`"
+            ) from None
         except OSError as exc:
             raise _corrupt(session, path, exc.strerror or "cannot be read") from None
         except ValueError:
