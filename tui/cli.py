@@ -29,7 +29,7 @@ from tui.commands.options import (
 )
 from tui.commands.pages import PROGRAM
 from tui.errors import SsotuiError
-from tui.std_streams import ClosedStdout, reopen_closed
+from tui.std_streams import ClosedStdout, cannot_hold, reopen_closed
 
 if TYPE_CHECKING:
     from tui.workspace import Context
@@ -232,6 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.close(null)
         return 0
     except Exception as exc:  # an unexpected bug: one line, details only with --debug
+        if isinstance(exc, UnicodeEncodeError) and (line := cannot_hold()):
+            print(f"ssotui: {line}", file=sys.stderr)  # a name stdout cannot hold: no bug
+            return 1
         if args.debug:
             import logging
 

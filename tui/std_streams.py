@@ -1,4 +1,5 @@
-"""Standard streams the shell closed (`<&-`, `>&-`, `2>&-`), made safe before anything runs.
+"""Standard streams the shell closed (`<&-`, `>&-`, `2>&-`), made safe before anything runs; and
+what to say when standard output's encoding cannot hold a name.
 
 Python leaves `sys.stdin`/`sys.stdout`/`sys.stderr` as None when their descriptor was closed at
 start, and the next file ssotui opens would take that descriptor number. So each closed one is
@@ -72,3 +73,17 @@ def reopen_closed() -> None:
         sys.stdout = ClosedOutput(_null_on(1, os.O_WRONLY))
     if sys.stderr is None:
         sys.stderr = open(_null_on(2, os.O_WRONLY), "w", encoding="utf-8")  # noqa: SIM115
+
+
+def cannot_hold() -> str | None:
+    """The line to say when standard output's encoding (ASCII, or a Windows code page when
+    output is redirected there) cannot hold a name from the service; None when standard output
+    is UTF-8, so the failure lies elsewhere. Replacing the characters would hand a script names
+    that match nothing, so the command fails and says how to get UTF-8."""
+    encoding = getattr(sys.stdout, "encoding", None) or ""
+    if encoding.lower().replace("-", "").replace("_", "").startswith("utf"):
+        return None
+    return (
+        f"standard output's encoding ({encoding}) cannot hold some of the names to print: "
+        "set PYTHONUTF8=1 (or PYTHONIOENCODING=utf-8) and run again"
+    )
