@@ -351,6 +351,21 @@ def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterato
         os.close(fd)
 
 
+@contextlib.contextmanager
+def locked_if_possible(path: Path, *, doing: str = "") -> Iterator[bool]:
+    """`locked`, for a lock that only saves work (one fetch shared by processes that start
+    together): when it cannot be taken (ssotui's cache folder read-only, or a file in its
+    place), the block runs without it rather than the command failing. Yields whether it holds
+    the lock."""
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(locked(path, doing=doing))
+        except FileWriteError:
+            yield False
+            return
+        yield True
+
+
 LOCK_POLL = 0.05  # seconds between attempts at a lock that is waited on for a while
 FIRST_POLL = 0.01  # ... and in the first second, where a wait is told: most locks go by then
 
