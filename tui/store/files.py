@@ -165,7 +165,16 @@ def ensure_dir(folder: Path) -> None:
         for part in reversed(missing):
             part.mkdir(mode=NEW_DIR_MODE, exist_ok=True)
     except OSError as exc:
-        raise FileWriteError(f"cannot create folder {folder}: {exc.strerror}") from exc
+        if exc.errno == errno.ENOTDIR and level.exists():
+            # a file where a folder of the path goes (XDG_CACHE_HOME set to a file, say)
+            raise FileWriteError(
+                f"cannot create folder {folder}: {level} is a file, not a folder: move that "
+                "file away, or point the variable that names it at a folder"
+            ) from exc
+        raise FileWriteError(
+            f"cannot create folder {folder}: {exc.strerror}: make {level} writable, or point "
+            "the variable that names it at a writable folder"
+        ) from exc
 
 
 STALE_TEMP_AGE = 60.0  # seconds: a temp file this old belongs to a writer that was killed
