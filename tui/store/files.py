@@ -165,7 +165,16 @@ def ensure_dir(folder: Path) -> None:
         for part in reversed(missing):
             part.mkdir(mode=NEW_DIR_MODE, exist_ok=True)
     except OSError as exc:
-        raise FileWriteError(f"cannot create folder {folder}: {exc.strerror}") from exc
+        if exc.errno == errno.ENOTDIR and level.exists():
+            # a file where a folder of the path goes (XDG_CACHE_HOME set to a file, say)
+            raise FileWriteError(
+                f"cannot create folder {folder}: {level} is a file, not a folder: move that "
+                "file away, or point the variable that names it at a folder"
+            ) from exc
+        raise FileWriteError(
+            f"cannot create folder {folder}: {exc.strerror}: make {level} writable, or point "
+            "the variable that names it at a writable folder"
+        ) from exc
 
 
 STALE_TEMP_AGE = 60.0  # seconds: a temp file this old belongs to a writer that was killed
@@ -364,6 +373,21 @@ def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterato
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+@contextlib.contextmanager
+def locked_if_possible(path: Path, *, doing: str = "") -> Iterator[bool]:
+    """`locked`, for a lock that only saves work (one fetch shared by processes that start
+    together): when it cannot be taken (ssotui's cache folder read-only, or a file in its
+    place), the block runs without it rather than the command failing. Yields whether it holds
+    the lock."""
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(locked(path, doing=doing))
+        except FileWriteError:
+            yield False
+            return
+        yield True
 
 
 LOCK_POLL = 0.05  # seconds between attempts at a lock that is waited on for a while
