@@ -159,9 +159,12 @@ def config_file() -> Path:
     return config_dir() / "config.toml"
 
 
+CACHE_VARIABLE = "SSOTUI_CACHE_DIR"
+
+
 def cache_dir() -> Path:
-    """ssotui's cache folder (catalog caches, no secrets)."""
-    return _platform_dir("SSOTUI_CACHE_DIR", "cache")
+    """ssotui's cache folder (catalog caches, locks; no secrets), `SSOTUI_CACHE_DIR` when set."""
+    return _platform_dir(CACHE_VARIABLE, "cache")
 
 
 def state_dir() -> Path:
