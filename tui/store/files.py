@@ -181,6 +181,19 @@ def ensure_dir(folder: Path, *, variable: str = "") -> None:
         ) from exc
 
 
+def not_a_folder(folder: Path) -> tuple[Path, int] | None:
+    """The first of `folder` and the folders above it that exists and is not a folder (a file
+    where a folder goes: `SSOTUI_SSO_CACHE_DIR` set to a file, say), with its mode; or None."""
+    for level in (*reversed(folder.parents), folder):
+        try:
+            mode = level.stat().st_mode
+        except OSError:
+            return None  # missing (or not ours to look at): nothing in the way so far
+        if not stat.S_ISDIR(mode):
+            return level, mode
+    return None
+
+
 STALE_TEMP_AGE = 60.0  # seconds: a temp file this old belongs to a writer that was killed
 
 
