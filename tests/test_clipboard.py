@@ -223,7 +223,7 @@ def test_neither_is_one_clear_line_without_the_secret(
         copy(SECRET_LINES, os.environ)
     message = caught.value.message
     assert message.startswith("no clipboard available: ")
-    assert message.endswith("use `ssotui export` and copy the lines yourself")
+    assert message.endswith("use `ssotui export` without --copy and copy the lines yourself")
     assert "\n" not in message and "wJalrXUtnFEMI" not in message
     out, err = capsys.readouterr()
     assert "wJalrXUtnFEMI" not in out + err
@@ -305,3 +305,25 @@ def test_a_copy_inside_tmux_reaches_tmux_with_set_clipboard_on(tmp_path: Path) -
         assert buffer == "export A=1"
     finally:
         tmux("kill-server")
+
+
+def test_an_x11_program_without_a_display_is_said_so_not_missing(
+    programs: Programs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """xsel installed, but run over SSH or from cron (no DISPLAY, no WAYLAND_DISPLAY) and with
+    no terminal for OSC 52: the line says the display is what is missing, and what works."""
+    programs.install("xsel")
+    monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-such-tty"))
+    with pytest.raises(SsotuiError) as caught:
+        copy(SECRET_LINES, os.environ)
+    assert caught.value.message == (
+        "no clipboard available: xsel is installed, but there is no display for it (neither "
+        "DISPLAY nor WAYLAND_DISPLAY is set) and no terminal to send OSC 52 to; use "
+        "`ssotui export` without --copy and copy the lines yourself"
+    )  # was: 'no clipboard program (wl-copy, xclip, xsel, pbcopy, clip.exe) and …'
+    assert programs.runs() == []
+
+    from tui.commands.doctor import check_clipboard
+
+    said = check_clipboard(os.environ).detail  # doctor says the same of it
+    assert said.startswith("xsel is installed, but there is no display for it"), said

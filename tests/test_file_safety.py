@@ -279,6 +279,7 @@ def test_a_file_where_a_folder_goes_is_named_with_what_to_do(
     run = ssotui("login", "--no-browser", env={"SSOTUI_CACHE_DIR": str(in_the_way / "ssotui")})
     assert run.status == 1
     assert run.err.splitlines() == [
-        f"ssotui: cannot create folder {in_the_way}/ssotui/login: {in_the_way} is a file, not a "
-        "folder: move that file away, or point the variable that names it at a folder"
+        f"ssotui: cannot lock the login to session dev: cannot create folder {in_the_way}/ssotui"
+        f"/login: {in_the_way} is a file, not a folder: move that file away, or point "
+        "SSOTUI_CACHE_DIR at a folder"
     ]

@@ -133,11 +133,12 @@ def check_clipboard(environ: Mapping[str, str]) -> Check:
     """Which clipboard `c`/`--copy` would use."""
     if environ.get("SSOTUI_CLIPBOARD") == "none":
         return Check("clipboard", Verdict.OK, "disabled (SSOTUI_CLIPBOARD=none); OSC 52 fallback")
-    from tui.export.clipboard import system_program
+    from tui.export.clipboard import no_program_reason, system_program
 
     program = system_program(environ)
     if program is None:
-        return Check("clipboard", Verdict.OK, "no clipboard program; terminal OSC 52 fallback")
+        why = no_program_reason(environ)
+        return Check("clipboard", Verdict.OK, f"{why}; terminal OSC 52 fallback")
     return Check("clipboard", Verdict.OK, f"system clipboard ({program.name})")
 
 

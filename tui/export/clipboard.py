@@ -33,7 +33,7 @@ OSC52 = "OSC 52"
 DEFAULT_TTY = "/dev/tty"
 # What to do without a clipboard, for the export lines (the default), the console link and a
 # login's code.
-EXPORT_INSTEAD = "use `ssotui export` and copy the lines yourself"
+EXPORT_INSTEAD = "use `ssotui export` without --copy and copy the lines yourself"
 CONSOLE_LINK_INSTEAD = "use `--print` and open the link yourself"
 LOGIN_CODE_INSTEAD = "type the code shown yourself"
 PROGRAM_TIMEOUT = 5.0  # seconds; the X11 and Wayland tools fork a server and return at once
@@ -106,6 +106,22 @@ def system_program(env: Mapping[str, str]) -> ClipboardProgram | None:
         if path:
             return ClipboardProgram(name, (path, *args), encoding)
     return None
+
+
+def no_program_reason(env: Mapping[str, str]) -> str:
+    """Why `system_program(env)` found none, in words for a line: an X11 or Wayland program
+    that is installed but has no display to copy to (over SSH, in cron: neither `DISPLAY` nor
+    `WAYLAND_DISPLAY` set) is named as such, not as missing."""
+    no_display = not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY")
+    if no_display and sys.platform not in ("darwin", "win32", "cygwin"):
+        search = env.get("PATH", os.defpath)
+        for name, _args, _encoding in (*_WAYLAND, *_X11):
+            if shutil.which(name, path=search):
+                return (
+                    f"{name} is installed, but there is no display for it "
+                    "(neither DISPLAY nor WAYLAND_DISPLAY is set)"
+                )
+    return "no clipboard program (wl-copy, xclip, xsel, pbcopy, clip.exe)"
 
 
 def osc52_sequence(text: str, *, tmux: bool = False) -> bytes:
@@ -184,7 +200,7 @@ def copy(
     else:
         program = system_program(env)
         if program is None:
-            reasons.append("no clipboard program (wl-copy, xclip, xsel, pbcopy, clip.exe)")
+            reasons.append(no_program_reason(env))
         else:
             failed = _system_copy(program, text)
             if failed is None:

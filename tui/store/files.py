@@ -152,8 +152,12 @@ def refuse_hard_linked(path: Path) -> None:
         )
 
 
-def ensure_dir(folder: Path) -> None:
-    """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is."""
+def ensure_dir(folder: Path, *, variable: str = "") -> None:
+    """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is.
+
+    FileWriteError, one line, when it cannot: `variable`, when given, is the environment
+    variable the advice says to point elsewhere (`SSOTUI_CACHE_DIR`)."""
+    names_it = variable or "the variable that names it"
     # Path.mkdir(parents=True) gives missing parents the default mode (often 0755), so
     # ~/.aws would not be private: create each missing level 0700 ourselves.
     missing: list[Path] = []
@@ -169,12 +173,25 @@ def ensure_dir(folder: Path) -> None:
             # a file where a folder of the path goes (XDG_CACHE_HOME set to a file, say)
             raise FileWriteError(
                 f"cannot create folder {folder}: {level} is a file, not a folder: move that "
-                "file away, or point the variable that names it at a folder"
+                f"file away, or point {names_it} at a folder"
             ) from exc
         raise FileWriteError(
             f"cannot create folder {folder}: {exc.strerror}: make {level} writable, or point "
-            "the variable that names it at a writable folder"
+            f"{names_it} at a writable folder"
         ) from exc
+
+
+def not_a_folder(folder: Path) -> tuple[Path, int] | None:
+    """The first of `folder` and the folders above it that exists and is not a folder (a file
+    where a folder goes: `SSOTUI_SSO_CACHE_DIR` set to a file, say), with its mode; or None."""
+    for level in (*reversed(folder.parents), folder):
+        try:
+            mode = level.stat().st_mode
+        except OSError:
+            return None  # missing (or not ours to look at): nothing in the way so far
+        if not stat.S_ISDIR(mode):
+            return level, mode
+    return None
 
 
 STALE_TEMP_AGE = 60.0  # seconds: a temp file this old belongs to a writer that was killed
@@ -343,6 +360,37 @@ def lock_file(path: Path) -> Path:
     return paths.cache_dir() / "locks" / f"{digest}.lock"
 
 
+def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
+    """The open lock file `lock_path` (made 0600 when missing, with its folders) of what
+    `guarded` names, for flock; a symlink there is refused unless `follow`.
+
+    Every lock ssotui takes is in its cache folder, so when one cannot be made (the folder
+    read-only, a file in its place, a lock file of another user) the FileWriteError says so
+    alike for every lock: which folder or file, and to make it writable or to point
+    SSOTUI_CACHE_DIR at a writable folder. The callers still refuse: a lock that guards a
+    write is never skipped (`locked_if_possible` is for those that only share a fetch).
+    """
+    variable = paths.CACHE_VARIABLE
+    try:
+        ensure_dir(lock_path.parent, variable=variable)
+    except FileWriteError as exc:
+        raise FileWriteError(f"cannot lock {guarded}: {exc}") from exc
+    flags = os.O_RDWR | os.O_CREAT
+    try:
+        return os.open(lock_path, flags if follow else flags | os.O_NOFOLLOW, NEW_FILE_MODE)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if os.path.lexists(lock_path):  # the folder is fine; this file is not (sudo made it?)
+            raise FileWriteError(
+                f"cannot lock {guarded}: cannot open the lock file {lock_path}: {why}: remove "
+                f"it, or point {variable} at a folder of your own"
+            ) from exc
+        raise FileWriteError(
+            f"cannot lock {guarded}: cannot create a lock file in {lock_path.parent}: {why}: "
+            f"make that folder writable, or point {variable} at a writable folder"
+        ) from exc
+
+
 # seconds a change to the AWS config or credentials file waits for another ssotui to finish
 # own change (seconds at most): one that holds the lock longer is stuck (stopped with Ctrl-Z)
 AWS_FILE_LOCK_WAIT = 30.0
@@ -358,14 +406,7 @@ def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterato
     more than `waits.SAID_AFTER` seconds is told once (`tui.store.waits`) with `doing`, what
     the holder is doing in the user's words (default: "changing <path>").
     """
-    lock_path = lock_file(path)
-    ensure_dir(lock_path.parent)
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, NEW_FILE_MODE)
-    except OSError as exc:
-        raise FileWriteError(
-            f"cannot lock {path}: cannot open {lock_path}: {exc.strerror or exc}"
-        ) from exc
+    fd = open_lock(lock_file(path), str(path))
     try:
         _take_lock(fd, path, wait, doing or f"changing {path}")
         yield
