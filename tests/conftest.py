@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,7 +164,7 @@ def portal_client_kind(
     else:
         monkeypatch.delenv(CHOICE_VAR, raising=False)
     clients.clear_cache()
-    assert (portal_endpoint(sim.region) == sim.url) == (request.param == "direct")
+    assert (portal_endpoint(sim.region, os.environ) == sim.url) == (request.param == "direct")
     return str(request.param)
 
 
@@ -199,5 +200,7 @@ def load_catalog(
     from tui.workspace import Context
 
     del token  # logged in: the workspace reads the cached token itself
-    workspace = Context(settings=Settings(catalog_lifetime=lifetime)).workspace(session)
+    workspace = Context(
+        settings=Settings(catalog_lifetime=lifetime), environ=dict(os.environ)
+    ).workspace(session)
     return workspace.catalog(refresh=refresh)

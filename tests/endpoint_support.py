@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,7 @@ def role_fetch(
     appended to `served` when given."""
 
     def fetch() -> RoleCredentials:
-        portal = Portal(session, current_token(session), deadline=deadline)
+        portal = Portal(session, current_token(session), deadline=deadline, environ=os.environ)
         creds = portal.role_credentials(account, role)
         if served is not None:
             served.append(creds)

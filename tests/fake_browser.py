@@ -6,7 +6,8 @@ What it does with the URL it is given is set by FAKE_BROWSER_MODE:
   wrong-state       call the URL's redirect_uri with a code and a state of its own
   error             call the redirect_uri with error=server_error and the right state
   record            open nothing
-Each URL it was given, and what it saw, is appended as one JSON line to FAKE_BROWSER_LOG.
+Each URL it was given, what it saw and its command line (`argv`, which every local user may
+read) are appended as one JSON line to FAKE_BROWSER_LOG.
 FAKE_BROWSER_PROBE=1 first asks the listener for another path and records the status;
 FAKE_BROWSER_TWICE=1 loads the page it ended on once more (a browser's retry or reload) and
 records that status ("refused" when nothing listens any more);
@@ -131,6 +132,6 @@ def use_fake_browser(
 
 
 if __name__ == "__main__":
-    result = run(sys.argv[1])
+    result = {**run(sys.argv[1]), "argv": sys.argv}
     with open(os.environ["FAKE_BROWSER_LOG"], "a", encoding="utf-8") as out:
         out.write(json.dumps(result) + "\n")

@@ -8,6 +8,7 @@ picks one, then runs its command in the same process) sends nothing more at all.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -162,7 +163,9 @@ def test_a_fetch_held_longer_than_a_deadline_carries_on_unharmed(
     result: list[Catalog] = []
     with switch.paused():
         fetch = threading.Thread(
-            target=lambda: result.append(fetch_catalog(session, token, deadline=0.5, switch=switch))
+            target=lambda: result.append(
+                fetch_catalog(session, token, deadline=0.5, switch=switch, environ=os.environ)
+            )
         )
         fetch.start()
         time.sleep(1.0)  # twice the deadline
@@ -180,7 +183,7 @@ def test_a_stopped_fetch_sends_nothing_more_and_says_it_was_stopped(
 
     def fetch() -> None:
         try:
-            fetch_catalog(session, token, switch=switch)
+            fetch_catalog(session, token, switch=switch, environ=os.environ)
         except BaseException as exc:
             failure.append(exc)
 

@@ -67,12 +67,12 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
         assert (
             keys["Action menu"].items()
             >= {
-                "s": "subshell",
-                "c": "copy",
-                "w": "write",
-                "p": "print",
-                "o": "console",
-                "n": "new credentials",
+                "s": "Subshell",
+                "c": "Copy",
+                "w": "Write",
+                "p": "Print",
+                "o": "Console",
+                "n": "New credentials",
                 "esc": "Back",
             }.items()
         )
@@ -168,6 +168,13 @@ async def test_the_palette_offers_every_action_and_runs_it(
         # Textual's "Maximize the focused widget" drew the one-line filter box over a hatched
         # screen, the panes and the status line gone
         assert "Maximize" not in titles
+        # Textual's own words ("Quit the application as soon as possible", "Change the
+        # current theme", "Save an SVG 'screenshot'…"): the app's instead, as `?` says them
+        helps = {c.title: c.help for c in app.get_system_commands(main)}
+        assert helps["Quit"] == "Leave ssotui (ctrl+q or ctrl+c)"
+        assert helps["Theme"].startswith("Try another theme's colours")
+        assert "Screenshot" not in helps
+        assert not any("application" in h or "Textual" in h for h in helps.values())
 
         sim.reset_calls()
         await use_palette(pilot, app, "refresh the catalog")
@@ -216,3 +223,33 @@ async def test_the_footer_leaves_out_the_keys_that_act_on_a_row_while_none_match
         assert "tab Accounts" in _drawn_footer(app) and "esc Back" in _drawn_footer(app)
         await pilot.press("enter")  # nothing to act on: no menu
         assert screen_name(app) == "MainScreen"
+
+
+@async_test
+async def test_every_key_is_described_in_one_casing_in_the_footer_the_keys_and_the_palette(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The action menu's footer said "s subshell … esc Back", its box "esc back", and the
+    footer's last key "^p palette": each key's description starts with a capital, as
+    Textual's own do ("Quit", "Copy selected text") and the rest of ours did."""
+    from tests.app_support import open_action_menu, usable_role
+
+    log_in()
+    app = picker()
+    account = with_roles(org)
+
+    def lower(texts: list[str]) -> list[str]:
+        return [t for t in texts if t[:1].islower()]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await wait_until(pilot, lambda: "▏^p " in _drawn_footer(app), "the footer")
+        assert _drawn_footer(app).rstrip().endswith("▏^p Palette")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        drawn = screen_text(app)
+        assert "esc Back" in drawn and "s Open a subshell" in drawn
+        assert lower(list(footer_keys(app).values())) == []
+        palette = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Subshell" in palette and lower(palette) == []
+        await pilot.press("question_mark")
+        assert lower([what for g in _help_lines(app).values() for what in g.values()]) == []

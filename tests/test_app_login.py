@@ -253,3 +253,23 @@ async def test_ctrl_l_after_the_scopes_changed_logs_in_again_and_says_why(
         assert "The session's scopes changed: logging in again." in notes(app)
         sim.approve(login_code(app))
         await wait_until(pilot, catalog_loaded(app, org), "the catalog after the login")
+
+
+@async_test
+async def test_use_device_code_starts_the_picker_s_login_with_a_code_and_its_page_opened(
+    sim: Simulator, sso_config: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`ssotui --use-device-code`: the code at once (the picker took only --no-browser, which
+    also keeps the browser shut), its page opened in the browser where one runs."""
+    ran = tmp_path / "ran"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> "{ran}"\n')
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(browser))
+    sim.set(approve="manual")
+    app = picker(open_browser=True, use_device_code=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the code")
+        await wait_until(pilot, ran.exists, "the code's page in the browser")
+        assert login_code(app) in ran.read_text()
+        assert sim.calls["Authorize"] == 0

@@ -35,7 +35,7 @@ HINTS = [
     "^s Session",
     "^l Log in",
 ]
-PALETTE = "^p palette"
+PALETTE = "^p Palette"
 
 
 def _footer(app: Any) -> str:

@@ -19,7 +19,7 @@ from tests.app_support import (
 )
 from tui.sim import Organisation, Simulator
 
-LOGIN_HINTS = ["o Open browser", "c Copy code", "esc Cancel", "? Keys", "^p palette"]
+LOGIN_HINTS = ["o Open browser", "c Copy code", "esc Cancel", "? Keys", "^p Palette"]
 
 
 def _cut_hints(footer: str, hints: list[str]) -> str:
@@ -42,15 +42,48 @@ async def test_the_action_menu_wraps_its_lines_in_a_narrow_terminal(
         await pilot.pause()
         text = " ".join(line.strip("│ ") for line in screen_text(app).splitlines())
         assert "(exit it to come back)" in text, screen_text(app)
-        assert "n new credentials: off (kept ones are reused)" in text
-        assert "esc back" in text
+        assert "n New credentials: off (kept ones are reused)" in text
+        assert "esc Back" in text
         # A wrapped line goes on under its text, not under the keys (was "it to come back)"
         # at the box's left edge, below the "s"): the column of keys stays clear.
         inside = [line.strip("│").rstrip() for line in screen_text(app).splitlines()]
-        first = next(n for n, line in enumerate(inside) if " s open a subshell" in line)
+        first = next(n for n, line in enumerate(inside) if " s Open a subshell" in line)
         rest = inside[first + 1]
-        column = inside[first].index("open a subshell")
+        column = inside[first].index("Open a subshell")
         assert rest[:column].strip() == "" and rest[column] != " ", "\n".join(inside)
+
+
+@async_test
+async def test_the_action_menu_shows_every_key_at_40x14_and_scrolls_below_that(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """At 40x14 the menu's wrapped lines ran past its box: `o`, `n` and `esc` were below its
+    edge, and the footer had no room for them either."""
+    log_in()
+    app = picker()
+    account = next(a for a in org.accounts if a.roles)
+    async with app.run_test(size=(40, 14)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        lines = (
+            "s Subshell with the credentials",
+            "c Copy export lines (sh)",
+            "w Write a credentials profile",
+            "p Print export lines on exit (sh)",
+            "o Open the AWS console",
+            "n New credentials: off",
+            "esc Back",
+        )
+        await wait_until(pilot, lambda: all(x in screen_text(app) for x in lines), "each key")
+        await pilot.press("n")  # its line in a few words says it is on now
+        await wait_until(pilot, lambda: "n New credentials: on" in screen_text(app), "on")
+        await pilot.resize_terminal(40, 8)  # too short even for those: ↓ scrolls to the end
+        await wait_until(pilot, lambda: "esc Back" not in screen_text(app), "the cut")
+        await pilot.press("down", "down", "down", "down")
+        await wait_until(pilot, lambda: "esc Back" in screen_text(app), "the last line")
+        await pilot.resize_terminal(80, 24)  # room again: the whole lines come back
+        await wait_until(pilot, lambda: "(exit it to come back)" in screen_text(app), "whole")
+        assert "esc Back" in screen_text(app)
 
 
 @async_test

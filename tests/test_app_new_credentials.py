@@ -77,7 +77,7 @@ async def test_n_then_c_copies_new_credentials_where_c_reuses_the_kept_ones(
         # c again: the kept ones, no call.
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the menu again")
-        assert "new credentials: off" in screen_text(app)
+        assert "New credentials: off" in screen_text(app)
         assert "n" in footer_keys(app)
         note = await _copy(pilot, app, "c")
         assert _copied_key(app) == kept and "new credentials" not in note
@@ -87,7 +87,7 @@ async def test_n_then_c_copies_new_credentials_where_c_reuses_the_kept_ones(
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the menu again")
         await pilot.press("n")
-        assert "new credentials: on" in screen_text(app)
+        assert "New credentials: on" in screen_text(app)
         note = await _copy(pilot, app, "c")
         fresh = _copied_key(app)
         assert fresh != kept
@@ -97,7 +97,7 @@ async def test_n_then_c_copies_new_credentials_where_c_reuses_the_kept_ones(
         # The switch is for one action: the next menu starts with it off, and n twice is off.
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the menu again")
-        assert "new credentials: off" in screen_text(app)
+        assert "New credentials: off" in screen_text(app)
         await pilot.press("n", "n")
         await _copy(pilot, app, "c")
         assert _copied_key(app) == fresh
@@ -177,7 +177,7 @@ async def test_with_no_credentials_kept_the_menu_says_every_one_is_new(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await open_action_menu(pilot, app, org, account, role)
-        assert "new credentials every time" in screen_text(app)
+        assert "New credentials every time" in screen_text(app)
         assert "n" not in footer_keys(app)  # nothing to switch
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
@@ -197,7 +197,7 @@ async def test_the_n_line_is_whole_in_a_60_column_terminal(
     async with app.run_test(size=(60, 20)) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await open_action_menu(pilot, app, org, account, role)
-        assert "n new credentials: off (kept ones are reused)" in screen_text(app)
+        assert "n New credentials: off (kept ones are reused)" in screen_text(app)
         await pilot.press("n")
         # was: "n new credentials: on (fetched anew for the next", cut at the box's edge
-        assert "n new credentials: on (new ones for the next action)" in screen_text(app)
+        assert "n New credentials: on (new ones for the next action)" in screen_text(app)

@@ -156,7 +156,13 @@ def test_ssotui_with_no_session_opens_the_set_up(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr("sys.stderr", _Terminal())
     monkeypatch.setattr("tui.app.make_app", make_app)
     args = argparse.Namespace(
-        session=None, start_url=None, sso_region=None, no_browser=True, refresh=False, force=False
+        session=None,
+        start_url=None,
+        sso_region=None,
+        no_browser=True,
+        use_device_code=False,
+        refresh=False,
+        force=False,
     )
     assert commands.picker(args, Context.load()) == 0
     assert built["sessions"] == [] and built["session"] is None
@@ -176,7 +182,13 @@ def test_ssotui_with_an_empty_aws_config_file_says_why_instead_of_a_form_it_cann
     monkeypatch.setattr("tui.app.make_app", make_app)
     monkeypatch.setenv("AWS_CONFIG_FILE", "")
     args = argparse.Namespace(
-        session=None, start_url=None, sso_region=None, no_browser=True, refresh=False, force=False
+        session=None,
+        start_url=None,
+        sso_region=None,
+        no_browser=True,
+        use_device_code=False,
+        refresh=False,
+        force=False,
     )
     with pytest.raises(ConfigError, match="AWS_CONFIG_FILE is set but empty, so no AWS config"):
         commands.picker(args, Context.load())

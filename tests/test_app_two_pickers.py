@@ -15,6 +15,7 @@ from tests.app_support import (
     catalog_loaded,
     login_code,
     picker,
+    use_palette,
     wait_until,
 )
 from tui.sim import Organisation, Simulator
@@ -99,3 +100,25 @@ async def test_either_picker_can_be_the_one_that_logs_in(
             await wait_until(two, catalog_loaded(second, org), "the catalog where the user is")
             await wait_until(one, catalog_loaded(first, org), "the first, with the same login")
             assert code in sim.pending()  # the first picker's code was never needed
+
+
+@async_test
+async def test_the_palette_offers_log_in_here_instead_while_the_footer_does(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """ctrl+p on the waiting picker offered Keys, Quit, Theme and Screenshot: not `l`, which
+    its footer showed, nor any other key of the login screen."""
+    sim.set(approve="manual")
+    first, second = picker(), picker()
+    async with first.run_test(size=SIZE) as one:
+        await wait_until(one, lambda: login_code(first), "the first picker's code")
+        async with second.run_test(size=SIZE) as two:
+            await wait_until(two, lambda: _waits(second), "the second picker's wait")
+            titles = [c.title for c in second.get_system_commands(second.screen)]
+            assert "Log in here instead" in titles and "Cancel" in titles
+            assert "Screenshot" not in titles
+            await use_palette(two, second, "log in here instead")
+            await wait_until(two, lambda: login_code(second), "the second picker's own code")
+            await wait_until(one, lambda: _waits(first), "the first one stepping aside")
+            titles = [c.title for c in second.get_system_commands(second.screen)]
+            assert "Log in here instead" not in titles  # as its key, gone once used

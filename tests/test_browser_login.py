@@ -19,6 +19,7 @@ import botocore.session
 import botocore.tokens
 import pytest
 
+from tests.browser_support import open_here
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
@@ -61,7 +62,7 @@ def test_browser_login_end_to_end(
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path, probe="1")
     events: list[LoginEvent] = []
-    token = log_in(session, announce=events.append)
+    token = log_in(session, announce=events.append, open_url=open_here)
     # The browser was sent to the simulator's authorize page, as botocore builds it ...
     url = browser_url(events)
     parts = urlsplit(url)
@@ -109,9 +110,9 @@ def test_registration_is_reused_and_a_valid_token_kept(
     session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path)
-    first = log_in(session, announce=quiet)
-    assert log_in(session, announce=quiet) == first  # valid: no browser
-    second = log_in(session, announce=quiet, force=True)
+    first = log_in(session, announce=quiet, open_url=open_here)
+    assert log_in(session, announce=quiet, open_url=open_here) == first  # valid: no browser
+    second = log_in(session, announce=quiet, force=True, open_url=open_here)
     assert second.access_token != first.access_token and second.client_id == first.client_id
     assert sim.calls["RegisterClient"] == 1 and len(browser.visits()) == 2
 
@@ -125,7 +126,7 @@ def test_botocore_refreshes_a_token_the_browser_flow_cached(
     tmp_path: Path,
 ) -> None:
     use_fake_browser(monkeypatch, tmp_path)
-    token = log_in(session, announce=quiet)
+    token = log_in(session, announce=quiet, open_url=open_here)
     # Make the cached token due for a refresh (inside botocore's 15-minute window).
     data = json.loads(token_path(session).read_text())
     data["expiresAt"] = "2000-01-01T00:00:00Z"
@@ -148,7 +149,7 @@ def test_manual_approval_on_the_page(
 ) -> None:
     sim.set(approve="manual")
     browser = use_fake_browser(monkeypatch, tmp_path, click="approve")
-    assert log_in(session, announce=quiet).access_token
+    assert log_in(session, announce=quiet, open_url=open_here).access_token
     [visit] = browser.visits()
     assert visit["page"] == 200 and visit["status"] == 200
 
@@ -164,7 +165,7 @@ def test_denied_in_the_browser(
     sim.set(approve="deny" if how == "knob" else "manual")
     use_fake_browser(monkeypatch, tmp_path, click="deny")
     with pytest.raises(LoginFailed) as err:
-        log_in(session, announce=quiet)
+        log_in(session, announce=quiet, open_url=open_here)
     assert err.value.message == (
         "the login to session dev was denied in the browser: run `ssotui login` again to retry"
     )
@@ -176,7 +177,7 @@ def test_error_in_the_callback(
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path, "error")
     with pytest.raises(LoginFailed) as err:
-        log_in(session, announce=quiet)
+        log_in(session, announce=quiet, open_url=open_here)
     assert "(server_error)" in err.value.message and "\n" not in err.value.message
     assert browser.visits()[0]["status"] == 200
     assert load_token(session) is None
@@ -187,7 +188,7 @@ def test_wrong_state_is_ignored_until_the_timeout(
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path, "wrong-state")
     with pytest.raises(LoginFailed) as err:
-        log_in(session, announce=quiet, browser_timeout=1.5)
+        log_in(session, announce=quiet, browser_timeout=1.5, open_url=open_here)
     assert err.value.message.startswith(
         "the browser did not come back within 1.5 seconds for session dev"
     )
@@ -205,7 +206,7 @@ def test_listener_that_cannot_bind_falls_back_to_the_device_code(
         taken.listen()
         monkeypatch.setattr(loopback, "PORT", taken.getsockname()[1])
         events: list[LoginEvent] = []
-        token = log_in(session, announce=events.append, sleep=lambda _s: None)
+        token = log_in(session, announce=events.append, sleep=lambda _s: None, open_url=open_here)
     [fallback] = [e for e in events if isinstance(e, FallingBack)]
     assert fallback.reason.startswith("cannot listen on 127.0.0.1 for the browser's answer")
     assert token.access_token and sim.calls["StartDeviceAuthorization"] == 1
@@ -230,7 +231,7 @@ def test_create_token_refused(
     sim.set(code_lifetime=0)  # the code is dead by the time ssotui redeems it
     browser = use_fake_browser(monkeypatch, tmp_path)
     with pytest.raises(LoginFailed) as err:
-        log_in(session, announce=quiet)
+        log_in(session, announce=quiet, open_url=open_here)
     assert err.value.message == (
         "the sign-in to session dev expired before ssotui could use it: run `ssotui login` again"
     )
@@ -246,7 +247,7 @@ def test_unreadable_create_token_answer(
     sim.set(malformed={"CreateToken"})
     use_fake_browser(monkeypatch, tmp_path)
     with pytest.raises(ServiceError, match="cannot read"):
-        log_in(session, announce=quiet)
+        log_in(session, announce=quiet, open_url=open_here)
     assert load_token(session) is None
 
 
@@ -322,7 +323,7 @@ def test_a_browser_registration_under_botocores_key_is_moved_to_ssotuis_and_reus
     flow moves it to ssotui's browser key, where a CLI before 2.22 never takes it for its device
     code, and ssotui's browser logins keep reusing it."""
     use_fake_browser(monkeypatch, tmp_path)
-    first = log_in(session, announce=quiet)
+    first = log_in(session, announce=quiet, open_url=open_here)
     registration_path(session, browser=True).rename(registration_path(session))  # as before
     device = log_in(session, flow=Flow.DEVICE_CODE, announce=quiet, force=True, open_url=None)
     moved = load_registration(session, browser=True)
@@ -330,7 +331,7 @@ def test_a_browser_registration_under_botocores_key_is_moved_to_ssotuis_and_reus
     at_botocores = load_registration(session)
     assert at_botocores is not None and not at_botocores.for_browser
     assert at_botocores.client_id == device.client_id != first.client_id
-    again = log_in(session, announce=quiet, force=True)
+    again = log_in(session, announce=quiet, force=True, open_url=open_here)
     # was 3: the device login wrote over the browser registration, the browser login made anew
     assert again.client_id == first.client_id and sim.calls["RegisterClient"] == 2
 
@@ -342,7 +343,7 @@ def test_a_browser_registration_of_the_aws_cli_is_left_where_it_is_once_ssotui_h
     botocore's key stays there: the CLI reuses it rather than register a client at each
     login after an ssotui one."""
     use_fake_browser(monkeypatch, tmp_path)
-    ours = log_in(session, announce=quiet)
+    ours = log_in(session, announce=quiet, open_url=open_here)
     cli_made = Registration(
         "cli-client",
         "cli-secret",
@@ -351,8 +352,8 @@ def test_a_browser_registration_of_the_aws_cli_is_left_where_it_is_once_ssotui_h
         ("authorization_code", "refresh_token"),
     )
     write_secret_file(registration_path(session), json.dumps(_as_the_cli_writes(cli_made)))
-    log_in(session, announce=quiet)  # the token kept
-    again = log_in(session, announce=quiet, force=True, browser_timeout=5)
+    log_in(session, announce=quiet, open_url=open_here)  # the token kept
+    again = log_in(session, announce=quiet, force=True, browser_timeout=5, open_url=open_here)
     left = load_registration(session)
     assert left is not None and left.client_id == "cli-client"
     assert again.client_id == ours.client_id and sim.calls["RegisterClient"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 from collections.abc import Callable
 from datetime import timedelta
@@ -64,7 +65,7 @@ class OneFailingAccount(Portal):
 
 def test_everything_with_events_in_order(session: SsoSession, token: Token, sim: Simulator) -> None:
     events: list[CatalogEvent] = []
-    portal = Portal(session, token, page_size=5)
+    portal = Portal(session, token, page_size=5, environ=os.environ)
     catalog = fetch_catalog(session, token, on_event=events.append, portal=portal, concurrency=4)
     assert _got(catalog) == _expected(sim) and catalog.complete and not catalog.failed
     assert sim.calls["ListAccounts"] == 3 and sim.calls["ListAccountRoles"] == 12
@@ -99,7 +100,9 @@ def test_the_account_looked_at_has_its_roles_listed_before_the_others(
             if event.account_id == listed[-1]:
                 first.look_at(listed[-2])
 
-    catalog = fetch_catalog(session, token, on_event=on_event, concurrency=1, first=first)
+    catalog = fetch_catalog(
+        session, token, on_event=on_event, concurrency=1, first=first, environ=os.environ
+    )
     # (the worker may start on the first account before the page is all queued, and on
     # the next account before the user moves: one call each at most)
     assert loaded.index(listed[-1]) <= 1
@@ -111,7 +114,9 @@ def test_the_account_looked_at_has_its_roles_listed_before_the_others(
 def test_a_429_storm_loses_no_account(session: SsoSession, token: Token, sim: Simulator) -> None:
     sim.set(rate_limit=8)
     sim.reset_calls()
-    catalog = fetch_catalog(session, token, portal=Portal(session, token, page_size=3))
+    catalog = fetch_catalog(
+        session, token, portal=Portal(session, token, page_size=3, environ=os.environ)
+    )
     assert _got(catalog) == _expected(sim) and catalog.complete
     assert sim.calls["ListAccounts"] + sim.calls["ListAccountRoles"] > 16  # some were refused
 
@@ -123,7 +128,9 @@ def test_every_third_call_failing_loses_no_account(
     # interleave, so one of them may meet the fault at every retry: it is never dropped
     # silently, but marked failed, and listing the failed ones again completes the catalog.
     sim.set(fail_every=3)
-    catalog = fetch_catalog(session, token, portal=Portal(session, token, sleep=lambda _s: None))
+    catalog = fetch_catalog(
+        session, token, portal=Portal(session, token, sleep=lambda _s: None, environ=os.environ)
+    )
     assert sim.calls["ListAccountRoles"] > len(sim.org.accounts)  # the faults happened
     expected = _expected(sim)
     assert {a.account_id for a in catalog.accounts} == set(expected)  # every account is there
@@ -132,7 +139,7 @@ def test_every_third_call_failing_loses_no_account(
     }
     assert catalog.complete == (not catalog.failed)
     sim.set(fail_every=None)
-    retried = retry_failed(session, token, catalog)
+    retried = retry_failed(session, token, catalog, environ=os.environ)
     assert _got(retried) == expected and retried.complete
 
 
@@ -140,7 +147,7 @@ def test_one_failing_account_is_marked_and_the_rest_kept(
     session: SsoSession, token: Token, sim: Simulator
 ) -> None:
     bad = sim.org.accounts[3].account_id
-    portal = OneFailingAccount(session, token)
+    portal = OneFailingAccount(session, token, environ=os.environ)
     portal.bad = bad
     events: list[CatalogEvent] = []
     catalog = fetch_catalog(session, token, portal=portal, on_event=events.append)
@@ -204,7 +211,12 @@ def test_revoked_mid_listing_aborts_with_not_logged_in(
             sim.revoke_tokens()
 
     with pytest.raises(NotLoggedIn, match="expired or was revoked"):
-        fetch_catalog(session, token, portal=Portal(session, token, page_size=4), on_event=on_event)
+        fetch_catalog(
+            session,
+            token,
+            portal=Portal(session, token, page_size=4, environ=os.environ),
+            on_event=on_event,
+        )
 
 
 def test_fresh_cache_costs_no_portal_call(

@@ -106,6 +106,15 @@ def test_demo_refuses_a_session_option_instead_of_ignoring_it(
     assert "not apply to `ssotui demo`, which always uses its own session (`demo`)" in result.err
 
 
+def test_demo_s_help_lists_only_what_the_demo_takes() -> None:
+    """`ssotui demo -h` listed --session, --start-url and --sso-region, each to say "refused"."""
+    page = ssotui("demo", "-h")
+    assert page.status == 0, page.err
+    for option in ("--session", "--start-url", "--sso-region", "refused"):
+        assert option not in page.out, option
+    assert "--debug" in page.out
+
+
 def test_configure_takes_no_browser_and_adds_https(sim: Simulator, home: Home) -> None:
     sim.set(interval=0)
     bare = sim.start_url.removeprefix("https://")
@@ -384,7 +393,7 @@ def test_help_pages_say_what_each_option_does_on_that_command() -> None:
         assert "(AWS_REGION, AWS_DEFAULT_REGION)" in page(command), command
         assert "(AWS_REGION, profile)" not in page(command), command
         # any login the command needs honours it, not only the picker's
-        assert "--no-browser a login it needs runs with a device code" in page(command)
+        assert "--no-browser any login it runs uses a device code" in page(command)
     assert "unset AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN" in page("export")
     # configure writes the session its options name
     configure = page("configure")
@@ -398,3 +407,19 @@ def test_help_pages_say_what_each_option_does_on_that_command() -> None:
     assert "never open a browser" not in page()
     # a fresh home has none of the completion folders
     assert "mkdir -p" in page("completion")
+
+
+def test_every_command_that_may_log_in_takes_the_login_options_worded_alike() -> None:
+    """`write-profile` and `populate` log in first at a terminal, as `exec` does, but took
+    neither `--use-device-code` nor `--no-browser`; `login` said each in other words."""
+    from tui.commands.resolve import OFFER_LOGIN
+
+    said: dict[str, set[str]] = {"--use-device-code": set(), "--no-browser": set()}
+    for command in ["", *sorted(OFFER_LOGIN | {"login", "configure"})]:  # "": the picker
+        page = ssotui(*filter(None, [command, "-h"]), env={"COLUMNS": "200"})
+        assert page.status == 0, page.err
+        for flag, lines in said.items():
+            line = next((x for x in page.out.splitlines() if x.strip().startswith(flag)), None)
+            assert line is not None, f"`ssotui {command} -h` has no {flag}"
+            lines.add(line.split(flag, 1)[1].strip())
+    assert all(len(lines) == 1 for lines in said.values()), said

@@ -60,7 +60,7 @@ def test_osc52_sequence_plain_and_for_tmux() -> None:
 
 
 def test_osc52_to_the_terminal_when_the_system_clipboard_is_off(pty: int) -> None:
-    assert copy(SECRET_LINES) == "OSC 52"
+    assert copy(SECRET_LINES, os.environ) == "OSC 52"
     sent = read_all(pty)
     assert sent.startswith(b"\x1b]52;c;") and sent.endswith(b"\x07")
     assert base64.b64decode(sent[len(b"\x1b]52;c;") : -1]).decode() == SECRET_LINES
@@ -74,7 +74,7 @@ def test_osc52_inside_tmux_is_sent_plain_and_passed_through(
     users to set; tmux 3.3+ drops the wrapped form unless `allow-passthrough` is on), and
     wrapped for tmux to pass on to the outer terminal."""
     monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
-    assert copy("unicode ✓ text") == "OSC 52"
+    assert copy("unicode ✓ text", os.environ) == "OSC 52"
     sent = read_all(pty)
     assert sent == osc52_sequence("unicode ✓ text") + osc52_sequence("unicode ✓ text", tmux=True)
 
@@ -164,7 +164,7 @@ def test_the_text_goes_on_stdin_never_in_argv(
             monkeypatch.setattr(sys, "platform", value)
         else:
             monkeypatch.setenv(var, value)
-    assert copy(SECRET_LINES + "Zürich ✓") == "clipboard"
+    assert copy(SECRET_LINES + "Zürich ✓", os.environ) == "clipboard"
     [(argv, stdin)] = programs.runs()
     assert [Path(argv[0]).name, *argv[1:]] == [program, *args]
     text = SECRET_LINES + "Zürich ✓"
@@ -182,7 +182,7 @@ def test_klipper_is_never_used_so_qdbus_never_sees_the_text(
     programs.install("klipper", "qdbus")  # a KDE desktop without xclip or xsel
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
-    assert copy(SECRET_LINES) == "OSC 52"
+    assert copy(SECRET_LINES, os.environ) == "OSC 52"
     assert programs.runs() == []
     assert read_all(pty) == osc52_sequence(SECRET_LINES)
 
@@ -193,14 +193,14 @@ def test_a_failing_clipboard_program_falls_back_to_osc52(
     programs.install("xclip")
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("CLIPBOARD_EXIT", "1")
-    assert copy(SECRET_LINES) == "OSC 52"
+    assert copy(SECRET_LINES, os.environ) == "OSC 52"
     assert len(programs.runs()) == 1
     assert read_all(pty) == osc52_sequence(SECRET_LINES)
 
 
 def test_no_clipboard_program_falls_back_to_osc52(programs: Programs, pty: int) -> None:
-    assert system_program() is None
-    assert copy(SECRET_LINES) == "OSC 52"
+    assert system_program(os.environ) is None
+    assert copy(SECRET_LINES, os.environ) == "OSC 52"
     assert read_all(pty) == osc52_sequence(SECRET_LINES)
 
 
@@ -209,10 +209,10 @@ def test_system_program_names_what_copy_would_run(
 ) -> None:
     programs.install("xsel")
     monkeypatch.setenv("DISPLAY", ":0")
-    found = system_program()
+    found = system_program(os.environ)
     assert found is not None and found.name == "xsel"
     monkeypatch.setenv("SSOTUI_CLIPBOARD", "none")
-    assert system_program() is None
+    assert system_program(os.environ) is None
 
 
 def test_neither_is_one_clear_line_without_the_secret(
@@ -220,10 +220,10 @@ def test_neither_is_one_clear_line_without_the_secret(
 ) -> None:
     monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-such-tty"))
     with pytest.raises(SsotuiError) as caught:
-        copy(SECRET_LINES)
+        copy(SECRET_LINES, os.environ)
     message = caught.value.message
     assert message.startswith("no clipboard available: ")
-    assert message.endswith("use `ssotui export` and copy the lines yourself")
+    assert message.endswith("use `ssotui export` without --copy and copy the lines yourself")
     assert "\n" not in message and "wJalrXUtnFEMI" not in message
     out, err = capsys.readouterr()
     assert "wJalrXUtnFEMI" not in out + err
@@ -235,7 +235,7 @@ def test_a_login_code_goes_the_same_ways_and_without_either_says_to_type_it(
     handoff = Handoff(
         SsoSession("dev", "https://d-1.awsapps.com/start", "us-east-1"),
         settings=Settings(),
-        environ={},
+        environ=os.environ,  # the live environment: the test moves SSOTUI_TTY below
     )
     sent: list[str] = []
     assert handoff.copy_login_code("WDJB-MJHT", terminal=sent.append) == "OSC 52"
@@ -253,13 +253,13 @@ def test_a_file_that_is_not_a_terminal_gets_nothing(
     not_a_tty.write_bytes(b"")
     monkeypatch.setenv("SSOTUI_TTY", str(not_a_tty))
     with pytest.raises(SsotuiError, match="no terminal to send OSC 52 to"):
-        copy(SECRET_LINES)
+        copy(SECRET_LINES, os.environ)
     assert not_a_tty.read_bytes() == b""
 
 
 def test_a_running_app_can_send_osc52_itself(pty: int) -> None:
     sent: list[str] = []
-    assert copy(SECRET_LINES, terminal=sent.append) == "OSC 52"
+    assert copy(SECRET_LINES, os.environ, terminal=sent.append) == "OSC 52"
     assert sent == [SECRET_LINES]
     assert read_all(pty) == b""  # the app's output, not a second writer on the terminal
 
@@ -272,7 +272,7 @@ def test_a_copy_inside_tmux_reaches_tmux_with_set_clipboard_on(tmp_path: Path) -
     done = tmp_path / "done"
     script = (
         "from tui.export.clipboard import copy; "
-        f"way = copy('export A=1'); open({str(done)!r}, 'w').write(way)"
+        f"import os; way = copy('export A=1', os.environ); open({str(done)!r}, 'w').write(way)"
     )
     env = {k: v for k, v in os.environ.items() if k != "SSOTUI_TTY"}  # the pane's own /dev/tty
 
@@ -305,3 +305,25 @@ def test_a_copy_inside_tmux_reaches_tmux_with_set_clipboard_on(tmp_path: Path) -
         assert buffer == "export A=1"
     finally:
         tmux("kill-server")
+
+
+def test_an_x11_program_without_a_display_is_said_so_not_missing(
+    programs: Programs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """xsel installed, but run over SSH or from cron (no DISPLAY, no WAYLAND_DISPLAY) and with
+    no terminal for OSC 52: the line says the display is what is missing, and what works."""
+    programs.install("xsel")
+    monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-such-tty"))
+    with pytest.raises(SsotuiError) as caught:
+        copy(SECRET_LINES, os.environ)
+    assert caught.value.message == (
+        "no clipboard available: xsel is installed, but there is no display for it (neither "
+        "DISPLAY nor WAYLAND_DISPLAY is set) and no terminal to send OSC 52 to; use "
+        "`ssotui export` without --copy and copy the lines yourself"
+    )  # was: 'no clipboard program (wl-copy, xclip, xsel, pbcopy, clip.exe) and …'
+    assert programs.runs() == []
+
+    from tui.commands.doctor import check_clipboard
+
+    said = check_clipboard(os.environ).detail  # doctor says the same of it
+    assert said.startswith("xsel is installed, but there is no display for it"), said

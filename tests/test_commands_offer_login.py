@@ -82,3 +82,29 @@ def test_credential_process_never_prompts(
     assert status == 1 and not out
     assert "run `ssotui login`" in err
     assert sim.calls["Authorize"] == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "flag"),
+    [("write-profile", "--use-device-code"), ("populate", "--no-browser")],
+)
+def test_write_profile_and_populate_log_in_first_with_a_device_code_when_told(
+    command: str,
+    flag: str,
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """They log in first at a terminal as `export` does, and took neither login option: over
+    a link where the browser flow cannot work, `--no-browser` was a usage error."""
+    browser = use_fake_browser(monkeypatch, tmp_path)
+    account = with_roles(org)
+    role = next(r.name for r in account.roles if not r.forbidden)
+    words = (account.account_id, role) if command == "write-profile" else ()
+    status, _out, err = _at_a_terminal(command, *words, flag)
+    assert status == 0, err
+    assert "not logged in to session dev; logging in first" in err
+    assert sim.calls["StartDeviceAuthorization"] == 1 and sim.calls["Authorize"] == 0
+    assert browser.log.exists() == (flag == "--use-device-code")  # the code's page, or none

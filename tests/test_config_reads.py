@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
 import stat
 import time
 from typing import Any
@@ -103,7 +104,9 @@ def test_a_config_written_just_now_is_parsed_once_by_one_command(
     monkeypatch.setattr(config_reads, "SETTLED_NS", 3600 * 10**9)  # not settled: not kept
     home.write_config(_big())
     assert resolve_session(name="dev").region == "eu-west-1"
-    assert portal_route("eu-west-1")[0] is not None  # nothing in the file sends it to botocore
+    assert (
+        portal_route("eu-west-1", os.environ)[0] is not None
+    )  # nothing in the file sends it to botocore
     assert parses == [str(home.aws_config)]
     assert not config_reads.cache_path(home.aws_config).exists()
     # changed since: read anew, in the same process

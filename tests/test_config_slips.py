@@ -190,3 +190,21 @@ def test_doctor_flags_an_inline_comment_and_fails_on_one_that_cannot_work(
     _config(home, sim, region=" ; eu")
     run = ssotui("doctor")
     assert f"[FAIL] session dev: sso_region of session dev is '{sim.region} ; eu'" in run.out
+
+
+def test_a_region_that_is_no_region_name_is_named_with_the_fix(sim: Simulator, home: Home) -> None:
+    """Was: "cannot set up the sso-oidc client for ../eu: Provided region_name '../eu' doesn't
+    match a supported format" from login, and "not logged in" from the other commands."""
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = eu\x1b[2J\n"
+    )
+    fix = (
+        f"ssotui: [sso-session dev] in {home.aws_config}: sso_region 'eu␛[2J' is not a region "
+        "name (like us-east-1): fix it"
+    )
+    for command in (("login", "--no-browser"), ("list",), ("export", "any", "role")):
+        assert one_line(ssotui(*command)) == fix
+    assert "[FAIL] AWS config: " + fix.removeprefix("ssotui: ") in ssotui("doctor").out
+    run = ssotui("login", "--start-url", sim.start_url, "--sso-region", "../eu")
+    assert run.status == 2
+    assert run.err == "ssotui: --sso-region '../eu' is not a region name (like us-east-1)\n"

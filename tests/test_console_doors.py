@@ -252,7 +252,9 @@ def test_copy_without_a_clipboard_says_to_print_the_link(
     assert line.startswith("ssotui: no clipboard available: ")
     assert line.endswith("; use `--print` and open the link yourself")
     exports = ssotui("export", account.account_id, usable_role(account), "--copy")
-    assert exports.err.strip().endswith("; use `ssotui export` and copy the lines yourself")
+    assert exports.err.strip().endswith(
+        "; use `ssotui export` without --copy and copy the lines yourself"
+    )
 
 
 @pytest.mark.parametrize(

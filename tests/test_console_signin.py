@@ -49,7 +49,7 @@ def role_credentials(sim: Simulator, session: SsoSession, token: Token) -> RoleC
     """Fresh credentials of the first role the simulator lets the user take."""
     account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
     role = next(r.name for r in account.roles if not r.forbidden)
-    portal = Portal(session, token)
+    portal = Portal(session, token, environ=os.environ)
     return portal.role_credentials(Account(account.account_id, account.name), role)
 
 

@@ -442,3 +442,20 @@ def test_a_catalog_fetched_before_a_logout_is_not_used_after_the_next_login(
     sim.reset_calls()
     assert ssotui("list").status == 0
     assert sim.calls["ListAccounts"] == 0  # the one fetched after the login is cached as before
+
+
+def test_a_cache_folder_that_cannot_be_written_only_stops_the_keeping(
+    sim: Simulator, sso_config: Path, tmp_path: Path
+) -> None:
+    """A read-only home, or a file where ssotui's cache folder goes: its locks cannot be taken,
+    yet they only save work, so the credentials are fetched (and the catalog listed) anew."""
+    log_in()
+    in_the_way = tmp_path / "not-a-folder"
+    in_the_way.write_text("")
+    account = next(a for a in sim.org.accounts if usable_role(a))
+    role = usable_role(account)
+    for command in ("credential-process", "export"):
+        run = ssotui(command, account.account_id, role, env={"SSOTUI_CACHE_DIR": str(in_the_way)})
+        assert run.status == 0, run.err
+        assert "AccessKeyId" in run.out or "AWS_ACCESS_KEY_ID" in run.out
+    assert sim.calls["GetRoleCredentials"] == 2  # nothing kept, nothing reused

@@ -40,12 +40,17 @@ def test_the_subshell_of_the_demo_has_the_real_home_and_the_credentials(
         (session,) = load_sessions()
         world.sim.set(interval=0)
         token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: 0)
-        portal = Portal(session, token)
+        portal = Portal(session, token, environ=os.environ)
         accounts = [a for page in portal.list_accounts() for a in page]
         account = next(a for a in accounts if a.name == "acme-dev-payments")
         creds = portal.role_credentials(account, "DeveloperAccess")
         # What the `s` action runs, with a child that reports what it was given.
-        assert run_with_credentials(creds, [sys.executable, "-c", _DUMP_ENV, str(seen)]) == 0
+        assert (
+            run_with_credentials(
+                creds, [sys.executable, "-c", _DUMP_ENV, str(seen)], environ=os.environ
+            )
+            == 0
+        )
         demo_files = _files_under(world.root)
     child = json.loads(seen.read_text(encoding="utf-8"))
     assert child["HOME"] == real_home

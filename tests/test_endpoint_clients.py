@@ -116,7 +116,7 @@ def test_botocore_in_a_child_shows_the_login_message(
 
 
 def _child_env(endpoint: CredentialEndpoint) -> dict[str, str]:
-    env = endpoint_child_env(endpoint.environment(), endpoint.credentials())
+    env = endpoint_child_env(endpoint.environment(), endpoint.credentials(), os.environ)
     assert not set(STATIC_KEY_VARS) & set(env)
     return env
 

@@ -4,6 +4,7 @@ done elsewhere is picked up, and what a slow fetch says it waits for."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from tests.endpoint_support import allowed_role, ask
@@ -19,7 +20,11 @@ from tui.workspace.session_token import RENEWAL_DEADLINE, RENEWAL_THROTTLE_RETRI
 
 def _endpoint(session: SsoSession, sim: Simulator) -> CredentialEndpoint:
     account, role = allowed_role(sim)
-    return Context(settings=Settings()).workspace(session).credential_endpoint(account, role)
+    return (
+        Context(settings=Settings(), environ=dict(os.environ))
+        .workspace(session)
+        .credential_endpoint(account, role)
+    )
 
 
 def _log_in(session: SsoSession) -> Token:

@@ -7,6 +7,7 @@ differently: a proxy, a CA file) must hand the call to botocore instead (None).
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import urllib.request
@@ -161,13 +162,13 @@ def test_other_partitions_and_odd_regions_are_left_to_botocore() -> None:
 def test_settings_that_leave_the_portal_to_botocore(
     env: dict[str, str], config: str, home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert portal_endpoint("us-east-1") is not None  # plain before the setting
+    assert portal_endpoint("us-east-1", os.environ) is not None  # plain before the setting
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     home.write_config(SESSION_SECTION.format(region="us-east-1") + config)
-    assert portal_endpoint("us-east-1") is None
+    assert portal_endpoint("us-east-1", os.environ) is None
     session = SsoSession(name="dev", start_url="https://x", region="us-east-1")
-    assert not isinstance(clients.portal_client(session), PortalHttpClient)
+    assert not isinstance(clients.portal_client(session, environ=os.environ), PortalHttpClient)
 
 
 @pytest.mark.parametrize(
@@ -245,12 +246,12 @@ def test_plain_settings_give_the_url_botocore_would_call(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     home.write_config(SESSION_SECTION.format(region="eu-west-1") + config)
-    assert portal_endpoint("eu-west-1") == expected
+    assert portal_endpoint("eu-west-1", os.environ) == expected
     assert botocore_url("eu-west-1") == expected.rstrip("/")
     scheme = expected.split(":", 1)[0]
     assert not botocore.utils.get_environ_proxies(expected).get(scheme)  # botocore: no proxy
     session = SsoSession(name="dev", start_url="https://x", region="eu-west-1")
-    assert isinstance(clients.portal_client(session), PortalHttpClient)
+    assert isinstance(clients.portal_client(session, environ=os.environ), PortalHttpClient)
 
 
 @pytest.mark.parametrize("url", ["127.0.0.1:9", "http://", "portal.example/sso"])
@@ -258,7 +259,7 @@ def test_an_override_that_is_no_url_is_left_to_botocore(
     url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
-    assert portal_endpoint("us-east-1") is None
+    assert portal_endpoint("us-east-1", os.environ) is None
 
 
 @pytest.mark.parametrize("url", ["127.0.0.1:9", "http://"])
@@ -268,7 +269,7 @@ def test_an_override_that_is_no_url_is_one_config_error_line(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
     session = SsoSession(name="dev", start_url="https://x", region="us-east-1")
     with pytest.raises(ConfigError, match="Invalid endpoint"):
-        clients.portal_client(session)
+        clients.portal_client(session, environ=os.environ)
 
 
 # --- settings botocore reads outside the config file and the AWS_ variables --------------------
@@ -293,7 +294,7 @@ def test_settings_in_the_shared_credentials_file_leave_the_portal_to_botocore(
         assert botocore.session.Session().get_config_variable("ca_bundle") == value
     else:
         assert botocore_url("us-east-1") != "https://portal.sso.us-east-1.amazonaws.com"
-    assert portal_endpoint("us-east-1") is None
+    assert portal_endpoint("us-east-1", os.environ) is None
 
 
 @pytest.mark.parametrize("platform", ["darwin", "win32"])
@@ -318,9 +319,9 @@ def test_a_system_proxy_leaves_the_portal_to_botocore_where_botocore_would_use_i
     url = "https://portal.sso.us-east-1.amazonaws.com"
     botocore_proxy = botocore.utils.get_environ_proxies(url).get("https")
     assert botocore_proxy == (None if bypassed else proxy)
-    assert (portal_endpoint("us-east-1") is None) == (botocore_proxy is not None)
+    assert (portal_endpoint("us-east-1", os.environ) is None) == (botocore_proxy is not None)
     if not bypassed:
-        assert portal_route("us-east-1")[1] == "the system's proxy settings name one"
+        assert portal_route("us-east-1", os.environ)[1] == "the system's proxy settings name one"
 
 
 # --- end to end -------------------------------------------------------------------------------
@@ -331,7 +332,7 @@ def test_the_botocore_path_still_works_end_to_end(
 ) -> None:
     monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", "botocore")
     clients.clear_cache()
-    portal = Portal(session, token)
+    portal = Portal(session, token, environ=os.environ)
     assert not isinstance(portal.client, PortalHttpClient)
     sim.reset_calls()
     assert sum(len(page) for page in portal.list_accounts()) == len(sim.org.accounts)
@@ -348,7 +349,7 @@ def test_a_proxy_is_honoured_through_botocore(
         nowhere = f"http://127.0.0.1:{probe.getsockname()[1]}"
     monkeypatch.setenv("HTTP_PROXY", nowhere)
     monkeypatch.setenv("HTTPS_PROXY", nowhere)
-    portal = Portal(session, token, sleep=lambda _s: None)
+    portal = Portal(session, token, sleep=lambda _s: None, environ=os.environ)
     assert not isinstance(portal.client, PortalHttpClient)
     sim.reset_calls()
     with pytest.raises(ServiceError) as err:
@@ -359,7 +360,7 @@ def test_a_proxy_is_honoured_through_botocore(
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     clients.clear_cache()
-    portal = Portal(session, token)
+    portal = Portal(session, token, environ=os.environ)
     assert sum(len(page) for page in portal.list_accounts()) == len(sim.org.accounts)
     assert sim.calls["ListAccounts"] == 1
 
@@ -367,7 +368,7 @@ def test_a_proxy_is_honoured_through_botocore(
 def test_the_direct_client_is_used_for_the_simulator(
     session: SsoSession, token: Token, sim: Simulator
 ) -> None:
-    portal = Portal(session, token)
+    portal = Portal(session, token, environ=os.environ)
     assert isinstance(portal.client, PortalHttpClient)
     assert portal.client.meta.endpoint_url == sim.url
     assert sum(len(page) for page in portal.list_accounts()) == len(sim.org.accounts)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tui.errors import FileWriteError
 from tui.export import aws_config
@@ -266,3 +267,19 @@ def test_a_file_another_ssotui_keeps_locked_is_refused_not_waited_on_for_ever(
         os.close(other)
     WRITERS[writer]()  # once it is let go, the change goes through
     assert path.read_bytes() != original
+
+
+def test_a_file_where_a_folder_goes_is_named_with_what_to_do(
+    sim: object, sso_config: Path, tmp_path: Path
+) -> None:
+    """`XDG_CACHE_HOME` set to a file, say: the line names that file, not only 'Not a
+    directory'."""
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("")
+    run = ssotui("login", "--no-browser", env={"SSOTUI_CACHE_DIR": str(in_the_way / "ssotui")})
+    assert run.status == 1
+    assert run.err.splitlines() == [
+        f"ssotui: cannot lock the login to session dev: cannot create folder {in_the_way}/ssotui"
+        f"/login: {in_the_way} is a file, not a folder: move that file away, or point "
+        "SSOTUI_CACHE_DIR at a folder"
+    ]

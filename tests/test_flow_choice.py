@@ -125,11 +125,11 @@ def test_open_url_on_wsl_runs_cmd_with_the_quoted_url(tmp_path: Path) -> None:
 def test_browser_variable_is_read_at_each_call(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    assert open_url(URL)  # conftest's BROWSER=true
+    assert open_url(URL, os.environ)  # conftest's BROWSER=true
     browser = use_fake_browser(monkeypatch, tmp_path, "record")
-    assert open_url(URL)
+    assert open_url(URL, os.environ)
     assert [v["url"] for v in browser.visits()] == [URL]
     monkeypatch.setenv("BROWSER", os.pathsep.join(["false", "true"]))
-    assert open_url(URL)  # the next command of the list when one fails
+    assert open_url(URL, os.environ)  # the next command of the list when one fails
     monkeypatch.setenv("BROWSER", "false")
-    assert not open_url(URL)
+    assert not open_url(URL, os.environ)

@@ -10,6 +10,7 @@ the picker (a closing tag that opens nothing raised MarkupError).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,9 +117,9 @@ def test_open_url_opens_only_web_pages(
     url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     fake = use_fake_browser(monkeypatch, tmp_path, "record")
-    assert browser.open_url(url) is False
+    assert browser.open_url(url, os.environ) is False
     assert fake.visits() == []
-    assert browser.open_url("https://example.com/?a=1") is True
+    assert browser.open_url("https://example.com/?a=1", os.environ) is True
     assert [v["url"] for v in fake.visits()] == ["https://example.com/?a=1"]
 
 

@@ -109,3 +109,18 @@ def test_messages_that_name_accounts_are_cleaned(sim: Simulator, token: Token) -
     assert run.status == 1
     assert not _raw_controls(run.err.rstrip("\n")), run.err
     assert len(run.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_names_stdout_cannot_encode_fail_in_one_line_that_says_what_to_set(
+    sim: Simulator, token: Token, encoding: str
+) -> None:
+    """`ssotui list > file` on Windows writes in its code page, which has no 東京."""
+    for command in (["list"], ["list", "--json"], ["populate", "--dry-run"]):
+        result = ssotui(*command, env={"PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"})
+        assert result.status == 1, result.err
+        assert result.out == ""
+        assert result.err.splitlines()[-1] == (
+            f"ssotui: standard output's encoding ({encoding}) cannot hold some of the names to "
+            "print: set PYTHONUTF8=1 (or PYTHONIOENCODING=utf-8) and run again"
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -90,7 +91,7 @@ def portal_at(url: str, monkeypatch: pytest.MonkeyPatch) -> Portal:
         access_token="secret-token",
         expires_at=utcnow() + timedelta(hours=1),
     )
-    portal = Portal(SESSION, token, sleep=lambda _s: None)
+    portal = Portal(SESSION, token, sleep=lambda _s: None, environ=os.environ)
     assert isinstance(portal.client, PortalHttpClient)
     return portal
 

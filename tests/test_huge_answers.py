@@ -11,6 +11,7 @@ hung up.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -207,7 +208,7 @@ def _portal(url: str, client: str, monkeypatch: pytest.MonkeyPatch) -> Portal:
         access_token="secret-token",
         expires_at=utcnow() + timedelta(hours=1),
     )
-    return Portal(session, token, sleep=lambda _s: None)
+    return Portal(session, token, sleep=lambda _s: None, environ=os.environ)
 
 
 @pytest.mark.usefixtures("small_limit")

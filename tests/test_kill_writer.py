@@ -1,18 +1,22 @@
-"""Atomic writes under SIGKILL: a writer killed at random moments never leaves a partial file.
+"""Atomic writes under SIGKILL, SIGTERM and Ctrl+C: a writer killed at random moments never
+leaves a partial file, nor a part-written copy beside it.
 
 A child process rewrites a large file in a loop (`write_atomic` directly, and `write_profile` on
-a credentials file with thousands of profiles); it is killed with SIGKILL at a random moment,
-several times. The file must then be exactly one of the versions written (or the original),
-and the only other files allowed are hidden `.<name>.*.tmp` temp files of the write that was
-cut short (the lock lives in ssotui's cache folder, never beside the file). Those are never
-read back (every reader opens the file by its name) and they are as private as the file itself.
+a credentials file with thousands of profiles); it is stopped at a random moment and sent
+SIGKILL (or SIGTERM, whose default ends Python at once, or SIGINT), several times. The file must
+then be exactly one of the versions written (or the original), and the only other files allowed
+are hidden `.<name>.*.tmp` temp files caught between being named and renamed, which hold a
+whole version (the next content gets a name only when complete: Linux's O_TMPFILE). The lock
+lives in ssotui's cache folder, never beside the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
+import signal
 import stat
 import subprocess
 import sys
@@ -20,10 +24,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tui.export.credentials_file import write_profile
 from tui.models import Account, RoleCredentials
 
 ROOT = Path(__file__).resolve().parent.parent
+# what the writer holds open is read in /proc (Linux), where its next content has no name
+pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
 TRIALS = 8
 
 ATOMIC_WRITER = """
@@ -69,10 +77,33 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def kill_at_random(script: str, args: list[str], target: Path, allowed: set[str]) -> int:
-    """Start the writer, SIGKILL it at a random moment, check the file; repeat TRIALS times.
+def held_open(pid: int, folder: Path) -> set[str]:
+    """What process `pid` holds open in `folder`, as /proc names it: a file's name, or
+    `#<inode> (deleted)` for a file that has no name (yet)."""
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            link = os.readlink(fd)
+            if link.startswith(f"{folder}/"):
+                held.add(link.removeprefix(f"{folder}/"))
+    return held
 
-    Returns in how many trials the kill landed inside a write (a temp file was left behind).
+
+def kill_at_random(
+    script: str,
+    args: list[str],
+    target: Path,
+    allowed: set[str],
+    signum: signal.Signals = signal.SIGKILL,
+) -> int:
+    """Start the writer, stop it at a random moment, send it `signum`, check the folder; repeat
+    TRIALS times.
+
+    The file must be one whole version, and anything else left in the folder a hidden temp
+    file of it caught between its naming and its rename: one the writer was not writing when
+    stopped (the next content gets a name only once whole), that holds a whole version and is
+    no more open to others than the file. Returns in how many trials the writer was stopped
+    inside a write (holding its next content open).
     """
     rng = random.Random(20240601)
     cut_short = 0
@@ -84,12 +115,17 @@ def kill_at_random(script: str, args: list[str], target: Path, allowed: set[str]
             [sys.executable, "-c", script, str(target), *args],
             cwd=ROOT,
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # Ctrl+C's traceback
             text=True,
         )
         assert writer.stdout is not None
         assert writer.stdout.readline() == "ready\n"
         time.sleep(rng.uniform(0.01, 0.25))
-        writer.kill()
+        writer.send_signal(signal.SIGSTOP)
+        writing = held_open(writer.pid, folder)
+        cut_short += bool(writing)
+        writer.send_signal(signum)
+        writer.send_signal(signal.SIGCONT)
         writer.wait(10)
         writer.stdout.close()
 
@@ -97,13 +133,17 @@ def kill_at_random(script: str, args: list[str], target: Path, allowed: set[str]
         left = {p.name for p in folder.iterdir()} - before - keep
         for name in left:
             assert name.startswith(f".{target.name}.") and name.endswith(".tmp"), name
-            mode = stat.S_IMODE((folder / name).stat().st_mode)  # 0600 until the fchmod
+            assert name not in writing, f"a copy of a write cut short is left ({signum.name})"
+            assert digest((folder / name).read_bytes()) in allowed, "a part-written copy is left"
+            mode = stat.S_IMODE((folder / name).stat().st_mode)
             assert mode & ~stat.S_IMODE(target.stat().st_mode) == 0, "a temp file is less private"
-        cut_short += bool(left)
     return cut_short
 
 
-def test_write_atomic_killed_at_random_moments_leaves_a_whole_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_write_atomic_killed_at_random_moments_leaves_a_whole_file(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
     target = folder / "big.bin"
@@ -118,7 +158,7 @@ def test_write_atomic_killed_at_random_moments_leaves_a_whole_file(tmp_path: Pat
     target.chmod(0o640)
     allowed = {digest(old), *(digest(v) for v in versions)}
 
-    cut_short = kill_at_random(ATOMIC_WRITER, sources, target, allowed)
+    cut_short = kill_at_random(ATOMIC_WRITER, sources, target, allowed, signum)
 
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     # The writer spends most of its time inside a write: some kills must have landed there,

@@ -14,6 +14,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
+from tests.browser_support import open_here
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
@@ -68,9 +69,9 @@ def test_browser_opens_the_complete_uri(
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path, "record")
     auths: list[DeviceAuthorization] = []
-    login(session, announce=auths.append, sleep=no_sleep)
+    login(session, open_browser=open_here, announce=auths.append, sleep=no_sleep)
     assert [v["url"] for v in browser.visits()] == [auths[0].verification_uri_complete]
-    login(session, force=True, open_browser=False, announce=lambda _a: None, sleep=no_sleep)
+    login(session, force=True, open_browser=None, announce=lambda _a: None, sleep=no_sleep)
     assert len(browser.visits()) == 1
 
 

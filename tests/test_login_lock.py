@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import open_here
 from tests.fake_browser import use_fake_browser
 from tui.aws.login_flows import LoginEvent, WaitingForOtherLogin, log_in
 from tui.aws.login_lock import one_login_at_a_time
@@ -21,11 +22,12 @@ from tui.sim import Simulator
 
 # A `ssotui login --force` in another process: each event's name, then the token's tail.
 _LOGIN = """
+from tests.browser_support import open_here
 from tui.aws.login_flows import log_in
 from tui.aws.sessions import resolve_session
 def say(event):
     print(type(event).__name__, flush=True)
-token = log_in(resolve_session(), force=True, announce=say)
+token = log_in(resolve_session(), force=True, announce=say, open_url=open_here)
 print("TOKEN", token.access_token[-12:], flush=True)
 """
 
@@ -91,6 +93,6 @@ def test_two_logins_at_once_open_one_browser(
 def test_cancelled_while_another_login_holds_the_lock(session: SsoSession, sim: Simulator) -> None:
     events: list[LoginEvent] = []
     with one_login_at_a_time(session), pytest.raises(LoginCancelled):
-        log_in(session, announce=events.append, cancelled=lambda: bool(events))
+        log_in(session, announce=events.append, cancelled=lambda: bool(events), open_url=open_here)
     assert events == [WaitingForOtherLogin("dev")]
     assert "RegisterClient" not in sim.calls

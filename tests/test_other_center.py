@@ -10,6 +10,7 @@ user does is run through `ssotui` itself; boto3 over the same server checks the 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -52,7 +53,7 @@ def other(center: OtherCenter) -> SsoSession:
 @pytest.fixture
 def logged_in(other: SsoSession) -> Token:
     """Logged in in this process (the CLI's device login waits the default 5 s interval)."""
-    return login(other, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    return login(other, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 @pytest.fixture(params=["direct", "botocore"])
@@ -238,7 +239,7 @@ def test_an_account_listed_twice_is_one_account(
     center.duplicate_accounts = True  # again on the next page
     center.repeat_in_page = True  # and twice on one page
     events: list[CatalogEvent] = []
-    catalog = fetch_catalog(other, logged_in, on_event=events.append)
+    catalog = fetch_catalog(other, logged_in, on_event=events.append, environ=os.environ)
     ids = [a.account_id for a in catalog.accounts]
     assert sorted(ids) == sorted(a.account_id for a in center.accounts)
     paged = [a.account_id for e in events if isinstance(e, AccountsPage) for a in e.accounts]
@@ -255,7 +256,7 @@ def test_device_login_without_interval_and_with_slow_down(
     center.slow_down_first_poll = True
     center.polls_before_approval = 2
     waits: list[float] = []
-    token = login(other, open_browser=False, announce=lambda _a: None, sleep=waits.append)
+    token = login(other, announce=lambda _a: None, sleep=waits.append)
     assert token.access_token.startswith("ot-") and token.refresh_token is None
     assert waits == [5, 10, 10]  # the default interval, then 5 s more for good (RFC 8628)
 
@@ -265,7 +266,7 @@ def test_a_registration_the_service_forgot_is_replaced(
 ) -> None:
     first = load_registration(other)
     center.forget_clients()  # a restart: the cached registration is unknown there now
-    login(other, force=True, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    login(other, force=True, announce=lambda _a: None, sleep=lambda _s: None)
     second = load_registration(other)
     assert first is not None and second is not None and second.client_id != first.client_id
     assert center.calls["register_client"] == 2
@@ -333,7 +334,7 @@ def test_a_busy_answer_to_a_refresh_keeps_the_session(
     # An expired token (a laptop that slept) and a service that answers a refresh "not now":
     # ssotui deleted the token, so `ssotui login` was needed, by the AWS CLI too.
     center.refresh_tokens = True
-    token = login(other, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    token = login(other, announce=lambda _a: None, sleep=lambda _s: None)
     save_token(other, replace(token, expires_at=utcnow() - timedelta(minutes=5)))
     center.busy, center.busy_times = {"create_token": answer}, times
     busy = ssotui("list")

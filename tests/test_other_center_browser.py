@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
+from tests.browser_support import open_here
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
@@ -94,7 +95,7 @@ def test_the_authorize_request_is_the_one_botocore_sends(
     center: OtherCenter, other: SsoSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path)
-    log_in(other, announce=lambda _e: None)
+    log_in(other, announce=lambda _e: None, open_url=open_here)
     query = parse_qs(urlsplit(str(browser.visits()[0]["url"])).query)
     registered = center.grants[query["client_id"][0]]
     assert registered["grantTypes"] == ["authorization_code", "refresh_token"]
@@ -164,15 +165,17 @@ def test_a_registration_the_authorize_page_does_not_know(
 ) -> None:
     """The service forgot the cached registration: its page says so and never redirects."""
     browser = use_fake_browser(monkeypatch, tmp_path)
-    log_in(other, announce=lambda _e: None)
+    log_in(other, announce=lambda _e: None, open_url=open_here)
     first = load_registration(other, browser=True)
     center.forget_clients()
     with pytest.raises(LoginFailed) as err:
-        log_in(other, announce=lambda _e: None, force=True, browser_timeout=1.5)
+        log_in(other, announce=lambda _e: None, force=True, browser_timeout=1.5, open_url=open_here)
     assert "did not come back" in err.value.message
     assert browser.visits()[-1]["status"] == 400
     # the next login must not open the same dead end again
-    token = log_in(other, announce=lambda _e: None, force=True, browser_timeout=5)
+    token = log_in(
+        other, announce=lambda _e: None, force=True, browser_timeout=5, open_url=open_here
+    )
     second = load_registration(other, browser=True)
     assert first is not None and second is not None and second.client_id != first.client_id
     assert token.client_id == second.client_id
@@ -184,13 +187,15 @@ def test_a_forgotten_registration_the_aws_cli_left_is_dropped_too(
     """A browser registration the AWS CLI 2.22+ keeps under botocore's key, which the service
     forgot: dropped from there, and the next login registers one under ssotui's own key."""
     use_fake_browser(monkeypatch, tmp_path)
-    first = log_in(other, announce=lambda _e: None)
+    first = log_in(other, announce=lambda _e: None, open_url=open_here)
     registration_path(other, browser=True).rename(registration_path(other))  # as the CLI keeps it
     center.forget_clients()
     with pytest.raises(LoginFailed):
-        log_in(other, announce=lambda _e: None, force=True, browser_timeout=1.5)
+        log_in(other, announce=lambda _e: None, force=True, browser_timeout=1.5, open_url=open_here)
     assert load_registration(other) is None
-    token = log_in(other, announce=lambda _e: None, force=True, browser_timeout=5)
+    token = log_in(
+        other, announce=lambda _e: None, force=True, browser_timeout=5, open_url=open_here
+    )
     second = load_registration(other, browser=True)
     assert second is not None and token.client_id == second.client_id != first.client_id
     assert load_registration(other) is None

@@ -50,7 +50,7 @@ def _forbidden(org: Organisation) -> tuple[Account, str]:
 @both_clients
 def test_accounts_in_tiny_pages(session: SsoSession, token: Token, sim: Simulator) -> None:
     sim.reset_calls()
-    pages = list(Portal(session, token, page_size=5).list_accounts())
+    pages = list(Portal(session, token, page_size=5, environ=os.environ).list_accounts())
     assert [len(p) for p in pages] == [5, 5, 2]
     assert sim.calls["ListAccounts"] == 3
     got = {(a.account_id, a.name, a.email) for page in pages for a in page}
@@ -60,7 +60,7 @@ def test_accounts_in_tiny_pages(session: SsoSession, token: Token, sim: Simulato
 
 @both_clients
 def test_roles_in_pages_of_one(session: SsoSession, token: Token, sim: Simulator) -> None:
-    portal = Portal(session, token, page_size=1)
+    portal = Portal(session, token, page_size=1, environ=os.environ)
     for account in sim.org.accounts:
         assert set(portal.list_roles(account.account_id)) == {r.name for r in account.roles}
     assert portal.list_roles(next(a for a in sim.org.accounts if not a.roles).account_id) == ()
@@ -74,11 +74,11 @@ def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
         sso_config.read_text() + "[profile p]\nsso_session = dev\nregion = eu-west-3\n"
     )
     session = replace(resolve_session(), default_region="eu-north-1")
-    token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    token = login(session, announce=lambda _a: None, sleep=lambda _s: None)
     source = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
     account = Account(source.account_id, source.name, source.email)
     role = next(r.name for r in source.roles if not r.forbidden)
-    creds = Portal(session, token).role_credentials(account, role)
+    creds = Portal(session, token, environ=os.environ).role_credentials(account, role)
     assert creds.access_key_id.startswith("ASIA") and creds.secret_access_key
     assert creds.expiration.tzinfo is not None
     assert timedelta(minutes=59) < creds.expiration - datetime.now(UTC) <= timedelta(hours=1)
@@ -90,31 +90,31 @@ def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
 def test_forbidden_role_is_no_access(session: SsoSession, token: Token, sim: Simulator) -> None:
     account, role = _forbidden(sim.org)
     with pytest.raises(NoAccess) as err:
-        Portal(session, token).role_credentials(account, role)
+        Portal(session, token, environ=os.environ).role_credentials(account, role)
     message = err.value.message
     assert f"no access to role {role} in account {account.name} ({account.account_id})" in message
     assert "administrator" in message and token.access_token not in message
     with pytest.raises(NoAccess, match="no access to role Nope"):
-        Portal(session, token).role_credentials(account, "Nope")
+        Portal(session, token, environ=os.environ).role_credentials(account, "Nope")
 
 
 @both_clients
 def test_expired_and_revoked_tokens(session: SsoSession, token: Token, sim: Simulator) -> None:
-    portal = Portal(session, token)
+    portal = Portal(session, token, environ=os.environ)
     sim.expire_tokens()
     with pytest.raises(
         NotLoggedIn, match=r"^session dev expired or was revoked: run `ssotui login`$"
     ):
         list(portal.list_accounts())
-    fresh = login(session, force=True, announce=lambda _a: None, open_browser=False)
+    fresh = login(session, force=True, announce=lambda _a: None)
     sim.revoke_tokens()
     with pytest.raises(NotLoggedIn, match="expired or was revoked"):
-        Portal(session, fresh).list_roles(sim.org.accounts[0].account_id)
+        Portal(session, fresh, environ=os.environ).list_roles(sim.org.accounts[0].account_id)
 
 
 @both_clients
 def test_logout_ends_the_token(session: SsoSession, token: Token, sim: Simulator) -> None:
-    portal = Portal(session, token)
+    portal = Portal(session, token, environ=os.environ)
     portal.logout()
     assert sim.calls["Logout"] == 1
     with pytest.raises(NotLoggedIn):
@@ -126,7 +126,7 @@ def test_logout_ends_the_token(session: SsoSession, token: Token, sim: Simulator
 def test_malformed_answer_is_one_line(session: SsoSession, token: Token, sim: Simulator) -> None:
     sim.set(malformed={"ListAccounts"})
     with pytest.raises(ServiceError) as err:
-        list(Portal(session, token).list_accounts())
+        list(Portal(session, token, environ=os.environ).list_accounts())
     assert "could not read" in err.value.message or "cannot read" in err.value.message
     assert "\n" not in err.value.message and token.access_token not in err.value.message
 
@@ -134,7 +134,7 @@ def test_malformed_answer_is_one_line(session: SsoSession, token: Token, sim: Si
 @both_clients
 def test_server_errors_are_retried(session: SsoSession, token: Token, sim: Simulator) -> None:
     sim.set(fail_every=2)
-    portal = Portal(session, token, page_size=2, sleep=lambda _s: None)
+    portal = Portal(session, token, page_size=2, sleep=lambda _s: None, environ=os.environ)
     assert sum(len(p) for p in portal.list_accounts()) == len(sim.org.accounts)
 
 
@@ -146,7 +146,7 @@ def test_unreachable_portal_fails_fast(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"http://127.0.0.1:{port}")
     started = time.monotonic()
     with pytest.raises(ServiceError) as err:
-        list(Portal(session, token).list_accounts())
+        list(Portal(session, token, environ=os.environ).list_accounts())
     assert time.monotonic() - started < 10
     assert err.value.message.startswith(f"cannot reach Identity Center at http://127.0.0.1:{port}")
     assert "\n" not in err.value.message
@@ -186,7 +186,7 @@ def test_silent_endpoint_fails_after_its_connect_attempts(
                 else:
                     pytest.skip("this kernel accepts beyond the backlog; no silent endpoint")
             monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"http://127.0.0.1:{port}")
-            portal = Portal(session, token, sleep=slept.append)
+            portal = Portal(session, token, environ=os.environ, sleep=slept.append)
             with pytest.raises(ServiceError, match="^cannot reach Identity Center"):
                 finished(lambda: list(portal.list_accounts()), what="a call to a silent endpoint")
         finally:
@@ -207,7 +207,7 @@ def test_something_else_at_the_endpoint(
         match=r"answered HTTP 404 \(UnknownOperationException: Unknown operation\) to "
         "ListAccounts, not like Identity",
     ):
-        list(Portal(session, token).list_accounts())
+        list(Portal(session, token, environ=os.environ).list_accounts())
 
 
 @both_clients
@@ -236,10 +236,10 @@ def test_user_profile_keys_and_region_do_not_matter(
         monkeypatch.setenv("AWS_PROFILE", profile)
         monkeypatch.setenv("AWS_DEFAULT_PROFILE", profile)
         sim.reset_calls()
-        assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
+        assert sum(len(p) for p in Portal(session, token, environ=os.environ).list_accounts()) == 12
         assert sim.calls["ListAccounts"] == 1
         assert current_token(session) == token
-        token = login(session, force=True, open_browser=False, announce=lambda _a: None)
+        token = login(session, force=True, announce=lambda _a: None)
 
 
 def test_services_section_endpoint_is_honoured(
@@ -251,7 +251,7 @@ def test_services_section_endpoint_is_honoured(
         + f"[default]\nservices = local\n[services local]\nsso =\n  endpoint_url = {sim.url}\n"
     )
     sim.reset_calls()
-    assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
+    assert sum(len(p) for p in Portal(session, token, environ=os.environ).list_accounts()) == 12
     assert sim.calls["ListAccounts"] == 1
 
 
@@ -332,7 +332,7 @@ def test_works_from_a_cache_the_aws_cli_wrote(session: SsoSession, sim: Simulato
     sim.reset_calls()
     token = current_token(session)
     assert token.access_token == answer["accessToken"]
-    assert sum(len(p) for p in Portal(session, token).list_accounts()) == 12
+    assert sum(len(p) for p in Portal(session, token, environ=os.environ).list_accounts()) == 12
     assert sim.calls["CreateToken"] == 0 and sim.calls["RegisterClient"] == 0
-    login(session, force=True, open_browser=False, announce=lambda _a: None)
+    login(session, force=True, announce=lambda _a: None)
     assert sim.calls["RegisterClient"] == 0  # the AWS CLI's registration was reused

@@ -75,7 +75,7 @@ def client_for(mode: str, url: str, monkeypatch: pytest.MonkeyPatch) -> PortalCl
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
     monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", mode)
     clients.clear_cache()
-    client = portal_client(SESSION)
+    client = portal_client(SESSION, environ=os.environ)
     kind = PortalHttpClient if mode == "direct" else BotocorePortalClient
     assert isinstance(client, kind), type(client)
     return client
@@ -439,7 +439,7 @@ def portal_at(url: str, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> Porta
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", url)
     monkeypatch.delenv("SSOTUI_PORTAL_CLIENT", raising=False)
     clients.clear_cache()
-    portal = Portal(SESSION, a_token(), **kwargs)
+    portal = Portal(SESSION, a_token(), **kwargs, environ=os.environ)
     assert isinstance(portal.client, PortalHttpClient)
     return portal
 
@@ -529,7 +529,7 @@ def test_threads_sharing_the_client_each_get_their_own_answer(
     # on the wrong thread would put one account's roles under another.
     with recording(echo_account, drop_after_answer=drop) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", server.url)
-        client = portal_client(SESSION, max_pool=4)
+        client = portal_client(SESSION, max_pool=4, environ=os.environ)
         assert isinstance(client, PortalHttpClient)
         portal = Portal(SESSION, a_token(), client=client, sleep=no_sleep)
         accounts = [f"{n:012d}" for n in range(200)]

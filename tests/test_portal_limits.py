@@ -8,6 +8,7 @@ stay fast), with either portal client.
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -54,7 +55,7 @@ def _storm(sim: Simulator, session: SsoSession, token: Token) -> None:
     """Every portal call from now on is throttled (after one that the limiter lets through,
     spent here on a portal of its own)."""
     sim.set(rate_limit=1e-6)
-    Portal(session, token).list_roles(sim.org.accounts[0].account_id)
+    Portal(session, token, environ=os.environ).list_roles(sim.org.accounts[0].account_id)
 
 
 # --- a portal that never answers ----------------------------------------------------------------
@@ -73,7 +74,7 @@ def test_a_portal_that_never_answers_ends_at_the_deadline(
     operation: str, what: str, session: SsoSession, token: Token, sim: Simulator
 ) -> None:
     account, role = _allowed_role(sim.org)
-    portal = Portal(session, token, deadline=DEADLINE)
+    portal = Portal(session, token, deadline=DEADLINE, environ=os.environ)
     sim.set(hang={operation})
     calls = {
         "ListAccounts": lambda: list(portal.list_accounts()),
@@ -100,9 +101,15 @@ def test_the_service_answering_again_is_used_at_once(
 ) -> None:
     sim.set(hang={"ListAccounts"})
     with pytest.raises(ServiceError, match="did not answer ListAccounts within 1 s"):
-        list(Portal(session, token, deadline=DEADLINE).list_accounts())
+        list(Portal(session, token, deadline=DEADLINE, environ=os.environ).list_accounts())
     sim.set(hang=set())
-    assert sum(len(p) for p in Portal(session, token, deadline=DEADLINE).list_accounts()) == 12
+    assert (
+        sum(
+            len(p)
+            for p in Portal(session, token, deadline=DEADLINE, environ=os.environ).list_accounts()
+        )
+        == 12
+    )
 
 
 @both_clients
@@ -116,7 +123,9 @@ def test_a_cached_catalog_stays_usable_when_the_portal_hangs(
     with pytest.raises(ServiceError, match="did not answer ListAccounts within 1 s"):
         # at the deadline, not at the endless read timeout
         finished(
-            lambda: fetch_catalog(session, token, portal=Portal(session, token, deadline=DEADLINE)),
+            lambda: fetch_catalog(
+                session, token, portal=Portal(session, token, deadline=DEADLINE, environ=os.environ)
+            ),
             what="the refresh",
         )
     assert catalog_cache.load(session) == cached
@@ -131,7 +140,7 @@ def test_a_cached_catalog_stays_usable_when_the_portal_hangs(
         lambda: fetch_catalog(
             session,
             token,
-            portal=Portal(session, token, deadline=DEADLINE),
+            portal=Portal(session, token, deadline=DEADLINE, environ=os.environ),
             previous=cached,
             on_event=events.append,
         ),
@@ -153,7 +162,7 @@ def test_after_a_deadline_with_no_answer_the_other_accounts_give_up_at_once(
 ) -> None:
     # 2 workers for 12 accounts: six waves of role listings if each waited its deadline
     sim.set(hang={"ListAccountRoles"})
-    portal = Portal(session, token, deadline=DEADLINE)
+    portal = Portal(session, token, deadline=DEADLINE, environ=os.environ)
     catalog = finished(
         lambda: fetch_catalog(session, token, portal=portal, concurrency=2), what="the catalog"
     )
@@ -167,7 +176,7 @@ def test_after_a_deadline_with_no_answer_the_other_accounts_give_up_at_once(
     # once Identity Center answers again, so does the next piece of work (a new portal)
     sim.set(hang=set())
     account = sim.org.accounts[0].account_id
-    assert Portal(session, token, deadline=DEADLINE).list_roles(account)
+    assert Portal(session, token, deadline=DEADLINE, environ=os.environ).list_roles(account)
 
 
 # --- a 429 storm that never lets up -----------------------------------------------------------
@@ -182,7 +191,14 @@ def test_a_throttling_storm_ends_within_the_deadline_naming_it(
     slept: list[float] = []
     # the deadline's clock moves only by the backoffs slept: under load, a first attempt slower
     # than the deadline left no time to back off (CI: 'assert 0 < 0')
-    portal = Portal(session, token, deadline=DEADLINE, sleep=slept.append, clock=lambda: sum(slept))
+    portal = Portal(
+        session,
+        token,
+        deadline=DEADLINE,
+        sleep=slept.append,
+        clock=lambda: sum(slept),
+        environ=os.environ,
+    )
     with pytest.raises(ServiceError) as err:
         finished(lambda: list(portal.list_accounts()), what="ListAccounts")
     listing = sum(slept)
@@ -207,7 +223,9 @@ def test_a_throttling_storm_marks_every_account_and_ends_in_time(
     # One call gets through (the account list), then every role listing is refused.
     sim.set(rate_limit=1e-6)
     catalog = finished(
-        lambda: fetch_catalog(session, token, portal=Portal(session, token, deadline=DEADLINE)),
+        lambda: fetch_catalog(
+            session, token, portal=Portal(session, token, deadline=DEADLINE, environ=os.environ)
+        ),
         what="the catalog",
         within=SIDE_BY_SIDE,  # the accounts' deadlines ran side by side
     )
@@ -225,7 +243,9 @@ def test_a_long_queue_that_moves_is_no_deadline(
     # for their turn, four times the deadline; calls keep getting through meanwhile, so none
     # of them is given up.
     sim.set(rate_limit=20)
-    catalog = fetch_catalog(session, token, portal=Portal(session, token, deadline=0.5))
+    catalog = fetch_catalog(
+        session, token, portal=Portal(session, token, deadline=0.5, environ=os.environ)
+    )
     assert catalog.complete and not catalog.failed
     assert len(catalog.accounts) == 60
     assert sim.calls["ListAccountRoles"] > 60  # some were refused: the queue was real
@@ -240,7 +260,9 @@ def test_a_slow_line_that_moves_is_no_deadline(
     # deadline, while the line moves all along (`ssotui list` at `--rate-limit 2` lost 3 of 40
     # accounts at the 15 s deadline)
     sim.set(rate_limit=4)
-    catalog = fetch_catalog(session, token, portal=Portal(session, token, deadline=1.6))
+    catalog = fetch_catalog(
+        session, token, portal=Portal(session, token, deadline=1.6, environ=os.environ)
+    )
     assert catalog.complete and not catalog.failed
     assert len(catalog.accounts) == 16
 
@@ -256,7 +278,9 @@ def test_account_pages_that_go_round_stop_with_what_came_before(
     sim.set(looping_pages={"ListAccounts"})
     pages: list[list[Account]] = []
     with pytest.raises(PageRepeated) as err:
-        pages.extend(Portal(session, token, page_size=page_size).list_accounts())
+        pages.extend(
+            Portal(session, token, page_size=page_size, environ=os.environ).list_accounts()
+        )
     assert err.value.message == (
         "Identity Center repeated a page of the accounts list (session dev): it stops at the 12 "
         "accounts listed before it; run `ssotui list --refresh` later"
@@ -268,7 +292,9 @@ def test_account_pages_that_go_round_stop_with_what_came_before(
     # 12 accounts in pages of 5: tokens A, B, then A again (not asked for a second time); in
     # one page of 100: A, then A again
     assert sim.calls["ListAccounts"] == (3 if page_size == 5 else 2)
-    catalog = fetch_catalog(session, token, portal=Portal(session, token, page_size=page_size))
+    catalog = fetch_catalog(
+        session, token, portal=Portal(session, token, page_size=page_size, environ=os.environ)
+    )
     assert len(catalog.accounts) == 12 and not catalog.failed
     assert catalog.accounts_cut == err.value.message
 
@@ -281,14 +307,16 @@ def test_role_pages_that_go_round_keep_the_roles_before_and_mark_the_accounts(
     account = next(a for a in sim.org.accounts if len(a.roles) > 2)
     names = tuple(sorted((r.name for r in account.roles), key=name_order))
     with pytest.raises(PageRepeated) as err:
-        Portal(session, token).list_roles(account.account_id)
+        Portal(session, token, environ=os.environ).list_roles(account.account_id)
     assert err.value.found == names
     listed = f"{len(names)} roles listed before it"
     assert err.value.message == (
         f"Identity Center repeated a page of the roles of account {account.account_id} (session "
         f"dev): the account shows the {listed}; run `ssotui list --refresh` later"
     )
-    catalog = fetch_catalog(session, token, portal=Portal(session, token, page_size=2))
+    catalog = fetch_catalog(
+        session, token, portal=Portal(session, token, page_size=2, environ=os.environ)
+    )
     assert len(catalog.accounts) == 12 and not catalog.failed and catalog.complete
     assert set(catalog.incomplete) == {a.account_id for a in catalog.accounts}
     assert catalog.roles_of(account.account_id) == names  # pages of 2, all before the repeat
@@ -300,7 +328,7 @@ def test_role_pages_of_one_account_that_go_round_leave_the_rest_whole(
 ) -> None:
     account = sim.org.accounts[3]
     sim.set(looping_pages={f"ListAccountRoles:{account.account_id}"})
-    catalog = fetch_catalog(session, token)
+    catalog = fetch_catalog(session, token, environ=os.environ)
     assert not catalog.failed and not catalog.accounts_cut
     assert catalog.incomplete == {
         account.account_id: "Identity Center repeated a page of its roles: "
@@ -315,7 +343,7 @@ def test_a_listing_that_never_ends_stops_at_the_page_cap(
     session: SsoSession, token: Token, sim: Simulator
 ) -> None:
     sim.set(endless_pages={"ListAccounts"})
-    portal = Portal(session, token, page_size=5, max_pages=40)
+    portal = Portal(session, token, page_size=5, max_pages=40, environ=os.environ)
     with pytest.raises(ServiceError) as err:
         for _page in portal.list_accounts():
             pass
@@ -346,7 +374,7 @@ def test_request_deadline_in_config_toml(home: Home) -> None:
 
 def test_a_deadline_must_be_positive(session: SsoSession, token: Token) -> None:
     with pytest.raises(ValueError):
-        Portal(session, token, deadline=0)
+        Portal(session, token, deadline=0, environ=os.environ)
 
 
 @both_clients
@@ -356,7 +384,7 @@ def test_a_revoked_token_is_still_not_logged_in(
     # the deadline changes nothing about what a refusal means
     sim.revoke_tokens()
     with pytest.raises(NotLoggedIn):
-        list(Portal(session, token, deadline=DEADLINE).list_accounts())
+        list(Portal(session, token, deadline=DEADLINE, environ=os.environ).list_accounts())
 
 
 # --- 5xx retries that stop before the deadline ------------------------------------------------
@@ -377,7 +405,9 @@ def test_server_errors_cut_short_by_the_deadline_say_what_really_happened(
     def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    portal = Portal(session, token, deadline=DEADLINE, sleep=sleep, clock=lambda: sum(slept))
+    portal = Portal(
+        session, token, deadline=DEADLINE, sleep=sleep, clock=lambda: sum(slept), environ=os.environ
+    )
     before = sim.calls["ListAccounts"]
     with pytest.raises(ServiceError) as err:
         list(portal.list_accounts())

@@ -243,6 +243,26 @@ async def test_the_picker_says_so_again_when_it_shows_such_a_catalog_from_its_ca
 
 
 @async_test
+async def test_the_picker_says_so_when_it_shows_part_listed_accounts_from_its_cache(
+    center: OtherCenter,
+) -> None:
+    # Before: a cut accounts list was said again from the cache, an account marked ◐ was not.
+    center.loop_after = ROLES_GO_ROUND
+    assert ssotui("list", "--refresh").status == 1  # the catalog cached, Staging part-listed
+    asked = center.calls["list_accounts"]
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: _loaded(app), "the cached catalog")
+        await wait_until(pilot, lambda: notes(app), "the warning")
+        assert notes(app) == [
+            "Identity Center repeated a page of the roles of 1 account; they are marked ◐ "
+            "and show the roles listed before it (ctrl+r lists them again)."
+        ]
+        assert marks(app, "accounts").get("Staging") == "◐"
+    assert center.calls["list_accounts"] == asked  # shown from the cache, not fetched
+
+
+@async_test
 async def test_a_failed_account_retried_in_the_picker_whose_roles_go_round_is_marked_incomplete(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
@@ -26,7 +27,9 @@ def creds(sim: Simulator, session: SsoSession, token: Token) -> RoleCredentials:
     """Credentials the simulator issued, just now."""
     account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
     role = next(r.name for r in account.roles if not r.forbidden)
-    return Portal(session, token).role_credentials(Account(account.account_id, account.name), role)
+    return Portal(session, token, environ=os.environ).role_credentials(
+        Account(account.account_id, account.name), role
+    )
 
 
 def session_json(creds: RoleCredentials, **changes: str) -> str:

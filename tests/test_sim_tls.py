@@ -3,6 +3,7 @@ and the catalog work with both portal clients, and an untrusted client gets noth
 
 from __future__ import annotations
 
+import os
 import shutil
 import ssl
 import urllib.error
@@ -53,7 +54,7 @@ def test_login_and_catalog_over_tls(tls_sim: tuple[Simulator, Path], home: Home)
     sim.set(interval=0)
     session = resolve_session()
     token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
-    catalog = fetch_catalog(session, token)
+    catalog = fetch_catalog(session, token, environ=os.environ)
     assert catalog.complete
     assert {a.account_id for a in catalog.accounts} == {a.account_id for a in sim.org.accounts}
 

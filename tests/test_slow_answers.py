@@ -5,6 +5,7 @@ that says nothing at all."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -99,7 +100,7 @@ def test_a_dripping_body_ends_botocores_attempt_in_the_time_it_was_given(
         monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", "botocore")
         monkeypatch.setenv("SSOTUI_READ_TIMEOUT", str(NEVER))
         clients.clear_cache()
-        client = clients.portal_client(SESSION)
+        client = clients.portal_client(SESSION, environ=os.environ)
         assert isinstance(client, BotocorePortalClient)
         with pytest.raises(ReadTimeout):
             finished(

@@ -61,8 +61,8 @@ def fake_shell(tmp_path: Path, status: int) -> Path:
 
 
 def test_exit_status_is_the_childs() -> None:
-    assert run_with_credentials(make_creds(), ["sh", "-c", "exit 7"]) == 7
-    assert run_with_credentials(make_creds(), ["true"]) == 0
+    assert run_with_credentials(make_creds(), ["sh", "-c", "exit 7"], environ=os.environ) == 7
+    assert run_with_credentials(make_creds(), ["true"], environ=os.environ) == 0
 
 
 def test_child_sees_credentials_and_not_the_old_profile(
@@ -72,7 +72,7 @@ def test_child_sees_credentials_and_not_the_old_profile(
     monkeypatch.setenv("AWS_DEFAULT_PROFILE", "old-profile")
     monkeypatch.setenv("AWS_SECURITY_TOKEN", "stale")
     out = tmp_path / "env.json"
-    assert run_with_credentials(make_creds(), dump_env_command(out)) == 0
+    assert run_with_credentials(make_creds(), dump_env_command(out), environ=os.environ) == 0
     env = json.loads(out.read_text())
     assert env["AWS_ACCESS_KEY_ID"] == "ASIAEXAMPLEKEY123456"
     assert env["AWS_SECRET_ACCESS_KEY"] == SECRET
@@ -88,7 +88,7 @@ def test_child_sees_credentials_and_not_the_old_profile(
 
 def test_no_command_runs_the_users_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHELL", str(fake_shell(tmp_path, 3)))
-    assert run_with_credentials(make_creds(), None) == 3
+    assert run_with_credentials(make_creds(), None, environ=os.environ) == 3
     env = json.loads((tmp_path / "shell-env.json").read_text())
     assert env["SSOTUI_ACCOUNT_ID"] == "123456789012"
 
@@ -106,24 +106,27 @@ def test_nesting_guard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSOTUI_ACCOUNT_NAME", "Staging")
     monkeypatch.setenv("SSOTUI_ROLE_NAME", "ReadOnly")
     with pytest.raises(SsotuiError) as caught:
-        run_with_credentials(make_creds(), None)
+        run_with_credentials(make_creds(), None, environ=os.environ)
     assert "already in an ssotui subshell for Staging/ReadOnly" in caught.value.message
     assert "--force" in caught.value.message
     assert not (tmp_path / "shell-env.json").exists()
     # A command is fine inside a subshell, and --force starts the nested shell.
-    assert run_with_credentials(make_creds(), ["sh", "-c", "exit 4"]) == 4
-    assert run_with_credentials(make_creds(), None, force=True) == 0
+    assert run_with_credentials(make_creds(), ["sh", "-c", "exit 4"], environ=os.environ) == 4
+    assert run_with_credentials(make_creds(), None, force=True, environ=os.environ) == 0
     env = json.loads((tmp_path / "shell-env.json").read_text())
     assert env["SSOTUI_ACCOUNT_NAME"] == "Zürich Prod"
 
 
 def test_signal_death_is_128_plus_n() -> None:
-    assert run_with_credentials(make_creds(), ["sh", "-c", "kill -TERM $$"]) == 128 + 15
+    assert (
+        run_with_credentials(make_creds(), ["sh", "-c", "kill -TERM $$"], environ=os.environ)
+        == 128 + 15
+    )
 
 
 def test_missing_command_is_one_clear_line() -> None:
     with pytest.raises(SsotuiError) as caught:
-        run_with_credentials(make_creds(), ["ssotui-no-such-command-xyz"])
+        run_with_credentials(make_creds(), ["ssotui-no-such-command-xyz"], environ=os.environ)
     assert caught.value.message == "command not found: ssotui-no-such-command-xyz"
     assert caught.value.exit_code == 127
 
@@ -135,7 +138,7 @@ def test_a_path_that_cannot_run_is_126_with_its_reason_as_a_shell_says(tmp_path:
     script.write_text("#!/bin/sh\nexit 0\n")
     for path, reason in ((script, "permission denied"), (tmp_path, "is a directory")):
         with pytest.raises(SsotuiError) as caught:
-            run_with_credentials(make_creds(), [str(path)])
+            run_with_credentials(make_creds(), [str(path)], environ=os.environ)
         assert caught.value.exit_code == 126
         assert caught.value.message == f"cannot run {path}: {reason}"
         shell = subprocess.run(["sh", "-c", shlex.quote(str(path))], capture_output=True)
@@ -151,7 +154,7 @@ def test_a_script_without_a_shebang_runs_in_sh_with_its_arguments_as_env_runs_it
     script.write_text(f'printf "[%s]" "$@" > {shlex.quote(str(out))}\nexit 4\n')
     script.chmod(0o755)
     args = ["a b", "q'\"", "l1\nl2", "\udcff"]  # the last: byte 0xff, as Python passes it
-    assert run_with_credentials(make_creds(), [str(script), *args]) == 4
+    assert run_with_credentials(make_creds(), [str(script), *args], environ=os.environ) == 4
     assert out.read_bytes() == b"[a b][q'\"][l1\nl2][\xff]"
     assert subprocess.run(["env", str(script), *args]).returncode == 4
 
@@ -164,7 +167,7 @@ def test_a_script_whose_interpreter_is_missing_says_so_not_command_not_found(
     script.write_text("#!/nonexistent/python3 -u\nprint(1)\n")
     script.chmod(0o755)
     with pytest.raises(SsotuiError) as caught:
-        run_with_credentials(make_creds(), [str(script)])
+        run_with_credentials(make_creds(), [str(script)], environ=os.environ)
     assert caught.value.message == (
         f"cannot run {script}: bad interpreter /nonexistent/python3 (its #! line): no such file"
     )
@@ -176,16 +179,23 @@ def test_ctrl_c_reaches_the_child_not_ssotui(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(subshell, "has_terminal", lambda: True)
     before = signal.getsignal(signal.SIGINT)
     # The child interrupts its parent (as the terminal would): ssotui must keep waiting.
-    status = run_with_credentials(make_creds(), ["sh", "-c", "kill -INT $PPID; sleep 0.2; exit 5"])
+    status = run_with_credentials(
+        make_creds(), ["sh", "-c", "kill -INT $PPID; sleep 0.2; exit 5"], environ=os.environ
+    )
     assert status == 5
     # The child itself still dies of SIGINT (it was not started with SIGINT ignored).
-    assert run_with_credentials(make_creds(), ["sh", "-c", "kill -INT $$; exit 0"]) == 130
+    assert (
+        run_with_credentials(make_creds(), ["sh", "-c", "kill -INT $$; exit 0"], environ=os.environ)
+        == 130
+    )
     assert signal.getsignal(signal.SIGINT) is before
 
 
 @main_thread_only
 def test_sigterm_to_ssotui_is_passed_to_the_child() -> None:
-    status = run_with_credentials(make_creds(), ["sh", "-c", "kill -TERM $PPID; exec sleep 5"])
+    status = run_with_credentials(
+        make_creds(), ["sh", "-c", "kill -TERM $PPID; exec sleep 5"], environ=os.environ
+    )
     assert status == 128 + 15
 
 
@@ -215,13 +225,20 @@ def test_the_same_signal_twice_in_a_moment_is_passed_on_once(
 ) -> None:
     """`timeout` signals ssotui, then its group: two copies for ssotui, one for the command."""
     monkeypatch.setattr(subshell, "has_terminal", lambda: terminal)
-    assert run_with_credentials(make_creds(), [sys.executable, "-c", _COUNTS_TERMS]) == 1
+    assert (
+        run_with_credentials(
+            make_creds(), [sys.executable, "-c", _COUNTS_TERMS], environ=os.environ
+        )
+        == 1
+    )
 
 
 def test_works_from_a_worker_thread() -> None:
     result: list[int] = []
     worker = threading.Thread(
-        target=lambda: result.append(run_with_credentials(make_creds(), ["sh", "-c", "exit 9"]))
+        target=lambda: result.append(
+            run_with_credentials(make_creds(), ["sh", "-c", "exit 9"], environ=os.environ)
+        )
     )
     worker.start()
     worker.join(10)

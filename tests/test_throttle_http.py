@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tui.aws.catalog import fetch_catalog
@@ -27,7 +29,9 @@ def test_no_account_is_lost_to_a_small_limiter(
 ) -> None:
     sim.set(rate_limit=20, limiter=limiter, burst=burst)
     sim.reset_calls()
-    catalog = fetch_catalog(session, token, portal=Portal(session, token, page_size=5))
+    catalog = fetch_catalog(
+        session, token, portal=Portal(session, token, page_size=5, environ=os.environ)
+    )
     assert catalog.complete and not catalog.failed
     expected = {a.account_id: {r.name for r in a.roles} for a in sim.org.accounts}
     got = {a.account_id: set(catalog.roles_of(a.account_id)) for a in catalog.accounts}

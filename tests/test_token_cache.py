@@ -236,7 +236,11 @@ def test_a_token_file_caught_mid_write_is_read_again(
 
 def test_unreadable_cache_is_one_clear_line(home: Home) -> None:
     token_path(DEV).mkdir(parents=True)  # a folder where the file should be
-    with pytest.raises(NotLoggedIn, match="unusable"):
+    with pytest.raises(NotLoggedIn, match="is a folder, not a file: move it away"):
+        load_token(DEV)
+    token_path(DEV).rmdir()
+    token_path(DEV).write_text('{"accessToken": "abc", "expiresAt": ')  # cut short
+    with pytest.raises(NotLoggedIn, match=r"unusable \(not valid JSON\)"):
         load_token(DEV)
 
 

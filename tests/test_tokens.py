@@ -29,7 +29,7 @@ from tui.sim import Simulator
 
 
 def _login(session: SsoSession) -> Token:
-    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    return login(session, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 def _age(session: SsoSession, token: Token, expires_in: timedelta) -> Token:
@@ -59,7 +59,7 @@ def test_refreshed_within_fifteen_minutes(session: SsoSession, sim: Simulator) -
     assert new.access_token != old.access_token and new.refresh_token != old.refresh_token
     assert new.expires_at - utcnow() > timedelta(minutes=50)
     assert load_token(session) == new  # written back
-    assert list(Portal(session, new).list_accounts())  # and it works
+    assert list(Portal(session, new, environ=os.environ).list_accounts())  # and it works
     assert current_token(session, refresh=False) == new
 
 
@@ -74,7 +74,7 @@ def test_expired_token_is_refreshed(session: SsoSession, sim: Simulator) -> None
     _age(session, _login(session), timedelta(minutes=-5))
     sim.expire_tokens()
     token = current_token(session)
-    assert not token.is_expired and list(Portal(session, token).list_accounts())
+    assert not token.is_expired and list(Portal(session, token, environ=os.environ).list_accounts())
 
 
 def test_expired_without_refresh_token_means_login(session: SsoSession, sim: Simulator) -> None:
@@ -129,7 +129,7 @@ def test_botocore_refreshes_from_our_cache(session: SsoSession, sim: Simulator, 
     new = load_token(session)  # botocore wrote it back in its own form; we read that
     assert new is not None and out.strip() == new.access_token != old.access_token
     assert current_token(session) == new
-    assert list(Portal(session, new).list_accounts())
+    assert list(Portal(session, new, environ=os.environ).list_accounts())
 
 
 RACER = """
@@ -165,7 +165,9 @@ def test_parallel_refreshes_do_not_log_the_user_out(
     assert len(tokens) == 1  # one refresh; the others re-read the cache under the lock
     assert sim.calls["CreateToken"] == 1
     final = current_token(session)
-    assert final.access_token in tokens and list(Portal(session, final).list_accounts())
+    assert final.access_token in tokens and list(
+        Portal(session, final, environ=os.environ).list_accounts()
+    )
     assert json.loads(token_path(session).read_text())["accessToken"] == final.access_token
 
 
@@ -220,7 +222,7 @@ def test_refresh_token_spent_by_botocore_uses_its_token(
         timer.join()
     assert sim.calls["CreateToken"] == 1  # ours, refused: the refresh token was spent
     assert got.access_token == theirs["accessToken"]
-    assert list(Portal(session, got).list_accounts())
+    assert list(Portal(session, got, environ=os.environ).list_accounts())
     assert json.loads(token_path(session).read_text())["accessToken"] == theirs["accessToken"]
 
 
@@ -238,7 +240,7 @@ def test_a_401_keeps_the_token_botocore_saves_meanwhile(
     finally:
         timer.join()
     assert got.access_token == theirs["accessToken"]
-    assert list(Portal(session, got).list_accounts())
+    assert list(Portal(session, got, environ=os.environ).list_accounts())
     assert current_token(session).access_token == theirs["accessToken"]
 
 
@@ -305,7 +307,6 @@ def test_a_forced_login_during_another_process_refresh_keeps_its_token(
             login(
                 session,
                 force=True,
-                open_browser=False,
                 announce=lambda _a: None,
                 sleep=lambda _s: None,
             )

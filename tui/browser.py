@@ -118,15 +118,16 @@ def _open_on_windows(url: str, environ: Mapping[str, str]) -> bool:
     return done.returncode == 0
 
 
-def open_url(url: str, environ: Mapping[str, str] | None = None) -> bool:
+def open_url(url: str, environ: Mapping[str, str]) -> bool:
     """Open `url` in a browser; False when no browser could be started, or when `url` is not
     an http or https address (nothing is run then).
 
-    `environ` defaults to the process environment (BROWSER, PATH and the WSL variables).
+    `environ`: the caller's environment (BROWSER, PATH and the WSL variables). Python's
+    `webbrowser`, the last resort, reads this process's own.
     """
     if not url.lower().startswith(OPENED_PREFIXES):
         return False
-    env = os.environ if environ is None else environ
+    env = environ
     commands = env.get("BROWSER", "")
     if commands:
         return _open_with_browser_variable(commands, url)

@@ -29,6 +29,7 @@ from tui.commands.options import (
 )
 from tui.commands.pages import PROGRAM
 from tui.errors import SsotuiError
+from tui.std_streams import ClosedStdout, cannot_hold, reopen_closed
 
 if TYPE_CHECKING:
     from tui.workspace import Context
@@ -61,10 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_command(sub, "demo")
-    p = add_command(sub, "login")
-    p.add_argument(
-        "--use-device-code", action="store_true", help="log in with a code to enter on any device"
-    )
+    add_command(sub, "login")
     p = add_command(sub, "logout")
     p.add_argument(
         "--purge",
@@ -223,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ssotui: interrupted", file=sys.stderr)
         return 130
+    except ClosedStdout as exc:
+        print(f"ssotui: {exc.strerror}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader went away (`ssotui list | head -1`): end quietly, as `ls | head` does.
         # Later writes (the interpreter's last flush) go nowhere instead of failing again.
@@ -231,6 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.close(null)
         return 0
     except Exception as exc:  # an unexpected bug: one line, details only with --debug
+        if isinstance(exc, UnicodeEncodeError) and (line := cannot_hold()):
+            print(f"ssotui: {line}", file=sys.stderr)  # a name stdout cannot hold: no bug
+            return 1
         if args.debug:
             import logging
 
@@ -249,7 +253,9 @@ def run() -> None:
     written (`tui.store.files`); what the interpreter would still do on its way out (free every
     object and module, and wait for the idle workers of a catalog fetch) changes nothing but
     the time: ~9 ms of `credential-process`, which an AWS SDK runs for every client, and ~20
-    ms of a `list --refresh` (measured side by side, 11 runs each)."""
+    ms of a `list --refresh` (measured side by side, 11 runs each). A standard stream the
+    shell closed is made safe first (`tui.std_streams`)."""
+    reopen_closed()
     status = main()
     for stream in (sys.stdout, sys.stderr):
         # a reader gone (`| head`) or a stream closed: nothing more to say to it

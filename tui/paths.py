@@ -112,14 +112,22 @@ def aws_credentials_file(environ: Mapping[str, str] | None = None) -> Path:
     return _aws_file(CREDENTIALS_VARIABLE, "~/.aws/credentials", environ)
 
 
+SSO_CACHE_VARIABLE = "SSOTUI_SSO_CACHE_DIR"
+
+
 def sso_cache_dir() -> Path:
     """The AWS CLI v2 SSO token cache folder, shared with `aws sso login`.
 
     `SSOTUI_SSO_CACHE_DIR` moves it (the demo's throw-away token); the AWS CLI has no such
     variable, so a moved cache is ssotui's alone.
     """
-    override = os.environ.get("SSOTUI_SSO_CACHE_DIR")
+    override = os.environ.get(SSO_CACHE_VARIABLE)
     return Path(override) if override else _home() / ".aws" / "sso" / "cache"
+
+
+def sso_cache_moved() -> bool:
+    """True when `SSOTUI_SSO_CACHE_DIR` moves the SSO token cache away from the AWS CLI's."""
+    return bool(os.environ.get(SSO_CACHE_VARIABLE))
 
 
 def aws_role_cache_dirs() -> tuple[Path, ...]:
@@ -129,7 +137,7 @@ def aws_role_cache_dirs() -> tuple[Path, ...]:
     None when `SSOTUI_SSO_CACHE_DIR` moves the token cache: ssotui's session is then not the
     one the AWS CLI logs in to, and files there of a session of the same name are not its.
     """
-    if os.environ.get("SSOTUI_SSO_CACHE_DIR"):
+    if sso_cache_moved():
         return ()
     aws = _home() / ".aws"
     return (aws / "cli" / "cache", aws / "boto" / "cache")
@@ -159,9 +167,12 @@ def config_file() -> Path:
     return config_dir() / "config.toml"
 
 
+CACHE_VARIABLE = "SSOTUI_CACHE_DIR"
+
+
 def cache_dir() -> Path:
-    """ssotui's cache folder (catalog caches, no secrets)."""
-    return _platform_dir("SSOTUI_CACHE_DIR", "cache")
+    """ssotui's cache folder (catalog caches, locks; no secrets), `SSOTUI_CACHE_DIR` when set."""
+    return _platform_dir(CACHE_VARIABLE, "cache")
 
 
 def state_dir() -> Path:

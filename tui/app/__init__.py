@@ -33,6 +33,7 @@ def make_app(
     sessions: list[SsoSession],
     session: SsoSession | None = None,
     open_browser: bool = True,
+    use_device_code: bool = False,
     refresh: bool = False,
     force: bool = False,
     settings: Settings | None = None,
@@ -45,8 +46,9 @@ def make_app(
     With no session at all, it starts with the first-run set-up, which writes one.
 
     `open_browser` lets a login open the browser by itself (config.toml's `open_browser` must
-    allow it too); `refresh` fetches the catalog afresh even when the cache is fresh; `force`
-    allows a subshell inside an ssotui subshell. `context` (settings and environment) defaults
+    allow it too); `use_device_code` makes a login use a device code from the start;
+    `refresh` fetches the catalog afresh even when the cache is fresh; `force` allows a
+    subshell inside an ssotui subshell. `context` (settings and environment) defaults
     to this process's; `settings` replaces its settings. The CLI, `demo`, the tests and the
     screenshot command all build the app here.
 
@@ -71,6 +73,7 @@ def make_app(
         session=session,
         context=context,
         open_browser=open_browser,
+        use_device_code=use_device_code,
         refresh=refresh,
         force=force,
         pick_for=pick_for,

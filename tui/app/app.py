@@ -46,6 +46,8 @@ class SsotuiApp(App[str | Picked | None]):
         # Each screen's footer shows its own way out (Escape); ctrl+q and ctrl+c work anywhere.
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        # Textual's own says "palette", the one key described in lower case
+        Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True),
     ]
 
     def __init__(
@@ -55,6 +57,7 @@ class SsotuiApp(App[str | Picked | None]):
         session: SsoSession | None,
         context: Context,
         open_browser: bool,
+        use_device_code: bool = False,
         refresh: bool,
         force: bool = False,
         pick_for: Action | None = None,
@@ -66,6 +69,7 @@ class SsotuiApp(App[str | Picked | None]):
         self.context = context
         self.settings = context.settings
         self.open_browser = open_browser
+        self.use_device_code = use_device_code
         self.refresh_catalog = refresh
         self.force = force
         self.pick_for = pick_for
@@ -177,24 +181,29 @@ class SsotuiApp(App[str | Picked | None]):
         self.push_screen(HelpScreen(title, keys_of(screen, self)))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The command palette: this screen's actions by name, then the theme and the rest."""
+        """The command palette: this screen's actions by name, then the theme and quitting.
+
+        In the app's words, as the keys screen and the footer say them. Textual's own are
+        left out: its key panel (the keys screen replaces it), Maximize (the focused filter
+        box alone over a hatched screen) and Screenshot (an SVG of the screen, account names
+        and all, left in the current folder)."""
+        from tui.app import palette  # when the palette first opens
+
         yield SystemCommand("Keys", "Every key of this screen (? or F1)", self.action_help)
         if isinstance(screen, MainScreen):
-            from tui.app.palette import main_screen_commands  # when the palette first opens
-
-            yield from main_screen_commands(screen)
+            yield from palette.main_screen_commands(screen)
             if self._other_sessions():
                 yield SystemCommand(
                     "Switch session", "Another SSO session (ctrl+s)", self.action_switch_session
                 )
-        left_out = (
-            self.action_show_help_panel,  # Textual's key panel: our help screen replaces it
-            self.action_hide_help_panel,
-            screen.action_maximize,  # the focused filter box over the whole screen, hatched
+        else:
+            yield from palette.screen_key_commands(screen)
+        yield SystemCommand(
+            "Theme",
+            "Try another theme's colours (`theme` in config.toml keeps one)",
+            self.action_change_theme,
         )
-        for command in super().get_system_commands(screen):
-            if command.callback not in left_out:
-                yield command
+        yield SystemCommand("Quit", "Leave ssotui (ctrl+q or ctrl+c)", self.action_quit)
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -232,6 +241,7 @@ class SsotuiApp(App[str | Picked | None]):
         return MainScreen(
             self.context.workspace(session),
             open_browser=self.open_browser,
+            use_device_code=self.use_device_code,
             refresh=self.refresh_catalog and not replacing,
             force=self.force,
             pick_for=self.pick_for,

@@ -1,16 +1,19 @@
-"""The command palette's entries for the main screen (ctrl+p): every action, by name.
+"""The command palette's entries (ctrl+p): every action of the screen, by name.
 
-Each entry runs what its key runs (the key is named in its help line), on the highlighted
-account and the highlighted role of its roles pane; the App adds session switching, the theme
-and quitting.
+On the main screen each entry runs what its key runs (the key is named in its help line), on
+the highlighted account and the highlighted role of its roles pane. On any other screen (the
+login, the action menu, …) they are the keys its footer and `?` offer, said as they say them.
+The App adds session switching, the theme and quitting.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
+from textual.screen import Screen
 
 from tui.app.pick import PICK_VERBS, Action
 from tui.app.session_work import Phase
@@ -71,6 +74,27 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
         "Favourites come first (ctrl+f in the roles)",
         lambda: screen.saved.change(lambda s: s.toggle_favourite_role(aid, name)),
     )
+
+
+def screen_key_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:
+    """The keys of `screen` itself that work now (`l` "Log in here instead" while another
+    login runs, …), in its own words, each running what its key runs. Not those of another
+    namespace (the App's, and Textual's "screen.copy_text"): the palette has the App's."""
+    from tui.app.screens.help import key_name
+
+    seen: set[str] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if active.node is not screen or not active.enabled or not binding.description:
+            continue
+        if "." in binding.action or binding.action in seen:  # (two keys, one action)
+            continue
+        seen.add(binding.action)
+        yield SystemCommand(
+            binding.description,
+            f"{key_name(binding)} on this screen",
+            partial(screen.run_action, binding.action),
+        )
 
 
 def _account_commands(screen: MainScreen, account: Account) -> Iterator[SystemCommand]:

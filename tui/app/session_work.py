@@ -111,7 +111,7 @@ class SessionWork(Widget):
         self._calls = CallSwitch()  # over the catalog fetches' portal calls
         self._first = RolesFirst()  # the account whose roles a fetch lists first
         self._token_file: TokenWatch | None = None
-        self._cut_said: Catalog | None = None  # the catalog whose cut accounts list was said
+        self._missing_said: Catalog | None = None  # the catalog whose repeated pages were said
 
     def on_mount(self) -> None:
         self._token_file = self.workspace.watch_token()  # before the token is read
@@ -265,7 +265,7 @@ class SessionWork(Widget):
         if plan is CatalogPlan.CACHED:
             self._enter(Phase.READY)
             if self.catalog is not None:
-                self._say_if_cut(self.catalog)  # a fresh cache, shown as it is
+                self._say_what_is_missing(self.catalog)  # a fresh cache, shown as it is
             return
         self.model.start_fetch()
         self._enter(Phase.LOADING)
@@ -323,9 +323,20 @@ class SessionWork(Widget):
                     severity="warning",
                 )
             )
-        incomplete = len(message.catalog.incomplete)
-        if message.catalog.accounts_cut:
-            self._say_if_cut(message.catalog)
+        self._say_what_is_missing(message.catalog)
+
+    def _say_what_is_missing(self, catalog: Catalog) -> None:
+        """Say (once per catalog, fetched or shown from the cache) that a listing repeated a
+        page and stopped there: the accounts after it are missing (nothing on the rows shows
+        it), or the roles of the accounts marked ◐."""
+        if catalog is self._missing_said:
+            return
+        self._missing_said = catalog
+        incomplete = len(catalog.incomplete)
+        if catalog.accounts_cut:
+            self.post_message(
+                self.Problem(f"{reason_text(catalog.accounts_cut)}.", severity="warning")
+            )
         elif incomplete:
             self.post_message(
                 self.Problem(
@@ -334,15 +345,6 @@ class SessionWork(Widget):
                     "listed before it (ctrl+r lists them again).",
                     severity="warning",
                 )
-            )
-
-    def _say_if_cut(self, catalog: Catalog) -> None:
-        """Say (once per catalog) that its accounts listing repeated a page and stopped there:
-        the accounts after it are missing, and nothing on the rows shows it."""
-        if catalog.accounts_cut and catalog is not self._cut_said:
-            self._cut_said = catalog
-            self.post_message(
-                self.Problem(f"{reason_text(catalog.accounts_cut)}.", severity="warning")
             )
 
     @on(TokenRenewed)

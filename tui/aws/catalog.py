@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -259,6 +259,7 @@ def fetch_catalog(
     concurrency: int = DEFAULT_CONCURRENCY,
     previous: Catalog | None = None,
     portal: Portal | None = None,
+    environ: Mapping[str, str] | None = None,
     deadline: float = DEFAULT_DEADLINE,
     switch: CallSwitch | None = None,
     first: RolesFirst | None = None,
@@ -271,10 +272,11 @@ def fetch_catalog(
     `first` names the account whose roles to list before the others (`tui.aws.roles_first`).
     Raises NotLoggedIn on a 401, ServiceError when ListAccounts itself fails, CallsStopped
     when `switch` (`tui.aws.call_switch`: the caller holds or stops the calls) was stopped.
+    Without `portal`, one is made for `environ`, the caller's environment.
     """
     concurrency = max(1, concurrency)
     portal = portal or Portal(
-        session, token, max_pool=concurrency, deadline=deadline, switch=switch
+        session, token, environ=environ, max_pool=concurrency, deadline=deadline, switch=switch
     )
     emit: EventHandler = on_event or (lambda _event: None)
     accounts: dict[str, Account] = {}
@@ -322,6 +324,7 @@ def retry_failed(
     on_event: EventHandler | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     portal: Portal | None = None,
+    environ: Mapping[str, str] | None = None,
     deadline: float = DEFAULT_DEADLINE,
     switch: CallSwitch | None = None,
     first: RolesFirst | None = None,
@@ -332,7 +335,7 @@ def retry_failed(
         return catalog
     concurrency = max(1, min(concurrency, len(catalog.failed)))
     portal = portal or Portal(
-        session, token, max_pool=concurrency, deadline=deadline, switch=switch
+        session, token, environ=environ, max_pool=concurrency, deadline=deadline, switch=switch
     )
     emit: EventHandler = on_event or (lambda _event: None)
     by_id = {a.account_id: a for a in catalog.accounts}

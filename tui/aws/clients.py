@@ -6,10 +6,11 @@ credentials and name their region. Endpoint overrides are left to botocore, so
 they do for the AWS CLI (that is how tests and `demo` reach the simulator). botocore clients
 are thread-safe, so one client per (service, region, settings) is built and shared.
 
-`SSOTUI_READ_TIMEOUT` (seconds, default 10) sets how long one attempt waits for an answer:
-longer for a slow proxy, shorter for the tests of a service that hangs. The Portal may give an
-attempt less (its call's deadline is near). `portal_client` gives the portal's client, direct or
-botocore's; both raise only the transport's own errors (`tui.aws.transport`).
+`SSOTUI_READ_TIMEOUT` (seconds, default 10, from the environment the caller hands in) sets how
+long one attempt waits for an answer: longer for a slow proxy, shorter for the tests of a
+service that hangs. The Portal may give an attempt less (its call's deadline is near).
+`portal_client` gives the portal's client, direct or botocore's; both raise only the transport's
+own errors (`tui.aws.transport`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -65,17 +66,19 @@ def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
             raise MalformedResponse("the response body is not a JSON object")
 
 
-def default_read_timeout() -> float:
-    """Seconds to wait for an answer: `SSOTUI_READ_TIMEOUT` when it is a positive number."""
+def default_read_timeout(environ: Mapping[str, str]) -> float:
+    """Seconds to wait for an answer: `SSOTUI_READ_TIMEOUT` of `environ` when it is a positive
+    number."""
     try:
-        value = float(os.environ.get(READ_TIMEOUT_VAR, ""))
+        value = float(environ.get(READ_TIMEOUT_VAR, ""))
     except ValueError:
         return READ_TIMEOUT
     return value if 0 < value < float("inf") else READ_TIMEOUT
 
 
 def _fingerprint() -> tuple[Any, ...]:
-    """What, outside the arguments, decides how botocore builds a client."""
+    """What, outside the arguments, decides how botocore builds a client: botocore reads this
+    process's environment and the files it names itself, so the key is made of those."""
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
     stamps: list[tuple[int, int] | None] = []
     for path in (paths.aws_config_file(), paths.aws_credentials_file()):
@@ -166,7 +169,7 @@ def _build_client(
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    _usable_ca_setting()
+    _usable_ca_setting(os.environ)  # botocore's clients read this process's environment
     config = Config(
         region_name=region,
         signature_version=UNSIGNED,
@@ -208,13 +211,12 @@ def identity_center_region(session: SsoSession) -> str:
     return session.region
 
 
-def _usable_ca_setting() -> CaFile:
-    """The CA file botocore's clients verify with (they read this process's environment);
-    ConfigError for a setting left empty, which botocore refuses (older versions turned
-    verification off instead)."""
+def _usable_ca_setting(environ: Mapping[str, str]) -> CaFile:
+    """The CA file botocore's clients verify with under `environ`; ConfigError for a setting
+    left empty, which botocore refuses (older versions turned verification off instead)."""
     from tui.aws.ca_files import chosen_ca_file, unusable_line
 
-    ca = chosen_ca_file(os.environ)
+    ca = chosen_ca_file(environ)
     if ca.empty:
         raise ConfigError(unusable_line(ca, "Identity Center"))
     return ca
@@ -250,7 +252,8 @@ def sso_client(
     """The SSO portal client (ListAccounts, ListAccountRoles, GetRoleCredentials, Logout).
 
     `attempts` 1 leaves every retry to the caller (the Portal paces and retries itself);
-    `read_timeout` None is `default_read_timeout()`.
+    `read_timeout` None is `default_read_timeout` of this process's environment, which
+    botocore reads too.
     """
     client: SSOClient = _client(
         "sso",
@@ -258,19 +261,23 @@ def sso_client(
         attempts=attempts,
         max_pool=max_pool,
         connect_timeout=connect_timeout,
-        read_timeout=default_read_timeout() if read_timeout is None else read_timeout,
+        read_timeout=default_read_timeout(os.environ) if read_timeout is None else read_timeout,
     )
     return client
 
 
-def portal_client(session: SsoSession, *, max_pool: int = DEFAULT_POOL) -> PortalClient:
+def portal_client(
+    session: SsoSession, *, environ: Mapping[str, str], max_pool: int = DEFAULT_POOL
+) -> PortalClient:
     """The client the Portal calls through: ssotui's direct one where the endpoint is plain
     (`tui.aws.endpoints`), else botocore's with one attempt per call (the Portal paces and
-    retries itself). Either raises only the transport's own errors (`tui.aws.transport`)."""
+    retries itself). Either raises only the transport's own errors (`tui.aws.transport`).
+    `environ`: the caller's environment (the process's snapshot, which botocore's clients
+    read as the process's own); it decides the route, the read timeout and the CA file."""
     from tui.aws.endpoints import portal_endpoint
 
-    read_timeout = default_read_timeout()
-    url = portal_endpoint(identity_center_region(session))
+    read_timeout = default_read_timeout(environ)
+    url = portal_endpoint(identity_center_region(session), environ)
     if url is None:
         from tui.aws.portal_botocore import BotocorePortalClient
 
@@ -286,8 +293,8 @@ def portal_client(session: SsoSession, *, max_pool: int = DEFAULT_POOL) -> Porta
         return BotocorePortalClient(within(read_timeout), read_timeout=read_timeout, shorter=within)
     from tui.aws.portal_http import PortalHttpClient
 
-    # botocore's choice for its own clients, which read this process's environment
-    ca = _usable_ca_setting() if url.startswith("https:") else None
+    # botocore's choice for its own clients, as `environ` decides it
+    ca = _usable_ca_setting(environ) if url.startswith("https:") else None
     return _remembered(
         ("direct", url, max_pool, read_timeout, ca),
         lambda: PortalHttpClient(
@@ -313,7 +320,7 @@ def oidc_client(
         attempts=MAX_ATTEMPTS,
         max_pool=DEFAULT_POOL,
         connect_timeout=connect_timeout,
-        read_timeout=default_read_timeout() if read_timeout is None else read_timeout,
+        read_timeout=default_read_timeout(os.environ) if read_timeout is None else read_timeout,
     )
     return client
 

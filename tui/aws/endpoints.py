@@ -12,12 +12,15 @@ differ in a way not modelled here: a proxy botocore would go through to that add
 dual-stack endpoints, any endpoint or CA setting in the AWS config or credentials file, a
 region outside the commercial, China and GovCloud partitions, or
 `SSOTUI_PORTAL_CLIENT=botocore`.
+
+botocore reads this process's environment itself; the prediction here is made from the
+environment the caller hands in, the process's snapshot (`Context.environ`), so both agree.
 """
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from tui import paths
@@ -65,12 +68,13 @@ def _plain_url(url: str) -> str | None:
     return url.strip()
 
 
-def _file_setting() -> str | None:
-    """What in the AWS config or credentials file would change how botocore reaches the portal
-    (botocore merges the credentials file's profiles into the config's)."""
+def _file_setting(environ: Mapping[str, str]) -> str | None:
+    """What in the AWS config or credentials file (those `environ` names) would change how
+    botocore reaches the portal (botocore merges the credentials file's profiles into the
+    config's). Each file is parsed once while it is unchanged (`config_sections`)."""
     files = (
-        ("AWS config file", paths.aws_config_file()),
-        ("shared credentials file", paths.aws_credentials_file()),
+        ("AWS config file", paths.aws_config_file(environ)),
+        ("shared credentials file", paths.aws_credentials_file(environ)),
     )
     for what, path in files:
         try:
@@ -86,29 +90,30 @@ def _file_setting() -> str | None:
     return None
 
 
-def portal_route(region: str) -> tuple[str | None, str]:
-    """(URL for the direct client or None for botocore, why) — `ssotui doctor` shows the why."""
-    if os.environ.get(CHOICE_VAR, "").strip().lower() == "botocore":
+def portal_route(region: str, environ: Mapping[str, str]) -> tuple[str | None, str]:
+    """(URL for the direct client or None for botocore, why) under `environ` — `ssotui doctor`
+    shows the why."""
+    if environ.get(CHOICE_VAR, "").strip().lower() == "botocore":
         return None, f"{CHOICE_VAR}=botocore"
     for name in _BOTOCORE_ENV:
-        if os.environ.get(name):
+        if environ.get(name):
             return None, f"{name} is set"
-    reason = _file_setting()
+    reason = _file_setting(environ)
     if reason:
         return None, reason
-    url, why = _address(region)
+    url, why = _address(region, environ)
     if url is None:
         return None, why
-    proxy = chosen_proxy(url, os.environ)  # botocore's choice: it alone goes through one
+    proxy = chosen_proxy(url, environ)  # botocore's choice: it alone goes through one
     if proxy is not None:
         return None, f"{proxy.setting} is set" if proxy.setting != SYSTEM else f"{SYSTEM} name one"
     return url, why
 
 
-def _address(region: str) -> tuple[str | None, str]:
+def _address(region: str, environ: Mapping[str, str]) -> tuple[str | None, str]:
     """(the portal's address, or None, and where it comes from) as the SDKs work it out."""
     for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"):
-        override = os.environ.get(name)
+        override = environ.get(name)
         if override:
             url = _plain_url(override)
             return url, f"from {name}" if url else f"{name} is not a plain http(s) URL"
@@ -118,6 +123,7 @@ def _address(region: str) -> tuple[str | None, str]:
     return url, f"the standard address of {region}"
 
 
-def portal_endpoint(region: str) -> str | None:
-    """The portal URL for the direct client, or None when botocore should make the calls."""
-    return portal_route(region)[0]
+def portal_endpoint(region: str, environ: Mapping[str, str]) -> str | None:
+    """The portal URL for the direct client under `environ`, or None when botocore should make
+    the calls."""
+    return portal_route(region, environ)[0]

@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import IO
 from urllib.parse import urlsplit
 
-from tui import browser
 from tui.aws import token_cache
 from tui.aws.clients import oidc_client
 from tui.aws.oidc_answers import (
@@ -225,26 +224,23 @@ def print_instructions(auth: DeviceAuthorization, file: IO[str] | None = None) -
     print(text, file=out, flush=True)
 
 
-def open_in_browser(url: str) -> bool:
-    """Open `url` in a browser (`tui.browser.open_url`); False when no browser ran."""
-    return browser.open_url(url)
-
-
 def login(
     session: SsoSession,
     *,
     force: bool = False,
-    open_browser: bool = True,
+    open_browser: Callable[[str], object] | None = None,
     announce: Callable[[DeviceAuthorization], object] | None = None,
     cancelled: Callable[[], bool] | None = None,
     sleep: Callable[[float], object] = time.sleep,
 ) -> Token:
-    """Log in with the device flow, unless a valid (or refreshable) token is cached already."""
+    """Log in with the device flow, unless a valid (or refreshable) token is cached already.
+    `open_browser`: opens the verification page (`tui.browser.open_url` with the caller's
+    environment); None leaves it to the user."""
     if not force:
         with contextlib.suppress(NotLoggedIn):
             return current_token(session)
-    auth = replace(start_login(session), browser_opens=open_browser)
+    auth = replace(start_login(session), browser_opens=bool(open_browser))
     (announce or print_instructions)(auth)
     if open_browser:
-        open_in_browser(auth.verification_uri_complete)
+        open_browser(auth.verification_uri_complete)
     return wait_for_token(session, auth, cancelled=cancelled, sleep=sleep)

@@ -34,7 +34,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import IO
 
-from tui import browser
 from tui.aws import token_cache
 from tui.aws.browser_login import BROWSER_TIMEOUT, BrowserAuthorization, start_browser_login
 from tui.aws.flow_choice import Flow
@@ -141,7 +140,7 @@ def log_in(
     flow: Flow = Flow.BROWSER,
     announce: Callable[[LoginEvent], object] | None = None,
     cancelled: Callable[[], bool] | None = None,
-    open_url: Callable[[str], bool] | None = browser.open_url,
+    open_url: Callable[[str], bool] | None,
     force: bool = False,
     browser_timeout: float = BROWSER_TIMEOUT,
     sleep: Callable[[float], object] = time.sleep,
@@ -162,13 +161,15 @@ def log_in(
     session's now (`ScopesChanged` is announced). With `force`, a new login runs. Either way, a
     browser registration an earlier ssotui left under botocore's key is moved to ssotui's own
     (`keep_browser_registration_apart`).
-    `open_url` opens the browser page (None: only announce it); `cancelled` is looked at while
-    waiting (an Event's `is_set`); `browser_timeout` is how long the browser flow waits for the
-    browser. `fallback`: why ssotui chose the device code over the browser, announced
-    (`FallingBack`) only when a login runs, not when a cached token is kept.
+    `open_url` opens the browser page (`tui.browser.open_url` with the caller's environment;
+    None: only announce it); `cancelled` is looked at while waiting (an Event's `is_set`);
+    `browser_timeout` is how long the browser flow waits for the browser. `fallback`: why
+    ssotui chose the device code over the browser, announced (`FallingBack`)
+    only when a login runs, not when a cached token is kept.
 
     Raises LoginCancelled, LoginFailed (denied, expired, refused, ...) or ServiceError; nothing
-    is cached then.
+    is cached then. FileWriteError when the token could not be saved
+    (`token_cache.check_token_can_be_saved`), before anything is asked of the service.
     """
     say = announce or print_event
     before = _cached_access_token(session)
@@ -245,6 +246,9 @@ def _log_in(
                     cached = current_token(session)
                     if not cached.expires_within(REFRESH_WINDOW):
                         return cached
+            # a token the login could not save is said now, before the user is asked for
+            # anything (a browser page, a code), not after they approved it
+            token_cache.check_token_can_be_saved(session)
             if fallback is not None:
                 say(FallingBack(fallback))
             stop = Interruptions(

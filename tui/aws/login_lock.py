@@ -25,7 +25,7 @@ from pathlib import Path
 from tui import paths
 from tui.errors import FileWriteError, LoginCancelled
 from tui.models import SsoSession
-from tui.store.files import NEW_FILE_MODE, ensure_dir
+from tui.store.files import NEW_FILE_MODE, ensure_dir, open_lock
 
 POLL = 0.1  # seconds between attempts while another login holds the lock
 
@@ -38,14 +38,6 @@ def lock_path(session: SsoSession) -> Path:
 def wanted_path(session: SsoSession) -> Path:
     """The file logins waiting for the lock hold a shared lock on."""
     return lock_path(session).with_suffix(".wanted")
-
-
-def _open(path: Path) -> int:
-    ensure_dir(path.parent)
-    try:
-        return os.open(path, os.O_RDWR | os.O_CREAT, NEW_FILE_MODE)
-    except OSError as exc:
-        raise FileWriteError(f"cannot create the login lock {path}: {exc.strerror}") from None
 
 
 def _open_wanted(session: SsoSession) -> int | None:
@@ -117,7 +109,7 @@ def one_login_at_a_time(
     `cancelled()` turns true while waiting, FileWriteError when the lock cannot be taken.
     """
     path = lock_path(session)
-    fd = _open(path)
+    fd = open_lock(path, f"the login to session {session.label}", follow=True)
     wanted: int | None = None
     asked = not asks_to_go_first
     waited = False

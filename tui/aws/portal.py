@@ -19,7 +19,7 @@ import contextlib
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -121,7 +121,8 @@ class Portal:
     listing may have before it is stopped. `switch`: lets the work's owner hold or stop the
     calls (`tui.aws.call_switch`); time held is not counted against a call's deadline.
     `throttle_retries`: how often a throttled call is tried again (fewer for work that is
-    tried again later anyway, a background renewal).
+    tried again later anyway, a background renewal). `client`: the client to call through,
+    else the one `portal_client` chooses under `environ` (the caller's environment).
     """
 
     def __init__(
@@ -129,6 +130,7 @@ class Portal:
         session: SsoSession,
         token: Token,
         *,
+        environ: Mapping[str, str] | None = None,
         client: PortalClient | None = None,
         max_pool: int = 10,
         page_size: int = PAGE_SIZE,
@@ -142,7 +144,11 @@ class Portal:
         self.session = session
         self.throttle_retries = throttle_retries
         self._token = token.access_token
-        self.client: PortalClient = client or portal_client(session, max_pool=max_pool)
+        if client is None:
+            if environ is None:
+                raise TypeError("a Portal needs a client or the environment to choose one")
+            client = portal_client(session, environ=environ, max_pool=max_pool)
+        self.client: PortalClient = client
         self.page_size = page_size
         self.max_pages = max_pages
         self.deadlines = CallDeadlines(

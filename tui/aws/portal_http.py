@@ -21,7 +21,6 @@ endpoint, ssotui sends the requests itself:
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sys
 import threading
@@ -34,7 +33,7 @@ from urllib.parse import quote, urlsplit
 
 from tui import __version__
 from tui.aws import http1
-from tui.aws.ca_files import CaFile, chosen_ca_file, tls_context
+from tui.aws.ca_files import CaFile, default_ca_file, tls_context
 from tui.aws.transport import (
     MAX_ANSWER,
     AnswerTooLarge,
@@ -130,7 +129,7 @@ class PortalHttpClient(PortalClient):
         self._idle: list[http1.Connection] = []
         self._lock = threading.Lock()
         self._tls: Any = None
-        self._ca_file = ca_file  # None: botocore's choice in this process's environment
+        self._ca_file = ca_file  # None: botocore's default bundle, no setting naming another
         self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
         self._resolved_at = 0.0  # when they were looked up (time.monotonic)
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
@@ -292,7 +291,7 @@ class PortalHttpClient(PortalClient):
     def _context(self) -> Any:
         with self._lock:
             if self._tls is None:
-                ca = self._ca_file or chosen_ca_file(os.environ)
+                ca = self._ca_file or CaFile(default_ca_file())
                 self._tls = tls_context(ca)
                 if self._tls is None:
                     raise UnreadableCaFile(

@@ -52,6 +52,19 @@ def parse_scopes(raw: str) -> tuple[str, ...]:
 # parser has no inline comments, so `sso_region = us-east-1 ; eu` is that whole region.
 _INLINE_COMMENT = re.compile(r"[ \t][;#]")
 SSO_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
+# botocore's own test of a region name (botocore.utils.validate_region_name): one that fails it
+# is met at the first client as "Provided region_name ... doesn't match a supported format"
+_REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$")
+
+
+def not_a_region(region: str) -> str | None:
+    """Why `region` (an sso_region or --sso-region) cannot be a region name, else None (also
+    for one with an inline comment: `inline_comment` says that when the session is used)."""
+    if _REGION_NAME.match(region) or _INLINE_COMMENT.search(region):
+        return None
+    from tui.text import printable
+
+    return f"sso_region {printable(region)!r} is not a region name (like us-east-1)"
 
 
 def inline_comment(session: SsoSession, keys: tuple[str, ...] = SSO_KEYS) -> str | None:
@@ -242,6 +255,9 @@ def _read(path: Path | None) -> _ConfigRead:
                 "add it (e.g. `aws configure sso-session`)"
             )
             continue
+        if (wrong := not_a_region(region)) is not None:
+            result.problems[name] = f"[sso-session {name}] in {config_path}: {wrong}: fix it"
+            continue
         raw_scopes = values.get("sso_registration_scopes")
         scopes = parse_scopes(raw_scopes) if isinstance(raw_scopes, str) else ()
         result.sessions.append(
@@ -270,6 +286,9 @@ def _read(path: Path | None) -> _ConfigRead:
                 f"[profile {profile}] in {config_path} has sso_start_url but no sso_region: "
                 "add sso_region"
             )
+            continue
+        if (wrong := not_a_region(region)) is not None:
+            result.problems[profile] = f"[profile {profile}] in {config_path}: {wrong}: fix it"
             continue
         # Each profile keeps its own URL: the AWS CLI caches its token under sha1 of it.
         if (start_url, region) not in exact:
@@ -406,6 +425,8 @@ def resolve_session(
             if not matches:
                 raise UsageError("--start-url needs --sso-region (the Identity Center's region)")
             region = matches[0].region
+        if (wrong := not_a_region(region.strip())) is not None:
+            raise UsageError(f"--{wrong.replace('_', '-')}")
         return SsoSession(name=None, start_url=start_url.strip(), region=region.strip())
     if region:
         raise UsageError("--sso-region goes with --start-url")

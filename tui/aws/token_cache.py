@@ -36,9 +36,10 @@ from tui import paths
 from tui.errors import FileWriteError, NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
-from tui.store.files import locked
+from tui.store.files import file_kind, locked, not_a_folder
 from tui.store.secret_file import (
     UntrustedFile,
+    check_writable,
     mode_open_to_others,
     read_own_file,
     write_secret_file,
@@ -167,6 +168,22 @@ def _corrupt(session: SsoSession, path: Path, why: str) -> NotLoggedIn:
     )
 
 
+def _folder_in_the_way(session: SsoSession, path: Path) -> NotLoggedIn:
+    """A file where the token cache folder (or one above it) goes: a login could not save its
+    token there either, so the line says to move it (or the variable naming it) first."""
+    found = not_a_folder(path.parent)
+    if found is None:  # gone since: as a read that failed
+        return _corrupt(session, path, "Not a directory")
+    blocker, mode = found
+    instead = (
+        f", or point {paths.SSO_CACHE_VARIABLE} at a folder" if paths.sso_cache_moved() else ""
+    )
+    return NotLoggedIn(
+        f"the token cache of session {session.label} cannot be read: {blocker} is "
+        f"{file_kind(mode)}, not a folder: move it away{instead}, then run `ssotui login`"
+    )
+
+
 def _untrusted(session: SsoSession, problem: UntrustedFile) -> NotLoggedIn:
     return NotLoggedIn(
         f"the token cache {problem.path} of session {session.label} {problem.why}; ssotui "
@@ -264,6 +281,13 @@ def load_token(session: SsoSession) -> Token | None:
             break
         except UntrustedFile as problem:
             raise _untrusted(session, problem) from None
+        except IsADirectoryError:  # a login would fail on it too: say what to do first
+            raise NotLoggedIn(
+                f"the token cache {path} of session {session.label} is a folder, not a file: "
+                "move it away, then run `ssotui login`"
+            ) from None
+        except NotADirectoryError:
+            raise _folder_in_the_way(session, path) from None
         except OSError as exc:
             raise _corrupt(session, path, exc.strerror or "cannot be read") from None
         except ValueError:
@@ -293,6 +317,19 @@ def save_login_token(session: SsoSession, token: Token) -> None:
     replaces this one; a refresh that starts after reads this one."""
     with token_lock(session):
         save_token(session, token)
+
+
+def check_token_can_be_saved(session: SsoSession) -> None:
+    """FileWriteError, one line, when a login's token could not be saved for the session
+    (`tui.store.secret_file.check_writable`): said before the login asks anything of the
+    service or the user, not after they approved it."""
+    try:
+        check_writable(token_path(session))
+    except FileWriteError as exc:
+        raise FileWriteError(
+            f"no login to session {session.label} was started, as its token could not be "
+            f"saved: {exc.message}"
+        ) from None
 
 
 def delete_token(session: SsoSession) -> bool:

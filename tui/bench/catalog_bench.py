@@ -9,6 +9,7 @@ checked against the organisation: an account missing, failed or with other roles
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -327,7 +328,7 @@ def _fetch_child(concurrency: int, refresh: bool = False) -> None:
     assert token is not None, "the workspace's token is not cached"
     previous = catalog_cache.load(session) if refresh else None
     assert previous is not None or not refresh, "the workspace's catalog is not cached"
-    portal = Portal(session, token, max_pool=concurrency)
+    portal = Portal(session, token, environ=os.environ, max_pool=concurrency)
     cpu = time.process_time()
     start = time.perf_counter()
     catalog = fetch_catalog(

@@ -12,6 +12,7 @@ opens one). Prints figures, asserts nothing.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -109,7 +110,9 @@ def measure(ws: Workspace, requests: int = REQUESTS) -> EndpointFigures:
     account, role = _fetcher(ws)
 
     def fetch() -> RoleCredentials:
-        return Portal(ws.session, current_token(ws.session)).role_credentials(account, role)
+        return Portal(ws.session, current_token(ws.session), environ=os.environ).role_credentials(
+            account, role
+        )
 
     with CredentialEndpoint(fetch) as endpoint:
         env = endpoint.environment()

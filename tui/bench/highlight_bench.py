@@ -79,7 +79,7 @@ async def measure(moves: int, seed: int, timeout: float, *, start: bool = True) 
     from tui.store.settings import Settings
 
     sessions = load_sessions()
-    login.login(sessions[0], open_browser=False, announce=lambda _a: None, sleep=lambda _s: 0)
+    login.login(sessions[0], announce=lambda _a: None, sleep=lambda _s: 0)
     app = make_app(sessions=sessions, open_browser=False, settings=Settings())
     pick = random.Random(seed)
     figures: list[float] = []

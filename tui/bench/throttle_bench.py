@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -92,7 +93,9 @@ def _child() -> None:
     session = resolve_session(name=SESSION, start_url=None, region=None)
     token = load_token(session)
     assert token is not None, "the workspace's token is not cached"
-    portal = Portal(session, token, max_pool=DEFAULT_CONCURRENCY, page_size=PAGE_SIZE)
+    portal = Portal(
+        session, token, environ=os.environ, max_pool=DEFAULT_CONCURRENCY, page_size=PAGE_SIZE
+    )
     start = time.perf_counter()
     catalog = fetch_catalog(session, token, concurrency=DEFAULT_CONCURRENCY, portal=portal)
     elapsed = time.perf_counter() - start

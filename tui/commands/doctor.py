@@ -133,11 +133,12 @@ def check_clipboard(environ: Mapping[str, str]) -> Check:
     """Which clipboard `c`/`--copy` would use."""
     if environ.get("SSOTUI_CLIPBOARD") == "none":
         return Check("clipboard", Verdict.OK, "disabled (SSOTUI_CLIPBOARD=none); OSC 52 fallback")
-    from tui.export.clipboard import system_program
+    from tui.export.clipboard import no_program_reason, system_program
 
     program = system_program(environ)
     if program is None:
-        return Check("clipboard", Verdict.OK, "no clipboard program; terminal OSC 52 fallback")
+        why = no_program_reason(environ)
+        return Check("clipboard", Verdict.OK, f"{why}; terminal OSC 52 fallback")
     return Check("clipboard", Verdict.OK, f"system clipboard ({program.name})")
 
 
@@ -224,6 +225,22 @@ def check_token_files() -> Check:
     )
 
 
+def check_secret_folders() -> Check:
+    """No one else may change a folder where secrets go (the SSO cache, the credentials file's,
+    ssotui's cache): one of another user's is refused (FAIL), one open by its mode is allowed
+    but said (WARN, `tui.store.secret_file.open_folder`)."""
+    from tui.store.secret_file import open_folder
+
+    folders = [paths.sso_cache_dir(), paths.aws_credentials_file().parent, paths.cache_dir()]
+    for folder in folders:
+        found = open_folder(folder)
+        if found is not None:
+            verdict = Verdict.FAIL if found.theirs else Verdict.WARN
+            kept = "ssotui keeps no secrets in" if found.theirs else "others may change"
+            return Check("secret folders", verdict, f"{kept} {folder}: {found.message}")
+    return Check("secret folders", Verdict.OK, "no one else may change them")
+
+
 def check_settings(settings: Settings) -> Check:
     """ssotui's own config.toml is valid, and names a theme the picker has."""
     from tui.commands.picker import theme_problem
@@ -256,12 +273,12 @@ def check_ca_file(environ: Mapping[str, str]) -> Check:
     return Check("CA file", Verdict.OK, f"{ca.path} (from {ca.setting})")
 
 
-def check_portal(session: SsoSession) -> Check:
+def check_portal(session: SsoSession, environ: Mapping[str, str]) -> Check:
     """How the portal calls will go: ssotui's direct client or botocore, and why."""
     from tui.aws.endpoints import portal_route
 
     try:
-        url, why = portal_route(session.region)
+        url, why = portal_route(session.region, environ)
     except SsotuiError as exc:
         return Check("portal", Verdict.FAIL, exc.message)
     if url is None:
@@ -280,7 +297,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     yield check_ca_file(context.environ)
     target = session or (sessions[0] if sessions else None)
     if target is not None:
-        yield check_portal(target)
+        yield check_portal(target, context.environ)
         yield check_clock(target)
     if paths.set_but_empty(paths.CREDENTIALS_VARIABLE):
         detail = f"none ({paths.CREDENTIALS_VARIABLE} is set but empty: the AWS CLI reads none)"
@@ -289,6 +306,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
         yield _private(paths.aws_credentials_file(), "credentials file")
     yield _private(paths.sso_cache_dir(), "SSO token cache", folder=True)
     yield check_token_files()
+    yield check_secret_folders()
     yield check_settings(context.settings)
     yield check_subshell_credentials(context.settings)
 

@@ -24,10 +24,16 @@ GLOBAL_OPTIONS: dict[str, Any] = {
     "sso_region": None,
     "debug": False,
 }
+# The login options, each with one meaning wherever it is taken: every command that may log
+# in takes both (the picker and `login`, and the commands that log in first when they must).
+LOGIN_OPTIONS: dict[str, str] = {
+    "use_device_code": "any login it runs uses a device code: a URL and a code for any device",
+    "no_browser": "any login it runs uses a device code and opens no browser here",
+}
 # The picker's own flags; given before a command, they apply to it when it takes them.
 PICKER_FLAGS: dict[str, str] = {
     "refresh": "fetch the catalog afresh",
-    "no_browser": "log in with a device code: no browser opened",
+    **LOGIN_OPTIONS,
     "force": (
         "allow `s` inside an ssotui subshell; before login, exec or write-profile: their "
         "--force (login: log in again even with a valid token)"
@@ -35,34 +41,25 @@ PICKER_FLAGS: dict[str, str] = {
 }
 # What --refresh means to a command that hands on role credentials (`cache_role_credentials`).
 _REFRESH_CREDENTIALS = "fetch the catalog and the role's credentials afresh"
-# What --no-browser means to a command that logs in first when it must.
-_NO_BROWSER = "a login it needs runs with a device code: no browser opened"
 # Which of them each command takes, with what they mean there.
 COMMAND_FLAGS: dict[str, dict[str, str]] = {
-    "login": {
-        "no_browser": "open no browser: a device code to enter on any device",
-        "force": "log in even if a valid token exists",
-    },
-    "configure": {"no_browser": "log in afterwards without opening a browser"},
-    "list": {"refresh": PICKER_FLAGS["refresh"]},
+    "login": {**LOGIN_OPTIONS, "force": "log in even if a valid token exists"},
+    "configure": {**LOGIN_OPTIONS},
+    "list": {"refresh": PICKER_FLAGS["refresh"], **LOGIN_OPTIONS},
     "exec": {
         "refresh": _REFRESH_CREDENTIALS,
-        "no_browser": _NO_BROWSER,
+        **LOGIN_OPTIONS,
         "force": "allow a subshell inside a subshell",
     },
-    "console": {
-        "refresh": _REFRESH_CREDENTIALS,
-        "no_browser": _NO_BROWSER,
-    },
-    "export": {
-        "refresh": _REFRESH_CREDENTIALS,
-        "no_browser": _NO_BROWSER,
-    },
-    "credential-process": {"refresh": _REFRESH_CREDENTIALS},
+    "console": {"refresh": _REFRESH_CREDENTIALS, **LOGIN_OPTIONS},
+    "export": {"refresh": _REFRESH_CREDENTIALS, **LOGIN_OPTIONS},
+    "credential-process": {"refresh": _REFRESH_CREDENTIALS},  # never prompts: no login
     "write-profile": {
         "refresh": _REFRESH_CREDENTIALS,
+        **LOGIN_OPTIONS,
         "force": "overwrite the profile even when it holds long-lived keys",
     },
+    "populate": {**LOGIN_OPTIONS},
 }
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
@@ -96,9 +93,11 @@ SESSION_MEANINGS: dict[str, str] = {
     "start_url": "an ad hoc start URL (nothing written); https:// is added when missing",
     "sso_region": "the SSO region of --start-url",
 }
-_NOT_IN_THE_DEMO = "refused: the demo uses its own session"
+# The demo uses its own session: its -h page leaves the session options out (given anyway,
+# they are refused, tui.commands.picker.demo), rather than list them only to say "refused".
+_LEFT_OUT = argparse.SUPPRESS
 COMMAND_SESSION_MEANINGS: dict[str, dict[str, str]] = {
-    "demo": dict.fromkeys(("session", "start_url", "sso_region"), _NOT_IN_THE_DEMO),
+    "demo": dict.fromkeys(("session", "start_url", "sso_region"), _LEFT_OUT),
     "configure": {
         "session": "the name of the [sso-session] to write (asked for when not given)",
         "start_url": "the start URL to write; https:// is added when missing",
@@ -112,10 +111,12 @@ def global_options(
 ) -> None:
     """The session options and --debug (`before`: the program's own, kept apart until
     `settle` merges them with the command's; `command`: the one whose page they are on)."""
-    group = parser.add_argument_group("session (before or after the command)")
+    meaning = {**SESSION_MEANINGS, **COMMAND_SESSION_MEANINGS.get(command or "", {})}
+    shown = meaning["session"] != _LEFT_OUT
+    title = "session (before or after the command)" if shown else "before or after the command"
+    group = parser.add_argument_group(title)
     prefix = BEFORE if before else ""
     quiet = argparse.SUPPRESS
-    meaning = {**SESSION_MEANINGS, **COMMAND_SESSION_MEANINGS.get(command or "", {})}
     _completes(
         group.add_argument(
             "--session",

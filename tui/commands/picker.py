@@ -54,6 +54,7 @@ def _open_picker(
         sessions=sessions,
         session=chosen,
         open_browser=not args.no_browser,
+        use_device_code=args.use_device_code,
         refresh=args.refresh,
         force=args.force,
         context=context,

@@ -51,7 +51,9 @@ def offering_login(args: argparse.Namespace, context: Context, run: Callable[[],
         if args.command not in OFFER_LOGIN or not on_a_terminal():
             raise
         say(f"ssotui: {exc.message.split(': run')[0]}; logging in first.")
-    workspace_of(args, context).log_in(no_browser=getattr(args, "no_browser", False))
+    workspace_of(args, context).log_in(
+        use_device_code=args.use_device_code, no_browser=args.no_browser
+    )
     return run()
 
 

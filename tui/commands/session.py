@@ -8,11 +8,13 @@ import sys
 from typing import TYPE_CHECKING
 
 from tui.commands.resolve import say, workspace_of
+from tui.commands.terminal import on_a_terminal
 from tui.local_time import local_time
 from tui.text import counted
 from tui.workspace import Context
 
 if TYPE_CHECKING:
+    from tui.aws.browser_login import BrowserAuthorization
     from tui.models import Account
     from tui.workspace.login import LogoutReport
 
@@ -33,6 +35,8 @@ def login(args: argparse.Namespace, context: Context) -> int:
         if isinstance(event, DeviceAuthorization | BrowserAuthorization | WaitingForOtherLogin):
             asked.append(event)
         print_event(event)
+        if isinstance(event, BrowserAuthorization) and not on_a_terminal():
+            say(_waiting_without_a_terminal(event))
 
     workspace = workspace_of(args, context)
     token = workspace.log_in(
@@ -47,6 +51,21 @@ def login(args: argparse.Namespace, context: Context) -> int:
     else:
         say(f"Already logged in to {label} until {until}; `ssotui login --force` logs in again.")
     return 0
+
+
+def _waiting_without_a_terminal(event: BrowserAuthorization) -> str:
+    """The line a browser login run from a script (cron, CI, a pipe) adds: it waits, as the AWS
+    CLI does, for a browser that may never call back, so say until when and how to stop it."""
+    import os
+
+    from tui.durations import time_left
+
+    until = f"{local_time(event.expires_at)} ({time_left(event.expires_at)})"
+    return (
+        f"No terminal here: waiting for the browser until {until}, then giving up; stop "
+        f"sooner with Ctrl-C or `kill {os.getpid()}`. Unattended, `ssotui login "
+        "--use-device-code` prints a code to approve from any device instead."
+    )
 
 
 def _logged_out(report: LogoutReport, label: str) -> str:

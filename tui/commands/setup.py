@@ -131,8 +131,6 @@ def configure(args: argparse.Namespace, context: Context) -> int:
         return 0
     args.session, args.start_url, args.sso_region = values["session"], None, None
     args.force = False
-    args.no_browser = getattr(args, "no_browser", False)
-    args.use_device_code = getattr(args, "use_device_code", False)
     from tui.commands.session import login
 
     return login(args, context)

@@ -13,6 +13,7 @@ The text itself is never printed.
 
 `SSOTUI_CLIPBOARD=none` skips the system clipboard (the tests set it); `SSOTUI_TTY` names the
 terminal device to write OSC 52 to (default /dev/tty; tests point it at a pseudo-terminal).
+These, the display variables and `PATH` come from the environment the caller hands in.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ OSC52 = "OSC 52"
 DEFAULT_TTY = "/dev/tty"
 # What to do without a clipboard, for the export lines (the default), the console link and a
 # login's code.
-EXPORT_INSTEAD = "use `ssotui export` and copy the lines yourself"
+EXPORT_INSTEAD = "use `ssotui export` without --copy and copy the lines yourself"
 CONSOLE_LINK_INSTEAD = "use `--print` and open the link yourself"
 LOGIN_CODE_INSTEAD = "type the code shown yourself"
 PROGRAM_TIMEOUT = 5.0  # seconds; the X11 and Wayland tools fork a server and return at once
@@ -92,20 +93,35 @@ def _candidates(env: Mapping[str, str]) -> list[tuple[str, tuple[str, ...], str]
     return found
 
 
-def system_program(env: Mapping[str, str] | None = None) -> ClipboardProgram | None:
-    """The program `copy` would hand the text to, or None (then OSC 52 is used).
+def system_program(env: Mapping[str, str]) -> ClipboardProgram | None:
+    """The program `copy` would hand the text to under `env`, or None (then OSC 52 is used).
 
-    None too when `SSOTUI_CLIPBOARD=none`. `env` defaults to this process's environment.
+    None too when `SSOTUI_CLIPBOARD=none`.
     """
-    source = os.environ if env is None else env
-    if source.get("SSOTUI_CLIPBOARD", "").strip().lower() == "none":
+    if env.get("SSOTUI_CLIPBOARD", "").strip().lower() == "none":
         return None
-    search = source.get("PATH", os.defpath)
-    for name, args, encoding in _candidates(source):
+    search = env.get("PATH", os.defpath)
+    for name, args, encoding in _candidates(env):
         path = shutil.which(name, path=search)
         if path:
             return ClipboardProgram(name, (path, *args), encoding)
     return None
+
+
+def no_program_reason(env: Mapping[str, str]) -> str:
+    """Why `system_program(env)` found none, in words for a line: an X11 or Wayland program
+    that is installed but has no display to copy to (over SSH, in cron: neither `DISPLAY` nor
+    `WAYLAND_DISPLAY` set) is named as such, not as missing."""
+    no_display = not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY")
+    if no_display and sys.platform not in ("darwin", "win32", "cygwin"):
+        search = env.get("PATH", os.defpath)
+        for name, _args, _encoding in (*_WAYLAND, *_X11):
+            if shutil.which(name, path=search):
+                return (
+                    f"{name} is installed, but there is no display for it "
+                    "(neither DISPLAY nor WAYLAND_DISPLAY is set)"
+                )
+    return "no clipboard program (wl-copy, xclip, xsel, pbcopy, clip.exe)"
 
 
 def osc52_sequence(text: str, *, tmux: bool = False) -> bytes:
@@ -138,9 +154,10 @@ def _system_copy(program: ClipboardProgram, text: str) -> str | None:
     return None
 
 
-def _terminal_copy(text: str) -> str | None:
-    """Write OSC 52 to the controlling terminal; None when it worked, else why not."""
-    tty = os.environ.get("SSOTUI_TTY") or DEFAULT_TTY
+def _terminal_copy(text: str, env: Mapping[str, str]) -> str | None:
+    """Write OSC 52 to the controlling terminal; None when it worked, else why not. `env`:
+    `SSOTUI_TTY` names another terminal (the tests' pseudo-terminal); `TMUX` adds tmux's form."""
+    tty = env.get("SSOTUI_TTY") or DEFAULT_TTY
     try:
         fd = os.open(tty, os.O_WRONLY | os.O_NOCTTY)
     except OSError:
@@ -149,7 +166,7 @@ def _terminal_copy(text: str) -> str | None:
         if not os.isatty(fd):
             return "no terminal to send OSC 52 to"
         data = osc52_sequence(text)
-        if os.environ.get("TMUX"):
+        if env.get("TMUX"):
             data += osc52_sequence(text, tmux=True)
         view = memoryview(data)
         while view:
@@ -164,6 +181,7 @@ def _terminal_copy(text: str) -> str | None:
 
 def copy(
     text: str,
+    env: Mapping[str, str],
     *,
     terminal: Callable[[str], None] | None = None,
     instead: str = EXPORT_INSTEAD,
@@ -173,15 +191,16 @@ def copy(
     `terminal`, when given, replaces the OSC 52 write to the controlling terminal: a full-screen
     app passes its own clipboard call (Textual's `App.copy_to_clipboard`) so the sequence goes
     out through its output and never lands in the middle of a frame it is drawing. `instead`:
-    what the error says to do when neither way works.
+    what the error says to do when neither way works. `env`: the environment that picks the
+    way (`SSOTUI_CLIPBOARD`, `PATH`, the display variables, `TMUX`, `SSOTUI_TTY`).
     """
     reasons: list[str] = []
-    if os.environ.get("SSOTUI_CLIPBOARD", "").strip().lower() == "none":
+    if env.get("SSOTUI_CLIPBOARD", "").strip().lower() == "none":
         reasons.append("the system clipboard is turned off (SSOTUI_CLIPBOARD=none)")
     else:
-        program = system_program()
+        program = system_program(env)
         if program is None:
-            reasons.append("no clipboard program (wl-copy, xclip, xsel, pbcopy, clip.exe)")
+            reasons.append(no_program_reason(env))
         else:
             failed = _system_copy(program, text)
             if failed is None:
@@ -190,7 +209,7 @@ def copy(
     if terminal is not None:
         terminal(text)
         return OSC52
-    failed = _terminal_copy(text)
+    failed = _terminal_copy(text, env)
     if failed is None:
         return OSC52
     reasons.append(failed)

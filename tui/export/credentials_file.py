@@ -34,6 +34,7 @@ from tui.export.env import iso_utc
 from tui.export.profile_names import profile_name, profile_name_part
 from tui.models import RoleCredentials
 from tui.store import files
+from tui.store.secret_file import refuse_open_folder
 from tui.text import printable
 
 MARKER = "# written by ssotui"
@@ -187,7 +188,8 @@ def write_profile(
     """Write `creds` to section `[profile]` of the credentials file; returns the profile name.
 
     Raises StaticKeysProfile when that profile holds long-lived keys, unless `force`;
-    FileWriteError when the file cannot be written safely; SsotuiError for a bad name.
+    FileWriteError when the file cannot be written safely, or lies where others could swap it
+    (`refuse_open_folder`); SsotuiError for a bad name.
     """
     name = profile if profile is not None else default_profile_name(creds)
     ini_sections.check_name(name)
@@ -204,6 +206,8 @@ def write_profile(
         after = ini_sections.replace_section(before, name, body)
         _check_splice(file_path, before, after, {name: expected})
         files.refuse_read_only(file_path)
+        files.refuse_hard_linked(file_path)
+        refuse_open_folder(target.parent)  # removing keys (logout --purge) is always allowed
         files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return name
 

@@ -10,7 +10,6 @@ character, no NUL).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -89,13 +88,12 @@ def _is_stale(name: str) -> bool:
     return name in STALE_VARS or name.startswith(STALE_PREFIXES)
 
 
-def _without_stale(base: Mapping[str, str] | None) -> dict[str, str]:
-    source = os.environ if base is None else base
-    return {key: value for key, value in source.items() if not _is_stale(key)}
+def _without_stale(base: Mapping[str, str]) -> dict[str, str]:
+    return {key: value for key, value in base.items() if not _is_stale(key)}
 
 
-def child_env(creds: RoleCredentials, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """`base` (default: this process's environment) without stale AWS credential and profile
+def child_env(creds: RoleCredentials, base: Mapping[str, str]) -> dict[str, str]:
+    """`base` (the caller's environment) without stale AWS credential and profile
     variables, plus `credential_env(creds)` and `SUBSHELL_MARKER`."""
     env = _without_stale(base)
     env.update(credential_env(creds))
@@ -106,9 +104,9 @@ def child_env(creds: RoleCredentials, base: Mapping[str, str] | None = None) -> 
 def endpoint_child_env(
     endpoint: Mapping[str, str],
     creds: RoleCredentials,
-    base: Mapping[str, str] | None = None,
+    base: Mapping[str, str],
 ) -> dict[str, str]:
-    """The child environment for self-renewing credentials: `base` (default: this process's
+    """The child environment for self-renewing credentials: `base` (the caller's
     environment) without stale variables and without static keys, plus `endpoint` (the
     `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN` of a running
     `tui.serve.CredentialEndpoint`) and the region and markers of `creds` (whose keys are not

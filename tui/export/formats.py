@@ -13,7 +13,6 @@ while plain keys print exactly as the AWS CLI prints them.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import sys
@@ -84,9 +83,10 @@ def credential_process_json(creds: RoleCredentials) -> str:
     return json.dumps(payload, indent=2, separators=(",", ": ")) + "\n"
 
 
-def default_format(shell: str | None = None) -> str:
-    """The format for the user's shell: from the basename of `shell` (default `$SHELL`)."""
-    value = os.environ.get("SHELL", "") if shell is None else shell
+def default_format(shell: str | None) -> str:
+    """The format for the user's shell: from the basename of `shell` (the caller's `$SHELL`;
+    None when it has none)."""
+    value = shell or ""
     name = re.split(r"[\\/]", value.rstrip("/\\"))[-1].lower().removesuffix(".exe")
     if name == "fish":
         return "fish"

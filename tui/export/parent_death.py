@@ -1,19 +1,23 @@
-"""A command that gets SIGTERM when ssotui dies, even of SIGKILL (Linux's parent-death signal).
+"""A command that gets a signal when ssotui dies, even of SIGKILL (Linux's parent-death signal).
 
-With no terminal, `exec --renew` runs its command in a process group of its own, so a SIGKILL
-to ssotui (`kill -9`, the OOM killer, a CI runner's hard stop) reached nothing and left the
-command running against a dead credential endpoint. The kernel can signal a process when its
-parent dies (`prctl(PR_SET_PDEATHSIG)`), but only the process itself can ask for it, and ssotui
-runs threads (the endpoint), so nothing may run between fork and exec (`preexec_fn`). A short
-step started instead of the command asks for it, checks that ssotui is still its parent (else
-ssotui died first and no signal would come: it stops as the signal would have stopped it), and
-replaces itself with the command: same process id and process group, the command's own argv,
-environment (byte for byte) and exit status.
+`exec --renew` serves the command's credentials from ssotui's own process: a SIGKILL to ssotui
+(`kill -9`, the OOM killer, a CI runner's hard stop) left the command running against a port
+that was gone, which another local user could then take and answer (SECURITY.md). With no
+terminal the command runs in a process group of its own, which nothing else reaches, and gets
+SIGTERM; on a terminal, SIGHUP, as when the terminal closes: an interactive shell (bash, zsh)
+ignores SIGTERM but ends on SIGHUP, hanging up its own jobs. The kernel can signal a process
+when its parent dies (`prctl(PR_SET_PDEATHSIG)`), but only the process itself can ask for it,
+and ssotui runs threads (the endpoint), so nothing may run between fork and exec
+(`preexec_fn`). A short step started instead of the command asks for it, checks that ssotui is
+still its parent (else ssotui died first and no signal would come: it stops as the signal
+would have stopped it), and replaces itself with the command: same process id and process
+group, the command's own argv, environment (byte for byte) and exit status.
 
 The step is this file, run by ssotui's own interpreter (`-I -S`: no site, no PYTHON* variables),
 so it is there wherever ssotui is; it imports nothing from ssotui. Where the kernel has no such
 signal (macOS) the command is started as before. Linux sends it when the THREAD that started the
-command ends: the caller starts it from the main thread, which lives as long as ssotui.
+command ends: the caller starts it from the main thread, which lives as long as ssotui, or from
+a thread that waits for the command.
 """
 
 from __future__ import annotations
@@ -51,10 +55,15 @@ def _step_possible() -> bool:
 
 
 def start_dying_with_us(
-    argv: Sequence[str], env: Mapping[str, str], *, process_group: int | None
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    process_group: int | None,
+    death_signal: int = signal.SIGTERM,
 ) -> subprocess.Popen[bytes]:
-    """`subprocess.Popen(argv, env=env, process_group=...)`, the program getting SIGTERM when
-    this process (the calling thread: call from the main thread) ends, where the system allows.
+    """`subprocess.Popen(argv, env=env, process_group=...)`, the program getting `death_signal`
+    when this process (the calling thread: call from the main thread, or from a thread that
+    waits for the program) ends, where the system allows.
 
     OSError as Popen raises it when the program cannot be run (its errno, for the same messages).
     """
@@ -67,6 +76,7 @@ def start_dying_with_us(
     step_env = {**env, "LC_ALL": "C"}
     step = [sys.executable, "-I", "-S", __file__, str(tell), str(os.getpid())]
     step.append(_NO_LC_ALL if lc_all is None else f"={lc_all}")
+    step.append(str(int(death_signal)))
     try:
         child = subprocess.Popen(
             [*step, *argv], env=step_env, process_group=process_group, pass_fds=(tell,)
@@ -86,11 +96,13 @@ def start_dying_with_us(
 
 
 def _run_step(args: list[str]) -> None:
-    """In the child: ask for SIGTERM at the parent's death, check the parent, become the command."""
+    """In the child: ask for the signal at the parent's death, check the parent, become the
+    command."""
     # Python's own start-up set these; the command starts with the defaults, as from Popen.
     for signum in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(signum, signal.SIG_DFL)
-    tell, parent, lc_all, *command = args
+    tell, parent, lc_all, death_signal, *command = args
+    signum = int(death_signal)
     env = dict(os.environb)
     if lc_all == _NO_LC_ALL:
         env.pop(b"LC_ALL", None)
@@ -100,13 +112,13 @@ def _run_step(args: list[str]) -> None:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        asked = libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
+        asked = libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
     except (OSError, AttributeError):  # no such call here: run the command as before
         asked = False
     if asked and os.getppid() != int(parent):
         # ssotui died before the signal was asked for: none will come, so stop as it would.
-        os.kill(os.getpid(), signal.SIGTERM)
-        os._exit(128 + signal.SIGTERM)
+        os.kill(os.getpid(), signum)
+        os._exit(128 + signum)
     os.set_inheritable(int(tell), False)  # closed once the command runs: the caller's signal
     try:
         os.execve(command[0], command, env)

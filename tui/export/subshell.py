@@ -1,17 +1,20 @@
 """Run a command, or the user's shell, with role credentials in its environment.
 
-The child gets `child_env(creds)`. On a terminal it shares ssotui's process group, so job
-control and Ctrl-C (SIGINT) and Ctrl-\\ (SIGQUIT) reach it from the terminal; ssotui ignores
-those two, so an interrupted `terraform plan` stops but ssotui stays to report its status, and
-passes SIGTERM and SIGHUP on. With no controlling terminal (CI, systemd, cron, `setsid`) there
-is no job control to keep: the child gets a process group of its own and ssotui passes all four
-on, so a signal sent to ssotui's group (`timeout`, a CI runner) reaches it once, through ssotui,
-and one sent to ssotui alone reaches it too. The same signal twice within a moment (`timeout`
-sends it to ssotui and to its group at once) is passed on once. With no terminal, on Linux, the
-child also gets SIGTERM when ssotui dies, even of SIGKILL (`tui.export.parent_death`).
-The exit status is the child's (128 + N when a signal N ended it), as a shell reports it.
-`become` instead replaces ssotui with the program (`exec` without `--renew`): no parent is left
-to forward a signal the program has already had from its process group.
+The child gets `child_env(creds, environ)`, made from the environment the caller hands in. On a
+terminal it shares ssotui's process group, so job control and Ctrl-C (SIGINT) and Ctrl-\\
+(SIGQUIT) reach it from the terminal; ssotui ignores those two, so an interrupted `terraform
+plan` stops but ssotui stays to report its status, and passes SIGTERM and SIGHUP on. With no
+controlling terminal (CI, systemd, cron, `setsid`) there is no job control to keep: the child
+gets a process group of its own and ssotui passes all four on, so a signal sent to ssotui's
+group (`timeout`, a CI runner) reaches it once, through ssotui, and one sent to ssotui alone
+reaches it too. The same signal twice within a moment (`timeout` sends it to ssotui and to its
+group at once) is passed on once. On Linux, the child gets a signal when ssotui dies, even of
+SIGKILL (`tui.export.parent_death`): with no terminal, SIGTERM; on a terminal, SIGHUP (as at a
+hang-up), and only a child that lives on ssotui's credential endpoint (`exec --renew`, the
+picker's `renew_credentials`): a shell with static keys goes on working without ssotui. The
+exit status is the child's (128 + N when a signal N ended it), as a shell reports it. `become`
+instead replaces ssotui with the program (`exec` without `--renew`): no parent is left to
+forward a signal the program has already had from its process group.
 """
 
 from __future__ import annotations
@@ -95,6 +98,8 @@ class SubshellPlan:
     argv: tuple[str, ...]
     env: dict[str, str] = field(repr=False)  # holds the secrets
     label: str  # account/role, for messages
+    # its credentials come from ssotui's endpoint (`exec --renew`): useless once ssotui is gone
+    renewing: bool = False
 
 
 def plan_subshell(
@@ -137,7 +142,9 @@ def plan_subshell(
         if os.sep in argv[0] and os.path.exists(argv[0]):
             raise SsotuiError(f"cannot run {argv[0]}: permission denied{where}", exit_code=126)
         raise SsotuiError(f"command not found: {argv[0]}{where}", exit_code=127)
-    return SubshellPlan(argv=(found, *argv[1:]), env=env, label=label)
+    return SubshellPlan(
+        argv=(found, *argv[1:]), env=env, label=label, renewing=endpoint is not None
+    )
 
 
 def has_terminal() -> bool:
@@ -331,6 +338,16 @@ def run(plan: SubshellPlan) -> Finished:
                 child = _or_in_sh(
                     lambda argv: start_dying_with_us(argv, plan.env, process_group=0), plan.argv
                 )
+            elif plan.renewing:
+                # On a terminal, a child whose endpoint died with ssotui (SIGKILL) would point
+                # at a port anyone may take: it gets SIGHUP, as at a hang-up, which ends an
+                # interactive shell (SIGTERM does not). Started by the thread that waits for it.
+                child = _or_in_sh(
+                    lambda argv: start_dying_with_us(
+                        argv, plan.env, process_group=None, death_signal=signal.SIGHUP
+                    ),
+                    plan.argv,
+                )
             else:
                 child = _or_in_sh(lambda argv: subprocess.Popen(argv, env=plan.env), plan.argv)
         except OSError as exc:
@@ -371,14 +388,9 @@ def run_with_credentials(
     *,
     force: bool = False,
     configured: str | None = None,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
 ) -> int:
-    """Plan and run in one go (no terminal to hand over in between); the exit status."""
-    plan = plan_subshell(
-        creds,
-        command,
-        configured=configured,
-        environ=os.environ if environ is None else environ,
-        force=force,
-    )
+    """Plan and run in one go (no terminal to hand over in between); the exit status.
+    `environ`: the caller's environment, which the child's is made from."""
+    plan = plan_subshell(creds, command, configured=configured, environ=environ, force=force)
     return run(plan).status

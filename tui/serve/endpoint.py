@@ -4,7 +4,7 @@ protocol every AWS SDK, the AWS CLI and Terraform read.
 
     with CredentialEndpoint(fetch) as endpoint:
         endpoint.credentials()  # the first fetch, so a lost login fails before the child starts
-        env = endpoint_child_env(endpoint.environment(), creds)
+        env = endpoint_child_env(endpoint.environment(), creds, environ)
         ...run the child with env...
 
 It listens on 127.0.0.1 on a port the system picks, at a random path, and answers only with the

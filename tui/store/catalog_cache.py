@@ -30,7 +30,7 @@ from tui import paths
 from tui.errors import FileWriteError
 from tui.models import Account, Catalog, SsoSession, utcnow
 from tui.store import logouts
-from tui.store.files import locked
+from tui.store.files import locked_if_possible
 from tui.store.secret_file import UntrustedFile, read_own_file, write_cache_file
 
 VERSION = 1
@@ -44,8 +44,10 @@ def cache_path(session: SsoSession) -> Path:
 @contextlib.contextmanager
 def one_update(session: SsoSession) -> Iterator[None]:
     """Hold the session's catalog lock while the block looks at the cache and fetches: processes
-    that start together with an old or no cache make one fetch between them."""
-    with locked(cache_path(session), doing=f"fetching the catalog of session {session.label}"):
+    that start together with an old or no cache make one fetch between them (each its own when
+    the lock cannot be taken: a read-only cache folder)."""
+    doing = f"fetching the catalog of session {session.label}"
+    with locked_if_possible(cache_path(session), doing=doing):
         yield
 
 

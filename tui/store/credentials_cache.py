@@ -25,7 +25,7 @@ from typing import Any
 
 from tui import paths
 from tui.models import Account, RoleCredentials, SsoSession, utcnow
-from tui.store.files import locked
+from tui.store.files import locked_if_possible
 from tui.store.secret_file import read_private_text, write_cache_file
 
 FOLDER = "role-credentials"
@@ -43,12 +43,14 @@ def cache_path(session: SsoSession, account_id: str, role: str) -> Path:
 
 
 @contextlib.contextmanager
-def one_fetch(session: SsoSession, account: Account, role: str) -> Iterator[Path]:
+def one_fetch(session: SsoSession, account: Account, role: str) -> Iterator[Path | None]:
     """Hold the role's lock while the block looks and fetches: processes that ask for the same
-    role at the same moment make one GetRoleCredentials call between them."""
+    role at the same moment make one GetRoleCredentials call between them. None when the lock
+    cannot be taken (a read-only cache folder): the block fetches and keeps nothing."""
     path = cache_path(session, account.account_id, role)
-    with locked(path, doing=f"fetching the credentials of {account.label_with_id}/{role}"):
-        yield path
+    doing = f"fetching the credentials of {account.label_with_id}/{role}"
+    with locked_if_possible(path, doing=doing) as held:
+        yield path if held else None
 
 
 def load(

@@ -135,8 +135,29 @@ def refuse_read_only(path: Path) -> None:
         )
 
 
-def ensure_dir(folder: Path) -> None:
-    """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is."""
+def refuse_hard_linked(path: Path) -> None:
+    """FileWriteError, one line, when the file at `path` (a symlink: its target) has other
+    names (hard links): the write renames a new file over this name, so the others would keep
+    the old content, keys included, even after `logout --purge`. (The AWS CLI writes in place,
+    which keeps them in step but is not atomic.)"""
+    try:
+        links = resolve_target(path).stat().st_nlink
+    except OSError:
+        return
+    if links > 1:
+        raise FileWriteError(
+            f"{path} has {links - 1} other name{'s' if links > 2 else ''} (hard links), which "
+            "would keep the keys ssotui replaces or removes: make the other names symlinks to "
+            "it (or remove them) and run again"
+        )
+
+
+def ensure_dir(folder: Path, *, variable: str = "") -> None:
+    """Create `folder` (and parents) 0700 when missing; an existing folder is left as it is.
+
+    FileWriteError, one line, when it cannot: `variable`, when given, is the environment
+    variable the advice says to point elsewhere (`SSOTUI_CACHE_DIR`)."""
+    names_it = variable or "the variable that names it"
     # Path.mkdir(parents=True) gives missing parents the default mode (often 0755), so
     # ~/.aws would not be private: create each missing level 0700 ourselves.
     missing: list[Path] = []
@@ -148,7 +169,29 @@ def ensure_dir(folder: Path) -> None:
         for part in reversed(missing):
             part.mkdir(mode=NEW_DIR_MODE, exist_ok=True)
     except OSError as exc:
-        raise FileWriteError(f"cannot create folder {folder}: {exc.strerror}") from exc
+        if exc.errno == errno.ENOTDIR and level.exists():
+            # a file where a folder of the path goes (XDG_CACHE_HOME set to a file, say)
+            raise FileWriteError(
+                f"cannot create folder {folder}: {level} is a file, not a folder: move that "
+                f"file away, or point {names_it} at a folder"
+            ) from exc
+        raise FileWriteError(
+            f"cannot create folder {folder}: {exc.strerror}: make {level} writable, or point "
+            f"{names_it} at a writable folder"
+        ) from exc
+
+
+def not_a_folder(folder: Path) -> tuple[Path, int] | None:
+    """The first of `folder` and the folders above it that exists and is not a folder (a file
+    where a folder goes: `SSOTUI_SSO_CACHE_DIR` set to a file, say), with its mode; or None."""
+    for level in (*reversed(folder.parents), folder):
+        try:
+            mode = level.stat().st_mode
+        except OSError:
+            return None  # missing (or not ours to look at): nothing in the way so far
+        if not stat.S_ISDIR(mode):
+            return level, mode
+    return None
 
 
 STALE_TEMP_AGE = 60.0  # seconds: a temp file this old belongs to a writer that was killed
@@ -210,31 +253,87 @@ def _keep_owner(fd: int, owner: tuple[int, int]) -> None:
         os.fchown(fd, uid if os.geteuid() == 0 else -1, gid)
 
 
+def _unnamed_temp(folder: Path) -> int | None:
+    """A new file in `folder` that has no name yet (Linux's O_TMPFILE), 0600, or None where the
+    system or the file system has none: a writer killed before it is named (SIGKILL, SIGTERM,
+    Ctrl+C in a worker thread, a power cut) leaves nothing behind, not even a private copy."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):  # naming it goes through /proc
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError:  # EOPNOTSUPP, EISDIR (a kernel or file system without it), ...
+        return None
+
+
+def _name_temp(fd: int, target: Path) -> str:
+    """Give the unnamed file `fd` a hidden temp name beside `target` (for the rename)."""
+    # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N, as open(2) shows; os.link calls plain
+    # link(), which does not follow the /proc link, unless a folder fd is given
+    procfd = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for _ in range(100):
+            name = os.path.join(target.parent, f".{target.name}.{os.urandom(6).hex()}.tmp")
+            try:
+                os.link(str(fd), name, src_dir_fd=procfd, follow_symlinks=True)
+                return name
+            except FileExistsError:
+                continue
+    finally:
+        os.close(procfd)
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(target.parent))
+
+
+def check_can_create_in(folder: Path) -> None:
+    """OSError (its `strerror` says why: read-only, no permission, out of inodes) when no new
+    file can be made in `folder`, found by making one: an unnamed one where the system can
+    (`_unnamed_temp`, nothing seen by others), else a hidden temp file removed at once. Asks
+    the file system, not the mode bits, which say nothing of a read-only mount or an ACL."""
+    fd = _unnamed_temp(folder)
+    if fd is not None:
+        os.close(fd)
+        return
+    fd, name = _new_temp(folder / "probe")
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
 def replace_file(
     target: Path, payload: bytes, mode: int, *, owner: tuple[int, int] | None = None
 ) -> None:
-    """Put `payload` at `target` with `mode` (and `owner`, a uid and gid, where allowed): a temp
+    """Put `payload` at `target` with `mode` (and `owner`, a uid and gid, where allowed): a new
     file in the same folder (fsynced), renamed over the path (so a link there is replaced, not
     followed), then the folder fsynced.
 
-    FileWriteError (one line; whatever was at `target` is left as it was) when it fails.
+    The new file is 0600 until it holds all of `payload` and gets a name only then (where the
+    system can, `_unnamed_temp`): a writer killed mid-write leaves no copy, or elsewhere one
+    only its user can read. FileWriteError (one line; whatever was at `target` is left as it
+    was) when it fails.
     """
     _remove_stale_temps(target)
     tmp_name = ""
     try:
-        fd, tmp_name = _new_temp(target)
+        fd = _unnamed_temp(target.parent)
+        if fd is None:
+            fd, tmp_name = _new_temp(target)
         try:
             if owner is not None:
                 _keep_owner(fd, owner)  # before the mode: a chown clears set-id bits
-            os.fchmod(fd, mode)
-            with os.fdopen(fd, "wb") as handle:
+            with os.fdopen(fd, "wb", closefd=False) as handle:
                 handle.write(payload)
                 handle.flush()
-                os.fsync(handle.fileno())
+            os.fchmod(fd, mode)  # only now: a copy left mid-write stays 0600
+            os.fsync(fd)
+            if not tmp_name:
+                tmp_name = _name_temp(fd, target)
         except BaseException:
             with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+                if tmp_name:
+                    os.unlink(tmp_name)
             raise
+        finally:
+            os.close(fd)
         os.replace(tmp_name, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -261,6 +360,37 @@ def lock_file(path: Path) -> Path:
     return paths.cache_dir() / "locks" / f"{digest}.lock"
 
 
+def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
+    """The open lock file `lock_path` (made 0600 when missing, with its folders) of what
+    `guarded` names, for flock; a symlink there is refused unless `follow`.
+
+    Every lock ssotui takes is in its cache folder, so when one cannot be made (the folder
+    read-only, a file in its place, a lock file of another user) the FileWriteError says so
+    alike for every lock: which folder or file, and to make it writable or to point
+    SSOTUI_CACHE_DIR at a writable folder. The callers still refuse: a lock that guards a
+    write is never skipped (`locked_if_possible` is for those that only share a fetch).
+    """
+    variable = paths.CACHE_VARIABLE
+    try:
+        ensure_dir(lock_path.parent, variable=variable)
+    except FileWriteError as exc:
+        raise FileWriteError(f"cannot lock {guarded}: {exc}") from exc
+    flags = os.O_RDWR | os.O_CREAT
+    try:
+        return os.open(lock_path, flags if follow else flags | os.O_NOFOLLOW, NEW_FILE_MODE)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if os.path.lexists(lock_path):  # the folder is fine; this file is not (sudo made it?)
+            raise FileWriteError(
+                f"cannot lock {guarded}: cannot open the lock file {lock_path}: {why}: remove "
+                f"it, or point {variable} at a folder of your own"
+            ) from exc
+        raise FileWriteError(
+            f"cannot lock {guarded}: cannot create a lock file in {lock_path.parent}: {why}: "
+            f"make that folder writable, or point {variable} at a writable folder"
+        ) from exc
+
+
 # seconds a change to the AWS config or credentials file waits for another ssotui to finish
 # own change (seconds at most): one that holds the lock longer is stuck (stopped with Ctrl-Z)
 AWS_FILE_LOCK_WAIT = 30.0
@@ -276,14 +406,7 @@ def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterato
     more than `waits.SAID_AFTER` seconds is told once (`tui.store.waits`) with `doing`, what
     the holder is doing in the user's words (default: "changing <path>").
     """
-    lock_path = lock_file(path)
-    ensure_dir(lock_path.parent)
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, NEW_FILE_MODE)
-    except OSError as exc:
-        raise FileWriteError(
-            f"cannot lock {path}: cannot open {lock_path}: {exc.strerror or exc}"
-        ) from exc
+    fd = open_lock(lock_file(path), str(path))
     try:
         _take_lock(fd, path, wait, doing or f"changing {path}")
         yield
@@ -291,6 +414,21 @@ def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterato
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+@contextlib.contextmanager
+def locked_if_possible(path: Path, *, doing: str = "") -> Iterator[bool]:
+    """`locked`, for a lock that only saves work (one fetch shared by processes that start
+    together): when it cannot be taken (ssotui's cache folder read-only, or a file in its
+    place), the block runs without it rather than the command failing. Yields whether it holds
+    the lock."""
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(locked(path, doing=doing))
+        except FileWriteError:
+            yield False
+            return
+        yield True
 
 
 LOCK_POLL = 0.05  # seconds between attempts at a lock that is waited on for a while

@@ -22,10 +22,11 @@ import contextlib
 import errno
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from tui.errors import FileWriteError
-from tui.store.files import ensure_dir, replace_file
+from tui.store.files import check_can_create_in, ensure_dir, file_kind, replace_file
 
 SECRET_FILE_MODE = 0o600
 # Permission bits that let someone other than the owner read or change the file.
@@ -45,10 +46,103 @@ class UntrustedFile(Exception):
 def write_secret_file(path: Path, data: str) -> None:
     """Replace `path` with `data`, 0600, atomically; a symlink at `path` is replaced, not followed.
 
-    Raises FileWriteError (one line; the old file is left as it was) when it cannot be written.
+    Raises FileWriteError (one line; the old file is left as it was) when it cannot be written,
+    or when a folder on its way may be changed by someone else (`refuse_open_folder`).
     """
     ensure_dir(path.parent)
+    refuse_open_folder(path.parent)
     replace_file(path, data.encode("utf-8"), SECRET_FILE_MODE)
+
+
+def check_writable(path: Path) -> None:
+    """FileWriteError, one line, when `write_secret_file(path, ...)` would refuse or fail for
+    the place itself, found before there is anything to write (a login asks the user for
+    nothing it then cannot keep): the folder cannot be made, belongs to another user on its
+    way (`refuse_open_folder`), takes no new file (read-only, not ours to write), or a folder
+    stands at `path`. The folder is made (0700) when missing, as the write would make it. A
+    full disk is not foreseen: only the write itself finds that.
+    """
+    folder = path.parent
+    refuse_open_folder(folder)  # first: nothing is made in another user's folder
+    ensure_dir(folder)
+    try:
+        kind = os.stat(folder).st_mode
+    except OSError as exc:
+        raise FileWriteError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(kind):
+        raise FileWriteError(f"{folder} is {file_kind(kind)}, not a folder; move it away")
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):  # a symlink there is replaced: no matter
+            raise FileWriteError(f"{path} is a folder; move it away")
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise FileWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        check_can_create_in(folder)
+    except OSError as exc:
+        raise FileWriteError(
+            f"cannot write in {folder}: {exc.strerror or exc}; make it writable"
+        ) from None
+
+
+@dataclass(frozen=True)
+class OpenFolder:
+    """A folder on the way to secret files that someone else may change: `message` says which
+    and what to do; `theirs` when it belongs to another user (refused), else it is open by its
+    mode (said by `ssotui doctor`, not refused)."""
+
+    message: str
+    theirs: bool
+
+
+def open_folder(folder: Path) -> OpenFolder | None:
+    """The first folder of `folder` and those above it (symlinks followed: where the files
+    really go) that someone else may change, as ssh judges a path for its keys: one that belongs
+    to another user (root's are trusted; root itself judges no owner, as it writes in a user's
+    HOME for `sudo`), that any user may change, or that a group others may be in may change
+    (`shared_group`) — unless it has the sticky bit (/tmp), where no one may remove or rename
+    another's files. As in ssh, the folders above the user's home folder (the account's, not
+    $HOME) are not judged.
+
+    Such a someone could not read the 0600 files written there, but could delete them, swap
+    them for others, or plant files (a token that signs the AWS CLI in as someone else, a
+    credentials file whose mode the next write keeps).
+    """
+    real = Path(os.path.realpath(folder))
+    for level in _up_to_home(real):
+        try:
+            info = os.stat(level)
+        except OSError:
+            continue  # not there (yet): the one above decides who may make it
+        mode = stat.S_IMODE(info.st_mode)
+        why = ""
+        theirs = info.st_uid not in (os.geteuid(), 0) and os.geteuid() != 0
+        if theirs:
+            why, fix = f"belongs to another user (uid {info.st_uid})", "use a folder of your own"
+        elif mode & stat.S_ISVTX:
+            continue
+        elif mode & stat.S_IWOTH:
+            why, fix = f"can be changed by any user (mode {mode:04o})", f"run `chmod o-w {level}`"
+        elif mode & stat.S_IWGRP and (group := shared_group(info.st_gid)) is not None:
+            why = f"can be changed by group {group}, which other users may be in (mode {mode:04o})"
+            fix = f"run `chmod g-w {level}`"
+        if why:
+            where = "it" if level == folder else f"{level}{'' if level == real else ' on its way'}"
+            return OpenFolder(
+                f"{where} {why}, so others could swap or delete the files there; {fix}", theirs
+            )
+    return None
+
+
+def refuse_open_folder(folder: Path) -> None:
+    """FileWriteError, one line naming the folder and what to do, when a folder on the way to
+    `folder` belongs to another user (`open_folder`). One that is open only by its mode is not
+    refused: a Windows drive seen from WSL shows every folder as 0777 and no chmod changes it,
+    and sharing `~/.aws` with Windows that way is common; `ssotui doctor` says it instead."""
+    found = open_folder(folder)
+    if found is not None and found.theirs:
+        raise FileWriteError(f"ssotui keeps no secrets in {folder}: {found.message}")
 
 
 def write_cache_file(path: Path, data: str) -> bool:
@@ -63,6 +157,23 @@ def write_cache_file(path: Path, data: str) -> bool:
             path.unlink()
         return False
     return True
+
+
+def _up_to_home(folder: Path) -> list[Path]:
+    """`folder` and the folders above it, up to the user's home folder when it is one of them
+    (ssh's `safe_path`: a home on NFS may sit under folders of `nobody`), else up to /."""
+    import pwd
+
+    try:
+        home = Path(os.path.realpath(pwd.getpwuid(os.geteuid()).pw_dir))
+    except KeyError:  # a uid with no account (a container's)
+        home = None
+    levels = [folder]
+    for level in folder.parents:
+        if levels[-1] == home:
+            break
+        levels.append(level)
+    return levels
 
 
 def mode_open_to_others(path: Path) -> int | None:

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Context:
-    """The settings (config.toml, read once) and a snapshot of the environment."""
+    """The settings (config.toml, read once) and a snapshot of the environment: what decides
+    the paths, the portal's route, the clipboard, the browser and the shell below it."""
 
     settings: Settings = field(default_factory=Settings)
-    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    environ: Mapping[str, str] = field(kw_only=True, repr=False)
 
     @classmethod
     def load(cls) -> Context:

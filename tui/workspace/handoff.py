@@ -85,7 +85,7 @@ class Handoff:
         """Put the export lines on the clipboard; returns which way they went."""
         from tui.export import clipboard
 
-        return clipboard.copy(self.export_text(creds, fmt), terminal=terminal)
+        return clipboard.copy(self.export_text(creds, fmt), self.environ, terminal=terminal)
 
     def profile_name(self, creds: RoleCredentials) -> str:
         """The profile name `write_profile` uses when none is given."""
@@ -169,14 +169,18 @@ class Handoff:
         it went (without either, the error says to print it instead)."""
         from tui.export import clipboard
 
-        return clipboard.copy(url, terminal=terminal, instead=clipboard.CONSOLE_LINK_INSTEAD)
+        return clipboard.copy(
+            url, self.environ, terminal=terminal, instead=clipboard.CONSOLE_LINK_INSTEAD
+        )
 
     def copy_login_code(self, code: str, *, terminal: Callable[[str], None] | None = None) -> str:
         """Put a device login's code on the clipboard (system, else OSC 52); returns which way
         it went (without either, the error says to type it)."""
         from tui.export import clipboard
 
-        return clipboard.copy(code, terminal=terminal, instead=clipboard.LOGIN_CODE_INSTEAD)
+        return clipboard.copy(
+            code, self.environ, terminal=terminal, instead=clipboard.LOGIN_CODE_INSTEAD
+        )
 
     def console_request(
         self,

@@ -137,7 +137,9 @@ class LoginUseCases(SessionToken):
                 token = load_token(self.session)
             except SsotuiError:
                 token = None  # a corrupt cache is deleted all the same
-                if not token_path(self.session).is_dir():  # a folder there holds no token
+                # only a file holds a token: not a folder there, nor a file where the
+                # cache folder goes (SSOTUI_SSO_CACHE_DIR set to a file)
+                if token_path(self.session).is_file():
                     problem = "its cache file could not be read"
             if token is not None and not token.is_expired:
                 try:

@@ -62,7 +62,7 @@ class RoleCredentialUseCases(SessionToken):
                 # Read before the fetch: what it gets is kept under the sign-in it may have
                 # used, never under a later one.
                 signed_in = self._signed_in()
-                if not fresh and signed_in is not None:
+                if path is not None and not fresh and signed_in is not None:
                     kept = credentials_cache.load(
                         path,
                         account,
@@ -77,7 +77,7 @@ class RoleCredentialUseCases(SessionToken):
                 creds = kept or self._fetch_credentials(
                     account, role, renewed, background=background, token_step=token_step
                 )
-                if kept is None:
+                if kept is None and path is not None:
                     credentials_cache.save(path, creds, fetched_at=started, signed_in=signed_in)
                     if logouts.started_before_logout(self.session, started):
                         path.unlink(missing_ok=True)  # a logout came meanwhile: keep nothing

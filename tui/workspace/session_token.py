@@ -74,10 +74,11 @@ class SessionToken:
 
         deadline = self.settings.request_deadline
         if not background:
-            return Portal(self.session, token, deadline=deadline)
+            return Portal(self.session, token, environ=self.environ, deadline=deadline)
         return Portal(
             self.session,
             token,
+            environ=self.environ,
             deadline=min(RENEWAL_DEADLINE, deadline),
             throttle_retries=RENEWAL_THROTTLE_RETRIES,
         )

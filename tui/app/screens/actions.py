@@ -1,11 +1,16 @@
 """The action menu on a role (one key each), and the prompt for a profile name.
 
+Every key is on the menu at every size: where its lines, wrapped, would not all fit the
+terminal's height, each says what its key does in a few words on one line (`-compact`), and
+the box scrolls (↑/↓) where even those do not fit.
+
 `n` switches "new credentials" for the action picked next: fetched anew rather than the ones
 kept (as `--refresh` does on the command line), for credentials revoked before they expired.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -13,7 +18,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -30,12 +35,37 @@ from tui.models import Account
 __all__ = ["Action", "ActionMenu", "MenuChoice", "ProfileNameScreen"]
 
 
+# (key, action, what it does, the same in a few words, what the footer and `?` call it)
 _MENU = (
-    ("s", Action.SUBSHELL, "open a subshell with the credentials (exit it to come back)"),
-    ("c", Action.COPY, "copy export lines to the clipboard"),
-    ("w", Action.WRITE_PROFILE, "write a profile to the AWS credentials file"),
-    ("p", Action.PRINT, "print export lines when ssotui exits (for eval)"),
-    ("o", Action.CONSOLE, "open the AWS console as the role, in the browser"),
+    (
+        "s",
+        Action.SUBSHELL,
+        "Open a subshell with the credentials (exit it to come back)",
+        "Subshell with the credentials",
+        "Subshell",
+    ),
+    ("c", Action.COPY, "Copy export lines to the clipboard", "Copy export lines", "Copy"),
+    (
+        "w",
+        Action.WRITE_PROFILE,
+        "Write a profile to the AWS credentials file",
+        "Write a credentials profile",
+        "Write",
+    ),
+    (
+        "p",
+        Action.PRINT,
+        "Print export lines when ssotui exits (for eval)",
+        "Print export lines on exit",
+        "Print",
+    ),
+    (
+        "o",
+        Action.CONSOLE,
+        "Open the AWS console as the role, in the browser",
+        "Open the AWS console",
+        "Console",
+    ),
 )
 
 
@@ -50,14 +80,25 @@ class MenuChoice:
     fresh: bool = False
 
 
+class MenuBox(VerticalScroll, inherit_bindings=False):
+    """The menu's lines, which scroll with ↑/↓ (focused) only where they do not all fit."""
+
+    BINDING_GROUP_TITLE = "Action menu"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "scroll_up", "Scroll up", show=False),
+        Binding("down", "scroll_down", "Scroll down", show=False),
+    ]
+    can_focus = False
+
+
 class ActionMenu(ModalScreen[MenuChoice | None]):
     """A small modal: s, c, w, p or o picks the action; n switches new credentials on or off
     for it; Escape closes it."""
 
     BINDING_GROUP_TITLE = "Action menu"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, f"pick('{action.value}')", action.value) for key, action, _ in _MENU),
-        Binding(NEW_KEY, "new_credentials", "new credentials"),
+        *(Binding(key, f"pick('{action.value}')", name) for key, action, _, _, name in _MENU),
+        Binding(NEW_KEY, "new_credentials", "New credentials"),
         Binding("escape", "pick('')", "Back"),
     ]
 
@@ -82,31 +123,57 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
         self.aws_region = region
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="actions-box") as box:
+        with MenuBox(id="actions-box") as box:
             box.border_title = f"{shown(self.account.label)} · {shown(self.role)}"
             where = f"region {self.aws_region}" if self.aws_region else "no region"
             box.border_subtitle = f"{self.account.account_id} · {where}"
-            for key, action, text in _MENU:
+            for key, action, text, short, _ in _MENU:
                 if action in (Action.COPY, Action.PRINT):
-                    text = f"{text} ({self.export_format})"
+                    kind = f" ({self.export_format})"
+                    text, short = text + kind, short + kind
                 elif action is Action.SUBSHELL and self.renewing:
-                    text = "open a subshell whose credentials renew (exit it to come back)"
-                yield Static(_keyed(key, text), classes="action-line")
-            yield Static(self._new_line(), id="action-new", classes="action-line action-new")
-            yield Static(_keyed("esc", "back"), classes="action-line action-back")
+                    text = "Open a subshell whose credentials renew (exit it to come back)"
+                    short = "Subshell, credentials renew"
+                yield from _both(_keyed(key, text), _keyed(key, short))
+            yield from _both(*self._new_lines(), id="action-new", classes="action-new")
+            yield from _both(_keyed("esc", "Back"), _keyed("esc", "Back"), classes="action-back")
         yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)
+        self.remove_class("-compact")  # the whole lines, when they fit the new size
+        self.call_after_refresh(self._fit_lines)
 
-    def _new_line(self) -> KeyedLine:
+    def _fit_lines(self) -> None:
+        """Each key's line in a few words (`-compact`) when the whole ones do not all fit;
+        the box takes ↑/↓ when even those do not."""
+        box = self.query_one(MenuBox)
+        if not self.has_class("-compact") and box.max_scroll_y > 0:
+            self.add_class("-compact")
+            self.call_after_refresh(self._fit_lines)
+            return
+        box.can_focus = box.max_scroll_y > 0
+        if box.can_focus:
+            box.focus()
+        elif box.has_focus:
+            box.blur()
+
+    def _new_lines(self) -> tuple[KeyedLine, KeyedLine]:
+        """The `n` line, whole and in a few words."""
         if not self.keeping:
-            return _keyed(" ", "new credentials every time (none are kept)")
+            every = "New credentials every time (none are kept)"
+            return _keyed(" ", every), _keyed(" ", "New credentials every time")
         if self.fresh:
-            state = Text.assemble(("on", "bold reverse"), " (new ones for the next action)")
-        else:
-            state = Text("off (kept ones are reused)")
-        return _keyed(NEW_KEY, Text.assemble("new credentials: ", state))
+            on = ("on", "bold reverse")
+            whole = Text.assemble(on, " (new ones for the next action)")
+            return (
+                _keyed(NEW_KEY, Text.assemble("New credentials: ", whole)),
+                _keyed(NEW_KEY, Text.assemble("New credentials: ", on)),
+            )
+        return (
+            _keyed(NEW_KEY, "New credentials: off (kept ones are reused)"),
+            _keyed(NEW_KEY, "New credentials: off"),
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_credentials":  # nothing to switch when none are kept
@@ -116,11 +183,23 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
     def action_new_credentials(self) -> None:
         """Switch new credentials on or off for the action picked next."""
         self.fresh = not self.fresh
-        self.query_one("#action-new", Static).update(self._new_line())
+        full, short = self._new_lines()
+        self.query_one("#action-new", Static).update(full)
+        self.query_one("#action-new-short", Static).update(short)
         self.set_class(self.fresh, "-fresh")
 
     def action_pick(self, value: str) -> None:
         self.dismiss(MenuChoice(Action(value), fresh=self.fresh) if value else None)
+
+
+def _both(
+    full: KeyedLine, short: KeyedLine, *, id: str | None = None, classes: str = ""
+) -> Iterator[Static]:
+    """A key's line twice: whole, and in a few words (app.tcss shows one, by `-compact`)."""
+    yield Static(full, id=id, classes=f"action-line action-full {classes}")
+    yield Static(
+        short, id=f"{id}-short" if id else None, classes=f"action-line action-short {classes}"
+    )
 
 
 def _keyed(key: str, text: str | Text) -> KeyedLine:
@@ -149,7 +228,7 @@ class ProfileNameScreen(ModalScreen[str | None]):
             yield Static(f"Profile name in {shown(self.path)}:", id="profile-file", markup=False)
             yield InOrderInput(value=self.default, id="profile-name", select_on_focus=False)
             yield Static(self.error, id="profile-error", markup=False)
-            yield Static(Text.assemble(("enter", "bold"), " write   ", ("esc", "bold"), " cancel"))
+            yield Static(Text.assemble(("enter", "bold"), " Write   ", ("esc", "bold"), " Cancel"))
         yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:

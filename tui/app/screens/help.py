@@ -67,7 +67,7 @@ def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
             0 if node is screen else 2 if node is app else 3 if isinstance(node, Input) else 1,
         )
         what = binding.description or binding.action.rsplit(".", 1)[-1].replace("_", " ")
-        if binding.action == "command_palette":  # Textual's own binding says only "palette"
+        if binding.action == "command_palette":  # (the footer says only "Palette")
             what = "Command palette: every action, by name"
         keys = found.setdefault(title, {}).setdefault(what, [])
         if (name := key_name(binding)) not in keys:
@@ -96,12 +96,8 @@ def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
 
 
 def _app_bindings(app: App[Any]) -> list[Binding]:
-    """The App's own bindings, and the palette's, which Textual gives every App as it starts."""
-    bindings = list(Binding.make_bindings(type(app).BINDINGS))
-    if app.ENABLE_COMMAND_PALETTE:
-        palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "palette", priority=True)
-        bindings.append(palette)
-    return bindings
+    """The App's own bindings (the palette's among them)."""
+    return list(Binding.make_bindings(type(app).BINDINGS))
 
 
 def _title(node: object, screen: Screen[Any], app: App[Any]) -> str:

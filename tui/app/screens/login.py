@@ -50,13 +50,20 @@ class LoginScreen(Screen[Token | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, workspace: Workspace, *, open_browser: bool, reason: str = "") -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        open_browser: bool,
+        use_device_code: bool = False,
+        reason: str = "",
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self.session = workspace.session
         self.can_open_browser = workspace.handoff.can_open_browser()
         self.no_browser = not open_browser
-        self.use_device_code = False
+        self.use_device_code = use_device_code  # --use-device-code, or `d` pressed
         self.reason = reason
         self.auth: DeviceAuthorization | None = None
         self.browser_page: BrowserAuthorization | None = None

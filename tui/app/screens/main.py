@@ -79,6 +79,7 @@ class MainScreen(Screen[None]):
         workspace: Workspace,
         *,
         open_browser: bool,
+        use_device_code: bool = False,
         refresh: bool,
         force: bool = False,
         pick_for: Action | None = None,
@@ -87,6 +88,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.open_browser = open_browser
+        self.use_device_code = use_device_code
         self.pick_for = pick_for
         self.initial_filter = initial_filter
         self.saved = SavedState(workspace)
@@ -181,7 +183,12 @@ class MainScreen(Screen[None]):
 
         self._update_status()
         self.app.push_screen(
-            LoginScreen(self.workspace, open_browser=self.open_browser, reason=message.reason),
+            LoginScreen(
+                self.workspace,
+                open_browser=self.open_browser,
+                use_device_code=self.use_device_code,
+                reason=message.reason,
+            ),
             self.work.logged_in,
         )
 
