@@ -266,7 +266,7 @@ async def test_use_device_code_starts_the_picker_s_login_with_a_code_and_its_pag
     browser.write_text(f'#!/bin/sh\necho "$1" >> "{ran}"\n')
     browser.chmod(0o755)
     monkeypatch.setenv("BROWSER", str(browser))
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker(open_browser=True, use_device_code=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the code")

@@ -108,7 +108,7 @@ async def test_the_palette_offers_log_in_here_instead_while_the_footer_does(
 ) -> None:
     """ctrl+p on the waiting picker offered Keys, Quit, Theme and Screenshot: not `l`, which
     its footer showed, nor any other key of the login screen."""
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     first, second = picker(), picker()
     async with first.run_test(size=SIZE) as one:
         await wait_until(one, lambda: login_code(first), "the first picker's code")
