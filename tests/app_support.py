@@ -140,10 +140,11 @@ def screen_text(app: SsotuiApp) -> str:
 
 
 async def use_palette(pilot: Pilot[Any], app: SsotuiApp, words: str) -> None:
-    """Open the command palette (ctrl+p), type `words` and run the best match."""
+    """Open the command palette (ctrl+p), type `words` (as a fast typist's keys arrive) and
+    run the best match."""
     await pilot.press("ctrl+p")
     await wait_until(pilot, lambda: screen_name(app) == "CommandPalette", "the palette")
-    await pilot.press(*words)
+    await burst(pilot, words)
     await wait_until(pilot, lambda: _palette_found(app), f"the palette's matches for {words!r}")
     await pilot.press("enter")
     await wait_until(pilot, lambda: screen_name(app) != "CommandPalette", "the palette to close")

@@ -8,6 +8,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+# How `ssotui` starts: `python -m tui`, the real command. The `quick_retries` fixture
+# (tests/conftest.py) starts it with `QUICK_RETRIES` instead.
+COMMAND = ("-m", "tui")
+# The backoff after a 5xx or a dropped connection, for tests where its length is not the point
+# (the retries are: their count, their end, the line said): a hundredth of the portal's.
+QUICK_BACKOFF = 0.0025
+QUICK_RETRIES = (
+    "-c",
+    f"import tui.aws.portal as p; p.BACKOFF_BASE = {QUICK_BACKOFF}; from tui.cli import run; run()",
+)
+
 
 @dataclass
 class Run:
@@ -24,7 +35,7 @@ def ssotui(
     """Run `python -m tui ARGS` with the test's environment (isolated HOME, sim endpoints), in
     `cwd` when given."""
     proc = subprocess.run(
-        [sys.executable, "-m", "tui", *args],
+        [sys.executable, *COMMAND, *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import botocore.credentials
+import botocore.loaders
+import botocore.session
 import botocore.tokens
 import pytest
 
@@ -17,6 +20,7 @@ from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.models import Catalog, SsoSession, Token
 from tui.sim import Organisation, Simulator
+from tui.sim.certificate import NoOpenssl, self_signed
 
 _AWS_VARS = (
     "AWS_PROFILE",
@@ -39,6 +43,17 @@ _AWS_VARS = (
     "SSOTUI_SUBSHELL",
     "BROWSER",
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def botocore_data_read_once() -> Iterator[None]:
+    """botocore reads its data files (service models, endpoints, partitions: ~40 ms of JSON)
+    once per test worker, not once per botocore Session: every test has its own HOME, so its
+    own sessions and clients, built as before from the same (never changed) data."""
+    with pytest.MonkeyPatch.context() as patch:
+        loader = functools.lru_cache(maxsize=None)(botocore.loaders.create_loader)
+        patch.setattr(botocore.session, "create_loader", loader)
+        yield
 
 
 @dataclass
@@ -95,6 +110,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     return h
 
 
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(certificate, key): a self-signed certificate for 127.0.0.1 and localhost, made once per
+    test worker (openssl takes a few tenths of a second for each); tests only read it."""
+    try:
+        return self_signed(tmp_path_factory.mktemp("tls"))
+    except NoOpenssl:
+        pytest.skip("no openssl command to make a certificate with")
+
+
 @pytest.fixture
 def org() -> Organisation:
     """A small organisation: a few accounts, one with a unicode name, one with no roles."""
@@ -103,8 +128,10 @@ def org() -> Organisation:
 
 @pytest.fixture
 def sim(org: Organisation, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A running simulator with the endpoint variables pointing at it."""
-    simulator = Simulator(org)
+    """A running simulator with the endpoint variables pointing at it. Device logins are polled
+    without the simulator's 1 s interval; a test that waits for a manual approval sets it back
+    (`sim.set(approve="manual", interval=1)`), else its login polls busily all the while."""
+    simulator = Simulator(org, interval=0)
     simulator.start()
     for key, value in simulator.env().items():
         monkeypatch.setenv(key, value)
@@ -112,6 +139,18 @@ def sim(org: Organisation, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulato
         yield simulator
     finally:
         simulator.stop()
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portal's backoffs after a 5xx or a dropped connection a hundredth as long, in this
+    process and in the `ssotui` commands of `tests.cli_helpers.ssotui`: for tests of what the
+    retries do and say, not of how long they wait (`test_portal_limits` counts the backoffs)."""
+    from tests import cli_helpers
+    from tui.aws import portal
+
+    monkeypatch.setattr(portal, "BACKOFF_BASE", cli_helpers.QUICK_BACKOFF)
+    monkeypatch.setattr(cli_helpers, "COMMAND", cli_helpers.QUICK_RETRIES)
 
 
 @pytest.fixture(params=["direct", "botocore"])

@@ -56,7 +56,8 @@ class ForwardProxy:
         server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # polled often: `stop` waits for the next poll (half a second by default)
+        threading.Thread(target=lambda: server.serve_forever(0.01), daemon=True).start()
         return self
 
     def stop(self) -> None:

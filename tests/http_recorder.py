@@ -181,7 +181,7 @@ class Recorder:
         self._server.state = self._state
         self._tls = tls is not None
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
 
     @property

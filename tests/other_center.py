@@ -147,7 +147,7 @@ class OtherCenter:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         server = self._server  # polled often: a test's `stop` need not wait half a second
-        threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True).start()
+        threading.Thread(target=lambda: server.serve_forever(0.01), daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -40,6 +40,9 @@ from tui.app.app import SsotuiApp
 from tui.sim import Organisation, SimAccount
 from tui.store import files
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 SIZES = [(80, 24), (50, 20)]
 IDS = ["80x24", "50x20"]
 

@@ -415,7 +415,7 @@ async def test_a_session_lost_mid_use_logs_in_again_and_finishes_the_action(
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        sim.set(approve="manual")
+        sim.set(approve="manual", interval=1)
         sim.revoke_tokens()  # the refresh token too: only a login helps
         await open_action_menu(pilot, app, org, account, role)
         await pilot.press("s")
@@ -452,7 +452,7 @@ async def test_a_session_lost_mid_use_is_said_so_though_its_token_file_went_firs
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        sim.set(approve="manual")
+        sim.set(approve="manual", interval=1)
         sim.revoke_tokens()
         await open_action_menu(pilot, app, org, account, role)
         await pilot.press("s")
@@ -474,7 +474,7 @@ async def test_a_role_chosen_while_logged_out_asks_for_the_login_it_never_had(
     accounts = tuple(Account(a.account_id, a.name, a.email) for a in org.accounts)
     roles = {a.account_id: tuple(r.name for r in a.roles) for a in org.accounts}
     catalog_cache.save(dev_session(), Catalog(accounts, roles, fetched_at=utcnow()))
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     account = with_roles(org)
     role = usable_role(account)
     app = picker()
@@ -506,7 +506,7 @@ async def test_an_access_token_ended_early_is_renewed_without_a_login(
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        sim.set(approve="manual")  # a login screen would wait, and the test would time out
+        sim.set(approve="manual", interval=1)  # a login screen would wait: the test times out
         sim.expire_tokens()  # refused by the portal long before the expiry the cache says
         await open_action_menu(pilot, app, org, account, role)
         await pilot.press("s")

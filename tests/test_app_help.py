@@ -89,7 +89,7 @@ async def test_the_login_screens_keys_leave_out_tab_which_has_nothing_to_move_to
 ) -> None:
     """The login screen has nothing to move the focus to: "tab Focus Next" and "shift+tab
     Focus Previous", Textual's own, were listed there and did nothing."""
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the login code")

@@ -39,7 +39,7 @@ def _login_status(app: Any) -> str:
 async def test_login_screen_shows_code_then_approval_opens_the_catalog(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: sim.pending(), "a pending device login")
@@ -76,7 +76,7 @@ async def test_denied_login_says_so_and_r_retries(
 async def test_escape_cancels_the_login_and_ctrl_l_logs_in_later(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: sim.pending(), "a pending device login")
@@ -104,7 +104,7 @@ async def test_c_copies_the_code_and_o_opens_the_browser(
     monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "not-a-terminal"))
     opened = tmp_path / "opened"
     monkeypatch.setenv("BROWSER", f"sh -c 'echo %s >> {opened}'")
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the code")
@@ -132,7 +132,7 @@ async def test_a_cached_token_the_portal_refuses_leads_to_a_login_then_the_catal
 ) -> None:
     log_in()
     sim.revoke_tokens()  # still valid in the local cache, refused by the portal
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the login screen")
@@ -161,7 +161,7 @@ async def test_a_token_file_that_cannot_be_read_is_said_on_the_login_screen(
     path = token_cache.token_path(dev_session())
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content)
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the login screen")
@@ -179,7 +179,7 @@ async def test_an_expired_token_whose_refresh_is_refused_is_said_on_the_login_sc
     token = log_in()
     sim.revoke_tokens()  # its refresh token is refused too
     token_cache.save_token(dev_session(), replace(token, expires_at=utcnow() - timedelta(hours=1)))
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the login screen", timeout=15)
@@ -188,7 +188,7 @@ async def test_an_expired_token_whose_refresh_is_refused_is_said_on_the_login_sc
 
 @async_test
 async def test_a_first_login_needs_no_reason(sim: Simulator, sso_config: Path) -> None:
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the login screen")
@@ -202,7 +202,7 @@ async def test_without_a_desktop_or_browser_setting_no_browser_is_started(
     for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("webbrowser.open_new_tab", lambda url: pytest.fail("a browser ran"))
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker(open_browser=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the code")
@@ -222,7 +222,7 @@ async def test_open_browser_false_in_config_toml_is_not_said_to_have_opened_one(
     browser.write_text(f'#!/bin/sh\necho "$1" >> "{ran}"\n')
     browser.chmod(0o755)
     monkeypatch.setenv("BROWSER", str(browser))
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker(open_browser=True, settings=Settings(open_browser=False))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the code")
@@ -231,6 +231,7 @@ async def test_open_browser_false_in_config_toml_is_not_said_to_have_opened_one(
         assert not ran.exists()
 
 
+@pytest.mark.usefixtures("quick_retries")  # the catalog's retries fail: no need to wait them
 @async_test
 async def test_ctrl_l_after_the_scopes_changed_logs_in_again_and_says_why(
     sim: Simulator, sso_config: Path, org: Organisation
@@ -242,7 +243,7 @@ async def test_ctrl_l_after_the_scopes_changed_logs_in_again_and_says_why(
             "sso_registration_scopes = sso:account:access, codewhisperer:completions",
         )
     )
-    sim.set(fail_every=1, fail_status=503, approve="manual")  # the catalog cannot load
+    sim.set(fail_every=1, fail_status=503, approve="manual", interval=1)  # the catalog cannot load
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: footer_keys(app).get("ctrl+l"), "ctrl+l", timeout=30)
@@ -265,7 +266,7 @@ async def test_use_device_code_starts_the_picker_s_login_with_a_code_and_its_pag
     browser.write_text(f'#!/bin/sh\necho "$1" >> "{ran}"\n')
     browser.chmod(0o755)
     monkeypatch.setenv("BROWSER", str(browser))
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker(open_browser=True, use_device_code=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the code")

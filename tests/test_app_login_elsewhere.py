@@ -157,7 +157,7 @@ async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
     """`ssotui login`, then `ssotui login --force` in other terminals while the picker's login
     screen waits for the user: the picker steps aside for the first, and carries on with its
     token as soon as it is saved, though the second still waits for its turn."""
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the picker's code")

@@ -90,7 +90,7 @@ async def test_the_action_menu_shows_every_key_at_40x14_and_scrolls_below_that(
 async def test_the_login_shows_the_whole_code_and_address_at_40x12(
     sim: Simulator, sso_config: Path
 ) -> None:
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=(40, 12)) as pilot:
         await wait_until(pilot, lambda: sim.pending(), "a pending device login")

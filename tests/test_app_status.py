@@ -1,15 +1,24 @@
-"""The status line at every width: each part whole or ending in "…", the most useful kept."""
+"""The status line at every width: each part whole or ending in "…", the most useful kept.
+
+Every width is checked on the line the status widget renders for its parts (`line_text`); the
+picker is resized to a sample of widths to show it draws exactly that line.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from textual.pilot import Pilot
+
 from tests.app_support import async_test, catalog_loaded, log_in, picker, screen_text, wait_until
 from tests.conftest import Home
+from tui.app.widgets.status import Part, line_text
 from tui.sim import Organisation, Simulator
 
 SEPARATOR = " · "
+# Terminal widths the picker is drawn at: both ends, and around where parts give way.
+DRAWN = (30, 31, 34, 40, 47, 55, 60, 64, 72, 79, 80, 81, 100, 133, 200)
 
 
 def _status_line(app: Any) -> str:
@@ -21,10 +30,29 @@ def _cut_parts(line: str, forms: set[str]) -> list[str]:
     return [p for p in line.split(SEPARATOR) if p not in forms and not p.endswith("…")]
 
 
-def _forms(app: Any) -> set[str]:
-    """Every way the status line can word its parts now (full and short forms)."""
-    parts = app.screen.query_one("#status").parts()
+def _forms(parts: list[Part]) -> set[str]:
+    """Every way the status line can word its parts (full and short forms)."""
     return {p.full for p in parts} | {p.short for p in parts}
+
+
+def _line_at(parts: list[Part], width: int) -> str:
+    """The status line of `parts` in a terminal `width` columns wide (a column of padding on
+    each side, as `_drawn_as_rendered` checks)."""
+    return line_text(parts, width - 2).plain
+
+
+async def _drawn_as_rendered(pilot: Pilot[Any], app: Any, widths: tuple[int, ...]) -> list[Part]:
+    """Resize the picker to each of `widths`: the line drawn is the one `_line_at` gives for
+    the widget's parts. Returns the parts at the end."""
+    status = app.screen.query_one("#status")
+    for width in widths:
+        await pilot.resize_terminal(width, 12)
+        await pilot.pause()
+        drawn = _status_line(app)
+        assert status.content_size.width == width - 2, width
+        assert drawn == _line_at(status.parts(), width), (width, drawn)
+    parts: list[Part] = status.parts()
+    return parts
 
 
 @async_test
@@ -35,18 +63,17 @@ async def test_from_30_to_200_columns_the_status_line_cuts_no_word_and_keeps_the
     app = picker()
     async with app.run_test(size=(30, 12)) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        for width in range(30, 201):
-            await pilot.resize_terminal(width, 12)
-            await pilot.pause()
-            line = _status_line(app)
-            assert _cut_parts(line, _forms(app)) == [], (width, line)
-            # The session, the token's time left and the catalog's age, at every width.
-            parts = line.split(SEPARATOR)
-            assert "dev" in parts, (width, line)
-            assert any(p.endswith(" left") for p in parts), (width, line)
-            assert any(p.endswith("just now") for p in parts), (width, line)
-            if width >= 80:  # the whole line, as at 80 columns before
-                assert f"{len(org.accounts)} accounts" in parts, (width, line)
+        parts = await _drawn_as_rendered(pilot, app, DRAWN)
+    for width in range(30, 201):
+        line = _line_at(parts, width)
+        assert _cut_parts(line, _forms(parts)) == [], (width, line)
+        # The session, the token's time left and the catalog's age, at every width.
+        parts_said = line.split(SEPARATOR)
+        assert "dev" in parts_said, (width, line)
+        assert any(p.endswith(" left") for p in parts_said), (width, line)
+        assert any(p.endswith("just now") for p in parts_said), (width, line)
+        if width >= 80:  # the whole line, as at 80 columns before
+            assert f"{len(org.accounts)} accounts" in parts_said, (width, line)
 
 
 @async_test
@@ -82,16 +109,15 @@ async def test_a_failure_note_too_wide_for_the_line_keeps_its_first_words_with_a
     app = picker()
     async with app.run_test(size=(30, 12)) as pilot:
         await wait_until(pilot, lambda: note in app.screen.query_one("#status").note, "a failure")
-        for width in range(30, 101):
-            await pilot.resize_terminal(width, 12)
-            await pilot.pause()
-            line = _status_line(app)
-            said = line.split(SEPARATOR)[-1]
-            assert said == note or said.endswith("…"), (width, line)
-            words = said.removesuffix("…")
-            assert len(words) >= len("catalog") and note.startswith(words), (width, line)
-            assert words == note or not note[len(words)].isalnum(), (width, line)  # a word whole
-            parts = line.split(SEPARATOR)  # the session and the token's time left stay
-            assert "dev" in parts and any(p.endswith(" left") for p in parts), (width, line)
-            if width >= 60:
-                assert said == note, (width, line)
+        parts = await _drawn_as_rendered(pilot, app, tuple(w for w in DRAWN if w <= 100))
+    for width in range(30, 101):
+        line = _line_at(parts, width)
+        said = line.split(SEPARATOR)[-1]
+        assert said == note or said.endswith("…"), (width, line)
+        words = said.removesuffix("…")
+        assert len(words) >= len("catalog") and note.startswith(words), (width, line)
+        assert words == note or not note[len(words)].isalnum(), (width, line)  # a word whole
+        parts_said = line.split(SEPARATOR)  # the session and the token's time left stay
+        assert "dev" in parts_said and any(p.endswith(" left") for p in parts_said), (width, line)
+        if width >= 60:
+            assert said == note, (width, line)

@@ -33,7 +33,7 @@ def _waits(app: Any) -> bool:
 async def test_a_second_picker_waits_for_the_first_ones_login(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     first, second = picker(), picker()
     async with first.run_test(size=SIZE) as one:
         await wait_until(one, lambda: login_code(first), "the first picker's code")
@@ -57,7 +57,7 @@ async def test_the_waiting_picker_logs_in_itself_when_the_first_ones_login_ends(
 ) -> None:
     """The picker that logs in is closed, its login cancelled (Escape) or denied: the one
     that waited does not hang, it starts its own login and gets its own token."""
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     first, second = picker(), picker()
     async with contextlib.AsyncExitStack() as stack:
         one = await stack.enter_async_context(first.run_test(size=SIZE))
@@ -85,7 +85,7 @@ async def test_either_picker_can_be_the_one_that_logs_in(
 ) -> None:
     """The user looks at the second picker: `l` logs in there; the first steps aside, waits
     and carries on with that login."""
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     first, second = picker(), picker()
     async with first.run_test(size=SIZE) as one:
         await wait_until(one, lambda: login_code(first), "the first picker's code")
@@ -108,7 +108,7 @@ async def test_the_palette_offers_log_in_here_instead_while_the_footer_does(
 ) -> None:
     """ctrl+p on the waiting picker offered Keys, Quit, Theme and Screenshot: not `l`, which
     its footer showed, nor any other key of the login screen."""
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     first, second = picker(), picker()
     async with first.run_test(size=SIZE) as one:
         await wait_until(one, lambda: login_code(first), "the first picker's code")

@@ -25,6 +25,7 @@ import pytest
 from tests.finishing import PATIENCE, finished
 from tests.http_recorder import Answer, recording
 from tui import debug_mode
+from tui.aws import federation
 from tui.aws.console import (
     ConsoleRequest,
     console_url,
@@ -36,7 +37,9 @@ from tui.debug_log import RedactingFormatter
 from tui.errors import ServiceError
 from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.sim import Simulator
-from tui.sim.certificate import NoOpenssl, self_signed, server_context
+from tui.sim.certificate import server_context
+from tui.store.settings import load_settings
+from tui.workspace import Context
 
 START_URL = "https://acme.awsapps.com/start"
 SIGNIN_TOKEN = "sIgNiNtOkEn-" + "x" * 40
@@ -314,8 +317,8 @@ def test_an_unreachable_endpoint_is_one_line_at_once() -> None:
     )
 
 
-@pytest.mark.parametrize("timeout", [0.5, TIMEOUT], ids=["short", "default"])
-def test_a_silent_endpoint_gives_up_at_the_deadline(timeout: float) -> None:
+def test_a_silent_endpoint_gives_up_at_the_deadline() -> None:
+    timeout = 0.5
     with recording(hang=True) as server:
         started = time.monotonic()
         with pytest.raises(ServiceError) as err:
@@ -360,19 +363,10 @@ def test_the_proxy_of_the_environment_is_used_unless_no_proxy(sim: Simulator) ->
 # --- TLS: verified, against the CA file the environment names ------------------------------
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(certificate, key) of a self-signed certificate for 127.0.0.1, the simulator's."""
-    try:
-        return self_signed(tmp_path_factory.mktemp("tls"))
-    except NoOpenssl:
-        pytest.skip("no openssl command to make a certificate with")
-
-
 def test_tls_is_verified_against_aws_ca_bundle(
-    certificate: tuple[Path, Path], tmp_path: Path
+    tls_certificate: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    cert, key = certificate
+    cert, key = tls_certificate
     context = server_context(cert, key)
     answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
     request = ConsoleRequest("eu-west-1")
@@ -415,7 +409,7 @@ def test_tls_is_verified_against_aws_ca_bundle(
     ],
 )
 def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
-    certificate: tuple[Path, Path],
+    tls_certificate: tuple[Path, Path],
     tmp_path: Path,
     environ: dict[str, str],
     config: str,
@@ -423,7 +417,7 @@ def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
 ) -> None:
     # botocore refuses it rather than go on to the next setting (older versions turned
     # verification off): the sign-in took the next file, here one that trusts the endpoint.
-    cert, key = certificate
+    cert, key = tls_certificate
     (tmp_path / "config").write_text(config)
     answer = Answer(200, json.dumps({"SigninToken": SIGNIN_TOKEN}).encode())
     with recording(answer, tls=server_context(cert, key)) as server:
@@ -511,3 +505,33 @@ def test_no_secret_in_a_message_or_a_debug_line(
     said += repr(creds) + repr(request)
     leaked = [what for what, value in secrets.items() if value in said]
     assert not leaked, f"leaked: {leaked}"
+
+
+def test_without_request_deadline_the_sign_in_call_is_given_15_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The default deadline reaches the sign-in call from an empty config.toml, and the user is
+    told it, without waiting it out: the exchange's watch is told its seconds, and fires at once
+    (the real watch ending a silent endpoint in time is the test above)."""
+    told: list[float] = []
+
+    class AtOnce(federation._Watch):
+        def __init__(self, seconds: float) -> None:
+            told.append(seconds)
+            super().__init__(0)
+
+    monkeypatch.setattr(federation, "_Watch", AtOnce)
+    session = SsoSession("dev", START_URL, "eu-west-1")
+    with recording(hang=True) as server:
+        environ = {"AWS_ENDPOINT_URL_SIGNIN": server.url}
+        handoff = Context(settings=load_settings(), environ=environ).workspace(session).handoff
+        with pytest.raises(ServiceError) as err:
+            finished(
+                lambda: handoff.console_url(made_up_credentials(), ConsoleRequest("eu-west-1")),
+                what="a sign-in to a silent endpoint",
+            )
+    assert told == [TIMEOUT] == [15]
+    assert err.value.message == (
+        f"the AWS sign-in endpoint {server.url}/federation did not answer within 15 s: "
+        "try again later, or allow longer with `request_deadline` in config.toml"
+    )

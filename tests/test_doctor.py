@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from tests.cli_helpers import fake_aws, ssotui
 from tests.conftest import Home
 from tui.aws.ca_files import default_ca_file
 from tui.sim import Organisation, Simulator
-from tui.sim.certificate import self_signed, server_context
+from tui.sim.certificate import server_context
 
 
 def test_all_well_when_logged_in(
@@ -207,9 +206,10 @@ def test_an_endpoint_nobody_answers_fails_and_names_it(sim: Simulator, sso_confi
     assert "Traceback" not in result.err
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl command")
-def test_a_ca_file_that_cannot_be_read_fails_and_names_it(home: Home, tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path / "tls")
+def test_a_ca_file_that_cannot_be_read_fails_and_names_it(
+    home: Home, tmp_path: Path, tls_certificate: tuple[Path, Path]
+) -> None:
+    cert, key = tls_certificate
     sim = Simulator(Organisation.generate(accounts=2, seed=3), tls=server_context(cert, key))
     sim.start()
     try:

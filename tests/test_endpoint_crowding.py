@@ -17,9 +17,13 @@ from botocore.utils import ContainerMetadataFetcher
 
 from tests.endpoint_support import allowed_role, ask, role_fetch
 from tui.models import SsoSession, Token
-from tui.serve import TOKEN_VAR, URI_VAR, CredentialEndpoint
-from tui.serve.connections import BUSY_IDLE_TIMEOUT, HEAD_DEADLINE, MAX_CONNECTIONS
+from tui.serve import TOKEN_VAR, URI_VAR, CredentialEndpoint, connections, handler
+from tui.serve.connections import MAX_CONNECTIONS
 from tui.sim import Simulator
+
+# The endpoint's deadlines for a request's head (5 s) and for an idle connection while the
+# endpoint is crowded (5 s), cut short: the tests below wait them out.
+SHORT = 1.0
 
 _HALF_A_REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-"
 
@@ -110,8 +114,9 @@ def test_many_slow_connections_keep_neither_botocore_from_credentials_nor_a_thre
 
 
 def test_a_request_sent_a_byte_at_a_time_is_cut_off_after_the_deadline(
-    endpoint: CredentialEndpoint,
+    endpoint: CredentialEndpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(handler, "HEAD_DEADLINE", SHORT)
     env = endpoint.environment()
     request = (
         f"GET {urlsplit(env[URI_VAR]).path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -127,15 +132,16 @@ def test_a_request_sent_a_byte_at_a_time_is_cut_off_after_the_deadline(
             except OSError:
                 break
             time.sleep(0.25)
-            if time.monotonic() - started > HEAD_DEADLINE + 3:
+            if time.monotonic() - started > SHORT + 3:
                 pytest.fail("a request trickled in a byte at a time was still read")
-    assert time.monotonic() - started < HEAD_DEADLINE + 3
+    assert time.monotonic() - started < SHORT + 3
     assert ask(endpoint).status == 200  # and the SDK itself is answered
 
 
 def test_idle_kept_alive_connections_are_closed_sooner_when_many_are_open(
-    endpoint: CredentialEndpoint,
+    endpoint: CredentialEndpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(connections, "BUSY_IDLE_TIMEOUT", SHORT)
     env = endpoint.environment()
     request = (
         f"GET {urlsplit(env[URI_VAR]).path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -149,7 +155,7 @@ def test_idle_kept_alive_connections_are_closed_sooner_when_many_are_open(
             sock.sendall(request)
             assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
             kept.append(sock)
-        deadline = time.monotonic() + BUSY_IDLE_TIMEOUT + 4  # not the 60 s of a quiet endpoint
+        deadline = time.monotonic() + SHORT + 4  # not the 60 s of a quiet endpoint
         # Closed until the endpoint is no longer crowded; those left keep the longer wait.
         while sum(not _is_closed(sock) for sock in kept) >= crowded:
             assert time.monotonic() < deadline, "idle connections still held"

@@ -29,6 +29,9 @@ from tui.aws.token_cache import save_token, token_path
 from tui.models import SsoSession, Token, utcnow
 from tui.sim import Organisation, Simulator
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 PORTAL_CALLS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout")
 
 # the portal misbehaves (401, 429, 5xx, unreadable, unreachable, slow): once with each client

@@ -30,6 +30,9 @@ from tui.errors import ServiceError
 from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.sim import Simulator
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 FRAMINGS = ["length", "chunked", "close"]
 BLOCK = 1 << 20
 HEAD, TAIL = b'{"accountList": [], "padding": "', b'"}'

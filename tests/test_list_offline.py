@@ -15,6 +15,9 @@ from tui.aws.token_cache import token_path
 from tui.models import SsoSession, Token
 from tui.sim import Simulator
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 
 def _closed_port() -> int:
     with socket.socket() as probe:

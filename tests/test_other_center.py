@@ -34,6 +34,9 @@ from tui.aws.token_cache import load_registration, load_token, save_token
 from tui.models import SsoSession, Token, utcnow
 from tui.store import catalog_cache
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 
 @pytest.fixture
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
@@ -74,6 +77,8 @@ def _listed(out: str) -> set[tuple[str, str]]:
 
 
 def test_a_user_session_end_to_end(center: OtherCenter, home: Home) -> None:
+    # polled at once: a login without `interval` waits 5 s, as the slow-down test below shows
+    center.device_interval = 0
     result = ssotui("login", "--use-device-code", "--no-browser")
     assert result.status == 0, result.err
     assert "OTHR-" in result.err and center.base + "/device" in result.err

@@ -19,8 +19,10 @@ from botocore import UNSIGNED
 from botocore.config import Config
 
 from tests.conftest import Home
+from tests.finishing import finished
+from tui.aws import clients
 from tui.aws.login import login
-from tui.aws.portal import Portal
+from tui.aws.portal import BACKOFF_BASE, BACKOFF_CAP, NETWORK_RETRIES, Portal
 from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import registration_path, token_path
 from tui.aws.tokens import current_token
@@ -151,9 +153,16 @@ def test_unreachable_portal_fails_fast(
 
 
 @both_clients
-def test_silent_endpoint_fails_within_ten_seconds(
+def test_silent_endpoint_fails_after_its_connect_attempts(
     session: SsoSession, token: Token, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Each attempt's connect timeout is cut short here; with the real one, the attempts and
+    # their longest backoffs still end within ten seconds.
+    backoffs = [min(BACKOFF_CAP, BACKOFF_BASE * 2**k) for k in range(1, NETWORK_RETRIES + 1)]
+    assert (NETWORK_RETRIES + 1) * clients.CONNECT_TIMEOUT + sum(backoffs) < 10
+    monkeypatch.setattr(clients, "CONNECT_TIMEOUT", 0.2)
+    clients.clear_cache()
+    slept: list[float] = []
     # A listener whose accept queue is full: the kernel drops further SYNs, so connecting
     # hangs as it does for a firewalled or unrouted address.
     with socket.socket() as server:
@@ -177,13 +186,14 @@ def test_silent_endpoint_fails_within_ten_seconds(
                 else:
                     pytest.skip("this kernel accepts beyond the backlog; no silent endpoint")
             monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", f"http://127.0.0.1:{port}")
-            started = time.monotonic()
+            portal = Portal(session, token, environ=os.environ, sleep=slept.append)
             with pytest.raises(ServiceError, match="^cannot reach Identity Center"):
-                list(Portal(session, token, environ=os.environ).list_accounts())
-            assert time.monotonic() - started < 10
+                finished(lambda: list(portal.list_accounts()), what="a call to a silent endpoint")
         finally:
             for filler in fillers:
                 filler.close()
+    assert len(slept) == NETWORK_RETRIES  # a backoff before each attempt after the first
+    assert all(0 <= pause <= most for pause, most in zip(slept, backoffs, strict=True))
 
 
 @both_clients

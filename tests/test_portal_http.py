@@ -491,7 +491,7 @@ def test_kept_connections_the_server_closed_are_replaced_silently(
     # idle timeout is shorter than the client's. The client finds out only when it reuses one.
     tls = None
     if scheme == "https":
-        tls = server_context(request.getfixturevalue("self_signed"), monkeypatch)
+        tls = server_context(request.getfixturevalue("tls_certificate"), monkeypatch)
     slept: list[float] = []
     with recording(pages_of_accounts, drop_after_answer=True, tls=tls) as server:
         portal = portal_at(server.url, monkeypatch, page_size=1, sleep=slept.append)
@@ -541,31 +541,22 @@ def test_threads_sharing_the_client_each_get_their_own_answer(
             assert server.accepted < len(accounts) // 2  # connections were kept and reused
 
 
-@pytest.fixture(scope="module")
-def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(certificate, key) of a self-signed certificate for 127.0.0.1, the simulator's."""
-    try:
-        return certificate.self_signed(tmp_path_factory.mktemp("tls"))
-    except certificate.NoOpenssl:
-        pytest.skip("no openssl command to make a certificate with")
-
-
 def server_context(
-    self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> ssl.SSLContext:
     """A server side TLS context with the self-signed certificate, which the client trusts."""
-    cert, key = self_signed
+    cert, key = tls_certificate
     monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
     return certificate.server_context(cert, key)
 
 
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
 def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
-    mode: str, self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    mode: str, tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cert, _key = self_signed
+    cert, _key = tls_certificate
     page = Answer(200, json.dumps({"accountList": [{"accountId": ACCOUNT}]}).encode())
-    with recording(page, tls=server_context(self_signed, monkeypatch)) as server:
+    with recording(page, tls=server_context(tls_certificate, monkeypatch)) as server:
         assert server.url.startswith("https://")
         # no CA setting at all (this machine sets both globally)
         monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
@@ -596,12 +587,12 @@ def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
     ],
 )
 def test_requests_ca_bundle_is_honoured_as_botocore_honours_it(
-    mode: str, self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    mode: str, tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Set for pip and requests behind a TLS-inspecting proxy, it is enough for the AWS CLI.
-    cert, _key = self_signed
+    cert, _key = tls_certificate
     page = Answer(200, json.dumps({"accountList": [{"accountId": ACCOUNT}]}).encode())
-    with recording(page, tls=server_context(self_signed, monkeypatch)) as server:
+    with recording(page, tls=server_context(tls_certificate, monkeypatch)) as server:
         monkeypatch.delenv("AWS_CA_BUNDLE")
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
         portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
@@ -609,11 +600,11 @@ def test_requests_ca_bundle_is_honoured_as_botocore_honours_it(
 
 
 def test_an_unreadable_ca_file_is_named_and_nothing_is_sent(
-    self_signed: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tls_certificate: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     not_pem = tmp_path / "corp-ca.txt"
     not_pem.write_text("not a certificate\n")
-    with recording(tls=server_context(self_signed, monkeypatch)) as server:
+    with recording(tls=server_context(tls_certificate, monkeypatch)) as server:
         for cafile in (tmp_path / "missing.pem", not_pem):
             monkeypatch.setenv("AWS_CA_BUNDLE", str(cafile))
             portal = Portal(
@@ -630,12 +621,12 @@ def test_an_unreadable_ca_file_is_named_and_nothing_is_sent(
 
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
 def test_a_ca_setting_left_empty_is_refused_by_name_as_botocore_refuses_it(
-    mode: str, self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    mode: str, tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # botocore refuses an empty AWS_CA_BUNDLE (it does not go on to REQUESTS_CA_BUNDLE); the
     # direct client took the next file instead, and older botocore turned verification off.
-    cert, _key = self_signed
-    with recording(tls=server_context(self_signed, monkeypatch)) as server:
+    cert, _key = tls_certificate
+    with recording(tls=server_context(tls_certificate, monkeypatch)) as server:
         monkeypatch.setenv("AWS_CA_BUNDLE", "")
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
         with pytest.raises(SsotuiError) as err:

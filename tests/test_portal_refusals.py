@@ -23,6 +23,9 @@ from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 SAID = "the service said this"
 ROLE = "role Admin in account Prod (111111111111)"
 LATER = "try again later, and report it if it persists"
@@ -33,13 +36,13 @@ def center(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, home: Home
 ) -> Iterator[OtherCenter]:
     """The other server, logged in to, its catalog cached, reached with either portal client;
-    the 5xx and 429 retries end within 2 s."""
+    the 5xx and 429 retries end within 1 s."""
     if request.param == "botocore":
         monkeypatch.setenv(CHOICE_VAR, "botocore")
     else:
         monkeypatch.delenv(CHOICE_VAR, raising=False)
     home.config_dir.mkdir(parents=True, exist_ok=True)
-    (home.config_dir / "config.toml").write_text("request_deadline = 2\n", encoding="utf-8")
+    (home.config_dir / "config.toml").write_text("request_deadline = 1\n", encoding="utf-8")
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
@@ -71,7 +74,7 @@ CREDENTIALS = [
     ),
     pytest.param(
         (429, "TooManyRequestsException"),
-        f"Identity Center kept throttling {ROLE} (HTTP 429) for 2 s (session other): wait a "
+        f"Identity Center kept throttling {ROLE} (HTTP 429) for 1 s (session other): wait a "
         "minute and try again",
         id="429",
     ),
@@ -124,7 +127,7 @@ ACCOUNTS = [
     ),
     pytest.param(
         (429, "TooManyRequestsException"),
-        "Identity Center kept throttling ListAccounts (HTTP 429) for 2 s (session other): wait "
+        "Identity Center kept throttling ListAccounts (HTTP 429) for 1 s (session other): wait "
         "a minute and try again",
         id="429",
     ),

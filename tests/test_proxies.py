@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import sys
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -31,7 +30,7 @@ from tui.aws.proxies import SYSTEM, chosen_proxy
 from tui.errors import ServiceError
 from tui.models import Account, RoleCredentials, utcnow
 from tui.sim import Organisation, Simulator
-from tui.sim.certificate import self_signed, server_context
+from tui.sim.certificate import server_context
 
 USER, PASSWORD = "jo", "p@ss:w/rd"
 QUOTED = "jo:p%40ss%3Aw%2Frd"  # as a user writes them into HTTPS_PROXY
@@ -48,11 +47,11 @@ def no_proxy_of_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def tls_sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[Simulator]:
+def tls_sim(
+    tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, home: Home
+) -> Iterator[Simulator]:
     """The simulator over HTTPS, its CA file in AWS_CA_BUNDLE, a session `dev` for it."""
-    if shutil.which("openssl") is None:
-        pytest.skip("no openssl command to make a certificate with")
-    cert, key = self_signed(tmp_path / "tls")
+    cert, key = tls_certificate
     sim = Simulator(Organisation.generate(accounts=4, seed=3), tls=server_context(cert, key))
     sim.start()
     for name, value in sim.env().items():

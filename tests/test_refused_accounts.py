@@ -40,6 +40,9 @@ from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.store import catalog_cache
 
+# The retries after a 5xx are the point here, not how long each waits (conftest).
+pytestmark = pytest.mark.usefixtures("quick_retries")
+
 PROD = "111111111111"  # "Prod": Admin, ReadOnly
 
 REFUSALS = [

@@ -209,16 +209,17 @@ def test_a_renewal_that_kept_one_caller_waiting_keeps_no_other(
             release.wait(60)  # a renewal that does not answer
         return portal()
 
-    renewing = RenewingCredentials(fetch, answer_wait=5, clock=clock)
+    renewing = RenewingCredentials(fetch, answer_wait=2, clock=clock)
     first = renewing.get()
     clock.now = first.expiration - timedelta(minutes=10)
     try:
-        assert renewing.get() is first  # after waiting 5 s for the renewal
-        # Every further AWS call of the child must not pay those 5 s again.
+        assert renewing.get() is first  # after waiting 2 s for the renewal
+        # Every further AWS call of the child must not pay those 2 s again (a call that did
+        # would not be back in time).
         got: list[RoleCredentials] = []
         asking = threading.Thread(target=lambda: got.extend(renewing.get() for _ in range(3)))
         asking.start()
-        asking.join(2.5)
+        asking.join(1.5)
         assert got == [first] * 3
         assert renewing.fetches == 2
     finally:

@@ -188,6 +188,8 @@ def test_organisation_file_errors(data: dict[str, Any]) -> None:
 
 
 def test_full_device_flow_and_portal(sim: Simulator, org: Organisation) -> None:
+    assert Simulator(org).knobs.interval == 1  # the default announced (the fixture's is 0)
+    sim.set(interval=1)
     login = Login(sim)
     auth = login.auth
     assert len(auth["userCode"]) == 9 and auth["userCode"][4] == "-"

@@ -19,14 +19,16 @@ from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.sim import Organisation, Simulator
 from tui.sim.__main__ import _banner
-from tui.sim.certificate import self_signed, server_context
+from tui.sim.certificate import server_context
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl command")
 
 
 @pytest.fixture
-def tls_sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Simulator, Path]]:
-    cert, key = self_signed(tmp_path / "tls")
+def tls_sim(
+    tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Simulator, Path]]:
+    cert, key = tls_certificate
     sim = Simulator(Organisation.generate(accounts=8, seed=3), tls=server_context(cert, key))
     sim.start()
     for name, value in sim.env().items():

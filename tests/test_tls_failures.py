@@ -91,12 +91,14 @@ CASES = {
 
 
 @pytest.fixture
-def tls_sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
+def tls_sim(
+    tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Simulator]:
     """The simulator over TLS with a good self-signed certificate, trusted: the test swaps in
     another certificate once logged in (`load_cert_chain` on the context it serves with)."""
     for name in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
-    cert, key = self_signed(tmp_path / "good")
+    cert, key = tls_certificate
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     sim = Simulator(Organisation.generate(accounts=4, seed=3), tls=context)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import boto3
 
+from tests import cli_helpers
 from tests.app_support import (
     async_test,
     catalog_loaded,
@@ -30,7 +31,7 @@ from tests.app_support import (
     wait_until,
     with_roles,
 )
-from tests.cli_helpers import ssotui
+from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
 from tui import paths
 from tui.aws import token_cache
@@ -50,9 +51,9 @@ time.sleep(float(sys.argv[2]))
 
 
 @contextlib.contextmanager
-def another_process_holding(path: Path) -> Iterator[None]:
+def another_process_holding(path: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holds the ssotui lock of `path` for `HOLD` seconds (from when the block
-    starts), as a second ssotui does while it works on that file."""
+    starts), as a second ssotui does while it works on that file; ending it lets go sooner."""
     lock = files.lock_file(path)
     files.ensure_dir(lock.parent)
     holder = subprocess.Popen(
@@ -60,10 +61,31 @@ def another_process_holding(path: Path) -> Iterator[None]:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        yield
+        yield holder
     finally:
         holder.kill()
         holder.wait()
+
+
+def ssotui_while_held(path: Path, *args: str) -> Run:
+    """`ssotui ARGS` while another process holds the lock of `path`: it lets go as soon as the
+    command says it waits for it (not `HOLD` seconds later: the wait is said, that is enough)."""
+    with another_process_holding(path) as holder:
+        command = subprocess.Popen(
+            [sys.executable, *cli_helpers.COMMAND, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        assert command.stderr is not None
+        said: list[str] = []
+        for line in command.stderr:
+            said.append(line)
+            if "waiting for it" in line:
+                holder.kill()
+        out, _ = command.communicate(timeout=60)
+    return Run(command.returncode, out, "".join(said))
 
 
 def _waiting_lines(stderr: str) -> list[str]:
@@ -76,8 +98,9 @@ def test_write_profile_says_it_waits_for_another_ssotui_changing_the_credentials
     log_in()
     account = with_roles(org)
     credentials = paths.aws_credentials_file()
-    with another_process_holding(credentials):
-        run = ssotui("write-profile", account.account_id, usable_role(account), "--profile", "p")
+    run = ssotui_while_held(
+        credentials, "write-profile", account.account_id, usable_role(account), "--profile", "p"
+    )
     assert run.status == 0, run.err
     assert _waiting_lines(run.err) == [
         f"Another ssotui is changing {credentials}: waiting for it..."
@@ -92,8 +115,9 @@ def test_export_says_it_waits_for_another_ssotui_fetching_the_catalog(
     `credential_process` of Terraform's) is fetching, once it has it."""
     log_in()
     account = with_roles(org)
-    with another_process_holding(catalog_cache.cache_path(dev_session())):
-        run = ssotui("export", account.account_id, usable_role(account))
+    run = ssotui_while_held(
+        catalog_cache.cache_path(dev_session()), "export", account.account_id, usable_role(account)
+    )
     assert run.status == 0, run.err
     assert _waiting_lines(run.err) == [
         "Another ssotui is fetching the catalog of session dev: waiting for it..."
@@ -105,8 +129,7 @@ def test_logout_says_it_waits_for_another_ssotui_renewing_the_token(
     sim: object, sso_config: Path
 ) -> None:
     log_in()
-    with another_process_holding(token_cache.token_path(dev_session())):
-        run = ssotui("logout")
+    run = ssotui_while_held(token_cache.token_path(dev_session()), "logout")
     assert run.status == 0, run.err
     assert _waiting_lines(run.err) == [
         "Another ssotui is renewing the token of session dev: waiting for it..."
@@ -120,8 +143,7 @@ def test_export_says_it_waits_for_another_ssotui_fetching_the_same_credentials(
     account = with_roles(org)
     role = usable_role(account)
     kept = credentials_cache.cache_path(dev_session(), account.account_id, role)
-    with another_process_holding(kept):
-        run = ssotui("export", account.account_id, role)
+    run = ssotui_while_held(kept, "export", account.account_id, role)
     assert run.status == 0, run.err
     shown = Account(account.account_id, account.name).label_with_id
     assert _waiting_lines(run.err) == [

@@ -128,7 +128,7 @@ class Simulator:
         self._server = SimServer((self._host, self._port), self, self._tls)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},  # `stop` waits for the next poll
             name="ssotui-sim",
             daemon=True,
         )

@@ -158,19 +158,22 @@ class StatusLine(Widget):
             yield Part(failed, failed, "bold red", 9, KEEP_FAILED)
 
     def render(self) -> RenderResult:
-        parts = self.parts()
-        width = self.content_size.width
-        chosen = _fit(parts, width) if width else [p.full for p in parts]
-        text = Text(no_wrap=True)
-        for part, shown_text in zip(parts, chosen, strict=True):
-            if not shown_text:
-                continue
-            if text:
-                text.append(SEPARATOR)
-            text.append(shown_text, style=part.style)
-        if width:
-            text.truncate(width, overflow="ellipsis")  # "…" where it is cut, never a bare cut
-        return text
+        return line_text(self.parts(), self.content_size.width)
+
+
+def line_text(parts: list[Part], width: int) -> Text:
+    """The line of `parts` as drawn in `width` cells (0: as wide as it takes)."""
+    chosen = _fit(parts, width) if width else [p.full for p in parts]
+    text = Text(no_wrap=True)
+    for part, shown_text in zip(parts, chosen, strict=True):
+        if not shown_text:
+            continue
+        if text:
+            text.append(SEPARATOR)
+        text.append(shown_text, style=part.style)
+    if width:
+        text.truncate(width, overflow="ellipsis")  # "…" where it is cut, never a bare cut
+    return text
 
 
 def _fit(parts: list[Part], width: int) -> list[str]:
