@@ -7,6 +7,7 @@ HTTP against the simulator's token bucket.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,7 +36,7 @@ class PageAfterTheRoles(Portal):
     would), and counts the role listings answered while each page was on its way."""
 
     def __init__(self, session: SsoSession, token: Token, *, page_size: int) -> None:
-        super().__init__(session, token, page_size=page_size)
+        super().__init__(session, token, environ=os.environ, page_size=page_size)
         self._lock = threading.Lock()
         self.roles_answered = 0
         self._asked_at = 0  # role listings answered when the page on its way was asked for

@@ -76,6 +76,18 @@ def _wait_for(path: Path, what: str, screen: Callable[[], str], timeout: float =
     return path.read_text().strip()
 
 
+def _stop_the_job(ctrl_z: Callable[[], object], screen: Callable[[], str]) -> None:
+    """Ctrl+Z until the shell says the job stopped: one pressed as the job was still taking
+    the terminal (CI, loaded) can reach no one, and the shell would wait for the job forever."""
+    for _ in range(10):
+        ctrl_z()
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            if any(word in screen().lower() for word in ("stopped", "suspended")):
+                return
+            time.sleep(0.05)
+
+
 @linux_only
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
@@ -129,7 +141,7 @@ def test_a_subshell_on_a_terminal_ends_when_ssotui_is_killed_and_job_control_wor
         )
         typed(f"sh -c {shlex.quote(job)}")
         _wait_for(tmp_path / "up", "job", screen)
-        _tmux(socket, "send-keys", "-t", "exec", "C-z")
+        _stop_the_job(lambda: _tmux(socket, "send-keys", "-t", "exec", "C-z"), screen)
         typed(f"jobs > {tmp_path}/jobs")
         jobs = _wait_for(tmp_path / "jobs", "jobs", screen).lower()
         assert "suspended" in jobs or "stopped" in jobs, jobs

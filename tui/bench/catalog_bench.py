@@ -216,7 +216,14 @@ def ssotui_fetch(
     if throttling != "pacer":
         tuned = tuned_client(ws, mode=throttling, max_pool=concurrency)
         client = BotocorePortalClient(tuned, read_timeout=clients.READ_TIMEOUT)
-    portal = Portal(ws.session, ws.token, client=client, max_pool=concurrency, page_size=page_size)
+    portal = Portal(
+        ws.session,
+        ws.token,
+        environ=os.environ,
+        client=client,
+        max_pool=concurrency,
+        page_size=page_size,
+    )
     if throttling != "pacer":
         portal.pacer = _Unpaced()
     return _measured(
