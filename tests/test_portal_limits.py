@@ -95,6 +95,20 @@ def test_a_portal_that_never_answers_ends_at_the_deadline(
     assert token.access_token not in err.value.message
 
 
+def test_a_call_whose_silent_attempts_spent_the_deadline_says_so(
+    session: SsoSession, token: Token, sim: Simulator, quick_retries: None
+) -> None:
+    # attempts that time out short of the deadline (a client's own timeout, 0.3 s) and, retried,
+    # spend it: said as a call the deadline ended (CI, botocore: "did not answer in time")
+    sim.set(hang={"ListAccounts"})
+    environ = {**os.environ, "SSOTUI_READ_TIMEOUT": "0.3"}
+    portal = Portal(session, token, deadline=DEADLINE, environ=environ)
+    with pytest.raises(ServiceError) as failed:
+        finished(lambda: list(portal.list_accounts()), what="the listing")
+    assert "did not answer ListAccounts within 1 s" in failed.value.message
+    assert "`request_deadline`" in failed.value.message
+
+
 @both_clients
 def test_the_service_answering_again_is_used_at_once(
     session: SsoSession, token: Token, sim: Simulator

@@ -325,6 +325,10 @@ class Portal:
                     deadlines.got_through()  # a refusal: the service is there and answering
                 if self._another_try(what, exc, tries, pace):
                     continue
+                if isinstance(exc, ReadTimeout) and deadlines.left() < deadlines.seconds / 4:
+                    # silent until the deadline was all but spent (attempts ended short of it
+                    # by the client's own timeouts): said as every call the deadline ended
+                    raise self._out_of_time(what, exc, tries.total()) from None
                 raise self._translate(
                     exc, what, no_access=no_access, account_id=account_id
                 ) from None
