@@ -173,6 +173,9 @@ async def test_the_picker_marks_the_account_and_shows_the_roles_before_the_repea
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: _loaded(app), "the catalog")
         await wait_until(pilot, lambda: marks(app, "accounts").get("Staging") == "◐", "the mark")
+        # the rows are redrawn a moment after the model's last event: wait for them to say
+        # that no account is still loading, then every other account is whole
+        await wait_until(pilot, lambda: "…" not in marks(app, "accounts").values(), "the rows")
         assert {m for name, m in marks(app, "accounts").items() if name != "Staging"} <= {""}
         await wait_until(pilot, lambda: notes(app), "the warning")
         assert notes(app) == [
