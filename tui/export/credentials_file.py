@@ -256,7 +256,8 @@ def purge_written_profiles(path: Path | None = None) -> list[str]:
     For `logout --purge`: a profile ssotui wrote whose keys were since replaced stays.
     """
     file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(file_path, wait=files.AWS_FILE_LOCK_WAIT):
+    # A lock no ssotui can make guards against no other ssotui write: the secrets go anyway.
+    with files.locked_if_possible(file_path, wait=files.AWS_FILE_LOCK_WAIT):
         try:
             target = files.writable_target(file_path)
         except FileWriteError:
