@@ -1,7 +1,8 @@
 """Safe file writes: atomic replace, kept modes, followed symlinks, and an inter-process lock.
 
 Every file ssotui writes goes through `write_atomic` (and `locked` when it reads, changes and
-writes back), so a crash leaves the old file and concurrent ssotui runs lose nothing.
+writes back), so a crash leaves the old file and concurrent ssotui runs lose nothing; but an AWS
+file with other names (hard links), which `tui.store.linked_files` changes in place.
 
 A symlinked file is written through only when the link ends at a regular file: a link to
 /dev/null, a folder, a FIFO or nothing is refused with one line (`FileWriteError`), and so is a
