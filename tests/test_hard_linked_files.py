@@ -7,14 +7,12 @@ renamed over one name, the other keeping the old text (and the keys purge remove
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import botocore.configloader
 
 from tests.app_support import log_in, usable_role, with_roles
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import ssotui, ssotui_with_files_up_to
 from tests.conftest import Home
 from tui.sim import Organisation, Simulator
 
@@ -81,16 +79,6 @@ def test_purge_takes_the_keys_out_of_every_name_of_the_credentials_file(
     assert linked.read_bytes() == home.aws_credentials.read_bytes()
 
 
-# `ssotui` with every file it writes limited to a size (RLIMIT_FSIZE): a write past it fails
-# part way, as on a full disk (EFBIG)
-LIMITED = (
-    "import resource, runpy, sys\n"
-    "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv.pop(1)),) * 2)\n"
-    "sys.argv[0] = 'ssotui'\n"
-    "runpy.run_module('tui', run_name='__main__', alter_sys=True)\n"
-)
-
-
 def test_a_write_that_fails_part_way_puts_the_old_text_back_under_every_name(
     sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
 ) -> None:
@@ -99,15 +87,7 @@ def test_a_write_that_fails_part_way_puts_the_old_text_back_under_every_name(
     linked = other_name(sso_config, tmp_path)
     before = sso_config.read_bytes()
     room = len(before) + 64  # part of populate's block fits, not all of it
-    proc = subprocess.run(
-        [sys.executable, "-c", LIMITED, str(room), "populate"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    run = Run(proc.returncode, proc.stdout, proc.stderr)
+    run = ssotui_with_files_up_to(room, "populate")
     assert run.status == 1
     assert (
         run.err == f"ssotui: cannot write {sso_config}: File too large; the old file is unchanged\n"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import boto3
 import pytest
 
 from tests.app_support import log_in, usable_role, with_roles
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run, run_command, ssotui
 from tests.conftest import Home
 from tui.models import Token
 from tui.sim import Organisation, Simulator
@@ -57,7 +56,6 @@ def run_as_user(
     token_cache = copy / ".aws" / "sso" / "cache"
     (cache if read_only == "cache" else token_cache).chmod(0o500)
     env = {
-        **os.environ,
         "HOME": str(copy),
         "AWS_CONFIG_FILE": str(copy / ".aws" / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(copy / ".aws" / "credentials"),
@@ -72,10 +70,7 @@ def run_as_user(
         for path in [world, *world.rglob("*")]:
             os.lchown(path, NOBODY, NOBODY)
         argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv]
-    proc = subprocess.run(
-        argv, capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return run_command(argv, env=env)
 
 
 @pytest.mark.parametrize("used_before", [True, False], ids=["used-before", "new"])
