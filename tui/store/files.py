@@ -370,7 +370,7 @@ def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
     alike for every lock: which folder or file, and to make it writable or to point
     SSOTUI_CACHE_DIR at a writable folder. The callers still refuse: a lock that guards a
     write is never skipped (`locked_if_possible` is for those that only share a fetch, and for
-    a logout, which only deletes).
+    a logout, which only takes things away).
     """
     variable = paths.CACHE_VARIABLE
     try:
