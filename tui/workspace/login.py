@@ -223,7 +223,7 @@ class LoginUseCases(SessionToken):
             reasons.append(exc.message)
         if not stayed:
             return credentials_deleted, catalog_deleted, ""
-        them = "them" if len(stayed) > 1 else "it"
+        them = "it" if stayed == ["the catalog"] else "them"
         return (
             credentials_deleted,
             catalog_deleted,
