@@ -169,6 +169,11 @@ def screen_name(app: SsotuiApp) -> str:
     return type(app.screen).__name__
 
 
+def login_status(app: SsotuiApp) -> str:
+    """The login screen's status line: what it waits for, or why the login failed."""
+    return str(app.screen.query_one("#login-status").render())
+
+
 def login_code(app: SsotuiApp) -> str:
     """The user code the login screen shows ("" until it shows one)."""
     if screen_name(app) != "LoginScreen":

@@ -34,8 +34,20 @@ def ssotui(
 ) -> Run:
     """Run `python -m tui ARGS` with the test's environment (isolated HOME, sim endpoints), in
     `cwd` when given."""
+    return run_command([sys.executable, *COMMAND, *args], env=env, timeout=timeout, cwd=cwd)
+
+
+def run_command(
+    argv: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    cwd: Path | None = None,
+) -> Run:
+    """Run `argv` (an `ssotui` under some wrapper, say) with the test's environment and `env`
+    on top, no standard input, its output captured."""
     proc = subprocess.run(
-        [sys.executable, *COMMAND, *args],
+        argv,
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -44,6 +56,22 @@ def ssotui(
         cwd=cwd,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+# `ssotui` with every file it writes limited to a size (RLIMIT_FSIZE): a write past it fails
+# part way, as on a full disk (EFBIG); its output is a pipe, so no limit there
+LIMITED = (
+    "import resource, runpy, sys\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv.pop(1)),) * 2)\n"
+    "sys.argv[0] = 'ssotui'\n"
+    "runpy.run_module('tui', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def ssotui_with_files_up_to(room: int, *args: str) -> Run:
+    """`ssotui ARGS` as `ssotui` runs it, every file it writes limited to `room` bytes: a disk
+    that is full to ssotui (the real one, written until the limit)."""
+    return run_command([sys.executable, "-c", LIMITED, str(room), *args])
 
 
 def fake_aws(folder: Path, version: str) -> dict[str, str]:

@@ -110,6 +110,33 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     return h
 
 
+OTHER_UID = 4343  # a user (and group) with no entry: not this one, not root
+
+
+@pytest.fixture
+def their_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder another user owns (uid OTHER_UID, mode 0755), and the test playing a user other
+    than root, whose folders stay trusted. Root only: only root may give a folder away."""
+    if os.geteuid() != 0:
+        pytest.skip("only root may give a folder away")
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o755)
+    os.chown(theirs, OTHER_UID, OTHER_UID)
+    mine = os.geteuid()
+    monkeypatch.setattr(os, "geteuid", lambda: mine + 1000)
+    return theirs
+
+
+@pytest.fixture
+def sso_cache_in_their_folder(home: Home, their_folder: Path) -> Path:
+    """~/.aws/sso/cache a link to a folder of this user's inside `their_folder`, which its
+    owner may swap or empty; `their_folder` is returned."""
+    (their_folder / "cache").mkdir(mode=0o700)
+    home.sso_cache.parent.mkdir(parents=True, exist_ok=True)
+    home.sso_cache.symlink_to(their_folder / "cache")
+    return their_folder
+
+
 @pytest.fixture(scope="session")
 def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(certificate, key): a self-signed certificate for 127.0.0.1 and localhost, made once per

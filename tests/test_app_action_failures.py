@@ -22,6 +22,7 @@ from tests.app_support import (
     async_test,
     catalog_loaded,
     log_in,
+    login_status,
     notes,
     open_action_menu,
     picker,
@@ -265,15 +266,13 @@ async def test_a_login_the_service_fails_says_try_again_in_a_minute_and_r_not_th
         center.busy, center.busy_times = dict(failing), 20
         app = picker()
         async with app.run_test(size=(50, 20)) as pilot:
-
-            def status() -> str:
-                return str(app.screen.query_one("#login-status").render())
-
-            await wait_until(pilot, lambda: "HTTP 503" in status(), "the failure", timeout=20)
-            assert status() == (
+            await wait_until(
+                pilot, lambda: "HTTP 503" in login_status(app), "the failure", timeout=20
+            )
+            assert login_status(app) == (
                 said.removesuffix(" with `ssotui login`") + " — press r to try again"
             )
-            assert _whole(status()) in _whole(screen_text(app).replace("│", ""))
+            assert _whole(login_status(app)) in _whole(screen_text(app).replace("│", ""))
             center.busy = {}
             await pilot.press("r")
-            await wait_until(pilot, lambda: "Waiting for approval" in status(), "the code")
+            await wait_until(pilot, lambda: "Waiting for approval" in login_status(app), "the code")

@@ -17,6 +17,7 @@ from tests.app_support import (
     footer_keys,
     log_in,
     login_code,
+    login_status,
     notes,
     pane,
     picker,
@@ -24,15 +25,12 @@ from tests.app_support import (
     status_text,
     wait_until,
 )
+from tests.browser_support import recording_browser
 from tui.app.widgets.big_code import big_lines
 from tui.aws import token_cache
 from tui.models import utcnow
 from tui.sim import Organisation, Simulator
 from tui.store.settings import Settings
-
-
-def _login_status(app: Any) -> str:
-    return str(app.screen.query_one("#login-status").render())
 
 
 @async_test
@@ -64,9 +62,9 @@ async def test_denied_login_says_so_and_r_retries(
     sim.set(approve="deny")
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: "denied" in _login_status(app), "the denial")
-        assert "press r to try again" in _login_status(app)
-        assert "`ssotui login`" not in _login_status(app)  # r is the picker's way to retry
+        await wait_until(pilot, lambda: "denied" in login_status(app), "the denial")
+        assert "press r to try again" in login_status(app)
+        assert "`ssotui login`" not in login_status(app)  # r is the picker's way to retry
         sim.set(approve="auto")
         await pilot.press("r")
         await wait_until(pilot, catalog_loaded(app, org), "the catalog after the retry")
@@ -102,8 +100,7 @@ async def test_c_copies_the_code_and_o_opens_the_browser(
     sim: Simulator, sso_config: Path, monkeypatch: Any, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "not-a-terminal"))
-    opened = tmp_path / "opened"
-    monkeypatch.setenv("BROWSER", f"sh -c 'echo %s >> {opened}'")
+    opened = recording_browser(monkeypatch, tmp_path)
     sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
@@ -206,7 +203,7 @@ async def test_without_a_desktop_or_browser_setting_no_browser_is_started(
     app = picker(open_browser=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the code")
-        assert "No browser here" in _login_status(app)
+        assert "No browser here" in login_status(app)
         await pilot.press("o")  # not offered, and does nothing
         await pilot.pause(0.1)
 
@@ -217,16 +214,12 @@ async def test_open_browser_false_in_config_toml_is_not_said_to_have_opened_one(
 ) -> None:
     """`open_browser = false` keeps the browser shut from both doors; the picker said it had
     opened it (it looked only at --no-browser)."""
-    ran = tmp_path / "ran"
-    browser = tmp_path / "browser"
-    browser.write_text(f'#!/bin/sh\necho "$1" >> "{ran}"\n')
-    browser.chmod(0o755)
-    monkeypatch.setenv("BROWSER", str(browser))
+    ran = recording_browser(monkeypatch, tmp_path)
     sim.set(approve="manual", interval=1)
     app = picker(open_browser=True, settings=Settings(open_browser=False))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the code")
-        assert _login_status(app) == "Waiting for approval…"
+        assert login_status(app) == "Waiting for approval…"
         await pilot.pause(0.2)
         assert not ran.exists()
 
@@ -261,11 +254,7 @@ async def test_use_device_code_starts_the_picker_s_login_with_a_code_and_its_pag
 ) -> None:
     """`ssotui --use-device-code`: the code at once (the picker took only --no-browser, which
     also keeps the browser shut), its page opened in the browser where one runs."""
-    ran = tmp_path / "ran"
-    browser = tmp_path / "browser"
-    browser.write_text(f'#!/bin/sh\necho "$1" >> "{ran}"\n')
-    browser.chmod(0o755)
-    monkeypatch.setenv("BROWSER", str(browser))
+    ran = recording_browser(monkeypatch, tmp_path)
     sim.set(approve="manual", interval=1)
     app = picker(open_browser=True, use_device_code=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 from tests.app_support import (
     SIZE,
@@ -16,6 +15,7 @@ from tests.app_support import (
     dev_session,
     log_in,
     login_code,
+    login_status,
     picker,
     screen_name,
     status_text,
@@ -30,10 +30,6 @@ from tui.aws.login_flows import log_in as ssotui_login
 from tui.aws.login_lock import one_login_at_a_time
 from tui.models import Token
 from tui.sim import Organisation, Simulator
-
-
-def _login_status(app: Any) -> str:
-    return str(app.screen.query_one("#login-status").render())
 
 
 @async_test
@@ -90,7 +86,7 @@ async def test_a_login_started_in_a_terminal_is_not_held_up_by_the_login_screen(
             "the terminal's own code, within seconds (not after the picker's wait)",
         )
         await wait_until(
-            pilot, lambda: "Another ssotui is logging in" in _login_status(app), "the picker's word"
+            pilot, lambda: "Another ssotui is logging in" in login_status(app), "the picker's word"
         )
         assert not login_code(app)  # the picker's own code is no longer offered
         code = next(e for e in events if isinstance(e, DeviceAuthorization)).user_code
@@ -141,7 +137,7 @@ async def test_a_picker_waiting_for_a_login_carries_on_once_it_saved_its_token(
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(
-            pilot, lambda: "Another ssotui is logging in" in _login_status(app), "its wait"
+            pilot, lambda: "Another ssotui is logging in" in login_status(app), "its wait"
         )
         log_in()  # the login elsewhere saves its token
         await wait_until(pilot, catalog_loaded(app, org), "the catalog, the lock still held")

@@ -4,6 +4,9 @@ user must read or type is cut, and the footers show key hints whole."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from tests.app_support import (
     async_test,
@@ -17,6 +20,7 @@ from tests.app_support import (
     usable_role,
     wait_until,
 )
+from tui.app.app import SsotuiApp
 from tui.sim import Organisation, Simulator
 
 LOGIN_HINTS = ["o Open browser", "c Copy code", "esc Cancel", "? Keys", "^p Palette"]
@@ -29,16 +33,21 @@ def _cut_hints(footer: str, hints: list[str]) -> str:
     return footer.replace("▏", "").strip()
 
 
+async def _open_the_action_menu(pilot: Pilot[Any], app: SsotuiApp, org: Organisation) -> None:
+    """Once the catalog is shown, the action menu of the first account's first usable role."""
+    await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+    account = next(a for a in org.accounts if a.roles)
+    await open_action_menu(pilot, app, org, account, usable_role(account))
+
+
 @async_test
 async def test_the_action_menu_wraps_its_lines_in_a_narrow_terminal(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
     log_in()
     app = picker()
-    account = next(a for a in org.accounts if a.roles)
     async with app.run_test(size=(60, 20)) as pilot:
-        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await _open_the_action_menu(pilot, app, org)
         await pilot.pause()
         text = " ".join(line.strip("│ ") for line in screen_text(app).splitlines())
         assert "(exit it to come back)" in text, screen_text(app)
@@ -61,10 +70,8 @@ async def test_the_action_menu_shows_every_key_at_40x14_and_scrolls_below_that(
     edge, and the footer had no room for them either."""
     log_in()
     app = picker()
-    account = next(a for a in org.accounts if a.roles)
     async with app.run_test(size=(40, 14)) as pilot:
-        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await _open_the_action_menu(pilot, app, org)
         lines = (
             "s Subshell with the credentials",
             "c Copy export lines (sh)",

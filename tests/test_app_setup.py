@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,26 @@ class _Terminal(io.StringIO):
         return True
 
 
+def plain_ssotui() -> argparse.Namespace:
+    """The arguments of `ssotui` with no session and no flags (but --no-browser)."""
+    return argparse.Namespace(
+        session=None,
+        start_url=None,
+        sso_region=None,
+        no_browser=True,
+        use_device_code=False,
+        refresh=False,
+        force=False,
+    )
+
+
+def at_a_terminal_with(monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., Any]) -> None:
+    """Standard input and error a terminal, and the picker built by `make_app`."""
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    monkeypatch.setattr("tui.app.make_app", make_app)
+
+
 def test_ssotui_with_no_session_opens_the_set_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """`ssotui` itself: no session and no flags is no longer an error but the set-up form."""
     built: dict[str, Any] = {}
@@ -152,19 +173,8 @@ def test_ssotui_with_no_session_opens_the_set_up(monkeypatch: pytest.MonkeyPatch
         built.update(kwargs)
         return Ran()
 
-    monkeypatch.setattr("sys.stdin", _Terminal())
-    monkeypatch.setattr("sys.stderr", _Terminal())
-    monkeypatch.setattr("tui.app.make_app", make_app)
-    args = argparse.Namespace(
-        session=None,
-        start_url=None,
-        sso_region=None,
-        no_browser=True,
-        use_device_code=False,
-        refresh=False,
-        force=False,
-    )
-    assert commands.picker(args, Context.load()) == 0
+    at_a_terminal_with(monkeypatch, make_app)
+    assert commands.picker(plain_ssotui(), Context.load()) == 0
     assert built["sessions"] == [] and built["session"] is None
 
 
@@ -177,18 +187,7 @@ def test_ssotui_with_an_empty_aws_config_file_says_why_instead_of_a_form_it_cann
     def make_app(**kwargs: Any) -> Any:
         raise AssertionError("the picker opened with its set-up form")
 
-    monkeypatch.setattr("sys.stdin", _Terminal())
-    monkeypatch.setattr("sys.stderr", _Terminal())
-    monkeypatch.setattr("tui.app.make_app", make_app)
+    at_a_terminal_with(monkeypatch, make_app)
     monkeypatch.setenv("AWS_CONFIG_FILE", "")
-    args = argparse.Namespace(
-        session=None,
-        start_url=None,
-        sso_region=None,
-        no_browser=True,
-        use_device_code=False,
-        refresh=False,
-        force=False,
-    )
     with pytest.raises(ConfigError, match="AWS_CONFIG_FILE is set but empty, so no AWS config"):
-        commands.picker(args, Context.load())
+        commands.picker(plain_ssotui(), Context.load())

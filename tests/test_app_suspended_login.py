@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 
-from tests.app_support import SIZE, async_test, catalog_loaded, dev_session, login_code, picker
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    dev_session,
+    login_code,
+    login_status,
+    picker,
+)
 from tests.app_support import wait_until as wait_in_picker
 from tests.threads import in_a_thread
 from tui.aws import login_waits
@@ -25,8 +33,7 @@ from tui.sim import Organisation, Simulator
 
 
 def _waits(app: Any) -> bool:
-    status = str(app.screen.query_one("#login-status").render())
-    return "Another ssotui is logging in" in status
+    return "Another ssotui is logging in" in login_status(app)
 
 
 def _suspended_login(tmp_path: Path) -> subprocess.Popen[bytes]:

@@ -14,6 +14,7 @@ from tests.app_support import (
     async_test,
     catalog_loaded,
     login_code,
+    login_status,
     picker,
     use_palette,
     wait_until,
@@ -21,12 +22,8 @@ from tests.app_support import (
 from tui.sim import Organisation, Simulator
 
 
-def _login_status(app: Any) -> str:
-    return str(app.screen.query_one("#login-status").render())
-
-
 def _waits(app: Any) -> bool:
-    return "Another ssotui is logging in" in _login_status(app)
+    return "Another ssotui is logging in" in login_status(app)
 
 
 @async_test
@@ -72,7 +69,7 @@ async def test_the_waiting_picker_logs_in_itself_when_the_first_ones_login_ends(
                 await one.press("escape")
             else:
                 sim.deny(code)
-                await wait_until(one, lambda: "press r" in _login_status(first), "the failure")
+                await wait_until(one, lambda: "press r" in login_status(first), "the failure")
             await wait_until(two, lambda: login_code(second), "the second picker's own code")
             assert login_code(second) != code
             sim.approve(login_code(second))

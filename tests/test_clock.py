@@ -5,10 +5,8 @@ in one line instead of handing out credentials every consumer refuses."""
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +18,7 @@ import pytest
 from botocore.exceptions import CredentialRetrievalError
 
 from tests.app_support import log_in, usable_role, with_roles
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run, run_command, ssotui
 from tests.conftest import Home
 from tui.aws.portal import clock_checked
 from tui.errors import ServiceError
@@ -37,15 +35,7 @@ needs_faketime = pytest.mark.skipif(
 def _skewed(offset: str, *args: str) -> Run:
     """`ssotui ARGS` with this process's clock moved by `offset` (libfaketime: "+2h", "-2h")."""
     assert FAKETIME is not None
-    proc = subprocess.run(
-        [FAKETIME, "-f", offset, sys.executable, "-m", "tui", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return run_command([FAKETIME, "-f", offset, sys.executable, "-m", "tui", *args])
 
 
 def _kept_files(home: Home) -> list[Path]:

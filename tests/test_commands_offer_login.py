@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_support import with_roles
+from tests.app_support import usable_role, with_roles
 from tests.cli_helpers import ssotui
 from tests.fake_browser import use_fake_browser
 from tui.sim import Organisation, Simulator
@@ -77,7 +77,7 @@ def test_credential_process_never_prompts(
 ) -> None:
     use_fake_browser(monkeypatch, tmp_path)
     account = with_roles(org)
-    role = next(r.name for r in account.roles if not r.forbidden)
+    role = usable_role(account)
     status, out, err = _at_a_terminal("credential-process", account.account_id, role)
     assert status == 1 and not out
     assert "run `ssotui login`" in err
@@ -101,7 +101,7 @@ def test_write_profile_and_populate_log_in_first_with_a_device_code_when_told(
     a link where the browser flow cannot work, `--no-browser` was a usage error."""
     browser = use_fake_browser(monkeypatch, tmp_path)
     account = with_roles(org)
-    role = next(r.name for r in account.roles if not r.forbidden)
+    role = usable_role(account)
     words = (account.account_id, role) if command == "write-profile" else ()
     status, _out, err = _at_a_terminal(command, *words, flag)
     assert status == 0, err

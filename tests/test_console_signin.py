@@ -24,6 +24,7 @@ import pytest
 
 from tests.finishing import PATIENCE, finished
 from tests.http_recorder import Answer, recording
+from tests.made_up import made_up_credentials
 from tui import debug_mode
 from tui.aws import federation
 from tui.aws.console import (
@@ -35,7 +36,7 @@ from tui.aws.federation import TIMEOUT
 from tui.aws.portal import Portal
 from tui.debug_log import RedactingFormatter
 from tui.errors import ServiceError
-from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
+from tui.models import Account, RoleCredentials, SsoSession, Token
 from tui.sim import Simulator
 from tui.sim.certificate import server_context
 from tui.store.settings import load_settings
@@ -51,18 +52,6 @@ def role_credentials(sim: Simulator, session: SsoSession, token: Token) -> RoleC
     role = next(r.name for r in account.roles if not r.forbidden)
     portal = Portal(session, token, environ=os.environ)
     return portal.role_credentials(Account(account.account_id, account.name), role)
-
-
-def made_up_credentials() -> RoleCredentials:
-    """Credentials nobody issued (easy to spot if they leak)."""
-    return RoleCredentials(
-        account=Account("111122223333", "prod"),
-        role_name="Admin",
-        access_key_id="ASIAMADEUPKEYID00001",
-        secret_access_key="MadeUpSecretKey/+abcdefghijklmnopqrstuvw",
-        session_token="IQoJMadeUpSessionToken+/=" + "t" * 60,
-        expiration=utcnow(),
-    )
 
 
 def closed_port() -> int:

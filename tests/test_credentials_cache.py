@@ -20,6 +20,7 @@ import pytest
 from tests.app_support import dev_session, log_in, usable_role, with_roles
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tests.made_up import made_up_credentials
 from tui.models import Account, RoleCredentials, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import catalog_cache, credentials_cache
@@ -146,22 +147,12 @@ def test_a_corrupt_or_readable_file_is_ignored_and_replaced(
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
 
 
-def _creds(expires_in: timedelta) -> RoleCredentials:
-    return RoleCredentials(
-        account=Account("123456789012", "acme"),
-        role_name="Admin",
-        access_key_id="ASIAEXAMPLE",
-        secret_access_key="secret",
-        session_token="token",
-        expiration=utcnow() + expires_in,
-    )
-
-
 def test_never_served_past_expiry_even_when_the_clock_jumps(tmp_path: Path) -> None:
     path = tmp_path / "kept.json"
-    account = Account("123456789012", "acme")
+    creds = made_up_credentials()  # an hour left
+    account = creds.account
     margin = timedelta(minutes=15)
-    credentials_cache.save(path, _creds(timedelta(hours=1)))
+    credentials_cache.save(path, creds)
     assert credentials_cache.load(path, account, "Admin", margin=margin) is not None
     now = utcnow()
     # Forward past the margin: not served.
@@ -181,10 +172,11 @@ def test_a_file_swapped_in_after_the_check_is_not_read(
     # keys of their own (their account) right after ssotui first looks at it: ssotui must read
     # the file it checked, not what the name leads to a moment later.
     path = tmp_path / "kept.json"
-    account = Account("123456789012", "acme")
-    credentials_cache.save(path, _creds(timedelta(hours=1)))
+    creds = made_up_credentials()
+    account = creds.account
+    credentials_cache.save(path, creds)
     planted = tmp_path / "planted.json"
-    planted.write_text(path.read_text().replace("ASIAEXAMPLE", "ASIAPLANTED"))
+    planted.write_text(path.read_text().replace(creds.access_key_id, "ASIAPLANTEDKEYID0001"))
     real_lstat, real_open = Path.lstat, os.open
     swapped: list[bool] = []
 
@@ -211,7 +203,7 @@ def test_a_file_swapped_in_after_the_check_is_not_read(
     kept = credentials_cache.load(path, account, "Admin", margin=timedelta(minutes=15))
     monkeypatch.undo()
     assert swapped and path.is_symlink()
-    assert kept is not None and kept.access_key_id == "ASIAEXAMPLE"
+    assert kept is not None and kept.access_key_id == creds.access_key_id
     # Once the link is there, it is never followed.
     assert credentials_cache.load(path, account, "Admin", margin=timedelta(minutes=15)) is None
 

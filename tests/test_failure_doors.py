@@ -13,6 +13,7 @@ from tests.app_support import (
     async_test,
     catalog_loaded,
     log_in,
+    login_status,
     marks,
     notes,
     open_action_menu,
@@ -69,12 +70,8 @@ async def test_a_denied_login_says_press_r_not_run_ssotui_login(
 
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
-
-        def status() -> str:
-            return str(app.screen.query_one("#login-status").render())
-
-        await wait_until(pilot, lambda: "denied" in status(), "the denial")
-        said = status()
+        await wait_until(pilot, lambda: "denied" in login_status(app), "the denial")
+        said = login_status(app)
     assert said == "the login to session dev was denied in the browser — press r to try again"
 
 

@@ -19,10 +19,11 @@ import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
+from tests.made_up import made_up_credentials
 from tui.errors import FileWriteError
 from tui.export import aws_config
 from tui.export.credentials_file import write_profile
-from tui.models import Account, Catalog, RoleCredentials, SsoSession
+from tui.models import Account, Catalog, SsoSession
 from tui.store import files
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="eu-west-1")
@@ -32,17 +33,6 @@ CATALOG = Catalog(
     roles={ACME.account_id: ("Admin",)},
     fetched_at=datetime(2030, 1, 1, tzinfo=UTC),
 )
-
-
-def creds() -> RoleCredentials:
-    return RoleCredentials(
-        account=ACME,
-        role_name="Admin",
-        access_key_id="ASIAEXAMPLEKEY123456",
-        secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
-        session_token="IQoJb3JpZ2luX2VjEXAMPLE",
-        expiration=datetime(2030, 1, 2, tzinfo=UTC),
-    )
 
 
 def a_null_device(tmp_path: Path) -> Path:
@@ -57,7 +47,7 @@ def a_null_device(tmp_path: Path) -> Path:
 
 Writer = Callable[[], object]
 WRITERS: dict[str, Writer] = {
-    "write_profile": lambda: write_profile(creds(), "p"),
+    "write_profile": lambda: write_profile(made_up_credentials(), "p"),
     "populate": lambda: aws_config.populate_profiles(SESSION, CATALOG),
     "write_sso_session": lambda: aws_config.write_sso_session(
         "dev", "https://example.awsapps.com/start", "eu-west-1"
@@ -169,7 +159,7 @@ def test_a_symlink_to_a_regular_file_is_followed_and_keeps_its_mode(
     real.write_text("[mine]\nk = v\n")
     real.chmod(0o640)
     home.aws_credentials.symlink_to(real)
-    write_profile(creds(), "p")
+    write_profile(made_up_credentials(), "p")
     assert home.aws_credentials.is_symlink()
     assert real.read_text().startswith("[mine]\nk = v\n\n[p]\n")
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
@@ -236,7 +226,7 @@ def test_a_read_only_file_is_refused_and_kept(writer: str, home: Home) -> None:
 def test_a_read_only_credentials_file_keeps_the_profiles_purge_would_take(home: Home) -> None:
     from tui.export.credentials_file import purge_written_profiles
 
-    write_profile(creds(), "p")
+    write_profile(made_up_credentials(), "p")
     original = home.aws_credentials.read_bytes()
     home.aws_credentials.chmod(0o444)
     with pytest.raises(FileWriteError, match="is read-only"):

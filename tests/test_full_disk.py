@@ -9,37 +9,19 @@ The full disk is a real one to ssotui: its process runs with a file size limit
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.app_support import log_in, usable_role, with_roles
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run, ssotui, ssotui_with_files_up_to
 from tests.conftest import Home
 from tui.sim import Organisation, Simulator
 
 ROOM = 16  # bytes a file may hold: less than any cache, more than a lock (empty)
 
-LIMITED = (
-    "import resource, runpy, sys\n"
-    "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv.pop(1)),) * 2)\n"
-    "sys.argv[0] = 'ssotui'\n"
-    "runpy.run_module('tui', run_name='__main__', alter_sys=True)\n"
-)
-
 
 def ssotui_on_a_full_disk(*args: str) -> Run:
-    """`ssotui ARGS`, every file it writes limited to ROOM bytes (its output is a pipe)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", LIMITED, str(ROOM), *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    """`ssotui ARGS`, every file it writes limited to ROOM bytes."""
+    return ssotui_with_files_up_to(ROOM, *args)
 
 
 def cached(home: Home) -> list[Path]:

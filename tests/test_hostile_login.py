@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.app_support import SIZE, async_test, picker, screen_name, wait_until
+from tests.app_support import SIZE, async_test, login_status, picker, screen_name, wait_until
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.fake_browser import use_fake_browser
@@ -148,12 +148,8 @@ async def test_the_picker_shows_markup_in_an_error_name_as_text(hostile: Hostile
     hostile.device_error = "[/x][@click=app.quit]Q[/]"
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
-
-        def status() -> str:
-            return str(app.screen.query_one("#login-status").render())
-
-        await wait_until(pilot, lambda: "press r to try again" in status(), "the failure")
-        assert "([/x][@click=app.quit]Q[/])" in status()
+        await wait_until(pilot, lambda: "press r to try again" in login_status(app), "the failure")
+        assert "([/x][@click=app.quit]Q[/])" in login_status(app)
         assert screen_name(app) == "LoginScreen"
     assert app.return_code in (None, 0)
 

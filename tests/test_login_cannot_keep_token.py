@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,12 +22,13 @@ from tests.app_support import (
     catalog_loaded,
     dev_session,
     login_code,
+    login_status,
     picker,
     screen_name,
     wait_until,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import OTHER_UID, Home
 from tests.fake_browser import use_fake_browser
 from tests.test_commands_offer_login import _at_a_terminal
 from tui.aws.flow_choice import Flow
@@ -37,7 +37,6 @@ from tui.aws.token_cache import load_token, token_path
 from tui.errors import FileWriteError
 from tui.sim import Organisation, Simulator
 
-OTHER_UID = 4343
 LOGIN_CALLS = ("RegisterClient", "StartDeviceAuthorization", "Authorize", "CreateToken")
 
 
@@ -91,18 +90,10 @@ def test_a_command_that_logs_in_at_a_terminal_says_it_before_the_code(
     assert asked_of_identity_center(sim) == {}
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a folder away")
 def test_a_cache_folder_another_user_owns_is_said_before_the_login(
-    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim: Simulator, sso_config: Path, sso_cache_in_their_folder: Path
 ) -> None:
-    theirs = tmp_path / "theirs"
-    (theirs / "cache").mkdir(parents=True, mode=0o700)
-    theirs.chmod(0o755)
-    os.chown(theirs, OTHER_UID, OTHER_UID)
-    home.sso_cache.parent.mkdir(parents=True)
-    home.sso_cache.symlink_to(theirs / "cache")
-    mine = os.geteuid()
-    monkeypatch.setattr(os, "geteuid", lambda: mine + 1000)  # play a user; root's stay trusted
+    theirs = sso_cache_in_their_folder
     events: list[LoginEvent] = []
     with pytest.raises(FileWriteError) as caught:
         log_in(dev_session(), flow=Flow.DEVICE_CODE, announce=events.append, open_url=None)
@@ -131,10 +122,6 @@ def test_a_read_only_cache_folder_is_said_before_the_login(
     assert asked_of_identity_center(sim) == {}
 
 
-def _login_status(app: Any) -> str:
-    return str(app.screen.query_one("#login-status").render())
-
-
 @async_test
 async def test_the_picker_login_screen_shows_the_line_instead_of_a_code_and_r_retries(
     sim: Simulator, sso_config: Path, org: Organisation
@@ -142,10 +129,10 @@ async def test_the_picker_login_screen_shows_the_line_instead_of_a_code_and_r_re
     in_the_way = folder_where_the_token_goes()
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: "could not be saved" in _login_status(app), "the line")
+        await wait_until(pilot, lambda: "could not be saved" in login_status(app), "the line")
         assert screen_name(app) == "LoginScreen"
-        assert f"{in_the_way} is a folder; move it away" in _login_status(app)
-        assert "press r to try again" in _login_status(app)
+        assert f"{in_the_way} is a folder; move it away" in login_status(app)
+        assert "press r to try again" in login_status(app)
         assert login_code(app) == ""
         assert asked_of_identity_center(sim) == {}
         shutil.rmtree(in_the_way)  # the user moves it away

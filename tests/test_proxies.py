@@ -25,10 +25,10 @@ from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home
 from tests.forward_proxy import ForwardProxy
 from tests.http_recorder import Answer, recording
+from tests.made_up import made_up_credentials
 from tui.aws.console import ConsoleRequest, console_url
 from tui.aws.proxies import SYSTEM, chosen_proxy
 from tui.errors import ServiceError
-from tui.models import Account, RoleCredentials, utcnow
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import server_context
 
@@ -81,17 +81,6 @@ def one_line(run: Run) -> str:
     assert len(lines) == 1 and lines[0].startswith("ssotui: "), run.err
     assert "Traceback" not in run.err
     return lines[0]
-
-
-def made_up_credentials() -> RoleCredentials:
-    return RoleCredentials(
-        account=Account("111122223333", "prod"),
-        role_name="Admin",
-        access_key_id="ASIAMADEUPKEYID00001",
-        secret_access_key="MadeUpSecretKey/+abcdefghijklmnopqrstuvw",
-        session_token="IQoJMadeUpSessionToken+/=" + "t" * 60,
-        expiration=utcnow(),
-    )
 
 
 def no_secret(text: str) -> None:

@@ -14,35 +14,19 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.app_support import dev_session, log_in
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import OTHER_UID, Home
+from tests.made_up import made_up_credentials
 from tui.aws.token_cache import token_path
 from tui.errors import FileWriteError
 from tui.export.credentials_file import purge_written_profiles, write_profile
-from tui.models import Account, RoleCredentials
 from tui.sim import Simulator
 from tui.store.secret_file import write_cache_file
-
-OTHER_UID = 4343
-
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a folder away")
-
-
-def creds() -> RoleCredentials:
-    return RoleCredentials(
-        account=Account("123456789012", "acme"),
-        role_name="Admin",
-        access_key_id="ASIAEXAMPLEKEY123456",
-        secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
-        session_token="IQoJb3JpZ2luX2VjEXAMPLE",
-        expiration=datetime(2030, 1, 2, tzinfo=UTC),
-    )
 
 
 def shared_folder(tmp_path: Path, mode: int) -> Path:
@@ -87,36 +71,39 @@ def test_a_login_keeps_its_token_in_a_sticky_folder_such_as_tmp(
     assert stat.S_IMODE(token_path(dev_session()).stat().st_mode) == 0o600
 
 
-def test_doctor_names_a_folder_a_group_others_may_be_in_may_change(
-    sso_config: Path, home: Home, tmp_path: Path
+@pytest.mark.parametrize(
+    ("mode", "who", "fix"),
+    [
+        (0o777, "any user", "o-w"),
+        (0o770, f"group {OTHER_UID}, which other users may be in", "g-w"),
+    ],
+    ids=["anyone", "a-group"],
+)
+def test_doctor_names_an_sso_cache_folder_others_may_change(
+    sso_config: Path, home: Home, tmp_path: Path, mode: int, who: str, fix: str
 ) -> None:
     from tests.cli_helpers import fake_aws
 
-    shared = shared_folder(tmp_path, 0o770)
-    if os.geteuid() == 0:
-        os.chown(shared, 0, OTHER_UID)  # a group with no entry: anyone may be in it
-    else:
-        pytest.skip("only root may give a folder to a group it is not in")
+    shared = shared_folder(tmp_path, mode)
+    if mode & 0o070:  # a group with no entry: anyone may be in it
+        if os.geteuid() != 0:
+            pytest.skip("only root may give a folder to a group it is not in")
+        os.chown(shared, 0, OTHER_UID)
     sso_cache_in(home, shared)
     result = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0"))
     assert (
         f"[warn] secret folders: others may change {home.sso_cache}: {shared} can be changed by "
-        f"group {OTHER_UID}, which other users may be in (mode 0770)"
+        f"{who} (mode {mode:04o})"
     ) in result.out, result.out
-    assert f"run `chmod g-w {shared}`" in result.out
+    assert f"run `chmod {fix} {shared}`" in result.out
+    shared.chmod(0o700)
+    assert "[  ok] secret folders" in ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0")).out
 
 
-@needs_root
 def test_a_folder_on_the_way_that_another_user_owns_is_refused(
-    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim: Simulator, sso_config: Path, home: Home, sso_cache_in_their_folder: Path
 ) -> None:
-    theirs = tmp_path / "theirs"
-    (theirs / "cache").mkdir(parents=True, mode=0o700)
-    theirs.chmod(0o755)
-    os.chown(theirs, OTHER_UID, OTHER_UID)
-    sso_cache_in(home, theirs / "cache")
-    mine = os.geteuid()
-    monkeypatch.setattr(os, "geteuid", lambda: mine + 1000)  # play a user; root's stay trusted
+    theirs = sso_cache_in_their_folder
     message = refused(log_in, naming=home.sso_cache, fix="a folder of your own")
     assert f"{theirs} on its way belongs to another user (uid {OTHER_UID})" in message
 
@@ -127,40 +114,18 @@ def test_logout_purge_still_removes_keys_from_an_open_folder(
     shared = shared_folder(tmp_path, 0o700)
     target = shared / "credentials"
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(target))
-    write_profile(creds(), "acme")
+    creds = made_up_credentials()
+    write_profile(creds, "acme")
     shared.chmod(0o777)  # opened up since: the keys must still be taken away
     assert purge_written_profiles() == ["acme"]
-    assert "wJalrXUtnFEMI" not in target.read_text()
+    assert creds.secret_access_key not in target.read_text()
 
 
-@needs_root
 def test_a_cache_is_not_kept_in_a_folder_another_user_owns_and_nothing_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    their_folder: Path,
 ) -> None:
-    theirs = tmp_path / "theirs"
-    theirs.mkdir(mode=0o755)
-    os.chown(theirs, OTHER_UID, OTHER_UID)
-    mine = os.geteuid()
-    monkeypatch.setattr(os, "geteuid", lambda: mine + 1000)  # play a user; root's stay trusted
-    assert write_cache_file(theirs / "catalog.json", "{}") is False
-    assert list(theirs.iterdir()) == []
-
-
-def test_doctor_names_an_sso_cache_folder_any_user_may_change(
-    sso_config: Path, home: Home, tmp_path: Path
-) -> None:
-    from tests.cli_helpers import fake_aws
-
-    shared = shared_folder(tmp_path, 0o777)
-    sso_cache_in(home, shared)
-    result = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0"))
-    assert (
-        f"[warn] secret folders: others may change {home.sso_cache}: {shared} can be changed by "
-        f"any user (mode 0777)"
-    ) in result.out, result.out
-    assert f"run `chmod o-w {shared}`" in result.out
-    shared.chmod(0o700)
-    assert "[  ok] secret folders" in ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0")).out
+    assert write_cache_file(their_folder / "catalog.json", "{}") is False
+    assert list(their_folder.iterdir()) == []
 
 
 def test_write_profile_refuses_a_credentials_file_with_another_name(
@@ -170,6 +135,10 @@ def test_write_profile_refuses_a_credentials_file_with_another_name(
     home.aws_credentials.write_text("[mine]\nregion = eu-west-1\n")
     copy = tmp_path / "dotfiles-credentials"
     os.link(home.aws_credentials, copy)
-    refused(lambda: write_profile(creds(), "acme"), naming=home.aws_credentials, fix="symlinks")
+    refused(
+        lambda: write_profile(made_up_credentials(), "acme"),
+        naming=home.aws_credentials,
+        fix="symlinks",
+    )
     assert copy.read_text() == home.aws_credentials.read_text() == "[mine]\nregion = eu-west-1\n"
     assert copy.stat().st_ino == home.aws_credentials.stat().st_ino

@@ -18,7 +18,7 @@ from tests.app_support import log_in, usable_role, with_roles
 from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.finishing import NEVER, PATIENCE, finished
-from tests.test_console_signin import made_up_credentials
+from tests.made_up import made_up_credentials
 from tui.aws import clients
 from tui.aws.console import ConsoleRequest, console_url
 from tui.aws.portal_botocore import BotocorePortalClient

@@ -36,7 +36,7 @@ from tui import paths
 from tui.errors import FileWriteError, NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
-from tui.store.files import file_kind, locked, not_a_folder
+from tui.store.files import file_kind, locked, locked_if_possible, not_a_folder
 from tui.store.secret_file import (
     UntrustedFile,
     check_writable,
@@ -129,6 +129,15 @@ def token_lock(session: SsoSession) -> contextlib.AbstractContextManager[None]:
     """The lock a renewal, a login's save and a logout hold on the session's token, across
     ssotui processes (a wait for it of more than a second is told: `tui.store.waits`)."""
     return locked(token_path(session), doing=f"renewing the token of session {session.label}")
+
+
+def token_lock_if_possible(session: SsoSession) -> contextlib.AbstractContextManager[bool]:
+    """`token_lock` for a logout: when the lock cannot be made (ssotui's cache folder
+    read-only, a file in its place), no other ssotui can take it to renew the token either,
+    so the logout goes on without it. Yields whether it holds the lock."""
+    return locked_if_possible(
+        token_path(session), doing=f"renewing the token of session {session.label}"
+    )
 
 
 def registration_key(session: SsoSession, *, browser: bool = False) -> str:

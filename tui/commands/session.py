@@ -97,7 +97,14 @@ def _logged_out(report: LogoutReport, label: str) -> str:
     listed = (
         ", ".join(deleted[:-1]) + " and " + deleted[-1] if len(deleted) > 1 else "".join(deleted)
     )
-    gone = f"{listed} deleted" if deleted else "nothing cached to delete"
+    stayed = report.token_problem or report.cache_problem  # said on a line of its own
+    gone = (
+        f"{listed} deleted"
+        if deleted
+        else "nothing deleted"
+        if stayed
+        else "nothing cached to delete"
+    )
     return f"Logged out of {label}: {revoked}{gone}."
 
 
@@ -138,7 +145,9 @@ def logout(args: argparse.Namespace, context: Context) -> int:
         say(f"Removed {purged} ssotui wrote to the credentials file.")
     if report.token_problem:  # still there, and usable by any tool that reads it
         say(f"ssotui: {report.token_problem}")
-    if report.purge_problem or report.token_problem:
+    if report.cache_problem:
+        say(f"ssotui: {report.cache_problem}")
+    if report.purge_problem or report.token_problem or report.cache_problem:
         return 1
     if report.cli_credentials_failed or report.cli_folders_unsearched:
         say(_cli_cache_left(report))

@@ -3,8 +3,9 @@
 `populate` keeps every profile it writes between two marker comments, one block per session;
 the block is regenerated whole from the catalog and spliced in place of the old one, so a second
 run with the same catalog leaves the file byte-identical and nothing outside the block moves.
-Like every write, the read-modify-write runs under the file's lock and ends in an atomic replace;
-as other programs take no lock, the file is read again just before and planned anew if it changed.
+Like every write, the read-modify-write runs under the file's lock and ends in an atomic replace
+(a file with other names, hard links, is changed in place instead: `write_config`); as other
+programs take no lock, the file is read again just before and planned anew if it changed.
 Profiles are named by `profile_names.plan_profiles`; a role it cannot write (a line break or
 another control character in its name, padding spaces) is skipped and `populate_profiles`
 returns one warning line for it, while the rest is written. The `--dry-run` diff (see
@@ -25,6 +26,7 @@ from tui.export.config_diff import diff
 from tui.export.profile_names import DEFAULT_TEMPLATE, Profile, SkippedProfile, plan_profiles
 from tui.models import Catalog, SsoSession
 from tui.store import files
+from tui.store.linked_files import write_keeping_links
 from tui.text import printable, some_of
 
 
@@ -326,8 +328,7 @@ def populate_profiles(
             # Editors and `aws configure set` take no lock: when the file changed while the
             # plan was made, plan again on the new text rather than write their change away.
             if (files.read_text(target) or "") == old:
-                files.refuse_read_only(path)
-                files.write_atomic(path, plan.text)
+                write_config(path, plan.text)
                 break
         else:
             raise FileWriteError(f"{path} kept changing while populate ran; run it again")
@@ -377,6 +378,14 @@ def write_sso_session(
             same=lambda header: config_section(header) == ("sso-session", name),
         )
         if new != old:
-            files.refuse_read_only(path)
-            files.write_atomic(path, new)
+            write_config(path, new)
     return path
+
+
+def write_config(path: Path, text: str) -> None:
+    """Every write of the AWS config file, under its lock: a read-only file is left as it is
+    (FileWriteError); one with other names (hard links: a dotfiles checkout, say) is changed in
+    place, as `aws configure set` does, so every name shows the change (no secrets there to
+    spread); any other is replaced atomically."""
+    files.refuse_read_only(path)
+    write_keeping_links(path, text)

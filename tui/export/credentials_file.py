@@ -3,6 +3,8 @@
 The file is `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`. Only the chosen `[profile]`
 section changes (see `ini_sections`); the whole read-modify-write runs under the file's lock
 and ends in an atomic replace, so a crash leaves the old file and concurrent runs lose nothing.
+Taking keys out of a file with other names (hard links) is done in place instead, so that no
+name keeps them (`tui.store.linked_files`); putting keys into one is refused.
 A new file is 0600 in a 0700 folder; an existing file keeps its mode; a symlinked file is
 followed (the link stays a link) only when it ends at a regular file (see `tui.store.files`).
 
@@ -34,6 +36,7 @@ from tui.export.env import iso_utc
 from tui.export.profile_names import profile_name, profile_name_part
 from tui.models import RoleCredentials
 from tui.store import files
+from tui.store.linked_files import write_keeping_links
 from tui.store.secret_file import refuse_open_folder
 from tui.text import printable
 
@@ -235,7 +238,7 @@ def remove_profile(profile: str, path: Path | None = None, *, force: bool = Fals
             return False
         _check_splice(file_path, before, after, {profile: None})
         files.refuse_read_only(file_path)
-        files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
+        write_keeping_links(file_path, after.encode("utf-8", "surrogateescape"))
     return True
 
 
@@ -256,7 +259,8 @@ def purge_written_profiles(path: Path | None = None) -> list[str]:
     For `logout --purge`: a profile ssotui wrote whose keys were since replaced stays.
     """
     file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(file_path, wait=files.AWS_FILE_LOCK_WAIT):
+    # A lock no ssotui can make guards against no other ssotui write: the secrets go anyway.
+    with files.locked_if_possible(file_path, wait=files.AWS_FILE_LOCK_WAIT):
         try:
             target = files.writable_target(file_path)
         except FileWriteError:
@@ -265,7 +269,7 @@ def purge_written_profiles(path: Path | None = None) -> list[str]:
         names = _owned_names(before)
         after = ini_sections.drop_sections(before, names)
         _check_splice(file_path, before, after, dict.fromkeys(names))
-        if after != before:
+        if after != before:  # in place when hard-linked: no other name keeps the keys
             files.refuse_read_only(file_path)
-            files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
+            write_keeping_links(file_path, after.encode("utf-8", "surrogateescape"))
     return names

@@ -1,7 +1,8 @@
 """Safe file writes: atomic replace, kept modes, followed symlinks, and an inter-process lock.
 
 Every file ssotui writes goes through `write_atomic` (and `locked` when it reads, changes and
-writes back), so a crash leaves the old file and concurrent ssotui runs lose nothing.
+writes back), so a crash leaves the old file and concurrent ssotui runs lose nothing; but an AWS
+file with other names (hard links), which `tui.store.linked_files` changes in place.
 
 A symlinked file is written through only when the link ends at a regular file: a link to
 /dev/null, a folder, a FIFO or nothing is refused with one line (`FileWriteError`), and so is a
@@ -368,7 +369,8 @@ def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
     read-only, a file in its place, a lock file of another user) the FileWriteError says so
     alike for every lock: which folder or file, and to make it writable or to point
     SSOTUI_CACHE_DIR at a writable folder. The callers still refuse: a lock that guards a
-    write is never skipped (`locked_if_possible` is for those that only share a fetch).
+    write is never skipped (`locked_if_possible` is for those that only share a fetch, and for
+    a logout, which only takes things away).
     """
     variable = paths.CACHE_VARIABLE
     try:
@@ -407,6 +409,29 @@ def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterato
     the holder is doing in the user's words (default: "changing <path>").
     """
     fd = open_lock(lock_file(path), str(path))
+    with _held(fd, path, wait, doing):
+        yield
+
+
+@contextlib.contextmanager
+def locked_if_possible(path: Path, *, wait: float | None = None, doing: str = "") -> Iterator[bool]:
+    """`locked`, where going on without the lock is safe when it cannot be made (ssotui's
+    cache folder read-only, or a file in its place): no other ssotui can take it then either.
+    For a lock that only saves work (one fetch shared by processes that start together) and
+    for a logout's deletions. A lock another process holds is still waited for (`wait`: at
+    most that long, then FileWriteError). Yields whether it holds the lock."""
+    try:
+        fd = open_lock(lock_file(path), str(path))
+    except FileWriteError:
+        yield False
+        return
+    with _held(fd, path, wait, doing):
+        yield True
+
+
+@contextlib.contextmanager
+def _held(fd: int, path: Path, wait: float | None, doing: str) -> Iterator[None]:
+    """The open lock file `fd` of `path` locked while the block runs, then closed."""
     try:
         _take_lock(fd, path, wait, doing or f"changing {path}")
         yield
@@ -414,21 +439,6 @@ def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterato
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
-
-
-@contextlib.contextmanager
-def locked_if_possible(path: Path, *, doing: str = "") -> Iterator[bool]:
-    """`locked`, for a lock that only saves work (one fetch shared by processes that start
-    together): when it cannot be taken (ssotui's cache folder read-only, or a file in its
-    place), the block runs without it rather than the command failing. Yields whether it holds
-    the lock."""
-    with contextlib.ExitStack() as held:
-        try:
-            held.enter_context(locked(path, doing=doing))
-        except FileWriteError:
-            yield False
-            return
-        yield True
 
 
 LOCK_POLL = 0.05  # seconds between attempts at a lock that is waited on for a while

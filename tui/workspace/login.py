@@ -7,6 +7,7 @@ Part of `Workspace` (`tui.workspace.workspace`), the doors' one way in.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,8 @@ class LogoutReport:
     credentials_deleted: int = 0  # role credentials kept between runs
     purged: tuple[str, ...] = ()
     purge_problem: str = ""  # why the profiles ssotui wrote could not be removed (file kept)
+    # why the session's catalog or kept role credentials in ssotui's cache folder stayed
+    cache_problem: str = ""
     # role credentials the AWS CLI cached for this session's profiles (`tui.aws.cli_role_cache`)
     cli_credentials_deleted: int = 0
     cli_credentials_failed: tuple[tuple[Path, str], ...] = ()  # (file, why) left behind
@@ -125,13 +128,22 @@ class LoginUseCases(SessionToken):
         The token is read, revoked and deleted under the lock its refreshes take: a refresh
         another ssotui process has in flight (a `credential_process` run by Terraform) ends
         first and its new token is the one revoked and deleted; one that starts meanwhile
-        waits, then finds no token and writes none back.
+        waits, then finds no token and writes none back. What cannot be done (the lock not
+        made, a file that cannot be deleted) is said in the report and the rest goes on.
         """
-        from tui.aws.token_cache import delete_token, load_token, token_lock, token_path
-        from tui.store import catalog_cache, logouts, sign_ins
+        from tui.aws.token_cache import (
+            delete_token,
+            load_token,
+            token_lock_if_possible,
+            token_path,
+        )
+        from tui.store import logouts, sign_ins
 
         roles = self._roles_reached()  # before the logout makes the catalog unreadable
-        with token_lock(self.session):
+        # A lock that cannot be made (ssotui's cache folder read-only, a file in its place)
+        # cannot be taken by any other ssotui either, so no renewal can race this logout: the
+        # token is revoked and deleted all the same (was: "cannot lock …" and nothing done).
+        with token_lock_if_possible(self.session):
             revoked, problem = False, ""
             try:
                 token = load_token(self.session)
@@ -153,8 +165,10 @@ class LoginUseCases(SessionToken):
             except FileWriteError as exc:  # said, and the rest of the logout goes on
                 token_deleted, token_problem = False, exc.message
             # After the token is gone: whatever another process fetches from here on needs a
-            # new login, and whatever it fetched before is never used (tui.store.logouts).
-            logouts.record(self.session)
+            # new login, and whatever it fetched before is never used (tui.store.logouts). A
+            # cache folder that takes no mark takes none of those fetches either.
+            with contextlib.suppress(FileWriteError):
+                logouts.record(self.session)
             sign_ins.forget(self.session)  # no later sign-in continues this one
         purged: tuple[str, ...] = ()
         purge_problem = ""
@@ -168,23 +182,53 @@ class LoginUseCases(SessionToken):
                 purge_problem = exc.message
         from tui import paths
         from tui.aws.cli_role_cache import delete_cached
-        from tui.store import credentials_cache
 
         # After the token is gone, so the AWS CLI cannot fetch and cache them again.
         swept = delete_cached(self.session, roles, paths.aws_role_cache_dirs())
+        credentials_deleted, catalog_deleted, cache_problem = self._delete_kept()
         return LogoutReport(
             cli_credentials_deleted=swept.deleted,
             cli_credentials_failed=swept.failed,
             cli_folders_unsearched=swept.unsearched,
-            credentials_deleted=credentials_cache.delete(self.session),
+            credentials_deleted=credentials_deleted,
             token_expires=token.expires_at if token is not None else None,
             revoked=revoked,
             problem=problem,
             token_deleted=token_deleted,
             token_problem=token_problem,
-            catalog_deleted=catalog_cache.delete(self.session),
+            catalog_deleted=catalog_deleted,
             purged=purged,
             purge_problem=purge_problem,
+            cache_problem=cache_problem,
+        )
+
+    def _delete_kept(self) -> tuple[int, bool, str]:
+        """Delete the session's kept role credentials and catalog from ssotui's cache folder:
+        (credential files deleted, catalog deleted, what stayed and what to do, in one line).
+        One that cannot be deleted (a read-only cache folder) is said; the other is still tried."""
+        from tui.store import catalog_cache, credentials_cache
+
+        stayed: list[str] = []
+        reasons: list[str] = []
+        credentials_deleted, catalog_deleted = 0, False
+        try:
+            credentials_deleted = credentials_cache.delete(self.session)
+        except OSError as exc:
+            stayed.append("the role credentials ssotui kept (usable until they expire)")
+            reasons.append(f"cannot delete {exc.filename}: {exc.strerror or exc}")
+        try:
+            catalog_deleted = catalog_cache.delete(self.session)
+        except FileWriteError as exc:
+            stayed.append("the catalog")
+            reasons.append(exc.message)
+        if not stayed:
+            return credentials_deleted, catalog_deleted, ""
+        them = "it" if stayed == ["the catalog"] else "them"
+        return (
+            credentials_deleted,
+            catalog_deleted,
+            f"{' and '.join(stayed)} of session {self.session.label} stayed ({reasons[0]}): "
+            f"remove {them} by hand",
         )
 
     def _roles_reached(self) -> set[tuple[str, str]]:
