@@ -19,6 +19,7 @@ from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.models import Catalog, SsoSession, Token
+from tui.paths import Paths
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import NoOpenssl, self_signed
 
@@ -108,6 +109,12 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))
     monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(h.sso_cache))
     return h
+
+
+def here() -> Paths:
+    """The paths of this process's environment now (the `home` fixture's folders), for a test
+    that calls a store function as the workspace does (`Context.paths`)."""
+    return Paths.from_environ(os.environ)
 
 
 @pytest.fixture(scope="session")

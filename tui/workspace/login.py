@@ -154,8 +154,8 @@ class LoginUseCases(SessionToken):
                 token_deleted, token_problem = False, exc.message
             # After the token is gone: whatever another process fetches from here on needs a
             # new login, and whatever it fetched before is never used (tui.store.logouts).
-            logouts.record(self.session)
-            sign_ins.forget(self.session)  # no later sign-in continues this one
+            logouts.record(self.paths, self.session)
+            sign_ins.forget(self.paths, self.session)  # no later sign-in continues this one
         purged: tuple[str, ...] = ()
         purge_problem = ""
         if purge:  # a file it may not change is said, and the rest of the logout goes on
@@ -166,23 +166,22 @@ class LoginUseCases(SessionToken):
                 purged = tuple(purge_written_profiles(credentials_file_to_purge()))
             except SsotuiError as exc:
                 purge_problem = exc.message
-        from tui import paths
         from tui.aws.cli_role_cache import delete_cached
         from tui.store import credentials_cache
 
         # After the token is gone, so the AWS CLI cannot fetch and cache them again.
-        swept = delete_cached(self.session, roles, paths.aws_role_cache_dirs())
+        swept = delete_cached(self.session, roles, self.paths.aws_role_cache_dirs)
         return LogoutReport(
             cli_credentials_deleted=swept.deleted,
             cli_credentials_failed=swept.failed,
             cli_folders_unsearched=swept.unsearched,
-            credentials_deleted=credentials_cache.delete(self.session),
+            credentials_deleted=credentials_cache.delete(self.paths, self.session),
             token_expires=token.expires_at if token is not None else None,
             revoked=revoked,
             problem=problem,
             token_deleted=token_deleted,
             token_problem=token_problem,
-            catalog_deleted=catalog_cache.delete(self.session),
+            catalog_deleted=catalog_cache.delete(self.paths, self.session),
             purged=purged,
             purge_problem=purge_problem,
         )
@@ -195,7 +194,7 @@ class LoginUseCases(SessionToken):
         from tui.aws.sessions import config_sections, profile_map
         from tui.store import catalog_cache
 
-        catalog = catalog_cache.load(self.session)
+        catalog = catalog_cache.load(self.paths, self.session)
         roles = {(a.account_id, role) for a, role in catalog.pairs()} if catalog else set()
         try:
             profiles = profile_map(config_sections()).get("profiles", {})
