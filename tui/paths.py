@@ -132,23 +132,15 @@ def sso_cache_moved() -> bool:
     return bool(os.environ.get(SSO_CACHE_VARIABLE))
 
 
-def aws_role_cache_dirs() -> tuple[Path, ...]:
-    """The folders where botocore's file caches keep role credentials of SSO profiles: the AWS
-    CLI v2's `~/.aws/cli/cache`, and `~/.aws/boto/cache`, botocore's `JSONFileCache` default.
-
-    None when `SSOTUI_SSO_CACHE_DIR` moves the token cache: ssotui's session is then not the
-    one the AWS CLI logs in to, and files there of a session of the same name are not its.
-    """
-    if sso_cache_moved():
-        return ()
-    aws = _home() / ".aws"
-    return (aws / "cli" / "cache", aws / "boto" / "cache")
-
-
 def _platform_dir(env: str, kind: str) -> Path:
     override = os.environ.get(env)
     if override:
         return Path(override)
+    return _platformdirs_folder(kind)
+
+
+def _platformdirs_folder(kind: str) -> Path:
+    """platformdirs' own answer (it reads this process's environment) for folder `kind`."""
     import platformdirs
 
     getter = {
@@ -159,32 +151,14 @@ def _platform_dir(env: str, kind: str) -> Path:
     return Path(getter(APP_NAME, appauthor=False))
 
 
-def config_dir() -> Path:
-    """ssotui's own config folder (holds `config.toml`, user-edited)."""
-    return _platform_dir("SSOTUI_CONFIG_DIR", "config")
-
-
-def config_file() -> Path:
-    """ssotui's own config file."""
-    return config_dir() / "config.toml"
-
-
 CACHE_VARIABLE = "SSOTUI_CACHE_DIR"
 
 
 def cache_dir() -> Path:
-    """ssotui's cache folder (catalog caches, locks; no secrets), `SSOTUI_CACHE_DIR` when set."""
+    """ssotui's cache folder (catalog caches, locks; no secrets), `SSOTUI_CACHE_DIR` when set,
+    as this process's environment names it now: for the login lock, until it is handed a
+    `Paths` (`Paths.cache_dir` for everything else)."""
     return _platform_dir(CACHE_VARIABLE, "cache")
-
-
-def state_dir() -> Path:
-    """ssotui's state folder (favourites, recent roles)."""
-    return _platform_dir("SSOTUI_STATE_DIR", "state")
-
-
-def state_file() -> Path:
-    """ssotui's state file, written with tomli-w."""
-    return state_dir() / "state.toml"
 
 
 # ssotui's own folders: (variable that moves it, XDG variable, default under the home folder)
@@ -204,7 +178,7 @@ def _own_folder(kind: str, environ: Mapping[str, str]) -> Path:
     if override:
         return Path(override)
     if sys.platform in {"darwin", "win32"}:
-        return _platform_dir(variable, kind)
+        return _platformdirs_folder(kind)
     base = environ.get(xdg, "").strip()
     if not os.path.isabs(base):
         base = str(expanded(f"~/{default}", environ))
