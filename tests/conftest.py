@@ -19,6 +19,7 @@ from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.models import Catalog, SsoSession, Token
+from tui.paths import Paths
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import NoOpenssl, self_signed
 
@@ -135,6 +136,12 @@ def sso_cache_in_their_folder(home: Home, their_folder: Path) -> Path:
     home.sso_cache.parent.mkdir(parents=True, exist_ok=True)
     home.sso_cache.symlink_to(their_folder / "cache")
     return their_folder
+
+
+def here() -> Paths:
+    """The paths of this process's environment now (the `home` fixture's folders), for a test
+    that calls a store function as the workspace does (`Context.paths`)."""
+    return Paths.from_environ(os.environ)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ from tests.app_support import (
     with_roles,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui import paths
@@ -196,7 +196,7 @@ async def test_w_into_a_file_another_ssotui_holds_says_so_and_writes_once_it_let
     monkeypatch.setattr(files, "AWS_FILE_LOCK_WAIT", 0.2)  # not 30 s
     log_in()
     account = with_roles(org)
-    lock = files.lock_file(paths.aws_credentials_file())
+    lock = files.lock_file(here(), paths.aws_credentials_file())
     files.ensure_dir(lock.parent)
     holder = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)  # "another ssotui", by its lock
     fcntl.flock(holder, fcntl.LOCK_EX)

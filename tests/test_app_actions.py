@@ -32,6 +32,7 @@ from tests.app_support import (
     wait_until,
     with_roles,
 )
+from tests.conftest import here
 from tui.app.app import SsotuiApp
 from tui.aws.token_cache import load_token
 from tui.export.credentials_file import EXPIRES_KEY
@@ -81,7 +82,7 @@ async def test_s_runs_the_shell_with_the_credentials_and_comes_back(
     assert env["SSOTUI_ROLE_NAME"] == role
     assert "AWS_PROFILE" not in env
     # Using a role makes it recent: it floats to the top next time.
-    assert state_store.load().recent_roles() == [(account.account_id, role)]
+    assert state_store.load(here().state_file).recent_roles() == [(account.account_id, role)]
 
 
 @async_test
@@ -331,7 +332,7 @@ async def test_p_prints_export_lines_after_the_app_exits(
     )
     role_seen, token = shell.stdout.split()
     assert role_seen == role and token
-    assert state_store.load().recent_roles() == [(account.account_id, role)]
+    assert state_store.load(here().state_file).recent_roles() == [(account.account_id, role)]
 
 
 @async_test
@@ -352,7 +353,7 @@ async def test_a_role_without_access_is_a_notification(
         assert notes(app)[0].endswith("or press ctrl+r to refresh the list")
         assert "`ssotui" not in notes(app)[0]
         assert screen_name(app) == "MainScreen"
-    assert state_store.load().recent == ()
+    assert state_store.load(here().state_file).recent == ()
 
 
 @async_test
@@ -473,7 +474,7 @@ async def test_a_role_chosen_while_logged_out_asks_for_the_login_it_never_had(
     # Accounts from the cache, no token: the user left the first login screen, then picks.
     accounts = tuple(Account(a.account_id, a.name, a.email) for a in org.accounts)
     roles = {a.account_id: tuple(r.name for r in a.roles) for a in org.accounts}
-    catalog_cache.save(dev_session(), Catalog(accounts, roles, fetched_at=utcnow()))
+    catalog_cache.save(here(), dev_session(), Catalog(accounts, roles, fetched_at=utcnow()))
     sim.set(approve="manual", interval=1)
     account = with_roles(org)
     role = usable_role(account)

@@ -34,6 +34,7 @@ from tests.app_support import (
     wait_until,
     with_roles,
 )
+from tests.conftest import here
 from tui.app.pick import Action
 from tui.aws.call_switch import CallsStopped, CallSwitch
 from tui.aws.catalog import fetch_catalog
@@ -60,7 +61,7 @@ def stale_cache(org: Organisation) -> None:
     accounts = tuple(Account(a.account_id, a.name, a.email) for a in org.accounts)
     roles = {a.account_id: tuple(r.name for r in a.roles) for a in org.accounts}
     fetched = utcnow() - timedelta(hours=3)
-    catalog_cache.save(dev_session(), Catalog(accounts, roles, fetched_at=fetched))
+    catalog_cache.save(here(), dev_session(), Catalog(accounts, roles, fetched_at=fetched))
 
 
 def refreshing(app: Any) -> bool:
@@ -117,7 +118,7 @@ async def test_a_refresh_sends_nothing_while_the_subshell_runs_and_carries_on_af
         # longer holds it back: the slow rate only had to outlast the subshell)
         sim.set(rate_limit=None)
         await wait_until(pilot, lambda: not refreshing(app), "the refresh's end")
-    cached = catalog_cache.load(dev_session())
+    cached = catalog_cache.load(here(), dev_session())
     assert cached is not None and cached.is_fresh(timedelta(minutes=1))
     assert len(cached.accounts) == len(org.accounts) and not cached.failed
 

@@ -28,7 +28,7 @@ from tests.app_support import (
     wait_until,
     with_roles,
 )
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.app.failures import reason_text
 from tui.app.widgets.filter_list import FilterList
 from tui.models import Account, Catalog, Role, utcnow
@@ -198,7 +198,7 @@ async def test_fresh_cache_is_shown_without_calling_the_portal(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
     log_in()
-    catalog_cache.save(dev_session(), _catalog_of(org))
+    catalog_cache.save(here(), dev_session(), _catalog_of(org))
     sim.reset_calls()
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
@@ -220,6 +220,7 @@ async def test_stale_cache_is_refreshed_and_changes_are_marked(
     roles = dict(cached.roles)
     roles[gone.account_id] = ("ReadOnlyAccess",)
     catalog_cache.save(
+        here(),
         dev_session(),
         replace(cached, accounts=(*cached.accounts[1:], gone), roles=roles),
     )
@@ -236,7 +237,7 @@ async def test_stale_cache_is_refreshed_and_changes_are_marked(
             pilot, lambda: marks(app, "accounts").get("retired-account") == "−", "the − mark"
         )
         assert marks(app, "accounts")[added.name] == "+"
-        fresh = catalog_cache.load(dev_session())
+        fresh = catalog_cache.load(here(), dev_session())
         assert fresh is not None and len(fresh.accounts) == len(org.accounts)
 
 
@@ -306,9 +307,11 @@ async def test_favourites_float_to_the_top_and_persist_across_runs(
         await pilot.press("ctrl+f", "enter")
         await type_text(pilot, unique_prefix(last_role, [r.name for r in account.roles]))
         await pilot.press("ctrl+f")
-        await wait_until(pilot, lambda: state_store.load().favourite_roles, "the state file")
+        await wait_until(
+            pilot, lambda: state_store.load(here().state_file).favourite_roles, "the state file"
+        )
         await pilot.press("ctrl+q")
-    saved = state_store.load()
+    saved = state_store.load(here().state_file)
     assert saved.favourite_accounts == {account.account_id}
     assert saved.favourite_roles == {(account.account_id, last_role)}
 
@@ -321,7 +324,9 @@ async def test_favourites_float_to_the_top_and_persist_across_runs(
         assert shown(again, "roles")[0].role_name == last_role
         assert marks(again, "roles")[last_role] == "★"
         await pilot.press("ctrl+f")  # and off again
-        await wait_until(pilot, lambda: not state_store.load().favourite_roles, "the state file")
+        await wait_until(
+            pilot, lambda: not state_store.load(here().state_file).favourite_roles, "the state file"
+        )
 
 
 @async_test

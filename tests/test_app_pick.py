@@ -18,6 +18,7 @@ from tests.app_support import (
     wait_until,
     with_roles,
 )
+from tests.conftest import here
 from tui.app import Action, Picked
 from tui.sim import Organisation, Simulator
 from tui.store import state as state_store
@@ -30,7 +31,7 @@ async def test_enter_on_a_role_returns_it_without_the_menu(
 ) -> None:
     log_in()
     account = with_roles(org, 2)
-    state_store.save(State().with_region(account.account_id, "eu-north-1"))
+    state_store.save(State().with_region(account.account_id, "eu-north-1"), here().state_file)
     app = picker(pick_for=Action.PRINT, initial_filter=account.account_id[:6])
     async with app.run_test(size=SIZE) as pilot:
         accounts = pane(app, "accounts")
@@ -53,7 +54,7 @@ async def test_enter_on_a_role_returns_it_without_the_menu(
     assert isinstance(picked, Picked)
     assert (picked.account.account_id, picked.role) == (account.account_id, role)
     assert picked.session.name == "dev" and picked.region == "eu-north-1"
-    assert state_store.load().recent_roles() == [(account.account_id, role)]
+    assert state_store.load(here().state_file).recent_roles() == [(account.account_id, role)]
 
 
 @async_test

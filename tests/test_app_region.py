@@ -26,7 +26,7 @@ from tests.app_support import (
     with_roles,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.sim import Organisation, Simulator
 from tui.store import state as state_store
 from tui.store.settings import Settings
@@ -58,7 +58,9 @@ async def test_a_region_chosen_for_an_account_goes_with_its_credentials(
         await _choose_region(pilot, app, "eu-west-1")
         await wait_until(
             pilot,
-            lambda: state_store.load().region_of(account.account_id) == "eu-west-1",
+            lambda: (
+                state_store.load(here().state_file).region_of(account.account_id) == "eu-west-1"
+            ),
             "state.toml",
         )
         assert "region eu-west-1" in status_text(app)
@@ -85,7 +87,9 @@ async def test_a_region_chosen_for_an_account_goes_with_its_credentials(
         assert "region eu-west-1" in status_text(again)
         await _choose_region(pilot, again, "default")
         await wait_until(
-            pilot, lambda: state_store.load().region_of(account.account_id) is None, "state.toml"
+            pilot,
+            lambda: state_store.load(here().state_file).region_of(account.account_id) is None,
+            "state.toml",
         )
         assert "no region" in status_text(again)
 
@@ -110,7 +114,7 @@ async def test_without_a_choice_the_sessions_default_region_is_used(
         assert "eu-west-1" in names and "cn-north-1" not in names  # the session's partition
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
-    assert state_store.load().regions == ()
+    assert state_store.load(here().state_file).regions == ()
 
 
 def _profile_region(home: Home, profile: str) -> str | None:
@@ -148,6 +152,6 @@ async def test_a_profile_gets_the_region_chosen_for_its_account_never_default_re
     await _write_profile(picker(settings=Settings(default_region="eu-west-1")), org, account, "tui")
     assert _profile_region(home, "tui") is None
 
-    state_store.update(lambda s: s.with_region(account.account_id, "us-west-2"))
+    state_store.update(here(), lambda s: s.with_region(account.account_id, "us-west-2"))
     await _write_profile(picker(settings=Settings(default_region="eu-west-1")), org, account, "set")
     assert _profile_region(home, "set") == "us-west-2"

@@ -26,6 +26,7 @@ from tests.app_support import (
     screen_name,
     wait_until,
 )
+from tests.conftest import here
 from tui.app import clock
 from tui.aws import login, login_flows
 from tui.models import SsoSession
@@ -138,7 +139,7 @@ def test_main_screen_at_80x24(
     token = log_in()
     _freeze_clock(monkeypatch, token.expires_at - timedelta(minutes=42, seconds=30))
     ledger = org.by_name("umbrella-prod-ledger")
-    state_store.save(State().with_region(ledger.account_id, "eu-central-1"))
+    state_store.save(State().with_region(ledger.account_id, "eu-central-1"), here().state_file)
     assert snap_compare(
         picker(), press=[*"ledger", "enter"], terminal_size=SMALL, run_before=_after_catalog(org)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.app_support import SIZE, async_test, notes, picker, screen_name, wait_until
+from tests.conftest import here
 from tui.store.settings import Settings, load_settings
 
 
@@ -12,7 +13,7 @@ from tui.store.settings import Settings, load_settings
 async def test_theme_from_config_toml_is_the_apps_theme(home: Any) -> None:
     home.config_dir.mkdir()
     (home.config_dir / "config.toml").write_text('theme = "nord"\n', encoding="utf-8")
-    app = picker(settings=load_settings())
+    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: screen_name(app) == "SetupScreen", "the first screen")
         assert app.theme == "nord"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import load_catalog
+from tests.conftest import here, load_catalog
 from tui.aws.catalog import fetch_catalog, retry_failed
 from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesFailed, RolesLoaded
 from tui.aws.portal import Portal
@@ -167,14 +167,14 @@ def test_incomplete_catalog_is_cached_as_such_and_retried(
     monkeypatch.setattr("tui.aws.catalog.Portal", OneFailingAccount)
     first = load_catalog(session, token)
     assert not first.complete
-    saved = json.loads(catalog_cache.cache_path(session).read_text())
+    saved = json.loads(catalog_cache.cache_path(here(), session).read_text())
     assert saved["complete"] is False and bad in saved["failed"]
     monkeypatch.setattr(OneFailingAccount, "bad", "")  # the account works again
     sim.reset_calls()
     second = load_catalog(session, token)
     assert second.complete and _got(second) == _expected(sim)
     assert sim.calls["ListAccounts"] == 0 and sim.calls["ListAccountRoles"] == 1  # only it
-    assert catalog_cache.load(session) == second
+    assert catalog_cache.load(here(), session) == second
 
 
 def test_an_account_refused_since_shows_none_of_its_old_roles(
@@ -247,7 +247,7 @@ def test_a_catalog_lifetime_of_forever_keeps_the_cache(
 def test_stale_cache_is_refetched(session: SsoSession, token: Token, sim: Simulator) -> None:
     old = load_catalog(session, token)
     aged = Catalog(old.accounts, old.roles, utcnow() - timedelta(hours=2), old.failed)
-    catalog_cache.save(session, aged)
+    catalog_cache.save(here(), session, aged)
     sim.reset_calls()
     assert load_catalog(session, token).fetched_at > aged.fetched_at
     assert sim.calls["ListAccounts"] == 1
@@ -257,27 +257,27 @@ def test_cache_file_is_private_and_has_no_secret(
     session: SsoSession, token: Token, home: object
 ) -> None:
     load_catalog(session, token)
-    path = catalog_cache.cache_path(session)
+    path = catalog_cache.cache_path(here(), session)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text(encoding="utf-8")
     for secret in (token.access_token, token.refresh_token, token.client_secret):
         assert secret and secret not in text
-    age = catalog_cache.age(session)
+    age = catalog_cache.age(here(), session)
     assert age is not None and timedelta(0) <= age < timedelta(minutes=1)
-    assert catalog_cache.delete(session) and catalog_cache.load(session) is None
-    assert not catalog_cache.delete(session) and catalog_cache.age(session) is None
+    assert catalog_cache.delete(here(), session) and catalog_cache.load(here(), session) is None
+    assert not catalog_cache.delete(here(), session) and catalog_cache.age(here(), session) is None
 
 
 def test_cache_of_another_start_url_or_version_is_ignored(
     session: SsoSession, token: Token
 ) -> None:
     load_catalog(session, token)
-    path = catalog_cache.cache_path(session)
+    path = catalog_cache.cache_path(here(), session)
     data = json.loads(path.read_text())
     path.write_text(json.dumps({**data, "startUrl": "https://other.awsapps.com/start"}))
-    assert catalog_cache.load(session) is None
+    assert catalog_cache.load(here(), session) is None
     path.write_text(json.dumps({**data, "version": 99}))
-    assert catalog_cache.load(session) is None
+    assert catalog_cache.load(here(), session) is None
 
 
 OFFLINE = SsoSession("dev", "https://dev.awsapps.com/start", "eu-west-1")
@@ -305,8 +305,8 @@ OFFLINE = SsoSession("dev", "https://dev.awsapps.com/start", "eu-west-1")
     ).map(lambda d: json.dumps(d).encode())
 )
 def test_any_cache_bytes_give_a_catalog_or_none(home: object, data: bytes) -> None:
-    path = catalog_cache.cache_path(OFFLINE)
+    path = catalog_cache.cache_path(here(), OFFLINE)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    catalog = catalog_cache.load(OFFLINE)
+    catalog = catalog_cache.load(here(), OFFLINE)
     assert catalog is None or isinstance(catalog, Catalog)

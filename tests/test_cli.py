@@ -11,7 +11,7 @@ from botocore.configloader import raw_config_parse
 from botocore.exceptions import ConfigParseError
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.sim import Simulator
 
 
@@ -334,8 +334,8 @@ def test_logout_purge_on_a_read_only_file_still_logs_out_and_says_what_stayed(
     from tui.store import catalog_cache, credentials_cache
 
     session = resolve_session(name="dev", start_url=None, region=None)
-    catalog = catalog_cache.cache_path(session)
-    kept = credentials_cache.cache_path(session, account.account_id, role.name)
+    catalog = catalog_cache.cache_path(here(), session)
+    kept = credentials_cache.cache_path(here(), session, account.account_id, role.name)
     assert catalog.exists() and kept.exists()
     written = home.aws_credentials.read_bytes()
     home.aws_credentials.chmod(0o400)

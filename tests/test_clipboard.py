@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import here
 from tui.errors import SsotuiError
 from tui.export.clipboard import copy, osc52_sequence, system_program
 from tui.models import SsoSession
@@ -236,6 +237,7 @@ def test_a_login_code_goes_the_same_ways_and_without_either_says_to_type_it(
         SsoSession("dev", "https://d-1.awsapps.com/start", "us-east-1"),
         settings=Settings(),
         environ=os.environ,  # the live environment: the test moves SSOTUI_TTY below
+        paths=here(),
     )
     sent: list[str] = []
     assert handoff.copy_login_code("WDJB-MJHT", terminal=sent.append) == "OSC 52"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.models import Account, Catalog, SsoSession
 from tui.sim import Organisation
 from tui.store import catalog_cache
@@ -36,6 +36,7 @@ def cached(home: Home, tmp_path: Path) -> dict[str, str]:
     home.config_dir.mkdir(parents=True)
     (home.config_dir / "config.toml").write_text('default_session = "dev"\n')
     catalog_cache.save(
+        here(),
         SsoSession(name="dev", start_url=START_URL, region="eu-west-1"),
         Catalog(
             accounts=tuple(Account(a.account_id, a.name, a.email) for a in ORG.accounts),
@@ -184,6 +185,7 @@ def test_an_account_with_no_name_is_offered_by_its_id(
 ) -> None:
     nameless = Account("123456789012", "")  # the service may leave accountName out
     catalog_cache.save(
+        here(),
         SsoSession(name="dev", start_url=START_URL, region="eu-west-1"),
         Catalog(
             accounts=(nameless, Account("210987654321", "Zeta")),
@@ -202,6 +204,7 @@ def test_zsh_is_offered_thousands_of_accounts_without_descriptions(
     # empty ACCOUNT among 20,000 accounts took 1.7 s before zsh asked to list them, 0.6 s now
     many = Organisation.generate(accounts=2_500, seed=5)
     catalog_cache.save(
+        here(),
         SsoSession(name="dev", start_url=START_URL, region="eu-west-1"),
         Catalog(
             accounts=tuple(Account(a.account_id, a.name, a.email) for a in many.accounts),

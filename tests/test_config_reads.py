@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws import kept_sessions, sessions
 from tui.aws.endpoints import portal_route
 from tui.aws.sessions import config_sections, load_sessions, resolve_session, session_problems
@@ -67,7 +67,7 @@ def test_a_large_unchanged_config_is_parsed_once(
     assert config_sections() == first
     assert resolve_session(name="p7").start_url == "https://dev.awsapps.com/start"
     assert parses == [str(home.aws_config)]
-    kept = config_reads.cache_path(home.aws_config)
+    kept = config_reads.cache_path(here(), home.aws_config)
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
 
@@ -92,7 +92,7 @@ def test_a_config_changed_just_now_is_not_kept(home: Home) -> None:
     # a second write within the file system's clock tick would leave the same times
     home.write_config(_big())
     load_sessions()
-    assert not config_reads.cache_path(home.aws_config).exists()
+    assert not config_reads.cache_path(here(), home.aws_config).exists()
 
 
 def test_a_config_written_just_now_is_parsed_once_by_one_command(
@@ -108,7 +108,7 @@ def test_a_config_written_just_now_is_parsed_once_by_one_command(
         portal_route("eu-west-1", os.environ)[0] is not None
     )  # nothing in the file sends it to botocore
     assert parses == [str(home.aws_config)]
-    assert not config_reads.cache_path(home.aws_config).exists()
+    assert not config_reads.cache_path(here(), home.aws_config).exists()
     # changed since: read anew, in the same process
     time.sleep(0.05)
     home.write_config(_big(SESSION.replace("dev.awsapps", "ved.awsapps")))
@@ -119,10 +119,10 @@ def test_a_config_written_just_now_is_parsed_once_by_one_command(
 def test_small_files_and_files_with_keys_are_not_kept(home: Home, parses: list[str]) -> None:
     home.write_config(SESSION)
     load_sessions()
-    assert not config_reads.cache_path(home.aws_config).exists()
+    assert not config_reads.cache_path(here(), home.aws_config).exists()
     home.write_config(_big(extra="[default]\naws_secret_access_key = SECRETKEY\n"))
     load_sessions()
-    assert not config_reads.cache_path(home.aws_config).exists()
+    assert not config_reads.cache_path(here(), home.aws_config).exists()
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_a_kept_read_that_is_corrupt_or_not_ours_is_ignored(
 ) -> None:
     home.write_config(_big())
     load_sessions()
-    kept = config_reads.cache_path(home.aws_config)
+    kept = config_reads.cache_path(here(), home.aws_config)
     text = kept.read_text()
     if change == "truncated":
         kept.write_text(text[: len(text) // 2])
@@ -214,7 +214,7 @@ def test_what_was_found_by_other_rules_is_not_used(
 ) -> None:
     home.write_config(_big())
     load_sessions()
-    kept = config_reads.cache_path(home.aws_config)
+    kept = config_reads.cache_path(here(), home.aws_config)
     kept.write_text(kept.read_text().replace("dev.awsapps", "old.awsapps"))
     kept.chmod(0o600)
     _forget_this_process(monkeypatch)
@@ -242,7 +242,7 @@ def test_a_kept_read_still_follows_aws_profile_and_default_session(home: Home) -
     time.sleep(config_reads.SETTLED_NS / 1e9 + 0.2)  # settled: the read is kept
     first = ssotui("list")
     assert first.status != 0 and "several SSO sessions" in first.err, first.err
-    assert config_reads.cache_path(home.aws_config).exists()
+    assert config_reads.cache_path(here(), home.aws_config).exists()
     with_profile = ssotui("list", env={"AWS_PROFILE": "opsprof"})
     assert "session ops" in with_profile.err and "session dev" not in with_profile.err, (
         with_profile.err

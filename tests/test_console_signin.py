@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 
+from tests.conftest import here
 from tests.finishing import PATIENCE, finished
 from tests.http_recorder import Answer, recording
 from tests.made_up import made_up_credentials
@@ -513,7 +514,11 @@ def test_without_request_deadline_the_sign_in_call_is_given_15_s(
     session = SsoSession("dev", START_URL, "eu-west-1")
     with recording(hang=True) as server:
         environ = {"AWS_ENDPOINT_URL_SIGNIN": server.url}
-        handoff = Context(settings=load_settings(), environ=environ).workspace(session).handoff
+        handoff = (
+            Context(settings=load_settings(here().config_file), environ=environ)
+            .workspace(session)
+            .handoff
+        )
         with pytest.raises(ServiceError) as err:
             finished(
                 lambda: handoff.console_url(made_up_credentials(), ConsoleRequest("eu-west-1")),

@@ -1,17 +1,21 @@
 """A Context decides from its own environment, not from whatever the process's says later:
-the portal's route that `ssotui doctor` shows, and the terminal a copy goes to."""
+the portal's route that `ssotui doctor` shows, the terminal a copy goes to, and the folders
+ssotui keeps its cache, state and config in."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.app_support import usable_role, with_roles
+from tests.conftest import Home
 from tests.test_clipboard import pty, read_all  # noqa: F401 (pty is a fixture)
 from tui.commands.doctor import run_checks
-from tui.models import SsoSession
-from tui.sim import Simulator
+from tui.models import SsoSession, Token
+from tui.sim import Organisation, Simulator
 from tui.store.settings import Settings
 from tui.workspace import Context
 
@@ -44,3 +48,51 @@ def test_a_copy_goes_to_the_contexts_terminal(
     handoff = context.workspace(SsoSession("dev", "https://d-1.awsapps.com/start", "us-east-1"))
     assert handoff.handoff.copy_login_code("WDJB-MJHT") == "OSC 52"
     assert b"\x1b]52;c;" in read_all(pty)
+
+
+def test_ssotuis_folders_are_the_contexts(
+    sim: Simulator, token: Token, org: Organisation, home: Home, tmp_path: Path
+) -> None:
+    """The Context's environment moves ssotui's cache, state and config folders; the catalog,
+    the kept role credentials, the favourites, the logout mark and the config the doctor
+    names go there, and nothing into the folders the process's environment names."""
+    ours = {kind: tmp_path / f"context-{kind}" for kind in ("cache", "state", "config")}
+    context = _context(
+        SSOTUI_CACHE_DIR=str(ours["cache"]),
+        SSOTUI_STATE_DIR=str(ours["state"]),
+        SSOTUI_CONFIG_DIR=str(ours["config"]),
+    )
+    ours["config"].mkdir()
+    (ours["config"] / "config.toml").write_text("catalog_lifetime = 60\n", encoding="utf-8")
+    workspace = context.workspace(context.session())
+    account = with_roles(org)
+    found, role = workspace.find(account.account_id, usable_role(account))  # the catalog
+    workspace.role_credentials(found, role)
+    workspace.update_state(lambda s: s.toggle_favourite_account(account.account_id))
+    [settings] = [c for c in run_checks(context) if c.name == "ssotui config"]
+    workspace.log_out()
+
+    assert sorted(p.name for p in ours["cache"].iterdir()) == [
+        "catalog", "locks", "logouts", "role-credentials",
+    ]  # fmt: skip
+    assert workspace.load_state().favourite_accounts == {account.account_id}
+    assert (ours["state"] / "state.toml").is_file()
+    assert settings.detail == str(ours["config"] / "config.toml")
+    assert not home.state_dir.exists()
+    assert not home.config_dir.exists()
+    # (the token's lock is still the process's, as the token cache is: `Paths` says what is left)
+    for kept in ("catalog", "logouts", "role-credentials"):
+        assert not (home.cache_dir / kept).exists()
+
+
+@pytest.mark.skipif(sys.platform in {"darwin", "win32"}, reason="XDG folders: Linux, the BSDs")
+def test_the_default_folders_follow_the_contexts_home_and_xdg(tmp_path: Path) -> None:
+    """Without SSOTUI_* variables, ssotui's folders are platformdirs' of the Context's
+    environment (its XDG_* variables, else its HOME), and the AWS files those of its HOME."""
+    environ = {"HOME": str(tmp_path / "them"), "XDG_STATE_HOME": str(tmp_path / "xdg-state")}
+    paths = Context(settings=Settings(), environ=environ).paths
+    assert paths.cache_dir == tmp_path / "them" / ".cache" / "ssotui"
+    assert paths.config_file == tmp_path / "them" / ".config" / "ssotui" / "config.toml"
+    assert paths.state_file == tmp_path / "xdg-state" / "ssotui" / "state.toml"
+    assert paths.aws_config_file == tmp_path / "them" / ".aws" / "config"
+    assert paths.sso_cache_dir == tmp_path / "them" / ".aws" / "sso" / "cache"

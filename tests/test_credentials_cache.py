@@ -19,7 +19,7 @@ import pytest
 
 from tests.app_support import dev_session, log_in, usable_role, with_roles
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.made_up import made_up_credentials
 from tui.models import Account, RoleCredentials, utcnow
 from tui.sim import Organisation, SimAccount, Simulator
@@ -372,7 +372,9 @@ def test_credentials_fetched_before_a_logout_are_not_used_after_the_next_login(
     # someone else's, on a shared machine) must not be handed them.
     log_in()
     sim_account = with_roles(org)
-    workspace = Workspace(dev_session(), settings=Settings(), environ=dict(os.environ))
+    workspace = Workspace(
+        dev_session(), settings=Settings(), environ=dict(os.environ), paths=here()
+    )
     account, role = workspace.find(sim_account.account_id, usable_role(sim_account))
     fetched, logged_out = threading.Event(), threading.Event()
     save = credentials_cache.save
@@ -410,7 +412,9 @@ def test_a_catalog_fetched_before_a_logout_is_not_used_after_the_next_login(
     # The same race for the catalog: saved after the logout deleted it, it would be the next
     # login's catalog (another person's accounts), used without a portal call while fresh.
     log_in()
-    workspace = Workspace(dev_session(), settings=Settings(), environ=dict(os.environ))
+    workspace = Workspace(
+        dev_session(), settings=Settings(), environ=dict(os.environ), paths=here()
+    )
     fetched, logged_out = threading.Event(), threading.Event()
     save = catalog_cache.save
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.app import clock
 from tui.aws.sessions import load_sessions
 from tui.models import utcnow
@@ -37,10 +37,10 @@ def test_a_failed_lookup_says_the_catalogs_age_as_the_status_line_does(
     home.config_dir.mkdir(parents=True, exist_ok=True)
     (home.config_dir / "config.toml").write_text("catalog_lifetime = 86400\n")  # still fresh
     session = load_sessions()[0]
-    cached = catalog_cache.load(session)
+    cached = catalog_cache.load(here(), session)
     assert cached is not None
     fetched_at = utcnow() - timedelta(hours=2, minutes=5, seconds=30)
-    catalog_cache.save(session, dataclasses.replace(cached, fetched_at=fetched_at))
+    catalog_cache.save(here(), session, dataclasses.replace(cached, fetched_at=fetched_at))
 
     missed = ssotui("export", "no-such-account-xyz", "Admin")
     assert missed.status == 1

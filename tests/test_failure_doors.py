@@ -22,7 +22,7 @@ from tests.app_support import (
     wait_until,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.sim import Organisation, Simulator
 from tui.store.settings import load_settings
 
@@ -88,7 +88,7 @@ async def test_a_mistake_in_config_toml_is_said_by_both_doors(
     run = ssotui("list")
     assert run.status == 0 and run.err.splitlines() == [f"ssotui: warning: {said}"]
 
-    app = picker(settings=load_settings())
+    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         assert notes(app) == [said]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.made_up import made_up_credentials
 from tui.errors import FileWriteError
 from tui.export import aws_config
@@ -195,9 +195,9 @@ def test_every_spelling_of_a_file_shares_one_lock(home: Home, tmp_path: Path) ->
     real.write_text("")
     home.aws_credentials.symlink_to(real)
     spellings = [home.aws_credentials, real, tmp_path / "x" / ".." / "real-credentials"]
-    assert len({files.lock_file(p) for p in spellings}) == 1
-    assert files.lock_file(home.aws_config) != files.lock_file(real)
-    assert files.lock_file(real).parent == home.cache_dir / "locks"
+    assert len({files.lock_file(here(), p) for p in spellings}) == 1
+    assert files.lock_file(here(), home.aws_config) != files.lock_file(here(), real)
+    assert files.lock_file(here(), real).parent == home.cache_dir / "locks"
 
 
 @pytest.mark.parametrize("writer", ["populate", "write_sso_session"])
@@ -246,7 +246,7 @@ def test_a_file_another_ssotui_keeps_locked_is_refused_not_waited_on_for_ever(
     path = target_of(writer, home)
     original = b"[default]\nregion = eu-west-1\n"
     path.write_bytes(original)
-    lock = files.lock_file(path)
+    lock = files.lock_file(here(), path)
     files.ensure_dir(lock.parent)
     other = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)  # a lock of its own, as another process
     try:

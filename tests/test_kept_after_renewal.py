@@ -19,7 +19,7 @@ import pytest
 
 from tests.app_support import dev_session, log_in, with_roles
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws import login, token_cache
 from tui.errors import SsotuiError
 from tui.models import Token, utcnow
@@ -156,7 +156,9 @@ def test_a_logout_during_a_renewal_retires_the_chain(
     first, second = _roles(sim_account)[:2]
     kept = _process(sim_account, first)
     _near_expiry()
-    workspace = Workspace(dev_session(), settings=Settings(), environ=dict(os.environ))
+    workspace = Workspace(
+        dev_session(), settings=Settings(), environ=dict(os.environ), paths=here()
+    )
     account, role = workspace.find(sim_account.account_id, second)
     renewing, go_on = threading.Event(), threading.Event()
     record = sign_ins.record_renewal
@@ -183,7 +185,7 @@ def test_a_logout_during_a_renewal_retires_the_chain(
     go_on.set()
     fetcher.join(30)
     assert logout.wait(60) == 0
-    assert not sign_ins.chain_path(dev_session()).exists()
+    assert not sign_ins.chain_path(here(), dev_session()).exists()
     log_in()
     assert _process(sim_account, first)["AccessKeyId"] != kept["AccessKeyId"]
 
@@ -195,7 +197,7 @@ def _chain_after_a_renewal(org: Organisation) -> tuple[SimAccount, str, dict[str
     kept = _process(account, first)
     _near_expiry()
     _process(account, second)
-    chain = sign_ins.chain_path(dev_session())
+    chain = sign_ins.chain_path(here(), dev_session())
     assert chain.is_file()
     return account, first, kept, chain
 
@@ -275,18 +277,20 @@ def test_the_chain_stays_short(sso_config: Path, home: Home) -> None:
     start = utcnow()
     tokens = [_token(f"r{n}") for n in range(40)]
     for n in range(39):  # a renewal every 10 minutes for six and a half hours
-        sign_ins.record_renewal(session, tokens[n], tokens[n + 1], now=start + n * MINUTES_10)
+        sign_ins.record_renewal(
+            here(), session, tokens[n], tokens[n + 1], now=start + n * MINUTES_10
+        )
     latest = sign_ins.sign_in(tokens[39])
     now = start + 39 * MINUTES_10
-    continued = sign_ins.continued_by(session, latest, now=now)
+    continued = sign_ins.continued_by(here(), session, latest, now=now)
     assert continued == {sign_ins.sign_in(t) for t in tokens[39 - 24 : 39]}
     # 12 hours after a link was made, what was kept under it has expired: so has the link
     later = start + 38 * MINUTES_10 + sign_ins.KEPT_FOR
-    assert sign_ins.continued_by(session, latest, now=later) == set()
+    assert sign_ins.continued_by(here(), session, latest, now=later) == set()
     # a renewal that does not continue the latest sign-in (the AWS CLI renewed in between, or
     # a login came) starts the chain again
-    sign_ins.record_renewal(session, _token("cli"), _token("next"), now=now)
-    assert sign_ins.continued_by(session, sign_ins.sign_in(_token("next")), now=now) == {
+    sign_ins.record_renewal(here(), session, _token("cli"), _token("next"), now=now)
+    assert sign_ins.continued_by(here(), session, sign_ins.sign_in(_token("next")), now=now) == {
         sign_ins.sign_in(_token("cli"))
     }
-    assert sign_ins.continued_by(session, latest, now=now) == set()
+    assert sign_ins.continued_by(here(), session, latest, now=now) == set()

@@ -13,8 +13,7 @@ from botocore.credentials import SSOCredentialFetcher
 from botocore.utils import JSONFileCache
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
-from tui import paths
+from tests.conftest import Home, here
 from tui.aws.cli_role_cache import cache_key
 from tui.aws.login import login
 from tui.aws.sessions import load_sessions
@@ -155,9 +154,9 @@ def test_a_token_cache_of_its_own_leaves_the_aws_cli_cache_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # `ssotui demo` moves the token cache: its session `demo` is not the AWS CLI's `demo`.
-    assert paths.aws_role_cache_dirs()
+    assert here().aws_role_cache_dirs
     monkeypatch.setenv("SSOTUI_SSO_CACHE_DIR", "/tmp/elsewhere")
-    assert paths.aws_role_cache_dirs() == ()
+    assert here().aws_role_cache_dirs == ()
 
 
 @pytest.mark.usefixtures("two_sessions")

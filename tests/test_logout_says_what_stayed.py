@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.sessions import resolve_session
 from tui.cli import main
 from tui.models import Token
@@ -80,7 +80,7 @@ def test_a_token_cache_it_cannot_enter_is_said_and_the_rest_of_the_logout_happen
 ) -> None:
     assert main(["list"]) == 0
     session = resolve_session()
-    catalog = catalog_cache.cache_path(session)
+    catalog = catalog_cache.cache_path(here(), session)
     assert catalog.exists()
     capsys.readouterr()
     request.getfixturevalue("locked_token_cache")

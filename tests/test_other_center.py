@@ -21,7 +21,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import REGION, OtherAccount, OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
@@ -192,7 +192,7 @@ def test_empty_pages_are_read_past_but_an_endless_run_of_them_is_stopped(
     listed = ssotui("list", "--json", "--refresh")
     assert listed.status == 0, listed.err
     assert _listed(listed.out) == _pairs(center)
-    kept = catalog_cache.cache_path(other).read_bytes()
+    kept = catalog_cache.cache_path(here(), other).read_bytes()
     center.page_sizes = (0,)  # nothing, ever, but always another page
     center.calls.clear()
     endless = ssotui("list", "--refresh")
@@ -200,7 +200,7 @@ def test_empty_pages_are_read_past_but_an_endless_run_of_them_is_stopped(
     assert endless.status == 1 and endless.err.count("\n") == 1, endless.err
     assert "empty pages in a row of ListAccounts" in endless.err and "try again" in endless.err
     assert center.calls["list_accounts"] <= 50
-    assert catalog_cache.cache_path(other).read_bytes() == kept  # the last catalog kept
+    assert catalog_cache.cache_path(here(), other).read_bytes() == kept  # the last catalog kept
 
 
 @pytest.mark.parametrize("framing", ["close_every_answer", "chunked", "http10"])

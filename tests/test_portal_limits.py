@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.conftest import Home, load_catalog
+from tests.conftest import Home, here, load_catalog
 from tests.finishing import NEVER, finished
 from tui.aws.catalog import fetch_catalog
 from tui.aws.catalog_events import CatalogEvent, RolesFailed
@@ -142,7 +142,7 @@ def test_a_cached_catalog_stays_usable_when_the_portal_hangs(
             ),
             what="the refresh",
         )
-    assert catalog_cache.load(session) == cached
+    assert catalog_cache.load(here(), session) == cached
     sim.reset_calls()
     assert load_catalog(session, token) == cached  # still shown, with no portal call
     assert sim.calls["ListAccounts"] == 0
@@ -376,12 +376,12 @@ def test_request_deadline_in_config_toml(home: Home) -> None:
     path = home.config_dir / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("request_deadline = 4.5\n")
-    assert load_settings().request_deadline == 4.5
+    assert load_settings(here().config_file).request_deadline == 4.5
     path.write_text("request_deadline = 30\n")
-    assert load_settings().request_deadline == 30
+    assert load_settings(here().config_file).request_deadline == 30
     for bad in ("0", "-1", "nan", "inf", '"soon"', "true"):
         path.write_text(f"request_deadline = {bad}\n")
-        settings = load_settings()
+        settings = load_settings(here().config_file)
         assert settings.request_deadline == DEFAULT_DEADLINE, bad
         assert [w for w in settings.warnings if "request_deadline" in w and str(path) in w], bad
 

@@ -30,7 +30,7 @@ from tests.app_support import (
     wait_until,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
@@ -171,12 +171,12 @@ def test_populate_writes_every_other_profile_and_names_the_refused_account(
 def test_an_older_cache_file_still_loads(center: OtherCenter) -> None:
     # A catalog cache written before `refused` existed: read as it was, none refused.
     assert ssotui("list", "--refresh").status == 0
-    path = catalog_cache.cache_path(resolve_session())
+    path = catalog_cache.cache_path(here(), resolve_session())
     data = json.loads(path.read_text())
     del data["refused"]
     path.write_text(json.dumps(data))
     path.chmod(0o600)
-    loaded = catalog_cache.load(resolve_session())
+    loaded = catalog_cache.load(here(), resolve_session())
     assert loaded is not None and loaded.refused == {} and loaded.complete
     result = ssotui("list", "--json")
     assert (result.status, result.err) == (0, "")
@@ -244,6 +244,6 @@ async def test_a_failed_account_retried_in_the_picker_and_refused_shows_the_note
         assert pane(app, "roles").row_list.placeholder.startswith(
             "no access to its roles (ResourceNotFoundException)\n"
         )
-    saved = catalog_cache.load(resolve_session())
+    saved = catalog_cache.load(here(), resolve_session())
     assert saved is not None and not saved.failed and saved.complete
     assert saved.refused == {PROD: "no access to its roles (ResourceNotFoundException)"}

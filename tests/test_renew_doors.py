@@ -27,7 +27,7 @@ from tests.app_support import (
     with_roles,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.errors import SsotuiError
 from tui.serve import CredentialEndpoint
 from tui.serve.endpoint import _Server
@@ -111,7 +111,7 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
     log_in()
     account = with_roles(org)
     role = usable_role(account)
-    app = picker(settings=load_settings())
+    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await open_action_menu(pilot, app, org, account, role)
@@ -158,7 +158,7 @@ async def test_s_says_in_one_line_when_the_endpoint_cannot_listen_and_the_picker
     _refuse_to_listen(monkeypatch)
     log_in()
     account = with_roles(org)
-    app = picker(settings=load_settings())
+    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await open_action_menu(pilot, app, org, account, usable_role(account))

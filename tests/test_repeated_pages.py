@@ -36,7 +36,7 @@ from tests.app_support import (
     with_roles,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
@@ -145,12 +145,12 @@ def test_populate_changes_nothing_when_a_page_repeats(
 def test_a_cache_file_from_before_still_loads(center: OtherCenter) -> None:
     # A catalog cache written before `incomplete` and `accountsCut` existed: none of either.
     assert ssotui("list", "--refresh").status == 0
-    path = catalog_cache.cache_path(resolve_session())
+    path = catalog_cache.cache_path(here(), resolve_session())
     data = json.loads(path.read_text())
     del data["incomplete"], data["accountsCut"]
     path.write_text(json.dumps(data))
     path.chmod(0o600)
-    loaded = catalog_cache.load(resolve_session())
+    loaded = catalog_cache.load(here(), resolve_session())
     assert loaded is not None and loaded.incomplete == {} and loaded.accounts_cut == ""
     result = ssotui("list", "--json")
     assert (result.status, result.err) == (0, "")
@@ -188,7 +188,7 @@ async def test_the_picker_marks_the_account_and_shows_the_roles_before_the_repea
         )
         names = ["Dev", "ReadOnly"]  # not "a" * 64, on the page it never reached
         await wait_until(pilot, lambda: [r.role_name for r in shown(app, "roles")] == names, "it")
-    saved = catalog_cache.load(resolve_session())
+    saved = catalog_cache.load(here(), resolve_session())
     assert saved is not None and not saved.failed
     assert saved.incomplete == {
         STAGING: "Identity Center repeated a page of its roles: 2 roles listed before it"
@@ -288,7 +288,7 @@ async def test_a_failed_account_retried_in_the_picker_whose_roles_go_round_is_ma
         await wait_until(pilot, lambda: f"{note}." in notes(app), "the note")
         names = {r.name for r in account.roles}
         await wait_until(pilot, lambda: {r.role_name for r in shown(app, "roles")} == names, "it")
-    saved = catalog_cache.load(resolve_session())
+    saved = catalog_cache.load(here(), resolve_session())
     assert saved is not None and account.account_id not in saved.failed
     assert saved.incomplete == {account.account_id: note}
     assert set(saved.roles_of(account.account_id)) == names

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.models import Token
 from tui.sim import Organisation, Simulator
 from tui.store.settings import MAX_REQUESTS, load_settings
@@ -38,7 +38,7 @@ def test_a_bad_concurrent_requests_is_named_and_ignored(home: Home, value: str) 
     path = home.config_dir / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"concurrent_requests = {value}\n")
-    settings = load_settings()
+    settings = load_settings(here().config_file)
     assert settings.concurrent_requests is None
     assert any("concurrent_requests" in w and str(path) in w for w in settings.warnings)
 
@@ -48,7 +48,7 @@ def test_renew_credentials_is_off_unless_set(home: Home, text: str, expected: bo
     path = home.config_dir / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
-    settings = load_settings()
+    settings = load_settings(here().config_file)
     assert settings.renew_credentials is expected and settings.warnings == ()
 
 
@@ -59,6 +59,6 @@ def test_a_renew_credentials_that_is_not_a_boolean_is_named_and_ignored(
     path = home.config_dir / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"renew_credentials = {value}\n")
-    settings = load_settings()
+    settings = load_settings(here().config_file)
     assert settings.renew_credentials is False
     assert any("renew_credentials" in w and "bool" in w for w in settings.warnings)

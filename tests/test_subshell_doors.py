@@ -32,7 +32,7 @@ from tests.app_support import (
     with_roles,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.sim import Organisation, Simulator
 
 
@@ -85,7 +85,7 @@ async def test_s_says_a_broken_subshell_command_and_the_picker_stays(
     _config(home, 'subshell_command = "sh -c \'x"\n')
     from tui.store.settings import load_settings
 
-    app = picker(settings=load_settings())
+    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
         await _press_s(pilot, app, org)
         await _picker_says(pilot, app, "is not a valid command line")

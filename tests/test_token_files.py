@@ -22,7 +22,7 @@ import pytest
 from botocore.utils import JSONFileCache, SSOTokenLoader
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import (
     Registration,
@@ -118,13 +118,13 @@ def test_an_existing_0644_file_becomes_0600(home: Home, which: str) -> None:
     path.parent.mkdir(parents=True)
     path.write_text("{}")
     path.chmod(0o644)
-    assert files_open_to_others() == [(path, 0o644)]
+    assert files_open_to_others(here().sso_cache_dir) == [(path, 0o644)]
     if which == "token":
         save_token(DEV, _token())
     else:
         save_registration(DEV, _registration())
     assert _mode(path) == 0o600
-    assert files_open_to_others() == []
+    assert files_open_to_others(here().sso_cache_dir) == []
 
 
 def test_a_new_file_is_0600_whatever_the_umask(home: Home) -> None:
@@ -139,7 +139,7 @@ def test_a_new_file_is_0600_whatever_the_umask(home: Home) -> None:
 
 
 def test_files_open_to_others_lists_every_cache_file(home: Home) -> None:
-    assert files_open_to_others() == []  # no cache folder yet
+    assert files_open_to_others(here().sso_cache_dir) == []  # no cache folder yet
     save_token(DEV, _token())
     other = home.sso_cache / "0123456789abcdef.json"  # `aws sso login` of another session
     other.write_text(json.dumps({"clientId": "x", "clientSecret": "y", "expiresAt": "z"}))
@@ -147,7 +147,7 @@ def test_files_open_to_others_lists_every_cache_file(home: Home) -> None:
     group_writable = home.sso_cache / "fedcba9876543210.json"
     group_writable.write_text("{}")
     group_writable.chmod(0o620)
-    assert files_open_to_others() == [(other, 0o640), (group_writable, 0o620)]
+    assert files_open_to_others(here().sso_cache_dir) == [(other, 0o640), (group_writable, 0o620)]
 
 
 def test_a_folder_in_the_way_is_one_clear_line(home: Home) -> None:

@@ -32,7 +32,7 @@ from tests.app_support import (
     with_roles,
 )
 from tests.cli_helpers import Run, ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui import paths
 from tui.aws import token_cache
 from tui.models import Account
@@ -54,7 +54,7 @@ time.sleep(float(sys.argv[2]))
 def another_process_holding(path: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holds the ssotui lock of `path` for `HOLD` seconds (from when the block
     starts), as a second ssotui does while it works on that file; ending it lets go sooner."""
-    lock = files.lock_file(path)
+    lock = files.lock_file(here(), path)
     files.ensure_dir(lock.parent)
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(lock), str(HOLD)], stdout=subprocess.PIPE, text=True
@@ -116,7 +116,10 @@ def test_export_says_it_waits_for_another_ssotui_fetching_the_catalog(
     log_in()
     account = with_roles(org)
     run = ssotui_while_held(
-        catalog_cache.cache_path(dev_session()), "export", account.account_id, usable_role(account)
+        catalog_cache.cache_path(here(), dev_session()),
+        "export",
+        account.account_id,
+        usable_role(account),
     )
     assert run.status == 0, run.err
     assert _waiting_lines(run.err) == [
@@ -142,7 +145,7 @@ def test_export_says_it_waits_for_another_ssotui_fetching_the_same_credentials(
     log_in()
     account = with_roles(org)
     role = usable_role(account)
-    kept = credentials_cache.cache_path(dev_session(), account.account_id, role)
+    kept = credentials_cache.cache_path(here(), dev_session(), account.account_id, role)
     run = ssotui_while_held(kept, "export", account.account_id, role)
     assert run.status == 0, run.err
     shown = Account(account.account_id, account.name).label_with_id
@@ -164,7 +167,7 @@ def test_credential_process_waits_in_silence_for_botocore(
         sso_config.read_text() + "\n[profile cp]\ncredential_process = "
         f"{sys.executable} -m tui credential-process {account.account_id} {role}\n"
     )
-    kept = credentials_cache.cache_path(dev_session(), account.account_id, role)
+    kept = credentials_cache.cache_path(here(), dev_session(), account.account_id, role)
     with another_process_holding(kept):
         run = ssotui("credential-process", account.account_id, role)
     assert run.status == 0 and run.err == ""

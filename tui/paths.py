@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "ssotui"
@@ -130,23 +132,15 @@ def sso_cache_moved() -> bool:
     return bool(os.environ.get(SSO_CACHE_VARIABLE))
 
 
-def aws_role_cache_dirs() -> tuple[Path, ...]:
-    """The folders where botocore's file caches keep role credentials of SSO profiles: the AWS
-    CLI v2's `~/.aws/cli/cache`, and `~/.aws/boto/cache`, botocore's `JSONFileCache` default.
-
-    None when `SSOTUI_SSO_CACHE_DIR` moves the token cache: ssotui's session is then not the
-    one the AWS CLI logs in to, and files there of a session of the same name are not its.
-    """
-    if sso_cache_moved():
-        return ()
-    aws = _home() / ".aws"
-    return (aws / "cli" / "cache", aws / "boto" / "cache")
-
-
 def _platform_dir(env: str, kind: str) -> Path:
     override = os.environ.get(env)
     if override:
         return Path(override)
+    return _platformdirs_folder(kind)
+
+
+def _platformdirs_folder(kind: str) -> Path:
+    """platformdirs' own answer (it reads this process's environment) for folder `kind`."""
     import platformdirs
 
     getter = {
@@ -157,29 +151,89 @@ def _platform_dir(env: str, kind: str) -> Path:
     return Path(getter(APP_NAME, appauthor=False))
 
 
-def config_dir() -> Path:
-    """ssotui's own config folder (holds `config.toml`, user-edited)."""
-    return _platform_dir("SSOTUI_CONFIG_DIR", "config")
-
-
-def config_file() -> Path:
-    """ssotui's own config file."""
-    return config_dir() / "config.toml"
-
-
 CACHE_VARIABLE = "SSOTUI_CACHE_DIR"
 
 
 def cache_dir() -> Path:
-    """ssotui's cache folder (catalog caches, locks; no secrets), `SSOTUI_CACHE_DIR` when set."""
+    """ssotui's cache folder (catalog caches, locks; no secrets), `SSOTUI_CACHE_DIR` when set,
+    as this process's environment names it now: for the login lock, until it is handed a
+    `Paths` (`Paths.cache_dir` for everything else)."""
     return _platform_dir(CACHE_VARIABLE, "cache")
 
 
-def state_dir() -> Path:
-    """ssotui's state folder (favourites, recent roles)."""
-    return _platform_dir("SSOTUI_STATE_DIR", "state")
+# ssotui's own folders: (variable that moves it, XDG variable, default under the home folder)
+# as platformdirs finds them on Linux and the BSDs
+_OWN_FOLDERS = {
+    "config": ("SSOTUI_CONFIG_DIR", "XDG_CONFIG_HOME", ".config"),
+    "cache": (CACHE_VARIABLE, "XDG_CACHE_HOME", ".cache"),
+    "state": ("SSOTUI_STATE_DIR", "XDG_STATE_HOME", ".local/state"),
+}
 
 
-def state_file() -> Path:
-    """ssotui's state file, written with tomli-w."""
-    return state_dir() / "state.toml"
+def _own_folder(kind: str, environ: Mapping[str, str]) -> Path:
+    """ssotui's `kind` folder under `environ`: its SSOTUI_* variable, else platformdirs' rule
+    read from `environ` (on macOS and Windows, platformdirs' own answer)."""
+    variable, xdg, default = _OWN_FOLDERS[kind]
+    override = environ.get(variable)
+    if override:
+        return Path(override)
+    if sys.platform in {"darwin", "win32"}:
+        return _platformdirs_folder(kind)
+    base = environ.get(xdg, "").strip()
+    if not os.path.isabs(base):
+        base = str(expanded(f"~/{default}", environ))
+    return Path(base) / APP_NAME
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every path a process uses, decided once from its environment (`from_environ`) and
+    handed down with it: nothing below reads the environment for a path."""
+
+    aws_config_file: Path
+    aws_credentials_file: Path
+    # AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE set but empty (`set_but_empty`)
+    config_unset: bool
+    credentials_unset: bool
+    sso_cache_dir: Path
+    sso_cache_moved: bool
+    aws_role_cache_dirs: tuple[Path, ...]
+    config_dir: Path
+    cache_dir: Path
+    state_dir: Path
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Paths:
+        """The paths `environ` names (the AWS CLI's variables, SSOTUI_*, XDG_*, HOME)."""
+        home = expanded("~", environ)
+        moved = environ.get(SSO_CACHE_VARIABLE)
+        aws = home / ".aws"
+        return cls(
+            aws_config_file=aws_config_file(environ),
+            aws_credentials_file=aws_credentials_file(environ),
+            config_unset=set_but_empty(CONFIG_VARIABLE, environ),
+            credentials_unset=set_but_empty(CREDENTIALS_VARIABLE, environ),
+            sso_cache_dir=Path(moved) if moved else aws / "sso" / "cache",
+            sso_cache_moved=bool(moved),
+            # a moved token cache: ssotui's session is not the one the AWS CLI logs in to
+            aws_role_cache_dirs=() if moved else (aws / "cli" / "cache", aws / "boto" / "cache"),
+            config_dir=_own_folder("config", environ),
+            cache_dir=_own_folder("cache", environ),
+            state_dir=_own_folder("state", environ),
+        )
+
+    @property
+    def config_file(self) -> Path:
+        """ssotui's own config file (user-edited)."""
+        return self.config_dir / "config.toml"
+
+    @property
+    def state_file(self) -> Path:
+        """ssotui's state file (favourites, recent roles), written with tomli-w."""
+        return self.state_dir / "state.toml"
+
+
+def process_paths() -> Paths:
+    """The paths of this process's environment as it is now: for the callers not handed a
+    `Paths` yet (the token cache and the AWS files' readers and writers), until they are."""
+    return Paths.from_environ(os.environ)

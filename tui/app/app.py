@@ -78,7 +78,9 @@ class SsotuiApp(App[str | Picked | None]):
         self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
         settings = context.settings
         # said once the screen is up (a notification needs a running app)
-        self._unknown_theme = unknown_theme(settings.theme or "", self.theme, self.available_themes)
+        self._unknown_theme = unknown_theme(
+            settings.theme or "", self.theme, self.available_themes, context.paths.config_file
+        )
         if settings.theme and self._unknown_theme is None:
             self.theme = settings.theme
 

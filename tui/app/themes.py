@@ -4,8 +4,7 @@ name that is none of them (by the picker when it starts, and by `ssotui doctor`)
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from tui import paths
+from pathlib import Path
 
 
 def theme_names() -> list[str]:
@@ -22,13 +21,11 @@ def default_theme() -> str:
     return DEFAULT_THEME
 
 
-def unknown_theme(theme: str, using: str, themes: Iterable[str]) -> str | None:
+def unknown_theme(theme: str, using: str, themes: Iterable[str], config_file: Path) -> str | None:
     """What to say of config.toml's `theme`: None when it is one of `themes` (or not set),
-    else one line naming the file, the theme used instead (`using`) and those there are."""
+    else one line naming the file (`config_file`), the theme used instead (`using`) and those
+    there are."""
     known = sorted(themes)
     if not theme or theme in known:
         return None
-    return (
-        f"Unknown theme {theme!r} in {paths.config_file()}; using {using!r}. "
-        f"Themes: {', '.join(known)}."
-    )
+    return f"Unknown theme {theme!r} in {config_file}; using {using!r}. Themes: {', '.join(known)}."

@@ -23,6 +23,7 @@ from typing import Any
 
 from tui import models
 from tui.models import SsoSession
+from tui.paths import process_paths
 from tui.store import config_reads
 
 _SESSION_FIELDS = tuple(f.name for f in dataclasses.fields(SsoSession))
@@ -47,7 +48,7 @@ def load(path: Path, info: os.stat_result) -> dict[str, Any] | None:
     None."""
     if not rules():
         return None
-    form = config_reads.load_read(path, info, rules())
+    form = config_reads.load_read(process_paths(), path, info, rules())
     try:
         return _decoded(form) if isinstance(form, dict) else None
     except (KeyError, IndexError, TypeError, ValueError):

@@ -136,7 +136,10 @@ def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict
     before and unchanged since is not parsed again (`tui.store.config_reads`); `keep=False`
     leaves keeping a new read to the caller."""
     info, seen_at = config_reads.stat_now(path)
-    if info is not None and (kept := config_reads.load(path, info)) is not None:
+    if (
+        info is not None
+        and (kept := config_reads.load(paths.process_paths(), path, info)) is not None
+    ):
         return kept
     try:
         text = files.read_text_now(path)
@@ -178,7 +181,7 @@ def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict
                 )
         sections[name] = values
     if info is not None and keep:
-        config_reads.save(path, info, seen_at, sections)
+        config_reads.save(paths.process_paths(), path, info, seen_at, sections)
     return sections
 
 
@@ -301,7 +304,7 @@ def _read(path: Path | None) -> _ConfigRead:
     found = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     del found["path"], found["unset"]  # the caller's, not the file's
     if info is not None and keep_read and (form := kept_sessions.form(found)) is not None:
-        config_reads.save(config_path, info, seen_at, raw, form)
+        config_reads.save(paths.process_paths(), config_path, info, seen_at, raw, form)
     return result
 
 

@@ -128,7 +128,11 @@ def token_path(session: SsoSession) -> Path:
 def token_lock(session: SsoSession) -> contextlib.AbstractContextManager[None]:
     """The lock a renewal, a login's save and a logout hold on the session's token, across
     ssotui processes (a wait for it of more than a second is told: `tui.store.waits`)."""
-    return locked(token_path(session), doing=f"renewing the token of session {session.label}")
+    return locked(
+        paths.process_paths(),
+        token_path(session),
+        doing=f"renewing the token of session {session.label}",
+    )
 
 
 def token_lock_if_possible(session: SsoSession) -> contextlib.AbstractContextManager[bool]:
@@ -136,7 +140,9 @@ def token_lock_if_possible(session: SsoSession) -> contextlib.AbstractContextMan
     read-only, a file in its place), no other ssotui can take it to renew the token either,
     so the logout goes on without it. Yields whether it holds the lock."""
     return locked_if_possible(
-        token_path(session), doing=f"renewing the token of session {session.label}"
+        paths.process_paths(),
+        token_path(session),
+        doing=f"renewing the token of session {session.label}",
     )
 
 
@@ -409,11 +415,10 @@ def save_registration(session: SsoSession, registration: Registration) -> None:
     write_secret_file(path, json.dumps(data))
 
 
-def files_open_to_others() -> list[tuple[Path, int]]:
-    """Every token and registration file of the SSO cache whose mode lets other users read or
-    change it, with that mode (for `doctor`: the next ssotui write makes such a file 0600, but a
-    file written by another tool stays as it is until then)."""
-    folder = paths.sso_cache_dir()
+def files_open_to_others(folder: Path) -> list[tuple[Path, int]]:
+    """Every token and registration file of the SSO cache `folder` whose mode lets other users
+    read or change it, with that mode (for `doctor`: the next ssotui write makes such a file
+    0600, but a file written by another tool stays as it is until then)."""
     try:
         candidates = sorted(folder.glob("*.json"))
     except OSError:

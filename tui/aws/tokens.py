@@ -20,6 +20,7 @@ from datetime import timedelta
 from tui.aws import token_cache
 from tui.errors import NotLoggedIn, NoToken, ServiceError
 from tui.models import SsoSession, Token
+from tui.paths import process_paths
 from tui.store import sign_ins
 
 REFRESH_WINDOW = timedelta(minutes=15)
@@ -96,7 +97,7 @@ def _refresh(session: SsoSession, token: Token) -> Token | None:
     )
     token_cache.save_token(session, fresh)
     # A new refresh token would make role credentials kept under this sign-in unrecognised.
-    sign_ins.record_renewal(session, token, fresh)
+    sign_ins.record_renewal(process_paths(), session, token, fresh)
     return fresh
 
 

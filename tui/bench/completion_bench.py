@@ -48,10 +48,13 @@ def _home(root: Path, accounts: int) -> dict[str, str]:
     old = os.environ.get("SSOTUI_CACHE_DIR")
     os.environ["SSOTUI_CACHE_DIR"] = env["SSOTUI_CACHE_DIR"]
     try:
+        from tui.paths import process_paths
         from tui.store import catalog_cache
 
         catalog_cache.save(
-            SsoSession(name="bench", start_url=START_URL, region="eu-west-1"), catalog
+            process_paths(),
+            SsoSession(name="bench", start_url=START_URL, region="eu-west-1"),
+            catalog,
         )
     finally:
         if old is None:

@@ -166,10 +166,11 @@ def main(argv: list[str] | None = None) -> int:
 _CHILD_SETUP = r"""
 import sys, time, resource, statistics
 from tui.aws.sessions import load_sessions, resolve_session
+from tui.paths import process_paths
 from tui.store.settings import load_settings
 from tui.app import make_app
 
-settings = load_settings()
+settings = load_settings(process_paths().config_file)
 session = resolve_session(name=None, start_url=None, region=None, default=None)
 app = make_app(sessions=load_sessions(), session=session, open_browser=False, settings=settings)
 result = {}
@@ -232,7 +233,7 @@ rows = sample_rows(int(sys.argv[1]))
 accounts = tuple(sorted((Account(r.columns[1], r.columns[0], r.columns[2]) for r in rows),
                         key=lambda a: a.name))
 roles = {a.account_id: ("AdministratorAccess", "ReadOnlyAccess") for a in accounts}
-catalog_cache.save(s, Catalog(accounts, roles, utcnow()))
+catalog_cache.save(process_paths(), s, Catalog(accounts, roles, utcnow()))
 """
 
 

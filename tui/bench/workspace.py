@@ -19,6 +19,7 @@ from tui.aws import clients
 from tui.aws.login import start_login, wait_for_token
 from tui.aws.sessions import resolve_session
 from tui.models import Catalog, SsoSession, Token, utcnow
+from tui.paths import process_paths
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import self_signed, server_context
 from tui.store import catalog_cache
@@ -86,7 +87,7 @@ class Workspace:
             for a in self.org.accounts
         }
         catalog = Catalog(accounts=accounts, roles=roles, fetched_at=utcnow())
-        catalog_cache.save(self.session, catalog)
+        catalog_cache.save(process_paths(), self.session, catalog)
         return catalog
 
 

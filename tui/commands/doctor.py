@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from tui import durations, paths
+from tui import durations
 from tui.errors import SsotuiError
 from tui.models import SsoSession, utcnow
+from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths, empty_variable_reason
 from tui.store.settings import Settings
 from tui.text import counted
 from tui.workspace import Context
@@ -43,16 +44,16 @@ class Check:
     detail: str
 
 
-def check_aws_config() -> tuple[list[Check], list[SsoSession]]:
+def check_aws_config(paths: Paths) -> tuple[list[Check], list[SsoSession]]:
     """The AWS config file exists, parses, and has sessions, each complete, with a start URL
     that is a URL and no setting that holds what reads as an inline comment."""
     from tui.aws.sessions import inline_comment, load_sessions, session_problems
     from tui.workspace.setup import check_start_url, with_scheme
 
-    if paths.set_but_empty(paths.CONFIG_VARIABLE):
-        detail = paths.empty_variable_reason(paths.CONFIG_VARIABLE)
+    if paths.config_unset:
+        detail = empty_variable_reason(CONFIG_VARIABLE)
         return [Check("AWS config", Verdict.FAIL, detail)], []
-    path = paths.aws_config_file()
+    path = paths.aws_config_file
     if not path.exists():
         return [Check("AWS config", Verdict.FAIL, f"{path} not found; add an [sso-session]")], []
     try:
@@ -209,29 +210,29 @@ def _private(path: Path, what: str, *, folder: bool = False) -> Check:
     return Check(what, Verdict.OK, f"{path} is mode {mode:04o}")
 
 
-def check_token_files() -> Check:
+def check_token_files(paths: Paths) -> Check:
     """Each token and registration file of the SSO cache is readable by its owner only."""
     from tui.aws.token_cache import files_open_to_others
     from tui.text import some_of
 
-    open_files = files_open_to_others()
+    open_files = files_open_to_others(paths.sso_cache_dir)
     if not open_files:
         return Check("token files", Verdict.OK, "each token and registration file is 0600")
     listed = some_of([f"{path.name} ({mode:04o})" for path, mode in open_files], 3)
     return Check(
         "token files",
         Verdict.FAIL,
-        f"others can read {listed} in {paths.sso_cache_dir()}: chmod 600 them",
+        f"others can read {listed} in {paths.sso_cache_dir}: chmod 600 them",
     )
 
 
-def check_secret_folders() -> Check:
+def check_secret_folders(paths: Paths) -> Check:
     """No one else may change a folder where secrets go (the SSO cache, the credentials file's,
     ssotui's cache): one of another user's is refused (FAIL), one open by its mode is allowed
     but said (WARN, `tui.store.secret_file.open_folder`)."""
     from tui.store.secret_file import open_folder
 
-    folders = [paths.sso_cache_dir(), paths.aws_credentials_file().parent, paths.cache_dir()]
+    folders = [paths.sso_cache_dir, paths.aws_credentials_file.parent, paths.cache_dir]
     for folder in folders:
         found = open_folder(folder)
         if found is not None:
@@ -241,14 +242,14 @@ def check_secret_folders() -> Check:
     return Check("secret folders", Verdict.OK, "no one else may change them")
 
 
-def check_settings(settings: Settings) -> Check:
+def check_settings(settings: Settings, paths: Paths) -> Check:
     """ssotui's own config.toml is valid, and names a theme the picker has."""
     from tui.commands.picker import theme_problem
 
-    warnings = [*settings.warnings, *filter(None, [theme_problem(settings)])]
+    warnings = [*settings.warnings, *filter(None, [theme_problem(settings, paths.config_file)])]
     if warnings:
         return Check("ssotui config", Verdict.WARN, "; ".join(warnings))
-    where = paths.config_file()
+    where = paths.config_file
     return Check("ssotui config", Verdict.OK, f"{where}" + ("" if where.exists() else " (none)"))
 
 
@@ -288,7 +289,8 @@ def check_portal(session: SsoSession, environ: Mapping[str, str]) -> Check:
 
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
-    config, sessions = check_aws_config()
+    paths = context.paths
+    config, sessions = check_aws_config(paths)
     yield from config
     for s in sessions:
         yield check_token(s)
@@ -299,15 +301,15 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     if target is not None:
         yield check_portal(target, context.environ)
         yield check_clock(target)
-    if paths.set_but_empty(paths.CREDENTIALS_VARIABLE):
-        detail = f"none ({paths.CREDENTIALS_VARIABLE} is set but empty: the AWS CLI reads none)"
+    if paths.credentials_unset:
+        detail = f"none ({CREDENTIALS_VARIABLE} is set but empty: the AWS CLI reads none)"
         yield Check("credentials file", Verdict.OK, detail)
     else:
-        yield _private(paths.aws_credentials_file(), "credentials file")
-    yield _private(paths.sso_cache_dir(), "SSO token cache", folder=True)
-    yield check_token_files()
-    yield check_secret_folders()
-    yield check_settings(context.settings)
+        yield _private(paths.aws_credentials_file, "credentials file")
+    yield _private(paths.sso_cache_dir, "SSO token cache", folder=True)
+    yield check_token_files(paths)
+    yield check_secret_folders(paths)
+    yield check_settings(context.settings, paths)
     yield check_subshell_credentials(context.settings)
 
 

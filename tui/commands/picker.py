@@ -4,6 +4,7 @@ and `console` (pick first, then act). The one place the command line starts the 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.terminal import on_a_terminal, picker_can_open
@@ -124,9 +125,10 @@ def demo(args: argparse.Namespace, context: Context) -> int:
     return run_demo(open_browser=False)
 
 
-def theme_problem(settings: Settings) -> str | None:
-    """What the picker says of config.toml's `theme` when it has no such theme, else None
-    (for `ssotui doctor`: the picker's own line, from the one place that words it)."""
+def theme_problem(settings: Settings, config_file: Path) -> str | None:
+    """What the picker says of config.toml's `theme` (read from `config_file`) when it has no
+    such theme, else None (for `ssotui doctor`: the picker's own line, from the one place that
+    words it)."""
     from tui.app.themes import default_theme, theme_names, unknown_theme
 
-    return unknown_theme(settings.theme or "", default_theme(), theme_names())
+    return unknown_theme(settings.theme or "", default_theme(), theme_names(), config_file)

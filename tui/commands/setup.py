@@ -34,7 +34,7 @@ def show_config(args: argparse.Namespace, context: Context) -> int:
         "paths:",
         [
             (item, "" if exists else " (absent)")
-            for item, exists in effective_paths(context.environ)
+            for item, exists in effective_paths(context.paths, context.environ)
         ],
     )
     section(

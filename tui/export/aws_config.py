@@ -308,7 +308,7 @@ def populate_profiles(
     """
     path = path or paths.aws_config_file()
     credentials = _users_credentials_profiles()
-    with files.locked(path, wait=files.AWS_FILE_LOCK_WAIT):
+    with files.locked(paths.process_paths(), path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(path)
         for _attempt in range(3):
             old = files.read_text(target) or ""
@@ -369,7 +369,7 @@ def write_sso_session(
         f"sso_region = {region}",
         f"sso_registration_scopes = {scopes}",
     ]
-    with files.locked(path, wait=files.AWS_FILE_LOCK_WAIT):
+    with files.locked(paths.process_paths(), path, wait=files.AWS_FILE_LOCK_WAIT):
         old = files.read_text(files.writable_target(path)) or ""
         new = ini_sections.replace_section(
             old,

@@ -201,7 +201,7 @@ def write_profile(
         body.append(f"region = {creds.region}")
     expected = profile_values(creds)
     file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(file_path, wait=files.AWS_FILE_LOCK_WAIT):
+    with files.locked(paths.process_paths(), file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
         if not force:
@@ -228,7 +228,7 @@ def remove_profile(profile: str, path: Path | None = None, *, force: bool = Fals
     holds ssotui's keys (any section with `force`); False when it was not there or not ours."""
     ini_sections.check_name(profile)
     file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(file_path, wait=files.AWS_FILE_LOCK_WAIT):
+    with files.locked(paths.process_paths(), file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
         if not force and profile not in _owned_names(before):
@@ -260,7 +260,7 @@ def purge_written_profiles(path: Path | None = None) -> list[str]:
     """
     file_path = path if path is not None else paths.aws_credentials_file()
     # A lock no ssotui can make guards against no other ssotui write: the secrets go anyway.
-    with files.locked_if_possible(file_path, wait=files.AWS_FILE_LOCK_WAIT):
+    with files.locked_if_possible(paths.process_paths(), file_path, wait=files.AWS_FILE_LOCK_WAIT):
         try:
             target = files.writable_target(file_path)
         except FileWriteError:

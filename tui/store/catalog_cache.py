@@ -26,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.errors import FileWriteError
 from tui.models import Account, Catalog, SsoSession, utcnow
+from tui.paths import Paths
 from tui.store import logouts
 from tui.store.files import locked_if_possible
 from tui.store.secret_file import UntrustedFile, read_own_file, write_cache_file
@@ -36,18 +36,18 @@ from tui.store.secret_file import UntrustedFile, read_own_file, write_cache_file
 VERSION = 1
 
 
-def cache_path(session: SsoSession) -> Path:
+def cache_path(paths: Paths, session: SsoSession) -> Path:
     """Where the catalog of a session is cached."""
-    return paths.cache_dir() / "catalog" / f"{session.cache_key}.json"
+    return paths.cache_dir / "catalog" / f"{session.cache_key}.json"
 
 
 @contextlib.contextmanager
-def one_update(session: SsoSession) -> Iterator[None]:
+def one_update(paths: Paths, session: SsoSession) -> Iterator[None]:
     """Hold the session's catalog lock while the block looks at the cache and fetches: processes
     that start together with an old or no cache make one fetch between them (each its own when
     the lock cannot be taken: a read-only cache folder)."""
     doing = f"fetching the catalog of session {session.label}"
-    with locked_if_possible(cache_path(session), doing=doing):
+    with locked_if_possible(paths, cache_path(paths, session), doing=doing):
         yield
 
 
@@ -132,10 +132,10 @@ def _text(value: object) -> str:
     return value
 
 
-def load(session: SsoSession) -> Catalog | None:
+def load(paths: Paths, session: SsoSession) -> Catalog | None:
     """The cached catalog of a session, or None (missing, unreadable, corrupt)."""
     try:
-        raw = read_own_file(cache_path(session))  # no link followed, no pipe waited on
+        raw = read_own_file(cache_path(paths, session))  # no link followed, no pipe waited on
         if raw is None:
             return None
         data = json.loads(raw.decode("utf-8"))
@@ -143,17 +143,17 @@ def load(session: SsoSession) -> Catalog | None:
     except (OSError, ValueError, RecursionError, UntrustedFile):
         return None
     catalog = from_dict(session, data)
-    logged_out = logouts.last(session)
+    logged_out = logouts.last(paths, session)
     # Fetched with a token of before the last logout (every call of a fetch needs the token,
     # so it ended before the revoke), yet saved after the logout deleted the cache.
     if catalog is not None and logged_out is not None and catalog.fetched_at <= logged_out:
         with contextlib.suppress(OSError):
-            cache_path(session).unlink()
+            cache_path(paths, session).unlink()
         return None
     return catalog
 
 
-def save(session: SsoSession, catalog: Catalog) -> None:
+def save(paths: Paths, session: SsoSession, catalog: Catalog) -> None:
     """Write the catalog of a session (atomic, 0600, a symlink there replaced; a catalog with
     failures stays incomplete). One that cannot be written (a full disk) is not kept, and the
     one before it is removed: the next command fetches it again."""
@@ -161,12 +161,12 @@ def save(session: SsoSession, catalog: Catalog) -> None:
 
     text = json.dumps(to_dict(session, catalog), ensure_ascii=False, separators=(",", ":"))
     text = utf8_json(text)  # a name the service sent with a lone surrogate is kept exact
-    write_cache_file(cache_path(session), text)
+    write_cache_file(cache_path(paths, session), text)
 
 
-def delete(session: SsoSession) -> bool:
+def delete(paths: Paths, session: SsoSession) -> bool:
     """Remove the cached catalog of a session; True when there was one."""
-    path = cache_path(session)
+    path = cache_path(paths, session)
     try:
         path.unlink()
     except FileNotFoundError:
@@ -176,9 +176,9 @@ def delete(session: SsoSession) -> bool:
     return True
 
 
-def age(session: SsoSession, now: datetime | None = None) -> timedelta | None:
+def age(paths: Paths, session: SsoSession, now: datetime | None = None) -> timedelta | None:
     """How old the cached catalog is, or None when there is none."""
-    catalog = load(session)
+    catalog = load(paths, session)
     if catalog is None:
         return None
     return (now or utcnow()) - catalog.fetched_at

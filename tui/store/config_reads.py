@@ -33,8 +33,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.errors import FileWriteError
+from tui.paths import Paths
 from tui.store.secret_file import read_private_text, write_secret_file
 
 FOLDER = "config-reads"
@@ -50,10 +50,10 @@ Sections = dict[str, dict[str, str]]
 _last: dict[str, tuple[list[Any], Sections]] = {}
 
 
-def cache_path(path: Path) -> Path:
+def cache_path(paths: Paths, path: Path) -> Path:
     """The kept read of the config file at `path`."""
     digest = hashlib.sha256(os.fsencode(str(path))).hexdigest()
-    return paths.cache_dir() / FOLDER / f"{digest}.json"
+    return paths.cache_dir / FOLDER / f"{digest}.json"
 
 
 def _key(path: Path, info: os.stat_result) -> list[Any]:
@@ -79,12 +79,12 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _body(path: Path, info: os.stat_result) -> str | None:
+def _body(paths: Paths, path: Path, info: os.stat_result) -> str | None:
     """What follows the header of the kept file for `path`, when it was kept under `info` and
     its checksum holds; else None."""
     if not _worth_keeping(info):
         return None
-    text = read_private_text(cache_path(path))
+    text = read_private_text(cache_path(paths, path))
     header = _header(_key(path, info))
     if text is None or not text.startswith(header):
         return None
@@ -94,7 +94,7 @@ def _body(path: Path, info: os.stat_result) -> str | None:
     return body
 
 
-def load(path: Path, info: os.stat_result) -> Sections | None:
+def load(paths: Paths, path: Path, info: os.stat_result) -> Sections | None:
     """The sections kept for the file at `path` when `info` (its stat, taken before anything
     else is read) matches what they were kept under; else None."""
     if not _worth_keeping(info):
@@ -103,7 +103,7 @@ def load(path: Path, info: os.stat_result) -> Sections | None:
     last = _last.get(str(path))
     if last is not None and last[0] == key:
         return _copy(last[1])
-    body = _body(path, info)
+    body = _body(paths, path, info)
     if body is None:
         return None
     try:
@@ -117,11 +117,11 @@ def load(path: Path, info: os.stat_result) -> Sections | None:
     return _copy(sections)
 
 
-def load_read(path: Path, info: os.stat_result, rules: str) -> Any:
+def load_read(paths: Paths, path: Path, info: os.stat_result, rules: str) -> Any:
     """What a reader derived from the file at `path` and kept with its sections, by the
     `rules` given, when `info` matches what it was kept under; else None. Only that part of
     the kept file is parsed."""
-    body = _body(path, info)
+    body = _body(paths, path, info)
     prefix = f'"rules":{_compact(rules)},"read_size":'
     if body is None or not body.startswith(prefix):
         return None
@@ -135,6 +135,7 @@ def load_read(path: Path, info: os.stat_result, rules: str) -> Any:
 
 
 def save(
+    paths: Paths,
     path: Path,
     info: os.stat_result,
     seen_at_ns: int,
@@ -167,7 +168,7 @@ def save(
     )
     crc = zlib.crc32(body.encode("utf-8"))
     with contextlib.suppress(FileWriteError, OSError):
-        write_secret_file(cache_path(path), f"{_header(key)}{crc},{body}")
+        write_secret_file(cache_path(paths, path), f"{_header(key)}{crc},{body}")
 
 
 def _copy(sections: Sections) -> Sections:

@@ -23,33 +23,35 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.models import Account, RoleCredentials, SsoSession, utcnow
+from tui.paths import Paths
 from tui.store.files import locked_if_possible
 from tui.store.secret_file import read_private_text, write_cache_file
 
 FOLDER = "role-credentials"
 
 
-def folder() -> Path:
+def folder(paths: Paths) -> Path:
     """Where every session's role credentials are kept."""
-    return paths.cache_dir() / FOLDER
+    return paths.cache_dir / FOLDER
 
 
-def cache_path(session: SsoSession, account_id: str, role: str) -> Path:
+def cache_path(paths: Paths, session: SsoSession, account_id: str, role: str) -> Path:
     """The file of one role's credentials."""
     key = "\0".join((session.cache_key, account_id, role))
-    return folder() / f"{session.cache_key[:12]}-{hashlib.sha1(key.encode()).hexdigest()}.json"
+    return folder(paths) / f"{session.cache_key[:12]}-{hashlib.sha1(key.encode()).hexdigest()}.json"
 
 
 @contextlib.contextmanager
-def one_fetch(session: SsoSession, account: Account, role: str) -> Iterator[Path | None]:
+def one_fetch(
+    paths: Paths, session: SsoSession, account: Account, role: str
+) -> Iterator[Path | None]:
     """Hold the role's lock while the block looks and fetches: processes that ask for the same
     role at the same moment make one GetRoleCredentials call between them. None when the lock
     cannot be taken (a read-only cache folder): the block fetches and keeps nothing."""
-    path = cache_path(session, account.account_id, role)
+    path = cache_path(paths, session, account.account_id, role)
     doing = f"fetching the credentials of {account.label_with_id}/{role}"
-    with locked_if_possible(path, doing=doing) as held:
+    with locked_if_possible(paths, path, doing=doing) as held:
         yield path if held else None
 
 
@@ -132,16 +134,16 @@ def save(
     write_cache_file(path, json.dumps(data))  # 0600, a link or foreign file replaced
 
 
-def forget(session: SsoSession, account_id: str, role: str) -> None:
+def forget(paths: Paths, session: SsoSession, account_id: str, role: str) -> None:
     """Delete one role's kept credentials (a service refused them: the next use fetches anew)."""
     with contextlib.suppress(FileNotFoundError):
-        cache_path(session, account_id, role).unlink()
+        cache_path(paths, session, account_id, role).unlink()
 
 
-def delete(session: SsoSession) -> int:
+def delete(paths: Paths, session: SsoSession) -> int:
     """Delete every role's credentials kept for `session`; how many files went."""
     removed = 0
-    for path in folder().glob(f"{session.cache_key[:12]}-*.json*"):
+    for path in folder(paths).glob(f"{session.cache_key[:12]}-*.json*"):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
             removed += path.suffix == ".json"

@@ -23,8 +23,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tui import paths
 from tui.errors import FileWriteError
+from tui.paths import CACHE_VARIABLE, Paths
 from tui.store import waits
 
 NEW_FILE_MODE = 0o600
@@ -351,14 +351,15 @@ def replace_file(
             os.close(dir_fd)
 
 
-def lock_file(path: Path) -> Path:
-    """The lock file of `path`: in ssotui's cache folder, named by the real path it guards.
+def lock_file(paths: Paths, path: Path) -> Path:
+    """The lock file of `path`: in ssotui's cache folder (`paths.cache_dir`), named by the real
+    path it guards.
 
     Every spelling of one file (a symlink, a relative path, `..`) shares one lock.
     """
     real = os.path.realpath(path)
     digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:40]
-    return paths.cache_dir() / "locks" / f"{digest}.lock"
+    return paths.cache_dir / "locks" / f"{digest}.lock"
 
 
 def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
@@ -372,7 +373,7 @@ def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
     write is never skipped (`locked_if_possible` is for those that only share a fetch, and for
     a logout, which only takes things away).
     """
-    variable = paths.CACHE_VARIABLE
+    variable = CACHE_VARIABLE
     try:
         ensure_dir(lock_path.parent, variable=variable)
     except FileWriteError as exc:
@@ -399,29 +400,33 @@ AWS_FILE_LOCK_WAIT = 30.0
 
 
 @contextlib.contextmanager
-def locked(path: Path, *, wait: float | None = None, doing: str = "") -> Iterator[None]:
+def locked(
+    paths: Paths, path: Path, *, wait: float | None = None, doing: str = ""
+) -> Iterator[None]:
     """Hold an exclusive lock on `path` (against every ssotui process) while the block runs.
 
-    The lock is `lock_file(path)`, never a file beside `path`: the user's folders (~/.aws, the
-    SSO cache) are left as they were. With `wait`, a lock another process still holds after
+    The lock is `lock_file(paths, path)`, never a file beside `path`: the user's folders (~/.aws,
+    the SSO cache) are left as they were. With `wait`, a lock another process still holds after
     that many seconds is FileWriteError (one line) instead of a wait without end. A wait of
     more than `waits.SAID_AFTER` seconds is told once (`tui.store.waits`) with `doing`, what
     the holder is doing in the user's words (default: "changing <path>").
     """
-    fd = open_lock(lock_file(path), str(path))
+    fd = open_lock(lock_file(paths, path), str(path))
     with _held(fd, path, wait, doing):
         yield
 
 
 @contextlib.contextmanager
-def locked_if_possible(path: Path, *, wait: float | None = None, doing: str = "") -> Iterator[bool]:
+def locked_if_possible(
+    paths: Paths, path: Path, *, wait: float | None = None, doing: str = ""
+) -> Iterator[bool]:
     """`locked`, where going on without the lock is safe when it cannot be made (ssotui's
     cache folder read-only, or a file in its place): no other ssotui can take it then either.
     For a lock that only saves work (one fetch shared by processes that start together) and
     for a logout's deletions. A lock another process holds is still waited for (`wait`: at
     most that long, then FileWriteError). Yields whether it holds the lock."""
     try:
-        fd = open_lock(lock_file(path), str(path))
+        fd = open_lock(lock_file(paths, path), str(path))
     except FileWriteError:
         yield False
         return

@@ -13,29 +13,29 @@ import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui import paths
 from tui.models import SsoSession, utcnow
+from tui.paths import Paths
 from tui.store.secret_file import UntrustedFile, read_own_file, write_secret_file
 
 FOLDER = "logouts"
 
 
-def mark_path(session: SsoSession) -> Path:
+def mark_path(paths: Paths, session: SsoSession) -> Path:
     """The file that holds the time of the session's last logout."""
-    return paths.cache_dir() / FOLDER / session.cache_key
+    return paths.cache_dir / FOLDER / session.cache_key
 
 
-def record(session: SsoSession, when: datetime | None = None) -> datetime:
+def record(paths: Paths, session: SsoSession, when: datetime | None = None) -> datetime:
     """Note that the session was logged out at `when` (now); the time written."""
     when = (when or utcnow()).astimezone(UTC)
-    write_secret_file(mark_path(session), when.isoformat() + "\n")
+    write_secret_file(mark_path(paths, session), when.isoformat() + "\n")
     return when
 
 
-def last(session: SsoSession) -> datetime | None:
+def last(paths: Paths, session: SsoSession) -> datetime | None:
     """When the session was last logged out; None when never (or the mark is unreadable)."""
     with contextlib.suppress(OSError, ValueError, UntrustedFile):
-        raw = read_own_file(mark_path(session))
+        raw = read_own_file(mark_path(paths, session))
         if raw is not None:
             when = datetime.fromisoformat(raw.decode("utf-8").strip())
             if when.tzinfo is not None:
@@ -43,8 +43,8 @@ def last(session: SsoSession) -> datetime | None:
     return None
 
 
-def started_before_logout(session: SsoSession, started: datetime) -> bool:
+def started_before_logout(paths: Paths, session: SsoSession, started: datetime) -> bool:
     """Whether a fetch that started at `started` may have used a token of before the last
     logout (a tie counts as before: the safe side is one more fetch)."""
-    logged_out = last(session)
+    logged_out = last(paths, session)
     return logged_out is not None and started <= logged_out

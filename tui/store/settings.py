@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.store import files
 
 EXPORT_FORMATS = ("sh", "fish", "powershell", "json")
@@ -71,9 +70,9 @@ def _check(key: str, value: Any, path: Path) -> str | None:
     return None
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Read config.toml; a missing file gives the defaults, a broken one defaults + a warning."""
-    path = path or paths.config_file()
+def load_settings(path: Path) -> Settings:
+    """Read config.toml at `path` (`Paths.config_file`); a missing file gives the defaults, a
+    broken one defaults + a warning."""
     try:
         text = files.read_text_now(path)
     except FileNotFoundError:

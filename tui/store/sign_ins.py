@@ -26,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.errors import FileWriteError
 from tui.models import SsoSession, Token, utcnow
+from tui.paths import Paths
 from tui.store.secret_file import read_private_text, write_secret_file
 
 FOLDER = "sign-ins"
@@ -46,15 +46,15 @@ def sign_in(token: Token) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32]
 
 
-def chain_path(session: SsoSession) -> Path:
+def chain_path(paths: Paths, session: SsoSession) -> Path:
     """The file that names the session's latest sign-in and those it continues."""
-    return paths.cache_dir() / FOLDER / session.cache_key
+    return paths.cache_dir / FOLDER / session.cache_key
 
 
-def _read(session: SsoSession) -> tuple[str, list[tuple[str, datetime]]] | None:
+def _read(paths: Paths, session: SsoSession) -> tuple[str, list[tuple[str, datetime]]] | None:
     """The latest sign-in and the (sign-in, when continued) it continues, newest first; None
     when there is no file, or it is corrupt, not ours, open to others or another session's."""
-    text = read_private_text(chain_path(session))
+    text = read_private_text(chain_path(paths, session))
     if text is None:
         return None
     try:
@@ -77,14 +77,16 @@ def _is_digest(value: object) -> bool:
     return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
 
 
-def continued_by(session: SsoSession, current: str, *, now: datetime | None = None) -> set[str]:
+def continued_by(
+    paths: Paths, session: SsoSession, current: str, *, now: datetime | None = None
+) -> set[str]:
     """The earlier sign-ins `current` continues through ssotui's renewals (not `current` itself;
     none when the file does not name it or is not to be trusted).
 
     `current` may be one the latest continues: read from the token file just before another
     process renewed it, it still continues those before it.
     """
-    chain = _read(session)
+    chain = _read(paths, session)
     if chain is None:
         return set()
     latest, earlier = chain
@@ -97,7 +99,7 @@ def continued_by(session: SsoSession, current: str, *, now: datetime | None = No
 
 
 def record_renewal(
-    session: SsoSession, spent: Token, fresh: Token, *, now: datetime | None = None
+    paths: Paths, session: SsoSession, spent: Token, fresh: Token, *, now: datetime | None = None
 ) -> None:
     """Note that `fresh`, which ssotui got for `spent`'s refresh token, continues its sign-in.
 
@@ -109,7 +111,7 @@ def record_renewal(
     if old == new:
         return  # the service kept the refresh token: the sign-in is the same
     now = (now or utcnow()).astimezone(UTC)
-    chain = _read(session)
+    chain = _read(paths, session)
     earlier = chain[1] if chain is not None and chain[0] == old else []
     links = [(old, now), *((name, when) for name, when in earlier if when > now - KEPT_FOR)]
     data = {
@@ -120,10 +122,10 @@ def record_renewal(
         ],
     }
     with contextlib.suppress(FileWriteError, OSError):
-        write_secret_file(chain_path(session), json.dumps(data))
+        write_secret_file(chain_path(paths, session), json.dumps(data))
 
 
-def forget(session: SsoSession) -> None:
+def forget(paths: Paths, session: SsoSession) -> None:
     """Delete the session's chain (a logout: no sign-in continues one of before it)."""
     with contextlib.suppress(OSError):
-        chain_path(session).unlink()
+        chain_path(paths, session).unlink()

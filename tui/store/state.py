@@ -1,7 +1,7 @@
 """ssotui's state file: favourite accounts and roles, recently used roles, and the region chosen
 for an account's credentials in the picker (tomli-w).
 
-The file is small TOML under the state folder (`paths.state_file()`), written atomically. A
+The file is small TOML under the state folder (`Paths.state_file`), written atomically. A
 missing, unreadable or corrupt file reads as an empty state, never as an error: losing
 favourites is a nuisance, refusing to start would be worse. `update` does a locked
 read-change-write so two ssotui windows never drop each other's changes.
@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.models import utcnow
+from tui.paths import Paths
 from tui.store.files import locked, write_atomic
 
 VERSION = 1
@@ -139,9 +139,10 @@ def to_dict(state: State) -> dict[str, Any]:
     }
 
 
-def load(path: Path | None = None) -> State:
-    """The saved state; an empty one when the file is missing, unreadable or corrupt."""
-    target = path or paths.state_file()
+def load(path: Path) -> State:
+    """The saved state at `path` (`Paths.state_file`); an empty one when the file is missing,
+    unreadable or corrupt."""
+    target = path
     try:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -155,18 +156,19 @@ def load(path: Path | None = None) -> State:
     return from_dict(data)
 
 
-def save(state: State, path: Path | None = None) -> None:
-    """Write the state atomically (0600); raises FileWriteError when it cannot."""
+def save(state: State, path: Path) -> None:
+    """Write the state atomically (0600) to `path`; raises FileWriteError when it cannot."""
     import tomli_w  # only a change writes: a start that reads the state needs none
 
-    target = path or paths.state_file()
+    target = path
     write_atomic(target, HEADER + tomli_w.dumps(to_dict(state)), mode=0o600)
 
 
-def update(change: Callable[[State], State], path: Path | None = None) -> State:
-    """Apply `change` to the saved state under the file's lock, save it and return it."""
-    target = path or paths.state_file()
-    with locked(target):
+def update(paths: Paths, change: Callable[[State], State]) -> State:
+    """Apply `change` to the saved state (`paths.state_file`) under the file's lock (in
+    `paths.cache_dir`), save it and return it."""
+    target = paths.state_file
+    with locked(paths, target):
         state = change(load(target))
         save(state, target)
     return state

@@ -73,7 +73,7 @@ class CatalogUseCases(SessionToken):
         """The catalog cached on disk, however old (None when there is none)."""
         from tui.store import catalog_cache
 
-        return catalog_cache.load(self.session)
+        return catalog_cache.load(self.paths, self.session)
 
     def catalog_plan(self, cached: Catalog | None, *, refresh: bool = False) -> CatalogPlan:
         """What `cached` needs: nothing while fresh, its failed accounts, or a whole fetch."""
@@ -134,7 +134,7 @@ class CatalogUseCases(SessionToken):
             )
 
         catalog = self.with_token(run, renewed=renewed)
-        catalog_cache.save(self.session, catalog)
+        catalog_cache.save(self.paths, self.session, catalog)
         return catalog
 
     def catalog(self, *, refresh: bool = False, on_event: EventHandler | None = None) -> Catalog:
@@ -196,7 +196,7 @@ class CatalogUseCases(SessionToken):
             updated = catalog.with_incomplete(account.account_id, exc.found, exc.note)
         else:
             updated = catalog.with_roles(account.account_id, roles)
-        catalog_cache.save(self.session, updated)
+        catalog_cache.save(self.paths, self.session, updated)
         return updated
 
     def populate(
@@ -277,7 +277,7 @@ class CatalogUseCases(SessionToken):
         names resolve, and role credentials kept between runs still serve offline."""
         from tui.store import catalog_cache
 
-        with catalog_cache.one_update(self.session):
+        with catalog_cache.one_update(self.paths, self.session):
             cached = self.cached_catalog()
             if (
                 not refresh

@@ -7,10 +7,11 @@ or the environment behind the caller's back.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from tui.models import SsoSession
+from tui.paths import Paths
 from tui.store.settings import Settings
 
 if TYPE_CHECKING:
@@ -20,19 +21,25 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Context:
     """The settings (config.toml, read once) and a snapshot of the environment: what decides
-    the paths, the portal's route, the clipboard, the browser and the shell below it."""
+    the paths (`paths`, made from it once), the portal's route, the clipboard, the browser and
+    the shell below it."""
 
     settings: Settings = field(default_factory=Settings)
     environ: Mapping[str, str] = field(kw_only=True, repr=False)
+    paths: Paths = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paths", Paths.from_environ(self.environ))
 
     @classmethod
     def load(cls) -> Context:
-        """Read config.toml and take the environment as it is now."""
+        """Take the environment as it is now and read the config.toml it names."""
         import os
 
         from tui.store.settings import load_settings
 
-        return cls(settings=load_settings(), environ=dict(os.environ))
+        context = cls(environ=dict(os.environ))
+        return replace(context, settings=load_settings(context.paths.config_file))
 
     def sessions(self) -> list[SsoSession]:
         """Every SSO session of the AWS config file (sso-sessions, then legacy profiles)."""
@@ -43,9 +50,7 @@ class Context:
     def can_add_session(self) -> bool:
         """Whether a session can be set up here: not while AWS_CONFIG_FILE is set but empty,
         when the AWS tools read no config file (`session` then says what to do)."""
-        from tui import paths
-
-        return not paths.set_but_empty(paths.CONFIG_VARIABLE)
+        return not self.paths.config_unset
 
     def session(
         self,
@@ -72,10 +77,8 @@ class Context:
 
     def workspace(self, session: SsoSession) -> Workspace:
         """The use cases of `session` (config.toml's `default_region` where it has none)."""
-        from dataclasses import replace
-
         from tui.workspace.workspace import Workspace
 
         if session.default_region is None and self.settings.default_region:
             session = replace(session, default_region=self.settings.default_region)
-        return Workspace(session, settings=self.settings, environ=self.environ)
+        return Workspace(session, settings=self.settings, environ=self.environ, paths=self.paths)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from tui import paths
+from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths
 from tui.store.settings import Settings
 
 DEFAULT = "default"
@@ -76,13 +76,13 @@ def effective_settings(settings: Settings, environ: Mapping[str, str]) -> list[E
 
 
 # (what, environment variable that moves it, where it is) for each file and folder.
-_PATHS: tuple[tuple[str, str, Callable[[], Path]], ...] = (
-    ("AWS config", "AWS_CONFIG_FILE", paths.aws_config_file),
-    ("AWS credentials", "AWS_SHARED_CREDENTIALS_FILE", paths.aws_credentials_file),
-    ("SSO token cache", "SSOTUI_SSO_CACHE_DIR", paths.sso_cache_dir),
-    ("ssotui config", "SSOTUI_CONFIG_DIR", paths.config_file),
-    ("ssotui cache", "SSOTUI_CACHE_DIR", paths.cache_dir),
-    ("ssotui state", "SSOTUI_STATE_DIR", paths.state_file),
+_PATHS: tuple[tuple[str, str, Callable[[Paths], Path]], ...] = (
+    ("AWS config", "AWS_CONFIG_FILE", lambda p: p.aws_config_file),
+    ("AWS credentials", "AWS_SHARED_CREDENTIALS_FILE", lambda p: p.aws_credentials_file),
+    ("SSO token cache", "SSOTUI_SSO_CACHE_DIR", lambda p: p.sso_cache_dir),
+    ("ssotui config", "SSOTUI_CONFIG_DIR", lambda p: p.config_file),
+    ("ssotui cache", "SSOTUI_CACHE_DIR", lambda p: p.cache_dir),
+    ("ssotui state", "SSOTUI_STATE_DIR", lambda p: p.state_file),
 )
 
 
@@ -104,17 +104,17 @@ def _moved_by(variable: str, environ: Mapping[str, str]) -> str | None:
     return None
 
 
-def effective_paths(environ: Mapping[str, str]) -> list[tuple[Effective, bool]]:
-    """Each file and folder ssotui uses, with whether it exists."""
+def effective_paths(paths: Paths, environ: Mapping[str, str]) -> list[tuple[Effective, bool]]:
+    """Each file and folder ssotui uses (`paths`, those `environ` decides), with whether it
+    exists."""
+    unset = {CONFIG_VARIABLE: paths.config_unset, CREDENTIALS_VARIABLE: paths.credentials_unset}
     found = []
     for what, variable, where in _PATHS:
-        if variable in (paths.CONFIG_VARIABLE, paths.CREDENTIALS_VARIABLE) and (
-            paths.set_but_empty(variable, environ)
-        ):
+        if unset.get(variable):
             # botocore reads no such file then, not the default one: none, rather than absent
             found.append((Effective(what, "(none)", f"environment: ${variable} is empty"), True))
             continue
-        path = where()
+        path = where(paths)
         moved_by = _moved_by(variable, environ)
         source = f"environment: ${moved_by}" if moved_by else DEFAULT
         found.append((Effective(what, str(path), source), path.exists()))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tui.errors import UsageError
 from tui.models import Account, RoleCredentials, SsoSession
+from tui.paths import Paths
 from tui.store.settings import Settings
 from tui.text import printable
 
@@ -54,14 +55,21 @@ class ProfileWritten:
 
 
 class Handoff:
-    """Hands a session's role credentials on, as the settings and the environment say."""
+    """Hands a session's role credentials on, as the settings and the environment say (and
+    the paths it decides)."""
 
     def __init__(
-        self, session: SsoSession, *, settings: Settings, environ: Mapping[str, str]
+        self,
+        session: SsoSession,
+        *,
+        settings: Settings,
+        environ: Mapping[str, str],
+        paths: Paths,
     ) -> None:
         self.session = session
         self.settings = settings
         self.environ = environ
+        self.paths = paths
 
     def export_format(self, requested: str | None = None) -> str:
         """The export format: the one asked for, config.toml's, else the one of `$SHELL`."""
@@ -224,7 +232,9 @@ class Handoff:
         except CredentialsRefused:
             from tui.store import credentials_cache
 
-            credentials_cache.forget(self.session, creds.account.account_id, creds.role_name)
+            credentials_cache.forget(
+                self.paths, self.session, creds.account.account_id, creds.role_name
+            )
             raise
 
     def console_shortcut(self, account: Account, role: str, request: ConsoleRequest) -> str:

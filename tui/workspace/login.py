@@ -168,8 +168,8 @@ class LoginUseCases(SessionToken):
             # new login, and whatever it fetched before is never used (tui.store.logouts). A
             # cache folder that takes no mark takes none of those fetches either.
             with contextlib.suppress(FileWriteError):
-                logouts.record(self.session)
-            sign_ins.forget(self.session)  # no later sign-in continues this one
+                logouts.record(self.paths, self.session)
+            sign_ins.forget(self.paths, self.session)  # no later sign-in continues this one
         purged: tuple[str, ...] = ()
         purge_problem = ""
         if purge:  # a file it may not change is said, and the rest of the logout goes on
@@ -180,11 +180,10 @@ class LoginUseCases(SessionToken):
                 purged = tuple(purge_written_profiles(credentials_file_to_purge()))
             except SsotuiError as exc:
                 purge_problem = exc.message
-        from tui import paths
         from tui.aws.cli_role_cache import delete_cached
 
         # After the token is gone, so the AWS CLI cannot fetch and cache them again.
-        swept = delete_cached(self.session, roles, paths.aws_role_cache_dirs())
+        swept = delete_cached(self.session, roles, self.paths.aws_role_cache_dirs)
         credentials_deleted, catalog_deleted, cache_problem = self._delete_kept()
         return LogoutReport(
             cli_credentials_deleted=swept.deleted,
@@ -212,12 +211,12 @@ class LoginUseCases(SessionToken):
         reasons: list[str] = []
         credentials_deleted, catalog_deleted = 0, False
         try:
-            credentials_deleted = credentials_cache.delete(self.session)
+            credentials_deleted = credentials_cache.delete(self.paths, self.session)
         except OSError as exc:
             stayed.append("the role credentials ssotui kept (usable until they expire)")
             reasons.append(f"cannot delete {exc.filename}: {exc.strerror or exc}")
         try:
-            catalog_deleted = catalog_cache.delete(self.session)
+            catalog_deleted = catalog_cache.delete(self.paths, self.session)
         except FileWriteError as exc:
             stayed.append("the catalog")
             reasons.append(exc.message)
@@ -239,7 +238,7 @@ class LoginUseCases(SessionToken):
         from tui.aws.sessions import config_sections, profile_map
         from tui.store import catalog_cache
 
-        catalog = catalog_cache.load(self.session)
+        catalog = catalog_cache.load(self.paths, self.session)
         roles = {(a.account_id, role) for a, role in catalog.pairs()} if catalog else set()
         try:
             profiles = profile_map(config_sections()).get("profiles", {})

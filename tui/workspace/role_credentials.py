@@ -57,7 +57,7 @@ class RoleCredentialUseCases(SessionToken):
         if self.settings.cache_role_credentials:
             from tui.store import credentials_cache, logouts, sign_ins
 
-            with credentials_cache.one_fetch(self.session, account, role) as path:
+            with credentials_cache.one_fetch(self.paths, self.session, account, role) as path:
                 kept = None
                 # Read before the fetch: what it gets is kept under the sign-in it may have
                 # used, never under a later one.
@@ -68,9 +68,9 @@ class RoleCredentialUseCases(SessionToken):
                         account,
                         role,
                         margin=CREDENTIALS_MARGIN,
-                        logged_out=logouts.last(self.session),
+                        logged_out=logouts.last(self.paths, self.session),
                         signed_in=signed_in,
-                        continued=sign_ins.continued_by(self.session, signed_in),
+                        continued=sign_ins.continued_by(self.paths, self.session, signed_in),
                     )
                 # Taken before the token is read: a logout after it makes these unusable.
                 started = utcnow()
@@ -79,7 +79,7 @@ class RoleCredentialUseCases(SessionToken):
                 )
                 if kept is None and path is not None:
                     credentials_cache.save(path, creds, fetched_at=started, signed_in=signed_in)
-                    if logouts.started_before_logout(self.session, started):
+                    if logouts.started_before_logout(self.paths, self.session, started):
                         path.unlink(missing_ok=True)  # a logout came meanwhile: keep nothing
         else:
             creds = self._fetch_credentials(

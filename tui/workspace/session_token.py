@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tui.errors import NotLoggedIn
 from tui.models import SsoSession, Token
+from tui.paths import Paths
 from tui.store.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,14 +29,21 @@ RENEWAL_THROTTLE_RETRIES = 2
 
 
 class SessionToken:
-    """The session, the settings and the environment; its token and portal calls."""
+    """The session, the settings, the environment and the paths it decides; its token and
+    portal calls."""
 
     def __init__(
-        self, session: SsoSession, *, settings: Settings, environ: Mapping[str, str]
+        self,
+        session: SsoSession,
+        *,
+        settings: Settings,
+        environ: Mapping[str, str],
+        paths: Paths,
     ) -> None:
         self.session = session
         self.settings = settings
         self.environ = environ
+        self.paths = paths
 
     def token(self) -> Token:
         """A usable token, refreshed when near expiry; NotLoggedIn when a login is needed."""

@@ -1,9 +1,10 @@
 """One SSO session's use cases, written once for the command line and the picker.
 
-A `Workspace` is built once per process and session from the settings and a snapshot of the
-environment (`tui.workspace.context`). Its methods block (call them from a thread worker in the
-picker) and report progress through plain callbacks. A portal call that gets a 401 is tried once
-more with a token renewed from the refresh token (`with_token`), whichever door asked.
+A `Workspace` is built once per process and session from the settings, a snapshot of the
+environment and the paths it decides (`tui.workspace.context`). Its methods block (call them
+from a thread worker in the picker) and report progress through plain callbacks. A portal call
+that gets a 401 is tried once more with a token renewed from the refresh token (`with_token`),
+whichever door asked.
 
 The use cases live by group, each in a file of its own, and `Workspace` gathers them:
 
@@ -21,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from tui.models import Account, RoleCredentials, SsoSession
+from tui.paths import Paths
 from tui.store.settings import Settings
 from tui.workspace.catalog import CatalogUseCases
 from tui.workspace.handoff import Handoff
@@ -36,10 +38,15 @@ class Workspace(LoginUseCases, CatalogUseCases, RoleCredentialUseCases):
     """The use cases of one SSO session."""
 
     def __init__(
-        self, session: SsoSession, *, settings: Settings, environ: Mapping[str, str]
+        self,
+        session: SsoSession,
+        *,
+        settings: Settings,
+        environ: Mapping[str, str],
+        paths: Paths,
     ) -> None:
-        super().__init__(session, settings=settings, environ=environ)
-        self.handoff = Handoff(session, settings=settings, environ=environ)
+        super().__init__(session, settings=settings, environ=environ, paths=paths)
+        self.handoff = Handoff(session, settings=settings, environ=environ, paths=paths)
 
     # -- favourites and recent roles ------------------------------------------------------------
 
@@ -47,13 +54,13 @@ class Workspace(LoginUseCases, CatalogUseCases, RoleCredentialUseCases):
         """Favourites and recently used roles (state.toml)."""
         from tui.store import state
 
-        return state.load()
+        return state.load(self.paths.state_file)
 
     def update_state(self, change: Callable[[State], State]) -> State:
         """Apply `change` to state.toml under its lock (other processes' changes kept)."""
         from tui.store import state
 
-        return state.update(change)
+        return state.update(self.paths, change)
 
     # -- role credentials (`tui.workspace.role_credentials`; what is done with them: `handoff`) --
 
