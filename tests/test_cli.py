@@ -472,3 +472,17 @@ def test_a_login_that_keeps_the_token_says_it_was_already_logged_in(
     assert forced.status == 0, forced.err
     assert sim.calls["StartDeviceAuthorization"] == before + 1
     assert "Logged in to dev until " in forced.err and "Already" not in forced.err
+
+
+@pytest.mark.parametrize("name", ["a]b", " padded", ""])
+def test_write_profile_refuses_a_bad_profile_name_as_bad_usage_before_anything_else(
+    sim: Simulator, sso_config: Path, home: Home, name: str
+) -> None:
+    """A `--profile` no INI file can hold is the command line's fault (exit 2), said first:
+    not after a login or a credentials fetch that could not help."""
+    result = ssotui("write-profile", "111111111111", "Admin", "--profile", name)
+    assert result.status == 2, result.err
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert f"profile name {name!r}" in result.err
+    assert "login" not in result.err
+    assert not home.aws_credentials.exists()
