@@ -57,6 +57,22 @@ def test_console_shortcut_fetches_no_credentials(
     assert sim.calls["GetRoleCredentials"] == before
 
 
+def test_console_shortcut_with_a_duration_is_bad_usage(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The portal's shortcut signs in for the permission set's own session length: a
+    `--duration` beside it could not be honoured, so it is refused rather than dropped."""
+    log_in()
+    account = with_roles(org)
+    run = ssotui(
+        "console", account.account_id, usable_role(account), "--shortcut", "--duration", "900"
+    )
+    assert run.status == 2, run.err
+    assert run.out == ""
+    assert len(run.err.strip().splitlines()) == 1
+    assert "--duration" in run.err and "--shortcut" in run.err
+
+
 def test_a_copied_shortcut_is_not_said_to_expire(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 
 from tui.commands.resolve import chosen_role, say, workspace_of
-from tui.errors import ConfigError, SsotuiError
+from tui.errors import ConfigError, SsotuiError, UsageError
 from tui.local_time import local_time
 from tui.workspace import Context
 
@@ -15,6 +15,11 @@ def console(args: argparse.Namespace, context: Context) -> int:
     """Open (or print, or copy) a console sign-in URL, or the access portal's shortcut.
 
     Without ACCOUNT/ROLE on a terminal, they are picked in the picker first."""
+    if args.shortcut and args.duration is not None:
+        raise UsageError(
+            "--duration cannot go with --shortcut: the access portal signs in for the "
+            "permission set's own session length; leave out one of them"
+        )
     # Checked before anything is fetched or picked: a bad --service or --duration is usage.
     # (With no session settled yet, the picker asks for one; the request is checked after.)
     options = {"service": args.service, "destination": args.destination, "duration": args.duration}
