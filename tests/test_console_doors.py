@@ -73,6 +73,26 @@ def test_console_shortcut_with_a_duration_is_bad_usage(
     assert "--duration" in run.err and "--shortcut" in run.err
 
 
+def test_console_shortcut_with_a_region_lands_in_that_region(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`--shortcut --region R` carries R in the link's destination: without one the portal
+    opens the console wherever the browser was last, and the region asked for was dropped."""
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    run = ssotui(
+        "console", account.account_id, role, "--shortcut", "--print", "--region", "eu-west-3"
+    )
+    assert run.status == 0, run.err
+    link = urlsplit(run.out.strip())
+    query = parse_qs(link.fragment.split("?", 1)[1])
+    assert query["destination"] == [
+        "https://eu-west-3.console.aws.amazon.com/console/home?region=eu-west-3"
+    ]
+    assert query["account_id"] == [account.account_id] and query["role_name"] == [role]
+
+
 def test_a_copied_shortcut_is_not_said_to_expire(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
