@@ -474,7 +474,9 @@ def test_a_login_that_keeps_the_token_says_it_was_already_logged_in(
     assert "Logged in to dev until " in forced.err and "Already" not in forced.err
 
 
-@pytest.mark.parametrize("name", ["a]b", " padded", ""])
+# "caf\udce9": café typed in a Latin-1 terminal; Python hands the byte on as a lone surrogate,
+# and a raw 0xE9 in the credentials file stops botocore and the AWS CLI reading any profile.
+@pytest.mark.parametrize("name", ["a]b", " padded", "", "caf\udce9"])
 def test_write_profile_refuses_a_bad_profile_name_as_bad_usage_before_anything_else(
     sim: Simulator, sso_config: Path, home: Home, name: str
 ) -> None:

@@ -147,7 +147,10 @@ def test_an_ad_hoc_start_url_without_https_and_the_hint_repeats_the_flags(
     assert ssotui("list", "--start-url", sim.start_url, "--sso-region", sim.region).status == 0
 
 
-@pytest.mark.parametrize("url", ["ftp://acme.awsapps.com/start", "acme", "https://"])
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://acme.awsapps.com/start", "acme", "https://", "https://caf\udce9.awsapps.com/start"],
+)
 def test_an_ad_hoc_start_url_that_is_no_url_is_bad_usage_before_any_call(
     sim: Simulator, url: str
 ) -> None:

@@ -93,6 +93,22 @@ def test_console_shortcut_with_a_region_lands_in_that_region(
     assert query["account_id"] == [account.account_id] and query["role_name"] == [role]
 
 
+def test_console_destination_that_is_not_utf8_is_bad_usage(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """A byte that is not UTF-8 in `--destination` (a Latin-1 terminal) is refused as usage,
+    in words about the option, not as an 'unexpected error' once credentials were fetched."""
+    log_in()
+    account = with_roles(org)
+    before = sim.calls["GetRoleCredentials"]
+    destination = "https://console.aws.amazon.com/caf\udce9"
+    run = ssotui("console", account.account_id, usable_role(account), "--destination", destination)
+    assert run.status == 2, run.err
+    assert len(run.err.strip().splitlines()) == 1
+    assert "--destination" in run.err
+    assert sim.calls["GetRoleCredentials"] == before
+
+
 def test_a_copied_shortcut_is_not_said_to_expire(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
