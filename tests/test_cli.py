@@ -367,6 +367,7 @@ def test_a_credentials_file_botocore_refuses_is_named_as_such(
     ("content", "said"),
     [
         (b"aws_access_key_id = AKIA\n[mine]\nk = v\n", "line 1 is malformed (a setting before"),
+        (b"[mine\nk = v\n", "line 1 is malformed (a [section] header without its closing ]"),
         (b"[mine]\nk = v\nnot a setting\n", "line 3 is malformed (a line that is not"),
         (b"[mine]\nk = 1\nk = 2\n", "line 3 is malformed (a setting defined twice"),
         (b"[picked]\nk = 1\n[picked]\nk = 2\n", "line 3 is malformed (a section defined twice"),
