@@ -367,6 +367,7 @@ def test_a_credentials_file_botocore_refuses_is_named_as_such(
     ("content", "said"),
     [
         (b"aws_access_key_id = AKIA\n[mine]\nk = v\n", "line 1 is malformed (a setting before"),
+        (b"[mine\nk = v\n", "line 1 is malformed (a [section] header without its closing ]"),
         (b"[mine]\nk = v\nnot a setting\n", "line 3 is malformed (a line that is not"),
         (b"[mine]\nk = 1\nk = 2\n", "line 3 is malformed (a setting defined twice"),
         (b"[picked]\nk = 1\n[picked]\nk = 2\n", "line 3 is malformed (a section defined twice"),
@@ -472,3 +473,19 @@ def test_a_login_that_keeps_the_token_says_it_was_already_logged_in(
     assert forced.status == 0, forced.err
     assert sim.calls["StartDeviceAuthorization"] == before + 1
     assert "Logged in to dev until " in forced.err and "Already" not in forced.err
+
+
+# "caf\udce9": café typed in a Latin-1 terminal; Python hands the byte on as a lone surrogate,
+# and a raw 0xE9 in the credentials file stops botocore and the AWS CLI reading any profile.
+@pytest.mark.parametrize("name", ["a]b", " padded", "", "caf\udce9"])
+def test_write_profile_refuses_a_bad_profile_name_as_bad_usage_before_anything_else(
+    sim: Simulator, sso_config: Path, home: Home, name: str
+) -> None:
+    """A `--profile` no INI file can hold is the command line's fault (exit 2), said first:
+    not after a login or a credentials fetch that could not help."""
+    result = ssotui("write-profile", "111111111111", "Admin", "--profile", name)
+    assert result.status == 2, result.err
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert f"profile name {name!r}" in result.err
+    assert "login" not in result.err
+    assert not home.aws_credentials.exists()

@@ -147,6 +147,23 @@ def test_an_ad_hoc_start_url_without_https_and_the_hint_repeats_the_flags(
     assert ssotui("list", "--start-url", sim.start_url, "--sso-region", sim.region).status == 0
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://acme.awsapps.com/start", "acme", "https://", "https://caf\udce9.awsapps.com/start"],
+)
+def test_an_ad_hoc_start_url_that_is_no_url_is_bad_usage_before_any_call(
+    sim: Simulator, url: str
+) -> None:
+    """A `--start-url` no portal can have is the command line's fault (exit 2), said at
+    once: not after a login that Identity Center refuses in words about the session."""
+    for command in ("list", "login"):
+        result = ssotui(command, "--start-url", url, "--sso-region", sim.region)
+        assert result.status == 2, result.err
+        assert len(result.err.strip().splitlines()) == 1, result.err
+        assert "is not a start URL" in result.err
+    assert sim.calls["RegisterClient"] == 0
+
+
 @pytest.mark.parametrize("command", sorted(PAGES))
 def test_every_help_page_says_what_the_command_does_with_examples(
     command: str, capsys: pytest.CaptureFixture[str]

@@ -58,6 +58,58 @@ def test_console_shortcut_fetches_no_credentials(
     assert sim.calls["GetRoleCredentials"] == before
 
 
+def test_console_shortcut_with_a_duration_is_bad_usage(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The portal's shortcut signs in for the permission set's own session length: a
+    `--duration` beside it could not be honoured, so it is refused rather than dropped."""
+    log_in()
+    account = with_roles(org)
+    run = ssotui(
+        "console", account.account_id, usable_role(account), "--shortcut", "--duration", "900"
+    )
+    assert run.status == 2, run.err
+    assert run.out == ""
+    assert len(run.err.strip().splitlines()) == 1
+    assert "--duration" in run.err and "--shortcut" in run.err
+
+
+def test_console_shortcut_with_a_region_lands_in_that_region(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`--shortcut --region R` carries R in the link's destination: without one the portal
+    opens the console wherever the browser was last, and the region asked for was dropped."""
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    run = ssotui(
+        "console", account.account_id, role, "--shortcut", "--print", "--region", "eu-west-3"
+    )
+    assert run.status == 0, run.err
+    link = urlsplit(run.out.strip())
+    query = parse_qs(link.fragment.split("?", 1)[1])
+    assert query["destination"] == [
+        "https://eu-west-3.console.aws.amazon.com/console/home?region=eu-west-3"
+    ]
+    assert query["account_id"] == [account.account_id] and query["role_name"] == [role]
+
+
+def test_console_destination_that_is_not_utf8_is_bad_usage(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """A byte that is not UTF-8 in `--destination` (a Latin-1 terminal) is refused as usage,
+    in words about the option, not as an 'unexpected error' once credentials were fetched."""
+    log_in()
+    account = with_roles(org)
+    before = sim.calls["GetRoleCredentials"]
+    destination = "https://console.aws.amazon.com/caf\udce9"
+    run = ssotui("console", account.account_id, usable_role(account), "--destination", destination)
+    assert run.status == 2, run.err
+    assert len(run.err.strip().splitlines()) == 1
+    assert "--destination" in run.err
+    assert sim.calls["GetRoleCredentials"] == before
+
+
 def test_a_copied_shortcut_is_not_said_to_expire(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:

@@ -104,6 +104,20 @@ def test_list_shows_hostile_names_cleaned_one_row_each_aligned_in_cells(
     assert len(starts) == 1, starts
 
 
+def test_list_json_holds_no_raw_control_yet_decodes_to_the_exact_names(
+    sim: Simulator, token: Token
+) -> None:
+    """`list --json` on a terminal: JSON escapes C0 itself, and ssotui the C1 CSI and the bidi
+    override a raw byte of which the terminal would obey; the values are the exact names."""
+    import json
+
+    listed = ssotui("list", "--json")
+    assert listed.status == 0, listed.err
+    assert not _raw_controls(listed.out), "a raw control character reached the terminal"
+    names = {r["accountName"] for r in json.loads(listed.out)}
+    assert {"\x9b2J c1 control", "bidi \u202etxt.exe"} <= names
+
+
 def test_messages_that_name_accounts_are_cleaned(sim: Simulator, token: Token) -> None:
     run = ssotui("export", "x", "nope")  # matches several accounts: the message lists them
     assert run.status == 1

@@ -81,13 +81,21 @@ def some_of(shown: Sequence[str], most: int) -> str:
     return ", ".join(shown[:most]) + (f" and {more} more" if more > 0 else "")
 
 
-_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+# What `printable` replaces but `json.dumps(..., ensure_ascii=False)` leaves raw (it escapes
+# only C0): DEL, C1 (a raw U+009B is CSI to a terminal that reads 8-bit controls), the bidi and
+# separator characters, and lone surrogates.
+_JSON_UNSAFE: Final = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def utf8_json(text: str) -> str:
-    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every lone surrogate written
-    as its `\\uXXXX` escape: the service may send one (`"\\ud800"` is valid JSON), and no UTF-8
-    file or stream can hold it raw. The values the JSON decodes to are unchanged."""
-    if _LONE_SURROGATE.search(text) is None:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every character a terminal
+    could obey or a UTF-8 stream cannot hold written as its `\\uXXXX` escape: DEL, C1 controls,
+    bidi overrides and isolates, line separators, lone surrogates (the service may send any of
+    them; `"\\ud800"` is valid JSON). Such characters can only stand inside JSON strings, so the
+    values the JSON decodes to are unchanged: `list --json` keeps exact names and is still safe
+    to print on a terminal."""
+    if _JSON_UNSAFE.search(text) is None:
         return text
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

@@ -137,10 +137,10 @@ def check_service(service: str) -> str:
 
 
 def _url_parts(url: str) -> SplitResult | None:
-    """`url` split, or None when it is no URL at all: a space or control character in it, an
-    unclosed `[`, a port that is no port number (urlsplit raises ValueError for the last two,
-    and `.port` only when asked)."""
-    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in url):
+    """`url` split, or None when it is no URL at all: a space, a control character or a byte
+    that was not UTF-8 on the command line in it, an unclosed `[`, a port that is no port
+    number (urlsplit raises ValueError for the last two, and `.port` only when asked)."""
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cs") for c in url):
         return None
     try:
         parts = urlsplit(url)

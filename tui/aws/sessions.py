@@ -104,6 +104,10 @@ def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
         configparser.DuplicateOptionError: "a setting defined twice in one section",
         configparser.ParsingError: "a line that is not `key = value`",
     }.get(type(exc), "a line botocore cannot parse")
+    if isinstance(exc, configparser.MissingSectionHeaderError) and exc.line.lstrip().startswith(
+        "["
+    ):
+        detail = "a [section] header without its closing ]"
     where = f"{path}, line {lineno}" if lineno else str(path)
     return ConfigError(
         f"the {what} {where} is malformed ({detail}): fix it; the AWS CLI cannot read it either"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 
+from tui.aws.console import DEFAULT_SERVICE
 from tui.commands.resolve import chosen_role, say, workspace_of
-from tui.errors import ConfigError, SsotuiError
+from tui.errors import ConfigError, SsotuiError, UsageError
 from tui.local_time import local_time
 from tui.workspace import Context
 
@@ -15,6 +16,11 @@ def console(args: argparse.Namespace, context: Context) -> int:
     """Open (or print, or copy) a console sign-in URL, or the access portal's shortcut.
 
     Without ACCOUNT/ROLE on a terminal, they are picked in the picker first."""
+    if args.shortcut and args.duration is not None:
+        raise UsageError(
+            "--duration cannot go with --shortcut: the access portal signs in for the "
+            "permission set's own session length; leave out one of them"
+        )
     # Checked before anything is fetched or picked: a bad --service or --duration is usage.
     # (With no session settled yet, the picker asks for one; the request is checked after.)
     options = {"service": args.service, "destination": args.destination, "duration": args.duration}
@@ -22,6 +28,10 @@ def console(args: argparse.Namespace, context: Context) -> int:
         workspace_of(args, context).handoff.console_request(region=args.region, **options)
     workspace, account, role, region = chosen_role(args, context, "console")
     handoff = workspace.handoff
+    if args.shortcut and region is not None and not (args.service or args.destination):
+        # the portal's link carries a destination only when one is named: name the console
+        # home of the region asked for, or the link opens wherever the browser was last
+        options["service"] = DEFAULT_SERVICE
     request = handoff.console_request(region=region, **options)
     label = f"{account.label}/{role}"
     lasts = ""  # how long the console session will last, when the credentials say it

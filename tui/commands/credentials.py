@@ -61,7 +61,17 @@ def credential_process(args: argparse.Namespace, context: Context) -> int:
 
 
 def write_profile(args: argparse.Namespace, context: Context) -> int:
-    """`ssotui write-profile`: one profile of the shared credentials file, in place."""
+    """`ssotui write-profile`: one profile of the shared credentials file, in place.
+
+    A `--profile` no INI file can hold is bad usage (exit 2), said before any login or fetch."""
+    if args.profile is not None:
+        from tui.errors import SsotuiError, UsageError
+        from tui.export.ini_sections import check_name
+
+        try:
+            check_name(args.profile)
+        except SsotuiError as exc:
+            raise UsageError(exc.message) from None
     workspace = workspace_of(args, context)
     creds = workspace.credentials_for(
         args.account, args.role, refresh=args.refresh, region=args.region

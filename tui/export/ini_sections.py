@@ -191,6 +191,10 @@ def check_name(name: str) -> None:
         raise SsotuiError(
             f"profile name {name!r} contains a bracket or a line break; choose another"
         )
+    if any("\ud800" <= c <= "\udfff" for c in name):
+        # a byte that was not UTF-8 on the command line: written raw, it would stop botocore
+        # and the AWS CLI reading any profile of the file
+        raise SsotuiError(f"profile name {name!r} holds a byte that is not UTF-8; choose another")
     if name == "DEFAULT":
         # configparser treats [DEFAULT] as defaults for every section.
         raise SsotuiError("profile name 'DEFAULT' is special to the INI parser; choose another")

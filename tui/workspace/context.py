@@ -60,13 +60,17 @@ class Context:
         sso_region: str | None = None,
     ) -> SsoSession:
         """The session asked for: flags, `--session`, `default_session`, the SSO profile
-        `AWS_PROFILE` names, else the only one. A start URL without its scheme gets `https://`."""
+        `AWS_PROFILE` names, else the only one. A start URL without its scheme gets `https://`;
+        one that is still no http(s) URL is `UsageError`."""
         from tui.aws.sessions import profile_in, resolve_session
 
         if start_url:  # (the set-up's module is loaded only for a start URL given)
-            from tui.workspace.setup import with_scheme
+            from tui.errors import UsageError
+            from tui.workspace.setup import check_start_url, with_scheme
 
             start_url = with_scheme(start_url)
+            if problem := check_start_url(start_url):  # refused here, not by the service
+                raise UsageError(f"--start-url {problem}")
         return resolve_session(
             name=name,
             start_url=start_url or None,

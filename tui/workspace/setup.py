@@ -54,6 +54,8 @@ def check_start_url(url: str) -> str | None:
         return f"{url!r} is not a start URL; it looks like https://my-org.awsapps.com/start"
     if any(c.isspace() for c in url):
         return "a start URL has no spaces"
+    if any("\ud800" <= c <= "\udfff" for c in url):  # a byte that was not UTF-8
+        return f"{url!r} is not a start URL: it holds a byte that is not UTF-8"
     return None
 
 
