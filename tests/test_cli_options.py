@@ -398,6 +398,19 @@ def test_an_option_a_command_does_not_take_is_its_own_usage_error() -> None:
     assert before.status == 2 and "ssotui: error: unrecognized arguments: --bogus" in before.err
 
 
+def test_a_command_for_exec_without_the_dashes_is_told_where_it_goes() -> None:
+    """`ssotui exec dev Admin aws s3 ls` (as aws-vault takes it) was only "unrecognized
+    arguments": the line now says the command goes after `--`. Nothing is fetched or run."""
+    run = ssotui("exec", "dev", "Admin", "aws", "s3", "ls")
+    assert (run.status, run.out) == (2, "")
+    assert run.err.rstrip().endswith(
+        "ssotui exec: error: unrecognized arguments: aws s3 ls; a command to run goes after "
+        "--: ssotui exec ACCOUNT ROLE -- CMD ARGS"
+    )
+    flag = ssotui("exec", "dev", "Admin", "--bogus")  # an unknown option is not a command
+    assert flag.status == 2 and flag.err.rstrip().endswith("unrecognized arguments: --bogus")
+
+
 def test_help_pages_say_what_each_option_does_on_that_command() -> None:
     """Lines of the -h pages that said something else than what the option does there."""
 

@@ -161,7 +161,11 @@ class CommandParser(argparse.ArgumentParser):
     ) -> tuple[argparse.Namespace, list[str]]:
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
-            self.error(f"unrecognized arguments: {' '.join(extras)}")
+            said = f"unrecognized arguments: {' '.join(extras)}"
+            if self.prog.endswith(" exec") and not extras[0].startswith("-"):
+                # `ssotui exec dev Admin aws s3 ls`: the command goes after `--`
+                said += f"; a command to run goes after --: {self.prog} ACCOUNT ROLE -- CMD ARGS"
+            self.error(said)
         return parsed, extras
 
 
