@@ -16,6 +16,9 @@ from tui.aws.ca_files import default_ca_file
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import server_context
 
+# `ssotui doctor` asks `aws --version`: at once here (the two tests of that check set their own).
+pytestmark = pytest.mark.usefixtures("quick_aws_cli")
+
 
 def test_all_well_when_logged_in(
     sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
