@@ -187,6 +187,16 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli_helpers, "COMMAND", cli_helpers.QUICK_RETRIES)
 
 
+@pytest.fixture
+def quick_aws_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An `aws` (v2.17.0) first on PATH that says its version at once, for `ssotui doctor` runs
+    that do not judge the AWS CLI: this machine's own (a Python program) takes about a second
+    to say it, in every doctor run. The tests of the AWS CLI check bring their own (`fake_aws`)."""
+    from tests.cli_helpers import fake_aws
+
+    monkeypatch.setenv("PATH", fake_aws(tmp_path / "quick-aws-cli", "2.17.0")["PATH"])
+
+
 @pytest.fixture(params=["direct", "botocore"])
 def portal_client_kind(
     request: pytest.FixtureRequest, sim: Simulator, monkeypatch: pytest.MonkeyPatch

@@ -81,7 +81,7 @@ async def test_a_suspended_login_does_not_keep_the_picker_starting_over(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sim.set(approve="manual", interval=0)
+    sim.set(approve="manual", interval=1)
     monkeypatch.setattr(login_waits, "GIVE_WAY_WAIT", 1.0)  # the picker's wait, shorter
     suspended = _suspended_login(tmp_path)
     try:

@@ -24,6 +24,7 @@ from tests.conftest import Home
 from tui.cli import build_parser, parse
 from tui.commands.pages import PAGES
 from tui.local_time import local_time
+from tui.models import Token
 from tui.sim import SimAccount, Simulator
 from tui.workspace.setup import with_scheme
 
@@ -62,9 +63,8 @@ def test_session_before_or_after_the_command_is_the_session_used(
 
 
 def test_debug_before_the_command_logs_each_portal_call_redacted(
-    sim: Simulator, sso_config: Path
+    sim: Simulator, sso_config: Path, token: Token
 ) -> None:
-    assert ssotui("login", "--no-browser").status == 0
     account, role = _usable(sim)
     result = ssotui("--debug", "export", account.account_id, role, "--refresh")
     assert result.status == 0, result.err
@@ -189,9 +189,8 @@ def test_the_program_help_shows_examples_and_the_global_options() -> None:
 
 
 def test_region_goes_with_the_credentials(
-    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path, token: Token
 ) -> None:
-    assert ssotui("login", "--no-browser").status == 0
     account, role = _usable(sim)
     exported = ssotui("export", account.account_id, role, "--region", "eu-west-2")
     assert exported.status == 0, exported.err
@@ -226,11 +225,10 @@ def test_region_goes_with_the_credentials(
 
 
 def test_a_region_of_another_partition_is_refused_before_any_call(
-    sim: Simulator, sso_config: Path, home: Home
+    sim: Simulator, sso_config: Path, home: Home, token: Token
 ) -> None:
     """Credentials of a commercial session do not work in China or GovCloud, and the console
     would post them to that partition's sign-in endpoint: refused in one line, nothing sent."""
-    assert ssotui("login", "--no-browser").status == 0
     account, role = _usable(sim)
     issued = len(sim.portal.issued)
     for command in (("export",), ("console", "--print"), ("write-profile", "--profile", "p")):
@@ -283,9 +281,8 @@ def test_times_people_read_are_local_with_the_zone(
 
 
 def test_a_repeated_logout_says_there_was_nothing_to_delete(
-    sim: Simulator, sso_config: Path
+    sim: Simulator, sso_config: Path, token: Token
 ) -> None:
-    assert ssotui("login", "--no-browser").status == 0
     first = ssotui("logout")
     assert first.status == 0
     assert "Logged out of dev: token revoked, cached token deleted." in first.err
@@ -301,18 +298,16 @@ def test_no_session_configured_points_at_configure(home: Home) -> None:
 
 
 def test_list_refresh_shows_no_progress_when_stderr_is_not_a_terminal(
-    sim: Simulator, sso_config: Path
+    sim: Simulator, sso_config: Path, token: Token
 ) -> None:
-    assert ssotui("login", "--no-browser").status == 0
     result = ssotui("list", "--refresh")
     assert result.status == 0
     assert result.err == ""
 
 
 def test_list_refresh_on_a_terminal_shows_one_line_of_progress_then_clears_it(
-    sim: Simulator, sso_config: Path
+    sim: Simulator, sso_config: Path, token: Token
 ) -> None:
-    assert ssotui("login", "--no-browser").status == 0
     master, slave = os.openpty()
     try:
         done = subprocess.run(

@@ -19,6 +19,9 @@ from tui.errors import ConfigError
 from tui.models import Token
 from tui.sim import Simulator
 
+# `ssotui doctor` asks `aws --version`: at once here, that check is not what these tests judge.
+pytestmark = pytest.mark.usefixtures("quick_aws_cli")
+
 
 def one_line(run: Run) -> str:
     """The single line a failed command printed on stderr."""

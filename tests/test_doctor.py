@@ -13,14 +13,17 @@ import pytest
 from tests.cli_helpers import fake_aws, ssotui
 from tests.conftest import Home
 from tui.aws.ca_files import default_ca_file
+from tui.models import Token
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import server_context
 
+# `ssotui doctor` asks `aws --version`: at once here (the two tests of that check set their own).
+pytestmark = pytest.mark.usefixtures("quick_aws_cli")
+
 
 def test_all_well_when_logged_in(
-    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path, token: Token
 ) -> None:
-    assert ssotui("login", "--no-browser").status == 0
     result = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.17.0"))
     assert result.status == 0, result.out + result.err
     assert "All is well." in result.out
@@ -118,9 +121,8 @@ def test_broken_settings_never_stop_a_command(home: Home, body: str) -> None:
 
 
 def test_subshell_command_setting_is_honoured(
-    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path, token: Token
 ) -> None:
-    assert ssotui("login", "--no-browser").status == 0
     marker = tmp_path / "ran"
     home.config_dir.mkdir(parents=True)
     (home.config_dir / "config.toml").write_text(
@@ -133,8 +135,9 @@ def test_subshell_command_setting_is_honoured(
     assert marker.read_text().strip() == role.name
 
 
-def test_export_format_setting_is_honoured(sim: Simulator, sso_config: Path, home: Home) -> None:
-    assert ssotui("login", "--no-browser").status == 0
+def test_export_format_setting_is_honoured(
+    sim: Simulator, sso_config: Path, home: Home, token: Token
+) -> None:
     home.config_dir.mkdir(parents=True)
     (home.config_dir / "config.toml").write_text('export_format = "fish"\n')
     account = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))

@@ -8,6 +8,8 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
 from tui.app import clock
@@ -17,6 +19,7 @@ from tui.sim import Simulator
 from tui.store import catalog_cache
 
 
+@pytest.mark.usefixtures("quick_aws_cli")  # doctor asks `aws --version` at once
 def test_doctor_says_the_tokens_time_left_as_the_status_line_does(
     sim: Simulator, sso_config: Path
 ) -> None:

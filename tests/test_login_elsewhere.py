@@ -38,7 +38,6 @@ def _device_login(session: SsoSession, events: list[LoginEvent], **kwargs: Any) 
         flow=Flow.DEVICE_CODE,
         announce=events.append,
         open_url=None,
-        sleep=lambda _s: time.sleep(0.05),
         **kwargs,
     )
 
@@ -72,12 +71,12 @@ def test_a_forced_login_is_not_ended_by_a_refresh_elsewhere(
     old = token_cache.load_token(session)
     assert old is not None
     token_cache.save_token(session, replace(old, expires_at=utcnow() + timedelta(minutes=10)))
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     events: list[LoginEvent] = []
     thread, out = in_a_thread(lambda: _device_login(session, events, force=True))
     _until(lambda: _codes(events), "device code")
     refreshed = _botocore_refreshes(sso_config)
-    time.sleep(2)  # the login looks at the token file every half second
+    time.sleep(2)  # the login looks at the token file between its polls, a second apart
     assert not out, "the forced login ended with the refreshed token"
     sim.approve(_codes(events)[0])
     thread.join(60)  # at once when it is done; a loaded machine may take a while
@@ -133,13 +132,15 @@ def test_a_login_that_gave_way_logs_in_itself_when_the_other_is_cancelled(
 ) -> None:
     """The picker's login steps aside for `ssotui login` in a terminal; that one is cancelled
     (Ctrl+C) before approval: the picker's login starts its own again, once, and gets a token."""
-    sim.set(approve="manual")
+    sim.set(approve="manual", interval=1)
     mine: list[LoginEvent] = []
     thread, out = in_a_thread(lambda: _device_login(session, mine, gives_way=True))
     _until(lambda: _codes(mine), "the picker's code")
     stop = threading.Event()
     theirs: list[LoginEvent] = []
-    other, other_out = in_a_thread(lambda: _device_login(session, theirs, cancelled=stop.is_set))
+    other, other_out = in_a_thread(  # Ctrl+C ends its wait at once, as the UI's Event does
+        lambda: _device_login(session, theirs, cancelled=stop.is_set, sleep=stop.wait)
+    )
     _until(lambda: _codes(theirs), "the terminal's own code")
     assert any(isinstance(e, WaitingForOtherLogin) for e in mine)
     stop.set()

@@ -68,6 +68,7 @@ def _pick(sim: Simulator) -> tuple[str, str]:
     return account.account_id, next(r.name for r in account.roles if not r.forbidden)
 
 
+@pytest.mark.usefixtures("quick_aws_cli")  # doctor asks `aws --version` at once
 def test_no_command_shows_a_secret_it_was_not_asked_for(
     sim: Simulator, sso_config: Path, home: Home, secrets_seen: set[str]
 ) -> None:

@@ -151,6 +151,7 @@ def test_aws_config_file_with_a_variable_is_the_file_botocore_reads(
     assert str(home.aws_config) in result.out and "(absent)" not in result.out.split("\n")[1]
 
 
+@pytest.mark.usefixtures("quick_aws_cli")  # doctor asks `aws --version` at once
 def test_an_empty_aws_config_file_reads_no_file_as_botocore_does(
     home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
