@@ -14,6 +14,7 @@ from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
+from tests.conftest import here
 from tests.finishing import PATIENCE
 from tui.app import make_app
 from tui.app.app import SsotuiApp
@@ -53,7 +54,11 @@ def dev_session() -> SsoSession:
 def log_in() -> Token:
     """Log in to the dev session without the UI (the simulator approves at the first poll)."""
     return login.login(
-        dev_session(), open_browser=False, announce=lambda _auth: None, sleep=lambda _s: None
+        here(),
+        dev_session(),
+        open_browser=False,
+        announce=lambda _auth: None,
+        sleep=lambda _s: None,
     )
 
 

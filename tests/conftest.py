@@ -223,7 +223,9 @@ def session(sso_config: Path, sim: Simulator) -> SsoSession:
 @pytest.fixture
 def token(session: SsoSession) -> Token:
     """Logged in, in this process (faster than a `ssotui login` each time)."""
-    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    return login(
+        here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+    )
 
 
 def load_catalog(

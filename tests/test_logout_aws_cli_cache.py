@@ -50,7 +50,7 @@ def _cached_by_botocore(home: Home, profile: str) -> str:
 
 def _log_in(name: str) -> None:
     [session] = [s for s in load_sessions() if s.name == name]
-    login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    login(here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 @pytest.fixture

@@ -66,7 +66,11 @@ def center(
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         yield server
 

@@ -65,7 +65,11 @@ def center(
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         yield server
 
@@ -234,10 +238,14 @@ async def test_the_picker_says_so_again_when_it_shows_such_a_catalog_from_its_ca
         }
         # A logout and a login in another terminal bring the same cached catalog up to date
         # again: the picker does not say it a second time.
-        delete_token(resolve_session())
+        delete_token(here(), resolve_session())
         await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         await wait_until(pilot, lambda: "left" in status_text(app), "logged in again")
         await pilot.pause()

@@ -20,7 +20,7 @@ import pytest
 
 from tests.app_support import dev_session, log_in
 from tests.cli_helpers import ssotui
-from tests.conftest import OTHER_UID, Home
+from tests.conftest import OTHER_UID, Home, here
 from tests.made_up import made_up_credentials
 from tui.aws.token_cache import token_path
 from tui.errors import FileWriteError
@@ -57,8 +57,8 @@ def test_a_login_keeps_its_token_in_a_folder_open_by_its_mode_as_on_a_windows_dr
     shared = shared_folder(tmp_path, 0o777)  # /mnt/c/Users/me/.aws from WSL looks like this
     sso_cache_in(home, shared)
     log_in()
-    assert token_path(dev_session()).resolve().parent == shared
-    assert stat.S_IMODE(token_path(dev_session()).stat().st_mode) == 0o600
+    assert token_path(here(), dev_session()).resolve().parent == shared
+    assert stat.S_IMODE(token_path(here(), dev_session()).stat().st_mode) == 0o600
 
 
 def test_a_login_keeps_its_token_in_a_sticky_folder_such_as_tmp(
@@ -67,8 +67,8 @@ def test_a_login_keeps_its_token_in_a_sticky_folder_such_as_tmp(
     shared = shared_folder(tmp_path, 0o1777)  # others may not remove or rename the user's files
     sso_cache_in(home, shared)
     log_in()
-    assert token_path(dev_session()).resolve().parent == shared
-    assert stat.S_IMODE(token_path(dev_session()).stat().st_mode) == 0o600
+    assert token_path(here(), dev_session()).resolve().parent == shared
+    assert stat.S_IMODE(token_path(here(), dev_session()).stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize(

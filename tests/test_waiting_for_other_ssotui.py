@@ -132,7 +132,7 @@ def test_logout_says_it_waits_for_another_ssotui_renewing_the_token(
     sim: object, sso_config: Path
 ) -> None:
     log_in()
-    run = ssotui_while_held(token_cache.token_path(dev_session()), "logout")
+    run = ssotui_while_held(token_cache.token_path(here(), dev_session()), "logout")
     assert run.status == 0, run.err
     assert _waiting_lines(run.err) == [
         "Another ssotui is renewing the token of session dev: waiting for it..."
