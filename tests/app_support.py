@@ -43,12 +43,12 @@ def picker(**kwargs: Any) -> SsotuiApp:
     """The app exactly as `ssotui` builds it, with default settings and no browser."""
     kwargs.setdefault("open_browser", False)
     kwargs.setdefault("settings", Settings())
-    return make_app(sessions=load_sessions(), **kwargs)
+    return make_app(sessions=load_sessions(here()), **kwargs)
 
 
 def dev_session() -> SsoSession:
     """The `[sso-session dev]` of the `sso_config` fixture."""
-    return load_sessions()[0]
+    return load_sessions(here())[0]
 
 
 def log_in() -> Token:

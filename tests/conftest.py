@@ -217,7 +217,7 @@ def sso_config(home: Home, sim: Simulator) -> Path:
 def session(sso_config: Path, sim: Simulator) -> SsoSession:
     """The `dev` session of `sso_config`, with the simulator polled without delay."""
     sim.set(interval=0)
-    return resolve_session()
+    return resolve_session(here())
 
 
 @pytest.fixture

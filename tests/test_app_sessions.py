@@ -123,7 +123,7 @@ async def test_the_chooser_lines_up_the_start_urls(sim: Simulator, sso_config: P
 
 
 def _log_in_to(name: str) -> None:
-    session = next(s for s in load_sessions() if s.name == name)
+    session = next(s for s in load_sessions(here()) if s.name == name)
     login.login(
         here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
     )

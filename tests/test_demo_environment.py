@@ -37,7 +37,7 @@ def test_the_subshell_of_the_demo_has_the_real_home_and_the_credentials(
     before = _files_under(home.root)
     seen = tmp_path / "child-env.json"
     with demo_world(approve="auto", latency=0.0, fake_home=False) as world:
-        (session,) = load_sessions()
+        (session,) = load_sessions(here())
         world.sim.set(interval=0)
         token = login(
             here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: 0

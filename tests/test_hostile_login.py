@@ -75,7 +75,7 @@ def test_an_unsafe_device_authorization_is_refused(
 ) -> None:
     hostile.device_members = members
     with pytest.raises(ServiceError, match="will not show or open"):
-        start_login(here(), resolve_session())
+        start_login(here(), resolve_session(here()))
 
 
 def test_http_and_https_addresses_are_accepted(hostile: HostileCenter) -> None:
@@ -84,12 +84,18 @@ def test_http_and_https_addresses_are_accepted(hostile: HostileCenter) -> None:
         "verificationUriComplete": "https://device.sso.eu-west-3.amazonaws.com/?user_code=AB-CD",
         "userCode": "AB-CD",
     }
-    auth = start_login(here(), resolve_session())
+    auth = start_login(here(), resolve_session(here()))
     assert auth.verification_uri_complete.endswith("?user_code=AB-CD")
     hostile.device_members = {"verificationUri": "http://localhost:8080/device"}
-    assert start_login(here(), resolve_session()).verification_uri == "http://localhost:8080/device"
+    assert (
+        start_login(here(), resolve_session(here())).verification_uri
+        == "http://localhost:8080/device"
+    )
     hostile.device_members = {"verificationUri": "http://sso-test:8080/device"}  # a test rig
-    assert start_login(here(), resolve_session()).verification_uri == "http://sso-test:8080/device"
+    assert (
+        start_login(here(), resolve_session(here())).verification_uri
+        == "http://sso-test:8080/device"
+    )
 
 
 def test_login_runs_nothing_and_prints_no_escape_sequence(
@@ -157,7 +163,7 @@ async def test_the_picker_shows_markup_in_an_error_name_as_text(hostile: Hostile
 def test_a_device_authorization_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
     hostile.device_members = {"expiresIn": 10**15}  # past what a date can hold
     with pytest.raises(ServiceError, match="unreadable device authorization"):
-        start_login(here(), resolve_session())
+        start_login(here(), resolve_session(here()))
 
 
 def test_a_token_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
@@ -166,7 +172,7 @@ def test_a_token_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
     with pytest.raises(ServiceError, match="unreadable CreateToken answer"):
         login(
             here(),
-            resolve_session(),
+            resolve_session(here()),
             open_browser=False,
             announce=lambda _a: None,
             sleep=lambda _s: None,

@@ -29,7 +29,7 @@ from tui.aws.sessions import resolve_session
 from tests.conftest import here
 def say(event):
     print(type(event).__name__, flush=True)
-token = log_in(here(), resolve_session(), force=True, announce=say, open_url=open_here)
+token = log_in(here(), resolve_session(here()), force=True, announce=say, open_url=open_here)
 print("TOKEN", token.access_token[-12:], flush=True)
 """
 

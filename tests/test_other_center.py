@@ -47,7 +47,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
 
 @pytest.fixture
 def other(center: OtherCenter) -> SsoSession:
-    return resolve_session()
+    return resolve_session(here())
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
         monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", server.base + "/")
         login(
             here(),
-            resolve_session(),
+            resolve_session(here()),
             open_browser=False,
             announce=lambda _a: None,
             sleep=lambda _s: None,

@@ -50,13 +50,13 @@ def _log_in() -> None:
 
 
 def _cached() -> dict[str, Any]:
-    return json.loads(token_path(here(), resolve_session()).read_text())
+    return json.loads(token_path(here(), resolve_session(here())).read_text())
 
 
 def _expire_the_token() -> None:
     cached = _cached()
     cached["expiresAt"] = "2000-01-01T00:00:00Z"
-    token_path(here(), resolve_session()).write_text(json.dumps(cached))
+    token_path(here(), resolve_session(here())).write_text(json.dumps(cached))
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
             here(),
-            resolve_session(),
+            resolve_session(here()),
             open_browser=False,
             announce=lambda _a: None,
             sleep=lambda _s: None,

@@ -47,7 +47,7 @@ def center(
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
             here(),
-            resolve_session(),
+            resolve_session(here()),
             open_browser=False,
             announce=lambda _a: None,
             sleep=lambda _s: None,

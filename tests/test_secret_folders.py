@@ -115,9 +115,9 @@ def test_logout_purge_still_removes_keys_from_an_open_folder(
     target = shared / "credentials"
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(target))
     creds = made_up_credentials()
-    write_profile(creds, "acme")
+    write_profile(here(), creds, "acme")
     shared.chmod(0o777)  # opened up since: the keys must still be taken away
-    assert purge_written_profiles() == ["acme"]
+    assert purge_written_profiles(here()) == ["acme"]
     assert creds.secret_access_key not in target.read_text()
 
 
@@ -136,7 +136,7 @@ def test_write_profile_refuses_a_credentials_file_with_another_name(
     copy = tmp_path / "dotfiles-credentials"
     os.link(home.aws_credentials, copy)
     refused(
-        lambda: write_profile(made_up_credentials(), "acme"),
+        lambda: write_profile(here(), made_up_credentials(), "acme"),
         naming=home.aws_credentials,
         fix="symlinks",
     )

@@ -52,7 +52,7 @@ def test_login_and_catalog_over_tls(tls_sim: tuple[Simulator, Path], home: Home)
         "sso_registration_scopes = sso:account:access\n"
     )
     sim.set(interval=0)
-    session = resolve_session()
+    session = resolve_session(here())
     token = login(
         here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
     )

@@ -152,7 +152,7 @@ def test_the_portal_over_failing_tls_is_one_line(
     monkeypatch.setenv("AWS_CA_BUNDLE", str(tls_sim.good_cert))  # type: ignore[attr-defined]
     login(
         here(),
-        resolve_session(),
+        resolve_session(here()),
         open_browser=False,
         announce=lambda _a: None,
         sleep=lambda _s: None,
@@ -189,7 +189,7 @@ def test_a_ca_bundle_that_holds_no_certificate_is_one_line(
     monkeypatch.setenv("AWS_CA_BUNDLE", str(tls_sim.good_cert))  # type: ignore[attr-defined]
     login(
         here(),
-        resolve_session(),
+        resolve_session(here()),
         open_browser=False,
         announce=lambda _a: None,
         sleep=lambda _s: None,

@@ -138,11 +138,12 @@ RACER = """
     from tui.aws.sessions import resolve_session
     from tui.aws.tokens import current_token
     from tui.paths import Paths
-    session = resolve_session()
+    here = Paths.from_environ(os.environ)
+    session = resolve_session(here)
     Path(sys.argv[1] + ".ready." + sys.argv[2]).touch()
     while not Path(sys.argv[1]).exists():
         time.sleep(0.002)
-    print(current_token(Paths.from_environ(os.environ), session).access_token)
+    print(current_token(here, session).access_token)
 """
 
 

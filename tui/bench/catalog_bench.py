@@ -331,8 +331,8 @@ def _fetch_child(concurrency: int, refresh: bool = False) -> None:
     from tui.paths import Paths
     from tui.store import catalog_cache
 
-    session = resolve_session(name=SESSION, start_url=None, region=None)
     here = Paths.from_environ(os.environ)
+    session = resolve_session(here, name=SESSION, start_url=None, region=None)
     token = load_token(here, session)
     assert token is not None, "the workspace's token is not cached"
     previous = catalog_cache.load(here, session) if refresh else None

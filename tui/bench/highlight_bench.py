@@ -79,7 +79,7 @@ async def measure(moves: int, seed: int, timeout: float, *, start: bool = True) 
     from tui.paths import Paths
     from tui.store.settings import Settings
 
-    sessions = load_sessions()
+    sessions = load_sessions(Paths.from_environ(os.environ))
     login.login(
         Paths.from_environ(os.environ), sessions[0], announce=lambda _a: None, sleep=lambda _s: 0
     )

@@ -171,8 +171,9 @@ from tui.store.settings import load_settings
 from tui.app import make_app
 
 settings = load_settings(Paths.from_environ(os.environ).config_file)
-session = resolve_session(name=None, start_url=None, region=None, default=None)
-app = make_app(sessions=load_sessions(), session=session, open_browser=False, settings=settings)
+here = Paths.from_environ(os.environ)
+session = resolve_session(here, name=None, start_url=None, region=None, default=None)
+app = make_app(sessions=load_sessions(here), session=session, open_browser=False, settings=settings)
 result = {}
 
 async def accounts_drawn(pilot):

@@ -149,8 +149,8 @@ def open_workspace(
                 encoding="utf-8",
             )
             clients.clear_cache()
-            session = resolve_session(name=SESSION, start_url=None, region=None)
             here = Paths.from_environ(os.environ)
+            session = resolve_session(here, name=SESSION, start_url=None, region=None)
             token = wait_for_token(here, session, start_login(here, session), sleep=lambda _s: None)
             sim.set(latency=latency, rate_limit=rate_limit)
             sim.reset_calls()

@@ -57,8 +57,8 @@ def check_aws_config(paths: Paths) -> tuple[list[Check], list[SsoSession]]:
     if not path.exists():
         return [Check("AWS config", Verdict.FAIL, f"{path} not found; add an [sso-session]")], []
     try:
-        sessions = load_sessions(path)
-        problems = session_problems(path)
+        sessions = load_sessions(paths)
+        problems = session_problems(paths)
     except SsotuiError as exc:
         return [Check("AWS config", Verdict.FAIL, exc.message)], []
     checks = [Check("AWS config", Verdict.FAIL, problem) for problem in problems]

@@ -178,7 +178,9 @@ class LoginUseCases(SessionToken):
             from tui.workspace.aws_files import credentials_file_to_purge
 
             try:
-                purged = tuple(purge_written_profiles(credentials_file_to_purge()))
+                purged = tuple(
+                    purge_written_profiles(self.paths, credentials_file_to_purge(self.paths))
+                )
             except SsotuiError as exc:
                 purge_problem = exc.message
         from tui.aws.cli_role_cache import delete_cached
@@ -242,7 +244,7 @@ class LoginUseCases(SessionToken):
         catalog = catalog_cache.load(self.paths, self.session)
         roles = {(a.account_id, role) for a, role in catalog.pairs()} if catalog else set()
         try:
-            profiles = profile_map(config_sections()).get("profiles", {})
+            profiles = profile_map(config_sections(self.paths)).get("profiles", {})
         except SsotuiError:
             profiles = {}  # a config file botocore cannot read gave the AWS CLI no profile
         return roles | profile_roles(self.session, profiles)
