@@ -14,6 +14,7 @@ from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
+from tests.conftest import here
 from tests.finishing import PATIENCE
 from tui.app import make_app
 from tui.app.app import SsotuiApp
@@ -42,18 +43,22 @@ def picker(**kwargs: Any) -> SsotuiApp:
     """The app exactly as `ssotui` builds it, with default settings and no browser."""
     kwargs.setdefault("open_browser", False)
     kwargs.setdefault("settings", Settings())
-    return make_app(sessions=load_sessions(), **kwargs)
+    return make_app(sessions=load_sessions(here()), **kwargs)
 
 
 def dev_session() -> SsoSession:
     """The `[sso-session dev]` of the `sso_config` fixture."""
-    return load_sessions()[0]
+    return load_sessions(here())[0]
 
 
 def log_in() -> Token:
     """Log in to the dev session without the UI (the simulator approves at the first poll)."""
     return login.login(
-        dev_session(), open_browser=False, announce=lambda _auth: None, sleep=lambda _s: None
+        here(),
+        dev_session(),
+        open_browser=False,
+        announce=lambda _auth: None,
+        sleep=lambda _s: None,
     )
 
 

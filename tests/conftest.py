@@ -227,13 +227,15 @@ def sso_config(home: Home, sim: Simulator) -> Path:
 def session(sso_config: Path, sim: Simulator) -> SsoSession:
     """The `dev` session of `sso_config`, with the simulator polled without delay."""
     sim.set(interval=0)
-    return resolve_session()
+    return resolve_session(here())
 
 
 @pytest.fixture
 def token(session: SsoSession) -> Token:
     """Logged in, in this process (faster than a `ssotui login` each time)."""
-    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    return login(
+        here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+    )
 
 
 def load_catalog(

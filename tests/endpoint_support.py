@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.conftest import here
 from tui.aws.portal import DEFAULT_DEADLINE, Portal
 from tui.aws.tokens import current_token
 from tui.models import Account, RoleCredentials, SsoSession
@@ -38,7 +39,9 @@ def role_fetch(
     appended to `served` when given."""
 
     def fetch() -> RoleCredentials:
-        portal = Portal(session, current_token(session), deadline=deadline, environ=os.environ)
+        portal = Portal(
+            session, current_token(here(), session), deadline=deadline, environ=os.environ
+        )
         creds = portal.role_credentials(account, role)
         if served is not None:
             served.append(creds)

@@ -36,7 +36,6 @@ from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
-from tui import paths
 from tui.app.app import SsotuiApp
 from tui.sim import Organisation, SimAccount
 from tui.store import files
@@ -165,7 +164,7 @@ async def test_w_into_a_read_only_file_says_the_command_lines_line_then_writes_o
 ) -> None:
     log_in()
     account = with_roles(org)
-    credentials = paths.aws_credentials_file()
+    credentials = here().aws_credentials_file
     credentials.write_text("[kept]\naws_access_key_id = AKIAKEPT\n")
     credentials.chmod(0o400)
     run = ssotui("write-profile", account.account_id, usable_role(account))
@@ -196,7 +195,7 @@ async def test_w_into_a_file_another_ssotui_holds_says_so_and_writes_once_it_let
     monkeypatch.setattr(files, "AWS_FILE_LOCK_WAIT", 0.2)  # not 30 s
     log_in()
     account = with_roles(org)
-    lock = files.lock_file(here(), paths.aws_credentials_file())
+    lock = files.lock_file(here(), here().aws_credentials_file)
     files.ensure_dir(lock.parent)
     holder = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)  # "another ssotui", by its lock
     fcntl.flock(holder, fcntl.LOCK_EX)
@@ -207,7 +206,7 @@ async def test_w_into_a_file_another_ssotui_holds_says_so_and_writes_once_it_let
         await wait_until(pilot, lambda: notes(app), "the failure")
         await _toast_drawn(pilot, app)
         [said] = notes(app)
-        assert said.startswith(f"another ssotui is still changing {paths.aws_credentials_file()}")
+        assert said.startswith(f"another ssotui is still changing {here().aws_credentials_file}")
         assert said.endswith("try again when it has finished (or end that one)")
         assert _toast_on_screen(app) == _whole(said)
         os.close(holder)  # it finished

@@ -515,7 +515,7 @@ async def test_an_access_token_ended_early_is_renewed_without_a_login(
         await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
         assert not sim.pending()  # no login was started
         main: Any = app.screen
-        renewed = load_token(dev_session())
+        renewed = load_token(here(), dev_session())
         assert renewed is not None and renewed.access_token != first.access_token
         # The catalog fetch renews the same way, and starts over with the new token.
         sim.expire_tokens()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tests.conftest import here
 from tui.aws.sessions import load_sessions
 from tui.demo import DEMO_SESSION, demo_organisation, demo_world
 
@@ -31,7 +32,7 @@ def test_the_demo_world_is_temporary_and_points_at_the_simulator(home: object) -
     with demo_world(approve="manual", latency=0.0) as world:
         assert Path(os.environ["HOME"]).is_relative_to(world.root)
         assert Path(os.environ["AWS_CONFIG_FILE"]).is_relative_to(world.root)
-        (session,) = load_sessions()
+        (session,) = load_sessions(here())
         assert session.name == DEMO_SESSION
         assert session.start_url == world.sim.start_url
         assert os.environ["AWS_ENDPOINT_URL_SSO"] == world.sim.url

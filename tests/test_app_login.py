@@ -26,6 +26,7 @@ from tests.app_support import (
     wait_until,
 )
 from tests.browser_support import recording_browser
+from tests.conftest import here
 from tui.app.widgets.big_code import big_lines
 from tui.aws import token_cache
 from tui.models import utcnow
@@ -52,7 +53,7 @@ async def test_login_screen_shows_code_then_approval_opens_the_catalog(
         assert sim.approve() == 1
         await wait_until(pilot, catalog_loaded(app, org), "the catalog after approval")
         # The token went to the AWS CLI cache, so `aws` works without another login.
-        assert token_cache.load_token(dev_session()) is not None
+        assert token_cache.load_token(here(), dev_session()) is not None
 
 
 @async_test
@@ -155,7 +156,7 @@ def _login_reason(app: Any) -> str:
 async def test_a_token_file_that_cannot_be_read_is_said_on_the_login_screen(
     sim: Simulator, sso_config: Path, content: str, why: str
 ) -> None:
-    path = token_cache.token_path(dev_session())
+    path = token_cache.token_path(here(), dev_session())
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content)
     sim.set(approve="manual", interval=1)
@@ -175,7 +176,9 @@ async def test_an_expired_token_whose_refresh_is_refused_is_said_on_the_login_sc
 ) -> None:
     token = log_in()
     sim.revoke_tokens()  # its refresh token is refused too
-    token_cache.save_token(dev_session(), replace(token, expires_at=utcnow() - timedelta(hours=1)))
+    token_cache.save_token(
+        here(), dev_session(), replace(token, expires_at=utcnow() - timedelta(hours=1))
+    )
     sim.set(approve="manual", interval=1)
     app = picker()
     async with app.run_test(size=SIZE) as pilot:

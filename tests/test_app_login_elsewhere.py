@@ -21,6 +21,7 @@ from tests.app_support import (
     status_text,
     wait_until,
 )
+from tests.conftest import here
 from tests.threads import in_a_thread
 from tui.aws import login, token_cache
 from tui.aws.flow_choice import Flow
@@ -45,6 +46,7 @@ async def test_a_token_another_program_saves_ends_the_login_screen(
         codes: list[str] = []
         thread, out = in_a_thread(
             lambda: login.login(
+                here(),
                 dev_session(),
                 force=True,
                 open_browser=False,
@@ -73,6 +75,7 @@ async def test_a_login_started_in_a_terminal_is_not_held_up_by_the_login_screen(
         events: list[LoginEvent] = []
         thread, out = in_a_thread(
             lambda: ssotui_login(
+                here(),
                 dev_session(),
                 flow=Flow.DEVICE_CODE,
                 announce=events.append,
@@ -94,7 +97,7 @@ async def test_a_login_started_in_a_terminal_is_not_held_up_by_the_login_screen(
         assert isinstance(out[0], Token)
         await wait_until(pilot, catalog_loaded(app, org), "the catalog with the terminal's token")
         assert sim.calls["CreateToken"] >= 1
-        saved = token_cache.load_token(dev_session())
+        saved = token_cache.load_token(here(), dev_session())
         assert saved is not None and saved.access_token == out[0].access_token
 
 
@@ -107,7 +110,7 @@ async def test_the_status_line_follows_a_logout_and_a_login_elsewhere(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         assert "left" in status_text(app)
-        token_cache.delete_token(dev_session())  # `ssotui logout` in another terminal
+        token_cache.delete_token(here(), dev_session())  # `ssotui logout` in another terminal
         await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
         assert screen_name(app) == "MainScreen"  # no screen jumps up by itself
         assert "ctrl+l to log in" in status_text(app)
@@ -127,7 +130,7 @@ async def test_a_picker_waiting_for_a_login_carries_on_once_it_saved_its_token(
     held = threading.Event()
 
     def login_elsewhere() -> None:
-        with one_login_at_a_time(dev_session()):
+        with one_login_at_a_time(here(), dev_session()):
             held.set()
             let_go.wait(30)
 
@@ -160,10 +163,11 @@ async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
         saved: list[Token] = []
 
         def first_login() -> None:  # saves its token, then takes a while to end
-            with one_login_at_a_time(dev_session()):
+            with one_login_at_a_time(here(), dev_session()):
                 held.set()
                 saved.append(
                     login.login(
+                        here(),
                         dev_session(),
                         force=True,
                         open_browser=False,
@@ -178,6 +182,7 @@ async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
         events: list[LoginEvent] = []
         second, out = in_a_thread(
             lambda: ssotui_login(
+                here(),
                 dev_session(),
                 flow=Flow.DEVICE_CODE,
                 announce=events.append,

@@ -23,6 +23,7 @@ from tests.app_support import (
     use_palette,
     wait_until,
 )
+from tests.conftest import here
 from tui.aws import login
 from tui.aws.sessions import load_sessions
 from tui.sim import Organisation, Simulator
@@ -122,8 +123,10 @@ async def test_the_chooser_lines_up_the_start_urls(sim: Simulator, sso_config: P
 
 
 def _log_in_to(name: str) -> None:
-    session = next(s for s in load_sessions() if s.name == name)
-    login.login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    session = next(s for s in load_sessions(here()) if s.name == name)
+    login.login(
+        here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+    )
 
 
 @async_test

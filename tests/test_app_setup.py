@@ -23,6 +23,7 @@ from tests.app_support import (
     screen_name,
     wait_until,
 )
+from tui.app import make_app
 from tui.app.app import SsotuiApp
 from tui.commands import picker as commands
 from tui.errors import ConfigError
@@ -122,8 +123,8 @@ async def test_a_file_that_cannot_be_written_is_said_on_the_form(
 ) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")
-    app = picker()
     monkeypatch.setenv("AWS_CONFIG_FILE", str(blocked / "config"))  # its folder is a file
+    app = make_app(sessions=[], open_browser=False, settings=Settings())  # (none to read there)
     async with app.run_test(size=SIZE) as pilot:
         await _regions_loaded(pilot, app)
         await burst(pilot, sim.start_url)

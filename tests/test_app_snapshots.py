@@ -30,6 +30,7 @@ from tests.conftest import here
 from tui.app import clock
 from tui.aws import login, login_flows
 from tui.models import SsoSession
+from tui.paths import Paths
 from tui.sim import Organisation, Simulator
 from tui.store import state as state_store
 from tui.store.state import State
@@ -63,8 +64,8 @@ def test_login_screen(
     sim.set(approve="manual", interval=60)  # no poll happens while the snapshot is taken
     real_start = login.start_login
 
-    def start_login(session: SsoSession) -> login.DeviceAuthorization:
-        auth = real_start(session)
+    def start_login(paths: Paths, session: SsoSession) -> login.DeviceAuthorization:
+        auth = real_start(paths, session)
         _freeze_clock(monkeypatch, auth.expires_at - timedelta(seconds=600))
         return dataclasses.replace(
             auth,

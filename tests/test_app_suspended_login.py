@@ -25,6 +25,7 @@ from tests.app_support import (
     picker,
 )
 from tests.app_support import wait_until as wait_in_picker
+from tests.conftest import here
 from tests.threads import in_a_thread
 from tui.aws import login_waits
 from tui.aws.login_lock import another_login_waits, one_login_at_a_time
@@ -42,7 +43,7 @@ def _suspended_login(tmp_path: Path) -> subprocess.Popen[bytes]:
     let_go, held = threading.Event(), threading.Event()
 
     def other_login() -> None:
-        with one_login_at_a_time(dev_session()):
+        with one_login_at_a_time(here(), dev_session()):
             held.set()
             let_go.wait(60)
 
@@ -58,7 +59,7 @@ def _suspended_login(tmp_path: Path) -> subprocess.Popen[bytes]:
         )
     try:
         deadline = time.monotonic() + 60
-        while not another_login_waits(dev_session()):
+        while not another_login_waits(here(), dev_session()):
             assert process.poll() is None, (tmp_path / "login.err").read_text()
             assert time.monotonic() < deadline, "the login never said it waits"
             time.sleep(0.05)

@@ -21,7 +21,7 @@ import pytest
 
 from tests.browser_support import open_here
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tui.aws import loopback
 from tui.aws.browser_login import BrowserAuthorization, start_browser_login
@@ -62,7 +62,7 @@ def test_browser_login_end_to_end(
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path, probe="1")
     events: list[LoginEvent] = []
-    token = log_in(session, announce=events.append, open_url=open_here)
+    token = log_in(here(), session, announce=events.append, open_url=open_here)
     # The browser was sent to the simulator's authorize page, as botocore builds it ...
     url = browser_url(events)
     parts = urlsplit(url)
@@ -90,13 +90,13 @@ def test_browser_login_end_to_end(
     assert not listening(int(redirect.port or 0))
     assert "Authorize" in sim.calls and sim.calls["CreateToken"] == 1
     # The token is in the AWS CLI's cache with its refresh token, usable at the portal.
-    assert load_token(session) == token and token.refresh_token
-    data = json.loads(token_path(session).read_text())
+    assert load_token(here(), session) == token and token.refresh_token
+    data = json.loads(token_path(here(), session).read_text())
     assert data["clientId"] == token.client_id and data["refreshToken"] == token.refresh_token
-    registration = load_registration(session, browser=True)
+    registration = load_registration(here(), session, browser=True)
     assert registration is not None and registration.for_browser
     assert registration.grant_types == ("authorization_code", "refresh_token")
-    assert load_registration(session) is None  # botocore's key: the device code's
+    assert load_registration(here(), session) is None  # botocore's key: the device code's
     accounts = boto3.client("sso", region_name=sim.region).list_accounts(
         accessToken=token.access_token
     )
@@ -110,9 +110,9 @@ def test_registration_is_reused_and_a_valid_token_kept(
     session: SsoSession, sim: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path)
-    first = log_in(session, announce=quiet, open_url=open_here)
-    assert log_in(session, announce=quiet, open_url=open_here) == first  # valid: no browser
-    second = log_in(session, announce=quiet, force=True, open_url=open_here)
+    first = log_in(here(), session, announce=quiet, open_url=open_here)
+    assert log_in(here(), session, announce=quiet, open_url=open_here) == first  # valid: no browser
+    second = log_in(here(), session, announce=quiet, force=True, open_url=open_here)
     assert second.access_token != first.access_token and second.client_id == first.client_id
     assert sim.calls["RegisterClient"] == 1 and len(browser.visits()) == 2
 
@@ -126,11 +126,11 @@ def test_botocore_refreshes_a_token_the_browser_flow_cached(
     tmp_path: Path,
 ) -> None:
     use_fake_browser(monkeypatch, tmp_path)
-    token = log_in(session, announce=quiet, open_url=open_here)
+    token = log_in(here(), session, announce=quiet, open_url=open_here)
     # Make the cached token due for a refresh (inside botocore's 15-minute window).
-    data = json.loads(token_path(session).read_text())
+    data = json.loads(token_path(here(), session).read_text())
     data["expiresAt"] = "2000-01-01T00:00:00Z"
-    token_path(session).write_text(json.dumps(data))
+    token_path(here(), session).write_text(json.dumps(data))
     account = next(a for a in sim.org.accounts if a.roles and not a.roles[0].forbidden)
     with sso_config.open("a") as f:
         f.write(
@@ -139,7 +139,7 @@ def test_botocore_refreshes_a_token_the_browser_flow_cached(
         )
     creds = boto3.session.Session(profile_name="work").get_credentials()
     assert creds is not None and creds.get_frozen_credentials().access_key.startswith("ASIA")
-    written = json.loads(token_path(session).read_text())
+    written = json.loads(token_path(here(), session).read_text())
     assert written["refreshToken"] != token.refresh_token  # botocore refreshed it
     assert written["accessToken"] != token.access_token
 
@@ -149,7 +149,7 @@ def test_manual_approval_on_the_page(
 ) -> None:
     sim.set(approve="manual")
     browser = use_fake_browser(monkeypatch, tmp_path, click="approve")
-    assert log_in(session, announce=quiet, open_url=open_here).access_token
+    assert log_in(here(), session, announce=quiet, open_url=open_here).access_token
     [visit] = browser.visits()
     assert visit["page"] == 200 and visit["status"] == 200
 
@@ -165,11 +165,11 @@ def test_denied_in_the_browser(
     sim.set(approve="deny" if how == "knob" else "manual")
     use_fake_browser(monkeypatch, tmp_path, click="deny")
     with pytest.raises(LoginFailed) as err:
-        log_in(session, announce=quiet, open_url=open_here)
+        log_in(here(), session, announce=quiet, open_url=open_here)
     assert err.value.message == (
         "the login to session dev was denied in the browser: run `ssotui login` again to retry"
     )
-    assert load_token(session) is None and sim.calls["CreateToken"] == 0
+    assert load_token(here(), session) is None and sim.calls["CreateToken"] == 0
 
 
 def test_error_in_the_callback(
@@ -177,10 +177,10 @@ def test_error_in_the_callback(
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path, "error")
     with pytest.raises(LoginFailed) as err:
-        log_in(session, announce=quiet, open_url=open_here)
+        log_in(here(), session, announce=quiet, open_url=open_here)
     assert "(server_error)" in err.value.message and "\n" not in err.value.message
     assert browser.visits()[0]["status"] == 200
-    assert load_token(session) is None
+    assert load_token(here(), session) is None
 
 
 def test_wrong_state_is_ignored_until_the_timeout(
@@ -188,13 +188,13 @@ def test_wrong_state_is_ignored_until_the_timeout(
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path, "wrong-state")
     with pytest.raises(LoginFailed) as err:
-        log_in(session, announce=quiet, browser_timeout=1.5, open_url=open_here)
+        log_in(here(), session, announce=quiet, browser_timeout=1.5, open_url=open_here)
     assert err.value.message.startswith(
         "the browser did not come back within 1.5 seconds for session dev"
     )
     assert "--use-device-code" in err.value.message
     assert browser.visits()[0]["status"] == 400
-    assert load_token(session) is None and sim.calls["CreateToken"] == 0
+    assert load_token(here(), session) is None and sim.calls["CreateToken"] == 0
 
 
 def test_listener_that_cannot_bind_falls_back_to_the_device_code(
@@ -206,7 +206,9 @@ def test_listener_that_cannot_bind_falls_back_to_the_device_code(
         taken.listen()
         monkeypatch.setattr(loopback, "PORT", taken.getsockname()[1])
         events: list[LoginEvent] = []
-        token = log_in(session, announce=events.append, sleep=lambda _s: None, open_url=open_here)
+        token = log_in(
+            here(), session, announce=events.append, sleep=lambda _s: None, open_url=open_here
+        )
     [fallback] = [e for e in events if isinstance(e, FallingBack)]
     assert fallback.reason.startswith("cannot listen on 127.0.0.1 for the browser's answer")
     assert token.access_token and sim.calls["StartDeviceAuthorization"] == 1
@@ -220,7 +222,7 @@ def test_no_browser_started_falls_back_to_the_device_code(
     session: SsoSession, sim: Simulator
 ) -> None:
     events: list[LoginEvent] = []
-    token = log_in(session, announce=events.append, open_url=lambda _url: False)
+    token = log_in(here(), session, announce=events.append, open_url=lambda _url: False)
     assert token.access_token and sim.calls["StartDeviceAuthorization"] == 1
     assert FallingBack("no browser could be started") in events
 
@@ -231,14 +233,14 @@ def test_create_token_refused(
     sim.set(code_lifetime=0)  # the code is dead by the time ssotui redeems it
     browser = use_fake_browser(monkeypatch, tmp_path)
     with pytest.raises(LoginFailed) as err:
-        log_in(session, announce=quiet, open_url=open_here)
+        log_in(here(), session, announce=quiet, open_url=open_here)
     assert err.value.message == (
         "the sign-in to session dev expired before ssotui could use it: run `ssotui login` again"
     )
     # the page came before CreateToken: it said "You are logged in", the terminal the opposite
     [visit] = browser.visits()
     assert "logged in" not in str(visit["body"]) and "says whether it worked" in str(visit["body"])
-    assert load_token(session) is None
+    assert load_token(here(), session) is None
 
 
 def test_unreadable_create_token_answer(
@@ -247,12 +249,12 @@ def test_unreadable_create_token_answer(
     sim.set(malformed={"CreateToken"})
     use_fake_browser(monkeypatch, tmp_path)
     with pytest.raises(ServiceError, match="cannot read"):
-        log_in(session, announce=quiet, open_url=open_here)
-    assert load_token(session) is None
+        log_in(here(), session, announce=quiet, open_url=open_here)
+    assert load_token(here(), session) is None
 
 
 def test_cancelled_while_waiting_closes_the_listener(session: SsoSession, sim: Simulator) -> None:
-    pending = start_browser_login(session)
+    pending = start_browser_login(here(), session)
     port = int(
         urlsplit(parse_qs(urlsplit(pending.authorization.url).query)["redirect_uri"][0]).port or 0
     )
@@ -260,7 +262,7 @@ def test_cancelled_while_waiting_closes_the_listener(session: SsoSession, sim: S
     with pytest.raises(LoginCancelled):
         pending.wait(cancelled=lambda: True)
     assert not listening(port)
-    assert load_token(session) is None
+    assert load_token(here(), session) is None
 
 
 def _botocore_refreshes(home: Home, token_file: Path) -> dict[str, str]:
@@ -298,20 +300,20 @@ def test_browser_flow_then_device_code_then_browser_flow(
     for flow in ((), ("--use-device-code",), (), ("--use-device-code",)):
         result = ssotui("login", "--force", *flow)
         assert result.status == 0, result.err
-        tokens.append(json.loads(token_path(session).read_text()))
+        tokens.append(json.loads(token_path(here(), session).read_text()))
     browser, device, browser_again, device_again = (t["clientId"] for t in tokens)
     assert browser != device and browser_again == browser and device_again == device
     assert sim.calls["Authorize"] == 2 and sim.calls["StartDeviceAuthorization"] == 2
     # was 4: each login of the other flow replaced the one registration file
     assert sim.calls["RegisterClient"] == 2
     # The device code registration is where every AWS CLI's device login looks.
-    registration = load_registration(session)
+    registration = load_registration(here(), session)
     assert registration is not None and registration.client_id == device
     # botocore refreshes the token of either flow with the registration it names.
-    _botocore_refreshes(home, token_path(session))  # the device code login's
+    _botocore_refreshes(home, token_path(here(), session))  # the device code login's
     ok = ssotui("login", "--force")
     assert ok.status == 0, ok.err
-    assert _botocore_refreshes(home, token_path(session))["clientId"] == browser
+    assert _botocore_refreshes(home, token_path(here(), session))["clientId"] == browser
     assert sim.calls["RegisterClient"] == 2
 
 
@@ -323,15 +325,19 @@ def test_a_browser_registration_under_botocores_key_is_moved_to_ssotuis_and_reus
     flow moves it to ssotui's browser key, where a CLI before 2.22 never takes it for its device
     code, and ssotui's browser logins keep reusing it."""
     use_fake_browser(monkeypatch, tmp_path)
-    first = log_in(session, announce=quiet, open_url=open_here)
-    registration_path(session, browser=True).rename(registration_path(session))  # as before
-    device = log_in(session, flow=Flow.DEVICE_CODE, announce=quiet, force=True, open_url=None)
-    moved = load_registration(session, browser=True)
+    first = log_in(here(), session, announce=quiet, open_url=open_here)
+    registration_path(here(), session, browser=True).rename(
+        registration_path(here(), session)
+    )  # as before
+    device = log_in(
+        here(), session, flow=Flow.DEVICE_CODE, announce=quiet, force=True, open_url=None
+    )
+    moved = load_registration(here(), session, browser=True)
     assert moved is not None and moved.client_id == first.client_id
-    at_botocores = load_registration(session)
+    at_botocores = load_registration(here(), session)
     assert at_botocores is not None and not at_botocores.for_browser
     assert at_botocores.client_id == device.client_id != first.client_id
-    again = log_in(session, announce=quiet, force=True, open_url=open_here)
+    again = log_in(here(), session, announce=quiet, force=True, open_url=open_here)
     # was 3: the device login wrote over the browser registration, the browser login made anew
     assert again.client_id == first.client_id and sim.calls["RegisterClient"] == 2
 
@@ -343,7 +349,7 @@ def test_a_browser_registration_of_the_aws_cli_is_left_where_it_is_once_ssotui_h
     botocore's key stays there: the CLI reuses it rather than register a client at each
     login after an ssotui one."""
     use_fake_browser(monkeypatch, tmp_path)
-    ours = log_in(session, announce=quiet, open_url=open_here)
+    ours = log_in(here(), session, announce=quiet, open_url=open_here)
     cli_made = Registration(
         "cli-client",
         "cli-secret",
@@ -351,10 +357,12 @@ def test_a_browser_registration_of_the_aws_cli_is_left_where_it_is_once_ssotui_h
         ("sso:account:access",),
         ("authorization_code", "refresh_token"),
     )
-    write_secret_file(registration_path(session), json.dumps(_as_the_cli_writes(cli_made)))
-    log_in(session, announce=quiet, open_url=open_here)  # the token kept
-    again = log_in(session, announce=quiet, force=True, browser_timeout=5, open_url=open_here)
-    left = load_registration(session)
+    write_secret_file(registration_path(here(), session), json.dumps(_as_the_cli_writes(cli_made)))
+    log_in(here(), session, announce=quiet, open_url=open_here)  # the token kept
+    again = log_in(
+        here(), session, announce=quiet, force=True, browser_timeout=5, open_url=open_here
+    )
+    left = load_registration(here(), session)
     assert left is not None and left.client_id == "cli-client"
     assert again.client_id == ours.client_id and sim.calls["RegisterClient"] == 1
 
@@ -373,7 +381,7 @@ def _as_the_cli_writes(registration: Registration) -> dict[str, object]:
 def test_headless_browser_of_the_simulator(session: SsoSession, sim: Simulator) -> None:
     """What `demo` can use where no browser exists: the browser flow still ends by itself."""
     events: list[LoginEvent] = []
-    token = log_in(session, announce=events.append, open_url=open_headless)
+    token = log_in(here(), session, announce=events.append, open_url=open_headless)
     assert token.access_token and any(isinstance(e, BrowserAuthorization) for e in events)
     assert sim.calls["StartDeviceAuthorization"] == 0
 

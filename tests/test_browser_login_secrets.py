@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.app_support import dev_session
+from tests.conftest import here
 from tests.fake_browser import use_fake_browser
 from tui.aws.browser_login import code_challenge
 from tui.aws.token_cache import load_registration, token_path
@@ -53,9 +54,9 @@ def test_the_browser_login_shows_no_secret_on_the_browsers_command_line_or_in_de
     argv = " ".join(str(word) for word in visit["argv"])  # type: ignore[attr-defined]
     query = parse_qs(urlsplit(str(visit["url"])).query)
     assert query["code_challenge"] == [code_challenge(VERIFIER)]  # the verifier was ours
-    registration = load_registration(dev_session(), browser=True)
+    registration = load_registration(here(), dev_session(), browser=True)
     assert registration is not None
-    token = json.loads(token_path(dev_session()).read_text())
+    token = json.loads(token_path(here(), dev_session()).read_text())
     secrets = {
         "code verifier": VERIFIER,
         "client secret": registration.client_secret,

@@ -333,7 +333,7 @@ def test_logout_purge_on_a_read_only_file_still_logs_out_and_says_what_stayed(
     from tui.aws.sessions import resolve_session
     from tui.store import catalog_cache, credentials_cache
 
-    session = resolve_session(name="dev", start_url=None, region=None)
+    session = resolve_session(here(), name="dev", start_url=None, region=None)
     catalog = catalog_cache.cache_path(here(), session)
     kept = credentials_cache.cache_path(here(), session, account.account_id, role.name)
     assert catalog.exists() and kept.exists()

@@ -62,10 +62,10 @@ def test_a_large_unchanged_config_is_parsed_once(
     home: Home, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home.write_config(_big())
-    first = config_sections()
+    first = config_sections(here())
     _forget_this_process(monkeypatch)
-    assert config_sections() == first
-    assert resolve_session(name="p7").start_url == "https://dev.awsapps.com/start"
+    assert config_sections(here()) == first
+    assert resolve_session(here(), name="p7").start_url == "https://dev.awsapps.com/start"
     assert parses == [str(home.aws_config)]
     kept = config_reads.cache_path(here(), home.aws_config)
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -76,22 +76,22 @@ def test_a_changed_config_is_read_anew_at_once(
     home: Home, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home.write_config(_big())
-    assert [s.start_url for s in load_sessions()] == ["https://dev.awsapps.com/start"]
+    assert [s.start_url for s in load_sessions(here())] == ["https://dev.awsapps.com/start"]
     # the same size, in place: only the times tell the change
     time.sleep(0.05)
     home.write_config(_big(SESSION.replace("dev.awsapps", "ved.awsapps")))
     _forget_this_process(monkeypatch)
-    assert [s.start_url for s in load_sessions()] == ["https://ved.awsapps.com/start"]
+    assert [s.start_url for s in load_sessions(here())] == ["https://ved.awsapps.com/start"]
     home.write_config(_big(extra="[sso-session"))
     with pytest.raises(ConfigError, match=r"line 4 is malformed \(a line that is not"):
-        load_sessions()
+        load_sessions(here())
     assert len(parses) == 3
 
 
 def test_a_config_changed_just_now_is_not_kept(home: Home) -> None:
     # a second write within the file system's clock tick would leave the same times
     home.write_config(_big())
-    load_sessions()
+    load_sessions(here())
     assert not config_reads.cache_path(here(), home.aws_config).exists()
 
 
@@ -103,7 +103,7 @@ def test_a_config_written_just_now_is_parsed_once_by_one_command(
     # 771 profiles; the second run ~12% slower than the first).
     monkeypatch.setattr(config_reads, "SETTLED_NS", 3600 * 10**9)  # not settled: not kept
     home.write_config(_big())
-    assert resolve_session(name="dev").region == "eu-west-1"
+    assert resolve_session(here(), name="dev").region == "eu-west-1"
     assert (
         portal_route("eu-west-1", os.environ)[0] is not None
     )  # nothing in the file sends it to botocore
@@ -112,16 +112,16 @@ def test_a_config_written_just_now_is_parsed_once_by_one_command(
     # changed since: read anew, in the same process
     time.sleep(0.05)
     home.write_config(_big(SESSION.replace("dev.awsapps", "ved.awsapps")))
-    assert resolve_session(name="dev").start_url == "https://ved.awsapps.com/start"
+    assert resolve_session(here(), name="dev").start_url == "https://ved.awsapps.com/start"
     assert len(parses) == 2
 
 
 def test_small_files_and_files_with_keys_are_not_kept(home: Home, parses: list[str]) -> None:
     home.write_config(SESSION)
-    load_sessions()
+    load_sessions(here())
     assert not config_reads.cache_path(here(), home.aws_config).exists()
     home.write_config(_big(extra="[default]\naws_secret_access_key = SECRETKEY\n"))
-    load_sessions()
+    load_sessions(here())
     assert not config_reads.cache_path(here(), home.aws_config).exists()
 
 
@@ -132,7 +132,7 @@ def test_a_kept_read_that_is_corrupt_or_not_ours_is_ignored(
     home: Home, parses: list[str], monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
     home.write_config(_big())
-    load_sessions()
+    load_sessions(here())
     kept = config_reads.cache_path(here(), home.aws_config)
     text = kept.read_text()
     if change == "truncated":
@@ -147,7 +147,7 @@ def test_a_kept_read_that_is_corrupt_or_not_ours_is_ignored(
         data["sections"]["sso-session dev"] = {"sso_start_url": 1}
         kept.write_text(json.dumps(data))
     _forget_this_process(monkeypatch)
-    assert [s.start_url for s in load_sessions()] == ["https://dev.awsapps.com/start"]
+    assert [s.start_url for s in load_sessions(here())] == ["https://dev.awsapps.com/start"]
     assert len(parses) == 2
 
 
@@ -178,14 +178,14 @@ sso_session = nowhere
 
 def _what_commands_see() -> list[Any]:
     """What the sessions read from the config file tell a user, by every way they are asked."""
-    seen: list[Any] = [load_sessions(), session_problems()]
+    seen: list[Any] = [load_sessions(here()), session_problems(here())]
     for name in ("dev", "p7", "old-a", "old-b", "old-c", "broken", "uses-missing", "nope"):
         try:
-            seen.append(resolve_session(name=name))
+            seen.append(resolve_session(here(), name=name))
         except ConfigError as exc:
             seen.append(str(exc))
     try:
-        resolve_session()
+        resolve_session(here())
     except ConfigError as exc:
         seen.append(str(exc))
     return seen
@@ -213,13 +213,13 @@ def test_what_was_found_by_other_rules_is_not_used(
     home: Home, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home.write_config(_big())
-    load_sessions()
+    load_sessions(here())
     kept = config_reads.cache_path(here(), home.aws_config)
     kept.write_text(kept.read_text().replace("dev.awsapps", "old.awsapps"))
     kept.chmod(0o600)
     _forget_this_process(monkeypatch)
     # a byte changed in what was kept: its checksum fails
-    assert [s.start_url for s in load_sessions()] == ["https://dev.awsapps.com/start"]
+    assert [s.start_url for s in load_sessions(here())] == ["https://dev.awsapps.com/start"]
     assert len(parses) == 2
     # kept by another ssotui (other rules): the kept sections are used, not what it found
     built: list[int] = []
@@ -227,7 +227,7 @@ def test_what_was_found_by_other_rules_is_not_used(
     monkeypatch.setattr(sessions, "profile_map", lambda s: built.append(1) or real(s))
     monkeypatch.setattr(kept_sessions, "rules", lambda: "other rules")
     _forget_this_process(monkeypatch)
-    assert [s.start_url for s in load_sessions()] == ["https://dev.awsapps.com/start"]
+    assert [s.start_url for s in load_sessions(here())] == ["https://dev.awsapps.com/start"]
     assert len(parses) == 2 and built == [1]
 
 

@@ -13,7 +13,7 @@ import botocore.session
 import pytest
 
 from tests.cli_helpers import Run, ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.sessions import resolve_session
 from tui.errors import ConfigError
 from tui.models import Token
@@ -52,7 +52,7 @@ def test_the_default_aws_config_file_that_is_a_folder_says_to_move_it(
     # what the line says of the AWS CLI: botocore reads nothing from a folder
     assert botocore.session.Session().full_config["profiles"] == {}
     with pytest.raises(ConfigError) as caught:
-        resolve_session()
+        resolve_session(here())
     assert "is a folder, not a file" in caught.value.message
     assert "move the folder aside" in caught.value.message
     assert "or set AWS_CONFIG_FILE" in caught.value.message

@@ -4,6 +4,7 @@ ssotui keeps its cache, state and config in."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -80,7 +81,7 @@ def test_ssotuis_folders_are_the_contexts(
     assert settings.detail == str(ours["config"] / "config.toml")
     assert not home.state_dir.exists()
     assert not home.config_dir.exists()
-    # (the token's lock is still the process's, as the token cache is: `Paths` says what is left)
+    # (the `token` fixture logged in with the process's paths: its login lock is there)
     for kept in ("catalog", "logouts", "role-credentials"):
         assert not (home.cache_dir / kept).exists()
 
@@ -96,3 +97,44 @@ def test_the_default_folders_follow_the_contexts_home_and_xdg(tmp_path: Path) ->
     assert paths.state_file == tmp_path / "xdg-state" / "ssotui" / "state.toml"
     assert paths.aws_config_file == tmp_path / "them" / ".aws" / "config"
     assert paths.sso_cache_dir == tmp_path / "them" / ".aws" / "sso" / "cache"
+
+
+def test_the_token_cache_and_the_aws_files_are_the_contexts(
+    sim: Simulator, org: Organisation, home: Home, tmp_path: Path
+) -> None:
+    """The Context's environment moves the SSO token cache, ssotui's cache folder and the AWS
+    config and credentials files away from the process's: the sessions come from its config
+    file, a login saves its token (and takes its locks) where it says, `write-profile` writes
+    to its credentials file, and nothing lands where the process's environment points."""
+    home.write_config(
+        f"[sso-session theirs]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+    )
+    ours = tmp_path / "context"
+    ours.mkdir()
+    (ours / "config").write_text(
+        f"[sso-session ours]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n",
+        encoding="utf-8",
+    )
+    context = _context(
+        SSOTUI_SSO_CACHE_DIR=str(ours / "sso-cache"),
+        SSOTUI_CACHE_DIR=str(ours / "cache"),
+        AWS_CONFIG_FILE=str(ours / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(ours / "credentials"),
+    )
+    sim.set(interval=0)
+    assert [s.name for s in context.sessions()] == ["ours"]
+    workspace = context.workspace(context.session())
+    workspace.log_in(no_browser=True, announce=lambda _e: None, sleep=lambda _s: None)
+    account = with_roles(org)
+    found, role = workspace.find(account.account_id, usable_role(account))
+    written = workspace.handoff.write_profile(workspace.role_credentials(found, role), "ours")
+
+    token_file = ours / "sso-cache" / f"{workspace.session.cache_key}.json"
+    assert json.loads(token_file.read_text())["startUrl"] == sim.start_url
+    assert (ours / "cache" / "login" / f"{workspace.session.cache_key}.lock").is_file()
+    assert written.path == ours / "credentials"
+    assert "[ours]" in written.path.read_text()
+    assert {"locks", "login"} <= {p.name for p in (ours / "cache").iterdir()}
+    assert not home.sso_cache.exists()
+    assert not home.cache_dir.exists()
+    assert not home.aws_credentials.exists()

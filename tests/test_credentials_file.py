@@ -22,6 +22,7 @@ from botocore.configloader import raw_config_parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import here
 from tui.errors import FileWriteError, SsotuiError
 from tui.export import credentials_file as credentials_file_module
 from tui.export import ini_sections
@@ -93,14 +94,14 @@ def test_default_profile_name(account: str, role: str, expected: str) -> None:
 @pytest.mark.parametrize("bad", ["", " lead", "trail ", "a[b", "a]b", "a\nb", "a\rb", "DEFAULT"])
 def test_refuses_profile_names_that_would_not_read_back(bad: str) -> None:
     with pytest.raises(SsotuiError):
-        write_profile(make_creds(), bad)
+        write_profile(here(), make_creds(), bad)
     assert not credentials_file().exists()
 
 
 def test_refuses_values_with_line_breaks_without_echoing_them() -> None:
     bad = make_creds(key="ASIA\n[default]\naws_access_key_id = EVIL")
     with pytest.raises(SsotuiError) as caught:
-        write_profile(bad, "p")
+        write_profile(here(), bad, "p")
     assert "line break" in caught.value.message and "EVIL" not in caught.value.message
     assert not credentials_file().exists()
 
@@ -113,7 +114,7 @@ def test_new_file_is_0600_in_a_0700_folder_and_botocore_reads_it(
 ) -> None:
     path = tmp_path / "fresh" / "aws" / "credentials"
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(path))
-    assert write_profile(make_creds()) == "Production.Admin"
+    assert write_profile(here(), make_creds()) == "Production.Admin"
     assert mode(path) == 0o600
     assert mode(path.parent) == 0o700 and mode(path.parent.parent) == 0o700
     assert botocore_keys("Production.Admin") == ("ASIAEXAMPLEKEY123456", SECRET, TOKEN)
@@ -156,7 +157,7 @@ def test_replaces_the_section_in_place_and_keeps_every_other_byte() -> None:
     path = credentials_file()
     path.write_bytes(EXISTING.encode("utf-8"))
     path.chmod(0o640)
-    write_profile(make_creds(), "prod", force=True)  # [prod] holds long-lived keys
+    write_profile(here(), make_creds(), "prod", force=True)  # [prod] holds long-lived keys
     after = path.read_bytes().decode("utf-8")
     head = EXISTING.index("aws_access_key_id = OLDKEY")
     tail = EXISTING.index("\r\n# the next one")
@@ -178,7 +179,7 @@ def test_replaces_the_section_in_place_and_keeps_every_other_byte() -> None:
 def test_appends_a_missing_section_after_a_blank_line() -> None:
     path = credentials_file()
     path.write_bytes(b"[default]\naws_access_key_id = A\naws_secret_access_key = B")
-    write_profile(make_creds(), "new")
+    write_profile(here(), make_creds(), "new")
     after = path.read_bytes()
     assert after.startswith(
         b"[default]\naws_access_key_id = A\naws_secret_access_key = B\n\n[new]\n"
@@ -190,12 +191,12 @@ def test_appends_a_missing_section_after_a_blank_line() -> None:
 def test_rewriting_is_stable_and_removes_a_duplicate_section() -> None:
     path = credentials_file()
     path.write_text("[p]\nx = 1\n[q]\ny = 2\n[p]\nz = 3\n", encoding="utf-8")
-    write_profile(make_creds(), "p")
+    write_profile(here(), make_creds(), "p")
     first = path.read_text()
     assert ini_sections.section_names(first) == ["p", "q"]
-    write_profile(make_creds(), "p")
+    write_profile(here(), make_creds(), "p")
     assert path.read_text() == first  # same credentials, same bytes
-    write_profile(make_creds(key="ASIASECONDKEY0000000"), "p")
+    write_profile(here(), make_creds(key="ASIASECONDKEY0000000"), "p")
     assert botocore_keys("p")[0] == "ASIASECONDKEY0000000"
     assert raw_config_parse(str(path))["q"] == {"y": "2"}
 
@@ -204,14 +205,14 @@ def test_bytes_that_are_not_utf8_are_kept() -> None:
     path = credentials_file()
     original = b"# caf\xe9 in latin-1\n[other]\nk = v\n"
     path.write_bytes(original)
-    write_profile(make_creds(), "p")
+    write_profile(here(), make_creds(), "p")
     assert path.read_bytes().startswith(original)
 
 
 def test_section_at_the_end_without_a_newline_keeps_the_file_without_one() -> None:
     path = credentials_file()
     path.write_bytes(b"[a]\nk = v\n\n[p]\naws_access_key_id = OLD")
-    write_profile(make_creds(), "p", force=True)
+    write_profile(here(), make_creds(), "p", force=True)
     after = path.read_bytes()
     assert after.startswith(b"[a]\nk = v\n\n[p]\n# written by ssotui")
     assert after.endswith(b"x_security_token_expires = 2030-01-02T03:04:05Z")
@@ -222,7 +223,7 @@ def test_indented_next_header_stays_a_header() -> None:
     # lines must not turn it into a continuation of theirs.
     path = credentials_file()
     path.write_text("[a]\n    k = v\n  [b]\nm = n\n", encoding="utf-8")
-    write_profile(make_creds(), "a")
+    write_profile(here(), make_creds(), "a")
     parsed = raw_config_parse(str(path))
     assert parsed["b"] == {"m": "n"}
     assert parsed["a"]["aws_access_key_id"] == "ASIAEXAMPLEKEY123456"
@@ -231,13 +232,13 @@ def test_indented_next_header_stays_a_header() -> None:
 def test_remove_profile_and_written_profiles() -> None:
     path = credentials_file()
     path.write_text("# top\n[mine]\nk = v\n", encoding="utf-8")
-    write_profile(make_creds(), "one")
-    write_profile(make_creds(), "two")
-    assert written_profiles() == ["one", "two"]
-    assert remove_profile("one") is True
-    assert remove_profile("one") is False
-    assert written_profiles() == ["two"]
-    assert remove_profile("two") is True
+    write_profile(here(), make_creds(), "one")
+    write_profile(here(), make_creds(), "two")
+    assert written_profiles(here()) == ["one", "two"]
+    assert remove_profile(here(), "one") is True
+    assert remove_profile(here(), "one") is False
+    assert written_profiles(here()) == ["two"]
+    assert remove_profile(here(), "two") is True
     assert path.read_text().startswith("# top\n[mine]\nk = v\n")
     assert ini_sections.section_names(path.read_text()) == ["mine"]
 
@@ -250,13 +251,13 @@ def test_purge_leaves_the_file_as_if_the_profiles_had_never_been_written(newline
         "\n; work\n[work]\nregion = eu-west-1\n"
     ).replace("\n", newline)
     path.write_bytes(mine.encode())
-    write_profile(make_creds(), "one")
-    write_profile(make_creds(), "two")
+    write_profile(here(), make_creds(), "one")
+    write_profile(here(), make_creds(), "two")
     later = f"{newline}# added by hand{newline}[later]{newline}k = v{newline}"
     with path.open("ab") as handle:  # the user adds a profile after ssotui's
         handle.write(later.encode())
-    write_profile(make_creds(), "three")
-    assert credentials_file_module.purge_written_profiles() == ["one", "two", "three"]
+    write_profile(here(), make_creds(), "three")
+    assert credentials_file_module.purge_written_profiles(here()) == ["one", "two", "three"]
     after = path.read_bytes().decode()
     assert after == mine + later  # was: a run of blank lines where each profile had been
     assert raw_config_parse(str(path)) == {
@@ -278,7 +279,7 @@ def test_purge_of_many_profiles_reads_a_large_file_once_not_once_per_profile(
     )
     path.write_text(mine)
     for i in range(40):
-        write_profile(make_creds(key=f"ASIAEXAMPLEKEY{i:06d}"), f"s{i}")
+        write_profile(here(), make_creds(key=f"ASIAEXAMPLEKEY{i:06d}"), f"s{i}")
     passes = {"classify": 0, "parse": 0}
     classify, parse = ini_sections.classify, credentials_file_module._parse
 
@@ -292,17 +293,17 @@ def test_purge_of_many_profiles_reads_a_large_file_once_not_once_per_profile(
 
     monkeypatch.setattr(ini_sections, "classify", counted_classify)
     monkeypatch.setattr(credentials_file_module, "_parse", counted_parse)
-    assert credentials_file_module.purge_written_profiles() == [f"s{i}" for i in range(40)]
+    assert credentials_file_module.purge_written_profiles(here()) == [f"s{i}" for i in range(40)]
     assert path.read_text() == mine
     assert passes["classify"] <= 3 and passes["parse"] <= 2, passes
 
 
 def test_a_profile_first_in_the_file_leaves_no_gap_at_its_top() -> None:
     path = credentials_file()
-    write_profile(make_creds(), "mine")
+    write_profile(here(), make_creds(), "mine")
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n[default]\nk = v\n")
-    assert remove_profile("mine") is True
+    assert remove_profile(here(), "mine") is True
     assert path.read_text(encoding="utf-8") == "[default]\nk = v\n"
 
 
@@ -317,7 +318,7 @@ def test_symlinked_file_stays_a_symlink(tmp_path: Path) -> None:
     real.chmod(0o600)
     link = credentials_file()
     link.symlink_to(real)
-    write_profile(make_creds(), "p")
+    write_profile(here(), make_creds(), "p")
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert real.read_text().startswith("[default]\nk = v\n\n[p]\n")
     assert botocore_keys("p")[0] == "ASIAEXAMPLEKEY123456"
@@ -333,7 +334,7 @@ def test_failure_before_rename_leaves_the_old_file(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(FileWriteError, match="old file is unchanged"):
-        write_profile(make_creds(), "prod", force=True)
+        write_profile(here(), make_creds(), "prod", force=True)
     assert path.read_bytes() == EXISTING.encode("utf-8")
     leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
@@ -345,6 +346,7 @@ import time
 from datetime import UTC, datetime
 from tui.models import Account, RoleCredentials
 from tui.export.credentials_file import write_profile
+from tests.conftest import here
 
 n, start_at, ROUNDS = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 while time.time() < start_at:  # all writers start together, after their imports
@@ -354,7 +356,7 @@ creds = RoleCredentials(
     access_key_id="ASIAKEY" + n, secret_access_key="s" + n, session_token="t" + n,
     expiration=datetime(2030, 1, 1, tzinfo=UTC))
 for i in range(ROUNDS):  # a new profile each time: a lost update would lose one for good
-    write_profile(creds, f"p{n}-{i}")
+    write_profile(here(), creds, f"p{n}-{i}")
 """
 
 
@@ -471,7 +473,7 @@ def test_any_file_only_the_target_section_changes(
         path.chmod(file_mode)
         parsed_before = raw_config_parse(str(path))
         target = chunks[pick].name if pick < len(chunks) else "ssotui-new"
-        write_profile(make_creds(), target, path)
+        write_profile(here(), make_creds(), target, path)
         after = path.read_bytes().decode("utf-8")
         parsed_after = raw_config_parse(str(path))
         assert mode(path) == file_mode
@@ -482,7 +484,7 @@ def test_any_file_only_the_target_section_changes(
         parsed_before.pop(target, None)
         assert parsed_after == parsed_before
         # ... and taking the profile out again leaves the rest as botocore saw it.
-        assert remove_profile(target, path) is True
+        assert remove_profile(here(), target, path) is True
         assert raw_config_parse(str(path)) == parsed_before
         assert mode(path) == file_mode
 

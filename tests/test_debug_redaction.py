@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import Run, ssotui
+from tests.conftest import here
 from tui import debug_log, logs
 from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import token_path
@@ -121,7 +122,9 @@ def test_debug_shows_the_status_each_portal_call_got_and_no_token(
 ) -> None:
     sim.set(interval=0)
     assert ssotui("login", "--no-browser").status == 0
-    access_token = json.loads(token_path(resolve_session()).read_text())["accessToken"]
+    access_token = json.loads(token_path(here(), resolve_session(here())).read_text())[
+        "accessToken"
+    ]
     result = ssotui("list", "--refresh", "--debug")
     assert result.status == 0, result.err
     calls = [line for line in result.err.splitlines() if "ssotui.portal DEBUG" in line]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.login import login
 from tui.aws.portal import Portal
 from tui.aws.sessions import load_sessions
@@ -37,9 +37,11 @@ def test_the_subshell_of_the_demo_has_the_real_home_and_the_credentials(
     before = _files_under(home.root)
     seen = tmp_path / "child-env.json"
     with demo_world(approve="auto", latency=0.0, fake_home=False) as world:
-        (session,) = load_sessions()
+        (session,) = load_sessions(here())
         world.sim.set(interval=0)
-        token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: 0)
+        token = login(
+            here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: 0
+        )
         portal = Portal(session, token, environ=os.environ)
         accounts = [a for page in portal.list_accounts() for a in page]
         account = next(a for a in accounts if a.name == "acme-dev-payments")

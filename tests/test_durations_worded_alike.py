@@ -39,7 +39,7 @@ def test_a_failed_lookup_says_the_catalogs_age_as_the_status_line_does(
     assert ssotui("list").status == 0
     home.config_dir.mkdir(parents=True, exist_ok=True)
     (home.config_dir / "config.toml").write_text("catalog_lifetime = 86400\n")  # still fresh
-    session = load_sessions()[0]
+    session = load_sessions(here())[0]
     cached = catalog_cache.load(here(), session)
     assert cached is not None
     fetched_at = utcnow() - timedelta(hours=2, minutes=5, seconds=30)

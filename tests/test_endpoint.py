@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import here
 from tests.endpoint_support import Reply, allowed_role, ask, role_fetch
 from tui.aws.login import login
 from tui.aws.portal import SERVER_ERROR_RETRIES
@@ -177,14 +178,14 @@ def test_the_port_and_open_connections_are_closed_on_exit(
 def test_lost_login_is_an_error_json_saying_login_then_works_again(
     endpoint: CredentialEndpoint, session: SsoSession, sim: Simulator
 ) -> None:
-    token_path(session).unlink()  # logged out (elsewhere)
+    token_path(here(), session).unlink()  # logged out (elsewhere)
     reply = ask(endpoint)
     assert reply.status == 424
     assert reply.body["Code"] == "NotLoggedIn"
     assert "run `ssotui login`" in reply.body["Message"]
     assert reply.headers["content-type"] == "application/json"
     assert ask(endpoint).status == 424  # still logged out
-    login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    login(here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
     # Tried again within RETRY_LOGIN of the last failure (a login takes longer than that).
     deadline = time.monotonic() + RETRY_LOGIN.total_seconds() + 1
     while (after := ask(endpoint)).status != 200 and time.monotonic() < deadline:
@@ -262,7 +263,7 @@ def test_debug_log_holds_the_request_line_and_no_secret(
     ask(endpoint, token=None)
     ask(endpoint, path=path + "?token=" + env[TOKEN_VAR])
     ask(endpoint, method="POST")
-    token_path(session).unlink()
+    token_path(here(), session).unlink()
     ask(endpoint)
     ours = [r for r in caplog.records if r.name.startswith("ssotui.serve")]
     assert len(ours) == 5

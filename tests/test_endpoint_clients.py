@@ -12,7 +12,7 @@ import sys
 from datetime import timedelta
 
 from tests.aws_cli_support import aws_cli
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.endpoint_support import allowed_role, role_fetch
 from tui.aws.token_cache import token_path
 from tui.export.env import STATIC_KEY_VARS, endpoint_child_env
@@ -99,7 +99,7 @@ def test_botocore_in_a_child_shows_the_login_message(
     session: SsoSession, token: Token, sim: Simulator, home: Home
 ) -> None:
     account, role = allowed_role(sim)
-    token_path(session).unlink()
+    token_path(here(), session).unlink()
     with CredentialEndpoint(role_fetch(session, account, role)) as endpoint:
         proc = subprocess.run(
             [sys.executable, "-c", READ_ONCE],

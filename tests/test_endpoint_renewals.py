@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 
+from tests.conftest import here
 from tests.endpoint_support import allowed_role, ask
 from tui.aws.login import login
 from tui.aws.token_cache import token_path
@@ -28,7 +29,9 @@ def _endpoint(session: SsoSession, sim: Simulator) -> CredentialEndpoint:
 
 
 def _log_in(session: SsoSession) -> Token:
-    return login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    return login(
+        here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+    )
 
 
 def test_a_background_renewal_asks_a_throttling_identity_center_a_few_times_a_fetch(
@@ -62,7 +65,7 @@ def test_a_lost_login_is_tried_again_when_a_login_is_saved_and_not_before(
     sim.set(credential_lifetime=30)  # renewed at every request
     with _endpoint(session, sim) as endpoint:
         endpoint.credentials()
-        token_path(session).unlink()  # `aws sso logout` elsewhere
+        token_path(here(), session).unlink()  # `aws sso logout` elsewhere
         sim.reset_calls()
         assert ask(endpoint).status == 424
         fetched = endpoint.fetches

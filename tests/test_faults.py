@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import Run, ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.finishing import PATIENCE
 from tui.aws.login import login
 from tui.aws.portal import NETWORK_RETRIES, SERVER_ERROR_RETRIES
@@ -271,7 +271,7 @@ def test_connection_refused_gives_up_fast_with_one_line(
     command: str, session: SsoSession, home: Home
 ) -> None:
     if command == "list":
-        login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+        login(here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
     url = f"http://127.0.0.1:{closed_port()}"
     env = {"AWS_ENDPOINT_URL_SSO": url, "AWS_ENDPOINT_URL_SSO_OIDC": url}
     # Fast: a refused connection is not waited on (a command still running after 10 s fails).
@@ -329,20 +329,20 @@ def test_a_token_revoked_mid_listing_is_one_line_and_caches_nothing(
 
 
 def _age(session: SsoSession, token: Token, by: timedelta) -> None:
-    save_token(session, replace(token, expires_at=(utcnow() + by).replace(microsecond=0)))
+    save_token(here(), session, replace(token, expires_at=(utcnow() + by).replace(microsecond=0)))
 
 
 def test_a_refresh_token_spent_already_means_log_in_again(
     sim: Simulator, session: SsoSession, token: Token, home: Home, org: Organisation
 ) -> None:
     _age(session, token, timedelta(minutes=-1))
-    stale = token_path(session).read_bytes()
+    stale = token_path(here(), session).read_bytes()
     seen = secrets_of(home)
     before = sim.calls["CreateToken"]
     list_json(home, org)  # refreshes: the refresh token is spent (single use)
     assert sim.calls["CreateToken"] == before + 1
     # An old copy of the cache comes back (a backup, another tool): its refresh token is dead.
-    token_path(session).write_bytes(stale)
+    token_path(here(), session).write_bytes(stale)
     run = ssotui("list", "--json")
     assert_one_line(run, home, "session dev expired: run `ssotui login`")
     assert_clean(run, home, seen)
@@ -393,7 +393,7 @@ def test_login_that_fails_is_one_line_and_writes_no_token(
     run = ssotui("login", "--no-browser")
     assert sim.url in run.err  # the user was told where to go first
     assert_one_line(run, home, fragment, announced=True)
-    assert not token_path(session).exists()
+    assert not token_path(here(), session).exists()
 
 
 @both_clients

@@ -47,10 +47,10 @@ def a_null_device(tmp_path: Path) -> Path:
 
 Writer = Callable[[], object]
 WRITERS: dict[str, Writer] = {
-    "write_profile": lambda: write_profile(made_up_credentials(), "p"),
-    "populate": lambda: aws_config.populate_profiles(SESSION, CATALOG),
+    "write_profile": lambda: write_profile(here(), made_up_credentials(), "p"),
+    "populate": lambda: aws_config.populate_profiles(here(), SESSION, CATALOG),
     "write_sso_session": lambda: aws_config.write_sso_session(
-        "dev", "https://example.awsapps.com/start", "eu-west-1"
+        here(), "dev", "https://example.awsapps.com/start", "eu-west-1"
     ),
 }
 
@@ -159,7 +159,7 @@ def test_a_symlink_to_a_regular_file_is_followed_and_keeps_its_mode(
     real.write_text("[mine]\nk = v\n")
     real.chmod(0o640)
     home.aws_credentials.symlink_to(real)
-    write_profile(made_up_credentials(), "p")
+    write_profile(here(), made_up_credentials(), "p")
     assert home.aws_credentials.is_symlink()
     assert real.read_text().startswith("[mine]\nk = v\n\n[p]\n")
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
@@ -226,11 +226,11 @@ def test_a_read_only_file_is_refused_and_kept(writer: str, home: Home) -> None:
 def test_a_read_only_credentials_file_keeps_the_profiles_purge_would_take(home: Home) -> None:
     from tui.export.credentials_file import purge_written_profiles
 
-    write_profile(made_up_credentials(), "p")
+    write_profile(here(), made_up_credentials(), "p")
     original = home.aws_credentials.read_bytes()
     home.aws_credentials.chmod(0o444)
     with pytest.raises(FileWriteError, match="is read-only"):
-        purge_written_profiles()
+        purge_written_profiles(here())
     assert home.aws_credentials.read_bytes() == original
 
 

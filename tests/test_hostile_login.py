@@ -19,7 +19,7 @@ import pytest
 
 from tests.app_support import SIZE, async_test, login_status, picker, screen_name, wait_until
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import Failure, OtherCenter, Reply
 from tests.other_center_support import reached
@@ -75,7 +75,7 @@ def test_an_unsafe_device_authorization_is_refused(
 ) -> None:
     hostile.device_members = members
     with pytest.raises(ServiceError, match="will not show or open"):
-        start_login(resolve_session())
+        start_login(here(), resolve_session(here()))
 
 
 def test_http_and_https_addresses_are_accepted(hostile: HostileCenter) -> None:
@@ -84,12 +84,18 @@ def test_http_and_https_addresses_are_accepted(hostile: HostileCenter) -> None:
         "verificationUriComplete": "https://device.sso.eu-west-3.amazonaws.com/?user_code=AB-CD",
         "userCode": "AB-CD",
     }
-    auth = start_login(resolve_session())
+    auth = start_login(here(), resolve_session(here()))
     assert auth.verification_uri_complete.endswith("?user_code=AB-CD")
     hostile.device_members = {"verificationUri": "http://localhost:8080/device"}
-    assert start_login(resolve_session()).verification_uri == "http://localhost:8080/device"
+    assert (
+        start_login(here(), resolve_session(here())).verification_uri
+        == "http://localhost:8080/device"
+    )
     hostile.device_members = {"verificationUri": "http://sso-test:8080/device"}  # a test rig
-    assert start_login(resolve_session()).verification_uri == "http://sso-test:8080/device"
+    assert (
+        start_login(here(), resolve_session(here())).verification_uri
+        == "http://sso-test:8080/device"
+    )
 
 
 def test_login_runs_nothing_and_prints_no_escape_sequence(
@@ -157,7 +163,7 @@ async def test_the_picker_shows_markup_in_an_error_name_as_text(hostile: Hostile
 def test_a_device_authorization_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
     hostile.device_members = {"expiresIn": 10**15}  # past what a date can hold
     with pytest.raises(ServiceError, match="unreadable device authorization"):
-        start_login(resolve_session())
+        start_login(here(), resolve_session(here()))
 
 
 def test_a_token_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
@@ -165,5 +171,9 @@ def test_a_token_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
     hostile.token_lifetime = 10**15
     with pytest.raises(ServiceError, match="unreadable CreateToken answer"):
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )

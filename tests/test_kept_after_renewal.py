@@ -46,7 +46,7 @@ def _roles(account: SimAccount) -> list[str]:
 def _near_expiry() -> str:
     """Make the cached token expire in 5 minutes (inside the 15 in which ssotui renews it);
     its refresh token, which the renewal spends."""
-    path = token_cache.token_path(dev_session())
+    path = token_cache.token_path(here(), dev_session())
     data = json.loads(path.read_text())
     data["expiresAt"] = (utcnow() + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     path.write_text(json.dumps(data))
@@ -55,7 +55,9 @@ def _near_expiry() -> str:
 
 
 def _refresh_token() -> str:
-    value: str = json.loads(token_cache.token_path(dev_session()).read_text())["refreshToken"]
+    value: str = json.loads(token_cache.token_path(here(), dev_session()).read_text())[
+        "refreshToken"
+    ]
     return value
 
 
@@ -110,7 +112,7 @@ def test_another_login_is_not_a_continuation(
     _process(account, second)
     assert _process(account, first) == kept
     spent = _refresh_token()
-    login.login(dev_session(), force=True, open_browser=False, announce=lambda _a: None)
+    login.login(here(), dev_session(), force=True, open_browser=False, announce=lambda _a: None)
     assert _refresh_token() != spent
     assert _process(account, first)["AccessKeyId"] != kept["AccessKeyId"]
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import here
 from tui.export.credentials_file import write_profile
 from tui.models import Account, RoleCredentials
 
@@ -52,11 +53,12 @@ import sys
 from pathlib import Path
 from tests.test_kill_writer import creds
 from tui.export.credentials_file import write_profile
+from tests.conftest import here
 path = Path(sys.argv[1])
 print("ready", flush=True)
 i = 0
 while True:
-    write_profile(creds(i % 2), "acme.Admin", path)
+    write_profile(here(), creds(i % 2), "acme.Admin", path)
     i += 1
 """
 
@@ -179,7 +181,7 @@ def test_write_profile_killed_at_random_moments_leaves_a_whole_file(tmp_path: Pa
     replay.write_bytes(target.read_bytes())
     allowed = {digest(replay.read_bytes())}
     for n in (0, 1, 0, 1):
-        write_profile(creds(n), "acme.Admin", replay)
+        write_profile(here(), creds(n), "acme.Admin", replay)
         allowed.add(digest(replay.read_bytes()))
     assert len(allowed) == 3
 

@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from tests.cli_helpers import Run, ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.token_cache import token_path
 from tui.models import SsoSession, Token
 from tui.sim import Simulator
@@ -100,7 +100,7 @@ def test_list_without_a_cache_still_fails_when_identity_center_is_unreachable(
 def test_list_without_a_login_does_not_show_the_stale_cache(
     listed: str, session: SsoSession
 ) -> None:
-    token_path(session).unlink()
+    token_path(here(), session).unlink()
     run = ssotui("list", env=_offline())
     assert run.status == 1
     assert run.out == ""

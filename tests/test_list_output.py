@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import OtherAccount, OtherCenter
 from tests.other_center_support import reached
 from tui.aws.login import login
@@ -73,7 +73,13 @@ def test_a_lone_surrogate_in_a_name_breaks_nothing(
     odd = OtherAccount("111111111111", "bad\ud800name", "e\udfff@example.com", ["Admin"])
     plain = OtherAccount("222222222222", "plain", "p@example.com", ["Admin"])
     with reached(OtherCenter([odd, plain]), monkeypatch, home):
-        login(resolve_session(), open_browser=False, announce=print, sleep=lambda _s: None)
+        login(
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=print,
+            sleep=lambda _s: None,
+        )
         shown = ssotui("list")
         assert shown.status == 0, shown.err
         assert shown.out.splitlines()[0].split() == ["111111111111", "bad\ufffdname", "Admin"]

@@ -28,7 +28,7 @@ from tests.app_support import (
     wait_until,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import OTHER_UID, Home
+from tests.conftest import OTHER_UID, Home, here
 from tests.fake_browser import use_fake_browser
 from tests.test_commands_offer_login import _at_a_terminal
 from tui.aws.flow_choice import Flow
@@ -47,7 +47,7 @@ def asked_of_identity_center(sim: Simulator) -> dict[str, int]:
 
 def folder_where_the_token_goes() -> Path:
     """A folder left where the session's token file goes (a tool, or a slip of `mkdir -p`)."""
-    path = token_path(dev_session())
+    path = token_path(here(), dev_session())
     path.mkdir(parents=True)
     return path
 
@@ -96,7 +96,7 @@ def test_a_cache_folder_another_user_owns_is_said_before_the_login(
     theirs = sso_cache_in_their_folder
     events: list[LoginEvent] = []
     with pytest.raises(FileWriteError) as caught:
-        log_in(dev_session(), flow=Flow.DEVICE_CODE, announce=events.append, open_url=None)
+        log_in(here(), dev_session(), flow=Flow.DEVICE_CODE, announce=events.append, open_url=None)
     message = caught.value.message
     assert "\n" not in message
     assert f"{theirs} on its way belongs to another user (uid {OTHER_UID})" in message
@@ -138,7 +138,7 @@ async def test_the_picker_login_screen_shows_the_line_instead_of_a_code_and_r_re
         shutil.rmtree(in_the_way)  # the user moves it away
         await pilot.press("r")
         await wait_until(pilot, catalog_loaded(app, org), "the catalog after the retry")
-        assert load_token(dev_session()) is not None
+        assert load_token(here(), dev_session()) is not None
 
 
 @pytest.mark.parametrize("command", [("list",), ("credential-process", "any", "role")])

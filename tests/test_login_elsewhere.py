@@ -14,6 +14,7 @@ from typing import Any
 import botocore.session
 import botocore.tokens
 
+from tests.conftest import here
 from tests.threads import in_a_thread
 from tui.aws import login, token_cache
 from tui.aws.flow_choice import Flow
@@ -34,6 +35,7 @@ def _until(predicate: Callable[[], object], what: str, timeout: float = 10) -> N
 
 def _device_login(session: SsoSession, events: list[LoginEvent], **kwargs: Any) -> Token:
     return log_in(
+        here(),
         session,
         flow=Flow.DEVICE_CODE,
         announce=events.append,
@@ -66,11 +68,13 @@ def test_a_forced_login_is_not_ended_by_a_refresh_elsewhere(
 ) -> None:
     """`ssotui login --force` (to log in afresh, say as another user) while botocore refreshes
     the token it replaces: the login still waits for its own approval."""
-    log_in(session, flow=Flow.DEVICE_CODE, open_url=None, announce=lambda _e: None)
+    log_in(here(), session, flow=Flow.DEVICE_CODE, open_url=None, announce=lambda _e: None)
     # botocore refreshes a token within 15 minutes of its end
-    old = token_cache.load_token(session)
+    old = token_cache.load_token(here(), session)
     assert old is not None
-    token_cache.save_token(session, replace(old, expires_at=utcnow() + timedelta(minutes=10)))
+    token_cache.save_token(
+        here(), session, replace(old, expires_at=utcnow() + timedelta(minutes=10))
+    )
     sim.set(approve="manual", interval=1)
     events: list[LoginEvent] = []
     thread, out = in_a_thread(lambda: _device_login(session, events, force=True))
@@ -88,17 +92,17 @@ def test_a_login_waits_even_when_it_cannot_say_so(session: SsoSession, sim: Simu
     """The file a waiting login marks (`<key>.wanted`) cannot be opened (not a file, made
     unreadable): the login still waits for the one in progress and uses its token, instead of
     failing."""
-    wanted = wanted_path(session)
+    wanted = wanted_path(here(), session)
     wanted.parent.mkdir(parents=True, exist_ok=True)
     wanted.mkdir()  # what no open(O_RDWR) takes
     events: list[LoginEvent] = []
-    with one_login_at_a_time(session):  # the login in progress, which then gets its token
+    with one_login_at_a_time(here(), session):  # the login in progress, which then gets its token
         thread, out = in_a_thread(lambda: _device_login(session, events))
         _until(lambda: events, "a word from the second login")
         time.sleep(0.3)  # a few polls of the lock
         assert events == [WaitingForOtherLogin("dev")]
         other = login.login(
-            session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
         )
     thread.join(60)  # at once when it is done; a loaded machine may take a while
     assert not thread.is_alive()
@@ -113,15 +117,17 @@ def test_a_symlinked_wanted_file_is_not_followed(
     """`<key>.wanted` made a symlink (to a file of the user's, or to none yet): a waiting
     login neither creates nor locks what it points at, and still waits and uses the token."""
     target = tmp_path / "not-ssotuis"
-    wanted = wanted_path(session)
+    wanted = wanted_path(here(), session)
     wanted.parent.mkdir(parents=True, exist_ok=True)
     wanted.symlink_to(target)
     events: list[LoginEvent] = []
-    with one_login_at_a_time(session):
+    with one_login_at_a_time(here(), session):
         thread, out = in_a_thread(lambda: _device_login(session, events))
         _until(lambda: events, "a word from the second login")
         time.sleep(0.3)
-        login.login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+        login.login(
+            here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+        )
     thread.join(60)  # at once when it is done; a loaded machine may take a while
     assert isinstance(out[0], Token), out
     assert not target.exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import open_here
+from tests.conftest import here
 from tests.fake_browser import use_fake_browser
 from tui.aws.login_flows import LoginEvent, WaitingForOtherLogin, log_in
 from tui.aws.login_lock import one_login_at_a_time
@@ -25,9 +26,10 @@ _LOGIN = """
 from tests.browser_support import open_here
 from tui.aws.login_flows import log_in
 from tui.aws.sessions import resolve_session
+from tests.conftest import here
 def say(event):
     print(type(event).__name__, flush=True)
-token = log_in(resolve_session(), force=True, announce=say, open_url=open_here)
+token = log_in(here(), resolve_session(here()), force=True, announce=say, open_url=open_here)
 print("TOKEN", token.access_token[-12:], flush=True)
 """
 
@@ -86,13 +88,19 @@ def test_two_logins_at_once_open_one_browser(
     assert first_lines[-1] == second_lines[-1]  # the same token
     assert "BrowserAuthorization" not in second_lines
     assert sim.calls["CreateToken"] == 1
-    token = load_token(session)
+    token = load_token(here(), session)
     assert token is not None and token.access_token.endswith(first_lines[-1].split()[-1])
 
 
 def test_cancelled_while_another_login_holds_the_lock(session: SsoSession, sim: Simulator) -> None:
     events: list[LoginEvent] = []
-    with one_login_at_a_time(session), pytest.raises(LoginCancelled):
-        log_in(session, announce=events.append, cancelled=lambda: bool(events), open_url=open_here)
+    with one_login_at_a_time(here(), session), pytest.raises(LoginCancelled):
+        log_in(
+            here(),
+            session,
+            announce=events.append,
+            cancelled=lambda: bool(events),
+            open_url=open_here,
+        )
     assert events == [WaitingForOtherLogin("dev")]
     assert "RegisterClient" not in sim.calls

@@ -18,7 +18,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tui.aws.login_flows import LoginEvent, ScopesChanged
 from tui.aws.sessions import resolve_session
@@ -239,16 +239,16 @@ def test_the_browser_login_of_both_doors_asks_for_the_new_scopes(
         return token.access_token, events
 
     configure(home, sim, "sso:account:access")
-    first, _ = log_in(resolve_session())
+    first, _ = log_in(resolve_session(here()))
     configure(home, sim, ",".join(NEW_SCOPES))
-    second, events = log_in(resolve_session())
+    second, events = log_in(resolve_session(here()))
     assert ScopesChanged("dev") in events and second != first
     assert len(browser.visits()) == 2
     assert "scopes=sso%3Aaccount%3Aaccess%20codewhisperer%3Acompletions" in str(
         browser.visits()[1]["url"]
     )
     assert botocore_token(home) == second
-    third, events = log_in(resolve_session())
+    third, events = log_in(resolve_session(here()))
     assert third == second and not events and len(browser.visits()) == 2
 
 

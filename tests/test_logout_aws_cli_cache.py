@@ -49,8 +49,8 @@ def _cached_by_botocore(home: Home, profile: str) -> str:
 
 
 def _log_in(name: str) -> None:
-    [session] = [s for s in load_sessions() if s.name == name]
-    login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    [session] = [s for s in load_sessions(here()) if s.name == name]
+    login(here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ def test_a_token_cache_it_cannot_enter_is_said_and_the_rest_of_the_logout_happen
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["list"]) == 0
-    session = resolve_session()
+    session = resolve_session(here())
     catalog = catalog_cache.cache_path(here(), session)
     assert catalog.exists()
     capsys.readouterr()

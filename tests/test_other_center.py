@@ -47,13 +47,13 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
 
 @pytest.fixture
 def other(center: OtherCenter) -> SsoSession:
-    return resolve_session()
+    return resolve_session(here())
 
 
 @pytest.fixture
 def logged_in(other: SsoSession) -> Token:
     """Logged in in this process (the CLI's device login waits the default 5 s interval)."""
-    return login(other, announce=lambda _a: None, sleep=lambda _s: None)
+    return login(here(), other, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 @pytest.fixture(params=["direct", "botocore"])
@@ -256,7 +256,7 @@ def test_device_login_without_interval_and_with_slow_down(
     center.slow_down_first_poll = True
     center.polls_before_approval = 2
     waits: list[float] = []
-    token = login(other, announce=lambda _a: None, sleep=waits.append)
+    token = login(here(), other, announce=lambda _a: None, sleep=waits.append)
     assert token.access_token.startswith("ot-") and token.refresh_token is None
     assert waits == [5, 10, 10]  # the default interval, then 5 s more for good (RFC 8628)
 
@@ -264,10 +264,10 @@ def test_device_login_without_interval_and_with_slow_down(
 def test_a_registration_the_service_forgot_is_replaced(
     center: OtherCenter, other: SsoSession, logged_in: Token
 ) -> None:
-    first = load_registration(other)
+    first = load_registration(here(), other)
     center.forget_clients()  # a restart: the cached registration is unknown there now
-    login(other, force=True, announce=lambda _a: None, sleep=lambda _s: None)
-    second = load_registration(other)
+    login(here(), other, force=True, announce=lambda _a: None, sleep=lambda _s: None)
+    second = load_registration(here(), other)
     assert first is not None and second is not None and second.client_id != first.client_id
     assert center.calls["register_client"] == 2
 
@@ -334,13 +334,13 @@ def test_a_busy_answer_to_a_refresh_keeps_the_session(
     # An expired token (a laptop that slept) and a service that answers a refresh "not now":
     # ssotui deleted the token, so `ssotui login` was needed, by the AWS CLI too.
     center.refresh_tokens = True
-    token = login(other, announce=lambda _a: None, sleep=lambda _s: None)
-    save_token(other, replace(token, expires_at=utcnow() - timedelta(minutes=5)))
+    token = login(here(), other, announce=lambda _a: None, sleep=lambda _s: None)
+    save_token(here(), other, replace(token, expires_at=utcnow() - timedelta(minutes=5)))
     center.busy, center.busy_times = {"create_token": answer}, times
     busy = ssotui("list")
     assert busy.status == 1 and busy.err.count("\n") == 1 and "Traceback" not in busy.err
     assert "try again later" in busy.err and "ssotui login" not in busy.err
-    assert load_token(other) is not None  # kept for the next try
+    assert load_token(here(), other) is not None  # kept for the next try
     listed = ssotui("list")
     assert listed.status == 0, listed.err
     assert center.calls["create_token"] == 1 + times + 1  # the login, the busy ones, the refresh

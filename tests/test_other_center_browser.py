@@ -18,7 +18,7 @@ import pytest
 
 from tests.browser_support import open_here
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import OIDC_PREFIX, START_URL, OtherCenter
 from tests.other_center_support import reached
@@ -40,7 +40,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
 
 @pytest.fixture
 def other(center: OtherCenter) -> SsoSession:
-    return resolve_session()
+    return resolve_session(here())
 
 
 def _one_line(err: str) -> str:
@@ -64,12 +64,12 @@ def test_browser_login_end_to_end_and_botocore_refreshes_its_token(
     # the code with "+/=" arrived intact (it was redeemed), the token works at the portal
     listed = ssotui("list", "--json")
     assert listed.status == 0, listed.err
-    cached = json.loads(token_path(resolve_session()).read_text())
+    cached = json.loads(token_path(here(), resolve_session(here())).read_text())
     assert cached["refreshToken"].startswith("or-")
 
     # botocore's SSOTokenProvider refreshes the token ssotui cached, as the AWS CLI's
     cached["expiresAt"] = "2000-01-01T00:00:00Z"
-    token_path(resolve_session()).write_text(json.dumps(cached))
+    token_path(here(), resolve_session(here())).write_text(json.dumps(cached))
     home.write_config(
         home.aws_config.read_text()
         + "\n[profile sso]\nsso_session = other\nsso_account_id = 111111111111\n"
@@ -78,15 +78,15 @@ def test_browser_login_end_to_end_and_botocore_refreshes_its_token(
     creds = boto3.Session(profile_name="sso").get_credentials()
     assert creds is not None
     assert creds.get_frozen_credentials().access_key.startswith("ASIAOTHER")
-    refreshed = json.loads(token_path(resolve_session()).read_text())
+    refreshed = json.loads(token_path(here(), resolve_session(here())).read_text())
     assert refreshed["accessToken"] != cached["accessToken"]
     assert refreshed["refreshToken"] != cached["refreshToken"]
     # and ssotui goes on with botocore's refreshed token, and refreshes it in turn
     refreshed["expiresAt"] = "2000-01-01T00:00:00Z"
-    token_path(resolve_session()).write_text(json.dumps(refreshed))
+    token_path(here(), resolve_session(here())).write_text(json.dumps(refreshed))
     exported = ssotui("export", "Prod", "Admin")
     assert exported.status == 0, exported.err
-    again = json.loads(token_path(resolve_session()).read_text())
+    again = json.loads(token_path(here(), resolve_session(here())).read_text())
     assert again["refreshToken"] not in (refreshed["refreshToken"], cached["refreshToken"])
     assert center.calls["register_client"] == 1
 
@@ -95,7 +95,7 @@ def test_the_authorize_request_is_the_one_botocore_sends(
     center: OtherCenter, other: SsoSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     browser = use_fake_browser(monkeypatch, tmp_path)
-    log_in(other, announce=lambda _e: None, open_url=open_here)
+    log_in(here(), other, announce=lambda _e: None, open_url=open_here)
     query = parse_qs(urlsplit(str(browser.visits()[0]["url"])).query)
     registered = center.grants[query["client_id"][0]]
     assert registered["grantTypes"] == ["authorization_code", "refresh_token"]
@@ -147,7 +147,7 @@ def test_create_token_refusals_are_one_line(
     result = ssotui("login")
     assert result.status == 1
     assert said in _one_line(result.err)
-    assert not token_path(resolve_session()).exists()
+    assert not token_path(here(), resolve_session(here())).exists()
 
 
 def test_an_expired_code_is_one_line(
@@ -165,18 +165,25 @@ def test_a_registration_the_authorize_page_does_not_know(
 ) -> None:
     """The service forgot the cached registration: its page says so and never redirects."""
     browser = use_fake_browser(monkeypatch, tmp_path)
-    log_in(other, announce=lambda _e: None, open_url=open_here)
-    first = load_registration(other, browser=True)
+    log_in(here(), other, announce=lambda _e: None, open_url=open_here)
+    first = load_registration(here(), other, browser=True)
     center.forget_clients()
     with pytest.raises(LoginFailed) as err:
-        log_in(other, announce=lambda _e: None, force=True, browser_timeout=1.5, open_url=open_here)
+        log_in(
+            here(),
+            other,
+            announce=lambda _e: None,
+            force=True,
+            browser_timeout=1.5,
+            open_url=open_here,
+        )
     assert "did not come back" in err.value.message
     assert browser.visits()[-1]["status"] == 400
     # the next login must not open the same dead end again
     token = log_in(
-        other, announce=lambda _e: None, force=True, browser_timeout=5, open_url=open_here
+        here(), other, announce=lambda _e: None, force=True, browser_timeout=5, open_url=open_here
     )
-    second = load_registration(other, browser=True)
+    second = load_registration(here(), other, browser=True)
     assert first is not None and second is not None and second.client_id != first.client_id
     assert token.client_id == second.client_id
 
@@ -187,15 +194,24 @@ def test_a_forgotten_registration_the_aws_cli_left_is_dropped_too(
     """A browser registration the AWS CLI 2.22+ keeps under botocore's key, which the service
     forgot: dropped from there, and the next login registers one under ssotui's own key."""
     use_fake_browser(monkeypatch, tmp_path)
-    first = log_in(other, announce=lambda _e: None, open_url=open_here)
-    registration_path(other, browser=True).rename(registration_path(other))  # as the CLI keeps it
+    first = log_in(here(), other, announce=lambda _e: None, open_url=open_here)
+    registration_path(here(), other, browser=True).rename(
+        registration_path(here(), other)
+    )  # as the CLI keeps it
     center.forget_clients()
     with pytest.raises(LoginFailed):
-        log_in(other, announce=lambda _e: None, force=True, browser_timeout=1.5, open_url=open_here)
-    assert load_registration(other) is None
+        log_in(
+            here(),
+            other,
+            announce=lambda _e: None,
+            force=True,
+            browser_timeout=1.5,
+            open_url=open_here,
+        )
+    assert load_registration(here(), other) is None
     token = log_in(
-        other, announce=lambda _e: None, force=True, browser_timeout=5, open_url=open_here
+        here(), other, announce=lambda _e: None, force=True, browser_timeout=5, open_url=open_here
     )
-    second = load_registration(other, browser=True)
+    second = load_registration(here(), other, browser=True)
     assert second is not None and token.client_id == second.client_id != first.client_id
-    assert load_registration(other) is None
+    assert load_registration(here(), other) is None

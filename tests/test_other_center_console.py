@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.cli_helpers import Run, ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached
 from tui.aws.login import login
@@ -27,7 +27,11 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
     with reached(OtherCenter(), monkeypatch, home) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", server.base + "/")
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         yield server
 

@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from tests.cli_helpers import fake_aws, ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached
@@ -55,7 +55,11 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
     """The other server, logged in to its `other` session."""
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         yield server
 

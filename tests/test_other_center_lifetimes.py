@@ -19,7 +19,7 @@ import boto3
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import portal
@@ -50,13 +50,13 @@ def _log_in() -> None:
 
 
 def _cached() -> dict[str, Any]:
-    return json.loads(token_path(resolve_session()).read_text())
+    return json.loads(token_path(here(), resolve_session(here())).read_text())
 
 
 def _expire_the_token() -> None:
     cached = _cached()
     cached["expiresAt"] = "2000-01-01T00:00:00Z"
-    token_path(resolve_session()).write_text(json.dumps(cached))
+    token_path(here(), resolve_session(here())).write_text(json.dumps(cached))
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from tests.app_support import (
     wait_until,
 )
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
@@ -38,7 +38,11 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
     """The other server at its most awkward, logged in to its one session."""
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         server.nulls = server.duplicate_accounts = server.repeat_in_page = True
         server.last_token = None

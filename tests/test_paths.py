@@ -56,4 +56,3 @@ def test_the_aws_files_are_those_the_environment_handed_in_names(
     }
     assert paths.aws_config_file(environ) == theirs / "cfg"
     assert paths.aws_credentials_file(environ) == theirs / "c"
-    assert paths.aws_config_file() == tmp_path / "mine" / "config"  # none handed in: this one's

@@ -12,7 +12,7 @@ import botocore.session
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.test_populate import _setup
 from tui.export import aws_config
 from tui.export.aws_config import populate_profiles
@@ -61,17 +61,17 @@ def test_a_dry_run_over_thousands_of_changed_profiles_is_exact(home: Home) -> No
     # The diff is found section by section (tui/export/config_diff.py): a line-by-line difflib
     # took ~5 s here and 44 s for 9,000 profiles. A real write computes no diff.
     big = catalog(1000)
-    populate_profiles(SESSION, big, region="eu-west-1")
+    populate_profiles(here(), SESSION, big, region="eu-west-1")
     before = home.aws_config.read_text()
 
-    result = populate_profiles(SESSION, big, region="eu-west-2", dry_run=True)
+    result = populate_profiles(here(), SESSION, big, region="eu-west-2", dry_run=True)
 
     assert result.changed and result.count == 3000
     assert home.aws_config.read_text() == before
     changes = [line for line in result.diff.splitlines()[2:] if line[:1] in "+-"]
     assert changes.count("-region = eu-west-1") == changes.count("+region = eu-west-2") == 3000
     assert len(changes) == 6000
-    after = populate_profiles(SESSION, big, region="eu-west-2")
+    after = populate_profiles(here(), SESSION, big, region="eu-west-2")
     assert after.changed and after.diff == ""
     assert apply(before, result.diff) == home.aws_config.read_text()
 
@@ -181,7 +181,7 @@ def test_a_change_another_program_makes_while_populate_plans_is_kept(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(aws_config, "plan_profiles", plan_while_someone_writes)
-    result = populate_profiles(SESSION, catalog(2))
+    result = populate_profiles(here(), SESSION, catalog(2))
     profiles = botocore.session.Session().full_config["profiles"]
     assert profiles.get("added-meanwhile") == {"region": "us-east-2"}
     assert len(profiles) == 2 + 6
@@ -198,13 +198,14 @@ def test_a_profile_of_the_credentials_file_keeps_its_keys(home: Home) -> None:
     # A profile ssotui's own write-profile left there (the same role) does not count.
     acme = Account("123456789012", "acme")
     write_profile(
-        RoleCredentials(acme, "ReadOnly", "ASIAKEY0000000000000", "s" * 40, "t" * 40, LATER)
+        here(), RoleCredentials(acme, "ReadOnly", "ASIAKEY0000000000000", "s" * 40, "t" * 40, LATER)
     )
     with home.aws_credentials.open("a") as handle:
         handle.write(
             "[acme.Admin]\naws_access_key_id = AKIAUSERSOWNKEY00000\naws_secret_access_key = s\n"
         )
     result = populate_profiles(
+        here(),
         SESSION,
         Catalog(accounts=(acme,), roles={acme.account_id: ("Admin", "ReadOnly")}, fetched_at=LATER),
     )
@@ -219,6 +220,7 @@ def test_no_generated_profile_becomes_the_default_profile(home: Home) -> None:
     home.write_config("[profile mine]\nregion = eu-west-1\n")
     ops = Account("123456789012", "default")
     populate_profiles(
+        here(),
         SESSION,
         Catalog(
             accounts=(ops,),

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.test_populate_properties import parse
 from tui.export.aws_config import populate_profiles, populated
 from tui.export.credentials_file import default_profile_name
@@ -51,6 +51,7 @@ def test_a_role_with_a_line_break_is_skipped_and_named_and_the_rest_written(home
     acme = Account("123456789012", "acme")
     other = Account("210987654321", "other")
     result = populate_profiles(
+        here(),
         SESSION,
         catalog(
             {
@@ -77,7 +78,7 @@ def test_a_role_with_a_line_break_is_skipped_and_named_and_the_rest_written(home
 
 def test_the_clash_suffix_is_sanitised_and_reads_back() -> None:
     one, two = Account('1 x" y', "dup"), Account('2 x" y]', "dup")
-    result = populate_profiles(SESSION, catalog({one: ("Admin",), two: ("Admin",)}))
+    result = populate_profiles(here(), SESSION, catalog({one: ("Admin",), two: ("Admin",)}))
     assert result.skipped == ()
     assert botocore_profiles() == {
         "dup.Admin-1-x-y": {"account": '1 x" y', "role": "Admin"},
@@ -104,7 +105,7 @@ def test_the_clash_suffix_is_sanitised_and_reads_back() -> None:
 )
 def test_one_naming_rule_for_populate_and_write_profile(account: str, expected: str) -> None:
     acme = Account("123456789012", account)
-    result = populate_profiles(SESSION, catalog({acme: ("Admin",)}))
+    result = populate_profiles(here(), SESSION, catalog({acme: ("Admin",)}))
     assert result.count == 1
     assert botocore_profiles() == {expected: {"account": "123456789012", "role": "Admin"}}
     creds = RoleCredentials(
@@ -116,7 +117,7 @@ def test_one_naming_rule_for_populate_and_write_profile(account: str, expected: 
 def test_dry_run_diff_shows_no_control_character(home: Home) -> None:
     home.write_config("# note \x1b]0;TITLE\x07\x1b[2J\r\n[default]\rregion = x\n")
     result = populate_profiles(
-        SESSION, catalog({Account("123456789012", "acme"): ("Admin",)}), dry_run=True
+        here(), SESSION, catalog({Account("123456789012", "acme"): ("Admin",)}), dry_run=True
     )
     assert "# note ␛]0;TITLE␇␛[2J\n" in result.diff
     assert no_control_character(result.diff)

@@ -18,7 +18,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.finishing import finished
 from tui.aws import clients
 from tui.aws.login import login
@@ -73,8 +73,8 @@ def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
     home.write_config(
         sso_config.read_text() + "[profile p]\nsso_session = dev\nregion = eu-west-3\n"
     )
-    session = replace(resolve_session(), default_region="eu-north-1")
-    token = login(session, announce=lambda _a: None, sleep=lambda _s: None)
+    session = replace(resolve_session(here()), default_region="eu-north-1")
+    token = login(here(), session, announce=lambda _a: None, sleep=lambda _s: None)
     source = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
     account = Account(source.account_id, source.name, source.email)
     role = next(r.name for r in source.roles if not r.forbidden)
@@ -106,7 +106,7 @@ def test_expired_and_revoked_tokens(session: SsoSession, token: Token, sim: Simu
         NotLoggedIn, match=r"^session dev expired or was revoked: run `ssotui login`$"
     ):
         list(portal.list_accounts())
-    fresh = login(session, force=True, announce=lambda _a: None)
+    fresh = login(here(), session, force=True, announce=lambda _a: None)
     sim.revoke_tokens()
     with pytest.raises(NotLoggedIn, match="expired or was revoked"):
         Portal(session, fresh, environ=os.environ).list_roles(sim.org.accounts[0].account_id)
@@ -238,8 +238,8 @@ def test_user_profile_keys_and_region_do_not_matter(
         sim.reset_calls()
         assert sum(len(p) for p in Portal(session, token, environ=os.environ).list_accounts()) == 12
         assert sim.calls["ListAccounts"] == 1
-        assert current_token(session) == token
-        token = login(session, force=True, announce=lambda _a: None)
+        assert current_token(here(), session) == token
+        token = login(here(), session, force=True, announce=lambda _a: None)
 
 
 def test_services_section_endpoint_is_honoured(
@@ -304,8 +304,8 @@ def test_works_from_a_cache_the_aws_cli_wrote(session: SsoSession, sim: Simulato
     )
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     reg_expiry = datetime.fromtimestamp(reg["clientSecretExpiresAt"], UTC).strftime(fmt)
-    token_path(session).parent.mkdir(parents=True, exist_ok=True)
-    token_path(session).write_text(
+    token_path(here(), session).parent.mkdir(parents=True, exist_ok=True)
+    token_path(here(), session).write_text(
         json.dumps(
             {
                 "startUrl": sim.start_url,
@@ -319,7 +319,7 @@ def test_works_from_a_cache_the_aws_cli_wrote(session: SsoSession, sim: Simulato
             }
         )
     )
-    registration_path(session).write_text(
+    registration_path(here(), session).write_text(
         json.dumps(
             {
                 "clientId": reg["clientId"],
@@ -330,9 +330,9 @@ def test_works_from_a_cache_the_aws_cli_wrote(session: SsoSession, sim: Simulato
         )
     )
     sim.reset_calls()
-    token = current_token(session)
+    token = current_token(here(), session)
     assert token.access_token == answer["accessToken"]
     assert sum(len(p) for p in Portal(session, token, environ=os.environ).list_accounts()) == 12
     assert sim.calls["CreateToken"] == 0 and sim.calls["RegisterClient"] == 0
-    login(session, force=True, announce=lambda _a: None)
+    login(here(), session, force=True, announce=lambda _a: None)
     assert sim.calls["RegisterClient"] == 0  # the AWS CLI's registration was reused

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
@@ -46,7 +46,11 @@ def center(
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         assert ssotui("list").status == 0
         server.busy_times = 1000  # every call, past any retry

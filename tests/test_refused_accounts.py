@@ -66,7 +66,11 @@ def center(
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         yield server
 
@@ -171,12 +175,12 @@ def test_populate_writes_every_other_profile_and_names_the_refused_account(
 def test_an_older_cache_file_still_loads(center: OtherCenter) -> None:
     # A catalog cache written before `refused` existed: read as it was, none refused.
     assert ssotui("list", "--refresh").status == 0
-    path = catalog_cache.cache_path(here(), resolve_session())
+    path = catalog_cache.cache_path(here(), resolve_session(here()))
     data = json.loads(path.read_text())
     del data["refused"]
     path.write_text(json.dumps(data))
     path.chmod(0o600)
-    loaded = catalog_cache.load(here(), resolve_session())
+    loaded = catalog_cache.load(here(), resolve_session(here()))
     assert loaded is not None and loaded.refused == {} and loaded.complete
     result = ssotui("list", "--json")
     assert (result.status, result.err) == (0, "")
@@ -244,6 +248,6 @@ async def test_a_failed_account_retried_in_the_picker_and_refused_shows_the_note
         assert pane(app, "roles").row_list.placeholder.startswith(
             "no access to its roles (ResourceNotFoundException)\n"
         )
-    saved = catalog_cache.load(here(), resolve_session())
+    saved = catalog_cache.load(here(), resolve_session(here()))
     assert saved is not None and not saved.failed and saved.complete
     assert saved.refused == {PROD: "no access to its roles (ResourceNotFoundException)"}

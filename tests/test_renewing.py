@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.conftest import here
 from tests.endpoint_support import allowed_role, role_fetch
 from tui.aws.portal import SERVER_ERROR_RETRIES
 from tui.aws.token_cache import token_path
@@ -74,7 +75,7 @@ def test_a_failed_renewal_hands_out_what_has_not_expired_then_fails(
     renewing: RenewingCredentials, session: SsoSession, sim: Simulator, clock: Clock
 ) -> None:
     first = renewing.get()
-    token_path(session).unlink()  # logged out
+    token_path(here(), session).unlink()  # logged out
     clock.now = first.expiration - timedelta(minutes=5)
     assert renewing.get() is first  # still good for 5 minutes, and the SDK knows when it ends
     assert sim.calls["GetRoleCredentials"] == 1
@@ -164,7 +165,7 @@ def test_after_a_failed_renewal_credentials_near_their_end_are_not_handed_out(
     renewing: RenewingCredentials, session: SsoSession, clock: Clock
 ) -> None:
     first = renewing.get()
-    token_path(session).unlink()  # logged out
+    token_path(here(), session).unlink()  # logged out
     clock.now = first.expiration - timedelta(seconds=61)
     assert renewing.get() is first
     clock.now = first.expiration - timedelta(seconds=59)  # signed now, it could arrive expired

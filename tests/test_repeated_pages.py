@@ -65,7 +65,11 @@ def center(
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         yield server
 
@@ -145,12 +149,12 @@ def test_populate_changes_nothing_when_a_page_repeats(
 def test_a_cache_file_from_before_still_loads(center: OtherCenter) -> None:
     # A catalog cache written before `incomplete` and `accountsCut` existed: none of either.
     assert ssotui("list", "--refresh").status == 0
-    path = catalog_cache.cache_path(here(), resolve_session())
+    path = catalog_cache.cache_path(here(), resolve_session(here()))
     data = json.loads(path.read_text())
     del data["incomplete"], data["accountsCut"]
     path.write_text(json.dumps(data))
     path.chmod(0o600)
-    loaded = catalog_cache.load(here(), resolve_session())
+    loaded = catalog_cache.load(here(), resolve_session(here()))
     assert loaded is not None and loaded.incomplete == {} and loaded.accounts_cut == ""
     result = ssotui("list", "--json")
     assert (result.status, result.err) == (0, "")
@@ -188,7 +192,7 @@ async def test_the_picker_marks_the_account_and_shows_the_roles_before_the_repea
         )
         names = ["Dev", "ReadOnly"]  # not "a" * 64, on the page it never reached
         await wait_until(pilot, lambda: [r.role_name for r in shown(app, "roles")] == names, "it")
-    saved = catalog_cache.load(here(), resolve_session())
+    saved = catalog_cache.load(here(), resolve_session(here()))
     assert saved is not None and not saved.failed
     assert saved.incomplete == {
         STAGING: "Identity Center repeated a page of its roles: 2 roles listed before it"
@@ -234,10 +238,14 @@ async def test_the_picker_says_so_again_when_it_shows_such_a_catalog_from_its_ca
         }
         # A logout and a login in another terminal bring the same cached catalog up to date
         # again: the picker does not say it a second time.
-        delete_token(resolve_session())
+        delete_token(here(), resolve_session(here()))
         await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
         login(
-            resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+            here(),
+            resolve_session(here()),
+            open_browser=False,
+            announce=lambda _a: None,
+            sleep=lambda _s: None,
         )
         await wait_until(pilot, lambda: "left" in status_text(app), "logged in again")
         await pilot.pause()
@@ -288,7 +296,7 @@ async def test_a_failed_account_retried_in_the_picker_whose_roles_go_round_is_ma
         await wait_until(pilot, lambda: f"{note}." in notes(app), "the note")
         names = {r.name for r in account.roles}
         await wait_until(pilot, lambda: {r.role_name for r in shown(app, "roles")} == names, "it")
-    saved = catalog_cache.load(here(), resolve_session())
+    saved = catalog_cache.load(here(), resolve_session(here()))
     assert saved is not None and account.account_id not in saved.failed
     assert saved.incomplete == {account.account_id: note}
     assert set(saved.roles_of(account.account_id)) == names

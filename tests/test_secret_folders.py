@@ -20,7 +20,7 @@ import pytest
 
 from tests.app_support import dev_session, log_in
 from tests.cli_helpers import ssotui
-from tests.conftest import OTHER_UID, Home
+from tests.conftest import OTHER_UID, Home, here
 from tests.made_up import made_up_credentials
 from tui.aws.token_cache import token_path
 from tui.errors import FileWriteError
@@ -57,8 +57,8 @@ def test_a_login_keeps_its_token_in_a_folder_open_by_its_mode_as_on_a_windows_dr
     shared = shared_folder(tmp_path, 0o777)  # /mnt/c/Users/me/.aws from WSL looks like this
     sso_cache_in(home, shared)
     log_in()
-    assert token_path(dev_session()).resolve().parent == shared
-    assert stat.S_IMODE(token_path(dev_session()).stat().st_mode) == 0o600
+    assert token_path(here(), dev_session()).resolve().parent == shared
+    assert stat.S_IMODE(token_path(here(), dev_session()).stat().st_mode) == 0o600
 
 
 def test_a_login_keeps_its_token_in_a_sticky_folder_such_as_tmp(
@@ -67,8 +67,8 @@ def test_a_login_keeps_its_token_in_a_sticky_folder_such_as_tmp(
     shared = shared_folder(tmp_path, 0o1777)  # others may not remove or rename the user's files
     sso_cache_in(home, shared)
     log_in()
-    assert token_path(dev_session()).resolve().parent == shared
-    assert stat.S_IMODE(token_path(dev_session()).stat().st_mode) == 0o600
+    assert token_path(here(), dev_session()).resolve().parent == shared
+    assert stat.S_IMODE(token_path(here(), dev_session()).stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize(
@@ -115,9 +115,9 @@ def test_logout_purge_still_removes_keys_from_an_open_folder(
     target = shared / "credentials"
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(target))
     creds = made_up_credentials()
-    write_profile(creds, "acme")
+    write_profile(here(), creds, "acme")
     shared.chmod(0o777)  # opened up since: the keys must still be taken away
-    assert purge_written_profiles() == ["acme"]
+    assert purge_written_profiles(here()) == ["acme"]
     assert creds.secret_access_key not in target.read_text()
 
 
@@ -136,7 +136,7 @@ def test_write_profile_refuses_a_credentials_file_with_another_name(
     copy = tmp_path / "dotfiles-credentials"
     os.link(home.aws_credentials, copy)
     refused(
-        lambda: write_profile(made_up_credentials(), "acme"),
+        lambda: write_profile(here(), made_up_credentials(), "acme"),
         naming=home.aws_credentials,
         fix="symlinks",
     )

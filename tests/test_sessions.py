@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.sessions import load_sessions, parse_scopes, profile_map, resolve_session
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES
@@ -45,7 +45,7 @@ def test_one_session_is_chosen_without_flags(home: Home) -> None:
     home.write_config(
         "[sso-session dev]\nsso_start_url = https://dev.awsapps.com/start\nsso_region = eu-west-1\n"
     )
-    session = resolve_session()
+    session = resolve_session(here())
     assert (session.name, session.start_url, session.region) == (
         "dev",
         "https://dev.awsapps.com/start",
@@ -57,7 +57,7 @@ def test_one_session_is_chosen_without_flags(home: Home) -> None:
 
 def test_sections_and_scopes_and_a_profiles_region_stays_the_profiles(home: Home) -> None:
     home.write_config(TWO)
-    sessions = {s.label: s for s in load_sessions()}
+    sessions = {s.label: s for s in load_sessions(here())}
     assert set(sessions) == {"dev", "prod", "https://old.awsapps.com/start"}
     dev = sessions["dev"]
     assert dev.scopes == ("sso:account:access", "other:scope") and dev.scopes_configured
@@ -73,14 +73,14 @@ def test_sections_and_scopes_and_a_profiles_region_stays_the_profiles(home: Home
 def test_same_sessions_as_botocore_sees(home: Home) -> None:
     home.write_config(TWO)
     full = botocore.session.Session().full_config
-    ours = {s.name for s in load_sessions() if s.name}
+    ours = {s.name for s in load_sessions(here()) if s.name}
     assert ours == set(full["sso_sessions"])
 
 
 def test_several_without_default_fail_with_the_list(home: Home) -> None:
     home.write_config(TWO)
     with pytest.raises(ConfigError) as err:
-        resolve_session()
+        resolve_session(here())
     message = err.value.message
     assert "dev" in message and "prod" in message and "legacy (legacy profile)" in message
     assert "--session" in message and "default_session" in message
@@ -107,11 +107,11 @@ def test_a_default_session_that_is_not_there_says_it_comes_from_config_toml(
 
 def test_flag_beats_default_and_default_beats_guessing(home: Home) -> None:
     home.write_config(TWO)
-    assert resolve_session(default="prod").name == "prod"
-    assert resolve_session(name="dev", default="prod").name == "dev"
+    assert resolve_session(here(), default="prod").name == "prod"
+    assert resolve_session(here(), name="dev", default="prod").name == "dev"
     # A legacy profile by its profile name; a profile that uses an sso-session by its name.
-    assert resolve_session(name="legacy").start_url == "https://old.awsapps.com/start"
-    assert resolve_session(name="dev-admin").name == "dev"
+    assert resolve_session(here(), name="legacy").start_url == "https://old.awsapps.com/start"
+    assert resolve_session(here(), name="dev-admin").name == "dev"
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_a_profile_whose_sso_session_is_missing_is_one_clear_line(
     )
     name = "corp" if "corp" in profiles else "a"
     with pytest.raises(ConfigError) as err:
-        resolve_session(name=name)
+        resolve_session(here(), name=name)
     assert "no [sso-session" in err.value.message and "\n" not in err.value.message
     result = ssotui("list", "--session", name)
     assert result.status == 1
@@ -145,7 +145,7 @@ def test_aws_config_file_with_a_variable_is_the_file_botocore_reads(
     home.write_config(TWO)
     monkeypatch.setenv("AWS_CONFIG_FILE", "$HOME/.aws/config")
     assert set(botocore.session.Session().full_config["sso_sessions"]) == {"dev", "prod"}
-    assert resolve_session(name="prod").start_url == "https://prod.awsapps.com/start"
+    assert resolve_session(here(), name="prod").start_url == "https://prod.awsapps.com/start"
     result = ssotui("config")
     assert result.status == 0, result.err
     assert str(home.aws_config) in result.out and "(absent)" not in result.out.split("\n")[1]
@@ -160,14 +160,14 @@ def test_an_empty_aws_config_file_reads_no_file_as_botocore_does(
     monkeypatch.setenv("AWS_CONFIG_FILE", "")
     botocore_sees = botocore.session.Session().full_config
     assert botocore_sees == {"profiles": {}}
-    assert load_sessions() == []
+    assert load_sessions(here()) == []
     for name in (None, "dev"):
         with pytest.raises(ConfigError) as err:
-            resolve_session(name=name)
+            resolve_session(here(), name=name)
         said = err.value.message
         assert "AWS_CONFIG_FILE is set but empty, so no AWS config file is read" in said
         assert "--start-url" in said and "\n" not in said
-    ad_hoc = resolve_session(start_url="https://x.awsapps.com/start", region="ap-south-1")
+    ad_hoc = resolve_session(here(), start_url="https://x.awsapps.com/start", region="ap-south-1")
     assert ad_hoc.start_url == "https://x.awsapps.com/start"
     result = ssotui("config")
     assert result.status == 0, result.err
@@ -179,7 +179,7 @@ def test_an_empty_aws_config_file_reads_no_file_as_botocore_does(
 def test_unknown_name_lists_the_known_ones(home: Home) -> None:
     home.write_config(TWO)
     with pytest.raises(ConfigError, match=r"no sso-session 'nope' in .*config.*dev, prod"):
-        resolve_session(name="nope")
+        resolve_session(here(), name="nope")
 
 
 @pytest.mark.parametrize("text", [None, "", "[profile plain]\nregion = eu-west-1\n"])
@@ -187,7 +187,7 @@ def test_none_configured_says_how_to_add_one(home: Home, text: str | None) -> No
     if text is not None:
         home.write_config(text)
     with pytest.raises(ConfigError) as err:
-        resolve_session()
+        resolve_session(here())
     assert "[sso-session NAME]" in err.value.message
     assert "`ssotui configure`" in err.value.message
     assert "--start-url" in err.value.message
@@ -195,15 +195,15 @@ def test_none_configured_says_how_to_add_one(home: Home, text: str | None) -> No
 
 
 def test_ad_hoc_start_url(home: Home) -> None:
-    session = resolve_session(start_url="https://x.awsapps.com/start", region="ap-south-1")
+    session = resolve_session(here(), start_url="https://x.awsapps.com/start", region="ap-south-1")
     assert session.name is None and session.region == "ap-south-1"
     assert session.cache_key == hashlib.sha1(b"https://x.awsapps.com/start").hexdigest()
     with pytest.raises(UsageError, match="--sso-region"):
-        resolve_session(start_url="https://x.awsapps.com/start")
+        resolve_session(here(), start_url="https://x.awsapps.com/start")
     with pytest.raises(UsageError):
-        resolve_session(name="dev", start_url="https://x.awsapps.com/start", region="r")
+        resolve_session(here(), name="dev", start_url="https://x.awsapps.com/start", region="r")
     home.write_config(TWO)  # the region of a configured session with that URL is used
-    assert resolve_session(start_url="https://prod.awsapps.com/start").region == "us-east-1"
+    assert resolve_session(here(), start_url="https://prod.awsapps.com/start").region == "us-east-1"
 
 
 def test_legacy_profile_repeating_a_session_url_is_not_a_second_session(home: Home) -> None:
@@ -211,15 +211,15 @@ def test_legacy_profile_repeating_a_session_url_is_not_a_second_session(home: Ho
         "[sso-session dev]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n"
         "[profile old]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n"
     )
-    assert resolve_session().name == "dev"
+    assert resolve_session(here()).name == "dev"
 
 
 def test_incomplete_session_is_named_when_chosen(home: Home) -> None:
     home.write_config("[sso-session half]\nsso_start_url = https://h.awsapps.com/start\n")
     with pytest.raises(ConfigError, match=r"\[sso-session half\].*no sso_region"):
-        resolve_session(name="half")
+        resolve_session(here(), name="half")
     with pytest.raises(ConfigError, match="no sso_region"):
-        resolve_session()
+        resolve_session(here())
 
 
 @pytest.mark.parametrize(
@@ -234,7 +234,7 @@ def test_incomplete_session_is_named_when_chosen(home: Home) -> None:
 def test_malformed_config_names_file_and_line(home: Home, text: str, line: int) -> None:
     home.write_config(text)
     with pytest.raises(ConfigError) as err:
-        load_sessions()
+        load_sessions(here())
     assert f"{home.aws_config}, line {line}" in err.value.message
     assert "\n" not in err.value.message
 
@@ -242,14 +242,14 @@ def test_malformed_config_names_file_and_line(home: Home, text: str, line: int) 
 def test_malformed_nested_block_and_bad_encoding(home: Home) -> None:
     home.write_config("[profile p]\ns3 =\n  no equals sign here\n")
     with pytest.raises(ConfigError, match="indented line"):
-        load_sessions()
+        load_sessions(here())
     home.aws_config.write_bytes(b"[sso-session a]\nsso_region = \xff\xfe\n")
     with pytest.raises(ConfigError, match="not valid UTF-8"):
-        load_sessions()
+        load_sessions(here())
     # A byte order mark: botocore refuses the file ("no section headers"); ssotui says why.
     home.aws_config.write_bytes(b"\xef\xbb\xbf[sso-session a]\nsso_region = x\n")
     with pytest.raises(ConfigError, match=r"byte order mark \(BOM\)"):
-        load_sessions()
+        load_sessions(here())
     with pytest.raises(botocore.exceptions.ConfigParseError):
         botocore.session.Session().get_scoped_config()
 
@@ -266,7 +266,7 @@ def test_parse_scopes_like_the_aws_cli() -> None:
 def test_any_bytes_give_sessions_or_one_config_error(home: Home, data: bytes) -> None:
     home.aws_config.write_bytes(data)
     try:
-        sessions = load_sessions()
+        sessions = load_sessions(here())
     except ConfigError as exc:
         assert exc.message and "\n" not in exc.message
     else:
@@ -329,7 +329,7 @@ def test_aws_profile_naming_a_legacy_sso_profile_picks_its_start_url(home: Home)
     home.write_config(TWO)
     result = ssotui("list", env={"AWS_PROFILE": "legacy"})
     assert result.status == 1 and _session_chosen(result.err) == "https://old.awsapps.com/start"
-    session = resolve_session(profile="legacy")
+    session = resolve_session(here(), profile="legacy")
     assert (session.name, session.region) == (None, "us-west-2")
 
 
@@ -340,7 +340,7 @@ def test_aws_profile_without_a_usable_sso_session_changes_nothing(home: Home, pr
     home.write_config(
         TWO + "[profile keys]\nregion = eu-west-1\n[profile broken]\nsso_session = gone\n"
     )
-    assert resolve_session(profile=profile, default="dev").name == "dev"
+    assert resolve_session(here(), profile=profile, default="dev").name == "dev"
     result = ssotui("list", env={"AWS_PROFILE": profile})
     assert result.status == 1 and "several SSO sessions are configured" in result.err
 
@@ -358,15 +358,16 @@ def test_legacy_profile_with_the_portal_url_as_the_browser_shows_it_is_not_a_sec
     )
     result = ssotui("list")
     assert result.status == 1 and _session_chosen(result.err) == "corp"
-    assert [s.name for s in load_sessions()] == ["corp"]
+    assert [s.name for s in load_sessions(here())] == ["corp"]
     # The profile itself still logs in under its own URL: the AWS CLI caches its token by it.
-    old = resolve_session(name="old")
+    old = resolve_session(here(), name="old")
     assert (
         old.cache_key
         == hashlib.sha1(f"https://corp.awsapps.com/start{copied}".encode()).hexdigest()
     )
     assert (
-        resolve_session(start_url=f"https://corp.awsapps.com/start{copied}").region == "eu-west-1"
+        resolve_session(here(), start_url=f"https://corp.awsapps.com/start{copied}").region
+        == "eu-west-1"
     )
 
 
@@ -379,6 +380,6 @@ def test_line_endings_read_as_botocore_reads_them(home: Home, newline: str) -> N
     home.aws_config.write_bytes(text.replace("\n", newline).encode())
     full = botocore.session.Session().full_config
     assert full["sso_sessions"]["corp"]["sso_region"] == "eu-west-1"
-    assert [(s.name, s.start_url, s.region) for s in load_sessions()] == [
+    assert [(s.name, s.start_url, s.region) for s in load_sessions(here())] == [
         ("corp", "https://c.awsapps.com/start", "eu-west-1")
     ]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.catalog import fetch_catalog
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
@@ -52,8 +52,10 @@ def test_login_and_catalog_over_tls(tls_sim: tuple[Simulator, Path], home: Home)
         "sso_registration_scopes = sso:account:access\n"
     )
     sim.set(interval=0)
-    session = resolve_session()
-    token = login(session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    session = resolve_session(here())
+    token = login(
+        here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
+    )
     catalog = fetch_catalog(session, token, environ=os.environ)
     assert catalog.complete
     assert {a.account_id for a in catalog.accounts} == {a.account_id for a in sim.org.accounts}

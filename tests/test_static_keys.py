@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from tests.cli_helpers import ssotui
+from tests.conftest import here
 from tui.errors import StaticKeysProfile
 from tui.export.credentials_file import (
     purge_written_profiles,
@@ -64,7 +65,7 @@ def test_a_profile_with_long_lived_keys_is_not_overwritten(section: str) -> None
     original = f"# mine\n[default]\n{section}\n[other]\nk = v\n"
     credentials().write_text(original)
     with pytest.raises(StaticKeysProfile) as caught:
-        write_profile(make_creds(), "default")
+        write_profile(here(), make_creds(), "default")
     message = caught.value.message
     assert "\n" not in message
     assert "[default]" in message and "long-lived keys" in message and "--force" in message
@@ -74,7 +75,7 @@ def test_a_profile_with_long_lived_keys_is_not_overwritten(section: str) -> None
 
 def test_force_overwrites_long_lived_keys() -> None:
     credentials().write_text(USER_KEYS)
-    write_profile(make_creds(), "default", force=True)
+    write_profile(here(), make_creds(), "default", force=True)
     assert access_key("default") == "ASIAEXAMPLEKEY123456"
 
 
@@ -83,16 +84,16 @@ def test_temporary_keys_and_other_profiles_are_overwritten_without_force() -> No
         "[aws-vault]\naws_access_key_id = ASIAOTHERTOOL0000000\naws_secret_access_key = s\n"
         "aws_session_token = t\n\n[region-only]\nregion = eu-west-1\n"
     )
-    write_profile(make_creds(), "aws-vault")
-    write_profile(make_creds(), "region-only")
+    write_profile(here(), make_creds(), "aws-vault")
+    write_profile(here(), make_creds(), "region-only")
     assert access_key("aws-vault") == access_key("region-only") == "ASIAEXAMPLEKEY123456"
 
 
 def test_purge_removes_only_profiles_that_still_hold_ssotuis_keys() -> None:
     credentials().write_text(USER_KEYS)
-    write_profile(make_creds(), "untouched")
-    write_profile(make_creds(), "replaced")
-    write_profile(make_creds(), "default", force=True)
+    write_profile(here(), make_creds(), "untouched")
+    write_profile(here(), make_creds(), "replaced")
+    write_profile(here(), make_creds(), "default", force=True)
     # The user puts their own keys back into two of them, leaving ssotui's marker above.
     text = credentials().read_text()
     for name in ("replaced", "default"):
@@ -106,25 +107,25 @@ def test_purge_removes_only_profiles_that_still_hold_ssotuis_keys() -> None:
             + text[end:]
         )
     credentials().write_text(text)
-    assert written_profiles() == ["untouched"]
-    assert remove_profile("replaced") is False
-    assert remove_profile("default") is False
+    assert written_profiles(here()) == ["untouched"]
+    assert remove_profile(here(), "replaced") is False
+    assert remove_profile(here(), "default") is False
     assert credentials().read_text() == text
-    assert purge_written_profiles() == ["untouched"]
+    assert purge_written_profiles(here()) == ["untouched"]
     assert access_key("replaced") == access_key("default") == "AKIAUSERSTATICKEY000"
     with pytest.raises(Exception, match="could not be found"):
         boto3.Session(profile_name="untouched")
 
 
 def test_a_copied_marker_does_not_make_a_profile_ssotuis() -> None:
-    write_profile(make_creds(), "mine")
+    write_profile(here(), make_creds(), "mine")
     marker = next(line for line in credentials().read_text().splitlines() if "ssotui" in line)
     other = (
         f"[copied]\n{marker}\naws_access_key_id = ASIADIFFERENTKEY0000\n"
         "aws_secret_access_key = other\naws_session_token = other\n"
     )
     credentials().write_text(credentials().read_text() + "\n" + other)
-    assert written_profiles() == ["mine"]
+    assert written_profiles(here()) == ["mine"]
 
 
 def test_an_older_ssotuis_profiles_are_purged_when_they_hold_temporary_keys() -> None:
@@ -134,7 +135,7 @@ def test_an_older_ssotuis_profiles_are_purged_when_they_hold_temporary_keys() ->
         "[old-but-mine-now]\n# written by ssotui for account 123456789012, role Admin\n"
         "aws_access_key_id = AKIAMINE\naws_secret_access_key = s\n"
     )
-    assert purge_written_profiles() == ["old"]
+    assert purge_written_profiles(here()) == ["old"]
     assert credentials().read_text().lstrip("\n").startswith("[old-but-mine-now]\n")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.sim import Organisation, Simulator
@@ -150,7 +150,13 @@ def test_the_portal_over_failing_tls_is_one_line(
 ) -> None:
     configure(home, tls_sim)
     monkeypatch.setenv("AWS_CA_BUNDLE", str(tls_sim.good_cert))  # type: ignore[attr-defined]
-    login(resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    login(
+        here(),
+        resolve_session(here()),
+        open_browser=False,
+        announce=lambda _a: None,
+        sleep=lambda _s: None,
+    )
     monkeypatch.delenv("AWS_CA_BUNDLE")
     env = serve(tls_sim, case, tmp_path)
     if client == "botocore":
@@ -181,7 +187,13 @@ def test_a_ca_bundle_that_holds_no_certificate_is_one_line(
 ) -> None:
     configure(home, tls_sim)
     monkeypatch.setenv("AWS_CA_BUNDLE", str(tls_sim.good_cert))  # type: ignore[attr-defined]
-    login(resolve_session(), open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    login(
+        here(),
+        resolve_session(here()),
+        open_browser=False,
+        announce=lambda _a: None,
+        sleep=lambda _s: None,
+    )
     login_again = {"login": ("--force",)}.get(command[0], ())
     not_pem = tmp_path / "corp-ca.pem"
     not_pem.write_text("this is not a certificate\n")

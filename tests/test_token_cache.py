@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws import token_cache
 from tui.aws.token_cache import (
     TIME_FORMAT,
@@ -53,25 +53,28 @@ def _token(**changes: object) -> Token:
 
 
 def test_paths_are_the_aws_clis(home: Home) -> None:
-    assert token_path(DEV) == home.sso_cache / f"{hashlib.sha1(b'dev').hexdigest()}.json"
-    assert token_path(LEGACY).name == hashlib.sha1(LEGACY.start_url.encode()).hexdigest() + ".json"
+    assert token_path(here(), DEV) == home.sso_cache / f"{hashlib.sha1(b'dev').hexdigest()}.json"
+    assert (
+        token_path(here(), LEGACY).name
+        == hashlib.sha1(LEGACY.start_url.encode()).hexdigest() + ".json"
+    )
     # botocore's BaseSSOTokenFetcher._registration_cache_key: sha1 of json.dumps(sort_keys=True)
     expected = (
         '{"region": "eu-west-1", "scopes": ["sso:account:access"], "session_name": "dev", '
         '"startUrl": "https://dev.awsapps.com/start", "tool": "botocore"}'
     )
-    assert registration_path(DEV).stem == hashlib.sha1(expected.encode()).hexdigest()
+    assert registration_path(here(), DEV).stem == hashlib.sha1(expected.encode()).hexdigest()
     legacy = (
         '{"region": "us-east-1", "scopes": null, "session_name": null, '
         '"startUrl": "https://old.awsapps.com/start", "tool": "botocore"}'
     )
-    assert registration_path(LEGACY).stem == hashlib.sha1(legacy.encode()).hexdigest()
+    assert registration_path(here(), LEGACY).stem == hashlib.sha1(legacy.encode()).hexdigest()
 
 
 def test_written_like_the_aws_cli_and_read_back(home: Home) -> None:
     token = _token()
-    save_token(DEV, token)
-    path = token_path(DEV)
+    save_token(here(), DEV, token)
+    path = token_path(here(), DEV)
     data = json.loads(path.read_text())
     assert list(data) == [
         "startUrl",
@@ -87,16 +90,16 @@ def test_written_like_the_aws_cli_and_read_back(home: Home) -> None:
     assert ZULU.match(data["registrationExpiresAt"])
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert load_token(DEV) == token
-    assert "secret" not in repr(load_token(DEV))
+    assert load_token(here(), DEV) == token
+    assert "secret" not in repr(load_token(here(), DEV))
     assert not list(path.parent.glob("*.tmp"))
 
 
 def test_minimal_token_without_registration(home: Home) -> None:
-    save_token(DEV, _token(client_id=None, client_secret=None, refresh_token=None))
-    data = json.loads(token_path(DEV).read_text())
+    save_token(here(), DEV, _token(client_id=None, client_secret=None, refresh_token=None))
+    data = json.loads(token_path(here(), DEV).read_text())
     assert set(data) == {"startUrl", "region", "accessToken", "expiresAt"}
-    loaded = load_token(DEV)
+    loaded = load_token(here(), DEV)
     assert loaded is not None and not loaded.can_refresh
 
 
@@ -133,7 +136,7 @@ def test_a_time_past_what_utc_holds_is_the_last_or_first_moment(text: str, expir
 
 def test_reads_a_cache_written_by_the_aws_cli(home: Home) -> None:
     home.sso_cache.mkdir(parents=True)
-    token_path(DEV).write_text(
+    token_path(here(), DEV).write_text(
         json.dumps(
             {
                 "startUrl": DEV.start_url,
@@ -147,7 +150,7 @@ def test_reads_a_cache_written_by_the_aws_cli(home: Home) -> None:
             }
         )
     )
-    token = load_token(DEV)
+    token = load_token(here(), DEV)
     assert token is not None and token.access_token == "aoaCLI" and token.can_refresh
     assert token.expires_at == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -185,11 +188,11 @@ def test_a_token_botocore_uses_is_used_whatever_its_refresh_members_hold(
         **odd,
     }
     home.sso_cache.mkdir(parents=True)
-    token_path(DEV).write_text(json.dumps(data))
+    token_path(here(), DEV).write_text(json.dumps(data))
     provider = botocore.tokens.SSOTokenProvider(botocore.session.Session(profile="p"))
     loaded = provider.load_token()
     assert loaded is not None and loaded.get_frozen_token().token == "aoa-odd"  # botocore's
-    token = load_token(DEV)
+    token = load_token(here(), DEV)
     assert token is not None and token.access_token == "aoa-odd"
     assert token.can_refresh is refreshable
 
@@ -207,11 +210,11 @@ def test_a_token_botocore_uses_is_used_whatever_its_refresh_members_hold(
 )
 def test_corrupt_cache_is_one_clear_line(home: Home, content: bytes, why: str) -> None:
     home.sso_cache.mkdir(parents=True)
-    token_path(DEV).write_bytes(content)
+    token_path(here(), DEV).write_bytes(content)
     with pytest.raises(NotLoggedIn) as err:
-        load_token(DEV)
+        load_token(here(), DEV)
     message = err.value.message
-    assert str(token_path(DEV)) in message and why in message
+    assert str(token_path(here(), DEV)) in message and why in message
     assert message.endswith("run `ssotui login`") and "\n" not in message
 
 
@@ -223,53 +226,53 @@ def test_a_token_file_caught_mid_write_is_read_again(
     # a read between its truncation and its write saw "" or half a file, and ssotui said the
     # cache was unusable and to log in again.
     token = _token(expires_at=datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1))
-    token_path(DEV).parent.mkdir(parents=True)
-    token_path(DEV).write_bytes(seen)
-    token_path(DEV).chmod(0o600)
+    token_path(here(), DEV).parent.mkdir(parents=True)
+    token_path(here(), DEV).write_bytes(seen)
+    token_path(here(), DEV).chmod(0o600)
 
     def other_tool_finishes_writing() -> None:
-        token_path(DEV).write_text(json.dumps(token_to_dict(token)))
+        token_path(here(), DEV).write_text(json.dumps(token_to_dict(token)))
 
     monkeypatch.setattr(token_cache, "_pause", other_tool_finishes_writing, raising=False)
-    assert current_token(DEV) == token
+    assert current_token(here(), DEV) == token
 
 
 def test_unreadable_cache_is_one_clear_line(home: Home) -> None:
-    token_path(DEV).mkdir(parents=True)  # a folder where the file should be
+    token_path(here(), DEV).mkdir(parents=True)  # a folder where the file should be
     with pytest.raises(NotLoggedIn, match="is a folder, not a file: move it away"):
-        load_token(DEV)
-    token_path(DEV).rmdir()
-    token_path(DEV).write_text('{"accessToken": "abc", "expiresAt": ')  # cut short
+        load_token(here(), DEV)
+    token_path(here(), DEV).rmdir()
+    token_path(here(), DEV).write_text('{"accessToken": "abc", "expiresAt": ')  # cut short
     with pytest.raises(NotLoggedIn, match=r"unusable \(not valid JSON\)"):
-        load_token(DEV)
+        load_token(here(), DEV)
 
 
 def test_another_start_url_is_not_this_sessions_token(home: Home) -> None:
-    save_token(DEV, _token(start_url="https://elsewhere.awsapps.com/start"))
-    assert load_token(DEV) is None
-    save_token(DEV, _token(start_url=DEV.start_url + "/"))
-    assert load_token(DEV) is not None
+    save_token(here(), DEV, _token(start_url="https://elsewhere.awsapps.com/start"))
+    assert load_token(here(), DEV) is None
+    save_token(here(), DEV, _token(start_url=DEV.start_url + "/"))
+    assert load_token(here(), DEV) is not None
 
 
 def test_delete(home: Home) -> None:
-    assert token_cache.delete_token(DEV) is False
-    save_token(DEV, _token())
-    assert token_cache.delete_token(DEV) is True
-    assert load_token(DEV) is None
+    assert token_cache.delete_token(here(), DEV) is False
+    save_token(here(), DEV, _token())
+    assert token_cache.delete_token(here(), DEV) is True
+    assert load_token(here(), DEV) is None
 
 
 def test_registration_round_trip_and_aws_cli_form(home: Home) -> None:
     expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=80)
-    save_registration(DEV, Registration("cid", "sec", expires, ("sso:account:access",)))
-    data = json.loads(registration_path(DEV).read_text())
+    save_registration(here(), DEV, Registration("cid", "sec", expires, ("sso:account:access",)))
+    data = json.loads(registration_path(here(), DEV).read_text())
     assert data == {
         "clientId": "cid",
         "clientSecret": "sec",
         "expiresAt": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "scopes": ["sso:account:access"],
     }
-    assert stat.S_IMODE(registration_path(DEV).stat().st_mode) == 0o600
-    loaded = load_registration(DEV)
+    assert stat.S_IMODE(registration_path(here(), DEV).stat().st_mode) == 0o600
+    loaded = load_registration(here(), DEV)
     assert loaded is not None and loaded.usable and loaded.client_id == "cid"
 
 
@@ -278,14 +281,16 @@ def test_a_browser_registration_is_kept_apart_from_botocores_key(home: Home) -> 
     browser registration goes under a key of ssotui's own, same folder, form and mode."""
     expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=80)
     grants = ("authorization_code", "refresh_token")
-    save_registration(DEV, Registration("bid", "bsec", expires, ("sso:account:access",), grants))
-    assert not registration_path(DEV).exists()
+    save_registration(
+        here(), DEV, Registration("bid", "bsec", expires, ("sso:account:access",), grants)
+    )
+    assert not registration_path(here(), DEV).exists()
     key = (
         '{"flow": "authorization_code", "region": "eu-west-1", "scopes": ["sso:account:access"], '
         '"session_name": "dev", "startUrl": "https://dev.awsapps.com/start", "tool": "botocore"}'
     )
     path = home.sso_cache / f"{hashlib.sha1(key.encode()).hexdigest()}.json"
-    assert registration_path(DEV, browser=True) == path
+    assert registration_path(here(), DEV, browser=True) == path
     assert json.loads(path.read_text()) == {
         "clientId": "bid",
         "clientSecret": "bsec",
@@ -294,9 +299,9 @@ def test_a_browser_registration_is_kept_apart_from_botocores_key(home: Home) -> 
         "grantTypes": ["authorization_code", "refresh_token"],
     }
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    loaded = load_registration(DEV, browser=True)
+    loaded = load_registration(here(), DEV, browser=True)
     assert loaded is not None and loaded.for_browser and loaded.client_id == "bid"
-    assert load_registration(DEV) is None
+    assert load_registration(here(), DEV) is None
 
 
 def test_registration_not_usable_near_expiry_and_its_flow(home: Home) -> None:
@@ -306,9 +311,9 @@ def test_registration_not_usable_near_expiry_and_its_flow(home: Home) -> None:
     browser = Registration("c", "s", later, grant_types=("authorization_code", "refresh_token"))
     assert browser.usable and browser.for_browser
     assert not Registration("c", "s", later).for_browser  # no grantTypes: the device code's
-    registration_path(DEV).parent.mkdir(parents=True)
-    registration_path(DEV).write_text("garbage")
-    assert load_registration(DEV) is None
+    registration_path(here(), DEV).parent.mkdir(parents=True)
+    registration_path(here(), DEV).write_text("garbage")
+    assert load_registration(here(), DEV) is None
 
 
 @settings(
@@ -325,11 +330,11 @@ def test_any_cache_bytes_give_a_token_none_or_not_logged_in(
     home: Home, data: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(token_cache, "_pause", lambda: None)  # no second look worth waiting for
-    token_path(DEV).parent.mkdir(parents=True, exist_ok=True)
-    token_path(DEV).write_bytes(data)
+    token_path(here(), DEV).parent.mkdir(parents=True, exist_ok=True)
+    token_path(here(), DEV).write_bytes(data)
     try:
-        load_token(DEV)
+        load_token(here(), DEV)
     except NotLoggedIn as exc:
         assert "\n" not in exc.message
-    registration_path(DEV).write_bytes(data)
-    load_registration(DEV)  # never raises
+    registration_path(here(), DEV).write_bytes(data)
+    load_registration(here(), DEV)  # never raises

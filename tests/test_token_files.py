@@ -96,7 +96,7 @@ def _my_private_group() -> int:
 
 @pytest.mark.parametrize("which", ["token", "registration"])
 def test_a_symlink_at_the_path_is_replaced_not_followed(home: Home, which: str) -> None:
-    path = token_path(DEV) if which == "token" else registration_path(DEV)
+    path = token_path(here(), DEV) if which == "token" else registration_path(here(), DEV)
     path.parent.mkdir(parents=True)
     elsewhere = home.root / "shared" / "world-readable.json"
     elsewhere.parent.mkdir()
@@ -104,9 +104,9 @@ def test_a_symlink_at_the_path_is_replaced_not_followed(home: Home, which: str) 
     elsewhere.chmod(0o666)
     path.symlink_to(elsewhere)
     if which == "token":
-        save_token(DEV, _token())
+        save_token(here(), DEV, _token())
     else:
-        save_registration(DEV, _registration())
+        save_registration(here(), DEV, _registration())
     assert elsewhere.read_text() == "{}" and _mode(elsewhere) == 0o666  # untouched
     assert not path.is_symlink() and _mode(path) == 0o600
     assert "csecret-client-secret" in path.read_text()
@@ -114,15 +114,15 @@ def test_a_symlink_at_the_path_is_replaced_not_followed(home: Home, which: str) 
 
 @pytest.mark.parametrize("which", ["token", "registration"])
 def test_an_existing_0644_file_becomes_0600(home: Home, which: str) -> None:
-    path = token_path(DEV) if which == "token" else registration_path(DEV)
+    path = token_path(here(), DEV) if which == "token" else registration_path(here(), DEV)
     path.parent.mkdir(parents=True)
     path.write_text("{}")
     path.chmod(0o644)
     assert files_open_to_others(here().sso_cache_dir) == [(path, 0o644)]
     if which == "token":
-        save_token(DEV, _token())
+        save_token(here(), DEV, _token())
     else:
-        save_registration(DEV, _registration())
+        save_registration(here(), DEV, _registration())
     assert _mode(path) == 0o600
     assert files_open_to_others(here().sso_cache_dir) == []
 
@@ -130,17 +130,17 @@ def test_an_existing_0644_file_becomes_0600(home: Home, which: str) -> None:
 def test_a_new_file_is_0600_whatever_the_umask(home: Home) -> None:
     old = os.umask(0)
     try:
-        save_token(DEV, _token())
+        save_token(here(), DEV, _token())
     finally:
         os.umask(old)
-    assert _mode(token_path(DEV)) == 0o600
-    assert load_token(DEV) == _token()
-    assert not [p for p in token_path(DEV).parent.iterdir() if p.name.endswith(".tmp")]
+    assert _mode(token_path(here(), DEV)) == 0o600
+    assert load_token(here(), DEV) == _token()
+    assert not [p for p in token_path(here(), DEV).parent.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_files_open_to_others_lists_every_cache_file(home: Home) -> None:
     assert files_open_to_others(here().sso_cache_dir) == []  # no cache folder yet
-    save_token(DEV, _token())
+    save_token(here(), DEV, _token())
     other = home.sso_cache / "0123456789abcdef.json"  # `aws sso login` of another session
     other.write_text(json.dumps({"clientId": "x", "clientSecret": "y", "expiresAt": "z"}))
     other.chmod(0o640)
@@ -151,12 +151,12 @@ def test_files_open_to_others_lists_every_cache_file(home: Home) -> None:
 
 
 def test_a_folder_in_the_way_is_one_clear_line(home: Home) -> None:
-    token_path(DEV).mkdir(parents=True)
+    token_path(here(), DEV).mkdir(parents=True)
     with pytest.raises(FileWriteError) as err:
-        save_token(DEV, _token())
-    assert str(token_path(DEV)) in err.value.message and "\n" not in err.value.message
+        save_token(here(), DEV, _token())
+    assert str(token_path(here(), DEV)) in err.value.message and "\n" not in err.value.message
     assert "aoa-secret" not in err.value.message
-    assert not [p for p in token_path(DEV).parent.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in token_path(here(), DEV).parent.iterdir() if p.name.endswith(".tmp")]
 
 
 NOBODY = 65534
@@ -180,13 +180,13 @@ def test_a_token_file_of_another_user_is_not_used(
 ) -> None:
     # Someone else planted a valid token (of their own identity) in a cache folder they can
     # write to: botocore would use it, and the user would act as them.
-    save_token(DEV, _token())
+    save_token(here(), DEV, _token())
     home.sso_cache.chmod(0o777)
-    owner = _another_users(token_path(DEV), monkeypatch)
+    owner = _another_users(token_path(here(), DEV), monkeypatch)
     with pytest.raises(NotLoggedIn) as err:
-        load_token(DEV)  # was: the planted token
+        load_token(here(), DEV)  # was: the planted token
     assert err.value.message == (
-        f"the token cache {token_path(DEV)} of session dev belongs to another user (uid "
+        f"the token cache {token_path(here(), DEV)} of session dev belongs to another user (uid "
         f"{owner}); ssotui does not use a token file that may not be yours: run `ssotui login` "
         "to replace it"
     )
@@ -196,49 +196,51 @@ def test_a_token_file_of_another_user_is_not_used(
 def test_a_registration_of_another_user_is_not_used(
     home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    save_registration(DEV, _registration())
-    assert load_registration(DEV) is not None
-    _another_users(registration_path(DEV), monkeypatch)
-    assert load_registration(DEV) is None  # a new RegisterClient replaces it
+    save_registration(here(), DEV, _registration())
+    assert load_registration(here(), DEV) is not None
+    _another_users(registration_path(here(), DEV), monkeypatch)
+    assert load_registration(here(), DEV) is None  # a new RegisterClient replaces it
 
 
 def test_a_symlinked_token_file_is_not_followed_and_login_replaces_it(
     home: Home, sim: Simulator, sso_config: Path
 ) -> None:
-    session = resolve_session()
+    session = resolve_session(here())
     elsewhere = home.root / "shared" / "token.json"
     elsewhere.parent.mkdir()
     elsewhere.write_text(json.dumps(token_to_dict(_token())))
     elsewhere.chmod(0o600)
-    token_path(session).parent.mkdir(parents=True)
-    token_path(session).symlink_to(elsewhere)
+    token_path(here(), session).parent.mkdir(parents=True)
+    token_path(here(), session).symlink_to(elsewhere)
     listed = ssotui("list")
     assert listed.status == 1  # was: 0, as whoever the linked token belongs to
     assert listed.err == (
-        f"ssotui: the token cache {token_path(session)} of session dev is a symlink; ssotui "
-        "does not use a token file that may not be yours: run `ssotui login` to replace it\n"
+        f"ssotui: the token cache {token_path(here(), session)} of session dev is a symlink; "
+        "ssotui does not use a token file that may not be yours: run `ssotui login` to replace it\n"
     )
     assert ssotui("login", "--use-device-code", "--no-browser").status == 0
-    assert not token_path(session).is_symlink() and _mode(token_path(session)) == 0o600
+    assert (
+        not token_path(here(), session).is_symlink() and _mode(token_path(here(), session)) == 0o600
+    )
     assert ssotui("list").status == 0
     assert json.loads(elsewhere.read_text())["accessToken"] == "aoa-secret-access-token"
 
 
 def test_a_token_file_anyone_may_change_is_not_used(home: Home) -> None:
-    save_token(DEV, _token())
-    token_path(DEV).chmod(0o666)
+    save_token(here(), DEV, _token())
+    token_path(here(), DEV).chmod(0o666)
     with pytest.raises(NotLoggedIn, match=r"can be changed by any user \(mode 0666\)"):
-        load_token(DEV)
+        load_token(here(), DEV)
 
 
 def test_a_pipe_at_the_path_is_one_line_not_a_hang(home: Home) -> None:
-    token_path(DEV).parent.mkdir(parents=True)
-    os.mkfifo(token_path(DEV))
+    token_path(here(), DEV).parent.mkdir(parents=True)
+    os.mkfifo(token_path(here(), DEV))
     errors: list[BaseException] = []
 
     def load() -> None:
         try:
-            load_token(DEV)
+            load_token(here(), DEV)
         except Exception as exc:  # handed to the test
             errors.append(exc)
 
@@ -257,10 +259,10 @@ def test_the_aws_cli_and_sdk_files_are_used(home: Home, folder_mode: int, file_m
     loader = SSOTokenLoader(JSONFileCache(str(home.sso_cache)))
     loader.save_token(DEV.start_url, token_to_dict(_token()), session_name=DEV.name)
     home.sso_cache.chmod(folder_mode)
-    token_path(DEV).chmod(file_mode)
+    token_path(here(), DEV).chmod(file_mode)
     if file_mode & stat.S_IWGRP:  # written under umask 002: the group is the user's own
-        os.chown(token_path(DEV), -1, _my_private_group())
-    assert load_token(DEV) == _token()
+        os.chown(token_path(here(), DEV), -1, _my_private_group())
+    assert load_token(here(), DEV) == _token()
 
 
 def test_a_token_file_a_shared_group_may_change_is_not_used_and_login_replaces_it(
@@ -268,30 +270,30 @@ def test_a_token_file_a_shared_group_may_change_is_not_used_and_login_replaces_i
 ) -> None:
     # Anyone in the group could have put their own token there (and could read this one).
     group = _a_shared_group()
-    session = resolve_session()
+    session = resolve_session(here())
     assert ssotui("login", "--use-device-code", "--no-browser").status == 0
-    os.chown(token_path(session), -1, group.gr_gid)
-    token_path(session).chmod(0o664)
+    os.chown(token_path(here(), session), -1, group.gr_gid)
+    token_path(here(), session).chmod(0o664)
     listed = ssotui("list")
     assert listed.status == 1  # was: 0, with whatever token the group left there
     assert listed.err == (
-        f"ssotui: the token cache {token_path(session)} of session dev can be changed by group "
-        f"{group.gr_name}, which other users may be in (mode 0664); ssotui does not use a token "
-        "file that may not be yours: run `ssotui login` to replace it\n"
+        f"ssotui: the token cache {token_path(here(), session)} of session dev can be changed by "
+        f"group {group.gr_name}, which other users may be in (mode 0664); ssotui does not use a "
+        "token file that may not be yours: run `ssotui login` to replace it\n"
     )
     assert ssotui("login", "--use-device-code", "--no-browser").status == 0
-    assert _mode(token_path(session)) == 0o600
+    assert _mode(token_path(here(), session)) == 0o600
     assert ssotui("list").status == 0
 
 
 @pytest.mark.parametrize("file_mode", [0o620, 0o664])
 def test_a_registration_a_shared_group_may_change_is_made_anew(home: Home, file_mode: int) -> None:
-    save_registration(DEV, _registration())
-    os.chown(registration_path(DEV), -1, _a_shared_group().gr_gid)
-    registration_path(DEV).chmod(file_mode)
-    assert load_registration(DEV) is None  # was: its client secret used
-    registration_path(DEV).chmod(0o644)  # the group may read it, not change it: used
-    assert load_registration(DEV) is not None
+    save_registration(here(), DEV, _registration())
+    os.chown(registration_path(here(), DEV), -1, _a_shared_group().gr_gid)
+    registration_path(here(), DEV).chmod(file_mode)
+    assert load_registration(here(), DEV) is None  # was: its client secret used
+    registration_path(here(), DEV).chmod(0o644)  # the group may read it, not change it: used
+    assert load_registration(here(), DEV) is not None
 
 
 _ALICE = pwd.struct_passwd(("alice", "x", 1000, 1000, "", "/home/alice", "/bin/sh"))
@@ -359,7 +361,7 @@ def test_logout_with_something_in_the_way_is_one_line(home: Home, in_the_way: st
         home.sso_cache.parent.mkdir(parents=True)
         home.sso_cache.write_text("not a folder")
     else:
-        token_path(DEV).mkdir(parents=True)
+        token_path(here(), DEV).mkdir(parents=True)
 
     said = ssotui("logout", "--session", "dev")
 
@@ -368,4 +370,4 @@ def test_logout_with_something_in_the_way_is_one_line(home: Home, in_the_way: st
         assert said.status == 0, said.err
     else:
         assert said.status == 1 and said.err.count("\n") == 1
-        assert f"cannot remove the token cache {token_path(DEV)}" in said.err
+        assert f"cannot remove the token cache {token_path(here(), DEV)}" in said.err

@@ -18,7 +18,7 @@ import boto3
 import pytest
 from botocore.utils import JSONFileCache, SSOTokenLoader
 
-from tests.conftest import Home
+from tests.conftest import Home, here
 from tui.aws.login import login
 from tui.aws.portal import Portal
 from tui.aws.token_cache import format_time, load_token, save_token, token_path
@@ -29,51 +29,51 @@ from tui.sim import Simulator
 
 
 def _login(session: SsoSession) -> Token:
-    return login(session, announce=lambda _a: None, sleep=lambda _s: None)
+    return login(here(), session, announce=lambda _a: None, sleep=lambda _s: None)
 
 
 def _age(session: SsoSession, token: Token, expires_in: timedelta) -> Token:
     """Rewrite the cached token as if it expired (or will) `expires_in` from now."""
     aged = Token(**{**token.__dict__, "expires_at": (utcnow() + expires_in).replace(microsecond=0)})
-    save_token(session, aged)
+    save_token(here(), session, aged)
     return aged
 
 
 def test_no_token_says_log_in(session: SsoSession) -> None:
     with pytest.raises(NotLoggedIn, match=r"^not logged in to session dev: run `ssotui login`$"):
-        current_token(session)
+        current_token(here(), session)
 
 
 def test_valid_token_is_used_as_is(session: SsoSession, sim: Simulator) -> None:
     token = _login(session)
     sim.reset_calls()
-    assert current_token(session) == token
+    assert current_token(here(), session) == token
     assert sum(sim.calls.values()) == 0
 
 
 def test_refreshed_within_fifteen_minutes(session: SsoSession, sim: Simulator) -> None:
     old = _age(session, _login(session), timedelta(minutes=10))
     sim.reset_calls()
-    new = current_token(session)
+    new = current_token(here(), session)
     assert sim.calls["CreateToken"] == 1
     assert new.access_token != old.access_token and new.refresh_token != old.refresh_token
     assert new.expires_at - utcnow() > timedelta(minutes=50)
-    assert load_token(session) == new  # written back
+    assert load_token(here(), session) == new  # written back
     assert list(Portal(session, new, environ=os.environ).list_accounts())  # and it works
-    assert current_token(session, refresh=False) == new
+    assert current_token(here(), session, refresh=False) == new
 
 
 def test_refresh_false_keeps_a_valid_token(session: SsoSession, sim: Simulator) -> None:
     old = _age(session, _login(session), timedelta(minutes=10))
     sim.reset_calls()
-    assert current_token(session, refresh=False) == old
+    assert current_token(here(), session, refresh=False) == old
     assert sim.calls["CreateToken"] == 0
 
 
 def test_expired_token_is_refreshed(session: SsoSession, sim: Simulator) -> None:
     _age(session, _login(session), timedelta(minutes=-5))
     sim.expire_tokens()
-    token = current_token(session)
+    token = current_token(here(), session)
     assert not token.is_expired and list(Portal(session, token, environ=os.environ).list_accounts())
 
 
@@ -83,22 +83,22 @@ def test_expired_without_refresh_token_means_login(session: SsoSession, sim: Sim
     assert token.refresh_token is None
     _age(session, token, timedelta(minutes=-1))
     with pytest.raises(NotLoggedIn, match=r"^session dev expired: run `ssotui login`$"):
-        current_token(session)
+        current_token(here(), session)
 
 
 def test_revoked_refresh_token(session: SsoSession, sim: Simulator) -> None:
     token = _login(session)
     sim.revoke_tokens()
     near = _age(session, token, timedelta(minutes=5))
-    assert current_token(session) == near  # still usable for 5 minutes: no logout yet
+    assert current_token(here(), session) == near  # still usable for 5 minutes: no logout yet
     _age(session, token, timedelta(minutes=-1))
     with pytest.raises(NotLoggedIn, match="expired: run `ssotui login`"):
-        current_token(session)
+        current_token(here(), session)
     # the dead token is gone: the next process (8 Terraform providers queued on the lock, say)
     # fails at once, without spending a call and waiting for another's token in turn
     calls = sim.calls["CreateToken"]
     with pytest.raises(NotLoggedIn, match="run `ssotui login`"):
-        current_token(session)
+        current_token(here(), session)
     assert sim.calls["CreateToken"] == calls
 
 
@@ -126,22 +126,24 @@ def test_botocore_refreshes_from_our_cache(session: SsoSession, sim: Simulator, 
     )
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    new = load_token(session)  # botocore wrote it back in its own form; we read that
+    new = load_token(here(), session)  # botocore wrote it back in its own form; we read that
     assert new is not None and out.strip() == new.access_token != old.access_token
-    assert current_token(session) == new
+    assert current_token(here(), session) == new
     assert list(Portal(session, new, environ=os.environ).list_accounts())
 
 
 RACER = """
-    import sys, time
+    import os, sys, time
     from pathlib import Path
     from tui.aws.sessions import resolve_session
     from tui.aws.tokens import current_token
-    session = resolve_session()
+    from tui.paths import Paths
+    here = Paths.from_environ(os.environ)
+    session = resolve_session(here)
     Path(sys.argv[1] + ".ready." + sys.argv[2]).touch()
     while not Path(sys.argv[1]).exists():
         time.sleep(0.002)
-    print(current_token(session).access_token)
+    print(current_token(here, session).access_token)
 """
 
 
@@ -164,11 +166,11 @@ def test_parallel_refreshes_do_not_log_the_user_out(
     tokens = {out.strip() for out, _ in results}
     assert len(tokens) == 1  # one refresh; the others re-read the cache under the lock
     assert sim.calls["CreateToken"] == 1
-    final = current_token(session)
+    final = current_token(here(), session)
     assert final.access_token in tokens and list(
         Portal(session, final, environ=os.environ).list_accounts()
     )
-    assert json.loads(token_path(session).read_text())["accessToken"] == final.access_token
+    assert json.loads(token_path(here(), session).read_text())["accessToken"] == final.access_token
 
 
 def _botocore_refresh(session: SsoSession, token: Token) -> dict[str, Any]:
@@ -217,13 +219,15 @@ def test_refresh_token_spent_by_botocore_uses_its_token(
     sim.reset_calls()
     timer = _botocore_saves_after(session, home, theirs, 0.5)
     try:
-        got = current_token(session)  # was: "session dev expired: run `ssotui login`"
+        got = current_token(here(), session)  # was: "session dev expired: run `ssotui login`"
     finally:
         timer.join()
     assert sim.calls["CreateToken"] == 1  # ours, refused: the refresh token was spent
     assert got.access_token == theirs["accessToken"]
     assert list(Portal(session, got, environ=os.environ).list_accounts())
-    assert json.loads(token_path(session).read_text())["accessToken"] == theirs["accessToken"]
+    assert (
+        json.loads(token_path(here(), session).read_text())["accessToken"] == theirs["accessToken"]
+    )
 
 
 def test_a_401_keeps_the_token_botocore_saves_meanwhile(
@@ -236,12 +240,12 @@ def test_a_401_keeps_the_token_botocore_saves_meanwhile(
     theirs = _botocore_refresh(session, token)
     timer = _botocore_saves_after(session, home, theirs, 0.5)
     try:
-        got = renewed_token(session, token)  # was: "expired or was revoked", token deleted
+        got = renewed_token(here(), session, token)  # was: "expired or was revoked", token deleted
     finally:
         timer.join()
     assert got.access_token == theirs["accessToken"]
     assert list(Portal(session, got, environ=os.environ).list_accounts())
-    assert current_token(session).access_token == theirs["accessToken"]
+    assert current_token(here(), session).access_token == theirs["accessToken"]
 
 
 def _ssotui(*args: str) -> subprocess.Popen[str]:
@@ -279,9 +283,9 @@ def test_a_logout_during_another_process_refresh_stays_logged_out(
     assert logout.returncode == 0, err
     said = out + err
     assert "Logged out of dev" in said and "cached token" in said  # (and the catalog, if listed)
-    assert not token_path(session).exists()  # was: the refreshed token, written back
+    assert not token_path(here(), session).exists()  # was: the refreshed token, written back
     with pytest.raises(NotLoggedIn, match="run `ssotui login`"):
-        current_token(session)
+        current_token(here(), session)
     after = _ssotui("list")
     _, err = after.communicate(timeout=60)
     assert after.returncode == 1 and "not logged in to session dev" in err
@@ -305,6 +309,7 @@ def test_a_forced_login_during_another_process_refresh_keeps_its_token(
     user = threading.Thread(
         target=lambda: logged_in.append(
             login(
+                here(),
                 session,
                 force=True,
                 announce=lambda _a: None,
@@ -319,9 +324,9 @@ def test_a_forced_login_during_another_process_refresh_keeps_its_token(
     user.join(60)
     assert refresher.returncode == 0, err
     [mine] = logged_in
-    cached = load_token(session)
+    cached = load_token(here(), session)
     assert cached is not None and cached.access_token == mine.access_token  # was: the refresh's
-    assert current_token(session).access_token == mine.access_token
+    assert current_token(here(), session).access_token == mine.access_token
 
 
 def test_a_token_of_the_zero_time_is_refreshed_as_botocore_refreshes_it(
@@ -331,9 +336,9 @@ def test_a_token_of_the_zero_time_is_refreshed_as_botocore_refreshes_it(
     long expired, so refreshed. ssotui did the same, not 'unexpected error (OverflowError)' on
     every command, `ssotui login` included."""
     token = _login(session)
-    data = json.loads(token_path(session).read_text())
+    data = json.loads(token_path(here(), session).read_text())
     data["expiresAt"] = "0001-01-01T00:00:00Z"
-    token_path(session).write_text(json.dumps(data))
+    token_path(here(), session).write_text(json.dumps(data))
     sim.reset_calls()
 
     listed = subprocess.run(
@@ -345,7 +350,7 @@ def test_a_token_of_the_zero_time_is_refreshed_as_botocore_refreshes_it(
 
     assert listed.returncode == 0, listed.stderr
     assert sim.calls["CreateToken"] == 1
-    refreshed = load_token(session)
+    refreshed = load_token(here(), session)
     assert refreshed is not None and refreshed.access_token != token.access_token
     assert not refreshed.is_expired
 
@@ -357,9 +362,9 @@ def test_a_token_that_never_expires_is_shown_in_any_time_zone(
     """`9999-12-31T23:59:59Z` (what some tools write for "never"), east of UTC: local time
     cannot hold it, and `ssotui login` said 'unexpected error (OverflowError)'."""
     _login(session)
-    data = json.loads(token_path(session).read_text())
+    data = json.loads(token_path(here(), session).read_text())
     data["expiresAt"] = "9999-12-31T23:59:59Z"
-    token_path(session).write_text(json.dumps(data))
+    token_path(here(), session).write_text(json.dumps(data))
 
     shown = subprocess.run(
         [sys.executable, "-m", "tui", "login", "--session", "dev"],

@@ -33,7 +33,6 @@ from tests.app_support import (
 )
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home, here
-from tui import paths
 from tui.aws import token_cache
 from tui.models import Account
 from tui.sim import Organisation
@@ -97,7 +96,7 @@ def test_write_profile_says_it_waits_for_another_ssotui_changing_the_credentials
 ) -> None:
     log_in()
     account = with_roles(org)
-    credentials = paths.aws_credentials_file()
+    credentials = here().aws_credentials_file
     run = ssotui_while_held(
         credentials, "write-profile", account.account_id, usable_role(account), "--profile", "p"
     )
@@ -132,7 +131,7 @@ def test_logout_says_it_waits_for_another_ssotui_renewing_the_token(
     sim: object, sso_config: Path
 ) -> None:
     log_in()
-    run = ssotui_while_held(token_cache.token_path(dev_session()), "logout")
+    run = ssotui_while_held(token_cache.token_path(here(), dev_session()), "logout")
     assert run.status == 0, run.err
     assert _waiting_lines(run.err) == [
         "Another ssotui is renewing the token of session dev: waiting for it..."
@@ -183,7 +182,7 @@ async def test_w_shows_a_notice_while_another_ssotui_changes_the_credentials_fil
 ) -> None:
     log_in()
     account = with_roles(org)
-    credentials = paths.aws_credentials_file()
+    credentials = here().aws_credentials_file
     app = picker()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")

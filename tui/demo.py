@@ -196,16 +196,17 @@ def demo_world(
 def run_demo(*, open_browser: bool = False) -> int:
     """Run the picker against the simulator; prints the `p` action's text after it closes."""
     from tui.app import make_app
-    from tui.aws.sessions import load_sessions
     from tui.store.settings import Settings
+    from tui.workspace import Context
 
     with demo_world(fake_home=False):
-        sessions = load_sessions()
+        context = Context(Settings(), environ=dict(os.environ))  # the demo world's
+        sessions = context.sessions()
         app = make_app(
             sessions=sessions,
             session=sessions[0],
             open_browser=open_browser,
-            settings=Settings(),
+            context=context,
         )
         result = app.run()
     if result:

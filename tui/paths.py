@@ -21,21 +21,17 @@ _VARIABLE = re.compile(
 )
 
 
-def _home() -> Path:
-    return Path(os.path.expanduser("~"))
-
-
 CONFIG_VARIABLE = "AWS_CONFIG_FILE"
 CREDENTIALS_VARIABLE = "AWS_SHARED_CREDENTIALS_FILE"
 
 
-def set_but_empty(variable: str, environ: Mapping[str, str] | None = None) -> bool:
+def set_but_empty(variable: str, environ: Mapping[str, str]) -> bool:
     """True when `variable` (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`) is set but
-    empty in `environ` (default: this process's): botocore, and so the AWS CLI and SDKs, then
+    empty in `environ`: botocore, and so the AWS CLI and SDKs, then
     read no such file at all (not the default one), and its path here is os.devnull, which
     reads as an empty file. Nothing is written there: the use cases refuse first
     (`tui.workspace.aws_files`)."""
-    return (os.environ if environ is None else environ).get(variable) == ""
+    return environ.get(variable) == ""
 
 
 def empty_variable_reason(variable: str) -> str:
@@ -92,51 +88,27 @@ def expanded(raw: str, environ: Mapping[str, str]) -> Path:
     return Path(home.rstrip(separators) + text[1:] or "/")
 
 
-def _aws_file(variable: str, default: str, environ: Mapping[str, str] | None) -> Path:
+def _aws_file(variable: str, default: str, environ: Mapping[str, str]) -> Path:
     if set_but_empty(variable, environ):
         return Path(os.devnull)
     # botocore's raw_config_parse expands `$VAR` and `~` in the name (in that order), so
     # AWS_CONFIG_FILE='$HOME/.aws/config' names the same file for ssotui as for the AWS CLI.
-    env = os.environ if environ is None else environ
-    return expanded(env.get(variable, default), env)
+    return expanded(environ.get(variable, default), environ)
 
 
-def aws_config_file(environ: Mapping[str, str] | None = None) -> Path:
+def aws_config_file(environ: Mapping[str, str]) -> Path:
     """The AWS config file (`AWS_CONFIG_FILE`, default `~/.aws/config`; see `set_but_empty`)
-    that `environ` names (default: this process's environment)."""
+    that `environ` names."""
     return _aws_file(CONFIG_VARIABLE, "~/.aws/config", environ)
 
 
-def aws_credentials_file(environ: Mapping[str, str] | None = None) -> Path:
+def aws_credentials_file(environ: Mapping[str, str]) -> Path:
     """The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, default
-    `~/.aws/credentials`; see `set_but_empty`) that `environ` names (default: this process's
-    environment)."""
+    `~/.aws/credentials`; see `set_but_empty`) that `environ` names."""
     return _aws_file(CREDENTIALS_VARIABLE, "~/.aws/credentials", environ)
 
 
 SSO_CACHE_VARIABLE = "SSOTUI_SSO_CACHE_DIR"
-
-
-def sso_cache_dir() -> Path:
-    """The AWS CLI v2 SSO token cache folder, shared with `aws sso login`.
-
-    `SSOTUI_SSO_CACHE_DIR` moves it (the demo's throw-away token); the AWS CLI has no such
-    variable, so a moved cache is ssotui's alone.
-    """
-    override = os.environ.get(SSO_CACHE_VARIABLE)
-    return Path(override) if override else _home() / ".aws" / "sso" / "cache"
-
-
-def sso_cache_moved() -> bool:
-    """True when `SSOTUI_SSO_CACHE_DIR` moves the SSO token cache away from the AWS CLI's."""
-    return bool(os.environ.get(SSO_CACHE_VARIABLE))
-
-
-def _platform_dir(env: str, kind: str) -> Path:
-    override = os.environ.get(env)
-    if override:
-        return Path(override)
-    return _platformdirs_folder(kind)
 
 
 def _platformdirs_folder(kind: str) -> Path:
@@ -152,13 +124,6 @@ def _platformdirs_folder(kind: str) -> Path:
 
 
 CACHE_VARIABLE = "SSOTUI_CACHE_DIR"
-
-
-def cache_dir() -> Path:
-    """ssotui's cache folder (catalog caches, locks; no secrets), `SSOTUI_CACHE_DIR` when set,
-    as this process's environment names it now: for the login lock, until it is handed a
-    `Paths` (`Paths.cache_dir` for everything else)."""
-    return _platform_dir(CACHE_VARIABLE, "cache")
 
 
 # ssotui's own folders: (variable that moves it, XDG variable, default under the home folder)
@@ -195,6 +160,9 @@ class Paths:
     # AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE set but empty (`set_but_empty`)
     config_unset: bool
     credentials_unset: bool
+    # AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE name the file (set, not empty)
+    config_moved: bool
+    credentials_moved: bool
     sso_cache_dir: Path
     sso_cache_moved: bool
     aws_role_cache_dirs: tuple[Path, ...]
@@ -213,6 +181,8 @@ class Paths:
             aws_credentials_file=aws_credentials_file(environ),
             config_unset=set_but_empty(CONFIG_VARIABLE, environ),
             credentials_unset=set_but_empty(CREDENTIALS_VARIABLE, environ),
+            config_moved=bool(environ.get(CONFIG_VARIABLE)),
+            credentials_moved=bool(environ.get(CREDENTIALS_VARIABLE)),
             sso_cache_dir=Path(moved) if moved else aws / "sso" / "cache",
             sso_cache_moved=bool(moved),
             # a moved token cache: ssotui's session is not the one the AWS CLI logs in to
@@ -231,9 +201,3 @@ class Paths:
     def state_file(self) -> Path:
         """ssotui's state file (favourites, recent roles), written with tomli-w."""
         return self.state_dir / "state.toml"
-
-
-def process_paths() -> Paths:
-    """The paths of this process's environment as it is now: for the callers not handed a
-    `Paths` yet (the token cache and the AWS files' readers and writers), until they are."""
-    return Paths.from_environ(os.environ)

@@ -32,9 +32,9 @@ async def _shoot(out: Path) -> list[Path]:
 
     from tui.app import make_app
     from tui.app.widgets.big_code import BigCode
-    from tui.aws.sessions import load_sessions
     from tui.demo import demo_world
     from tui.store.settings import Settings
+    from tui.workspace import Context
 
     written: list[Path] = []
 
@@ -46,10 +46,9 @@ async def _shoot(out: Path) -> list[Path]:
         written.append(path)
 
     with demo_world(approve="manual", latency=0.0) as world:
-        sessions = load_sessions()
-        app = make_app(
-            sessions=sessions, session=sessions[0], open_browser=False, settings=Settings()
-        )
+        context = Context(Settings(), environ=dict(os.environ))  # the demo world's
+        sessions = context.sessions()
+        app = make_app(sessions=sessions, session=sessions[0], open_browser=False, context=context)
         async with app.run_test(size=SIZE) as pilot:
 
             def login_code() -> str:

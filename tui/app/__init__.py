@@ -67,7 +67,7 @@ def make_app(
 
     context = context or Context.load()
     if settings is not None:
-        context = replace(context, settings=settings)
+        context = replace(context, settings=settings, known_paths=context.paths)
     return SsotuiApp(
         sessions=list(sessions),
         session=session,

@@ -132,7 +132,9 @@ class SsotuiApp(App[str | Picked | None]):
 
             self.push_screen(
                 SetupScreen(
-                    region=self.settings.default_region, name=self.settings.default_session
+                    self.context.paths,
+                    region=self.settings.default_region,
+                    name=self.settings.default_session,
                 ),
                 self._session_set_up,
             )

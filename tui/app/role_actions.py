@@ -16,7 +16,6 @@ from textual import on, work
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from tui import paths
 from tui.app import clock
 from tui.app.failures import failure_text
 from tui.app.messages import FAILURE_SECONDS, Notice
@@ -158,7 +157,7 @@ class RoleActions(Widget):
         from tui.app.screens.actions import ProfileNameScreen  # loaded when first needed
 
         self.app.push_screen(
-            ProfileNameScreen(default, str(paths.aws_credentials_file()), error=error),
+            ProfileNameScreen(default, str(self.workspace.paths.aws_credentials_file), error=error),
             lambda name: self._profile_named(creds, name, new),
         )
 

@@ -35,6 +35,7 @@ from tui.aws.token_cache import Registration
 from tui.errors import LoginCancelled, LoginFailed
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
+from tui.paths import Paths
 
 BROWSER_TIMEOUT = 600.0  # seconds to wait for the browser, as the AWS CLI does
 AUTHORIZATION_CODE_GRANT = "authorization_code"
@@ -127,6 +128,7 @@ class BrowserLogin:
 
     def __init__(
         self,
+        paths: Paths,
         session: SsoSession,
         *,
         listener: CallbackListener,
@@ -135,6 +137,7 @@ class BrowserLogin:
         verifier: str,
         timeout: float,
     ) -> None:
+        self.paths = paths
         self.session = session
         self.authorization = authorization
         self._listener = listener
@@ -184,7 +187,7 @@ class BrowserLogin:
         finally:
             self.close()
             if callback is None:  # timed out, cancelled, interrupted: maybe a client unknown there
-                forget_registration(self.session, self._registration)
+                forget_registration(self.paths, self.session, self._registration)
         return self._token(callback)
 
     def _token(self, callback: Callback) -> Token:
@@ -231,11 +234,13 @@ class BrowserLogin:
             client_secret=registration.client_secret,
             registration_expires_at=registration.expires_at,
         )
-        token_cache.save_login_token(self.session, token)
+        token_cache.save_login_token(self.paths, self.session, token)
         return token
 
 
-def start_browser_login(session: SsoSession, *, timeout: float = BROWSER_TIMEOUT) -> BrowserLogin:
+def start_browser_login(
+    paths: Paths, session: SsoSession, *, timeout: float = BROWSER_TIMEOUT
+) -> BrowserLogin:
     """Bind the listener, register (or reuse the registration) and build the authorize URL.
 
     Raises ListenerUnavailable (a LoginFailed) when 127.0.0.1 cannot be listened on: the
@@ -248,7 +253,7 @@ def start_browser_login(session: SsoSession, *, timeout: float = BROWSER_TIMEOUT
     listener = CallbackListener(state)
     try:
         client = oidc_client(session)
-        registration = browser_registration(session, client)
+        registration = browser_registration(paths, session, client)
         url = authorize_url(
             authorization_endpoint(client),
             client_id=registration.client_id,
@@ -261,6 +266,7 @@ def start_browser_login(session: SsoSession, *, timeout: float = BROWSER_TIMEOUT
         listener.close()
         raise
     return BrowserLogin(
+        paths,
         session,
         listener=listener,
         registration=registration,

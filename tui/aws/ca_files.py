@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui import paths
 from tui.aws.sessions import config_sections, profile_map
 from tui.errors import ConfigError
+from tui.paths import Paths
 
 if TYPE_CHECKING:
     import ssl
@@ -83,16 +83,17 @@ def _wanted_profile(environ: Mapping[str, str]) -> str:
 def _profile_setting(environ: Mapping[str, str]) -> tuple[str, str] | None:
     """(where, path) of `ca_bundle` in the profile botocore reads, or None."""
     global _last
-    config_file = paths.aws_config_file(environ)
-    credentials_file = paths.aws_credentials_file(environ)
+    paths = Paths.from_environ(environ)  # the files botocore reads in `environ`
+    config_file = paths.aws_config_file
+    credentials_file = paths.aws_credentials_file
     wanted = _wanted_profile(environ)
     key = (wanted, config_file, _stamp(config_file), credentials_file, _stamp(credentials_file))
     with _lock:
         if _last is not None and _last[0] == key:
             return _last[1]
     try:
-        config = profile_map(config_sections(config_file)).get("profiles", {})
-        credentials = config_sections(credentials_file)
+        config = profile_map(config_sections(paths, config_file)).get("profiles", {})
+        credentials = config_sections(paths, credentials_file)
     except ConfigError:
         return None  # botocore cannot read it either: the call fails before TLS
     if wanted not in config and wanted not in credentials:

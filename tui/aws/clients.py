@@ -23,11 +23,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from tui import __version__, paths
+from tui import __version__
 from tui.aws.answer_limit import limit_answers
 from tui.aws.transport import MalformedResponse, PortalClient, failure_line
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
+from tui.paths import Paths
 
 if TYPE_CHECKING:
     import botocore.session
@@ -81,7 +82,8 @@ def _fingerprint() -> tuple[Any, ...]:
     process's environment and the files it names itself, so the key is made of those."""
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
     stamps: list[tuple[int, int] | None] = []
-    for path in (paths.aws_config_file(), paths.aws_credentials_file()):
+    here = Paths.from_environ(os.environ)  # the files botocore reads, as it reads them
+    for path in (here.aws_config_file, here.aws_credentials_file):
         try:
             st = path.stat()
             stamps.append((st.st_mtime_ns, st.st_size))
@@ -95,8 +97,8 @@ def _refused_file(path: Path, what: str) -> ConfigError:
     `write-profile` say it."""
     from tui.aws.sessions import config_sections
 
-    try:
-        config_sections(path, what=what)
+    try:  # (ssotui's cache folder of this process's environment, as botocore read the file)
+        config_sections(Paths.from_environ(os.environ), path, what=what)
     except ConfigError as exc:
         return exc
     return ConfigError(f"the {what} {path} is malformed: fix it; the AWS CLI cannot read it either")
@@ -124,9 +126,10 @@ def _botocore_session() -> botocore.session.Session:
         session.register_component("token_provider", TokenProviderChain(providers=[]))
     except botocore.exceptions.ConfigParseError as exc:
         # botocore also parses the shared credentials file: name the one it refused
-        path = str(exc.kwargs.get("path", paths.aws_config_file()))
+        here = Paths.from_environ(os.environ)  # botocore read this process's environment
+        path = str(exc.kwargs.get("path", here.aws_config_file))
         what = "AWS config file"
-        if path == str(paths.aws_credentials_file()):
+        if path == str(here.aws_credentials_file):
             what = "shared credentials file"
         raise _refused_file(Path(path), what) from None
     except botocore.exceptions.BotoCoreError as exc:

@@ -23,10 +23,10 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from tui import paths
 from tui.aws.proxies import SYSTEM, chosen_proxy
 from tui.aws.sessions import config_sections
 from tui.errors import ConfigError
+from tui.paths import Paths
 
 CHOICE_VAR = "SSOTUI_PORTAL_CLIENT"  # "botocore" always uses botocore; anything else: auto
 
@@ -72,13 +72,14 @@ def _file_setting(environ: Mapping[str, str]) -> str | None:
     """What in the AWS config or credentials file (those `environ` names) would change how
     botocore reaches the portal (botocore merges the credentials file's profiles into the
     config's). Each file is parsed once while it is unchanged (`config_sections`)."""
+    paths = Paths.from_environ(environ)  # the files botocore reads in `environ`
     files = (
-        ("AWS config file", paths.aws_config_file(environ)),
-        ("shared credentials file", paths.aws_credentials_file(environ)),
+        ("AWS config file", paths.aws_config_file),
+        ("shared credentials file", paths.aws_credentials_file),
     )
     for what, path in files:
         try:
-            sections = config_sections(path)
+            sections = config_sections(paths, path)
         except ConfigError:
             return f"a {what} ssotui cannot read"
         for name, values in sections.items():

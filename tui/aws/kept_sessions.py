@@ -23,7 +23,7 @@ from typing import Any
 
 from tui import models
 from tui.models import SsoSession
-from tui.paths import process_paths
+from tui.paths import Paths
 from tui.store import config_reads
 
 _SESSION_FIELDS = tuple(f.name for f in dataclasses.fields(SsoSession))
@@ -43,12 +43,12 @@ def rules() -> str:
     return digest.hexdigest()
 
 
-def load(path: Path, info: os.stat_result) -> dict[str, Any] | None:
-    """The fields of the read kept for the config file at `path` when `info` matches; else
-    None."""
+def load(paths: Paths, path: Path, info: os.stat_result) -> dict[str, Any] | None:
+    """The fields of the read kept (in `paths`' cache folder) for the config file at `path`
+    when `info` matches; else None."""
     if not rules():
         return None
-    form = config_reads.load_read(process_paths(), path, info, rules())
+    form = config_reads.load_read(paths, path, info, rules())
     try:
         return _decoded(form) if isinstance(form, dict) else None
     except (KeyError, IndexError, TypeError, ValueError):

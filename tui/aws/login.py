@@ -34,6 +34,7 @@ from tui.aws.tokens import current_token
 from tui.errors import LoginCancelled, LoginFailed, NotLoggedIn, ServiceError
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
+from tui.paths import Paths
 from tui.text import printable
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -96,10 +97,11 @@ def _checked(auth: DeviceAuthorization, session: SsoSession) -> DeviceAuthorizat
     )
 
 
-def start_login(session: SsoSession) -> DeviceAuthorization:
-    """Register (or reuse the registration) and start a device authorization."""
+def start_login(paths: Paths, session: SsoSession) -> DeviceAuthorization:
+    """Register (or reuse the registration cached in `paths`' token cache) and start a device
+    authorization."""
     client = oidc_client(session)
-    registration = device_registration(session, client)
+    registration = device_registration(paths, session, client)
     for attempt in (1, 2):
         try:
             response = client.start_device_authorization(
@@ -115,7 +117,7 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
                 "InvalidClientException",
                 "UnauthorizedClientException",
             }:
-                registration = device_registration(session, client, fresh=True)
+                registration = device_registration(paths, session, client, fresh=True)
                 continue
             raise login_failure(exc, client, session, "the device authorization") from None
     try:
@@ -140,6 +142,7 @@ def start_login(session: SsoSession) -> DeviceAuthorization:
 
 
 def wait_for_token(
+    paths: Paths,
     session: SsoSession,
     auth: DeviceAuthorization,
     *,
@@ -206,7 +209,7 @@ def wait_for_token(
             client_secret=auth.client_secret,
             registration_expires_at=auth.registration_expires_at,
         )
-        token_cache.save_login_token(session, token)
+        token_cache.save_login_token(paths, session, token)
         return token
 
 
@@ -225,6 +228,7 @@ def print_instructions(auth: DeviceAuthorization, file: IO[str] | None = None) -
 
 
 def login(
+    paths: Paths,
     session: SsoSession,
     *,
     force: bool = False,
@@ -238,9 +242,9 @@ def login(
     environment); None leaves it to the user."""
     if not force:
         with contextlib.suppress(NotLoggedIn):
-            return current_token(session)
-    auth = replace(start_login(session), browser_opens=bool(open_browser))
+            return current_token(paths, session)
+    auth = replace(start_login(paths, session), browser_opens=bool(open_browser))
     (announce or print_instructions)(auth)
     if open_browser:
         open_browser(auth.verification_uri_complete)
-    return wait_for_token(session, auth, cancelled=cancelled, sleep=sleep)
+    return wait_for_token(paths, session, auth, cancelled=cancelled, sleep=sleep)

@@ -47,6 +47,7 @@ from tui.aws.token_watch import SavedElsewhere
 from tui.aws.tokens import REFRESH_WINDOW, current_token
 from tui.errors import LoginCancelled, NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
+from tui.paths import Paths
 
 
 @dataclass(frozen=True)
@@ -111,30 +112,31 @@ def print_event(event: LoginEvent, file: IO[str] | None = None) -> None:
     print(text, file=out, flush=True)
 
 
-def _cached_access_token(session: SsoSession) -> str | None:
+def _cached_access_token(paths: Paths, session: SsoSession) -> str | None:
     with contextlib.suppress(NotLoggedIn):
-        token = token_cache.load_token(session)
+        token = token_cache.load_token(paths, session)
         return token.access_token if token is not None else None
     return None
 
 
-def _granted_for_other_scopes(session: SsoSession) -> bool:
+def _granted_for_other_scopes(paths: Paths, session: SsoSession) -> bool:
     with contextlib.suppress(NotLoggedIn):
-        token = token_cache.load_token(session)
-        return token is not None and granted_for_other_scopes(session, token)
+        token = token_cache.load_token(paths, session)
+        return token is not None and granted_for_other_scopes(paths, session, token)
     return False
 
 
-def _token_from_other_login(session: SsoSession, before: str | None) -> Token | None:
+def _token_from_other_login(paths: Paths, session: SsoSession, before: str | None) -> Token | None:
     """A valid token saved by another login while this one waited for the lock."""
     with contextlib.suppress(NotLoggedIn):
-        latest = token_cache.load_token(session)
+        latest = token_cache.load_token(paths, session)
         if latest is not None and latest.access_token != before and not latest.is_expired:
             return latest
     return None
 
 
 def log_in(
+    paths: Paths,
     session: SsoSession,
     *,
     flow: Flow = Flow.BROWSER,
@@ -148,7 +150,8 @@ def log_in(
     gives_way: bool = False,
     goes_first: bool = False,
 ) -> Token:
-    """Log in to `session` with `flow`, one login per session at a time; the token is cached.
+    """Log in to `session` with `flow`, one login per session at a time; the token is cached
+    (and the login lock taken) where `paths` say.
 
     A login that waited for another one uses its token, and so does one that sees a valid token
     saved by another program while it waits for the user (unless forced). With `gives_way`, a
@@ -172,9 +175,9 @@ def log_in(
     (`token_cache.check_token_can_be_saved`), before anything is asked of the service.
     """
     say = announce or print_event
-    before = _cached_access_token(session)
+    before = _cached_access_token(paths, session)
     # while it waits for another login: a token saved elsewhere ends the wait (not forced)
-    saved = None if force else SavedElsewhere(session)
+    saved = None if force else SavedElsewhere(paths, session)
 
     def waited_enough() -> bool:
         if cancelled is not None and cancelled():
@@ -183,6 +186,7 @@ def log_in(
 
     try:
         return _log_in(
+            paths,
             session,
             flow=flow,
             say=say,
@@ -204,6 +208,7 @@ def log_in(
 
 
 def _log_in(
+    paths: Paths,
     session: SsoSession,
     *,
     flow: Flow,
@@ -224,6 +229,7 @@ def _log_in(
     deaf = False  # the login it gave way to never took the lock (suspended): not again
     while True:
         with one_login_at_a_time(
+            paths,
             session,
             cancelled=waited_enough,
             waiting=lambda: say(WaitingForOtherLogin(session.label)),
@@ -231,35 +237,35 @@ def _log_in(
         ) as waited:
             # an earlier ssotui's browser registration where a CLI before 2.22 takes it for its
             # device code: moved aside at any login, a token kept or not
-            keep_browser_registration_apart(session)
+            keep_browser_registration_apart(paths, session)
             if waited or gave_way:  # another login ended meanwhile: its token, however long
-                other = _token_from_other_login(session, before)
+                other = _token_from_other_login(paths, session, before)
                 if other is not None:
                     return other
-            if not force and _granted_for_other_scopes(session):
+            if not force and _granted_for_other_scopes(paths, session):
                 say(ScopesChanged(session.label))
             elif not force:
                 # a token that cannot be used or renewed (even for a network fault) means: log
                 # in; so does one that ends within the refresh window and could not be renewed:
                 # the AWS CLI's login counts it as expired, and it would end minutes after this
                 with contextlib.suppress(NotLoggedIn, ServiceError):
-                    cached = current_token(session)
+                    cached = current_token(paths, session)
                     if not cached.expires_within(REFRESH_WINDOW):
                         return cached
             # a token the login could not save is said now, before the user is asked for
             # anything (a browser page, a code), not after they approved it
-            token_cache.check_token_can_be_saved(session)
+            token_cache.check_token_can_be_saved(paths, session)
             if fallback is not None:
                 say(FallingBack(fallback))
             stop = Interruptions(
-                session, cancelled, gives_way=gives_way, force=force, deaf_to_waiting=deaf
+                paths, session, cancelled, gives_way=gives_way, force=force, deaf_to_waiting=deaf
             )
             try:
                 if flow is Flow.BROWSER:
-                    token = _browser(session, say, stop, open_url, browser_timeout)
+                    token = _browser(paths, session, say, stop, open_url, browser_timeout)
                     if token is not None:
                         return token
-                return _device_code(session, say, stop, open_url, stop.sleep(sleep))
+                return _device_code(paths, session, say, stop, open_url, stop.sleep(sleep))
             except LoginCancelled:
                 if cancelled is not None and cancelled():
                     raise
@@ -270,10 +276,11 @@ def _log_in(
         # Stepped aside: the lock is free for the login that waits; it takes it within a poll.
         gave_way = True
         say(WaitingForOtherLogin(session.label))
-        deaf = not until_taken(session, waited_enough)
+        deaf = not until_taken(paths, session, waited_enough)
 
 
 def _browser(
+    paths: Paths,
     session: SsoSession,
     say: Callable[[LoginEvent], object],
     cancelled: Callable[[], bool] | None,
@@ -282,7 +289,7 @@ def _browser(
 ) -> Token | None:
     """The browser flow's token, or None when it cannot run (after saying why)."""
     try:
-        pending = start_browser_login(session, timeout=timeout)
+        pending = start_browser_login(paths, session, timeout=timeout)
     except ListenerUnavailable as exc:
         say(FallingBack(exc.reason))
         return None
@@ -295,16 +302,17 @@ def _browser(
 
 
 def _device_code(
+    paths: Paths,
     session: SsoSession,
     say: Callable[[LoginEvent], object],
     cancelled: Callable[[], bool] | None,
     open_url: Callable[[str], bool] | None,
     sleep: Callable[[float], object],
 ) -> Token:
-    auth = replace(start_login(session), browser_opens=open_url is not None)
+    auth = replace(start_login(paths, session), browser_opens=open_url is not None)
     say(auth)
     if open_url is not None:
         open_url(auth.verification_uri_complete)
     return wait_for_token(
-        session, auth, cancelled=cancelled, sleep=sleep, polled=lambda n: say(Polled(n))
+        paths, session, auth, cancelled=cancelled, sleep=sleep, polled=lambda n: say(Polled(n))
     )

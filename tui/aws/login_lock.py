@@ -22,28 +22,28 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tui import paths
 from tui.errors import FileWriteError, LoginCancelled
 from tui.models import SsoSession
+from tui.paths import Paths
 from tui.store.files import NEW_FILE_MODE, ensure_dir, open_lock
 
 POLL = 0.1  # seconds between attempts while another login holds the lock
 
 
-def lock_path(session: SsoSession) -> Path:
-    """The lock file of a session's logins."""
-    return paths.cache_dir() / "login" / f"{session.cache_key}.lock"
+def lock_path(paths: Paths, session: SsoSession) -> Path:
+    """The lock file of a session's logins, in ssotui's cache folder of `paths`."""
+    return paths.cache_dir / "login" / f"{session.cache_key}.lock"
 
 
-def wanted_path(session: SsoSession) -> Path:
+def wanted_path(paths: Paths, session: SsoSession) -> Path:
     """The file logins waiting for the lock hold a shared lock on."""
-    return lock_path(session).with_suffix(".wanted")
+    return lock_path(paths, session).with_suffix(".wanted")
 
 
-def _open_wanted(session: SsoSession) -> int | None:
+def _open_wanted(paths: Paths, session: SsoSession) -> int | None:
     """The `.wanted` file, made if missing; None when it cannot be opened (a directory, an
     unreadable or foreign file, a symlink): a hint, so a login then waits without giving it."""
-    path = wanted_path(session)
+    path = wanted_path(paths, session)
     try:
         ensure_dir(path.parent)
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, NEW_FILE_MODE)
@@ -51,10 +51,10 @@ def _open_wanted(session: SsoSession) -> int | None:
         return None
 
 
-def another_login_waits(session: SsoSession) -> bool:
+def another_login_waits(paths: Paths, session: SsoSession) -> bool:
     """True while another login (another process) waits for this session's login lock."""
     try:
-        fd = os.open(wanted_path(session), os.O_RDWR | os.O_NOFOLLOW)
+        fd = os.open(wanted_path(paths, session), os.O_RDWR | os.O_NOFOLLOW)
     except OSError:
         return False  # nobody ever waited: the file is made by the first to wait
     try:
@@ -66,11 +66,11 @@ def another_login_waits(session: SsoSession) -> bool:
     return False
 
 
-def held_elsewhere(session: SsoSession) -> bool:
+def held_elsewhere(paths: Paths, session: SsoSession) -> bool:
     """True while another login (another process, or another thread's lock) holds this
     session's login lock. A free lock is taken for an instant by the look."""
     try:
-        fd = os.open(lock_path(session), os.O_RDWR)
+        fd = os.open(lock_path(paths, session), os.O_RDWR)
     except OSError:
         return False  # no login ever ran: the file is made by the first
     try:
@@ -94,6 +94,7 @@ def _say_wanted(fd: int) -> bool:
 
 @contextlib.contextmanager
 def one_login_at_a_time(
+    paths: Paths,
     session: SsoSession,
     *,
     cancelled: Callable[[], bool] | None = None,
@@ -108,7 +109,7 @@ def one_login_at_a_time(
     does not, or two pickers would hand the lock to and fro. Raises LoginCancelled when
     `cancelled()` turns true while waiting, FileWriteError when the lock cannot be taken.
     """
-    path = lock_path(session)
+    path = lock_path(paths, session)
     fd = open_lock(path, f"the login to session {session.label}", follow=True)
     wanted: int | None = None
     asked = not asks_to_go_first
@@ -128,7 +129,7 @@ def one_login_at_a_time(
                     waiting()
             if not asked:
                 if wanted is None:
-                    wanted = _open_wanted(session)
+                    wanted = _open_wanted(paths, session)
                 asked = wanted is None or _say_wanted(wanted)
             if cancelled is not None and cancelled():
                 raise LoginCancelled(f"login to session {session.label} was cancelled")

@@ -17,6 +17,7 @@ from tui.aws.login_lock import another_login_waits, held_elsewhere
 from tui.aws.token_watch import LOOK_EVERY, SavedElsewhere
 from tui.errors import LoginCancelled
 from tui.models import SsoSession
+from tui.paths import Paths
 
 GIVE_WAY_WAIT = 5.0  # seconds a login that gave way waits for the other to take the lock
 
@@ -33,6 +34,7 @@ class Interruptions:
 
     def __init__(
         self,
+        paths: Paths,
         session: SsoSession,
         cancelled: Callable[[], bool] | None,
         *,
@@ -40,11 +42,12 @@ class Interruptions:
         force: bool,
         deaf_to_waiting: bool = False,
     ) -> None:
+        self.paths = paths
         self.session = session
         self.cancelled = cancelled
         self.gives_way = gives_way
         self.takes_saved = not force
-        self.saved = SavedElsewhere(session)
+        self.saved = SavedElsewhere(paths, session)
         self.gave_way = False
         self.deaf = deaf_to_waiting
         self._next_look = time.monotonic()
@@ -56,7 +59,7 @@ class Interruptions:
             return True
         if self.gives_way and time.monotonic() >= self._next_look:
             self._next_look = time.monotonic() + LOOK_EVERY
-            waits = another_login_waits(self.session)
+            waits = another_login_waits(self.paths, self.session)
             self.deaf = self.deaf and waits  # a mark let go once: the next waiter is heard
             self.gave_way = waits and not self.deaf
         return self.gave_way
@@ -74,7 +77,7 @@ class Interruptions:
         return watchful
 
 
-def until_taken(session: SsoSession, waited_enough: Callable[[], bool]) -> bool:
+def until_taken(paths: Paths, session: SsoSession, waited_enough: Callable[[], bool]) -> bool:
     """Wait (a few seconds at most) until the login this one gave way to holds the lock; False
     when it did not take it in that time and still says it waits (a suspended process).
 
@@ -83,7 +86,7 @@ def until_taken(session: SsoSession, waited_enough: Callable[[], bool]) -> bool:
     """
     deadline = time.monotonic() + GIVE_WAY_WAIT
     while time.monotonic() < deadline:
-        if held_elsewhere(session) or not another_login_waits(session):
+        if held_elsewhere(paths, session) or not another_login_waits(paths, session):
             return True
         if waited_enough():
             raise LoginCancelled(f"login to session {session.label} was cancelled")

@@ -35,6 +35,7 @@ from tui.aws.token_cache import AUTHORIZATION_CODE_GRANT, Registration
 from tui.errors import FileWriteError, ServiceError
 from tui.logs import hide
 from tui.models import DEFAULT_SCOPES, SsoSession
+from tui.paths import Paths
 
 CLIENT_NAME_PREFIX = "ssotui"
 BROWSER_GRANT_TYPES = (AUTHORIZATION_CODE_GRANT, "refresh_token")
@@ -48,7 +49,7 @@ def browser_scopes(session: SsoSession) -> list[str]:
     return list(session.scopes) or list(DEFAULT_SCOPES)
 
 
-def _register(session: SsoSession, client: Any, *, browser: bool) -> Registration:
+def _register(paths: Paths, session: SsoSession, client: Any, *, browser: bool) -> Registration:
     kwargs: dict[str, Any] = {
         "clientName": f"{CLIENT_NAME_PREFIX}-{session.name or int(time.time())}",
         "clientType": "public",
@@ -77,7 +78,7 @@ def _register(session: SsoSession, client: Any, *, browser: bool) -> Registratio
         ) from None
     except Exception as exc:
         raise login_failure(exc, client, session, "the client registration") from None
-    token_cache.save_registration(session, registration)
+    token_cache.save_registration(paths, session, registration)
     return registration
 
 
@@ -87,9 +88,9 @@ def _places(browser: bool) -> tuple[bool, ...]:
     return (True, False) if browser else (False,)
 
 
-def _cached(session: SsoSession, *, browser: bool) -> Registration | None:
+def _cached(paths: Paths, session: SsoSession, *, browser: bool) -> Registration | None:
     for at_browser_key in _places(browser):
-        cached = token_cache.load_registration(session, browser=at_browser_key)
+        cached = token_cache.load_registration(paths, session, browser=at_browser_key)
         if cached is None or not cached.usable or cached.for_browser != browser:
             continue
         if set(session.scopes) <= set(cached.scopes or ()):
@@ -97,42 +98,46 @@ def _cached(session: SsoSession, *, browser: bool) -> Registration | None:
     return None
 
 
-def keep_browser_registration_apart(session: SsoSession) -> None:
+def keep_browser_registration_apart(paths: Paths, session: SsoSession) -> None:
     """Move a usable browser registration from botocore's key to ssotui's browser key when
     ssotui has no usable one there (see the module's docstring); nothing else is changed, and a
     file that cannot be read, written or removed is left as it is."""
-    at_botocore = token_cache.load_registration(session)
+    at_botocore = token_cache.load_registration(paths, session)
     if at_botocore is None or not at_botocore.for_browser or not at_botocore.usable:
         return
-    own = token_cache.load_registration(session, browser=True)
+    own = token_cache.load_registration(paths, session, browser=True)
     if own is not None and own.for_browser and own.usable:
         return
     with contextlib.suppress(OSError, FileWriteError):
-        token_cache.save_registration(session, at_botocore)  # a browser one: ssotui's key
-        still = token_cache.load_registration(session)
+        token_cache.save_registration(paths, session, at_botocore)  # a browser one: ssotui's key
+        still = token_cache.load_registration(paths, session)
         if still is not None and still.client_id == at_botocore.client_id:  # not rewritten since
-            token_cache.registration_path(session).unlink()
+            token_cache.registration_path(paths, session).unlink()
 
 
-def device_registration(session: SsoSession, client: Any, *, fresh: bool = False) -> Registration:
+def device_registration(
+    paths: Paths, session: SsoSession, client: Any, *, fresh: bool = False
+) -> Registration:
     """A registration for the device code flow: the cached one, or a new one (cached)."""
-    cached = None if fresh else _cached(session, browser=False)
-    return cached or _register(session, client, browser=False)
+    cached = None if fresh else _cached(paths, session, browser=False)
+    return cached or _register(paths, session, client, browser=False)
 
 
-def browser_registration(session: SsoSession, client: Any, *, fresh: bool = False) -> Registration:
+def browser_registration(
+    paths: Paths, session: SsoSession, client: Any, *, fresh: bool = False
+) -> Registration:
     """A registration for the browser (authorization code) flow: cached, or a new one."""
-    cached = None if fresh else _cached(session, browser=True)
-    return cached or _register(session, client, browser=True)
+    cached = None if fresh else _cached(paths, session, browser=True)
+    return cached or _register(paths, session, client, browser=True)
 
 
-def forget_registration(session: SsoSession, registration: Registration) -> None:
+def forget_registration(paths: Paths, session: SsoSession, registration: Registration) -> None:
     """Drop `registration` from the cache wherever it is still the cached one, so the next login
     registers afresh. For a browser login that never came back: a service that no longer knows
     the client shows an error page instead of redirecting (RFC 6749 4.1.2.1), and reusing the
     registration would lead every later login to the same page."""
     for at_browser_key in _places(registration.for_browser):
-        cached = token_cache.load_registration(session, browser=at_browser_key)
+        cached = token_cache.load_registration(paths, session, browser=at_browser_key)
         if cached is not None and cached.client_id == registration.client_id:
             with contextlib.suppress(OSError):
-                token_cache.registration_path(session, browser=at_browser_key).unlink()
+                token_cache.registration_path(paths, session, browser=at_browser_key).unlink()

@@ -17,17 +17,17 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from tui import paths
 from tui.aws import token_cache
 from tui.models import SsoSession, Token
+from tui.paths import Paths
 
 # botocore names registration files by a sha1 in hex; nothing else in the folder is read.
 _CACHE_NAME = re.compile(r"[0-9a-f]{40}\.json")
 
 
-def _registration_files() -> Iterator[Path]:
+def _registration_files(paths: Paths) -> Iterator[Path]:
     try:
-        found = sorted(paths.sso_cache_dir().iterdir())
+        found = sorted(paths.sso_cache_dir.iterdir())
     except OSError:
         return
     for path in found:
@@ -48,17 +48,17 @@ def _registered_for_session(session: SsoSession, path: Path, scopes: tuple[str, 
     )
 
 
-def granted_for_other_scopes(session: SsoSession, token: Token) -> bool:
+def granted_for_other_scopes(paths: Paths, session: SsoSession, token: Token) -> bool:
     """True when `token` was granted to a client this session registered for scopes other than
     the ones it asks for now (compared as sets: a reordering changes nothing granted); False
     when the scopes are the same or cannot be told."""
     if not token.client_id:
         return False
     for browser in (False, True):
-        current = token_cache.load_registration(session, browser=browser)
+        current = token_cache.load_registration(paths, session, browser=browser)
         if current is not None and current.client_id == token.client_id:
             return False  # the client registered for the scopes set now
-    for path in _registration_files():
+    for path in _registration_files(paths):
         registration = token_cache.read_registration(path)
         if registration is None or registration.client_id != token.client_id:
             continue

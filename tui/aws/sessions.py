@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
-import os
 import re
 import shlex
 from collections.abc import Mapping
@@ -21,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.aws import kept_sessions
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES, SsoSession
+from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths, empty_variable_reason
 from tui.store import config_reads, files
 
 
@@ -116,34 +115,38 @@ def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
 
 # The variable that names each file, for the line that says how to point it elsewhere.
 _VARIABLE_OF = {
-    "AWS config file": paths.CONFIG_VARIABLE,
-    "shared credentials file": paths.CREDENTIALS_VARIABLE,
+    "AWS config file": CONFIG_VARIABLE,
+    "shared credentials file": CREDENTIALS_VARIABLE,
 }
 
 
-def folder_line(path: Path, what: str) -> str:
+def folder_line(paths: Paths, path: Path, what: str) -> str:
     """What to do about a folder where the file should be: botocore reads nothing from it (as
-    from no file at all), so no profile or session of it can be there."""
+    from no file at all), so no profile or session of it can be there. Whether the variable
+    naming the file is set is `paths`' (the environment they were made from)."""
     variable = _VARIABLE_OF.get(what)
+    moved = {
+        CONFIG_VARIABLE: paths.config_moved,
+        CREDENTIALS_VARIABLE: paths.credentials_moved,
+    }
     if variable is None:
         fix = "name the file itself"
-    elif os.environ.get(variable):
+    elif moved[variable]:
         fix = f"point {variable} at the file itself"
     else:
         fix = f"move the folder aside and keep the {what} in a file there, or set {variable}"
     return f"the {what} {path} is a folder, not a file (the AWS CLI reads nothing from it): {fix}"
 
 
-def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict[str, Any]]:
+def _raw_sections(
+    paths: Paths, path: Path, what: str, *, keep: bool = True
+) -> dict[str, dict[str, Any]]:
     """Sections and values of the file, as botocore's `raw_config_parse` gives them; `what`
     names the file in the one line of a ConfigError ("AWS config file"). A large file read
-    before and unchanged since is not parsed again (`tui.store.config_reads`); `keep=False`
-    leaves keeping a new read to the caller."""
+    before and unchanged since is not parsed again (`tui.store.config_reads`, in `paths`' cache
+    folder); `keep=False` leaves keeping a new read to the caller."""
     info, seen_at = config_reads.stat_now(path)
-    if (
-        info is not None
-        and (kept := config_reads.load(paths.process_paths(), path, info)) is not None
-    ):
+    if info is not None and (kept := config_reads.load(paths, path, info)) is not None:
         return kept
     try:
         text = files.read_text_now(path)
@@ -154,7 +157,7 @@ def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict
             f"the {what} {path} is not valid UTF-8 (byte {exc.start}): fix or re-save it"
         ) from None
     except IsADirectoryError:
-        raise ConfigError(folder_line(path, what)) from None
+        raise ConfigError(folder_line(paths, path, what)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the {what} {path}: {exc.strerror}") from None
     if text.startswith("\ufeff"):
@@ -185,17 +188,17 @@ def _raw_sections(path: Path, what: str, *, keep: bool = True) -> dict[str, dict
                 )
         sections[name] = values
     if info is not None and keep:
-        config_reads.save(paths.process_paths(), path, info, seen_at, sections)
+        config_reads.save(paths, path, info, seen_at, sections)
     return sections
 
 
 def config_sections(
-    path: Path | None = None, *, what: str = "AWS config file"
+    paths: Paths, path: Path | None = None, *, what: str = "AWS config file"
 ) -> dict[str, dict[str, Any]]:
-    """Every section of the AWS config file (or of `path`, which `what` names in messages) and
-    its values, empty when there is no file. ConfigError, one line saying what is wrong, for a
-    file botocore cannot read."""
-    return _raw_sections(path or paths.aws_config_file(), what)
+    """Every section of `paths`' AWS config file (or of `path`, which `what` names in messages)
+    and its values, empty when there is no file. ConfigError, one line saying what is wrong,
+    for a file botocore cannot read."""
+    return _raw_sections(paths, path or paths.aws_config_file, what)
 
 
 _KINDS = (("profile", "profiles"), ("sso-session", "sso_sessions"), ("services", "services"))
@@ -237,15 +240,15 @@ def profile_map(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
     return {**others, **grouped}
 
 
-def _read(path: Path | None) -> _ConfigRead:
-    config_path = path or paths.aws_config_file()
-    unset = path is None and paths.set_but_empty(paths.CONFIG_VARIABLE)
+def _read(paths: Paths, path: Path | None) -> _ConfigRead:
+    config_path = path or paths.aws_config_file
+    unset = path is None and paths.config_unset
     info, seen_at = config_reads.stat_now(config_path)
-    if info is not None and (kept := kept_sessions.load(config_path, info)) is not None:
+    if info is not None and (kept := kept_sessions.load(paths, config_path, info)) is not None:
         return _ConfigRead(path=config_path, unset=unset, **kept)
     result = _ConfigRead(path=config_path, unset=unset)
     keep_read = info is not None and bool(kept_sessions.rules())
-    raw = _raw_sections(config_path, "AWS config file", keep=not keep_read)
+    raw = _raw_sections(paths, config_path, "AWS config file", keep=not keep_read)
     built = profile_map(raw)
     profiles: dict[str, dict[str, Any]] = built.get("profiles", {})
     sessions: dict[str, dict[str, Any]] = built.get("sso_sessions", {})
@@ -308,27 +311,27 @@ def _read(path: Path | None) -> _ConfigRead:
     found = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     del found["path"], found["unset"]  # the caller's, not the file's
     if info is not None and keep_read and (form := kept_sessions.form(found)) is not None:
-        config_reads.save(paths.process_paths(), config_path, info, seen_at, raw, form)
+        config_reads.save(paths, config_path, info, seen_at, raw, form)
     return result
 
 
-def load_sessions(path: Path | None = None) -> list[SsoSession]:
-    """Every usable SSO session in the AWS config file (sso-sessions first, then legacy ones)."""
-    return list(_read(path).sessions)
+def load_sessions(paths: Paths, path: Path | None = None) -> list[SsoSession]:
+    """Every usable SSO session in `paths`' AWS config file (or `path`): sso-sessions first,
+    then legacy ones."""
+    return list(_read(paths, path).sessions)
 
 
-def session_problems(path: Path | None = None) -> list[str]:
+def session_problems(paths: Paths, path: Path | None = None) -> list[str]:
     """Why each incomplete sso-session or SSO profile in the AWS config file cannot be used,
     and each sso-session that profiles name but the file lacks, one line each (`ssotui doctor`
     shows them; a command meets one only when it is chosen)."""
-    read = _read(path)
+    read = _read(paths, path)
     return [*read.problems.values(), *_dangling(read)]
 
 
 # Why no session is found while AWS_CONFIG_FILE is set but empty, and what to do.
 _NO_CONFIG_FILE = (
-    f"{paths.empty_variable_reason(paths.CONFIG_VARIABLE)}, or pass "
-    "--start-url URL --sso-region REGION"
+    f"{empty_variable_reason(CONFIG_VARIABLE)}, or pass --start-url URL --sso-region REGION"
 )
 
 
@@ -405,6 +408,7 @@ def _of_profile(read: _ConfigRead, profile: str) -> SsoSession | None:
 
 
 def resolve_session(
+    paths: Paths,
     *,
     name: str | None = None,
     start_url: str | None = None,
@@ -413,8 +417,8 @@ def resolve_session(
     profile: str | None = None,
     path: Path | None = None,
 ) -> SsoSession:
-    """The session to use: flags, then `--session`, then `default`, then the session of
-    `profile`, then the only one configured.
+    """The session to use (of `paths`' AWS config file, or `path`): flags, then `--session`,
+    then `default`, then the session of `profile`, then the only one configured.
 
     `default` is `default_session` from ssotui's own config. `profile` is the profile the
     environment names (`profile_in`: `AWS_PROFILE`), which counts only when it is an SSO
@@ -428,7 +432,7 @@ def resolve_session(
             raise UsageError("give either --session or --start-url, not both")
         if not region:
             portal = same_portal(start_url.strip())
-            matches = [s for s in _read(path).sessions if same_portal(s.start_url) == portal]
+            matches = [s for s in _read(paths, path).sessions if same_portal(s.start_url) == portal]
             if not matches:
                 raise UsageError("--start-url needs --sso-region (the Identity Center's region)")
             region = matches[0].region
@@ -437,7 +441,7 @@ def resolve_session(
         return SsoSession(name=None, start_url=start_url.strip(), region=region.strip())
     if region:
         raise UsageError("--sso-region goes with --start-url")
-    read = _read(path)
+    read = _read(paths, path)
     if name:
         return _by_name(read, name)
     if default:

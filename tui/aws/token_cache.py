@@ -32,10 +32,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui import paths
 from tui.errors import FileWriteError, NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
+from tui.paths import SSO_CACHE_VARIABLE, Paths
 from tui.store.files import file_kind, locked, locked_if_possible, not_a_folder
 from tui.store.secret_file import (
     UntrustedFile,
@@ -120,28 +120,30 @@ def parse_time(value: object) -> datetime:
         return (datetime.max if parsed.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
-def token_path(session: SsoSession) -> Path:
-    """The token cache file of a session (shared with `aws sso login`)."""
-    return paths.sso_cache_dir() / f"{session.cache_key}.json"
+def token_path(paths: Paths, session: SsoSession) -> Path:
+    """The token cache file of a session (shared with `aws sso login`) in `paths`' cache."""
+    return paths.sso_cache_dir / f"{session.cache_key}.json"
 
 
-def token_lock(session: SsoSession) -> contextlib.AbstractContextManager[None]:
+def token_lock(paths: Paths, session: SsoSession) -> contextlib.AbstractContextManager[None]:
     """The lock a renewal, a login's save and a logout hold on the session's token, across
     ssotui processes (a wait for it of more than a second is told: `tui.store.waits`)."""
     return locked(
-        paths.process_paths(),
-        token_path(session),
+        paths,
+        token_path(paths, session),
         doing=f"renewing the token of session {session.label}",
     )
 
 
-def token_lock_if_possible(session: SsoSession) -> contextlib.AbstractContextManager[bool]:
+def token_lock_if_possible(
+    paths: Paths, session: SsoSession
+) -> contextlib.AbstractContextManager[bool]:
     """`token_lock` for a logout: when the lock cannot be made (ssotui's cache folder
     read-only, a file in its place), no other ssotui can take it to renew the token either,
     so the logout goes on without it. Yields whether it holds the lock."""
     return locked_if_possible(
-        paths.process_paths(),
-        token_path(session),
+        paths,
+        token_path(paths, session),
         doing=f"renewing the token of session {session.label}",
     )
 
@@ -171,10 +173,10 @@ def registration_key_with(
     return hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def registration_path(session: SsoSession, *, browser: bool = False) -> Path:
+def registration_path(paths: Paths, session: SsoSession, *, browser: bool = False) -> Path:
     """The AWS CLI's client registration cache file for a session; with `browser`, the file of
     ssotui's browser registration beside it."""
-    return paths.sso_cache_dir() / f"{registration_key(session, browser=browser)}.json"
+    return paths.sso_cache_dir / f"{registration_key(session, browser=browser)}.json"
 
 
 def _corrupt(session: SsoSession, path: Path, why: str) -> NotLoggedIn:
@@ -183,16 +185,14 @@ def _corrupt(session: SsoSession, path: Path, why: str) -> NotLoggedIn:
     )
 
 
-def _folder_in_the_way(session: SsoSession, path: Path) -> NotLoggedIn:
+def _folder_in_the_way(paths: Paths, session: SsoSession, path: Path) -> NotLoggedIn:
     """A file where the token cache folder (or one above it) goes: a login could not save its
     token there either, so the line says to move it (or the variable naming it) first."""
     found = not_a_folder(path.parent)
     if found is None:  # gone since: as a read that failed
         return _corrupt(session, path, "Not a directory")
     blocker, mode = found
-    instead = (
-        f", or point {paths.SSO_CACHE_VARIABLE} at a folder" if paths.sso_cache_moved() else ""
-    )
+    instead = f", or point {SSO_CACHE_VARIABLE} at a folder" if paths.sso_cache_moved else ""
     return NotLoggedIn(
         f"the token cache of session {session.label} cannot be read: {blocker} is "
         f"{file_kind(mode)}, not a folder: move it away{instead}, then run `ssotui login`"
@@ -283,13 +283,13 @@ def token_to_dict(token: Token) -> dict[str, str]:
     return data
 
 
-def load_token(session: SsoSession) -> Token | None:
+def load_token(paths: Paths, session: SsoSession) -> Token | None:
     """The cached token of a session, None when there is none (or it is another org's).
 
     A cache file that cannot be read or parsed (after a few looks, for a file caught while
     another tool rewrites it) raises NotLoggedIn with one clear line.
     """
-    path = token_path(session)
+    path = token_path(paths, session)
     for attempt in range(1, TORN_READ_TRIES + 1):
         try:
             data = _read_json(path)
@@ -302,7 +302,7 @@ def load_token(session: SsoSession) -> Token | None:
                 "move it away, then run `ssotui login`"
             ) from None
         except NotADirectoryError:
-            raise _folder_in_the_way(session, path) from None
+            raise _folder_in_the_way(paths, session, path) from None
         except OSError as exc:
             raise _corrupt(session, path, exc.strerror or "cannot be read") from None
         except ValueError:
@@ -321,25 +321,25 @@ def load_token(session: SsoSession) -> Token | None:
     return token
 
 
-def save_token(session: SsoSession, token: Token) -> None:
+def save_token(paths: Paths, session: SsoSession, token: Token) -> None:
     """Write a session's token where the AWS CLI keeps it (0600, atomic, a symlink replaced)."""
-    write_secret_file(token_path(session), json.dumps(token_to_dict(token)))
+    write_secret_file(token_path(paths, session), json.dumps(token_to_dict(token)))
 
 
-def save_login_token(session: SsoSession, token: Token) -> None:
+def save_login_token(paths: Paths, session: SsoSession, token: Token) -> None:
     """Save the token a login got, under the lock refreshes and logouts hold: a refresh another
     process has in flight ends first, so the token it writes (of the login before) never
     replaces this one; a refresh that starts after reads this one."""
-    with token_lock(session):
-        save_token(session, token)
+    with token_lock(paths, session):
+        save_token(paths, session, token)
 
 
-def check_token_can_be_saved(session: SsoSession) -> None:
+def check_token_can_be_saved(paths: Paths, session: SsoSession) -> None:
     """FileWriteError, one line, when a login's token could not be saved for the session
     (`tui.store.secret_file.check_writable`): said before the login asks anything of the
     service or the user, not after they approved it."""
     try:
-        check_writable(token_path(session))
+        check_writable(token_path(paths, session))
     except FileWriteError as exc:
         raise FileWriteError(
             f"no login to session {session.label} was started, as its token could not be "
@@ -347,13 +347,13 @@ def check_token_can_be_saved(session: SsoSession) -> None:
         ) from None
 
 
-def delete_token(session: SsoSession) -> bool:
+def delete_token(paths: Paths, session: SsoSession) -> bool:
     """Remove a session's cached token; True when there was one.
 
     Raises FileWriteError (one line) when something at the path cannot be removed (a folder,
     a read-only or locked-down cache folder); a cache "folder" that is a file holds no token.
     """
-    path = token_path(session)
+    path = token_path(paths, session)
     try:
         path.unlink()
     except (FileNotFoundError, NotADirectoryError):
@@ -368,10 +368,12 @@ def delete_token(session: SsoSession) -> bool:
     return True
 
 
-def load_registration(session: SsoSession, *, browser: bool = False) -> Registration | None:
+def load_registration(
+    paths: Paths, session: SsoSession, *, browser: bool = False
+) -> Registration | None:
     """The client registration cached under a session's key (with `browser`, under ssotui's
     browser key), None when missing or unreadable."""
-    return read_registration(registration_path(session, browser=browser))
+    return read_registration(registration_path(paths, session, browser=browser))
 
 
 def read_registration(path: Path) -> Registration | None:
@@ -399,7 +401,7 @@ def read_registration(path: Path) -> Registration | None:
         return None
 
 
-def save_registration(session: SsoSession, registration: Registration) -> None:
+def save_registration(paths: Paths, session: SsoSession, registration: Registration) -> None:
     """Write a client registration (0600, atomic, a symlink replaced): a device code one where
     every AWS CLI looks for it, a browser one under ssotui's browser key."""
     data: dict[str, Any] = {
@@ -411,7 +413,7 @@ def save_registration(session: SsoSession, registration: Registration) -> None:
         data["scopes"] = list(registration.scopes)
     if registration.grant_types:
         data["grantTypes"] = list(registration.grant_types)
-    path = registration_path(session, browser=registration.for_browser)
+    path = registration_path(paths, session, browser=registration.for_browser)
     write_secret_file(path, json.dumps(data))
 
 

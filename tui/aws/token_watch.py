@@ -16,15 +16,16 @@ from tui.aws import token_cache
 from tui.aws.scope_change import granted_for_other_scopes
 from tui.errors import NotLoggedIn
 from tui.models import SsoSession, Token
+from tui.paths import Paths
 
 LOOK_EVERY = 0.5  # seconds between two looks at the file from a login's wait
 
 _Stat = tuple[int, int, int, int] | None
 
 
-def _stat(session: SsoSession) -> _Stat:
+def _stat(paths: Paths, session: SsoSession) -> _Stat:
     try:
-        st = os.stat(token_cache.token_path(session))
+        st = os.stat(token_cache.token_path(paths, session))
     except OSError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -33,13 +34,14 @@ def _stat(session: SsoSession) -> _Stat:
 class TokenWatch:
     """The session's token file as it was when the watch began, and whether it changed since."""
 
-    def __init__(self, session: SsoSession) -> None:
+    def __init__(self, paths: Paths, session: SsoSession) -> None:
+        self.paths = paths
         self.session = session
-        self._seen = _stat(session)
+        self._seen = _stat(paths, session)
 
     def changed(self) -> bool:
         """True when the file was written, replaced or removed since the last look."""
-        now = _stat(self.session)
+        now = _stat(self.paths, self.session)
         if now == self._seen:
             return False
         self._seen = now
@@ -49,7 +51,7 @@ class TokenWatch:
         """The token in the file now (no refresh, no portal call); None when there is none or
         it cannot be read."""
         try:
-            return token_cache.load_token(self.session)
+            return token_cache.load_token(self.paths, self.session)
         except NotLoggedIn:
             return None
 
@@ -58,8 +60,14 @@ class SavedElsewhere:
     """A login's look-out for a usable token that another process (another ssotui, `aws sso
     login`, an SDK) saved while this login waits for the user."""
 
-    def __init__(self, session: SsoSession, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._watch = TokenWatch(session)
+    def __init__(
+        self,
+        paths: Paths,
+        session: SsoSession,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._watch = TokenWatch(paths, session)
         self._before = self._watch.token()
         self._clock = clock
         self._next_look = clock() + LOOK_EVERY
@@ -81,7 +89,7 @@ class SavedElsewhere:
             token is not None
             and token.access_token != before
             and not token.is_expired
-            and not granted_for_other_scopes(self._watch.session, token)
+            and not granted_for_other_scopes(self._watch.paths, self._watch.session, token)
         ):
             self.token = token
         return self.token is not None

@@ -20,7 +20,7 @@ from datetime import timedelta
 from tui.aws import token_cache
 from tui.errors import NotLoggedIn, NoToken, ServiceError
 from tui.models import SsoSession, Token
-from tui.paths import process_paths
+from tui.paths import Paths
 from tui.store import sign_ins
 
 REFRESH_WINDOW = timedelta(minutes=15)
@@ -53,7 +53,7 @@ def expired(session: SsoSession) -> NotLoggedIn:
     return NotLoggedIn(f"session {session.label} expired: run `ssotui login`")
 
 
-def _refresh(session: SsoSession, token: Token) -> Token | None:
+def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
     """A new token from the refresh token, saved; None when the service refused it."""
     # Loaded only for a refresh: reading a valid token (every start of the picker) needs none
     # of the client side.
@@ -95,19 +95,21 @@ def _refresh(session: SsoSession, token: Token) -> Token | None:
         registration_expires_at=token.registration_expires_at,
         refresh_token=token.refresh_token,
     )
-    token_cache.save_token(session, fresh)
+    token_cache.save_token(paths, session, fresh)
     # A new refresh token would make role credentials kept under this sign-in unrecognised.
-    sign_ins.record_renewal(process_paths(), session, token, fresh)
+    sign_ins.record_renewal(paths, session, token, fresh)
     return fresh
 
 
-def _saved_by_another(session: SsoSession, spent: Token, *, wait: float) -> Token | None:
+def _saved_by_another(
+    paths: Paths, session: SsoSession, spent: Token, *, wait: float
+) -> Token | None:
     """A valid token another process saved in place of `spent` after the service refused
     `spent`'s refresh token, looked for during `wait` seconds; None when none came."""
     deadline = time.monotonic() + wait
     while True:
         with contextlib.suppress(NotLoggedIn):  # a file being replaced: look again
-            latest = token_cache.load_token(session)
+            latest = token_cache.load_token(paths, session)
             if (
                 latest is not None
                 and latest.access_token != spent.access_token
@@ -119,31 +121,31 @@ def _saved_by_another(session: SsoSession, spent: Token, *, wait: float) -> Toke
         time.sleep(OTHER_REFRESH_POLL)
 
 
-def _forget(session: SsoSession, dead: Token) -> None:
+def _forget(paths: Paths, session: SsoSession, dead: Token) -> None:
     """Delete the cached token if it is still `dead` (not one another process saved meanwhile);
     the token file only: delete_token would also drop the lock the caller holds."""
     with contextlib.suppress(OSError, NotLoggedIn):
-        if token_cache.load_token(session) == dead:
-            token_cache.token_path(session).unlink()
+        if token_cache.load_token(paths, session) == dead:
+            token_cache.token_path(paths, session).unlink()
 
 
-def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
+def current_token(paths: Paths, session: SsoSession, *, refresh: bool = True) -> Token:
     """A usable token for the session, refreshing it when it is within 15 minutes of expiry.
 
     Raises NotLoggedIn ("... run `ssotui login`") when there is none, it expired and cannot be
     refreshed, or the cache is unreadable; ServiceError when a needed refresh cannot reach
     Identity Center.
     """
-    token = token_cache.load_token(session)
+    token = token_cache.load_token(paths, session)
     if token is None:
         raise not_logged_in(session)
     if not token.expires_within(REFRESH_WINDOW):
         return token
     if refresh and token.can_refresh:
-        with token_cache.token_lock(session):
+        with token_cache.token_lock(paths, session):
             # Another process may have refreshed while we waited; its refresh token is the
             # live one now.
-            latest = token_cache.load_token(session)
+            latest = token_cache.load_token(paths, session)
             if latest is None:
                 raise not_logged_in(session)
             if not latest.expires_within(REFRESH_WINDOW):
@@ -151,7 +153,7 @@ def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
             token = latest
             if token.can_refresh:
                 try:
-                    fresh = _refresh(session, token)
+                    fresh = _refresh(paths, session, token)
                 except ServiceError:
                     if token.is_expired:
                         raise
@@ -160,35 +162,35 @@ def current_token(session: SsoSession, *, refresh: bool = True) -> Token:
                     return fresh
                 # Refused: wait for the new token only when the one in hand is of no more use.
                 wait = OTHER_REFRESH_WAIT if token.is_expired else 0.0
-                other = _saved_by_another(session, token, wait=wait)
+                other = _saved_by_another(paths, session, token, wait=wait)
                 if other is not None:
                     return other
                 if token.is_expired:  # of no use to anyone: who queued behind us fails at once
-                    _forget(session, token)
+                    _forget(paths, session, token)
     if token.is_expired:
         raise expired(session)
     return token
 
 
-def renewed_token(session: SsoSession, rejected: Token) -> Token:
+def renewed_token(paths: Paths, session: SsoSession, rejected: Token) -> Token:
     """A new token after the portal answered 401 to `rejected` (a 401 is treated like expiry).
 
     A token another process saved meanwhile is used as it is; otherwise the refresh token is
     spent, under the cache lock. Raises NotLoggedIn when neither gives a token, after deleting
     the dead token so that `ssotui login` logs in afresh instead of reusing it.
     """
-    with token_cache.token_lock(session):
-        latest = token_cache.load_token(session)
+    with token_cache.token_lock(paths, session):
+        latest = token_cache.load_token(paths, session)
         if latest is None:
             raise not_logged_in(session)
         if latest.access_token != rejected.access_token and not latest.is_expired:
             return latest
         if latest.can_refresh:
-            fresh = _refresh(session, latest)
+            fresh = _refresh(paths, session, latest)
             if fresh is not None:
                 return fresh
-            other = _saved_by_another(session, latest, wait=OTHER_REFRESH_WAIT)
+            other = _saved_by_another(paths, session, latest, wait=OTHER_REFRESH_WAIT)
             if other is not None:
                 return other
-        _forget(session, latest)
+        _forget(paths, session, latest)
     raise NotLoggedIn(f"session {session.label} expired or was revoked: run `ssotui login`")

@@ -328,13 +328,14 @@ def _fetch_child(concurrency: int, refresh: bool = False) -> None:
     from tui.aws.sessions import resolve_session
     from tui.aws.token_cache import load_token
     from tui.bench.workspace import SESSION
-    from tui.paths import process_paths
+    from tui.paths import Paths
     from tui.store import catalog_cache
 
-    session = resolve_session(name=SESSION, start_url=None, region=None)
-    token = load_token(session)
+    here = Paths.from_environ(os.environ)
+    session = resolve_session(here, name=SESSION, start_url=None, region=None)
+    token = load_token(here, session)
     assert token is not None, "the workspace's token is not cached"
-    previous = catalog_cache.load(process_paths(), session) if refresh else None
+    previous = catalog_cache.load(here, session) if refresh else None
     assert previous is not None or not refresh, "the workspace's catalog is not cached"
     portal = Portal(session, token, environ=os.environ, max_pool=concurrency)
     cpu = time.process_time()

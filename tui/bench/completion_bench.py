@@ -48,11 +48,11 @@ def _home(root: Path, accounts: int) -> dict[str, str]:
     old = os.environ.get("SSOTUI_CACHE_DIR")
     os.environ["SSOTUI_CACHE_DIR"] = env["SSOTUI_CACHE_DIR"]
     try:
-        from tui.paths import process_paths
+        from tui.paths import Paths
         from tui.store import catalog_cache
 
         catalog_cache.save(
-            process_paths(),
+            Paths.from_environ(os.environ),
             SsoSession(name="bench", start_url=START_URL, region="eu-west-1"),
             catalog,
         )

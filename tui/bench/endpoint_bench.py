@@ -23,6 +23,7 @@ from tui.aws.tokens import current_token
 from tui.bench.table import Section, machine, millis, render
 from tui.bench.workspace import Workspace, open_workspace
 from tui.models import Account, RoleCredentials
+from tui.paths import Paths
 from tui.serve import TOKEN_VAR, URI_VAR, CredentialEndpoint
 from tui.sim import Organisation
 
@@ -110,9 +111,11 @@ def measure(ws: Workspace, requests: int = REQUESTS) -> EndpointFigures:
     account, role = _fetcher(ws)
 
     def fetch() -> RoleCredentials:
-        return Portal(ws.session, current_token(ws.session), environ=os.environ).role_credentials(
-            account, role
-        )
+        return Portal(
+            ws.session,
+            current_token(Paths.from_environ(os.environ), ws.session),
+            environ=os.environ,
+        ).role_credentials(account, role)
 
     with CredentialEndpoint(fetch) as endpoint:
         env = endpoint.environment()

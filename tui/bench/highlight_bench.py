@@ -76,10 +76,13 @@ async def measure(moves: int, seed: int, timeout: float, *, start: bool = True) 
     from tui.app import make_app
     from tui.aws import login
     from tui.aws.sessions import load_sessions
+    from tui.paths import Paths
     from tui.store.settings import Settings
 
-    sessions = load_sessions()
-    login.login(sessions[0], announce=lambda _a: None, sleep=lambda _s: 0)
+    sessions = load_sessions(Paths.from_environ(os.environ))
+    login.login(
+        Paths.from_environ(os.environ), sessions[0], announce=lambda _a: None, sleep=lambda _s: 0
+    )
     app = make_app(sessions=sessions, open_browser=False, settings=Settings())
     pick = random.Random(seed)
     figures: list[float] = []

@@ -164,15 +164,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _CHILD_SETUP = r"""
-import sys, time, resource, statistics
+import os, sys, time, resource, statistics
 from tui.aws.sessions import load_sessions, resolve_session
-from tui.paths import process_paths
+from tui.paths import Paths
 from tui.store.settings import load_settings
 from tui.app import make_app
 
-settings = load_settings(process_paths().config_file)
-session = resolve_session(name=None, start_url=None, region=None, default=None)
-app = make_app(sessions=load_sessions(), session=session, open_browser=False, settings=settings)
+settings = load_settings(Paths.from_environ(os.environ).config_file)
+here = Paths.from_environ(os.environ)
+session = resolve_session(here, name=None, start_url=None, region=None, default=None)
+app = make_app(sessions=load_sessions(here), session=session, open_browser=False, settings=settings)
 result = {}
 
 async def accounts_drawn(pilot):
@@ -220,7 +221,8 @@ print(f"{statistics.median(times):.2f} {max(times):.2f} {len(times)}")
 )
 
 _SEED_CACHE = r"""
-import sys
+import os, sys
+from tui.paths import Paths
 from datetime import timedelta
 from tui.bench.keystrokes import sample_rows
 from tui.models import Account, Catalog, SsoSession, Token, utcnow
@@ -228,12 +230,13 @@ from tui.aws import token_cache
 from tui.store import catalog_cache
 
 s = SsoSession("bench", "https://bench.awsapps.com/start", "us-east-1")
-token_cache.save_token(s, Token(s.start_url, s.region, "x", utcnow() + timedelta(hours=8)))
+here = Paths.from_environ(os.environ)
+token_cache.save_token(here, s, Token(s.start_url, s.region, "x", utcnow() + timedelta(hours=8)))
 rows = sample_rows(int(sys.argv[1]))
 accounts = tuple(sorted((Account(r.columns[1], r.columns[0], r.columns[2]) for r in rows),
                         key=lambda a: a.name))
 roles = {a.account_id: ("AdministratorAccess", "ReadOnlyAccess") for a in accounts}
-catalog_cache.save(process_paths(), s, Catalog(accounts, roles, utcnow()))
+catalog_cache.save(here, s, Catalog(accounts, roles, utcnow()))
 """
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from tui.aws.login_flows import LoginEvent, log_in
 from tui.aws.token_cache import registration_path
 from tui.bench.table import Section, machine, render, seconds
 from tui.bench.workspace import open_workspace
+from tui.paths import Paths
 from tui.sim import Organisation
 from tui.sim.headless import open_headless
 
@@ -45,23 +47,24 @@ def main(argv: list[str] | None = None) -> int:
     section = Section("login against the local simulator (median)")
     with open_workspace(Organisation.generate(accounts=5)) as ws:
         session = ws.session
+        here = Paths.from_environ(os.environ)
 
         def forget_registration() -> None:
             with contextlib.suppress(FileNotFoundError):
-                registration_path(session, browser=True).unlink()
+                registration_path(here, session, browser=True).unlink()
 
         def browser_login() -> object:
-            return log_in(session, force=True, announce=_quiet, open_url=open_headless)
+            return log_in(here, session, force=True, announce=_quiet, open_url=open_headless)
 
         def device_login() -> object:
             return log_in(
-                session, flow=Flow.DEVICE_CODE, force=True, announce=_quiet, open_url=None
+                here, session, flow=Flow.DEVICE_CODE, force=True, announce=_quiet, open_url=None
             )
 
         pending: list[BrowserLogin] = []
 
         def page_ready() -> None:
-            pending.append(start_browser_login(session))
+            pending.append(start_browser_login(here, session))
 
         def close_pending() -> None:
             while pending:

@@ -116,10 +116,13 @@ def measure_runs(ws: Workspace, runs: int) -> PickerRuns:
 
 async def _probe(session_name: str, typed: str, timeout: float) -> dict[str, Any]:
     from tui.app import make_app
-    from tui.aws.sessions import load_sessions, resolve_session
+    from tui.workspace import Context
 
-    session = resolve_session(name=session_name, start_url=None, region=None)
-    app = make_app(sessions=load_sessions(), session=session, open_browser=False)
+    context = Context.load()
+    session = context.session(name=session_name)
+    app = make_app(
+        sessions=context.sessions(), session=session, open_browser=False, context=context
+    )
     launch_at = time.time()
     # Loaded by the app already; the login screen is known by name, as the picker loads it
     # only when a login is needed.

@@ -89,9 +89,11 @@ def _child() -> None:
     from tui.aws.sessions import resolve_session
     from tui.aws.token_cache import load_token
     from tui.bench.workspace import SESSION
+    from tui.paths import Paths
 
-    session = resolve_session(name=SESSION, start_url=None, region=None)
-    token = load_token(session)
+    here = Paths.from_environ(os.environ)
+    session = resolve_session(here, name=SESSION, start_url=None, region=None)
+    token = load_token(here, session)
     assert token is not None, "the workspace's token is not cached"
     portal = Portal(
         session, token, environ=os.environ, max_pool=DEFAULT_CONCURRENCY, page_size=PAGE_SIZE

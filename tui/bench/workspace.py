@@ -19,7 +19,7 @@ from tui.aws import clients
 from tui.aws.login import start_login, wait_for_token
 from tui.aws.sessions import resolve_session
 from tui.models import Catalog, SsoSession, Token, utcnow
-from tui.paths import process_paths
+from tui.paths import Paths
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import self_signed, server_context
 from tui.store import catalog_cache
@@ -87,7 +87,7 @@ class Workspace:
             for a in self.org.accounts
         }
         catalog = Catalog(accounts=accounts, roles=roles, fetched_at=utcnow())
-        catalog_cache.save(process_paths(), self.session, catalog)
+        catalog_cache.save(Paths.from_environ(os.environ), self.session, catalog)
         return catalog
 
 
@@ -149,8 +149,9 @@ def open_workspace(
                 encoding="utf-8",
             )
             clients.clear_cache()
-            session = resolve_session(name=SESSION, start_url=None, region=None)
-            token = wait_for_token(session, start_login(session), sleep=lambda _s: None)
+            here = Paths.from_environ(os.environ)
+            session = resolve_session(here, name=SESSION, start_url=None, region=None)
+            token = wait_for_token(here, session, start_login(here, session), sleep=lambda _s: None)
             sim.set(latency=latency, rate_limit=rate_limit)
             sim.reset_calls()
             yield Workspace(root=root, org=org, sim=sim, session=session, token=token)

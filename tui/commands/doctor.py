@@ -57,8 +57,8 @@ def check_aws_config(paths: Paths) -> tuple[list[Check], list[SsoSession]]:
     if not path.exists():
         return [Check("AWS config", Verdict.FAIL, f"{path} not found; add an [sso-session]")], []
     try:
-        sessions = load_sessions(path)
-        problems = session_problems(path)
+        sessions = load_sessions(paths)
+        problems = session_problems(paths)
     except SsotuiError as exc:
         return [Check("AWS config", Verdict.FAIL, exc.message)], []
     checks = [Check("AWS config", Verdict.FAIL, problem) for problem in problems]
@@ -89,13 +89,14 @@ def check_aws_config(paths: Paths) -> tuple[list[Check], list[SsoSession]]:
     return checks, sessions
 
 
-def check_token(session: SsoSession) -> Check:
-    """The cached token of one session: valid for how long, refreshable or not."""
+def check_token(paths: Paths, session: SsoSession) -> Check:
+    """The cached token of one session (in `paths`' token cache): valid for how long,
+    refreshable or not."""
     from tui.aws.token_cache import load_token
 
     name = f"token {session.label}"
     try:
-        token = load_token(session)
+        token = load_token(paths, session)
     except SsotuiError as exc:
         return Check(name, Verdict.FAIL, exc.message)
     if token is None:
@@ -293,7 +294,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     config, sessions = check_aws_config(paths)
     yield from config
     for s in sessions:
-        yield check_token(s)
+        yield check_token(paths, s)
     yield check_aws_cli()
     yield check_clipboard(context.environ)
     yield check_ca_file(context.environ)

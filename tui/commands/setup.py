@@ -47,15 +47,13 @@ def show_config(args: argparse.Namespace, context: Context) -> int:
 
 def populate(args: argparse.Namespace, context: Context) -> int:
     """`ssotui populate`: SSO profiles for every reachable role, in a managed block."""
-    from tui import paths
-
     workspace = workspace_of(args, context)
     label = workspace.session.label
     result = workspace.populate(region=args.region, prefix=args.prefix, dry_run=args.dry_run)
     count = result.count
     for warning in result.warnings:
         say(f"ssotui: warning: {warning}")
-    where = paths.aws_config_file()
+    where = context.paths.aws_config_file
     summary = result.profiles.summary()
     detail = f" ({summary})" if summary else ""
     region = ""
@@ -124,7 +122,9 @@ def configure(args: argparse.Namespace, context: Context) -> int:
                 exit_code=2,
             )
     values["start_url"] = with_scheme(values["start_url"])
-    _session, path = set_up_session(values["session"], values["start_url"], values["sso_region"])
+    _session, path = set_up_session(
+        context.paths, values["session"], values["start_url"], values["sso_region"]
+    )
     say(f"Wrote [sso-session {values['session']}] to {path}.")
     if args.no_login:
         say(f"Log in with: ssotui login --session {values['session']}")

@@ -19,12 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui import paths
 from tui.errors import ConfigError, FileWriteError, SsotuiError
 from tui.export import credentials_file, ini_sections
 from tui.export.config_diff import diff
 from tui.export.profile_names import DEFAULT_TEMPLATE, Profile, SkippedProfile, plan_profiles
 from tui.models import Catalog, SsoSession
+from tui.paths import Paths
 from tui.store import files
 from tui.store.linked_files import write_keeping_links
 from tui.text import printable, some_of
@@ -146,7 +146,7 @@ def _marker_line(text: str, marker: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
-def _block_span(text: str, session: str) -> tuple[int, int] | None:
+def _block_span(text: str, session: str, source: Path | None = None) -> tuple[int, int] | None:
     """Offsets of the managed block of `session` (begin marker to end marker line end)."""
     begin = _marker_line(text, _begin(session), 0)
     if begin is None:
@@ -156,8 +156,8 @@ def _block_span(text: str, session: str) -> tuple[int, int] | None:
     end = end_line[1] if end_line else None
     if end is None:
         raise ConfigError(
-            f"{paths.aws_config_file()}: the ssotui block of session {session} has no end marker "
-            f"({_end(session)!r}); add it back or delete the block, then run populate again"
+            f"{source or 'the AWS config file'}: the ssotui block of session {session} has no end "
+            f"marker ({_end(session)!r}); add it back or delete the block, then run populate again"
         )
     return start, end
 
@@ -229,6 +229,7 @@ def populated(
     template: str = DEFAULT_TEMPLATE,
     default_region: str | None = None,
     also_taken: Iterable[str] = (),
+    source: Path | None = None,
 ) -> PopulatePlan:
     """`text` with the session's managed block regenerated; how many profiles it holds and
     which roles were skipped.
@@ -237,14 +238,14 @@ def populated(
     without --region keeps what the last one wrote), else `default_region`, else the
     session's `sso_region`: a profile without a region fails in most SDK clients ("You must
     specify a region"). A name of a profile outside the block, in `also_taken` or `default` is
-    never generated (see `plan_profiles`).
+    never generated (see `plan_profiles`). `source` names the file in messages.
     """
     if session.name is None:
         raise SsotuiError(
             "populate needs a named [sso-session] (profiles refer to it); "
             "run `ssotui configure` to add one"
         )
-    span = _block_span(text, session.name)
+    span = _block_span(text, session.name, source)
     outside = text if span is None else text[: span[0]] + text[span[1] :]
     old_block = ini_sections.line_texts(text[span[0] : span[1]]) if span is not None else []
     if not region and span is not None:
@@ -271,23 +272,24 @@ def populated(
     return PopulatePlan(text + lead + block, count, plan.skipped, change, sso_region_used)
 
 
-def _users_credentials_profiles() -> list[str]:
+def _users_credentials_profiles(paths: Paths) -> list[str]:
     """The profiles of the shared credentials file that ssotui did not write.
 
     botocore merges such a profile into the config file's profile of the same name, and there
     an SSO profile wins over the keys: populate leaves those names to the user's keys. A file
     that cannot be read has none (botocore cannot read it either).
     """
-    path = paths.aws_credentials_file()
+    path = paths.aws_credentials_file
     try:
         names = ini_sections.section_names(files.read_text(path) or "")
     except FileWriteError:
         return []
-    ours = set(credentials_file.written_profiles(path))
+    ours = set(credentials_file.written_profiles(paths, path))
     return [name for name in names if name not in ours]
 
 
 def populate_profiles(
+    paths: Paths,
     session: SsoSession,
     catalog: Catalog,
     *,
@@ -298,7 +300,8 @@ def populate_profiles(
     dry_run: bool = False,
     path: Path | None = None,
 ) -> PopulateResult:
-    """Write (or with `dry_run`, only plan) the managed block.
+    """Write (or with `dry_run`, only plan) the managed block in the AWS config file (`path`,
+    else `paths`').
 
     A role that cannot be written is skipped, the rest written; `PopulateResult.warnings` says
     which, one line each, for the caller to show, and which accounts Identity Center refused
@@ -306,9 +309,9 @@ def populate_profiles(
     a block without its end marker), FileWriteError (the file cannot be written safely),
     SsotuiError (a session without a name).
     """
-    path = path or paths.aws_config_file()
-    credentials = _users_credentials_profiles()
-    with files.locked(paths.process_paths(), path, wait=files.AWS_FILE_LOCK_WAIT):
+    path = path or paths.aws_config_file
+    credentials = _users_credentials_profiles(paths)
+    with files.locked(paths, path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(path)
         for _attempt in range(3):
             old = files.read_text(target) or ""
@@ -321,6 +324,7 @@ def populate_profiles(
                 template=template,
                 default_region=default_region,
                 also_taken=credentials,
+                source=path,
             )
             changed = plan.text != old
             if not changed or dry_run:
@@ -351,25 +355,27 @@ def populate_profiles(
 
 
 def write_sso_session(
+    paths: Paths,
     name: str,
     start_url: str,
     region: str,
     scopes: str = "sso:account:access",
     path: Path | None = None,
 ) -> Path:
-    """Write `[sso-session NAME]` in the AWS CLI's own format.
+    """Write `[sso-session NAME]` in the AWS CLI's own format, to `path` (else `paths`' AWS
+    config file).
 
     A section botocore reads as that session, however its header is spelt (`[sso-session
     "NAME"]`), gets the new values under its own header; any further one is removed, so
     the file holds the session once.
     """
-    path = path or paths.aws_config_file()
+    path = path or paths.aws_config_file
     lines = [
         f"sso_start_url = {start_url}",
         f"sso_region = {region}",
         f"sso_registration_scopes = {scopes}",
     ]
-    with files.locked(paths.process_paths(), path, wait=files.AWS_FILE_LOCK_WAIT):
+    with files.locked(paths, path, wait=files.AWS_FILE_LOCK_WAIT):
         old = files.read_text(files.writable_target(path)) or ""
         new = ini_sections.replace_section(
             old,

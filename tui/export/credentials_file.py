@@ -29,12 +29,12 @@ import io
 import re
 from pathlib import Path
 
-from tui import paths
 from tui.errors import FileWriteError, SsotuiError, StaticKeysProfile
 from tui.export import ini_sections
 from tui.export.env import iso_utc
 from tui.export.profile_names import profile_name, profile_name_part
 from tui.models import RoleCredentials
+from tui.paths import Paths
 from tui.store import files
 from tui.store.linked_files import write_keeping_links
 from tui.store.secret_file import refuse_open_folder
@@ -182,13 +182,15 @@ def _refuse_static_keys(text: str, name: str, path: Path) -> None:
 
 
 def write_profile(
+    paths: Paths,
     creds: RoleCredentials,
     profile: str | None = None,
     path: Path | None = None,
     *,
     force: bool = False,
 ) -> str:
-    """Write `creds` to section `[profile]` of the credentials file; returns the profile name.
+    """Write `creds` to section `[profile]` of the credentials file (`path`, else `paths`'),
+    under its lock in `paths`' cache folder; returns the profile name.
 
     Raises StaticKeysProfile when that profile holds long-lived keys, unless `force`;
     FileWriteError when the file cannot be written safely, or lies where others could swap it
@@ -200,8 +202,8 @@ def write_profile(
     if creds.region and re.fullmatch(r"[a-z0-9-]+", creds.region):  # botocore reads it here too
         body.append(f"region = {creds.region}")
     expected = profile_values(creds)
-    file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(paths.process_paths(), file_path, wait=files.AWS_FILE_LOCK_WAIT):
+    file_path = path if path is not None else paths.aws_credentials_file
+    with files.locked(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
         if not force:
@@ -223,12 +225,14 @@ def _owned_names(text: str) -> list[str]:
     return [name for name, same in by_name.items() if all(_ours(text, s) for s in same)]
 
 
-def remove_profile(profile: str, path: Path | None = None, *, force: bool = False) -> bool:
+def remove_profile(
+    paths: Paths, profile: str, path: Path | None = None, *, force: bool = False
+) -> bool:
     """Remove section `[profile]` from the credentials file when ssotui wrote it and it still
     holds ssotui's keys (any section with `force`); False when it was not there or not ours."""
     ini_sections.check_name(profile)
-    file_path = path if path is not None else paths.aws_credentials_file()
-    with files.locked(paths.process_paths(), file_path, wait=files.AWS_FILE_LOCK_WAIT):
+    file_path = path if path is not None else paths.aws_credentials_file
+    with files.locked(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
         if not force and profile not in _owned_names(before):
@@ -242,10 +246,10 @@ def remove_profile(profile: str, path: Path | None = None, *, force: bool = Fals
     return True
 
 
-def written_profiles(path: Path | None = None) -> list[str]:
+def written_profiles(paths: Paths, path: Path | None = None) -> list[str]:
     """The profiles of the credentials file that ssotui wrote and that still hold the keys it
     wrote (its marker's fingerprint matches); a file ssotui cannot write counts as none."""
-    file_path = path if path is not None else paths.aws_credentials_file()
+    file_path = path if path is not None else paths.aws_credentials_file
     try:
         target = files.writable_target(file_path)
     except FileWriteError:
@@ -253,14 +257,14 @@ def written_profiles(path: Path | None = None) -> list[str]:
     return _owned_names(_read(target))
 
 
-def purge_written_profiles(path: Path | None = None) -> list[str]:
+def purge_written_profiles(paths: Paths, path: Path | None = None) -> list[str]:
     """Remove every profile `written_profiles` names, in one write; returns their names.
 
     For `logout --purge`: a profile ssotui wrote whose keys were since replaced stays.
     """
-    file_path = path if path is not None else paths.aws_credentials_file()
+    file_path = path if path is not None else paths.aws_credentials_file
     # A lock no ssotui can make guards against no other ssotui write: the secrets go anyway.
-    with files.locked_if_possible(paths.process_paths(), file_path, wait=files.AWS_FILE_LOCK_WAIT):
+    with files.locked_if_possible(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
         try:
             target = files.writable_target(file_path)
         except FileWriteError:

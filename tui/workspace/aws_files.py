@@ -8,52 +8,54 @@ left as it is, and nothing is written while the variable that names the file is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from tui import paths
 from tui.errors import ConfigError
+from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths
 
 
-def config_file_to_write() -> Path:
-    """The AWS config file, checked: ConfigError when nothing should be written to it."""
+def config_file_to_write(paths: Paths) -> Path:
+    """`paths`' AWS config file, checked: ConfigError when nothing should be written to it."""
     return _checked(
-        "AWS config file", paths.CONFIG_VARIABLE, "~/.aws/config", paths.aws_config_file
+        paths, "AWS config file", CONFIG_VARIABLE, "~/.aws/config", paths.aws_config_file
     )
 
 
-def credentials_file_to_write() -> Path:
-    """The shared credentials file, checked: ConfigError when nothing should be written to it."""
+def credentials_file_to_write(paths: Paths) -> Path:
+    """`paths`' shared credentials file, checked: ConfigError when nothing should be written
+    to it."""
     return _checked(
+        paths,
         "shared credentials file",
-        paths.CREDENTIALS_VARIABLE,
+        CREDENTIALS_VARIABLE,
         "~/.aws/credentials",
         paths.aws_credentials_file,
     )
 
 
-def credentials_file_to_purge() -> Path:
-    """The shared credentials file, for taking ssotui's profiles out of it: ConfigError when it
-    is a folder (botocore reads no profile from a folder, so none can be taken out of it)."""
+def credentials_file_to_purge(paths: Paths) -> Path:
+    """`paths`' shared credentials file, for taking ssotui's profiles out of it: ConfigError
+    when it is a folder (botocore reads no profile from a folder, so none can be taken out of
+    it)."""
     from tui.aws.sessions import folder_line
 
-    path = paths.aws_credentials_file()
+    path = paths.aws_credentials_file
     if path.is_dir():  # through a symlink too: botocore follows it and reads nothing either
-        raise ConfigError(folder_line(path, "shared credentials file"))
+        raise ConfigError(folder_line(paths, path, "shared credentials file"))
     return path
 
 
-def _checked(what: str, variable: str, default: str, where: Callable[[], Path]) -> Path:
+def _checked(paths: Paths, what: str, variable: str, default: str, path: Path) -> Path:
     from tui.aws.sessions import config_sections
 
-    if paths.set_but_empty(variable):
+    unset = paths.config_unset if variable == CONFIG_VARIABLE else paths.credentials_unset
+    if unset:
         raise ConfigError(
             f"{variable} is set but empty, so the AWS CLI and SDKs read no {what} and would not "
             f"see what ssotui wrote there; nothing was written: unset it to use {default}, or "
             "set it to a file"
         )
-    path = where()
     # A file botocore cannot parse is refused (one line naming it and what is wrong) before
     # anything is added to it: no SDK could read the new section from it.
-    config_sections(path, what=what)
+    config_sections(paths, path, what=what)
     return path

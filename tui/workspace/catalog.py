@@ -230,6 +230,7 @@ class CatalogUseCases(SessionToken):
                 "run it again later, and if it persists tell your administrator"
             )
         return populate_profiles(
+            self.paths,
             self.session,
             catalog,
             region=region,

@@ -7,7 +7,7 @@ or the environment behind the caller's back.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from tui.models import SsoSession
@@ -27,9 +27,12 @@ class Context:
     settings: Settings = field(default_factory=Settings)
     environ: Mapping[str, str] = field(kw_only=True, repr=False)
     paths: Paths = field(init=False, repr=False)
+    # the paths of `environ`, when the caller made them already (`load`): not made twice
+    known_paths: InitVar[Paths | None] = field(default=None, kw_only=True)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "paths", Paths.from_environ(self.environ))
+    def __post_init__(self, known_paths: Paths | None) -> None:
+        paths = known_paths if known_paths is not None else Paths.from_environ(self.environ)
+        object.__setattr__(self, "paths", paths)
 
     @classmethod
     def load(cls) -> Context:
@@ -38,14 +41,15 @@ class Context:
 
         from tui.store.settings import load_settings
 
-        context = cls(environ=dict(os.environ))
-        return replace(context, settings=load_settings(context.paths.config_file))
+        environ = dict(os.environ)
+        paths = Paths.from_environ(environ)
+        return cls(load_settings(paths.config_file), environ=environ, known_paths=paths)
 
     def sessions(self) -> list[SsoSession]:
         """Every SSO session of the AWS config file (sso-sessions, then legacy profiles)."""
         from tui.aws.sessions import load_sessions
 
-        return load_sessions()
+        return load_sessions(self.paths)
 
     def can_add_session(self) -> bool:
         """Whether a session can be set up here: not while AWS_CONFIG_FILE is set but empty,
@@ -72,6 +76,7 @@ class Context:
             if problem := check_start_url(start_url):  # refused here, not by the service
                 raise UsageError(f"--start-url {problem}")
         return resolve_session(
+            self.paths,
             name=name,
             start_url=start_url or None,
             region=sso_region,

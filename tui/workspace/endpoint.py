@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tui.models import Account, RoleCredentials, SsoSession
+from tui.paths import Paths
 from tui.text import printable
 
 if TYPE_CHECKING:
@@ -19,13 +20,13 @@ if TYPE_CHECKING:
     from tui.workspace.role_credentials import RoleCredentialUseCases
 
 
-def token_stamp(session: SsoSession) -> tuple[int, int, int] | None:
+def token_stamp(paths: Paths, session: SsoSession) -> tuple[int, int, int] | None:
     """What changes when a login is saved, by ssotui or `aws sso login`: the stat of the
     session's token cache file (None while there is none)."""
     from tui.aws.token_cache import token_path
 
     try:
-        info = token_path(session).stat()
+        info = token_path(paths, session).stat()
     except OSError:
         return None
     return (info.st_mtime_ns, info.st_size, info.st_ino)
@@ -76,6 +77,6 @@ def credential_endpoint(
     return CredentialEndpoint(
         credentials,
         renew=lambda: credentials(background=True),
-        login_stamp=lambda: token_stamp(session),
+        login_stamp=lambda: token_stamp(workspace.paths, session),
         pending=pending,
     )

@@ -131,8 +131,8 @@ class Handoff:
         from tui.store.secret_file import mode_open_to_others
         from tui.workspace.aws_files import credentials_file_to_write
 
-        path = credentials_file_to_write()
-        written = write_profile(replace(creds, region=region), name, path, force=force)
+        path = credentials_file_to_write(self.paths)
+        written = write_profile(self.paths, replace(creds, region=region), name, path, force=force)
         return ProfileWritten(written, path, mode_open_to_others(path))
 
     def can_open_browser(self) -> bool:

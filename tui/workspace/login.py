@@ -90,6 +90,7 @@ class LoginUseCases(SessionToken):
             return browser.open_url(url, self.environ)
 
         return log_in(
+            self.paths,
             self.session,
             flow=choice.flow,
             announce=say,
@@ -107,7 +108,7 @@ class LoginUseCases(SessionToken):
         program (stat only; no portal call)."""
         from tui.aws.token_watch import TokenWatch
 
-        return TokenWatch(self.session)
+        return TokenWatch(self.paths, self.session)
 
     def opens_browser(self, *, no_browser: bool = False) -> bool:
         """Whether a login opens the browser by itself: a graphical one can start here, and
@@ -143,15 +144,15 @@ class LoginUseCases(SessionToken):
         # A lock that cannot be made (ssotui's cache folder read-only, a file in its place)
         # cannot be taken by any other ssotui either, so no renewal can race this logout: the
         # token is revoked and deleted all the same (was: "cannot lock …" and nothing done).
-        with token_lock_if_possible(self.session):
+        with token_lock_if_possible(self.paths, self.session):
             revoked, problem = False, ""
             try:
-                token = load_token(self.session)
+                token = load_token(self.paths, self.session)
             except SsotuiError:
                 token = None  # a corrupt cache is deleted all the same
                 # only a file holds a token: not a folder there, nor a file where the
                 # cache folder goes (SSOTUI_SSO_CACHE_DIR set to a file)
-                if token_path(self.session).is_file():
+                if token_path(self.paths, self.session).is_file():
                     problem = "its cache file could not be read"
             if token is not None and not token.is_expired:
                 try:
@@ -161,7 +162,7 @@ class LoginUseCases(SessionToken):
                     problem = exc.message
             token_problem = ""
             try:
-                token_deleted = delete_token(self.session)
+                token_deleted = delete_token(self.paths, self.session)
             except FileWriteError as exc:  # said, and the rest of the logout goes on
                 token_deleted, token_problem = False, exc.message
             # After the token is gone: whatever another process fetches from here on needs a
@@ -177,7 +178,9 @@ class LoginUseCases(SessionToken):
             from tui.workspace.aws_files import credentials_file_to_purge
 
             try:
-                purged = tuple(purge_written_profiles(credentials_file_to_purge()))
+                purged = tuple(
+                    purge_written_profiles(self.paths, credentials_file_to_purge(self.paths))
+                )
             except SsotuiError as exc:
                 purge_problem = exc.message
         from tui.aws.cli_role_cache import delete_cached
@@ -241,7 +244,7 @@ class LoginUseCases(SessionToken):
         catalog = catalog_cache.load(self.paths, self.session)
         roles = {(a.account_id, role) for a, role in catalog.pairs()} if catalog else set()
         try:
-            profiles = profile_map(config_sections()).get("profiles", {})
+            profiles = profile_map(config_sections(self.paths)).get("profiles", {})
         except SsotuiError:
             profiles = {}  # a config file botocore cannot read gave the AWS CLI no profile
         return roles | profile_roles(self.session, profiles)

@@ -102,7 +102,7 @@ class RoleCredentialUseCases(SessionToken):
         from tui.store.sign_ins import sign_in
 
         try:
-            token = load_token(self.session)
+            token = load_token(self.paths, self.session)
         except NotLoggedIn:
             return None  # an unreadable cache: the fetch says so in one line
         return None if token is None else sign_in(token)

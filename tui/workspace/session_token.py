@@ -50,7 +50,7 @@ class SessionToken:
         from tui.aws.tokens import current_token
         from tui.logs import hide
 
-        token = current_token(self.session)
+        token = current_token(self.paths, self.session)
         hide(token.access_token, token.refresh_token, token.client_secret)
         return token
 
@@ -68,7 +68,7 @@ class SessionToken:
         try:
             return work(token)
         except NotLoggedIn:
-            fresh = renewed_token(self.session, token)
+            fresh = renewed_token(self.paths, self.session, token)
         hide(fresh.access_token, fresh.refresh_token, fresh.client_secret)
         if renewed is not None:
             renewed(fresh)

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from tui.errors import ConfigError
 from tui.models import SsoSession
+from tui.paths import Paths
 
 # What botocore reads back from `[sso-session NAME]` and the JavaScript SDK v3 reads at all (its
 # section names are `[\w\-@+.%:/]`, ASCII; `=` or `,` in one makes it "not found" there).
@@ -74,8 +75,8 @@ def check_session_name(name: str) -> str | None:
     return f"{name!r} is not a usable session name: ASCII letters, digits and _.@+- only"
 
 
-def set_up_session(name: str, start_url: str, region: str) -> tuple[SsoSession, Path]:
-    """Write `[sso-session NAME]` to the AWS config file and read it back as every command
+def set_up_session(paths: Paths, name: str, start_url: str, region: str) -> tuple[SsoSession, Path]:
+    """Write `[sso-session NAME]` to `paths`' AWS config file and read it back as every command
     will, so what is used is what was saved: (the session, the file)."""
     from tui.aws.sessions import load_sessions
     from tui.export.aws_config import write_sso_session
@@ -83,8 +84,8 @@ def set_up_session(name: str, start_url: str, region: str) -> tuple[SsoSession, 
 
     # Refused in one line, before anything is written, when neither the AWS CLI nor ssotui
     # could read the new section back (a file botocore cannot parse, AWS_CONFIG_FILE empty).
-    path = write_sso_session(name, start_url, region, path=config_file_to_write())
-    session = next((s for s in load_sessions(path) if s.name == name), None)
+    path = write_sso_session(paths, name, start_url, region, path=config_file_to_write(paths))
+    session = next((s for s in load_sessions(paths, path) if s.name == name), None)
     if session is None:
         raise ConfigError(f"[sso-session {name}] was written to {path} but does not read back")
     return session, path

@@ -21,13 +21,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from tui import paths
 from tui.app import small_terminal
 from tui.app.failures import failure_text
 from tui.app.messages import RegionsLoaded, SessionWritten
 from tui.app.widgets.in_order_input import InOrderInput
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.models import SsoSession
+from tui.paths import Paths
 from tui.workspace import setup
 
 DEFAULT_REGION = "us-east-1"
@@ -41,8 +41,9 @@ class SetupScreen(Screen[SsoSession | None]):
     BINDING_GROUP_TITLE = "Set-up"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
 
-    def __init__(self, *, region: str | None = None, name: str | None = None) -> None:
+    def __init__(self, paths: Paths, *, region: str | None = None, name: str | None = None) -> None:
         super().__init__()
+        self.paths = paths  # the AWS config file the session is written to
         self.initial_region = region or DEFAULT_REGION
         self.session_name = name or DEFAULT_NAME
         self.saving = False
@@ -52,7 +53,7 @@ class SetupScreen(Screen[SsoSession | None]):
         with Vertical(id="setup-box") as box:
             box.border_title = "Set up ssotui"
             yield Static(
-                f"No SSO session is configured in {_shown(paths.aws_config_file())}. Tell "
+                f"No SSO session is configured in {_shown(self.paths.aws_config_file)}. Tell "
                 "ssotui where your IAM Identity Center is; it adds an [sso-session] section "
                 "there, which the AWS CLI and the SDKs use too.",
                 id="setup-intro",
@@ -143,7 +144,7 @@ class SetupScreen(Screen[SsoSession | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def _write(self, name: str, start_url: str, region: str) -> None:
-        session, path = setup.set_up_session(name, start_url, region)
+        session, path = setup.set_up_session(self.paths, name, start_url, region)
         self.post_message(SessionWritten(session, path))
 
     @on(SessionWritten)
