@@ -406,6 +406,25 @@ def test_a_command_for_exec_without_the_dashes_is_told_where_it_goes() -> None:
     assert flag.status == 2 and flag.err.rstrip().endswith("unrecognized arguments: --bogus")
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (("export", "", "Admin"), "argument ACCOUNT: an empty word (an unset variable?); pass an"),
+        (("credential-process", "dev", ""), "argument ROLE: an empty word (an unset variable?)"),
+        (("exec", "", "Admin", "--", "true"), "argument ACCOUNT: an empty word"),
+    ],
+)
+def test_an_empty_account_or_role_is_bad_usage_said_before_anything_is_fetched(
+    argv: tuple[str, ...], said: str, sim: Simulator, sso_config: Path
+) -> None:
+    """`ssotui export "$ACCOUNT" Admin` with the variable unset was exit 1 after a login and a
+    catalog fetch, with advice to --refresh: it is exit 2 at once, naming the argument."""
+    run = ssotui(*argv)
+    assert (run.status, run.out) == (2, "")
+    assert said in run.err.splitlines()[-1]
+    assert sim.calls["ListAccounts"] == 0 and sim.calls["CreateToken"] == 0
+
+
 def test_help_pages_say_what_each_option_does_on_that_command() -> None:
     """Lines of the -h pages that said something else than what the option does there."""
 

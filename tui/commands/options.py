@@ -12,7 +12,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tui.commands.pages import PAGES
@@ -232,10 +232,30 @@ def selection(parser: argparse.ArgumentParser, *, picked: bool = False) -> None:
         role_help = "role name (case-insensitive if unique)"
     nargs = "?" if picked else None
     _completes(
-        parser.add_argument("account", metavar="ACCOUNT", nargs=nargs, help=account_help),
+        parser.add_argument(
+            "account", metavar="ACCOUNT", nargs=nargs, type=_given("ACCOUNT"), help=account_help
+        ),
         "account",
     )
-    _completes(parser.add_argument("role", metavar="ROLE", nargs=nargs, help=role_help), "role")
+    _completes(
+        parser.add_argument(
+            "role", metavar="ROLE", nargs=nargs, type=_given("ROLE"), help=role_help
+        ),
+        "role",
+    )
+
+
+def _given(what: str) -> Callable[[str], str]:
+    """An ACCOUNT or ROLE typed as an empty word (`"$ACCOUNT"` unset in a script) is bad usage,
+    said before any login or fetch; no account or role has an empty name."""
+
+    def check(value: str) -> str:
+        if not value:
+            wanted = "an account id, name or part of one" if what == "ACCOUNT" else "a role name"
+            raise argparse.ArgumentTypeError(f"an empty word (an unset variable?); pass {wanted}")
+        return value
+
+    return check
 
 
 def region_option(parser: argparse.ArgumentParser, meaning: str) -> None:
