@@ -51,11 +51,12 @@ def dev_session() -> SsoSession:
     return load_sessions(here())[0]
 
 
-def log_in() -> Token:
-    """Log in to the dev session without the UI (the simulator approves at the first poll)."""
+def log_in(session: SsoSession | None = None) -> Token:
+    """Log in to `session` (default: the dev session) without the UI, as a test's setup (the
+    simulator approves at the first poll)."""
     return login.login(
         here(),
-        dev_session(),
+        session or dev_session(),
         open_browser=False,
         announce=lambda _auth: None,
         sleep=lambda _s: None,

@@ -17,14 +17,22 @@ from typing import Any
 
 import pytest
 
-from tests.app_support import SIZE, async_test, login_status, picker, screen_name, wait_until
+from tests.app_support import (
+    SIZE,
+    async_test,
+    log_in,
+    login_status,
+    picker,
+    screen_name,
+    wait_until,
+)
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import Failure, OtherCenter, Reply
 from tests.other_center_support import reached
 from tui import browser
-from tui.aws.login import login, start_login
+from tui.aws.login import start_login
 from tui.aws.sessions import resolve_session
 from tui.errors import ServiceError
 
@@ -170,10 +178,4 @@ def test_a_token_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
     # It was "unexpected error (OverflowError)", and nothing said the service was at fault.
     hostile.token_lifetime = 10**15
     with pytest.raises(ServiceError, match="unreadable CreateToken answer"):
-        login(
-            here(),
-            resolve_session(here()),
-            open_browser=False,
-            announce=lambda _a: None,
-            sleep=lambda _s: None,
-        )
+        log_in(resolve_session(here()))

@@ -13,11 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.app_support import log_in
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home, here
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached
-from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 
 
@@ -26,13 +26,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
     """The other server as Identity Center and sign-in endpoint; logged in to `other`."""
     with reached(OtherCenter(), monkeypatch, home) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", server.base + "/")
-        login(
-            here(),
-            resolve_session(here()),
-            open_browser=False,
-            announce=lambda _a: None,
-            sleep=lambda _s: None,
-        )
+        log_in(resolve_session(here()))
         yield server
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.app_support import log_in
 from tests.cli_helpers import fake_aws, ssotui
 from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached
-from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 
 # The child's view of its credentials, through botocore's own chain (env, container, ...)
@@ -54,13 +54,7 @@ SHELLS = {
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
     """The other server, logged in to its `other` session."""
     with reached(OtherCenter(), monkeypatch, home) as server:
-        login(
-            here(),
-            resolve_session(here()),
-            open_browser=False,
-            announce=lambda _a: None,
-            sleep=lambda _s: None,
-        )
+        log_in(resolve_session(here()))
         yield server
 
 

@@ -17,6 +17,7 @@ import pytest
 from tests.app_support import (
     SIZE,
     async_test,
+    log_in,
     pane,
     picker,
     screen_name,
@@ -29,7 +30,6 @@ from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
-from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 
 
@@ -37,13 +37,7 @@ from tui.aws.sessions import resolve_session
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
     """The other server at its most awkward, logged in to its one session."""
     with reached(OtherCenter(), monkeypatch, home) as server:
-        login(
-            here(),
-            resolve_session(here()),
-            open_browser=False,
-            announce=lambda _a: None,
-            sleep=lambda _s: None,
-        )
+        log_in(resolve_session(here()))
         server.nulls = server.duplicate_accounts = server.repeat_in_page = True
         server.last_token = None
         yield server

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.app_support import log_in
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 
 # The retries after a 5xx are the point here, not how long each waits (conftest).
@@ -45,13 +45,7 @@ def center(
     (home.config_dir / "config.toml").write_text("request_deadline = 1\n", encoding="utf-8")
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
-        login(
-            here(),
-            resolve_session(here()),
-            open_browser=False,
-            announce=lambda _a: None,
-            sleep=lambda _s: None,
-        )
+        log_in(resolve_session(here()))
         assert ssotui("list").status == 0
         server.busy_times = 1000  # every call, past any retry
         server.busy_message = SAID

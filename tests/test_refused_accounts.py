@@ -19,6 +19,7 @@ import pytest
 from tests.app_support import (
     SIZE,
     async_test,
+    log_in,
     marks,
     notes,
     pane,
@@ -36,7 +37,6 @@ from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.store import catalog_cache
 
@@ -65,13 +65,7 @@ def center(
         monkeypatch.delenv(CHOICE_VAR, raising=False)
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
-        login(
-            here(),
-            resolve_session(here()),
-            open_browser=False,
-            announce=lambda _a: None,
-            sleep=lambda _s: None,
-        )
+        log_in(resolve_session(here()))
         yield server
 
 

@@ -42,7 +42,6 @@ from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.login import login
 from tui.aws.sessions import resolve_session
 from tui.aws.token_cache import delete_token
 from tui.sim import Organisation, Simulator
@@ -64,13 +63,7 @@ def center(
         monkeypatch.delenv(CHOICE_VAR, raising=False)
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
-        login(
-            here(),
-            resolve_session(here()),
-            open_browser=False,
-            announce=lambda _a: None,
-            sleep=lambda _s: None,
-        )
+        log_in(resolve_session(here()))
         yield server
 
 
@@ -240,13 +233,7 @@ async def test_the_picker_says_so_again_when_it_shows_such_a_catalog_from_its_ca
         # again: the picker does not say it a second time.
         delete_token(here(), resolve_session(here()))
         await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
-        login(
-            here(),
-            resolve_session(here()),
-            open_browser=False,
-            announce=lambda _a: None,
-            sleep=lambda _s: None,
-        )
+        log_in(resolve_session(here()))
         await wait_until(pilot, lambda: "left" in status_text(app), "logged in again")
         await pilot.pause()
         assert notes(app) == [warning]
