@@ -24,9 +24,11 @@ def check_partition(region: str | None, session: SsoSession) -> None:
     """UsageError when `region` (a --region, `default_region` or a chosen one) is in another
     partition than the session's Identity Center: its credentials would not work there, and the
     console would send them to another partition's sign-in endpoint."""
+    if not region:
+        return  # nothing to check, and `tui.aws.regions` stays unimported
     from tui.aws.regions import same_partition
 
-    if region and not same_partition(region, session.region):
+    if not same_partition(region, session.region):
         raise UsageError(
             f"region {printable(region)} is not in the partition of session "
             f"{session.label}'s sso_region {session.region}: its credentials work only in that "
