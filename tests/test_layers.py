@@ -91,3 +91,13 @@ def test_version_loads_neither_textual_nor_boto3() -> None:
     assert "textual" not in loaded
     assert "boto3" not in loaded
     assert "botocore" not in loaded
+
+
+def test_the_workspace_loads_nothing_only_a_logout_or_a_profile_needs() -> None:
+    """Every command builds a `Workspace`; what a logout, a profile written or a region checked
+    needs is loaded by those alone (each module or dataclass costs `credential-process`, which
+    an AWS SDK runs for every client, start-up time)."""
+    loaded = _loaded_after("import tui.workspace.workspace\nimport tui.commands.credentials")
+    assert {"tui.workspace.workspace", "tui.workspace.login"} <= loaded
+    only_some = {"tui.workspace.logout_report", "tui.export.credentials_file", "tui.aws.regions"}
+    assert not only_some & loaded

@@ -19,10 +19,9 @@ _DEL_PICTURE: Final = "\u2421"  # ␡
 
 # C0 and DEL, C1, the Arabic letter mark, LRM/RLM, the line and paragraph separators, the bidi
 # embeddings/overrides (LRE RLE PDF LRO RLO) and isolates (LRI RLI FSI PDI), lone surrogates
-# (a JSON "\ud800" that no terminal encoding can write).
-_UNSAFE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+# (a JSON "\ud800" that no terminal encoding can write). The patterns of this module are
+# compiled on first use (`re` keeps them): ~1 ms each, and most commands never need them.
+_UNSAFE: Final = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -43,9 +42,9 @@ def printable(text: str) -> str:
     and emoji included, is kept; the result of `printable` is printable again unchanged.
     """
     # No unsafe character is printable: the first test is the faster, and passes nearly always.
-    if text.isprintable() or _UNSAFE.search(text) is None:
+    if text.isprintable() or re.search(_UNSAFE, text) is None:
         return text
-    return _UNSAFE.sub(_stand_in, text)
+    return re.sub(_UNSAFE, _stand_in, text)
 
 
 def _cells(shown: str) -> int:
@@ -84,9 +83,7 @@ def some_of(shown: Sequence[str], most: int) -> str:
 # What `printable` replaces but `json.dumps(..., ensure_ascii=False)` leaves raw (it escapes
 # only C0): DEL, C1 (a raw U+009B is CSI to a terminal that reads 8-bit controls), the bidi and
 # separator characters, and lone surrogates.
-_JSON_UNSAFE: Final = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+_JSON_UNSAFE: Final = "[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def utf8_json(text: str) -> str:
@@ -96,6 +93,6 @@ def utf8_json(text: str) -> str:
     them; `"\\ud800"` is valid JSON). Such characters can only stand inside JSON strings, so the
     values the JSON decodes to are unchanged: `list --json` keeps exact names and is still safe
     to print on a terminal."""
-    if _JSON_UNSAFE.search(text) is None:
+    if re.search(_JSON_UNSAFE, text) is None:
         return text
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group(0)):04x}", text)

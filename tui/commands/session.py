@@ -16,7 +16,7 @@ from tui.workspace import Context
 if TYPE_CHECKING:
     from tui.aws.browser_login import BrowserAuthorization
     from tui.models import Account
-    from tui.workspace.login import LogoutReport
+    from tui.workspace.logout_report import LogoutReport
 
 
 NAME_COLUMN = 64  # cells of the account name column of `list`, at most

@@ -27,6 +27,7 @@ import configparser
 import hashlib
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from tui.errors import FileWriteError, SsotuiError, StaticKeysProfile
@@ -48,6 +49,28 @@ KEY_ID, SECRET_KEY, SESSION_TOKEN = (
     "aws_session_token",
 )
 _FINGERPRINT = re.compile(r"; keys sha256:([0-9a-f]{16})\s*$")
+
+
+# Beside the writer, not in tui.workspace.handoff: a command that writes no profile (every
+# `credential-process`) never makes this class, ~0.5 ms of start-up.
+@dataclass(frozen=True)
+class ProfileWritten:
+    """A profile `write-profile` (or `w` in the picker) wrote: its name, the file, and that
+    file's mode when others may read it (the keys in it with it), else None."""
+
+    name: str
+    path: Path
+    open_mode: int | None = None
+
+    def warning(self) -> str:
+        """One line for a file others can read (mode kept, as the AWS CLI keeps it), else ""."""
+        if self.open_mode is None:
+            return ""
+        where = printable(str(self.path))
+        return (
+            f"others can read {where} (mode {self.open_mode:04o}), and with it the keys just "
+            f"written: chmod 600 {where}"
+        )
 
 
 def default_profile_name(creds: RoleCredentials) -> str:

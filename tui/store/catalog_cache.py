@@ -97,7 +97,7 @@ def from_dict(session: SsoSession, data: Any) -> Catalog | None:
             listed = item.get("roles", [])
             if not isinstance(listed, list):
                 return None
-            roles[account.account_id] = tuple(_text(r) for r in listed)
+            roles[account.account_id] = tuple(map(_text, listed))
         failed_raw = data.get("failed") or {}
         if not isinstance(failed_raw, dict):
             return None

@@ -5,8 +5,6 @@ AWS console (and a login's code on the clipboard). One `Handoff` per workspace
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.errors import UsageError
@@ -17,6 +15,7 @@ from tui.text import printable
 
 if TYPE_CHECKING:
     from tui.aws.console import ConsoleRequest
+    from tui.export.credentials_file import ProfileWritten
     from tui.export.subshell import SubshellPlan
 
 
@@ -24,33 +23,15 @@ def check_partition(region: str | None, session: SsoSession) -> None:
     """UsageError when `region` (a --region, `default_region` or a chosen one) is in another
     partition than the session's Identity Center: its credentials would not work there, and the
     console would send them to another partition's sign-in endpoint."""
+    if not region:
+        return  # nothing to check, and `tui.aws.regions` stays unimported
     from tui.aws.regions import same_partition
 
-    if region and not same_partition(region, session.region):
+    if not same_partition(region, session.region):
         raise UsageError(
             f"region {printable(region)} is not in the partition of session "
             f"{session.label}'s sso_region {session.region}: its credentials work only in that "
             "partition's regions; choose one of them (--region, default_region in config.toml)"
-        )
-
-
-@dataclass(frozen=True)
-class ProfileWritten:
-    """A profile `write-profile` (or `w` in the picker) wrote: its name, the file, and that
-    file's mode when others may read it (the keys in it with it), else None."""
-
-    name: str
-    path: Path
-    open_mode: int | None = None
-
-    def warning(self) -> str:
-        """One line for a file others can read (mode kept, as the AWS CLI keeps it), else ""."""
-        if self.open_mode is None:
-            return ""
-        where = printable(str(self.path))
-        return (
-            f"others can read {where} (mode {self.open_mode:04o}), and with it the keys just "
-            f"written: chmod 600 {where}"
         )
 
 
@@ -127,7 +108,7 @@ class Handoff:
         """
         from dataclasses import replace
 
-        from tui.export.credentials_file import write_profile
+        from tui.export.credentials_file import ProfileWritten, write_profile
         from tui.store.secret_file import mode_open_to_others
         from tui.workspace.aws_files import credentials_file_to_write
 

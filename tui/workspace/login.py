@@ -1,6 +1,6 @@
 """The login and logout use cases of one SSO session: a login in the browser or with a device
 code, and a logout that revokes the token and deletes what the session left behind
-(`LogoutReport`).
+(`LogoutReport`, in logout_report.py).
 
 Part of `Workspace` (`tui.workspace.workspace`), the doors' one way in.
 """
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tui.errors import FileWriteError, SsotuiError
@@ -18,31 +16,9 @@ from tui.models import Token
 from tui.workspace.session_token import SessionToken
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from tui.aws.login_flows import LoginEvent
     from tui.aws.token_watch import TokenWatch
-
-
-@dataclass(frozen=True)
-class LogoutReport:
-    """What `log_out` did, for the door to say."""
-
-    revoked: bool
-    problem: str = ""  # why the token could not be revoked at the service
-    token_expires: datetime | None = None  # until when an unrevoked token stays valid there
-    token_deleted: bool = False
-    token_problem: str = ""  # why the cached token could not be deleted (it is still there)
-    catalog_deleted: bool = False
-    credentials_deleted: int = 0  # role credentials kept between runs
-    purged: tuple[str, ...] = ()
-    purge_problem: str = ""  # why the profiles ssotui wrote could not be removed (file kept)
-    # why the session's catalog or kept role credentials in ssotui's cache folder stayed
-    cache_problem: str = ""
-    # role credentials the AWS CLI cached for this session's profiles (`tui.aws.cli_role_cache`)
-    cli_credentials_deleted: int = 0
-    cli_credentials_failed: tuple[tuple[Path, str], ...] = ()  # (file, why) left behind
-    cli_folders_unsearched: tuple[tuple[Path, str], ...] = ()  # (folder, why) not looked in
+    from tui.workspace.logout_report import LogoutReport
 
 
 class LoginUseCases(SessionToken):
@@ -139,6 +115,7 @@ class LoginUseCases(SessionToken):
             token_path,
         )
         from tui.store import logouts, sign_ins
+        from tui.workspace.logout_report import LogoutReport
 
         roles = self._roles_reached()  # before the logout makes the catalog unreadable
         # A lock that cannot be made (ssotui's cache folder read-only, a file in its place)
