@@ -28,7 +28,7 @@ from tui.aws.answer_limit import limit_answers
 from tui.aws.transport import MalformedResponse, PortalClient, failure_line
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
-from tui.paths import Paths
+from tui.paths import Paths, aws_config_file, aws_credentials_file
 
 if TYPE_CHECKING:
     import botocore.session
@@ -82,8 +82,8 @@ def _fingerprint() -> tuple[Any, ...]:
     process's environment and the files it names itself, so the key is made of those."""
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
     stamps: list[tuple[int, int] | None] = []
-    here = Paths.from_environ(os.environ)  # the files botocore reads, as it reads them
-    for path in (here.aws_config_file, here.aws_credentials_file):
+    # the two files botocore reads, as it reads them (not every path: this runs at each lookup)
+    for path in (aws_config_file(os.environ), aws_credentials_file(os.environ)):
         try:
             st = path.stat()
             stamps.append((st.st_mtime_ns, st.st_size))
@@ -126,10 +126,10 @@ def _botocore_session() -> botocore.session.Session:
         session.register_component("token_provider", TokenProviderChain(providers=[]))
     except botocore.exceptions.ConfigParseError as exc:
         # botocore also parses the shared credentials file: name the one it refused
-        here = Paths.from_environ(os.environ)  # botocore read this process's environment
-        path = str(exc.kwargs.get("path", here.aws_config_file))
+        # botocore read this process's environment
+        path = str(exc.kwargs.get("path", aws_config_file(os.environ)))
         what = "AWS config file"
-        if path == str(here.aws_credentials_file):
+        if path == str(aws_credentials_file(os.environ)):
             what = "shared credentials file"
         raise _refused_file(Path(path), what) from None
     except botocore.exceptions.BotoCoreError as exc:
