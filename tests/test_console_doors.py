@@ -24,6 +24,7 @@ from tests.app_support import (
 )
 from tests.browser_support import recording_browser
 from tests.cli_helpers import ssotui
+from tests.conftest import Home
 from tests.test_console_signin import follow
 from tui.sim import Organisation, Simulator
 
@@ -92,6 +93,25 @@ def test_console_shortcut_with_a_region_lands_in_that_region(
         "https://eu-west-3.console.aws.amazon.com/console/home?region=eu-west-3"
     ]
     assert query["account_id"] == [account.account_id] and query["role_name"] == [role]
+
+
+def test_console_shortcut_lands_in_the_default_region(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """config.toml's `default_region` is the region of `--shortcut` as of every other console
+    link: the portal's link carries its console home (without one the portal opens the
+    console wherever the browser was last)."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_region = "ap-south-1"\n')
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    run = ssotui("console", account.account_id, role, "--shortcut", "--print")
+    assert run.status == 0, run.err
+    query = parse_qs(urlsplit(run.out.strip()).fragment.split("?", 1)[1])
+    assert query["destination"] == [
+        "https://ap-south-1.console.aws.amazon.com/console/home?region=ap-south-1"
+    ]
 
 
 def test_console_destination_that_is_not_utf8_is_bad_usage(
