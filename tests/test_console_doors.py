@@ -27,6 +27,7 @@ from tests.cli_helpers import ssotui
 from tests.conftest import Home
 from tests.test_console_signin import follow
 from tui.sim import Organisation, Simulator
+from tui.store.settings import Settings
 
 
 def test_console_print_gives_a_link_that_signs_in(
@@ -238,6 +239,25 @@ async def test_o_opens_the_console_in_the_browser(
     url = opened.read_text().strip()
     destination = parse_qs(urlsplit(url).query)["Destination"][0]
     assert follow(url) == (302, destination)
+
+
+@async_test
+async def test_o_and_the_command_land_in_the_default_region_alike(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`default_region` is where both doors open the console (one ConsoleRequest rule)."""
+    opened = recording_browser(monkeypatch, tmp_path)
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=Settings(default_region="ap-south-1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("o")
+        await wait_until(pilot, opened.exists, "the browser to have the URL")
+    home_page = "https://ap-south-1.console.aws.amazon.com/console/home?region=ap-south-1"
+    assert parse_qs(urlsplit(opened.read_text().strip()).query)["Destination"] == [home_page]
 
 
 def test_credentials_the_sign_in_endpoint_refuses_are_fetched_anew_next_time(
