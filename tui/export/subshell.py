@@ -375,6 +375,10 @@ def become(plan: SubshellPlan) -> NoReturn:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     env = dict(plan.env)
+    # Python ignores these for itself and an ignored signal outlives execve: the program gets
+    # the defaults, as from Popen (or `yes | head` says "Broken pipe").
+    for signum in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(signum, signal.SIG_DFL)
     try:
         _or_in_sh(lambda argv: os.execve(argv[0], argv, env), plan.argv)
     except OSError as exc:
