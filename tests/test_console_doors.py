@@ -24,8 +24,10 @@ from tests.app_support import (
 )
 from tests.browser_support import recording_browser
 from tests.cli_helpers import ssotui
+from tests.conftest import Home
 from tests.test_console_signin import follow
 from tui.sim import Organisation, Simulator
+from tui.store.settings import Settings
 
 
 def test_console_print_gives_a_link_that_signs_in(
@@ -92,6 +94,25 @@ def test_console_shortcut_with_a_region_lands_in_that_region(
         "https://eu-west-3.console.aws.amazon.com/console/home?region=eu-west-3"
     ]
     assert query["account_id"] == [account.account_id] and query["role_name"] == [role]
+
+
+def test_console_shortcut_lands_in_the_default_region(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """config.toml's `default_region` is the region of `--shortcut` as of every other console
+    link: the portal's link carries its console home (without one the portal opens the
+    console wherever the browser was last)."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_region = "ap-south-1"\n')
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    run = ssotui("console", account.account_id, role, "--shortcut", "--print")
+    assert run.status == 0, run.err
+    query = parse_qs(urlsplit(run.out.strip()).fragment.split("?", 1)[1])
+    assert query["destination"] == [
+        "https://ap-south-1.console.aws.amazon.com/console/home?region=ap-south-1"
+    ]
 
 
 def test_console_destination_that_is_not_utf8_is_bad_usage(
@@ -218,6 +239,25 @@ async def test_o_opens_the_console_in_the_browser(
     url = opened.read_text().strip()
     destination = parse_qs(urlsplit(url).query)["Destination"][0]
     assert follow(url) == (302, destination)
+
+
+@async_test
+async def test_o_and_the_command_land_in_the_default_region_alike(
+    sim: Simulator, sso_config: Path, org: Organisation, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`default_region` is where both doors open the console (one ConsoleRequest rule)."""
+    opened = recording_browser(monkeypatch, tmp_path)
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=Settings(default_region="ap-south-1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("o")
+        await wait_until(pilot, opened.exists, "the browser to have the URL")
+    home_page = "https://ap-south-1.console.aws.amazon.com/console/home?region=ap-south-1"
+    assert parse_qs(urlsplit(opened.read_text().strip()).query)["Destination"] == [home_page]
 
 
 def test_credentials_the_sign_in_endpoint_refuses_are_fetched_anew_next_time(

@@ -82,6 +82,25 @@ def test_the_command_gets_sigterm_at_ssotuis_death_and_is_otherwise_the_same_com
     assert death_signal == (0 if terminal else signal.SIGTERM)
 
 
+@linux_only
+@main_thread_only
+@pytest.mark.parametrize("nohup", [False, True])
+def test_on_a_terminal_a_renewing_command_gets_a_signal_it_does_not_ignore(
+    nohup: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGHUP, as at a hang-up; under `nohup` the command ignores SIGHUP as ssotui does, and
+    would run on against an endpoint that is gone: SIGTERM then."""
+    monkeypatch.setattr(subshell, "has_terminal", lambda: True)
+    argv = (sys.executable, "-c", _SAYS_WHAT_IT_GOT, str(tmp_path / "got"))
+    plan = subshell.SubshellPlan(argv=argv, env=dict(os.environ), label="x", renewing=True)
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN if nohup else signal.SIG_DFL)
+    try:
+        assert subshell.run(plan).status == 7
+    finally:
+        signal.signal(signal.SIGHUP, before)
+    assert _what_it_got(tmp_path / "got")[2] == (signal.SIGTERM if nohup else signal.SIGHUP)
+
+
 # ssotui starting the command, and killed (SIGKILL) at once, before the command's first step
 # could ask for the parent-death signal: it would never come.
 _KILLED_WHILE_STARTING = """

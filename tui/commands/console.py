@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 
-from tui.aws.console import DEFAULT_SERVICE
 from tui.commands.resolve import chosen_role, say, workspace_of
 from tui.errors import ConfigError, SsotuiError, UsageError
 from tui.local_time import local_time
@@ -28,11 +27,7 @@ def console(args: argparse.Namespace, context: Context) -> int:
         workspace_of(args, context).handoff.console_request(region=args.region, **options)
     workspace, account, role, region = chosen_role(args, context, "console")
     handoff = workspace.handoff
-    if args.shortcut and region is not None and not (args.service or args.destination):
-        # the portal's link carries a destination only when one is named: name the console
-        # home of the region asked for, or the link opens wherever the browser was last
-        options["service"] = DEFAULT_SERVICE
-    request = handoff.console_request(region=region, **options)
+    request = handoff.console_request(region=region, shortcut=args.shortcut, **options)
     label = f"{account.label}/{role}"
     lasts = ""  # how long the console session will last, when the credentials say it
     if args.shortcut:

@@ -99,8 +99,11 @@ def _run_step(args: list[str]) -> None:
     """In the child: ask for the signal at the parent's death, check the parent, become the
     command."""
     # Python's own start-up set these; the command starts with the defaults, as from Popen.
-    for signum in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
+    # An ignored SIGINT was ignored by ssotui's caller (Python leaves it): it stays so.
+    for signum in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(signum, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     tell, parent, lc_all, death_signal, *command = args
     signum = int(death_signal)
     env = dict(os.environb)

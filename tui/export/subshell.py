@@ -8,13 +8,15 @@ controlling terminal (CI, systemd, cron, `setsid`) there is no job control to ke
 gets a process group of its own and ssotui passes all four on, so a signal sent to ssotui's
 group (`timeout`, a CI runner) reaches it once, through ssotui, and one sent to ssotui alone
 reaches it too. The same signal twice within a moment (`timeout` sends it to ssotui and to its
-group at once) is passed on once. On Linux, the child gets a signal when ssotui dies, even of
-SIGKILL (`tui.export.parent_death`): with no terminal, SIGTERM; on a terminal, SIGHUP (as at a
-hang-up), and only a child that lives on ssotui's credential endpoint (`exec --renew`, the
-picker's `renew_credentials`): a shell with static keys goes on working without ssotui. The
-exit status is the child's (128 + N when a signal N ended it), as a shell reports it. `become`
-instead replaces ssotui with the program (`exec` without `--renew`): no parent is left to
-forward a signal the program has already had from its process group.
+group at once) is passed on once. A signal ssotui's caller ignored (`nohup`'s SIGHUP, a
+script's `&`: SIGINT, SIGQUIT) stays ignored by both and is not passed on. On Linux, the child
+gets a signal when ssotui dies, even of SIGKILL (`tui.export.parent_death`): with no terminal,
+SIGTERM; on a terminal, SIGHUP (as at a hang-up; SIGTERM under `nohup`), and only a child that
+lives on ssotui's credential endpoint (`exec --renew`, the picker's `renew_credentials`): a
+shell with static keys goes on working without ssotui. The exit status is the child's (128 + N
+when a signal N ended it), as a shell reports it. `become` instead replaces ssotui with the
+program (`exec` without `--renew`): no parent is left to forward a signal the program has
+already had from its process group.
 """
 
 from __future__ import annotations
@@ -222,6 +224,9 @@ def _guarded_signals() -> Iterator[_ChildSignals]:
         signal.SIGTERM: target.forward,
         signal.SIGHUP: target.forward,
     }
+    # What ssotui's caller had ignored (`nohup`: SIGHUP; `&` in a script: SIGINT, SIGQUIT)
+    # stays ignored, by ssotui and by the child, as `env` leaves it: nothing is passed on.
+    wanted = {s: h for s, h in wanted.items() if signal.getsignal(s) != signal.SIG_IGN}
     saved = {signum: signal.signal(signum, handler) for signum, handler in wanted.items()}
     try:
         yield target
@@ -341,10 +346,14 @@ def run(plan: SubshellPlan) -> Finished:
             elif plan.renewing:
                 # On a terminal, a child whose endpoint died with ssotui (SIGKILL) would point
                 # at a port anyone may take: it gets SIGHUP, as at a hang-up, which ends an
-                # interactive shell (SIGTERM does not). Started by the thread that waits for it.
+                # interactive shell (SIGTERM does not); under `nohup` it ignores SIGHUP, as
+                # ssotui does: SIGTERM then. Started by the thread that waits for it.
+                hung_up = signal.SIGHUP
+                if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+                    hung_up = signal.SIGTERM
                 child = _or_in_sh(
                     lambda argv: start_dying_with_us(
-                        argv, plan.env, process_group=None, death_signal=signal.SIGHUP
+                        argv, plan.env, process_group=None, death_signal=hung_up
                     ),
                     plan.argv,
                 )
@@ -375,6 +384,10 @@ def become(plan: SubshellPlan) -> NoReturn:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     env = dict(plan.env)
+    # Python ignores these for itself and an ignored signal outlives execve: the program gets
+    # the defaults, as from Popen (or `yes | head` says "Broken pipe").
+    for signum in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(signum, signal.SIG_DFL)
     try:
         _or_in_sh(lambda argv: os.execve(argv[0], argv, env), plan.argv)
     except OSError as exc:

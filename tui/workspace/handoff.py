@@ -178,16 +178,24 @@ class Handoff:
         service: str | None = None,
         destination: str | None = None,
         duration: int | None = None,
+        shortcut: bool = False,
     ) -> ConsoleRequest:
         """Where the console should open (checked: UsageError before any call). The region is
-        `--region`, else the session's default region, else the Identity Center region."""
-        from tui.aws.clients import identity_center_region
-        from tui.aws.console import ConsoleRequest
+        `--region`, else the session's default region, else the Identity Center region.
 
-        check_partition(region or self.session.default_region, self.session)
+        `shortcut`: for the access portal's link, which carries a destination only when one is
+        named; with a region asked for or set as the default, it names that region's console
+        home, or the link would open wherever the browser was last."""
+        from tui.aws.clients import identity_center_region
+        from tui.aws.console import DEFAULT_SERVICE, ConsoleRequest
+
+        asked = region or self.session.default_region
+        check_partition(asked, self.session)
+        if shortcut and asked and not (service or destination):
+            service = DEFAULT_SERVICE
         return ConsoleRequest(
             # checked: an sso_region with an inline comment is said as such, not as no region
-            region=region or self.session.default_region or identity_center_region(self.session),
+            region=asked or identity_center_region(self.session),
             service=service,
             destination=destination,
             duration=duration,
