@@ -62,3 +62,29 @@ def test_a_renew_credentials_that_is_not_a_boolean_is_named_and_ignored(
     settings = load_settings(here().config_file)
     assert settings.renew_credentials is False
     assert any("renew_credentials" in w and "bool" in w for w in settings.warnings)
+
+
+@pytest.mark.parametrize("value", ['"eu-west-1; touch x"', '"eu-west-1\\n"', '"Frankfurt"'])
+def test_a_default_region_that_is_no_region_name_is_named_and_kept_out_of_the_exports(
+    sim: Simulator, org: Organisation, home: Home, token: Token, value: str
+) -> None:
+    """It would have gone into AWS_REGION of every export and subshell, and failed the console
+    later with a message that did not say where it came from."""
+    path = home.config_dir / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"default_region = {value}\n")
+    account = org.accounts[0]
+    result = ssotui("export", account.account_id, account.roles[0].name, "--format", "sh")
+    assert result.status == 0, result.err
+    assert "AWS_REGION" not in result.out
+    assert "default_region" in result.err and str(path) in result.err
+    assert "not an AWS region name" in result.err
+
+
+def test_a_default_region_of_any_partition_is_taken(home: Home) -> None:
+    path = home.config_dir / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for region in ("eu-west-1", "us-gov-west-1", "cn-north-1", "eusc-de-east-1"):
+        path.write_text(f'default_region = "{region}"\n')
+        settings = load_settings(here().config_file)
+        assert settings.default_region == region and settings.warnings == ()

@@ -29,6 +29,7 @@ from tui.aws.federation import TIMEOUT, get_signin_token
 from tui.errors import ConfigError, UsageError
 from tui.logs import hide
 from tui.models import RoleCredentials
+from tui.region_names import is_region_name
 
 SIGNIN_ENDPOINT_VAR = "AWS_ENDPOINT_URL_SIGNIN"
 IGNORE_ENDPOINTS_VAR = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
@@ -57,7 +58,6 @@ _PARTITIONS = (  # GovCloud first: its names also start with "us-"
     (re.compile(r"^cn-[a-z]+-\d+$"), _CHINA),
     (re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d+$"), _COMMERCIAL),
 )
-_REGION = re.compile(r"^[a-z]{2,5}(-[a-z]+)+-\d{1,2}$")
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 
 
@@ -72,7 +72,7 @@ def partition_of(region: str) -> Partition | None:
 
     Raises `UsageError` for a string that is not a region name at all (it would become part of
     a host name)."""
-    if not _REGION.fullmatch(region):  # not `match`: its `$` lets a trailing line break by
+    if not is_region_name(region):
         raise UsageError(f"'{_shown(region)}' is not an AWS region name (like eu-west-1)")
     return next((p for pattern, p in _PARTITIONS if pattern.fullmatch(region)), None)
 

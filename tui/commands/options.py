@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -61,12 +60,13 @@ COMMAND_FLAGS: dict[str, dict[str, str]] = {
     },
     "populate": {**LOGIN_OPTIONS},
 }
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 def _region(text: str) -> str:
     """An AWS region name, checked for its shape (`eu-west-1`, `us-gov-west-1`)."""
-    if not _REGION.fullmatch(text):  # `match` would let "eu-west-1\n" by
+    from tui.region_names import is_region_name
+
+    if not is_region_name(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name (e.g. eu-west-1)")
     return text
 

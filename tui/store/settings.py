@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from tui.region_names import is_region_name
 from tui.store import files
+from tui.text import printable
 
 EXPORT_FORMATS = ("sh", "fish", "powershell", "json")
 MAX_REQUESTS = 256  # concurrent_requests above this only add load on Identity Center
@@ -64,6 +66,11 @@ def _check(key: str, value: Any, path: Path) -> str | None:
         return f"{path}: `catalog_lifetime` must be 0 or more seconds; ignored"
     if key == "concurrent_requests" and isinstance(value, int) and not 1 <= value <= MAX_REQUESTS:
         return f"{path}: `concurrent_requests` must be 1 to {MAX_REQUESTS}; ignored"
+    if key == "default_region" and isinstance(value, str) and not is_region_name(value):
+        return (
+            f"{path}: `default_region` {printable(value)!r} is not an AWS region name "
+            "(like eu-west-1); ignored"
+        )
     positive = isinstance(value, int | float) and 0 < value < float("inf")
     if key == "request_deadline" and not positive:
         return f"{path}: `request_deadline` must be more than 0 seconds; ignored"
