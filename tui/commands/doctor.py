@@ -122,6 +122,11 @@ def check_aws_cli() -> Check:
         return Check("AWS CLI", Verdict.WARN, f"{aws} did not answer: {exc}")
     text = (out.stdout or out.stderr).strip()
     match = re.search(r"aws-cli/(\d+)\.(\S+)", text)
+    if not match and out.returncode != 0:
+        # e.g. a config file it cannot parse: its last line says why (a traceback's first not)
+        last = (out.stderr.strip() or out.stdout.strip()).splitlines()[-1:] or ["no output"]
+        detail = f"`aws --version` failed (exit status {out.returncode}): {last[0].strip()[:200]}"
+        return Check("AWS CLI", Verdict.WARN, detail)
     if not match:
         return Check("AWS CLI", Verdict.WARN, f"unknown version: {text[:60]}")
     if match.group(1) == "1":
@@ -157,8 +162,8 @@ def check_clock(session: SsoSession) -> Check:
 
     try:
         client = oidc_client(session)
-    except SsotuiError as exc:
-        return Check("clock", Verdict.WARN, exc.message)
+    except SsotuiError as exc:  # what every login and refresh would meet too
+        return Check("Identity Center", Verdict.FAIL, exc.message)
     client.meta.events.register("before-parse.sso-oidc.*", grab)
     failure: SsotuiError | None = None
     try:
@@ -288,6 +293,15 @@ def check_portal(session: SsoSession, environ: Mapping[str, str]) -> Check:
     return Check("portal", Verdict.OK, f"direct to {url} ({why})")
 
 
+def check_endpoints(environ: Mapping[str, str]) -> Iterator[Check]:
+    """A `[services]` section botocore cannot use as the config file means it; no line when
+    there is none or it is right."""
+    from tui.aws.endpoints import services_slips
+
+    for fatal, line in services_slips(environ):
+        yield Check("endpoints", Verdict.FAIL if fatal else Verdict.WARN, line)
+
+
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
     paths = context.paths
@@ -301,6 +315,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     target = session or (sessions[0] if sessions else None)
     if target is not None:
         yield check_portal(target, context.environ)
+        yield from check_endpoints(context.environ)
         yield check_clock(target)
     if paths.credentials_unset:
         detail = f"none ({CREDENTIALS_VARIABLE} is set but empty: the AWS CLI reads none)"
