@@ -162,7 +162,7 @@ def test_doctor_says_how_the_portal_is_reached(sim: Simulator, sso_config: Path)
     # A proxy is something only botocore knows how to go through: the portal calls go there
     # when botocore would take one for it (the simulator's address is http://).
     proxied = ssotui("doctor", env={"HTTP_PROXY": "http://127.0.0.1:9"}).out
-    assert "[  ok] portal: through botocore (HTTP_PROXY is set)" in proxied
+    assert f"[  ok] portal: through botocore to {sim.url} (HTTP_PROXY is set)" in proxied
 
 
 def test_doctor_names_the_ca_file_and_the_setting_that_chose_it(
@@ -376,3 +376,19 @@ def test_a_services_section_the_endpoint_variables_stand_in_for_is_not_a_failure
     result = ssotui("doctor")
     assert "endpoints:" not in result.out
     assert "against Identity Center" in result.out
+
+
+def test_doctor_names_where_botocore_sends_each_service(
+    sim: Simulator, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a [services] section for SSO OIDC alone: the login reaches the simulator, the portal
+    # calls go to AWS itself, and doctor showed neither address
+    for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC"):
+        monkeypatch.delenv(name)
+    home.write_config(_services_config(sim, "local", f"sso_oidc =\n  endpoint_url = {sim.url}\n"))
+    result = ssotui("doctor")
+    assert (
+        f"[  ok] portal: through botocore to https://portal.sso.{sim.region}.amazonaws.com "
+        "(the AWS config file has `services` in [default])"
+    ) in result.out
+    assert f" s against Identity Center at {sim.url}\n" in result.out

@@ -183,7 +183,7 @@ def check_clock(session: SsoSession) -> Check:
     if not seen:
         return Check("clock", Verdict.WARN, f"could not reach Identity Center for {session.label}")
     skew = (utcnow() - parsedate_to_datetime(seen[0])).total_seconds()
-    detail = f"{skew:+.0f} s against Identity Center"
+    detail = f"{skew:+.0f} s against Identity Center at {client.meta.endpoint_url}"
     return Check("clock", Verdict.OK if abs(skew) < 300 else Verdict.FAIL, detail)
 
 
@@ -289,7 +289,13 @@ def check_portal(session: SsoSession, environ: Mapping[str, str]) -> Check:
     except SsotuiError as exc:
         return Check("portal", Verdict.FAIL, exc.message)
     if url is None:
-        return Check("portal", Verdict.OK, f"through botocore ({why})")
+        from tui.aws.clients import sso_client
+
+        try:  # where botocore goes: a [services] section may send SSO OIDC elsewhere
+            where = f" to {sso_client(session).meta.endpoint_url}"
+        except SsotuiError:
+            where = ""  # the Identity Center check says why
+        return Check("portal", Verdict.OK, f"through botocore{where} ({why})")
     return Check("portal", Verdict.OK, f"direct to {url} ({why})")
 
 
