@@ -219,6 +219,17 @@ def render_block(
     return newline.join(out) + newline
 
 
+def session_name(session: SsoSession) -> str:
+    """The name of `session`, which populate's profiles refer to; SsotuiError for a session
+    that has none (ad hoc, or a legacy profile's)."""
+    if session.name is None:
+        raise SsotuiError(
+            "populate needs a named [sso-session] (profiles refer to it); "
+            "run `ssotui configure` to add one"
+        )
+    return session.name
+
+
 def populated(
     text: str,
     session: SsoSession,
@@ -240,12 +251,7 @@ def populated(
     specify a region"). A name of a profile outside the block, in `also_taken` or `default` is
     never generated (see `plan_profiles`). `source` names the file in messages.
     """
-    if session.name is None:
-        raise SsotuiError(
-            "populate needs a named [sso-session] (profiles refer to it); "
-            "run `ssotui configure` to add one"
-        )
-    span = _block_span(text, session.name, source)
+    span = _block_span(text, session_name(session), source)
     outside = text if span is None else text[: span[0]] + text[span[1] :]
     old_block = ini_sections.line_texts(text[span[0] : span[1]]) if span is not None else []
     if not region and span is not None:
