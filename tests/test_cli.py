@@ -282,6 +282,37 @@ def test_write_profile_is_read_by_botocore(sim: Simulator, sso_config: Path, hom
     assert creds.get_frozen_credentials().access_key.startswith("ASIA")
 
 
+def test_write_profile_warns_when_the_config_file_profile_of_that_name_wins_over_the_keys(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    """botocore takes an SSO profile (or role_arn) of the config file before the credentials
+    file's keys of the same name: AWS_PROFILE=name gives the other role, and the user is told."""
+    _login(sim)
+    granted = [(a, r) for a in sim.org.accounts for r in a.roles if not r.forbidden]
+    (account, role), (other, other_role) = granted[0], granted[-1]
+    assert (other.account_id, other_role.name) != (account.account_id, role.name)
+    with home.aws_config.open("a") as config:
+        config.write(
+            f"\n[profile ops]\nsso_session = dev\nsso_account_id = {other.account_id}\n"
+            f"sso_role_name = {other_role.name}\n"
+            f"\n[profile same]\nsso_session = dev\nsso_account_id = {account.account_id}\n"
+            f"sso_role_name = {role.name}\n"
+        )
+    result = ssotui("write-profile", account.account_id, role.name, "--profile", "ops")
+    assert result.status == 0, result.err
+    creds = boto3.Session(profile_name="ops").get_credentials()
+    assert creds is not None and creds.method == "sso"  # not the keys just written
+    assert (
+        f"ssotui: warning: [profile ops] of {home.aws_config} names the SSO role "
+        f"{other_role.name} of account {other.account_id}, which the AWS CLI and SDKs use before "
+        "these keys with AWS_PROFILE=ops: choose another profile name to use them"
+    ) in result.err
+    # an SSO profile of the very role gives the same role: nothing to say
+    result = ssotui("write-profile", account.account_id, role.name, "--profile", "same")
+    assert result.status == 0, result.err
+    assert "warning" not in result.err
+
+
 def test_write_profile_says_how_to_use_a_name_with_a_space_in_a_shell(
     sim: Simulator, sso_config: Path, home: Home
 ) -> None:

@@ -31,7 +31,7 @@ def test_the_portal_route_is_the_contexts(sim: Simulator, sso_config: Path) -> N
     context = _context(SSOTUI_PORTAL_CLIENT="botocore")
     session = context.session()
     [portal] = [c for c in run_checks(context, session) if c.name == "portal"]
-    assert portal.detail == "through botocore (SSOTUI_PORTAL_CLIENT=botocore)"
+    assert portal.detail == f"through botocore to {sim.url} (SSOTUI_PORTAL_CLIENT=botocore)"
     direct = _context()
     [portal] = [c for c in run_checks(direct, session) if c.name == "portal"]
     assert portal.detail.startswith(f"direct to {sim.url}")

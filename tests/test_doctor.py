@@ -162,7 +162,7 @@ def test_doctor_says_how_the_portal_is_reached(sim: Simulator, sso_config: Path)
     # A proxy is something only botocore knows how to go through: the portal calls go there
     # when botocore would take one for it (the simulator's address is http://).
     proxied = ssotui("doctor", env={"HTTP_PROXY": "http://127.0.0.1:9"}).out
-    assert "[  ok] portal: through botocore (HTTP_PROXY is set)" in proxied
+    assert f"[  ok] portal: through botocore to {sim.url} (HTTP_PROXY is set)" in proxied
 
 
 def test_doctor_names_the_ca_file_and_the_setting_that_chose_it(
@@ -300,3 +300,95 @@ def test_an_sso_cache_that_is_a_file_fails_and_says_so(
         f"[FAIL] SSO token cache: {home.sso_cache} is a file, not a folder: the AWS CLI and "
         "ssotui cannot use it; replace it with a folder\n"
     ) in result.out
+
+
+def _services_config(sim: Simulator, services: str, section: str) -> str:
+    """The doctor's session, and `[default]` naming the `[services]` section `services`, with
+    `section` (the lines of a `[services local]`) after it."""
+    return (
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n\n"
+        f"[default]\nservices = {services}\n\n[services local]\n{section}"
+    )
+
+
+def test_a_services_section_the_profile_names_but_the_file_lacks_fails_and_says_the_fix(
+    sim: Simulator, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC"):
+        monkeypatch.delenv(name)
+    home.write_config(_services_config(sim, "locall", f"sso =\n  endpoint_url = {sim.url}\n"))
+    # every login and portal call fails on it (botocore refuses to make the clients): was two
+    # [warn] lines and "No check failed"
+    result = ssotui("doctor")
+    assert result.status == 1, result.out
+    assert (
+        f"[FAIL] endpoints: [default] in {home.aws_config} has services = locall, but there is "
+        "no [services locall] section (botocore makes no client then): add it, or fix services"
+    ) in result.out
+    assert "[FAIL] Identity Center: cannot set up the sso-oidc client" in result.out
+
+
+def test_an_sso_oidc_endpoint_spelt_with_a_hyphen_is_named_with_the_key_botocore_reads(
+    sim: Simulator, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC"):
+        monkeypatch.delenv(name)
+    section = f"sso =\n  endpoint_url = {sim.url}\nsso-oidc =\n  endpoint_url = {sim.url}\n"
+    home.write_config(_services_config(sim, "local", section))
+    # botocore looks the service up as `sso_oidc`: the login went to the real AWS endpoint
+    assert (
+        f"[warn] endpoints: [services local] in {home.aws_config} has `sso-oidc`, which botocore "
+        "never reads: write sso_oidc"
+    ) in ssotui("doctor").out
+    home.write_config(_services_config(sim, "local", section.replace("sso-oidc", "sso_oidc")))
+    result = ssotui("doctor")
+    assert "endpoints:" not in result.out
+    assert "against Identity Center" in result.out  # the simulator answered the clock check
+
+
+def test_an_aws_cli_that_fails_to_say_its_version_is_named_by_its_last_line(
+    sim: Simulator, sso_config: Path, tmp_path: Path
+) -> None:
+    # the AWS CLI reads the config file before it prints its version, and fails on one it
+    # cannot parse: doctor showed "unknown version: Traceback (most recent call last):␊  File"
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "aws"
+    script.write_text(
+        "#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
+        "echo '  File \"/usr/bin/aws\", line 19, in <module>' >&2\n"
+        "echo 'botocore.exceptions.ConfigParseError: Unable to parse config file: x' >&2\n"
+        "exit 255\n"
+    )
+    script.chmod(0o755)
+    result = ssotui("doctor", env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
+    assert (
+        "[warn] AWS CLI: `aws --version` failed (exit status 255): "
+        "botocore.exceptions.ConfigParseError: Unable to parse config file: x"
+    ) in result.out
+
+
+def test_a_services_section_the_endpoint_variables_stand_in_for_is_not_a_failure(
+    sim: Simulator, home: Home
+) -> None:
+    # AWS_ENDPOINT_URL_SSO and _SSO_OIDC (the simulator's) come first: botocore never looks
+    home.write_config(_services_config(sim, "locall", "sso-oidc =\n  endpoint_url = x\n"))
+    result = ssotui("doctor")
+    assert "endpoints:" not in result.out
+    assert "against Identity Center" in result.out
+
+
+def test_doctor_names_where_botocore_sends_each_service(
+    sim: Simulator, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a [services] section for SSO OIDC alone: the login reaches the simulator, the portal
+    # calls go to AWS itself, and doctor showed neither address
+    for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC"):
+        monkeypatch.delenv(name)
+    home.write_config(_services_config(sim, "local", f"sso_oidc =\n  endpoint_url = {sim.url}\n"))
+    result = ssotui("doctor")
+    assert (
+        f"[  ok] portal: through botocore to https://portal.sso.{sim.region}.amazonaws.com "
+        "(the AWS config file has `services` in [default])"
+    ) in result.out
+    assert f" s against Identity Center at {sim.url}\n" in result.out

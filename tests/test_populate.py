@@ -265,3 +265,22 @@ def test_a_header_names_the_section_botocore_reads_from_it(header: str) -> None:
     kinds = (("profile", "profiles"), ("sso-session", "sso_sessions"), ("services", "services"))
     seen = [(kind, name) for kind, key in kinds for name in built[key]]
     assert config_section(header) == (seen[0] if seen else None)
+
+
+def test_populate_of_a_session_without_a_name_says_so_before_any_login(
+    sim: Simulator, home: Home
+) -> None:
+    # only a legacy profile: its profiles could not refer to a session. Was: "not logged in …:
+    # run `ssotui login`", and after that login and a fetch of every account, the refusal.
+    home.write_config(
+        f"[profile old]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        "sso_account_id = 111111111111\nsso_role_name = Admin\n"
+    )
+    before = home.aws_config.read_bytes()
+    result = ssotui("populate")
+    assert result.status == 1
+    assert result.err == (
+        "ssotui: populate needs a named [sso-session] (profiles refer to it); run `ssotui "
+        "configure` to add one\n"
+    )
+    assert home.aws_config.read_bytes() == before

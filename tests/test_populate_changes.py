@@ -232,3 +232,38 @@ def test_no_generated_profile_becomes_the_default_profile(home: Home) -> None:
     profiles = botocore.session.Session().full_config["profiles"]
     assert "default" not in profiles
     assert profiles["default-123456789012"]["sso_role_name"] == "Admin"
+
+
+def _profile_names(text: str) -> set[str]:
+    return set(re.findall(r"^\[profile (.+)\]$", text, re.MULTILINE))
+
+
+def test_the_block_of_a_session_renamed_since_is_named_with_what_to_do(
+    sim: Simulator, home: Home
+) -> None:
+    # `[sso-session dev]` renamed `work` after a populate: the block of dev holds the profile
+    # names, so every new profile gets `-<account id>`; was said nowhere
+    _setup(sim, home)
+    assert ssotui("populate").status == 0
+    names = _profile_names(home.aws_config.read_text())
+    home.aws_config.write_text(
+        home.aws_config.read_text().replace("[sso-session dev]", "[sso-session work]")
+    )
+    assert ssotui("login", "--session", "work", "--no-browser").status == 0
+    result = ssotui("populate", "--session", "work")
+    assert result.status == 0, result.err
+    begin = "# >>> ssotui populate: session dev (managed; edits inside are overwritten)"
+    end = "# <<< ssotui populate: session dev"
+    assert (
+        f"ssotui: warning: {home.aws_config} still holds the profiles populate wrote for session "
+        "dev, which has no [sso-session dev] any more: they cannot work, and session work's "
+        f"profiles cannot take their names; delete that block, from '{begin}' to '{end}'"
+    ) in result.err
+    # with that block deleted, the session's profiles get those names, and nothing is said
+    text = home.aws_config.read_text()
+    cut = text[: text.index(begin)] + text[text.index(end) + len(end) + 1 :]
+    home.aws_config.write_text(cut)
+    again = ssotui("populate", "--session", "work")
+    assert again.status == 0, again.err
+    assert "warning" not in again.err
+    assert _profile_names(home.aws_config.read_text()) == names

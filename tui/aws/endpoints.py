@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from tui.aws.proxies import SYSTEM, chosen_proxy
-from tui.aws.sessions import config_sections
+from tui.aws.sessions import config_sections, profile_in, profile_map
 from tui.errors import ConfigError
 from tui.paths import Paths
 
@@ -128,3 +128,59 @@ def portal_endpoint(region: str, environ: Mapping[str, str]) -> str | None:
     """The portal URL for the direct client under `environ`, or None when botocore should make
     the calls."""
     return portal_route(region, environ)[0]
+
+
+def _services_unread(environ: Mapping[str, str], profile: Mapping[str, object]) -> bool:
+    """True when botocore looks at no `[services]` section for SSO under `environ` and the
+    profile's values: endpoint variables for both services, or configured endpoints ignored."""
+    ignored = environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+    if ignored is None:
+        ignored = str(profile.get("ignore_configured_endpoint_urls", ""))
+    if ignored.strip().lower() == "true":
+        return True
+    return bool(environ.get("AWS_ENDPOINT_URL")) or all(
+        environ.get(f"AWS_ENDPOINT_URL_{service}") for service in ("SSO", "SSO_OIDC")
+    )
+
+
+def services_slips(environ: Mapping[str, str]) -> list[tuple[bool, str]]:
+    """What is wrong with the `[services]` section that the profile botocore uses (`AWS_PROFILE`,
+    else `default`, as ssotui's botocore clients take it) names, one (fatal, line) each: a
+    section that is not there (botocore then makes no client at all), or a key of it spelt
+    with `-`, which botocore never reads (it looks services up as `sso`, `sso_oidc`). Empty
+    when there is nothing to say or the file cannot be read (doctor says that already)."""
+    paths = Paths.from_environ(environ)
+    path = paths.aws_config_file
+    try:
+        grouped = profile_map(config_sections(paths, path))
+        # botocore's profiles are those of both files (the credentials file's have no prefix)
+        known = {*grouped["profiles"], *config_sections(paths, paths.aws_credentials_file)}
+    except ConfigError:
+        return []
+    profiles = grouped["profiles"]
+    profile = profile_in(environ)
+    if profile is None or profile not in known:
+        profile = "default"  # ssotui's clients drop a profile that is not there
+    values = profiles.get(profile, {})
+    name = values.get("services")
+    if not isinstance(name, str) or _services_unread(environ, values):
+        return []
+    section = grouped["services"].get(name)
+    header = "[default]" if profile == "default" else f"[profile {profile}]"
+    if section is None:
+        return [
+            (
+                True,
+                f"{header} in {path} has services = {name}, but there is no [services {name}] "
+                "section (botocore makes no client then): add it, or fix services",
+            )
+        ]
+    return [
+        (
+            False,
+            f"[services {name}] in {path} has `{key}`, which botocore never reads: write "
+            f"{key.replace('-', '_')}",
+        )
+        for key in section
+        if "-" in key
+    ]

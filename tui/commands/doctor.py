@@ -122,6 +122,11 @@ def check_aws_cli() -> Check:
         return Check("AWS CLI", Verdict.WARN, f"{aws} did not answer: {exc}")
     text = (out.stdout or out.stderr).strip()
     match = re.search(r"aws-cli/(\d+)\.(\S+)", text)
+    if not match and out.returncode != 0:
+        # e.g. a config file it cannot parse: its last line says why (a traceback's first not)
+        last = (out.stderr.strip() or out.stdout.strip()).splitlines()[-1:] or ["no output"]
+        detail = f"`aws --version` failed (exit status {out.returncode}): {last[0].strip()[:200]}"
+        return Check("AWS CLI", Verdict.WARN, detail)
     if not match:
         return Check("AWS CLI", Verdict.WARN, f"unknown version: {text[:60]}")
     if match.group(1) == "1":
@@ -157,8 +162,8 @@ def check_clock(session: SsoSession) -> Check:
 
     try:
         client = oidc_client(session)
-    except SsotuiError as exc:
-        return Check("clock", Verdict.WARN, exc.message)
+    except SsotuiError as exc:  # what every login and refresh would meet too
+        return Check("Identity Center", Verdict.FAIL, exc.message)
     client.meta.events.register("before-parse.sso-oidc.*", grab)
     failure: SsotuiError | None = None
     try:
@@ -178,7 +183,7 @@ def check_clock(session: SsoSession) -> Check:
     if not seen:
         return Check("clock", Verdict.WARN, f"could not reach Identity Center for {session.label}")
     skew = (utcnow() - parsedate_to_datetime(seen[0])).total_seconds()
-    detail = f"{skew:+.0f} s against Identity Center"
+    detail = f"{skew:+.0f} s against Identity Center at {client.meta.endpoint_url}"
     return Check("clock", Verdict.OK if abs(skew) < 300 else Verdict.FAIL, detail)
 
 
@@ -284,8 +289,23 @@ def check_portal(session: SsoSession, environ: Mapping[str, str]) -> Check:
     except SsotuiError as exc:
         return Check("portal", Verdict.FAIL, exc.message)
     if url is None:
-        return Check("portal", Verdict.OK, f"through botocore ({why})")
+        from tui.aws.clients import sso_client
+
+        try:  # where botocore goes: a [services] section may send SSO OIDC elsewhere
+            where = f" to {sso_client(session).meta.endpoint_url}"
+        except SsotuiError:
+            where = ""  # the Identity Center check says why
+        return Check("portal", Verdict.OK, f"through botocore{where} ({why})")
     return Check("portal", Verdict.OK, f"direct to {url} ({why})")
+
+
+def check_endpoints(environ: Mapping[str, str]) -> Iterator[Check]:
+    """A `[services]` section botocore cannot use as the config file means it; no line when
+    there is none or it is right."""
+    from tui.aws.endpoints import services_slips
+
+    for fatal, line in services_slips(environ):
+        yield Check("endpoints", Verdict.FAIL if fatal else Verdict.WARN, line)
 
 
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
@@ -301,6 +321,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     target = session or (sessions[0] if sessions else None)
     if target is not None:
         yield check_portal(target, context.environ)
+        yield from check_endpoints(context.environ)
         yield check_clock(target)
     if paths.credentials_unset:
         detail = f"none ({CREDENTIALS_VARIABLE} is set but empty: the AWS CLI reads none)"

@@ -8,7 +8,8 @@ Like every write, the read-modify-write runs under the file's lock and ends in a
 programs take no lock, the file is read again just before and planned anew if it changed.
 Profiles are named by `profile_names.plan_profiles`; a role it cannot write (a line break or
 another control character in its name, padding spaces) is skipped and `populate_profiles`
-returns one warning line for it, while the rest is written. The `--dry-run` diff (see
+returns one warning line for it, while the rest is written; so does the block of a session the
+file no longer has (renamed since), which is left for the user to delete. The `--dry-run` diff (see
 `config_diff`) shows names through `tui.text.printable`.
 """
 
@@ -67,6 +68,7 @@ class PopulatePlan:
     profiles: BlockChange = BlockChange()
     sso_region_used: bool = False  # the profiles' region is the session's sso_region, for want
     # of --region, a region in the block and default_region
+    stale: tuple[str, ...] = ()  # sessions of other blocks the file has no [sso-session] of
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,14 @@ class PopulateResult:
     sso_region_used: bool = False  # see PopulatePlan
     # one line per account Identity Center refused to list the roles of: it gets no profiles
     refused: tuple[str, ...] = ()
+    # one line per block of a session the file no longer has (`stale_block_line`)
+    stale: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
-        """One line per refused account, then per skipped role, for the caller to show."""
-        return [*self.refused, *(s.warning for s in self.skipped)]
+        """One line per block of a session gone, per refused account, then per skipped role,
+        for the caller to show."""
+        return [*self.stale, *self.refused, *(s.warning for s in self.skipped)]
 
 
 _SHLEX_SPECIAL = frozenset(" \t\r\n\"'\\")
@@ -162,6 +167,38 @@ def _block_span(text: str, session: str, source: Path | None = None) -> tuple[in
     return start, end
 
 
+_BEGIN_PREFIX = _begin("\0").split("\0", 1)[0]
+
+
+def _stale_blocks(text: str, headers: list[str], session: str) -> tuple[str, ...]:
+    """The sessions other than `session` whose block is in `text` while none of `headers` (the
+    file's section headers) is their `[sso-session]`: their profiles name a session that is
+    gone, and their names stay taken."""
+    sessions = {s[1] for s in map(config_section, headers) if s and s[0] == "sso-session"}
+    found: list[str] = []
+    at = text.find(_BEGIN_PREFIX)
+    while at != -1:
+        start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+        brk = ini_sections.LINE_END.search(text, at)
+        line = text[start : brk.start() if brk else len(text)]
+        name = line.strip()[len(_BEGIN_PREFIX) :].rsplit(" (", 1)[0]
+        if line.strip() == _begin(name) and name != session and name not in sessions:
+            found.append(name)
+        at = text.find(_BEGIN_PREFIX, at + 1)
+    return tuple(dict.fromkeys(found))
+
+
+def stale_block_line(source: Path | str, session: str, current: str) -> str:
+    """The warning for a block of `session`, which the file has no `[sso-session]` of, met
+    while populating `current`."""
+    return (
+        f"{source} still holds the profiles populate wrote for session {session}, which has no "
+        f"[sso-session {session}] any more: they cannot work, and session {current}'s profiles "
+        f"cannot take their names; delete that block, from '{_begin(session)}' to "
+        f"'{_end(session)}'"
+    )
+
+
 def _block_region(block: list[str]) -> str | None:
     """The `region` the profiles of an existing block (its lines) have (the first), or None."""
     for body in block:
@@ -219,6 +256,17 @@ def render_block(
     return newline.join(out) + newline
 
 
+def session_name(session: SsoSession) -> str:
+    """The name of `session`, which populate's profiles refer to; SsotuiError for a session
+    that has none (ad hoc, or a legacy profile's)."""
+    if session.name is None:
+        raise SsotuiError(
+            "populate needs a named [sso-session] (profiles refer to it); "
+            "run `ssotui configure` to add one"
+        )
+    return session.name
+
+
 def populated(
     text: str,
     session: SsoSession,
@@ -240,12 +288,7 @@ def populated(
     specify a region"). A name of a profile outside the block, in `also_taken` or `default` is
     never generated (see `plan_profiles`). `source` names the file in messages.
     """
-    if session.name is None:
-        raise SsotuiError(
-            "populate needs a named [sso-session] (profiles refer to it); "
-            "run `ssotui configure` to add one"
-        )
-    span = _block_span(text, session.name, source)
+    span = _block_span(text, session_name(session), source)
     outside = text if span is None else text[: span[0]] + text[span[1] :]
     old_block = ini_sections.line_texts(text[span[0] : span[1]]) if span is not None else []
     if not region and span is not None:
@@ -253,7 +296,9 @@ def populated(
     region = region or default_region
     sso_region_used = not region
     region = region or session.region
-    taken = [p for p in map(profile_of, ini_sections.section_names(outside)) if p is not None]
+    headers = ini_sections.section_names(outside)
+    stale = _stale_blocks(outside, headers, session_name(session))
+    taken = [p for p in map(profile_of, headers) if p is not None]
     # A generated profile never becomes the one every tool uses without --profile.
     taken += ["default", *also_taken]
     plan = plan_profiles(catalog, template=template, prefix=prefix, taken=taken)
@@ -263,13 +308,14 @@ def populated(
     change = _compare(old_block, ini_sections.line_texts(block))
     if span is not None:
         new_text = text[: span[0]] + block + text[span[1] :]
-        return PopulatePlan(new_text, count, plan.skipped, change, sso_region_used)
+        return PopulatePlan(new_text, count, plan.skipped, change, sso_region_used, stale)
     lead = ""
     if text and not text.endswith(("\n", "\r")):
         lead = newline + newline
     elif text and text.strip():
         lead = newline
-    return PopulatePlan(text + lead + block, count, plan.skipped, change, sso_region_used)
+    new_text = text + lead + block
+    return PopulatePlan(new_text, count, plan.skipped, change, sso_region_used, stale)
 
 
 def _users_credentials_profiles(paths: Paths) -> list[str]:
@@ -343,6 +389,7 @@ def populate_profiles(
         "no profiles"
         for account, note in catalog.refused_accounts()
     )
+    current = session_name(session)
     return PopulateResult(
         plan.count,
         change,
@@ -351,6 +398,7 @@ def populate_profiles(
         plan.profiles,
         plan.sso_region_used,
         refused,
+        tuple(stale_block_line(path, gone, current) for gone in plan.stale),
     )
 
 

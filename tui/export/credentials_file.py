@@ -55,22 +55,28 @@ _FINGERPRINT = re.compile(r"; keys sha256:([0-9a-f]{16})\s*$")
 # `credential-process`) never makes this class, ~0.5 ms of start-up.
 @dataclass(frozen=True)
 class ProfileWritten:
-    """A profile `write-profile` (or `w` in the picker) wrote: its name, the file, and that
-    file's mode when others may read it (the keys in it with it), else None."""
+    """A profile `write-profile` (or `w` in the picker) wrote: its name, the file, that
+    file's mode when others may read it (the keys in it with it), else None, and what of the
+    AWS config file's profile of that name the AWS tools use instead of the keys ("" when none
+    is: `tui.workspace.aws_files.shadowing_profile`)."""
 
     name: str
     path: Path
     open_mode: int | None = None
+    shadowed: str = ""
 
     def warning(self) -> str:
-        """One line for a file others can read (mode kept, as the AWS CLI keeps it), else ""."""
-        if self.open_mode is None:
-            return ""
-        where = printable(str(self.path))
-        return (
-            f"others can read {where} (mode {self.open_mode:04o}), and with it the keys just "
-            f"written: chmod 600 {where}"
-        )
+        """One line for a file others can read (mode kept, as the AWS CLI keeps it) and for
+        keys the AWS tools will not use, else ""."""
+        lines = [printable(self.shadowed)] if self.shadowed else []
+        if self.open_mode is not None:
+            where = printable(str(self.path))
+            lines.insert(
+                0,
+                f"others can read {where} (mode {self.open_mode:04o}), and with it the keys "
+                f"just written: chmod 600 {where}",
+            )
+        return "; ".join(lines)
 
 
 def default_profile_name(creds: RoleCredentials) -> str:

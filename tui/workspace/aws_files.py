@@ -59,3 +59,37 @@ def _checked(paths: Paths, what: str, variable: str, default: str, path: Path) -
     # anything is added to it: no SDK could read the new section from it.
     config_sections(paths, path, what=what)
     return path
+
+
+# What in a config file profile botocore's credential chain takes before the shared credentials
+# file's keys of the same name (assume-role, web identity, then SSO come first), as a phrase.
+_AHEAD_OF_KEYS = (
+    ("role_arn", "a role to assume (role_arn)"),
+    ("web_identity_token_file", "a web identity (web_identity_token_file)"),
+)
+
+
+def shadowing_profile(paths: Paths, name: str, account_id: str, role: str) -> str:
+    """What to say when the AWS config file's profile `name` gives the AWS CLI and SDKs other
+    credentials than the keys of role `role` in `account_id` just written to the credentials
+    file's `[name]`: they use it first, and the keys never ("" when none does, or it is an SSO
+    profile of that very role, which gives the same role's credentials)."""
+    from tui.aws.sessions import config_sections, profile_map
+
+    try:
+        profile = profile_map(config_sections(paths))["profiles"].get(name)
+    except ConfigError:
+        return ""  # botocore cannot read it either, and reads the keys alone
+    if profile is None:
+        return ""
+    what = next((phrase for key, phrase in _AHEAD_OF_KEYS if key in profile), None)
+    sso = [profile.get(key) for key in ("sso_account_id", "sso_role_name")]
+    if what is None and sso != [None, None] and sso != [account_id, role]:
+        what = f"the SSO role {sso[1] or '?'} of account {sso[0] or '?'}"
+    if what is None:
+        return ""
+    header = "[default]" if name == "default" else f"[profile {name}]"
+    return (
+        f"{header} of {paths.aws_config_file} names {what}, which the AWS CLI and SDKs use "
+        f"before these keys with AWS_PROFILE={name}: choose another profile name to use them"
+    )

@@ -210,8 +210,9 @@ class CatalogUseCases(SessionToken):
         when Identity Center repeated a page of a listing (the accounts after it, or the roles
         after it, are missing): their profiles would be dropped.
         """
-        from tui.export.aws_config import populate_profiles
+        from tui.export.aws_config import populate_profiles, session_name
 
+        session_name(self.session)  # refused before a login and a fetch of every account
         catalog = self.catalog(refresh=True)
         if catalog.failed:
             raise SsotuiError(

@@ -110,11 +110,12 @@ class Handoff:
 
         from tui.export.credentials_file import ProfileWritten, write_profile
         from tui.store.secret_file import mode_open_to_others
-        from tui.workspace.aws_files import credentials_file_to_write
+        from tui.workspace.aws_files import credentials_file_to_write, shadowing_profile
 
         path = credentials_file_to_write(self.paths)
         written = write_profile(self.paths, replace(creds, region=region), name, path, force=force)
-        return ProfileWritten(written, path, mode_open_to_others(path))
+        shadowed = shadowing_profile(self.paths, written, creds.account.account_id, creds.role_name)
+        return ProfileWritten(written, path, mode_open_to_others(path), shadowed)
 
     def can_open_browser(self) -> bool:
         """Whether a graphical browser can start here (not over SSH without a desktop, where a
