@@ -13,6 +13,7 @@ from tests.app_support import (
     async_test,
     catalog_loaded,
     dev_session,
+    footer_keys,
     log_in,
     login_code,
     login_status,
@@ -118,6 +119,33 @@ async def test_the_status_line_follows_a_logout_and_a_login_elsewhere(
         await wait_until(pilot, lambda: "left" in status_text(app), "the new token's time")
         assert "not logged in" not in status_text(app)
         assert screen_name(app) == "MainScreen"
+
+
+@async_test
+async def test_a_token_that_ends_while_the_picker_is_open_offers_ctrl_l_to_log_in_again(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """A token with no refresh token runs out while the picker is open: as after a logout
+    elsewhere, the status line says ctrl+l logs in, the footer offers it, and it does."""
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        # `aws sso login` elsewhere saves a token that cannot be renewed and soon ends
+        sim.set(token_lifetime=2, refresh=False)
+        login.login(
+            here(), dev_session(), force=True, announce=lambda _a: None, sleep=lambda _s: None
+        )
+        await wait_until(pilot, lambda: "token expired" in status_text(app), "the token's end")
+        await wait_until(pilot, lambda: "ctrl+l to log in" in status_text(app), "what to do")
+        assert footer_keys(app).get("ctrl+l") == "Log in"
+        assert screen_name(app) == "MainScreen"  # no screen jumps up by itself
+        sim.set(token_lifetime=3600, refresh=True, approve="manual", interval=0)
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: login_code(app), "a login code")
+        sim.approve(login_code(app))
+        await wait_until(pilot, lambda: "59m left" in status_text(app), "the new token's time")
+        assert "ctrl+l" not in footer_keys(app)
 
 
 @async_test

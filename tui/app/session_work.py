@@ -67,7 +67,7 @@ class Phase(enum.Enum):
 
     OPENING = "opening"  # reading the cache, the state and the token
     LOGGING_IN = "logging in"  # the login screen is up
-    LOGGED_OUT = "not logged in"  # the user left the login screen
+    LOGGED_OUT = "not logged in"  # the user left the login screen, or the token went
     LOADING = "loading"  # the catalog is being fetched
     READY = "ready"
     FAILED = "failed"  # the catalog fetch failed; ctrl+r tries again
@@ -118,6 +118,7 @@ class SessionWork(Widget):
         self._open()
         self.set_interval(60, self._renew_when_due)
         self.set_interval(TOKEN_LOOK_EVERY, self._look_at_token_file)
+        self.set_interval(TOKEN_LOOK_EVERY, self._see_token_end)
 
     def on_unmount(self) -> None:
         self._calls.stop()  # a fetch still running makes no more calls
@@ -223,6 +224,18 @@ class SessionWork(Widget):
         due = self.token_expires is not None and self.token_expires - utcnow() < REFRESH_WINDOW
         if due and self.token_renewable and self.phase is Phase.READY:
             self._renew()
+
+    def _see_token_end(self) -> None:
+        """Every second: a token that cannot be renewed has ended while the picker is open.
+        As after a logout elsewhere, ctrl+l logs in (the status line says so); no screen
+        changes by itself, and the next portal call asks for the login anyway."""
+        if (
+            self.phase is Phase.READY
+            and not self.token_renewable
+            and self.token_expires is not None
+            and self.token_expires <= utcnow()
+        ):
+            self._enter(Phase.LOGGED_OUT)
 
     def _look_at_token_file(self) -> None:
         """Every second: what another program did to the cached token (logged out, logged in,
