@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +37,7 @@ from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home, here
 from tui.aws import token_cache
 from tui.models import Account
-from tui.sim import Organisation
+from tui.sim import Organisation, Simulator
 from tui.store import catalog_cache, credentials_cache, files
 
 HOLD = 2.5  # seconds the other process keeps its lock: longer than the second before a word
@@ -195,3 +197,38 @@ async def test_w_shows_a_notice_while_another_ssotui_changes_the_credentials_fil
             assert notes(app) == [f"Another ssotui is changing {credentials}: waiting for it…"]
         await wait_until(pilot, lambda: len(notes(app)) == 2, "the profile")
         assert notes(app)[-1].startswith("Wrote profile [")
+
+
+def test_two_threads_of_one_ssotui_share_one_fetch_and_say_no_other_ssotui_waits(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The picker's `c` and then `w` on one role while the first fetch is on its way: the
+    second waits for the first, in this process, and takes its credentials; it is not told as
+    a wait on another ssotui (flock(2) would have made the two threads wait on each other's
+    lock, and called it that)."""
+    from tui.store.settings import Settings
+    from tui.store.waits import told_to
+    from tui.workspace import Context
+
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    sim.set(latency=1.5)
+    sim.reset_calls()
+    workspace = Context(settings=Settings(), environ=dict(os.environ)).workspace(dev_session())
+    found, _ = workspace.find(account.account_id, role)
+    told: list[object] = []
+    results: list[str] = []
+
+    def fetch() -> None:
+        results.append(workspace.role_credentials(found, role).access_key_id)
+
+    with told_to(told.append):
+        threads = [threading.Thread(target=fetch) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert told == []
+    assert len(results) == 2 and results[0] == results[1]
+    assert sim.calls["GetRoleCredentials"] == 1

@@ -19,6 +19,7 @@ import glob
 import hashlib
 import os
 import stat
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -411,8 +412,9 @@ def locked(
     more than `waits.SAID_AFTER` seconds is told once (`tui.store.waits`) with `doing`, what
     the holder is doing in the user's words (default: "changing <path>").
     """
-    fd = open_lock(lock_file(paths, path), str(path))
-    with _held(fd, path, wait, doing):
+    where = lock_file(paths, path)
+    fd = open_lock(where, str(path))
+    with _held(fd, where, path, wait, doing):
         yield
 
 
@@ -425,18 +427,42 @@ def locked_if_possible(
     For a lock that only saves work (one fetch shared by processes that start together) and
     for a logout's deletions. A lock another process holds is still waited for (`wait`: at
     most that long, then FileWriteError). Yields whether it holds the lock."""
+    where = lock_file(paths, path)
     try:
-        fd = open_lock(lock_file(paths, path), str(path))
+        fd = open_lock(where, str(path))
     except FileWriteError:
         yield False
         return
-    with _held(fd, path, wait, doing):
+    with _held(fd, where, path, wait, doing):
         yield True
 
 
+# flock(2) locks an open file, not a process: two threads of one ssotui (the picker's `c` and
+# `w` on one role at once) would wait on each other's lock and call it another ssotui's. So
+# the threads of this process take turns first, on one threading lock per lock file.
+_TURNS: dict[Path, threading.Lock] = {}
+_TURNS_GUARD = threading.Lock()
+
+
+def _turn(lock: Path) -> threading.Lock:
+    with _TURNS_GUARD:
+        return _TURNS.setdefault(lock, threading.Lock())
+
+
 @contextlib.contextmanager
-def _held(fd: int, path: Path, wait: float | None, doing: str) -> Iterator[None]:
-    """The open lock file `fd` of `path` locked while the block runs, then closed."""
+def _held(fd: int, lock: Path, path: Path, wait: float | None, doing: str) -> Iterator[None]:
+    """The open lock file `fd` (at `lock`) of `path` locked while the block runs, then closed;
+    a thread of this process that holds it is waited for first, silently."""
+    turn = _turn(lock)
+    try:
+        if not turn.acquire(timeout=-1 if wait is None else wait):
+            raise FileWriteError(
+                f"this ssotui is still {doing or f'changing {path}'} after {wait:.0f} s of "
+                "waiting; nothing was written: try again when it has finished"
+            )
+    except BaseException:
+        os.close(fd)
+        raise
     try:
         _take_lock(fd, path, wait, doing or f"changing {path}")
         yield
@@ -444,6 +470,7 @@ def _held(fd: int, path: Path, wait: float | None, doing: str) -> Iterator[None]
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+        turn.release()
 
 
 LOCK_POLL = 0.05  # seconds between attempts at a lock that is waited on for a while
