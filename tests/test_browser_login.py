@@ -26,6 +26,7 @@ from tests.fake_browser import use_fake_browser
 from tui.aws import loopback
 from tui.aws.browser_login import BrowserAuthorization, start_browser_login
 from tui.aws.flow_choice import Flow
+from tui.aws.login import DeviceAuthorization
 from tui.aws.login_flows import FallingBack, LoginEvent, log_in
 from tui.aws.token_cache import (
     Registration,
@@ -222,9 +223,18 @@ def test_no_browser_started_falls_back_to_the_device_code(
     session: SsoSession, sim: Simulator
 ) -> None:
     events: list[LoginEvent] = []
-    token = log_in(here(), session, announce=events.append, open_url=lambda _url: False)
+    asked: list[str] = []
+
+    def cannot_open(url: str) -> bool:  # BROWSER=false, say
+        asked.append(url)
+        return False
+
+    token = log_in(here(), session, announce=events.append, open_url=cannot_open)
     assert token.access_token and sim.calls["StartDeviceAuthorization"] == 1
     assert FallingBack("no browser could be started") in events
+    # the device code is not sent to the browser that just failed, nor said to open there
+    [device] = [e for e in events if isinstance(e, DeviceAuthorization)]
+    assert asked == [browser_url(events)] and not device.browser_opens
 
 
 def test_create_token_refused(

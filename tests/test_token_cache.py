@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -252,6 +253,13 @@ def test_another_start_url_is_not_this_sessions_token(home: Home) -> None:
     assert load_token(here(), DEV) is None
     save_token(here(), DEV, _token(start_url=DEV.start_url + "/"))
     assert load_token(here(), DEV) is not None
+    # the portal's address as the browser shows it, then pasted into the config (or taken out
+    # of it since): the same portal, as the AWS CLI (which does not compare) keeps using it
+    save_token(here(), DEV, _token(start_url=DEV.start_url + "/#/"))
+    assert load_token(here(), DEV) is not None
+    portal_page = dataclasses.replace(DEV, start_url=DEV.start_url + "/#/")
+    save_token(here(), DEV, _token(start_url=DEV.start_url))
+    assert load_token(here(), portal_page) is not None
 
 
 def test_delete(home: Home) -> None:

@@ -124,7 +124,8 @@ def _waited(seconds: float) -> str:
 
 class BrowserLogin:
     """One browser login in progress. `wait()` ends it; the listener is closed when it ends
-    (or on `close()`, or leaving a `with` block)."""
+    (or on `close()`, or leaving a `with` block). A login that ends before the browser came back
+    (timed out, cancelled, interrupted) drops the registration it used (`forget_registration`)."""
 
     def __init__(
         self,
@@ -145,12 +146,17 @@ class BrowserLogin:
         self._verifier = verifier
         self._timeout = timeout
         self._redirect_uri = listener.redirect_uri
+        self._came_back = False  # the browser brought a callback: the service knows the client
 
     def __enter__(self) -> BrowserLogin:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
         self.close()
+        if exc_type is not None and not self._came_back:
+            # interrupted before the browser came back, even before `wait` (Ctrl-C or SIGTERM
+            # while the page was shown or the browser started): as a wait that ended so
+            forget_registration(self.paths, self.session, self._registration)
 
     def close(self) -> None:
         """Stop listening (the login can no longer end)."""
@@ -183,6 +189,7 @@ class BrowserLogin:
                     )
                 callback = self._listener.wait(min(_POLL, left))
                 if callback is not None:
+                    self._came_back = True
                     break
         finally:
             self.close()

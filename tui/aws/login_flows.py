@@ -3,9 +3,10 @@
 `log_in` takes the session's login lock (a second login waits and then uses the first one's
 token), runs the chosen flow (`tui.aws.flow_choice`), and falls back from the browser to the
 device code, saying so, when the loopback listener cannot be bound or no browser could be
-started. What the user must see or do comes to `announce` as events: the device code to enter,
-the browser page to open, a fall-back and its reason, a wait for another login, a cached token
-passed over because the session's scopes changed.
+started (the device code's page is then not sent to that browser either). What the user must
+see or do comes to `announce` as events: the device code to enter, the browser page to open, a
+fall-back and its reason, a wait for another login, a cached token passed over because the
+session's scopes changed.
 
 While a login waits for the user (the browser to come back, the device code to be approved) it
 looks at the token cache: a valid token that another program saved meanwhile (another ssotui,
@@ -48,6 +49,9 @@ from tui.aws.tokens import REFRESH_WINDOW, current_token
 from tui.errors import LoginCancelled, NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
 from tui.paths import Paths
+
+# The fall-back's reason when opening the browser failed (`BROWSER=false`, a broken opener)
+NO_BROWSER_STARTED = "no browser could be started"
 
 
 @dataclass(frozen=True)
@@ -261,11 +265,14 @@ def _log_in(
                 paths, session, cancelled, gives_way=gives_way, force=force, deaf_to_waiting=deaf
             )
             try:
+                opener = open_url
                 if flow is Flow.BROWSER:
-                    token = _browser(paths, session, say, stop, open_url, browser_timeout)
-                    if token is not None:
-                        return token
-                return _device_code(paths, session, say, stop, open_url, stop.sleep(sleep))
+                    outcome = _browser(paths, session, say, stop, open_url, browser_timeout)
+                    if isinstance(outcome, Token):
+                        return outcome
+                    if outcome == NO_BROWSER_STARTED:  # nor would it for the device code's page
+                        opener = None
+                return _device_code(paths, session, say, stop, opener, stop.sleep(sleep))
             except LoginCancelled:
                 if cancelled is not None and cancelled():
                     raise
@@ -286,19 +293,19 @@ def _browser(
     cancelled: Callable[[], bool] | None,
     open_url: Callable[[str], bool] | None,
     timeout: float,
-) -> Token | None:
-    """The browser flow's token, or None when it cannot run (after saying why)."""
+) -> Token | str:
+    """The browser flow's token, or why it cannot run (after saying so)."""
     try:
         pending = start_browser_login(paths, session, timeout=timeout)
     except ListenerUnavailable as exc:
         say(FallingBack(exc.reason))
-        return None
+        return exc.reason
     with pending:
         say(pending.authorization)
         if open_url is None or open_url(pending.authorization.url):
             return pending.wait(cancelled=cancelled)
-    say(FallingBack("no browser could be started"))
-    return None
+    say(FallingBack(NO_BROWSER_STARTED))
+    return NO_BROWSER_STARTED
 
 
 def _device_code(

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tui.aws.sessions import same_portal
 from tui.errors import FileWriteError, NotLoggedIn
 from tui.logs import hide
 from tui.models import SsoSession, Token, utcnow
@@ -315,8 +316,9 @@ def load_token(paths: Paths, session: SsoSession) -> Token | None:
         token = token_from_dict(data)
     except (ValueError, OverflowError) as exc:
         raise _corrupt(session, path, str(exc)) from None
-    # The session's start URL changed since this token was cached: it belongs elsewhere.
-    if token.start_url and token.start_url.rstrip("/") != session.start_url.rstrip("/"):
+    # The session's start URL changed since this token was cached: it belongs elsewhere (not
+    # for a `#/` or a `/` more or less: the same portal, as the browser shows its address).
+    if token.start_url and same_portal(token.start_url) != same_portal(session.start_url):
         return None
     return token
 

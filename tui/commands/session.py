@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tui.commands.resolve import say, workspace_of
@@ -39,18 +42,48 @@ def login(args: argparse.Namespace, context: Context) -> int:
             say(_waiting_without_a_terminal(event))
 
     workspace = workspace_of(args, context)
-    token = workspace.log_in(
-        use_device_code=args.use_device_code,
-        no_browser=args.no_browser,
-        force=args.force,
-        announce=announce,
-    )
+    try:
+        with _sigterm_ends_it_as_ctrl_c_does():
+            token = workspace.log_in(
+                use_device_code=args.use_device_code,
+                no_browser=args.no_browser,
+                force=args.force,
+                announce=announce,
+            )
+    except _Terminated as stop:
+        return stop.status
     label, until = workspace.session.label, local_time(token.expires_at)
     if asked:
         say(f"Logged in to {label} until {until}.")
     else:
         say(f"Already logged in to {label} until {until}; `ssotui login --force` logs in again.")
     return 0
+
+
+class _Terminated(BaseException):
+    """SIGTERM during a login: a BaseException, so that no `except Exception` on the way keeps
+    the login going, and every `finally` runs, as for Ctrl-C's KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.status = 128 + signum  # what a shell shows for a process the signal ended
+
+
+@contextlib.contextmanager
+def _sigterm_ends_it_as_ctrl_c_does() -> Iterator[None]:
+    """`kill PID` (which the line of a login without a terminal advises), `timeout` or a CI
+    runner's stop ends the login through its clean-up, as Ctrl-C does: a browser registration
+    the browser never came back with is dropped, so the next login registers afresh instead of
+    leading to the same error page (the service may no longer know the client)."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Terminated(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _waiting_without_a_terminal(event: BrowserAuthorization) -> str:
