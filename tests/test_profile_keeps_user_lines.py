@@ -259,3 +259,25 @@ def test_write_profile_command_keeps_the_users_lines_for_the_aws_cli(
     text = credentials().read_text()
     assert "aws_access_key_id" not in text and "written by ssotui" not in text
     assert "region = eu-west-1\noutput = json\nca_bundle = /etc/ssl/corp.pem\n" in text
+
+
+def test_a_kept_role_arn_that_wins_over_the_keys_is_said(sim: Simulator, token: Token) -> None:
+    # botocore reads a credentials file profile's role_arn as config and assumes that role
+    # before it looks at the keys: kept, the line is the user's, and the user is told.
+    credentials().write_text(
+        "[ops]\nrole_arn = arn:aws:iam::123456789012:role/Ops\nsource_profile = base\n\n"
+        "[base]\naws_access_key_id = ASIABASE\naws_secret_access_key = s\naws_session_token = t\n"
+    )
+    credentials().chmod(0o600)
+    account = next(a for a in sim.org.accounts if a.roles and not a.roles[0].forbidden)
+    run = ssotui("write-profile", account.account_id, account.roles[0].name, "--profile", "ops")
+    assert run.status == 0, run.err
+    assert "role_arn = arn:aws:iam::123456789012:role/Ops\n" in credentials().read_text()
+    assert (
+        f"ssotui: warning: [ops] of {credentials()} also names a role to assume (role_arn), a "
+        "line of yours kept there, which the AWS CLI and SDKs use before these keys with "
+        "AWS_PROFILE=ops: take it out, or choose another profile name to use them"
+    ) in run.err
+    run = ssotui("write-profile", account.account_id, account.roles[0].name, "--profile", "base")
+    assert run.status == 0, run.err
+    assert "warning" not in run.err

@@ -285,6 +285,16 @@ def write_profile(
     return name
 
 
+def profile_settings(path: Path, name: str) -> dict[str, str]:
+    """What botocore reads from profile `[name]` of the credentials file `path` ({} when there
+    is none, or botocore cannot read the file)."""
+    try:
+        parsed = _parse(_read(files.writable_target(path)))
+    except FileWriteError:
+        return {}
+    return (parsed or {}).get(name, {})
+
+
 def _owned_lines(text: str, section: ini_sections.Section) -> Owned:
     """ssotui's lines of a section it wrote: its marker and keys, and its `region` while that
     still has the value the marker names."""
