@@ -14,6 +14,7 @@ Used by `credentials_file` for `write-profile` and `logout --purge`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,10 @@ class Owned:
 _NOT_OPTIONS = (LineKind.BLANK, LineKind.COMMENT)  # lines that never continue a value
 
 
+def _start(line: Line) -> int:
+    return line.start
+
+
 def _indent(text: str) -> str:
     return text[: len(text) - len(text.lstrip())]
 
@@ -56,9 +61,8 @@ def _splice(
 ) -> tuple[str, bool]:
     """The text of `section` (header to its last option) with `owned`'s lines taken out and
     `block` (None: nothing) put in their place; and whether no option or comment is left."""
-    by_start = {line.start: i for i, line in enumerate(lines)}
-    head = by_start[section.start]
-    stop = by_start.get(section.content_end, len(lines))
+    head = bisect_left(lines, section.start, key=_start)
+    stop = bisect_left(lines, section.content_end, key=_start)
     kept: list[tuple[str, str]] = [(lines[head].text, lines[head].ending)]
     at = None  # where the block goes, as an index into `kept`
     indent = None  # the indent of the first line of the user's after the block
@@ -101,13 +105,16 @@ def set_keys(text: str, name: str, block: Sequence[str], owned: Owned) -> str:
     ini_sections.check_name(name)
     for line in block:
         ini_sections.check_line(line)
-    matches = [s for s in ini_sections.parse_sections(text) if s.name == name]
+    lines = ini_sections.classify(text)
+    matches = [s for s in ini_sections.sections_of(text, lines) if s.name == name]
     if not matches:
         return ini_sections.replace_section(text, name, block)
-    for dup in reversed(matches[1:]):  # back to front keeps earlier offsets valid
-        text = text[: dup.start] + text[dup.content_end :]
-    lines = ini_sections.classify(text)
-    first = next(s for s in ini_sections.sections_of(text, lines) if s.name == name)
+    if len(matches) > 1:
+        for dup in reversed(matches[1:]):  # back to front keeps earlier offsets valid
+            text = text[: dup.start] + text[dup.content_end :]
+        lines = ini_sections.classify(text)
+        matches = [s for s in ini_sections.sections_of(text, lines) if s.name == name]
+    first = matches[0]
     body, _ = _splice(text, lines, first, owned, block)
     return text[: first.start] + body + text[first.content_end :]
 
