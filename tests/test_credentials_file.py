@@ -7,6 +7,7 @@ property test over generated credentials files (comments, CRLF, unicode, no fina
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -153,7 +154,7 @@ EXISTING = (
 )
 
 
-def test_replaces_the_section_in_place_and_keeps_every_other_byte() -> None:
+def test_replaces_ssotuis_keys_in_place_and_keeps_every_other_byte() -> None:
     path = credentials_file()
     path.write_bytes(EXISTING.encode("utf-8"))
     path.chmod(0o640)
@@ -170,6 +171,7 @@ def test_replaces_the_section_in_place_and_keeps_every_other_byte() -> None:
         f"aws_secret_access_key = {SECRET}\r\n"
         f"aws_session_token = {TOKEN}\r\n"
         "x_security_token_expires = 2030-01-02T03:04:05Z\r\n"
+        "region = eu-west-1\r\n"  # the user's, kept
     )
     assert mode(path) == 0o640
     assert botocore_keys("prod") == ("ASIAEXAMPLEKEY123456", SECRET, TOKEN)
@@ -412,14 +414,18 @@ free_text = st.text(
 values = free_text.filter(lambda s: bool(s.strip()))
 comments = st.tuples(st.sampled_from(["#", ";", "  #", "\t;"]), free_text).map("".join)
 blanks = st.sampled_from(["", "  ", "\t"])
-keys = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+# ssotui's own keys too (any case), which a write replaces and a removal takes out.
+OWNED = ("aws_access_key_id", "AWS_Secret_Access_Key", "aws_session_token", "aws_security_token")
+keys = st.one_of(
+    st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8), st.sampled_from(OWNED)
+)
 
 
 @st.composite
 def sections(draw: st.DrawFn, name: str) -> Chunk:
     header = draw(st.sampled_from(["[{}]", "[{}]  ", "[{}] ; note", "[{}]# note"])).format(name)
     content: list[str] = []
-    for key in draw(st.lists(keys, unique=True, max_size=4)):
+    for key in draw(st.lists(keys, unique_by=str.lower, max_size=4)):
         sep = draw(st.sampled_from([" = ", "=", ": ", " =  "]))
         content.append(f"{key}{sep}{draw(values)}")
         for _ in range(draw(st.integers(0, 1))):
@@ -473,18 +479,24 @@ def test_any_file_only_the_target_section_changes(
         path.chmod(file_mode)
         parsed_before = raw_config_parse(str(path))
         target = chunks[pick].name if pick < len(chunks) else "ssotui-new"
-        write_profile(here(), make_creds(), target, path)
+        write_profile(here(), make_creds(), target, path, force=True)
         after = path.read_bytes().decode("utf-8")
         parsed_after = raw_config_parse(str(path))
         assert mode(path) == file_mode
-        # botocore sees our keys in the target and every other section exactly as before.
-        ours = parsed_after.pop(target)
-        assert ours["aws_access_key_id"] == "ASIAEXAMPLEKEY123456"
-        assert ours["aws_session_token"] == TOKEN
-        parsed_before.pop(target, None)
+        # botocore sees our keys in the target beside the user's others, and every other
+        # section exactly as before.
+        users = {
+            k: v
+            for k, v in parsed_before.pop(target, {}).items()
+            if k not in {o.lower() for o in OWNED}
+        }
+        assert parsed_after.pop(target) == users | profile_values(make_creds())
         assert parsed_after == parsed_before
-        # ... and taking the profile out again leaves the rest as botocore saw it.
+        # ... and taking ssotui's lines out again leaves the rest as botocore saw it: the
+        # profile too while a line of the user's is left in it.
         assert remove_profile(here(), target, path) is True
+        if pick < len(chunks) and users_line_left(chunks[pick].content):
+            parsed_before[target] = users
         assert raw_config_parse(str(path)) == parsed_before
         assert mode(path) == file_mode
 
@@ -498,14 +510,58 @@ def test_any_file_only_the_target_section_changes(
     tail = "".join(lines[start + 1 + len(chunks[pick].content) :])
     assert after.startswith(head) and after.endswith(tail)
     middle = after[len(head) : len(after) - len(tail)]
-    written = [line for line in middle.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    assert [line for line in written if line][0].startswith("# written by ssotui")
-    assert [line for line in written if line][1:] == [
-        "aws_access_key_id = ASIAEXAMPLEKEY123456",
-        f"aws_secret_access_key = {SECRET}",
-        f"aws_session_token = {TOKEN}",
-        "x_security_token_expires = 2030-01-02T03:04:05Z",
-    ]
+    # The user's lines in their order, ssotui's as one block where its first line was (else
+    # right below the header).
+    if not head.endswith(("\n", "\r")):  # a header that ended the file gets a line ending
+        middle = re.sub(r"^(\r\n|\r|\n)", "", middle)
+    kept = user_lines(chunks[pick].content)
+    at = first_owned(chunks[pick].content)
+    expected = kept[:at] + credentials_file_module.profile_lines(make_creds()) + kept[at:]
+    # (An empty last line without a line ending, where the file ends, is no line at all.)
+    assert _trimmed(middle.splitlines()) == _trimmed(expected)
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    while lines and lines[-1] == "":
+        lines = lines[:-1]
+    return lines
+
+
+def _owned_flags(content: list[str]) -> list[bool]:
+    """Which generated content lines are ssotui's (its keys and their continuations)."""
+    flags: list[bool] = []
+    owned = False
+    for line in content:
+        if not line.strip() or line.strip()[:1] in "#;":
+            flags.append(False)
+        elif line.startswith("    "):
+            flags.append(owned)  # a continuation goes with its key
+        else:
+            name = re.split(r"[=:]", line, maxsplit=1)[0].strip().lower()
+            owned = name in {o.lower() for o in OWNED}
+            flags.append(owned)
+    return flags
+
+
+def user_lines(content: list[str]) -> list[str]:
+    return [line for line, owned in zip(content, _owned_flags(content), strict=True) if not owned]
+
+
+def users_line_left(content: list[str]) -> bool:
+    """Whether the section keeps a line of the user's once ssotui's are out: a key, or a
+    comment above ssotui's block (one below it is below the section's last key, where it
+    goes with what follows, as any comment after a section's last key does)."""
+    kept = user_lines(content)
+    before_block = kept[: first_owned(content)]
+    return any(line.strip() and line.strip()[:1] not in "#;" for line in kept) or any(
+        line.strip() for line in before_block
+    )
+
+
+def first_owned(content: list[str]) -> int:
+    """Where ssotui's block goes among the user's lines."""
+    flags = _owned_flags(content)
+    return flags[: flags.index(True)].count(False) if True in flags else 0
 
 
 # --- the splice module on its own (populate reuses it for the config file) ---------------------

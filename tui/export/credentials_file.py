@@ -1,8 +1,13 @@
 """Write role credentials to one profile of the shared credentials file, and take them out again.
 
-The file is `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`. Only the chosen `[profile]`
-section changes (see `ini_sections`); the whole read-modify-write runs under the file's lock
-and ends in an atomic replace, so a crash leaves the old file and concurrent runs lose nothing.
+The file is `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`. Only ssotui's lines of the
+chosen `[profile]` section change, as `aws configure set` changes only the keys it sets: the
+three keys, the expiry, `region` when one is asked for, and the marker comment
+(`section_keys`); the user's other lines there (`region`, `output`, `ca_bundle`, comments, any
+other key) stay, in place and in order, and so does every byte outside the section. A stale
+`aws_security_token` there goes too: botocore would read it before the new token. The whole
+read-modify-write runs under the file's lock and ends in an atomic replace, so a crash leaves
+the old file and concurrent runs lose nothing.
 Taking keys out of a file with other names (hard links) is done in place instead, so that no
 name keeps them (`tui.store.linked_files`); putting keys into one is refused.
 A new file is 0600 in a 0700 folder; an existing file keeps its mode; a symlinked file is
@@ -18,7 +23,11 @@ overwritten unless the caller passes `force=True` (`StaticKeysProfile` otherwise
 ssotui writes carries a marker comment with a fingerprint of the keys it wrote
 (`# written by ssotui for account A, role R; keys sha256:…`); `purge_written_profiles` (and
 `remove_profile`) take out only profiles whose keys still match it, so a section the user has
-since filled with keys of their own stays.
+since filled with keys of their own stays; and of those, only ssotui's lines (its `region` only
+while it still has the value the marker names). A section left with nothing but blank lines is
+removed, so a profile ssotui created leaves no trace and no empty `[name]` that botocore would
+take for a profile without credentials; one left with any line of the user's (a key, a comment)
+stays.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import configparser
 import hashlib
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +44,7 @@ from tui.errors import FileWriteError, SsotuiError, StaticKeysProfile
 from tui.export import ini_sections
 from tui.export.env import iso_utc
 from tui.export.profile_names import profile_name, profile_name_part
+from tui.export.section_keys import Owned, set_keys, take_out_keys
 from tui.models import RoleCredentials
 from tui.paths import Paths
 from tui.store import files
@@ -48,7 +59,13 @@ KEY_ID, SECRET_KEY, SESSION_TOKEN = (
     "aws_secret_access_key",
     "aws_session_token",
 )
+REGION_KEY = "region"
+# botocore reads this older name of the session token before aws_session_token: one left from
+# another tool would be sent with ssotui's key id.
+LEGACY_TOKEN = "aws_security_token"
+_WRITTEN = (KEY_ID, SECRET_KEY, SESSION_TOKEN, EXPIRES_KEY)
 _FINGERPRINT = re.compile(r"; keys sha256:([0-9a-f]{16})\s*$")
+_MARKED_REGION = re.compile(r", region ([a-z0-9-]+);")
 
 
 # Beside the writer, not in tui.workspace.handoff: a command that writes no profile (every
@@ -109,13 +126,29 @@ def profile_values(creds: RoleCredentials) -> dict[str, str]:
     return values
 
 
+def _region(creds: RoleCredentials) -> str | None:
+    """The region to write (botocore reads it from this file too), when one is asked for."""
+    return creds.region if creds.region and re.fullmatch(r"[a-z0-9-]+", creds.region) else None
+
+
 def profile_lines(creds: RoleCredentials) -> list[str]:
-    """The body of the profile section: a marker comment, then `key = value` lines."""
+    """ssotui's lines of the profile section: a marker comment (naming the region it wrote,
+    if any), then `key = value` lines."""
     values = profile_values(creds)
+    region = _region(creds)
+    if region:
+        values[REGION_KEY] = region
     account_id = profile_name_part(creds.account.account_id) or "-"
     role = profile_name_part(creds.role_name) or "-"
-    marker = f"{MARKER} for account {account_id}, role {role}; keys sha256:{fingerprint(values)}"
+    where = f", region {region}" if region else ""
+    marker = (
+        f"{MARKER} for account {account_id}, role {role}{where}; keys sha256:{fingerprint(values)}"
+    )
     return [marker] + [f"{key} = {value}" for key, value in values.items()]
+
+
+def _is_marker(comment: str) -> bool:
+    return comment.startswith(MARKER)
 
 
 def _read(target: Path) -> str:
@@ -141,10 +174,14 @@ def _parse(text: str) -> dict[str, dict[str, str]] | None:
 
 
 def _check_splice(
-    path: Path, before: str, after: str, changed: dict[str, dict[str, str] | None]
+    path: Path,
+    before: str,
+    after: str,
+    changed: dict[str, tuple[dict[str, str], Collection[str]] | None],
 ) -> None:
-    """Refuse a result in which botocore would not see, for each profile of `changed`, the
-    values given (None: no such profile), or would see any other section differently."""
+    """Refuse a result in which botocore would not see, for each profile of `changed`, its
+    keys as they were but for the keys given (taken out, and set to the values given), or no
+    such profile (None); or would see any other section differently."""
     old = _parse(before)
     new = _parse(after)
     if old is None:
@@ -152,15 +189,15 @@ def _check_splice(
     if new is None:
         raise FileWriteError(f"cannot safely change {path}: the result would not parse")
     readable = True
-    for profile, expected in changed.items():
-        old.pop(profile, None)
+    for profile, change in changed.items():
+        was = old.pop(profile, {})
         got = new.pop(profile, None)
-        if expected is None:
+        if change is None:
             readable = readable and got is None
         else:
-            readable = (
-                readable and got is not None and all(got.get(k) == v for k, v in expected.items())
-            )
+            values, owned = change
+            expected = {k: v for k, v in was.items() if k not in owned} | values
+            readable = readable and got == expected
     if old != new or not readable:
         raise FileWriteError(
             f"cannot safely change {path}: its layout would change other profiles; "
@@ -228,17 +265,19 @@ def write_profile(
     name = profile if profile is not None else default_profile_name(creds)
     ini_sections.check_name(name)
     body = profile_lines(creds)
-    if creds.region and re.fullmatch(r"[a-z0-9-]+", creds.region):  # botocore reads it here too
-        body.append(f"region = {creds.region}")
     expected = profile_values(creds)
+    region = _region(creds)
+    if region:
+        expected[REGION_KEY] = region
+    owned = Owned((*expected, LEGACY_TOKEN), _is_marker)
     file_path = path if path is not None else paths.aws_credentials_file
     with files.locked(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
         if not force:
             _refuse_static_keys(before, name, file_path)
-        after = ini_sections.replace_section(before, name, body)
-        _check_splice(file_path, before, after, {name: expected})
+        after = set_keys(before, name, body, owned)
+        _check_splice(file_path, before, after, {name: (expected, owned.keys)})
         files.refuse_read_only(file_path)
         files.refuse_hard_linked(file_path)
         refuse_open_folder(target.parent)  # removing keys (logout --purge) is always allowed
@@ -246,30 +285,68 @@ def write_profile(
     return name
 
 
-def _owned_names(text: str) -> list[str]:
-    """Profiles ssotui wrote that still hold its keys (every section of that name), file order."""
+def profile_settings(path: Path, name: str) -> dict[str, str]:
+    """What botocore reads from profile `[name]` of the credentials file `path` ({} when there
+    is none, or botocore cannot read the file)."""
+    try:
+        parsed = _parse(_read(files.writable_target(path)))
+    except FileWriteError:
+        return {}
+    return (parsed or {}).get(name, {})
+
+
+def _owned_lines(text: str, section: ini_sections.Section) -> Owned:
+    """ssotui's lines of a section it wrote: its marker and keys, and its `region` while that
+    still has the value the marker names."""
+    body = text[section.header_end : section.content_end]
+    marker = next(line.strip() for line in body.splitlines() if line.strip().startswith(MARKER))
+    region = _MARKED_REGION.search(marker)
+    ours = region is not None and _section_values(text, section).get(REGION_KEY) == region.group(1)
+    return Owned((*_WRITTEN, REGION_KEY) if ours else _WRITTEN, _is_marker)
+
+
+def _owned_names(text: str) -> dict[str, Owned]:
+    """Profiles ssotui wrote that still hold its keys (every section of that name), in file
+    order, each with what of it is ssotui's."""
     by_name: dict[str, list[ini_sections.Section]] = {}
     for section in ini_sections.parse_sections(text):
         by_name.setdefault(section.name, []).append(section)
-    return [name for name, same in by_name.items() if all(_ours(text, s) for s in same)]
+    return {
+        name: _owned_lines(text, same[0])
+        for name, same in by_name.items()
+        if all(_ours(text, s) for s in same)
+    }
 
 
-def remove_profile(
-    paths: Paths, profile: str, path: Path | None = None, *, force: bool = False
-) -> bool:
-    """Remove section `[profile]` from the credentials file when ssotui wrote it and it still
-    holds ssotui's keys (any section with `force`); False when it was not there or not ours."""
+def _taken_out(path: Path, before: str, owned: dict[str, Owned]) -> str:
+    """`before` without ssotui's lines of the profiles of `owned`, and without those profiles
+    that have nothing of the user's left, checked as botocore reads it."""
+    stripped, emptied = take_out_keys(before, owned)
+    after = ini_sections.drop_sections(stripped, emptied)
+    _check_splice(
+        path,
+        before,
+        after,
+        {name: None if name in emptied else ({}, lines.keys) for name, lines in owned.items()},
+    )
+    return after
+
+
+def remove_profile(paths: Paths, profile: str, path: Path | None = None) -> bool:
+    """Take ssotui's lines out of section `[profile]` of the credentials file (the section too
+    when nothing of the user's is left) when ssotui wrote it and it still holds ssotui's keys;
+    False when it was not there or not ours."""
     ini_sections.check_name(profile)
     file_path = path if path is not None else paths.aws_credentials_file
     with files.locked(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
-        if not force and profile not in _owned_names(before):
+        owned = _owned_names(before)
+        if profile not in owned:
             return False
-        after = ini_sections.drop_section(before, profile)
+        after = _taken_out(file_path, before, {profile: owned[profile]})
         if after == before:
             return False
-        _check_splice(file_path, before, after, {profile: None})
         files.refuse_read_only(file_path)
         write_keeping_links(file_path, after.encode("utf-8", "surrogateescape"))
     return True
@@ -283,11 +360,12 @@ def written_profiles(paths: Paths, path: Path | None = None) -> list[str]:
         target = files.writable_target(file_path)
     except FileWriteError:
         return []
-    return _owned_names(_read(target))
+    return list(_owned_names(_read(target)))
 
 
 def purge_written_profiles(paths: Paths, path: Path | None = None) -> list[str]:
-    """Remove every profile `written_profiles` names, in one write; returns their names.
+    """Take ssotui's lines out of every profile `written_profiles` names (and those profiles
+    out, when nothing of the user's is left in them), in one write; returns their names.
 
     For `logout --purge`: a profile ssotui wrote whose keys were since replaced stays.
     """
@@ -299,10 +377,9 @@ def purge_written_profiles(paths: Paths, path: Path | None = None) -> list[str]:
         except FileWriteError:
             return []
         before = _read(target)
-        names = _owned_names(before)
-        after = ini_sections.drop_sections(before, names)
-        _check_splice(file_path, before, after, dict.fromkeys(names))
+        owned = _owned_names(before)
+        after = _taken_out(file_path, before, owned)
         if after != before:  # in place when hard-linked: no other name keeps the keys
             files.refuse_read_only(file_path)
             write_keeping_links(file_path, after.encode("utf-8", "surrogateescape"))
-    return names
+    return list(owned)

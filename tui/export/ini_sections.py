@@ -137,10 +137,12 @@ def classify(text: str) -> list[Line]:
 
 def parse_sections(text: str) -> list[Section]:
     """Every section of `text`, in file order (a repeated name appears more than once)."""
-    return _sections(text, classify(text))
+    return sections_of(text, classify(text))
 
 
-def _sections(text: str, lines: list[Line]) -> list[Section]:
+def sections_of(text: str, lines: list[Line]) -> list[Section]:
+    """Every section of `text`, from its lines as `classify` gave them (one pass for callers
+    that need both)."""
     headers = [i for i, line in enumerate(lines) if line.kind is LineKind.HEADER]
     sections: list[Section] = []
     for n, h in enumerate(headers):
@@ -290,7 +292,7 @@ def drop_sections(text: str, names: Collection[str]) -> str:
     --purge` of many profiles from a large file).
     """
     lines = classify(text)
-    sections = [s for s in _sections(text, lines) if s.name in names]
+    sections = [s for s in sections_of(text, lines) if s.name in names]
     if not sections:
         return text
     by_start = {line.start: i for i, line in enumerate(lines)}

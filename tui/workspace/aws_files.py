@@ -8,6 +8,7 @@ left as it is, and nothing is written while the variable that names the file is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from tui.errors import ConfigError
@@ -69,23 +70,43 @@ _AHEAD_OF_KEYS = (
 )
 
 
-def shadowing_profile(paths: Paths, name: str, account_id: str, role: str) -> str:
-    """What to say when the AWS config file's profile `name` gives the AWS CLI and SDKs other
-    credentials than the keys of role `role` in `account_id` just written to the credentials
-    file's `[name]`: they use it first, and the keys never ("" when none does, or it is an SSO
-    profile of that very role, which gives the same role's credentials)."""
+def _ahead_of_keys(profile: Mapping[str, object], account_id: str, role: str) -> str | None:
+    """What of `profile` botocore takes before the keys of role `role` in `account_id`."""
+    what = next((phrase for key, phrase in _AHEAD_OF_KEYS if key in profile), None)
+    sso = [profile.get(key) for key in ("sso_account_id", "sso_role_name")]
+    if what is None and sso != [None, None] and sso != [account_id, role]:
+        what = f"the SSO role {sso[1] or '?'} of account {sso[0] or '?'}"
+    return what
+
+
+def shadowing_profile(
+    paths: Paths, name: str, account_id: str, role: str, credentials: Path | None = None
+) -> str:
+    """What to say when the AWS config file's profile `name`, or the lines of the user's that
+    `write-profile` kept in the credentials file's `[name]` (`credentials`), give the AWS CLI
+    and SDKs other credentials than the keys of role `role` in `account_id` just written there:
+    they use those first, and the keys never ("" when none does, or it is an SSO profile of
+    that very role, which gives the same role's credentials)."""
     from tui.aws.sessions import config_sections, profile_map
 
+    if credentials is not None:
+        from tui.export.credentials_file import profile_settings
+
+        # botocore reads the credentials file's lines of a profile as its config too
+        what = _ahead_of_keys(profile_settings(credentials, name), account_id, role)
+        if what is not None:
+            return (
+                f"[{name}] of {credentials} also names {what}, a line of yours kept there, "
+                f"which the AWS CLI and SDKs use before these keys with AWS_PROFILE={name}: "
+                "take it out, or choose another profile name to use them"
+            )
     try:
         profile = profile_map(config_sections(paths))["profiles"].get(name)
     except ConfigError:
         return ""  # botocore cannot read it either, and reads the keys alone
     if profile is None:
         return ""
-    what = next((phrase for key, phrase in _AHEAD_OF_KEYS if key in profile), None)
-    sso = [profile.get(key) for key in ("sso_account_id", "sso_role_name")]
-    if what is None and sso != [None, None] and sso != [account_id, role]:
-        what = f"the SSO role {sso[1] or '?'} of account {sso[0] or '?'}"
+    what = _ahead_of_keys(profile, account_id, role)
     if what is None:
         return ""
     header = "[default]" if name == "default" else f"[profile {name}]"

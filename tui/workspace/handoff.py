@@ -114,7 +114,9 @@ class Handoff:
 
         path = credentials_file_to_write(self.paths)
         written = write_profile(self.paths, replace(creds, region=region), name, path, force=force)
-        shadowed = shadowing_profile(self.paths, written, creds.account.account_id, creds.role_name)
+        shadowed = shadowing_profile(
+            self.paths, written, creds.account.account_id, creds.role_name, path
+        )
         return ProfileWritten(written, path, mode_open_to_others(path), shadowed)
 
     def can_open_browser(self) -> bool:
