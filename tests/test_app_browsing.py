@@ -218,6 +218,30 @@ async def test_names_with_control_characters_are_drawn_without_them(
         assert printable(HOSTILE.name) in drawn  # as the command line shows it
 
 
+# Hangul fillers: blank to the eye, 0 cells to Rich but 1 or 2 to terminals (wcwidth, tmux)
+FILLERS = "\u3164\uffa0\u115f\u1160"
+BLANK = SimAccount("111122224444", FILLERS, "blank@example.com", [SimRole("Admin")])
+
+
+@async_test
+async def test_an_account_named_with_invisible_fillers_is_drawn_with_visible_stand_ins(
+    sim: Simulator, sso_config: Path
+) -> None:
+    """A name of Hangul fillers looked blank (a spoof) and was measured by Rich otherwise than
+    the terminal draws it: the row ran past its pane and the border went."""
+    sim.org.accounts.append(BLANK)
+    sim.org._by_id[BLANK.account_id] = BLANK
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(shown(app, "accounts")) > 12, "the catalog")
+        await type_text(pilot, "111122224444")
+        await wait_until(pilot, lambda: len(shown(app, "accounts")) == 1, "the one account")
+        drawn = screen_text(app)
+        assert not set(FILLERS) & set(drawn)
+        assert "\ufffd" * 4 in drawn
+
+
 def test_work_nearly_done_at_a_quit_is_not_cut_off(tmp_path: Path) -> None:
     """A favourite being saved when the user quits is saved: the threads still running get a
     moment before the process ends (a call hanging on the network does not hold it longer;

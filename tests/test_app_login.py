@@ -265,3 +265,20 @@ async def test_use_device_code_starts_the_picker_s_login_with_a_code_and_its_pag
         await wait_until(pilot, ran.exists, "the code's page in the browser")
         assert login_code(app) in ran.read_text()
         assert sim.calls["Authorize"] == 0
+
+
+@async_test
+async def test_a_browser_that_cannot_be_started_is_not_said_to_have_opened_the_code_s_page(
+    sim: Simulator, sso_config: Path, monkeypatch: Any
+) -> None:
+    """BROWSER=false (a broken opener): the browser login falls back to a device code, whose
+    page is not sent to that browser; the screen said "The browser was opened for you"."""
+    monkeypatch.setenv("BROWSER", "false")
+    sim.set(approve="manual", interval=1)
+    app = picker(open_browser=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the code")
+        assert "Using a device code: no browser could be started." in notes(app)
+        assert login_status(app) == (
+            "No browser could be started: open the address on any device; waiting for approval…"
+        )

@@ -181,3 +181,26 @@ async def test_a_resize_under_another_screen_reaches_the_panes(
         assert pane(app, "roles").size.width < wide
         assert pane(app, "accounts").size.width > pane(app, "roles").size.width
         assert _cut_hints(_footer(app)) == "", _footer(app)
+
+
+@async_test
+async def test_at_10_and_20_columns_nothing_is_cut_without_an_ellipsis(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The palette's key showed as "p Palette" at 10 columns, and the roles pane's caption (the
+    account's name and id) was cut short with no "…"."""
+    log_in()
+    app = picker()
+    account = max(org.accounts, key=lambda a: len(a.name))
+    async with app.run_test(size=(20, 24)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await type_text(pilot, account.account_id)
+        await pilot.press("enter")  # its roles, named in the caption
+        await pilot.pause()
+        caption = screen_text(app).splitlines()[10]
+        assert caption == f"│ {account.name[:15]}… │", caption
+        assert _footer(app).strip() == "▏" + PALETTE
+        await pilot.resize_terminal(10, 24)
+        await pilot.pause()
+        assert "…" in screen_text(app).splitlines()[10]
+        assert "Palette" not in screen_text(app)  # its key is shown whole or not at all

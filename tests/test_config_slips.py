@@ -211,3 +211,19 @@ def test_a_region_that_is_no_region_name_is_named_with_the_fix(sim: Simulator, h
     run = ssotui("login", "--start-url", sim.start_url, "--sso-region", "../eu")
     assert run.status == 2
     assert run.err == "ssotui: --sso-region '../eu' is not a region name (like us-east-1)\n"
+
+
+def test_a_session_name_botocore_cannot_read_is_named_printably_not_left_out(
+    sim: Simulator, home: Home
+) -> None:
+    """A name ending in an escape sequence's string terminator (ESC \\) is no shell word: botocore
+    skips the section, and so did ssotui, without a word (the picker's chooser left it out)."""
+    bad = "[sso-session evil\x1b]0;TITLE\x1b\\]"
+    home.write_config(f"{bad}\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n")
+    fix = (
+        f"ssotui: [sso-session evil␛]0;TITLE␛\\] in {home.aws_config}: the AWS CLI reads no "
+        "session name from this header (one word, without blanks, quotes or backslashes): "
+        "rename the session"
+    )
+    assert one_line(ssotui("list")) == fix
+    assert "[FAIL] AWS config: " + fix.removeprefix("ssotui: ") in ssotui("doctor").out

@@ -12,12 +12,17 @@ from tui.sim import HOSTILE_ACCOUNTS
 from tui.text import REPLACEMENT, cell_width, pad, printable
 
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# blank to the eye; 0 cells to Rich, 1 or 2 to terminals (glibc wcwidth, tmux)
+HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
 
 
 def is_terminal_safe(text: str) -> bool:
     """Nothing a terminal would act on, nothing that ends a line, nothing that reorders text."""
     return (
-        not any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in BIDI for c in text)
+        not any(
+            unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in BIDI + HANGUL_FILLERS
+            for c in text
+        )
         and len(text.splitlines()) <= 1
     )
 
@@ -34,6 +39,8 @@ def is_terminal_safe(text: str) -> bool:
         ("bidi \u202etxt.exe", f"bidi {REPLACEMENT}txt.exe"),
         ("line\u2028para\u2029end", f"line{REPLACEMENT}para{REPLACEMENT}end"),
         ("lone \ud800 surrogate", f"lone {REPLACEMENT} surrogate"),
+        ("\u3164\u3164", REPLACEMENT * 2),  # a name that looks blank
+        ("prod\uffa0\u115f\u1160", f"prod{REPLACEMENT * 3}"),
     ],
 )
 def test_control_characters_get_visible_stand_ins(name: str, shown: str) -> None:
@@ -67,6 +74,7 @@ def test_widths_in_terminal_cells() -> None:
     assert cell_width("東京") == 4
     assert cell_width("서울 platform") == 13
     assert cell_width("x\x1b[2J") == 5  # measured as shown: x␛[2J
+    assert cell_width(HANGUL_FILLERS) == 4  # as shown: one cell each, as a terminal draws it
     assert cell_width("") == 0
 
 

@@ -19,9 +19,15 @@ _DEL_PICTURE: Final = "\u2421"  # ␡
 
 # C0 and DEL, C1, the Arabic letter mark, LRM/RLM, the line and paragraph separators, the bidi
 # embeddings/overrides (LRE RLE PDF LRO RLO) and isolates (LRI RLI FSI PDI), lone surrogates
-# (a JSON "\ud800" that no terminal encoding can write). The patterns of this module are
-# compiled on first use (`re` keeps them): ~1 ms each, and most commands never need them.
-_UNSAFE: Final = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+# (a JSON "\ud800" that no terminal encoding can write), and the Hangul fillers (U+115F,
+# U+1160, U+3164, U+FFA0): blank to the eye, so a name of them looks empty, and 0 cells to Rich
+# but 1 or 2 to terminals (wcwidth, tmux), so a row holding one runs past its pane. The patterns
+# of this module are compiled on first use (`re` keeps them): ~1 ms each, and most commands
+# never need them.
+_UNSAFE: Final = (
+    "[\x00-\x1f\x7f-\x9f\u061c\u115f\u1160\u200e\u200f\u2028-\u202e\u2066-\u2069\u3164"
+    "\uffa0\ud800-\udfff]"
+)
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -37,12 +43,14 @@ def printable(text: str) -> str:
     """`text` with control characters replaced, safe to write to a terminal on one line.
 
     C0 controls and DEL become their Control Pictures (ESC shows as ␛, a line feed as ␊, NUL as
-    ␀); C1 controls, bidi overrides and isolates, line and paragraph separators and lone
-    surrogates become U+FFFD (�). Every stand-in is one cell wide. Other text, unicode letters
-    and emoji included, is kept; the result of `printable` is printable again unchanged.
+    ␀); C1 controls, bidi overrides and isolates, line and paragraph separators, lone
+    surrogates and the invisible Hangul fillers become U+FFFD (�). Every stand-in is one cell
+    wide. Other text, unicode letters and emoji included, is kept; the result of `printable` is
+    printable again unchanged.
     """
-    # No unsafe character is printable: the first test is the faster, and passes nearly always.
-    if text.isprintable() or re.search(_UNSAFE, text) is None:
+    # No unsafe character is printable ASCII: the first test is the faster, and passes nearly
+    # always (the Hangul fillers are printable to Python, but none is ASCII).
+    if (text.isascii() and text.isprintable()) or re.search(_UNSAFE, text) is None:
         return text
     return re.sub(_UNSAFE, _stand_in, text)
 

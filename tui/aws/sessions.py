@@ -222,6 +222,17 @@ def _named(title: str) -> str | None:
     return words[1] if len(words) == 2 else None
 
 
+def _unreadable_header(title: str, config_path: Path) -> str:
+    """Why an `[sso-session ...]` header whose name is not one shell word (a blank, a lone
+    quote, an escape sequence's closing `ESC \\`) gives no session, named printably."""
+    from tui.text import printable
+
+    return (
+        f"[{printable(title)}] in {config_path}: the AWS CLI reads no session name from this "
+        "header (one word, without blanks, quotes or backslashes): rename the session"
+    )
+
+
 def profile_map(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The sections of a config file grouped as botocore's `build_profile_map` groups them:
     `profiles` (with `default`), `sso_sessions`, `services`, and every other section as is."""
@@ -279,6 +290,10 @@ def _read(paths: Paths, path: Path | None) -> _ConfigRead:
                 scopes_configured=isinstance(raw_scopes, str),
             )
         )
+
+    for title in raw:  # what botocore skips without a word (`build_profile_map`): said here
+        if title.startswith("sso-session") and _named(title) is None:
+            result.problems[title] = _unreadable_header(title, config_path)
 
     known = {(same_portal(s.start_url), s.region) for s in result.sessions}
     by_url: dict[tuple[str, str], SsoSession] = {}

@@ -31,7 +31,7 @@ from tui.app.widgets.big_code import BigCode
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.aws.browser_login import BrowserAuthorization
 from tui.aws.login import DeviceAuthorization
-from tui.aws.login_flows import FallingBack, Polled, ScopesChanged
+from tui.aws.login_flows import NO_BROWSER_STARTED, FallingBack, Polled, ScopesChanged
 from tui.export import clipboard
 from tui.models import Token
 from tui.workspace.workspace import Workspace
@@ -68,6 +68,7 @@ class LoginScreen(Screen[Token | None]):
         self.auth: DeviceAuthorization | None = None
         self.browser_page: BrowserAuthorization | None = None
         self.failed = False
+        self.browser_failed = False  # the browser would not start (BROWSER=false, say)
         self.waiting = False  # another ssotui's login runs; this one waits for its token
         self.goes_first = False  # the user asked to log in here, not wait for the other
         self._cancel = threading.Event()
@@ -104,7 +105,7 @@ class LoginScreen(Screen[Token | None]):
     # -- the login itself ---------------------------------------------------------------------
 
     def _start(self) -> None:
-        self.failed = self.waiting = False
+        self.failed = self.waiting = self.browser_failed = False
         self.auth = self.browser_page = None
         self._cancel.set()  # a login still running (before `d`) stops
         self._cancel = threading.Event()
@@ -134,6 +135,7 @@ class LoginScreen(Screen[Token | None]):
         elif isinstance(event, BrowserAuthorization):
             self._show_browser_page(event)
         elif isinstance(event, FallingBack):
+            self.browser_failed = event.reason == NO_BROWSER_STARTED
             self.notify(f"Using a device code: {event.reason}.", markup=False, timeout=8)
         elif isinstance(event, ScopesChanged):
             self.notify("The session's scopes changed: logging in again.", markup=False, timeout=8)
@@ -151,8 +153,10 @@ class LoginScreen(Screen[Token | None]):
         self.query_one("#login-url", Static).update(auth.verification_uri)
         self.query_one("#login-code", BigCode).update(auth.user_code)
         self.query_one("#login-code-text", Static).update(f"code {auth.user_code}")
-        if self.workspace.opens_browser(no_browser=self.no_browser):
+        if auth.browser_opens:  # the login's own word: not after the browser failed to start
             opened = "The browser was opened for you; "
+        elif self.browser_failed:
+            opened = "No browser could be started: open the address on any device; "
         elif not self.can_open_browser:
             opened = "No browser here: open the address on any device; "
         else:

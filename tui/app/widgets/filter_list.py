@@ -140,6 +140,7 @@ class Caption(Widget):
         color: $text-muted;
         text-style: italic;
         padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;
         display: none;
         &.-shown { display: block; }
     }

@@ -40,9 +40,10 @@ class WholeKeysFooter(Footer):
         if not width:
             return
         keys = [child for child in self.children if not child.has_class("-command-palette")]
-        room = width - sum(
-            _width(child, width) for child in self.children if child.has_class("-command-palette")
-        )
+        palette = [child for child in self.children if child.has_class("-command-palette")]
+        room = width - sum(_width(child, width) for child in palette)
+        for child in palette:
+            child.display = room >= 0  # whole or not at all, as every other key
         for key in keys:
             need = _width(key, width)
             # (its blank end may run under the palette's key: it is only space)
