@@ -71,12 +71,12 @@ def test_the_cache_names_what_the_whole_catalog_names(
     account_text: str,
     role_text: str,
 ) -> None:
-    catalog_cache.delete(here(), SESSION)
-    accounts = tuple(Account(aid, name, f"{aid}@example.com") for aid, name, _ in listed)
-    roles = {aid: tuple(names) for aid, _, names in listed}
     notes = {listed[0][0]: "not allowed"} if refused and listed else {}
-    saved = Catalog(accounts, roles, utcnow(), refused=notes)
-    catalog_cache.save(here(), SESSION, saved)
+    items = [
+        {"accountId": aid, "accountName": name, "emailAddress": f"{aid}@x", "roles": names}
+        for aid, name, names in listed
+    ]
+    _write(Catalog((), {}, utcnow(), refused=notes), items)
     whole = catalog_cache.load(here(), SESSION)
     assert whole is not None
 
@@ -90,17 +90,22 @@ def test_the_cache_names_what_the_whole_catalog_names(
         assert got.startswith(expected)
 
 
+def _write(frame: Catalog, items: list[Any]) -> None:
+    """A cache file of `frame` (its time, refusals ...) listing `items` as its accounts (an id
+    listed twice may have other roles each time, as a file ssotui never wrote might)."""
+    data = {**catalog_cache.to_dict(SESSION, frame), "accounts": items}
+    path = catalog_cache.cache_path(here(), SESSION)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
 def _damaged(item: Any) -> None:
     """A fresh catalog of 300 good accounts, then `item`."""
     good = [
         {"accountId": f"{n:012d}", "accountName": f"acct-{n}", "emailAddress": "", "roles": ["R"]}
         for n in range(300)
     ]
-    saved = Catalog((), {}, utcnow())
-    data = {**catalog_cache.to_dict(SESSION, saved), "accounts": [*good, item]}
-    path = catalog_cache.cache_path(here(), SESSION)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data), encoding="utf-8")
+    _write(Catalog((), {}, utcnow()), [*good, item])
 
 
 @pytest.mark.parametrize(
