@@ -14,7 +14,7 @@ Anything else is a `NotFound` whose one line names what was typed and what would
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from operator import attrgetter
 
@@ -63,7 +63,7 @@ def _ambiguous(text: str, accounts: Sequence[Account]) -> Ambiguous:
     )
 
 
-def _no_match(text: str, catalog: Catalog, names: list[str], folded: list[str]) -> NotFound:
+def _no_match(text: str, names: list[str], folded: list[str]) -> NotFound:
     """`names`: the accounts' names; `folded`: the same in comparable form (`_norm`)."""
     # here: only a name that matched nothing asks for suggestions
     from tui.workspace.suggestions import close_names
@@ -75,7 +75,7 @@ def _no_match(text: str, catalog: Catalog, names: list[str], folded: list[str]) 
         shown = [f"'{_shown(by_norm[c])}'" for c in close]
         listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
         hint = f"did you mean {listed}?"
-    elif not catalog.accounts:
+    elif not names:
         hint = "this session has no accounts (run `ssotui list --refresh` to check)"
     else:
         hint = "run `ssotui list` to see your accounts"
@@ -84,57 +84,67 @@ def _no_match(text: str, catalog: Catalog, names: list[str], folded: list[str]) 
 
 def find_account(catalog: Catalog, text: str) -> Account:
     """The one account `text` names (id, exact name, other-case name or unique fragment)."""
+    accounts = catalog.accounts
+    ids = list(map(attrgetter("account_id"), accounts))
+    names = list(map(attrgetter("name"), accounts))
+    return find_among(ids, names, accounts.__getitem__, text)
+
+
+def find_among(
+    ids: list[str], names: list[str], account_at: Callable[[int], Account], text: str
+) -> Account:
+    """`find_account` over the accounts as columns: their ids and names, and `account_at(i)`,
+    the i-th account, asked for only for the accounts that match (a cached catalog builds
+    only those: `tui.store.catalog_cache.CachedCatalog`)."""
     wanted = text.strip()
     if not wanted:
         raise NotFound("no account given; pass an account id, name or part of a name")
-    accounts = catalog.accounts
     # Any id the service sent, not only 12 digits: the model's AccountIdType is any string,
     # and an account with an id of another shape and no name has nothing else to be named by.
-    ids = list(map(attrgetter("account_id"), accounts))
     if wanted in ids:
-        return accounts[ids.index(wanted)]
+        return account_at(ids.index(wanted))
     # Each way of matching is tried only when those before matched nothing, and the names are
     # brought to comparable form once, in C (`map`): a name that matches nothing is looked
     # for among them all, and there may be tens of thousands.
-    names = list(map(attrgetter("name"), accounts))
+    the_one = partial(_the_one, account_at=account_at)
     # A name is compared as typed first: stray spaces are dropped only after, so a name that
     # has some of its own ("  padded  ") is not taken for another account's ("padded").
-    if text != wanted and (one := _the_one(text, _matching(accounts, names, text))):
+    if text != wanted and (one := the_one(text, _matching(names, text))):
         return one
-    if one := _the_one(wanted, _matching(accounts, names, wanted)):
+    if one := the_one(wanted, _matching(names, wanted)):
         return one
     composed = list(map(partial(unicodedata.normalize, "NFC"), names))
     wanted_nfc = _nfc(wanted)
-    if one := _the_one(wanted, _matching(accounts, composed, wanted_nfc)):
+    if one := the_one(wanted, _matching(composed, wanted_nfc)):
         return one
     folded = list(map(str.casefold, composed))
     wanted_norm = wanted_nfc.casefold()
-    if one := _the_one(wanted, _matching(accounts, folded, wanted_norm)):
+    if one := the_one(wanted, _matching(folded, wanted_norm)):
         return one
-    if one := _the_one(wanted, _matching(accounts, folded, wanted_norm, part=True)):
+    if one := the_one(wanted, _matching(folded, wanted_norm, part=True)):
         return one
-    raise _no_match(wanted, catalog, names, folded)
+    raise _no_match(wanted, names, folded)
 
 
-def _matching(
-    accounts: Sequence[Account], keys: list[str], wanted: str, *, part: bool = False
-) -> list[Account]:
-    """The accounts whose key is `wanted` (holds it, with `part`). Nearly always there is none
+def _matching(keys: list[str], wanted: str, *, part: bool = False) -> list[int]:
+    """Where in `keys` the key is `wanted` (holds it, with `part`). Nearly always there is none
     or one, which a search in C tells before any key is looked at in turn."""
     if part:
         if wanted not in "\n".join(keys):  # a false hit only costs the look in turn
             return []
-        return [a for a, key in zip(accounts, keys, strict=True) if wanted in key]
+        return [i for i, key in enumerate(keys) if wanted in key]
     if wanted not in keys:
         return []
-    return [a for a, key in zip(accounts, keys, strict=True) if key == wanted]
+    return [i for i, key in enumerate(keys) if key == wanted]
 
 
-def _the_one(wanted: str, matches: list[Account]) -> Account | None:
+def _the_one(
+    wanted: str, matches: list[int], *, account_at: Callable[[int], Account]
+) -> Account | None:
     """The account when `matches` holds one; None when none; Ambiguous when several."""
     if len(matches) > 1:
-        raise _ambiguous(wanted, matches)
-    return matches[0] if matches else None
+        raise _ambiguous(wanted, [account_at(i) for i in matches])
+    return account_at(matches[0]) if matches else None
 
 
 def find_role(catalog: Catalog, account: Account, text: str) -> str:
