@@ -10,8 +10,8 @@ in the `x-amzn-ErrorType` header (with a namespace suffix) or only in `__type` (
 than one refresh), SlowDown on a first poll, and registrations it forgets (a restart, a new
 region cell); and, when a test asks, any answer with members left out or changed (`rewrite`)
 and 5xx answered with a web page (`error_page`). Logout ends the sign-in: every access and
-refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs live under one port, the portal below
-`/portal`, OIDC below `/oidc`.
+refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs live under
+one port, the portal below `/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it

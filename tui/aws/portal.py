@@ -15,7 +15,6 @@ access token never appears in a message.
 
 from __future__ import annotations
 
-import contextlib
 import random
 import time
 from collections import Counter

@@ -98,9 +98,10 @@ class LoginUseCases(SessionToken):
         )
 
     def log_out(self, *, purge: bool = False) -> LogoutReport:
-        """Revoke the token at the service, delete it, the catalog cache, the kept role
-        credentials and those the AWS CLI cached for this session's roles; `purge`: also the
-        profiles ssotui wrote to the shared credentials file.
+        """Revoke the token at the service (end its sign-in: an expired token is renewed once
+        from its refresh token, saved nowhere, to do so; `_revoke`), delete it, the catalog
+        cache, the kept role credentials and those the AWS CLI cached for this session's roles;
+        `purge`: also the profiles ssotui wrote to the shared credentials file.
 
         The token is read, revoked and deleted under the lock its refreshes take: a refresh
         another ssotui process has in flight (a `credential_process` run by Terraform) ends

@@ -16,7 +16,7 @@ from pathlib import Path
 class LogoutReport:
     """What `log_out` did, for the door to say."""
 
-    revoked: bool
+    revoked: bool  # Logout ended the sign-in (with the cached token, or one renewed from it)
     problem: str = ""  # why the token could not be revoked at the service
     token_expires: datetime | None = None  # until when an unrevoked token stays valid there
     # the access token had expired: what was (or was not) revoked is its refresh token's sign-in
