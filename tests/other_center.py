@@ -6,11 +6,12 @@ whatever `max_result` asks, opaque page tokens holding `+/=`, an empty (or null)
 last page, unknown members, optional members left out or sent as JSON null, error names only
 in the `x-amzn-ErrorType` header (with a namespace suffix) or only in `__type` (with a
 `namespace#` prefix), `Connection: close` or chunked bodies, device authorizations without
-`verificationUriComplete` and `interval`, no refresh token, SlowDown on a first poll, and
-registrations it forgets (a restart, a new region cell); and, when a test asks, any answer with
-members left out or changed (`rewrite`) and 5xx answered with a web page (`error_page`). Knobs
-are plain attributes, changed between calls. Both APIs live under one port, the portal below
-`/portal`, OIDC below `/oidc`.
+`verificationUriComplete` and `interval`, no refresh token (or, when asked, one good for more
+than one refresh), SlowDown on a first poll, and registrations it forgets (a restart, a new
+region cell); and, when a test asks, any answer with members left out or changed (`rewrite`)
+and 5xx answered with a web page (`error_page`). Logout ends the sign-in: every access and
+refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs live under
+one port, the portal below `/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -108,6 +109,7 @@ class OtherCenter:
         self.device_interval: int | None = None  # StartDeviceAuthorization's; None: left out
         self.stale_client_error = ("InvalidClientException", 401)  # for a registration not ours
         self.refresh_tokens = False
+        self.reusable_refresh = False  # a refresh token stays good after a refresh (not single use)
         self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
         self.busy_times = 1  # ... or this many times in a row (past botocore's retries)
         self.busy_message = "try again later"  # ... with this message
@@ -126,6 +128,10 @@ class OtherCenter:
         self.devices: dict[str, int] = {}  # device code -> polls
         self.tokens: dict[str, float] = {}  # access token -> expires (time.time)
         self.refresh: dict[str, str] = {}  # refresh token -> client id
+        self.sign_in_of: dict[
+            str, int
+        ] = {}  # access or refresh token -> its sign-in (Logout ends it)
+        self.sign_ins_begun = 0
         self.grants: dict[str, dict[str, Any]] = {}  # client id -> its RegisterClient request
         self.codes: dict[str, dict[str, Any]] = {}  # authorization code -> what it was for
         self.signins: list[dict[str, str]] = []  # getSigninToken forms received
@@ -347,7 +353,11 @@ class OtherCenter:
 
     def logout(self, query: dict[str, str], headers: dict[str, str], _: Any) -> Reply:
         self._check(headers)
-        self.tokens.pop(headers.get("x-amz-sso_bearer_token", ""), None)
+        # the whole sign-in ends: every access and refresh token it gave
+        ended = self.sign_in_of.get(headers.get("x-amz-sso_bearer_token", ""))
+        for token in [t for t, s in self.sign_in_of.items() if s == ended]:
+            self.tokens.pop(token, None)
+            self.refresh.pop(token, None)
         return Reply(200, b"")  # no output shape: nothing at all
 
     # -- OIDC ---------------------------------------------------------------------------------
@@ -395,9 +405,12 @@ class OtherCenter:
     def create_token(self, query: dict[str, str], headers: dict[str, str], data: Any) -> Reply:
         client_id = self._client(data)
         if data.get("grantType") == "refresh_token":
-            if self.refresh.pop(str(data.get("refreshToken")), None) != client_id:
+            refresh = str(data.get("refreshToken"))
+            if self.refresh.get(refresh) != client_id:
                 raise Failure(400, "InvalidGrantException", "Invalid refresh token")
-            return self._token(client_id)
+            if not self.reusable_refresh:
+                del self.refresh[refresh]
+            return self._token(client_id, self.sign_in_of.get(refresh))
         if data.get("grantType") == "authorization_code":
             return self._redeem(client_id, data)
         device = str(data.get("deviceCode"))
@@ -412,9 +425,13 @@ class OtherCenter:
         del self.devices[device]
         return self._token(client_id)
 
-    def _token(self, client_id: str) -> Reply:
+    def _token(self, client_id: str, sign_in: int | None = None) -> Reply:
+        """A token of a new sign-in, or of `sign_in` (a refresh)."""
+        if sign_in is None:
+            sign_in = self.sign_ins_begun = self.sign_ins_begun + 1
         access = "ot-" + secrets.token_urlsafe(40)
         self.tokens[access] = time.time() + self.token_lifetime
+        self.sign_in_of[access] = sign_in
         answer: dict[str, Any] = {
             "accessToken": access,
             "tokenType": "Bearer",
@@ -424,6 +441,7 @@ class OtherCenter:
         if self.refresh_tokens or "refresh_token" in granted:
             refresh = "or-" + secrets.token_urlsafe(40)
             self.refresh[refresh] = client_id
+            self.sign_in_of[refresh] = sign_in
             answer["refreshToken"] = refresh
         return self.reply(answer)
 

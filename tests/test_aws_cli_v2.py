@@ -358,3 +358,49 @@ def test_export_prints_what_aws_configure_export_credentials_prints(
 
     expiration = "AWS_CREDENTIAL_EXPIRATION"
     assert moment(ours[expiration]) == moment(by_process[expiration])
+
+
+def _expired_sign_in(home: Home, session: str) -> dict[str, str]:
+    """The session's token file, its access token made past its expiry (a laptop that slept
+    through it); what it held, for a CreateToken with its refresh token."""
+    path = home.sso_cache / f"{hashlib.sha1(session.encode()).hexdigest()}.json"
+    cached: dict[str, str] = json.loads(path.read_text())
+    cached["expiresAt"] = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(json.dumps(cached))
+    return cached
+
+
+def _refresh_accepted(cached: dict[str, str]) -> bool:
+    """Whether Identity Center still renews a copy of that file (the sign-in lives on)."""
+    import botocore.session
+    from botocore.exceptions import ClientError
+
+    oidc = botocore.session.get_session().create_client("sso-oidc", region_name=REGION)
+    try:
+        oidc.create_token(
+            grantType="refresh_token",
+            clientId=cached["clientId"],
+            clientSecret=cached["clientSecret"],
+            refreshToken=cached["refreshToken"],
+        )
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "InvalidGrantException", exc.response
+        return False
+    return True
+
+
+def test_with_an_expired_token_ssotui_logout_ends_the_sign_in_aws_sso_logout_leaves(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    _ok(ssotui("login", "--session", "dev", "--use-device-code"))
+    world.sim.expire_tokens()
+    copied = _expired_sign_in(home, "dev")
+    _ok(aws(cli, "sso", "logout", home=home))  # its Logout with the expired token: refused
+    assert _refresh_accepted(copied)  # the AWS CLI's logout left the sign-in alive
+
+    _ok(ssotui("login", "--session", "dev", "--use-device-code"))
+    world.sim.expire_tokens()
+    copied = _expired_sign_in(home, "dev")
+    said = _ok(ssotui("logout", "--session", "dev"))
+    assert said.err.startswith("Logged out of dev: token revoked, ")
+    assert not _refresh_accepted(copied)

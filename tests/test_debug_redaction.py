@@ -75,7 +75,9 @@ def test_botocore_debug_log_masks_secrets_with_quotes_and_backslashes(
     runs.append(Run(exported.status, "", exported.err))  # stdout is what the user asked for
     sim.expire_tokens()  # the refresh path: CreateToken with the refresh token and secret
     runs.append(ssotui("list", "--refresh", "--debug"))
+    sim.expire_tokens()  # the logout's own renewal: Logout 401, CreateToken, Logout again
     runs.append(ssotui("logout", "--debug"))
+    assert "token revoked" in runs[-1].err
     assert all(run.status == 0 for run in runs), [run.err[-300:] for run in runs]
     log = "".join(run.out + run.err for run in runs)
     if portal_client_kind == "botocore":

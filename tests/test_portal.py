@@ -115,11 +115,11 @@ def test_expired_and_revoked_tokens(session: SsoSession, token: Token, sim: Simu
 @both_clients
 def test_logout_ends_the_token(session: SsoSession, token: Token, sim: Simulator) -> None:
     portal = Portal(session, token, environ=os.environ)
-    portal.logout()
+    assert portal.logout()
     assert sim.calls["Logout"] == 1
     with pytest.raises(NotLoggedIn):
         list(portal.list_accounts())
-    portal.logout()  # a second logout is no error
+    assert not portal.logout()  # a second logout is no error: the token was already dead
 
 
 @both_clients

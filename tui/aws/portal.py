@@ -15,7 +15,6 @@ access token never appears in a message.
 
 from __future__ import annotations
 
-import contextlib
 import random
 import time
 from collections import Counter
@@ -502,10 +501,14 @@ class Portal:
             raise self._malformed("GetRoleCredentials") from None
         return clock_checked(fetched, utcnow())
 
-    def logout(self) -> None:
-        """End the portal session (the token stops working); a dead token is no error."""
-        with contextlib.suppress(NotLoggedIn):
+    def logout(self) -> bool:
+        """End the portal session (the token stops working): True; False when the service says
+        the token was already dead (401), which is no error."""
+        try:
             self._call("Logout", "Logout", {})
+        except NotLoggedIn:
+            return False
+        return True
 
     def _repeated(
         self, what: str, kept: str, *, note: str = "", found: tuple[str, ...] = ()

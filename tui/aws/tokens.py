@@ -55,13 +55,38 @@ def expired(session: SsoSession) -> NotLoggedIn:
 
 def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
     """A new token from the refresh token, saved; None when the service refused it."""
+    fresh = renewed_unsaved(session, token)
+    if fresh is None:
+        return None
+    token_cache.save_token(paths, session, fresh)
+    # A new refresh token would make role credentials kept under this sign-in unrecognised.
+    sign_ins.record_renewal(paths, session, token, fresh)
+    return fresh
+
+
+def renewed_unsaved(
+    session: SsoSession, token: Token, *, read_timeout: float | None = None
+) -> Token | None:
+    """A new token from `token`'s refresh token (one CreateToken), saved nowhere; None when the
+    service refused the refresh token or the registration (the sign-in is over).
+
+    For a logout, whose Logout call needs a live access token: it ends the sign-in, so the new
+    token is never used again. Raises ServiceError when Identity Center cannot be reached or is
+    busy. `token.can_refresh` must hold. `read_timeout`: for each attempt (None: the process's
+    default).
+    """
     # Loaded only for a refresh: reading a valid token (every start of the picker) needs none
     # of the client side.
-    from tui.aws.clients import connection_error, oidc_client
+    from tui.aws.clients import CONNECT_TIMEOUT, connection_error, oidc_client
     from tui.aws.oidc_answers import token_from_response
 
     assert token.client_id and token.client_secret and token.refresh_token
-    client = oidc_client(session)
+    if read_timeout is None:
+        client = oidc_client(session)
+    else:
+        client = oidc_client(
+            session, connect_timeout=min(CONNECT_TIMEOUT, read_timeout), read_timeout=read_timeout
+        )
     try:
         response = client.create_token(
             grantType="refresh_token",
@@ -87,7 +112,7 @@ def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
         raise ServiceError(
             f"the token refresh for session {session.label} failed: {type(exc).__name__}"
         ) from None
-    fresh = token_from_response(
+    return token_from_response(
         session,
         response,
         client_id=token.client_id,
@@ -95,10 +120,6 @@ def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
         registration_expires_at=token.registration_expires_at,
         refresh_token=token.refresh_token,
     )
-    token_cache.save_token(paths, session, fresh)
-    # A new refresh token would make role credentials kept under this sign-in unrecognised.
-    sign_ins.record_renewal(paths, session, token, fresh)
-    return fresh
 
 
 def _saved_by_another(

@@ -120,11 +120,13 @@ def _logged_out(report: LogoutReport, label: str) -> str:
     if report.revoked:
         revoked = "token revoked, "
     elif report.problem:
-        until = f" until {local_time(report.token_expires)}" if report.token_expires else ""
-        revoked = (
-            f"could not revoke the token ({report.problem}): it stays valid at Identity Center"
-            f"{until}; "
-        )
+        if report.refresh_token_only:  # its access token had expired; the sign-in had not
+            stays = "its refresh token stays valid at Identity Center until the sign-in ends"
+        elif report.token_expires:
+            stays = f"it stays valid at Identity Center until {local_time(report.token_expires)}"
+        else:
+            stays = "it stays valid at Identity Center"
+        revoked = f"could not revoke the token ({report.problem}): {stays}; "
     else:
         revoked = ""
     listed = (

@@ -98,9 +98,10 @@ class LoginUseCases(SessionToken):
         )
 
     def log_out(self, *, purge: bool = False) -> LogoutReport:
-        """Revoke the token at the service, delete it, the catalog cache, the kept role
-        credentials and those the AWS CLI cached for this session's roles; `purge`: also the
-        profiles ssotui wrote to the shared credentials file.
+        """Revoke the token at the service (end its sign-in: an expired token is renewed once
+        from its refresh token, saved nowhere, to do so; `_revoke`), delete it, the catalog
+        cache, the kept role credentials and those the AWS CLI cached for this session's roles;
+        `purge`: also the profiles ssotui wrote to the shared credentials file.
 
         The token is read, revoked and deleted under the lock its refreshes take: a refresh
         another ssotui process has in flight (a `credential_process` run by Terraform) ends
@@ -122,7 +123,7 @@ class LoginUseCases(SessionToken):
         # cannot be taken by any other ssotui either, so no renewal can race this logout: the
         # token is revoked and deleted all the same (was: "cannot lock …" and nothing done).
         with token_lock_if_possible(self.paths, self.session):
-            revoked, problem = False, ""
+            revoked, problem, refresh_only = False, "", False
             try:
                 token = load_token(self.paths, self.session)
             except SsotuiError:
@@ -131,12 +132,8 @@ class LoginUseCases(SessionToken):
                 # cache folder goes (SSOTUI_SSO_CACHE_DIR set to a file)
                 if token_path(self.paths, self.session).is_file():
                     problem = "its cache file could not be read"
-            if token is not None and not token.is_expired:
-                try:
-                    self._portal(token).logout()  # no renewal on a 401: that takes this lock
-                    revoked = True
-                except SsotuiError as exc:
-                    problem = exc.message
+            if token is not None:
+                revoked, problem, refresh_only = self._revoke(token)
             token_problem = ""
             try:
                 token_deleted = delete_token(self.paths, self.session)
@@ -170,7 +167,8 @@ class LoginUseCases(SessionToken):
             cli_credentials_failed=swept.failed,
             cli_folders_unsearched=swept.unsearched,
             credentials_deleted=credentials_deleted,
-            token_expires=token.expires_at if token is not None else None,
+            token_expires=token.expires_at if token is not None and not refresh_only else None,
+            refresh_token_only=refresh_only,
             revoked=revoked,
             problem=problem,
             token_deleted=token_deleted,
@@ -180,6 +178,50 @@ class LoginUseCases(SessionToken):
             purge_problem=purge_problem,
             cache_problem=cache_problem,
         )
+
+    def _revoke(self, token: Token) -> tuple[bool, str, bool]:
+        """End the token's sign-in at Identity Center with Logout: (done, why not, whether
+        only the refresh token was left alive to end it with).
+
+        Logout takes a live access token. When the cached one has expired (here, or only at
+        the service, its clock ahead of ours: Logout answers 401) but its refresh token and
+        registration are still good, the sign-in is still alive there (anyone with a copy of
+        the file can renew it): one CreateToken renews it, saved nowhere, and Logout ends it
+        with the new token. A refused refresh means the sign-in is already over: nothing to
+        revoke and nothing to say. Never a login, a prompt or a browser.
+        """
+        import time
+
+        from tui.aws.clients import MAX_ATTEMPTS, default_read_timeout
+        from tui.aws.portal import Portal
+        from tui.aws.tokens import renewed_unsaved
+
+        # Every call together within one `request_deadline`, as a Logout alone: a service that
+        # hangs keeps a logout no longer than before (was 30 s: three CreateToken attempts of
+        # 10 s each). A renewal gets half of it at most; the Logout, the rest.
+        budget = self.settings.request_deadline
+        started = time.monotonic()
+
+        def renewed(dead: Token) -> Token | None:
+            if not dead.can_refresh:
+                return None
+            attempt = min(default_read_timeout(self.environ), budget / (2 * MAX_ATTEMPTS))
+            return renewed_unsaved(self.session, dead, read_timeout=attempt)
+
+        def ended(live: Token) -> bool:
+            left = max(round(budget - (time.monotonic() - started)), budget / 2)
+            # no renewal on a 401: that takes the lock this logout holds
+            return Portal(self.session, live, environ=self.environ, deadline=left).logout()
+
+        access_dead = token.is_expired
+        try:
+            if not access_dead and ended(token):
+                return True, "", False
+            access_dead = True
+            live = renewed(token)
+            return live is not None and ended(live), "", True
+        except SsotuiError as exc:
+            return False, exc.message, access_dead
 
     def _delete_kept(self) -> tuple[int, bool, str]:
         """Delete the session's kept role credentials and catalog from ssotui's cache folder:

@@ -16,9 +16,11 @@ from pathlib import Path
 class LogoutReport:
     """What `log_out` did, for the door to say."""
 
-    revoked: bool
+    revoked: bool  # Logout ended the sign-in (with the cached token, or one renewed from it)
     problem: str = ""  # why the token could not be revoked at the service
     token_expires: datetime | None = None  # until when an unrevoked token stays valid there
+    # the access token had expired: what was (or was not) revoked is its refresh token's sign-in
+    refresh_token_only: bool = False
     token_deleted: bool = False
     token_problem: str = ""  # why the cached token could not be deleted (it is still there)
     catalog_deleted: bool = False
