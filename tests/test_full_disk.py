@@ -1,6 +1,7 @@
 """A disk that is full costs ssotui its caches, never the command: the catalog and the role
 credentials it could not keep are fetched again next time, nothing older is used instead, and
-no half-written or temporary file is left.
+no half-written or temporary file is left. What a command prints that the disk cannot take
+fails the command.
 
 The full disk is a real one to ssotui: its process runs with a file size limit
 (RLIMIT_FSIZE), so every write of more than a few bytes fails as on a full disk (EFBIG).
@@ -9,7 +10,12 @@ The full disk is a real one to ssotui: its process runs with a file size limit
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.app_support import log_in, usable_role, with_roles
 from tests.cli_helpers import Run, ssotui, ssotui_with_files_up_to
@@ -59,3 +65,26 @@ def test_credentials_refreshed_on_a_full_disk_leave_none_older_to_be_reused(
     again = ssotui("credential-process", account.account_id, role)
     assert again.status == 0, again.err
     assert json.loads(again.out)["AccessKeyId"] != before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_list_that_cannot_be_written_to_standard_output_fails(
+    sim: Simulator, sso_config: Path
+) -> None:
+    # `ssotui list --json > accounts.json` on a full disk: the few lines of a small catalog sat
+    # in Python's buffer until the end, whose flush failed unsaid, and the command exited 0
+    # with nothing written. (PYTHONUNBUFFERED, set here, made every write fail at once.)
+    log_in()
+    quiet = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    for flags in ([], ["--json"]):
+        with open("/dev/full", "w") as full:
+            run = subprocess.run(
+                [sys.executable, "-m", "tui", "list", *flags],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=quiet,
+                timeout=60,
+            )
+        assert run.returncode == 1
+        assert run.stderr == "ssotui: cannot write standard output: No space left on device\n"

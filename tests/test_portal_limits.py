@@ -368,6 +368,23 @@ def test_a_listing_that_never_ends_stops_at_the_page_cap(
     assert sim.calls["ListAccounts"] == 40
 
 
+@both_clients
+def test_a_listing_that_sends_the_same_page_with_new_tokens_stops_soon(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    # the last page again, under a new token each time: nothing new after it, ever
+    sim.set(endless_pages={"ListAccounts"})
+    portal = Portal(session, token, page_size=5, environ=os.environ)
+    with pytest.raises(ServiceError) as err:
+        for _page in portal.list_accounts():
+            pass
+    assert err.value.message == (
+        "Identity Center sent 50 pages in a row of ListAccounts that listed nothing new, each "
+        "pointing to another (session dev): stopped; try again later"
+    )
+    assert sim.calls["ListAccounts"] == len(sim.org.accounts) // 5 + 1 + 50
+
+
 # --- the setting --------------------------------------------------------------------------------
 
 

@@ -257,10 +257,18 @@ def run() -> None:
     shell closed is made safe first (`tui.std_streams`)."""
     reopen_closed()
     status = main()
-    for stream in (sys.stdout, sys.stderr):
-        # a reader gone (`| head`) or a stream closed: nothing more to say to it
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # a reader gone (`| head`): nothing more to say to it
+        pass
+    except OSError as exc:  # a full disk: what the command printed is not all there
         with contextlib.suppress(OSError, ValueError):
-            stream.flush()
+            print(f"ssotui: cannot write standard output: {exc.strerror or exc}", file=sys.stderr)
+        status = status or 1
+    except ValueError:  # a stream closed
+        pass
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(status)
 
 

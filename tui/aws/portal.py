@@ -9,7 +9,7 @@ goes back through the `Pacer` shared by every thread of the portal (it learns th
 service allows), 5xx and network failures get a few jittered retries, and all the attempts of
 one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round
 ends where a token repeats (PageRepeated, with what came before); one that goes on past
-`max_pages`, or that sends empty page after empty page, fails. The
+`max_pages`, or that sends page after page with nothing new, fails. The
 access token never appears in a message.
 """
 
@@ -53,12 +53,15 @@ from tui.text import counted
 PAGE_SIZE = 100
 # Seconds all the attempts of one call may take together (`request_deadline` in config.toml).
 DEFAULT_DEADLINE = 15.0
-# Pages of one listing: 10,000 accounts are 100 pages of 100; the service may send fewer a page.
-MAX_PAGES = 2000
-# Empty pages in a row that still point to a next one: a service may send a few (a page is
-# allowed to hold nothing), but a run this long is a listing that never ends, and at 2,000
-# pages of 50 ms each the user would wait minutes before `MAX_PAGES` stopped it.
-EMPTY_PAGES_IN_A_ROW = 50
+# Pages of one listing. 10,000 accounts are 100 pages of 100, but the model lets the service
+# send fewer than asked, down to one a page (a second Identity Center sent 1-3): a cap that
+# stopped a large organisation listed in small pages would fail it every time. Pages that keep
+# listing something new are a large listing, so the cap only bounds one that invents ids.
+MAX_PAGES = 100_000
+# Pages in a row that list nothing new (empty, or only what earlier pages listed) and still
+# point to a next one: a service may send a few (a page is allowed to hold nothing), but a run
+# this long is a listing that never ends; the user would otherwise wait for `MAX_PAGES`.
+STALE_PAGES_IN_A_ROW = 50
 # Retries per call. A throttled call is re-paced rather than backed off, so it gets many; an
 # unreachable endpoint (3 attempts of a 2 s connect timeout) still fails within ~10 s.
 THROTTLE_RETRIES = 20
@@ -106,6 +109,14 @@ def clock_checked(creds: RoleCredentials, now: datetime) -> RoleCredentials:
         f"UTC, before this computer's clock ({now:%Y-%m-%d %H:%M:%S} UTC): check this "
         "computer's clock and time zone settings"
     )
+
+
+def _names(listed: Any, key: str) -> set[str]:
+    """The names (`key`) of the items of one page, as far as it holds any; what else it holds
+    is for the caller to read (or refuse)."""
+    if not isinstance(listed, list):
+        return set()
+    return {str(item[key]) for item in listed if isinstance(item, dict) and item.get(key)}
 
 
 class Portal:
@@ -368,21 +379,23 @@ class Portal:
         operation: str,
         params: dict[str, Any],
         items: str,
+        key: str,
         first: Callable[[], bool] | None = None,
         account_id: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Pages of a `nextToken` listing (`items`: the member that holds each page's items);
-        a failed page is retried from where it stopped.
+        """Pages of a `nextToken` listing (`items`: the member that holds each page's items,
+        `key`: the member that names an item); a failed page is retried from where it stopped.
 
         (botocore's paginator cannot resume after an exception without re-listing what was
         already yielded, so the token is followed here.) Every token is remembered: one that
         comes back means the listing goes round, and PageRepeated ends it after the pages
-        already yielded. Past `max_pages`, or after `EMPTY_PAGES_IN_A_ROW` pages that hold
-        nothing yet point to another, it fails (ServiceError).
+        already yielded. Past `max_pages`, or after `STALE_PAGES_IN_A_ROW` pages that list
+        nothing new yet point to another, it fails (ServiceError).
         """
         next_token: str | None = None
         seen: set[str] = set()
-        empty = 0
+        named: set[str] = set()  # the items listed so far, by `key`
+        stale = 0
         for _page_number in range(1, self.max_pages + 1):
             kwargs = {**params, "maxResults": self.page_size, "nextToken": next_token}
             page = self._call(what, operation, kwargs, first=first, account_id=account_id)
@@ -390,12 +403,14 @@ class Portal:
             token = page.get("nextToken")
             if not token:
                 return
-            empty = 0 if page.get(items) else empty + 1
-            if empty >= EMPTY_PAGES_IN_A_ROW:
+            before = len(named)
+            named.update(_names(page.get(items), key))
+            stale = 0 if len(named) > before else stale + 1
+            if stale >= STALE_PAGES_IN_A_ROW:
                 raise ServiceError(
-                    f"Identity Center sent {empty} empty pages in a row of {what}, each "
-                    f"pointing to another (session {self.session.label}): stopped; try again "
-                    "later"
+                    f"Identity Center sent {stale} pages in a row of {what} that listed nothing "
+                    f"new, each pointing to another (session {self.session.label}): stopped; "
+                    "try again later"
                 )
             next_token = str(token)
             if next_token in seen:
@@ -414,7 +429,7 @@ class Portal:
         """Every account the user can reach, one list per ListAccounts page (`first`: see
         `_call`); after the pages before one that repeats, PageRepeated."""
         listed: set[str] = set()  # ids: a page may list an account an earlier one did
-        pages = self._pages("ListAccounts", "ListAccounts", {}, "accountList", first)
+        pages = self._pages("ListAccounts", "ListAccounts", {}, "accountList", "accountId", first)
         try:
             for page in pages:
                 try:
@@ -448,7 +463,13 @@ class Portal:
         names: list[str] = []
         what = f"the roles of account {account_id}"
         pages = self._pages(
-            what, "ListAccountRoles", {"accountId": account_id}, "roleList", first, account_id
+            what,
+            "ListAccountRoles",
+            {"accountId": account_id},
+            "roleList",
+            "roleName",
+            first,
+            account_id,
         )
         try:
             for page in pages:

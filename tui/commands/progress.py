@@ -15,6 +15,7 @@ from tui.aws.catalog_events import (
     AccountsPage,
     CatalogEvent,
     RolesFailed,
+    RolesIncomplete,
     RolesLoaded,
     RolesRefused,
 )
@@ -29,20 +30,24 @@ class CatalogProgress:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.shown = self.stream.isatty()
-        self.accounts = 0
-        self.listed = 0
-        self.failed = 0
+        # account ids, not counts: a fetch started again after a token renewal sends its
+        # events again from the first page, and each account counts once
+        self.accounts: set[str] = set()
+        self.listed: set[str] = set()
+        self.failed: set[str] = set()
         self._drawn = 0.0
         self._dirty = False
 
     def __call__(self, event: CatalogEvent) -> None:
         if isinstance(event, AccountsPage):
-            self.accounts += len(event.accounts)
-        elif isinstance(event, RolesLoaded | RolesRefused):  # refused: the service's answer
-            self.listed += 1
+            self.accounts.update(a.account_id for a in event.accounts)
+        # refused, or listed in part (a page repeated): the service's answer, not a failure
+        elif isinstance(event, RolesLoaded | RolesRefused | RolesIncomplete):
+            self.listed.add(event.account_id)
+            self.failed.discard(event.account_id)
         elif isinstance(event, RolesFailed):
-            self.listed += 1
-            self.failed += 1
+            self.listed.add(event.account_id)
+            self.failed.add(event.account_id)
         now = time.monotonic()
         if self.shown and now - self._drawn >= REDRAW_EVERY:
             self._drawn = now
@@ -50,11 +55,13 @@ class CatalogProgress:
 
     def line(self) -> str:
         """What the line says now."""
-        failed = f", {self.failed} failed" if self.failed else ""
+        failed = f", {len(self.failed)} failed" if self.failed else ""
+        if not self.accounts:  # no page: the roles of the accounts that failed last time
+            return f"ssotui: listing roles again: {len(self.listed)} accounts done{failed}"
         # as the picker's status line says it: "40 accounts, roles 26/40"
         return (
-            f"ssotui: fetching the catalog: {self.accounts} accounts, roles "
-            f"{self.listed}/{self.accounts}{failed}"
+            f"ssotui: fetching the catalog: {len(self.accounts)} accounts, roles "
+            f"{len(self.listed)}/{len(self.accounts)}{failed}"
         )
 
     def _draw(self) -> None:

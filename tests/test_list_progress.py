@@ -1,0 +1,70 @@
+"""`list`'s progress line on a terminal (`tui.commands.progress`): what it counts."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tui.aws.catalog_events import (
+    AccountsPage,
+    CatalogEvent,
+    RolesFailed,
+    RolesIncomplete,
+    RolesLoaded,
+    RolesRefused,
+)
+from tui.commands import progress
+from tui.commands.progress import CatalogProgress
+from tui.models import Account
+
+ACCOUNTS = tuple(Account(f"{n:012d}", f"a{n}", "") for n in range(3))
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _last_line(events: list[CatalogEvent], monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(progress, "REDRAW_EVERY", 0.0)  # every event drawn
+    terminal = Terminal()
+    shown = CatalogProgress(terminal)
+    for event in events:
+        shown(event)
+    return terminal.getvalue().split(progress.CLEAR)[-1]
+
+
+def _listed(*events: CatalogEvent) -> list[CatalogEvent]:
+    return [AccountsPage(ACCOUNTS), *events]
+
+
+def test_every_answer_counts_and_only_failures_are_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b, c = (account.account_id for account in ACCOUNTS)
+    events = _listed(
+        RolesLoaded(a, ("Admin",)),
+        RolesRefused(b, "no access"),
+        RolesIncomplete(c, ("Dev",), "a page repeated"),
+    )
+    line = _last_line(events, monkeypatch)
+    assert line == "ssotui: fetching the catalog: 3 accounts, roles 3/3"
+
+
+def test_a_fetch_started_again_after_a_renewal_counts_each_account_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the first fetch ended at a 401 after one account's roles; the renewed one starts over
+    a, b, _ = (account.account_id for account in ACCOUNTS)
+    first = _listed(RolesLoaded(a, ()))
+    again = _listed(RolesLoaded(a, ()), RolesLoaded(b, ()))
+    line = _last_line(first + again, monkeypatch)
+    assert line == "ssotui: fetching the catalog: 3 accounts, roles 2/3"
+
+
+def test_failed_accounts_listed_again_are_not_roles_of_no_accounts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a fresh cache with failed accounts: only their roles are asked for, no page of accounts
+    a, b, _ = (account.account_id for account in ACCOUNTS)
+    line = _last_line([RolesLoaded(a, ()), RolesFailed(b, "HTTP 500")], monkeypatch)
+    assert line == "ssotui: listing roles again: 2 accounts done, 1 failed"
