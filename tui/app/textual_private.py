@@ -27,8 +27,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import rich
-from rich.traceback import Traceback
 from textual.app import App
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -79,5 +77,8 @@ def drop_keys(node: DOMNode, *keys: str) -> None:
 def fatal_error(app: App[Any]) -> None:
     """What `App._fatal_error` does for an unexpected exception (a bell, its traceback printed
     as the app closes, the app closed), but without the values of local variables."""
+    import rich  # only for a bug: rich.traceback costs the picker's start ~14 ms
+    from rich.traceback import Traceback
+
     app.bell()
     app.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
