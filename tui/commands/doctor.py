@@ -240,8 +240,12 @@ def check_secret_folders(paths: Paths) -> Check:
     from tui.store import credentials_cache
     from tui.store.secret_file import open_folder
 
-    kept = credentials_cache.folder(paths)  # judged with the folders above it
-    folders = [paths.sso_cache_dir, paths.aws_credentials_file.parent, kept]
+    # the kept role credentials' folder is judged with the folders above it
+    folders = [
+        paths.sso_cache_dir,
+        paths.aws_credentials_file.parent,
+        credentials_cache.folder(paths),
+    ]
     for folder in folders:
         found = open_folder(folder)
         if found is not None:
