@@ -100,6 +100,22 @@ def test_doctor_names_an_sso_cache_folder_others_may_change(
     assert "[  ok] secret folders" in ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0")).out
 
 
+def test_doctor_names_a_kept_credentials_folder_any_user_may_change(
+    sso_config: Path, home: Home, tmp_path: Path
+) -> None:
+    from tests.cli_helpers import fake_aws
+
+    kept = home.cache_dir / "role-credentials"  # where role credentials are kept between runs
+    kept.mkdir(parents=True)
+    home.cache_dir.chmod(0o755)  # others may pass through ssotui's cache folder, not change it
+    kept.chmod(0o777)
+    result = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.22.0"))
+    assert f"[warn] secret folders: others may change {kept}: it can be changed by any user" in (
+        result.out
+    ), result.out
+    assert f"run `chmod o-w {kept}`" in result.out
+
+
 def test_a_folder_on_the_way_that_another_user_owns_is_refused(
     sim: Simulator, sso_config: Path, home: Home, sso_cache_in_their_folder: Path
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,41 @@ def test_no_command_shows_a_secret_it_was_not_asked_for(
     assert logout.status == 0
     _clean(logout, secrets_seen)
     assert len(secrets_seen) >= 6
+
+
+# The child of `exec --renew`: asks the endpoint for the credentials, keeps them and the
+# endpoint's token in a file (what it printed would be the user's to see).
+_ENDPOINT_CHILD = """
+import json, os, sys, urllib.request
+request = urllib.request.Request(
+    os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+    headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]},
+)
+answer = json.load(urllib.request.urlopen(request))
+kept = [os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"], answer["SecretAccessKey"]]
+open(sys.argv[1], "w").write(json.dumps(kept))
+"""
+
+
+def test_renewed_credentials_the_console_and_populate_show_no_secret_in_debug(
+    sim: Simulator, sso_config: Path, tmp_path: Path, secrets_seen: set[str]
+) -> None:
+    account, role = _pick(sim)
+    assert ssotui("login", "--no-browser").status == 0
+    kept = tmp_path / "child.json"
+    child = (sys.executable, "-c", _ENDPOINT_CHILD, str(kept))
+    renewed = ssotui("exec", account, role, "--renew", "--debug", "--", *child)
+    assert renewed.status == 0, renewed.err
+    assert "credential endpoint: GET" in renewed.err  # the debug log really ran
+    token, secret_key = json.loads(kept.read_text())
+    _clean(renewed, secrets_seen | {token, secret_key})
+    console = ssotui("console", account, role, "--print", "--debug")
+    assert console.status == 0 and "SigninToken=" in console.out
+    signin = console.out.split("SigninToken=")[1].split("&")[0]
+    _clean(console, secrets_seen | {signin}, allowed=console.out)  # --print: asked for
+    populate = ssotui("populate", "--debug")
+    assert populate.status == 0, populate.err
+    _clean(populate, secrets_seen)
 
 
 def test_files_ssotui_keeps_hold_no_role_secret_and_are_private(

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from tests.app_support import async_test
+from tui.app.app import SsotuiApp
 from tui.app.textual_private import drop_keys, run_key_binding, show_key, write_to_terminal
 from tui.app.widgets.filter_list import FilterInput
 
@@ -36,6 +37,11 @@ def test_a_screen_still_takes_a_result_callback_as_switch_screen_gives_it() -> N
     parameters = list(inspect.signature(Screen._push_result_callback).parameters)
     assert parameters[:3] == ["self", "requester", "callback"]
     assert "_pop_result_callback" in vars(Screen)  # what switch_screen calls on the one replaced
+
+
+def test_app_still_has_the_fatal_error_the_app_overrides() -> None:
+    assert list(inspect.signature(App._fatal_error).parameters) == ["self"]
+    assert "_fatal_error" in vars(SsotuiApp)
 
 
 def test_the_driver_can_write() -> None:

@@ -26,7 +26,7 @@ from tui.app.pick import Action, Picked
 from tui.app.screens.main import MainScreen
 from tui.app.shown import shown
 from tui.app.terminal import drawing_on_the_terminal
-from tui.app.textual_private import first_screen, write_to_terminal
+from tui.app.textual_private import fatal_error, first_screen, write_to_terminal
 from tui.app.themes import unknown_theme
 from tui.app.widgets.filter_list import FilterInput
 from tui.models import SsoSession
@@ -105,6 +105,9 @@ class SsotuiApp(App[str | Picked | None]):
         self._quits_at_once = True
         with drawing_on_the_terminal():
             return super().run(*args, **kwargs)
+
+    def _fatal_error(self) -> None:
+        fatal_error(self)  # a bug's traceback shows no local variable: they may hold secrets
 
     def on_load(self) -> None:
         # Before any worker starts: a wait for a lock another ssotui holds is a notice.

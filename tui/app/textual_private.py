@@ -17,6 +17,9 @@ instead of somewhere in the picker.
 - `DOMNode._bindings`: the bindings of one widget (a copy of its class's), changed by `show_key`
   so each pane's footer says what Enter and Tab do there, and by `drop_keys` so a filter box's
   scrolling keys (it never scrolls) leave Up/Down to its list.
+- `App._fatal_error`: overridden by the App (`fatal_error`) so a bug's traceback, printed when
+  the picker closes, shows no local variable: Textual's shows each frame's (a subshell's
+  environment, the credential endpoint's token).
 """
 
 from __future__ import annotations
@@ -69,3 +72,13 @@ def drop_keys(node: DOMNode, *keys: str) -> None:
     bindings = node._bindings.key_to_bindings
     for key in keys:
         bindings.pop(key, None)
+
+
+def fatal_error(app: App[Any]) -> None:
+    """What `App._fatal_error` does for an unexpected exception (a bell, its traceback printed
+    as the app closes, the app closed), but without the values of local variables."""
+    import rich  # only for a bug: rich.traceback costs the picker's start ~14 ms
+    from rich.traceback import Traceback
+
+    app.bell()
+    app.panic(Traceback(show_locals=False, width=None, suppress=[rich]))

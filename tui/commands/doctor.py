@@ -234,11 +234,18 @@ def check_token_files(paths: Paths) -> Check:
 
 def check_secret_folders(paths: Paths) -> Check:
     """No one else may change a folder where secrets go (the SSO cache, the credentials file's,
-    ssotui's cache): one of another user's is refused (FAIL), one open by its mode is allowed
-    but said (WARN, `tui.store.secret_file.open_folder`)."""
+    ssotui's kept role credentials' and the cache folder above it): one of another user's is
+    refused (FAIL), one open by its mode is allowed but said (WARN,
+    `tui.store.secret_file.open_folder`)."""
+    from tui.store import credentials_cache
     from tui.store.secret_file import open_folder
 
-    folders = [paths.sso_cache_dir, paths.aws_credentials_file.parent, paths.cache_dir]
+    # the kept role credentials' folder is judged with the folders above it
+    folders = [
+        paths.sso_cache_dir,
+        paths.aws_credentials_file.parent,
+        credentials_cache.folder(paths),
+    ]
     for folder in folders:
         found = open_folder(folder)
         if found is not None:
