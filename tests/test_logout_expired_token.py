@@ -97,19 +97,14 @@ def test_a_sign_in_already_over_is_said_as_before(
     assert not token_path(here(), session).exists() and not opened.exists()
 
 
-def test_no_refresh_token_asks_nothing(sim: Simulator, session: SsoSession, token: Token) -> None:
-    _expired(session, replace(token, refresh_token=None))
-    sim.reset_calls()
-    result = ssotui("logout")
-    assert result.status == 0, result.err
-    assert result.err == "Logged out of dev: cached token deleted.\n"
-    assert sum(sim.calls.values()) == 0
-
-
-def test_an_expired_registration_asks_nothing(
-    sim: Simulator, session: SsoSession, token: Token
+@pytest.mark.parametrize("dead", ["no refresh token", "registration expired"])
+def test_nothing_to_renew_with_asks_nothing(
+    sim: Simulator, session: SsoSession, token: Token, dead: str
 ) -> None:
-    _expired(session, replace(token, registration_expires_at=utcnow() - timedelta(days=1)))
+    if dead == "no refresh token":
+        _expired(session, replace(token, refresh_token=None))
+    else:
+        _expired(session, replace(token, registration_expires_at=utcnow() - timedelta(days=1)))
     sim.reset_calls()
     result = ssotui("logout")
     assert result.status == 0, result.err
