@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
-_REGION = re.compile(r"[a-z]{2,5}(-[a-z]+)+-\d{1,2}")
+# Compiled on first use (`re` keeps it), as tui.text's: config.toml is read at every start.
+_REGION = r"[a-z]{2,5}(-[a-z]+)+-\d{1,2}"
 
 
 def is_region_name(text: str) -> bool:
     """True when `text` is shaped like a region name (whole: no trailing line break)."""
-    return _REGION.fullmatch(text) is not None
+    return re.fullmatch(_REGION, text) is not None
