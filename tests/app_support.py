@@ -12,6 +12,7 @@ from typing import Any
 
 from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
+from textual.notifications import Notification, Notifications
 from textual.pilot import Pilot
 
 from tests.conftest import here
@@ -104,9 +105,27 @@ def marks(app: SsotuiApp, which: str) -> dict[str, str]:
     return {row.columns[0]: row.mark for row in pane(app, which).row_list.visible_rows()}
 
 
+class ShownNotifications(Notifications):
+    """An app's notifications that also keeps every one it was given (conftest installs it in
+    every app): a toast leaves after its timeout (5 s), and a test slowed by a busy machine must
+    still see the notes it waits for or counts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[Notification] = []
+
+    def add(self, notification: Notification) -> ShownNotifications:
+        self.shown.append(notification)
+        super().add(notification)
+        return self
+
+
 def notes(app: SsotuiApp) -> list[str]:
-    """The notifications shown so far (messages only)."""
-    return [n.message for n in app._notifications]
+    """The notifications shown so far (messages only), whether or not their toasts are still
+    on screen."""
+    shown = app._notifications
+    assert isinstance(shown, ShownNotifications), "conftest keeps every app's notifications"
+    return [n.message for n in shown.shown]
 
 
 def footer_keys(app: SsotuiApp) -> dict[str, str]:

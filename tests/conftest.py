@@ -57,6 +57,16 @@ def botocore_data_read_once() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def notifications_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every picker a test builds keeps the notifications it shows (tests.app_support.notes)."""
+    import textual.app
+
+    from tests.app_support import ShownNotifications
+
+    monkeypatch.setattr(textual.app, "Notifications", ShownNotifications)
+
+
 @dataclass
 class Home:
     """The isolated folders of one test."""

@@ -187,8 +187,12 @@ async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: login_code(app), "the picker's code")
-        let_go, held = threading.Event(), threading.Event()
+        let_go, held, second_waits = threading.Event(), threading.Event(), threading.Event()
         saved: list[Token] = []
+
+        def approve_once_the_second_waits(auth: DeviceAuthorization) -> None:
+            second_waits.wait(30)  # the token must be newer than the second's wait
+            sim.approve(auth.user_code)
 
         def first_login() -> None:  # saves its token, then takes a while to end
             with one_login_at_a_time(here(), dev_session()):
@@ -199,7 +203,7 @@ async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
                         dev_session(),
                         force=True,
                         open_browser=False,
-                        announce=lambda auth: sim.approve(auth.user_code),
+                        announce=approve_once_the_second_waits,
                         sleep=lambda _s: time.sleep(0.05),
                     )
                 )
@@ -208,12 +212,17 @@ async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
         first, _ = in_a_thread(first_login)
         await wait_until(pilot, held.is_set, "the picker stepping aside for the first login")
         events: list[LoginEvent] = []
+
+        def heard(event: LoginEvent) -> None:
+            events.append(event)
+            second_waits.set()
+
         second, out = in_a_thread(
             lambda: ssotui_login(
                 here(),
                 dev_session(),
                 flow=Flow.DEVICE_CODE,
-                announce=events.append,
+                announce=heard,
                 open_url=None,
                 force=True,
                 sleep=lambda _s: time.sleep(0.05),
