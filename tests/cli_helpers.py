@@ -82,3 +82,14 @@ def fake_aws(folder: Path, version: str) -> dict[str, str]:
     script.write_text(f"#!/bin/sh\necho 'aws-cli/{version} Python/3.11 Linux'\n")
     script.chmod(0o755)
     return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+
+
+def in_shell(line: str, *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`line` run by bash, with its redirections and pipes, `ssotui` in it standing for this
+    checkout's; standard output buffered as Python buffers it for a user (no PYTHONUNBUFFERED),
+    so what fails, fails where it would for them: in the middle or at the end."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    command = line.replace("ssotui", f'"{sys.executable}" -m tui')
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=timeout
+    )

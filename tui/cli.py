@@ -9,7 +9,6 @@ the cached catalog and exits before anything else runs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -29,7 +28,7 @@ from tui.commands.options import (
 )
 from tui.commands.pages import PROGRAM
 from tui.errors import SsotuiError
-from tui.std_streams import ClosedStdout, cannot_hold, reopen_closed
+from tui.std_streams import CannotWrite, cannot_hold, finish, guard_standard_streams
 
 if TYPE_CHECKING:
     from tui.workspace import Context
@@ -221,16 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ssotui: interrupted", file=sys.stderr)
         return 130
-    except ClosedStdout as exc:
-        print(f"ssotui: {exc.strerror}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
-        # The reader went away (`ssotui list | head -1`): end quietly, as `ls | head` does.
-        # Later writes (the interpreter's last flush) go nowhere instead of failing again.
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
-        return 0
+    except CannotWrite as exc:  # standard output refused it: `run` says so, once
+        return 1 if exc.line else 0
     except Exception as exc:  # an unexpected bug: one line, details only with --debug
         if isinstance(exc, UnicodeEncodeError) and (line := cannot_hold()):
             print(f"ssotui: {line}", file=sys.stderr)  # a name stdout cannot hold: no bug
@@ -253,23 +244,14 @@ def run() -> None:
     written (`tui.store.files`); what the interpreter would still do on its way out (free every
     object and module, and wait for the idle workers of a catalog fetch) changes nothing but
     the time: ~9 ms of `credential-process`, which an AWS SDK runs for every client, and ~20
-    ms of a `list --refresh` (measured side by side, 11 runs each). A standard stream the
-    shell closed is made safe first (`tui.std_streams`)."""
-    reopen_closed()
-    status = main()
+    ms of a `list --refresh` (measured side by side, 11 runs each). The standard streams are
+    guarded first, and what standard output refused is said last, once (`tui.std_streams`)."""
+    guard_standard_streams()
     try:
-        sys.stdout.flush()
-    except BrokenPipeError:  # a reader gone (`| head`): nothing more to say to it
-        pass
-    except OSError as exc:  # a full disk: what the command printed is not all there
-        with contextlib.suppress(OSError, ValueError):
-            print(f"ssotui: cannot write standard output: {exc.strerror or exc}", file=sys.stderr)
-        status = status or 1
-    except ValueError:  # a stream closed
-        pass
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.flush()
-    os._exit(status)
+        status = main()
+    except SystemExit as exc:  # argparse's end: `--help`, `--version`, a usage error
+        status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    os._exit(finish(status))
 
 
 if __name__ == "__main__":

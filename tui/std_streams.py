@@ -1,21 +1,37 @@
-"""Standard streams the shell closed (`<&-`, `>&-`, `2>&-`), made safe before anything runs; and
+"""Standard streams that cannot take what ssotui writes, in one place: a shell that closed them
+(`<&-`, `>&-`, `2>&-`), a full disk (`> /dev/full`), a reader that went away (`| head -1`); and
 what to say when standard output's encoding cannot hold a name.
+
+The rule, for every command, `--help` and `--version` as well (`tui.cli.run` applies it):
+
+- standard output refuses a write (a full disk, an I/O error, closed at start): one line on
+  stderr that says so, exit 1, as `ls > /dev/full` ("write error: No space left on device").
+  What reached the file is not all there, so the command must not look as if it succeeded.
+- its reader went away (`ssotui list | head -1`): nothing said, the command ends at once with
+  the status it had so far (0). `ls | head` is as quiet, but SIGPIPE ends it (141); a 0 keeps
+  a `set -o pipefail` script that stops reading early from failing.
+- standard error refuses a write: the message is lost (there is no one to tell), the command
+  carries on and its exit status says how it ended.
+
+Standard output is wrapped (`GuardedOutput`) so that its failures are told apart from every
+other OSError (a socket's broken pipe is not a reader gone) and kept, even when something on the
+way drops the error, as argparse does for `--help`: the first one is what `finish` says.
 
 Python leaves `sys.stdin`/`sys.stdout`/`sys.stderr` as None when their descriptor was closed at
 start, and the next file ssotui opens would take that descriptor number. So each closed one is
 given /dev/null (an empty input; an error stream nobody reads, as a shell user who closed it
 asked), except standard output: what a command prints there is what the user asked for, so a
-write to a closed one fails as a write error does in `ls >&-`: one line on stderr, exit 1
-(`tui.cli` says it). It is an OSError, as a real write error is, so argparse's `--help` and
-`--version`, which drop those, end as they do with no reader.
+write to a closed one fails as any write error does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
 import sys
+from typing import IO, Any
 
 CLOSED_STDOUT = (
     "standard output is closed (`>&-`), so there is nowhere to print: "
@@ -23,11 +39,91 @@ CLOSED_STDOUT = (
 )
 
 
-class ClosedStdout(OSError):
+class CannotWrite(OSError):
+    """Standard output refused a write; `line` is what to say (None: nothing, its reader left)."""
+
+    @property
+    def line(self) -> str | None:
+        return f"cannot write standard output: {self.strerror or os.strerror(self.errno or 0)}"
+
+
+class ReaderGone(CannotWrite):
+    """Standard output is a pipe whose reader went away (`| head -1`): nothing to say."""
+
+    @property
+    def line(self) -> str | None:
+        return None
+
+
+class ClosedStdout(CannotWrite):
     """A write to standard output that was closed at start."""
 
     def __init__(self) -> None:
         super().__init__(errno.EBADF, CLOSED_STDOUT)
+
+    @property
+    def line(self) -> str | None:
+        return CLOSED_STDOUT
+
+
+def refused(exc: OSError) -> CannotWrite:
+    """The write error `exc` of standard output, as what to say about it."""
+    if isinstance(exc, CannotWrite):
+        return exc
+    if isinstance(exc, BrokenPipeError):
+        return ReaderGone(exc.errno, exc.strerror)
+    return CannotWrite(exc.errno, exc.strerror)
+
+
+class _Shared(io.TextIOWrapper):
+    """A text stream over the buffer of one of `sys.__stdout__`/`sys.__stderr__`: closing it
+    (as its finalizer does when it is dropped) only flushes, so that one stays usable."""
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.flush()
+
+
+class GuardedOutput(_Shared):
+    """Standard output whose write errors are `CannotWrite`, the first kept in `failure`; once
+    one happened, every later write and flush fails with it (what follows would be a hole)."""
+
+    failure: CannotWrite | None = None
+
+    def write(self, text: str) -> int:
+        if self.failure is not None:
+            raise self.failure
+        try:
+            return super().write(text)
+        except OSError as exc:
+            raise self._fails(exc) from None
+
+    def flush(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+        try:
+            super().flush()
+        except OSError as exc:
+            raise self._fails(exc) from None
+
+    def _fails(self, exc: OSError) -> CannotWrite:
+        self.failure = refused(exc)
+        return self.failure
+
+
+class QuietErrors(_Shared):
+    """Standard error that drops what it cannot write (`2> /dev/full`): there is no one left to
+    tell, and a traceback about it would only fail in turn."""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except OSError:
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError):
+            super().flush()
 
 
 class ClosedOutput(io.TextIOBase):
@@ -36,6 +132,7 @@ class ClosedOutput(io.TextIOBase):
     def __init__(self, descriptor: int) -> None:
         super().__init__()
         self._descriptor = descriptor  # /dev/null, kept so no file takes the number
+        self.failure: CannotWrite | None = None
 
     def writable(self) -> bool:
         return True
@@ -43,7 +140,8 @@ class ClosedOutput(io.TextIOBase):
     def write(self, text: str) -> int:
         if not text:
             return 0
-        raise ClosedStdout
+        self.failure = ClosedStdout()
+        raise self.failure
 
     def fileno(self) -> int:
         return self._descriptor
@@ -65,14 +163,53 @@ def _null_on(descriptor: int, flags: int) -> int:
     return null
 
 
-def reopen_closed() -> None:
-    """Give every standard stream closed at start /dev/null (stdout: `ClosedOutput` on it)."""
+def _rewrapped(stream: Any, kind: type[_Shared]) -> IO[str]:
+    """`stream` as a `kind` over the same buffer and settings; `stream` itself as it was when it
+    is no TextIOWrapper (a test's capture). The original stays `sys.__stdout__`, unused."""
+    if not isinstance(stream, io.TextIOWrapper):
+        return stream  # type: ignore[no-any-return]
+    return kind(
+        stream.buffer,
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering,
+        write_through=stream.write_through,
+    )
+
+
+def guard_standard_streams() -> None:
+    """Before anything runs: every standard stream closed at start given /dev/null (stdout:
+    `ClosedOutput` on it), standard output a `GuardedOutput`, standard error `QuietErrors`."""
     if sys.stdin is None:
         sys.stdin = open(_null_on(0, os.O_RDONLY), encoding="utf-8")  # noqa: SIM115
     if sys.stdout is None:
         sys.stdout = ClosedOutput(_null_on(1, os.O_WRONLY))
+    else:
+        sys.stdout = _rewrapped(sys.stdout, GuardedOutput)
     if sys.stderr is None:
         sys.stderr = open(_null_on(2, os.O_WRONLY), "w", encoding="utf-8")  # noqa: SIM115
+    else:
+        sys.stderr = _rewrapped(sys.stderr, QuietErrors)
+
+
+def finish(status: int) -> int:
+    """The exit status, once what the command printed is flushed: 1 (and the one line said)
+    when standard output refused any of it, `status` otherwise (a reader gone included)."""
+    failure: CannotWrite | None = None
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        failure = refused(exc)
+    except ValueError:  # a stream closed
+        pass
+    failure = getattr(sys.stdout, "failure", None) or failure
+    if failure is not None and failure.line:
+        status = status or 1
+        with contextlib.suppress(OSError, ValueError):
+            print(f"ssotui: {failure.line}", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    return status
 
 
 def cannot_hold() -> str | None:

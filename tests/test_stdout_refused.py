@@ -1,0 +1,99 @@
+"""Output that cannot be written, the same for every command (`tui.std_streams`): standard
+output refused (`> /dev/full`, a file size limit, `>&-`) is one line on stderr and exit 1, in
+the middle of a long listing as at its end; a reader that goes away (`| true`) is quiet;
+standard error refused (`2> /dev/full`) leaves the exit status as the command ended.
+Real processes, real /dev/full, real pipes; an organisation big enough that a listing
+outgrows Python's buffer (8 KiB) and a pipe's (64 KiB)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app_support import log_in, usable_role, with_roles
+from tests.cli_helpers import in_shell
+from tui.sim import Organisation
+
+pytestmark = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+
+NO_SPACE = "ssotui: cannot write standard output: No space left on device\n"
+
+
+@pytest.fixture
+def org() -> Organisation:
+    return Organisation.generate(accounts=1500, seed=3)
+
+
+@pytest.fixture
+def logged_in(sim: object, sso_config: Path) -> None:
+    log_in()
+    assert in_shell("ssotui list > /dev/null").returncode == 0  # the catalog, cached
+
+
+def role_of(org: Organisation) -> str:
+    account = with_roles(org)
+    return f"{account.account_id} {usable_role(account)}"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "list",  # was: 'unexpected error (OSError)', the buffer flushed mid-listing
+        "list --json",
+        "populate --dry-run",
+        "console {role} --print",  # was: 'unexpected error (OSError)' and a second line
+        "export {role}",
+        "credential-process {role}",
+        "completion bash",
+    ],
+)
+@pytest.mark.usefixtures("logged_in")
+def test_a_full_disk_is_one_line_and_a_failure(org: Organisation, command: str) -> None:
+    run = in_shell(f"ssotui {command.format(role=role_of(org))} > /dev/full")
+    assert (run.returncode, run.stderr) == (1, NO_SPACE)
+
+
+@pytest.mark.parametrize("command", ["--help", "--version", "list --help"])
+def test_help_and_version_on_a_full_disk_fail_in_one_line(command: str) -> None:
+    # was: 'Exception ignored in: <_io.TextIOWrapper …>', an OSError line, exit 120
+    run = in_shell(f"ssotui {command} > /dev/full")
+    assert (run.returncode, run.stderr) == (1, NO_SPACE)
+
+
+@pytest.mark.parametrize("command", ["--help", "--version"])
+def test_help_into_a_closed_stdout_fails_as_every_command_does(command: str) -> None:
+    run = in_shell(f"ssotui {command} >&-")  # was: nothing said, exit 0
+    assert run.returncode == 1
+    assert run.stderr.startswith("ssotui: standard output is closed")
+    assert run.stderr.count("\n") == 1
+
+
+@pytest.mark.usefixtures("logged_in")
+def test_a_file_cut_short_by_its_size_limit_fails_the_listing(tmp_path: Path) -> None:
+    out = tmp_path / "accounts.txt"
+    run = in_shell(f"ulimit -f 16; ssotui list > {out}")  # 16 KiB a file, as a disk full there
+    assert (run.returncode, run.stderr) == (
+        1,
+        "ssotui: cannot write standard output: File too large\n",
+    )
+    assert out.stat().st_size == 16 * 1024  # what was written, all that fit, not called a success
+
+
+@pytest.mark.parametrize("command", ["list", "populate --dry-run", "--help", "completion zsh"])
+@pytest.mark.usefixtures("logged_in")
+def test_a_reader_gone_before_the_output_is_quiet(command: str) -> None:
+    run = in_shell(f'ssotui {command} | true; echo "status=${{PIPESTATUS[0]}}"')
+    assert (run.stdout, run.stderr) == ("status=0\n", "")
+
+
+@pytest.mark.usefixtures("logged_in")
+def test_stderr_on_a_full_disk_leaves_the_outcome_as_it_was(org: Organisation) -> None:
+    failed = in_shell("ssotui export no-such-account Admin 2> /dev/full")
+    assert (failed.returncode, failed.stdout) == (1, "")  # was 120
+    usage = in_shell("ssotui list --no-such-flag 2> /dev/full")
+    assert usage.returncode == 2
+    # its progress lines go nowhere, the diff is whole and the command a success (was 120)
+    dry = in_shell("ssotui populate --dry-run 2> /dev/full")
+    assert dry.returncode == 0
+    assert dry.stdout == in_shell("ssotui populate --dry-run 2> /dev/null").stdout != ""
