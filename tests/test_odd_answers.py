@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import configparser
 import json
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -65,11 +67,60 @@ def test_write_profile_never_replaces_another_accounts_profile_of_the_same_name(
     )
 
 
-@pytest.fixture
-def exported(sim: Simulator, token: Token) -> dict[str, str]:
-    """`export --format json` of the first role of the first account with a role."""
-    del token
+def _first_role(sim: Simulator) -> tuple[str, str]:
     account = next(a for a in sim.org.accounts if a.roles)
-    run = ssotui("export", account.account_id, account.roles[0].name, "--format", "json")
-    assert run.status == 0, run.err
-    return dict(json.loads(run.out))
+    return account.account_id, account.roles[0].name
+
+
+def test_credentials_said_to_last_a_century_are_kept_and_handed_on_for_12_hours(
+    sim: Simulator, token: Token, home: Home
+) -> None:
+    sim.set(shapes={"credentials-far-future"})
+    account_id, role = _first_role(sim)
+    before = datetime.now(UTC)
+    exported = ssotui("credential-process", account_id, role)
+    assert exported.status == 0, exported.err
+    expiration = datetime.fromisoformat(json.loads(exported.out)["Expiration"])
+    # was: 2126, so botocore's credential_process (and ssotui's own cache) never renewed them
+    assert before + timedelta(hours=12) - timedelta(minutes=1) <= expiration
+    assert expiration <= datetime.now(UTC) + timedelta(hours=12)
+    exec_run = ssotui(
+        "exec", account_id, role, "--", sys.executable, "-c",
+        "import os; print(os.environ['AWS_CREDENTIAL_EXPIRATION'])",
+    )  # fmt: skip
+    assert exec_run.status == 0, exec_run.err
+    assert datetime.fromisoformat(exec_run.out.strip()) == expiration  # the kept ones, same end
+    assert sim.calls["GetRoleCredentials"] == 1
+    wrote = ssotui("write-profile", account_id, role, "--profile", "p")
+    assert wrote.status == 0, wrote.err
+    written = _profile(home.aws_credentials, "p")["x_security_token_expires"]
+    assert datetime.fromisoformat(written) == expiration
+
+
+@pytest.mark.parametrize(
+    ("shape", "said"),
+    [
+        ("credentials-expired", "check this computer's clock"),
+        ("credentials-expiration-zero", "with no usable expiry (expiration 0)"),
+        ("credentials-expiration-huge", "unreadable GetRoleCredentials answer"),
+        ("credentials-without-session-token", "unreadable GetRoleCredentials answer"),
+        ("credentials-empty", "unreadable GetRoleCredentials answer"),
+        ("credentials-absent", "unreadable GetRoleCredentials answer"),
+    ],
+)
+def test_credentials_expired_or_incomplete_are_one_line_and_never_kept(
+    sim: Simulator, token: Token, home: Home, shape: str, said: str
+) -> None:
+    sim.set(shapes={shape})
+    account_id, role = _first_role(sim)
+    for command in ("export", "credential-process", "write-profile", "console"):
+        args = [command, account_id, role] + (["--print"] if command == "console" else [])
+        run = ssotui(*args)
+        assert run.status == 1 and run.out == ""
+        assert run.err.count("\n") == 1 and said in run.err, run.err
+        assert "Traceback" not in run.err
+        assert not any(c.secret_access_key in run.err for c in sim.portal.issued.values())
+    # nothing kept as good: each command asked again, and no file holds them
+    assert sim.calls["GetRoleCredentials"] == 4
+    assert not home.aws_credentials.exists()
+    assert not list(home.cache_dir.rglob("*role-credentials*/*"))
