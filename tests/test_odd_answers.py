@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import ssotui
-from tests.conftest import Home
-from tui.models import Token
+from tests.conftest import Home, here
+from tui.aws.login import start_login, wait_for_token
+from tui.errors import LoginFailed
+from tui.models import SsoSession, Token
 from tui.sim import Simulator
 from tui.sim.org import SimAccount
 from tui.sim.shapes import SAME_NAME
@@ -124,3 +126,33 @@ def test_credentials_expired_or_incomplete_are_one_line_and_never_kept(
     assert sim.calls["GetRoleCredentials"] == 4
     assert not home.aws_credentials.exists()
     assert not list(home.cache_dir.rglob("*role-credentials*/*"))
+
+
+@pytest.mark.parametrize(
+    ("shape", "waits"),
+    [
+        # was [0, 0, 0]: polled as fast as the answers came back, ~30 a second for ten minutes
+        ("device-interval-zero", [0, 1, 1]),
+        ("device-without-interval", [5, 5, 5]),  # RFC 8628 3.2: 5 when the service says none
+    ],
+)
+def test_a_device_login_polls_at_most_once_a_second(
+    session: SsoSession, sim: Simulator, shape: str, waits: list[float]
+) -> None:
+    sim.set(shapes={shape}, approve=3)
+    sleeps: list[float] = []
+    auth = start_login(here(), session)
+    assert wait_for_token(here(), session, auth, sleep=sleeps.append).access_token
+    assert sleeps == waits and sim.calls["CreateToken"] == 3
+
+
+def test_a_device_login_waits_no_longer_than_its_code_lasts(
+    session: SsoSession, sim: Simulator
+) -> None:
+    sim.set(shapes={"device-interval-huge"}, approve="manual", device_code_lifetime=30)
+    sleeps: list[float] = []
+    auth = start_login(here(), session)
+    with pytest.raises(LoginFailed, match="expired before it was approved"):
+        wait_for_token(here(), session, auth, sleep=sleeps.append)
+    # was: one wait of 2**31 s (68 years) before the first poll
+    assert len(sleeps) == 1 and sleeps[0] <= 31

@@ -228,6 +228,9 @@ SHAPES: dict[str, Shape] = {
     "device-interval-zero": Shape(
         ("StartDeviceAuthorization",), "interval 0", _member("interval", 0)
     ),
+    "device-interval-huge": Shape(
+        ("StartDeviceAuthorization",), "interval the largest integer", _member("interval", INT_MAX)
+    ),
     "device-without-complete-uri": Shape(
         ("StartDeviceAuthorization",),
         "no verificationUriComplete",
