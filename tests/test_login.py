@@ -98,11 +98,13 @@ def test_without_a_browser_the_page_is_not_said_to_open(
 
 
 def test_polls_until_approved_after_n_polls(session: SsoSession, sim: Simulator) -> None:
-    sim.set(approve=3)
+    sim.set(approve=3)  # and `interval` 0 (the `sim` fixture's), which the model allows
     sleeps: list[float] = []
     auth = start_login(here(), session)
     token = wait_for_token(here(), session, auth, sleep=sleeps.append)
-    assert token.access_token and sim.calls["CreateToken"] == 3 and sleeps == [0, 0, 0]
+    # polled at once, then once a second (was: [0, 0, 0], a loop as fast as the answers came
+    # back: some 30 polls a second for the ten minutes a code lasts)
+    assert token.access_token and sim.calls["CreateToken"] == 3 and sleeps == [0, 1, 1]
 
 
 def test_slow_down_adds_five_seconds_for_good(session: SsoSession, sim: Simulator) -> None:

@@ -39,6 +39,10 @@ from tui.text import printable
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RFC 8628 3.5)
+# The shortest wait between two polls, whatever `interval` says: a service that answers
+# `interval` 0 (the model allows any integer) is asked at once, then once a second, not in a
+# loop as fast as its answers come back for the ten minutes a code lasts.
+MIN_POLL_INTERVAL = 1
 DEFAULT_INTERVAL = 5
 
 
@@ -172,8 +176,10 @@ def wait_for_token(
     while True:
         if cancelled is not None and cancelled():
             raise LoginCancelled(f"login to session {session.label} was cancelled")
-        sleep(interval)
-        waited += interval
+        # never past the code's end (an `interval` of 2**31 s would wait for 68 years)
+        pause = min(interval, max(0.0, lifetime - waited) + 1)
+        sleep(pause)
+        waited += pause
         if cancelled is not None and cancelled():
             raise LoginCancelled(f"login to session {session.label} was cancelled")
         if max(waited, time.monotonic() - started) > lifetime:
@@ -188,6 +194,7 @@ def wait_for_token(
         except Exception as exc:
             code = error_code(exc)
             if code in ("AuthorizationPendingException", "SlowDownException"):
+                interval = max(interval, MIN_POLL_INTERVAL)
                 if code == "SlowDownException":
                     interval += SLOW_DOWN_DELAY
                 polls += 1

@@ -19,7 +19,8 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -94,6 +95,27 @@ def _said(message: str) -> str:
     if len(text) > SAID_LENGTH:
         text = text[: SAID_LENGTH - 1] + "…"
     return f": {text}" if text else ""
+
+
+# The longest a permission set's session lasts (IAM Identity Center: 1 to 12 hours). Role
+# credentials said to last longer are taken to end then: kept, exported and written as lasting
+# no longer, so that every consumer (botocore's credential_process, AWS_CREDENTIAL_EXPIRATION,
+# ssotui's own cache) fetches new ones by then rather than use dead ones for a century.
+LONGEST_ROLE_SESSION = timedelta(hours=12)
+
+
+def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime) -> RoleCredentials:
+    """`creds` with their expiry no later than LONGEST_ROLE_SESSION after `fetched_at`;
+    ServiceError for an `expiration` (milliseconds since 1970) of 0 or less: no expiry at all,
+    which no clock explains."""
+    if stated_ms <= 0:
+        raise ServiceError(
+            f"Identity Center gave credentials for role {creds.role_name} in account "
+            f"{creds.account.label_with_id} with no usable expiry (expiration {stated_ms}): "
+            "nothing was kept; try again later"
+        )
+    latest = fetched_at + LONGEST_ROLE_SESSION
+    return creds if creds.expiration <= latest else replace(creds, expiration=latest)
 
 
 def clock_checked(creds: RoleCredentials, now: datetime) -> RoleCredentials:
@@ -508,19 +530,21 @@ class Portal:
         try:
             creds: Any = response["roleCredentials"]
             hide(creds.get("secretAccessKey"), creds.get("sessionToken"))
+            stated_ms = int(creds["expiration"])
             fetched = RoleCredentials(
                 account=account,
                 role_name=role_name,
                 access_key_id=str(creds["accessKeyId"]),
                 secret_access_key=str(creds["secretAccessKey"]),
                 session_token=str(creds["sessionToken"]),
-                expiration=datetime.fromtimestamp(int(creds["expiration"]) / 1000, UTC),
+                expiration=datetime.fromtimestamp(stated_ms / 1000, UTC),
                 region=self.session.default_region,
                 session_label=self.session.label,
             )
-        except (KeyError, TypeError, ValueError, OverflowError):
-            raise self._malformed("GetRoleCredentials") from None
-        return clock_checked(fetched, utcnow())
+        except (KeyError, TypeError, ValueError, OverflowError, OSError):  # OSError: a date
+            raise self._malformed("GetRoleCredentials") from None  # the platform cannot hold
+        now = utcnow()
+        return clock_checked(expiry_checked(fetched, stated_ms, now), now)
 
     def logout(self) -> bool:
         """End the portal session (the token stops working): True; False when the service says

@@ -16,7 +16,8 @@ followed (the link stays a link) only when it ends at a regular file (see `tui.s
 The default profile name is `<account name>.<role name>` (e.g. `Prod-Payments.AdministratorAccess`),
 made by `profile_names.profile_name`, the rule `populate` uses too: ASCII letters and digits
 kept (accents dropped), other characters `-`; an account name with nothing left falls back to the
-account id.
+account id. When ssotui wrote that profile for another account or role (account names need
+not be unique), the name gets `-<account id>`, as populate names a clash.
 
 A profile that holds long-lived keys (`aws_access_key_id` without `aws_session_token`) is never
 overwritten unless the caller passes `force=True` (`StaticKeysProfile` otherwise). Each profile
@@ -66,6 +67,7 @@ LEGACY_TOKEN = "aws_security_token"
 _WRITTEN = (KEY_ID, SECRET_KEY, SESSION_TOKEN, EXPIRES_KEY)
 _FINGERPRINT = re.compile(r"; keys sha256:([0-9a-f]{16})\s*$")
 _MARKED_REGION = re.compile(r", region ([a-z0-9-]+);")
+_MARKED_ROLE = re.compile(r" for account (\S+), role ([^,;\s]+)")
 
 
 # Beside the writer, not in tui.workspace.handoff: a command that writes no profile (every
@@ -96,10 +98,35 @@ class ProfileWritten:
         return "; ".join(lines)
 
 
-def default_profile_name(creds: RoleCredentials) -> str:
+def default_profile_name(creds: RoleCredentials, text: str = "") -> str:
     """`<account name>.<role name>`, made safe for a section header and a shell argument: the
-    name `populate` gives the same role with its default template."""
-    return profile_name(creds.account, creds.role_name) or "ssotui"
+    name `populate` gives the same role with its default template; `<that>-<account id>`, as
+    populate names a clash, when ssotui wrote that profile of `text` (the credentials file) for
+    another account or role. Account names need not be unique (nor survive being made safe
+    alike): the keys of one account must never replace another's under the name a user and
+    their scripts already use for it."""
+    name = profile_name(creds.account, creds.role_name) or "ssotui"
+    written_for = _written_for(text, name)
+    mine = (
+        profile_name_part(creds.account.account_id) or "-",
+        profile_name_part(creds.role_name) or "-",
+    )
+    if written_for is None or written_for == mine:
+        return name
+    return f"{name}-{mine[0]}"
+
+
+def _written_for(text: str, name: str) -> tuple[str, str] | None:
+    """(account id, role) that ssotui's marker in section `[name]` of `text` names, or None."""
+    for section in ini_sections.parse_sections(text):
+        if section.name != name:
+            continue
+        body = text[section.header_end : section.content_end]
+        for line in body.splitlines():
+            if line.strip().startswith(MARKER):
+                match = _MARKED_ROLE.search(line)
+                return (match.group(1), match.group(2)) if match else None
+    return None
 
 
 def fingerprint(values: dict[str, str]) -> str:
@@ -262,8 +289,8 @@ def write_profile(
     FileWriteError when the file cannot be written safely, or lies where others could swap it
     (`refuse_open_folder`); SsotuiError for a bad name.
     """
-    name = profile if profile is not None else default_profile_name(creds)
-    ini_sections.check_name(name)
+    if profile is not None:
+        ini_sections.check_name(profile)
     body = profile_lines(creds)
     expected = profile_values(creds)
     region = _region(creds)
@@ -274,6 +301,8 @@ def write_profile(
     with files.locked(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(file_path)
         before = _read(target)
+        name = profile if profile is not None else default_profile_name(creds, before)
+        ini_sections.check_name(name)
         if not force:
             _refuse_static_keys(before, name, file_path)
         after = set_keys(before, name, body, owned)
@@ -283,6 +312,14 @@ def write_profile(
         refuse_open_folder(target.parent)  # removing keys (logout --purge) is always allowed
         files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
     return name
+
+
+def suggested_profile_name(creds: RoleCredentials, path: Path) -> str:
+    """The name `write_profile` gives `creds` in the credentials file `path` as it is now."""
+    try:
+        return default_profile_name(creds, _read(files.writable_target(path)))
+    except FileWriteError:
+        return default_profile_name(creds)
 
 
 def profile_settings(path: Path, name: str) -> dict[str, str]:

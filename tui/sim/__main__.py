@@ -14,6 +14,7 @@ from pathlib import Path
 from tui.sim.knobs import Approve
 from tui.sim.limiters import SHAPES
 from tui.sim.org import Organisation
+from tui.sim.shapes import SHAPES as ANSWER_SHAPES
 from tui.sim.simulator import DEFAULT_START_URL, Simulator
 
 
@@ -67,6 +68,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-refresh", action="store_true", help="issue no refresh tokens")
     p.add_argument(
         "--credential-lifetime", type=int, default=3600, help="role credentials' lifetime (s)"
+    )
+    p.add_argument(
+        "--shape",
+        action="append",
+        default=[],
+        choices=sorted(ANSWER_SHAPES),
+        metavar="NAME",
+        help="an odd but valid answer, again for more (see tui/sim/shapes.py): "
+        + ", ".join(ANSWER_SHAPES),
     )
     p.add_argument(
         "--tls",
@@ -136,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             token_lifetime=args.token_lifetime,
             refresh=not args.no_refresh,
             credential_lifetime=args.credential_lifetime,
+            shapes=frozenset(args.shape),
             start_url=args.start_url,
             region=args.region,
             port=args.port,

@@ -6,11 +6,12 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from tui.sim import shapes
 from tui.sim.limiters import SHAPES
 
 Approve = str | int | float
 _APPROVE_WORDS = ("auto", "manual", "deny")
-_OPERATION_SETS = ("malformed", "hang", "looping_pages", "endless_pages")
+_OPERATION_SETS = ("malformed", "hang", "looping_pages", "endless_pages", "shapes")
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Knobs:
     ``ListAccountRoles:ACCOUNT_ID`` in looping_pages: only that account's roles go round.
     limiter: the shape of the ``rate_limit`` (see :mod:`tui.sim.limiters`); burst: the
     bucket's size (None: ``max(1, rate_limit)``).
+    shapes: names of odd but valid answers (:data:`tui.sim.shapes.SHAPES`), e.g.
+    ``{"credentials-expired", "accounts-nameless"}``.
     """
 
     latency: float = 0.0
@@ -57,6 +60,7 @@ class Knobs:
     hang: frozenset[str] = field(default_factory=frozenset)
     looping_pages: frozenset[str] = field(default_factory=frozenset)
     endless_pages: frozenset[str] = field(default_factory=frozenset)
+    shapes: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -109,5 +113,6 @@ class Knobs:
             raise ValueError(f"approve must be one of {_APPROVE_WORDS}, an int or a float")
         if isinstance(approve, int | float) and (approve < 0 or math.isnan(approve)):
             raise ValueError("approve after a negative number of polls/seconds")
+        shapes.check(self.shapes)
         if not isinstance(self.secret_suffix, str):
             raise TypeError("secret_suffix is a string")

@@ -30,6 +30,7 @@ from tui.sim.protocol import ROUTES as ROUTES  # re-exported: it used to live he
 from tui.sim.protocol import Response as Response  # re-exported: server.py imports it here
 from tui.sim.protocol import call_operation, error_response, json_response
 from tui.sim.server import SimServer
+from tui.sim.shapes import Call, plain_query, reshape
 
 DEFAULT_START_URL = "https://ssotui-sim.awsapps.com/start"
 _FAIL_TYPES = {503: "ServiceUnavailableException", 502: "BadGatewayException"}
@@ -49,7 +50,8 @@ class Simulator:
     ``page_size`` (default page of the List calls); ``malformed`` (operation names whose 200
     answers are cut in half); ``signin_fail_status`` (a 5xx the federation endpoint's
     getSigninToken answers); ``hang``, ``looping_pages``, ``endless_pages`` (operation names:
-    see :class:`tui.sim.knobs.Knobs`; set them with :meth:`set`). ``calls`` counts requests by
+    see :class:`tui.sim.knobs.Knobs`; set them with :meth:`set`); ``shapes`` (odd but valid
+    answers, :mod:`tui.sim.shapes`). ``calls`` counts requests by
     operation name (``getSigninToken`` and ``login`` for the federation endpoint). ``tls``: an
     ``ssl.SSLContext`` to serve HTTPS with (:mod:`tui.sim.certificate` makes one).
     """
@@ -73,6 +75,7 @@ class Simulator:
         client_lifetime: int = 90 * 86400,
         page_size: int = 20,
         malformed: set[str] | frozenset[str] = frozenset(),
+        shapes: set[str] | frozenset[str] = frozenset(),
         signin_fail_status: int | None = None,
         start_url: str = DEFAULT_START_URL,
         region: str = "us-east-1",
@@ -98,6 +101,7 @@ class Simulator:
             client_lifetime=client_lifetime,
             page_size=page_size,
             malformed=frozenset(malformed),
+            shapes=frozenset(shapes),
             signin_fail_status=signin_fail_status,
         )
         self.start_url = start_url
@@ -112,6 +116,7 @@ class Simulator:
         self._peak: Counter[str] = Counter()  # most requests of one operation at once
         self._portal_calls = 0
         self._limiter: Limiter | None = None  # built at the first limited call
+        self._shape_memory: dict[str, Any] = {}  # what the answer shapes remember between calls
         self.identity = Identity(self.knobs, start_url)
         self.portal = Portal(self.org, self.identity, self.knobs)
         self.federation = Federation(self.portal)
@@ -290,9 +295,10 @@ class Simulator:
                 now = time.time()
                 if is_portal:
                     self._portal_gate(now)
+                odd = self.knobs.shapes
                 result = call_operation(
                     op,
-                    query,
+                    plain_query(odd, query),
                     lowered,
                     body,
                     now,
@@ -300,6 +306,7 @@ class Simulator:
                     portal=self.portal,
                     verification_uri=lambda: f"{self.url}/device",
                 )
+                result = reshape(odd, op, result, Call(now, query, self._shape_memory))
                 malformed = op in self.knobs.malformed
         except SimError as err:
             return error_response(err)

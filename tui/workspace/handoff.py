@@ -77,10 +77,12 @@ class Handoff:
         return clipboard.copy(self.export_text(creds, fmt), self.environ, terminal=terminal)
 
     def profile_name(self, creds: RoleCredentials) -> str:
-        """The profile name `write_profile` uses when none is given."""
-        from tui.export.credentials_file import default_profile_name
+        """The profile name `write_profile` uses when none is given (the credentials file as
+        it is now: another account's profile of that name is not replaced)."""
+        from tui.export.credentials_file import suggested_profile_name
 
-        return default_profile_name(creds)
+        # a suggestion, read as it is: the write itself checks the file (and says what is wrong)
+        return suggested_profile_name(creds, self.paths.aws_credentials_file)
 
     @staticmethod
     def profile_use(name: str) -> str:
