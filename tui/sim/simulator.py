@@ -49,7 +49,10 @@ class Simulator:
     ``page_size`` (default page of the List calls); ``malformed`` (operation names whose 200
     answers are cut in half); ``signin_fail_status`` (a 5xx the federation endpoint's
     getSigninToken answers); ``hang``, ``looping_pages``, ``endless_pages`` (operation names:
-    see :class:`tui.sim.knobs.Knobs`; set them with :meth:`set`). ``calls`` counts requests by
+    see :class:`tui.sim.knobs.Knobs`; set them with :meth:`set`); ``later_page_faults``,
+    ``later_page_error``, ``later_page_fault_count`` (a later page of a listing answered with
+    one of the errors botocore's model declares for it, such as an expired page token's);
+    ``page_cap`` (pages no larger, whatever ``max_result`` asks). ``calls`` counts requests by
     operation name (``getSigninToken`` and ``login`` for the federation endpoint). ``tls``: an
     ``ssl.SSLContext`` to serve HTTPS with (:mod:`tui.sim.certificate` makes one).
     """
