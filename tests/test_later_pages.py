@@ -7,6 +7,7 @@ token it carries (expired, or not the service's any more), not about the account
 starts again from its first page, once. Refused again, the listing failed: an account is marked
 to retry (not "refused": it keeps its profiles), and the accounts listing fails as a whole, in
 one line. A 401 renews the token and starts the fetch again; a 429 is paced and tried again.
+The picker marks such an account to retry (!), and Enter lists it again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,19 @@ import json
 
 import pytest
 
-from tests.app_support import log_in
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    log_in,
+    marks,
+    notes,
+    picker,
+    shown,
+    type_text,
+    unique_prefix,
+    wait_until,
+)
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
 from tui.aws.sessions import resolve_session
@@ -187,3 +200,27 @@ def test_a_later_page_refused_then_a_login_needed_says_to_log_in(
     result = ssotui("list", "--refresh")
     assert (result.status, result.out) == (1, "")
     assert result.err == "ssotui: session dev expired or was revoked: run `ssotui login`\n"
+
+
+@async_test
+async def test_the_picker_marks_the_account_to_retry_and_enter_lists_it_whole(
+    paged: Simulator, org: Organisation
+) -> None:
+    # Before: marked ⊘ ("Identity Center refused to list its roles"), which Enter does not retry.
+    account = _many_roles(org)
+    paged.set(later_page_faults={f"ListAccountRoles:{account.account_id}"})
+    app = picker(refresh=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await wait_until(pilot, lambda: marks(app, "accounts").get(account.name) == "!", "!")
+        assert notes(app) == [
+            "The roles of 1 account could not be listed; they are marked ! and retried on Enter."
+        ]
+        paged.set(later_page_fault_count=1)  # refused once more: the retry starts over
+        await type_text(pilot, unique_prefix(account.name, [a.name for a in org.accounts]))
+        await pilot.press("enter")
+        names = {r.name for r in account.roles}
+        await wait_until(pilot, lambda: {r.role_name for r in shown(app, "roles")} == names, "it")
+        await wait_until(pilot, lambda: marks(app, "accounts").get(account.name) == "", "no mark")
+    saved = _cached()
+    assert not saved.failed and not saved.refused and saved.complete
