@@ -177,6 +177,26 @@ def test_a_later_page_of_accounts_refused_again_fails_the_listing_in_one_line(
     assert not home.aws_config.read_text().count("sso_account_id")
 
 
+def test_a_stale_cache_is_shown_when_a_later_page_of_accounts_is_refused_twice(
+    paged: Simulator, org: Organisation, home: Home
+) -> None:
+    # Before: "Identity Center could not be reached (Identity Center refused ListAccounts ...)"
+    # for a service that had answered every call.
+    listed = ssotui("list", "--json", "--refresh")
+    assert listed.status == 0
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("catalog_lifetime = 0\n", encoding="utf-8")
+    paged.set(later_page_faults={"ListAccounts"})
+    result = ssotui("list", "--json")
+    assert (result.status, result.out) == (0, listed.out)
+    assert result.err == (
+        "ssotui: warning: the catalog could not be brought up to date (Identity Center refused "
+        "a later page of ListAccounts (InvalidRequestException: Injected failure of a later "
+        "page), again after starting over from the first page (session dev): try again "
+        "later); showing the catalog cached just now\n"
+    )
+
+
 @pytest.mark.parametrize("error", ["UnauthorizedException", "TooManyRequestsException"])
 def test_a_later_page_refused_for_the_token_or_the_rate_is_asked_again(
     paged: Simulator, org: Organisation, error: str
