@@ -9,7 +9,8 @@ goes back through the `Pacer` shared by every thread of the portal (it learns th
 service allows), 5xx and network failures get a few jittered retries, and all the attempts of
 one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round
 ends where a token repeats (PageRepeated, with what came before); one that goes on past
-`max_pages`, or that sends page after page with nothing new, fails. The
+`max_pages`, or that sends page after page with nothing new, fails; a later page refused for
+its page token (expired, say) starts the listing again from its first page, once. The
 access token never appears in a message.
 """
 
