@@ -29,6 +29,7 @@ class Answer:
     body: bytes = b"{}"
     headers: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
     chunked: bool = False  # Transfer-Encoding: chunked instead of Content-Length
+    drop: bool = False  # close the connection instead of answering (this request only)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
             answer = state.answer(recorded)
         if state.hang:
             state.stopping.wait()
-        if state.hang or state.drop_instead:
+        if state.hang or state.drop_instead or answer.drop:
             self.close_connection = True
             return
         self.send_response_only(answer.status)

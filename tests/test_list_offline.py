@@ -43,7 +43,9 @@ def _offline() -> dict[str, str]:
 def _one_warning(run: Run) -> str:
     lines = run.err.splitlines()
     assert len(lines) == 1, run.err
-    assert lines[0].startswith("ssotui: warning: Identity Center could not be reached (cannot")
+    assert lines[0].startswith(
+        "ssotui: warning: the catalog could not be brought up to date (cannot"
+    )
     assert lines[0].endswith("showing the catalog cached just now")
     return lines[0]
 
@@ -76,7 +78,7 @@ def test_list_shows_the_stale_cache_when_identity_center_answers_5xx(
     assert run.status == 0, run.err
     assert json.loads(run.out) == json.loads(listed)
     [line] = run.err.splitlines()
-    assert line.startswith("ssotui: warning: Identity Center could not be reached (")
+    assert line.startswith("ssotui: warning: the catalog could not be brought up to date (")
     assert "503" in line
 
 

@@ -483,6 +483,29 @@ def pages_of_accounts(request: Recorded) -> Answer:
     return Answer(200, json.dumps(page).encode())
 
 
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+def test_a_connection_dropped_on_a_later_page_asks_for_that_page_again(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a reset is no answer about the page token: the listing goes on from where it stopped,
+    # not from its first page (as a page refused for its token does)
+    dropped: list[str] = []
+
+    def drop_page_two_once(request: Recorded) -> Answer:
+        if request.query.get("next_token") == ["2"] and not dropped:
+            dropped.append("2")
+            return Answer(drop=True)
+        return pages_of_accounts(request)
+
+    with recording(drop_page_two_once) as server:
+        client = client_for(mode, server.url, monkeypatch)
+        portal = Portal(SESSION, a_token(), client=client, page_size=1, sleep=lambda _s: None)
+        accounts = [a.account_id for page in portal.list_accounts() for a in page]
+        asked = [r.query.get("next_token", [""])[0] for r in server.requests]
+    assert accounts == [f"{n:012d}" for n in range(3)]
+    assert asked == ["", "1", "2", "2"]
+
+
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_kept_connections_the_server_closed_are_replaced_silently(
     scheme: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch

@@ -392,6 +392,39 @@ def test_pagination_with_max_result_one(sim: Simulator, org: Organisation, token
     assert sim.calls["ListAccountRoles"] == len(account.roles)
 
 
+def test_page_cap_and_later_page_faults_as_boto3_reads_them(
+    sim: Simulator, org: Organisation, token: str
+) -> None:
+    sso = sso_client()
+    sim.set(page_cap=5)
+    pages = list(sso.get_paginator("list_accounts").paginate(accessToken=token))
+    assert [len(p["accountList"]) for p in pages] == [5, 5, 2]  # though boto3 asked for none
+    errors = {
+        "InvalidRequestException": 400,
+        "UnauthorizedException": 401,
+        "ResourceNotFoundException": 404,
+        "TooManyRequestsException": 429,
+    }
+    for error, code in errors.items():  # each a modelled exception of botocore's sso client
+        sim.set(
+            later_page_faults={"ListAccounts"}, later_page_error=error, later_page_fault_count=1
+        )
+        first = sso.list_accounts(accessToken=token)  # a first page is never refused
+        with pytest.raises(getattr(sso.exceptions, error)) as err:
+            sso.list_accounts(accessToken=token, nextToken=first["nextToken"])
+        assert status(err.value) == code
+        if error == "UnauthorizedException":  # the access token ended with it
+            with pytest.raises(sso.exceptions.UnauthorizedException):
+                sso.list_accounts(accessToken=token)
+            token = Login(sim).poll()["accessToken"]
+        else:  # counted down: the same page is answered now
+            assert sso.list_accounts(accessToken=token, nextToken=first["nextToken"])
+    with pytest.raises(ValueError):
+        sim.set(later_page_error="ForbiddenException")  # not in the model of the List calls
+    with pytest.raises(ValueError):
+        sim.set(page_cap=0)
+
+
 def test_default_page_size_and_bad_page_arguments(token: str) -> None:
     big = Simulator(Organisation.generate(accounts=45, seed=1))
     with big:

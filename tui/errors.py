@@ -58,7 +58,9 @@ class NoAccess(SsotuiError):
 
 class AccountRefused(NoAccess):
     """Identity Center refused to list the roles of one account with an answer of its own
-    (403, 404, or 400 for that account: an assignment removed, an account being closed).
+    (403, 404, or 400 for that account: an assignment removed, an account being closed), to
+    the first page of its roles; the same to a later page is about that page's token, and the
+    listing starts again (`tui.aws.portal.Portal._pages`).
 
     An answer, not a failure another try at once would get past: the catalog keeps the account
     without roles and with `note` (what happened, without naming the account), and asks again

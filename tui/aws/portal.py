@@ -9,7 +9,8 @@ goes back through the `Pacer` shared by every thread of the portal (it learns th
 service allows), 5xx and network failures get a few jittered retries, and all the attempts of
 one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round
 ends where a token repeats (PageRepeated, with what came before); one that goes on past
-`max_pages`, or that sends page after page with nothing new, fails. The
+`max_pages`, or that sends page after page with nothing new, fails; a later page refused for
+its page token (expired, say) starts the listing again from its first page, once. The
 access token never appears in a message.
 """
 
@@ -116,6 +117,26 @@ def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime)
         )
     latest = fetched_at + LONGEST_ROLE_SESSION
     return creds if creds.expiration <= latest else replace(creds, expiration=latest)
+
+
+class _PageRefused(Exception):
+    """A later page of a listing was refused for what it asked (`failure`): see `_pages`."""
+
+    def __init__(self, failure: Refused) -> None:
+        super().__init__(f"HTTP {failure.status} {failure.code}")
+        self.failure = failure
+
+
+def _about_the_page(failure: Refused) -> bool:
+    """Whether a refused later page may be the page token's doing (expired, or no longer the
+    service's): a 4xx but a 401 (the login) or a 429 (the rate), which say the same of any
+    call."""
+    return (
+        400 <= failure.status < 500
+        and not failure.throttled
+        and failure.status != 401
+        and failure.code != "UnauthorizedException"
+    )
 
 
 def clock_checked(creds: RoleCredentials, now: datetime) -> RoleCredentials:
@@ -310,15 +331,17 @@ class Portal:
         no_access: str | None = None,
         first: Callable[[], bool] | None = None,
         account_id: str | None = None,
+        later_page: bool = False,
     ) -> dict[str, Any]:
         """Run one portal call, paced, with retries, within the deadline; translate what
         still fails. `first`: once it says True, the call goes to the front of the pacer's
         line (the roles of the account the user looks at). `no_access`, `account_id`: see
-        `_translate`."""
+        `_translate`. `later_page`: the call asks for a later page of a listing (it carries a
+        page token): a refusal that is not about the login or the rate is `_PageRefused`."""
         if not self.deadlines.begin():  # a call just gave up unanswered: no use trying
             raise self._out_of_time(what, self._last_failure)
         try:
-            return self._attempts(what, operation, params, no_access, first, account_id)
+            return self._attempts(what, operation, params, no_access, first, account_id, later_page)
         except ServiceError:  # not NotLoggedIn, NoAccess, ConfigError: those say it all
             self.deadlines.gave_up()
             raise
@@ -331,6 +354,7 @@ class Portal:
         no_access: str | None,
         first: Callable[[], bool] | None,
         account_id: str | None,
+        later_page: bool = False,
     ) -> dict[str, Any]:
         deadlines = self.deadlines
         tries: Counter[str] = Counter()
@@ -361,6 +385,8 @@ class Portal:
                     # silent until the deadline was all but spent (attempts ended short of it
                     # by the client's own timeouts): said as every call the deadline ended
                     raise self._out_of_time(what, exc, tries.total()) from None
+                if later_page and isinstance(exc, Refused) and _about_the_page(exc):
+                    raise _PageRefused(exc) from None
                 raise self._translate(
                     exc, what, no_access=no_access, account_id=account_id
                 ) from None
@@ -404,9 +430,45 @@ class Portal:
         key: str,
         first: Callable[[], bool] | None = None,
         account_id: str | None = None,
+        restart: Callable[[], object] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Pages of a `nextToken` listing (`items`: the member that holds each page's items,
         `key`: the member that names an item); a failed page is retried from where it stopped.
+
+        A later page refused for what it asks (an InvalidRequestException or a 404 for its
+        page token: expired, or no longer the service's) starts the listing again from its
+        first page, once, after `restart` (the caller forgets what the pages gave it so far);
+        refused again, the listing fails (ServiceError): the answer is about the page, not
+        about the account or the user, and another try later may list it all.
+        """
+        try:
+            yield from self._listing(what, operation, params, items, key, first, account_id)
+            return
+        except _PageRefused:
+            pass  # --debug shows the refused call (`tui.aws.call_log`), then the first page
+        if restart is not None:
+            restart()
+        try:
+            yield from self._listing(what, operation, params, items, key, first, account_id)
+        except _PageRefused as refused:
+            failure = refused.failure
+            raise ServiceError(
+                f"Identity Center refused a later page of {what} ({failure.code or failure.status}"
+                f"{_said(failure.message)}), again after starting over from the first page "
+                f"(session {self.session.label}): try again later"
+            ) from None
+
+    def _listing(
+        self,
+        what: str,
+        operation: str,
+        params: dict[str, Any],
+        items: str,
+        key: str,
+        first: Callable[[], bool] | None,
+        account_id: str | None,
+    ) -> Iterator[dict[str, Any]]:
+        """One pass of `_pages`, from the first page; `_PageRefused` for a later page refused.
 
         (botocore's paginator cannot resume after an exception without re-listing what was
         already yielded, so the token is followed here.) Every token is remembered: one that
@@ -420,7 +482,14 @@ class Portal:
         stale = 0
         for _page_number in range(1, self.max_pages + 1):
             kwargs = {**params, "maxResults": self.page_size, "nextToken": next_token}
-            page = self._call(what, operation, kwargs, first=first, account_id=account_id)
+            page = self._call(
+                what,
+                operation,
+                kwargs,
+                first=first,
+                account_id=account_id,
+                later_page=next_token is not None,
+            )
             yield page
             token = page.get("nextToken")
             if not token:
@@ -492,6 +561,7 @@ class Portal:
             "roleName",
             first,
             account_id,
+            restart=names.clear,
         )
         try:
             for page in pages:

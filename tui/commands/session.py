@@ -231,8 +231,9 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
     if answer.unreached:  # offline, say: the cached catalog rather than nothing
         from tui import durations
 
+        # not "could not be reached": the why may be a refusal (a listing's page refused twice)
         say(
-            f"ssotui: warning: Identity Center could not be reached ({answer.unreached}); "
+            f"ssotui: warning: the catalog could not be brought up to date ({answer.unreached}); "
             f"showing the catalog cached {durations.age(catalog.fetched_at)}"
         )
     # Identity Center's answers, not failures: one line each (refused accounts exit 0)

@@ -11,7 +11,21 @@ from tui.sim.limiters import SHAPES
 
 Approve = str | int | float
 _APPROVE_WORDS = ("auto", "manual", "deny")
-_OPERATION_SETS = ("malformed", "hang", "looping_pages", "endless_pages", "shapes")
+_OPERATION_SETS = (
+    "malformed",
+    "hang",
+    "looping_pages",
+    "endless_pages",
+    "shapes",
+    "later_page_faults",
+)
+# What botocore's `sso` model lets ListAccounts and ListAccountRoles answer, with its status.
+LATER_PAGE_ERRORS = {
+    "InvalidRequestException": 400,  # a page token the service no longer takes (expired)
+    "UnauthorizedException": 401,  # the access token ended mid-listing
+    "ResourceNotFoundException": 404,
+    "TooManyRequestsException": 429,
+}
 
 
 @dataclass
@@ -32,6 +46,15 @@ class Knobs:
     endless_pages: List operations whose page tokens go round (the last page points back to
     an earlier one) / never end (the last page again, with a new token each time);
     ``ListAccountRoles:ACCOUNT_ID`` in looping_pages: only that account's roles go round.
+    page_cap: the most items a page of a List call holds, whatever ``max_result`` asks (the
+    model lets the service send fewer; None: as asked).
+    later_page_faults: List operations (``ListAccountRoles:ACCOUNT_ID``: that account's only)
+    whose requests for a later page (those that carry a page token) are answered
+    ``later_page_error``, one of the errors botocore's model declares for them
+    (`LATER_PAGE_ERRORS`; InvalidRequestException, as for an expired page token, by default;
+    UnauthorizedException expires every access token issued so far, refresh tokens kept);
+    ``later_page_fault_count``: how many such requests are, counted down (then they are
+    answered as usual), None for every one.
     limiter: the shape of the ``rate_limit`` (see :mod:`tui.sim.limiters`); burst: the
     bucket's size (None: ``max(1, rate_limit)``).
     shapes: names of odd but valid answers (:data:`tui.sim.shapes.SHAPES`), e.g.
@@ -52,6 +75,7 @@ class Knobs:
     credential_lifetime: int = 3600
     client_lifetime: int = 90 * 86400
     page_size: int = 20
+    page_cap: int | None = None
     malformed: frozenset[str] = field(default_factory=frozenset)
     clock_skew: float = 0.0
     signin_fail_status: int | None = None  # getSigninToken answers this 5xx status
@@ -61,6 +85,9 @@ class Knobs:
     looping_pages: frozenset[str] = field(default_factory=frozenset)
     endless_pages: frozenset[str] = field(default_factory=frozenset)
     shapes: frozenset[str] = field(default_factory=frozenset)
+    later_page_faults: frozenset[str] = field(default_factory=frozenset)
+    later_page_error: str = "InvalidRequestException"
+    later_page_fault_count: int | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -104,6 +131,12 @@ class Knobs:
             raise ValueError("signin_fail_status must be a 5xx status (or None)")
         if self.interval < 0 or self.device_code_lifetime < 0 or self.page_size < 1:
             raise ValueError("interval, device_code_lifetime >= 0 and page_size >= 1")
+        if self.page_cap is not None and self.page_cap < 1:
+            raise ValueError("page_cap must be >= 1 (or None)")
+        if self.later_page_error not in LATER_PAGE_ERRORS:
+            raise ValueError(f"later_page_error must be one of {', '.join(LATER_PAGE_ERRORS)}")
+        if self.later_page_fault_count is not None and self.later_page_fault_count < 0:
+            raise ValueError("later_page_fault_count must be >= 0 (or None)")
         if self.code_lifetime < 0:
             raise ValueError("code_lifetime must be >= 0")
         approve = self.approve

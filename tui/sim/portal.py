@@ -14,17 +14,23 @@ from typing import Any
 
 from tui.sim.errors import portal_error
 from tui.sim.identity import Identity
-from tui.sim.knobs import Knobs
+from tui.sim.knobs import LATER_PAGE_ERRORS, Knobs
 from tui.sim.org import Organisation, SimAccount
 
 _KEY_CHARS = string.ascii_uppercase + string.digits
 
 
 def _page(
-    items: list[Any], query: dict[str, str], default_size: int, kind: str, tokens: str = "end"
+    items: list[Any],
+    query: dict[str, str],
+    default_size: int,
+    kind: str,
+    tokens: str = "end",
+    cap: int | None = None,
 ) -> tuple[list[Any], str | None]:
     """Slice one page out of ``items``; returns the page and the next token (or None).
 
+    ``cap``: the most items a page holds, whatever ``max_result`` asks.
     ``tokens``: "end" (the last page has none), "loop" (the last page's token points back to
     the second page, or the first) or "endless" (the last page again, a new token each time).
     """
@@ -36,6 +42,8 @@ def _page(
             size = 0
         if not 1 <= size <= 100:
             raise portal_error(400, "InvalidRequestException", "max_result must be 1..100")
+    if cap is not None:
+        size = min(size, cap)
     start = 0
     if query.get("next_token"):
         try:
@@ -82,8 +90,14 @@ class Portal:
     def list_accounts(self, token: str | None, query: dict[str, str], now: float) -> dict[str, Any]:
         """ListAccounts: one page of every account of the organisation."""
         self.identity.check_access(token, now)
+        self._later_page_fault("ListAccounts", query, now)
         page, next_token = _page(
-            self.org.accounts, query, self.knobs.page_size, "accounts", self._tokens("ListAccounts")
+            self.org.accounts,
+            query,
+            self.knobs.page_size,
+            "accounts",
+            self._tokens("ListAccounts"),
+            self.knobs.page_cap,
         )
         answer: dict[str, Any] = {
             "accountList": [
@@ -101,12 +115,14 @@ class Portal:
         """ListAccountRoles: one page of the roles of ``account_id``."""
         self.identity.check_access(token, now)
         account = self._account(query)
+        self._later_page_fault("ListAccountRoles", query, now, account.account_id)
         page, next_token = _page(
             account.roles,
             query,
             self.knobs.page_size,
             f"roles-{account.account_id}",
             self._tokens("ListAccountRoles", account.account_id),
+            self.knobs.page_cap,
         )
         answer: dict[str, Any] = {
             "roleList": [{"roleName": r.name, "accountId": account.account_id} for r in page]
@@ -172,6 +188,27 @@ class Portal:
         """Logout: ends the sign-in the token belongs to."""
         self.identity.logout(token, now)
         return {}
+
+    def _later_page_fault(
+        self, operation: str, query: dict[str, str], now: float, account_id: str = ""
+    ) -> None:
+        """Answer a request for a later page of a listing in `later_page_faults` with
+        `later_page_error`, while `later_page_fault_count` (counted down here) allows. An
+        UnauthorizedException is the access token ending mid-listing: every access token
+        issued so far expires with it (refresh tokens keep working), as `expire_tokens` does."""
+        knobs = self.knobs
+        names = {operation, f"{operation}:{account_id}"}
+        if not query.get("next_token") or not names & knobs.later_page_faults:
+            return
+        if knobs.later_page_fault_count is not None:
+            if knobs.later_page_fault_count == 0:
+                return
+            knobs.later_page_fault_count -= 1
+        error = knobs.later_page_error
+        if error == "UnauthorizedException":
+            self.identity.expire_tokens(now)
+            raise portal_error(401, error, "Session token expired")
+        raise portal_error(LATER_PAGE_ERRORS[error], error, "Injected failure of a later page")
 
     def _tokens(self, operation: str, account_id: str = "") -> str:
         looping = self.knobs.looping_pages

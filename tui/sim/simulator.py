@@ -51,7 +51,10 @@ class Simulator:
     answers are cut in half); ``signin_fail_status`` (a 5xx the federation endpoint's
     getSigninToken answers); ``hang``, ``looping_pages``, ``endless_pages`` (operation names:
     see :class:`tui.sim.knobs.Knobs`; set them with :meth:`set`); ``shapes`` (odd but valid
-    answers, :mod:`tui.sim.shapes`). ``calls`` counts requests by
+    answers, :mod:`tui.sim.shapes`); ``later_page_faults``, ``later_page_error``,
+    ``later_page_fault_count`` (a later page of a listing answered with one of the errors
+    botocore's model declares for it, such as an expired page token's); ``page_cap`` (pages no
+    larger, whatever ``max_result`` asks). ``calls`` counts requests by
     operation name (``getSigninToken`` and ``login`` for the federation endpoint). ``tls``: an
     ``ssl.SSLContext`` to serve HTTPS with (:mod:`tui.sim.certificate` makes one).
     """
