@@ -233,9 +233,8 @@ async def test_the_picker_marks_the_account_to_retry_and_enter_lists_it_whole(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await wait_until(pilot, lambda: marks(app, "accounts").get(account.name) == "!", "!")
-        assert notes(app) == [
-            "The roles of 1 account could not be listed; they are marked ! and retried on Enter."
-        ]
+        said = "The roles of 1 account could not be listed; they are marked ! and retried on Enter."
+        await wait_until(pilot, lambda: notes(app) == [said], "the note")
         paged.set(later_page_fault_count=1)  # refused once more: the retry starts over
         await type_text(pilot, unique_prefix(account.name, [a.name for a in org.accounts]))
         await pilot.press("enter")
