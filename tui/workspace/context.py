@@ -64,9 +64,10 @@ class Context:
         sso_region: str | None = None,
     ) -> SsoSession:
         """The session asked for: flags, `--session`, `default_session`, the SSO profile
-        `AWS_PROFILE` names, else the only one. A start URL without its scheme gets `https://`;
+        `AWS_PROFILE` (else `AWS_DEFAULT_PROFILE`) names, else the only one, else that of the
+        `default` profile. A start URL without its scheme gets `https://`;
         one that is still no http(s) URL is `UsageError`."""
-        from tui.aws.sessions import profile_in, resolve_session
+        from tui.aws.sessions import aws_cli_profile, resolve_session
 
         if start_url:  # (the set-up's module is loaded only for a start URL given)
             from tui.errors import UsageError
@@ -81,7 +82,7 @@ class Context:
             start_url=start_url or None,
             region=sso_region,
             default=self.settings.default_session,
-            profile=profile_in(self.environ),
+            profile=aws_cli_profile(self.environ),
         )
 
     def workspace(self, session: SsoSession) -> Workspace:
