@@ -170,3 +170,19 @@ def test_aws_profile_before_aws_default_profile_as_the_aws_cli_v2(
     assert told.status != 0 and "Token for other does not exist" in told.err, told.err
     result = ssotui("list")
     assert result.status == 1 and "not logged in to session other" in result.err
+
+
+@pytest.mark.usefixtures("quick_aws_cli")
+def test_doctor_says_which_session_a_command_takes_and_why(
+    home: Home, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.write_config(_sessions(sim) + _sso_profile("profile p-other", "other", sim))
+    lines = ssotui("doctor").out.splitlines()
+    assert any(line.startswith("[  ok] session: several SSO sessions") for line in lines)
+    lines = ssotui("doctor", env={"AWS_PROFILE": "p-other"}).out.splitlines()
+    assert "[  ok] session: other without --session (AWS_PROFILE=p-other)" in lines
+    lines = ssotui("doctor", env={"AWS_PROFILE": "nowhere"}).out.splitlines()
+    assert any(line.startswith("[warn] session: several") and "'nowhere'" in line for line in lines)
+    home.write_config(_sessions(sim) + _sso_profile("default", "other", sim))
+    lines = ssotui("doctor").out.splitlines()
+    assert "[  ok] session: other without --session (the default profile's)" in lines

@@ -511,7 +511,7 @@ def _unused_profile(paths: Paths, read: _ConfigRead, hint: NamedProfile | None) 
     return f", and {named}, whose SSO session cannot be used (`ssotui doctor` says why)"
 
 
-def resolve_session(
+def chosen_session(
     paths: Paths,
     *,
     name: str | None = None,
@@ -520,10 +520,11 @@ def resolve_session(
     default: str | None = None,
     profile: NamedProfile | str | None = None,
     path: Path | None = None,
-) -> SsoSession:
-    """The session to use (of `paths`' AWS config file, or `path`): flags, then `--session`,
-    then `default`, then the session of the profile a variable names, then the only one
-    configured, then the session of the `default` profile.
+) -> tuple[SsoSession, str]:
+    """The session to use (of `paths`' AWS config file, or `path`) and where it comes from,
+    in words ("AWS_PROFILE=dev"): flags, then `--session`, then `default`, then the session of
+    the profile a variable names, then the only one configured, then the session of the
+    `default` profile.
 
     `default` is `default_session` from ssotui's own config. `profile` is the profile the AWS
     tools use (`aws_cli_profile`; a bare name stands for `AWS_PROFILE`'s), which counts only
@@ -545,21 +546,23 @@ def resolve_session(
             region = matches[0].region
         if (wrong := not_a_region(region.strip())) is not None:
             raise UsageError(f"--{wrong.replace('_', '-')}")
-        return SsoSession(name=None, start_url=start_url.strip(), region=region.strip())
+        return SsoSession(
+            name=None, start_url=start_url.strip(), region=region.strip()
+        ), "--start-url"
     if region:
         raise UsageError("--sso-region goes with --start-url")
     read = _read(paths, path)
     if name:
         try:
-            return _by_name(read, name)
+            return _by_name(read, name), "--session"
         except ConfigError:
             # a profile of the shared credentials file only, which botocore reads as well
             if name in read.problems or (of_profile := _of_profile(paths, read, name)) is None:
                 raise
-            return of_profile
+            return of_profile, "--session"
     if default:
         try:
-            return _by_name(read, default)
+            return _by_name(read, default), "default_session in config.toml"
         except ConfigError as exc:  # no name was typed: say where this one comes from
             raise ConfigError(
                 f"default_session in ssotui's config.toml: {exc.message}; change it there, "
@@ -567,13 +570,13 @@ def resolve_session(
             ) from None
     hint = NamedProfile(profile) if isinstance(profile, str) else profile
     if hint and hint.variable and (of_profile := _of_profile(paths, read, hint.name)) is not None:
-        return of_profile
+        return of_profile, f"{hint.variable}={hint.name}"
     if len(read.sessions) == 1:
-        return read.sessions[0]
+        return read.sessions[0], "the only one configured"
     # No variable names a profile: the AWS tools use `default`, and `aws sso login` logs in
     # to its session; it decides between several (or finds one in the credentials file).
     if hint and hint.variable is None and (of_default := _of_profile(paths, read, hint.name)):
-        return of_default
+        return of_default, "the default profile's"
     if not read.sessions:
         problems = [*read.problems.values(), *_dangling(read)]
         if problems:
@@ -592,3 +595,25 @@ def resolve_session(
         f"{_unused_profile(paths, read, hint)}: pass --session NAME or set default_session in "
         "ssotui's config"
     )
+
+
+def resolve_session(
+    paths: Paths,
+    *,
+    name: str | None = None,
+    start_url: str | None = None,
+    region: str | None = None,
+    default: str | None = None,
+    profile: NamedProfile | str | None = None,
+    path: Path | None = None,
+) -> SsoSession:
+    """The session to use (`chosen_session`'s, without where it comes from)."""
+    return chosen_session(
+        paths,
+        name=name,
+        start_url=start_url,
+        region=region,
+        default=default,
+        profile=profile,
+        path=path,
+    )[0]

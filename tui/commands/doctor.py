@@ -315,6 +315,20 @@ def check_endpoints(environ: Mapping[str, str]) -> Iterator[Check]:
         yield Check("endpoints", Verdict.FAIL if fatal else Verdict.WARN, line)
 
 
+def check_session(context: Context) -> tuple[SsoSession | None, Check]:
+    """The session a command takes without `--session`, and where from (`AWS_PROFILE=…`, the
+    only one...). Several and none chosen is as it may be (the picker asks), but a warning
+    while a variable names a profile: the AWS tools take that one, ssotui could not."""
+    from tui.aws.sessions import aws_cli_profile
+
+    try:
+        session, why = context.chosen_session()
+    except SsotuiError as exc:
+        named = aws_cli_profile(context.environ).variable is not None
+        return None, Check("session", Verdict.WARN if named else Verdict.OK, exc.message)
+    return session, Check("session", Verdict.OK, f"{session.label} without --session ({why})")
+
+
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
     paths = context.paths
@@ -325,7 +339,11 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     yield check_aws_cli()
     yield check_clipboard(context.environ)
     yield check_ca_file(context.environ)
-    target = session or (sessions[0] if sessions else None)
+    target = session
+    if target is None and sessions:
+        chosen, check = check_session(context)
+        yield check
+        target = chosen or sessions[0]
     if target is not None:
         yield check_portal(target, context.environ)
         yield from check_endpoints(context.environ)
