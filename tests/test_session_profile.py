@@ -186,3 +186,20 @@ def test_doctor_says_which_session_a_command_takes_and_why(
     home.write_config(_sessions(sim) + _sso_profile("default", "other", sim))
     lines = ssotui("doctor").out.splitlines()
     assert "[  ok] session: other without --session (the default profile's)" in lines
+
+
+@pytest.mark.usefixtures("quick_aws_cli")
+def test_doctor_warns_of_a_profile_the_aws_cli_cannot_find_beside_the_only_session(
+    home: Home, sim: Simulator
+) -> None:
+    # ssotui takes the only session; the AWS CLI fails at every command ("The config profile
+    # (nowhere) could not be found"): doctor says so. A profile of static keys is no slip.
+    home.write_config(_sessions(sim).split("[sso-session other]")[0] + "[profile keys]\nx = 1\n")
+    lines = ssotui("doctor", env={"AWS_PROFILE": "nowhere"}).out.splitlines()
+    assert any(
+        line.startswith("[warn] session: dev without --session (the only one configured), and ")
+        and "'nowhere', which is in neither" in line
+        for line in lines
+    )
+    lines = ssotui("doctor", env={"AWS_PROFILE": "keys"}).out.splitlines()
+    assert any(line.startswith("[  ok] session: dev without --session") for line in lines)

@@ -489,15 +489,16 @@ def _of_profile(paths: Paths, read: _ConfigRead, profile: str) -> SsoSession | N
     return read.legacy.get(profile)
 
 
-def _unused_profile(paths: Paths, read: _ConfigRead, hint: NamedProfile | None) -> str:
+def _unused_profile(paths: Paths, read: _ConfigRead, hint: NamedProfile | None) -> tuple[str, bool]:
     """Why the profile a variable names gave no session, as words to add to a line about
-    choosing one ("" when no variable names one)."""
+    choosing one ("" when no variable names one), and whether that is a slip (a profile not
+    there, or whose session cannot be used) rather than a profile without SSO."""
     if hint is None or hint.variable is None:
-        return ""
+        return "", False
     from tui.text import printable
 
     if not hint.name:
-        return f", and {hint.variable} is set but empty (the AWS CLI finds no profile then)"
+        return f", and {hint.variable} is set but empty (the AWS CLI finds no profile then)", True
     named = f"{hint.variable} names profile {printable(hint.name)!r}"
     own = _credentials_profile(paths, hint.name)
     values = {**_config_profiles(paths, read).get(hint.name, {}), **(own or {})}
@@ -505,10 +506,21 @@ def _unused_profile(paths: Paths, read: _ConfigRead, hint: NamedProfile | None) 
         return (
             f", and {named}, which is in neither {read.path} nor {paths.aws_credentials_file} "
             "(the AWS CLI finds no such profile)"
-        )
+        ), True
     if not any(key in values for key in _PROFILE_SSO_KEYS):
-        return f", and {named}, which has no sso_session or sso_start_url"
-    return f", and {named}, whose SSO session cannot be used (`ssotui doctor` says why)"
+        return f", and {named}, which has no sso_session or sso_start_url", False
+    return f", and {named}, whose SSO session cannot be used (`ssotui doctor` says why)", True
+
+
+def unused_profile(paths: Paths, hint: NamedProfile) -> tuple[str, bool]:
+    """Why the profile a variable names (`hint`) leads to no session, as words to add to a
+    line (", and AWS_PROFILE names profile 'x', which is in neither ..."), and whether that is
+    a slip; ("", False) when it leads to one or no variable names it (`doctor` says it beside
+    the session chosen all the same)."""
+    read = _read(paths, None)
+    if hint.variable is None or _of_profile(paths, read, hint.name) is not None:
+        return "", False
+    return _unused_profile(paths, read, hint)
 
 
 def chosen_session(
@@ -592,7 +604,7 @@ def chosen_session(
         )
     raise ConfigError(
         f"several SSO sessions are configured ({_names(read)})"
-        f"{_unused_profile(paths, read, hint)}: pass --session NAME or set default_session in "
+        f"{_unused_profile(paths, read, hint)[0]}: pass --session NAME or set default_session in "
         "ssotui's config"
     )
 

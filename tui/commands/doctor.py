@@ -317,16 +317,23 @@ def check_endpoints(environ: Mapping[str, str]) -> Iterator[Check]:
 
 def check_session(context: Context) -> tuple[SsoSession | None, Check]:
     """The session a command takes without `--session`, and where from (`AWS_PROFILE=…`, the
-    only one...). Several and none chosen is as it may be (the picker asks), but a warning
-    while a variable names a profile: the AWS tools take that one, ssotui could not."""
-    from tui.aws.sessions import aws_cli_profile
+    only one...). A warning when a variable names a profile that is not there or whose
+    session cannot be used (the AWS CLI fails with it); several and none chosen is as it may
+    be (the picker asks)."""
+    from tui.aws.sessions import aws_cli_profile, unused_profile
 
+    hint = aws_cli_profile(context.environ)
     try:
         session, why = context.chosen_session()
     except SsotuiError as exc:
-        named = aws_cli_profile(context.environ).variable is not None
-        return None, Check("session", Verdict.WARN if named else Verdict.OK, exc.message)
-    return session, Check("session", Verdict.OK, f"{session.label} without --session ({why})")
+        slip = unused_profile(context.paths, hint)[1] if hint.variable else False
+        return None, Check("session", Verdict.WARN if slip else Verdict.OK, exc.message)
+    detail = f"{session.label} without --session ({why})"
+    if hint.variable is None or why.startswith(f"{hint.variable}="):
+        return session, Check("session", Verdict.OK, detail)
+    # the AWS CLI takes the profile the variable names (and fails on one not there)
+    note, slip = unused_profile(context.paths, hint)
+    return session, Check("session", Verdict.WARN if slip else Verdict.OK, detail + note)
 
 
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
