@@ -318,8 +318,11 @@ def test_aws_profile_naming_an_sso_profile_picks_its_session(home: Home) -> None
     result = ssotui("list", env={"AWS_PROFILE": "dev-admin"})
     assert _session_chosen(result.err) == "prod"
     (home.config_dir / "config.toml").unlink()
-    # botocore's order: AWS_DEFAULT_PROFILE before AWS_PROFILE; --session before both
-    env = {"AWS_PROFILE": "nothing-like-it", "AWS_DEFAULT_PROFILE": "dev-admin"}
+    # the AWS CLI v2's order: AWS_PROFILE before AWS_DEFAULT_PROFILE (which counts alone);
+    # --session before both
+    env = {"AWS_PROFILE": "dev-admin", "AWS_DEFAULT_PROFILE": "legacy"}
+    assert _session_chosen(ssotui("list", env=env).err) == "dev"
+    env = {"AWS_DEFAULT_PROFILE": "dev-admin"}
     assert _session_chosen(ssotui("list", env=env).err) == "dev"
     result = ssotui("list", "--session", "prod", env={"AWS_PROFILE": "dev-admin"})
     assert _session_chosen(result.err) == "prod"

@@ -315,6 +315,27 @@ def check_endpoints(environ: Mapping[str, str]) -> Iterator[Check]:
         yield Check("endpoints", Verdict.FAIL if fatal else Verdict.WARN, line)
 
 
+def check_session(context: Context) -> tuple[SsoSession | None, Check]:
+    """The session a command takes without `--session`, and where from (`AWS_PROFILE=…`, the
+    only one...). A warning when a variable names a profile that is not there or whose
+    session cannot be used (the AWS CLI fails with it); several and none chosen is as it may
+    be (the picker asks)."""
+    from tui.aws.sessions import aws_cli_profile, unused_profile
+
+    hint = aws_cli_profile(context.environ)
+    try:
+        session, why = context.chosen_session()
+    except SsotuiError as exc:
+        slip = unused_profile(context.paths, hint)[1] if hint.variable else False
+        return None, Check("session", Verdict.WARN if slip else Verdict.OK, exc.message)
+    detail = f"{session.label} without --session ({why})"
+    if hint.variable is None or why.startswith(f"{hint.variable}="):
+        return session, Check("session", Verdict.OK, detail)
+    # the AWS CLI takes the profile the variable names (and fails on one not there)
+    note, slip = unused_profile(context.paths, hint)
+    return session, Check("session", Verdict.WARN if slip else Verdict.OK, detail + note)
+
+
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
     paths = context.paths
@@ -325,7 +346,11 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     yield check_aws_cli()
     yield check_clipboard(context.environ)
     yield check_ca_file(context.environ)
-    target = session or (sessions[0] if sessions else None)
+    target = session
+    if target is None and sessions:
+        chosen, check = check_session(context)
+        yield check
+        target = chosen or sessions[0]
     if target is not None:
         yield check_portal(target, context.environ)
         yield from check_endpoints(context.environ)

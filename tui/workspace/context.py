@@ -64,9 +64,20 @@ class Context:
         sso_region: str | None = None,
     ) -> SsoSession:
         """The session asked for: flags, `--session`, `default_session`, the SSO profile
-        `AWS_PROFILE` names, else the only one. A start URL without its scheme gets `https://`;
-        one that is still no http(s) URL is `UsageError`."""
-        from tui.aws.sessions import profile_in, resolve_session
+        `AWS_PROFILE` (else `AWS_DEFAULT_PROFILE`) names, else the only one, else that of the
+        `default` profile. A start URL without its scheme gets `https://`; one that is still
+        no http(s) URL is `UsageError`."""
+        return self.chosen_session(name=name, start_url=start_url, sso_region=sso_region)[0]
+
+    def chosen_session(
+        self,
+        *,
+        name: str | None = None,
+        start_url: str | None = None,
+        sso_region: str | None = None,
+    ) -> tuple[SsoSession, str]:
+        """`session`, and where it comes from in words ("AWS_PROFILE=dev", `doctor` says it)."""
+        from tui.aws.sessions import aws_cli_profile, chosen_session
 
         if start_url:  # (the set-up's module is loaded only for a start URL given)
             from tui.errors import UsageError
@@ -75,13 +86,13 @@ class Context:
             start_url = with_scheme(start_url)
             if problem := check_start_url(start_url):  # refused here, not by the service
                 raise UsageError(f"--start-url {problem}")
-        return resolve_session(
+        return chosen_session(
             self.paths,
             name=name,
             start_url=start_url or None,
             region=sso_region,
             default=self.settings.default_session,
-            profile=profile_in(self.environ),
+            profile=aws_cli_profile(self.environ),
         )
 
     def workspace(self, session: SsoSession) -> Workspace:

@@ -40,7 +40,7 @@ def _unset(key: str, environ: Mapping[str, str]) -> Effective:
             key,
             "(none)",
             f"{DEFAULT}: the session of an SSO profile in AWS_PROFILE, else the only one, "
-            "else --session",
+            "else that of an SSO [default], else --session",
         )
     if key == "default_region":
         return Effective(key, "(none)", f"{DEFAULT}: credentials carry no region unless --region")
