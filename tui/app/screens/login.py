@@ -23,6 +23,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui.app import clock, small_terminal
+from tui.app.closing import close
 from tui.app.failures import failure_text
 from tui.app.messages import FAILURE_SECONDS, LoginApproved, LoginStarted, Notice
 from tui.app.shown import shown
@@ -201,7 +202,7 @@ class LoginScreen(Screen[Token | None]):
     @on(LoginApproved)
     def _approved(self, message: LoginApproved) -> None:
         self._set_status("Approved.")
-        self.dismiss(message.token)
+        close(self, message.token)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place this screen handles failed workers."""
@@ -287,7 +288,7 @@ class LoginScreen(Screen[Token | None]):
 
     def action_cancel(self) -> None:
         self._cancel.set()
-        self.dismiss(None)
+        close(self, None)
 
     # -- display ------------------------------------------------------------------------------
 
