@@ -122,7 +122,7 @@ class SetupScreen(Screen[SsoSession | None]):
     def _save(self) -> None:
         if self.saving:
             return
-        url = self.query_one("#setup-url", Input).value.strip()
+        url = setup.with_scheme(self.query_one("#setup-url", Input).value)  # as configure does
         region_value = self.query_one("#setup-region", Select).value
         region = region_value if isinstance(region_value, str) else ""
         name = self.query_one("#setup-name", Input).value.strip()
