@@ -265,7 +265,8 @@ class LoginScreen(Screen[Token | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, code: str) -> None:
         backend = self.workspace.handoff.copy_login_code(code, terminal=copier(self.app))
-        self.post_message(Notice(f"Copied the code to the {_backend_words(backend)}."))
+        note = self.workspace.handoff.copy_note(backend)
+        self.post_message(Notice(f"Copied the code to the {_backend_words(backend, note)}."))
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:
@@ -310,6 +311,6 @@ class LoginScreen(Screen[Token | None]):
         status.set_class(error, "-error")
 
 
-def _backend_words(backend: str) -> str:
+def _backend_words(backend: str, note: str) -> str:
     """How a clipboard backend is named to the user."""
-    return "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
+    return f"terminal clipboard (OSC 52{note})" if backend == clipboard.OSC52 else "clipboard"
