@@ -93,6 +93,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     (root / ".aws").mkdir(parents=True)
     for var in _AWS_VARS:
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv("TMUX", raising=False)  # the developer's tmux is not the test's terminal
     h = Home(
         root=root,
         aws_config=root / ".aws" / "config",

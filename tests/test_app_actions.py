@@ -186,6 +186,9 @@ async def test_in_tmux_the_osc52_is_also_passed_through_to_the_outer_terminal(
     sent = [data for data, _ in writes]
     assert f"\x1b]52;c;{payload}\a" in sent  # for tmux's own set-clipboard
     assert f"\x1bPtmux;\x1b\x1b]52;c;{payload}\a\x1b\\" in sent  # passed through by tmux
+    # tmux 3.3 and later pass neither on by default: the note says what it takes
+    (note,) = notes(app)
+    assert "(OSC 52; inside tmux, only with `set -g set-clipboard on`)" in note, note
 
 
 @async_test

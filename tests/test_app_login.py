@@ -97,6 +97,27 @@ async def test_escape_cancels_the_login_and_ctrl_l_logs_in_later(
 
 
 @async_test
+async def test_an_approval_while_the_keys_screen_is_open_closes_both_and_opens_the_catalog(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    # Textual's dismiss pops the screen on top: the keys screen went, the login stayed up,
+    # "Approved." for good, and its Escape then ended the picker in a traceback.
+    sim.set(approve="manual", interval=1)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the code")
+        code = login_code(app)
+        await pilot.press("?")
+        await wait_until(pilot, lambda: screen_name(app) == "HelpScreen", "the keys screen")
+        sim.approve(code)
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog after approval")
+        assert screen_name(app) == "MainScreen"
+        await pilot.press("escape")  # the accounts filter is empty: Escape quits, cleanly
+        await wait_until(pilot, lambda: app.return_code is not None, "the picker to end")
+        assert app.return_code == 0
+
+
+@async_test
 async def test_c_copies_the_code_and_o_opens_the_browser(
     sim: Simulator, sso_config: Path, monkeypatch: Any, tmp_path: Path
 ) -> None:

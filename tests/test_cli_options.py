@@ -451,6 +451,8 @@ def test_help_pages_say_what_each_option_does_on_that_command() -> None:
     assert "never open a browser" not in page()
     # a fresh home has none of the completion folders
     assert "mkdir -p" in page("completion")
+    # export's default format is config.toml's export_format first, as `ssotui config` says
+    assert "default: export_format in config.toml, else from $SHELL" in page("export")
 
 
 def test_every_command_that_may_log_in_takes_the_login_options_worded_alike() -> None:

@@ -184,6 +184,34 @@ def test_a_copied_console_link_is_said_to_sign_in_for_15_minutes_as_in_the_picke
     ), run.err
 
 
+@pytest.mark.parametrize("in_tmux", [False, True])
+def test_a_copy_inside_tmux_says_the_setting_it_needs_to_arrive(
+    sim: Simulator, sso_config: Path, org: Organisation, in_tmux: bool
+) -> None:
+    """tmux 3.3 and later drop a program's OSC 52 unless `set-clipboard on`: "Copied" alone
+    sent a tmux user to paste nothing."""
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    env = {"TMUX": "/tmp/tmux-0/default,1,0"} if in_tmux else {}
+    leader, follower = os.openpty()  # the terminal OSC 52 goes to
+    try:
+        env["SSOTUI_TTY"] = os.ttyname(follower)
+        runs = [
+            ssotui("export", account.account_id, role, "--copy", env=env),
+            ssotui("console", account.account_id, role, "--copy", env=env),
+            ssotui("console", account.account_id, role, "--copy", "--shortcut", env=env),
+        ]
+    finally:
+        os.close(follower)
+        os.close(leader)
+    for run in runs:
+        assert run.status == 0, run.err
+        said = "(OSC 52; inside tmux, only with `set -g set-clipboard on`)"
+        assert (said in run.err) is in_tmux, run.err
+        assert ("(OSC 52)" in run.err) is not in_tmux, run.err
+
+
 @pytest.mark.parametrize(
     ("flags", "fragment"),
     [

@@ -51,6 +51,33 @@ def test_not_logged_in_and_aws_cli_v1_are_warnings(
     assert re.fullmatch(r"No check failed; \d+ warnings above\.", result.out.splitlines()[-1])
 
 
+def test_with_several_sessions_the_login_it_advises_names_the_session(
+    sim: Simulator, home: Home
+) -> None:
+    # "run `ssotui login`" there failed: several sessions, which one? (the first line it gave)
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        "[sso-session other]\nsso_start_url = https://other.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+        "[profile old]\nsso_start_url = https://old.awsapps.com/start\n"
+        "sso_region = us-west-2\nsso_account_id = 111111111111\nsso_role_name = R\n"
+    )
+    out = ssotui("doctor").out
+    assert "[warn] token other: not logged in: run `ssotui login --session other`\n" in out
+    assert (
+        "not logged in: run `ssotui login --start-url https://old.awsapps.com/start "
+        "--sso-region us-west-2`\n"
+    ) in out
+    advised = ssotui("login", "--session", "other", "--no-browser", timeout=20)
+    assert "several SSO sessions" not in advised.err  # the advice is one that runs
+
+
+def test_no_aws_config_says_to_run_configure(home: Home) -> None:
+    assert "not found: run `ssotui configure` to add an [sso-session]" in ssotui("doctor").out
+    home.write_config("[default]\nregion = eu-west-1\n")
+    assert "has no sso-session or SSO profile: run `ssotui configure`" in ssotui("doctor").out
+
+
 def test_readable_credentials_file_is_flagged(sim: Simulator, sso_config: Path, home: Home) -> None:
     home.aws_credentials.write_text("[x]\naws_access_key_id = A\n")
     home.aws_credentials.chmod(0o644)

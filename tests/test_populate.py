@@ -162,6 +162,21 @@ def test_configure_refuses_bad_values(home: Home) -> None:
     assert not home.aws_config.exists()
 
 
+def test_configure_with_no_terminal_names_every_option_missing_at_once(home: Home) -> None:
+    # One at a time, a script's author found the next one missing at each try.
+    none = ssotui("configure", "--no-login")
+    assert none.status == 2
+    assert none.err.startswith(
+        "ssotui: --start-url, --sso-region and --session are missing and there is no terminal"
+    )
+    assert "ssotui configure --session NAME --start-url URL --sso-region REGION" in none.err
+    one = ssotui("configure", "--no-login", "--start-url", "acme.awsapps.com/start")
+    assert one.err.startswith("ssotui: --sso-region and --session are missing")
+    last = ssotui("configure", "--no-login", "--session", "a", "--sso-region", "eu-west-1")
+    assert last.err.startswith("ssotui: --start-url is missing")
+    assert not home.aws_config.exists()
+
+
 @pytest.mark.parametrize(
     ("content", "said"),
     [

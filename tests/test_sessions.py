@@ -85,6 +85,8 @@ def test_several_without_default_fail_with_the_list(home: Home) -> None:
     assert "dev" in message and "prod" in message and "legacy (legacy profile)" in message
     assert "--session" in message and "default_session" in message
     assert "\n" not in message
+    # Where that setting goes, by its path: a new user has no idea where "ssotui's config" is.
+    assert message.endswith(f"or set default_session in {here().config_file}")
 
 
 def test_a_default_session_that_is_not_there_says_it_comes_from_config_toml(

@@ -189,6 +189,11 @@ async def test_s_refuses_a_nested_subshell_unless_forced(
     async with app.run_test(size=SIZE) as pilot:
         await _press_s(pilot, app, org)
         await _picker_says(pilot, app, "already in an ssotui subshell for Staging/ReadOnly")
+        # --force is no key of the picker's: it says where the flag goes (not "use --force")
+        assert any(
+            n.endswith("exit it first, or start the picker as `ssotui --force` to start another")
+            for n in notes(app)
+        ), notes(app)
     assert not ran.exists()
     app = picker(force=True)  # `ssotui --force`
     async with app.run_test(size=SIZE) as pilot:

@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         choices=["sh", "fish", "powershell", "json"],
-        help="default: from $SHELL (fish, pwsh/powershell, else sh)",
+        help="default: export_format in config.toml, else from $SHELL (fish, pwsh/powershell, "
+        "else sh)",
     )
     p.add_argument("--copy", action="store_true", help="copy to the clipboard instead of printing")
     region_option(p, credentials_region)

@@ -124,7 +124,8 @@ class RoleActions(Widget):
         backend = self.workspace.handoff.copy_exports(creds, fmt, terminal=copier(self.app))
         from tui.export import clipboard  # a copy is the first to need it, not the start
 
-        where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
+        note = self.workspace.handoff.copy_note(backend)
+        where = f"terminal clipboard (OSC 52{note})" if backend == clipboard.OSC52 else "clipboard"
         self.post_message(
             Notice(
                 f"Copied {fmt} export lines for {_label(creds)}{new} to the {where}; they expire "
@@ -143,7 +144,8 @@ class RoleActions(Widget):
         backend = handoff.copy_console_link(url, terminal=copier(self.app))
         from tui.export import clipboard
 
-        where = "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
+        note = handoff.copy_note(backend)
+        where = f"terminal clipboard (OSC 52{note})" if backend == clipboard.OSC52 else "clipboard"
         self.post_message(
             Notice(
                 f"No browser here: copied the console link for {label} to the {where}; "

@@ -605,7 +605,7 @@ def chosen_session(
     raise ConfigError(
         f"several SSO sessions are configured ({_names(read)})"
         f"{_unused_profile(paths, read, hint)[0]}: pass --session NAME or set default_session in "
-        "ssotui's config"
+        f"{paths.config_file}"
     )
 
 

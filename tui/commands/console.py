@@ -27,6 +27,7 @@ def console(args: argparse.Namespace, context: Context) -> int:
         workspace_of(args, context).handoff.console_request(region=args.region, **options)
     workspace, account, role, region = chosen_role(args, context, "console")
     handoff = workspace.handoff
+    note = handoff.copy_note  # what an OSC 52 copy needs inside tmux
     request = handoff.console_request(region=region, shortcut=args.shortcut, **options)
     label = f"{account.label}/{role}"
     lasts = ""  # how long the console session will last, when the credentials say it
@@ -47,10 +48,13 @@ def console(args: argparse.Namespace, context: Context) -> int:
         print(url, flush=True)
     elif args.copy and args.shortcut:  # no secret, no time limit: the browser signs in
         backend = handoff.copy_console_link(url)
-        say(f"Copied the access portal's shortcut link for {label} ({backend}).")
+        say(f"Copied the access portal's shortcut link for {label} ({backend}{note(backend)}).")
     elif args.copy:
         backend = handoff.copy_console_link(url)
-        say(f"Copied the console link for {label} ({backend}); it signs in for 15 minutes{lasts}.")
+        say(
+            f"Copied the console link for {label} ({backend}{note(backend)}); it signs in for 15 "
+            f"minutes{lasts}."
+        )
     elif handoff.open_in_browser(url):
         say(f"Opened the AWS console for {label} in the browser{lasts}.")
     else:

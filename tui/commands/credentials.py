@@ -42,7 +42,8 @@ def export(args: argparse.Namespace, context: Context) -> int:
     if args.copy:
         backend = workspace.handoff.copy_exports(creds, fmt)
         say(
-            f"Copied {fmt} export lines for {creds.account.label}/{creds.role_name} ({backend}); "
+            f"Copied {fmt} export lines for {creds.account.label}/{creds.role_name} "
+            f"({backend}{workspace.handoff.copy_note(backend)}); "
             f"the credentials expire {local_time(creds.expiration)}."
         )
     else:

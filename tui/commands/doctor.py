@@ -14,7 +14,7 @@ import shutil
 import stat
 import subprocess
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths, empty_variab
 from tui.store.settings import Settings
 from tui.text import counted
 from tui.workspace import Context
+from tui.workspace.advice import for_the_command_line, session_options
 
 
 class Verdict(enum.Enum):
@@ -55,7 +56,8 @@ def check_aws_config(paths: Paths) -> tuple[list[Check], list[SsoSession]]:
         return [Check("AWS config", Verdict.FAIL, detail)], []
     path = paths.aws_config_file
     if not path.exists():
-        return [Check("AWS config", Verdict.FAIL, f"{path} not found; add an [sso-session]")], []
+        detail = f"{path} not found: run `ssotui configure` to add an [sso-session]"
+        return [Check("AWS config", Verdict.FAIL, detail)], []
     try:
         sessions = load_sessions(paths)
         problems = session_problems(paths)
@@ -64,9 +66,8 @@ def check_aws_config(paths: Paths) -> tuple[list[Check], list[SsoSession]]:
     checks = [Check("AWS config", Verdict.FAIL, problem) for problem in problems]
     if not sessions:
         if not checks:
-            checks.append(
-                Check("AWS config", Verdict.FAIL, f"{path} has no sso-session or SSO profile")
-            )
+            detail = f"{path} has no sso-session or SSO profile: run `ssotui configure` to add one"
+            checks.append(Check("AWS config", Verdict.FAIL, detail))
         return checks, []
     names = ", ".join(s.label for s in sessions)
     checks.insert(
@@ -336,13 +337,23 @@ def check_session(context: Context) -> tuple[SsoSession | None, Check]:
     return session, Check("session", Verdict.WARN if slip else Verdict.OK, detail + note)
 
 
+def _options(session: SsoSession) -> list[str]:
+    """The session options that reach `session` from the command line."""
+    if session.name:
+        return session_options(session=session.name, start_url=None, sso_region=None)
+    return session_options(session=None, start_url=session.start_url, sso_region=session.region)
+
+
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
     paths = context.paths
     config, sessions = check_aws_config(paths)
     yield from config
     for s in sessions:
-        yield check_token(paths, s)
+        token = check_token(paths, s)
+        if len(sessions) > 1:  # a bare `ssotui login` would ask which session: say it
+            token = replace(token, detail=for_the_command_line(token.detail, _options(s)))
+        yield token
     yield check_aws_cli()
     yield check_clipboard(context.environ)
     yield check_ca_file(context.environ)

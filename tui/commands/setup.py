@@ -102,25 +102,29 @@ def configure(args: argparse.Namespace, context: Context) -> int:
         return check_start_url(with_scheme(text))
 
     interactive = sys.stdin.isatty()
-    values = {}
-    for key, prompt, check, default in (
+    asked = (
         ("start_url", "SSO start URL (e.g. my-org.awsapps.com/start)", check_url, None),
         ("sso_region", "SSO region", check_region, "us-east-1"),
         ("session", "Session name", check_session_name, "default-sso"),
-    ):
+    )
+    missing = [f"--{key.replace('_', '-')}" for key, *_ in asked if getattr(args, key) is None]
+    if missing and not interactive:  # every one named at once, not one per try
+        named = f"{', '.join(missing[:-1])} and {missing[-1]} are" if missing[1:] else ""
+        raise SsotuiError(
+            f"{named or missing[0] + ' is'} missing and there is no terminal to ask: "
+            "ssotui configure --session NAME --start-url URL --sso-region REGION",
+            exit_code=2,
+        )
+    values = {}
+    for key, prompt, check, default in asked:
         given = getattr(args, key)
         if given is not None:
             problem = check(given)
             if problem:
                 raise SsotuiError(problem, exit_code=2)
             values[key] = given
-        elif interactive:
-            values[key] = _ask(prompt, check, default)
         else:
-            raise SsotuiError(
-                f"--{key.replace('_', '-')} is missing and there is no terminal to ask",
-                exit_code=2,
-            )
+            values[key] = _ask(prompt, check, default)
     values["start_url"] = with_scheme(values["start_url"])
     _session, path = set_up_session(
         context.paths, values["session"], values["start_url"], values["sso_region"]

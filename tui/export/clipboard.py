@@ -124,6 +124,15 @@ def no_program_reason(env: Mapping[str, str]) -> str:
     return "no clipboard program (wl-copy, xclip, xsel, pbcopy, clip.exe)"
 
 
+def osc52_note(backend: str, env: Mapping[str, str]) -> str:
+    """What goes after "OSC 52" where a copy is said: inside tmux (`TMUX`), the setting it
+    needs to arrive (tmux 3.3 and later drop a program's OSC 52 without it, and its
+    passthrough without `allow-passthrough`); "" otherwise."""
+    if backend == OSC52 and env.get("TMUX"):
+        return "; inside tmux, only with `set -g set-clipboard on`"
+    return ""
+
+
 def osc52_sequence(text: str, *, tmux: bool = False) -> bytes:
     """The escape sequence that asks the terminal to put `text` on its clipboard."""
     payload = base64.b64encode(text.encode("utf-8"))

@@ -36,6 +36,11 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
     ("try again with --refresh", "press ctrl+r to try again"),
     ("try --refresh", "press ctrl+r"),
     ("run `ssotui list` to see your accounts", "type less of the name"),
+    # a flag of the picker's start, no key: where it goes
+    (
+        "or use --force to start another inside it",
+        "or start the picker as `ssotui --force` to start another",
+    ),
 )
 
 

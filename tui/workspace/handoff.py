@@ -167,6 +167,13 @@ class Handoff:
             url, self.environ, terminal=terminal, instead=clipboard.CONSOLE_LINK_INSTEAD
         )
 
+    def copy_note(self, backend: str) -> str:
+        """What a message adds after "OSC 52" for a copy that went that `backend` ("" for most:
+        inside tmux, the setting it needs)."""
+        from tui.export import clipboard
+
+        return clipboard.osc52_note(backend, self.environ)
+
     def copy_login_code(self, code: str, *, terminal: Callable[[str], None] | None = None) -> str:
         """Put a device login's code on the clipboard (system, else OSC 52); returns which way
         it went (without either, the error says to type it)."""

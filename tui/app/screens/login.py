@@ -23,6 +23,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui.app import clock, small_terminal
+from tui.app.closing import close
 from tui.app.failures import failure_text
 from tui.app.messages import FAILURE_SECONDS, LoginApproved, LoginStarted, Notice
 from tui.app.shown import shown
@@ -201,7 +202,7 @@ class LoginScreen(Screen[Token | None]):
     @on(LoginApproved)
     def _approved(self, message: LoginApproved) -> None:
         self._set_status("Approved.")
-        self.dismiss(message.token)
+        close(self, message.token)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place this screen handles failed workers."""
@@ -264,7 +265,8 @@ class LoginScreen(Screen[Token | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, code: str) -> None:
         backend = self.workspace.handoff.copy_login_code(code, terminal=copier(self.app))
-        self.post_message(Notice(f"Copied the code to the {_backend_words(backend)}."))
+        note = self.workspace.handoff.copy_note(backend)
+        self.post_message(Notice(f"Copied the code to the {_backend_words(backend, note)}."))
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:
@@ -287,7 +289,7 @@ class LoginScreen(Screen[Token | None]):
 
     def action_cancel(self) -> None:
         self._cancel.set()
-        self.dismiss(None)
+        close(self, None)
 
     # -- display ------------------------------------------------------------------------------
 
@@ -309,6 +311,6 @@ class LoginScreen(Screen[Token | None]):
         status.set_class(error, "-error")
 
 
-def _backend_words(backend: str) -> str:
+def _backend_words(backend: str, note: str) -> str:
     """How a clipboard backend is named to the user."""
-    return "terminal clipboard (OSC 52)" if backend == clipboard.OSC52 else "clipboard"
+    return f"terminal clipboard (OSC 52{note})" if backend == clipboard.OSC52 else "clipboard"

@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui.app import small_terminal
+from tui.app.closing import close
 from tui.app.failures import failure_text
 from tui.app.messages import RegionsLoaded, SessionWritten
 from tui.app.widgets.in_order_input import InOrderInput
@@ -121,7 +122,7 @@ class SetupScreen(Screen[SsoSession | None]):
     def _save(self) -> None:
         if self.saving:
             return
-        url = self.query_one("#setup-url", Input).value.strip()
+        url = setup.with_scheme(self.query_one("#setup-url", Input).value)  # as configure does
         region_value = self.query_one("#setup-region", Select).value
         region = region_value if isinstance(region_value, str) else ""
         name = self.query_one("#setup-name", Input).value.strip()
@@ -153,7 +154,7 @@ class SetupScreen(Screen[SsoSession | None]):
             f"Wrote [sso-session {message.session.name}] to {_shown(message.path)}.",
             markup=False,
         )
-        self.dismiss(message.session)
+        close(self, message.session)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place this screen handles failed workers."""
@@ -168,7 +169,7 @@ class SetupScreen(Screen[SsoSession | None]):
             self.notify(message, severity="warning", markup=False)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close(self, None)
 
     # -- display ------------------------------------------------------------------------------
 
