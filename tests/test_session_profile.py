@@ -135,7 +135,11 @@ def test_legacy_profile_of_the_shared_credentials_file_by_session_option(
         ),
         (
             {"AWS_PROFILE": "broken"},
-            "AWS_PROFILE names profile 'broken', whose SSO session cannot be used",
+            "AWS_PROFILE names profile 'broken', whose sso_session 'gone' is no [sso-session] of",
+        ),
+        (
+            {"AWS_PROFILE": "half"},
+            "AWS_PROFILE names profile 'half', whose SSO session cannot be used",
         ),
     ],
 )
@@ -147,6 +151,7 @@ def test_a_profile_that_gives_no_session_is_named_in_the_line(
     home.write_config(
         _sessions(sim)
         + "[profile keys]\nregion = eu-west-1\n[profile broken]\nsso_session = gone\n"
+        + "[profile half]\nsso_session = half\n[sso-session half]\nsso_region = eu-west-1\n"
     )
     result = ssotui("list", env=env)
     assert result.status == 1 and "several SSO sessions are configured (dev, other)" in result.err
@@ -203,3 +208,37 @@ def test_doctor_warns_of_a_profile_the_aws_cli_cannot_find_beside_the_only_sessi
     )
     lines = ssotui("doctor", env={"AWS_PROFILE": "keys"}).out.splitlines()
     assert any(line.startswith("[  ok] session: dev without --session") for line in lines)
+
+
+def test_a_profile_in_an_unreadable_credentials_file_is_not_said_to_be_nowhere(
+    home: Home, sim: Simulator
+) -> None:
+    # The profile is there, in a credentials file the AWS CLI cannot parse either: the line
+    # said "which is in neither ... nor ... (the AWS CLI finds no such profile)", sending the
+    # user to look for a typo in the name; it says the file cannot be read, and shows no key.
+    home.write_config(_sessions(sim))
+    home.aws_credentials.write_text(
+        "[work]\naws_access_key_id = AKIAEXAMPLEKEY123456\n"
+        "aws_secret_access_key = SECRETSECRETSECRET\nsso_session = dev\n"
+        "not a key value line SECRET2\n"
+    )
+    result = ssotui("list", env={"AWS_PROFILE": "work"})
+    assert result.status == 1 and "\n" not in result.err.strip(), result.err
+    assert "which is in neither" not in result.err
+    assert f"{home.aws_credentials}, line 5 is malformed" in result.err
+    assert "SECRET" not in result.err and "AKIA" not in result.err
+
+
+@pytest.mark.usefixtures("quick_aws_cli")
+def test_a_credentials_file_profile_with_a_missing_session_says_which(
+    home: Home, sim: Simulator
+) -> None:
+    # "whose SSO session cannot be used (`ssotui doctor` says why)": doctor said the same line
+    # again, as its own checks read only the config file's profiles. The line says why itself.
+    home.write_config(_sessions(sim))
+    home.aws_credentials.write_text("[work]\nsso_session = gone\n")
+    said = "AWS_PROFILE names profile 'work', whose sso_session 'gone' is no [sso-session] of"
+    result = ssotui("list", env={"AWS_PROFILE": "work"})
+    assert result.status == 1 and said in result.err, result.err
+    lines = ssotui("doctor", env={"AWS_PROFILE": "work"}).out.splitlines()
+    assert any(line.startswith("[warn] session: ") and said in line for line in lines), lines

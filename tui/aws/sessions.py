@@ -441,17 +441,21 @@ def aws_cli_profile(environ: Mapping[str, str]) -> NamedProfile:
 _PROFILE_SSO_KEYS = ("sso_session", "sso_start_url", "sso_region")
 
 
-def _credentials_profile(paths: Paths, profile: str) -> dict[str, Any] | None:
+def _credentials_section(paths: Paths, profile: str) -> dict[str, Any] | None:
     """The shared credentials file's section `profile`, which botocore merges over the config
     file's profile of that name, SSO keys and all (`Session.full_config`); None when there is
-    none, or the file cannot be read (a hint is all that is looked for here)."""
+    none. ConfigError (one line, no value of the file) when the file cannot be read."""
+    sections = config_sections(paths, paths.aws_credentials_file, what="shared credentials file")
+    return sections.get(profile)
+
+
+def _credentials_profile(paths: Paths, profile: str) -> dict[str, Any] | None:
+    """`_credentials_section`, None as well when the file cannot be read (a hint is all that is
+    looked for here; `_unused_profile` says why it gave none)."""
     try:
-        sections = config_sections(
-            paths, paths.aws_credentials_file, what="shared credentials file"
-        )
+        return _credentials_section(paths, profile)
     except ConfigError:
         return None
-    return sections.get(profile)
 
 
 def _config_profiles(paths: Paths, read: _ConfigRead) -> dict[str, dict[str, Any]]:
@@ -500,7 +504,10 @@ def _unused_profile(paths: Paths, read: _ConfigRead, hint: NamedProfile | None) 
     if not hint.name:
         return f", and {hint.variable} is set but empty (the AWS CLI finds no profile then)", True
     named = f"{hint.variable} names profile {printable(hint.name)!r}"
-    own = _credentials_profile(paths, hint.name)
+    try:
+        own = _credentials_section(paths, hint.name)
+    except ConfigError as exc:  # the AWS CLI reads no profile at all then: not "no such one"
+        return f", and {named}, which cannot be read ({exc.message})", True
     values = {**_config_profiles(paths, read).get(hint.name, {}), **(own or {})}
     if own is None and hint.name not in _config_profiles(paths, read):
         return (
@@ -509,6 +516,13 @@ def _unused_profile(paths: Paths, read: _ConfigRead, hint: NamedProfile | None) 
         ), True
     if not any(key in values for key in _PROFILE_SSO_KEYS):
         return f", and {named}, which has no sso_session or sso_start_url", False
+    wanted = str(values.get("sso_session", ""))
+    if wanted and wanted not in read.problems and all(s.name != wanted for s in read.sessions):
+        # said here: doctor's checks of the config file know no profile of the credentials file
+        return (
+            f", and {named}, whose sso_session {printable(wanted)!r} is no [sso-session] of "
+            f"{read.path}"
+        ), True
     return f", and {named}, whose SSO session cannot be used (`ssotui doctor` says why)", True
 
 
