@@ -18,7 +18,7 @@ from argcomplete.completers import SuppressCompleter
 from argcomplete.finders import CompletionFinder
 
 if TYPE_CHECKING:
-    from tui.models import Catalog
+    from tui.store.catalog_cache import CachedCatalog
     from tui.workspace import Context
 
 SHELLS = ("bash", "zsh", "fish")
@@ -91,15 +91,18 @@ def _context() -> Context:
 
 
 @cache
-def _catalog(session: str | None, start_url: str | None, sso_region: str | None) -> Catalog | None:
+def _columns(
+    session: str | None, start_url: str | None, sso_region: str | None
+) -> CachedCatalog | None:
     context = _context()
     chosen = context.session(name=session, start_url=start_url, sso_region=sso_region)
-    return context.workspace(chosen).cached_catalog()
+    return context.workspace(chosen).cached_columns()
 
 
-def _cached_catalog(parsed: argparse.Namespace) -> Catalog | None:
-    """The catalog cached for the session the line names (or the default one), read once."""
-    return _catalog(
+def _cached_columns(parsed: argparse.Namespace) -> CachedCatalog | None:
+    """The catalog cached for the session the line names (or the default one), read once, as
+    the file's columns: no account is built (`tui.store.catalog_cache.CachedCatalog`)."""
+    return _columns(
         _option(parsed, "session"), _option(parsed, "start_url"), _option(parsed, "sso_region")
     )
 
@@ -118,40 +121,51 @@ def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[
     (control characters) is left out. More than MOST_DESCRIBED of them come without
     descriptions: zsh lines descriptions up in a time that grows faster than their number
     (20,000 accounts took 1.7 s to offer, and 0.6 s without), and nobody reads that many."""
-    catalog = _cached_catalog(parsed)
-    if catalog is None:
+    cached = _cached_columns(parsed)
+    if cached is None:
         return {}
+    folded = prefix.casefold()
     offered: dict[str, str]
     if prefix.isdigit():
-        offered = {a.account_id: a.name if a.name.isprintable() else "" for a in catalog.accounts}
+        offered = {
+            account_id: name if name.isprintable() else ""
+            for account_id, name in zip(cached.ids, cached.names, strict=True)
+            if account_id.casefold().startswith(folded)
+        }
     else:
         # An account with no name is offered by its id (with no description to repeat it).
-        named = sorted(catalog.accounts, key=lambda a: (a.label.casefold(), a.account_id))
-        offered = {a.label: a.account_id if a.name else "" for a in named if a.label.isprintable()}
-    if prefix:
-        folded = prefix.casefold()
-        offered = {
-            key: about for key, about in offered.items() if key.casefold().startswith(folded)
-        }
+        labels = [
+            name or account_id for account_id, name in zip(cached.ids, cached.names, strict=True)
+        ]
+        matching = sorted(
+            (key, account_id, label, name)
+            for key, account_id, label, name in zip(
+                map(str.casefold, labels), cached.ids, labels, cached.names, strict=True
+            )
+            if key.startswith(folded) and label.isprintable()
+        )
+        offered = {label: account_id if name else "" for _, account_id, label, name in matching}
     return offered if len(offered) <= MOST_DESCRIBED else list(offered)
 
 
 def _roles(parsed: argparse.Namespace) -> list[str]:
     """The roles of the ACCOUNT typed before (of every account it could mean, when several)."""
     from tui.errors import NotFound
-    from tui.workspace.select import find_account
+    from tui.workspace.select import find_among
 
     typed = _option(parsed, "account")
-    catalog = _cached_catalog(parsed) if typed else None  # no ACCOUNT yet: it comes first
-    if catalog is None or typed is None:
+    cached = _cached_columns(parsed) if typed else None  # no ACCOUNT yet: it comes first
+    if cached is None or typed is None:
         return []
     try:
-        accounts = [find_account(catalog, typed)]
+        found = find_among(cached.ids, cached.names, cached.account, typed)
+        roles = set(cached.narrowed(found).roles_of(found.account_id))
     except NotFound:
         wanted = typed.casefold()
-        accounts = [a for a in catalog.accounts if wanted in a.name.casefold()]
-    roles = {r for a in accounts for r in catalog.roles_of(a.account_id) if r.isprintable()}
-    return sorted(roles, key=str.casefold)
+        meant = {cached.ids[i] for i, name in enumerate(cached.names) if wanted in name.casefold()}
+        last = {account_id: i for i, account_id in enumerate(cached.ids)}  # as `whole` reads it
+        roles = {r for account_id in meant for r in cached.roles[last[account_id]]}
+    return sorted(filter(str.isprintable, roles), key=str.casefold)
 
 
 def candidates(kind: str, prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[str]:
