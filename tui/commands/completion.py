@@ -107,20 +107,27 @@ def _cached_columns(parsed: argparse.Namespace) -> CachedCatalog | None:
     )
 
 
-def _sessions() -> dict[str, str]:
+def _shell_safe(offered: dict[str, str]) -> dict[str, str]:
+    """`offered` without the candidates a shell could not take back as typed (control
+    characters: a newline, an escape sequence), and with no such description shown."""
     return {
-        s.name: s.start_url
-        for s in _context().sessions()
-        if s.name is not None and s.name.isprintable()
+        key: about if about.isprintable() else ""
+        for key, about in offered.items()
+        if key.isprintable()
     }
+
+
+def _sessions() -> dict[str, str]:
+    return _shell_safe({s.name: s.start_url for s in _context().sessions() if s.name is not None})
 
 
 def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[str]:
     """Account names (an account id when the prefix is digits) that begin with `prefix` in any
-    case, each with the other as its description; a name the shell cannot take as typed
-    (control characters) is left out. More than MOST_DESCRIBED of them come without
-    descriptions: zsh lines descriptions up in a time that grows faster than their number
-    (20,000 accounts took 1.7 s to offer, and 0.6 s without), and nobody reads that many."""
+    case, each with the other as its description; a name or id the shell cannot take as typed
+    (control characters) is left out, and no such description is shown. More than
+    MOST_DESCRIBED of them come without descriptions: zsh lines descriptions up in a time that
+    grows faster than their number (20,000 accounts took 1.7 s to offer, and 0.6 s without),
+    and nobody reads that many."""
     cached = _cached_columns(parsed)
     if cached is None:
         return {}
@@ -128,7 +135,7 @@ def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[
     offered: dict[str, str]
     if prefix.isdigit():
         offered = {
-            account_id: name if name.isprintable() else ""
+            account_id: name
             for account_id, name in zip(cached.ids, cached.names, strict=True)
             if account_id.casefold().startswith(folded)
         }
@@ -142,9 +149,10 @@ def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[
             for key, account_id, label, name in zip(
                 map(str.casefold, labels), cached.ids, labels, cached.names, strict=True
             )
-            if key.startswith(folded) and label.isprintable()
+            if key.startswith(folded)
         )
         offered = {label: account_id if name else "" for _, account_id, label, name in matching}
+    offered = _shell_safe(offered)
     return offered if len(offered) <= MOST_DESCRIBED else list(offered)
 
 
