@@ -10,6 +10,7 @@ login, and nothing printed. Only these two paths import this module, and argcomp
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -58,6 +59,23 @@ class Finder(CompletionFinder):
 
     def filter_completions(self, completions: list[str]) -> list[str]:
         return list(dict.fromkeys(completions))
+
+    def quote_completions(
+        self, completions: list[str], cword_prequote: str, last_wordbreak_pos: int | None
+    ) -> list[str]:
+        """argcomplete's quoting, with what it leaves for the shell to expand: bash read a `~`
+        it left bare as a home folder (`~root` became `/root`, and so did `a=~root`) and a `#`
+        at a word's start as a comment (the name was dropped); fish quotes what ssotui answers
+        but for a `~` at the start, so a name that begins with one is left out there."""
+        shell = os.environ.get("_ARGCOMPLETE_SHELL", "bash")
+        if shell == "fish":
+            completions = [c for c in completions if not c.startswith("~")]
+        quoted: list[str] = super().quote_completions(
+            completions, cword_prequote, last_wordbreak_pos
+        )
+        if shell == "bash" and not cword_prequote:  # inside quotes both are plain characters
+            quoted = [c.replace("~", "\\~").replace("#", "\\#") for c in quoted]
+        return quoted
 
 
 def answer(parser: argparse.ArgumentParser, **finder: Any) -> NoReturn:
