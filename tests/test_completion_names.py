@@ -171,6 +171,34 @@ def test_a_completed_name_runs_as_the_same_argument_or_is_left_out(
     assert not list(tmp_path.rglob("pwned"))  # no name was run as a command
 
 
+def test_bash_reads_every_name_it_is_offered_back_as_that_name(
+    hostile: dict[str, str], tmp_path: Path
+) -> None:
+    """Several names at once (Tab twice lists them; what they share is put on the line)."""
+    answer = tmp_path / "answer"
+    line = "ssotui export q"
+    request = {
+        **hostile,
+        "_ARGCOMPLETE": "1",
+        "_ARGCOMPLETE_SHELL": "bash",
+        "_ARGCOMPLETE_IFS": "\n",
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+    }
+    subprocess.run([sys.executable, "-m", "tui"], env=request, check=True, timeout=60)
+    offered = answer.read_text().split("\n")
+    read = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", "printf '%s\\0' " + " ".join(offered)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert read.stdout.split("\0")[:-1] == sorted(NAMES, key=str.casefold)
+    assert not list(tmp_path.rglob("pwned"))
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_no_answer_holds_a_control_character(shell: str, home: Home, tmp_path: Path) -> None:
     """Nor an account id (the service's AccountIdType is any string) offered for digits, nor a
