@@ -77,8 +77,9 @@ class CatalogUseCases(SessionToken):
         return catalog_cache.load(self.paths, self.session)
 
     def cached_columns(self) -> CachedCatalog | None:
-        """The cached catalog as its file holds it, no account built yet (shell completion
-        looks among 10,000 names for the few that match: building them all was most of it)."""
+        """The cached catalog as its file holds it, no account built yet: shell completion
+        looks among 10,000 names for the few that match (building and sorting every account
+        took 20-40 ms of CPU at each Tab)."""
         from tui.store import catalog_cache
 
         return catalog_cache.load_cached(self.paths, self.session)
