@@ -7,16 +7,18 @@ from __future__ import annotations
 import os
 import pty
 import shutil
+import socket
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.models import Account, Catalog, SsoSession
+from tui.aws.token_cache import save_token
+from tui.models import Account, Catalog, SsoSession, Token
 from tui.sim import Organisation
 from tui.store import catalog_cache
 
@@ -116,6 +118,59 @@ def test_completing_makes_no_network_call_and_needs_no_login(
     name, sharing, _roles = _account_with_roles()
     assert ask(f"ssotui exec {name[:5]}", env, tmp_path) == sharing
     assert not home.sso_cache.exists() or not list(home.sso_cache.iterdir())
+
+
+@pytest.mark.parametrize("login", ["none", "expired", "valid"])
+def test_a_catalog_past_its_lifetime_is_offered_with_no_call_whatever_the_login(
+    login: str, cached: dict[str, str], tmp_path: Path
+) -> None:
+    """Tab never waits on Identity Center: not to log in, not to renew an expired token with
+    its refresh token, not to bring a catalog past `catalog_lifetime` up to date. Both
+    endpoints are a listener that would take a connection and never answer; none is made,
+    and nothing is said in the shell; with no catalog cached, nothing is offered."""
+    session = SsoSession(name="dev", start_url=START_URL, region="eu-west-1")
+    (here().config_file).write_text('default_session = "dev"\ncatalog_lifetime = 60\n')
+    catalog_cache.save(
+        here(),
+        session,
+        Catalog(
+            accounts=tuple(Account(a.account_id, a.name, a.email) for a in ORG.accounts),
+            roles={a.account_id: tuple(r.name for r in a.roles) for a in ORG.accounts},
+            fetched_at=datetime.now(UTC) - timedelta(days=2),
+        ),
+    )
+    if login != "none":
+        expires = datetime.now(UTC) + (
+            timedelta(hours=8) if login == "valid" else -timedelta(hours=1)
+        )
+        save_token(
+            here(),
+            session,
+            Token(
+                START_URL,
+                "eu-west-1",
+                "access",
+                expires.replace(microsecond=0),
+                client_id="client",
+                client_secret="secret",
+                registration_expires_at=datetime.now(UTC) + timedelta(days=80),
+                refresh_token="refresh",
+            ),
+        )
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        env = {**cached, "AWS_ENDPOINT_URL_SSO": endpoint, "AWS_ENDPOINT_URL_SSO_OIDC": endpoint}
+        name, sharing, roles = _account_with_roles()
+        assert ask(f"ssotui exec {name[:5]}", env, tmp_path) == sharing
+        assert ask(f"ssotui exec {name} ", env, tmp_path) == roles
+        catalog_cache.delete(here(), session)
+        assert ask(f"ssotui exec {name[:5]}", env, tmp_path) == []
+        assert ask(f"ssotui exec {name} ", env, tmp_path) == []
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # no connection is waiting: none was made
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 "ssotui ex",
                 "ssotui --session ",
                 "ssotui exec ",
+                "ssotui export prod",  # no name begins so: the cost of looking through them all
                 f"ssotui exec {some.name[:6]}",
                 f"ssotui export {some.name} ",
             )

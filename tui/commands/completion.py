@@ -10,6 +10,7 @@ login, and nothing printed. Only these two paths import this module, and argcomp
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -18,10 +19,13 @@ from argcomplete.completers import SuppressCompleter
 from argcomplete.finders import CompletionFinder
 
 if TYPE_CHECKING:
-    from tui.models import Catalog
+    from tui.store.catalog_cache import CachedCatalog
     from tui.workspace import Context
 
 SHELLS = ("bash", "zsh", "fish")
+# Every character argcomplete escapes for one shell or another (`quote_completions`): a name
+# with none of them is the same quoted.
+_QUOTED = frozenset("\\();<>|&!`$*?[]{} \t\n\"':")
 MOST_DESCRIBED = 2000  # account candidates offered with descriptions (see `_accounts`)
 
 
@@ -59,6 +63,43 @@ class Finder(CompletionFinder):
     def filter_completions(self, completions: list[str]) -> list[str]:
         return list(dict.fromkeys(completions))
 
+    def quote_completions(
+        self, completions: list[str], cword_prequote: str, last_wordbreak_pos: int | None
+    ) -> list[str]:
+        """argcomplete's quoting, with what it leaves for the shell to expand: bash read a `~`
+        it left bare as a home folder (`~root` became `/root`, and so did `a=~root`) and a `#`
+        at a word's start as a comment (the name was dropped); fish quotes what ssotui answers
+        but for a `~` at the start, so a name that begins with one is left out there."""
+        shell = os.environ.get("_ARGCOMPLETE_SHELL", "bash")
+        if shell == "fish":
+            completions = [c for c in completions if not c.startswith("~")]
+        quoted = self._quoted(completions, cword_prequote, last_wordbreak_pos)
+        if shell == "bash" and not cword_prequote:  # inside quotes both are plain characters
+            quoted = [c.replace("~", "\\~").replace("#", "\\#") for c in quoted]
+        return quoted
+
+    def _quoted(
+        self, completions: list[str], cword_prequote: str, last_wordbreak_pos: int | None
+    ) -> list[str]:
+        """argcomplete's quoting, handed only the names that hold something to quote: it tries
+        each of 22 characters on every name (25 ms for 10,000 names, most of which hold none).
+        One name gets a space after it, and a word cut at `:` or `=` is cut in every name:
+        argcomplete then sees them all."""
+        if len(completions) < 2 or last_wordbreak_pos is not None:
+            whole: list[str] = super().quote_completions(
+                completions, cword_prequote, last_wordbreak_pos
+            )
+            return whole
+        some = [c for c in completions if not _QUOTED.isdisjoint(c)]
+        if not some:
+            return completions
+        spacing, self.append_space = self.append_space, False  # several: none gets a space
+        try:
+            done = iter(super().quote_completions(some, cword_prequote, last_wordbreak_pos))
+        finally:
+            self.append_space = spacing
+        return [c if _QUOTED.isdisjoint(c) else next(done) for c in completions]
+
 
 def answer(parser: argparse.ArgumentParser, **finder: Any) -> NoReturn:
     """Answer the shell's completion request on the descriptor it reads, then exit.
@@ -91,67 +132,89 @@ def _context() -> Context:
 
 
 @cache
-def _catalog(session: str | None, start_url: str | None, sso_region: str | None) -> Catalog | None:
+def _columns(
+    session: str | None, start_url: str | None, sso_region: str | None
+) -> CachedCatalog | None:
     context = _context()
     chosen = context.session(name=session, start_url=start_url, sso_region=sso_region)
-    return context.workspace(chosen).cached_catalog()
+    return context.workspace(chosen).cached_columns()
 
 
-def _cached_catalog(parsed: argparse.Namespace) -> Catalog | None:
-    """The catalog cached for the session the line names (or the default one), read once."""
-    return _catalog(
+def _cached_columns(parsed: argparse.Namespace) -> CachedCatalog | None:
+    """The catalog cached for the session the line names (or the default one), read once, as
+    the file's columns: no account is built (`tui.store.catalog_cache.CachedCatalog`)."""
+    return _columns(
         _option(parsed, "session"), _option(parsed, "start_url"), _option(parsed, "sso_region")
     )
 
 
-def _sessions() -> dict[str, str]:
+def _shell_safe(offered: dict[str, str]) -> dict[str, str]:
+    """`offered` without the candidates a shell could not take back as typed (control
+    characters: a newline, an escape sequence), and with no such description shown."""
     return {
-        s.name: s.start_url
-        for s in _context().sessions()
-        if s.name is not None and s.name.isprintable()
+        key: about if about.isprintable() else ""
+        for key, about in offered.items()
+        if key.isprintable()
     }
+
+
+def _sessions() -> dict[str, str]:
+    return _shell_safe({s.name: s.start_url for s in _context().sessions() if s.name is not None})
 
 
 def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[str]:
     """Account names (an account id when the prefix is digits) that begin with `prefix` in any
-    case, each with the other as its description; a name the shell cannot take as typed
-    (control characters) is left out. More than MOST_DESCRIBED of them come without
-    descriptions: zsh lines descriptions up in a time that grows faster than their number
-    (20,000 accounts took 1.7 s to offer, and 0.6 s without), and nobody reads that many."""
-    catalog = _cached_catalog(parsed)
-    if catalog is None:
+    case, each with the other as its description; a name or id the shell cannot take as typed
+    (control characters) is left out, and no such description is shown. More than
+    MOST_DESCRIBED of them come without descriptions: zsh lines descriptions up in a time that
+    grows faster than their number (20,000 accounts took 1.7 s to offer, and 0.6 s without),
+    and nobody reads that many."""
+    cached = _cached_columns(parsed)
+    if cached is None:
         return {}
+    folded = prefix.casefold()
     offered: dict[str, str]
     if prefix.isdigit():
-        offered = {a.account_id: a.name if a.name.isprintable() else "" for a in catalog.accounts}
+        offered = {
+            account_id: name
+            for account_id, name in zip(cached.ids, cached.names, strict=True)
+            if account_id.casefold().startswith(folded)
+        }
     else:
         # An account with no name is offered by its id (with no description to repeat it).
-        named = sorted(catalog.accounts, key=lambda a: (a.label.casefold(), a.account_id))
-        offered = {a.label: a.account_id if a.name else "" for a in named if a.label.isprintable()}
-    if prefix:
-        folded = prefix.casefold()
-        offered = {
-            key: about for key, about in offered.items() if key.casefold().startswith(folded)
-        }
+        labels = [
+            name or account_id for account_id, name in zip(cached.ids, cached.names, strict=True)
+        ]
+        matching = sorted(
+            (key, account_id, label, name)
+            for key, account_id, label, name in zip(
+                map(str.casefold, labels), cached.ids, labels, cached.names, strict=True
+            )
+            if key.startswith(folded)
+        )
+        offered = {label: account_id if name else "" for _, account_id, label, name in matching}
+    offered = _shell_safe(offered)
     return offered if len(offered) <= MOST_DESCRIBED else list(offered)
 
 
 def _roles(parsed: argparse.Namespace) -> list[str]:
     """The roles of the ACCOUNT typed before (of every account it could mean, when several)."""
     from tui.errors import NotFound
-    from tui.workspace.select import find_account
+    from tui.workspace.select import find_among
 
     typed = _option(parsed, "account")
-    catalog = _cached_catalog(parsed) if typed else None  # no ACCOUNT yet: it comes first
-    if catalog is None or typed is None:
+    cached = _cached_columns(parsed) if typed else None  # no ACCOUNT yet: it comes first
+    if cached is None or typed is None:
         return []
     try:
-        accounts = [find_account(catalog, typed)]
+        found = find_among(cached.ids, cached.names, cached.account, typed)
+        roles = set(cached.narrowed(found).roles_of(found.account_id))
     except NotFound:
         wanted = typed.casefold()
-        accounts = [a for a in catalog.accounts if wanted in a.name.casefold()]
-    roles = {r for a in accounts for r in catalog.roles_of(a.account_id) if r.isprintable()}
-    return sorted(roles, key=str.casefold)
+        meant = {cached.ids[i] for i, name in enumerate(cached.names) if wanted in name.casefold()}
+        last = {account_id: i for i, account_id in enumerate(cached.ids)}  # as `whole` reads it
+        roles = {r for account_id in meant for r in cached.roles[last[account_id]]}
+    return sorted(filter(str.isprintable, roles), key=str.casefold)
 
 
 def candidates(kind: str, prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[str]:
