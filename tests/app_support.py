@@ -7,6 +7,7 @@ import functools
 import html
 import re
 import time
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -41,10 +42,31 @@ def async_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., 
 
 
 def picker(**kwargs: Any) -> SsotuiApp:
-    """The app exactly as `ssotui` builds it, with default settings and no browser."""
+    """The app exactly as `ssotui` builds it, with default settings and no browser; what it
+    puts on the terminal's clipboard is recorded (`sent_to_clipboard`)."""
     kwargs.setdefault("open_browser", False)
     kwargs.setdefault("settings", Settings())
-    return make_app(sessions=load_sessions(here()), **kwargs)
+    app = make_app(sessions=load_sessions(here()), **kwargs)
+    _CLIPBOARDS[app] = []
+    send = app.send_to_clipboard
+
+    def recording(text: str) -> None:
+        _CLIPBOARDS[app].append(text)
+        send(text)
+
+    app.send_to_clipboard = recording  # type: ignore[method-assign]
+    return app
+
+
+_CLIPBOARDS: weakref.WeakKeyDictionary[SsotuiApp, list[str]] = weakref.WeakKeyDictionary()
+
+
+def sent_to_clipboard(app: SsotuiApp) -> str:
+    """What a `picker()` last put on the terminal's clipboard (OSC 52: `c` with no system
+    clipboard), which the app itself does not keep: an Input's ctrl+v would paste it."""
+    sent = _CLIPBOARDS[app]
+    assert sent, "nothing was sent to the terminal's clipboard"
+    return sent[-1]
 
 
 def dev_session() -> SsoSession:

@@ -17,6 +17,7 @@ from tests.app_support import (
     picker,
     screen_name,
     screen_text,
+    sent_to_clipboard,
     type_text,
     use_palette,
     wait_until,
@@ -182,7 +183,7 @@ async def test_the_palette_offers_every_action_and_runs_it(
 
         await use_palette(pilot, app, f"copy export lines for {account.name}")
         await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
-        assert "AWS_SESSION_TOKEN" in app.clipboard
+        assert "AWS_SESSION_TOKEN" in sent_to_clipboard(app)
 
         await use_palette(pilot, app, "keys")
         assert screen_name(app) == "HelpScreen"
@@ -253,3 +254,4 @@ async def test_every_key_is_described_in_one_casing_in_the_footer_the_keys_and_t
         assert "Subshell" in palette and lower(palette) == []
         await pilot.press("question_mark")
         assert lower([what for g in _help_lines(app).values() for what in g.values()]) == []
+

@@ -85,12 +85,23 @@ class SsotuiApp(App[str | Picked | None]):
             self.theme = settings.theme
 
     def copy_to_clipboard(self, text: str) -> None:
-        """Put `text` on the terminal's clipboard (OSC 52), through the app's own output.
-
-        Inside tmux the sequence is sent twice: as it is, for tmux's `set-clipboard on`, and
-        wrapped for tmux to pass on to the outer terminal (`allow-passthrough on`).
-        """
+        """Textual's copy (an Input's ctrl+x): on the terminal's clipboard, and kept for the
+        Input's ctrl+v, which pastes the app's own clipboard."""
         super().copy_to_clipboard(text)
+        self._pass_to_outer_terminal(text)
+
+    def send_to_clipboard(self, text: str) -> None:
+        """Put `text` on the terminal's clipboard (OSC 52), through the app's own output, and
+        not on the app's: export lines or a sign-in link kept there would be what ctrl+v
+        pastes into a filter box, on the screen."""
+        from tui.export import clipboard
+
+        write_to_terminal(self, clipboard.osc52_sequence(text).decode("ascii"))
+        self._pass_to_outer_terminal(text)
+
+    def _pass_to_outer_terminal(self, text: str) -> None:
+        # Inside tmux the sequence goes twice: as it is, for tmux's `set-clipboard on`, and
+        # wrapped for tmux to pass on to the outer terminal (`allow-passthrough on`).
         if self.context.environ.get("TMUX"):
             from tui.export import clipboard
 
