@@ -62,6 +62,7 @@ class SsotuiApp(App[str | Picked | None]):
         force: bool = False,
         pick_for: Action | None = None,
         initial_filter: str = "",
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.sessions = sessions
@@ -74,6 +75,7 @@ class SsotuiApp(App[str | Picked | None]):
         self.force = force
         self.pick_for = pick_for
         self.initial_filter = initial_filter
+        self.demo = demo
         self._quits_at_once = False  # set by `run`: a quit does not wait for worker threads
         self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
         settings = context.settings
@@ -264,6 +266,7 @@ class SsotuiApp(App[str | Picked | None]):
             force=self.force,
             pick_for=self.pick_for,
             initial_filter="" if replacing else self.initial_filter,
+            demo=self.demo,
         )
 
     def _open(self, session: SsoSession, *, replacing: bool = False) -> None:
