@@ -5,16 +5,19 @@ In a terminal, alt+backspace arrives as ESC DEL, which Textual reads as ctrl+w (
 to the left); only a terminal speaking the kitty keyboard protocol sends it as alt+backspace, and
 Textual bound that (and ctrl+backspace) to deleting the word to the right. Here both delete to
 the left, as readline and every text box do, whatever the terminal; deleting the word to the
-right is readline's alt+d, or ctrl+delete. Keys no terminal sends without that protocol (super,
+right is readline's alt+d, or ctrl+delete. A one-line box never scrolls: Textual's scrolling
+keys (up, down, the page keys) are not its own. Keys no terminal sends without that protocol (super,
 ctrl+shift+a, ctrl+backspace) stay bound but the help leaves them out (`tui/app/screens/help.py`).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
+
+from tui.app.textual_private import drop_keys
 
 
 class TerminalInput(Input):
@@ -42,3 +45,8 @@ class TerminalInput(Input):
             show=False,
         ),
     ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Its ScrollView's keys: they scroll nothing here (and a filter's list takes them).
+        drop_keys(self, "up", "down", "pageup", "pagedown", "ctrl+pageup", "ctrl+pagedown")
