@@ -263,18 +263,23 @@ def unique_prefix(text: str, among: list[str]) -> str:
     return text
 
 
-async def burst(pilot: Pilot[Any], raw: str, *, settle: bool = True) -> None:
+async def burst(
+    pilot: Pilot[Any], raw: str, *, settle: bool = True, nothing_follows: bool = False
+) -> None:
     """Send `raw` as a terminal would in ONE write (e.g. "\\x15umb" is Ctrl+U then "umb").
 
     Every key event is queued before the app handles the first, as when tmux, a paste or a
     slow SSH link delivers several keys at once (Pilot's `press` waits after each key).
     `settle`: wait for the app to go idle afterwards (not while something polls busily).
+    `nothing_follows`: the keys the parser holds, waiting for more, go too, as the driver sends
+    them when nothing more comes (ESC d: alt+d).
     """
     from textual._xterm_parser import XTermParser
 
     driver = pilot.app._driver
     assert driver is not None
-    for event in XTermParser().feed(raw):
+    parser = XTermParser()
+    for event in [*parser.feed(raw), *(parser.feed("") if nothing_follows else ())]:
         event.set_sender(pilot.app)
         driver.send_message(event)
     if settle:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
@@ -50,3 +51,11 @@ class TerminalInput(Input):
         super().__init__(*args, **kwargs)
         # Its ScrollView's keys: they scroll nothing here (and a filter's list takes them).
         drop_keys(self, "up", "down", "pageup", "pagedown", "ctrl+pageup", "ctrl+pagedown")
+
+    async def _on_key(self, event: events.Key) -> None:
+        # A terminal sends alt+d as ESC d, a key that carries the character "d": Input would
+        # type it. (Input's own handler runs after this one, unless it is prevented.)
+        if event.key == "alt+d":
+            event.stop()
+            event.prevent_default()
+            self.action_delete_right_word()
