@@ -7,6 +7,7 @@ import functools
 import html
 import re
 import time
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -41,10 +42,31 @@ def async_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., 
 
 
 def picker(**kwargs: Any) -> SsotuiApp:
-    """The app exactly as `ssotui` builds it, with default settings and no browser."""
+    """The app exactly as `ssotui` builds it, with default settings and no browser; what it
+    puts on the terminal's clipboard is recorded (`sent_to_clipboard`)."""
     kwargs.setdefault("open_browser", False)
     kwargs.setdefault("settings", Settings())
-    return make_app(sessions=load_sessions(here()), **kwargs)
+    app = make_app(sessions=load_sessions(here()), **kwargs)
+    _CLIPBOARDS[app] = []
+    send = app.send_to_clipboard
+
+    def recording(text: str) -> None:
+        _CLIPBOARDS[app].append(text)
+        send(text)
+
+    app.send_to_clipboard = recording  # type: ignore[method-assign]
+    return app
+
+
+_CLIPBOARDS: weakref.WeakKeyDictionary[SsotuiApp, list[str]] = weakref.WeakKeyDictionary()
+
+
+def sent_to_clipboard(app: SsotuiApp) -> str:
+    """What a `picker()` last put on the terminal's clipboard (OSC 52: `c` with no system
+    clipboard), which the app itself does not keep: an Input's ctrl+v would paste it."""
+    sent = _CLIPBOARDS[app]
+    assert sent, "nothing was sent to the terminal's clipboard"
+    return sent[-1]
 
 
 def dev_session() -> SsoSession:
@@ -241,18 +263,23 @@ def unique_prefix(text: str, among: list[str]) -> str:
     return text
 
 
-async def burst(pilot: Pilot[Any], raw: str, *, settle: bool = True) -> None:
+async def burst(
+    pilot: Pilot[Any], raw: str, *, settle: bool = True, nothing_follows: bool = False
+) -> None:
     """Send `raw` as a terminal would in ONE write (e.g. "\\x15umb" is Ctrl+U then "umb").
 
     Every key event is queued before the app handles the first, as when tmux, a paste or a
     slow SSH link delivers several keys at once (Pilot's `press` waits after each key).
     `settle`: wait for the app to go idle afterwards (not while something polls busily).
+    `nothing_follows`: the keys the parser holds, waiting for more, go too, as the driver sends
+    them when nothing more comes (ESC d: alt+d).
     """
     from textual._xterm_parser import XTermParser
 
     driver = pilot.app._driver
     assert driver is not None
-    for event in XTermParser().feed(raw):
+    parser = XTermParser()
+    for event in [*parser.feed(raw), *(parser.feed("") if nothing_follows else ())]:
         event.set_sender(pilot.app)
         driver.send_message(event)
     if settle:

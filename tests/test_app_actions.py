@@ -13,6 +13,7 @@ from typing import Any
 
 import botocore.session
 import pytest
+from textual.widgets import Input
 
 from tests.app_support import (
     SIZE,
@@ -26,6 +27,7 @@ from tests.app_support import (
     pane,
     picker,
     screen_name,
+    sent_to_clipboard,
     status_text,
     type_text,
     usable_role,
@@ -151,7 +153,7 @@ async def test_c_copies_export_lines_through_the_apps_own_osc52_and_says_so(
     finally:
         os.close(master)
         os.close(slave)
-    text = app.clipboard  # what the app's copy_to_clipboard was given
+    text = sent_to_clipboard(app)  # what the app put on the terminal's clipboard
     assert text.startswith("set -e -g AWS_PROFILE; or true\n")  # as `ssotui export` prints them
     assert "\nset -gx AWS_ACCESS_KEY_ID " in text
     secret = re.search(r'AWS_SECRET_ACCESS_KEY "([^"]+)"', text)
@@ -182,7 +184,7 @@ async def test_in_tmux_the_osc52_is_also_passed_through_to_the_outer_terminal(
         await open_action_menu(pilot, app, org, account, usable_role(account))
         await pilot.press("c")
         await wait_until(pilot, lambda: notes(app), "a notification")
-    payload = base64.b64encode(app.clipboard.encode()).decode()
+    payload = base64.b64encode(sent_to_clipboard(app).encode()).decode()
     sent = [data for data, _ in writes]
     assert f"\x1b]52;c;{payload}\a" in sent  # for tmux's own set-clipboard
     assert f"\x1bPtmux;\x1b\x1b]52;c;{payload}\a\x1b\\" in sent  # passed through by tmux
@@ -557,3 +559,34 @@ async def test_w_into_a_credentials_file_others_can_read_says_so(
             f"But others can read {home.aws_credentials} (mode 0640), and with it the keys just "
             f"written: chmod 600 {home.aws_credentials}."
         )
+
+
+@async_test
+async def test_ctrl_v_in_a_filter_box_never_pastes_the_credentials_c_copied(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: Any
+) -> None:
+    """ctrl+v in an Input pastes Textual's own clipboard: what the app last copied. After `c`
+    (OSC 52) that was the export lines, secret key and all, shown in the roles' filter box."""
+    monkeypatch.delenv("TMUX", raising=False)
+    log_in()
+    account = with_roles(org)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        writes = _record_terminal_writes(app)
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("c")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        (sent,) = [data for data, _ in writes if data.startswith("\x1b]52;c;")]
+        text = base64.b64decode(sent.removeprefix("\x1b]52;c;").removesuffix("\a")).decode()
+        assert "AWS_SECRET_ACCESS_KEY" in text  # the terminal got the lines
+        assert screen_name(app) == "MainScreen"  # back in the roles' filter box
+        roles, accounts = pane(app, "roles"), pane(app, "accounts")
+        await pilot.press("ctrl+u", "ctrl+v")
+        assert roles.query_text == ""
+        await pilot.press("shift+tab", "ctrl+u", "ctrl+v")
+        assert app.focused is accounts.query_one(Input) and accounts.query_text == ""
+        # what ctrl+x cut in a box is still what ctrl+v pastes
+        await type_text(pilot, "web")
+        await pilot.press("shift+home", "ctrl+x", "ctrl+v", "ctrl+v")
+        assert accounts.query_text == "webweb"

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from textual.widgets import Static
+
+from tests.app_support import SIZE, async_test, login_code, wait_until
 from tests.conftest import here
 from tui.aws.sessions import load_sessions
-from tui.demo import DEMO_SESSION, demo_organisation, demo_world
+from tui.demo import DEMO_SESSION, demo_app, demo_organisation, demo_world
 
 
 def test_the_demo_organisation_is_one_company_with_prod_accounts() -> None:
@@ -38,3 +41,15 @@ def test_the_demo_world_is_temporary_and_points_at_the_simulator(home: object) -
         assert os.environ["AWS_ENDPOINT_URL_SSO"] == world.sim.url
     assert dict(os.environ) == before
     assert not world.root.exists()
+
+
+@async_test
+async def test_the_demos_login_says_it_approves_by_itself(home: object) -> None:
+    """The demo's login said "Open this page and confirm the code" while the simulator
+    approves it by itself: a new user went looking for a page to confirm on."""
+    with demo_world(approve="manual", latency=0.0):
+        app = demo_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: login_code(app), "the login code")
+            how = str(app.screen.query_one("#login-how", Static).render())
+            assert "the demo approves by itself in a moment" in how, how

@@ -8,6 +8,7 @@ from typing import Any
 from tests.app_support import (
     SIZE,
     async_test,
+    burst,
     catalog_loaded,
     footer_keys,
     log_in,
@@ -17,6 +18,7 @@ from tests.app_support import (
     picker,
     screen_name,
     screen_text,
+    sent_to_clipboard,
     type_text,
     use_palette,
     wait_until,
@@ -182,7 +184,7 @@ async def test_the_palette_offers_every_action_and_runs_it(
 
         await use_palette(pilot, app, f"copy export lines for {account.name}")
         await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
-        assert "AWS_SESSION_TOKEN" in app.clipboard
+        assert "AWS_SESSION_TOKEN" in sent_to_clipboard(app)
 
         await use_palette(pilot, app, "keys")
         assert screen_name(app) == "HelpScreen"
@@ -253,3 +255,46 @@ async def test_every_key_is_described_in_one_casing_in_the_footer_the_keys_and_t
         assert "Subshell" in palette and lower(palette) == []
         await pilot.press("question_mark")
         assert lower([what for g in _help_lines(app).values() for what in g.values()]) == []
+
+
+@async_test
+async def test_the_filter_boxs_keys_are_those_a_terminal_sends_said_as_they_act(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Textual's Input listed "super+c Copy selected text" (no terminal without the kitty
+    keyboard protocol sends super, nor ctrl+shift+a, nor ctrl+backspace) and "alt+backspace
+    Delete right to start of word", which deletes the word to the left in a terminal: it
+    arrives as ESC DEL, which Textual reads as ctrl+w."""
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await pilot.press("question_mark")
+        box = _help_lines(app)["Filter box"]
+        listed = " / ".join(box)
+        for never_sent in ("super", "ctrl+shift+a", "ctrl+backspace"):
+            assert never_sent not in listed, box
+        assert box["ctrl+w / alt+backspace"] == "Delete the word to the left"
+        assert box["alt+d / ctrl+del"] == "Delete the word to the right"
+        assert box["→"] == "Move cursor right"  # no completion to accept: there is none
+        assert box["ctrl+v"] == "Paste what ctrl+x cut here (the terminal's own paste works too)"
+        assert "Copy selected text" not in box.values()  # ctrl+c quits, super+c is never sent
+        await pilot.press("escape")
+
+        accounts = pane(app, "accounts")
+        for keys in (["alt+backspace"], ["ctrl+backspace"]):  # as the kitty protocol says them
+            await type_text(pilot, "prod web")
+            await pilot.press(*keys)
+            assert accounts.query_text == "prod ", keys
+            await pilot.press("ctrl+u")
+        await type_text(pilot, "prod web")
+        await burst(pilot, "\x1b\x7f")  # alt+backspace as any other terminal sends it
+        assert accounts.query_text == "prod "
+        await pilot.press("home")
+        await burst(
+            pilot, "\x1bd", nothing_follows=True
+        )  # alt+d as a terminal sends it: ESC d (not a "d" typed)
+        assert accounts.query_text == ""
+        await type_text(pilot, "prod web")
+        await pilot.press("home", "ctrl+delete")
+        assert accounts.query_text == "web"

@@ -22,6 +22,7 @@ from tests.app_support import (
     pane,
     picker,
     screen_name,
+    sent_to_clipboard,
     status_text,
     wait_until,
 )
@@ -130,7 +131,7 @@ async def test_c_copies_the_code_and_o_opens_the_browser(
         await pilot.press("c")
         await wait_until(pilot, lambda: notes(app), "a notification")
         # No system clipboard (SSOTUI_CLIPBOARD=none): the app sends it with OSC 52.
-        assert app.clipboard == login_code(app)
+        assert sent_to_clipboard(app) == login_code(app)
         assert notes(app)[0] == "Copied the code to the terminal clipboard (OSC 52)."
         await pilot.press("o")
         await wait_until(pilot, lambda: opened.exists(), "the browser")

@@ -21,6 +21,7 @@ from tests.app_support import (
     picker,
     screen_name,
     screen_text,
+    sent_to_clipboard,
     type_text,
     usable_role,
     use_palette,
@@ -35,7 +36,7 @@ from tui.store.settings import Settings
 
 def _copied_key(app: SsotuiApp) -> str:
     """The access key of the export lines last copied."""
-    found = re.search(r"^export AWS_ACCESS_KEY_ID=(\S+)$", app.clipboard, re.MULTILINE)
+    found = re.search(r"^export AWS_ACCESS_KEY_ID=(\S+)$", sent_to_clipboard(app), re.MULTILINE)
     assert found is not None
     return found.group(1)
 

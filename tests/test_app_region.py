@@ -18,6 +18,7 @@ from tests.app_support import (
     pane,
     picker,
     screen_name,
+    sent_to_clipboard,
     shown,
     status_text,
     type_text,
@@ -71,7 +72,7 @@ async def test_a_region_chosen_for_an_account_goes_with_its_credentials(
         assert "region eu-west-1" in str(app.screen.query_one("#actions-box").border_subtitle)
         await pilot.press("c")
         await wait_until(pilot, lambda: any("Copied" in n for n in notes(app)), "the copy")
-        assert "export AWS_REGION=eu-west-1" in app.clipboard
+        assert "export AWS_REGION=eu-west-1" in sent_to_clipboard(app)
 
         # Another account keeps no region.
         await pilot.press("escape", "ctrl+u")

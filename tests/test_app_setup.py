@@ -17,6 +17,7 @@ from tests.app_support import (
     async_test,
     burst,
     catalog_loaded,
+    footer_keys,
     login_code,
     notes,
     picker,
@@ -196,3 +197,32 @@ def test_ssotui_with_an_empty_aws_config_file_says_why_instead_of_a_form_it_cann
     monkeypatch.setenv("AWS_CONFIG_FILE", "")
     with pytest.raises(ConfigError, match="AWS_CONFIG_FILE is set but empty, so no AWS config"):
         commands.picker(plain_ssotui(), Context.load())
+
+
+@async_test
+async def test_the_footer_says_how_to_move_between_fields_and_save(home: Any) -> None:
+    """The form's footer said only "esc Quit": nothing on how to reach the next field or
+    save. Tab and shift+tab move, Enter moves on from the URL and saves from the name."""
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await _regions_loaded(pilot, app)
+        assert _focused_id(app) == "setup-url"
+        footer = footer_keys(app)
+        assert footer["enter"] == "Next field" and "tab" not in footer  # "⏎/tab Next field"
+        assert app.screen.active_bindings["enter"].binding.key_display == "⏎/tab"
+        assert footer["shift+tab"] == "Previous field" and footer["escape"] == "Quit"
+        await pilot.press("tab")
+        assert _focused_id(app) == "setup-region"
+        footer = footer_keys(app)
+        assert footer["enter"] == "Choose the region" and footer["tab"] == "Next field"
+        await pilot.press("tab")
+        assert _focused_id(app) == "setup-name"
+        assert footer_keys(app)["enter"] == "Save and log in"
+        await pilot.press("tab")
+        assert _focused_id(app) == "setup-save"
+        assert footer_keys(app)["enter"] == "Save and log in"
+        await pilot.press("shift+tab")
+        assert _focused_id(app) == "setup-name"
+        await pilot.press("f1")  # and the keys screen: no "↑ Scroll Up" in a one-line box
+        listed = {what for group in app.screen.groups for _, what in group.keys}
+        assert "Previous field" in listed and not any("Scroll" in w or "Page" in w for w in listed)

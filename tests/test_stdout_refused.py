@@ -7,13 +7,15 @@ outgrows Python's buffer (8 KiB) and a pipe's (64 KiB)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.app_support import log_in, usable_role, with_roles
 from tests.cli_helpers import in_shell
-from tui.sim import Organisation
+from tests.conftest import Home
+from tui.sim import Organisation, Simulator
 
 pytestmark = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
 
@@ -97,3 +99,19 @@ def test_stderr_on_a_full_disk_leaves_the_outcome_as_it_was(org: Organisation) -
     dry = in_shell("ssotui populate --dry-run 2> /dev/full")
     assert dry.returncode == 0
     assert dry.stdout == in_shell("ssotui populate --dry-run 2> /dev/null").stdout != ""
+
+
+def test_a_device_code_stderr_cannot_take_ends_the_login_at_once(
+    sim: Simulator, sso_config: Path, home: Home
+) -> None:
+    """`ssotui login --use-device-code 2> /dev/full`: the code reached no one, yet the login
+    waited for its approval until the code expired (ten minutes). No browser opens it either
+    (--no-browser), so nobody can approve: it fails at once, exit 1."""
+    sim.set(approve="manual", interval=1)
+    started = time.monotonic()
+    run = in_shell("ssotui login --use-device-code --no-browser 2> /dev/full", timeout=30)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert time.monotonic() - started < 20
+    assert sim.calls["StartDeviceAuthorization"] == 1 and sim.calls["CreateToken"] == 0
+    # no token (the client registration is kept, to be reused as the AWS CLI does)
+    assert not any("accessToken" in f.read_text() for f in home.sso_cache.glob("*.json"))

@@ -18,8 +18,12 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.sim import Organisation, Simulator
+
+if TYPE_CHECKING:
+    from tui.app.app import SsotuiApp
 
 DEMO_SESSION = "demo"
 DEMO_SEED = 2024
@@ -193,21 +197,28 @@ def demo_world(
                 yield DemoWorld(sim=sim, root=root)
 
 
-def run_demo(*, open_browser: bool = False) -> int:
-    """Run the picker against the simulator; prints the `p` action's text after it closes."""
+def demo_app(*, open_browser: bool = False) -> SsotuiApp:
+    """The picker as `ssotui demo` runs it, inside a `demo_world`: its login screen says that
+    the simulator approves the login by itself."""
     from tui.app import make_app
     from tui.store.settings import Settings
     from tui.workspace import Context
 
+    context = Context(Settings(), environ=dict(os.environ))  # the demo world's
+    sessions = context.sessions()
+    return make_app(
+        sessions=sessions,
+        session=sessions[0],
+        open_browser=open_browser,
+        context=context,
+        demo=True,
+    )
+
+
+def run_demo(*, open_browser: bool = False) -> int:
+    """Run the picker against the simulator; prints the `p` action's text after it closes."""
     with demo_world(fake_home=False):
-        context = Context(Settings(), environ=dict(os.environ))  # the demo world's
-        sessions = context.sessions()
-        app = make_app(
-            sessions=sessions,
-            session=sessions[0],
-            open_browser=open_browser,
-            context=context,
-        )
+        app = demo_app(open_browser=open_browser)
         result = app.run()
     if result:
         print(result, flush=True)

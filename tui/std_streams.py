@@ -11,7 +11,9 @@ The rule, for every command, `--help` and `--version` as well (`tui.cli.run` app
   the status it had so far (0). `ls | head` is as quiet, but SIGPIPE ends it (141); a 0 keeps
   a `set -o pipefail` script that stops reading early from failing.
 - standard error refuses a write: the message is lost (there is no one to tell), the command
-  carries on and its exit status says how it ended.
+  carries on and its exit status says how it ended. Except where a person must read it to go
+  on: `ssotui login`'s device code, which nobody could approve, ends the login (exit 1). The
+  wrapper counts what it refused (`errors_refused`), for such a caller to look.
 
 Standard output is wrapped (`GuardedOutput`) so that its failures are told apart from every
 other OSError (a socket's broken pipe is not a reader gone) and kept, even when something on the
@@ -113,17 +115,30 @@ class GuardedOutput(_Shared):
 
 class QuietErrors(_Shared):
     """Standard error that drops what it cannot write (`2> /dev/full`): there is no one left to
-    tell, and a traceback about it would only fail in turn."""
+    tell, and a traceback about it would only fail in turn. `refused` counts the writes and
+    flushes it dropped."""
+
+    refused = 0
 
     def write(self, text: str) -> int:
         try:
             return super().write(text)
         except OSError:
+            self.refused += 1
             return len(text)
 
     def flush(self) -> None:
-        with contextlib.suppress(OSError):
+        try:
             super().flush()
+        except OSError:
+            self.refused += 1
+
+
+def errors_refused() -> int:
+    """How many writes standard error refused so far: the same before and after a message
+    when it reached its file (0 when standard error is not `QuietErrors`, as in a test)."""
+    refused = getattr(sys.stderr, "refused", 0)
+    return refused if isinstance(refused, int) else 0
 
 
 class ClosedOutput(io.TextIOBase):

@@ -40,6 +40,7 @@ def make_app(
     context: Context | None = None,
     pick_for: Action | None = None,
     initial_filter: str | None = None,
+    demo: bool = False,
 ) -> SsotuiApp:
     """The picker for `session` (or a chooser among `sessions` when it is None).
 
@@ -58,6 +59,7 @@ def make_app(
     recently used; the caller does the action. Leaving without a choice (Escape in an empty
     accounts filter, ctrl+q, ctrl+c) returns None. The action menu is not shown and its keys
     are not offered. `initial_filter` is typed into the accounts filter at the start.
+    `demo`: `ssotui demo`'s picker, whose login the simulator approves by itself (it says so).
     """
     startup_gc.pause()  # until the first screen is drawn (the App resumes it)
     from dataclasses import replace
@@ -78,4 +80,5 @@ def make_app(
         force=force,
         pick_for=pick_for,
         initial_filter=initial_filter or "",
+        demo=demo,
     )

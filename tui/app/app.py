@@ -62,6 +62,7 @@ class SsotuiApp(App[str | Picked | None]):
         force: bool = False,
         pick_for: Action | None = None,
         initial_filter: str = "",
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.sessions = sessions
@@ -74,6 +75,7 @@ class SsotuiApp(App[str | Picked | None]):
         self.force = force
         self.pick_for = pick_for
         self.initial_filter = initial_filter
+        self.demo = demo
         self._quits_at_once = False  # set by `run`: a quit does not wait for worker threads
         self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
         settings = context.settings
@@ -85,12 +87,23 @@ class SsotuiApp(App[str | Picked | None]):
             self.theme = settings.theme
 
     def copy_to_clipboard(self, text: str) -> None:
-        """Put `text` on the terminal's clipboard (OSC 52), through the app's own output.
-
-        Inside tmux the sequence is sent twice: as it is, for tmux's `set-clipboard on`, and
-        wrapped for tmux to pass on to the outer terminal (`allow-passthrough on`).
-        """
+        """Textual's copy (an Input's ctrl+x): on the terminal's clipboard, and kept for the
+        Input's ctrl+v, which pastes the app's own clipboard."""
         super().copy_to_clipboard(text)
+        self._pass_to_outer_terminal(text)
+
+    def send_to_clipboard(self, text: str) -> None:
+        """Put `text` on the terminal's clipboard (OSC 52), through the app's own output, and
+        not on the app's: export lines or a sign-in link kept there would be what ctrl+v
+        pastes into a filter box, on the screen."""
+        from tui.export import clipboard
+
+        write_to_terminal(self, clipboard.osc52_sequence(text).decode("ascii"))
+        self._pass_to_outer_terminal(text)
+
+    def _pass_to_outer_terminal(self, text: str) -> None:
+        # Inside tmux the sequence goes twice: as it is, for tmux's `set-clipboard on`, and
+        # wrapped for tmux to pass on to the outer terminal (`allow-passthrough on`).
         if self.context.environ.get("TMUX"):
             from tui.export import clipboard
 
@@ -253,6 +266,7 @@ class SsotuiApp(App[str | Picked | None]):
             force=self.force,
             pick_for=self.pick_for,
             initial_filter="" if replacing else self.initial_filter,
+            demo=self.demo,
         )
 
     def _open(self, session: SsoSession, *, replacing: bool = False) -> None:

@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App, SuspendNotSupported
 
@@ -50,14 +50,23 @@ def drawing_on_the_terminal() -> Iterator[None]:
         os.close(saved)
 
 
+@runtime_checkable
+class SendsToClipboard(Protocol):
+    """An App that puts text on the terminal's clipboard without keeping it (the picker's)."""
+
+    def send_to_clipboard(self, text: str) -> None: ...
+
+
 def copier(app: App[Any]) -> Callable[[str], None]:
     """For `clipboard.copy(text, terminal=...)` in a thread worker: the app sends the OSC 52.
 
     The sequence then goes out through the app's own output on the UI thread, between two
     frames, instead of being written to the terminal from the worker in the middle of one.
+    The picker does not keep the text as its own clipboard, which an Input's ctrl+v pastes.
     """
+    send = app.send_to_clipboard if isinstance(app, SendsToClipboard) else app.copy_to_clipboard
 
     def copy(text: str) -> None:
-        app.call_from_thread(app.copy_to_clipboard, text)
+        app.call_from_thread(send, text)
 
     return copy

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from tui.commands.resolve import say, workspace_of
 from tui.commands.terminal import on_a_terminal
+from tui.errors import SsotuiError
 from tui.local_time import local_time
+from tui.std_streams import errors_refused
 from tui.text import counted
 from tui.workspace import Context
 
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 
 
 NAME_COLUMN = 64  # cells of the account name column of `list`, at most
+CODE_NOT_SHOWN = (
+    "standard error refused the device code, so nobody can approve this login: "
+    "run `ssotui login` with standard error on a terminal or a file you can read"
+)
 
 
 def login(args: argparse.Namespace, context: Context) -> int:
@@ -37,7 +43,12 @@ def login(args: argparse.Namespace, context: Context) -> int:
     def announce(event: LoginEvent) -> None:
         if isinstance(event, DeviceAuthorization | BrowserAuthorization | WaitingForOtherLogin):
             asked.append(event)
+        refused = errors_refused()
         print_event(event)
+        # The code reached no one, and no page opened with it: nobody can approve the login.
+        shown = errors_refused() == refused
+        if isinstance(event, DeviceAuthorization) and not shown and not event.browser_opens:
+            raise SsotuiError(CODE_NOT_SHOWN)
         if isinstance(event, BrowserAuthorization) and not on_a_terminal():
             say(_waiting_without_a_terminal(event))
 

@@ -2,7 +2,9 @@
 
 Built from that screen's live bindings (`Screen.active_bindings`: the focused widget's, the
 screen's and the App's, as they stand), so it lists exactly the keys that work there and
-never goes stale. Keys are grouped under the `BINDING_GROUP_TITLE` of what defines them.
+never goes stale. A key no terminal sends without the kitty keyboard protocol (super+c,
+ctrl+shift+a, Textual's Input binds both) is left out. Keys are grouped under the
+`BINDING_GROUP_TITLE` of what defines them.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ _KEY_NAMES = {
 }
 _FOCUS_MOVES = ("app.focus_next", "app.focus_previous")
 MAX_KEY_WIDTH = 16  # longer key names push their line's text along
+# Modifiers no terminal sends without the kitty keyboard protocol (most never: tmux, VTE, xterm)
+_UNSENT_MODIFIERS = {"super", "hyper", "meta"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,17 @@ def key_name(binding: Binding) -> str:
     """A key as the help says it: "ctrl+f", "enter", "?"."""
     modifiers, key = binding.parse_key()
     return "+".join([*modifiers, _KEY_NAMES.get(key) or format_key(key)])
+
+
+def sent_by_terminals(binding: Binding) -> bool:
+    """Whether a terminal without the kitty keyboard protocol can send this key: not with super,
+    nor ctrl+shift+letter (it sends ctrl+letter), nor ctrl+backspace (it sends backspace)."""
+    modifiers, key = binding.parse_key()
+    if _UNSENT_MODIFIERS.intersection(modifiers):
+        return False
+    if {"ctrl", "shift"} <= set(modifiers) and len(key) == 1:
+        return False
+    return not (modifiers == ["ctrl"] and key == "backspace")
 
 
 def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
@@ -88,6 +103,8 @@ def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
     for node, binding in sorted(acting.values(), key=lambda item: not item[1].show):
         if binding.action in _FOCUS_MOVES and len(screen.focus_chain) < 2:
             continue  # Textual's tab and shift+tab, on a screen with nothing to move to
+        if not sent_by_terminals(binding):
+            continue  # (it stays bound, for a terminal that speaks the kitty protocol)
         add(node, binding)
     return [
         KeyGroup(title, tuple((" / ".join(keys), what) for what, keys in lines.items()))

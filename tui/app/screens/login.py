@@ -58,6 +58,7 @@ class LoginScreen(Screen[Token | None]):
         open_browser: bool,
         use_device_code: bool = False,
         reason: str = "",
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.workspace = workspace
@@ -66,6 +67,7 @@ class LoginScreen(Screen[Token | None]):
         self.no_browser = not open_browser
         self.use_device_code = use_device_code  # --use-device-code, or `d` pressed
         self.reason = reason
+        self.demo = demo  # `ssotui demo`: its simulator approves the login by itself
         self.auth: DeviceAuthorization | None = None
         self.browser_page: BrowserAuthorization | None = None
         self.failed = False
@@ -150,7 +152,12 @@ class LoginScreen(Screen[Token | None]):
     def _show_code(self, auth: DeviceAuthorization) -> None:
         self.auth = auth
         self.waiting = self.goes_first = False
-        self.query_one("#login-how", Static).update("Open this page and confirm the code:")
+        self.query_one("#login-how", Static).update(
+            "Open this page and confirm the code "
+            "(or wait: the demo approves by itself in a moment):"
+            if self.demo
+            else "Open this page and confirm the code:"
+        )
         self.query_one("#login-url", Static).update(auth.verification_uri)
         self.query_one("#login-code", BigCode).update(auth.user_code)
         self.query_one("#login-code-text", Static).update(f"code {auth.user_code}")

@@ -84,6 +84,7 @@ class MainScreen(Screen[None]):
         force: bool = False,
         pick_for: Action | None = None,
         initial_filter: str = "",
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.workspace = workspace
@@ -91,6 +92,7 @@ class MainScreen(Screen[None]):
         self.use_device_code = use_device_code
         self.pick_for = pick_for
         self.initial_filter = initial_filter
+        self.demo = demo  # `ssotui demo`: the login is approved by itself
         self.saved = SavedState(workspace)
         self.work = SessionWork(workspace, refresh=refresh)
         self.actions = RoleActions(
@@ -188,6 +190,7 @@ class MainScreen(Screen[None]):
                 open_browser=self.open_browser,
                 use_device_code=self.use_device_code,
                 reason=message.reason,
+                demo=self.demo,
             ),
             self.work.logged_in,
         )

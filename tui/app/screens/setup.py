@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
@@ -25,6 +26,7 @@ from tui.app import small_terminal
 from tui.app.closing import close
 from tui.app.failures import failure_text
 from tui.app.messages import RegionsLoaded, SessionWritten
+from tui.app.textual_private import show_key
 from tui.app.widgets.in_order_input import InOrderInput
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.models import SsoSession
@@ -34,13 +36,21 @@ from tui.workspace import setup
 DEFAULT_REGION = "us-east-1"
 DEFAULT_NAME = "default-sso"  # as `ssotui configure` suggests
 URL_EXAMPLE = "https://my-org.awsapps.com/start"
+SAVE = "Save and log in"
+W = TypeVar("W", bound=Widget)
 
 
 class SetupScreen(Screen[SsoSession | None]):
-    """A three-field form; Enter moves on, Enter in the last field (or the button) saves."""
+    """A three-field form; Enter moves on, Enter in the last field (or the button) saves.
+    Its footer says so for the field in focus, and that Tab and shift+Tab move."""
 
     BINDING_GROUP_TITLE = "Set-up"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "next_field('shown')", "Next field"),
+        Binding("tab", "next_field('said_by_enter')", "Next field", show=False),
+        Binding("shift+tab", "app.focus_previous", "Previous field"),
+        Binding("escape", "cancel", "Quit"),
+    ]
 
     def __init__(self, paths: Paths, *, region: str | None = None, name: str | None = None) -> None:
         super().__init__()
@@ -61,20 +71,25 @@ class SetupScreen(Screen[SsoSession | None]):
                 markup=False,
             )
             yield Static("Start URL (the AWS access portal)", classes="setup-label")
-            yield InOrderInput(placeholder=URL_EXAMPLE, id="setup-url")
+            url = InOrderInput(placeholder=URL_EXAMPLE, id="setup-url")
+            show_key(url, "enter", "Next field", key_display="⏎/tab")  # (tab's own hint hides)
+            yield url
             yield Static("", id="setup-url-error", classes="setup-error", markup=False)
             yield Static("SSO region (where IAM Identity Center runs)", classes="setup-label")
-            yield Select(
-                [(self.initial_region, self.initial_region)],
-                value=self.initial_region,
-                allow_blank=False,
-                id="setup-region",
+            yield _with_enter(
+                Select(
+                    [(self.initial_region, self.initial_region)],
+                    value=self.initial_region,
+                    allow_blank=False,
+                    id="setup-region",
+                ),
+                "Choose the region",
             )
             yield Static("", id="setup-region-error", classes="setup-error", markup=False)
             yield Static("Session name", classes="setup-label")
-            yield InOrderInput(value=self.session_name, id="setup-name")
+            yield _with_enter(InOrderInput(value=self.session_name, id="setup-name"), SAVE)
             yield Static("", id="setup-name-error", classes="setup-error", markup=False)
-            yield Button("Save and log in", id="setup-save", variant="primary")
+            yield _with_enter(Button(SAVE, id="setup-save", variant="primary"), SAVE)
             yield Static("", id="setup-status", markup=False)
         yield WholeKeysFooter()
 
@@ -168,6 +183,16 @@ class SetupScreen(Screen[SsoSession | None]):
         else:  # the region list: the one shown still works, and is checked on save
             self.notify(message, severity="warning", markup=False)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_field":  # in the URL field, "⏎/tab Next field" says it once
+            focused = self.focused
+            in_url = focused is not None and focused.id == "setup-url"
+            return (parameters[0] == "said_by_enter") == in_url
+        return True
+
+    def action_next_field(self, _how: str) -> None:
+        self.focus_next()
+
     def action_cancel(self) -> None:
         close(self, None)
 
@@ -183,6 +208,12 @@ class SetupScreen(Screen[SsoSession | None]):
         status.update(text)
         status.set_class(error, "-error")
         status.set_class(bool(text), "-shown")
+
+
+def _with_enter(field: W, says: str) -> W:
+    """`field`, whose Enter the footer shows while it has the focus, as `says`."""
+    show_key(field, "enter", says)
+    return field
 
 
 def _shown(path: Path) -> str:

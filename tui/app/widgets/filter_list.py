@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.app.matching import Row
-from tui.app.textual_private import drop_keys, show_key
+from tui.app.textual_private import show_key
 from tui.app.widgets.in_order_input import InOrderInput
 from tui.app.widgets.row_list import RowList
 
@@ -49,9 +49,8 @@ class FilterInput(InOrderInput):
         can_choose: Callable[[], bool],
         placeholder: str,
     ) -> None:
+        # (A one-line box never scrolls: up, down and the page keys are the list's.)
         super().__init__(placeholder=placeholder, compact=True, select_on_focus=False)
-        # A one-line box never scrolls: these keys belong to the list under it.
-        drop_keys(self, "up", "down", "pageup", "pagedown", "ctrl+pageup", "ctrl+pagedown")
         self._follow_query = on_query
         self._choose_highlighted = on_enter
         self._can_choose = can_choose

@@ -20,14 +20,14 @@ from textual import events
 from textual.app import ScreenStackError
 from textual.dom import NoScreen
 from textual.timer import Timer
-from textual.widgets import Input
 
 from tui.app.textual_private import run_key_binding
+from tui.app.widgets.terminal_input import TerminalInput
 
 HOLD_LIMIT = 0.25  # seconds: keys after Enter wait at most this long for the focus to move
 
 
-class InOrderInput(Input):
+class InOrderInput(TerminalInput):
     """An Input whose keys take effect in order, bound keys and keys after Enter included."""
 
     _held: list[events.Key] | None = None  # None: not holding
