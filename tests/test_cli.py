@@ -10,7 +10,7 @@ import pytest
 from botocore.configloader import raw_config_parse
 from botocore.exceptions import ConfigParseError
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tui.sim import Simulator
 

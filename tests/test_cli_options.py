@@ -19,7 +19,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home
 from tui.cli import build_parser, parse
 from tui.commands.pages import PAGES

@@ -12,7 +12,8 @@ from pathlib import Path
 import botocore.session
 import pytest
 
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tui.aws.sessions import resolve_session
 from tui.errors import ConfigError

@@ -23,7 +23,7 @@ from tests.app_support import (
     with_roles,
 )
 from tests.browser_support import recording_browser
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home
 from tests.test_console_signin import follow
 from tui.sim import Organisation, Simulator

@@ -17,8 +17,9 @@ import boto3
 import botocore.session
 import pytest
 
+from tests import cli_helpers
 from tests.app_support import dev_session, log_in, usable_role, with_roles
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.made_up import made_up_credentials
 from tui.models import Account, RoleCredentials, utcnow
@@ -389,7 +390,8 @@ def test_credentials_fetched_before_a_logout_are_not_used_after_the_next_login(
     fetcher = threading.Thread(target=lambda: got.append(workspace.role_credentials(account, role)))
     fetcher.start()
     assert fetched.wait(30)
-    logout = ssotui("logout")  # another process, while the fetch is between answer and save
+    # another process, while the fetch is between answer and save
+    logout = cli_helpers.ssotui("logout")
     logged_out.set()
     fetcher.join(30)
     assert logout.status == 0, logout.err
@@ -427,16 +429,16 @@ def test_a_catalog_fetched_before_a_logout_is_not_used_after_the_next_login(
     fetcher = threading.Thread(target=workspace.catalog)
     fetcher.start()
     assert fetched.wait(30)
-    logout = ssotui("logout")
+    logout = cli_helpers.ssotui("logout")  # another process, as above
     logged_out.set()
     fetcher.join(30)
     assert logout.status == 0, logout.err
     log_in()
     sim.reset_calls()
-    assert ssotui("list").status == 0
+    assert cli_helpers.ssotui("list").status == 0
     assert sim.calls["ListAccounts"] >= 1  # was: none, the catalog of before the logout shown
     sim.reset_calls()
-    assert ssotui("list").status == 0
+    assert cli_helpers.ssotui("list").status == 0
     assert sim.calls["ListAccounts"] == 0  # the one fetched after the login is cached as before
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import fake_aws, ssotui
+from tests.cli_helpers import fake_aws
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home
 from tui.aws.ca_files import default_ca_file
 from tui.models import Token

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tui.app import clock
 from tui.aws.sessions import load_sessions

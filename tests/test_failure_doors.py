@@ -21,7 +21,7 @@ from tests.app_support import (
     shown,
     wait_until,
 )
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tui.sim import Organisation, Simulator
 from tui.store.settings import load_settings

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.finishing import PATIENCE
 from tui.aws.login import login

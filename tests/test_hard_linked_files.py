@@ -12,7 +12,8 @@ from pathlib import Path
 import botocore.configloader
 
 from tests.app_support import log_in, usable_role, with_roles
-from tests.cli_helpers import ssotui, ssotui_with_files_up_to
+from tests.cli_helpers import ssotui_with_files_up_to
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home
 from tui.sim import Organisation, Simulator
 

@@ -14,7 +14,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tui.models import Token
 from tui.sim import HOSTILE_ACCOUNTS, Organisation, Simulator
 

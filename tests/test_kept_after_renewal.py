@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.app_support import dev_session, log_in, with_roles
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tui.aws import login, token_cache
 from tui.errors import SsotuiError

@@ -9,7 +9,8 @@ import socket
 
 import pytest
 
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tui.aws.token_cache import token_path
 from tui.models import SsoSession, Token

@@ -17,7 +17,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tui.aws.login_flows import LoginEvent, ScopesChanged

@@ -20,7 +20,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import REGION, OtherAccount, OtherCenter
 from tests.other_center_support import reached

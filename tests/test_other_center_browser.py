@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from tests.browser_support import open_here
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import OIDC_PREFIX, START_URL, OtherCenter

@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.app_support import log_in
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached

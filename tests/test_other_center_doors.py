@@ -18,7 +18,8 @@ import boto3
 import pytest
 
 from tests.app_support import log_in
-from tests.cli_helpers import fake_aws, ssotui
+from tests.cli_helpers import fake_aws
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import REGION, START_URL, OtherCenter

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached

@@ -11,7 +11,7 @@ from botocore.configloader import build_profile_map
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home
 from tui.export.aws_config import config_section
 from tui.export.profile_names import profile_name_part

@@ -11,7 +11,7 @@ import boto3
 import botocore.session
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.test_populate import _setup
 from tui.export import aws_config

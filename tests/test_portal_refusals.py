@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.app_support import log_in
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached

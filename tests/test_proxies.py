@@ -21,7 +21,8 @@ from pathlib import Path
 import botocore.utils
 import pytest
 
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home
 from tests.forward_proxy import ForwardProxy
 from tests.http_recorder import Answer, recording

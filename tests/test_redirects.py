@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tui.sim import Simulator
 
 

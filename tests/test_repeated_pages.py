@@ -35,7 +35,7 @@ from tests.app_support import (
     wait_until,
     with_roles,
 )
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.cli_helpers import Run, ssotui
+from tests.cli_helpers import Run
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home
 from tui.models import Account, RoleCredentials, SsoSession, Token, utcnow
 from tui.sim import Simulator

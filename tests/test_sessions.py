@@ -11,7 +11,7 @@ from botocore.configloader import build_profile_map
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tui.aws.sessions import load_sessions, parse_scopes, profile_map, resolve_session
 from tui.errors import ConfigError, UsageError

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_support import log_in
-from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tui.aws.sessions import resolve_session
 from tui.sim import Organisation, Simulator
