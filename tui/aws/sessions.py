@@ -508,8 +508,9 @@ def _unused_profile(paths: Paths, read: _ConfigRead, hint: NamedProfile | None) 
         own = _credentials_section(paths, hint.name)
     except ConfigError as exc:  # the AWS CLI reads no profile at all then: not "no such one"
         return f", and {named}, which cannot be read ({exc.message})", True
-    values = {**_config_profiles(paths, read).get(hint.name, {}), **(own or {})}
-    if own is None and hint.name not in _config_profiles(paths, read):
+    in_config = _config_profiles(paths, read)
+    values = {**in_config.get(hint.name, {}), **(own or {})}
+    if own is None and hint.name not in in_config:
         return (
             f", and {named}, which is in neither {read.path} nor {paths.aws_credentials_file} "
             "(the AWS CLI finds no such profile)"
