@@ -19,6 +19,7 @@ from tests.app_support import (
     log_in,
     pane,
     picker,
+    screen_name,
     screen_text,
     shown,
     type_text,
@@ -28,6 +29,7 @@ from tests.app_support import (
 from tui.sim import Organisation, SimAccount, SimRole, Simulator
 from tui.store.settings import Settings
 from tui.text import printable
+from tui.workspace.session_token import SessionToken
 
 
 def _roles_text(app: Any) -> str:
@@ -144,6 +146,41 @@ async def test_ctrl_c_quits_at_once_even_in_a_filter_box(
         await type_text(pilot, "prod")
         await pilot.press("ctrl+c")
         await wait_until(pilot, lambda: not app.is_running, "the exit")
+
+
+@async_test
+async def test_ctrl_r_while_the_picker_opens_fetches_the_catalog_afresh_without_a_login(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ctrl+r pressed while the picker still reads the token (a moment, longer on a busy
+    machine) fetches the whole catalog once the token is read: no login screen for a user who
+    is logged in, and not the fresh cache shown in place of the fetch."""
+    log_in()
+    first = picker()
+    async with first.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(first, org), "the catalog, cached")
+    sim.set(shapes={"accounts-nameless"})  # what only a fetch anew shows
+    token_read = threading.Event()
+    read_token = SessionToken.token
+
+    def slow_token(self: SessionToken) -> Any:
+        token_read.wait(20)
+        return read_token(self)
+
+    monkeypatch.setattr(SessionToken, "token", slow_token)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(shown(app, "accounts")) > 0, "the cached catalog")
+        await pilot.press("ctrl+r")  # the token is still being read
+        await pilot.pause()
+        assert screen_name(app) == "MainScreen"
+        token_read.set()
+        await wait_until(
+            pilot,
+            lambda: {a.name for a in shown(app, "accounts")} == {""} and catalog_loaded(app, org)(),
+            "the catalog fetched anew",
+        )
+        assert screen_name(app) == "MainScreen"
 
 
 def test_ctrl_q_quits_at_once_while_a_call_hangs(

@@ -171,6 +171,19 @@ class SessionWork(Widget):
         """The user asked to log in (ctrl+l): then bring the catalog up to date."""
         self._need_login("", self.bring_up_to_date)
 
+    def refresh(self) -> None:
+        """The user asked for the catalog afresh (ctrl+r); with no usable token, a login first.
+        While the picker is still opening (the token not read yet), the fetch that follows the
+        opening is a whole one: the key is not taken for "log in" before the token is known."""
+        if self.phase is Phase.OPENING:
+            self._refresh = True
+        elif self.phase is Phase.LOGGED_OUT or (
+            self.token_expires is None and self.phase is not Phase.LOADING
+        ):
+            self.log_in()
+        else:
+            self.bring_up_to_date(refresh=True)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place this widget handles failed workers."""
         if event.state != WorkerState.ERROR:

@@ -223,12 +223,7 @@ class MainScreen(Screen[None]):
         self.work.log_in()
 
     def action_refresh(self) -> None:
-        if self.work.phase in (Phase.LOGGED_OUT, Phase.OPENING) or (
-            self.work.token_expires is None and self.work.phase is not Phase.LOADING
-        ):
-            self.work.log_in()
-        else:
-            self.work.bring_up_to_date(refresh=True)
+        self.work.refresh()
 
     def _update_rows(self) -> None:
         self._rows_pending = False
