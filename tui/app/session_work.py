@@ -171,7 +171,7 @@ class SessionWork(Widget):
         """The user asked to log in (ctrl+l): then bring the catalog up to date."""
         self._need_login("", self.bring_up_to_date)
 
-    def refresh(self) -> None:
+    def fetch_afresh(self) -> None:
         """The user asked for the catalog afresh (ctrl+r); with no usable token, a login first.
         While the picker is still opening (the token not read yet), the fetch that follows the
         opening is a whole one: the key is not taken for "log in" before the token is known."""

@@ -223,7 +223,7 @@ class MainScreen(Screen[None]):
         self.work.log_in()
 
     def action_refresh(self) -> None:
-        self.work.refresh()
+        self.work.fetch_afresh()
 
     def _update_rows(self) -> None:
         self._rows_pending = False
