@@ -17,7 +17,7 @@ import pytest
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.models import Catalog, SsoSession, Token
 from tui.paths import Paths
 from tui.sim import Organisation, Simulator

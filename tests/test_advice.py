@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.errors import ConfigError
 from tui.workspace.advice import for_the_command_line, for_the_picker, session_options
 

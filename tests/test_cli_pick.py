@@ -21,7 +21,7 @@ import pytest
 from tests.cli_helpers import ssotui
 from tests.conftest import here
 from tui.app.pick import Picked
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.cli import main
 from tui.export.subshell import SubshellPlan, run
 from tui.models import Account, SsoSession, Token

@@ -13,9 +13,10 @@ import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.aws import kept_sessions, sessions
+from tui.aws import kept_sessions, session_choice, sessions
 from tui.aws.endpoints import portal_route
-from tui.aws.sessions import config_sections, load_sessions, resolve_session, session_problems
+from tui.aws.session_choice import resolve_session
+from tui.aws.sessions import config_sections, load_sessions, session_problems
 from tui.errors import ConfigError
 from tui.store import config_reads
 
@@ -198,7 +199,8 @@ def test_the_next_command_uses_what_the_last_one_found(
     first = _what_commands_see()
     built: list[int] = []
     real = sessions.profile_map
-    monkeypatch.setattr(sessions, "profile_map", lambda s: built.append(1) or real(s))
+    for module in (sessions, session_choice):
+        monkeypatch.setattr(module, "profile_map", lambda s: built.append(1) or real(s))
     _forget_this_process(monkeypatch)
     assert _what_commands_see() == first
     # neither parsed nor rebuilt: 15,000 profiles cost every command ~90 ms to rebuild

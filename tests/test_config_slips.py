@@ -15,7 +15,7 @@ import pytest
 from tests.cli_helpers import Run
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.errors import ConfigError
 from tui.models import Token
 from tui.sim import Simulator

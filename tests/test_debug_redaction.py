@@ -17,7 +17,7 @@ import pytest
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import here
 from tui import debug_log, logs
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.aws.token_cache import token_path
 from tui.sim import Simulator
 

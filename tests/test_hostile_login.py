@@ -33,7 +33,7 @@ from tests.other_center import Failure, OtherCenter, Reply
 from tests.other_center_support import reached
 from tui import browser
 from tui.aws.login import start_login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.errors import ServiceError
 
 ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07"

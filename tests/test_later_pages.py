@@ -31,7 +31,7 @@ from tests.app_support import (
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.models import Catalog
 from tui.sim import Organisation, Simulator
 from tui.sim.org import SimAccount

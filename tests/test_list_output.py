@@ -13,7 +13,7 @@ from tests.conftest import Home, here
 from tests.other_center import OtherAccount, OtherCenter
 from tests.other_center_support import reached
 from tui.aws.login import login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.models import Token
 from tui.sim import Organisation, Simulator
 from tui.sim.org import SimAccount, SimRole

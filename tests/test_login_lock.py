@@ -25,7 +25,7 @@ from tui.sim import Simulator
 _LOGIN = """
 from tests.browser_support import open_here
 from tui.aws.login_flows import log_in
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tests.conftest import here
 def say(event):
     print(type(event).__name__, flush=True)

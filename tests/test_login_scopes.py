@@ -21,7 +21,7 @@ from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tui.aws.login_flows import LoginEvent, ScopesChanged
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.models import SsoSession
 from tui.sim import Simulator
 from tui.store.settings import Settings

@@ -24,7 +24,7 @@ from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
 from tui.aws.login import login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.aws.token_cache import save_token, token_path
 from tui.models import SsoSession, Token, utcnow
 from tui.sim import Simulator

@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.cli import main
 from tui.models import Token
 from tui.sim import Simulator

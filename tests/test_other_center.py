@@ -30,7 +30,7 @@ from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesLoaded
 from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.login import login
 from tui.aws.portal import Portal
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.aws.token_cache import load_registration, load_token, save_token
 from tui.models import SsoSession, Token, utcnow
 from tui.store import catalog_cache

@@ -23,7 +23,7 @@ from tests.fake_browser import use_fake_browser
 from tests.other_center import OIDC_PREFIX, START_URL, OtherCenter
 from tests.other_center_support import reached
 from tui.aws.login_flows import log_in
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.aws.token_cache import load_registration, registration_path, token_path
 from tui.errors import LoginFailed
 from tui.models import SsoSession

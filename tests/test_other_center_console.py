@@ -19,7 +19,7 @@ from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 
 # The child's view of its credentials, through botocore's own chain (env, container, ...)
 READ_CREDENTIALS = (

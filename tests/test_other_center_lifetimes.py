@@ -24,7 +24,7 @@ from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import portal
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.aws.token_cache import parse_time, token_path
 from tui.cli import main
 from tui.models import utcnow

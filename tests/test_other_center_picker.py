@@ -30,7 +30,7 @@ from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.finishing import finished
 from tui.aws import clients
 from tui.aws.login import login
 from tui.aws.portal import BACKOFF_BASE, BACKOFF_CAP, NETWORK_RETRIES, Portal
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.aws.token_cache import registration_path, token_path
 from tui.aws.tokens import current_token
 from tui.errors import NoAccess, NotLoggedIn, ServiceError

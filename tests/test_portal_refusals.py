@@ -21,7 +21,7 @@ from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 
 # The retries after a 5xx are the point here, not how long each waits (conftest).
 pytestmark = pytest.mark.usefixtures("quick_retries")

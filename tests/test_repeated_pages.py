@@ -42,7 +42,7 @@ from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.aws.token_cache import delete_token
 from tui.sim import Organisation, Simulator
 from tui.store import catalog_cache

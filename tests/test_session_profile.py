@@ -10,7 +10,7 @@ import pytest
 from tests.aws_cli_support import aws, aws_cli
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import NamedProfile, resolve_session
+from tui.aws.session_choice import NamedProfile, resolve_session
 from tui.models import Token
 from tui.sim import Simulator
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import load_sessions, parse_scopes, profile_map, resolve_session
+from tui.aws.session_choice import resolve_session
+from tui.aws.sessions import load_sessions, parse_scopes, profile_map
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES
 

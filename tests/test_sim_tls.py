@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import Home, here
 from tui.aws.catalog import fetch_catalog
 from tui.aws.login import login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.sim import Organisation, Simulator
 from tui.sim.__main__ import _banner
 from tui.sim.certificate import server_context

@@ -16,7 +16,7 @@ import pytest
 from tests.app_support import log_in
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import self_signed
 

@@ -23,7 +23,7 @@ from botocore.utils import JSONFileCache, SSOTokenLoader
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.aws.token_cache import (
     Registration,
     files_open_to_others,

@@ -135,7 +135,7 @@ def test_botocore_refreshes_from_our_cache(session: SsoSession, sim: Simulator, 
 RACER = """
     import os, sys, time
     from pathlib import Path
-    from tui.aws.sessions import resolve_session
+    from tui.aws.session_choice import resolve_session
     from tui.aws.tokens import current_token
     from tui.paths import Paths
     here = Paths.from_environ(os.environ)

@@ -325,7 +325,7 @@ def _fetch_child(concurrency: int, refresh: bool = False) -> None:
     (it tells the fetch how many connections it will want); else nothing is known."""
     import json
 
-    from tui.aws.sessions import resolve_session
+    from tui.aws.session_choice import resolve_session
     from tui.aws.token_cache import load_token
     from tui.bench.workspace import SESSION
     from tui.paths import Paths

@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
 
 _CHILD_SETUP = r"""
 import os, sys, time, resource, statistics
-from tui.aws.sessions import load_sessions, resolve_session
+from tui.aws.session_choice import resolve_session
+from tui.aws.sessions import load_sessions
 from tui.paths import Paths
 from tui.store.settings import load_settings
 from tui.app import make_app

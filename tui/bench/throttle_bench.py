@@ -86,7 +86,7 @@ def _child() -> None:
     """In a fresh interpreter (the workspace's environment): one fetch, printed as JSON."""
     from tui.aws.catalog import fetch_catalog
     from tui.aws.portal import Portal
-    from tui.aws.sessions import resolve_session
+    from tui.aws.session_choice import resolve_session
     from tui.aws.token_cache import load_token
     from tui.bench.workspace import SESSION
     from tui.paths import Paths

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tui.aws import clients
 from tui.aws.login import start_login, wait_for_token
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import resolve_session
 from tui.models import Catalog, SsoSession, Token, utcnow
 from tui.paths import Paths
 from tui.sim import Organisation, Simulator
