@@ -286,25 +286,3 @@ def chosen_session(
         f"{_unused_profile(paths, read, hint)[0]}: pass --session NAME or set default_session in "
         f"{paths.config_file}"
     )
-
-
-def resolve_session(
-    paths: Paths,
-    *,
-    name: str | None = None,
-    start_url: str | None = None,
-    region: str | None = None,
-    default: str | None = None,
-    profile: NamedProfile | str | None = None,
-    path: Path | None = None,
-) -> SsoSession:
-    """The session to use (`chosen_session`'s, without where it comes from)."""
-    return chosen_session(
-        paths,
-        name=name,
-        start_url=start_url,
-        region=region,
-        default=default,
-        profile=profile,
-        path=path,
-    )[0]
