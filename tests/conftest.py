@@ -17,7 +17,7 @@ import pytest
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR, portal_endpoint
 from tui.aws.login import login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.models import Catalog, SsoSession, Token
 from tui.paths import Paths
 from tui.sim import Organisation, Simulator
@@ -238,7 +238,7 @@ def sso_config(home: Home, sim: Simulator) -> Path:
 def session(sso_config: Path, sim: Simulator) -> SsoSession:
     """The `dev` session of `sso_config`, with the simulator polled without delay."""
     sim.set(interval=0)
-    return resolve_session(here())
+    return chosen_session(here())[0]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.errors import ConfigError
 from tui.workspace.advice import for_the_command_line, for_the_picker, session_options
 
@@ -58,7 +58,7 @@ def test_the_command_line_repeats_the_session_options_typed() -> None:
 
 def test_configure_advice_is_left_alone(home: object) -> None:
     with pytest.raises(ConfigError) as caught:
-        resolve_session(here())
+        chosen_session(here())
     options = session_options(session=None, start_url=None, sso_region=None)
     assert for_the_command_line(caught.value.message, options) == caught.value.message
 

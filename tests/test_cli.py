@@ -361,10 +361,10 @@ def test_logout_purge_on_a_read_only_file_still_logs_out_and_says_what_stayed(
     role = next(r for r in account.roles if not r.forbidden)
     assert ssotui("write-profile", account.account_id, role.name, "--profile", "tmp").status == 0
     assert ssotui("list").status == 0  # the catalog is cached
-    from tui.aws.sessions import resolve_session
+    from tui.aws.session_choice import chosen_session
     from tui.store import catalog_cache, credentials_cache
 
-    session = resolve_session(here(), name="dev", start_url=None, region=None)
+    session = chosen_session(here(), name="dev")[0]
     catalog = catalog_cache.cache_path(here(), session)
     kept = credentials_cache.cache_path(here(), session, account.account_id, role.name)
     assert catalog.exists() and kept.exists()

@@ -21,7 +21,7 @@ import pytest
 from tests.cli_helpers import ssotui
 from tests.conftest import here
 from tui.app.pick import Picked
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.cli import main
 from tui.export.subshell import SubshellPlan, run
 from tui.models import Account, SsoSession, Token
@@ -178,7 +178,7 @@ def test_an_answer_with_the_session_and_region_the_picker_chose_is_read_too(
     picker: FakePicker, token: Token, org: Organisation
 ) -> None:
     account, role = _usable(org)
-    picker.answer = Picked(resolve_session(here()), account, role, "eu-west-3")
+    picker.answer = Picked(chosen_session(here())[0], account, role, "eu-west-3")
     ran = at_a_terminal("export", "--format", "sh")
     assert ran.status == 0, ran.err
     assert "export AWS_REGION=eu-west-3\n" in ran.out and f"SSOTUI_ROLE_NAME={role}" in ran.out

@@ -13,9 +13,10 @@ import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.aws import kept_sessions, sessions
+from tui.aws import kept_sessions, session_choice, sessions
 from tui.aws.endpoints import portal_route
-from tui.aws.sessions import config_sections, load_sessions, resolve_session, session_problems
+from tui.aws.session_choice import chosen_session
+from tui.aws.sessions import config_sections, load_sessions, session_problems
 from tui.errors import ConfigError
 from tui.store import config_reads
 
@@ -65,7 +66,7 @@ def test_a_large_unchanged_config_is_parsed_once(
     first = config_sections(here())
     _forget_this_process(monkeypatch)
     assert config_sections(here()) == first
-    assert resolve_session(here(), name="p7").start_url == "https://dev.awsapps.com/start"
+    assert chosen_session(here(), name="p7")[0].start_url == "https://dev.awsapps.com/start"
     assert parses == [str(home.aws_config)]
     kept = config_reads.cache_path(here(), home.aws_config)
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -103,7 +104,7 @@ def test_a_config_written_just_now_is_parsed_once_by_one_command(
     # 771 profiles; the second run ~12% slower than the first).
     monkeypatch.setattr(config_reads, "SETTLED_NS", 3600 * 10**9)  # not settled: not kept
     home.write_config(_big())
-    assert resolve_session(here(), name="dev").region == "eu-west-1"
+    assert chosen_session(here(), name="dev")[0].region == "eu-west-1"
     assert (
         portal_route("eu-west-1", os.environ)[0] is not None
     )  # nothing in the file sends it to botocore
@@ -112,7 +113,7 @@ def test_a_config_written_just_now_is_parsed_once_by_one_command(
     # changed since: read anew, in the same process
     time.sleep(0.05)
     home.write_config(_big(SESSION.replace("dev.awsapps", "ved.awsapps")))
-    assert resolve_session(here(), name="dev").start_url == "https://ved.awsapps.com/start"
+    assert chosen_session(here(), name="dev")[0].start_url == "https://ved.awsapps.com/start"
     assert len(parses) == 2
 
 
@@ -181,11 +182,11 @@ def _what_commands_see() -> list[Any]:
     seen: list[Any] = [load_sessions(here()), session_problems(here())]
     for name in ("dev", "p7", "old-a", "old-b", "old-c", "broken", "uses-missing", "nope"):
         try:
-            seen.append(resolve_session(here(), name=name))
+            seen.append(chosen_session(here(), name=name)[0])
         except ConfigError as exc:
             seen.append(str(exc))
     try:
-        resolve_session(here())
+        chosen_session(here())
     except ConfigError as exc:
         seen.append(str(exc))
     return seen
@@ -198,7 +199,8 @@ def test_the_next_command_uses_what_the_last_one_found(
     first = _what_commands_see()
     built: list[int] = []
     real = sessions.profile_map
-    monkeypatch.setattr(sessions, "profile_map", lambda s: built.append(1) or real(s))
+    for module in (sessions, session_choice):
+        monkeypatch.setattr(module, "profile_map", lambda s: built.append(1) or real(s))
     _forget_this_process(monkeypatch)
     assert _what_commands_see() == first
     # neither parsed nor rebuilt: 15,000 profiles cost every command ~90 ms to rebuild

@@ -15,7 +15,7 @@ import pytest
 from tests.cli_helpers import Run
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.errors import ConfigError
 from tui.models import Token
 from tui.sim import Simulator
@@ -53,7 +53,7 @@ def test_the_default_aws_config_file_that_is_a_folder_says_to_move_it(
     # what the line says of the AWS CLI: botocore reads nothing from a folder
     assert botocore.session.Session().full_config["profiles"] == {}
     with pytest.raises(ConfigError) as caught:
-        resolve_session(here())
+        chosen_session(here())
     assert "is a folder, not a file" in caught.value.message
     assert "move the folder aside" in caught.value.message
     assert "or set AWS_CONFIG_FILE" in caught.value.message

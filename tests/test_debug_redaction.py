@@ -17,7 +17,7 @@ import pytest
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import here
 from tui import debug_log, logs
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import token_path
 from tui.sim import Simulator
 
@@ -124,7 +124,7 @@ def test_debug_shows_the_status_each_portal_call_got_and_no_token(
 ) -> None:
     sim.set(interval=0)
     assert ssotui("login", "--no-browser").status == 0
-    access_token = json.loads(token_path(here(), resolve_session(here())).read_text())[
+    access_token = json.loads(token_path(here(), chosen_session(here())[0]).read_text())[
         "accessToken"
     ]
     result = ssotui("list", "--refresh", "--debug")

@@ -33,7 +33,7 @@ from tests.other_center import Failure, OtherCenter, Reply
 from tests.other_center_support import reached
 from tui import browser
 from tui.aws.login import start_login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.errors import ServiceError
 
 ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07"
@@ -83,7 +83,7 @@ def test_an_unsafe_device_authorization_is_refused(
 ) -> None:
     hostile.device_members = members
     with pytest.raises(ServiceError, match="will not show or open"):
-        start_login(here(), resolve_session(here()))
+        start_login(here(), chosen_session(here())[0])
 
 
 def test_http_and_https_addresses_are_accepted(hostile: HostileCenter) -> None:
@@ -92,16 +92,16 @@ def test_http_and_https_addresses_are_accepted(hostile: HostileCenter) -> None:
         "verificationUriComplete": "https://device.sso.eu-west-3.amazonaws.com/?user_code=AB-CD",
         "userCode": "AB-CD",
     }
-    auth = start_login(here(), resolve_session(here()))
+    auth = start_login(here(), chosen_session(here())[0])
     assert auth.verification_uri_complete.endswith("?user_code=AB-CD")
     hostile.device_members = {"verificationUri": "http://localhost:8080/device"}
     assert (
-        start_login(here(), resolve_session(here())).verification_uri
+        start_login(here(), chosen_session(here())[0]).verification_uri
         == "http://localhost:8080/device"
     )
     hostile.device_members = {"verificationUri": "http://sso-test:8080/device"}  # a test rig
     assert (
-        start_login(here(), resolve_session(here())).verification_uri
+        start_login(here(), chosen_session(here())[0]).verification_uri
         == "http://sso-test:8080/device"
     )
 
@@ -171,11 +171,11 @@ async def test_the_picker_shows_markup_in_an_error_name_as_text(hostile: Hostile
 def test_a_device_authorization_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
     hostile.device_members = {"expiresIn": 10**15}  # past what a date can hold
     with pytest.raises(ServiceError, match="unreadable device authorization"):
-        start_login(here(), resolve_session(here()))
+        start_login(here(), chosen_session(here())[0])
 
 
 def test_a_token_lasting_for_ever_is_one_line(hostile: HostileCenter) -> None:
     # It was "unexpected error (OverflowError)", and nothing said the service was at fault.
     hostile.token_lifetime = 10**15
     with pytest.raises(ServiceError, match="unreadable CreateToken answer"):
-        log_in(resolve_session(here()))
+        log_in(chosen_session(here())[0])

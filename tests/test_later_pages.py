@@ -31,7 +31,7 @@ from tests.app_support import (
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.models import Catalog
 from tui.sim import Organisation, Simulator
 from tui.sim.org import SimAccount
@@ -66,7 +66,7 @@ def _listed(out: str) -> set[tuple[str, str]]:
 
 
 def _cached() -> Catalog:
-    saved = catalog_cache.load(here(), resolve_session(here()))
+    saved = catalog_cache.load(here(), chosen_session(here())[0])
     assert saved is not None
     return saved
 
@@ -161,7 +161,7 @@ def test_a_later_page_of_accounts_refused_again_fails_the_listing_in_one_line(
     # Before: "Identity Center refused ListAccounts (InvalidRequestException: ...) ... report
     # it if it persists", after one try; a 404 said to check the session's sso_start_url.
     assert ssotui("list", "--refresh").status == 0
-    path = catalog_cache.cache_path(here(), resolve_session(here()))
+    path = catalog_cache.cache_path(here(), chosen_session(here())[0])
     cached = path.read_bytes()
     paged.set(later_page_faults={"ListAccounts"}, later_page_error="ResourceNotFoundException")
     result = ssotui("list", "--json", "--refresh")

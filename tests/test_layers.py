@@ -11,6 +11,7 @@ DOMAIN = [
     "tui.models",
     "tui.text",
     "tui.aws.sessions",
+    "tui.aws.session_choice",
     "tui.aws.clients",
     "tui.aws.token_cache",
     "tui.aws.login",

@@ -13,7 +13,7 @@ from tests.conftest import Home, here
 from tests.other_center import OtherAccount, OtherCenter
 from tests.other_center_support import reached
 from tui.aws.login import login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.models import Token
 from tui.sim import Organisation, Simulator
 from tui.sim.org import SimAccount, SimRole
@@ -75,7 +75,7 @@ def test_a_lone_surrogate_in_a_name_breaks_nothing(
     with reached(OtherCenter([odd, plain]), monkeypatch, home):
         login(
             here(),
-            resolve_session(here()),
+            chosen_session(here())[0],
             open_browser=False,
             announce=print,
             sleep=lambda _s: None,

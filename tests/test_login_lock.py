@@ -25,11 +25,11 @@ from tui.sim import Simulator
 _LOGIN = """
 from tests.browser_support import open_here
 from tui.aws.login_flows import log_in
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tests.conftest import here
 def say(event):
     print(type(event).__name__, flush=True)
-token = log_in(here(), resolve_session(here()), force=True, announce=say, open_url=open_here)
+token = log_in(here(), chosen_session(here())[0], force=True, announce=say, open_url=open_here)
 print("TOKEN", token.access_token[-12:], flush=True)
 """
 

@@ -21,7 +21,7 @@ from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tui.aws.login_flows import LoginEvent, ScopesChanged
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.models import SsoSession
 from tui.sim import Simulator
 from tui.store.settings import Settings
@@ -239,16 +239,16 @@ def test_the_browser_login_of_both_doors_asks_for_the_new_scopes(
         return token.access_token, events
 
     configure(home, sim, "sso:account:access")
-    first, _ = log_in(resolve_session(here()))
+    first, _ = log_in(chosen_session(here())[0])
     configure(home, sim, ",".join(NEW_SCOPES))
-    second, events = log_in(resolve_session(here()))
+    second, events = log_in(chosen_session(here())[0])
     assert ScopesChanged("dev") in events and second != first
     assert len(browser.visits()) == 2
     assert "scopes=sso%3Aaccount%3Aaccess%20codewhisperer%3Acompletions" in str(
         browser.visits()[1]["url"]
     )
     assert botocore_token(home) == second
-    third, events = log_in(resolve_session(here()))
+    third, events = log_in(chosen_session(here())[0])
     assert third == second and not events and len(browser.visits()) == 2
 
 

@@ -24,7 +24,7 @@ from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
 from tui.aws.login import login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import save_token, token_path
 from tui.models import SsoSession, Token, utcnow
 from tui.sim import Simulator
@@ -144,7 +144,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
 def test_against_another_identity_center_the_refresh_token_is_refused_after(
     center: OtherCenter,
 ) -> None:
-    other = resolve_session(here())
+    other = chosen_session(here())[0]
     stale = _expired(other, login(here(), other, announce=lambda _a: None, sleep=lambda _s: None))
     center.tokens.clear()  # expired there too
     assert not _refresh_refused(other, stale)  # still good before the logout (and again after)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.cli import main
 from tui.models import Token
 from tui.sim import Simulator
@@ -79,7 +79,7 @@ def test_a_token_cache_it_cannot_enter_is_said_and_the_rest_of_the_logout_happen
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["list"]) == 0
-    session = resolve_session(here())
+    session = chosen_session(here())[0]
     catalog = catalog_cache.cache_path(here(), session)
     assert catalog.exists()
     capsys.readouterr()

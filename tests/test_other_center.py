@@ -30,7 +30,7 @@ from tui.aws.catalog_events import AccountsPage, CatalogEvent, RolesLoaded
 from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.login import login
 from tui.aws.portal import Portal
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import load_registration, load_token, save_token
 from tui.models import SsoSession, Token, utcnow
 from tui.store import catalog_cache
@@ -48,7 +48,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
 
 @pytest.fixture
 def other(center: OtherCenter) -> SsoSession:
-    return resolve_session(here())
+    return chosen_session(here())[0]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.fake_browser import use_fake_browser
 from tests.other_center import OIDC_PREFIX, START_URL, OtherCenter
 from tests.other_center_support import reached
 from tui.aws.login_flows import log_in
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import load_registration, registration_path, token_path
 from tui.errors import LoginFailed
 from tui.models import SsoSession
@@ -40,7 +40,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
 
 @pytest.fixture
 def other(center: OtherCenter) -> SsoSession:
-    return resolve_session(here())
+    return chosen_session(here())[0]
 
 
 def _one_line(err: str) -> str:
@@ -64,12 +64,12 @@ def test_browser_login_end_to_end_and_botocore_refreshes_its_token(
     # the code with "+/=" arrived intact (it was redeemed), the token works at the portal
     listed = ssotui("list", "--json")
     assert listed.status == 0, listed.err
-    cached = json.loads(token_path(here(), resolve_session(here())).read_text())
+    cached = json.loads(token_path(here(), chosen_session(here())[0]).read_text())
     assert cached["refreshToken"].startswith("or-")
 
     # botocore's SSOTokenProvider refreshes the token ssotui cached, as the AWS CLI's
     cached["expiresAt"] = "2000-01-01T00:00:00Z"
-    token_path(here(), resolve_session(here())).write_text(json.dumps(cached))
+    token_path(here(), chosen_session(here())[0]).write_text(json.dumps(cached))
     home.write_config(
         home.aws_config.read_text()
         + "\n[profile sso]\nsso_session = other\nsso_account_id = 111111111111\n"
@@ -78,15 +78,15 @@ def test_browser_login_end_to_end_and_botocore_refreshes_its_token(
     creds = boto3.Session(profile_name="sso").get_credentials()
     assert creds is not None
     assert creds.get_frozen_credentials().access_key.startswith("ASIAOTHER")
-    refreshed = json.loads(token_path(here(), resolve_session(here())).read_text())
+    refreshed = json.loads(token_path(here(), chosen_session(here())[0]).read_text())
     assert refreshed["accessToken"] != cached["accessToken"]
     assert refreshed["refreshToken"] != cached["refreshToken"]
     # and ssotui goes on with botocore's refreshed token, and refreshes it in turn
     refreshed["expiresAt"] = "2000-01-01T00:00:00Z"
-    token_path(here(), resolve_session(here())).write_text(json.dumps(refreshed))
+    token_path(here(), chosen_session(here())[0]).write_text(json.dumps(refreshed))
     exported = ssotui("export", "Prod", "Admin")
     assert exported.status == 0, exported.err
-    again = json.loads(token_path(here(), resolve_session(here())).read_text())
+    again = json.loads(token_path(here(), chosen_session(here())[0]).read_text())
     assert again["refreshToken"] not in (refreshed["refreshToken"], cached["refreshToken"])
     assert center.calls["register_client"] == 1
 
@@ -147,7 +147,7 @@ def test_create_token_refusals_are_one_line(
     result = ssotui("login")
     assert result.status == 1
     assert said in _one_line(result.err)
-    assert not token_path(here(), resolve_session(here())).exists()
+    assert not token_path(here(), chosen_session(here())[0]).exists()
 
 
 def test_an_expired_code_is_one_line(

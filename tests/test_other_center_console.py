@@ -19,7 +19,7 @@ from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]
     """The other server as Identity Center and sign-in endpoint; logged in to `other`."""
     with reached(OtherCenter(), monkeypatch, home) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", server.base + "/")
-        log_in(resolve_session(here()))
+        log_in(chosen_session(here())[0])
         yield server
 
 

@@ -24,7 +24,7 @@ from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import REGION, START_URL, OtherCenter
 from tests.other_center_support import reached
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 
 # The child's view of its credentials, through botocore's own chain (env, container, ...)
 READ_CREDENTIALS = (
@@ -55,7 +55,7 @@ SHELLS = {
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
     """The other server, logged in to its `other` session."""
     with reached(OtherCenter(), monkeypatch, home) as server:
-        log_in(resolve_session(here()))
+        log_in(chosen_session(here())[0])
         yield server
 
 

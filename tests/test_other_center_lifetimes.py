@@ -24,7 +24,7 @@ from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import portal
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import parse_time, token_path
 from tui.cli import main
 from tui.models import utcnow
@@ -50,13 +50,13 @@ def _log_in() -> None:
 
 
 def _cached() -> dict[str, Any]:
-    return json.loads(token_path(here(), resolve_session(here())).read_text())
+    return json.loads(token_path(here(), chosen_session(here())[0]).read_text())
 
 
 def _expire_the_token() -> None:
     cached = _cached()
     cached["expiresAt"] = "2000-01-01T00:00:00Z"
-    token_path(here(), resolve_session(here())).write_text(json.dumps(cached))
+    token_path(here(), chosen_session(here())[0]).write_text(json.dumps(cached))
 
 
 @pytest.mark.parametrize(

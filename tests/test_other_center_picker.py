@@ -30,14 +30,14 @@ from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 
 
 @pytest.fixture
 def center(monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
     """The other server at its most awkward, logged in to its one session."""
     with reached(OtherCenter(), monkeypatch, home) as server:
-        log_in(resolve_session(here()))
+        log_in(chosen_session(here())[0])
         server.nulls = server.duplicate_accounts = server.repeat_in_page = True
         server.last_token = None
         yield server

@@ -23,7 +23,7 @@ from tests.finishing import finished
 from tui.aws import clients
 from tui.aws.login import login
 from tui.aws.portal import BACKOFF_BASE, BACKOFF_CAP, NETWORK_RETRIES, Portal
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import registration_path, token_path
 from tui.aws.tokens import current_token
 from tui.errors import NoAccess, NotLoggedIn, ServiceError
@@ -73,7 +73,7 @@ def test_role_credentials(sso_config: Path, sim: Simulator, home: Home) -> None:
     home.write_config(
         sso_config.read_text() + "[profile p]\nsso_session = dev\nregion = eu-west-3\n"
     )
-    session = replace(resolve_session(here()), default_region="eu-north-1")
+    session = replace(chosen_session(here())[0], default_region="eu-north-1")
     token = login(here(), session, announce=lambda _a: None, sleep=lambda _s: None)
     source = next(a for a in sim.org.accounts if any(not r.forbidden for r in a.roles))
     account = Account(source.account_id, source.name, source.email)

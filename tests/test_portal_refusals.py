@@ -21,7 +21,7 @@ from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 
 # The retries after a 5xx are the point here, not how long each waits (conftest).
 pytestmark = pytest.mark.usefixtures("quick_retries")
@@ -45,7 +45,7 @@ def center(
     (home.config_dir / "config.toml").write_text("request_deadline = 1\n", encoding="utf-8")
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
-        log_in(resolve_session(here()))
+        log_in(chosen_session(here())[0])
         assert ssotui("list").status == 0
         server.busy_times = 1000  # every call, past any retry
         server.busy_message = SAID

@@ -37,7 +37,7 @@ from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.store import catalog_cache
 
 # The retries after a 5xx are the point here, not how long each waits (conftest).
@@ -65,7 +65,7 @@ def center(
         monkeypatch.delenv(CHOICE_VAR, raising=False)
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
-        log_in(resolve_session(here()))
+        log_in(chosen_session(here())[0])
         yield server
 
 
@@ -169,12 +169,12 @@ def test_populate_writes_every_other_profile_and_names_the_refused_account(
 def test_an_older_cache_file_still_loads(center: OtherCenter) -> None:
     # A catalog cache written before `refused` existed: read as it was, none refused.
     assert ssotui("list", "--refresh").status == 0
-    path = catalog_cache.cache_path(here(), resolve_session(here()))
+    path = catalog_cache.cache_path(here(), chosen_session(here())[0])
     data = json.loads(path.read_text())
     del data["refused"]
     path.write_text(json.dumps(data))
     path.chmod(0o600)
-    loaded = catalog_cache.load(here(), resolve_session(here()))
+    loaded = catalog_cache.load(here(), chosen_session(here())[0])
     assert loaded is not None and loaded.refused == {} and loaded.complete
     result = ssotui("list", "--json")
     assert (result.status, result.err) == (0, "")
@@ -242,6 +242,6 @@ async def test_a_failed_account_retried_in_the_picker_and_refused_shows_the_note
         assert pane(app, "roles").row_list.placeholder.startswith(
             "no access to its roles (ResourceNotFoundException)\n"
         )
-    saved = catalog_cache.load(here(), resolve_session(here()))
+    saved = catalog_cache.load(here(), chosen_session(here())[0])
     assert saved is not None and not saved.failed and saved.complete
     assert saved.refused == {PROD: "no access to its roles (ResourceNotFoundException)"}

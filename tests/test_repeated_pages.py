@@ -42,7 +42,7 @@ from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
 from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import delete_token
 from tui.sim import Organisation, Simulator
 from tui.store import catalog_cache
@@ -63,7 +63,7 @@ def center(
         monkeypatch.delenv(CHOICE_VAR, raising=False)
     clients.clear_cache()
     with reached(OtherCenter(), monkeypatch, home) as server:
-        log_in(resolve_session(here()))
+        log_in(chosen_session(here())[0])
         yield server
 
 
@@ -142,12 +142,12 @@ def test_populate_changes_nothing_when_a_page_repeats(
 def test_a_cache_file_from_before_still_loads(center: OtherCenter) -> None:
     # A catalog cache written before `incomplete` and `accountsCut` existed: none of either.
     assert ssotui("list", "--refresh").status == 0
-    path = catalog_cache.cache_path(here(), resolve_session(here()))
+    path = catalog_cache.cache_path(here(), chosen_session(here())[0])
     data = json.loads(path.read_text())
     del data["incomplete"], data["accountsCut"]
     path.write_text(json.dumps(data))
     path.chmod(0o600)
-    loaded = catalog_cache.load(here(), resolve_session(here()))
+    loaded = catalog_cache.load(here(), chosen_session(here())[0])
     assert loaded is not None and loaded.incomplete == {} and loaded.accounts_cut == ""
     result = ssotui("list", "--json")
     assert (result.status, result.err) == (0, "")
@@ -185,7 +185,7 @@ async def test_the_picker_marks_the_account_and_shows_the_roles_before_the_repea
         )
         names = ["Dev", "ReadOnly"]  # not "a" * 64, on the page it never reached
         await wait_until(pilot, lambda: [r.role_name for r in shown(app, "roles")] == names, "it")
-    saved = catalog_cache.load(here(), resolve_session(here()))
+    saved = catalog_cache.load(here(), chosen_session(here())[0])
     assert saved is not None and not saved.failed
     assert saved.incomplete == {
         STAGING: "Identity Center repeated a page of its roles: 2 roles listed before it"
@@ -231,9 +231,9 @@ async def test_the_picker_says_so_again_when_it_shows_such_a_catalog_from_its_ca
         }
         # A logout and a login in another terminal bring the same cached catalog up to date
         # again: the picker does not say it a second time.
-        delete_token(here(), resolve_session(here()))
+        delete_token(here(), chosen_session(here())[0])
         await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
-        log_in(resolve_session(here()))
+        log_in(chosen_session(here())[0])
         await wait_until(pilot, lambda: "left" in status_text(app), "logged in again")
         await pilot.pause()
         assert notes(app) == [warning]
@@ -283,7 +283,7 @@ async def test_a_failed_account_retried_in_the_picker_whose_roles_go_round_is_ma
         await wait_until(pilot, lambda: f"{note}." in notes(app), "the note")
         names = {r.name for r in account.roles}
         await wait_until(pilot, lambda: {r.role_name for r in shown(app, "roles")} == names, "it")
-    saved = catalog_cache.load(here(), resolve_session(here()))
+    saved = catalog_cache.load(here(), chosen_session(here())[0])
     assert saved is not None and account.account_id not in saved.failed
     assert saved.incomplete == {account.account_id: note}
     assert set(saved.roles_of(account.account_id)) == names

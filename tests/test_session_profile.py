@@ -10,7 +10,7 @@ import pytest
 from tests.aws_cli_support import aws, aws_cli
 from tests.cli_helpers import Run, ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import NamedProfile, resolve_session
+from tui.aws.session_choice import NamedProfile, chosen_session
 from tui.models import Token
 from tui.sim import Simulator
 
@@ -65,7 +65,7 @@ def test_the_default_profile_does_not_move_the_only_session(home: Home, sim: Sim
         f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
         f"[default]\nsso_start_url = {sim.start_url}/\nsso_region = {sim.region}\n"
     )
-    assert resolve_session(here(), profile=NamedProfile("default", None)).name == "dev"
+    assert chosen_session(here(), profile=NamedProfile("default", None))[0].name == "dev"
 
 
 @pytest.mark.parametrize("header", ["work", "default"])
@@ -113,7 +113,7 @@ def test_legacy_profile_of_the_shared_credentials_file_by_session_option(
     home.aws_credentials.write_text(
         "[old]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-west-2\n"
     )
-    session = resolve_session(here(), name="old")
+    session = chosen_session(here(), name="old")[0]
     assert (session.name, session.start_url, session.region) == (
         None,
         "https://old.awsapps.com/start",

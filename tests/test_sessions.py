@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import load_sessions, parse_scopes, profile_map, resolve_session
+from tui.aws.session_choice import chosen_session
+from tui.aws.sessions import load_sessions, parse_scopes, profile_map
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES
 
@@ -45,7 +46,7 @@ def test_one_session_is_chosen_without_flags(home: Home) -> None:
     home.write_config(
         "[sso-session dev]\nsso_start_url = https://dev.awsapps.com/start\nsso_region = eu-west-1\n"
     )
-    session = resolve_session(here())
+    session = chosen_session(here())[0]
     assert (session.name, session.start_url, session.region) == (
         "dev",
         "https://dev.awsapps.com/start",
@@ -80,7 +81,7 @@ def test_same_sessions_as_botocore_sees(home: Home) -> None:
 def test_several_without_default_fail_with_the_list(home: Home) -> None:
     home.write_config(TWO)
     with pytest.raises(ConfigError) as err:
-        resolve_session(here())
+        chosen_session(here())
     message = err.value.message
     assert "dev" in message and "prod" in message and "legacy (legacy profile)" in message
     assert "--session" in message and "default_session" in message
@@ -109,11 +110,11 @@ def test_a_default_session_that_is_not_there_says_it_comes_from_config_toml(
 
 def test_flag_beats_default_and_default_beats_guessing(home: Home) -> None:
     home.write_config(TWO)
-    assert resolve_session(here(), default="prod").name == "prod"
-    assert resolve_session(here(), name="dev", default="prod").name == "dev"
+    assert chosen_session(here(), default="prod")[0].name == "prod"
+    assert chosen_session(here(), name="dev", default="prod")[0].name == "dev"
     # A legacy profile by its profile name; a profile that uses an sso-session by its name.
-    assert resolve_session(here(), name="legacy").start_url == "https://old.awsapps.com/start"
-    assert resolve_session(here(), name="dev-admin").name == "dev"
+    assert chosen_session(here(), name="legacy")[0].start_url == "https://old.awsapps.com/start"
+    assert chosen_session(here(), name="dev-admin")[0].name == "dev"
 
 
 @pytest.mark.parametrize(
@@ -133,7 +134,7 @@ def test_a_profile_whose_sso_session_is_missing_is_one_clear_line(
     )
     name = "corp" if "corp" in profiles else "a"
     with pytest.raises(ConfigError) as err:
-        resolve_session(here(), name=name)
+        chosen_session(here(), name=name)
     assert "no [sso-session" in err.value.message and "\n" not in err.value.message
     result = ssotui("list", "--session", name)
     assert result.status == 1
@@ -147,7 +148,7 @@ def test_aws_config_file_with_a_variable_is_the_file_botocore_reads(
     home.write_config(TWO)
     monkeypatch.setenv("AWS_CONFIG_FILE", "$HOME/.aws/config")
     assert set(botocore.session.Session().full_config["sso_sessions"]) == {"dev", "prod"}
-    assert resolve_session(here(), name="prod").start_url == "https://prod.awsapps.com/start"
+    assert chosen_session(here(), name="prod")[0].start_url == "https://prod.awsapps.com/start"
     result = ssotui("config")
     assert result.status == 0, result.err
     assert str(home.aws_config) in result.out and "(absent)" not in result.out.split("\n")[1]
@@ -165,11 +166,11 @@ def test_an_empty_aws_config_file_reads_no_file_as_botocore_does(
     assert load_sessions(here()) == []
     for name in (None, "dev"):
         with pytest.raises(ConfigError) as err:
-            resolve_session(here(), name=name)
+            chosen_session(here(), name=name)
         said = err.value.message
         assert "AWS_CONFIG_FILE is set but empty, so no AWS config file is read" in said
         assert "--start-url" in said and "\n" not in said
-    ad_hoc = resolve_session(here(), start_url="https://x.awsapps.com/start", region="ap-south-1")
+    ad_hoc = chosen_session(here(), start_url="https://x.awsapps.com/start", region="ap-south-1")[0]
     assert ad_hoc.start_url == "https://x.awsapps.com/start"
     result = ssotui("config")
     assert result.status == 0, result.err
@@ -181,7 +182,7 @@ def test_an_empty_aws_config_file_reads_no_file_as_botocore_does(
 def test_unknown_name_lists_the_known_ones(home: Home) -> None:
     home.write_config(TWO)
     with pytest.raises(ConfigError, match=r"no sso-session 'nope' in .*config.*dev, prod"):
-        resolve_session(here(), name="nope")
+        chosen_session(here(), name="nope")
 
 
 @pytest.mark.parametrize("text", [None, "", "[profile plain]\nregion = eu-west-1\n"])
@@ -189,7 +190,7 @@ def test_none_configured_says_how_to_add_one(home: Home, text: str | None) -> No
     if text is not None:
         home.write_config(text)
     with pytest.raises(ConfigError) as err:
-        resolve_session(here())
+        chosen_session(here())
     assert "[sso-session NAME]" in err.value.message
     assert "`ssotui configure`" in err.value.message
     assert "--start-url" in err.value.message
@@ -197,15 +198,19 @@ def test_none_configured_says_how_to_add_one(home: Home, text: str | None) -> No
 
 
 def test_ad_hoc_start_url(home: Home) -> None:
-    session = resolve_session(here(), start_url="https://x.awsapps.com/start", region="ap-south-1")
+    session, _ = chosen_session(
+        here(), start_url="https://x.awsapps.com/start", region="ap-south-1"
+    )
     assert session.name is None and session.region == "ap-south-1"
     assert session.cache_key == hashlib.sha1(b"https://x.awsapps.com/start").hexdigest()
     with pytest.raises(UsageError, match="--sso-region"):
-        resolve_session(here(), start_url="https://x.awsapps.com/start")
+        chosen_session(here(), start_url="https://x.awsapps.com/start")
     with pytest.raises(UsageError):
-        resolve_session(here(), name="dev", start_url="https://x.awsapps.com/start", region="r")
+        chosen_session(here(), name="dev", start_url="https://x.awsapps.com/start", region="r")
     home.write_config(TWO)  # the region of a configured session with that URL is used
-    assert resolve_session(here(), start_url="https://prod.awsapps.com/start").region == "us-east-1"
+    assert (
+        chosen_session(here(), start_url="https://prod.awsapps.com/start")[0].region == "us-east-1"
+    )
 
 
 def test_legacy_profile_repeating_a_session_url_is_not_a_second_session(home: Home) -> None:
@@ -213,15 +218,15 @@ def test_legacy_profile_repeating_a_session_url_is_not_a_second_session(home: Ho
         "[sso-session dev]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n"
         "[profile old]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n"
     )
-    assert resolve_session(here()).name == "dev"
+    assert chosen_session(here())[0].name == "dev"
 
 
 def test_incomplete_session_is_named_when_chosen(home: Home) -> None:
     home.write_config("[sso-session half]\nsso_start_url = https://h.awsapps.com/start\n")
     with pytest.raises(ConfigError, match=r"\[sso-session half\].*no sso_region"):
-        resolve_session(here(), name="half")
+        chosen_session(here(), name="half")
     with pytest.raises(ConfigError, match="no sso_region"):
-        resolve_session(here())
+        chosen_session(here())
 
 
 @pytest.mark.parametrize(
@@ -334,7 +339,7 @@ def test_aws_profile_naming_a_legacy_sso_profile_picks_its_start_url(home: Home)
     home.write_config(TWO)
     result = ssotui("list", env={"AWS_PROFILE": "legacy"})
     assert result.status == 1 and _session_chosen(result.err) == "https://old.awsapps.com/start"
-    session = resolve_session(here(), profile="legacy")
+    session = chosen_session(here(), profile="legacy")[0]
     assert (session.name, session.region) == (None, "us-west-2")
 
 
@@ -345,7 +350,7 @@ def test_aws_profile_without_a_usable_sso_session_changes_nothing(home: Home, pr
     home.write_config(
         TWO + "[profile keys]\nregion = eu-west-1\n[profile broken]\nsso_session = gone\n"
     )
-    assert resolve_session(here(), profile=profile, default="dev").name == "dev"
+    assert chosen_session(here(), profile=profile, default="dev")[0].name == "dev"
     result = ssotui("list", env={"AWS_PROFILE": profile})
     assert result.status == 1 and "several SSO sessions are configured" in result.err
 
@@ -365,13 +370,13 @@ def test_legacy_profile_with_the_portal_url_as_the_browser_shows_it_is_not_a_sec
     assert result.status == 1 and _session_chosen(result.err) == "corp"
     assert [s.name for s in load_sessions(here())] == ["corp"]
     # The profile itself still logs in under its own URL: the AWS CLI caches its token by it.
-    old = resolve_session(here(), name="old")
+    old = chosen_session(here(), name="old")[0]
     assert (
         old.cache_key
         == hashlib.sha1(f"https://corp.awsapps.com/start{copied}".encode()).hexdigest()
     )
     assert (
-        resolve_session(here(), start_url=f"https://corp.awsapps.com/start{copied}").region
+        chosen_session(here(), start_url=f"https://corp.awsapps.com/start{copied}")[0].region
         == "eu-west-1"
     )
 

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import Home, here
 from tui.aws.catalog import fetch_catalog
 from tui.aws.login import login
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.sim import Organisation, Simulator
 from tui.sim.__main__ import _banner
 from tui.sim.certificate import server_context
@@ -52,7 +52,7 @@ def test_login_and_catalog_over_tls(tls_sim: tuple[Simulator, Path], home: Home)
         "sso_registration_scopes = sso:account:access\n"
     )
     sim.set(interval=0)
-    session = resolve_session(here())
+    session = chosen_session(here())[0]
     token = login(
         here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None
     )

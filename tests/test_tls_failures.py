@@ -16,7 +16,7 @@ import pytest
 from tests.app_support import log_in
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.sim import Organisation, Simulator
 from tui.sim.certificate import self_signed
 
@@ -150,7 +150,7 @@ def test_the_portal_over_failing_tls_is_one_line(
 ) -> None:
     configure(home, tls_sim)
     monkeypatch.setenv("AWS_CA_BUNDLE", str(tls_sim.good_cert))  # type: ignore[attr-defined]
-    log_in(resolve_session(here()))
+    log_in(chosen_session(here())[0])
     monkeypatch.delenv("AWS_CA_BUNDLE")
     env = serve(tls_sim, case, tmp_path)
     if client == "botocore":
@@ -181,7 +181,7 @@ def test_a_ca_bundle_that_holds_no_certificate_is_one_line(
 ) -> None:
     configure(home, tls_sim)
     monkeypatch.setenv("AWS_CA_BUNDLE", str(tls_sim.good_cert))  # type: ignore[attr-defined]
-    log_in(resolve_session(here()))
+    log_in(chosen_session(here())[0])
     login_again = {"login": ("--force",)}.get(command[0], ())
     not_pem = tmp_path / "corp-ca.pem"
     not_pem.write_text("this is not a certificate\n")

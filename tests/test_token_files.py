@@ -23,7 +23,7 @@ from botocore.utils import JSONFileCache, SSOTokenLoader
 
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import (
     Registration,
     files_open_to_others,
@@ -205,7 +205,7 @@ def test_a_registration_of_another_user_is_not_used(
 def test_a_symlinked_token_file_is_not_followed_and_login_replaces_it(
     home: Home, sim: Simulator, sso_config: Path
 ) -> None:
-    session = resolve_session(here())
+    session = chosen_session(here())[0]
     elsewhere = home.root / "shared" / "token.json"
     elsewhere.parent.mkdir()
     elsewhere.write_text(json.dumps(token_to_dict(_token())))
@@ -270,7 +270,7 @@ def test_a_token_file_a_shared_group_may_change_is_not_used_and_login_replaces_i
 ) -> None:
     # Anyone in the group could have put their own token there (and could read this one).
     group = _a_shared_group()
-    session = resolve_session(here())
+    session = chosen_session(here())[0]
     assert ssotui("login", "--use-device-code", "--no-browser").status == 0
     os.chown(token_path(here(), session), -1, group.gr_gid)
     token_path(here(), session).chmod(0o664)

@@ -135,11 +135,11 @@ def test_botocore_refreshes_from_our_cache(session: SsoSession, sim: Simulator, 
 RACER = """
     import os, sys, time
     from pathlib import Path
-    from tui.aws.sessions import resolve_session
+    from tui.aws.session_choice import chosen_session
     from tui.aws.tokens import current_token
     from tui.paths import Paths
     here = Paths.from_environ(os.environ)
-    session = resolve_session(here)
+    session = chosen_session(here)[0]
     Path(sys.argv[1] + ".ready." + sys.argv[2]).touch()
     while not Path(sys.argv[1]).exists():
         time.sleep(0.002)

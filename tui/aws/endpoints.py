@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from tui.aws.proxies import SYSTEM, chosen_proxy
-from tui.aws.sessions import config_sections, profile_in, profile_map
+from tui.aws.session_choice import profile_in
+from tui.aws.sessions import config_sections, profile_map
 from tui.errors import ConfigError
 from tui.paths import Paths
 

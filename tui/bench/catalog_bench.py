@@ -325,14 +325,14 @@ def _fetch_child(concurrency: int, refresh: bool = False) -> None:
     (it tells the fetch how many connections it will want); else nothing is known."""
     import json
 
-    from tui.aws.sessions import resolve_session
+    from tui.aws.session_choice import chosen_session
     from tui.aws.token_cache import load_token
     from tui.bench.workspace import SESSION
     from tui.paths import Paths
     from tui.store import catalog_cache
 
     here = Paths.from_environ(os.environ)
-    session = resolve_session(here, name=SESSION, start_url=None, region=None)
+    session = chosen_session(here, name=SESSION)[0]
     token = load_token(here, session)
     assert token is not None, "the workspace's token is not cached"
     previous = catalog_cache.load(here, session) if refresh else None

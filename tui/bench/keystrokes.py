@@ -165,14 +165,15 @@ def main(argv: list[str] | None = None) -> int:
 
 _CHILD_SETUP = r"""
 import os, sys, time, resource, statistics
-from tui.aws.sessions import load_sessions, resolve_session
+from tui.aws.session_choice import chosen_session
+from tui.aws.sessions import load_sessions
 from tui.paths import Paths
 from tui.store.settings import load_settings
 from tui.app import make_app
 
 settings = load_settings(Paths.from_environ(os.environ).config_file)
 here = Paths.from_environ(os.environ)
-session = resolve_session(here, name=None, start_url=None, region=None, default=None)
+session = chosen_session(here)[0]
 app = make_app(sessions=load_sessions(here), session=session, open_browser=False, settings=settings)
 result = {}
 

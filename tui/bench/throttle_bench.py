@@ -86,13 +86,13 @@ def _child() -> None:
     """In a fresh interpreter (the workspace's environment): one fetch, printed as JSON."""
     from tui.aws.catalog import fetch_catalog
     from tui.aws.portal import Portal
-    from tui.aws.sessions import resolve_session
+    from tui.aws.session_choice import chosen_session
     from tui.aws.token_cache import load_token
     from tui.bench.workspace import SESSION
     from tui.paths import Paths
 
     here = Paths.from_environ(os.environ)
-    session = resolve_session(here, name=SESSION, start_url=None, region=None)
+    session = chosen_session(here, name=SESSION)[0]
     token = load_token(here, session)
     assert token is not None, "the workspace's token is not cached"
     portal = Portal(

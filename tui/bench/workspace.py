@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tui.aws import clients
 from tui.aws.login import start_login, wait_for_token
-from tui.aws.sessions import resolve_session
+from tui.aws.session_choice import chosen_session
 from tui.models import Catalog, SsoSession, Token, utcnow
 from tui.paths import Paths
 from tui.sim import Organisation, Simulator
@@ -150,7 +150,7 @@ def open_workspace(
             )
             clients.clear_cache()
             here = Paths.from_environ(os.environ)
-            session = resolve_session(here, name=SESSION, start_url=None, region=None)
+            session = chosen_session(here, name=SESSION)[0]
             token = wait_for_token(here, session, start_login(here, session), sleep=lambda _s: None)
             sim.set(latency=latency, rate_limit=rate_limit)
             sim.reset_calls()

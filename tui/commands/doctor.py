@@ -321,7 +321,7 @@ def check_session(context: Context) -> tuple[SsoSession | None, Check]:
     only one...). A warning when a variable names a profile that is not there or whose
     session cannot be used (the AWS CLI fails with it); several and none chosen is as it may
     be (the picker asks)."""
-    from tui.aws.sessions import aws_cli_profile, unused_profile
+    from tui.aws.session_choice import aws_cli_profile, unused_profile
 
     hint = aws_cli_profile(context.environ)
     try:

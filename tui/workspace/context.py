@@ -77,7 +77,7 @@ class Context:
         sso_region: str | None = None,
     ) -> tuple[SsoSession, str]:
         """`session`, and where it comes from in words ("AWS_PROFILE=dev", `doctor` says it)."""
-        from tui.aws.sessions import aws_cli_profile, chosen_session
+        from tui.aws.session_choice import aws_cli_profile, chosen_session
 
         if start_url:  # (the set-up's module is loaded only for a start URL given)
             from tui.errors import UsageError
