@@ -17,7 +17,9 @@ The default profile name is `<account name>.<role name>` (e.g. `Prod-Payments.Ad
 made by `profile_names.profile_name`, the rule `populate` uses too: ASCII letters and digits
 kept (accents dropped), other characters `-`; an account name with nothing left falls back to the
 account id. When ssotui wrote that profile for another account or role (account names need
-not be unique), the name gets `-<account id>`, as populate names a clash.
+not be unique, and `Admin=1` and `Admin,1` make one name), the role gets the name it already
+has of those populate gives a clash (`-<account id>`, then `-2`, `-3`…), else the first free
+(`tui.export.profile_owners`, which also says how the marker names the role exactly).
 
 A profile that holds long-lived keys (`aws_access_key_id` without `aws_session_token`) is never
 overwritten unless the caller passes `force=True` (`StaticKeysProfile` otherwise). Each profile
@@ -44,7 +46,7 @@ from pathlib import Path
 from tui.errors import FileWriteError, SsotuiError, StaticKeysProfile
 from tui.export import ini_sections
 from tui.export.env import iso_utc
-from tui.export.profile_names import profile_name, profile_name_part
+from tui.export.profile_owners import MARKER, owner_of, role_profile_name
 from tui.export.section_keys import Owned, set_keys, take_out_keys
 from tui.models import RoleCredentials
 from tui.paths import Paths
@@ -53,7 +55,6 @@ from tui.store.linked_files import write_keeping_links
 from tui.store.secret_file import refuse_open_folder
 from tui.text import printable
 
-MARKER = "# written by ssotui"
 EXPIRES_KEY = "x_security_token_expires"  # the key saml2aws and others use; botocore ignores it
 KEY_ID, SECRET_KEY, SESSION_TOKEN = (
     "aws_access_key_id",
@@ -67,7 +68,6 @@ LEGACY_TOKEN = "aws_security_token"
 _WRITTEN = (KEY_ID, SECRET_KEY, SESSION_TOKEN, EXPIRES_KEY)
 _FINGERPRINT = re.compile(r"; keys sha256:([0-9a-f]{16})\s*$")
 _MARKED_REGION = re.compile(r", region ([a-z0-9-]+);")
-_MARKED_ROLE = re.compile(r" for account (\S+), role ([^,;\s]+)")
 
 
 # Beside the writer, not in tui.workspace.handoff: a command that writes no profile (every
@@ -100,33 +100,13 @@ class ProfileWritten:
 
 def default_profile_name(creds: RoleCredentials, text: str = "") -> str:
     """`<account name>.<role name>`, made safe for a section header and a shell argument: the
-    name `populate` gives the same role with its default template; `<that>-<account id>`, as
-    populate names a clash, when ssotui wrote that profile of `text` (the credentials file) for
-    another account or role. Account names need not be unique (nor survive being made safe
-    alike): the keys of one account must never replace another's under the name a user and
-    their scripts already use for it."""
-    name = profile_name(creds.account, creds.role_name) or "ssotui"
-    written_for = _written_for(text, name)
-    mine = (
-        profile_name_part(creds.account.account_id) or "-",
-        profile_name_part(creds.role_name) or "-",
-    )
-    if written_for is None or written_for == mine:
-        return name
-    return f"{name}-{mine[0]}"
-
-
-def _written_for(text: str, name: str) -> tuple[str, str] | None:
-    """(account id, role) that ssotui's marker in section `[name]` of `text` names, or None."""
-    for section in ini_sections.parse_sections(text):
-        if section.name != name:
-            continue
-        body = text[section.header_end : section.content_end]
-        for line in body.splitlines():
-            if line.strip().startswith(MARKER):
-                match = _MARKED_ROLE.search(line)
-                return (match.group(1), match.group(2)) if match else None
-    return None
+    name `populate` gives the same role with its default template; when ssotui wrote that
+    profile of `text` (the credentials file) for another account or role, the names populate
+    gives a clash (`<that>-<account id>`, then `-2`, `-3`…), the one this role already has else
+    the first free (`tui.export.profile_owners`). Account names need not be unique, and role
+    names may make the same profile name (`Admin=1`, `Admin,1`): the keys of one role must never
+    replace another's under the name a user and their scripts already use for it."""
+    return role_profile_name(creds.account, creds.role_name, text)
 
 
 def fingerprint(values: dict[str, str]) -> str:
@@ -165,8 +145,7 @@ def profile_lines(creds: RoleCredentials) -> list[str]:
     region = _region(creds)
     if region:
         values[REGION_KEY] = region
-    account_id = profile_name_part(creds.account.account_id) or "-"
-    role = profile_name_part(creds.role_name) or "-"
+    account_id, role = owner_of(creds.account.account_id, creds.role_name)
     where = f", region {region}" if region else ""
     marker = (
         f"{MARKER} for account {account_id}, role {role}{where}; keys sha256:{fingerprint(values)}"

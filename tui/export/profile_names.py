@@ -2,7 +2,7 @@
 
 `profile_name_part` makes a name safe; `plan_profiles` names populate's profiles (one per
 account and role, from a template, clashes made unique) and skips the roles that an INI file
-cannot hold.
+cannot hold; `clash_names` are the names a clash gets, in populate and write-profile alike.
 
 A profile name must read back the same from an INI header (`[name]` in the credentials file,
 `[profile name]` in the config file, which botocore splits as a shell would), work as a shell
@@ -18,9 +18,10 @@ and `-` and `.` are trimmed from both ends. An account name with no ASCII letter
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -118,6 +119,33 @@ def profile_name(
     return name or profile_name_part(f"{prefix}{id_part}.{role_part}")
 
 
+def clash_name(name: str, account_id: str, index: int) -> str:
+    """The `index`th name for `name` in account `account_id` when names clash: 0 is `name`,
+    1 `<name>-<account id>`, and n after that `<name>-<account id>-n`."""
+    if index == 0:
+        return name
+    base = f"{name}-{profile_name_part(account_id) or 'account'}"
+    return base if index == 1 else f"{base}-{index}"
+
+
+def clash_names(name: str, account_id: str) -> Iterator[str]:
+    """`clash_name`'s names for `name`, in order, without end."""
+    return (clash_name(name, account_id, index) for index in itertools.count())
+
+
+def clash_index(candidate: str, name: str, account_id: str) -> int | None:
+    """Which of `clash_name`'s names for `name` `candidate` is, or None when none."""
+    if candidate == name:
+        return 0
+    base = clash_name(name, account_id, 1)
+    if candidate == base:
+        return 1
+    count = candidate.removeprefix(base + "-") if candidate.startswith(base + "-") else ""
+    if count.isascii() and count.isdigit() and not count.startswith("0") and int(count) >= 2:
+        return int(count)
+    return None
+
+
 def _unwritable(what: str, value: str) -> str | None:
     """Why `key = value` would not read back as `value` in an INI file, or None."""
     if not value:
@@ -169,12 +197,8 @@ def plan_profiles(
         if counts[name.casefold()] > 1 or name.casefold() in blocked:
             # `-<account id>` may still clash (two roles of one account that sanitise alike,
             # or a name that is taken too): then count on until it is free.
-            base = unique = f"{name}-{profile_name_part(account_id) or 'account'}"
-            n = 1
-            while unique.casefold() in used:
-                n += 1
-                unique = f"{base}-{n}"
-            name = unique
+            clashes = itertools.islice(clash_names(name, account_id), 1, None)
+            name = next(n for n in clashes if n.casefold() not in used)
             used.add(name.casefold())
         out.append(Profile(name, account_id, role))
     return ProfilePlan(out, skipped)

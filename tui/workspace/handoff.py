@@ -78,7 +78,7 @@ class Handoff:
 
     def profile_name(self, creds: RoleCredentials) -> str:
         """The profile name `write_profile` uses when none is given (the credentials file as
-        it is now: another account's profile of that name is not replaced)."""
+        it is now: the profile of another account or role of that name is not replaced)."""
         from tui.export.credentials_file import suggested_profile_name
 
         # a suggestion, read as it is: the write itself checks the file (and says what is wrong)
