@@ -237,3 +237,29 @@ async def test_a_picker_that_gave_way_is_not_held_up_by_a_second_login_waiting(
         second.join(60)
         assert isinstance(out[0], Token)
     assert out[0].access_token == saved[0].access_token  # and then takes the same token
+
+
+@async_test
+async def test_a_logout_elsewhere_while_the_catalog_loads_offers_ctrl_l_once_it_is_loaded(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`ssotui logout` in another terminal while a refresh is still listing: the status line
+    said "not logged in" once the listing was done, but neither it nor the footer offered
+    ctrl+l, which did nothing."""
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        sim.set(hang={"ListAccounts"})
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: sim.calls["ListAccounts"] >= 2, "the refresh's call")
+        token_cache.delete_token(here(), dev_session())  # `ssotui logout` in another terminal
+        await wait_until(pilot, lambda: "not logged in" in status_text(app), "logged out")
+        sim.set(hang=())  # the listing ends, with the token it had
+        await wait_until(pilot, catalog_loaded(app, org), "the refreshed catalog")
+        await wait_until(pilot, lambda: "ctrl+l to log in" in status_text(app), "what to do")
+        assert footer_keys(app).get("ctrl+l") == "Log in"
+        assert screen_name(app) == "MainScreen"  # no screen jumps up by itself
+        sim.set(approve="manual", interval=0)
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: login_code(app), "a login code")

@@ -9,6 +9,8 @@ stay fast), with either portal client.
 from __future__ import annotations
 
 import os
+import random
+import threading
 import time
 
 import pytest
@@ -419,6 +421,30 @@ def test_a_revoked_token_is_still_not_logged_in(
         list(Portal(session, token, deadline=DEADLINE, environ=os.environ).list_accounts())
 
 
+def test_retries_on_a_thread_leave_the_process_random_alone(
+    session: SsoSession, token: Token, sim: Simulator
+) -> None:
+    """A fetch cut short leaves its calls retrying on threads nobody waits for: their jitter
+    changed the process's `random` under whatever ran next (a Hypothesis test in the same
+    test process warned that its data generation had used `random`)."""
+    sim.set(fail_every=1)
+    portal = Portal(session, token, sleep=lambda _s: None, environ=os.environ)
+    failed: list[ServiceError] = []
+
+    def listing() -> None:
+        try:
+            list(portal.list_accounts())
+        except ServiceError as exc:
+            failed.append(exc)
+
+    before = random.getstate()
+    thread = threading.Thread(target=listing)
+    thread.start()
+    thread.join(60)
+    assert failed and sim.calls["ListAccounts"] >= 2  # 500s, tried again after backoffs
+    assert random.getstate() == before
+
+
 # --- 5xx retries that stop before the deadline ------------------------------------------------
 
 
@@ -430,7 +456,7 @@ def test_server_errors_cut_short_by_the_deadline_say_what_really_happened(
     # 1 s deadline, so the call stops after 2 attempts and half a second, not "for 1 s". The
     # deadline's clock moves only by the backoffs slept, so a loaded machine's slow attempts
     # change nothing of what is counted.
-    monkeypatch.setattr("tui.aws.portal.random.uniform", lambda _low, high: high)
+    monkeypatch.setattr("tui.aws.portal._jitter.uniform", lambda _low, high: high)
     sim.set(fail_every=1)
     slept: list[float] = []
 

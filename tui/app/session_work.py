@@ -339,7 +339,10 @@ class SessionWork(Widget):
         message.stop()
         self.catalog = message.catalog
         self.model.finish_fetch(message.catalog)
-        self._enter(Phase.READY)
+        # A logout elsewhere seen while it loaded (the file gone, the fetch carrying on with the
+        # token it had): logged out now, ctrl+l logs in, as when it is seen once loaded.
+        logged_out = self.phase is Phase.LOADING and self.token_expires is None
+        self._enter(Phase.LOGGED_OUT if logged_out else Phase.READY)
         failed = len(message.catalog.failed)
         if failed:
             self.post_message(

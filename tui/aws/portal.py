@@ -71,6 +71,9 @@ SERVER_ERROR_RETRIES = 4
 NETWORK_RETRIES = 2
 BACKOFF_BASE = 0.25
 BACKOFF_CAP = 4.0
+# The backoffs' jitter comes from a generator of ssotui's own: a call still retrying on a thread
+# nobody waits for (a fetch cut short) leaves the process's `random` to whoever else uses it.
+_jitter = random.Random()
 SAID_LENGTH = 160  # characters of the service's own message shown with a refusal
 SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth sending
 # Identity Center's answers for what the user may not have, or what is not there.
@@ -416,7 +419,7 @@ class Portal:
         if tries[kind] > limit:
             return False
         if kind != "throttled":  # a 429 waits for the pacer instead
-            delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** tries[kind]))
+            delay = _jitter.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** tries[kind]))
             if not self.deadlines.pause(delay):
                 raise self._out_of_time(what, exc, tries.total())
         return True

@@ -59,6 +59,9 @@ ANSWER_WAIT = 0.8
 RETRY_FIRST = timedelta(seconds=2)
 RETRY_CAP = timedelta(seconds=30)
 RETRY_LOGIN = timedelta(seconds=2)
+# The retries' jitter, from a generator of ssotui's own (as the portal's backoffs): a fetch on a
+# thread of its own leaves the process's `random` to whoever else uses it.
+_jitter = random.Random()
 
 
 def retry_wait(failures: int, exc: BaseException, *, stamped: bool = False) -> timedelta:
@@ -228,7 +231,7 @@ class RenewingCredentials:
                 self._stamp_at_failure = self._stamp()
                 stamped = self._login_stamp is not None
                 longest = retry_wait(self._failures, exc, stamped=stamped)
-                self._retry_at = self._failed_at + longest * random.uniform(0.5, 1.0)
+                self._retry_at = self._failed_at + longest * _jitter.uniform(0.5, 1.0)
             flight.set_exception(exc)
             return
         with self._lock:
