@@ -1,6 +1,6 @@
-"""Which session a command uses: flags, `--session`, `default_session`, the profile the AWS
-tools use here (`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `default`), the only one configured, in
-the order README "Use" gives; and, when none decides, a line that says why.
+"""Which session a command uses: flags, `--session`, `default_session`, the profile a variable
+names (`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`), the only one configured, the `default` profile's,
+in the order README "Use" gives; and, when none decides, a line that says why.
 
 The sessions and SSO profiles are those `tui.aws.sessions` reads from the AWS config file; the
 shared credentials file's section of a profile is merged over the config file's, as botocore
