@@ -235,6 +235,7 @@ def test_an_answer_without_a_length_ends_at_the_close(monkeypatch: pytest.Monkey
         (b"HTTP/1.1 200 OK\r\n" + b"x-a: b\r\n" * 101 + b"\r\n", True),
         (b"HTTP/1.1 200 OK\r\nx-long: " + b"a" * 70000 + b"\r\n\r\n", True),
         (b"", True),  # closed without a word
+        (answer("HTTP/1.1 200 OK\nContent-Length: 5\nContent-Length: 90\n"), True),
         (
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
             + b"x-trailer: a\r\n" * 101
@@ -250,6 +251,7 @@ def test_an_answer_without_a_length_ends_at_the_close(monkeypatch: pytest.Monkey
         "101-headers",
         "long-line",
         "closed",
+        "two-lengths",
         "101-trailers",
     ],
 )
@@ -261,3 +263,28 @@ def test_an_answer_that_cannot_be_read_is_one_line(
     assert err.value.message == (
         f"the connection to Identity Center at {server.url} failed: try again later"
     )
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        "Content-Length: {n}\nContent-Length: {n}\n",
+        "Content-Length: {n}, {n}\n",
+        "content-length: {n}\nCONTENT-LENGTH: {n}\n",
+    ],
+    ids=["two-lines", "list", "any-case"],
+)
+def test_the_same_length_given_twice_is_that_length(
+    lengths: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # some servers and proxies repeat Content-Length; urllib3 (botocore) reads it as the one
+    # length, as RFC 9110 allows. Read as no length, the answer waited for a close that a
+    # kept-alive connection never brings, until the deadline.
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "1")
+    reply = answer("HTTP/1.1 200 OK\n" + lengths.format(n=len(PAGE)))
+    with raw_server(always(reply)) as server:
+        portal = portal_at(server.url, monkeypatch)
+        assert listed(portal) == LISTED
+        assert listed(portal) == LISTED
+        assert (server.accepted, len(server.requests)) == (1, 2)
+

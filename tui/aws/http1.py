@@ -9,7 +9,8 @@ written and read here, as RFC 9112 says and as `http.client` does:
 - a request line, `Host`, `Accept-Encoding: identity`, for a POST `Content-Length: 0`, then the
   caller's headers (what `http.client` sends for the same call, byte for byte);
 - interim 1xx answers are skipped; HEAD, 204 and 304 have no body; otherwise the body is
-  `Transfer-Encoding: chunked`, else `Content-Length` long, else everything up to the close;
+  `Transfer-Encoding: chunked`, else `Content-Length` long (the same length given twice is
+  that length), else everything up to the close;
 - the connection is kept unless the answer says `Connection: close`, is HTTP/1.0 without
   keep-alive, or has no length;
 - a body longer than the connection's `max_body` is not read on: a `Content-Length` over it
@@ -229,9 +230,18 @@ def _status_line(line: bytes) -> tuple[str, int]:
 
 
 def _length(value: str | None) -> int | None:
-    if value is None or not _digits(value.strip()):
+    """The body's length a `Content-Length` value says, None when it says none. The same
+    length repeated (two `Content-Length` lines, or `5, 5`: some servers and proxies send
+    that) is that length, as RFC 9110 (8.6) allows and urllib3 reads it; different lengths
+    are no answer to trust."""
+    if value is None:
+        return None
+    lengths = {part.strip() for part in value.split(",")}
+    if not all(_digits(length) for length in lengths):
         return None  # unknown: read up to the close (as http.client does)
-    return int(value)
+    if len({int(length) for length in lengths}) > 1:
+        raise BadResponse(f"the answer gives different lengths: Content-Length {value[:40]}")
+    return int(lengths.pop())
 
 
 def _digits(text: str) -> bool:
