@@ -13,10 +13,12 @@ import http.client
 import json
 import os
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +27,7 @@ from tui.aws.portal import Portal
 from tui.aws.portal_http import PortalHttpClient
 from tui.errors import ServiceError
 from tui.models import SsoSession, Token, utcnow
+from tui.sim import certificate
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")
 PAGE = json.dumps({"accountList": [{"accountId": "012345678901", "accountName": "Prod"}]}).encode()
@@ -288,3 +291,94 @@ def test_the_same_length_given_twice_is_that_length(
         assert listed(portal) == LISTED
         assert (server.accepted, len(server.requests)) == (1, 2)
 
+
+# --- an idle kept connection --------------------------------------------------------------------
+
+
+def test_bytes_past_an_answer_are_never_read_as_the_next_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a body longer than its Content-Length (here a stray CRLF after it): the next request on
+    # that connection read them as its answer, failed, and was sent again after a backoff
+    reply = answer(f"HTTP/1.1 200 OK\nContent-Length: {len(PAGE)}\n", PAGE + b"\r\n")
+    with raw_server(always(reply)) as server:
+        portal = portal_at(server.url, monkeypatch)
+        for _ in range(3):
+            assert listed(portal) == LISTED
+        assert len(server.requests) == 3  # each call sent once: no attempt failed
+
+
+@dataclass
+class IdleTimeout:
+    """`close()` makes the server end each connection's idle time with a 408 and its close;
+    `closed` is set once it has; `requests` counts the requests it received."""
+
+    url: str
+    close: Callable[[], None]
+    closed: threading.Event
+    requests: list[bytes]
+
+
+@contextlib.contextmanager
+def closing_with_408(tls: ssl.SSLContext | None) -> Iterator[IdleTimeout]:
+    """A server that answers the first request of each connection, then, once told to, says
+    `408 Request Timeout` and closes it, as a server whose idle timeout ended may."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    scheme = "https" if tls else "http"
+    time_out = threading.Event()
+    server = IdleTimeout(
+        f"{scheme}://127.0.0.1:{listener.getsockname()[1]}", time_out.set, threading.Event(), []
+    )
+
+    def serve(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            with conn:
+                if tls is not None:
+                    conn = tls.wrap_socket(conn, server_side=True)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                server.requests.append(data)
+                conn.sendall(answer(f"HTTP/1.1 200 OK\nContent-Length: {len(PAGE)}\n"))
+                time_out.wait(10)
+                conn.sendall(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n")
+            server.closed.set()
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield server
+    finally:
+        time_out.set()
+        listener.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_kept_connection_the_server_timed_out_with_408_is_not_reused(
+    scheme: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some servers answer the end of a kept connection's idle time with a 408 before closing
+    # it. Reused, the connection gave that 408 as the next call's answer: "Identity Center
+    # refused ListAccounts (408)". urllib3 (botocore) checks a kept connection before reuse.
+    tls = None
+    if scheme == "https":
+        cert, key = request.getfixturevalue("tls_certificate")
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
+        tls = certificate.server_context(Path(cert), Path(key))
+    with closing_with_408(tls) as server:
+        portal = portal_at(server.url, monkeypatch)
+        assert listed(portal) == LISTED
+        server.close()
+        assert server.closed.wait(10)
+        assert listed(portal) == LISTED
+        assert len(server.requests) == 2  # one each: none was sent twice

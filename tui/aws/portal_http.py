@@ -11,8 +11,9 @@ endpoint, ssotui sends the requests itself:
 - answers are read as botocore's rest-json parser reads them (a member sent as null is one
   left out); a refusal is raised as the transport's own `Refused` (`tui.aws.transport`), as
   the botocore client's refusals are, so the Portal handles both clients alike;
-- connections are kept alive in a pool shared by the threads; a kept connection the server
-  has closed meanwhile is replaced once, silently. Retries and pacing are the Portal's;
+- connections are kept alive in a pool shared by the threads; one the server has closed or
+  spoken on meanwhile is dropped before it is used, and one it closes as it is used is replaced
+  once, silently. Retries and pacing are the Portal's;
 - each exchange is written and read by `tui.aws.http1` rather than `http.client`, whose
   `email` imports and header parsing cost more than the rest of a call; an answer longer than
   `MAX_ANSWER` is not read on (`AnswerTooLarge`, one line, no retry).
@@ -218,12 +219,18 @@ class PortalHttpClient(PortalClient):
         return answer.status, answer.headers, answer.body
 
     def _take(self, limit: float) -> tuple[http1.Connection, bool]:
-        with self._lock:
-            conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            return self._connect(limit), False
-        conn.sock.settimeout(limit)
-        return conn, True
+        """An idle connection of the pool (True) or a new one (False). One the server sent
+        something on while it was idle (a 408 before closing, its close) is dropped first:
+        its next bytes would have been read as the answer to the next request."""
+        while True:
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                return self._connect(limit), False
+            if not conn.stale():
+                conn.sock.settimeout(limit)
+                return conn, True
+            conn.close()
 
     def _give_back(self, conn: http1.Connection) -> None:
         with self._lock:
