@@ -238,6 +238,7 @@ def test_an_answer_without_a_length_ends_at_the_close(monkeypatch: pytest.Monkey
         (b"HTTP/1.1 200 OK\r\n" + b"x-a: b\r\n" * 101 + b"\r\n", True),
         (b"HTTP/1.1 200 OK\r\nx-long: " + b"a" * 70000 + b"\r\n\r\n", True),
         (b"", True),  # closed without a word
+        (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", True),  # cut in the headers
         (answer("HTTP/1.1 200 OK\nContent-Length: 5\nContent-Length: 90\n"), True),
         (
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
@@ -254,6 +255,7 @@ def test_an_answer_without_a_length_ends_at_the_close(monkeypatch: pytest.Monkey
         "101-headers",
         "long-line",
         "closed",
+        "cut-in-headers",
         "two-lengths",
         "101-trailers",
     ],

@@ -206,8 +206,11 @@ class Connection:
         headers: dict[str, str] = {}
         for _ in range(MAX_HEADERS + 1):
             line = self._line()
-            if line in (b"\r\n", b"\n", b""):
+            if line in (b"\r\n", b"\n"):
                 return headers
+            if not line:  # http.client takes this for the end of the headers, and an answer
+                # with no length then for an empty one: "no accounts", where it was cut short
+                raise BadResponse("the answer ended inside its headers")
             name, colon, value = line.decode("iso-8859-1").partition(":")
             if not colon:
                 continue  # not a field (http.client skips these too)
