@@ -67,7 +67,12 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
         ca = chosen_ca_file(os.environ)  # what botocore verified with: its environment's
         if ca.setting is not None and tls_context(ca) is None:  # missing, unreadable, not PEM
             return UnreadableCaFile(ca.path, ca.setting, endpoint=endpoint)
-        return UntrustedCertificate(f"{detail}: {exc}", endpoint=endpoint)  # says what failed
+        return UntrustedCertificate(  # its text says what failed
+            f"{detail}: {exc}",
+            endpoint=endpoint,
+            ca_path=ca.path if ca.setting else "",
+            ca_setting=ca.setting or "",
+        )
     # the proxy botocore went through: its choice, from this process's environment
     proxy = chosen_proxy(endpoint, os.environ) if endpoint.startswith("http") else None
     if isinstance(exc, bce.ProxyConnectionError):

@@ -253,8 +253,12 @@ class PortalHttpClient(PortalClient):
             import ssl
 
             if isinstance(exc, ssl.SSLError):
+                ca = self._ca_file
                 raise UntrustedCertificate(
-                    f"TLS with {where} failed: {exc}", endpoint=where
+                    f"TLS with {where} failed: {exc}",
+                    endpoint=where,
+                    ca_path=ca.path if ca is not None and ca.setting else "",
+                    ca_setting=(ca.setting or "") if ca is not None else "",
                 ) from None
             raise Unreachable(f"cannot reach {where}: {exc}", endpoint=where) from None
         sock.settimeout(limit)

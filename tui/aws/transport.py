@@ -175,9 +175,18 @@ def size_text(count: int) -> str:
 class UntrustedCertificate(TransportError):
     """The TLS handshake failed: the server's certificate is not trusted here. `problem`, read
     from the TLS library's words: "expired" (or not yet valid), "host" (for another name), or
-    "" (signed by no CA trusted here, or any other failure)."""
+    "" (signed by no CA trusted here, or any other failure). `ca_path`, `ca_setting`: the CA
+    file checked with and the setting that named it (`tui.aws.ca_files.CaFile`), "" for the
+    default bundle."""
 
     retryable = False
+
+    def __init__(
+        self, detail: str, *, endpoint: str = "", ca_path: str = "", ca_setting: str = ""
+    ) -> None:
+        super().__init__(detail, endpoint=endpoint)
+        self.ca_path = ca_path
+        self.ca_setting = ca_setting
 
     @property
     def problem(self) -> str:
@@ -299,6 +308,12 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"the TLS certificate of {endpoint} is for another host name: check the address "
             "in AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (it must be a name the "
             "certificate is for) and any proxy that inspects TLS"
+        )
+    if isinstance(exc, UntrustedCertificate) and exc.ca_setting:
+        return ServiceError(
+            f"the TLS certificate of {endpoint} is signed by no CA in {exc.ca_path}, the file "
+            f"{exc.ca_setting} names: put the CA that signed it in that file (your "
+            f"organisation's, if your network inspects TLS), or unset {exc.ca_setting}"
         )
     if isinstance(exc, UntrustedCertificate):
         return ServiceError(
