@@ -16,6 +16,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -601,6 +602,67 @@ def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
         portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
         assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, "")]
         assert len(server.requests) == 1
+
+
+@contextlib.contextmanager
+def no_tls_server(reply: bytes) -> Iterator[tuple[str, list[int]]]:
+    """An https:// address whose server reads the client's TLS hello, sends `reply` (not TLS)
+    and closes. Yields the URL and a list that grows by one per connection."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[int] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn, contextlib.suppress(OSError):
+                connections.append(1)
+                conn.recv(65536)
+                conn.sendall(reply)
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}", connections
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+@pytest.mark.parametrize(
+    ("reply", "line", "tries"),
+    [
+        pytest.param(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "{url} did not answer in TLS, as Identity Center does: check the address in "
+            "AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (http:// for a plain HTTP server), "
+            "or whether your network wants you to sign in first",
+            1,
+            id="plain-http",
+        ),
+        pytest.param(
+            b"",
+            "cannot reach Identity Center at {url} (session dev, region us-east-1): check your "
+            "network, proxy and the session's sso_region",
+            3,
+            id="closed-mid-handshake",
+        ),
+    ],
+)
+def test_a_handshake_that_fails_before_any_certificate_does_not_blame_one(
+    mode: str, reply: bytes, line: str, tries: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plain HTTP server on an https:// address (or a captive portal), or a firewall closing
+    # the connection during the handshake: no certificate was ever seen, yet the line said the
+    # certificate was not trusted (set AWS_CA_BUNDLE), and the second was never retried.
+    with no_tls_server(reply) as (url, connections):
+        client = client_for(mode, url, monkeypatch)
+        portal = Portal(SESSION, a_token(), client=client, sleep=no_sleep)
+        with pytest.raises(ServiceError) as err:
+            list(portal.list_accounts())
+        assert err.value.message == line.format(url=url)
+        assert len(connections) == tries
 
 
 @pytest.mark.parametrize(

@@ -41,12 +41,14 @@ from tui.aws.transport import (
     ConnectTimeout,
     Dropped,
     MalformedResponse,
+    NotTls,
     PortalClient,
     ReadTimeout,
     Refused,
     Unreachable,
     UnreadableCaFile,
     UntrustedCertificate,
+    tls_failure,
 )
 
 TOKEN_HEADER = "x-amz-sso_bearer_token"
@@ -252,7 +254,10 @@ class PortalHttpClient(PortalClient):
         except OSError as exc:
             import ssl
 
-            if isinstance(exc, ssl.SSLError):
+            kind = tls_failure(str(exc)) if isinstance(exc, ssl.SSLError) else ""
+            if kind == "not tls":
+                raise NotTls(f"TLS with {where} failed: {exc}", endpoint=where) from None
+            if isinstance(exc, ssl.SSLError) and kind != "eof":
                 ca = self._ca_file
                 raise UntrustedCertificate(
                     f"TLS with {where} failed: {exc}",

@@ -201,6 +201,27 @@ class UntrustedCertificate(TransportError):
         return ""
 
 
+class NotTls(TransportError):
+    """What answered the TLS handshake is not TLS: a plain HTTP server on an https:// address,
+    or a captive portal or proxy in the way. Another try gets the same."""
+
+    retryable = False
+
+
+def tls_failure(text: str) -> str:
+    """What a failed TLS handshake's error text says, whichever client failed (OpenSSL's words,
+    as `ssl` and urllib3 quote them): "not tls" (the answer is not TLS), "eof" (the connection
+    ended mid-handshake: a firewall, a reset server), or "" (the certificate, or anything
+    else)."""
+    lowered = text.lower()
+    not_tls = ("wrong version number", "packet length too long", "record layer failure")
+    if any(words in lowered for words in not_tls):
+        return "not tls"
+    if "eof occurred in violation of protocol" in lowered or "unexpected eof" in lowered:
+        return "eof"
+    return ""
+
+
 class UnreadableCaFile(TransportError):
     """The CA file to verify with cannot be read; `variable` is where the user named it."""
 
@@ -295,6 +316,12 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
         return ServiceError(
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
             f"{session.region}): check your network, proxy and the session's sso_region"
+        )
+    if isinstance(exc, NotTls):
+        return ServiceError(
+            f"{endpoint} did not answer in TLS, as Identity Center does: check the address in "
+            "AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (http:// for a plain HTTP "
+            "server), or whether your network wants you to sign in first"
         )
     if isinstance(exc, UntrustedCertificate) and exc.problem == "expired":
         return ServiceError(
