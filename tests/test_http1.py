@@ -16,13 +16,14 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tui.aws import clients, http1
+from tui.aws import clients, http1, portal_http
 from tui.aws.portal import Portal
 from tui.aws.portal_http import PortalHttpClient
 from tui.errors import ServiceError
@@ -384,3 +385,88 @@ def test_a_kept_connection_the_server_timed_out_with_408_is_not_reused(
         assert server.closed.wait(10)
         assert listed(portal) == LISTED
         assert len(server.requests) == 2  # one each: none was sent twice
+
+
+@dataclass
+class Forgetful:
+    """A server behind a NAT that forgets connections: once `forget` is set, the connections
+    open so far get no answer, and no close either (`lost` counts the requests sent on them);
+    new ones are answered. The first `together` requests are answered only once that many
+    have come, each on its own connection."""
+
+    url: str
+    forget: threading.Event
+    lost: list[bytes]
+    answered: list[bytes]
+
+
+@contextlib.contextmanager
+def forgetful(together: int = 1) -> Iterator[Forgetful]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = Forgetful(f"http://127.0.0.1:{listener.getsockname()[1]}", threading.Event(), [], [])
+    first = threading.Barrier(together)
+    reply = answer(f"HTTP/1.1 200 OK\nContent-Length: {len(PAGE)}\n")
+
+    def serve(conn: socket.socket, forgotten: bool) -> None:
+        with contextlib.suppress(OSError, threading.BrokenBarrierError), conn:
+            data = b""
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                request, _, data = data.partition(b"\r\n\r\n")
+                if server.forget.is_set() and not forgotten:
+                    server.lost.append(request)
+                    continue
+                if len(server.answered) < together:
+                    first.wait(10)
+                server.answered.append(request)
+                conn.sendall(reply)
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            args = (conn, server.forget.is_set())
+            threading.Thread(target=serve, args=args, daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield server
+    finally:
+        listener.close()
+
+
+def test_a_connection_idle_for_long_is_not_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # After a laptop's sleep or a NAT's idle timeout, kept connections are dead with no close
+    # to say so: a call sent on one waited its whole read timeout before its retry.
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "1")
+    with forgetful() as server:
+        portal = portal_at(server.url, monkeypatch)
+        assert listed(portal) == LISTED
+        server.forget.set()
+        later = portal_http._wall() + portal_http.IDLE_KEPT + 1
+        monkeypatch.setattr(portal_http, "_wall", lambda: later)
+        assert listed(portal) == LISTED
+        assert server.lost == []  # nothing was sent on the forgotten connection
+
+
+def test_after_one_kept_connection_goes_silent_the_others_are_not_tried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The network changed (a VPN came up, the Wi-Fi roamed) under several kept connections:
+    # each attempt of the call took the next dead one, and the call failed after three
+    # read timeouts where one, then a new connection, would do.
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "0.5")
+    with forgetful(together=4) as server:
+        portal = portal_at(server.url, monkeypatch)
+        client = portal.client
+        with ThreadPoolExecutor(4) as pool:  # four calls at once: four kept connections
+            list(pool.map(lambda _: client.list_accounts(accessToken="t"), range(4)))
+        server.forget.set()
+        assert listed(portal) == LISTED
+        assert len(server.lost) == 1

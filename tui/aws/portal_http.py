@@ -53,6 +53,13 @@ from tui.aws.transport import (
 
 TOKEN_HEADER = "x-amz-sso_bearer_token"
 ADDRESSES_KEPT = 60.0  # seconds the endpoint's looked-up addresses are used for new connections
+# Seconds a kept connection may stay idle and still be used (the AWS SDK for Java's default).
+# A connection a NAT or firewall forgot, or one from before the laptop slept or changed
+# networks, is dead with no close to say so: sent on, a call waited its whole read timeout,
+# and the retry took the next dead one. Measured on the wall clock, which goes on while the
+# machine sleeps (the monotonic clock stops on Linux and macOS).
+IDLE_KEPT = 60.0
+_wall = time.time  # the clock idle time is measured on (tests move it)
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,7 @@ class PortalHttpClient(PortalClient):
         self._max_pool = max_pool
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
-        self._idle: list[http1.Connection] = []
+        self._idle: list[tuple[http1.Connection, float]] = []  # and when each became idle
         self._lock = threading.Lock()
         self._tls: Any = None
         self._ca_file = ca_file  # None: botocore's default bundle, no setting naming another
@@ -205,6 +212,8 @@ class PortalHttpClient(PortalClient):
             ) from None
         except TimeoutError:
             conn.close()
+            if reused:
+                self._forget_idle()  # the Portal's retry goes on a new connection
             raise ReadTimeout(
                 f"no answer from {self.meta.endpoint_url}", endpoint=self.meta.endpoint_url
             ) from None
@@ -223,21 +232,30 @@ class PortalHttpClient(PortalClient):
     def _take(self, limit: float) -> tuple[http1.Connection, bool]:
         """An idle connection of the pool (True) or a new one (False). One the server sent
         something on while it was idle (a 408 before closing, its close) is dropped first:
-        its next bytes would have been read as the answer to the next request."""
+        its next bytes would have been read as the answer to the next request; so is one
+        idle for longer than IDLE_KEPT (or since a time the clock has gone back past)."""
         while True:
             with self._lock:
-                conn = self._idle.pop() if self._idle else None
+                conn, since = self._idle.pop() if self._idle else (None, 0.0)
             if conn is None:
                 return self._connect(limit), False
-            if not conn.stale():
+            if 0 <= _wall() - since <= IDLE_KEPT and not conn.stale():
                 conn.sock.settimeout(limit)
                 return conn, True
+            conn.close()
+
+    def _forget_idle(self) -> None:
+        """Close every idle connection: one kept connection went silent, and the others,
+        opened on the same network, are likely no better."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn, _since in idle:
             conn.close()
 
     def _give_back(self, conn: http1.Connection) -> None:
         with self._lock:
             if len(self._idle) < self._max_pool:
-                self._idle.append(conn)
+                self._idle.append((conn, _wall()))
                 return
         conn.close()
 
