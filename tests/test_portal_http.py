@@ -532,8 +532,16 @@ def test_kept_connections_the_server_closed_are_replaced_silently(
     assert slept == []  # no retry of the Portal's (with its backoff) was needed
 
 
-def test_the_pool_reuses_connections_the_server_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
-    with recording(pages_of_accounts) as server:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_pool_reuses_connections_the_server_keeps(
+    scheme: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # over TLS too: what TLS 1.3 sends after the handshake (session tickets) is not taken for
+    # the server speaking on an idle connection (`http1.Connection.stale`)
+    tls = None
+    if scheme == "https":
+        tls = server_context(request.getfixturevalue("tls_certificate"), monkeypatch)
+    with recording(pages_of_accounts, tls=tls) as server:
         portal = portal_at(server.url, monkeypatch, page_size=1)
         for _ in range(5):
             assert len([a for page in portal.list_accounts() for a in page]) == 3
