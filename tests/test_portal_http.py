@@ -12,6 +12,7 @@ import contextlib
 import inspect
 import json
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -610,6 +611,57 @@ def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
         portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
         assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, "")]
         assert len(server.requests) == 1
+
+
+@pytest.fixture(scope="module")
+def corporate_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(CA certificate, server certificate, its key): a CA as many TLS-inspecting proxies make
+    theirs, its basic constraints not marked critical and no authority key id, and a
+    certificate it signed for 127.0.0.1. Made by the `openssl` command."""
+    folder = tmp_path_factory.mktemp("corporate-ca")
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make certificates with")
+    (folder / "ca.cnf").write_text(
+        "[req]\ndistinguished_name = dn\n[dn]\n"
+        "[ca]\nbasicConstraints = CA:TRUE\nkeyUsage = keyCertSign, cRLSign\n"
+        "subjectKeyIdentifier = hash\n"
+        "[leaf]\nbasicConstraints = CA:FALSE\nsubjectAltName = IP:127.0.0.1\n"
+    )
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out"),
+        *("ca.pem", "-days", "2", "-subj", "/CN=Corp Inspection CA", "-config", "ca.cnf"),
+        *("-extensions", "ca"),
+    )
+    openssl(
+        *("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out"),
+        *("leaf.csr", "-subj", "/CN=127.0.0.1", "-config", "ca.cnf"),
+    )
+    openssl(
+        *("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key"),
+        *("-CAcreateserial", "-out", "leaf.pem", "-days", "2", "-extfile", "ca.cnf"),
+        *("-extensions", "leaf"),
+    )
+    return folder / "ca.pem", folder / "leaf.pem", folder / "leaf.key"
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+def test_a_ca_botocore_trusts_is_trusted_alike(
+    mode: str, corporate_ca: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python 3.13's ssl.create_default_context checks certificates strictly (X509_STRICT),
+    # botocore does not: with such a CA in AWS_CA_BUNDLE, the login (botocore) worked and the
+    # portal then said its certificate was not trusted. (Under Python 3.11 and 3.12 both
+    # passed before the fix; under 3.13 the direct client failed.)
+    ca, cert, key = corporate_ca
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(ca))
+    page = Answer(200, json.dumps({"accountList": [{"accountId": ACCOUNT}]}).encode())
+    with recording(page, tls=certificate.server_context(cert, key)) as server:
+        portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
+        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, "")]
 
 
 @contextlib.contextmanager
