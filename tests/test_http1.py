@@ -13,18 +13,22 @@ import http.client
 import json
 import os
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from tui.aws import clients, http1
+from tui.aws import clients, http1, portal_http
 from tui.aws.portal import Portal
 from tui.aws.portal_http import PortalHttpClient
 from tui.errors import ServiceError
 from tui.models import SsoSession, Token, utcnow
+from tui.sim import certificate
 
 SESSION = SsoSession(name="dev", start_url="https://example.awsapps.com/start", region="us-east-1")
 PAGE = json.dumps({"accountList": [{"accountId": "012345678901", "accountName": "Prod"}]}).encode()
@@ -235,6 +239,8 @@ def test_an_answer_without_a_length_ends_at_the_close(monkeypatch: pytest.Monkey
         (b"HTTP/1.1 200 OK\r\n" + b"x-a: b\r\n" * 101 + b"\r\n", True),
         (b"HTTP/1.1 200 OK\r\nx-long: " + b"a" * 70000 + b"\r\n\r\n", True),
         (b"", True),  # closed without a word
+        (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", True),  # cut in the headers
+        (answer("HTTP/1.1 200 OK\nContent-Length: 5\nContent-Length: 90\n"), True),
         (
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
             + b"x-trailer: a\r\n" * 101
@@ -250,6 +256,8 @@ def test_an_answer_without_a_length_ends_at_the_close(monkeypatch: pytest.Monkey
         "101-headers",
         "long-line",
         "closed",
+        "cut-in-headers",
+        "two-lengths",
         "101-trailers",
     ],
 )
@@ -261,3 +269,204 @@ def test_an_answer_that_cannot_be_read_is_one_line(
     assert err.value.message == (
         f"the connection to Identity Center at {server.url} failed: try again later"
     )
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        "Content-Length: {n}\nContent-Length: {n}\n",
+        "Content-Length: {n}, {n}\n",
+        "content-length: {n}\nCONTENT-LENGTH: {n}\n",
+    ],
+    ids=["two-lines", "list", "any-case"],
+)
+def test_the_same_length_given_twice_is_that_length(
+    lengths: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # some servers and proxies repeat Content-Length; urllib3 (botocore) reads it as the one
+    # length, as RFC 9110 allows. Read as no length, the answer waited for a close that a
+    # kept-alive connection never brings, until the deadline.
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "1")
+    reply = answer("HTTP/1.1 200 OK\n" + lengths.format(n=len(PAGE)))
+    with raw_server(always(reply)) as server:
+        portal = portal_at(server.url, monkeypatch)
+        assert listed(portal) == LISTED
+        assert listed(portal) == LISTED
+        assert (server.accepted, len(server.requests)) == (1, 2)
+
+
+# --- an idle kept connection --------------------------------------------------------------------
+
+
+def test_bytes_past_an_answer_are_never_read_as_the_next_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a body longer than its Content-Length (here a stray CRLF after it): the next request on
+    # that connection read them as its answer, failed, and was sent again after a backoff
+    reply = answer(f"HTTP/1.1 200 OK\nContent-Length: {len(PAGE)}\n", PAGE + b"\r\n")
+    with raw_server(always(reply)) as server:
+        portal = portal_at(server.url, monkeypatch)
+        for _ in range(3):
+            assert listed(portal) == LISTED
+        assert len(server.requests) == 3  # each call sent once: no attempt failed
+
+
+@dataclass
+class IdleTimeout:
+    """`close()` makes the server end each connection's idle time with a 408 and its close;
+    `closed` is set once it has; `requests` counts the requests it received."""
+
+    url: str
+    close: Callable[[], None]
+    closed: threading.Event
+    requests: list[bytes]
+
+
+@contextlib.contextmanager
+def closing_with_408(tls: ssl.SSLContext | None) -> Iterator[IdleTimeout]:
+    """A server that answers the first request of each connection, then, once told to, says
+    `408 Request Timeout` and closes it, as a server whose idle timeout ended may."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    scheme = "https" if tls else "http"
+    time_out = threading.Event()
+    server = IdleTimeout(
+        f"{scheme}://127.0.0.1:{listener.getsockname()[1]}", time_out.set, threading.Event(), []
+    )
+
+    def serve(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            with conn:
+                if tls is not None:
+                    conn = tls.wrap_socket(conn, server_side=True)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                server.requests.append(data)
+                conn.sendall(answer(f"HTTP/1.1 200 OK\nContent-Length: {len(PAGE)}\n"))
+                time_out.wait(10)
+                conn.sendall(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n")
+            server.closed.set()
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield server
+    finally:
+        time_out.set()
+        listener.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_kept_connection_the_server_timed_out_with_408_is_not_reused(
+    scheme: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some servers answer the end of a kept connection's idle time with a 408 before closing
+    # it. Reused, the connection gave that 408 as the next call's answer: "Identity Center
+    # refused ListAccounts (408)". urllib3 (botocore) checks a kept connection before reuse.
+    tls = None
+    if scheme == "https":
+        cert, key = request.getfixturevalue("tls_certificate")
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
+        tls = certificate.server_context(Path(cert), Path(key))
+    with closing_with_408(tls) as server:
+        portal = portal_at(server.url, monkeypatch)
+        assert listed(portal) == LISTED
+        server.close()
+        assert server.closed.wait(10)
+        assert listed(portal) == LISTED
+        assert len(server.requests) == 2  # one each: none was sent twice
+
+
+@dataclass
+class Forgetful:
+    """A server behind a NAT that forgets connections: once `forget` is set, the connections
+    open so far get no answer, and no close either (`lost` counts the requests sent on them);
+    new ones are answered. The first `together` requests are answered only once that many
+    have come, each on its own connection."""
+
+    url: str
+    forget: threading.Event
+    lost: list[bytes]
+    answered: list[bytes]
+
+
+@contextlib.contextmanager
+def forgetful(together: int = 1) -> Iterator[Forgetful]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = Forgetful(f"http://127.0.0.1:{listener.getsockname()[1]}", threading.Event(), [], [])
+    first = threading.Barrier(together)
+    reply = answer(f"HTTP/1.1 200 OK\nContent-Length: {len(PAGE)}\n")
+
+    def serve(conn: socket.socket, forgotten: bool) -> None:
+        with contextlib.suppress(OSError, threading.BrokenBarrierError), conn:
+            data = b""
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                request, _, data = data.partition(b"\r\n\r\n")
+                if server.forget.is_set() and not forgotten:
+                    server.lost.append(request)
+                    continue
+                if len(server.answered) < together:
+                    first.wait(10)
+                server.answered.append(request)
+                conn.sendall(reply)
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            args = (conn, server.forget.is_set())
+            threading.Thread(target=serve, args=args, daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield server
+    finally:
+        listener.close()
+
+
+def test_a_connection_idle_for_long_is_not_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # After a laptop's sleep or a NAT's idle timeout, kept connections are dead with no close
+    # to say so: a call sent on one waited its whole read timeout before its retry.
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "1")
+    with forgetful() as server:
+        portal = portal_at(server.url, monkeypatch)
+        assert listed(portal) == LISTED
+        server.forget.set()
+        later = portal_http._wall() + portal_http.IDLE_KEPT + 1
+        monkeypatch.setattr(portal_http, "_wall", lambda: later)
+        assert listed(portal) == LISTED
+        assert server.lost == []  # nothing was sent on the forgotten connection
+
+
+def test_after_one_kept_connection_goes_silent_the_others_are_not_tried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The network changed (a VPN came up, the Wi-Fi roamed) under several kept connections:
+    # each attempt of the call took the next dead one, and the call failed after three
+    # read timeouts where one, then a new connection, would do.
+    monkeypatch.setenv("SSOTUI_READ_TIMEOUT", "0.5")
+    with forgetful(together=4) as server:
+        portal = portal_at(server.url, monkeypatch)
+        client = portal.client
+        with ThreadPoolExecutor(4) as pool:  # four calls at once: four kept connections
+            list(pool.map(lambda _: client.list_accounts(accessToken="t"), range(4)))
+        server.forget.set()
+        assert listed(portal) == LISTED
+        assert len(server.lost) == 1

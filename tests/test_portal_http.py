@@ -12,10 +12,12 @@ import contextlib
 import inspect
 import json
 import os
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -531,8 +533,16 @@ def test_kept_connections_the_server_closed_are_replaced_silently(
     assert slept == []  # no retry of the Portal's (with its backoff) was needed
 
 
-def test_the_pool_reuses_connections_the_server_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
-    with recording(pages_of_accounts) as server:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_pool_reuses_connections_the_server_keeps(
+    scheme: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # over TLS too: what TLS 1.3 sends after the handshake (session tickets) is not taken for
+    # the server speaking on an idle connection (`http1.Connection.stale`)
+    tls = None
+    if scheme == "https":
+        tls = server_context(request.getfixturevalue("tls_certificate"), monkeypatch)
+    with recording(pages_of_accounts, tls=tls) as server:
         portal = portal_at(server.url, monkeypatch, page_size=1)
         for _ in range(5):
             assert len([a for page in portal.list_accounts() for a in page]) == 3
@@ -601,6 +611,118 @@ def test_an_untrusted_certificate_says_to_set_aws_ca_bundle(
         portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
         assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, "")]
         assert len(server.requests) == 1
+
+
+@pytest.fixture(scope="module")
+def corporate_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(CA certificate, server certificate, its key): a CA as many TLS-inspecting proxies make
+    theirs, its basic constraints not marked critical and no authority key id, and a
+    certificate it signed for 127.0.0.1. Made by the `openssl` command."""
+    folder = tmp_path_factory.mktemp("corporate-ca")
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make certificates with")
+    (folder / "ca.cnf").write_text(
+        "[req]\ndistinguished_name = dn\n[dn]\n"
+        "[ca]\nbasicConstraints = CA:TRUE\nkeyUsage = keyCertSign, cRLSign\n"
+        "subjectKeyIdentifier = hash\n"
+        "[leaf]\nbasicConstraints = CA:FALSE\nsubjectAltName = IP:127.0.0.1\n"
+    )
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out"),
+        *("ca.pem", "-days", "2", "-subj", "/CN=Corp Inspection CA", "-config", "ca.cnf"),
+        *("-extensions", "ca"),
+    )
+    openssl(
+        *("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out"),
+        *("leaf.csr", "-subj", "/CN=127.0.0.1", "-config", "ca.cnf"),
+    )
+    openssl(
+        *("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key"),
+        *("-CAcreateserial", "-out", "leaf.pem", "-days", "2", "-extfile", "ca.cnf"),
+        *("-extensions", "leaf"),
+    )
+    return folder / "ca.pem", folder / "leaf.pem", folder / "leaf.key"
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+def test_a_ca_botocore_trusts_is_trusted_alike(
+    mode: str, corporate_ca: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python 3.13's ssl.create_default_context checks certificates strictly (X509_STRICT),
+    # botocore does not: with such a CA in AWS_CA_BUNDLE, the login (botocore) worked and the
+    # portal then said its certificate was not trusted. (Under Python 3.11 and 3.12 both
+    # passed before the fix; under 3.13 the direct client failed.)
+    ca, cert, key = corporate_ca
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(ca))
+    page = Answer(200, json.dumps({"accountList": [{"accountId": ACCOUNT}]}).encode())
+    with recording(page, tls=certificate.server_context(cert, key)) as server:
+        portal = Portal(SESSION, a_token(), client=client_for(mode, server.url, monkeypatch))
+        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, "")]
+
+
+@contextlib.contextmanager
+def no_tls_server(reply: bytes) -> Iterator[tuple[str, list[int]]]:
+    """An https:// address whose server reads the client's TLS hello, sends `reply` (not TLS)
+    and closes. Yields the URL and a list that grows by one per connection."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[int] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn, contextlib.suppress(OSError):
+                connections.append(1)
+                conn.recv(65536)
+                conn.sendall(reply)
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}", connections
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+@pytest.mark.parametrize(
+    ("reply", "line", "tries"),
+    [
+        pytest.param(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "{url} did not answer in TLS, as Identity Center does: check the address in "
+            "AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (http:// for a plain HTTP server), "
+            "or whether your network wants you to sign in first",
+            1,
+            id="plain-http",
+        ),
+        pytest.param(
+            b"",
+            "cannot reach Identity Center at {url} (session dev, region us-east-1): check your "
+            "network, proxy and the session's sso_region",
+            3,
+            id="closed-mid-handshake",
+        ),
+    ],
+)
+def test_a_handshake_that_fails_before_any_certificate_does_not_blame_one(
+    mode: str, reply: bytes, line: str, tries: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plain HTTP server on an https:// address (or a captive portal), or a firewall closing
+    # the connection during the handshake: no certificate was ever seen, yet the line said the
+    # certificate was not trusted (set AWS_CA_BUNDLE), and the second was never retried.
+    with no_tls_server(reply) as (url, connections):
+        client = client_for(mode, url, monkeypatch)
+        portal = Portal(SESSION, a_token(), client=client, sleep=no_sleep)
+        with pytest.raises(ServiceError) as err:
+            list(portal.list_accounts())
+        assert err.value.message == line.format(url=url)
+        assert len(connections) == tries
 
 
 @pytest.mark.parametrize(

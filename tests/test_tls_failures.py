@@ -74,7 +74,9 @@ def for_another_host(folder: Path) -> tuple[Path, Path]:
     return folder / "cert.pem", folder / "key.pem"
 
 
-# case: (what the test serves, whether AWS_CA_BUNDLE names the served certificate, the line)
+# case: (what the test serves, what AWS_CA_BUNDLE names: the served certificate (True),
+# nothing (False) or the one served before (OTHER), the line)
+OTHER = "another certificate"
 CASES = {
     "expired": (expired, True, "has expired, or this machine's clock is wrong: check the clock"),
     "another host": (
@@ -86,6 +88,12 @@ CASES = {
         lambda folder: self_signed(folder),
         False,
         "is not trusted here: if your network inspects TLS, set AWS_CA_BUNDLE",
+    ),
+    # AWS_CA_BUNDLE names a file, but not one with the CA that signed it: it was set already
+    "signed by a CA not in AWS_CA_BUNDLE": (
+        lambda folder: self_signed(folder),
+        OTHER,
+        "the file AWS_CA_BUNDLE names: put the CA that signed it in that file",
     ),
 }
 
@@ -119,6 +127,8 @@ def serve(sim: Simulator, case: str, tmp_path: Path) -> dict[str, str]:
     make, trusted, _ = CASES[case]
     cert, key = make(tmp_path / "served")
     sim.context.load_cert_chain(cert, key)  # type: ignore[attr-defined]
+    if trusted == OTHER:
+        return {"AWS_CA_BUNDLE": str(sim.good_cert)}  # type: ignore[attr-defined]
     return {"AWS_CA_BUNDLE": str(cert)} if trusted else {}
 
 

@@ -21,6 +21,7 @@ from tui.aws.transport import (
     ConnectTimeout,
     Dropped,
     MalformedResponse,
+    NotTls,
     ProxyUnreachable,
     ReadTimeout,
     Refused,
@@ -28,6 +29,7 @@ from tui.aws.transport import (
     UnreadableCaFile,
     UntrustedCertificate,
     masked,
+    tls_failure,
     tunnel_refused,
 )
 
@@ -67,7 +69,17 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
         ca = chosen_ca_file(os.environ)  # what botocore verified with: its environment's
         if ca.setting is not None and tls_context(ca) is None:  # missing, unreadable, not PEM
             return UnreadableCaFile(ca.path, ca.setting, endpoint=endpoint)
-        return UntrustedCertificate(f"{detail}: {exc}", endpoint=endpoint)  # says what failed
+        kind = tls_failure(str(exc))  # botocore says "SSL validation failed" for them all
+        if kind == "not tls":
+            return NotTls(f"{detail}: {exc}", endpoint=endpoint)
+        if kind == "eof":
+            return Unreachable(f"{detail}: {exc}", endpoint=endpoint)
+        return UntrustedCertificate(  # its text says what failed
+            f"{detail}: {exc}",
+            endpoint=endpoint,
+            ca_path=ca.path if ca.setting else "",
+            ca_setting=ca.setting or "",
+        )
     # the proxy botocore went through: its choice, from this process's environment
     proxy = chosen_proxy(endpoint, os.environ) if endpoint.startswith("http") else None
     if isinstance(exc, bce.ProxyConnectionError):

@@ -15,6 +15,7 @@ the reading of a botocore TLS failure (`tui.aws.botocore_errors`) and `ssotui do
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -131,16 +132,26 @@ def chosen_ca_file(environ: Mapping[str, str]) -> CaFile:
 
 
 def tls_context(ca: CaFile) -> ssl.SSLContext | None:
-    """A TLS context that verifies with `ca` alone; None when it cannot be used (empty,
-    missing, unreadable, not PEM, a folder: botocore takes no folder)."""
+    """A TLS context that verifies with `ca` alone, as strictly as botocore's does; None when
+    it cannot be used (empty, missing, unreadable, not PEM, a folder: botocore takes no folder).
+
+    Not `ssl.create_default_context`: from Python 3.13 it also sets VERIFY_X509_STRICT, which
+    refuses CA certificates botocore and the AWS CLI accept (a TLS-inspecting proxy's CA whose
+    basic constraints are not marked critical, say): the portal and the console sign-in failed
+    where the login, through botocore, worked."""
     import ssl
 
     if ca.empty:
         return None  # an empty cafile would quietly mean the system's CAs
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # certificate and host name checked
     try:
-        return ssl.create_default_context(cafile=ca.path)
+        context.load_verify_locations(cafile=ca.path)
     except (OSError, ValueError):
         return None
+    keylog = os.environ.get("SSLKEYLOGFILE")  # as botocore and create_default_context honour it
+    if keylog and not sys.flags.ignore_environment:
+        context.keylog_filename = keylog
+    return context
 
 
 def unusable_line(ca: CaFile, what: str) -> str:

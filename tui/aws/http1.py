@@ -9,9 +9,12 @@ written and read here, as RFC 9112 says and as `http.client` does:
 - a request line, `Host`, `Accept-Encoding: identity`, for a POST `Content-Length: 0`, then the
   caller's headers (what `http.client` sends for the same call, byte for byte);
 - interim 1xx answers are skipped; HEAD, 204 and 304 have no body; otherwise the body is
-  `Transfer-Encoding: chunked`, else `Content-Length` long, else everything up to the close;
+  `Transfer-Encoding: chunked`, else `Content-Length` long (the same length given twice is
+  that length), else everything up to the close;
 - the connection is kept unless the answer says `Connection: close`, is HTTP/1.0 without
-  keep-alive, or has no length;
+  keep-alive, or has no length; before it is used again, `stale` says whether the server sent
+  anything meanwhile (bytes past the last answer, a 408 before it closed, its close or reset),
+  as urllib3 asks before it reuses a connection;
 - a body longer than the connection's `max_body` is not read on: a `Content-Length` over it
   fails before a byte of the body is read, a chunked or read-to-the-close body as soon as it
   passes it (chunk sizes and extensions counted, so tiny chunks cannot hold it up).
@@ -87,11 +90,14 @@ class _TimedReader(io.RawIOBase):
         self.sock = sock
         self.until: float | None = None
         self.each: float | None = None  # the socket's own timeout for one read
+        self.no_wait = False  # read nothing: what is buffered already is all there is
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: memoryview) -> int | None:  # type: ignore[override]
+        if self.no_wait:
+            return None  # "nothing available", as a non-blocking stream says it
         if self.until is not None:
             left = self.until - time.monotonic()
             if left <= 0:
@@ -115,6 +121,23 @@ class Connection:
         """Close the connection (harmless when already closed)."""
         self._in.close()
         self.sock.close()
+
+    def stale(self) -> bool:
+        """Whether this idle connection is of no more use: since its last answer the server
+        sent more (bytes past that answer's end, or a 408 before closing: either would be
+        read as the next request's answer), closed it or reset it. Waits for nothing."""
+        if self._in.closed:
+            return True
+        self._raw.no_wait = True
+        try:
+            if self._in.peek(1):  # bytes read past the last answer
+                return True
+        finally:
+            self._raw.no_wait = False
+        pending = getattr(self.sock, "pending", None)  # TLS: decrypted, not yet read
+        if pending is not None and pending():
+            return True
+        return _readable(self.sock)
 
     def exchange(
         self,
@@ -183,8 +206,11 @@ class Connection:
         headers: dict[str, str] = {}
         for _ in range(MAX_HEADERS + 1):
             line = self._line()
-            if line in (b"\r\n", b"\n", b""):
+            if line in (b"\r\n", b"\n"):
                 return headers
+            if not line:  # http.client takes this for the end of the headers, and an answer
+                # with no length then for an empty one: "no accounts", where it was cut short
+                raise BadResponse("the answer ended inside its headers")
             name, colon, value = line.decode("iso-8859-1").partition(":")
             if not colon:
                 continue  # not a field (http.client skips these too)
@@ -217,6 +243,17 @@ class Connection:
         raise BadResponse(f"the answer has more than {MAX_HEADERS} trailer fields")
 
 
+def _readable(sock: socket.socket) -> bool:
+    """Whether `sock` has something to read (bytes, the end, an error) right now."""
+    import select
+
+    if hasattr(select, "poll"):  # no limit on the descriptor's number, unlike select
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])
+
+
 def _status_line(line: bytes) -> tuple[str, int]:
     """(version, status) of a status line, as `http.client` reads it."""
     parts = line.decode("iso-8859-1").split(None, 2)
@@ -229,9 +266,18 @@ def _status_line(line: bytes) -> tuple[str, int]:
 
 
 def _length(value: str | None) -> int | None:
-    if value is None or not _digits(value.strip()):
+    """The body's length a `Content-Length` value says, None when it says none. The same
+    length repeated (two `Content-Length` lines, or `5, 5`: some servers and proxies send
+    that) is that length, as RFC 9110 (8.6) allows and urllib3 reads it; different lengths
+    are no answer to trust."""
+    if value is None:
+        return None
+    lengths = {part.strip() for part in value.split(",")}
+    if not all(_digits(length) for length in lengths):
         return None  # unknown: read up to the close (as http.client does)
-    return int(value)
+    if len({int(length) for length in lengths}) > 1:
+        raise BadResponse(f"the answer gives different lengths: Content-Length {value[:40]}")
+    return int(lengths.pop())
 
 
 def _digits(text: str) -> bool:

@@ -11,8 +11,9 @@ endpoint, ssotui sends the requests itself:
 - answers are read as botocore's rest-json parser reads them (a member sent as null is one
   left out); a refusal is raised as the transport's own `Refused` (`tui.aws.transport`), as
   the botocore client's refusals are, so the Portal handles both clients alike;
-- connections are kept alive in a pool shared by the threads; a kept connection the server
-  has closed meanwhile is replaced once, silently. Retries and pacing are the Portal's;
+- connections are kept alive in a pool shared by the threads; one the server has closed or
+  spoken on meanwhile is dropped before it is used, and one it closes as it is used is replaced
+  once, silently. Retries and pacing are the Portal's;
 - each exchange is written and read by `tui.aws.http1` rather than `http.client`, whose
   `email` imports and header parsing cost more than the rest of a call; an answer longer than
   `MAX_ANSWER` is not read on (`AnswerTooLarge`, one line, no retry).
@@ -40,16 +41,25 @@ from tui.aws.transport import (
     ConnectTimeout,
     Dropped,
     MalformedResponse,
+    NotTls,
     PortalClient,
     ReadTimeout,
     Refused,
     Unreachable,
     UnreadableCaFile,
     UntrustedCertificate,
+    tls_failure,
 )
 
 TOKEN_HEADER = "x-amz-sso_bearer_token"
 ADDRESSES_KEPT = 60.0  # seconds the endpoint's looked-up addresses are used for new connections
+# Seconds a kept connection may stay idle and still be used (the AWS SDK for Java's default).
+# A connection a NAT or firewall forgot, or one from before the laptop slept or changed
+# networks, is dead with no close to say so: sent on, a call waited its whole read timeout,
+# and the retry took the next dead one. Measured on the wall clock, which goes on while the
+# machine sleeps (the monotonic clock stops on Linux and macOS).
+IDLE_KEPT = 60.0
+_wall = time.time  # the clock idle time is measured on (tests move it)
 
 
 @dataclass(frozen=True)
@@ -126,7 +136,7 @@ class PortalHttpClient(PortalClient):
         self._max_pool = max_pool
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
-        self._idle: list[http1.Connection] = []
+        self._idle: list[tuple[http1.Connection, float]] = []  # and when each became idle
         self._lock = threading.Lock()
         self._tls: Any = None
         self._ca_file = ca_file  # None: botocore's default bundle, no setting naming another
@@ -202,6 +212,8 @@ class PortalHttpClient(PortalClient):
             ) from None
         except TimeoutError:
             conn.close()
+            if reused:
+                self._forget_idle()  # the Portal's retry goes on a new connection
             raise ReadTimeout(
                 f"no answer from {self.meta.endpoint_url}", endpoint=self.meta.endpoint_url
             ) from None
@@ -218,17 +230,32 @@ class PortalHttpClient(PortalClient):
         return answer.status, answer.headers, answer.body
 
     def _take(self, limit: float) -> tuple[http1.Connection, bool]:
+        """An idle connection of the pool (True) or a new one (False). One the server sent
+        something on while it was idle (a 408 before closing, its close) is dropped first:
+        its next bytes would have been read as the answer to the next request; so is one
+        idle for longer than IDLE_KEPT (or since a time the clock has gone back past)."""
+        while True:
+            with self._lock:
+                conn, since = self._idle.pop() if self._idle else (None, 0.0)
+            if conn is None:
+                return self._connect(limit), False
+            if 0 <= _wall() - since <= IDLE_KEPT and not conn.stale():
+                conn.sock.settimeout(limit)
+                return conn, True
+            conn.close()
+
+    def _forget_idle(self) -> None:
+        """Close every idle connection: one kept connection went silent, and the others,
+        opened on the same network, are likely no better."""
         with self._lock:
-            conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            return self._connect(limit), False
-        conn.sock.settimeout(limit)
-        return conn, True
+            idle, self._idle = self._idle, []
+        for conn, _since in idle:
+            conn.close()
 
     def _give_back(self, conn: http1.Connection) -> None:
         with self._lock:
             if len(self._idle) < self._max_pool:
-                self._idle.append(conn)
+                self._idle.append((conn, _wall()))
                 return
         conn.close()
 
@@ -245,9 +272,16 @@ class PortalHttpClient(PortalClient):
         except OSError as exc:
             import ssl
 
-            if isinstance(exc, ssl.SSLError):
+            kind = tls_failure(str(exc)) if isinstance(exc, ssl.SSLError) else ""
+            if kind == "not tls":
+                raise NotTls(f"TLS with {where} failed: {exc}", endpoint=where) from None
+            if isinstance(exc, ssl.SSLError) and kind != "eof":
+                ca = self._ca_file
                 raise UntrustedCertificate(
-                    f"TLS with {where} failed: {exc}", endpoint=where
+                    f"TLS with {where} failed: {exc}",
+                    endpoint=where,
+                    ca_path=ca.path if ca is not None and ca.setting else "",
+                    ca_setting=(ca.setting or "") if ca is not None else "",
                 ) from None
             raise Unreachable(f"cannot reach {where}: {exc}", endpoint=where) from None
         sock.settimeout(limit)

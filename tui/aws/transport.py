@@ -175,9 +175,18 @@ def size_text(count: int) -> str:
 class UntrustedCertificate(TransportError):
     """The TLS handshake failed: the server's certificate is not trusted here. `problem`, read
     from the TLS library's words: "expired" (or not yet valid), "host" (for another name), or
-    "" (signed by no CA trusted here, or any other failure)."""
+    "" (signed by no CA trusted here, or any other failure). `ca_path`, `ca_setting`: the CA
+    file checked with and the setting that named it (`tui.aws.ca_files.CaFile`), "" for the
+    default bundle."""
 
     retryable = False
+
+    def __init__(
+        self, detail: str, *, endpoint: str = "", ca_path: str = "", ca_setting: str = ""
+    ) -> None:
+        super().__init__(detail, endpoint=endpoint)
+        self.ca_path = ca_path
+        self.ca_setting = ca_setting
 
     @property
     def problem(self) -> str:
@@ -190,6 +199,27 @@ class UntrustedCertificate(TransportError):
         if any(words in text for words in host_words):
             return "host"
         return ""
+
+
+class NotTls(TransportError):
+    """What answered the TLS handshake is not TLS: a plain HTTP server on an https:// address,
+    or a captive portal or proxy in the way. Another try gets the same."""
+
+    retryable = False
+
+
+def tls_failure(text: str) -> str:
+    """What a failed TLS handshake's error text says, whichever client failed (OpenSSL's words,
+    as `ssl` and urllib3 quote them): "not tls" (the answer is not TLS), "eof" (the connection
+    ended mid-handshake: a firewall, a reset server), or "" (the certificate, or anything
+    else)."""
+    lowered = text.lower()
+    not_tls = ("wrong version number", "packet length too long", "record layer failure")
+    if any(words in lowered for words in not_tls):
+        return "not tls"
+    if "eof occurred in violation of protocol" in lowered or "unexpected eof" in lowered:
+        return "eof"
+    return ""
 
 
 class UnreadableCaFile(TransportError):
@@ -287,6 +317,12 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
             f"{session.region}): check your network, proxy and the session's sso_region"
         )
+    if isinstance(exc, NotTls):
+        return ServiceError(
+            f"{endpoint} did not answer in TLS, as Identity Center does: check the address in "
+            "AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (http:// for a plain HTTP "
+            "server), or whether your network wants you to sign in first"
+        )
     if isinstance(exc, UntrustedCertificate) and exc.problem == "expired":
         return ServiceError(
             f"the TLS certificate of {endpoint} has expired, or this machine's clock is wrong: "
@@ -299,6 +335,12 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"the TLS certificate of {endpoint} is for another host name: check the address "
             "in AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (it must be a name the "
             "certificate is for) and any proxy that inspects TLS"
+        )
+    if isinstance(exc, UntrustedCertificate) and exc.ca_setting:
+        return ServiceError(
+            f"the TLS certificate of {endpoint} is signed by no CA in {exc.ca_path}, the file "
+            f"{exc.ca_setting} names: put the CA that signed it in that file (your "
+            f"organisation's, if your network inspects TLS), or unset {exc.ca_setting}"
         )
     if isinstance(exc, UntrustedCertificate):
         return ServiceError(
