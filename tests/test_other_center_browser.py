@@ -215,3 +215,48 @@ def test_a_forgotten_registration_the_aws_cli_left_is_dropped_too(
     second = load_registration(here(), other, browser=True)
     assert second is not None and token.client_id == second.client_id != first.client_id
     assert load_registration(here(), other) is None
+
+
+def _rotate_secrets(center: OtherCenter) -> None:
+    """The service takes no client secret it gave so far (expired early, rotated), while the
+    client ids stay known to its authorize page."""
+    for client_id in center.clients:
+        center.clients[client_id] = "rotated"
+
+
+def test_a_client_the_service_refuses_at_create_token_is_registered_anew(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The authorize page takes the client id; CreateToken refuses its secret (401
+    InvalidClientException). The login says so in one line, and the next login registers anew
+    instead of sending the user to the browser for the same refusal every time."""
+    use_fake_browser(monkeypatch, tmp_path)
+    assert ssotui("login").status == 0
+    _rotate_secrets(center)
+    refused = ssotui("login", "--force")
+    assert refused.status == 1
+    line = _one_line(refused.err)
+    assert "InvalidClientException" in line and "ssotui login" in line
+    assert "sso_start_url" not in line  # nothing in the user's config is wrong
+    again = ssotui("login", "--force")
+    assert again.status == 0, again.err
+    assert center.calls["register_client"] == 2
+
+
+def test_a_refresh_refused_for_the_client_leads_to_a_login_that_registers_anew(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A refresh refused with InvalidClientException: "log in again", and that one login works
+    (a new registration), not a browser trip that ends in the same refusal."""
+    use_fake_browser(monkeypatch, tmp_path)
+    assert ssotui("login").status == 0
+    path = token_path(here(), chosen_session(here())[0])
+    cached = json.loads(path.read_text())
+    cached["expiresAt"] = "2000-01-01T00:00:00Z"
+    path.write_text(json.dumps(cached))
+    _rotate_secrets(center)
+    listed = ssotui("list")
+    assert listed.status == 1 and "ssotui login" in _one_line(listed.err)
+    logged_in = ssotui("login")
+    assert logged_in.status == 0, logged_in.err
+    assert center.calls["register_client"] == 2

@@ -30,7 +30,12 @@ from tui.aws import token_cache
 from tui.aws.clients import oidc_client
 from tui.aws.loopback import Callback, CallbackListener
 from tui.aws.oidc_answers import error_code, login_failure, token_from_response
-from tui.aws.registrations import browser_registration, browser_scopes, forget_registration
+from tui.aws.registrations import (
+    browser_registration,
+    browser_scopes,
+    client_refused,
+    forget_registration,
+)
 from tui.aws.token_cache import Registration
 from tui.errors import LoginCancelled, LoginFailed
 from tui.logs import hide
@@ -228,6 +233,8 @@ class BrowserLogin:
                     f"the sign-in to session {label} expired before ssotui could use it: run "
                     "`ssotui login` again"
                 ) from None
+            if code == "InvalidClientException":
+                raise client_refused(self.paths, self.session, registration.client_id) from None
             if code in ("InvalidGrantException", "InvalidRequestException"):
                 raise LoginFailed(
                     f"Identity Center refused the code the browser brought for session {label} "

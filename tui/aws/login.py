@@ -29,7 +29,7 @@ from tui.aws.oidc_answers import (
     login_failure,
     token_from_response,
 )
-from tui.aws.registrations import device_registration
+from tui.aws.registrations import client_refused, device_registration
 from tui.aws.tokens import current_token
 from tui.errors import LoginCancelled, LoginFailed, NotLoggedIn, ServiceError
 from tui.logs import hide
@@ -208,6 +208,8 @@ def wait_for_token(
                 ) from None
             if code == "ExpiredTokenException":
                 raise expired() from None
+            if code == "InvalidClientException":
+                raise client_refused(paths, session, auth.client_id) from None
             raise login_failure(exc, client, session, "the login") from None
         token = token_from_response(
             session,
