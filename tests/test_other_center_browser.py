@@ -260,3 +260,26 @@ def test_a_refresh_refused_for_the_client_leads_to_a_login_that_registers_anew(
     logged_in = ssotui("login")
     assert logged_in.status == 0, logged_in.err
     assert center.calls["register_client"] == 2
+
+
+@pytest.mark.parametrize("where", ["register_client", "authorize", "device"])
+def test_a_scope_the_service_refuses_points_at_sso_registration_scopes(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    """A scope Identity Center does not grant (a typo in `sso_registration_scopes`), refused at
+    RegisterClient (InvalidScopeException) or by the authorize page (invalid_scope): the line
+    names the setting and its value, not the start URL and region."""
+    home_config = here().aws_config_file
+    home_config.write_text(
+        home_config.read_text().replace("sso:account:access", "sso:account:acess")
+    )
+    if where == "authorize":
+        center.authorize_answer = "invalid_scope"
+    else:
+        center.busy["register_client"] = (400, "InvalidScopeException")
+    use_fake_browser(monkeypatch, tmp_path)
+    result = ssotui("login", *(["--use-device-code"] if where == "device" else []))
+    assert result.status == 1
+    line = _one_line(result.err)
+    assert "sso_registration_scopes" in line and "sso:account:acess" in line, line
+    assert "sso_region" not in line

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from tui.aws import token_cache
 from tui.aws.clients import oidc_client
 from tui.aws.loopback import Callback, CallbackListener
-from tui.aws.oidc_answers import error_code, login_failure, token_from_response
+from tui.aws.oidc_answers import error_code, login_failure, scopes_advice, token_from_response
 from tui.aws.registrations import (
     browser_registration,
     browser_scopes,
@@ -208,6 +208,11 @@ class BrowserLogin:
             raise LoginFailed(
                 f"the login to session {label} was denied in the browser: run `ssotui login` "
                 "again to retry"
+            )
+        if callback.error == "invalid_scope":
+            raise LoginFailed(
+                f"the browser login to session {label} failed (invalid_scope): "
+                f"{scopes_advice(self.session)}, then run `ssotui login` again"
             )
         if callback.error is not None or not callback.code:
             raise LoginFailed(

@@ -12,7 +12,8 @@ from tui.aws.clients import connection_error
 from tui.aws.transport import redirected
 from tui.errors import LoginFailed, ServiceError, SsotuiError
 from tui.logs import hide
-from tui.models import SsoSession, Token, utcnow
+from tui.models import DEFAULT_SCOPES, SsoSession, Token, utcnow
+from tui.text import printable
 
 # Lifetimes botocore's sso-oidc model leaves optional, for an answer without them (RFC 6749
 # 5.1 and RFC 8628 3.2 leave the default to the server): the token's is short, so a refresh
@@ -63,12 +64,28 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
     if code:
         from tui.aws.sessions import inline_comment
 
-        fix = inline_comment(session) or "check the session's sso_start_url and sso_region"
+        fix = inline_comment(session) or (
+            scopes_advice(session)
+            if code == "InvalidScopeException"
+            else "check the session's sso_start_url and sso_region"
+        )
         return LoginFailed(
             f"Identity Center refused {what} for session {session.label} ({code}): {fix}, then "
             "run `ssotui login` again"
         )
     return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
+
+
+def scopes_advice(session: SsoSession) -> str:
+    """What to check when Identity Center refuses the scopes asked for (InvalidScopeException,
+    `invalid_scope` from the authorize page): `sso_registration_scopes` and what it holds."""
+    if session.scopes_configured:
+        held = printable(", ".join(session.scopes))
+        return f"check sso_registration_scopes of session {session.label} ({held})"
+    return (
+        f"session {session.label} sets no sso_registration_scopes, so ssotui asks for "
+        f"{', '.join(DEFAULT_SCOPES)}: set the scopes Identity Center grants"
+    )
 
 
 def lifetime(response: Any, member: str, assumed: timedelta) -> timedelta:
