@@ -309,6 +309,24 @@ def test_a_client_refused_while_the_code_is_polled_is_one_line_and_registered_an
     assert center.calls["register_client"] == 2
 
 
+def test_a_login_code_the_service_no_longer_knows_is_one_line_to_log_in_again(
+    center: OtherCenter, other: SsoSession
+) -> None:
+    """CreateToken answers InvalidGrantException to the device code (the service dropped it,
+    or it was redeemed already): the line says to log in again, not to check the config."""
+
+    def drop_codes(answer: dict[str, object]) -> dict[str, object]:
+        center.devices.clear()
+        return answer
+
+    center.rewrite["start_device_authorization"] = drop_codes
+    with pytest.raises(LoginFailed) as refused:
+        login(here(), other, announce=lambda _a: None, sleep=lambda _s: None)
+    assert "InvalidGrantException" in refused.value.message
+    assert "ssotui login" in refused.value.message
+    assert "sso_start_url" not in refused.value.message
+
+
 def test_the_server_is_right_for_botocore(center: OtherCenter, logged_in: Token) -> None:
     """The server's answers, read by botocore's own paginator (a check of the helper)."""
     client = boto3.client("sso", region_name=REGION, config=Config(signature_version=UNSIGNED))

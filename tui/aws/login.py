@@ -210,6 +210,11 @@ def wait_for_token(
                 raise expired() from None
             if code == "InvalidClientException":
                 raise client_refused(paths, session, auth.client_id) from None
+            if code == "InvalidGrantException":  # the code unknown there, or redeemed already
+                raise LoginFailed(
+                    f"Identity Center no longer takes the login code of session "
+                    f"{session.label} (InvalidGrantException): run `ssotui login` again"
+                ) from None
             raise login_failure(exc, client, session, "the login") from None
         token = token_from_response(
             session,
