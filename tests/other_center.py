@@ -8,10 +8,11 @@ in the `x-amzn-ErrorType` header (with a namespace suffix) or only in `__type` (
 `namespace#` prefix), `Connection: close` or chunked bodies, device authorizations without
 `verificationUriComplete` and `interval`, no refresh token (or, when asked, one good for more
 than one refresh), SlowDown on a first poll, and registrations it forgets (a restart, a new
-region cell); and, when a test asks, any answer with members left out or changed (`rewrite`)
-and 5xx answered with a web page (`error_page`). Logout ends the sign-in: every access and
-refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs live under
-one port, the portal below `/portal`, OIDC below `/oidc`.
+region cell); and, when a test asks, any answer with members left out or changed (`rewrite`),
+more members in error answers (`error_members`: a `reason`) and 5xx answered with a web page
+(`error_page`). Logout ends the sign-in: every access and refresh token it gave. Knobs are
+plain attributes, changed between calls. Both APIs live under one port, the portal below
+`/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -113,6 +114,7 @@ class OtherCenter:
         self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
         self.busy_times = 1  # ... or this many times in a row (past botocore's retries)
         self.busy_message = "try again later"  # ... with this message
+        self.error_members: dict[str, Any] = {}  # more members in every error's JSON body
         self.error_page: bytes | None = None  # a 5xx answered with this HTML page instead
         # handler name -> what to do to its JSON answer (members left out, reordered, retyped)
         self.rewrite: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -236,6 +238,7 @@ class OtherCenter:
             return Reply(status, self.error_page, {}, "text/html; charset=utf-8")
         headers: dict[str, str] = {}
         body: dict[str, Any] = {"message": message, "error_description": message}
+        body.update(self.error_members)
         if not code:  # a bare failure (a gateway's 502): no error name anywhere
             pass
         elif self.error_style == "header":

@@ -29,7 +29,13 @@ from urllib.parse import urlsplit
 from tui.aws import token_cache
 from tui.aws.clients import oidc_client
 from tui.aws.loopback import Callback, CallbackListener
-from tui.aws.oidc_answers import error_code, login_failure, scopes_advice, token_from_response
+from tui.aws.oidc_answers import (
+    error_code,
+    kms_refusal,
+    login_failure,
+    scopes_advice,
+    token_from_response,
+)
 from tui.aws.registrations import (
     browser_registration,
     browser_scopes,
@@ -233,6 +239,8 @@ class BrowserLogin:
             )
         except Exception as exc:
             code = error_code(exc)
+            if (kms := kms_refusal(exc, self.session, "the login")) is not None:
+                raise kms from None
             if code == "ExpiredTokenException":
                 raise LoginFailed(
                     f"the sign-in to session {label} expired before ssotui could use it: run "

@@ -25,6 +25,7 @@ from tui.aws.clients import oidc_client
 from tui.aws.oidc_answers import (
     ASSUMED_DEVICE_CODE_LIFETIME,
     error_code,
+    kms_refusal,
     lifetime,
     login_failure,
     token_from_response,
@@ -201,6 +202,8 @@ def wait_for_token(
                 if polled is not None:
                     polled(polls)
                 continue
+            if (kms := kms_refusal(exc, session, "the login")) is not None:
+                raise kms from None
             if code == "AccessDeniedException":
                 raise LoginFailed(
                     f"the login to session {session.label} was denied in the browser: "

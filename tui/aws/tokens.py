@@ -84,15 +84,15 @@ def renewed_unsaved(
     service refused the refresh token or the registration (the sign-in is over).
 
     For a logout, whose Logout call needs a live access token: it ends the sign-in, so the new
-    token is never used again. Raises ServiceError when Identity Center cannot be reached or is
-    busy. `token.can_refresh` must hold. `read_timeout`: for each attempt (None: the process's
-    default). `client_refused` is called when the service refused the client itself
-    (InvalidClientException), before None is returned.
+    token is never used again. Raises ServiceError when Identity Center cannot be reached, is
+    busy or cannot use its KMS key. `token.can_refresh` must hold. `read_timeout`: for each
+    attempt (None: the process's default). `client_refused` is called when the service
+    refused the client itself (InvalidClientException), before None is returned.
     """
     # Loaded only for a refresh: reading a valid token (every start of the picker) needs none
     # of the client side.
     from tui.aws.clients import CONNECT_TIMEOUT, connection_error, oidc_client
-    from tui.aws.oidc_answers import token_from_response
+    from tui.aws.oidc_answers import kms_refusal, token_from_response
 
     assert token.client_id and token.client_secret and token.refresh_token
     if read_timeout is None:
@@ -112,6 +112,10 @@ def renewed_unsaved(
         network = connection_error(exc, client, session)
         if network is not None:
             raise network from None
+        # the instance's KMS key, not the refresh token: kept for when the key works again
+        kms = kms_refusal(exc, session, "the token refresh")
+        if kms is not None:
+            raise kms from None
         response_dict = getattr(exc, "response", None)
         if isinstance(response_dict, dict):
             code = str(response_dict.get("Error", {}).get("Code", ""))
