@@ -1,18 +1,18 @@
 """A second Identity Center for interop tests, written apart from `tui.sim` (stdlib only).
 
 It speaks the SSO portal and SSO OIDC operations as botocore's service models allow, but with
-the freedoms a conforming server has and our simulator never takes: pages of 1-3 items
-whatever `max_result` asks, opaque page tokens holding `+/=`, an empty (or null) token on the
-last page, unknown members, optional members left out or sent as JSON null, error names only
-in the `x-amzn-ErrorType` header (with a namespace suffix) or only in `__type` (with a
-`namespace#` prefix), `Connection: close` or chunked bodies, device authorizations without
-`verificationUriComplete` and `interval`, no refresh token (or, when asked, one good for more
-than one refresh), SlowDown on a first poll, and registrations it forgets (a restart, a new
-region cell); and, when a test asks, any answer with members left out or changed (`rewrite`),
-more members in error answers (`error_members`: a `reason`) and 5xx answered with a web page
-(`error_page`). Logout ends the sign-in: every access and refresh token it gave. Knobs are
-plain attributes, changed between calls. Both APIs live under one port, the portal below
-`/portal`, OIDC below `/oidc`.
+the freedoms a conforming server has and our simulator never takes: pages of 1-3 items whatever
+`max_result` asks, opaque page tokens holding `+/=`, an empty (or null) token on the last page,
+unknown members, optional members left out or sent as JSON null, error names only in the
+`x-amzn-ErrorType` header (with a namespace suffix), only in `__type` (with a `namespace#`
+prefix) or, for SSO OIDC, only in OAuth's `error` member, `Connection: close` or chunked
+bodies, device authorizations without `verificationUriComplete` and `interval`, no refresh
+token (or, when asked, one good for more than one refresh), SlowDown on a first poll, and
+registrations it forgets (a restart, a new region cell); and, when a test asks, any answer with
+members left out or changed (`rewrite`), more members in error answers (`error_members`: a
+`reason`) and 5xx answered with a web page (`error_page`). Logout ends the sign-in: every
+access and refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs
+live under one port, the portal below `/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -90,7 +90,9 @@ class OtherCenter:
         self.page_sizes = (2, 1, 3)  # items per page in turn, whatever max_result says
         self.last_token: str | None = ""  # on the last page: "", None (JSON null) or "omit"
         self.nulls = False  # absent optional members written as JSON null
-        self.error_style = "header"  # "header": x-amzn-ErrorType only; "type": __type only
+        # "header": x-amzn-ErrorType only; "type": __type only; "oauth": OIDC errors named only
+        # in OAuth's `error` member (RFC 6749 5.2), others as "header"
+        self.error_style = "header"
         self.close_every_answer = False
         self.chunked = False
         self.duplicate_accounts = False  # the last account of a page again on the next page
@@ -241,7 +243,9 @@ class OtherCenter:
         body.update(self.error_members)
         if not code:  # a bare failure (a gateway's 502): no error name anywhere
             pass
-        elif self.error_style == "header":
+        elif self.error_style == "oauth" and code in _OAUTH_NAMES:
+            body["error"] = _OAUTH_NAMES[code]
+        elif self.error_style in ("header", "oauth"):
             headers["x-amzn-ErrorType"] = f"{code}:http://internal.example.com/other/"
         else:
             body["__type"] = f"com.example.other.v1#{code}"
@@ -522,6 +526,24 @@ class OtherCenter:
             return _page(400, "Bad action")
         token = "other-signin-" + secrets.token_urlsafe(600)
         return Reply(200, json.dumps({"SigninToken": token, **self.federation_extra}).encode())
+
+
+# The SSO OIDC errors' names in OAuth's form (the `error` member botocore's model documents).
+_OAUTH_NAMES = {
+    "AccessDeniedException": "access_denied",
+    "AuthorizationPendingException": "authorization_pending",
+    "ExpiredTokenException": "expired_token",
+    "InternalServerException": "server_error",
+    "InvalidClientException": "invalid_client",
+    "InvalidClientMetadataException": "invalid_client_metadata",
+    "InvalidGrantException": "invalid_grant",
+    "InvalidRedirectUriException": "invalid_redirect_uri",
+    "InvalidRequestException": "invalid_request",
+    "InvalidScopeException": "invalid_scope",
+    "SlowDownException": "slow_down",
+    "UnauthorizedClientException": "unauthorized_client",
+    "UnsupportedGrantTypeException": "unsupported_grant_type",
+}
 
 
 def _form(body: bytes) -> dict[str, str]:

@@ -19,6 +19,7 @@ from tests.conftest import Home, here
 from tests.fake_browser import use_fake_browser
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
+from tui.aws.login import login
 from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import token_path
 
@@ -164,3 +165,35 @@ def test_a_refresh_refused_for_a_kms_key_keeps_the_token_and_says_whom_to_ask(
     line = _one_line(listed.err)
     assert "KMS_AccessDeniedException" in line and "administrator" in line, line
     assert json.loads(path.read_text())["refreshToken"] == cached["refreshToken"]
+
+
+def test_oidc_errors_named_only_in_oauths_error_member(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A service that names its SSO OIDC errors as RFC 6749 and 8628 do, `{"error":
+    "slow_down"}`, with neither x-amzn-ErrorType nor `__type`: a device login waits through
+    slow_down and authorization_pending and ends approved; a refused browser code and a refused
+    refresh are said as with the other encodings."""
+    center.error_style = "oauth"
+    center.slow_down_first_poll = True
+    center.polls_before_approval = 2
+    waits: list[float] = []
+    login(here(), chosen_session(here())[0], announce=lambda _a: None, sleep=waits.append)
+    assert waits == [5, 10, 10]  # 5 s more for good after slow_down (RFC 8628)
+
+    use_fake_browser(monkeypatch, tmp_path)
+    center.code_failure = (400, "InvalidGrantException")
+    refused = ssotui("login", "--force")
+    assert refused.status == 1
+    assert "refused the code the browser brought" in _one_line(refused.err)
+    center.code_failure = None
+    assert ssotui("login", "--force").status == 0
+
+    path = token_path(here(), chosen_session(here())[0])
+    cached = json.loads(path.read_text())
+    cached["expiresAt"] = "2000-01-01T00:00:00Z"
+    path.write_text(json.dumps(cached))
+    center.refresh.clear()  # every refresh token revoked: invalid_grant
+    listed = ssotui("list")
+    assert listed.status == 1
+    assert "expired: run `ssotui login`" in _one_line(listed.err)
