@@ -121,6 +121,9 @@ class OtherCenter:
         # handler name -> what to do to its JSON answer (members left out, reordered, retyped)
         self.rewrite: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
         self.authorize_answer = "approve"  # or "deny", or an OAuth error name to redirect with
+        # no browser (authorization code) login here: a RegisterClient asking for its grant is
+        # refused with this error, e.g. UnsupportedGrantTypeException
+        self.no_browser_flow: str | None = None
         self.code_lifetime = 60.0
         self.code_failure: tuple[int, str] | None = None  # every CreateToken for a code: this
         # getSigninToken: (status, content type, body) or None for a JSON SigninToken answer
@@ -379,6 +382,8 @@ class OtherCenter:
     def register_client(self, query: dict[str, str], headers: dict[str, str], data: Any) -> Reply:
         if not data.get("clientName") or data.get("clientType") != "public":
             raise Failure(400, "InvalidClientMetadataException", "bad client metadata")
+        if self.no_browser_flow and "authorization_code" in (data.get("grantTypes") or []):
+            raise Failure(400, self.no_browser_flow, "grant type not supported")
         client_id = "oc-" + secrets.token_hex(8)
         self.clients[client_id] = secrets.token_urlsafe(40)
         self.grants[client_id] = dict(data)

@@ -197,3 +197,27 @@ def test_oidc_errors_named_only_in_oauths_error_member(
     listed = ssotui("list")
     assert listed.status == 1
     assert "expired: run `ssotui login`" in _one_line(listed.err)
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "UnsupportedGrantTypeException",
+        "InvalidRedirectUriException",
+        "InvalidClientMetadataException",
+    ],
+)
+def test_a_service_without_the_browser_login_falls_back_to_the_device_code(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, refusal: str
+) -> None:
+    """An Identity Center that offers only the device code (as AWS's did before 2024) refuses
+    to register a client for the authorization code grant or its loopback redirect: the login
+    says so and carries on with a device code, as when no browser can start."""
+    center.no_browser_flow = refusal
+    center.device_interval = 0
+    use_fake_browser(monkeypatch, tmp_path)
+    result = ssotui("login")
+    assert result.status == 0, result.err
+    assert "Falling back to the device code: " in result.err and refusal in result.err
+    assert "OTHR-" in result.err  # the device code, shown
+    assert token_path(here(), chosen_session(here())[0]).exists()

@@ -270,9 +270,10 @@ def start_browser_login(
 ) -> BrowserLogin:
     """Bind the listener, register (or reuse the registration) and build the authorize URL.
 
-    Raises ListenerUnavailable (a LoginFailed) when 127.0.0.1 cannot be listened on: the
-    caller falls back to the device code. Other failures close the listener and raise
-    LoginFailed or ServiceError.
+    Raises BrowserLoginUnavailable (a LoginFailed) when 127.0.0.1 cannot be listened on
+    (ListenerUnavailable) or Identity Center registers no client for this flow: the caller
+    falls back to the device code. Other failures close the listener and raise LoginFailed or
+    ServiceError.
     """
     state = str(uuid.uuid4())
     verifier = code_verifier()

@@ -32,9 +32,9 @@ import time
 from typing import Any
 
 from tui.aws import token_cache
-from tui.aws.oidc_answers import login_failure, secret_expiry
+from tui.aws.oidc_answers import error_code, login_failure, secret_expiry
 from tui.aws.token_cache import AUTHORIZATION_CODE_GRANT, Registration
-from tui.errors import FileWriteError, LoginFailed, ServiceError
+from tui.errors import BrowserLoginUnavailable, FileWriteError, LoginFailed, ServiceError
 from tui.logs import hide
 from tui.models import DEFAULT_SCOPES, SsoSession
 from tui.paths import Paths
@@ -43,6 +43,15 @@ CLIENT_NAME_PREFIX = "ssotui"
 BROWSER_GRANT_TYPES = (AUTHORIZATION_CODE_GRANT, "refresh_token")
 # botocore registers this redirect URI (no port): the service accepts any loopback port on it.
 REDIRECT_URI = "http://127.0.0.1/oauth/callback"
+# RegisterClient refusals of what only the browser login asks for (the authorization code
+# grant, the loopback redirect, the issuer): a service that offers the device code alone.
+_NO_BROWSER_LOGIN = frozenset(
+    {
+        "UnsupportedGrantTypeException",
+        "InvalidRedirectUriException",
+        "InvalidClientMetadataException",
+    }
+)
 
 
 def browser_scopes(session: SsoSession) -> list[str]:
@@ -79,6 +88,12 @@ def _register(paths: Paths, session: SsoSession, client: Any, *, browser: bool) 
             f"{session.label}: try again later"
         ) from None
     except Exception as exc:
+        code = error_code(exc)
+        if browser and code in _NO_BROWSER_LOGIN:
+            raise BrowserLoginUnavailable(
+                f"Identity Center registers no client for the browser login of session "
+                f"{session.label} ({code})"
+            ) from None
         raise login_failure(exc, client, session, "the client registration") from None
     token_cache.save_registration(paths, session, registration)
     return registration
