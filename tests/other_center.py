@@ -1,17 +1,18 @@
 """A second Identity Center for interop tests, written apart from `tui.sim` (stdlib only).
 
 It speaks the SSO portal and SSO OIDC operations as botocore's service models allow, but with
-the freedoms a conforming server has and our simulator never takes: pages of 1-3 items
-whatever `max_result` asks, opaque page tokens holding `+/=`, an empty (or null) token on the
-last page, unknown members, optional members left out or sent as JSON null, error names only
-in the `x-amzn-ErrorType` header (with a namespace suffix) or only in `__type` (with a
-`namespace#` prefix), `Connection: close` or chunked bodies, device authorizations without
-`verificationUriComplete` and `interval`, no refresh token (or, when asked, one good for more
-than one refresh), SlowDown on a first poll, and registrations it forgets (a restart, a new
-region cell); and, when a test asks, any answer with members left out or changed (`rewrite`)
-and 5xx answered with a web page (`error_page`). Logout ends the sign-in: every access and
-refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs live under
-one port, the portal below `/portal`, OIDC below `/oidc`.
+the freedoms a conforming server has and our simulator never takes: pages of 1-3 items whatever
+`max_result` asks, opaque page tokens holding `+/=`, an empty (or null) token on the last page,
+unknown members, optional members left out or sent as JSON null, error names only in the
+`x-amzn-ErrorType` header (with a namespace suffix), only in `__type` (with a `namespace#`
+prefix) or, for SSO OIDC, only in OAuth's `error` member, `Connection: close` or chunked
+bodies, device authorizations without `verificationUriComplete` and `interval`, no refresh
+token (or, when asked, one good for more than one refresh), SlowDown on a first poll, and
+registrations it forgets (a restart, a new region cell); and, when a test asks, any answer with
+members left out or changed (`rewrite`), more members in error answers (`error_members`: a
+`reason`) and 5xx answered with a web page (`error_page`). Logout ends the sign-in: every
+access and refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs
+live under one port, the portal below `/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -89,7 +90,9 @@ class OtherCenter:
         self.page_sizes = (2, 1, 3)  # items per page in turn, whatever max_result says
         self.last_token: str | None = ""  # on the last page: "", None (JSON null) or "omit"
         self.nulls = False  # absent optional members written as JSON null
-        self.error_style = "header"  # "header": x-amzn-ErrorType only; "type": __type only
+        # "header": x-amzn-ErrorType only; "type": __type only; "oauth": OIDC errors named only
+        # in OAuth's `error` member (RFC 6749 5.2), others as "header"
+        self.error_style = "header"
         self.close_every_answer = False
         self.chunked = False
         self.duplicate_accounts = False  # the last account of a page again on the next page
@@ -113,10 +116,14 @@ class OtherCenter:
         self.busy: dict[str, tuple[int, str]] = {}  # handler name -> (status, error) answered once
         self.busy_times = 1  # ... or this many times in a row (past botocore's retries)
         self.busy_message = "try again later"  # ... with this message
+        self.error_members: dict[str, Any] = {}  # more members in every error's JSON body
         self.error_page: bytes | None = None  # a 5xx answered with this HTML page instead
         # handler name -> what to do to its JSON answer (members left out, reordered, retyped)
         self.rewrite: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
         self.authorize_answer = "approve"  # or "deny", or an OAuth error name to redirect with
+        # no browser (authorization code) login here: a RegisterClient asking for its grant is
+        # refused with this error, e.g. UnsupportedGrantTypeException
+        self.no_browser_flow: str | None = None
         self.code_lifetime = 60.0
         self.code_failure: tuple[int, str] | None = None  # every CreateToken for a code: this
         # getSigninToken: (status, content type, body) or None for a JSON SigninToken answer
@@ -236,9 +243,12 @@ class OtherCenter:
             return Reply(status, self.error_page, {}, "text/html; charset=utf-8")
         headers: dict[str, str] = {}
         body: dict[str, Any] = {"message": message, "error_description": message}
+        body.update(self.error_members)
         if not code:  # a bare failure (a gateway's 502): no error name anywhere
             pass
-        elif self.error_style == "header":
+        elif self.error_style == "oauth" and code in _OAUTH_NAMES:
+            body["error"] = _OAUTH_NAMES[code]
+        elif self.error_style in ("header", "oauth"):
             headers["x-amzn-ErrorType"] = f"{code}:http://internal.example.com/other/"
         else:
             body["__type"] = f"com.example.other.v1#{code}"
@@ -372,6 +382,8 @@ class OtherCenter:
     def register_client(self, query: dict[str, str], headers: dict[str, str], data: Any) -> Reply:
         if not data.get("clientName") or data.get("clientType") != "public":
             raise Failure(400, "InvalidClientMetadataException", "bad client metadata")
+        if self.no_browser_flow and "authorization_code" in (data.get("grantTypes") or []):
+            raise Failure(400, self.no_browser_flow, "grant type not supported")
         client_id = "oc-" + secrets.token_hex(8)
         self.clients[client_id] = secrets.token_urlsafe(40)
         self.grants[client_id] = dict(data)
@@ -519,6 +531,24 @@ class OtherCenter:
             return _page(400, "Bad action")
         token = "other-signin-" + secrets.token_urlsafe(600)
         return Reply(200, json.dumps({"SigninToken": token, **self.federation_extra}).encode())
+
+
+# The SSO OIDC errors' names in OAuth's form (the `error` member botocore's model documents).
+_OAUTH_NAMES = {
+    "AccessDeniedException": "access_denied",
+    "AuthorizationPendingException": "authorization_pending",
+    "ExpiredTokenException": "expired_token",
+    "InternalServerException": "server_error",
+    "InvalidClientException": "invalid_client",
+    "InvalidClientMetadataException": "invalid_client_metadata",
+    "InvalidGrantException": "invalid_grant",
+    "InvalidRedirectUriException": "invalid_redirect_uri",
+    "InvalidRequestException": "invalid_request",
+    "InvalidScopeException": "invalid_scope",
+    "SlowDownException": "slow_down",
+    "UnauthorizedClientException": "unauthorized_client",
+    "UnsupportedGrantTypeException": "unsupported_grant_type",
+}
 
 
 def _form(body: bytes) -> dict[str, str]:

@@ -32,6 +32,7 @@ from tui.aws.login import login
 from tui.aws.portal import Portal
 from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import load_registration, load_token, save_token
+from tui.errors import LoginFailed
 from tui.models import SsoSession, Token, utcnow
 from tui.store import catalog_cache
 
@@ -283,6 +284,47 @@ def test_a_registration_the_service_forgot_is_replaced(
     second = load_registration(here(), other)
     assert first is not None and second is not None and second.client_id != first.client_id
     assert center.calls["register_client"] == 2
+
+
+def test_a_client_refused_while_the_code_is_polled_is_one_line_and_registered_anew(
+    center: OtherCenter, other: SsoSession, logged_in: Token
+) -> None:
+    """The service refuses the client's secret once the code is shown (it expired early, was
+    revoked): nothing in the user's config is wrong, and the next login registers anew."""
+
+    def rotate(answer: dict[str, object]) -> dict[str, object]:
+        for client_id in center.clients:
+            center.clients[client_id] = "rotated"
+        return answer
+
+    center.rewrite["start_device_authorization"] = rotate
+    with pytest.raises(LoginFailed) as refused:
+        login(here(), other, force=True, announce=lambda _a: None, sleep=lambda _s: None)
+    assert "InvalidClientException" in refused.value.message
+    assert "ssotui login" in refused.value.message
+    assert "sso_start_url" not in refused.value.message
+    assert load_registration(here(), other) is None
+    del center.rewrite["start_device_authorization"]
+    login(here(), other, force=True, announce=lambda _a: None, sleep=lambda _s: None)
+    assert center.calls["register_client"] == 2
+
+
+def test_a_login_code_the_service_no_longer_knows_is_one_line_to_log_in_again(
+    center: OtherCenter, other: SsoSession
+) -> None:
+    """CreateToken answers InvalidGrantException to the device code (the service dropped it,
+    or it was redeemed already): the line says to log in again, not to check the config."""
+
+    def drop_codes(answer: dict[str, object]) -> dict[str, object]:
+        center.devices.clear()
+        return answer
+
+    center.rewrite["start_device_authorization"] = drop_codes
+    with pytest.raises(LoginFailed) as refused:
+        login(here(), other, announce=lambda _a: None, sleep=lambda _s: None)
+    assert "InvalidGrantException" in refused.value.message
+    assert "ssotui login" in refused.value.message
+    assert "sso_start_url" not in refused.value.message
 
 
 def test_the_server_is_right_for_botocore(center: OtherCenter, logged_in: Token) -> None:

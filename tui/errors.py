@@ -48,6 +48,15 @@ class LoginFailed(SsotuiError):
     """The login was denied, expired or could not start."""
 
 
+class BrowserLoginUnavailable(LoginFailed):
+    """The browser login cannot run here (no loopback listener, a service that registers no
+    client for it): the device code runs instead. `reason` says why in a few words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the browser login cannot run: {reason}")
+        self.reason = reason
+
+
 class LoginCancelled(LoginFailed):
     """The user cancelled a login while it waited (for the browser, or for another login)."""
 

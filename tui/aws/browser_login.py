@@ -29,8 +29,19 @@ from urllib.parse import urlsplit
 from tui.aws import token_cache
 from tui.aws.clients import oidc_client
 from tui.aws.loopback import Callback, CallbackListener
-from tui.aws.oidc_answers import error_code, login_failure, token_from_response
-from tui.aws.registrations import browser_registration, browser_scopes, forget_registration
+from tui.aws.oidc_answers import (
+    error_code,
+    kms_refusal,
+    login_failure,
+    scopes_advice,
+    token_from_response,
+)
+from tui.aws.registrations import (
+    browser_registration,
+    browser_scopes,
+    client_refused,
+    forget_registration,
+)
 from tui.aws.token_cache import Registration
 from tui.errors import LoginCancelled, LoginFailed
 from tui.logs import hide
@@ -204,6 +215,11 @@ class BrowserLogin:
                 f"the login to session {label} was denied in the browser: run `ssotui login` "
                 "again to retry"
             )
+        if callback.error == "invalid_scope":
+            raise LoginFailed(
+                f"the browser login to session {label} failed (invalid_scope): "
+                f"{scopes_advice(self.session)}, then run `ssotui login` again"
+            )
         if callback.error is not None or not callback.code:
             raise LoginFailed(
                 f"the browser login to session {label} failed ({callback.error}): run "
@@ -223,11 +239,15 @@ class BrowserLogin:
             )
         except Exception as exc:
             code = error_code(exc)
+            if (kms := kms_refusal(exc, self.session, "the login")) is not None:
+                raise kms from None
             if code == "ExpiredTokenException":
                 raise LoginFailed(
                     f"the sign-in to session {label} expired before ssotui could use it: run "
                     "`ssotui login` again"
                 ) from None
+            if code == "InvalidClientException":
+                raise client_refused(self.paths, self.session, registration.client_id) from None
             if code in ("InvalidGrantException", "InvalidRequestException"):
                 raise LoginFailed(
                     f"Identity Center refused the code the browser brought for session {label} "
@@ -250,9 +270,10 @@ def start_browser_login(
 ) -> BrowserLogin:
     """Bind the listener, register (or reuse the registration) and build the authorize URL.
 
-    Raises ListenerUnavailable (a LoginFailed) when 127.0.0.1 cannot be listened on: the
-    caller falls back to the device code. Other failures close the listener and raise
-    LoginFailed or ServiceError.
+    Raises BrowserLoginUnavailable (a LoginFailed) when 127.0.0.1 cannot be listened on
+    (ListenerUnavailable) or Identity Center registers no client for this flow: the caller
+    falls back to the device code. Other failures close the listener and raise LoginFailed or
+    ServiceError.
     """
     state = str(uuid.uuid4())
     verifier = code_verifier()

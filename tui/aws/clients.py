@@ -196,6 +196,10 @@ def _build_client(
             "variables and endpoint settings"
         ) from None
     client.meta.events.register("before-parse", _check_json)
+    if service == "sso-oidc":
+        from tui.aws.oauth_errors import name_oauth_error
+
+        client.meta.events.register("before-parse", name_oauth_error)
     limit_answers(client, service)
     return client
 

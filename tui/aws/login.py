@@ -25,11 +25,12 @@ from tui.aws.clients import oidc_client
 from tui.aws.oidc_answers import (
     ASSUMED_DEVICE_CODE_LIFETIME,
     error_code,
+    kms_refusal,
     lifetime,
     login_failure,
     token_from_response,
 )
-from tui.aws.registrations import device_registration
+from tui.aws.registrations import client_refused, device_registration
 from tui.aws.tokens import current_token
 from tui.errors import LoginCancelled, LoginFailed, NotLoggedIn, ServiceError
 from tui.logs import hide
@@ -201,6 +202,8 @@ def wait_for_token(
                 if polled is not None:
                     polled(polls)
                 continue
+            if (kms := kms_refusal(exc, session, "the login")) is not None:
+                raise kms from None
             if code == "AccessDeniedException":
                 raise LoginFailed(
                     f"the login to session {session.label} was denied in the browser: "
@@ -208,6 +211,13 @@ def wait_for_token(
                 ) from None
             if code == "ExpiredTokenException":
                 raise expired() from None
+            if code == "InvalidClientException":
+                raise client_refused(paths, session, auth.client_id) from None
+            if code == "InvalidGrantException":  # the code unknown there, or redeemed already
+                raise LoginFailed(
+                    f"Identity Center no longer takes the login code of session "
+                    f"{session.label} (InvalidGrantException): run `ssotui login` again"
+                ) from None
             raise login_failure(exc, client, session, "the login") from None
         token = token_from_response(
             session,

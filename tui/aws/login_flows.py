@@ -2,11 +2,12 @@
 
 `log_in` takes the session's login lock (a second login waits and then uses the first one's
 token), runs the chosen flow (`tui.aws.flow_choice`), and falls back from the browser to the
-device code, saying so, when the loopback listener cannot be bound or no browser could be
-started (the device code's page is then not sent to that browser either). What the user must
-see or do comes to `announce` as events: the device code to enter, the browser page to open, a
-fall-back and its reason, a wait for another login, a cached token passed over because the
-session's scopes changed.
+device code, saying so, when the loopback listener cannot be bound, Identity Center registers
+no client for the browser login (a service that offers the device code alone), or no browser
+could be started (the device code's page is then not sent to that browser either). What the
+user must see or do comes to `announce` as events: the device code to enter, the browser page
+to open, a fall-back and its reason, a wait for another login, a cached token passed over
+because the session's scopes changed.
 
 While a login waits for the user (the browser to come back, the device code to be approved) it
 looks at the token cache: a valid token that another program saved meanwhile (another ssotui,
@@ -41,12 +42,11 @@ from tui.aws.flow_choice import Flow
 from tui.aws.login import DeviceAuthorization, print_instructions, start_login, wait_for_token
 from tui.aws.login_lock import one_login_at_a_time
 from tui.aws.login_waits import Interruptions, until_taken
-from tui.aws.loopback import ListenerUnavailable
 from tui.aws.registrations import keep_browser_registration_apart
 from tui.aws.scope_change import granted_for_other_scopes
 from tui.aws.token_watch import SavedElsewhere
 from tui.aws.tokens import REFRESH_WINDOW, current_token
-from tui.errors import LoginCancelled, NotLoggedIn, ServiceError
+from tui.errors import BrowserLoginUnavailable, LoginCancelled, NotLoggedIn, ServiceError
 from tui.models import SsoSession, Token
 from tui.paths import Paths
 
@@ -297,7 +297,7 @@ def _browser(
     """The browser flow's token, or why it cannot run (after saying so)."""
     try:
         pending = start_browser_login(paths, session, timeout=timeout)
-    except ListenerUnavailable as exc:
+    except BrowserLoginUnavailable as exc:  # no listener, or no registration for it
         say(FallingBack(exc.reason))
         return exc.reason
     with pending:

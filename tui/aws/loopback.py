@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tui.errors import LoginFailed
+from tui.errors import BrowserLoginUnavailable
 
 HOST = "127.0.0.1"
 PORT = 0  # any free port; a test may point it at a taken one
@@ -34,12 +34,8 @@ _OUR_HOSTS = (HOST, "localhost")
 _OAUTH_ERROR = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
 
-class ListenerUnavailable(LoginFailed):
+class ListenerUnavailable(BrowserLoginUnavailable):
     """The loopback listener cannot be bound; `reason` says why in a few words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"the browser login cannot run: {reason}")
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Shared by both login flows and the token refresh, so none of them imports anothe
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,8 @@ from tui.aws.clients import connection_error
 from tui.aws.transport import redirected
 from tui.errors import LoginFailed, ServiceError, SsotuiError
 from tui.logs import hide
-from tui.models import SsoSession, Token, utcnow
+from tui.models import DEFAULT_SCOPES, SsoSession, Token, utcnow
+from tui.text import printable
 
 # Lifetimes botocore's sso-oidc model leaves optional, for an answer without them (RFC 6749
 # 5.1 and RFC 8628 3.2 leave the default to the server): the token's is short, so a refresh
@@ -28,6 +30,8 @@ NO_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 # Refusals in botocore's sso-oidc model that mean "later", not "misconfigured": botocore's
 # retries take neither SlowDownException nor a 500 past its attempts.
 _BUSY = frozenset({"SlowDownException", "InternalServerException"})
+# The `reason` of a refusal that names a KMS failure (`KMS_AccessDeniedException`, ...).
+_KMS_REASON = re.compile(r"KMS_[A-Za-z0-9_]{1,60}")
 
 
 def error_code(exc: BaseException) -> str:
@@ -38,11 +42,31 @@ def error_code(exc: BaseException) -> str:
     return ""
 
 
+def kms_refusal(exc: BaseException, session: SsoSession, what: str) -> ServiceError | None:
+    """The line for a refusal whose `reason` (botocore's sso-oidc model: AccessDeniedException
+    and InvalidRequestException) names a KMS failure: the customer managed key of the Identity
+    Center instance is disabled, gone or closed to it. Nothing the user does mends that, nor
+    does the browser deny anything: an administrator must (a ServiceError: a refresh refused so
+    keeps its token). None for any other refusal."""
+    response = getattr(exc, "response", None)
+    reason = response.get("reason") if isinstance(response, dict) else None
+    if not isinstance(reason, str) or not _KMS_REASON.fullmatch(reason):
+        return None
+    return ServiceError(
+        f"Identity Center cannot use the KMS key of its instance for {what} of session "
+        f"{session.label} ({reason}): ask your Identity Center administrator to check that key "
+        "and its key policy; logging in again will not help until then"
+    )
+
+
 def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -> SsotuiError:
     """Turn a botocore failure during a login into one clear line."""
     network = connection_error(exc, client, session)
     if network is not None:
         return network
+    kms = kms_refusal(exc, session, what)
+    if kms is not None:
+        return kms
     status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     if isinstance(status, int) and 300 <= status < 400:
         endpoint = str(getattr(client.meta, "endpoint_url", "") or "?")
@@ -63,12 +87,28 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
     if code:
         from tui.aws.sessions import inline_comment
 
-        fix = inline_comment(session) or "check the session's sso_start_url and sso_region"
+        fix = inline_comment(session) or (
+            scopes_advice(session)
+            if code == "InvalidScopeException"
+            else "check the session's sso_start_url and sso_region"
+        )
         return LoginFailed(
             f"Identity Center refused {what} for session {session.label} ({code}): {fix}, then "
             "run `ssotui login` again"
         )
     return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
+
+
+def scopes_advice(session: SsoSession) -> str:
+    """What to check when Identity Center refuses the scopes asked for (InvalidScopeException,
+    `invalid_scope` from the authorize page): `sso_registration_scopes` and what it holds."""
+    if session.scopes_configured:
+        held = printable(", ".join(session.scopes))
+        return f"check sso_registration_scopes of session {session.label} ({held})"
+    return (
+        f"session {session.label} sets no sso_registration_scopes, so ssotui asks for "
+        f"{', '.join(DEFAULT_SCOPES)}: set the scopes Identity Center grants"
+    )
 
 
 def lifetime(response: Any, member: str, assumed: timedelta) -> timedelta:

@@ -11,7 +11,9 @@ is refused. A browser login also takes a browser registration the AWS CLI 2.22+ 
 botocore's key; a device login replaces one it finds there. A cached one is taken while it is
 more than 15 minutes from expiry, made for the wanted flow and covers the scopes, and is
 otherwise replaced by a new one. A browser login that never came back drops the one it used
-(`forget_registration`): the service may no longer know it, and then never redirects.
+(`forget_registration`): the service may no longer know it, and then never redirects. So does a
+CreateToken (a login's or a refresh's) the service answers InvalidClientException
+(`client_refused`, `forget_client`): its authorize page may still take the client id.
 
 An ssotui before the browser key kept its browser registration under botocore's key, in the
 very form the AWS CLI 2.22+ writes there (same members, order, time form, mode): which of the
@@ -30,9 +32,9 @@ import time
 from typing import Any
 
 from tui.aws import token_cache
-from tui.aws.oidc_answers import login_failure, secret_expiry
+from tui.aws.oidc_answers import error_code, login_failure, secret_expiry
 from tui.aws.token_cache import AUTHORIZATION_CODE_GRANT, Registration
-from tui.errors import FileWriteError, ServiceError
+from tui.errors import BrowserLoginUnavailable, FileWriteError, LoginFailed, ServiceError
 from tui.logs import hide
 from tui.models import DEFAULT_SCOPES, SsoSession
 from tui.paths import Paths
@@ -41,6 +43,15 @@ CLIENT_NAME_PREFIX = "ssotui"
 BROWSER_GRANT_TYPES = (AUTHORIZATION_CODE_GRANT, "refresh_token")
 # botocore registers this redirect URI (no port): the service accepts any loopback port on it.
 REDIRECT_URI = "http://127.0.0.1/oauth/callback"
+# RegisterClient refusals of what only the browser login asks for (the authorization code
+# grant, the loopback redirect, the issuer): a service that offers the device code alone.
+_NO_BROWSER_LOGIN = frozenset(
+    {
+        "UnsupportedGrantTypeException",
+        "InvalidRedirectUriException",
+        "InvalidClientMetadataException",
+    }
+)
 
 
 def browser_scopes(session: SsoSession) -> list[str]:
@@ -77,6 +88,12 @@ def _register(paths: Paths, session: SsoSession, client: Any, *, browser: bool) 
             f"{session.label}: try again later"
         ) from None
     except Exception as exc:
+        code = error_code(exc)
+        if browser and code in _NO_BROWSER_LOGIN:
+            raise BrowserLoginUnavailable(
+                f"Identity Center registers no client for the browser login of session "
+                f"{session.label} ({code})"
+            ) from None
         raise login_failure(exc, client, session, "the client registration") from None
     token_cache.save_registration(paths, session, registration)
     return registration
@@ -136,8 +153,29 @@ def forget_registration(paths: Paths, session: SsoSession, registration: Registr
     registers afresh. For a browser login that never came back: a service that no longer knows
     the client shows an error page instead of redirecting (RFC 6749 4.1.2.1), and reusing the
     registration would lead every later login to the same page."""
-    for at_browser_key in _places(registration.for_browser):
+    forget_client(paths, session, registration.client_id)
+
+
+def forget_client(paths: Paths, session: SsoSession, client_id: str | None) -> None:
+    """Drop the session's cached registration of `client_id`, under either key, where it is
+    still the cached one (a file that cannot be removed is left as it is)."""
+    if not client_id:
+        return
+    for at_browser_key in (True, False):
         cached = token_cache.load_registration(paths, session, browser=at_browser_key)
-        if cached is not None and cached.client_id == registration.client_id:
+        if cached is not None and cached.client_id == client_id:
             with contextlib.suppress(OSError):
                 token_cache.registration_path(paths, session, browser=at_browser_key).unlink()
+
+
+def client_refused(paths: Paths, session: SsoSession, client_id: str | None) -> LoginFailed:
+    """CreateToken answered InvalidClientException: the service no longer takes the client
+    (its secret expired or was revoked before the expiry it was sent with, the service forgot
+    it). The registration is dropped, so the next login registers anew instead of meeting the
+    same refusal after every trip to the browser; the line says to log in again."""
+    forget_client(paths, session, client_id)
+    return LoginFailed(
+        f"Identity Center no longer takes ssotui's client registration for session "
+        f"{session.label} (InvalidClientException): run `ssotui login` again, which registers "
+        "anew"
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from tui.aws import token_cache
@@ -54,8 +55,16 @@ def expired(session: SsoSession) -> NotLoggedIn:
 
 
 def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
-    """A new token from the refresh token, saved; None when the service refused it."""
-    fresh = renewed_unsaved(session, token)
+    """A new token from the refresh token, saved; None when the service refused it. A refusal
+    of the client itself drops its cached registration: the login that follows registers anew
+    (the browser's authorize page may still take the client id, and CreateToken refuse it)."""
+
+    def client_refused() -> None:
+        from tui.aws.registrations import forget_client
+
+        forget_client(paths, session, token.client_id)
+
+    fresh = renewed_unsaved(session, token, client_refused=client_refused)
     if fresh is None:
         return None
     token_cache.save_token(paths, session, fresh)
@@ -65,20 +74,25 @@ def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
 
 
 def renewed_unsaved(
-    session: SsoSession, token: Token, *, read_timeout: float | None = None
+    session: SsoSession,
+    token: Token,
+    *,
+    read_timeout: float | None = None,
+    client_refused: Callable[[], object] | None = None,
 ) -> Token | None:
     """A new token from `token`'s refresh token (one CreateToken), saved nowhere; None when the
     service refused the refresh token or the registration (the sign-in is over).
 
     For a logout, whose Logout call needs a live access token: it ends the sign-in, so the new
-    token is never used again. Raises ServiceError when Identity Center cannot be reached or is
-    busy. `token.can_refresh` must hold. `read_timeout`: for each attempt (None: the process's
-    default).
+    token is never used again. Raises ServiceError when Identity Center cannot be reached, is
+    busy or cannot use its KMS key. `token.can_refresh` must hold. `read_timeout`: for each
+    attempt (None: the process's default). `client_refused` is called when the service
+    refused the client itself (InvalidClientException), before None is returned.
     """
     # Loaded only for a refresh: reading a valid token (every start of the picker) needs none
     # of the client side.
     from tui.aws.clients import CONNECT_TIMEOUT, connection_error, oidc_client
-    from tui.aws.oidc_answers import token_from_response
+    from tui.aws.oidc_answers import kms_refusal, token_from_response
 
     assert token.client_id and token.client_secret and token.refresh_token
     if read_timeout is None:
@@ -98,12 +112,18 @@ def renewed_unsaved(
         network = connection_error(exc, client, session)
         if network is not None:
             raise network from None
+        # the instance's KMS key, not the refresh token: kept for when the key works again
+        kms = kms_refusal(exc, session, "the token refresh")
+        if kms is not None:
+            raise kms from None
         response_dict = getattr(exc, "response", None)
         if isinstance(response_dict, dict):
             code = str(response_dict.get("Error", {}).get("Code", ""))
             status = int(response_dict.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
             busy = code in _BUSY or status == 429
             if not busy and (code in _DEAD_REFRESH or 400 <= status < 500):
+                if code == "InvalidClientException" and client_refused is not None:
+                    client_refused()
                 return None
             raise ServiceError(
                 f"Identity Center answered {code or status} to a token refresh for session "
