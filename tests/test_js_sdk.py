@@ -285,3 +285,28 @@ def test_exec_renew_answers_the_sdk_within_its_one_second_while_identity_center_
     assert run.status == 0, run.err
     creds = json.loads(run.out.strip().splitlines()[-1])
     assert _issued(sim, creds)
+
+
+def test_exec_renew_says_why_the_sdk_got_no_credentials_once_the_command_has_ended(
+    sim: Simulator,
+) -> None:
+    """The SDK drops the endpoint's message (`fromHttp` keeps only the status, and the default
+    chain ends in "Could not load credentials from any providers"): a Node.js user whose login
+    was lost learnt neither why nor what to do. ssotui says it once the command has ended."""
+    account, role = _role(sim)
+    _login()
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    command = f"ssotui logout --session dev 2>/dev/null && exec {shlex.join(node_argv('chain'))}"
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        "sh", "-c", command, env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 1  # the command's own
+    assert json.loads(run.out.strip().splitlines()[-1]) == {
+        "error": "Could not load credentials from any providers"
+    }
+    [said] = run.err.strip().splitlines()
+    assert said.startswith("ssotui: the command was refused credentials at "), said
+    assert said.endswith("not logged in to session dev: run `ssotui login`"), said

@@ -130,6 +130,43 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
     assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in seen["env"]
 
 
+@async_test
+async def test_s_with_renew_credentials_says_why_the_subshells_last_request_was_refused(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """Some SDKs (the JavaScript SDK v3) show only a status when the endpoint refuses them:
+    the notice back in the picker says why, not that the credentials renewed themselves."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    out = tmp_path / "child.json"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(
+        f'#!/bin/sh\n"{sys.executable}" -m tui logout --session dev 2>/dev/null\n'
+        f'exec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n'
+    )
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=load_settings(here().config_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+        back = notes(app)[-1]
+    assert "(exit status 1); its credentials were refused at " in back, back
+    assert back.endswith(": not logged in to session dev: run `ssotui login`."), back
+    assert not out.exists()  # botocore raised: the endpoint gave it nothing
+
+
 def _refuse_to_listen(monkeypatch: Any) -> None:
     """No port can be opened on 127.0.0.1 (every address in use, or a sandbox forbids it)."""
 

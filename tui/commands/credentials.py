@@ -31,7 +31,14 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
             creds, command, force=args.force, endpoint=endpoint.environment()
         )
         with told_to(None):  # the command has the terminal: a renewal's wait is not said
-            return run(plan).status
+            status = run(plan).status
+        refusal = endpoint.last_refusal()
+        if refusal is not None:  # some SDKs show only a status: said here, in ssotui's words
+            say(
+                f"ssotui: the command was refused credentials at {local_time(refusal.at)}: "
+                f"{refusal.message}"
+            )
+        return status
 
 
 def export(args: argparse.Namespace, context: Context) -> int:

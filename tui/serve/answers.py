@@ -71,11 +71,22 @@ def error_answer(status: HTTPStatus, code: str, message: str) -> Answer:
     return Answer(status, _json({"Code": code, "Message": _one_line(message)}))
 
 
+def failure_line(exc: BaseException) -> str:
+    """What a fetch that raised `exc` means to the user: its own message for an `SsotuiError`,
+    a generic line (the exception's type only, never its text) for anything else."""
+    if isinstance(exc, SsotuiError):
+        return exc.message
+    return (
+        f"the credential endpoint failed unexpectedly ({type(exc).__name__}): "
+        "leave this shell or command and start it again from ssotui"
+    )
+
+
 def fetch_failed(exc: BaseException) -> Answer:
-    """The answer for a fetch that raised `exc`: its own message for an `SsotuiError`, a
-    generic line (the exception's type only, never its text) for anything else."""
+    """The answer for a fetch that raised `exc`, saying `failure_line(exc)`."""
+    message = f"ssotui: {failure_line(exc)}"
     if isinstance(exc, FetchPending):
-        return error_answer(HTTPStatus.SERVICE_UNAVAILABLE, "Pending", f"ssotui: {exc.message}")
+        return error_answer(HTTPStatus.SERVICE_UNAVAILABLE, "Pending", message)
     if isinstance(exc, SsotuiError):
         code = (
             "NotLoggedIn"
@@ -84,10 +95,5 @@ def fetch_failed(exc: BaseException) -> Answer:
             if isinstance(exc, NoAccess)
             else "CredentialsUnavailable"
         )
-        return error_answer(FETCH_FAILED, code, f"ssotui: {exc.message}")
-    return error_answer(
-        HTTPStatus.INTERNAL_SERVER_ERROR,
-        "InternalError",
-        f"ssotui: the credential endpoint failed unexpectedly ({type(exc).__name__}): "
-        "leave this shell or command and start it again from ssotui",
-    )
+        return error_answer(FETCH_FAILED, code, message)
+    return error_answer(HTTPStatus.INTERNAL_SERVER_ERROR, "InternalError", message)

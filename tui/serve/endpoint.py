@@ -29,6 +29,7 @@ from tui.logs import hide
 from tui.models import RoleCredentials, utcnow
 from tui.serve.connections import Connections
 from tui.serve.handler import CredentialRequestHandler, EndpointServer
+from tui.serve.refusals import LastRefusal, Refusal
 from tui.serve.renewing import ANSWER_WAIT, NEAR_EXPIRY, RENEW_MARGIN, RenewingCredentials
 
 HOST = "127.0.0.1"
@@ -52,6 +53,7 @@ class _Server(EndpointServer):
         self.path = path
         self.credentials = credentials
         self.connections = Connections()
+        self.refusals = LastRefusal()
 
     def verify_request(self, request: Any, client_address: Any) -> bool:
         """Only 127.0.0.1 itself."""
@@ -216,6 +218,11 @@ class CredentialEndpoint:
         """Cached credentials, or fresh ones however long the fetch takes; raises what `fetch`
         raises (call it before starting the child so a lost login fails at once)."""
         return self._renewing.get(wait=True)
+
+    def last_refusal(self) -> Refusal | None:
+        """The refusal of the child's last request for credentials (what it said, when), if it
+        was refused: for the door to say once the child has ended (see `tui.serve.refusals`)."""
+        return None if self._server is None else self._server.refusals.last()
 
     @property
     def fetches(self) -> int:
