@@ -309,4 +309,4 @@ def test_exec_renew_says_why_the_sdk_got_no_credentials_once_the_command_has_end
     }
     [said] = run.err.strip().splitlines()
     assert said.startswith("ssotui: the command was refused credentials at "), said
-    assert said.endswith("not logged in to session dev: run `ssotui login`"), said
+    assert said.endswith("not logged in to session dev: run `ssotui login --session dev`"), said

@@ -163,7 +163,7 @@ async def test_s_with_renew_credentials_says_why_the_subshells_last_request_was_
         await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
         back = notes(app)[-1]
     assert "(exit status 1); its credentials were refused at " in back, back
-    assert back.endswith(": not logged in to session dev: run `ssotui login`."), back
+    assert back.endswith(": not logged in to session dev: press ctrl+l to log in."), back
     assert not out.exists()  # botocore raised: the endpoint gave it nothing
 
 

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from tui.app import clock
-from tui.app.failures import failure_text
+from tui.app.failures import failure_text, reason_text
 from tui.app.messages import FAILURE_SECONDS, Notice
 from tui.app.pick import Action
 from tui.app.saved_state import SavedState
@@ -244,7 +244,7 @@ def _back_from_subshell(
     else:
         how.append(f"exit status {finished.status}")
     if refusal is not None:
-        fared = f"were refused at {local_time(refusal.at)}: {shown(refusal.message)}"
+        fared = f"were refused at {local_time(refusal.at)}: {reason_text(refusal.message)}"
     elif renewing:
         fared = "renewed themselves while it ran"
     elif clock.time_left(creds.expiration) == "expired":

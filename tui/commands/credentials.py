@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.commands.resolve import chosen_role, say, workspace_of
+from tui.commands.resolve import advice_on_the_command_line, chosen_role, say, workspace_of
 from tui.local_time import local_time
 from tui.workspace import Context
 
@@ -36,7 +36,7 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
         if refusal is not None:  # some SDKs show only a status: said here, in ssotui's words
             say(
                 f"ssotui: the command was refused credentials at {local_time(refusal.at)}: "
-                f"{refusal.message}"
+                f"{advice_on_the_command_line(refusal.message, args)}"
             )
         return status
 
