@@ -227,6 +227,31 @@ def test_exec_renew_gives_the_sdks_default_chain_credentials_from_the_endpoint(
     assert sim.calls["GetRoleCredentials"] == 1
 
 
+@pytest.mark.parametrize("setting", ["sso_session", "sso_start_url", "sso_region"])
+def test_exec_renew_refuses_a_default_profile_at_which_the_sdks_chain_stops(
+    sim: Simulator, home: Home, setting: str
+) -> None:
+    """A `[default]` with `sso_session` only (so that `aws sso login` needs no `--profile`), or
+    `sso_start_url` or `sso_region`, is nothing to botocore, but the SDK's chain stops there
+    ("Profile is configured with invalid SSO credentials"), before the endpoint: ssotui says so
+    before the command starts."""
+    account, role = _role(sim)
+    value = {"sso_session": "dev", "sso_start_url": sim.start_url, "sso_region": sim.region}
+    with home.aws_config.open("a", encoding="utf-8") as config:
+        config.write(f"\n[default]\nregion = {sim.region}\n{setting} = {value[setting]}\n")
+    _login()
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        *node_argv("chain"), env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 1 and run.out == ""  # the command did not start
+    [said] = run.err.strip().splitlines()
+    assert f"the [default] profile in {home.aws_config} has {setting}, at which" in said, said
+    assert said.endswith("or use static keys (exec without --renew)"), said
+
+
 # --- fromEnv: exec and export -----------------------------------------------------------------
 
 

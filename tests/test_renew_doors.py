@@ -227,6 +227,8 @@ def test_an_endpoint_that_cannot_listen_is_one_line(monkeypatch: Any) -> None:
         ("config", "[default]\nsso_session = dev\nsso_account_id = 111111111111\n"
          "sso_role_name = Other\n"),
         ("config", "[profile default]\ncredential_process = /bin/false\n"),
+        # `aws login` (AWS CLI 2.32 on) writes the default profile's login_session
+        ("config", "[default]\nlogin_session = arn:aws:iam::111111111111:user/someone\n"),
     ],
 )  # fmt: skip
 def test_exec_renew_refuses_a_default_profile_the_childs_sdk_would_take_first(
