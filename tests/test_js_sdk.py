@@ -293,6 +293,28 @@ def test_exported_lines_evaluated_by_bash_give_the_sdk_the_keys_and_their_expiry
     assert _issued(sim, creds) and _expires_as_issued(sim, creds)
 
 
+def test_exec_renew_gives_a_long_running_program_new_credentials_as_its_own_near_expiry(
+    sim: Simulator,
+) -> None:
+    """The chain a program holds renews what it has within 5 minutes of expiry, from the same
+    endpoint: it gets new credentials, not the ones it had."""
+    account, role = _role(sim)
+    _login()
+    sim.set(credential_lifetime=305)  # inside the SDK's 5 minutes within seconds
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        *node_argv("renewing"), "60", env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 0, run.err
+    first, renewed = (json.loads(line) for line in run.out.strip().splitlines())
+    assert first["accessKeyId"] != renewed["accessKeyId"]
+    assert _issued(sim, first) and _issued(sim, renewed)
+    assert _expires_as_issued(sim, renewed) and _expiration(renewed) > _expiration(first)
+    assert run.err == ""
+
+
 def test_exec_renew_answers_the_sdk_within_its_one_second_while_identity_center_is_slow(
     sim: Simulator,
 ) -> None:
