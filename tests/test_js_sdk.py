@@ -186,6 +186,57 @@ def test_configure_takes_only_session_names_the_sdk_reads(
     assert _issued(sim, node_credentials("sso", "p").creds)
 
 
+# --- fromIni: write-profile ------------------------------------------------------------------
+
+
+def test_a_profile_write_profile_wrote_is_read_with_its_keys(sim: Simulator) -> None:
+    account, role = _role(sim)
+    _login()
+    ok(ssotui("write-profile", account.account_id, role, "--session", "dev", "--profile", "k:1"))
+
+    creds = node_credentials("ini", "k:1").creds
+
+    assert _issued(sim, creds)  # no expiry: the SDK reads none from the credentials file
+
+
+@pytest.mark.parametrize("name", ["dev #2", "dev\t;2", "__proto__"])
+def test_write_profile_refuses_a_name_that_makes_the_sdk_read_other_profiles_wrong(
+    sim: Simulator, home: Home, name: str
+) -> None:
+    """To the SDK, `[dev #2]` is `[dev` and a comment from ` #`: the keys below it were the
+    profile above's (`prod` ran as the role); `[__proto__]` made it refuse the whole file.
+    botocore read both as they are."""
+    home.aws_credentials.write_text(
+        "[prod]\naws_access_key_id = AKIAPRODUCTION\naws_secret_access_key = s\n"
+    )
+    account, role = _role(sim)
+    _login()
+
+    run = ssotui("write-profile", account.account_id, role, "--session", "dev", "--profile", name)
+
+    assert run.status == 2
+    [said] = run.err.strip().splitlines()
+    assert "choose another" in said and "JavaScript" in said, said
+    assert node_credentials("ini", "prod").creds["accessKeyId"] == "AKIAPRODUCTION"
+    assert sim.calls["GetRoleCredentials"] == 0  # refused before anything was fetched
+
+
+def test_write_profile_says_the_sdk_finds_no_profile_named_with_a_space(
+    sim: Simulator,
+) -> None:
+    account, role = _role(sim)
+    _login()
+
+    run = ssotui("write-profile", account.account_id, role, "--session", "dev", "--profile", "a b")
+
+    assert run.status == 0, run.err
+    assert run.err.strip().splitlines()[-1] == (
+        "ssotui: warning: the AWS SDK for JavaScript finds no profile 'a b' (a name with a "
+        "space); for Node.js tools, name it without one, such as 'a-b'"
+    )
+    assert "[a b] in configuration/credentials file(s)" in node_credentials("ini", "a b").error
+
+
 # --- fromProcess: credential_process ----------------------------------------------------------
 
 

@@ -3,10 +3,10 @@
 //   node credentials.js PROVIDER [PROFILE]
 //   node credentials.js renewing SECONDS
 //
-// PROVIDER: sso (fromSSO), process (fromProcess), http (fromHttp), env (fromEnv) or chain (the
-// default chain, fromNodeProviderChain). Prints one JSON object: the credentials, with
-// `expiration` as ISO 8601 (null when the provider gave none), or `{"error": MESSAGE}` and
-// exit status 1 when the provider refused.
+// PROVIDER: sso (fromSSO), process (fromProcess), http (fromHttp), env (fromEnv), ini (fromIni:
+// the shared files' profile, keys or SSO) or chain (the default chain, fromNodeProviderChain).
+// Prints one JSON object: the credentials, with `expiration` as ISO 8601 (null when the
+// provider gave none), or `{"error": MESSAGE}` and exit status 1 when the provider refused.
 // renewing: the default chain as a long-running program holds it (one provider, asked again
 // before each AWS call; it renews what it has within 5 minutes of expiry), asked every 200 ms
 // until it has given two different credentials, or for SECONDS: prints each, one per line.
@@ -20,6 +20,7 @@ const MAKERS = {
   http: () => providers.fromHttp({}),
   env: () => providers.fromEnv(),
   chain: () => providers.fromNodeProviderChain(),
+  ini: (profile) => providers.fromIni({ profile }),
 };
 
 function printed(creds) {

@@ -75,9 +75,11 @@ def write_profile(args: argparse.Namespace, context: Context) -> int:
     if args.profile is not None:
         from tui.errors import SsotuiError, UsageError
         from tui.export.ini_sections import check_name
+        from tui.export.profile_names import check_sdk_profile_name
 
         try:
             check_name(args.profile)
+            check_sdk_profile_name(args.profile)
         except SsotuiError as exc:
             raise UsageError(exc.message) from None
     workspace = workspace_of(args, context)
