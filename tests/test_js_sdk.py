@@ -5,8 +5,11 @@ through its own credential providers in a Node.js process (`tests.js_sdk_support
 the simulator by `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC` as ssotui does. What is
 checked is what a user relies on: a login by ssotui is one for the SDK's SSO profiles, a token
 renewed by one is taken by the other as it is, and the credentials ssotui hands out
-(`credential_process`, the self-renewing endpoint, the environment of `exec` and `export`)
-are read whole, with their expiry.
+(`credential_process`, the self-renewing endpoint, the environment of `exec` and `export`, a
+profile `write-profile` wrote) are read whole, with their expiry where the SDK reads one; a
+long-running program renews them from the endpoint; and where the SDK is stricter than botocore
+(a `[default]` it stops at, profile names it reads otherwise, an endpoint message it drops),
+ssotui says so itself.
 """
 
 from __future__ import annotations
