@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import shlex
 import sys
 import urllib.error
 import urllib.request
@@ -66,6 +67,29 @@ def test_exec_renew_serves_the_child_and_closes_after_it(
     # The endpoint went with ssotui.
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(env["AWS_CONTAINER_CREDENTIALS_FULL_URI"], timeout=2)
+
+
+def test_exec_renew_tells_the_childs_sdk_to_log_in_to_the_session_typed(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home, tmp_path: Path
+) -> None:
+    """With two sessions and no default, `ssotui login` alone logs in to neither: the SDK's
+    error (botocore quotes the endpoint's message) names the `--session` the user typed."""
+    with sso_config.open("a") as config:
+        config.write(f"[sso-session other]\nsso_start_url = {sim.start_url}/other\n"
+                     f"sso_region = {sim.region}\n")  # fmt: skip
+    log_in()
+    account = with_roles(org)
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    logout = shlex.join([sys.executable, "-m", "tui", "logout", "--session", "dev"])
+    child = shlex.join([sys.executable, "-c", _CHILD, str(tmp_path / "child.json")])
+    run = ssotui(
+        "exec", "--renew", account.account_id, usable_role(account), "--session", "dev", "--",
+        "sh", "-c", f"{logout} 2>/dev/null; exec {child}",
+    )  # fmt: skip
+    assert run.status == 1
+    assert "Received non 200 response 424 from container metadata" in run.err
+    sdk_error = next(line for line in run.err.splitlines() if "Received non 200" in line)
+    assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error
 
 
 def test_exec_renew_without_a_login_fails_before_the_child(

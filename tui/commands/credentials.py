@@ -24,7 +24,13 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
     if not args.renew:  # nothing left for ssotui to do: the command takes its place
         creds = workspace.role_credentials(account, role, region=region, fresh=args.refresh)
         become(workspace.handoff.subshell(creds, command, force=args.force))
-    endpoint_of = workspace.credential_endpoint(account, role, region=region, fresh=args.refresh)
+    endpoint_of = workspace.credential_endpoint(
+        account,
+        role,
+        region=region,
+        fresh=args.refresh,
+        advice=lambda line: advice_on_the_command_line(line, args),
+    )
     with endpoint_of as endpoint:
         creds = endpoint.credentials()  # a lost login fails here, before the child starts
         plan = workspace.handoff.subshell(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -82,9 +83,11 @@ def failure_line(exc: BaseException) -> str:
     )
 
 
-def fetch_failed(exc: BaseException) -> Answer:
-    """The answer for a fetch that raised `exc`, saying `failure_line(exc)`."""
-    message = f"ssotui: {failure_line(exc)}"
+def fetch_failed(exc: BaseException, advice: Callable[[str], str] | None = None) -> Answer:
+    """The answer for a fetch that raised `exc`, saying `failure_line(exc)`, its advice in the
+    words of `advice` (the door's: the session options the user typed) when given."""
+    line = failure_line(exc)
+    message = f"ssotui: {advice(line) if advice is not None else line}"
     if isinstance(exc, FetchPending):
         return error_answer(HTTPStatus.SERVICE_UNAVAILABLE, "Pending", message)
     if isinstance(exc, SsotuiError):

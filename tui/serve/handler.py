@@ -50,6 +50,7 @@ class EndpointServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     credentials: RenewingCredentials
     connections: Connections
     refusals: LastRefusal
+    advice: Callable[[str], str] | None  # a failure's advice in the door's words
 
 
 class _TimedReader(io.RawIOBase):
@@ -165,7 +166,7 @@ class CredentialRequestHandler(BaseHTTPRequestHandler):
             creds = server.credentials.get()
         except Exception as exc:
             server.refusals.refused(failure_line(exc))
-            return fetch_failed(exc)
+            return fetch_failed(exc, server.advice)
         server.refusals.answered()
         return credentials_answer(creds)
 
