@@ -262,6 +262,31 @@ async def test_w_on_a_profile_with_long_lived_keys_asks_for_another_name(
 
 
 @async_test
+async def test_w_asks_again_for_a_name_from_which_the_javascript_sdk_reads_a_comment(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Any
+) -> None:
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "team #2")
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: "JavaScript" in str(app.screen.query_one("#profile-error").render()),
+            "the prompt again, with why",
+        )
+        assert screen_name(app) == "ProfileNameScreen"
+    assert not home.aws_credentials.exists()
+
+
+@async_test
 async def test_w_into_a_credentials_file_botocore_cannot_parse_says_why_and_leaves_it(
     sim: Simulator, sso_config: Path, org: Organisation, home: Any
 ) -> None:

@@ -326,7 +326,7 @@ def test_write_profile_says_how_to_use_a_name_with_a_space_in_a_shell(
     role = next(r for r in account.roles if not r.forbidden)
     result = ssotui("write-profile", account.account_id, role.name, "--profile", "my prof")
     assert result.status == 0, result.err
-    use = re.search(r"Use it with (AWS_PROFILE=.*)\.$", result.err.strip())
+    use = re.search(r"Use it with (AWS_PROFILE=.*)\.$", result.err.strip(), re.MULTILINE)
     assert use is not None, result.err
     pasted = subprocess.run(
         ["bash", "-c", f"{use.group(1)} printenv AWS_PROFILE"], capture_output=True, text=True

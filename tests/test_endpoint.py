@@ -193,6 +193,28 @@ def test_lost_login_is_an_error_json_saying_login_then_works_again(
     assert after.status == 200 and after.body["AccessKeyId"].startswith("ASIA")
 
 
+def test_the_childs_last_refusal_is_kept_for_the_door_until_credentials_are_answered(
+    endpoint: CredentialEndpoint, session: SsoSession
+) -> None:
+    """What `exec --renew` says once the child has ended (the JavaScript SDK shows only a
+    status): the refusal of the child's last request, not of another process's."""
+    assert endpoint.last_refusal() is None
+    token_path(here(), session).unlink()  # logged out (elsewhere)
+    before = datetime.now(UTC)
+    assert ask(endpoint).status == 424
+    refusal = endpoint.last_refusal()
+    assert refusal is not None and refusal.at >= before
+    assert refusal.message == "not logged in to session dev: run `ssotui login`"
+    assert ask(endpoint, token=None).status == 401  # not the child's: kept as it was
+    assert ask(endpoint, token="wrong").status == 403
+    assert endpoint.last_refusal() == refusal
+    login(here(), session, open_browser=False, announce=lambda _a: None, sleep=lambda _s: None)
+    deadline = time.monotonic() + RETRY_LOGIN.total_seconds() + 1
+    while ask(endpoint).status != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert endpoint.last_refusal() is None
+
+
 def test_revoked_login_is_an_error_json_saying_login(
     endpoint: CredentialEndpoint, sim: Simulator
 ) -> None:

@@ -5,8 +5,11 @@ through its own credential providers in a Node.js process (`tests.js_sdk_support
 the simulator by `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC` as ssotui does. What is
 checked is what a user relies on: a login by ssotui is one for the SDK's SSO profiles, a token
 renewed by one is taken by the other as it is, and the credentials ssotui hands out
-(`credential_process`, the self-renewing endpoint, the environment of `exec` and `export`)
-are read whole, with their expiry.
+(`credential_process`, the self-renewing endpoint, the environment of `exec` and `export`, a
+profile `write-profile` wrote) are read whole, with their expiry where the SDK reads one; a
+long-running program renews them from the endpoint; and where the SDK is stricter than botocore
+(a `[default]` it stops at, profile names it reads otherwise, an endpoint message it drops),
+ssotui says so itself.
 """
 
 from __future__ import annotations
@@ -186,6 +189,57 @@ def test_configure_takes_only_session_names_the_sdk_reads(
     assert _issued(sim, node_credentials("sso", "p").creds)
 
 
+# --- fromIni: write-profile ------------------------------------------------------------------
+
+
+def test_a_profile_write_profile_wrote_is_read_with_its_keys(sim: Simulator) -> None:
+    account, role = _role(sim)
+    _login()
+    ok(ssotui("write-profile", account.account_id, role, "--session", "dev", "--profile", "k:1"))
+
+    creds = node_credentials("ini", "k:1").creds
+
+    assert _issued(sim, creds)  # no expiry: the SDK reads none from the credentials file
+
+
+@pytest.mark.parametrize("name", ["dev #2", "dev\t;2", "__proto__"])
+def test_write_profile_refuses_a_name_that_makes_the_sdk_read_other_profiles_wrong(
+    sim: Simulator, home: Home, name: str
+) -> None:
+    """To the SDK, `[dev #2]` is `[dev` and a comment from ` #`: the keys below it were the
+    profile above's (`prod` ran as the role); `[__proto__]` made it refuse the whole file.
+    botocore read both as they are."""
+    home.aws_credentials.write_text(
+        "[prod]\naws_access_key_id = AKIAPRODUCTION\naws_secret_access_key = s\n"
+    )
+    account, role = _role(sim)
+    _login()
+
+    run = ssotui("write-profile", account.account_id, role, "--session", "dev", "--profile", name)
+
+    assert run.status == 2
+    [said] = run.err.strip().splitlines()
+    assert "choose another" in said and "JavaScript" in said, said
+    assert node_credentials("ini", "prod").creds["accessKeyId"] == "AKIAPRODUCTION"
+    assert sim.calls["GetRoleCredentials"] == 0  # refused before anything was fetched
+
+
+def test_write_profile_says_the_sdk_finds_no_profile_named_with_a_space(
+    sim: Simulator,
+) -> None:
+    account, role = _role(sim)
+    _login()
+
+    run = ssotui("write-profile", account.account_id, role, "--session", "dev", "--profile", "a b")
+
+    assert run.status == 0, run.err
+    assert run.err.strip().splitlines()[-1] == (
+        "ssotui: warning: the AWS SDK for JavaScript finds no profile 'a b' (a name with a "
+        "space); for Node.js tools, name it without one, such as 'a-b'"
+    )
+    assert "[a b] in configuration/credentials file(s)" in node_credentials("ini", "a b").error
+
+
 # --- fromProcess: credential_process ----------------------------------------------------------
 
 
@@ -225,6 +279,31 @@ def test_exec_renew_gives_the_sdks_default_chain_credentials_from_the_endpoint(
     creds = json.loads(run.out.strip().splitlines()[-1])
     assert _issued(sim, creds) and _expires_as_issued(sim, creds)
     assert sim.calls["GetRoleCredentials"] == 1
+
+
+@pytest.mark.parametrize("setting", ["sso_session", "sso_start_url", "sso_region"])
+def test_exec_renew_refuses_a_default_profile_at_which_the_sdks_chain_stops(
+    sim: Simulator, home: Home, setting: str
+) -> None:
+    """A `[default]` with `sso_session` only (so that `aws sso login` needs no `--profile`), or
+    `sso_start_url` or `sso_region`, is nothing to botocore, but the SDK's chain stops there
+    ("Profile is configured with invalid SSO credentials"), before the endpoint: ssotui says so
+    before the command starts."""
+    account, role = _role(sim)
+    value = {"sso_session": "dev", "sso_start_url": sim.start_url, "sso_region": sim.region}
+    with home.aws_config.open("a", encoding="utf-8") as config:
+        config.write(f"\n[default]\nregion = {sim.region}\n{setting} = {value[setting]}\n")
+    _login()
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        *node_argv("chain"), env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 1 and run.out == ""  # the command did not start
+    [said] = run.err.strip().splitlines()
+    assert f"the [default] profile in {home.aws_config} has {setting}, at which" in said, said
+    assert said.endswith("or use static keys (exec without --renew)"), said
 
 
 # --- fromEnv: exec and export -----------------------------------------------------------------
@@ -268,6 +347,28 @@ def test_exported_lines_evaluated_by_bash_give_the_sdk_the_keys_and_their_expiry
     assert _issued(sim, creds) and _expires_as_issued(sim, creds)
 
 
+def test_exec_renew_gives_a_long_running_program_new_credentials_as_its_own_near_expiry(
+    sim: Simulator,
+) -> None:
+    """The chain a program holds renews what it has within 5 minutes of expiry, from the same
+    endpoint: it gets new credentials, not the ones it had."""
+    account, role = _role(sim)
+    _login()
+    sim.set(credential_lifetime=305)  # inside the SDK's 5 minutes within seconds
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        *node_argv("renewing"), "60", env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 0, run.err
+    first, renewed = (json.loads(line) for line in run.out.strip().splitlines())
+    assert first["accessKeyId"] != renewed["accessKeyId"]
+    assert _issued(sim, first) and _issued(sim, renewed)
+    assert _expires_as_issued(sim, renewed) and _expiration(renewed) > _expiration(first)
+    assert run.err == ""
+
+
 def test_exec_renew_answers_the_sdk_within_its_one_second_while_identity_center_is_slow(
     sim: Simulator,
 ) -> None:
@@ -285,3 +386,28 @@ def test_exec_renew_answers_the_sdk_within_its_one_second_while_identity_center_
     assert run.status == 0, run.err
     creds = json.loads(run.out.strip().splitlines()[-1])
     assert _issued(sim, creds)
+
+
+def test_exec_renew_says_why_the_sdk_got_no_credentials_once_the_command_has_ended(
+    sim: Simulator,
+) -> None:
+    """The SDK drops the endpoint's message (`fromHttp` keeps only the status, and the default
+    chain ends in "Could not load credentials from any providers"): a Node.js user whose login
+    was lost learnt neither why nor what to do. ssotui says it once the command has ended."""
+    account, role = _role(sim)
+    _login()
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    command = f"ssotui logout --session dev 2>/dev/null && exec {shlex.join(node_argv('chain'))}"
+
+    run = ssotui(
+        "exec", "--renew", account.account_id, role, "--session", "dev", "--",
+        "sh", "-c", command, env=node_env(),
+    )  # fmt: skip
+
+    assert run.status == 1  # the command's own
+    assert json.loads(run.out.strip().splitlines()[-1]) == {
+        "error": "Could not load credentials from any providers"
+    }
+    [said] = run.err.strip().splitlines()
+    assert said.startswith("ssotui: the command was refused credentials at "), said
+    assert said.endswith("not logged in to session dev: run `ssotui login --session dev`"), said

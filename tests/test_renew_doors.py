@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import shlex
 import sys
 import urllib.error
 import urllib.request
@@ -66,6 +67,29 @@ def test_exec_renew_serves_the_child_and_closes_after_it(
     # The endpoint went with ssotui.
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(env["AWS_CONTAINER_CREDENTIALS_FULL_URI"], timeout=2)
+
+
+def test_exec_renew_tells_the_childs_sdk_to_log_in_to_the_session_typed(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home, tmp_path: Path
+) -> None:
+    """With two sessions and no default, `ssotui login` alone logs in to neither: the SDK's
+    error (botocore quotes the endpoint's message) names the `--session` the user typed."""
+    with sso_config.open("a") as config:
+        config.write(f"[sso-session other]\nsso_start_url = {sim.start_url}/other\n"
+                     f"sso_region = {sim.region}\n")  # fmt: skip
+    log_in()
+    account = with_roles(org)
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    logout = shlex.join([sys.executable, "-m", "tui", "logout", "--session", "dev"])
+    child = shlex.join([sys.executable, "-c", _CHILD, str(tmp_path / "child.json")])
+    run = ssotui(
+        "exec", "--renew", account.account_id, usable_role(account), "--session", "dev", "--",
+        "sh", "-c", f"{logout} 2>/dev/null; exec {child}",
+    )  # fmt: skip
+    assert run.status == 1
+    assert "Received non 200 response 424 from container metadata" in run.err
+    sdk_error = next(line for line in run.err.splitlines() if "Received non 200" in line)
+    assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error
 
 
 def test_exec_renew_without_a_login_fails_before_the_child(
@@ -130,6 +154,43 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
     assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in seen["env"]
 
 
+@async_test
+async def test_s_with_renew_credentials_says_why_the_subshells_last_request_was_refused(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """Some SDKs (the JavaScript SDK v3) show only a status when the endpoint refuses them:
+    the notice back in the picker says why, not that the credentials renewed themselves."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    out = tmp_path / "child.json"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(
+        f'#!/bin/sh\n"{sys.executable}" -m tui logout --session dev 2>/dev/null\n'
+        f'exec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n'
+    )
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=load_settings(here().config_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+        back = notes(app)[-1]
+    assert "(exit status 1); its credentials were refused at " in back, back
+    assert back.endswith(": not logged in to session dev: press ctrl+l to log in."), back
+    assert not out.exists()  # botocore raised: the endpoint gave it nothing
+
+
 def _refuse_to_listen(monkeypatch: Any) -> None:
     """No port can be opened on 127.0.0.1 (every address in use, or a sandbox forbids it)."""
 
@@ -190,6 +251,8 @@ def test_an_endpoint_that_cannot_listen_is_one_line(monkeypatch: Any) -> None:
         ("config", "[default]\nsso_session = dev\nsso_account_id = 111111111111\n"
          "sso_role_name = Other\n"),
         ("config", "[profile default]\ncredential_process = /bin/false\n"),
+        # `aws login` (AWS CLI 2.32 on) writes the default profile's login_session
+        ("config", "[default]\nlogin_session = arn:aws:iam::111111111111:user/someone\n"),
     ],
 )  # fmt: skip
 def test_exec_renew_refuses_a_default_profile_the_childs_sdk_would_take_first(

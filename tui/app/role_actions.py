@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from tui.app import clock
-from tui.app.failures import failure_text
+from tui.app.failures import failure_text, reason_text
 from tui.app.messages import FAILURE_SECONDS, Notice
 from tui.app.pick import Action
 from tui.app.saved_state import SavedState
@@ -31,6 +31,8 @@ from tui.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
     from tui.export import subshell
+    from tui.serve import CredentialEndpoint
+    from tui.serve.refusals import Refusal
 
 NEW = "new credentials"
 NEW_CREDENTIALS = f" ({NEW})"  # after the role's name, when new ones were asked for
@@ -75,6 +77,7 @@ class RoleActions(Widget):
         renewing = workspace.settings.renew_credentials
         with contextlib.ExitStack() as stack:
             # Everything that can go wrong is checked before the terminal is handed over.
+            served: CredentialEndpoint | None = None
             try:
                 endpoint: dict[str, str] | None = None
                 if renewing:  # served, and renewed, while it runs
@@ -91,13 +94,16 @@ class RoleActions(Widget):
             # the shell has the terminal: a renewal's wait would be a stale notice afterwards
             stack.enter_context(told_to(None))
             finished = self._hand_over(plan)
+            refusal = served.last_refusal() if served is not None else None
         if finished is None:
             return
         if finished.hung_up:
             self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
             return
         self.notify(
-            _back_from_subshell(shown(plan.label), finished, creds, new, renewing), markup=False
+            _back_from_subshell(shown(plan.label), finished, creds, new, renewing, refusal),
+            severity="warning" if refusal is not None else "information",
+            markup=False,
         )
 
     def _hand_over(self, plan: subshell.SubshellPlan) -> subshell.Finished | None:
@@ -221,16 +227,25 @@ def _label(creds: RoleCredentials) -> str:
 
 
 def _back_from_subshell(
-    label: str, finished: subshell.Finished, creds: RoleCredentials, new: str, renewing: bool
+    label: str,
+    finished: subshell.Finished,
+    creds: RoleCredentials,
+    new: str,
+    renewing: bool,
+    refusal: Refusal | None = None,
 ) -> str:
     """The notice once the subshell is over: how it ended and how its credentials fared, e.g.
-    "Back from the subshell for acme/Admin (exit status 0); its credentials had 59m left"."""
+    "Back from the subshell for acme/Admin (exit status 0); its credentials had 59m left";
+    `refusal`: the renewing endpoint refused the subshell's last request, and why (some SDKs
+    show only a status)."""
     how = [NEW] if new else []  # one pair of brackets, not "(new credentials) (exit status 0)"
     if finished.ended_by_signal is not None:
         how.append(f"ended by {_signal_name(finished.ended_by_signal)}")
     else:
         how.append(f"exit status {finished.status}")
-    if renewing:
+    if refusal is not None:
+        fared = f"were refused at {local_time(refusal.at)}: {reason_text(refusal.message)}"
+    elif renewing:
         fared = "renewed themselves while it ran"
     elif clock.time_left(creds.expiration) == "expired":
         fared = f"expired at {local_time(creds.expiration)}"

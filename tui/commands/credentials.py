@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.commands.resolve import chosen_role, say, workspace_of
+from tui.commands.resolve import advice_on_the_command_line, chosen_role, say, workspace_of
 from tui.local_time import local_time
 from tui.workspace import Context
 
@@ -24,14 +24,27 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
     if not args.renew:  # nothing left for ssotui to do: the command takes its place
         creds = workspace.role_credentials(account, role, region=region, fresh=args.refresh)
         become(workspace.handoff.subshell(creds, command, force=args.force))
-    endpoint_of = workspace.credential_endpoint(account, role, region=region, fresh=args.refresh)
+    endpoint_of = workspace.credential_endpoint(
+        account,
+        role,
+        region=region,
+        fresh=args.refresh,
+        advice=lambda line: advice_on_the_command_line(line, args),
+    )
     with endpoint_of as endpoint:
         creds = endpoint.credentials()  # a lost login fails here, before the child starts
         plan = workspace.handoff.subshell(
             creds, command, force=args.force, endpoint=endpoint.environment()
         )
         with told_to(None):  # the command has the terminal: a renewal's wait is not said
-            return run(plan).status
+            status = run(plan).status
+        refusal = endpoint.last_refusal()
+        if refusal is not None:  # some SDKs show only a status: said here, in ssotui's words
+            say(
+                f"ssotui: the command was refused credentials at {local_time(refusal.at)}: "
+                f"{advice_on_the_command_line(refusal.message, args)}"
+            )
+        return status
 
 
 def export(args: argparse.Namespace, context: Context) -> int:
@@ -68,9 +81,11 @@ def write_profile(args: argparse.Namespace, context: Context) -> int:
     if args.profile is not None:
         from tui.errors import SsotuiError, UsageError
         from tui.export.ini_sections import check_name
+        from tui.export.profile_names import check_sdk_profile_name
 
         try:
             check_name(args.profile)
+            check_sdk_profile_name(args.profile)
         except SsotuiError as exc:
             raise UsageError(exc.message) from None
     workspace = workspace_of(args, context)

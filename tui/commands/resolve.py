@@ -96,6 +96,11 @@ def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chos
 
 def said_on_the_command_line(error: SsotuiError, args: argparse.Namespace) -> str:
     """The error's line, its advice carrying the session options the user typed."""
+    return advice_on_the_command_line(error.message, args)
+
+
+def advice_on_the_command_line(message: str, args: argparse.Namespace) -> str:
+    """`message` (an error's line), its advice carrying the session options the user typed."""
     from tui.workspace.advice import for_the_command_line, session_options
 
     options = session_options(
@@ -103,4 +108,4 @@ def said_on_the_command_line(error: SsotuiError, args: argparse.Namespace) -> st
         start_url=getattr(args, "start_url", None),
         sso_region=getattr(args, "sso_region", None),
     )
-    return for_the_command_line(error.message, options)
+    return for_the_command_line(message, options)

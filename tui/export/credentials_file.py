@@ -46,6 +46,7 @@ from pathlib import Path
 from tui.errors import FileWriteError, SsotuiError, StaticKeysProfile
 from tui.export import ini_sections
 from tui.export.env import iso_utc
+from tui.export.profile_names import check_sdk_profile_name, sdk_profile_name_note
 from tui.export.profile_owners import MARKER, owner_of, role_profile_name
 from tui.export.section_keys import Owned, set_keys, take_out_keys
 from tui.models import RoleCredentials
@@ -85,9 +86,11 @@ class ProfileWritten:
     shadowed: str = ""
 
     def warning(self) -> str:
-        """One line for a file others can read (mode kept, as the AWS CLI keeps it) and for
-        keys the AWS tools will not use, else ""."""
+        """One line for a file others can read (mode kept, as the AWS CLI keeps it), for
+        keys the AWS tools will not use and for a name an SDK does not read, else ""."""
         lines = [printable(self.shadowed)] if self.shadowed else []
+        if note := sdk_profile_name_note(self.name):
+            lines.append(note)
         if self.open_mode is not None:
             where = printable(str(self.path))
             lines.insert(
@@ -270,6 +273,7 @@ def write_profile(
     """
     if profile is not None:
         ini_sections.check_name(profile)
+        check_sdk_profile_name(profile)
     body = profile_lines(creds)
     expected = profile_values(creds)
     region = _region(creds)

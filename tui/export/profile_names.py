@@ -14,6 +14,13 @@ digits and `_ + . @ -`; a Latin letter with an accent loses it (`Kraków` is `Kr
 brackets, slashes, `=` and `,`, letters of other scripts, control characters) becomes one `-`,
 and `-` and `.` are trimmed from both ends. An account name with no ASCII letter or digit left
 (`東京`) gives the account id instead (see `profile_name`).
+
+A name the user gives `write-profile` is taken as it is, but for what the JavaScript SDK v3
+reads as another profile or none, in a `[NAME]` of the credentials file: from whitespace and
+`#` or `;` on, a comment, so that the keys below are the previous profile's (`[dev #2]` after
+`[prod]` gave `prod` the role's keys), and `[__proto__]`, for which it refuses the whole file
+(`check_sdk_profile_name`). Any other name with whitespace is to it a section of another kind
+(`[my prof]`): that profile alone is missing there, and `sdk_profile_name_note` says so.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from tui.errors import ConfigError
+from tui.errors import ConfigError, SsotuiError
 from tui.models import Account, Catalog
 from tui.text import printable
 
@@ -43,6 +50,36 @@ _LATIN: Final = str.maketrans(
         "ı": "i", "Ħ": "H", "ħ": "h",
     }
 )  # fmt: skip
+
+
+_COMMENT_IN_JS: Final = re.compile(r"\s[#;]")
+
+
+def check_sdk_profile_name(name: str) -> None:
+    """Refuse a profile name for the credentials file that makes the JavaScript SDK read other
+    profiles wrong (see the module's docstring); SsotuiError, one line."""
+    if _COMMENT_IN_JS.search(name):
+        raise SsotuiError(
+            f"profile name {printable(name)!r} holds a space before # or ;, from which the AWS "
+            "SDK for JavaScript reads a comment, and takes the keys below for the profile "
+            "above's; choose another"
+        )
+    if name == "__proto__":
+        raise SsotuiError(
+            "profile name '__proto__' makes the AWS SDK for JavaScript refuse the whole "
+            "credentials file; choose another"
+        )
+
+
+def sdk_profile_name_note(name: str) -> str:
+    """What an SDK makes of a profile name with whitespace (`[my prof]`), else ""."""
+    if not any(c.isspace() for c in name):
+        return ""
+    return (
+        f"the AWS SDK for JavaScript finds no profile {printable(name)!r} (a name with a "
+        f"space); for Node.js tools, name it without one, such as "
+        f"{printable('-'.join(name.split()))!r}"
+    )
 
 
 def _ascii(text: str) -> str:

@@ -40,7 +40,7 @@ from tui import paths
 from tui.errors import SsotuiError
 from tui.export.env import SUBSHELL_MARKER, child_env, endpoint_child_env
 from tui.export.parent_death import start_dying_with_us
-from tui.export.shadowing import shadowing_setting
+from tui.export.shadowing import STRICTER_SDKS_SETTINGS, shadowing_setting
 from tui.models import RoleCredentials
 from tui.text import printable
 
@@ -86,10 +86,15 @@ def check_not_shadowed(label: str, environ: Mapping[str, str]) -> None:
     shadow = shadowing_setting(paths.aws_config_file(environ), paths.aws_credentials_file(environ))
     if shadow is not None:
         path, setting = shadow
+        used = (
+            "at which the AWS SDKs for JavaScript and Go stop"
+            if setting in STRICTER_SDKS_SETTINGS
+            else "which AWS SDKs use"
+        )
         raise SsotuiError(
-            f"the [default] profile in {path} has {setting}, which AWS SDKs use before "
-            f"self-renewing credentials: the command would not run as {label}; move it to a "
-            "named profile, or use static keys (exec without --renew)"
+            f"the [default] profile in {path} has {setting}, {used} before self-renewing "
+            f"credentials: the command would not run as {label}; move it to a named profile, "
+            "or use static keys (exec without --renew)"
         )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -71,11 +72,24 @@ def error_answer(status: HTTPStatus, code: str, message: str) -> Answer:
     return Answer(status, _json({"Code": code, "Message": _one_line(message)}))
 
 
-def fetch_failed(exc: BaseException) -> Answer:
-    """The answer for a fetch that raised `exc`: its own message for an `SsotuiError`, a
-    generic line (the exception's type only, never its text) for anything else."""
+def failure_line(exc: BaseException) -> str:
+    """What a fetch that raised `exc` means to the user: its own message for an `SsotuiError`,
+    a generic line (the exception's type only, never its text) for anything else."""
+    if isinstance(exc, SsotuiError):
+        return exc.message
+    return (
+        f"the credential endpoint failed unexpectedly ({type(exc).__name__}): "
+        "leave this shell or command and start it again from ssotui"
+    )
+
+
+def fetch_failed(exc: BaseException, advice: Callable[[str], str] | None = None) -> Answer:
+    """The answer for a fetch that raised `exc`, saying `failure_line(exc)`, its advice in the
+    words of `advice` (the door's: the session options the user typed) when given."""
+    line = failure_line(exc)
+    message = f"ssotui: {advice(line) if advice is not None else line}"
     if isinstance(exc, FetchPending):
-        return error_answer(HTTPStatus.SERVICE_UNAVAILABLE, "Pending", f"ssotui: {exc.message}")
+        return error_answer(HTTPStatus.SERVICE_UNAVAILABLE, "Pending", message)
     if isinstance(exc, SsotuiError):
         code = (
             "NotLoggedIn"
@@ -84,10 +98,5 @@ def fetch_failed(exc: BaseException) -> Answer:
             if isinstance(exc, NoAccess)
             else "CredentialsUnavailable"
         )
-        return error_answer(FETCH_FAILED, code, f"ssotui: {exc.message}")
-    return error_answer(
-        HTTPStatus.INTERNAL_SERVER_ERROR,
-        "InternalError",
-        f"ssotui: the credential endpoint failed unexpectedly ({type(exc).__name__}): "
-        "leave this shell or command and start it again from ssotui",
-    )
+        return error_answer(FETCH_FAILED, code, message)
+    return error_answer(HTTPStatus.INTERNAL_SERVER_ERROR, "InternalError", message)

@@ -29,6 +29,7 @@ from tui.logs import hide
 from tui.models import RoleCredentials, utcnow
 from tui.serve.connections import Connections
 from tui.serve.handler import CredentialRequestHandler, EndpointServer
+from tui.serve.refusals import LastRefusal, Refusal
 from tui.serve.renewing import ANSWER_WAIT, NEAR_EXPIRY, RENEW_MARGIN, RenewingCredentials
 
 HOST = "127.0.0.1"
@@ -45,13 +46,21 @@ class _Server(EndpointServer):
     # clients at once), whose SYNs are sent again only a second or more later.
     request_queue_size = socket.SOMAXCONN
 
-    def __init__(self, credentials: RenewingCredentials, token: str, path: str) -> None:
+    def __init__(
+        self,
+        credentials: RenewingCredentials,
+        token: str,
+        path: str,
+        advice: Callable[[str], str] | None,
+    ) -> None:
         super().__init__((HOST, 0), CredentialRequestHandler)
         self.port = int(self.server_address[1])
         self.token = token
         self.path = path
         self.credentials = credentials
         self.connections = Connections()
+        self.refusals = LastRefusal()
+        self.advice = advice
 
     def verify_request(self, request: Any, client_address: Any) -> bool:
         """Only 127.0.0.1 itself."""
@@ -87,8 +96,9 @@ class CredentialEndpoint:
     raises an `SsotuiError`; it is called on the first request and again once the credentials
     have no more than `renew_margin` left (see `RenewingCredentials` for `near_expiry`,
     `answer_wait`, and `renew`, `login_stamp` and `pending`: a background renewal that tries
-    less hard, what tells that a login was saved, what a slow fetch waits for). `clock` is for
-    tests.
+    less hard, what tells that a login was saved, what a slow fetch waits for). `advice` puts
+    a failure's advice in the words of the door that started the child (the session options
+    typed), for the child's SDK to show. `clock` is for tests.
     """
 
     def __init__(
@@ -101,8 +111,10 @@ class CredentialEndpoint:
         renew_margin: timedelta = RENEW_MARGIN,
         near_expiry: timedelta = NEAR_EXPIRY,
         answer_wait: float = ANSWER_WAIT,
+        advice: Callable[[str], str] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._advice = advice
         self._renewing = RenewingCredentials(
             fetch,
             renew=renew,
@@ -132,7 +144,7 @@ class CredentialEndpoint:
         if self._server is not None:
             return
         try:
-            server = _Server(self._renewing, self._token, self._path)
+            server = _Server(self._renewing, self._token, self._path, self._advice)
         except OSError as exc:
             raise _cannot_listen(exc) from None
         try:
@@ -216,6 +228,11 @@ class CredentialEndpoint:
         """Cached credentials, or fresh ones however long the fetch takes; raises what `fetch`
         raises (call it before starting the child so a lost login fails at once)."""
         return self._renewing.get(wait=True)
+
+    def last_refusal(self) -> Refusal | None:
+        """The refusal of the child's last request for credentials (what it said, when), if it
+        was refused: for the door to say once the child has ended (see `tui.serve.refusals`)."""
+        return None if self._server is None else self._server.refusals.last()
 
     @property
     def fetches(self) -> int:

@@ -21,9 +21,16 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, cast
 
-from tui.serve.answers import Answer, credentials_answer, error_answer, fetch_failed
+from tui.serve.answers import (
+    Answer,
+    credentials_answer,
+    error_answer,
+    failure_line,
+    fetch_failed,
+)
 from tui.serve.connections import HEAD_DEADLINE, Connections
 from tui.serve.guards import authorization_refusal, host_allowed
+from tui.serve.refusals import LastRefusal
 from tui.serve.renewing import RenewingCredentials
 
 log = logging.getLogger("ssotui.serve")
@@ -42,6 +49,8 @@ class EndpointServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     path: str
     credentials: RenewingCredentials
     connections: Connections
+    refusals: LastRefusal
+    advice: Callable[[str], str] | None  # a failure's advice in the door's words
 
 
 class _TimedReader(io.RawIOBase):
@@ -156,7 +165,9 @@ class CredentialRequestHandler(BaseHTTPRequestHandler):
         try:
             creds = server.credentials.get()
         except Exception as exc:
-            return fetch_failed(exc)
+            server.refusals.refused(failure_line(exc))
+            return fetch_failed(exc, server.advice)
+        server.refusals.answered()
         return credentials_answer(creds)
 
     def _sent_path(self) -> str | None:

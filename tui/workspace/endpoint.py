@@ -9,6 +9,7 @@ answer says whether it waits for the SSO token's renewal or for the role's crede
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.models import Account, RoleCredentials, SsoSession
@@ -39,10 +40,12 @@ def credential_endpoint(
     *,
     region: str | None = None,
     fresh: bool = False,
+    advice: Callable[[str], str] | None = None,
 ) -> CredentialEndpoint:
     """A loopback endpoint (not started: use it in a `with`) that serves the role's
     credentials and renews them, and the SSO token, before they expire; never prompts.
-    `fresh`: its first credentials are fetched anew rather than the ones kept."""
+    `fresh`: its first credentials are fetched anew rather than the ones kept; `advice`: a
+    failure's advice in the door's words, for the child's SDK."""
     from tui.serve import CredentialEndpoint
 
     session = workspace.session
@@ -79,4 +82,5 @@ def credential_endpoint(
         renew=lambda: credentials(background=True),
         login_stamp=lambda: token_stamp(workspace.paths, session),
         pending=pending,
+        advice=advice,
     )

@@ -65,14 +65,21 @@ class Workspace(LoginUseCases, CatalogUseCases, RoleCredentialUseCases):
     # -- role credentials (`tui.workspace.role_credentials`; what is done with them: `handoff`) --
 
     def credential_endpoint(
-        self, account: Account, role: str, *, region: str | None = None, fresh: bool = False
+        self,
+        account: Account,
+        role: str,
+        *,
+        region: str | None = None,
+        fresh: bool = False,
+        advice: Callable[[str], str] | None = None,
     ) -> CredentialEndpoint:
         """A loopback endpoint (not started: use it in a `with`) that serves the role's
         credentials and renews them, and the SSO token, before they expire; never prompts
-        (`tui.workspace.endpoint`). `fresh`: its first credentials are fetched anew."""
+        (`tui.workspace.endpoint`). `fresh`: its first credentials are fetched anew;
+        `advice`: a failure's advice in the door's words, for the child's SDK."""
         from tui.workspace.endpoint import credential_endpoint
 
-        return credential_endpoint(self, account, role, region=region, fresh=fresh)
+        return credential_endpoint(self, account, role, region=region, fresh=fresh, advice=advice)
 
     def credentials_for(
         self,

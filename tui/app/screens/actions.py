@@ -30,6 +30,7 @@ from tui.app.widgets.keyed_line import KeyedLine
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.errors import SsotuiError
 from tui.export.ini_sections import check_name
+from tui.export.profile_names import check_sdk_profile_name
 from tui.models import Account
 
 __all__ = ["Action", "ActionMenu", "MenuChoice", "ProfileNameScreen"]
@@ -243,6 +244,7 @@ class ProfileNameScreen(ModalScreen[str | None]):
         name = event.value.strip()
         try:
             check_name(name)
+            check_sdk_profile_name(name)
         except SsotuiError as exc:
             self.query_one("#profile-error", Static).update(exc.message)
             return
