@@ -223,7 +223,37 @@ def _new_temp(target: Path) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(target.parent))
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
+class ChangedMeanwhile(FileWriteError):
+    """The file no longer holds what it held when it was read for this change: another
+    program (`aws configure set`, an editor, a tool that takes no lock) wrote it meanwhile.
+    Nothing was written; the caller reads it again and makes its change on what is there now
+    (`CHANGE_TRIES` times at most)."""
+
+
+# times a read-modify-write of an AWS file starts again when the file changed meanwhile
+CHANGE_TRIES = 3
+
+
+def kept_changing(path: Path) -> FileWriteError:
+    """The one line for a file that changed under every one of `CHANGE_TRIES` attempts."""
+    return FileWriteError(
+        f"{path} kept changing while ssotui changed it (another program is writing it); "
+        "nothing was written: run again when that program is done"
+    )
+
+
+def _now_holds(target: Path) -> bytes:
+    """What `target` holds now, b"" when there is no file (as callers read a missing one)."""
+    try:
+        with open(target, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return b""
+
+
+def write_atomic(
+    path: Path, data: bytes | str, *, mode: int | None = None, unchanged: bytes | None = None
+) -> None:
     """Replace `path` with `data` atomically (temp file in the same folder, fsync, rename).
 
     An existing file keeps its mode, and its owner and group where this process may give them
@@ -231,6 +261,11 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     is followed so the link itself stays a link, but only to a regular file (see
     `writable_target`, which raises FileWriteError otherwise). Temp files a killed writer left
     behind are removed once they are a minute old.
+
+    With `unchanged` (the bytes the change was made from, b"" for no file), the file is
+    looked at again right before the rename: when it holds anything else (a program that
+    takes no lock wrote it, or was half-way through writing it in place when it was read),
+    nothing is written and ChangedMeanwhile is raised, so that change is not written away.
     """
     target = writable_target(path)
     ensure_dir(target.parent)
@@ -243,7 +278,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
         keep = NEW_FILE_MODE if mode is None else mode
     except OSError as exc:
         raise FileWriteError(f"cannot read {target}: {exc.strerror}") from exc
-    replace_file(target, payload, keep, owner=owner)
+    replace_file(target, payload, keep, owner=owner, unchanged=unchanged)
 
 
 def _keep_owner(fd: int, owner: tuple[int, int]) -> None:
@@ -302,11 +337,17 @@ def check_can_create_in(folder: Path) -> None:
 
 
 def replace_file(
-    target: Path, payload: bytes, mode: int, *, owner: tuple[int, int] | None = None
+    target: Path,
+    payload: bytes,
+    mode: int,
+    *,
+    owner: tuple[int, int] | None = None,
+    unchanged: bytes | None = None,
 ) -> None:
     """Put `payload` at `target` with `mode` (and `owner`, a uid and gid, where allowed): a new
     file in the same folder (fsynced), renamed over the path (so a link there is replaced, not
-    followed), then the folder fsynced.
+    followed), then the folder fsynced. With `unchanged`, ChangedMeanwhile instead of the
+    rename when `target` no longer holds those bytes (see `write_atomic`).
 
     The new file is 0600 until it holds all of `payload` and gets a name only then (where the
     system can, `_unnamed_temp`): a writer killed mid-write leaves no copy, or elsewhere one
@@ -336,6 +377,10 @@ def replace_file(
             raise
         finally:
             os.close(fd)
+        if unchanged is not None and _now_holds(target) != unchanged:
+            os.unlink(tmp_name)
+            tmp_name = ""
+            raise ChangedMeanwhile(f"{target} changed while ssotui changed it")
         os.replace(tmp_name, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
