@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+import subprocess
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -221,6 +222,41 @@ def test_a_read_only_file_is_refused_and_kept(writer: str, home: Home) -> None:
     assert "chmod u+w" in message
     assert path.read_bytes() == original
     assert stat.S_IMODE(path.stat().st_mode) == 0o400
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a file system mounted read-only (a small tmpfs, remounted `ro`), holding
+    `config`; root only, as mounting is."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+    ):
+        pytest.skip("mounting a file system takes root (and mount)")
+    try:
+        (folder / "config").write_bytes(b"[default]\nregion = eu-west-1\n")
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_file_on_a_read_only_file_system_is_said_so_not_chmod(
+    writer: str, home: Home, read_only_mount: Path
+) -> None:
+    """A dotfiles checkout, or a Nix store, mounted read-only, `~/.aws/config` a symlink into
+    it: no chmod makes the file writable there. Was: "is read-only (mode 0644) ... make it
+    writable (chmod u+w)", which changes nothing."""
+    inside = read_only_mount / "config"
+    target_of(writer, home).symlink_to(inside)
+    message = refused(writer, contains="is on a read-only file system")
+    assert f"(it is a symlink to {inside})" in message and "chmod" not in message
+    assert inside.read_bytes() == b"[default]\nregion = eu-west-1\n"
 
 
 def test_a_read_only_credentials_file_keeps_the_profiles_purge_would_take(home: Home) -> None:

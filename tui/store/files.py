@@ -130,11 +130,26 @@ def refuse_read_only(path: Path) -> None:
         mode = target.stat().st_mode
     except OSError:
         return  # no file yet (or none to see): nothing to keep
-    if stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+    if not stat.S_ISREG(mode) or (mode & 0o222 and os.access(target, os.W_OK)):
+        return
+    if _on_read_only_mount(target):  # no chmod helps there (a dotfiles or Nix store mount)
+        where = f" (it is a symlink to {target})" if target != path else ""
         raise FileWriteError(
-            f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); ssotui leaves it unchanged: "
-            "make it writable (chmod u+w) and run again"
+            f"{path} is on a read-only file system{where}; ssotui leaves it unchanged: "
+            "keep the file on a writable one, or remount that read-write"
         )
+    raise FileWriteError(
+        f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); ssotui leaves it unchanged: "
+        "make it writable (chmod u+w) and run again"
+    )
+
+
+def _on_read_only_mount(path: Path) -> bool:
+    """True when `path` lies on a file system mounted read-only (EROFS for any write)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
 
 
 def refuse_hard_linked(path: Path) -> None:
