@@ -10,15 +10,19 @@ never beside the file.
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
 import stat
 import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_helpers import run_command, ssotui
 from tests.conftest import Home, here
 from tests.made_up import made_up_credentials
 from tui.errors import FileWriteError
@@ -257,6 +261,51 @@ def test_a_file_on_a_read_only_file_system_is_said_so_not_chmod(
     message = refused(writer, contains="is on a read-only file system")
     assert f"(it is a symlink to {inside})" in message and "chmod" not in message
     assert inside.read_bytes() == b"[default]\nregion = eu-west-1\n"
+
+
+NOBODY = 65534
+try:
+    NOBODY_NAME = pwd.getpwuid(NOBODY).pw_name
+except KeyError:
+    NOBODY_NAME = str(NOBODY)
+
+
+def test_a_config_file_root_left_behind_is_said_so_not_chmod(home: Home) -> None:
+    """`sudo aws configure` (or `sudo ssotui populate` with the user's HOME) leaves
+    `~/.aws/config` root's, 0644: the user may not chmod it. Was: "is read-only (mode 0644) ...
+    make it writable (chmod u+w)", which fails with "Operation not permitted"."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("giving a file to root and running as another user takes root and setpriv")
+    world = Path(tempfile.mkdtemp(prefix="ssotui-owner-"))
+    try:
+        world.chmod(0o755)
+        config = world / ".aws" / "config"
+        config.parent.mkdir()
+        original = b"[profile mine]\nregion = eu-west-1\n"
+        config.write_bytes(original)
+        for path in [world, *world.rglob("*")]:
+            os.lchown(path, NOBODY, NOBODY)
+        os.chown(config, 0, 0)
+        run = run_command(
+            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+            + [sys.executable, "-m", "tui", "configure", "--no-login", "--session", "acme"]
+            + ["--start-url", "acme.awsapps.com/start", "--sso-region", "eu-west-1"],
+            env={
+                "HOME": str(world),
+                "AWS_CONFIG_FILE": str(config),
+                "SSOTUI_CACHE_DIR": str(world / "cache"),
+                "SSOTUI_CONFIG_DIR": str(world / "ssotui-config"),
+                "SSOTUI_STATE_DIR": str(world / "state"),
+            },
+        )
+        assert run.status == 1 and run.err.count("\n") == 1, run.err
+        assert run.err == (
+            f"ssotui: {config} belongs to root, and you may not write it; ssotui leaves it "
+            f"unchanged: make it yours (sudo chown {NOBODY_NAME} {config}) and run again\n"
+        )
+        assert config.read_bytes() == original
+    finally:
+        shutil.rmtree(world, ignore_errors=True)
 
 
 def test_a_read_only_credentials_file_keeps_the_profiles_purge_would_take(home: Home) -> None:

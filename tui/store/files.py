@@ -127,21 +127,39 @@ def refuse_read_only(path: Path) -> None:
     """
     target = resolve_target(path)
     try:
-        mode = target.stat().st_mode
+        info = target.stat()
     except OSError:
         return  # no file yet (or none to see): nothing to keep
+    mode = info.st_mode
     if not stat.S_ISREG(mode) or (mode & 0o222 and os.access(target, os.W_OK)):
         return
+    where = f" (it is a symlink to {target})" if target != path else ""
     if _on_read_only_mount(target):  # no chmod helps there (a dotfiles or Nix store mount)
-        where = f" (it is a symlink to {target})" if target != path else ""
         raise FileWriteError(
             f"{path} is on a read-only file system{where}; ssotui leaves it unchanged: "
             "keep the file on a writable one, or remount that read-write"
+        )
+    if info.st_uid != os.geteuid() and not os.access(target, os.W_OK):
+        # left by `sudo aws configure`, say: only its owner (or root) may chmod it
+        raise FileWriteError(
+            f"{path} belongs to {_user_name(info.st_uid)}{where}, and you may not write it; "
+            f"ssotui leaves it unchanged: make it yours (sudo chown {_user_name(os.geteuid())} "
+            f"{target}) and run again"
         )
     raise FileWriteError(
         f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); ssotui leaves it unchanged: "
         "make it writable (chmod u+w) and run again"
     )
+
+
+def _user_name(uid: int) -> str:
+    """The login name of `uid`, or the number where it has none (a container's user)."""
+    import pwd  # only for a file that is not the user's: rare
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 def _on_read_only_mount(path: Path) -> bool:
