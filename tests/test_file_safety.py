@@ -9,6 +9,7 @@ never beside the file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -228,25 +229,70 @@ def test_a_read_only_file_is_refused_and_kept(writer: str, home: Home) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o400
 
 
-@pytest.fixture
-def read_only_mount(tmp_path: Path) -> Iterator[Path]:
-    """A folder on a file system mounted read-only (a small tmpfs, remounted `ro`), holding
-    `config`; root only, as mounting is."""
-    folder = tmp_path / "ro"
+@contextlib.contextmanager
+def mounted(folder: Path, options: str) -> Iterator[Path]:
+    """A small tmpfs mounted at `folder` with `options` while the block runs; root only, as
+    mounting is (the test is skipped otherwise)."""
     folder.mkdir()
     if (
         os.geteuid() != 0
         or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True
         ).returncode
     ):
         pytest.skip("mounting a file system takes root (and mount)")
     try:
-        (folder / "config").write_bytes(b"[default]\nregion = eu-west-1\n")
-        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a file system mounted read-only (a small tmpfs, remounted `ro`), holding
+    `config`."""
+    with mounted(tmp_path / "ro", "size=64k") as folder:
+        (folder / "config").write_bytes(b"[default]\nregion = eu-west-1\n")
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield folder
+
+
+@pytest.mark.parametrize(
+    ("options", "advice"),
+    [
+        (
+            "size=16k,nr_inodes=1",
+            "No space left on device: free some space there, or point "
+            "SSOTUI_CACHE_DIR at a folder on another disk",
+        ),
+        (
+            "size=16k,ro",
+            "Read-only file system: point SSOTUI_CACHE_DIR at a folder on a writable one",
+        ),
+    ],
+    ids=["full", "read-only"],
+)
+def test_a_cache_folder_on_a_full_or_read_only_disk_says_what_helps(
+    home: Home, tmp_path: Path, options: str, advice: str
+) -> None:
+    """The locks live in ssotui's cache folder. Was, for a full disk too: "No space left on
+    device: make that folder writable", which it was."""
+    home.write_config("[profile mine]\nregion = eu-west-1\n")
+    with mounted(tmp_path / "disk", options) as disk:
+        run = ssotui(
+            "configure",
+            "--no-login",
+            "--session",
+            "acme",
+            "--start-url",
+            "acme.awsapps.com/start",
+            "--sso-region",
+            "eu-west-1",
+            env={"SSOTUI_CACHE_DIR": str(disk / "cache")},
+        )
+    assert run.status == 1 and run.err.count("\n") == 1, run.err
+    assert run.err.startswith(f"ssotui: cannot lock {home.aws_config}: ") and advice in run.err
+    assert home.aws_config.read_text() == "[profile mine]\nregion = eu-west-1\n"
 
 
 @pytest.mark.parametrize("writer", list(WRITERS))

@@ -211,9 +211,22 @@ def ensure_dir(folder: Path, *, variable: str = "") -> None:
                 f"file away, or point {names_it} at a folder"
             ) from exc
         raise FileWriteError(
-            f"cannot create folder {folder}: {exc.strerror}: make {level} writable, or point "
-            f"{names_it} at a writable folder"
+            f"cannot create folder {folder}: {exc.strerror}: {_what_to_do(exc, level, names_it)}"
         ) from exc
+
+
+# what fills a file system up, where no chmod helps: the disk, or the user's quota
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _what_to_do(exc: OSError, folder: Path, variable: str) -> str:
+    """What to do when nothing can be made in `folder` (`exc` says why), for a folder that
+    `variable` may move elsewhere."""
+    if exc.errno in _FULL:
+        return f"free some space there, or point {variable} at a folder on another disk"
+    if exc.errno == errno.EROFS:
+        return f"point {variable} at a folder on a writable one"
+    return f"make {folder} writable, or point {variable} at a writable folder"
 
 
 def not_a_folder(folder: Path) -> tuple[Path, int] | None:
@@ -469,7 +482,9 @@ def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
             ) from exc
         raise FileWriteError(
             f"cannot lock {guarded}: cannot create a lock file in {lock_path.parent}: {why}: "
-            f"make that folder writable, or point {variable} at a writable folder"
+            + _what_to_do(exc, lock_path.parent, variable).replace(
+                f"make {lock_path.parent} writable", "make that folder writable"
+            )
         ) from exc
 
 
