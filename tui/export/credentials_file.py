@@ -295,7 +295,8 @@ def write_profile(
             try:
                 # `aws configure set` and other tools take no lock: a profile one of them
                 # wrote since the read must not be written away
-                files.write_atomic(file_path, _bytes(after), unchanged=_bytes(before))
+                # atomic (other names were refused above), but for a file mounted on its own
+                write_keeping_links(file_path, _bytes(after), unchanged=_bytes(before))
             except files.ChangedMeanwhile:
                 continue
             return name

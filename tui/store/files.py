@@ -276,6 +276,12 @@ class ChangedMeanwhile(FileWriteError):
     (`CHANGE_TRIES` times at most)."""
 
 
+class MountPoint(FileWriteError):
+    """The file is a mount point of its own (a bind mount of one file, as a container gets
+    `-v ~/.aws/config:...`): no rename may replace it (EBUSY). Nothing was written; a caller
+    that may write in place does (`tui.store.linked_files`)."""
+
+
 # times a read-modify-write of an AWS file starts again when the file changed meanwhile
 CHANGE_TRIES = 3
 
@@ -432,7 +438,8 @@ def replace_file(
         with contextlib.suppress(OSError):
             if tmp_name:
                 os.unlink(tmp_name)
-        raise FileWriteError(
+        kind = MountPoint if exc.errno == errno.EBUSY else FileWriteError
+        raise kind(
             f"cannot write {target}: {exc.strerror or exc}; the old file is unchanged"
         ) from exc
     with contextlib.suppress(OSError):

@@ -7,6 +7,11 @@ credentials file, that split is the wrong outcome: a dotfiles checkout hard-link
 under the other name. The AWS CLI's `aws configure set` writes in place, which keeps every name
 in step; `write_keeping_links` does the same for a file with other names and stays atomic for
 every other file.
+
+So too for a file mounted on its own (a bind mount: a container started with
+`-v ~/.aws/config:/home/me/.aws/config`, a devcontainer, a Kubernetes `subPath`): no rename can
+replace a mount point (EBUSY), and the file behind it is the host's, which the AWS CLI in that
+container changes in place too.
 """
 
 from __future__ import annotations
@@ -15,13 +20,14 @@ import os
 from pathlib import Path
 
 from tui.errors import FileWriteError
-from tui.store.files import ChangedMeanwhile, writable_target, write_atomic
+from tui.store.files import ChangedMeanwhile, MountPoint, writable_target, write_atomic
 
 
 def write_keeping_links(path: Path, data: bytes | str, *, unchanged: bytes | None = None) -> None:
-    """`write_atomic(path, data)`, except that a file with other names (hard links) is
-    rewritten in place (its inode, so its mode, owner and every name, kept), as the AWS CLI
-    writes: not atomic, so only the bytes from the first change on are written.
+    """`write_atomic(path, data)`, except that a file with other names (hard links), or
+    mounted on its own (a bind mount), is rewritten in place (its inode, so its mode, owner
+    and every name, kept), as the AWS CLI writes: not atomic, so only the bytes from the
+    first change on are written.
 
     FileWriteError, one line, when it cannot be written; a write that fails part way puts the
     old bytes back where it can, and says when it could not. With `unchanged` (the bytes the
@@ -34,8 +40,11 @@ def write_keeping_links(path: Path, data: bytes | str, *, unchanged: bytes | Non
     except OSError:
         links = 1  # no file yet (or none to see): write_atomic says what is wrong
     if links < 2:
-        write_atomic(path, data, unchanged=unchanged)
-        return
+        try:
+            write_atomic(path, data, unchanged=unchanged)
+            return
+        except MountPoint:
+            pass  # no rename replaces it: in place, as for other names
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd = os.open(target, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
