@@ -211,7 +211,7 @@ def ensure_dir(folder: Path, *, variable: str = "") -> None:
                 f"file away, or point {names_it} at a folder"
             ) from exc
         raise FileWriteError(
-            f"cannot create folder {folder}: {exc.strerror}: {_what_to_do(exc, level, names_it)}"
+            f"cannot create folder {folder}: {exc.strerror}: {what_to_do(exc, level, variable)}"
         ) from exc
 
 
@@ -219,14 +219,18 @@ def ensure_dir(folder: Path, *, variable: str = "") -> None:
 _FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
-def _what_to_do(exc: OSError, folder: Path, variable: str) -> str:
+def what_to_do(exc: OSError, folder: Path, variable: str = "") -> str:
     """What to do when nothing can be made in `folder` (`exc` says why), for a folder that
-    `variable` may move elsewhere."""
+    `variable`, when given, may move elsewhere."""
     if exc.errno in _FULL:
-        return f"free some space there, or point {variable} at a folder on another disk"
+        elsewhere = f", or point {variable} at a folder on another disk" if variable else ""
+        return f"free some space there{elsewhere}"
     if exc.errno == errno.EROFS:
-        return f"point {variable} at a folder on a writable one"
-    return f"make {folder} writable, or point {variable} at a writable folder"
+        if variable:
+            return f"point {variable} at a folder on a writable one"
+        return "remount that file system read-write"
+    names_it = variable or "the variable that names it"
+    return f"make {folder} writable, or point {names_it} at a writable folder"
 
 
 def not_a_folder(folder: Path) -> tuple[Path, int] | None:
@@ -489,7 +493,7 @@ def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
             ) from exc
         raise FileWriteError(
             f"cannot lock {guarded}: cannot create a lock file in {lock_path.parent}: {why}: "
-            + _what_to_do(exc, lock_path.parent, variable).replace(
+            + what_to_do(exc, lock_path.parent, variable).replace(
                 f"make {lock_path.parent} writable", "make that folder writable"
             )
         ) from exc
