@@ -316,42 +316,80 @@ except KeyError:
     NOBODY_NAME = str(NOBODY)
 
 
-def test_a_config_file_root_left_behind_is_said_so_not_chmod(home: Home) -> None:
-    """`sudo aws configure` (or `sudo ssotui populate` with the user's HOME) leaves
-    `~/.aws/config` root's, 0644: the user may not chmod it. Was: "is read-only (mode 0644) ...
-    make it writable (chmod u+w)", which fails with "Operation not permitted"."""
+@pytest.fixture
+def world() -> Iterator[Path]:
+    """A home folder of user nobody's (its `.aws/config` holds a profile), for a command run
+    as nobody (`configure_as_nobody`); root only, as giving files away is."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("giving a file to root and running as another user takes root and setpriv")
-    world = Path(tempfile.mkdtemp(prefix="ssotui-owner-"))
+        pytest.skip("giving files away and running as another user take root and setpriv")
+    folder = Path(tempfile.mkdtemp(prefix="ssotui-owner-"))
     try:
-        world.chmod(0o755)
-        config = world / ".aws" / "config"
-        config.parent.mkdir()
-        original = b"[profile mine]\nregion = eu-west-1\n"
-        config.write_bytes(original)
-        for path in [world, *world.rglob("*")]:
+        folder.chmod(0o755)
+        (folder / ".aws").mkdir()
+        (folder / ".aws" / "config").write_bytes(ORIGINAL)
+        for path in [folder, *folder.rglob("*")]:
             os.lchown(path, NOBODY, NOBODY)
-        os.chown(config, 0, 0)
-        run = run_command(
-            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-            + [sys.executable, "-m", "tui", "configure", "--no-login", "--session", "acme"]
-            + ["--start-url", "acme.awsapps.com/start", "--sso-region", "eu-west-1"],
-            env={
-                "HOME": str(world),
-                "AWS_CONFIG_FILE": str(config),
-                "SSOTUI_CACHE_DIR": str(world / "cache"),
-                "SSOTUI_CONFIG_DIR": str(world / "ssotui-config"),
-                "SSOTUI_STATE_DIR": str(world / "state"),
-            },
-        )
-        assert run.status == 1 and run.err.count("\n") == 1, run.err
-        assert run.err == (
-            f"ssotui: {config} belongs to root, and you may not write it; ssotui leaves it "
-            f"unchanged: make it yours (sudo chown {NOBODY_NAME} {config}) and run again\n"
-        )
-        assert config.read_bytes() == original
+        yield folder
     finally:
-        shutil.rmtree(world, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+ORIGINAL = b"[profile mine]\nregion = eu-west-1\n"
+
+
+def configure_as_nobody(world: Path) -> str:
+    """What `ssotui configure` run by nobody in `world` says on stderr (it must fail)."""
+    run = run_command(
+        ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        + [sys.executable, "-m", "tui", "configure", "--no-login", "--session", "acme"]
+        + ["--start-url", "acme.awsapps.com/start", "--sso-region", "eu-west-1"],
+        env={
+            "HOME": str(world),
+            "AWS_CONFIG_FILE": str(world / ".aws" / "config"),
+            "SSOTUI_CACHE_DIR": str(world / "cache"),
+            "SSOTUI_CONFIG_DIR": str(world / "ssotui-config"),
+            "SSOTUI_STATE_DIR": str(world / "state"),
+        },
+    )
+    assert run.status == 1 and run.err.count("\n") == 1, run.err
+    return run.err
+
+
+@pytest.mark.parametrize("folder_too", [False, True], ids=["file", "file and folder"])
+def test_a_config_file_root_left_behind_is_said_so_not_chmod(world: Path, folder_too: bool) -> None:
+    """`sudo aws configure` (or `sudo ssotui populate` with the user's HOME, as macOS's sudo
+    keeps it) leaves `~/.aws/config` root's, 0644, and maybe `~/.aws` too: the user may not
+    chmod them. Was: "is read-only (mode 0644) ... make it writable (chmod u+w)", which fails
+    with "Operation not permitted"."""
+    config = world / ".aws" / "config"
+    os.chown(config, 0, 0)
+    if folder_too:
+        os.chown(config.parent, 0, 0)
+    mine = f"{config.parent} {config}" if folder_too else str(config)
+    assert configure_as_nobody(world) == (
+        f"ssotui: {config} belongs to root, and you may not write it; ssotui leaves it "
+        f"unchanged: make it yours (sudo chown {NOBODY_NAME} {mine}) and run again\n"
+    )
+    assert config.read_bytes() == ORIGINAL
+
+
+def test_a_config_file_in_a_folder_that_takes_no_new_file_names_the_folder(world: Path) -> None:
+    """A dotfiles checkout that is read-only (`chmod a-w`) while the file in it is writable:
+    ssotui replaces a file by a new one, which the folder refuses. Was: "cannot write …/config:
+    Permission denied", about a file its user may write."""
+    dotfiles = world / "dotfiles"
+    dotfiles.mkdir()
+    (world / ".aws" / "config").rename(dotfiles / "config")
+    (world / ".aws" / "config").symlink_to(dotfiles / "config")
+    for path in (dotfiles, dotfiles / "config", world / ".aws" / "config"):
+        os.lchown(path, NOBODY, NOBODY)
+    dotfiles.chmod(0o555)
+    assert configure_as_nobody(world) == (
+        f"ssotui: cannot write {dotfiles / 'config'}: no new file may be made in its folder "
+        f"{dotfiles} (Permission denied), which replacing the file takes: make that folder "
+        "writable; the old file is unchanged\n"
+    )
+    assert (dotfiles / "config").read_bytes() == ORIGINAL
 
 
 def test_a_read_only_credentials_file_keeps_the_profiles_purge_would_take(home: Home) -> None:

@@ -140,11 +140,13 @@ def refuse_read_only(path: Path) -> None:
             "keep the file on a writable one, or remount that read-write"
         )
     if info.st_uid != os.geteuid() and not os.access(target, os.W_OK):
-        # left by `sudo aws configure`, say: only its owner (or root) may chmod it
+        # left by `sudo aws configure`, say: only its owner (or root) may chmod it, and its
+        # folder, made by the same command, is likely not the user's either
+        theirs = [target.parent] if not os.access(target.parent, os.W_OK) else []
         raise FileWriteError(
             f"{path} belongs to {_user_name(info.st_uid)}{where}, and you may not write it; "
             f"ssotui leaves it unchanged: make it yours (sudo chown {_user_name(os.geteuid())} "
-            f"{target}) and run again"
+            f"{' '.join(str(p) for p in [*theirs, target])}) and run again"
         )
     raise FileWriteError(
         f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); ssotui leaves it unchanged: "
@@ -415,7 +417,14 @@ def replace_file(
     try:
         fd = _unnamed_temp(target.parent)
         if fd is None:
-            fd, tmp_name = _new_temp(target)
+            try:
+                fd, tmp_name = _new_temp(target)
+            except PermissionError as exc:  # the folder's, not the file's: say which
+                raise FileWriteError(
+                    f"cannot write {target}: no new file may be made in its folder "
+                    f"{target.parent} ({exc.strerror}), which replacing the file takes: make "
+                    "that folder writable; the old file is unchanged"
+                ) from exc
         try:
             if owner is not None:
                 _keep_owner(fd, owner)  # before the mode: a chown clears set-id bits
