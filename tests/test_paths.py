@@ -85,3 +85,17 @@ def test_ssotuis_own_folders_are_never_relative_to_the_working_folder(
     }[variable]
     assert where == tmp_path / expected
     assert where.is_absolute()
+
+
+def test_ssotui_config_shows_a_folder_with_a_line_break_or_an_escape_on_one_row(
+    tmp_path: Path,
+) -> None:
+    # Was: the escape sequence sent to the terminal as is, and the row cut in two.
+    from tests.cli_helpers import ssotui
+
+    odd = tmp_path / "a b\nc\x1b]0;title\x07"
+    run = ssotui("config", env={"SSOTUI_CACHE_DIR": str(odd)})
+    assert run.status == 0, run.err
+    assert "\x1b" not in run.out and "\x07" not in run.out
+    [row] = [line for line in run.out.splitlines() if "ssotui cache" in line]
+    assert f"{tmp_path}/a b␊c␛]0;title␇ (absent)" in row and "$SSOTUI_CACHE_DIR" in row
