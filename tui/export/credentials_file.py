@@ -293,9 +293,9 @@ def write_profile(
             files.refuse_hard_linked(file_path)
             refuse_open_folder(target.parent)  # removing keys (logout --purge) is always allowed
             try:
-                # `aws configure set` and other tools take no lock: a profile one of them
-                # wrote since the read must not be written away
-                # atomic (other names were refused above), but for a file mounted on its own
+                # atomic (other names were refused above) but for a file mounted on its own;
+                # `aws configure set` and others take no lock: what one of them wrote since
+                # the read must not be written away (`unchanged`)
                 write_keeping_links(file_path, _bytes(after), unchanged=_bytes(before))
             except files.ChangedMeanwhile:
                 continue
