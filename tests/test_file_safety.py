@@ -9,15 +9,21 @@ never beside the file.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pwd
+import shutil
 import stat
-from collections.abc import Callable
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import ssotui
+from tests.cli_helpers import run_command, ssotui
 from tests.conftest import Home, here
 from tests.made_up import made_up_credentials
 from tui.errors import FileWriteError
@@ -221,6 +227,169 @@ def test_a_read_only_file_is_refused_and_kept(writer: str, home: Home) -> None:
     assert "chmod u+w" in message
     assert path.read_bytes() == original
     assert stat.S_IMODE(path.stat().st_mode) == 0o400
+
+
+@contextlib.contextmanager
+def mounted(folder: Path, options: str) -> Iterator[Path]:
+    """A small tmpfs mounted at `folder` with `options` while the block runs; root only, as
+    mounting is (the test is skipped otherwise)."""
+    folder.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True
+        ).returncode
+    ):
+        pytest.skip("mounting a file system takes root (and mount)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a file system mounted read-only (a small tmpfs, remounted `ro`), holding
+    `config`."""
+    with mounted(tmp_path / "ro", "size=64k") as folder:
+        (folder / "config").write_bytes(b"[default]\nregion = eu-west-1\n")
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield folder
+
+
+@pytest.mark.parametrize(
+    ("options", "advice"),
+    [
+        (
+            "size=16k,nr_inodes=1",
+            "No space left on device: free some space there, or point "
+            "SSOTUI_CACHE_DIR at a folder on another disk",
+        ),
+        (
+            "size=16k,ro",
+            "Read-only file system: point SSOTUI_CACHE_DIR at a folder on a writable one",
+        ),
+    ],
+    ids=["full", "read-only"],
+)
+def test_a_cache_folder_on_a_full_or_read_only_disk_says_what_helps(
+    home: Home, tmp_path: Path, options: str, advice: str
+) -> None:
+    """The locks live in ssotui's cache folder. Was, for a full disk too: "No space left on
+    device: make that folder writable", which it was."""
+    home.write_config("[profile mine]\nregion = eu-west-1\n")
+    with mounted(tmp_path / "disk", options) as disk:
+        run = ssotui(
+            "configure",
+            "--no-login",
+            "--session",
+            "acme",
+            "--start-url",
+            "acme.awsapps.com/start",
+            "--sso-region",
+            "eu-west-1",
+            env={"SSOTUI_CACHE_DIR": str(disk / "cache")},
+        )
+    assert run.status == 1 and run.err.count("\n") == 1, run.err
+    assert run.err.startswith(f"ssotui: cannot lock {home.aws_config}: ") and advice in run.err
+    assert home.aws_config.read_text() == "[profile mine]\nregion = eu-west-1\n"
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_a_file_on_a_read_only_file_system_is_said_so_not_chmod(
+    writer: str, home: Home, read_only_mount: Path
+) -> None:
+    """A dotfiles checkout, or a Nix store, mounted read-only, `~/.aws/config` a symlink into
+    it: no chmod makes the file writable there. Was: "is read-only (mode 0644) ... make it
+    writable (chmod u+w)", which changes nothing."""
+    inside = read_only_mount / "config"
+    target_of(writer, home).symlink_to(inside)
+    message = refused(writer, contains="is on a read-only file system")
+    assert f"(it is a symlink to {inside})" in message and "chmod" not in message
+    assert inside.read_bytes() == b"[default]\nregion = eu-west-1\n"
+
+
+NOBODY = 65534
+try:
+    NOBODY_NAME = pwd.getpwuid(NOBODY).pw_name
+except KeyError:
+    NOBODY_NAME = str(NOBODY)
+
+
+@pytest.fixture
+def world() -> Iterator[Path]:
+    """A home folder of user nobody's (its `.aws/config` holds a profile), for a command run
+    as nobody (`configure_as_nobody`); root only, as giving files away is."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("giving files away and running as another user take root and setpriv")
+    folder = Path(tempfile.mkdtemp(prefix="ssotui-owner-"))
+    try:
+        folder.chmod(0o755)
+        (folder / ".aws").mkdir()
+        (folder / ".aws" / "config").write_bytes(ORIGINAL)
+        for path in [folder, *folder.rglob("*")]:
+            os.lchown(path, NOBODY, NOBODY)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+ORIGINAL = b"[profile mine]\nregion = eu-west-1\n"
+
+
+def configure_as_nobody(world: Path) -> str:
+    """What `ssotui configure` run by nobody in `world` says on stderr (it must fail)."""
+    run = run_command(
+        ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        + [sys.executable, "-m", "tui", "configure", "--no-login", "--session", "acme"]
+        + ["--start-url", "acme.awsapps.com/start", "--sso-region", "eu-west-1"],
+        env={
+            "HOME": str(world),
+            "AWS_CONFIG_FILE": str(world / ".aws" / "config"),
+            "SSOTUI_CACHE_DIR": str(world / "cache"),
+            "SSOTUI_CONFIG_DIR": str(world / "ssotui-config"),
+            "SSOTUI_STATE_DIR": str(world / "state"),
+        },
+    )
+    assert run.status == 1 and run.err.count("\n") == 1, run.err
+    return run.err
+
+
+@pytest.mark.parametrize("folder_too", [False, True], ids=["file", "file and folder"])
+def test_a_config_file_root_left_behind_is_said_so_not_chmod(world: Path, folder_too: bool) -> None:
+    """`sudo aws configure` (or `sudo ssotui populate` with the user's HOME, as macOS's sudo
+    keeps it) leaves `~/.aws/config` root's, 0644, and maybe `~/.aws` too: the user may not
+    chmod them. Was: "is read-only (mode 0644) ... make it writable (chmod u+w)", which fails
+    with "Operation not permitted"."""
+    config = world / ".aws" / "config"
+    os.chown(config, 0, 0)
+    if folder_too:
+        os.chown(config.parent, 0, 0)
+    mine = f"{config.parent} {config}" if folder_too else str(config)
+    assert configure_as_nobody(world) == (
+        f"ssotui: {config} belongs to root, and you may not write it; ssotui leaves it "
+        f"unchanged: make it yours (sudo chown {NOBODY_NAME} {mine}) and run again\n"
+    )
+    assert config.read_bytes() == ORIGINAL
+
+
+def test_a_config_file_in_a_folder_that_takes_no_new_file_names_the_folder(world: Path) -> None:
+    """A dotfiles checkout that is read-only (`chmod a-w`) while the file in it is writable:
+    ssotui replaces a file by a new one, which the folder refuses. Was: "cannot write …/config:
+    Permission denied", about a file its user may write."""
+    dotfiles = world / "dotfiles"
+    dotfiles.mkdir()
+    (world / ".aws" / "config").rename(dotfiles / "config")
+    (world / ".aws" / "config").symlink_to(dotfiles / "config")
+    for path in (dotfiles, dotfiles / "config", world / ".aws" / "config"):
+        os.lchown(path, NOBODY, NOBODY)
+    dotfiles.chmod(0o555)
+    assert configure_as_nobody(world) == (
+        f"ssotui: cannot write {dotfiles / 'config'}: no new file may be made in its folder "
+        f"{dotfiles} (Permission denied), which replacing the file takes: make that folder "
+        "writable; the old file is unchanged\n"
+    )
+    assert (dotfiles / "config").read_bytes() == ORIGINAL
 
 
 def test_a_read_only_credentials_file_keeps_the_profiles_purge_would_take(home: Home) -> None:

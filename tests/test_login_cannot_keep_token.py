@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,25 @@ def test_a_read_only_cache_folder_is_said_before_the_login(
     assert run.err.strip() == (
         f"ssotui: no login to session dev was started, as its token could not be saved: "
         f"cannot write in {home.sso_cache}: Permission denied; make it writable"
+    )
+    assert asked_of_identity_center(sim) == {}
+
+
+def test_a_cache_folder_on_a_read_only_file_system_is_said_with_what_helps(
+    sim: Simulator, sso_config: Path, home: Home, tmp_path: Path
+) -> None:
+    """Was: "Read-only file system; make it writable", and no chmod does that."""
+    from tests.test_file_safety import mounted
+
+    with mounted(tmp_path / "disk", "size=16k") as disk:
+        (disk / "sso").mkdir()
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        run = ssotui("login", "--use-device-code", env={"SSOTUI_SSO_CACHE_DIR": str(disk / "sso")})
+    assert run.status == 1
+    assert run.err.strip() == (
+        f"ssotui: no login to session dev was started, as its token could not be saved: "
+        f"cannot write in {disk / 'sso'}: Read-only file system; remount that file system "
+        "read-write"
     )
     assert asked_of_identity_center(sim) == {}
 

@@ -88,3 +88,14 @@ def test_a_default_region_of_any_partition_is_taken(home: Home) -> None:
         path.write_text(f'default_region = "{region}"\n')
         settings = load_settings(here().config_file)
         assert settings.default_region == region and settings.warnings == ()
+
+
+def test_a_config_toml_saved_with_a_byte_order_mark_is_read(home: Home) -> None:
+    """Notepad (on Windows, editing a WSL home) saves UTF-8 with a byte order mark, and CRLF.
+    Was: "is not valid TOML (Invalid statement (at line 1, column 1)); using the defaults"."""
+    path = home.config_dir / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes('\ufeffdefault_region = "eu-west-1"\r\ncatalog_lifetime = 60\r\n'.encode())
+    settings = load_settings(here().config_file)
+    assert settings.warnings == ()
+    assert settings.default_region == "eu-west-1" and settings.catalog_lifetime == 60

@@ -376,3 +376,61 @@ def test_a_token_that_never_expires_is_shown_in_any_time_zone(
 
     assert shown.returncode == 0, shown.stderr
     assert "9999-12-31" in shown.stderr and "Traceback" not in shown.stderr
+
+
+def test_an_aws_sso_login_during_a_refresh_keeps_its_token(
+    session: SsoSession, sim: Simulator, home: Home
+) -> None:
+    # ssotui (a credential_process, the picker, `exec --renew`) is refreshing the expired
+    # token when the user runs `aws sso login`, maybe as someone else: the AWS CLI takes no
+    # lock, and the refreshed token of the earlier sign-in must not replace the new login.
+    _age(session, _login(session), timedelta(minutes=-1))
+    sim.set(hang={"CreateToken:refresh_token"})  # the refresh stays in flight, logins do not
+    sim.reset_calls()
+    refresher = _ssotui("list")
+    deadline = time.monotonic() + 30
+    while sim.calls["CreateToken"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sim.calls["CreateToken"] == 1, refresher.communicate(timeout=5)
+    theirs = _aws_sso_login(session)
+    SSOTokenLoader(JSONFileCache(str(home.sso_cache))).save_token(
+        session.start_url, theirs, session_name=session.name
+    )
+    sim.set(hang=())
+    _, err = refresher.communicate(timeout=60)
+    assert refresher.returncode == 0, err
+    cached = load_token(here(), session)
+    assert cached is not None and cached.access_token == theirs["accessToken"]  # was: ssotui's
+    assert current_token(here(), session).access_token == theirs["accessToken"]
+
+
+def _aws_sso_login(session: SsoSession) -> dict[str, Any]:
+    """What `aws sso login --use-device-code` does (the simulator approves at the first poll):
+    a client registered, a device code approved, the token it will save."""
+    client = boto3.session.Session().client("sso-oidc", region_name=session.region)
+    registered = client.register_client(
+        clientName="botocore-client-dev", clientType="public", scopes=["sso:account:access"]
+    )
+    started = client.start_device_authorization(
+        clientId=registered["clientId"],
+        clientSecret=registered["clientSecret"],
+        startUrl=session.start_url,
+    )
+    answer = client.create_token(
+        grantType="urn:ietf:params:oauth:grant-type:device_code",
+        clientId=registered["clientId"],
+        clientSecret=registered["clientSecret"],
+        deviceCode=started["deviceCode"],
+    )
+    return {
+        "startUrl": session.start_url,
+        "region": session.region,
+        "accessToken": answer["accessToken"],
+        "expiresAt": format_time(utcnow() + timedelta(seconds=answer["expiresIn"])),
+        "clientId": registered["clientId"],
+        "clientSecret": registered["clientSecret"],
+        "registrationExpiresAt": format_time(
+            utcnow() + timedelta(seconds=registered["clientSecretExpiresAt"] - time.time())
+        ),
+        "refreshToken": answer["refreshToken"],
+    }

@@ -135,18 +135,38 @@ _OWN_FOLDERS = {
 }
 
 
+def own_variable_folder(variable: str, environ: Mapping[str, str]) -> Path | None:
+    """The folder ssotui's variable `variable` (`SSOTUI_CACHE_DIR`...) names in `environ`,
+    `~` and `$NAME` expanded as in AWS_CONFIG_FILE; None when unset, empty, or still not an
+    absolute path, which is ignored as the XDG variables' relative paths are: a folder of
+    kept role credentials and tokens that follows the working folder would leave secrets in
+    every project folder an SDK runs `credential-process` from (and a literal `~` folder,
+    from a variable set where no shell expands it: a systemd unit, a CI `env:`, docker -e)."""
+    raw = environ.get(variable)
+    if not raw:
+        return None
+    folder = expanded(raw, environ)
+    return folder if folder.is_absolute() else None
+
+
+def xdg_folder(variable: str, environ: Mapping[str, str]) -> str | None:
+    """The base folder XDG variable `variable` names in `environ`, None when unset, blank or
+    relative (which the XDG spec says to ignore)."""
+    base = environ.get(variable, "").strip()
+    return base if os.path.isabs(base) else None
+
+
 def _own_folder(kind: str, environ: Mapping[str, str]) -> Path:
-    """ssotui's `kind` folder under `environ`: its SSOTUI_* variable, else platformdirs' rule
-    read from `environ` (on macOS and Windows, platformdirs' own answer)."""
+    """ssotui's `kind` folder under `environ`: its SSOTUI_* variable (`own_variable_folder`),
+    else platformdirs' rule read from `environ` (on macOS and Windows, platformdirs' own
+    answer)."""
     variable, xdg, default = _OWN_FOLDERS[kind]
-    override = environ.get(variable)
-    if override:
-        return Path(override)
+    override = own_variable_folder(variable, environ)
+    if override is not None:
+        return override
     if sys.platform in {"darwin", "win32"}:
         return _platformdirs_folder(kind)
-    base = environ.get(xdg, "").strip()
-    if not os.path.isabs(base):
-        base = str(expanded(f"~/{default}", environ))
+    base = xdg_folder(xdg, environ) or str(expanded(f"~/{default}", environ))
     return Path(base) / APP_NAME
 
 
@@ -174,7 +194,7 @@ class Paths:
     def from_environ(cls, environ: Mapping[str, str]) -> Paths:
         """The paths `environ` names (the AWS CLI's variables, SSOTUI_*, XDG_*, HOME)."""
         home = expanded("~", environ)
-        moved = environ.get(SSO_CACHE_VARIABLE)
+        moved = own_variable_folder(SSO_CACHE_VARIABLE, environ)
         aws = home / ".aws"
         return cls(
             aws_config_file=aws_config_file(environ),
@@ -183,10 +203,12 @@ class Paths:
             credentials_unset=set_but_empty(CREDENTIALS_VARIABLE, environ),
             config_moved=bool(environ.get(CONFIG_VARIABLE)),
             credentials_moved=bool(environ.get(CREDENTIALS_VARIABLE)),
-            sso_cache_dir=Path(moved) if moved else aws / "sso" / "cache",
-            sso_cache_moved=bool(moved),
+            sso_cache_dir=moved if moved is not None else aws / "sso" / "cache",
+            sso_cache_moved=moved is not None,
             # a moved token cache: ssotui's session is not the one the AWS CLI logs in to
-            aws_role_cache_dirs=() if moved else (aws / "cli" / "cache", aws / "boto" / "cache"),
+            aws_role_cache_dirs=()
+            if moved is not None
+            else (aws / "cli" / "cache", aws / "boto" / "cache"),
             config_dir=_own_folder("config", environ),
             cache_dir=_own_folder("cache", environ),
             state_dir=_own_folder("state", environ),

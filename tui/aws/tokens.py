@@ -57,7 +57,9 @@ def expired(session: SsoSession) -> NotLoggedIn:
 def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
     """A new token from the refresh token, saved; None when the service refused it. A refusal
     of the client itself drops its cached registration: the login that follows registers anew
-    (the browser's authorize page may still take the client id, and CreateToken refuse it)."""
+    (the browser's authorize page may still take the client id, and CreateToken refuse it). A
+    login another program saved while the refresh was on its way (`aws sso login`, which takes
+    no lock) is kept and used instead: it is the sign-in the user just chose."""
 
     def client_refused() -> None:
         from tui.aws.registrations import forget_client
@@ -67,10 +69,28 @@ def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
     fresh = renewed_unsaved(session, token, client_refused=client_refused)
     if fresh is None:
         return None
+    newer = _logged_in_meanwhile(paths, session, token)
+    if newer is not None:
+        return newer
     token_cache.save_token(paths, session, fresh)
     # A new refresh token would make role credentials kept under this sign-in unrecognised.
     sign_ins.record_renewal(paths, session, token, fresh)
     return fresh
+
+
+def _logged_in_meanwhile(paths: Paths, session: SsoSession, refreshed: Token) -> Token | None:
+    """The token in the cache when another program saved one there in place of `refreshed`
+    (read under the lock every ssotui takes, so not an ssotui) and it is good for more than
+    the refresh window; else None."""
+    with contextlib.suppress(NotLoggedIn):
+        now = token_cache.load_token(paths, session)
+        if (
+            now is not None
+            and now.access_token != refreshed.access_token
+            and not now.expires_within(REFRESH_WINDOW)
+        ):
+            return now
+    return None
 
 
 def renewed_unsaved(

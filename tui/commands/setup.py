@@ -14,6 +14,7 @@ from tui.workspace import Context
 def show_config(args: argparse.Namespace, context: Context) -> int:
     """`ssotui config`: where ssotui reads and writes, and each setting in effect with where
     its value comes from (default, config.toml, environment)."""
+    from tui.text import printable
     from tui.workspace.effective import (
         Effective,
         effective_paths,
@@ -22,13 +23,17 @@ def show_config(args: argparse.Namespace, context: Context) -> int:
     )
 
     def section(title: str, items: list[tuple[Effective, str]]) -> None:
+        # a path or value from the environment may hold a line break or an escape sequence
+        # (XDG_CACHE_HOME set by a script): one row each, nothing the terminal acts on
         print(title)
-        name_width = max(len(item.name) for item, _ in items)
-        value_width = min(48, max(len(item.value + note) for item, note in items))
-        for item, note in items:
-            print(
-                f"  {item.name:<{name_width}}  {item.value + note:<{value_width}}  ({item.source})"
-            )
+        rows = [
+            (item.name, printable(item.value) + note, printable(item.source))
+            for item, note in items
+        ]
+        name_width = max(len(name) for name, _, _ in rows)
+        value_width = min(48, max(len(value) for _, value, _ in rows))
+        for name, value, source in rows:
+            print(f"  {name:<{name_width}}  {value:<{value_width}}  ({source})")
 
     section(
         "paths:",

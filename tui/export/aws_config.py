@@ -359,7 +359,7 @@ def populate_profiles(
     credentials = _users_credentials_profiles(paths)
     with files.locked(paths, path, wait=files.AWS_FILE_LOCK_WAIT):
         target = files.writable_target(path)
-        for _attempt in range(3):
+        for _attempt in range(files.CHANGE_TRIES):
             old = files.read_text(target) or ""
             plan = populated(
                 old,
@@ -377,11 +377,13 @@ def populate_profiles(
                 break
             # Editors and `aws configure set` take no lock: when the file changed while the
             # plan was made, plan again on the new text rather than write their change away.
-            if (files.read_text(target) or "") == old:
-                write_config(path, plan.text)
+            try:
+                write_config(path, plan.text, unchanged=old)
                 break
+            except files.ChangedMeanwhile:
+                continue
         else:
-            raise FileWriteError(f"{path} kept changing while populate ran; run it again")
+            raise files.kept_changing(path)
     # Only a dry run shows the diff: the file is written first, unlocked sooner.
     change = diff(old, plan.text, path) if dry_run else ""
     refused = tuple(
@@ -424,22 +426,29 @@ def write_sso_session(
         f"sso_registration_scopes = {scopes}",
     ]
     with files.locked(paths, path, wait=files.AWS_FILE_LOCK_WAIT):
-        old = files.read_text(files.writable_target(path)) or ""
-        new = ini_sections.replace_section(
-            old,
-            f"sso-session {name}",
-            lines,
-            same=lambda header: config_section(header) == ("sso-session", name),
-        )
-        if new != old:
-            write_config(path, new)
-    return path
+        for _attempt in range(files.CHANGE_TRIES):
+            old = files.read_text(files.writable_target(path)) or ""
+            new = ini_sections.replace_section(
+                old,
+                f"sso-session {name}",
+                lines,
+                same=lambda header: config_section(header) == ("sso-session", name),
+            )
+            if new == old:
+                return path
+            try:
+                write_config(path, new, unchanged=old)
+            except files.ChangedMeanwhile:
+                continue  # another program wrote it meanwhile: its change is kept
+            return path
+    raise files.kept_changing(path)
 
 
-def write_config(path: Path, text: str) -> None:
+def write_config(path: Path, text: str, *, unchanged: str) -> None:
     """Every write of the AWS config file, under its lock: a read-only file is left as it is
     (FileWriteError); one with other names (hard links: a dotfiles checkout, say) is changed in
     place, as `aws configure set` does, so every name shows the change (no secrets there to
-    spread); any other is replaced atomically."""
+    spread); any other is replaced atomically. ChangedMeanwhile, nothing written, when the
+    file no longer holds `unchanged`, the text the change was made from (`""`: no file)."""
     files.refuse_read_only(path)
-    write_keeping_links(path, text)
+    write_keeping_links(path, text, unchanged=unchanged.encode("utf-8"))

@@ -7,7 +7,9 @@ three keys, the expiry, `region` when one is asked for, and the marker comment
 other key) stay, in place and in order, and so does every byte outside the section. A stale
 `aws_security_token` there goes too: botocore would read it before the new token. The whole
 read-modify-write runs under the file's lock and ends in an atomic replace, so a crash leaves
-the old file and concurrent runs lose nothing.
+the old file and concurrent runs lose nothing; nor is a change written away that a program
+taking no lock (`aws configure set`) made meanwhile: the file is looked at again right before
+the rename, and the change made anew on what it holds by then (`files.ChangedMeanwhile`).
 Taking keys out of a file with other names (hard links) is done in place instead, so that no
 name keeps them (`tui.store.linked_files`); putting keys into one is refused.
 A new file is 0600 in a 0700 folder; an existing file keeps its mode; a symlinked file is
@@ -282,19 +284,32 @@ def write_profile(
     owned = Owned((*expected, LEGACY_TOKEN), _is_marker)
     file_path = path if path is not None else paths.aws_credentials_file
     with files.locked(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
-        target = files.writable_target(file_path)
-        before = _read(target)
-        name = profile if profile is not None else default_profile_name(creds, before)
-        ini_sections.check_name(name)
-        if not force:
-            _refuse_static_keys(before, name, file_path)
-        after = set_keys(before, name, body, owned)
-        _check_splice(file_path, before, after, {name: (expected, owned.keys)})
-        files.refuse_read_only(file_path)
-        files.refuse_hard_linked(file_path)
-        refuse_open_folder(target.parent)  # removing keys (logout --purge) is always allowed
-        files.write_atomic(file_path, after.encode("utf-8", "surrogateescape"))
-    return name
+        for _attempt in range(files.CHANGE_TRIES):
+            target = files.writable_target(file_path)
+            before = _read(target)
+            name = profile if profile is not None else default_profile_name(creds, before)
+            ini_sections.check_name(name)
+            if not force:
+                _refuse_static_keys(before, name, file_path)
+            after = set_keys(before, name, body, owned)
+            _check_splice(file_path, before, after, {name: (expected, owned.keys)})
+            files.refuse_read_only(file_path)
+            files.refuse_hard_linked(file_path)
+            refuse_open_folder(target.parent)  # removing keys (logout --purge) is always allowed
+            try:
+                # atomic (other names were refused above) but for a file mounted on its own;
+                # `aws configure set` and others take no lock: what one of them wrote since
+                # the read must not be written away (`unchanged`)
+                write_keeping_links(file_path, _bytes(after), unchanged=_bytes(before))
+            except files.ChangedMeanwhile:
+                continue
+            return name
+    raise files.kept_changing(file_path)
+
+
+def _bytes(text: str) -> bytes:
+    """`text` as `_read` read it: the file's exact bytes."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def suggested_profile_name(creds: RoleCredentials, path: Path) -> str:
@@ -359,17 +374,22 @@ def remove_profile(paths: Paths, profile: str, path: Path | None = None) -> bool
     ini_sections.check_name(profile)
     file_path = path if path is not None else paths.aws_credentials_file
     with files.locked(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
-        target = files.writable_target(file_path)
-        before = _read(target)
-        owned = _owned_names(before)
-        if profile not in owned:
-            return False
-        after = _taken_out(file_path, before, {profile: owned[profile]})
-        if after == before:
-            return False
-        files.refuse_read_only(file_path)
-        write_keeping_links(file_path, after.encode("utf-8", "surrogateescape"))
-    return True
+        for _attempt in range(files.CHANGE_TRIES):
+            target = files.writable_target(file_path)
+            before = _read(target)
+            owned = _owned_names(before)
+            if profile not in owned:
+                return False
+            after = _taken_out(file_path, before, {profile: owned[profile]})
+            if after == before:
+                return False
+            files.refuse_read_only(file_path)
+            try:
+                write_keeping_links(file_path, _bytes(after), unchanged=_bytes(before))
+            except files.ChangedMeanwhile:
+                continue
+            return True
+    raise files.kept_changing(file_path)
 
 
 def written_profiles(paths: Paths, path: Path | None = None) -> list[str]:
@@ -392,14 +412,20 @@ def purge_written_profiles(paths: Paths, path: Path | None = None) -> list[str]:
     file_path = path if path is not None else paths.aws_credentials_file
     # A lock no ssotui can make guards against no other ssotui write: the secrets go anyway.
     with files.locked_if_possible(paths, file_path, wait=files.AWS_FILE_LOCK_WAIT):
-        try:
-            target = files.writable_target(file_path)
-        except FileWriteError:
-            return []
-        before = _read(target)
-        owned = _owned_names(before)
-        after = _taken_out(file_path, before, owned)
-        if after != before:  # in place when hard-linked: no other name keeps the keys
+        for _attempt in range(files.CHANGE_TRIES):
+            try:
+                target = files.writable_target(file_path)
+            except FileWriteError:
+                return []
+            before = _read(target)
+            owned = _owned_names(before)
+            after = _taken_out(file_path, before, owned)
+            if after == before:
+                return list(owned)
             files.refuse_read_only(file_path)
-            write_keeping_links(file_path, after.encode("utf-8", "surrogateescape"))
-    return list(owned)
+            try:  # in place when hard-linked: no other name keeps the keys
+                write_keeping_links(file_path, _bytes(after), unchanged=_bytes(before))
+            except files.ChangedMeanwhile:
+                continue
+            return list(owned)
+    raise files.kept_changing(file_path)

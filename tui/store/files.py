@@ -127,14 +127,49 @@ def refuse_read_only(path: Path) -> None:
     """
     target = resolve_target(path)
     try:
-        mode = target.stat().st_mode
+        info = target.stat()
     except OSError:
         return  # no file yet (or none to see): nothing to keep
-    if stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+    mode = info.st_mode
+    if not stat.S_ISREG(mode) or (mode & 0o222 and os.access(target, os.W_OK)):
+        return
+    where = f" (it is a symlink to {target})" if target != path else ""
+    if _on_read_only_mount(target):  # no chmod helps there (a dotfiles or Nix store mount)
         raise FileWriteError(
-            f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); ssotui leaves it unchanged: "
-            "make it writable (chmod u+w) and run again"
+            f"{path} is on a read-only file system{where}; ssotui leaves it unchanged: "
+            "keep the file on a writable one, or remount that read-write"
         )
+    if info.st_uid != os.geteuid() and not os.access(target, os.W_OK):
+        # left by `sudo aws configure`, say: only its owner (or root) may chmod it, and its
+        # folder, made by the same command, is likely not the user's either
+        theirs = [target.parent] if not os.access(target.parent, os.W_OK) else []
+        raise FileWriteError(
+            f"{path} belongs to {_user_name(info.st_uid)}{where}, and you may not write it; "
+            f"ssotui leaves it unchanged: make it yours (sudo chown {_user_name(os.geteuid())} "
+            f"{' '.join(str(p) for p in [*theirs, target])}) and run again"
+        )
+    raise FileWriteError(
+        f"{path} is read-only (mode {stat.S_IMODE(mode):04o}); ssotui leaves it unchanged: "
+        "make it writable (chmod u+w) and run again"
+    )
+
+
+def _user_name(uid: int) -> str:
+    """The login name of `uid`, or the number where it has none (a container's user)."""
+    import pwd  # only for a file that is not the user's: rare
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _on_read_only_mount(path: Path) -> bool:
+    """True when `path` lies on a file system mounted read-only (EROFS for any write)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
 
 
 def refuse_hard_linked(path: Path) -> None:
@@ -178,9 +213,26 @@ def ensure_dir(folder: Path, *, variable: str = "") -> None:
                 f"file away, or point {names_it} at a folder"
             ) from exc
         raise FileWriteError(
-            f"cannot create folder {folder}: {exc.strerror}: make {level} writable, or point "
-            f"{names_it} at a writable folder"
+            f"cannot create folder {folder}: {exc.strerror}: {what_to_do(exc, level, variable)}"
         ) from exc
+
+
+# what fills a file system up, where no chmod helps: the disk, or the user's quota
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def what_to_do(exc: OSError, folder: Path, variable: str = "") -> str:
+    """What to do when nothing can be made in `folder` (`exc` says why), for a folder that
+    `variable`, when given, may move elsewhere."""
+    if exc.errno in _FULL:
+        elsewhere = f", or point {variable} at a folder on another disk" if variable else ""
+        return f"free some space there{elsewhere}"
+    if exc.errno == errno.EROFS:
+        if variable:
+            return f"point {variable} at a folder on a writable one"
+        return "remount that file system read-write"
+    names_it = variable or "the variable that names it"
+    return f"make {folder} writable, or point {names_it} at a writable folder"
 
 
 def not_a_folder(folder: Path) -> tuple[Path, int] | None:
@@ -223,7 +275,43 @@ def _new_temp(target: Path) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(target.parent))
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
+class ChangedMeanwhile(FileWriteError):
+    """The file no longer holds what it held when it was read for this change: another
+    program (`aws configure set`, an editor, a tool that takes no lock) wrote it meanwhile.
+    Nothing was written; the caller reads it again and makes its change on what is there now
+    (`CHANGE_TRIES` times at most)."""
+
+
+class MountPoint(FileWriteError):
+    """The file is a mount point of its own (a bind mount of one file, as a container gets
+    `-v ~/.aws/config:...`): no rename may replace it (EBUSY). Nothing was written; a caller
+    that may write in place does (`tui.store.linked_files`)."""
+
+
+# times a read-modify-write of an AWS file starts again when the file changed meanwhile
+CHANGE_TRIES = 3
+
+
+def kept_changing(path: Path) -> FileWriteError:
+    """The one line for a file that changed under every one of `CHANGE_TRIES` attempts."""
+    return FileWriteError(
+        f"{path} kept changing while ssotui changed it (another program is writing it); "
+        "nothing was written: run again when that program is done"
+    )
+
+
+def _now_holds(target: Path) -> bytes:
+    """What `target` holds now, b"" when there is no file (as callers read a missing one)."""
+    try:
+        with open(target, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return b""
+
+
+def write_atomic(
+    path: Path, data: bytes | str, *, mode: int | None = None, unchanged: bytes | None = None
+) -> None:
     """Replace `path` with `data` atomically (temp file in the same folder, fsync, rename).
 
     An existing file keeps its mode, and its owner and group where this process may give them
@@ -231,6 +319,11 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     is followed so the link itself stays a link, but only to a regular file (see
     `writable_target`, which raises FileWriteError otherwise). Temp files a killed writer left
     behind are removed once they are a minute old.
+
+    With `unchanged` (the bytes the change was made from, b"" for no file), the file is
+    looked at again right before the rename: when it holds anything else (a program that
+    takes no lock wrote it, or was half-way through writing it in place when it was read),
+    nothing is written and ChangedMeanwhile is raised, so that change is not written away.
     """
     target = writable_target(path)
     ensure_dir(target.parent)
@@ -243,7 +336,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
         keep = NEW_FILE_MODE if mode is None else mode
     except OSError as exc:
         raise FileWriteError(f"cannot read {target}: {exc.strerror}") from exc
-    replace_file(target, payload, keep, owner=owner)
+    replace_file(target, payload, keep, owner=owner, unchanged=unchanged)
 
 
 def _keep_owner(fd: int, owner: tuple[int, int]) -> None:
@@ -302,11 +395,17 @@ def check_can_create_in(folder: Path) -> None:
 
 
 def replace_file(
-    target: Path, payload: bytes, mode: int, *, owner: tuple[int, int] | None = None
+    target: Path,
+    payload: bytes,
+    mode: int,
+    *,
+    owner: tuple[int, int] | None = None,
+    unchanged: bytes | None = None,
 ) -> None:
     """Put `payload` at `target` with `mode` (and `owner`, a uid and gid, where allowed): a new
     file in the same folder (fsynced), renamed over the path (so a link there is replaced, not
-    followed), then the folder fsynced.
+    followed), then the folder fsynced. With `unchanged`, ChangedMeanwhile instead of the
+    rename when `target` no longer holds those bytes (see `write_atomic`).
 
     The new file is 0600 until it holds all of `payload` and gets a name only then (where the
     system can, `_unnamed_temp`): a writer killed mid-write leaves no copy, or elsewhere one
@@ -318,7 +417,14 @@ def replace_file(
     try:
         fd = _unnamed_temp(target.parent)
         if fd is None:
-            fd, tmp_name = _new_temp(target)
+            try:
+                fd, tmp_name = _new_temp(target)
+            except PermissionError as exc:  # the folder's, not the file's: say which
+                raise FileWriteError(
+                    f"cannot write {target}: no new file may be made in its folder "
+                    f"{target.parent} ({exc.strerror}), which replacing the file takes: make "
+                    "that folder writable; the old file is unchanged"
+                ) from exc
         try:
             if owner is not None:
                 _keep_owner(fd, owner)  # before the mode: a chown clears set-id bits
@@ -336,12 +442,17 @@ def replace_file(
             raise
         finally:
             os.close(fd)
+        if unchanged is not None and _now_holds(target) != unchanged:
+            os.unlink(tmp_name)
+            tmp_name = ""
+            raise ChangedMeanwhile(f"{target} changed while ssotui changed it")
         os.replace(tmp_name, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             if tmp_name:
                 os.unlink(tmp_name)
-        raise FileWriteError(
+        kind = MountPoint if exc.errno == errno.EBUSY else FileWriteError
+        raise kind(
             f"cannot write {target}: {exc.strerror or exc}; the old file is unchanged"
         ) from exc
     with contextlib.suppress(OSError):
@@ -391,7 +502,9 @@ def open_lock(lock_path: Path, guarded: str, *, follow: bool = False) -> int:
             ) from exc
         raise FileWriteError(
             f"cannot lock {guarded}: cannot create a lock file in {lock_path.parent}: {why}: "
-            f"make that folder writable, or point {variable} at a writable folder"
+            + what_to_do(exc, lock_path.parent, variable).replace(
+                f"make {lock_path.parent} writable", "make that folder writable"
+            )
         ) from exc
 
 

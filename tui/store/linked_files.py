@@ -7,6 +7,11 @@ credentials file, that split is the wrong outcome: a dotfiles checkout hard-link
 under the other name. The AWS CLI's `aws configure set` writes in place, which keeps every name
 in step; `write_keeping_links` does the same for a file with other names and stays atomic for
 every other file.
+
+So too for a file mounted on its own (a bind mount: a container started with
+`-v ~/.aws/config:/home/me/.aws/config`, a devcontainer, a Kubernetes `subPath`): no rename can
+replace a mount point (EBUSY), and the file behind it is the host's, which the AWS CLI in that
+container changes in place too.
 """
 
 from __future__ import annotations
@@ -15,16 +20,19 @@ import os
 from pathlib import Path
 
 from tui.errors import FileWriteError
-from tui.store.files import writable_target, write_atomic
+from tui.store.files import ChangedMeanwhile, MountPoint, writable_target, write_atomic
 
 
-def write_keeping_links(path: Path, data: bytes | str) -> None:
-    """`write_atomic(path, data)`, except that a file with other names (hard links) is
-    rewritten in place (its inode, so its mode, owner and every name, kept), as the AWS CLI
-    writes: not atomic, so only the bytes from the first change on are written.
+def write_keeping_links(path: Path, data: bytes | str, *, unchanged: bytes | None = None) -> None:
+    """`write_atomic(path, data)`, except that a file with other names (hard links), or
+    mounted on its own (a bind mount), is rewritten in place (its inode, so its mode, owner
+    and every name, kept), as the AWS CLI writes: not atomic, so only the bytes from the
+    first change on are written.
 
     FileWriteError, one line, when it cannot be written; a write that fails part way puts the
-    old bytes back where it can, and says when it could not.
+    old bytes back where it can, and says when it could not. With `unchanged` (the bytes the
+    change was made from), ChangedMeanwhile and nothing written when the file holds anything
+    else by then (`write_atomic`).
     """
     target = writable_target(path)
     try:
@@ -32,8 +40,11 @@ def write_keeping_links(path: Path, data: bytes | str) -> None:
     except OSError:
         links = 1  # no file yet (or none to see): write_atomic says what is wrong
     if links < 2:
-        write_atomic(path, data)
-        return
+        try:
+            write_atomic(path, data, unchanged=unchanged)
+            return
+        except MountPoint:
+            pass  # no rename replaces it: in place, as for other names
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd = os.open(target, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
@@ -42,7 +53,7 @@ def write_keeping_links(path: Path, data: bytes | str) -> None:
             f"cannot write {target}: {exc.strerror or exc}; the old file is unchanged"
         ) from exc
     try:
-        _rewrite(fd, target, payload)
+        _rewrite(fd, target, payload, unchanged)
     finally:
         os.close(fd)
 
@@ -73,15 +84,18 @@ def _common_prefix(old: bytes, new: bytes) -> int:
     return same
 
 
-def _rewrite(fd: int, target: Path, payload: bytes) -> None:
+def _rewrite(fd: int, target: Path, payload: bytes, unchanged: bytes | None) -> None:
     """The open file `fd` made to hold `payload`: from the first byte that differs, then cut to
-    its length and synced. A failure part way (a full disk) puts the old bytes back."""
+    its length and synced. A failure part way (a full disk) puts the old bytes back. With
+    `unchanged`, ChangedMeanwhile when the file holds other bytes than those."""
     try:
         old = _read_all(fd)
     except OSError as exc:
         raise FileWriteError(
             f"cannot read {target}: {exc.strerror or exc}; the old file is unchanged"
         ) from exc
+    if unchanged is not None and old != unchanged:
+        raise ChangedMeanwhile(f"{target} changed while ssotui changed it")
     start = _common_prefix(old, payload)
     try:
         _write_from(fd, payload[start:], start)

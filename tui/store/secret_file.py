@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.errors import FileWriteError
-from tui.store.files import check_can_create_in, ensure_dir, file_kind, replace_file
+from tui.store.files import (
+    check_can_create_in,
+    ensure_dir,
+    file_kind,
+    replace_file,
+    what_to_do,
+)
 
 SECRET_FILE_MODE = 0o600
 # Permission bits that let someone other than the owner read or change the file.
@@ -81,9 +87,12 @@ def check_writable(path: Path) -> None:
     try:
         check_can_create_in(folder)
     except OSError as exc:
-        raise FileWriteError(
-            f"cannot write in {folder}: {exc.strerror or exc}; make it writable"
-        ) from None
+        fix = (
+            "make it writable"
+            if exc.errno not in (errno.EROFS, errno.ENOSPC, errno.EDQUOT)
+            else what_to_do(exc, folder)
+        )
+        raise FileWriteError(f"cannot write in {folder}: {exc.strerror or exc}; {fix}") from None
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,8 @@ def load_settings(path: Path) -> Settings:
         return Settings(warnings=(f"{path} cannot be read ({exc}); using the defaults",))
     import tomllib  # only when there is a file: it is most of this module's import time
 
-    try:
-        data = tomllib.loads(text)
+    try:  # a byte order mark (Notepad's UTF-8) is no statement: the text is the same
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         return Settings(warnings=(f"{path} is not valid TOML ({exc}); using the defaults",))
     known = {f.name for f in fields(Settings)} - {"warnings", "given"}

@@ -8,7 +8,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths
+from tui.paths import (
+    CONFIG_VARIABLE,
+    CREDENTIALS_VARIABLE,
+    Paths,
+    own_variable_folder,
+    xdg_folder,
+)
 from tui.store.settings import Settings
 
 DEFAULT = "default"
@@ -94,14 +100,33 @@ _XDG = {
 }
 
 
+_AWS_FILES = frozenset({CONFIG_VARIABLE, CREDENTIALS_VARIABLE})
+
+
 def _moved_by(variable: str, environ: Mapping[str, str]) -> str | None:
-    """The variable that moved this path, if one did."""
-    if environ.get(variable):
+    """The variable that moved this path, if one did (one naming a relative folder, which is
+    ignored, did not)."""
+    if variable in _AWS_FILES:
+        if environ.get(variable):
+            return variable
+    elif own_variable_folder(variable, environ) is not None:
         return variable
     xdg = _XDG.get(variable)
-    if xdg and sys.platform not in {"darwin", "win32"} and environ.get(xdg, "").strip():
+    if xdg and sys.platform not in {"darwin", "win32"} and xdg_folder(xdg, environ):
         return xdg
     return None
+
+
+def _ignored(variable: str, environ: Mapping[str, str]) -> str:
+    """Why the variables set for this path did not move it (relative folders), or ""."""
+    names = [] if variable in _AWS_FILES else [variable]
+    if variable in _XDG and sys.platform not in {"darwin", "win32"}:
+        names.append(_XDG[variable])
+    return "; ".join(
+        f"${name} ignored: {environ[name]!r} is not an absolute path"
+        for name in names
+        if environ.get(name, "").strip()
+    )
 
 
 def effective_paths(paths: Paths, environ: Mapping[str, str]) -> list[tuple[Effective, bool]]:
@@ -116,7 +141,14 @@ def effective_paths(paths: Paths, environ: Mapping[str, str]) -> list[tuple[Effe
             continue
         path = where(paths)
         moved_by = _moved_by(variable, environ)
-        source = f"environment: ${moved_by}" if moved_by else DEFAULT
+        ignored = "" if moved_by else _ignored(variable, environ)
+        source = (
+            f"environment: ${moved_by}"
+            if moved_by
+            else f"{DEFAULT}: {ignored}"
+            if ignored
+            else DEFAULT
+        )
         found.append((Effective(what, str(path), source), path.exists()))
     return found
 
