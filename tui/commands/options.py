@@ -154,12 +154,27 @@ class CommandParser(argparse.ArgumentParser):
     """A command's parser: an option it does not know is its own usage error, said with its
     own usage line. (argparse leaves it to the program's parser, whose usage lists the picker's
     flags: `ssotui login --refresh` showed `[--refresh]` above "unrecognized arguments:
-    --refresh".)"""
+    --refresh".)
+
+    A command whose ACCOUNT and ROLE may be left out reads its options and its words apart
+    (argparse's intermixed parsing): read in one go, argparse fills the optional ROLE with
+    nothing at ACCOUNT, so `ssotui exec prod --region eu-west-1 Admin` left `Admin` over."""
+
+    _in_a_pass = False  # inside one of the intermixed parse's two passes
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        parsed, extras = super().parse_known_args(args, namespace)
+        if self._in_a_pass:
+            return super().parse_known_args(args, namespace)
+        if any(action.nargs == "?" for action in self._get_positional_actions()):
+            self._in_a_pass = True
+            try:
+                parsed, extras = super().parse_known_intermixed_args(args, namespace)
+            finally:
+                self._in_a_pass = False
+        else:
+            parsed, extras = super().parse_known_args(args, namespace)
         if extras:
             said = f"unrecognized arguments: {' '.join(extras)}"
             if self.prog.endswith(" exec") and not extras[0].startswith("-"):
