@@ -412,6 +412,12 @@ def test_a_command_for_exec_without_the_dashes_is_told_where_it_goes() -> None:
         (("export", "", "Admin"), "argument ACCOUNT: an empty word (an unset variable?); pass an"),
         (("credential-process", "dev", ""), "argument ROLE: an empty word (an unset variable?)"),
         (("exec", "", "Admin", "--", "true"), "argument ACCOUNT: an empty word"),
+        # `--session "$SESSION"` with the variable unset took the default session: maybe
+        # another organisation than the one the script meant
+        (("list", "--session", ""), "argument --session: an empty word (an unset variable?)"),
+        (("--session=", "export", "dev", "Admin"), "argument --session: an empty word"),
+        (("list", "--start-url", "", "--sso-region", "eu-west-1"), "argument --start-url: an"),
+        (("list", "--start-url", "x.awsapps.com/start", "--sso-region", ""), "--sso-region: an"),
     ],
 )
 def test_an_empty_account_or_role_is_bad_usage_said_before_anything_is_fetched(

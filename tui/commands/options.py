@@ -121,6 +121,7 @@ def global_options(
         group.add_argument(
             "--session",
             dest=prefix + "session",
+            type=_given("session"),
             metavar="NAME",
             default=quiet,
             help=meaning["session"],
@@ -130,6 +131,7 @@ def global_options(
     group.add_argument(
         "--start-url",
         dest=prefix + "start_url",
+        type=_given("start_url"),
         metavar="URL",
         default=quiet,
         help=meaning["start_url"],
@@ -137,6 +139,7 @@ def global_options(
     group.add_argument(
         "--sso-region",
         dest=prefix + "sso_region",
+        type=_given("sso_region"),
         metavar="REGION",
         default=quiet,
         help=meaning["sso_region"],
@@ -260,14 +263,27 @@ def selection(parser: argparse.ArgumentParser, *, picked: bool = False) -> None:
     )
 
 
+# What each word that may not be empty names, as the line that refuses an empty one says it.
+_WANTED = {
+    "ACCOUNT": "an account id, name or part of one",
+    "ROLE": "a role name",
+    "session": "the name of an [sso-session]",
+    "start_url": "a start URL",
+    "sso_region": "a region",
+}
+
+
 def _given(what: str) -> Callable[[str], str]:
-    """An ACCOUNT or ROLE typed as an empty word (`"$ACCOUNT"` unset in a script) is bad usage,
-    said before any login or fetch; no account or role has an empty name."""
+    """An ACCOUNT, ROLE or session option typed as an empty word (`"$ACCOUNT"` unset in a
+    script) is bad usage, said before any login or fetch; no account, role or session has an
+    empty name. (`--session ""` was taken for no --session: the default session, maybe another
+    organisation's.)"""
 
     def check(value: str) -> str:
         if not value:
-            wanted = "an account id, name or part of one" if what == "ACCOUNT" else "a role name"
-            raise argparse.ArgumentTypeError(f"an empty word (an unset variable?); pass {wanted}")
+            raise argparse.ArgumentTypeError(
+                f"an empty word (an unset variable?); pass {_WANTED[what]}"
+            )
         return value
 
     return check
