@@ -412,6 +412,12 @@ def test_a_command_for_exec_without_the_dashes_is_told_where_it_goes() -> None:
         (("export", "", "Admin"), "argument ACCOUNT: an empty word (an unset variable?); pass an"),
         (("credential-process", "dev", ""), "argument ROLE: an empty word (an unset variable?)"),
         (("exec", "", "Admin", "--", "true"), "argument ACCOUNT: an empty word"),
+        # `--session "$SESSION"` with the variable unset took the default session: maybe
+        # another organisation than the one the script meant
+        (("list", "--session", ""), "argument --session: an empty word (an unset variable?)"),
+        (("--session=", "export", "dev", "Admin"), "argument --session: an empty word"),
+        (("list", "--start-url", "", "--sso-region", "eu-west-1"), "argument --start-url: an"),
+        (("list", "--start-url", "x.awsapps.com/start", "--sso-region", ""), "--sso-region: an"),
     ],
 )
 def test_an_empty_account_or_role_is_bad_usage_said_before_anything_is_fetched(
@@ -469,3 +475,29 @@ def test_every_command_that_may_log_in_takes_the_login_options_worded_alike() ->
             assert line is not None, f"`ssotui {command} -h` has no {flag}"
             lines.add(line.split(flag, 1)[1].strip())
     assert all(len(lines) == 1 for lines in said.values()), said
+
+
+def test_options_between_account_and_role_are_taken_as_anywhere_else(
+    sim: Simulator, sso_config: Path, token: Token
+) -> None:
+    """`ssotui exec prod --region eu-west-1 Admin -- …` was bad usage ("unrecognized
+    arguments: Admin; a command to run goes after --") on the commands whose ACCOUNT and ROLE
+    may be left out: argparse filled the optional ROLE with nothing at ACCOUNT. An option
+    between them is taken as it is after them, as on `credential-process` and
+    `write-profile`."""
+    account, role = _usable(sim)
+    ran = ssotui(
+        "exec", account.account_id, "--region", "eu-west-1", role, "--",
+        sys.executable, "-c", "import os; print(os.environ['AWS_REGION'])",
+    )  # fmt: skip
+    assert (ran.status, ran.out, ran.err) == (0, "eu-west-1\n", "")
+    printed = ssotui("export", account.account_id, "--format", "json", role)
+    assert printed.status == 0, printed.err
+    assert json.loads(printed.out)["Version"] == 1
+    link = ssotui("console", account.account_id, "--shortcut", role, "--print")
+    assert link.status == 0, link.err
+    assert f"role_name={role}" in link.out
+    # what is still wrong is said as before
+    extra = ssotui("exec", account.account_id, "--region", "eu-west-1", role, "aws")
+    assert extra.status == 2
+    assert "unrecognized arguments: aws; a command to run goes after --" in extra.err

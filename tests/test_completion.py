@@ -109,6 +109,11 @@ def test_the_protocol_answers_commands_options_sessions_accounts_and_roles(
     assert ask(f"ssotui exec --session other {name[:5]}", cached, tmp_path) == []
     # no ACCOUNT typed yet: no roles among the account names
     assert not set(ask("ssotui exec ", cached, tmp_path)) & set(roles)
+    # an option between ACCOUNT and ROLE: still the roles of that account
+    assert ask(f"ssotui exec {name} --region eu-west-1 ", cached, tmp_path) == roles
+    assert ask(f"ssotui export {name} --format json {roles[0][:3]}", cached, tmp_path) == [
+        r for r in roles if r.startswith(roles[0][:3])
+    ]
 
 
 def test_completing_makes_no_network_call_and_needs_no_login(

@@ -157,6 +157,8 @@ def test_a_completed_name_runs_as_the_same_argument_or_is_left_out(
     lines = [f"ssotui export {name[:2]}" for name in NAMES + LEFT_OUT]
     lines += [f"ssotui export {account} " for account in ROLES]
     lines += ["ssotui export 'qb", 'ssotui export "qd', "ssotui export 'qk"]  # begun quoted
+    # begun quoted with a space typed: zsh took it for the end of ACCOUNT (and offered roles)
+    lines += ['ssotui export "qa has ', "ssotui export 'qg ;t"]
     expected = [["export", name] for name in NAMES]
     expected += [["export", name[:2]] for name in LEFT_OUT]  # as typed: nothing offered
     # fish quotes every name it completes but for a `~` at its start: left out there
@@ -167,6 +169,7 @@ def test_a_completed_name_runs_as_the_same_argument_or_is_left_out(
         for account, role in ROLES.items()
     ]
     expected += [["export", "qb it's"], ["export", "qd $HOME"], ["export", "qk=~root"]]
+    expected += [["export", "qa has space"], ["export", "qg ;touch pwned"]]
     assert _run_tabbed(shell, lines, hostile, tmp_path) == expected
     assert not list(tmp_path.rglob("pwned"))  # no name was run as a command
 

@@ -7,6 +7,8 @@ outgrows Python's buffer (8 KiB) and a pipe's (64 KiB)."""
 
 from __future__ import annotations
 
+import shlex
+import sys
 import time
 from pathlib import Path
 
@@ -80,6 +82,39 @@ def test_a_file_cut_short_by_its_size_limit_fails_the_listing(tmp_path: Path) ->
         "ssotui: cannot write standard output: File too large\n",
     )
     assert out.stat().st_size == 16 * 1024  # what was written, all that fit, not called a success
+
+
+# `ssotui ARGS` (after the room) with every file it writes limited to that many bytes: its
+# standard output, redirected to a file, is cut where a disk with that room left cuts it
+_UP_TO = (
+    "import os, resource, sys; room = int(sys.argv.pop(1)); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (room, room)); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'tui', *sys.argv[1:]])"
+)
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+@pytest.mark.parametrize("room", [100, 500])
+@pytest.mark.parametrize("command", ["export {role}", "credential-process {role}"])
+@pytest.mark.usefixtures("logged_in")
+def test_a_file_cut_short_in_its_last_write_fails_too(
+    org: Organisation, command: str, room: int, unbuffered: str, tmp_path: Path
+) -> None:
+    """A disk with less room left than the output: the kernel takes what fits and says how
+    much. With PYTHONUNBUFFERED set (as many Docker images and CI runners set it) Python's
+    unbuffered output took that count for the whole and dropped the rest in silence:
+    `ssotui export prod Admin > creds.sh` left half a session token, exit 0."""
+    out = tmp_path / "out"
+    line = command.format(role=role_of(org))
+    assert in_shell(f"ssotui {line} > {out}").returncode == 0
+    assert out.stat().st_size > room  # more than fits
+    limited = f"{shlex.quote(sys.executable)} -c {shlex.quote(_UP_TO)} {room}"
+    run = in_shell(f"PYTHONUNBUFFERED={unbuffered} {limited} {line} > {out}")
+    assert (run.returncode, run.stderr) == (
+        1,
+        "ssotui: cannot write standard output: File too large\n",
+    )
+    assert out.stat().st_size == room
 
 
 @pytest.mark.parametrize("command", ["list", "populate --dry-run", "--help", "completion zsh"])

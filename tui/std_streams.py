@@ -33,7 +33,10 @@ import errno
 import io
 import os
 import sys
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 CLOSED_STDOUT = (
     "standard output is closed (`>&-`), so there is nowhere to print: "
@@ -178,13 +181,35 @@ def _null_on(descriptor: int, flags: int) -> int:
     return null
 
 
+class WholeWrites(io.FileIO):
+    """A descriptor written whole or not at all: a write the kernel cuts short (a disk with
+    less room left than the text, a file size limit) is carried on until it fails. Unbuffered
+    (PYTHONUNBUFFERED, `python -u`), standard output is a bare FileIO under its text layer,
+    which takes a short count for the whole: the rest was dropped, and `ssotui export > file`
+    left half a session token with exit 0. (A BufferedWriter carries on by itself.)"""
+
+    def write(self, data: ReadableBuffer, /) -> Any:  # int, or None as FileIO's
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            count = super().write(view[done:])
+            if count is None:  # a non-blocking descriptor that would block: said as FileIO says it
+                return done or None
+            done += count
+        return done
+
+
 def _rewrapped(stream: Any, kind: type[_Shared]) -> IO[str]:
-    """`stream` as a `kind` over the same buffer and settings; `stream` itself as it was when it
-    is no TextIOWrapper (a test's capture). The original stays `sys.__stdout__`, unused."""
+    """`stream` as a `kind` over the same buffer and settings (standard output's written whole,
+    `WholeWrites`); `stream` itself as it was when it is no TextIOWrapper (a test's capture).
+    The original stays `sys.__stdout__`, unused."""
     if not isinstance(stream, io.TextIOWrapper):
         return stream  # type: ignore[no-any-return]
+    buffer = stream.buffer
+    if kind is GuardedOutput and type(buffer) is io.FileIO:
+        buffer = WholeWrites(buffer.fileno(), "wb", closefd=False)
     return kind(
-        stream.buffer,
+        buffer,
         encoding=stream.encoding,
         errors=stream.errors,
         line_buffering=stream.line_buffering,

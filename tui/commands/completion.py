@@ -36,13 +36,31 @@ MOST_DESCRIBED = 2000  # account candidates offered with descriptions (see `_acc
 _ZSH_DESCRIBE = '_describe "${words[1]}" completions "${nosort[@]}" "${nospace[@]}"'
 
 
+# In a word begun with a quote, zsh hands a completion function the line with that word's
+# quotes taken out of BUFFER: argcomplete then read `export "qa has ` as ACCOUNT `qa has`
+# and an empty ROLE, and `-U` put a role name in place of the account. The word goes back in
+# escaped instead (`qa\ has\ `), as if typed so, which zsh completes right.
+_ZSH_ASKS = 'COMP_LINE="$BUFFER" \\\n            COMP_POINT="$CURSOR"'
+_ZSH_ASKS_WHOLE_WORD = 'COMP_LINE="$line" \\\n            COMP_POINT="$point"'
+_ZSH_WHOLE_WORD = """local completions
+        local line="$BUFFER" point="$CURSOR"
+        if [[ -n "${compstate[quote]-}" ]]; then
+            local start=$(( CURSOR - ${#PREFIX} )) word="${(q)PREFIX}"
+            line="${BUFFER[1,start]}${word}${BUFFER[CURSOR+1,-1]}"
+            point=$(( start + ${#word} ))
+        fi"""
+
+
 def script(shell: str) -> str:
-    """The completion script for `shell` (argcomplete's, matching in any case in zsh too)."""
+    """The completion script for `shell` (argcomplete's, matching in any case in zsh too, and
+    taking a word begun with a quote as one word there)."""
     from argcomplete.shell_integration import shellcode
 
     code: str = shellcode(["ssotui"], shell=shell)
     if shell == "zsh":
         code = code.replace(_ZSH_DESCRIBE, _ZSH_DESCRIBE + " -U")
+        code = code.replace("local completions", _ZSH_WHOLE_WORD, 1)
+        code = code.replace(_ZSH_ASKS, _ZSH_ASKS_WHOLE_WORD, 1)
     return code
 
 

@@ -121,6 +121,7 @@ def global_options(
         group.add_argument(
             "--session",
             dest=prefix + "session",
+            type=_given("session"),
             metavar="NAME",
             default=quiet,
             help=meaning["session"],
@@ -130,6 +131,7 @@ def global_options(
     group.add_argument(
         "--start-url",
         dest=prefix + "start_url",
+        type=_given("start_url"),
         metavar="URL",
         default=quiet,
         help=meaning["start_url"],
@@ -137,6 +139,7 @@ def global_options(
     group.add_argument(
         "--sso-region",
         dest=prefix + "sso_region",
+        type=_given("sso_region"),
         metavar="REGION",
         default=quiet,
         help=meaning["sso_region"],
@@ -154,12 +157,27 @@ class CommandParser(argparse.ArgumentParser):
     """A command's parser: an option it does not know is its own usage error, said with its
     own usage line. (argparse leaves it to the program's parser, whose usage lists the picker's
     flags: `ssotui login --refresh` showed `[--refresh]` above "unrecognized arguments:
-    --refresh".)"""
+    --refresh".)
+
+    A command whose ACCOUNT and ROLE may be left out reads its options and its words apart
+    (argparse's intermixed parsing): read in one go, argparse fills the optional ROLE with
+    nothing at ACCOUNT, so `ssotui exec prod --region eu-west-1 Admin` left `Admin` over."""
+
+    _in_a_pass = False  # inside one of the intermixed parse's two passes
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        parsed, extras = super().parse_known_args(args, namespace)
+        if self._in_a_pass:
+            return super().parse_known_args(args, namespace)
+        if any(action.nargs == "?" for action in self._get_positional_actions()):
+            self._in_a_pass = True
+            try:
+                parsed, extras = super().parse_known_intermixed_args(args, namespace)
+            finally:
+                self._in_a_pass = False
+        else:
+            parsed, extras = super().parse_known_args(args, namespace)
         if extras:
             said = f"unrecognized arguments: {' '.join(extras)}"
             if self.prog.endswith(" exec") and not extras[0].startswith("-"):
@@ -245,14 +263,27 @@ def selection(parser: argparse.ArgumentParser, *, picked: bool = False) -> None:
     )
 
 
+# What each word that may not be empty names, as the line that refuses an empty one says it.
+_WANTED = {
+    "ACCOUNT": "an account id, name or part of one",
+    "ROLE": "a role name",
+    "session": "the name of an [sso-session]",
+    "start_url": "a start URL",
+    "sso_region": "a region",
+}
+
+
 def _given(what: str) -> Callable[[str], str]:
-    """An ACCOUNT or ROLE typed as an empty word (`"$ACCOUNT"` unset in a script) is bad usage,
-    said before any login or fetch; no account or role has an empty name."""
+    """An ACCOUNT, ROLE or session option typed as an empty word (`"$ACCOUNT"` unset in a
+    script) is bad usage, said before any login or fetch; no account, role or session has an
+    empty name. (`--session ""` was taken for no --session: the default session, maybe another
+    organisation's.)"""
 
     def check(value: str) -> str:
         if not value:
-            wanted = "an account id, name or part of one" if what == "ACCOUNT" else "a role name"
-            raise argparse.ArgumentTypeError(f"an empty word (an unset variable?); pass {wanted}")
+            raise argparse.ArgumentTypeError(
+                f"an empty word (an unset variable?); pass {_WANTED[what]}"
+            )
         return value
 
     return check
