@@ -6,6 +6,7 @@ picker is resized to a sample of widths to show it draws exactly that line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +122,21 @@ async def test_a_failure_note_too_wide_for_the_line_keeps_its_first_words_with_a
         assert "dev" in parts_said and any(p.endswith(" left") for p in parts_said), (width, line)
         if width >= 60:
             assert said == note, (width, line)
+
+
+@async_test
+async def test_a_throttled_catalog_fetch_says_so_and_at_what_pace_until_it_is_done(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Throttled, a fetch of 10,000 accounts takes minutes: the line said only "roles 3049/10000",
+    never why it crawled nor how fast it could go."""
+    log_in()
+    sim.set(rate_limit=4, burst=1)  # 12 accounts: about 3 s of listing
+    app = picker()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await wait_until(pilot, lambda: "throttled" in _status_line(app), "the line says so")
+        said = [p for p in _status_line(app).split(SEPARATOR) if "throttled" in p]
+        assert len(said) == 1 and re.fullmatch(r"throttled to \d+(\.\d)? calls/s", said[0]), said
+        await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
+        await pilot.pause()
+        assert "throttled" not in _status_line(app)  # the fetch is over: nothing is paced now

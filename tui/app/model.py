@@ -16,6 +16,7 @@ from tui.app.shown import shown
 from tui.aws.catalog_events import (
     AccountsPage,
     CatalogEvent,
+    Paced,
     RolesFailed,
     RolesIncomplete,
     RolesLoaded,
@@ -35,6 +36,7 @@ class Progress:
     accounts: int = 0
     roles_done: int = 0
     failed: int = 0
+    paced: Paced | None = None  # the pace Identity Center throttles the fetch to, if it does
 
 
 @dataclass
@@ -86,6 +88,9 @@ class CatalogModel:
 
     def apply(self, event: CatalogEvent) -> None:
         """Take one event of a running fetch."""
+        if isinstance(event, Paced):  # said on the status line; no row changes
+            self.progress.paced = event
+            return
         self.revision += 1
         if isinstance(event, AccountsPage):
             for account in event.accounts:

@@ -1,5 +1,5 @@
-"""The status line: session, token time left (ticking), catalog age and loading progress, and the
-region the highlighted account's credentials get.
+"""The status line: session, token time left (ticking), catalog age and loading progress (and the
+pace Identity Center throttles it to), and the region the highlighted account's credentials get.
 
 At a narrow width each part falls back to a shorter form, least needed first, so the line still
 says everything at 80 columns; narrower, whole parts give way, least useful first (the session,
@@ -41,7 +41,7 @@ class Part:
 
 # How long each kind of part stays when the line is too narrow for all (higher stays longer).
 KEEP_SESSION, KEEP_TOKEN, KEEP_NOTE, KEEP_FAILED, KEEP_AGE = 9, 8, 7, 6, 5
-KEEP_REGION, KEEP_COUNT, KEEP_CACHED = 3, 2, 1
+KEEP_PACE, KEEP_REGION, KEEP_COUNT, KEEP_CACHED = 4, 3, 2, 1
 FEWEST_CELLS = 6  # a part cut shorter than this (with its "…") says nothing: cut the line
 
 
@@ -145,6 +145,8 @@ class StatusLine(Widget):
                 1,
                 KEEP_AGE,
             )
+            if progress.paced is not None:  # why it crawls: 10,000 accounts take minutes
+                yield Part(progress.paced.words, "throttled", "yellow", 2, KEEP_PACE)
             if self.fetched_at is not None:
                 yield Part(f"cached {clock.age(self.fetched_at)}", "", "", 1, KEEP_CACHED)
         elif self.fetched_at is None:
