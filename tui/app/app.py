@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -24,7 +25,7 @@ from tui.app import startup_gc
 from tui.app.leaving import LeftBehind
 from tui.app.pick import Action, Picked
 from tui.app.screens.main import MainScreen
-from tui.app.shown import shown
+from tui.app.shown import TOAST_CELLS, ends, shown
 from tui.app.terminal import drawing_on_the_terminal
 from tui.app.textual_private import fatal_error, first_screen, write_to_terminal
 from tui.app.themes import unknown_theme
@@ -121,6 +122,21 @@ class SsotuiApp(App[str | Picked | None]):
 
     def _fatal_error(self) -> None:
         fatal_error(self)  # a bug's traceback shows no local variable: they may hold secrets
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, no taller than about ten lines: a failure that names a 10 kB account
+        would fill the screen with the name, and what it says after it would never show."""
+        if not markup:  # (markup is ours alone: a cut could break a tag)
+            message = ends(message, TOAST_CELLS)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_load(self) -> None:
         # Before any worker starts: a wait for a lock another ssotui holds is a notice.
