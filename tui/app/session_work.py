@@ -347,8 +347,8 @@ class SessionWork(Widget):
         if failed:
             self.post_message(
                 self.Problem(
-                    f"The roles of {counted(failed, 'account')} could not be listed; they are "
-                    "marked ! and retried on Enter.",
+                    f"The roles of {counted(failed, 'account')} could not be listed"
+                    f"{_why(message.catalog.failed)}; they are marked ! and retried on Enter.",
                     severity="warning",
                 )
             )
@@ -460,3 +460,15 @@ class SessionWork(Widget):
     def _credentials_done(self) -> None:
         self.getting_credentials = False
         self.post_message(self.Changed())
+
+
+def _why(failed: dict[str, str]) -> str:
+    """Why the roles of the `failed` accounts could not be listed, when most share a reason
+    (Identity Center gone mid-fetch: each account kept its cached roles, so no roles pane says
+    it): " (reason)", or " (9 of them: reason)"; else ""."""
+    from collections import Counter
+
+    reason, count = Counter(failed.values()).most_common(1)[0]
+    if count == len(failed):
+        return f" ({reason_text(reason)})"
+    return f" ({count} of them: {reason_text(reason)})" if count * 2 > len(failed) else ""
