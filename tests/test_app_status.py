@@ -140,3 +140,31 @@ async def test_a_throttled_catalog_fetch_says_so_and_at_what_pace_until_it_is_do
         await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
         await pilot.pause()
         assert "throttled" not in _status_line(app)  # the fetch is over: nothing is paced now
+
+
+@async_test
+async def test_listing_the_failed_accounts_again_counts_them_not_roles_of_no_accounts(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """A fresh catalog whose accounts failed is listed again, account by account: the line
+    said "loading: 0 accounts, roles 3/0"."""
+    log_in()
+    sim.set(malformed={"ListAccountRoles"})  # every account fails, and is cached so
+    app = picker()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+    failed = len(org.accounts)
+    sim.set(malformed=set(), latency=0.2)
+    app = picker()
+    seen: set[str] = set()
+
+    def listing() -> bool:
+        seen.add(_status_line(app))
+        return "listing roles again" in _status_line(app)
+
+    async with app.run_test(size=(120, 12)) as pilot:
+        await wait_until(pilot, listing, "the line says what it lists")
+        said = [p for p in _status_line(app).split(SEPARATOR) if "again" in p]
+        assert len(said) == 1 and re.fullmatch(rf"listing roles again: \d+/{failed}", said[0])
+        await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
+    assert not [line for line in seen if re.search(r"\b0 accounts|\d/0\b", line)], seen

@@ -37,6 +37,7 @@ class Progress:
     roles_done: int = 0
     failed: int = 0
     paced: Paced | None = None  # the pace Identity Center throttles the fetch to, if it does
+    again: int = 0  # the fetch lists again the roles of this many failed accounts (no pages)
 
 
 @dataclass
@@ -79,10 +80,11 @@ class CatalogModel:
         if cached:
             self._baseline = catalog
 
-    def start_fetch(self) -> None:
-        """A fetch begins: the accounts shown stay until it says otherwise."""
+    def start_fetch(self, *, again: int = 0) -> None:
+        """A fetch begins: the accounts shown stay until it says otherwise. `again`: it lists
+        only the roles of that many accounts that failed last time."""
         self.revision += 1
-        self.progress = Progress(loading=True)
+        self.progress = Progress(loading=True, accounts=again, again=again)
         self._fetching_ids = set()
         self._pending_roles = set()
 

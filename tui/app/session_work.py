@@ -293,7 +293,8 @@ class SessionWork(Widget):
             if self.catalog is not None:
                 self._say_what_is_missing(self.catalog)  # a fresh cache, shown as it is
             return
-        self.model.start_fetch()
+        retried = self.catalog.failed if self.catalog is not None else {}
+        self.model.start_fetch(again=len(retried) if plan is CatalogPlan.RETRY_FAILED else 0)
         self._enter(Phase.LOADING)
         self._update(plan, self.catalog)
 
@@ -381,7 +382,8 @@ class SessionWork(Widget):
         message.stop()
         self._token_known(message.token)
         if message.fetch_restarts:
-            self.model.start_fetch()  # its events come again from the first page
+            # its events come again from the first page (or the first account listed again)
+            self.model.start_fetch(again=self.model.progress.again)
         self.post_message(self.Changed())
 
     def retry_roles(self, account: Account) -> None:

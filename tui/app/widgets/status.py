@@ -137,14 +137,15 @@ class StatusLine(Widget):
     def _catalog_parts(self) -> Iterator[Part]:
         progress = self.progress
         if progress.loading:
-            yield Part(
-                f"loading: {progress.accounts} accounts, roles {progress.roles_done}/"
-                f"{progress.accounts}",
-                f"loading {progress.roles_done}/{progress.accounts}",
-                "italic",
-                1,
-                KEEP_AGE,
-            )
+            done, accounts = progress.roles_done, progress.accounts
+            if progress.again:  # no page of accounts: the roles of those that failed
+                full, short = f"listing roles again: {done}/{accounts}", f"again {done}/{accounts}"
+            elif not accounts:  # before the first page
+                full, short = "loading accounts…", "loading…"
+            else:
+                full = f"loading: {accounts} accounts, roles {done}/{accounts}"
+                short = f"loading {done}/{accounts}"
+            yield Part(full, short, "italic", 1, KEEP_AGE)
             if progress.paced is not None:  # why it crawls: 10,000 accounts take minutes
                 yield Part(progress.paced.words, "throttled", "yellow", 2, KEEP_PACE)
             if self.fetched_at is not None:
