@@ -118,6 +118,33 @@ async def test_the_login_shows_the_whole_code_and_address_at_40x12(
 
 
 @async_test
+async def test_a_short_login_keeps_its_countdown_and_scrolls_to_the_code_with_keys(
+    sim: Simulator, sso_config: Path
+) -> None:
+    """At 80x10 the large code pushed the countdown and "Waiting for approval" below the box's
+    edge; at 30x8 the code itself was there: no key scrolled to them, only a mouse wheel."""
+    sim.set(approve="manual", interval=1)
+    app = picker()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await wait_until(pilot, lambda: sim.pending(), "a pending device login")
+        code = sim.pending()[0]
+        await wait_until(pilot, lambda: login_code(app) == code, "the code")
+
+        def said(*words: str) -> bool:
+            return all(word in screen_text(app) for word in words)
+
+        await wait_until(pilot, lambda: said("expires in", "Waiting for approval"), "the wait")
+        assert said(f"code {code}")
+        await pilot.resize_terminal(30, 8)
+        await wait_until(pilot, lambda: not said(f"code {code}"), "the code below the edge")
+        await pilot.press("end")
+        await wait_until(pilot, lambda: said(f"code {code}"), "the code, scrolled to")
+        await pilot.press("c")  # the screen's keys still work
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the login cancelled")
+
+
+@async_test
 async def test_the_session_chooser_shows_the_sessions_at_40x12(
     sim: Simulator, sso_config: Path
 ) -> None:
