@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -141,9 +142,19 @@ class SsotuiApp(App[str | Picked | None]):
     def on_load(self) -> None:
         # Before any worker starts: a wait for a lock another ssotui holds is a notice.
         self._told.enter_context(told_to(self._say_waiting))
-        # Not under `run_test`: a test's threads must end in it.
+        # Not under `run_test`: a test's threads must end in it (and its signals are its own).
         if self._quits_at_once:
-            asyncio.get_running_loop().set_default_executor(LeftBehind())
+            loop = asyncio.get_running_loop()
+            loop.set_default_executor(LeftBehind())
+            for ending in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(ending, self._ended_by, ending)
+
+    def _ended_by(self, ending: signal.Signals) -> None:
+        """SIGTERM (`kill`, `timeout`, a session manager) or SIGHUP: quit as ctrl+q does, the
+        terminal given back as it was (Python's default left it in the alternate screen, the
+        cursor hidden, mouse reporting on), with the exit status a shell gives a process the
+        signal ended (143, 129)."""
+        self.exit(return_code=128 + ending)
 
     def on_mount(self) -> None:
         # The command line printed these before the picker took the screen, where they stay
