@@ -88,6 +88,14 @@ async def test_the_action_menu_shows_every_key_at_40x14_and_scrolls_below_that(
         await wait_until(pilot, lambda: "esc Back" not in screen_text(app), "the cut")
         await pilot.press("down", "down", "down", "down")
         await wait_until(pilot, lambda: "esc Back" in screen_text(app), "the last line")
+        await pilot.press("home")  # and the page keys, as on the keys screen and the login
+        await wait_until(pilot, lambda: "esc Back" not in screen_text(app), "the top")
+        await pilot.press("end")
+        await wait_until(pilot, lambda: "esc Back" in screen_text(app), "the end")
+        await pilot.press("pageup")
+        await wait_until(pilot, lambda: "esc Back" not in screen_text(app), "a page up")
+        await pilot.press("pagedown")
+        await wait_until(pilot, lambda: "esc Back" in screen_text(app), "a page down")
         await pilot.resize_terminal(80, 24)  # room again: the whole lines come back
         await wait_until(pilot, lambda: "(exit it to come back)" in screen_text(app), "whole")
         assert "esc Back" in screen_text(app)

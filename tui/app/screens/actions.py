@@ -2,7 +2,7 @@
 
 Every key is on the menu at every size: where its lines, wrapped, would not all fit the
 terminal's height, each says what its key does in a few words on one line (`-compact`), and
-the box scrolls (↑/↓) where even those do not fit.
+the box scrolls (↑/↓, PageUp/PageDown, Home/End) where even those do not fit.
 
 `n` switches "new credentials" for the action picked next: fetched anew rather than the ones
 kept (as `--refresh` does on the command line), for credentials revoked before they expired.
@@ -81,12 +81,17 @@ class MenuChoice:
 
 
 class MenuBox(VerticalScroll, inherit_bindings=False):
-    """The menu's lines, which scroll with ↑/↓ (focused) only where they do not all fit."""
+    """The menu's lines, which scroll with ↑/↓, PageUp/PageDown, Home/End (focused) only where
+    they do not all fit."""
 
     BINDING_GROUP_TITLE = "Action menu"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "scroll_up", "Scroll up", show=False),
         Binding("down", "scroll_down", "Scroll down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "scroll_home", "Scroll to the top", show=False),
+        Binding("end", "scroll_end", "Scroll to the end", show=False),
     ]
     can_focus = False
 
