@@ -14,7 +14,9 @@ from textual.pilot import Pilot
 
 from tests.app_support import async_test, catalog_loaded, log_in, picker, screen_text, wait_until
 from tests.conftest import Home
-from tui.app.widgets.status import Part, line_text
+from tui.app.model import Progress
+from tui.app.widgets.status import Part, StatusLine, line_text
+from tui.aws.catalog_events import Paced
 from tui.sim import Organisation, Simulator
 
 SEPARATOR = " · "
@@ -136,7 +138,8 @@ async def test_a_throttled_catalog_fetch_says_so_and_at_what_pace_until_it_is_do
     async with app.run_test(size=(120, 12)) as pilot:
         await wait_until(pilot, lambda: "throttled" in _status_line(app), "the line says so")
         said = [p for p in _status_line(app).split(SEPARATOR) if "throttled" in p]
-        assert len(said) == 1 and re.fullmatch(r"throttled to \d+(\.\d)? calls/s", said[0]), said
+        pace = r"throttled to \d+(\.\d)? calls/s(, about \d+m left)?"
+        assert len(said) == 1 and re.fullmatch(pace, said[0]), said
         await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
         await pilot.pause()
         assert "throttled" not in _status_line(app)  # the fetch is over: nothing is paced now
@@ -168,3 +171,13 @@ async def test_listing_the_failed_accounts_again_counts_them_not_roles_of_no_acc
         assert len(said) == 1 and re.fullmatch(rf"listing roles again: \d+/{failed}", said[0])
         await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
     assert not [line for line in seen if re.search(r"\b0 accounts|\d/0\b", line)], seen
+
+
+def test_a_throttled_fetch_says_about_how_long_it_has_left() -> None:
+    """10,000 accounts at 20 calls/s: over eight minutes, which the line did not say."""
+    status = StatusLine("dev")
+    status.progress = Progress(loading=True, accounts=10000, roles_done=400, paced=Paced(20.0))
+    said = [p.full for p in status.parts() if "throttled" in p.full]
+    assert said == ["throttled to 20 calls/s, about 8m left"]
+    status.progress = Progress(loading=True, accounts=10000, roles_done=9990, paced=Paced(20.0))
+    assert "throttled to 20 calls/s" in [p.full for p in status.parts()]  # under a minute

@@ -63,12 +63,18 @@ class Paced:
 
     rate: float
 
-    @property
-    def words(self) -> str:
+    def words(self, left: int = 0) -> str:
         """As the picker's status line and `list`'s progress line say it: "throttled to 18
-        calls/s" (4.5, 0.5: a decimal under ten)."""
+        calls/s" (4.5, 0.5: a decimal under ten); with `left` calls still to make, and a
+        minute or more of them at this pace, ", about 8m left" after it."""
+        from datetime import timedelta
+
+        from tui.durations import span
+
         figures = f"{self.rate:.0f}" if self.rate >= 9.95 else f"{self.rate:.1f}"
-        return f"throttled to {figures.removesuffix('.0')} calls/s"
+        said = f"throttled to {figures.removesuffix('.0')} calls/s"
+        seconds = left / self.rate
+        return f"{said}, about {span(timedelta(seconds=seconds))} left" if seconds >= 60 else said
 
 
 CatalogEvent = AccountsPage | RolesLoaded | RolesFailed | RolesRefused | RolesIncomplete | Paced

@@ -61,7 +61,8 @@ class CatalogProgress:
         """What the line says now."""
         failed = f", {len(self.failed)} failed" if self.failed else ""
         if self.paced is not None:  # why it crawls: 10,000 accounts take minutes
-            failed = f"{failed}, {self.paced.words}"
+            left = len(self.accounts) - len(self.listed)
+            failed = f"{failed}, {self.paced.words(left)}"
         if not self.accounts:  # no page: the roles of the accounts that failed last time
             return f"ssotui: listing roles again: {len(self.listed)} accounts done{failed}"
         # as the picker's status line says it: "40 accounts, roles 26/40"

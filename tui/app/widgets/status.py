@@ -147,7 +147,8 @@ class StatusLine(Widget):
                 short = f"loading {done}/{accounts}"
             yield Part(full, short, "italic", 1, KEEP_AGE)
             if progress.paced is not None:  # why it crawls: 10,000 accounts take minutes
-                yield Part(progress.paced.words, "throttled", "yellow", 2, KEEP_PACE)
+                pace = progress.paced.words(accounts - done)
+                yield Part(pace, "throttled", "yellow", 2, KEEP_PACE)
             if self.fetched_at is not None:
                 yield Part(f"cached {clock.age(self.fetched_at)}", "", "", 1, KEEP_CACHED)
         elif self.fetched_at is None:
