@@ -615,3 +615,28 @@ async def test_ctrl_v_in_a_filter_box_never_pastes_the_credentials_c_copied(
         await type_text(pilot, "web")
         await pilot.press("shift+home", "ctrl+x", "ctrl+v", "ctrl+v")
         assert accounts.query_text == "webweb"
+
+
+@async_test
+async def test_a_click_on_a_line_of_the_action_menu_does_what_its_key_does(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The menu's lines look like a menu, and the footer's keys take clicks: its own lines
+    took none."""
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.click("#action-new")  # the n line: new credentials on
+        await wait_until(pilot, lambda: app.screen.has_class("-fresh"), "new credentials on")
+        await pilot.click("#action-back")  # esc: back to the roles, nothing done
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+        await pilot.click("#action-p")  # p: the export lines, printed once the picker closes
+        await wait_until(pilot, lambda: app.return_value is not None, "the exit")
+    printed = app.return_value
+    assert isinstance(printed, str) and "\nexport AWS_ACCESS_KEY_ID=" in printed

@@ -261,6 +261,31 @@ async def test_failed_roles_are_marked_and_retried_on_enter(
         assert marks(app, "accounts")[account.name] != "!"
 
 
+@async_test
+async def test_roles_that_all_failed_for_one_reason_say_it_though_the_cached_ones_show(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Identity Center gone mid-refresh (the network, a proxy): every account kept its cached
+    roles, so no roles pane said why, and the one note said only that 11 accounts "could not
+    be listed"."""
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+    sim.set(malformed={"ListAccountRoles"})  # every account's listing fails, one way
+    app = picker(refresh=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await wait_until(pilot, lambda: notes(app), "the note")
+        failed = app.screen.model.failed
+        assert len(failed) > 1 and len(set(failed.values())) == 1
+        reason = next(iter(failed.values()))
+        assert notes(app) == [
+            f"The roles of {len(failed)} accounts could not be listed ({reason_text(reason)}); "
+            "they are marked ! and retried on Enter."
+        ]
+
+
 def roles_pane_lines(app: Any) -> list[str]:
     """The roles pane's lines as drawn (the right of the two panes), borders stripped."""
     return [

@@ -88,6 +88,14 @@ async def test_the_action_menu_shows_every_key_at_40x14_and_scrolls_below_that(
         await wait_until(pilot, lambda: "esc Back" not in screen_text(app), "the cut")
         await pilot.press("down", "down", "down", "down")
         await wait_until(pilot, lambda: "esc Back" in screen_text(app), "the last line")
+        await pilot.press("home")  # and the page keys, as on the keys screen and the login
+        await wait_until(pilot, lambda: "esc Back" not in screen_text(app), "the top")
+        await pilot.press("end")
+        await wait_until(pilot, lambda: "esc Back" in screen_text(app), "the end")
+        await pilot.press("pageup")
+        await wait_until(pilot, lambda: "esc Back" not in screen_text(app), "a page up")
+        await pilot.press("pagedown")
+        await wait_until(pilot, lambda: "esc Back" in screen_text(app), "a page down")
         await pilot.resize_terminal(80, 24)  # room again: the whole lines come back
         await wait_until(pilot, lambda: "(exit it to come back)" in screen_text(app), "whole")
         assert "esc Back" in screen_text(app)
@@ -115,6 +123,33 @@ async def test_the_login_shows_the_whole_code_and_address_at_40x12(
             await pilot.pause()
             footer = screen_text(app).splitlines()[-1]
             assert "c Copy code" in footer and _cut_hints(footer, LOGIN_HINTS) == "", footer
+
+
+@async_test
+async def test_a_short_login_keeps_its_countdown_and_scrolls_to_the_code_with_keys(
+    sim: Simulator, sso_config: Path
+) -> None:
+    """At 80x10 the large code pushed the countdown and "Waiting for approval" below the box's
+    edge; at 30x8 the code itself was there: no key scrolled to them, only a mouse wheel."""
+    sim.set(approve="manual", interval=1)
+    app = picker()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await wait_until(pilot, lambda: sim.pending(), "a pending device login")
+        code = sim.pending()[0]
+        await wait_until(pilot, lambda: login_code(app) == code, "the code")
+
+        def said(*words: str) -> bool:
+            return all(word in screen_text(app) for word in words)
+
+        await wait_until(pilot, lambda: said("expires in", "Waiting for approval"), "the wait")
+        assert said(f"code {code}")
+        await pilot.resize_terminal(30, 8)
+        await wait_until(pilot, lambda: not said(f"code {code}"), "the code below the edge")
+        await pilot.press("end")
+        await wait_until(pilot, lambda: said(f"code {code}"), "the code, scrolled to")
+        await pilot.press("c")  # the screen's keys still work
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the login cancelled")
 
 
 @async_test

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandList
 
 from tests.app_support import (
     SIZE,
@@ -19,8 +20,10 @@ from tests.app_support import (
     notes,
     open_action_menu,
     picker,
+    screen_name,
     screen_text,
     shown,
+    type_text,
     usable_role,
     wait_until,
     with_roles,
@@ -97,3 +100,35 @@ async def test_a_token_said_to_last_no_time_is_renewed_when_needed_not_in_a_loop
         assert main is not None
         # the one renewal the catalog needed, and none while the picker just stands there
         assert sim.calls["CreateToken"] - renewed <= 1, sim.calls
+
+
+@async_test
+async def test_a_huge_name_leaves_a_toast_and_the_palette_short_enough_to_read(
+    sim: Simulator, logged_in: None
+) -> None:
+    """A 10 kB account name filled the screen with the toast of a profile written (what it said
+    after the name, when the credentials expire, never on screen) and the palette with one
+    entry of 170 lines."""
+    sim.set(shapes={"account-names-huge"})
+    app = picker()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, catalog_loaded(app, sim.org), "the catalog")
+        account = with_roles(sim.org)
+        await open_action_menu(pilot, app, sim.org, account, usable_role(account))
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen_name(app) == "ProfileNameScreen", "the prompt")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: notes(app), "the toast")
+        said = notes(app)[-1]
+        assert said.startswith("Wrote profile [") and "It expires" in said, said[:200]
+        assert len(said) < 600, len(said)
+        await wait_until(pilot, lambda: app.screen.query("Toast"), "the toast on screen")
+        assert all(toast.region.height <= 12 for toast in app.screen.query("Toast"))
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: screen_name(app) == "CommandPalette", "the palette")
+        await type_text(pilot, "subshell")
+        entries = app.screen.query_one(CommandList)
+        await wait_until(pilot, lambda: entries.option_count > 0, "the palette's entries")
+        for n in range(entries.option_count):
+            prompt = entries.get_option_at_index(n).prompt
+            assert len(str(getattr(prompt, "plain", prompt))) < 300, n

@@ -6,6 +6,7 @@ picker is resized to a sample of widths to show it draws exactly that line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from textual.pilot import Pilot
 
 from tests.app_support import async_test, catalog_loaded, log_in, picker, screen_text, wait_until
 from tests.conftest import Home
-from tui.app.widgets.status import Part, line_text
+from tui.app.model import Progress
+from tui.app.widgets.status import Part, StatusLine, line_text
+from tui.aws.catalog_events import Paced
 from tui.sim import Organisation, Simulator
 
 SEPARATOR = " · "
@@ -121,3 +124,60 @@ async def test_a_failure_note_too_wide_for_the_line_keeps_its_first_words_with_a
         assert "dev" in parts_said and any(p.endswith(" left") for p in parts_said), (width, line)
         if width >= 60:
             assert said == note, (width, line)
+
+
+@async_test
+async def test_a_throttled_catalog_fetch_says_so_and_at_what_pace_until_it_is_done(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Throttled, a fetch of 10,000 accounts takes minutes: the line said only "roles 3049/10000",
+    never why it crawled nor how fast it could go."""
+    log_in()
+    sim.set(rate_limit=4, burst=1)  # 12 accounts: about 3 s of listing
+    app = picker()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await wait_until(pilot, lambda: "throttled" in _status_line(app), "the line says so")
+        said = [p for p in _status_line(app).split(SEPARATOR) if "throttled" in p]
+        pace = r"throttled to \d+(\.\d)? calls/s(, about \d+m left)?"
+        assert len(said) == 1 and re.fullmatch(pace, said[0]), said
+        await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
+        await pilot.pause()
+        assert "throttled" not in _status_line(app)  # the fetch is over: nothing is paced now
+
+
+@async_test
+async def test_listing_the_failed_accounts_again_counts_them_not_roles_of_no_accounts(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """A fresh catalog whose accounts failed is listed again, account by account: the line
+    said "loading: 0 accounts, roles 3/0"."""
+    log_in()
+    sim.set(malformed={"ListAccountRoles"})  # every account fails, and is cached so
+    app = picker()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+    failed = len(org.accounts)
+    sim.set(malformed=set(), latency=0.2)
+    app = picker()
+    seen: set[str] = set()
+
+    def listing() -> bool:
+        seen.add(_status_line(app))
+        return "listing roles again" in _status_line(app)
+
+    async with app.run_test(size=(120, 12)) as pilot:
+        await wait_until(pilot, listing, "the line says what it lists")
+        said = [p for p in _status_line(app).split(SEPARATOR) if "again" in p]
+        assert len(said) == 1 and re.fullmatch(rf"listing roles again: \d+/{failed}", said[0])
+        await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=30)
+    assert not [line for line in seen if re.search(r"\b0 accounts|\d/0\b", line)], seen
+
+
+def test_a_throttled_fetch_says_about_how_long_it_has_left() -> None:
+    """10,000 accounts at 20 calls/s: over eight minutes, which the line did not say."""
+    status = StatusLine("dev")
+    status.progress = Progress(loading=True, accounts=10000, roles_done=400, paced=Paced(20.0))
+    said = [p.full for p in status.parts() if "throttled" in p.full]
+    assert said == ["throttled to 20 calls/s, about 8m left"]
+    status.progress = Progress(loading=True, accounts=10000, roles_done=9990, paced=Paced(20.0))
+    assert "throttled to 20 calls/s" in [p.full for p in status.parts()]  # under a minute

@@ -31,6 +31,7 @@ from tests.app_support import (
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
+from tui.app.failures import reason_text
 from tui.aws.session_choice import chosen_session
 from tui.models import Catalog
 from tui.sim import Organisation, Simulator
@@ -233,7 +234,11 @@ async def test_the_picker_marks_the_account_to_retry_and_enter_lists_it_whole(
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await wait_until(pilot, lambda: marks(app, "accounts").get(account.name) == "!", "!")
-        said = "The roles of 1 account could not be listed; they are marked ! and retried on Enter."
+        why = reason_text(app.screen.model.failed[account.account_id])
+        said = (
+            f"The roles of 1 account could not be listed ({why}); they are marked ! and retried "
+            "on Enter."
+        )
         await wait_until(pilot, lambda: notes(app) == [said], "the note")
         paged.set(later_page_fault_count=1)  # refused once more: the retry starts over
         await type_text(pilot, unique_prefix(account.name, [a.name for a in org.accounts]))

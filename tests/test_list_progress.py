@@ -9,6 +9,7 @@ import pytest
 from tui.aws.catalog_events import (
     AccountsPage,
     CatalogEvent,
+    Paced,
     RolesFailed,
     RolesIncomplete,
     RolesLoaded,
@@ -68,3 +69,29 @@ def test_failed_accounts_listed_again_are_not_roles_of_no_accounts(
     a, b, _ = (account.account_id for account in ACCOUNTS)
     line = _last_line([RolesLoaded(a, ()), RolesFailed(b, "HTTP 500")], monkeypatch)
     assert line == "ssotui: listing roles again: 2 accounts done, 1 failed"
+
+
+def test_a_throttled_fetch_says_so_and_at_what_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b, _ = (account.account_id for account in ACCOUNTS)
+    events = _listed(RolesLoaded(a, ()), Paced(18.37), RolesLoaded(b, ()))
+    line = _last_line(events, monkeypatch)
+    assert line == "ssotui: fetching the catalog: 3 accounts, roles 2/3, throttled to 18 calls/s"
+    line = _last_line([*events, Paced(4.52), RolesFailed(a, "HTTP 500")], monkeypatch)
+    assert line.endswith("roles 2/3, 1 failed, throttled to 4.5 calls/s"), line
+    assert Paced(0.5).words() == "throttled to 0.5 calls/s"
+    assert Paced(9.96).words() == "throttled to 10 calls/s"
+    assert Paced(3.0).words() == "throttled to 3 calls/s"
+
+
+def test_a_throttled_fetch_says_about_how_long_is_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """10,000 accounts at 20 calls/s take over eight minutes: the line says so, once a minute
+    or more is left."""
+    many = tuple(Account(f"{n:012d}", f"a{n}", "") for n in range(2400))
+    done = [RolesLoaded(a.account_id, ()) for a in many[:600]]
+    line = _last_line([AccountsPage(many), *done, Paced(20.0)], monkeypatch)
+    assert line.endswith("roles 600/2400, throttled to 20 calls/s, about 1m left"), line
+    line = _last_line([AccountsPage(many), *done, Paced(2.0)], monkeypatch)
+    assert line.endswith("throttled to 2 calls/s, about 15m left"), line
+    almost = [RolesLoaded(a.account_id, ()) for a in many[:2390]]
+    line = _last_line([AccountsPage(many), *almost, Paced(20.0)], monkeypatch)
+    assert line.endswith("roles 2390/2400, throttled to 20 calls/s"), line  # under a minute

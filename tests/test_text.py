@@ -41,6 +41,9 @@ def is_terminal_safe(text: str) -> bool:
         ("lone \ud800 surrogate", f"lone {REPLACEMENT} surrogate"),
         ("\u3164\u3164", REPLACEMENT * 2),  # a name that looks blank
         ("prod\uffa0\u115f\u1160", f"prod{REPLACEMENT * 3}"),
+        # noncharacters (never text): 1 cell to Rich, none to tmux, so a row holding one was
+        # drawn a cell short, its pane's border pulled in and left behind at the line's end
+        ("end\U0010ffff\ufffe\ufdd0\U0001ffff", f"end{REPLACEMENT * 4}"),
     ],
 )
 def test_control_characters_get_visible_stand_ins(name: str, shown: str) -> None:

@@ -19,14 +19,19 @@ _DEL_PICTURE: Final = "\u2421"  # ␡
 
 # C0 and DEL, C1, the Arabic letter mark, LRM/RLM, the line and paragraph separators, the bidi
 # embeddings/overrides (LRE RLE PDF LRO RLO) and isolates (LRI RLI FSI PDI), lone surrogates
-# (a JSON "\ud800" that no terminal encoding can write), and the Hangul fillers (U+115F,
+# (a JSON "\ud800" that no terminal encoding can write), the Hangul fillers (U+115F,
 # U+1160, U+3164, U+FFA0): blank to the eye, so a name of them looks empty, and 0 cells to Rich
-# but 1 or 2 to terminals (wcwidth, tmux), so a row holding one runs past its pane. The patterns
+# but 1 or 2 to terminals (wcwidth, tmux), so a row holding one runs past its pane; and the
+# noncharacters (U+FDD0-U+FDEF, the last two of every plane: never text), 1 cell to Rich and
+# none to tmux, so a row holding one falls short of its pane. The patterns
 # of this module are compiled on first use (`re` keeps them): ~1 ms each, and most commands
 # never need them.
+_NONCHARACTERS: Final = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+)
 _UNSAFE: Final = (
     "[\x00-\x1f\x7f-\x9f\u061c\u115f\u1160\u200e\u200f\u2028-\u202e\u2066-\u2069\u3164"
-    "\uffa0\ud800-\udfff]"
+    f"\uffa0\ud800-\udfff{_NONCHARACTERS}]"
 )
 
 
@@ -44,9 +49,9 @@ def printable(text: str) -> str:
 
     C0 controls and DEL become their Control Pictures (ESC shows as ␛, a line feed as ␊, NUL as
     ␀); C1 controls, bidi overrides and isolates, line and paragraph separators, lone
-    surrogates and the invisible Hangul fillers become U+FFFD (�). Every stand-in is one cell
-    wide. Other text, unicode letters and emoji included, is kept; the result of `printable` is
-    printable again unchanged.
+    surrogates, the invisible Hangul fillers and noncharacters become U+FFFD (�). Every
+    stand-in is one cell wide. Other text, unicode letters and emoji included, is kept; the
+    result of `printable` is printable again unchanged.
     """
     # No unsafe character is printable ASCII: the first test is the faster, and passes nearly
     # always (the Hangul fillers are printable to Python, but none is ASCII).

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -24,7 +26,7 @@ from tui.app import startup_gc
 from tui.app.leaving import LeftBehind
 from tui.app.pick import Action, Picked
 from tui.app.screens.main import MainScreen
-from tui.app.shown import shown
+from tui.app.shown import TOAST_CELLS, ends, shown
 from tui.app.terminal import drawing_on_the_terminal
 from tui.app.textual_private import fatal_error, first_screen, write_to_terminal
 from tui.app.themes import unknown_theme
@@ -122,12 +124,37 @@ class SsotuiApp(App[str | Picked | None]):
     def _fatal_error(self) -> None:
         fatal_error(self)  # a bug's traceback shows no local variable: they may hold secrets
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, no taller than about ten lines: a failure that names a 10 kB account
+        would fill the screen with the name, and what it says after it would never show."""
+        if not markup:  # (markup is ours alone: a cut could break a tag)
+            message = ends(message, TOAST_CELLS)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def on_load(self) -> None:
         # Before any worker starts: a wait for a lock another ssotui holds is a notice.
         self._told.enter_context(told_to(self._say_waiting))
-        # Not under `run_test`: a test's threads must end in it.
+        # Not under `run_test`: a test's threads must end in it (and its signals are its own).
         if self._quits_at_once:
-            asyncio.get_running_loop().set_default_executor(LeftBehind())
+            loop = asyncio.get_running_loop()
+            loop.set_default_executor(LeftBehind())
+            for ending in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(ending, self._ended_by, ending)
+
+    def _ended_by(self, ending: signal.Signals) -> None:
+        """SIGTERM (`kill`, `timeout`, a session manager) or SIGHUP: quit as ctrl+q does, the
+        terminal given back as it was (Python's default left it in the alternate screen, the
+        cursor hidden, mouse reporting on), with the exit status a shell gives a process the
+        signal ended (143, 129)."""
+        self.exit(return_code=128 + ending)
 
     def on_mount(self) -> None:
         # The command line printed these before the picker took the screen, where they stay

@@ -16,6 +16,7 @@ from tui.app.shown import shown
 from tui.aws.catalog_events import (
     AccountsPage,
     CatalogEvent,
+    Paced,
     RolesFailed,
     RolesIncomplete,
     RolesLoaded,
@@ -35,6 +36,8 @@ class Progress:
     accounts: int = 0
     roles_done: int = 0
     failed: int = 0
+    paced: Paced | None = None  # the pace Identity Center throttles the fetch to, if it does
+    again: int = 0  # the fetch lists again the roles of this many failed accounts (no pages)
 
 
 @dataclass
@@ -77,15 +80,19 @@ class CatalogModel:
         if cached:
             self._baseline = catalog
 
-    def start_fetch(self) -> None:
-        """A fetch begins: the accounts shown stay until it says otherwise."""
+    def start_fetch(self, *, again: int = 0) -> None:
+        """A fetch begins: the accounts shown stay until it says otherwise. `again`: it lists
+        only the roles of that many accounts that failed last time."""
         self.revision += 1
-        self.progress = Progress(loading=True)
+        self.progress = Progress(loading=True, accounts=again, again=again)
         self._fetching_ids = set()
         self._pending_roles = set()
 
     def apply(self, event: CatalogEvent) -> None:
         """Take one event of a running fetch."""
+        if isinstance(event, Paced):  # said on the status line; no row changes
+            self.progress.paced = event
+            return
         self.revision += 1
         if isinstance(event, AccountsPage):
             for account in event.accounts:

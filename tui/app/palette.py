@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from tui.app.pick import PICK_VERBS, Action
 from tui.app.session_work import Phase
-from tui.app.shown import shown
+from tui.app.shown import shown_name
 
 if TYPE_CHECKING:
     from tui.app.screens.main import MainScreen
@@ -47,7 +47,7 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
     role = screen.roles.highlighted_item
     if role is None or role.account_id != account.account_id:
         return
-    label = f"{shown(account.label)}/{shown(role.role_name)}"
+    label = f"{shown_name(account.label)}/{shown_name(role.role_name)}"
     aid, name = account.account_id, role.role_name
     if screen.pick_for is not None:
         verb = PICK_VERBS[screen.pick_for]
@@ -99,7 +99,7 @@ def screen_key_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:
 
 def _account_commands(screen: MainScreen, account: Account) -> Iterator[SystemCommand]:
     aid = account.account_id
-    name = shown(account.label)
+    name = shown_name(account.label)
     favourite = screen.saved.state.is_favourite_account(aid)
 
     def toggle() -> None:

@@ -21,7 +21,7 @@ from tui.app.failures import failure_text, reason_text
 from tui.app.messages import FAILURE_SECONDS, Notice
 from tui.app.pick import Action
 from tui.app.saved_state import SavedState
-from tui.app.shown import shown
+from tui.app.shown import shown, shown_name
 from tui.app.terminal import copier, handed_over
 from tui.errors import SsotuiError, StaticKeysProfile
 from tui.local_time import local_time
@@ -101,7 +101,7 @@ class RoleActions(Widget):
             self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
             return
         self.notify(
-            _back_from_subshell(shown(plan.label), finished, creds, new, renewing, refusal),
+            _back_from_subshell(shown_name(plan.label), finished, creds, new, renewing, refusal),
             severity="warning" if refusal is not None else "information",
             markup=False,
         )
@@ -185,17 +185,17 @@ class RoleActions(Widget):
                 creds,
                 name,
                 new,
-                f"[{shown(name)}] holds long-lived keys, which ssotui does not overwrite: "
+                f"[{shown_name(name)}] holds long-lived keys, which ssotui does not overwrite: "
                 "choose another name.",
             )
             return
-        use = shown(self.workspace.handoff.profile_use(profile.name))
+        use = shown_name(self.workspace.handoff.profile_use(profile.name))
         expires = clock.expiry(creds.expiration)
         warning = profile.warning()
         self.post_message(
             Notice(
-                f"Wrote profile [{shown(profile.name)}]{new} to {shown(str(profile.path))}; use it "
-                f"with {use}. It expires {expires}."
+                f"Wrote profile [{shown_name(profile.name)}]{new} to {shown(str(profile.path))}; "
+                f"use it with {use}. It expires {expires}."
                 + (f" But {shown(warning)}." if warning else ""),
                 error=bool(warning),  # it stays as long as a failure's
             )
@@ -223,7 +223,7 @@ class RoleActions(Widget):
 
 def _label(creds: RoleCredentials) -> str:
     """ "account/role", safe to show."""
-    return shown(f"{creds.account.label}/{creds.role_name}")
+    return f"{shown_name(creds.account.label)}/{shown_name(creds.role_name)}"
 
 
 def _back_from_subshell(

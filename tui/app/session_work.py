@@ -293,7 +293,8 @@ class SessionWork(Widget):
             if self.catalog is not None:
                 self._say_what_is_missing(self.catalog)  # a fresh cache, shown as it is
             return
-        self.model.start_fetch()
+        retried = self.catalog.failed if self.catalog is not None else {}
+        self.model.start_fetch(again=len(retried) if plan is CatalogPlan.RETRY_FAILED else 0)
         self._enter(Phase.LOADING)
         self._update(plan, self.catalog)
 
@@ -347,8 +348,8 @@ class SessionWork(Widget):
         if failed:
             self.post_message(
                 self.Problem(
-                    f"The roles of {counted(failed, 'account')} could not be listed; they are "
-                    "marked ! and retried on Enter.",
+                    f"The roles of {counted(failed, 'account')} could not be listed"
+                    f"{_why(message.catalog.failed)}; they are marked ! and retried on Enter.",
                     severity="warning",
                 )
             )
@@ -381,7 +382,8 @@ class SessionWork(Widget):
         message.stop()
         self._token_known(message.token)
         if message.fetch_restarts:
-            self.model.start_fetch()  # its events come again from the first page
+            # its events come again from the first page (or the first account listed again)
+            self.model.start_fetch(again=self.model.progress.again)
         self.post_message(self.Changed())
 
     def retry_roles(self, account: Account) -> None:
@@ -460,3 +462,15 @@ class SessionWork(Widget):
     def _credentials_done(self) -> None:
         self.getting_credentials = False
         self.post_message(self.Changed())
+
+
+def _why(failed: dict[str, str]) -> str:
+    """Why the roles of the `failed` accounts could not be listed, when most share a reason
+    (Identity Center gone mid-fetch: each account kept its cached roles, so no roles pane says
+    it): " (reason)", or " (9 of them: reason)"; else ""."""
+    from collections import Counter
+
+    reason, count = Counter(failed.values()).most_common(1)[0]
+    if count == len(failed):
+        return f" ({reason_text(reason)})"
+    return f" ({count} of them: {reason_text(reason)})" if count * 2 > len(failed) else ""

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from tui.aws.catalog_events import (
     AccountsPage,
     EventHandler,
+    Paced,
     RolesFailed,
     RolesIncomplete,
     RolesLoaded,
@@ -54,6 +55,10 @@ if TYPE_CHECKING:
 # on the service grows. `concurrent_requests` in config.toml changes it.
 DEFAULT_CONCURRENCY = 96
 DEFAULT_DEADLINE = 15.0  # seconds one portal call may take (`request_deadline`)
+# Throttled, the pace is said again when it has changed by this much (it moves by a percent or
+# two at every answer), and looked at this often while no answer comes (a limiter shut tight).
+PACE_CHANGE = 0.1
+PACE_LOOK = 1.0  # seconds
 
 T = TypeVar("T")
 
@@ -88,6 +93,7 @@ class _RolePipeline:
         self._ahead: dict[str, Future[tuple[str, ...]]] = {}  # asked before any page listed it
         self._waiting: dict[str, Future[tuple[str, ...]]] = {}  # for a worker, in order
         self._lock = threading.Lock()
+        self._pace_said: float | None = None
 
     def look_ahead(self, accounts: Iterable[Account]) -> None:
         """Ask for the roles of accounts known from before, ahead of the pages that list them."""
@@ -143,12 +149,22 @@ class _RolePipeline:
     def _finished(self, account_id: str, future: Future[tuple[str, ...]]) -> None:
         self._done.put((account_id, future))
 
+    def say_pace(self) -> None:
+        """`Paced` when the portal is first throttled, then when its pace has changed."""
+        rate, said = self.portal.pacer.rate, self._pace_said
+        if rate is not None and (said is None or abs(rate - said) >= PACE_CHANGE * said):
+            self._pace_said = rate
+            self.emit(Paced(rate))
+
     def drain(self, *, wait: bool) -> None:
         """Handle finished lookups: all of them (wait) or those already done."""
         while self._pending:
+            self.say_pace()
             try:
-                account_id, future = self._done.get(block=wait)
+                account_id, future = self._done.get(block=wait, timeout=PACE_LOOK)
             except queue.Empty:
+                if wait:  # nothing came back for a while: the pace may have changed
+                    continue
                 return
             self._pending -= 1
             exc = future.exception()

@@ -1,4 +1,5 @@
-"""What a running catalog fetch reports, event by event (a page of accounts, one account's roles).
+"""What a running catalog fetch reports, event by event (a page of accounts, one account's roles,
+the pace Identity Center throttles it to).
 
 In a file of their own so that the picker, which draws them, knows them without loading the
 fetcher (the portal client, the pacer, the thread pool).
@@ -55,5 +56,26 @@ class RolesIncomplete:
     note: str
 
 
-CatalogEvent = AccountsPage | RolesLoaded | RolesFailed | RolesRefused | RolesIncomplete
+@dataclass(frozen=True)
+class Paced:
+    """Identity Center throttles the fetch: its calls go `rate` a second, the pace it allows
+    (`tui.aws.throttle`). Said when the fetch is first paced, then when the pace changes."""
+
+    rate: float
+
+    def words(self, left: int = 0) -> str:
+        """As the picker's status line and `list`'s progress line say it: "throttled to 18
+        calls/s" (4.5, 0.5: a decimal under ten); with `left` calls still to make, and a
+        minute or more of them at this pace, ", about 8m left" after it."""
+        from datetime import timedelta
+
+        from tui.durations import span
+
+        figures = f"{self.rate:.0f}" if self.rate >= 9.95 else f"{self.rate:.1f}"
+        said = f"throttled to {figures.removesuffix('.0')} calls/s"
+        seconds = left / self.rate
+        return f"{said}, about {span(timedelta(seconds=seconds))} left" if seconds >= 60 else said
+
+
+CatalogEvent = AccountsPage | RolesLoaded | RolesFailed | RolesRefused | RolesIncomplete | Paced
 EventHandler = Callable[[CatalogEvent], object]

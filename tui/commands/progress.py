@@ -14,6 +14,7 @@ from typing import TextIO
 from tui.aws.catalog_events import (
     AccountsPage,
     CatalogEvent,
+    Paced,
     RolesFailed,
     RolesIncomplete,
     RolesLoaded,
@@ -35,6 +36,7 @@ class CatalogProgress:
         self.accounts: set[str] = set()
         self.listed: set[str] = set()
         self.failed: set[str] = set()
+        self.paced: Paced | None = None
         self._drawn = 0.0
         self._dirty = False
 
@@ -48,6 +50,8 @@ class CatalogProgress:
         elif isinstance(event, RolesFailed):
             self.listed.add(event.account_id)
             self.failed.add(event.account_id)
+        elif isinstance(event, Paced):
+            self.paced = event
         now = time.monotonic()
         if self.shown and now - self._drawn >= REDRAW_EVERY:
             self._drawn = now
@@ -56,6 +60,9 @@ class CatalogProgress:
     def line(self) -> str:
         """What the line says now."""
         failed = f", {len(self.failed)} failed" if self.failed else ""
+        if self.paced is not None:  # why it crawls: 10,000 accounts take minutes
+            left = len(self.accounts) - len(self.listed)
+            failed = f"{failed}, {self.paced.words(left)}"
         if not self.accounts:  # no page: the roles of the accounts that failed last time
             return f"ssotui: listing roles again: {len(self.listed)} accounts done{failed}"
         # as the picker's status line says it: "40 accounts, roles 26/40"

@@ -2,7 +2,7 @@
 
 Every key is on the menu at every size: where its lines, wrapped, would not all fit the
 terminal's height, each says what its key does in a few words on one line (`-compact`), and
-the box scrolls (↑/↓) where even those do not fit.
+the box scrolls (↑/↓, PageUp/PageDown, Home/End) where even those do not fit.
 
 `n` switches "new credentials" for the action picked next: fetched anew rather than the ones
 kept (as `--refresh` does on the command line), for credentials revoked before they expired.
@@ -82,12 +82,17 @@ class MenuChoice:
 
 
 class MenuBox(VerticalScroll, inherit_bindings=False):
-    """The menu's lines, which scroll with ↑/↓ (focused) only where they do not all fit."""
+    """The menu's lines, which scroll with ↑/↓, PageUp/PageDown, Home/End (focused) only where
+    they do not all fit."""
 
     BINDING_GROUP_TITLE = "Action menu"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "scroll_up", "Scroll up", show=False),
         Binding("down", "scroll_down", "Scroll down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "scroll_home", "Scroll to the top", show=False),
+        Binding("end", "scroll_end", "Scroll to the end", show=False),
     ]
     can_focus = False
 
@@ -135,9 +140,12 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
                 elif action is Action.SUBSHELL and self.renewing:
                     text = "Open a subshell whose credentials renew (exit it to come back)"
                     short = "Subshell, credentials renew"
-                yield from _both(_keyed(key, text), _keyed(key, short))
-            yield from _both(*self._new_lines(), id="action-new", classes="action-new")
-            yield from _both(_keyed("esc", "Back"), _keyed("esc", "Back"), classes="action-back")
+                yield from _both(
+                    _keyed(key, text), _keyed(key, short), f"pick('{action.value}')", id=key
+                )
+            yield from _both(*self._new_lines(), "new_credentials", id="new", classes="action-new")
+            back = _keyed("esc", "Back")
+            yield from _both(back, back, "pick('')", id="back", classes="action-back")
         yield WholeKeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -183,6 +191,8 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
 
     def action_new_credentials(self) -> None:
         """Switch new credentials on or off for the action picked next."""
+        if not self.keeping:  # (a click on its line: every one is new already)
+            return
         self.fresh = not self.fresh
         full, short = self._new_lines()
         self.query_one("#action-new", Static).update(full)
@@ -193,14 +203,27 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
         self.dismiss(MenuChoice(Action(value), fresh=self.fresh) if value else None)
 
 
+class ActionLine(Static):
+    """A key's line of the menu: a click on it does what the key does (`action`), as a click
+    on the key in the footer does."""
+
+    def __init__(self, line: KeyedLine, action: str, *, id: str, classes: str) -> None:
+        super().__init__(line, id=id, classes=classes)
+        self.key_action = action
+
+    async def on_click(self, event: events.Click) -> None:
+        event.stop()
+        await self.screen.run_action(self.key_action)
+
+
 def _both(
-    full: KeyedLine, short: KeyedLine, *, id: str | None = None, classes: str = ""
+    full: KeyedLine, short: KeyedLine, action: str, *, id: str, classes: str = ""
 ) -> Iterator[Static]:
-    """A key's line twice: whole, and in a few words (app.tcss shows one, by `-compact`)."""
-    yield Static(full, id=id, classes=f"action-line action-full {classes}")
-    yield Static(
-        short, id=f"{id}-short" if id else None, classes=f"action-line action-short {classes}"
-    )
+    """A key's line twice: whole, and in a few words (app.tcss shows one, by `-compact`),
+    `#action-ID` and `#action-ID-short`, each doing `action` when clicked."""
+    yield ActionLine(full, action, id=f"action-{id}", classes=f"action-line action-full {classes}")
+    short_classes = f"action-line action-short {classes}"
+    yield ActionLine(short, action, id=f"action-{id}-short", classes=short_classes)
 
 
 def _keyed(key: str, text: str | Text) -> KeyedLine:

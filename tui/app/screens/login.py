@@ -17,7 +17,7 @@ from typing import ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
+from textual.containers import Center
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
@@ -29,6 +29,7 @@ from tui.app.messages import FAILURE_SECONDS, LoginApproved, LoginStarted, Notic
 from tui.app.shown import shown
 from tui.app.terminal import copier
 from tui.app.widgets.big_code import BigCode
+from tui.app.widgets.scroll_box import ScrollBox
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.aws.browser_login import BrowserAuthorization
 from tui.aws.login import DeviceAuthorization
@@ -78,7 +79,7 @@ class LoginScreen(Screen[Token | None]):
         self._login: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
-        with Center(), Vertical(id="login-box"):
+        with Center(), ScrollBox(id="login-box"):
             yield Static(
                 f"Log in to AWS IAM Identity Center · session {shown(self.session.label)}",
                 id="login-title",
@@ -96,6 +97,20 @@ class LoginScreen(Screen[Token | None]):
 
     def on_resize(self, event: events.Resize) -> None:
         small_terminal.fit(self, event.size)
+        self.remove_class("-no-big-code")  # the large code, when the new size has room for it
+        self.call_after_refresh(self._fit_box)
+
+    def _fit_box(self) -> None:
+        """Where the box does not fit the terminal, the large code goes first (the code is in
+        plain text under it): the countdown and what the login waits for stay in sight. Where
+        even then it does not, the box takes ↑/↓, PageUp/PageDown, Home/End."""
+        box = self.query_one("#login-box", ScrollBox)
+        big = self.query_one("#login-code", BigCode).code and not self.has_class("-no-big-code")
+        if box.overflows and big:
+            self.add_class("-no-big-code")
+            self.call_after_refresh(self._fit_box)
+            return
+        box.fit()
 
     def on_mount(self) -> None:
         self.query_one("#login-reason").display = bool(self.reason)
@@ -301,6 +316,7 @@ class LoginScreen(Screen[Token | None]):
     # -- display ------------------------------------------------------------------------------
 
     def _tick(self) -> None:
+        self._fit_box()  # (the lines change: a code shown, a failure said)
         countdown = self.query_one("#login-countdown", Static)
         if self.failed:
             countdown.update("")

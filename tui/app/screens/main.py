@@ -33,7 +33,7 @@ from tui.app.role_actions import RoleActions
 from tui.app.saved_state import SavedState
 from tui.app.screens.main_texts import accounts_empty_text, roles_empty_text, status_note
 from tui.app.session_work import Phase, SessionWork
-from tui.app.shown import shown
+from tui.app.shown import shown, shown_name
 from tui.app.small_terminal import WIDE
 from tui.app.widgets.filter_list import FilterList
 from tui.app.widgets.status import StatusLine
@@ -291,11 +291,11 @@ class MainScreen(Screen[None]):
             return
         aid = account.account_id
         if aid in self.model.gone_accounts:
-            self.notify(f"{shown(account.label)} is no longer in the catalog.", markup=False)
+            self.notify(f"{shown_name(account.label)} is no longer in the catalog.", markup=False)
             return
         if aid in self.model.refused:  # Identity Center's answer: asking again now would get it
             self.notify(
-                f"{shown(account.label)}: {shown(self.model.refused[aid])}.",
+                f"{shown_name(account.label)}: {shown(self.model.refused[aid])}.",
                 severity="warning",
                 markup=False,
             )
@@ -303,7 +303,7 @@ class MainScreen(Screen[None]):
         if aid in self.model.failed:
             self.work.retry_roles(account)
         elif not self.model.roles.get(aid) and not self.model.roles_pending(aid):
-            self.notify(f"{shown(account.label)} has no roles you can use.", markup=False)
+            self.notify(f"{shown_name(account.label)} has no roles you can use.", markup=False)
             return
         # Its roles now, not when the Highlighted message arrives: keys typed right after
         # Enter filter and choose among them.
@@ -318,7 +318,7 @@ class MainScreen(Screen[None]):
         if not isinstance(role, Role) or account is None:
             return
         if (role.account_id, role.role_name) in self.model.gone_roles:
-            self.notify(f"{shown(role.role_name)} is no longer in the catalog.", markup=False)
+            self.notify(f"{shown_name(role.role_name)} is no longer in the catalog.", markup=False)
         elif self.pick_for is not None:
             await self.pick(account, role.role_name)
         else:
@@ -376,7 +376,7 @@ class MainScreen(Screen[None]):
             self.saved.change(lambda s: s.with_region(aid, region or None))
             used = self.workspace.region_for(self.saved.state, aid)
             self.notify(
-                f"Credentials for {shown(account.label)} get "
+                f"Credentials for {shown_name(account.label)} get "
                 + (f"region {used}." if used else "no region."),
                 markup=False,
             )

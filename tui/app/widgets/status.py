@@ -1,5 +1,5 @@
-"""The status line: session, token time left (ticking), catalog age and loading progress, and the
-region the highlighted account's credentials get.
+"""The status line: session, token time left (ticking), catalog age and loading progress (and the
+pace Identity Center throttles it to), and the region the highlighted account's credentials get.
 
 At a narrow width each part falls back to a shorter form, least needed first, so the line still
 says everything at 80 columns; narrower, whole parts give way, least useful first (the session,
@@ -41,7 +41,7 @@ class Part:
 
 # How long each kind of part stays when the line is too narrow for all (higher stays longer).
 KEEP_SESSION, KEEP_TOKEN, KEEP_NOTE, KEEP_FAILED, KEEP_AGE = 9, 8, 7, 6, 5
-KEEP_REGION, KEEP_COUNT, KEEP_CACHED = 3, 2, 1
+KEEP_PACE, KEEP_REGION, KEEP_COUNT, KEEP_CACHED = 4, 3, 2, 1
 FEWEST_CELLS = 6  # a part cut shorter than this (with its "…") says nothing: cut the line
 
 
@@ -137,14 +137,18 @@ class StatusLine(Widget):
     def _catalog_parts(self) -> Iterator[Part]:
         progress = self.progress
         if progress.loading:
-            yield Part(
-                f"loading: {progress.accounts} accounts, roles {progress.roles_done}/"
-                f"{progress.accounts}",
-                f"loading {progress.roles_done}/{progress.accounts}",
-                "italic",
-                1,
-                KEEP_AGE,
-            )
+            done, accounts = progress.roles_done, progress.accounts
+            if progress.again:  # no page of accounts: the roles of those that failed
+                full, short = f"listing roles again: {done}/{accounts}", f"again {done}/{accounts}"
+            elif not accounts:  # before the first page
+                full, short = "loading accounts…", "loading…"
+            else:
+                full = f"loading: {accounts} accounts, roles {done}/{accounts}"
+                short = f"loading {done}/{accounts}"
+            yield Part(full, short, "italic", 1, KEEP_AGE)
+            if progress.paced is not None:  # why it crawls: 10,000 accounts take minutes
+                pace = progress.paced.words(accounts - done)
+                yield Part(pace, "throttled", "yellow", 2, KEEP_PACE)
             if self.fetched_at is not None:
                 yield Part(f"cached {clock.age(self.fetched_at)}", "", "", 1, KEEP_CACHED)
         elif self.fetched_at is None:
