@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tui import __version__
+from tui.commands.operands import CommandAfterDashes, operands, unmark
 from tui.commands.options import (
     BEFORE,
     PICKER_FLAGS,
@@ -183,9 +184,15 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     if "--" in words:
         cut = words.index("--")
         words, command = words[:cut], words[cut + 1 :]
-    args = settle(parser, parser.parse_args(words))
+    # ACCOUNT and ROLE that begin with "-" (tui.commands.operands)
+    words, command = operands(words, command)
+    try:
+        args = settle(parser, parser.parse_args(words))
+    except CommandAfterDashes:  # `ssotui export prod Admin -- aws s3 ls`
+        parser.error("only `ssotui exec` takes a command after --")
     if command and args.command != "exec":
         parser.error("only `ssotui exec` takes a command after --")
+    unmark(args)
     args.cmd = command
     return args
 

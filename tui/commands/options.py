@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tui.commands.operands import AFTER_DASHES, CommandAfterDashes, unmarked
 from tui.commands.pages import PAGES
 
 # Options every command takes, before or after its name, and their values when not given.
@@ -179,6 +180,9 @@ class CommandParser(argparse.ArgumentParser):
         else:
             parsed, extras = super().parse_known_args(args, namespace)
         if extras:
+            if any(extra.startswith(AFTER_DASHES) for extra in extras):
+                raise CommandAfterDashes  # said as the program's error (`tui.cli.parse`)
+            extras = [unmarked(extra) for extra in extras]
             said = f"unrecognized arguments: {' '.join(extras)}"
             if self.prog.endswith(" exec") and not extras[0].startswith("-"):
                 # `ssotui exec dev Admin aws s3 ls`: the command goes after `--`
