@@ -5,8 +5,11 @@ whose `--` starts the command, after `--end-of-options` (as in git)."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -14,10 +17,12 @@ import pytest
 
 from tests.cli_helpers import ssotui
 from tests.cli_here import ssotui_here
-from tests.conftest import Home
-from tui.models import Token
+from tests.conftest import Home, here
+from tests.test_completion import ask
+from tui.models import Account, Catalog, SsoSession, Token
 from tui.sim import Organisation, Simulator
 from tui.sim.org import SimAccount, SimRole
+from tui.store import catalog_cache
 
 SHOW = "import os; print(os.environ['SSOTUI_ACCOUNT_NAME'], os.environ['SSOTUI_ROLE_NAME'])"
 
@@ -98,3 +103,82 @@ def test_export_json_after_the_double_dash_is_the_role_s(sim: Simulator, token: 
     result = ssotui_here("export", "--format", "json", "--", "-team", "-Admin")
     assert result.status == 0, result.err
     assert json.loads(result.out)["AccessKeyId"].startswith("ASIA")
+
+
+@pytest.fixture
+def cached_dash_names(home: Home, tmp_path: Path) -> dict[str, str]:
+    """Accounts and roles that begin with "-" cached for the only session; the environment in
+    which `ssotui` is the real program (as a shell finds it on PATH)."""
+    start_url = "https://acme.awsapps.com/start"
+    home.write_config(f"[sso-session dev]\nsso_start_url = {start_url}\nsso_region = eu-west-1\n")
+    accounts = (
+        Account("111111111111", "-team"),
+        Account("222222222222", "prod"),
+        Account("333333333333", "-ops"),
+    )
+    roles = {
+        "111111111111": ("-Admin", "ReadOnly"),
+        "222222222222": ("-Admin", "Dev"),
+        "333333333333": (),
+    }
+    catalog_cache.save(
+        here(),
+        SsoSession(name="dev", start_url=start_url, region="eu-west-1"),
+        Catalog(accounts=accounts, roles=roles, fetched_at=datetime.now(UTC)),
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    program = bin_dir / "ssotui"
+    program.write_text(f'#!/bin/sh\nexec {sys.executable} -m tui "$@"\n')
+    program.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_offers_them_after_the_double_dash_and_in_a_form_that_works_before(
+    cached_dash_names: dict[str, str], tmp_path: Path, shell: str
+) -> None:
+    def offered(line: str) -> list[str]:
+        return [c.split(":")[0].rstrip() for c in ask(line, cached_dash_names, tmp_path, shell)]
+
+    # before `--` a name that begins with "-" would be an option: the account by its id,
+    # the role not at all
+    assert offered("ssotui export ") == ["111111111111", "333333333333", "prod"]
+    assert offered("ssotui export prod ") == ["Dev"]
+    # after `--` (exec: after --end-of-options) as they are, and read as ACCOUNT
+    assert offered("ssotui export -- ") == ["-ops", "-team", "prod"]
+    assert offered("ssotui export -- -t") == ["-team"]
+    assert offered("ssotui credential-process -- -team ") == ["-Admin", "ReadOnly"]
+    assert offered("ssotui console -- -team -") == ["-Admin"]
+    assert offered("ssotui write-profile prod -- -") == ["-Admin"]
+    assert offered("ssotui exec --end-of-options -t") == ["-team"]
+    assert offered("ssotui exec --end-of-options -team -") == ["-Admin"]
+    assert "--region" in offered("ssotui export -")  # options, before `--`, as ever
+
+
+def test_bash_puts_the_names_on_the_line_as_typed(
+    cached_dash_names: dict[str, str], tmp_path: Path
+) -> None:
+    script = tmp_path / "ssotui.bash"
+    script.write_text(ssotui("completion", "bash").out)
+
+    def complete(*words: str) -> list[str]:
+        program = (
+            f"source {script}\n"
+            'COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; '
+            "COMP_POINT=${#COMP_LINE}; COMP_TYPE=9\n"
+            '_python_argcomplete ssotui; printf "%s\\n" "${COMPREPLY[@]}"\n'
+        )
+        done = subprocess.run(
+            ["bash", "--norc", "--noprofile", "-c", program, "bash", "ssotui", *words],
+            capture_output=True,
+            text=True,
+            env=cached_dash_names,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return [line.rstrip() for line in done.stdout.splitlines() if line]
+
+    assert complete("export", "--", "-t") == ["-team"]
+    assert complete("export", "--", "-team", "-A") == ["-Admin"]
+    assert complete("exec", "--end-of-options", "-team", "-A") == ["-Admin"]
