@@ -182,3 +182,24 @@ def test_bash_puts_the_names_on_the_line_as_typed(
     assert complete("export", "--", "-t") == ["-team"]
     assert complete("export", "--", "-team", "-A") == ["-Admin"]
     assert complete("exec", "--end-of-options", "-team", "-A") == ["-Admin"]
+
+
+def _command_in(text: str, start: str) -> list[str]:
+    """The words of the command that follows `start` in `text` (to the line's end or a "`")."""
+    said = text.split(start, 1)[1].split("\n", 1)[0].split("`", 1)[0]
+    return shlex.split(said)
+
+
+def test_advice_to_log_in_names_a_session_that_begins_with_a_dash_so_that_it_works(
+    sim: Simulator, home: Home
+) -> None:
+    home.write_config(
+        f"[sso-session -corp]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        "sso_registration_scopes = sso:account:access\n"
+    )
+    listed = ssotui_here("list", "--session=-corp")
+    assert listed.status == 1
+    words = _command_in(listed.err, "run `")
+    assert words[:2] == ["ssotui", "login"]
+    assert ssotui_here(*words[1:], "--no-browser").status == 0
+    assert ssotui_here("list", "--session=-corp").status == 0
