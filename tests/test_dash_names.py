@@ -203,3 +203,26 @@ def test_advice_to_log_in_names_a_session_that_begins_with_a_dash_so_that_it_wor
     assert words[:2] == ["ssotui", "login"]
     assert ssotui_here(*words[1:], "--no-browser").status == 0
     assert ssotui_here("list", "--session=-corp").status == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "then"),
+    [
+        (("export", "-team", "-Admin"), "--: ssotui export [options] -- ACCOUNT ROLE"),
+        (("write-profile", "prod", "-Admin"), "--: ssotui write-profile [options] -- ACCOUNT ROLE"),
+        (
+            ("exec", "prod", "-Admin"),
+            "--end-of-options: ssotui exec [options] --end-of-options ACCOUNT ROLE [-- CMD ARGS]",
+        ),
+    ],
+)
+def test_a_name_taken_for_an_option_is_told_where_it_goes(line: tuple[str, ...], then: str) -> None:
+    result = ssotui_here(*line)
+    assert result.status == 2
+    last = result.err.splitlines()[-1]
+    assert last.endswith(f'; an ACCOUNT or ROLE that begins with "-" goes after {then}')
+
+
+def test_a_mistyped_long_option_gets_no_such_advice() -> None:
+    result = ssotui_here("export", "prod", "Admin", "--bogus")
+    assert result.err.splitlines()[-1] == "ssotui export: error: unrecognized arguments: --bogus"

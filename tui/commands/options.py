@@ -12,9 +12,15 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
-from tui.commands.operands import AFTER_DASHES, CommandAfterDashes, unmarked
+from tui.commands.operands import (
+    AFTER_DASHES,
+    END_OF_OPTIONS,
+    SELECTING,
+    CommandAfterDashes,
+    unmarked,
+)
 from tui.commands.pages import PAGES
 
 # Options every command takes, before or after its name, and their values when not given.
@@ -165,12 +171,26 @@ class CommandParser(argparse.ArgumentParser):
     nothing at ACCOUNT, so `ssotui exec prod --region eu-west-1 Admin` left `Admin` over."""
 
     _in_a_pass = False  # inside one of the intermixed parse's two passes
+    _given: Sequence[str] = ()  # the words it was given
+
+    def error(self, message: str) -> NoReturn:
+        """argparse's usage error; where a word may be an ACCOUNT or ROLE that begins with "-"
+        (`ssotui export prod -Admin`, taken for an option), with where such a name goes."""
+        if (
+            self.prog.rsplit(" ", 1)[-1] in SELECTING
+            and message.startswith(_NAMES_MISSED)
+            and "a command to run" not in message
+            and any(map(_dash_name, self._given))
+        ):
+            message += f"; {_DASH_NAMES}{_after_options(self.prog)}"
+        super().error(message)
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         if self._in_a_pass:
             return super().parse_known_args(args, namespace)
+        self._given = list(args or ())
         if any(action.nargs == "?" for action in self._get_positional_actions()):
             self._in_a_pass = True
             try:
@@ -189,6 +209,22 @@ class CommandParser(argparse.ArgumentParser):
                 said += f"; a command to run goes after --: {self.prog} ACCOUNT ROLE -- CMD ARGS"
             self.error(said)
         return parsed, extras
+
+
+_DASH_NAMES = 'an ACCOUNT or ROLE that begins with "-" goes after '
+# The usage errors of a word taken for an option: left over, or missing from its place.
+_NAMES_MISSED = ("unrecognized arguments: ", "the following arguments are required: ")
+
+
+def _dash_name(word: str) -> bool:
+    """`word` may be a name that begins with "-" (`-Admin`), not a mistyped --option."""
+    return word[:1] == "-" and word[1:2] not in ("", "-")
+
+
+def _after_options(prog: str) -> str:
+    if prog.endswith(" exec"):
+        return f"{END_OF_OPTIONS}: {prog} [options] {END_OF_OPTIONS} ACCOUNT ROLE [-- CMD ARGS]"
+    return f"--: {prog} [options] -- ACCOUNT ROLE"
 
 
 class Pages(argparse.RawDescriptionHelpFormatter):
