@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ import pytest
 from tests.cli_helpers import ssotui
 from tests.cli_here import ssotui_here
 from tests.conftest import Home, here
-from tests.test_completion import ask
+from tests.test_completion import _zsh_line, ask
 from tui.models import Account, Catalog, SsoSession, Token
 from tui.sim import Organisation, Simulator
 from tui.sim.org import SimAccount, SimRole
@@ -226,3 +227,36 @@ def test_a_name_taken_for_an_option_is_told_where_it_goes(line: tuple[str, ...],
 def test_a_mistyped_long_option_gets_no_such_advice() -> None:
     result = ssotui_here("export", "prod", "Admin", "--bogus")
     assert result.err.splitlines()[-1] == "ssotui export: error: unrecognized arguments: --bogus"
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+def test_zsh_puts_the_names_on_the_line_as_typed(
+    cached_dash_names: dict[str, str], tmp_path: Path
+) -> None:
+    line = _zsh_line("ssotui export -- -te", cached_dash_names, tmp_path)
+    assert line == "ssotui export -- -team "
+    line = _zsh_line("ssotui exec --end-of-options -team -Ad", cached_dash_names, tmp_path)
+    assert line == "ssotui exec --end-of-options -team -Admin "
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_offers_the_names_after_the_double_dash(
+    cached_dash_names: dict[str, str], tmp_path: Path
+) -> None:
+    script = tmp_path / "ssotui.fish"
+    script.write_text(ssotui("completion", "fish").out)
+
+    def complete(line: str) -> list[str]:
+        done = subprocess.run(
+            ["fish", "--no-config", "-c", f"source {script}; complete -C {shlex.quote(line)}"],
+            capture_output=True,
+            text=True,
+            env={**cached_dash_names, "HOME": str(tmp_path)},
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return [line.split("\t")[0] for line in done.stdout.splitlines() if line]
+
+    assert complete("ssotui export -- -t") == ["-team"]
+    assert complete("ssotui export -- -team -A") == ["-Admin"]
+    assert complete("ssotui export ") == ["111111111111", "333333333333", "prod"]
