@@ -260,3 +260,12 @@ def test_fish_offers_the_names_after_the_double_dash(
     assert complete("ssotui export -- -t") == ["-team"]
     assert complete("ssotui export -- -team -A") == ["-Admin"]
     assert complete("ssotui export ") == ["111111111111", "333333333333", "prod"]
+
+
+def test_completion_offers_no_account_nor_option_as_exec_s_command(
+    cached_dash_names: dict[str, str], tmp_path: Path
+) -> None:
+    assert ask("ssotui exec -- ", cached_dash_names, tmp_path) == []
+    assert ask("ssotui exec -- -", cached_dash_names, tmp_path) == []
+    assert ask("ssotui exec prod Dev -- p", cached_dash_names, tmp_path) == []
+    assert ask("ssotui exec --end-of-options -team -Admin -- ", cached_dash_names, tmp_path) == []

@@ -97,7 +97,8 @@ class Finder(CompletionFinder):
         `-team` for an option, and offered accounts again after it). The word being typed
         among them comes marked (`tui.commands.operands`): `candidates` then offers names that
         begin with "-" as they are, where elsewhere it offers them only in a form that works
-        there."""
+        there. After exec's `--` it offers nothing (it offered accounts and options as the
+        command to run), and the shell completes as it does by default."""
         words = comp_words[1:]
         command: list[str] = []
         if "--" in words:
@@ -105,7 +106,9 @@ class Finder(CompletionFinder):
             words, command = words[:cut], [*words[cut + 1 :], _TYPED]
         else:
             words = [*words, _TYPED]
-        read, _ = operands(words, command)
+        read, still = operands(words, command)
+        if _TYPED in still:  # after exec's `--`: a command to run, no ACCOUNT, ROLE nor option
+            return []
         if read and read[-1].endswith(_TYPED) and read[-1] != _TYPED:  # an operand
             mark = read[-1].removesuffix(_TYPED)
             comp_words = [*comp_words[:1], *read[:-1]]
