@@ -269,3 +269,22 @@ def test_completion_offers_no_account_nor_option_as_exec_s_command(
     assert ask("ssotui exec -- -", cached_dash_names, tmp_path) == []
     assert ask("ssotui exec prod Dev -- p", cached_dash_names, tmp_path) == []
     assert ask("ssotui exec --end-of-options -team -Admin -- ", cached_dash_names, tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ("export", "--region", "--", "-team", "-Admin"),
+        ("export", "--session", "--", "-team", "-Admin"),
+        ("console", "--duration", "--", "-team", "-Admin"),
+        ("write-profile", "--profile", "--", "-team", "-Admin"),
+        ("exec", "--region", "--end-of-options", "-team", "-Admin"),
+    ],
+)
+def test_an_option_never_takes_an_operand_for_its_value(line: tuple[str, ...]) -> None:
+    """As before `--` had operands: the option is missing its value, and says so."""
+    result = ssotui_here(*line)
+    assert result.status == 2
+    assert result.err.splitlines()[-1] == (
+        f"ssotui {line[0]}: error: argument {line[1]}: expected one argument"
+    )

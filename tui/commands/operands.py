@@ -62,6 +62,11 @@ def _marked(mark: str, word: str) -> str:
     return mark + word if word else word
 
 
+def is_operand(word: str) -> bool:
+    """`word` is an operand `operands` marked (after `--` or --end-of-options)."""
+    return word.startswith(AFTER_END)  # which AFTER_DASHES begins with too
+
+
 def unmarked(word: str) -> str:
     return word.lstrip("\0")
 

@@ -19,6 +19,7 @@ from tui.commands.operands import (
     END_OF_OPTIONS,
     SELECTING,
     CommandAfterDashes,
+    is_operand,
     unmarked,
 )
 from tui.commands.pages import PAGES
@@ -184,6 +185,14 @@ class CommandParser(argparse.ArgumentParser):
         ):
             message += f"; {_DASH_NAMES}{_after_options(self.prog)}"
         super().error(message)
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        """argparse's (private, the same since Python 2.7), but that an option never takes an
+        operand given after `--` for its value (`ssotui export --region -- -team -Admin`):
+        it is missing, as it was before `--` had operands (`tui.commands.operands`)."""
+        if action.option_strings and is_operand(arg_string):
+            raise argparse.ArgumentError(action, "expected one argument")
+        return super()._get_value(action, arg_string)
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
