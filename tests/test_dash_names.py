@@ -288,3 +288,15 @@ def test_an_option_never_takes_an_operand_for_its_value(line: tuple[str, ...]) -
     assert result.err.splitlines()[-1] == (
         f"ssotui {line[0]}: error: argument {line[1]}: expected one argument"
     )
+
+
+def test_exec_tells_where_the_names_go_when_its_command_begins_with_a_dash() -> None:
+    """The guess `ssotui exec -- -team -Admin -- aws s3 ls` ran `-team` after a pick (or
+    asked for ACCOUNT and ROLE): no program is named so."""
+    result = ssotui("exec", "--", "-team", "-Admin", "--", "aws", "s3", "ls")
+    assert result.status == 2
+    assert result.err.splitlines()[-1] == (
+        "ssotui: error: a command to run does not begin with \"-\" ('-team'); an ACCOUNT or "
+        'ROLE that begins with "-" goes after --end-of-options: ssotui exec [options] '
+        "--end-of-options ACCOUNT ROLE [-- CMD ARGS]"
+    )

@@ -22,7 +22,9 @@ from tui.commands.options import (
     CommandParser,
     Pages,
     add_command,
+    dash_name,
     global_options,
+    names_after_options,
     region_option,
     selection,
     settle,
@@ -192,6 +194,13 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("only `ssotui exec` takes a command after --")
     if command and args.command != "exec":
         parser.error("only `ssotui exec` takes a command after --")
+    if command and dash_name(command[0]):  # `ssotui exec -- -team -Admin -- aws s3 ls`
+        from tui.text import printable
+
+        parser.error(
+            f'a command to run does not begin with "-" ({printable(command[0])!r}); '
+            + names_after_options("ssotui exec")
+        )
     unmark(args)
     args.cmd = command
     return args

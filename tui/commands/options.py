@@ -181,9 +181,9 @@ class CommandParser(argparse.ArgumentParser):
             self.prog.rsplit(" ", 1)[-1] in SELECTING
             and message.startswith(_NAMES_MISSED)
             and "a command to run" not in message
-            and any(map(_dash_name, self._given))
+            and any(map(dash_name, self._given))
         ):
-            message += f"; {_DASH_NAMES}{_after_options(self.prog)}"
+            message += f"; {names_after_options(self.prog)}"
         super().error(message)
 
     def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
@@ -220,20 +220,22 @@ class CommandParser(argparse.ArgumentParser):
         return parsed, extras
 
 
-_DASH_NAMES = 'an ACCOUNT or ROLE that begins with "-" goes after '
 # The usage errors of a word taken for an option: left over, or missing from its place.
 _NAMES_MISSED = ("unrecognized arguments: ", "the following arguments are required: ")
 
 
-def _dash_name(word: str) -> bool:
+def dash_name(word: str) -> bool:
     """`word` may be a name that begins with "-" (`-Admin`), not a mistyped --option."""
     return word[:1] == "-" and word[1:2] not in ("", "-")
 
 
-def _after_options(prog: str) -> str:
+def names_after_options(prog: str) -> str:
+    """Where an ACCOUNT or ROLE that begins with "-" goes in `prog`'s command line."""
     if prog.endswith(" exec"):
-        return f"{END_OF_OPTIONS}: {prog} [options] {END_OF_OPTIONS} ACCOUNT ROLE [-- CMD ARGS]"
-    return f"--: {prog} [options] -- ACCOUNT ROLE"
+        where = f"{END_OF_OPTIONS}: {prog} [options] {END_OF_OPTIONS} ACCOUNT ROLE [-- CMD ARGS]"
+    else:
+        where = f"--: {prog} [options] -- ACCOUNT ROLE"
+    return f'an ACCOUNT or ROLE that begins with "-" goes after {where}'
 
 
 class Pages(argparse.RawDescriptionHelpFormatter):
