@@ -15,13 +15,16 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tui import __version__
+from tui.commands.operands import CommandAfterDashes, operands, unmark
 from tui.commands.options import (
     BEFORE,
     PICKER_FLAGS,
     CommandParser,
     Pages,
     add_command,
+    dash_name,
     global_options,
+    names_after_options,
     region_option,
     selection,
     settle,
@@ -183,9 +186,22 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     if "--" in words:
         cut = words.index("--")
         words, command = words[:cut], words[cut + 1 :]
-    args = settle(parser, parser.parse_args(words))
+    # ACCOUNT and ROLE that begin with "-" (tui.commands.operands)
+    words, command = operands(words, command)
+    try:
+        args = settle(parser, parser.parse_args(words))
+    except CommandAfterDashes:  # `ssotui export prod Admin -- aws s3 ls`
+        parser.error("only `ssotui exec` takes a command after --")
     if command and args.command != "exec":
         parser.error("only `ssotui exec` takes a command after --")
+    if command and dash_name(command[0]):  # `ssotui exec -- -team -Admin -- aws s3 ls`
+        from tui.text import printable
+
+        parser.error(
+            f'a command to run does not begin with "-" ({printable(command[0])!r}); '
+            + names_after_options("ssotui exec")
+        )
+    unmark(args)
     args.cmd = command
     return args
 

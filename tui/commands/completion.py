@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from argcomplete.completers import SuppressCompleter
 from argcomplete.finders import CompletionFinder
 
+from tui.commands.operands import operands, unmarked
+
 if TYPE_CHECKING:
     from tui.store.catalog_cache import CachedCatalog
     from tui.workspace import Context
@@ -27,6 +29,7 @@ SHELLS = ("bash", "zsh", "fish")
 # with none of them is the same quoted.
 _QUOTED = frozenset("\\();<>|&!`$*?[]{} \t\n\"':")
 MOST_DESCRIBED = 2000  # account candidates offered with descriptions (see `_accounts`)
+_TYPED = "\0typed"  # the word being typed, as `Finder` hands the line to `operands`
 
 
 # argcomplete's zsh script hands the answers to `_describe`, whose `compadd` keeps only those
@@ -71,7 +74,7 @@ def completion(args: argparse.Namespace, context: Context) -> int:
 
 
 def _any_case_prefix(candidate: str, prefix: str) -> bool:
-    return candidate.casefold().startswith(prefix.casefold())
+    return candidate.casefold().startswith(unmarked(prefix).casefold())
 
 
 class Finder(CompletionFinder):
@@ -80,6 +83,40 @@ class Finder(CompletionFinder):
 
     def filter_completions(self, completions: list[str]) -> list[str]:
         return list(dict.fromkeys(completions))
+
+    def _get_completions(
+        self,
+        comp_words: list[str],
+        cword_prefix: str,
+        cword_prequote: str,
+        last_wordbreak_pos: int | None,
+    ) -> list[str]:
+        """argcomplete's (a private method of argcomplete 3, read in 3.7), with the line
+        read as `tui.cli.parse` reads it: the words after `--` (`exec`: after
+        --end-of-options) are ACCOUNT and ROLE, even those that begin with "-" (argparse took
+        `-team` for an option, and offered accounts again after it). The word being typed
+        among them comes marked (`tui.commands.operands`): `candidates` then offers names that
+        begin with "-" as they are, where elsewhere it offers them only in a form that works
+        there. After exec's `--` it offers nothing (it offered accounts and options as the
+        command to run), and the shell completes as it does by default."""
+        words = comp_words[1:]
+        command: list[str] = []
+        if "--" in words:
+            cut = words.index("--")
+            words, command = words[:cut], [*words[cut + 1 :], _TYPED]
+        else:
+            words = [*words, _TYPED]
+        read, still = operands(words, command)
+        if _TYPED in still:  # after exec's `--`: a command to run, no ACCOUNT, ROLE nor option
+            return []
+        if read and read[-1].endswith(_TYPED) and read[-1] != _TYPED:  # an operand
+            mark = read[-1].removesuffix(_TYPED)
+            comp_words = [*comp_words[:1], *read[:-1]]
+            cword_prefix = mark + cword_prefix
+        done: list[str] = super()._get_completions(  # type: ignore[no-untyped-call]
+            comp_words, cword_prefix, cword_prequote, last_wordbreak_pos
+        )
+        return done
 
     def quote_completions(
         self, completions: list[str], cword_prequote: str, last_wordbreak_pos: int | None
@@ -180,13 +217,17 @@ def _sessions() -> dict[str, str]:
     return _shell_safe({s.name: s.start_url for s in _context().sessions() if s.name is not None})
 
 
-def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[str]:
+def _accounts(
+    prefix: str, parsed: argparse.Namespace, *, operand: bool = False
+) -> dict[str, str] | list[str]:
     """Account names (an account id when the prefix is digits) that begin with `prefix` in any
     case, each with the other as its description; a name or id the shell cannot take as typed
     (control characters) is left out, and no such description is shown. More than
     MOST_DESCRIBED of them come without descriptions: zsh lines descriptions up in a time that
     grows faster than their number (20,000 accounts took 1.7 s to offer, and 0.6 s without),
-    and nobody reads that many."""
+    and nobody reads that many. A name that begins with "-" is offered by its id too (the
+    name its description), but for an `operand` (after `--`): argparse would take it for an
+    option."""
     cached = _cached_columns(parsed)
     if cached is None:
         return {}
@@ -201,7 +242,8 @@ def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[
     else:
         # An account with no name is offered by its id (with no description to repeat it).
         labels = [
-            name or account_id for account_id, name in zip(cached.ids, cached.names, strict=True)
+            name if name and (operand or name[0] != "-") else account_id
+            for account_id, name in zip(cached.ids, cached.names, strict=True)
         ]
         matching = sorted(
             (key, account_id, label, name)
@@ -210,17 +252,21 @@ def _accounts(prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[
             )
             if key.startswith(folded)
         )
-        offered = {label: account_id if name else "" for _, account_id, label, name in matching}
+        offered = {
+            label: account_id if label == name else name for _, account_id, label, name in matching
+        }
     offered = _shell_safe(offered)
     return offered if len(offered) <= MOST_DESCRIBED else list(offered)
 
 
-def _roles(parsed: argparse.Namespace) -> list[str]:
-    """The roles of the ACCOUNT typed before (of every account it could mean, when several)."""
+def _roles(parsed: argparse.Namespace, *, operand: bool = False) -> list[str]:
+    """The roles of the ACCOUNT typed before (of every account it could mean, when several);
+    one that begins with "-" only as an `operand` (after `--`), where it can be taken."""
     from tui.errors import NotFound
     from tui.workspace.select import find_among
 
     typed = _option(parsed, "account")
+    typed = typed and unmarked(typed)
     cached = _cached_columns(parsed) if typed else None  # no ACCOUNT yet: it comes first
     if cached is None or typed is None:
         return []
@@ -232,19 +278,23 @@ def _roles(parsed: argparse.Namespace) -> list[str]:
         meant = {cached.ids[i] for i, name in enumerate(cached.names) if wanted in name.casefold()}
         last = {account_id: i for i, account_id in enumerate(cached.ids)}  # as `whole` reads it
         roles = {r for account_id in meant for r in cached.roles[last[account_id]]}
-    return sorted(filter(str.isprintable, roles), key=str.casefold)
+    offered = (r for r in roles if r.isprintable() and (operand or not r.startswith("-")))
+    return sorted(offered, key=str.casefold)
 
 
 def candidates(kind: str, prefix: str, parsed: argparse.Namespace) -> dict[str, str] | list[str]:
     """What may be typed for `kind` ("session", "account", "role"); nothing when it cannot
-    be known without asking the network (no session settled, no cached catalog)."""
+    be known without asking the network (no session settled, no cached catalog). A marked
+    `prefix` is a word after `--` (`Finder._get_completions`)."""
+    operand = prefix != unmarked(prefix)
+    prefix = unmarked(prefix)
     try:
         if kind == "session":
             return _sessions()
         if kind == "account":
-            return _accounts(prefix, parsed)
+            return _accounts(prefix, parsed, operand=operand)
         if kind == "role":
-            return _roles(parsed)
+            return _roles(parsed, operand=operand)
     except Exception:  # a completion never fails loudly: the shell just offers nothing
         return []
     return []

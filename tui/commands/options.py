@@ -12,8 +12,16 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
+from tui.commands.operands import (
+    AFTER_DASHES,
+    END_OF_OPTIONS,
+    SELECTING,
+    CommandAfterDashes,
+    is_operand,
+    unmarked,
+)
 from tui.commands.pages import PAGES
 
 # Options every command takes, before or after its name, and their values when not given.
@@ -164,12 +172,34 @@ class CommandParser(argparse.ArgumentParser):
     nothing at ACCOUNT, so `ssotui exec prod --region eu-west-1 Admin` left `Admin` over."""
 
     _in_a_pass = False  # inside one of the intermixed parse's two passes
+    _given: Sequence[str] = ()  # the words it was given
+
+    def error(self, message: str) -> NoReturn:
+        """argparse's usage error; where a word may be an ACCOUNT or ROLE that begins with "-"
+        (`ssotui export prod -Admin`, taken for an option), with where such a name goes."""
+        if (
+            self.prog.rsplit(" ", 1)[-1] in SELECTING
+            and message.startswith(_NAMES_MISSED)
+            and "a command to run" not in message
+            and any(map(dash_name, self._given))
+        ):
+            message += f"; {names_after_options(self.prog)}"
+        super().error(message)
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        """argparse's (private, the same since Python 2.7), but that an option never takes an
+        operand given after `--` for its value (`ssotui export --region -- -team -Admin`):
+        it is missing, as it was before `--` had operands (`tui.commands.operands`)."""
+        if action.option_strings and is_operand(arg_string):
+            raise argparse.ArgumentError(action, "expected one argument")
+        return super()._get_value(action, arg_string)
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         if self._in_a_pass:
             return super().parse_known_args(args, namespace)
+        self._given = list(args or ())
         if any(action.nargs == "?" for action in self._get_positional_actions()):
             self._in_a_pass = True
             try:
@@ -179,12 +209,33 @@ class CommandParser(argparse.ArgumentParser):
         else:
             parsed, extras = super().parse_known_args(args, namespace)
         if extras:
+            if any(extra.startswith(AFTER_DASHES) for extra in extras):
+                raise CommandAfterDashes  # said as the program's error (`tui.cli.parse`)
+            extras = [unmarked(extra) for extra in extras]
             said = f"unrecognized arguments: {' '.join(extras)}"
             if self.prog.endswith(" exec") and not extras[0].startswith("-"):
                 # `ssotui exec dev Admin aws s3 ls`: the command goes after `--`
                 said += f"; a command to run goes after --: {self.prog} ACCOUNT ROLE -- CMD ARGS"
             self.error(said)
         return parsed, extras
+
+
+# The usage errors of a word taken for an option: left over, or missing from its place.
+_NAMES_MISSED = ("unrecognized arguments: ", "the following arguments are required: ")
+
+
+def dash_name(word: str) -> bool:
+    """`word` may be a name that begins with "-" (`-Admin`), not a mistyped --option."""
+    return word[:1] == "-" and word[1:2] not in ("", "-")
+
+
+def names_after_options(prog: str) -> str:
+    """Where an ACCOUNT or ROLE that begins with "-" goes in `prog`'s command line."""
+    if prog.endswith(" exec"):
+        where = f"{END_OF_OPTIONS}: {prog} [options] {END_OF_OPTIONS} ACCOUNT ROLE [-- CMD ARGS]"
+    else:
+        where = f"--: {prog} [options] -- ACCOUNT ROLE"
+    return f'an ACCOUNT or ROLE that begins with "-" goes after {where}'
 
 
 class Pages(argparse.RawDescriptionHelpFormatter):

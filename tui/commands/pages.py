@@ -104,6 +104,7 @@ PAGES: dict[str, Page] = {
             "ssotui exec --renew prod Admin -- terraform apply",
             "ssotui exec                                    # pick, then a subshell",
             "ssotui exec prod --region eu-west-1            # pick among the prod accounts",
+            "ssotui exec --end-of-options -team -Admin -- aws s3 ls  # names that begin with -",
         ),
     ),
     "console": Page(
@@ -133,6 +134,7 @@ PAGES: dict[str, Page] = {
             "ssotui export prod Admin --format fish | source     # fish",
             "ssotui export prod Admin --copy                     # to the clipboard",
             'eval "$(ssotui export)"                             # pick, then export',
+            'eval "$(ssotui export -- -team -Admin)"             # names that begin with -',
         ),
     ),
     "credential-process": Page(
@@ -144,6 +146,7 @@ PAGES: dict[str, Page] = {
         examples=(
             "[profile prod-admin]",
             "credential_process = ssotui credential-process prod-payments Admin",
+            "credential_process = ssotui credential-process -- -team -Admin",
         ),
     ),
     "write-profile": Page(

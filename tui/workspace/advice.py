@@ -47,14 +47,14 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
 def session_options(
     *, session: str | None, start_url: str | None, sso_region: str | None
 ) -> list[str]:
-    """The session options as the user gave them (none when the default session is used)."""
+    """The session options as the user gave them (none when the default session is used); a
+    value that begins with "-" (`[sso-session -corp]`) joined to its option, as argparse
+    takes it (`--session -corp` is an option without its value)."""
+    given = (("--session", session), ("--start-url", start_url), ("--sso-region", sso_region))
     words: list[str] = []
-    if session:
-        words += ["--session", session]
-    if start_url:
-        words += ["--start-url", start_url]
-    if sso_region:
-        words += ["--sso-region", sso_region]
+    for option, value in given:
+        if value:
+            words += [f"{option}={value}"] if value.startswith("-") else [option, value]
     return words
 
 
