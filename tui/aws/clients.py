@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__
 from tui.aws.answer_limit import limit_answers
-from tui.aws.transport import MalformedResponse, PortalClient, failure_line
+from tui.aws.transport import MalformedResponse, PortalClient, empty_answer, failure_line
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
 from tui.paths import Paths, aws_config_file, aws_credentials_file
@@ -65,6 +65,24 @@ def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
             raise MalformedResponse("the response body is not JSON") from None
         if not isinstance(parsed, dict):
             raise MalformedResponse("the response body is not a JSON object")
+
+
+def _check_portal_answer(
+    response_dict: dict[str, Any], operation_model: Any = None, **_: Any
+) -> None:
+    """The portal's `before-parse` hook: a 2xx with no body to a call that lists or gives
+    credentials is no answer (`tui.aws.transport.empty_answer`), not an empty one."""
+    if operation_model is None:
+        return
+    empty = empty_answer(
+        operation_model.name,
+        int(response_dict.get("status_code") or 0),
+        response_dict.get("headers") or {},
+        response_dict.get("body") or b"",
+        endpoint="",  # the client's: `from_botocore` names it
+    )
+    if empty is not None:
+        raise empty
 
 
 def default_read_timeout(environ: Mapping[str, str]) -> float:
@@ -196,6 +214,8 @@ def _build_client(
             "variables and endpoint settings"
         ) from None
     client.meta.events.register("before-parse", _check_json)
+    if service == "sso":
+        client.meta.events.register("before-parse", _check_portal_answer)
     if service == "sso-oidc":
         from tui.aws.oauth_errors import name_oauth_error
 
