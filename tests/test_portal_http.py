@@ -445,6 +445,23 @@ def test_an_empty_answer_to_a_listing_is_no_listing_with_either_client(
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
 @pytest.mark.parametrize(
     "body",
+    [b'{"accountList": {"a": 1}}', b'{"accountList": "none"}', b'{"accountList": [1]}'],
+    ids=["an-object", "a-string", "a-list-of-numbers"],
+)
+def test_a_listing_not_of_the_models_shape_is_an_unreadable_answer(
+    mode: str, body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # botocore's parser failed on these with an AttributeError of its own, which the user read
+    # as "ListAccounts failed for session dev (AttributeError)"
+    with recording(Answer(200, body)) as server:
+        kind, line = through_portal(client_for(mode, server.url, monkeypatch))
+    assert kind == "ServiceError", line
+    assert "unreadable ListAccounts answer" in line or "response ssotui cannot read" in line
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+@pytest.mark.parametrize(
+    "body",
     [b"{}", b'{"accountList": null, "nextToken": null}', b'{"accountList": []}'],
     ids=["no-members", "nulls", "empty-list"],
 )

@@ -83,6 +83,31 @@ def _check_portal_answer(
     )
     if empty is not None:
         raise empty
+    status = int(response_dict.get("status_code") or 0)
+    body = response_dict.get("body") or b""
+    if 200 <= status < 300 and body.strip() and operation_model.output_shape is not None:
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            return  # `_check_json` says so
+        if not _fits(operation_model.output_shape, parsed):
+            # botocore's parser fails on these with an AttributeError or TypeError of its own
+            raise MalformedResponse(f"the {operation_model.name} answer is not of its shape")
+
+
+def _fits(shape: Any, value: Any) -> bool:
+    """Whether `value` has the structures and lists the model's `shape` says (a member sent
+    as null is one left out; scalars are taken as they come, as botocore takes them)."""
+    if value is None:
+        return True
+    if shape.type_name == "structure":
+        members = shape.members
+        return isinstance(value, dict) and all(
+            _fits(members[name], item) for name, item in value.items() if name in members
+        )
+    if shape.type_name == "list":
+        return isinstance(value, list) and all(_fits(shape.member, item) for item in value)
+    return True
 
 
 def default_read_timeout(environ: Mapping[str, str]) -> float:
