@@ -320,13 +320,17 @@ def test_answers_are_read_as_botocore_reads_them(
 
 
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
-@pytest.mark.parametrize("answer", [Answer(203, b'{"accountList":[]}'), Answer(200, b"")])
+@pytest.mark.parametrize(
+    ("answer", "operation"),
+    [(Answer(203, b'{"accountList":[]}'), "list_accounts"), (Answer(200, b""), "logout")],
+)
 def test_an_answer_carries_its_status_as_botocores_do(
-    mode: str, answer: Answer, monkeypatch: pytest.MonkeyPatch
+    mode: str, answer: Answer, operation: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # What `--debug` shows for the call (tui.aws.call_log): the direct client's said "2xx".
     with recording(answer) as server:
-        result = client_for(mode, server.url, monkeypatch).list_accounts(accessToken=SECRET)
+        client = client_for(mode, server.url, monkeypatch)
+        result = getattr(client, operation)(accessToken=SECRET)
     assert result["ResponseMetadata"]["HTTPStatusCode"] == answer.status
 
 
@@ -401,6 +405,73 @@ def test_json_that_is_not_an_object_is_one_line_with_either_client(
                 client_for(mode, server.url, monkeypatch).list_accounts(accessToken=SECRET)
             kind, line = through_portal(client_for(mode, server.url, monkeypatch))
             assert kind == "ServiceError" and "try again later" in line, (mode, line)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(Answer(200, b""), id="200-length-0"),
+        pytest.param(Answer(200, b"", chunked=True), id="200-chunked-empty"),
+        pytest.param(Answer(204, b"", ()), id="204"),
+        pytest.param(Answer(200, b"  \r\n"), id="200-blank"),
+    ],
+)
+@pytest.mark.parametrize("operation", ["ListAccounts", "ListAccountRoles", "GetRoleCredentials"])
+def test_an_empty_answer_to_a_listing_is_no_listing_with_either_client(
+    answer: Answer, operation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Identity Center lists nothing as `{"accountList": []}`; botocore's parser reads a 2xx
+    # with no body at all (a proxy's, a captive portal's) as that, and a listing of no
+    # accounts or roles is what `populate` drops profiles on. Both clients refuse it alike.
+    params = {
+        "ListAccounts": {},
+        "ListAccountRoles": {"accountId": ACCOUNT},
+        "GetRoleCredentials": {"accountId": ACCOUNT, "roleName": "R"},
+    }[operation]
+    with recording(answer) as server:
+        for mode in ("direct", "botocore"):
+            client = client_for(mode, server.url, monkeypatch)
+            with pytest.raises(MalformedResponse) as err:
+                client.call(operation, accessToken=SECRET, **params)
+            assert err.value.endpoint == server.url
+            kind, line = through_portal(client)
+            assert (kind, line) == (
+                "ServiceError",
+                f"Identity Center at {server.url} sent a response ssotui cannot read: try "
+                "again later",
+            ), mode
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"accountList": {"a": 1}}', b'{"accountList": "none"}', b'{"accountList": [1]}'],
+    ids=["an-object", "a-string", "a-list-of-numbers"],
+)
+def test_a_listing_not_of_the_models_shape_is_an_unreadable_answer(
+    mode: str, body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # botocore's parser failed on these with an AttributeError of its own, which the user read
+    # as "ListAccounts failed for session dev (AttributeError)"
+    with recording(Answer(200, body)) as server:
+        kind, line = through_portal(client_for(mode, server.url, monkeypatch))
+    assert kind == "ServiceError", line
+    assert "unreadable ListAccounts answer" in line or "response ssotui cannot read" in line
+
+
+@pytest.mark.parametrize("mode", ["direct", "botocore"])
+@pytest.mark.parametrize(
+    "body",
+    [b"{}", b'{"accountList": null, "nextToken": null}', b'{"accountList": []}'],
+    ids=["no-members", "nulls", "empty-list"],
+)
+def test_an_answer_listing_nothing_is_no_accounts(
+    mode: str, body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every member of ListAccountsResponse is optional in botocore's model, and botocore reads
+    # a null member as one left out: each of these is an organisation with nothing assigned.
+    with recording(Answer(200, body)) as server:
+        assert through_portal(client_for(mode, server.url, monkeypatch)) == ("accounts", [])
 
 
 def test_unmodelled_keys_and_nulls_do_not_change_the_listing(

@@ -8,9 +8,11 @@ its body, so the client's HTTP session is wrapped: the request is sent as a stre
 body left unread), then the body is read here up to the limit and handed on as botocore would
 have read it. A `Content-Length` over the limit fails before a byte of the body is read.
 
-The body must also come whole within the client's read timeout, however it arrives: botocore's
-timeout holds for each read only, so a body that drips in a byte at a time would otherwise be
-read for ever. It is read as it comes (`read1`), and the time looked at between reads.
+A body shorter than its `Content-Length` is a connection that broke (botocore asks urllib3 not
+to check, and parsed what came: nothing at all as "no accounts"). The body must also come whole
+within the client's read timeout, however it arrives: botocore's timeout holds for each read
+only, so a body that drips in a byte at a time would otherwise be read for ever. It is read as
+it comes (`read1`), and the time looked at between reads.
 
 Failures while reading become botocore's own exceptions, as botocore's session makes them, so
 its retries and `tui.aws.botocore_errors` see what they always saw; an answer over the limit is
@@ -87,6 +89,8 @@ class LimitedSession:
                     raise self._too_large()
                 if until is not None and time.monotonic() > until:
                     raise _too_slow(request)
+            if length is not None and len(body) < length and raw.status not in (204, 304):
+                raise _cut_short(len(body), length)
         except AnswerTooLarge:
             _drop(raw)
             raise
@@ -115,6 +119,15 @@ def _too_slow(request: Any) -> Exception:
     from urllib3.exceptions import ReadTimeoutError
 
     return ReadTimeoutError(None, request.url, "the answer did not come whole in time")  # type: ignore[arg-type]  # no pool to name
+
+
+def _cut_short(read: int, length: int) -> Exception:
+    """urllib3's word for a connection that ended before the `Content-Length` it gave: botocore
+    reads answers with that check off, so an answer cut short was parsed as it was (an empty
+    one as "no accounts")."""
+    from urllib3.exceptions import ProtocolError
+
+    return ProtocolError(f"the answer ended after {read} of {length} bytes")
 
 
 def _drop(raw: Any) -> None:

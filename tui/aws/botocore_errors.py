@@ -37,8 +37,12 @@ from tui.aws.transport import (
 def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
     """`exc` (raised by a botocore client call to `endpoint`) as the transport's own type;
     None when it is neither an answer nor a network failure (e.g. a bad parameter: a bug)."""
-    if isinstance(exc, CallFailed):  # raised inside botocore by our own hook (`MalformedResponse`)
+    if isinstance(exc, CallFailed):  # raised inside botocore by our own hooks
         exc.endpoint = exc.endpoint or endpoint
+        if isinstance(exc, Dropped) and not exc.proxy:  # named as botocore's own drops are
+            proxy = chosen_proxy(endpoint, os.environ) if endpoint.startswith("http") else None
+            if proxy is not None:
+                exc.proxy, exc.setting = masked(proxy.url), proxy.setting
         return exc
     import botocore.exceptions as bce
 

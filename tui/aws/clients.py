@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__
 from tui.aws.answer_limit import limit_answers
-from tui.aws.transport import MalformedResponse, PortalClient, failure_line
+from tui.aws.transport import MalformedResponse, PortalClient, empty_answer, failure_line
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
 from tui.paths import Paths, aws_config_file, aws_credentials_file
@@ -65,6 +65,49 @@ def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
             raise MalformedResponse("the response body is not JSON") from None
         if not isinstance(parsed, dict):
             raise MalformedResponse("the response body is not a JSON object")
+
+
+def _check_portal_answer(
+    response_dict: dict[str, Any], operation_model: Any = None, **_: Any
+) -> None:
+    """The portal's `before-parse` hook: a 2xx with no body to a call that lists or gives
+    credentials is no answer (`tui.aws.transport.empty_answer`), not an empty one."""
+    if operation_model is None:
+        return
+    empty = empty_answer(
+        operation_model.name,
+        int(response_dict.get("status_code") or 0),
+        response_dict.get("headers") or {},
+        response_dict.get("body") or b"",
+        endpoint="",  # the client's: `from_botocore` names it
+    )
+    if empty is not None:
+        raise empty
+    status = int(response_dict.get("status_code") or 0)
+    body = response_dict.get("body") or b""
+    if 200 <= status < 300 and body.strip() and operation_model.output_shape is not None:
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            return  # `_check_json` says so
+        if not _fits(operation_model.output_shape, parsed):
+            # botocore's parser fails on these with an AttributeError or TypeError of its own
+            raise MalformedResponse(f"the {operation_model.name} answer is not of its shape")
+
+
+def _fits(shape: Any, value: Any) -> bool:
+    """Whether `value` has the structures and lists the model's `shape` says (a member sent
+    as null is one left out; scalars are taken as they come, as botocore takes them)."""
+    if value is None:
+        return True
+    if shape.type_name == "structure":
+        members = shape.members
+        return isinstance(value, dict) and all(
+            _fits(members[name], item) for name, item in value.items() if name in members
+        )
+    if shape.type_name == "list":
+        return isinstance(value, list) and all(_fits(shape.member, item) for item in value)
+    return True
 
 
 def default_read_timeout(environ: Mapping[str, str]) -> float:
@@ -196,6 +239,8 @@ def _build_client(
             "variables and endpoint settings"
         ) from None
     client.meta.events.register("before-parse", _check_json)
+    if service == "sso":
+        client.meta.events.register("before-parse", _check_portal_answer)
     if service == "sso-oidc":
         from tui.aws.oauth_errors import name_oauth_error
 

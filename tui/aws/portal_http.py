@@ -48,6 +48,7 @@ from tui.aws.transport import (
     Unreachable,
     UnreadableCaFile,
     UntrustedCertificate,
+    empty_answer,
     tls_failure,
 )
 
@@ -168,6 +169,11 @@ class PortalHttpClient(PortalClient):
         # the status as botocore's answers carry it (`--debug` shows it, tui.aws.call_log)
         answered = {"ResponseMetadata": {"HTTPStatusCode": status}}
         if not body.strip():
+            empty = empty_answer(
+                operation, status, answer_headers, body, endpoint=self.meta.endpoint_url
+            )
+            if empty is not None:
+                raise empty
             return answered
         try:
             # botocore reads a member sent as null as one left out ("roleList": null is no

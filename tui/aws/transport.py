@@ -17,6 +17,7 @@ refusal means depends on the call, so the Portal (or the login code) says it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from tui.errors import ServiceError
@@ -100,6 +101,34 @@ class Dropped(TransportError):
         super().__init__(detail, endpoint=endpoint)
         self.proxy = proxy
         self.setting = setting
+
+
+# The portal operations whose answer is a JSON object of members (botocore's `sso` model gives
+# each an output shape with a body); Logout's has none, and its answer no body.
+ANSWERED_IN_BODY = frozenset({"ListAccounts", "ListAccountRoles", "GetRoleCredentials"})
+
+
+def empty_answer(
+    operation: str, status: int, headers: Mapping[str, str], body: bytes, *, endpoint: str
+) -> CallFailed | None:
+    """What an answer of `operation` with no body is, read by either client (`headers`: looked
+    up by lower-case name); None when it has a body or needs none.
+
+    Identity Center answers ListAccounts, ListAccountRoles and GetRoleCredentials with a JSON
+    object, `{"accountList": []}` when there is nothing to list. A 2xx with no body at all is
+    not that answer, though botocore's parser reads it as an empty one ("no accounts"):
+    - with no length given (no `Content-Length`, not chunked), the body was to end at the
+      close, so a connection that broke right after the headers, or inside them (read as
+      their end, as `http.client` reads it), looks just like it: `Dropped`, tried again;
+    - with a length of 0 (or a 204), something other than Identity Center answered (a proxy,
+      a captive portal): `MalformedResponse`.
+    """
+    if not 200 <= status < 300 or operation not in ANSWERED_IN_BODY or body.strip():
+        return None
+    chunked = "chunked" in (headers.get("transfer-encoding") or "").lower()
+    if status != 204 and not chunked and headers.get("content-length") is None:
+        return Dropped("the answer ended before its body", endpoint=endpoint)
+    return MalformedResponse(f"an empty answer to {operation}", endpoint=endpoint)
 
 
 class ProxyUnreachable(TransportError):
