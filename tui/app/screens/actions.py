@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -27,6 +27,7 @@ from tui.app.pick import Action
 from tui.app.shown import shown
 from tui.app.widgets.in_order_input import InOrderInput
 from tui.app.widgets.keyed_line import KeyedLine
+from tui.app.widgets.scroll_box import ScrollBox
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.errors import SsotuiError
 from tui.export.ini_sections import check_name
@@ -81,20 +82,11 @@ class MenuChoice:
     fresh: bool = False
 
 
-class MenuBox(VerticalScroll, inherit_bindings=False):
+class MenuBox(ScrollBox):
     """The menu's lines, which scroll with ↑/↓, PageUp/PageDown, Home/End (focused) only where
     they do not all fit."""
 
     BINDING_GROUP_TITLE = "Action menu"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "scroll_up", "Scroll up", show=False),
-        Binding("down", "scroll_down", "Scroll down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "scroll_home", "Scroll to the top", show=False),
-        Binding("end", "scroll_end", "Scroll to the end", show=False),
-    ]
-    can_focus = False
 
 
 class ActionMenu(ModalScreen[MenuChoice | None]):
@@ -161,11 +153,7 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
             self.add_class("-compact")
             self.call_after_refresh(self._fit_lines)
             return
-        box.can_focus = box.max_scroll_y > 0
-        if box.can_focus:
-            box.focus()
-        elif box.has_focus:
-            box.blur()
+        box.fit()
 
     def _new_lines(self) -> tuple[KeyedLine, KeyedLine]:
         """The `n` line, whole and in a few words."""

@@ -1,6 +1,6 @@
 """A box of lines that scrolls with the keys (↑/↓, PageUp/PageDown, Home/End) only where it
 does not fit the terminal: otherwise it takes no focus, and the screen's keys are all there is
-(the login screen)."""
+(the login screen, the action menu)."""
 
 from __future__ import annotations
 
