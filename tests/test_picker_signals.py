@@ -49,18 +49,17 @@ def _left_on(seen: bytes) -> list[str]:
     return [name for name, (on, off) in MODES.items() if seen.rfind(on) > seen.rfind(off)]
 
 
-@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGHUP])
-def test_sigterm_gives_the_terminal_back_and_says_so_in_the_exit_status(
-    sim: Simulator, sso_config: Path, org: Organisation, ending: signal.Signals
-) -> None:
-    """`kill PID` (or `timeout`, a session manager) left the shell in the picker's alternate
-    screen, the cursor hidden, every mouse move typed into the prompt as escape sequences."""
-    log_in()
+def _ended_by_a_signal(
+    org: Organisation, ending: signal.Signals, command: list[str]
+) -> tuple[int, bytes]:
+    """`ssotui COMMAND` on a terminal of its own, sent `ending` once the picker shows the
+    accounts: its exit status and all it wrote to the terminal."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("SSOTUI_SUBSHELL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui"],
+        [sys.executable, "-m", "tui", *command],
         stdin=follower,
         stdout=follower,
         stderr=follower,
@@ -80,6 +79,44 @@ def test_sigterm_gives_the_terminal_back_and_says_so_in_the_exit_status(
         if proc.poll() is None:
             proc.kill()
         os.close(leader)
-    assert _left_on(bytes(seen)) == []
+    return status, bytes(seen)
+
+
+@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_gives_the_terminal_back_and_says_so_in_the_exit_status(
+    sim: Simulator, sso_config: Path, org: Organisation, ending: signal.Signals
+) -> None:
+    """`kill PID` (or `timeout`, a session manager) left the shell in the picker's alternate
+    screen, the cursor hidden, every mouse move typed into the prompt as escape sequences."""
+    log_in()
+    status, seen = _ended_by_a_signal(org, ending, [])
+    assert _left_on(seen) == []
     assert status == 128 + ending
+    assert b"Traceback" not in seen
+
+
+@pytest.mark.parametrize(
+    ("command", "ending"),
+    [
+        (["exec"], signal.SIGTERM),
+        (["export"], signal.SIGTERM),
+        (["console"], signal.SIGTERM),
+        (["exec", "--", "true"], signal.SIGHUP),
+    ],
+)
+def test_a_signal_while_picking_for_a_command_is_not_taken_for_a_quit(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    command: list[str],
+    ending: signal.Signals,
+) -> None:
+    """`timeout 60 ssotui exec` ended by its SIGTERM exited 130 ("nothing picked"), as when
+    the user quits: a script could not tell that it was killed."""
+    log_in()
+    status, seen = _ended_by_a_signal(org, ending, command)
+    assert _left_on(seen) == []
+    assert status == 128 + ending
+    said = seen.rsplit(b"\x1b", 1)[-1].decode().splitlines()[-1]
+    assert f"ended by {ending.name}; nothing picked" in said
     assert b"Traceback" not in seen
