@@ -84,7 +84,7 @@ def _ended_by_a_signal(
     return status, bytes(seen)
 
 
-@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_sigterm_gives_the_terminal_back_and_says_so_in_the_exit_status(
     sim: Simulator, sso_config: Path, org: Organisation, ending: signal.Signals
 ) -> None:
@@ -104,6 +104,7 @@ def test_sigterm_gives_the_terminal_back_and_says_so_in_the_exit_status(
         (["export"], signal.SIGTERM),
         (["console"], signal.SIGTERM),
         (["exec", "--", "true"], signal.SIGHUP),
+        (["export"], signal.SIGINT),
     ],
 )
 def test_a_signal_while_picking_for_a_command_is_not_taken_for_a_quit(

@@ -127,8 +127,13 @@ class SsotuiApp(App[str | Picked | None]):
         while a worker still waits on Identity Center (tui/app/leaving.py)."""
         debug_mode.quiet()
         self._quits_at_once = True
-        with drawing_on_the_terminal():
-            return super().run(*args, **kwargs)
+        interrupted = signal.getsignal(signal.SIGINT)  # `on_load` sets the picker's own
+        try:
+            with drawing_on_the_terminal():
+                return super().run(*args, **kwargs)
+        finally:  # (what comes after the picker is interrupted as a command is)
+            if interrupted is not None:
+                signal.signal(signal.SIGINT, interrupted)
 
     def _fatal_error(self) -> None:
         fatal_error(self)  # a bug's traceback shows no local variable: they may hold secrets
@@ -157,12 +162,21 @@ class SsotuiApp(App[str | Picked | None]):
             loop.set_default_executor(LeftBehind())
             for ending in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(ending, self._ended_by, ending)
+            # SIGINT from outside (`kill -INT`, `timeout -s INT`; ctrl+c itself is a key here)
+            # ended it as a quit, exit 0. A plain handler, not the loop's: the subshell puts
+            # its own in place while it runs (it ignores ctrl+c), and the loop's would still
+            # see that SIGINT afterwards, through its wake-up fd, and end the picker.
+            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # (`&` in a script)
+                signal.signal(
+                    signal.SIGINT,
+                    lambda _n, _f: loop.call_soon_threadsafe(self._ended_by, signal.SIGINT),
+                )
 
     def _ended_by(self, ending: signal.Signals) -> None:
-        """SIGTERM (`kill`, `timeout`, a session manager) or SIGHUP: quit as ctrl+q does, the
-        terminal given back as it was (Python's default left it in the alternate screen, the
-        cursor hidden, mouse reporting on), with the exit status a shell gives a process the
-        signal ended (143, 129)."""
+        """SIGTERM (`kill`, `timeout`, a session manager), SIGHUP or SIGINT from outside: quit
+        as ctrl+q does, the terminal given back as it was (Python's default left it in the
+        alternate screen, the cursor hidden, mouse reporting on), with the exit status a shell
+        gives a process the signal ended (143, 129, 130)."""
         self.exit(return_code=128 + ending)
 
     def action_suspend_process(self) -> None:
