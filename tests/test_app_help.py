@@ -54,6 +54,7 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
         assert keys["Filter box"]["enter"] == "Roles"
         assert keys["Anywhere"]["? / f1"] == "Keys"
         assert keys["Anywhere"]["ctrl+c / ctrl+q"] == "Quit"
+        assert keys["Anywhere"]["ctrl+z"] == "Suspend (fg brings it back)"
         assert keys["Anywhere"]["ctrl+p"] == "Command palette: every action, by name"
         await pilot.press("question_mark")  # closes it; "?" never lands in the filter
         assert screen_name(app) == "MainScreen" and pane(app, "accounts").query_text == ""
@@ -164,6 +165,7 @@ async def test_the_palette_offers_every_action_and_runs_it(
             f"Open the AWS console as {label}",
             f"Mark role {label} as a favourite",
             "Theme",
+            "Suspend",
             "Quit",
         ):
             assert expected in titles
@@ -174,6 +176,7 @@ async def test_the_palette_offers_every_action_and_runs_it(
         # current theme", "Save an SVG 'screenshot'…"): the app's instead, as `?` says them
         helps = {c.title: c.help for c in app.get_system_commands(main)}
         assert helps["Quit"] == "Leave ssotui (ctrl+q or ctrl+c)"
+        assert helps["Suspend"].endswith("`fg` brings it back (ctrl+z)")
         assert helps["Theme"].startswith("Try another theme's colours")
         assert "Screenshot" not in helps
         assert not any("application" in h or "Textual" in h for h in helps.values())

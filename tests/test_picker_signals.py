@@ -6,7 +6,9 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -49,18 +51,17 @@ def _left_on(seen: bytes) -> list[str]:
     return [name for name, (on, off) in MODES.items() if seen.rfind(on) > seen.rfind(off)]
 
 
-@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGHUP])
-def test_sigterm_gives_the_terminal_back_and_says_so_in_the_exit_status(
-    sim: Simulator, sso_config: Path, org: Organisation, ending: signal.Signals
-) -> None:
-    """`kill PID` (or `timeout`, a session manager) left the shell in the picker's alternate
-    screen, the cursor hidden, every mouse move typed into the prompt as escape sequences."""
-    log_in()
+def _ended_by_a_signal(
+    org: Organisation, ending: signal.Signals, command: list[str]
+) -> tuple[int, bytes]:
+    """`ssotui COMMAND` on a terminal of its own, sent `ending` once the picker shows the
+    accounts: its exit status and all it wrote to the terminal."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("SSOTUI_SUBSHELL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui"],
+        [sys.executable, "-m", "tui", *command],
         stdin=follower,
         stdout=follower,
         stderr=follower,
@@ -80,6 +81,258 @@ def test_sigterm_gives_the_terminal_back_and_says_so_in_the_exit_status(
         if proc.poll() is None:
             proc.kill()
         os.close(leader)
-    assert _left_on(bytes(seen)) == []
+    return status, bytes(seen)
+
+
+@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_sigterm_gives_the_terminal_back_and_says_so_in_the_exit_status(
+    sim: Simulator, sso_config: Path, org: Organisation, ending: signal.Signals
+) -> None:
+    """`kill PID` (or `timeout`, a session manager) left the shell in the picker's alternate
+    screen, the cursor hidden, every mouse move typed into the prompt as escape sequences."""
+    log_in()
+    status, seen = _ended_by_a_signal(org, ending, [])
+    assert _left_on(seen) == []
     assert status == 128 + ending
     assert b"Traceback" not in seen
+
+
+@pytest.mark.parametrize(
+    ("command", "ending"),
+    [
+        (["exec"], signal.SIGTERM),
+        (["export"], signal.SIGTERM),
+        (["console"], signal.SIGTERM),
+        (["exec", "--", "true"], signal.SIGHUP),
+        (["export"], signal.SIGINT),
+    ],
+)
+def test_a_signal_while_picking_for_a_command_is_not_taken_for_a_quit(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    command: list[str],
+    ending: signal.Signals,
+) -> None:
+    """`timeout 60 ssotui exec` ended by its SIGTERM exited 130 ("nothing picked"), as when
+    the user quits: a script could not tell that it was killed."""
+    log_in()
+    status, seen = _ended_by_a_signal(org, ending, command)
+    assert _left_on(seen) == []
+    assert status == 128 + ending
+    said = seen.rsplit(b"\x1b", 1)[-1].decode().splitlines()[-1]
+    assert f"ended by {ending.name}; nothing picked" in said
+    assert b"Traceback" not in seen
+
+
+# A session leader that takes the terminal as its controlling one, then becomes `argv`: a shell
+# with job control, or the picker alone (as the command of a tmux pane or popup).
+_TAKES_THE_TERMINAL = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
+
+
+def _on_its_own_terminal(argv: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    """`argv` leading a session on a terminal of its own (24x100): the process and the leader
+    side of the terminal, to type into and read."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "PS1": "READY> "}
+    for name in ("SSOTUI_SUBSHELL", "ENV"):
+        env.pop(name, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _TAKES_THE_TERMINAL, *argv],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(follower)
+    return proc, leader
+
+
+def _after(leader: int, seen: bytearray, start: int, wanted: bytes, seconds: float = 30) -> int:
+    """Read until `wanted` shows after `start` in `seen`; where it ends."""
+    end = time.monotonic() + seconds
+    while wanted not in seen[start:] and time.monotonic() < end:
+        ready, _, _ = select.select([leader], [], [], 0.1)
+        if ready:
+            try:
+                seen += os.read(leader, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+    assert wanted in seen[start:], bytes(seen[-600:])
+    return seen.index(wanted, start) + len(wanted)
+
+
+def _drain(leader: int, seen: bytearray) -> None:
+    """Read into `seen` what the terminal holds now."""
+    while select.select([leader], [], [], 0)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        seen += chunk
+
+
+def _state(pid: int) -> str:
+    """The process's state as /proc says it (T: stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def _until_stopped(pid: int, seconds: float = 20) -> None:
+    end = time.monotonic() + seconds
+    while _state(pid) != "T":
+        assert time.monotonic() < end, f"process {pid} never stopped"
+        time.sleep(0.01)  # (waitpid's WUNTRACED would block for good if it never stopped)
+
+
+def _picker(*args: str) -> str:
+    return " ".join([sys.executable, "-m", "tui", *args])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [_picker(), f"sh -c '{_picker()}; echo after=$?'"],
+    ids=["the picker", "the picker under sh -c"],
+)
+def test_ctrl_z_stops_the_picker_as_a_job_and_fg_brings_it_back_redrawn(
+    sim: Simulator, sso_config: Path, org: Organisation, command: str
+) -> None:
+    """ctrl+z did nothing. It now gives the shell the terminal as it was (main screen, cursor
+    shown, no mouse reporting, line editing and echo on) with the job stopped; `fg` draws the
+    whole picker again. Under `sh -c` (or make), the shell sees the job stop too: Textual's own
+    stop stopped the picker alone, and the terminal stayed frozen under the waiting `sh`."""
+    dash = shutil.which("dash")
+    if dash is None:
+        pytest.skip("needs dash, a job-control shell that leaves the terminal's modes as found")
+    log_in()
+    proc, leader = _on_its_own_terminal([dash, "-i"])
+    seen = bytearray()
+    shown = org.accounts[0].account_id.encode()
+    try:
+        at = _after(leader, seen, 0, b"READY> ")
+        os.write(leader, command.encode() + b"\r")
+        at = _after(leader, seen, at, shown)
+        assert _left_on(bytes(seen)) == list(MODES)  # the picker is up
+        os.write(leader, b"\x1a")  # ctrl+z
+        at = _after(leader, seen, at, b"Stopped")
+        at = _after(leader, seen, at, b"READY> ")
+        assert _left_on(bytes(seen)) == []
+        os.write(leader, b"stty -a\r")
+        at = _after(leader, seen, at, b"READY> ")
+        modes = bytes(seen[at - 800 : at]).split()
+        assert {b"icanon", b"echo", b"isig"} <= set(modes), modes
+        os.write(leader, b"fg\r")
+        at = _after(leader, seen, at, shown)  # drawn again, not only what changes next
+        assert _left_on(bytes(seen)) == list(MODES)
+        os.write(leader, b"\x11")  # ctrl+q
+        at = _after(leader, seen, at, b"READY> ")
+        os.write(leader, b"exit\r")
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    assert _left_on(bytes(seen)) == []
+    if "after=" in command:
+        assert b"after=0" in seen
+    assert b"Traceback" not in seen
+
+
+def test_ctrl_z_where_no_shell_could_bring_the_picker_back_leaves_it_running(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The picker as the command of a tmux pane or popup (or `eval "$(ssotui export)"`, in the
+    shell's own process group) has no shell to `fg` it: stopped, its terminal stays frozen for
+    good. It stays, and says why."""
+    log_in()
+    proc, leader = _on_its_own_terminal([sys.executable, "-m", "tui"])
+    seen = bytearray()
+    try:
+        at = _after(leader, seen, 0, org.accounts[0].account_id.encode())
+        os.write(leader, b"\x1a")  # ctrl+z
+        at = _after(leader, seen, at, b"no shell could bring ssotui")
+        assert proc.poll() is None
+        assert _state(proc.pid) != "T"
+        os.write(leader, b"\x11")  # ctrl+q: it still takes keys
+        status = proc.wait(timeout=20)
+        _read_until(leader, b"\x00never", seen, 1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    assert status == 0
+    assert _left_on(bytes(seen)) == []
+
+
+def test_sigtstp_and_sigcont_from_outside_stop_it_and_draw_it_whole_again(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`kill -TSTP`, then `kill -CONT`: the picker came back on a blank screen with its status
+    line and filter alone, the panes missing until something in them changed."""
+    log_in()
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "TERM": "xterm-256color"},
+        start_new_session=True,
+    )
+    os.close(follower)
+    seen = bytearray()
+    shown = org.accounts[0].account_id.encode()
+    try:
+        at = _after(leader, seen, 0, b"catalog just now")  # loaded: the panes change no more
+        proc.send_signal(signal.SIGTSTP)
+        at = _after(leader, seen, at, MODES["alternate screen"][1])
+        _until_stopped(proc.pid)  # (a SIGCONT before the stop would be lost)
+        _drain(leader, seen)  # all it wrote before it stopped
+        assert _left_on(bytes(seen)) == []
+        proc.send_signal(signal.SIGCONT)
+        at = _after(leader, seen, at, shown)
+        assert _left_on(bytes(seen)) == list(MODES)
+        proc.send_signal(signal.SIGTERM)
+        status = proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    assert status == 128 + signal.SIGTERM
+
+
+def test_a_terminal_closed_while_the_picker_is_stopped_ends_it(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """ctrl+z, then the terminal window closed: the shell's SIGHUP and SIGCONT woke the picker,
+    which hung for good writing to a terminal that was no more (a process left behind)."""
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("needs bash, a job-control shell that hangs up its jobs when it is")
+    log_in()
+    proc, leader = _on_its_own_terminal([bash, "--norc", "--noprofile", "-i"])
+    seen = bytearray()
+    try:
+        at = _after(leader, seen, 0, b"READY> ")
+        os.write(leader, f"sh -c 'echo picker=$$; exec {_picker()}'\r".encode())
+        shown = org.accounts[0].account_id.encode()
+        at = _after(leader, seen, at, shown)
+        found = re.search(rb"picker=(\d+)", seen)  # (not the command's echo: picker=$$)
+        assert found, bytes(seen)
+        pid = int(found[1])
+        os.write(leader, b"\x1a")  # ctrl+z
+        _after(leader, seen, at, b"Stopped")
+    finally:
+        os.close(leader)  # the window closed
+        proc.wait(timeout=20)
+    end = time.monotonic() + 20
+    while Path(f"/proc/{pid}").exists() and _state(pid) != "Z":
+        assert time.monotonic() < end, f"the picker ({_state(pid)}) is still there"
+        time.sleep(0.05)  # (not its parent: nothing tells the test it ended)

@@ -1,7 +1,8 @@
 """The ssotui App: chooses (or sets up) the session, then shows the main screen.
 
 The main screen logs in as needed. Anywhere: `?`/F1 lists the keys of the screen, ctrl+p opens
-the command palette, ctrl+q or ctrl+c quits; ctrl+s on the main screen switches the session.
+the command palette, ctrl+q or ctrl+c quits, ctrl+z suspends to the shell; ctrl+s on the main
+screen switches the session.
 
 Its return value (`app.run()`) is the text to print to stdout after the UI closes (the `p`
 action), a `Picked` when it was opened to pick a role (`pick_for`), or None.
@@ -12,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -48,6 +50,13 @@ class SsotuiApp(App[str | Picked | None]):
         # Each screen's footer shows its own way out (Escape); ctrl+q and ctrl+c work anywhere.
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding(
+            "ctrl+z",
+            "suspend_process",
+            "Suspend (fg brings it back)",
+            show=False,
+            priority=True,
+        ),
         # Textual's own says "palette", the one key described in lower case
         Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True),
     ]
@@ -118,8 +127,13 @@ class SsotuiApp(App[str | Picked | None]):
         while a worker still waits on Identity Center (tui/app/leaving.py)."""
         debug_mode.quiet()
         self._quits_at_once = True
-        with drawing_on_the_terminal():
-            return super().run(*args, **kwargs)
+        interrupted = signal.getsignal(signal.SIGINT)  # `on_load` sets the picker's own
+        try:
+            with drawing_on_the_terminal():
+                return super().run(*args, **kwargs)
+        finally:  # (what comes after the picker is interrupted as a command is)
+            if interrupted is not None:
+                signal.signal(signal.SIGINT, interrupted)
 
     def _fatal_error(self) -> None:
         fatal_error(self)  # a bug's traceback shows no local variable: they may hold secrets
@@ -148,15 +162,51 @@ class SsotuiApp(App[str | Picked | None]):
             loop.set_default_executor(LeftBehind())
             for ending in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(ending, self._ended_by, ending)
+            # SIGINT from outside (`kill -INT`, `timeout -s INT`; ctrl+c itself is a key here)
+            # ended it as a quit, exit 0. A plain handler, not the loop's: the subshell puts
+            # its own in place while it runs (it ignores ctrl+c), and the loop's would still
+            # see that SIGINT afterwards, through its wake-up fd, and end the picker.
+            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # (`&` in a script)
+                signal.signal(
+                    signal.SIGINT,
+                    lambda _n, _f: loop.call_soon_threadsafe(self._ended_by, signal.SIGINT),
+                )
 
     def _ended_by(self, ending: signal.Signals) -> None:
-        """SIGTERM (`kill`, `timeout`, a session manager) or SIGHUP: quit as ctrl+q does, the
-        terminal given back as it was (Python's default left it in the alternate screen, the
-        cursor hidden, mouse reporting on), with the exit status a shell gives a process the
-        signal ended (143, 129)."""
+        """SIGTERM (`kill`, `timeout`, a session manager), SIGHUP or SIGINT from outside: quit
+        as ctrl+q does, the terminal given back as it was (Python's default left it in the
+        alternate screen, the cursor hidden, mouse reporting on), with the exit status a shell
+        gives a process the signal ended (143, 129, 130)."""
         self.exit(return_code=128 + ending)
 
+    def action_suspend_process(self) -> None:
+        """ctrl+z: back to the shell as a stopped job, the terminal as it was; `fg` brings the
+        picker back, redrawn. Where no shell could bring it back, it stays and says why
+        (tui/app/job_control.py)."""
+        from tui.app import job_control
+
+        if (why := job_control.why_not_stop()) is not None:
+            self.notify(why, severity="warning", markup=False)
+            return
+        # The terminal given back before the group stops: once the shell sees the job stopped
+        # it takes the terminal, and the picker could no longer restore it (SIGTTOU).
+        try:
+            with contextlib.suppress(SuspendNotSupported), self.suspend():
+                job_control.stop()  # (stopped here until `fg`)
+                job_control.check_terminal()  # (leaving the block takes the terminal again)
+        except job_control.TerminalGone:
+            # Closed while stopped (its shell's SIGHUP, then SIGCONT): end as a hang-up ends
+            # the picker, without taking a terminal that is no more.
+            self._ended_by(signal.SIGHUP)
+
+    def _back_from_a_stop(self, _app: object) -> None:
+        """Back in the foreground (`fg` after ctrl+z, or SIGCONT): Textual takes the terminal
+        again, on a blank alternate screen, and repaints only what changes next: the whole
+        screen is drawn again."""
+        self.refresh(layout=True)
+
     def on_mount(self) -> None:
+        self.app_resume_signal.subscribe(self, self._back_from_a_stop)
         # The command line printed these before the picker took the screen, where they stay
         # hidden until it closes: said here too, while the setting they name is in use.
         for warning in self.settings.warnings:
@@ -250,6 +300,12 @@ class SsotuiApp(App[str | Picked | None]):
             "Try another theme's colours (`theme` in config.toml keeps one)",
             self.action_change_theme,
         )
+        if sys.platform != "win32":
+            yield SystemCommand(
+                "Suspend",
+                "Back to the shell, ssotui stopped as a job; `fg` brings it back (ctrl+z)",
+                self.action_suspend_process,
+            )
         yield SystemCommand("Quit", "Leave ssotui (ctrl+q or ctrl+c)", self.action_quit)
 
     # -- sessions -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ and `console` (pick first, then act). The one place the command line starts the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,10 +96,22 @@ def pick_role(
     from tui.app.pick import Action, Picked
 
     _needs_a_terminal(context)
-    result, _session, _status = _open_picker(
+    result, _session, status = _open_picker(
         args, context, pick_for=Action(_PICK_FOR[pick_for]), initial_filter=initial_filter
     )
+    if status:  # not a quit: a script (`timeout`) must tell "killed" from "the user left"
+        raise SsotuiError(f"{_ended_by(status)}; nothing picked, nothing done", exit_code=status)
     return result if isinstance(result, Picked) else None
+
+
+def _ended_by(status: int) -> str:
+    """What ended the picker with exit status `status` other than a quit: a signal (SIGTERM:
+    143, SIGHUP: 129), else a failure it has said on the screen already."""
+    import signal
+
+    with contextlib.suppress(ValueError):
+        return f"the picker was ended by {signal.Signals(status - 128).name}"
+    return "the picker failed"
 
 
 def demo(args: argparse.Namespace, context: Context) -> int:

@@ -69,7 +69,8 @@ def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chos
 
     ACCOUNT and ROLE as typed; on a terminal, when either is left out or ACCOUNT matches
     several accounts, the ones picked in the picker (opened filtered to ACCOUNT). Without a
-    terminal both are needed (usage error). Quitting the picker ends the command (exit 130).
+    terminal both are needed (usage error). Quitting the picker ends the command (exit 130);
+    a signal that ends the picker ends it with the signal's status (SIGTERM: 143).
     The region is `--region`, else the one the picker showed, else the session's rule.
     """
     if args.account is not None and args.role is not None:
