@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from tui import __version__
+from tui import __version__, startup_gc
 from tui.commands.operands import CommandAfterDashes, operands, unmark
 from tui.commands.options import (
     BEFORE,
@@ -227,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.store.waits import told_to
 
         handler = _handler(args.command)
+        startup_gc.resume()  # the start is over (`run` paused the collector)
         with told_to(None if args.command in QUIET_COMMANDS else say_waiting):
             return offering_login(args, context, lambda: handler(args, context))
     except SsotuiError as exc:
@@ -262,7 +263,9 @@ def run() -> None:
     object and module, and wait for the idle workers of a catalog fetch) changes nothing but
     the time: ~9 ms of `credential-process`, which an AWS SDK runs for every client, and ~20
     ms of a `list --refresh` (measured side by side, 11 runs each). The standard streams are
-    guarded first, and what standard output refused is said last, once (`tui.std_streams`)."""
+    guarded first, and what standard output refused is said last, once (`tui.std_streams`).
+    The garbage collector waits until the command's work begins (`tui.startup_gc`)."""
+    startup_gc.pause()
     guard_standard_streams()
     try:
         status = main()
