@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 # Runs `ssotui list` as the `ssotui` program does (`tui.cli.run`), with a handler that says
 # what the collector was doing during the start and when the work begins.
 _PROBE = """
@@ -43,3 +45,96 @@ def test_the_collector_waits_for_the_start_and_runs_for_the_work() -> None:
     assert during_start == "False"
     assert during_work == "True"
     assert start_frozen == "True"
+
+
+# Lines read by the parser of the one command they name, and lines that only look as if they
+# named one (an option's value, an abbreviation, help, a usage error).
+_LINES = [
+    ["credential-process", "prod", "Admin"],
+    ["credential-process", "--session", "dev", "123456789012", "Admin", "--region", "eu-west-1"],
+    ["--session", "dev", "credential-process", "prod", "Admin"],
+    ["--session=dev", "--debug", "export", "prod", "Admin", "--format", "fish"],
+    ["--session", "list", "credential-process", "prod", "Admin"],
+    ["--session", "list", "list"],
+    ["--sess", "list", "credential-process", "prod", "Admin"],
+    ["--start-url", "https://x.awsapps.com/start", "--sso-region", "eu-west-1", "list", "--json"],
+    ["--refresh", "list"],
+    ["--force", "list"],
+    ["--refresh", "credential-process", "prod", "Admin"],
+    ["--use-device-code", "login", "--force"],
+    ["list", "--ref"],
+    ["list", "--bogus"],
+    ["lst"],
+    ["credential-process"],
+    ["credential-process", "prod"],
+    ["credential-process", "-h"],
+    ["exec", "-h"],
+    ["exec", "prod", "--region", "eu-west-1", "Admin", "--", "aws", "s3", "ls"],
+    ["export", "prod", "Admin", "--", "aws"],
+    ["export", "--", "-team", "-Admin"],
+    ["export", "prod", "-Admin"],
+    ["exec", "--", "-team", "-Admin", "--", "-x"],
+    ["console", "prod", "Admin", "--print", "--copy"],
+    ["write-profile", "prod", "Admin", "--profile", "p"],
+    ["populate", "--dry-run", "--prefix", "x-"],
+    ["completion", "zsh"],
+    ["completion", "tcsh"],
+    ["--session"],
+    ["--session", "-x", "list"],
+    ["--debug"],
+    ["-h"],
+    ["--version"],
+    ["--debug", "--version", "list"],
+    [],
+    ["demo", "--session", "x"],
+    ["logout", "--purge"],
+    ["doctor", "list"],
+]
+
+
+def _read(argv: list[str]) -> tuple[object, str, str]:
+    """What `tui.cli.parse` made of `argv`: its namespace or its exit status, and what it
+    printed."""
+    import contextlib
+    import io
+
+    from tui.cli import parse
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            result: object = sorted(vars(parse(argv)).items())
+        except SystemExit as exc:
+            result = ("exit", exc.code)
+    return result, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("argv", _LINES, ids=" ".join)
+def test_a_line_is_read_as_the_whole_parser_reads_it(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the command the line names is built, and nothing a user sees changes: the values
+    read, the usage errors and -h pages, word for word."""
+    import tui.cli
+
+    monkeypatch.setenv("COLUMNS", "100")
+    quick = _read(argv)
+    monkeypatch.setattr(tui.cli, "named_command", lambda words: None)
+    assert quick == _read(argv)
+
+
+def test_only_the_command_named_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    import tui.cli
+
+    built: list[str] = []
+    made = argparse._SubParsersAction.add_parser
+
+    def add_parser(self: argparse._SubParsersAction, name: str, **kwargs: object) -> object:
+        built.append(name)
+        return made(self, name, **kwargs)
+
+    monkeypatch.setattr(argparse._SubParsersAction, "add_parser", add_parser)
+    tui.cli.parse(["--session", "dev", "credential-process", "prod", "Admin"])
+    assert built == ["credential-process"]
