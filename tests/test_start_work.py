@@ -138,3 +138,37 @@ def test_only_the_command_named_is_built(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(argparse._SubParsersAction, "add_parser", add_parser)
     tui.cli.parse(["--session", "dev", "credential-process", "prod", "Admin"])
     assert built == ["credential-process"]
+
+
+def test_the_digests_are_hashlibs() -> None:
+    import hashlib
+
+    from tui import digests
+
+    for data in (b"", b"dev", "sso-session Zürich".encode(), bytes(range(256)) * 9):
+        assert digests.sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
+        assert digests.sha256(data).digest() == hashlib.sha256(data).digest()
+    whole = digests.sha256()
+    whole.update(b"one ")
+    whole.update(b"two")
+    assert whole.hexdigest() == hashlib.sha256(b"one two").hexdigest()
+
+
+def test_a_credential_process_loads_no_openssl() -> None:
+    """hashlib loads OpenSSL and sets up all its algorithms; the names of cache files need
+    two, which Python has built in (`tui.digests`)."""
+    import importlib.util
+
+    if importlib.util.find_spec("_sha1") is None or not (
+        importlib.util.find_spec("_sha256") or importlib.util.find_spec("_sha2")
+    ):
+        pytest.skip("this Python hashes with OpenSSL alone")
+    path = (
+        "tui.cli tui.workspace.workspace tui.commands.credentials tui.store.credentials_cache "
+        "tui.store.sign_ins tui.store.config_reads tui.aws.kept_sessions tui.aws.token_cache"
+    )
+    probe = f"import sys\nimport {', '.join(path.split())}\nprint('hashlib' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["False"]

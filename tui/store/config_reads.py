@@ -24,7 +24,6 @@ byte is ignored, without checking every value, and `load_read` parses the derive
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
@@ -33,6 +32,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from tui import digests
 from tui.errors import FileWriteError
 from tui.paths import Paths
 from tui.store.secret_file import read_private_text, write_secret_file
@@ -52,7 +52,7 @@ _last: dict[str, tuple[list[Any], Sections]] = {}
 
 def cache_path(paths: Paths, path: Path) -> Path:
     """The kept read of the config file at `path`."""
-    digest = hashlib.sha256(os.fsencode(str(path))).hexdigest()
+    digest = digests.sha256(os.fsencode(str(path))).hexdigest()
     return paths.cache_dir / FOLDER / f"{digest}.json"
 
 
