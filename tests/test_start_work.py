@@ -172,3 +172,24 @@ def test_a_credential_process_loads_no_openssl() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.split() == ["False"]
+
+
+def test_ascii_names_are_measured_as_rich_measures_them_without_loading_it() -> None:
+    """`ssotui list` aligns its columns by terminal cells; names in ASCII (most) are measured
+    without importing Rich, a cell a character as Rich counts them."""
+    from rich.cells import cell_len
+
+    from tui.text import cell_width, printable
+
+    for code in range(128):
+        shown = printable(chr(code))
+        assert cell_width(chr(code)) == cell_len(shown)
+    probe = (
+        "import sys\nfrom tui.text import cell_width, pad\n"
+        "assert cell_width('prod-payments') == 13 and pad('ab', 4) == 'ab  '\n"
+        "print('rich' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["False"]
