@@ -45,7 +45,7 @@ def rules() -> str:
 def load(paths: Paths, path: Path, info: os.stat_result) -> dict[str, Any] | None:
     """The fields of the read kept (in `paths`' cache folder) for the config file at `path`
     when `info` matches; else None."""
-    if not rules():
+    if not config_reads.worth_keeping(info) or not rules():
         return None
     form = config_reads.load_read(paths, path, info, rules())
     try:
