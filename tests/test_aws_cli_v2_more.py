@@ -133,6 +133,39 @@ def test_with_the_scopes_unchanged_ssotui_login_keeps_the_token_of_aws_sso_login
     assert token_file(home, "dev").read_text() == by_cli
 
 
+def _registered_scopes(world: RealNames) -> list[list[str]]:
+    """The scopes of every client the simulator registered, in order."""
+    return [client.scopes for client in world.sim.identity.clients.values()]
+
+
+def test_with_empty_scopes_ssotui_and_aws_sso_login_share_one_registration_and_token(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    # `sso_registration_scopes =` (or `= ,`): the AWS CLI asks for no scope and keeps the
+    # registration under the key of an empty list. ssotui asked for sso:account:access under
+    # another key: each registered its own client, and ssotui took every token of
+    # `aws sso login` for one of other scopes and logged in again.
+    for setting in ("", " , "):
+        home.write_config(sso_session_section("dev", world.sim.start_url, REGION, setting))
+        for path in home.sso_cache.glob("*.json"):
+            path.unlink()
+        world.sim.reset_calls()
+        before = len(_registered_scopes(world))
+        ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+        by_cli = token_file(home, "dev").read_text()
+
+        said = ok(ssotui("login", "--session", "dev", "--use-device-code"))
+        assert "scopes" not in said.err, said.err
+        assert token_file(home, "dev").read_text() == by_cli  # no new login
+
+        ok(ssotui("login", "--session", "dev", "--use-device-code", "--force"))
+        ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+        assert world.sim.calls["RegisterClient"] == 1, setting  # the CLI's, reused by both
+        assert _registered_scopes(world)[before:] == [[]]
+        registration = cli_registration_file(home, "dev", world.sim.start_url, REGION, [])
+        assert "scopes" not in json.loads(registration.read_text())
+
+
 # --- populate ---------------------------------------------------------------------------------
 
 

@@ -281,14 +281,16 @@ def read_config(paths: Paths, path: Path | None) -> ConfigRead:
             result.problems[name] = f"[sso-session {name}] in {config_path}: {wrong}: fix it"
             continue
         raw_scopes = values.get("sso_registration_scopes")
-        scopes = parse_scopes(raw_scopes) if isinstance(raw_scopes, str) else ()
+        # set but empty (`=`, `= ,`): no scope, as the AWS CLI asks for none then (its device
+        # login registers none, its browser login the default; its registration key holds [])
+        configured = isinstance(raw_scopes, str)
         result.sessions.append(
             SsoSession(
                 name=name,
                 start_url=start_url,
                 region=region,
-                scopes=scopes or DEFAULT_SCOPES,
-                scopes_configured=isinstance(raw_scopes, str),
+                scopes=parse_scopes(raw_scopes) if configured else DEFAULT_SCOPES,
+                scopes_configured=configured,
             )
         )
 
