@@ -353,3 +353,56 @@ def test_after_an_upgrade_from_an_ssotui_that_kept_its_browser_registration_unde
     # ssotui's next browser login still reuses the registration it had
     ok(ssotui("login", "--session", "dev", "--force"))
     assert world.sim.calls["Authorize"] == 2 and world.sim.calls["RegisterClient"] == 2
+
+
+# --- the token cache, both ways: cases the tests of tests.test_aws_cli_v2 leave out ------------
+
+
+def _legacy_profile(world: RealNames, start_url: str) -> str:
+    account, role = granted_roles(world.sim.org)[0]
+    return (
+        f"[profile legacy]\nsso_start_url = {start_url}\nsso_region = {REGION}\n"
+        f"sso_account_id = {account.account_id}\nsso_role_name = {role}\nregion = {REGION}\n"
+    )
+
+
+def test_a_legacy_profile_shares_its_url_keyed_token_with_aws_sso_login_both_ways(
+    cli: str, world: RealNames, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A profile of its own `sso_start_url` (no sso-session), with a trailing slash: the AWS
+    # CLI keys its token by sha1 of that very string.
+    start_url = world.sim.start_url + "/"
+    home.write_config(_legacy_profile(world, start_url))
+    monkeypatch.setenv("AWS_PROFILE", "legacy")
+    ok(aws(cli, "sso", "login", "--no-browser", home=home))
+    assert token_file(home, start_url).exists()
+    world.sim.reset_calls()
+
+    ok(ssotui("list"))  # the CLI's token: no login
+    assert world.sim.calls["StartDeviceAuthorization"] == 0
+
+    ok(ssotui("login", "--use-device-code", "--force"))
+    ours = json.loads(token_file(home, start_url).read_text())
+    assert world.sim.calls["StartDeviceAuthorization"] == 1
+    creds = process_credentials(
+        aws(cli, "configure", "export-credentials", "--profile", "legacy", home=home)
+    )
+    assert _valid(world, creds) and world.sim.calls["StartDeviceAuthorization"] == 1
+    assert json.loads(token_file(home, start_url).read_text()) == ours
+
+
+def test_a_start_url_whose_host_differs_in_case_from_the_token_s_is_the_same_portal(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    # The AWS CLI takes an sso-session's token whatever its startUrl; ssotui checks that it is
+    # the session's portal, and a host name is the same in any case.
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    scheme, rest = world.sim.start_url.split("://", 1)
+    host, path = rest.split("/", 1)
+    shouted = f"{scheme.upper()}://{host.upper()}/{path}/"
+    _set_scopes(home, world, OLD_SCOPES)
+    home.write_config(home.aws_config.read_text().replace(world.sim.start_url, shouted))
+    world.sim.reset_calls()
+
+    listed = ok(ssotui("list", "--session", "dev"))
+    assert listed.out and world.sim.calls["StartDeviceAuthorization"] == 0
