@@ -295,7 +295,7 @@ def read_config(paths: Paths, path: Path | None) -> ConfigRead:
                 name=name,
                 start_url=start_url,
                 region=region,
-                scopes=parse_scopes(raw_scopes) if configured else DEFAULT_SCOPES,
+                scopes=parse_scopes(raw_scopes) if isinstance(raw_scopes, str) else DEFAULT_SCOPES,
                 scopes_configured=configured,
             )
         )
