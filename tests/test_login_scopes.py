@@ -293,6 +293,21 @@ def test_with_empty_scopes_the_browser_login_reuses_the_aws_cli_s_registration(
     assert "scopes=sso%3Aaccount%3Aaccess&" in str(browser.visits()[0]["url"])
 
 
+def test_scopes_set_empty_after_a_browser_login_with_the_default_change_nothing(
+    quick: Simulator, home: Home, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`sso_registration_scopes =` after `= sso:account:access`: the browser login asks for
+    the default scope either way, so the token is kept (no second trip to the browser)."""
+    browser = use_fake_browser(monkeypatch, tmp_path)
+    configure(home, quick, "sso:account:access")
+    assert ssotui("login").status == 0
+    first = cached_token(home)
+    configure(home, quick, "")
+    again = ssotui("login")
+    assert again.status == 0 and "scopes" not in again.err, again.err
+    assert cached_token(home) == first and len(browser.visits()) == 1
+
+
 def test_a_file_nested_too_deeply_in_the_cache_folder_is_passed_over(
     quick: Simulator, home: Home
 ) -> None:
