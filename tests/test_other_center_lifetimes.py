@@ -24,7 +24,7 @@ from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import portal
 from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.login import start_login
+from tui.aws.login import start_login, wait_for_token
 from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import parse_time, token_path
 from tui.cli import main
@@ -129,6 +129,19 @@ def test_a_device_code_said_to_last_no_time_ends_when_the_service_says_so(
     assert run.status == 1, run.err
     assert run.err.endswith("expired before it was approved: run `ssotui login` again\n")
     assert center.calls["create_token"] == 3  # two "not yet", then "expired"
+
+
+@pytest.mark.parametrize("interval", [1000, 5000])
+def test_a_device_poll_interval_in_milliseconds_is_polled_every_five_seconds(
+    center: OtherCenter, interval: int
+) -> None:
+    # was: a wait of 601 s (past the code's 600), then "expired before it was approved"
+    center.device_interval, center.polls_before_approval = interval, 3
+    sleeps: list[float] = []
+    session = chosen_session(here())[0]
+    auth = start_login(here(), session)
+    assert wait_for_token(here(), session, auth, sleep=sleeps.append).access_token
+    assert sleeps == [5, 5, 5]
 
 
 @pytest.mark.parametrize("expires_in", [600_000, 10**15], ids=["milliseconds", "for-ever"])

@@ -2,7 +2,8 @@
 
 RegisterClient (a public client with the session's scopes, reused from the AWS CLI's
 registration cache until it expires: `tui.aws.registrations`), StartDeviceAuthorization, then
-CreateToken polled every `interval` seconds (+5 s for good after SlowDown) until approved,
+CreateToken polled every `interval` seconds (+5 s for good after SlowDown; 5 s when the
+service says none, or more than a minute: milliseconds, a placeholder) until approved,
 denied or `expiresIn` passes. An `expiresIn` no person could sign in within (under a minute: 0,
 1, ...) or past a day (milliseconds sent for seconds) is no deadline: the countdown assumes
 Identity Center's ten minutes and the polling goes on until the service says the code expired
@@ -48,6 +49,10 @@ SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RF
 # loop as fast as its answers come back for the ten minutes a code lasts.
 MIN_POLL_INTERVAL = 1
 DEFAULT_INTERVAL = 5
+# An `interval` past a minute is milliseconds sent for seconds (1000, 5000) or a placeholder:
+# taken at its word, the user approved and ssotui slept past the code's end, then said it
+# expired. Polled as with none (RFC 8628: 5 s); a service that wants it slower says SlowDown.
+MAX_PLAUSIBLE_INTERVAL = 60
 # The `expiresIn` ssotui stops at by itself; outside it the service's ExpiredTokenException
 # decides. Under a minute nobody reads the code, signs in (with MFA) and approves, so such a
 # value is a fault (a wrong unit, a placeholder), not a deadline; past a day it is milliseconds
@@ -126,6 +131,13 @@ def _device_code_lifetime(response: Any) -> timedelta | None:
         return None
 
 
+def _poll_interval(response: Any) -> int:
+    """`interval` of a StartDeviceAuthorization answer: 5 s when it has none or one past a
+    minute (ValueError or TypeError when it is no number)."""
+    interval = int(response.get("interval", DEFAULT_INTERVAL))
+    return DEFAULT_INTERVAL if interval > MAX_PLAUSIBLE_INTERVAL else interval
+
+
 def start_login(paths: Paths, session: SsoSession) -> DeviceAuthorization:
     """Register (or reuse the registration cached in `paths`' token cache) and start a device
     authorization."""
@@ -160,7 +172,7 @@ def start_login(paths: Paths, session: SsoSession) -> DeviceAuthorization:
             or response["verificationUri"],
             expires_at=utcnow() + (given if given and trusted else ASSUMED_DEVICE_CODE_LIFETIME),
             deadline_trusted=trusted,
-            interval=int(response.get("interval", DEFAULT_INTERVAL)),
+            interval=_poll_interval(response),
             device_code=response["deviceCode"],
             client_id=registration.client_id,
             client_secret=registration.client_secret,
