@@ -406,3 +406,78 @@ def test_a_start_url_whose_host_differs_in_case_from_the_token_s_is_the_same_por
 
     listed = ok(ssotui("list", "--session", "dev"))
     assert listed.out and world.sim.calls["StartDeviceAuthorization"] == 0
+
+
+def test_a_registration_that_expired_under_a_fresh_token_is_replaced_at_the_next_login(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    account, role = granted_roles(world.sim.org)[0]
+    add_sso_profile(home, "mine", "dev", account, role, REGION)
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    registration = cli_registration_file(home, "dev", world.sim.start_url, REGION, OLD_SCOPES)
+    for path, member in (
+        (token_file(home, "dev"), "registrationExpiresAt"),
+        (registration, "expiresAt"),
+    ):
+        data = json.loads(path.read_text())
+        data[member] = "2001-01-01T00:00:00Z"
+        path.write_text(json.dumps(data))
+    world.sim.reset_calls()
+
+    ok(ssotui("list", "--session", "dev"))  # the token is good: used, nothing renewed
+    assert world.sim.calls["CreateToken"] == 0
+
+    # ten minutes left: neither tool can renew it; ssotui's login registers anew ...
+    token = json.loads(token_file(home, "dev").read_text())
+    token["expiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 600))
+    token_file(home, "dev").write_text(json.dumps(token))
+    ok(ssotui("login", "--session", "dev", "--use-device-code"))
+    assert world.sim.calls["RegisterClient"] == 1 and world.sim.calls["CreateToken"] == 1
+    ours = json.loads(token_file(home, "dev").read_text())
+    assert ours["clientId"] == json.loads(registration.read_text())["clientId"]
+    # ... which the CLI takes, token and registration
+    assert _valid(
+        world,
+        process_credentials(
+            aws(cli, "configure", "export-credentials", "--profile", "mine", home=home)
+        ),
+    )
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    assert world.sim.calls["RegisterClient"] == 1
+
+
+def _set_token(home: Home, **members: str | None) -> None:
+    data = json.loads(token_file(home, "dev").read_text())
+    for member, value in members.items():
+        if value is None:
+            data.pop(member, None)
+        else:
+            data[member] = value
+    token_file(home, "dev").write_text(json.dumps(data))
+
+
+def _in(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
+
+
+def test_a_token_renewed_by_ssotui_from_one_without_its_registration_expiry_gets_it_back(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    # A token file without `registrationExpiresAt` (another tool's, an older one's): botocore
+    # renews no token without it. ssotui renewed it and wrote it without one again, so the
+    # AWS CLI could never renew the token ssotui kept renewing, and failed once it expired.
+    account, role = granted_roles(world.sim.org)[0]
+    add_sso_profile(home, "mine", "dev", account, role, REGION)
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    registration = cli_registration_file(home, "dev", world.sim.start_url, REGION, OLD_SCOPES)
+    _set_token(home, registrationExpiresAt=None, expiresAt=_in(600))
+
+    ok(ssotui("list", "--session", "dev"))  # renewed
+    renewed = json.loads(token_file(home, "dev").read_text())
+    assert renewed["registrationExpiresAt"] == json.loads(registration.read_text())["expiresAt"]
+
+    _set_token(home, expiresAt=_in(-60))
+    creds = process_credentials(
+        aws(cli, "configure", "export-credentials", "--profile", "mine", home=home)
+    )
+    assert _valid(world, creds) and world.sim.calls["StartDeviceAuthorization"] == 1
