@@ -87,8 +87,14 @@ def inline_comment(session: SsoSession, keys: tuple[str, ...] = SSO_KEYS) -> str
 
 def same_portal(start_url: str) -> str:
     """`start_url` as far as it names the access portal: without the `#/` the browser shows
-    and trailing slashes (`https://x.awsapps.com/start/#/` is `https://x.awsapps.com/start`)."""
-    return start_url.split("#", 1)[0].rstrip("/")
+    and trailing slashes (`https://x.awsapps.com/start/#/` is `https://x.awsapps.com/start`),
+    its scheme and host in lower case (`https://X.awsapps.com/start` is the same portal)."""
+    url = start_url.split("#", 1)[0].rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
 
 
 def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
@@ -281,14 +287,16 @@ def read_config(paths: Paths, path: Path | None) -> ConfigRead:
             result.problems[name] = f"[sso-session {name}] in {config_path}: {wrong}: fix it"
             continue
         raw_scopes = values.get("sso_registration_scopes")
-        scopes = parse_scopes(raw_scopes) if isinstance(raw_scopes, str) else ()
+        # set but empty (`=`, `= ,`): no scope, as the AWS CLI asks for none then (its device
+        # login registers none, its browser login the default; its registration key holds [])
+        configured = isinstance(raw_scopes, str)
         result.sessions.append(
             SsoSession(
                 name=name,
                 start_url=start_url,
                 region=region,
-                scopes=scopes or DEFAULT_SCOPES,
-                scopes_configured=isinstance(raw_scopes, str),
+                scopes=parse_scopes(raw_scopes) if isinstance(raw_scopes, str) else DEFAULT_SCOPES,
+                scopes_configured=configured,
             )
         )
 
