@@ -16,6 +16,7 @@ access token never appears in a message.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import Counter
@@ -50,7 +51,7 @@ from tui.errors import (
 )
 from tui.logs import hide
 from tui.models import Account, RoleCredentials, SsoSession, Token, name_order, utcnow
-from tui.text import counted
+from tui.text import counted, printable
 
 PAGE_SIZE = 100
 # Seconds all the attempts of one call may take together (`request_deadline` in config.toml).
@@ -120,6 +121,13 @@ def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime)
         )
     latest = fetched_at + LONGEST_ROLE_SESSION
     return creds if creds.expiration <= latest else replace(creds, expiration=latest)
+
+
+def _throttle_words(refused: Refused) -> str:
+    """How a throttle was said: "HTTP 429", or the status and code ("HTTP 503 SlowDown")."""
+    if refused.status == 429 or not refused.throttled:
+        return "HTTP 429"
+    return f"HTTP {refused.status} {printable(refused.code)}".rstrip()
 
 
 class _PageRefused(Exception):
@@ -264,7 +272,7 @@ class Portal:
             )
         if exc.throttled:
             return ServiceError(
-                f"Identity Center kept throttling {what} (HTTP 429) for session "
+                f"Identity Center kept throttling {what} ({_throttle_words(exc)}) for session "
                 f"{self.session.label}: wait a minute and try again"
             )
         if exc.server_error:
@@ -292,14 +300,18 @@ class Portal:
     def _out_of_time(self, what: str, last: CallFailed | None, attempts: int = 0) -> SsotuiError:
         """The line for a call that used up its deadline, or gave up at once after another
         did; `last`: the last failure seen, if any; `attempts`: how many this call sent."""
+        quiet = self.pacer.held_for()
+        if quiet and quiet >= self.deadlines.left():  # the service said so: not the deadline
+            return self._asked_to_wait(what, quiet)
         seconds = f"{self.deadlines.seconds:g} s"
         label = self.session.label
         # A call that waited its turn all along saw nothing itself: what the others met says
         # why (a throttling storm paces every call into the queue).
         seen = last or self._last_failure
         if self.deadlines.ran_late() or (isinstance(seen, Refused) and seen.throttled):
+            throttle = _throttle_words(seen) if isinstance(seen, Refused) else "HTTP 429"
             return ServiceError(
-                f"Identity Center kept throttling {what} (HTTP 429) for {seconds} (session "
+                f"Identity Center kept throttling {what} ({throttle}) for {seconds} (session "
                 f"{label}): wait a minute and try again"
             )
         if isinstance(last, Refused) and last.server_error:
@@ -364,6 +376,9 @@ class Portal:
         last: CallFailed | None = None
         while True:
             self._held()
+            quiet = self.pacer.held_for()
+            if quiet and quiet >= deadlines.left():  # asked for no call until after the deadline
+                raise self._asked_to_wait(what, quiet)
             pace = self.pacer.wait(tries["throttled"], first)
             self._held()  # a hold that began while this call waited for its turn
             left = deadlines.left()
@@ -399,13 +414,28 @@ class Portal:
             deadlines.got_through()
             return result
 
+    def _asked_to_wait(self, what: str, seconds: float) -> ServiceError:
+        """The line for a call the service asked not to be sent for `seconds`, longer than
+        the call has left: said at once, rather than after the deadline."""
+        from tui.durations import span
+
+        return ServiceError(
+            f"Identity Center is throttling {what} and asked for no call for the next "
+            f"{span(timedelta(seconds=math.ceil(seconds)))} (session {self.session.label}): "
+            "try again then"
+        )
+
     def _held(self) -> None:
         """Wait while the owner holds the calls (raises CallsStopped once it stops them)."""
         if self.switch is not None:
             self.deadlines.held(self.switch.wait_for_go())
 
     def _another_try(self, what: str, exc: CallFailed, tries: Counter[str], pace: int) -> bool:
-        """Whether `exc` is worth another attempt; the pacing or backoff before it is done."""
+        """Whether `exc` is worth another attempt; the pacing or backoff before it is done.
+        A throttle (or a 503) that says when to call again holds every call until then."""
+        said_when = isinstance(exc, Refused) and exc.retry_after is not None
+        if said_when and isinstance(exc, Refused) and (exc.throttled or exc.status == 503):
+            self.pacer.hold(exc.retry_after or 0.0)
         if isinstance(exc, Refused) and exc.throttled:
             self.pacer.throttled(pace)
             kind, limit = "throttled", self.throttle_retries
