@@ -188,6 +188,18 @@ def test_a_wait_past_the_deadline_is_said_at_once_and_the_cache_kept(
     assert (cached.status, cached.out.count("Admin")) == (0, len(ACCOUNTS))
 
 
+def test_a_503_that_says_come_back_in_an_hour_is_not_called_throttling(portal: Portal) -> None:
+    # A portal down for maintenance may say when it is back (RFC 9110 15.6.4)
+    portal.answer = lambda _path: (503, {"Retry-After": "3600"}, {"message": "Maintenance"})
+    result = ssotui("list", "--refresh")
+    assert result.status == 1
+    assert result.err == (
+        "ssotui: Identity Center answered ListAccounts with HTTP 503 and asked for no call for "
+        "the next 1h 00m (session hand): try again then\n"
+    )
+    assert portal.paths() == ["/assignment/accounts"]
+
+
 @pytest.mark.parametrize("status", [400, 503])
 def test_slowdown_is_a_throttle_and_tried_again(portal: Portal, status: int) -> None:
     # Before: a 400 SlowDown failed the list at once ("refused ListAccounts (SlowDown: ...)

@@ -220,6 +220,7 @@ class Portal:
         )
         self.pacer = Pacer(sleep=self.deadlines.wait_in_queue)
         self._last_failure: CallFailed | None = None  # of any thread: why calls are failing
+        self._hold_cause: Refused | None = None  # the answer that asked for no call a while
         self.switch = switch
 
     # -- error handling -------------------------------------------------------------------
@@ -419,8 +420,14 @@ class Portal:
         the call has left: said at once, rather than after the deadline."""
         from tui.durations import span
 
+        cause = self._hold_cause
+        doing = (
+            f"answered {what} with HTTP {cause.status}"
+            if cause is not None and not cause.throttled
+            else f"is throttling {what}"
+        )
         return ServiceError(
-            f"Identity Center is throttling {what} and asked for no call for the next "
+            f"Identity Center {doing} and asked for no call for the next "
             f"{span(timedelta(seconds=math.ceil(seconds)))} (session {self.session.label}): "
             "try again then"
         )
@@ -435,6 +442,7 @@ class Portal:
         A throttle (or a 503) that says when to call again holds every call until then."""
         said_when = isinstance(exc, Refused) and exc.retry_after is not None
         if said_when and isinstance(exc, Refused) and (exc.throttled or exc.status == 503):
+            self._hold_cause = exc
             self.pacer.hold(exc.retry_after or 0.0)
         if isinstance(exc, Refused) and exc.throttled:
             self.pacer.throttled(pace)
