@@ -188,6 +188,21 @@ def test_a_wait_past_the_deadline_is_said_at_once_and_the_cache_kept(
     assert (cached.status, cached.out.count("Admin")) == (0, len(ACCOUNTS))
 
 
+@pytest.mark.parametrize(
+    "hint", [{"Retry-After": "9" * 5000}, {"x-amz-retry-after": "9" * 5000}], ids=["s", "ms"]
+)
+def test_a_wait_longer_than_any_number_is_a_day(portal: Portal, hint: dict[str, str]) -> None:
+    # Before: "ListAccounts failed for session hand (ValueError)": Python reads no number of
+    # over 4,300 digits
+    portal.answer = lambda _path: (429, hint, {"message": "Rate exceeded"})
+    result = ssotui("list", "--refresh")
+    assert (result.status, result.err) == (
+        1,
+        "ssotui: Identity Center is throttling ListAccounts and asked for no call for the next "
+        "24h 00m (session hand): try again then\n",
+    )
+
+
 def test_a_503_that_says_come_back_in_an_hour_is_not_called_throttling(portal: Portal) -> None:
     # A portal down for maintenance may say when it is back (RFC 9110 15.6.4)
     portal.answer = lambda _path: (503, {"Retry-After": "3600"}, {"message": "Maintenance"})

@@ -105,10 +105,10 @@ def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     seconds: float | None = None
     milliseconds = (headers.get("x-amz-retry-after") or "").strip()
     said = (headers.get("retry-after") or "").strip()
-    if milliseconds.isdigit():
-        seconds = int(milliseconds) / 1000
-    elif said.isdigit():
-        seconds = float(int(said))
+    if _whole(milliseconds):
+        seconds = int(milliseconds[:15]) / 1000  # a longer one is longer than the longest
+    elif _whole(said):
+        seconds = float(int(said[:12]))
     elif said:
         from email.utils import parsedate_to_datetime
 
@@ -119,6 +119,11 @@ def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     if seconds is None:
         return None
     return min(max(0.0, seconds), LONGEST_RETRY_AFTER)
+
+
+def _whole(text: str) -> bool:
+    """Whether `text` is a whole number written in ASCII digits (HTTP's `1*DIGIT`)."""
+    return text.isascii() and text.isdigit()
 
 
 class MalformedResponse(CallFailed):
