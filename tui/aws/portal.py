@@ -6,7 +6,8 @@ unreachable, throttled or failing past retries or past the deadline -> ServiceEr
 client (direct or botocore, `tui.aws.clients.portal_client`) raises only the transport's own
 errors (`tui.aws.transport`), and those are all the Portal reads. Retries are done here: a 429
 goes back through the `Pacer` shared by every thread of the portal (it learns the rate the
-service allows), 5xx and network failures get a few jittered retries, and all the attempts of
+service allows; a `Retry-After` holds every call until then, and one past the deadline is said
+at once), 5xx and network failures get a few jittered retries, and all the attempts of
 one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round
 ends where a token repeats (PageRepeated, with what came before); one that goes on past
 `max_pages`, or that sends page after page with nothing new, fails; a later page refused for
