@@ -6,9 +6,10 @@ unreachable, throttled or failing past retries or past the deadline -> ServiceEr
 client (direct or botocore, `tui.aws.clients.portal_client`) raises only the transport's own
 errors (`tui.aws.transport`), and those are all the Portal reads. Retries are done here: a 429
 goes back through the `Pacer` shared by every thread of the portal (it learns the rate the
-service allows; a `Retry-After` holds every call until then, and one past the deadline is said
-at once), 5xx and network failures get a few jittered retries, and all the attempts of
-one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round
+service allows), 5xx and network failures get a few jittered retries, a refused call that was
+told when to call again (`Retry-After`) waits that long before its next attempt (as botocore
+does; a time past its deadline is said at once), and all the attempts of one call together get
+a deadline (`tui.aws.deadline`). A listing whose page tokens go round
 ends where a token repeats (PageRepeated, with what came before); one that goes on past
 `max_pages`, or that sends page after page with nothing new, fails; a later page refused for
 its page token (expired, say) starts the listing again from its first page, once. The
@@ -131,6 +132,14 @@ def _throttle_words(refused: Refused) -> str:
     return f"HTTP {refused.status} {printable(refused.code)}".rstrip()
 
 
+def _wait_asked(failure: CallFailed | None) -> float | None:
+    """The seconds a throttle or a 503 asked the client to wait before calling again
+    (`Refused.retry_after`); None for any other failure, or when it did not say."""
+    if isinstance(failure, Refused) and (failure.throttled or failure.status == 503):
+        return failure.retry_after
+    return None
+
+
 class _PageRefused(Exception):
     """A later page of a listing was refused for what it asked (`failure`): see `_pages`."""
 
@@ -221,7 +230,6 @@ class Portal:
         )
         self.pacer = Pacer(sleep=self.deadlines.wait_in_queue)
         self._last_failure: CallFailed | None = None  # of any thread: why calls are failing
-        self._hold_cause: Refused | None = None  # the answer that asked for no call a while
         self.switch = switch
 
     # -- error handling -------------------------------------------------------------------
@@ -302,14 +310,14 @@ class Portal:
     def _out_of_time(self, what: str, last: CallFailed | None, attempts: int = 0) -> SsotuiError:
         """The line for a call that used up its deadline, or gave up at once after another
         did; `last`: the last failure seen, if any; `attempts`: how many this call sent."""
-        quiet = self.pacer.held_for()
-        if quiet and quiet >= self.deadlines.left():  # the service said so: not the deadline
-            return self._asked_to_wait(what, quiet)
         seconds = f"{self.deadlines.seconds:g} s"
         label = self.session.label
         # A call that waited its turn all along saw nothing itself: what the others met says
         # why (a throttling storm paces every call into the queue).
         seen = last or self._last_failure
+        hint = _wait_asked(seen)
+        if isinstance(seen, Refused) and hint is not None and hint >= self.deadlines.seconds:
+            return self._asked_to_wait(what, seen, hint)  # the service's word, not the deadline
         if self.deadlines.ran_late() or (isinstance(seen, Refused) and seen.throttled):
             throttle = _throttle_words(seen) if isinstance(seen, Refused) else "HTTP 429"
             return ServiceError(
@@ -378,9 +386,6 @@ class Portal:
         last: CallFailed | None = None
         while True:
             self._held()
-            quiet = self.pacer.held_for()
-            if quiet and quiet >= deadlines.left():  # asked for no call until after the deadline
-                raise self._asked_to_wait(what, quiet)
             pace = self.pacer.wait(tries["throttled"], first)
             self._held()  # a hold that began while this call waited for its turn
             left = deadlines.left()
@@ -416,16 +421,15 @@ class Portal:
             deadlines.got_through()
             return result
 
-    def _asked_to_wait(self, what: str, seconds: float) -> ServiceError:
-        """The line for a call the service asked not to be sent for `seconds`, longer than
-        the call has left: said at once, rather than after the deadline."""
+    def _asked_to_wait(self, what: str, cause: Refused, seconds: float) -> ServiceError:
+        """The line for a call the service (`cause`) asked not to send again for `seconds`,
+        longer than a call may take: said at once, rather than after the deadline."""
         from tui.durations import span
 
-        cause = self._hold_cause
         doing = (
-            f"answered {what} with HTTP {cause.status}"
-            if cause is not None and not cause.throttled
-            else f"is throttling {what}"
+            f"is throttling {what}"
+            if cause.throttled
+            else f"answered {what} with HTTP {cause.status}"
         )
         return ServiceError(
             f"Identity Center {doing} and asked for no call for the next "
@@ -440,11 +444,8 @@ class Portal:
 
     def _another_try(self, what: str, exc: CallFailed, tries: Counter[str], pace: int) -> bool:
         """Whether `exc` is worth another attempt; the pacing or backoff before it is done.
-        A throttle (or a 503) that says when to call again holds every call until then."""
-        said_when = isinstance(exc, Refused) and exc.retry_after is not None
-        if said_when and isinstance(exc, Refused) and (exc.throttled or exc.status == 503):
-            self._hold_cause = exc
-            self.pacer.hold(exc.retry_after or 0.0)
+        A refusal that says when to call again (`_wait_asked`) is waited out first; one past
+        the deadline ends the call (past any deadline: said as the service's word)."""
         if isinstance(exc, Refused) and exc.throttled:
             self.pacer.throttled(pace)
             kind, limit = "throttled", self.throttle_retries
@@ -457,6 +458,13 @@ class Portal:
         tries[kind] += 1
         if tries[kind] > limit:
             return False
+        hint = _wait_asked(exc)
+        if isinstance(exc, Refused) and hint is not None:
+            if self.deadlines.pause(hint):
+                return True  # and then for the pacer, as any retry
+            if hint >= self.deadlines.seconds:
+                raise self._asked_to_wait(what, exc, hint)
+            raise self._out_of_time(what, exc, tries.total())
         if kind != "throttled":  # a 429 waits for the pacer instead
             delay = _jitter.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** tries[kind]))
             if not self.deadlines.pause(delay):

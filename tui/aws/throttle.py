@@ -26,8 +26,6 @@ burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python
 - A throttled call is never failed here: the Portal retries it through `wait()`, paced. A
   call refused again and again that is nearly alone in line steps out of it for a while
   (`backoff`), so it does not spend its retries while the limiter stays shut.
-- A limiter that says when to call again (`Retry-After`) is taken at its word: no caller is
-  let through before then (`hold`), and the slots after it start then.
 
 Callers wait in a line served in turn, one slot every 1/rate seconds (`tui.aws.pace_line`).
 A caller may be sent to the front of it (`wait(first=...)`: a page of accounts, the roles of
@@ -113,7 +111,6 @@ class Pacer:
         self._refused_low = float("inf")  # the slowest pace refused lately, and _ok then
         self._refused_low_ok = 0
         self._first_climb = False  # from the first 429 until the pace first runs dry
-        self._quiet_until = float("-inf")  # no caller is let through before this (`hold`)
 
     @property
     def rate(self) -> float | None:
@@ -166,13 +163,10 @@ class Pacer:
         """Seconds `turn` should wait before asking again; 0: go now (it is let through).
 
         `slept`: what the caller waited since queueing; a sleep that returned early (a test's
-        no-op sleep) counts as slept. While the service asked to be left alone (`hold`), the
-        whole time left of that.
+        no-op sleep) counts as slept.
         """
         with self._lock:
             now = max(self._clock(), turn.since + slept)
-            if now < self._quiet_until:
-                return self._quiet_until - now
             if self._rate is not None:
                 slot = self._line.slot(turn.ticket, self._rate)
                 if slot > now:
@@ -182,22 +176,6 @@ class Pacer:
             return 0.0
 
     # -- what the service said -------------------------------------------------------------
-
-    def hold(self, seconds: float) -> None:
-        """The service asked to be left alone for `seconds` (a `Retry-After`): no caller is
-        let through before then, and the paced slots start then."""
-        with self._lock:
-            until = self._clock() + seconds
-            if until <= self._quiet_until:
-                return
-            self._quiet_until = until
-            if self._rate is not None:
-                self._line.restart(until, self._rate)
-
-    def held_for(self) -> float:
-        """Seconds left of what the service asked to be left alone for (0: none)."""
-        with self._lock:
-            return max(0.0, self._quiet_until - self._clock())
 
     def succeeded(self, generation: int | None = None) -> None:
         """A call went through (`generation`: what its `wait()` returned, if known)."""
@@ -298,7 +276,7 @@ class Pacer:
         self._climbed = 0 if self._drop else REGAIN
         self._generation += 1
         self._gen_ok = self._gen_refused = 0
-        self._line.restart(max(now, self._quiet_until), self._rate)
+        self._line.restart(now, self._rate)
 
     def _climb(self, now: float) -> None:
         """One success further since the last decrease: back up to the ceiling (concave),
@@ -321,7 +299,7 @@ class Pacer:
         )
         if rate > self._rate:
             self._rate = rate
-            self._line.restart(max(now, self._quiet_until), rate)
+            self._line.restart(now, rate)
 
     def _lowest_refused(self, refused_at: float | None = None) -> float:
         """The slowest pace refused lately, `refused_at` included. It rises by AGING with
