@@ -23,7 +23,29 @@ from typing import Any, ClassVar
 from tui.errors import ServiceError
 from tui.models import SsoSession
 
-THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
+# The error codes botocore retries as throttling (`botocore.retries.standard`'s
+# `ThrottledRetryableChecker`), whatever the status: a service behind another front door may
+# name a throttle `SlowDown` (with a 400 or a 503) rather than with the model's 429.
+THROTTLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+# The longest wait a `Retry-After` is taken at (a day): a later time is no time to wait for.
+LONGEST_RETRY_AFTER = 86400.0
 # The largest answer read from Identity Center (portal or SSO OIDC), in bytes. Its answers are a
 # few KB: a page of at most 100 accounts (a 12-digit id, a name of up to 50 characters, an
 # e-mail of up to 64) is under 25 KB, a token or role credentials a few KB. Even a service that
@@ -43,16 +65,25 @@ class CallFailed(Exception):
 
 class Refused(CallFailed):
     """The endpoint answered with an error: HTTP `status`, error `code` and its `message`,
-    read as botocore's rest-json parser reads them."""
+    read as botocore's rest-json parser reads them; `retry_after`: the seconds it asked to be
+    left alone for (`retry_after`), None when it did not say."""
 
     def __init__(
-        self, operation: str, status: int, code: str, message: str, *, endpoint: str = ""
+        self,
+        operation: str,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        endpoint: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(f"{operation}: HTTP {status} {code}", endpoint=endpoint)
         self.operation = operation
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
     @property
     def throttled(self) -> bool:
@@ -63,6 +94,36 @@ class Refused(CallFailed):
     def server_error(self) -> bool:
         """A 5xx: the service failed this time; another try may work."""
         return self.status >= 500
+
+
+def retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    """The seconds an answer asks the client to wait before calling again, from `headers`
+    (names in lower case): botocore's `x-amz-retry-after` (milliseconds), else HTTP's
+    `Retry-After` (seconds, or a date: RFC 9110 10.2.3), against `now` (time.time()). None
+    when neither says, or says it in no form these take; 0 for a time gone by; at most
+    `LONGEST_RETRY_AFTER`."""
+    seconds: float | None = None
+    milliseconds = (headers.get("x-amz-retry-after") or "").strip()
+    said = (headers.get("retry-after") or "").strip()
+    if _whole(milliseconds):
+        seconds = int(milliseconds[:15]) / 1000  # a longer one is longer than the longest
+    elif _whole(said):
+        seconds = float(int(said[:12]))
+    elif said:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            seconds = parsedate_to_datetime(said).timestamp() - now
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if seconds is None:
+        return None
+    return min(max(0.0, seconds), LONGEST_RETRY_AFTER)
+
+
+def _whole(text: str) -> bool:
+    """Whether `text` is a whole number written in ASCII digits (HTTP's `1*DIGIT`)."""
+    return text.isascii() and text.isdigit()
 
 
 class MalformedResponse(CallFailed):
