@@ -262,7 +262,11 @@ def run() -> None:
     object and module, and wait for the idle workers of a catalog fetch) changes nothing but
     the time: ~9 ms of `credential-process`, which an AWS SDK runs for every client, and ~20
     ms of a `list --refresh` (measured side by side, 11 runs each). The standard streams are
-    guarded first, and what standard output refused is said last, once (`tui.std_streams`)."""
+    guarded first, and what standard output refused is said last, once (`tui.std_streams`).
+    Before anything is read, the process is kept out of core dumps (`tui.core_dumps`)."""
+    from tui.core_dumps import keep_out_of_core_dumps
+
+    keep_out_of_core_dumps()
     guard_standard_streams()
     try:
         status = main()

@@ -378,6 +378,45 @@ class PortalClient:
         return self.call("Logout", accessToken=accessToken)
 
 
+# The variables that point ssotui (and botocore) at another portal or SSO OIDC address.
+_PORTAL_VARIABLES = "AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC"
+
+
+def tls_line(exc: NotTls | UntrustedCertificate, service: str, variables: str) -> str:
+    """The one line for a TLS handshake with `service` ("Identity Center", "the AWS sign-in
+    endpoint") that failed at `exc.endpoint`, an address `variables` may have set: the same
+    words for the portal, the login and the console sign-in."""
+    endpoint = exc.endpoint or "?"
+    if isinstance(exc, NotTls):
+        return (
+            f"{endpoint} did not answer in TLS, as {service} does: check the address in "
+            f"{variables} (http:// for a plain HTTP server), or whether your network wants you "
+            "to sign in first"
+        )
+    if exc.problem == "expired":
+        return (
+            f"the TLS certificate of {endpoint} has expired, or this machine's clock is wrong: "
+            "check the clock; if it is right, whatever presents that certificate (an endpoint "
+            f"set in {variables}, or a proxy that inspects TLS) must renew it"
+        )
+    if exc.problem == "host":
+        return (
+            f"the TLS certificate of {endpoint} is for another host name: check the address "
+            f"in {variables} (it must be a name the certificate is for) and any proxy that "
+            "inspects TLS"
+        )
+    if exc.ca_setting:
+        return (
+            f"the TLS certificate of {endpoint} is signed by no CA in {exc.ca_path}, the file "
+            f"{exc.ca_setting} names: put the CA that signed it in that file (your "
+            f"organisation's, if your network inspects TLS), or unset {exc.ca_setting}"
+        )
+    return (
+        f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
+        "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
+    )
+
+
 def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
     """The one line for a call that got no usable answer; None for a refusal (the caller
     knows what a refusal of its call means)."""
@@ -407,36 +446,8 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
             f"{session.region}): check your network, proxy and the session's sso_region"
         )
-    if isinstance(exc, NotTls):
-        return ServiceError(
-            f"{endpoint} did not answer in TLS, as Identity Center does: check the address in "
-            "AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (http:// for a plain HTTP "
-            "server), or whether your network wants you to sign in first"
-        )
-    if isinstance(exc, UntrustedCertificate) and exc.problem == "expired":
-        return ServiceError(
-            f"the TLS certificate of {endpoint} has expired, or this machine's clock is wrong: "
-            "check the clock; if it is right, whatever presents that certificate (an endpoint "
-            "set in AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC, or a proxy that "
-            "inspects TLS) must renew it"
-        )
-    if isinstance(exc, UntrustedCertificate) and exc.problem == "host":
-        return ServiceError(
-            f"the TLS certificate of {endpoint} is for another host name: check the address "
-            "in AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (it must be a name the "
-            "certificate is for) and any proxy that inspects TLS"
-        )
-    if isinstance(exc, UntrustedCertificate) and exc.ca_setting:
-        return ServiceError(
-            f"the TLS certificate of {endpoint} is signed by no CA in {exc.ca_path}, the file "
-            f"{exc.ca_setting} names: put the CA that signed it in that file (your "
-            f"organisation's, if your network inspects TLS), or unset {exc.ca_setting}"
-        )
-    if isinstance(exc, UntrustedCertificate):
-        return ServiceError(
-            f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
-            "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
-        )
+    if isinstance(exc, NotTls | UntrustedCertificate):
+        return ServiceError(tls_line(exc, "Identity Center", _PORTAL_VARIABLES))
     if isinstance(exc, ProxyUnreachable):
         return proxy_failure(
             "Identity Center", endpoint, exc.proxy, exc.proxy_status, setting=exc.setting
