@@ -18,6 +18,7 @@ from tests.app_support import (
     SIZE,
     async_test,
     catalog_loaded,
+    dev_session,
     log_in,
     notes,
     open_action_menu,
@@ -297,3 +298,56 @@ def test_exec_renew_serves_the_child_beside_a_default_profile_without_credential
     )  # fmt: skip
     assert run.status == 7, run.err
     assert json.loads(out.read_text())["key"].startswith("ASIA")
+
+
+# What the subshell's SDK is told when the endpoint refuses it: botocore's error, as the user
+# in the subshell reads it.
+_REFUSED_CHILD = """
+import sys
+import botocore.session
+try:
+    botocore.session.Session().get_credentials().get_frozen_credentials()
+except Exception as exc:
+    open(sys.argv[1], "w").write(str(exc))
+"""
+
+
+@async_test
+async def test_s_with_renew_credentials_tells_the_subshells_sdk_the_command_for_its_session(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """The subshell is at a shell prompt: its SDK's error says the command to run there, and
+    that command logs in to the subshell's own session. With two sessions and no default,
+    `ssotui login` alone logs in to neither (and the subshell has no AWS_PROFILE to choose
+    one); the picker's "press ctrl+l" is no key in a shell."""
+    with sso_config.open("a") as config:
+        config.write(f"[sso-session other]\nsso_start_url = {sim.start_url}/other\n"
+                     f"sso_region = {sim.region}\n")  # fmt: skip
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    out = tmp_path / "sdk-error.txt"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(
+        f'#!/bin/sh\n"{sys.executable}" -m tui logout --session dev 2>/dev/null\n'
+        f'exec "{sys.executable}" -c \'{_REFUSED_CHILD}\' "{out}"\n'
+    )
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=load_settings(here().config_file), session=dev_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+    sdk_error = out.read_text()
+    assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error, sdk_error
+    assert "ctrl+l" not in sdk_error

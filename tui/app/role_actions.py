@@ -27,6 +27,7 @@ from tui.errors import SsotuiError, StaticKeysProfile
 from tui.local_time import local_time
 from tui.models import RoleCredentials
 from tui.store.waits import told_to
+from tui.workspace.advice import for_the_picker_subshell
 from tui.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -82,7 +83,10 @@ class RoleActions(Widget):
                 endpoint: dict[str, str] | None = None
                 if renewing:  # served, and renewed, while it runs
                     served = workspace.credential_endpoint(
-                        creds.account, creds.role_name, region=creds.region
+                        creds.account,
+                        creds.role_name,
+                        region=creds.region,
+                        advice=lambda line: for_the_picker_subshell(line, workspace.session),
                     )
                     endpoint = stack.enter_context(served).environment()
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)

@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.models import SsoSession
 
 # `ssotui <command ...>` in backticks: advice that names a command of one session.
 _SESSION_COMMAND = re.compile(r"`ssotui (login|logout|list)([^`]*)`")
@@ -65,6 +69,23 @@ def for_the_command_line(message: str, options: Sequence[str] = ()) -> str:
         return message
     typed = " " + shlex.join(options)
     return _SESSION_COMMAND.sub(lambda m: f"`ssotui {m.group(1)}{m.group(2)}{typed}`", message)
+
+
+def naming(session: SsoSession) -> list[str]:
+    """The session options that reach `session` wherever they are typed: `--session NAME`, or
+    the start URL and SSO region of one without a name (a legacy profile's, `--start-url`'s),
+    which lead to the same token cache."""
+    if session.name is not None:
+        return session_options(session=session.name, start_url=None, sso_region=None)
+    return session_options(session=None, start_url=session.start_url, sso_region=session.region)
+
+
+def for_the_picker_subshell(message: str, session: SsoSession) -> str:
+    """`message` as the picker's subshell says it (its SDK quotes the credential endpoint): the
+    user is at a shell prompt, so the advice is a command line, and it names `session`, the
+    subshell's own (the picker may have been started without options, on a session chosen
+    there, and the subshell has no AWS_PROFILE to choose one by)."""
+    return for_the_command_line(message, naming(session))
 
 
 # On the login screen the login is under way: advice to log in goes.
