@@ -7,7 +7,6 @@ use case as the command line, in a worker where it blocks, and says what happene
 from __future__ import annotations
 
 import contextlib
-import signal
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from tui.app.terminal import copier, handed_over
 from tui.errors import SsotuiError, StaticKeysProfile
 from tui.local_time import local_time
 from tui.models import RoleCredentials
+from tui.signal_names import signal_name
 from tui.store.waits import told_to
 from tui.workspace.advice import for_the_picker_subshell
 from tui.workspace.workspace import Workspace
@@ -244,7 +244,7 @@ def _back_from_subshell(
     show only a status)."""
     how = [NEW] if new else []  # one pair of brackets, not "(new credentials) (exit status 0)"
     if finished.ended_by_signal is not None:
-        how.append(f"ended by {_signal_name(finished.ended_by_signal)}")
+        how.append(f"ended by {signal_name(finished.ended_by_signal)}")
     else:
         how.append(f"exit status {finished.status}")
     if refusal is not None:
@@ -256,11 +256,3 @@ def _back_from_subshell(
     else:
         fared = f"had {clock.time_left(creds.expiration)} left"
     return f"Back from the subshell for {label} ({', '.join(how)}); its credentials {fared}."
-
-
-def _signal_name(number: int) -> str:
-    """ "SIGTERM" for 15; "signal 42" for a number with no name here."""
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
