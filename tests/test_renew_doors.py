@@ -351,3 +351,33 @@ async def test_s_with_renew_credentials_tells_the_subshells_sdk_the_command_for_
     sdk_error = out.read_text()
     assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error, sdk_error
     assert "ctrl+l" not in sdk_error
+
+
+def test_exec_renew_tells_the_childs_sdk_the_session_that_aws_profile_chose(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With two sessions, AWS_PROFILE chose the session, and the child has no AWS_PROFILE
+    (tui/export/env.py): the `ssotui login` its SDK was told to run there logs in to neither."""
+    with sso_config.open("a") as config:
+        config.write(f"[sso-session other]\nsso_start_url = {sim.start_url}/other\n"
+                     f"sso_region = {sim.region}\n"
+                     "[profile work]\nsso_session = dev\n")  # fmt: skip
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    log_in()
+    account = with_roles(org)
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    out = tmp_path / "sdk-error.txt"
+    logout = shlex.join([sys.executable, "-m", "tui", "logout", "--session", "dev"])
+    child = shlex.join([sys.executable, "-c", _REFUSED_CHILD, str(out)])
+    run = ssotui(
+        "exec", "--renew", account.account_id, usable_role(account), "--",
+        "sh", "-c", f"{logout} 2>/dev/null; exec {child}",
+    )  # fmt: skip
+    sdk_error = out.read_text()
+    assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error, sdk_error
+    # ssotui's own line is said back in the shell that has AWS_PROFILE: `ssotui login` works
+    assert "refused credentials" in run.err and "run `ssotui login`" in run.err, run.err

@@ -27,7 +27,7 @@ from tui.local_time import local_time
 from tui.models import RoleCredentials
 from tui.signal_names import signal_name
 from tui.store.waits import told_to
-from tui.workspace.advice import for_the_picker_subshell
+from tui.workspace.advice import in_a_child
 from tui.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -86,7 +86,12 @@ class RoleActions(Widget):
                         creds.account,
                         creds.role_name,
                         region=creds.region,
-                        advice=lambda line: for_the_picker_subshell(line, workspace.session),
+                        advice=in_a_child(
+                            workspace.session,
+                            settings=workspace.settings,
+                            environ=workspace.environ,
+                            paths=workspace.paths,
+                        ),
                     )
                     endpoint = stack.enter_context(served).environment()
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)

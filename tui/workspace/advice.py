@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tui.models import SsoSession
+    from tui.paths import Paths
+    from tui.store.settings import Settings
 
 # `ssotui <command ...>` in backticks: advice that names a command of one session.
 _SESSION_COMMAND = re.compile(r"`ssotui (login|logout|list)([^`]*)`")
@@ -80,12 +82,40 @@ def naming(session: SsoSession) -> list[str]:
     return session_options(session=None, start_url=session.start_url, sso_region=session.region)
 
 
-def for_the_picker_subshell(message: str, session: SsoSession) -> str:
-    """`message` as the picker's subshell says it (its SDK quotes the credential endpoint): the
-    user is at a shell prompt, so the advice is a command line, and it names `session`, the
-    subshell's own (the picker may have been started without options, on a session chosen
-    there, and the subshell has no AWS_PROFILE to choose one by)."""
-    return for_the_command_line(message, naming(session))
+def in_a_child(
+    session: SsoSession,
+    *,
+    settings: Settings,
+    environ: Mapping[str, str],
+    paths: Paths,
+    typed: Sequence[str] = (),
+) -> Callable[[str], str]:
+    """How a program ssotui runs with `session`'s credentials (`exec --renew`'s command, the
+    picker's renewing subshell, whose SDKs quote the credential endpoint) is told what to do:
+    at a shell prompt, so in command lines. With the session options `typed` (the command
+    line's, which name `session`), else with none where `ssotui login` alone reaches `session`
+    there, else with options naming it: the child has no AWS_PROFILE nor AWS_DEFAULT_PROFILE
+    (tui/export/env.py), which may be what chose the session, and the picker may be on one
+    chosen in it. Settled once, before the child starts."""
+    from tui.aws.session_choice import PROFILE_VARIABLES
+    from tui.errors import SsotuiError
+    from tui.workspace.context import Context
+
+    options = list(typed)
+    if not options:
+        there = {key: value for key, value in environ.items() if key not in PROFILE_VARIABLES}
+        try:
+            found: SsoSession | None = Context(settings, environ=there, known_paths=paths).session()
+        except SsotuiError:  # several sessions, and nothing there decides
+            found = None
+        if found is None or not same_session(found, session):
+            options = naming(session)
+    return lambda message: for_the_command_line(message, options)
+
+
+def same_session(one: SsoSession, other: SsoSession) -> bool:
+    """The same session (the same token cache), whatever `default_region` each was given."""
+    return (one.name, one.start_url, one.region) == (other.name, other.start_url, other.region)
 
 
 # On the login screen the login is under way: advice to log in goes.
