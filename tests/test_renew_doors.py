@@ -381,3 +381,42 @@ def test_exec_renew_tells_the_childs_sdk_the_session_that_aws_profile_chose(
     assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error, sdk_error
     # ssotui's own line is said back in the shell that has AWS_PROFILE: `ssotui login` works
     assert "refused credentials" in run.err and "run `ssotui login`" in run.err, run.err
+
+
+@async_test
+async def test_s_refused_for_a_default_profile_says_what_to_do_in_the_picker(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """A [default] profile that SDKs take before the endpoint refuses the renewing subshell;
+    the picker said "use static keys (exec without --renew)", a flag of another command.
+    Here the static keys are `renew_credentials = false` in config.toml."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    home.aws_credentials.write_text(
+        "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n"
+    )
+    ran = tmp_path / "ran"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\ntouch "{ran}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    account = with_roles(org)
+    app = picker(settings=load_settings(here().config_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("s")
+        await wait_until(pilot, lambda: notes(app), "what happened")
+        (said,) = notes(app)
+    assert f"[default] profile in {home.aws_credentials}" in said, said
+    assert "--renew" not in said and "exec" not in said, said
+    assert said.endswith(
+        "or use static keys (renew_credentials = false in ssotui's config.toml)"
+    ), said
+    assert not ran.exists()

@@ -42,6 +42,13 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
     ("try again with --refresh", "press ctrl+r to try again"),
     ("try --refresh", "press ctrl+r"),
     ("run `ssotui list` to see your accounts", "type less of the name"),
+    # the renewing subshell's refusal (a [default] profile SDKs take first): its static keys
+    # are a setting here, not a flag
+    ("the command would not run as", "the subshell would not run as"),
+    (
+        "or use static keys (exec without --renew)",
+        "or use static keys (renew_credentials = false in ssotui's config.toml)",
+    ),
     # a flag of the picker's start, no key: where it goes
     (
         "or use --force to start another inside it",
