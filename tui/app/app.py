@@ -218,7 +218,8 @@ class SsotuiApp(App[str | Picked | None]):
         def stop_asked(_number: int, _frame: object) -> None:
             if self._handed_over:
                 os.kill(os.getpid(), signal.SIGSTOP)
-            else:
+                return
+            with contextlib.suppress(RuntimeError):  # (the picker closing: its loop is gone)
                 loop.call_soon_threadsafe(self._stop_as_a_job, job_control.OUTSIDE)
 
         signal.signal(signal.SIGTSTP, stop_asked)
