@@ -42,6 +42,11 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
     ("try again with --refresh", "press ctrl+r to try again"),
     ("try --refresh", "press ctrl+r"),
     ("run `ssotui list` to see your accounts", "type less of the name"),
+    # a region of another partition: the picker chooses one with ctrl+g
+    (
+        "choose one of them (--region, default_region in config.toml)",
+        "choose one of them (ctrl+g, or default_region in config.toml)",
+    ),
     # the renewing subshell's refusal (a [default] profile SDKs take first): its static keys
     # are a setting here, not a flag
     ("the command would not run as", "the subshell would not run as"),
