@@ -420,3 +420,39 @@ async def test_s_refused_for_a_default_profile_says_what_to_do_in_the_picker(
         "or use static keys (renew_credentials = false in ssotui's config.toml)"
     ), said
     assert not ran.exists()
+
+
+@async_test
+async def test_s_with_renew_credentials_serves_the_credentials_it_fetched_at_once(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """With `cache_role_credentials = false`, the renewing subshell's first AWS call made the
+    endpoint fetch the credentials the picker had just fetched, a second portal call the SDK
+    waited for (the JavaScript SDK gives up after 1 s; a throttled portal takes longer), where
+    `exec --renew` serves its first ones at once. The subshell now starts with them."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text(
+        "renew_credentials = true\ncache_role_credentials = false\n"
+    )
+    out = tmp_path / "child.json"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=load_settings(here().config_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        before = sim.calls["GetRoleCredentials"]
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+    assert json.loads(out.read_text())["key"].startswith("ASIA")
+    assert sim.calls["GetRoleCredentials"] == before + 1  # the picker's own fetch, no other

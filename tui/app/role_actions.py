@@ -92,8 +92,10 @@ class RoleActions(Widget):
                             environ=workspace.environ,
                             paths=workspace.paths,
                         ),
+                        first=creds,  # (as `exec --renew` does, served from the start)
                     )
                     endpoint = stack.enter_context(served).environment()
+                    served.credentials()  # (those it was given: no call, no wait)
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
             except SsotuiError as exc:
                 self.notify(
