@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_support import log_in
+from tests.app_support import log_in, usable_role, with_roles
 from tui.sim import Organisation, Simulator
 
 # What the picker turns on (Textual's driver), each with what turns it off again.
@@ -350,6 +350,50 @@ def test_sigtstp_from_outside_where_no_shell_could_bring_the_picker_back_leaves_
         os.close(leader)
     assert status == 0
     assert _left_on(bytes(seen)) == []
+
+
+def test_a_command_run_after_the_picker_is_stopped_and_resumed_as_any_job(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`ssotui exec --renew` picks first, then runs the command and serves it: ctrl+z and `fg`
+    on that command stop and resume the job as any other, the picker's own SIGTSTP and
+    SIGCONT handlers gone with it (a SIGTSTP taken for the closed picker's would leave ssotui
+    running while the shell waits for the job to stop)."""
+    dash = shutil.which("dash")
+    if dash is None:
+        pytest.skip("needs dash, a job-control shell that leaves the terminal's modes as found")
+    log_in()
+    account = with_roles(org)
+    proc, leader = _on_its_own_terminal([dash, "-i"])
+    seen = bytearray()
+    child = "echo child-up; read line; echo got=$line"
+    try:
+        at = _after(leader, seen, 0, b"READY> ")
+        os.write(leader, f"{_picker('exec', '--renew')} -- sh -c '{child}'\r".encode())
+        at = _after(leader, seen, at, account.account_id.encode())
+        os.write(leader, account.account_id.encode())
+        _shows(leader, seen, at, usable_role(account))
+        at = len(seen)
+        os.write(leader, b"\r")  # to the roles, where the footer says what Enter does
+        _shows(leader, seen, at, "⏎ Run")
+        os.write(leader, b"\r")  # picked: the command runs
+        at = _after(leader, seen, at, b"child-up")
+        assert _left_on(bytes(seen)) == []
+        os.write(leader, b"\x1a")  # ctrl+z: the job (ssotui and the command) stops
+        at = _after(leader, seen, at, b"Stopped")
+        at = _after(leader, seen, at, b"READY> ")
+        os.write(leader, b"fg\r")
+        os.write(leader, b"typed\r")  # read by the command, not by a picker woken up
+        at = _after(leader, seen, at, b"got=typed")
+        at = _after(leader, seen, at, b"READY> ")
+        os.write(leader, b"exit\r")
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    assert _left_on(bytes(seen)) == []
+    assert b"Traceback" not in seen
 
 
 def test_a_terminal_closed_while_the_picker_is_stopped_ends_it(
