@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cli_here import ssotui_here as ssotui
-from tests.conftest import here
+from tests.conftest import Home, here
 from tui.aws.token_cache import token_path
 from tui.local_time import local_time
 from tui.models import SsoSession, Token
@@ -31,10 +31,12 @@ def _not_revoked_line(err: str, token: Token) -> str:
 
 @pytest.mark.parametrize("status", [500, 503, 429])
 def test_a_failed_revocation_deletes_everything_and_exits_1(
-    sim: Simulator, session: SsoSession, token: Token, status: int
+    sim: Simulator, session: SsoSession, token: Token, status: int, home: Home
 ) -> None:
     assert ssotui("list").status == 0  # a catalog cached too
     if status == 429:  # throttled: one call an hour, that one taken
+        home.config_dir.mkdir(parents=True, exist_ok=True)  # and retried for a second, not 15
+        (home.config_dir / "config.toml").write_text("request_deadline = 1\n", encoding="utf-8")
         sim.set(rate_limit=1 / 3600, burst=1)
         ssotui("list", "--refresh")
     else:
