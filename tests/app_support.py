@@ -96,7 +96,10 @@ async def wait_until(
     while not _holds(predicate):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
+        # The app runs meanwhile on this loop. Not `pilot.pause`: it waits for every widget of
+        # the screen to process a message, and a screen switched while it counts (the login
+        # screen giving way to the accounts) never answers, so it fails after 30 s.
+        await asyncio.sleep(0.02)
 
 
 def _holds(predicate: Callable[[], object]) -> bool:

@@ -110,6 +110,7 @@ class OtherCenter:
         self.polls_before_approval = 1
         self.slow_down_first_poll = False
         self.device_interval: int | None = None  # StartDeviceAuthorization's; None: left out
+        self.device_polls_before_expiry: int | None = None  # then ExpiredTokenException
         self.stale_client_error = ("InvalidClientException", 401)  # for a registration not ours
         self.refresh_tokens = False
         self.reusable_refresh = False  # a refresh token stays good after a refresh (not single use)
@@ -430,6 +431,8 @@ class OtherCenter:
             raise Failure(400, "InvalidGrantException", "Invalid grant")
         self.devices[device] += 1
         polls = self.devices[device]
+        if self.device_polls_before_expiry is not None and polls > self.device_polls_before_expiry:
+            raise Failure(400, "ExpiredTokenException", "Device code has expired")
         if polls == 1 and self.slow_down_first_poll:
             raise Failure(400, "SlowDownException", "slow down")
         if polls < self.polls_before_approval + (1 if self.slow_down_first_poll else 0):

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import here
+from tests.conftest import Home, here
 from tui.aws.session_choice import chosen_session
+from tui.aws.sessions import load_sessions
 from tui.errors import ConfigError
-from tui.workspace.advice import for_the_command_line, for_the_picker, session_options
+from tui.store.settings import Settings
+from tui.workspace.advice import (
+    for_the_command_line,
+    for_the_picker,
+    in_a_child,
+    session_options,
+)
 
 # The messages of the errors a door shows, as the domain words them.
 EXPIRED_CODE = (
@@ -100,3 +107,28 @@ def test_configure_advice_is_left_alone(home: object) -> None:
 def test_the_picker_gives_keys_not_commands(message: str, said: str) -> None:
     assert for_the_picker(message) == said
     assert "`ssotui" not in said and "--" not in said
+
+
+def _told_in_a_child(environ: dict[str, str]) -> str:
+    """What a child of the `dev` session (`exec --renew`'s command, the picker's renewing
+    subshell) is told to run when it is not logged in, ssotui having been started in
+    `environ`."""
+    session = next(s for s in load_sessions(here()) if s.name == "dev")
+    advice = in_a_child(session, settings=Settings(), environ=environ, paths=here())
+    return advice(NOT_LOGGED_IN)
+
+
+def test_a_child_is_told_the_session_only_where_ssotui_login_alone_would_not_reach_it(
+    home: Home,
+) -> None:
+    """The child has no AWS_PROFILE: a session it chose is named; the only one is not."""
+    dev = "[sso-session dev]\nsso_start_url = https://d.example/start\nsso_region = eu-west-1\n"
+    home.write_config(dev)
+    assert _told_in_a_child({}) == NOT_LOGGED_IN  # the only session: `ssotui login` reaches it
+    home.write_config(
+        dev + "[sso-session other]\nsso_start_url = https://o.example/start\n"
+        "sso_region = eu-west-1\n[profile work]\nsso_session = dev\n"
+    )
+    named = "not logged in to session dev: run `ssotui login --session dev`"
+    assert _told_in_a_child({"AWS_PROFILE": "work"}) == named
+    assert _told_in_a_child({}) == named  # several, and nothing decides (the picker asked)

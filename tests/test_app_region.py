@@ -156,3 +156,24 @@ async def test_a_profile_gets_the_region_chosen_for_its_account_never_default_re
     state_store.update(here(), lambda s: s.with_region(account.account_id, "us-west-2"))
     await _write_profile(picker(settings=Settings(default_region="eu-west-1")), org, account, "set")
     assert _profile_region(home, "set") == "us-west-2"
+
+
+@async_test
+async def test_a_default_region_of_another_partition_is_refused_in_the_pickers_words(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`default_region` in another partition than the session's: the refusal said "choose one
+    of them (--region, default_region in config.toml)", a flag the picker has none of; its
+    way is ctrl+g, which lists the session's partition only."""
+    log_in()
+    account = with_roles(org)
+    app = picker(settings=Settings(default_region="cn-north-1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("c")
+        await wait_until(pilot, lambda: notes(app), "what happened")
+        said = notes(app)[-1]
+    assert "cn-north-1 is not in the partition of session dev" in said, said
+    assert "--region" not in said, said
+    assert said.endswith("choose one of them (ctrl+g, or default_region in config.toml)"), said

@@ -133,6 +133,39 @@ def test_with_the_scopes_unchanged_ssotui_login_keeps_the_token_of_aws_sso_login
     assert token_file(home, "dev").read_text() == by_cli
 
 
+def _registered_scopes(world: RealNames) -> list[list[str]]:
+    """The scopes of every client the simulator registered, in order."""
+    return [client.scopes for client in world.sim.identity.clients.values()]
+
+
+def test_with_empty_scopes_ssotui_and_aws_sso_login_share_one_registration_and_token(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    # `sso_registration_scopes =` (or `= ,`): the AWS CLI asks for no scope and keeps the
+    # registration under the key of an empty list. ssotui asked for sso:account:access under
+    # another key: each registered its own client, and ssotui took every token of
+    # `aws sso login` for one of other scopes and logged in again.
+    for setting in ("", " , "):
+        home.write_config(sso_session_section("dev", world.sim.start_url, REGION, setting))
+        for path in home.sso_cache.glob("*.json"):
+            path.unlink()
+        world.sim.reset_calls()
+        before = len(_registered_scopes(world))
+        ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+        by_cli = token_file(home, "dev").read_text()
+
+        said = ok(ssotui("login", "--session", "dev", "--use-device-code"))
+        assert "scopes" not in said.err, said.err
+        assert token_file(home, "dev").read_text() == by_cli  # no new login
+
+        ok(ssotui("login", "--session", "dev", "--use-device-code", "--force"))
+        ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+        assert world.sim.calls["RegisterClient"] == 1, setting  # the CLI's, reused by both
+        assert _registered_scopes(world)[before:] == [[]]
+        registration = cli_registration_file(home, "dev", world.sim.start_url, REGION, [])
+        assert "scopes" not in json.loads(registration.read_text())
+
+
 # --- populate ---------------------------------------------------------------------------------
 
 
@@ -320,3 +353,131 @@ def test_after_an_upgrade_from_an_ssotui_that_kept_its_browser_registration_unde
     # ssotui's next browser login still reuses the registration it had
     ok(ssotui("login", "--session", "dev", "--force"))
     assert world.sim.calls["Authorize"] == 2 and world.sim.calls["RegisterClient"] == 2
+
+
+# --- the token cache, both ways: cases the tests of tests.test_aws_cli_v2 leave out ------------
+
+
+def _legacy_profile(world: RealNames, start_url: str) -> str:
+    account, role = granted_roles(world.sim.org)[0]
+    return (
+        f"[profile legacy]\nsso_start_url = {start_url}\nsso_region = {REGION}\n"
+        f"sso_account_id = {account.account_id}\nsso_role_name = {role}\nregion = {REGION}\n"
+    )
+
+
+def test_a_legacy_profile_shares_its_url_keyed_token_with_aws_sso_login_both_ways(
+    cli: str, world: RealNames, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A profile of its own `sso_start_url` (no sso-session), with a trailing slash: the AWS
+    # CLI keys its token by sha1 of that very string.
+    start_url = world.sim.start_url + "/"
+    home.write_config(_legacy_profile(world, start_url))
+    monkeypatch.setenv("AWS_PROFILE", "legacy")
+    ok(aws(cli, "sso", "login", "--no-browser", home=home))
+    assert token_file(home, start_url).exists()
+    world.sim.reset_calls()
+
+    ok(ssotui("list"))  # the CLI's token: no login
+    assert world.sim.calls["StartDeviceAuthorization"] == 0
+
+    ok(ssotui("login", "--use-device-code", "--force"))
+    ours = json.loads(token_file(home, start_url).read_text())
+    assert world.sim.calls["StartDeviceAuthorization"] == 1
+    creds = process_credentials(
+        aws(cli, "configure", "export-credentials", "--profile", "legacy", home=home)
+    )
+    assert _valid(world, creds) and world.sim.calls["StartDeviceAuthorization"] == 1
+    assert json.loads(token_file(home, start_url).read_text()) == ours
+
+
+def test_a_start_url_whose_host_differs_in_case_from_the_token_s_is_the_same_portal(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    # The AWS CLI takes an sso-session's token whatever its startUrl; ssotui checks that it is
+    # the session's portal, and a host name is the same in any case.
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    scheme, rest = world.sim.start_url.split("://", 1)
+    host, path = rest.split("/", 1)
+    shouted = f"{scheme.upper()}://{host.upper()}/{path}/"
+    _set_scopes(home, world, OLD_SCOPES)
+    home.write_config(home.aws_config.read_text().replace(world.sim.start_url, shouted))
+    world.sim.reset_calls()
+
+    listed = ok(ssotui("list", "--session", "dev"))
+    assert listed.out and world.sim.calls["StartDeviceAuthorization"] == 0
+
+
+def test_a_registration_that_expired_under_a_fresh_token_is_replaced_at_the_next_login(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    account, role = granted_roles(world.sim.org)[0]
+    add_sso_profile(home, "mine", "dev", account, role, REGION)
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    registration = cli_registration_file(home, "dev", world.sim.start_url, REGION, OLD_SCOPES)
+    for path, member in (
+        (token_file(home, "dev"), "registrationExpiresAt"),
+        (registration, "expiresAt"),
+    ):
+        data = json.loads(path.read_text())
+        data[member] = "2001-01-01T00:00:00Z"
+        path.write_text(json.dumps(data))
+    world.sim.reset_calls()
+
+    ok(ssotui("list", "--session", "dev"))  # the token is good: used, nothing renewed
+    assert world.sim.calls["CreateToken"] == 0
+
+    # ten minutes left: neither tool can renew it; ssotui's login registers anew ...
+    token = json.loads(token_file(home, "dev").read_text())
+    token["expiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 600))
+    token_file(home, "dev").write_text(json.dumps(token))
+    ok(ssotui("login", "--session", "dev", "--use-device-code"))
+    assert world.sim.calls["RegisterClient"] == 1 and world.sim.calls["CreateToken"] == 1
+    ours = json.loads(token_file(home, "dev").read_text())
+    assert ours["clientId"] == json.loads(registration.read_text())["clientId"]
+    # ... which the CLI takes, token and registration
+    assert _valid(
+        world,
+        process_credentials(
+            aws(cli, "configure", "export-credentials", "--profile", "mine", home=home)
+        ),
+    )
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    assert world.sim.calls["RegisterClient"] == 1
+
+
+def _set_token(home: Home, **members: str | None) -> None:
+    data = json.loads(token_file(home, "dev").read_text())
+    for member, value in members.items():
+        if value is None:
+            data.pop(member, None)
+        else:
+            data[member] = value
+    token_file(home, "dev").write_text(json.dumps(data))
+
+
+def _in(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
+
+
+def test_a_token_renewed_by_ssotui_from_one_without_its_registration_expiry_gets_it_back(
+    cli: str, world: RealNames, home: Home
+) -> None:
+    # A token file without `registrationExpiresAt` (another tool's, an older one's): botocore
+    # renews no token without it. ssotui renewed it and wrote it without one again, so the
+    # AWS CLI could never renew the token ssotui kept renewing, and failed once it expired.
+    account, role = granted_roles(world.sim.org)[0]
+    add_sso_profile(home, "mine", "dev", account, role, REGION)
+    ok(aws(cli, "sso", "login", "--sso-session", "dev", "--no-browser", home=home))
+    registration = cli_registration_file(home, "dev", world.sim.start_url, REGION, OLD_SCOPES)
+    _set_token(home, registrationExpiresAt=None, expiresAt=_in(600))
+
+    ok(ssotui("list", "--session", "dev"))  # renewed
+    renewed = json.loads(token_file(home, "dev").read_text())
+    assert renewed["registrationExpiresAt"] == json.loads(registration.read_text())["expiresAt"]
+
+    _set_token(home, expiresAt=_in(-60))
+    creds = process_credentials(
+        aws(cli, "configure", "export-credentials", "--profile", "mine", home=home)
+    )
+    assert _valid(world, creds) and world.sim.calls["StartDeviceAuthorization"] == 1

@@ -451,3 +451,28 @@ def test_a_callback_naming_another_host_is_not_found_and_the_login_goes_on(host:
         assert _callback(port, "state=right&code=real", f"127.0.0.1:{port}")[0] == 200
         result = listener.wait(2)
     assert result is not None and result.code == "real"
+
+
+def test_the_callback_asked_twice_shows_the_same_page_both_times() -> None:
+    """A browser that asks for the redirect twice (a prefetch, then the navigation the user
+    sees; a reload while the login finishes) showed the second time "This page does not
+    belong to the login ssotui is waiting for", on the login that had just worked. Each visit
+    now gets the first one's page, and only the first one counts."""
+    with loopback.CallbackListener("right") as listener:
+        first = _callback(listener.port, "state=right&code=real")
+        again = _callback(listener.port, "state=right&code=real")
+        result = listener.wait(2)
+        assert _callback(listener.port, "state=wrong&code=x")[0] == 400
+    assert first[0] == again[0] == 200 and first[1] == again[1]
+    assert "back to the terminal" in first[1]
+    assert result is not None and result.code == "real"
+
+
+def test_an_error_callback_asked_twice_says_the_same_both_times() -> None:
+    with loopback.CallbackListener("right") as listener:
+        first = _callback(listener.port, "state=right&error=access_denied&error_description=no")
+        again = _callback(listener.port, "state=right&error=access_denied&error_description=no")
+        result = listener.wait(2)
+    assert first == again and first[0] == 200
+    assert "access_denied" in first[1] and "back to the terminal" in first[1]
+    assert result is not None and result.error == "access_denied"

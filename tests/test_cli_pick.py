@@ -18,10 +18,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.app_support import log_in
 from tests.cli_helpers import ssotui
 from tests.conftest import here
 from tui.app.pick import Picked
 from tui.aws.session_choice import chosen_session
+from tui.aws.sessions import load_sessions
 from tui.cli import main
 from tui.export.subshell import SubshellPlan, run
 from tui.models import Account, SsoSession, Token
@@ -228,3 +230,24 @@ def test_a_dumb_terminal_gets_one_line_not_a_picker_drawn_in_escape_sequences(
     account, role = _usable(org)
     ran = at_a_terminal("export", account.account_id, role)
     assert ran.status == 0 and f"SSOTUI_ROLE_NAME={role}" in ran.out
+
+
+def test_after_a_switch_of_session_in_the_picker_the_advice_names_the_session_picked_in(
+    picker: FakePicker, token: Token, org: Organisation, sso_config: Path
+) -> None:
+    """`ssotui export --session dev`, then ctrl+s to session `other` in the picker: a failure
+    of the role picked there advised `ssotui list --refresh --session dev`, which lists
+    another session's roles (and a login offered went to dev)."""
+    with sso_config.open("a") as config:
+        config.write(
+            f"[sso-session other]\nsso_start_url = {token.start_url}\nsso_region = {token.region}\n"
+        )
+    other = next(s for s in load_sessions(here()) if s.name == "other")
+    log_in(other)
+    sim = next(a for a in org.accounts if any(r.forbidden for r in a.roles))
+    role = next(r.name for r in sim.roles if r.forbidden)
+    picker.answer = Picked(other, Account(sim.account_id, sim.name, sim.email), role)
+    ran = at_a_terminal("export", "--session", "dev")
+    assert ran.status == 1, ran.err
+    assert f"no access to role {role}" in ran.err
+    assert "run `ssotui list --refresh --session other`" in ran.err, ran.err

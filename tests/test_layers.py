@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -63,10 +64,36 @@ def _loaded_after(code: str) -> set[str]:
     return set(out.split())
 
 
+# One fresh interpreter, forked once per module: each child imports its module alone and says
+# whether Textual came with it (one start-up of Python rather than one a module).
+_EACH_ALONE = """
+import os, sys
+for module in sys.argv[1:]:
+    pid = os.fork()
+    if pid == 0:
+        __import__(module)
+        print(module, "textual" in sys.modules, flush=True)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        print(module, "failed", flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def pulls_in_textual() -> dict[str, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", _EACH_ALONE, *DOMAIN], capture_output=True, text=True, check=True
+    ).stdout
+    return dict(line.split(" ", 1) for line in out.splitlines())
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks one child a module")
 @pytest.mark.parametrize("module", DOMAIN)
-def test_domain_module_does_not_import_textual(module: str) -> None:
-    loaded = _loaded_after(f"import {module}")
-    assert "textual" not in loaded, f"{module} pulled in Textual"
+def test_domain_module_does_not_import_textual(
+    module: str, pulls_in_textual: dict[str, str]
+) -> None:
+    assert pulls_in_textual[module] == "False", f"{module} pulled in Textual"
 
 
 def test_sim_imports_nothing_of_the_rest() -> None:

@@ -133,12 +133,12 @@ def test_device_code_expired_at_the_service(session: SsoSession, sim: Simulator)
 
 
 def test_gives_up_at_expires_in(session: SsoSession, sim: Simulator) -> None:
-    sim.set(approve="manual", interval=2, device_code_lifetime=5)
+    sim.set(approve="manual", interval=50, device_code_lifetime=120)
     sleeps: list[float] = []
     auth = start_login(here(), session)
     with pytest.raises(LoginFailed, match="expired"):
         wait_for_token(here(), session, auth, sleep=sleeps.append)
-    assert sum(sleeps) > 5 and len(sleeps) <= 3
+    assert sum(sleeps) > 120 and len(sleeps) <= 3
 
 
 def test_cancelled_before_any_poll(session: SsoSession, sim: Simulator) -> None:

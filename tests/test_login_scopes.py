@@ -252,6 +252,62 @@ def test_the_browser_login_of_both_doors_asks_for_the_new_scopes(
     assert third == second and not events and len(browser.visits()) == 2
 
 
+def test_with_empty_scopes_the_browser_login_reuses_the_aws_cli_s_registration(
+    quick: Simulator, home: Home, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`sso_registration_scopes =`: the AWS CLI 2.22+ keeps its browser registration (made for
+    the default scope) under botocore's key of an empty list; ssotui looked under the key of
+    `["sso:account:access"]` and registered a client of its own."""
+    sim = quick
+    browser = use_fake_browser(monkeypatch, tmp_path)
+    configure(home, sim, "")
+    oidc = boto3.client(
+        "sso-oidc", region_name=sim.region, config=Config(signature_version=UNSIGNED)
+    )
+    client = oidc.register_client(
+        clientName="botocore-client-dev",
+        clientType="public",
+        grantTypes=["authorization_code", "refresh_token"],
+        redirectUris=["http://127.0.0.1/oauth/callback"],
+        issuerUrl=sim.start_url,
+        scopes=["sso:account:access"],
+    )
+    home.sso_cache.mkdir(parents=True, exist_ok=True)
+    botocore_registration_file(home, sim, []).write_text(
+        json.dumps(
+            {
+                "clientId": client["clientId"],
+                "clientSecret": client["clientSecret"],
+                "expiresAt": datetime.fromtimestamp(client["clientSecretExpiresAt"], UTC).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
+                "scopes": ["sso:account:access"],
+                "grantTypes": ["authorization_code", "refresh_token"],
+            }
+        )
+    )
+    sim.reset_calls()
+    assert ssotui("login").status == 0
+    assert sim.calls["RegisterClient"] == 0
+    assert cached_token(home)["clientId"] == client["clientId"]
+    assert "scopes=sso%3Aaccount%3Aaccess&" in str(browser.visits()[0]["url"])
+
+
+def test_scopes_set_empty_after_a_browser_login_with_the_default_change_nothing(
+    quick: Simulator, home: Home, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`sso_registration_scopes =` after `= sso:account:access`: the browser login asks for
+    the default scope either way, so the token is kept (no second trip to the browser)."""
+    browser = use_fake_browser(monkeypatch, tmp_path)
+    configure(home, quick, "sso:account:access")
+    assert ssotui("login").status == 0
+    first = cached_token(home)
+    configure(home, quick, "")
+    again = ssotui("login")
+    assert again.status == 0 and "scopes" not in again.err, again.err
+    assert cached_token(home) == first and len(browser.visits()) == 1
+
+
 def test_a_file_nested_too_deeply_in_the_cache_folder_is_passed_over(
     quick: Simulator, home: Home
 ) -> None:

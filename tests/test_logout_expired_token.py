@@ -4,7 +4,7 @@ Was: with an expired access token the logout only deleted the file, and its refr
 the sign-in) stayed good at Identity Center until the session ended, for anyone who had a copy
 of the file. Now the refresh token renews it once (saved nowhere) and Logout ends the sign-in.
 A sign-in already over, or no refresh token, is said as before; offline, the files are still
-deleted and one line says what stayed valid. Never a login, a prompt or a browser.
+deleted and one line says what stayed valid (exit 1). Never a login, a prompt or a browser.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def test_offline_the_files_go_and_one_line_says_the_sign_in_stays(
     address = sim.url.removeprefix("http://")
     sim.stop()
     result = ssotui("logout")
-    assert result.status == 0, result.err
+    assert result.status == 1, result.err  # the sign-in stays: not a logout that worked
     (line,) = result.err.splitlines()
     assert line.startswith("Logged out of dev: could not revoke the token (")
     print(line)

@@ -24,6 +24,7 @@ from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.aws import portal
 from tui.aws.endpoints import CHOICE_VAR
+from tui.aws.login import start_login, wait_for_token
 from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import parse_time, token_path
 from tui.cli import main
@@ -105,6 +106,53 @@ def test_a_device_authorization_without_expires_in_is_waited_for(center: OtherCe
     center.polls_before_approval = 3
     _log_in()  # was: "Identity Center sent an unreadable device authorization"
     assert center.calls["create_token"] == 3
+
+
+@pytest.mark.parametrize("expires_in", [0, 1])
+def test_a_device_code_said_to_last_no_time_is_polled_until_approved(
+    center: OtherCenter, expires_in: int
+) -> None:
+    # The service's ExpiredTokenException ends such a login, as it ends botocore's; ssotui
+    # gave up at once ("expired before it was approved") where `aws sso login` went on.
+    center.rewrite["start_device_authorization"] = lambda a: {**a, "expiresIn": expires_in}
+    center.polls_before_approval = 3
+    _log_in()
+    assert center.calls["create_token"] == 3
+
+
+def test_a_device_code_said_to_last_no_time_ends_when_the_service_says_so(
+    center: OtherCenter,
+) -> None:
+    center.rewrite["start_device_authorization"] = lambda a: {**a, "expiresIn": 0}
+    center.polls_before_approval, center.device_polls_before_expiry = 10, 2
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 1, run.err
+    assert run.err.endswith("expired before it was approved: run `ssotui login` again\n")
+    assert center.calls["create_token"] == 3  # two "not yet", then "expired"
+
+
+@pytest.mark.parametrize("interval", [1000, 5000])
+def test_a_device_poll_interval_in_milliseconds_is_polled_every_five_seconds(
+    center: OtherCenter, interval: int
+) -> None:
+    # was: a wait of 601 s (past the code's 600), then "expired before it was approved"
+    center.device_interval, center.polls_before_approval = interval, 3
+    sleeps: list[float] = []
+    session = chosen_session(here())[0]
+    auth = start_login(here(), session)
+    assert wait_for_token(here(), session, auth, sleep=sleeps.append).access_token
+    assert sleeps == [5, 5, 5]
+
+
+@pytest.mark.parametrize("expires_in", [600_000, 10**15], ids=["milliseconds", "for-ever"])
+def test_a_device_code_lifetime_past_a_day_counts_down_ten_minutes(
+    center: OtherCenter, expires_in: int
+) -> None:
+    center.rewrite["start_device_authorization"] = lambda a: {**a, "expiresIn": expires_in}
+    auth = start_login(here(), chosen_session(here())[0])
+    # was: "The code expires in 10000:00" (a week), or "an unreadable device authorization"
+    left = auth.seconds_left()
+    assert 590 < left <= 600, left
 
 
 PAGE = (

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_support import log_in
+from tests.app_support import log_in, usable_role, with_roles
 from tui.sim import Organisation, Simulator
 
 # What the picker turns on (Textual's driver), each with what turns it off again.
@@ -167,28 +167,29 @@ def _after(leader: int, seen: bytearray, start: int, wanted: bytes, seconds: flo
     return seen.index(wanted, start) + len(wanted)
 
 
-def _drain(leader: int, seen: bytearray) -> None:
-    """Read into `seen` what the terminal holds now."""
-    while select.select([leader], [], [], 0)[0]:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            return
-        if not chunk:
-            return
-        seen += chunk
+# A control sequence (colours, cursor moves), blanks and a toast's left edge: what a toast's
+# text is cut by, where it wraps and where the picker redraws only the cells that change.
+_NOT_TEXT = re.compile(rb"\x1b\[[0-9;?<>]*[A-Za-z]|\s|\xe2\x96\x8c")
+
+
+def _shows(leader: int, seen: bytearray, start: int, text: str, seconds: float = 30) -> None:
+    """Read until `text` is on the terminal after `start` in `seen`, its words however the
+    drawing cuts them (colours, cursor moves, blanks between its letters)."""
+    wanted = _NOT_TEXT.sub(b"", text.encode())
+    end = time.monotonic() + seconds
+    while wanted not in _NOT_TEXT.sub(b"", seen[start:]) and time.monotonic() < end:
+        ready, _, _ = select.select([leader], [], [], 0.1)
+        if ready:
+            try:
+                seen += os.read(leader, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+    assert wanted in _NOT_TEXT.sub(b"", seen[start:]), bytes(seen[-600:])
 
 
 def _state(pid: int) -> str:
     """The process's state as /proc says it (T: stopped)."""
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-
-
-def _until_stopped(pid: int, seconds: float = 20) -> None:
-    end = time.monotonic() + seconds
-    while _state(pid) != "T":
-        assert time.monotonic() < end, f"process {pid} never stopped"
-        time.sleep(0.01)  # (waitpid's WUNTRACED would block for good if it never stopped)
 
 
 def _picker(*args: str) -> str:
@@ -256,7 +257,7 @@ def test_ctrl_z_where_no_shell_could_bring_the_picker_back_leaves_it_running(
     try:
         at = _after(leader, seen, 0, org.accounts[0].account_id.encode())
         os.write(leader, b"\x1a")  # ctrl+z
-        at = _after(leader, seen, at, b"no shell could bring ssotui")
+        _shows(leader, seen, at, "ctrl+z: no shell could bring ssotui back")
         assert proc.poll() is None
         assert _state(proc.pid) != "T"
         os.write(leader, b"\x11")  # ctrl+q: it still takes keys
@@ -270,42 +271,129 @@ def test_ctrl_z_where_no_shell_could_bring_the_picker_back_leaves_it_running(
     assert _left_on(bytes(seen)) == []
 
 
-def test_sigtstp_and_sigcont_from_outside_stop_it_and_draw_it_whole_again(
+def _child_of(parent: int, seconds: float = 20) -> int:
+    """The id of a child of process `parent` (waited for until one is there)."""
+    end = time.monotonic() + seconds
+    while True:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == parent:
+                return int(stat.parent.name)
+        assert time.monotonic() < end, f"process {parent} has no child"
+        time.sleep(0.05)
+
+
+def test_sigtstp_from_outside_stops_the_picker_as_a_job_as_ctrl_z_does(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:
-    """`kill -TSTP`, then `kill -CONT`: the picker came back on a blank screen with its status
-    line and filter alone, the panes missing until something in them changed."""
+    """`kill -TSTP` from another terminal stopped the picker alone (Textual's own handler):
+    under `sh -c` (or make) the shell never saw its job stop, and the terminal stayed frozen
+    under the waiting `sh` until a `kill -CONT`. It now stops as ctrl+z does: the shell gets
+    the terminal as it was, and `fg` draws the whole picker again."""
+    dash = shutil.which("dash")
+    if dash is None:
+        pytest.skip("needs dash, a job-control shell that leaves the terminal's modes as found")
     log_in()
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tui"],
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env={**os.environ, "TERM": "xterm-256color"},
-        start_new_session=True,
-    )
-    os.close(follower)
+    proc, leader = _on_its_own_terminal([dash, "-i"])
     seen = bytearray()
     shown = org.accounts[0].account_id.encode()
     try:
-        at = _after(leader, seen, 0, b"catalog just now")  # loaded: the panes change no more
-        proc.send_signal(signal.SIGTSTP)
-        at = _after(leader, seen, at, MODES["alternate screen"][1])
-        _until_stopped(proc.pid)  # (a SIGCONT before the stop would be lost)
-        _drain(leader, seen)  # all it wrote before it stopped
-        assert _left_on(bytes(seen)) == []
-        proc.send_signal(signal.SIGCONT)
+        at = _after(leader, seen, 0, b"READY> ")
+        os.write(leader, f"sh -c 'echo sh=$$; {_picker()}; echo after=$?'\r".encode())
         at = _after(leader, seen, at, shown)
+        found = re.search(rb"sh=(\d+)", seen)  # (not the command's echo: sh=$$)
+        assert found, bytes(seen)
+        picker = _child_of(int(found[1]))
+        os.kill(picker, signal.SIGTSTP)
+        at = _after(leader, seen, at, b"Stopped")
+        at = _after(leader, seen, at, b"READY> ")
+        assert _left_on(bytes(seen)) == []
+        os.write(leader, b"fg\r")
+        at = _after(leader, seen, at, shown)  # drawn again, not only what changes next
         assert _left_on(bytes(seen)) == list(MODES)
-        proc.send_signal(signal.SIGTERM)
-        status = proc.wait(timeout=20)
+        os.write(leader, b"\x11")  # ctrl+q
+        at = _after(leader, seen, at, b"after=0")
+        os.write(leader, b"exit\r")
+        proc.wait(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
         os.close(leader)
-    assert status == 128 + signal.SIGTERM
+    assert _left_on(bytes(seen)) == []
+    assert b"Traceback" not in seen
+
+
+def test_sigtstp_from_outside_where_no_shell_could_bring_the_picker_back_leaves_it_running(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The picker as the command of a tmux pane or popup, sent `kill -TSTP` from another
+    terminal: Textual's handler stopped it for good, its terminal frozen (the kernel itself
+    ignores a SIGTSTP there). It stays, and says why, as for ctrl+z."""
+    log_in()
+    proc, leader = _on_its_own_terminal([sys.executable, "-m", "tui"])
+    seen = bytearray()
+    try:
+        at = _after(leader, seen, 0, org.accounts[0].account_id.encode())
+        proc.send_signal(signal.SIGTSTP)
+        _shows(leader, seen, at, "SIGTSTP (kill -TSTP): no shell could bring ssotui back")
+        assert proc.poll() is None
+        assert _state(proc.pid) != "T"
+        os.write(leader, b"\x11")  # ctrl+q: it still takes keys
+        status = proc.wait(timeout=20)
+        _read_until(leader, b"\x00never", seen, 1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    assert status == 0
+    assert _left_on(bytes(seen)) == []
+
+
+def test_a_command_run_after_the_picker_is_stopped_and_resumed_as_any_job(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`ssotui exec --renew` picks first, then runs the command and serves it: ctrl+z and `fg`
+    on that command stop and resume the job as any other, the picker's own SIGTSTP and
+    SIGCONT handlers gone with it (a SIGTSTP taken for the closed picker's would leave ssotui
+    running while the shell waits for the job to stop)."""
+    dash = shutil.which("dash")
+    if dash is None:
+        pytest.skip("needs dash, a job-control shell that leaves the terminal's modes as found")
+    log_in()
+    account = with_roles(org)
+    proc, leader = _on_its_own_terminal([dash, "-i"])
+    seen = bytearray()
+    child = "echo child-up; read line; echo got=$line"
+    try:
+        at = _after(leader, seen, 0, b"READY> ")
+        os.write(leader, f"{_picker('exec', '--renew')} -- sh -c '{child}'\r".encode())
+        at = _after(leader, seen, at, account.account_id.encode())
+        os.write(leader, account.account_id.encode())
+        _shows(leader, seen, at, usable_role(account))
+        at = len(seen)
+        os.write(leader, b"\r")  # to the roles, where the footer says what Enter does
+        _shows(leader, seen, at, "⏎ Run")
+        os.write(leader, b"\r")  # picked: the command runs
+        at = _after(leader, seen, at, b"child-up")
+        assert _left_on(bytes(seen)) == []
+        os.write(leader, b"\x1a")  # ctrl+z: the job (ssotui and the command) stops
+        at = _after(leader, seen, at, b"Stopped")
+        at = _after(leader, seen, at, b"READY> ")
+        os.write(leader, b"fg\r")
+        os.write(leader, b"typed\r")  # read by the command, not by a picker woken up
+        at = _after(leader, seen, at, b"got=typed")
+        at = _after(leader, seen, at, b"READY> ")
+        os.write(leader, b"exit\r")
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    assert _left_on(bytes(seen)) == []
+    assert b"Traceback" not in seen
 
 
 def test_a_terminal_closed_while_the_picker_is_stopped_ends_it(

@@ -18,6 +18,7 @@ from tests.app_support import (
     SIZE,
     async_test,
     catalog_loaded,
+    dev_session,
     log_in,
     notes,
     open_action_menu,
@@ -297,3 +298,161 @@ def test_exec_renew_serves_the_child_beside_a_default_profile_without_credential
     )  # fmt: skip
     assert run.status == 7, run.err
     assert json.loads(out.read_text())["key"].startswith("ASIA")
+
+
+# What the subshell's SDK is told when the endpoint refuses it: botocore's error, as the user
+# in the subshell reads it.
+_REFUSED_CHILD = """
+import sys
+import botocore.session
+try:
+    botocore.session.Session().get_credentials().get_frozen_credentials()
+except Exception as exc:
+    open(sys.argv[1], "w").write(str(exc))
+"""
+
+
+@async_test
+async def test_s_with_renew_credentials_tells_the_subshells_sdk_the_command_for_its_session(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """The subshell is at a shell prompt: its SDK's error says the command to run there, and
+    that command logs in to the subshell's own session. With two sessions and no default,
+    `ssotui login` alone logs in to neither (and the subshell has no AWS_PROFILE to choose
+    one); the picker's "press ctrl+l" is no key in a shell."""
+    with sso_config.open("a") as config:
+        config.write(f"[sso-session other]\nsso_start_url = {sim.start_url}/other\n"
+                     f"sso_region = {sim.region}\n")  # fmt: skip
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    out = tmp_path / "sdk-error.txt"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(
+        f'#!/bin/sh\n"{sys.executable}" -m tui logout --session dev 2>/dev/null\n'
+        f'exec "{sys.executable}" -c \'{_REFUSED_CHILD}\' "{out}"\n'
+    )
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=load_settings(here().config_file), session=dev_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+    sdk_error = out.read_text()
+    assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error, sdk_error
+    assert "ctrl+l" not in sdk_error
+
+
+def test_exec_renew_tells_the_childs_sdk_the_session_that_aws_profile_chose(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With two sessions, AWS_PROFILE chose the session, and the child has no AWS_PROFILE
+    (tui/export/env.py): the `ssotui login` its SDK was told to run there logs in to neither."""
+    with sso_config.open("a") as config:
+        config.write(f"[sso-session other]\nsso_start_url = {sim.start_url}/other\n"
+                     f"sso_region = {sim.region}\n"
+                     "[profile work]\nsso_session = dev\n")  # fmt: skip
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    log_in()
+    account = with_roles(org)
+    sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
+    out = tmp_path / "sdk-error.txt"
+    logout = shlex.join([sys.executable, "-m", "tui", "logout", "--session", "dev"])
+    child = shlex.join([sys.executable, "-c", _REFUSED_CHILD, str(out)])
+    run = ssotui(
+        "exec", "--renew", account.account_id, usable_role(account), "--",
+        "sh", "-c", f"{logout} 2>/dev/null; exec {child}",
+    )  # fmt: skip
+    sdk_error = out.read_text()
+    assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error, sdk_error
+    # ssotui's own line is said back in the shell that has AWS_PROFILE: `ssotui login` works
+    assert "refused credentials" in run.err and "run `ssotui login`" in run.err, run.err
+
+
+@async_test
+async def test_s_refused_for_a_default_profile_says_what_to_do_in_the_picker(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """A [default] profile that SDKs take before the endpoint refuses the renewing subshell;
+    the picker said "use static keys (exec without --renew)", a flag of another command.
+    Here the static keys are `renew_credentials = false` in config.toml."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    home.aws_credentials.write_text(
+        "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n"
+    )
+    ran = tmp_path / "ran"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\ntouch "{ran}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    account = with_roles(org)
+    app = picker(settings=load_settings(here().config_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("s")
+        await wait_until(pilot, lambda: notes(app), "what happened")
+        (said,) = notes(app)
+    assert f"[default] profile in {home.aws_credentials}" in said, said
+    assert "--renew" not in said and "exec" not in said, said
+    assert said.endswith(
+        "or use static keys (renew_credentials = false in ssotui's config.toml)"
+    ), said
+    assert not ran.exists()
+
+
+@async_test
+async def test_s_with_renew_credentials_serves_the_credentials_it_fetched_at_once(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """With `cache_role_credentials = false`, the renewing subshell's first AWS call made the
+    endpoint fetch the credentials the picker had just fetched, a second portal call the SDK
+    waited for (the JavaScript SDK gives up after 1 s; a throttled portal takes longer), where
+    `exec --renew` serves its first ones at once. The subshell now starts with them."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text(
+        "renew_credentials = true\ncache_role_credentials = false\n"
+    )
+    out = tmp_path / "child.json"
+    shell = tmp_path / "fake-shell"
+    shell.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=load_settings(here().config_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        before = sim.calls["GetRoleCredentials"]
+        await open_action_menu(pilot, app, org, account, role)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+    assert json.loads(out.read_text())["key"].startswith("ASIA")
+    assert sim.calls["GetRoleCredentials"] == before + 1  # the picker's own fetch, no other

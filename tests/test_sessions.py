@@ -17,6 +17,7 @@ from tui.aws.session_choice import chosen_session
 from tui.aws.sessions import load_sessions, parse_scopes, profile_map
 from tui.errors import ConfigError, UsageError
 from tui.models import DEFAULT_SCOPES
+from tui.store import rewrites
 
 TWO = """\
 # my sessions
@@ -270,7 +271,11 @@ def test_parse_scopes_like_the_aws_cli() -> None:
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
-def test_any_bytes_give_sessions_or_one_config_error(home: Home, data: bytes) -> None:
+def test_any_bytes_give_sessions_or_one_config_error(
+    home: Home, data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each file is read as soon as written: no wait for a writer still at it (tui.store.rewrites)
+    monkeypatch.setattr(rewrites, "PATIENCE", 0)
     home.aws_config.write_bytes(data)
     try:
         sessions = load_sessions(here())

@@ -315,7 +315,11 @@ def run() -> None:
     the time: ~9 ms of `credential-process`, which an AWS SDK runs for every client, and ~20
     ms of a `list --refresh` (measured side by side, 11 runs each). The standard streams are
     guarded first, and what standard output refused is said last, once (`tui.std_streams`).
-    The garbage collector waits until the command's work begins (`tui.startup_gc`)."""
+    Before anything is read, the process is kept out of core dumps (`tui.core_dumps`). The
+    garbage collector waits until the command's work begins (`tui.startup_gc`)."""
+    from tui.core_dumps import keep_out_of_core_dumps
+
+    keep_out_of_core_dumps()
     startup_gc.pause()
     guard_standard_streams()
     try:

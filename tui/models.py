@@ -34,6 +34,8 @@ class SsoSession:
     name: str | None
     start_url: str
     region: str
+    # what the device login registers for (the browser login: these, else DEFAULT_SCOPES);
+    # () when `sso_registration_scopes` is set empty, as the AWS CLI then asks for none
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     # the region role credentials get when none is asked for: config.toml's `default_region`
     default_region: str | None = None

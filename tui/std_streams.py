@@ -23,7 +23,10 @@ Python leaves `sys.stdin`/`sys.stdout`/`sys.stderr` as None when their descripto
 start, and the next file ssotui opens would take that descriptor number. So each closed one is
 given /dev/null (an empty input; an error stream nobody reads, as a shell user who closed it
 asked), except standard output: what a command prints there is what the user asked for, so a
-write to a closed one fails as any write error does.
+write to a closed one fails as any write error does. That /dev/null is ssotui's alone
+(close-on-exec): a program ssotui starts (`exec`'s command, the subshell) finds the descriptor
+closed, as the user gave it, as `env` and `sudo` leave it, not a /dev/null that would swallow
+its output without an error.
 """
 
 from __future__ import annotations
@@ -170,12 +173,13 @@ class ClosedOutput(io.TextIOBase):
 
 def _null_on(descriptor: int, flags: int) -> int:
     """/dev/null on `descriptor` when that number is free (it is the lowest free one), else on
-    a number of its own: never over a file something else opened meanwhile."""
+    a number of its own: never over a file something else opened meanwhile. Not inherited by
+    the programs ssotui starts (`os.open`'s default, and so the copy)."""
     null = os.open(os.devnull, flags)
     try:
         os.fstat(descriptor)
     except OSError:
-        os.dup2(null, descriptor)
+        os.dup2(null, descriptor, inheritable=False)
         os.close(null)
         return descriptor
     return null

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from textual.app import App, SuspendNotSupported, SystemCommand
@@ -35,6 +36,11 @@ from tui.app.widgets.filter_list import FilterInput
 from tui.models import SsoSession
 from tui.store.waits import WaitingForOtherSsotui, told_to
 from tui.workspace import Context
+
+# Job control's signals, which Textual's driver takes and `run` gives back (none on Windows).
+_JOB_SIGNALS: list[signal.Signals] = (
+    [] if sys.platform == "win32" else [signal.SIGTSTP, signal.SIGCONT]
+)
 
 
 class SsotuiApp(App[str | Picked | None]):
@@ -87,6 +93,7 @@ class SsotuiApp(App[str | Picked | None]):
         self.initial_filter = initial_filter
         self.demo = demo
         self._quits_at_once = False  # set by `run`: a quit does not wait for worker threads
+        self._handed_over = False  # the terminal is another's (a subshell, or stopped as a job)
         self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
         settings = context.settings
         # said once the screen is up (a notification needs a running app)
@@ -126,13 +133,16 @@ class SsotuiApp(App[str | Picked | None]):
         while a worker still waits on Identity Center (tui/app/leaving.py)."""
         debug_mode.quiet()
         self._quits_at_once = True
-        interrupted = signal.getsignal(signal.SIGINT)  # `on_load` sets the picker's own
+        # `on_load` sets the picker's own SIGINT, Textual's driver and `on_mount` the others
+        taken = [signal.SIGINT] + _JOB_SIGNALS
+        before = {number: signal.getsignal(number) for number in taken}
         try:
             with drawing_on_the_terminal():
                 return super().run(*args, **kwargs)
-        finally:  # (what comes after the picker is interrupted as a command is)
-            if interrupted is not None:
-                signal.signal(signal.SIGINT, interrupted)
+        finally:  # (what comes after the picker is interrupted, stopped, as a command is)
+            for number, handler in before.items():
+                if handler is not None:
+                    signal.signal(number, handler)
 
     def _fatal_error(self) -> None:
         fatal_error(self)  # a bug's traceback shows no local variable: they may hold secrets
@@ -178,13 +188,49 @@ class SsotuiApp(App[str | Picked | None]):
         gives a process the signal ended (143, 129, 130)."""
         self.exit(return_code=128 + ending)
 
+    @contextlib.contextmanager
+    def suspend(self) -> Iterator[None]:
+        """Textual's, with `_handed_over` set while the terminal is another's."""
+        self._handed_over = True
+        try:
+            with super().suspend():
+                yield
+        finally:
+            self._handed_over = False
+
     def action_suspend_process(self) -> None:
         """ctrl+z: back to the shell as a stopped job, the terminal as it was; `fg` brings the
         picker back, redrawn. Where no shell could bring it back, it stays and says why
         (tui/app/job_control.py)."""
         from tui.app import job_control
 
-        if (why := job_control.why_not_stop()) is not None:
+        self._stop_as_a_job(job_control.CTRL_Z)
+
+    def _take_outside_stops(self) -> None:
+        """A SIGTSTP from outside (`kill -TSTP`; ctrl+z is a key here) goes ctrl+z's way. While
+        the terminal is another's (a subshell, or the picker's own stop as a job) it stops the
+        process, as Textual's handler did then."""
+        from tui.app import job_control
+
+        loop = asyncio.get_running_loop()
+
+        def stop_asked(_number: int, _frame: object) -> None:
+            if self._handed_over:
+                os.kill(os.getpid(), signal.SIGSTOP)
+                return
+            with contextlib.suppress(RuntimeError):  # (the picker closing: its loop is gone)
+                loop.call_soon_threadsafe(self._stop_as_a_job, job_control.OUTSIDE)
+
+        signal.signal(signal.SIGTSTP, stop_asked)
+
+    def _stop_as_a_job(self, by: str) -> None:
+        """Stop as a job where a shell can bring the picker back; else stay and say why.
+        `by`: what asked it to stop, said first in that line."""
+        from tui.app import job_control
+
+        if self._handed_over:
+            return  # (asked twice, or from outside while the terminal is another's)
+        if (why := job_control.why_not_stop(by)) is not None:
             self.notify(why, severity="warning", markup=False)
             return
         # The terminal given back before the group stops: once the shell sees the job stopped
@@ -206,6 +252,8 @@ class SsotuiApp(App[str | Picked | None]):
 
     def on_mount(self) -> None:
         self.app_resume_signal.subscribe(self, self._back_from_a_stop)
+        if self._quits_at_once and _JOB_SIGNALS:  # (after Textual's driver set its own)
+            self._take_outside_stops()
         # The command line printed these before the picker took the screen, where they stay
         # hidden until it closes: said here too, while the setting they name is in use.
         for warning in self.settings.warnings:

@@ -12,6 +12,10 @@ pane or popup, or a child of the interactive shell in that shell's own group (`e
 export)"`, a command substitution). The kernel ignores a ctrl+z there; Textual's handler would
 stop the picker for good, its terminal frozen. There, and where the picker is not the
 terminal's foreground job, it stays and says why.
+
+A SIGTSTP from outside (`kill -TSTP` from another terminal) takes the same way, as the kernel's
+default would (it ignores one sent to an orphaned group): Textual's own handler stopped the
+picker alone, and for good where no shell could bring it back.
 """
 
 from __future__ import annotations
@@ -20,20 +24,23 @@ import os
 import signal
 import sys
 
-_NO_WAY_BACK = "ctrl+z: no shell could bring ssotui back (`fg`) from here; it stays"
+# What asked the picker to stop: ctrl+z, or a SIGTSTP from outside, in the line that says why not.
+CTRL_Z = "ctrl+z"
+OUTSIDE = "SIGTSTP (kill -TSTP)"
 
 
-def why_not_stop() -> str | None:
-    """Why the picker cannot stop as a job now (the line to show), else None."""
+def why_not_stop(by: str = CTRL_Z) -> str | None:
+    """Why the picker cannot stop as a job now (the line to show), else None; `by`: what asked
+    it to stop."""
     if sys.platform == "win32":
-        return "ctrl+z: no job control on Windows"
+        return f"{by}: no job control on Windows"
     try:
         foreground = os.tcgetpgrp(sys.__stdin__.fileno()) if sys.__stdin__ else -1
     except OSError:  # not the process's controlling terminal: no job control on it
         foreground = -1
     group = os.getpgrp()
     if foreground != group or not _shell_can_resume(group, os.getsid(0)):
-        return _NO_WAY_BACK
+        return f"{by}: no shell could bring ssotui back (`fg`) from here; it stays"
     return None
 
 

@@ -7,7 +7,6 @@ use case as the command line, in a worker where it blocks, and says what happene
 from __future__ import annotations
 
 import contextlib
-import signal
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
@@ -26,7 +25,9 @@ from tui.app.terminal import copier, handed_over
 from tui.errors import SsotuiError, StaticKeysProfile
 from tui.local_time import local_time
 from tui.models import RoleCredentials
+from tui.signal_names import signal_name
 from tui.store.waits import told_to
+from tui.workspace.advice import in_a_child
 from tui.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -82,9 +83,19 @@ class RoleActions(Widget):
                 endpoint: dict[str, str] | None = None
                 if renewing:  # served, and renewed, while it runs
                     served = workspace.credential_endpoint(
-                        creds.account, creds.role_name, region=creds.region
+                        creds.account,
+                        creds.role_name,
+                        region=creds.region,
+                        advice=in_a_child(
+                            workspace.session,
+                            settings=workspace.settings,
+                            environ=workspace.environ,
+                            paths=workspace.paths,
+                        ),
+                        first=creds,  # (as `exec --renew` does, served from the start)
                     )
                     endpoint = stack.enter_context(served).environment()
+                    served.credentials()  # (those it was given: no call, no wait)
                 plan = workspace.handoff.subshell(creds, force=self.force, endpoint=endpoint)
             except SsotuiError as exc:
                 self.notify(
@@ -240,7 +251,7 @@ def _back_from_subshell(
     show only a status)."""
     how = [NEW] if new else []  # one pair of brackets, not "(new credentials) (exit status 0)"
     if finished.ended_by_signal is not None:
-        how.append(f"ended by {_signal_name(finished.ended_by_signal)}")
+        how.append(f"ended by {signal_name(finished.ended_by_signal)}")
     else:
         how.append(f"exit status {finished.status}")
     if refusal is not None:
@@ -252,11 +263,3 @@ def _back_from_subshell(
     else:
         fared = f"had {clock.time_left(creds.expiration)} left"
     return f"Back from the subshell for {label} ({', '.join(how)}); its credentials {fared}."
-
-
-def _signal_name(number: int) -> str:
-    """ "SIGTERM" for 15; "signal 42" for a number with no name here."""
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"

@@ -13,6 +13,7 @@ call `from_botocore` too and then read one family of errors:
 from __future__ import annotations
 
 import os
+import time
 
 from tui.aws.ca_files import chosen_ca_file, tls_context
 from tui.aws.proxies import chosen_proxy
@@ -29,6 +30,7 @@ from tui.aws.transport import (
     UnreadableCaFile,
     UntrustedCertificate,
     masked,
+    retry_after,
     tls_failure,
     tunnel_refused,
 )
@@ -48,13 +50,16 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
 
     if isinstance(exc, bce.ClientError):
         error = exc.response.get("Error", {})
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        metadata = exc.response.get("ResponseMetadata", {})
+        status = metadata.get("HTTPStatusCode", 0)
+        headers = {str(k).lower(): str(v) for k, v in (metadata.get("HTTPHeaders") or {}).items()}
         return Refused(
             exc.operation_name,
             int(status or 0),
             str(error.get("Code", "")),
             str(error.get("Message", "")),
             endpoint=endpoint,
+            retry_after=retry_after(headers, time.time()),
         )
     from botocore.parsers import ResponseParserError
 

@@ -203,10 +203,15 @@ class BrowserLogin:
                     self._came_back = True
                     break
         finally:
-            self.close()
             if callback is None:  # timed out, cancelled, interrupted: maybe a client unknown there
+                self.close()
                 forget_registration(self.paths, self.session, self._registration)
-        return self._token(callback)
+        try:
+            return self._token(callback)
+        finally:
+            # open until the code is redeemed: a browser asking again (its prefetch, then the
+            # page it shows) gets the page the first visit got, not a refused connection
+            self.close()
 
     def _token(self, callback: Callback) -> Token:
         label = self.session.label

@@ -135,16 +135,17 @@ def _fingerprint() -> tuple[Any, ...]:
     return (env, os.environ.get("HOME"), tuple(stamps))
 
 
-def _refused_file(path: Path, what: str) -> ConfigError:
+def _refused_file(path: Path, what: str) -> ConfigError | None:
     """The one line for a file botocore refused: what is wrong with it, as `configure` and
-    `write-profile` say it."""
+    `write-profile` say it; None when it reads well now (botocore read it half-way through a
+    rewrite in place, as `aws configure set` makes: `tui.store.rewrites`)."""
     from tui.aws.sessions import config_sections
 
     try:  # (ssotui's cache folder of this process's environment, as botocore read the file)
         config_sections(Paths.from_environ(os.environ), path, what=what)
     except ConfigError as exc:
         return exc
-    return ConfigError(f"the {what} {path} is malformed: fix it; the AWS CLI cannot read it either")
+    return None
 
 
 def _botocore_session() -> botocore.session.Session:
@@ -153,6 +154,30 @@ def _botocore_session() -> botocore.session.Session:
     A profile named by AWS_PROFILE that does not exist would make botocore fail; ssotui needs
     no profile, so it then falls back to none.
     """
+    import botocore.exceptions
+
+    try:
+        return _botocore_session_once()
+    except botocore.exceptions.ConfigParseError as exc:
+        # botocore also parses the shared credentials file: name the one it refused
+        # botocore read this process's environment
+        path = str(exc.kwargs.get("path", aws_config_file(os.environ)))
+        what = "AWS config file"
+        if path == str(aws_credentials_file(os.environ)):
+            what = "shared credentials file"
+        refusal = _refused_file(Path(path), what)
+    if refusal is not None:
+        raise refusal
+    try:  # read half-way through a rewrite, and whole now: once more
+        return _botocore_session_once()
+    except botocore.exceptions.ConfigParseError:
+        raise ConfigError(
+            f"the {what} {path} is malformed: fix it; the AWS CLI cannot read it either"
+        ) from None
+
+
+def _botocore_session_once() -> botocore.session.Session:
+    """`_botocore_session`, botocore's ConfigParseError left to the caller."""
     import botocore.exceptions
     import botocore.session
     from botocore.tokens import TokenProviderChain
@@ -167,14 +192,8 @@ def _botocore_session() -> botocore.session.Session:
         # The portal takes the token as a parameter; botocore's own bearer-token lookup (which
         # fails on a profile with a dangling sso_session) is not wanted here.
         session.register_component("token_provider", TokenProviderChain(providers=[]))
-    except botocore.exceptions.ConfigParseError as exc:
-        # botocore also parses the shared credentials file: name the one it refused
-        # botocore read this process's environment
-        path = str(exc.kwargs.get("path", aws_config_file(os.environ)))
-        what = "AWS config file"
-        if path == str(aws_credentials_file(os.environ)):
-            what = "shared credentials file"
-        raise _refused_file(Path(path), what) from None
+    except botocore.exceptions.ConfigParseError:
+        raise
     except botocore.exceptions.BotoCoreError as exc:
         raise ConfigError(f"botocore cannot use the AWS config: {exc}") from None
     return session

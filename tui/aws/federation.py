@@ -32,9 +32,18 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from tui import __version__
-from tui.aws.ca_files import chosen_ca_file, tls_context, unusable_line
+from tui.aws.ca_files import CaFile, chosen_ca_file, tls_context, unusable_line
 from tui.aws.proxies import Proxy, chosen_proxy
-from tui.aws.transport import masked, proxy_failure, size_text, tunnel_refused
+from tui.aws.transport import (
+    NotTls,
+    UntrustedCertificate,
+    masked,
+    proxy_failure,
+    size_text,
+    tls_failure,
+    tls_line,
+    tunnel_refused,
+)
 from tui.errors import ServiceError
 from tui.logs import hide
 from tui.models import RoleCredentials
@@ -52,6 +61,7 @@ MAX_ANSWER = 64 * 1024
 log = logging.getLogger(__name__)
 # What to look at when something other than the sign-in endpoint answers.
 _CHECK = "check AWS_ENDPOINT_URL_SIGNIN and your proxy settings (HTTPS_PROXY, NO_PROXY)"
+_SIGNIN = "the AWS sign-in endpoint"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -139,8 +149,9 @@ class _HttpsHandler(urllib.request.HTTPSHandler):
 
 
 def _opener(
-    endpoint: str, proxy: Proxy | None, environ: Mapping[str, str], watch: _Watch
+    endpoint: str, proxy: Proxy | None, ca: CaFile | None, watch: _Watch
 ) -> urllib.request.OpenerDirector:
+    """An opener through `proxy` (None: direct), verifying TLS with `ca` (None: plain HTTP)."""
     # the proxy given, or none at all (an empty mapping: urllib reads no variable itself)
     scheme = urlsplit(endpoint).scheme
     handlers: list[urllib.request.BaseHandler] = [
@@ -148,11 +159,10 @@ def _opener(
         _NoRedirect(),
         _HttpHandler(watch),
     ]
-    if endpoint.startswith("https:"):
-        ca = chosen_ca_file(environ)
+    if ca is not None:
         context = tls_context(ca)
         if context is None:
-            raise ServiceError(unusable_line(ca, "the AWS sign-in endpoint"))
+            raise ServiceError(unusable_line(ca, _SIGNIN))
         handlers.append(_HttpsHandler(context, watch))
     return urllib.request.build_opener(*handlers)
 
@@ -204,10 +214,11 @@ def get_signin_token(
     log.debug(
         "getSigninToken at %s for %s (SessionDuration %s)", endpoint, role, duration or "not set"
     )
+    ca = chosen_ca_file(environ) if endpoint.startswith("https:") else None
     with _Watch(timeout) as watch:
-        opener = _opener(endpoint, proxy, environ, watch)
+        opener = _opener(endpoint, proxy, ca, watch)
         try:
-            status, answer = _exchange(opener, request, endpoint, timeout, proxy)
+            status, answer = _exchange(opener, request, endpoint, timeout, proxy, ca)
         except ServiceError:
             if not watch.fired:
                 raise
@@ -289,9 +300,11 @@ def _exchange(
     endpoint: str,
     timeout: float,
     chosen: Proxy | None,
+    ca: CaFile | None,
 ) -> tuple[int, bytes]:
-    """(status, body) of one exchange through `chosen` (None: direct); a network failure is
-    one ServiceError line (a proxy's credentials masked)."""
+    """(status, body) of one exchange through `chosen` (None: direct), TLS verified with `ca`;
+    a network failure is one ServiceError line (a proxy's credentials masked), a failed TLS
+    handshake in the portal's words (`tls_line`)."""
     proxy = masked(chosen.url) if chosen else ""
     try:
         try:
@@ -307,16 +320,20 @@ def _exchange(
     refused = tunnel_refused(reason)
     if proxy and (refused or isinstance(reason, ConnectionRefusedError | socket.gaierror)):
         setting = chosen.setting if chosen else ""
-        raise proxy_failure(
-            "the AWS sign-in endpoint", endpoint, proxy, refused, setting=setting
-        ) from None
+        raise proxy_failure(_SIGNIN, endpoint, proxy, refused, setting=setting) from None
     if isinstance(reason, TimeoutError):
         raise _too_slow(endpoint, timeout) from None
+    if isinstance(reason, ssl.SSLError) and tls_failure(str(reason)) == "not tls":
+        not_tls = NotTls(str(reason), endpoint=endpoint)  # plain HTTP, a captive portal
+        raise ServiceError(tls_line(not_tls, _SIGNIN, "AWS_ENDPOINT_URL_SIGNIN")) from None
     if isinstance(reason, ssl.SSLCertVerificationError):
-        raise ServiceError(
-            f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
-            "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
-        ) from None
+        untrusted = UntrustedCertificate(
+            str(reason),
+            endpoint=endpoint,
+            ca_path=ca.path if ca is not None and ca.setting else "",
+            ca_setting=ca.setting or "" if ca is not None else "",
+        )
+        raise ServiceError(tls_line(untrusted, _SIGNIN, "AWS_ENDPOINT_URL_SIGNIN")) from None
     if isinstance(reason, http.client.HTTPException | ConnectionResetError | ssl.SSLError):
         through = f" through the proxy {proxy}" if proxy else ""
         raise ServiceError(

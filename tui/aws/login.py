@@ -2,8 +2,12 @@
 
 RegisterClient (a public client with the session's scopes, reused from the AWS CLI's
 registration cache until it expires: `tui.aws.registrations`), StartDeviceAuthorization, then
-CreateToken polled every `interval` seconds (+5 s for good after SlowDown) until approved,
-denied or `expiresIn` passes.
+CreateToken polled every `interval` seconds (+5 s for good after SlowDown; 5 s when the
+service says none, or more than a minute: milliseconds, a placeholder) until approved,
+denied or `expiresIn` passes. An `expiresIn` no person could sign in within (under a minute: 0,
+1, ...) or past a day (milliseconds sent for seconds) is no deadline: the countdown assumes
+Identity Center's ten minutes and the polling goes on until the service says the code expired
+(ExpiredTokenException), as botocore's does, or for an hour at most.
 The token is written to the AWS CLI v2 cache, so `aws` and boto3 profiles of the same
 sso-session work without another login. `tui.aws.login_flows.log_in` is the entry that picks
 this flow or the browser one; `login` here is the device flow alone.
@@ -16,8 +20,8 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import IO
+from datetime import datetime, timedelta
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from tui.aws import token_cache
@@ -45,6 +49,18 @@ SLOW_DOWN_DELAY = 5  # seconds added to the interval for good after SlowDown (RF
 # loop as fast as its answers come back for the ten minutes a code lasts.
 MIN_POLL_INTERVAL = 1
 DEFAULT_INTERVAL = 5
+# An `interval` past a minute is milliseconds sent for seconds (1000, 5000) or a placeholder:
+# taken at its word, the user approved and ssotui slept past the code's end, then said it
+# expired. Polled as with none (RFC 8628: 5 s); a service that wants it slower says SlowDown.
+MAX_PLAUSIBLE_INTERVAL = 60
+# The `expiresIn` ssotui stops at by itself; outside it the service's ExpiredTokenException
+# decides. Under a minute nobody reads the code, signs in (with MFA) and approves, so such a
+# value is a fault (a wrong unit, a placeholder), not a deadline; past a day it is milliseconds
+# or a placeholder too (RFC 8628's example is 30 minutes, Identity Center's 10).
+PLAUSIBLE_DEVICE_CODE_LIFETIME = (timedelta(minutes=1), timedelta(days=1))
+# How long a login whose `expiresIn` is no deadline polls at most, should the service never
+# say the code expired: long past any device code (botocore would poll for ever).
+UNTRUSTED_LIFETIME_CAP = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,9 @@ class DeviceAuthorization:
     client_secret: str = field(repr=False, default="")
     registration_expires_at: datetime | None = None
     browser_opens: bool = True  # False: no browser is started on the page (--no-browser)
+    # False: `expiresIn` was no plausible deadline (`expires_at` is then the assumed ten
+    # minutes, for the countdown), so the service's ExpiredTokenException ends the polling
+    deadline_trusted: bool = True
 
     def seconds_left(self, now: datetime | None = None) -> float:
         """Seconds until the code expires (never negative)."""
@@ -102,6 +121,23 @@ def _checked(auth: DeviceAuthorization, session: SsoSession) -> DeviceAuthorizat
     )
 
 
+def _device_code_lifetime(response: Any) -> timedelta | None:
+    """`expiresIn` of a StartDeviceAuthorization answer, the assumed ten minutes when it has
+    none, None when it is past what a date holds (10**15 s); ValueError or TypeError when it
+    is no number."""
+    try:
+        return lifetime(response, "expiresIn", ASSUMED_DEVICE_CODE_LIFETIME)
+    except OverflowError:
+        return None
+
+
+def _poll_interval(response: Any) -> int:
+    """`interval` of a StartDeviceAuthorization answer: 5 s when it has none or one past a
+    minute (ValueError or TypeError when it is no number)."""
+    interval = int(response.get("interval", DEFAULT_INTERVAL))
+    return DEFAULT_INTERVAL if interval > MAX_PLAUSIBLE_INTERVAL else interval
+
+
 def start_login(paths: Paths, session: SsoSession) -> DeviceAuthorization:
     """Register (or reuse the registration cached in `paths`' token cache) and start a device
     authorization."""
@@ -126,19 +162,23 @@ def start_login(paths: Paths, session: SsoSession) -> DeviceAuthorization:
                 continue
             raise login_failure(exc, client, session, "the device authorization") from None
     try:
+        given = _device_code_lifetime(response)
+        shortest, longest = PLAUSIBLE_DEVICE_CODE_LIFETIME
+        trusted = given is not None and shortest <= given <= longest
         auth = DeviceAuthorization(
             user_code=response["userCode"],
             verification_uri=response["verificationUri"],
             verification_uri_complete=response.get("verificationUriComplete")
             or response["verificationUri"],
-            expires_at=utcnow() + lifetime(response, "expiresIn", ASSUMED_DEVICE_CODE_LIFETIME),
-            interval=int(response.get("interval", DEFAULT_INTERVAL)),
+            expires_at=utcnow() + (given if given and trusted else ASSUMED_DEVICE_CODE_LIFETIME),
+            deadline_trusted=trusted,
+            interval=_poll_interval(response),
             device_code=response["deviceCode"],
             client_id=registration.client_id,
             client_secret=registration.client_secret,
             registration_expires_at=registration.expires_at,
         )
-    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: expiresIn 10**15
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise ServiceError(
             f"Identity Center sent an unreadable device authorization for session "
             f"{session.label}: try again later"
@@ -165,7 +205,11 @@ def wait_for_token(
     interval = max(0, auth.interval)
     waited = 0.0
     started = time.monotonic()
-    lifetime = (auth.expires_at - utcnow()).total_seconds()
+    lifetime = (
+        (auth.expires_at - utcnow()).total_seconds()
+        if auth.deadline_trusted
+        else UNTRUSTED_LIFETIME_CAP.total_seconds()
+    )
     polls = 0
 
     def expired() -> LoginFailed:

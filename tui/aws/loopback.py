@@ -3,7 +3,9 @@
 It listens on 127.0.0.1 only, on a free port (port 0), and is bound before anything else
 happens, as botocore's `AuthCodeFetcher` is. `GET /oauth/callback` with the expected `state`
 ends the wait with its `code` or its `error`, after the browser got a short page saying it can
-be closed; a callback with any other state is answered 400 and ignored (the wait goes on);
+be closed and the terminal says the rest; the same callback again (a browser's prefetch then
+its navigation, a reload) gets the same page and changes nothing; a callback with any other
+state is answered 400 and ignored (the wait goes on);
 every other request gets 404, and so does one naming another host than 127.0.0.1 or localhost
 (a web page whose name an attacker points at 127.0.0.1: DNS rebinding). A connection has
 `REQUEST_TIMEOUT` seconds in all to send its request, however it drips it. `close()` stops it:
@@ -157,12 +159,42 @@ class _Handler(BaseHTTPRequestHandler):
     do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_found  # noqa: N815
 
 
+def _judged(query: dict[str, str]) -> tuple[int, str, Callback]:
+    """The answer to the callback of this login (its state checked): status, message, result."""
+    if "error" in query:
+        name = oauth_error_name(query["error"])
+        return (
+            200,
+            f"The login failed ({name}). You can close this window and go back to the terminal, "
+            "where ssotui says what to do next.",
+            Callback(error=name),
+        )
+    code = query.get("code", "")
+    if not code:
+        return (
+            400,
+            "The sign-in came back without a code. Go back to the terminal, where ssotui says "
+            "what to do next.",
+            Callback(error="no_code"),
+        )
+    return (
+        200,
+        # not "logged in" yet: the code is redeemed after this page, and may be refused
+        "ssotui got the sign-in and finishes the login. You can close this window and go back "
+        "to the terminal, where ssotui says whether it worked.",
+        Callback(code=code),
+    )
+
+
 class CallbackListener:
     """A running loopback listener for one login, expecting one `state`."""
 
     def __init__(self, expected_state: str) -> None:
         self._state = expected_state
         self._result: Callback | None = None
+        # the answer the callback that counts got, given again to a repeat of it
+        self._first_answer: tuple[int, str] | None = None
+        self._judging = threading.Lock()
         self._done = threading.Event()
         self._closed = False
         try:
@@ -190,9 +222,10 @@ class CallbackListener:
         return f"http://{HOST}:{self.port}{CALLBACK_PATH}"
 
     def judge(self, query: dict[str, str]) -> tuple[int, str, Callback | None]:
-        """The answer to a callback: HTTP status, page message, and the result when it is ours."""
+        """The answer to a callback: HTTP status, page message, and the result when it is the
+        first one of this login (a repeat of it gets the same page and no result)."""
         state = query.get("state", "")
-        if self._done.is_set() or not secrets.compare_digest(
+        if not secrets.compare_digest(
             state.encode("utf-8", "replace"), self._state.encode("utf-8")
         ):
             return (
@@ -201,24 +234,12 @@ class CallbackListener:
                 "use the page ssotui opened.",
                 None,
             )
-        if "error" in query:
-            name = oauth_error_name(query["error"])
-            return (
-                200,
-                f"The login failed ({name}). You can close this window; ssotui says what to "
-                "do next.",
-                Callback(error=name),
-            )
-        code = query.get("code", "")
-        if not code:
-            return 400, "The sign-in came back without a code.", Callback(error="no_code")
-        return (
-            200,
-            # not "logged in" yet: the code is redeemed after this page, and may be refused
-            "ssotui got the sign-in and finishes the login. You can close this window and go "
-            "back to ssotui, which says whether it worked.",
-            Callback(code=code),
-        )
+        with self._judging:
+            if self._first_answer is not None:
+                return (*self._first_answer, None)
+            status, message, result = _judged(query)
+            self._first_answer = (status, message)
+        return status, message, result
 
     def finish(self, result: Callback) -> None:
         """Record the login's result (the first one counts) and end the wait."""

@@ -102,11 +102,12 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
 def scopes_advice(session: SsoSession) -> str:
     """What to check when Identity Center refuses the scopes asked for (InvalidScopeException,
     `invalid_scope` from the authorize page): `sso_registration_scopes` and what it holds."""
-    if session.scopes_configured:
+    if session.scopes_configured and session.scopes:
         held = printable(", ".join(session.scopes))
         return f"check sso_registration_scopes of session {session.label} ({held})"
+    sets = "an empty" if session.scopes_configured else "no"
     return (
-        f"session {session.label} sets no sso_registration_scopes, so ssotui asks for "
+        f"session {session.label} sets {sets} sso_registration_scopes, so ssotui asks for "
         f"{', '.join(DEFAULT_SCOPES)}: set the scopes Identity Center grants"
     )
 

@@ -6,8 +6,10 @@ unreachable, throttled or failing past retries or past the deadline -> ServiceEr
 client (direct or botocore, `tui.aws.clients.portal_client`) raises only the transport's own
 errors (`tui.aws.transport`), and those are all the Portal reads. Retries are done here: a 429
 goes back through the `Pacer` shared by every thread of the portal (it learns the rate the
-service allows), 5xx and network failures get a few jittered retries, and all the attempts of
-one call together get a deadline (`tui.aws.deadline`). A listing whose page tokens go round
+service allows), 5xx and network failures get a few jittered retries, a refused call that was
+told when to call again (`Retry-After`) waits that long before its next attempt (as botocore
+does; a time past its deadline is said at once), and all the attempts of one call together get
+a deadline (`tui.aws.deadline`). A listing whose page tokens go round
 ends where a token repeats (PageRepeated, with what came before); one that goes on past
 `max_pages`, or that sends page after page with nothing new, fails; a later page refused for
 its page token (expired, say) starts the listing again from its first page, once. The
@@ -16,6 +18,7 @@ access token never appears in a message.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import Counter
@@ -50,7 +53,7 @@ from tui.errors import (
 )
 from tui.logs import hide
 from tui.models import Account, RoleCredentials, SsoSession, Token, name_order, utcnow
-from tui.text import counted
+from tui.text import counted, printable
 
 PAGE_SIZE = 100
 # Seconds all the attempts of one call may take together (`request_deadline` in config.toml).
@@ -120,6 +123,21 @@ def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime)
         )
     latest = fetched_at + LONGEST_ROLE_SESSION
     return creds if creds.expiration <= latest else replace(creds, expiration=latest)
+
+
+def _throttle_words(refused: Refused) -> str:
+    """How a throttle was said: "HTTP 429", or the status and code ("HTTP 503 SlowDown")."""
+    if refused.status == 429 or not refused.throttled:
+        return "HTTP 429"
+    return f"HTTP {refused.status} {printable(refused.code)}".rstrip()
+
+
+def _wait_asked(failure: CallFailed | None) -> float | None:
+    """The seconds a throttle or a 503 asked the client to wait before calling again
+    (`Refused.retry_after`); None for any other failure, or when it did not say."""
+    if isinstance(failure, Refused) and (failure.throttled or failure.status == 503):
+        return failure.retry_after
+    return None
 
 
 class _PageRefused(Exception):
@@ -264,7 +282,7 @@ class Portal:
             )
         if exc.throttled:
             return ServiceError(
-                f"Identity Center kept throttling {what} (HTTP 429) for session "
+                f"Identity Center kept throttling {what} ({_throttle_words(exc)}) for session "
                 f"{self.session.label}: wait a minute and try again"
             )
         if exc.server_error:
@@ -297,9 +315,13 @@ class Portal:
         # A call that waited its turn all along saw nothing itself: what the others met says
         # why (a throttling storm paces every call into the queue).
         seen = last or self._last_failure
+        hint = _wait_asked(seen)
+        if isinstance(seen, Refused) and hint is not None and hint >= self.deadlines.seconds:
+            return self._asked_to_wait(what, seen, hint)  # the service's word, not the deadline
         if self.deadlines.ran_late() or (isinstance(seen, Refused) and seen.throttled):
+            throttle = _throttle_words(seen) if isinstance(seen, Refused) else "HTTP 429"
             return ServiceError(
-                f"Identity Center kept throttling {what} (HTTP 429) for {seconds} (session "
+                f"Identity Center kept throttling {what} ({throttle}) for {seconds} (session "
                 f"{label}): wait a minute and try again"
             )
         if isinstance(last, Refused) and last.server_error:
@@ -399,13 +421,31 @@ class Portal:
             deadlines.got_through()
             return result
 
+    def _asked_to_wait(self, what: str, cause: Refused, seconds: float) -> ServiceError:
+        """The line for a call the service (`cause`) asked not to send again for `seconds`,
+        longer than a call may take: said at once, rather than after the deadline."""
+        from tui.durations import span
+
+        doing = (
+            f"is throttling {what}"
+            if cause.throttled
+            else f"answered {what} with HTTP {cause.status}"
+        )
+        return ServiceError(
+            f"Identity Center {doing} and asked for no call for the next "
+            f"{span(timedelta(seconds=math.ceil(seconds)))} (session {self.session.label}): "
+            "try again then"
+        )
+
     def _held(self) -> None:
         """Wait while the owner holds the calls (raises CallsStopped once it stops them)."""
         if self.switch is not None:
             self.deadlines.held(self.switch.wait_for_go())
 
     def _another_try(self, what: str, exc: CallFailed, tries: Counter[str], pace: int) -> bool:
-        """Whether `exc` is worth another attempt; the pacing or backoff before it is done."""
+        """Whether `exc` is worth another attempt; the pacing or backoff before it is done.
+        A refusal that says when to call again (`_wait_asked`) is waited out first; one past
+        the deadline ends the call (past any deadline: said as the service's word)."""
         if isinstance(exc, Refused) and exc.throttled:
             self.pacer.throttled(pace)
             kind, limit = "throttled", self.throttle_retries
@@ -418,6 +458,13 @@ class Portal:
         tries[kind] += 1
         if tries[kind] > limit:
             return False
+        hint = _wait_asked(exc)
+        if isinstance(exc, Refused) and hint is not None:
+            if self.deadlines.pause(hint):
+                return True  # and then for the pacer, as any retry
+            if hint >= self.deadlines.seconds:
+                raise self._asked_to_wait(what, exc, hint)
+            raise self._out_of_time(what, exc, tries.total())
         if kind != "throttled":  # a 429 waits for the pacer instead
             delay = _jitter.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** tries[kind]))
             if not self.deadlines.pause(delay):

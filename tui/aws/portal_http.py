@@ -49,6 +49,7 @@ from tui.aws.transport import (
     UnreadableCaFile,
     UntrustedCertificate,
     empty_answer,
+    retry_after,
     tls_failure,
 )
 
@@ -165,7 +166,14 @@ class PortalHttpClient(PortalClient):
         status, answer_headers, body = self._exchange(spec.method, target, headers, limit)
         if status >= 301:  # botocore's line between an answer and a refusal
             code, message = error_code(status, answer_headers, body)
-            raise Refused(operation, status, code, message, endpoint=self.meta.endpoint_url)
+            raise Refused(
+                operation,
+                status,
+                code,
+                message,
+                endpoint=self.meta.endpoint_url,
+                retry_after=retry_after(answer_headers, time.time()),
+            )
         # the status as botocore's answers carry it (`--debug` shows it, tui.aws.call_log)
         answered = {"ResponseMetadata": {"HTTPStatusCode": status}}
         if not body.strip():

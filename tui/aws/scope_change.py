@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tui.aws import token_cache
-from tui.models import SsoSession, Token
+from tui.models import DEFAULT_SCOPES, SsoSession, Token
 from tui.paths import Paths
 
 # botocore names registration files by a sha1 in hex; nothing else in the folder is read.
@@ -64,5 +64,7 @@ def granted_for_other_scopes(paths: Paths, session: SsoSession, token: Token) ->
             continue
         granted = registration.scopes or ()
         if _registered_for_session(session, path, granted):
-            return set(granted) != set(session.scopes)
+            # a browser registration for no scope holds the default it asked for instead
+            wanted = session.scopes or (DEFAULT_SCOPES if registration.for_browser else ())
+            return set(granted) != set(wanted)
     return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from tui.aws import kept_sessions
 from tui.errors import ConfigError
 from tui.models import DEFAULT_SCOPES, SsoSession
 from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths
-from tui.store import config_reads, files
+from tui.store import config_reads, files, rewrites
 
 
 @dataclass
@@ -87,8 +88,14 @@ def inline_comment(session: SsoSession, keys: tuple[str, ...] = SSO_KEYS) -> str
 
 def same_portal(start_url: str) -> str:
     """`start_url` as far as it names the access portal: without the `#/` the browser shows
-    and trailing slashes (`https://x.awsapps.com/start/#/` is `https://x.awsapps.com/start`)."""
-    return start_url.split("#", 1)[0].rstrip("/")
+    and trailing slashes (`https://x.awsapps.com/start/#/` is `https://x.awsapps.com/start`),
+    its scheme and host in lower case (`https://X.awsapps.com/start` is the same portal)."""
+    url = start_url.split("#", 1)[0].rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
 
 
 def _parse_error(path: Path, exc: configparser.Error, what: str) -> ConfigError:
@@ -144,19 +151,52 @@ def _raw_sections(
     names the file in the one line of a ConfigError ("AWS config file"). A large file read
     before and unchanged since is not parsed again (`tui.store.config_reads`, in `paths`' cache
     folder); `keep=False` leaves keeping a new read to the caller."""
-    info, seen_at = config_reads.stat_now(path)
+    return _sections_read(paths, path, what, keep=keep)[0]
+
+
+def _sections_read(
+    paths: Paths,
+    path: Path,
+    what: str,
+    *,
+    keep: bool = True,
+    seen: tuple[os.stat_result | None, int] | None = None,
+) -> tuple[dict[str, dict[str, Any]], os.stat_result | None, int]:
+    """`_raw_sections`, with the file's stat `seen` (and when it was taken) before the read
+    when the caller took it; returns the sections and the stat and time of the read they came
+    from. A read that caught the file half-way through a rewrite in place (`aws configure
+    set`: emptied, then written) is made again (`tui.store.rewrites`)."""
+    info, seen_at = seen if seen is not None else config_reads.stat_now(path)
     if info is not None and (kept := config_reads.load(paths, path, info)) is not None:
-        return kept
+        return kept, info, seen_at
+    try:
+        sections, info, seen_at = rewrites.read_whole(
+            path,
+            info,
+            seen_at,
+            lambda: _parsed(paths, path, what),
+            empty=lambda sections: not sections,
+            failures=(ConfigError,),
+        )
+    except FileNotFoundError:
+        return {}, info, seen_at
+    if info is not None and keep:
+        config_reads.save(paths, path, info, seen_at, sections)
+    return sections, info, seen_at
+
+
+def _parsed(paths: Paths, path: Path, what: str) -> dict[str, dict[str, Any]]:
+    """The sections of the file as it reads now (FileNotFoundError when there is none)."""
     try:
         text = files.read_text_now(path)
-    except FileNotFoundError:
-        return {}
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"the {what} {path} is not valid UTF-8 (byte {exc.start}): fix or re-save it"
         ) from None
     except IsADirectoryError:
         raise ConfigError(folder_line(paths, path, what)) from None
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         raise ConfigError(f"cannot read the {what} {path}: {exc.strerror}") from None
     if text.startswith("\ufeff"):
@@ -186,8 +226,6 @@ def _raw_sections(
                     "`=`): fix it; the AWS CLI cannot read it either"
                 )
         sections[name] = values
-    if info is not None and keep:
-        config_reads.save(paths, path, info, seen_at, sections)
     return sections
 
 
@@ -263,7 +301,10 @@ def read_config(paths: Paths, path: Path | None) -> ConfigRead:
     keep_read = (
         info is not None and config_reads.worth_keeping(info) and bool(kept_sessions.rules())
     )
-    raw = _raw_sections(paths, config_path, "AWS config file", keep=not keep_read)
+    raw, info, seen_at = _sections_read(
+        paths, config_path, "AWS config file", keep=not keep_read, seen=(info, seen_at)
+    )
+    keep_read = keep_read and info is not None
     built = profile_map(raw)
     profiles: dict[str, dict[str, Any]] = built.get("profiles", {})
     sessions: dict[str, dict[str, Any]] = built.get("sso_sessions", {})
@@ -284,14 +325,16 @@ def read_config(paths: Paths, path: Path | None) -> ConfigRead:
             result.problems[name] = f"[sso-session {name}] in {config_path}: {wrong}: fix it"
             continue
         raw_scopes = values.get("sso_registration_scopes")
-        scopes = parse_scopes(raw_scopes) if isinstance(raw_scopes, str) else ()
+        # set but empty (`=`, `= ,`): no scope, as the AWS CLI asks for none then (its device
+        # login registers none, its browser login the default; its registration key holds [])
+        configured = isinstance(raw_scopes, str)
         result.sessions.append(
             SsoSession(
                 name=name,
                 start_url=start_url,
                 region=region,
-                scopes=scopes or DEFAULT_SCOPES,
-                scopes_configured=isinstance(raw_scopes, str),
+                scopes=parse_scopes(raw_scopes) if isinstance(raw_scopes, str) else DEFAULT_SCOPES,
+                scopes_configured=configured,
             )
         )
 

@@ -403,6 +403,20 @@ def read_registration(path: Path) -> Registration | None:
         return None
 
 
+def registration_expiry(
+    paths: Paths, session: SsoSession, client_id: str | None
+) -> datetime | None:
+    """When the session's cached registration of `client_id` expires (under botocore's key or
+    ssotui's browser key), None when neither holds it."""
+    if not client_id:
+        return None
+    for browser in (False, True):
+        cached = load_registration(paths, session, browser=browser)
+        if cached is not None and cached.client_id == client_id:
+            return cached.expires_at
+    return None
+
+
 def save_registration(paths: Paths, session: SsoSession, registration: Registration) -> None:
     """Write a client registration (0600, atomic, a symlink replaced): a device code one where
     every AWS CLI looks for it, a browser one under ssotui's browser key."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from tui.aws import token_cache
@@ -69,6 +70,11 @@ def _refresh(paths: Paths, session: SsoSession, token: Token) -> Token | None:
     fresh = renewed_unsaved(session, token, client_refused=client_refused)
     if fresh is None:
         return None
+    if fresh.registration_expires_at is None:
+        # a token file without it (another tool's): botocore renews no token without it, so
+        # the renewed one takes its registration's, when cached, for the AWS CLI to renew it
+        expiry = token_cache.registration_expiry(paths, session, fresh.client_id)
+        fresh = replace(fresh, registration_expires_at=expiry)
     newer = _logged_in_meanwhile(paths, session, token)
     if newer is not None:
         return newer

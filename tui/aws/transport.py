@@ -23,7 +23,29 @@ from typing import Any, ClassVar
 from tui.errors import ServiceError
 from tui.models import SsoSession
 
-THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
+# The error codes botocore retries as throttling (`botocore.retries.standard`'s
+# `ThrottledRetryableChecker`), whatever the status: a service behind another front door may
+# name a throttle `SlowDown` (with a 400 or a 503) rather than with the model's 429.
+THROTTLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+# The longest wait a `Retry-After` is taken at (a day): a later time is no time to wait for.
+LONGEST_RETRY_AFTER = 86400.0
 # The largest answer read from Identity Center (portal or SSO OIDC), in bytes. Its answers are a
 # few KB: a page of at most 100 accounts (a 12-digit id, a name of up to 50 characters, an
 # e-mail of up to 64) is under 25 KB, a token or role credentials a few KB. Even a service that
@@ -43,16 +65,25 @@ class CallFailed(Exception):
 
 class Refused(CallFailed):
     """The endpoint answered with an error: HTTP `status`, error `code` and its `message`,
-    read as botocore's rest-json parser reads them."""
+    read as botocore's rest-json parser reads them; `retry_after`: the seconds it asked to be
+    left alone for (`retry_after`), None when it did not say."""
 
     def __init__(
-        self, operation: str, status: int, code: str, message: str, *, endpoint: str = ""
+        self,
+        operation: str,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        endpoint: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(f"{operation}: HTTP {status} {code}", endpoint=endpoint)
         self.operation = operation
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
     @property
     def throttled(self) -> bool:
@@ -63,6 +94,36 @@ class Refused(CallFailed):
     def server_error(self) -> bool:
         """A 5xx: the service failed this time; another try may work."""
         return self.status >= 500
+
+
+def retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    """The seconds an answer asks the client to wait before calling again, from `headers`
+    (names in lower case): botocore's `x-amz-retry-after` (milliseconds), else HTTP's
+    `Retry-After` (seconds, or a date: RFC 9110 10.2.3), against `now` (time.time()). None
+    when neither says, or says it in no form these take; 0 for a time gone by; at most
+    `LONGEST_RETRY_AFTER`."""
+    seconds: float | None = None
+    milliseconds = (headers.get("x-amz-retry-after") or "").strip()
+    said = (headers.get("retry-after") or "").strip()
+    if _whole(milliseconds):
+        seconds = int(milliseconds[:15]) / 1000  # a longer one is longer than the longest
+    elif _whole(said):
+        seconds = float(int(said[:12]))
+    elif said:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            seconds = parsedate_to_datetime(said).timestamp() - now
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if seconds is None:
+        return None
+    return min(max(0.0, seconds), LONGEST_RETRY_AFTER)
+
+
+def _whole(text: str) -> bool:
+    """Whether `text` is a whole number written in ASCII digits (HTTP's `1*DIGIT`)."""
+    return text.isascii() and text.isdigit()
 
 
 class MalformedResponse(CallFailed):
@@ -317,6 +378,45 @@ class PortalClient:
         return self.call("Logout", accessToken=accessToken)
 
 
+# The variables that point ssotui (and botocore) at another portal or SSO OIDC address.
+_PORTAL_VARIABLES = "AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC"
+
+
+def tls_line(exc: NotTls | UntrustedCertificate, service: str, variables: str) -> str:
+    """The one line for a TLS handshake with `service` ("Identity Center", "the AWS sign-in
+    endpoint") that failed at `exc.endpoint`, an address `variables` may have set: the same
+    words for the portal, the login and the console sign-in."""
+    endpoint = exc.endpoint or "?"
+    if isinstance(exc, NotTls):
+        return (
+            f"{endpoint} did not answer in TLS, as {service} does: check the address in "
+            f"{variables} (http:// for a plain HTTP server), or whether your network wants you "
+            "to sign in first"
+        )
+    if exc.problem == "expired":
+        return (
+            f"the TLS certificate of {endpoint} has expired, or this machine's clock is wrong: "
+            "check the clock; if it is right, whatever presents that certificate (an endpoint "
+            f"set in {variables}, or a proxy that inspects TLS) must renew it"
+        )
+    if exc.problem == "host":
+        return (
+            f"the TLS certificate of {endpoint} is for another host name: check the address "
+            f"in {variables} (it must be a name the certificate is for) and any proxy that "
+            "inspects TLS"
+        )
+    if exc.ca_setting:
+        return (
+            f"the TLS certificate of {endpoint} is signed by no CA in {exc.ca_path}, the file "
+            f"{exc.ca_setting} names: put the CA that signed it in that file (your "
+            f"organisation's, if your network inspects TLS), or unset {exc.ca_setting}"
+        )
+    return (
+        f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
+        "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
+    )
+
+
 def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
     """The one line for a call that got no usable answer; None for a refusal (the caller
     knows what a refusal of its call means)."""
@@ -346,36 +446,8 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
             f"{session.region}): check your network, proxy and the session's sso_region"
         )
-    if isinstance(exc, NotTls):
-        return ServiceError(
-            f"{endpoint} did not answer in TLS, as Identity Center does: check the address in "
-            "AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (http:// for a plain HTTP "
-            "server), or whether your network wants you to sign in first"
-        )
-    if isinstance(exc, UntrustedCertificate) and exc.problem == "expired":
-        return ServiceError(
-            f"the TLS certificate of {endpoint} has expired, or this machine's clock is wrong: "
-            "check the clock; if it is right, whatever presents that certificate (an endpoint "
-            "set in AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC, or a proxy that "
-            "inspects TLS) must renew it"
-        )
-    if isinstance(exc, UntrustedCertificate) and exc.problem == "host":
-        return ServiceError(
-            f"the TLS certificate of {endpoint} is for another host name: check the address "
-            "in AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC (it must be a name the "
-            "certificate is for) and any proxy that inspects TLS"
-        )
-    if isinstance(exc, UntrustedCertificate) and exc.ca_setting:
-        return ServiceError(
-            f"the TLS certificate of {endpoint} is signed by no CA in {exc.ca_path}, the file "
-            f"{exc.ca_setting} names: put the CA that signed it in that file (your "
-            f"organisation's, if your network inspects TLS), or unset {exc.ca_setting}"
-        )
-    if isinstance(exc, UntrustedCertificate):
-        return ServiceError(
-            f"the TLS certificate of {endpoint} is not trusted here: if your network inspects "
-            "TLS, set AWS_CA_BUNDLE to your organisation's CA file"
-        )
+    if isinstance(exc, NotTls | UntrustedCertificate):
+        return ServiceError(tls_line(exc, "Identity Center", _PORTAL_VARIABLES))
     if isinstance(exc, ProxyUnreachable):
         return proxy_failure(
             "Identity Center", endpoint, exc.proxy, exc.proxy_status, setting=exc.setting

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.commands.resolve import advice_on_the_command_line, chosen_role, say, workspace_of
+from tui.commands.resolve import (
+    advice_in_the_child,
+    advice_on_the_command_line,
+    chosen_role,
+    say,
+    workspace_of,
+)
 from tui.local_time import local_time
 from tui.workspace import Context
 
@@ -29,7 +35,7 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
         role,
         region=region,
         fresh=args.refresh,
-        advice=lambda line: advice_on_the_command_line(line, args),
+        advice=advice_in_the_child(workspace, args),
     )
     with endpoint_of as endpoint:
         creds = endpoint.credentials()  # a lost login fails here, before the child starts

@@ -4,7 +4,6 @@ and `console` (pick first, then act). The one place the command line starts the 
 from __future__ import annotations
 
 import argparse
-import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,11 +106,10 @@ def pick_role(
 def _ended_by(status: int) -> str:
     """What ended the picker with exit status `status` other than a quit: a signal (SIGTERM:
     143, SIGHUP: 129), else a failure it has said on the screen already."""
-    import signal
+    from tui.signal_names import known_signal
 
-    with contextlib.suppress(ValueError):
-        return f"the picker was ended by {signal.Signals(status - 128).name}"
-    return "the picker failed"
+    name = known_signal(status - 128) if status > 128 else None
+    return f"the picker was ended by {name}" if name else "the picker failed"
 
 
 def demo(args: argparse.Namespace, context: Context) -> int:

@@ -12,7 +12,7 @@ from tui.commands.terminal import on_a_terminal, picker_can_open
 from tui.errors import Ambiguous, SsotuiError, UsageError
 
 if TYPE_CHECKING:
-    from tui.models import Account
+    from tui.models import Account, SsoSession
     from tui.workspace import Context
     from tui.workspace.workspace import Workspace
 
@@ -92,7 +92,29 @@ def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chos
     if picked is None:
         raise SsotuiError("nothing picked; nothing done", exit_code=130)
     workspace = context.workspace(picked.session)
+    _name_the_session(args, context, picked.session)
     return Chosen(workspace, picked.account, picked.role, args.region or picked.region)
+
+
+def _name_the_session(args: argparse.Namespace, context: Context, session: SsoSession) -> None:
+    """After the picker: when the session picked in (chosen there, or switched to with ctrl+s)
+    is not the one the session options lead to, they name it from now on, so that the advice
+    of a failure (`ssotui login --session NAME`) and a login offered reach the session the
+    command used, not the one typed."""
+    from tui.workspace.advice import same_session
+
+    try:
+        typed: SsoSession | None = context.session(
+            name=args.session, start_url=args.start_url, sso_region=args.sso_region
+        )
+    except SsotuiError:  # none decides (several sessions): the picker asked
+        typed = None
+    if typed is not None and same_session(typed, session):
+        return
+    if session.name is not None:
+        args.session, args.start_url, args.sso_region = session.name, None, None
+    else:  # a legacy profile's, or `--start-url`'s: the same token cache
+        args.session, args.start_url, args.sso_region = None, session.start_url, session.region
 
 
 def said_on_the_command_line(error: SsotuiError, args: argparse.Namespace) -> str:
@@ -110,3 +132,20 @@ def advice_on_the_command_line(message: str, args: argparse.Namespace) -> str:
         sso_region=getattr(args, "sso_region", None),
     )
     return for_the_command_line(message, options)
+
+
+def advice_in_the_child(workspace: Workspace, args: argparse.Namespace) -> Callable[[str], str]:
+    """How `exec --renew`'s command is told what to do (`tui.workspace.advice.in_a_child`): with
+    the session options typed, which name the workspace's session."""
+    from tui.workspace.advice import in_a_child, session_options
+
+    typed = session_options(
+        session=args.session, start_url=args.start_url, sso_region=args.sso_region
+    )
+    return in_a_child(
+        workspace.session,
+        settings=workspace.settings,
+        environ=workspace.environ,
+        paths=workspace.paths,
+        typed=typed,
+    )

@@ -174,7 +174,8 @@ def _cli_cache_left(report: LogoutReport) -> str:
 
 def logout(args: argparse.Namespace, context: Context) -> int:
     """`ssotui logout`: revoke the token, then delete it, the catalog cache, the kept role
-    credentials and those the AWS CLI cached for the session's roles."""
+    credentials and those the AWS CLI cached for the session's roles. Exit 1 when something
+    stayed: a file, or the token's validity at Identity Center (not revoked there)."""
     workspace = workspace_of(args, context)
     report = workspace.log_out(purge=args.purge)
     if logged_out := _logged_out(report, workspace.session.label):
@@ -198,7 +199,10 @@ def logout(args: argparse.Namespace, context: Context) -> int:
     if report.cli_credentials_failed or report.cli_folders_unsearched:
         say(_cli_cache_left(report))
         return 1
-    return 0
+    # Not revoked (offline, 5xx, throttled): the token stays good at Identity Center until it
+    # expires, for anyone who copied it, though every local copy is gone (the line says until
+    # when). A token already dead there is no failure: `problem` is empty then.
+    return 1 if report.problem and not report.revoked else 0
 
 
 def list_roles(args: argparse.Namespace, context: Context) -> int:

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.models import SsoSession
+    from tui.paths import Paths
+    from tui.store.settings import Settings
 
 # `ssotui <command ...>` in backticks: advice that names a command of one session.
 _SESSION_COMMAND = re.compile(r"`ssotui (login|logout|list)([^`]*)`")
@@ -36,6 +42,18 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
     ("try again with --refresh", "press ctrl+r to try again"),
     ("try --refresh", "press ctrl+r"),
     ("run `ssotui list` to see your accounts", "type less of the name"),
+    # a region of another partition: the picker chooses one with ctrl+g
+    (
+        "choose one of them (--region, default_region in config.toml)",
+        "choose one of them (ctrl+g, or default_region in config.toml)",
+    ),
+    # the renewing subshell's refusal (a [default] profile SDKs take first): its static keys
+    # are a setting here, not a flag
+    ("the command would not run as", "the subshell would not run as"),
+    (
+        "or use static keys (exec without --renew)",
+        "or use static keys (renew_credentials = false in ssotui's config.toml)",
+    ),
     # a flag of the picker's start, no key: where it goes
     (
         "or use --force to start another inside it",
@@ -65,6 +83,51 @@ def for_the_command_line(message: str, options: Sequence[str] = ()) -> str:
         return message
     typed = " " + shlex.join(options)
     return _SESSION_COMMAND.sub(lambda m: f"`ssotui {m.group(1)}{m.group(2)}{typed}`", message)
+
+
+def naming(session: SsoSession) -> list[str]:
+    """The session options that reach `session` wherever they are typed: `--session NAME`, or
+    the start URL and SSO region of one without a name (a legacy profile's, `--start-url`'s),
+    which lead to the same token cache."""
+    if session.name is not None:
+        return session_options(session=session.name, start_url=None, sso_region=None)
+    return session_options(session=None, start_url=session.start_url, sso_region=session.region)
+
+
+def in_a_child(
+    session: SsoSession,
+    *,
+    settings: Settings,
+    environ: Mapping[str, str],
+    paths: Paths,
+    typed: Sequence[str] = (),
+) -> Callable[[str], str]:
+    """How a program ssotui runs with `session`'s credentials (`exec --renew`'s command, the
+    picker's renewing subshell, whose SDKs quote the credential endpoint) is told what to do:
+    at a shell prompt, so in command lines. With the session options `typed` (the command
+    line's, which name `session`), else with none where `ssotui login` alone reaches `session`
+    there, else with options naming it: the child has no AWS_PROFILE nor AWS_DEFAULT_PROFILE
+    (tui/export/env.py), which may be what chose the session, and the picker may be on one
+    chosen in it. Settled once, before the child starts."""
+    from tui.aws.session_choice import PROFILE_VARIABLES
+    from tui.errors import SsotuiError
+    from tui.workspace.context import Context
+
+    options = list(typed)
+    if not options:
+        there = {key: value for key, value in environ.items() if key not in PROFILE_VARIABLES}
+        try:
+            found: SsoSession | None = Context(settings, environ=there, known_paths=paths).session()
+        except SsotuiError:  # several sessions, and nothing there decides
+            found = None
+        if found is None or not same_session(found, session):
+            options = naming(session)
+    return lambda message: for_the_command_line(message, options)
+
+
+def same_session(one: SsoSession, other: SsoSession) -> bool:
+    """The same session (the same token cache), whatever `default_region` each was given."""
+    return (one.name, one.start_url, one.region) == (other.name, other.start_url, other.region)
 
 
 # On the login screen the login is under way: advice to log in goes.

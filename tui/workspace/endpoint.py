@@ -41,23 +41,30 @@ def credential_endpoint(
     region: str | None = None,
     fresh: bool = False,
     advice: Callable[[str], str] | None = None,
+    first: RoleCredentials | None = None,
 ) -> CredentialEndpoint:
     """A loopback endpoint (not started: use it in a `with`) that serves the role's
     credentials and renews them, and the SSO token, before they expire; never prompts.
     `fresh`: its first credentials are fetched anew rather than the ones kept; `advice`: a
-    failure's advice in the door's words, for the child's SDK."""
+    failure's advice in the door's words, for the child's SDK; `first`: the role's
+    credentials the door has just fetched, served first instead of fetching them again
+    (with `cache_role_credentials = false`, a second portal call the child would wait for)."""
     from tui.serve import CredentialEndpoint
 
     session = workspace.session
     fetch_anew = fresh  # the endpoint fetches one at a time (RenewingCredentials)
     getting_token = False
+    fetched = first
 
     def on_token_step(token: bool) -> None:
         nonlocal getting_token
         getting_token = token
 
     def credentials(*, background: bool = False) -> RoleCredentials:
-        nonlocal fetch_anew
+        nonlocal fetch_anew, fetched
+        if fetched is not None:
+            given, fetched = fetched, None
+            return given
         anew, fetch_anew = fetch_anew, False
         on_token_step(False)
         return workspace.role_credentials(

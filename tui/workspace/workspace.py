@@ -72,14 +72,18 @@ class Workspace(LoginUseCases, CatalogUseCases, RoleCredentialUseCases):
         region: str | None = None,
         fresh: bool = False,
         advice: Callable[[str], str] | None = None,
+        first: RoleCredentials | None = None,
     ) -> CredentialEndpoint:
         """A loopback endpoint (not started: use it in a `with`) that serves the role's
         credentials and renews them, and the SSO token, before they expire; never prompts
         (`tui.workspace.endpoint`). `fresh`: its first credentials are fetched anew;
-        `advice`: a failure's advice in the door's words, for the child's SDK."""
+        `advice`: a failure's advice in the door's words, for the child's SDK; `first`: the
+        credentials the door has just fetched, served first."""
         from tui.workspace.endpoint import credential_endpoint
 
-        return credential_endpoint(self, account, role, region=region, fresh=fresh, advice=advice)
+        return credential_endpoint(
+            self, account, role, region=region, fresh=fresh, advice=advice, first=first
+        )
 
     def credentials_for(
         self,
