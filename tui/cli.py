@@ -213,7 +213,7 @@ def named_command(words: Sequence[str]) -> str | None:
     program's own options, spelled in full, come before it. None when no command is named that
     way (the picker, -h, --version, a misspelt or abbreviated option: every command is built).
 
-    argparse builds a parser for every command before it reads a word (~6 % of a
+    argparse builds a parser for every command before it reads a word (~5 % of a
     `credential-process`, which an AWS SDK runs for every client); the named one is enough,
     and reads the line as the whole parser would (tests/test_start_work.py)."""
     at = 0
