@@ -126,6 +126,30 @@ def test_small_files_and_files_with_keys_are_not_kept(home: Home, parses: list[s
     assert not config_reads.cache_path(here(), home.aws_config).exists()
 
 
+def test_a_small_config_costs_no_digest_of_ssotuis_code(
+    home: Home, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a kept read is tagged with (a digest of the code that reads sessions, three
+    source files read and hashed) is worked out only for a file whose read may be kept."""
+    home.write_config(SESSION)
+    monkeypatch.setattr(kept_sessions, "rules", _counted(kept_sessions.rules))
+    load_sessions(here())
+    assert len(parses) == 1
+    assert kept_sessions.rules.calls == 0  # type: ignore[attr-defined]
+    home.write_config(_big())
+    load_sessions(here())
+    assert kept_sessions.rules.calls > 0  # type: ignore[attr-defined]
+
+
+def _counted(function: Any) -> Any:
+    def counting() -> Any:
+        counting.calls += 1  # type: ignore[attr-defined]
+        return function()
+
+    counting.calls = 0  # type: ignore[attr-defined]
+    return counting
+
+
 @pytest.mark.parametrize(
     "change", ["truncated", "nested too deep", "open to others", "other sections"]
 )

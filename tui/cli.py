@@ -14,10 +14,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from tui import __version__
+from tui import __version__, startup_gc
 from tui.commands.operands import CommandAfterDashes, operands, unmark
 from tui.commands.options import (
     BEFORE,
+    GLOBAL_OPTIONS,
     PICKER_FLAGS,
     CommandParser,
     Pages,
@@ -39,8 +40,9 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace, "Context"], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command-line contract (README "Use")."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command-line contract (README "Use"); `only`: of the commands, that one alone
+    (`parse`, when the line names it: the others are never read)."""
     parser = argparse.ArgumentParser(
         prog="ssotui",
         description=PROGRAM.does,
@@ -63,89 +65,108 @@ def build_parser() -> argparse.ArgumentParser:
         "the region that goes with the credentials (AWS_REGION, AWS_DEFAULT_REGION)"
     )
 
-    add_command(sub, "demo")
-    add_command(sub, "login")
-    p = add_command(sub, "logout")
-    p.add_argument(
-        "--purge",
-        action="store_true",
-        help="also remove every profile ssotui wrote to the shared credentials file",
-    )
-    p = add_command(sub, "list")
-    p.add_argument("--json", action="store_true", help="a JSON array, sorted by account and role")
+    if only in (None, "demo"):
+        add_command(sub, "demo")
+    if only in (None, "login"):
+        add_command(sub, "login")
+    if only in (None, "logout"):
+        p = add_command(sub, "logout")
+        p.add_argument(
+            "--purge",
+            action="store_true",
+            help="also remove every profile ssotui wrote to the shared credentials file",
+        )
+    if only in (None, "list"):
+        p = add_command(sub, "list")
+        p.add_argument(
+            "--json", action="store_true", help="a JSON array, sorted by account and role"
+        )
 
-    p = add_command(sub, "exec", usage="%(prog)s [options] [ACCOUNT [ROLE]] [-- CMD ARGS...]")
-    selection(p, picked=True)
-    region_option(p, credentials_region)
-    p.add_argument(
-        "--renew",
-        action="store_true",
-        help="credentials that renew themselves: a loopback endpoint instead of static keys",
-    )
+    if only in (None, "exec"):
+        p = add_command(sub, "exec", usage="%(prog)s [options] [ACCOUNT [ROLE]] [-- CMD ARGS...]")
+        selection(p, picked=True)
+        region_option(p, credentials_region)
+        p.add_argument(
+            "--renew",
+            action="store_true",
+            help="credentials that renew themselves: a loopback endpoint instead of static keys",
+        )
 
-    p = add_command(sub, "console")
-    selection(p, picked=True)
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--service", metavar="S", help="console service to open, e.g. s3, ec2")
-    where.add_argument("--destination", metavar="URL", help="an https console URL to open")
-    region_option(p, "the console's region")
-    p.add_argument(
-        "--duration", type=int, metavar="SECONDS", help="console session length (900-43200)"
-    )
-    how = p.add_mutually_exclusive_group()
-    how.add_argument("--print", action="store_true", help="print the sign-in link")
-    how.add_argument("--copy", action="store_true", help="copy the sign-in link")
-    p.add_argument(
-        "--shortcut",
-        action="store_true",
-        help="print (and open) the access portal's shortcut link instead: no credentials "
-        "fetched, the browser's own sign-in applies",
-    )
+    if only in (None, "console"):
+        p = add_command(sub, "console")
+        selection(p, picked=True)
+        where = p.add_mutually_exclusive_group()
+        where.add_argument("--service", metavar="S", help="console service to open, e.g. s3, ec2")
+        where.add_argument("--destination", metavar="URL", help="an https console URL to open")
+        region_option(p, "the console's region")
+        p.add_argument(
+            "--duration", type=int, metavar="SECONDS", help="console session length (900-43200)"
+        )
+        how = p.add_mutually_exclusive_group()
+        how.add_argument("--print", action="store_true", help="print the sign-in link")
+        how.add_argument("--copy", action="store_true", help="copy the sign-in link")
+        p.add_argument(
+            "--shortcut",
+            action="store_true",
+            help="print (and open) the access portal's shortcut link instead: no credentials "
+            "fetched, the browser's own sign-in applies",
+        )
 
-    p = add_command(sub, "export")
-    selection(p, picked=True)
-    p.add_argument(
-        "--format",
-        choices=["sh", "fish", "powershell", "json"],
-        help="default: export_format in config.toml, else from $SHELL (fish, pwsh/powershell, "
-        "else sh)",
-    )
-    p.add_argument("--copy", action="store_true", help="copy to the clipboard instead of printing")
-    region_option(p, credentials_region)
+    if only in (None, "export"):
+        p = add_command(sub, "export")
+        selection(p, picked=True)
+        p.add_argument(
+            "--format",
+            choices=["sh", "fish", "powershell", "json"],
+            help="default: export_format in config.toml, else from $SHELL (fish, pwsh/powershell, "
+            "else sh)",
+        )
+        p.add_argument(
+            "--copy", action="store_true", help="copy to the clipboard instead of printing"
+        )
+        region_option(p, credentials_region)
 
-    p = add_command(sub, "credential-process")
-    selection(p)
-    region_option(
-        p,
-        "checked as the other commands check it, but the credential_process JSON has no "
-        "region: put `region` in the profile",
-    )
+    if only in (None, "credential-process"):
+        p = add_command(sub, "credential-process")
+        selection(p)
+        region_option(
+            p,
+            "checked as the other commands check it, but the credential_process JSON has no "
+            "region: put `region` in the profile",
+        )
 
-    p = add_command(sub, "write-profile")
-    selection(p)
-    p.add_argument(
-        "--profile",
-        metavar="NAME",
-        help="profile name (default: ACCOUNTNAME.ROLE, sanitised, e.g. acme-prod.ReadOnlyAccess)",
-    )
-    region_option(p, "a `region` line in the profile")
+    if only in (None, "write-profile"):
+        p = add_command(sub, "write-profile")
+        selection(p)
+        p.add_argument(
+            "--profile",
+            metavar="NAME",
+            help="profile name (default: ACCOUNTNAME.ROLE, sanitised, "
+            "e.g. acme-prod.ReadOnlyAccess)",
+        )
+        region_option(p, "a `region` line in the profile")
 
-    p = add_command(sub, "populate")
-    p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
-    p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
-    region_option(
-        p,
-        "a `region` for every profile (default: the one they have, else default_region, "
-        "else the session's sso_region)",
-    )
+    if only in (None, "populate"):
+        p = add_command(sub, "populate")
+        p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
+        p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
+        region_option(
+            p,
+            "a `region` for every profile (default: the one they have, else default_region, "
+            "else the session's sso_region)",
+        )
 
-    p = add_command(sub, "configure")
-    p.add_argument("--no-login", action="store_true", help="do not log in afterwards")
+    if only in (None, "configure"):
+        p = add_command(sub, "configure")
+        p.add_argument("--no-login", action="store_true", help="do not log in afterwards")
 
-    add_command(sub, "config")
-    add_command(sub, "doctor")
-    p = add_command(sub, "completion")
-    p.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell to complete in")
+    if only in (None, "config"):
+        add_command(sub, "config")
+    if only in (None, "doctor"):
+        add_command(sub, "doctor")
+    if only in (None, "completion"):
+        p = add_command(sub, "completion")
+        p.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell to complete in")
     return parser
 
 
@@ -177,9 +198,38 @@ def _handler(command: str | None) -> Handler:
     return handler
 
 
+# The program's own options, as given before a command: those that take a value, the flags.
+_VALUED = tuple(
+    "--" + name.replace("_", "-") for name, off in GLOBAL_OPTIONS.items() if off is None
+)
+_FLAGS = frozenset(
+    "--" + name.replace("_", "-")
+    for name in [*(n for n, off in GLOBAL_OPTIONS.items() if off is not None), *PICKER_FLAGS]
+)
+
+
+def named_command(words: Sequence[str]) -> str | None:
+    """The command `words` name when nothing before it can be read as anything else: only the
+    program's own options, spelled in full, come before it. None when no command is named that
+    way (the picker, -h, --version, a misspelt or abbreviated option: every command is built).
+
+    argparse builds a parser for every command before it reads a word (~5 % of a
+    `credential-process`, which an AWS SDK runs for every client); the named one is enough,
+    and reads the line as the whole parser would (tests/test_start_work.py)."""
+    at = 0
+    while at < len(words):
+        word = words[at]
+        if word in _VALUED:
+            at += 2
+        elif word in _FLAGS or word.startswith(tuple(option + "=" for option in _VALUED)):
+            at += 1
+        else:
+            return word if word in _COMMANDS else None
+    return None
+
+
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """The command line as a namespace with every option set (`cmd`: the words after `--`)."""
-    parser = build_parser()
     words = list(argv)
     # Everything after `--` is the command for `exec`; argparse never sees it.
     command: list[str] = []
@@ -188,6 +238,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         words, command = words[:cut], words[cut + 1 :]
     # ACCOUNT and ROLE that begin with "-" (tui.commands.operands)
     words, command = operands(words, command)
+    parser = build_parser(only=named_command(words))
     try:
         args = settle(parser, parser.parse_args(words))
     except CommandAfterDashes:  # `ssotui export prod Admin -- aws s3 ls`
@@ -227,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.store.waits import told_to
 
         handler = _handler(args.command)
+        startup_gc.resume()  # the start is over (`run` paused the collector)
         with told_to(None if args.command in QUIET_COMMANDS else say_waiting):
             return offering_login(args, context, lambda: handler(args, context))
     except SsotuiError as exc:
@@ -263,10 +315,12 @@ def run() -> None:
     the time: ~9 ms of `credential-process`, which an AWS SDK runs for every client, and ~20
     ms of a `list --refresh` (measured side by side, 11 runs each). The standard streams are
     guarded first, and what standard output refused is said last, once (`tui.std_streams`).
-    Before anything is read, the process is kept out of core dumps (`tui.core_dumps`)."""
+    Before anything is read, the process is kept out of core dumps (`tui.core_dumps`). The
+    garbage collector waits until the command's work begins (`tui.startup_gc`)."""
     from tui.core_dumps import keep_out_of_core_dumps
 
     keep_out_of_core_dumps()
+    startup_gc.pause()
     guard_standard_streams()
     try:
         status = main()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+
+from tui import digests
 
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
 
@@ -50,7 +51,7 @@ class SsoSession:
     def cache_key(self) -> str:
         """sha1 of the session name (or start URL): the AWS CLI v2 token cache file stem."""
         source = self.name if self.name is not None else self.start_url
-        return hashlib.sha1(source.encode("utf-8")).hexdigest()
+        return digests.sha1(source.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.app import startup_gc
+from tui import startup_gc
 from tui.app.pick import Action, Picked
 
 __all__ = ["Action", "Picked", "make_app"]

@@ -24,8 +24,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
-from tui import debug_mode
-from tui.app import startup_gc
+from tui import debug_mode, startup_gc
 from tui.app.leaving import LeftBehind
 from tui.app.pick import Action, Picked
 from tui.app.screens.main import MainScreen

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import secrets
 import string
 import time
@@ -26,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from tui import digests
 from tui.aws import token_cache
 from tui.aws.clients import oidc_client
 from tui.aws.loopback import Callback, CallbackListener
@@ -75,7 +75,7 @@ def code_verifier() -> str:
 
 def code_challenge(verifier: str) -> str:
     """The S256 challenge of a verifier: base64url(SHA-256), without padding."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    digest = digests.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 

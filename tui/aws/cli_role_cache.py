@@ -16,7 +16,6 @@ following a symlink there; a link is deleted itself, never the file it points to
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui import digests
 from tui.models import SsoSession
 
 RoleKey = tuple[str, str]  # (account id, role name)
@@ -49,7 +49,7 @@ def cache_key(session: SsoSession, account_id: str, role: str) -> str:
     else:
         args["startUrl"] = session.start_url
     text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return digests.sha1(text.encode("utf-8")).hexdigest()
 
 
 def profile_roles(session: SsoSession, profiles: Mapping[str, Mapping[str, Any]]) -> set[RoleKey]:

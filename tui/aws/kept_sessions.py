@@ -15,13 +15,12 @@ kept under the old rules. A field of a type this form cannot carry keeps nothing
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tui import models
+from tui import digests, models
 from tui.models import SsoSession
 from tui.paths import Paths
 from tui.store import config_reads
@@ -34,7 +33,7 @@ def rules() -> str:
     """A digest of the code that reads sessions from the config file ("" when it cannot be
     read: then nothing is kept)."""
     here = Path(__file__).parent
-    digest = hashlib.sha256()
+    digest = digests.sha256()
     try:
         for source in (here / "sessions.py", Path(__file__), Path(models.__file__)):
             digest.update(source.read_bytes())
@@ -46,7 +45,7 @@ def rules() -> str:
 def load(paths: Paths, path: Path, info: os.stat_result) -> dict[str, Any] | None:
     """The fields of the read kept (in `paths`' cache folder) for the config file at `path`
     when `info` matches; else None."""
-    if not rules():
+    if not config_reads.worth_keeping(info) or not rules():
         return None
     form = config_reads.load_read(paths, path, info, rules())
     try:

@@ -297,7 +297,10 @@ def read_config(paths: Paths, path: Path | None) -> ConfigRead:
     if info is not None and (kept := kept_sessions.load(paths, config_path, info)) is not None:
         return ConfigRead(path=config_path, unset=unset, **kept)
     result = ConfigRead(path=config_path, unset=unset)
-    keep_read = info is not None and bool(kept_sessions.rules())
+    # (the digest of ssotui's code, `rules`, only for a file whose read may be kept)
+    keep_read = (
+        info is not None and config_reads.worth_keeping(info) and bool(kept_sessions.rules())
+    )
     raw, info, seen_at = _sections_read(
         paths, config_path, "AWS config file", keep=not keep_read, seen=(info, seen_at)
     )

@@ -24,7 +24,6 @@ registration's `grantTypes` says which flow it was made for.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tui import digests
 from tui.aws.sessions import same_portal
 from tui.errors import FileWriteError, NotLoggedIn
 from tui.logs import hide
@@ -171,7 +171,7 @@ def registration_key_with(
     if browser:
         # never botocore's key: a CLI before 2.22 would use the registration for a device code
         args[BROWSER_KEY_MEMBER] = AUTHORIZATION_CODE_GRANT
-    return hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
+    return digests.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def registration_path(paths: Paths, session: SsoSession, *, browser: bool = False) -> Path:

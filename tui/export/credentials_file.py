@@ -38,13 +38,13 @@ stays.
 from __future__ import annotations
 
 import configparser
-import hashlib
 import io
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui import digests
 from tui.errors import FileWriteError, SsotuiError, StaticKeysProfile
 from tui.export import ini_sections
 from tui.export.env import iso_utc
@@ -117,7 +117,7 @@ def default_profile_name(creds: RoleCredentials, text: str = "") -> str:
 def fingerprint(values: dict[str, str]) -> str:
     """A short digest of the three keys of a profile: tells ssotui's keys from anyone else's."""
     keys = "\0".join(values.get(k, "") for k in (KEY_ID, SECRET_KEY, SESSION_TOKEN))
-    return hashlib.sha256(keys.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return digests.sha256(keys.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def profile_values(creds: RoleCredentials) -> dict[str, str]:

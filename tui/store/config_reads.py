@@ -24,7 +24,6 @@ byte is ignored, without checking every value, and `load_read` parses the derive
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
@@ -33,6 +32,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from tui import digests
 from tui.errors import FileWriteError
 from tui.paths import Paths
 from tui.store.secret_file import read_private_text, write_secret_file
@@ -52,7 +52,7 @@ _last: dict[str, tuple[list[Any], Sections]] = {}
 
 def cache_path(paths: Paths, path: Path) -> Path:
     """The kept read of the config file at `path`."""
-    digest = hashlib.sha256(os.fsencode(str(path))).hexdigest()
+    digest = digests.sha256(os.fsencode(str(path))).hexdigest()
     return paths.cache_dir / FOLDER / f"{digest}.json"
 
 
@@ -67,7 +67,9 @@ def _key(path: Path, info: os.stat_result) -> list[Any]:
     ]
 
 
-def _worth_keeping(info: os.stat_result) -> bool:
+def worth_keeping(info: os.stat_result) -> bool:
+    """Whether a read of a file so (a large regular file) is ever kept: else nothing about
+    keeping it need be worked out."""
     return stat.S_ISREG(info.st_mode) and info.st_size >= LARGE
 
 
@@ -82,7 +84,7 @@ def _compact(value: Any) -> str:
 def _body(paths: Paths, path: Path, info: os.stat_result) -> str | None:
     """What follows the header of the kept file for `path`, when it was kept under `info` and
     its checksum holds; else None."""
-    if not _worth_keeping(info):
+    if not worth_keeping(info):
         return None
     text = read_private_text(cache_path(paths, path))
     header = _header(_key(path, info))
@@ -97,7 +99,7 @@ def _body(paths: Paths, path: Path, info: os.stat_result) -> str | None:
 def load(paths: Paths, path: Path, info: os.stat_result) -> Sections | None:
     """The sections kept for the file at `path` when `info` (its stat, taken before anything
     else is read) matches what they were kept under; else None."""
-    if not _worth_keeping(info):
+    if not worth_keeping(info):
         return None
     key = _key(path, info)
     last = _last.get(str(path))
@@ -145,7 +147,7 @@ def save(
     """Keep `sections`, read from `path` after `info` was taken at `seen_at_ns` (time.time_ns),
     when the file is worth keeping; a folder or file that cannot be written is passed over.
     `read` is (rules, what a reader derived from `sections` by them), for `load_read`."""
-    if not _worth_keeping(info):
+    if not worth_keeping(info):
         return
     key = _key(path, info)
     # This process reads the file once: the next reader in it (the session, then the portal's

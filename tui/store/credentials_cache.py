@@ -16,13 +16,13 @@ the AWS CLI or an SDK, which ssotui does not see, costs one fetch per role.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tui import digests
 from tui.models import Account, RoleCredentials, SsoSession, utcnow
 from tui.paths import Paths
 from tui.store.files import locked_if_possible
@@ -39,7 +39,7 @@ def folder(paths: Paths) -> Path:
 def cache_path(paths: Paths, session: SsoSession, account_id: str, role: str) -> Path:
     """The file of one role's credentials."""
     key = "\0".join((session.cache_key, account_id, role))
-    return folder(paths) / f"{session.cache_key[:12]}-{hashlib.sha1(key.encode()).hexdigest()}.json"
+    return folder(paths) / f"{session.cache_key[:12]}-{digests.sha1(key.encode()).hexdigest()}.json"
 
 
 @contextlib.contextmanager

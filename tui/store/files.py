@@ -16,7 +16,6 @@ import contextlib
 import errno
 import fcntl
 import glob
-import hashlib
 import os
 import stat
 import threading
@@ -24,6 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from tui import digests
 from tui.errors import FileWriteError
 from tui.paths import CACHE_VARIABLE, Paths
 from tui.store import waits
@@ -470,7 +470,7 @@ def lock_file(paths: Paths, path: Path) -> Path:
     Every spelling of one file (a symlink, a relative path, `..`) shares one lock.
     """
     real = os.path.realpath(path)
-    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:40]
+    digest = digests.sha256(os.fsencode(real)).hexdigest()[:40]
     return paths.cache_dir / "locks" / f"{digest}.lock"
 
 

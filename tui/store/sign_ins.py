@@ -19,13 +19,13 @@ open to others or another session's continues nothing.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tui import digests
 from tui.errors import FileWriteError
 from tui.models import SsoSession, Token, utcnow
 from tui.paths import Paths
@@ -43,7 +43,7 @@ def sign_in(token: Token) -> str:
     """What tells the sign-in `token` belongs to from another: a renewal keeps it while the
     service keeps the refresh token; a new login (by ssotui or `aws sso login`) changes it."""
     secret = token.refresh_token or token.access_token
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32]
+    return digests.sha256(secret.encode("utf-8")).hexdigest()[:32]
 
 
 def chain_path(paths: Paths, session: SsoSession) -> Path:

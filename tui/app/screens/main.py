@@ -25,7 +25,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.worker import WorkerError
 
-from tui.app import startup_gc
+from tui import startup_gc
 from tui.app.messages import FAILURE_SECONDS, NEWS_SECONDS, CredentialsReady
 from tui.app.model import CatalogModel
 from tui.app.pick import PICK_VERBS, Action, Picked

@@ -1,4 +1,5 @@
-"""The garbage collector waits while the picker starts, and comes back once it has drawn.
+"""The garbage collector waits while ssotui starts: a command until it begins its work, the
+picker until it has drawn.
 
 Starting allocates a few hundred thousand objects that live as long as the picker does
 (modules, Textual's styles and widgets, the catalog's rows). The cyclic collector walked them
@@ -9,6 +10,12 @@ everything else meanwhile. Once the first screen is drawn, what the start built 
 turning the collector back on would make its next pass walk all of it, ~25 ms just after the
 first picture) and the collector runs as usual. When the picker closes, all of it is unfrozen,
 so that a process that builds many pickers (the tests) can collect each one.
+
+A command (`tui.cli.run`) waits the same way from its first line until its work begins, after
+its imports, the command line and config.toml: 29 passes of the collector over what the
+imports built were ~4 % of a `credential-process` that finds its credentials kept (its whole
+work). What the start built is frozen there too, so a command that then runs for long (a
+catalog fetch, `exec --renew`) never walks it again.
 """
 
 from __future__ import annotations
