@@ -180,6 +180,17 @@ def test_every_help_page_says_what_the_command_does_with_examples(
     ]
 
 
+@pytest.mark.parametrize("command", ["", *sorted(PAGES)])
+def test_every_help_page_fits_an_80_column_terminal(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([*filter(None, [command]), "-h"])
+    too_wide = [line for line in capsys.readouterr().out.splitlines() if len(line) > 80]
+    assert too_wide == []
+
+
 def test_the_program_help_shows_examples_and_the_global_options() -> None:
     result = ssotui("-h")
     assert result.status == 0
