@@ -131,6 +131,30 @@ def test_configure_takes_no_browser_and_adds_https(sim: Simulator, home: Home) -
     assert result.status == 0, result.err
     assert f"sso_start_url = {sim.start_url}\n" in home.aws_config.read_text()
     assert "Logged in to acme until" in result.err
+    assert result.err.splitlines()[-1] == "Run `ssotui` to pick an account and role."
+
+
+def test_configure_of_a_second_session_says_to_pick_with_its_name(
+    sim: Simulator, home: Home
+) -> None:
+    sim.set(interval=0)
+    home.write_config(
+        "[sso-session first]\nsso_start_url = https://first.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+    )
+    result = ssotui(
+        "configure",
+        "--no-browser",
+        "--session",
+        "acme",
+        "--start-url",
+        sim.start_url,
+        "--sso-region",
+        sim.region,
+    )
+    assert result.status == 0, result.err
+    last = result.err.splitlines()[-1]
+    assert last == "Run `ssotui --session acme` to pick an account and role."
 
 
 def test_an_ad_hoc_start_url_without_https_and_the_hint_repeats_the_flags(

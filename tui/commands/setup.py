@@ -142,4 +142,24 @@ def configure(args: argparse.Namespace, context: Context) -> int:
     args.force = False
     from tui.commands.session import login
 
-    return login(args, context)
+    status = login(args, context)
+    if status == 0:
+        say(_next_step(context, values["session"]))
+    return status
+
+
+def _next_step(context: Context, name: str) -> str:
+    """What to run next: the picker, with `--session NAME` when a bare `ssotui` would take
+    another session or ask which (another session configured before, default_session)."""
+    import shlex
+
+    from tui.workspace.advice import session_options
+
+    try:
+        default = context.session().name
+    except SsotuiError:  # several sessions and none decides: the picker would ask
+        default = None
+    words = ["ssotui"]
+    if default != name:
+        words += session_options(session=name, start_url=None, sso_region=None)
+    return f"Run `{shlex.join(words)}` to pick an account and role."
