@@ -21,7 +21,6 @@ from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.models import SsoSession
 from tui.text import cell_width, pad
 
-
 # the name column of a session that is a legacy profile's (sso_start_url in a profile)
 LEGACY = "(legacy profile)"
 
