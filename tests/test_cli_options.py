@@ -134,6 +134,28 @@ def test_configure_takes_no_browser_and_adds_https(sim: Simulator, home: Home) -
     assert result.err.splitlines()[-1] == "Run `ssotui` to pick an account and role."
 
 
+def test_configure_over_a_session_of_that_name_says_what_it_was(home: Home) -> None:
+    home.write_config(
+        "[sso-session acme]\nsso_start_url = https://old.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+    )
+    result = ssotui(
+        "configure",
+        "--no-login",
+        "--session",
+        "acme",
+        "--start-url",
+        "https://new.awsapps.com/start",
+        "--sso-region",
+        "us-east-2",
+    )
+    assert result.status == 0, result.err
+    assert result.err.splitlines()[0] == (
+        f"Updated [sso-session acme] in {home.aws_config}: it was "
+        "https://old.awsapps.com/start (eu-west-1), now https://new.awsapps.com/start (us-east-2)."
+    )
+
+
 def test_configure_of_a_second_session_says_to_pick_with_its_name(
     sim: Simulator, home: Home
 ) -> None:

@@ -131,10 +131,21 @@ def configure(args: argparse.Namespace, context: Context) -> int:
         else:
             values[key] = _ask(prompt, check, default)
     values["start_url"] = with_scheme(values["start_url"])
-    _session, path = set_up_session(
+    before = next((s for s in context.sessions() if s.name == values["session"]), None)
+    session, path = set_up_session(
         context.paths, values["session"], values["start_url"], values["sso_region"]
     )
-    say(f"Wrote [sso-session {values['session']}] to {path}.")
+    if before is not None and (before.start_url, before.region) != (
+        session.start_url,
+        session.region,
+    ):
+        # said, as the section was there (profiles may name it): what it was, to set it back
+        say(
+            f"Updated [sso-session {values['session']}] in {path}: it was "
+            f"{before.start_url} ({before.region}), now {session.start_url} ({session.region})."
+        )
+    else:
+        say(f"Wrote [sso-session {values['session']}] to {path}.")
     if args.no_login:
         say(f"Log in with: ssotui login --session {values['session']}")
         return 0
