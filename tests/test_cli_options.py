@@ -134,6 +134,32 @@ def test_configure_takes_no_browser_and_adds_https(sim: Simulator, home: Home) -
     assert result.err.splitlines()[-1] == "Run `ssotui` to pick an account and role."
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("eu-west-1 ; Ireland", "eu-west-1"),
+        ("EU-West-1", "eu-west-1"),
+        ("eu-wst-1", "eu-west-1"),
+        ("us-est-1", "us-west-1 or us-east-1"),
+    ],
+)
+def test_configure_with_a_region_nearly_right_names_that_region(typed: str, meant: str) -> None:
+    result = ssotui(
+        "configure",
+        "--no-login",
+        "--session",
+        "acme",
+        "--start-url",
+        "https://acme.awsapps.com/start",
+        "--sso-region",
+        typed,
+    )
+    assert result.status == 2
+    assert result.err == (
+        f"ssotui: {typed!r} is not an IAM Identity Center region; did you mean {meant}?\n"
+    )
+
+
 def test_configure_over_a_session_of_that_name_says_what_it_was(home: Home) -> None:
     home.write_config(
         "[sso-session acme]\nsso_start_url = https://old.awsapps.com/start\n"
