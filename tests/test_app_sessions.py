@@ -50,6 +50,23 @@ async def test_several_sessions_and_no_default_ask_first(
 
 
 @async_test
+async def test_the_chooser_names_a_legacy_profile_s_session_once_not_its_url_twice(
+    sim: Simulator, sso_config: Path
+) -> None:
+    with sso_config.open("a") as config:
+        config.write(
+            "\n[profile old]\nsso_start_url = https://legacy.awsapps.com/start\n"
+            "sso_region = eu-central-1\nsso_account_id = 111122223333\nsso_role_name = Admin\n"
+        )
+    app = picker(session=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        row = next(s for s in screen_text(app).splitlines() if "legacy.awsapps" in s)
+        assert row.count("https://legacy.awsapps.com/start") == 1, row
+        assert "(legacy profile)" in row, row
+
+
+@async_test
 async def test_escape_in_the_chooser_quits(sim: Simulator, sso_config: Path) -> None:
     _two_sessions(sso_config, sim)
     app = picker(session=None)

@@ -131,6 +131,78 @@ def test_configure_takes_no_browser_and_adds_https(sim: Simulator, home: Home) -
     assert result.status == 0, result.err
     assert f"sso_start_url = {sim.start_url}\n" in home.aws_config.read_text()
     assert "Logged in to acme until" in result.err
+    assert result.err.splitlines()[-1] == "Run `ssotui` to pick an account and role."
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("eu-west-1 ; Ireland", "eu-west-1"),
+        ("EU-West-1", "eu-west-1"),
+        ("eu-wst-1", "eu-west-1"),
+        ("us-est-1", "us-west-1 or us-east-1"),
+    ],
+)
+def test_configure_with_a_region_nearly_right_names_that_region(typed: str, meant: str) -> None:
+    result = ssotui(
+        "configure",
+        "--no-login",
+        "--session",
+        "acme",
+        "--start-url",
+        "https://acme.awsapps.com/start",
+        "--sso-region",
+        typed,
+    )
+    assert result.status == 2
+    assert result.err == (
+        f"ssotui: {typed!r} is not an IAM Identity Center region; did you mean {meant}?\n"
+    )
+
+
+def test_configure_over_a_session_of_that_name_says_what_it_was(home: Home) -> None:
+    home.write_config(
+        "[sso-session acme]\nsso_start_url = https://old.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+    )
+    result = ssotui(
+        "configure",
+        "--no-login",
+        "--session",
+        "acme",
+        "--start-url",
+        "https://new.awsapps.com/start",
+        "--sso-region",
+        "us-east-2",
+    )
+    assert result.status == 0, result.err
+    assert result.err.splitlines()[0] == (
+        f"Updated [sso-session acme] in {home.aws_config}: it was "
+        "https://old.awsapps.com/start (eu-west-1), now https://new.awsapps.com/start (us-east-2)."
+    )
+
+
+def test_configure_of_a_second_session_says_to_pick_with_its_name(
+    sim: Simulator, home: Home
+) -> None:
+    sim.set(interval=0)
+    home.write_config(
+        "[sso-session first]\nsso_start_url = https://first.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+    )
+    result = ssotui(
+        "configure",
+        "--no-browser",
+        "--session",
+        "acme",
+        "--start-url",
+        sim.start_url,
+        "--sso-region",
+        sim.region,
+    )
+    assert result.status == 0, result.err
+    last = result.err.splitlines()[-1]
+    assert last == "Run `ssotui --session acme` to pick an account and role."
 
 
 def test_an_ad_hoc_start_url_without_https_and_the_hint_repeats_the_flags(
@@ -178,6 +250,17 @@ def test_every_help_page_says_what_the_command_does_with_examples(
     assert examples[: len(PAGES[command].examples)] == [
         f"  {line}" for line in PAGES[command].examples
     ]
+
+
+@pytest.mark.parametrize("command", ["", *sorted(PAGES)])
+def test_every_help_page_fits_an_80_column_terminal(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([*filter(None, [command]), "-h"])
+    too_wide = [line for line in capsys.readouterr().out.splitlines() if len(line) > 80]
+    assert too_wide == []
 
 
 def test_the_program_help_shows_examples_and_the_global_options() -> None:

@@ -29,6 +29,7 @@ from tests.finishing import PATIENCE
 from tui.aws.login import login
 from tui.aws.portal import NETWORK_RETRIES, SERVER_ERROR_RETRIES
 from tui.aws.token_cache import save_token, token_path
+from tui.aws.transport import Unreachable, failure_line
 from tui.models import SsoSession, Token, utcnow
 from tui.sim import Organisation, Simulator
 
@@ -279,8 +280,25 @@ def test_connection_refused_gives_up_fast_with_one_line(
     args = ["--no-browser", "--force"] if command == "login" else []
     run = ssotui(command, *args, env=env, timeout=10)
     line = assert_one_line(run, home, f"cannot reach Identity Center at {url}")
-    assert "check your network" in line
+    # the address is the variable's, not one sso_region makes: the advice names where it is set
+    assert "check your network, proxy and the address you set for it (AWS_ENDPOINT_URL_SSO" in line
+    assert "sso_region" not in line
     assert catalog_cache(home) is None
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "advice"),
+    [
+        ("https://portal.sso.eu-west-1.amazonaws.com", "the session's sso_region"),
+        ("https://oidc.cn-north-1.amazonaws.com.cn", "the session's sso_region"),
+        ("https://sso.corp.example", "the address you set for it (AWS_ENDPOINT_URL_SSO"),
+    ],
+)
+def test_an_unreachable_address_is_blamed_on_what_made_it(endpoint: str, advice: str) -> None:
+    session = SsoSession(name="acme", start_url="https://acme.awsapps.com/start", region="x")
+    line = failure_line(Unreachable("refused", endpoint=endpoint), session)
+    assert line is not None
+    assert f"check your network, proxy and {advice}" in line.message
 
 
 @both_clients

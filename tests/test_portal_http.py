@@ -775,7 +775,8 @@ def no_tls_server(reply: bytes) -> Iterator[tuple[str, list[int]]]:
         pytest.param(
             b"",
             "cannot reach Identity Center at {url} (session dev, region us-east-1): check your "
-            "network, proxy and the session's sso_region",
+            "network, proxy and the address you set for it (AWS_ENDPOINT_URL_SSO, "
+            "AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL or an endpoint_url)",
             3,
             id="closed-mid-handshake",
         ),

@@ -227,6 +227,19 @@ def test_a_mistyped_beginning_of_a_long_name_is_suggested() -> None:
     )
 
 
+def test_a_mistyped_beginning_of_five_letters_is_suggested() -> None:
+    accounts = (
+        Account("100000000001", "wayne-prod-security"),
+        Account("100000000002", "globex-prod-payments"),
+    )
+    big = Catalog(accounts=accounts, roles={}, fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    with pytest.raises(NotFound) as caught:
+        find_account(big, "waine")
+    assert caught.value.message == (
+        "no account matches 'waine'; did you mean 'wayne-prod-security'?"
+    )
+
+
 @functools.cache
 def long_names(count: int) -> tuple[Account, ...]:
     """`count` accounts with names of 50 characters, the most AWS allows, much alike."""

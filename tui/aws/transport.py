@@ -442,9 +442,15 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             "try again later"
         )
     if isinstance(exc, ConnectTimeout | Unreachable):
+        where = (
+            "the session's sso_region"
+            if _is_aws_address(endpoint)
+            else "the address you set for it (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, "
+            "AWS_ENDPOINT_URL or an endpoint_url)"
+        )
         return ServiceError(
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
-            f"{session.region}): check your network, proxy and the session's sso_region"
+            f"{session.region}): check your network, proxy and {where}"
         )
     if isinstance(exc, NotTls | UntrustedCertificate):
         return ServiceError(tls_line(exc, "Identity Center", _PORTAL_VARIABLES))
@@ -512,3 +518,26 @@ def proxy_failure(
     return ServiceError(
         f"cannot reach {what} at {endpoint} through {proxy}: check {variable} and NO_PROXY"
     )
+
+
+# The domains of AWS's own endpoints (commercial, China, dual-stack, ISO); any other address
+# was set by the user, and sso_region has nothing to do with it.
+_AWS_DOMAINS = (
+    ".amazonaws.com",
+    ".amazonaws.com.cn",
+    ".api.aws",
+    ".amazonwebservices.com.cn",
+    ".c2s.ic.gov",
+    ".sc2s.sgov.gov",
+)
+
+
+def _is_aws_address(endpoint: str) -> bool:
+    """Whether `endpoint` is one of AWS's own (derived from sso_region), not one set by hand."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(endpoint).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    return host.endswith(_AWS_DOMAINS)

@@ -41,7 +41,7 @@ PROGRAM = Page(
         "ssotui configure                        # first time: add your start URL",
         "ssotui exec                             # pick a role, then a shell with it",
         'eval "$(ssotui export prod Admin)"      # credentials into this shell',
-        "ssotui --session acme list              # another session (before or after list)",
+        "ssotui --session acme list              # another session (or: list --session)",
         "ssotui COMMAND -h                       # what a command does, with examples",
     ),
 )
@@ -104,7 +104,7 @@ PAGES: dict[str, Page] = {
             "ssotui exec --renew prod Admin -- terraform apply",
             "ssotui exec                                    # pick, then a subshell",
             "ssotui exec prod --region eu-west-1            # pick among the prod accounts",
-            "ssotui exec --end-of-options -team -Admin -- aws s3 ls  # names that begin with -",
+            "ssotui exec --end-of-options -team -Admin -- aws s3 ls  # leading - in names",
         ),
     ),
     "console": Page(
@@ -117,7 +117,7 @@ PAGES: dict[str, Page] = {
         examples=(
             "ssotui console prod Admin --service s3",
             "ssotui console 123456789012 ReadOnly --print",
-            "ssotui console prod Admin --shortcut   # the access portal's link, no credentials",
+            "ssotui console prod Admin --shortcut   # the portal's link, no credentials",
             "ssotui console                         # pick, then open",
         ),
     ),
@@ -156,7 +156,8 @@ PAGES: dict[str, Page] = {
             "(~/.aws/credentials); only that section changes. Run it again when they expire."
         ),
         examples=(
-            "ssotui write-profile prod Admin --profile prod && AWS_PROFILE=prod terraform plan",
+            "ssotui write-profile prod Admin --profile prod",
+            "AWS_PROFILE=prod terraform plan                 # then use it",
             "ssotui write-profile prod Admin --region eu-west-1",
         ),
     ),
@@ -176,8 +177,8 @@ PAGES: dict[str, Page] = {
         ),
         examples=(
             "ssotui configure",
-            "ssotui configure --session acme --start-url acme.awsapps.com/start "
-            "--sso-region eu-west-1",
+            "ssotui configure --session acme --sso-region eu-west-1 \\",
+            "    --start-url acme.awsapps.com/start",
         ),
     ),
     "config": Page(
@@ -205,8 +206,8 @@ PAGES: dict[str, Page] = {
         ),
         examples=(
             "ssotui completion bash > ~/.local/share/bash-completion/completions/ssotui",
-            'eval "$(ssotui completion bash)"          # in ~/.bashrc, without bash-completion',
-            "ssotui completion zsh > ~/.zfunc/_ssotui  # with fpath+=~/.zfunc before compinit",
+            'eval "$(ssotui completion bash)"          # in ~/.bashrc, no bash-completion',
+            "ssotui completion zsh > ~/.zfunc/_ssotui  # fpath+=~/.zfunc before compinit",
             "ssotui completion fish > ~/.config/fish/completions/ssotui.fish",
         ),
     ),

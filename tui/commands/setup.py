@@ -131,10 +131,21 @@ def configure(args: argparse.Namespace, context: Context) -> int:
         else:
             values[key] = _ask(prompt, check, default)
     values["start_url"] = with_scheme(values["start_url"])
-    _session, path = set_up_session(
+    before = next((s for s in context.sessions() if s.name == values["session"]), None)
+    session, path = set_up_session(
         context.paths, values["session"], values["start_url"], values["sso_region"]
     )
-    say(f"Wrote [sso-session {values['session']}] to {path}.")
+    if before is not None and (before.start_url, before.region) != (
+        session.start_url,
+        session.region,
+    ):
+        # said, as the section was there (profiles may name it): what it was, to set it back
+        say(
+            f"Updated [sso-session {values['session']}] in {path}: it was "
+            f"{before.start_url} ({before.region}), now {session.start_url} ({session.region})."
+        )
+    else:
+        say(f"Wrote [sso-session {values['session']}] to {path}.")
     if args.no_login:
         say(f"Log in with: ssotui login --session {values['session']}")
         return 0
@@ -142,4 +153,24 @@ def configure(args: argparse.Namespace, context: Context) -> int:
     args.force = False
     from tui.commands.session import login
 
-    return login(args, context)
+    status = login(args, context)
+    if status == 0:
+        say(_next_step(context, values["session"]))
+    return status
+
+
+def _next_step(context: Context, name: str) -> str:
+    """What to run next: the picker, with `--session NAME` when a bare `ssotui` would take
+    another session or ask which (another session configured before, default_session)."""
+    import shlex
+
+    from tui.workspace.advice import session_options
+
+    try:
+        default = context.session().name
+    except SsotuiError:  # several sessions and none decides: the picker would ask
+        default = None
+    words = ["ssotui"]
+    if default != name:
+        words += session_options(session=name, start_url=None, sso_region=None)
+    return f"Run `{shlex.join(words)}` to pick an account and role."

@@ -65,6 +65,18 @@ def check_region(region: str) -> str | None:
     regions = sso_regions()
     if region in regions:
         return None
+    # a region with more around it ("eu-west-1 ; Ireland", "EU-West-1") or a typo: that one,
+    # rather than a list of every region wrapped over the screen
+    import difflib
+
+    words = re.findall(r"[a-z0-9-]+", region.lower())
+    meant = [w for w in words if w in regions][:1] or difflib.get_close_matches(
+        region.strip().lower(), regions, n=2, cutoff=0.85
+    )
+    if meant:
+        return (
+            f"{region!r} is not an IAM Identity Center region; did you mean {' or '.join(meant)}?"
+        )
     return f"{region!r} is not an IAM Identity Center region; one of: {', '.join(regions)}"
 
 

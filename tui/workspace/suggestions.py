@@ -76,7 +76,12 @@ def _worth_comparing(typed: str, names: Sequence[str]) -> list[str]:
     """The names likeliest to be what `typed` meant, at most MOST_COMPARED of them."""
     if len(typed) < SHORTEST_CUT:
         longest = int(len(typed) / CUTOFF * 2) + 1  # longer ones cannot reach CUTOFF
-        return [name for name in names if len(name) <= longest]
+        short = [name for name in names if len(name) <= longest]
+        if len(typed) < SHORTEST_PREFIX:
+            return short
+        # a longer name may still begin with what was meant (`waine` for `wayne-prod-...`)
+        longer = [name for name in names if len(name) > longest and SEPARATOR not in name]
+        return short + _holding_pieces(typed, longer)[:MOST_COMPARED]
     odd: list[str] = []
     if SEPARATOR in "".join(names):  # a name from the service may hold anything
         odd = [name for name in names if SEPARATOR in name]

@@ -21,6 +21,9 @@ from tui.app.widgets.whole_keys_footer import WholeKeysFooter
 from tui.models import SsoSession
 from tui.text import cell_width, pad
 
+# the name column of a session that is a legacy profile's (sso_start_url in a profile)
+LEGACY = "(legacy profile)"
+
 
 class SessionScreen(Screen[SsoSession | None]):
     """A small list of sessions; Enter picks one, Escape quits (or goes back, when switching)."""
@@ -53,7 +56,7 @@ class SessionScreen(Screen[SsoSession | None]):
                     id="sessions-hint",
                     markup=False,
                 )
-            names = max(cell_width(s.label) for s in self.sessions)
+            names = max(cell_width(_name(s)) for s in self.sessions)
             urls = max(cell_width(s.start_url) for s in self.sessions)
             options = OptionList(
                 *(
@@ -86,8 +89,14 @@ class SessionScreen(Screen[SsoSession | None]):
 def _label(session: SsoSession, widths: tuple[int, int], *, in_use: bool) -> Text:
     """One session's line: its name, start URL and region, each in a column of `widths`."""
     names, urls = widths
-    text = Text(pad(session.label, names), style="bold")
+    text = Text(pad(_name(session), names), style="bold")
     text.append(f"  {pad(session.start_url, urls)}  {shown(session.region)}", style="dim")
     if in_use:
         text.append("  (in use)", style="italic")
     return text
+
+
+def _name(session: SsoSession) -> str:
+    """The name column: a legacy profile's session has no name but its start URL, which the
+    next column shows already."""
+    return session.name if session.name is not None else LEGACY
