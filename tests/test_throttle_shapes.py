@@ -272,3 +272,26 @@ def test_a_slowdown_storm_is_said_as_throttling(portal: Portal) -> None:
         "ssotui: Identity Center kept throttling ListAccounts (HTTP 503 SlowDown) for 6 s "
         "(session hand): wait a minute and try again\n"
     )
+
+
+def test_a_storm_from_the_first_call_is_met_with_a_few_calls_a_second(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A refresh of 120 known accounts while Identity Center throttles everything (a storm
+    # another tool caused): the roles are asked for beside the first page, 97 calls at once.
+    # Before: nothing was paced until something got through, and every refused call went
+    # again at once (then after at most a second): ~1,200 calls in the 6 s deadline.
+    accounts = [{"accountId": f"{n:012d}", "accountName": f"a{n}"} for n in range(1, 121)]
+    monkeypatch.setattr(f"{__name__}.ACCOUNTS", accounts)
+    assert ssotui("list", "--refresh").status == 0
+    portal.calls.clear()
+    portal.answer = lambda _path: (429, {}, {"message": "Rate exceeded"})
+    started = time.monotonic()
+    result = ssotui("list", "--refresh")
+    took = time.monotonic() - started
+    assert result.status == 1
+    assert result.err.startswith("ssotui: Identity Center kept throttling ListAccounts")
+    assert result.err.count("\n") == 1
+    assert took < 6 + 2
+    first_wave = 1 + min(96, len(accounts))
+    assert len(portal.calls) <= first_wave + 3 * 6  # then a few a second
