@@ -295,3 +295,22 @@ def test_a_storm_from_the_first_call_is_met_with_a_few_calls_a_second(
     assert took < 6 + 2
     first_wave = 1 + min(96, len(accounts))
     assert len(portal.calls) <= first_wave + 3 * 6  # then a few a second
+
+
+def test_a_wait_asked_past_the_deadline_says_the_time_spent_and_the_wait(portal: Portal) -> None:
+    # Every call refused with "Retry-After: 4" and a 6 s deadline: the call waits 4 s, is
+    # refused again, and 4 s more would pass its deadline. Before: "kept throttling
+    # ListAccounts (HTTP 429) for 6 s", after 4 s, without the service's word.
+    portal.answer = lambda _path: (429, {"Retry-After": "4"}, {"message": "Rate exceeded"})
+    started = time.monotonic()
+    result = ssotui("list", "--refresh")
+    took = time.monotonic() - started
+    assert result.status == 1
+    assert result.err.startswith(
+        "ssotui: Identity Center kept throttling ListAccounts (HTTP 429) for 4."
+    )
+    assert result.err.endswith(
+        " s, then asked for no call for the next 4s, past the 6 s a call may take (session "
+        "hand): wait a minute and try again\n"
+    )
+    assert took < 6
