@@ -314,3 +314,26 @@ def test_a_wait_asked_past_the_deadline_says_the_time_spent_and_the_wait(portal:
         "hand): wait a minute and try again\n"
     )
     assert took < 6
+
+
+def test_a_refresh_whose_roles_all_fail_keeps_the_age_of_the_roles_it_shows(
+    portal: Portal, home: Home
+) -> None:
+    # The accounts list, but every ListAccountRoles is throttled to its deadline. Before: the
+    # catalog was saved with the roles from before and its age reset to now ("catalog just
+    # now"), though not one role was listed this time.
+    assert ssotui("list", "--refresh").status == 0
+    cache = next(home.cache_dir.rglob("*.json"))
+    before = json.loads(cache.read_text(encoding="utf-8"))["fetchedAt"]
+
+    def answer(path: str) -> Answer:
+        if path.endswith("/assignment/accounts"):
+            return _listing(path)
+        return 429, {}, {"message": "Rate exceeded"}
+
+    portal.answer = answer
+    result = ssotui("list", "--refresh")
+    assert result.status != 0 and result.err.count("\n") == 1, result.err
+    saved = json.loads(cache.read_text(encoding="utf-8"))
+    assert saved["fetchedAt"] == before
+    assert len(saved.get("failed") or {}) == len(ACCOUNTS)
