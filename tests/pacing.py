@@ -40,6 +40,20 @@ class Outcome:
         return self.sent - self.calls + self.lost
 
 
+class Shut:
+    """A limiter that refuses every call for its first `seconds` (a storm), then is `then`."""
+
+    def __init__(self, seconds: float, then: Limiter) -> None:
+        self.seconds = seconds
+        self.then = then
+        self._began: float | None = None
+
+    def take(self, now: float) -> bool:
+        if self._began is None:
+            self._began = now
+        return now - self._began >= self.seconds and self.then.take(now)
+
+
 class Clock:
     """The simulated time."""
 
@@ -66,11 +80,15 @@ class Fetch:
         start: float = 1000.0,
         seed: int = 0,
         pacer: Callable[[Clock], Pacer] | None = None,
+        ahead: bool = False,
     ) -> None:
         self.clock = Clock(start)
         self.start = start
         self.limiter = limiter
-        self.pacer = (pacer or (lambda c: Pacer(clock=c, sleep=lambda _s: None)))(self.clock)
+        self.pacer = (
+            pacer or (lambda c: Pacer(clock=c, sleep=lambda _s: None, jitter=random.Random(seed)))
+        )(self.clock)
+        self.ahead = ahead  # a refresh: every account's roles asked for beside the first page
         self.accounts = accounts
         self.page_size = page_size
         self.pages = max(1, math.ceil(accounts / page_size))
@@ -84,6 +102,7 @@ class Fetch:
         self.order = itertools.count()
         self.done = 0
         self.sent = 0
+        self.sent_at: list[float] = []  # when each call was sent
         self.lost = 0
         self.most_429s = 0
         self.finished_at = start
@@ -100,6 +119,9 @@ class Fetch:
 
     def run(self, limit: float = 600.0) -> Outcome:
         self.call(lambda: self.page_done(0))
+        if self.ahead:
+            self.backlog.extend(range(self.accounts))
+            self.start_workers()
         while self.events:
             when, _, action = heapq.heappop(self.events)
             if when - self.start > limit:
@@ -136,6 +158,7 @@ class Fetch:
             self.at(wake, lambda: self.check(turn, finished, refused))
             return
         self.sent += 1
+        self.sent_at.append(self.clock.now)
         arrives = self.clock.now + self.latency + self.lateness()
         self.at(arrives, lambda: self.gate(turn, finished, refused))
 
@@ -167,7 +190,8 @@ class Fetch:
 
     def page_done(self, page: int) -> None:
         first = page * self.page_size
-        self.backlog.extend(range(first, min(first + self.page_size, self.accounts)))
+        if not self.ahead:
+            self.backlog.extend(range(first, min(first + self.page_size, self.accounts)))
         if page + 1 < self.pages:
             self.call(lambda: self.page_done(page + 1))
         self.start_workers()
@@ -204,6 +228,7 @@ SHAPES_AT = {  # the benchmark's matrix: (label, shape, burst as a function of t
     "burst R": ("bucket", lambda r: max(1.0, r)),
     "burst 2R": ("bucket", lambda r: 2 * r),
     "burst 5R": ("bucket", lambda r: 5 * r),
+    "empty, burst R": ("empty-bucket", lambda r: max(1.0, r)),
     "fixed window": ("fixed-window", lambda r: None),
     "sliding window": ("sliding-window", lambda r: None),
 }

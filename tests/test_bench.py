@@ -52,3 +52,14 @@ def test_throttle_matrix_cell_counts_429s_and_lost_accounts() -> None:
     table = markdown([cell])
     assert table.splitlines()[0] == "| limiter | 40 calls/s |"
     assert "| bucket, burst 1 |" in table and "| 1.1 s |" in table  # 42 calls / 40 per s
+
+
+def test_throttle_matrix_refresh_cell_asks_for_the_known_accounts_ahead() -> None:
+    from tui.bench.throttle_bench import SHAPES, one_cell
+
+    shape = next(s for s in SHAPES if s.refresh)
+    assert shape.limiter == "empty-bucket"
+    with open_workspace(Organisation.generate(accounts=40, seed=5), latency=0.005) as ws:
+        cell = one_cell(ws, 40.0, shape)
+    assert cell.lost == 0
+    assert cell.throttled > 0  # an empty bucket refuses the very first calls

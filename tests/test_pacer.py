@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pacing import SHAPES_AT, Clock, play
-from tui.aws.throttle import BACKOFF_AFTER, MIN_RATE, STORM, Pacer, backoff
+from tests.pacing import SHAPES_AT, Clock, Fetch, Shut, play
+from tui.aws.throttle import (
+    BACKOFF_AFTER,
+    MIN_RATE,
+    STORM,
+    STORM_CAP,
+    STORM_FIRST,
+    Pacer,
+    backoff,
+)
+from tui.sim.limiters import TokenBucket
 
 
 class Sleeper:
@@ -27,11 +36,31 @@ class Sleeper:
 def test_nothing_is_paced_until_a_429_follows_a_success() -> None:
     fake = Sleeper()
     pacer = fake.pacer()
-    pacer.throttled(pacer.wait())  # a 429 with nothing through yet: nothing to measure
-    assert pacer.rate is None
     for _ in range(50):
         pacer.succeeded(pacer.wait())
     assert pacer.rate is None and fake.slept == []
+
+
+def test_429s_before_any_success_back_the_whole_pool_off_until_one_gets_through() -> None:
+    """Before: a 429 with nothing through yet left every call unpaced, and 96 workers sent
+    ~1,900 calls in 14 s into a storm. Now one call goes at a time, ever further apart (a
+    jittered half to whole of 50 ms, doubled at each refusal, up to a second); the first
+    success ends it, and the pace is then learnt from what gets through."""
+    fake = Sleeper()
+    pacer = fake.pacer()
+    gaps = []
+    for _ in range(10):
+        pacer.throttled(pacer.wait())
+        assert pacer.rate is not None
+        gaps.append(1 / pacer.rate)
+    assert STORM_FIRST / 2 <= gaps[0] <= STORM_FIRST
+    assert all(later > earlier for earlier, later in zip(gaps[:4], gaps[1:5], strict=True))
+    assert all(STORM_CAP / 2 <= gap <= STORM_CAP for gap in gaps[6:])
+    generation = pacer.wait()
+    pacer.throttled(generation - 1)  # sent before the last step: says nothing new
+    assert 1 / pacer.rate == gaps[-1]
+    pacer.succeeded(generation)
+    assert pacer.rate is None  # unpaced until the next 429 measures what got through
 
 
 def test_the_first_429_measures_over_the_time_elapsed_not_the_last_second() -> None:
@@ -271,3 +300,28 @@ def test_a_loaded_machine_costs_only_the_bucket_of_one(label: str, rate: float) 
         assert out.lost == 0 and out.most_429s <= 10
         if label != "burst 1":
             assert out.seconds <= 1.15 * out.calls / rate, f"seed {seed}: {out.seconds:.2f} s"
+
+
+@pytest.mark.parametrize("rate", [5.0, 20.0, 50.0])
+def test_a_refresh_against_a_limiter_that_starts_empty_holds_near_its_floor(rate: float) -> None:
+    """A refresh asks for every known account's roles beside the first page: 97 calls at
+    once into a bucket that starts empty. The pool backs off together, then learns the pace
+    from what gets through, close to the floor."""
+    for seed in range(3):
+        out = play("empty-bucket", rate, rate, seed=seed, ahead=True)
+        assert out.lost == 0 and out.most_429s <= 10
+        assert out.seconds <= 1.15 * out.calls / rate, f"seed {seed}: {out.seconds:.2f} s"
+
+
+def test_a_storm_from_the_first_call_gets_a_few_calls_a_second() -> None:
+    """Identity Center refuses every call for 14 s (a storm another tool caused), then allows
+    20 calls/s, during a refresh of 300 accounts. Before: 1,940 calls in those 14 s (96
+    workers, each retried at once, then after at most a second) and 77 accounts lost to
+    their 20 retries. Now: the first wave of 97, then about one call a second."""
+    storm, accounts = 14.0, 300
+    fetch = Fetch(Shut(storm, TokenBucket(20, 20)), accounts=accounts, ahead=True)
+    out = fetch.run()
+    in_storm = [when for when in fetch.sent_at if when - fetch.start < storm]
+    assert len(in_storm) <= 97 + 2 * storm
+    assert out.lost == 0 and out.most_429s <= 10
+    assert out.seconds <= storm + 1.15 * out.calls / 20

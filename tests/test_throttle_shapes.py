@@ -277,3 +277,68 @@ def test_a_slowdown_storm_is_said_as_throttling(portal: Portal) -> None:
         "ssotui: Identity Center kept throttling ListAccounts (HTTP 503 SlowDown) for 6 s "
         "(session hand): wait a minute and try again\n"
     )
+
+
+def test_a_storm_from_the_first_call_is_met_with_a_few_calls_a_second(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A refresh of 120 known accounts while Identity Center throttles everything (a storm
+    # another tool caused): the roles are asked for beside the first page, 97 calls at once.
+    # Before: nothing was paced until something got through, and every refused call went
+    # again at once (then after at most a second): ~1,200 calls in the 6 s deadline.
+    accounts = [{"accountId": f"{n:012d}", "accountName": f"a{n}"} for n in range(1, 121)]
+    monkeypatch.setattr(f"{__name__}.ACCOUNTS", accounts)
+    assert ssotui("list", "--refresh").status == 0
+    portal.calls.clear()
+    portal.answer = lambda _path: (429, {}, {"message": "Rate exceeded"})
+    started = time.monotonic()
+    result = ssotui("list", "--refresh")
+    took = time.monotonic() - started
+    assert result.status == 1
+    assert result.err.startswith("ssotui: Identity Center kept throttling ListAccounts")
+    assert result.err.count("\n") == 1
+    assert took < 6 + 2
+    first_wave = 1 + min(96, len(accounts))
+    assert len(portal.calls) <= first_wave + 3 * 6  # then a few a second
+
+
+def test_a_wait_asked_past_the_deadline_says_the_time_spent_and_the_wait(portal: Portal) -> None:
+    # Every call refused with "Retry-After: 4" and a 6 s deadline: the call waits 4 s, is
+    # refused again, and 4 s more would pass its deadline. Before: "kept throttling
+    # ListAccounts (HTTP 429) for 6 s", after 4 s, without the service's word.
+    portal.answer = lambda _path: (429, {"Retry-After": "4"}, {"message": "Rate exceeded"})
+    started = time.monotonic()
+    result = ssotui("list", "--refresh")
+    took = time.monotonic() - started
+    assert result.status == 1
+    assert result.err.startswith(
+        "ssotui: Identity Center kept throttling ListAccounts (HTTP 429) for 4."
+    )
+    assert result.err.endswith(
+        " s, then asked for no call for the next 4s, past the 6 s a call may take (session "
+        "hand): wait a minute and try again\n"
+    )
+    assert took < 6
+
+
+def test_a_refresh_whose_roles_all_fail_keeps_the_age_of_the_roles_it_shows(
+    portal: Portal, home: Home
+) -> None:
+    # The accounts list, but every ListAccountRoles is throttled to its deadline. Before: the
+    # catalog was saved with the roles from before and its age reset to now ("catalog just
+    # now"), though not one role was listed this time.
+    assert ssotui("list", "--refresh").status == 0
+    cache = next(home.cache_dir.rglob("*.json"))
+    before = json.loads(cache.read_text(encoding="utf-8"))["fetchedAt"]
+
+    def answer(path: str) -> Answer:
+        if path.endswith("/assignment/accounts"):
+            return _listing(path)
+        return 429, {}, {"message": "Rate exceeded"}
+
+    portal.answer = answer
+    result = ssotui("list", "--refresh")
+    assert result.status != 0 and result.err.count("\n") == 1, result.err
+    saved = json.loads(cache.read_text(encoding="utf-8"))
+    assert saved["fetchedAt"] == before
+    assert len(saved.get("failed") or {}) == len(ACCOUNTS)

@@ -139,6 +139,11 @@ class _RolePipeline:
         except BaseException as exc:  # handed over, raised on the draining thread
             future.set_exception(exc)
 
+    def learnt(self) -> bool:
+        """Whether Identity Center answered for any account's roles (listed, refused, or
+        listed in part): False when every listing failed."""
+        return any(account_id not in self.failed for account_id in self.roles)
+
     def drop_ahead(self) -> None:
         """The pages are all in: what was asked ahead for accounts they did not list is not
         wanted (not yet sent: not sent at all; answered: ignored, whatever it said)."""
@@ -320,10 +325,15 @@ def fetch_catalog(
         pipeline = _run(portal, concurrency, emit, previous, fill, first)
     finally:
         pages.close()
+    fetched_at = utcnow()
+    if previous is not None and pipeline.failed and not pipeline.learnt():
+        # not one account's roles answered (a throttling storm): the roles shown are the
+        # previous catalog's, and so is their age ("catalog 3h ago", not "just now")
+        fetched_at = previous.fetched_at
     return Catalog(
         accounts=_sorted(accounts.values()),
         roles=pipeline.roles,
-        fetched_at=utcnow(),
+        fetched_at=fetched_at,
         failed=pipeline.failed,
         complete=not pipeline.failed,
         refused=pipeline.refused,

@@ -437,6 +437,19 @@ class Portal:
             "try again then"
         )
 
+    def _asked_past_deadline(self, what: str, cause: Refused, seconds: float) -> ServiceError:
+        """The line for a throttled call the service (`cause`) asked to wait `seconds` more,
+        past what is left of its deadline: the time it actually took, and the service's word."""
+        from tui.durations import span
+
+        return ServiceError(
+            f"Identity Center kept throttling {what} ({_throttle_words(cause)}) for "
+            f"{self.deadlines.spent():.1f} s, then asked for no call for the next "
+            f"{span(timedelta(seconds=math.ceil(seconds)))}, past the {self.deadlines.seconds:g} "
+            f"s a call may take (session {self.session.label}): "
+            "wait a minute and try again"
+        )
+
     def _held(self) -> None:
         """Wait while the owner holds the calls (raises CallsStopped once it stops them)."""
         if self.switch is not None:
@@ -464,6 +477,8 @@ class Portal:
                 return True  # and then for the pacer, as any retry
             if hint >= self.deadlines.seconds:
                 raise self._asked_to_wait(what, exc, hint)
+            if exc.throttled:
+                raise self._asked_past_deadline(what, exc, hint)
             raise self._out_of_time(what, exc, tries.total())
         if kind != "throttled":  # a 429 waits for the pacer instead
             delay = _jitter.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** tries[kind]))

@@ -6,6 +6,11 @@ burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python
 --throttle`). What it does:
 
 - Nothing is paced until the first 429 that follows a success.
+- A 429 before anything got through (a limiter that starts empty, an account-wide storm
+  another tool caused) has nothing to measure: the whole pool backs off together, as
+  botocore's standard retry mode does for one call. One call goes at a time, the gap between
+  them doubling (with jitter) at each refusal, from 50 ms to 1 s; the first success ends that,
+  and the pace is learnt from what gets through, as after any first 429.
 - That 429 says the limiter's allowance is spent: what got through in the seconds before it
   is the burst, not a rate. The pace starts at what got through over the time actually
   elapsed, which has the burst in it, so it starts too fast rather than too slow; while the
@@ -35,6 +40,7 @@ longer.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import deque
@@ -68,6 +74,8 @@ BACKOFF_LINE = 4  # ... when fewer callers than this are waiting
 BACKOFF_BASE = 0.05
 BACKOFF_CAP = 1.0
 RECHECK = 0.1  # seconds: a waiting caller looks again at its slot this often
+STORM_FIRST = 0.05  # seconds between calls once a 429 came before any success ...
+STORM_CAP = 1.0  # ... doubling at each refusal, up to this
 
 
 def backoff(refused: int) -> float:
@@ -87,9 +95,12 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
+        jitter: random.Random | None = None,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
+        self._jitter = jitter or random.Random()
+        self._storm_gap = 0.0  # > 0: nothing got through before the 429s; the pool backs off
         self._lock = threading.Lock()
         self._line = Line()
         self._meter = Meter()
@@ -186,6 +197,10 @@ class Pacer:
                 self._gen_ok += 1
             self._fresh_success = True
             self._last_ok = now
+            if self._storm_gap:  # through at last: unpaced again, to learn from what follows
+                self._storm_gap = 0.0
+                self._rate = None
+                self._generation += 1
             if self._rate is None:
                 self._before.append(now)
                 while self._before[0] < now - BURST_SPAN:
@@ -208,7 +223,9 @@ class Pacer:
                 return
             self._gen_refused += 1
             after_success, self._fresh_success = self._fresh_success, False
-            if self._rate is None:
+            if self._storm_gap:
+                self._storm(now)
+            elif self._rate is None:
                 self._first_429(now)
             elif not after_success:
                 self._still_empty(now)
@@ -220,13 +237,24 @@ class Pacer:
     def _first_429(self, now: float) -> None:
         while self._before and self._before[0] < now - BURST_SPAN:
             self._before.popleft()
-        if not self._before:
-            return  # nothing went through lately: nothing to measure (a lone call backs off)
+        if not self._before:  # nothing went through lately: nothing to measure
+            self._storm(now)
+            return
         got = len(self._before)
         self._burst = max(MIN_RATE, float(got))
         elapsed = max(now - self._before[0], 1e-3)
         self._set_pace(now, max(self._burst, got / elapsed))
         self._first_climb = True
+
+    def _storm(self, now: float) -> None:
+        """A 429 and nothing through yet: one call at a time, the gap between them doubled
+        (a jittered half to whole of it), until a success (`succeeded`)."""
+        gap = min(STORM_CAP, 2.0 * self._storm_gap) if self._storm_gap else STORM_FIRST
+        self._storm_gap = gap
+        self._rate = 1.0 / (gap * self._jitter.uniform(0.5, 1.0))
+        self._generation += 1
+        self._gen_ok = self._gen_refused = 0
+        self._line.restart(now, self._rate)
 
     def _still_empty(self, now: float) -> None:
         """No success since the last 429: slower, to no less than what got through lately

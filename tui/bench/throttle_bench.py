@@ -37,6 +37,7 @@ class Shape:
     label: str
     limiter: str
     burst: Callable[[float], float | None]
+    refresh: bool = False  # the accounts known from a catalog before: their roles asked ahead
 
 
 SHAPES = (
@@ -47,6 +48,7 @@ SHAPES = (
     Shape("bucket, burst 5R", "bucket", lambda r: 5 * r),
     Shape("fixed 1 s windows", "fixed-window", lambda r: None),
     Shape("sliding 1 s window", "sliding-window", lambda r: None),
+    Shape("empty, burst R, refresh", "empty-bucket", lambda r: max(1.0, r), refresh=True),
 )
 
 
@@ -82,13 +84,17 @@ def needed_calls(accounts: int, page_size: int = PAGE_SIZE) -> int:
     return math.ceil(max(accounts, 1) / page_size) + accounts
 
 
-def _child() -> None:
-    """In a fresh interpreter (the workspace's environment): one fetch, printed as JSON."""
+def _child(known: list[str] | None = None) -> None:
+    """In a fresh interpreter (the workspace's environment): one fetch, printed as JSON;
+    `known`: account ids of a catalog from before (a refresh asks for their roles ahead)."""
+    from datetime import UTC, datetime
+
     from tui.aws.catalog import fetch_catalog
     from tui.aws.portal import Portal
     from tui.aws.session_choice import chosen_session
     from tui.aws.token_cache import load_token
     from tui.bench.workspace import SESSION
+    from tui.models import Account, Catalog
     from tui.paths import Paths
 
     here = Paths.from_environ(os.environ)
@@ -98,17 +104,24 @@ def _child() -> None:
     portal = Portal(
         session, token, environ=os.environ, max_pool=DEFAULT_CONCURRENCY, page_size=PAGE_SIZE
     )
+    previous = None
+    if known is not None:
+        accounts = tuple(Account(account_id=a, name="", email="") for a in known)
+        previous = Catalog(accounts=accounts, roles={}, fetched_at=datetime.now(UTC))
     start = time.perf_counter()
-    catalog = fetch_catalog(session, token, concurrency=DEFAULT_CONCURRENCY, portal=portal)
+    catalog = fetch_catalog(
+        session, token, concurrency=DEFAULT_CONCURRENCY, portal=portal, previous=previous
+    )
     elapsed = time.perf_counter() - start
     roles = {a.account_id: list(catalog.roles_of(a.account_id)) for a in catalog.accounts}
     print(json.dumps({"seconds": elapsed, "roles": roles, "failed": list(catalog.failed)}))
 
 
-def fetch_apart(ws: Workspace) -> tuple[float, int]:
+def fetch_apart(ws: Workspace, refresh: bool = False) -> tuple[float, int]:
     """One fetch in its own interpreter, as a user's ssotui runs (its own GIL; the simulator
-    stays in this process): (seconds, accounts lost)."""
-    code = "from tui.bench.throttle_bench import _child; _child()"
+    stays in this process): (seconds, accounts lost). `refresh`: every account known before."""
+    known = sorted(ws.expected_roles()) if refresh else None
+    code = f"from tui.bench.throttle_bench import _child; _child({known!r})"
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=600
     )
@@ -130,7 +143,7 @@ def one_cell(ws: Workspace, rate: float, shape: Shape) -> Cell:
     ws.sim.set(rate_limit=rate, limiter=shape.limiter, burst=shape.burst(rate))
     before = ws.portal_calls()
     try:
-        seconds, lost = fetch_apart(ws)
+        seconds, lost = fetch_apart(ws, shape.refresh)
     finally:
         ws.sim.set(rate_limit=None, limiter="bucket", burst=None)
     needed = needed_calls(len(ws.org))
@@ -158,7 +171,7 @@ def cells(
 
 
 HEADER = (
-    f"{'rate':>6}  {'limiter':<20} {'time':>8} {'floor':>8} {'ratio':>7} {'429s':>6} {'lost':>5}"
+    f"{'rate':>6}  {'limiter':<24} {'time':>8} {'floor':>8} {'ratio':>7} {'429s':>6} {'lost':>5}"
 )
 
 
@@ -166,7 +179,7 @@ def row(cell: Cell) -> str:
     """One printed line of the matrix."""
     verdict = "met" if cell.met else "MISS"
     return (
-        f"{cell.rate:>4g}/s  {cell.shape.label:<20} {cell.seconds:>7.2f}s {cell.floor:>7.2f}s "
+        f"{cell.rate:>4g}/s  {cell.shape.label:<24} {cell.seconds:>7.2f}s {cell.floor:>7.2f}s "
         f"{cell.ratio:>6.2f}× {cell.throttled:>6} {cell.lost:>5}  {verdict}"
     )
 

@@ -4,6 +4,8 @@ Identity Center's own limiter is not documented, so ssotui's pacer is tried agai
 
 - ``bucket``: a token bucket, ``rate`` tokens a second up to ``burst`` (default ``max(1,
   rate)``, the simulator's behaviour before shapes existed);
+- ``empty-bucket``: the same bucket, empty at the first call (a limiter another client has
+  just drained, or one that grants nothing up front);
 - ``fixed-window``: ``max(1, round(rate))`` calls in each calendar second, counted afresh at
   every whole second;
 - ``sliding-window``: at most that many calls in any one second (a log of accepted calls).
@@ -18,7 +20,7 @@ import math
 from collections import deque
 from typing import Protocol
 
-SHAPES = ("bucket", "fixed-window", "sliding-window")
+SHAPES = ("bucket", "empty-bucket", "fixed-window", "sliding-window")
 
 
 class Limiter(Protocol):
@@ -30,12 +32,12 @@ class Limiter(Protocol):
 
 
 class TokenBucket:
-    """`rate` tokens a second, up to `burst`; full at the first call."""
+    """`rate` tokens a second, up to `burst`; full at the first call (`empty`: empty then)."""
 
-    def __init__(self, rate: float, burst: float | None = None) -> None:
+    def __init__(self, rate: float, burst: float | None = None, *, empty: bool = False) -> None:
         self.rate = rate
         self.burst = max(1.0, rate) if burst is None else burst
-        self._tokens = self.burst
+        self._tokens = 0.0 if empty else self.burst
         self._stamp: float | None = None
 
     def take(self, now: float) -> bool:
@@ -94,6 +96,8 @@ def make_limiter(shape: str, rate: float, burst: float | None = None) -> Limiter
     """A fresh limiter of `shape` (one of SHAPES); `burst` is the bucket's only."""
     if shape == "bucket":
         return TokenBucket(rate, burst)
+    if shape == "empty-bucket":
+        return TokenBucket(rate, burst, empty=True)
     if shape == "fixed-window":
         return FixedWindow(rate)
     if shape == "sliding-window":
