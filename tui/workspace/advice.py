@@ -34,7 +34,6 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
     ("then run `ssotui login` again", ""),
     ("run `ssotui login` again to retry", ""),
     ("run `ssotui login` again", ""),
-    ("try `ssotui login --force`", "log in again with ctrl+l"),
     ("run `ssotui login`", "press ctrl+l to log in"),
     ("run `ssotui list --refresh` to check", "press ctrl+r to check"),
     ("run `ssotui list --refresh`", "press ctrl+r to refresh the list"),
