@@ -53,6 +53,13 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
         "or use static keys (exec without --renew)",
         "or use static keys (renew_credentials = false in ssotui's config.toml)",
     ),
+    # the console of a partition ssotui knows no address in: the picker has no --destination,
+    # and ctrl+g offers only the regions of that same partition
+    (
+        "give --destination URL",
+        "open it from the access portal in the browser, or with `ssotui console --destination "
+        "URL` in a shell",
+    ),
     # a flag of the picker's start, no key: where it goes
     (
         "or use --force to start another inside it",
