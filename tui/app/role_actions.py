@@ -28,6 +28,7 @@ from tui.models import RoleCredentials
 from tui.signal_names import signal_name
 from tui.store.waits import told_to
 from tui.workspace.advice import in_a_child
+from tui.workspace.handoff import check_subshell
 from tui.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -58,6 +59,18 @@ class RoleActions(Widget):
         self.force = force  # a subshell inside an ssotui subshell is allowed
         # the background work's portal calls, held while the subshell has the terminal
         self.calls_held = calls_held
+
+    def refused(self, action: Action) -> bool:
+        """Whether `action` is refused whatever the credentials (a subshell inside an ssotui
+        subshell): said now, before any are fetched, as `ssotui exec` says it."""
+        if action is not Action.SUBSHELL:
+            return False
+        try:
+            check_subshell(self.workspace.environ, force=self.force)
+        except SsotuiError as exc:
+            self.notify(failure_text(exc), severity="error", markup=False, timeout=FAILURE_SECONDS)
+            return True
+        return False
 
     def run(self, creds: RoleCredentials, action: Action, *, fresh: bool = False) -> None:
         """Do `action` with `creds`; `fresh`: they are new ones (and the user is told so)."""
