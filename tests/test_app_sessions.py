@@ -23,6 +23,7 @@ from tests.app_support import (
     use_palette,
     wait_until,
 )
+from tests.cli_helpers import ssotui
 from tests.conftest import here
 from tui.aws import login
 from tui.aws.sessions import load_sessions
@@ -47,6 +48,32 @@ async def test_several_sessions_and_no_default_ask_first(
         await pilot.press("down", "enter")
         await wait_until(pilot, catalog_loaded(app, org), "the catalog of the chosen session")
         assert "ops" in str(app.screen.query_one("#status").render())
+
+
+@async_test
+async def test_a_profile_not_there_is_said_on_the_chooser_as_the_commands_say_it(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`AWS_PROFILE=prod-admn` (a slip) with several sessions: the commands said why none was
+    taken, the picker opened its chooser without a word; it says it there, and still asks."""
+    _two_sessions(sso_config, sim)
+    monkeypatch.setenv("AWS_PROFILE", "prod-admn")
+    run = ssotui("list")
+    assert run.status == 1
+    why = (
+        f"AWS_PROFILE names profile 'prod-admn', which is in neither {here().aws_config_file} "
+        f"nor {here().aws_credentials_file} (the AWS CLI finds no such profile)"
+    )
+    assert f"(dev, ops), and {why}: pass --session NAME" in run.err
+    app = picker(session=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        note = str(app.screen.query_one("#sessions-note").render())
+        assert note == f"{why}: choose the session here."
+        assert "choose the session here." in screen_text(app)  # on screen, with the list
+        assert "ops  https://" in screen_text(app)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog of the chosen session")
 
 
 @async_test

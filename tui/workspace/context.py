@@ -95,6 +95,15 @@ class Context:
             profile=aws_cli_profile(self.environ),
         )
 
+    def unused_profile(self) -> str:
+        """Why the profile `AWS_PROFILE` (else `AWS_DEFAULT_PROFILE`) names leads to no
+        session, in words ("AWS_PROFILE names profile 'x', which is in neither ..."); "" when
+        it leads to one or none is named. The commands' line when several sessions are
+        configured and none is chosen says it; so does the picker's session chooser then."""
+        from tui.aws.session_choice import aws_cli_profile, unused_profile
+
+        return unused_profile(self.paths, aws_cli_profile(self.environ))[0]
+
     def workspace(self, session: SsoSession) -> Workspace:
         """The use cases of `session` (config.toml's `default_region` where it has none)."""
         from tui.workspace.workspace import Workspace

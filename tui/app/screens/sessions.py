@@ -28,11 +28,16 @@ class SessionScreen(Screen[SsoSession | None]):
     BINDING_GROUP_TITLE = "Session chooser"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
 
-    def __init__(self, sessions: list[SsoSession], *, current: SsoSession | None = None) -> None:
-        """`current`: the session in use, when switching (Escape then goes back to it)."""
+    def __init__(
+        self, sessions: list[SsoSession], *, current: SsoSession | None = None, note: str = ""
+    ) -> None:
+        """`current`: the session in use, when switching (Escape then goes back to it).
+        `note`: why none was taken at the start beyond there being several (a profile
+        `AWS_PROFILE` names that is not there), in the words the commands say it."""
         super().__init__()
         self.sessions = sessions
         self.current = current
+        self.note = note
         if current is not None:
             show_key(self, "escape", "Back")
 
@@ -40,6 +45,12 @@ class SessionScreen(Screen[SsoSession | None]):
         with Vertical(id="sessions-box"):
             if self.current is None:
                 yield Static("Choose an SSO session", id="sessions-title")
+                if self.note:
+                    yield Static(
+                        f"{shown(self.note)}: choose the session here.",
+                        id="sessions-note",
+                        markup=False,
+                    )
                 yield Static(
                     "Set `default_session` in ssotui's config.toml (or pass --session) to skip "
                     "this.",
