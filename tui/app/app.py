@@ -97,9 +97,8 @@ class SsotuiApp(App[str | Picked | None]):
         self._handed_over = False  # the terminal is another's (a subshell, or stopped as a job)
         self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
         # why the session chooser asks, beyond there being several (read before the app runs)
-        self._chooser_note = (
-            context.unused_profile() if session is None and len(sessions) > 1 else ""
-        )
+        asking = session is None and len(sessions) > 1
+        self._chooser_note = context.why_asked() if asking else ""
         settings = context.settings
         # said once the screen is up (a notification needs a running app)
         self._unknown_theme = unknown_theme(

@@ -60,6 +60,8 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
         "open it from the access portal in the browser, or with `ssotui console --destination "
         "URL` in a shell",
     ),
+    # a default_session that names none: the picker's session chooser asks instead
+    (", or give --session NAME", ""),
     # a flag of the picker's start, no key: where it goes
     (
         "or use --force to start another inside it",

@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app import small_terminal
+from tui.app.failures import reason_text
 from tui.app.shown import shown
 from tui.app.textual_private import show_key
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
@@ -33,7 +34,8 @@ class SessionScreen(Screen[SsoSession | None]):
     ) -> None:
         """`current`: the session in use, when switching (Escape then goes back to it).
         `note`: why none was taken at the start beyond there being several (a profile
-        `AWS_PROFILE` names that is not there), in the words the commands say it."""
+        `AWS_PROFILE` names that is not there, a `default_session` that names none), as the
+        commands say it (`Context.why_asked`)."""
         super().__init__()
         self.sessions = sessions
         self.current = current
@@ -47,7 +49,7 @@ class SessionScreen(Screen[SsoSession | None]):
                 yield Static("Choose an SSO session", id="sessions-title")
                 if self.note:
                     yield Static(
-                        f"{shown(self.note)}: choose the session here.",
+                        f"{reason_text(self.note)}. Choose the session here.",
                         id="sessions-note",
                         markup=False,
                     )
