@@ -31,7 +31,6 @@ NO_ACCESS = (
     "no access to role Admin in account prod (123456789012): the permission set is not (or no "
     "longer) assigned to you; ask your administrator, or run `ssotui list --refresh`"
 )
-FORCE = "Identity Center refused ListAccounts (Odd) for session dev: try `ssotui login --force`"
 FAILED_AT_LOGIN = (
     "Identity Center failed the client registration of session dev with HTTP 503 "
     "(ServiceUnavailable): try again in a minute with `ssotui login`"
@@ -54,9 +53,6 @@ def test_the_command_line_repeats_the_session_options_typed() -> None:
         "`ssotui login --start-url acme.awsapps.com/start --sso-region eu-west-1`"
     )
     named = session_options(session="my session", start_url=None, sso_region=None)
-    assert for_the_command_line(FORCE, named).endswith(
-        "`ssotui login --force --session 'my session'`"
-    )
     assert for_the_command_line(NO_ACCESS, named).endswith(
         "`ssotui list --refresh --session 'my session'`"
     )
@@ -86,10 +82,6 @@ def test_configure_advice_is_left_alone(home: object) -> None:
             "no access to role Admin in account prod (123456789012): the permission set is not "
             "(or no longer) assigned to you; ask your administrator, or press ctrl+r to refresh "
             "the list",
-        ),
-        (
-            FORCE,
-            "Identity Center refused ListAccounts (Odd) for session dev: log in again with ctrl+l",
         ),
         (
             FAILED_AT_LOGIN,

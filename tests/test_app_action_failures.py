@@ -37,7 +37,7 @@ from tests.conftest import Home, here
 from tests.other_center import OtherCenter
 from tests.other_center_support import reached
 from tui.app.app import SsotuiApp
-from tui.sim import Organisation, SimAccount
+from tui.sim import Organisation, SimAccount, Simulator
 from tui.store import files
 
 # The retries after a 5xx are the point here, not how long each waits (conftest).
@@ -275,3 +275,30 @@ async def test_a_login_the_service_fails_says_try_again_in_a_minute_and_r_not_th
             center.busy = {}
             await pilot.press("r")
             await wait_until(pilot, lambda: "Waiting for approval" in login_status(app), "the code")
+
+
+@async_test
+async def test_o_in_a_partition_ssotui_does_not_know_says_what_to_do_in_the_picker(
+    sim: Simulator, home: Home, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line says "give --destination URL", an option the picker has none of: the
+    picker says its ways out (ctrl+g offers only regions of that same partition)."""
+    monkeypatch.setenv("BROWSER", "/bin/true")
+    home.write_config(  # Identity Center in a partition ssotui knows no console of
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = eusc-de-east-1\n"
+    )
+    log_in()
+    account = with_roles(org)
+    run = ssotui("console", account.account_id, usable_role(account), "--print")
+    assert run.status == 1, run.err
+    assert _said(run.err).endswith("partitions): give --destination URL")
+    app = picker()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await _act(pilot, app, org, account, "o")
+        await wait_until(pilot, lambda: notes(app), "the failure")
+        assert notes(app) == [
+            "ssotui knows no console address for region eusc-de-east-1 (outside the "
+            "commercial, China and GovCloud partitions): open it from the access portal in the "
+            "browser, or with `ssotui console --destination URL` in a shell"
+        ]

@@ -23,10 +23,12 @@ from tests.app_support import (
     use_palette,
     wait_until,
 )
-from tests.conftest import here
+from tests.cli_helpers import ssotui
+from tests.conftest import Home, here
 from tui.aws import login
 from tui.aws.sessions import load_sessions
 from tui.sim import Organisation, Simulator
+from tui.store.settings import load_settings
 
 
 def _two_sessions(sso_config: Path, sim: Simulator) -> None:
@@ -64,6 +66,57 @@ async def test_the_chooser_names_a_legacy_profile_s_session_once_not_its_url_twi
         row = next(s for s in screen_text(app).splitlines() if "legacy.awsapps" in s)
         assert row.count("https://legacy.awsapps.com/start") == 1, row
         assert "(legacy profile)" in row, row
+
+
+@async_test
+async def test_a_profile_not_there_is_said_on_the_chooser_as_the_commands_say_it(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`AWS_PROFILE=prod-admn` (a slip) with several sessions: the commands said why none was
+    taken, the picker opened its chooser without a word; it says it there, and still asks."""
+    _two_sessions(sso_config, sim)
+    monkeypatch.setenv("AWS_PROFILE", "prod-admn")
+    run = ssotui("list")
+    assert run.status == 1
+    why = (
+        f"AWS_PROFILE names profile 'prod-admn', which is in neither {here().aws_config_file} "
+        f"nor {here().aws_credentials_file} (the AWS CLI finds no such profile)"
+    )
+    assert f"(dev, ops), and {why}: pass --session NAME" in run.err
+    app = picker(session=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        note = str(app.screen.query_one("#sessions-note").render())
+        assert note == f"{why}. Choose the session here."
+        assert "Choose the session here." in screen_text(app)  # on screen, with the list
+        assert "ops  https://" in screen_text(app)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog of the chosen session")
+
+
+@async_test
+async def test_a_default_session_not_there_is_said_on_the_chooser_as_the_commands_say_it(
+    sim: Simulator, sso_config: Path, org: Organisation, home: Home
+) -> None:
+    """`default_session = "dve"` with several sessions: the commands said it names none, the
+    chooser asked without a word (and said to set default_session, which was set)."""
+    _two_sessions(sso_config, sim)
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text('default_session = "dve"\n')
+    run = ssotui("list")
+    assert run.status == 1
+    why = (
+        f"default_session in ssotui's config.toml: no sso-session 'dve' in "
+        f"{here().aws_config_file} (configured: dev, ops); change it there"
+    )
+    assert run.err.strip() == f"ssotui: {why}, or give --session NAME"
+    app = picker(session=None, settings=load_settings(here().config_file))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: screen_name(app) == "SessionScreen", "the chooser")
+        note = str(app.screen.query_one("#sessions-note").render())
+        assert note == f"{why}. Choose the session here."
+        await pilot.press("down", "enter")
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog of the chosen session")
 
 
 @async_test

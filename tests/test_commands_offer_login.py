@@ -13,7 +13,9 @@ import pytest
 
 from tests.app_support import usable_role, with_roles
 from tests.cli_helpers import ssotui
+from tests.cli_here import ssotui_here
 from tests.fake_browser import use_fake_browser
+from tui.models import Account, SsoSession
 from tui.sim import Organisation, Simulator
 
 
@@ -108,3 +110,32 @@ def test_write_profile_and_populate_log_in_first_with_a_device_code_when_told(
     assert "not logged in to session dev; logging in first" in err
     assert sim.calls["StartDeviceAuthorization"] == 1 and sim.calls["Authorize"] == 0
     assert browser.log.exists() == (flag == "--use-device-code")  # the code's page, or none
+
+
+def test_a_login_lost_after_the_pick_logs_in_and_goes_on_with_the_role_picked(
+    sim: Simulator, session: SsoSession, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ssotui export` with no ACCOUNT/ROLE: the picker opened first; the login was gone by the
+    time the credentials were fetched. It logged in, then opened the picker again, a second
+    pick of the role already picked; now it goes on with that role."""
+    from tui.app.pick import Picked
+    from tui.commands import picker, resolve
+
+    account = with_roles(org)
+    role = usable_role(account)
+    picks: list[str] = []
+
+    def pick_role(*_args: object, **_kwargs: object) -> Picked:  # the picker, as the user left it
+        picks.append(role)
+        return Picked(session, Account(account.account_id, account.name), role, "eu-west-2")
+
+    monkeypatch.setattr(picker, "pick_role", pick_role)
+    monkeypatch.setattr(resolve, "on_a_terminal", lambda: True)
+    monkeypatch.setattr(resolve, "picker_can_open", lambda _context: True)
+    run = ssotui_here("export", "--no-browser")  # not logged in: the login was lost
+    assert run.status == 0, run.err
+    assert "not logged in to session dev; logging in first" in run.err
+    assert "export AWS_ACCESS_KEY_ID=" in run.out
+    assert "export AWS_REGION=eu-west-2" in run.out  # the region the picker showed, kept
+    assert picks == [role]  # picked once
+    assert sim.calls["StartDeviceAuthorization"] == 1

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shlex
 import sys
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -456,3 +458,60 @@ async def test_s_with_renew_credentials_serves_the_credentials_it_fetched_at_onc
         await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
     assert json.loads(out.read_text())["key"].startswith("ASIA")
     assert sim.calls["GetRoleCredentials"] == before + 1  # the picker's own fetch, no other
+
+
+# Files opened on the main thread (the picker's event loop, under Pilot) while watched; an
+# audit hook stays for the process's life, so one is added once and does nothing unwatched.
+_OPENED_ON_THE_UI_THREAD: list[str] | None = None
+
+
+def _watch_opens(event: str, args: tuple[Any, ...]) -> None:
+    if event != "open" or _OPENED_ON_THE_UI_THREAD is None or not args:
+        return
+    named = isinstance(args[0], (str, bytes, os.PathLike))  # (not a descriptor: os.fdopen)
+    if named and threading.current_thread() is threading.main_thread():
+        _OPENED_ON_THE_UI_THREAD.append(os.fsdecode(args[0]))
+
+
+_HOOKED: list[bool] = []
+
+
+@async_test
+async def test_s_with_renew_credentials_reads_no_aws_file_on_the_ui_thread(
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+) -> None:
+    """What the renewing subshell's SDK is told (the AWS config read for the session a bare
+    `ssotui login` reaches) and whether a [default] profile shadows it (both AWS files) were
+    read on the event loop: a config on a slow disk or a network home froze the picker."""
+    global _OPENED_ON_THE_UI_THREAD
+    if not _HOOKED:
+        sys.addaudithook(_watch_opens)
+        _HOOKED.append(True)
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
+    shell = tmp_path / "fake-shell"
+    shell.write_text("#!/bin/sh\nexit 3\n")
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    app = picker(settings=load_settings(here().config_file))
+    aws_files = {str(here().aws_config_file), str(here().aws_credentials_file)}
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, role)
+        _OPENED_ON_THE_UI_THREAD = []
+        try:
+            await pilot.press("s")
+            await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "return")
+            opened = set(_OPENED_ON_THE_UI_THREAD)
+        finally:
+            _OPENED_ON_THE_UI_THREAD = None
+        assert "(exit status 3)" in notes(app)[-1]
+    assert not opened & aws_files, opened & aws_files

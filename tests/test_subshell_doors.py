@@ -147,6 +147,27 @@ def test_exec_refuses_a_nested_subshell(
     assert not ran.exists()
 
 
+@pytest.mark.parametrize("picked", [True, False], ids=["to-pick", "typed"])
+def test_exec_refuses_a_nested_subshell_before_any_work(
+    picked: bool,
+    sim: Simulator,
+    sso_config: Path,
+    org: Organisation,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The answer cannot change while a role is picked, logged in to and fetched: it came
+    after all that (a picker opened, a login, then the refusal); now before any of it."""
+    ran = _inside_a_subshell(monkeypatch, tmp_path)
+    run = ssotui("exec", *([] if picked else _exec_shell(org)))  # not logged in, no terminal
+    assert run.status == 1
+    assert run.err.strip().splitlines() == [
+        "ssotui: you are already in an ssotui subshell for Staging/ReadOnly; exit it first, "
+        "or use --force to start another inside it"
+    ]
+    assert not ran.exists() and not sim.calls
+
+
 def test_a_shell_that_evaluated_export_lines_is_not_a_subshell_but_an_exec_child_is(
     sim: Simulator,
     sso_config: Path,
@@ -189,6 +210,7 @@ async def test_s_refuses_a_nested_subshell_unless_forced(
     async with app.run_test(size=SIZE) as pilot:
         await _press_s(pilot, app, org)
         await _picker_says(pilot, app, "already in an ssotui subshell for Staging/ReadOnly")
+        assert sim.calls["GetRoleCredentials"] == 0  # refused before any credentials
         # --force is no key of the picker's: it says where the flag goes (not "use --force")
         assert any(
             n.endswith("exit it first, or start the picker as `ssotui --force` to start another")

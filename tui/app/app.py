@@ -95,6 +95,9 @@ class SsotuiApp(App[str | Picked | None]):
         self._quits_at_once = False  # set by `run`: a quit does not wait for worker threads
         self._handed_over = False  # the terminal is another's (a subshell, or stopped as a job)
         self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
+        # why the session chooser asks, beyond there being several (read before the app runs)
+        asking = session is None and len(sessions) > 1
+        self._chooser_note = context.why_asked() if asking else ""
         settings = context.settings
         # said once the screen is up (a notification needs a running app)
         self._unknown_theme = unknown_theme(
@@ -281,7 +284,9 @@ class SsotuiApp(App[str | Picked | None]):
         else:
             from tui.app.screens.sessions import SessionScreen
 
-            self.push_screen(SessionScreen(self.sessions), self._session_chosen)
+            self.push_screen(
+                SessionScreen(self.sessions, note=self._chooser_note), self._session_chosen
+            )
         self.call_after_refresh(startup_gc.resume)  # (a main screen resumes it once it has rows)
 
     def get_default_screen(self) -> Screen[Any]:

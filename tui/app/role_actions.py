@@ -28,6 +28,7 @@ from tui.models import RoleCredentials
 from tui.signal_names import signal_name
 from tui.store.waits import told_to
 from tui.workspace.advice import in_a_child
+from tui.workspace.handoff import check_subshell
 from tui.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -59,6 +60,18 @@ class RoleActions(Widget):
         # the background work's portal calls, held while the subshell has the terminal
         self.calls_held = calls_held
 
+    def refused(self, action: Action) -> bool:
+        """Whether `action` is refused whatever the credentials (a subshell inside an ssotui
+        subshell): said now, before any are fetched, as `ssotui exec` says it."""
+        if action is not Action.SUBSHELL:
+            return False
+        try:
+            check_subshell(self.workspace.environ, force=self.force)
+        except SsotuiError as exc:
+            self.notify(failure_text(exc), severity="error", markup=False, timeout=FAILURE_SECONDS)
+            return True
+        return False
+
     def run(self, creds: RoleCredentials, action: Action, *, fresh: bool = False) -> None:
         """Do `action` with `creds`; `fresh`: they are new ones (and the user is told so)."""
         new = NEW_CREDENTIALS if fresh else ""  # said after the role's name in what follows
@@ -73,7 +86,11 @@ class RoleActions(Widget):
         elif action is Action.PRINT:
             self.app.exit(result=self.workspace.handoff.export_text(creds).rstrip("\n"))
 
+    @work(thread=True, group="subshell")
     def _run_subshell(self, creds: RoleCredentials, new: str) -> None:
+        """Ready the subshell here, in a thread (the renewing endpoint, the AWS files read for
+        what its SDK is told and for a [default] profile that would shadow it: a slow disk
+        must not freeze the picker), then hand the terminal over on the event loop."""
         workspace = self.workspace
         renewing = workspace.settings.renew_credentials
         with contextlib.ExitStack() as stack:
@@ -104,12 +121,12 @@ class RoleActions(Widget):
                 return
             # the shell has the terminal: a renewal's wait would be a stale notice afterwards
             stack.enter_context(told_to(None))
-            finished = self._hand_over(plan)
+            finished = self.app.call_from_thread(self._hand_over, plan)
             refusal = served.last_refusal() if served is not None else None
         if finished is None:
             return
-        if finished.hung_up:
-            self.app.exit(return_code=finished.status)  # the terminal is gone: so is the picker
+        if finished.hung_up:  # the terminal is gone: so is the picker
+            self.app.call_from_thread(self.app.exit, return_code=finished.status)
             return
         self.notify(
             _back_from_subshell(shown_name(plan.label), finished, creds, new, renewing, refusal),

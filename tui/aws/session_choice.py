@@ -156,44 +156,43 @@ def _of_profile(paths: Paths, read: ConfigRead, profile: str) -> SsoSession | No
 
 
 def _unused_profile(paths: Paths, read: ConfigRead, hint: NamedProfile | None) -> tuple[str, bool]:
-    """Why the profile a variable names gave no session, as words to add to a line about
-    choosing one ("" when no variable names one), and whether that is a slip (a profile not
+    """Why the profile a variable names gave no session, in words ("AWS_PROFILE names profile
+    'x', which ..."; "" when no variable names one), and whether that is a slip (a profile not
     there, or whose session cannot be used) rather than a profile without SSO."""
     if hint is None or hint.variable is None:
         return "", False
     from tui.text import printable
 
     if not hint.name:
-        return f", and {hint.variable} is set but empty (the AWS CLI finds no profile then)", True
+        return f"{hint.variable} is set but empty (the AWS CLI finds no profile then)", True
     named = f"{hint.variable} names profile {printable(hint.name)!r}"
     try:
         own = _credentials_section(paths, hint.name)
     except ConfigError as exc:  # the AWS CLI reads no profile at all then: not "no such one"
-        return f", and {named}, which cannot be read ({exc.message})", True
+        return f"{named}, which cannot be read ({exc.message})", True
     in_config = _config_profiles(paths, read)
     values = {**in_config.get(hint.name, {}), **(own or {})}
     if own is None and hint.name not in in_config:
         return (
-            f", and {named}, which is in neither {read.path} nor {paths.aws_credentials_file} "
+            f"{named}, which is in neither {read.path} nor {paths.aws_credentials_file} "
             "(the AWS CLI finds no such profile)"
         ), True
     if not any(key in values for key in _PROFILE_SSO_KEYS):
-        return f", and {named}, which has no sso_session or sso_start_url", False
+        return f"{named}, which has no sso_session or sso_start_url", False
     wanted = str(values.get("sso_session", ""))
     if wanted and wanted not in read.problems and all(s.name != wanted for s in read.sessions):
         # said here: doctor's checks of the config file know no profile of the credentials file
         return (
-            f", and {named}, whose sso_session {printable(wanted)!r} is no [sso-session] of "
-            f"{read.path}"
+            f"{named}, whose sso_session {printable(wanted)!r} is no [sso-session] of {read.path}"
         ), True
-    return f", and {named}, whose SSO session cannot be used (`ssotui doctor` says why)", True
+    return f"{named}, whose SSO session cannot be used (`ssotui doctor` says why)", True
 
 
 def unused_profile(paths: Paths, hint: NamedProfile) -> tuple[str, bool]:
-    """Why the profile a variable names (`hint`) leads to no session, as words to add to a
-    line (", and AWS_PROFILE names profile 'x', which is in neither ..."), and whether that is
-    a slip; ("", False) when it leads to one or no variable names it (`doctor` says it beside
-    the session chosen all the same)."""
+    """Why the profile a variable names (`hint`) leads to no session, in words ("AWS_PROFILE
+    names profile 'x', which is in neither ..."), and whether that is a slip; ("", False) when
+    it leads to one or no variable names it (`doctor` says it beside the session chosen all
+    the same, the picker on its session chooser)."""
     read = read_config(paths, None)
     if hint.variable is None or _of_profile(paths, read, hint.name) is not None:
         return "", False
@@ -281,8 +280,9 @@ def chosen_session(
             "[sso-session NAME] section (or `aws configure sso-session`), or pass "
             "--start-url URL --sso-region REGION"
         )
+    why = _unused_profile(paths, read, hint)[0]
     raise ConfigError(
         f"several SSO sessions are configured ({_names(read)})"
-        f"{_unused_profile(paths, read, hint)[0]}: pass --session NAME or set default_session in "
+        f"{f', and {why}' if why else ''}: pass --session NAME or set default_session in "
         f"{paths.config_file}"
     )

@@ -24,9 +24,11 @@ def exec_command(args: argparse.Namespace, context: Context) -> int:
     after the picker has closed."""
     from tui.export.subshell import become, run
     from tui.store.waits import told_to
+    from tui.workspace.handoff import check_subshell
 
-    workspace, account, role, region = chosen_role(args, context, "exec")
     command = args.cmd or None
+    check_subshell(context.environ, command, force=args.force)  # before a pick or a login
+    workspace, account, role, region = chosen_role(args, context, "exec")
     if not args.renew:  # nothing left for ssotui to do: the command takes its place
         creds = workspace.role_credentials(account, role, region=region, fresh=args.refresh)
         become(workspace.handoff.subshell(creds, command, force=args.force))

@@ -334,7 +334,8 @@ def check_session(context: Context) -> tuple[SsoSession | None, Check]:
         return session, Check("session", Verdict.OK, detail)
     # the AWS CLI takes the profile the variable names (and fails on one not there)
     note, slip = unused_profile(context.paths, hint)
-    return session, Check("session", Verdict.WARN if slip else Verdict.OK, detail + note)
+    detail += f", and {note}" if note else ""
+    return session, Check("session", Verdict.WARN if slip else Verdict.OK, detail)
 
 
 def _options(session: SsoSession) -> list[str]:

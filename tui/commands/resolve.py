@@ -72,7 +72,13 @@ def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chos
     terminal both are needed (usage error). Quitting the picker ends the command (exit 130);
     a signal that ends the picker ends it with the signal's status (SIGTERM: 143).
     The region is `--region`, else the one the picker showed, else the session's rule.
+    A role picked once is the one acted on when the command runs again (after the login
+    `offering_login` offers): the picker does not ask a second time.
     """
+    if (before := getattr(args, "picked", None)) is not None:  # a `Picked` (tui/app/pick.py)
+        return _of_the_pick(
+            args, context, before.session, before.account, before.role, before.region
+        )
     if args.account is not None and args.role is not None:
         workspace = workspace_of(args, context)
         try:
@@ -91,9 +97,21 @@ def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chos
     picked = pick_role(args, context, pick_for=action, initial_filter=args.account)
     if picked is None:
         raise SsotuiError("nothing picked; nothing done", exit_code=130)
-    workspace = context.workspace(picked.session)
     _name_the_session(args, context, picked.session)
-    return Chosen(workspace, picked.account, picked.role, args.region or picked.region)
+    args.picked = picked
+    return _of_the_pick(args, context, picked.session, picked.account, picked.role, picked.region)
+
+
+def _of_the_pick(
+    args: argparse.Namespace,
+    context: Context,
+    session: SsoSession,
+    account: Account,
+    role: str,
+    region: str | None,
+) -> Chosen:
+    """The role picked, in a workspace of its session made now (a login may be new)."""
+    return Chosen(context.workspace(session), account, role, args.region or region)
 
 
 def _name_the_session(args: argparse.Namespace, context: Context, session: SsoSession) -> None:

@@ -34,7 +34,6 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
     ("then run `ssotui login` again", ""),
     ("run `ssotui login` again to retry", ""),
     ("run `ssotui login` again", ""),
-    ("try `ssotui login --force`", "log in again with ctrl+l"),
     ("run `ssotui login`", "press ctrl+l to log in"),
     ("run `ssotui list --refresh` to check", "press ctrl+r to check"),
     ("run `ssotui list --refresh`", "press ctrl+r to refresh the list"),
@@ -54,6 +53,15 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
         "or use static keys (exec without --renew)",
         "or use static keys (renew_credentials = false in ssotui's config.toml)",
     ),
+    # the console of a partition ssotui knows no address in: the picker has no --destination,
+    # and ctrl+g offers only the regions of that same partition
+    (
+        "give --destination URL",
+        "open it from the access portal in the browser, or with `ssotui console --destination "
+        "URL` in a shell",
+    ),
+    # a default_session that names none: the picker's session chooser asks instead
+    (", or give --session NAME", ""),
     # a flag of the picker's start, no key: where it goes
     (
         "or use --force to start another inside it",

@@ -95,6 +95,23 @@ class Context:
             profile=aws_cli_profile(self.environ),
         )
 
+    def why_asked(self) -> str:
+        """Why no session is taken without `--session` (when several are configured), beyond
+        there being several, in the words of the commands' line: a `default_session` that
+        names none, or a profile `AWS_PROFILE` (else `AWS_DEFAULT_PROFILE`) names that leads to
+        none ("AWS_PROFILE names profile 'x', which is in neither ..."); "" when nothing more
+        is to be said. The picker's session chooser says it too."""
+        from tui.aws.session_choice import aws_cli_profile, unused_profile
+        from tui.errors import ConfigError
+
+        if self.settings.default_session:
+            try:
+                self.chosen_session()
+            except ConfigError as exc:
+                return exc.message
+            return ""
+        return unused_profile(self.paths, aws_cli_profile(self.environ))[0]
+
     def workspace(self, session: SsoSession) -> Workspace:
         """The use cases of `session` (config.toml's `default_region` where it has none)."""
         from tui.workspace.workspace import Workspace

@@ -35,6 +35,19 @@ def check_partition(region: str | None, session: SsoSession) -> None:
         )
 
 
+def check_subshell(
+    environ: Mapping[str, str], command: list[str] | None = None, *, force: bool = False
+) -> None:
+    """The subshell's one refusal that no pick, login or fetch can change: the user's shell
+    (no `command`) inside an ssotui subshell, unless `force`. Asked by both doors before any
+    work (`exec` before a picker or a login, the picker's `s` before the credentials), in the
+    words `subshell` says it."""
+    if not command:
+        from tui.export.subshell import check_nesting
+
+        check_nesting(environ, force=force)
+
+
 class Handoff:
     """Hands a session's role credentials on, as the settings and the environment say (and
     the paths it decides)."""

@@ -392,7 +392,7 @@ class MainScreen(Screen[None]):
         """Fetch the role's credentials, then do `action` with them (None: nothing).
 
         `fresh`: new ones, not those kept (the command line's `--refresh`)."""
-        if action is not None:
+        if action is not None and not self.actions.refused(action):
             region = self.workspace.region_for(self.saved.state, account.account_id)
             self.work.fetch_credentials(account, role, action, region, fresh=fresh)
 

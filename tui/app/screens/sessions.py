@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app import small_terminal
+from tui.app.failures import reason_text
 from tui.app.shown import shown
 from tui.app.textual_private import show_key
 from tui.app.widgets.whole_keys_footer import WholeKeysFooter
@@ -31,11 +32,17 @@ class SessionScreen(Screen[SsoSession | None]):
     BINDING_GROUP_TITLE = "Session chooser"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
 
-    def __init__(self, sessions: list[SsoSession], *, current: SsoSession | None = None) -> None:
-        """`current`: the session in use, when switching (Escape then goes back to it)."""
+    def __init__(
+        self, sessions: list[SsoSession], *, current: SsoSession | None = None, note: str = ""
+    ) -> None:
+        """`current`: the session in use, when switching (Escape then goes back to it).
+        `note`: why none was taken at the start beyond there being several (a profile
+        `AWS_PROFILE` names that is not there, a `default_session` that names none), as the
+        commands say it (`Context.why_asked`)."""
         super().__init__()
         self.sessions = sessions
         self.current = current
+        self.note = note
         if current is not None:
             show_key(self, "escape", "Back")
 
@@ -43,6 +50,12 @@ class SessionScreen(Screen[SsoSession | None]):
         with Vertical(id="sessions-box"):
             if self.current is None:
                 yield Static("Choose an SSO session", id="sessions-title")
+                if self.note:
+                    yield Static(
+                        f"{reason_text(self.note)}. Choose the session here.",
+                        id="sessions-note",
+                        markup=False,
+                    )
                 yield Static(
                     "Set `default_session` in ssotui's config.toml (or pass --session) to skip "
                     "this.",
