@@ -96,10 +96,12 @@ async def wait_until(
     while not _holds(predicate):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        # The app runs meanwhile on this loop. Not `pilot.pause`: it waits for every widget of
-        # the screen to process a message, and a screen switched while it counts (the login
-        # screen giving way to the accounts) never answers, so it fails after 30 s.
+        # The app runs meanwhile on this loop. Not `pilot.pause` at every look: it waits for
+        # every widget of the screen to process a message, and a screen switched while it
+        # counts (the login screen giving way to the accounts) never answers: 30 s, then a
+        # WaitForScreenTimeout.
         await asyncio.sleep(0.02)
+    await pilot.pause()  # once it holds: the screen drawn as it now stands, for screen_text
 
 
 def _holds(predicate: Callable[[], object]) -> bool:
