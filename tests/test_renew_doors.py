@@ -32,6 +32,7 @@ from tests.app_support import (
 )
 from tests.cli_helpers import ssotui
 from tests.conftest import Home, here
+from tui.app.app import SsotuiApp
 from tui.errors import SsotuiError
 from tui.serve import CredentialEndpoint
 from tui.serve.endpoint import _Server
@@ -46,6 +47,37 @@ creds = botocore.session.Session().get_credentials().get_frozen_credentials()
 json.dump({"key": creds.access_key, "env": dict(os.environ)}, open(sys.argv[1], "w"))
 sys.exit(7)
 """
+
+
+def _renewing_picker(
+    home: Home,
+    tmp_path: Path,
+    monkeypatch: Any,
+    shell: str,
+    settings: str = "renew_credentials = true\n",
+    **picker_options: Any,
+) -> SsotuiApp:
+    """Logged in, `settings` in config.toml, $SHELL a /bin/sh script of `shell`: the picker."""
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    (home.config_dir / "config.toml").write_text(settings)
+    fake_shell = tmp_path / "fake-shell"
+    fake_shell.write_text(f"#!/bin/sh\n{shell}")
+    fake_shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(fake_shell))
+    log_in()
+    return picker(settings=load_settings(here().config_file), **picker_options)
+
+
+async def _s_on(pilot: Any, app: SsotuiApp, org: Organisation, account: Any, role: str) -> None:
+    """`s` on `role` of `account`, once the catalog is in."""
+    await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+    await open_action_menu(pilot, app, org, account, role)
+    await pilot.press("s")
+
+
+def _back(app: SsotuiApp) -> bool:
+    """The picker said the subshell ended."""
+    return any("Back from" in n for n in notes(app))
 
 
 def test_exec_renew_serves_the_child_and_closes_after_it(
@@ -128,17 +160,11 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
     tmp_path: Path,
     monkeypatch: Any,
 ) -> None:
-    home.config_dir.mkdir(parents=True, exist_ok=True)
-    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
     out = tmp_path / "child.json"
-    shell = tmp_path / "fake-shell"
-    shell.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n')
-    shell.chmod(0o755)
-    monkeypatch.setenv("SHELL", str(shell))
-    log_in()
+    child = f'exec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n'
+    app = _renewing_picker(home, tmp_path, monkeypatch, child)
     account = with_roles(org)
     role = usable_role(account)
-    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         await open_action_menu(pilot, app, org, account, role)
@@ -147,7 +173,7 @@ async def test_s_with_renew_credentials_gives_the_endpoint(
         # The whole line is drawn, not cut at the box's edge (72 cells, as at 80x24).
         assert "whose credentials renew (exit it to come back)" in screen_text(app)
         await pilot.press("s")
-        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+        await wait_until(pilot, lambda: _back(app), "the return")
         assert notes(app)[-1].endswith(
             "(exit status 7); its credentials renewed themselves while it ran."
         )
@@ -168,26 +194,17 @@ async def test_s_with_renew_credentials_says_why_the_subshells_last_request_was_
 ) -> None:
     """Some SDKs (the JavaScript SDK v3) show only a status when the endpoint refuses them:
     the notice back in the picker says why, not that the credentials renewed themselves."""
-    home.config_dir.mkdir(parents=True, exist_ok=True)
-    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
     out = tmp_path / "child.json"
-    shell = tmp_path / "fake-shell"
-    shell.write_text(
-        f'#!/bin/sh\n"{sys.executable}" -m tui logout --session dev 2>/dev/null\n'
+    child = (
+        f'"{sys.executable}" -m tui logout --session dev 2>/dev/null\n'
         f'exec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n'
     )
-    shell.chmod(0o755)
-    monkeypatch.setenv("SHELL", str(shell))
-    log_in()
+    app = _renewing_picker(home, tmp_path, monkeypatch, child)
     sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
     account = with_roles(org)
-    role = usable_role(account)
-    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await open_action_menu(pilot, app, org, account, role)
-        await pilot.press("s")
-        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+        await _s_on(pilot, app, org, account, usable_role(account))
+        await wait_until(pilot, lambda: _back(app), "the return")
         back = notes(app)[-1]
     assert "(exit status 1); its credentials were refused at " in back, back
     assert back.endswith(": not logged in to session dev: press ctrl+l to log in."), back
@@ -212,21 +229,12 @@ async def test_s_says_in_one_line_when_the_endpoint_cannot_listen_and_the_picker
     tmp_path: Path,
     monkeypatch: Any,
 ) -> None:
-    home.config_dir.mkdir(parents=True, exist_ok=True)
-    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
     ran = tmp_path / "ran"
-    shell = tmp_path / "fake-shell"
-    shell.write_text(f'#!/bin/sh\ntouch "{ran}"\n')
-    shell.chmod(0o755)
-    monkeypatch.setenv("SHELL", str(shell))
+    app = _renewing_picker(home, tmp_path, monkeypatch, f'touch "{ran}"\n')
     _refuse_to_listen(monkeypatch)
-    log_in()
     account = with_roles(org)
-    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await open_action_menu(pilot, app, org, account, usable_role(account))
-        await pilot.press("s")
+        await _s_on(pilot, app, org, account, usable_role(account))
         await wait_until(pilot, lambda: notes(app), "what happened")
         (said,) = notes(app)
         assert said == (
@@ -330,26 +338,17 @@ async def test_s_with_renew_credentials_tells_the_subshells_sdk_the_command_for_
     with sso_config.open("a") as config:
         config.write(f"[sso-session other]\nsso_start_url = {sim.start_url}/other\n"
                      f"sso_region = {sim.region}\n")  # fmt: skip
-    home.config_dir.mkdir(parents=True, exist_ok=True)
-    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
     out = tmp_path / "sdk-error.txt"
-    shell = tmp_path / "fake-shell"
-    shell.write_text(
-        f'#!/bin/sh\n"{sys.executable}" -m tui logout --session dev 2>/dev/null\n'
+    child = (
+        f'"{sys.executable}" -m tui logout --session dev 2>/dev/null\n'
         f'exec "{sys.executable}" -c \'{_REFUSED_CHILD}\' "{out}"\n'
     )
-    shell.chmod(0o755)
-    monkeypatch.setenv("SHELL", str(shell))
-    log_in()
+    app = _renewing_picker(home, tmp_path, monkeypatch, child, session=dev_session())
     sim.set(credential_lifetime=50)  # within the minute in which the endpoint must fetch anew
     account = with_roles(org)
-    role = usable_role(account)
-    app = picker(settings=load_settings(here().config_file), session=dev_session())
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await open_action_menu(pilot, app, org, account, role)
-        await pilot.press("s")
-        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+        await _s_on(pilot, app, org, account, usable_role(account))
+        await wait_until(pilot, lambda: _back(app), "the return")
     sdk_error = out.read_text()
     assert "not logged in to session dev: run `ssotui login --session dev`" in sdk_error, sdk_error
     assert "ctrl+l" not in sdk_error
@@ -397,23 +396,14 @@ async def test_s_refused_for_a_default_profile_says_what_to_do_in_the_picker(
     """A [default] profile that SDKs take before the endpoint refuses the renewing subshell;
     the picker said "use static keys (exec without --renew)", a flag of another command.
     Here the static keys are `renew_credentials = false` in config.toml."""
-    home.config_dir.mkdir(parents=True, exist_ok=True)
-    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
     home.aws_credentials.write_text(
         "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n"
     )
     ran = tmp_path / "ran"
-    shell = tmp_path / "fake-shell"
-    shell.write_text(f'#!/bin/sh\ntouch "{ran}"\n')
-    shell.chmod(0o755)
-    monkeypatch.setenv("SHELL", str(shell))
-    log_in()
+    app = _renewing_picker(home, tmp_path, monkeypatch, f'touch "{ran}"\n')
     account = with_roles(org)
-    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
-        await open_action_menu(pilot, app, org, account, usable_role(account))
-        await pilot.press("s")
+        await _s_on(pilot, app, org, account, usable_role(account))
         await wait_until(pilot, lambda: notes(app), "what happened")
         (said,) = notes(app)
     assert f"[default] profile in {home.aws_credentials}" in said, said
@@ -437,25 +427,16 @@ async def test_s_with_renew_credentials_serves_the_credentials_it_fetched_at_onc
     endpoint fetch the credentials the picker had just fetched, a second portal call the SDK
     waited for (the JavaScript SDK gives up after 1 s; a throttled portal takes longer), where
     `exec --renew` serves its first ones at once. The subshell now starts with them."""
-    home.config_dir.mkdir(parents=True, exist_ok=True)
-    (home.config_dir / "config.toml").write_text(
-        "renew_credentials = true\ncache_role_credentials = false\n"
-    )
     out = tmp_path / "child.json"
-    shell = tmp_path / "fake-shell"
-    shell.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n')
-    shell.chmod(0o755)
-    monkeypatch.setenv("SHELL", str(shell))
-    log_in()
+    child = f'exec "{sys.executable}" -c \'{_CHILD}\' "{out}"\n'
+    settings = "renew_credentials = true\ncache_role_credentials = false\n"
+    app = _renewing_picker(home, tmp_path, monkeypatch, child, settings)
     account = with_roles(org)
-    role = usable_role(account)
-    app = picker(settings=load_settings(here().config_file))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
         before = sim.calls["GetRoleCredentials"]
-        await open_action_menu(pilot, app, org, account, role)
-        await pilot.press("s")
-        await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "the return")
+        await _s_on(pilot, app, org, account, usable_role(account))
+        await wait_until(pilot, lambda: _back(app), "the return")
     assert json.loads(out.read_text())["key"].startswith("ASIA")
     assert sim.calls["GetRoleCredentials"] == before + 1  # the picker's own fetch, no other
 
@@ -492,16 +473,9 @@ async def test_s_with_renew_credentials_reads_no_aws_file_on_the_ui_thread(
     if not _HOOKED:
         sys.addaudithook(_watch_opens)
         _HOOKED.append(True)
-    home.config_dir.mkdir(parents=True, exist_ok=True)
-    (home.config_dir / "config.toml").write_text("renew_credentials = true\n")
-    shell = tmp_path / "fake-shell"
-    shell.write_text("#!/bin/sh\nexit 3\n")
-    shell.chmod(0o755)
-    monkeypatch.setenv("SHELL", str(shell))
-    log_in()
+    app = _renewing_picker(home, tmp_path, monkeypatch, "exit 3\n")
     account = with_roles(org)
     role = usable_role(account)
-    app = picker(settings=load_settings(here().config_file))
     aws_files = {str(here().aws_config_file), str(here().aws_credentials_file)}
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, catalog_loaded(app, org), "the catalog")
@@ -509,7 +483,7 @@ async def test_s_with_renew_credentials_reads_no_aws_file_on_the_ui_thread(
         _OPENED_ON_THE_UI_THREAD = []
         try:
             await pilot.press("s")
-            await wait_until(pilot, lambda: any("Back from" in n for n in notes(app)), "return")
+            await wait_until(pilot, lambda: _back(app), "the return")
             opened = set(_OPENED_ON_THE_UI_THREAD)
         finally:
             _OPENED_ON_THE_UI_THREAD = None
