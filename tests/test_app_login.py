@@ -149,8 +149,8 @@ async def test_c_copies_the_browser_pages_url_which_wraps_in_its_box(
     app = picker(open_browser=True)
     async with app.run_test(size=(60, 30)) as pilot:
         await wait_until(pilot, opened.exists, "the browser page")
-        page = app.screen.browser_page  # type: ignore[attr-defined]
         await wait_until(pilot, lambda: footer_keys(app).get("c") == "Copy URL", "c Copy URL")
+        page = app.screen.browser_page  # type: ignore[attr-defined]
         assert len(page.url) > 60  # (it wraps)
         await pilot.press("c")
         await wait_until(pilot, lambda: notes(app), "a notification")
