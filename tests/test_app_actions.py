@@ -31,6 +31,7 @@ from tests.app_support import (
     status_text,
     type_text,
     usable_role,
+    use_palette,
     wait_until,
     with_roles,
 )
@@ -363,6 +364,57 @@ async def test_p_prints_export_lines_after_the_app_exits(
     role_seen, token = shell.stdout.split()
     assert role_seen == role and token
     assert state_store.load(here().state_file).recent_roles() == [(account.account_id, role)]
+
+
+@async_test
+async def test_p_with_stdout_on_the_terminal_says_so_first_and_prints_at_the_second(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """Plain `ssotui` (stdout the terminal): the first p would have put the secret keys on
+    the screen and in the scrollback; it says so and how to do without, the menu stays."""
+    log_in()
+    account = with_roles(org)
+    app = picker()
+    app.print_note.on_terminal = True  # as `run` finds it when stdout is not redirected
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("p")
+        await wait_until(pilot, lambda: notes(app), "the note")
+        [said] = notes(app)
+        assert "secret keys on the screen" in said and "scrollback" in said
+        assert "c copies them" in said and 'eval "$(ssotui)"' in said
+        assert said.endswith("Press p again to print them anyway.")
+        assert screen_name(app) == "ActionMenu" and app.return_value is None
+        await pilot.press("p")
+        await wait_until(pilot, lambda: app.return_value is not None, "the exit")
+    printed = app.return_value
+    assert isinstance(printed, str) and "\nexport AWS_ACCESS_KEY_ID=" in printed
+
+
+@async_test
+async def test_the_palettes_print_entry_says_the_same_note_first_on_the_terminal(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    account = with_roles(org)
+    app = picker()
+    app.print_note.on_terminal = True
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await open_action_menu(pilot, app, org, account, usable_role(account))
+        await pilot.press("escape")  # back on the role, for the palette
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
+        await use_palette(pilot, app, f"print export lines on exit for {account.name}")
+        await wait_until(pilot, lambda: notes(app), "the note")
+        [said] = notes(app)
+        assert "secret keys on the screen" in said
+        assert said.endswith("Choose it again to print them anyway.")
+        assert app.return_value is None
+        await use_palette(pilot, app, f"print export lines on exit for {account.name}")
+        await wait_until(pilot, lambda: app.return_value is not None, "the exit")
+    printed = app.return_value
+    assert isinstance(printed, str) and "\nexport AWS_ACCESS_KEY_ID=" in printed
 
 
 @async_test

@@ -138,6 +138,30 @@ async def test_c_copies_the_code_and_o_opens_the_browser(
         assert "user_code=" in opened.read_text()
 
 
+@async_test
+async def test_c_copies_the_browser_pages_url_which_wraps_in_its_box(
+    sim: Simulator, sso_config: Path, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """The browser login's address wraps inside a bordered box: a mouse selection takes the
+    border with it, line by line. `c` (in the footer) copies it whole."""
+    monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "not-a-terminal"))
+    opened = recording_browser(monkeypatch, tmp_path)
+    app = picker(open_browser=True)
+    async with app.run_test(size=(60, 30)) as pilot:
+        await wait_until(pilot, opened.exists, "the browser page")
+        await wait_until(pilot, lambda: footer_keys(app).get("c") == "Copy URL", "c Copy URL")
+        page = app.screen.browser_page  # type: ignore[attr-defined]
+        assert len(page.url) > 60  # (it wraps)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: notes(app), "a notification")
+        # No system clipboard (SSOTUI_CLIPBOARD=none): the app sends it with OSC 52.
+        assert sent_to_clipboard(app) == page.url == opened.read_text().strip()
+        assert notes(app)[-1] == (
+            "Copied the URL to the terminal clipboard (OSC 52): open it in a browser on this "
+            "machine."
+        )
+
+
 def test_big_code_draws_every_letter_of_a_code_three_lines_high() -> None:
     lines = big_lines("WDJB-MJHT")
     assert len(lines) == 3

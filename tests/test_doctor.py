@@ -65,12 +65,37 @@ def test_with_several_sessions_the_login_it_advises_names_the_session(
     )
     out = ssotui("doctor").out
     assert "[warn] token other: not logged in: run `ssotui login --session other`\n" in out
-    assert (
-        "not logged in: run `ssotui login --start-url https://old.awsapps.com/start "
-        "--sso-region us-west-2`\n"
-    ) in out
+    # a legacy profile's session by the profile's name, as the commands name it
+    assert "[warn] token https://old.awsapps.com/start: not logged in: run `ssotui login " in out
+    assert "not logged in: run `ssotui login --session old`\n" in out
     advised = ssotui("login", "--session", "other", "--no-browser", timeout=20)
     assert "several SSO sessions" not in advised.err  # the advice is one that runs
+
+
+def test_doctor_advises_a_legacy_profile_s_login_as_the_commands_do_and_it_works(
+    sim: Simulator, org: Organisation, home: Home
+) -> None:
+    """doctor said `ssotui login --start-url … --sso-region …` for a legacy profile (sso_start_url
+    in the profile), the commands `--session NAME` with the profile's name, as their list of
+    sessions shows it ("old (legacy profile)"). Both reach the same token: doctor now says what
+    the commands say."""
+    home.write_config(
+        "[sso-session other]\nsso_start_url = https://other.awsapps.com/start\n"
+        "sso_region = eu-west-1\n"
+        f"[profile old]\nsso_start_url = {sim.start_url}\nsso_region = {sim.region}\n"
+        "sso_account_id = 111111111111\nsso_role_name = R\n"
+    )
+    listed = ssotui("list")
+    assert "(other, old (legacy profile)): pass --session NAME" in listed.err
+    told = ssotui("list", "--session", "old").err
+    assert "run `ssotui login --session old`" in told
+    out = ssotui("doctor").out
+    assert "not logged in: run `ssotui login --session old`\n" in out
+    assert ssotui("login", "--session", "old", "--no-browser", timeout=20).status == 0
+    assert "expires in" in ssotui("doctor").out.split(f"token {sim.start_url}: ", 1)[1]
+    # the start URL and region reach the same token (the AWS CLI's cache: sha1 of the URL)
+    same = ssotui("list", "--start-url", sim.start_url, "--sso-region", sim.region)
+    assert same.status == 0 and org.accounts[0].account_id in same.out, same.err
 
 
 def test_no_aws_config_says_to_run_configure(home: Home) -> None:

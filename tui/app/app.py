@@ -27,9 +27,10 @@ from textual.widgets import Input
 from tui import debug_mode, startup_gc
 from tui.app.leaving import LeftBehind
 from tui.app.pick import Action, Picked
+from tui.app.print_note import PrintNote
 from tui.app.screens.main import MainScreen
 from tui.app.shown import TOAST_CELLS, ends, shown
-from tui.app.terminal import drawing_on_the_terminal
+from tui.app.terminal import drawing_on_the_terminal, stdout_is_terminal
 from tui.app.textual_private import fatal_error, first_screen, write_to_terminal
 from tui.app.themes import unknown_theme
 from tui.app.widgets.filter_list import FilterInput
@@ -92,6 +93,7 @@ class SsotuiApp(App[str | Picked | None]):
         self.pick_for = pick_for
         self.initial_filter = initial_filter
         self.demo = demo
+        self.print_note = PrintNote()  # `p` says a note first when it would print on screen
         self._quits_at_once = False  # set by `run`: a quit does not wait for worker threads
         self._handed_over = False  # the terminal is another's (a subshell, or stopped as a job)
         self._told = contextlib.ExitStack()  # waits on another ssotui, said while it runs
@@ -139,6 +141,7 @@ class SsotuiApp(App[str | Picked | None]):
         # `on_load` sets the picker's own SIGINT, Textual's driver and `on_mount` the others
         taken = [signal.SIGINT] + _JOB_SIGNALS
         before = {number: signal.getsignal(number) for number in taken}
+        self.print_note.on_terminal = stdout_is_terminal()  # (before fd 1 is redirected)
         try:
             with drawing_on_the_terminal():
                 return super().run(*args, **kwargs)
@@ -402,6 +405,7 @@ class SsotuiApp(App[str | Picked | None]):
             pick_for=self.pick_for,
             initial_filter="" if replacing else self.initial_filter,
             demo=self.demo,
+            print_note=self.print_note,
         )
 
     def _open(self, session: SsoSession, *, replacing: bool = False) -> None:

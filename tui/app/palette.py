@@ -123,5 +123,12 @@ def _acting(
     screen: MainScreen, account: Account, role: str, action: Action, *, fresh: bool = False
 ) -> Callable[[], None]:
     """A palette callback doing `action` on the role, as its key in the action menu does
-    (`fresh`: with new credentials, as after its `n`)."""
-    return lambda: screen.act_on_role(account, role, action, fresh=fresh)
+    (`fresh`: with new credentials, as after its `n`). Print says a note first where it would
+    print on the screen, as the menu's `p` does (tui/app/print_note.py)."""
+
+    def act() -> None:
+        if action is Action.PRINT and screen.print_note.held_back(screen.app, "choose it again"):
+            return
+        screen.act_on_role(account, role, action, fresh=fresh)
+
+    return act

@@ -23,6 +23,14 @@ def handed_over(app: App[Any]) -> Iterator[None]:
         yield
 
 
+def stdout_is_terminal() -> bool:
+    """Whether standard output is a terminal (not redirected to a file or a pipe)."""
+    try:
+        return os.isatty(1)
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def drawing_on_the_terminal() -> Iterator[None]:
     """While the block runs, let stdout be the terminal when only stdout is redirected.

@@ -24,7 +24,7 @@ from tui.aws.sessions import (
     read_problems,
     same_portal,
 )
-from tui.errors import ConfigError, UsageError
+from tui.errors import ConfigError, SsotuiError, UsageError
 from tui.models import SsoSession
 from tui.paths import CONFIG_VARIABLE, Paths, empty_variable_reason
 
@@ -36,9 +36,37 @@ _NO_CONFIG_FILE = (
 
 def _names(read: ConfigRead) -> str:
     labels = [s.name for s in read.sessions if s.name is not None]
-    legacy = {s.start_url: p for p, s in read.legacy.items()}
-    labels += [f"{legacy[s.start_url]} (legacy profile)" for s in read.sessions if s.name is None]
+    labels += [
+        f"{legacy_name(read, s) or s.start_url} (legacy profile)"
+        for s in read.sessions
+        if s.name is None
+    ]
     return ", ".join(labels)
+
+
+def legacy_name(read: ConfigRead, session: SsoSession) -> str | None:
+    """The name `--session` takes for `session` when it has none of its own (a legacy profile's:
+    sso_start_url in the profile): the first such profile of its start URL and region, whose
+    name is no sso-session's (which `--session` takes first). None when there is no such one."""
+    if session.name is not None:
+        return None
+    taken = {s.name for s in read.sessions}
+    for profile, legacy in read.legacy.items():
+        same = (legacy.start_url, legacy.region) == (session.start_url, session.region)
+        if same and profile not in taken:
+            return profile
+    return None
+
+
+def name_for(paths: Paths, session: SsoSession) -> str | None:
+    """The name `--session` reaches `session` by in `paths`' AWS config file: its own, or a
+    legacy profile's (`legacy_name`); None for one no name reaches (`--start-url`'s)."""
+    if session.name is not None:
+        return session.name
+    try:
+        return legacy_name(read_config(paths, None), session)
+    except SsotuiError:  # (a file it cannot read: the start URL and region name it)
+        return None
 
 
 def _by_name(read: ConfigRead, name: str, *, via: str | None = None) -> SsoSession:

@@ -25,7 +25,7 @@ from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths, empty_variab
 from tui.store.settings import Settings
 from tui.text import counted
 from tui.workspace import Context
-from tui.workspace.advice import for_the_command_line, session_options
+from tui.workspace.advice import for_the_command_line, naming
 
 
 class Verdict(enum.Enum):
@@ -338,13 +338,6 @@ def check_session(context: Context) -> tuple[SsoSession | None, Check]:
     return session, Check("session", Verdict.WARN if slip else Verdict.OK, detail)
 
 
-def _options(session: SsoSession) -> list[str]:
-    """The session options that reach `session` from the command line."""
-    if session.name:
-        return session_options(session=session.name, start_url=None, sso_region=None)
-    return session_options(session=None, start_url=session.start_url, sso_region=session.region)
-
-
 def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[Check]:
     """Every check, in the order they are shown."""
     paths = context.paths
@@ -353,7 +346,7 @@ def run_checks(context: Context, session: SsoSession | None = None) -> Iterator[
     for s in sessions:
         token = check_token(paths, s)
         if len(sessions) > 1:  # a bare `ssotui login` would ask which session: say it
-            token = replace(token, detail=for_the_command_line(token.detail, _options(s)))
+            token = replace(token, detail=for_the_command_line(token.detail, naming(s, paths)))
         yield token
     yield check_aws_cli()
     yield check_clipboard(context.environ)

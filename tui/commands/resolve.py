@@ -129,9 +129,11 @@ def _name_the_session(args: argparse.Namespace, context: Context, session: SsoSe
         typed = None
     if typed is not None and same_session(typed, session):
         return
-    if session.name is not None:
-        args.session, args.start_url, args.sso_region = session.name, None, None
-    else:  # a legacy profile's, or `--start-url`'s: the same token cache
+    from tui.aws.session_choice import name_for
+
+    if (name := name_for(context.paths, session)) is not None:  # (a legacy profile's too)
+        args.session, args.start_url, args.sso_region = name, None, None
+    else:  # `--start-url`'s: the same token cache
         args.session, args.start_url, args.sso_region = None, session.start_url, session.region
 
 

@@ -36,6 +36,7 @@ DEFAULT_TTY = "/dev/tty"
 EXPORT_INSTEAD = "use `ssotui export` without --copy and copy the lines yourself"
 CONSOLE_LINK_INSTEAD = "use `--print` and open the link yourself"
 LOGIN_CODE_INSTEAD = "type the code shown yourself"
+LOGIN_URL_INSTEAD = "open the address shown in a browser on this machine yourself"
 PROGRAM_TIMEOUT = 5.0  # seconds; the X11 and Wayland tools fork a server and return at once
 
 

@@ -93,12 +93,15 @@ def for_the_command_line(message: str, options: Sequence[str] = ()) -> str:
     return _SESSION_COMMAND.sub(lambda m: f"`ssotui {m.group(1)}{m.group(2)}{typed}`", message)
 
 
-def naming(session: SsoSession) -> list[str]:
-    """The session options that reach `session` wherever they are typed: `--session NAME`, or
-    the start URL and SSO region of one without a name (a legacy profile's, `--start-url`'s),
-    which lead to the same token cache."""
-    if session.name is not None:
-        return session_options(session=session.name, start_url=None, sso_region=None)
+def naming(session: SsoSession, paths: Paths) -> list[str]:
+    """The session options that reach `session` wherever they are typed: `--session NAME`
+    (a legacy profile's session by the profile's name, as the list of sessions names it), or
+    the start URL and SSO region of one no name reaches (`--start-url`'s), which lead to the
+    same token cache. The one place every door words them."""
+    from tui.aws.session_choice import name_for
+
+    if (name := name_for(paths, session)) is not None:
+        return session_options(session=name, start_url=None, sso_region=None)
     return session_options(session=None, start_url=session.start_url, sso_region=session.region)
 
 
@@ -129,7 +132,7 @@ def in_a_child(
         except SsotuiError:  # several sessions, and nothing there decides
             found = None
         if found is None or not same_session(found, session):
-            options = naming(session)
+            options = naming(session, paths)
     return lambda message: for_the_command_line(message, options)
 
 

@@ -196,6 +196,15 @@ class Handoff:
             code, self.environ, terminal=terminal, instead=clipboard.LOGIN_CODE_INSTEAD
         )
 
+    def copy_login_url(self, url: str, *, terminal: Callable[[str], None] | None = None) -> str:
+        """Put a browser login's address on the clipboard (system, else OSC 52); returns which
+        way it went (without either, the error says to open it by hand)."""
+        from tui.export import clipboard
+
+        return clipboard.copy(
+            url, self.environ, terminal=terminal, instead=clipboard.LOGIN_URL_INSTEAD
+        )
+
     def console_request(
         self,
         *,

@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 
 from tui.app import small_terminal
 from tui.app.pick import Action
+from tui.app.print_note import PrintNote
 from tui.app.shown import shown
 from tui.app.widgets.in_order_input import InOrderInput
 from tui.app.widgets.keyed_line import KeyedLine
@@ -109,8 +110,10 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
         renewing: bool = False,
         region: str | None = None,
         keeping: bool = True,
+        print_note: PrintNote | None = None,
     ) -> None:
         super().__init__()
+        self.print_note = print_note or PrintNote()  # `p` on the terminal: a note first
         self.renewing = renewing
         # Credentials are kept between runs (`cache_role_credentials`); else every one is new.
         self.keeping = keeping
@@ -188,6 +191,8 @@ class ActionMenu(ModalScreen[MenuChoice | None]):
         self.set_class(self.fresh, "-fresh")
 
     def action_pick(self, value: str) -> None:
+        if value == Action.PRINT and self.print_note.held_back(self.app, "press p again"):
+            return  # the menu stays, for a second p
         self.dismiss(MenuChoice(Action(value), fresh=self.fresh) if value else None)
 
 

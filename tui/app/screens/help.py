@@ -4,7 +4,8 @@ Built from that screen's live bindings (`Screen.active_bindings`: the focused wi
 screen's and the App's, as they stand), so it lists exactly the keys that work there and
 never goes stale. A key no terminal sends without the kitty keyboard protocol (super+c,
 ctrl+shift+a, Textual's Input binds both) is left out. Keys are grouped under the
-`BINDING_GROUP_TITLE` of what defines them.
+`BINDING_GROUP_TITLE` of what defines them; the screen's own under "This screen" (its title
+is the box's).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ _KEY_NAMES = {
     "backspace": "backspace",
 }
 _FOCUS_MOVES = ("app.focus_next", "app.focus_previous")
+THIS_SCREEN = "This screen"  # the heading of the keys of the screen the help is for
 MAX_KEY_WIDTH = 16  # longer key names push their line's text along
 # Modifiers no terminal sends without the kitty keyboard protocol (most never: tmux, VTE, xterm)
 _UNSENT_MODIFIERS = {"super", "hyper", "meta"}
@@ -77,10 +79,8 @@ def keys_of(screen: Screen[Any], app: App[Any]) -> list[KeyGroup]:
 
     def add(node: object, binding: Binding) -> None:
         title = _title(node, screen, app)
-        order.setdefault(
-            title,
-            0 if node is screen else 2 if node is app else 3 if isinstance(node, Input) else 1,
-        )
+        rank = 2 if node is app else 3 if isinstance(node, Input) else 1
+        order.setdefault(title, 0 if title == THIS_SCREEN else rank)
         what = binding.description or binding.action.rsplit(".", 1)[-1].replace("_", " ")
         if binding.action == "command_palette":  # (the footer says only "Palette")
             what = "Command palette: every action, by name"
@@ -118,13 +118,15 @@ def _app_bindings(app: App[Any]) -> list[Binding]:
 
 
 def _title(node: object, screen: Screen[Any], app: App[Any]) -> str:
+    """The heading of `node`'s keys. The screen's own are "This screen": its name is the help
+    box's title already ("Keys · Accounts and roles"), which a first heading repeated."""
     title = getattr(node, "BINDING_GROUP_TITLE", None)
+    if node is screen or (title and title == getattr(screen, "BINDING_GROUP_TITLE", None)):
+        return THIS_SCREEN
     if title:
         return str(title)
     if node is app:
         return "Anywhere"
-    if node is screen:
-        return "This screen"
     return type(node).__name__
 
 

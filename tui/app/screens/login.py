@@ -46,6 +46,8 @@ class LoginScreen(Screen[Token | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "open_browser", "Open browser"),
         Binding("c", "copy_code", "Copy code"),
+        # the browser page's address, which wraps in its box: no mouse selection takes it whole
+        Binding("c", "copy_url", "Copy URL"),
         Binding("d", "device_code", "Use a device code"),
         Binding("r", "retry", "Retry"),
         Binding("l", "log_in_here", "Log in here instead"),
@@ -251,6 +253,8 @@ class LoginScreen(Screen[Token | None]):
             return waiting and not self.failed and self.can_open_browser
         if action == "copy_code":
             return self.auth is not None and not self.failed
+        if action == "copy_url":
+            return self.browser_page is not None and self.auth is None and not self.failed
         if action == "log_in_here":
             return self.waiting and not self.goes_first and not self.failed
         if action == "device_code":
@@ -284,11 +288,26 @@ class LoginScreen(Screen[Token | None]):
         if self.auth is not None:
             self._copy(self.auth.user_code)
 
+    def action_copy_url(self) -> None:
+        if self.browser_page is not None:
+            self._copy_url(self.browser_page.url)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, code: str) -> None:
         backend = self.workspace.handoff.copy_login_code(code, terminal=copier(self.app))
         note = self.workspace.handoff.copy_note(backend)
         self.post_message(Notice(f"Copied the code to the {_backend_words(backend, note)}."))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
+    def _copy_url(self, url: str) -> None:
+        backend = self.workspace.handoff.copy_login_url(url, terminal=copier(self.app))
+        note = self.workspace.handoff.copy_note(backend)
+        self.post_message(
+            Notice(
+                f"Copied the URL to the {_backend_words(backend, note)}: open it in a browser "
+                "on this machine."
+            )
+        )
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:

@@ -29,6 +29,7 @@ from tui import startup_gc
 from tui.app.messages import FAILURE_SECONDS, NEWS_SECONDS, CredentialsReady
 from tui.app.model import CatalogModel
 from tui.app.pick import PICK_VERBS, Action, Picked
+from tui.app.print_note import PrintNote
 from tui.app.role_actions import RoleActions
 from tui.app.saved_state import SavedState
 from tui.app.screens.main_texts import accounts_empty_text, roles_empty_text, status_note
@@ -85,9 +86,11 @@ class MainScreen(Screen[None]):
         pick_for: Action | None = None,
         initial_filter: str = "",
         demo: bool = False,
+        print_note: PrintNote | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.print_note = print_note or PrintNote()  # `p` on the terminal: a note first
         self.open_browser = open_browser
         self.use_device_code = use_device_code
         self.pick_for = pick_for
@@ -332,6 +335,7 @@ class MainScreen(Screen[None]):
                     renewing=self.workspace.settings.renew_credentials,
                     region=self.workspace.region_for(self.saved.state, account.account_id),
                     keeping=self.workspace.settings.cache_role_credentials,
+                    print_note=self.print_note,
                 ),
                 lambda choice: self._menu_closed(account, role.role_name, choice),
             )
