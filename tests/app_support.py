@@ -96,12 +96,13 @@ async def wait_until(
     while not _holds(predicate):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        # The app runs meanwhile on this loop. Not `pilot.pause` at every look: it waits for
-        # every widget of the screen to process a message, and a screen switched while it
-        # counts (the login screen giving way to the accounts) never answers: 30 s, then a
-        # WaitForScreenTimeout.
+        # The app runs meanwhile on this loop. Not `pilot.pause`: it waits for every widget of
+        # the screen to process a message, and a screen switched while it counts (the login
+        # screen giving way to the accounts) never answers: 30 s, then a WaitForScreenTimeout.
         await asyncio.sleep(0.02)
-    await pilot.pause()  # once it holds: the screen drawn as it now stands, for screen_text
+        # then the screen drawn as it stands, as `pilot.pause` ends: what the predicate saw is
+        # what screen_text reads next (no await in between lets the app move on)
+        pilot.app.screen._on_timer_update()
 
 
 def _holds(predicate: Callable[[], object]) -> bool:

@@ -267,29 +267,36 @@ def test_slowdown_is_a_throttle_and_tried_again(portal: Portal, status: int) -> 
     assert _listed(result.out) == {a["accountId"] for a in ACCOUNTS}
 
 
-def test_a_slowdown_storm_is_said_as_throttling(portal: Portal) -> None:
+def _deadline(home: Home, seconds: int) -> None:
+    """Calls get `seconds` each (`request_deadline`), for a test that waits one out."""
+    (home.config_dir / "config.toml").write_text(f"request_deadline = {seconds}\n")
+
+
+def test_a_slowdown_storm_is_said_as_throttling(portal: Portal, home: Home) -> None:
     # Before: "Identity Center failed ListAccounts with HTTP 503 after retries": a failure,
     # where the service said it was slowing the user down.
+    _deadline(home, 2)
     portal.answer = lambda _path: (503, {"x-amzn-ErrorType": "SlowDown"}, {"message": "slow"})
     result = ssotui("list", "--refresh")
     assert result.status == 1
     assert result.err == (
-        "ssotui: Identity Center kept throttling ListAccounts (HTTP 503 SlowDown) for 6 s "
+        "ssotui: Identity Center kept throttling ListAccounts (HTTP 503 SlowDown) for 2 s "
         "(session hand): wait a minute and try again\n"
     )
 
 
 def test_a_storm_from_the_first_call_is_met_with_a_few_calls_a_second(
-    portal: Portal, monkeypatch: pytest.MonkeyPatch
+    portal: Portal, monkeypatch: pytest.MonkeyPatch, home: Home
 ) -> None:
     # A refresh of 120 known accounts while Identity Center throttles everything (a storm
     # another tool caused): the roles are asked for beside the first page, 97 calls at once.
     # Before: nothing was paced until something got through, and every refused call went
-    # again at once (then after at most a second): ~1,200 calls in the 6 s deadline.
+    # again at once (then after at most a second): ~1,200 calls in a 6 s deadline.
     accounts = [{"accountId": f"{n:012d}", "accountName": f"a{n}"} for n in range(1, 121)]
     monkeypatch.setattr(f"{__name__}.ACCOUNTS", accounts)
     assert ssotui("list", "--refresh").status == 0
     portal.calls.clear()
+    _deadline(home, 3)
     portal.answer = lambda _path: (429, {}, {"message": "Rate exceeded"})
     started = time.monotonic()
     result = ssotui("list", "--refresh")
@@ -297,28 +304,31 @@ def test_a_storm_from_the_first_call_is_met_with_a_few_calls_a_second(
     assert result.status == 1
     assert result.err.startswith("ssotui: Identity Center kept throttling ListAccounts")
     assert result.err.count("\n") == 1
-    assert took < 6 + 2
+    assert took < 3 + 2
     first_wave = 1 + min(96, len(accounts))
-    assert len(portal.calls) <= first_wave + 3 * 6  # then a few a second
+    assert len(portal.calls) <= first_wave + 3 * 3  # then a few a second
 
 
-def test_a_wait_asked_past_the_deadline_says_the_time_spent_and_the_wait(portal: Portal) -> None:
-    # Every call refused with "Retry-After: 4" and a 6 s deadline: the call waits 4 s, is
-    # refused again, and 4 s more would pass its deadline. Before: "kept throttling
-    # ListAccounts (HTTP 429) for 6 s", after 4 s, without the service's word.
-    portal.answer = lambda _path: (429, {"Retry-After": "4"}, {"message": "Rate exceeded"})
+def test_a_wait_asked_past_the_deadline_says_the_time_spent_and_the_wait(
+    portal: Portal, home: Home
+) -> None:
+    # Every call refused with "Retry-After: 2" and a 4 s deadline: the call waits 2 s, is
+    # refused again, and 2 s more would pass its deadline. Before: "kept throttling
+    # ListAccounts (HTTP 429) for 4 s", after 2 s, without the service's word.
+    _deadline(home, 4)
+    portal.answer = lambda _path: (429, {"Retry-After": "2"}, {"message": "Rate exceeded"})
     started = time.monotonic()
     result = ssotui("list", "--refresh")
     took = time.monotonic() - started
     assert result.status == 1
     assert result.err.startswith(
-        "ssotui: Identity Center kept throttling ListAccounts (HTTP 429) for 4."
+        "ssotui: Identity Center kept throttling ListAccounts (HTTP 429) for 2."
     )
     assert result.err.endswith(
-        " s, then asked for no call for the next 4s, past the 6 s a call may take (session "
+        " s, then asked for no call for the next 2s, past the 4 s a call may take (session "
         "hand): wait a minute and try again\n"
     )
-    assert took < 6
+    assert took < 4
 
 
 def test_a_refresh_whose_roles_all_fail_keeps_the_age_of_the_roles_it_shows(
@@ -337,6 +347,7 @@ def test_a_refresh_whose_roles_all_fail_keeps_the_age_of_the_roles_it_shows(
         return 429, {}, {"message": "Rate exceeded"}
 
     portal.answer = answer
+    _deadline(home, 2)
     result = ssotui("list", "--refresh")
     assert result.status != 0 and result.err.count("\n") == 1, result.err
     saved = json.loads(cache.read_text(encoding="utf-8"))
