@@ -189,10 +189,12 @@ def test_a_limiter_that_says_wait_a_second_at_every_429_costs_the_others_no_time
     result = ssotui("list", "--json", "--refresh")
     assert (result.status, result.err) == (0, "")
     assert _listed(result.out) == {a["accountId"] for a in accounts}
-    # Calls kept getting through while refused ones waited their second: never a second's
-    # silence (the time between answers, not the whole run's, which a loaded machine stretches).
+    # Calls kept getting through while refused ones waited their second. A second's silence
+    # comes once or twice, when every call in flight was refused together (the first burst);
+    # held at each refusal, the fetch fell silent a second after every one of them. (The time
+    # between answers, not the whole run's, which a loaded machine stretches.)
     gaps = [later - earlier for earlier, later in itertools.pairwise(answered)]
-    assert max(gaps) < 0.9, max(gaps)
+    assert len([gap for gap in gaps if gap >= 0.9]) <= 2, sorted(gaps)[-5:]
 
 
 def test_a_wait_past_the_deadline_is_said_at_once_and_the_cache_kept(
