@@ -6,17 +6,29 @@ misbehaving somewhere less obvious.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import os
+import threading
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.screen import Screen
 from textual.widgets import Input
 
 from tests.app_support import async_test
+from tests.conftest import Home
+from tui.app import make_app
 from tui.app.app import SsotuiApp
-from tui.app.textual_private import drop_keys, run_key_binding, show_key, write_to_terminal
+from tui.app.textual_private import (
+    TerminalOutput,
+    drop_keys,
+    run_key_binding,
+    show_key,
+    write_to_terminal,
+)
 from tui.app.widgets.filter_list import FilterInput
 
 
@@ -46,6 +58,44 @@ def test_app_still_has_the_fatal_error_the_app_overrides() -> None:
 
 def test_the_driver_can_write() -> None:
     assert callable(HeadlessDriver.write)
+
+
+@async_test
+async def test_the_picker_s_driver_writes_through_what_survives_a_hang_up(home: Home) -> None:
+    from textual.drivers.linux_driver import LinuxDriver
+
+    app = make_app(sessions=[])
+    driver_class = app.get_driver_class()
+    if not issubclass(driver_class, LinuxDriver):
+        pytest.skip("Textual chose another driver here (TEXTUAL_DRIVER or not Linux/macOS)")
+    driver = driver_class(app)
+    assert isinstance(vars(driver)["_file"], TerminalOutput)  # Textual's own: LinuxDriver._file
+
+
+def test_the_screen_s_writes_go_on_after_the_terminal_hung_up() -> None:
+    """A terminal closed under the picker (EIO on every write) killed Textual's writer thread,
+    and the picker's closing writes then waited for it forever: the picker outlived its
+    terminal. Its writes are now dropped, as many as it makes, and the thread ends when told."""
+    from textual.drivers._writer_thread import WriterThread
+
+    primary, secondary = os.openpty()
+    os.close(primary)  # the terminal window closed: every write to its tty is EIO
+    terminal = os.fdopen(secondary, "w", buffering=1)
+    writer = WriterThread(TerminalOutput(terminal))  # type: ignore[arg-type]
+    writer.start()
+
+    def draw_then_close() -> None:
+        for _ in range(200):  # more than the 30 writes Textual queues
+            writer.write("\x1b[?1006l" + "x" * 100 + "\n")
+        writer.stop()
+
+    closing = threading.Thread(target=draw_then_close, daemon=True)
+    closing.start()
+    closing.join(timeout=30)  # (a hang, not a speed: it takes milliseconds)
+    assert not closing.is_alive(), "the picker's writes waited for a writer thread that died"
+    assert not writer.is_alive()
+    with contextlib.suppress(OSError):
+        terminal.close()
 
 
 @async_test

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
@@ -31,7 +32,12 @@ from tui.app.print_note import PrintNote
 from tui.app.screens.main import MainScreen
 from tui.app.shown import TOAST_CELLS, ends, shown
 from tui.app.terminal import drawing_on_the_terminal, stdout_is_terminal
-from tui.app.textual_private import fatal_error, first_screen, write_to_terminal
+from tui.app.textual_private import (
+    fatal_error,
+    first_screen,
+    surviving_a_hang_up,
+    write_to_terminal,
+)
 from tui.app.themes import unknown_theme
 from tui.app.widgets.filter_list import FilterInput
 from tui.models import SsoSession
@@ -130,6 +136,11 @@ class SsotuiApp(App[str | Picked | None]):
             from tui.export import clipboard
 
             write_to_terminal(self, clipboard.osc52_sequence(text, tmux=True).decode("ascii"))
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, drawing nothing once the terminal is gone
+        rather than waiting on it for ever (tui/app/textual_private.py)."""
+        return surviving_a_hang_up(super().get_driver_class())
 
     def run(self, *args: Any, **kwargs: Any) -> str | Picked | None:
         """Run the picker; returns the text to print after it closes, the role picked

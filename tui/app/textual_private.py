@@ -17,6 +17,11 @@ instead of somewhere in the picker.
 - `DOMNode._bindings`: the bindings of one widget (a copy of its class's), changed by `show_key`
   so each pane's footer says what Enter and Tab do there, and by `drop_keys` so a filter box's
   scrolling keys (it never scrolls) leave Up/Down to its list.
+- `LinuxDriver._file`: what Textual's writer thread writes the screen to (stderr). The picker's
+  driver (`surviving_a_hang_up`) wraps it so a write the terminal refuses once it has hung up
+  (EIO) is dropped: Textual's writer thread died of it, and the picker's next 30 writes, those
+  of its own closing, then waited for it forever (a picker left running after its terminal
+  closed during a subshell, 1 run in 20).
 - `App._fatal_error`: overridden by the App (`fatal_error`) so a bug's traceback, printed when
   the picker closes, shows no local variable: Textual's shows each frame's (a subshell's
   environment, the credential endpoint's token).
@@ -24,11 +29,13 @@ instead of somewhere in the picker.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import replace
-from typing import Any
+from typing import IO, Any
 
 from textual.app import App
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.screen import Screen
 
 
@@ -82,3 +89,52 @@ def fatal_error(app: App[Any]) -> None:
 
     app.bell()
     app.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
+
+
+# What a terminal says to a write once it is gone: hung up (EIO), its pty closed (ENXIO), a
+# closed pipe (EPIPE), the descriptor closed under it (EBADF).
+_GONE = frozenset({errno.EIO, errno.ENXIO, errno.EPIPE, errno.EBADF})
+
+
+class TerminalOutput:
+    """The file Textual's writer thread writes the screen to, except that once the terminal is
+    gone a write is dropped instead of raised: the thread would die of it, and every write
+    after the 30 it queues (those of the picker's own closing) would wait for it forever. The
+    hang-up's SIGHUP ends the picker as it should; nothing it draws meanwhile can be seen."""
+
+    def __init__(self, file: IO[str]) -> None:
+        self._file = file
+        self.gone = False
+
+    def write(self, text: str) -> None:
+        if not self.gone:
+            self._drop_when_gone(self._file.write, text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            self._drop_when_gone(self._file.flush)
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def _drop_when_gone(self, call: Any, *args: str) -> None:
+        try:
+            call(*args)
+        except OSError as exc:  # (any other failure loses this write only)
+            self.gone = exc.errno in _GONE
+
+
+def surviving_a_hang_up(driver: type[Driver]) -> type[Driver]:
+    """`driver` (the class Textual chose), writing through `TerminalOutput` when it is the
+    Linux/macOS one; any other (Windows, a test's headless one, TEXTUAL_DRIVER) as it is."""
+    from textual.drivers.linux_driver import LinuxDriver
+
+    if not issubclass(driver, LinuxDriver):
+        return driver
+
+    class SurvivingAHangUp(driver):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._file = TerminalOutput(vars(self)["_file"])  # (sys.__stderr__)
+
+    return SurvivingAHangUp
