@@ -61,113 +61,128 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             help=meaning,
         )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
-    credentials_region = (
-        "the region that goes with the credentials (AWS_REGION, AWS_DEFAULT_REGION)"
+    for name, options in _OPTIONS.items():
+        if only in (None, name):
+            options(add_command(sub, name, **_USAGE.get(name, {})))
+    return parser
+
+
+_CREDENTIALS_REGION = "the region that goes with the credentials (AWS_REGION, AWS_DEFAULT_REGION)"
+
+
+def _nothing_more(_p: argparse.ArgumentParser) -> None:
+    """A command with only the options every command takes."""
+
+
+def _logout(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--purge",
+        action="store_true",
+        help="also remove every profile ssotui wrote to the shared credentials file",
     )
 
-    if only in (None, "demo"):
-        add_command(sub, "demo")
-    if only in (None, "login"):
-        add_command(sub, "login")
-    if only in (None, "logout"):
-        p = add_command(sub, "logout")
-        p.add_argument(
-            "--purge",
-            action="store_true",
-            help="also remove every profile ssotui wrote to the shared credentials file",
-        )
-    if only in (None, "list"):
-        p = add_command(sub, "list")
-        p.add_argument(
-            "--json", action="store_true", help="a JSON array, sorted by account and role"
-        )
 
-    if only in (None, "exec"):
-        p = add_command(sub, "exec", usage="%(prog)s [options] [ACCOUNT [ROLE]] [-- CMD ARGS...]")
-        selection(p, picked=True)
-        region_option(p, credentials_region)
-        p.add_argument(
-            "--renew",
-            action="store_true",
-            help="credentials that renew themselves: a loopback endpoint instead of static keys",
-        )
+def _list(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="a JSON array, sorted by account and role")
 
-    if only in (None, "console"):
-        p = add_command(sub, "console")
-        selection(p, picked=True)
-        where = p.add_mutually_exclusive_group()
-        where.add_argument("--service", metavar="S", help="console service to open, e.g. s3, ec2")
-        where.add_argument("--destination", metavar="URL", help="an https console URL to open")
-        region_option(p, "the console's region")
-        p.add_argument(
-            "--duration", type=int, metavar="SECONDS", help="console session length (900-43200)"
-        )
-        how = p.add_mutually_exclusive_group()
-        how.add_argument("--print", action="store_true", help="print the sign-in link")
-        how.add_argument("--copy", action="store_true", help="copy the sign-in link")
-        p.add_argument(
-            "--shortcut",
-            action="store_true",
-            help="print (and open) the access portal's shortcut link instead: no credentials "
-            "fetched, the browser's own sign-in applies",
-        )
 
-    if only in (None, "export"):
-        p = add_command(sub, "export")
-        selection(p, picked=True)
-        p.add_argument(
-            "--format",
-            choices=["sh", "fish", "powershell", "json"],
-            help="default: export_format in config.toml, else from $SHELL (fish, pwsh/powershell, "
-            "else sh)",
-        )
-        p.add_argument(
-            "--copy", action="store_true", help="copy to the clipboard instead of printing"
-        )
-        region_option(p, credentials_region)
+def _exec(p: argparse.ArgumentParser) -> None:
+    selection(p, picked=True)
+    region_option(p, _CREDENTIALS_REGION)
+    p.add_argument(
+        "--renew",
+        action="store_true",
+        help="credentials that renew themselves: a loopback endpoint instead of static keys",
+    )
 
-    if only in (None, "credential-process"):
-        p = add_command(sub, "credential-process")
-        selection(p)
-        region_option(
-            p,
-            "checked as the other commands check it, but the credential_process JSON has no "
-            "region: put `region` in the profile",
-        )
 
-    if only in (None, "write-profile"):
-        p = add_command(sub, "write-profile")
-        selection(p)
-        p.add_argument(
-            "--profile",
-            metavar="NAME",
-            help="profile name (default: ACCOUNTNAME.ROLE, sanitised, "
-            "e.g. acme-prod.ReadOnlyAccess)",
-        )
-        region_option(p, "a `region` line in the profile")
+def _console(p: argparse.ArgumentParser) -> None:
+    selection(p, picked=True)
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--service", metavar="S", help="console service to open, e.g. s3, ec2")
+    where.add_argument("--destination", metavar="URL", help="an https console URL to open")
+    region_option(p, "the console's region")
+    p.add_argument(
+        "--duration", type=int, metavar="SECONDS", help="console session length (900-43200)"
+    )
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--print", action="store_true", help="print the sign-in link")
+    how.add_argument("--copy", action="store_true", help="copy the sign-in link")
+    p.add_argument(
+        "--shortcut",
+        action="store_true",
+        help="print (and open) the access portal's shortcut link instead: no credentials "
+        "fetched, the browser's own sign-in applies",
+    )
 
-    if only in (None, "populate"):
-        p = add_command(sub, "populate")
-        p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
-        p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
-        region_option(
-            p,
-            "a `region` for every profile (default: the one they have, else default_region, "
-            "else the session's sso_region)",
-        )
 
-    if only in (None, "configure"):
-        p = add_command(sub, "configure")
-        p.add_argument("--no-login", action="store_true", help="do not log in afterwards")
+def _export(p: argparse.ArgumentParser) -> None:
+    selection(p, picked=True)
+    p.add_argument(
+        "--format",
+        choices=["sh", "fish", "powershell", "json"],
+        help="default: export_format in config.toml, else from $SHELL (fish, pwsh/powershell, "
+        "else sh)",
+    )
+    p.add_argument("--copy", action="store_true", help="copy to the clipboard instead of printing")
+    region_option(p, _CREDENTIALS_REGION)
 
-    if only in (None, "config"):
-        add_command(sub, "config")
-    if only in (None, "doctor"):
-        add_command(sub, "doctor")
-    if only in (None, "completion"):
-        p = add_command(sub, "completion")
-        p.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell to complete in")
-    return parser
+
+def _credential_process(p: argparse.ArgumentParser) -> None:
+    selection(p)
+    region_option(
+        p,
+        "checked as the other commands check it, but the credential_process JSON has no "
+        "region: put `region` in the profile",
+    )
+
+
+def _write_profile(p: argparse.ArgumentParser) -> None:
+    selection(p)
+    p.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="profile name (default: ACCOUNTNAME.ROLE, sanitised, e.g. acme-prod.ReadOnlyAccess)",
+    )
+    region_option(p, "a `region` line in the profile")
+
+
+def _populate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
+    p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
+    region_option(
+        p,
+        "a `region` for every profile (default: the one they have, else default_region, "
+        "else the session's sso_region)",
+    )
+
+
+def _configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-login", action="store_true", help="do not log in afterwards")
+
+
+def _completion(p: argparse.ArgumentParser) -> None:
+    p.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell to complete in")
+
+
+# Each command's own options, in the order `ssotui -h` lists the commands.
+_OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "demo": _nothing_more,
+    "login": _nothing_more,
+    "logout": _logout,
+    "list": _list,
+    "exec": _exec,
+    "console": _console,
+    "export": _export,
+    "credential-process": _credential_process,
+    "write-profile": _write_profile,
+    "populate": _populate,
+    "configure": _configure,
+    "config": _nothing_more,
+    "doctor": _nothing_more,
+    "completion": _completion,
+}
+_USAGE = {"exec": {"usage": "%(prog)s [options] [ACCOUNT [ROLE]] [-- CMD ARGS...]"}}
 
 
 # command -> "module:function" under tui.commands; only the module of the command is imported.
