@@ -146,6 +146,10 @@ class PortalHttpClient(PortalClient):
         self._resolved_at = 0.0  # when they were looked up (time.monotonic)
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
         self._host_header = http1.host_header(self._host, self._port, 443 if self._https else 80)
+        # `ssl` passes a name given as text through the IDNA codec (its import, and an encode
+        # for every connection); an ASCII name as bytes is the same name without either
+        host = self._host
+        self._server_name: str | bytes = host.encode("ascii") if host.isascii() else host
 
     # -- the exchange ------------------------------------------------------------------------
 
@@ -280,7 +284,7 @@ class PortalHttpClient(PortalClient):
         try:
             sock = self._socket(wait)
             if context is not None:
-                sock = context.wrap_socket(sock, server_hostname=self._host)
+                sock = context.wrap_socket(sock, server_hostname=self._server_name)
         except TimeoutError:
             raise ConnectTimeout(f"no connection to {where} in time", endpoint=where) from None
         except OSError as exc:
