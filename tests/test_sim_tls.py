@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import Home, here
 from tests.test_portal_http import loaded_by
+from tui.aws import clients
 from tui.aws.catalog import fetch_catalog
 from tui.aws.login import login
 from tui.aws.session_choice import chosen_session
@@ -115,3 +116,22 @@ def test_a_refresh_over_tls_loads_no_idna_codec(
     assert len(json.loads(out)) == sum(len(a.roles) for a in sim.org.accounts)
     assert "ssl" in modules  # it did speak TLS
     assert "encodings.idna" not in modules
+
+
+def test_a_catalog_over_tls_has_the_certificate_sent_and_checked_once(
+    tls_sim: tuple[Simulator, Path], home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The accounts' roles go out on a burst of new connections: each resumes the TLS session
+    # of the first (a session ticket) rather than having the whole certificate chain sent and
+    # checked again, the costliest part of a handshake on both sides.
+    sim, _cert = tls_sim
+    session, token = _logged_in(sim, home)
+    monkeypatch.delenv("SSOTUI_PORTAL_CLIENT", raising=False)
+    clients.clear_cache()
+    sim.reset_calls()
+    catalog = fetch_catalog(session, token, environ=os.environ, concurrency=8)
+    assert catalog.complete
+    assert sim.calls["ListAccountRoles"] == len(sim.org.accounts)
+    handshakes = sim.handshakes
+    assert handshakes["full"] == 1, handshakes
+    assert handshakes["resumed"] >= 1, handshakes

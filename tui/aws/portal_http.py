@@ -141,6 +141,7 @@ class PortalHttpClient(PortalClient):
         self._idle: list[tuple[http1.Connection, float]] = []  # and when each became idle
         self._lock = threading.Lock()
         self._tls: Any = None
+        self._session: Any = None  # a TLS session of this pool's, resumed by new connections
         self._ca_file = ca_file  # None: botocore's default bundle, no setting naming another
         self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
         self._resolved_at = 0.0  # when they were looked up (time.monotonic)
@@ -241,11 +242,26 @@ class PortalHttpClient(PortalClient):
                 f"connection to {self.meta.endpoint_url} broke: {exc}",
                 endpoint=self.meta.endpoint_url,
             ) from None
+        if self._https and not reused:
+            self._keep_session(conn)
         if answer.will_close:
             conn.close()
         else:
             self._give_back(conn)
         return answer.status, answer.headers, answer.body
+
+    def _keep_session(self, conn: http1.Connection) -> None:
+        """Keep the TLS session of a new connection, once it has been answered on (TLS 1.3
+        sends its ticket after the handshake), for the next new connections to resume: the
+        server then sends no certificate chain and neither side checks one, the costliest part
+        of a handshake (a catalog opens up to `max_pool` connections at once). A server that
+        will not resume gives a full handshake, whose session is then the one kept."""
+        sock: Any = conn.sock
+        if sock.session_reused:
+            return  # the kept session worked: keep it
+        session = sock.session
+        if session is not None and session.has_ticket:
+            self._session = session
 
     def _take(self, limit: float) -> tuple[http1.Connection, bool]:
         """An idle connection of the pool (True) or a new one (False). One the server sent
@@ -284,7 +300,9 @@ class PortalHttpClient(PortalClient):
         try:
             sock = self._socket(wait)
             if context is not None:
-                sock = context.wrap_socket(sock, server_hostname=self._server_name)
+                sock = context.wrap_socket(
+                    sock, server_hostname=self._server_name, session=self._session
+                )
         except TimeoutError:
             raise ConnectTimeout(f"no connection to {where} in time", endpoint=where) from None
         except OSError as exc:
