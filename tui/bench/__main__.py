@@ -126,7 +126,8 @@ def tls_section(accounts: int, latency: float, runs: int) -> Section:
     ms = latency * 1000
     section = Section(
         f"Full catalog over TLS ({accounts} accounts, {ms:.0f} ms per call; self-signed "
-        "certificate through AWS_CA_BUNDLE; each fetch in its own process, alternating)"
+        "certificate in the default CA bundle, through AWS_CA_BUNDLE; each fetch in its own "
+        "process, alternating)"
     )
     _progress(f"tls: {accounts} accounts, {runs} fetches over each, then sequential over TLS")
     fig = tls_bench.compare(accounts, latency, runs)
