@@ -140,7 +140,10 @@ class PortalHttpClient(PortalClient):
         self.read_timeout = read_timeout
         self._idle: list[tuple[http1.Connection, float]] = []  # and when each became idle
         self._lock = threading.Lock()
-        self._tls: Any = None
+        self._tls: Any = None  # the TLS context, once loaded (None: not yet, or unreadable)
+        self._tls_loading = False  # a thread is loading it
+        self._tls_loaded = threading.Event()
+        self._tls_failure: BaseException | None = None  # what the loading raised, unforeseen
         self._session: Any = None  # a TLS session of this pool's, resumed by new connections
         self._ca_file = ca_file  # None: botocore's default bundle, no setting naming another
         self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
@@ -296,10 +299,16 @@ class PortalHttpClient(PortalClient):
     def _connect(self, limit: float) -> http1.Connection:
         wait = min(self.connect_timeout, limit)
         where = self.meta.endpoint_url
-        context = self._context() if self._https else None  # an unreadable CA file: no connection
+        if self._https:
+            self._load_context()  # the CA file is read while the address and TCP are sought
         try:
             sock = self._socket(wait)
-            if context is not None:
+            if self._https:
+                try:
+                    context = self._context()  # an unreadable CA file: nothing sent
+                except BaseException:
+                    sock.close()
+                    raise
                 sock = context.wrap_socket(
                     sock, server_hostname=self._server_name, session=self._session
                 )
@@ -358,13 +367,45 @@ class PortalHttpClient(PortalClient):
                 self._resolved_at = now
             return self._resolved
 
-    def _context(self) -> Any:
+    def _load_context(self) -> None:
+        """Start loading the TLS context on a thread of its own, unless it is loaded or being
+        loaded. The default bundle is 126 CAs, tens of ms (the GIL let go meanwhile): the first
+        connection's address lookup and TCP connection go on beside it."""
         with self._lock:
-            if self._tls is None:
-                ca = self._ca_file or CaFile(default_ca_file())
-                self._tls = tls_context(ca)
-                if self._tls is None:
-                    raise UnreadableCaFile(
-                        ca.path, ca.setting or "AWS_CA_BUNDLE", endpoint=self.meta.endpoint_url
-                    )
-            return self._tls
+            if self._tls is not None or self._tls_loading:
+                return
+            self._tls_loading = True
+            self._tls_loaded.clear()
+        threading.Thread(target=self._loading, name="ssotui-ca-file", daemon=True).start()
+
+    def _loading(self) -> None:
+        failure: BaseException | None = None
+        context: Any = None
+        try:
+            context = tls_context(self._ca())
+        except BaseException as exc:  # handed over, raised on the connecting thread
+            failure = exc
+        with self._lock:
+            self._tls, self._tls_failure = context, failure
+            self._tls_loading = False
+            self._tls_loaded.set()
+
+    def _ca(self) -> CaFile:
+        return self._ca_file or CaFile(default_ca_file())
+
+    def _context(self) -> Any:
+        """The TLS context, waiting for its loading; UnreadableCaFile when the CA file cannot
+        be used (the next connection reads it again)."""
+        if not self._tls_loaded.is_set():
+            self._load_context()  # unless it is being loaded already
+        self._tls_loaded.wait()
+        with self._lock:
+            context, failure = self._tls, self._tls_failure
+        if failure is not None:
+            raise failure
+        if context is None:
+            ca = self._ca()
+            raise UnreadableCaFile(
+                ca.path, ca.setting or "AWS_CA_BUNDLE", endpoint=self.meta.endpoint_url
+            )
+        return context
