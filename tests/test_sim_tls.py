@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,3 +136,29 @@ def test_a_catalog_over_tls_has_the_certificate_sent_and_checked_once(
     handshakes = sim.handshakes
     assert handshakes["full"] == 1, handshakes
     assert handshakes["resumed"] >= 1, handshakes
+
+
+def test_botocores_route_reads_the_ca_file_once_not_for_every_connection(
+    tls_sim: tuple[Simulator, Path], home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Behind a proxy, or with ca_bundle in a profile, the portal is reached through botocore,
+    # whose urllib3 loads the CA file into the shared context again for every new connection
+    # (urllib3 issue 3623): the default bundle is 126 CAs, ~20 ms of CPU each time (OpenSSL
+    # 3), and a catalog opens up to 96 connections.
+    sim, _cert = tls_sim
+    session, token = _logged_in(sim, home)
+    monkeypatch.setenv("SSOTUI_PORTAL_CLIENT", "botocore")
+    clients.clear_cache()
+    loads: list[object] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def counted(self: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args or kwargs)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    sim.reset_calls()
+    catalog = fetch_catalog(session, token, environ=os.environ, concurrency=8)
+    assert catalog.complete
+    assert sim.handshakes["full"] > 1, sim.handshakes  # several connections were opened
+    assert len(loads) == 1, loads
