@@ -151,6 +151,10 @@ def tls_section(accounts: int, latency: float, runs: int) -> Section:
             f"{kind}: CPU of the simulator meanwhile, plain | TLS (same 2 cores)",
             f"{seconds(fetches.plain_server_cpu)} | {seconds(fetches.tls_server_cpu)}",
         )
+        section.add(
+            f"{kind}: TLS handshakes, full | resumed (medians)",
+            f"{fetches.full_handshakes:.0f} | {fetches.resumed_handshakes:.0f}",
+        )
     section.add("sequential (boto3 paginators) over TLS", seconds(fig.sequential_tls))
     section.add(
         "speed-up over sequential, over TLS (first fetch)",
