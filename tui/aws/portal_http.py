@@ -14,6 +14,9 @@ endpoint, ssotui sends the requests itself:
 - connections are kept alive in a pool shared by the threads; one the server has closed or
   spoken on meanwhile is dropped before it is used, and one it closes as it is used is replaced
   once, silently. Retries and pacing are the Portal's;
+- over TLS, the CA file is loaded once, on a thread of its own while the first connection is
+  being made, and a new connection resumes the TLS session of an earlier one when that one's
+  ticket is at hand (none waits for one);
 - each exchange is written and read by `tui.aws.http1` rather than `http.client`, whose
   `email` imports and header parsing cost more than the rest of a call; an answer longer than
   `MAX_ANSWER` is not read on (`AnswerTooLarge`, one line, no retry).
