@@ -834,7 +834,36 @@ def test_an_unreadable_ca_file_is_named_and_nothing_is_sent(
                 f"cannot read the CA file {cafile} to check Identity Center's certificate: fix "
                 "AWS_CA_BUNDLE or unset it"
             )
-        assert server.accepted == 0
+        # the connection may have been opened meanwhile (`test_the_ca_file_is_read_while_...`)
+        assert server.requests == []
+
+
+def test_the_ca_file_is_read_while_the_first_connection_is_made(
+    tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default bundle is 126 CAs, tens of ms to load; the lookup of the portal's address
+    # and the TCP connection (a round trip or two away) need none of it, and go on meanwhile.
+    page = Answer(200, json.dumps({"accountList": [{"accountId": ACCOUNT}]}).encode())
+    looked_up = threading.Event()
+    order: list[str] = []
+    real_lookup, real_load = socket.getaddrinfo, portal_http.tls_context
+
+    def lookup(*args: Any, **kwargs: Any) -> Any:
+        order.append("lookup")
+        looked_up.set()
+        return real_lookup(*args, **kwargs)
+
+    def load(ca: Any) -> Any:
+        looked_up.wait(timeout=10)  # a load that held the lookup back waits here in vain
+        order.append("CA file loaded")
+        return real_load(ca)
+
+    with recording(page, tls=server_context(tls_certificate, monkeypatch)) as server:
+        portal = Portal(SESSION, a_token(), client=client_for("direct", server.url, monkeypatch))
+        monkeypatch.setattr(socket, "getaddrinfo", lookup)
+        monkeypatch.setattr(portal_http, "tls_context", load)
+        assert [a for p in portal.list_accounts() for a in p] == [Account(ACCOUNT, "")]
+    assert order == ["lookup", "CA file loaded"]
 
 
 @pytest.mark.parametrize("mode", ["direct", "botocore"])

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__
 from tui.aws.answer_limit import limit_answers
+from tui.aws.ca_once import load_ca_once
 from tui.aws.transport import MalformedResponse, PortalClient, empty_answer, failure_line
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
@@ -257,6 +258,7 @@ def _build_client(
             f"cannot set up the {service} client for {region}: {exc}; check the AWS_ENDPOINT_URL* "
             "variables and endpoint settings"
         ) from None
+    load_ca_once(client)
     client.meta.events.register("before-parse", _check_json)
     if service == "sso":
         client.meta.events.register("before-parse", _check_portal_answer)

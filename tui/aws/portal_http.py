@@ -14,6 +14,9 @@ endpoint, ssotui sends the requests itself:
 - connections are kept alive in a pool shared by the threads; one the server has closed or
   spoken on meanwhile is dropped before it is used, and one it closes as it is used is replaced
   once, silently. Retries and pacing are the Portal's;
+- over TLS, the CA file is loaded once, on a thread of its own while the first connection is
+  being made, and a new connection resumes the TLS session of an earlier one when that one's
+  ticket is at hand (none waits for one);
 - each exchange is written and read by `tui.aws.http1` rather than `http.client`, whose
   `email` imports and header parsing cost more than the rest of a call; an answer longer than
   `MAX_ANSWER` is not read on (`AnswerTooLarge`, one line, no retry).
@@ -140,12 +143,20 @@ class PortalHttpClient(PortalClient):
         self.read_timeout = read_timeout
         self._idle: list[tuple[http1.Connection, float]] = []  # and when each became idle
         self._lock = threading.Lock()
-        self._tls: Any = None
+        self._tls: Any = None  # the TLS context, once loaded (None: not yet, or unreadable)
+        self._tls_loading = False  # a thread is loading it
+        self._tls_loaded = threading.Event()
+        self._tls_failure: BaseException | None = None  # what the loading raised, unforeseen
+        self._session: Any = None  # a TLS session of this pool's, resumed by new connections
         self._ca_file = ca_file  # None: botocore's default bundle, no setting naming another
         self._resolved: list[tuple[Any, ...]] | None = None  # the endpoint's addresses
         self._resolved_at = 0.0  # when they were looked up (time.monotonic)
         self._user_agent = "ssotui/{} Python/{}.{}.{}".format(__version__, *sys.version_info[:3])
         self._host_header = http1.host_header(self._host, self._port, 443 if self._https else 80)
+        # `ssl` passes a name given as text through the IDNA codec (its import, and an encode
+        # for every connection); an ASCII name as bytes is the same name without either
+        host = self._host
+        self._server_name: str | bytes = host.encode("ascii") if host.isascii() else host
 
     # -- the exchange ------------------------------------------------------------------------
 
@@ -237,11 +248,26 @@ class PortalHttpClient(PortalClient):
                 f"connection to {self.meta.endpoint_url} broke: {exc}",
                 endpoint=self.meta.endpoint_url,
             ) from None
+        if self._https and not reused:
+            self._keep_session(conn)
         if answer.will_close:
             conn.close()
         else:
             self._give_back(conn)
         return answer.status, answer.headers, answer.body
+
+    def _keep_session(self, conn: http1.Connection) -> None:
+        """Keep the TLS session of a new connection, once it has been answered on (TLS 1.3
+        sends its ticket after the handshake), for the next new connections to resume: the
+        server then sends no certificate chain and neither side checks one, the costliest part
+        of a handshake (a catalog opens up to `max_pool` connections at once). A server that
+        will not resume gives a full handshake, whose session is then the one kept."""
+        sock: Any = conn.sock
+        if sock.session_reused:
+            return  # the kept session worked: keep it
+        session = sock.session
+        if session is not None and session.has_ticket:
+            self._session = session
 
     def _take(self, limit: float) -> tuple[http1.Connection, bool]:
         """An idle connection of the pool (True) or a new one (False). One the server sent
@@ -276,11 +302,19 @@ class PortalHttpClient(PortalClient):
     def _connect(self, limit: float) -> http1.Connection:
         wait = min(self.connect_timeout, limit)
         where = self.meta.endpoint_url
-        context = self._context() if self._https else None  # an unreadable CA file: no connection
+        if self._https:
+            self._load_context()  # the CA file is read while the address and TCP are sought
         try:
             sock = self._socket(wait)
-            if context is not None:
-                sock = context.wrap_socket(sock, server_hostname=self._host)
+            if self._https:
+                try:
+                    context = self._context()  # an unreadable CA file: nothing sent
+                except BaseException:
+                    sock.close()
+                    raise
+                sock = context.wrap_socket(
+                    sock, server_hostname=self._server_name, session=self._session
+                )
         except TimeoutError:
             raise ConnectTimeout(f"no connection to {where} in time", endpoint=where) from None
         except OSError as exc:
@@ -336,13 +370,45 @@ class PortalHttpClient(PortalClient):
                 self._resolved_at = now
             return self._resolved
 
-    def _context(self) -> Any:
+    def _load_context(self) -> None:
+        """Start loading the TLS context on a thread of its own, unless it is loaded or being
+        loaded. The default bundle is 126 CAs, tens of ms (the GIL let go meanwhile): the first
+        connection's address lookup and TCP connection go on beside it."""
         with self._lock:
-            if self._tls is None:
-                ca = self._ca_file or CaFile(default_ca_file())
-                self._tls = tls_context(ca)
-                if self._tls is None:
-                    raise UnreadableCaFile(
-                        ca.path, ca.setting or "AWS_CA_BUNDLE", endpoint=self.meta.endpoint_url
-                    )
-            return self._tls
+            if self._tls is not None or self._tls_loading:
+                return
+            self._tls_loading = True
+            self._tls_loaded.clear()
+        threading.Thread(target=self._loading, name="ssotui-ca-file", daemon=True).start()
+
+    def _loading(self) -> None:
+        failure: BaseException | None = None
+        context: Any = None
+        try:
+            context = tls_context(self._ca())
+        except BaseException as exc:  # handed over, raised on the connecting thread
+            failure = exc
+        with self._lock:
+            self._tls, self._tls_failure = context, failure
+            self._tls_loading = False
+            self._tls_loaded.set()
+
+    def _ca(self) -> CaFile:
+        return self._ca_file or CaFile(default_ca_file())
+
+    def _context(self) -> Any:
+        """The TLS context, waiting for its loading; UnreadableCaFile when the CA file cannot
+        be used (the next connection reads it again)."""
+        if not self._tls_loaded.is_set():
+            self._load_context()  # unless it is being loaded already
+        self._tls_loaded.wait()
+        with self._lock:
+            context, failure = self._tls, self._tls_failure
+        if failure is not None:
+            raise failure
+        if context is None:
+            ca = self._ca()
+            raise UnreadableCaFile(
+                ca.path, ca.setting or "AWS_CA_BUNDLE", endpoint=self.meta.endpoint_url
+            )
+        return context

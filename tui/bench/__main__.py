@@ -126,7 +126,8 @@ def tls_section(accounts: int, latency: float, runs: int) -> Section:
     ms = latency * 1000
     section = Section(
         f"Full catalog over TLS ({accounts} accounts, {ms:.0f} ms per call; self-signed "
-        "certificate through AWS_CA_BUNDLE; each fetch in its own process, alternating)"
+        "certificate in the default CA bundle, through AWS_CA_BUNDLE; each fetch in its own "
+        "process, alternating)"
     )
     _progress(f"tls: {accounts} accounts, {runs} fetches over each, then sequential over TLS")
     fig = tls_bench.compare(accounts, latency, runs)
@@ -149,6 +150,10 @@ def tls_section(accounts: int, latency: float, runs: int) -> Section:
         section.add(
             f"{kind}: CPU of the simulator meanwhile, plain | TLS (same 2 cores)",
             f"{seconds(fetches.plain_server_cpu)} | {seconds(fetches.tls_server_cpu)}",
+        )
+        section.add(
+            f"{kind}: TLS handshakes, full | resumed (medians)",
+            f"{fetches.full_handshakes:.0f} | {fetches.resumed_handshakes:.0f}",
         )
     section.add("sequential (boto3 paginators) over TLS", seconds(fig.sequential_tls))
     section.add(

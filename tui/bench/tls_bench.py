@@ -36,6 +36,8 @@ class Fetches:
     tls_cpu: float
     plain_server_cpu: float  # median CPU seconds of this process (the simulators) meanwhile
     tls_server_cpu: float
+    full_handshakes: float  # median TLS handshakes of a fetch with the certificate sent
+    resumed_handshakes: float  # median of those that resumed an earlier connection's session
 
     @property
     def plain_median(self) -> float:
@@ -93,9 +95,10 @@ def _fetch(env: dict[str, str], accounts: int, *, refresh: bool) -> tuple[float,
 
 
 Run = tuple[float, float, float]  # wall, CPU of the fetch, CPU of the server meanwhile
+Handshakes = tuple[int, int]  # full, resumed
 
 
-def _fetches(runs: list[Run], tls_runs: list[Run]) -> Fetches:
+def _fetches(runs: list[Run], tls_runs: list[Run], handshakes: list[Handshakes]) -> Fetches:
     return Fetches(
         plain=tuple(run[0] for run in runs),
         tls=tuple(run[0] for run in tls_runs),
@@ -103,6 +106,8 @@ def _fetches(runs: list[Run], tls_runs: list[Run]) -> Fetches:
         tls_cpu=statistics.median(run[1] for run in tls_runs),
         plain_server_cpu=statistics.median(run[2] for run in runs),
         tls_server_cpu=statistics.median(run[2] for run in tls_runs),
+        full_handshakes=statistics.median(full for full, _resumed in handshakes),
+        resumed_handshakes=statistics.median(resumed for _full, resumed in handshakes),
     )
 
 
@@ -111,6 +116,7 @@ def compare(accounts: int = 300, latency: float = 0.04, runs: int = 7) -> TlsFig
     org = Organisation.generate(accounts)
     kinds = (True, False)  # refresh, first fetch
     walls: dict[tuple[bool, bool], list[Run]] = {}
+    handshakes: dict[bool, list[Handshakes]] = {True: [], False: []}
     with open_workspace(org, latency=latency) as plain_ws:
         plain_ws.save_catalog()
         plain_env = dict(os.environ)
@@ -120,14 +126,18 @@ def compare(accounts: int = 300, latency: float = 0.04, runs: int = 7) -> TlsFig
             for _ in range(max(1, runs)):
                 for refresh in kinds:
                     for tls, env in ((False, plain_env), (True, tls_env)):
+                        tls_ws.sim.reset_calls()
                         fetched = _fetch(env, accounts, refresh=refresh)
                         walls.setdefault((refresh, tls), []).append(fetched)
+                        if tls:
+                            done = tls_ws.sim.handshakes
+                            handshakes[refresh].append((done["full"], done["resumed"]))
             sequential = sequential_fetch(tls_ws)
     if sequential.lost:
         raise RuntimeError(f"the sequential baseline lost {sequential.lost} accounts")
     return TlsFigures(
         accounts=accounts,
-        refresh=_fetches(walls[True, False], walls[True, True]),
-        first=_fetches(walls[False, False], walls[False, True]),
+        refresh=_fetches(walls[True, False], walls[True, True], handshakes[True]),
+        first=_fetches(walls[False, False], walls[False, True], handshakes[False]),
         sequential_tls=sequential.seconds,
     )

@@ -111,6 +111,17 @@ def _isolate(root: Path) -> None:
     )
 
 
+def _bundle_with(cert: Path) -> Path:
+    """A CA file beside `cert`: the default bundle (botocore's choice with no setting) and
+    `cert` after it."""
+    from tui.aws.ca_files import default_ca_file
+
+    default = Path(default_ca_file()).read_text(encoding="ascii")
+    bundle = cert.parent / "bundle.pem"
+    bundle.write_text(default.rstrip("\n") + "\n" + cert.read_text(encoding="ascii"), "ascii")
+    return bundle
+
+
 def sim_backlog() -> int:
     """The listen backlog of the benchmark's simulators."""
     from tui.sim.server import SimServer
@@ -125,7 +136,10 @@ def open_workspace(
     """Start a simulator for `org`, log in through its device flow, then set its knobs.
 
     `tls`: the simulator speaks HTTPS with a self-signed certificate made for the occasion,
-    trusted through `AWS_CA_BUNDLE` (as a user behind an inspecting proxy would).
+    trusted through `AWS_CA_BUNDLE` (as a user behind an inspecting proxy would): a bundle of
+    the default CAs with it added, as such a user makes it. ssotui loads the whole bundle, as it
+    loads the default one for the real portal (126 CAs: tens of ms, once per process); a file
+    of the one certificate alone would hide that.
     """
     saved = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="ssotui-bench-") as tmp:
@@ -138,7 +152,7 @@ def open_workspace(
         try:
             _isolate(root)
             if tls:
-                os.environ["AWS_CA_BUNDLE"] = str(root / "tls" / "cert.pem")
+                os.environ["AWS_CA_BUNDLE"] = str(_bundle_with(cert))
             sim.start()
             os.environ.update(sim.env())
             Path(os.environ["AWS_CONFIG_FILE"]).write_text(

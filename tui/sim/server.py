@@ -86,6 +86,7 @@ class SimHandler(BaseHTTPRequestHandler):
                 self.connection.do_handshake()
             except OSError:  # a client that does not trust the certificate, or went away
                 return
+            self.server.sim.count_handshake(bool(self.connection.session_reused))
         super().handle()
 
     def version_string(self) -> str:

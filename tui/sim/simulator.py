@@ -117,6 +117,7 @@ class Simulator:
         self._calls: Counter[str] = Counter()
         self._in_flight: Counter[str] = Counter()
         self._peak: Counter[str] = Counter()  # most requests of one operation at once
+        self._handshakes: Counter[str] = Counter()  # TLS: "full" and "resumed"
         self._portal_calls = 0
         self._limiter: Limiter | None = None  # built at the first limited call
         self._shape_memory: dict[str, Any] = {}  # what the answer shapes remember between calls
@@ -207,11 +208,24 @@ class Simulator:
         with self._lock:
             return Counter(self._peak)
 
+    @property
+    def handshakes(self) -> Counter[str]:
+        """A snapshot of the TLS handshakes done: "full" (the certificate sent and checked)
+        and "resumed" (a session the client kept from an earlier connection)."""
+        with self._lock:
+            return Counter(self._handshakes)
+
+    def count_handshake(self, resumed: bool) -> None:
+        """Count one TLS handshake done (by the server's connection threads)."""
+        with self._lock:
+            self._handshakes["resumed" if resumed else "full"] += 1
+
     def reset_calls(self) -> None:
-        """Forget the counted calls and peaks."""
+        """Forget the counted calls, peaks and handshakes."""
         with self._lock:
             self._calls.clear()
             self._peak.clear()
+            self._handshakes.clear()
 
     def approve(self, user_code: str | None = None) -> int:
         """Approve pending device authorizations (all, or the one with ``user_code``)."""
