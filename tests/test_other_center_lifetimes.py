@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -188,3 +188,19 @@ def test_a_5xx_web_page_at_the_portal_is_one_line(
     assert out == "" and err.count("\n") == 1, err
     assert "HTTP 502" in err and "try again" in err
     assert "<" not in err and "\x1b" not in err
+
+
+@pytest.mark.parametrize("client", ["direct", "botocore"])
+def test_role_credentials_expiring_in_seconds_not_milliseconds_are_taken_as_seconds(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, client: str
+) -> None:
+    """botocore's model has epoch milliseconds; an `expiration` in seconds read so is a date in
+    January 1970, and ssotui said "check this computer's clock" of a clock that was right."""
+    if client == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    _log_in()
+    center.expiration_ms = int((utcnow() + timedelta(hours=1)).timestamp())  # seconds
+    run = ssotui("export", "Prod", "Admin", "--format", "json")
+    assert run.status == 0, run.err
+    expires = datetime.fromisoformat(json.loads(run.out)["Expiration"])
+    assert abs(expires - (utcnow() + timedelta(hours=1))) < timedelta(minutes=1)

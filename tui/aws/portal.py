@@ -109,6 +109,11 @@ def _said(message: str) -> str:
 # no longer, so that every consumer (botocore's credential_process, AWS_CREDENTIAL_EXPIRATION,
 # ssotui's own cache) fetches new ones by then rather than use dead ones for a century.
 LONGEST_ROLE_SESSION = timedelta(hours=12)
+# An `expiration` below this is read as seconds since 1970, not the model's milliseconds: as
+# milliseconds it is before March 1973, which no credentials issued today end at; as seconds
+# it reaches the year 5138. A service that sends seconds so gets credentials that work, not
+# "check this computer's clock" of a clock that is right.
+SECONDS_BELOW = 10**11
 
 
 def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime) -> RoleCredentials:
@@ -666,6 +671,8 @@ class Portal:
             creds: Any = response["roleCredentials"]
             hide(creds.get("secretAccessKey"), creds.get("sessionToken"))
             stated_ms = int(creds["expiration"])
+            if 0 < stated_ms < SECONDS_BELOW:
+                stated_ms *= 1000
             fetched = RoleCredentials(
                 account=account,
                 role_name=role_name,
