@@ -5,14 +5,15 @@ the freedoms a conforming server has and our simulator never takes: pages of 1-3
 `max_result` asks, opaque page tokens holding `+/=`, an empty (or null) token on the last page,
 unknown members, optional members left out or sent as JSON null, error names only in the
 `x-amzn-ErrorType` header (with a namespace suffix), only in `__type` (with a `namespace#`
-prefix) or, for SSO OIDC, only in OAuth's `error` member, `Connection: close` or chunked
-bodies, device authorizations without `verificationUriComplete` and `interval`, no refresh
-token (or, when asked, one good for more than one refresh), SlowDown on a first poll, and
-registrations it forgets (a restart, a new region cell); and, when a test asks, any answer with
-members left out or changed (`rewrite`), more members in error answers (`error_members`: a
-`reason`) and 5xx answered with a web page (`error_page`). Logout ends the sign-in: every
-access and refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs
-live under one port, the portal below `/portal`, OIDC below `/oidc`.
+prefix) or, for SSO OIDC, only in OAuth's `error` member, `Connection: close` or chunked bodies,
+device authorizations without `verificationUriComplete` and `interval`, no refresh token (or,
+when asked, one good for more than one refresh), SlowDown on a first poll, and registrations it
+forgets (a restart, a new region cell); and, when a test asks, any answer with members left out
+or changed (`rewrite`), more members in error answers (`error_members`: a `reason`), SSO OIDC
+errors without `message` (`oidc_message`: only the model's `error_description`) and 5xx answered
+with a web page (`error_page`). Logout ends the sign-in: every access and refresh token it gave.
+Knobs are plain attributes, changed between calls. Both APIs live under one port, the portal
+below `/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -118,6 +119,7 @@ class OtherCenter:
         self.busy_times = 1  # ... or this many times in a row (past botocore's retries)
         self.busy_message = "try again later"  # ... with this message
         self.error_members: dict[str, Any] = {}  # more members in every error's JSON body
+        self.oidc_message = True  # False: SSO OIDC errors say it in `error_description` alone
         self.error_page: bytes | None = None  # a 5xx answered with this HTML page instead
         # handler name -> what to do to its JSON answer (members left out, reordered, retyped)
         self.rewrite: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -244,6 +246,8 @@ class OtherCenter:
             return Reply(status, self.error_page, {}, "text/html; charset=utf-8")
         headers: dict[str, str] = {}
         body: dict[str, Any] = {"message": message, "error_description": message}
+        if not self.oidc_message and code in _OAUTH_NAMES:  # the members sso-oidc's model has
+            del body["message"]
         body.update(self.error_members)
         if not code:  # a bare failure (a gateway's 502): no error name anywhere
             pass

@@ -221,3 +221,23 @@ def test_a_service_without_the_browser_login_falls_back_to_the_device_code(
     assert "Falling back to the device code: " in result.err and refusal in result.err
     assert "OTHR-" in result.err  # the device code, shown
     assert token_path(here(), chosen_session(here())[0]).exists()
+
+
+@pytest.mark.parametrize("style", ["header", "oauth"])
+@pytest.mark.parametrize("member", ["error_description", "message"])
+def test_a_refused_registration_says_what_the_service_said(
+    center: OtherCenter, style: str, member: str
+) -> None:
+    """Each error of botocore's sso-oidc model says why in `error_description` (no `message`):
+    the line named the error and told the user to check the start URL, never why."""
+    center.error_style, center.oidc_message = style, member == "message"
+    if member == "message":
+        center.error_members = {"error_description": None}
+    center.busy = {"register_client": (400, "AccessDeniedException")}
+    center.busy_message = "Applications\x1b[2J from outside are blocked here (ref 7)"
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 1 and run.err.count("\n") == 1, run.err
+    line = _one_line(run.err)
+    assert (
+        "(AccessDeniedException: Applications␛[2J from outside are blocked here (ref 7))" in line
+    ), line

@@ -12,7 +12,7 @@ from typing import Any
 from tui.aws.clients import connection_error
 from tui.aws.transport import redirected
 from tui.errors import LoginFailed, ServiceError, SsotuiError
-from tui.logs import hide
+from tui.logs import hide, said
 from tui.models import DEFAULT_SCOPES, SsoSession, Token, utcnow
 from tui.text import printable
 
@@ -40,6 +40,17 @@ def error_code(exc: BaseException) -> str:
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code", ""))
     return ""
+
+
+def service_words(exc: BaseException) -> str:
+    """The service's own words for an SSO OIDC refusal, as a line may show them (`said`):
+    `error_description`, the member botocore's sso-oidc model gives every error, else the
+    `message` a service may send instead; "" when it said nothing."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return ""
+    words = said(response.get("error_description"))
+    return words or said(response.get("Error", {}).get("Message"))
 
 
 def kms_refusal(exc: BaseException, session: SsoSession, what: str) -> ServiceError | None:
@@ -93,8 +104,8 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
             else "check the session's sso_start_url and sso_region"
         )
         return LoginFailed(
-            f"Identity Center refused {what} for session {session.label} ({code}): {fix}, then "
-            "run `ssotui login` again"
+            f"Identity Center refused {what} for session {session.label} ({code}"
+            f"{service_words(exc)}): {fix}, then run `ssotui login` again"
         )
     return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
 

@@ -52,6 +52,7 @@ from tui.errors import (
     SsotuiError,
 )
 from tui.logs import hide
+from tui.logs import said as service_said
 from tui.models import Account, RoleCredentials, SsoSession, Token, name_order, utcnow
 from tui.text import counted, printable
 
@@ -77,7 +78,6 @@ BACKOFF_CAP = 4.0
 # The backoffs' jitter comes from a generator of ssotui's own: a call still retrying on a thread
 # nobody waits for (a fetch cut short) leaves the process's `random` to whoever else uses it.
 _jitter = random.Random()
-SAID_LENGTH = 160  # characters of the service's own message shown with a refusal
 SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth sending
 # Identity Center's answers for what the user may not have, or what is not there.
 NOT_YOURS = frozenset({"ForbiddenException", "ResourceNotFoundException"})
@@ -89,19 +89,6 @@ ACCOUNT_REFUSALS = {
     "ResourceNotFoundException": "no access to its roles",
     "InvalidRequestException": "Identity Center refused to list its roles",
 }
-
-
-def _said(message: str) -> str:
-    """The service's own words for a refusal nothing else explains, as they may be shown: one
-    line, control characters replaced, every known secret masked (an endpoint may echo the
-    token), at most `SAID_LENGTH` characters; "" when it said nothing."""
-    from tui.logs import redact
-    from tui.text import printable
-
-    text = " ".join(redact(printable(message)).split())
-    if len(text) > SAID_LENGTH:
-        text = text[: SAID_LENGTH - 1] + "…"
-    return f": {text}" if text else ""
 
 
 # The longest a permission set's session lasts (IAM Identity Center: 1 to 12 hours). Role
@@ -265,7 +252,7 @@ class Portal:
                 note=f"{note} ({code})",
             )
         label = self.session.label
-        said = _said(exc.message)
+        said = service_said(exc.message)
         if no_access and (code in NOT_YOURS or status in {403, 404}):
             return NoAccess(no_access)
         if code in NOT_YOURS:  # ListAccounts: no such user at the portal, or access to nothing
@@ -524,7 +511,7 @@ class Portal:
             failure = refused.failure
             raise ServiceError(
                 f"Identity Center refused a later page of {what} ({failure.code or failure.status}"
-                f"{_said(failure.message)}), again after starting over from the first page "
+                f"{service_said(failure.message)}), again after starting over from the first page "
                 f"(session {self.session.label}): try again later"
             ) from None
 
