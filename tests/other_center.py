@@ -9,11 +9,11 @@ prefix) or, for SSO OIDC, only in OAuth's `error` member, `Connection: close` or
 device authorizations without `verificationUriComplete` and `interval`, no refresh token (or,
 when asked, one good for more than one refresh), SlowDown on a first poll, and registrations it
 forgets (a restart, a new region cell); and, when a test asks, any answer with members left out
-or changed (`rewrite`), more members in error answers (`error_members`: a `reason`), SSO OIDC
-errors without `message` (`oidc_message`: only the model's `error_description`) and 5xx answered
-with a web page (`error_page`). Logout ends the sign-in: every access and refresh token it gave.
-Knobs are plain attributes, changed between calls. Both APIs live under one port, the portal
-below `/portal`, OIDC below `/oidc`.
+or changed (`rewrite`), more members in error answers (`error_members`: a `reason`), answers
+reset half-way (`cut_bodies`), SSO OIDC errors without `message` (`oidc_message`: only the
+model's `error_description`) and 5xx answered with a web page (`error_page`). Logout ends the
+sign-in: every access and refresh token it gave. Knobs are plain attributes, changed between
+calls. Both APIs live under one port, the portal below `/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -33,6 +33,8 @@ import hashlib
 import html
 import json
 import secrets
+import socket
+import struct
 import sys
 import threading
 import time
@@ -99,6 +101,8 @@ class OtherCenter:
         self.duplicate_accounts = False  # the last account of a page again on the next page
         self.repeat_in_page = False  # each page of accounts lists its first account twice
         self.http10 = False  # HTTP/1.0 answers with no Content-Length: the body ends at the close
+        # handler name -> how many of its next answers are cut: half the body, then a reset
+        self.cut_bodies: dict[str, int] = {}
         self.role_failures: dict[str, tuple[int, str]] = {}  # account id -> ListAccountRoles error
         self.tokens_go_round = False  # the last page of a listing points back to the second
         # listing ("acc", "roles<account id>") -> the page number from which each page's token
@@ -235,6 +239,10 @@ class OtherCenter:
             edit = self.rewrite.get(handler.__name__)
             if edit is not None and reply.status == 200 and reply.body:
                 reply.body = json.dumps(edit(json.loads(reply.body))).encode()
+            if self.cut_bodies.get(handler.__name__):
+                self.cut_bodies[handler.__name__] -= 1
+                self.calls["cut:" + handler.__name__] += 1
+                reply.cut = True
             return reply
 
     def reply(self, data: dict[str, Any]) -> Reply:
@@ -588,6 +596,7 @@ class Reply:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    cut: bool = False  # half the body goes out, then the connection is reset
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -618,7 +627,15 @@ class _Handler(BaseHTTPRequestHandler):
         if self.owner.close_every_answer:
             self.send_header("Connection", "close")
             self.close_connection = True
-        if self.owner.http10:
+        if reply.cut:
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body[: len(reply.body) // 2])
+            self.wfile.flush()
+            # SO_LINGER 0: the close sends a reset, not the end of the stream
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+        elif self.owner.http10:
             self.end_headers()
             self.wfile.write(reply.body)
         elif self.owner.chunked:

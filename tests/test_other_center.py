@@ -399,3 +399,29 @@ def test_a_busy_answer_to_a_refresh_keeps_the_session(
     listed = ssotui("list")
     assert listed.status == 0, listed.err
     assert center.calls["create_token"] == 1 + times + 1  # the login, the busy ones, the refresh
+
+
+@pytest.mark.parametrize(
+    ("operation", "command", "again"),
+    [
+        ("list_accounts", ("list", "--refresh"), ("list", "--refresh")),
+        ("list_account_roles", ("list", "--refresh"), ("list", "--refresh")),
+        ("get_role_credentials", ("export", "Prod", "Admin"), ("export", "Data", "Analyst")),
+    ],
+)
+def test_an_answer_reset_half_way_is_asked_again_and_one_line_when_it_keeps_on(
+    center: OtherCenter,
+    logged_in: Token,
+    client_kind: str,
+    operation: str,
+    command: tuple[str, ...],
+    again: tuple[str, ...],
+) -> None:
+    center.cut_bodies = {operation: 1}  # half the body, then a reset
+    once = ssotui(*command)
+    assert once.status == 0 and once.err == "", once.err
+    assert center.calls["cut:" + operation] == 1
+    center.cut_bodies = {operation: 100}
+    always = ssotui(*again)
+    assert always.status == 1 and always.err.count("\n") == 1, always.err
+    assert "connection to Identity Center" in always.err and "again" in always.err
