@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -425,3 +426,27 @@ def test_an_answer_reset_half_way_is_asked_again_and_one_line_when_it_keeps_on(
     always = ssotui(*again)
     assert always.status == 1 and always.err.count("\n") == 1, always.err
     assert "connection to Identity Center" in always.err and "again" in always.err
+
+
+def _credentials(**members: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A GetRoleCredentials answer with `members` of its roleCredentials changed."""
+    return lambda answer: {"roleCredentials": {**answer["roleCredentials"], **members}}
+
+
+@pytest.mark.parametrize(
+    "members",
+    [{"expiration": "2026-12-31T00:00:00Z"}, {"expiration": "1.5e12"}, {"expiration": [1]}],
+    ids=["date", "float-text", "list"],
+)
+def test_an_expiration_that_is_no_number_is_an_unreadable_answer_with_either_client(
+    center: OtherCenter, logged_in: Token, client_kind: str, members: dict[str, Any]
+) -> None:
+    """botocore's parser fails on it with a ValueError of its own: the line said
+    "role Admin in account Prod (111111111111) failed for session other (ValueError)"."""
+    center.rewrite["get_role_credentials"] = _credentials(**members)
+    run = ssotui("export", "Prod", "Admin")
+    assert run.status == 1 and run.out == "", run.out
+    assert run.err.count("\n") == 1 and run.err.endswith(": try again later\n"), run.err
+    # the direct client's words, or those for an answer botocore's model does not fit
+    assert "unreadable GetRoleCredentials answer" in run.err or "cannot read" in run.err
+    assert "Error" not in run.err

@@ -204,3 +204,25 @@ def test_role_credentials_expiring_in_seconds_not_milliseconds_are_taken_as_seco
     assert run.status == 0, run.err
     expires = datetime.fromisoformat(json.loads(run.out)["Expiration"])
     assert abs(expires - (utcnow() + timedelta(hours=1))) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("operation", "member"),
+    [
+        ("create_token", "expiresIn"),
+        ("start_device_authorization", "expiresIn"),
+        ("start_device_authorization", "interval"),
+        ("register_client", "clientSecretExpiresAt"),
+    ],
+)
+def test_a_lifetime_that_is_no_number_is_an_unreadable_answer(
+    center: OtherCenter, operation: str, member: str
+) -> None:
+    """botocore's parser fails on "1h" with a ValueError of its own: the line said "the login
+    failed for session other: ValueError"."""
+    center.rewrite[operation] = lambda answer: {**answer, member: "1h"}
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 1, run.err
+    line = run.err.splitlines()[-1]
+    assert line.endswith(": try again later") and "Error" not in line, line
+    assert "unreadable" in line or "cannot read" in line, line
