@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -450,3 +451,20 @@ def test_an_expiration_that_is_no_number_is_an_unreadable_answer_with_either_cli
     # the direct client's words, or those for an answer botocore's model does not fit
     assert "unreadable GetRoleCredentials answer" in run.err or "cannot read" in run.err
     assert "Error" not in run.err
+
+
+@pytest.mark.parametrize("member", ["accessKeyId", "secretAccessKey", "sessionToken"])
+def test_credentials_with_an_empty_key_run_nothing_as_someone_else(
+    center: OtherCenter, logged_in: Token, client_kind: str, home: Home, member: str
+) -> None:
+    """An empty AWS_ACCESS_KEY_ID is no credentials to botocore, which then took the next in
+    its chain (here the static keys of [default]) and the command ran as another identity."""
+    home.aws_credentials.write_text(
+        "[default]\naws_access_key_id = AKIASTATICDEFAULT\naws_secret_access_key = s\n"
+    )
+    center.rewrite["get_role_credentials"] = _credentials(**{member: ""})
+    script = "import botocore.session as s; print(s.Session().get_credentials().access_key)"
+    run = ssotui("exec", "Prod", "Admin", "--", sys.executable, "-c", script)
+    assert run.status == 1 and run.out == "", run.out  # nothing ran
+    assert run.err.count("\n") == 1 and "try again later" in run.err, run.err
+    assert member in run.err

@@ -96,6 +96,8 @@ ACCOUNT_REFUSALS = {
 # no longer, so that every consumer (botocore's credential_process, AWS_CREDENTIAL_EXPIRATION,
 # ssotui's own cache) fetches new ones by then rather than use dead ones for a century.
 LONGEST_ROLE_SESSION = timedelta(hours=12)
+# The members of GetRoleCredentials' roleCredentials that a consumer needs, each not empty
+_CREDENTIAL_MEMBERS = ("accessKeyId", "secretAccessKey", "sessionToken")
 # An `expiration` below this is read as seconds since 1970, not the model's milliseconds: as
 # milliseconds it is before March 1973, which no credentials issued today end at; as seconds
 # it reaches the year 5138. A service that sends seconds so gets credentials that work, not
@@ -672,6 +674,15 @@ class Portal:
             )
         except (KeyError, TypeError, ValueError, OverflowError, OSError):  # OSError: a date
             raise self._malformed("GetRoleCredentials") from None  # the platform cannot hold
+        # An empty key is none to every consumer: botocore then takes the next credentials in
+        # its chain (a [default] profile, an instance role), and a command would run as those.
+        empty = [key for key in _CREDENTIAL_MEMBERS if not str(creds[key]).strip()]
+        if empty:
+            raise ServiceError(
+                f"Identity Center gave credentials for role {role_name} in account "
+                f"{account.label_with_id} with an empty {' and '.join(empty)}: nothing was kept "
+                "or run; try again later"
+            )
         now = utcnow()
         return clock_checked(expiry_checked(fetched, stated_ms, now), now)
 
