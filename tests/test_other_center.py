@@ -468,3 +468,22 @@ def test_credentials_with_an_empty_key_run_nothing_as_someone_else(
     assert run.status == 1 and run.out == "", run.out  # nothing ran
     assert run.err.count("\n") == 1 and "try again later" in run.err, run.err
     assert member in run.err
+
+
+@pytest.mark.parametrize("access_token", ["", " ", " ot-a", "ot-a\nb", "ot-\x00", "ot-账户"])
+def test_an_access_token_no_request_can_carry_is_an_unreadable_login(
+    center: OtherCenter, access_token: str
+) -> None:
+    """It was cached: "Logged in", then every command failed ("ListAccounts failed (ValueError)",
+    "expired or was revoked: run `ssotui login`") and `ssotui login` said "Already logged in",
+    or logged in to the same end."""
+    center.device_interval = 0
+    center.rewrite["create_token"] = lambda answer: {**answer, "accessToken": access_token}
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 1, run.err
+    assert run.err.splitlines()[-1] == (
+        "ssotui: Identity Center sent an unreadable CreateToken answer for session other: "
+        "try again later"
+    )
+    listed = ssotui("list")
+    assert listed.status == 1 and "not logged in to session other" in listed.err, listed.err

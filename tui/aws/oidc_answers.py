@@ -143,6 +143,18 @@ def secret_expiry(value: Any) -> datetime:
         return NO_EXPIRY if seconds > 0 else datetime.min.replace(tzinfo=UTC)
 
 
+def carried_in_a_header(token: object) -> bool:
+    """Whether `token` can be sent as it is in the portal's `x-amz-sso_bearer_token` header:
+    printable ASCII, not empty, no space at either end (an HTTP header's value loses those). A
+    login that kept any other said "Logged in", and then every call failed."""
+    return (
+        isinstance(token, str)
+        and token.isascii()
+        and token.isprintable()
+        and token.strip() == token != ""
+    )
+
+
 def token_from_response(
     session: SsoSession,
     response: Any,
@@ -155,10 +167,13 @@ def token_from_response(
     """A cacheable Token from a CreateToken answer (ServiceError when it is unreadable)."""
     try:
         hide(response.get("accessToken"), response.get("refreshToken"))
+        access_token = response["accessToken"]
+        if not carried_in_a_header(access_token):
+            raise ValueError("no access token a request can carry")
         return Token(
             start_url=session.start_url,
             region=session.region,
-            access_token=str(response["accessToken"]),
+            access_token=access_token,
             # whole seconds: what the cache keeps is what the caller gets
             expires_at=(utcnow() + lifetime(response, "expiresIn", ASSUMED_TOKEN_LIFETIME)).replace(
                 microsecond=0
