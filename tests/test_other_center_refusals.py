@@ -241,3 +241,23 @@ def test_a_refused_registration_says_what_the_service_said(
     assert (
         "(AccessDeniedException: Applications␛[2J from outside are blocked here (ref 7))" in line
     ), line
+
+
+def test_a_code_issued_in_another_region_names_the_region_to_set(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """InvalidRequestRegionException (botocore's sso-oidc model) names the region the code or
+    token belongs to; the line said only "check the session's sso_start_url and sso_region"."""
+    center.code_failure = (400, "InvalidRequestRegionException")
+    center.error_members = {
+        "region": "us-west-2",
+        "endpoint": "https://oidc.us-west-2.amazonaws.com",
+    }
+    use_fake_browser(monkeypatch, tmp_path)
+    run = ssotui("login")
+    assert run.status == 1
+    line = _one_line(run.err)
+    assert line.endswith(
+        "Identity Center says the login belongs to region us-west-2: make that the sso_region "
+        "of session other (now eu-west-3), then run `ssotui login` again"
+    ), line

@@ -101,13 +101,31 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
         fix = inline_comment(session) or (
             scopes_advice(session)
             if code == "InvalidScopeException"
-            else "check the session's sso_start_url and sso_region"
+            else region_advice(exc, session) or "check the session's sso_start_url and sso_region"
         )
         return LoginFailed(
             f"Identity Center refused {what} for session {session.label} ({code}"
             f"{service_words(exc)}): {fix}, then run `ssotui login` again"
         )
     return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
+
+
+def region_advice(exc: BaseException, session: SsoSession) -> str | None:
+    """What to do about an InvalidRequestRegionException: what it asked for was issued in, and
+    is only usable in, the `region` the answer names (botocore's sso-oidc model), so that is
+    the region the session needs; None for another refusal or no region name."""
+    from tui.region_names import is_region_name
+
+    response = getattr(exc, "response", None)
+    if error_code(exc) != "InvalidRequestRegionException" or not isinstance(response, dict):
+        return None
+    region = response.get("region")
+    if not isinstance(region, str) or not is_region_name(region) or region == session.region:
+        return None
+    return (
+        f"Identity Center says the login belongs to region {region}: make that the sso_region "
+        f"of session {session.label} (now {printable(session.region)})"
+    )
 
 
 def scopes_advice(session: SsoSession) -> str:
