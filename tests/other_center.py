@@ -10,10 +10,11 @@ device authorizations without `verificationUriComplete` and `interval`, no refre
 when asked, one good for more than one refresh), SlowDown on a first poll, and registrations it
 forgets (a restart, a new region cell); and, when a test asks, any answer with members left out
 or changed (`rewrite`), more members in error answers (`error_members`: a `reason`), answers
-reset half-way (`cut_bodies`), SSO OIDC errors without `message` (`oidc_message`: only the
-model's `error_description`) and 5xx answered with a web page (`error_page`). Logout ends the
-sign-in: every access and refresh token it gave. Knobs are plain attributes, changed between
-calls. Both APIs live under one port, the portal below `/portal`, OIDC below `/oidc`.
+reset half-way (`cut_bodies`), a byte order mark before the JSON (`bom`), SSO OIDC errors
+without `message` (`oidc_message`: only the model's `error_description`) and 5xx answered with a
+web page (`error_page`). Logout ends the sign-in: every access and refresh token it gave. Knobs
+are plain attributes, changed between calls. Both APIs live under one port, the portal below
+`/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -101,6 +102,7 @@ class OtherCenter:
         self.duplicate_accounts = False  # the last account of a page again on the next page
         self.repeat_in_page = False  # each page of accounts lists its first account twice
         self.http10 = False  # HTTP/1.0 answers with no Content-Length: the body ends at the close
+        self.bom = False  # JSON answers begin with a UTF-8 byte order mark (RFC 8259 8.1)
         # handler name -> how many of its next answers are cut: half the body, then a reset
         self.cut_bodies: dict[str, int] = {}
         self.role_failures: dict[str, tuple[int, str]] = {}  # account id -> ListAccountRoles error
@@ -617,6 +619,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status == 0:  # no answer at all: the connection just closes
             self.close_connection = True
             return
+        if self.owner.bom and reply.body and reply.content_type == "application/json":
+            reply.body = b"\xef\xbb\xbf" + reply.body
         if self.owner.http10:
             self.protocol_version = "HTTP/1.0"
             self.close_connection = True

@@ -487,3 +487,25 @@ def test_an_access_token_no_request_can_carry_is_an_unreadable_login(
     )
     listed = ssotui("list")
     assert listed.status == 1 and "not logged in to session other" in listed.err, listed.err
+
+
+def test_answers_after_a_byte_order_mark_are_read_by_either_client(
+    center: OtherCenter, logged_in: Token, client_kind: str, home: Home
+) -> None:
+    """RFC 8259 lets a parser ignore a BOM; ssotui's own client did, botocore's parser read the
+    answer as no JSON at all: "no accounts", and `populate` removed every profile."""
+    assert ssotui("populate").status == 0
+    written = home.aws_config.read_text()
+    center.bom = True  # on every answer, OIDC's too
+    listed = ssotui("list", "--json", "--refresh")
+    assert listed.status == 0, listed.err
+    assert _listed(listed.out) == _pairs(center)
+    populated = ssotui("populate")
+    assert populated.status == 0, populated.err
+    assert home.aws_config.read_text() == written
+    center.tokens.clear()  # revoked: the refusal's name is read after a BOM too
+    refused = ssotui("export", "Prod", "Admin")
+    assert refused.status == 1 and "ssotui login" in refused.err, refused.err
+    center.device_interval, center.error_style = 0, "type"  # and SSO OIDC's answers
+    assert ssotui("login", "--use-device-code", "--no-browser").status == 0
+    assert ssotui("export", "Prod", "Admin").status == 0

@@ -53,11 +53,18 @@ T = TypeVar("T")
 _MAX_CACHED = 16
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
     """botocore's `before-parse` hook: a 2xx body that is not a JSON object is an error (its
     parser would read no JSON as an empty answer, and fail on other JSON with its own
-    AttributeError)."""
+    AttributeError). A UTF-8 byte order mark before the JSON is dropped, as RFC 8259 lets a
+    parser do and ssotui's own client does: botocore's parser took such an answer for no JSON,
+    so a listing for an empty one."""
     body = response_dict.get("body") or b""
+    if isinstance(body, bytes) and body.startswith(_BOM):
+        body = response_dict["body"] = body[len(_BOM) :]
     if 200 <= int(response_dict.get("status_code") or 0) < 300 and body.strip():
         try:
             parsed = json.loads(body)
