@@ -10,11 +10,11 @@ device authorizations without `verificationUriComplete` and `interval`, no refre
 when asked, one good for more than one refresh), SlowDown on a first poll, and registrations it
 forgets (a restart, a new region cell); and, when a test asks, any answer with members left out
 or changed (`rewrite`), more members in error answers (`error_members`: a `reason`), answers
-reset half-way (`cut_bodies`), a byte order mark before the JSON (`bom`), SSO OIDC errors
-without `message` (`oidc_message`: only the model's `error_description`) and 5xx answered with a
-web page (`error_page`). Logout ends the sign-in: every access and refresh token it gave. Knobs
-are plain attributes, changed between calls. Both APIs live under one port, the portal below
-`/portal`, OIDC below `/oidc`.
+reset half-way (`cut_bodies`), a byte order mark before the JSON (`bom`), a Date header in
+another of HTTP's forms (`date`), SSO OIDC errors without `message` (`oidc_message`: only the
+model's `error_description`) and 5xx answered with a web page (`error_page`). Logout ends the
+sign-in: every access and refresh token it gave. Knobs are plain attributes, changed between
+calls. Both APIs live under one port, the portal below `/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -103,6 +103,7 @@ class OtherCenter:
         self.repeat_in_page = False  # each page of accounts lists its first account twice
         self.http10 = False  # HTTP/1.0 answers with no Content-Length: the body ends at the close
         self.bom = False  # JSON answers begin with a UTF-8 byte order mark (RFC 8259 8.1)
+        self.date: str | None = None  # the Date header of every answer, as written here
         # handler name -> how many of its next answers are cut: half the body, then a reset
         self.cut_bodies: dict[str, int] = {}
         self.role_failures: dict[str, tuple[int, str]] = {}  # account id -> ListAccountRoles error
@@ -610,6 +611,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return self.owner.date or super().date_time_string(timestamp)
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
