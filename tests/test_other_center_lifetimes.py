@@ -226,3 +226,18 @@ def test_a_lifetime_that_is_no_number_is_an_unreadable_answer(
     line = run.err.splitlines()[-1]
     assert line.endswith(": try again later") and "Error" not in line, line
     assert "unreadable" in line or "cannot read" in line, line
+
+
+@pytest.mark.parametrize("expires_in", [0, -60])
+def test_a_token_said_to_last_no_time_is_taken_to_last_an_hour(
+    center: OtherCenter, expires_in: int
+) -> None:
+    """It was cached as expired when it came: "Logged in", then "session other expired: run
+    `ssotui login`", and so on for ever (no refresh token here). The portal's 401 still ends
+    a token that does not last the hour."""
+    center.rewrite["create_token"] = lambda answer: {**answer, "expiresIn": expires_in}
+    _log_in()
+    expires = parse_time(_cached()["expiresAt"])
+    assert abs(expires - (utcnow() + timedelta(hours=1))) < timedelta(minutes=1)
+    listed = ssotui("list")
+    assert listed.status == 0, listed.err

@@ -148,6 +148,15 @@ def lifetime(response: Any, member: str, assumed: timedelta) -> timedelta:
     return assumed if value is None else timedelta(seconds=int(value))
 
 
+def token_lifetime(response: Any) -> timedelta:
+    """How long a CreateToken answer's access token lasts: `expiresIn`, or the assumed hour
+    when it has none or says none at all (0 or less: a token cached as expired when it came
+    left a user nothing but `ssotui login` again, for ever, where it had no refresh token; the
+    portal's 401 still ends one that does not last the hour)."""
+    given = lifetime(response, "expiresIn", ASSUMED_TOKEN_LIFETIME)
+    return given if given > timedelta(0) else ASSUMED_TOKEN_LIFETIME
+
+
 def secret_expiry(value: Any) -> datetime:
     """When a registration's client secret expires: `clientSecretExpiresAt` (seconds since
     1970), NO_EXPIRY when it is absent, 0 or past the year 9999 (ValueError or TypeError when
@@ -193,9 +202,7 @@ def token_from_response(
             region=session.region,
             access_token=access_token,
             # whole seconds: what the cache keeps is what the caller gets
-            expires_at=(utcnow() + lifetime(response, "expiresIn", ASSUMED_TOKEN_LIFETIME)).replace(
-                microsecond=0
-            ),
+            expires_at=(utcnow() + token_lifetime(response)).replace(microsecond=0),
             client_id=client_id,
             client_secret=client_secret,
             registration_expires_at=registration_expires_at,
