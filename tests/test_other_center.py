@@ -509,3 +509,20 @@ def test_answers_after_a_byte_order_mark_are_read_by_either_client(
     center.device_interval, center.error_style = 0, "type"  # and SSO OIDC's answers
     assert ssotui("login", "--use-device-code", "--no-browser").status == 0
     assert ssotui("export", "Prod", "Admin").status == 0
+
+
+def test_a_renewed_token_refused_too_is_dropped_so_that_login_logs_in(center: OtherCenter) -> None:
+    """A portal that refuses every token (revoked at once; or a proxy that drops the
+    x-amz-sso_bearer_token header) after a 401 and a refresh: the line said "run `ssotui
+    login`", and `ssotui login` said "Already logged in" with the refreshed token it kept."""
+    center.device_interval, center.refresh_tokens = 0, True
+    assert ssotui("login", "--use-device-code", "--no-browser").status == 0
+    center.revoke_after = 0  # every token ends at the next listing
+    listed = ssotui("list", "--refresh")
+    assert listed.status == 1 and listed.err.endswith("run `ssotui login`\n"), listed.err
+    assert center.calls["create_token"] == 2  # the login, then the refresh after the 401
+    center.revoke_after = None
+    again = ssotui("login", "--use-device-code", "--no-browser")
+    assert again.status == 0 and "Already logged in" not in again.err, again.err
+    assert center.calls["create_token"] == 3
+    assert ssotui("list").status == 0
