@@ -5,14 +5,16 @@ the freedoms a conforming server has and our simulator never takes: pages of 1-3
 `max_result` asks, opaque page tokens holding `+/=`, an empty (or null) token on the last page,
 unknown members, optional members left out or sent as JSON null, error names only in the
 `x-amzn-ErrorType` header (with a namespace suffix), only in `__type` (with a `namespace#`
-prefix) or, for SSO OIDC, only in OAuth's `error` member, `Connection: close` or chunked
-bodies, device authorizations without `verificationUriComplete` and `interval`, no refresh
-token (or, when asked, one good for more than one refresh), SlowDown on a first poll, and
-registrations it forgets (a restart, a new region cell); and, when a test asks, any answer with
-members left out or changed (`rewrite`), more members in error answers (`error_members`: a
-`reason`) and 5xx answered with a web page (`error_page`). Logout ends the sign-in: every
-access and refresh token it gave. Knobs are plain attributes, changed between calls. Both APIs
-live under one port, the portal below `/portal`, OIDC below `/oidc`.
+prefix) or, for SSO OIDC, only in OAuth's `error` member, `Connection: close` or chunked bodies,
+device authorizations without `verificationUriComplete` and `interval`, no refresh token (or,
+when asked, one good for more than one refresh), SlowDown on a first poll, and registrations it
+forgets (a restart, a new region cell); and, when a test asks, any answer with members left out
+or changed (`rewrite`), more members in error answers (`error_members`: a `reason`), answers
+reset half-way (`cut_bodies`), a byte order mark before the JSON (`bom`), a Date header in
+another of HTTP's forms (`date`), SSO OIDC errors without `message` (`oidc_message`: only the
+model's `error_description`) and 5xx answered with a web page (`error_page`). Logout ends the
+sign-in: every access and refresh token it gave. Knobs are plain attributes, changed between
+calls. Both APIs live under one port, the portal below `/portal`, OIDC below `/oidc`.
 
 The browser side of the authorization code flow is `GET /authorize` at the root (botocore's
 `SSOTokenFetcherAuth` keeps only scheme and host of the OIDC endpoint). Unlike the simulator it
@@ -32,6 +34,8 @@ import hashlib
 import html
 import json
 import secrets
+import socket
+import struct
 import sys
 import threading
 import time
@@ -98,6 +102,10 @@ class OtherCenter:
         self.duplicate_accounts = False  # the last account of a page again on the next page
         self.repeat_in_page = False  # each page of accounts lists its first account twice
         self.http10 = False  # HTTP/1.0 answers with no Content-Length: the body ends at the close
+        self.bom = False  # JSON answers begin with a UTF-8 byte order mark (RFC 8259 8.1)
+        self.date: str | None = None  # the Date header of every answer, as written here
+        # handler name -> how many of its next answers are cut: half the body, then a reset
+        self.cut_bodies: dict[str, int] = {}
         self.role_failures: dict[str, tuple[int, str]] = {}  # account id -> ListAccountRoles error
         self.tokens_go_round = False  # the last page of a listing points back to the second
         # listing ("acc", "roles<account id>") -> the page number from which each page's token
@@ -118,6 +126,7 @@ class OtherCenter:
         self.busy_times = 1  # ... or this many times in a row (past botocore's retries)
         self.busy_message = "try again later"  # ... with this message
         self.error_members: dict[str, Any] = {}  # more members in every error's JSON body
+        self.oidc_message = True  # False: SSO OIDC errors say it in `error_description` alone
         self.error_page: bytes | None = None  # a 5xx answered with this HTML page instead
         # handler name -> what to do to its JSON answer (members left out, reordered, retyped)
         self.rewrite: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -233,6 +242,10 @@ class OtherCenter:
             edit = self.rewrite.get(handler.__name__)
             if edit is not None and reply.status == 200 and reply.body:
                 reply.body = json.dumps(edit(json.loads(reply.body))).encode()
+            if self.cut_bodies.get(handler.__name__):
+                self.cut_bodies[handler.__name__] -= 1
+                self.calls["cut:" + handler.__name__] += 1
+                reply.cut = True
             return reply
 
     def reply(self, data: dict[str, Any]) -> Reply:
@@ -244,6 +257,8 @@ class OtherCenter:
             return Reply(status, self.error_page, {}, "text/html; charset=utf-8")
         headers: dict[str, str] = {}
         body: dict[str, Any] = {"message": message, "error_description": message}
+        if not self.oidc_message and code in _OAUTH_NAMES:  # the members sso-oidc's model has
+            del body["message"]
         body.update(self.error_members)
         if not code:  # a bare failure (a gateway's 502): no error name anywhere
             pass
@@ -584,6 +599,7 @@ class Reply:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    cut: bool = False  # half the body goes out, then the connection is reset
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -596,6 +612,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return self.owner.date or super().date_time_string(timestamp)
+
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -604,6 +623,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status == 0:  # no answer at all: the connection just closes
             self.close_connection = True
             return
+        if self.owner.bom and reply.body and reply.content_type == "application/json":
+            reply.body = b"\xef\xbb\xbf" + reply.body
         if self.owner.http10:
             self.protocol_version = "HTTP/1.0"
             self.close_connection = True
@@ -614,7 +635,15 @@ class _Handler(BaseHTTPRequestHandler):
         if self.owner.close_every_answer:
             self.send_header("Connection", "close")
             self.close_connection = True
-        if self.owner.http10:
+        if reply.cut:
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body[: len(reply.body) // 2])
+            self.wfile.flush()
+            # SO_LINGER 0: the close sends a reset, not the end of the stream
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+        elif self.owner.http10:
             self.end_headers()
             self.wfile.write(reply.body)
         elif self.owner.chunked:

@@ -163,7 +163,7 @@ async def test_the_picker_shows_markup_in_an_error_name_as_text(hostile: Hostile
     app = picker()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: "press r to try again" in login_status(app), "the failure")
-        assert "([/x][@click=app.quit]Q[/])" in login_status(app)
+        assert "([/x][@click=app.quit]Q[/]: refused)" in login_status(app)  # and its words
         assert screen_name(app) == "LoginScreen"
     assert app.return_code in (None, 0)
 

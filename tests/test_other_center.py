@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -399,3 +401,128 @@ def test_a_busy_answer_to_a_refresh_keeps_the_session(
     listed = ssotui("list")
     assert listed.status == 0, listed.err
     assert center.calls["create_token"] == 1 + times + 1  # the login, the busy ones, the refresh
+
+
+@pytest.mark.parametrize(
+    ("operation", "command", "again"),
+    [
+        ("list_accounts", ("list", "--refresh"), ("list", "--refresh")),
+        ("list_account_roles", ("list", "--refresh"), ("list", "--refresh")),
+        ("get_role_credentials", ("export", "Prod", "Admin"), ("export", "Data", "Analyst")),
+    ],
+)
+def test_an_answer_reset_half_way_is_asked_again_and_one_line_when_it_keeps_on(
+    center: OtherCenter,
+    logged_in: Token,
+    client_kind: str,
+    operation: str,
+    command: tuple[str, ...],
+    again: tuple[str, ...],
+) -> None:
+    center.cut_bodies = {operation: 1}  # half the body, then a reset
+    once = ssotui(*command)
+    assert once.status == 0 and once.err == "", once.err
+    assert center.calls["cut:" + operation] == 1
+    center.cut_bodies = {operation: 100}
+    always = ssotui(*again)
+    assert always.status == 1 and always.err.count("\n") == 1, always.err
+    assert "connection to Identity Center" in always.err and "again" in always.err
+
+
+def _credentials(**members: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A GetRoleCredentials answer with `members` of its roleCredentials changed."""
+    return lambda answer: {"roleCredentials": {**answer["roleCredentials"], **members}}
+
+
+@pytest.mark.parametrize(
+    "members",
+    [{"expiration": "2026-12-31T00:00:00Z"}, {"expiration": "1.5e12"}, {"expiration": [1]}],
+    ids=["date", "float-text", "list"],
+)
+def test_an_expiration_that_is_no_number_is_an_unreadable_answer_with_either_client(
+    center: OtherCenter, logged_in: Token, client_kind: str, members: dict[str, Any]
+) -> None:
+    """botocore's parser fails on it with a ValueError of its own: the line said
+    "role Admin in account Prod (111111111111) failed for session other (ValueError)"."""
+    center.rewrite["get_role_credentials"] = _credentials(**members)
+    run = ssotui("export", "Prod", "Admin")
+    assert run.status == 1 and run.out == "", run.out
+    assert run.err.count("\n") == 1 and run.err.endswith(": try again later\n"), run.err
+    # the direct client's words, or those for an answer botocore's model does not fit
+    assert "unreadable GetRoleCredentials answer" in run.err or "cannot read" in run.err
+    assert "Error" not in run.err
+
+
+@pytest.mark.parametrize("member", ["accessKeyId", "secretAccessKey", "sessionToken"])
+def test_credentials_with_an_empty_key_run_nothing_as_someone_else(
+    center: OtherCenter, logged_in: Token, client_kind: str, home: Home, member: str
+) -> None:
+    """An empty AWS_ACCESS_KEY_ID is no credentials to botocore, which then took the next in
+    its chain (here the static keys of [default]) and the command ran as another identity."""
+    home.aws_credentials.write_text(
+        "[default]\naws_access_key_id = AKIASTATICDEFAULT\naws_secret_access_key = s\n"
+    )
+    center.rewrite["get_role_credentials"] = _credentials(**{member: ""})
+    script = "import botocore.session as s; print(s.Session().get_credentials().access_key)"
+    run = ssotui("exec", "Prod", "Admin", "--", sys.executable, "-c", script)
+    assert run.status == 1 and run.out == "", run.out  # nothing ran
+    assert run.err.count("\n") == 1 and "try again later" in run.err, run.err
+    assert member in run.err
+
+
+@pytest.mark.parametrize("access_token", ["", " ", " ot-a", "ot-a\nb", "ot-\x00", "ot-账户"])
+def test_an_access_token_no_request_can_carry_is_an_unreadable_login(
+    center: OtherCenter, access_token: str
+) -> None:
+    """It was cached: "Logged in", then every command failed ("ListAccounts failed (ValueError)",
+    "expired or was revoked: run `ssotui login`") and `ssotui login` said "Already logged in",
+    or logged in to the same end."""
+    center.device_interval = 0
+    center.rewrite["create_token"] = lambda answer: {**answer, "accessToken": access_token}
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 1, run.err
+    assert run.err.splitlines()[-1] == (
+        "ssotui: Identity Center sent an unreadable CreateToken answer for session other: "
+        "try again later"
+    )
+    listed = ssotui("list")
+    assert listed.status == 1 and "not logged in to session other" in listed.err, listed.err
+
+
+def test_answers_after_a_byte_order_mark_are_read_by_either_client(
+    center: OtherCenter, logged_in: Token, client_kind: str, home: Home
+) -> None:
+    """RFC 8259 lets a parser ignore a BOM; ssotui's own client did, botocore's parser read the
+    answer as no JSON at all: "no accounts", and `populate` removed every profile."""
+    assert ssotui("populate").status == 0
+    written = home.aws_config.read_text()
+    center.bom = True  # on every answer, OIDC's too
+    listed = ssotui("list", "--json", "--refresh")
+    assert listed.status == 0, listed.err
+    assert _listed(listed.out) == _pairs(center)
+    populated = ssotui("populate")
+    assert populated.status == 0, populated.err
+    assert home.aws_config.read_text() == written
+    center.tokens.clear()  # revoked: the refusal's name is read after a BOM too
+    refused = ssotui("export", "Prod", "Admin")
+    assert refused.status == 1 and "ssotui login" in refused.err, refused.err
+    center.device_interval, center.error_style = 0, "type"  # and SSO OIDC's answers
+    assert ssotui("login", "--use-device-code", "--no-browser").status == 0
+    assert ssotui("export", "Prod", "Admin").status == 0
+
+
+def test_a_renewed_token_refused_too_is_dropped_so_that_login_logs_in(center: OtherCenter) -> None:
+    """A portal that refuses every token (revoked at once; or a proxy that drops the
+    x-amz-sso_bearer_token header) after a 401 and a refresh: the line said "run `ssotui
+    login`", and `ssotui login` said "Already logged in" with the refreshed token it kept."""
+    center.device_interval, center.refresh_tokens = 0, True
+    assert ssotui("login", "--use-device-code", "--no-browser").status == 0
+    center.revoke_after = 0  # every token ends at the next listing
+    listed = ssotui("list", "--refresh")
+    assert listed.status == 1 and listed.err.endswith("run `ssotui login`\n"), listed.err
+    assert center.calls["create_token"] == 2  # the login, then the refresh after the 401
+    center.revoke_after = None
+    again = ssotui("login", "--use-device-code", "--no-browser")
+    assert again.status == 0 and "Already logged in" not in again.err, again.err
+    assert center.calls["create_token"] == 3
+    assert ssotui("list").status == 0

@@ -136,6 +136,26 @@ def test_doctor_finds_all_well(center: OtherCenter, tmp_path: Path) -> None:
     assert "s against Identity Center" in run.out  # the clock, from the other server's Date
 
 
+@pytest.mark.parametrize(
+    ("date", "verdict"),
+    [
+        ("Sun Nov  6 08:49:37 1994", "[FAIL] clock: "),  # asctime: HTTP's recipients take it
+        ("Sun, 06 Nov 1994 08:49:37 -0000", "[FAIL] clock: "),  # RFC 5322's UTC
+        ("garbage", "[warn] clock: "),
+    ],
+    ids=["asctime", "minus-zero", "garbage"],
+)
+def test_doctor_reads_the_date_in_any_form_http_allows(
+    center: OtherCenter, tmp_path: Path, date: str, verdict: str
+) -> None:
+    """Each was "ssotui: unexpected error (TypeError)" (or ValueError), and no report at all."""
+    center.date = date  # a moment long past: this clock is decades ahead of it
+    run = ssotui("doctor", env=fake_aws(tmp_path / "bin", "2.17.0"))
+    assert "unexpected error" not in run.err, run.err
+    clock = [line for line in run.out.splitlines() if "clock: " in line]
+    assert len(clock) == 1 and clock[0].startswith(verdict), run.out
+
+
 def test_configure_writes_the_session_and_logs_in_in_the_browser(
     monkeypatch: pytest.MonkeyPatch, home: Home, tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -188,3 +188,56 @@ def test_a_5xx_web_page_at_the_portal_is_one_line(
     assert out == "" and err.count("\n") == 1, err
     assert "HTTP 502" in err and "try again" in err
     assert "<" not in err and "\x1b" not in err
+
+
+@pytest.mark.parametrize("client", ["direct", "botocore"])
+def test_role_credentials_expiring_in_seconds_not_milliseconds_are_taken_as_seconds(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, client: str
+) -> None:
+    """botocore's model has epoch milliseconds; an `expiration` in seconds read so is a date in
+    January 1970, and ssotui said "check this computer's clock" of a clock that was right."""
+    if client == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    _log_in()
+    center.expiration_ms = int((utcnow() + timedelta(hours=1)).timestamp())  # seconds
+    run = ssotui("export", "Prod", "Admin", "--format", "json")
+    assert run.status == 0, run.err
+    expires = datetime.fromisoformat(json.loads(run.out)["Expiration"])
+    assert abs(expires - (utcnow() + timedelta(hours=1))) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("operation", "member"),
+    [
+        ("create_token", "expiresIn"),
+        ("start_device_authorization", "expiresIn"),
+        ("start_device_authorization", "interval"),
+        ("register_client", "clientSecretExpiresAt"),
+    ],
+)
+def test_a_lifetime_that_is_no_number_is_an_unreadable_answer(
+    center: OtherCenter, operation: str, member: str
+) -> None:
+    """botocore's parser fails on "1h" with a ValueError of its own: the line said "the login
+    failed for session other: ValueError"."""
+    center.rewrite[operation] = lambda answer: {**answer, member: "1h"}
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 1, run.err
+    line = run.err.splitlines()[-1]
+    assert line.endswith(": try again later") and "Error" not in line, line
+    assert "unreadable" in line or "cannot read" in line, line
+
+
+@pytest.mark.parametrize("expires_in", [0, -60])
+def test_a_token_said_to_last_no_time_is_taken_to_last_an_hour(
+    center: OtherCenter, expires_in: int
+) -> None:
+    """It was cached as expired when it came: "Logged in", then "session other expired: run
+    `ssotui login`", and so on for ever (no refresh token here). The portal's 401 still ends
+    a token that does not last the hour."""
+    center.rewrite["create_token"] = lambda answer: {**answer, "expiresIn": expires_in}
+    _log_in()
+    expires = parse_time(_cached()["expiresAt"])
+    assert abs(expires - (utcnow() + timedelta(hours=1))) < timedelta(minutes=1)
+    listed = ssotui("list")
+    assert listed.status == 0, listed.err

@@ -2,14 +2,19 @@
 
 Pages of 1-3 items, an account listed twice (on one page and across pages), JSON nulls for
 absent members, an account with no name or e-mail, one with no roles: the panes show what
-`ssotui list` lists, and a role of the nameless account can be chosen and acted on.
+`ssotui list` lists, and a role of the nameless account can be chosen and acted on. Role
+credentials whose `expiration` is in seconds are handed on for their hour; credentials with an
+empty key are a note, never handed on.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -18,6 +23,7 @@ from tests.app_support import (
     SIZE,
     async_test,
     log_in,
+    notes,
     pane,
     picker,
     screen_name,
@@ -106,3 +112,44 @@ async def test_the_panes_list_what_the_cli_lists_and_a_nameless_account_works(
     account_id, role, key = shell.stdout.strip().split("|")
     assert (account_id, role) == ("222222222222", "Ops+Dev=1,2.x@y-z")
     assert key.startswith("ASIAOTHER")
+
+
+async def _pick_prod_admin(pilot: Any, app: SsotuiApp, center: OtherCenter) -> None:
+    await wait_until(pilot, lambda: _loaded(app, center), "the catalog")
+    await type_text(pilot, "1111")
+    await pilot.press("enter")
+    await type_text(pilot, "admin")
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: screen_name(app) == "ActionMenu", "the action menu")
+
+
+@async_test
+async def test_credentials_expiring_in_seconds_are_printed_for_their_hour(
+    center: OtherCenter,
+) -> None:
+    center.expiration_ms = int(time.time() + 3600)  # seconds, where the model has milliseconds
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await _pick_prod_admin(pilot, app, center)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: app.return_value is not None, "the exit")
+    printed = str(app.return_value)
+    expiration = re.search(r"AWS_CREDENTIAL_EXPIRATION=(\S+)", printed)
+    assert expiration is not None, printed
+    left = datetime.fromisoformat(expiration.group(1)).timestamp() - time.time()
+    assert 3500 < left <= 3600, printed  # was a note: "check this computer's clock"
+
+
+@async_test
+async def test_credentials_with_an_empty_key_are_one_note_and_never_handed_on(
+    center: OtherCenter,
+) -> None:
+    center.rewrite["get_role_credentials"] = lambda answer: {
+        "roleCredentials": {**answer["roleCredentials"], "accessKeyId": ""}
+    }
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await _pick_prod_admin(pilot, app, center)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: any("empty accessKeyId" in n for n in notes(app)), "a note")
+        assert app.return_value is None and app.is_running

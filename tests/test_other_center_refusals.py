@@ -221,3 +221,43 @@ def test_a_service_without_the_browser_login_falls_back_to_the_device_code(
     assert "Falling back to the device code: " in result.err and refusal in result.err
     assert "OTHR-" in result.err  # the device code, shown
     assert token_path(here(), chosen_session(here())[0]).exists()
+
+
+@pytest.mark.parametrize("style", ["header", "oauth"])
+@pytest.mark.parametrize("member", ["error_description", "message"])
+def test_a_refused_registration_says_what_the_service_said(
+    center: OtherCenter, style: str, member: str
+) -> None:
+    """Each error of botocore's sso-oidc model says why in `error_description` (no `message`):
+    the line named the error and told the user to check the start URL, never why."""
+    center.error_style, center.oidc_message = style, member == "message"
+    if member == "message":
+        center.error_members = {"error_description": None}
+    center.busy = {"register_client": (400, "AccessDeniedException")}
+    center.busy_message = "Applications\x1b[2J from outside are blocked here (ref 7)"
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 1 and run.err.count("\n") == 1, run.err
+    line = _one_line(run.err)
+    assert (
+        "(AccessDeniedException: Applications␛[2J from outside are blocked here (ref 7))" in line
+    ), line
+
+
+def test_a_code_issued_in_another_region_names_the_region_to_set(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """InvalidRequestRegionException (botocore's sso-oidc model) names the region the code or
+    token belongs to; the line said only "check the session's sso_start_url and sso_region"."""
+    center.code_failure = (400, "InvalidRequestRegionException")
+    center.error_members = {
+        "region": "us-west-2",
+        "endpoint": "https://oidc.us-west-2.amazonaws.com",
+    }
+    use_fake_browser(monkeypatch, tmp_path)
+    run = ssotui("login")
+    assert run.status == 1
+    line = _one_line(run.err)
+    assert line.endswith(
+        "Identity Center says the login belongs to region us-west-2: make that the sso_region "
+        "of session other (now eu-west-3), then run `ssotui login` again"
+    ), line

@@ -30,6 +30,7 @@ from tui.aws import clients
 from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import save_token
+from tui.aws.transport import retry_after
 from tui.models import Token, utcnow
 
 ACCOUNTS = [{"accountId": f"{n:012d}", "accountName": f"acc{n}"} for n in range(1, 5)]
@@ -355,3 +356,22 @@ def test_a_refresh_whose_roles_all_fail_keeps_the_age_of_the_roles_it_shows(
     saved = json.loads(cache.read_text(encoding="utf-8"))
     assert saved["fetchedAt"] == before
     assert len(saved.get("failed") or {}) == len(ACCOUNTS)
+
+
+@pytest.mark.parametrize("form", ["%a %b %d %H:%M:%S %Y", "%a, %d %b %Y %H:%M:%S -0000"])
+def test_a_retry_after_date_naming_no_zone_is_gmt_whatever_this_computers_zone(
+    monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    """HTTP's asctime form names no zone and is GMT (RFC 9110 5.6.7), as is RFC 5322's "-0000":
+    such a date was read in this computer's zone, five hours off in New York (a wait of the
+    longest allowed, a day, for a second's)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        now = time.time()
+        said = time.strftime(form, time.gmtime(now + 30))
+        waited = retry_after({"retry-after": said}, now)
+        assert waited is not None and 28 <= waited <= 31, (said, waited)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

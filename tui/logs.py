@@ -5,7 +5,8 @@ three passes: by structure first (`tui.log_redaction`: the values of secret-bear
 headers and query parameters in the log call's arguments, JSON bodies parsed), so a secret
 holding `"` or `\\` is masked whole; then every secret registered with `hide`, in each form a log
 may print it (as is, JSON-escaped, in a str or bytes repr, URL-quoted); then, on the final text,
-the values of secret-bearing fields by pattern, for text no structure describes.
+the values of secret-bearing fields by pattern, for text no structure describes. `said` gives
+the service's own words for a refusal, masked so, as a line may show them.
 """
 
 from __future__ import annotations
@@ -92,3 +93,20 @@ def redact(text: str) -> str:
     for pattern in _patterns():
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text
+
+
+SAID_LENGTH = 160  # characters of the service's own message shown with a refusal
+
+
+def said(message: object) -> str:
+    """The service's own words for a refusal nothing else explains, as they may be shown: ": "
+    and one line, control characters replaced, every known secret masked (an endpoint may echo
+    the token), at most `SAID_LENGTH` characters; "" when it said nothing (or no text)."""
+    if not isinstance(message, str):
+        return ""
+    from tui.text import printable
+
+    text = " ".join(redact(printable(message)).split())
+    if len(text) > SAID_LENGTH:
+        text = text[: SAID_LENGTH - 1] + "…"
+    return f": {text}" if text else ""

@@ -54,11 +54,18 @@ T = TypeVar("T")
 _MAX_CACHED = 16
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
     """botocore's `before-parse` hook: a 2xx body that is not a JSON object is an error (its
     parser would read no JSON as an empty answer, and fail on other JSON with its own
-    AttributeError)."""
+    AttributeError). A UTF-8 byte order mark before the JSON is dropped, as RFC 8259 lets a
+    parser do and ssotui's own client does: botocore's parser took such an answer for no JSON,
+    so a listing for an empty one."""
     body = response_dict.get("body") or b""
+    if isinstance(body, bytes) and body.startswith(_BOM):
+        body = response_dict["body"] = body[len(_BOM) :]
     if 200 <= int(response_dict.get("status_code") or 0) < 300 and body.strip():
         try:
             parsed = json.loads(body)
@@ -84,6 +91,14 @@ def _check_portal_answer(
     )
     if empty is not None:
         raise empty
+
+
+def _check_shape(response_dict: dict[str, Any], operation_model: Any = None, **_: Any) -> None:
+    """The portal's and SSO OIDC's `before-parse` hook: a 2xx answer the model's output shape
+    does not fit (`_fits`) is unreadable, said as such, not as the botocore parser's own
+    AttributeError, TypeError or ValueError."""
+    if operation_model is None:
+        return
     status = int(response_dict.get("status_code") or 0)
     body = response_dict.get("body") or b""
     if 200 <= status < 300 and body.strip() and operation_model.output_shape is not None:
@@ -97,9 +112,17 @@ def _check_portal_answer(
 
 
 def _fits(shape: Any, value: Any) -> bool:
-    """Whether `value` has the structures and lists the model's `shape` says (a member sent
-    as null is one left out; scalars are taken as they come, as botocore takes them)."""
+    """Whether `value` has the structures and lists the model's `shape` says, and a number
+    where it says integer or long (botocore's parser takes `int(value)`, and fails with its own
+    ValueError or TypeError otherwise). A member sent as null is one left out; other scalars
+    are taken as they come, as botocore takes them."""
     if value is None:
+        return True
+    if shape.type_name in ("integer", "long"):
+        try:
+            int(value)
+        except (ValueError, TypeError, OverflowError):  # OverflowError: a JSON Infinity
+            return False
         return True
     if shape.type_name == "structure":
         members = shape.members
@@ -260,6 +283,7 @@ def _build_client(
         ) from None
     load_ca_once(client)
     client.meta.events.register("before-parse", _check_json)
+    client.meta.events.register("before-parse", _check_shape)
     if service == "sso":
         client.meta.events.register("before-parse", _check_portal_answer)
     if service == "sso-oidc":

@@ -12,7 +12,7 @@ from typing import Any
 from tui.aws.clients import connection_error
 from tui.aws.transport import redirected
 from tui.errors import LoginFailed, ServiceError, SsotuiError
-from tui.logs import hide
+from tui.logs import hide, said
 from tui.models import DEFAULT_SCOPES, SsoSession, Token, utcnow
 from tui.text import printable
 
@@ -40,6 +40,17 @@ def error_code(exc: BaseException) -> str:
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code", ""))
     return ""
+
+
+def service_words(exc: BaseException) -> str:
+    """The service's own words for an SSO OIDC refusal, as a line may show them (`said`):
+    `error_description`, the member botocore's sso-oidc model gives every error, else the
+    `message` a service may send instead; "" when it said nothing."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return ""
+    words = said(response.get("error_description"))
+    return words or said(response.get("Error", {}).get("Message"))
 
 
 def kms_refusal(exc: BaseException, session: SsoSession, what: str) -> ServiceError | None:
@@ -90,13 +101,31 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
         fix = inline_comment(session) or (
             scopes_advice(session)
             if code == "InvalidScopeException"
-            else "check the session's sso_start_url and sso_region"
+            else region_advice(exc, session) or "check the session's sso_start_url and sso_region"
         )
         return LoginFailed(
-            f"Identity Center refused {what} for session {session.label} ({code}): {fix}, then "
-            "run `ssotui login` again"
+            f"Identity Center refused {what} for session {session.label} ({code}"
+            f"{service_words(exc)}): {fix}, then run `ssotui login` again"
         )
     return ServiceError(f"{what} failed for session {session.label}: {type(exc).__name__}")
+
+
+def region_advice(exc: BaseException, session: SsoSession) -> str | None:
+    """What to do about an InvalidRequestRegionException: what it asked for was issued in, and
+    is only usable in, the `region` the answer names (botocore's sso-oidc model), so that is
+    the region the session needs; None for another refusal or no region name."""
+    from tui.region_names import is_region_name
+
+    response = getattr(exc, "response", None)
+    if error_code(exc) != "InvalidRequestRegionException" or not isinstance(response, dict):
+        return None
+    region = response.get("region")
+    if not isinstance(region, str) or not is_region_name(region) or region == session.region:
+        return None
+    return (
+        f"Identity Center says the login belongs to region {region}: make that the sso_region "
+        f"of session {session.label} (now {printable(session.region)})"
+    )
 
 
 def scopes_advice(session: SsoSession) -> str:
@@ -119,6 +148,15 @@ def lifetime(response: Any, member: str, assumed: timedelta) -> timedelta:
     return assumed if value is None else timedelta(seconds=int(value))
 
 
+def token_lifetime(response: Any) -> timedelta:
+    """How long a CreateToken answer's access token lasts: `expiresIn`, or the assumed hour
+    when it has none or says none at all (0 or less: a token cached as expired when it came
+    left a user nothing but `ssotui login` again, for ever, where it had no refresh token; the
+    portal's 401 still ends one that does not last the hour)."""
+    given = lifetime(response, "expiresIn", ASSUMED_TOKEN_LIFETIME)
+    return given if given > timedelta(0) else ASSUMED_TOKEN_LIFETIME
+
+
 def secret_expiry(value: Any) -> datetime:
     """When a registration's client secret expires: `clientSecretExpiresAt` (seconds since
     1970), NO_EXPIRY when it is absent, 0 or past the year 9999 (ValueError or TypeError when
@@ -130,6 +168,18 @@ def secret_expiry(value: Any) -> datetime:
         return datetime.fromtimestamp(seconds, UTC)
     except (ValueError, OverflowError, OSError):
         return NO_EXPIRY if seconds > 0 else datetime.min.replace(tzinfo=UTC)
+
+
+def carried_in_a_header(token: object) -> bool:
+    """Whether `token` can be sent as it is in the portal's `x-amz-sso_bearer_token` header:
+    printable ASCII, not empty, no space at either end (an HTTP header's value loses those). A
+    login that kept any other said "Logged in", and then every call failed."""
+    return (
+        isinstance(token, str)
+        and token.isascii()
+        and token.isprintable()
+        and token.strip() == token != ""
+    )
 
 
 def token_from_response(
@@ -144,14 +194,15 @@ def token_from_response(
     """A cacheable Token from a CreateToken answer (ServiceError when it is unreadable)."""
     try:
         hide(response.get("accessToken"), response.get("refreshToken"))
+        access_token = response["accessToken"]
+        if not carried_in_a_header(access_token):
+            raise ValueError("no access token a request can carry")
         return Token(
             start_url=session.start_url,
             region=session.region,
-            access_token=str(response["accessToken"]),
+            access_token=access_token,
             # whole seconds: what the cache keeps is what the caller gets
-            expires_at=(utcnow() + lifetime(response, "expiresIn", ASSUMED_TOKEN_LIFETIME)).replace(
-                microsecond=0
-            ),
+            expires_at=(utcnow() + token_lifetime(response)).replace(microsecond=0),
             client_id=client_id,
             client_secret=client_secret,
             registration_expires_at=registration_expires_at,

@@ -52,6 +52,7 @@ from tui.errors import (
     SsotuiError,
 )
 from tui.logs import hide
+from tui.logs import said as service_said
 from tui.models import Account, RoleCredentials, SsoSession, Token, name_order, utcnow
 from tui.text import counted, printable
 
@@ -77,7 +78,6 @@ BACKOFF_CAP = 4.0
 # The backoffs' jitter comes from a generator of ssotui's own: a call still retrying on a thread
 # nobody waits for (a fetch cut short) leaves the process's `random` to whoever else uses it.
 _jitter = random.Random()
-SAID_LENGTH = 160  # characters of the service's own message shown with a refusal
 SHORTEST_ATTEMPT = 0.05  # seconds: less time left than this is no attempt worth sending
 # Identity Center's answers for what the user may not have, or what is not there.
 NOT_YOURS = frozenset({"ForbiddenException", "ResourceNotFoundException"})
@@ -91,24 +91,18 @@ ACCOUNT_REFUSALS = {
 }
 
 
-def _said(message: str) -> str:
-    """The service's own words for a refusal nothing else explains, as they may be shown: one
-    line, control characters replaced, every known secret masked (an endpoint may echo the
-    token), at most `SAID_LENGTH` characters; "" when it said nothing."""
-    from tui.logs import redact
-    from tui.text import printable
-
-    text = " ".join(redact(printable(message)).split())
-    if len(text) > SAID_LENGTH:
-        text = text[: SAID_LENGTH - 1] + "…"
-    return f": {text}" if text else ""
-
-
 # The longest a permission set's session lasts (IAM Identity Center: 1 to 12 hours). Role
 # credentials said to last longer are taken to end then: kept, exported and written as lasting
 # no longer, so that every consumer (botocore's credential_process, AWS_CREDENTIAL_EXPIRATION,
 # ssotui's own cache) fetches new ones by then rather than use dead ones for a century.
 LONGEST_ROLE_SESSION = timedelta(hours=12)
+# The members of GetRoleCredentials' roleCredentials that a consumer needs, each not empty
+_CREDENTIAL_MEMBERS = ("accessKeyId", "secretAccessKey", "sessionToken")
+# An `expiration` below this is read as seconds since 1970, not the model's milliseconds: as
+# milliseconds it is before March 1973, which no credentials issued today end at; as seconds
+# it reaches the year 5138. A service that sends seconds so gets credentials that work, not
+# "check this computer's clock" of a clock that is right.
+SECONDS_BELOW = 10**11
 
 
 def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime) -> RoleCredentials:
@@ -260,7 +254,7 @@ class Portal:
                 note=f"{note} ({code})",
             )
         label = self.session.label
-        said = _said(exc.message)
+        said = service_said(exc.message)
         if no_access and (code in NOT_YOURS or status in {403, 404}):
             return NoAccess(no_access)
         if code in NOT_YOURS:  # ListAccounts: no such user at the portal, or access to nothing
@@ -519,7 +513,7 @@ class Portal:
             failure = refused.failure
             raise ServiceError(
                 f"Identity Center refused a later page of {what} ({failure.code or failure.status}"
-                f"{_said(failure.message)}), again after starting over from the first page "
+                f"{service_said(failure.message)}), again after starting over from the first page "
                 f"(session {self.session.label}): try again later"
             ) from None
 
@@ -666,6 +660,8 @@ class Portal:
             creds: Any = response["roleCredentials"]
             hide(creds.get("secretAccessKey"), creds.get("sessionToken"))
             stated_ms = int(creds["expiration"])
+            if 0 < stated_ms < SECONDS_BELOW:
+                stated_ms *= 1000
             fetched = RoleCredentials(
                 account=account,
                 role_name=role_name,
@@ -678,6 +674,15 @@ class Portal:
             )
         except (KeyError, TypeError, ValueError, OverflowError, OSError):  # OSError: a date
             raise self._malformed("GetRoleCredentials") from None  # the platform cannot hold
+        # An empty key is none to every consumer: botocore then takes the next credentials in
+        # its chain (a [default] profile, an instance role), and a command would run as those.
+        empty = [key for key in _CREDENTIAL_MEMBERS if not str(creds[key]).strip()]
+        if empty:
+            raise ServiceError(
+                f"Identity Center gave credentials for role {role_name} in account "
+                f"{account.label_with_id} with an empty {' and '.join(empty)}: nothing was kept "
+                "or run; try again later"
+            )
         now = utcnow()
         return clock_checked(expiry_checked(fetched, stated_ms, now), now)
 

@@ -239,6 +239,13 @@ def current_token(paths: Paths, session: SsoSession, *, refresh: bool = True) ->
     return token
 
 
+def forget_refused(paths: Paths, session: SsoSession, refused: Token) -> None:
+    """Delete the cached token if it is still `refused`, which the portal answered 401 to right
+    after it was renewed: the login that follows logs in afresh instead of reusing it."""
+    with token_cache.token_lock(paths, session):
+        _forget(paths, session, refused)
+
+
 def renewed_token(paths: Paths, session: SsoSession, rejected: Token) -> Token:
     """A new token after the portal answered 401 to `rejected` (a 401 is treated like expiry).
 

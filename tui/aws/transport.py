@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from tui.errors import ServiceError
@@ -110,15 +111,27 @@ def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     elif _whole(said):
         seconds = float(int(said[:12]))
     elif said:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            seconds = parsedate_to_datetime(said).timestamp() - now
-        except (TypeError, ValueError, IndexError, OverflowError):
+        moment = http_date(said)
+        if moment is None:
             return None
+        seconds = moment.timestamp() - now
     if seconds is None:
         return None
     return min(max(0.0, seconds), LONGEST_RETRY_AFTER)
+
+
+def http_date(text: str) -> datetime | None:
+    """An HTTP date's moment (`Date`, `Retry-After`), aware, in any of the three forms RFC 9110
+    (5.6.7) has a recipient accept: IMF-fixdate, RFC 850 and asctime, which names no zone and
+    is GMT (as is RFC 5322's "-0000"; a date read as local time was off by the zone's offset).
+    None when it is no date."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _whole(text: str) -> bool:

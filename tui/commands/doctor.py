@@ -15,7 +15,6 @@ import stat
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from tui import durations
@@ -23,7 +22,7 @@ from tui.errors import SsotuiError
 from tui.models import SsoSession, utcnow
 from tui.paths import CONFIG_VARIABLE, CREDENTIALS_VARIABLE, Paths, empty_variable_reason
 from tui.store.settings import Settings
-from tui.text import counted
+from tui.text import counted, printable
 from tui.workspace import Context
 from tui.workspace.advice import for_the_command_line, naming
 
@@ -183,7 +182,17 @@ def check_clock(session: SsoSession) -> Check:
         return Check("Identity Center", Verdict.FAIL, failure.message)
     if not seen:
         return Check("clock", Verdict.WARN, f"could not reach Identity Center for {session.label}")
-    skew = (utcnow() - parsedate_to_datetime(seen[0])).total_seconds()
+    from tui.aws.transport import http_date
+
+    said = http_date(seen[0])
+    if said is None:
+        return Check(
+            "clock",
+            Verdict.WARN,
+            f"Identity Center at {client.meta.endpoint_url} sent a Date header ssotui cannot "
+            f"read ({printable(seen[0][:40])!r})",
+        )
+    skew = (utcnow() - said).total_seconds()
     detail = f"{skew:+.0f} s against Identity Center at {client.meta.endpoint_url}"
     return Check("clock", Verdict.OK if abs(skew) < 300 else Verdict.FAIL, detail)
 

@@ -61,7 +61,7 @@ class SessionToken:
         still works. `renewed` hears of the new token before the second call starts. When no
         token can be had, NotLoggedIn tells the door to offer a login.
         """
-        from tui.aws.tokens import renewed_token
+        from tui.aws.tokens import forget_refused, renewed_token
         from tui.logs import hide
 
         token = self.token()
@@ -72,7 +72,12 @@ class SessionToken:
         hide(fresh.access_token, fresh.refresh_token, fresh.client_secret)
         if renewed is not None:
             renewed(fresh)
-        return work(fresh)
+        try:
+            return work(fresh)
+        except NotLoggedIn:
+            # refused too: kept, it made `ssotui login` say "Already logged in"
+            forget_refused(self.paths, self.session, fresh)
+            raise
 
     def _portal(self, token: Token, *, background: bool = False) -> Portal:
         """The portal for one piece of work (a call, a retry), with `request_deadline`;
