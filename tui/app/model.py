@@ -8,7 +8,7 @@ whose text is safe to draw (`shown`) while their values keep the names as the se
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from tui.app.matching import Row
@@ -79,6 +79,12 @@ class CatalogModel:
         self.from_cache = cached
         if cached:
             self._baseline = catalog
+
+    def forget(self) -> None:
+        """A logout: nothing of the catalog is known any more (its cache is deleted too)."""
+        empty = CatalogModel(revision=self.revision + 1)  # (the rows are rebuilt)
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(empty, name))
 
     def start_fetch(self, *, again: int = 0) -> None:
         """A fetch begins: the accounts shown stay until it says otherwise. `again`: it lists

@@ -72,6 +72,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+g", "region", "Region"),
         Binding("ctrl+s", "app.switch_session", "Session"),
         Binding("ctrl+l", "login", "Log in"),
+        Binding("ctrl+o", "logout", "Log out", show=False),
         Binding("shift+tab", "app.focus_previous", "Other pane", show=False),
     ]
 
@@ -210,7 +211,7 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "login":  # shown (and working) only while logged out
-            return self.work.phase in (Phase.LOGGED_OUT, Phase.FAILED, Phase.OPENING)
+            return self.work.login_offered
         if action == "escape":  # (a footer that changed as the filter empties would cost a
             # whole footer rebuild, 40 ms, on the first key typed)
             in_accounts = self.accounts.has_focus_within
@@ -224,6 +225,16 @@ class MainScreen(Screen[None]):
 
     def action_login(self) -> None:
         self.work.log_in()
+
+    def action_logout(self) -> None:
+        """Log out of the session, as `ssotui logout` does, once the user says so."""
+        from tui.app.screens.logout import LogoutScreen
+
+        def answered(log_out: bool | None) -> None:
+            if log_out:
+                self.work.log_out()
+
+        self.app.push_screen(LogoutScreen(self.workspace.session.label), answered)
 
     def action_refresh(self) -> None:
         self.work.fetch_afresh()

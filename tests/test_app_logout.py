@@ -1,0 +1,85 @@
+"""The picker's "Log out" (ctrl+o, the command palette, `?`): what `ssotui logout` does, said in
+its words, then the login screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app_support import (
+    SIZE,
+    async_test,
+    catalog_loaded,
+    dev_session,
+    log_in,
+    notes,
+    pane,
+    picker,
+    screen_name,
+    use_palette,
+    wait_until,
+)
+from tests.conftest import here
+from tui.aws import token_cache
+from tui.sim import Organisation, Simulator
+from tui.store import catalog_cache
+
+
+@async_test
+async def test_log_out_from_the_palette_does_what_the_command_does_then_asks_for_a_login(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        cached = catalog_cache.cache_path(here(), dev_session())
+        assert cached.exists()
+        sim.set(approve="manual", interval=1)  # the login screen stays until approved
+        await use_palette(pilot, app, "log out")
+        await wait_until(pilot, lambda: screen_name(app) == "LogoutScreen", "the question")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "LoginScreen", "the login screen")
+        assert "Logged out of dev: token revoked, cached token and catalog deleted." in notes(app)
+        assert not cached.exists()
+        assert sim.calls["Logout"] == 1  # the sign-in ended at Identity Center too
+        assert all(grant.ended for grant in sim.identity.grants)
+        await pilot.press("escape")  # no login now: nothing of the catalog stays in sight
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
+        assert pane(app, "accounts").row_list.row_count == 0
+    assert not token_cache.token_path(here(), dev_session()).exists()
+
+
+@async_test
+async def test_ctrl_o_asks_first_and_escape_keeps_the_session(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        await pilot.press("question_mark")
+        keys = {group.title: dict(group.keys) for group in app.screen.groups}  # type: ignore[attr-defined]
+        assert keys["This screen"]["ctrl+o"] == "Log out"
+        await pilot.press("escape")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "LogoutScreen", "the question")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
+    assert token_cache.token_path(here(), dev_session()).exists()
+
+
+@async_test
+async def test_the_palette_s_log_in_says_a_valid_token_is_kept(
+    sim: Simulator, sso_config: Path
+) -> None:
+    """After a failed fetch, ctrl+l's login keeps the valid token (the login screen closes at
+    once): the palette said "Log in to the session again"."""
+    log_in()
+    sim.set(malformed={"ListAccounts"})  # every fetch of the catalog fails
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        note = "catalog fetch failed; ctrl+r to try again"
+        await wait_until(pilot, lambda: note in app.screen.query_one("#status").note, "a failure")
+        entries = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert "a token still valid is kept" in entries["Log in"]
+        assert "again" not in entries["Log in"]
