@@ -61,7 +61,9 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
     if screen.pick_for is not None:
         verb = PICK_VERBS[screen.pick_for]
         yield SystemCommand(
-            f"{verb}: {label}", "What Enter on the role does", lambda: screen.pick(account, name)
+            f"{verb}: {label}",
+            "What Enter on the role does",
+            lambda: screen.pick(account, name, again="choose it again"),
         )
         return
     for action, title, key in ROLE_ACTIONS:

@@ -411,8 +411,14 @@ class MainScreen(Screen[None]):
             region = self.workspace.region_for(self.saved.state, account.account_id)
             self.work.fetch_credentials(account, role, action, region, fresh=fresh)
 
-    async def pick(self, account: Account, role: str) -> None:
-        """End the picker with this role (opened to pick one): a `Picked` for the caller."""
+    async def pick(self, account: Account, role: str, *, again: str = "press Enter again") -> None:
+        """End the picker with this role (opened to pick one): a `Picked` for the caller. For
+        `ssotui export` with standard output the terminal, the first pick says a note instead,
+        as `p` does (`again`: how to pick a second time)."""
+        if self.pick_for is Action.PRINT and self.print_note.held_back(
+            self.app, again, picking=True
+        ):
+            return
         aid = account.account_id
         saving = self.saved.change(lambda s: s.record_use(aid, role))
         with contextlib.suppress(WorkerError):  # its failure was shown already
