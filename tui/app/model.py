@@ -97,7 +97,7 @@ class CatalogModel:
     def apply(self, event: CatalogEvent) -> None:
         """Take one event of a running fetch."""
         if isinstance(event, Paced):  # said on the status line; no row changes
-            self.progress.paced = event
+            self.progress.paced = event if event.throttled else None
             return
         self.revision += 1
         if isinstance(event, AccountsPage):

@@ -93,7 +93,7 @@ class _RolePipeline:
         self._ahead: dict[str, Future[tuple[str, ...]]] = {}  # asked before any page listed it
         self._waiting: dict[str, Future[tuple[str, ...]]] = {}  # for a worker, in order
         self._lock = threading.Lock()
-        self._pace_said: float | None = None
+        self._pace_said: Paced | None = None
 
     def look_ahead(self, accounts: Iterable[Account]) -> None:
         """Ask for the roles of accounts known from before, ahead of the pages that list them."""
@@ -155,11 +155,21 @@ class _RolePipeline:
         self._done.put((account_id, future))
 
     def say_pace(self) -> None:
-        """`Paced` when the portal is first throttled, then when its pace has changed."""
-        rate, said = self.portal.pacer.rate, self._pace_said
-        if rate is not None and (said is None or abs(rate - said) >= PACE_CHANGE * said):
-            self._pace_said = rate
-            self.emit(Paced(rate))
+        """`Paced` when the portal is first throttled, then when its pace has changed; in a
+        storm (every call refused so far) once, as a wait, its back-off being no pace allowed;
+        when it is over and no pace is known yet, that nothing is throttled now."""
+        pacer, said = self.portal.pacer, self._pace_said
+        rate, waiting = pacer.rate, pacer.backing_off
+        if waiting:
+            news = said is None or not said.waiting
+        elif rate is None:
+            news = said is not None and said.throttled
+        else:
+            before = said.rate if said is not None and not said.waiting else None
+            news = before is None or abs(rate - before) >= PACE_CHANGE * before
+        if news:
+            self._pace_said = Paced(None if waiting else rate, waiting=waiting)
+            self.emit(self._pace_said)
 
     def drain(self, *, wait: bool) -> None:
         """Handle finished lookups: all of them (wait) or those already done."""
