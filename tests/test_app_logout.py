@@ -11,6 +11,7 @@ from tests.app_support import (
     catalog_loaded,
     dev_session,
     log_in,
+    login_code,
     notes,
     pane,
     picker,
@@ -83,3 +84,30 @@ async def test_the_palette_s_log_in_says_a_valid_token_is_kept(
         entries = {c.title: c.help for c in app.get_system_commands(app.screen)}
         assert "a token still valid is kept" in entries["Log in"]
         assert "again" not in entries["Log in"]
+
+
+@async_test
+async def test_a_logout_while_the_catalog_loads_stops_that_fetch_and_the_login_fetches_it_all(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """The fetch running at the logout ended with what it had (nothing, after a 401) once the
+    new login was in: "no accounts in this session", the catalog never fetched again."""
+    log_in()
+    sim.set(rate_limit=2, burst=1)  # 12 accounts: several seconds of listing
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.screen.model.progress.loading, "the fetch")
+        sim.set(approve="manual", interval=1)  # the login screen stays until approved
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "LogoutScreen", "the question")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "LoginScreen", "the login screen")
+        await wait_until(pilot, lambda: login_code(app), "a login code")
+        work = app.screen_stack[-2].work  # type: ignore[attr-defined]
+
+        def fetch_over() -> bool:  # what the old fetch still does, it does before the login
+            return not [w for w in work.workers if w.group == "catalog" and not w.is_finished]
+
+        await wait_until(pilot, fetch_over, "the old fetch to be over", timeout=60)
+        sim.approve(login_code(app))
+        await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=60)

@@ -181,8 +181,21 @@ class SessionWork(Widget):
 
     def log_out(self) -> None:
         """The user asked to log out ("Log out"): the workspace's logout, as `ssotui logout`
-        does it; its lines are said (`Problem`), then the login screen asks for a new login."""
+        does it; its lines are said (`Problem`), then the login screen asks for a new login. A
+        catalog fetch under way stops first: what it would bring after the logout (nothing,
+        its calls refused) is not the catalog the new login fetches."""
+        self._stop_fetching()
         self._log_out()
+
+    def _stop_fetching(self) -> None:
+        """Stop a catalog fetch under way for good: no more calls, its results dropped; the
+        next fetch calls through a new switch."""
+        self._calls.stop()
+        self._calls = CallSwitch()
+        self.workers.cancel_group(self, "catalog")
+        if self.phase is Phase.LOADING:
+            self.model.fetch_failed()  # (not loading any more)
+            self.phase = Phase.READY
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="logout")
     def _log_out(self) -> None:
@@ -344,7 +357,8 @@ class SessionWork(Widget):
                 first=self._first,
             )
         except NotLoggedIn as exc:
-            self.app.call_from_thread(self._fetch_needs_login, exc)
+            if not get_current_worker().is_cancelled:  # (not after a logout here stopped it)
+                self.app.call_from_thread(self._fetch_needs_login, exc)
             return
         except CallsStopped:  # the picker is going: nobody waits for this catalog
             return
