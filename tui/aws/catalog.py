@@ -242,9 +242,15 @@ class _ReadAhead(Generic[T]):
         else:
             self._box.put(([], None))  # the end
 
-    def __iter__(self) -> Iterator[T]:
+    def read(self, idle: Callable[[], object]) -> Iterator[T]:
+        """The pages as they come; while none does, `idle` every PACE_LOOK seconds (a page
+        throttled for seconds: the pace, or the wait of a storm, is said meanwhile)."""
         while True:
-            items, error = self._box.get()
+            try:
+                items, error = self._box.get(timeout=PACE_LOOK)
+            except queue.Empty:
+                idle()
+                continue
             if error is not None:
                 raise error
             if not items:
@@ -320,7 +326,7 @@ def fetch_catalog(
         if previous is not None:
             pipeline.look_ahead(previous.accounts)
         try:
-            for page in pages:
+            for page in pages.read(pipeline.say_pace):
                 # an account a page lists twice, or an earlier page listed, is announced once
                 new = list({a.account_id: a for a in page if a.account_id not in accounts}.values())
                 accounts.update((a.account_id, a) for a in new)
