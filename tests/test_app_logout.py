@@ -111,3 +111,23 @@ async def test_a_logout_while_the_catalog_loads_stops_that_fetch_and_the_login_f
         await wait_until(pilot, fetch_over, "the old fetch to be over", timeout=60)
         sim.approve(login_code(app))
         await wait_until(pilot, catalog_loaded(app, org), "the whole catalog", timeout=60)
+
+
+@async_test
+async def test_a_token_identity_center_would_not_revoke_is_said_as_the_command_says_it(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    log_in()
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog")
+        sim.set(fail_every=1, fail_status=503, approve="manual", interval=1)
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "LogoutScreen", "the question")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen_name(app) == "LoginScreen", "the login screen")
+        [said] = [n for n in notes(app) if n.startswith("Logged out of dev: ")]
+        assert said.startswith("Logged out of dev: could not revoke the token (")
+        assert "it stays valid at Identity Center until " in said
+        assert said.endswith("; cached token and catalog deleted.")
+    assert not token_cache.token_path(here(), dev_session()).exists()
