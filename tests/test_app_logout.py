@@ -40,7 +40,8 @@ async def test_log_out_from_the_palette_does_what_the_command_does_then_asks_for
         await wait_until(pilot, lambda: screen_name(app) == "LogoutScreen", "the question")
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen_name(app) == "LoginScreen", "the login screen")
-        assert "Logged out of dev: token revoked, cached token and catalog deleted." in notes(app)
+        said = "Logged out of dev: token revoked, cached token and catalog deleted."
+        await wait_until(pilot, lambda: said in notes(app), "what the logout did")
         assert not cached.exists()
         assert sim.calls["Logout"] == 1  # the sign-in ended at Identity Center too
         assert all(grant.ended for grant in sim.identity.grants)
@@ -126,8 +127,15 @@ async def test_a_token_identity_center_would_not_revoke_is_said_as_the_command_s
         await wait_until(pilot, lambda: screen_name(app) == "LogoutScreen", "the question")
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen_name(app) == "LoginScreen", "the login screen")
-        [said] = [n for n in notes(app) if n.startswith("Logged out of dev: ")]
+
+        def logged_out() -> list[str]:  # (a toast is shown by a message of its own)
+            return [n for n in notes(app) if n.startswith("Logged out of dev: ")]
+
+        await wait_until(pilot, logged_out, "what the logout did")
+        [said] = logged_out()
         assert said.startswith("Logged out of dev: could not revoke the token (")
         assert "it stays valid at Identity Center until " in said
         assert said.endswith("; cached token and catalog deleted.")
+        await pilot.press("escape")  # (the login screen is up, not closing with the test)
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the main screen")
     assert not token_cache.token_path(here(), dev_session()).exists()
