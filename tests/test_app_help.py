@@ -48,6 +48,7 @@ async def test_question_mark_and_f1_list_every_key_of_the_screen(
             "ctrl+f": "Favourite",
             "ctrl+r": "Refresh",
             "ctrl+g": "Region",
+            "ctrl+o": "Log out",
             "shift+tab": "Other pane",  # was Textual's "Focus Previous"
         }
         assert keys["In the list"]["↓"] == "Down" and keys["In the list"]["tab"] == "Roles"

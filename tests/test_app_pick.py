@@ -11,6 +11,7 @@ from tests.app_support import (
     catalog_loaded,
     footer_keys,
     log_in,
+    notes,
     pane,
     picker,
     shown,
@@ -71,3 +72,29 @@ async def test_leaving_without_a_choice_returns_none(
         await pilot.press("escape")  # an empty accounts filter: out
         await wait_until(pilot, lambda: not app.is_running, "the picker to close")
     assert app.return_value is None
+
+
+@async_test
+async def test_export_s_pick_with_stdout_on_the_terminal_says_so_first_and_picks_at_the_second(
+    sim: Simulator, sso_config: Path, org: Organisation
+) -> None:
+    """`ssotui export` with no ACCOUNT/ROLE, stdout the terminal: Enter on a role printed the
+    secret keys on the screen, where the picker's own p says a note first."""
+    log_in()
+    account = with_roles(org, 2)
+    app = picker(pick_for=Action.PRINT, initial_filter=account.account_id)
+    app.print_note.on_terminal = True  # as `run` finds it when stdout is not redirected
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: shown(app, "accounts"), "the account")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: shown(app, "roles"), "its roles")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: notes(app), "the note")
+        [said] = notes(app)
+        assert "secret keys on the screen" in said and "scrollback" in said
+        assert "ssotui export --copy" in said and 'eval "$(ssotui export)"' in said
+        assert said.endswith("Press Enter again to print them anyway.")
+        assert app.is_running and app.return_value is None
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not app.is_running, "the picker to close")
+    assert isinstance(app.return_value, Picked)

@@ -251,3 +251,21 @@ def test_after_a_switch_of_session_in_the_picker_the_advice_names_the_session_pi
     assert ran.status == 1, ran.err
     assert f"no access to role {role}" in ran.err
     assert "run `ssotui list --refresh --session other`" in ran.err, ran.err
+
+
+def test_export_copy_picks_to_copy_so_its_enter_says_copy_and_keeps_no_note_for_stdout(
+    picker: FakePicker, token: Token, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ssotui export --copy` prints no key: its pick was one "to print" (Enter said "Export",
+    and the note for standard output on the terminal held Enter back for nothing)."""
+    copied: list[str] = []
+    monkeypatch.setattr(
+        "tui.export.clipboard.copy", lambda text, _env, **_: copied.append(text) or "pyperclip"
+    )
+    account, role = _usable(org)
+    picker.answer = (account, role)
+    ran = at_a_terminal("export", "--copy")
+    assert ran.status == 0, ran.err
+    (built,) = picker.built
+    assert built["pick_for"] == "copy"
+    assert "AWS_ACCESS_KEY_ID" not in ran.out and "AWS_ACCESS_KEY_ID" in copied[0]

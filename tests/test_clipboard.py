@@ -240,11 +240,11 @@ def test_a_login_code_goes_the_same_ways_and_without_either_says_to_type_it(
         paths=here(),
     )
     sent: list[str] = []
-    assert handoff.copy_login_code("WDJB-MJHT", terminal=sent.append) == "OSC 52"
+    assert handoff.copy_login("WDJB-MJHT", terminal=sent.append) == "OSC 52"
     assert sent == ["WDJB-MJHT"]
     monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-such-tty"))
     with pytest.raises(SsotuiError) as caught:
-        handoff.copy_login_code("WDJB-MJHT")
+        handoff.copy_login("WDJB-MJHT")
     assert caught.value.message.endswith("; type the code shown yourself")
 
 

@@ -47,7 +47,7 @@ def test_a_copy_goes_to_the_contexts_terminal(
     context = _context()  # SSOTUI_TTY: the pseudo-terminal
     monkeypatch.setenv("SSOTUI_TTY", str(tmp_path / "no-such-tty"))
     handoff = context.workspace(SsoSession("dev", "https://d-1.awsapps.com/start", "us-east-1"))
-    assert handoff.handoff.copy_login_code("WDJB-MJHT") == "OSC 52"
+    assert handoff.handoff.copy_login("WDJB-MJHT") == "OSC 52"
     assert b"\x1b]52;c;" in read_all(pty)
 
 

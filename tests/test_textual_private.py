@@ -54,6 +54,7 @@ def test_a_screen_still_takes_a_result_callback_as_switch_screen_gives_it() -> N
 def test_app_still_has_the_fatal_error_the_app_overrides() -> None:
     assert list(inspect.signature(App._fatal_error).parameters) == ["self"]
     assert "_fatal_error" in vars(SsotuiApp)
+    assert "_exception" in vars(App())  # the bug it says
 
 
 def test_the_driver_can_write() -> None:

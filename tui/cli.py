@@ -314,10 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             import logging
 
             logging.getLogger("ssotui").exception("unexpected error")
-        print(
-            f"ssotui: unexpected error ({type(exc).__name__}); run again with --debug for details",
-            file=sys.stderr,
-        )
+        from tui.errors import unexpected_error_line
+
+        print(unexpected_error_line(exc), file=sys.stderr)
         return 1
 
 

@@ -118,3 +118,12 @@ class StaticKeysProfile(SsotuiError):
         super().__init__(message)
         self.profile = profile
         self.path = path
+
+
+def unexpected_error_line(error: BaseException | None) -> str:
+    """The one line for a bug (an exception not of the SsotuiError family), by either door: its
+    kind only, as a repr may carry secrets; the details are for `--debug`. A failed Textual
+    worker is named by the error inside it."""
+    inner = getattr(error, "error", None)  # (textual.worker.WorkerFailed; no Textual here)
+    kind = type(inner if isinstance(inner, BaseException) else error).__name__
+    return f"ssotui: unexpected error ({kind}); run again with --debug for details"

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # what they carry is made by the workers; naming it loads not
     from tui.aws.login_flows import LoginEvent
     from tui.models import Catalog, RoleCredentials, SsoSession, Token
     from tui.store.state import State
+    from tui.workspace.logout_report import LogoutReport
 
 
 @dataclass
@@ -129,3 +130,10 @@ class SessionWritten(Message):
 
     session: SsoSession
     path: Path
+
+
+@dataclass
+class LoggedOut(Message):
+    """The workspace's logout ran (the picker's "Log out"): what it did."""
+
+    report: LogoutReport

@@ -8,7 +8,7 @@ whose text is safe to draw (`shown`) while their values keep the names as the se
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from tui.app.matching import Row
@@ -80,6 +80,12 @@ class CatalogModel:
         if cached:
             self._baseline = catalog
 
+    def forget(self) -> None:
+        """A logout: nothing of the catalog is known any more (its cache is deleted too)."""
+        empty = CatalogModel(revision=self.revision + 1)  # (the rows are rebuilt)
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(empty, name))
+
     def start_fetch(self, *, again: int = 0) -> None:
         """A fetch begins: the accounts shown stay until it says otherwise. `again`: it lists
         only the roles of that many accounts that failed last time."""
@@ -91,7 +97,7 @@ class CatalogModel:
     def apply(self, event: CatalogEvent) -> None:
         """Take one event of a running fetch."""
         if isinstance(event, Paced):  # said on the status line; no row changes
-            self.progress.paced = event
+            self.progress.paced = event if event.throttled else None
             return
         self.revision += 1
         if isinstance(event, AccountsPage):

@@ -16,7 +16,6 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 
 from tui.app.pick import PICK_VERBS, Action
-from tui.app.session_work import Phase
 from tui.app.shown import shown_name
 
 if TYPE_CHECKING:
@@ -38,8 +37,18 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
     yield SystemCommand(
         "Refresh the catalog", "Fetch every account and role afresh (ctrl+r)", screen.action_refresh
     )
-    if screen.work.phase in (Phase.LOGGED_OUT, Phase.FAILED, Phase.OPENING):
-        yield SystemCommand("Log in", "Log in to the session again (ctrl+l)", screen.action_login)
+    if screen.work.login_offered:
+        yield SystemCommand(
+            "Log in",
+            "Log in to the session; a token still valid is kept, as `ssotui login` keeps it; "
+            "Log out first for a new login (ctrl+l)",
+            screen.action_login,
+        )
+    yield SystemCommand(
+        "Log out",
+        "Revoke the token, delete it and the cached catalog, as `ssotui logout` (ctrl+o)",
+        screen.action_logout,
+    )
     account = screen.accounts.highlighted_item
     if account is None:
         return
@@ -52,7 +61,9 @@ def main_screen_commands(screen: MainScreen) -> Iterator[SystemCommand]:
     if screen.pick_for is not None:
         verb = PICK_VERBS[screen.pick_for]
         yield SystemCommand(
-            f"{verb}: {label}", "What Enter on the role does", lambda: screen.pick(account, name)
+            f"{verb}: {label}",
+            "What Enter on the role does",
+            lambda: screen.pick(account, name, again="choose it again"),
         )
         return
     for action, title, key in ROLE_ACTIONS:

@@ -37,6 +37,7 @@ from tui.app.messages import (
     CatalogFetched,
     CatalogProgress,
     CredentialsReady,
+    LoggedOut,
     RolesRetried,
     TokenReady,
     TokenRenewed,
@@ -92,7 +93,7 @@ class SessionWork(Widget):
 
     @dataclass
     class Problem(Message):
-        """Something failed that the user should read (one line, never a secret)."""
+        """Something the user should read, a failure most often (one line, never a secret)."""
 
         text: str
         severity: SeverityLevel = "error"
@@ -167,8 +168,51 @@ class SessionWork(Widget):
         if then is not None:
             then()
 
+    @property
+    def login_offered(self) -> bool:
+        """Whether ctrl+l ("Log in") is offered: while logged out or opening, or after a failed
+        fetch. A login keeps a token still valid for the session's scopes, as `ssotui login`
+        does (after a failed fetch it is then ctrl+r's retry); one for other scopes it replaces."""
+        return self.phase in (Phase.LOGGED_OUT, Phase.FAILED, Phase.OPENING)
+
     def log_in(self) -> None:
         """The user asked to log in (ctrl+l): then bring the catalog up to date."""
+        self._need_login("", self.bring_up_to_date)
+
+    def log_out(self) -> None:
+        """The user asked to log out ("Log out"): the workspace's logout, as `ssotui logout`
+        does it; its lines are said (`Problem`), then the login screen asks for a new login. A
+        catalog fetch under way stops first: what it would bring after the logout (nothing,
+        its calls refused) is not the catalog the new login fetches."""
+        self._stop_fetching()
+        self._log_out()
+
+    def _stop_fetching(self) -> None:
+        """Stop a catalog fetch under way for good: no more calls, its results dropped; the
+        next fetch calls through a new switch."""
+        self._calls.stop()
+        self._calls = CallSwitch()
+        self.workers.cancel_group(self, "catalog")
+        if self.phase is Phase.LOADING:
+            self.model.fetch_failed()  # (not loading any more)
+            self.phase = Phase.READY
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="logout")
+    def _log_out(self) -> None:
+        self.post_message(LoggedOut(self.workspace.log_out()))
+
+    @on(LoggedOut)
+    def _logged_out(self, message: LoggedOut) -> None:
+        message.stop()
+        report = message.report
+        severity: SeverityLevel = "error" if report.failed() else "information"
+        for line in report.lines(self.workspace.session.label):
+            self.post_message(self.Problem(line, severity=severity))
+        # What the logout deleted is not shown any more either; a login fetches it afresh.
+        self.catalog = None
+        self.model.forget()
+        self._missing_said = None
+        self.token_renewable = False
         self._need_login("", self.bring_up_to_date)
 
     def fetch_afresh(self) -> None:
@@ -313,7 +357,8 @@ class SessionWork(Widget):
                 first=self._first,
             )
         except NotLoggedIn as exc:
-            self.app.call_from_thread(self._fetch_needs_login, exc)
+            if not get_current_worker().is_cancelled:  # (not after a logout here stopped it)
+                self.app.call_from_thread(self._fetch_needs_login, exc)
             return
         except CallsStopped:  # the picker is going: nobody waits for this catalog
             return

@@ -22,9 +22,10 @@ instead of somewhere in the picker.
   (EIO) is dropped: Textual's writer thread died of it, and the picker's next 30 writes, those
   of its own closing, then waited for it forever (a picker left running after its terminal
   closed during a subshell, 1 run in 20).
-- `App._fatal_error`: overridden by the App (`fatal_error`) so a bug's traceback, printed when
-  the picker closes, shows no local variable: Textual's shows each frame's (a subshell's
-  environment, the credential endpoint's token).
+- `App._fatal_error`: overridden by the App (`fatal_error`) so a bug ends the picker in one line
+  (a traceback only with --debug, and then without local variables: Textual's shows each
+  frame's, a subshell's environment, the credential endpoint's token); `App._exception` is the
+  bug, which Textual sets before it calls `_fatal_error`.
 """
 
 from __future__ import annotations
@@ -82,12 +83,21 @@ def drop_keys(node: DOMNode, *keys: str) -> None:
 
 
 def fatal_error(app: App[Any]) -> None:
-    """What `App._fatal_error` does for an unexpected exception (a bell, its traceback printed
-    as the app closes, the app closed), but without the values of local variables."""
+    """What `App._fatal_error` does for an unexpected exception (the app closed, exit status 1,
+    what it says printed once the terminal is given back), but in one line, as the command
+    line says a bug; with --debug its traceback, without the values of local variables."""
+    from tui import debug_mode
+    from tui.errors import unexpected_error_line
+
+    app.bell()
+    if not debug_mode.debugging():
+        from rich.text import Text
+
+        app.panic(Text(unexpected_error_line(app._exception)))
+        return
     import rich  # only for a bug: rich.traceback costs the picker's start ~14 ms
     from rich.traceback import Traceback
 
-    app.bell()
     app.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
 
 

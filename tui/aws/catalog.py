@@ -93,7 +93,7 @@ class _RolePipeline:
         self._ahead: dict[str, Future[tuple[str, ...]]] = {}  # asked before any page listed it
         self._waiting: dict[str, Future[tuple[str, ...]]] = {}  # for a worker, in order
         self._lock = threading.Lock()
-        self._pace_said: float | None = None
+        self._pace_said: Paced | None = None
 
     def look_ahead(self, accounts: Iterable[Account]) -> None:
         """Ask for the roles of accounts known from before, ahead of the pages that list them."""
@@ -155,11 +155,21 @@ class _RolePipeline:
         self._done.put((account_id, future))
 
     def say_pace(self) -> None:
-        """`Paced` when the portal is first throttled, then when its pace has changed."""
-        rate, said = self.portal.pacer.rate, self._pace_said
-        if rate is not None and (said is None or abs(rate - said) >= PACE_CHANGE * said):
-            self._pace_said = rate
-            self.emit(Paced(rate))
+        """`Paced` when the portal is first throttled, then when its pace has changed; in a
+        storm (every call refused so far) once, as a wait, its back-off being no pace allowed;
+        when it is over and no pace is known yet, that nothing is throttled now."""
+        pacer, said = self.portal.pacer, self._pace_said
+        rate, waiting = pacer.rate, pacer.backing_off
+        if waiting:
+            news = said is None or not said.waiting
+        elif rate is None:
+            news = said is not None and said.throttled
+        else:
+            before = said.rate if said is not None and not said.waiting else None
+            news = before is None or abs(rate - before) >= PACE_CHANGE * before
+        if news:
+            self._pace_said = Paced(None if waiting else rate, waiting=waiting)
+            self.emit(self._pace_said)
 
     def drain(self, *, wait: bool) -> None:
         """Handle finished lookups: all of them (wait) or those already done."""
@@ -232,9 +242,15 @@ class _ReadAhead(Generic[T]):
         else:
             self._box.put(([], None))  # the end
 
-    def __iter__(self) -> Iterator[T]:
+    def read(self, idle: Callable[[], object]) -> Iterator[T]:
+        """The pages as they come; while none does, `idle` every PACE_LOOK seconds (a page
+        throttled for seconds: the pace, or the wait of a storm, is said meanwhile)."""
         while True:
-            items, error = self._box.get()
+            try:
+                items, error = self._box.get(timeout=PACE_LOOK)
+            except queue.Empty:
+                idle()
+                continue
             if error is not None:
                 raise error
             if not items:
@@ -310,7 +326,7 @@ def fetch_catalog(
         if previous is not None:
             pipeline.look_ahead(previous.accounts)
         try:
-            for page in pages:
+            for page in pages.read(pipeline.say_pace):
                 # an account a page lists twice, or an earlier page listed, is announced once
                 new = list({a.account_id: a for a in page if a.account_id not in accounts}.values())
                 accounts.update((a.account_id, a) for a in new)

@@ -59,18 +59,31 @@ class RolesIncomplete:
 @dataclass(frozen=True)
 class Paced:
     """Identity Center throttles the fetch: its calls go `rate` a second, the pace it allows
-    (`tui.aws.throttle`). Said when the fetch is first paced, then when the pace changes."""
+    (`tui.aws.throttle`). Said when the fetch is first paced, then when the pace changes.
 
-    rate: float
+    `waiting`: it refused every call so far (a storm): the calls back off, one at a time, until
+    one gets through; no pace is known, and none is said. `rate` None: no longer throttled
+    (the storm over, its pace to be learnt afresh): nothing to say (`throttled` is False)."""
+
+    rate: float | None
+    waiting: bool = False
+
+    @property
+    def throttled(self) -> bool:
+        """Whether there is anything to say: a pace, or the wait of a storm."""
+        return self.waiting or self.rate is not None
 
     def words(self, left: int = 0) -> str:
         """As the picker's status line and `list`'s progress line say it: "throttled to 18
         calls/s" (4.5, 0.5: a decimal under ten); with `left` calls still to make, and a
-        minute or more of them at this pace, ", about 8m left" after it."""
+        minute or more of them at this pace, ", about 8m left" after it. In a storm:
+        "throttled: waiting for Identity Center to let a call through"."""
         from datetime import timedelta
 
         from tui.durations import span
 
+        if self.waiting or self.rate is None:
+            return "throttled: waiting for Identity Center to let a call through"
         figures = f"{self.rate:.0f}" if self.rate >= 9.95 else f"{self.rate:.1f}"
         said = f"throttled to {figures.removesuffix('.0')} calls/s"
         seconds = left / self.rate

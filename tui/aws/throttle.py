@@ -129,6 +129,12 @@ class Pacer:
         return self._rate
 
     @property
+    def backing_off(self) -> bool:
+        """Whether every call has been refused so far (a storm): one goes at a time, ever
+        further apart, and `rate` is that back-off, not a pace the service allows."""
+        return self._storm_gap > 0
+
+    @property
     def waiting(self) -> int:
         """Callers in line, not yet let through."""
         with self._lock:

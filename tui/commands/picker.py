@@ -95,8 +95,11 @@ def pick_role(
     from tui.app.pick import Action, Picked
 
     _needs_a_terminal(context)
+    # `export --copy` prints nothing: its Enter copies (and says so), with no note for a
+    # standard output on the terminal, which only printed keys need (tui/app/print_note.py)
+    does = "copy" if pick_for == "export" and getattr(args, "copy", False) else _PICK_FOR[pick_for]
     result, _session, status = _open_picker(
-        args, context, pick_for=Action(_PICK_FOR[pick_for]), initial_filter=initial_filter
+        args, context, pick_for=Action(does), initial_filter=initial_filter
     )
     if status:  # not a quit: a script (`timeout`) must tell "killed" from "the user left"
         raise SsotuiError(f"{_ended_by(status)}; nothing picked, nothing done", exit_code=status)

@@ -51,7 +51,7 @@ class CatalogProgress:
             self.listed.add(event.account_id)
             self.failed.add(event.account_id)
         elif isinstance(event, Paced):
-            self.paced = event
+            self.paced = event if event.throttled else None
         now = time.monotonic()
         if self.shown and now - self._drawn >= REDRAW_EVERY:
             self._drawn = now

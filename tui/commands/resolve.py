@@ -75,43 +75,32 @@ def chosen_role(args: argparse.Namespace, context: Context, action: str) -> Chos
     A role picked once is the one acted on when the command runs again (after the login
     `offering_login` offers): the picker does not ask a second time.
     """
-    if (before := getattr(args, "picked", None)) is not None:  # a `Picked` (tui/app/pick.py)
-        return _of_the_pick(
-            args, context, before.session, before.account, before.role, before.region
-        )
-    if args.account is not None and args.role is not None:
-        workspace = workspace_of(args, context)
-        try:
-            account, role = workspace.find(args.account, args.role, refresh=args.refresh)
-            return Chosen(workspace, account, role, args.region)
-        except Ambiguous:
-            if not picker_can_open(context):
-                raise
-    elif not picker_can_open(context):
-        raise UsageError(
-            f"`ssotui {action}` needs ACCOUNT and ROLE when there is no terminal to pick them "
-            f"in: ssotui {action} ACCOUNT ROLE"
-        )
-    from tui.commands.picker import pick_role
-
-    picked = pick_role(args, context, pick_for=action, initial_filter=args.account)
+    picked = getattr(args, "picked", None)  # a `Picked` (tui/app/pick.py), before a login
     if picked is None:
-        raise SsotuiError("nothing picked; nothing done", exit_code=130)
-    _name_the_session(args, context, picked.session)
-    args.picked = picked
-    return _of_the_pick(args, context, picked.session, picked.account, picked.role, picked.region)
+        if args.account is not None and args.role is not None:
+            workspace = workspace_of(args, context)
+            try:
+                account, role = workspace.find(args.account, args.role, refresh=args.refresh)
+                return Chosen(workspace, account, role, args.region)
+            except Ambiguous:
+                if not picker_can_open(context):
+                    raise
+        elif not picker_can_open(context):
+            raise UsageError(
+                f"`ssotui {action}` needs ACCOUNT and ROLE when there is no terminal to pick "
+                f"them in: ssotui {action} ACCOUNT ROLE"
+            )
+        from tui.commands.picker import pick_role
 
-
-def _of_the_pick(
-    args: argparse.Namespace,
-    context: Context,
-    session: SsoSession,
-    account: Account,
-    role: str,
-    region: str | None,
-) -> Chosen:
-    """The role picked, in a workspace of its session made now (a login may be new)."""
-    return Chosen(context.workspace(session), account, role, args.region or region)
+        picked = pick_role(args, context, pick_for=action, initial_filter=args.account)
+        if picked is None:
+            raise SsotuiError("nothing picked; nothing done", exit_code=130)
+        _name_the_session(args, context, picked.session)
+        args.picked = picked
+    # The role picked, in a workspace of its session made now (a login may be new).
+    return Chosen(
+        context.workspace(picked.session), picked.account, picked.role, args.region or picked.region
+    )
 
 
 def _name_the_session(args: argparse.Namespace, context: Context, session: SsoSession) -> None:

@@ -15,13 +15,11 @@ from tui.commands.terminal import on_a_terminal
 from tui.errors import SsotuiError
 from tui.local_time import local_time
 from tui.std_streams import errors_refused
-from tui.text import counted
 from tui.workspace import Context
 
 if TYPE_CHECKING:
     from tui.aws.browser_login import BrowserAuthorization
     from tui.models import Account
-    from tui.workspace.logout_report import LogoutReport
 
 
 NAME_COLUMN = 64  # cells of the account name column of `list`, at most
@@ -112,97 +110,15 @@ def _waiting_without_a_terminal(event: BrowserAuthorization) -> str:
     )
 
 
-def _logged_out(report: LogoutReport, label: str) -> str:
-    """What `logout` did, in one line; a repeated logout says there was nothing to do. Empty
-    when it did nothing because a cached token is in the way (`token_problem` says so)."""
-    deleted = [
-        what
-        for what, done in (
-            ("cached token", report.token_deleted),
-            ("catalog", report.catalog_deleted),
-            ("kept role credentials", report.credentials_deleted > 0),
-        )
-        if done
-    ]
-    if not (deleted or report.revoked or report.problem):
-        if report.token_problem:
-            return ""  # the line that says what is in the way is all there is to say
-        return f"Not logged in to {label}: there was no cached token or catalog to delete."
-    if report.revoked:
-        revoked = "token revoked, "
-    elif report.problem:
-        if report.refresh_token_only:  # its access token had expired; the sign-in had not
-            stays = "its refresh token stays valid at Identity Center until the sign-in ends"
-        elif report.token_expires:
-            stays = f"it stays valid at Identity Center until {local_time(report.token_expires)}"
-        else:
-            stays = "it stays valid at Identity Center"
-        revoked = f"could not revoke the token ({report.problem}): {stays}; "
-    else:
-        revoked = ""
-    listed = (
-        ", ".join(deleted[:-1]) + " and " + deleted[-1] if len(deleted) > 1 else "".join(deleted)
-    )
-    stayed = report.token_problem or report.cache_problem  # said on a line of its own
-    gone = (
-        f"{listed} deleted"
-        if deleted
-        else "nothing deleted"
-        if stayed
-        else "nothing cached to delete"
-    )
-    return f"Logged out of {label}: {revoked}{gone}."
-
-
-def _cli_cache_left(report: LogoutReport) -> str:
-    """The one line for role credentials of the AWS CLI's cache that could not be deleted, or
-    for a cache folder that could not be looked in."""
-    if not report.cli_credentials_failed:
-        (folder, why), *_ = report.cli_folders_unsearched
-        return (
-            f"ssotui: could not look in {folder} ({why}) for role credentials the AWS CLI "
-            "cached for this session, usable until they expire: let yourself read it and "
-            "delete them by hand, or run `aws sso logout` (it deletes every session's)"
-        )
-    (path, why), *more = report.cli_credentials_failed
-    others = f" and {len(more)} more there" if more else ""
-    return (
-        f"ssotui: could not delete {path}{others} ({why}): role credentials the AWS CLI cached "
-        "for this session, usable until they expire; delete the file by hand"
-    )
-
-
 def logout(args: argparse.Namespace, context: Context) -> int:
     """`ssotui logout`: revoke the token, then delete it, the catalog cache, the kept role
     credentials and those the AWS CLI cached for the session's roles. Exit 1 when something
     stayed: a file, or the token's validity at Identity Center (not revoked there)."""
     workspace = workspace_of(args, context)
     report = workspace.log_out(purge=args.purge)
-    if logged_out := _logged_out(report, workspace.session.label):
-        say(logged_out)
-    if report.cli_credentials_deleted:
-        say(
-            f"Removed {counted(report.cli_credentials_deleted, 'file')} of role credentials "
-            "the AWS CLI cached for this session."
-        )
-    if report.purge_problem:
-        say(f"ssotui: the profiles ssotui wrote were not removed: {report.purge_problem}")
-    elif args.purge:
-        purged = counted(len(report.purged), "profile")
-        say(f"Removed {purged} ssotui wrote to the credentials file.")
-    if report.token_problem:  # still there, and usable by any tool that reads it
-        say(f"ssotui: {report.token_problem}")
-    if report.cache_problem:
-        say(f"ssotui: {report.cache_problem}")
-    if report.purge_problem or report.token_problem or report.cache_problem:
-        return 1
-    if report.cli_credentials_failed or report.cli_folders_unsearched:
-        say(_cli_cache_left(report))
-        return 1
-    # Not revoked (offline, 5xx, throttled): the token stays good at Identity Center until it
-    # expires, for anyone who copied it, though every local copy is gone (the line says until
-    # when). A token already dead there is no failure: `problem` is empty then.
-    return 1 if report.problem and not report.revoked else 0
+    for line in report.lines(workspace.session.label, purge=args.purge):
+        say(line)
+    return 1 if report.failed() else 0
 
 
 def list_roles(args: argparse.Namespace, context: Context) -> int:

@@ -187,23 +187,16 @@ class Handoff:
 
         return clipboard.osc52_note(backend, self.environ)
 
-    def copy_login_code(self, code: str, *, terminal: Callable[[str], None] | None = None) -> str:
-        """Put a device login's code on the clipboard (system, else OSC 52); returns which way
-        it went (without either, the error says to type it)."""
+    def copy_login(
+        self, text: str, *, address: bool = False, terminal: Callable[[str], None] | None = None
+    ) -> str:
+        """Put a device login's code, or (`address`) a browser login's address, on the
+        clipboard (system, else OSC 52); returns which way it went (without either, the error
+        says to type the code, or to open the address by hand)."""
         from tui.export import clipboard
 
-        return clipboard.copy(
-            code, self.environ, terminal=terminal, instead=clipboard.LOGIN_CODE_INSTEAD
-        )
-
-    def copy_login_url(self, url: str, *, terminal: Callable[[str], None] | None = None) -> str:
-        """Put a browser login's address on the clipboard (system, else OSC 52); returns which
-        way it went (without either, the error says to open it by hand)."""
-        from tui.export import clipboard
-
-        return clipboard.copy(
-            url, self.environ, terminal=terminal, instead=clipboard.LOGIN_URL_INSTEAD
-        )
+        instead = clipboard.LOGIN_URL_INSTEAD if address else clipboard.LOGIN_CODE_INSTEAD
+        return clipboard.copy(text, self.environ, terminal=terminal, instead=instead)
 
     def console_request(
         self,

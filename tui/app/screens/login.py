@@ -294,13 +294,13 @@ class LoginScreen(Screen[Token | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy(self, code: str) -> None:
-        backend = self.workspace.handoff.copy_login_code(code, terminal=copier(self.app))
+        backend = self.workspace.handoff.copy_login(code, terminal=copier(self.app))
         note = self.workspace.handoff.copy_note(backend)
         self.post_message(Notice(f"Copied the code to the {_backend_words(backend, note)}."))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clipboard")
     def _copy_url(self, url: str) -> None:
-        backend = self.workspace.handoff.copy_login_url(url, terminal=copier(self.app))
+        backend = self.workspace.handoff.copy_login(url, address=True, terminal=copier(self.app))
         note = self.workspace.handoff.copy_note(backend)
         self.post_message(
             Notice(

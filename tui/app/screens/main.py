@@ -72,6 +72,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+g", "region", "Region"),
         Binding("ctrl+s", "app.switch_session", "Session"),
         Binding("ctrl+l", "login", "Log in"),
+        Binding("ctrl+o", "logout", "Log out", show=False),
         Binding("shift+tab", "app.focus_previous", "Other pane", show=False),
     ]
 
@@ -210,7 +211,7 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "login":  # shown (and working) only while logged out
-            return self.work.phase in (Phase.LOGGED_OUT, Phase.FAILED, Phase.OPENING)
+            return self.work.login_offered
         if action == "escape":  # (a footer that changed as the filter empties would cost a
             # whole footer rebuild, 40 ms, on the first key typed)
             in_accounts = self.accounts.has_focus_within
@@ -224,6 +225,16 @@ class MainScreen(Screen[None]):
 
     def action_login(self) -> None:
         self.work.log_in()
+
+    def action_logout(self) -> None:
+        """Log out of the session, as `ssotui logout` does, once the user says so."""
+        from tui.app.screens.logout import LogoutScreen
+
+        def answered(log_out: bool | None) -> None:
+            if log_out:
+                self.work.log_out()
+
+        self.app.push_screen(LogoutScreen(self.workspace.session.label), answered)
 
     def action_refresh(self) -> None:
         self.work.fetch_afresh()
@@ -400,8 +411,14 @@ class MainScreen(Screen[None]):
             region = self.workspace.region_for(self.saved.state, account.account_id)
             self.work.fetch_credentials(account, role, action, region, fresh=fresh)
 
-    async def pick(self, account: Account, role: str) -> None:
-        """End the picker with this role (opened to pick one): a `Picked` for the caller."""
+    async def pick(self, account: Account, role: str, *, again: str = "press Enter again") -> None:
+        """End the picker with this role (opened to pick one): a `Picked` for the caller. For
+        `ssotui export` with standard output the terminal, the first pick says a note instead,
+        as `p` does (`again`: how to pick a second time)."""
+        if self.pick_for is Action.PRINT and self.print_note.held_back(
+            self.app, again, picking=True
+        ):
+            return
         aid = account.account_id
         saving = self.saved.change(lambda s: s.record_use(aid, role))
         with contextlib.suppress(WorkerError):  # its failure was shown already
