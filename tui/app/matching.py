@@ -90,7 +90,8 @@ class Matcher(Generic[T]):
     def __init__(self, rows: Sequence[Row[T]]) -> None:
         self.rows: Sequence[Row[T]] = rows
         # Base order: pinned rank first, then the order the rows were given in.
-        self._all = sorted(range(len(rows)), key=lambda i: (rows[i].rank, i))
+        # (a stable sort by rank keeps the given order among equals)
+        self._all = sorted(range(len(rows)), key=[row.rank for row in rows].__getitem__)
         # query tokens -> (indices, whether they came from the fuzzy fallback)
         self._results: OrderedDict[tuple[str, ...], tuple[list[int], bool]] = OrderedDict(
             {(): (self._all, False)}
