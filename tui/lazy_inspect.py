@@ -4,8 +4,9 @@
 `dataclasses` imports `inspect` (and with it `ast`, `dis`, `tokenize`, ...) for one thing: the
 signature it writes as the docstring of a dataclass that has none. Every dataclass of ssotui has
 a docstring, so a command never uses it, and loading it was ~20 M instructions of every
-command: 7 % of a `credential-process` that finds its credentials kept (which an AWS SDK runs for
-every client), 3 % of a `list --refresh` (callgrind, instructions of the whole process).
+command that reads its settings: 8 % of a `credential-process` that finds its credentials kept
+(which an AWS SDK runs for every client), 7 % of a cached `list`, 4 % of a `list --refresh`
+(callgrind, instructions of the whole process, 300 accounts).
 
 `install` puts a stand-in under the name until then: a module whose first attribute looked up
 loads the real one (thread-safe; `from inspect import x` looks one up too) and takes its
