@@ -33,13 +33,17 @@ _FUZZY_SHIFT = 12  # in a fuzzy tier: tokens matched as subsequences, above the 
 _MAX_GAP = (1 << _FUZZY_SHIFT) - 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Row(Generic[T]):
     """One row of a list: the value it stands for, what is shown, and how it ranks.
 
     `columns` are shown side by side; the first is the name and matters most. `rank` pins rows
     ahead of others whatever the query (0 favourite, 1 recently used, 2 the rest). `mark` is a
     one-character marker drawn before the row, `mark_kind` names its style.
+
+    Nothing changes a row once it is built, but it is not frozen: a frozen dataclass sets each
+    field through `object.__setattr__`, and 10,000 cached accounts are 10,000 rows built before
+    the first picture (frozen, they took 2.5 times as long).
     """
 
     value: T
@@ -54,10 +58,9 @@ class Row(Generic[T]):
     def __post_init__(self) -> None:
         # One lower() of the joined columns is each column lowered (the break is no letter, so
         # even a final sigma lowers alike), in one call instead of one per column.
-        key = COLUMN_BREAK.join(self.columns).lower()
-        object.__setattr__(self, "key", key)
+        key = self.key = COLUMN_BREAK.join(self.columns).lower()
         end = key.find(COLUMN_BREAK)
-        object.__setattr__(self, "name_len", len(key) if end < 0 else end)
+        self.name_len = len(key) if end < 0 else end
 
 
 def query_tokens(query: str) -> tuple[str, ...]:
@@ -87,7 +90,8 @@ class Matcher(Generic[T]):
     def __init__(self, rows: Sequence[Row[T]]) -> None:
         self.rows: Sequence[Row[T]] = rows
         # Base order: pinned rank first, then the order the rows were given in.
-        self._all = sorted(range(len(rows)), key=lambda i: (rows[i].rank, i))
+        # (a stable sort by rank keeps the given order among equals)
+        self._all = sorted(range(len(rows)), key=[row.rank for row in rows].__getitem__)
         # query tokens -> (indices, whether they came from the fuzzy fallback)
         self._results: OrderedDict[tuple[str, ...], tuple[list[int], bool]] = OrderedDict(
             {(): (self._all, False)}

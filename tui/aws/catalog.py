@@ -29,15 +29,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from tui.aws.catalog_events import (
-    AccountsPage,
-    EventHandler,
-    Paced,
-    RolesFailed,
-    RolesIncomplete,
-    RolesLoaded,
-    RolesRefused,
-)
 from tui.aws.portal import Portal
 from tui.errors import AccountRefused, NotLoggedIn, PageRepeated, SsotuiError
 from tui.models import Account, Catalog, SsoSession, Token, name_order, utcnow
@@ -46,6 +37,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from tui.aws.call_switch import CallSwitch
+    from tui.aws.catalog_events import EventHandler, Paced
     from tui.aws.roles_first import RolesFirst
 
 # Measured on the 2-core dev box (fetch only, own process, simulator in another, 40 ms per
@@ -158,6 +150,8 @@ class _RolePipeline:
         """`Paced` when the portal is first throttled, then when its pace has changed; in a
         storm (every call refused so far) once, as a wait, its back-off being no pace allowed;
         when it is over and no pace is known yet, that nothing is throttled now."""
+        from tui.aws.catalog_events import Paced
+
         pacer, said = self.portal.pacer, self._pace_said
         rate, waiting = pacer.rate, pacer.backing_off
         if waiting:
@@ -173,6 +167,8 @@ class _RolePipeline:
 
     def drain(self, *, wait: bool) -> None:
         """Handle finished lookups: all of them (wait) or those already done."""
+        from tui.aws.catalog_events import RolesFailed, RolesIncomplete, RolesLoaded, RolesRefused
+
         while self._pending:
             self.say_pace()
             try:
@@ -325,6 +321,10 @@ def fetch_catalog(
         nonlocal cut
         if previous is not None:
             pipeline.look_ahead(previous.accounts)
+        # The events' classes are made here, once the calls are on their way: six dataclasses
+        # (~6 ms) that nothing needs before the first page is back.
+        from tui.aws.catalog_events import AccountsPage
+
         try:
             for page in pages.read(pipeline.say_pace):
                 # an account a page lists twice, or an earlier page listed, is announced once

@@ -8,6 +8,7 @@ changed. It never takes focus; the filter box above it keeps the keyboard and dr
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import zip_longest
 from typing import ClassVar, Generic, TypeAlias, TypeVar
 
 from rich.cells import cell_len
@@ -368,15 +369,10 @@ class RowList(ScrollView, Generic[T], can_focus=False):
 
 def _column_maxima(rows: Sequence[Row[object]] | Sequence[Row[T]]) -> list[int]:
     """The widest cell of each column (capped), for the column layout."""
-    maxima: list[int] = []
-    for row in rows:
-        for k, text in enumerate(row.columns):
-            w = min(len(text), _MAX_COLUMN)
-            if k >= len(maxima):
-                maxima.append(w)
-            elif w > maxima[k]:
-                maxima[k] = w
-    return maxima
+    # Column by column, in C (a row short of columns counts as empty there): cell by cell in
+    # Python was ~8 ms of the first picture of 10,000 accounts.
+    columns = zip_longest(*(row.columns for row in rows), fillvalue="")
+    return [min(max(map(len, column)), _MAX_COLUMN) for column in columns]
 
 
 def offscreen_styles() -> RowStyles:
