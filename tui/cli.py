@@ -330,14 +330,11 @@ def run() -> None:
     ms of a `list --refresh` (measured side by side, 11 runs each). The standard streams are
     guarded first, and what standard output refused is said last, once (`tui.std_streams`).
     Before anything is read, the process is kept out of core dumps (`tui.core_dumps`). The
-    garbage collector waits until the command's work begins (`tui.startup_gc`), and `inspect`
-    until something uses it (`tui.lazy_inspect`)."""
-    from tui import lazy_inspect
+    garbage collector waits until the command's work begins (`tui.startup_gc`)."""
     from tui.core_dumps import keep_out_of_core_dumps
 
     keep_out_of_core_dumps()
     startup_gc.pause()
-    lazy_inspect.install()
     guard_standard_streams()
     try:
         status = main()
