@@ -1,6 +1,7 @@
 """The SSO portal API for one logged-in session: accounts, roles, role credentials, logout.
 
-Every failure becomes one SsotuiError line: 401 -> NotLoggedIn, 403/404 -> NoAccess (for
+Every failure becomes one SsotuiError line: 401 -> NotLoggedIn (for a call about one account,
+only when ListAccounts answers 401 too: `Portal._unauthorized_for`), 403/404 -> NoAccess (for
 the roles of one account, and its 400 InvalidRequestException too: AccountRefused),
 unreachable, throttled or failing past retries or past the deadline -> ServiceError. The
 client (direct or botocore, `tui.aws.clients.portal_client`) raises only the transport's own
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -231,6 +233,12 @@ class Portal:
         self.pacer = Pacer(sleep=self.deadlines.wait_in_queue)
         self._last_failure: CallFailed | None = None  # of any thread: why calls are failing
         self.switch = switch
+        # ListAccounts asked whether the login works after a 401 about one account
+        # (`_unauthorized_for`): one check at a time, and what the last ones found.
+        self._login_check = threading.Lock()
+        self._checks_begun = 0
+        self._login_seen_working = 0  # the number of the last check ListAccounts answered
+        self._login_lost = False
 
     # -- error handling -------------------------------------------------------------------
 
@@ -615,9 +623,18 @@ class Portal:
         self, account_id: str, *, first: Callable[[], bool] | None = None
     ) -> tuple[str, ...]:
         """The role names the user can take in one account (`first`: see `_call`);
-        AccountRefused when Identity Center refuses that account."""
-        names: list[str] = []
+        AccountRefused when Identity Center refuses that account; a 401 is NotLoggedIn only
+        when ListAccounts confirms it (`_unauthorized_for`)."""
         what = f"the roles of account {account_id}"
+        try:
+            return self._list_roles(account_id, what, first)
+        except NotLoggedIn as lost:
+            raise self._unauthorized_for(what, lost) from None
+
+    def _list_roles(
+        self, account_id: str, what: str, first: Callable[[], bool] | None
+    ) -> tuple[str, ...]:
+        names: list[str] = []
         pages = self._pages(
             what,
             "ListAccountRoles",
@@ -651,17 +668,22 @@ class Portal:
         return tuple(sorted(set(names), key=name_order))
 
     def role_credentials(self, account: Account, role_name: str) -> RoleCredentials:
-        """Short-lived credentials for one role (NoAccess when it is not assigned)."""
-        response = self._call(
-            f"role {role_name} in account {account.label_with_id}",
-            "GetRoleCredentials",
-            {"roleName": role_name, "accountId": account.account_id},
-            no_access=(
-                f"no access to role {role_name} in account {account.label_with_id}: the "
-                "permission set is not (or no longer) assigned to you; ask your administrator, "
-                "or run `ssotui list --refresh`"
-            ),
-        )
+        """Short-lived credentials for one role (NoAccess when it is not assigned; a 401 is
+        NotLoggedIn only when ListAccounts confirms it, `_unauthorized_for`)."""
+        what = f"role {role_name} in account {account.label_with_id}"
+        try:
+            response = self._call(
+                what,
+                "GetRoleCredentials",
+                {"roleName": role_name, "accountId": account.account_id},
+                no_access=(
+                    f"no access to role {role_name} in account {account.label_with_id}: the "
+                    "permission set is not (or no longer) assigned to you; ask your "
+                    "administrator, or run `ssotui list --refresh`"
+                ),
+            )
+        except NotLoggedIn as lost:
+            raise self._unauthorized_for(what, lost) from None
         try:
             creds: Any = response["roleCredentials"]
             hide(creds.get("secretAccessKey"), creds.get("sessionToken"))
@@ -680,6 +702,36 @@ class Portal:
             raise self._malformed("GetRoleCredentials") from None  # the platform cannot hold
         now = utcnow()
         return clock_checked(expiry_checked(fetched, stated_ms, now), now)
+
+    def _unauthorized_for(self, what: str, lost: NotLoggedIn) -> SsotuiError:
+        """What a 401 to a call about one account (`what`) means: `lost` (the login is over,
+        and the door renews or drops the token) only when ListAccounts, which is about no
+        account, answers 401 too; else a failure of that account, the token kept. A service may
+        answer 401 for one account (its access just removed) while the login works: the token
+        file is the AWS CLI's too, and botocore never deletes it on a 401. One ListAccounts
+        asked after a 401 answers for every 401 that came before it began.
+        """
+        checked = self._checks_begun  # the checks begun before this 401 say nothing of it
+        with self._login_check:
+            if self._login_lost:
+                return lost
+            if self._login_seen_working <= checked:  # no check since the 401: ask
+                self._checks_begun += 1
+                number = self._checks_begun
+                try:
+                    self._call("ListAccounts", "ListAccounts", {"maxResults": 1})
+                except NotLoggedIn:
+                    self._login_lost = True
+                    return lost
+                except SsotuiError:
+                    pass  # no answer either way: the token is kept, the account failed
+                else:
+                    self._login_seen_working = number
+        return ServiceError(
+            f"Identity Center answered 401 (unauthorized) to {what} while ListAccounts "
+            f"still worked (session {self.session.label}): try again later, and if it "
+            "persists ask your administrator about your access to that account"
+        )
 
     def logout(self) -> bool:
         """End the portal session (the token stops working): True; False when the service says
