@@ -232,6 +232,7 @@ class Portal:
         )
         self.pacer = Pacer(sleep=self.deadlines.wait_in_queue)
         self._last_failure: CallFailed | None = None  # of any thread: why calls are failing
+        self._last_failure_at = 0.0  # ... and when (`clock`)
         self.switch = switch
         # ListAccounts asked whether the login works after a 401 about one account
         # (`_unauthorized_for`): one check at a time, and what the last ones found.
@@ -317,33 +318,48 @@ class Portal:
 
     def _out_of_time(self, what: str, last: CallFailed | None, attempts: int = 0) -> SsotuiError:
         """The line for a call that used up its deadline, or gave up at once after another
-        did; `last`: the last failure seen, if any; `attempts`: how many this call sent."""
+        did; `last`: the last failure this call met, if any; `attempts`: how many failed."""
         seconds = f"{self.deadlines.seconds:g} s"
         label = self.session.label
         # A call that waited its turn all along saw nothing itself: what the others met says
-        # why (a throttling storm paces every call into the queue).
+        # why (a throttling storm paces every call into the queue), not that it was refused.
         seen = last or self._last_failure
         hint = _wait_asked(seen)
         if isinstance(seen, Refused) and hint is not None and hint >= self.deadlines.seconds:
             return self._asked_to_wait(what, seen, hint)  # the service's word, not the deadline
-        if self.deadlines.ran_late() or (isinstance(seen, Refused) and seen.throttled):
-            throttle = _throttle_words(seen) if isinstance(seen, Refused) else "HTTP 429"
+        if isinstance(last, Refused) and last.throttled:
             return ServiceError(
-                f"Identity Center kept throttling {what} ({throttle}) for {seconds} (session "
-                f"{label}): wait a minute and try again"
+                f"Identity Center kept throttling {what} ({_throttle_words(last)}) for {seconds} "
+                f"(session {label}): wait a minute and try again"
             )
-        if isinstance(last, Refused) and last.server_error:
-            # what happened, not the deadline: the retries stop when the next backoff would
-            # not fit, and a call after one that gave up is not sent at all
-            if attempts == 0:
+        if attempts == 0 and isinstance(seen, Refused):
+            if seen.throttled and self._throttling():
                 return ServiceError(
-                    f"Identity Center was failing calls with HTTP {last.status} (session "
+                    f"Identity Center kept throttling the calls of session {label} "
+                    f"({_throttle_words(seen)}), so the call for {what} was not sent: wait a "
+                    "minute and try again"
+                )
+            if seen.server_error:
+                # what happened, not the deadline: a call after one that gave up is not sent
+                return ServiceError(
+                    f"Identity Center was failing calls with HTTP {seen.status} (session "
                     f"{label}), so {what} was not sent: try again later"
                 )
+        if isinstance(last, Refused) and last.server_error:
+            # what happened, not the deadline: the retries stop when the next backoff would
+            # not fit
             tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
             return ServiceError(
                 f"Identity Center failed {what} with HTTP {last.status} on {tries} in "
                 f"{self.deadlines.spent():.1f} s (session {label}): try again later"
+            )
+        if last is None and self.deadlines.ran_late():
+            # its turn in the pacer's line came after its deadline, and no call was answered
+            # meanwhile: the calls before it got no answer in time (not a 429 since)
+            return ServiceError(
+                f"Identity Center at {self.client.meta.endpoint_url} answered no call in time "
+                f"(session {label}), so the call for {what} was not sent within {seconds}: try "
+                "again later, or allow longer with `request_deadline` in config.toml"
             )
         if last is None or isinstance(last, ReadTimeout | ConnectTimeout):
             return ServiceError(
@@ -352,6 +368,11 @@ class Portal:
                 "`request_deadline` in config.toml"
             )
         return self._translate(last, what)  # what the call that gave up was told
+
+    def _throttling(self) -> bool:
+        """Whether the last failure of any call (`_last_failure`, a 429) came after the last
+        answer: the service throttles still, rather than answers slowly."""
+        return not self.deadlines.answered_since(self._last_failure_at)
 
     # -- one call -------------------------------------------------------------------------
 
@@ -372,7 +393,7 @@ class Portal:
         `_translate`. `later_page`: the call asks for a later page of a listing (it carries a
         page token): a refusal that is not about the login or the rate is `_PageRefused`."""
         if not self.deadlines.begin():  # a call just gave up unanswered: no use trying
-            raise self._out_of_time(what, self._last_failure)
+            raise self._out_of_time(what, None)
         try:
             return self._attempts(what, operation, params, no_access, first, account_id, later_page)
         except ServiceError:  # not NotLoggedIn, NoAccess, ConfigError: those say it all
@@ -410,6 +431,7 @@ class Portal:
                 raise
             except CallFailed as exc:
                 last = self._last_failure = exc
+                self._last_failure_at = deadlines.now()
                 if isinstance(exc, Refused) and not (exc.throttled or exc.server_error):
                     deadlines.got_through()  # a refusal: the service is there and answering
                 if self._another_try(what, exc, tries, pace):
