@@ -137,7 +137,11 @@ def _logged_out(report: LogoutReport, label: str) -> str:
             stays = f"it stays valid at Identity Center until {local_time(report.token_expires)}"
         else:
             stays = "it stays valid at Identity Center"
-        revoked = f"could not revoke the token ({report.problem}): {stays}; "
+        from tui.workspace.advice import without_retrying
+
+        # deleted here, the token cannot be sent again: no "try again later" in its line
+        problem = without_retrying(report.problem) if report.token_deleted else report.problem
+        revoked = f"could not revoke the token ({problem}): {stays}; "
     else:
         revoked = ""
     listed = (
