@@ -154,3 +154,15 @@ def test_a_child_is_told_the_session_only_where_ssotui_login_alone_would_not_rea
 )
 def test_a_call_that_cannot_be_sent_again_keeps_no_advice_to_retry(message: str, left: str) -> None:
     assert without_retrying(message) == left
+
+
+def test_a_console_the_picker_cannot_reach_says_all_a_shell_needs() -> None:
+    line = (
+        "ssotui knows no console address or sign-in endpoint for region eusc-de-east-1 (outside "
+        "the commercial, China and GovCloud partitions): give --destination URL and set "
+        "AWS_ENDPOINT_URL_SIGNIN"
+    )
+    assert for_the_picker(line).endswith(
+        "partitions): open it from the access portal in the browser, or with `ssotui console "
+        "--destination URL` in a shell where AWS_ENDPOINT_URL_SIGNIN is set"
+    )

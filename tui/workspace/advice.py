@@ -56,6 +56,11 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
     # the console of a partition ssotui knows no address in: the picker has no --destination,
     # and ctrl+g offers only the regions of that same partition
     (
+        "give --destination URL and set AWS_ENDPOINT_URL_SIGNIN",
+        "open it from the access portal in the browser, or with `ssotui console --destination "
+        "URL` in a shell where AWS_ENDPOINT_URL_SIGNIN is set",
+    ),
+    (
         "give --destination URL",
         "open it from the access portal in the browser, or with `ssotui console --destination "
         "URL` in a shell",
