@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.aws.clients import connection_error
+from tui.aws.members import required_text, text
 from tui.aws.transport import redirected
 from tui.errors import LoginFailed, ServiceError, SsotuiError
 from tui.logs import hide
@@ -147,7 +148,7 @@ def token_from_response(
         return Token(
             start_url=session.start_url,
             region=session.region,
-            access_token=str(response["accessToken"]),
+            access_token=required_text(response["accessToken"]),
             # whole seconds: what the cache keeps is what the caller gets
             expires_at=(utcnow() + lifetime(response, "expiresIn", ASSUMED_TOKEN_LIFETIME)).replace(
                 microsecond=0
@@ -155,7 +156,7 @@ def token_from_response(
             client_id=client_id,
             client_secret=client_secret,
             registration_expires_at=registration_expires_at,
-            refresh_token=response.get("refreshToken") or refresh_token,
+            refresh_token=text(response.get("refreshToken")) or refresh_token,
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # e.g. 10**15 s
         raise ServiceError(

@@ -34,6 +34,7 @@ from tui.aws.call_log import timed
 from tui.aws.call_switch import CallSwitch
 from tui.aws.clients import portal_client
 from tui.aws.deadline import CallDeadlines
+from tui.aws.members import required_text, shown_text, text
 from tui.aws.throttle import Pacer
 from tui.aws.transport import (
     CallFailed,
@@ -586,7 +587,10 @@ class Portal:
                 later_page=next_token is not None,
             )
             yield page
-            token = page.get("nextToken")
+            try:
+                token = text(page.get("nextToken"))
+            except TypeError:
+                raise self._malformed(operation) from None
             if not token:
                 return
             before = len(named)
@@ -598,7 +602,7 @@ class Portal:
                     f"new, each pointing to another (session {self.session.label}): stopped; "
                     "try again later"
                 )
-            next_token = str(token)
+            next_token = token
             if next_token in seen:
                 # the service's own answer, not a failure: a page of its listing points back
                 # to an earlier one; what came before stands
@@ -624,12 +628,12 @@ class Portal:
                     # passed over rather than failing the whole list.
                     accounts = [
                         Account(
-                            account_id=str(item["accountId"]),
-                            name=str(item.get("accountName") or ""),
-                            email=str(item.get("emailAddress") or ""),
+                            account_id=account_id,
+                            name=shown_text(item.get("accountName")),
+                            email=shown_text(item.get("emailAddress")),
                         )
                         for item in page.get("accountList") or []
-                        if item.get("accountId") not in (None, "")
+                        if (account_id := text(item.get("accountId")))
                     ]
                 except (KeyError, TypeError, AttributeError):
                     raise self._malformed("ListAccounts") from None
@@ -672,9 +676,9 @@ class Portal:
                 try:
                     # roleName is optional in RoleInfo: an entry without one names no role
                     names.extend(
-                        str(item["roleName"])
+                        name
                         for item in page.get("roleList") or []
-                        if item.get("roleName") not in (None, "")
+                        if (name := text(item.get("roleName")))
                     )
                 except (KeyError, TypeError, AttributeError):
                     raise self._malformed("ListAccountRoles") from None
@@ -713,9 +717,9 @@ class Portal:
             fetched = RoleCredentials(
                 account=account,
                 role_name=role_name,
-                access_key_id=str(creds["accessKeyId"]),
-                secret_access_key=str(creds["secretAccessKey"]),
-                session_token=str(creds["sessionToken"]),
+                access_key_id=required_text(creds["accessKeyId"]),
+                secret_access_key=required_text(creds["secretAccessKey"]),
+                session_token=required_text(creds["sessionToken"]),
                 expiration=datetime.fromtimestamp(stated_ms / 1000, UTC),
                 region=self.session.default_region,
                 session_label=self.session.label,
