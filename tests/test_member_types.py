@@ -95,3 +95,40 @@ def test_a_key_that_is_no_string_is_an_unreadable_answer(center: OtherCenter) ->
     result = ssotui("export", "Prod", "Admin")
     assert (result.status, result.out) == (1, "")  # was: export AWS_ACCESS_KEY_ID=True
     assert "unreadable GetRoleCredentials answer" in result.err
+
+
+def _credentials_with(**members: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def rewrite(answer: dict[str, Any]) -> dict[str, Any]:
+        creds = answer["roleCredentials"]
+        answer["roleCredentials"] = {**creds, **members} if isinstance(creds, dict) else creds
+        return answer
+
+    return rewrite
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        # was "unexpected error (AttributeError)" through ssotui's own client
+        pytest.param(lambda a: {**a, "roleCredentials": "x"}, id="credentials-a-string"),
+        pytest.param(lambda a: {**a, "roleCredentials": [1]}, id="credentials-a-list"),
+        # was "expired at 1970-01-01 ...: check this computer's clock"
+        pytest.param(_credentials_with(expiration=True), id="expiration-a-boolean"),
+        # was "failed for session other (ValueError)" through botocore
+        pytest.param(_credentials_with(expiration="soon"), id="expiration-no-number"),
+        # seconds for milliseconds: was "expired at 1970-01-21 ...: check this computer's clock"
+        pytest.param(_credentials_with(expiration=1_900_000_000), id="expiration-in-seconds"),
+    ],
+)
+def test_credentials_of_another_shape_are_an_unreadable_answer(
+    center: OtherCenter, rewrite: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    assert ssotui("list").status == 0
+    center.rewrite["get_role_credentials"] = rewrite
+    result = ssotui("export", "Prod", "Admin")
+    assert (result.status, result.out) == (1, "")
+    assert any(
+        words in result.err
+        for words in ("GetRoleCredentials answer", "cannot read", "with no usable expiry")
+    ), result.err
+    assert "unexpected" not in result.err and "clock" not in result.err

@@ -114,11 +114,16 @@ def _said(message: str) -> str:
 LONGEST_ROLE_SESSION = timedelta(hours=12)
 
 
+# An `expiration` (milliseconds since 1970) before this (2001-09-09) is no expiry any clock
+# explains: seconds sent for milliseconds (1970-01-21), or a JSON true botocore read as 1.
+EARLIEST_EXPIRATION_MS = 10**12
+
+
 def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime) -> RoleCredentials:
     """`creds` with their expiry no later than LONGEST_ROLE_SESSION after `fetched_at`;
-    ServiceError for an `expiration` (milliseconds since 1970) of 0 or less: no expiry at all,
-    which no clock explains."""
-    if stated_ms <= 0:
+    ServiceError for an `expiration` before EARLIEST_EXPIRATION_MS (0 or less, seconds): no
+    expiry at all, which no clock explains."""
+    if stated_ms < EARLIEST_EXPIRATION_MS:
         raise ServiceError(
             f"Identity Center gave credentials for role {creds.role_name} in account "
             f"{creds.account.label_with_id} with no usable expiry (expiration {stated_ms}): "
@@ -713,7 +718,10 @@ class Portal:
         try:
             creds: Any = response["roleCredentials"]
             hide(creds.get("secretAccessKey"), creds.get("sessionToken"))
-            stated_ms = int(creds["expiration"])
+            stated = creds["expiration"]
+            if isinstance(stated, bool):  # no time: int() would make it 1 ms after 1970
+                raise TypeError("a boolean where a time belongs")
+            stated_ms = int(stated)
             fetched = RoleCredentials(
                 account=account,
                 role_name=role_name,
@@ -724,8 +732,10 @@ class Portal:
                 region=self.session.default_region,
                 session_label=self.session.label,
             )
-        except (KeyError, TypeError, ValueError, OverflowError, OSError):  # OSError: a date
-            raise self._malformed("GetRoleCredentials") from None  # the platform cannot hold
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError):
+            # (AttributeError: roleCredentials no object; OSError: a date the platform cannot
+            # hold)
+            raise self._malformed("GetRoleCredentials") from None
         now = utcnow()
         return clock_checked(expiry_checked(fetched, stated_ms, now), now)
 
