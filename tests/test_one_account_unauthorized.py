@@ -90,3 +90,21 @@ def test_a_401_that_list_accounts_confirms_is_a_lost_login(center: OtherCenter) 
     result = ssotui("list", "--json", "--refresh")
     assert result.status == 1
     assert "ssotui login" in result.err
+
+
+@pytest.mark.parametrize("handler", ["list_accounts", "get_role_credentials"])
+def test_a_401_without_identity_centers_error_name_keeps_the_login(
+    center: OtherCenter, handler: str
+) -> None:
+    # A 401 no Identity Center sent (no UnauthorizedException anywhere: a proxy, a gateway):
+    # botocore's SSO provider takes only UnauthorizedException for a lost login. Before:
+    # "session other expired or was revoked: run `ssotui login`", and the token file deleted.
+    assert ssotui("list").status == 0
+    token = _token_file()
+    center.busy[handler] = (401, "")
+    center.busy_times = 10
+    result = ssotui("export", "Prod", "Admin", "--refresh")
+    assert result.status == 1
+    assert "401" in result.err and "ssotui login" not in result.err, result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert _token_file() == token

@@ -262,9 +262,18 @@ class Portal:
         if not isinstance(exc, Refused):
             return failure_line(exc, self.session) or self._failed(what, exc)
         code, status = exc.code, exc.status
-        if code == "UnauthorizedException" or status == 401:
+        # (a code that is only the status again is none: botocore's stand-in for a missing one)
+        named = bool(code) and code != str(status)
+        if code == "UnauthorizedException" or (status == 401 and named):
             return NotLoggedIn(
                 f"session {self.session.label} expired or was revoked: run `ssotui login`"
+            )
+        if status == 401:  # no error name: not Identity Center's word on the login, which stays
+            return ServiceError(
+                f"{exc.endpoint} answered HTTP 401 to {what} without an error name, not like "
+                f"Identity Center (a proxy or gateway in the way?): check any proxy (HTTPS_PROXY, "
+                f"NO_PROXY) and endpoint override of session {self.session.label}; the login "
+                "was kept"
             )
         note = ACCOUNT_REFUSALS.get(code or "")
         if account_id is not None and note is not None and 400 <= status < 500:
@@ -289,10 +298,9 @@ class Portal:
                 what, exc.endpoint or "?", status, "AWS_ENDPOINT_URL_SSO", self.session
             )
         if status in {403, 404}:  # not Identity Center's own answer: something else is there
-            # (a code that is only the status again is none: botocore's stand-in for a missing one)
-            named = f" ({code}{said})" if code and code != str(status) else ""
+            told = f" ({code}{said})" if named else ""
             return ServiceError(
-                f"{exc.endpoint} answered HTTP {status}{named} to {what}, not like Identity "
+                f"{exc.endpoint} answered HTTP {status}{told} to {what}, not like Identity "
                 f"Center: check the sso_region of session {label} and any endpoint override"
             )
         if exc.throttled:
