@@ -442,6 +442,31 @@ def test_an_empty_answer_to_a_listing_is_no_listing_with_either_client(
             ), mode
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><body>Sign in to the guest Wi-Fi</body></html>",
+        b"\n<!DOCTYPE html>\n<html><title>Blocked by policy</title></html>",
+    ],
+    ids=["html", "doctype"],
+)
+def test_a_web_page_for_an_answer_says_what_may_be_in_the_way(
+    body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A network login page, a proxy's block page, a web site where the endpoint should be,
+    # answering 200. Was: "sent a response ssotui cannot read: try again later" (no later helps).
+    with recording(Answer(200, body, (("Content-Type", "text/html"),))) as server:
+        for mode in ("direct", "botocore"):
+            kind, line = through_portal(client_for(mode, server.url, monkeypatch))
+            assert (kind, line) == (
+                "ServiceError",
+                f"{server.url} answered with a web page, not like Identity Center (a network "
+                "login page or a proxy in the way?): check your network, proxy and the address "
+                "you set for it (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, "
+                "AWS_ENDPOINT_URL or an endpoint_url)",
+            ), mode
+
+
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
 @pytest.mark.parametrize(
     "body",

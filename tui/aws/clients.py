@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui import __version__
 from tui.aws.answer_limit import limit_answers
-from tui.aws.transport import MalformedResponse, PortalClient, empty_answer, failure_line
+from tui.aws.transport import (
+    MalformedResponse,
+    PortalClient,
+    empty_answer,
+    failure_line,
+    not_json,
+)
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
 from tui.paths import Paths, aws_config_file, aws_credentials_file
@@ -62,7 +68,7 @@ def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
         try:
             parsed = json.loads(body)
         except (ValueError, RecursionError):  # nested past the parser's depth
-            raise MalformedResponse("the response body is not JSON") from None
+            raise not_json(body) from None
         if not isinstance(parsed, dict):
             raise MalformedResponse("the response body is not a JSON object")
 

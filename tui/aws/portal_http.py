@@ -49,6 +49,7 @@ from tui.aws.transport import (
     UnreadableCaFile,
     UntrustedCertificate,
     empty_answer,
+    not_json,
     retry_after,
     tls_failure,
 )
@@ -189,7 +190,7 @@ class PortalHttpClient(PortalClient):
             hook = _without_nulls if b"null" in body else None
             parsed = json.loads(body, object_hook=hook)
         except (ValueError, RecursionError):  # nested past the parser's depth
-            raise self._malformed("the response body is not JSON") from None
+            raise not_json(body, self.meta.endpoint_url) from None
         if not isinstance(parsed, dict):
             raise self._malformed("the response body is not a JSON object")
         parsed.update(answered)
