@@ -467,6 +467,38 @@ def test_a_web_page_for_an_answer_says_what_may_be_in_the_way(
             ), mode
 
 
+@pytest.mark.parametrize(
+    ("answer", "who"),
+    [
+        pytest.param(
+            Answer(407, b"", (("Proxy-Authenticate", "Basic"),)),
+            "a proxy asking for a login",
+            id="407",
+        ),
+        pytest.param(
+            Answer(400, b"<html>Bad Request</html>", (("Content-Type", "text/html"),)),
+            "a proxy or gateway in the way",
+            id="400-page",
+        ),
+        pytest.param(Answer(405, b""), "a proxy or gateway in the way", id="405"),
+    ],
+)
+def test_a_refusal_without_an_error_name_is_not_identity_centers(
+    answer: Answer, who: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: "Identity Center refused ListAccounts (407) for session ...: try again later, and
+    # report it if it persists" (and a 400's web page in the line, tags and all).
+    with recording(answer) as server:
+        for mode in ("direct", "botocore"):
+            kind, line = through_portal(client_for(mode, server.url, monkeypatch))
+            assert (kind, line) == (
+                "ServiceError",
+                f"{server.url} answered HTTP {answer.status} to ListAccounts without an error "
+                f"name, not like Identity Center ({who}?): check any proxy (HTTPS_PROXY, "
+                f"NO_PROXY) and endpoint override of session {SESSION.label}",
+            ), mode
+
+
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
 @pytest.mark.parametrize(
     "body",

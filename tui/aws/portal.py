@@ -268,12 +268,15 @@ class Portal:
             return NotLoggedIn(
                 f"session {self.session.label} expired or was revoked: run `ssotui login`"
             )
-        if status == 401:  # no error name: not Identity Center's word on the login, which stays
+        if not named and 400 <= status < 500 and status not in {403, 404} and not exc.throttled:
+            # Identity Center names every refusal: one without a name is something else's (a
+            # 401 too: not its word on the login, which stays)
+            who = "a proxy asking for a login" if status == 407 else "a proxy or gateway in the way"
+            kept = "; the login was kept" if status == 401 else ""
             return ServiceError(
-                f"{exc.endpoint} answered HTTP 401 to {what} without an error name, not like "
-                f"Identity Center (a proxy or gateway in the way?): check any proxy (HTTPS_PROXY, "
-                f"NO_PROXY) and endpoint override of session {self.session.label}; the login "
-                "was kept"
+                f"{exc.endpoint} answered HTTP {status} to {what} without an error name, not "
+                f"like Identity Center ({who}?): check any proxy (HTTPS_PROXY, NO_PROXY) and "
+                f"endpoint override of session {self.session.label}{kept}"
             )
         note = ACCOUNT_REFUSALS.get(code or "")
         if account_id is not None and note is not None and 400 <= status < 500:
