@@ -221,3 +221,25 @@ def test_a_service_without_the_browser_login_falls_back_to_the_device_code(
     assert "Falling back to the device code: " in result.err and refusal in result.err
     assert "OTHR-" in result.err  # the device code, shown
     assert token_path(here(), chosen_session(here())[0]).exists()
+
+
+@pytest.mark.parametrize("status", [401, 407, 400])
+def test_a_refresh_refused_without_an_error_name_keeps_the_token(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, status: int
+) -> None:
+    """A refresh answered with a 4xx that names no error (a proxy asking for its login, a
+    gateway's page): not Identity Center refusing the refresh token. botocore keeps the token
+    on any refresh failure. Was: "session other expired: run `ssotui login`", the token file
+    (the AWS CLI's too) deleted."""
+    use_fake_browser(monkeypatch, tmp_path)
+    assert ssotui("login").status == 0
+    path = token_path(here(), chosen_session(here())[0])
+    cached = json.loads(path.read_text())
+    cached["expiresAt"] = "2000-01-01T00:00:00Z"
+    path.write_text(json.dumps(cached))
+    center.busy["create_token"] = (status, "")
+    listed = ssotui("list")
+    assert listed.status == 1
+    line = _one_line(listed.err)
+    assert str(status) in line and "ssotui login" not in line, line
+    assert json.loads(path.read_text())["refreshToken"] == cached["refreshToken"]

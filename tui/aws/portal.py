@@ -272,11 +272,10 @@ class Portal:
             # Identity Center names every refusal: one without a name is something else's (a
             # 401 too: not its word on the login, which stays)
             who = "a proxy asking for a login" if status == 407 else "a proxy or gateway in the way"
-            kept = "; the login was kept" if status == 401 else ""
             return ServiceError(
                 f"{exc.endpoint} answered HTTP {status} to {what} without an error name, not "
                 f"like Identity Center ({who}?): check any proxy (HTTPS_PROXY, NO_PROXY) and "
-                f"endpoint override of session {self.session.label}{kept}"
+                f"endpoint override of session {self.session.label}"
             )
         note = ACCOUNT_REFUSALS.get(code or "")
         if account_id is not None and note is not None and 400 <= status < 500:
