@@ -243,3 +243,26 @@ def test_a_refresh_refused_without_an_error_name_keeps_the_token(
     line = _one_line(listed.err)
     assert str(status) in line and "ssotui login" not in line, line
     assert json.loads(path.read_text())["refreshToken"] == cached["refreshToken"]
+
+
+@pytest.mark.parametrize("flow", ["--use-device-code", None])
+@pytest.mark.parametrize("where", ["register_client", "create_token"])
+@pytest.mark.parametrize("status", [407, 401, 400])
+def test_a_login_answered_without_an_error_name_names_the_proxy_not_the_start_url(
+    center: OtherCenter,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    flow: str | None,
+    where: str,
+    status: int,
+) -> None:
+    # Was: "Identity Center refused the client registration for session other (407): check the
+    # session's sso_start_url and sso_region", which nothing in the config could mend.
+    use_fake_browser(monkeypatch, tmp_path)
+    center.busy[where] = (status, "")
+    center.busy_times = 100
+    result = ssotui("login", *([flow] if flow else []))
+    assert result.status == 1
+    line = _one_line(result.err)
+    assert f"answered HTTP {status} to" in line and "HTTPS_PROXY" in line, line
+    assert "sso_start_url" not in line

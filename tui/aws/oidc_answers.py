@@ -85,6 +85,15 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
             f"Identity Center is too busy for {what} of session {session.label} ({code}): "
             "wait a minute, then run `ssotui login` again"
         )
+    if isinstance(status, int) and 400 <= status < 500 and code in ("", str(status)):
+        # no error name (botocore names it by the status): Identity Center names every refusal
+        endpoint = str(getattr(client.meta, "endpoint_url", "") or "?")
+        who = "a proxy asking for a login" if status == 407 else "a proxy or gateway in the way"
+        return ServiceError(
+            f"{endpoint} answered HTTP {status} to {what} for session {session.label} without "
+            f"an error name, not like Identity Center ({who}?): check any proxy (HTTPS_PROXY, "
+            "NO_PROXY) and endpoint override, then run `ssotui login` again"
+        )
     if code:
         from tui.aws.sessions import inline_comment
 
