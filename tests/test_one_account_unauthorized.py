@@ -108,3 +108,27 @@ def test_a_401_without_identity_centers_error_name_keeps_the_login(
     assert "401" in result.err and "ssotui login" not in result.err, result.err
     assert len(result.err.strip().splitlines()) == 1
     assert _token_file() == token
+
+
+def test_a_401_for_one_account_when_list_accounts_cannot_tell_keeps_the_token(
+    center: OtherCenter,
+) -> None:
+    # ListAccounts, asked whether the login still works, fails itself (a 5xx): the line says
+    # so (not that it worked), and nothing counts the login as lost.
+    import os
+
+    from tui.aws.portal import Portal
+    from tui.aws.token_cache import load_token
+    from tui.errors import NotLoggedIn, ServiceError
+
+    session = chosen_session(here())[0]
+    token = load_token(here(), session)
+    assert token is not None
+    center.role_failures = {PROD: UNAUTHORIZED}
+    center.busy["list_accounts"] = (500, "InternalServerException")
+    center.busy_times = 1000
+    portal = Portal(session, token, environ=os.environ, deadline=5)
+    with pytest.raises(ServiceError) as failed:
+        portal.list_roles(PROD)
+    assert not isinstance(failed.value, NotLoggedIn)
+    assert "ListAccounts, asked whether the login still works, failed" in failed.value.message

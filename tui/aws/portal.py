@@ -758,6 +758,7 @@ class Portal:
         asked after a 401 answers for every 401 that came before it began.
         """
         checked = self._checks_begun  # the checks begun before this 401 say nothing of it
+        works = "while ListAccounts still worked"
         with self._login_check:
             if self._login_lost:
                 return lost
@@ -769,14 +770,14 @@ class Portal:
                 except NotLoggedIn:
                     self._login_lost = True
                     return lost
-                except SsotuiError:
-                    pass  # no answer either way: the token is kept, the account failed
+                except SsotuiError:  # no answer either way: the token is kept all the same
+                    works = "and ListAccounts, asked whether the login still works, failed"
                 else:
                     self._login_seen_working = number
         return ServiceError(
-            f"Identity Center answered 401 (unauthorized) to {what} while ListAccounts "
-            f"still worked (session {self.session.label}): try again later, and if it "
-            "persists ask your administrator about your access to that account"
+            f"Identity Center answered 401 (unauthorized) to {what} {works} (session "
+            f"{self.session.label}): try again later, and if it persists ask your "
+            "administrator about your access to that account"
         )
 
     def logout(self) -> bool:
