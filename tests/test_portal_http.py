@@ -468,6 +468,34 @@ def test_a_web_page_for_an_answer_says_what_may_be_in_the_way(
 
 
 @pytest.mark.parametrize(
+    "body", [b"OK", b'{"message": "bye"}', b"[]"], ids=["text", "json", "json-array"]
+)
+def test_a_logout_answered_with_a_body_ended_the_sign_in(
+    body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Logout has no output in botocore's model: botocore reads no body of its 200, and `aws sso
+    # logout` succeeds whatever it holds. Was: "sent a response ssotui cannot read" and
+    # "could not revoke the token" for a body that is not a JSON object.
+    with recording(Answer(200, body, (("Content-Type", "text/plain"),))) as server:
+        for mode in ("direct", "botocore"):
+            client = client_for(mode, server.url, monkeypatch)
+            assert Portal(SESSION, a_token(), client=client, sleep=no_sleep).logout(), mode
+
+
+def test_a_logout_answered_with_a_web_page_did_not_reach_identity_center(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a network login page or a proxy's page in the way: nothing was revoked, and the logout
+    # must not say it was
+    page = Answer(200, b"<html><body>Sign in to the Wi-Fi</body></html>", ())
+    with recording(page) as server:
+        for mode in ("direct", "botocore"):
+            client = client_for(mode, server.url, monkeypatch)
+            with pytest.raises(ServiceError, match="answered with a web page"):
+                Portal(SESSION, a_token(), client=client, sleep=no_sleep).logout()
+
+
+@pytest.mark.parametrize(
     ("answer", "who"),
     [
         pytest.param(

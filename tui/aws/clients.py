@@ -28,6 +28,7 @@ from tui.aws.answer_limit import limit_answers
 from tui.aws.transport import (
     MalformedResponse,
     PortalClient,
+    WebPage,
     empty_answer,
     failure_line,
     not_json,
@@ -59,12 +60,17 @@ T = TypeVar("T")
 _MAX_CACHED = 16
 
 
-def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
+def _check_json(response_dict: dict[str, Any], operation_model: Any = None, **_: Any) -> None:
     """botocore's `before-parse` hook: a 2xx body that is not a JSON object is an error (its
     parser would read no JSON as an empty answer, and fail on other JSON with its own
-    AttributeError)."""
+    AttributeError); of an operation with no output (Logout), whose body botocore does not
+    read, only a web page is (not Identity Center's answer)."""
     body = response_dict.get("body") or b""
     if 200 <= int(response_dict.get("status_code") or 0) < 300 and body.strip():
+        if operation_model is not None and operation_model.output_shape is None:
+            if isinstance(page := not_json(body), WebPage):
+                raise page
+            return
         try:
             parsed = json.loads(body)
         except (ValueError, RecursionError):  # nested past the parser's depth
