@@ -15,6 +15,7 @@ from tui.workspace.advice import (
     for_the_picker,
     in_a_child,
     session_options,
+    without_retrying,
 )
 
 # The messages of the errors a door shows, as the domain words them.
@@ -124,3 +125,44 @@ def test_a_child_is_told_the_session_only_where_ssotui_login_alone_would_not_rea
     named = "not logged in to session dev: run `ssotui login --session dev`"
     assert _told_in_a_child({"AWS_PROFILE": "work"}) == named
     assert _told_in_a_child({}) == named  # several, and nothing decides (the picker asked)
+
+
+@pytest.mark.parametrize(
+    ("message", "left"),
+    [
+        (
+            "Identity Center failed Logout with HTTP 500 after retries (session dev): try again "
+            "later",
+            "Identity Center failed Logout with HTTP 500 after retries (session dev)",
+        ),
+        (
+            "Identity Center refused Logout (OddException: no) for session dev: try again later, "
+            "and report it if it persists",
+            "Identity Center refused Logout (OddException: no) for session dev",
+        ),
+        (
+            "the connection to Identity Center at h through the proxy p failed: try again later; "
+            "if it keeps failing, check HTTPS_PROXY and NO_PROXY",
+            "the connection to Identity Center at h through the proxy p failed: check "
+            "HTTPS_PROXY and NO_PROXY",
+        ),
+        (
+            "cannot reach Identity Center at h (session dev, region r): check your network",
+            "cannot reach Identity Center at h (session dev, region r): check your network",
+        ),
+    ],
+)
+def test_a_call_that_cannot_be_sent_again_keeps_no_advice_to_retry(message: str, left: str) -> None:
+    assert without_retrying(message) == left
+
+
+def test_a_console_the_picker_cannot_reach_says_all_a_shell_needs() -> None:
+    line = (
+        "ssotui knows no console address or sign-in endpoint for region eusc-de-east-1 (outside "
+        "the commercial, China and GovCloud partitions): give --destination URL and set "
+        "AWS_ENDPOINT_URL_SIGNIN"
+    )
+    assert for_the_picker(line).endswith(
+        "partitions): open it from the access portal in the browser, or with `ssotui console "
+        "--destination URL` in a shell where AWS_ENDPOINT_URL_SIGNIN is set"
+    )

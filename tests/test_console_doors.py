@@ -393,3 +393,38 @@ def test_a_destination_or_region_that_is_no_such_thing_is_usage(
     assert (run.status, run.out) == (2, "")
     assert said in run.err.splitlines()[-1] and "\x1b" not in run.err
     assert sim.calls["GetRoleCredentials"] == before
+
+
+def test_a_partition_ssotui_does_not_know_asks_for_all_it_needs_at_once(
+    sim: Simulator, home: Home, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Identity Center in a partition ssotui knows no console nor sign-in endpoint of: the
+    first line names both what to give, and neither is asked for after credentials were
+    fetched. Before: "give --destination URL", then, given, "set AWS_ENDPOINT_URL_SIGNIN"."""
+    home.write_config(
+        f"[sso-session dev]\nsso_start_url = {sim.start_url}\nsso_region = eusc-de-east-1\n"
+    )
+    log_in()
+    account = with_roles(org)
+    role = usable_role(account)
+    signin = os.environ["AWS_ENDPOINT_URL_SIGNIN"]
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SIGNIN")
+    before = sim.calls["GetRoleCredentials"]
+    first = ssotui("console", account.account_id, role, "--print")
+    assert (first.status, first.out) == (1, "")
+    assert "--destination URL" in first.err and "AWS_ENDPOINT_URL_SIGNIN" in first.err, first.err
+    given = ssotui(
+        "console", account.account_id, role, "--destination", "https://console.example/", "--print"
+    )
+    assert (given.status, given.out) == (1, "")
+    assert "set AWS_ENDPOINT_URL_SIGNIN" in given.err
+    assert sim.calls["GetRoleCredentials"] == before  # nothing fetched for nothing
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", signin)
+    done = ssotui(
+        "console", account.account_id, role, "--destination", "https://console.example/", "--print"
+    )
+    assert done.status == 0, done.err
+    # with the endpoint set, the destination is all that is missing
+    assert ssotui("console", account.account_id, role, "--print").err.endswith(
+        "partitions): give --destination URL\n"
+    )

@@ -26,6 +26,8 @@ def _not_revoked_line(err: str, token: Token) -> str:
         f"): it stays valid at Identity Center until {local_time(token.expires_at)}; "
         "cached token and catalog deleted."
     )
+    # the token is gone here: a logout tried again cannot revoke it (was: "... try again later")
+    assert "try again" not in line and "wait a minute" not in line, line
     return line
 
 

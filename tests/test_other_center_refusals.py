@@ -261,3 +261,48 @@ def test_a_code_issued_in_another_region_names_the_region_to_set(
         "Identity Center says the login belongs to region us-west-2: make that the sso_region "
         "of session other (now eu-west-3), then run `ssotui login` again"
     ), line
+
+
+@pytest.mark.parametrize("status", [401, 407, 400])
+def test_a_refresh_refused_without_an_error_name_keeps_the_token(
+    center: OtherCenter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, status: int
+) -> None:
+    """A refresh answered with a 4xx that names no error (a proxy asking for its login, a
+    gateway's page): not Identity Center refusing the refresh token. botocore keeps the token
+    on any refresh failure. Was: "session other expired: run `ssotui login`", the token file
+    (the AWS CLI's too) deleted."""
+    use_fake_browser(monkeypatch, tmp_path)
+    assert ssotui("login").status == 0
+    path = token_path(here(), chosen_session(here())[0])
+    cached = json.loads(path.read_text())
+    cached["expiresAt"] = "2000-01-01T00:00:00Z"
+    path.write_text(json.dumps(cached))
+    center.busy["create_token"] = (status, "")
+    listed = ssotui("list")
+    assert listed.status == 1
+    line = _one_line(listed.err)
+    assert str(status) in line and "ssotui login" not in line, line
+    assert json.loads(path.read_text())["refreshToken"] == cached["refreshToken"]
+
+
+@pytest.mark.parametrize("flow", ["--use-device-code", None])
+@pytest.mark.parametrize("where", ["register_client", "create_token"])
+@pytest.mark.parametrize("status", [407, 401, 400])
+def test_a_login_answered_without_an_error_name_names_the_proxy_not_the_start_url(
+    center: OtherCenter,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    flow: str | None,
+    where: str,
+    status: int,
+) -> None:
+    # Was: "Identity Center refused the client registration for session other (407): check the
+    # session's sso_start_url and sso_region", which nothing in the config could mend.
+    use_fake_browser(monkeypatch, tmp_path)
+    center.busy[where] = (status, "")
+    center.busy_times = 100
+    result = ssotui("login", *([flow] if flow else []))
+    assert result.status == 1
+    line = _one_line(result.err)
+    assert f"answered HTTP {status} to" in line and "HTTPS_PROXY" in line, line
+    assert "sso_start_url" not in line

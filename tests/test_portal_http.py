@@ -442,6 +442,91 @@ def test_an_empty_answer_to_a_listing_is_no_listing_with_either_client(
             ), mode
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><body>Sign in to the guest Wi-Fi</body></html>",
+        b"\n<!DOCTYPE html>\n<html><title>Blocked by policy</title></html>",
+    ],
+    ids=["html", "doctype"],
+)
+def test_a_web_page_for_an_answer_says_what_may_be_in_the_way(
+    body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A network login page, a proxy's block page, a web site where the endpoint should be,
+    # answering 200. Was: "sent a response ssotui cannot read: try again later" (no later helps).
+    with recording(Answer(200, body, (("Content-Type", "text/html"),))) as server:
+        for mode in ("direct", "botocore"):
+            kind, line = through_portal(client_for(mode, server.url, monkeypatch))
+            assert (kind, line) == (
+                "ServiceError",
+                f"{server.url} answered with a web page, not like Identity Center (a network "
+                "login page or a proxy in the way?): check your network, proxy and the address "
+                "you set for it (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, "
+                "AWS_ENDPOINT_URL or an endpoint_url)",
+            ), mode
+
+
+@pytest.mark.parametrize(
+    "body", [b"OK", b'{"message": "bye"}', b"[]"], ids=["text", "json", "json-array"]
+)
+def test_a_logout_answered_with_a_body_ended_the_sign_in(
+    body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Logout has no output in botocore's model: botocore reads no body of its 200, and `aws sso
+    # logout` succeeds whatever it holds. Was: "sent a response ssotui cannot read" and
+    # "could not revoke the token" for a body that is not a JSON object.
+    with recording(Answer(200, body, (("Content-Type", "text/plain"),))) as server:
+        for mode in ("direct", "botocore"):
+            client = client_for(mode, server.url, monkeypatch)
+            assert Portal(SESSION, a_token(), client=client, sleep=no_sleep).logout(), mode
+
+
+def test_a_logout_answered_with_a_web_page_did_not_reach_identity_center(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a network login page or a proxy's page in the way: nothing was revoked, and the logout
+    # must not say it was
+    page = Answer(200, b"<html><body>Sign in to the Wi-Fi</body></html>", ())
+    with recording(page) as server:
+        for mode in ("direct", "botocore"):
+            client = client_for(mode, server.url, monkeypatch)
+            with pytest.raises(ServiceError, match="answered with a web page"):
+                Portal(SESSION, a_token(), client=client, sleep=no_sleep).logout()
+
+
+@pytest.mark.parametrize(
+    ("answer", "who"),
+    [
+        pytest.param(
+            Answer(407, b"", (("Proxy-Authenticate", "Basic"),)),
+            "a proxy asking for a login",
+            id="407",
+        ),
+        pytest.param(
+            Answer(400, b"<html>Bad Request</html>", (("Content-Type", "text/html"),)),
+            "a proxy or gateway in the way",
+            id="400-page",
+        ),
+        pytest.param(Answer(405, b""), "a proxy or gateway in the way", id="405"),
+    ],
+)
+def test_a_refusal_without_an_error_name_is_not_identity_centers(
+    answer: Answer, who: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: "Identity Center refused ListAccounts (407) for session ...: try again later, and
+    # report it if it persists" (and a 400's web page in the line, tags and all).
+    with recording(answer) as server:
+        for mode in ("direct", "botocore"):
+            kind, line = through_portal(client_for(mode, server.url, monkeypatch))
+            assert (kind, line) == (
+                "ServiceError",
+                f"{server.url} answered HTTP {answer.status} to ListAccounts without an error "
+                f"name, not like Identity Center ({who}?): check any proxy (HTTPS_PROXY, "
+                f"NO_PROXY) and endpoint override of session {SESSION.label}",
+            ), mode
+
+
 @pytest.mark.parametrize("mode", ["direct", "botocore"])
 @pytest.mark.parametrize(
     "body",

@@ -245,3 +245,37 @@ async def test_a_failed_account_retried_in_the_picker_and_refused_shows_the_note
     saved = catalog_cache.load(here(), chosen_session(here())[0])
     assert saved is not None and not saved.failed and saved.complete
     assert saved.refused == {PROD: "no access to its roles (ResourceNotFoundException)"}
+
+
+@pytest.mark.parametrize(
+    ("failure", "before", "role", "advice"),
+    [
+        pytest.param((400, "OddException"), False, "Admin", "try again later", id="failed"),
+        pytest.param(
+            (403, "ForbiddenException"), False, "Admin", "ask your administrator", id="refused"
+        ),
+        pytest.param((400, "OddException"), True, "NewRole", "try again later", id="partial"),
+    ],
+)
+def test_advice_after_refresh_names_no_refresh(
+    center: OtherCenter, failure: tuple[int, str], before: bool, role: str, advice: str
+) -> None:
+    # Before: "...; try again with --refresh" (or "try --refresh") to a user who gave it.
+    if before:  # the roles known before: shown, but perhaps not all of them
+        assert ssotui("list").status == 0
+    center.role_failures = {PROD: failure}
+    result = ssotui("export", "Prod", role, "--refresh")
+    assert (result.status, result.out) == (1, "")
+    assert "--refresh" not in result.err and advice in result.err, result.err
+    assert len(result.err.splitlines()) == 1
+
+
+def test_a_refresh_whose_every_listing_failed_names_no_refresh(center: OtherCenter) -> None:
+    # Not one account's roles answered: the catalog keeps its former age, and the line said
+    # "(the catalog was cached 0 s ago: add --refresh ...)" to a user who gave it.
+    assert ssotui("list").status == 0
+    center.busy = {"list_account_roles": (400, "OddException")}
+    center.busy_times = 1000
+    result = ssotui("export", "Prod", "NewRole", "--refresh")
+    assert (result.status, result.out) == (1, "")
+    assert "--refresh" not in result.err and "try again later" in result.err, result.err

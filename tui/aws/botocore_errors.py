@@ -66,7 +66,7 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
     detail = type(exc).__name__
     # RecursionError: an answer nested past the JSON parser's depth (botocore's error parser
     # reads a refusal's body without our hook before it)
-    if isinstance(exc, ResponseParserError | RecursionError):
+    if isinstance(exc, ResponseParserError | RecursionError) or _in_the_parser(exc):
         return MalformedResponse(detail, endpoint=endpoint)
     if isinstance(exc, bce.ReadTimeoutError):
         return ReadTimeout(detail, endpoint=endpoint)
@@ -105,3 +105,16 @@ def from_botocore(exc: BaseException, endpoint: str) -> CallFailed | None:
             return Dropped(detail, endpoint=endpoint)
         return Dropped(detail, endpoint=endpoint, proxy=masked(proxy.url), setting=proxy.setting)
     return None
+
+
+def _in_the_parser(exc: BaseException) -> bool:
+    """Whether `exc` came out of botocore's response parser uncaught: a member of another type
+    than its model says (`int("soon")` for a long), which is an answer it cannot read."""
+    if not isinstance(exc, ValueError | TypeError | AttributeError):
+        return False
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.replace("\\", "/").endswith("botocore/parsers.py"):
+            return True
+        tb = tb.tb_next
+    return False

@@ -7,10 +7,11 @@ account is recorded with its reason and the rest are kept; Identity Center's own
 one account (`AccountRefused`) is recorded apart, as an answer (the account has no roles, and
 is not retried before the next fetch), and so is a listing that goes round (`PageRepeated`:
 an account keeps the roles listed before the repeat; a ListAccounts that repeats a page ends
-there, its accounts kept, `Catalog.accounts_cut` saying so); a 401 aborts the whole fetch
-with NotLoggedIn. Progress is reported as events, on the calling thread, for the picker to
-stream. The roles of the account the user looks at (`tui.aws.roles_first`) go before the
-others, and a page of accounts before any role call waiting for the pacer.
+there, its accounts kept, `Catalog.accounts_cut` saying so); a 401 that ListAccounts gives
+too aborts the whole fetch with NotLoggedIn (one about an account alone fails that account).
+Progress is reported as events, on the calling thread, for the picker to stream. The roles
+of the account the user looks at (`tui.aws.roles_first`) go before the others, and a page of
+accounts before any role call waiting for the pacer.
 
 A refresh does not wait for the pages to learn what it already knows: the last catalog names
 the accounts, so their roles are asked for from the start, beside the first page (`look_ahead`).

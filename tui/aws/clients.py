@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from tui import __version__
 from tui.aws.answer_limit import limit_answers
 from tui.aws.ca_once import load_ca_once
-from tui.aws.transport import MalformedResponse, PortalClient, empty_answer, failure_line
+from tui.aws.transport import (
+    MalformedResponse,
+    PortalClient,
+    WebPage,
+    empty_answer,
+    failure_line,
+    not_json,
+)
 from tui.errors import ConfigError, ServiceError
 from tui.models import SsoSession
 from tui.paths import Paths, aws_config_file, aws_credentials_file
@@ -57,20 +64,25 @@ _MAX_CACHED = 16
 _BOM = b"\xef\xbb\xbf"
 
 
-def _check_json(response_dict: dict[str, Any], **_: Any) -> None:
+def _check_json(response_dict: dict[str, Any], operation_model: Any = None, **_: Any) -> None:
     """botocore's `before-parse` hook: a 2xx body that is not a JSON object is an error (its
     parser would read no JSON as an empty answer, and fail on other JSON with its own
-    AttributeError). A UTF-8 byte order mark before the JSON is dropped, as RFC 8259 lets a
-    parser do and ssotui's own client does: botocore's parser took such an answer for no JSON,
-    so a listing for an empty one."""
+    AttributeError); of an operation with no output (Logout), whose body botocore does not
+    read, only a web page is (not Identity Center's answer). A UTF-8 byte order mark before the
+    JSON is dropped, as RFC 8259 lets a parser do and ssotui's own client does: botocore's
+    parser took such an answer for no JSON, so a listing for an empty one."""
     body = response_dict.get("body") or b""
     if isinstance(body, bytes) and body.startswith(_BOM):
         body = response_dict["body"] = body[len(_BOM) :]
     if 200 <= int(response_dict.get("status_code") or 0) < 300 and body.strip():
+        if operation_model is not None and operation_model.output_shape is None:
+            if isinstance(page := not_json(body), WebPage):
+                raise page
+            return
         try:
             parsed = json.loads(body)
         except (ValueError, RecursionError):  # nested past the parser's depth
-            raise MalformedResponse("the response body is not JSON") from None
+            raise not_json(body) from None
         if not isinstance(parsed, dict):
             raise MalformedResponse("the response body is not a JSON object")
 

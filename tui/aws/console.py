@@ -221,6 +221,31 @@ class ConsoleRequest:
         return self.service is not None or self.destination is not None
 
 
+def signin_request(
+    region: str | None,
+    environ: Mapping[str, str],
+    *,
+    service: str | None = None,
+    destination: str | None = None,
+    duration: int | None = None,
+) -> ConsoleRequest:
+    """A `ConsoleRequest` for a sign-in URL, its sign-in endpoint checked too (`environ`), so
+    that all a region outside the known partitions needs is said at once, before credentials
+    are fetched: `--destination` and `AWS_ENDPOINT_URL_SIGNIN` (`ConfigError`)."""
+    try:
+        request = ConsoleRequest(region, service, destination, duration)
+    except ConfigError:  # no console address: an unknown partition, and no destination
+        if region is not None and _override(environ) is None:
+            raise _unknown_partition(
+                region,
+                "console address or sign-in endpoint",
+                f"give --destination URL and set {SIGNIN_ENDPOINT_VAR}",
+            ) from None
+        raise
+    signin_endpoint(request.region, environ)
+    return request
+
+
 def login_url(endpoint: str, *, issuer: str, destination: str, signin_token: str) -> str:
     """`<endpoint>?Action=login&Issuer=…&Destination=…&SigninToken=…` (every value encoded)."""
     query = urlencode(

@@ -80,6 +80,14 @@ class CallDeadlines:
         """True when the pacer's slot for the current call came after its deadline."""
         return bool(getattr(self._mine, "late", False))
 
+    def now(self) -> float:
+        """The deadlines' clock."""
+        return self._clock()
+
+    def answered_since(self, moment: float) -> bool:
+        """Whether a call was answered (`got_through`) at or after `moment` (`now`)."""
+        return self._last_through >= moment
+
     def got_through(self) -> None:
         """A call was answered (by any thread)."""
         self._last_through = self._clock()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.aws.clients import connection_error
+from tui.aws.members import text
 from tui.aws.transport import redirected
 from tui.errors import LoginFailed, ServiceError, SsotuiError
 from tui.logs import hide, said
@@ -94,6 +95,15 @@ def login_failure(exc: Exception, client: Any, session: SsoSession, what: str) -
         return ServiceError(
             f"Identity Center is too busy for {what} of session {session.label} ({code}): "
             "wait a minute, then run `ssotui login` again"
+        )
+    if isinstance(status, int) and 400 <= status < 500 and code in ("", str(status)):
+        # no error name (botocore names it by the status): Identity Center names every refusal
+        endpoint = str(getattr(client.meta, "endpoint_url", "") or "?")
+        who = "a proxy asking for a login" if status == 407 else "a proxy or gateway in the way"
+        return ServiceError(
+            f"{endpoint} answered HTTP {status} to {what} for session {session.label} without "
+            f"an error name, not like Identity Center ({who}?): check any proxy (HTTPS_PROXY, "
+            "NO_PROXY) and endpoint override, then run `ssotui login` again"
         )
     if code:
         from tui.aws.sessions import inline_comment
@@ -206,7 +216,7 @@ def token_from_response(
             client_id=client_id,
             client_secret=client_secret,
             registration_expires_at=registration_expires_at,
-            refresh_token=response.get("refreshToken") or refresh_token,
+            refresh_token=text(response.get("refreshToken")) or refresh_token,
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # e.g. 10**15 s
         raise ServiceError(

@@ -1,6 +1,7 @@
 """The SSO portal API for one logged-in session: accounts, roles, role credentials, logout.
 
-Every failure becomes one SsotuiError line: 401 -> NotLoggedIn, 403/404 -> NoAccess (for
+Every failure becomes one SsotuiError line: 401 -> NotLoggedIn (for a call about one account,
+only when ListAccounts answers 401 too: `Portal._unauthorized_for`), 403/404 -> NoAccess (for
 the roles of one account, and its 400 InvalidRequestException too: AccountRefused),
 unreachable, throttled or failing past retries or past the deadline -> ServiceError. The
 client (direct or botocore, `tui.aws.clients.portal_client`) raises only the transport's own
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -32,6 +34,7 @@ from tui.aws.call_log import timed
 from tui.aws.call_switch import CallSwitch
 from tui.aws.clients import portal_client
 from tui.aws.deadline import CallDeadlines
+from tui.aws.members import required_text, shown_text, text
 from tui.aws.throttle import Pacer
 from tui.aws.transport import (
     CallFailed,
@@ -105,11 +108,16 @@ _CREDENTIAL_MEMBERS = ("accessKeyId", "secretAccessKey", "sessionToken")
 SECONDS_BELOW = 10**11
 
 
+# An `expiration` (milliseconds since 1970) before this (2001-09-09) is no expiry any clock
+# explains: seconds sent for milliseconds (1970-01-21), or a JSON true botocore read as 1.
+EARLIEST_EXPIRATION_MS = 10**12
+
+
 def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime) -> RoleCredentials:
     """`creds` with their expiry no later than LONGEST_ROLE_SESSION after `fetched_at`;
-    ServiceError for an `expiration` (milliseconds since 1970) of 0 or less: no expiry at all,
-    which no clock explains."""
-    if stated_ms <= 0:
+    ServiceError for an `expiration` before EARLIEST_EXPIRATION_MS (0 or less, seconds): no
+    expiry at all, which no clock explains."""
+    if stated_ms < EARLIEST_EXPIRATION_MS:
         raise ServiceError(
             f"Identity Center gave credentials for role {creds.role_name} in account "
             f"{creds.account.label_with_id} with no usable expiry (expiration {stated_ms}): "
@@ -224,7 +232,14 @@ class Portal:
         )
         self.pacer = Pacer(sleep=self.deadlines.wait_in_queue)
         self._last_failure: CallFailed | None = None  # of any thread: why calls are failing
+        self._last_failure_at = 0.0  # ... and when (`clock`)
         self.switch = switch
+        # ListAccounts asked whether the login works after a 401 about one account
+        # (`_unauthorized_for`): one check at a time, and what the last ones found.
+        self._login_check = threading.Lock()
+        self._checks_begun = 0
+        self._login_seen_working = 0  # the number of the last check ListAccounts answered
+        self._login_lost = False
 
     # -- error handling -------------------------------------------------------------------
 
@@ -241,9 +256,20 @@ class Portal:
         if not isinstance(exc, Refused):
             return failure_line(exc, self.session) or self._failed(what, exc)
         code, status = exc.code, exc.status
-        if code == "UnauthorizedException" or status == 401:
+        # (a code that is only the status again is none: botocore's stand-in for a missing one)
+        named = bool(code) and code != str(status)
+        if code == "UnauthorizedException" or (status == 401 and named):
             return NotLoggedIn(
                 f"session {self.session.label} expired or was revoked: run `ssotui login`"
+            )
+        if not named and 400 <= status < 500 and status not in {403, 404} and not exc.throttled:
+            # Identity Center names every refusal: one without a name is something else's (a
+            # 401 too: not its word on the login, which stays)
+            who = "a proxy asking for a login" if status == 407 else "a proxy or gateway in the way"
+            return ServiceError(
+                f"{exc.endpoint} answered HTTP {status} to {what} without an error name, not "
+                f"like Identity Center ({who}?): check any proxy (HTTPS_PROXY, NO_PROXY) and "
+                f"endpoint override of session {self.session.label}"
             )
         note = ACCOUNT_REFUSALS.get(code or "")
         if account_id is not None and note is not None and 400 <= status < 500:
@@ -268,10 +294,9 @@ class Portal:
                 what, exc.endpoint or "?", status, "AWS_ENDPOINT_URL_SSO", self.session
             )
         if status in {403, 404}:  # not Identity Center's own answer: something else is there
-            # (a code that is only the status again is none: botocore's stand-in for a missing one)
-            named = f" ({code}{said})" if code and code != str(status) else ""
+            told = f" ({code}{said})" if named else ""
             return ServiceError(
-                f"{exc.endpoint} answered HTTP {status}{named} to {what}, not like Identity "
+                f"{exc.endpoint} answered HTTP {status}{told} to {what}, not like Identity "
                 f"Center: check the sso_region of session {label} and any endpoint override"
             )
         if exc.throttled:
@@ -303,33 +328,48 @@ class Portal:
 
     def _out_of_time(self, what: str, last: CallFailed | None, attempts: int = 0) -> SsotuiError:
         """The line for a call that used up its deadline, or gave up at once after another
-        did; `last`: the last failure seen, if any; `attempts`: how many this call sent."""
+        did; `last`: the last failure this call met, if any; `attempts`: how many failed."""
         seconds = f"{self.deadlines.seconds:g} s"
         label = self.session.label
         # A call that waited its turn all along saw nothing itself: what the others met says
-        # why (a throttling storm paces every call into the queue).
+        # why (a throttling storm paces every call into the queue), not that it was refused.
         seen = last or self._last_failure
         hint = _wait_asked(seen)
         if isinstance(seen, Refused) and hint is not None and hint >= self.deadlines.seconds:
             return self._asked_to_wait(what, seen, hint)  # the service's word, not the deadline
-        if self.deadlines.ran_late() or (isinstance(seen, Refused) and seen.throttled):
-            throttle = _throttle_words(seen) if isinstance(seen, Refused) else "HTTP 429"
+        if isinstance(last, Refused) and last.throttled:
             return ServiceError(
-                f"Identity Center kept throttling {what} ({throttle}) for {seconds} (session "
-                f"{label}): wait a minute and try again"
+                f"Identity Center kept throttling {what} ({_throttle_words(last)}) for {seconds} "
+                f"(session {label}): wait a minute and try again"
             )
-        if isinstance(last, Refused) and last.server_error:
-            # what happened, not the deadline: the retries stop when the next backoff would
-            # not fit, and a call after one that gave up is not sent at all
-            if attempts == 0:
+        if attempts == 0 and isinstance(seen, Refused):
+            if seen.throttled and self._throttling():
                 return ServiceError(
-                    f"Identity Center was failing calls with HTTP {last.status} (session "
+                    f"Identity Center kept throttling the calls of session {label} "
+                    f"({_throttle_words(seen)}), so the call for {what} was not sent: wait a "
+                    "minute and try again"
+                )
+            if seen.server_error:
+                # what happened, not the deadline: a call after one that gave up is not sent
+                return ServiceError(
+                    f"Identity Center was failing calls with HTTP {seen.status} (session "
                     f"{label}), so {what} was not sent: try again later"
                 )
+        if isinstance(last, Refused) and last.server_error:
+            # what happened, not the deadline: the retries stop when the next backoff would
+            # not fit
             tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
             return ServiceError(
                 f"Identity Center failed {what} with HTTP {last.status} on {tries} in "
                 f"{self.deadlines.spent():.1f} s (session {label}): try again later"
+            )
+        if last is None and self.deadlines.ran_late():
+            # its turn in the pacer's line came after its deadline, and no call was answered
+            # meanwhile: the calls before it got no answer in time (not a 429 since)
+            return ServiceError(
+                f"Identity Center at {self.client.meta.endpoint_url} answered no call in time "
+                f"(session {label}), so the call for {what} was not sent within {seconds}: try "
+                "again later, or allow longer with `request_deadline` in config.toml"
             )
         if last is None or isinstance(last, ReadTimeout | ConnectTimeout):
             return ServiceError(
@@ -338,6 +378,11 @@ class Portal:
                 "`request_deadline` in config.toml"
             )
         return self._translate(last, what)  # what the call that gave up was told
+
+    def _throttling(self) -> bool:
+        """Whether the last failure of any call (`_last_failure`, a 429) came after the last
+        answer: the service throttles still, rather than answers slowly."""
+        return not self.deadlines.answered_since(self._last_failure_at)
 
     # -- one call -------------------------------------------------------------------------
 
@@ -358,7 +403,7 @@ class Portal:
         `_translate`. `later_page`: the call asks for a later page of a listing (it carries a
         page token): a refusal that is not about the login or the rate is `_PageRefused`."""
         if not self.deadlines.begin():  # a call just gave up unanswered: no use trying
-            raise self._out_of_time(what, self._last_failure)
+            raise self._out_of_time(what, None)
         try:
             return self._attempts(what, operation, params, no_access, first, account_id, later_page)
         except ServiceError:  # not NotLoggedIn, NoAccess, ConfigError: those say it all
@@ -396,6 +441,7 @@ class Portal:
                 raise
             except CallFailed as exc:
                 last = self._last_failure = exc
+                self._last_failure_at = deadlines.now()
                 if isinstance(exc, Refused) and not (exc.throttled or exc.server_error):
                     deadlines.got_through()  # a refusal: the service is there and answering
                 if self._another_try(what, exc, tries, pace):
@@ -550,7 +596,10 @@ class Portal:
                 later_page=next_token is not None,
             )
             yield page
-            token = page.get("nextToken")
+            try:
+                token = text(page.get("nextToken"))
+            except TypeError:
+                raise self._malformed(operation) from None
             if not token:
                 return
             before = len(named)
@@ -562,7 +611,7 @@ class Portal:
                     f"new, each pointing to another (session {self.session.label}): stopped; "
                     "try again later"
                 )
-            next_token = str(token)
+            next_token = token
             if next_token in seen:
                 # the service's own answer, not a failure: a page of its listing points back
                 # to an earlier one; what came before stands
@@ -588,12 +637,12 @@ class Portal:
                     # passed over rather than failing the whole list.
                     accounts = [
                         Account(
-                            account_id=str(item["accountId"]),
-                            name=str(item.get("accountName") or ""),
-                            email=str(item.get("emailAddress") or ""),
+                            account_id=account_id,
+                            name=shown_text(item.get("accountName")),
+                            email=shown_text(item.get("emailAddress")),
                         )
                         for item in page.get("accountList") or []
-                        if item.get("accountId") not in (None, "")
+                        if (account_id := text(item.get("accountId")))
                     ]
                 except (KeyError, TypeError, AttributeError):
                     raise self._malformed("ListAccounts") from None
@@ -609,9 +658,18 @@ class Portal:
         self, account_id: str, *, first: Callable[[], bool] | None = None
     ) -> tuple[str, ...]:
         """The role names the user can take in one account (`first`: see `_call`);
-        AccountRefused when Identity Center refuses that account."""
-        names: list[str] = []
+        AccountRefused when Identity Center refuses that account; a 401 is NotLoggedIn only
+        when ListAccounts confirms it (`_unauthorized_for`)."""
         what = f"the roles of account {account_id}"
+        try:
+            return self._list_roles(account_id, what, first)
+        except NotLoggedIn as lost:
+            raise self._unauthorized_for(what, lost) from None
+
+    def _list_roles(
+        self, account_id: str, what: str, first: Callable[[], bool] | None
+    ) -> tuple[str, ...]:
+        names: list[str] = []
         pages = self._pages(
             what,
             "ListAccountRoles",
@@ -627,9 +685,9 @@ class Portal:
                 try:
                     # roleName is optional in RoleInfo: an entry without one names no role
                     names.extend(
-                        str(item["roleName"])
+                        name
                         for item in page.get("roleList") or []
-                        if item.get("roleName") not in (None, "")
+                        if (name := text(item.get("roleName")))
                     )
                 except (KeyError, TypeError, AttributeError):
                     raise self._malformed("ListAccountRoles") from None
@@ -645,35 +703,45 @@ class Portal:
         return tuple(sorted(set(names), key=name_order))
 
     def role_credentials(self, account: Account, role_name: str) -> RoleCredentials:
-        """Short-lived credentials for one role (NoAccess when it is not assigned)."""
-        response = self._call(
-            f"role {role_name} in account {account.label_with_id}",
-            "GetRoleCredentials",
-            {"roleName": role_name, "accountId": account.account_id},
-            no_access=(
-                f"no access to role {role_name} in account {account.label_with_id}: the "
-                "permission set is not (or no longer) assigned to you; ask your administrator, "
-                "or run `ssotui list --refresh`"
-            ),
-        )
+        """Short-lived credentials for one role (NoAccess when it is not assigned; a 401 is
+        NotLoggedIn only when ListAccounts confirms it, `_unauthorized_for`)."""
+        what = f"role {role_name} in account {account.label_with_id}"
+        try:
+            response = self._call(
+                what,
+                "GetRoleCredentials",
+                {"roleName": role_name, "accountId": account.account_id},
+                no_access=(
+                    f"no access to role {role_name} in account {account.label_with_id}: the "
+                    "permission set is not (or no longer) assigned to you; ask your "
+                    "administrator, or run `ssotui list --refresh`"
+                ),
+            )
+        except NotLoggedIn as lost:
+            raise self._unauthorized_for(what, lost) from None
         try:
             creds: Any = response["roleCredentials"]
             hide(creds.get("secretAccessKey"), creds.get("sessionToken"))
-            stated_ms = int(creds["expiration"])
+            stated = creds["expiration"]
+            if isinstance(stated, bool):  # no time: int() would make it 1 ms after 1970
+                raise TypeError("a boolean where a time belongs")
+            stated_ms = int(stated)
             if 0 < stated_ms < SECONDS_BELOW:
                 stated_ms *= 1000
             fetched = RoleCredentials(
                 account=account,
                 role_name=role_name,
-                access_key_id=str(creds["accessKeyId"]),
-                secret_access_key=str(creds["secretAccessKey"]),
-                session_token=str(creds["sessionToken"]),
+                access_key_id=required_text(creds["accessKeyId"]),
+                secret_access_key=required_text(creds["secretAccessKey"]),
+                session_token=required_text(creds["sessionToken"]),
                 expiration=datetime.fromtimestamp(stated_ms / 1000, UTC),
                 region=self.session.default_region,
                 session_label=self.session.label,
             )
-        except (KeyError, TypeError, ValueError, OverflowError, OSError):  # OSError: a date
-            raise self._malformed("GetRoleCredentials") from None  # the platform cannot hold
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError):
+            # (AttributeError: roleCredentials no object; OSError: a date the platform cannot
+            # hold)
+            raise self._malformed("GetRoleCredentials") from None
         # An empty key is none to every consumer: botocore then takes the next credentials in
         # its chain (a [default] profile, an instance role), and a command would run as those.
         empty = [key for key in _CREDENTIAL_MEMBERS if not str(creds[key]).strip()]
@@ -685,6 +753,37 @@ class Portal:
             )
         now = utcnow()
         return clock_checked(expiry_checked(fetched, stated_ms, now), now)
+
+    def _unauthorized_for(self, what: str, lost: NotLoggedIn) -> SsotuiError:
+        """What a 401 to a call about one account (`what`) means: `lost` (the login is over,
+        and the door renews or drops the token) only when ListAccounts, which is about no
+        account, answers 401 too; else a failure of that account, the token kept. A service may
+        answer 401 for one account (its access just removed) while the login works: the token
+        file is the AWS CLI's too, and botocore never deletes it on a 401. One ListAccounts
+        asked after a 401 answers for every 401 that came before it began.
+        """
+        checked = self._checks_begun  # the checks begun before this 401 say nothing of it
+        works = "while ListAccounts still worked"
+        with self._login_check:
+            if self._login_lost:
+                return lost
+            if self._login_seen_working <= checked:  # no check since the 401: ask
+                self._checks_begun += 1
+                number = self._checks_begun
+                try:
+                    self._call("ListAccounts", "ListAccounts", {"maxResults": 1})
+                except NotLoggedIn:
+                    self._login_lost = True
+                    return lost
+                except SsotuiError:  # no answer either way: the token is kept all the same
+                    works = "and ListAccounts, asked whether the login still works, failed"
+                else:
+                    self._login_seen_working = number
+        return ServiceError(
+            f"Identity Center answered 401 (unauthorized) to {what} {works} (session "
+            f"{self.session.label}): try again later, and if it persists ask your "
+            "administrator about your access to that account"
+        )
 
     def logout(self) -> bool:
         """End the portal session (the token stops working): True; False when the service says

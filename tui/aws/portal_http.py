@@ -51,7 +51,9 @@ from tui.aws.transport import (
     Unreachable,
     UnreadableCaFile,
     UntrustedCertificate,
+    WebPage,
     empty_answer,
+    not_json,
     retry_after,
     tls_failure,
 )
@@ -76,6 +78,8 @@ class Operation:
     query: dict[str, str]
 
 
+# Operations whose answer botocore's model gives no output shape: their body is not read.
+NO_OUTPUT = frozenset({"Logout"})
 OPERATIONS = {
     "GetRoleCredentials": Operation(
         "GET", "/federation/credentials", {"roleName": "role_name", "accountId": "account_id"}
@@ -187,6 +191,12 @@ class PortalHttpClient(PortalClient):
             )
         # the status as botocore's answers carry it (`--debug` shows it, tui.aws.call_log)
         answered = {"ResponseMetadata": {"HTTPStatusCode": status}}
+        if operation in NO_OUTPUT and body.strip():
+            # botocore reads no body of an answer its model gives no output (Logout's), but a
+            # web page is not Identity Center's answer (a network login page in the way)
+            if isinstance(page := not_json(body, self.meta.endpoint_url), WebPage):
+                raise page
+            return answered
         if not body.strip():
             empty = empty_answer(
                 operation, status, answer_headers, body, endpoint=self.meta.endpoint_url
@@ -200,7 +210,7 @@ class PortalHttpClient(PortalClient):
             hook = _without_nulls if b"null" in body else None
             parsed = json.loads(body, object_hook=hook)
         except (ValueError, RecursionError):  # nested past the parser's depth
-            raise self._malformed("the response body is not JSON") from None
+            raise not_json(body, self.meta.endpoint_url) from None
         if not isinstance(parsed, dict):
             raise self._malformed("the response body is not a JSON object")
         parsed.update(answered)

@@ -147,10 +147,20 @@ def renewed_unsaved(
             code = str(response_dict.get("Error", {}).get("Code", ""))
             status = int(response_dict.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
             busy = code in _BUSY or status == 429
-            if not busy and (code in _DEAD_REFRESH or 400 <= status < 500):
+            # (a code that is only the status again is none: botocore's stand-in for a missing
+            # one; Identity Center names every refusal, a proxy or a gateway does not)
+            named = bool(code) and code != str(status)
+            if not busy and (code in _DEAD_REFRESH or (400 <= status < 500 and named)):
                 if code == "InvalidClientException" and client_refused is not None:
                     client_refused()
                 return None
+            if not busy and 400 <= status < 500:
+                raise ServiceError(
+                    f"{getattr(client.meta, 'endpoint_url', '?')} answered HTTP {status} to a "
+                    f"token refresh for session {session.label} without an error name, not "
+                    "like Identity Center (a proxy or gateway in the way?): check any proxy "
+                    "(HTTPS_PROXY, NO_PROXY) and endpoint override"
+                ) from None
             raise ServiceError(
                 f"Identity Center answered {code or status} to a token refresh for session "
                 f"{session.label}: try again later"

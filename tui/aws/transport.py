@@ -147,6 +147,18 @@ class MalformedResponse(CallFailed):
     """
 
 
+class WebPage(MalformedResponse):
+    """Identity Center "answered" 2xx with a web page (HTML): a network login page, a proxy's
+    page, a web site where the endpoint should be."""
+
+
+def not_json(body: bytes, endpoint: str = "") -> MalformedResponse:
+    """The failure for a 2xx `body` that is not JSON: `WebPage` when it reads as HTML."""
+    if body.lstrip()[:1] == b"<":
+        return WebPage("the response body is a web page", endpoint=endpoint)
+    return MalformedResponse("the response body is not JSON", endpoint=endpoint)
+
+
 class TransportError(CallFailed):
     """The exchange itself failed: no answer to read. `retryable`: another try may work."""
 
@@ -441,6 +453,11 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"the answer from {endpoint} is larger than {size_text(exc.limit)}, far more than "
             f"Identity Center sends: check {exc.variable}"
         )
+    if isinstance(exc, WebPage):
+        return ServiceError(
+            f"{endpoint} answered with a web page, not like Identity Center (a network login "
+            f"page or a proxy in the way?): check your network, proxy and {_where(endpoint)}"
+        )
     if isinstance(exc, MalformedResponse):
         return ServiceError(
             f"Identity Center at {endpoint} sent a response ssotui cannot read: try again later"
@@ -455,15 +472,9 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             "try again later"
         )
     if isinstance(exc, ConnectTimeout | Unreachable):
-        where = (
-            "the session's sso_region"
-            if _is_aws_address(endpoint)
-            else "the address you set for it (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, "
-            "AWS_ENDPOINT_URL or an endpoint_url)"
-        )
         return ServiceError(
             f"cannot reach Identity Center at {endpoint} (session {session.label}, region "
-            f"{session.region}): check your network, proxy and {where}"
+            f"{session.region}): check your network, proxy and {_where(endpoint)}"
         )
     if isinstance(exc, NotTls | UntrustedCertificate):
         return ServiceError(tls_line(exc, "Identity Center", _PORTAL_VARIABLES))
@@ -478,6 +489,17 @@ def failure_line(exc: CallFailed, session: SsoSession) -> ServiceError | None:
             f"{exc.setting or proxy_variable(endpoint)} and NO_PROXY"
         )
     return ServiceError(f"the connection to Identity Center at {endpoint} failed: try again later")
+
+
+def _where(endpoint: str) -> str:
+    """What decides `endpoint`, for the user to check: the sso_region for an AWS address,
+    else the setting that named it."""
+    if _is_aws_address(endpoint):
+        return "the session's sso_region"
+    return (
+        "the address you set for it (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, "
+        "AWS_ENDPOINT_URL or an endpoint_url)"
+    )
 
 
 def redirected(

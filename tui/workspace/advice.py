@@ -56,6 +56,11 @@ _IN_THE_PICKER: tuple[tuple[str, str], ...] = (
     # the console of a partition ssotui knows no address in: the picker has no --destination,
     # and ctrl+g offers only the regions of that same partition
     (
+        "give --destination URL and set AWS_ENDPOINT_URL_SIGNIN",
+        "open it from the access portal in the browser, or with `ssotui console --destination "
+        "URL` in a shell where AWS_ENDPOINT_URL_SIGNIN is set",
+    ),
+    (
         "give --destination URL",
         "open it from the access portal in the browser, or with `ssotui console --destination "
         "URL` in a shell",
@@ -162,6 +167,30 @@ def for_the_picker(message: str) -> str:
     for advice, keys in _IN_THE_PICKER:
         if advice in message:
             message = message.replace(advice, keys)
+    return _tidy(message)
+
+
+# Advice to send the same call again, longest first ("" drops it).
+_RETRYING: tuple[tuple[str, str], ...] = (
+    ("try again later, and report it if it persists", ""),
+    ("try again later, or allow longer with `request_deadline` in config.toml", ""),
+    ("try again later; if it keeps failing, check", "check"),
+    ("wait a minute and try again", ""),
+    ("try again later", ""),
+    ("try again then", ""),
+)
+
+
+def without_retrying(message: str) -> str:
+    """`message` without its advice to send the call again: for a call that cannot be sent
+    again (a logout's Logout, once the token it needs is deleted here)."""
+    for advice, words in _RETRYING:
+        message = message.replace(advice, words)
+    return _tidy(message)
+
+
+def _tidy(message: str) -> str:
+    """`message` with no dangling separator or empty brackets left by advice taken out."""
     message = re.sub(r"\s*\(\s*\)", "", message)  # "(run ...)" dropped whole
     message = re.sub(r"[:;,]\s*$", "", message.rstrip())
     message = re.sub(r"[:;,]\s*([:;,)])", r"\1", message)

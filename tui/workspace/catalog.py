@@ -281,11 +281,11 @@ class CatalogUseCases(SessionToken):
             else:
                 account = find_among(cached.ids, cached.names, cached.account, account_text)
                 catalog = cached.narrowed(account)
-            return account, find_role(catalog, account, role_text)
+            return account, find_role(catalog, account, role_text, refreshed=refresh)
         except Ambiguous:
             raise
         except NotFound as exc:
-            if catalog.fetched_at >= started or "--refresh" in exc.message:
+            if refresh or catalog.fetched_at >= started or "--refresh" in exc.message:
                 raise
             ago = durations.age(catalog.fetched_at, started)
             raise NotFound(

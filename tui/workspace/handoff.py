@@ -214,18 +214,20 @@ class Handoff:
         named; with a region asked for or set as the default, it names that region's console
         home, or the link would open wherever the browser was last."""
         from tui.aws.clients import identity_center_region
-        from tui.aws.console import DEFAULT_SERVICE, ConsoleRequest
+        from tui.aws.console import DEFAULT_SERVICE, ConsoleRequest, signin_request
 
         asked = region or self.session.default_region
         check_partition(asked, self.session)
-        if shortcut and asked and not (service or destination):
+        # checked: an sso_region with an inline comment is said as such, not as no region
+        where = asked or identity_center_region(self.session)
+        if not shortcut:  # a sign-in URL: its sign-in endpoint is checked too
+            return signin_request(
+                where, self.environ, service=service, destination=destination, duration=duration
+            )
+        if asked and not (service or destination):
             service = DEFAULT_SERVICE
         return ConsoleRequest(
-            # checked: an sso_region with an inline comment is said as such, not as no region
-            region=asked or identity_center_region(self.session),
-            service=service,
-            destination=destination,
-            duration=duration,
+            region=where, service=service, destination=destination, duration=duration
         )
 
     def console_url(self, creds: RoleCredentials, request: ConsoleRequest) -> str:

@@ -99,7 +99,11 @@ class LogoutReport:
                 stays = f"it stays valid at Identity Center until {local_time(self.token_expires)}"
             else:
                 stays = "it stays valid at Identity Center"
-            revoked = f"could not revoke the token ({self.problem}): {stays}; "
+            from tui.workspace.advice import without_retrying
+
+            # deleted here, the token cannot be sent again: no "try again later" in its line
+            problem = without_retrying(self.problem) if self.token_deleted else self.problem
+            revoked = f"could not revoke the token ({problem}): {stays}; "
         else:
             revoked = ""
         listed = (

@@ -147,23 +147,22 @@ def _the_one(
     return account_at(matches[0]) if matches else None
 
 
-def find_role(catalog: Catalog, account: Account, text: str) -> str:
-    """The one role of `account` that `text` names: exact, else unique case-insensitive."""
+def find_role(catalog: Catalog, account: Account, text: str, *, refreshed: bool = False) -> str:
+    """The one role of `account` that `text` names: exact, else unique case-insensitive.
+    `refreshed`: the catalog was fetched afresh as asked (--refresh): no advice names it."""
     wanted = text.strip()
     roles = catalog.roles_of(account.account_id)
     if not roles:
         reason = catalog.failed.get(account.account_id)
-        if reason:
+        if reason:  # its own advice is in the reason: what to do about that failure
+            then = "" if refreshed else "; try again with --refresh"
             raise NotFound(
-                f"the roles of {_label(account)} could not be listed ({_shown(reason)}); "
-                "try again with --refresh"
+                f"the roles of {_label(account)} could not be listed ({_shown(reason)}){then}"
             )
         note = catalog.refused.get(account.account_id)
         if note:
-            raise NotFound(
-                f"{_label(account)}: {_shown(note)}; ask your administrator, or try again "
-                "with --refresh"
-            )
+            then = "" if refreshed else ", or try again with --refresh"
+            raise NotFound(f"{_label(account)}: {_shown(note)}; ask your administrator{then}")
         raise NotFound(f"you have no roles in {_label(account)}; ask your administrator")
     for exact in (text, wanted):  # as typed first: a role name may have spaces of its own
         if exact in roles:
@@ -178,9 +177,9 @@ def find_role(catalog: Catalog, account: Account, text: str) -> str:
         )
     ordered = sorted(roles, key=str.casefold)
     shown = some_of([_shown(r) for r in ordered], MAX_ROLES_LISTED)
-    partial = (
-        " (the list may be incomplete: try --refresh)"
-        if account.account_id in catalog.failed
-        else ""
-    )
+    partial = ""
+    if account.account_id in catalog.failed:  # the roles listed before its listing failed
+        partial = (
+            f" (the list may be incomplete: {'try again later' if refreshed else 'try --refresh'})"
+        )
     raise NotFound(f"no role '{_shown(wanted)}' in {_label(account)}; its roles: {shown}{partial}")
