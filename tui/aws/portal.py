@@ -106,17 +106,15 @@ _CREDENTIAL_MEMBERS = ("accessKeyId", "secretAccessKey", "sessionToken")
 # it reaches the year 5138. A service that sends seconds so gets credentials that work, not
 # "check this computer's clock" of a clock that is right.
 SECONDS_BELOW = 10**11
-
-
-# An `expiration` (milliseconds since 1970) before this (2001-09-09) is no expiry any clock
-# explains: seconds sent for milliseconds (1970-01-21), or a JSON true botocore read as 1.
+# An `expiration` (milliseconds since 1970, seconds read as such) before this (2001-09-09) is
+# no expiry any clock explains: 0 or less, or a JSON true botocore read as 1.
 EARLIEST_EXPIRATION_MS = 10**12
 
 
 def expiry_checked(creds: RoleCredentials, stated_ms: int, fetched_at: datetime) -> RoleCredentials:
     """`creds` with their expiry no later than LONGEST_ROLE_SESSION after `fetched_at`;
-    ServiceError for an `expiration` before EARLIEST_EXPIRATION_MS (0 or less, seconds): no
-    expiry at all, which no clock explains."""
+    ServiceError for an `expiration` before EARLIEST_EXPIRATION_MS: no expiry at all, which no
+    clock explains."""
     if stated_ms < EARLIEST_EXPIRATION_MS:
         raise ServiceError(
             f"Identity Center gave credentials for role {creds.role_name} in account "
