@@ -149,7 +149,12 @@ def _write_profile(p: argparse.ArgumentParser) -> None:
 
 def _populate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
-    p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
+    p.add_argument(
+        "--prefix",
+        default=None,
+        metavar="P",
+        help="put P before every profile name (default: the one they have; --prefix '' for none)",
+    )
     region_option(
         p,
         "a `region` for every profile (default: the one they have, else default_region, "
