@@ -126,6 +126,18 @@ def test_a_later_run_without_prefix_keeps_the_prefix_as_it_keeps_the_region(
     assert len(names) == len(first) and not any(n.startswith("sso-") for n in names)
 
 
+def test_a_prefix_the_config_file_cannot_hold_is_refused_by_name_before_any_call(
+    sim: Simulator, home: Home
+) -> None:
+    path = _setup(sim, home)
+    before = path.read_bytes()
+    result = ssotui("populate", "--prefix", "a\nb")
+    assert result.status == 2
+    assert "--prefix" in result.err.splitlines()[-1]
+    assert "line break" in result.err
+    assert path.read_bytes() == before
+
+
 def test_botocore_gets_credentials_through_a_populated_profile(sim: Simulator, home: Home) -> None:
     path = _setup(sim, home)
     assert ssotui("populate").status == 0
