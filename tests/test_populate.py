@@ -104,6 +104,40 @@ def test_dry_run_prints_the_diff_and_changes_nothing(sim: Simulator, home: Home)
     assert path.read_bytes() == before
 
 
+def test_a_later_run_without_prefix_keeps_the_prefix_as_it_keeps_the_region(
+    sim: Simulator, home: Home
+) -> None:
+    """`populate --prefix sso-`, then `populate` again ("run again any time"): the profiles keep
+    their names, which Terraform and scripts refer to, instead of all being renamed; `--prefix ''`
+    drops it."""
+    path = _setup(sim, home)
+    assert ssotui("populate", "--prefix", "sso-", "--region", "eu-west-1").status == 0
+    first = {n: p for n, p in _profiles(path).items() if "sso_account_id" in p and n != "mine"}
+    assert first and all(name.startswith("sso-") for name in first)
+
+    again = ssotui("populate")
+    assert again.status == 0, again.err
+    assert "removed" not in again.err
+    assert {n: p for n, p in _profiles(path).items() if n in first} == first
+
+    dropped = ssotui("populate", "--prefix", "")
+    assert dropped.status == 0, dropped.err
+    names = [n for n, p in _profiles(path).items() if "sso_account_id" in p and n != "mine"]
+    assert len(names) == len(first) and not any(n.startswith("sso-") for n in names)
+
+
+def test_a_prefix_the_config_file_cannot_hold_is_refused_by_name_before_any_call(
+    sim: Simulator, home: Home
+) -> None:
+    path = _setup(sim, home)
+    before = path.read_bytes()
+    result = ssotui("populate", "--prefix", "a\nb")
+    assert result.status == 2
+    assert "--prefix" in result.err.splitlines()[-1]
+    assert "line break" in result.err
+    assert path.read_bytes() == before
+
+
 def test_botocore_gets_credentials_through_a_populated_profile(sim: Simulator, home: Home) -> None:
     path = _setup(sim, home)
     assert ssotui("populate").status == 0

@@ -147,9 +147,25 @@ def _write_profile(p: argparse.ArgumentParser) -> None:
     region_option(p, "a `region` line in the profile")
 
 
+def _profile_prefix(value: str) -> str:
+    """A `--prefix`, which populate keeps in the config file on a line of its own."""
+    if not value.isprintable():
+        raise argparse.ArgumentTypeError(
+            "P holds a line break or another control character, which the AWS config file "
+            "cannot hold; choose another"
+        )
+    return value
+
+
 def _populate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
-    p.add_argument("--prefix", default="", metavar="P", help="put P before every profile name")
+    p.add_argument(
+        "--prefix",
+        default=None,
+        type=_profile_prefix,
+        metavar="P",
+        help="put P before every profile name (default: the one they have; --prefix '' for none)",
+    )
     region_option(
         p,
         "a `region` for every profile (default: the one they have, else default_region, "

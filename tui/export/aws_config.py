@@ -39,6 +39,11 @@ def _end(session: str) -> str:
     return f"# <<< ssotui populate: session {session}"
 
 
+# The line below the begin marker that keeps `--prefix` for later runs, as the profiles keep
+# the region: a run without --prefix would otherwise rename every profile.
+_PREFIX_LINE = "# prefix: "
+
+
 @dataclass(frozen=True)
 class BlockChange:
     """How the block's profiles differ from the last run's (profile names)."""
@@ -208,6 +213,14 @@ def _block_region(block: list[str]) -> str | None:
     return None
 
 
+def _block_prefix(block: list[str]) -> str:
+    """The `--prefix` an existing block (its lines) was written with, or ""."""
+    for body in block[1:2]:
+        if body.startswith(_PREFIX_LINE):
+            return body.removeprefix(_PREFIX_LINE)
+    return ""
+
+
 def _block_profiles(block: list[str]) -> dict[str, list[str]]:
     """Each profile of a block (its lines) and its lines up to the next header.
 
@@ -237,11 +250,18 @@ def _compare(old_block: list[str], new_block: list[str]) -> BlockChange:
 
 
 def render_block(
-    session: SsoSession, profiles: list[Profile], *, region: str | None, newline: str = "\n"
+    session: SsoSession,
+    profiles: list[Profile],
+    *,
+    region: str | None,
+    prefix: str = "",
+    newline: str = "\n",
 ) -> str:
     """The managed block's exact text."""
     name = session.name or ""
     out = [_begin(name)]
+    if prefix:
+        out.append(_PREFIX_LINE + prefix)
     for profile in profiles:
         out.append(f"[profile {profile.name}]")
         out.append(f"sso_session = {name}")
@@ -273,7 +293,7 @@ def populated(
     catalog: Catalog,
     *,
     region: str | None = None,
-    prefix: str = "",
+    prefix: str | None = None,
     template: str = DEFAULT_TEMPLATE,
     default_region: str | None = None,
     also_taken: Iterable[str] = (),
@@ -285,7 +305,8 @@ def populated(
     The profiles get `region`, else the region the block's profiles already have (so a run
     without --region keeps what the last one wrote), else `default_region`, else the
     session's `sso_region`: a profile without a region fails in most SDK clients ("You must
-    specify a region"). A name of a profile outside the block, in `also_taken` or `default` is
+    specify a region"). The names get `prefix`, else (None) the one the block was written with.
+    A name of a profile outside the block, in `also_taken` or `default` is
     never generated (see `plan_profiles`). `source` names the file in messages.
     """
     span = _block_span(text, session_name(session), source)
@@ -293,6 +314,8 @@ def populated(
     old_block = ini_sections.line_texts(text[span[0] : span[1]]) if span is not None else []
     if not region and span is not None:
         region = _block_region(old_block)
+    if prefix is None:
+        prefix = _block_prefix(old_block)
     region = region or default_region
     sso_region_used = not region
     region = region or session.region
@@ -303,7 +326,7 @@ def populated(
     taken += ["default", *also_taken]
     plan = plan_profiles(catalog, template=template, prefix=prefix, taken=taken)
     newline = ini_sections.newline_of(text)
-    block = render_block(session, plan.profiles, region=region, newline=newline)
+    block = render_block(session, plan.profiles, region=region, prefix=prefix, newline=newline)
     count = len(plan.profiles)
     change = _compare(old_block, ini_sections.line_texts(block))
     if span is not None:
@@ -340,7 +363,7 @@ def populate_profiles(
     catalog: Catalog,
     *,
     region: str | None = None,
-    prefix: str = "",
+    prefix: str | None = None,
     template: str = DEFAULT_TEMPLATE,
     default_region: str | None = None,
     dry_run: bool = False,

@@ -209,7 +209,7 @@ class CatalogUseCases(SessionToken):
         return updated
 
     def populate(
-        self, *, region: str | None = None, prefix: str = "", dry_run: bool = False
+        self, *, region: str | None = None, prefix: str | None = None, dry_run: bool = False
     ) -> PopulateResult:
         """SSO profiles for every role, from a catalog fetched afresh (count, diff, and the
         roles skipped because the config file cannot hold their names, and the accounts
