@@ -197,7 +197,7 @@ def test_export_format_setting_is_honoured(
     role = next(r for r in account.roles if not r.forbidden)
     result = ssotui("export", account.account_id, role.name, env={"SHELL": "/bin/bash"})
     assert result.status == 0, result.err
-    assert result.out.startswith("set -e -g AWS_PROFILE; or true;\n")
+    assert result.out.startswith("set -e -g AWS_PROFILE; or true\n")
     assert "\nset -gx AWS_ACCESS_KEY_ID " in result.out
 
 

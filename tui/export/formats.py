@@ -6,8 +6,7 @@ formats first unset what the subshell also removes (`UNSET_VARS`: a profile that
 the keys in AWS SDKs, a stale boto2 token): sh `unset`, fish `set -e`, PowerShell
 `Remove-Item Env:`. Values are
 quoted for their shell only where needed, so an account name with spaces, quotes, `$`, or
-unicode arrives intact after `eval "$(ssotui export ...)"` (sh) or `... | source` and
-`eval (ssotui export ...)` (fish),
+unicode arrives intact after `eval "$(ssotui export ...)"` (sh) or `... | source` (fish),
 while plain keys print exactly as the AWS CLI prints them.
 """
 
@@ -33,10 +32,9 @@ _POWERSHELL_SPECIAL = frozenset('`$"\u201c\u201d\u201e')
 
 
 def quote_fish(value: str) -> str:
-    """`value` inside fish double quotes: only `\\`, `"` and `$` are special there. A line
-    break is written as `\\n` outside the quotes, so the value stays on one line (see `render`)."""
+    """`value` inside fish double quotes: only `\\`, `"` and `$` are special there."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    return '"' + escaped.replace("\n", '"\\n"') + '"'
+    return f'"{escaped}"'
 
 
 def quote_powershell(value: str) -> str:
@@ -59,11 +57,10 @@ def render(creds: RoleCredentials, fmt: str) -> str:
         # session (a bare `set -e` erased it for good), and the keys below come before it in
         # botocore's chain; a universal AWS_SECURITY_TOKEN is erased too, as botocore reads it
         # before AWS_SESSION_TOKEN. `; or true`: erasing what is not set fails, which would
-        # leave `... | source` failing. Each command is on one line ending in `;`, so that
-        # `eval (ssotui export ...)`, which joins the lines with spaces, runs them all too.
-        unset = "".join(f"set -e -g {name}; or true;\n" for name in UNSET_VARS)
-        unset += f"set -e -U {STALE_TOKEN}; or true;\n"
-        return unset + _lines(creds, lambda k, v: f"set -gx {k} {quote_fish(v)};")
+        # leave `... | source` failing.
+        unset = "".join(f"set -e -g {name}; or true\n" for name in UNSET_VARS)
+        unset += f"set -e -U {STALE_TOKEN}; or true\n"
+        return unset + _lines(creds, lambda k, v: f"set -gx {k} {quote_fish(v)}")
     if fmt == "powershell":
         unset = "".join(
             f"Remove-Item Env:{name} -ErrorAction SilentlyContinue\n" for name in UNSET_VARS
