@@ -3,6 +3,7 @@ the traceback only with --debug, and then without local variables (they may hold
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +83,35 @@ async def test_with_debug_a_bug_shows_its_traceback_but_no_endpoint_token(
     assert status == 1
     assert "RuntimeError: a bug" in text
     assert seen["AWS_CONTAINER_AUTHORIZATION_TOKEN"] not in text
+
+
+@pytest.mark.parametrize("command", ["exec", "export", "console"])
+def test_a_bug_that_ends_the_picker_of_a_command_is_said_once(
+    sim: Simulator,
+    sso_config: Path,
+    monkeypatch: Any,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """`ssotui exec` (export, console) picking first: the picker says its bug as it closes, with
+    exit status 1; the command said "the picker failed; nothing picked, nothing done" after it,
+    a second line about the same failure."""
+    from tui import cli
+    from tui.commands import picker as picker_command
+    from tui.commands import resolve
+
+    def bug_in_the_picker(*_args: Any, **_kwargs: Any) -> tuple[None, None, int]:
+        print("ssotui: unexpected error (RuntimeError); run again with --debug for details",
+              file=sys.stderr)  # fmt: skip
+        return None, None, 1
+
+    monkeypatch.setattr(resolve, "picker_can_open", lambda _context: True)
+    monkeypatch.setattr(picker_command, "_needs_a_terminal", lambda _context: None)
+    monkeypatch.setattr(picker_command, "_open_picker", bug_in_the_picker)
+    log_in()
+    status = cli.main([command])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.splitlines() == [
+        "ssotui: unexpected error (RuntimeError); run again with --debug for details"
+    ]

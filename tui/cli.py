@@ -31,7 +31,7 @@ from tui.commands.options import (
     settle,
 )
 from tui.commands.pages import PROGRAM
-from tui.errors import SsotuiError
+from tui.errors import AlreadySaid, SsotuiError
 from tui.std_streams import CannotWrite, cannot_hold, finish, guard_standard_streams
 
 if TYPE_CHECKING:
@@ -315,7 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SsotuiError as exc:
         from tui.commands.resolve import said_on_the_command_line
 
-        print(f"ssotui: {said_on_the_command_line(exc, args)}", file=sys.stderr)
+        if not isinstance(exc, AlreadySaid):
+            print(f"ssotui: {said_on_the_command_line(exc, args)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("ssotui: interrupted", file=sys.stderr)

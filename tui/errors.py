@@ -26,6 +26,11 @@ class SsotuiError(Exception):
         return self.message
 
 
+class AlreadySaid(SsotuiError):
+    """A failure whose one line is out already (the picker's, for a bug that ended it): the
+    command ends with its exit status and says nothing more."""
+
+
 class UsageError(SsotuiError):
     """The command line itself is wrong (exit 2)."""
 

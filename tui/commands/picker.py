@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.terminal import on_a_terminal, picker_can_open
-from tui.errors import SsotuiError, UsageError
+from tui.errors import AlreadySaid, SsotuiError, UsageError
 from tui.workspace import Context
 
 if TYPE_CHECKING:
@@ -102,6 +102,8 @@ def pick_role(
         args, context, pick_for=Action(does), initial_filter=initial_filter
     )
     if status:  # not a quit: a script (`timeout`) must tell "killed" from "the user left"
+        if status <= 128:  # a bug, whose line the picker said as it closed: not a second one
+            raise AlreadySaid(_ended_by(status), exit_code=status)
         raise SsotuiError(f"{_ended_by(status)}; nothing picked, nothing done", exit_code=status)
     return result if isinstance(result, Picked) else None
 
