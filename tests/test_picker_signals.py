@@ -382,6 +382,15 @@ def test_a_command_run_after_the_picker_is_stopped_and_resumed_as_any_job(
         os.write(leader, b"\x1a")  # ctrl+z: the job (ssotui and the command) stops
         at = _after(leader, seen, at, b"Stopped")
         at = _after(leader, seen, at, b"READY> ")
+        # dash says "Stopped" once ssotui, its child, has stopped; the command, ssotui's child,
+        # reads the terminal a byte at a time: typed before it has stopped too, the "f" of
+        # `fg` was its (CI, loaded)
+        ssotui = _child_of(proc.pid)
+        job = (ssotui, _child_of(ssotui))
+        end = time.monotonic() + 20
+        while any(_state(pid) != "T" for pid in job) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert all(_state(pid) == "T" for pid in job), [_state(pid) for pid in job]
         os.write(leader, b"fg\r")
         os.write(leader, b"typed\r")  # read by the command, not by a picker woken up
         at = _after(leader, seen, at, b"got=typed")
