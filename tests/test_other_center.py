@@ -520,6 +520,9 @@ def test_a_renewed_token_refused_too_is_dropped_so_that_login_logs_in(center: Ot
     center.revoke_after = 0  # every token ends at the next listing
     listed = ssotui("list", "--refresh")
     assert listed.status == 1 and listed.err.endswith("run `ssotui login`\n"), listed.err
+    # the circle a proxy that drops the token's header makes is named
+    assert "even just after renewing it" in listed.err
+    assert "x-amz-sso_bearer_token header" in listed.err, listed.err
     assert center.calls["create_token"] == 2  # the login, then the refresh after the 401
     center.revoke_after = None
     again = ssotui("login", "--use-device-code", "--no-browser")

@@ -77,7 +77,14 @@ class SessionToken:
         except NotLoggedIn:
             # refused too: kept, it made `ssotui login` say "Already logged in"
             forget_refused(self.paths, self.session, fresh)
-            raise
+            # A token refused the moment it is issued is seldom revoked: what carries it may
+            # drop it (and `ssotui login` then goes round in a circle)
+            raise NotLoggedIn(
+                f"Identity Center refused the token of session {self.session.label} even just "
+                "after renewing it (should a new login meet the same, a proxy in the way may "
+                "drop its x-amz-sso_bearer_token header, as nginx drops header names with an "
+                "underscore): run `ssotui login`"
+            ) from None
 
     def _portal(self, token: Token, *, background: bool = False) -> Portal:
         """The portal for one piece of work (a call, a retry), with `request_deadline`;
