@@ -36,3 +36,21 @@ def reached(server: Center, monkeypatch: pytest.MonkeyPatch, home: Home) -> Iter
     finally:
         server.stop()
         clients.clear_cache()
+
+
+@contextlib.contextmanager
+def logged_in_by(client: str, monkeypatch: pytest.MonkeyPatch, home: Home) -> Iterator[OtherCenter]:
+    """A second Identity Center `reached` and logged in to (a token in the cache, no refresh
+    token), its portal reached by ssotui's own client ("direct") or botocore's ("botocore")."""
+    from tests.app_support import log_in
+    from tests.conftest import here
+    from tui.aws.endpoints import CHOICE_VAR
+    from tui.aws.session_choice import chosen_session
+
+    if client == "botocore":
+        monkeypatch.setenv(CHOICE_VAR, "botocore")
+    else:
+        monkeypatch.delenv(CHOICE_VAR, raising=False)
+    with reached(OtherCenter(), monkeypatch, home) as server:
+        log_in(chosen_session(here())[0])
+        yield server

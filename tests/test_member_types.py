@@ -17,14 +17,10 @@ from typing import Any
 
 import pytest
 
-from tests.app_support import log_in
 from tests.cli_here import ssotui_here as ssotui
-from tests.conftest import Home, here
+from tests.conftest import Home
 from tests.other_center import OtherCenter
-from tests.other_center_support import reached
-from tui.aws import clients
-from tui.aws.endpoints import CHOICE_VAR
-from tui.aws.session_choice import chosen_session
+from tests.other_center_support import logged_in_by
 
 pytestmark = pytest.mark.usefixtures("quick_retries")
 
@@ -35,13 +31,7 @@ PROD = "111111111111"  # "Prod", prod@example.com: Admin, ReadOnly
 def center(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, home: Home
 ) -> Iterator[OtherCenter]:
-    if request.param == "botocore":
-        monkeypatch.setenv(CHOICE_VAR, "botocore")
-    else:
-        monkeypatch.delenv(CHOICE_VAR, raising=False)
-    clients.clear_cache()
-    with reached(OtherCenter(), monkeypatch, home) as server:
-        log_in(chosen_session(here())[0])
+    with logged_in_by(request.param, monkeypatch, home) as server:
         yield server
 
 

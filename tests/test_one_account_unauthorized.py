@@ -11,13 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.app_support import log_in
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import OtherCenter
-from tests.other_center_support import reached
-from tui.aws import clients
-from tui.aws.endpoints import CHOICE_VAR
+from tests.other_center_support import logged_in_by
 from tui.aws.session_choice import chosen_session
 from tui.aws.token_cache import token_path
 
@@ -32,13 +29,7 @@ def center(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, home: Home
 ) -> Iterator[OtherCenter]:
     """The other server, logged in to (no refresh token: a device-code login there)."""
-    if request.param == "botocore":
-        monkeypatch.setenv(CHOICE_VAR, "botocore")
-    else:
-        monkeypatch.delenv(CHOICE_VAR, raising=False)
-    clients.clear_cache()
-    with reached(OtherCenter(), monkeypatch, home) as server:
-        log_in(chosen_session(here())[0])
+    with logged_in_by(request.param, monkeypatch, home) as server:
         yield server
 
 

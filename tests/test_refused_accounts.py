@@ -19,7 +19,6 @@ import pytest
 from tests.app_support import (
     SIZE,
     async_test,
-    log_in,
     marks,
     notes,
     pane,
@@ -33,10 +32,8 @@ from tests.app_support import (
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import OtherCenter
-from tests.other_center_support import reached
+from tests.other_center_support import logged_in_by
 from tui.app.app import SsotuiApp
-from tui.aws import clients
-from tui.aws.endpoints import CHOICE_VAR
 from tui.aws.session_choice import chosen_session
 from tui.store import catalog_cache
 
@@ -59,13 +56,7 @@ def center(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, home: Home
 ) -> Iterator[OtherCenter]:
     """The other server, logged in to, reached with ssotui's portal client or botocore's."""
-    if request.param == "botocore":
-        monkeypatch.setenv(CHOICE_VAR, "botocore")
-    else:
-        monkeypatch.delenv(CHOICE_VAR, raising=False)
-    clients.clear_cache()
-    with reached(OtherCenter(), monkeypatch, home) as server:
-        log_in(chosen_session(here())[0])
+    with logged_in_by(request.param, monkeypatch, home) as server:
         yield server
 
 
