@@ -167,7 +167,8 @@ def start_login(paths: Paths, session: SsoSession) -> DeviceAuthorization:
         trusted = given is not None and shortest <= given <= longest
         auth = DeviceAuthorization(
             user_code=response["userCode"],
-            verification_uri=response["verificationUri"],
+            # both optional in botocore's model: either page alone will do
+            verification_uri=response.get("verificationUri") or response["verificationUriComplete"],
             verification_uri_complete=response.get("verificationUriComplete")
             or response["verificationUri"],
             expires_at=utcnow() + (given if given and trusted else ASSUMED_DEVICE_CODE_LIFETIME),
