@@ -3,8 +3,9 @@
 
 RegisterClient without `clientSecretExpiresAt`, with 0 (RFC 7591: a secret that does not
 expire) or with milliseconds where seconds belong; CreateToken without `expiresIn`;
-StartDeviceAuthorization without `expiresIn`. Each was "an unreadable answer" (no login at all)
-or a registration taken as expired in 1970 (a new one at every login, no refresh, so `ssotui
+StartDeviceAuthorization without `expiresIn`, or with `verificationUriComplete` and no
+`verificationUri` or no `userCode`. Each was "an unreadable answer" (no login at all) or a
+registration taken as expired in 1970 (a new one at every login, no refresh, so `ssotui
 login` again each hour). And a 5xx answered with a web page, at each client.
 """
 
@@ -18,6 +19,15 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.app_support import (
+    SIZE,
+    async_test,
+    login_code,
+    picker,
+    screen_name,
+    screen_text,
+    wait_until,
+)
 from tests.cli_here import ssotui_here as ssotui
 from tests.conftest import Home, here
 from tests.other_center import OtherCenter
@@ -106,6 +116,70 @@ def test_a_device_authorization_without_expires_in_is_waited_for(center: OtherCe
     center.polls_before_approval = 3
     _log_in()  # was: "Identity Center sent an unreadable device authorization"
     assert center.calls["create_token"] == 3
+
+
+def _only_the_complete_page(answer: dict[str, Any]) -> dict[str, Any]:
+    page = f"{answer.pop('verificationUri')}?user_code={answer['userCode']}"
+    return {**answer, "verificationUriComplete": page}
+
+
+def test_a_device_authorization_with_only_the_page_that_fills_in_the_code_shows_that_page(
+    center: OtherCenter,
+) -> None:
+    # both pages are optional in botocore's model: the one that fills in the code will do
+    center.rewrite["start_device_authorization"] = _only_the_complete_page
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 0, run.err  # was: "Identity Center sent an unreadable device ..."
+    assert f"{center.base}/device?user_code=OTHR-" in run.err
+    assert "enter the code:\n\n  OTHR-" in run.err
+
+
+@async_test
+async def test_the_pickers_login_shows_the_only_page_there_is(center: OtherCenter) -> None:
+    center.rewrite["start_device_authorization"] = _only_the_complete_page
+    center.polls_before_approval = 2
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: login_code(app), "the code")  # was: "unreadable"
+        url = str(app.screen.query_one("#login-url").render())
+        assert url == f"{center.base}/device?user_code={login_code(app)}"
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the approval")
+
+
+def _no_code_but_its_page(answer: dict[str, Any]) -> dict[str, Any]:
+    page = f"{answer['verificationUri']}?user_code={answer.pop('userCode')}"
+    return {**answer, "verificationUriComplete": page}
+
+
+def test_a_device_authorization_without_a_code_but_with_its_page_shows_that_page(
+    center: OtherCenter,
+) -> None:
+    # `userCode` is optional in botocore's model too: the page that fills it in will do
+    center.rewrite["start_device_authorization"] = _no_code_but_its_page
+    run = ssotui("login", "--use-device-code", "--no-browser")
+    assert run.status == 0, run.err  # was: "Identity Center sent an unreadable device ..."
+    assert f"\n\n  {center.base}/device?user_code=OTHR-" in run.err
+    assert "enter the code" not in run.err
+
+
+@async_test
+async def test_the_pickers_login_without_a_code_shows_the_page_that_has_it(
+    center: OtherCenter,
+) -> None:
+    center.rewrite["start_device_authorization"] = _no_code_but_its_page
+    center.polls_before_approval = 2
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "?user_code=" in _login_url(app), "the page")
+        assert "confirm the code" not in screen_text(app)
+        assert "Copy code" not in screen_text(app)
+        await wait_until(pilot, lambda: screen_name(app) == "MainScreen", "the approval")
+
+
+def _login_url(app: Any) -> str:
+    if screen_name(app) != "LoginScreen":
+        return ""
+    return str(app.screen.query_one("#login-url").render())
 
 
 @pytest.mark.parametrize("expires_in", [0, 1])

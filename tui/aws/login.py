@@ -111,7 +111,7 @@ def _checked(auth: DeviceAuthorization, session: SsoSession) -> DeviceAuthorizat
     if (
         _verification_address(auth.verification_uri)
         and _verification_address(auth.verification_uri_complete)
-        and _printable(auth.user_code)
+        and (_printable(auth.user_code) or not auth.user_code)
     ):
         return auth
     raise ServiceError(
@@ -136,6 +136,14 @@ def _poll_interval(response: Any) -> int:
     minute (ValueError or TypeError when it is no number)."""
     interval = int(response.get("interval", DEFAULT_INTERVAL))
     return DEFAULT_INTERVAL if interval > MAX_PLAUSIBLE_INTERVAL else interval
+
+
+def _no_code(response: Any) -> str:
+    """No code (empty) for a StartDeviceAuthorization answer without `userCode` whose
+    `verificationUriComplete` fills it in; KeyError when it has neither."""
+    if not response.get("verificationUriComplete"):
+        raise KeyError("userCode")
+    return ""
 
 
 def start_login(paths: Paths, session: SsoSession) -> DeviceAuthorization:
@@ -166,8 +174,11 @@ def start_login(paths: Paths, session: SsoSession) -> DeviceAuthorization:
         shortest, longest = PLAUSIBLE_DEVICE_CODE_LIFETIME
         trusted = given is not None and shortest <= given <= longest
         auth = DeviceAuthorization(
-            user_code=response["userCode"],
-            verification_uri=response["verificationUri"],
+            # all three optional in botocore's model: a code and a page for it, or the page
+            # that fills it in (then the one to show)
+            user_code=response.get("userCode") or _no_code(response),
+            verification_uri=(response.get("userCode") and response.get("verificationUri"))
+            or response["verificationUriComplete"],
             verification_uri_complete=response.get("verificationUriComplete")
             or response["verificationUri"],
             expires_at=utcnow() + (given if given and trusted else ASSUMED_DEVICE_CODE_LIFETIME),
@@ -282,7 +293,9 @@ def print_instructions(auth: DeviceAuthorization, file: IO[str] | None = None) -
         if auth.browser_opens
         else "Open this page in a browser, on this machine or on any other device:"
     )
-    text = f"{where}\n\n  {auth.verification_uri}\n\nand enter the code:\n\n  {auth.user_code}"
+    text = f"{where}\n\n  {auth.verification_uri}"
+    if auth.user_code:  # else the page fills it in (and is the only one)
+        text += f"\n\nand enter the code:\n\n  {auth.user_code}"
     if auth.verification_uri_complete != auth.verification_uri:  # the service may send none
         text += f"\n\n(or open {auth.verification_uri_complete} which fills in the code)"
     print(text, file=out, flush=True)

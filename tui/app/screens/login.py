@@ -174,10 +174,14 @@ class LoginScreen(Screen[Token | None]):
             "(or wait: the demo approves by itself in a moment):"
             if self.demo
             else "Open this page and confirm the code:"
+            if auth.user_code
+            else "Open this page and confirm:"
         )
         self.query_one("#login-url", Static).update(auth.verification_uri)
         self.query_one("#login-code", BigCode).update(auth.user_code)
-        self.query_one("#login-code-text", Static).update(f"code {auth.user_code}")
+        self.query_one("#login-code-text", Static).update(
+            f"code {auth.user_code}" if auth.user_code else ""
+        )
         if auth.browser_opens:  # the login's own word: not after the browser failed to start
             opened = "The browser was opened for you; "
         elif self.browser_failed:
@@ -252,7 +256,7 @@ class LoginScreen(Screen[Token | None]):
             waiting = self.auth is not None or self.browser_page is not None
             return waiting and not self.failed and self.can_open_browser
         if action == "copy_code":
-            return self.auth is not None and not self.failed
+            return self.auth is not None and bool(self.auth.user_code) and not self.failed
         if action == "copy_url":
             return self.browser_page is not None and self.auth is None and not self.failed
         if action == "log_in_here":
