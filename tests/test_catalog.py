@@ -289,8 +289,13 @@ OFFLINE = SsoSession("dev", "https://dev.awsapps.com/start", "eu-west-1")
 @given(
     data=st.binary(max_size=300)
     | st.fixed_dictionaries(
-        {"version": st.just(1), "startUrl": st.just(OFFLINE.start_url)},
+        {"version": st.sampled_from([1, 2]), "startUrl": st.just(OFFLINE.start_url)},
         optional={
+            **{
+                column: st.lists(st.text(max_size=5) | st.lists(st.text(max_size=5)), max_size=3)
+                | st.none()
+                for column in catalog_cache.COLUMNS
+            },
             "fetchedAt": st.text(max_size=30) | st.integers(),
             "complete": st.booleans() | st.none(),
             "failed": st.dictionaries(st.text(max_size=5), st.text(max_size=5) | st.integers()),

@@ -27,9 +27,9 @@ def _planted(session: SsoSession, path: Path) -> None:
     """A fresh-looking catalog holding an account the service never listed, 'planted'."""
     assert ssotui("list").status == 0
     data = json.loads(catalog_cache.cache_path(here(), session).read_text(encoding="utf-8"))
-    data["accounts"] = [
-        {"accountId": "999999999999", "accountName": "planted", "emailAddress": "", "roles": ["X"]}
-    ]
+    data.update(
+        accountIds=["999999999999"], accountNames=["planted"], emailAddresses=[""], roles=[["X"]]
+    )
     path.write_text(json.dumps(data), encoding="utf-8")
 
 

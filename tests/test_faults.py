@@ -107,7 +107,7 @@ def assert_cached_complete(home: Home, org: Organisation) -> None:
     assert cache is not None
     assert cache["complete"] is True
     assert cache["failed"] == {}
-    assert len(cache["accounts"]) == len(org.accounts)
+    assert len(cache["accountIds"]) == len(org.accounts)
 
 
 def list_json(home: Home, org: Organisation, **env: str) -> Run:

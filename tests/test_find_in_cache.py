@@ -93,7 +93,11 @@ def test_the_cache_names_what_the_whole_catalog_names(
 def _write(frame: Catalog, items: list[Any]) -> None:
     """A cache file of `frame` (its time, refusals ...) listing `items` as its accounts (an id
     listed twice may have other roles each time, as a file ssotui never wrote might)."""
-    data = {**catalog_cache.to_dict(SESSION, frame), "accounts": items}
+    # As an older ssotui wrote it (version 1, an object per account): still read, and the
+    # one form where one account can be damaged alone
+    whole = catalog_cache.to_dict(SESSION, frame)
+    frame_only = {k: v for k, v in whole.items() if k not in catalog_cache.COLUMNS}
+    data = {**frame_only, "version": catalog_cache.OBJECTS, "accounts": items}
     path = catalog_cache.cache_path(here(), SESSION)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data), encoding="utf-8")

@@ -193,3 +193,16 @@ def test_ascii_names_are_measured_as_rich_measures_them_without_loading_it() -> 
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.split() == ["False"]
+
+
+def test_a_picker_on_a_fresh_cached_catalog_makes_no_fetch_event_classes() -> None:
+    """Six dataclasses that only a running fetch sends: the picker, which fetches nothing
+    while its cached catalog is fresh, shows its rows without making them."""
+    probe = (
+        "import sys\nimport tui.app.app, tui.app.model, tui.app.session_work\n"
+        "print('tui.aws.catalog_events' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["False"]

@@ -10,20 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tui.app.matching import Row
 from tui.app.shown import shown
-from tui.aws.catalog_events import (
-    AccountsPage,
-    CatalogEvent,
-    Paced,
-    RolesFailed,
-    RolesIncomplete,
-    RolesLoaded,
-    RolesRefused,
-)
 from tui.models import Account, Catalog, Role
 from tui.store.state import State
+
+if TYPE_CHECKING:
+    from tui.aws.catalog_events import CatalogEvent, Paced
 
 FAVOURITE, RECENT, REST = 0, 1, 2
 
@@ -96,6 +91,17 @@ class CatalogModel:
 
     def apply(self, event: CatalogEvent) -> None:
         """Take one event of a running fetch."""
+        # The events' classes are made with the first event: six dataclasses that a picker
+        # started on a fresh cached catalog, which fetches nothing, never needs.
+        from tui.aws.catalog_events import (
+            AccountsPage,
+            Paced,
+            RolesFailed,
+            RolesIncomplete,
+            RolesLoaded,
+            RolesRefused,
+        )
+
         if isinstance(event, Paced):  # said on the status line; no row changes
             self.progress.paced = event if event.throttled else None
             return

@@ -24,6 +24,7 @@ import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.message import Message
@@ -45,7 +46,6 @@ from tui.app.messages import (
 from tui.app.model import CatalogModel
 from tui.app.pick import Action
 from tui.aws.call_switch import CallsStopped, CallSwitch
-from tui.aws.catalog_events import CatalogEvent
 from tui.aws.roles_first import RolesFirst
 from tui.aws.token_watch import TokenWatch
 from tui.aws.tokens import REFRESH_WINDOW  # when the workspace refreshes a token near its end
@@ -54,6 +54,9 @@ from tui.models import Account, Catalog, Token, utcnow
 from tui.text import counted
 from tui.workspace.catalog import CatalogPlan
 from tui.workspace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tui.aws.catalog_events import CatalogEvent
 
 TOKEN_LOOK_EVERY = 1.0  # seconds between looks at the token file's stat
 

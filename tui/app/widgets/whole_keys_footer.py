@@ -9,6 +9,9 @@ every key. It is compact (less padding) in a terminal narrower than
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import events
 from textual.geometry import Size
 from textual.widget import Widget
@@ -20,9 +23,27 @@ from tui.app.small_terminal import WIDE
 class WholeKeysFooter(Footer):
     """A Footer whose key hints are shown whole or not at all."""
 
+    _keys_queued = False  # a recompose of the keys is queued and has not begun
+
     async def recompose(self) -> None:
         await super().recompose()  # the keys change with the focus and the bindings
         self.fit_keys()
+
+    def call_after_refresh(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        # Textual's Footer queues a recompose at each change of the bindings: four at once as
+        # the picker starts (its panes mount, the focus lands), each ~13 ms of removing and
+        # mounting every key. One queued that has not begun yet composes the bindings as they
+        # are when it runs, so it stands for those after it.
+        if callback != self.recompose or args or kwargs:
+            return super().call_after_refresh(callback, *args, **kwargs)
+        if self._keys_queued:
+            return True
+        self._keys_queued = True
+        return super().call_after_refresh(self._recompose_queued)
+
+    async def _recompose_queued(self) -> None:
+        self._keys_queued = False  # a change from here on queues its own
+        await self.recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         if self.compact != (compact := event.size.width < WIDE):
