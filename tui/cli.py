@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from tui import __version__, startup_gc
+from tui import __version__, lazy_inspect, startup_gc
 from tui.commands.operands import CommandAfterDashes, operands, unmark
 from tui.commands.options import (
     BEFORE,
@@ -352,6 +352,7 @@ def run() -> None:
 
     keep_out_of_core_dumps()
     startup_gc.pause()
+    lazy_inspect.defer()
     guard_standard_streams()
     try:
         status = main()
