@@ -175,8 +175,8 @@ def test_a_credential_process_loads_no_openssl() -> None:
 
 
 def test_ascii_names_are_measured_as_rich_measures_them_without_loading_it() -> None:
-    """`ssotui list` aligns its columns by terminal cells; names in ASCII (most) are measured
-    without importing Rich, a cell a character as Rich counts them."""
+    """`ssotui list` aligns its columns by terminal cells; names in ASCII or accented Latin
+    (most) are measured without importing Rich, a cell a character as Rich counts them."""
     from rich.cells import cell_len
 
     from tui.text import cell_width, printable
@@ -187,6 +187,7 @@ def test_ascii_names_are_measured_as_rich_measures_them_without_loading_it() -> 
     probe = (
         "import sys\nfrom tui.text import cell_width, pad\n"
         "assert cell_width('prod-payments') == 13 and pad('ab', 4) == 'ab  '\n"
+        "assert cell_width('Kraków QA') == 9 and pad('Ñandú', 7) == 'Ñandú  '\n"
         "print('rich' in sys.modules)"
     )
     out = subprocess.run(
