@@ -34,7 +34,7 @@ _UNSAFE: Final = (
     f"\uffa0\ud800-\udfff{_NONCHARACTERS}]"
 )
 
-_FIRST_PRINTABLE_UNSAFE: Final = "\u115f"  # the first Hangul filler
+_PRINTABLE_UNSAFE: Final = ("\u115f", "\u1160", "\u3164", "\uffa0")  # the Hangul fillers
 _FIRST_OTHER_WIDTH: Final = "\u0300"  # the first combining mark (0 cells)
 
 
@@ -56,11 +56,12 @@ def printable(text: str) -> str:
     stand-in is one cell wide. Other text, unicode letters and emoji included, is kept; the
     result of `printable` is printable again unchanged.
     """
-    # Of the unsafe characters only the Hangul fillers are printable to Python, and none is
-    # below U+115F: printable text below them (ASCII, accented Latin, Greek, Cyrillic: nearly
-    # every name) is kept without the pattern, which a `list` would otherwise compile (~1 ms)
-    # after the last answer came, for the first "Kraków".
-    if text.isprintable() and (text.isascii() or max(text) < _FIRST_PRINTABLE_UNSAFE):
+    # Of the unsafe characters only the Hangul fillers are printable to Python: printable text
+    # without them (nearly every name, in any script) is kept without the pattern, which a
+    # `list` would otherwise compile (~1 ms) after its last answer, for the first "Kraków".
+    if text.isprintable() and (
+        text.isascii() or not any(filler in text for filler in _PRINTABLE_UNSAFE)
+    ):
         return text
     if re.search(_UNSAFE, text) is None:
         return text
