@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from tui import __version__, lazy_inspect, startup_gc
+from tui import __version__, startup_gc
 from tui.commands.operands import CommandAfterDashes, operands, unmark
 from tui.commands.options import (
     BEFORE,
@@ -295,7 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         answer(build_parser())
     args = parse(sys.argv[1:] if argv is None else argv)
-    from tui import debug_mode
+    from tui import debug_mode, lazy_inspect
+
+    lazy_inspect.defer()  # before the first dataclass; not for --version, --help (no dataclass)
 
     debug_mode.setup(args.debug)
     try:
@@ -352,7 +354,6 @@ def run() -> None:
 
     keep_out_of_core_dumps()
     startup_gc.pause()
-    lazy_inspect.defer()
     guard_standard_streams()
     try:
         status = main()
