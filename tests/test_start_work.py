@@ -175,8 +175,8 @@ def test_a_credential_process_loads_no_openssl() -> None:
 
 
 def test_ascii_names_are_measured_as_rich_measures_them_without_loading_it() -> None:
-    """`ssotui list` aligns its columns by terminal cells; names in ASCII (most) are measured
-    without importing Rich, a cell a character as Rich counts them."""
+    """`ssotui list` aligns its columns by terminal cells; names in ASCII or accented Latin
+    (most) are measured without importing Rich, a cell a character as Rich counts them."""
     from rich.cells import cell_len
 
     from tui.text import cell_width, printable
@@ -187,6 +187,7 @@ def test_ascii_names_are_measured_as_rich_measures_them_without_loading_it() -> 
     probe = (
         "import sys\nfrom tui.text import cell_width, pad\n"
         "assert cell_width('prod-payments') == 13 and pad('ab', 4) == 'ab  '\n"
+        "assert cell_width('Kraków QA') == 9 and pad('Ñandú', 7) == 'Ñandú  '\n"
         "print('rich' in sys.modules)"
     )
     out = subprocess.run(
@@ -206,3 +207,93 @@ def test_a_picker_on_a_fresh_cached_catalog_makes_no_fetch_event_classes() -> No
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.split() == ["False"]
+
+
+# `ssotui list` as `ssotui` runs it, with a handler that says which modules the start loaded.
+_LOADED_PROBE = """
+import sys
+import tui.cli
+
+def handler_of(command):
+    def handler(args, context):
+        print(type(sys.modules["inspect"]).__name__, "ast" in sys.modules, "dis" in sys.modules)
+        return 0
+    return handler
+
+tui.cli._handler = handler_of
+tui.cli.run()
+"""
+
+
+def test_a_command_starts_without_loading_inspect() -> None:
+    """`dataclasses` imports `inspect` (with `ast` and `dis`) for classes without a docstring;
+    the start of a command defines dataclasses but never loads it (`tui.lazy_inspect`)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _LOADED_PROBE, "list"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["_Later", "False", "False"]
+
+
+_DEFERRED_PROBE = """
+import sys, threading
+from tui import lazy_inspect
+
+lazy_inspect.defer()
+import dataclasses
+import inspect
+
+@dataclasses.dataclass
+class Pair:
+    account: str
+    role: int = 0
+
+print(Pair.__doc__)
+from inspect import isclass
+print(isclass(Pair), str(inspect.signature(Pair)), sys.modules["inspect"].isclass is isclass)
+"""
+
+_THREADS_PROBE = """
+import sys, threading
+from tui import lazy_inspect
+
+lazy_inspect.defer()
+import inspect
+
+start = threading.Barrier(16)
+found = []
+
+def look():
+    start.wait()
+    found.append(inspect.isfunction(look))
+
+threads = [threading.Thread(target=look) for _ in range(16)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(found.count(True), sys.modules["inspect"].__name__, type(sys.modules["inspect"]).__name__)
+"""
+
+
+def test_inspect_loaded_later_is_inspect() -> None:
+    """What binds the stand-in gets the real module's attributes at its first use: a dataclass
+    without a docstring gets the one `dataclasses` writes, `from inspect import` works, and
+    16 threads that use it first at the same moment all get it."""
+    out = subprocess.run(
+        [sys.executable, "-c", _DEFERRED_PROBE], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "Pair(account: str, role: int = 0)",
+        "True (account: str, role: int = 0) -> None True",
+    ]
+    out = subprocess.run(
+        [sys.executable, "-c", _THREADS_PROBE], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["16", "inspect", "module"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 
 import pytest
@@ -117,3 +118,37 @@ def test_measuring_cells_loads_no_textual() -> None:
     ).stdout.split()
     assert "rich.cells" in loaded
     assert not [m for m in loaded if m.startswith("textual") or m == "rich.console"]
+
+
+def _all_characters() -> list[str]:
+    return [chr(code) for code in range(sys.maxunicode + 1)]
+
+
+def test_every_character_is_made_safe_as_the_patterns_say() -> None:
+    """The short cuts (printable text below the first printable unsafe character, a printable
+    JSON text) keep exactly what the patterns would keep, and nothing they would replace: each
+    character alone, and inside an accented name."""
+    import json
+    import re
+
+    from tui.text import _JSON_UNSAFE, _UNSAFE, _stand_in, utf8_json
+
+    for char in _all_characters():
+        for text in (char, f"Kraków {char} QA"):
+            assert printable(text) == re.sub(_UNSAFE, _stand_in, text), repr(text)
+            dumped = json.dumps({"accountName": text}, ensure_ascii=False)
+            expected = re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group(0)):04x}", dumped)
+            assert utf8_json(dumped) == expected, repr(text)
+
+
+def test_latin_names_are_measured_as_rich_measures_them() -> None:
+    """Below the combining marks, what `printable` shows is a cell a character, as Rich counts
+    it: "Kraków QA" lines up with the ASCII names around it."""
+    from rich.cells import cell_len
+
+    for char in _all_characters()[:0x300]:
+        for text in (char, f"Ñandú {char}"):
+            assert cell_width(text) == cell_len(printable(text)), repr(text)
+            assert len(pad(text, 12)) - len(printable(text)) == 12 - cell_len(printable(text))
+    assert cell_width("Kraków QA") == 9
+    assert cell_width("Kraków\u0301") == cell_len("Kraków\u0301") == 6

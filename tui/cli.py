@@ -295,7 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         answer(build_parser())
     args = parse(sys.argv[1:] if argv is None else argv)
-    from tui import debug_mode
+    from tui import debug_mode, lazy_inspect
+
+    lazy_inspect.defer()  # before the first dataclass; not for --version, --help (no dataclass)
 
     debug_mode.setup(args.debug)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 from tui import digests
 
@@ -169,9 +170,16 @@ class Catalog:
 
     def pairs(self) -> list[tuple[Account, str]]:
         """Every (account, role) pair, sorted by account name then role name (`name_order`)."""
-        out = [(a, r) for a in self.accounts for r in self.roles_of(a.account_id)]
-        out.sort(key=lambda p: (name_order(p[0].label), p[0].account_id, name_order(p[1])))
-        return out
+        # each name put in order once (a role name recurs across accounts), not once a pair
+        role_order = {r: name_order(r) for roles in self.roles.values() for r in roles}
+        keyed = [
+            ((account_order, role_order[r]), (a, r))
+            for a in self.accounts
+            for account_order in [(name_order(a.label), a.account_id)]
+            for r in self.roles_of(a.account_id)
+        ]
+        keyed.sort(key=itemgetter(0))
+        return [pair for _, pair in keyed]
 
     def is_fresh(self, lifetime: timedelta, now: datetime | None = None) -> bool:
         """True while the catalog is younger than `lifetime` (and not from the future)."""

@@ -34,6 +34,9 @@ _UNSAFE: Final = (
     f"\uffa0\ud800-\udfff{_NONCHARACTERS}]"
 )
 
+_PRINTABLE_UNSAFE: Final = ("\u115f", "\u1160", "\u3164", "\uffa0")  # the Hangul fillers
+_FIRST_OTHER_WIDTH: Final = "\u0300"  # the first combining mark (0 cells)
+
 
 def _stand_in(match: re.Match[str]) -> str:
     code = ord(match.group(0))
@@ -53,17 +56,23 @@ def printable(text: str) -> str:
     stand-in is one cell wide. Other text, unicode letters and emoji included, is kept; the
     result of `printable` is printable again unchanged.
     """
-    # No unsafe character is printable ASCII: the first test is the faster, and passes nearly
-    # always (the Hangul fillers are printable to Python, but none is ASCII).
-    if (text.isascii() and text.isprintable()) or re.search(_UNSAFE, text) is None:
+    # Of the unsafe characters only the Hangul fillers are printable to Python: printable text
+    # without them (nearly every name, in any script) is kept without the pattern, which a
+    # `list` would otherwise compile (~1 ms) after its last answer, for the first "Kraków".
+    if text.isprintable() and (
+        text.isascii() or not any(filler in text for filler in _PRINTABLE_UNSAFE)
+    ):
+        return text
+    if re.search(_UNSAFE, text) is None:
         return text
     return re.sub(_UNSAFE, _stand_in, text)
 
 
 def _cells(shown: str) -> int:
-    # ASCII that `printable` left is printable ASCII, a cell each (as Rich counts it): most
-    # names are, and `ssotui list` then imports no Rich (~2 % of a `list --refresh`).
-    if shown.isascii():
+    # What `printable` left below U+0300 (ASCII and accented Latin; no C0, DEL or C1, which it
+    # replaces; no combining mark) is a cell a character, as Rich counts it: most names are,
+    # and `ssotui list` then imports no Rich (~2 % of a `list --refresh`, after its last answer).
+    if shown.isascii() or max(shown) < _FIRST_OTHER_WIDTH:
         return len(shown)
     # Imported here so that `printable` (which every error message goes through) costs no
     # import of Rich; `rich.cells` alone loads neither Textual nor the rest of Rich.
@@ -110,6 +119,8 @@ def utf8_json(text: str) -> str:
     them; `"\\ud800"` is valid JSON). Such characters can only stand inside JSON strings, so the
     values the JSON decodes to are unchanged: `list --json` keeps exact names and is still safe
     to print on a terminal."""
-    if re.search(_JSON_UNSAFE, text) is None:
+    # None of them is printable to Python: a printable text (most catalogs) has none, and the
+    # catalog cache is written without compiling the pattern (~1 ms, after the last answer)
+    if text.isprintable() or re.search(_JSON_UNSAFE, text) is None:
         return text
     return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group(0)):04x}", text)

@@ -149,15 +149,19 @@ def list_roles(args: argparse.Namespace, context: Context) -> int:
 
         print(utf8_json(json.dumps(rows, indent=2, ensure_ascii=False)))
     else:
-        from tui.text import cell_width, pad, printable
+        from tui.text import cell_width, printable
 
         # Names from the service are cleaned for the terminal and lined up in cells (CJK is 2);
-        # each account's name is measured once, however many roles it has. A name wider than
-        # NAME_COLUMN (AWS allows 50 characters) is shown whole on its own rows, rather than
-        # padding every row of the list past the edge of the terminal.
-        listed = {a.account_id: a for a, _ in pairs}
-        width = min(max((cell_width(a.label) for a in listed.values()), default=0), NAME_COLUMN)
-        shown = {key: f"{printable(key)}  {pad(a.label, width)}  " for key, a in listed.items()}
+        # each account's name is cleaned and measured once, however many roles it has. A name
+        # wider than NAME_COLUMN (AWS allows 50 characters) is shown whole on its own rows,
+        # rather than padding every row of the list past the edge of the terminal.
+        labels = {a.account_id: printable(a.label) for a, _ in pairs}
+        cells = {key: cell_width(label) for key, label in labels.items()}
+        width = min(max(cells.values(), default=0), NAME_COLUMN)
+        shown = {
+            key: f"{printable(key)}  {label}{' ' * max(0, width - cells[key])}  "
+            for key, label in labels.items()
+        }
         sys.stdout.write("".join(f"{shown[a.account_id]}{printable(r)}\n" for a, r in pairs))
     if answer.unreached:  # offline, say: the cached catalog rather than nothing
         from tui import durations
