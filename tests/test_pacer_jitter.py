@@ -98,3 +98,20 @@ def test_refusals_while_calls_sent_before_the_first_429_are_out_leave_the_pace()
     before = pacer.rate
     pacer.throttled(pacer.wait())
     assert pacer.rate is not None and pacer.rate < before
+
+
+def test_a_call_of_the_first_burst_let_through_after_the_first_429_counts_in_its_measure() -> None:
+    """A bucket of one lets one call of the first burst through; when a 429 of that burst
+    is answered before it, the first measure (what got through over the time elapsed) saw
+    only the first page, and the pace started at half the rate allowed (about 20 calls/s
+    under 50), to climb for half a second. Now that call, answered late, counts."""
+    fake = Sleeper()
+    pacer = fake.pacer()
+    pacer.succeeded(pacer.wait())  # the first page
+    burst = [pacer.wait() for _ in range(21)]  # its accounts' roles and the next page
+    fake.clock.now += 0.045
+    pacer.throttled(burst[0])  # refused, answered before the one let through
+    assert pacer.rate is not None and pacer.rate < 25
+    fake.clock.now += 0.001
+    pacer.succeeded(burst[1])
+    assert pacer.rate >= 40

@@ -33,6 +33,9 @@ burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python
   (held up on the way; a bucket of one refuses any call that comes early). It sets the pace
   and the mark a step (1 %) below the pace refused, not 2 % and more, so such 429s, spread
   out, do not ratchet the pace ever lower. Over the limit far more are refused.
+- A call sent before the first 429 that goes through after it counts in the first measure
+  (a bucket of one lets one call of the first burst through; answered after a 429 of that
+  burst, the measure saw only the first page, half the rate allowed).
 - Until every call sent before the first 429 (unpaced, all at once) is answered, a paced
   call refused may have met the limiter behind them: it says nothing about the pace.
 - A caller never goes sooner than one interval of the pace after the one before it: callers
@@ -137,6 +140,8 @@ class Pacer:
         self._first_climb = False  # from the first 429 until the pace first runs dry
         self._unpaced: dict[int, int] = {}  # generation -> calls sent unpaced, unanswered
         self._paced_at = 0.0  # when the pace was first set after an unpaced stretch
+        self._first_ok = 0.0  # the first success counted in the first measure, and how many
+        self._first_got = 0
         self._answers: deque[bool] = deque(maxlen=NOISE_SPAN)  # paced answers, True: through
 
     @property
@@ -218,7 +223,7 @@ class Pacer:
         """A call went through (`generation`: what its `wait()` returned, if known)."""
         with self._lock:
             now = self._clock()
-            self._answered_unpaced(generation)
+            unpaced = self._answered_unpaced(generation)
             self._ok += 1
             if generation == self._generation:
                 self._gen_ok += 1
@@ -235,6 +240,8 @@ class Pacer:
                 return
             self._meter.success(now)
             self._answers.append(True)
+            if unpaced and self._first_climb:
+                self._got_through_late(now)
             if self._line.waiting:  # only a pace that holds callers back grows
                 self._climb(now)
 
@@ -289,11 +296,23 @@ class Pacer:
             self._storm(now)
             return
         self._paced_at = now
-        got = len(self._before)
+        got = self._first_got = len(self._before)
+        self._first_ok = self._before[0]
         self._burst = max(MIN_RATE, float(got))
         elapsed = max(now - self._before[0], 1e-3)
         self._set_pace(now, max(self._burst, got / elapsed))
         self._first_climb = True
+
+    def _got_through_late(self, now: float) -> None:
+        """A call sent before the first 429 went through after it: part of the first
+        measure, which was made too soon to count it (a first 429 answered before the one
+        call a bucket of one let through with it measured half the rate)."""
+        assert self._rate is not None
+        self._first_got += 1
+        rate = self._first_got / max(now - self._first_ok, 1e-3)
+        if rate > self._rate:
+            self._rate = rate
+            self._line.restart(now, rate)
 
     def _storm(self, now: float) -> None:
         """A 429 and nothing through yet: one call at a time, the gap between them doubled
