@@ -54,6 +54,21 @@ class Shut:
         return now - self._began >= self.seconds and self.then.take(now)
 
 
+class HeldUp:
+    """A limiter that also refuses every `every`-th call, before it takes anything: a call
+    held up on the way that reached the limiter just behind another (a loaded machine),
+    which a bucket of one refuses whatever the pace."""
+
+    def __init__(self, then: Limiter, every: int) -> None:
+        self.then = then
+        self.every = every
+        self._calls = 0
+
+    def take(self, now: float) -> bool:
+        self._calls += 1
+        return self._calls % self.every != 0 and self.then.take(now)
+
+
 class Clock:
     """The simulated time."""
 

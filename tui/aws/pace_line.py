@@ -52,6 +52,11 @@ class Line:
         """When `ticket` may go at `rate`."""
         return self._base_time + (ticket - self._base_ticket) / rate
 
+    def spaced(self, rate: float) -> float:
+        """The earliest time the next caller may go at `rate`: one interval after the last
+        caller let through (callers woken late go one by one, not together)."""
+        return float("-inf") if self._last_sent is None else self._last_sent + 1.0 / rate
+
     def restart(self, now: float, rate: float, ticket: int | None = None) -> None:
         """Count slots afresh at `rate` from `ticket` (default: the head of the line), one
         interval after the last caller let through."""

@@ -28,6 +28,18 @@ burst, fixed one-second windows and a sliding window (`tests/pacing.py`, `python
   second), but stays 2 % below the slowest pace refused lately, a mark that itself rises
   about 1 % every fifty successes. So a limiter that punishes every early call (a bucket of
   one) sees few 429s, and one that allows more later is found again.
+- A 429 among answers that nearly all went through (at most 4 of the last 40 refused) is
+  noise, not a pace too fast: two calls met the limiter closer together than they were sent
+  (held up on the way; a bucket of one refuses any call that comes early). It sets the pace
+  and the mark a step (1 %) below the pace refused, not 2 % and more, so such 429s, spread
+  out, do not ratchet the pace ever lower. Over the limit far more are refused.
+- A call sent before the first 429 that goes through after it counts in the first measure
+  (a bucket of one lets one call of the first burst through; answered after a 429 of that
+  burst, the measure saw only the first page, half the rate allowed).
+- Until every call sent before the first 429 (unpaced, all at once) is answered, a paced
+  call refused may have met the limiter behind them: it says nothing about the pace.
+- A caller never goes sooner than one interval of the pace after the one before it: callers
+  whose threads woke late go one by one, not together.
 - A throttled call is never failed here: the Portal retries it through `wait()`, paced. A
   call refused again and again that is nearly alone in line steps out of it for a while
   (`backoff`), so it does not spend its retries while the limiter stays shut.
@@ -76,6 +88,10 @@ BACKOFF_CAP = 1.0
 RECHECK = 0.1  # seconds: a waiting caller looks again at its slot this often
 STORM_FIRST = 0.05  # seconds between calls once a 429 came before any success ...
 STORM_CAP = 1.0  # ... doubling at each refusal, up to this
+UNPACED_FOR = 1.0  # seconds after the first 429 that calls sent before it may still be out
+NOISE_SPAN = 40  # answers: a 429 among this many, few of them refused, is noise ...
+NOISE_REFUSED = 4  # ... this many refused at most, itself included
+NOISE_BELOW = 0.99  # after a 429 amid noise, the pace stays this much below the pace refused
 
 
 def backoff(refused: int) -> float:
@@ -122,6 +138,11 @@ class Pacer:
         self._refused_low = float("inf")  # the slowest pace refused lately, and _ok then
         self._refused_low_ok = 0
         self._first_climb = False  # from the first 429 until the pace first runs dry
+        self._unpaced: dict[int, int] = {}  # generation -> calls sent unpaced, unanswered
+        self._paced_at = 0.0  # when the pace was first set after an unpaced stretch
+        self._first_ok = 0.0  # the first success counted in the first measure, and how many
+        self._first_got = 0
+        self._answers: deque[bool] = deque(maxlen=NOISE_SPAN)  # paced answers, True: through
 
     @property
     def rate(self) -> float | None:
@@ -185,11 +206,15 @@ class Pacer:
         with self._lock:
             now = max(self._clock(), turn.since + slept)
             if self._rate is not None:
-                slot = self._line.slot(turn.ticket, self._rate)
+                # never closer to the last caller than the pace: callers woken late go
+                # one by one, not together (a bucket of one would refuse the second)
+                slot = max(self._line.slot(turn.ticket, self._rate), self._line.spaced(self._rate))
                 if slot > now:
                     return min(slot - now, RECHECK)
             self._line.let_through(turn, now)
             turn.generation = self._generation
+            if self._rate is None:
+                self._unpaced[turn.generation] = self._unpaced.get(turn.generation, 0) + 1
             return 0.0
 
     # -- what the service said -------------------------------------------------------------
@@ -198,6 +223,7 @@ class Pacer:
         """A call went through (`generation`: what its `wait()` returned, if known)."""
         with self._lock:
             now = self._clock()
+            unpaced = self._answered_unpaced(generation)
             self._ok += 1
             if generation == self._generation:
                 self._gen_ok += 1
@@ -213,6 +239,9 @@ class Pacer:
                     self._before.popleft()
                 return
             self._meter.success(now)
+            self._answers.append(True)
+            if unpaced and self._first_climb:
+                self._got_through_late(now)
             if self._line.waiting:  # only a pace that holds callers back grows
                 self._climb(now)
 
@@ -225,8 +254,13 @@ class Pacer:
         with self._lock:
             now = self._clock()
             self._meter.refusal(now)
+            unpaced = self._answered_unpaced(generation)
             if generation != self._generation:
                 return
+            if not unpaced and self._early(now):
+                return
+            if self._rate is not None and not self._storm_gap:
+                self._answers.append(False)
             self._gen_refused += 1
             after_success, self._fresh_success = self._fresh_success, False
             if self._storm_gap:
@@ -238,6 +272,21 @@ class Pacer:
             else:
                 self._ran_dry(now)
 
+    def _answered_unpaced(self, generation: int | None) -> bool:
+        """Count the answer to a call of `generation` if it was sent unpaced; whether it was."""
+        if generation is None or generation not in self._unpaced:
+            return False
+        self._unpaced[generation] -= 1
+        if not self._unpaced[generation]:
+            del self._unpaced[generation]
+        return True
+
+    def _early(self, now: float) -> bool:
+        """Whether calls sent unpaced, before the pace was set, are still unanswered (for a
+        while after): they meet the limiter along with the first paced ones, so a paced call
+        refused then says nothing about the pace."""
+        return bool(self._unpaced) and now - self._paced_at < UNPACED_FOR
+
     # -- the decisions ---------------------------------------------------------------------
 
     def _first_429(self, now: float) -> None:
@@ -246,11 +295,24 @@ class Pacer:
         if not self._before:  # nothing went through lately: nothing to measure
             self._storm(now)
             return
-        got = len(self._before)
+        self._paced_at = now
+        got = self._first_got = len(self._before)
+        self._first_ok = self._before[0]
         self._burst = max(MIN_RATE, float(got))
         elapsed = max(now - self._before[0], 1e-3)
         self._set_pace(now, max(self._burst, got / elapsed))
         self._first_climb = True
+
+    def _got_through_late(self, now: float) -> None:
+        """A call sent before the first 429 went through after it: part of the first
+        measure, which was made too soon to count it (a first 429 answered before the one
+        call a bucket of one let through with it measured half the rate)."""
+        assert self._rate is not None
+        self._first_got += 1
+        rate = self._first_got / max(now - self._first_ok, 1e-3)
+        if rate > self._rate:
+            self._rate = rate
+            self._line.restart(now, rate)
 
     def _storm(self, now: float) -> None:
         """A 429 and nothing through yet: one call at a time, the gap between them doubled
@@ -282,6 +344,13 @@ class Pacer:
         if measure is None:  # too early to tell: a step down, soon back
             self._set_pace(now, refused_at * EARLY_STEP, refused_at)
             return
+        if self._noise():  # the pace holds; the call met the limiter a little early
+            self._streak = 0
+            mark = refused_at * NOISE_BELOW / BELOW_REFUSED
+            self._refused_low = min(self._lowest_refused(), mark)
+            self._refused_low_ok = self._ok
+            self._set_pace(now, refused_at * STEP, refused_at * NOISE_BELOW)
+            return
         cap = self._lowest_refused(refused_at) * BELOW_REFUSED
         share = self._share(measure.share)
         if share < LOW_SHARE:  # far too fast: what got through
@@ -292,6 +361,17 @@ class Pacer:
             again = self._climbed < REGAIN + PROBE
             self._streak = min(self._streak + 1, MAX_STREAK) if again else 0
             self._set_pace(now, min(refused_at, cap) * STEP ** (2**self._streak), cap)
+
+    def _noise(self) -> bool:
+        """Whether nearly all of the last NOISE_SPAN answers went through: a 429 then says
+        the pace is about right, not over (two calls met the limiter a little closer than
+        they were sent, held up on the way by the network or a loaded machine). Over the
+        limit, far more are refused: a bucket of one refuses about every other call, a window
+        everything past its allowance. A 429 amid noise moves the pace and the mark only a
+        step (NOISE_BELOW), so a run of them, spread out, does not ratchet it ever lower."""
+        if len(self._answers) < NOISE_SPAN:
+            return False
+        return sum(1 for through in self._answers if not through) <= NOISE_REFUSED
 
     def _share(self, lately: float) -> float:
         """The share let through: of the calls sent at this pace if enough were answered;
