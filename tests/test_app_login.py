@@ -36,6 +36,32 @@ from tui.store.settings import Settings
 
 
 @async_test
+async def test_a_code_with_no_plausible_lifetime_is_not_said_to_expire_at_0_00(
+    sim: Simulator, sso_config: Path, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """expiresIn of two days is no deadline ssotui trusts: the countdown assumes ten minutes
+    and the login goes on after them, until Identity Center says the code expired. The
+    screen said "The code expires in 0:00" all that while."""
+    from tui.app import clock
+
+    sim.set(approve="manual", interval=1, device_code_lifetime=2 * 86400)
+    app = picker()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: sim.pending(), "a pending device login")
+
+        def countdown() -> str:
+            return str(app.screen.query_one("#login-countdown").render())
+
+        await wait_until(pilot, lambda: "expires in about " in countdown(), "the countdown")
+        later = utcnow() + timedelta(minutes=11)
+        monkeypatch.setattr(clock, "now", lambda: later)
+        await wait_until(pilot, lambda: "may have expired" in countdown(), "the wait said")
+        assert "0:00" not in countdown()
+        assert sim.approve() == 1  # the login still goes on, and ends in the catalog
+        await wait_until(pilot, catalog_loaded(app, org), "the catalog after approval")
+
+
+@async_test
 async def test_login_screen_shows_code_then_approval_opens_the_catalog(
     sim: Simulator, sso_config: Path, org: Organisation
 ) -> None:

@@ -344,7 +344,7 @@ class LoginScreen(Screen[Token | None]):
         if self.failed:
             countdown.update("")
         elif self.auth is not None:
-            countdown.update(f"The code expires in {clock.countdown(self.auth.expires_at)}")
+            countdown.update(_code_countdown(self.auth))
         elif self.browser_page is not None:
             left = clock.countdown(self.browser_page.expires_at)
             countdown.update(f"ssotui waits for the browser for {left}")
@@ -355,6 +355,17 @@ class LoginScreen(Screen[Token | None]):
         status = self.query_one("#login-status", Static)
         status.update(text)
         status.set_class(error, "-error")
+
+
+def _code_countdown(auth: DeviceAuthorization) -> str:
+    """How long the device code lasts. Identity Center may give no plausible lifetime (under a
+    minute, over a day): the countdown then assumes ten minutes, and once they are over the
+    login goes on until Identity Center says the code expired, so it is not said to be 0:00."""
+    if auth.deadline_trusted:
+        return f"The code expires in {clock.countdown(auth.expires_at)}"
+    if auth.expires_at > clock.now():
+        return f"The code expires in about {clock.countdown(auth.expires_at)}"
+    return "The code may have expired: this screen waits until Identity Center says so"
 
 
 def _backend_words(backend: str, note: str) -> str:
