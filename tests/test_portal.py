@@ -336,3 +336,20 @@ def test_works_from_a_cache_the_aws_cli_wrote(session: SsoSession, sim: Simulato
     assert sim.calls["CreateToken"] == 0 and sim.calls["RegisterClient"] == 0
     login(here(), session, force=True, announce=lambda _a: None)
     assert sim.calls["RegisterClient"] == 0  # the AWS CLI's registration was reused
+
+
+def test_a_call_not_sent_after_another_gave_up_says_what_that_one_was_told(
+    session: SsoSession, token: Token, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call another's giving up kept from being sent (every listing unreadable, the deadlines
+    running out on a loaded machine) said "did not answer the roles of account X within 15
+    s", a deadline it never met, beside eleven that said what Identity Center sent (CI)."""
+    from tui.aws.transport import MalformedResponse
+
+    portal = Portal(session, token, environ=os.environ)
+    portal._last_failure = MalformedResponse("not JSON", endpoint=sim.url)
+    monkeypatch.setattr(portal.deadlines, "begin", lambda: False)  # another call just gave up
+    with pytest.raises(ServiceError) as raised:
+        portal.list_roles(sim.org.accounts[0].account_id)
+    assert "cannot read" in raised.value.message, raised.value.message
+    assert "did not answer" not in raised.value.message

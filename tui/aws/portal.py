@@ -369,6 +369,16 @@ class Portal:
                 f"(session {label}), so the call for {what} was not sent within {seconds}: try "
                 "again later, or allow longer with `request_deadline` in config.toml"
             )
+        throttled = isinstance(seen, Refused) and seen.throttled
+        if (
+            last is None
+            and seen is not None
+            and not isinstance(seen, ReadTimeout | ConnectTimeout)
+            and not throttled
+        ):
+            # not sent, after another call gave up: what that one was told (an unreadable
+            # answer, a refusal), not a deadline this call never met
+            return self._translate(seen, what)
         if last is None or isinstance(last, ReadTimeout | ConnectTimeout):
             return ServiceError(
                 f"Identity Center at {self.client.meta.endpoint_url} did not answer {what} within "
