@@ -271,7 +271,11 @@ async def test_a_login_the_service_fails_says_try_again_in_a_minute_and_r_not_th
             assert login_status(app) == (
                 said.removesuffix(" with `ssotui login`") + " — press r to try again"
             )
-            assert _whole(login_status(app)) in _whole(screen_text(app).replace("│", ""))
+            await wait_until(
+                pilot,
+                lambda: _whole(login_status(app)) in _whole(screen_text(app).replace("│", "")),
+                "the whole failure on the screen",
+            )
             center.busy = {}
             await pilot.press("r")
             await wait_until(pilot, lambda: "Waiting for approval" in login_status(app), "the code")
