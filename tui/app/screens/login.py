@@ -355,9 +355,6 @@ class LoginScreen(Screen[Token | None]):
         status = self.query_one("#login-status", Static)
         status.update(text)
         status.set_class(error, "-error")
-        # the box is fitted to what it holds once laid out again, not at the next second's
-        # tick: a failure's longer line showed cut short meanwhile
-        self.call_after_refresh(self._fit_box)
 
 
 def _code_countdown(auth: DeviceAuthorization) -> str:
